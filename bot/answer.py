@@ -1,0 +1,119 @@
+"""Turn a user's question into one cited Bengali `Answer` (pure: time is passed in)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from bot.events import describe_event
+from bot.knowledge import Citation, Fact, Knowledge
+from bot.match import Matcher, MatchResult
+
+
+class AnswerKind(StrEnum):
+    FACT = "fact"  # a cited answer from the knowledge base
+    SMALLTALK = "smalltalk"  # greeting, thanks, who are you, help: no citation
+    SUGGEST = "suggest"  # unsure: "did you mean" one of `suggestions`
+    FALLBACK = "fallback"  # out of scope: polite Bengali note, `suggestions` lists what we know
+    EMPTY = "empty"  # nothing to read in the message (empty, emoji-only, control characters)
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    kind: AnswerKind
+    fact_id: str | None  # only for FACT
+    score: float  # 0-100, best match score
+    text: str  # Bengali body, plain text without markup
+    citation: Citation | None  # only for FACT
+    suggestions: tuple[str, ...]  # fact ids: related (FACT), did-you-mean (SUGGEST), samples (FALLBACK)
+    intent_id: str | None = None  # the fact or small-talk id that was matched
+
+
+@dataclass(frozen=True)
+class Policy:
+    """When the best match is good enough to answer, to suggest, or neither."""
+
+    answer_at: float = 70.0  # best score needed to answer outright
+    margin: float = 6.0  # lead over the runner-up fact needed to answer outright
+    suggest_at: float = 50.0  # best score needed to offer "did you mean"
+    min_known_share: float = 0.5  # share of the question's weight the knowledge base must know
+    max_suggestions: int = 3
+    max_question_chars: int = 1000  # longer messages are matched on their start
+
+
+EMPTY_TEXT = "আপনার বার্তায় পড়ার মতো কোনো লেখা পাইনি। লামা নিয়ে একটি প্রশ্ন লিখুন, যেমন: লামা কতবার ডাউনলোড হয়েছে?"
+SUGGEST_TEXT = "ঠিক বুঝতে পারিনি। আপনি কি নিচের কোনো প্রশ্ন জানতে চেয়েছিলেন?"
+FALLBACK_TEXT = (
+    "দুঃখিত, এই প্রশ্নের উত্তর আমার জানা নেই। আমি শুধু মেটার লামা মডেলের ১ বিলিয়ন ডাউনলোড "
+    "নিয়ে একটি সংবাদ প্রতিবেদনের তথ্য থেকে উত্তর দিই। যেসব বিষয়ে জিজ্ঞেস করতে পারেন: {topics}।"
+)
+
+
+class Responder:
+    """Answers questions from one immutable `Knowledge`; build a new one to reload."""
+
+    def __init__(self, knowledge: Knowledge, policy: Policy | None = None) -> None:
+        self.knowledge = knowledge
+        self.policy = policy or Policy()
+        intents = [(f.id, q) for f in knowledge.facts.values() for q in f.questions]
+        intents += [(s.id, q) for s in knowledge.smalltalk.values() for q in s.questions]
+        self.matcher = Matcher(intents)
+
+    def ask(self, question: str, now: datetime) -> Answer:
+        """Answer `question` as of `now` (which decides event countdowns)."""
+        result = self.matcher.match(question[: self.policy.max_question_chars])
+        if result.key.is_empty or not result.key.skeleton:
+            return Answer(question, AnswerKind.EMPTY, None, 0.0, EMPTY_TEXT, None, ())
+        return self._decide(question, result, now)
+
+    def _decide(self, question: str, result: MatchResult, now: datetime) -> Answer:
+        ranked = result.ranked
+        best = ranked[0] if ranked else None
+        score = best.score if best else 0.0
+        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        confident = (
+            best is not None
+            and score >= self.policy.answer_at
+            and score - runner_up >= self.policy.margin
+            and result.known_share >= self.policy.min_known_share
+        )
+        if confident and best is not None:
+            if best.intent_id in self.knowledge.smalltalk:
+                talk = self.knowledge.smalltalk[best.intent_id]
+                return Answer(question, AnswerKind.SMALLTALK, None, score, talk.answer, None, (),
+                              talk.id)
+            return self._fact_answer(question, self.knowledge.facts[best.intent_id], score, now)
+        candidates = tuple(
+            s.intent_id for s in ranked[: self.policy.max_suggestions]
+            if s.intent_id in self.knowledge.facts and s.score >= self.policy.suggest_at
+        )
+        if candidates and result.known_share >= self.policy.min_known_share:
+            return Answer(question, AnswerKind.SUGGEST, None, score, SUGGEST_TEXT, None,
+                          candidates, best.intent_id if best else None)
+        return self._fallback(question, score)
+
+    def answer_fact(self, fact_id: str, now: datetime) -> Answer:
+        """The answer for a fact chosen directly (a button), as if asked perfectly."""
+        fact = self.knowledge.facts[fact_id]
+        return self._fact_answer(fact.canonical_question, fact, 100.0, now)
+
+    def _fact_answer(self, question: str, fact: Fact, score: float, now: datetime) -> Answer:
+        lines = [fact.answer]
+        lines += [describe_event(e, now) for e in self.knowledge.events_for_fact(fact.id)]
+        return Answer(question, AnswerKind.FACT, fact.id, score, "\n".join(lines), fact.citation,
+                      self._related(fact), fact.id)
+
+    def _related(self, fact: Fact) -> tuple[str, ...]:
+        related = [r for r in fact.related if r in self.knowledge.facts]
+        related += [f.id for f in self.knowledge.facts_in_topic(fact.topic)
+                    if f.id != fact.id and f.id not in related]
+        return tuple(related[: self.policy.max_suggestions])
+
+    def _fallback(self, question: str, score: float) -> Answer:
+        topics = ", ".join(t.title for t in self.knowledge.topics)
+        samples = tuple(t_facts[0].id for t in self.knowledge.topics
+                        if (t_facts := self.knowledge.facts_in_topic(t.id)))
+        return Answer(question, AnswerKind.FALLBACK, None, score, FALLBACK_TEXT.format(topics=topics),
+                      None, samples[: self.policy.max_suggestions])

@@ -1,0 +1,233 @@
+"""The `llamabot` command: console chat, one-shot answers, knowledge checks, the Telegram bot.
+
+Telegram is imported only by `run`, so the console commands start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.answer import Answer, Responder
+from bot.loader import KnowledgeError, load_knowledge
+
+EPILOG_ASK = """examples:
+  llamabot ask "লামা কতবার ডাউনলোড হয়েছে?"
+  llamabot ask --json "lama koto download hoyeche"
+  printf 'llamacon kobe\\nwho sued meta\\n' | llamabot ask --json -
+"""
+
+
+class CliError(Exception):
+    """A problem the user of the command can fix; printed as one line, exit code 2."""
+
+
+def _timezone() -> ZoneInfo:
+    name = os.environ.get("LLAMABOT_TIMEZONE", "Asia/Dhaka")
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise CliError(f"LLAMABOT_TIMEZONE={name!r} is not a known time zone (e.g. Asia/Dhaka)") from None
+
+
+def default_knowledge_dir() -> Path:
+    configured = os.environ.get("LLAMABOT_KNOWLEDGE_DIR")
+    if configured:
+        return Path(configured)
+    here = Path("knowledge")
+    if here.is_dir():
+        return here
+    return Path(__file__).resolve().parent.parent / "knowledge"
+
+
+def _now(args: argparse.Namespace) -> datetime:
+    tz = _timezone()
+    if getattr(args, "now", None):
+        try:
+            moment = datetime.fromisoformat(args.now)
+        except ValueError:
+            raise CliError(f"--now {args.now!r} is not an ISO date or datetime") from None
+        return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+    return datetime.now(tz)
+
+
+def _responder(args: argparse.Namespace) -> Responder:
+    directory = Path(args.knowledge) if args.knowledge else default_knowledge_dir()
+    if not directory.is_dir():
+        raise CliError(f"knowledge folder {str(directory)!r} does not exist (use --knowledge DIR)")
+    return Responder(load_knowledge(directory, _timezone()))
+
+
+def answer_json(answer: Answer) -> str:
+    citation = answer.citation
+    return json.dumps(
+        {
+            "question": answer.question,
+            "kind": str(answer.kind),
+            "fact_id": answer.fact_id,
+            "score": round(answer.score, 1),
+            "answer": answer.text,
+            "citation": None
+            if citation is None
+            else {"source": citation.source_title, "section": citation.section, "quote": citation.quote},
+            "suggestions": list(answer.suggestions),
+        },
+        ensure_ascii=False,
+    )
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from bot.console import render_plain
+
+    responder = _responder(args)
+    if args.question == ["-"]:
+        questions = [line.rstrip("\r\n") for line in sys.stdin]
+    else:
+        questions = [" ".join(args.question)]
+    now = _now(args)
+    for question in questions:
+        answer = responder.ask(question, now)
+        if args.json:
+            print(answer_json(answer), flush=True)
+        else:
+            print(render_plain(answer, responder.knowledge) + ("\n" if len(questions) > 1 else ""))
+    return 0
+
+
+def cmd_shell(args: argparse.Namespace) -> int:
+    from bot.console import run_shell
+
+    responder = _responder(args)
+    return run_shell(responder, lambda: _now(args))
+
+
+def cmd_kb_validate(args: argparse.Namespace) -> int:
+    directory = Path(args.directory) if args.directory else default_knowledge_dir()
+    try:
+        knowledge = load_knowledge(directory, _timezone())
+    except KnowledgeError as err:
+        if args.format == "json":
+            print(json.dumps([p.__dict__ for p in err.problems], ensure_ascii=False, indent=1))
+        else:
+            for problem in err.problems:
+                print(problem)
+            print(f"{len(err.problems)} problem(s) found in {directory}", file=sys.stderr)
+        return 1
+    questions = sum(len(f.questions) for f in knowledge.facts.values())
+    summary = (
+        f"OK: {len(knowledge.facts)} facts, {questions} example questions, "
+        f"{len(knowledge.smalltalk)} small-talk intents, {len(knowledge.events)} events "
+        f"(version {knowledge.version})"
+    )
+    print("[]" if args.format == "json" else summary)
+    return 0
+
+
+def cmd_kb_eval(args: argparse.Namespace) -> int:
+    from bot.evaluation import QuestionFileError, evaluate, format_report, load_questions
+
+    responder = _responder(args)
+    try:
+        questions = load_questions(Path(args.file))
+    except QuestionFileError as err:
+        raise CliError(str(err)) from None
+    report = evaluate(responder, questions, _now(args))
+    facts = set(responder.knowledge.facts)
+    print(format_report(report, facts))
+    ok = report.accuracy(facts) * 100 >= args.min_accuracy and report.rejection() * 100 >= args.min_rejection
+    return 0 if ok else 1
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot.tg.launch import launch
+
+    return launch(args)
+
+
+def cmd_default(args: argparse.Namespace) -> int:
+    """Run the bot when a token is configured, else chat on the console with the same engine."""
+    from bot.tg.launch import token_configured
+
+    if token_configured():
+        return cmd_run(args)
+    print("TELEGRAM_BOT_TOKEN is not set: starting the console chat instead.", file=sys.stderr)
+    return cmd_shell(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--knowledge", metavar="DIR", help="knowledge folder (default: $LLAMABOT_KNOWLEDGE_DIR or ./knowledge)")
+    common.add_argument("--now", metavar="ISO", help="pretend it is this time (for event countdowns)")
+    parser = argparse.ArgumentParser(
+        prog="llamabot",
+        description="Bengali Q&A bot about Meta's Llama. Without a command: runs the Telegram bot "
+        "if TELEGRAM_BOT_TOKEN is set, else a console chat.",
+        parents=[common],
+        epilog="example: llamabot ask \"লামাকন কবে?\"",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.set_defaults(handler=cmd_default, webhook=None)
+    sub = parser.add_subparsers(title="commands")
+    raw = argparse.RawDescriptionHelpFormatter
+
+    shell = sub.add_parser("shell", parents=[common], help="interactive console chat",
+                           epilog="example: llamabot shell", formatter_class=raw)
+    shell.set_defaults(handler=cmd_shell)
+
+    ask = sub.add_parser("ask", parents=[common], help="answer questions once", epilog=EPILOG_ASK,
+                         formatter_class=raw)
+    ask.add_argument("question", nargs="+", help="the question, or - to read one per line from stdin")
+    ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    ask.set_defaults(handler=cmd_ask)
+
+    run = sub.add_parser("run", parents=[common], help="run the Telegram bot (long polling or webhook)",
+                         epilog="examples:\n  llamabot run\n  llamabot run --webhook https://bot.example.org/tg "
+                         "--port 8080 --secret-token S3CRET", formatter_class=raw)
+    run.add_argument("--webhook", metavar="URL", help="serve a webhook at this public URL instead of polling")
+    run.add_argument("--listen", default="127.0.0.1", help="address the webhook server binds (default 127.0.0.1)")
+    run.add_argument("--port", type=int, default=8080, help="webhook server port (default 8080)")
+    run.add_argument("--secret-token", help="secret Telegram must send in X-Telegram-Bot-Api-Secret-Token")
+    run.set_defaults(handler=cmd_run)
+
+    kb = sub.add_parser("kb", help="check the knowledge base", epilog="example: llamabot kb validate knowledge/",
+                        formatter_class=raw)
+    kb_sub = kb.add_subparsers(title="kb commands", required=True)
+    validate = kb_sub.add_parser("validate", parents=[common], help="validate knowledge files",
+                                 epilog="example: llamabot kb validate knowledge/ --format json", formatter_class=raw)
+    validate.add_argument("directory", nargs="?", help="knowledge folder (default as --knowledge)")
+    validate.add_argument("--format", choices=("text", "json"), default="text")
+    validate.set_defaults(handler=cmd_kb_validate)
+    evaluate = kb_sub.add_parser("eval", parents=[common], help="accuracy on a labelled question file",
+                                 epilog="example: llamabot kb eval tests/data/eval_questions.yaml --min-accuracy 95",
+                                 formatter_class=raw)
+    evaluate.add_argument("file", help="YAML file with `questions: [{q, expect, kind}]`")
+    evaluate.add_argument("--min-accuracy", type=float, default=0.0, help="fail below this in-scope accuracy (%%)")
+    evaluate.add_argument("--min-rejection", type=float, default=0.0, help="fail below this out-of-scope rejection (%%)")
+    evaluate.set_defaults(handler=cmd_kb_eval)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except KnowledgeError as err:
+        print(f"error: the knowledge base has {len(err.problems)} problem(s):", file=sys.stderr)
+        for problem in err.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    except CliError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""The console adapter: plain-text answers and the interactive `llamabot shell`."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from bot.answer import Answer, AnswerKind, Responder
+from bot.knowledge import Knowledge
+
+WELCOME = (
+    "লামাবট কনসোল। মেটার লামা নিয়ে প্রশ্ন করুন (বাংলা, Banglish বা English)।\n"
+    "প্রস্তাবিত প্রশ্ন বেছে নিতে তার নম্বর লিখুন; বের হতে Ctrl-D বা 'exit'।"
+)
+
+
+def render_plain(answer: Answer, knowledge: Knowledge) -> str:
+    """Render an answer as plain text, numbering the suggested questions."""
+    parts = [answer.text]
+    if answer.citation is not None:
+        c = answer.citation
+        parts.append(f"সূত্র: {c.source_title} — {c.section}\n“{c.quote}”")
+    if answer.suggestions:
+        heading = "আরও জানতে পারেন:" if answer.kind is AnswerKind.FACT else "যেমন:"
+        if answer.kind is AnswerKind.SUGGEST:
+            heading = ""
+        lines = [
+            f"  {i}. {knowledge.facts[fid].canonical_question}"
+            for i, fid in enumerate(answer.suggestions, 1)
+        ]
+        parts.append("\n".join(filter(None, [heading, *lines])))
+    return "\n\n".join(parts)
+
+
+def _history_file() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "llamabot" / "history"
+
+
+def run_shell(
+    responder: Responder,
+    now: Callable[[], datetime],
+    read: Callable[[str], str] = input,
+    write: Callable[[str], None] = print,
+) -> int:
+    """Chat on the console until end of input; numbers pick the last suggestions."""
+    history = _history_file()
+    readline = None
+    with contextlib.suppress(ImportError):
+        import readline  # noqa: F401  (imported for its side effect on input())
+
+        history.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):
+            readline.read_history_file(history)
+    write(WELCOME)
+    last: tuple[str, ...] = ()
+    try:
+        while True:
+            try:
+                line = read("\nআপনি> ").strip()
+            except EOFError:
+                write("")
+                return 0
+            except KeyboardInterrupt:
+                write("\nবিদায়!")
+                return 0
+            if line.lower() in {"exit", "quit", "বিদায়"}:
+                write("বিদায়!")
+                return 0
+            if line.isdigit() and 1 <= int(line) <= len(last):
+                answer = responder.answer_fact(last[int(line) - 1], now())
+            else:
+                answer = responder.ask(line, now())
+            last = answer.suggestions
+            write("\nলামাবট> " + render_plain(answer, responder.knowledge))
+    finally:
+        if readline is not None:
+            with contextlib.suppress(OSError):
+                readline.write_history_file(history)

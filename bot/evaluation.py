@@ -1,0 +1,120 @@
+"""Measure the matcher on a labelled question file: accuracy, rejection, confusions."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import yaml
+
+from bot.answer import AnswerKind, Responder
+
+
+@dataclass(frozen=True)
+class LabelledQuestion:
+    text: str
+    expect: str | None  # a fact or small-talk id; None: must not be answered with a fact
+    kind: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    question: LabelledQuestion
+    got: str | None  # fact or small-talk id answered, None when not answered
+    answer_kind: AnswerKind
+    score: float
+    suggested: tuple[str, ...]
+
+    @property
+    def correct(self) -> bool:
+        return self.got == self.question.expect
+
+
+@dataclass
+class Report:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def _rate(self, outcomes: list[Outcome]) -> float:
+        return sum(o.correct for o in outcomes) / len(outcomes) if outcomes else 1.0
+
+    def in_scope(self, facts: set[str]) -> list[Outcome]:
+        return [o for o in self.outcomes if o.question.expect in facts]
+
+    def out_of_scope(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.question.expect is None]
+
+    def accuracy(self, facts: set[str]) -> float:
+        return self._rate(self.in_scope(facts))
+
+    def rejection(self) -> float:
+        return self._rate(self.out_of_scope())
+
+    def by(self, facts: set[str], attribute: str) -> dict[str, float]:
+        groups: dict[str, list[Outcome]] = defaultdict(list)
+        for o in self.outcomes:
+            if attribute == "fact" and o.question.expect in facts:
+                groups[str(o.question.expect)].append(o)
+            elif attribute == "kind":
+                groups[o.question.kind].append(o)
+        return {name: self._rate(group) for name, group in sorted(groups.items())}
+
+    def confusions(self) -> Counter[tuple[str, str]]:
+        return Counter(
+            (str(o.question.expect), str(o.got)) for o in self.outcomes if not o.correct
+        )
+
+
+class QuestionFileError(ValueError):
+    """The labelled question file cannot be read; the message names the entry."""
+
+
+def load_questions(path: Path) -> list[LabelledQuestion]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
+        raise QuestionFileError(f"{path}: cannot read question file: {err}") from None
+    entries = data.get("questions") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise QuestionFileError(f"{path}: expected a `questions:` list")
+    questions = []
+    for number, entry in enumerate(entries, 1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("q"), str):
+            raise QuestionFileError(f"{path}: question #{number} needs `q:` text")
+        expect = entry.get("expect")
+        questions.append(LabelledQuestion(entry["q"], expect, str(entry.get("kind", "unknown"))))
+    return questions
+
+
+def evaluate(responder: Responder, questions: list[LabelledQuestion], now: datetime) -> Report:
+    report = Report()
+    for question in questions:
+        answer = responder.ask(question.text, now)
+        got = answer.intent_id if answer.kind in (AnswerKind.FACT, AnswerKind.SMALLTALK) else None
+        report.outcomes.append(Outcome(question, got, answer.kind, answer.score, answer.suggestions))
+    return report
+
+
+def format_report(report: Report, facts: set[str]) -> str:
+    in_scope, out = report.in_scope(facts), report.out_of_scope()
+    lines = [
+        f"in-scope top-1 accuracy: {report.accuracy(facts):.1%} ({sum(o.correct for o in in_scope)}/{len(in_scope)})",
+        f"out-of-scope rejection:  {report.rejection():.1%} ({sum(o.correct for o in out)}/{len(out)})",
+        "",
+        "by kind of question:",
+    ]
+    lines += [f"  {kind:<16} {rate:6.1%}" for kind, rate in report.by(facts, "kind").items()]
+    lines += ["", "by fact:"]
+    lines += [f"  {fact:<22} {rate:6.1%}" for fact, rate in report.by(facts, "fact").items()]
+    confusions = report.confusions()
+    if confusions:
+        lines += ["", "confusions (expected -> got: count):"]
+        lines += [f"  {e} -> {g}: {n}" for (e, g), n in confusions.most_common()]
+        lines += ["", "misses:"]
+        lines += [
+            f"  [{o.question.kind}] {o.question.text!r}: expected {o.question.expect}, got {o.got} "
+            f"({o.answer_kind}, {o.score:.0f})"
+            for o in report.outcomes if not o.correct
+        ]
+    return "\n".join(lines)

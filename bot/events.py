@@ -1,0 +1,136 @@
+"""Events in time: parsing dates and offsets, Bengali dates, countdowns, due reminders."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+
+from bot.knowledge import Event
+
+_BENGALI_DIGITS = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
+_MONTHS = (
+    "জানুয়ারি",
+    "ফেব্রুয়ারি",
+    "মার্চ",
+    "এপ্রিল",
+    "মে",
+    "জুন",
+    "জুলাই",
+    "আগস্ট",
+    "সেপ্টেম্বর",
+    "অক্টোবর",
+    "নভেম্বর",
+    "ডিসেম্বর",
+)
+_DURATION = re.compile(r"^(\d+)\s*([dhms])$")
+_UNITS = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
+_UNIT_WORDS = {"d": "দিন", "h": "ঘণ্টা", "m": "মিনিট", "s": "সেকেন্ড"}
+
+
+class EventValueError(ValueError):
+    """A date or duration an admin wrote that we cannot read; the message says how to fix it."""
+
+
+def bengali_number(n: int) -> str:
+    return str(n).translate(_BENGALI_DIGITS)
+
+
+def bengali_date(moment: date) -> str:
+    """২৯ এপ্রিল ২০২৫"""
+    return f"{bengali_number(moment.day)} {_MONTHS[moment.month - 1]} {bengali_number(moment.year)}"
+
+
+def parse_duration(text: str) -> timedelta:
+    """Read `7d`, `1h`, `30m` or `45s`."""
+    found = _DURATION.match(text.strip().lower())
+    if not found:
+        raise EventValueError(
+            f"invalid duration {text!r}: write a number and a unit: 7d, 1h, 30m or 45s"
+        )
+    amount, unit = int(found.group(1)), found.group(2)
+    if amount <= 0:
+        raise EventValueError(f"invalid duration {text!r}: it must be more than zero")
+    return timedelta(**{_UNITS[unit]: amount})
+
+
+def format_duration(offset: timedelta) -> str:
+    """The Bengali words for a reminder offset: ৭ দিন, ১ ঘণ্টা."""
+    seconds = int(offset.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0 and seconds >= size:
+            return f"{bengali_number(seconds // size)} {_UNIT_WORDS[unit]}"
+    return f"{bengali_number(seconds)} {_UNIT_WORDS['s']}"
+
+
+def parse_starts_at(text: str, tz: tzinfo) -> datetime:
+    """A date alone is the start of that day in `tz`; a datetime needs its UTC offset."""
+    text = text.strip()
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), time(), tzinfo=tz)
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise EventValueError(
+            f"invalid date {text!r}: write 2025-04-29 or 2025-04-29T10:00:00+06:00"
+        ) from None
+    if moment.tzinfo is None:
+        raise EventValueError(
+            f"datetime {text!r} has no UTC offset: add one, e.g. {text}+06:00"
+        )
+    return moment
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One reminder of one event, due at `due_at`."""
+
+    event_id: str
+    offset: timedelta
+    due_at: datetime
+
+    @property
+    def key(self) -> str:
+        """Stable identity: the same event, offset and start give the same key."""
+        return f"{self.event_id}:{int(self.offset.total_seconds())}:{self.due_at.isoformat()}"
+
+
+def reminders(event: Event) -> tuple[Reminder, ...]:
+    return tuple(
+        Reminder(event.id, offset, event.starts_at - offset)
+        for offset in sorted(event.remind_before, reverse=True)
+    )
+
+
+def days_until(event: Event, now: datetime) -> int:
+    """Whole calendar days from `now` to the event, in the event's own timezone."""
+    local_now = now.astimezone(event.starts_at.tzinfo)
+    return (event.starts_at.date() - local_now.date()).days
+
+
+def describe_event(event: Event, now: datetime) -> str:
+    """One Bengali sentence with the date and whether the event is ahead or held."""
+    when = bengali_date(event.starts_at.date())
+    if now >= event.starts_at:
+        if now.astimezone(event.starts_at.tzinfo).date() == event.starts_at.date():
+            return f"{event.title} আজ, {when} তারিখে অনুষ্ঠিত হচ্ছে।"
+        return f"{event.title} {when} তারিখে অনুষ্ঠিত হয়ে গেছে।"
+    days = days_until(event, now)
+    if days <= 0:
+        left = event.starts_at - now
+        hours = max(1, int(left.total_seconds() // 3600))
+        return f"{event.title} আজ, {when} তারিখে; শুরু হতে আর প্রায় {bengali_number(hours)} ঘণ্টা বাকি।"
+    if days == 1:
+        return f"{event.title} আগামীকাল, {when} তারিখে।"
+    return f"{event.title} {when} তারিখে; আর {bengali_number(days)} দিন বাকি।"
+
+
+def upcoming_and_past(
+    events: tuple[Event, ...], now: datetime
+) -> tuple[tuple[Event, ...], tuple[Event, ...]]:
+    """Split events into those still ahead (soonest first) and those held (latest first)."""
+    ahead = tuple(sorted((e for e in events if e.starts_at > now), key=lambda e: e.starts_at))
+    held = tuple(
+        sorted((e for e in events if e.starts_at <= now), key=lambda e: e.starts_at, reverse=True)
+    )
+    return ahead, held

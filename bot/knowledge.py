@@ -1,0 +1,86 @@
+"""Knowledge base model: facts, sources, topics, small talk and events, as frozen values."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    text: str
+    sections: tuple[str, ...]
+    path: str
+
+
+@dataclass(frozen=True)
+class Citation:
+    source_id: str
+    source_title: str
+    section: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Fact:
+    id: str
+    topic: str
+    title: str
+    answer: str
+    questions: tuple[str, ...]
+    citation: Citation
+    related: tuple[str, ...] = ()
+
+    @property
+    def canonical_question(self) -> str:
+        """The question shown on buttons: the first example, written as formal Bengali."""
+        return self.questions[0]
+
+
+@dataclass(frozen=True)
+class SmallTalk:
+    id: str
+    answer: str
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    title: str
+    starts_at: datetime  # always timezone-aware
+    remind_before: tuple[timedelta, ...]
+    fact_id: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    sources: Mapping[str, Source]
+    topics: tuple[Topic, ...]
+    facts: Mapping[str, Fact]
+    smalltalk: Mapping[str, SmallTalk]
+    events: tuple[Event, ...]
+    version: str = ""
+    files: tuple[str, ...] = field(default=())
+
+    def facts_in_topic(self, topic_id: str) -> tuple[Fact, ...]:
+        return tuple(f for f in self.facts.values() if f.topic == topic_id)
+
+    def events_for_fact(self, fact_id: str) -> tuple[Event, ...]:
+        return tuple(e for e in self.events if e.fact_id == fact_id)
+
+    def topic_title(self, topic_id: str) -> str:
+        for topic in self.topics:
+            if topic.id == topic_id:
+                return topic.title
+        return topic_id

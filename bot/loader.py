@@ -1,0 +1,120 @@
+"""Load and validate the knowledge directory into one `Knowledge`, or report every problem."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import tzinfo
+from pathlib import Path
+
+import yaml
+from rapidfuzz import fuzz, process
+
+from bot.knowledge import Knowledge
+from bot.validate import build_knowledge
+from bot.yamlnodes import NodeReader, Problem, scalar
+
+SUPPORTED_VERSIONS = (1,)
+SECTIONS = ("sources", "topics", "facts", "smalltalk", "events")
+
+
+class KnowledgeError(Exception):
+    """The knowledge directory cannot be loaded; `problems` says where and why."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass(frozen=True)
+class Located:
+    """One entry of a section and the file it was written in."""
+
+    file: str
+    node: yaml.Node
+
+
+def split_sentences(text: str) -> list[str]:
+    sentences = []
+    for line in text.splitlines():
+        for part in line.split("।"):
+            part = part.strip()
+            if part:
+                sentences.append(part + ("।" if part + "।" in line else ""))
+    return sentences
+
+
+class _Loader:
+    def __init__(self, directory: Path, tz: tzinfo) -> None:
+        self.directory = directory
+        self.tz = tz
+        self.problems: list[Problem] = []
+        self.entries: dict[str, list[Located]] = {name: [] for name in SECTIONS}
+        self.hasher = hashlib.sha256()
+        self.files: list[str] = []
+        self.readers: dict[str, NodeReader] = {}
+
+    def read_files(self) -> None:
+        paths = sorted(self.directory.glob("*.yaml")) + sorted(self.directory.glob("*.yml"))
+        if not paths:
+            self.problems.append(
+                Problem(str(self.directory), 1, 1, "no .yaml files found", "point at knowledge/")
+            )
+        for path in paths:
+            self.read_file(path)
+
+    def read_file(self, path: Path) -> None:
+        name = str(path)
+        self.files.append(name)
+        reader = NodeReader(name)
+        try:
+            raw = path.read_bytes()
+            text = raw.decode("utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            reader.problem(None, f"cannot read file: {err}", "save it as UTF-8 text")
+            self.problems.extend(reader.problems)
+            return
+        self.hasher.update(path.name.encode() + b"\0" + raw)
+        root = reader.compose(text)
+        if root is not None:
+            fields = reader.mapping(root, "the file", ("version",), SECTIONS)
+            if fields is not None:
+                version = scalar(fields["version"]) if "version" in fields else None
+                if "version" in fields and version not in SUPPORTED_VERSIONS:
+                    reader.problem(
+                        fields["version"], f"unsupported version {version!r}", "write `version: 1`"
+                    )
+                for section in SECTIONS:
+                    for item in reader.sequence(fields.get(section), section):
+                        self.entries[section].append(Located(name, item))
+        elif not reader.problems:
+            reader.problem(None, "the file is empty", "start it with `version: 1`")
+        self.problems.extend(reader.problems)
+        reader.problems = []  # later checks add to a clean list
+        self.readers[name] = reader
+
+
+def load_knowledge(directory: Path, tz: tzinfo) -> Knowledge:
+    """Load every `*.yaml` file of `directory`; raise `KnowledgeError` listing all problems."""
+    loader = _Loader(Path(directory), tz)
+    loader.read_files()
+    knowledge, problems = build_knowledge(
+        loader.entries, loader.readers, tz, loader.directory, complete=not loader.problems
+    )
+    problems = loader.problems + problems
+    if problems or knowledge is None:
+        raise KnowledgeError(sorted(problems, key=lambda p: (p.file, p.line, p.column)))
+    return Knowledge(
+        sources=knowledge.sources,
+        topics=knowledge.topics,
+        facts=knowledge.facts,
+        smalltalk=knowledge.smalltalk,
+        events=knowledge.events,
+        version=loader.hasher.hexdigest()[:12],
+        files=tuple(loader.files),
+    )
+
+
+def closest_sentence(quote: str, source_text: str) -> str:
+    found = process.extractOne(quote, split_sentences(source_text), scorer=fuzz.ratio)
+    return found[0] if found else ""

@@ -1,0 +1,137 @@
+"""Matching keys for Bengali, romanized Bengali and English text.
+
+Three layers, each computed once per knowledge-base example at load time and
+once per incoming question:
+
+* `clean`: NFC, invisible characters removed, digits to ASCII, punctuation to
+  spaces, lower case. Safe to show and to log.
+* `fold`: a Bengali spelling-fold key, so that common variant spellings
+  (ী/ি, শ/ষ/স, ড়/র, doubled letters...) compare equal.
+* `skeleton`: a script-independent Latin consonant skeleton, so that
+  "lama kotobar download hoyeche" meets "লামা কতবার ডাউনলোড হয়েছে".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from anyascii import anyascii
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_BENGALI_DIGITS = {ord("০") + i: str(i) for i in range(10)}
+# Python's `\w` does not cover Bengali vowel signs, so the word class is explicit.
+_NOT_WORD = re.compile(r"[^0-9a-z\u0980-\u09e3\u09e6-\u09f1]+")  # no ৳, ৷ and other signs
+_BENGALI = re.compile(r"[\u0980-\u09ff]")
+_HASANTA = "\u09cd"
+
+# Order matters: য় is protected before য→জ, and multi-letter rules come first.
+_FOLDS: tuple[tuple[str, str], ...] = (
+    ("য়", "\ue000"),
+    ("ী", "ি"),
+    ("ূ", "ু"),
+    ("শ", "স"),
+    ("ষ", "স"),
+    ("ণ", "ন"),
+    ("য", "জ"),
+    ("ড়", "র"),
+    ("ঢ়", "র"),
+    ("ৎ", "ত"),
+    ("ঙ", "ং"),
+    ("ঁ", ""),
+    (_HASANTA, ""),
+    ("\ue000", "য়"),
+)
+_DOUBLED = re.compile(r"(.)\1+")
+
+# Latin digraphs folded the same way for transliterated Bengali and typed Banglish/English.
+_DIGRAPHS: tuple[tuple[str, str], ...] = (
+    ("chh", "C"),
+    ("ch", "C"),
+    ("sh", "s"),
+    ("ph", "f"),
+    ("bh", "b"),
+    ("v", "b"),
+    ("kh", "k"),
+    ("gh", "g"),
+    ("th", "t"),
+    ("dh", "d"),
+    ("jh", "j"),
+    ("wh", "w"),
+    ("ck", "k"),
+    ("q", "k"),
+    ("x", "ks"),
+    ("z", "j"),
+    ("c", "k"),
+    ("C", "c"),
+)
+_VOWELS = frozenset("aeiouyw")
+_SOFT_C = re.compile(r"c(?=[eiy])")  # English "face", "city": a soft c sounds like s
+
+
+def clean(text: str) -> str:
+    """Return `text` in NFC, lower case, with only letters, digits and single spaces."""
+    text = unicodedata.normalize("NFC", text.replace("ত্\u200d", "ৎ"))
+    text = text.translate(_INVISIBLE).translate(_BENGALI_DIGITS)
+    return " ".join(_NOT_WORD.sub(" ", text.lower()).split())
+
+
+def fold_word(word: str) -> str:
+    """Fold one cleaned word's Bengali spelling variants to a single key."""
+    for old, new in _FOLDS:
+        word = word.replace(old, new)
+    return _DOUBLED.sub(r"\1", word)
+
+
+@lru_cache(maxsize=65536)
+def skeleton_word(word: str) -> str:
+    """Return the vowel-less Latin skeleton of one cleaned word in any script."""
+    if _BENGALI.search(word):
+        latin = anyascii(word).lower().replace("'", "")
+        # anyascii writes চ as "c"; typed Banglish writes "ch", which the digraphs fold to c.
+        latin = latin.replace("ch", "C").replace("c", "C")
+        if latin.startswith("oy"):  # ওয়ার, ওয়েব: Bengali spells an initial w this way
+            latin = "w" + latin[2:]
+    else:
+        latin = word
+    latin = _SOFT_C.sub("s", latin)
+    for old, new in _DIGRAPHS:
+        latin = latin.replace(old, new)
+    latin = _DOUBLED.sub(r"\1", latin)
+    if not latin:
+        return ""
+    rest = "".join(ch for ch in latin[1:] if ch not in _VOWELS)
+    return _DOUBLED.sub(r"\1", latin[0] + rest)
+
+
+@dataclass(frozen=True)
+class Key:
+    """The matching keys of one text."""
+
+    cleaned: str
+    folded: str
+    skeleton: tuple[str, ...]  # one entry per word, in order
+
+    @property
+    def skeleton_text(self) -> str:
+        return " ".join(self.skeleton)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.cleaned
+
+
+def make_key(text: str) -> Key:
+    """Compute every matching key of `text` in one pass."""
+    cleaned = clean(text)
+    words = cleaned.split()
+    folded = " ".join(fold_word(w) for w in words)
+    skeleton = tuple(s for s in (skeleton_word(w) for w in words) if s)
+    return Key(cleaned=cleaned, folded=folded, skeleton=skeleton)
+
+
+def normalize_for_log(text: str) -> str:
+    """The form a question is logged and grouped under: cleaned, at most 200 characters."""
+    return clean(text)[:200]

@@ -1,0 +1,264 @@
+"""Turn located YAML entries into knowledge values, checking every rule an admin can break."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import tzinfo
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import yaml
+
+from bot.events import EventValueError, parse_duration, parse_starts_at
+from bot.knowledge import Citation, Event, Fact, Knowledge, SmallTalk, Source, Topic
+from bot.yamlnodes import NodeReader, Problem
+
+if TYPE_CHECKING:
+    from bot.loader import Located
+
+MAX_ANSWER_CHARS = 3000  # leaves room in a 4096-character message for the citation and markup
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class _Builder:
+    def __init__(
+        self, readers: Mapping[str, NodeReader], tz: tzinfo, directory: Path
+    ) -> None:
+        self.readers = readers
+        self.tz = tz
+        self.directory = directory
+        self.seen_ids: dict[tuple[str, str], tuple[str, int]] = {}
+
+    def reader(self, entry: Located) -> NodeReader:
+        return self.readers[entry.file]
+
+    def entry_id(self, entry: Located, fields: dict[str, yaml.Node], kind: str) -> str | None:
+        reader = self.reader(entry)
+        value = reader.text(fields.get("id"), f"the {kind} id")
+        if value is None:
+            return None
+        node = fields["id"]
+        if not _ID.match(value) and kind != "source":
+            reader.problem(node, f"{kind} id {value!r} is not snake_case", "use a-z, 0-9 and _")
+        # Facts and small talk share one namespace: both are answers the matcher picks.
+        space = "intent" if kind in ("fact", "small talk") else kind
+        earlier = self.seen_ids.get((space, value))
+        if earlier:
+            reader.problem(
+                node,
+                f"duplicate {kind} id {value!r} (first defined at {earlier[0]}:{earlier[1]})",
+                "give each entry its own id",
+            )
+            return None
+        self.seen_ids[(space, value)] = (entry.file, node.start_mark.line + 1)
+        return value
+
+    def source(self, entry: Located) -> Source | None:
+        reader = self.reader(entry)
+        fields = reader.mapping(
+            entry.node, "a source", ("id", "title", "file", "sections"), ("language", "url")
+        )
+        if fields is None:
+            return None
+        source_id = self.entry_id(entry, fields, "source")
+        title = reader.text(fields.get("title"), "the source title")
+        file = reader.text(fields.get("file"), "the source file")
+        sections = [s for s, _ in reader.text_list(fields.get("sections"), "sections")]
+        if source_id is None or title is None or file is None:
+            return None
+        path = (self.directory / file).resolve()
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            reader.problem(fields["file"], f"cannot read source file {file!r}: {err}",
+                           "give a path relative to the knowledge folder")
+            return None
+        for heading, node in reader.text_list(fields.get("sections"), "sections"):
+            if heading not in text.splitlines():
+                reader.problem(node, f"section heading {heading!r} is not a line of {file}",
+                               "copy the heading exactly as it stands in the source")
+        return Source(source_id, title, text, tuple(sections), str(path))
+
+    def topic(self, entry: Located) -> Topic | None:
+        reader = self.reader(entry)
+        fields = reader.mapping(entry.node, "a topic", ("id", "title"))
+        if fields is None:
+            return None
+        topic_id = self.entry_id(entry, fields, "topic")
+        title = reader.text(fields.get("title"), "the topic title")
+        return Topic(topic_id, title) if topic_id and title else None
+
+    def questions(self, reader: NodeReader, fields: dict[str, yaml.Node], what: str) -> tuple[str, ...]:
+        items = reader.text_list(fields.get("questions"), f"the questions of {what}")
+        if "questions" in fields and not items:
+            reader.problem(fields["questions"], f"{what} has no example questions",
+                           "add at least one question a user would ask")
+        return tuple(q for q, _ in items)
+
+    def answer_text(self, reader: NodeReader, fields: dict[str, yaml.Node], what: str) -> str | None:
+        answer = reader.text(fields.get("answer"), f"the answer of {what}")
+        if answer is not None and len(answer) > MAX_ANSWER_CHARS:
+            reader.problem(fields["answer"],
+                           f"the answer of {what} has {len(answer)} characters, more than {MAX_ANSWER_CHARS}",
+                           "shorten it so it fits one Telegram message with its citation")
+        return answer
+
+    def citation(
+        self, reader: NodeReader, node: yaml.Node | None, sources: Mapping[str, Source], what: str
+    ) -> Citation | None:
+        if node is None:
+            return None
+        fields = reader.mapping(node, f"the citation of {what}", ("source", "section", "quote"))
+        if fields is None:
+            return None
+        source_id = reader.text(fields.get("source"), "the citation source")
+        section = reader.text(fields.get("section"), "the citation section")
+        quote = reader.text(fields.get("quote"), "the citation quote")
+        if source_id is None or section is None or quote is None:
+            return None
+        source = sources.get(source_id)
+        if source is None:
+            reader.problem(fields["source"], f"unknown source {source_id!r}",
+                           f"use one of: {', '.join(sorted(sources)) or '(no sources defined)'}")
+            return None
+        if section != source.title and section not in source.sections:
+            reader.problem(fields["section"], f"section {section!r} is not a heading of {source_id}",
+                           f"use one of the `sections` listed for {source_id}")
+            return None
+        at = source.text.find(quote)
+        if at < 0:
+            from bot.loader import closest_sentence
+
+            reader.problem(fields["quote"], f"quote not found verbatim in source {source_id}",
+                           f"copy the exact sentence; closest is: {closest_sentence(quote, source.text)}")
+            return None
+        under = _section_at(source, at)
+        if under != section:
+            reader.problem(fields["section"], f"the quote stands under section {under!r}, not {section!r}",
+                           f"write `section: \"{under}\"`")
+        return Citation(source.id, source.title, section, quote)
+
+    def fact(self, entry: Located, sources: Mapping[str, Source]) -> tuple[Fact, Located] | None:
+        reader = self.reader(entry)
+        fields = reader.mapping(
+            entry.node, "a fact", ("id", "topic", "title", "answer", "questions", "citation"),
+            ("related",),
+        )
+        if fields is None:
+            return None
+        fact_id = self.entry_id(entry, fields, "fact")
+        what = f"fact {fact_id!r}" if fact_id else "a fact"
+        topic = reader.text(fields.get("topic"), f"the topic of {what}")
+        title = reader.text(fields.get("title"), f"the title of {what}")
+        answer = self.answer_text(reader, fields, what)
+        questions = self.questions(reader, fields, what)
+        related = tuple(r for r, _ in reader.text_list(fields.get("related"), f"related of {what}"))
+        citation = self.citation(reader, fields.get("citation"), sources, what)
+        if not (fact_id and topic and title and answer and questions and citation):
+            return None
+        return Fact(fact_id, topic, title, answer, questions, citation, related), entry
+
+    def smalltalk(self, entry: Located) -> SmallTalk | None:
+        reader = self.reader(entry)
+        fields = reader.mapping(entry.node, "a small-talk entry", ("id", "answer", "questions"))
+        if fields is None:
+            return None
+        intent_id = self.entry_id(entry, fields, "small talk")
+        what = f"small talk {intent_id!r}" if intent_id else "small talk"
+        answer = self.answer_text(reader, fields, what)
+        questions = self.questions(reader, fields, what)
+        if not (intent_id and answer and questions):
+            return None
+        return SmallTalk(intent_id, answer, questions)
+
+    def event(self, entry: Located) -> tuple[Event, Located] | None:
+        reader = self.reader(entry)
+        fields = reader.mapping(
+            entry.node, "an event", ("id", "title", "starts_at", "fact_id"), ("remind_before", "url")
+        )
+        if fields is None:
+            return None
+        event_id = self.entry_id(entry, fields, "event")
+        title = reader.text(fields.get("title"), "the event title")
+        fact_id = reader.text(fields.get("fact_id"), "the event fact_id")
+        url = reader.text(fields.get("url"), "the event url") if "url" in fields else None
+        starts_at = None
+        raw = reader.text(fields.get("starts_at"), "starts_at")
+        if raw is not None:
+            try:
+                starts_at = parse_starts_at(raw, self.tz)
+            except EventValueError as err:
+                reader.problem(fields["starts_at"], str(err))
+        offsets = []
+        for text, node in reader.text_list(fields.get("remind_before"), "remind_before"):
+            try:
+                offsets.append(parse_duration(text))
+            except EventValueError as err:
+                reader.problem(node, str(err))
+        if not (event_id and title and fact_id and starts_at):
+            return None
+        return Event(event_id, title, starts_at, tuple(sorted(set(offsets), reverse=True)),
+                     fact_id, url), entry
+
+
+def _section_at(source: Source, offset: int) -> str:
+    """The heading whose line comes last before `offset` (the title before any heading)."""
+    current = source.title
+    position = 0
+    for line in source.text.splitlines(keepends=True):
+        if position > offset:
+            break
+        if line.strip() in source.sections:
+            current = line.strip()
+        position += len(line)
+    return current
+
+
+def build_knowledge(
+    entries: Mapping[str, list[Located]],
+    readers: Mapping[str, NodeReader],
+    tz: tzinfo,
+    directory: Path,
+    complete: bool = True,
+) -> tuple[Knowledge | None, list[Problem]]:
+    """Build `Knowledge` from every entry, with the problems found in cross-references.
+
+    `complete` is False when some file could not be parsed: references into it cannot be checked.
+    """
+    builder = _Builder(readers, tz, directory)
+    sources = {s.id: s for s in filter(None, map(builder.source, entries["sources"]))}
+    topics = tuple(filter(None, map(builder.topic, entries["topics"])))
+    facts_located = [f for f in (builder.fact(e, sources) for e in entries["facts"]) if f]
+    smalltalk = {s.id: s for s in filter(None, map(builder.smalltalk, entries["smalltalk"]))}
+    events_located = list(filter(None, map(builder.event, entries["events"])))
+    facts = {fact.id: fact for fact, _ in facts_located}
+    # Refer to ids as written, even of entries that failed, so one mistake is reported once.
+    fact_ids = {i for space, i in builder.seen_ids if space == "intent"} if complete else None
+    topic_ids = {t.id for t in topics}
+    for fact, entry in facts_located:
+        reader = builder.reader(entry)
+        if fact.topic not in topic_ids:
+            reader.problem(entry.node, f"fact {fact.id!r} has unknown topic {fact.topic!r}",
+                           f"use one of: {', '.join(sorted(topic_ids)) or '(no topics defined)'}")
+        for other in fact.related:
+            if fact_ids is not None and other not in fact_ids:
+                reader.problem(entry.node, f"fact {fact.id!r} lists unknown related fact {other!r}",
+                               "use the id of an existing fact")
+    for event, entry in events_located:
+        if fact_ids is not None and event.fact_id not in fact_ids:
+            builder.reader(entry).problem(entry.node,
+                                          f"event {event.id!r} points at unknown fact {event.fact_id!r}",
+                                          "set fact_id to the id of an existing fact")
+    if not facts and complete and not any(r.problems for r in readers.values()):
+        problem = Problem(str(directory), 1, 1, "the knowledge base has no facts", "add a facts file")
+        return None, [problem]
+    problems = [p for r in readers.values() for p in r.problems]
+    knowledge = Knowledge(
+        sources=sources,
+        topics=topics,
+        facts=facts,
+        smalltalk=smalltalk,
+        events=tuple(e for e, _ in events_located),
+    )
+    return knowledge, problems

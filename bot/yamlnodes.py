@@ -1,0 +1,124 @@
+"""Read YAML as nodes that remember their line and column, for precise admin errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a knowledge file, located for an admin."""
+
+    file: str
+    line: int  # 1-based
+    column: int  # 1-based
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}"
+        return f"{where}: {self.message}" + (f" (fix: {self.hint})" if self.hint else "")
+
+
+class NodeReader:
+    """Typed access to a composed YAML document; every failure becomes a `Problem`."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def problem(self, node: yaml.Node | None, message: str, hint: str = "") -> None:
+        line, column = (node.start_mark.line + 1, node.start_mark.column + 1) if node else (1, 1)
+        self.problems.append(Problem(self.file, line, column, message, hint))
+
+    def compose(self, text: str) -> yaml.Node | None:
+        try:
+            return yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.MarkedYAMLError as err:
+            mark = err.problem_mark or err.context_mark
+            line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            reason = err.problem or err.context or "invalid YAML"
+            self.problems.append(
+                Problem(
+                    self.file,
+                    line,
+                    column,
+                    f"YAML syntax error: {reason}",
+                    "check indentation and quote text that contains ':' or '#'",
+                )
+            )
+        except yaml.YAMLError as err:
+            self.problems.append(Problem(self.file, 1, 1, f"YAML error: {err}"))
+        return None
+
+    def mapping(
+        self,
+        node: yaml.Node,
+        what: str,
+        required: tuple[str, ...],
+        optional: tuple[str, ...] = (),
+    ) -> dict[str, yaml.Node] | None:
+        """Return the fields of a mapping node, reporting unknown, missing and repeated keys."""
+        if not isinstance(node, yaml.MappingNode):
+            self.problem(node, f"{what} must be a mapping of fields", "write `field: value` lines")
+            return None
+        fields: dict[str, yaml.Node] = {}
+        allowed = required + optional
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key not in allowed:
+                self.problem(
+                    key_node,
+                    f"unknown field {key!r} in {what}",
+                    f"allowed fields: {', '.join(allowed)}",
+                )
+                continue
+            if key in fields:
+                self.problem(key_node, f"field {key!r} appears twice in {what}", "keep one")
+                continue
+            fields[key] = value_node
+        for name in required:
+            if name not in fields:
+                self.problem(node, f"{what} is missing required field {name!r}", f"add `{name}:`")
+        return fields
+
+    def text(self, node: yaml.Node | None, what: str) -> str | None:
+        if node is None:
+            return None
+        if not isinstance(node, yaml.ScalarNode) or node.tag == "tag:yaml.org,2002:null":
+            self.problem(node, f"{what} must be text", 'write it as a quoted string: "..."')
+            return None
+        value = str(node.value).strip()
+        if not value:
+            self.problem(node, f"{what} is empty", "write the text")
+            return None
+        return value
+
+    def text_list(self, node: yaml.Node | None, what: str) -> list[tuple[str, yaml.Node]]:
+        if node is None:
+            return []
+        if not isinstance(node, yaml.SequenceNode):
+            self.problem(node, f"{what} must be a list", "write one `- item` per line")
+            return []
+        items = []
+        for item in node.value:
+            value = self.text(item, f"an item of {what}")
+            if value is not None:
+                items.append((value, item))
+        return items
+
+    def sequence(self, node: yaml.Node | None, what: str) -> list[yaml.Node]:
+        if node is None:
+            return []
+        if not isinstance(node, yaml.SequenceNode):
+            self.problem(node, f"{what} must be a list", "start each entry with `- `")
+            return []
+        return list(node.value)
+
+
+def scalar(node: yaml.Node) -> Any:
+    """The plain value of a scalar node (for `version:`)."""
+    return yaml.safe_load(yaml.serialize(node)) if isinstance(node, yaml.ScalarNode) else None

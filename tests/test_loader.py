@@ -1,0 +1,146 @@
+"""Loading and validating knowledge files: every problem located and explained."""
+
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.loader import KnowledgeError, load_knowledge
+
+TZ = ZoneInfo("Asia/Dhaka")
+SOURCE = "শিরোনাম\n\nপ্রথম অংশ\n\nলামা একটি মডেল। লামা এক বিলিয়ন বার ডাউনলোড হয়েছে।\n"
+SOURCES = """version: 1
+sources:
+  - id: article
+    title: "শিরোনাম"
+    file: article.txt
+    sections: ["প্রথম অংশ"]
+"""
+FACTS = """version: 1
+topics:
+  - id: adoption
+    title: "গ্রহণ"
+facts:
+  - id: downloads
+    topic: adoption
+    title: "ডাউনলোড"
+    answer: "লামা এক বিলিয়নের বেশি বার ডাউনলোড হয়েছে।"
+    questions: ["লামা কতবার ডাউনলোড হয়েছে?", "llama downloads"]
+    citation:
+      source: article
+      section: "প্রথম অংশ"
+      quote: "লামা এক বিলিয়ন বার ডাউনলোড হয়েছে।"
+"""
+EVENTS = """version: 1
+events:
+  - id: con
+    title: "সম্মেলন"
+    starts_at: 2025-04-29
+    remind_before: [7d, 1h]
+    fact_id: downloads
+"""
+
+
+def write_kb(directory: Path, **files: str) -> Path:
+    contents = {"sources.yaml": SOURCES, "facts.yaml": FACTS, "events.yaml": EVENTS}
+    contents.update({name.replace("_", "."): text for name, text in files.items()})
+    (directory / "article.txt").write_text(SOURCE, encoding="utf-8")
+    for name, text in contents.items():
+        (directory / name).write_text(text, encoding="utf-8")
+    return directory
+
+
+def problems(directory: Path) -> list[str]:
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(directory, TZ)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_valid_knowledge_loads(tmp_path: Path) -> None:
+    knowledge = load_knowledge(write_kb(tmp_path), TZ)
+    assert set(knowledge.facts) == {"downloads"}
+    assert knowledge.events[0].starts_at.isoformat() == "2025-04-29T00:00:00+06:00"
+    assert len(knowledge.version) == 12
+
+
+def test_real_knowledge_base_is_valid() -> None:
+    knowledge = load_knowledge(Path(__file__).resolve().parent.parent / "knowledge", TZ)
+    assert len(knowledge.facts) == 22
+    assert all(len(f.questions) >= 10 for f in knowledge.facts.values())
+    assert {"greeting", "thanks", "identity", "help"} <= set(knowledge.smalltalk)
+
+
+def test_yaml_syntax_error_is_located(tmp_path: Path) -> None:
+    broken = FACTS.replace('    title: "ডাউনলোড"', '    title: "ডাউনলোড\n   oops: [')
+    found = problems(write_kb(tmp_path, facts_yaml=broken))
+    assert len(found) == 1
+    assert found[0].startswith(f"{tmp_path / 'facts.yaml'}:")
+    assert "YAML syntax error" in found[0] and "fix:" in found[0]
+
+
+def test_quote_not_in_source_shows_closest_sentence(tmp_path: Path) -> None:
+    wrong = FACTS.replace("এক বিলিয়ন বার ডাউনলোড হয়েছে।", "দুই বিলিয়ন বার ডাউনলোড হয়েছে।")
+    found = problems(write_kb(tmp_path, facts_yaml=wrong))
+    assert found == [
+        f"{tmp_path / 'facts.yaml'}:14:14: quote not found verbatim in source article "
+        "(fix: copy the exact sentence; closest is: লামা এক বিলিয়ন বার ডাউনলোড হয়েছে।)"
+    ]
+
+
+def test_duplicate_ids_across_files_name_both_places(tmp_path: Path) -> None:
+    extra = FACTS.split("facts:\n", 1)[1]
+    found = problems(write_kb(tmp_path, more_yaml="version: 1\nfacts:\n" + extra))
+    assert any(
+        p.startswith(f"{tmp_path / 'more.yaml'}:3:9: duplicate fact id 'downloads'")
+        and f"{tmp_path / 'facts.yaml'}:6" in p
+        for p in found
+    ), found
+
+
+def test_missing_and_unknown_fields_are_all_reported(tmp_path: Path) -> None:
+    broken = FACTS.replace('    title: "ডাউনলোড"\n', '    titel: "ডাউনলোড"\n')
+    found = problems(write_kb(tmp_path, facts_yaml=broken))
+    assert any(":8:5: unknown field 'titel' in a fact" in p for p in found), found
+    assert any(":6:5: a fact is missing required field 'title'" in p for p in found), found
+
+
+def test_bad_event_date_duration_and_fact(tmp_path: Path) -> None:
+    broken = (EVENTS.replace("2025-04-29", "2025-13-40").replace("1h", "soon")
+              .replace("fact_id: downloads", "fact_id: nothing"))
+    found = problems(write_kb(tmp_path, events_yaml=broken))
+    text = "\n".join(found)
+    assert f"{tmp_path / 'events.yaml'}:5:16: invalid date '2025-13-40'" in text
+    assert f"{tmp_path / 'events.yaml'}:6:25: invalid duration 'soon'" in text
+
+
+def test_event_pointing_at_unknown_fact(tmp_path: Path) -> None:
+    found = problems(write_kb(tmp_path, events_yaml=EVENTS.replace("fact_id: downloads", "fact_id: x")))
+    assert found == [
+        f"{tmp_path / 'events.yaml'}:3:5: event 'con' points at unknown fact 'x' "
+        "(fix: set fact_id to the id of an existing fact)"
+    ]
+
+
+def test_datetime_without_offset_is_refused(tmp_path: Path) -> None:
+    found = problems(write_kb(tmp_path, events_yaml=EVENTS.replace("2025-04-29", "2025-04-29T10:00:00")))
+    assert "has no UTC offset" in found[0]
+
+
+def test_wrong_section_for_quote(tmp_path: Path) -> None:
+    found = problems(write_kb(tmp_path, facts_yaml=FACTS.replace('section: "প্রথম অংশ"', 'section: "শিরোনাম"')))
+    assert "the quote stands under section 'প্রথম অংশ'" in found[0]
+
+
+def test_wrong_types(tmp_path: Path) -> None:
+    broken = FACTS.replace('questions: ["লামা কতবার ডাউনলোড হয়েছে?", "llama downloads"]', "questions: 5")
+    found = problems(write_kb(tmp_path, facts_yaml=broken))
+    assert any(":10:16: the questions of fact 'downloads' must be a list" in p for p in found), found
+
+
+def test_empty_and_non_utf8_files(tmp_path: Path) -> None:
+    write_kb(tmp_path)
+    (tmp_path / "empty.yaml").write_text("", encoding="utf-8")
+    (tmp_path / "latin1.yaml").write_bytes("version: 1\n# caf\xe9\n".encode("latin-1"))
+    found = "\n".join(problems(tmp_path))
+    assert "empty.yaml:1:1: the file is empty" in found
+    assert "latin1.yaml:1:1: cannot read file" in found
