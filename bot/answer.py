@@ -35,10 +35,15 @@ class Answer:
 class Policy:
     """When the best match is good enough to answer, to suggest, or neither."""
 
-    answer_at: float = 70.0  # best score needed to answer outright
-    margin: float = 6.0  # lead over the runner-up fact needed to answer outright
-    suggest_at: float = 50.0  # best score needed to offer "did you mean"
-    min_known_share: float = 0.5  # share of the question's weight the knowledge base must know
+    answer_at: float = 45.0  # best score needed to answer outright
+    margin: float = 3.0  # lead over the runner-up needed to answer outright
+    suggest_at: float = 35.0  # best score needed to offer "did you mean"
+    # Share of the question's weight the knowledge base must recognise at all: words it has
+    # never seen ("গুগল জেমিনি", "password") mean the question is about something else.
+    min_known_share: float = 0.7
+    # Share the winning intent's own examples must explain: a question mixing one fact's
+    # words with another subject's ("o3-mini" + "price") is not about that fact.
+    min_coverage: float = 0.5
     max_suggestions: int = 3
     max_question_chars: int = 1000  # longer messages are matched on their start
 
@@ -78,6 +83,7 @@ class Responder:
             and score >= self.policy.answer_at
             and score - runner_up >= self.policy.margin
             and result.known_share >= self.policy.min_known_share
+            and best.coverage >= self.policy.min_coverage
         )
         if confident and best is not None:
             if best.intent_id in self.knowledge.smalltalk:

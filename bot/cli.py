@@ -58,7 +58,8 @@ def _now(args: argparse.Namespace) -> datetime:
 
 
 def _responder(args: argparse.Namespace) -> Responder:
-    directory = Path(args.knowledge) if args.knowledge else default_knowledge_dir()
+    given = getattr(args, "knowledge", None)
+    directory = Path(given) if given else default_knowledge_dir()
     if not directory.is_dir():
         raise CliError(f"knowledge folder {str(directory)!r} does not exist (use --knowledge DIR)")
     return Responder(load_knowledge(directory, _timezone()))
@@ -75,7 +76,12 @@ def answer_json(answer: Answer) -> str:
             "answer": answer.text,
             "citation": None
             if citation is None
-            else {"source": citation.source_title, "section": citation.section, "quote": citation.quote},
+            else {
+                "source": citation.source_title,
+                "source_id": citation.source_id,
+                "section": citation.section,
+                "quote": citation.quote,
+            },
             "suggestions": list(answer.suggestions),
         },
         ensure_ascii=False,
@@ -108,7 +114,8 @@ def cmd_shell(args: argparse.Namespace) -> int:
 
 
 def cmd_kb_validate(args: argparse.Namespace) -> int:
-    directory = Path(args.directory) if args.directory else default_knowledge_dir()
+    given = args.directory or getattr(args, "knowledge", None)
+    directory = Path(given) if given else default_knowledge_dir()
     try:
         knowledge = load_knowledge(directory, _timezone())
     except KnowledgeError as err:
@@ -162,8 +169,9 @@ def cmd_default(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--knowledge", metavar="DIR", help="knowledge folder (default: $LLAMABOT_KNOWLEDGE_DIR or ./knowledge)")
-    common.add_argument("--now", metavar="ISO", help="pretend it is this time (for event countdowns)")
+    # SUPPRESS: a subcommand must not reset an option given before it.
+    common.add_argument("--knowledge", metavar="DIR", default=argparse.SUPPRESS, help="knowledge folder (default: $LLAMABOT_KNOWLEDGE_DIR or ./knowledge)")
+    common.add_argument("--now", metavar="ISO", default=argparse.SUPPRESS, help="pretend it is this time (for event countdowns)")
     parser = argparse.ArgumentParser(
         prog="llamabot",
         description="Bengali Q&A bot about Meta's Llama. Without a command: runs the Telegram bot "

@@ -2,38 +2,68 @@
 
 A question word the knowledge base has never seen is usually a new subject
 ("গুগল জেমিনি", "password") and makes the bot less sure; these words are
-the exception: they are only grammar, so not knowing them costs little.
-They are not removed from matching: কী, কত, কবে and কেন carry meaning.
+the exception: they are grammar, fillers and everyday verbs, so they weigh
+little whether known or not. Question words that pick a fact ("কবে", "কত",
+"when", "how many") are deliberately absent: their weight comes from the
+knowledge base like any other word.
 """
 
 from __future__ import annotations
 
-FUNCTION_WORDS: frozenset[str] = frozenset(
-    """
-    কি কী কে কার কারা কাকে কত কতো কয় কয়টা কোন কোনো কেন কিভাবে কীভাবে কেমন কবে কখন কোথায় কোথা
-    কিসের কীসের কিসে কোনটা কোনগুলো
-    আমি আমার আমাকে আমরা আমাদের তুমি তোমার তোমাকে তোমরা আপনি আপনার আপনাকে সে তার তাকে তারা তাদের
-    এ এই ওই ঐ সেই এটা ওটা সেটা এটি ওটি সেটি এগুলো ওগুলো এখানে ওখানে সেখানে এর ওর এদের
-    ও আর এবং বা কিংবা অথবা কিন্তু তবে তবু যদি তাহলে তো যে না নি নয় নাই নেই হ্যাঁ হ্যা
-    টা টি টো গুলো গুলি খানা খানি জন জনের
-    হয় হয়ে হয়েছে হয়েছিল হবে হল হলো হলে হচ্ছে হইছে হইসে হয়েছিলো ছিল ছিলো আছে আছেন থাকে থাকবে
-    করে করা করেছে করেছিল করবে করছে করতে করেন করো কর করল করলো দিয়ে দিয়েছে দেয় দিল নিয়ে নিয়েছে
-    বলো বলুন বল বলেন বলতো বলেছে বলেছেন জানাও জানান জানো জানেন জানতে চাই দাও দিন একটু প্লিজ
-    সম্পর্কে নিয়ে জন্য থেকে দিয়ে মধ্যে মাঝে সাথে সঙ্গে পরে আগে উপর নিচে ভিতরে বাইরে কাছে মত মতো
-    ভাই আপু দাদা রে গো তো ত নাকি কিছু সব সবাই আরও খুব বেশি কম
-    ki ke kar kara kake koto kto koy koyta kon kono keno kivabe kibhabe kemon kobe kokhon kothay
-    ami amar amake amra amader tumi tomar tomake apni apnar apnake se tar take tara tader
-    ei oi sei eta ota seta eti eigulo egulo er or o ar ebong ba kintu tobe jodi tahole to je na ni noy
-    nai nei ha haa ta ti gulo guli jon
-    hoy hoye hoyeche hoyechhe hoise hoyese hoisilo hobe holo hole hocche hoche hoitese chilo silo ache
-    ase achhe thake korche kore kora koreche korse korbe korte koren koro dise diyeche dey dilo niye
-    bolo bolun bol bolen bolto janao janan jano janen jante chai dao din ektu plz pls please
-    somporke shomporke jonno theke moddhe sathe shathe pore age upor kache moto mot vai bhai apu dada
-    re go naki kichu sob shob sobai aro khub beshi besi kom
-    what who whom whose which when where why how is are was were be been being am do does did done
-    the a an of to in on at for from by with about into as and or but if then so not no yes
-    i me my we us our you your he him his she her it its they them their this that these those there
-    can could will would shall should may might must have has had tell me please pls plz know
-    some any all more most much many very just also too again
-    """.split()
-)
+_BENGALI = """
+কি কী কে কার কারা কাকে কোন কোনো কোনটা কোনগুলো কেন ক্যান কিভাবে কীভাবে কেমন কেমনে কোথায় কোথা
+কিসের কীসের কিসে কই কয় কয়টা কোনদিন
+আমি আমার আমাকে আমরা আমাদের তুমি তোমার তোমাকে তোমরা আপনি আপনার আপনাকে আপনারা সে তার তাকে
+তারা তাদের তিনি তাঁর ওনার উনি ওরা ওদের এরা এদের
+এ এই ওই ঐ সেই এটা ওটা সেটা এটি ওটি সেটি এগুলো ওগুলো সেগুলো এখানে ওখানে সেখানে এর ওর
+ও আর এবং বা কিংবা অথবা কিন্তু তবে তবু তবুও যদি যদিও তাহলে তো যে যা যাকে যার না নি নয় নাই নেই
+হ্যাঁ হ্যা জি হুম আচ্ছা ঠিক আছে ওকে
+টা টি টো টাই গুলো গুলি খানা খানি জন
+হয় হয়ে হয়েছে হয়েছিল হয়েছিলো হবে হল হলো হলে হচ্ছে হইছে হইসে হইল হইলো হতো হত হতে হওয়া
+ছিল ছিলো ছিলেন আছে আছেন আছি থাকে থাকবে থাকতে থাকা
+করে করা করেছে করেছিল করবে করছে করতেছে করসে করছিল করতে করেন করো কর করল করলো করলে করুন
+দিয়ে দিয়েছে দিছে দেয় দিল দিলো দিবে দেবে দিতে দেওয়া নিয়ে নিয়েছে নিছে নেয় নিল নিলো নিবে নেবে নিতে
+যায় যাবে গেছে গেল গেলো যাচ্ছে পারে পারবে পারি পারেন পাওয়া পায় পাবো চাই চাচ্ছি লাগে লাগবে
+বলো বলুন বল বলেন বলতো বলো তো বলেছে বলেছেন বলছে বলছেন কইছে কয় জানাও জানান জানো জানেন জানি
+জানতে জানা বুঝি বুঝতে বোঝাও বুঝাও দাও দিন একটু প্লিজ দয়া করে
+সম্পর্কে বিষয়ে ব্যাপারে জন্য জন্যে থেকে হতে দিয়ে মধ্যে মাঝে সাথে সঙ্গে পরে আগে উপর উপরে নিচে
+ভিতরে ভেতরে বাইরে কাছে কাছ মত মতো মতন দ্বারা প্রতি
+ভাই ভাইয়া আপু দাদা দিদি রে গো তো ত নাকি কিছু সব সবাই সবকিছু আরও আরো খুব বেশি কম অনেক একটা একটি
+এক এখন এখনও এখনো আজ আবার শুধু মাত্র আসলে সত্যি সত্যিই আসলেই আসলে মানে বলে নাকি তাই তাও কেবল
+পর্যন্ত ধরে সময় ব্যাপার বিষয় জিনিস জিনিসটা ঘটনা কথা খবর
+"""
+
+_BANGLISH = """
+ki ke kar kara kake kon kono konta keno kano kenu kivabe kibhabe kemne kemon kothay koi koy koyta
+ami amar amake amra amader tumi tomar tomake tomra apni apnar apnake apnara se tar take tara tader
+tini tar onar uni ora oder era eder
+ei oi sei eta ota seta eti oti egulo ogulo egula ogula segulo ekhane okhane sekhane er or
+o ar ebong ba kintu tobe tobu jodi jodio tahole to je ja na ni noy nai nei ha haa hya ji hum accha
+thik ok okay ta ti to tai gulo guli gula jon
+hoy hoye hoyeche hoyechhe hoise hoiche hoyese hoisilo hoyechilo hobe holo hole hocche hoche hoitese
+hoite hote hoto chilo silo chhilo ache ase achhe achi thake thakbe thakte
+kore kora koreche korche korse korbe korte koren koro kor korlo korle korteche kortese korchhe
+diye diyeche dise dey dilo dibe debe dite deya niye niyeche nise ney nilo nibe nebe nite neya
+jay jabe geche gelo jacche pare parbe pari paren paoa pay pabo chai lage lagbe
+bolo bolun bol bolen bolto boleche bolse bolche koise janao janan jano janen jani jante jana
+bujhi bujhte bujhao dao din ektu plz pls please
+somporke shomporke bishoye bepare jonno jonne theke moddhe majhe sathe shathe songe pore age upor
+upore niche vitore bhitore baire kache moto moton
+vai bhai vaiya bhaiya apu dada didi re go naki kichu sob shob sobai aro khub beshi besi kom onek
+ekta ekti ek ekhon ekhono aj abar shudhu sudhu matro asole sotti shotti mane bole tai tao kebol
+porjonto dhore somoy byapar bepar bishoy jinis jinish ghotona kotha khobor
+"""
+
+_ENGLISH = """
+what who whom whose which where why how is are was were be been being am do does did done doing
+the a an of to in on at for from by with about into onto as and or but if then so not no yes
+i me my mine we us our ours you your yours he him his she her hers it its they them their theirs
+this that these those there here
+can could will would shall should may might must have has had having get got gets getting
+tell say said says explain know please pls plz thanks
+some any all each every more most much many very really actually exactly basically just also
+too again still ever even only quite rather please kindly
+up down out over under off
+"""
+
+FUNCTION_WORDS: frozenset[str] = frozenset((_BENGALI + _BANGLISH + _ENGLISH).split())

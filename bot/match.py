@@ -1,38 +1,52 @@
 """Score a question against every intent's example questions.
 
-Each example is reduced to its set of skeleton words (see `normalize`). A
-question word meets an example word when their skeletons are equal or close
-(rapidfuzz `ratio`, so typos and spelling variants still meet). Words are
-weighted by how few intents use them, so "লামা", which every fact mentions,
-decides little, while "ডিপসিক" decides a lot. An example's score is how much
-of the question's weight it explains, blended with how much of the example
+Each example is reduced to its skeleton words (see `normalize`). A question
+word meets an example word when their skeletons are equal or close (rapidfuzz
+`ratio`, so typos and spelling variants still meet), or when it begins a
+longer known word ("insta", "zuck"). Words are weighted by how few intents use
+them, so "লামা", which every fact mentions, decides little, while "ডিপসিক"
+decides a lot; grammar words weigh almost nothing. An example's score blends
+how much of the question's weight it explains with how much of the example
 the question covers.
 
 Question words the knowledge base has never seen count against every
 example: a question about "গুগল জেমিনি" that shares "কতবার ডাউনলোড" with a
-fact should not get that fact.
+fact should not get that fact. `MatchResult.known_share` says how much of the
+question was recognised at all.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
 from bot.function_words import FUNCTION_WORDS
-from bot.normalize import Key, make_key, skeleton_word
+from bot.normalize import Key, clean, make_key, skeleton_word, surface_word
 
 # Weight of a question word that no example uses and that is not grammar.
 UNKNOWN_WEIGHT = 2.0
-# Weight of a function word the examples never use.
-FUNCTION_WEIGHT = 0.15
+# Weight of a function word ("কি", "hoyeche", "the"): grammar decides little.
+FUNCTION_WEIGHT = 0.2
 # Floor so that words every intent uses still count a little.
-WEIGHT_FLOOR = 0.1
-QUERY_SHARE = 0.75  # blend of question coverage and example coverage
-# An example with so many postings it is a stop word: not used to find candidates.
+WEIGHT_FLOOR = 0.3
+# An intent's score blends its best example (question and example coverage) with how much
+# of the question its examples explain together, so words from two examples still add up.
+QUERY_SHARE = 0.4
+EXAMPLE_SHARE = 0.2
+INTENT_SHARE = 0.4
+# A question word that begins a longer known word is probably that word, shortened.
+PREFIX_SIMILARITY = 0.6
+MAX_EXTENSIONS = 3
+# Two-letter skeletons ("kt", "bs") collide across unrelated words; their vowels must agree too.
+SHORT_SKELETON = 2
+MIN_SHORT_SIMILARITY = 0.6
+STEM_SIMILARITY = 0.95
+# A word in more examples than this is a stop word: too costly to use for finding candidates.
 MAX_POSTINGS_FOR_CANDIDATES = 20_000
 
 
@@ -40,7 +54,7 @@ MAX_POSTINGS_FOR_CANDIDATES = 20_000
 class Example:
     intent_id: str
     text: str
-    words: frozenset[str]
+    word_weights: Mapping[str, float]  # skeleton word -> its weight in this example
     weight: float  # sum of its words' weights
 
 
@@ -49,18 +63,22 @@ class Scored:
     intent_id: str
     score: float  # 0-100
     example: str
+    coverage: float  # 0-1: share of the question's weight this intent's examples explain
 
 
 @dataclass(frozen=True)
 class MatchResult:
     ranked: tuple[Scored, ...]  # best example per intent, best first
-    known_share: float  # share of the question's weight the knowledge base knows
+    known_share: float  # 0-1: how much of the question's weight the knowledge base recognised
     key: Key
 
 
-def _min_similarity(word: str) -> float:
-    # Short skeletons are too easily confused: "kt" (কত) vs "kb" (কবে).
-    return 100.0 if len(word) <= 3 else 75.0
+@dataclass(frozen=True)
+class _QueryWord:
+    skeleton: str
+    phonetic: str
+    stem: str
+    is_function: bool
 
 
 class Matcher:
@@ -68,11 +86,15 @@ class Matcher:
 
     def __init__(self, examples: Iterable[tuple[str, str]]) -> None:
         """Index `(intent_id, example question)` pairs."""
+        self._function_words = frozenset(surface_word(clean(w)) for w in FUNCTION_WORDS)
         keyed = [(intent, text, make_key(text)) for intent, text in examples]
         intents_by_word: dict[str, set[str]] = defaultdict(set)
+        self._phonetics: dict[str, set[str]] = defaultdict(set)
         for intent, _, key in keyed:
-            for word in key.skeleton:
+            for word, phonetic in zip(key.skeleton, key.phonetic, strict=True):
                 intents_by_word[word].add(intent)
+                self._phonetics[word].add(phonetic)
+        self._intents_by_word = {w: frozenset(i) for w, i in intents_by_word.items()}
         n_intents = len({intent for intent, _, _ in keyed}) or 1
         self._weights: dict[str, float] = {
             word: WEIGHT_FLOOR + math.log((n_intents + 1) / (len(intents) + 0.5))
@@ -81,62 +103,117 @@ class Matcher:
         self._examples: list[Example] = []
         self._postings: dict[str, list[int]] = defaultdict(list)
         for intent, text, key in keyed:
-            words = frozenset(key.skeleton)
-            if not words:
+            word_weights: dict[str, float] = {}
+            for word, surface in zip(key.skeleton, key.surface, strict=True):
+                weight = FUNCTION_WEIGHT if surface in self._function_words else self._weights[word]
+                word_weights[word] = max(word_weights.get(word, 0.0), weight)
+            if not word_weights:
                 continue
             index = len(self._examples)
-            weight = sum(self._weights[w] for w in words)
-            self._examples.append(Example(intent, text, words, weight))
-            for word in words:
+            self._examples.append(Example(intent, text, word_weights, sum(word_weights.values())))
+            for word in word_weights:
                 self._postings[word].append(index)
         # Fuzzy look-ups only compare words that start with the same letter.
         self._vocab_by_initial: dict[str, list[str]] = defaultdict(list)
         for word in self._weights:
             self._vocab_by_initial[word[0]].append(word)
-        self._function_skeletons = frozenset(skeleton_word(w) for w in FUNCTION_WORDS)
+        self._sorted_vocab = sorted(self._weights)
 
     @property
     def example_count(self) -> int:
         return len(self._examples)
 
-    def _similar_words(self, word: str) -> list[tuple[str, float]]:
+    def _similar_words(self, word: _QueryWord) -> list[tuple[str, float]]:
         """Known words close to `word`, with a similarity in 0..1."""
-        if word in self._weights:
-            exact = [(word, 1.0)]
-            if len(word) <= 3:
-                return exact
-        else:
-            exact = []
-            if len(word) <= 3:
-                return exact
-        candidates = self._vocab_by_initial.get(word[0], ())
+        skeleton = word.skeleton
+        if skeleton not in self._weights and word.stem != skeleton and word.stem in self._weights:
+            return [(word.stem, STEM_SIMILARITY)]  # লামার, metar: the inflection is new
+        if len(skeleton) <= SHORT_SKELETON:
+            return self._short_match(word)
+        exact = [(skeleton, 1.0)] if skeleton in self._weights else []
+        if len(skeleton) == 3:  # one edit in three letters is another word
+            return exact + self._extensions(skeleton, set())
         found = process.extract(
-            word,
-            candidates,
+            skeleton,
+            self._vocab_by_initial.get(skeleton[0], ()),
             scorer=fuzz.ratio,
-            score_cutoff=_min_similarity(word),
+            score_cutoff=75.0,
             limit=6,
         )
-        close = [(choice, (score / 100.0) ** 2) for choice, score, _ in found if choice != word]
-        return exact + close
+        close = [(c, (score / 100.0) ** 2) for c, score, _ in found if c != skeleton]
+        return exact + close + self._extensions(skeleton, {c for c, _ in close})
+
+    def _short_match(self, word: _QueryWord) -> list[tuple[str, float]]:
+        forms = self._phonetics.get(word.skeleton)
+        if not forms:
+            return []
+        similarity = max(fuzz.ratio(word.phonetic, form) for form in forms) / 100.0
+        if similarity < MIN_SHORT_SIMILARITY and not word.is_function:
+            return []
+        return [(word.skeleton, max(similarity, MIN_SHORT_SIMILARITY))]
+
+    def _extensions(self, skeleton: str, already: set[str]) -> list[tuple[str, float]]:
+        """Longer known words that begin with `skeleton`: "insta" for "instagram"."""
+        vocab = self._sorted_vocab
+        start = bisect.bisect_left(vocab, skeleton)
+        found = []
+        for candidate in vocab[start : start + MAX_EXTENSIONS + 1]:
+            if not candidate.startswith(skeleton):
+                break
+            if len(candidate) >= len(skeleton) + 2 and candidate not in already:
+                found.append((candidate, PREFIX_SIMILARITY))
+        # A prefix shared by many words says nothing about which one was meant.
+        return found if len(found) <= MAX_EXTENSIONS else []
+
+    def _query_words(self, key: Key) -> list[_QueryWord]:
+        """The question's words, with split compounds joined ("llama con", "war room")."""
+        words: list[_QueryWord] = []
+        i = 0
+        n = len(key.skeleton)
+        while i < n:
+            if i + 1 < n:
+                joined = key.surface[i] + key.surface[i + 1]
+                skeleton = skeleton_word(joined)
+                if len(skeleton) >= 4 and skeleton in self._weights:
+                    phonetic = key.phonetic[i] + key.phonetic[i + 1]
+                    words.append(_QueryWord(skeleton, phonetic, skeleton, False))
+                    i += 2
+                    continue
+            is_function = key.surface[i] in self._function_words
+            words.append(_QueryWord(key.skeleton[i], key.phonetic[i], key.stems[i], is_function))
+            i += 1
+        return words
 
     def match(self, question: str) -> MatchResult:
         """Rank intents by their best example for `question`."""
         key = make_key(question)
-        query_words = list(dict.fromkeys(key.skeleton))
         query_weight = 0.0
         known_weight = 0.0
         covered: dict[int, float] = defaultdict(float)  # question weight explained, per example
         touched: dict[int, float] = defaultdict(float)  # example weight met, per example
-        for word in query_words:
-            similar = self._similar_words(word)
-            if not similar:
-                weight = FUNCTION_WEIGHT if word in self._function_skeletons else UNKNOWN_WEIGHT
-                query_weight += weight
+        explained: dict[str, float] = defaultdict(float)  # question weight explained, per intent
+        seen: set[str] = set()
+        for word in self._query_words(key):
+            if word.skeleton in seen:
                 continue
-            weight = max(self._weights[w] for w, _ in similar)
+            seen.add(word.skeleton)
+            similar = self._similar_words(word)
+            if word.is_function:
+                weight = FUNCTION_WEIGHT
+            elif similar:
+                weight = max(self._weights[w] for w, _ in similar)
+            else:
+                weight = UNKNOWN_WEIGHT
             query_weight += weight
-            known_weight += weight
+            if not similar:
+                continue
+            known_weight += weight * max(s for _, s in similar)
+            by_intent: dict[str, float] = {}
+            for known, similarity in similar:
+                for intent in self._intents_by_word[known]:
+                    by_intent[intent] = max(by_intent.get(intent, 0.0), similarity)
+            for intent, similarity in by_intent.items():
+                explained[intent] += weight * similarity
             best: dict[int, tuple[float, str]] = {}
             for known, similarity in similar:
                 postings = self._postings.get(known, ())
@@ -147,28 +224,32 @@ class Matcher:
                         best[index] = (similarity, known)
             for index, (similarity, known) in best.items():
                 covered[index] += weight * similarity
-                touched[index] += self._weights[known] * similarity
-        ranked = self._rank(covered, touched, query_weight)
+                touched[index] += self._examples[index].word_weights[known] * similarity
+        ranked = self._rank(covered, touched, explained, query_weight)
         known_share = known_weight / query_weight if query_weight else 0.0
         return MatchResult(ranked=ranked, known_share=known_share, key=key)
 
     def _rank(
-        self, covered: dict[int, float], touched: dict[int, float], query_weight: float
+        self,
+        covered: dict[int, float],
+        touched: dict[int, float],
+        explained: dict[str, float],
+        query_weight: float,
     ) -> tuple[Scored, ...]:
         best: dict[str, Scored] = {}
         if query_weight <= 0:
             return ()
-        for index, explained in covered.items():
+        for index, weight in covered.items():
             example = self._examples[index]
-            query_cover = min(1.0, explained / query_weight)
+            query_cover = min(1.0, weight / query_weight)
             example_cover = min(1.0, touched[index] / example.weight)
-            score = 100.0 * (QUERY_SHARE * query_cover + (1 - QUERY_SHARE) * example_cover)
+            intent_cover = min(1.0, explained[example.intent_id] / query_weight)
+            score = 100.0 * (
+                QUERY_SHARE * query_cover
+                + EXAMPLE_SHARE * example_cover
+                + INTENT_SHARE * intent_cover
+            )
             current = best.get(example.intent_id)
             if current is None or score > current.score:
-                best[example.intent_id] = Scored(example.intent_id, score, example.text)
+                best[example.intent_id] = Scored(example.intent_id, score, example.text, intent_cover)
         return tuple(sorted(best.values(), key=lambda s: -s.score))
-
-
-def build_matcher(intents: Sequence[tuple[str, Sequence[str]]]) -> Matcher:
-    """Build a matcher from `(intent_id, examples)` groups."""
-    return Matcher((intent, q) for intent, questions in intents for q in questions)

@@ -86,10 +86,12 @@ def fold_word(word: str) -> str:
 
 
 @lru_cache(maxsize=65536)
-def skeleton_word(word: str) -> str:
-    """Return the vowel-less Latin skeleton of one cleaned word in any script."""
+def phonetic_word(word: str) -> str:
+    """Return one cleaned word in any script as folded Latin letters, vowels kept."""
     if _BENGALI.search(word):
-        latin = anyascii(word).lower().replace("'", "")
+        # Fold first: typed Banglish writes ড় as r and য as j, as the fold does; ং is "ng".
+        folded = fold_word(word).replace("ং", "ng").replace("ঃ", "")
+        latin = anyascii(folded).lower().replace("'", "")
         # anyascii writes চ as "c"; typed Banglish writes "ch", which the digraphs fold to c.
         latin = latin.replace("ch", "C").replace("c", "C")
         if latin.startswith("oy"):  # ওয়ার, ওয়েব: Bengali spells an initial w this way
@@ -99,11 +101,31 @@ def skeleton_word(word: str) -> str:
     latin = _SOFT_C.sub("s", latin)
     for old, new in _DIGRAPHS:
         latin = latin.replace(old, new)
-    latin = _DOUBLED.sub(r"\1", latin)
+    return _DOUBLED.sub(r"\1", latin)
+
+
+# Case endings and classifiers, longest first: লামার, মেটাকে, ডিপসিকের, lamar, metake.
+_BENGALI_SUFFIXES = ("গুলোর", "গুলোতে", "গুলো", "গুলি", "গুলা", "দের", "য়ের", "টার", "টির",
+                     "কে", "তে", "ের", "এর", "টা", "টি", "রা", "র", "ে")
+_LATIN_SUFFIXES = ("gulor", "gulo", "guli", "gula", "der", "yer", "ke", "te", "er", "ta", "ti", "r")
+
+
+def stem_word(word: str) -> str:
+    """Strip one inflection so লামার meets লামা; short words are left alone."""
+    suffixes = _BENGALI_SUFFIXES if _BENGALI.search(word) else _LATIN_SUFFIXES
+    for suffix in suffixes:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def skeleton_word(word: str) -> str:
+    """Return the vowel-less Latin skeleton of one cleaned word in any script."""
+    latin = phonetic_word(word)
     if not latin:
         return ""
-    rest = "".join(ch for ch in latin[1:] if ch not in _VOWELS)
-    return _DOUBLED.sub(r"\1", latin[0] + rest)
+    # Letters that meet only once vowels are gone stay apart: গুগল is "ggl", not গুলো's "gl".
+    return latin[0] + "".join(ch for ch in latin[1:] if ch not in _VOWELS)
 
 
 @dataclass(frozen=True)
@@ -113,6 +135,9 @@ class Key:
     cleaned: str
     folded: str
     skeleton: tuple[str, ...]  # one entry per word, in order
+    surface: tuple[str, ...]  # the folded word behind each skeleton entry
+    phonetic: tuple[str, ...]  # the same word in Latin letters with its vowels
+    stems: tuple[str, ...]  # the skeleton of the word without its case ending
 
     @property
     def skeleton_text(self) -> str:
@@ -123,13 +148,25 @@ class Key:
         return not self.cleaned
 
 
+def surface_word(word: str) -> str:
+    """The spelling-folded form of one cleaned word, used to recognise function words."""
+    return fold_word(word) if _BENGALI.search(word) else word
+
+
 def make_key(text: str) -> Key:
     """Compute every matching key of `text` in one pass."""
     cleaned = clean(text)
     words = cleaned.split()
     folded = " ".join(fold_word(w) for w in words)
-    skeleton = tuple(s for s in (skeleton_word(w) for w in words) if s)
-    return Key(cleaned=cleaned, folded=folded, skeleton=skeleton)
+    kept = [w for w in words if skeleton_word(w)]
+    return Key(
+        cleaned=cleaned,
+        folded=folded,
+        skeleton=tuple(skeleton_word(w) for w in kept),
+        surface=tuple(surface_word(w) for w in kept),
+        phonetic=tuple(phonetic_word(w) for w in kept),
+        stems=tuple(skeleton_word(stem_word(w)) for w in kept),
+    )
 
 
 def normalize_for_log(text: str) -> str:
