@@ -12,9 +12,10 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from dataclasses import replace
 
 from bot.answer import Answer, Responder
+from bot.config import ConfigError, Settings, load_settings
 from bot.loader import KnowledgeError, load_knowledge
 
 EPILOG_ASK = """examples:
@@ -28,26 +29,27 @@ class CliError(Exception):
     """A problem the user of the command can fix; printed as one line, exit code 2."""
 
 
-def _timezone() -> ZoneInfo:
-    name = os.environ.get("LLAMABOT_TIMEZONE", "Asia/Dhaka")
+def _settings() -> Settings:
+    """Settings from the environment and `.env`; the token is only required by `run`."""
     try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise CliError(f"LLAMABOT_TIMEZONE={name!r} is not a known time zone (e.g. Asia/Dhaka)") from None
+        return load_settings()
+    except ConfigError as err:
+        raise CliError(str(err)) from None
 
 
-def default_knowledge_dir() -> Path:
-    configured = os.environ.get("LLAMABOT_KNOWLEDGE_DIR")
-    if configured:
-        return Path(configured)
-    here = Path("knowledge")
-    if here.is_dir():
-        return here
+def _knowledge_dir(args: argparse.Namespace) -> Path:
+    given = getattr(args, "knowledge", None) or os.environ.get("LLAMABOT_KNOWLEDGE_DIR")
+    if given:
+        return Path(given)
+    configured = _settings().knowledge_dir
+    if configured.is_dir():
+        return configured
+    # Run from outside a checkout: the knowledge folder that ships beside the package.
     return Path(__file__).resolve().parent.parent / "knowledge"
 
 
 def _now(args: argparse.Namespace) -> datetime:
-    tz = _timezone()
+    tz = _settings().timezone
     if getattr(args, "now", None):
         try:
             moment = datetime.fromisoformat(args.now)
@@ -58,11 +60,10 @@ def _now(args: argparse.Namespace) -> datetime:
 
 
 def _responder(args: argparse.Namespace) -> Responder:
-    given = getattr(args, "knowledge", None)
-    directory = Path(given) if given else default_knowledge_dir()
+    directory = _knowledge_dir(args)
     if not directory.is_dir():
         raise CliError(f"knowledge folder {str(directory)!r} does not exist (use --knowledge DIR)")
-    return Responder(load_knowledge(directory, _timezone()))
+    return Responder(load_knowledge(directory, _settings().timezone))
 
 
 def answer_json(answer: Answer) -> str:
@@ -114,10 +115,9 @@ def cmd_shell(args: argparse.Namespace) -> int:
 
 
 def cmd_kb_validate(args: argparse.Namespace) -> int:
-    given = args.directory or getattr(args, "knowledge", None)
-    directory = Path(given) if given else default_knowledge_dir()
+    directory = Path(args.directory) if args.directory else _knowledge_dir(args)
     try:
-        knowledge = load_knowledge(directory, _timezone())
+        knowledge = load_knowledge(directory, _settings().timezone)
     except KnowledgeError as err:
         if args.format == "json":
             print(json.dumps([p.__dict__ for p in err.problems], ensure_ascii=False, indent=1))
@@ -152,16 +152,22 @@ def cmd_kb_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from bot.tg.launch import launch
+    from bot.tg.runner import WebhookOptions, run
 
-    return launch(args)
+    try:
+        settings = load_settings(require_token=True)
+    except ConfigError as err:
+        raise CliError(str(err)) from None
+    settings = replace(settings, knowledge_dir=_knowledge_dir(args))
+    webhook = None
+    if args.webhook:
+        webhook = WebhookOptions(args.webhook, args.listen, args.port, args.secret_token)
+    return run(settings, webhook)
 
 
 def cmd_default(args: argparse.Namespace) -> int:
     """Run the bot when a token is configured, else chat on the console with the same engine."""
-    from bot.tg.launch import token_configured
-
-    if token_configured():
+    if _settings().token:
         return cmd_run(args)
     print("TELEGRAM_BOT_TOKEN is not set: starting the console chat instead.", file=sys.stderr)
     return cmd_shell(args)
@@ -180,7 +186,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="example: llamabot ask \"লামাকন কবে?\"",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.set_defaults(handler=cmd_default, webhook=None)
+    parser.set_defaults(handler=cmd_default, webhook=None, listen="127.0.0.1", port=8080,
+                        secret_token=None)
     sub = parser.add_subparsers(title="commands")
     raw = argparse.RawDescriptionHelpFormatter
 

@@ -46,8 +46,9 @@ MAX_EXTENSIONS = 3
 SHORT_SKELETON = 2
 MIN_SHORT_SIMILARITY = 0.6
 STEM_SIMILARITY = 0.95
-# A word in more examples than this is a stop word: too costly to use for finding candidates.
-MAX_POSTINGS_FOR_CANDIDATES = 20_000
+# Words in more than max(this, 0.5% of all) examples do not nominate candidates (see _cover_examples).
+MIN_COMMON_POSTINGS = 200
+PRUNE_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -189,9 +190,8 @@ class Matcher:
         key = make_key(question)
         query_weight = 0.0
         known_weight = 0.0
-        covered: dict[int, float] = defaultdict(float)  # question weight explained, per example
-        touched: dict[int, float] = defaultdict(float)  # example weight met, per example
         explained: dict[str, float] = defaultdict(float)  # question weight explained, per intent
+        matched: list[tuple[float, list[tuple[str, float]]]] = []
         seen: set[str] = set()
         for word in self._query_words(key):
             if word.skeleton in seen:
@@ -214,20 +214,45 @@ class Matcher:
                     by_intent[intent] = max(by_intent.get(intent, 0.0), similarity)
             for intent, similarity in by_intent.items():
                 explained[intent] += weight * similarity
+            matched.append((weight, similar))
+        covered, touched = self._cover_examples(matched)
+        ranked = self._rank(covered, touched, explained, query_weight)
+        known_share = known_weight / query_weight if query_weight else 0.0
+        return MatchResult(ranked=ranked, known_share=known_share, key=key)
+
+    def _cover_examples(
+        self, matched: list[tuple[float, list[tuple[str, float]]]]
+    ) -> tuple[dict[int, float], dict[int, float]]:
+        """Question weight explained and example weight met, per candidate example.
+
+        Candidates come from the question's selective words; words found in many
+        examples ("লামা") only add to those candidates, so a large knowledge base
+        does not walk every example that mentions Llama.
+        """
+        limit = max(MIN_COMMON_POSTINGS, len(self._examples) // 200)
+        spread = [sum(len(self._postings[k]) for k, _ in similar) for _, similar in matched]
+        selective = [m for m, n in zip(matched, spread, strict=True) if n <= limit] or matched
+        common = [m for m in matched if not any(m is s for s in selective)]
+        covered: dict[int, float] = defaultdict(float)
+        touched: dict[int, float] = defaultdict(float)
+        for weight, similar in selective:
             best: dict[int, tuple[float, str]] = {}
             for known, similarity in similar:
-                postings = self._postings.get(known, ())
-                if len(postings) > MAX_POSTINGS_FOR_CANDIDATES:
-                    continue
-                for index in postings:
+                for index in self._postings[known]:
                     if index not in best or similarity > best[index][0]:
                         best[index] = (similarity, known)
             for index, (similarity, known) in best.items():
                 covered[index] += weight * similarity
                 touched[index] += self._examples[index].word_weights[known] * similarity
-        ranked = self._rank(covered, touched, explained, query_weight)
-        known_share = known_weight / query_weight if query_weight else 0.0
-        return MatchResult(ranked=ranked, known_share=known_share, key=key)
+        for weight, similar in common:
+            for index in covered:
+                word_weights = self._examples[index].word_weights
+                hits = [(s, k) for k, s in similar if k in word_weights]
+                if hits:
+                    similarity, known = max(hits)
+                    covered[index] += weight * similarity
+                    touched[index] += word_weights[known] * similarity
+        return covered, touched
 
     def _rank(
         self,
@@ -237,9 +262,13 @@ class Matcher:
         query_weight: float,
     ) -> tuple[Scored, ...]:
         best: dict[str, Scored] = {}
-        if query_weight <= 0:
+        if query_weight <= 0 or not covered:
             return ()
+        # An example explaining less than half of what the best one explains cannot win.
+        floor = PRUNE_SHARE * max(covered.values())
         for index, weight in covered.items():
+            if weight < floor:
+                continue
             example = self._examples[index]
             query_cover = min(1.0, weight / query_weight)
             example_cover = min(1.0, touched[index] / example.weight)

@@ -1,0 +1,105 @@
+"""The `llamabot` command, run as a real subprocess."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+LLAMABOT = str(Path(sys.executable).parent / "llamabot")
+
+
+def run(*args: str, stdin: str | None = None, cwd: Path = ROOT, env: dict[str, str] | None = None):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "LLAMABOT_"))}
+    environment.update(env or {})
+    return subprocess.run(
+        [LLAMABOT, *args], input=stdin, capture_output=True, text=True, cwd=cwd, env=environment,
+        timeout=60,
+    )
+
+
+def test_ask_json_contract() -> None:
+    result = run("ask", "--json", "--now", "2025-04-20", "lama koto bar download hoyeche")
+    assert result.returncode == 0, result.stderr
+    row = json.loads(result.stdout)
+    assert set(row) >= {"question", "fact_id", "score", "answer", "citation", "suggestions"}
+    assert row["fact_id"] == "downloads_milestone"
+    assert 0 <= row["score"] <= 100
+    assert set(row["citation"]) >= {"source", "section", "quote"}
+    assert all(isinstance(s, str) for s in row["suggestions"])
+
+
+def test_ask_json_reads_one_question_per_line_from_stdin() -> None:
+    result = run("ask", "--json", "-", stdin="লামাকন কবে?\n\nHow do I reset my Facebook password?\n")
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["question"] for r in rows] == ["লামাকন কবে?", "", "How do I reset my Facebook password?"]
+    assert rows[0]["fact_id"] == "llamacon"
+    assert rows[1]["fact_id"] is None and rows[1]["citation"] is None
+    assert rows[2]["fact_id"] is None
+
+
+def test_ask_plain_text_shows_citation() -> None:
+    result = run("ask", "লামা", "কপিরাইট", "মামলা")
+    assert result.returncode == 0
+    assert "সূত্র:" in result.stdout and "ই-বুক" in result.stdout
+
+
+def test_shell_chats_until_end_of_input(tmp_path: Path) -> None:
+    result = run("shell", stdin="hello\nlamacon kobe\n1\nexit\n", env={"XDG_STATE_HOME": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("লামাবট>") == 3
+    assert "Traceback" not in result.stderr
+
+
+def test_main_job_without_token_is_the_console_chat(tmp_path: Path) -> None:
+    result = run(stdin="ধন্যবাদ\n", env={"XDG_STATE_HOME": str(tmp_path)})
+    assert result.returncode == 0
+    assert "TELEGRAM_BOT_TOKEN is not set" in result.stderr
+    assert "লামাবট>" in result.stdout
+
+
+def test_kb_validate_ok_and_broken(tmp_path: Path) -> None:
+    ok = run("kb", "validate")
+    assert ok.returncode == 0 and ok.stdout.startswith("OK: 22 facts")
+    broken = tmp_path / "kb"
+    shutil.copytree(ROOT / "knowledge", broken)
+    facts = broken / "facts.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8").replace("id: what_is_llama", "id: downloads_milestone", 1),
+                     encoding="utf-8")
+    result = run("kb", "validate", str(broken))
+    assert result.returncode == 1
+    line = result.stdout.splitlines()[0]
+    assert line.startswith(f"{facts}:") and "duplicate fact id 'downloads_milestone'" in line
+    as_json = run("kb", "validate", str(broken), "--format", "json")
+    assert json.loads(as_json.stdout)[0]["file"] == str(facts)
+
+
+def test_broken_knowledge_gives_one_clear_error_not_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "facts.yaml").write_text("version: 1\nfacts: [\n", encoding="utf-8")
+    result = run("ask", "--knowledge", str(tmp_path), "hello")
+    assert result.returncode == 1
+    assert "facts.yaml:3:1: YAML syntax error" in result.stderr
+    assert "Traceback" not in result.stderr
+    missing = run("ask", "--knowledge", str(tmp_path / "nope"), "hello")
+    assert missing.returncode == 2 and "does not exist" in missing.stderr
+
+
+def test_kb_eval_thresholds_set_the_exit_code() -> None:
+    data = str(ROOT / "tests" / "data" / "eval_questions.yaml")
+    report = run("kb", "eval", data, "--min-accuracy", "90", "--min-rejection", "85")
+    assert report.returncode == 0, report.stdout
+    assert "in-scope top-1 accuracy" in report.stdout and "by kind of question" in report.stdout
+    assert run("kb", "eval", data, "--min-accuracy", "100.1").returncode == 1
+
+
+@pytest.mark.parametrize(
+    "command", [[], ["ask"], ["shell"], ["run"], ["kb"], ["kb", "validate"], ["kb", "eval"]]
+)
+def test_every_command_has_help_with_an_example(command: list[str]) -> None:
+    result = run(*command, "--help")
+    assert result.returncode == 0
+    assert "example" in result.stdout

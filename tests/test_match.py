@@ -1,0 +1,125 @@
+"""The matcher and the answer policy on the real knowledge base."""
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.answer import AnswerKind, Responder
+from bot.loader import load_knowledge
+from bot.match import Matcher
+
+TZ = ZoneInfo("Asia/Dhaka")
+NOW = datetime(2025, 4, 20, 12, 0, tzinfo=TZ)
+KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+
+
+@pytest.fixture(scope="module")
+def responder() -> Responder:
+    return Responder(load_knowledge(KNOWLEDGE, TZ))
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("লামা কতবার ডাউনলোড হয়েছে?", "downloads_milestone"),
+        ("lama koto bar download hoyeche", "downloads_milestone"),
+        ("How many times has Llama been downloaded?", "downloads_milestone"),
+        ("Llama কতবার download হয়েছে", "downloads_milestone"),
+        ("লামাকন কবে?", "llamacon"),
+        ("ডিপসিক কি লামাকে ছাড়িয়ে গেছে?", "deepseek_r1"),
+        ("meta AI te koto taka khoroch korbe", "ai_investment"),
+        ("Which companies use Llama?", "corporate_adopters"),
+    ],
+)
+def test_questions_in_every_script_find_their_fact(
+    responder: Responder, question: str, fact: str
+) -> None:
+    answer = responder.ask(question, NOW)
+    assert answer.kind is AnswerKind.FACT, answer
+    assert answer.fact_id == fact
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "গুগল জেমিনি কতবার ডাউনলোড হয়েছে?",
+        "How do I reset my Facebook password?",
+        "আজকের আবহাওয়া কেমন?",
+        "best biryani recipe",
+    ],
+)
+def test_other_subjects_sharing_words_are_not_answered(responder: Responder, question: str) -> None:
+    answer = responder.ask(question, NOW)
+    assert answer.kind in (AnswerKind.FALLBACK, AnswerKind.SUGGEST), answer
+    assert answer.fact_id is None and answer.citation is None
+
+
+def test_fallback_is_polite_bengali_with_topics(responder: Responder) -> None:
+    answer = responder.ask("What's the capital of France?", NOW)
+    assert answer.kind is AnswerKind.FALLBACK
+    assert answer.text.startswith("দুঃখিত")
+    assert all(t.title in answer.text for t in responder.knowledge.topics)
+    assert answer.suggestions and all(s in responder.knowledge.facts for s in answer.suggestions)
+
+
+def test_small_talk_has_no_citation(responder: Responder) -> None:
+    for question, intent in (("হ্যালো", "greeting"), ("ধন্যবাদ", "thanks"), ("tumi ke?", "identity")):
+        answer = responder.ask(question, NOW)
+        assert (answer.kind, answer.intent_id, answer.citation) == (AnswerKind.SMALLTALK, intent, None)
+
+
+def test_fact_answer_carries_citation_and_related(responder: Responder) -> None:
+    answer = responder.ask("লামা কপিরাইট মামলা", NOW)
+    assert answer.fact_id == "copyright_lawsuit"
+    assert answer.citation is not None
+    assert answer.citation.quote in responder.knowledge.sources[answer.citation.source_id].text
+    assert answer.suggestions and "copyright_lawsuit" not in answer.suggestions
+
+
+@pytest.mark.parametrize("text", ["", "   ", "😀🎉👍", "\x00\x01\x07\x1b", "।।।", "\u200c\u200d"])
+def test_nothing_to_read_gets_the_empty_reply(responder: Responder, text: str) -> None:
+    answer = responder.ask(text, NOW)
+    assert answer.kind is AnswerKind.EMPTY
+    assert "লিখুন" in answer.text
+
+
+def test_huge_html_and_mixed_input_never_fail(responder: Responder) -> None:
+    for text in ("লামা " * 1500, "<b>llama</b> &amp; <script>x</script>", "Llama ডাউনলোড 🚀 كم مرة"):
+        answer = responder.ask(text, NOW)
+        assert answer.text
+
+
+def test_word_weights_favor_rare_words() -> None:
+    matcher = Matcher([("a", "লামা ডিপসিক"), ("b", "লামা মামলা"), ("c", "লামা ইউরোপ")])
+    ranked = matcher.match("ডিপসিক লামা").ranked
+    assert ranked[0].intent_id == "a"
+    assert ranked[0].score > ranked[1].score + 20
+
+
+def test_unknown_words_lower_known_share() -> None:
+    matcher = Matcher([("a", "লামা কতবার ডাউনলোড হয়েছে")])
+    assert matcher.match("লামা কতবার ডাউনলোড হয়েছে").known_share == 1.0
+    assert matcher.match("গুগল জেমিনি কতবার ডাউনলোড হয়েছে").known_share < 0.7
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_gets_an_answer(text: str) -> None:
+    responder = _shared_responder()
+    answer = responder.ask(text, NOW)
+    assert 0.0 <= answer.score <= 100.0
+    assert answer.text
+    assert (answer.fact_id is None) == (answer.citation is None)
+
+
+_CACHE: dict[str, Responder] = {}
+
+
+def _shared_responder() -> Responder:
+    if "r" not in _CACHE:
+        _CACHE["r"] = Responder(load_knowledge(KNOWLEDGE, TZ))
+    return _CACHE["r"]
