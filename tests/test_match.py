@@ -97,7 +97,9 @@ def test_word_weights_favor_rare_words() -> None:
     matcher = Matcher([("a", "লামা ডিপসিক"), ("b", "লামা মামলা"), ("c", "লামা ইউরোপ")])
     ranked = matcher.match("ডিপসিক লামা").ranked
     assert ranked[0].intent_id == "a"
-    assert ranked[0].score > ranked[1].score + 20
+    # The others share only the common word: too far behind to be ranked at all.
+    assert [r.intent_id for r in ranked] == ["a"]
+    assert [r.intent_id for r in matcher.match("লামা").ranked] == ["a", "b", "c"]
 
 
 def test_unknown_words_lower_known_share() -> None:
