@@ -26,10 +26,27 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from bot.function_words import FUNCTION_WORDS
-from bot.normalize import Key, clean, make_key, skeleton_word, surface_word
+from bot.normalize import (
+    Key,
+    clean,
+    make_key,
+    phonetic_word,
+    skeleton_word,
+    stem_word,
+    surface_word,
+)
 
 # Weight of a question word that no example uses and that is not grammar.
 UNKNOWN_WEIGHT = 2.0
+# An unknown word with a verb ending ("দিতেছে", "kholse") is how something is asked,
+# rarely what it is about.
+UNKNOWN_VERB_WEIGHT = 0.5
+VERB_ENDINGS = (
+    "ছে", "ছেন", "ছি", "সে", "তেছে", "তেসে", "ইছে", "ইসে", "বে", "বো", "বেন", "লো", "লাম", "লেন",
+    "ছিল", "ছিলো", "ছিলেন", "চ্ছে", "চ্ছেন", "তাম", "তো",
+    "che", "chhe", "cche", "se", "tese", "teche", "ise", "ice", "iche", "be", "bo", "ben", "lo",
+    "lam", "len", "chilo", "silo", "tam", "to", "ing", "ed",
+)
 # Weight of a function word ("কি", "hoyeche", "the"): grammar decides little.
 FUNCTION_WEIGHT = 0.2
 # Floor so that words every intent uses still count a little.
@@ -44,7 +61,7 @@ PREFIX_SIMILARITY = 0.6
 MAX_EXTENSIONS = 3
 # Two-letter skeletons ("kt", "bs") collide across unrelated words; their vowels must agree too.
 SHORT_SKELETON = 2
-MIN_SHORT_SIMILARITY = 0.6
+MIN_SHORT_SIMILARITY = 0.7
 STEM_SIMILARITY = 0.95
 # Words in more than max(this, 0.5% of all) examples do not nominate candidates (see _cover_examples).
 MIN_COMMON_POSTINGS = 200
@@ -79,7 +96,9 @@ class _QueryWord:
     skeleton: str
     phonetic: str
     stem: str
+    stem_phonetic: str
     is_function: bool
+    verb_like: bool = False
 
 
 class Matcher:
@@ -128,7 +147,10 @@ class Matcher:
         """Known words close to `word`, with a similarity in 0..1."""
         skeleton = word.skeleton
         if skeleton not in self._weights and word.stem != skeleton and word.stem in self._weights:
-            return [(word.stem, STEM_SIMILARITY)]  # লামার, metar: the inflection is new
+            # লামার, metar: the inflection is new, the word is not.
+            stem = _QueryWord(word.stem, word.stem_phonetic, word.stem, "", word.is_function)
+            found = self._short_match(stem) if len(word.stem) <= SHORT_SKELETON else [(word.stem, 1.0)]
+            return [(known, similarity * STEM_SIMILARITY) for known, similarity in found]
         if len(skeleton) <= SHORT_SKELETON:
             return self._short_match(word)
         exact = [(skeleton, 1.0)] if skeleton in self._weights else []
@@ -172,18 +194,34 @@ class Matcher:
         i = 0
         n = len(key.skeleton)
         while i < n:
-            if i + 1 < n:
-                joined = key.surface[i] + key.surface[i + 1]
-                skeleton = skeleton_word(joined)
-                if len(skeleton) >= 4 and skeleton in self._weights:
-                    phonetic = key.phonetic[i] + key.phonetic[i + 1]
-                    words.append(_QueryWord(skeleton, phonetic, skeleton, False))
-                    i += 2
-                    continue
-            is_function = key.surface[i] in self._function_words
-            words.append(_QueryWord(key.skeleton[i], key.phonetic[i], key.stems[i], is_function))
+            if i + 1 < n and (joined := self._joined(key, i)) is not None:
+                words.append(joined)
+                i += 2
+                continue
+            surface = key.surface[i]
+            words.append(
+                _QueryWord(
+                    key.skeleton[i],
+                    key.phonetic[i],
+                    key.stems[i],
+                    phonetic_word(stem_word(surface)),
+                    surface in self._function_words,
+                    surface.endswith(VERB_ENDINGS),
+                )
+            )
             i += 1
         return words
+
+    def _joined(self, key: Key, i: int) -> _QueryWord | None:
+        """Words i and i+1 as one known word, if they spell one ("llama con" is "llamacon")."""
+        skeleton = skeleton_word(key.surface[i] + key.surface[i + 1])
+        if len(skeleton) < 4 or skeleton not in self._weights:
+            return None
+        phonetic = key.phonetic[i] + key.phonetic[i + 1]
+        # "download hoise" must not become "downloads": the letters have to agree, not just the skeleton.
+        if max(fuzz.ratio(phonetic, form) for form in self._phonetics[skeleton]) < 80:
+            return None
+        return _QueryWord(skeleton, phonetic, skeleton, phonetic, False)
 
     def match(self, question: str) -> MatchResult:
         """Rank intents by their best example for `question`."""
@@ -203,7 +241,7 @@ class Matcher:
             elif similar:
                 weight = max(self._weights[w] for w, _ in similar)
             else:
-                weight = UNKNOWN_WEIGHT
+                weight = UNKNOWN_VERB_WEIGHT if word.verb_like else UNKNOWN_WEIGHT
             query_weight += weight
             if not similar:
                 continue
