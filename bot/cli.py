@@ -126,6 +126,17 @@ def cmd_kb_validate(args: argparse.Namespace) -> int:
                 print(problem)
             print(f"{len(err.problems)} problem(s) found in {directory}", file=sys.stderr)
         return 1
+    from bot.collisions import find_collisions
+
+    collisions = find_collisions(Responder(knowledge))
+    if collisions:
+        if args.format == "json":
+            print(json.dumps([p.__dict__ for p in collisions], ensure_ascii=False, indent=1))
+        else:
+            for problem in collisions:
+                print(problem)
+            print(f"{len(collisions)} example question(s) collide between intents", file=sys.stderr)
+        return 1
     questions = sum(len(f.questions) for f in knowledge.facts.values())
     summary = (
         f"OK: {len(knowledge.facts)} facts, {questions} example questions, "
@@ -137,15 +148,32 @@ def cmd_kb_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_kb_eval(args: argparse.Namespace) -> int:
-    from bot.evaluation import QuestionFileError, evaluate, format_report, load_questions
+    from bot.evaluation import (
+        QuestionFileError,
+        diff_reports,
+        evaluate,
+        format_report,
+        load_questions,
+    )
 
     responder = _responder(args)
     try:
         questions = load_questions(Path(args.file))
     except QuestionFileError as err:
         raise CliError(str(err)) from None
-    report = evaluate(responder, questions, _now(args))
+    now = _now(args)
+    report = evaluate(responder, questions, now)
     facts = set(responder.knowledge.facts)
+    if args.against:
+        other = Responder(load_knowledge(Path(args.against), _settings().timezone))
+        changed = diff_reports(report, evaluate(other, questions, now))
+        for before, after in changed:
+            mark = "fixed" if after.correct else ("broken" if before.correct else "changed")
+            print(f"{mark}: {before.question.text!r} (expected {before.question.expect}): "
+                  f"{before.got} -> {after.got}")
+        print(f"{len(changed)} of {len(questions)} answers differ between "
+              f"{_knowledge_dir(args)} and {args.against}")
+        return 0
     print(format_report(report, facts))
     ok = report.accuracy(facts) * 100 >= args.min_accuracy and report.rejection() * 100 >= args.min_rejection
     return 0 if ok else 1
@@ -219,11 +247,14 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--format", choices=("text", "json"), default="text")
     validate.set_defaults(handler=cmd_kb_validate)
     evaluate = kb_sub.add_parser("eval", parents=[common], help="accuracy on a labelled question file",
-                                 epilog="example: llamabot kb eval tests/data/eval_questions.yaml --min-accuracy 95",
+                                 epilog="examples:\n  llamabot kb eval tests/data/eval_questions.yaml --min-accuracy 95\n"
+                                 "  llamabot kb eval questions.yaml --knowledge old/ --against knowledge/",
                                  formatter_class=raw)
     evaluate.add_argument("file", help="YAML file with `questions: [{q, expect, kind}]`")
     evaluate.add_argument("--min-accuracy", type=float, default=0.0, help="fail below this in-scope accuracy (%%)")
     evaluate.add_argument("--min-rejection", type=float, default=0.0, help="fail below this out-of-scope rejection (%%)")
+    evaluate.add_argument("--against", metavar="DIR", help="list the questions answered differently by the "
+                          "knowledge folder DIR (e.g. before and after an edit)")
     evaluate.set_defaults(handler=cmd_kb_eval)
     return parser
 

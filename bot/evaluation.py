@@ -96,6 +96,11 @@ def evaluate(responder: Responder, questions: list[LabelledQuestion], now: datet
     return report
 
 
+def diff_reports(before: Report, after: Report) -> list[tuple[Outcome, Outcome]]:
+    """The questions whose answer differs between two runs over the same question file."""
+    return [(b, a) for b, a in zip(before.outcomes, after.outcomes, strict=True) if b.got != a.got]
+
+
 def format_report(report: Report, facts: set[str]) -> str:
     in_scope, out = report.in_scope(facts), report.out_of_scope()
     lines = [

@@ -64,6 +64,15 @@ class Event:
 
 
 @dataclass(frozen=True)
+class Site:
+    """Where something was written in a knowledge file (1-based)."""
+
+    file: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
 class Knowledge:
     sources: Mapping[str, Source]
     topics: tuple[Topic, ...]
@@ -72,6 +81,8 @@ class Knowledge:
     events: tuple[Event, ...]
     version: str = ""
     files: tuple[str, ...] = field(default=())
+    # (intent id, example question) -> where it was written; for admin reports only.
+    question_sites: Mapping[tuple[str, str], Site] = field(default_factory=dict, compare=False)
 
     def facts_in_topic(self, topic_id: str) -> tuple[Fact, ...]:
         return tuple(f for f in self.facts.values() if f.topic == topic_id)

@@ -110,6 +110,7 @@ def load_knowledge(directory: Path, tz: tzinfo) -> Knowledge:
         facts=knowledge.facts,
         smalltalk=knowledge.smalltalk,
         events=knowledge.events,
+        question_sites=knowledge.question_sites,
         version=loader.hasher.hexdigest()[:12],
         files=tuple(loader.files),
     )

@@ -214,6 +214,12 @@ class Matcher:
 
     def _joined(self, key: Key, i: int) -> _QueryWord | None:
         """Words i and i+1 as one known word, if they spell one ("llama con" is "llamacon")."""
+        parts = key.skeleton[i : i + 2]
+        # Two words that are each known and distinctive stay two words ("open source").
+        if all(p in self._weights and len(p) > SHORT_SKELETON for p in parts):
+            return None
+        if any(w in self._function_words for w in key.surface[i : i + 2]):  # "লামা কোন" is not লামাকন
+            return None
         skeleton = skeleton_word(key.surface[i] + key.surface[i + 1])
         if len(skeleton) < 4 or skeleton not in self._weights:
             return None

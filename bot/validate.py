@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 from bot.events import EventValueError, parse_duration, parse_starts_at
-from bot.knowledge import Citation, Event, Fact, Knowledge, SmallTalk, Source, Topic
+from bot.knowledge import Citation, Event, Fact, Knowledge, Site, SmallTalk, Source, Topic
 from bot.yamlnodes import NodeReader, Problem
 
 if TYPE_CHECKING:
@@ -29,6 +29,7 @@ class _Builder:
         self.tz = tz
         self.directory = directory
         self.seen_ids: dict[tuple[str, str], tuple[str, int]] = {}
+        self.question_sites: dict[tuple[str, str], Site] = {}
 
     def reader(self, entry: Located) -> NodeReader:
         return self.readers[entry.file]
@@ -89,11 +90,18 @@ class _Builder:
         title = reader.text(fields.get("title"), "the topic title")
         return Topic(topic_id, title) if topic_id and title else None
 
-    def questions(self, reader: NodeReader, fields: dict[str, yaml.Node], what: str) -> tuple[str, ...]:
+    def questions(
+        self, reader: NodeReader, fields: dict[str, yaml.Node], what: str, intent_id: str | None
+    ) -> tuple[str, ...]:
         items = reader.text_list(fields.get("questions"), f"the questions of {what}")
         if "questions" in fields and not items:
             reader.problem(fields["questions"], f"{what} has no example questions",
                            "add at least one question a user would ask")
+        for question, node in items:
+            if intent_id:
+                mark = node.start_mark
+                self.question_sites[(intent_id, question)] = Site(reader.file, mark.line + 1,
+                                                                  mark.column + 1)
         return tuple(q for q, _ in items)
 
     def answer_text(self, reader: NodeReader, fields: dict[str, yaml.Node], what: str) -> str | None:
@@ -152,7 +160,7 @@ class _Builder:
         topic = reader.text(fields.get("topic"), f"the topic of {what}")
         title = reader.text(fields.get("title"), f"the title of {what}")
         answer = self.answer_text(reader, fields, what)
-        questions = self.questions(reader, fields, what)
+        questions = self.questions(reader, fields, what, fact_id)
         related = tuple(r for r, _ in reader.text_list(fields.get("related"), f"related of {what}"))
         citation = self.citation(reader, fields.get("citation"), sources, what)
         if not (fact_id and topic and title and answer and questions and citation):
@@ -167,7 +175,7 @@ class _Builder:
         intent_id = self.entry_id(entry, fields, "small talk")
         what = f"small talk {intent_id!r}" if intent_id else "small talk"
         answer = self.answer_text(reader, fields, what)
-        questions = self.questions(reader, fields, what)
+        questions = self.questions(reader, fields, what, intent_id)
         if not (intent_id and answer and questions):
             return None
         return SmallTalk(intent_id, answer, questions)
@@ -260,5 +268,6 @@ def build_knowledge(
         facts=facts,
         smalltalk=smalltalk,
         events=tuple(e for e, _ in events_located),
+        question_sites=builder.question_sites,
     )
     return knowledge, problems

@@ -103,3 +103,38 @@ def test_every_command_has_help_with_an_example(command: list[str]) -> None:
     result = run(*command, "--help")
     assert result.returncode == 0
     assert "example" in result.stdout
+
+
+def test_kb_validate_reports_examples_that_collide_between_facts(tmp_path: Path) -> None:
+    broken = tmp_path / "kb"
+    shutil.copytree(ROOT / "knowledge", broken)
+    facts = broken / "facts.yaml"
+    text = facts.read_text(encoding="utf-8")
+    # Give llamacon an example that is word for word one of ai_investment's.
+    start = text.index("  - id: llamacon\n", text.index("\nfacts:"))
+    questions_at = text.index("    questions:\n", start) + len("    questions:\n")
+    text = text[:questions_at] + '      - "মেটা এআই-তে কত টাকা বিনিয়োগ করছে?"\n' + text[questions_at:]
+    facts.write_text(text, encoding="utf-8")
+    result = run("kb", "validate", str(broken))
+    assert result.returncode == 1
+    assert "of 'llamacon' matches 'ai_investment'" in result.stdout
+    line = result.stdout.splitlines()[0]
+    assert line.startswith(f"{facts}:") and "fix: reword it" in line
+
+
+def test_kb_eval_against_lists_changed_answers(tmp_path: Path) -> None:
+    edited = tmp_path / "kb"
+    shutil.copytree(ROOT / "knowledge", edited)
+    facts = edited / "facts.yaml"
+    start = facts.read_text(encoding="utf-8")
+    # Remove every example of one fact but its first: its answers must change.
+    lines = start.splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.strip() == "- id: deepseek_r1")
+    q = next(i for i in range(at, len(lines)) if lines[i].strip() == "questions:")
+    end = next(i for i in range(q + 2, len(lines)) if not lines[i].startswith("      - "))
+    facts.write_text("".join(lines[: q + 2] + lines[end:]), encoding="utf-8")
+    data = str(ROOT / "tests" / "data" / "eval_questions.yaml")
+    result = run("kb", "eval", data, "--against", str(edited))
+    assert result.returncode == 0
+    assert "broken: " in result.stdout and "(expected deepseek_r1): deepseek_r1 -> " in result.stdout
+    assert result.stdout.rstrip().endswith(f"answers differ between knowledge and {edited}")

@@ -1,0 +1,36 @@
+"""Example questions that the real matcher sends to another intent: overlaps between facts."""
+
+from __future__ import annotations
+
+from bot.answer import Responder
+from bot.knowledge import Site
+from bot.yamlnodes import Problem
+
+
+def find_collisions(responder: Responder) -> list[Problem]:
+    """Each example must win for its own intent, clear of the runner-up by the answer margin."""
+    knowledge = responder.knowledge
+    margin = responder.policy.margin
+    intents = [(f.id, f.questions) for f in knowledge.facts.values()]
+    intents += [(s.id, s.questions) for s in knowledge.smalltalk.values()]
+    problems = []
+    for intent_id, questions in intents:
+        for question in questions:
+            ranked = responder.matcher.match(question).ranked
+            own = next((r for r in ranked if r.intent_id == intent_id), None)
+            rival = next((r for r in ranked if r.intent_id != intent_id), None)
+            if rival is None or (own is not None and own.score - rival.score >= margin):
+                continue
+            site = knowledge.question_sites.get((intent_id, question), Site("?", 1, 1))
+            own_score = own.score if own else 0.0
+            problems.append(
+                Problem(
+                    site.file,
+                    site.line,
+                    site.column,
+                    f"example question {question!r} of {intent_id!r} matches {rival.intent_id!r} "
+                    f"as well ({rival.score:.0f} vs {own_score:.0f})",
+                    f"reword it with words only {intent_id!r} uses, or move it to {rival.intent_id!r}",
+                )
+            )
+    return problems
