@@ -35,9 +35,9 @@ class Answer:
 class Policy:
     """When the best match is good enough to answer, to suggest, or neither."""
 
-    answer_at: float = 45.0  # best score needed to answer outright
+    answer_at: float = 60.0  # best score needed to answer outright
     margin: float = 3.0  # lead over the runner-up needed to answer outright
-    suggest_at: float = 35.0  # best score needed to offer "did you mean"
+    suggest_at: float = 40.0  # best score needed to offer "did you mean"
     # Share of the question's weight the knowledge base must recognise at all: words it has
     # never seen ("গুগল জেমিনি", "password") mean the question is about something else.
     min_known_share: float = 0.7

@@ -53,9 +53,9 @@ FUNCTION_WEIGHT = 0.2
 WEIGHT_FLOOR = 0.3
 # An intent's score blends its best example (question and example coverage) with how much
 # of the question its examples explain together, so words from two examples still add up.
-QUERY_SHARE = 0.4
+QUERY_SHARE = 0.2
 EXAMPLE_SHARE = 0.2
-INTENT_SHARE = 0.4
+INTENT_SHARE = 0.6
 # A question word that begins a longer known word is probably that word, shortened.
 PREFIX_SIMILARITY = 0.6
 MAX_EXTENSIONS = 3
@@ -89,6 +89,7 @@ class MatchResult:
     ranked: tuple[Scored, ...]  # best example per intent, best first
     known_share: float  # 0-1: how much of the question's weight the knowledge base recognised
     key: Key
+    unknown: tuple[str, ...] = ()  # content words no example uses (not grammar, not verbs)
 
 
 @dataclass(frozen=True)
@@ -149,8 +150,7 @@ class Matcher:
         if skeleton not in self._weights and word.stem != skeleton and word.stem in self._weights:
             # লামার, metar: the inflection is new, the word is not.
             stem = _QueryWord(word.stem, word.stem_phonetic, word.stem, "", word.is_function)
-            found = self._short_match(stem) if len(word.stem) <= SHORT_SKELETON else [(word.stem, 1.0)]
-            return [(known, similarity * STEM_SIMILARITY) for known, similarity in found]
+            return [(known, similarity * STEM_SIMILARITY) for known, similarity in self._short_match(stem)]
         if len(skeleton) <= SHORT_SKELETON:
             return self._short_match(word)
         exact = [(skeleton, 1.0)] if skeleton in self._weights else []
@@ -167,6 +167,7 @@ class Matcher:
         return exact + close + self._extensions(skeleton, {c for c, _ in close})
 
     def _short_match(self, word: _QueryWord) -> list[tuple[str, float]]:
+        """An exact skeleton match whose vowels must agree too: "kt" is কত, not কাটা."""
         forms = self._phonetics.get(word.skeleton)
         if not forms:
             return []
@@ -236,6 +237,7 @@ class Matcher:
         known_weight = 0.0
         explained: dict[str, float] = defaultdict(float)  # question weight explained, per intent
         matched: list[tuple[float, list[tuple[str, float]]]] = []
+        unknown: list[str] = []
         seen: set[str] = set()
         for word in self._query_words(key):
             if word.skeleton in seen:
@@ -250,6 +252,8 @@ class Matcher:
                 weight = UNKNOWN_VERB_WEIGHT if word.verb_like else UNKNOWN_WEIGHT
             query_weight += weight
             if not similar:
+                if weight == UNKNOWN_WEIGHT:
+                    unknown.append(word.phonetic)
                 continue
             known_weight += weight * max(s for _, s in similar)
             by_intent: dict[str, float] = {}
@@ -262,7 +266,7 @@ class Matcher:
         covered, touched = self._cover_examples(matched)
         ranked = self._rank(covered, touched, explained, query_weight)
         known_share = known_weight / query_weight if query_weight else 0.0
-        return MatchResult(ranked=ranked, known_share=known_share, key=key)
+        return MatchResult(ranked=ranked, known_share=known_share, key=key, unknown=tuple(unknown))
 
     def _cover_examples(
         self, matched: list[tuple[float, list[tuple[str, float]]]]
