@@ -1,0 +1,73 @@
+"""Notice when the knowledge folder changes, once it has settled.
+
+Polling a handful of small files twice a second costs nothing and needs no
+dependency or inotify support (containers, network mounts). An editor's save, or a
+burst of edits, triggers one reload after the folder has stopped changing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+Fingerprint = frozenset[tuple[str, int, int]]
+
+
+def fingerprint(directory: Path) -> Fingerprint:
+    """Name, size and modification time of every visible file below `directory`."""
+    found = set()
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]  # .history, editors' folders
+        for name in files:
+            if name.startswith(".") or name.endswith(("~", ".swp", ".tmp")):
+                continue
+            path = os.path.join(root, name)
+            try:
+                stat = os.stat(path)
+            except OSError:  # deleted between listing and stat: the next poll sees it
+                continue
+            found.add((os.path.relpath(path, directory), stat.st_size, stat.st_mtime_ns))
+    return frozenset(found)
+
+
+class KnowledgeWatcher:
+    """Call `on_change` after `directory` changed and then stayed unchanged for `settle` s."""
+
+    def __init__(
+        self,
+        directory: Path,
+        on_change: Callable[[], Awaitable[object]],
+        interval: float = 0.5,
+        settle: float = 0.3,
+    ) -> None:
+        self.directory = directory
+        self.on_change = on_change
+        self.interval = interval
+        self.settle = settle
+
+    async def run(self) -> None:
+        """Watch until cancelled."""
+        seen = await asyncio.to_thread(fingerprint, self.directory)
+        while True:
+            await asyncio.sleep(self.interval)
+            current = await asyncio.to_thread(fingerprint, self.directory)
+            if current == seen:
+                continue
+            while True:  # wait for the burst of writes to end
+                await asyncio.sleep(self.settle)
+                latest = await asyncio.to_thread(fingerprint, self.directory)
+                if latest == current:
+                    break
+                current = latest
+            seen = current
+            try:
+                await self.on_change()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a failed reload must not stop the watching
+                log.exception("reloading after a knowledge change failed")

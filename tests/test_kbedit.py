@@ -1,0 +1,109 @@
+"""Staging, applying and rolling back knowledge edits on real files; the folder watcher."""
+
+import asyncio
+import shutil
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.kbdiff import diff_knowledge
+from bot.kbedit import EditError, apply, check_upload, rollback, stage
+from bot.loader import KnowledgeError, load_knowledge
+from bot.watch import KnowledgeWatcher
+
+TZ = ZoneInfo("Asia/Dhaka")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def kb(tmp_path: Path) -> Path:
+    directory = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", directory)
+    return directory
+
+
+def test_stage_summarises_an_edit_without_touching_the_folder(kb: Path) -> None:
+    current = load_knowledge(kb, TZ)
+    before = (kb / "events.yaml").read_bytes()
+    moved = before.replace(b"2025-04-29", b"2025-05-06")
+    staged = stage(kb, "events.yaml", moved, current, TZ)
+    assert staged.diff.events_moved == ("llamacon",)
+    assert staged.diff.lines() == ["events moved: llamacon"]
+    assert (kb / "events.yaml").read_bytes() == before
+
+
+def test_stage_refuses_an_invalid_edit_with_located_problems(kb: Path) -> None:
+    current = load_knowledge(kb, TZ)
+    broken = (kb / "events.yaml").read_bytes().replace(b"2025-04-29", b"2025-02-30")
+    with pytest.raises(KnowledgeError) as caught:
+        stage(kb, "events.yaml", broken, current, TZ)
+    assert "events.yaml:5:16: invalid date '2025-02-30'" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("notes.txt", b"x", "not a knowledge file name"),
+        ("../facts.yaml", b"x", "not a knowledge file name"),
+        (".hidden.yaml", b"x", "not a knowledge file name"),
+        ("facts.yaml", b"\xff\xfe", "not UTF-8"),
+        ("facts.yaml", b"a" * (600 * 1024), "the limit is 512 KiB"),
+    ],
+)
+def test_uploads_that_cannot_be_knowledge_files(name: str, content: bytes, message: str) -> None:
+    with pytest.raises(EditError, match=message):
+        check_upload(name, content)
+
+
+def test_apply_and_rollback_round_trip(kb: Path) -> None:
+    original = (kb / "events.yaml").read_bytes()
+    edited = original.replace(b"[7d, 1d, 1h]", b"[3d]")
+    now = datetime(2025, 4, 1, tzinfo=TZ)
+    kept = apply(kb, "events.yaml", edited, now)
+    assert kept.read_bytes() == original and (kb / "events.yaml").read_bytes() == edited
+    new_file = b"version: 1\nsmalltalk:\n  - id: bye2\n    answer: \"\xe0\xa6\xac\xe0\xa6\xbf\"\n    questions: [\"tata\"]\n"
+    apply(kb, "extra.yaml", new_file, now + timedelta(seconds=1))
+    assert "bye2" in load_knowledge(kb, TZ).smalltalk
+    assert rollback(kb) == "extra.yaml" and not (kb / "extra.yaml").exists()
+    assert rollback(kb) == "events.yaml" and (kb / "events.yaml").read_bytes() == original
+    with pytest.raises(EditError, match="nothing to roll back"):
+        rollback(kb)
+    assert not list(kb.glob(".*.tmp"))
+
+
+def test_diff_of_facts(kb: Path) -> None:
+    old = load_knowledge(kb, TZ)
+    text = (kb / "facts.yaml").read_text(encoding="utf-8")
+    (kb / "facts.yaml").write_text(text.replace("১ বিলিয়ন", "এক বিলিয়ন", 1), encoding="utf-8")
+    new = load_knowledge(kb, TZ)
+    diff = diff_knowledge(old, new)
+    assert len(diff.facts_changed) == 1 and not diff.facts_added and not diff.facts_removed
+    assert diff_knowledge(new, new).empty
+
+
+def test_watcher_calls_once_after_a_burst_settles(kb: Path) -> None:
+    calls: list[float] = []
+
+    async def scenario() -> None:
+        loop = asyncio.get_running_loop()
+
+        async def changed() -> None:
+            calls.append(loop.time())
+
+        watcher = KnowledgeWatcher(kb, changed, interval=0.05, settle=0.2)
+        task = asyncio.create_task(watcher.run())
+        await asyncio.sleep(0.2)
+        target = kb / "smalltalk.yaml"
+        for i in range(20):  # a burst of saves
+            target.write_text(target.read_text(encoding="utf-8") + f"# {i}\n", encoding="utf-8")
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.8)
+        (kb / ".history").mkdir()
+        (kb / ".history" / "x").write_text("ignored", encoding="utf-8")
+        await asyncio.sleep(0.4)
+        task.cancel()
+
+    asyncio.run(scenario())
+    assert len(calls) == 1
