@@ -1,0 +1,75 @@
+"""Turn unanswered questions into a report an admin can act on: closest fact, ready YAML."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from bot.answer import Responder
+
+
+@dataclass(frozen=True)
+class AskedGap:
+    """One normalized question that got the fallback or a "did you mean", as stored."""
+
+    text: str
+    count: int
+    # fact id -> how often a user tapped that suggestion after asking this question
+    tapped: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GapEntry:
+    text: str
+    count: int
+    closest: str | None  # the fact the matcher ranks first today, if any
+    score: float
+    tapped: Mapping[str, int]
+
+    @property
+    def belongs_to(self) -> str | None:
+        """The fact this phrasing should be added to: what users chose, else the closest."""
+        if self.tapped:
+            return max(self.tapped.items(), key=lambda item: (item[1], item[0]))[0]
+        return None
+
+
+def explain(gaps: Sequence[AskedGap], responder: Responder) -> list[GapEntry]:
+    entries = []
+    for gap in gaps:
+        ranked = [r for r in responder.matcher.match(gap.text).ranked if r.intent_id in responder.knowledge.facts]
+        best = ranked[0] if ranked else None
+        entries.append(
+            GapEntry(gap.text, gap.count, best.intent_id if best else None,
+                     best.score if best else 0.0, dict(gap.tapped))
+        )
+    return entries
+
+
+def format_report(entries: Sequence[GapEntry]) -> str:
+    """Most frequent first, with the closest fact and the users' own choices."""
+    if not entries:
+        return "No unanswered questions logged yet."
+    lines = []
+    for number, entry in enumerate(entries, 1):
+        closest = f"closest: {entry.closest} ({entry.score:.0f})" if entry.closest else "closest: none"
+        taps = ", ".join(f"{fact} ×{n}" for fact, n in sorted(entry.tapped.items(), key=lambda i: -i[1]))
+        lines.append(f"{number}. ×{entry.count} “{entry.text}” — {closest}"
+                     + (f"; users chose: {taps}" if taps else ""))
+    return "\n".join(lines)
+
+
+def suggested_yaml(entries: Sequence[GapEntry]) -> str:
+    """Example questions to paste under each fact's `questions:`, from what users tapped."""
+    by_fact: dict[str, list[str]] = defaultdict(list)
+    for entry in entries:
+        if entry.belongs_to:
+            by_fact[entry.belongs_to].append(entry.text)
+    if not by_fact:
+        return ""
+    blocks = []
+    for fact, questions in sorted(by_fact.items()):
+        items = "\n".join(f'      - "{q.replace(chr(34), "")}"' for q in questions)
+        blocks.append(f"# facts.yaml, under `questions:` of {fact}:\n{items}")
+    return "\n".join(blocks)

@@ -1,0 +1,34 @@
+"""Gap reports: grouping is storage's job; here, closest facts and the YAML to paste."""
+
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from bot.answer import Responder
+from bot.gaps import AskedGap, explain, format_report, suggested_yaml
+from bot.loader import load_knowledge
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_report_names_closest_fact_and_user_choices() -> None:
+    responder = Responder(load_knowledge(ROOT / "knowledge", ZoneInfo("Asia/Dhaka")))
+    gaps = [
+        AskedGap("llama er dam koto", 5, {"ecosystem_strategy": 3, "license_criticism": 1}),
+        AskedGap("ajke brishti hobe", 2),
+    ]
+    entries = explain(gaps, responder)
+    report = format_report(entries)
+    assert report.splitlines()[0].startswith("1. ×5 “llama er dam koto” — closest: ")
+    assert "users chose: ecosystem_strategy ×3, license_criticism ×1" in report
+    assert entries[0].belongs_to == "ecosystem_strategy"
+    assert entries[1].belongs_to is None
+    pasted = suggested_yaml(entries)
+    assert pasted.startswith("# facts.yaml, under `questions:` of ecosystem_strategy:")
+    assert yaml.safe_load(pasted.split("\n", 1)[1]) == ["llama er dam koto"]
+
+
+def test_empty_report() -> None:
+    assert format_report([]) == "No unanswered questions logged yet."
+    assert suggested_yaml([]) == ""
