@@ -1,0 +1,1 @@
+"""Subscriptions, reminders and broadcasts: the outbox sender, the reminder scheduler, the CLI."""

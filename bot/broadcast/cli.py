@@ -1,0 +1,134 @@
+"""`llamabot broadcast`: queue an announcement for every subscriber, or show progress.
+
+The command only writes to the database; the running bot's sender picks the rows up
+within a second and sends them at the configured rate. Errors print one line and exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bot.broadcast.service import sender_config
+from bot.config import ConfigError, load_settings
+from bot.storage.outbox import Outbox, Progress
+
+MAX_TEXT = 4096  # Telegram's limit for one message
+EPILOG = """examples:
+  llamabot broadcast --text "লামাকন আগামীকাল!" --dry-run
+  llamabot broadcast --text "লামাকন আগামীকাল!"
+  printf 'প্রথম লাইন\\nদ্বিতীয় লাইন\\n' | llamabot broadcast --text -
+  llamabot broadcast status
+"""
+
+
+class BroadcastCliError(Exception):
+    """Printed as one line; exit code 2."""
+
+
+def add_broadcast_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add `broadcast` (and `broadcast status`) to the `llamabot` command's subparsers."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "broadcast", help="send an announcement to all subscribers, or show progress",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--text", help="the announcement (plain text); - reads it from stdin")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="print how many subscribers would get it, and the text; send nothing")
+    parser.add_argument("--database", metavar="FILE", default=argparse.SUPPRESS,
+                        help="SQLite file (default: $LLAMABOT_DATABASE or data/llamabot.sqlite3)")
+    parser.set_defaults(handler=cmd_broadcast)
+    sub = parser.add_subparsers(title="broadcast commands", metavar="status")
+    status = sub.add_parser("status", help="sent / failed / remaining of recent broadcasts")
+    status.add_argument("--limit", type=int, default=10, help="how many (default 10)")
+    status.add_argument("--database", metavar="FILE", default=argparse.SUPPRESS,
+                        help="SQLite file (default: $LLAMABOT_DATABASE)")
+    status.set_defaults(handler=cmd_broadcast_status)
+    return parser
+
+
+def cmd_broadcast(args: argparse.Namespace) -> int:
+    try:
+        text = _text(args.text)
+        rate = sender_config().rate  # a bad setting must stop us before anything is queued
+        with _open(args) as outbox:
+            if args.dry_run:
+                count = outbox.subscriber_counts().active
+                print(f"dry run: would send to {count} subscriber(s), nothing queued:\n")
+                print(text)
+                return 0
+            broadcast_id, count = outbox.announce(text, datetime.now(UTC))
+        print(f"broadcast #{broadcast_id} queued for {count} subscriber(s); the running bot"
+              f" sends it at {rate:g}/s (about {_duration(count / rate)}).")
+        print("progress: llamabot broadcast status")
+        return 0
+    except (BroadcastCliError, ConfigError, sqlite3.Error) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+def cmd_broadcast_status(args: argparse.Namespace) -> int:
+    try:
+        with _open(args) as outbox:
+            rows = outbox.recent(args.limit)
+    except (BroadcastCliError, ConfigError, sqlite3.Error) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    if not rows:
+        print("no broadcasts yet")
+        return 0
+    print(format_status(rows))
+    return 0
+
+
+def format_status(rows: list[Progress]) -> str:
+    header = ("id", "kind", "state", "created (UTC)", "total", "sent", "failed", "blocked",
+              "remaining")
+    lines = [header] + [
+        (str(p.broadcast_id), p.kind, p.state, p.created_at[:19].replace("T", " "), str(p.total),
+         str(p.sent), str(p.failed), str(p.blocked), str(p.remaining))
+        for p in rows
+    ]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
+                     for line in lines)
+
+
+@contextmanager
+def _open(args: argparse.Namespace) -> Iterator[Outbox]:
+    given = getattr(args, "database", None)
+    path = Path(given) if given else load_settings().database
+    try:
+        outbox = Outbox.open(path)
+    except (sqlite3.Error, OSError) as err:
+        raise BroadcastCliError(f"cannot open database {str(path)!r}: {err}") from None
+    try:
+        yield outbox
+    finally:
+        outbox.close()
+
+
+def _text(value: str | None) -> str:
+    if value is None:
+        raise BroadcastCliError("give the announcement with --text TEXT"
+                                " (or see progress with: llamabot broadcast status)")
+    text = (sys.stdin.read() if value == "-" else value).strip()
+    if not text:
+        raise BroadcastCliError("the announcement text is empty")
+    if len(text) > MAX_TEXT:
+        raise BroadcastCliError(f"the announcement has {len(text)} characters;"
+                                f" Telegram allows {MAX_TEXT}")
+    return text
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"

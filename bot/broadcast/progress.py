@@ -1,0 +1,65 @@
+"""The admin's progress message: edited with sent / failed / remaining while a broadcast runs."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from telegram import Bot
+from telegram.error import BadRequest, TelegramError
+
+from bot.broadcast import texts
+from bot.broadcast.db import AsyncOutbox
+from bot.storage.outbox import Outbox, Progress
+
+log = logging.getLogger(__name__)
+
+
+def progress_text(progress: Progress) -> str:
+    state = texts.STATE_DONE if progress.state == "done" else texts.STATE_SENDING
+    return texts.PROGRESS.format(
+        id=progress.broadcast_id, state=state, sent=progress.sent,
+        failed=progress.failed + progress.blocked, blocked=progress.blocked,
+        remaining=progress.remaining,
+    )
+
+
+def _collect(outbox: Outbox, now: datetime) -> list[Progress]:
+    finished = outbox.finish_completed(now)
+    ids = sorted(set(outbox.watched()) | set(finished))
+    found = [outbox.progress(i) for i in ids]
+    return [p for p in found if p is not None and p.progress_message_id is not None]
+
+
+class ProgressReporter:
+    """Edits each watched broadcast's message when its counts change (and once when done)."""
+
+    def __init__(self, db: AsyncOutbox, bot: Bot, clock: Callable[[], datetime]) -> None:
+        self.db = db
+        self.bot = bot
+        self.clock = clock
+        self._shown: dict[int, str] = {}  # last text per broadcast: edit only on change
+
+    async def update(self) -> None:
+        now = self.clock()
+        for progress in await self.db.call(lambda o: _collect(o, now)):
+            text = progress_text(progress)
+            if self._shown.get(progress.broadcast_id) == text:
+                continue
+            assert progress.progress_chat_id is not None
+            assert progress.progress_message_id is not None
+            try:
+                await self.bot.edit_message_text(
+                    text, chat_id=progress.progress_chat_id,
+                    message_id=progress.progress_message_id, parse_mode=None)
+            except BadRequest as exc:
+                if "not modified" not in str(exc).lower():
+                    log.info("progress of broadcast %s not shown: %s",
+                             progress.broadcast_id, exc)
+            except TelegramError as exc:  # next round tries again
+                log.info("progress of broadcast %s not shown: %s", progress.broadcast_id, exc)
+                continue
+            self._shown[progress.broadcast_id] = text
+            if progress.state == "done":
+                del self._shown[progress.broadcast_id]

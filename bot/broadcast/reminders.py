@@ -1,0 +1,165 @@
+"""Reminder rows from the knowledge's events, and due reminders turned into broadcasts.
+
+Planning is pure (rows + events + now -> changes) so it tests without a clock; the
+scheduler applies it and sleeps until the next due time, woken early by a resync.
+Rules:
+- an event already begun schedules nothing; an edited start or offset moves the pending
+  reminder (and schedules again one already sent, since the date it gave is now wrong);
+  a deleted event or offset cancels its pending reminders.
+- when several reminders of one event are due at once (the bot was down, or the event
+  was added late) only the latest is sent: one message with the current countdown.
+- a reminder that fell due while the bot was down goes out if the event has not begun,
+  else it is skipped and logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.broadcast import texts
+from bot.broadcast.db import AsyncOutbox
+from bot.broadcast.sender import wait_event
+from bot.events import describe_event, reminders
+from bot.knowledge import Event, Knowledge
+from bot.storage.outbox import Outbox, ReminderRow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SyncPlan:
+    write: tuple[ReminderRow, ...]  # insert or reschedule
+    cancel: tuple[ReminderRow, ...]
+
+
+@dataclass(frozen=True)
+class FirePlan:
+    send: tuple[tuple[ReminderRow, Event], ...]
+    skip: tuple[ReminderRow, ...]  # superseded by a later one, or the event has begun
+    cancel: tuple[ReminderRow, ...]  # the event is gone
+
+
+def plan_sync(rows: Iterable[ReminderRow], events: Iterable[Event], now: datetime) -> SyncPlan:
+    existing = {(r.event_id, r.offset_s): r for r in rows}
+    wanted: dict[tuple[str, int], ReminderRow] = {}
+    for event in events:
+        for reminder in reminders(event):
+            offset_s = int(reminder.offset.total_seconds())
+            wanted[(event.id, offset_s)] = ReminderRow(
+                event.id, offset_s, reminder.due_at, event.starts_at, "scheduled")
+    write = []
+    for key, row in wanted.items():
+        if row.starts_at <= now:
+            continue  # held events schedule nothing; their due rows are skipped when fired
+        old = existing.get(key)
+        if old is None or old.due_at != row.due_at or old.state == "cancelled":
+            write.append(row)
+    cancel = [r for key, r in existing.items() if key not in wanted and r.state == "scheduled"]
+    return SyncPlan(tuple(write), tuple(cancel))
+
+
+def plan_fire(due: Iterable[ReminderRow], events: Iterable[Event], now: datetime) -> FirePlan:
+    by_id = {e.id: e for e in events}
+    groups: dict[str, list[ReminderRow]] = {}
+    for row in due:
+        groups.setdefault(row.event_id, []).append(row)
+    send, skip, cancel = [], [], []
+    for event_id, rows in groups.items():
+        event = by_id.get(event_id)
+        if event is None:
+            cancel.extend(rows)
+            continue
+        if now >= event.starts_at:
+            skip.extend(rows)
+            continue
+        latest = min(rows, key=lambda r: r.offset_s)  # the smallest offset falls due last
+        send.append((latest, event))
+        skip.extend(r for r in rows if r is not latest)
+    return FirePlan(tuple(send), tuple(skip), tuple(cancel))
+
+
+def reminder_text(event: Event, now: datetime) -> str:
+    parts = [texts.REMINDER.format(description=describe_event(event, now))]
+    if event.url:
+        parts.append(texts.REMINDER_URL.format(url=event.url))
+    parts.append(texts.REMINDER_FOOTER)
+    return "\n\n".join(parts)
+
+
+def sync(outbox: Outbox, events: Iterable[Event], now: datetime) -> SyncPlan:
+    """Bring the reminder rows in line with `events` (runs on the outbox thread)."""
+    plan = plan_sync(outbox.reminder_rows(), events, now)
+    outbox.save_reminders(plan.write, now)
+    outbox.set_reminder_state(plan.cancel, "cancelled", now)
+    for row in plan.cancel:
+        log.info("reminder %s -%ss cancelled: event or offset removed", row.event_id, row.offset_s)
+    return plan
+
+
+def fire_due(outbox: Outbox, events: Iterable[Event], now: datetime) -> list[int]:
+    """Queue a broadcast for each due reminder; returns the new broadcast ids."""
+    plan = plan_fire(outbox.due_reminders(now), events, now)
+    for row in plan.skip:
+        late = now - row.due_at
+        log.warning("reminder %s -%ss skipped (due %s ago; event begun or a later one due)",
+                    row.event_id, row.offset_s, late)
+    outbox.set_reminder_state(plan.skip, "skipped", now)
+    outbox.set_reminder_state(plan.cancel, "cancelled", now)
+    queued = []
+    for row, event in plan.send:
+        broadcast_id = outbox.fire_reminder(row, reminder_text(event, now), now)
+        if broadcast_id is not None:
+            log.info("reminder %s -%ss queued as broadcast %s", row.event_id, row.offset_s,
+                     broadcast_id)
+            queued.append(broadcast_id)
+    return queued
+
+
+class ReminderScheduler:
+    """Keeps reminder rows in sync with the current knowledge and fires them when due.
+
+    `knowledge` is read on every round: after a reload (a new `Knowledge` object) the rows
+    are synced within `check_every` seconds, or at once through `resync`.
+    """
+
+    def __init__(self, db: AsyncOutbox, knowledge: Callable[[], Knowledge],
+                 clock: Callable[[], datetime], on_queued: Callable[[], None],
+                 check_every: float = 5.0) -> None:
+        self.db = db
+        self.knowledge = knowledge
+        self.clock = clock
+        self.on_queued = on_queued
+        self.check_every = check_every  # also bounds the damage of a wall-clock jump
+        self._synced: Knowledge | None = None
+        self._wake = asyncio.Event()
+
+    async def resync(self) -> SyncPlan:
+        knowledge, now = self.knowledge(), self.clock()
+        plan = await self.db.call(lambda o: sync(o, knowledge.events, now))
+        self._synced = knowledge
+        self._wake.set()
+        return plan
+
+    async def tick(self) -> list[int]:
+        if self.knowledge() is not self._synced:
+            await self.resync()
+        events, now = self.knowledge().events, self.clock()
+        queued = await self.db.call(lambda o: fire_due(o, events, now))
+        if queued:
+            self.on_queued()
+        return queued
+
+    async def run(self) -> None:
+        while True:
+            self._wake.clear()
+            await self.tick()
+            next_due = await self.db.call(lambda o: o.next_due())
+            delay = self.check_every
+            if next_due is not None:
+                # A floor keeps a row that cannot be fired from turning this into a busy loop.
+                delay = min(delay, max(0.02, (next_due - self.clock()).total_seconds()))
+            await wait_event(self._wake, delay)

@@ -1,0 +1,72 @@
+"""Subscriptions, reminders and broadcasts as one part of the running bot.
+
+The bot runtime makes one `Broadcasting`, passes `add_handlers` among the application's
+extensions (so /subscribe and friends come before the catch-alls), then calls `start`
+after `Application.initialize()` and before `Application.start()` (the handlers'
+dependencies exist before the first update), and `stop` before the application stops
+(the sends in flight finish through its bot). Reloads need no call: the scheduler reads
+`knowledge()` every few seconds and resyncs when it is a new object.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from telegram.ext import Application
+
+from bot.broadcast.db import AsyncOutbox
+from bot.broadcast.sender import SenderConfig
+from bot.broadcast.service import BroadcastService, sender_config
+from bot.knowledge import Knowledge
+from bot.storage.outbox import SubscriberCounts
+from bot.tg import subscriptions
+
+log = logging.getLogger(__name__)
+
+
+class Broadcasting:
+    def __init__(self, database: Path, is_admin: Callable[[int | None], bool],
+                 clock: Callable[[], datetime], config: SenderConfig | None = None) -> None:
+        self.database = database
+        self.is_admin = is_admin
+        self.clock = clock
+        self.config = config or sender_config()  # ConfigError for a bad LLAMABOT_BROADCAST_RATE
+        self.outbox: AsyncOutbox | None = None
+        self.service: BroadcastService | None = None
+
+    def add_handlers(self, application: Application) -> None:  # type: ignore[type-arg]
+        """An application extension: the subscription and /broadcast handlers."""
+        subscriptions.add_handlers(application)
+
+    async def start(self, application: Application,  # type: ignore[type-arg]
+                    knowledge: Callable[[], Knowledge]) -> None:
+        """Open the outbox and start sending; without a database the bot still answers."""
+        try:
+            self.outbox = await AsyncOutbox.open(self.database)
+        except (sqlite3.Error, OSError) as exc:
+            log.error("subscriptions and broadcasts are off: cannot open %s: %s",
+                      self.database, exc)
+            return
+        self.service = BroadcastService(self.outbox, application.bot, knowledge,
+                                        config=self.config, clock=self.clock)
+        subscriptions.attach(application, subscriptions.SubscriptionDeps(
+            self.outbox, self.is_admin, self.clock, self.service.wake))
+        await self.service.start()
+
+    async def stop(self) -> None:
+        if self.service is not None:
+            await self.service.stop()
+            self.service = None
+        if self.outbox is not None:
+            await self.outbox.close()
+            self.outbox = None
+
+    async def subscriber_counts(self) -> SubscriberCounts | None:
+        """For /stats; None before `start`."""
+        if self.outbox is None:
+            return None
+        return await self.outbox.call(lambda o: o.subscriber_counts())

@@ -1,0 +1,113 @@
+"""The broadcast service: sender, reminder scheduler and progress reporter as asyncio tasks.
+
+Started after the Telegram `Application` (it sends through the application's bot) and
+stopped before it shuts down, so the sends in flight can finish and be recorded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import Callable, Coroutine, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from telegram import Bot
+
+from bot.broadcast.db import AsyncOutbox
+from bot.broadcast.progress import ProgressReporter
+from bot.broadcast.reminders import ReminderScheduler, SyncPlan
+from bot.broadcast.sender import Sender, SenderConfig, SenderStats
+from bot.config import ConfigError, read_env_file
+from bot.knowledge import Knowledge
+
+log = logging.getLogger(__name__)
+RATE_VARIABLE = "LLAMABOT_BROADCAST_RATE"
+
+
+def sender_config(env: Mapping[str, str] | None = None,
+                  env_file: Path | None = Path(".env")) -> SenderConfig:
+    """`SenderConfig` with `LLAMABOT_BROADCAST_RATE` (default 25) from the environment or .env."""
+    merged = read_env_file(env_file) if env_file is not None else {}
+    merged.update(os.environ if env is None else env)
+    raw = merged.get(RATE_VARIABLE, "").strip()
+    if not raw:
+        return SenderConfig()
+    try:
+        rate = float(raw)
+    except ValueError:
+        rate = 0.0
+    if not 0 < rate <= 1000:
+        raise ConfigError(f"{RATE_VARIABLE} is malformed: {raw!r} (messages per second,"
+                          " e.g. 25; Telegram allows about 30 without paid broadcasts)")
+    return SenderConfig(rate=rate)
+
+
+class BroadcastService:
+    def __init__(self, db: AsyncOutbox, bot: Bot, knowledge: Callable[[], Knowledge], *,
+                 config: SenderConfig | None = None,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 progress_every: float = 3.0) -> None:
+        self.db = db
+        self.sender = Sender(db, bot, config, clock)
+        self.scheduler = ReminderScheduler(db, knowledge, clock, self.sender.wake)
+        self.progress = ProgressReporter(db, bot, clock)
+        self.progress_every = progress_every  # edits per admin chat stay far below 1/s
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        if self._tasks:
+            return
+        self._tasks = [
+            self._spawn(self.sender.run, "sender"),
+            self._spawn(self.scheduler.run, "reminders"),
+            self._spawn(self._report_progress, "progress"),
+        ]
+        log.info("broadcast service started (%.0f msg/s)", self.sender.config.rate)
+
+    async def stop(self) -> None:
+        """Cancel the loops; the sender first lets its requests in flight finish."""
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            # Bounded: shutdown must go on even if a loop ignored its cancellation.
+            _, stuck = await asyncio.wait(tasks, timeout=15)
+            for task in stuck:
+                log.error("%s did not stop in time", task.get_name())
+            with contextlib.suppress(Exception):  # a last progress edit is nice to have
+                await self.progress.update()
+            log.info("broadcast service stopped")
+
+    async def resync(self) -> SyncPlan:
+        """Sync reminders with `knowledge()` now (a reload is also noticed within 5 s)."""
+        return await self.scheduler.resync()
+
+    def wake(self) -> None:
+        """A broadcast was queued in this process: start sending now."""
+        self.sender.wake()
+
+    def stats(self) -> SenderStats:
+        return self.sender.stats()
+
+    def _spawn(self, job: Callable[[], Coroutine[Any, Any, None]],
+               name: str) -> asyncio.Task[None]:
+        return asyncio.create_task(self._guard(job, name), name=f"broadcast-{name}")
+
+    async def _guard(self, job: Callable[[], Coroutine[Any, Any, None]], name: str) -> None:
+        # A bug in one loop must not end broadcasts for good: log it and start over.
+        while True:
+            try:
+                await job()
+                return
+            except Exception:
+                log.exception("broadcast %s loop failed; restarting in 5 s", name)
+                await asyncio.sleep(5)
+
+    async def _report_progress(self) -> None:
+        while True:
+            await asyncio.sleep(self.progress_every)
+            await self.progress.update()

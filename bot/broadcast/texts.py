@@ -1,0 +1,36 @@
+"""Bengali texts for subscriptions, reminders and broadcasts (plain text: no HTML to break)."""
+
+from __future__ import annotations
+
+SUBSCRIBED = (
+    "🔔 আপনি রিমাইন্ডার চালু করেছেন। লামাকনসহ অনুষ্ঠানের আগে আপনাকে জানিয়ে দেব।\n"
+    "বন্ধ করতে চাইলে /unsubscribe লিখুন।"
+)
+ALREADY_SUBSCRIBED = "🔔 রিমাইন্ডার আগে থেকেই চালু আছে। বন্ধ করতে /unsubscribe লিখুন।"
+UNSUBSCRIBED = "🔕 রিমাইন্ডার বন্ধ করা হয়েছে। আবার চালু করতে /subscribe লিখুন।"
+NOT_SUBSCRIBED = "🔕 রিমাইন্ডার চালু ছিল না। চালু করতে /subscribe লিখুন।"
+PRIVATE_ONLY = "রিমাইন্ডার চালু করতে আমাকে ব্যক্তিগত চ্যাটে /subscribe লিখুন।"
+DATABASE_DOWN = "দুঃখিত, এখন সেটিংস সংরক্ষণ করা যাচ্ছে না। একটু পরে আবার চেষ্টা করুন।"
+BUTTON_ON = "🔔 রিমাইন্ডার চালু"
+BUTTON_OFF = "🔕 রিমাইন্ডার বন্ধ"
+
+REMINDER = "🔔 রিমাইন্ডার\n{description}"
+REMINDER_URL = "বিস্তারিত: {url}"
+REMINDER_FOOTER = "রিমাইন্ডার বন্ধ করতে /unsubscribe লিখুন।"
+
+# Admin texts.
+BROADCAST_USAGE = "ব্যবহার: /broadcast বার্তার লেখা\n(বার্তাটি সব সাবস্ক্রাইবারকে পাঠানো হবে)"
+BROADCAST_TOO_LONG = "বার্তাটি খুব বড়: {length} অক্ষর, সর্বোচ্চ {limit}।"
+BROADCAST_PREVIEW = "📣 প্রিভিউ ({count} জন সাবস্ক্রাইবার পাবেন):\n\n{text}\n\nপাঠাবো?"
+BUTTON_SEND = "✅ পাঠান"
+BUTTON_CANCEL = "❌ বাতিল"
+BROADCAST_CANCELLED = "❌ সম্প্রচার বাতিল করা হয়েছে।"
+BROADCAST_GONE = "এই সম্প্রচারটি আগেই পাঠানো বা বাতিল করা হয়েছে।"
+PROGRESS = (
+    "📣 সম্প্রচার #{id}: {state}\n"
+    "পাঠানো হয়েছে: {sent}\n"
+    "ব্যর্থ: {failed} (এর মধ্যে ব্লক করেছেন: {blocked})\n"
+    "বাকি: {remaining}"
+)
+STATE_SENDING = "পাঠানো চলছে…"
+STATE_DONE = "সম্পন্ন ✅"

@@ -1,0 +1,155 @@
+"""Settings from environment variables and an optional `.env` file, validated once at start-up."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# BotFather tokens look like "123456789:AAF...": a numeric bot id, a colon, a 30+ char secret.
+_TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+_ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$")
+
+
+class ConfigError(Exception):
+    """A missing or malformed setting; `str()` is one line naming the setting."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str | None
+    base_url: str = DEFAULT_BASE_URL
+    admin_ids: frozenset[int] = frozenset()
+    database: Path = Path("data/llamabot.sqlite3")
+    knowledge_dir: Path = Path("knowledge")
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Dhaka"))
+    log_level: str = "INFO"
+
+    def __repr__(self) -> str:
+        # Keep the token out of tracebacks and debug prints of the settings object.
+        token = "<set>" if self.token else "<unset>"
+        return (
+            f"Settings(token={token}, base_url={self.base_url!r},"
+            f" admin_ids={sorted(self.admin_ids)},"
+            f" database={str(self.database)!r}, knowledge_dir={str(self.knowledge_dir)!r},"
+            f" timezone={self.timezone.key!r}, log_level={self.log_level!r})"
+        )
+
+    def require_token(self) -> str:
+        """Return the bot token or raise `ConfigError` when it is missing."""
+        if not self.token:
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN is not set: put the token from @BotFather in the"
+                " environment or in .env"
+            )
+        return self.token
+
+    def is_admin(self, user_id: int | None) -> bool:
+        return user_id is not None and user_id in self.admin_ids
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """Parse a `.env` file: KEY=VALUE lines, `#` comments, optional quotes; no interpolation."""
+    values: dict[str, str] = {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return values
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        match = _ENV_LINE.match(line)
+        if match is None:
+            raise ConfigError(f"{path}:{number}: expected KEY=VALUE")
+        key, value = match.groups()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        elif " #" in value:
+            value = value.split(" #", 1)[0].rstrip()
+        values[key] = value
+    return values
+
+
+def load_settings(
+    env: Mapping[str, str] | None = None,
+    env_file: Path | None = Path(".env"),
+    *,
+    require_token: bool = False,
+) -> Settings:
+    """Build `Settings`; real environment variables win over the `.env` file."""
+    merged: dict[str, str] = read_env_file(env_file) if env_file is not None else {}
+    merged.update(os.environ if env is None else env)
+
+    def get(name: str) -> str | None:
+        value = merged.get(name, "").strip()
+        return value or None
+
+    token = get("TELEGRAM_BOT_TOKEN")
+    if token is not None and not _TOKEN.match(token):
+        # Never echo the value: it may be a real token with a typo.
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN is malformed: expected <digits>:<secret> as given by @BotFather"
+        )
+    settings = Settings(
+        token=token,
+        base_url=_base_url(get("TELEGRAM_BASE_URL")),
+        admin_ids=_admin_ids(get("LLAMABOT_ADMIN_IDS")),
+        database=Path(get("LLAMABOT_DATABASE") or "data/llamabot.sqlite3"),
+        knowledge_dir=Path(get("LLAMABOT_KNOWLEDGE_DIR") or "knowledge"),
+        timezone=_timezone(get("LLAMABOT_TIMEZONE") or "Asia/Dhaka"),
+        log_level=_log_level(get("LLAMABOT_LOG_LEVEL") or "INFO"),
+    )
+    if require_token:
+        settings.require_token()
+    return settings
+
+
+def _base_url(value: str | None) -> str:
+    if value is None:
+        return DEFAULT_BASE_URL
+    if not re.match(r"^https?://[^/\s]+", value):
+        raise ConfigError(
+            f"TELEGRAM_BASE_URL is malformed: {value!r} (expected e.g. http://127.0.0.1:8081/bot)"
+        )
+    return value
+
+
+def _admin_ids(value: str | None) -> frozenset[int]:
+    if value is None:
+        return frozenset()
+    ids: set[int] = set()
+    for part in value.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not re.fullmatch(r"-?\d+", part):
+            raise ConfigError(
+                f"LLAMABOT_ADMIN_IDS is malformed: {part!r} is not a numeric Telegram user id"
+            )
+        ids.add(int(part))
+    return frozenset(ids)
+
+
+def _timezone(value: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"LLAMABOT_TIMEZONE is not a known time zone: {value!r} (e.g. Asia/Dhaka)"
+        ) from None
+
+
+def _log_level(value: str) -> str:
+    level = value.upper()
+    if level not in _LOG_LEVELS:
+        raise ConfigError(
+            f"LLAMABOT_LOG_LEVEL is malformed: {value!r} (one of {', '.join(_LOG_LEVELS)})"
+        )
+    return level

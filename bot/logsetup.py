@@ -1,0 +1,97 @@
+"""Logging set-up that keeps the bot token (and other secrets) out of every log line."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterable
+from typing import TextIO
+from urllib.parse import quote
+
+REDACTED = "[REDACTED]"
+_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# Loggers that print request URLs (and with them the token) at INFO/DEBUG.
+_NOISY = ("httpx", "httpcore", "hpack")
+
+
+class RedactingFilter(logging.Filter):
+    """Replace every secret in a record's message, arguments, traceback and stack text.
+
+    Put on handlers, not loggers: a handler filter sees records propagated from every
+    logger (PTB, httpx, asyncio), while a logger filter sees only its own records.
+    """
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__()
+        self._secrets: tuple[str, ...] = ()
+        self.add_secrets(secrets)
+
+    def add_secrets(self, secrets: Iterable[str]) -> None:
+        variants: set[str] = set(self._secrets)
+        for secret in secrets:
+            if not secret:
+                continue
+            variants.update({secret, quote(secret, safe=""), quote(secret)})
+            # The part after the colon is the actual secret; redact it even on its own.
+            _, _, tail = secret.partition(":")
+            if len(tail) >= 8:
+                variants.add(tail)
+        # Longest first so a full token is not half-replaced by its own tail.
+        self._secrets = tuple(sorted(variants, key=len, reverse=True))
+
+    def redact(self, text: str) -> str:
+        for secret in self._secrets:
+            if secret in text:
+                text = text.replace(secret, REDACTED)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self._secrets:
+            return True
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format string must not drop the record
+            message = str(record.msg)
+        record.msg = self.redact(message)
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info)
+        return True
+
+
+def setup_logging(
+    level: str = "INFO", secrets: Iterable[str] = (), stream: TextIO | None = None
+) -> RedactingFilter:
+    """Configure the root logger once: one stream handler with the redacting filter."""
+    redactor = RedactingFilter(secrets)
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(logging.Formatter(_FORMAT))
+    handler.addFilter(redactor)
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    for name in _NOISY:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    # Warnings (e.g. PTB deprecations) go through logging and so through the filter too.
+    logging.captureWarnings(True)
+    return redactor
+
+
+def install_redaction(secrets: Iterable[str]) -> None:
+    """Add the secrets to the filters of all root handlers (for handlers set up elsewhere)."""
+    secrets = tuple(secrets)
+    for handler in logging.getLogger().handlers:
+        found = [f for f in handler.filters if isinstance(f, RedactingFilter)]
+        if found:
+            for existing in found:
+                existing.add_secrets(secrets)
+        else:
+            handler.addFilter(RedactingFilter(secrets))
+    for name in _NOISY:
+        logging.getLogger(name).setLevel(logging.WARNING)

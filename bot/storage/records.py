@@ -1,0 +1,57 @@
+"""The values storage takes and returns: plain frozen records, no SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+ANSWERED_KINDS = ("fact", "smalltalk")
+GAP_KINDS = ("fallback", "suggest")
+
+
+@dataclass(frozen=True)
+class QuestionRecord:
+    asked_at: datetime
+    channel: str  # private, group, inline
+    text: str  # normalized (bot.normalize.normalize_for_log), never the raw message
+    kind: str
+    fact_id: str | None
+    score: float
+
+
+@dataclass(frozen=True)
+class UserSeen:
+    user_id: int
+    seen_at: datetime
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Stats:
+    users: int
+    questions: int
+    by_kind: dict[str, int]
+    top_facts: tuple[tuple[str, int], ...]
+    subscribers: int | None  # None while the database has no subscribers table
+    blocked: int | None = None  # unsubscribed because they blocked or removed the bot
+
+    @property
+    def answered(self) -> int:
+        return sum(self.by_kind.get(kind, 0) for kind in ANSWERED_KINDS)
+
+    @property
+    def unanswered(self) -> int:
+        return sum(self.by_kind.get(kind, 0) for kind in GAP_KINDS)
+
+
+@dataclass(frozen=True)
+class Gap:
+    text: str
+    count: int
+    last_asked: str
+
+
+@dataclass(frozen=True)
+class Health:
+    ok: bool
+    detail: str  # "ok" or a short reason such as "database is locked"

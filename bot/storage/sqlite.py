@@ -1,0 +1,280 @@
+"""SQLite storage: users seen, the question log, stats and gaps; degrades instead of crashing.
+
+`Database` is synchronous and owned by one worker thread. `Storage` is the asyncio
+facade: logging is fire-and-forget (queued, written in batches off the event loop, so
+a slow or locked disk never delays a reply) and reads run on the same thread, after
+every write queued before them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TypeVar
+
+from bot.storage.migrations import migrate
+from bot.storage.records import (
+    GAP_KINDS,
+    Gap,
+    Health,
+    QuestionRecord,
+    Stats,
+    UserSeen,
+)
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+_REOPEN_EVERY = 5.0  # seconds between attempts to reopen a database that failed to open
+_MAX_PENDING = 10_000  # records kept while the writer is behind; older ones are dropped
+
+
+class Database:
+    """One SQLite connection in WAL mode; every method catches `sqlite3.Error`."""
+
+    def __init__(self, path: Path, busy_timeout_ms: int = 200) -> None:
+        self.path = path
+        self.busy_timeout_ms = busy_timeout_ms
+        self.conn: sqlite3.Connection | None = None
+        self.error: str | None = None
+        self.dropped = 0
+        self._next_open = 0.0
+
+    def open(self) -> bool:
+        """Connect and migrate; on failure remember why and retry later."""
+        if self.conn is not None:
+            return True
+        if time.monotonic() < self._next_open:
+            return False
+        self._next_open = time.monotonic() + _REOPEN_EVERY
+        conn: sqlite3.Connection | None = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(
+                self.path, timeout=self.busy_timeout_ms / 1000, isolation_level=None,
+                check_same_thread=False,
+            )
+            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            # NORMAL is durable across application crashes in WAL mode; only power loss
+            # may drop the last commits, which is fine for a question log.
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            migrate(conn)
+        except (sqlite3.Error, OSError) as exc:
+            if conn is not None:
+                conn.close()
+            self._fail(exc)
+            return False
+        self.conn = conn
+        self._recover()
+        return True
+
+    def write(self, users: list[UserSeen], questions: list[QuestionRecord]) -> bool:
+        if not self.open():
+            self.dropped += len(users) + len(questions)
+            return False
+        assert self.conn is not None
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                self.conn.executemany(
+                    "INSERT INTO users(user_id, first_seen, last_seen, language)"
+                    " VALUES (?, ?, ?, ?) ON CONFLICT(user_id) DO UPDATE SET"
+                    " last_seen = excluded.last_seen,"
+                    " language = COALESCE(excluded.language, users.language)",
+                    [(u.user_id, _iso(u.seen_at), _iso(u.seen_at), u.language) for u in users],
+                )
+                self.conn.executemany(
+                    "INSERT INTO questions(asked_at, channel, text, kind, fact_id, score)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        (_iso(q.asked_at), q.channel, q.text, q.kind, q.fact_id, q.score)
+                        for q in questions
+                    ],
+                )
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            self.dropped += len(users) + len(questions)
+            self._fail(exc)
+            return False
+        self._recover()
+        return True
+
+    def stats(self, top: int = 5) -> Stats | None:
+        def query(conn: sqlite3.Connection) -> Stats:
+            users = conn.execute("SELECT COUNT(*) FROM users").fetchone()[0]
+            by_kind = dict(conn.execute("SELECT kind, COUNT(*) FROM questions GROUP BY kind"))
+            top_facts = tuple(
+                conn.execute(
+                    "SELECT fact_id, COUNT(*) AS n FROM questions WHERE kind = 'fact'"
+                    " GROUP BY fact_id ORDER BY n DESC, fact_id LIMIT ?",
+                    (top,),
+                )
+            )
+            subscribers = blocked = None
+            if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'subscribers'").fetchone():
+                subscribers, blocked = conn.execute(
+                    "SELECT COALESCE(SUM(active = 1), 0),"
+                    " COALESCE(SUM(active = 0 AND reason IN ('blocked', 'kicked')), 0)"
+                    " FROM subscribers"
+                ).fetchone()
+            return Stats(int(users), sum(by_kind.values()), by_kind, top_facts, subscribers,
+                         blocked)
+
+        return self._read(query)
+
+    def gaps(self, limit: int = 10) -> list[Gap] | None:
+        def query(conn: sqlite3.Connection) -> list[Gap]:
+            rows = conn.execute(
+                "SELECT text, COUNT(*) AS n, MAX(asked_at) FROM questions"
+                f" WHERE kind IN {GAP_KINDS!r} AND text != ''"
+                " GROUP BY text ORDER BY n DESC, MAX(asked_at) DESC LIMIT ?",
+                (limit,),
+            )
+            return [Gap(text, int(n), last) for text, n, last in rows]
+
+        return self._read(query)
+
+    def probe(self) -> Health:
+        """Check that the database can take a write right now (what logging needs)."""
+        if not self.open():
+            return Health(False, self.error or "database unavailable")
+        assert self.conn is not None
+        try:
+            # A real (rolled back) row: BEGIN alone succeeds even on a read-only file.
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                self.conn.execute(
+                    "INSERT INTO schema_version(version, name, applied_at) VALUES (-1, 'probe', '')"
+                )
+            finally:
+                self.conn.execute("ROLLBACK")
+        except sqlite3.Error as exc:
+            self._fail(exc)
+            return Health(False, self.error or "database error")
+        self._recover()
+        return Health(True, "ok")
+
+    def close(self) -> None:
+        if self.conn is not None:
+            try:
+                # Fold the WAL back into the main file so a copied .sqlite3 is complete.
+                self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error:
+                pass
+            self.conn.close()
+            self.conn = None
+
+    def _read(self, query: Callable[[sqlite3.Connection], T]) -> T | None:
+        if not self.open():
+            return None
+        assert self.conn is not None
+        try:
+            return query(self.conn)
+        except sqlite3.Error as exc:
+            self._fail(exc)
+            return None
+
+    def _fail(self, exc: BaseException) -> None:
+        reason = str(exc) or type(exc).__name__
+        if reason != self.error:  # log state changes, not every failed write
+            log.warning("database %s unusable, answering without logging: %s", self.path, reason)
+        self.error = reason
+
+    def _recover(self) -> None:
+        if self.error is not None:
+            log.info("database %s usable again after: %s", self.path, self.error)
+        self.error = None
+
+
+class Storage:
+    """Asyncio facade over `Database`, which only its one worker thread touches."""
+
+    def __init__(self, database: Database, batch_delay: float = 0.05) -> None:
+        self.database = database
+        self.batch_delay = batch_delay
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llamabot-db")
+        self._lock = threading.Lock()
+        self._users: deque[UserSeen] = deque(maxlen=_MAX_PENDING)
+        self._questions: deque[QuestionRecord] = deque(maxlen=_MAX_PENDING)
+        self._scheduled = False
+        self._closed = False
+
+    @classmethod
+    async def open(cls, path: Path) -> Storage:
+        storage = cls(Database(path))
+        await storage._run(storage.database.open)
+        return storage
+
+    @property
+    def healthy(self) -> bool:
+        """The last known state, without touching the disk."""
+        return self.database.conn is not None and self.database.error is None
+
+    def record(self, user: UserSeen | None = None, question: QuestionRecord | None = None) -> None:
+        """Queue a user sighting and/or a question for the writer thread; never blocks."""
+        if self._closed:
+            return
+        with self._lock:
+            if user is not None:
+                self._users.append(user)
+            if question is not None:
+                self._questions.append(question)
+            if self._scheduled:
+                return
+            self._scheduled = True
+        self._executor.submit(self._drain_later)
+
+    def _drain_later(self) -> None:
+        # Wait a moment so one transaction carries every record of a busy stretch: one
+        # commit per batch instead of per message keeps the writer off the GIL.
+        time.sleep(self.batch_delay)
+        self._drain()
+
+    def _drain(self) -> None:
+        with self._lock:
+            users, questions = list(self._users), list(self._questions)
+            self._users.clear()
+            self._questions.clear()
+            self._scheduled = False
+        if users or questions:
+            self.database.write(users, questions)
+
+    async def flush(self) -> None:
+        await self._run(self._drain)
+
+    async def stats(self) -> Stats | None:
+        return await self._run(self.database.stats)
+
+    async def gaps(self, limit: int = 10) -> list[Gap] | None:
+        return await self._run(lambda: self.database.gaps(limit))
+
+    async def health(self) -> Health:
+        return await self._run(self.database.probe)
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        await self.flush()
+        self._closed = True
+        await self._run(self.database.close)
+        self._executor.shutdown(wait=True)
+
+    async def _run(self, fn: Callable[[], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")

@@ -1,0 +1,138 @@
+"""Build the PTB `Application`: defaults, handlers in order, and the command menus."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.tg.handlers import admin, callbacks, commands, errors, groups, inline, messages
+from bot.tg.ordering import ChatOrderedProcessor
+from bot.tg.services import KEY, Services
+
+log = logging.getLogger(__name__)
+
+
+def skip_missing_sniffio() -> None:
+    """Stop httpcore from searching the disk for `sniffio` on every request.
+
+    httpcore does `import sniffio` inside a function on each request and falls back to
+    asyncio when it is missing (it is optional since httpx 0.28). A failed import is not
+    cached, so each request walked sys.path again: a third of a millisecond per update.
+    A None entry in sys.modules makes that import fail at once, with the same fallback.
+    """
+    if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
+        sys.modules["sniffio"] = None  # type: ignore[assignment]
+
+USER_COMMANDS = {
+    # command: (default description, Bengali description)
+    "start": ("Start: what I know", "শুরু: আমি কী জানি"),
+    "topics": ("Browse questions by topic", "বিষয় ধরে প্রশ্ন"),
+    "llamacon": ("LlamaCon date and countdown", "লামাকনের তারিখ ও বাকি দিন"),
+    "source": ("The article behind the answers", "উত্তরের সূত্র প্রতিবেদন"),
+    "help": ("How to ask", "কীভাবে প্রশ্ন করবেন"),
+}
+ADMIN_COMMANDS = {
+    "stats": ("Usage statistics", "ব্যবহারের পরিসংখ্যান"),
+    "gaps": ("Questions I could not answer", "যেসব প্রশ্নের উত্তর জানা নেই"),
+    "reload": ("Reload the knowledge base", "জ্ঞানভান্ডার আবার লোড"),
+}
+
+
+Extension = Callable[[Application], None]  # type: ignore[type-arg]
+
+
+def build_application(services: Services, *, token: str, base_url: str,
+                      extensions: Sequence[Extension] = ()) -> Application:  # type: ignore[type-arg]
+    """A configured but not yet initialized application; `services` lands in bot_data.
+
+    `extensions` (e.g. subscriptions) add their handlers first, so their commands and
+    buttons win over this module's catch-alls (unknown command, expired button).
+    """
+    skip_missing_sniffio()
+    # Opt in to PTB 23's timedelta durations now (PTB reads this on every use): it
+    # silences a deprecation warning on every 429; our code accepts both forms.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
+    defaults = Defaults(parse_mode=ParseMode.HTML,
+                        link_preview_options=LinkPreviewOptions(is_disabled=True))
+    app = (
+        Application.builder()
+        .token(token)
+        .base_url(base_url)
+        .base_file_url(file_url(base_url))
+        .defaults(defaults)
+        # Chats run concurrently (a slow send for one user delays no one else), each
+        # chat's own updates in order.
+        .concurrent_updates(ChatOrderedProcessor())
+        # No persistence and no job queue: state that must survive lives in our database.
+        .build()
+    )
+    app.bot_data[KEY] = services
+    for extend in extensions:
+        extend(app)
+    add_handlers(app)
+    return app
+
+
+def file_url(base_url: str) -> str:
+    """The file download URL that goes with a Bot API URL (…/bot → …/file/bot)."""
+    if base_url.endswith("/bot"):
+        return base_url[: -len("bot")] + "file/bot"
+    return "https://api.telegram.org/file/bot"
+
+
+def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
+    new_messages = filters.UpdateType.MESSAGE  # edits of old messages are not new questions
+    private = filters.ChatType.PRIVATE
+    app.add_handler(TypeHandler(Update, errors.flood_gate), group=-1)
+    for name, callback in (("start", commands.start), ("help", commands.help_command),
+                           ("topics", commands.topics), ("llamacon", commands.llamacon),
+                           ("source", commands.source), ("stats", admin.stats),
+                           ("gaps", admin.gaps), ("reload", admin.reload)):
+        app.add_handler(CommandHandler(name, callback, filters=new_messages))
+    app.add_handler(CallbackQueryHandler(callbacks.on_button))
+    app.add_handler(InlineQueryHandler(inline.on_inline))
+    app.add_handler(ChatMemberHandler(groups.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
+    text = filters.TEXT & ~filters.COMMAND
+    app.add_handler(MessageHandler(new_messages & text, messages.on_text))
+    app.add_handler(MessageHandler(new_messages & private & filters.COMMAND, commands.unknown))
+    app.add_handler(MessageHandler(
+        new_messages & ~filters.TEXT & ~filters.StatusUpdate.ALL, messages.on_other))
+    app.add_error_handler(errors.on_error)
+
+
+async def set_commands(app: Application, admin_ids: frozenset[int]) -> None:  # type: ignore[type-arg]
+    """Publish the command menus (default and Bengali); admins also see their commands."""
+    user_default = [BotCommand(c, d[0]) for c, d in USER_COMMANDS.items()]
+    user_bn = [BotCommand(c, d[1]) for c, d in USER_COMMANDS.items()]
+    admin_default = user_default + [BotCommand(c, d[0]) for c, d in ADMIN_COMMANDS.items()]
+    admin_bn = user_bn + [BotCommand(c, d[1]) for c, d in ADMIN_COMMANDS.items()]
+    try:
+        await app.bot.set_my_commands(user_default)
+        await app.bot.set_my_commands(user_bn, language_code="bn")
+    except TelegramError as exc:  # a menu is nice to have, not a reason to stay down
+        log.warning("could not set the command menu: %s", exc)
+    for admin_id in sorted(admin_ids):
+        try:
+            scope = BotCommandScopeChat(admin_id)
+            await app.bot.set_my_commands(admin_default, scope=scope)
+            await app.bot.set_my_commands(admin_bn, scope=scope, language_code="bn")
+        except TelegramError as exc:  # an admin who never opened the bot has no chat yet
+            log.info("no admin command menu for %s: %s", admin_id, exc)

@@ -1,0 +1,1 @@
+"""Telegram handlers, one module per feature; `bot.tg.app` registers them in order."""

@@ -1,0 +1,107 @@
+"""Admin commands: /stats, /gaps, /reload. The admin list is checked on every call."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.loader import KnowledgeError
+from bot.tg import texts
+from bot.tg.render import escape, report_chunks
+from bot.tg.reply import send_chunks
+from bot.tg.services import Services, services_of
+
+log = logging.getLogger(__name__)
+MAX_GAPS = 50
+
+
+async def _admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Services | None:
+    """The services if the sender is an admin; otherwise refuse politely and log it."""
+    services = services_of(context)
+    user = update.effective_user
+    message = update.effective_message
+    if user is not None and services.is_admin(user.id):
+        return services
+    command = (message.text or "").split(maxsplit=1)[0] if message is not None else "?"
+    chat = update.effective_chat
+    log.warning("refused admin command %s for user %s in chat %s", command,
+                user.id if user else None, chat.id if chat else None)
+    if message is not None:
+        await message.reply_html(texts.ADMIN_ONLY)
+    return None
+
+
+async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Users, questions by outcome, top facts, subscribers and the health of the parts."""
+    services = await _admin(update, context)
+    if services is None or update.effective_message is None:
+        return
+    knowledge = services.knowledge
+    result = await services.storage.stats()
+    health = await services.storage.health()
+    if result is None:
+        await update.effective_message.reply_html(
+            texts.DB_UNAVAILABLE.format(reason=escape(health.detail)))
+        return
+    text = texts.STATS.format(
+        users=result.users, questions=result.questions, answered=result.answered,
+        suggested=result.by_kind.get("suggest", 0), fallback=result.by_kind.get("fallback", 0),
+        empty=result.by_kind.get("empty", 0),
+        subscribers=texts.SUBSCRIBERS_SOON if result.subscribers is None
+        else texts.SUBSCRIBERS.format(active=result.subscribers, blocked=result.blocked or 0),
+        facts=len(knowledge.facts), version=escape(knowledge.version),
+        database="ok" if health.ok else f"⚠️ {escape(health.detail)}",
+    )
+    lines = []
+    for fact_id, count in result.top_facts:
+        fact = knowledge.facts.get(fact_id)
+        lines.append(f"{count} × {fact.title if fact else fact_id}")
+    header = f"{text}\n\n{texts.STATS_TOP}" if lines else text
+    await send_chunks(context.bot, update.effective_message.chat_id, report_chunks(header, lines))
+
+
+async def gaps(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The most frequent questions the bot could not answer (normalized, counted)."""
+    services = await _admin(update, context)
+    if services is None or update.effective_message is None:
+        return
+    limit = 15
+    if context.args and context.args[0].isdigit():
+        limit = max(1, min(MAX_GAPS, int(context.args[0])))
+    found = await services.storage.gaps(limit)
+    if found is None:
+        health = await services.storage.health()
+        await update.effective_message.reply_html(
+            texts.DB_UNAVAILABLE.format(reason=escape(health.detail)))
+        return
+    if not found:
+        await update.effective_message.reply_html(texts.GAPS_NONE)
+        return
+    lines = [f"{gap.count} × {gap.text}" for gap in found]
+    await send_chunks(context.bot, update.effective_message.chat_id,
+                      report_chunks(texts.GAPS_HEADER, lines))
+
+
+async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Re-read the knowledge folder; a broken one is refused and the old one keeps serving."""
+    services = await _admin(update, context)
+    message = update.effective_message
+    if services is None or message is None:
+        return
+    if services.reloading:
+        await message.reply_html(texts.RELOAD_BUSY)
+        return
+    try:
+        old, new = await services.reload()
+    except KnowledgeError as err:
+        log.warning("reload refused: %d problem(s) in %s", len(err.problems),
+                    services.settings.knowledge_dir)
+        header = texts.RELOAD_FAILED.format(count=len(err.problems),
+                                            version=escape(services.knowledge.version))
+        lines = [f"• {problem}" for problem in err.problems]
+        await send_chunks(context.bot, message.chat_id, report_chunks(header, lines))
+        return
+    await message.reply_html(texts.RELOAD_OK.format(
+        facts=len(new.facts), old=escape(old.version), new=escape(new.version)))

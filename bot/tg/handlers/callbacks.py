@@ -1,0 +1,70 @@
+"""Button taps: facts, topics and menus. Every callback query is answered."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot.tg import keyboards, texts, views
+from bot.tg.reply import record, send_answer, send_chunks
+from bot.tg.services import services_of
+
+log = logging.getLogger(__name__)
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Dispatch on the callback code: f:<fact>, t:<topic> or m:<menu>."""
+    query = update.callback_query
+    if query is None:
+        return
+    services = services_of(context)
+    responder = services.responder
+    knowledge = responder.knowledge
+    data = query.data or ""
+    prefix, ident = keyboards.decode(
+        data, knowledge.facts if data.startswith("f:") else (t.id for t in knowledge.topics))
+    message = query.message
+    chat_id = message.chat.id if message is not None else query.from_user.id
+
+    if prefix == "f" and ident is not None and ident in knowledge.facts:
+        await query.answer()
+        answer = responder.answer_fact(ident, services.now())
+        await send_answer(context.bot, services, chat_id, answer)
+        record(services, query.from_user, answer, "button")
+    elif prefix == "t" and ident is not None and knowledge.facts_in_topic(ident):
+        await query.answer()
+        await _show(update, context, *views.topic_view(knowledge, ident), edit=True)
+    elif data in ("m:topics", "m:back"):
+        await query.answer()
+        await _show(update, context, *views.topics_view(knowledge), edit=data == "m:back")
+    elif data == "m:llamacon":
+        await query.answer()
+        await _show(update, context, *views.events_view(knowledge, services.now()))
+    elif data == "m:source":
+        await query.answer()
+        await _show(update, context, *views.source_view(knowledge))
+    elif data == "m:subscribe":
+        await query.answer()
+        await send_chunks(context.bot, chat_id, [texts.SUBSCRIBE_SOON])
+    else:
+        # A button from before a reload whose fact or topic is gone: say so, do not crash.
+        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
+
+
+async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str,
+                markup: InlineKeyboardMarkup | None, edit: bool = False) -> None:
+    query = update.callback_query
+    assert query is not None
+    if edit and query.message is not None:
+        try:
+            await query.edit_message_text(text, reply_markup=markup)
+            return
+        except BadRequest as exc:
+            if "not modified" in str(exc).lower():  # the same button tapped twice
+                return
+            log.info("could not edit message, sending a new one: %s", exc)
+    chat_id = query.message.chat.id if query.message is not None else query.from_user.id
+    await send_chunks(context.bot, chat_id, [text], markup)

@@ -1,0 +1,74 @@
+"""User commands: /start (with deep-link payloads), /help, /topics, /llamacon, /source."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.tg import texts, views
+from bot.tg.reply import record, send_answer, send_chunks
+from bot.tg.services import services_of
+
+# Deep-link payloads (t.me/<bot>?start=<payload>) that open something other than the greeting.
+SUBSCRIBE_PAYLOADS = frozenset({"subscribe", "remind", "reminder"})
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Greet, list what the bot knows, offer buttons; honour a deep-link payload."""
+    services = services_of(context)
+    message = update.effective_message
+    if message is None:
+        return
+    record(services, update.effective_user, None, "private")
+    payload = context.args[0] if context.args else ""
+    if payload in SUBSCRIBE_PAYLOADS:
+        # Issue 4 turns this into a real subscription.
+        await message.reply_html(texts.SUBSCRIBE_SOON)
+        return
+    knowledge = services.knowledge
+    if payload in knowledge.facts:  # a shared link to one answer, e.g. ?start=llamacon
+        answer = services.responder.answer_fact(payload, services.now())
+        await send_answer(context.bot, services, message.chat_id, answer)
+        return
+    text, markup = views.start_view(knowledge)
+    await message.reply_html(text, reply_markup=markup)
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Explain how to ask and list the commands."""
+    if update.effective_message is None:
+        return
+    text, _ = views.help_view(context.bot.username)
+    await update.effective_message.reply_html(text)
+
+
+async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Show the topics as buttons; a topic then lists its questions."""
+    if update.effective_message is None:
+        return
+    text, markup = views.topics_view(services_of(context).knowledge)
+    await update.effective_message.reply_html(text, reply_markup=markup)
+
+
+async def llamacon(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Show the events with their dates and how many days are left (or that they were held)."""
+    if update.effective_message is None:
+        return
+    services = services_of(context)
+    text, markup = views.events_view(services.knowledge, services.now())
+    await update.effective_message.reply_html(text, reply_markup=markup)
+
+
+async def source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Describe the article every answer comes from."""
+    message = update.effective_message
+    if message is None:
+        return
+    text, markup = views.source_view(services_of(context).knowledge)
+    await send_chunks(context.bot, message.chat_id, [text], markup)
+
+
+async def unknown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Point private users who mistype a command to /help."""
+    if update.effective_message is not None:
+        await update.effective_message.reply_html(texts.UNKNOWN_COMMAND)

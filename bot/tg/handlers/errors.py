@@ -1,0 +1,75 @@
+"""The one global error handler and the flood gate that runs before every handler."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.ext import ApplicationHandlerStop, ContextTypes
+
+from bot.tg import texts
+from bot.tg.flood import Verdict
+from bot.tg.handlers.messages import addressed_text
+from bot.tg.services import services_of
+
+log = logging.getLogger(__name__)
+
+
+def describe(update: object) -> str:
+    """Who and where, without message text: enough to find the case, no personal data."""
+    if not isinstance(update, Update):
+        return "no update"
+    kind = next((k for k in ("message", "edited_message", "callback_query", "inline_query",
+                             "my_chat_member") if getattr(update, k) is not None), "other")
+    chat = update.effective_chat.id if update.effective_chat else None
+    user = update.effective_user.id if update.effective_user else None
+    return f"update {update.update_id} ({kind}, chat {chat}, user {user})"
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure with context and tell the user, in Bengali, without internals."""
+    error = context.error
+    if isinstance(error, Forbidden):
+        log.info("%s: the user blocked the bot or left: %s", describe(update), error)
+        return
+    if isinstance(error, (TimedOut, NetworkError, RetryAfter)) and update is None:
+        # Polling hiccups: PTB retries by itself; a warning is enough.
+        log.warning("network problem talking to Telegram: %s", error)
+        return
+    log.error("%s failed", describe(update), exc_info=error)
+    if not isinstance(update, Update):
+        return
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(texts.ERROR, show_alert=True)
+        elif update.effective_chat is not None and update.inline_query is None:
+            await context.bot.send_message(update.effective_chat.id, texts.ERROR)
+    except Exception as exc:  # the apology itself failed (e.g. Telegram down): log only
+        log.warning("%s: could not send the error notice: %s", describe(update), exc)
+
+
+async def flood_gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stop handling past the per-user limit: warn once, then drop without replying."""
+    user = update.effective_user
+    if user is None or update.inline_query is not None or update.my_chat_member is not None:
+        return  # Telegram itself paces inline queries; membership changes are not chatter
+    message = update.message
+    if message is not None and message.chat.type != ChatType.PRIVATE:
+        text = message.text or ""
+        if not text.startswith("/") and addressed_text(message, context.bot.id,
+                                                        context.bot.username) is None:
+            return  # group chatter not meant for the bot does not count against anyone
+    verdict = services_of(context).flood.check(user.id)
+    if verdict is Verdict.PASS:
+        return
+    if verdict is Verdict.WARN:
+        log.info("flood control: user %s is over the limit", user.id)
+        if update.callback_query is not None:
+            await update.callback_query.answer(texts.SLOW_DOWN, show_alert=True)
+        elif update.effective_chat is not None and update.effective_message is not None:
+            await context.bot.send_message(update.effective_chat.id, texts.SLOW_DOWN)
+    elif update.callback_query is not None:
+        await update.callback_query.answer()  # callback queries are always answered
+    raise ApplicationHandlerStop

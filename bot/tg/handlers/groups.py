@@ -1,0 +1,37 @@
+"""Membership changes: greet a group that adds the bot; log blocks (issue 4 unsubscribes)."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import ChatMember, Update
+from telegram.constants import ChatType
+from telegram.ext import ContextTypes
+
+from bot.tg import texts
+from bot.tg.render import escape
+
+log = logging.getLogger(__name__)
+_IN = (ChatMember.MEMBER, ChatMember.ADMINISTRATOR)
+_OUT = (ChatMember.LEFT, ChatMember.BANNED)
+
+
+async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """React to the bot being added to, removed from or blocked in a chat."""
+    change = update.my_chat_member
+    if change is None:
+        return
+    old, new = change.old_chat_member.status, change.new_chat_member.status
+    chat = change.chat
+    if chat.type == ChatType.PRIVATE:
+        if new in _OUT:
+            log.info("user %s blocked the bot", chat.id)
+        elif old in _OUT and new in _IN:
+            log.info("user %s unblocked the bot", chat.id)
+        return
+    if new in _IN and old not in _IN:
+        log.info("added to %s %s", chat.type, chat.id)
+        await context.bot.send_message(
+            chat.id, texts.GROUP_HELLO.format(username=escape(context.bot.username)))
+    elif new in _OUT:
+        log.info("removed from %s %s", chat.type, chat.id)

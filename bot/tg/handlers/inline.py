@@ -1,0 +1,69 @@
+"""Inline mode: `@bot question` in any chat offers up to five cited answers."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from telegram import (
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.ext import ContextTypes
+
+from bot.answer import AnswerKind, Responder
+from bot.tg import keyboards, texts
+from bot.tg.render import MAX_MESSAGE, append_block, citation_html, escape, split_plain
+from bot.tg.services import services_of
+
+MAX_RESULTS = 5
+_DESCRIPTION = 100  # characters of the answer shown under each result's title
+
+
+def inline_fact_ids(responder: Responder, query: str, now: datetime) -> tuple[str, ...]:
+    """The facts to offer: the match and its relatives, the suggestions, or a sample."""
+    query = query.strip()
+    if not query:
+        return keyboards.sample_facts(responder.knowledge, MAX_RESULTS)
+    answer = responder.ask(query, now)
+    if answer.kind is AnswerKind.FACT and answer.fact_id is not None:
+        ids = (answer.fact_id, *answer.suggestions)
+    elif answer.kind is AnswerKind.SUGGEST:
+        ids = answer.suggestions
+    else:
+        ids = ()
+    return tuple(dict.fromkeys(ids))[:MAX_RESULTS]
+
+
+async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer an inline query; an empty result still offers to ask the bot privately."""
+    query = update.inline_query
+    if query is None:
+        return
+    services = services_of(context)
+    responder = services.responder
+    now = services.now()
+    results = []
+    for fact_id in inline_fact_ids(responder, query.query, now):
+        answer = responder.answer_fact(fact_id, now)
+        fact = responder.knowledge.facts[fact_id]
+        # One message only in inline mode: the body is cut to leave room for the citation.
+        cite = citation_html(answer.citation) if answer.citation is not None else ""
+        body = split_plain(answer.text, MAX_MESSAGE - len(cite) - 300)[0]
+        html = append_block([f"<b>{escape(fact.title)}</b>\n\n{body}"], cite)[0] if cite else body
+        results.append(InlineQueryResultArticle(
+            # Result ids are limited to 64 bytes; a hash fits whatever the fact id is.
+            id=hashlib.sha256(fact_id.encode()).hexdigest()[:32],
+            title=keyboards.label(fact.canonical_question),
+            description=" ".join(answer.text.split())[:_DESCRIPTION],
+            input_message_content=InputTextMessageContent(html, parse_mode=ParseMode.HTML),
+        ))
+    await query.answer(
+        results,
+        cache_time=300,
+        is_personal=False,
+        button=InlineQueryResultsButton(texts.INLINE_ASK_PRIVATELY, start_parameter="inline"),
+    )

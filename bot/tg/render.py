@@ -1,0 +1,111 @@
+"""Turn answers into Telegram HTML: escaped text, a citation block, split under 4096 chars."""
+
+from __future__ import annotations
+
+import html
+import unicodedata
+
+from bot.answer import Answer, AnswerKind
+from bot.knowledge import Citation, Knowledge
+from bot.tg import texts
+
+MAX_MESSAGE = 4096  # Telegram's limit, counted in UTF-16 code units
+_MAX_QUOTE = 1000  # a citation longer than this is shortened, never split across messages
+_BREAKS = ("\n\n", "\n", "। ", ". ", "? ", "! ", " ")
+
+
+def escape(text: str) -> str:
+    """Escape user or knowledge text for Telegram HTML (only &, < and > matter)."""
+    return html.escape(text, quote=False)
+
+
+def tg_len(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji counts 2)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def citation_html(citation: Citation) -> str:
+    quote = citation.quote
+    if len(quote) > _MAX_QUOTE:
+        quote = quote[: _MAX_QUOTE - 1] + "…"
+    head = texts.CITATION.format(title=escape(citation.source_title),
+                                 section=escape(citation.section))
+    return f"{head}\n<blockquote>{escape(quote)}</blockquote>"
+
+
+def render_answer(answer: Answer, knowledge: Knowledge) -> list[str]:
+    """The answer as one or more HTML messages; buttons belong on the last one."""
+    parts = split_plain(answer.text, MAX_MESSAGE)
+    fact = knowledge.facts.get(answer.fact_id) if answer.fact_id is not None else None
+    if answer.kind is AnswerKind.FACT and fact is not None:
+        parts.insert(0, f"<b>{escape(fact.title)}</b>")
+    chunks = join_chunks(parts, MAX_MESSAGE)
+    if answer.citation is not None:
+        chunks = append_block(chunks, citation_html(answer.citation))
+    if answer.kind is AnswerKind.FACT and answer.suggestions:
+        chunks = append_block(chunks, f"<i>{texts.RELATED}</i>")
+    return chunks
+
+
+def split_plain(text: str, limit: int) -> list[str]:
+    """Split plain text into escaped HTML pieces of at most `limit` units each.
+
+    Splits at paragraph, line, sentence, then word boundaries; a single overlong word is
+    cut hard. Escaping happens per piece, so no entity (&amp;) is ever cut in half.
+    """
+    pieces: list[str] = []
+    rest = text.strip()
+    while rest:
+        if tg_len(escape(rest)) <= limit:
+            pieces.append(escape(rest))
+            break
+        cut = _cut_point(rest, limit)
+        pieces.append(escape(rest[:cut].rstrip()))
+        rest = rest[cut:].lstrip()
+    return [p for p in pieces if p]
+
+
+def _cut_point(text: str, limit: int) -> int:
+    # The longest prefix whose escaped form fits (escaping grows & < > up to 5x).
+    low, high = 1, len(text)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if tg_len(escape(text[:mid])) <= limit:
+            low = mid
+        else:
+            high = mid - 1
+    fits = low
+    for separator in _BREAKS:
+        at = text.rfind(separator, 0, fits)
+        if at > fits // 2:  # only break early when it keeps chunks reasonably full
+            return at + len(separator)
+    # Hard cut, but never between a Bengali letter and its vowel sign or hasanta.
+    while 1 < fits < len(text) and unicodedata.category(text[fits]).startswith("M"):
+        fits -= 1
+    return fits
+
+
+def join_chunks(parts: list[str], limit: int, separator: str = "\n\n") -> list[str]:
+    """Pack HTML pieces (each already ≤ limit) into as few messages as possible."""
+    chunks: list[str] = []
+    for part in parts:
+        if chunks and tg_len(chunks[-1] + separator + part) <= limit:
+            chunks[-1] += separator + part
+        else:
+            chunks.append(part)
+    return chunks or [""]
+
+
+def append_block(chunks: list[str], block: str, limit: int = MAX_MESSAGE) -> list[str]:
+    """Add a block to the last message if it fits, else start a new message with it."""
+    if chunks and chunks[-1] and tg_len(chunks[-1] + "\n\n" + block) <= limit:
+        return chunks[:-1] + [chunks[-1] + "\n\n" + block]
+    return [c for c in chunks if c] + [block]
+
+
+def report_chunks(header: str, lines: list[str], limit: int = MAX_MESSAGE) -> list[str]:
+    """An HTML header followed by plain-text lines (escaped here), packed into messages."""
+    parts = [header]
+    for line in lines:
+        parts.extend(split_plain(line, limit))
+    return join_chunks(parts, limit, separator="\n")

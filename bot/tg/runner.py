@@ -1,0 +1,192 @@
+"""Start, run and stop the bot: long polling or webhook, clean shutdown on SIGTERM/SIGINT."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import signal
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlparse
+
+from telegram import Update
+from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.ext import Application
+
+from bot.answer import Responder
+from bot.broadcast.runtime import Broadcasting
+from bot.config import ConfigError, Settings
+from bot.loader import KnowledgeError, load_knowledge
+from bot.logsetup import install_redaction, setup_logging
+from bot.storage.sqlite import Storage
+from bot.tg.app import Extension, build_application, set_commands
+from bot.tg.flood import FloodGate
+from bot.tg.services import Services
+from bot.tg.webhook import WebhookServer
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WebhookOptions:
+    url: str  # public HTTPS URL Telegram posts to; its path is the one served locally
+    listen: str = "127.0.0.1"
+    port: int = 8080
+    secret_token: str | None = None  # generated when not given: never run an open webhook
+
+
+class BotRuntime:
+    """Everything one running bot owns, started and stopped in a fixed order."""
+
+    def __init__(self, settings: Settings, webhook: WebhookOptions | None = None, *,
+                 clock: Callable[[], datetime] | None = None, flood: FloodGate | None = None,
+                 poll_timeout: float = 10.0, extensions: Sequence[Extension] = ()) -> None:
+        self.settings = settings
+        self.webhook = webhook
+        self.secret_token = (webhook.secret_token if webhook and webhook.secret_token
+                             else secrets.token_urlsafe(32))
+        self.clock = clock or (lambda: datetime.now(settings.timezone))
+        self.flood = flood or FloodGate()
+        self.poll_timeout = poll_timeout
+        # Subscriptions, reminders and broadcasts (issue 4): handlers before the catch-alls.
+        self.broadcasting = Broadcasting(settings.database, settings.is_admin, self.clock)
+        self.extensions = (*extensions, self.broadcasting.add_handlers)
+        self.services: Services | None = None
+        self.app: Application | None = None  # type: ignore[type-arg]
+        self.server: WebhookServer | None = None
+        self.port: int | None = None  # the webhook server's bound port
+        self.started_at = time.monotonic()
+
+    async def start(self) -> None:
+        settings = self.settings
+        token = settings.require_token()
+        install_redaction([token, self.secret_token])
+        knowledge = await asyncio.to_thread(load_knowledge, settings.knowledge_dir,
+                                            settings.timezone)
+        responder = await asyncio.to_thread(Responder, knowledge)
+        storage = await Storage.open(settings.database)
+        if not storage.healthy:
+            log.warning("starting without a usable database: questions will not be logged")
+        self.services = Services(settings, storage, responder, self.clock, self.flood)
+        self.app = build_application(self.services, token=token, base_url=settings.base_url,
+                                     extensions=self.extensions)
+        try:
+            await self.app.initialize()  # getMe: fails fast on a wrong token or no network
+        except BaseException:
+            await storage.close()
+            raise
+        services = self.services
+        await self.broadcasting.start(self.app, lambda: services.knowledge)
+        await set_commands(self.app, settings.admin_ids)
+        await self.app.start()
+        if self.webhook is None:
+            assert self.app.updater is not None
+            await self.app.updater.start_polling(
+                poll_interval=0.0, timeout=int(self.poll_timeout),
+                allowed_updates=Update.ALL_TYPES, error_callback=self._polling_error)
+            log.info("polling as @%s with %d facts (knowledge %s)", self.app.bot.username,
+                     len(knowledge.facts), knowledge.version)
+        else:
+            await self._start_webhook(self.webhook)
+
+    async def _start_webhook(self, options: WebhookOptions) -> None:
+        assert self.app is not None
+        app = self.app
+
+        async def on_update(data: dict[str, Any]) -> None:
+            update = Update.de_json(data, app.bot)
+            await app.update_queue.put(update)
+
+        self.server = WebhookServer(urlparse(options.url).path or "/", self.secret_token,
+                                    on_update, self.health)
+        self.port = await self.server.start(options.listen, options.port)
+        await app.bot.set_webhook(options.url, secret_token=self.secret_token,
+                                  allowed_updates=Update.ALL_TYPES)
+        log.info("webhook set for @%s", app.bot.username)
+
+    def _polling_error(self, error: TelegramError) -> None:
+        log.warning("polling error (retrying): %s", error)
+
+    async def health(self) -> tuple[bool, dict[str, Any]]:
+        """The /healthz body: never includes the token or paths with secrets."""
+        if self.services is None:
+            return False, {"status": "starting"}
+        db = await self.services.storage.health()
+        knowledge = self.services.knowledge
+        return db.ok, {
+            "status": "ok" if db.ok else "degraded",
+            "knowledge_version": knowledge.version,
+            "facts": len(knowledge.facts),
+            "database": db.detail,
+            "uptime_s": round(time.monotonic() - self.started_at, 1),
+        }
+
+    async def stop(self) -> None:
+        """Stop taking updates, finish those in flight, then close the database."""
+        if self.server is not None:
+            await self.server.stop()
+        app = self.app
+        if app is not None:
+            if app.updater is not None and app.updater.running:
+                await app.updater.stop()
+            if app.running:
+                await app.stop()  # processes the updates already queued
+            await self.broadcasting.stop()  # sends in flight finish through app.bot
+            await app.shutdown()
+        if self.services is not None:
+            await self.services.storage.close()
+        log.info("stopped cleanly")
+
+
+async def serve(settings: Settings, webhook: WebhookOptions | None = None) -> None:
+    """Run until SIGTERM or SIGINT."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    runtime = BotRuntime(settings, webhook)
+    try:
+        await runtime.start()
+        await stop.wait()
+        log.info("signal received, shutting down")
+    finally:
+        await runtime.stop()
+
+
+def run(settings: Settings, webhook: WebhookOptions | None = None) -> int:
+    """The `llamabot run` entry point: returns the process exit code."""
+    secrets_to_hide = [s for s in (settings.token, webhook and webhook.secret_token) if s]
+    redactor = setup_logging(settings.log_level, secrets_to_hide)
+
+    def fail(message: str, code: int = 1) -> int:
+        # Printed, not logged, so it passes the redactor by hand.
+        print(redactor.redact(f"error: {message}"), file=sys.stderr)
+        return code
+
+    try:
+        asyncio.run(serve(settings, webhook))
+    except ConfigError as err:
+        return fail(str(err), 2)
+    except KnowledgeError as err:
+        lines = [f"the knowledge base has {len(err.problems)} problem(s):"]
+        return fail("\n  ".join(lines + [str(p) for p in err.problems]))
+    except InvalidToken:
+        return fail("Telegram refused TELEGRAM_BOT_TOKEN (check it with @BotFather)")
+    except NetworkError as err:
+        # The message may quote the URL, and with it the token: print only the kind of error.
+        host = urlparse(settings.base_url).netloc
+        return fail(f"cannot reach the Telegram Bot API at {host} ({type(err).__name__})")
+    except TelegramError as err:  # e.g. setWebhook refused, in Telegram's own words
+        return fail(f"Telegram refused to start the bot: {err}")
+    except KeyboardInterrupt:
+        return 130
+    except Exception:
+        # Through logging, so even an unexpected traceback is redacted.
+        log.exception("the bot stopped on an unexpected error")
+        return 1
+    return 0

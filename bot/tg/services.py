@@ -1,0 +1,70 @@
+"""The object graph the handlers share, built once at start-up and reached via bot_data."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from telegram.ext import ContextTypes
+
+from bot.answer import Responder
+from bot.config import Settings
+from bot.knowledge import Knowledge
+from bot.loader import load_knowledge
+from bot.storage.sqlite import Storage
+from bot.tg.flood import FloodGate
+
+log = logging.getLogger(__name__)
+KEY = "services"
+
+
+@dataclass
+class Services:
+    settings: Settings
+    storage: Storage
+    responder: Responder  # replaced whole by `reload`; handlers read it once per update
+    clock: Callable[[], datetime]
+    flood: FloodGate = field(default_factory=FloodGate)
+    _reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @property
+    def knowledge(self) -> Knowledge:
+        return self.responder.knowledge
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def is_admin(self, user_id: int | None) -> bool:
+        return self.settings.is_admin(user_id)
+
+    @property
+    def reloading(self) -> bool:
+        return self._reload_lock.locked()
+
+    async def reload(self) -> tuple[Knowledge, Knowledge]:
+        """Load the knowledge directory off the event loop and swap the responder.
+
+        Raises `KnowledgeError` (the old responder keeps serving). Returns (old, new).
+        """
+        async with self._reload_lock:
+            settings = self.settings
+
+            def build() -> Responder:
+                return Responder(load_knowledge(settings.knowledge_dir, settings.timezone))
+
+            # Loading and indexing take a while; a thread keeps replies flowing meanwhile.
+            responder = await asyncio.to_thread(build)
+            old = self.responder.knowledge
+            self.responder = responder  # one attribute store: atomic for every reader
+            log.info("knowledge reloaded: version %s -> %s, %d facts",
+                     old.version, responder.knowledge.version, len(responder.knowledge.facts))
+            return old, responder.knowledge
+
+
+def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    services = context.bot_data[KEY]
+    assert isinstance(services, Services)
+    return services

@@ -1,0 +1,101 @@
+"""A small stdlib HTTP server for webhook updates (secret checked) and GET /healthz.
+
+PTB's tornado webhook server needs an extra and has no health route, so this serves
+both on one port with asyncio streams. One request per connection keeps it simple;
+Telegram and health probes do not need keep-alive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+log = logging.getLogger(__name__)
+MAX_BODY = 1 << 20  # Telegram updates are a few KB; refuse anything absurd
+_READ_TIMEOUT = 10.0
+_REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
+            405: "Method Not Allowed", 413: "Payload Too Large", 503: "Service Unavailable"}
+
+UpdateSink = Callable[[dict[str, Any]], Awaitable[None]]
+HealthProbe = Callable[[], Awaitable[tuple[bool, dict[str, Any]]]]
+
+
+class WebhookServer:
+    def __init__(self, path: str, secret_token: str, on_update: UpdateSink,
+                 health: HealthProbe) -> None:
+        self.path = path or "/"
+        self._secret = secret_token.encode()
+        self._on_update = on_update
+        self._health = health
+        self._server: asyncio.Server | None = None
+
+    async def start(self, host: str, port: int) -> int:
+        """Listen; returns the bound port (useful with port 0 in tests)."""
+        self._server = await asyncio.start_server(self._serve, host, port)
+        bound = int(self._server.sockets[0].getsockname()[1])
+        log.info("webhook server listening on %s:%d%s", host, bound, self.path)
+        return bound
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            status, payload = await asyncio.wait_for(self._handle(reader), _READ_TIMEOUT)
+        except (TimeoutError, asyncio.IncompleteReadError, ConnectionError, ValueError):
+            status, payload = 400, {"ok": False}
+        except Exception:  # a bug or an update PTB cannot read: log it, keep serving
+            log.exception("webhook request failed")
+            status, payload = 500, {"ok": False}
+        body = json.dumps(payload).encode()
+        head = (f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+                "Connection: close\r\n\r\n")
+        try:
+            writer.write(head.encode() + body)
+            await writer.drain()
+        except ConnectionError:
+            pass
+        finally:
+            writer.close()
+
+    async def _handle(self, reader: asyncio.StreamReader) -> tuple[int, dict[str, Any]]:
+        request_line = (await reader.readline()).decode("latin-1").split()
+        headers: dict[str, str] = {}
+        while True:
+            line = (await reader.readline()).decode("latin-1")
+            if line in ("\r\n", "\n", ""):
+                break
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        if len(request_line) < 2:
+            return 400, {"ok": False}
+        method, target = request_line[0], request_line[1].split("?", 1)[0]
+        if target == "/healthz":
+            if method not in ("GET", "HEAD"):
+                return 405, {"ok": False}
+            ok, details = await self._health()
+            return (200 if ok else 503), details
+        if target != self.path:
+            return 404, {"ok": False}
+        if method != "POST":
+            return 405, {"ok": False}
+        given = headers.get("x-telegram-bot-api-secret-token", "").encode()
+        if not hmac.compare_digest(given, self._secret):  # constant time: no timing oracle
+            log.warning("webhook request with a wrong or missing secret token refused")
+            return 403, {"ok": False}
+        length = int(headers.get("content-length") or 0)
+        if length > MAX_BODY:
+            return 413, {"ok": False}
+        data = json.loads(await reader.readexactly(length)) if length else None
+        if not isinstance(data, dict) or "update_id" not in data:
+            return 400, {"ok": False}
+        await self._on_update(data)
+        return 200, {"ok": True}

@@ -1,0 +1,112 @@
+"""Shared fixtures: the fake Bot API server and a real bot running against it in a thread."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+import shutil
+import threading
+from collections.abc import Coroutine, Iterator
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+import pytest
+from fake_telegram import TOKEN, Call, FakeTelegram
+
+T = TypeVar("T")
+ROOT = Path(__file__).resolve().parent.parent
+KNOWLEDGE_DIR = ROOT / "knowledge"
+DHAKA = ZoneInfo("Asia/Dhaka")
+ADMIN_ID = 999
+# Nine days before LlamaCon (2025-04-29): the countdown is deterministic in tests.
+FIXED_NOW = datetime(2025, 4, 20, 10, 0, tzinfo=DHAKA)
+
+
+@pytest.fixture
+def fake_telegram() -> Iterator[FakeTelegram]:
+    with FakeTelegram(max_poll=0.5) as fake:
+        yield fake
+
+
+@pytest.fixture
+def bot_settings(fake_telegram: FakeTelegram, tmp_path: Path) -> Any:
+    from bot.config import Settings
+
+    return Settings(token=TOKEN, base_url=fake_telegram.base_url, admin_ids=frozenset({ADMIN_ID}),
+                    database=tmp_path / "bot.sqlite3", knowledge_dir=KNOWLEDGE_DIR,
+                    timezone=DHAKA, log_level="DEBUG")
+
+
+class BotThread:
+    """A real `BotRuntime` on its own event loop thread, so tests stay synchronous."""
+
+    def __init__(self, runtime: Any) -> None:
+        self.runtime = runtime
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self._thread.start()
+
+    def call(self, coro: Coroutine[Any, Any, T], timeout: float = 10.0) -> T:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    @property
+    def services(self) -> Any:
+        return self.runtime.services
+
+    def start(self) -> BotThread:
+        self.call(self.runtime.start())
+        return self
+
+    def stop(self) -> None:
+        try:
+            self.call(self.runtime.stop())
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self._thread.join(5)
+            self.loop.close()
+
+
+def start_bot(settings: Any, **options: Any) -> BotThread:
+    from bot.tg.runner import BotRuntime
+
+    options.setdefault("clock", lambda: FIXED_NOW)
+    options.setdefault("poll_timeout", 1.0)
+    return BotThread(BotRuntime(settings, **options)).start()
+
+
+@pytest.fixture
+def editable_bot(bot_settings: Any, tmp_path: Path) -> Iterator[tuple[BotThread, Path]]:
+    """A bot whose knowledge folder is a copy the test may break."""
+    folder = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE_DIR, folder)
+    running = start_bot(replace(bot_settings, knowledge_dir=folder))
+    yield running, folder
+    running.stop()
+
+
+@pytest.fixture
+def bot(bot_settings: Any) -> Iterator[BotThread]:
+    """A running bot (long polling) against `fake_telegram`, with a fixed clock."""
+    running = start_bot(bot_settings)
+    yield running
+    running.stop()
+
+
+def plain(call: Call) -> str:
+    """The message as the user sees it: tags removed, entities decoded."""
+    return html.unescape(re.sub(r"<[^>]+>", "", call.text))
+
+
+def assert_valid_html(text: str) -> None:
+    """Only Telegram's tags, balanced, and no bare & or < from user or knowledge text."""
+    tags = re.findall(r"</?([a-z]+)[^>]*>", text)
+    assert set(tags) <= {"b", "i", "code", "blockquote", "a"}, tags
+    for tag in set(tags):
+        assert len(re.findall(f"<{tag}[ >]", text)) == len(re.findall(f"</{tag}>", text))
+    stripped = re.sub(r"</?[a-z]+[^>]*>", "", text)
+    assert "<" not in stripped and ">" not in stripped
+    assert not re.search(r"&(?!amp;|lt;|gt;|quot;)", stripped)

@@ -1,0 +1,406 @@
+"""A fake Telegram Bot API server on 127.0.0.1 for end-to-end tests and benchmarks.
+
+It speaks real HTTP, so the real python-telegram-bot client (or a bot subprocess) talks
+to it through `ApplicationBuilder().base_url(fake.base_url)`. Tests push updates
+(`message`, `callback`, `inline`, `my_chat_member`), then wait for the bot's requests
+(`wait_for`). Every call is recorded in `calls`. Failures are injected per method and
+chat with `fail` (403, 429 + retry_after, 500...), latency with `delays`.
+
+Runs in a daemon thread (ThreadingHTTPServer), so it serves sync tests, asyncio tests
+and subprocess bots alike.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl
+
+TOKEN = "123456789:TEST-fake-token-AAAAAAAAAAAAAAAAAAAAAAAA"
+# Form fields PTB sends as plain strings; everything else arrives JSON-encoded.
+_STRING_FIELDS = frozenset(
+    {"text", "caption", "parse_mode", "callback_query_id", "inline_query_id", "next_offset",
+     "secret_token", "url", "language_code", "query", "description", "short_description",
+     "switch_pm_text", "switch_pm_parameter", "inline_message_id", "name", "action"}
+)
+Json = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    params: Json
+    at: float  # time.monotonic()
+
+    @property
+    def chat_id(self) -> int | None:
+        value = self.params.get("chat_id")
+        return int(value) if value is not None else None
+
+    @property
+    def text(self) -> str:
+        return str(self.params.get("text", ""))
+
+    @property
+    def buttons(self) -> list[Json]:
+        markup = self.params.get("reply_markup") or {}
+        return [b for row in markup.get("inline_keyboard", []) for b in row]
+
+
+@dataclass
+class Failure:
+    method: str
+    status: int
+    chat_id: int | None = None
+    times: int | None = 1  # None: forever
+    retry_after: int | None = None
+    description: str = ""
+
+
+@dataclass
+class FakeTelegram:
+    token: str = TOKEN
+    username: str = "llama_test_bot"
+    max_poll: float = 1.0  # cap on getUpdates long-poll, keeps shutdowns quick
+    calls: list[Call] = field(default_factory=list)
+    delays: dict[str, float] = field(default_factory=dict)
+    failures: list[Failure] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.bot_id = int(self.token.split(":")[0])
+        self._cond = threading.Condition()
+        self._updates: list[Json] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1000)
+        self._chats: dict[int, Json] = {}
+        self.commands: dict[str, list[Json]] = {}
+        self.webhook: Json = {}
+        self.delivered: set[int] = set()  # update ids handed out by getUpdates
+        self._stopped = False
+        self._server: ThreadingHTTPServer | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    def start(self) -> FakeTelegram:
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopped = True
+            self._cond.notify_all()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    def __enter__(self) -> FakeTelegram:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None, "start() first"
+        return int(self._server.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    @property
+    def bot_user(self) -> Json:
+        return {"id": self.bot_id, "is_bot": True, "first_name": "Llama",
+                "username": self.username, "can_join_groups": True,
+                "can_read_all_group_messages": False, "supports_inline_queries": True}
+
+    # -- pushing updates ---------------------------------------------------------------
+
+    def push(self, kind: str, payload: Json) -> int:
+        with self._cond:
+            update_id = next(self._update_ids)
+            self._updates.append({"update_id": update_id, kind: payload})
+            self._cond.notify_all()
+        return update_id
+
+    def message(self, text: str | None, user_id: int = 111, chat_id: int | None = None,
+                chat_type: str = "private", reply_to_bot: bool = False, **extra: Any) -> int:
+        """Push a message; commands and @mentions get their entities like real clients."""
+        return self.push("message", self.make_message(
+            text, user_id, chat_id, chat_type, reply_to_bot, **extra))
+
+    def make_message(self, text: str | None, user_id: int = 111, chat_id: int | None = None,
+                     chat_type: str = "private", reply_to_bot: bool = False,
+                     **extra: Any) -> Json:
+        chat_id = user_id if chat_id is None else chat_id
+        chat: Json = {"id": chat_id, "type": chat_type}
+        if chat_type == "private":
+            chat["first_name"] = f"User{user_id}"
+        else:
+            chat["title"] = f"Group {chat_id}"
+        self._chats[chat_id] = chat
+        msg: Json = {"message_id": next(self._message_ids), "date": int(time.time()),
+                     "chat": chat, "from": _user(user_id), **extra}
+        if text is not None:
+            msg["text"] = text
+            entities = _entities(text)
+            if entities:
+                msg["entities"] = entities
+        if reply_to_bot:
+            msg["reply_to_message"] = {"message_id": next(self._message_ids),
+                                       "date": int(time.time()), "chat": chat,
+                                       "from": self.bot_user, "text": "..."}
+        return msg
+
+    def callback(self, data: str, user_id: int = 111, chat_id: int | None = None,
+                 message_id: int = 1) -> int:
+        chat_id = user_id if chat_id is None else chat_id
+        chat = self._chats.get(chat_id, {"id": chat_id, "type": "private", "first_name": "U"})
+        message = {"message_id": message_id, "date": int(time.time()), "chat": chat,
+                   "from": self.bot_user, "text": "..."}
+        return self.push("callback_query", {
+            "id": f"cb{next(self._update_ids)}", "from": _user(user_id), "chat_instance": "ci",
+            "data": data, "message": message})
+
+    def inline(self, query: str, user_id: int = 111) -> int:
+        return self.push("inline_query", {"id": f"iq{next(self._update_ids)}",
+                                          "from": _user(user_id), "query": query, "offset": ""})
+
+    def my_chat_member(self, user_id: int, status: str = "kicked") -> int:
+        chat = {"id": user_id, "type": "private", "first_name": f"User{user_id}"}
+        old = {"status": "member", "user": self.bot_user}
+        new: Json = {"status": status, "user": self.bot_user}
+        if status == "kicked":
+            new["until_date"] = 0
+        return self.push("my_chat_member", {"chat": chat, "from": _user(user_id),
+                                            "date": int(time.time()),
+                                            "old_chat_member": old, "new_chat_member": new})
+
+    # -- failures and waiting ----------------------------------------------------------
+
+    def fail(self, method: str, status: int, *, chat_id: int | None = None,
+             times: int | None = 1, retry_after: int | None = None) -> None:
+        with self._cond:
+            self.failures.append(Failure(method, status, chat_id, times, retry_after))
+
+    def mark(self) -> int:
+        """An index into `calls`; pass it as `since` to wait only for newer calls."""
+        with self._cond:
+            return len(self.calls)
+
+    def wait_for(self, method: str, predicate: Callable[[Call], bool] | None = None, *,
+                 count: int = 1, since: int = 0, timeout: float = 5.0) -> list[Call]:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                found = [c for c in self.calls[since:] if c.method == method
+                         and (predicate is None or predicate(c))]
+                if len(found) >= count:
+                    return found
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    seen = [(c.method, c.params.get("text", "")[:60]) for c in self.calls[since:]]
+                    raise TimeoutError(f"{count}x {method} not seen in {timeout}s; saw {seen}")
+                self._cond.wait(left)
+
+    def ask(self, text: str | None, *, count: int = 1, method: str = "sendMessage",
+            timeout: float = 5.0, **message: Any) -> list[Call]:
+        """Push a message and wait for the bot's `count` replies to that chat."""
+        since = self.mark()
+        chat_id = message.get("chat_id") or message.get("user_id", 111)
+        self.message(text, **message)
+        return self.wait_for(method, lambda c: c.chat_id == chat_id, count=count,
+                             since=since, timeout=timeout)
+
+    def tap(self, data: str, *, method: str = "answerCallbackQuery", timeout: float = 5.0,
+            **callback: Any) -> list[Call]:
+        """Push a button tap and wait for the bot's calls up to `method` (answer by default)."""
+        since = self.mark()
+        self.callback(data, **callback)
+        self.wait_for(method, since=since, timeout=timeout)
+        with self._cond:
+            return [c for c in self.calls[since:] if c.method != "getUpdates"]
+
+    def calls_to(self, method: str, since: int = 0) -> list[Call]:
+        with self._cond:
+            return [c for c in self.calls[since:] if c.method == method]
+
+    def pending_updates(self) -> int:
+        with self._cond:
+            return len(self._updates)
+
+    # -- the Bot API ---------------------------------------------------------------------
+
+    def handle(self, method: str, params: Json) -> tuple[int, Json]:
+        with self._cond:
+            self.calls.append(Call(method, params, time.monotonic()))
+            self._cond.notify_all()
+            failure = self._take_failure(method, params)
+        if method in self.delays:
+            time.sleep(self.delays[method])
+        if failure is not None:
+            return failure.status, _error(failure)
+        if method == "getUpdates":
+            return 200, {"ok": True, "result": self._get_updates(params)}
+        return 200, {"ok": True, "result": self._result(method, params)}
+
+    def _take_failure(self, method: str, params: Json) -> Failure | None:
+        for failure in self.failures:
+            if failure.method != method:
+                continue
+            if failure.chat_id is not None and str(params.get("chat_id")) != str(failure.chat_id):
+                continue
+            if failure.times is not None:
+                failure.times -= 1
+                if failure.times <= 0:
+                    self.failures.remove(failure)
+            return failure
+        return None
+
+    def _get_updates(self, params: Json) -> list[Json]:
+        offset = int(params.get("offset") or 0)
+        limit = int(params.get("limit") or 100)
+        deadline = time.monotonic() + min(float(params.get("timeout") or 0), self.max_poll)
+        with self._cond:
+            # Telegram forgets updates below the offset: they were confirmed.
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            while not self._updates and not self._stopped:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._cond.wait(left)
+            batch = self._updates[:limit]
+            self.delivered.update(u["update_id"] for u in batch)
+            return batch
+
+    def _result(self, method: str, params: Json) -> Any:
+        if method == "getMe":
+            return self.bot_user
+        if method in ("sendMessage", "editMessageText"):
+            if method == "editMessageText" and "inline_message_id" in params:
+                return True
+            chat_id = int(params["chat_id"])
+            message: Json = {
+                "message_id": int(params.get("message_id") or next(self._message_ids)),
+                "date": int(time.time()), "from": self.bot_user, "text": params.get("text", ""),
+                "chat": self._chats.get(chat_id, {"id": chat_id, "type": "private",
+                                                  "first_name": "U"})}
+            if params.get("reply_markup"):
+                message["reply_markup"] = params["reply_markup"]
+            return message
+        if method == "setMyCommands":
+            self.commands[params.get("language_code", "")] = params.get("commands", [])
+        if method == "getMyCommands":
+            return self.commands.get(params.get("language_code", ""), [])
+        if method == "setWebhook":
+            self.webhook = dict(params)
+        if method == "deleteWebhook":
+            self.webhook = {}
+        if method == "getWebhookInfo":
+            return {"url": self.webhook.get("url", ""), "has_custom_certificate": False,
+                    "pending_update_count": len(self._updates)}
+        return True
+
+
+def _handler_for(fake: FakeTelegram) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as httpx expects
+        disable_nagle_algorithm = True  # headers and body go out separately: no 40 ms stalls
+
+        def do_POST(self) -> None:  # noqa: N802 (http.server naming)
+            self._serve()
+
+        def do_GET(self) -> None:  # noqa: N802
+            self._serve()
+
+        def _serve(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            prefix, _, method = self.path.partition("?")[0].rpartition("/")
+            if prefix != f"/bot{fake.token}":
+                status, payload = 401, {"ok": False, "error_code": 401,
+                                        "description": "Unauthorized"}
+            else:
+                status, payload = fake.handle(method, _parse(self.headers, body))
+            data = json.dumps(payload).encode()
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the bot hung up mid long-poll (shutdown): normal
+
+        def log_message(self, format: str, *args: Any) -> None:  # quiet
+            pass
+
+    return Handler
+
+
+def _parse(headers: Any, body: bytes) -> Json:
+    kind = headers.get("Content-Type", "")
+    if not body:
+        return {}
+    if kind.startswith("application/json"):
+        # PTB JSON-encodes nested values (reply_markup...) as strings, as in its forms.
+        pairs = [(k, v if isinstance(v, str) else json.dumps(v))
+                 for k, v in json.loads(body).items()]
+    else:
+        pairs = parse_qsl(body.decode(), keep_blank_values=True)
+    params: Json = {}
+    for key, value in pairs:
+        if key in _STRING_FIELDS:
+            params[key] = value
+            continue
+        try:
+            params[key] = json.loads(value)
+        except ValueError:
+            params[key] = value
+    return params
+
+
+def _error(failure: Failure) -> Json:
+    descriptions = {403: "Forbidden: bot was blocked by the user",
+                    429: f"Too Many Requests: retry after {failure.retry_after or 1}",
+                    500: "Internal Server Error", 400: "Bad Request: injected"}
+    payload: Json = {"ok": False, "error_code": failure.status,
+                     "description": failure.description or descriptions.get(failure.status,
+                                                                             "injected")}
+    if failure.status == 429:
+        payload["parameters"] = {"retry_after": failure.retry_after or 1}
+    return payload
+
+
+def _user(user_id: int) -> Json:
+    return {"id": user_id, "is_bot": False, "first_name": f"User{user_id}",
+            "language_code": "bn"}
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _entities(text: str) -> list[Json]:
+    """bot_command and mention entities, with offsets in UTF-16 code units like Telegram."""
+    entities: list[Json] = []
+    position = 0
+    for word in text.split(" "):
+        kind = None
+        if word.startswith("/") and position == 0 and len(word) > 1:
+            kind = "bot_command"
+        elif word.startswith("@") and len(word) > 1:
+            kind = "mention"
+        if kind:
+            entities.append({"type": kind, "offset": _utf16_len(text[:position]),
+                             "length": _utf16_len(word)})
+        position += len(word) + 1
+    return entities

@@ -1,0 +1,92 @@
+"""`llamabot broadcast` as a real subprocess on a real SQLite file.
+
+Runs through `bot.cli` when the lead has wired `add_broadcast_parser` into its parser,
+else through a minimal parser holding only the broadcast command (same functions).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.storage.outbox import Outbox
+
+ROOT = Path(__file__).resolve().parent.parent
+ENTRY = """
+import argparse, sys
+from bot import cli
+parser = cli.build_parser()
+if not any(getattr(a, "choices", None) and "broadcast" in a.choices for a in parser._actions):
+    from bot.broadcast.cli import add_broadcast_parser
+    parser = argparse.ArgumentParser(prog="llamabot")
+    add_broadcast_parser(parser.add_subparsers())
+    args = parser.parse_args()
+    sys.exit(args.handler(args))
+sys.exit(cli.main())
+"""
+
+
+def llamabot(path: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, LLAMABOT_DATABASE=str(path), LLAMABOT_BROADCAST_RATE="25")
+    return subprocess.run([sys.executable, "-c", ENTRY, *args], cwd=path.parent, env=env,
+                          input=stdin, capture_output=True, text=True, timeout=30)
+
+
+def subscribed(path: Path, *chat_ids: int) -> None:
+    outbox = Outbox.open(path)
+    outbox.add_subscribers(chat_ids, "test", datetime.now(UTC))
+    outbox.close()
+
+
+def test_dry_run_prints_count_and_text_and_queues_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "bot.sqlite3"
+    subscribed(path, 1, 2, 3)
+    result = llamabot(path, "broadcast", "--text", "লামাকন আগামীকাল!", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "would send to 3 subscriber(s)" in result.stdout
+    assert "লামাকন আগামীকাল!" in result.stdout
+    outbox = Outbox.open(path)
+    assert outbox.remaining() == 0 and outbox.recent() == []
+    outbox.close()
+
+
+def test_broadcast_queues_for_every_subscriber_and_status_shows_it(tmp_path: Path) -> None:
+    path = tmp_path / "bot.sqlite3"
+    subscribed(path, *range(1, 101))
+    result = llamabot(path, "broadcast", "--text", "-", stdin="প্রথম লাইন\nদ্বিতীয় লাইন\n")
+    assert result.returncode == 0, result.stderr
+    assert "broadcast #1 queued for 100 subscriber(s)" in result.stdout
+    assert "25/s" in result.stdout
+    outbox = Outbox.open(path)
+    [item, *_] = outbox.pending_batch(1)
+    assert item.text == "প্রথম লাইন\nদ্বিতীয় লাইন"
+    outbox.claim(item, datetime.now(UTC))
+    outbox.record(item, "sent", datetime.now(UTC))
+    outbox.close()
+    status = llamabot(path, "broadcast", "status")
+    assert status.returncode == 0, status.stderr
+    header, row = status.stdout.splitlines()[:2]
+    assert header.split() == ["id", "kind", "state", "created", "(UTC)", "total", "sent", "failed",
+                              "blocked", "remaining"]
+    assert row.split()[:3] == ["1", "announcement", "queued"]
+    assert row.split()[-5:] == ["100", "1", "0", "0", "99"]
+
+
+def test_errors_are_one_line_and_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "bot.sqlite3"
+    for args in (("broadcast",), ("broadcast", "--text", "   "),
+                 ("broadcast", "--text", "x" * 4097)):
+        result = llamabot(path, *args)
+        assert result.returncode == 2, (args, result.stderr)
+        assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+    assert "no broadcasts yet" in llamabot(path, "broadcast", "status").stdout
+    env_rate = dict(os.environ, LLAMABOT_DATABASE=str(path), LLAMABOT_BROADCAST_RATE="fast")
+    bad = subprocess.run([sys.executable, "-c", ENTRY, "broadcast", "--text", "hi"],
+                         cwd=tmp_path, env=env_rate, capture_output=True, text=True, timeout=30)
+    assert bad.returncode == 2 and "LLAMABOT_BROADCAST_RATE" in bad.stderr
+    outbox = Outbox.open(path)
+    assert outbox.recent() == []  # nothing queued by a refused command
+    outbox.close()

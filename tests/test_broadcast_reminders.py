@@ -1,0 +1,209 @@
+"""Reminders: planning rules without a clock, then real firing against the fake Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from broadcast_support import LimitedTelegram, wait_until
+from fake_telegram import TOKEN
+from telegram import Bot
+
+from bot.broadcast.db import AsyncOutbox
+from bot.broadcast.reminders import plan_fire, plan_sync, reminder_text
+from bot.broadcast.sender import SenderConfig
+from bot.broadcast.service import BroadcastService
+from bot.knowledge import Event, Knowledge
+from bot.storage.outbox import Outbox, ReminderRow
+
+NOW = datetime(2025, 4, 20, 12, 0, tzinfo=UTC)
+FAST = SenderConfig(rate=50, idle_poll=0.05, backoff=0.05)
+
+
+def event(starts_at: datetime, *offsets: timedelta, event_id: str = "llamacon",
+          url: str | None = None) -> Event:
+    return Event(event_id, "লামাকন", starts_at, tuple(sorted(offsets, reverse=True)), "llamacon",
+                 url)
+
+
+def knowledge(*events: Event) -> Knowledge:
+    return Knowledge(sources={}, topics=(), facts={}, smalltalk={}, events=events)
+
+
+def row(e: Event, offset: timedelta, state: str = "scheduled") -> ReminderRow:
+    return ReminderRow(e.id, int(offset.total_seconds()), e.starts_at - offset, e.starts_at, state)
+
+
+DAY, HOUR = timedelta(days=1), timedelta(hours=1)
+
+
+def test_sync_schedules_future_events_only() -> None:
+    ahead = event(NOW + 2 * DAY, DAY, HOUR)
+    held = event(NOW - DAY, HOUR, event_id="old")
+    plan = plan_sync([], [ahead, held], NOW)
+    assert set(plan.write) == {row(ahead, DAY), row(ahead, HOUR)}
+    assert plan.cancel == ()
+    # Unchanged on the next sync (a restart): nothing to write, sent rows stay sent.
+    rows = [row(ahead, DAY, "sent"), row(ahead, HOUR)]
+    assert plan_sync(rows, [ahead], NOW) == plan_sync([], [], NOW)
+
+
+def test_sync_moves_edited_and_cancels_deleted() -> None:
+    before = event(NOW + 2 * DAY, DAY, HOUR)
+    rows = [row(before, DAY, "sent"), row(before, HOUR)]
+    moved = event(NOW + 3 * DAY, DAY, HOUR)
+    plan = plan_sync(rows, [moved], NOW)
+    # Both move; the one already sent is sent again, since it gave the old date.
+    assert set(plan.write) == {row(moved, DAY), row(moved, HOUR)}
+    fewer = event(NOW + 2 * DAY, DAY)  # the 1h offset removed
+    assert plan_sync(rows, [fewer], NOW).cancel == (row(before, HOUR),)
+    gone = plan_sync(rows, [], NOW)
+    assert gone.cancel == (row(before, HOUR),) and gone.write == ()
+    # Deleted, then added back: scheduled again.
+    back = plan_sync([row(before, HOUR, "cancelled")], [before], NOW)
+    assert row(before, HOUR) in back.write
+
+
+def test_fire_sends_only_the_latest_due_and_skips_begun_events() -> None:
+    soon = event(NOW + 30 * timedelta(minutes=1), DAY, HOUR)
+    begun = event(NOW - timedelta(minutes=5), HOUR, event_id="begun")
+    plan = plan_fire([row(soon, DAY), row(soon, HOUR), row(begun, HOUR)], [soon, begun], NOW)
+    assert plan.send == ((row(soon, HOUR), soon),)
+    assert set(plan.skip) == {row(soon, DAY), row(begun, HOUR)}
+    deleted = plan_fire([row(soon, HOUR)], [], NOW)
+    assert deleted.cancel == (row(soon, HOUR),) and deleted.send == ()
+
+
+def test_reminder_text_is_bengali_with_countdown_and_link() -> None:
+    text = reminder_text(event(NOW + 2 * DAY, DAY, url="https://llama.com/llamacon"), NOW)
+    assert "লামাকন" in text and "রিমাইন্ডার" in text and "https://llama.com/llamacon" in text
+    assert "/unsubscribe" in text
+
+
+@pytest.fixture
+def fake() -> Iterator[LimitedTelegram]:
+    with LimitedTelegram(max_poll=0.2) as server:
+        yield server
+
+
+def run_service(path: Path, fake: LimitedTelegram, kb: Knowledge, seconds: float,
+                subscribers: int = 3, before: list[ReminderRow] | None = None,
+                edit: tuple[float, Knowledge] | None = None, until: int | None = None) -> None:
+    """Run the whole service for `seconds` of real time (reminders are seconds apart),
+    or, with `until`, as soon as that many messages have arrived (at most 10 s)."""
+    async def main() -> None:
+        db = await AsyncOutbox.open(path)
+        await db.call(lambda o: o.add_subscribers(range(1, subscribers + 1), "test", NOW))
+        if before:
+            await db.call(lambda o: o.save_reminders(before, datetime.now(UTC)))
+        current = [kb]  # what a reload replaces
+        async with Bot(TOKEN, base_url=fake.base_url) as bot:
+            service = BroadcastService(db, bot, lambda: current[0], config=FAST,
+                                       progress_every=0.2)
+            await service.start()
+            try:
+                if edit is not None:
+                    await asyncio.sleep(edit[0])
+                    current[0] = edit[1]
+                    await service.resync()
+                    await asyncio.sleep(seconds - edit[0])
+                else:
+                    await asyncio.sleep(seconds)
+                if until is not None:
+                    await wait_until(lambda: _true(len(fake.sent_messages) >= until))
+            finally:
+                await service.stop()
+        await db.close()
+
+    asyncio.run(main())
+
+
+def test_reminders_fire_at_their_offsets(tmp_path: Path, fake: LimitedTelegram) -> None:
+    start = time.monotonic()
+    starts_at = datetime.now(UTC) + timedelta(seconds=2.5)
+    run_service(tmp_path / "bot.sqlite3", fake,
+                knowledge(event(starts_at, timedelta(seconds=2), timedelta(seconds=1))), 1.0,
+                until=6)
+    assert len(fake.sent_messages) == 6  # two reminders to three subscribers
+    first, second = fake.sent_messages[:3], fake.sent_messages[3:]
+    assert all("রিমাইন্ডার" in c.text for c in fake.sent_messages)
+    # Due at 0.5 s and 1.5 s after the start; the sender adds at most a few 20 ms steps.
+    assert 0.45 <= first[0].at - start <= 0.8, first[0].at - start
+    assert 1.45 <= second[0].at - start <= 1.8, second[0].at - start
+
+
+def test_moved_event_moves_and_deleted_event_cancels(tmp_path: Path,
+                                                      fake: LimitedTelegram) -> None:
+    path = tmp_path / "bot.sqlite3"
+    starts_at = datetime.now(UTC) + timedelta(seconds=1.5)
+    original = event(starts_at, timedelta(seconds=1))
+    moved = event(starts_at + timedelta(seconds=0.6), timedelta(seconds=1))
+    start = time.monotonic()
+    run_service(path, fake, knowledge(original), 0.3, edit=(0.2, knowledge(moved)), until=3)
+    assert len(fake.sent_messages) == 3
+    assert fake.sent_messages[0].at - start >= 1.05  # the new time (1.1 s), not the old (0.5 s)
+
+    doomed = event(datetime.now(UTC) + timedelta(seconds=1.2), timedelta(seconds=1),
+                   event_id="doomed")
+    run_service(path, fake, knowledge(moved, doomed), 0.6, edit=(0.05, knowledge(moved)))
+    assert len(fake.sent_messages) == 3  # nothing more: the deleted event's reminder was cancelled
+    outbox = Outbox.open(path)
+    states = {(r.event_id, r.state) for r in outbox.reminder_rows()}
+    outbox.close()
+    assert ("doomed", "cancelled") in states
+
+
+def test_reminders_due_while_down(tmp_path: Path, fake: LimitedTelegram,
+                                  caplog: pytest.LogCaptureFixture) -> None:
+    now = datetime.now(UTC)
+    ahead = event(now + timedelta(minutes=30), HOUR, DAY)  # both fell due while down
+    begun = event(now - timedelta(minutes=5), HOUR, event_id="begun")
+    missed = [row(ahead, HOUR), row(ahead, DAY), row(begun, HOUR)]
+    caplog.set_level(logging.WARNING, logger="bot.broadcast.reminders")
+    run_service(tmp_path / "bot.sqlite3", fake, knowledge(ahead, begun), 0.3, before=missed,
+                until=3)
+    assert len(fake.sent_messages) == 3  # one reminder (the latest) for the event still ahead
+    outbox = Outbox.open(tmp_path / "bot.sqlite3")
+    states = {(r.event_id, r.offset_s): r.state for r in outbox.reminder_rows()}
+    outbox.close()
+    assert states == {("llamacon", 3600): "sent", ("llamacon", 86400): "skipped",
+                      ("begun", 3600): "skipped"}
+    assert any("begun" in r.getMessage() and "skipped" in r.getMessage() for r in caplog.records)
+
+
+def test_progress_shows_in_an_edited_message(tmp_path: Path, fake: LimitedTelegram) -> None:
+    path = tmp_path / "bot.sqlite3"
+
+    async def main() -> None:
+        db = await AsyncOutbox.open(path)
+        await db.call(lambda o: o.add_subscribers(range(1, 11), "test", NOW))
+        draft = await db.call(lambda o: o.create_draft("news", NOW, created_by=999))
+        await db.call(lambda o: o.set_progress_message(draft, 999, 4242))
+        async with Bot(TOKEN, base_url=fake.base_url) as bot:
+            service = BroadcastService(db, bot, lambda: knowledge(), config=FAST,
+                                       progress_every=0.1)
+            await service.start()
+            await db.call(lambda o: o.enqueue(draft, NOW))
+            service.wake()
+
+            async def done() -> bool:
+                edits = fake.calls_to("editMessageText")
+                return bool(edits) and "সম্পন্ন" in edits[-1].text
+
+            await wait_until(done, timeout=5)
+            await service.stop()
+        await db.close()
+
+    asyncio.run(main())
+    edits = fake.calls_to("editMessageText")
+    assert all(int(e.params["message_id"]) == 4242 for e in edits)
+    assert "পাঠানো হয়েছে: 10" in edits[-1].text and "বাকি: 0" in edits[-1].text
+
+
+async def _true(value: bool) -> bool:
+    return value

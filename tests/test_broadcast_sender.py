@@ -1,0 +1,161 @@
+"""The sender against the fake Bot API over real HTTP, on a real SQLite file."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+from broadcast_support import LimitedTelegram, counts, max_in_window, wait_until
+from fake_telegram import TOKEN
+from telegram import Bot
+
+from bot.broadcast.db import AsyncOutbox
+from bot.broadcast.sender import Sender, SenderConfig
+from bot.storage.outbox import Outbox
+
+T = TypeVar("T")
+NOW = datetime(2025, 4, 20, 12, 0, tzinfo=UTC)
+FAST = SenderConfig(rate=50, backoff=0.05, idle_poll=0.05)
+
+
+@pytest.fixture
+def fake() -> Iterator[LimitedTelegram]:
+    with LimitedTelegram(max_poll=0.2) as server:
+        yield server
+
+
+def run(scenario: Callable[[AsyncOutbox, Bot], Awaitable[T]], path: Path,
+        fake: LimitedTelegram) -> T:
+    async def main() -> T:
+        db = await AsyncOutbox.open(path)
+        try:
+            async with Bot(TOKEN, base_url=fake.base_url) as bot:
+                return await scenario(db, bot)
+        finally:
+            await db.close()
+
+    return asyncio.run(main())
+
+
+async def send_all(db: AsyncOutbox, bot: Bot, chats: range | list[int], text: str = "hi",
+                   config: SenderConfig = FAST, during: Callable[[], Awaitable[None]] | None = None,
+                   ) -> tuple[Sender, int]:
+    await db.call(lambda o: o.add_subscribers(chats, "test", NOW))
+    broadcast_id, _ = await db.call(lambda o: o.announce(text, NOW))
+    sender = Sender(db, bot, config)
+    task = asyncio.create_task(sender.run())
+    if during is not None:
+        await during()
+
+    async def finished() -> bool:
+        progress = await db.call(lambda o: o.progress(broadcast_id))
+        return progress is not None and progress.remaining == 0
+
+    await wait_until(finished, timeout=20)
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    return sender, broadcast_id
+
+
+def test_every_subscriber_once_at_the_configured_rate(tmp_path: Path,
+                                                       fake: LimitedTelegram) -> None:
+    fake.rate_limit = 30
+
+    async def scenario(db: AsyncOutbox, bot: Bot) -> None:
+        sender, broadcast_id = await send_all(db, bot, range(1, 41), config=SenderConfig(rate=25))
+        progress = await db.call(lambda o: o.progress(broadcast_id))
+        assert progress is not None and (progress.sent, progress.remaining) == (40, 0)
+        assert sender.stats().sent == 40
+
+    run(scenario, tmp_path / "bot.sqlite3", fake)
+    assert sorted(fake.delivered_to()) == list(range(1, 41))
+    assert fake.throttled == 0
+    times = [c.at for c in fake.sent_messages]
+    assert max_in_window(times) <= 26
+    assert 39 / 25 * 0.9 <= max(times) - min(times) <= 39 / 25 * 1.15
+
+
+def test_429_pauses_everything_then_resumes(tmp_path: Path, fake: LimitedTelegram) -> None:
+    async def scenario(db: AsyncOutbox, bot: Bot) -> Sender:
+        async def trip() -> None:
+            await asyncio.sleep(0.1)
+            fake.fail("sendMessage", 429, retry_after=1)
+
+        sender, _ = await send_all(db, bot, range(1, 21), during=trip)
+        return sender
+
+    sender = run(scenario, tmp_path / "bot.sqlite3", fake)
+    assert sender.stats().throttled == 1
+    assert sorted(fake.delivered_to()) == list(range(1, 21))  # the refused one too, once
+    times = sorted(c.at for c in fake.sent_messages)
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    assert max(gaps) >= 0.95  # nothing was sent while paused
+
+
+def test_403_unsubscribes_and_goes_on(tmp_path: Path, fake: LimitedTelegram) -> None:
+    fake.fail("sendMessage", 403, chat_id=3)
+
+    async def scenario(db: AsyncOutbox, bot: Bot) -> None:
+        sender, broadcast_id = await send_all(db, bot, range(1, 6))
+        progress = await db.call(lambda o: o.progress(broadcast_id))
+        assert progress is not None and (progress.sent, progress.blocked) == (4, 1)
+        assert not await db.call(lambda o: o.is_subscribed(3))
+        assert (await db.call(Outbox.subscriber_counts)).blocked == 1
+        assert sender.stats().blocked == 1
+
+    run(scenario, tmp_path / "bot.sqlite3", fake)
+    assert sorted(fake.delivered_to()) == [1, 2, 4, 5]
+
+
+def test_5xx_is_retried_then_marked_failed(tmp_path: Path, fake: LimitedTelegram) -> None:
+    fake.fail("sendMessage", 500, chat_id=2, times=2)  # recovers on the third attempt
+    fake.fail("sendMessage", 502, chat_id=4, times=None)  # never recovers
+
+    async def scenario(db: AsyncOutbox, bot: Bot) -> None:
+        sender, broadcast_id = await send_all(db, bot, range(1, 6))
+        progress = await db.call(lambda o: o.progress(broadcast_id))
+        assert progress is not None
+        assert (progress.sent, progress.failed, progress.remaining) == (4, 1, 0)
+        assert sender.stats().retried == 2 + FAST.retries
+        assert await db.call(lambda o: o.is_subscribed(4))  # an outage is not a block
+
+    run(scenario, tmp_path / "bot.sqlite3", fake)
+    assert sorted(fake.delivered_to()) == [1, 2, 3, 5]
+    attempts = counts([c.chat_id for c in fake.calls_to("sendMessage")])
+    assert attempts[2] == 3 and attempts[4] == 1 + FAST.retries
+
+
+def test_unsubscribe_during_a_broadcast(tmp_path: Path, fake: LimitedTelegram) -> None:
+    async def scenario(db: AsyncOutbox, bot: Bot) -> None:
+        async def leave() -> None:
+            await wait_until(lambda: _true(len(fake.sent_messages) >= 5))
+            await db.call(lambda o: o.unsubscribe(30, "command", NOW))
+
+        _, broadcast_id = await send_all(db, bot, range(1, 31), config=SenderConfig(rate=20),
+                                         during=leave)
+        progress = await db.call(lambda o: o.progress(broadcast_id))
+        assert progress is not None and (progress.sent, progress.cancelled) == (29, 1)
+
+    run(scenario, tmp_path / "bot.sqlite3", fake)
+    assert 30 not in fake.delivered_to()
+    assert len(fake.sent_messages) == 29
+
+
+def test_one_message_per_chat_per_second_across_broadcasts(tmp_path: Path,
+                                                           fake: LimitedTelegram) -> None:
+    async def scenario(db: AsyncOutbox, bot: Bot) -> None:
+        await db.call(lambda o: o.add_subscribers([1, 2, 3], "test", NOW))
+        await db.call(lambda o: o.announce("first", NOW))
+        await send_all(db, bot, [1, 2, 3], text="second")
+
+    run(scenario, tmp_path / "bot.sqlite3", fake)
+    assert counts(fake.delivered_to()) == {1: 2, 2: 2, 3: 2}
+    assert fake.per_chat_violations == 0
+
+
+async def _true(value: bool) -> bool:
+    return value

@@ -1,0 +1,160 @@
+"""Subscription and /broadcast handlers in a real PTB Application polling the fake Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Coroutine, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from broadcast_support import LimitedTelegram
+from fake_telegram import TOKEN
+from telegram.ext import Application
+
+from bot.broadcast import texts
+from bot.broadcast.db import AsyncOutbox
+from bot.broadcast.sender import SenderConfig
+from bot.broadcast.service import BroadcastService
+from bot.knowledge import Knowledge
+from bot.storage.outbox import Outbox
+from bot.tg.subscriptions import SubscriptionDeps, register
+
+T = TypeVar("T")
+ADMIN = 999
+
+
+class BroadcastBot:
+    """An Application with only the subscription handlers and the broadcast service."""
+
+    def __init__(self, fake: LimitedTelegram, path: Path) -> None:
+        self.fake, self.path = fake, path
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.call(self._start())
+
+    def call(self, coro: Coroutine[Any, Any, T], timeout: float = 10.0) -> T:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def outbox(self, fn: Any) -> Any:
+        return self.call(self.db.call(fn))
+
+    async def _start(self) -> None:
+        self.db = await AsyncOutbox.open(self.path)
+        self.app = Application.builder().token(TOKEN).base_url(self.fake.base_url).build()
+        empty = Knowledge(sources={}, topics=(), facts={}, smalltalk={}, events=())
+        self.service = BroadcastService(self.db, self.app.bot, lambda: empty,
+                                        config=SenderConfig(rate=50, idle_poll=0.1),
+                                        progress_every=0.1)
+        register(self.app, SubscriptionDeps(self.db, lambda uid: uid == ADMIN,
+                                            lambda: datetime.now(UTC), self.service.wake))
+        await self.app.initialize()
+        await self.app.start()
+        assert self.app.updater is not None
+        await self.app.updater.start_polling(poll_interval=0.0, timeout=1)
+        await self.service.start()
+
+    async def _stop(self) -> None:
+        await self.service.stop()
+        assert self.app.updater is not None
+        await self.app.updater.stop()
+        await self.app.stop()
+        await self.app.shutdown()
+        await self.db.close()
+
+    def stop(self) -> None:
+        try:
+            self.call(self._stop())
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(5)
+            self.loop.close()
+
+
+@pytest.fixture
+def fake() -> Iterator[LimitedTelegram]:
+    with LimitedTelegram(max_poll=0.3) as server:
+        yield server
+
+
+@pytest.fixture
+def bot(fake: LimitedTelegram, tmp_path: Path) -> Iterator[BroadcastBot]:
+    running = BroadcastBot(fake, tmp_path / "bot.sqlite3")
+    yield running
+    running.stop()
+
+
+def test_subscribe_and_unsubscribe_are_idempotent(bot: BroadcastBot,
+                                                  fake: LimitedTelegram) -> None:
+    [reply] = fake.ask("/subscribe", user_id=5)
+    assert reply.text == texts.SUBSCRIBED
+    assert reply.buttons[0]["callback_data"] == "sub:off"
+    assert fake.ask("/subscribe", user_id=5)[0].text == texts.ALREADY_SUBSCRIBED
+    assert bot.outbox(lambda o: o.is_subscribed(5))
+    assert fake.ask("/unsubscribe", user_id=5)[0].text == texts.UNSUBSCRIBED
+    assert fake.ask("/unsubscribe", user_id=5)[0].text == texts.NOT_SUBSCRIBED
+    assert not bot.outbox(lambda o: o.is_subscribed(5))
+
+
+def test_deep_link_buttons_and_groups(bot: BroadcastBot, fake: LimitedTelegram) -> None:
+    assert fake.ask("/start subscribe", user_id=6)[0].text == texts.SUBSCRIBED
+    calls = fake.tap("sub:off", user_id=6, method="sendMessage")
+    assert [c.method for c in calls] == ["answerCallbackQuery", "sendMessage"]
+    assert calls[-1].text == texts.UNSUBSCRIBED
+    calls = fake.tap("m:subscribe", user_id=6, method="sendMessage")  # the /start menu button
+    assert calls[-1].text == texts.SUBSCRIBED
+    group = fake.ask("/subscribe", user_id=7, chat_id=-100, chat_type="group")
+    assert group[0].text == texts.PRIVATE_ONLY
+    assert bot.outbox(Outbox.subscriber_counts).active == 1
+
+
+def test_blocking_the_bot_unsubscribes(bot: BroadcastBot, fake: LimitedTelegram) -> None:
+    fake.ask("/subscribe", user_id=8)
+    fake.my_chat_member(8, "kicked")
+    for _ in range(100):  # the update is handled asynchronously; no reply to wait for
+        if not bot.outbox(lambda o: o.is_subscribed(8)):
+            break
+        time.sleep(0.02)
+    counts = bot.outbox(Outbox.subscriber_counts)
+    assert (counts.active, counts.blocked) == (0, 1)
+
+
+def test_admin_broadcast_preview_confirm_and_progress(bot: BroadcastBot,
+                                                      fake: LimitedTelegram) -> None:
+    for user in (11, 12, 13):
+        fake.ask("/subscribe", user_id=user)
+    refused = fake.ask("/broadcast hello", user_id=50)
+    assert "অ্যাডমিন" in refused[0].text
+    [preview] = fake.ask("/broadcast লামাকন আসছে!\nদ্বিতীয় লাইন", user_id=ADMIN)
+    assert "৩" not in preview.text and "3 জন" in preview.text
+    assert "লামাকন আসছে!\nদ্বিতীয় লাইন" in preview.text
+    send, cancel = (b["callback_data"] for b in preview.buttons)
+    assert send.startswith("bc:send:") and cancel.startswith("bc:cancel:")
+    not_admin = fake.tap(send, user_id=50)
+    assert not_admin[-1].params.get("show_alert") is True
+    since = fake.mark()
+    fake.callback(send, user_id=ADMIN, message_id=77)
+    fake.wait_for("sendMessage", lambda c: c.text.startswith("লামাকন আসছে"), count=3,
+                  since=since)
+    final = fake.wait_for("editMessageText", lambda c: "সম্পন্ন" in c.text, since=since)
+    assert int(final[-1].params["message_id"]) == 77
+    assert "পাঠানো হয়েছে: 3" in final[-1].text
+    again = fake.tap(send, user_id=ADMIN)  # a second tap queues nothing more
+    assert again[-1].params.get("text") == texts.BROADCAST_GONE
+    assert sorted(c.chat_id for c in fake.sent_messages
+                  if c.text.startswith("লামাকন আসছে")) == [11, 12, 13]
+
+
+def test_admin_can_cancel_a_preview(bot: BroadcastBot, fake: LimitedTelegram) -> None:
+    fake.ask("/subscribe", user_id=21)
+    [preview] = fake.ask("/broadcast not this one", user_id=ADMIN)
+    send, cancel = (b["callback_data"] for b in preview.buttons)
+    calls = fake.tap(cancel, user_id=ADMIN, method="editMessageText")
+    assert calls[-1].text == texts.BROADCAST_CANCELLED
+    assert fake.tap(send, user_id=ADMIN)[-1].params.get("text") == texts.BROADCAST_GONE
+    assert fake.ask("/broadcast", user_id=ADMIN)[0].text == texts.BROADCAST_USAGE
+    assert not any(c.text == "not this one" for c in fake.sent_messages)

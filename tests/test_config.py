@@ -1,0 +1,83 @@
+"""Settings from the environment and `.env`: defaults, precedence, one-line errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import DEFAULT_BASE_URL, ConfigError, load_settings, read_env_file
+
+TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+
+
+def test_defaults(tmp_path: Path) -> None:
+    settings = load_settings({}, env_file=tmp_path / "missing.env")
+    assert settings.token is None
+    assert settings.base_url == DEFAULT_BASE_URL
+    assert settings.admin_ids == frozenset()
+    assert settings.database == Path("data/llamabot.sqlite3")
+    assert settings.knowledge_dir == Path("knowledge")
+    assert settings.timezone.key == "Asia/Dhaka"
+    assert settings.log_level == "INFO"
+
+
+def test_env_file_and_environment_precedence(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        "# comment\n"
+        f"TELEGRAM_BOT_TOKEN={TOKEN}\n"
+        "export LLAMABOT_ADMIN_IDS = '1, 2,3' \n"
+        'TELEGRAM_BASE_URL="http://127.0.0.1:8081/bot"\n'
+        "LLAMABOT_LOG_LEVEL=debug  # inline comment\n"
+        "\n",
+        encoding="utf-8",
+    )
+    settings = load_settings({"LLAMABOT_ADMIN_IDS": "7"}, env_file=env_file)
+    assert settings.token == TOKEN
+    assert settings.admin_ids == frozenset({7})  # the real environment wins
+    assert settings.base_url == "http://127.0.0.1:8081/bot"
+    assert settings.log_level == "DEBUG"
+    assert settings.is_admin(7) and not settings.is_admin(1) and not settings.is_admin(None)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("TELEGRAM_BOT_TOKEN", "not-a-token", "TELEGRAM_BOT_TOKEN is malformed"),
+        ("TELEGRAM_BOT_TOKEN", "123:short", "TELEGRAM_BOT_TOKEN is malformed"),
+        ("TELEGRAM_BASE_URL", "ftp://x", "TELEGRAM_BASE_URL is malformed"),
+        ("LLAMABOT_ADMIN_IDS", "1,bob", "LLAMABOT_ADMIN_IDS is malformed"),
+        ("LLAMABOT_TIMEZONE", "Asia/Nowhere", "LLAMABOT_TIMEZONE is not a known time zone"),
+        ("LLAMABOT_LOG_LEVEL", "LOUD", "LLAMABOT_LOG_LEVEL is malformed"),
+    ],
+)
+def test_bad_values_name_the_setting_in_one_line(
+    tmp_path: Path, name: str, value: str, message: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({name: value}, env_file=None)
+    text = str(caught.value)
+    assert text.startswith(message) and "\n" not in text
+
+
+def test_token_required_only_when_asked() -> None:
+    assert load_settings({}, env_file=None).token is None
+    with pytest.raises(ConfigError, match="TELEGRAM_BOT_TOKEN is not set"):
+        load_settings({}, env_file=None, require_token=True)
+
+
+def test_malformed_token_is_never_echoed() -> None:
+    almost = TOKEN.replace(":", ";")
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"TELEGRAM_BOT_TOKEN": almost}, env_file=None)
+    assert almost not in str(caught.value)
+    settings = load_settings({"TELEGRAM_BOT_TOKEN": TOKEN}, env_file=None)
+    assert TOKEN not in repr(settings) and TOKEN.split(":")[1] not in repr(settings)
+
+
+def test_env_file_syntax_error_names_the_line(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("GOOD=1\nthis line is wrong\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\.env:2: expected KEY=VALUE"):
+        read_env_file(env_file)

@@ -1,0 +1,140 @@
+"""Flood control, API failures (403, 429, 500), the error handler and a broken database."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from conftest import ADMIN_ID, BotThread, start_bot
+from fake_telegram import TOKEN, FakeTelegram
+
+from bot.tg.flood import FloodGate, Verdict
+
+SLOW_DOWN = "ধীরে"
+
+
+def eventually(condition: Callable[[], bool], timeout: float = 3.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+ERROR = "কিছু একটা সমস্যা"
+
+
+def test_flood_gate_unit() -> None:
+    now = [0.0]
+    gate = FloodGate(limit=3, window=10, clock=lambda: now[0])
+    assert [gate.check(1) for _ in range(5)] == [Verdict.PASS] * 3 + [Verdict.WARN, Verdict.DROP]
+    assert gate.check(2) is Verdict.PASS  # other users are unaffected
+    now[0] = 10.5  # the window slid past the first hits
+    assert gate.check(1) is Verdict.PASS
+    now[0] = 100.0
+    gate.check(3)
+    assert set(gate._hits) == {3}  # idle users are forgotten
+
+
+def test_flood_control_warns_once_then_drops(
+    bot_settings: Any, fake_telegram: FakeTelegram
+) -> None:
+    bot = start_bot(bot_settings, flood=FloodGate(limit=20, window=60))
+    try:
+        since = fake_telegram.mark()
+        for i in range(25):
+            fake_telegram.message(f"লামা কতবার ডাউনলোড হয়েছে? {i}", user_id=50)
+        fake_telegram.wait_for("sendMessage", lambda c: SLOW_DOWN in c.text, since=since)
+        [other] = fake_telegram.ask("llamacon kobe", user_id=51)  # not slowed by user 50
+        assert "লামাকন" in other.text
+        replies = [c.text for c in fake_telegram.calls_to("sendMessage", since) if c.chat_id == 50]
+        assert len(replies) == 21
+        assert sum(SLOW_DOWN in r for r in replies) == 1 and SLOW_DOWN in replies[-1]
+        # Taps over the limit are still answered (silently), as Telegram requires.
+        calls = fake_telegram.tap("m:topics", user_id=50)
+        assert calls[-1].method == "answerCallbackQuery"
+    finally:
+        bot.stop()
+
+
+def test_server_error_gets_a_bengali_apology_and_a_logged_context(
+    bot: BotThread, fake_telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake_telegram.fail("sendMessage", 500, chat_id=111)
+    replies = fake_telegram.ask("লামা কতবার ডাউনলোড হয়েছে?", count=2)
+    assert ERROR in replies[-1].text
+    assert "Traceback" not in replies[-1].text and "Error" not in replies[-1].text
+    record = next(r for r in caplog.records if r.levelno == logging.ERROR)
+    assert "(message, chat 111, user 111) failed" in record.getMessage()
+    assert record.exc_info is not None or record.exc_text
+    assert TOKEN not in caplog.text
+    [ok] = fake_telegram.ask("llamacon kobe")  # the bot carries on
+    assert "লামাকন" in ok.text
+
+
+def test_blocked_user_is_logged_not_apologized_to(
+    bot: BotThread, fake_telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    fake_telegram.fail("sendMessage", 403, chat_id=77)
+    since = fake_telegram.mark()
+    fake_telegram.message("hello", user_id=77)
+    [other] = fake_telegram.ask("hello", user_id=78)
+    assert other.chat_id == 78
+    assert eventually(lambda: "blocked the bot" in caplog.text)  # chats run concurrently
+    assert len([c for c in fake_telegram.calls_to("sendMessage", since) if c.chat_id == 77]) == 1
+
+
+def test_rate_limited_reply_is_retried_after_retry_after(
+    bot: BotThread, fake_telegram: FakeTelegram
+) -> None:
+    fake_telegram.fail("sendMessage", 429, chat_id=111, retry_after=1)
+    started = time.monotonic()
+    first, second = fake_telegram.ask("hello", count=2)
+    assert second.at - first.at >= 0.9
+    assert ERROR not in second.text and time.monotonic() - started < 4
+
+
+def test_failed_callback_answer_still_answers_the_query(
+    bot: BotThread, fake_telegram: FakeTelegram
+) -> None:
+    fake_telegram.fail("sendMessage", 500)
+    calls = fake_telegram.tap("f:llamacon", method="sendMessage")
+    assert calls[0].method == "answerCallbackQuery"
+
+
+def test_locked_database_answers_without_logging(
+    bot_settings: Any, fake_telegram: FakeTelegram
+) -> None:
+    bot_settings.database.parent.mkdir(parents=True, exist_ok=True)
+    locker = sqlite3.connect(bot_settings.database, isolation_level=None)
+    locker.execute("CREATE TABLE t (x)")
+    locker.execute("BEGIN EXCLUSIVE")
+    bot = start_bot(bot_settings)
+    try:
+        [reply] = fake_telegram.ask("লামা কতবার ডাউনলোড হয়েছে?")
+        assert "১ বিলিয়ন" in reply.text
+        [stats] = fake_telegram.ask("/stats", user_id=ADMIN_ID)
+        assert "ডেটাবেস এখন ব্যবহার করা যাচ্ছে না" in stats.text and "locked" in stats.text
+        healthy, body = bot.call(bot.runtime.health())
+        assert not healthy and "locked" in body["database"]
+    finally:
+        bot.stop()
+        locker.close()
+
+
+def test_a_slow_chat_delays_no_one_else_and_keeps_its_order(
+    bot: BotThread, fake_telegram: FakeTelegram
+) -> None:
+    fake_telegram.fail("sendMessage", 429, chat_id=60, retry_after=1)  # chat 60 must wait 1 s
+    since = fake_telegram.mark()
+    fake_telegram.message("llamacon kobe", user_id=60)
+    fake_telegram.message("hello", user_id=60)
+    [other] = fake_telegram.ask("hello", user_id=61)
+    assert other.at - fake_telegram.calls[since].at < 0.8  # answered during chat 60's wait
+    replies = fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == 60, count=3,
+                                     since=since)
+    assert "লামাকন" in replies[1].text and "লামাকন" not in replies[2].text  # in order

@@ -1,0 +1,121 @@
+"""The real `llamabot run` process: no token in any output at DEBUG, clean signal shutdown."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import ADMIN_ID, KNOWLEDGE_DIR
+from fake_telegram import TOKEN, FakeTelegram
+
+
+def bot_env(fake: FakeTelegram, tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("TELEGRAM_", "LLAMABOT_"))}
+    env.update(TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_BASE_URL=fake.base_url,
+               LLAMABOT_ADMIN_IDS=str(ADMIN_ID), LLAMABOT_DATABASE=str(tmp_path / "db.sqlite3"),
+               LLAMABOT_KNOWLEDGE_DIR=str(KNOWLEDGE_DIR), LLAMABOT_LOG_LEVEL="DEBUG",
+               PYTHONUNBUFFERED="1")
+    env.update(extra)
+    return env
+
+
+def llamabot(*args: str, env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
+    # cwd is a temp dir, so a developer's own .env is never read by the tests.
+    return subprocess.Popen([sys.executable, "-m", "bot.cli", *args], env=env, cwd=cwd,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.fixture
+def process_fake() -> Iterator[FakeTelegram]:
+    with FakeTelegram(max_poll=0.3) as fake:
+        yield fake
+
+
+def test_debug_conversation_never_prints_the_token(
+    process_fake: FakeTelegram, tmp_path: Path
+) -> None:
+    fake = process_fake
+    proc = llamabot("run", env=bot_env(fake, tmp_path), cwd=tmp_path)
+    try:
+        fake.wait_for("getUpdates", timeout=15)
+        fake.ask("/start")
+        fake.ask("লামা কতবার ডাউনলোড হয়েছে?")
+        fake.tap("f:llamacon", method="sendMessage")
+        fake.inline("llamacon")
+        fake.wait_for("answerInlineQuery")
+        fake.ask("/stats", user_id=ADMIN_ID)
+        fake.ask("/stats", user_id=5)  # refused and logged
+        fake.fail("sendMessage", 500, chat_id=111)  # an error with a traceback in the log
+        fake.ask("hello", count=2)
+        fake.ask("/reload", user_id=ADMIN_ID)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    output = out + err
+    assert proc.returncode == 0, output[-2000:]
+    assert " DEBUG " in output and "Traceback" in output  # the test saw real debug output
+    secret = TOKEN.split(":", 1)[1]
+    assert TOKEN not in output and secret not in output
+    assert "stopped cleanly" in output
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_signal_finishes_updates_in_flight_and_closes_the_database(
+    process_fake: FakeTelegram, tmp_path: Path, sig: signal.Signals
+) -> None:
+    fake = process_fake
+    env = bot_env(fake, tmp_path, LLAMABOT_LOG_LEVEL="INFO")
+    proc = llamabot("run", env=env, cwd=tmp_path)
+    try:
+        fake.wait_for("getUpdates", timeout=15)
+        fake.delays["sendMessage"] = 0.3  # keep replies in flight while the signal arrives
+        since = fake.mark()
+        pushed = [fake.message("llamacon kobe", user_id=400 + i) for i in range(3)]
+        fake.wait_for("sendMessage", since=since)
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, (out + err)[-2000:]
+    fetched = fake.delivered & set(pushed)
+    replies = fake.calls_to("sendMessage", since)
+    assert len(replies) == len(fetched) >= 1  # every update taken was answered
+    conn = sqlite3.connect(tmp_path / "db.sqlite3")
+    assert conn.execute("SELECT COUNT(*) FROM questions").fetchone()[0] == len(fetched)
+    conn.close()
+    wal = tmp_path / "db.sqlite3-wal"
+    assert not wal.exists() or wal.stat().st_size == 0  # checkpointed: closed cleanly
+
+
+def test_missing_or_malformed_settings_stop_with_one_line(
+    process_fake: FakeTelegram, tmp_path: Path
+) -> None:
+    cases = {
+        "TELEGRAM_BOT_TOKEN": ("", "TELEGRAM_BOT_TOKEN is not set"),
+        "LLAMABOT_ADMIN_IDS": ("12,abc", "LLAMABOT_ADMIN_IDS is malformed"),
+        "LLAMABOT_TIMEZONE": ("Mars/Olympus", "LLAMABOT_TIMEZONE"),
+    }
+    for name, (value, expected) in cases.items():
+        env = bot_env(process_fake, tmp_path)
+        env[name] = value
+        proc = llamabot("run", env=env, cwd=tmp_path)
+        out, err = proc.communicate(timeout=15)
+        assert proc.returncode == 2, (name, err)
+        assert expected in err and len(err.strip().splitlines()) == 1, err
+    env = bot_env(process_fake, tmp_path, TELEGRAM_BOT_TOKEN="12345:wrong-secret-xxxxxxxxxxxxxxxx")
+    started = time.monotonic()
+    proc = llamabot("run", env=env, cwd=tmp_path)
+    out, err = proc.communicate(timeout=15)
+    assert proc.returncode == 1 and "refused TELEGRAM_BOT_TOKEN" in err
+    assert "wrong-secret" not in out + err and time.monotonic() - started < 10

@@ -1,0 +1,120 @@
+"""Pure pieces of the adapter: HTML rendering and splitting, callback codes, log redaction."""
+
+from __future__ import annotations
+
+import html
+import io
+import logging
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.answer import Answer, AnswerKind
+from bot.knowledge import Citation, Fact, Knowledge, Topic
+from bot.logsetup import REDACTED, RedactingFilter, setup_logging
+from bot.tg import keyboards
+from bot.tg.render import MAX_MESSAGE, render_answer, split_plain, tg_len
+
+TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+CITATION = Citation("src", "শিরোনাম <&>", "অংশ", "উদ্ধৃতি & <i>")
+NOW = datetime(2025, 4, 20, tzinfo=ZoneInfo("Asia/Dhaka"))
+
+
+def knowledge_with(fact_id: str = "f1") -> Knowledge:
+    fact = Fact(fact_id, "t", "শিরোনাম", "উত্তর", ("প্রশ্ন?",), CITATION)
+    return Knowledge({}, (Topic("t", "বিষয়"),), {fact_id: fact}, {}, ())
+
+
+def fact_answer(text: str, fact_id: str = "f1") -> Answer:
+    return Answer("q", AnswerKind.FACT, fact_id, 100.0, text, CITATION, (fact_id,), fact_id)
+
+
+def test_answer_escapes_knowledge_text_and_cites() -> None:
+    [message] = render_answer(fact_answer("১ < ২ & <b>x</b>"), knowledge_with())
+    assert "১ &lt; ২ &amp; &lt;b&gt;x&lt;/b&gt;" in message
+    assert "শিরোনাম &lt;&amp;&gt;" in message
+    assert "<blockquote>উদ্ধৃতি &amp; &lt;i&gt;</blockquote>" in message
+
+
+def test_long_answer_is_split_at_paragraphs_with_the_citation_last() -> None:
+    paragraphs = [f"অনুচ্ছেদ {i}: " + "লামা মডেল ডাউনলোড। " * 60 for i in range(8)]
+    chunks = render_answer(fact_answer("\n\n".join(paragraphs)), knowledge_with())
+    assert len(chunks) > 1
+    assert all(tg_len(c) <= MAX_MESSAGE for c in chunks)
+    assert "<blockquote>" in chunks[-1] and all("<blockquote>" not in c for c in chunks[:-1])
+    for chunk in chunks[1:]:  # every later part starts at a paragraph or sentence start
+        assert chunk.startswith(("অনুচ্ছেদ", "লামা", "📖"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ক খ া ি & < > a \n 😀 ।".split(" ") + [" "]),
+               min_size=0, max_size=12_000),
+       st.integers(min_value=20, max_value=MAX_MESSAGE))
+def test_split_plain_keeps_every_word_and_every_limit(text: str, limit: int) -> None:
+    pieces = split_plain(text, limit)
+    assert all(tg_len(p) <= limit for p in pieces)
+    joined = "".join(html.unescape(p) for p in pieces)
+    assert joined.replace(" ", "").replace("\n", "") == text.replace(" ", "").replace("\n", "")
+    assert all("&" not in p.replace("&amp;", "").replace("&lt;", "").replace("&gt;", "")
+               for p in pieces)
+
+
+def test_callback_data_fits_64_bytes_even_for_long_ids() -> None:
+    long_id = "ফ্যাক্ট_" * 20
+    data = keyboards.encode("f", long_id)
+    assert len(data.encode()) <= 64
+    assert keyboards.decode(data, ["other", long_id]) == ("f", long_id)
+    assert keyboards.decode("f:short", []) == ("f", "short")
+    assert keyboards.decode("f:#deadbeef", ["x"]) == ("f", None)
+    markup = keyboards.fact_buttons([long_id, "missing"], knowledge_with(long_id))
+    assert markup is not None and len(markup.inline_keyboard) == 1
+
+
+def test_redacting_filter_covers_message_args_and_traceback() -> None:
+    stream = io.StringIO()
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level, logging.getLogger("httpx").level)
+    setup_logging("DEBUG", [TOKEN], stream=stream)
+    log = logging.getLogger("some.library")
+    try:
+        log.debug("url http://x/bot%s/getMe", TOKEN)
+        log.info("secret part alone: %s", TOKEN.split(":")[1])
+        try:
+            raise RuntimeError(f"failed http://x/bot{TOKEN}/sendMessage")
+        except RuntimeError:
+            log.exception("request failed")
+        logging.getLogger("httpx").info("HTTP Request: POST http://x/bot%s", TOKEN)
+        log.warning("bad %s format %d", "only-one")  # a broken call must not crash logging
+    finally:  # give pytest its handlers back
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+        logging.getLogger("httpx").setLevel(saved[2])
+        logging.captureWarnings(False)
+    output = stream.getvalue()
+    assert TOKEN not in output and TOKEN.split(":")[1] not in output
+    assert output.count(REDACTED) >= 3 and "RuntimeError" in output
+    assert "HTTP Request" not in output  # httpx is raised to WARNING
+
+
+def test_redacting_filter_handles_url_encoded_tokens() -> None:
+    f = RedactingFilter([TOKEN])
+    assert f.redact("x=123456789%3AAAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw") == f"x={REDACTED}"
+
+
+def test_events_view_escapes_urls_and_handles_no_events() -> None:
+    from datetime import timedelta
+
+    from bot.knowledge import Event
+    from bot.tg.views import events_view
+
+    base = knowledge_with()
+    event = Event("e", "সম্মেলন <১>", NOW + timedelta(days=3), (), "f1", 'https://x.org/?a=1&b="2"')
+    knowledge = Knowledge(base.sources, base.topics, base.facts, {}, (event,))
+    text, markup = events_view(knowledge, NOW)
+    assert 'href="https://x.org/?a=1&amp;b=&quot;2&quot;"' in text
+    assert "সম্মেলন &lt;১&gt;" in text and "৩ দিন বাকি" in text
+    assert markup is not None
+    text, markup = events_view(base, NOW)
+    assert "কোনো অনুষ্ঠানের তথ্য নেই" in text and markup is None

@@ -1,0 +1,113 @@
+"""Webhook mode end to end: secret check (403), updates in, GET /healthz (200 / 503)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from conftest import BotThread, start_bot
+from fake_telegram import TOKEN, FakeTelegram
+
+SECRET = "s3cret-Token_for-tests"
+
+
+@pytest.fixture
+def hooked(bot_settings: Any) -> Iterator[BotThread]:
+    from bot.tg.runner import WebhookOptions
+
+    options = WebhookOptions("https://bot.example.org/tg/hook", "127.0.0.1", 0, SECRET)
+    running = start_bot(bot_settings, webhook=options)
+    yield running
+    running.stop()
+
+
+def request(bot: BotThread, path: str, body: Any = None, secret: str | None = None,
+            method: str | None = None) -> tuple[int, dict[str, Any]]:
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(f"http://127.0.0.1:{bot.runtime.port}{path}", data=data,
+                                 method=method or ("POST" if data is not None else "GET"))
+    req.add_header("Content-Type", "application/json")
+    if secret is not None:
+        req.add_header("X-Telegram-Bot-Api-Secret-Token", secret)
+    try:
+        with urllib.request.urlopen(req, timeout=5) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read() or b"{}")
+
+
+def update(fake: FakeTelegram, text: str, user_id: int = 300) -> dict[str, Any]:
+    return {"update_id": 10_000 + user_id, "message": fake.make_message(text, user_id)}
+
+
+def test_webhook_is_registered_with_the_secret(
+    hooked: BotThread, fake_telegram: FakeTelegram
+) -> None:
+    [call] = fake_telegram.calls_to("setWebhook")
+    assert call.params["url"] == "https://bot.example.org/tg/hook"
+    assert call.params["secret_token"] == SECRET
+    assert not fake_telegram.calls_to("getUpdates")  # no polling in webhook mode
+
+
+def test_requests_without_the_right_secret_are_refused(
+    hooked: BotThread, fake_telegram: FakeTelegram
+) -> None:
+    since = fake_telegram.mark()
+    body = update(fake_telegram, "hello")
+    assert request(hooked, "/tg/hook", body)[0] == 403
+    assert request(hooked, "/tg/hook", body, secret="wrong")[0] == 403
+    assert request(hooked, "/tg/hook", body, secret=SECRET.upper())[0] == 403
+    assert request(hooked, "/elsewhere", body, secret=SECRET)[0] == 404
+    assert request(hooked, "/tg/hook", method="GET")[0] == 405
+    assert request(hooked, "/tg/hook", {"not": "an update"}, secret=SECRET)[0] == 400
+    assert not fake_telegram.calls_to("sendMessage", since)
+
+
+def test_update_with_the_secret_is_answered(hooked: BotThread, fake_telegram: FakeTelegram) -> None:
+    since = fake_telegram.mark()
+    status, body = request(hooked, "/tg/hook", update(fake_telegram, "llamacon kobe"),
+                           secret=SECRET)
+    assert (status, body) == (200, {"ok": True})
+    [reply] = fake_telegram.wait_for("sendMessage", since=since)
+    assert reply.chat_id == 300 and "লামাকন" in reply.text
+
+
+def test_healthz_reports_version_and_database(hooked: BotThread) -> None:
+    status, body = request(hooked, "/healthz")
+    assert status == 200
+    assert body["status"] == "ok" and body["database"] == "ok"
+    assert body["knowledge_version"] == hooked.services.knowledge.version
+    assert body["facts"] == len(hooked.services.knowledge.facts)
+    assert TOKEN not in json.dumps(body) and SECRET not in json.dumps(body)
+
+
+def test_healthz_is_503_while_the_database_is_locked(hooked: BotThread, bot_settings: Any) -> None:
+    locker = sqlite3.connect(bot_settings.database, isolation_level=None)
+    try:
+        locker.execute("BEGIN IMMEDIATE")
+        status, body = request(hooked, "/healthz")
+        assert status == 503 and body["status"] == "degraded" and "locked" in body["database"]
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    assert request(hooked, "/healthz")[0] == 200  # recovers by itself
+
+
+def test_malformed_bodies_do_not_stop_the_server(hooked: BotThread) -> None:
+    import socket
+
+    port = hooked.runtime.port
+    for raw in (b"GARBAGE\r\n\r\n", b"POST /tg/hook HTTP/1.1\r\nContent-Length: 5\r\n"
+                b"X-Telegram-Bot-Api-Secret-Token: " + SECRET.encode() + b"\r\n\r\n{oops",
+                b"POST /tg/hook HTTP/1.1\r\nContent-Length: 99999999\r\n"
+                b"X-Telegram-Bot-Api-Secret-Token: " + SECRET.encode() + b"\r\n\r\n"):
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            sock.sendall(raw)
+            status = sock.recv(100).split(b" ")[1]
+            assert status in (b"400", b"413")
+    assert request(hooked, "/healthz")[0] == 200
