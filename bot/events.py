@@ -117,12 +117,19 @@ def describe_event(event: Event, now: datetime) -> str:
         return f"{event.title} {when} তারিখে অনুষ্ঠিত হয়ে গেছে।"
     days = days_until(event, now)
     if days <= 0:
-        left = event.starts_at - now
-        hours = max(1, int(left.total_seconds() // 3600))
-        return f"{event.title} আজ, {when} তারিখে; শুরু হতে আর প্রায় {bengali_number(hours)} ঘণ্টা বাকি।"
+        return f"{event.title} আজ, {when} তারিখে; শুরু হতে {_time_left(event.starts_at - now)}।"
     if days == 1:
         return f"{event.title} আগামীকাল, {when} তারিখে।"
     return f"{event.title} {when} তারিখে; আর {bengali_number(days)} দিন বাকি।"
+
+
+def _time_left(left: timedelta) -> str:
+    seconds = int(left.total_seconds())
+    if seconds >= 3600:
+        return f"আর প্রায় {bengali_number(seconds // 3600)} ঘণ্টা বাকি"
+    if seconds >= 60:
+        return f"আর প্রায় {bengali_number(seconds // 60)} মিনিট বাকি"
+    return "আর এক মিনিটও বাকি নেই"
 
 
 def upcoming_and_past(
