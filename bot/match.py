@@ -284,23 +284,31 @@ class Matcher:
         covered: dict[int, float] = defaultdict(float)
         touched: dict[int, float] = defaultdict(float)
         for weight, similar in selective:
-            best: dict[int, tuple[float, str]] = {}
-            for known, similarity in similar:
-                for index in self._postings[known]:
-                    if index not in best or similarity > best[index][0]:
-                        best[index] = (similarity, known)
-            for index, (similarity, known) in best.items():
-                covered[index] += weight * similarity
-                touched[index] += self._examples[index].word_weights[known] * similarity
+            self._add_word(weight, similar, covered, touched, only_known=False)
         for weight, similar in common:
-            for index in covered:
-                word_weights = self._examples[index].word_weights
-                hits = [(s, k) for k, s in similar if k in word_weights]
-                if hits:
-                    similarity, known = max(hits)
-                    covered[index] += weight * similarity
-                    touched[index] += word_weights[known] * similarity
+            self._add_word(weight, similar, covered, touched, only_known=True)
         return covered, touched
+
+    def _add_word(
+        self,
+        weight: float,
+        similar: list[tuple[str, float]],
+        covered: dict[int, float],
+        touched: dict[int, float],
+        only_known: bool,
+    ) -> None:
+        """Credit every example containing one of `similar` (only candidates if `only_known`)."""
+        best: dict[int, tuple[float, str]] = {}
+        for known, similarity in similar:
+            for index in self._postings[known]:
+                if only_known and index not in covered:
+                    continue
+                if index not in best or similarity > best[index][0]:
+                    best[index] = (similarity, known)
+        examples = self._examples
+        for index, (similarity, known) in best.items():
+            covered[index] += weight * similarity
+            touched[index] += examples[index].word_weights[known] * similarity
 
     def _rank(
         self,
