@@ -11,13 +11,13 @@ import os
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from pathlib import Path
 
 from bot.kbdiff import KnowledgeDiff, diff_knowledge
 from bot.knowledge import Knowledge
-from bot.loader import load_knowledge
+from bot.loader import KnowledgeError, load_knowledge
 
 MAX_UPLOAD_BYTES = 512 * 1024
 HISTORY = ".history"
@@ -37,12 +37,17 @@ class StagedEdit:
     diff: KnowledgeDiff
 
 
+def check_file(name: str, size: int) -> None:
+    """Refuse what cannot be a knowledge file from its name and size alone."""
+    if not _NAME.match(name):
+        raise EditError(f"{name!r} is not a knowledge file name: send a .yaml file such as facts.yaml")
+    if size > MAX_UPLOAD_BYTES:
+        raise EditError(f"{name} is {size // 1024} KiB; the limit is {MAX_UPLOAD_BYTES // 1024} KiB")
+
+
 def check_upload(name: str, content: bytes) -> None:
     """Refuse what cannot be a knowledge file before parsing anything."""
-    if not _NAME.match(name) or name.startswith("."):
-        raise EditError(f"{name!r} is not a knowledge file name: send a .yaml file such as facts.yaml")
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise EditError(f"{name} is {len(content) // 1024} KiB; the limit is {MAX_UPLOAD_BYTES // 1024} KiB")
+    check_file(name, len(content))
     try:
         content.decode("utf-8")
     except UnicodeDecodeError:
@@ -56,7 +61,12 @@ def stage(directory: Path, name: str, content: bytes, current: Knowledge, tz: tz
         copy = Path(scratch) / "knowledge"
         shutil.copytree(directory, copy, ignore=shutil.ignore_patterns(HISTORY))
         (copy / name).write_bytes(content)
-        staged = load_knowledge(copy, tz)
+        try:
+            staged = load_knowledge(copy, tz)
+        except KnowledgeError as err:  # name the admin's folder, not the scratch copy
+            raise KnowledgeError(
+                [replace(p, file=p.file.replace(str(copy), str(directory))) for p in err.problems]
+            ) from None
     return StagedEdit(name, content, staged, diff_knowledge(current, staged))
 
 

@@ -16,6 +16,7 @@ import itertools
 import json
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -82,8 +83,12 @@ class FakeTelegram:
         self.commands: dict[str, list[Json]] = {}
         self.webhook: Json = {}
         self.delivered: set[int] = set()  # update ids handed out by getUpdates
+        # Updates below this id are confirmed (a later getUpdates asked for offset > id):
+        # Telegram would never send them again; later ones it would redeliver on restart.
+        self.confirmed_below = 0
         self._stopped = False
         self._server: ThreadingHTTPServer | None = None
+        self.files: dict[str, bytes] = {}  # file_id -> content, served under /file/bot<token>/
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -169,6 +174,15 @@ class FakeTelegram:
         return self.push("callback_query", {
             "id": f"cb{next(self._update_ids)}", "from": _user(user_id), "chat_instance": "ci",
             "data": data, "message": message})
+
+    def document(self, name: str, content: bytes, user_id: int = 111, chat_id: int | None = None,
+                 chat_type: str = "private") -> int:
+        """Push a message carrying a file; the bot fetches it with getFile and a download."""
+        file_id = f"file{len(self.files)}"
+        self.files[file_id] = content
+        return self.message(None, user_id, chat_id, chat_type, document={
+            "file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": name,
+            "mime_type": "application/x-yaml", "file_size": len(content)})
 
     def inline(self, query: str, user_id: int = 111) -> int:
         return self.push("inline_query", {"id": f"iq{next(self._update_ids)}",
@@ -271,6 +285,7 @@ class FakeTelegram:
         deadline = time.monotonic() + min(float(params.get("timeout") or 0), self.max_poll)
         with self._cond:
             # Telegram forgets updates below the offset: they were confirmed.
+            self.confirmed_below = max(self.confirmed_below, offset)
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
             while not self._updates and not self._stopped:
                 left = deadline - time.monotonic()
@@ -296,6 +311,10 @@ class FakeTelegram:
             if params.get("reply_markup"):
                 message["reply_markup"] = params["reply_markup"]
             return message
+        if method == "getFile":
+            file_id = str(params["file_id"])
+            return {"file_id": file_id, "file_unique_id": f"u{file_id}",
+                    "file_size": len(self.files[file_id]), "file_path": f"documents/{file_id}"}
         if method == "setMyCommands":
             self.commands[params.get("language_code", "")] = params.get("commands", [])
         if method == "getMyCommands":
@@ -322,6 +341,11 @@ def _handler_for(fake: FakeTelegram) -> type[BaseHTTPRequestHandler]:
             self._serve()
 
         def _serve(self) -> None:
+            file_prefix = f"/file/bot{fake.token}/documents/"
+            path = urllib.parse.unquote(self.path)  # PTB escapes the token's ":" in file URLs
+            if path.startswith(file_prefix):
+                self._send_file(fake.files.get(path[len(file_prefix):]))
+                return
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             prefix, _, method = self.path.partition("?")[0].rpartition("/")
@@ -339,6 +363,12 @@ def _handler_for(fake: FakeTelegram) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(data)
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the bot hung up mid long-poll (shutdown): normal
+
+        def _send_file(self, content: bytes | None) -> None:
+            self.send_response(200 if content is not None else 404)
+            self.send_header("Content-Length", str(len(content or b"")))
+            self.end_headers()
+            self.wfile.write(content or b"")
 
         def log_message(self, format: str, *args: Any) -> None:  # quiet
             pass

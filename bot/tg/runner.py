@@ -26,7 +26,10 @@ from bot.logsetup import install_redaction, setup_logging
 from bot.storage.sqlite import Storage
 from bot.tg.app import Extension, build_application, set_commands
 from bot.tg.flood import FloodGate
+from bot.tg.handlers import knowledge_edits
+from bot.tg.reloading import reload_and_tell_admins
 from bot.tg.services import Services
+from bot.watch import KnowledgeWatcher
 from bot.tg.webhook import WebhookServer
 
 log = logging.getLogger(__name__)
@@ -45,7 +48,8 @@ class BotRuntime:
 
     def __init__(self, settings: Settings, webhook: WebhookOptions | None = None, *,
                  clock: Callable[[], datetime] | None = None, flood: FloodGate | None = None,
-                 poll_timeout: float = 10.0, extensions: Sequence[Extension] = ()) -> None:
+                 poll_timeout: float = 10.0, extensions: Sequence[Extension] = (),
+                 watch_interval: float = 0.5) -> None:
         self.settings = settings
         self.webhook = webhook
         self.secret_token = (webhook.secret_token if webhook and webhook.secret_token
@@ -55,7 +59,9 @@ class BotRuntime:
         self.poll_timeout = poll_timeout
         # Subscriptions, reminders and broadcasts (issue 4): handlers before the catch-alls.
         self.broadcasting = Broadcasting(settings.database, settings.is_admin, self.clock)
-        self.extensions = (*extensions, self.broadcasting.add_handlers)
+        self.extensions = (*extensions, self.broadcasting.add_handlers, knowledge_edits.add_handlers)
+        self.watch_interval = watch_interval  # seconds between looks at the knowledge folder
+        self._watcher: asyncio.Task[None] | None = None
         self.services: Services | None = None
         self.app: Application | None = None  # type: ignore[type-arg]
         self.server: WebhookServer | None = None
@@ -84,6 +90,10 @@ class BotRuntime:
         await self.broadcasting.start(self.app, lambda: services.knowledge)
         await set_commands(self.app, settings.admin_ids)
         await self.app.start()
+        if self.watch_interval > 0:
+            watcher = KnowledgeWatcher(settings.knowledge_dir, lambda: self.reload("files changed"),
+                                       interval=self.watch_interval)
+            self._watcher = asyncio.create_task(watcher.run(), name="knowledge-watcher")
         if self.webhook is None:
             assert self.app.updater is not None
             await self.app.updater.start_polling(
@@ -109,6 +119,11 @@ class BotRuntime:
                                   allowed_updates=Update.ALL_TYPES)
         log.info("webhook set for @%s", app.bot.username)
 
+    async def reload(self, reason: str) -> None:
+        """Reload the knowledge folder now (watcher, SIGHUP) and tell the admins."""
+        if self.services is not None and self.app is not None:
+            await reload_and_tell_admins(self.services, self.app.bot, reason)
+
     def _polling_error(self, error: TelegramError) -> None:
         log.warning("polling error (retrying): %s", error)
 
@@ -128,6 +143,9 @@ class BotRuntime:
 
     async def stop(self) -> None:
         """Stop taking updates, finish those in flight, then close the database."""
+        if self._watcher is not None:
+            self._watcher.cancel()
+            await asyncio.gather(self._watcher, return_exceptions=True)
         if self.server is not None:
             await self.server.stop()
         app = self.app
@@ -143,13 +161,22 @@ class BotRuntime:
         log.info("stopped cleanly")
 
 
-async def serve(settings: Settings, webhook: WebhookOptions | None = None) -> None:
+async def serve(settings: Settings, webhook: WebhookOptions | None = None,
+                extensions: Sequence[Extension] = ()) -> None:
     """Run until SIGTERM or SIGINT."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    runtime = BotRuntime(settings, webhook)
+    runtime = BotRuntime(settings, webhook, extensions=extensions)
+    reloads: set[asyncio.Task[None]] = set()
+
+    def on_hangup() -> None:  # `systemctl reload` / `kill -HUP`: re-read the knowledge folder
+        task = loop.create_task(runtime.reload("SIGHUP"))
+        reloads.add(task)
+        task.add_done_callback(reloads.discard)
+
+    loop.add_signal_handler(signal.SIGHUP, on_hangup)
     try:
         await runtime.start()
         await stop.wait()
@@ -158,8 +185,12 @@ async def serve(settings: Settings, webhook: WebhookOptions | None = None) -> No
         await runtime.stop()
 
 
-def run(settings: Settings, webhook: WebhookOptions | None = None) -> int:
-    """The `llamabot run` entry point: returns the process exit code."""
+def run(settings: Settings, webhook: WebhookOptions | None = None,
+        extensions: Sequence[Extension] = ()) -> int:
+    """The `llamabot run` entry point: returns the process exit code.
+
+    `extensions` add handlers before the built-in ones (see `bot.tg.app.build_application`).
+    """
     secrets_to_hide = [s for s in (settings.token, webhook and webhook.secret_token) if s]
     redactor = setup_logging(settings.log_level, secrets_to_hide)
 
@@ -169,7 +200,7 @@ def run(settings: Settings, webhook: WebhookOptions | None = None) -> int:
         return code
 
     try:
-        asyncio.run(serve(settings, webhook))
+        asyncio.run(serve(settings, webhook, extensions))
     except ConfigError as err:
         return fail(str(err), 2)
     except KnowledgeError as err:

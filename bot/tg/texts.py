@@ -73,3 +73,20 @@ RELOAD_FAILED = (
     "❌ জ্ঞানভান্ডারে {count}টি সমস্যা, তাই পুরোনোটিই চালু থাকল (সংস্করণ <code>{version}</code>):"
 )
 RELOAD_BUSY = "আগের /reload এখনো চলছে।"
+
+# Knowledge edits (admins). Problems and file names stay in English, as `kb validate` prints them.
+RELOAD_REASON = "🔄 জ্ঞানভান্ডার পুনরায় লোড ({reason}):"
+EDIT_SUMMARY = (
+    "📄 <code>{name}</code> যাচাই করা হয়েছে, কোনো সমস্যা নেই। প্রয়োগ করলে যা বদলাবে:"
+)
+EDIT_INVALID = "❌ <code>{name}</code>-এ {count}টি সমস্যা; কিছুই বদলানো হয়নি:"
+EDIT_REFUSED = "❌ ফাইলটি নেওয়া গেল না: {reason}"
+EDIT_APPLIED = (
+    "✅ <code>{name}</code> প্রয়োগ করা হয়েছে; আগের সংস্করণ রাখা আছে, ফিরিয়ে নিতে /rollback।"
+)
+EDIT_DISCARDED = "বাতিল করা হয়েছে; কিছুই বদলানো হয়নি।"
+EDIT_EXPIRED = "এই পরিবর্তনটি আর অপেক্ষমাণ নেই; ফাইলটি আবার পাঠান।"
+EDIT_APPLY = "✅ প্রয়োগ করুন"
+EDIT_DISCARD = "✖️ বাতিল"
+ROLLBACK_DONE = "↩️ <code>{name}</code> আগের সংস্করণে ফেরানো হয়েছে।"
+ROLLBACK_NONE = "ফেরানোর মতো কোনো আগের সংস্করণ নেই।"

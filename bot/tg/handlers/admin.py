@@ -7,24 +7,25 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.loader import KnowledgeError
 from bot.tg import texts
 from bot.tg.render import escape, report_chunks
 from bot.tg.reply import send_chunks
+from bot.tg.reloading import reload_knowledge
 from bot.tg.services import Services, services_of
 
 log = logging.getLogger(__name__)
 MAX_GAPS = 50
 
 
-async def _admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Services | None:
+async def admin_services(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Services | None:
     """The services if the sender is an admin; otherwise refuse politely and log it."""
     services = services_of(context)
     user = update.effective_user
     message = update.effective_message
     if user is not None and services.is_admin(user.id):
         return services
-    command = (message.text or "").split(maxsplit=1)[0] if message is not None else "?"
+    words = (message.text or "").split(maxsplit=1) if message is not None else []
+    command = words[0] if words else ("a file upload" if message and message.document else "?")
     chat = update.effective_chat
     log.warning("refused admin command %s for user %s in chat %s", command,
                 user.id if user else None, chat.id if chat else None)
@@ -35,7 +36,7 @@ async def _admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Services
 
 async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Users, questions by outcome, top facts, subscribers and the health of the parts."""
-    services = await _admin(update, context)
+    services = await admin_services(update, context)
     if services is None or update.effective_message is None:
         return
     knowledge = services.knowledge
@@ -64,7 +65,7 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def gaps(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The most frequent questions the bot could not answer (normalized, counted)."""
-    services = await _admin(update, context)
+    services = await admin_services(update, context)
     if services is None or update.effective_message is None:
         return
     limit = 15
@@ -86,22 +87,12 @@ async def gaps(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Re-read the knowledge folder; a broken one is refused and the old one keeps serving."""
-    services = await _admin(update, context)
+    services = await admin_services(update, context)
     message = update.effective_message
     if services is None or message is None:
         return
     if services.reloading:
         await message.reply_html(texts.RELOAD_BUSY)
         return
-    try:
-        old, new = await services.reload()
-    except KnowledgeError as err:
-        log.warning("reload refused: %d problem(s) in %s", len(err.problems),
-                    services.settings.knowledge_dir)
-        header = texts.RELOAD_FAILED.format(count=len(err.problems),
-                                            version=escape(services.knowledge.version))
-        lines = [f"• {problem}" for problem in err.problems]
-        await send_chunks(context.bot, message.chat_id, report_chunks(header, lines))
-        return
-    await message.reply_html(texts.RELOAD_OK.format(
-        facts=len(new.facts), old=escape(old.version), new=escape(new.version)))
+    outcome = await reload_knowledge(services, "/reload")
+    await send_chunks(context.bot, message.chat_id, outcome.messages)

@@ -1,0 +1,165 @@
+"""Admins edit the knowledge base from Telegram: send a .yaml file, read what it would
+change, then apply or discard it; /rollback undoes the last applied file.
+
+Nothing reaches users unvalidated: an upload is checked with the whole folder in a
+scratch copy, checked again when applied, written atomically, then reloaded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from dataclasses import dataclass, field
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot import kbedit
+from bot.loader import KnowledgeError
+from bot.tg import texts
+from bot.tg.handlers.admin import admin_services
+from bot.tg.reloading import reload_knowledge
+from bot.tg.render import escape, report_chunks
+from bot.tg.reply import send_chunks
+from bot.tg.services import Services, services_of
+
+log = logging.getLogger(__name__)
+PENDING_KEY = "pending_knowledge_edits"
+MAX_PENDING = 20  # per bot: enough for a few admins, bounded against a flood of uploads
+
+
+@dataclass(frozen=True)
+class PendingEdit:
+    admin_id: int
+    name: str
+    content: bytes
+
+
+@dataclass
+class PendingEdits:
+    items: dict[str, PendingEdit] = field(default_factory=dict)
+
+    def add(self, edit: PendingEdit) -> str:
+        while len(self.items) >= MAX_PENDING:
+            self.items.pop(next(iter(self.items)))
+        token = secrets.token_urlsafe(6)
+        self.items[token] = edit
+        return token
+
+
+def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
+    app.bot_data.setdefault(PENDING_KEY, PendingEdits())
+    # Files sent privately by anyone reach this handler: non-admins get the admin refusal.
+    documents = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & filters.Document.ALL
+    app.add_handler(MessageHandler(documents, on_document))
+    app.add_handler(CallbackQueryHandler(on_decision, pattern=r"^kb:(apply|discard):"))
+    app.add_handler(CommandHandler("rollback", on_rollback, filters=filters.UpdateType.MESSAGE))
+
+
+def _pending(context: ContextTypes.DEFAULT_TYPE) -> PendingEdits:
+    pending = context.bot_data.setdefault(PENDING_KEY, PendingEdits())
+    assert isinstance(pending, PendingEdits)
+    return pending
+
+
+async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Validate an uploaded knowledge file and show what applying it would change."""
+    message = update.effective_message
+    services = await admin_services(update, context)
+    if services is None or message is None or message.document is None:
+        return
+    document = message.document
+    name = document.file_name or "upload"
+    try:
+        kbedit.check_file(name, document.file_size or 0)  # before downloading anything
+        telegram_file = await document.get_file()
+        content = bytes(await telegram_file.download_as_bytearray())
+        staged = await asyncio.to_thread(
+            kbedit.stage, services.settings.knowledge_dir, name, content, services.knowledge,
+            services.settings.timezone)
+    except kbedit.EditError as err:
+        await message.reply_html(texts.EDIT_REFUSED.format(reason=escape(str(err))))
+        return
+    except KnowledgeError as err:
+        lines = [f"• {p}" for p in err.problems]
+        await send_chunks(context.bot, message.chat_id, report_chunks(
+            texts.EDIT_INVALID.format(name=escape(name), count=len(err.problems)), lines))
+        return
+    except TelegramError as exc:
+        log.warning("could not download the uploaded file %s: %s", name, exc)
+        await message.reply_html(texts.EDIT_REFUSED.format(reason=escape(str(exc))))
+        return
+    assert update.effective_user is not None
+    token = _pending(context).add(PendingEdit(update.effective_user.id, name, content))
+    markup = InlineKeyboardMarkup([[
+        InlineKeyboardButton(texts.EDIT_APPLY, callback_data=f"kb:apply:{token}"),
+        InlineKeyboardButton(texts.EDIT_DISCARD, callback_data=f"kb:discard:{token}"),
+    ]])
+    chunks = report_chunks(texts.EDIT_SUMMARY.format(name=escape(name)), staged.diff.lines())
+    await send_chunks(context.bot, message.chat_id, chunks, markup)
+
+
+async def on_decision(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Apply or discard a pending upload; only an admin may decide."""
+    query = update.callback_query
+    if query is None:
+        return
+    services = services_of(context)
+    if not services.is_admin(query.from_user.id):
+        log.warning("refused knowledge edit decision for user %s", query.from_user.id)
+        await query.answer(texts.ADMIN_ONLY, show_alert=True)
+        return
+    _, action, token = (query.data or "").split(":", 2)
+    edit = _pending(context).items.pop(token, None)
+    if edit is None:
+        await query.answer(texts.EDIT_EXPIRED, show_alert=True)
+        return
+    await query.answer()
+    chat_id = query.message.chat.id if query.message is not None else query.from_user.id
+    if action == "discard":
+        await send_chunks(context.bot, chat_id, [texts.EDIT_DISCARDED])
+        return
+    await send_chunks(context.bot, chat_id, await apply_edit(services, edit))
+
+
+async def apply_edit(services: Services, edit: PendingEdit) -> list[str]:
+    """Validate again against the folder as it is now, write, reload; HTML chunks to send."""
+    settings = services.settings
+    try:
+        await asyncio.to_thread(kbedit.stage, settings.knowledge_dir, edit.name, edit.content,
+                                services.knowledge, settings.timezone)
+    except KnowledgeError as err:  # the folder changed since the upload was checked
+        return report_chunks(texts.EDIT_INVALID.format(name=escape(edit.name), count=len(err.problems)),
+                             [f"• {p}" for p in err.problems])
+    now = services.now()
+    await asyncio.to_thread(kbedit.apply, settings.knowledge_dir, edit.name, edit.content, now)
+    log.info("admin %s applied knowledge file %s", edit.admin_id, edit.name)
+    outcome = await reload_knowledge(services, f"{edit.name} uploaded")
+    return [texts.EDIT_APPLIED.format(name=escape(edit.name)), *outcome.messages]
+
+
+async def on_rollback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Restore the file the last applied upload replaced, then reload."""
+    services = await admin_services(update, context)
+    message = update.effective_message
+    if services is None or message is None:
+        return
+    try:
+        name = await asyncio.to_thread(kbedit.rollback, services.settings.knowledge_dir)
+    except kbedit.EditError:
+        await message.reply_html(texts.ROLLBACK_NONE)
+        return
+    log.info("admin %s rolled back knowledge file %s", message.from_user and message.from_user.id, name)
+    outcome = await reload_knowledge(services, f"{name} rolled back")
+    await send_chunks(context.bot, message.chat_id,
+                      [texts.ROLLBACK_DONE.format(name=escape(name)), *outcome.messages])
+

@@ -1,0 +1,161 @@
+"""Admins keep the knowledge base alive from Telegram and from the folder: uploads with a
+preview, apply, rollback, hot reload of edited files, admins told of broken edits."""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ADMIN_ID, KNOWLEDGE_DIR, BotThread, start_bot
+from fake_telegram import FakeTelegram
+
+QUESTION = "লামা কতবার ডাউনলোড হয়েছে?"
+NEW_ANSWER = "সংশোধিত উত্তর: লামা একশো কোটিবার ডাউনলোড হয়েছে।"
+
+
+@pytest.fixture
+def watched_bot(bot_settings: Any, tmp_path: Path) -> Iterator[tuple[BotThread, Path]]:
+    """A bot on a copy of the knowledge folder, watching it closely."""
+    folder = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE_DIR, folder)
+    running = start_bot(replace(bot_settings, knowledge_dir=folder), watch_interval=0.1)
+    yield running, folder
+    running.stop()
+
+
+def with_new_answer(folder: Path, answer: str = NEW_ANSWER) -> bytes:
+    text = (KNOWLEDGE_DIR / "facts.yaml").read_text(encoding="utf-8")
+    start = text.index("  - id: downloads_milestone")
+    at = text.index("    answer: ", start)
+    end = text.index("\n    questions:", at)
+    return (text[:at] + f'    answer: "{answer}"' + text[end:]).encode()
+
+
+_askers = itertools.count(500)
+
+
+def answer_text(fake: FakeTelegram) -> str:
+    # A new user each time: polling one user this often would trip the flood control.
+    return fake.ask(QUESTION, user_id=next(_askers))[0].text
+
+
+def wait_until(condition: Any, timeout: float) -> float:
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if condition():
+            return time.monotonic() - start
+        time.sleep(0.05)
+    raise AssertionError(f"not within {timeout}s")
+
+
+def test_a_good_edit_is_answered_within_3_seconds(
+    watched_bot: tuple[BotThread, Path], fake_telegram: FakeTelegram
+) -> None:
+    bot, folder = watched_bot
+    assert NEW_ANSWER not in answer_text(fake_telegram)
+    (folder / "facts.yaml").write_bytes(with_new_answer(folder))
+    wait_until(lambda: NEW_ANSWER in answer_text(fake_telegram), 3.0)
+    told = fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == ADMIN_ID)
+    assert "files changed" in told[0].text or "files changed" in told[-1].text
+
+
+def test_a_bad_edit_keeps_answers_and_tells_admins(
+    watched_bot: tuple[BotThread, Path], fake_telegram: FakeTelegram
+) -> None:
+    bot, folder = watched_bot
+    before = answer_text(fake_telegram)
+    version = bot.services.knowledge.version
+    facts = folder / "facts.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8") + "\n  - id: [broken\n", encoding="utf-8")
+    calls = fake_telegram.wait_for(
+        "sendMessage", lambda c: c.chat_id == ADMIN_ID and "সমস্যা" in c.text, timeout=5)
+    assert "facts.yaml:" in calls[0].text and "YAML syntax error" in calls[0].text
+    assert bot.services.knowledge.version == version
+    assert answer_text(fake_telegram) == before
+
+
+def test_a_burst_of_edits_ends_on_the_last_good_state(
+    watched_bot: tuple[BotThread, Path], fake_telegram: FakeTelegram
+) -> None:
+    bot, folder = watched_bot
+    facts = folder / "facts.yaml"
+    for i in range(50):  # 50 saves within a second, alternating good and broken
+        content = with_new_answer(folder, f"সংস্করণ {i}: লামা ডাউনলোড হয়েছে।")
+        facts.write_bytes(content if i % 2 == 0 else content + b"\n  - id: [broken\n")
+        time.sleep(0.02)
+    facts.write_bytes(with_new_answer(folder, "শেষ সংস্করণ: লামা ডাউনলোড হয়েছে।"))
+    wait_until(lambda: "শেষ সংস্করণ" in answer_text(fake_telegram), 3.0)
+    assert "শেষ সংস্করণ" in bot.services.knowledge.facts["downloads_milestone"].answer
+
+
+def test_upload_preview_apply_and_rollback(
+    watched_bot: tuple[BotThread, Path], fake_telegram: FakeTelegram
+) -> None:
+    bot, folder = watched_bot
+    original = (folder / "facts.yaml").read_bytes()
+    since = fake_telegram.mark()
+    fake_telegram.document("facts.yaml", with_new_answer(folder), user_id=ADMIN_ID)
+    [preview] = fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == ADMIN_ID, since=since)
+    assert "facts changed: downloads_milestone" in preview.text
+    apply_data = preview.buttons[0]["callback_data"]
+    assert apply_data.startswith("kb:apply:")
+    assert (folder / "facts.yaml").read_bytes() == original  # nothing written before apply
+
+    fake_telegram.tap(apply_data, user_id=ADMIN_ID)
+    fake_telegram.wait_for("sendMessage", lambda c: "প্রয়োগ করা হয়েছে" in c.text, since=since)
+    assert NEW_ANSWER in answer_text(fake_telegram)
+    assert [p.name.split("--", 1)[1] for p in (folder / ".history").iterdir()] == ["facts.yaml"]
+
+    since = fake_telegram.mark()
+    fake_telegram.message("/rollback", user_id=ADMIN_ID)
+    fake_telegram.wait_for("sendMessage", lambda c: "ফেরানো হয়েছে" in c.text, since=since)
+    assert (folder / "facts.yaml").read_bytes() == original
+    assert NEW_ANSWER not in answer_text(fake_telegram)
+
+
+def test_invalid_uploads_change_nothing(
+    watched_bot: tuple[BotThread, Path], fake_telegram: FakeTelegram
+) -> None:
+    bot, folder = watched_bot
+    version = bot.services.knowledge.version
+    cases = [
+        ("events.yaml", (folder / "events.yaml").read_bytes().replace(b"2025-04-29", b"2025-02-30"),
+         "events.yaml:5:16: invalid date"),
+        ("photo.png", b"\x89PNG", "is not a knowledge file name"),
+        ("facts.yaml", b"\xff\xfe\x00", "not UTF-8"),
+        ("facts.yaml", b"a" * (600 * 1024), "the limit is 512 KiB"),
+    ]
+    for name, content, message in cases:
+        since = fake_telegram.mark()
+        fake_telegram.document(name, content, user_id=ADMIN_ID)
+        [reply] = fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == ADMIN_ID, since=since)
+        assert message in reply.text, (name, reply.text)
+        assert str(folder / "events.yaml") in reply.text or name != "events.yaml"
+        assert not reply.buttons
+    assert bot.services.knowledge.version == version
+    assert not (folder / ".history").exists()
+
+
+def test_non_admins_cannot_upload_apply_or_roll_back(
+    watched_bot: tuple[BotThread, Path], fake_telegram: FakeTelegram
+) -> None:
+    bot, folder = watched_bot
+    since = fake_telegram.mark()
+    fake_telegram.document("facts.yaml", with_new_answer(folder), user_id=4242)
+    [reply] = fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == 4242, since=since)
+    assert "শুধু অ্যাডমিনদের" in reply.text
+    [refused] = fake_telegram.ask("/rollback", user_id=4242)
+    assert "শুধু অ্যাডমিনদের" in refused.text
+    # An admin's pending edit cannot be applied by someone else tapping its button.
+    since = fake_telegram.mark()
+    fake_telegram.document("facts.yaml", with_new_answer(folder), user_id=ADMIN_ID)
+    [preview] = fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == ADMIN_ID, since=since)
+    calls = fake_telegram.tap(preview.buttons[0]["callback_data"], user_id=4242)
+    assert calls[-1].params.get("show_alert") in (True, "true")
+    assert NEW_ANSWER not in answer_text(fake_telegram)
