@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -56,9 +57,17 @@ class Services:
                 return Responder(load_knowledge(settings.knowledge_dir, settings.timezone))
 
             # Loading and indexing take a while; a thread keeps replies flowing meanwhile.
-            responder = await asyncio.to_thread(build)
+            # Building allocates thousands of small objects: without this, the cyclic GC
+            # would walk the whole heap several times, holding the GIL replies need.
+            gc.disable()
+            try:
+                responder = await asyncio.to_thread(build)
+            finally:
+                gc.enable()
             old = self.responder.knowledge
             self.responder = responder  # one attribute store: atomic for every reader
+            # The index lives until the next reload: keep the GC from scanning it again.
+            gc.freeze()
             log.info("knowledge reloaded: version %s -> %s, %d facts",
                      old.version, responder.knowledge.version, len(responder.knowledge.facts))
             return old, responder.knowledge
