@@ -29,6 +29,7 @@ class Settings:
     knowledge_dir: Path = Path("knowledge")
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Dhaka"))
     log_level: str = "INFO"
+    watch_seconds: float = 0.5  # how often to look for edited knowledge files; 0: never
 
     def __repr__(self) -> str:
         # Keep the token out of tracebacks and debug prints of the settings object.
@@ -105,6 +106,7 @@ def load_settings(
         knowledge_dir=Path(get("LLAMABOT_KNOWLEDGE_DIR") or "knowledge"),
         timezone=_timezone(get("LLAMABOT_TIMEZONE") or "Asia/Dhaka"),
         log_level=_log_level(get("LLAMABOT_LOG_LEVEL") or "INFO"),
+        watch_seconds=_seconds("LLAMABOT_WATCH_SECONDS", get("LLAMABOT_WATCH_SECONDS") or "0.5"),
     )
     if require_token:
         settings.require_token()
@@ -144,6 +146,16 @@ def _timezone(value: str) -> ZoneInfo:
         raise ConfigError(
             f"LLAMABOT_TIMEZONE is not a known time zone: {value!r} (e.g. Asia/Dhaka)"
         ) from None
+
+
+def _seconds(name: str, value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 3600:
+        raise ConfigError(f"{name} is malformed: {value!r} (seconds from 0 to 3600; 0 turns it off)")
+    return seconds
 
 
 def _log_level(value: str) -> str:

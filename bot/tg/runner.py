@@ -50,7 +50,7 @@ class BotRuntime:
     def __init__(self, settings: Settings, webhook: WebhookOptions | None = None, *,
                  clock: Callable[[], datetime] | None = None, flood: FloodGate | None = None,
                  poll_timeout: float = 10.0, extensions: Sequence[Extension] = (),
-                 watch_interval: float = 0.5) -> None:
+                 watch_interval: float | None = None) -> None:
         self.settings = settings
         self.webhook = webhook
         self.secret_token = (webhook.secret_token if webhook and webhook.secret_token
@@ -61,7 +61,8 @@ class BotRuntime:
         # Subscriptions, reminders and broadcasts (issue 4): handlers before the catch-alls.
         self.broadcasting = Broadcasting(settings.database, settings.is_admin, self.clock)
         self.extensions = (*extensions, self.broadcasting.add_handlers, knowledge_edits.add_handlers)
-        self.watch_interval = watch_interval  # seconds between looks at the knowledge folder
+        # Seconds between looks at the knowledge folder; 0: only /reload and SIGHUP reload.
+        self.watch_interval = settings.watch_seconds if watch_interval is None else watch_interval
         self._watcher: asyncio.Task[None] | None = None
         self.services: Services | None = None
         self.app: Application | None = None  # type: ignore[type-arg]
