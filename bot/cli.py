@@ -179,6 +179,30 @@ def cmd_kb_eval(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def cmd_kb_gaps(args: argparse.Namespace) -> int:
+    from bot.gaps import AskedGap, explain, format_report, suggested_yaml
+    from bot.storage.sqlite import Database
+
+    path = Path(args.database) if args.database else _settings().database
+    if not path.is_file():
+        raise CliError(f"no database at {path} yet: questions are logged there by `llamabot run`")
+    database = Database(path)
+    try:
+        found = database.gaps(args.limit)
+        taps = database.taps([g.text for g in found or []])
+    finally:
+        database.close()
+    if found is None or taps is None:
+        raise CliError(f"cannot read {path}: {database.error}")
+    entries = explain([AskedGap(g.text, g.count, taps.get(g.text, {})) for g in found], _responder(args))
+    print(format_report(entries))
+    pasted = suggested_yaml(entries)
+    if pasted:
+        print("\nReady to paste (phrasings users resolved with a \"did you mean\" button):\n")
+        print(pasted)
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from bot.tg.runner import WebhookOptions, run
 
@@ -256,6 +280,11 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--against", metavar="DIR", help="list the questions answered differently by the "
                           "knowledge folder DIR (e.g. before and after an edit)")
     evaluate.set_defaults(handler=cmd_kb_eval)
+    gaps = kb_sub.add_parser("gaps", parents=[common], help="questions the bot could not answer",
+                             epilog="example: llamabot kb gaps --limit 30", formatter_class=raw)
+    gaps.add_argument("--limit", type=int, default=20, help="how many (most frequent first)")
+    gaps.add_argument("--database", metavar="FILE", help="SQLite file (default $LLAMABOT_DATABASE)")
+    gaps.set_defaults(handler=cmd_kb_gaps)
     return parser
 
 

@@ -97,7 +97,8 @@ def test_kb_eval_thresholds_set_the_exit_code() -> None:
 
 
 @pytest.mark.parametrize(
-    "command", [[], ["ask"], ["shell"], ["run"], ["kb"], ["kb", "validate"], ["kb", "eval"]]
+    "command",
+    [[], ["ask"], ["shell"], ["run"], ["kb"], ["kb", "validate"], ["kb", "eval"], ["kb", "gaps"]],
 )
 def test_every_command_has_help_with_an_example(command: list[str]) -> None:
     result = run(*command, "--help")
@@ -138,3 +139,28 @@ def test_kb_eval_against_lists_changed_answers(tmp_path: Path) -> None:
     assert result.returncode == 0
     assert "broken: " in result.stdout and "(expected deepseek_r1): deepseek_r1 -> " in result.stdout
     assert result.stdout.rstrip().endswith(f"answers differ between knowledge and {edited}")
+
+
+def test_kb_gaps_reports_from_the_database(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from bot.storage.records import TAP_KIND, QuestionRecord
+    from bot.storage.sqlite import Database
+
+    path = tmp_path / "bot.sqlite3"
+    database = Database(path)
+    now = datetime.now(UTC)
+    rows = [QuestionRecord(now, "private", "llama er dam koto", "suggest", None, 55.0)] * 3
+    rows += [QuestionRecord(now, "private", "ajke brishti hobe", "fallback", None, 10.0)]
+    rows += [QuestionRecord(now, "button", "llama er dam koto", TAP_KIND, "ecosystem_strategy", 0.0)]
+    assert database.write([], rows)
+    database.close()
+    result = run("kb", "gaps", "--database", str(path))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("1. ×3 “llama er dam koto” — closest: ")
+    assert "users chose: ecosystem_strategy ×1" in lines[0]
+    assert lines[1].startswith("2. ×1 “ajke brishti hobe”")
+    assert '      - "llama er dam koto"' in result.stdout
+    missing = run("kb", "gaps", "--database", str(tmp_path / "none.sqlite3"))
+    assert missing.returncode == 2 and "no database at" in missing.stderr

@@ -48,8 +48,27 @@ def test_gaps_groups_normalized_unanswered_questions(
     for text in ("আজ ঢাকার আবহাওয়া কেমন?", "আজ  ঢাকার আবহাওয়া কেমন", "Bitcoin <price> & more"):
         fake_telegram.ask(text, user_id=7)
     [reply] = fake_telegram.ask("/gaps", user_id=ADMIN_ID)
-    assert "2 × আজ ঢাকার আবহাওয়া কেমন" in reply.text
-    assert "1 × bitcoin price more" in reply.text  # normalized: no markup survives
+    assert "1. ×2 “আজ ঢাকার আবহাওয়া কেমন” — closest: " in reply.text
+    assert "2. ×1 “bitcoin price more” — closest: " in reply.text  # normalized: no markup
+
+
+def test_gaps_turn_did_you_mean_choices_into_yaml(
+    bot: BotThread, fake_telegram: FakeTelegram
+) -> None:
+    from bot.answer import AnswerKind
+    from conftest import FIXED_NOW
+
+    responder = bot.services.responder
+    question = next(q for q in ("download", "meta", "মেটা", "llama")
+                    if responder.ask(q, FIXED_NOW).kind is AnswerKind.SUGGEST)
+    chosen = responder.ask(question, FIXED_NOW).suggestions[0]
+    for user in (31, 32):
+        fake_telegram.ask(question, user_id=user)
+        fake_telegram.tap(f"d:{chosen}", user_id=user, method="sendMessage")
+    report, pasted = fake_telegram.ask("/gaps", user_id=ADMIN_ID, count=2)
+    assert f"users chose: {chosen} ×2" in report.text
+    assert f"under `questions:` of {chosen}:" in pasted.text
+    assert f'- "{question.lower()}"' in pasted.text
 
 
 def test_reload_refuses_a_broken_knowledge_base_and_keeps_serving(

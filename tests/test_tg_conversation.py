@@ -137,7 +137,10 @@ def test_uncertain_question_offers_did_you_mean(
                     if responder.ask(q, FIXED_NOW).kind is AnswerKind.SUGGEST)
     expected = responder.ask(question, FIXED_NOW).suggestions
     [reply] = fake_telegram.ask(question)
-    assert [b["callback_data"] for b in reply.buttons] == [f"f:{f}" for f in expected]
+    assert [b["callback_data"] for b in reply.buttons] == [f"d:{f}" for f in expected]
+    calls = fake_telegram.tap(f"d:{expected[0]}", method="sendMessage")
+    chosen = responder.knowledge.facts[expected[0]]
+    assert chosen.title in calls[-1].text  # the chosen fact's answer
 
 
 def test_out_of_scope_gets_fallback(bot: BotThread, fake_telegram: FakeTelegram) -> None:

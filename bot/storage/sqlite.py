@@ -23,6 +23,7 @@ from typing import TypeVar
 from bot.storage.migrations import migrate
 from bot.storage.records import (
     GAP_KINDS,
+    TAP_KIND,
     Gap,
     Health,
     QuestionRecord,
@@ -115,7 +116,8 @@ class Database:
     def stats(self, top: int = 5) -> Stats | None:
         def query(conn: sqlite3.Connection) -> Stats:
             users = conn.execute("SELECT COUNT(*) FROM users").fetchone()[0]
-            by_kind = dict(conn.execute("SELECT kind, COUNT(*) FROM questions GROUP BY kind"))
+            by_kind = dict(conn.execute(
+                "SELECT kind, COUNT(*) FROM questions WHERE kind != ? GROUP BY kind", (TAP_KIND,)))
             top_facts = tuple(
                 conn.execute(
                     "SELECT fact_id, COUNT(*) AS n FROM questions WHERE kind = 'fact'"
@@ -146,6 +148,21 @@ class Database:
             return [Gap(text, int(n), last) for text, n, last in rows]
 
         return self._read(query)
+
+    def taps(self, texts: list[str]) -> dict[str, dict[str, int]] | None:
+        """For each question text: which suggested facts users tapped after asking it, how often."""
+        def query(conn: sqlite3.Connection) -> dict[str, dict[str, int]]:
+            found: dict[str, dict[str, int]] = {}
+            marks = ",".join("?" * len(texts))
+            rows = conn.execute(
+                "SELECT text, fact_id, COUNT(*) FROM questions"
+                f" WHERE kind = ? AND fact_id IS NOT NULL AND text IN ({marks})"
+                " GROUP BY text, fact_id", (TAP_KIND, *texts))
+            for text, fact_id, count in rows:
+                found.setdefault(text, {})[fact_id] = int(count)
+            return found
+
+        return self._read(query) if texts else {}
 
     def probe(self) -> Health:
         """Check that the database can take a write right now (what logging needs)."""
@@ -260,6 +277,9 @@ class Storage:
 
     async def gaps(self, limit: int = 10) -> list[Gap] | None:
         return await self._run(lambda: self.database.gaps(limit))
+
+    async def taps(self, texts: list[str]) -> dict[str, dict[str, int]] | None:
+        return await self._run(lambda: self.database.taps(texts))
 
     async def health(self) -> Health:
         return await self._run(self.database.probe)

@@ -1,6 +1,6 @@
 """Inline keyboards and their short callback codes (Telegram allows 64 bytes of data).
 
-Codes: `f:<fact_id>` shows a fact, `t:<topic_id>` lists a topic's questions and
+Codes: `f:<fact_id>` shows a fact (`d:<fact_id>` too, chosen from "did you mean"), `t:<topic_id>` lists a topic's questions and
 `m:<menu>` opens a menu (topics, llamacon, source, subscribe). An id too long for 64
 bytes is sent as `#` plus a hash and looked up again when the button is tapped.
 """
@@ -42,10 +42,12 @@ def label(text: str) -> str:
     return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1] + "…"
 
 
-def fact_buttons(fact_ids: Iterable[str], knowledge: Knowledge) -> InlineKeyboardMarkup | None:
+def fact_buttons(fact_ids: Iterable[str], knowledge: Knowledge,
+                 prefix: str = "f") -> InlineKeyboardMarkup | None:
+    """One button per fact; `prefix` "d" marks "did you mean" choices (logged as evidence)."""
     rows = [
         [InlineKeyboardButton(label(knowledge.facts[f].canonical_question),
-                              callback_data=encode("f", f))]
+                              callback_data=encode(prefix, f))]
         for f in fact_ids
         if f in knowledge.facts
     ]

@@ -8,9 +8,9 @@ from datetime import timedelta
 from telegram import Bot, InlineKeyboardMarkup, ReplyParameters, User
 from telegram.error import RetryAfter
 
-from bot.answer import Answer
+from bot.answer import Answer, AnswerKind
 from bot.normalize import normalize_for_log
-from bot.storage.records import QuestionRecord, UserSeen
+from bot.storage.records import TAP_KIND, QuestionRecord, UserSeen
 from bot.tg.keyboards import fact_buttons
 from bot.tg.render import render_answer
 from bot.tg.services import Services
@@ -47,8 +47,21 @@ async def send_chunks(bot: Bot, chat_id: int, chunks: list[str],
 async def send_answer(bot: Bot, services: Services, chat_id: int, answer: Answer,
                       reply_to: int | None = None) -> None:
     knowledge = services.knowledge
-    markup = fact_buttons(answer.suggestions, knowledge) if answer.suggestions else None
+    markup = None
+    if answer.kind is AnswerKind.SUGGEST:
+        services.remember_suggestion(chat_id, normalize_for_log(answer.question))
+        markup = fact_buttons(answer.suggestions, knowledge, prefix="d")
+    elif answer.suggestions:
+        markup = fact_buttons(answer.suggestions, knowledge)
     await send_chunks(bot, chat_id, render_answer(answer, knowledge), markup, reply_to)
+
+
+def record_tap(services: Services, chat_id: int, fact_id: str) -> None:
+    """Log that a "did you mean" choice answered the chat's last uncertain question."""
+    asked = services.suggested_question(chat_id)
+    if asked:
+        services.storage.record(None, QuestionRecord(services.now(), "button", asked, TAP_KIND,
+                                                     fact_id, 0.0))
 
 
 def record(services: Services, user: User | None, answer: Answer | None, channel: str) -> None:

@@ -6,6 +6,7 @@ import asyncio
 import gc
 import logging
 from collections.abc import Callable
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -20,6 +21,7 @@ from bot.tg.flood import FloodGate
 
 log = logging.getLogger(__name__)
 KEY = "services"
+MAX_REMEMBERED_SUGGESTIONS = 10_000
 
 
 @dataclass
@@ -30,6 +32,8 @@ class Services:
     clock: Callable[[], datetime]
     flood: FloodGate = field(default_factory=FloodGate)
     _reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # chat id -> the normalized question last answered with "did you mean" (bounded, recent)
+    _suggested: OrderedDict[int, str] = field(default_factory=OrderedDict)
 
     @property
     def knowledge(self) -> Knowledge:
@@ -37,6 +41,15 @@ class Services:
 
     def now(self) -> datetime:
         return self.clock()
+
+    def remember_suggestion(self, chat_id: int, question: str) -> None:
+        self._suggested[chat_id] = question
+        self._suggested.move_to_end(chat_id)
+        while len(self._suggested) > MAX_REMEMBERED_SUGGESTIONS:
+            self._suggested.popitem(last=False)
+
+    def suggested_question(self, chat_id: int) -> str | None:
+        return self._suggested.get(chat_id)
 
     def is_admin(self, user_id: int | None) -> bool:
         return self.settings.is_admin(user_id)

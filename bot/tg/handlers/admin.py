@@ -7,6 +7,7 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.gaps import AskedGap, explain, format_report, suggested_yaml
 from bot.tg import texts
 from bot.tg.render import escape, report_chunks
 from bot.tg.reply import send_chunks
@@ -80,9 +81,15 @@ async def gaps(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not found:
         await update.effective_message.reply_html(texts.GAPS_NONE)
         return
-    lines = [f"{gap.count} × {gap.text}" for gap in found]
-    await send_chunks(context.bot, update.effective_message.chat_id,
-                      report_chunks(texts.GAPS_HEADER, lines))
+    taps = await services.storage.taps([gap.text for gap in found]) or {}
+    asked = [AskedGap(gap.text, gap.count, taps.get(gap.text, {})) for gap in found]
+    entries = explain(asked, services.responder)
+    lines = format_report(entries).splitlines()
+    pasted = suggested_yaml(entries)
+    chunks = report_chunks(texts.GAPS_HEADER, lines)
+    if pasted:
+        chunks += report_chunks(texts.GAPS_YAML, [pasted])
+    await send_chunks(context.bot, update.effective_message.chat_id, chunks)
 
 
 async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

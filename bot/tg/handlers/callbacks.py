@@ -9,14 +9,14 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.tg import keyboards, texts, views
-from bot.tg.reply import record, send_answer, send_chunks
+from bot.tg.reply import record, record_tap, send_answer, send_chunks
 from bot.tg.services import services_of
 
 log = logging.getLogger(__name__)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Dispatch on the callback code: f:<fact>, t:<topic> or m:<menu>."""
+    """Dispatch on the callback code: f:<fact> (d:<fact> from "did you mean"), t:<topic>, m:<menu>."""
     query = update.callback_query
     if query is None:
         return
@@ -25,12 +25,14 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     knowledge = responder.knowledge
     data = query.data or ""
     prefix, ident = keyboards.decode(
-        data, knowledge.facts if data.startswith("f:") else (t.id for t in knowledge.topics))
+        data, knowledge.facts if data.startswith(("f:", "d:")) else (t.id for t in knowledge.topics))
     message = query.message
     chat_id = message.chat.id if message is not None else query.from_user.id
 
-    if prefix == "f" and ident is not None and ident in knowledge.facts:
+    if prefix in ("f", "d") and ident is not None and ident in knowledge.facts:
         await query.answer()
+        if prefix == "d":
+            record_tap(services, chat_id, ident)
         answer = responder.answer_fact(ident, services.now())
         await send_answer(context.bot, services, chat_id, answer)
         record(services, query.from_user, answer, "button")
