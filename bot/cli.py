@@ -10,9 +10,9 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from dataclasses import replace
 
 from bot.answer import Answer, Responder
 from bot.config import ConfigError, Settings, load_settings
@@ -169,13 +169,20 @@ def cmd_kb_eval(args: argparse.Namespace) -> int:
         changed = diff_reports(report, evaluate(other, questions, now))
         for before, after in changed:
             mark = "fixed" if after.correct else ("broken" if before.correct else "changed")
-            print(f"{mark}: {before.question.text!r} (expected {before.question.expect}): "
-                  f"{before.got} -> {after.got}")
-        print(f"{len(changed)} of {len(questions)} answers differ between "
-              f"{_knowledge_dir(args)} and {args.against}")
+            print(
+                f"{mark}: {before.question.text!r} (expected {before.question.expect}): "
+                f"{before.got} -> {after.got}"
+            )
+        print(
+            f"{len(changed)} of {len(questions)} answers differ between "
+            f"{_knowledge_dir(args)} and {args.against}"
+        )
         return 0
     print(format_report(report, facts))
-    ok = report.accuracy(facts) * 100 >= args.min_accuracy and report.rejection() * 100 >= args.min_rejection
+    ok = (
+        report.accuracy(facts) * 100 >= args.min_accuracy
+        and report.rejection() * 100 >= args.min_rejection
+    )
     return 0 if ok else 1
 
 
@@ -194,11 +201,13 @@ def cmd_kb_gaps(args: argparse.Namespace) -> int:
         database.close()
     if found is None or taps is None:
         raise CliError(f"cannot read {path}: {database.error}")
-    entries = explain([AskedGap(g.text, g.count, taps.get(g.text, {})) for g in found], _responder(args))
+    entries = explain(
+        [AskedGap(g.text, g.count, taps.get(g.text, {})) for g in found], _responder(args)
+    )
     print(format_report(entries))
     pasted = suggested_yaml(entries)
     if pasted:
-        print("\nReady to paste (phrasings users resolved with a \"did you mean\" button):\n")
+        print('\nReady to paste (phrasings users resolved with a "did you mean" button):\n')
         print(pasted)
     return 0
 
@@ -228,60 +237,123 @@ def cmd_default(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     # SUPPRESS: a subcommand must not reset an option given before it.
-    common.add_argument("--knowledge", metavar="DIR", default=argparse.SUPPRESS, help="knowledge folder (default: $LLAMABOT_KNOWLEDGE_DIR or ./knowledge)")
-    common.add_argument("--now", metavar="ISO", default=argparse.SUPPRESS, help="pretend it is this time (for event countdowns)")
+    common.add_argument(
+        "--knowledge",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="knowledge folder (default: $LLAMABOT_KNOWLEDGE_DIR or ./knowledge)",
+    )
+    common.add_argument(
+        "--now",
+        metavar="ISO",
+        default=argparse.SUPPRESS,
+        help="pretend it is this time (for event countdowns)",
+    )
     parser = argparse.ArgumentParser(
         prog="llamabot",
         description="Bengali Q&A bot about Meta's Llama. Without a command: runs the Telegram bot "
         "if TELEGRAM_BOT_TOKEN is set, else a console chat.",
         parents=[common],
-        epilog="example: llamabot ask \"লামাকন কবে?\"",
+        epilog='example: llamabot ask "লামাকন কবে?"',
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.set_defaults(handler=cmd_default, webhook=None, listen="127.0.0.1", port=8080,
-                        secret_token=None)
+    parser.set_defaults(
+        handler=cmd_default, webhook=None, listen="127.0.0.1", port=8080, secret_token=None
+    )
     sub = parser.add_subparsers(title="commands")
     raw = argparse.RawDescriptionHelpFormatter
 
-    shell = sub.add_parser("shell", parents=[common], help="interactive console chat",
-                           epilog="example: llamabot shell", formatter_class=raw)
+    shell = sub.add_parser(
+        "shell",
+        parents=[common],
+        help="interactive console chat",
+        epilog="example: llamabot shell",
+        formatter_class=raw,
+    )
     shell.set_defaults(handler=cmd_shell)
 
-    ask = sub.add_parser("ask", parents=[common], help="answer questions once", epilog=EPILOG_ASK,
-                         formatter_class=raw)
-    ask.add_argument("question", nargs="+", help="the question, or - to read one per line from stdin")
+    ask = sub.add_parser(
+        "ask",
+        parents=[common],
+        help="answer questions once",
+        epilog=EPILOG_ASK,
+        formatter_class=raw,
+    )
+    ask.add_argument(
+        "question", nargs="+", help="the question, or - to read one per line from stdin"
+    )
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
     ask.set_defaults(handler=cmd_ask)
 
-    run = sub.add_parser("run", parents=[common], help="run the Telegram bot (long polling or webhook)",
-                         epilog="examples:\n  llamabot run\n  llamabot run --webhook https://bot.example.org/tg "
-                         "--port 8080 --secret-token S3CRET", formatter_class=raw)
-    run.add_argument("--webhook", metavar="URL", help="serve a webhook at this public URL instead of polling")
-    run.add_argument("--listen", default="127.0.0.1", help="address the webhook server binds (default 127.0.0.1)")
+    run = sub.add_parser(
+        "run",
+        parents=[common],
+        help="run the Telegram bot (long polling or webhook)",
+        epilog="examples:\n  llamabot run\n  llamabot run --webhook https://bot.example.org/tg "
+        "--port 8080 --secret-token S3CRET",
+        formatter_class=raw,
+    )
+    run.add_argument(
+        "--webhook", metavar="URL", help="serve a webhook at this public URL instead of polling"
+    )
+    run.add_argument(
+        "--listen", default="127.0.0.1", help="address the webhook server binds (default 127.0.0.1)"
+    )
     run.add_argument("--port", type=int, default=8080, help="webhook server port (default 8080)")
-    run.add_argument("--secret-token", help="secret Telegram must send in X-Telegram-Bot-Api-Secret-Token")
+    run.add_argument(
+        "--secret-token", help="secret Telegram must send in X-Telegram-Bot-Api-Secret-Token"
+    )
     run.set_defaults(handler=cmd_run)
 
-    kb = sub.add_parser("kb", help="check the knowledge base", epilog="example: llamabot kb validate knowledge/",
-                        formatter_class=raw)
+    kb = sub.add_parser(
+        "kb",
+        help="check the knowledge base",
+        epilog="example: llamabot kb validate knowledge/",
+        formatter_class=raw,
+    )
     kb_sub = kb.add_subparsers(title="kb commands", required=True)
-    validate = kb_sub.add_parser("validate", parents=[common], help="validate knowledge files",
-                                 epilog="example: llamabot kb validate knowledge/ --format json", formatter_class=raw)
+    validate = kb_sub.add_parser(
+        "validate",
+        parents=[common],
+        help="validate knowledge files",
+        epilog="example: llamabot kb validate knowledge/ --format json",
+        formatter_class=raw,
+    )
     validate.add_argument("directory", nargs="?", help="knowledge folder (default as --knowledge)")
     validate.add_argument("--format", choices=("text", "json"), default="text")
     validate.set_defaults(handler=cmd_kb_validate)
-    evaluate = kb_sub.add_parser("eval", parents=[common], help="accuracy on a labelled question file",
-                                 epilog="examples:\n  llamabot kb eval tests/data/eval_questions.yaml --min-accuracy 95\n"
-                                 "  llamabot kb eval questions.yaml --knowledge old/ --against knowledge/",
-                                 formatter_class=raw)
+    evaluate = kb_sub.add_parser(
+        "eval",
+        parents=[common],
+        help="accuracy on a labelled question file",
+        epilog="examples:\n  llamabot kb eval tests/data/eval_questions.yaml --min-accuracy 95\n"
+        "  llamabot kb eval questions.yaml --knowledge old/ --against knowledge/",
+        formatter_class=raw,
+    )
     evaluate.add_argument("file", help="YAML file with `questions: [{q, expect, kind}]`")
-    evaluate.add_argument("--min-accuracy", type=float, default=0.0, help="fail below this in-scope accuracy (%%)")
-    evaluate.add_argument("--min-rejection", type=float, default=0.0, help="fail below this out-of-scope rejection (%%)")
-    evaluate.add_argument("--against", metavar="DIR", help="list the questions answered differently by the "
-                          "knowledge folder DIR (e.g. before and after an edit)")
+    evaluate.add_argument(
+        "--min-accuracy", type=float, default=0.0, help="fail below this in-scope accuracy (%%)"
+    )
+    evaluate.add_argument(
+        "--min-rejection",
+        type=float,
+        default=0.0,
+        help="fail below this out-of-scope rejection (%%)",
+    )
+    evaluate.add_argument(
+        "--against",
+        metavar="DIR",
+        help="list the questions answered differently by the "
+        "knowledge folder DIR (e.g. before and after an edit)",
+    )
     evaluate.set_defaults(handler=cmd_kb_eval)
-    gaps = kb_sub.add_parser("gaps", parents=[common], help="questions the bot could not answer",
-                             epilog="example: llamabot kb gaps --limit 30", formatter_class=raw)
+    gaps = kb_sub.add_parser(
+        "gaps",
+        parents=[common],
+        help="questions the bot could not answer",
+        epilog="example: llamabot kb gaps --limit 30",
+        formatter_class=raw,
+    )
     gaps.add_argument("--limit", type=int, default=20, help="how many (most frequent first)")
     gaps.add_argument("--database", metavar="FILE", help="SQLite file (default $LLAMABOT_DATABASE)")
     gaps.set_defaults(handler=cmd_kb_gaps)

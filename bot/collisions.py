@@ -30,7 +30,8 @@ def find_collisions(responder: Responder) -> list[Problem]:
                     site.column,
                     f"example question {question!r} of {intent_id!r} matches {rival.intent_id!r} "
                     f"as well ({rival.score:.0f} vs {own_score:.0f})",
-                    f"reword it with words only {intent_id!r} uses, or move it to {rival.intent_id!r}",
+                    f"reword it with words only {intent_id!r} uses,"
+                    f" or move it to {rival.intent_id!r}",
                 )
             )
     return problems

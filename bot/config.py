@@ -154,7 +154,8 @@ def _seconds(name: str, value: str) -> float:
     except ValueError:
         seconds = -1.0
     if not 0 <= seconds <= 3600:
-        raise ConfigError(f"{name} is malformed: {value!r} (seconds from 0 to 3600; 0 turns it off)")
+        raise ConfigError(
+            f"{name} is malformed: {value!r} (seconds from 0 to 3600; 0 turns it off)")
     return seconds
 
 

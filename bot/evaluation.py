@@ -61,9 +61,7 @@ class Report:
         return {name: self._rate(group) for name, group in sorted(groups.items())}
 
     def confusions(self) -> Counter[tuple[str, str]]:
-        return Counter(
-            (str(o.question.expect), str(o.got)) for o in self.outcomes if not o.correct
-        )
+        return Counter((str(o.question.expect), str(o.got)) for o in self.outcomes if not o.correct)
 
 
 class QuestionFileError(ValueError):
@@ -92,7 +90,9 @@ def evaluate(responder: Responder, questions: list[LabelledQuestion], now: datet
     for question in questions:
         answer = responder.ask(question.text, now)
         got = answer.intent_id if answer.kind in (AnswerKind.FACT, AnswerKind.SMALLTALK) else None
-        report.outcomes.append(Outcome(question, got, answer.kind, answer.score, answer.suggestions))
+        report.outcomes.append(
+            Outcome(question, got, answer.kind, answer.score, answer.suggestions)
+        )
     return report
 
 
@@ -103,9 +103,10 @@ def diff_reports(before: Report, after: Report) -> list[tuple[Outcome, Outcome]]
 
 def format_report(report: Report, facts: set[str]) -> str:
     in_scope, out = report.in_scope(facts), report.out_of_scope()
+    hits, rejected = sum(o.correct for o in in_scope), sum(o.correct for o in out)
     lines = [
-        f"in-scope top-1 accuracy: {report.accuracy(facts):.1%} ({sum(o.correct for o in in_scope)}/{len(in_scope)})",
-        f"out-of-scope rejection:  {report.rejection():.1%} ({sum(o.correct for o in out)}/{len(out)})",
+        f"in-scope top-1 accuracy: {report.accuracy(facts):.1%} ({hits}/{len(in_scope)})",
+        f"out-of-scope rejection:  {report.rejection():.1%} ({rejected}/{len(out)})",
         "",
         "by kind of question:",
     ]
@@ -120,6 +121,7 @@ def format_report(report: Report, facts: set[str]) -> str:
         lines += [
             f"  [{o.question.kind}] {o.question.text!r}: expected {o.question.expect}, got {o.got} "
             f"({o.answer_kind}, {o.score:.0f})"
-            for o in report.outcomes if not o.correct
+            for o in report.outcomes
+            if not o.correct
         ]
     return "\n".join(lines)

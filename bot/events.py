@@ -75,9 +75,7 @@ def parse_starts_at(text: str, tz: tzinfo) -> datetime:
             f"invalid date {text!r}: write 2025-04-29 or 2025-04-29T10:00:00+06:00"
         ) from None
     if moment.tzinfo is None:
-        raise EventValueError(
-            f"datetime {text!r} has no UTC offset: add one, e.g. {text}+06:00"
-        )
+        raise EventValueError(f"datetime {text!r} has no UTC offset: add one, e.g. {text}+06:00")
     return moment
 
 

@@ -38,11 +38,20 @@ class GapEntry:
 def explain(gaps: Sequence[AskedGap], responder: Responder) -> list[GapEntry]:
     entries = []
     for gap in gaps:
-        ranked = [r for r in responder.matcher.match(gap.text).ranked if r.intent_id in responder.knowledge.facts]
+        ranked = [
+            r
+            for r in responder.matcher.match(gap.text).ranked
+            if r.intent_id in responder.knowledge.facts
+        ]
         best = ranked[0] if ranked else None
         entries.append(
-            GapEntry(gap.text, gap.count, best.intent_id if best else None,
-                     best.score if best else 0.0, dict(gap.tapped))
+            GapEntry(
+                gap.text,
+                gap.count,
+                best.intent_id if best else None,
+                best.score if best else 0.0,
+                dict(gap.tapped),
+            )
         )
     return entries
 
@@ -53,10 +62,16 @@ def format_report(entries: Sequence[GapEntry]) -> str:
         return "No unanswered questions logged yet."
     lines = []
     for number, entry in enumerate(entries, 1):
-        closest = f"closest: {entry.closest} ({entry.score:.0f})" if entry.closest else "closest: none"
-        taps = ", ".join(f"{fact} ×{n}" for fact, n in sorted(entry.tapped.items(), key=lambda i: -i[1]))
-        lines.append(f"{number}. ×{entry.count} “{entry.text}” — {closest}"
-                     + (f"; users chose: {taps}" if taps else ""))
+        closest = (
+            f"closest: {entry.closest} ({entry.score:.0f})" if entry.closest else "closest: none"
+        )
+        taps = ", ".join(
+            f"{fact} ×{n}" for fact, n in sorted(entry.tapped.items(), key=lambda i: -i[1])
+        )
+        lines.append(
+            f"{number}. ×{entry.count} “{entry.text}” — {closest}"
+            + (f"; users chose: {taps}" if taps else "")
+        )
     return "\n".join(lines)
 
 

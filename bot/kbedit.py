@@ -40,9 +40,13 @@ class StagedEdit:
 def check_file(name: str, size: int) -> None:
     """Refuse what cannot be a knowledge file from its name and size alone."""
     if not _NAME.match(name):
-        raise EditError(f"{name!r} is not a knowledge file name: send a .yaml file such as facts.yaml")
+        raise EditError(
+            f"{name!r} is not a knowledge file name: send a .yaml file such as facts.yaml"
+        )
     if size > MAX_UPLOAD_BYTES:
-        raise EditError(f"{name} is {size // 1024} KiB; the limit is {MAX_UPLOAD_BYTES // 1024} KiB")
+        raise EditError(
+            f"{name} is {size // 1024} KiB; the limit is {MAX_UPLOAD_BYTES // 1024} KiB"
+        )
 
 
 def check_upload(name: str, content: bytes) -> None:

@@ -22,9 +22,7 @@ _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 class _Builder:
-    def __init__(
-        self, readers: Mapping[str, NodeReader], tz: tzinfo, directory: Path
-    ) -> None:
+    def __init__(self, readers: Mapping[str, NodeReader], tz: tzinfo, directory: Path) -> None:
         self.readers = readers
         self.tz = tz
         self.directory = directory
@@ -72,13 +70,19 @@ class _Builder:
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as err:
-            reader.problem(fields["file"], f"cannot read source file {file!r}: {err}",
-                           "give a path relative to the knowledge folder")
+            reader.problem(
+                fields["file"],
+                f"cannot read source file {file!r}: {err}",
+                "give a path relative to the knowledge folder",
+            )
             return None
         for heading, node in reader.text_list(fields.get("sections"), "sections"):
             if heading not in text.splitlines():
-                reader.problem(node, f"section heading {heading!r} is not a line of {file}",
-                               "copy the heading exactly as it stands in the source")
+                reader.problem(
+                    node,
+                    f"section heading {heading!r} is not a line of {file}",
+                    "copy the heading exactly as it stands in the source",
+                )
         return Source(source_id, title, text, tuple(sections), str(path))
 
     def topic(self, entry: Located) -> Topic | None:
@@ -95,21 +99,29 @@ class _Builder:
     ) -> tuple[str, ...]:
         items = reader.text_list(fields.get("questions"), f"the questions of {what}")
         if "questions" in fields and not items:
-            reader.problem(fields["questions"], f"{what} has no example questions",
-                           "add at least one question a user would ask")
+            reader.problem(
+                fields["questions"],
+                f"{what} has no example questions",
+                "add at least one question a user would ask",
+            )
         for question, node in items:
             if intent_id:
                 mark = node.start_mark
-                self.question_sites[(intent_id, question)] = Site(reader.file, mark.line + 1,
-                                                                  mark.column + 1)
+                self.question_sites[(intent_id, question)] = Site(
+                    reader.file, mark.line + 1, mark.column + 1
+                )
         return tuple(q for q, _ in items)
 
-    def answer_text(self, reader: NodeReader, fields: dict[str, yaml.Node], what: str) -> str | None:
+    def answer_text(
+        self, reader: NodeReader, fields: dict[str, yaml.Node], what: str
+    ) -> str | None:
         answer = reader.text(fields.get("answer"), f"the answer of {what}")
         if answer is not None and len(answer) > MAX_ANSWER_CHARS:
-            reader.problem(fields["answer"],
-                           f"the answer of {what} has {len(answer)} characters, more than {MAX_ANSWER_CHARS}",
-                           "shorten it so it fits one Telegram message with its citation")
+            reader.problem(
+                fields["answer"],
+                f"the answer of {what} has {len(answer)} characters, more than {MAX_ANSWER_CHARS}",
+                "shorten it so it fits one Telegram message with its citation",
+            )
         return answer
 
     def citation(
@@ -127,30 +139,44 @@ class _Builder:
             return None
         source = sources.get(source_id)
         if source is None:
-            reader.problem(fields["source"], f"unknown source {source_id!r}",
-                           f"use one of: {', '.join(sorted(sources)) or '(no sources defined)'}")
+            reader.problem(
+                fields["source"],
+                f"unknown source {source_id!r}",
+                f"use one of: {', '.join(sorted(sources)) or '(no sources defined)'}",
+            )
             return None
         if section != source.title and section not in source.sections:
-            reader.problem(fields["section"], f"section {section!r} is not a heading of {source_id}",
-                           f"use one of the `sections` listed for {source_id}")
+            reader.problem(
+                fields["section"],
+                f"section {section!r} is not a heading of {source_id}",
+                f"use one of the `sections` listed for {source_id}",
+            )
             return None
         at = source.text.find(quote)
         if at < 0:
             from bot.loader import closest_sentence
 
-            reader.problem(fields["quote"], f"quote not found verbatim in source {source_id}",
-                           f"copy the exact sentence; closest is: {closest_sentence(quote, source.text)}")
+            reader.problem(
+                fields["quote"],
+                f"quote not found verbatim in source {source_id}",
+                f"copy the exact sentence; closest is: {closest_sentence(quote, source.text)}",
+            )
             return None
         under = _section_at(source, at)
         if under != section:
-            reader.problem(fields["section"], f"the quote stands under section {under!r}, not {section!r}",
-                           f"write `section: \"{under}\"`")
+            reader.problem(
+                fields["section"],
+                f"the quote stands under section {under!r}, not {section!r}",
+                f'write `section: "{under}"`',
+            )
         return Citation(source.id, source.title, section, quote)
 
     def fact(self, entry: Located, sources: Mapping[str, Source]) -> tuple[Fact, Located] | None:
         reader = self.reader(entry)
         fields = reader.mapping(
-            entry.node, "a fact", ("id", "topic", "title", "answer", "questions", "citation"),
+            entry.node,
+            "a fact",
+            ("id", "topic", "title", "answer", "questions", "citation"),
             ("related",),
         )
         if fields is None:
@@ -183,7 +209,10 @@ class _Builder:
     def event(self, entry: Located) -> tuple[Event, Located] | None:
         reader = self.reader(entry)
         fields = reader.mapping(
-            entry.node, "an event", ("id", "title", "starts_at", "fact_id"), ("remind_before", "url")
+            entry.node,
+            "an event",
+            ("id", "title", "starts_at", "fact_id"),
+            ("remind_before", "url"),
         )
         if fields is None:
             return None
@@ -206,8 +235,9 @@ class _Builder:
                 reader.problem(node, str(err))
         if not (event_id and title and fact_id and starts_at):
             return None
-        return Event(event_id, title, starts_at, tuple(sorted(set(offsets), reverse=True)),
-                     fact_id, url), entry
+        return Event(
+            event_id, title, starts_at, tuple(sorted(set(offsets), reverse=True)), fact_id, url
+        ), entry
 
 
 def _section_at(source: Source, offset: int) -> str:
@@ -247,19 +277,29 @@ def build_knowledge(
     for fact, entry in facts_located:
         reader = builder.reader(entry)
         if fact.topic not in topic_ids:
-            reader.problem(entry.node, f"fact {fact.id!r} has unknown topic {fact.topic!r}",
-                           f"use one of: {', '.join(sorted(topic_ids)) or '(no topics defined)'}")
+            reader.problem(
+                entry.node,
+                f"fact {fact.id!r} has unknown topic {fact.topic!r}",
+                f"use one of: {', '.join(sorted(topic_ids)) or '(no topics defined)'}",
+            )
         for other in fact.related:
             if fact_ids is not None and other not in fact_ids:
-                reader.problem(entry.node, f"fact {fact.id!r} lists unknown related fact {other!r}",
-                               "use the id of an existing fact")
+                reader.problem(
+                    entry.node,
+                    f"fact {fact.id!r} lists unknown related fact {other!r}",
+                    "use the id of an existing fact",
+                )
     for event, entry in events_located:
         if fact_ids is not None and event.fact_id not in fact_ids:
-            builder.reader(entry).problem(entry.node,
-                                          f"event {event.id!r} points at unknown fact {event.fact_id!r}",
-                                          "set fact_id to the id of an existing fact")
+            builder.reader(entry).problem(
+                entry.node,
+                f"event {event.id!r} points at unknown fact {event.fact_id!r}",
+                "set fact_id to the id of an existing fact",
+            )
     if not facts and complete and not any(r.problems for r in readers.values()):
-        problem = Problem(str(directory), 1, 1, "the knowledge base has no facts", "add a facts file")
+        problem = Problem(
+            str(directory), 1, 1, "the knowledge base has no facts", "add a facts file"
+        )
         return None, [problem]
     problems = [p for r in readers.values() for p in r.problems]
     knowledge = Knowledge(

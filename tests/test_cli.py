@@ -14,10 +14,17 @@ LLAMABOT = str(Path(sys.executable).parent / "llamabot")
 
 
 def run(*args: str, stdin: str | None = None, cwd: Path = ROOT, env: dict[str, str] | None = None):
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "LLAMABOT_"))}
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "LLAMABOT_"))
+    }
     environment.update(env or {})
     return subprocess.run(
-        [LLAMABOT, *args], input=stdin, capture_output=True, text=True, cwd=cwd, env=environment,
+        [LLAMABOT, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=environment,
         timeout=60,
     )
 
@@ -36,7 +43,11 @@ def test_ask_json_contract() -> None:
 def test_ask_json_reads_one_question_per_line_from_stdin() -> None:
     result = run("ask", "--json", "-", stdin="লামাকন কবে?\n\nHow do I reset my Facebook password?\n")
     rows = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [r["question"] for r in rows] == ["লামাকন কবে?", "", "How do I reset my Facebook password?"]
+    assert [r["question"] for r in rows] == [
+        "লামাকন কবে?",
+        "",
+        "How do I reset my Facebook password?",
+    ]
     assert rows[0]["fact_id"] == "llamacon"
     assert rows[1]["fact_id"] is None and rows[1]["citation"] is None
     assert rows[2]["fact_id"] is None
@@ -49,7 +60,9 @@ def test_ask_plain_text_shows_citation() -> None:
 
 
 def test_shell_chats_until_end_of_input(tmp_path: Path) -> None:
-    result = run("shell", stdin="hello\nlamacon kobe\n1\nexit\n", env={"XDG_STATE_HOME": str(tmp_path)})
+    result = run(
+        "shell", stdin="hello\nlamacon kobe\n1\nexit\n", env={"XDG_STATE_HOME": str(tmp_path)}
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("লামাবট>") == 3
     assert "Traceback" not in result.stderr
@@ -68,8 +81,12 @@ def test_kb_validate_ok_and_broken(tmp_path: Path) -> None:
     broken = tmp_path / "kb"
     shutil.copytree(ROOT / "knowledge", broken)
     facts = broken / "facts.yaml"
-    facts.write_text(facts.read_text(encoding="utf-8").replace("id: what_is_llama", "id: downloads_milestone", 1),
-                     encoding="utf-8")
+    facts.write_text(
+        facts.read_text(encoding="utf-8").replace(
+            "id: what_is_llama", "id: downloads_milestone", 1
+        ),
+        encoding="utf-8",
+    )
     result = run("kb", "validate", str(broken))
     assert result.returncode == 1
     line = result.stdout.splitlines()[0]
@@ -137,7 +154,9 @@ def test_kb_eval_against_lists_changed_answers(tmp_path: Path) -> None:
     data = str(ROOT / "tests" / "data" / "eval_questions.yaml")
     result = run("kb", "eval", data, "--against", str(edited))
     assert result.returncode == 0
-    assert "broken: " in result.stdout and "(expected deepseek_r1): deepseek_r1 -> " in result.stdout
+    assert (
+        "broken: " in result.stdout and "(expected deepseek_r1): deepseek_r1 -> " in result.stdout
+    )
     assert result.stdout.rstrip().endswith(f"answers differ between knowledge and {edited}")
 
 
@@ -152,7 +171,9 @@ def test_kb_gaps_reports_from_the_database(tmp_path: Path) -> None:
     now = datetime.now(UTC)
     rows = [QuestionRecord(now, "private", "llama er dam koto", "suggest", None, 55.0)] * 3
     rows += [QuestionRecord(now, "private", "ajke brishti hobe", "fallback", None, 10.0)]
-    rows += [QuestionRecord(now, "button", "llama er dam koto", TAP_KIND, "ecosystem_strategy", 0.0)]
+    rows += [
+        QuestionRecord(now, "button", "llama er dam koto", TAP_KIND, "ecosystem_strategy", 0.0)
+    ]
     assert database.write([], rows)
     database.close()
     result = run("kb", "gaps", "--database", str(path))

@@ -21,7 +21,13 @@ from bot.knowledge import Event
 from bot.loader import load_knowledge
 
 TZ = ZoneInfo("Asia/Dhaka")
-CON = Event("llamacon", "লামাকন", datetime(2025, 4, 29, tzinfo=TZ), (timedelta(days=7), timedelta(hours=1)), "llamacon")
+CON = Event(
+    "llamacon",
+    "লামাকন",
+    datetime(2025, 4, 29, tzinfo=TZ),
+    (timedelta(days=7), timedelta(hours=1)),
+    "llamacon",
+)
 
 
 def test_durations() -> None:
@@ -49,14 +55,26 @@ def test_bengali_date() -> None:
 
 
 def test_countdown_before_on_and_after_the_day() -> None:
-    assert describe_event(CON, datetime(2025, 4, 19, 23, 0, tzinfo=TZ)) == "লামাকন ২৯ এপ্রিল ২০২৫ তারিখে; আর ১০ দিন বাকি।"
+    assert (
+        describe_event(CON, datetime(2025, 4, 19, 23, 0, tzinfo=TZ))
+        == "লামাকন ২৯ এপ্রিল ২০২৫ তারিখে; আর ১০ দিন বাকি।"
+    )
     assert "আগামীকাল" in describe_event(CON, datetime(2025, 4, 28, 9, 0, tzinfo=TZ))
     assert "আজ" in describe_event(CON, datetime(2025, 4, 29, 15, 0, tzinfo=TZ))
     late = Event("x", "সভা", datetime(2025, 4, 29, 18, 0, tzinfo=TZ), (), "llamacon")
-    assert describe_event(late, datetime(2025, 4, 29, 15, 30, tzinfo=TZ)).endswith("আর প্রায় ২ ঘণ্টা বাকি।")
-    assert describe_event(late, datetime(2025, 4, 29, 17, 15, tzinfo=TZ)).endswith("আর প্রায় ৪৫ মিনিট বাকি।")
-    assert describe_event(late, datetime(2025, 4, 29, 17, 59, 30, tzinfo=TZ)).endswith("এক মিনিটও বাকি নেই।")
-    assert describe_event(CON, datetime(2025, 5, 2, tzinfo=TZ)) == "লামাকন ২৯ এপ্রিল ২০২৫ তারিখে অনুষ্ঠিত হয়ে গেছে।"
+    assert describe_event(late, datetime(2025, 4, 29, 15, 30, tzinfo=TZ)).endswith(
+        "আর প্রায় ২ ঘণ্টা বাকি।"
+    )
+    assert describe_event(late, datetime(2025, 4, 29, 17, 15, tzinfo=TZ)).endswith(
+        "আর প্রায় ৪৫ মিনিট বাকি।"
+    )
+    assert describe_event(late, datetime(2025, 4, 29, 17, 59, 30, tzinfo=TZ)).endswith(
+        "এক মিনিটও বাকি নেই।"
+    )
+    assert (
+        describe_event(CON, datetime(2025, 5, 2, tzinfo=TZ))
+        == "লামাকন ২৯ এপ্রিল ২০২৫ তারিখে অনুষ্ঠিত হয়ে গেছে।"
+    )
 
 
 def test_countdown_uses_the_event_timezone() -> None:

@@ -63,7 +63,9 @@ def test_apply_and_rollback_round_trip(kb: Path) -> None:
     now = datetime(2025, 4, 1, tzinfo=TZ)
     kept = apply(kb, "events.yaml", edited, now)
     assert kept.read_bytes() == original and (kb / "events.yaml").read_bytes() == edited
-    new_file = b"version: 1\nsmalltalk:\n  - id: bye2\n    answer: \"\xe0\xa6\xac\xe0\xa6\xbf\"\n    questions: [\"tata\"]\n"
+    new_file = (
+        'version: 1\nsmalltalk:\n  - id: bye2\n    answer: "বি"\n    questions: ["tata"]\n'
+    ).encode()
     apply(kb, "extra.yaml", new_file, now + timedelta(seconds=1))
     assert "bye2" in load_knowledge(kb, TZ).smalltalk
     assert rollback(kb) == "extra.yaml" and not (kb / "extra.yaml").exists()

@@ -105,8 +105,11 @@ def test_missing_and_unknown_fields_are_all_reported(tmp_path: Path) -> None:
 
 
 def test_bad_event_date_duration_and_fact(tmp_path: Path) -> None:
-    broken = (EVENTS.replace("2025-04-29", "2025-13-40").replace("1h", "soon")
-              .replace("fact_id: downloads", "fact_id: nothing"))
+    broken = (
+        EVENTS.replace("2025-04-29", "2025-13-40")
+        .replace("1h", "soon")
+        .replace("fact_id: downloads", "fact_id: nothing")
+    )
     found = problems(write_kb(tmp_path, events_yaml=broken))
     text = "\n".join(found)
     assert f"{tmp_path / 'events.yaml'}:5:16: invalid date '2025-13-40'" in text
@@ -114,7 +117,9 @@ def test_bad_event_date_duration_and_fact(tmp_path: Path) -> None:
 
 
 def test_event_pointing_at_unknown_fact(tmp_path: Path) -> None:
-    found = problems(write_kb(tmp_path, events_yaml=EVENTS.replace("fact_id: downloads", "fact_id: x")))
+    found = problems(
+        write_kb(tmp_path, events_yaml=EVENTS.replace("fact_id: downloads", "fact_id: x"))
+    )
     assert found == [
         f"{tmp_path / 'events.yaml'}:3:5: event 'con' points at unknown fact 'x' "
         "(fix: set fact_id to the id of an existing fact)"
@@ -122,19 +127,27 @@ def test_event_pointing_at_unknown_fact(tmp_path: Path) -> None:
 
 
 def test_datetime_without_offset_is_refused(tmp_path: Path) -> None:
-    found = problems(write_kb(tmp_path, events_yaml=EVENTS.replace("2025-04-29", "2025-04-29T10:00:00")))
+    found = problems(
+        write_kb(tmp_path, events_yaml=EVENTS.replace("2025-04-29", "2025-04-29T10:00:00"))
+    )
     assert "has no UTC offset" in found[0]
 
 
 def test_wrong_section_for_quote(tmp_path: Path) -> None:
-    found = problems(write_kb(tmp_path, facts_yaml=FACTS.replace('section: "প্রথম অংশ"', 'section: "শিরোনাম"')))
+    found = problems(
+        write_kb(tmp_path, facts_yaml=FACTS.replace('section: "প্রথম অংশ"', 'section: "শিরোনাম"'))
+    )
     assert "the quote stands under section 'প্রথম অংশ'" in found[0]
 
 
 def test_wrong_types(tmp_path: Path) -> None:
-    broken = FACTS.replace('questions: ["লামা কতবার ডাউনলোড হয়েছে?", "llama downloads"]', "questions: 5")
+    broken = FACTS.replace(
+        'questions: ["লামা কতবার ডাউনলোড হয়েছে?", "llama downloads"]', "questions: 5"
+    )
     found = problems(write_kb(tmp_path, facts_yaml=broken))
-    assert any(":10:16: the questions of fact 'downloads' must be a list" in p for p in found), found
+    assert any(":10:16: the questions of fact 'downloads' must be a list" in p for p in found), (
+        found
+    )
 
 
 def test_empty_and_non_utf8_files(tmp_path: Path) -> None:

@@ -69,7 +69,11 @@ def test_fallback_is_polite_bengali_with_topics(responder: Responder) -> None:
 def test_small_talk_has_no_citation(responder: Responder) -> None:
     for question, intent in (("হ্যালো", "greeting"), ("ধন্যবাদ", "thanks"), ("tumi ke?", "identity")):
         answer = responder.ask(question, NOW)
-        assert (answer.kind, answer.intent_id, answer.citation) == (AnswerKind.SMALLTALK, intent, None)
+        assert (answer.kind, answer.intent_id, answer.citation) == (
+            AnswerKind.SMALLTALK,
+            intent,
+            None,
+        )
 
 
 def test_fact_answer_carries_citation_and_related(responder: Responder) -> None:

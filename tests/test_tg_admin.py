@@ -55,8 +55,9 @@ def test_gaps_groups_normalized_unanswered_questions(
 def test_gaps_turn_did_you_mean_choices_into_yaml(
     bot: BotThread, fake_telegram: FakeTelegram
 ) -> None:
-    from bot.answer import AnswerKind
     from conftest import FIXED_NOW
+
+    from bot.answer import AnswerKind
 
     responder = bot.services.responder
     question = next(q for q in ("download", "meta", "মেটা", "llama")

@@ -74,7 +74,8 @@ def test_a_bad_edit_keeps_answers_and_tells_admins(
     facts = folder / "facts.yaml"
     facts.write_text(facts.read_text(encoding="utf-8") + "\n  - id: [broken\n", encoding="utf-8")
     calls = fake_telegram.wait_for(
-        "sendMessage", lambda c: c.chat_id == ADMIN_ID and "সমস্যা" in c.text, timeout=5)
+        "sendMessage", lambda c: c.chat_id == ADMIN_ID and "সমস্যা" in c.text, timeout=5
+    )
     assert "facts.yaml:" in calls[0].text and "YAML syntax error" in calls[0].text
     assert bot.services.knowledge.version == version
     assert answer_text(fake_telegram) == before
@@ -125,8 +126,11 @@ def test_invalid_uploads_change_nothing(
     bot, folder = watched_bot
     version = bot.services.knowledge.version
     cases = [
-        ("events.yaml", (folder / "events.yaml").read_bytes().replace(b"2025-04-29", b"2025-02-30"),
-         "events.yaml:5:16: invalid date"),
+        (
+            "events.yaml",
+            (folder / "events.yaml").read_bytes().replace(b"2025-04-29", b"2025-02-30"),
+            "events.yaml:5:16: invalid date",
+        ),
         ("photo.png", b"\x89PNG", "is not a knowledge file name"),
         ("facts.yaml", b"\xff\xfe\x00", "not UTF-8"),
         ("facts.yaml", b"a" * (600 * 1024), "the limit is 512 KiB"),
@@ -134,7 +138,9 @@ def test_invalid_uploads_change_nothing(
     for name, content, message in cases:
         since = fake_telegram.mark()
         fake_telegram.document(name, content, user_id=ADMIN_ID)
-        [reply] = fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == ADMIN_ID, since=since)
+        [reply] = fake_telegram.wait_for(
+            "sendMessage", lambda c: c.chat_id == ADMIN_ID, since=since
+        )
         assert message in reply.text, (name, reply.text)
         assert str(folder / "events.yaml") in reply.text or name != "events.yaml"
         assert not reply.buttons

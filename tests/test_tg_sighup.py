@@ -16,8 +16,13 @@ def test_sighup_reloads_good_edits_and_refuses_broken_ones(tmp_path: Path) -> No
     shutil.copytree(KNOWLEDGE_DIR, folder)
     facts = folder / "facts.yaml"
     with FakeTelegram(max_poll=0.3) as fake:
-        env = bot_env(fake, tmp_path, LLAMABOT_KNOWLEDGE_DIR=str(folder),
-                      LLAMABOT_WATCH_SECONDS="0", LLAMABOT_LOG_LEVEL="INFO")
+        env = bot_env(
+            fake,
+            tmp_path,
+            LLAMABOT_KNOWLEDGE_DIR=str(folder),
+            LLAMABOT_WATCH_SECONDS="0",
+            LLAMABOT_LOG_LEVEL="INFO",
+        )
         proc = llamabot("run", env=env, cwd=tmp_path)
         try:
             fake.wait_for("getUpdates", timeout=15)

@@ -31,14 +31,20 @@ async def reload_knowledge(services: Services, reason: str) -> ReloadOutcome:
     try:
         old, new = await services.reload()
     except KnowledgeError as err:
-        log.warning("reload (%s) refused: %d problem(s) in %s", reason, len(err.problems),
-                    services.settings.knowledge_dir)
-        header = texts.RELOAD_FAILED.format(count=len(err.problems),
-                                            version=escape(services.knowledge.version))
+        log.warning(
+            "reload (%s) refused: %d problem(s) in %s",
+            reason,
+            len(err.problems),
+            services.settings.knowledge_dir,
+        )
+        header = texts.RELOAD_FAILED.format(
+            count=len(err.problems), version=escape(services.knowledge.version)
+        )
         return ReloadOutcome(False, report_chunks(header, [f"• {p}" for p in err.problems]))
     diff = diff_knowledge(old, new)
-    header = texts.RELOAD_OK.format(facts=len(new.facts), old=escape(old.version),
-                                    new=escape(new.version))
+    header = texts.RELOAD_OK.format(
+        facts=len(new.facts), old=escape(old.version), new=escape(new.version)
+    )
     log.info("reload (%s): %s", reason, "; ".join(diff.lines()))
     return ReloadOutcome(True, report_chunks(header, diff.lines()), diff)
 

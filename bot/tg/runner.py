@@ -30,8 +30,8 @@ from bot.tg.flood import FloodGate
 from bot.tg.handlers import knowledge_edits
 from bot.tg.reloading import reload_and_tell_admins
 from bot.tg.services import Services
-from bot.watch import KnowledgeWatcher
 from bot.tg.webhook import WebhookServer
+from bot.watch import KnowledgeWatcher
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,8 @@ class BotRuntime:
         self.poll_timeout = poll_timeout
         # Subscriptions, reminders and broadcasts (issue 4): handlers before the catch-alls.
         self.broadcasting = Broadcasting(settings.database, settings.is_admin, self.clock)
-        self.extensions = (*extensions, self.broadcasting.add_handlers, knowledge_edits.add_handlers)
+        self.extensions = (
+            *extensions, self.broadcasting.add_handlers, knowledge_edits.add_handlers)
         # Seconds between looks at the knowledge folder; 0: only /reload and SIGHUP reload.
         self.watch_interval = settings.watch_seconds if watch_interval is None else watch_interval
         self._watcher: asyncio.Task[None] | None = None

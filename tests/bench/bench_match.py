@@ -41,7 +41,9 @@ def percentile(values: Sequence[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def latencies(fn: Callable[[str], object], questions: Sequence[str], repeat: int) -> tuple[float, float]:
+def latencies(
+    fn: Callable[[str], object], questions: Sequence[str], repeat: int
+) -> tuple[float, float]:
     """Median over runs of the p50 and p99 per-question latency, in milliseconds."""
     p50s, p99s = [], []
     for _ in range(repeat):
@@ -60,7 +62,9 @@ def pseudo_word(rng: random.Random) -> str:
     return "".join(rng.choice(consonants) + rng.choice(vowels) for _ in range(rng.randint(3, 5)))
 
 
-def synthetic(size: int, real_words: list[str], seed: int = 7) -> tuple[list[tuple[str, str]], list[str]]:
+def synthetic(
+    size: int, real_words: list[str], seed: int = 7
+) -> tuple[list[tuple[str, str]], list[str]]:
     """`size` examples in size/20 intents: each intent has its own rare words plus common ones."""
     rng = random.Random(seed)
     examples: list[tuple[str, str]] = []
@@ -120,15 +124,22 @@ def main() -> None:
     questions = [q.text for q in load_questions(EVAL)]
     pairs = [(f.id, q) for f in knowledge.facts.values() for q in f.questions]
     raw = [q for _, q in pairs]
-    rows = ["| knowledge base | examples | llamabot p50 / p99 (ms) | WRatio extractOne p50 / p99 (ms) | p99 ratio |",
-            "|---|---|---|---|---|"]
+    rows = [
+        "| knowledge base | examples | llamabot p50 / p99 (ms)"
+        " | WRatio extractOne p50 / p99 (ms) | p99 ratio |",
+        "|---|---|---|---|---|",
+    ]
 
     def row(name: str, count: int, ours: tuple[float, float], base: tuple[float, float]) -> str:
-        return (f"| {name} | {count:,} | {ours[0]:.3f} / {ours[1]:.3f} | {base[0]:.3f} / {base[1]:.3f} "
-                f"| {base[1] / ours[1]:.1f}x faster |")
+        return (
+            f"| {name} | {count:,} | {ours[0]:.3f} / {ours[1]:.3f} | {base[0]:.3f} / {base[1]:.3f} "
+            f"| {base[1] / ours[1]:.1f}x faster |"
+        )
 
     ours = latencies(lambda q: responder.ask(q, NOW), questions, args.repeat)
-    base = latencies(lambda q: process.extractOne(q, raw, scorer=fuzz.WRatio), questions, args.repeat)
+    base = latencies(
+        lambda q: process.extractOne(q, raw, scorer=fuzz.WRatio), questions, args.repeat
+    )
     rows.append(row("real", len(raw), ours, base))
 
     real_words = sorted({w for _, q in pairs for w in q.split()})
@@ -140,20 +151,32 @@ def main() -> None:
         texts = [t for _, t in examples]
         queries = queries[:300]
         ours = latencies(matcher.match, queries, args.repeat)
-        base = latencies(lambda q, t=texts: process.extractOne(q, t, scorer=fuzz.WRatio),
-                         queries[: max(20, 3000 * 1000 // size)], max(1, args.repeat // 2))
-        correct = sum(
-            (r := matcher.match(q).ranked) and r[0].intent_id == f"intent{i}" for i, q in enumerate(queries)
+        base = latencies(
+            lambda q, t=texts: process.extractOne(q, t, scorer=fuzz.WRatio),
+            queries[: max(20, 3000 * 1000 // size)],
+            max(1, args.repeat // 2),
         )
-        rows.append(row(f"synthetic (index built in {build:.1f} s, top-1 {correct / len(queries):.0%})",
-                        len(examples), ours, base))
+        correct = sum(
+            (r := matcher.match(q).ranked) and r[0].intent_id == f"intent{i}"
+            for i, q in enumerate(queries)
+        )
+        rows.append(
+            row(
+                f"synthetic (index built in {build:.1f} s, top-1 {correct / len(queries):.0%})",
+                len(examples),
+                ours,
+                base,
+            )
+        )
 
     print("### Latency per question\n")
     print("\n".join(rows))
     print("\n### Accuracy on tests/data/eval_questions.yaml\n")
     print("\n".join(accuracy_table(responder)))
-    print(f"\n### Cold start\n\n`llamabot ask` median wall time over {args.repeat} runs: "
-          f"{cold_start(args.repeat):.3f} s")
+    print(
+        f"\n### Cold start\n\n`llamabot ask` median wall time over {args.repeat} runs: "
+        f"{cold_start(args.repeat):.3f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -60,8 +60,11 @@ def synthetic_folder(target: Path, questions: int) -> Path:
             f'    title: "তথ্য {n}"',
             f'    answer: "{template.answer}"',
             "    questions:",
-            *(f'      - "{words[(n * 7 + i * 13) % len(words)]} {words[(n + i) % len(words)]} প্রশ্ন{n}"'
-              for i in range(per_fact)),
+            *(
+                f'      - "{words[(n * 7 + i * 13) % len(words)]} {words[(n + i) % len(words)]}'
+                f' প্রশ্ন{n}"'
+                for i in range(per_fact)
+            ),
             "    citation:",
             f"      source: {template.citation.source_id}",
             f'      section: "{template.citation.section}"',
@@ -103,10 +106,18 @@ def main() -> int:
         cwd = Path(scratch) / "run"
         cwd.mkdir()
         fake = FakeTelegram(max_poll=1.0).start()
-        env = {**os.environ, "BENCH_CWD": str(cwd), "TELEGRAM_BOT_TOKEN": TOKEN,
-               "TELEGRAM_BASE_URL": fake.base_url, "LLAMABOT_KNOWLEDGE_DIR": str(ROOT / "knowledge"),
-               "LLAMABOT_DATABASE": str(cwd / "bench.sqlite3"), "LLAMABOT_LOG_LEVEL": "WARNING"}
-        subject = Subject("llamabot", [str(Path(sys.executable).parent / "llamabot"), "run"], fake, env)
+        env = {
+            **os.environ,
+            "BENCH_CWD": str(cwd),
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_BASE_URL": fake.base_url,
+            "LLAMABOT_KNOWLEDGE_DIR": str(ROOT / "knowledge"),
+            "LLAMABOT_DATABASE": str(cwd / "bench.sqlite3"),
+            "LLAMABOT_LOG_LEVEL": "WARNING",
+        }
+        subject = Subject(
+            "llamabot", [str(Path(sys.executable).parent / "llamabot"), "run"], fake, env
+        )
         try:
             subject.serial(30)  # warm up
             quiet = latencies(subject, args.serial, reloading=False)
@@ -120,17 +131,26 @@ def main() -> int:
     print("### Reload (load + validate + index), median\n")
     print("| knowledge base | example questions | reload | target |")
     print("|---|---|---|---|")
-    real_questions = sum(len(f.questions) for f in load_knowledge(ROOT / "knowledge", TZ).facts.values())
+    real_questions = sum(
+        len(f.questions) for f in load_knowledge(ROOT / "knowledge", TZ).facts.values()
+    )
     print(f"| real | {real_questions:,} | {real * 1000:.0f} ms | ≤ 200 ms |")
     print(f"| synthetic | {count:,} | {synthetic * 1000:.0f} ms | ≤ 2,000 ms |")
-    print(f"\n### Replies while reloading ({args.serial} questions one at a time, "
-          f"{len(QUESTIONS)} phrasings)\n")
+    print(
+        f"\n### Replies while reloading ({args.serial} questions one at a time, "
+        f"{len(QUESTIONS)} phrasings)\n"
+    )
     print("| | p50 | p99 |")
     print("|---|---|---|")
-    print(f"| quiet | {ms(quiet, .5):.1f} ms | {ms(quiet, .99):.1f} ms |")
-    print(f"| reloading (SIGHUP every {RELOAD_EVERY * 1000:.0f} ms) | {ms(busy, .5):.1f} ms | {ms(busy, .99):.1f} ms |")
-    print(f"| ratio (target p99 ≤ 2×) | {ms(busy, .5) / ms(quiet, .5):.2f}× | "
-          f"{ms(busy, .99) / ms(quiet, .99):.2f}× |")
+    print(f"| quiet | {ms(quiet, 0.5):.1f} ms | {ms(quiet, 0.99):.1f} ms |")
+    print(
+        f"| reloading (SIGHUP every {RELOAD_EVERY * 1000:.0f} ms)"
+        f" | {ms(busy, 0.5):.1f} ms | {ms(busy, 0.99):.1f} ms |"
+    )
+    print(
+        f"| ratio (target p99 ≤ 2×) | {ms(busy, 0.5) / ms(quiet, 0.5):.2f}× | "
+        f"{ms(busy, 0.99) / ms(quiet, 0.99):.2f}× |"
+    )
     return 0
 
 

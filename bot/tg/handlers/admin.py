@@ -9,9 +9,9 @@ from telegram.ext import ContextTypes
 
 from bot.gaps import AskedGap, explain, format_report, suggested_yaml
 from bot.tg import texts
+from bot.tg.reloading import reload_knowledge
 from bot.tg.render import escape, report_chunks
 from bot.tg.reply import send_chunks
-from bot.tg.reloading import reload_knowledge
 from bot.tg.services import Services, services_of
 
 log = logging.getLogger(__name__)

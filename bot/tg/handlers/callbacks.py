@@ -16,7 +16,8 @@ log = logging.getLogger(__name__)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Dispatch on the callback code: f:<fact> (d:<fact> from "did you mean"), t:<topic>, m:<menu>."""
+    """Dispatch on the callback code: f:<fact> (d:<fact>: a "did you mean" choice), t:<topic>,
+    m:<menu>."""
     query = update.callback_query
     if query is None:
         return
@@ -25,7 +26,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     knowledge = responder.knowledge
     data = query.data or ""
     prefix, ident = keyboards.decode(
-        data, knowledge.facts if data.startswith(("f:", "d:")) else (t.id for t in knowledge.topics))
+        data,
+        knowledge.facts if data.startswith(("f:", "d:")) else (t.id for t in knowledge.topics),
+    )
     message = query.message
     chat_id = message.chat.id if message is not None else query.from_user.id
 

@@ -84,15 +84,25 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         telegram_file = await document.get_file()
         content = bytes(await telegram_file.download_as_bytearray())
         staged = await asyncio.to_thread(
-            kbedit.stage, services.settings.knowledge_dir, name, content, services.knowledge,
-            services.settings.timezone)
+            kbedit.stage,
+            services.settings.knowledge_dir,
+            name,
+            content,
+            services.knowledge,
+            services.settings.timezone,
+        )
     except kbedit.EditError as err:
         await message.reply_html(texts.EDIT_REFUSED.format(reason=escape(str(err))))
         return
     except KnowledgeError as err:
         lines = [f"• {p}" for p in err.problems]
-        await send_chunks(context.bot, message.chat_id, report_chunks(
-            texts.EDIT_INVALID.format(name=escape(name), count=len(err.problems)), lines))
+        await send_chunks(
+            context.bot,
+            message.chat_id,
+            report_chunks(
+                texts.EDIT_INVALID.format(name=escape(name), count=len(err.problems)), lines
+            ),
+        )
         return
     except TelegramError as exc:
         log.warning("could not download the uploaded file %s: %s", name, exc)
@@ -100,10 +110,14 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     assert update.effective_user is not None
     token = _pending(context).add(PendingEdit(update.effective_user.id, name, content))
-    markup = InlineKeyboardMarkup([[
-        InlineKeyboardButton(texts.EDIT_APPLY, callback_data=f"kb:apply:{token}"),
-        InlineKeyboardButton(texts.EDIT_DISCARD, callback_data=f"kb:discard:{token}"),
-    ]])
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(texts.EDIT_APPLY, callback_data=f"kb:apply:{token}"),
+                InlineKeyboardButton(texts.EDIT_DISCARD, callback_data=f"kb:discard:{token}"),
+            ]
+        ]
+    )
     chunks = report_chunks(texts.EDIT_SUMMARY.format(name=escape(name)), staged.diff.lines())
     await send_chunks(context.bot, message.chat_id, chunks, markup)
 
@@ -135,11 +149,19 @@ async def apply_edit(services: Services, edit: PendingEdit) -> list[str]:
     """Validate again against the folder as it is now, write, reload; HTML chunks to send."""
     settings = services.settings
     try:
-        await asyncio.to_thread(kbedit.stage, settings.knowledge_dir, edit.name, edit.content,
-                                services.knowledge, settings.timezone)
+        await asyncio.to_thread(
+            kbedit.stage,
+            settings.knowledge_dir,
+            edit.name,
+            edit.content,
+            services.knowledge,
+            settings.timezone,
+        )
     except KnowledgeError as err:  # the folder changed since the upload was checked
-        return report_chunks(texts.EDIT_INVALID.format(name=escape(edit.name), count=len(err.problems)),
-                             [f"• {p}" for p in err.problems])
+        return report_chunks(
+            texts.EDIT_INVALID.format(name=escape(edit.name), count=len(err.problems)),
+            [f"• {p}" for p in err.problems],
+        )
     now = services.now()
     await asyncio.to_thread(kbedit.apply, settings.knowledge_dir, edit.name, edit.content, now)
     log.info("admin %s applied knowledge file %s", edit.admin_id, edit.name)
@@ -158,8 +180,12 @@ async def on_rollback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     except kbedit.EditError:
         await message.reply_html(texts.ROLLBACK_NONE)
         return
-    log.info("admin %s rolled back knowledge file %s", message.from_user and message.from_user.id, name)
+    log.info(
+        "admin %s rolled back knowledge file %s", message.from_user and message.from_user.id, name
+    )
     outcome = await reload_knowledge(services, f"{name} rolled back")
-    await send_chunks(context.bot, message.chat_id,
-                      [texts.ROLLBACK_DONE.format(name=escape(name)), *outcome.messages])
-
+    await send_chunks(
+        context.bot,
+        message.chat_id,
+        [texts.ROLLBACK_DONE.format(name=escape(name)), *outcome.messages],
+    )
