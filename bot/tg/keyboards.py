@@ -1,8 +1,9 @@
 """Inline keyboards and their short callback codes (Telegram allows 64 bytes of data).
 
 Codes: `f:<fact_id>` shows a fact (`d:<fact_id>` too, chosen from "did you mean"),
-`t:<topic_id>` lists a topic's questions and `m:<menu>` opens a menu (topics, llamacon, source, subscribe). An id too long for 64
-bytes is sent as `#` plus a hash and looked up again when the button is tapped.
+`t:<topic_id>` lists a topic's questions and `m:<menu>` opens a menu (topics, llamacon,
+source, subscribe). An id too long for 64 bytes is sent as `#` plus a hash and looked up
+again when the button is tapped.
 """
 
 from __future__ import annotations
