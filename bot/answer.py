@@ -64,6 +64,7 @@ class Responder:
         self.policy = policy or Policy()
         intents = [(f.id, q) for f in knowledge.facts.values() for q in f.questions]
         intents += [(s.id, q) for s in knowledge.smalltalk.values() for q in s.questions]
+        intents += [(d.id, q) for d in knowledge.declines.values() for q in d.questions]
         self.matcher = Matcher(intents)
 
     def ask(self, question: str, now: datetime) -> Answer:
@@ -85,6 +86,9 @@ class Responder:
             and result.known_share >= self.policy.min_known_share
             and best.coverage >= self.policy.min_coverage
         )
+        if best is not None and best.intent_id in self.knowledge.declines:
+            # Recognised as another subject ("ChatGPT downloads"): no fact, not even a guess.
+            return self._fallback(question, score, best.intent_id)
         if confident and best is not None:
             if best.intent_id in self.knowledge.smalltalk:
                 talk = self.knowledge.smalltalk[best.intent_id]
@@ -117,9 +121,10 @@ class Responder:
                     if f.id != fact.id and f.id not in related]
         return tuple(related[: self.policy.max_suggestions])
 
-    def _fallback(self, question: str, score: float) -> Answer:
+    def _fallback(self, question: str, score: float, intent_id: str | None = None) -> Answer:
         topics = ", ".join(t.title for t in self.knowledge.topics)
         samples = tuple(t_facts[0].id for t in self.knowledge.topics
                         if (t_facts := self.knowledge.facts_in_topic(t.id)))
-        return Answer(question, AnswerKind.FALLBACK, None, score, FALLBACK_TEXT.format(topics=topics),
-                      None, samples[: self.policy.max_suggestions])
+        text = FALLBACK_TEXT.format(topics=topics)
+        samples = samples[: self.policy.max_suggestions]
+        return Answer(question, AnswerKind.FALLBACK, None, score, text, None, samples, intent_id)

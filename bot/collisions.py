@@ -13,6 +13,7 @@ def find_collisions(responder: Responder) -> list[Problem]:
     margin = responder.policy.margin
     intents = [(f.id, f.questions) for f in knowledge.facts.values()]
     intents += [(s.id, s.questions) for s in knowledge.smalltalk.values()]
+    intents += [(d.id, d.questions) for d in knowledge.declines.values()]
     problems = []
     for intent_id, questions in intents:
         for question in questions:

@@ -54,6 +54,14 @@ class SmallTalk:
 
 
 @dataclass(frozen=True)
+class Decline:
+    """Questions the bot should recognise as outside the article, and answer with its fallback."""
+
+    id: str
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Event:
     id: str
     title: str
@@ -81,6 +89,7 @@ class Knowledge:
     events: tuple[Event, ...]
     version: str = ""
     files: tuple[str, ...] = field(default=())
+    declines: Mapping[str, Decline] = field(default_factory=dict)
     # (intent id, example question) -> where it was written; for admin reports only.
     question_sites: Mapping[tuple[str, str], Site] = field(default_factory=dict, compare=False)
 

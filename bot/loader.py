@@ -15,7 +15,7 @@ from bot.validate import build_knowledge
 from bot.yamlnodes import NodeReader, Problem, scalar
 
 SUPPORTED_VERSIONS = (1,)
-SECTIONS = ("sources", "topics", "facts", "smalltalk", "events")
+SECTIONS = ("sources", "topics", "facts", "smalltalk", "decline", "events")
 
 
 class KnowledgeError(Exception):
@@ -111,6 +111,7 @@ def load_knowledge(directory: Path, tz: tzinfo) -> Knowledge:
         smalltalk=knowledge.smalltalk,
         events=knowledge.events,
         question_sites=knowledge.question_sites,
+        declines=knowledge.declines,
         version=loader.hasher.hexdigest()[:12],
         files=tuple(loader.files),
     )

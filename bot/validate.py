@@ -11,7 +11,17 @@ from typing import TYPE_CHECKING
 import yaml
 
 from bot.events import EventValueError, parse_duration, parse_starts_at
-from bot.knowledge import Citation, Event, Fact, Knowledge, Site, SmallTalk, Source, Topic
+from bot.knowledge import (
+    Citation,
+    Decline,
+    Event,
+    Fact,
+    Knowledge,
+    Site,
+    SmallTalk,
+    Source,
+    Topic,
+)
 from bot.yamlnodes import NodeReader, Problem
 
 if TYPE_CHECKING:
@@ -41,7 +51,7 @@ class _Builder:
         if not _ID.match(value) and kind != "source":
             reader.problem(node, f"{kind} id {value!r} is not snake_case", "use a-z, 0-9 and _")
         # Facts and small talk share one namespace: both are answers the matcher picks.
-        space = "intent" if kind in ("fact", "small talk") else kind
+        space = "intent" if kind in ("fact", "small talk", "decline") else kind
         earlier = self.seen_ids.get((space, value))
         if earlier:
             reader.problem(
@@ -206,6 +216,15 @@ class _Builder:
             return None
         return SmallTalk(intent_id, answer, questions)
 
+    def decline(self, entry: Located) -> Decline | None:
+        reader = self.reader(entry)
+        fields = reader.mapping(entry.node, "a decline entry", ("id", "questions"))
+        if fields is None:
+            return None
+        intent_id = self.entry_id(entry, fields, "decline")
+        questions = self.questions(reader, fields, f"decline {intent_id!r}", intent_id)
+        return Decline(intent_id, questions) if intent_id and questions else None
+
     def event(self, entry: Located) -> tuple[Event, Located] | None:
         reader = self.reader(entry)
         fields = reader.mapping(
@@ -270,6 +289,7 @@ def build_knowledge(
     facts_located = [f for f in (builder.fact(e, sources) for e in entries["facts"]) if f]
     smalltalk = {s.id: s for s in filter(None, map(builder.smalltalk, entries["smalltalk"]))}
     events_located = list(filter(None, map(builder.event, entries["events"])))
+    declines = {d.id: d for d in filter(None, map(builder.decline, entries["decline"]))}
     facts = {fact.id: fact for fact, _ in facts_located}
     # Refer to ids as written, even of entries that failed, so one mistake is reported once.
     fact_ids = {i for space, i in builder.seen_ids if space == "intent"} if complete else None
@@ -309,5 +329,6 @@ def build_knowledge(
         smalltalk=smalltalk,
         events=tuple(e for e, _ in events_located),
         question_sites=builder.question_sites,
+        declines=declines,
     )
     return knowledge, problems

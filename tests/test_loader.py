@@ -157,3 +157,12 @@ def test_empty_and_non_utf8_files(tmp_path: Path) -> None:
     found = "\n".join(problems(tmp_path))
     assert "empty.yaml:1:1: the file is empty" in found
     assert "latin1.yaml:1:1: cannot read file" in found
+
+
+def test_decline_entries_load_and_share_the_intent_namespace(tmp_path: Path) -> None:
+    decline = 'version: 1\ndecline:\n  - id: weather\n    questions: ["আজ বৃষ্টি হবে?"]\n'
+    knowledge = load_knowledge(write_kb(tmp_path, decline_yaml=decline), TZ)
+    assert knowledge.declines["weather"].questions == ("আজ বৃষ্টি হবে?",)
+    clash = decline.replace("id: weather", "id: downloads")
+    found = problems(write_kb(tmp_path, decline_yaml=clash))
+    assert any("duplicate decline id 'downloads'" in p for p in found), found

@@ -1,5 +1,6 @@
 """The matcher and the answer policy on the real knowledge base."""
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -129,3 +130,14 @@ def _shared_responder() -> Responder:
     if "r" not in _CACHE:
         _CACHE["r"] = Responder(load_knowledge(KNOWLEDGE, TZ))
     return _CACHE["r"]
+
+
+def test_decline_intents_answer_with_the_fallback() -> None:
+    from bot.knowledge import Decline
+
+    knowledge = load_knowledge(KNOWLEDGE, TZ)
+    declines = {"other_ai": Decline("other_ai", ("ChatGPT কতবার ডাউনলোড হয়েছে?", "gemini users"))}
+    responder = Responder(replace(knowledge, declines=declines))
+    answer = responder.ask("chatgpt koto bar download hoise", NOW)
+    assert (answer.kind, answer.fact_id, answer.intent_id) == (AnswerKind.FALLBACK, None, "other_ai")
+    assert responder.ask("lama koto bar download hoise", NOW).fact_id == "downloads_milestone"
