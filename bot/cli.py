@@ -357,6 +357,10 @@ def build_parser() -> argparse.ArgumentParser:
     gaps.add_argument("--limit", type=int, default=20, help="how many (most frequent first)")
     gaps.add_argument("--database", metavar="FILE", help="SQLite file (default $LLAMABOT_DATABASE)")
     gaps.set_defaults(handler=cmd_kb_gaps)
+
+    from bot.broadcast.cli import add_broadcast_parser  # no Telegram import: stays fast
+
+    add_broadcast_parser(sub)
     return parser
 
 

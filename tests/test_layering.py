@@ -23,3 +23,16 @@ def test_core_modules_import_no_adapter() -> None:
     for name in CORE:
         for module in imported_modules(package / f"{name}.py"):
             assert not module.startswith(FORBIDDEN), f"bot/{name}.py imports {module}"
+
+
+def test_console_commands_do_not_import_telegram() -> None:
+    """`llamabot ask` must start fast: Telegram (and httpx) load only for `run`."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, bot.cli; bot.cli.build_parser(); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('telegram', 'httpx')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage.outbox import Outbox, ReminderRow
+from bot.storage.outbox import Outbox
+from bot.storage.reminder_rows import ReminderRow, ReminderRows
 from bot.storage.sqlite import Database
 
 NOW = datetime(2025, 4, 20, 12, 0, tzinfo=UTC)
@@ -103,14 +104,15 @@ def test_reminder_rows_fire_once(outbox: Outbox) -> None:
     outbox.add_subscribers([1, 2], "test", NOW)
     starts = NOW + timedelta(hours=2)
     row = ReminderRow("llamacon", 3600, starts - timedelta(hours=1), starts, "scheduled")
-    outbox.save_reminders([row], NOW)
-    assert outbox.next_due() == row.due_at
-    assert outbox.due_reminders(NOW) == []
+    reminders = ReminderRows(outbox)
+    reminders.save([row], NOW)
+    assert reminders.next_due() == row.due_at
+    assert reminders.due(NOW) == []
     later = NOW + timedelta(hours=1, seconds=1)
-    [due] = outbox.due_reminders(later)
+    [due] = reminders.due(later)
     assert due == row
-    first = outbox.fire_reminder(due, "reminder", later)
+    first = reminders.fire(due, "reminder", later)
     assert first is not None
-    assert outbox.fire_reminder(due, "reminder", later) is None
-    assert outbox.next_due() is None
+    assert reminders.fire(due, "reminder", later) is None
+    assert reminders.next_due() is None
     assert len(outbox.pending_batch(10)) == 2

@@ -88,11 +88,13 @@ def test_signal_finishes_updates_in_flight_and_closes_the_database(
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 0, (out + err)[-2000:]
-    fetched = fake.delivered & set(pushed)
+    # Every update the bot confirmed was answered and logged; any it did not confirm
+    # Telegram keeps and sends again after a restart, so none is lost either way.
+    confirmed = [u for u in pushed if u < fake.confirmed_below]
     replies = fake.calls_to("sendMessage", since)
-    assert len(replies) == len(fetched) >= 1  # every update taken was answered
+    assert len(replies) == len(confirmed) >= 1
     conn = sqlite3.connect(tmp_path / "db.sqlite3")
-    assert conn.execute("SELECT COUNT(*) FROM questions").fetchone()[0] == len(fetched)
+    assert conn.execute("SELECT COUNT(*) FROM questions").fetchone()[0] == len(confirmed)
     conn.close()
     wal = tmp_path / "db.sqlite3-wal"
     assert not wal.exists() or wal.stat().st_size == 0  # checkpointed: closed cleanly

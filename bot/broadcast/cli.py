@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.broadcast.service import sender_config
 from bot.config import ConfigError, load_settings
 from bot.storage.outbox import Outbox, Progress
 
@@ -53,6 +52,8 @@ def add_broadcast_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def cmd_broadcast(args: argparse.Namespace) -> int:
+    from bot.broadcast.service import sender_config  # imports Telegram: only when used
+
     try:
         text = _text(args.text)
         rate = sender_config().rate  # a bad setting must stop us before anything is queued

@@ -3,9 +3,9 @@
 Planning is pure (rows + events + now -> changes) so it tests without a clock; the
 scheduler applies it and sleeps until the next due time, woken early by a resync.
 Rules:
-- an event already begun schedules nothing; an edited start or offset moves the pending
-  reminder (and schedules again one already sent, since the date it gave is now wrong);
-  a deleted event or offset cancels its pending reminders.
+- an event already begun schedules nothing (reminders not yet due are cancelled).
+- an edited start or offset moves the pending reminder (and schedules again one already
+  sent, since the date it gave is now wrong); a deleted event or offset cancels it.
 - when several reminders of one event are due at once (the bot was down, or the event
   was added late) only the latest is sent: one message with the current countdown.
 - a reminder that fell due while the bot was down goes out if the event has not begun,
@@ -25,7 +25,8 @@ from bot.broadcast.db import AsyncOutbox
 from bot.broadcast.sender import wait_event
 from bot.events import describe_event, reminders
 from bot.knowledge import Event, Knowledge
-from bot.storage.outbox import Outbox, ReminderRow
+from bot.storage.outbox import Outbox
+from bot.storage.reminder_rows import ReminderRow, ReminderRows
 
 log = logging.getLogger(__name__)
 
@@ -51,14 +52,16 @@ def plan_sync(rows: Iterable[ReminderRow], events: Iterable[Event], now: datetim
             offset_s = int(reminder.offset.total_seconds())
             wanted[(event.id, offset_s)] = ReminderRow(
                 event.id, offset_s, reminder.due_at, event.starts_at, "scheduled")
-    write = []
+    write, cancel = [], []
     for key, row in wanted.items():
-        if row.starts_at <= now:
-            continue  # held events schedule nothing; their due rows are skipped when fired
         old = existing.get(key)
+        if row.starts_at <= now:  # held: nothing left to remind of
+            if old is not None and old.state == "scheduled" and old.due_at > now:
+                cancel.append(old)  # moved into the past; rows already due are skipped, logged
+            continue
         if old is None or old.due_at != row.due_at or old.state == "cancelled":
             write.append(row)
-    cancel = [r for key, r in existing.items() if key not in wanted and r.state == "scheduled"]
+    cancel.extend(r for key, r in existing.items() if key not in wanted and r.state == "scheduled")
     return SyncPlan(tuple(write), tuple(cancel))
 
 
@@ -92,26 +95,29 @@ def reminder_text(event: Event, now: datetime) -> str:
 
 def sync(outbox: Outbox, events: Iterable[Event], now: datetime) -> SyncPlan:
     """Bring the reminder rows in line with `events` (runs on the outbox thread)."""
-    plan = plan_sync(outbox.reminder_rows(), events, now)
-    outbox.save_reminders(plan.write, now)
-    outbox.set_reminder_state(plan.cancel, "cancelled", now)
+    rows = ReminderRows(outbox)
+    plan = plan_sync(rows.all(), events, now)
+    rows.save(plan.write, now)
+    rows.set_state(plan.cancel, "cancelled", now)
     for row in plan.cancel:
-        log.info("reminder %s -%ss cancelled: event or offset removed", row.event_id, row.offset_s)
+        log.info("reminder %s -%ss cancelled: event or offset removed, or event already begun",
+                 row.event_id, row.offset_s)
     return plan
 
 
 def fire_due(outbox: Outbox, events: Iterable[Event], now: datetime) -> list[int]:
     """Queue a broadcast for each due reminder; returns the new broadcast ids."""
-    plan = plan_fire(outbox.due_reminders(now), events, now)
+    rows = ReminderRows(outbox)
+    plan = plan_fire(rows.due(now), events, now)
     for row in plan.skip:
         late = now - row.due_at
         log.warning("reminder %s -%ss skipped (due %s ago; event begun or a later one due)",
                     row.event_id, row.offset_s, late)
-    outbox.set_reminder_state(plan.skip, "skipped", now)
-    outbox.set_reminder_state(plan.cancel, "cancelled", now)
+    rows.set_state(plan.skip, "skipped", now)
+    rows.set_state(plan.cancel, "cancelled", now)
     queued = []
     for row, event in plan.send:
-        broadcast_id = outbox.fire_reminder(row, reminder_text(event, now), now)
+        broadcast_id = rows.fire(row, reminder_text(event, now), now)
         if broadcast_id is not None:
             log.info("reminder %s -%ss queued as broadcast %s", row.event_id, row.offset_s,
                      broadcast_id)
@@ -157,7 +163,7 @@ class ReminderScheduler:
         while True:
             self._wake.clear()
             await self.tick()
-            next_due = await self.db.call(lambda o: o.next_due())
+            next_due = await self.db.call(lambda o: ReminderRows(o).next_due())
             delay = self.check_every
             if next_due is not None:
                 # A floor keeps a row that cannot be fired from turning this into a busy loop.

@@ -99,10 +99,6 @@ class Sender:
     def stats(self) -> SenderStats:
         return SenderStats(**self._counts)
 
-    @property
-    def idle(self) -> bool:
-        return not self._tasks
-
     async def run(self) -> None:
         """Send until cancelled; on cancel, let the requests in flight finish and record them."""
         self._counts["recovered"] = await self.db.call(lambda o: o.recover_in_flight())

@@ -26,6 +26,7 @@ from bot.knowledge import Knowledge
 
 log = logging.getLogger(__name__)
 RATE_VARIABLE = "LLAMABOT_BROADCAST_RATE"
+FREE_BULK_RATE = 30  # messages/s Telegram allows for bulk sends without paid broadcasts
 
 
 def sender_config(env: Mapping[str, str] | None = None,
@@ -66,7 +67,13 @@ class BroadcastService:
             self._spawn(self.scheduler.run, "reminders"),
             self._spawn(self._report_progress, "progress"),
         ]
-        log.info("broadcast service started (%.0f msg/s)", self.sender.config.rate)
+        rate = self.sender.config.rate
+        log.info("broadcast service started (%g msg/s)", rate)
+        if rate > FREE_BULK_RATE:
+            # Telegram answers 429 above ~30/s unless paid broadcasts are enabled for the
+            # bot; the sender copes (it pauses), but the configured rate will not be met.
+            log.warning("%s=%g is above Telegram's ~%d/s for bulk messages without paid"
+                        " broadcasts", RATE_VARIABLE, rate, FREE_BULK_RATE)
 
     async def stop(self) -> None:
         """Cancel the loops; the sender first lets its requests in flight finish."""

@@ -1,8 +1,9 @@
 """Subscriptions and admin broadcasts: /subscribe, /unsubscribe, buttons, /broadcast.
 
-`register` must run before the application's catch-all handlers of the same group
-(unknown commands, the generic button handler, plain /start), so that /subscribe,
-`/start subscribe`, `sub:*`/`m:subscribe` and `bc:*` buttons reach these handlers.
+`add_handlers` (an application extension) must run before the application's catch-all
+handlers of the same group (unknown commands, the generic button handler, plain /start),
+so that /subscribe, `/start subscribe`, `sub:*`/`m:subscribe` and `bc:*` buttons reach
+these handlers; `attach` then supplies their dependencies before the first update.
 Membership changes are handled one group later, so a general my_chat_member handler
 in `group` still sees them too.
 """
