@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -66,6 +66,8 @@ STEM_SIMILARITY = 0.95
 # Words in more than max(this, 0.5% of all) examples do not nominate candidates (see _cover_examples).
 MIN_COMMON_POSTINGS = 200
 PRUNE_SHARE = 0.5
+# Distinct cleaned questions whose ranking is kept (a few MB at most).
+MATCH_CACHE = 4096
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,8 @@ class Matcher:
         }
         self._examples: list[Example] = []
         self._postings: dict[str, list[int]] = defaultdict(list)
+        # word -> {example index: the word's weight there}: what `_add_word` credits.
+        self._word_weights: dict[str, dict[int, float]] = defaultdict(dict)
         for intent, text, key in keyed:
             word_weights: dict[str, float] = {}
             for word, surface in zip(key.skeleton, key.surface, strict=True):
@@ -132,13 +136,17 @@ class Matcher:
                 continue
             index = len(self._examples)
             self._examples.append(Example(intent, text, word_weights, sum(word_weights.values())))
-            for word in word_weights:
+            for word, weight in word_weights.items():
                 self._postings[word].append(index)
+                self._word_weights[word][index] = weight
         # Fuzzy look-ups only compare words that start with the same letter.
         self._vocab_by_initial: dict[str, list[str]] = defaultdict(list)
         for word in self._weights:
             self._vocab_by_initial[word[0]].append(word)
         self._sorted_vocab = sorted(self._weights)
+        # Not functools.lru_cache on a method: that would tie each Matcher into a reference
+        # cycle, kept after a reload until a full garbage collection.
+        self._recent: OrderedDict[str, MatchResult] = OrderedDict()
 
     @property
     def example_count(self) -> int:
@@ -232,7 +240,22 @@ class Matcher:
 
     def match(self, question: str) -> MatchResult:
         """Rank intents by their best example for `question`."""
-        key = make_key(question)
+        # The ranking depends only on the cleaned text and this (immutable) index, so a
+        # repeated question ("llamacon kobe") is ranked once per knowledge base: a reload
+        # builds a new Matcher and with it an empty cache. Least recently used goes first.
+        cleaned = clean(question)
+        cache = self._recent
+        result = cache.get(cleaned)
+        if result is not None:
+            cache.move_to_end(cleaned)
+            return result
+        result = cache[cleaned] = self._rank_question(cleaned)
+        if len(cache) > MATCH_CACHE:
+            cache.popitem(last=False)
+        return result
+
+    def _rank_question(self, cleaned: str) -> MatchResult:
+        key = make_key(cleaned)
         query_weight = 0.0
         known_weight = 0.0
         explained: dict[str, float] = defaultdict(float)  # question weight explained, per intent
@@ -298,17 +321,45 @@ class Matcher:
         only_known: bool,
     ) -> None:
         """Credit every example containing one of `similar` (only candidates if `only_known`)."""
-        best: dict[int, tuple[float, str]] = {}
+        if len(similar) == 1:
+            # The usual case (an exact word): no best-of choice to make, so credit directly.
+            known, similarity = similar[0]
+            self._credit(weight, similarity, self._word_weights[known], covered, touched,
+                         only_known)
+            return
+        best: dict[int, tuple[float, float]] = {}  # index -> (similarity, example word weight)
         for known, similarity in similar:
-            for index in self._postings[known]:
+            for index, word_weight in self._word_weights[known].items():
                 if only_known and index not in covered:
                     continue
                 if index not in best or similarity > best[index][0]:
-                    best[index] = (similarity, known)
-        examples = self._examples
-        for index, (similarity, known) in best.items():
+                    best[index] = (similarity, word_weight)
+        for index, (similarity, word_weight) in best.items():
             covered[index] += weight * similarity
-            touched[index] += examples[index].word_weights[known] * similarity
+            touched[index] += word_weight * similarity
+
+    @staticmethod
+    def _credit(
+        weight: float,
+        similarity: float,
+        examples: dict[int, float],
+        covered: dict[int, float],
+        touched: dict[int, float],
+        only_known: bool,
+    ) -> None:
+        """Credit one known word to the examples using it (`examples`: index -> its weight)."""
+        gain = weight * similarity
+        if only_known:
+            # A common word: walk whichever is smaller, its examples or the candidates.
+            if len(covered) < len(examples):
+                hits = [(i, examples[i]) for i in covered if i in examples]
+            else:
+                hits = [(i, w) for i, w in examples.items() if i in covered]
+        else:
+            hits = list(examples.items())
+        for index, word_weight in hits:
+            covered[index] += gain
+            touched[index] += word_weight * similarity
 
     def _rank(
         self,
@@ -322,19 +373,25 @@ class Matcher:
             return ()
         # An example explaining less than half of what the best one explains cannot win.
         floor = PRUNE_SHARE * max(covered.values())
+        examples = self._examples
+        # Per intent: how much of the question its examples explain together (0-1).
+        intent_cover = {intent: min(1.0, weight / query_weight)
+                        for intent, weight in explained.items()}
         for index, weight in covered.items():
             if weight < floor:
                 continue
-            example = self._examples[index]
-            query_cover = min(1.0, weight / query_weight)
-            example_cover = min(1.0, touched[index] / example.weight)
-            intent_cover = min(1.0, explained[example.intent_id] / query_weight)
+            example = examples[index]
+            intent = example.intent_id
+            cover = intent_cover.get(intent, 0.0)
+            query_cover = weight / query_weight
+            example_cover = touched[index] / example.weight
+            # Conditionals rather than min(): this loop runs for every candidate example.
             score = 100.0 * (
-                QUERY_SHARE * query_cover
-                + EXAMPLE_SHARE * example_cover
-                + INTENT_SHARE * intent_cover
+                QUERY_SHARE * (query_cover if query_cover < 1.0 else 1.0)
+                + EXAMPLE_SHARE * (example_cover if example_cover < 1.0 else 1.0)
+                + INTENT_SHARE * cover
             )
-            current = best.get(example.intent_id)
+            current = best.get(intent)
             if current is None or score > current.score:
-                best[example.intent_id] = Scored(example.intent_id, score, example.text, intent_cover)
+                best[intent] = Scored(intent, score, example.text, cover)
         return tuple(sorted(best.values(), key=lambda s: -s.score))

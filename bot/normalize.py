@@ -78,6 +78,9 @@ def clean(text: str) -> str:
     return " ".join(_NOT_WORD.sub(" ", text.lower()).split())
 
 
+# Per-word caches: real questions reuse a small vocabulary, and each word passes through
+# these a few times per question (bounded, so odd input cannot grow memory without limit).
+@lru_cache(maxsize=16384)
 def fold_word(word: str) -> str:
     """Fold one cleaned word's Bengali spelling variants to a single key."""
     for old, new in _FOLDS:
@@ -110,6 +113,7 @@ _BENGALI_SUFFIXES = ("গুলোর", "গুলোতে", "গুলো", "�
 _LATIN_SUFFIXES = ("gulor", "gulo", "guli", "gula", "der", "yer", "ke", "te", "er", "ta", "ti", "r")
 
 
+@lru_cache(maxsize=16384)
 def stem_word(word: str) -> str:
     """Strip one inflection so লামার meets লামা; short words are left alone."""
     suffixes = _BENGALI_SUFFIXES if _BENGALI.search(word) else _LATIN_SUFFIXES
@@ -119,6 +123,7 @@ def stem_word(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=16384)
 def skeleton_word(word: str) -> str:
     """Return the vowel-less Latin skeleton of one cleaned word in any script."""
     latin = phonetic_word(word)
@@ -148,6 +153,7 @@ class Key:
         return not self.cleaned
 
 
+@lru_cache(maxsize=16384)
 def surface_word(word: str) -> str:
     """The spelling-folded form of one cleaned word, used to recognise function words."""
     return fold_word(word) if _BENGALI.search(word) else word

@@ -25,6 +25,7 @@ from telegram.ext import (
 
 from bot.tg.handlers import admin, callbacks, commands, errors, groups, inline, messages
 from bot.tg.ordering import ChatOrderedProcessor
+from bot.tg.request import JSONHTTPXRequest
 from bot.tg.services import KEY, Services
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,10 @@ def build_application(services: Services, *, token: str, base_url: str,
         .base_url(base_url)
         .base_file_url(file_url(base_url))
         .defaults(defaults)
+        # JSON bodies: cheaper to encode than PTB's forms (see bot.tg.request). Pool sizes
+        # as PTB's defaults: many sends at once, one long poll.
+        .request(JSONHTTPXRequest(connection_pool_size=256))
+        .get_updates_request(JSONHTTPXRequest(connection_pool_size=1))
         # Chats run concurrently (a slow send for one user delays no one else), each
         # chat's own updates in order.
         .concurrent_updates(ChatOrderedProcessor())
