@@ -14,20 +14,27 @@ the two bots so drift (CPU frequency, other load) hits both alike; medians are r
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
+import random
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
+
+import yaml
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path[:0] = [str(HERE.parent), str(ROOT)]
 
 from fake_telegram import FakeTelegram  # noqa: E402
+
+EVAL = ROOT / "tests" / "data" / "eval_questions.yaml"
 
 QUESTIONS = (
     "লামা কতবার ডাউনলোড হয়েছে?", "lama koto bar download hoyeche", "llamacon kobe",
@@ -67,6 +74,28 @@ app.run_polling(poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES)
 """
 
 
+def question_stream(mode: str, seed: int = 1) -> Iterator[str]:
+    """What users ask: `popular` repeats 10 questions, `varied` cycles the 244 labelled eval
+    questions, `new` never repeats (each eval question with a fresh random typo), so no
+    cache in the bot can help."""
+    if mode == "popular":
+        yield from itertools.cycle(QUESTIONS)
+    texts = [q["q"] for q in yaml.safe_load(EVAL.read_text(encoding="utf-8"))["questions"]]
+    if mode == "varied":
+        yield from itertools.cycle(texts)
+    rng = random.Random(seed)
+    seen: set[str] = set()
+    for text in itertools.cycle(texts):
+        chars = list(text)
+        while True:
+            at = rng.randrange(len(chars))
+            variant = "".join(chars[:at] + [rng.choice("aeioukmnr")] + chars[at + 1:])
+            if variant not in seen:
+                seen.add(variant)
+                yield variant
+                break
+
+
 def sample_reply() -> str:
     """A typical llamabot answer, rendered by the real code, as JSON for SIZED_BOT."""
     from datetime import datetime
@@ -87,9 +116,11 @@ def sample_reply() -> str:
 class Subject:
     """One bot process and its own fake server."""
 
-    def __init__(self, name: str, argv: list[str], fake: FakeTelegram, env: dict[str, str]):
+    def __init__(self, name: str, argv: list[str], fake: FakeTelegram, env: dict[str, str],
+                 questions: Iterator[str] | None = None):
         self.name = name
         self.fake = fake
+        self.questions = questions or itertools.cycle(QUESTIONS)
         self.log = Path(env["BENCH_CWD"]) / f"{name}.log"  # a file: a full pipe would block
         with self.log.open("w") as log:
             self.proc = subprocess.Popen(argv, env=env, cwd=env["BENCH_CWD"],
@@ -110,8 +141,8 @@ class Subject:
         since = self.fake.mark()
         cpu = self.cpu_seconds()
         started = time.monotonic()
-        for i, user in enumerate(self.users(count)):
-            self.fake.message(QUESTIONS[i % len(QUESTIONS)], user_id=user)
+        for user in self.users(count):
+            self.fake.message(next(self.questions), user_id=user)
         try:
             last = wait_replies(self.fake, since, count)
         except TimeoutError:
@@ -127,10 +158,10 @@ class Subject:
 
     def serial(self, count: int) -> list[float]:
         latencies = []
-        for i, user in enumerate(self.users(count)):
+        for user in self.users(count):
             since = self.fake.mark()
             pushed = time.monotonic()
-            self.fake.message(QUESTIONS[i % len(QUESTIONS)], user_id=user)
+            self.fake.message(next(self.questions), user_id=user)
             latencies.append(wait_replies(self.fake, since, 1) - pushed)
         return latencies
 
@@ -175,6 +206,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--burst", type=int, default=1000)
     parser.add_argument("--serial", type=int, default=200)
+    parser.add_argument("--questions", choices=("popular", "varied", "new"), default="varied",
+                        help="popular: 10 questions again and again; varied: the 244 eval "
+                        "questions in turn (default); new: no question ever repeats")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="llamabot-bench-"))
@@ -186,12 +220,14 @@ def main() -> int:
     bot_env = dict(env, TELEGRAM_BOT_TOKEN=fakes["llamabot"].token,
                    TELEGRAM_BASE_URL=fakes["llamabot"].base_url)
     subjects = [
-        Subject("llamabot", [sys.executable, "-m", "bot.cli", "run"], fakes["llamabot"], bot_env),
+        Subject("llamabot", [sys.executable, "-m", "bot.cli", "run"], fakes["llamabot"], bot_env,
+                question_stream(args.questions)),
         Subject("echo", [sys.executable, "-c", ECHO_BOT, fakes["echo"].token,
-                         fakes["echo"].base_url], fakes["echo"], env),
+                         fakes["echo"].base_url], fakes["echo"], env,
+                question_stream(args.questions)),
         Subject("sized", [sys.executable, "-c", SIZED_BOT, fakes["sized"].token,
                           fakes["sized"].base_url], fakes["sized"],
-                dict(env, BENCH_REPLY=sample_reply())),
+                dict(env, BENCH_REPLY=sample_reply()), question_stream(args.questions)),
     ]
     try:
         for subject in subjects:  # warm-up: imports, connection pools, caches
@@ -223,7 +259,8 @@ def main() -> int:
          "{:.2f}"),
         ("peak RSS (MB)", rss["llamabot"], rss["echo"], rss["sized"], "{:.1f}"),
     ]
-    print(f"\n{args.rounds} rounds; burst {args.burst} updates; {args.serial} serial updates "
+    print(f"\n{args.rounds} rounds; questions: {args.questions}; burst {args.burst} updates; "
+          f"{args.serial} serial updates "
           f"per round; CPU count {os.cpu_count()}; load average {os.getloadavg()[0]:.1f}\n")
     print("| metric | llamabot | bare PTB echo bot | llamabot / echo "
           "| bare PTB bot, llamabot-sized reply | llamabot / sized |")
