@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from bot.events import describe_event
 from bot.knowledge import Citation, Fact, Knowledge
-from bot.match import Matcher, MatchResult
+from bot.match import MATCH_CACHE, Matcher, MatchResult
 
 
 class AnswerKind(StrEnum):
@@ -27,7 +27,8 @@ class Answer:
     score: float  # 0-100, best match score
     text: str  # Bengali body, plain text without markup
     citation: Citation | None  # only for FACT
-    suggestions: tuple[str, ...]  # fact ids: related (FACT), did-you-mean (SUGGEST), samples (FALLBACK)
+    # fact ids: related (FACT), did-you-mean (SUGGEST), samples (FALLBACK)
+    suggestions: tuple[str, ...]
     intent_id: str | None = None  # the fact or small-talk id that was matched
 
 
@@ -59,13 +60,15 @@ FALLBACK_TEXT = (
 class Responder:
     """Answers questions from one immutable `Knowledge`; build a new one to reload."""
 
-    def __init__(self, knowledge: Knowledge, policy: Policy | None = None) -> None:
+    def __init__(
+        self, knowledge: Knowledge, policy: Policy | None = None, cache_size: int = MATCH_CACHE
+    ) -> None:
         self.knowledge = knowledge
         self.policy = policy or Policy()
         intents = [(f.id, q) for f in knowledge.facts.values() for q in f.questions]
         intents += [(s.id, q) for s in knowledge.smalltalk.values() for q in s.questions]
         intents += [(d.id, q) for d in knowledge.declines.values() for q in d.questions]
-        self.matcher = Matcher(intents)
+        self.matcher = Matcher(intents, cache_size)
 
     def ask(self, question: str, now: datetime) -> Answer:
         """Answer `question` as of `now` (which decides event countdowns)."""

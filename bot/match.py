@@ -63,7 +63,8 @@ MAX_EXTENSIONS = 3
 SHORT_SKELETON = 2
 MIN_SHORT_SIMILARITY = 0.7
 STEM_SIMILARITY = 0.95
-# Words in more than max(this, 0.5% of all) examples do not nominate candidates (see _cover_examples).
+# Words in more than max(this, 0.5% of all) examples do not nominate candidates
+# (see _cover_examples).
 MIN_COMMON_POSTINGS = 200
 PRUNE_SHARE = 0.5
 # Distinct cleaned questions whose ranking is kept (a few MB at most).
@@ -107,8 +108,9 @@ class _QueryWord:
 class Matcher:
     """An index over example questions; build once per knowledge base, then `match` often."""
 
-    def __init__(self, examples: Iterable[tuple[str, str]]) -> None:
-        """Index `(intent_id, example question)` pairs."""
+    def __init__(self, examples: Iterable[tuple[str, str]], cache_size: int = MATCH_CACHE) -> None:
+        """Index `(intent_id, example question)` pairs; remember `cache_size` rankings."""
+        self.cache_size = cache_size
         self._function_words = frozenset(surface_word(clean(w)) for w in FUNCTION_WORDS)
         keyed = [(intent, text, make_key(text)) for intent, text in examples]
         intents_by_word: dict[str, set[str]] = defaultdict(set)
@@ -158,7 +160,8 @@ class Matcher:
         if skeleton not in self._weights and word.stem != skeleton and word.stem in self._weights:
             # লামার, metar: the inflection is new, the word is not.
             stem = _QueryWord(word.stem, word.stem_phonetic, word.stem, "", word.is_function)
-            return [(known, similarity * STEM_SIMILARITY) for known, similarity in self._short_match(stem)]
+            found = self._short_match(stem)
+            return [(known, similarity * STEM_SIMILARITY) for known, similarity in found]
         if len(skeleton) <= SHORT_SKELETON:
             return self._short_match(word)
         exact = [(skeleton, 1.0)] if skeleton in self._weights else []
@@ -233,7 +236,8 @@ class Matcher:
         if len(skeleton) < 4 or skeleton not in self._weights:
             return None
         phonetic = key.phonetic[i] + key.phonetic[i + 1]
-        # "download hoise" must not become "downloads": the letters have to agree, not just the skeleton.
+        # "download hoise" must not become "downloads": the letters must agree, not just the
+        # skeleton.
         if max(fuzz.ratio(phonetic, form) for form in self._phonetics[skeleton]) < 80:
             return None
         return _QueryWord(skeleton, phonetic, skeleton, phonetic, False)
@@ -244,13 +248,15 @@ class Matcher:
         # repeated question ("llamacon kobe") is ranked once per knowledge base: a reload
         # builds a new Matcher and with it an empty cache. Least recently used goes first.
         cleaned = clean(question)
+        if self.cache_size <= 0:
+            return self._rank_question(cleaned)
         cache = self._recent
         result = cache.get(cleaned)
         if result is not None:
             cache.move_to_end(cleaned)
             return result
         result = cache[cleaned] = self._rank_question(cleaned)
-        if len(cache) > MATCH_CACHE:
+        if len(cache) > self.cache_size:
             cache.popitem(last=False)
         return result
 
@@ -258,7 +264,6 @@ class Matcher:
         key = make_key(cleaned)
         query_weight = 0.0
         known_weight = 0.0
-        explained: dict[str, float] = defaultdict(float)  # question weight explained, per intent
         matched: list[tuple[float, list[tuple[str, float]]]] = []
         unknown: list[str] = []
         seen: set[str] = set()
@@ -279,15 +284,9 @@ class Matcher:
                     unknown.append(word.phonetic)
                 continue
             known_weight += weight * max(s for _, s in similar)
-            by_intent: dict[str, float] = {}
-            for known, similarity in similar:
-                for intent in self._intents_by_word[known]:
-                    by_intent[intent] = max(by_intent.get(intent, 0.0), similarity)
-            for intent, similarity in by_intent.items():
-                explained[intent] += weight * similarity
             matched.append((weight, similar))
         covered, touched = self._cover_examples(matched)
-        ranked = self._rank(covered, touched, explained, query_weight)
+        ranked = self._rank(covered, touched, matched, query_weight)
         known_share = known_weight / query_weight if query_weight else 0.0
         return MatchResult(ranked=ranked, known_share=known_share, key=key, unknown=tuple(unknown))
 
@@ -361,11 +360,21 @@ class Matcher:
             covered[index] += gain
             touched[index] += word_weight * similarity
 
+    def _intent_cover(
+        self, intent: str, matched: list[tuple[float, list[tuple[str, float]]]], query_weight: float
+    ) -> float:
+        """How much of the question the examples of `intent` explain together (0-1)."""
+        explained = 0.0
+        by_word = self._intents_by_word
+        for weight, similar in matched:
+            explained += weight * max((s for w, s in similar if intent in by_word[w]), default=0.0)
+        return min(1.0, explained / query_weight)
+
     def _rank(
         self,
         covered: dict[int, float],
         touched: dict[int, float],
-        explained: dict[str, float],
+        matched: list[tuple[float, list[tuple[str, float]]]],
         query_weight: float,
     ) -> tuple[Scored, ...]:
         best: dict[str, Scored] = {}
@@ -374,15 +383,17 @@ class Matcher:
         # An example explaining less than half of what the best one explains cannot win.
         floor = PRUNE_SHARE * max(covered.values())
         examples = self._examples
-        # Per intent: how much of the question its examples explain together (0-1).
-        intent_cover = {intent: min(1.0, weight / query_weight)
-                        for intent, weight in explained.items()}
+        # Per intent: how much of the question its examples explain together (0-1), worked
+        # out only for intents with a candidate example: a large base has thousands.
+        intent_cover: dict[str, float] = {}
         for index, weight in covered.items():
             if weight < floor:
                 continue
             example = examples[index]
             intent = example.intent_id
-            cover = intent_cover.get(intent, 0.0)
+            cover = intent_cover.get(intent)
+            if cover is None:
+                cover = intent_cover[intent] = self._intent_cover(intent, matched, query_weight)
             query_cover = weight / query_weight
             example_cover = touched[index] / example.weight
             # Conditionals rather than min(): this loop runs for every candidate example.

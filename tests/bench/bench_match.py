@@ -120,7 +120,8 @@ def main() -> None:
     args = parser.parse_args()
 
     knowledge = load_knowledge(ROOT / "knowledge", TZ)
-    responder = Responder(knowledge)
+    # No ranking cache: every question is matched from scratch, as if asked for the first time.
+    responder = Responder(knowledge, cache_size=0)
     questions = [q.text for q in load_questions(EVAL)]
     pairs = [(f.id, q) for f in knowledge.facts.values() for q in f.questions]
     raw = [q for _, q in pairs]
@@ -146,7 +147,7 @@ def main() -> None:
     for size in (int(s) for s in args.sizes.split(",") if s):
         examples, queries = synthetic(size, real_words)
         start = time.perf_counter()
-        matcher = Matcher(examples)
+        matcher = Matcher(examples, cache_size=0)
         build = time.perf_counter() - start
         texts = [t for _, t in examples]
         queries = queries[:300]
