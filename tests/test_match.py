@@ -136,8 +136,10 @@ def test_decline_intents_answer_with_the_fallback() -> None:
     from bot.knowledge import Decline
 
     knowledge = load_knowledge(KNOWLEDGE, TZ)
-    declines = {"other_ai": Decline("other_ai", ("ChatGPT কতবার ডাউনলোড হয়েছে?", "gemini users"))}
+    examples = ("ChatGPT কতবার ডাউনলোড হয়েছে?", "gemini users")
+    declines = {"other_ai": Decline("other_ai", examples)}
     responder = Responder(replace(knowledge, declines=declines))
     answer = responder.ask("chatgpt koto bar download hoise", NOW)
-    assert (answer.kind, answer.fact_id, answer.intent_id) == (AnswerKind.FALLBACK, None, "other_ai")
+    expected = (AnswerKind.FALLBACK, None, "other_ai")
+    assert (answer.kind, answer.fact_id, answer.intent_id) == expected
     assert responder.ask("lama koto bar download hoise", NOW).fact_id == "downloads_milestone"

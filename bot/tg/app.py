@@ -48,12 +48,16 @@ USER_COMMANDS = {
     "topics": ("Browse questions by topic", "বিষয় ধরে প্রশ্ন"),
     "llamacon": ("LlamaCon date and countdown", "লামাকনের তারিখ ও বাকি দিন"),
     "source": ("The article behind the answers", "উত্তরের সূত্র প্রতিবেদন"),
+    "subscribe": ("Event reminders on", "ইভেন্টের রিমাইন্ডার চালু"),
+    "unsubscribe": ("Event reminders off", "রিমাইন্ডার বন্ধ"),
     "help": ("How to ask", "কীভাবে প্রশ্ন করবেন"),
 }
 ADMIN_COMMANDS = {
     "stats": ("Usage statistics", "ব্যবহারের পরিসংখ্যান"),
     "gaps": ("Questions I could not answer", "যেসব প্রশ্নের উত্তর জানা নেই"),
     "reload": ("Reload the knowledge base", "জ্ঞানভান্ডার আবার লোড"),
+    "rollback": ("Undo the last uploaded knowledge file", "শেষ আপলোড করা ফাইল ফেরান"),
+    "broadcast": ("Announce to all subscribers", "সব সাবস্ক্রাইবারকে ঘোষণা"),
 }
 
 

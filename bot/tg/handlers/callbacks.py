@@ -51,9 +51,6 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     elif data == "m:source":
         await query.answer()
         await _show(update, context, *views.source_view(knowledge))
-    elif data == "m:subscribe":
-        await query.answer()
-        await send_chunks(context.bot, chat_id, [texts.SUBSCRIBE_SOON])
     else:
         # A button from before a reload whose fact or topic is gone: say so, do not crash.
         await query.answer(texts.EXPIRED_BUTTON, show_alert=True)

@@ -10,7 +10,6 @@ from bot.tg.reply import record, send_answer, send_chunks
 from bot.tg.services import services_of
 
 # Deep-link payloads (t.me/<bot>?start=<payload>) that open something other than the greeting.
-SUBSCRIBE_PAYLOADS = frozenset({"subscribe", "remind", "reminder"})
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -20,11 +19,8 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None:
         return
     record(services, update.effective_user, None, "private")
+    # `/start subscribe` never gets here: bot.tg.subscriptions answers it first.
     payload = context.args[0] if context.args else ""
-    if payload in SUBSCRIBE_PAYLOADS:
-        # Issue 4 turns this into a real subscription.
-        await message.reply_html(texts.SUBSCRIBE_SOON)
-        return
     knowledge = services.knowledge
     if payload in knowledge.facts:  # a shared link to one answer, e.g. ?start=llamacon
         answer = services.responder.answer_fact(payload, services.now())
