@@ -53,7 +53,7 @@ async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     services = services_of(context)
     user = update.effective_user
     if message.document is not None and services.is_admin(user.id if user else None):
-        return  # admins' files are reserved for future admin tools, not a mistake to flag
+        return  # an admin's file in a group: knowledge uploads are taken in private chats only
     if message.chat.type != ChatType.PRIVATE:
         replied = message.reply_to_message
         if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
