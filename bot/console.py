@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from types import ModuleType
 
 from bot.answer import Answer, AnswerKind, Responder
 from bot.knowledge import Knowledge
@@ -40,6 +41,18 @@ def _history_file() -> Path:
     return Path(base) / "llamabot" / "history"
 
 
+def _load_readline(history: Path) -> ModuleType | None:
+    """Line editing and history for input(), where the platform has readline."""
+    try:
+        import readline
+    except ImportError:
+        return None
+    with contextlib.suppress(OSError):
+        history.parent.mkdir(parents=True, exist_ok=True)
+        readline.read_history_file(history)
+    return readline
+
+
 def run_shell(
     responder: Responder,
     now: Callable[[], datetime],
@@ -48,13 +61,7 @@ def run_shell(
 ) -> int:
     """Chat on the console until end of input; numbers pick the last suggestions."""
     history = _history_file()
-    readline = None
-    with contextlib.suppress(ImportError):
-        import readline  # noqa: F401  (imported for its side effect on input())
-
-        history.parent.mkdir(parents=True, exist_ok=True)
-        with contextlib.suppress(OSError):
-            readline.read_history_file(history)
+    readline = _load_readline(history)
     write(WELCOME)
     last: tuple[str, ...] = ()
     try:

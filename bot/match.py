@@ -160,8 +160,8 @@ class Matcher:
         if skeleton not in self._weights and word.stem != skeleton and word.stem in self._weights:
             # লামার, metar: the inflection is new, the word is not.
             stem = _QueryWord(word.stem, word.stem_phonetic, word.stem, "", word.is_function)
-            found = self._short_match(stem)
-            return [(known, similarity * STEM_SIMILARITY) for known, similarity in found]
+            stemmed = self._short_match(stem)
+            return [(known, similarity * STEM_SIMILARITY) for known, similarity in stemmed]
         if len(skeleton) <= SHORT_SKELETON:
             return self._short_match(word)
         exact = [(skeleton, 1.0)] if skeleton in self._weights else []
