@@ -86,14 +86,16 @@ def question_stream(mode: str, seed: int = 1) -> Iterator[str]:
     rng = random.Random(seed)
     seen: set[str] = set()
     for text in itertools.cycle(texts):
-        chars = list(text)
-        while True:
+        variant = text
+        while variant in seen or variant == text:
+            # A typo: one letter replaced, or (once short texts run out of those) inserted.
+            chars = list(variant)
             at = rng.randrange(len(chars))
-            variant = "".join(chars[:at] + [rng.choice("aeioukmnr")] + chars[at + 1:])
-            if variant not in seen:
-                seen.add(variant)
-                yield variant
-                break
+            typo = rng.choice("aeioukmnr")
+            chars[at:at + 1] = [typo] if rng.random() < 0.7 else [typo, chars[at]]
+            variant = "".join(chars)
+        seen.add(variant)
+        yield variant
 
 
 def sample_reply() -> str:
