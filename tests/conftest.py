@@ -110,3 +110,11 @@ def assert_valid_html(text: str) -> None:
     stripped = re.sub(r"</?[a-z]+[^>]*>", "", text)
     assert "<" not in stripped and ">" not in stripped
     assert not re.search(r"&(?!amp;|lt;|gt;|quot;)", stripped)
+
+
+def uncertain_question(responder: Any) -> str:
+    """A short question the real knowledge base answers with "did you mean"."""
+    from bot.answer import AnswerKind
+
+    return next(q for q in ("download", "meta", "মেটা", "llama")
+                if responder.ask(q, FIXED_NOW).kind is AnswerKind.SUGGEST)

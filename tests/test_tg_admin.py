@@ -55,13 +55,10 @@ def test_gaps_groups_normalized_unanswered_questions(
 def test_gaps_turn_did_you_mean_choices_into_yaml(
     bot: BotThread, fake_telegram: FakeTelegram
 ) -> None:
-    from conftest import FIXED_NOW
-
-    from bot.answer import AnswerKind
+    from conftest import FIXED_NOW, uncertain_question
 
     responder = bot.services.responder
-    question = next(q for q in ("download", "meta", "মেটা", "llama")
-                    if responder.ask(q, FIXED_NOW).kind is AnswerKind.SUGGEST)
+    question = uncertain_question(responder)
     chosen = responder.ask(question, FIXED_NOW).suggestions[0]
     for user in (31, 32):
         fake_telegram.ask(question, user_id=user)

@@ -5,10 +5,8 @@ from __future__ import annotations
 import html
 import re
 
-from conftest import FIXED_NOW, BotThread, assert_valid_html
+from conftest import FIXED_NOW, BotThread, assert_valid_html, uncertain_question
 from fake_telegram import FakeTelegram
-
-from bot.answer import AnswerKind
 
 
 def test_start_greets_with_topics_and_buttons(bot: BotThread, fake_telegram: FakeTelegram) -> None:
@@ -133,8 +131,7 @@ def test_uncertain_question_offers_did_you_mean(
     bot: BotThread, fake_telegram: FakeTelegram
 ) -> None:
     responder = bot.services.responder
-    question = next(q for q in ("download", "meta", "মেটা", "llama")
-                    if responder.ask(q, FIXED_NOW).kind is AnswerKind.SUGGEST)
+    question = uncertain_question(responder)
     expected = responder.ask(question, FIXED_NOW).suggestions
     [reply] = fake_telegram.ask(question)
     assert [b["callback_data"] for b in reply.buttons] == [f"d:{f}" for f in expected]
