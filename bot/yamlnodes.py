@@ -7,7 +7,6 @@ from typing import Any
 
 import yaml
 
-
 # libyaml's parser when PyYAML was built with it (the wheels are): several times faster,
 # and it reports the same line and column marks.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -118,3 +118,14 @@ def test_events_view_escapes_urls_and_handles_no_events() -> None:
     assert markup is not None
     text, markup = events_view(base, NOW)
     assert "কোনো অনুষ্ঠানের তথ্য নেই" in text and markup is None
+
+
+def test_a_quoted_headline_is_not_named_twice() -> None:
+    from bot.knowledge import Citation
+    from bot.tg.render import citation_html
+
+    title = "মেটার লামা মডেল ১ বিলিয়ন ডাউনলোড ছাড়িয়েছে"
+    html = citation_html(Citation("src", title, title, title))
+    assert html.count(title) == 2  # once as the source, once quoted
+    other = citation_html(Citation("src", title, "অংশ", "বাক্য।"))
+    assert "<i>অংশ</i>" in other
