@@ -13,6 +13,7 @@ once per incoming question:
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -25,6 +26,12 @@ _BENGALI_DIGITS = {ord("০") + i: str(i) for i in range(10)}
 # Python's `\w` does not cover Bengali vowel signs, so the word class is explicit.
 _NOT_WORD = re.compile(r"[^0-9a-z\u0980-\u09e3\u09e6-\u09f1]+")  # no ৳, ৷ and other signs
 _BENGALI = re.compile(r"[\u0980-\u09ff]")
+# Markup people paste (formatting, links, scripts); "<price>" stays a word.
+_TAG = re.compile(
+    r"</?(?:a|b|i|u|s|em|strong|code|pre|br|p|div|span|blockquote|script|style|tg-spoiler)"
+    r"(?:\s[^<>]{0,200})?/?>",
+    re.IGNORECASE,
+)
 _HASANTA = "\u09cd"
 
 # Order matters: য় is protected before য→জ, and multi-letter rules come first.
@@ -73,6 +80,8 @@ _SOFT_C = re.compile(r"c(?=[eiy])")  # English "face", "city": a soft c sounds l
 
 def clean(text: str) -> str:
     """Return `text` in NFC, lower case, with only letters, digits and single spaces."""
+    # Pasted HTML: "<b>লামা</b> &amp; meta" asks about লামা and meta, not "b" or "amp".
+    text = html.unescape(_TAG.sub(" ", text))
     text = unicodedata.normalize("NFC", text.replace("ত্\u200d", "ৎ"))
     text = text.translate(_INVISIBLE).translate(_BENGALI_DIGITS)
     return " ".join(_NOT_WORD.sub(" ", text.lower()).split())

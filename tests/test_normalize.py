@@ -71,3 +71,9 @@ def test_bengali_keys_never_fail_and_skeletons_are_ascii(text: str) -> None:
     key = make_key(text)
     assert all(word.isascii() for word in key.skeleton)
     assert all(word for word in key.skeleton)
+
+
+def test_pasted_html_tags_are_not_words() -> None:
+    assert clean("<b>লামা</b> &amp; <i>meta</i>") == "লামা meta"
+    assert clean("2 < 3 > 1") == "2 3 1"  # not a tag
+    assert clean('<a href="x">llama</a> <price>') == "llama price"
