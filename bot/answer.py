@@ -61,14 +61,20 @@ class Responder:
     """Answers questions from one immutable `Knowledge`; build a new one to reload."""
 
     def __init__(
-        self, knowledge: Knowledge, policy: Policy | None = None, cache_size: int = MATCH_CACHE
+        self,
+        knowledge: Knowledge,
+        policy: Policy | None = None,
+        cache_size: int = MATCH_CACHE,
+        *,
+        deferred: bool = False,
     ) -> None:
+        """With `deferred`, run `self.matcher.steps()` to the end before asking anything."""
         self.knowledge = knowledge
         self.policy = policy or Policy()
         intents = [(f.id, q) for f in knowledge.facts.values() for q in f.questions]
         intents += [(s.id, q) for s in knowledge.smalltalk.values() for q in s.questions]
         intents += [(d.id, q) for d in knowledge.declines.values() for q in d.questions]
-        self.matcher = Matcher(intents, cache_size)
+        self.matcher = Matcher(intents, cache_size, deferred=deferred)
 
     def ask(self, question: str, now: datetime) -> Answer:
         """Answer `question` as of `now` (which decides event countdowns)."""

@@ -20,7 +20,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -67,6 +67,8 @@ STEM_SIMILARITY = 0.95
 # (see _cover_examples).
 MIN_COMMON_POSTINGS = 200
 PRUNE_SHARE = 0.5
+# Examples keyed between two pauses of a deferred build (about 0.3 ms of work).
+STEP_EXAMPLES = 12
 # Distinct cleaned questions whose ranking is kept (a few MB at most).
 MATCH_CACHE = 4096
 
@@ -108,11 +110,33 @@ class _QueryWord:
 class Matcher:
     """An index over example questions; build once per knowledge base, then `match` often."""
 
-    def __init__(self, examples: Iterable[tuple[str, str]], cache_size: int = MATCH_CACHE) -> None:
-        """Index `(intent_id, example question)` pairs; remember `cache_size` rankings."""
+    def __init__(
+        self,
+        examples: Iterable[tuple[str, str]],
+        cache_size: int = MATCH_CACHE,
+        *,
+        deferred: bool = False,
+    ) -> None:
+        """Index `(intent_id, example question)` pairs; remember `cache_size` rankings.
+
+        With `deferred`, nothing is indexed yet: run `steps()` to the end before matching.
+        A running bot does that between replies, so a reload never stalls them.
+        """
         self.cache_size = cache_size
+        self._pending = list(examples)
+        if not deferred:
+            for _ in self.steps():
+                pass
+
+    def steps(self, every: int = STEP_EXAMPLES) -> Iterator[None]:
+        """Build the index, pausing (yielding) after every `every` examples."""
+        examples, self._pending = self._pending, []
         self._function_words = frozenset(surface_word(clean(w)) for w in FUNCTION_WORDS)
-        keyed = [(intent, text, make_key(text)) for intent, text in examples]
+        keyed = []
+        for number, (intent, text) in enumerate(examples, 1):
+            keyed.append((intent, text, make_key(text)))
+            if number % every == 0:
+                yield
         intents_by_word: dict[str, set[str]] = defaultdict(set)
         self._phonetics: dict[str, set[str]] = defaultdict(set)
         for intent, _, key in keyed:
@@ -129,7 +153,9 @@ class Matcher:
         self._postings: dict[str, list[int]] = defaultdict(list)
         # word -> {example index: the word's weight there}: what `_add_word` credits.
         self._word_weights: dict[str, dict[int, float]] = defaultdict(dict)
-        for intent, text, key in keyed:
+        for number, (intent, text, key) in enumerate(keyed, 1):
+            if number % (every * 4) == 0:
+                yield
             word_weights: dict[str, float] = {}
             for word, surface in zip(key.skeleton, key.surface, strict=True):
                 weight = FUNCTION_WEIGHT if surface in self._function_words else self._weights[word]

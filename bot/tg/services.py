@@ -66,21 +66,27 @@ class Services:
         async with self._reload_lock:
             settings = self.settings
 
-            def build() -> Responder:
-                return Responder(load_knowledge(settings.knowledge_dir, settings.timezone))
-
-            # Loading and indexing take a while; a thread keeps replies flowing meanwhile.
+            # Parsing and validating (a few ms, libyaml) happen in a thread; the index is
+            # built here on the event loop in small steps between replies: a worker thread
+            # would hold the interpreter lock the replies need for the whole build.
+            knowledge = await asyncio.to_thread(
+                load_knowledge, settings.knowledge_dir, settings.timezone)
+            responder = Responder(knowledge, deferred=True)
             # Building allocates thousands of small objects: without this, the cyclic GC
-            # would walk the whole heap several times, holding the GIL replies need.
+            # would walk them (and the whole heap) several times in the middle of replies.
             gc.disable()
             try:
-                responder = await asyncio.to_thread(build)
-            finally:
+                for _ in responder.matcher.steps():
+                    await asyncio.sleep(0)
+            except BaseException:
                 gc.enable()
+                raise
             old = self.responder.knowledge
             self.responder = responder  # one attribute store: atomic for every reader
-            # The index lives until the next reload: keep the GC from scanning it again.
+            # The new index lives until the next reload: freeze it before the GC runs again,
+            # or its first pass would have to walk every object just built.
             gc.freeze()
+            gc.enable()
             log.info("knowledge reloaded: version %s -> %s, %d facts",
                      old.version, responder.knowledge.version, len(responder.knowledge.facts))
             return old, responder.knowledge
