@@ -132,8 +132,6 @@ class Responder:
 
     def _fallback(self, question: str, score: float, intent_id: str | None = None) -> Answer:
         topics = ", ".join(t.title for t in self.knowledge.topics)
-        samples = tuple(t_facts[0].id for t in self.knowledge.topics
-                        if (t_facts := self.knowledge.facts_in_topic(t.id)))
         text = FALLBACK_TEXT.format(topics=topics)
-        samples = samples[: self.policy.max_suggestions]
+        samples = self.knowledge.sample_facts(self.policy.max_suggestions)
         return Answer(question, AnswerKind.FALLBACK, None, score, text, None, samples, intent_id)

@@ -17,6 +17,7 @@ from pathlib import Path
 from bot.answer import Answer, Responder
 from bot.config import ConfigError, Settings, load_settings
 from bot.loader import KnowledgeError, load_knowledge
+from bot.yamlnodes import Problem
 
 EPILOG_ASK = """examples:
   llamabot ask "লামা কতবার ডাউনলোড হয়েছে?"
@@ -114,28 +115,27 @@ def cmd_shell(args: argparse.Namespace) -> int:
     return run_shell(responder, lambda: _now(args))
 
 
+def _print_problems(problems: Sequence[Problem], fmt: str, what: str) -> None:
+    if fmt == "json":
+        print(json.dumps([p.__dict__ for p in problems], ensure_ascii=False, indent=1))
+        return
+    for problem in problems:
+        print(problem)
+    print(f"{len(problems)} {what}", file=sys.stderr)
+
+
 def cmd_kb_validate(args: argparse.Namespace) -> int:
     directory = Path(args.directory) if args.directory else _knowledge_dir(args)
     try:
         knowledge = load_knowledge(directory, _settings().timezone)
     except KnowledgeError as err:
-        if args.format == "json":
-            print(json.dumps([p.__dict__ for p in err.problems], ensure_ascii=False, indent=1))
-        else:
-            for problem in err.problems:
-                print(problem)
-            print(f"{len(err.problems)} problem(s) found in {directory}", file=sys.stderr)
+        _print_problems(err.problems, args.format, f"problem(s) found in {directory}")
         return 1
     from bot.collisions import find_collisions
 
     collisions = find_collisions(Responder(knowledge))
     if collisions:
-        if args.format == "json":
-            print(json.dumps([p.__dict__ for p in collisions], ensure_ascii=False, indent=1))
-        else:
-            for problem in collisions:
-                print(problem)
-            print(f"{len(collisions)} example question(s) collide between intents", file=sys.stderr)
+        _print_problems(collisions, args.format, "example question(s) collide between intents")
         return 1
     questions = sum(len(f.questions) for f in knowledge.facts.values())
     summary = (

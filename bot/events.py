@@ -87,11 +87,6 @@ class Reminder:
     offset: timedelta
     due_at: datetime
 
-    @property
-    def key(self) -> str:
-        """Stable identity: the same event, offset and start give the same key."""
-        return f"{self.event_id}:{int(self.offset.total_seconds())}:{self.due_at.isoformat()}"
-
 
 def reminders(event: Event) -> tuple[Reminder, ...]:
     return tuple(

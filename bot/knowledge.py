@@ -96,6 +96,11 @@ class Knowledge:
     def facts_in_topic(self, topic_id: str) -> tuple[Fact, ...]:
         return tuple(f for f in self.facts.values() if f.topic == topic_id)
 
+    def sample_facts(self, count: int) -> tuple[str, ...]:
+        """The first fact of each topic: a broad sample of what the bot knows."""
+        found = [facts[0].id for t in self.topics if (facts := self.facts_in_topic(t.id))]
+        return tuple(found[:count])
+
     def events_for_fact(self, fact_id: str) -> tuple[Event, ...]:
         return tuple(e for e in self.events if e.fact_id == fact_id)
 

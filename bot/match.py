@@ -176,10 +176,6 @@ class Matcher:
         # cycle, kept after a reload until a full garbage collection.
         self._recent: OrderedDict[str, MatchResult] = OrderedDict()
 
-    @property
-    def example_count(self) -> int:
-        return len(self._examples)
-
     def _similar_words(self, word: _QueryWord) -> list[tuple[str, float]]:
         """Known words close to `word`, with a similarity in 0..1."""
         skeleton = word.skeleton

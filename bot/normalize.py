@@ -154,10 +154,6 @@ class Key:
     stems: tuple[str, ...]  # the skeleton of the word without its case ending
 
     @property
-    def skeleton_text(self) -> str:
-        return " ".join(self.skeleton)
-
-    @property
     def is_empty(self) -> bool:
         return not self.cleaned
 

@@ -89,9 +89,3 @@ def start_keyboard(knowledge: Knowledge, samples: Iterable[str]) -> InlineKeyboa
         InlineKeyboardButton(texts.BUTTON_SUBSCRIBE, callback_data="m:subscribe"),
     ])
     return InlineKeyboardMarkup(rows)
-
-
-def sample_facts(knowledge: Knowledge, count: int = 3) -> tuple[str, ...]:
-    """The first fact of each topic: a broad sample for greetings and empty inline queries."""
-    found = [facts[0].id for t in knowledge.topics if (facts := knowledge.facts_in_topic(t.id))]
-    return tuple(found[:count])

@@ -59,7 +59,7 @@ class Services:
         return self._reload_lock.locked()
 
     async def reload(self) -> tuple[Knowledge, Knowledge]:
-        """Load the knowledge directory off the event loop and swap the responder.
+        """Load the knowledge directory, index it between replies, and swap the responder.
 
         Raises `KnowledgeError` (the old responder keeps serving). Returns (old, new).
         """

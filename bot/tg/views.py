@@ -17,7 +17,7 @@ View = tuple[str, InlineKeyboardMarkup | None]
 
 def start_view(knowledge: Knowledge) -> View:
     topics = "\n".join(f"• {escape(t.title)}" for t in knowledge.topics)
-    samples = keyboards.sample_facts(knowledge)
+    samples = knowledge.sample_facts(3)
     return texts.GREETING.format(topics=topics), keyboards.start_keyboard(knowledge, samples)
 
 

@@ -27,7 +27,7 @@ def inline_fact_ids(responder: Responder, query: str, now: datetime) -> tuple[st
     """The facts to offer: the match and its relatives, the suggestions, or a sample."""
     query = query.strip()
     if not query:
-        return keyboards.sample_facts(responder.knowledge, MAX_RESULTS)
+        return responder.knowledge.sample_facts(MAX_RESULTS)
     answer = responder.ask(query, now)
     if answer.kind is AnswerKind.FACT and answer.fact_id is not None:
         ids = (answer.fact_id, *answer.suggestions)
