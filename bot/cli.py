@@ -188,19 +188,21 @@ def cmd_kb_eval(args: argparse.Namespace) -> int:
 
 def cmd_kb_gaps(args: argparse.Namespace) -> int:
     from bot.gaps import AskedGap, explain, format_report, suggested_yaml
-    from bot.storage.sqlite import Database
+    from bot.storage.connection import DatabaseTarget, Engine
+    from bot.storage.question_log import Database
 
-    path = Path(args.database) if args.database else _settings().database
-    if not path.is_file():
-        raise CliError(f"no database at {path} yet: questions are logged there by `llamabot run`")
-    database = Database(path)
+    target = DatabaseTarget.parse(args.database) if args.database else _settings().database
+    if target.engine is Engine.SQLITE and not target.path.is_file():
+        raise CliError(f"no database at {target} yet: questions are logged there by"
+                       " `llamabot run`")
+    database = Database(target)
     try:
         found = database.gaps(args.limit)
         taps = database.taps([g.text for g in found or []])
     finally:
         database.close()
     if found is None or taps is None:
-        raise CliError(f"cannot read {path}: {database.error}")
+        raise CliError(f"cannot read {target}: {database.error}")
     entries = explain(
         [AskedGap(g.text, g.count, taps.get(g.text, {})) for g in found], _responder(args)
     )

@@ -9,8 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.storage.connection import DatabaseTarget, Engine
+
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_LOG_FORMATS = ("text", "json")
 # BotFather tokens look like "123456789:AAF...": a numeric bot id, a colon, a 30+ char secret.
 _TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 _ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$")
@@ -25,11 +28,15 @@ class Settings:
     token: str | None
     base_url: str = DEFAULT_BASE_URL
     admin_ids: frozenset[int] = frozenset()
-    database: Path = Path("data/llamabot.sqlite3")
+    database: DatabaseTarget = DatabaseTarget(Engine.SQLITE, "data/llamabot.sqlite3")
     knowledge_dir: Path = Path("knowledge")
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Dhaka"))
     log_level: str = "INFO"
     watch_seconds: float = 0.5  # how often to look for edited knowledge files; 0: never
+    log_format: str = "text"  # or "json": one JSON object per line
+    # Polling mode: serve /healthz and /metrics on this port (None: no HTTP listener).
+    http_port: int | None = None
+    http_listen: str = "127.0.0.1"
 
     def __repr__(self) -> str:
         # Keep the token out of tracebacks and debug prints of the settings object.
@@ -102,15 +109,26 @@ def load_settings(
         token=token,
         base_url=_base_url(get("TELEGRAM_BASE_URL")),
         admin_ids=_admin_ids(get("LLAMABOT_ADMIN_IDS")),
-        database=Path(get("LLAMABOT_DATABASE") or "data/llamabot.sqlite3"),
+        database=_database(get("LLAMABOT_DATABASE") or "data/llamabot.sqlite3"),
         knowledge_dir=Path(get("LLAMABOT_KNOWLEDGE_DIR") or "knowledge"),
         timezone=_timezone(get("LLAMABOT_TIMEZONE") or "Asia/Dhaka"),
         log_level=_log_level(get("LLAMABOT_LOG_LEVEL") or "INFO"),
         watch_seconds=_seconds("LLAMABOT_WATCH_SECONDS", get("LLAMABOT_WATCH_SECONDS") or "0.5"),
+        log_format=_choice("LLAMABOT_LOG_FORMAT", get("LLAMABOT_LOG_FORMAT") or "text",
+                           _LOG_FORMATS),
+        http_port=_port("LLAMABOT_HTTP_PORT", get("LLAMABOT_HTTP_PORT")),
+        http_listen=get("LLAMABOT_HTTP_LISTEN") or "127.0.0.1",
     )
     if require_token:
         settings.require_token()
     return settings
+
+
+def _database(value: str) -> DatabaseTarget:
+    try:
+        return DatabaseTarget.parse(value)
+    except ValueError as exc:
+        raise ConfigError(f"LLAMABOT_DATABASE is malformed: {exc}") from None
 
 
 def _base_url(value: str | None) -> str:
@@ -166,3 +184,17 @@ def _log_level(value: str) -> str:
             f"LLAMABOT_LOG_LEVEL is malformed: {value!r} (one of {', '.join(_LOG_LEVELS)})"
         )
     return level
+
+
+def _choice(name: str, value: str, choices: tuple[str, ...]) -> str:
+    if value.lower() not in choices:
+        raise ConfigError(f"{name} is malformed: {value!r} (one of {', '.join(choices)})")
+    return value.lower()
+
+
+def _port(name: str, value: str | None) -> int | None:
+    if value is None:
+        return None
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 65535:
+        raise ConfigError(f"{name} is malformed: {value!r} (a TCP port from 1 to 65535)")
+    return int(value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Generator
 from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
@@ -54,16 +55,16 @@ class _Loader:
         self.files: list[str] = []
         self.readers: dict[str, NodeReader] = {}
 
-    def read_files(self) -> None:
+    def read_files(self) -> Generator[None, None, None]:
         paths = sorted(self.directory.glob("*.yaml")) + sorted(self.directory.glob("*.yml"))
         if not paths:
             self.problems.append(
                 Problem(str(self.directory), 1, 1, "no .yaml files found", "point at knowledge/")
             )
         for path in paths:
-            self.read_file(path)
+            yield from self.read_file(path)
 
-    def read_file(self, path: Path) -> None:
+    def read_file(self, path: Path) -> Generator[None, None, None]:
         name = str(path)
         self.files.append(name)
         reader = NodeReader(name)
@@ -75,7 +76,7 @@ class _Loader:
             self.problems.extend(reader.problems)
             return
         self.hasher.update(path.name.encode() + b"\0" + raw)
-        root = reader.compose(text)
+        root = yield from reader.compose(text)
         if root is not None:
             fields = reader.mapping(root, "the file", ("version",), SECTIONS)
             if fields is not None:
@@ -96,11 +97,30 @@ class _Loader:
 
 def load_knowledge(directory: Path, tz: tzinfo) -> Knowledge:
     """Load every `*.yaml` file of `directory`; raise `KnowledgeError` listing all problems."""
+    steps = load_steps(directory, tz)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            knowledge: Knowledge = done.value
+            return knowledge
+
+
+def load_steps(directory: Path, tz: tzinfo) -> Generator[None, None, Knowledge]:
+    """`load_knowledge` in small steps: it pauses (yields) after every YAML node and entry.
+
+    A running bot reloads this way between replies (see `bot.tg.services`).
+    """
     loader = _Loader(Path(directory), tz)
-    loader.read_files()
-    knowledge, problems = build_knowledge(
+    yield from loader.read_files()
+    knowledge, problems = yield from build_knowledge(
         loader.entries, loader.readers, tz, loader.directory, complete=not loader.problems
     )
+    # Thousands of YAML nodes: dropped entry by entry, not all at once when loading ends.
+    for located in loader.entries.values():
+        while located:
+            located.pop()
+            yield
     problems = loader.problems + problems
     if problems or knowledge is None:
         raise KnowledgeError(sorted(problems, key=lambda p: (p.file, p.line, p.column)))

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
-from collections.abc import Iterable
-from typing import TextIO
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any, TextIO
 from urllib.parse import quote
 
 REDACTED = "[REDACTED]"
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# What every LogRecord has; anything else on a record came from `extra=`.
+_STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
+    "message", "asctime", "taskName"}
 # Loggers that print request URLs (and with them the token) at INFO/DEBUG.
 _NOISY = ("httpx", "httpcore", "hpack")
 
@@ -60,16 +65,57 @@ class RedactingFilter(logging.Filter):
             record.exc_text = self.redact(record.exc_text)
         if record.stack_info:
             record.stack_info = self.redact(record.stack_info)
+        for key, value in list(record.__dict__.items()):  # `extra` fields (JSON shows them)
+            if key not in _STANDARD and isinstance(value, str):
+                setattr(record, key, self.redact(value))
         return True
 
 
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time (ISO 8601, UTC), level, logger, message, exception,
+    stack and every `extra` field.
+
+    The handler's redacting filter has already cleaned the text fields; `redact` also
+    passes over the finished line, for secrets inside non-string `extra` values.
+    """
+
+    def __init__(self, redact: Callable[[str], str] | None = None) -> None:
+        super().__init__()
+        self._redact = redact
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC)
+            .isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        if record.stack_info:
+            entry["stack"] = self.formatStack(record.stack_info)
+        for key, value in record.__dict__.items():
+            if key not in _STANDARD and key not in entry:
+                entry[key] = value
+        line = json.dumps(entry, ensure_ascii=False, default=str)
+        return self._redact(line) if self._redact is not None else line
+
+
 def setup_logging(
-    level: str = "INFO", secrets: Iterable[str] = (), stream: TextIO | None = None
+    level: str = "INFO", secrets: Iterable[str] = (), stream: TextIO | None = None,
+    log_format: str = "text",
 ) -> RedactingFilter:
-    """Configure the root logger once: one stream handler with the redacting filter."""
+    """Configure the root logger once: one stream handler with the redacting filter.
+
+    `log_format` is "text" (readable lines) or "json" (one JSON object per line).
+    """
     redactor = RedactingFilter(secrets)
     handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(logging.Formatter(_FORMAT))
+    handler.setFormatter(JsonFormatter(redactor.redact) if log_format == "json"
+                         else logging.Formatter(_FORMAT))
     handler.addFilter(redactor)
     root = logging.getLogger()
     for old in list(root.handlers):

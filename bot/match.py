@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections import OrderedDict, defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections import OrderedDict, defaultdict, deque
+from collections.abc import Generator, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 
 from rapidfuzz import fuzz, process
 
@@ -67,10 +68,14 @@ STEM_SIMILARITY = 0.95
 # (see _cover_examples).
 MIN_COMMON_POSTINGS = 200
 PRUNE_SHARE = 0.5
-# Examples keyed between two pauses of a deferred build (about 0.3 ms of work).
-STEP_EXAMPLES = 12
 # Distinct cleaned questions whose ranking is kept (a few MB at most).
 MATCH_CACHE = 4096
+
+
+@cache
+def _function_words() -> frozenset[str]:
+    """FUNCTION_WORDS as question words come out of `normalize`: the same for every index."""
+    return frozenset(surface_word(clean(w)) for w in FUNCTION_WORDS)
 
 
 @dataclass(frozen=True)
@@ -128,34 +133,38 @@ class Matcher:
             for _ in self.steps():
                 pass
 
-    def steps(self, every: int = STEP_EXAMPLES) -> Iterator[None]:
-        """Build the index, pausing (yielding) after every `every` examples."""
+    def steps(self) -> Generator[None, None, None]:
+        """Build the index, pausing (yielding) after every example and every word."""
         examples, self._pending = self._pending, []
-        self._function_words = frozenset(surface_word(clean(w)) for w in FUNCTION_WORDS)
-        keyed = []
-        for number, (intent, text) in enumerate(examples, 1):
+        self._function_words = _function_words()
+        keyed: deque[tuple[str, str, Key]] = deque()
+        for intent, text in examples:
             keyed.append((intent, text, make_key(text)))
-            if number % every == 0:
-                yield
+            yield
         intents_by_word: dict[str, set[str]] = defaultdict(set)
         self._phonetics: dict[str, set[str]] = defaultdict(set)
         for intent, _, key in keyed:
             for word, phonetic in zip(key.skeleton, key.phonetic, strict=True):
                 intents_by_word[word].add(intent)
                 self._phonetics[word].add(phonetic)
-        self._intents_by_word = {w: frozenset(i) for w, i in intents_by_word.items()}
+            yield
         n_intents = len({intent for intent, _, _ in keyed}) or 1
-        self._weights: dict[str, float] = {
-            word: WEIGHT_FLOOR + math.log((n_intents + 1) / (len(intents) + 0.5))
-            for word, intents in intents_by_word.items()
-        }
+        self._intents_by_word: dict[str, frozenset[str]] = {}
+        self._weights: dict[str, float] = {}
+        # Popped, here and below, so that the build's scaffolding is freed bit by bit: freed at
+        # once when the build ends, it would stall the replies for a millisecond or more.
+        for word in list(intents_by_word):
+            intents = intents_by_word.pop(word)
+            self._intents_by_word[word] = frozenset(intents)
+            self._weights[word] = WEIGHT_FLOOR + math.log((n_intents + 1) / (len(intents) + 0.5))
+            yield
         self._examples: list[Example] = []
         self._postings: dict[str, list[int]] = defaultdict(list)
         # word -> {example index: the word's weight there}: what `_add_word` credits.
         self._word_weights: dict[str, dict[int, float]] = defaultdict(dict)
-        for number, (intent, text, key) in enumerate(keyed, 1):
-            if number % (every * 4) == 0:
-                yield
+        while keyed:
+            yield
+            intent, text, key = keyed.popleft()
             word_weights: dict[str, float] = {}
             for word, surface in zip(key.skeleton, key.surface, strict=True):
                 weight = FUNCTION_WEIGHT if surface in self._function_words else self._weights[word]
@@ -171,6 +180,7 @@ class Matcher:
         self._vocab_by_initial: dict[str, list[str]] = defaultdict(list)
         for word in self._weights:
             self._vocab_by_initial[word[0]].append(word)
+            yield
         self._sorted_vocab = sorted(self._weights)
         # Not functools.lru_cache on a method: that would tie each Matcher into a reference
         # cycle, kept after a reload until a full garbage collection.

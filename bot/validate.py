@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Generator, Mapping
 from datetime import tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import yaml
 
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 MAX_ANSWER_CHARS = 3000  # leaves room in a 4096-character message for the citation and markup
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
+T = TypeVar("T")
 
 
 class _Builder:
@@ -272,24 +273,38 @@ def _section_at(source: Source, offset: int) -> str:
     return current
 
 
+def _each(
+    build: Callable[[Located], T | None], entries: list[Located]
+) -> Generator[None, None, list[T]]:
+    """`build` every entry, pausing after each; the entries that were built."""
+    built = []
+    for entry in entries:
+        value = build(entry)
+        if value is not None:
+            built.append(value)
+        yield
+    return built
+
+
 def build_knowledge(
     entries: Mapping[str, list[Located]],
     readers: Mapping[str, NodeReader],
     tz: tzinfo,
     directory: Path,
     complete: bool = True,
-) -> tuple[Knowledge | None, list[Problem]]:
+) -> Generator[None, None, tuple[Knowledge | None, list[Problem]]]:
     """Build `Knowledge` from every entry, with the problems found in cross-references.
 
-    `complete` is False when some file could not be parsed: references into it cannot be checked.
+    Pauses (yields) after every entry. `complete` is False when some file could not be
+    parsed: references into it cannot be checked.
     """
     builder = _Builder(readers, tz, directory)
-    sources = {s.id: s for s in filter(None, map(builder.source, entries["sources"]))}
-    topics = tuple(filter(None, map(builder.topic, entries["topics"])))
-    facts_located = [f for f in (builder.fact(e, sources) for e in entries["facts"]) if f]
-    smalltalk = {s.id: s for s in filter(None, map(builder.smalltalk, entries["smalltalk"]))}
-    events_located = list(filter(None, map(builder.event, entries["events"])))
-    declines = {d.id: d for d in filter(None, map(builder.decline, entries["decline"]))}
+    sources = {s.id: s for s in (yield from _each(builder.source, entries["sources"]))}
+    topics = tuple((yield from _each(builder.topic, entries["topics"])))
+    facts_located = yield from _each(lambda e: builder.fact(e, sources), entries["facts"])
+    smalltalk = {s.id: s for s in (yield from _each(builder.smalltalk, entries["smalltalk"]))}
+    events_located = yield from _each(builder.event, entries["events"])
+    declines = {d.id: d for d in (yield from _each(builder.decline, entries["decline"]))}
     facts = {fact.id: fact for fact, _ in facts_located}
     # Refer to ids as written, even of entries that failed, so one mistake is reported once.
     fact_ids = {i for space, i in builder.seen_ids if space == "intent"} if complete else None

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
+from yaml.composer import ComposerError
+from yaml.events import (
+    AliasEvent,
+    MappingEndEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
 
 # libyaml's parser when PyYAML was built with it (the wheels are): several times faster,
 # and it reports the same line and column marks.
@@ -38,9 +48,10 @@ class NodeReader:
         line, column = (node.start_mark.line + 1, node.start_mark.column + 1) if node else (1, 1)
         self.problems.append(Problem(self.file, line, column, message, hint))
 
-    def compose(self, text: str) -> yaml.Node | None:
+    def compose(self, text: str) -> Generator[None, None, yaml.Node | None]:
+        """Compose `text` as `yaml.compose` does, pausing (yielding) after every node."""
         try:
-            return yaml.compose(text, Loader=_LOADER)
+            return (yield from _compose(_LOADER(text)))
         except yaml.MarkedYAMLError as err:
             mark = err.problem_mark or err.context_mark
             line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -123,6 +134,77 @@ class NodeReader:
         return list(node.value)
 
 
+# PyYAML's composer (yaml/composer.py), over the same parser's events, written as generators:
+# composing a long file at once would hold the event loop for milliseconds.
+def _compose(events: Any) -> Generator[None, None, yaml.Node | None]:
+    """The single document of a stream of parser `events`, or None for an empty stream."""
+    try:
+        events.get_event()  # the stream's start
+        document = None
+        if not events.check_event(StreamEndEvent):
+            events.get_event()  # the document's start
+            document = yield from _compose_node(events, {})
+            events.get_event()  # the document's end
+        if not events.check_event(StreamEndEvent):
+            raise ComposerError(
+                "expected a single document in the stream",
+                document.start_mark if document else None,
+                "but found another document",
+                events.get_event().start_mark,
+            )
+        return document
+    finally:
+        events.dispose()
+
+
+def _compose_node(events: Any, anchors: dict[str, yaml.Node]) -> Generator[None, None, yaml.Node]:
+    if events.check_event(AliasEvent):
+        event = events.get_event()
+        if event.anchor not in anchors:
+            raise ComposerError(
+                None, None, f"found undefined alias {event.anchor!r}", event.start_mark
+            )
+        return anchors[event.anchor]
+    is_scalar = events.check_event(ScalarEvent)
+    is_sequence = events.check_event(SequenceStartEvent)
+    event = events.get_event()
+    anchor = event.anchor
+    if anchor in anchors:
+        raise ComposerError(
+            f"found duplicate anchor {anchor!r}; first occurrence",
+            anchors[anchor].start_mark,
+            "second occurrence",
+            event.start_mark,
+        )
+    tag = event.tag
+    node: yaml.Node
+    if is_scalar:
+        if tag is None or tag == "!":
+            tag = events.resolve(yaml.ScalarNode, event.value, event.implicit)
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+    else:
+        kind = yaml.SequenceNode if is_sequence else yaml.MappingNode
+        if tag is None or tag == "!":
+            tag = events.resolve(kind, None, event.implicit)
+        node = kind(tag, [], event.start_mark, None, event.flow_style)
+    if anchor is not None:
+        anchors[anchor] = node
+    if isinstance(node, yaml.SequenceNode):
+        while not events.check_event(SequenceEndEvent):
+            yield
+            node.value.append((yield from _compose_node(events, anchors)))
+        node.end_mark = events.get_event().end_mark
+    elif isinstance(node, yaml.MappingNode):
+        while not events.check_event(MappingEndEvent):
+            yield
+            key = yield from _compose_node(events, anchors)
+            node.value.append((key, (yield from _compose_node(events, anchors))))
+        node.end_mark = events.get_event().end_mark
+    return node
+
+
 def scalar(node: yaml.Node) -> Any:
     """The plain value of a scalar node (for `version:`)."""
-    return yaml.safe_load(yaml.serialize(node)) if isinstance(node, yaml.ScalarNode) else None
+    if not isinstance(node, yaml.ScalarNode):
+        return None
+    return yaml.constructor.SafeConstructor().construct_object(node)

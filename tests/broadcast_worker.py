@@ -28,6 +28,7 @@ from bot.broadcast.db import AsyncOutbox  # noqa: E402
 from bot.broadcast.sender import Pacer, SenderConfig  # noqa: E402
 from bot.broadcast.service import BroadcastService  # noqa: E402
 from bot.knowledge import Knowledge  # noqa: E402
+from bot.storage.connection import DatabaseTarget  # noqa: E402
 
 
 async def bare(args: argparse.Namespace) -> dict[str, float]:
@@ -61,7 +62,7 @@ async def main(args: argparse.Namespace) -> dict[str, float]:
     if args.bare:
         return await bare(args)
     assert args.database, "--database is required"
-    db = await AsyncOutbox.open(Path(args.database))
+    db = await AsyncOutbox.open(DatabaseTarget.parse(args.database))
     config = SenderConfig(rate=args.rate, concurrency=args.concurrency, idle_poll=0.05)
     empty = Knowledge(sources={}, topics=(), facts={}, smalltalk={}, events=())
     request = HTTPXRequest(connection_pool_size=args.concurrency + 2)

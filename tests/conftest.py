@@ -35,10 +35,11 @@ def fake_telegram() -> Iterator[FakeTelegram]:
 @pytest.fixture
 def bot_settings(fake_telegram: FakeTelegram, tmp_path: Path) -> Any:
     from bot.config import Settings
+    from bot.storage.connection import DatabaseTarget
 
     return Settings(token=TOKEN, base_url=fake_telegram.base_url, admin_ids=frozenset({ADMIN_ID}),
-                    database=tmp_path / "bot.sqlite3", knowledge_dir=KNOWLEDGE_DIR,
-                    timezone=DHAKA, log_level="DEBUG")
+                    database=DatabaseTarget.parse(tmp_path / "bot.sqlite3"),
+                    knowledge_dir=KNOWLEDGE_DIR, timezone=DHAKA, log_level="DEBUG")
 
 
 class BotThread:
@@ -118,3 +119,20 @@ def uncertain_question(responder: Any) -> str:
 
     return next(q for q in ("download", "meta", "মেটা", "llama")
                 if responder.ask(q, FIXED_NOW).kind is AnswerKind.SUGGEST)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    """The same test on a SQLite file and on a fresh PostgreSQL schema."""
+    from databases import database
+
+    with database(request.param, tmp_path) as target:
+        yield target
+
+
+@pytest.fixture
+def postgres_target() -> Iterator[Any]:
+    from databases import postgres_schema
+
+    with postgres_schema() as target:
+        yield target

@@ -1,11 +1,10 @@
-"""The sender against the fake Bot API over real HTTP, on a real SQLite file."""
+"""The sender against the fake Bot API over real HTTP, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TypeVar
 
 import pytest
@@ -15,6 +14,7 @@ from telegram import Bot
 
 from bot.broadcast.db import AsyncOutbox
 from bot.broadcast.sender import Sender, SenderConfig
+from bot.storage.connection import DatabaseTarget
 from bot.storage.outbox import Outbox
 
 T = TypeVar("T")
@@ -28,10 +28,10 @@ def fake() -> Iterator[LimitedTelegram]:
         yield server
 
 
-def run(scenario: Callable[[AsyncOutbox, Bot], Awaitable[T]], path: Path,
+def run(scenario: Callable[[AsyncOutbox, Bot], Awaitable[T]], target: DatabaseTarget,
         fake: LimitedTelegram) -> T:
     async def main() -> T:
-        db = await AsyncOutbox.open(path)
+        db = await AsyncOutbox.open(target)
         try:
             async with Bot(TOKEN, base_url=fake.base_url) as bot:
                 return await scenario(db, bot)
@@ -61,7 +61,7 @@ async def send_all(db: AsyncOutbox, bot: Bot, chats: range | list[int], text: st
     return sender, broadcast_id
 
 
-def test_every_subscriber_once_at_the_configured_rate(tmp_path: Path,
+def test_every_subscriber_once_at_the_configured_rate(database_target: DatabaseTarget,
                                                        fake: LimitedTelegram) -> None:
     fake.rate_limit = 30
 
@@ -71,7 +71,7 @@ def test_every_subscriber_once_at_the_configured_rate(tmp_path: Path,
         assert progress is not None and (progress.sent, progress.remaining) == (40, 0)
         assert sender.stats().sent == 40
 
-    run(scenario, tmp_path / "bot.sqlite3", fake)
+    run(scenario, database_target, fake)
     assert sorted(fake.delivered_to()) == list(range(1, 41))
     assert fake.throttled == 0
     times = [c.at for c in fake.sent_messages]
@@ -79,7 +79,8 @@ def test_every_subscriber_once_at_the_configured_rate(tmp_path: Path,
     assert 39 / 25 * 0.9 <= max(times) - min(times) <= 39 / 25 * 1.3
 
 
-def test_429_pauses_everything_then_resumes(tmp_path: Path, fake: LimitedTelegram) -> None:
+def test_429_pauses_everything_then_resumes(database_target: DatabaseTarget,
+        fake: LimitedTelegram) -> None:
     async def scenario(db: AsyncOutbox, bot: Bot) -> Sender:
         async def trip() -> None:
             await asyncio.sleep(0.1)
@@ -88,7 +89,7 @@ def test_429_pauses_everything_then_resumes(tmp_path: Path, fake: LimitedTelegra
         sender, _ = await send_all(db, bot, range(1, 21), during=trip)
         return sender
 
-    sender = run(scenario, tmp_path / "bot.sqlite3", fake)
+    sender = run(scenario, database_target, fake)
     assert sender.stats().throttled == 1
     assert sorted(fake.delivered_to()) == list(range(1, 21))  # the refused one too, once
     times = sorted(c.at for c in fake.sent_messages)
@@ -96,7 +97,8 @@ def test_429_pauses_everything_then_resumes(tmp_path: Path, fake: LimitedTelegra
     assert max(gaps) >= 0.95  # nothing was sent while paused
 
 
-def test_403_unsubscribes_and_goes_on(tmp_path: Path, fake: LimitedTelegram) -> None:
+def test_403_unsubscribes_and_goes_on(database_target: DatabaseTarget,
+        fake: LimitedTelegram) -> None:
     fake.fail("sendMessage", 403, chat_id=3)
 
     async def scenario(db: AsyncOutbox, bot: Bot) -> None:
@@ -107,11 +109,12 @@ def test_403_unsubscribes_and_goes_on(tmp_path: Path, fake: LimitedTelegram) -> 
         assert (await db.call(Outbox.subscriber_counts)).blocked == 1
         assert sender.stats().blocked == 1
 
-    run(scenario, tmp_path / "bot.sqlite3", fake)
+    run(scenario, database_target, fake)
     assert sorted(fake.delivered_to()) == [1, 2, 4, 5]
 
 
-def test_5xx_is_retried_then_marked_failed(tmp_path: Path, fake: LimitedTelegram) -> None:
+def test_5xx_is_retried_then_marked_failed(database_target: DatabaseTarget,
+        fake: LimitedTelegram) -> None:
     fake.fail("sendMessage", 500, chat_id=2, times=2)  # recovers on the third attempt
     fake.fail("sendMessage", 502, chat_id=4, times=None)  # never recovers
 
@@ -123,13 +126,14 @@ def test_5xx_is_retried_then_marked_failed(tmp_path: Path, fake: LimitedTelegram
         assert sender.stats().retried == 2 + FAST.retries
         assert await db.call(lambda o: o.is_subscribed(4))  # an outage is not a block
 
-    run(scenario, tmp_path / "bot.sqlite3", fake)
+    run(scenario, database_target, fake)
     assert sorted(fake.delivered_to()) == [1, 2, 3, 5]
     attempts = counts([c.chat_id for c in fake.calls_to("sendMessage")])
     assert attempts[2] == 3 and attempts[4] == 1 + FAST.retries
 
 
-def test_unsubscribe_during_a_broadcast(tmp_path: Path, fake: LimitedTelegram) -> None:
+def test_unsubscribe_during_a_broadcast(database_target: DatabaseTarget,
+        fake: LimitedTelegram) -> None:
     async def scenario(db: AsyncOutbox, bot: Bot) -> None:
         async def leave() -> None:
             await wait_until(lambda: _true(len(fake.sent_messages) >= 5))
@@ -140,19 +144,19 @@ def test_unsubscribe_during_a_broadcast(tmp_path: Path, fake: LimitedTelegram) -
         progress = await db.call(lambda o: o.progress(broadcast_id))
         assert progress is not None and (progress.sent, progress.cancelled) == (29, 1)
 
-    run(scenario, tmp_path / "bot.sqlite3", fake)
+    run(scenario, database_target, fake)
     assert 30 not in fake.delivered_to()
     assert len(fake.sent_messages) == 29
 
 
-def test_one_message_per_chat_per_second_across_broadcasts(tmp_path: Path,
+def test_one_message_per_chat_per_second_across_broadcasts(database_target: DatabaseTarget,
                                                            fake: LimitedTelegram) -> None:
     async def scenario(db: AsyncOutbox, bot: Bot) -> None:
         await db.call(lambda o: o.add_subscribers([1, 2, 3], "test", NOW))
         await db.call(lambda o: o.announce("first", NOW))
         await send_all(db, bot, [1, 2, 3], text="second")
 
-    run(scenario, tmp_path / "bot.sqlite3", fake)
+    run(scenario, database_target, fake)
     assert counts(fake.delivered_to()) == {1: 2, 2: 2, 3: 2}
     assert fake.per_chat_violations == 0
 
@@ -161,7 +165,7 @@ async def _true(value: bool) -> bool:
     return value
 
 
-def test_too_fast_for_telegram_recovers_from_its_429s(tmp_path: Path,
+def test_too_fast_for_telegram_recovers_from_its_429s(database_target: DatabaseTarget,
                                                       fake: LimitedTelegram) -> None:
     """Configured above the server's limit: 429s pause the sender, nobody is lost or doubled."""
     fake.rate_limit = 30
@@ -170,6 +174,6 @@ def test_too_fast_for_telegram_recovers_from_its_429s(tmp_path: Path,
         sender, _ = await send_all(db, bot, range(1, 46), config=SenderConfig(rate=80))
         return sender
 
-    sender = run(scenario, tmp_path / "bot.sqlite3", fake)
+    sender = run(scenario, database_target, fake)
     assert fake.throttled >= 1 and sender.stats().throttled == fake.throttled
     assert sorted(fake.delivered_to()) == list(range(1, 46))

@@ -163,8 +163,8 @@ def test_kb_eval_against_lists_changed_answers(tmp_path: Path) -> None:
 def test_kb_gaps_reports_from_the_database(tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
+    from bot.storage.question_log import Database
     from bot.storage.records import TAP_KIND, QuestionRecord
-    from bot.storage.sqlite import Database
 
     path = tmp_path / "bot.sqlite3"
     database = Database(path)

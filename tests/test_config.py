@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import DEFAULT_BASE_URL, ConfigError, load_settings, read_env_file
+from bot.storage.connection import DatabaseTarget, Engine
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 
@@ -16,7 +17,7 @@ def test_defaults(tmp_path: Path) -> None:
     assert settings.token is None
     assert settings.base_url == DEFAULT_BASE_URL
     assert settings.admin_ids == frozenset()
-    assert settings.database == Path("data/llamabot.sqlite3")
+    assert settings.database == DatabaseTarget(Engine.SQLITE, "data/llamabot.sqlite3")
     assert settings.knowledge_dir == Path("knowledge")
     assert settings.timezone.key == "Asia/Dhaka"
     assert settings.log_level == "INFO"
@@ -81,3 +82,16 @@ def test_env_file_syntax_error_names_the_line(tmp_path: Path) -> None:
     env_file.write_text("GOOD=1\nthis line is wrong\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"\.env:2: expected KEY=VALUE"):
         read_env_file(env_file)
+
+
+def test_database_is_a_file_or_a_postgresql_url(tmp_path: Path) -> None:
+    url = "postgresql://bot:s3cret-pass@db.internal:5432/llamabot"
+    settings = load_settings({"LLAMABOT_DATABASE": url}, env_file=None)
+    assert settings.database == DatabaseTarget(Engine.POSTGRESQL, url)
+    # The password never reaches logs, errors or the settings' repr.
+    assert "s3cret-pass" not in str(settings.database) + repr(settings)
+    assert str(settings.database) == "postgresql://bot:***@db.internal:5432/llamabot"
+    local = load_settings({"LLAMABOT_DATABASE": "var/bot.db"}, env_file=None).database
+    assert (local.engine, local.path) == (Engine.SQLITE, Path("var/bot.db"))
+    with pytest.raises(ConfigError, match="LLAMABOT_DATABASE.*mysql://"):
+        load_settings({"LLAMABOT_DATABASE": "mysql://root@localhost/bot"}, env_file=None)

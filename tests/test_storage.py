@@ -1,18 +1,22 @@
-"""SQLite storage on real temp files: migrations, logging, stats, gaps and degradation."""
+"""The question log on real SQLite files and PostgreSQL schemas: migrations, logging,
+stats, gaps and degradation."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from bot.storage.migrations import MIGRATIONS, Migration, migrate
+from bot.storage.connection import Connection, DatabaseError, DatabaseTarget, Engine, connect
+from bot.storage.migrations import MIGRATIONS, Migration, current_version, migrate
+from bot.storage.outbox import Outbox
+from bot.storage.question_log import Database, Storage
 from bot.storage.records import QuestionRecord, UserSeen
-from bot.storage.sqlite import Database, Storage
 
 NOW = datetime(2025, 4, 20, 12, 0, tzinfo=UTC)
 
@@ -21,44 +25,74 @@ def question(text: str, kind: str = "fact", fact_id: str | None = "downloads") -
     return QuestionRecord(NOW, "private", text, kind, fact_id if kind == "fact" else None, 90.0)
 
 
-def test_migrations_run_once_and_record_version(tmp_path: Path) -> None:
-    db = Database(tmp_path / "a.sqlite3")
+def test_migrations_run_once_and_record_version(database_target: DatabaseTarget) -> None:
+    db = Database(database_target)
     assert db.open()
     assert db.conn is not None
-    rows = db.conn.execute("SELECT version, name FROM schema_version").fetchall()
-    assert rows == [(m.version, m.name) for m in MIGRATIONS]
-    assert db.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    rows = db.conn.execute("SELECT version, name FROM schema_version ORDER BY version").fetchall()
+    assert [tuple(r) for r in rows] == [(m.version, m.name) for m in MIGRATIONS]
+    if database_target.engine is Engine.SQLITE:
+        assert db.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert migrate(db.conn) == len(MIGRATIONS)  # idempotent
     db.close()
 
 
-def test_later_migration_is_applied_to_existing_file(tmp_path: Path) -> None:
-    path = tmp_path / "a.sqlite3"
-    db = Database(path)
+def test_later_migration_is_applied_to_existing_database(database_target: DatabaseTarget) -> None:
+    db = Database(database_target)
     db.open()
     db.close()
-    conn = sqlite3.connect(path, isolation_level=None)
-    extra = Migration(len(MIGRATIONS) + 1, "subscriptions", "CREATE TABLE subs (user_id INTEGER)")
+    conn = connect(database_target)
+    extra = Migration(len(MIGRATIONS) + 1, "subscriptions", "CREATE TABLE subs (user_id {bigint})")
     assert migrate(conn, MIGRATIONS + (extra,)) == extra.version
     assert conn.execute("SELECT COUNT(*) FROM subs").fetchone()[0] == 0
     # Old code must refuse a newer schema rather than write into it.
-    with pytest.raises(sqlite3.DatabaseError, match="newer"):
+    with pytest.raises(DatabaseError, match="newer"):
         migrate(conn)
     conn.close()
 
 
-def test_failed_migration_rolls_back(tmp_path: Path) -> None:
-    conn = sqlite3.connect(tmp_path / "a.sqlite3", isolation_level=None)
+def test_failed_migration_rolls_back(database_target: DatabaseTarget) -> None:
+    conn = connect(database_target)
     broken = Migration(1, "broken", "CREATE TABLE t (x INTEGER); CREATE TABLE t (y INTEGER)")
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises(DatabaseError):
         migrate(conn, (broken,))
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert "t" not in tables
+    assert current_version(conn) == 0
+    with pytest.raises(DatabaseError):  # the first table went with the failed transaction
+        conn.execute("SELECT COUNT(*) FROM t")
+    conn.close()
 
 
-def test_log_stats_and_gaps(tmp_path: Path) -> None:
+def test_one_schema_description_renders_for_both_engines() -> None:
+    for migration in MIGRATIONS:
+        sqlite, postgres = (migration.statements(e) for e in (Engine.SQLITE, Engine.POSTGRESQL))
+        assert len(sqlite) == len(postgres)
+        assert not any("{" in s for s in sqlite + postgres)  # every placeholder filled
+    users = MIGRATIONS[0].statements(Engine.SQLITE)[0]
+    assert "user_id     INTEGER PRIMARY KEY" in users  # SQLite files keep their first schema
+    assert "user_id     BIGINT PRIMARY KEY" in MIGRATIONS[0].statements(Engine.POSTGRESQL)[0]
+
+
+def test_replicas_starting_together_migrate_once(postgres_target: DatabaseTarget) -> None:
+    # Two replicas of a fresh deployment race to create the schema; both must succeed.
+    with ThreadPoolExecutor(4) as pool:
+        versions = list(pool.map(lambda _: _migrate_fresh(postgres_target), range(4)))
+    assert versions == [len(MIGRATIONS)] * 4
+    conn = connect(postgres_target)
+    assert conn.execute("SELECT COUNT(*) FROM schema_version").fetchone()[0] == len(MIGRATIONS)
+    conn.close()
+
+
+def _migrate_fresh(target: DatabaseTarget) -> int:
+    conn = connect(target)
+    try:
+        return migrate(conn)
+    finally:
+        conn.close()
+
+
+def test_log_stats_and_gaps(database_target: DatabaseTarget) -> None:
     async def scenario() -> None:
-        storage = await Storage.open(tmp_path / "log.sqlite3")
+        storage = await Storage.open(database_target)
         for user_id in (1, 2, 2, 3):
             storage.record(user=UserSeen(user_id, NOW, "bn"))
         for _ in range(3):
@@ -80,12 +114,36 @@ def test_log_stats_and_gaps(tmp_path: Path) -> None:
         storage.record(question=question("after close"))  # ignored, no crash
 
     asyncio.run(scenario())
-    conn = sqlite3.connect(tmp_path / "log.sqlite3")
+    conn = connect(database_target)
     assert conn.execute("SELECT COUNT(*) FROM questions").fetchone()[0] == 8
     # Only ids and a language code are kept about people.
-    assert [r[1] for r in conn.execute("PRAGMA table_info(users)")] == [
-        "user_id", "first_seen", "last_seen", "language"
-    ]
+    columns = conn.execute("SELECT * FROM users LIMIT 0").description  # type: ignore[attr-defined]
+    assert [c[0] for c in columns] == ["user_id", "first_seen", "last_seen", "language"]
+    conn.close()
+
+
+def test_postgres_connection_lost_degrades_and_reconnects(postgres_target: DatabaseTarget) -> None:
+    """The server drops the log's connection (restart, failover): no crash, back on its own."""
+    async def scenario() -> None:
+        storage = await Storage.open(postgres_target)
+        storage.record(question=question("before"))
+        await storage.flush()
+        assert storage.database.conn is not None  # idle now: safe to ask from this thread
+        pid = storage.database.conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        admin = connect(postgres_target)
+        admin.execute("SELECT pg_terminate_backend(?)", (pid,))
+        admin.close()
+        storage.record(question=question("lost"))
+        await storage.flush()  # dropped: the connection died under it
+        assert storage.database.dropped == 1 and not storage.healthy
+        storage.database._next_open = 0  # skip the reopen back-off in the test
+        assert (await storage.health()).ok
+        storage.record(question=question("after"))
+        stats = await storage.stats()
+        assert stats is not None and stats.questions == 2
+        await storage.close()
+
+    asyncio.run(scenario())
 
 
 def test_locked_database_degrades_and_recovers(tmp_path: Path) -> None:
@@ -164,7 +222,8 @@ def test_read_only_open_flag(tmp_path: Path) -> None:
     db.open()
     db.close()
     ro = Database(path)
-    ro.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+    raw = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+    ro.conn = Connection(ro.target, raw, (sqlite3.Error,), lambda: raw)
     assert not ro.write([UserSeen(1, NOW)], [question("q")])
     assert "readonly" in (ro.error or "")
     assert not ro.probe().ok
@@ -191,15 +250,30 @@ def _read_only_scenario(tmp_path: Path) -> None:
         tmp_path.chmod(0o755)
 
 
-def test_stats_count_subscribers_when_the_table_exists(tmp_path: Path) -> None:
-    path = tmp_path / "subs.sqlite3"
-    db = Database(path)
+def test_stats_count_subscribers(database_target: DatabaseTarget) -> None:
+    db = Database(database_target)
     assert db.open() and db.conn is not None
-    if not db.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'subscribers'").fetchone():
-        pytest.skip("no subscribers table in this schema yet")
     db.conn.executemany(
         "INSERT INTO subscribers(chat_id, active, reason, changed_at) VALUES (?, ?, ?, '')",
         [(1, 1, "command"), (2, 1, "link"), (3, 0, "blocked"), (4, 0, "command")])
     stats = db.stats()
     assert stats is not None and (stats.subscribers, stats.blocked) == (2, 1)
     db.close()
+
+
+def test_upgrade_keeps_queued_broadcasts(database_target: DatabaseTarget) -> None:
+    """A database left by the previous release, mid-broadcast, upgraded by this one."""
+    conn = connect(database_target)
+    assert migrate(conn, MIGRATIONS[:2]) == 2
+    conn.execute("INSERT INTO broadcasts(id, kind, text, state, created_at, total)"
+                 " VALUES (1, 'announcement', 'hi', 'queued', '', 3)")
+    conn.executemany("INSERT INTO outbox(broadcast_id, chat_id, state) VALUES (1, ?, ?)",
+                     [(1, "sent"), (2, "sending"), (3, "pending")])
+    assert migrate(conn) == len(MIGRATIONS)
+    conn.close()
+    store = Outbox.open(database_target)
+    assert [i.chat_id for i in store.pending_batch(10)] == [3]
+    assert store.recover_in_flight() == 1
+    progress = store.progress(1)
+    assert progress is not None and (progress.sent, progress.remaining) == (1, 2)
+    store.close()

@@ -109,8 +109,8 @@ def test_failed_callback_answer_still_answers_the_query(
 def test_locked_database_answers_without_logging(
     bot_settings: Any, fake_telegram: FakeTelegram
 ) -> None:
-    bot_settings.database.parent.mkdir(parents=True, exist_ok=True)
-    locker = sqlite3.connect(bot_settings.database, isolation_level=None)
+    bot_settings.database.path.parent.mkdir(parents=True, exist_ok=True)
+    locker = sqlite3.connect(bot_settings.database.path, isolation_level=None)
     locker.execute("CREATE TABLE t (x)")
     locker.execute("BEGIN EXCLUSIVE")
     bot = start_bot(bot_settings)

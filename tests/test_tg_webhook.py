@@ -87,7 +87,7 @@ def test_healthz_reports_version_and_database(hooked: BotThread) -> None:
 
 
 def test_healthz_is_503_while_the_database_is_locked(hooked: BotThread, bot_settings: Any) -> None:
-    locker = sqlite3.connect(bot_settings.database, isolation_level=None)
+    locker = sqlite3.connect(bot_settings.database.path, isolation_level=None)
     try:
         locker.execute("BEGIN IMMEDIATE")
         status, body = request(hooked, "/healthz")

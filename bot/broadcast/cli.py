@@ -7,15 +7,14 @@ within a second and sends them at the configured rate. Errors print one line and
 from __future__ import annotations
 
 import argparse
-import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from bot.config import ConfigError, load_settings
+from bot.storage.connection import DatabaseError, DatabaseTarget
 from bot.storage.outbox import Outbox, Progress
 
 MAX_TEXT = 4096  # Telegram's limit for one message
@@ -39,14 +38,15 @@ def add_broadcast_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--text", help="the announcement (plain text); - reads it from stdin")
     parser.add_argument("--dry-run", action="store_true",
                         help="print how many subscribers would get it, and the text; send nothing")
-    parser.add_argument("--database", metavar="FILE", default=argparse.SUPPRESS,
-                        help="SQLite file (default: $LLAMABOT_DATABASE or data/llamabot.sqlite3)")
+    parser.add_argument("--database", metavar="DATABASE", default=argparse.SUPPRESS,
+                        help="SQLite file or postgresql:// URL (default: $LLAMABOT_DATABASE or"
+                        " data/llamabot.sqlite3)")
     parser.set_defaults(handler=cmd_broadcast)
     sub = parser.add_subparsers(title="broadcast commands", metavar="status")
     status = sub.add_parser("status", help="sent / failed / remaining of recent broadcasts")
     status.add_argument("--limit", type=int, default=10, help="how many (default 10)")
-    status.add_argument("--database", metavar="FILE", default=argparse.SUPPRESS,
-                        help="SQLite file (default: $LLAMABOT_DATABASE)")
+    status.add_argument("--database", metavar="DATABASE", default=argparse.SUPPRESS,
+                        help="SQLite file or postgresql:// URL (default: $LLAMABOT_DATABASE)")
     status.set_defaults(handler=cmd_broadcast_status)
     return parser
 
@@ -68,7 +68,7 @@ def cmd_broadcast(args: argparse.Namespace) -> int:
               f" sends it at {rate:g}/s (about {_duration(count / rate)}).")
         print("progress: llamabot broadcast status")
         return 0
-    except (BroadcastCliError, ConfigError, sqlite3.Error) as err:
+    except (BroadcastCliError, ConfigError, DatabaseError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
 
@@ -77,7 +77,7 @@ def cmd_broadcast_status(args: argparse.Namespace) -> int:
     try:
         with _open(args) as outbox:
             rows = outbox.recent(args.limit)
-    except (BroadcastCliError, ConfigError, sqlite3.Error) as err:
+    except (BroadcastCliError, ConfigError, DatabaseError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     if not rows:
@@ -103,11 +103,14 @@ def format_status(rows: list[Progress]) -> str:
 @contextmanager
 def _open(args: argparse.Namespace) -> Iterator[Outbox]:
     given = getattr(args, "database", None)
-    path = Path(given) if given else load_settings().database
     try:
-        outbox = Outbox.open(path)
-    except (sqlite3.Error, OSError) as err:
-        raise BroadcastCliError(f"cannot open database {str(path)!r}: {err}") from None
+        target = DatabaseTarget.parse(given) if given else load_settings().database
+    except ValueError as err:
+        raise BroadcastCliError(str(err)) from None
+    try:
+        outbox = Outbox.open(target)
+    except DatabaseError as err:
+        raise BroadcastCliError(f"cannot open database {str(target)!r}: {err}") from None
     try:
         yield outbox
     finally:

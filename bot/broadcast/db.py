@@ -1,7 +1,7 @@
 """The asyncio face of `Outbox`: every call runs on one dedicated thread, in order.
 
-SQLite calls are short, but a lock held by another writer can make one wait up to the
-busy timeout; on the event loop that wait would stall every user's reply.
+Database calls are short, but a lock held by another writer (or a PostgreSQL round
+trip) can make one wait; on the event loop that wait would stall every user's reply.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
+from bot.storage.connection import DatabaseTarget
 from bot.storage.outbox import Outbox
 
 T = TypeVar("T")
@@ -21,13 +22,14 @@ class AsyncOutbox:
     def __init__(self, outbox: Outbox, executor: ThreadPoolExecutor) -> None:
         self._outbox = outbox
         self._executor = executor
+        self.target = outbox.conn.target
 
     @classmethod
-    async def open(cls, path: Path) -> AsyncOutbox:
+    async def open(cls, target: DatabaseTarget | Path) -> AsyncOutbox:
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llamabot-outbox")
         loop = asyncio.get_running_loop()
         try:
-            outbox = await loop.run_in_executor(executor, Outbox.open, path)
+            outbox = await loop.run_in_executor(executor, Outbox.open, target)
         except BaseException:
             executor.shutdown(wait=False)
             raise

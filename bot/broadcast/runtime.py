@@ -11,10 +11,8 @@ dependencies exist before the first update), and `stop` before the application s
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 
 from telegram.ext import Application
 
@@ -22,6 +20,7 @@ from bot.broadcast.db import AsyncOutbox
 from bot.broadcast.sender import SenderConfig
 from bot.broadcast.service import BroadcastService, sender_config
 from bot.knowledge import Knowledge
+from bot.storage.connection import DatabaseError, DatabaseTarget
 from bot.storage.outbox import SubscriberCounts
 from bot.tg import subscriptions
 
@@ -29,7 +28,7 @@ log = logging.getLogger(__name__)
 
 
 class Broadcasting:
-    def __init__(self, database: Path, is_admin: Callable[[int | None], bool],
+    def __init__(self, database: DatabaseTarget, is_admin: Callable[[int | None], bool],
                  clock: Callable[[], datetime], config: SenderConfig | None = None) -> None:
         self.database = database
         self.is_admin = is_admin
@@ -47,7 +46,7 @@ class Broadcasting:
         """Open the outbox and start sending; without a database the bot still answers."""
         try:
             self.outbox = await AsyncOutbox.open(self.database)
-        except (sqlite3.Error, OSError) as exc:
+        except DatabaseError as exc:
             log.error("subscriptions and broadcasts are off: cannot open %s: %s",
                       self.database, exc)
             return
@@ -64,6 +63,12 @@ class Broadcasting:
         if self.outbox is not None:
             await self.outbox.close()
             self.outbox = None
+
+    async def outbox_depth(self) -> int | None:
+        """Outbox rows pending or in flight (read when /metrics is scraped); None before `start`."""
+        if self.outbox is None:
+            return None
+        return await self.outbox.call(lambda o: o.remaining())
 
     async def subscriber_counts(self) -> SubscriberCounts | None:
         """For /stats; None before `start`."""

@@ -1,7 +1,10 @@
 """The broadcast service: sender, reminder scheduler and progress reporter as asyncio tasks.
 
 Started after the Telegram `Application` (it sends through the application's bot) and
-stopped before it shuts down, so the sends in flight can finish and be recorded.
+stopped before it shuts down, so the sends in flight can finish and be recorded. The
+three loops run only while this process holds the sender lease (see `lease`); replicas
+without it keep trying, and the first to get it after the holder dies takes over,
+sending again what the dead holder left in flight.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any
 from telegram import Bot
 
 from bot.broadcast.db import AsyncOutbox
+from bot.broadcast.lease import Lease, lease_for
 from bot.broadcast.progress import ProgressReporter
 from bot.broadcast.reminders import ReminderScheduler, SyncPlan
 from bot.broadcast.sender import Sender, SenderConfig, SenderStats
@@ -51,22 +55,22 @@ class BroadcastService:
     def __init__(self, db: AsyncOutbox, bot: Bot, knowledge: Callable[[], Knowledge], *,
                  config: SenderConfig | None = None,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-                 progress_every: float = 3.0) -> None:
+                 progress_every: float = 3.0, lease: Lease | None = None,
+                 elect_every: float = 1.0) -> None:
         self.db = db
         self.sender = Sender(db, bot, config, clock)
         self.scheduler = ReminderScheduler(db, knowledge, clock, self.sender.wake)
         self.progress = ProgressReporter(db, bot, clock)
         self.progress_every = progress_every  # edits per admin chat stay far below 1/s
-        self._tasks: list[asyncio.Task[None]] = []
+        self.lease = lease or lease_for(db.target)
+        self.elect_every = elect_every  # how soon a replica notices the sender is gone
+        self.leading = False
+        self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        if self._tasks:
+        if self._task is not None:
             return
-        self._tasks = [
-            self._spawn(self.sender.run, "sender"),
-            self._spawn(self.scheduler.run, "reminders"),
-            self._spawn(self._report_progress, "progress"),
-        ]
+        self._task = asyncio.create_task(self._lead(), name="broadcast-lease")
         rate = self.sender.config.rate
         log.info("broadcast service started (%g msg/s)", rate)
         if rate > FREE_BULK_RATE:
@@ -76,18 +80,53 @@ class BroadcastService:
                         " broadcasts", RATE_VARIABLE, rate, FREE_BULK_RATE)
 
     async def stop(self) -> None:
-        """Cancel the loops; the sender first lets its requests in flight finish."""
-        tasks, self._tasks = self._tasks, []
+        """Stop sending; the sender first lets its requests in flight finish."""
+        task, self._task = self._task, None
+        if task is None:
+            return
+        task.cancel()
+        # Bounded: shutdown must go on even if a loop ignored its cancellation.
+        _, stuck = await asyncio.wait([task], timeout=20)
+        if stuck:
+            log.error("the broadcast service did not stop in time")
+        await self.lease.release()
+        log.info("broadcast service stopped")
+
+    async def _lead(self) -> None:
+        """Wait for the sender lease, run the loops while it is ours, and start over."""
+        contested = False  # another process held the lease while we waited
+        while True:
+            if not await self.lease.acquire():
+                contested = True
+                await asyncio.sleep(self.elect_every)
+                continue
+            if contested:
+                # The last holder may have sent up to a second ago: wait that second out so
+                # Telegram's per-second limits (overall and per chat) see one sender, not two.
+                await asyncio.sleep(self.sender.config.per_chat_interval)
+            log.info("this process is the broadcast sender")
+            self.leading = True
+            tasks = [
+                self._spawn(self.sender.run, "sender"),
+                self._spawn(self.scheduler.run, "reminders"),
+                self._spawn(self._report_progress, "progress"),
+            ]
+            try:
+                while await self.lease.held():
+                    await asyncio.sleep(self.elect_every)
+                log.error("lost the sender lease (database connection gone): not sending")
+            finally:
+                self.leading = False
+                await self._stop_loops(tasks)
+
+    async def _stop_loops(self, tasks: list[asyncio.Task[None]]) -> None:
         for task in tasks:
             task.cancel()
-        if tasks:
-            # Bounded: shutdown must go on even if a loop ignored its cancellation.
-            _, stuck = await asyncio.wait(tasks, timeout=15)
-            for task in stuck:
-                log.error("%s did not stop in time", task.get_name())
-            with contextlib.suppress(Exception):  # a last progress edit is nice to have
-                await self.progress.update()
-            log.info("broadcast service stopped")
+        _, stuck = await asyncio.wait(tasks, timeout=15)
+        for task in stuck:
+            log.error("%s did not stop in time", task.get_name())
+        with contextlib.suppress(Exception):  # a last progress edit is nice to have
+            await self.progress.update()
 
     async def resync(self) -> SyncPlan:
         """Sync reminders with `knowledge()` now (a reload is also noticed within 5 s)."""

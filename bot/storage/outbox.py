@@ -1,10 +1,11 @@
-"""Subscribers, broadcasts and the durable outbox, on plain SQLite (WAL).
+"""Subscribers, broadcasts and the durable outbox, on SQLite (WAL) or PostgreSQL.
 
 One `Outbox` owns one connection and is used from one thread (the broadcast service
 runs it on a single worker thread). Every state change is its own short transaction, so
-a crash (kill -9) loses nothing committed. The SQL stays portable on purpose: a
-PostgreSQL backend only has to replace `pending_batch`/`claim` with a
-`FOR UPDATE SKIP LOCKED` claim (issue 6); everything else is plain SQL.
+a crash (kill -9) loses nothing committed. The SQL is shared by both engines except the
+claim, which on PostgreSQL takes the row with `FOR UPDATE SKIP LOCKED`: several replicas
+share one database, and a row another process holds is skipped, never waited for or
+sent twice.
 
 Reminder rows live beside it in `reminder_rows`, on the same connection.
 
@@ -14,13 +15,13 @@ pending -> cancelled when the recipient unsubscribes first.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.storage.connection import Connection, DatabaseTarget, Engine, connect
 from bot.storage.migrations import migrate
 
 
@@ -58,35 +59,27 @@ class Progress:
 class Outbox:
     """Synchronous store; callers keep it on one thread."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     @classmethod
-    def open(cls, path: Path, busy_timeout_ms: int = 5000) -> Outbox:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, timeout=busy_timeout_ms / 1000, isolation_level=None,
-                               check_same_thread=False)
-        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-        conn.execute("PRAGMA journal_mode = WAL")
-        # NORMAL in WAL survives process crashes (the kill -9 case); only power loss may
-        # drop the last commits, which would at worst repeat the last few sends.
-        conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("PRAGMA foreign_keys = ON")
-        migrate(conn)
+    def open(cls, target: DatabaseTarget | Path, busy_timeout_ms: int = 5000) -> Outbox:
+        """Connect and migrate; raises `DatabaseError` with the reason."""
+        conn = connect(target, busy_timeout_ms)
+        try:
+            migrate(conn)
+        except BaseException:
+            conn.close()
+            raise
         return cls(conn)
 
     def close(self) -> None:
         self.conn.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+    def transaction(self) -> Iterator[Connection]:
+        with self.conn.transaction() as db:
+            yield db
 
     # -- subscribers ---------------------------------------------------------------------
 
@@ -106,7 +99,7 @@ class Outbox:
         with self.transaction() as db:
             return self._unsubscribe(db, chat_id, reason, now)
 
-    def _unsubscribe(self, db: sqlite3.Connection, chat_id: int, reason: str,
+    def _unsubscribe(self, db: Connection, chat_id: int, reason: str,
                      now: datetime) -> bool:
         cur = db.execute(
             "UPDATE subscribers SET active = 0, reason = ?, changed_at = ?"
@@ -128,8 +121,9 @@ class Outbox:
 
     def subscriber_counts(self) -> SubscriberCounts:
         row = self.conn.execute(
-            "SELECT COALESCE(SUM(active = 1), 0), COALESCE(SUM(active = 0), 0),"
-            " COALESCE(SUM(active = 0 AND reason IN ('blocked', 'kicked')), 0) FROM subscribers"
+            "SELECT COUNT(*) FILTER (WHERE active = 1), COUNT(*) FILTER (WHERE active = 0),"
+            " COUNT(*) FILTER (WHERE active = 0 AND reason IN ('blocked', 'kicked'))"
+            " FROM subscribers"
         ).fetchone()
         return SubscriberCounts(int(row[0]), int(row[1]), int(row[2]))
 
@@ -147,19 +141,14 @@ class Outbox:
     def create_draft(self, text: str, now: datetime, created_by: int | None = None,
                      kind: str = "announcement") -> int:
         with self.transaction() as db:
-            cur = db.execute(
-                "INSERT INTO broadcasts(kind, text, state, created_at, created_by)"
-                " VALUES (?, ?, 'draft', ?, ?)",
-                (kind, text, iso(now), created_by),
-            )
-            return int(cur.lastrowid or 0)
+            return insert_broadcast(db, kind, text, now, created_by)
 
     def enqueue(self, broadcast_id: int, now: datetime) -> int | None:
         """Queue a draft for every current subscriber; None if it is not a draft (any more)."""
         with self.transaction() as db:
             return self.enqueue_in(db, broadcast_id, now)
 
-    def enqueue_in(self, db: sqlite3.Connection, broadcast_id: int, now: datetime) -> int | None:
+    def enqueue_in(self, db: Connection, broadcast_id: int, now: datetime) -> int | None:
         cur = db.execute(
             "UPDATE broadcasts SET state = 'queued' WHERE id = ? AND state = 'draft'",
             (broadcast_id,),
@@ -180,12 +169,7 @@ class Outbox:
     def announce(self, text: str, now: datetime, created_by: int | None = None) -> tuple[int, int]:
         """Create and queue an announcement at once (the CLI); returns (id, recipients)."""
         with self.transaction() as db:
-            cur = db.execute(
-                "INSERT INTO broadcasts(kind, text, state, created_at, created_by)"
-                " VALUES ('announcement', ?, 'draft', ?, ?)",
-                (text, iso(now), created_by),
-            )
-            broadcast_id = int(cur.lastrowid or 0)
+            broadcast_id = insert_broadcast(db, "announcement", text, now, created_by)
             return broadcast_id, self.enqueue_in(db, broadcast_id, now) or 0
 
     def cancel_draft(self, broadcast_id: int) -> bool:
@@ -269,12 +253,20 @@ class Outbox:
         `sending` can have reached the user without being recorded as sent.
         """
         with self.transaction() as db:
-            cur = db.execute(
-                "UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?"
-                " WHERE broadcast_id = ? AND chat_id = ? AND state = 'pending'",
-                (iso(now), item.broadcast_id, item.chat_id),
-            )
+            cur = db.execute(self._claim_sql, (iso(now), item.broadcast_id, item.chat_id))
             return cur.rowcount > 0
+
+    @property
+    def _claim_sql(self) -> str:
+        if self.conn.engine is Engine.POSTGRESQL:
+            # Skip a row another transaction holds (an unsubscribe cancelling it, or a
+            # sender that lost its lease) instead of waiting for it to commit.
+            return ("UPDATE outbox SET state = 'sending', attempts = attempts + 1,"
+                    " updated_at = ? WHERE (broadcast_id, chat_id) IN (SELECT broadcast_id,"
+                    " chat_id FROM outbox WHERE broadcast_id = ? AND chat_id = ?"
+                    " AND state = 'pending' FOR UPDATE SKIP LOCKED)")
+        return ("UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?"
+                " WHERE broadcast_id = ? AND chat_id = ? AND state = 'pending'")
 
     def record(self, item: OutboxItem, state: str, now: datetime, error: str | None = None) -> None:
         """Record the outcome of a claimed row: sent or failed."""
@@ -296,7 +288,11 @@ class Outbox:
             self._unsubscribe(db, item.chat_id, "blocked", now)
 
     def recover_in_flight(self) -> int:
-        """At start-up (one sender process): rows left in flight by a crash go out again."""
+        """Rows left in flight by a sender that died go out again.
+
+        Only the one sender may call this (at start-up, or on winning the sender lease):
+        rows in flight of a live sender would be sent twice.
+        """
         with self.transaction() as db:
             cur = db.execute("UPDATE outbox SET state = 'pending' WHERE state = 'sending'")
             return cur.rowcount
@@ -306,6 +302,17 @@ class Outbox:
         row = self.conn.execute(
             "SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'sending')").fetchone()
         return int(row[0])
+
+
+def insert_broadcast(db: Connection, kind: str, text: str, now: datetime,
+                     created_by: int | None = None) -> int:
+    """A new draft broadcast; returns its id."""
+    rows = db.execute(
+        "INSERT INTO broadcasts(kind, text, state, created_at, created_by)"
+        " VALUES (?, ?, 'draft', ?, ?) RETURNING id",
+        (kind, text, iso(now), created_by),
+    ).fetchall()  # all rows: SQLite finishes the statement only when they are read
+    return int(rows[0][0])
 
 
 def iso(moment: datetime) -> str:

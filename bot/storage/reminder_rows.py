@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.storage.outbox import Outbox, iso
+from bot.storage.outbox import Outbox, insert_broadcast, iso
 
 
 @dataclass(frozen=True)
@@ -68,12 +68,7 @@ class ReminderRows:
             )
             if cur.rowcount == 0:
                 return None
-            cur = db.execute(
-                "INSERT INTO broadcasts(kind, text, state, created_at) VALUES"
-                " ('reminder', ?, 'draft', ?)",
-                (text, iso(now)),
-            )
-            broadcast_id = int(cur.lastrowid or 0)
+            broadcast_id = insert_broadcast(db, "reminder", text, now)
             self.outbox.enqueue_in(db, broadcast_id, now)
             db.execute(
                 "UPDATE reminders SET broadcast_id = ? WHERE event_id = ? AND offset_s = ?",

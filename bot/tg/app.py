@@ -89,7 +89,7 @@ def build_application(services: Services, *, token: str, base_url: str,
         .get_updates_request(JSONHTTPXRequest(connection_pool_size=1))
         # Chats run concurrently (a slow send for one user delays no one else), each
         # chat's own updates in order.
-        .concurrent_updates(ChatOrderedProcessor())
+        .concurrent_updates(ChatOrderedProcessor(metrics=services.metrics))
         # No persistence and no job queue: state that must survive lives in our database.
         .build()
     )

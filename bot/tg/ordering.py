@@ -9,11 +9,14 @@ chats concurrently and the updates of one chat strictly in arrival order.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+from bot.metrics import Metrics
 
 
 def order_key(update: object) -> int | None:
@@ -36,16 +39,32 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
     Four lanes measured best in tests/bench/bench_bot.py: more only add connection-pool
     and scheduling work on a CPU-bound bot, while four already keep a slow chat (a 429
     wait) from holding up the rest.
+
+    With `metrics`, every update is counted and its time from here (waiting behind the
+    chat's earlier updates included) to its handlers' end goes into the latency histogram.
     """
 
-    def __init__(self, max_running: int = 4, max_waiting: int = 1024) -> None:
+    def __init__(self, max_running: int = 4, max_waiting: int = 1024,
+                 metrics: Metrics | None = None) -> None:
         super().__init__(max_waiting)
+        self._metrics = metrics
         self._slots = asyncio.Semaphore(max_running)
         # key -> (lock, number of updates holding or waiting for it); dropped at zero so
         # the map holds only chats with updates in flight.
         self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        if self._metrics is None:
+            await self._process(update, coroutine)
+            return
+        started = time.perf_counter()
+        try:
+            await self._process(update, coroutine)
+        finally:
+            self._metrics.latency.observe(time.perf_counter() - started)
+            self._metrics.updates.inc()
+
+    async def _process(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = order_key(update)
         if key is None:
             async with self._slots:

@@ -47,6 +47,7 @@ async def send_chunks(bot: Bot, chat_id: int, chunks: list[str],
 async def send_answer(bot: Bot, services: Services, chat_id: int, answer: Answer,
                       reply_to: int | None = None) -> None:
     knowledge = services.knowledge
+    services.metrics.answers.inc(answer.kind.value)
     markup = None
     if answer.kind is AnswerKind.SUGGEST:
         services.remember_suggestion(chat_id, normalize_for_log(answer.question))

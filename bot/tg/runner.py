@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import os
 import secrets
 import signal
 import sys
@@ -24,7 +25,8 @@ from bot.broadcast.runtime import Broadcasting
 from bot.config import ConfigError, Settings
 from bot.loader import KnowledgeError, load_knowledge
 from bot.logsetup import install_redaction, setup_logging
-from bot.storage.sqlite import Storage
+from bot.metrics import Metrics
+from bot.storage.question_log import Storage
 from bot.tg.app import Extension, build_application, set_commands
 from bot.tg.flood import FloodGate
 from bot.tg.handlers import knowledge_edits
@@ -69,19 +71,28 @@ class BotRuntime:
         self.app: Application | None = None  # type: ignore[type-arg]
         self.server: WebhookServer | None = None
         self.port: int | None = None  # the webhook server's bound port
+        self.http_port: int | None = None  # polling: the /healthz + /metrics server's port
         self.started_at = time.monotonic()
+        self.metrics = Metrics()
+        collect_broadcast_metrics(self.metrics, self.broadcasting)
 
     async def start(self) -> None:
         settings = self.settings
         token = settings.require_token()
         install_redaction([token, self.secret_token])
+        if self.webhook is None and settings.http_port is not None:
+            await self._start_http(settings.http_listen, settings.http_port)
+        elif settings.http_port is not None:
+            log.warning("LLAMABOT_HTTP_PORT is ignored in webhook mode: /healthz and /metrics"
+                        " are served on the webhook port")
         knowledge = await asyncio.to_thread(load_knowledge, settings.knowledge_dir,
                                             settings.timezone)
         responder = await asyncio.to_thread(Responder, knowledge)
         storage = await Storage.open(settings.database)
         if not storage.healthy:
             log.warning("starting without a usable database: questions will not be logged")
-        self.services = Services(settings, storage, responder, self.clock, self.flood)
+        self.services = Services(settings, storage, responder, self.clock, self.flood,
+                                 self.metrics)
         gc.freeze()  # the knowledge index lives long: spare it from every GC pass
         self.app = build_application(self.services, token=token, base_url=settings.base_url,
                                      extensions=self.extensions)
@@ -117,11 +128,25 @@ class BotRuntime:
             await app.update_queue.put(update)
 
         self.server = WebhookServer(urlparse(options.url).path or "/", self.secret_token,
-                                    on_update, self.health)
+                                    on_update, self.health, self.metrics.render)
         self.port = await self.server.start(options.listen, options.port)
         await app.bot.set_webhook(options.url, secret_token=self.secret_token,
                                   allowed_updates=Update.ALL_TYPES)
         log.info("webhook set for @%s", app.bot.username)
+
+    async def _start_http(self, listen: str, port: int) -> None:
+        """Polling mode's own small server: /healthz and /metrics only (`LLAMABOT_HTTP_PORT`).
+
+        Started first, so a busy port stops start-up at once; /healthz says 503 until ready.
+        """
+        self.server = WebhookServer(None, "", None, self.health, self.metrics.render)
+        try:
+            self.http_port = await self.server.start(listen, port)
+        except OSError as exc:
+            self.server = None
+            reason = os.strerror(exc.errno) if exc.errno else str(exc)
+            raise ConfigError(f"LLAMABOT_HTTP_PORT: cannot listen on {listen}:{port}:"
+                              f" {reason}") from None
 
     async def reload(self, reason: str) -> None:
         """Reload the knowledge folder now (watcher, SIGHUP) and tell the admins."""
@@ -165,6 +190,32 @@ class BotRuntime:
         log.info("stopped cleanly")
 
 
+def collect_broadcast_metrics(metrics: Metrics, broadcasting: Broadcasting) -> None:
+    """Broadcast counts and the outbox depth, read from the broadcast service at scrape time."""
+
+    async def messages() -> dict[str, float] | None:
+        if broadcasting.service is None:
+            return None
+        stats = broadcasting.service.stats()
+        return {"sent": stats.sent, "failed": stats.failed, "blocked": stats.blocked}
+
+    async def throttled() -> dict[str, float] | None:
+        service = broadcasting.service
+        return None if service is None else {"": service.stats().throttled}
+
+    async def depth() -> dict[str, float] | None:
+        remaining = await broadcasting.outbox_depth()
+        return None if remaining is None else {"": remaining}
+
+    metrics.collect("llamabot_broadcast_messages_total", "counter",
+                    "Broadcast messages by result (blocked: the user blocked the bot).",
+                    messages, label="result")
+    metrics.collect("llamabot_broadcast_throttled_total", "counter",
+                    "429 answers to broadcast sends (sending paused for retry_after).", throttled)
+    metrics.collect("llamabot_outbox_depth", "gauge",
+                    "Broadcast messages still to send (outbox rows pending or in flight).", depth)
+
+
 async def serve(settings: Settings, webhook: WebhookOptions | None = None,
                 extensions: Sequence[Extension] = ()) -> None:
     """Run until SIGTERM or SIGINT."""
@@ -199,8 +250,10 @@ def run(settings: Settings, webhook: WebhookOptions | None = None,
 
     `extensions` add handlers before the built-in ones (see `bot.tg.app.build_application`).
     """
-    secrets_to_hide = [s for s in (settings.token, webhook and webhook.secret_token) if s]
-    redactor = setup_logging(settings.log_level, secrets_to_hide)
+    # A database password shorter than 6 characters would blank out common words instead.
+    secrets_to_hide = [s for s in (settings.token, webhook and webhook.secret_token,
+                                   settings.database.password) if s and len(s) >= 6]
+    redactor = setup_logging(settings.log_level, secrets_to_hide, log_format=settings.log_format)
 
     def fail(message: str, code: int = 1) -> int:
         # Printed, not logged, so it passes the redactor by hand.

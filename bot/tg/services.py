@@ -6,22 +6,31 @@ import asyncio
 import gc
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 from telegram.ext import ContextTypes
 
 from bot.answer import Responder
 from bot.config import Settings
 from bot.knowledge import Knowledge
-from bot.loader import load_knowledge
-from bot.storage.sqlite import Storage
+from bot.loader import load_steps
+from bot.metrics import Metrics
+from bot.storage.question_log import Storage
 from bot.tg.flood import FloodGate
 
 log = logging.getLogger(__name__)
 KEY = "services"
 MAX_REMEMBERED_SUGGESTIONS = 10_000
+# A reload runs in slices of this many seconds: a reply waits for one slice at most.
+STEP_SECONDS = 0.0002
+# A pause between slices that took longer than this means others ran meanwhile: a reply is
+# under way, and the reload waits a moment longer (see `give_way`).
+BUSY_SECONDS = 0.0001
+BACK_OFF_SECONDS = 0.001
+T = TypeVar("T")
 
 
 @dataclass
@@ -31,6 +40,7 @@ class Services:
     responder: Responder  # replaced whole by `reload`; handlers read it once per update
     clock: Callable[[], datetime]
     flood: FloodGate = field(default_factory=FloodGate)
+    metrics: Metrics = field(default_factory=Metrics)
     _reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     # chat id -> the normalized question last answered with "did you mean" (bounded, recent)
     _suggested: OrderedDict[int, str] = field(default_factory=OrderedDict)
@@ -65,31 +75,51 @@ class Services:
         """
         async with self._reload_lock:
             settings = self.settings
-
-            # Parsing and validating (a few ms, libyaml) happen in a thread; the index is
-            # built here on the event loop in small steps between replies: a worker thread
-            # would hold the interpreter lock the replies need for the whole build.
-            knowledge = await asyncio.to_thread(
-                load_knowledge, settings.knowledge_dir, settings.timezone)
-            responder = Responder(knowledge, deferred=True)
-            # Building allocates thousands of small objects: without this, the cyclic GC
-            # would walk them (and the whole heap) several times in the middle of replies.
+            # A reload allocates thousands of small objects: left on, the cyclic GC would walk
+            # them (and the whole heap) several times in the middle of replies.
             gc.disable()
             try:
-                for _ in responder.matcher.steps():
-                    await asyncio.sleep(0)
-            except BaseException:
+                # All on the event loop, in slices between replies: in a worker thread,
+                # parsing would take the interpreter lock from the replies for milliseconds.
+                knowledge = await between_replies(
+                    load_steps(settings.knowledge_dir, settings.timezone))
+                responder = Responder(knowledge, deferred=True)
+                await between_replies(responder.matcher.steps())
+                await give_way()  # freeing the old index takes a millisecond: not mid-reply
+                old = self.responder.knowledge
+                self.responder = responder  # one attribute store: atomic for every reader
+                # The new index lives until the next reload: freeze it before the GC runs
+                # again, or its first pass would have to walk every object just built.
+                gc.freeze()
+            finally:
                 gc.enable()
-                raise
-            old = self.responder.knowledge
-            self.responder = responder  # one attribute store: atomic for every reader
-            # The new index lives until the next reload: freeze it before the GC runs again,
-            # or its first pass would have to walk every object just built.
-            gc.freeze()
-            gc.enable()
             log.info("knowledge reloaded: version %s -> %s, %d facts",
                      old.version, responder.knowledge.version, len(responder.knowledge.facts))
             return old, responder.knowledge
+
+
+async def between_replies(steps: Generator[None, None, T]) -> T:
+    """Run `steps` to the end on the event loop, a slice at a time, replies first."""
+    loop = asyncio.get_running_loop()
+    while True:
+        await give_way()
+        pause_at = loop.time() + STEP_SECONDS
+        try:
+            while loop.time() < pause_at:
+                next(steps)
+        except StopIteration as done:
+            result: T = done.value
+            return result
+
+
+async def give_way() -> None:
+    """Let the loop run what is ready; if that was a reply under way, let it finish first."""
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    await asyncio.sleep(0)
+    if loop.time() - start > BUSY_SECONDS:
+        # Each of the reply's many callbacks would otherwise wait for a slice of ours.
+        await asyncio.sleep(BACK_OFF_SECONDS)
 
 
 def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:

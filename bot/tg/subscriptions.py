@@ -11,7 +11,6 @@ in `group` still sees them too.
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,6 +30,7 @@ from telegram.ext import (
 from bot.broadcast import texts
 from bot.broadcast.db import AsyncOutbox
 from bot.broadcast.progress import progress_text
+from bot.storage.connection import DatabaseError
 from bot.tg import texts as bot_texts
 
 log = logging.getLogger(__name__)
@@ -106,7 +106,7 @@ async def set_subscription(update: Update, context: ContextTypes.DEFAULT_TYPE, o
             changed = await deps.outbox.call(lambda o: o.subscribe(chat.id, reason, now))
         else:
             changed = await deps.outbox.call(lambda o: o.unsubscribe(chat.id, reason, now))
-    except sqlite3.Error as exc:
+    except DatabaseError as exc:
         log.warning("subscription change for chat %s not saved: %s", chat.id, exc)
         await context.bot.send_message(chat.id, texts.DATABASE_DOWN, parse_mode=None)
         return

@@ -1,8 +1,9 @@
-"""A small stdlib HTTP server for webhook updates (secret checked) and GET /healthz.
+"""A small stdlib HTTP server for webhook updates (secret checked), GET /healthz and /metrics.
 
 PTB's tornado webhook server needs an extra and has no health route, so this serves
-both on one port with asyncio streams. One request per connection keeps it simple;
-Telegram and health probes do not need keep-alive.
+all three on one port with asyncio streams. One request per connection keeps it simple;
+Telegram, health probes and Prometheus do not need keep-alive. Without a webhook path
+(polling mode, `LLAMABOT_HTTP_PORT`) it serves only /healthz and /metrics.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot.metrics import CONTENT_TYPE
+
 log = logging.getLogger(__name__)
 MAX_BODY = 1 << 20  # Telegram updates are a few KB; refuse anything absurd
 _READ_TIMEOUT = 10.0
@@ -22,22 +25,28 @@ _REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
 
 UpdateSink = Callable[[dict[str, Any]], Awaitable[None]]
 HealthProbe = Callable[[], Awaitable[tuple[bool, dict[str, Any]]]]
+MetricsText = Callable[[], Awaitable[str]]  # the Prometheus exposition text
 
 
 class WebhookServer:
-    def __init__(self, path: str, secret_token: str, on_update: UpdateSink,
-                 health: HealthProbe) -> None:
-        self.path = path or "/"
+    """With `path` None, no webhook: only GET /healthz and (given `metrics`) GET /metrics."""
+
+    def __init__(self, path: str | None, secret_token: str, on_update: UpdateSink | None,
+                 health: HealthProbe, metrics: MetricsText | None = None) -> None:
+        self.path = (path or "/") if on_update is not None else None
         self._secret = secret_token.encode()
         self._on_update = on_update
         self._health = health
+        self._metrics = metrics
         self._server: asyncio.Server | None = None
 
     async def start(self, host: str, port: int) -> int:
         """Listen; returns the bound port (useful with port 0 in tests)."""
         self._server = await asyncio.start_server(self._serve, host, port)
         bound = int(self._server.sockets[0].getsockname()[1])
-        log.info("webhook server listening on %s:%d%s", host, bound, self.path)
+        routes = ["/healthz"] + (["/metrics"] if self._metrics else []) + (
+            [self.path] if self.path else [])
+        log.info("HTTP server listening on %s:%d (%s)", host, bound, " ".join(routes))
         return bound
 
     async def stop(self) -> None:
@@ -52,11 +61,14 @@ class WebhookServer:
         except (TimeoutError, asyncio.IncompleteReadError, ConnectionError, ValueError):
             status, payload = 400, {"ok": False}
         except Exception:  # a bug or an update PTB cannot read: log it, keep serving
-            log.exception("webhook request failed")
+            log.exception("HTTP request failed")
             status, payload = 500, {"ok": False}
-        body = json.dumps(payload).encode()
+        if isinstance(payload, str):  # the metrics text
+            body, content_type = payload.encode(), CONTENT_TYPE
+        else:
+            body, content_type = json.dumps(payload).encode(), "application/json"
         head = (f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}\r\n"
-                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+                f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
                 "Connection: close\r\n\r\n")
         try:
             writer.write(head.encode() + body)
@@ -66,7 +78,7 @@ class WebhookServer:
         finally:
             writer.close()
 
-    async def _handle(self, reader: asyncio.StreamReader) -> tuple[int, dict[str, Any]]:
+    async def _handle(self, reader: asyncio.StreamReader) -> tuple[int, dict[str, Any] | str]:
         request_line = (await reader.readline()).decode("latin-1").split()
         headers: dict[str, str] = {}
         while True:
@@ -83,7 +95,11 @@ class WebhookServer:
                 return 405, {"ok": False}
             ok, details = await self._health()
             return (200 if ok else 503), details
-        if target != self.path:
+        if target == "/metrics" and self._metrics is not None:
+            if method not in ("GET", "HEAD"):
+                return 405, {"ok": False}
+            return 200, await self._metrics()
+        if self._on_update is None or target != self.path:
             return 404, {"ok": False}
         if method != "POST":
             return 405, {"ok": False}

@@ -5,10 +5,19 @@ their own instance of `tests/fake_telegram.py` in this process. Rounds alternate
 the two bots so drift (CPU frequency, other load) hits both alike; medians are reported.
 
     .venv/bin/python tests/bench/bench_bot.py [--rounds 5] [--burst 1000] [--serial 200]
+    .venv/bin/python tests/bench/bench_bot.py --engine both     # llamabot on SQLite and on
+                                                                # PostgreSQL, side by side
 
 * throughput: `--burst` updates queued at once, updates/s until the last reply;
 * latency: `--serial` updates one at a time (push, wait for the reply), p50/p99;
 * memory: peak RSS (VmHWM) of the bot process with the real knowledge base.
+
+`--engine` picks what LLAMABOT_DATABASE points llamabot at: a SQLite file (default), a
+fresh PostgreSQL schema on LLAMABOT_TEST_POSTGRES (default: the local server, database
+`test`; dropped afterwards), or `both`: two llamabot processes, one per engine, in the same
+rounds. On PostgreSQL the server's CPU for the bot's connections (its backends, found by
+application_name) is reported beside the bot's own. `--no-baselines` leaves out the bare
+PTB bots.
 """
 
 from __future__ import annotations
@@ -18,12 +27,14 @@ import itertools
 import json
 import os
 import random
+import secrets
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import yaml
@@ -32,6 +43,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path[:0] = [str(HERE.parent), str(ROOT)]
 
+from databases import POSTGRES_URL, postgres_schema  # noqa: E402
 from fake_telegram import FakeTelegram  # noqa: E402
 
 EVAL = ROOT / "tests" / "data" / "eval_questions.yaml"
@@ -115,23 +127,61 @@ def sample_reply() -> str:
     return json.dumps({"html": render_answer(answer, responder.knowledge)[0], "buttons": buttons})
 
 
+def proc_cpu(pid: int) -> float | None:
+    """utime + stime of a process in seconds; None once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Backends:
+    """CPU seconds of the PostgreSQL backends serving connections called `name`."""
+
+    def __init__(self, name: str) -> None:
+        import psycopg
+
+        self.name = name
+        self.admin = psycopg.connect(POSTGRES_URL, autocommit=True)
+
+    def cpu(self) -> dict[int, float]:
+        rows = self.admin.execute(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = %s", (self.name,))
+        return {pid: cpu for (pid,) in rows.fetchall() if (cpu := proc_cpu(pid)) is not None}
+
+    def close(self) -> None:
+        self.admin.close()
+
+
 class Subject:
     """One bot process and its own fake server."""
 
     def __init__(self, name: str, argv: list[str], fake: FakeTelegram, env: dict[str, str],
-                 questions: Iterator[str] | None = None):
+                 questions: Iterator[str] | None = None, label: str = "",
+                 backends: Backends | None = None):
         self.name = name
+        self.label = label or name
+        self.backends = backends
         self.fake = fake
         self.questions = questions or itertools.cycle(QUESTIONS)
         self.log = Path(env["BENCH_CWD"]) / f"{name}.log"  # a file: a full pipe would block
         with self.log.open("w") as log:
             self.proc = subprocess.Popen(argv, env=env, cwd=env["BENCH_CWD"],
                                          stdout=log, stderr=subprocess.STDOUT)
-        fake.wait_for("getUpdates", timeout=30)
+        try:
+            fake.wait_for("getUpdates", timeout=30)
+        except BaseException:
+            self.proc.kill()
+            self.proc.wait()
+            print(f"{name} did not start; its log:\n{self.log.read_text()[-3000:]}")
+            raise
         self.next_user = 1_000_000
         self.throughput: list[float] = []
         self.latencies: list[float] = []
+        self.round_latencies: list[list[float]] = []
         self.cpu_per_update: list[float] = []
+        self.server_cpu_per_update: list[float] = []
 
     def users(self, count: int) -> list[int]:
         # A fresh user per update: flood control (20/min per user) must not shape the load.
@@ -142,6 +192,7 @@ class Subject:
     def burst(self, count: int) -> float:
         since = self.fake.mark()
         cpu = self.cpu_seconds()
+        server = self.backends.cpu() if self.backends else {}
         started = time.monotonic()
         for user in self.users(count):
             self.fake.message(next(self.questions), user_id=user)
@@ -152,11 +203,18 @@ class Subject:
             raise
         # CPU time of the bot process itself: steadier than wall time on a shared machine.
         self.cpu_per_update.append((self.cpu_seconds() - cpu) / count)
+        if self.backends:  # the database's share, in the server's processes
+            after = self.backends.cpu()
+            spent = sum(t - server.get(pid, 0.0) for pid, t in after.items())
+            self.server_cpu_per_update.append(spent / count)
         return count / (last - started)
 
     def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        cpu = proc_cpu(self.proc.pid)
+        if cpu is None:
+            raise RuntimeError(f"{self.name} has exited; its log:\n"
+                               f"{self.log.read_text()[-3000:]}")
+        return cpu
 
     def serial(self, count: int) -> list[float]:
         latencies = []
@@ -203,6 +261,15 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
+def spread(values: list[float], fmt: str) -> str:
+    """`median (min–max)`."""
+    med = statistics.median(values)
+    return f"{fmt.format(med)} ({fmt.format(min(values))}–{fmt.format(max(values))})"
+
+
+ENGINE_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
@@ -211,69 +278,169 @@ def main() -> int:
     parser.add_argument("--questions", choices=("popular", "varied", "new"), default="varied",
                         help="popular: 10 questions again and again; varied: the 244 eval "
                         "questions in turn (default); new: no question ever repeats")
+    parser.add_argument("--engine", choices=("sqlite", "postgresql", "both"), default="sqlite",
+                        help="llamabot's database (both: one llamabot process per engine)")
+    parser.add_argument("--no-baselines", action="store_true",
+                        help="leave out the bare PTB bots (echo, llamabot-sized reply)")
     args = parser.parse_args()
+    engines = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
 
     work = Path(tempfile.mkdtemp(prefix="llamabot-bench-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "LLAMABOT_"))}
     env.update(PYTHONUNBUFFERED="1", BENCH_CWD=str(work),
-               LLAMABOT_KNOWLEDGE_DIR=str(ROOT / "knowledge"),
-               LLAMABOT_DATABASE=str(work / "bench.sqlite3"), LLAMABOT_LOG_LEVEL="WARNING")
-    fakes = {name: FakeTelegram(max_poll=1.0).start() for name in ("llamabot", "echo", "sized")}
-    bot_env = dict(env, TELEGRAM_BOT_TOKEN=fakes["llamabot"].token,
-                   TELEGRAM_BASE_URL=fakes["llamabot"].base_url)
-    subjects = [
-        Subject("llamabot", [sys.executable, "-m", "bot.cli", "run"], fakes["llamabot"], bot_env,
-                question_stream(args.questions)),
-        Subject("echo", [sys.executable, "-c", ECHO_BOT, fakes["echo"].token,
-                         fakes["echo"].base_url], fakes["echo"], env,
-                question_stream(args.questions)),
-        Subject("sized", [sys.executable, "-c", SIZED_BOT, fakes["sized"].token,
-                          fakes["sized"].base_url], fakes["sized"],
-                dict(env, BENCH_REPLY=sample_reply()), question_stream(args.questions)),
-    ]
-    try:
+               LLAMABOT_KNOWLEDGE_DIR=str(ROOT / "knowledge"), LLAMABOT_LOG_LEVEL="WARNING")
+    with ExitStack() as stack:  # unwinds in reverse: bots stop before their schemas drop
+        def start(name: str, argv: list[str], bot_env: dict[str, str], label: str = "",
+                  backends: Backends | None = None) -> Subject:
+            """A bot and its fake server; `llamabot run` reads token and URL from the
+            environment, the bare bots from their arguments."""
+            fake = FakeTelegram(max_poll=1.0).start()
+            if argv[1] == "-c":
+                argv = [*argv, fake.token, fake.base_url]
+            else:
+                bot_env = dict(bot_env, TELEGRAM_BOT_TOKEN=fake.token,
+                               TELEGRAM_BASE_URL=fake.base_url)
+            try:
+                subject = Subject(name, argv, fake, bot_env, question_stream(args.questions),
+                                  label, backends)
+            except BaseException:
+                fake.stop()
+                raise
+            stack.callback(subject.stop)
+            return subject
+
+        bots = []
+        for engine in engines:
+            backends = None
+            if engine == "postgresql":
+                target = stack.enter_context(postgres_schema())
+                app = f"llamabot_bench_{secrets.token_hex(4)}"
+                sep = "&" if "?" in target.location else "?"
+                database = f"{target.location}{sep}application_name={app}"
+                backends = Backends(app)
+                stack.callback(backends.close)
+            else:
+                database = str(work / f"llamabot-{engine}.sqlite3")
+            name = "llamabot" if len(engines) == 1 else f"llamabot-{engine}"
+            bots.append(start(name, [sys.executable, "-m", "bot.cli", "run"],
+                              dict(env, LLAMABOT_DATABASE=database),
+                              f"llamabot, {ENGINE_NAMES[engine]}", backends))
+        baselines = [] if args.no_baselines else [
+            start("echo", [sys.executable, "-c", ECHO_BOT], env, "bare PTB echo bot"),
+            start("sized", [sys.executable, "-c", SIZED_BOT],
+                  dict(env, BENCH_REPLY=sample_reply()), "bare PTB bot, llamabot-sized reply"),
+        ]
+        subjects = bots + baselines
         for subject in subjects:  # warm-up: imports, connection pools, caches
             subject.burst(50)
-        for _ in range(args.rounds):
-            for subject in subjects:
+            subject.cpu_per_update.clear()
+            subject.server_cpu_per_update.clear()
+        for round_ in range(args.rounds):
+            # Each round in a different order, so none always follows the same neighbour.
+            shift = round_ % len(subjects)
+            for subject in subjects[shift:] + subjects[:shift]:
                 subject.throughput.append(subject.burst(args.burst))
-                subject.latencies.extend(subject.serial(args.serial))
+                latencies = subject.serial(args.serial)
+                subject.latencies.extend(latencies)
+                subject.round_latencies.append(latencies)
+                print(f"round {round_ + 1} {subject.name}: {subject.throughput[-1]:.0f}"
+                      f" updates/s, p50 {percentile(latencies, 0.5) * 1000:.2f} ms",
+                      file=sys.stderr, flush=True)
         rss = {s.name: s.peak_rss_mb() for s in subjects}
-    finally:
-        for subject in subjects:
-            subject.stop()
+    return report(args, bots, baselines, rss)
 
-    bot, echo, sized = subjects
+
+def report(args: argparse.Namespace, bots: list[Subject], baselines: list[Subject],
+           rss: dict[str, float]) -> int:
+    subjects = bots + baselines
 
     def med(values: list[float], scale: float = 1) -> float:
         return statistics.median(values) * scale
 
-    rows = [
-        ("updates/s (median of rounds)", med(bot.throughput), med(echo.throughput),
-         med(sized.throughput), "{:.0f}"),
-        ("bot CPU per update (ms, median)", med(bot.cpu_per_update, 1000),
-         med(echo.cpu_per_update, 1000), med(sized.cpu_per_update, 1000), "{:.2f}"),
-        ("reply latency p50 (ms)", percentile(bot.latencies, 0.5) * 1000,
-         percentile(echo.latencies, 0.5) * 1000, percentile(sized.latencies, 0.5) * 1000,
-         "{:.2f}"),
-        ("reply latency p99 (ms)", percentile(bot.latencies, 0.99) * 1000,
-         percentile(echo.latencies, 0.99) * 1000, percentile(sized.latencies, 0.99) * 1000,
-         "{:.2f}"),
-        ("peak RSS (MB)", rss["llamabot"], rss["echo"], rss["sized"], "{:.1f}"),
+    def ms(values: list[float], q: float) -> float:
+        return percentile(values, q) * 1000
+
+    postgres = any(s.server_cpu_per_update for s in subjects)
+    rows: list[tuple[str, list[str]]] = [
+        ("updates/s (median of rounds)", [f"{med(s.throughput):.0f}" for s in subjects]),
+        ("bot CPU per update (ms, median)",
+         [f"{med(s.cpu_per_update, 1000):.2f}" for s in subjects]),
+    ]
+    if postgres:
+        rows.append(("+ PostgreSQL server CPU per update (ms, median)",
+                     [f"{med(s.server_cpu_per_update, 1000):.2f}"
+                      if s.server_cpu_per_update else "—" for s in subjects]))
+    rows += [
+        ("reply latency p50 (ms)", [f"{ms(s.latencies, 0.5):.2f}" for s in subjects]),
+        ("reply latency p99 (ms)", [f"{ms(s.latencies, 0.99):.2f}" for s in subjects]),
+        ("peak RSS (MB)", [f"{rss[s.name]:.1f}" for s in subjects]),
     ]
     print(f"\n{args.rounds} rounds; questions: {args.questions}; burst {args.burst} updates; "
           f"{args.serial} serial updates "
           f"per round; CPU count {os.cpu_count()}; load average {os.getloadavg()[0]:.1f}\n")
-    print("| metric | llamabot | bare PTB echo bot | llamabot / echo "
-          "| bare PTB bot, llamabot-sized reply | llamabot / sized |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for name, ours, theirs, same_size, fmt in rows:
-        print(f"| {name} | {fmt.format(ours)} | {fmt.format(theirs)} | {ours / theirs:.2f} "
-              f"| {fmt.format(same_size)} | {ours / same_size:.2f} |")
-    ratio = statistics.median(bot.throughput) / statistics.median(echo.throughput)
-    ok = ratio >= 0.8 and rss["llamabot"] <= 120
-    print(f"\nthroughput ratio {ratio:.2f} (target ≥ 0.80), peak RSS {rss['llamabot']:.1f} MB "
-          f"(target ≤ 120): {'OK' if ok else 'MISSED'}")
+    print("| metric | " + " | ".join(s.label for s in subjects) + " |")
+    print("|---|" + "---:|" * len(subjects))
+    for name, cells in rows:
+        print(f"| {name} | " + " | ".join(cells) + " |")
+
+    if len(bots) == 2:
+        sqlite, pg = bots
+        total = [c + p for c, p in zip(pg.cpu_per_update, pg.server_cpu_per_update,
+                                       strict=True)]
+        per_round_p50 = {b.name: [ms(r, 0.5) for r in b.round_latencies] for b in bots}
+        per_round_p99 = {b.name: [ms(r, 0.99) for r in b.round_latencies] for b in bots}
+        compare: list[tuple[str, str, str, float]] = [
+            ("updates/s, median of rounds (min–max)", spread(sqlite.throughput, "{:.0f}"),
+             spread(pg.throughput, "{:.0f}"), med(pg.throughput) / med(sqlite.throughput)),
+            ("bot CPU per update, ms", spread([c * 1000 for c in sqlite.cpu_per_update],
+                                              "{:.2f}"),
+             spread([c * 1000 for c in pg.cpu_per_update], "{:.2f}"),
+             med(pg.cpu_per_update) / med(sqlite.cpu_per_update)),
+            ("bot + PostgreSQL server CPU per update, ms",
+             spread([c * 1000 for c in sqlite.cpu_per_update], "{:.2f}"),
+             spread([c * 1000 for c in total], "{:.2f}"),
+             med(total) / med(sqlite.cpu_per_update)),
+            ("reply latency p50, ms: all samples (rounds min–max)",
+             f"{ms(sqlite.latencies, 0.5):.2f} ({min(per_round_p50[sqlite.name]):.2f}–"
+             f"{max(per_round_p50[sqlite.name]):.2f})",
+             f"{ms(pg.latencies, 0.5):.2f} ({min(per_round_p50[pg.name]):.2f}–"
+             f"{max(per_round_p50[pg.name]):.2f})",
+             ms(pg.latencies, 0.5) / ms(sqlite.latencies, 0.5)),
+            ("reply latency p99, ms: all samples (rounds min–max)",
+             f"{ms(sqlite.latencies, 0.99):.2f} ({min(per_round_p99[sqlite.name]):.2f}–"
+             f"{max(per_round_p99[sqlite.name]):.2f})",
+             f"{ms(pg.latencies, 0.99):.2f} ({min(per_round_p99[pg.name]):.2f}–"
+             f"{max(per_round_p99[pg.name]):.2f})",
+             ms(pg.latencies, 0.99) / ms(sqlite.latencies, 0.99)),
+            ("peak RSS, MB", f"{rss[sqlite.name]:.1f}", f"{rss[pg.name]:.1f}",
+             rss[pg.name] / rss[sqlite.name]),
+        ]
+        print(f"\n#### llamabot: PostgreSQL vs SQLite ({args.rounds} interleaved rounds)\n")
+        print("| metric | SQLite | PostgreSQL | PostgreSQL / SQLite |")
+        print("|---|---:|---:|---:|")
+        for name, left, right, ratio in compare:
+            print(f"| {name} | {left} | {right} | {ratio:.2f} |")
+
+    print("\n#### Raw rounds\n")
+    for subject in subjects:
+        for i, latencies in enumerate(subject.round_latencies):
+            server = (f", server CPU {subject.server_cpu_per_update[i] * 1000:.3f} ms"
+                      if subject.server_cpu_per_update else "")
+            print(f"- {subject.name} round {i + 1}: {subject.throughput[i]:.1f} updates/s, "
+                  f"bot CPU {subject.cpu_per_update[i] * 1000:.3f} ms{server}, "
+                  f"p50 {ms(latencies, 0.5):.2f} ms, p99 {ms(latencies, 0.99):.2f} ms")
+
+    ok = True
+    echo = next((s for s in baselines if s.name == "echo"), None)
+    for bot in bots:
+        fine = rss[bot.name] <= 120
+        verdict = f"peak RSS {rss[bot.name]:.1f} MB (target ≤ 120)"
+        if echo is not None:
+            ratio = statistics.median(bot.throughput) / statistics.median(echo.throughput)
+            fine = fine and ratio >= 0.8
+            verdict = f"throughput ratio {ratio:.2f} (target ≥ 0.80), " + verdict
+        print(f"\n{bot.label}: {verdict}: {'OK' if fine else 'MISSED'}")
+        ok = ok and fine
     return 0 if ok else 1
 
 

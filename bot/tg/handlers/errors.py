@@ -31,6 +31,8 @@ def describe(update: object) -> str:
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure with context and tell the user, in Bengali, without internals."""
     error = context.error
+    if update is not None:  # not a polling hiccup: handling an update failed
+        services_of(context).metrics.errors.inc()
     if isinstance(error, Forbidden):
         log.info("%s: the user blocked the bot or left: %s", describe(update), error)
         return

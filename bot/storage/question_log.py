@@ -1,4 +1,6 @@
-"""SQLite storage: users seen, the question log, stats and gaps; degrades instead of crashing.
+"""The question log: users seen, questions asked, stats and gaps; degrades instead of crashing.
+
+On SQLite (the embedded default) or PostgreSQL, through `bot.storage.connection`.
 
 `Database` is synchronous and owned by one worker thread. `Storage` is the asyncio
 facade: logging is fire-and-forget (queued, written in batches off the event loop, so
@@ -10,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 import threading
 import time
 from collections import deque
@@ -20,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
+from bot.storage.connection import Connection, DatabaseError, DatabaseTarget, connect
 from bot.storage.migrations import migrate
 from bot.storage.records import (
     GAP_KINDS,
@@ -38,12 +40,12 @@ _MAX_PENDING = 10_000  # records kept while the writer is behind; older ones are
 
 
 class Database:
-    """One SQLite connection in WAL mode; every method catches `sqlite3.Error`."""
+    """One connection to the log; every method catches `DatabaseError`."""
 
-    def __init__(self, path: Path, busy_timeout_ms: int = 200) -> None:
-        self.path = path
+    def __init__(self, target: DatabaseTarget | Path, busy_timeout_ms: int = 200) -> None:
+        self.target = target if isinstance(target, DatabaseTarget) else DatabaseTarget.parse(target)
         self.busy_timeout_ms = busy_timeout_ms
-        self.conn: sqlite3.Connection | None = None
+        self.conn: Connection | None = None
         self.error: str | None = None
         self.dropped = 0
         self._next_open = 0.0
@@ -55,21 +57,11 @@ class Database:
         if time.monotonic() < self._next_open:
             return False
         self._next_open = time.monotonic() + _REOPEN_EVERY
-        conn: sqlite3.Connection | None = None
+        conn: Connection | None = None
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(
-                self.path, timeout=self.busy_timeout_ms / 1000, isolation_level=None,
-                check_same_thread=False,
-            )
-            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
-            conn.execute("PRAGMA journal_mode = WAL")
-            # NORMAL is durable across application crashes in WAL mode; only power loss
-            # may drop the last commits, which is fine for a question log.
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("PRAGMA foreign_keys = ON")
+            conn = connect(self.target, self.busy_timeout_ms)
             migrate(conn)
-        except (sqlite3.Error, OSError) as exc:
+        except DatabaseError as exc:
             if conn is not None:
                 conn.close()
             self._fail(exc)
@@ -84,16 +76,15 @@ class Database:
             return False
         assert self.conn is not None
         try:
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                self.conn.executemany(
+            with self.conn.transaction() as db:
+                db.executemany(
                     "INSERT INTO users(user_id, first_seen, last_seen, language)"
                     " VALUES (?, ?, ?, ?) ON CONFLICT(user_id) DO UPDATE SET"
                     " last_seen = excluded.last_seen,"
                     " language = COALESCE(excluded.language, users.language)",
                     [(u.user_id, _iso(u.seen_at), _iso(u.seen_at), u.language) for u in users],
                 )
-                self.conn.executemany(
+                db.executemany(
                     "INSERT INTO questions(asked_at, channel, text, kind, fact_id, score)"
                     " VALUES (?, ?, ?, ?, ?, ?)",
                     [
@@ -101,12 +92,7 @@ class Database:
                         for q in questions
                     ],
                 )
-                self.conn.execute("COMMIT")
-            except BaseException:
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
-                raise
-        except sqlite3.Error as exc:
+        except DatabaseError as exc:
             self.dropped += len(users) + len(questions)
             self._fail(exc)
             return False
@@ -114,7 +100,7 @@ class Database:
         return True
 
     def stats(self, top: int = 5) -> Stats | None:
-        def query(conn: sqlite3.Connection) -> Stats:
+        def query(conn: Connection) -> Stats:
             users = conn.execute("SELECT COUNT(*) FROM users").fetchone()[0]
             by_kind = dict(conn.execute(
                 "SELECT kind, COUNT(*) FROM questions WHERE kind != ? GROUP BY kind", (TAP_KIND,)))
@@ -125,20 +111,18 @@ class Database:
                     (top,),
                 )
             )
-            subscribers = blocked = None
-            if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'subscribers'").fetchone():
-                subscribers, blocked = conn.execute(
-                    "SELECT COALESCE(SUM(active = 1), 0),"
-                    " COALESCE(SUM(active = 0 AND reason IN ('blocked', 'kicked')), 0)"
-                    " FROM subscribers"
-                ).fetchone()
-            return Stats(int(users), sum(by_kind.values()), by_kind, top_facts, subscribers,
-                         blocked)
+            subscribers, blocked = conn.execute(
+                "SELECT COUNT(*) FILTER (WHERE active = 1),"
+                " COUNT(*) FILTER (WHERE active = 0 AND reason IN ('blocked', 'kicked'))"
+                " FROM subscribers"
+            ).fetchone()
+            return Stats(int(users), sum(by_kind.values()), by_kind, top_facts, int(subscribers),
+                         int(blocked))
 
         return self._read(query)
 
     def gaps(self, limit: int = 10) -> list[Gap] | None:
-        def query(conn: sqlite3.Connection) -> list[Gap]:
+        def query(conn: Connection) -> list[Gap]:
             rows = conn.execute(
                 "SELECT text, COUNT(*) AS n, MAX(asked_at) FROM questions"
                 f" WHERE kind IN {GAP_KINDS!r} AND text != ''"
@@ -151,7 +135,7 @@ class Database:
 
     def taps(self, texts: list[str]) -> dict[str, dict[str, int]] | None:
         """For each question text: which suggested facts users tapped after asking it, how often."""
-        def query(conn: sqlite3.Connection) -> dict[str, dict[str, int]]:
+        def query(conn: Connection) -> dict[str, dict[str, int]]:
             found: dict[str, dict[str, int]] = {}
             marks = ",".join("?" * len(texts))
             rows = conn.execute(
@@ -170,15 +154,15 @@ class Database:
             return Health(False, self.error or "database unavailable")
         assert self.conn is not None
         try:
-            # A real (rolled back) row: BEGIN alone succeeds even on a read-only file.
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                self.conn.execute(
+            # A real row, rolled back: BEGIN alone succeeds even on a read-only file.
+            with self.conn.transaction() as db:
+                db.execute(
                     "INSERT INTO schema_version(version, name, applied_at) VALUES (-1, 'probe', '')"
                 )
-            finally:
-                self.conn.execute("ROLLBACK")
-        except sqlite3.Error as exc:
+                raise _RolledBack
+        except _RolledBack:
+            pass
+        except DatabaseError as exc:
             self._fail(exc)
             return Health(False, self.error or "database error")
         self._recover()
@@ -186,33 +170,33 @@ class Database:
 
     def close(self) -> None:
         if self.conn is not None:
-            try:
-                # Fold the WAL back into the main file so a copied .sqlite3 is complete.
-                self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            except sqlite3.Error:
-                pass
             self.conn.close()
             self.conn = None
 
-    def _read(self, query: Callable[[sqlite3.Connection], T]) -> T | None:
+    def _read(self, query: Callable[[Connection], T]) -> T | None:
         if not self.open():
             return None
         assert self.conn is not None
         try:
             return query(self.conn)
-        except sqlite3.Error as exc:
+        except DatabaseError as exc:
             self._fail(exc)
             return None
 
     def _fail(self, exc: BaseException) -> None:
         reason = str(exc) or type(exc).__name__
+        if self.conn is not None and not self.conn.usable:
+            # The server went away: reconnect through `open`, which spaces its attempts.
+            self.conn.close()
+            self.conn = None
         if reason != self.error:  # log state changes, not every failed write
-            log.warning("database %s unusable, answering without logging: %s", self.path, reason)
+            log.warning("database %s unusable, answering without logging: %s", self.target,
+                        reason)
         self.error = reason
 
     def _recover(self) -> None:
         if self.error is not None:
-            log.info("database %s usable again after: %s", self.path, self.error)
+            log.info("database %s usable again after: %s", self.target, self.error)
         self.error = None
 
 
@@ -230,8 +214,8 @@ class Storage:
         self._closed = False
 
     @classmethod
-    async def open(cls, path: Path) -> Storage:
-        storage = cls(Database(path))
+    async def open(cls, target: DatabaseTarget | Path) -> Storage:
+        storage = cls(Database(target))
         await storage._run(storage.database.open)
         return storage
 
@@ -294,6 +278,10 @@ class Storage:
 
     async def _run(self, fn: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn)
+
+
+class _RolledBack(Exception):
+    """Ends the probe's transaction without committing it."""
 
 
 def _iso(moment: datetime) -> str:

@@ -1,0 +1,238 @@
+"""One database connection, SQLite or PostgreSQL, behind the few calls the stores make.
+
+The stores write their SQL once, in the dialect both engines share (`?` placeholders,
+`RETURNING`, `ON CONFLICT`, `COUNT(*) FILTER`, partial indexes); this module adapts the
+placeholders, how a write transaction starts and which errors a failure raises. Driver
+errors come out as `DatabaseError`, so callers need not know which engine they talk to.
+
+psycopg is imported only when a PostgreSQL URL is used: it is an optional extra, and the
+embedded SQLite default must not pay for it at start-up.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
+
+
+class DatabaseError(Exception):
+    """The database failed or is unreachable; `str()` says why in one line."""
+
+
+class Engine(StrEnum):
+    SQLITE = "sqlite"
+    POSTGRESQL = "postgresql"
+
+
+@dataclass(frozen=True)
+class DatabaseTarget:
+    """Where the data lives: a SQLite file, or a PostgreSQL URL."""
+
+    engine: Engine
+    location: str  # a file path, or a postgresql:// URL (may hold a password)
+
+    @classmethod
+    def parse(cls, value: str | Path) -> DatabaseTarget:
+        if isinstance(value, Path):
+            return cls(Engine.SQLITE, str(value))
+        text = value.strip()
+        if text.startswith(("postgresql://", "postgres://")):
+            return cls(Engine.POSTGRESQL, text)
+        if "://" in text:
+            scheme = text.split("://", 1)[0]
+            raise ValueError(f"unsupported database {scheme}://: use a SQLite file path or a"
+                             " postgresql://user@host:port/dbname URL")
+        if not text:
+            raise ValueError("the database is empty: give a SQLite file path or a"
+                             " postgresql:// URL")
+        return cls(Engine.SQLITE, text)
+
+    @property
+    def path(self) -> Path:
+        """The SQLite file (only meaningful for SQLite)."""
+        return Path(self.location)
+
+    @property
+    def password(self) -> str | None:
+        """The PostgreSQL password in the URL, if any (for log redaction)."""
+        if self.engine is Engine.SQLITE:
+            return None
+        return urlsplit(self.location).password
+
+    def __str__(self) -> str:
+        # Shown in logs and errors: never the password.
+        if self.engine is Engine.SQLITE:
+            return self.location
+        parts = urlsplit(self.location)
+        if parts.password is None:
+            return self.location
+        host = parts.hostname or ""
+        netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
+        return urlunsplit(parts._replace(netloc=netloc))
+
+
+class Cursor(Protocol):
+    rowcount: int
+
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Connection:
+    """A connection used from one thread at a time; autocommit unless in `transaction()`."""
+
+    def __init__(self, target: DatabaseTarget, raw: Any, errors: tuple[type[BaseException], ...],
+                 reconnect: Callable[[], Any]) -> None:
+        self.target = target
+        self.engine = target.engine
+        self._raw = raw
+        self._errors = errors
+        self._reconnect = reconnect
+        self._in_transaction = False
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
+        try:
+            self._ensure_open()
+            cursor: Cursor = self._raw.execute(self._sql(sql), params)
+            return cursor
+        except self._errors as exc:
+            raise DatabaseError(_one_line(exc)) from exc
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        try:
+            self._ensure_open()
+            if self.engine is Engine.SQLITE:
+                self._raw.executemany(sql, rows)
+            else:
+                with self._raw.cursor() as cursor:
+                    cursor.executemany(self._sql(sql), rows)
+        except self._errors as exc:
+            raise DatabaseError(_one_line(exc)) from exc
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One write transaction; SQLite takes its write lock at the start (no upgrade race)."""
+        self.execute("BEGIN IMMEDIATE" if self.engine is Engine.SQLITE else "BEGIN")
+        self._in_transaction = True
+        try:
+            yield self
+        except BaseException:
+            self._in_transaction = False
+            self._rollback_quietly()
+            raise
+        self._in_transaction = False
+        try:
+            self.execute("COMMIT")
+        except DatabaseError:
+            self._rollback_quietly()
+            raise
+
+    @property
+    def usable(self) -> bool:
+        """False when the server side is gone (PostgreSQL); SQLite files never break."""
+        if self.engine is Engine.SQLITE:
+            return True
+        return not (self._raw.closed or self._raw.broken)
+
+    def close(self) -> None:
+        try:
+            if self.engine is Engine.SQLITE:
+                # Fold the WAL back into the main file so a copied .sqlite3 is complete.
+                self._raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._raw.close()
+        except self._errors:
+            pass
+
+    def _ensure_open(self) -> None:
+        # A PostgreSQL connection dies with a server restart or a network blip; open a new
+        # one between transactions, never inside one (its earlier statements are gone).
+        if not self._in_transaction and not self.usable:
+            self._raw.close()
+            self._raw = self._reconnect()
+
+    def _sql(self, sql: str) -> str:
+        return sql if self.engine is Engine.SQLITE else _postgres_sql(sql)
+
+    def _rollback_quietly(self) -> None:
+        try:
+            self._raw.execute("ROLLBACK")
+        except self._errors:
+            pass  # the connection broke: the server rolled the transaction back itself
+
+
+def connect(target: DatabaseTarget | Path, busy_timeout_ms: int = 5000) -> Connection:
+    """Open a connection; raises `DatabaseError` with the reason when that fails."""
+    if isinstance(target, Path):
+        target = DatabaseTarget.parse(target)
+    if target.engine is Engine.SQLITE:
+        return _connect_sqlite(target, busy_timeout_ms)
+    return _connect_postgresql(target, busy_timeout_ms)
+
+
+def _connect_sqlite(target: DatabaseTarget, busy_timeout_ms: int) -> Connection:
+    def open_file() -> sqlite3.Connection:
+        target.path.parent.mkdir(parents=True, exist_ok=True)
+        raw = sqlite3.connect(target.path, timeout=busy_timeout_ms / 1000,
+                              isolation_level=None, check_same_thread=False)
+        try:
+            raw.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            raw.execute("PRAGMA journal_mode = WAL")
+            # NORMAL in WAL survives process crashes (kill -9); only power loss may drop the
+            # last commits: a few log lines, or a few sends repeated.
+            raw.execute("PRAGMA synchronous = NORMAL")
+            raw.execute("PRAGMA foreign_keys = ON")
+        except BaseException:
+            raw.close()
+            raise
+        return raw
+
+    try:
+        raw = open_file()
+    except (sqlite3.Error, OSError) as exc:
+        raise DatabaseError(_one_line(exc)) from exc
+    return Connection(target, raw, (sqlite3.Error,), open_file)
+
+
+def _connect_postgresql(target: DatabaseTarget, busy_timeout_ms: int) -> Connection:
+    try:
+        import psycopg
+    except ImportError:
+        raise DatabaseError("PostgreSQL needs the psycopg driver:"
+                            " pip install 'llamabot[postgres]'") from None
+
+    def open_server() -> Any:
+        try:
+            raw = psycopg.connect(target.location, autocommit=True, connect_timeout=5)
+        except psycopg.Error as exc:
+            # psycopg's message may repeat the URL, password included.
+            raise DatabaseError(f"cannot connect to {target}: {_pg_reason(exc)}") from None
+        # The same promise as SQLite's busy timeout: wait this long for a lock, then fail.
+        raw.execute(f"SET lock_timeout = {int(busy_timeout_ms)}")
+        return raw
+
+    return Connection(target, open_server(), (psycopg.Error,), open_server)
+
+
+@lru_cache(maxsize=512)
+def _postgres_sql(sql: str) -> str:
+    # psycopg takes %s placeholders and reads every other % as one: our SQL holds no
+    # literal question marks, so the translation is mechanical.
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _pg_reason(exc: BaseException) -> str:
+    # "connection failed: connection to server at ... failed: Connection refused" -> the end.
+    return _one_line(exc).rsplit(": ", 1)[-1] or type(exc).__name__

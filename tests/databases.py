@@ -1,0 +1,63 @@
+"""Real databases for the storage tests: a SQLite file, or a fresh PostgreSQL schema.
+
+PostgreSQL comes from LLAMABOT_TEST_POSTGRES (default: the local server, database
+`test`, trust auth). Each test gets a schema of its own, dropped afterwards, so tests
+never see each other's rows. When no server answers the tests are skipped with the
+reason shown, unless LLAMABOT_REQUIRE_POSTGRES=1 (set by scripts/test, so CI fails
+instead of passing without having run them).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from bot.storage.connection import DatabaseTarget
+
+POSTGRES_URL = os.environ.get("LLAMABOT_TEST_POSTGRES",
+                              "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _admin_connection():  # type: ignore[no-untyped-def]
+    try:
+        import psycopg
+    except ImportError:
+        return None, "psycopg is not installed (pip install -e '.[test]')"
+    try:
+        return psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=3), None
+    except psycopg.Error as exc:
+        return None, f"no PostgreSQL at {POSTGRES_URL}: {str(exc).strip().splitlines()[-1]}"
+
+
+@contextmanager
+def postgres_schema() -> Iterator[DatabaseTarget]:
+    """A target whose connections all land in a new, empty schema."""
+    admin, why = _admin_connection()
+    if admin is None:
+        if os.environ.get("LLAMABOT_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL required (LLAMABOT_REQUIRE_POSTGRES=1) but {why}")
+        pytest.skip(why)
+    schema = f"llamabot_test_{secrets.token_hex(6)}"
+    admin.execute(f"CREATE SCHEMA {schema}")
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    url = f"{POSTGRES_URL}{sep}options={quote(f'-c search_path={schema}')}"
+    try:
+        yield DatabaseTarget.parse(url)
+    finally:
+        admin.execute(f"DROP SCHEMA {schema} CASCADE")
+        admin.close()
+
+
+@contextmanager
+def database(engine: str, folder: Path) -> Iterator[DatabaseTarget]:
+    if engine == "postgresql":
+        with postgres_schema() as target:
+            yield target
+    else:
+        yield DatabaseTarget.parse(folder / "bot.sqlite3")

@@ -1,0 +1,284 @@
+"""/metrics over real HTTP: counters and the latency histogram move by exactly what was sent.
+
+The bot runs against the fake Bot API (polling with `LLAMABOT_HTTP_PORT`'s server, or
+webhook mode); the exposition text is parsed strictly, line by line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import KNOWLEDGE_DIR, BotThread, start_bot, uncertain_question
+from fake_telegram import TOKEN, FakeTelegram
+
+from bot.config import ConfigError, load_settings
+from bot.metrics import CONTENT_TYPE, LATENCY_BUCKETS, Metrics
+from bot.storage.outbox import Outbox
+
+Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
+_NAME = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
+_LABEL = r'[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*"'
+_SAMPLE = re.compile(rf"^({_NAME})(?:\{{({_LABEL}(?:,{_LABEL})*)\}})? (\S+)$")
+_SUFFIXES = ("_bucket", "_sum", "_count")
+
+
+def parse_exposition(text: str) -> Samples:
+    """Parse Prometheus text format 0.0.4 strictly: HELP and TYPE before every family's samples."""
+    assert text.endswith("\n")
+    types: dict[str, str] = {}
+    helped: set[str] = set()
+    samples: Samples = {}
+    for line in text.splitlines():
+        if line.startswith("# HELP "):
+            name = line.split(" ", 3)[2]
+            assert re.fullmatch(_NAME, name) and name not in helped, line
+            helped.add(name)
+        elif line.startswith("# TYPE "):
+            _, _, name, kind = line.split(" ")
+            assert kind in ("counter", "gauge", "histogram") and name in helped, line
+            types[name] = kind
+        else:
+            match = _SAMPLE.match(line)
+            assert match, f"not a sample line: {line!r}"
+            name, labels, value = match.groups()
+            family = next((name[: -len(s)] for s in _SUFFIXES
+                           if name.endswith(s) and types.get(name[: -len(s)]) == "histogram"),
+                          name)
+            assert family in types, f"sample before its TYPE line: {line!r}"
+            pairs = frozenset(tuple(p.split("=", 1)) for p in
+                              re.findall(_LABEL, labels or ""))
+            key = (name, frozenset((k, v.strip('"')) for k, v in pairs))
+            assert key not in samples, f"duplicate sample: {line!r}"
+            samples[key] = float(value)  # accepts +Inf too
+    for name, kind in types.items():
+        if kind == "histogram":
+            buckets = sorted(((float(dict(labels)["le"]), v) for (n, labels), v in samples.items()
+                              if n == f"{name}_bucket"))
+            counts = [v for _, v in buckets]
+            assert counts == sorted(counts), f"{name} buckets are not cumulative"
+            assert buckets[-1][0] == math.inf
+            assert buckets[-1][1] == samples[(f"{name}_count", frozenset())]
+    return samples
+
+
+def value(samples: Samples, name: str, **labels: str) -> float:
+    return samples.get((name, frozenset(labels.items())), 0.0)
+
+
+def scrape(port: int, path: str = "/metrics") -> tuple[int, str, str]:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as response:
+            return response.status, response.headers["Content-Type"], response.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, err.headers["Content-Type"], err.read().decode()
+
+
+def metrics(port: int) -> Samples:
+    status, content_type, text = scrape(port)
+    assert status == 200 and content_type == CONTENT_TYPE
+    return parse_exposition(text)
+
+
+def wait_metrics(port: int, name: str, expected: float, timeout: float = 5.0,
+                 **labels: str) -> Samples:
+    """Scrape until `name` reaches `expected` (handlers finish just after their reply)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        samples = metrics(port)
+        if value(samples, name, **labels) >= expected or time.monotonic() > deadline:
+            return samples
+        time.sleep(0.02)
+
+
+@pytest.fixture
+def polling(bot_settings: Any) -> Iterator[BotThread]:
+    running = start_bot(replace(bot_settings, http_port=0))
+    yield running
+    running.stop()
+
+
+def test_questions_move_counters_and_histogram_by_exactly_what_was_sent(
+    polling: BotThread, fake_telegram: FakeTelegram
+) -> None:
+    port = polling.runtime.http_port
+    before = metrics(port)
+    questions = {"llamacon kobe": "fact", "hello": "smalltalk", "🙂": "empty",
+                 "How do I reset my Facebook password?": "fallback",
+                 uncertain_question(polling.services.responder): "suggest"}
+    for user, question in enumerate(questions, start=500):
+        fake_telegram.ask(question, user_id=user)
+    sticker = {"file_id": "s", "file_unique_id": "su", "type": "regular", "width": 1,
+               "height": 1, "is_animated": False, "is_video": False}
+    fake_telegram.ask(None, user_id=600, sticker=sticker)  # an update, but not an answer
+    sent = len(questions) + 1
+
+    after = wait_metrics(port, "llamabot_updates_total", value(before, "llamabot_updates_total")
+                         + sent)
+    time.sleep(0.1)  # nothing else may trickle in
+    after = metrics(port)
+
+    def delta(name: str, **labels: str) -> float:
+        return value(after, name, **labels) - value(before, name, **labels)
+
+    assert delta("llamabot_updates_total") == sent
+    for kind in ("fact", "smalltalk", "suggest", "fallback", "empty"):
+        assert delta("llamabot_answers_total", kind=kind) == 1, kind
+    assert delta("llamabot_update_errors_total") == 0
+    assert delta("llamabot_reply_latency_seconds_count") == sent
+    assert delta("llamabot_reply_latency_seconds_bucket", le="+Inf") == sent
+    assert delta("llamabot_reply_latency_seconds_bucket", le="5") == sent  # none took > 5 s
+    assert 0 < delta("llamabot_reply_latency_seconds_sum") < 5 * sent
+    # Every series is there from the start, even kinds never answered yet.
+    assert {dict(labels).get("kind") for (name, labels) in before
+            if name == "llamabot_answers_total"} == set(questions.values())
+    assert value(after, "llamabot_outbox_depth") == 0
+    assert value(after, "llamabot_broadcast_messages_total", result="sent") == 0
+
+
+def test_failed_update_is_counted(polling: BotThread, fake_telegram: FakeTelegram) -> None:
+    port = polling.runtime.http_port
+    before = value(metrics(port), "llamabot_update_errors_total")
+    fake_telegram.fail("sendMessage", 400, chat_id=700)  # the answer fails, the apology goes out
+    fake_telegram.ask("hello", user_id=700, count=2)
+    samples = wait_metrics(port, "llamabot_update_errors_total", before + 1)
+    assert value(samples, "llamabot_update_errors_total") == before + 1
+
+
+def test_polling_server_serves_only_health_and_metrics(polling: BotThread) -> None:
+    port = polling.runtime.http_port
+    status, content_type, body = scrape(port, "/healthz")
+    assert status == 200 and content_type == "application/json" and '"ok"' in body
+    assert scrape(port, "/telegram")[0] == 404
+    assert scrape(port, "/")[0] == 404
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/metrics", data=b"{}",
+                                     method="POST")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=5)
+    assert refused.value.code == 405
+    assert TOKEN not in scrape(port)[2]
+
+
+def test_broadcast_results_and_outbox_depth(
+    polling: BotThread, fake_telegram: FakeTelegram, bot_settings: Any
+) -> None:
+    port = polling.runtime.http_port
+    outbox = Outbox.open(bot_settings.database)
+    try:
+        now = datetime.now(UTC)
+        outbox.add_subscribers([801, 802, 803, 804], "test", now)
+        fake_telegram.fail("sendMessage", 403, chat_id=801)  # blocked the bot
+        fake_telegram.fail("sendMessage", 400, chat_id=802)  # chat not found: failed
+        # Every send takes a second: for that long all four are still pending or in flight.
+        fake_telegram.delays["sendMessage"] = 1.0
+        outbox.announce("লামাকন আসছে", now)
+        assert value(metrics(port), "llamabot_outbox_depth") == 4
+        del fake_telegram.delays["sendMessage"]
+        samples = wait_metrics(port, "llamabot_broadcast_messages_total", 2, timeout=15,
+                               result="sent")
+        deadline = time.monotonic() + 5
+        while value(samples, "llamabot_outbox_depth") and time.monotonic() < deadline:
+            samples = metrics(port)
+    finally:
+        outbox.close()
+    assert value(samples, "llamabot_broadcast_messages_total", result="sent") == 2
+    assert value(samples, "llamabot_broadcast_messages_total", result="failed") == 1
+    assert value(samples, "llamabot_broadcast_messages_total", result="blocked") == 1
+    assert value(samples, "llamabot_broadcast_throttled_total") == 0
+    assert value(samples, "llamabot_outbox_depth") == 0
+
+
+def test_webhook_server_serves_metrics(bot_settings: Any, fake_telegram: FakeTelegram) -> None:
+    from test_tg_webhook import SECRET, request, update
+
+    from bot.tg.runner import WebhookOptions
+
+    options = WebhookOptions("https://bot.example.org/tg/hook", "127.0.0.1", 0, SECRET)
+    hooked = start_bot(replace(bot_settings, http_port=1), webhook=options)  # ignored here
+    try:
+        port = hooked.runtime.port
+        assert hooked.runtime.http_port is None
+        before = metrics(port)
+        since = fake_telegram.mark()
+        assert request(hooked, "/tg/hook", update(fake_telegram, "llamacon kobe"),
+                       secret=SECRET)[0] == 200
+        fake_telegram.wait_for("sendMessage", since=since)
+        after = wait_metrics(port, "llamabot_updates_total",
+                             value(before, "llamabot_updates_total") + 1)
+        assert value(after, "llamabot_updates_total") - value(before, "llamabot_updates_total") == 1
+        assert (value(after, "llamabot_answers_total", kind="fact")
+                - value(before, "llamabot_answers_total", kind="fact")) == 1
+        assert request(hooked, "/healthz")[0] == 200
+    finally:
+        hooked.stop()
+
+
+def test_render_escapes_labels_buckets_inclusively_and_skips_failing_readers() -> None:
+    m = Metrics(answer_kinds=["fact"])
+    m.answers.inc('we"ird\\kind\n')
+    m.latency.observe(LATENCY_BUCKETS[0])  # on the bound: counted in that bucket
+    m.latency.observe(0.3)
+    m.latency.observe(60.0)  # above every bound: only +Inf
+
+    async def broken() -> dict[str, float]:
+        raise RuntimeError("database is locked")
+
+    async def depth() -> dict[str, float]:
+        return {"": 7}
+
+    m.collect("llamabot_broken", "gauge", "Fails.", broken)
+    m.collect("llamabot_depth", "gauge", "Depth.", depth)
+    text = asyncio.run(m.render())
+    samples = parse_exposition(text)
+    assert 'kind="we\\"ird\\\\kind\\n"' in text
+    assert value(samples, "llamabot_answers_total", kind="fact") == 0
+    assert value(samples, "llamabot_reply_latency_seconds_bucket", le="0.001") == 1
+    assert value(samples, "llamabot_reply_latency_seconds_bucket", le="0.25") == 1
+    assert value(samples, "llamabot_reply_latency_seconds_bucket", le="0.5") == 2
+    assert value(samples, "llamabot_reply_latency_seconds_bucket", le="5") == 2
+    assert value(samples, "llamabot_reply_latency_seconds_bucket", le="+Inf") == 3
+    assert value(samples, "llamabot_reply_latency_seconds_sum") == pytest.approx(60.301)
+    assert "llamabot_broken" not in text and value(samples, "llamabot_depth") == 7
+
+
+def test_http_settings_are_validated(tmp_path: Path) -> None:
+    env_file = tmp_path / "missing.env"
+    settings = load_settings({"LLAMABOT_HTTP_PORT": "9464", "LLAMABOT_HTTP_LISTEN": "0.0.0.0"},
+                             env_file=env_file)
+    assert (settings.http_port, settings.http_listen) == (9464, "0.0.0.0")
+    default = load_settings({}, env_file=env_file)
+    assert (default.http_port, default.http_listen) == (None, "127.0.0.1")
+    for bad in ("0", "65536", "http", "-1", "80.5"):
+        with pytest.raises(ConfigError, match="^LLAMABOT_HTTP_PORT is malformed"):
+            load_settings({"LLAMABOT_HTTP_PORT": bad}, env_file=env_file)
+
+
+def test_a_busy_port_stops_start_up_with_one_line(tmp_path: Path) -> None:
+    with socket.socket() as busy, FakeTelegram(max_poll=0.3) as fake:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "LLAMABOT_"))}
+        env.update(TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_BASE_URL=fake.base_url,
+                   LLAMABOT_KNOWLEDGE_DIR=str(KNOWLEDGE_DIR),
+                   LLAMABOT_DATABASE=str(tmp_path / "db.sqlite3"),
+                   LLAMABOT_HTTP_PORT=str(busy.getsockname()[1]))
+        done = subprocess.run([sys.executable, "-m", "bot.cli", "run"], env=env, cwd=tmp_path,
+                              capture_output=True, text=True, timeout=30)
+    assert done.returncode == 2, done.stderr
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: LLAMABOT_HTTP_PORT: cannot listen on 127.0.0.1:")
+    assert last.endswith("Address already in use") and "Traceback" not in done.stderr
