@@ -1,4 +1,4 @@
-"""`llamabot broadcast` as a real subprocess on a real SQLite file.
+"""`llamabot broadcast` as a real subprocess, on a SQLite file and on PostgreSQL.
 
 Runs through `bot.cli` when the lead has wired `add_broadcast_parser` into its parser,
 else through a minimal parser holding only the broadcast command (same functions).
@@ -12,6 +12,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.storage.connection import DatabaseTarget
 from bot.storage.outbox import Outbox
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,20 +30,22 @@ sys.exit(cli.main())
 """
 
 
-def llamabot(path: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, LLAMABOT_DATABASE=str(path), LLAMABOT_BROADCAST_RATE="25")
-    return subprocess.run([sys.executable, "-c", ENTRY, *args], cwd=path.parent, env=env,
+def llamabot(target: DatabaseTarget, *args: str,
+             stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, LLAMABOT_DATABASE=target.location, LLAMABOT_BROADCAST_RATE="25")
+    return subprocess.run([sys.executable, "-c", ENTRY, *args], cwd=ROOT, env=env,
                           input=stdin, capture_output=True, text=True, timeout=30)
 
 
-def subscribed(path: Path, *chat_ids: int) -> None:
-    outbox = Outbox.open(path)
+def subscribed(target: DatabaseTarget, *chat_ids: int) -> None:
+    outbox = Outbox.open(target)
     outbox.add_subscribers(chat_ids, "test", datetime.now(UTC))
     outbox.close()
 
 
-def test_dry_run_prints_count_and_text_and_queues_nothing(tmp_path: Path) -> None:
-    path = tmp_path / "bot.sqlite3"
+def test_dry_run_prints_count_and_text_and_queues_nothing(database_target: DatabaseTarget,
+                                                           ) -> None:
+    path = database_target
     subscribed(path, 1, 2, 3)
     result = llamabot(path, "broadcast", "--text", "লামাকন আগামীকাল!", "--dry-run")
     assert result.returncode == 0, result.stderr
@@ -53,8 +56,9 @@ def test_dry_run_prints_count_and_text_and_queues_nothing(tmp_path: Path) -> Non
     outbox.close()
 
 
-def test_broadcast_queues_for_every_subscriber_and_status_shows_it(tmp_path: Path) -> None:
-    path = tmp_path / "bot.sqlite3"
+def test_broadcast_queues_for_every_subscriber_and_status_shows_it(
+        database_target: DatabaseTarget) -> None:
+    path = database_target
     subscribed(path, *range(1, 101))
     result = llamabot(path, "broadcast", "--text", "-", stdin="প্রথম লাইন\nদ্বিতীয় লাইন\n")
     assert result.returncode == 0, result.stderr
@@ -75,18 +79,27 @@ def test_broadcast_queues_for_every_subscriber_and_status_shows_it(tmp_path: Pat
     assert row.split()[-5:] == ["100", "1", "0", "0", "99"]
 
 
-def test_errors_are_one_line_and_exit_2(tmp_path: Path) -> None:
-    path = tmp_path / "bot.sqlite3"
+def test_errors_are_one_line_and_exit_2(database_target: DatabaseTarget) -> None:
+    path = database_target
     for args in (("broadcast",), ("broadcast", "--text", "   "),
                  ("broadcast", "--text", "x" * 4097)):
         result = llamabot(path, *args)
         assert result.returncode == 2, (args, result.stderr)
         assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
     assert "no broadcasts yet" in llamabot(path, "broadcast", "status").stdout
-    env_rate = dict(os.environ, LLAMABOT_DATABASE=str(path), LLAMABOT_BROADCAST_RATE="fast")
+    env_rate = dict(os.environ, LLAMABOT_DATABASE=path.location, LLAMABOT_BROADCAST_RATE="fast")
     bad = subprocess.run([sys.executable, "-c", ENTRY, "broadcast", "--text", "hi"],
-                         cwd=tmp_path, env=env_rate, capture_output=True, text=True, timeout=30)
+                         cwd=ROOT, env=env_rate, capture_output=True, text=True, timeout=30)
     assert bad.returncode == 2 and "LLAMABOT_BROADCAST_RATE" in bad.stderr
     outbox = Outbox.open(path)
     assert outbox.recent() == []  # nothing queued by a refused command
     outbox.close()
+
+
+def test_unreachable_postgresql_is_one_line_without_the_password() -> None:
+    target = DatabaseTarget.parse("postgresql://bot:hunter2-secret@127.0.0.1:1/llamabot")
+    result = llamabot(target, "broadcast", "status")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: cannot open database")
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "hunter2-secret" not in result.stderr and "***" in result.stderr

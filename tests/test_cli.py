@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -160,14 +161,13 @@ def test_kb_eval_against_lists_changed_answers(tmp_path: Path) -> None:
     assert result.stdout.rstrip().endswith(f"answers differ between knowledge and {edited}")
 
 
-def test_kb_gaps_reports_from_the_database(tmp_path: Path) -> None:
+def test_kb_gaps_reports_from_the_database(tmp_path: Path, database_target: Any) -> None:
     from datetime import UTC, datetime
 
     from bot.storage.question_log import Database
     from bot.storage.records import TAP_KIND, QuestionRecord
 
-    path = tmp_path / "bot.sqlite3"
-    database = Database(path)
+    database = Database(database_target)
     now = datetime.now(UTC)
     rows = [QuestionRecord(now, "private", "llama er dam koto", "suggest", None, 55.0)] * 3
     rows += [QuestionRecord(now, "private", "ajke brishti hobe", "fallback", None, 10.0)]
@@ -176,7 +176,7 @@ def test_kb_gaps_reports_from_the_database(tmp_path: Path) -> None:
     ]
     assert database.write([], rows)
     database.close()
-    result = run("kb", "gaps", "--database", str(path))
+    result = run("kb", "gaps", "--database", database_target.location)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("1. ×3 “llama er dam koto” — closest: ")

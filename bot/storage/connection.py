@@ -213,7 +213,7 @@ def _connect_postgresql(target: DatabaseTarget, busy_timeout_ms: int) -> Connect
             raw = psycopg.connect(target.location, autocommit=True, connect_timeout=5)
         except psycopg.Error as exc:
             # psycopg's message may repeat the URL, password included.
-            raise DatabaseError(f"cannot connect to {target}: {_pg_reason(exc)}") from None
+            raise DatabaseError(f"cannot connect: {_pg_reason(exc)}") from None
         # The same promise as SQLite's busy timeout: wait this long for a lock, then fail.
         raw.execute(f"SET lock_timeout = {int(busy_timeout_ms)}")
         return raw
@@ -235,4 +235,4 @@ def _one_line(exc: BaseException) -> str:
 
 def _pg_reason(exc: BaseException) -> str:
     # "connection failed: connection to server at ... failed: Connection refused" -> the end.
-    return _one_line(exc).rsplit(": ", 1)[-1] or type(exc).__name__
+    return _one_line(exc).rsplit(": ", 1)[-1].strip() or type(exc).__name__
