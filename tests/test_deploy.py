@@ -361,6 +361,27 @@ def test_webhook_mode_answers_and_passes_the_healthcheck(image: Image, fake: Fak
     assert proc.returncode == 0, out[-2000:]
 
 
+def test_polling_with_an_http_port_is_checked_there(image: Image, fake: FakeTelegram) -> None:
+    port = free_port()
+    image.env.update(TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_BASE_URL=fake.base_url,
+                     LLAMABOT_HTTP_PORT=str(port))
+    proc = image.start(*exec_form(RUNTIME.all("CMD")[-1]))
+    try:
+        fake.wait_for("getUpdates", timeout=30)
+        health = run_healthcheck(image, proc.pid)
+        assert health.returncode == 0, health.stdout + health.stderr
+    finally:
+        out = stop(proc)
+    assert proc.returncode == 0, out[-2000:]
+    # The same process's command line, but nothing listens on the port any more.
+    dummy = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)", "run"])
+    try:
+        assert run_healthcheck(image, dummy.pid).returncode != 0
+    finally:
+        dummy.kill()
+        dummy.wait()
+
+
 def test_healthcheck_fails_when_the_webhook_server_does_not_answer(image: Image) -> None:
     # A stand-in process whose command line says webhook mode on a port nobody serves.
     dummy = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)", "run",

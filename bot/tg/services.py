@@ -69,7 +69,7 @@ class Services:
         return self._reload_lock.locked()
 
     async def reload(self) -> tuple[Knowledge, Knowledge]:
-        """Load the knowledge directory, index it between replies, and swap the responder.
+        """Load, validate and index the knowledge folder between replies; swap the responder.
 
         Raises `KnowledgeError` (the old responder keeps serving). Returns (old, new).
         """
