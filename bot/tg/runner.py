@@ -219,9 +219,9 @@ def collect_broadcast_metrics(metrics: Metrics, broadcasting: Broadcasting) -> N
 async def serve(settings: Settings, webhook: WebhookOptions | None = None,
                 extensions: Sequence[Extension] = ()) -> None:
     """Run until SIGTERM or SIGINT."""
-    # Reloads build the new index in a worker thread. With the default 5 ms GIL switch
-    # interval each step of a reply could wait that long for the GIL; 0.5 ms keeps replies
-    # flowing during a reload at a negligible cost in switches.
+    # Database writes (question log, outbox) run in worker threads. With the default 5 ms GIL
+    # switch interval each step of a reply could wait that long for one of them; 0.5 ms
+    # keeps replies flowing at a negligible cost in switches.
     sys.setswitchinterval(0.0005)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
