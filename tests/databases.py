@@ -35,14 +35,20 @@ def _admin_connection():  # type: ignore[no-untyped-def]
         return None, f"no PostgreSQL at {POSTGRES_URL}: {str(exc).strip().splitlines()[-1]}"
 
 
-@contextmanager
-def postgres_schema() -> Iterator[DatabaseTarget]:
-    """A target whose connections all land in a new, empty schema."""
+def postgres_admin():  # type: ignore[no-untyped-def]
+    """An autocommit psycopg connection to the test server, or skip (fail on CI) without one."""
     admin, why = _admin_connection()
     if admin is None:
         if os.environ.get("LLAMABOT_REQUIRE_POSTGRES") == "1":
             pytest.fail(f"PostgreSQL required (LLAMABOT_REQUIRE_POSTGRES=1) but {why}")
         pytest.skip(why)
+    return admin
+
+
+@contextmanager
+def postgres_schema() -> Iterator[DatabaseTarget]:
+    """A target whose connections all land in a new, empty schema."""
+    admin = postgres_admin()
     schema = f"llamabot_test_{secrets.token_hex(6)}"
     admin.execute(f"CREATE SCHEMA {schema}")
     sep = "&" if "?" in POSTGRES_URL else "?"

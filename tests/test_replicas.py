@@ -208,3 +208,37 @@ def reminded(fake: LimitedTelegram) -> list[int]:
 
 def announced(fake: LimitedTelegram) -> list[int]:
     return [int(c.chat_id or 0) for c in fake.sent_messages if c.text == "নতুন ঘোষণা"]
+
+
+def test_database_not_ready_at_start_is_opened_later(
+    bot_settings: Any, fake_telegram: Any
+) -> None:
+    """PostgreSQL still starting when the bot does: answers at once, subscriptions later."""
+    from dataclasses import replace
+
+    from conftest import BotThread
+    from databases import POSTGRES_URL, postgres_admin
+
+    from bot.broadcast import texts
+    from bot.tg.runner import BotRuntime
+
+    admin = postgres_admin()
+    name = f"llamabot_late_{os.getpid()}_{int(time.time() * 1000) % 100000}"
+    base = POSTGRES_URL.rsplit("/", 1)[0]
+    settings = replace(bot_settings, database=DatabaseTarget.parse(f"{base}/{name}"))
+    runtime = BotRuntime(settings, poll_timeout=1.0)
+    runtime.broadcasting.retry_every = 0.2
+    running = BotThread(runtime).start()
+    try:
+        assert "লামাকন" in fake_telegram.ask("llamacon kobe", user_id=71)[0].text
+        assert fake_telegram.ask("/subscribe", user_id=71)[0].text == texts.DATABASE_DOWN
+        admin.execute(f"CREATE DATABASE {name}")
+        deadline = time.monotonic() + 10
+        while runtime.broadcasting.service is None:
+            assert time.monotonic() < deadline, "the database was never opened"
+            time.sleep(0.05)
+        assert "রিমাইন্ডার চালু" in fake_telegram.ask("/subscribe", user_id=72)[0].text
+    finally:
+        running.stop()
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()

@@ -10,6 +10,8 @@ dependencies exist before the first update), and `stop` before the application s
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -36,6 +38,9 @@ class Broadcasting:
         self.config = config or sender_config()  # ConfigError for a bad LLAMABOT_BROADCAST_RATE
         self.outbox: AsyncOutbox | None = None
         self.service: BroadcastService | None = None
+        self.retry_every = 5.0
+        self.error: str | None = None  # why the database cannot be opened, while it cannot
+        self._retry: asyncio.Task[None] | None = None
 
     def add_handlers(self, application: Application) -> None:  # type: ignore[type-arg]
         """An application extension: the subscription and /broadcast handlers."""
@@ -43,20 +48,48 @@ class Broadcasting:
 
     async def start(self, application: Application,  # type: ignore[type-arg]
                     knowledge: Callable[[], Knowledge]) -> None:
-        """Open the outbox and start sending; without a database the bot still answers."""
+        """Open the outbox and start sending; without a database the bot still answers.
+
+        A database that cannot be opened now (PostgreSQL still starting, a network blip) is
+        tried again every `retry_every` seconds in the background until it can.
+        """
+        if not await self._open(application, knowledge):
+            self._retry = asyncio.create_task(self._open_later(application, knowledge),
+                                              name="broadcast-open")
+
+    async def _open(self, application: Application,  # type: ignore[type-arg]
+                    knowledge: Callable[[], Knowledge]) -> bool:
         try:
             self.outbox = await AsyncOutbox.open(self.database)
         except DatabaseError as exc:
-            log.error("subscriptions and broadcasts are off: cannot open %s: %s",
-                      self.database, exc)
-            return
+            if self.error != str(exc):
+                log.error("subscriptions and broadcasts are off: cannot open %s: %s"
+                          " (trying again every %g s)", self.database, exc, self.retry_every)
+            self.error = str(exc)
+            return False
+        if self.error is not None:
+            log.info("subscriptions and broadcasts are on again: %s is open", self.database)
+            self.error = None
         self.service = BroadcastService(self.outbox, application.bot, knowledge,
                                         config=self.config, clock=self.clock)
         subscriptions.attach(application, subscriptions.SubscriptionDeps(
             self.outbox, self.is_admin, self.clock, self.service.wake))
         await self.service.start()
+        return True
+
+    async def _open_later(self, application: Application,  # type: ignore[type-arg]
+                          knowledge: Callable[[], Knowledge]) -> None:
+        while True:
+            await asyncio.sleep(self.retry_every)
+            if await self._open(application, knowledge):
+                return
 
     async def stop(self) -> None:
+        if self._retry is not None:
+            self._retry.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._retry
+            self._retry = None
         if self.service is not None:
             await self.service.stop()
             self.service = None
