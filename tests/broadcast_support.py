@@ -9,11 +9,14 @@ messages that reached one chat less than a second apart.
 from __future__ import annotations
 
 import asyncio
+import shutil
 import threading
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from fake_telegram import Call, FakeTelegram, Json
@@ -87,3 +90,18 @@ def counts(values: list[Any]) -> dict[Any, int]:
     for value in values:
         found[value] = found.get(value, 0) + 1
     return found
+
+
+def knowledge_with_event(folder: Path, source: Path, in_seconds: int,
+                         remind_before: str) -> datetime:
+    """Copy the knowledge folder to `folder` with LlamaCon moved to `in_seconds` from now.
+
+    `remind_before` is the YAML list, e.g. "[4s, 2s]". Returns the new start.
+    """
+    shutil.copytree(source, folder)
+    starts_at = (datetime.now(UTC) + timedelta(seconds=in_seconds)).replace(microsecond=0)
+    (folder / "events.yaml").write_text(
+        "version: 1\nevents:\n  - id: llamacon\n    title: \"লামাকন\"\n"
+        f"    starts_at: {starts_at.isoformat()}\n    remind_before: {remind_before}\n"
+        "    fact_id: llamacon\n", encoding="utf-8")
+    return starts_at

@@ -8,7 +8,6 @@ stops cleanly on SIGTERM.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -18,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from broadcast_support import LimitedTelegram, counts
+from broadcast_support import LimitedTelegram, counts, knowledge_with_event
 from fake_telegram import TOKEN
 
 from bot.storage.outbox import Outbox
@@ -90,12 +89,7 @@ def test_kill_9_mid_broadcast_then_restart(tmp_path: Path, fake: LimitedTelegram
 def test_subscribe_then_reminders_at_their_offsets(tmp_path: Path,
                                                    fake: LimitedTelegram) -> None:
     knowledge = tmp_path / "knowledge"
-    shutil.copytree(ROOT / "knowledge", knowledge)
-    starts_at = (datetime.now(UTC) + timedelta(seconds=7)).replace(microsecond=0)
-    (knowledge / "events.yaml").write_text(
-        "version: 1\nevents:\n  - id: llamacon\n    title: \"লামাকন\"\n"
-        f"    starts_at: {starts_at.isoformat()}\n    remind_before: [4s, 2s]\n"
-        "    fact_id: llamacon\n", encoding="utf-8")
+    starts_at = knowledge_with_event(knowledge, ROOT / "knowledge", 7, "[4s, 2s]")
     bot = start_bot(tmp_path, fake, knowledge)
     try:
         # Through the whole bot: these must reach the subscription handlers, not the

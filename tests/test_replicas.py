@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -20,12 +19,12 @@ import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from broadcast_support import LimitedTelegram
+from broadcast_support import LimitedTelegram, knowledge_with_event
 from fake_telegram import TOKEN
 
 from bot.storage.connection import DatabaseTarget
@@ -115,12 +114,7 @@ def test_two_replicas_share_users_reminders_and_the_sender(
     outbox = Outbox.open(postgres_target)
     outbox.add_subscribers(range(1, SUBSCRIBERS + 1), "test", datetime.now(UTC))
     knowledge = tmp_path / "knowledge"
-    shutil.copytree(ROOT / "knowledge", knowledge)
-    starts_at = (datetime.now(UTC) + timedelta(seconds=16)).replace(microsecond=0)
-    (knowledge / "events.yaml").write_text(
-        "version: 1\nevents:\n  - id: llamacon\n    title: \"লামাকন\"\n"
-        f"    starts_at: {starts_at.isoformat()}\n    remind_before: [6s]\n"
-        "    fact_id: llamacon\n", encoding="utf-8")
+    knowledge_with_event(knowledge, ROOT / "knowledge", 16, "[6s]")
     replicas = [start_replica(n, tmp_path, fake, postgres_target, knowledge) for n in "ab"]
     try:
         for replica in replicas:

@@ -342,7 +342,8 @@ def main() -> None:
               f"{spread(values(runs, 'cpu_ms'), '{:.3f}', ' ms')} | {server} | "
               f"{median(runs, 'peak_mb'):.0f} MB |")
 
-    print("\n#### PostgreSQL vs SQLite (median (min–max, runs))\n")
+    title = "PostgreSQL vs SQLite" if len(engines) == 2 else NAMES[engines[0]]
+    print(f"\n#### {title} (median (min–max, runs))\n")
     print("| measure | " + " | ".join(NAMES[e] for e in engines) + " |")
     print("|---|" + "---:|" * len(engines))
 
@@ -358,15 +359,17 @@ def main() -> None:
             f"{median(baseline, 'cpu_ms'):.2f} ms, medians)",
             [f"{median(fast[e], 'cpu_ms') - median(baseline, 'cpu_ms'):.2f} ms"
              for e in engines])
-        row("… PostgreSQL server CPU per message (SQLite: in the worker)",
-            [spread(values(fast[e], "server_ms"), "{:.2f}", " ms")
-             if e == "postgresql" else "—" for e in engines])
+        if "postgresql" in engines:
+            row("… PostgreSQL server CPU per message (SQLite: in the worker)",
+                [spread(values(fast[e], "server_ms"), "{:.2f}", " ms")
+                 if e == "postgresql" else "—" for e in engines])
     if any(book.values()):
         row("outbox bookkeeping (claim + record), CPU of this process per message",
             [spread(values(book[e], "cpu_ms"), "{:.3f}", " ms") for e in engines])
-        row("… PostgreSQL server CPU per message",
-            [spread(values(book[e], "server_ms"), "{:.3f}", " ms")
-             if e == "postgresql" else "—" for e in engines])
+        if "postgresql" in engines:
+            row("… PostgreSQL server CPU per message",
+                [spread(values(book[e], "server_ms"), "{:.3f}", " ms")
+                 if e == "postgresql" else "—" for e in engines])
         row("… wall time per message", [spread(values(book[e], "wall_ms"), "{:.3f}", " ms")
                                         for e in engines])
     if any(hundred_k.values()):
