@@ -3,7 +3,7 @@
 PostgreSQL comes from LLAMABOT_TEST_POSTGRES (default: the local server, database
 `test`, trust auth). Each test gets a schema of its own, dropped afterwards, so tests
 never see each other's rows. When no server answers the tests are skipped with the
-reason shown, unless LLAMABOT_REQUIRE_POSTGRES=1 (set by scripts/test, so CI fails
+reason shown, unless LLAMABOT_REQUIRE_POSTGRES=1 (set by .ci/run, so CI fails
 instead of passing without having run them).
 """
 
