@@ -32,7 +32,8 @@ def _admin_connection():  # type: ignore[no-untyped-def]
     try:
         return psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=3), None
     except psycopg.Error as exc:
-        return None, f"no PostgreSQL at {POSTGRES_URL}: {str(exc).strip().splitlines()[-1]}"
+        reason = str(exc).strip().splitlines()[0].rsplit(": ", 1)[-1]
+        return None, f"no PostgreSQL at {POSTGRES_URL}: {reason}"
 
 
 def postgres_admin():  # type: ignore[no-untyped-def]
