@@ -252,9 +252,10 @@ class Outbox:
         Committed before the request goes out, so after a crash only rows still in
         `sending` can have reached the user without being recorded as sent.
         """
-        with self.transaction() as db:
-            cur = db.execute(self._claim_sql, (iso(now), item.broadcast_id, item.chat_id))
-            return cur.rowcount > 0
+        # One statement needs no explicit transaction (it is atomic on its own), and on
+        # PostgreSQL BEGIN and COMMIT would be two more round trips per message.
+        cur = self.conn.execute(self._claim_sql, (iso(now), item.broadcast_id, item.chat_id))
+        return cur.rowcount > 0
 
     @property
     def _claim_sql(self) -> str:
@@ -269,13 +270,12 @@ class Outbox:
                 " WHERE broadcast_id = ? AND chat_id = ? AND state = 'pending'")
 
     def record(self, item: OutboxItem, state: str, now: datetime, error: str | None = None) -> None:
-        """Record the outcome of a claimed row: sent or failed."""
-        with self.transaction() as db:
-            db.execute(
-                "UPDATE outbox SET state = ?, updated_at = ?, error = ?"
-                " WHERE broadcast_id = ? AND chat_id = ? AND state = 'sending'",
-                (state, iso(now), error, item.broadcast_id, item.chat_id),
-            )
+        """Record the outcome of a claimed row: sent or failed (one atomic statement)."""
+        self.conn.execute(
+            "UPDATE outbox SET state = ?, updated_at = ?, error = ?"
+            " WHERE broadcast_id = ? AND chat_id = ? AND state = 'sending'",
+            (state, iso(now), error, item.broadcast_id, item.chat_id),
+        )
 
     def record_blocked(self, item: OutboxItem, now: datetime) -> None:
         """The user blocked the bot: mark the row and unsubscribe them in one transaction."""

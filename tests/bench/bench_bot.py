@@ -270,6 +270,17 @@ def spread(values: list[float], fmt: str) -> str:
 ENGINE_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 
+def require_postgres() -> None:
+    """Stop at once, in one line, when no PostgreSQL answers (then use --engine sqlite)."""
+    import pytest
+
+    try:
+        with postgres_schema():
+            pass
+    except (pytest.skip.Exception, pytest.fail.Exception) as exc:
+        sys.exit(f"--engine postgresql/both needs PostgreSQL: {exc.msg}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
@@ -284,6 +295,8 @@ def main() -> int:
                         help="leave out the bare PTB bots (echo, llamabot-sized reply)")
     args = parser.parse_args()
     engines = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
+    if "postgresql" in engines:
+        require_postgres()
 
     work = Path(tempfile.mkdtemp(prefix="llamabot-bench-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "LLAMABOT_"))}

@@ -43,7 +43,7 @@ TESTS = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(TESTS), str(TESTS.parent)]
 
 from broadcast_support import LimitedTelegram  # noqa: E402
-from databases import POSTGRES_URL, database  # noqa: E402
+from databases import POSTGRES_URL, database, postgres_schema  # noqa: E402
 
 from bot.broadcast.db import AsyncOutbox  # noqa: E402
 from bot.storage.connection import DatabaseTarget, Engine  # noqa: E402
@@ -284,6 +284,17 @@ def repeat(runs: int, engines: list[str], measure: Callable[[str], Run], label: 
     return results
 
 
+def require_postgres() -> None:
+    """Stop at once, in one line, when no PostgreSQL answers (then use --engine sqlite)."""
+    import pytest
+
+    try:
+        with postgres_schema():
+            pass
+    except (pytest.skip.Exception, pytest.fail.Exception) as exc:
+        sys.exit(f"--engine postgresql/both needs PostgreSQL: {exc.msg}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engine", choices=(*ENGINES, "both"), default="both")
@@ -299,6 +310,8 @@ def main() -> None:
                         help="runs of the 1,000,000-recipient enqueue per engine (0: skip)")
     args = parser.parse_args()
     engines = list(ENGINES) if args.engine == "both" else [args.engine]
+    if "postgresql" in engines:
+        require_postgres()
     default_n = 10_000 if args.full else 1_000
 
     default = repeat(args.default_runs, engines,
