@@ -132,18 +132,18 @@ class Sender:
             await wait_event(self._wake, self.config.idle_poll)
 
     async def _dispatch(self, item: OutboxItem) -> None:
-        while True:
-            await self._wait_unpaused()
-            await self._pacer.wait()
-            await self._wait_unpaused()  # a 429 may have come in while pacing
-            # Sent to this chat within the last second (another broadcast): wait for it.
-            wait = self._cool_left(item.chat_id, time.monotonic())
-            if wait <= 0:
-                break
+        # Sent to this chat within the last second (another broadcast): wait for it.
+        while (wait := self._cool_left(item.chat_id, time.monotonic())) > 0:
             await asyncio.sleep(wait)
         await self._slots.acquire()
         try:
             claimed = await self.db.call(lambda o: o.claim(item, self.clock()))
+            if claimed:
+                # Paced after the claim, not before: the database's varying latency (a
+                # PostgreSQL WAL flush) would otherwise bunch sends up at Telegram.
+                await self._wait_unpaused()
+                await self._pacer.wait()
+                await self._wait_unpaused()  # a 429 may have come in while pacing
         except BaseException:
             self._slots.release()
             raise
