@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -59,6 +60,15 @@ def postgres_schema() -> Iterator[DatabaseTarget]:
     finally:
         admin.execute(f"DROP SCHEMA {schema} CASCADE")
         admin.close()
+
+
+def require_postgres() -> None:
+    """For benchmarks: stop at once, in one line, when no PostgreSQL answers."""
+    try:
+        with postgres_schema():
+            pass
+    except (pytest.skip.Exception, pytest.fail.Exception) as exc:
+        sys.exit(f"--engine postgresql/both needs PostgreSQL: {exc.msg}")
 
 
 @contextmanager

@@ -43,7 +43,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path[:0] = [str(HERE.parent), str(ROOT)]
 
-from databases import POSTGRES_URL, postgres_schema  # noqa: E402
+from databases import POSTGRES_URL, postgres_schema, require_postgres  # noqa: E402
 from fake_telegram import FakeTelegram  # noqa: E402
 
 EVAL = ROOT / "tests" / "data" / "eval_questions.yaml"
@@ -268,17 +268,6 @@ def spread(values: list[float], fmt: str) -> str:
 
 
 ENGINE_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
-
-
-def require_postgres() -> None:
-    """Stop at once, in one line, when no PostgreSQL answers (then use --engine sqlite)."""
-    import pytest
-
-    try:
-        with postgres_schema():
-            pass
-    except (pytest.skip.Exception, pytest.fail.Exception) as exc:
-        sys.exit(f"--engine postgresql/both needs PostgreSQL: {exc.msg}")
 
 
 def main() -> int:

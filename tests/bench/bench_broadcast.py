@@ -43,7 +43,7 @@ TESTS = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(TESTS), str(TESTS.parent)]
 
 from broadcast_support import LimitedTelegram  # noqa: E402
-from databases import POSTGRES_URL, database, postgres_schema  # noqa: E402
+from databases import POSTGRES_URL, database, require_postgres  # noqa: E402
 
 from bot.broadcast.db import AsyncOutbox  # noqa: E402
 from bot.storage.connection import DatabaseTarget, Engine  # noqa: E402
@@ -282,17 +282,6 @@ def repeat(runs: int, engines: list[str], measure: Callable[[str], Run], label: 
             results[engine].append(measure(engine))
             log(f"{label} [{engine}]", results[engine][-1])
     return results
-
-
-def require_postgres() -> None:
-    """Stop at once, in one line, when no PostgreSQL answers (then use --engine sqlite)."""
-    import pytest
-
-    try:
-        with postgres_schema():
-            pass
-    except (pytest.skip.Exception, pytest.fail.Exception) as exc:
-        sys.exit(f"--engine postgresql/both needs PostgreSQL: {exc.msg}")
 
 
 def main() -> None:
