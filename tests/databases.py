@@ -62,6 +62,15 @@ def postgres_schema() -> Iterator[DatabaseTarget]:
         admin.close()
 
 
+def proc_cpu(pid: int) -> float | None:
+    """utime + stime of a process in seconds; None once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def require_postgres() -> None:
     """For benchmarks: stop at once, in one line, when no PostgreSQL answers."""
     try:

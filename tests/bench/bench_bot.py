@@ -43,7 +43,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path[:0] = [str(HERE.parent), str(ROOT)]
 
-from databases import POSTGRES_URL, postgres_schema, require_postgres  # noqa: E402
+from databases import POSTGRES_URL, postgres_schema, proc_cpu, require_postgres  # noqa: E402
 from fake_telegram import FakeTelegram  # noqa: E402
 
 EVAL = ROOT / "tests" / "data" / "eval_questions.yaml"
@@ -125,15 +125,6 @@ def sample_reply() -> str:
     facts = responder.knowledge.facts
     buttons = [(facts[f].canonical_question, f"f:{f}") for f in answer.suggestions]
     return json.dumps({"html": render_answer(answer, responder.knowledge)[0], "buttons": buttons})
-
-
-def proc_cpu(pid: int) -> float | None:
-    """utime + stime of a process in seconds; None once it is gone."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (FileNotFoundError, ProcessLookupError):
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class Backends:

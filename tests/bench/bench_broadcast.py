@@ -43,7 +43,7 @@ TESTS = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(TESTS), str(TESTS.parent)]
 
 from broadcast_support import LimitedTelegram  # noqa: E402
-from databases import POSTGRES_URL, database, require_postgres  # noqa: E402
+from databases import POSTGRES_URL, database, proc_cpu, require_postgres  # noqa: E402
 
 from bot.broadcast.db import AsyncOutbox  # noqa: E402
 from bot.storage.connection import DatabaseTarget, Engine  # noqa: E402
@@ -84,15 +84,6 @@ def fill_subscribers(outbox: Outbox, count: int, now: datetime) -> None:
 
 
 # -- PostgreSQL server CPU -----------------------------------------------------------------
-
-def proc_cpu(pid: int) -> float | None:
-    """utime + stime of a process in seconds; None once it is gone."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (FileNotFoundError, ProcessLookupError):
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
 
 def named(target: DatabaseTarget, name: str) -> str:
     """The target's URL with an application_name, so its server backends can be found."""
