@@ -164,10 +164,18 @@ def surface_word(word: str) -> str:
     return fold_word(word) if _BENGALI.search(word) else word
 
 
+# Spoken (Dhaka) forms of content words whose standard form is spelt too differently for the
+# fuzzy matching to meet: কাম is কাজ, not a typo of কামান.
+_COLLOQUIAL = {
+    "কাম": "কাজ", "কামে": "কাজে", "কামের": "কাজের", "ট্যাকা": "টাকা", "টেকা": "টাকা",
+    "মাগনা": "বিনামূল্যে", "ফিরি": "ফ্রি", "kam": "kaj", "kame": "kaje", "magna": "free",
+}
+
+
 def make_key(text: str) -> Key:
     """Compute every matching key of `text` in one pass."""
     cleaned = clean(text)
-    words = cleaned.split()
+    words = [_COLLOQUIAL.get(w, w) for w in cleaned.split()]
     folded = " ".join(fold_word(w) for w in words)
     kept = [w for w in words if skeleton_word(w)]
     return Key(
