@@ -306,7 +306,7 @@ def main() -> int:
         for engine in engines:
             backends = None
             if engine == "postgresql":
-                target = stack.enter_context(postgres_schema())
+                target = stack.enter_context(postgres_schema(durable=True))
                 app = f"llamabot_bench_{secrets.token_hex(4)}"
                 sep = "&" if "?" in target.location else "?"
                 database = f"{target.location}{sep}application_name={app}"

@@ -60,7 +60,7 @@ Run = dict[str, float]
 @contextmanager
 def database_target(engine: str) -> Iterator[DatabaseTarget]:
     """A SQLite file in a temporary folder, or a fresh PostgreSQL schema; gone afterwards."""
-    with tempfile.TemporaryDirectory() as tmp, database(engine, Path(tmp)) as target:
+    with tempfile.TemporaryDirectory() as tmp, database(engine, Path(tmp), durable=True) as target:
         yield target
 
 
