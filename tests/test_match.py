@@ -143,3 +143,15 @@ def test_decline_intents_answer_with_the_fallback() -> None:
     expected = (AnswerKind.FALLBACK, None, "other_ai")
     assert (answer.kind, answer.fact_id, answer.intent_id) == expected
     assert responder.ask("lama koto bar download hoise", NOW).fact_id == "downloads_milestone"
+
+
+@pytest.mark.parametrize("padding", [
+    "আসসালামু আলাইকুম ভাই, {}", "hello, {} please", "ভাই একটা কথা জিগাই, {} কন তো",
+])
+def test_greetings_and_fillers_do_not_change_the_answer(responder: Responder,
+                                                         padding: str) -> None:
+    question = "লামা কতবার ডাউনলোড হয়েছে?"
+    plain_answer = responder.ask(question, NOW)
+    padded = responder.ask(padding.format(question), NOW)
+    assert plain_answer.fact_id == "downloads_milestone"
+    assert (padded.kind, padded.fact_id) == (plain_answer.kind, plain_answer.fact_id)

@@ -77,3 +77,9 @@ def test_pasted_html_tags_are_not_words() -> None:
     assert clean("<b>লামা</b> &amp; <i>meta</i>") == "লামা meta"
     assert clean("2 < 3 > 1") == "2 3 1"  # not a tag
     assert clean('<a href="x">llama</a> <price>') == "llama price"
+
+
+def test_spoken_content_words_take_their_standard_form() -> None:
+    spoken, standard = make_key("লামা দিয়া কী কাম হয়, কত ট্যাকা"), make_key("লামা দিয়া কী কাজ হয়, কত টাকা")
+    assert spoken.skeleton == standard.skeleton and spoken.surface == standard.surface
+    assert make_key("কামান").skeleton != make_key("কাজান").skeleton  # whole words only
