@@ -4,6 +4,7 @@ stats, gaps and degradation."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
@@ -277,3 +278,22 @@ def test_upgrade_keeps_queued_broadcasts(database_target: DatabaseTarget) -> Non
     progress = store.progress(1)
     assert progress is not None and (progress.sent, progress.remaining) == (1, 2)
     store.close()
+
+
+def test_a_transaction_cut_by_the_server_is_not_committed_elsewhere(
+        postgres_target: DatabaseTarget) -> None:
+    conn, admin = connect(postgres_target), connect(postgres_target)
+    migrate(conn)
+    pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+    with pytest.raises(DatabaseError):
+        with conn.transaction() as db:
+            db.execute("INSERT INTO subscribers(chat_id, active, reason, changed_at)"
+                       " VALUES (1, 1, 'test', '')")
+            admin.execute("SELECT pg_terminate_backend(?)", (pid,))
+            with contextlib.suppress(DatabaseError):  # a caller that carries on regardless
+                db.execute("SELECT 1")
+    # COMMIT failed rather than "succeed" on a new session; the next statement runs on one,
+    # and the cut transaction left nothing behind.
+    assert conn.execute("SELECT COUNT(*) FROM subscribers").fetchone()[0] == 0
+    conn.close()
+    admin.close()

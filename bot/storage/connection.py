@@ -124,16 +124,14 @@ class Connection:
         self._in_transaction = True
         try:
             yield self
-        except BaseException:
-            self._in_transaction = False
-            self._rollback_quietly()
-            raise
-        self._in_transaction = False
-        try:
+            # Still "in" the transaction: a COMMIT on a reconnected session would succeed
+            # without the statements, which died with the old one.
             self.execute("COMMIT")
-        except DatabaseError:
+        except BaseException:
             self._rollback_quietly()
             raise
+        finally:
+            self._in_transaction = False
 
     @property
     def usable(self) -> bool:
