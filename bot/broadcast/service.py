@@ -70,7 +70,7 @@ class BroadcastService:
     async def start(self) -> None:
         if self._task is not None:
             return
-        self._task = asyncio.create_task(self._lead(), name="broadcast-lease")
+        self._task = self._spawn(self._lead, "lease")
         rate = self.sender.config.rate
         log.info("broadcast service started (%g msg/s)", rate)
         if rate > FREE_BULK_RATE:
@@ -115,6 +115,7 @@ class BroadcastService:
                 while await self.lease.held():
                     await asyncio.sleep(self.elect_every)
                 log.error("lost the sender lease (database connection gone): not sending")
+                contested = True  # someone else may hold it by the time we get it back
             finally:
                 self.leading = False
                 await self._stop_loops(tasks)
