@@ -130,7 +130,9 @@ def test_two_replicas_share_users_reminders_and_the_sender(
             [reply] = fake.wait_for("sendMessage", lambda c, u=user: c.chat_id == u,
                                     since=since, timeout=10)
             assert "লামাকন" in reply.text
+        wait(lambda: sum(r.leads() for r in replicas) == 1, what="one elected sender")
         # An admin's edit of the shared knowledge folder reaches both replicas.
+        since_edit = fake.mark()
         facts = knowledge / "facts.yaml"
         facts.write_text(facts.read_text(encoding="utf-8").replace(
             "যার নির্ধারিত তারিখ ২৯ এপ্রিল।", "যার নির্ধারিত তারিখ ২৯ এপ্রিল। হালনাগাদ।"),
@@ -148,6 +150,11 @@ def test_two_replicas_share_users_reminders_and_the_sender(
                 time.sleep(0.2)  # replies count against the fake's 30/s like broadcasts
                 return False
             wait(updated, timeout=10, what=f"replica {replica.name} to reload")
+
+        time.sleep(1.0)  # both watchers have reloaded by now (every 0.5 s)
+        notices = fake.calls_to("sendMessage", since_edit)
+        told = [c for c in notices if c.chat_id == 999 and c.text.startswith("✅")]
+        assert len(told) == 1, [c.text[:40] for c in notices if c.chat_id == 999]
 
         # A subscription taken by one replica is in the shared database for the sender.
         since = fake.mark()

@@ -49,10 +49,12 @@ async def reload_knowledge(services: Services, reason: str) -> ReloadOutcome:
     return ReloadOutcome(True, report_chunks(header, diff.lines()), diff)
 
 
-async def reload_and_tell_admins(services: Services, bot: Bot, reason: str) -> ReloadOutcome:
-    """Reload, then report to every admin, unless nothing changed at all."""
+async def reload_and_tell_admins(services: Services, bot: Bot, reason: str,
+                                 tell_success: bool = True) -> ReloadOutcome:
+    """Reload, then report to every admin, unless nothing changed at all (or, without
+    `tell_success`, unless it failed)."""
     outcome = await reload_knowledge(services, reason)
-    if outcome.ok and outcome.diff is not None and outcome.diff.empty:
+    if outcome.ok and (not tell_success or (outcome.diff is not None and outcome.diff.empty)):
         return outcome
     note = texts.RELOAD_REASON.format(reason=escape(reason))
     await tell_admins(services, bot, [note, *outcome.messages])

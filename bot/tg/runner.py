@@ -149,9 +149,16 @@ class BotRuntime:
                               f" {reason}") from None
 
     async def reload(self, reason: str) -> None:
-        """Reload the knowledge folder now (watcher, SIGHUP) and tell the admins."""
+        """Reload the knowledge folder now (watcher, SIGHUP) and tell the admins.
+
+        Replicas sharing a database all see one edit: only the broadcast sender reports a
+        success (admins get one message, not one per replica); a refused edit is reported
+        by every replica that refused it.
+        """
         if self.services is not None and self.app is not None:
-            await reload_and_tell_admins(self.services, self.app.bot, reason)
+            service = self.broadcasting.service
+            await reload_and_tell_admins(self.services, self.app.bot, reason,
+                                         tell_success=service is None or service.leading)
 
     def _polling_error(self, error: TelegramError) -> None:
         log.warning("polling error (retrying): %s", error)
