@@ -89,9 +89,18 @@ def clean(text: str) -> str:
 
 # Per-word caches: real questions reuse a small vocabulary, and each word passes through
 # these a few times per question (bounded, so odd input cannot grow memory without limit).
+_YA_PHALA = _HASANTA + "য"
+
+
 @lru_cache(maxsize=16384)
 def fold_word(word: str) -> str:
     """Fold one cleaned word's Bengali spelling variants to a single key."""
+    if _YA_PHALA in word:
+        # After a word's first letter ya-phala is said (and often typed) as এ: ব্যবহার and
+        # বেবহার, ব্যাপার and বেপার. Elsewhere it only doubles its consonant: সত্য, বিদ্যা.
+        if word[1:3] == _YA_PHALA:
+            word = word[0] + "ে" + word[4:] if word[3:4] == "া" else word[0] + "ে" + word[3:]
+        word = word.replace(_YA_PHALA, "")
     for old, new in _FOLDS:
         word = word.replace(old, new)
     return _DOUBLED.sub(r"\1", word)
