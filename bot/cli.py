@@ -191,7 +191,10 @@ def cmd_kb_gaps(args: argparse.Namespace) -> int:
     from bot.storage.connection import DatabaseTarget, Engine
     from bot.storage.question_log import Database
 
-    target = DatabaseTarget.parse(args.database) if args.database else _settings().database
+    try:
+        target = DatabaseTarget.parse(args.database) if args.database else _settings().database
+    except ValueError as err:
+        raise CliError(str(err)) from None
     if target.engine is Engine.SQLITE and not target.path.is_file():
         raise CliError(f"no database at {target} yet: questions are logged there by"
                        " `llamabot run`")

@@ -185,3 +185,6 @@ def test_kb_gaps_reports_from_the_database(tmp_path: Path, database_target: Any)
     assert '      - "llama er dam koto"' in result.stdout
     missing = run("kb", "gaps", "--database", str(tmp_path / "none.sqlite3"))
     assert missing.returncode == 2 and "no database at" in missing.stderr
+    unknown = run("kb", "gaps", "--database", "mysql://root@localhost/bot")
+    assert unknown.returncode == 2 and unknown.stderr.startswith("error: unsupported database")
+    assert "Traceback" not in unknown.stderr

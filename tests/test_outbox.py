@@ -149,7 +149,7 @@ def test_postgres_claim_skips_a_row_locked_elsewhere(postgres_target: DatabaseTa
     store.add_subscribers([1, 2], "test", NOW)
     store.announce("x", NOW)
     first, second = store.pending_batch(10)
-    with other.transaction() as db:  # another process is in the middle of changing row 1
+    with other.conn.transaction() as db:  # another process is in the middle of changing row 1
         db.execute("SELECT 1 FROM outbox WHERE chat_id = 1 FOR UPDATE")
         started = time.monotonic()
         assert not store.claim(first, NOW)  # skipped at once, not waited for

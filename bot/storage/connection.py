@@ -166,10 +166,14 @@ class Connection:
             pass  # the connection broke: the server rolled the transaction back itself
 
 
+def as_target(value: DatabaseTarget | Path) -> DatabaseTarget:
+    """A SQLite file given as a path (tests, tools), or a target as it is."""
+    return value if isinstance(value, DatabaseTarget) else DatabaseTarget.parse(value)
+
+
 def connect(target: DatabaseTarget | Path, busy_timeout_ms: int = 5000) -> Connection:
     """Open a connection; raises `DatabaseError` with the reason when that fails."""
-    if isinstance(target, Path):
-        target = DatabaseTarget.parse(target)
+    target = as_target(target)
     if target.engine is Engine.SQLITE:
         return _connect_sqlite(target, busy_timeout_ms)
     return _connect_postgresql(target, busy_timeout_ms)

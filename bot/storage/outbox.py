@@ -15,8 +15,7 @@ pending -> cancelled when the recipient unsubscribes first.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -76,16 +75,11 @@ class Outbox:
     def close(self) -> None:
         self.conn.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[Connection]:
-        with self.conn.transaction() as db:
-            yield db
-
     # -- subscribers ---------------------------------------------------------------------
 
     def subscribe(self, chat_id: int, reason: str, now: datetime) -> bool:
         """Subscribe; False when already subscribed (idempotent)."""
-        with self.transaction() as db:
+        with self.conn.transaction() as db:
             cur = db.execute(
                 "INSERT INTO subscribers(chat_id, active, reason, changed_at) VALUES (?, 1, ?, ?)"
                 " ON CONFLICT(chat_id) DO UPDATE SET active = 1, reason = excluded.reason,"
@@ -96,7 +90,7 @@ class Outbox:
 
     def unsubscribe(self, chat_id: int, reason: str, now: datetime) -> bool:
         """Unsubscribe and cancel their pending sends; False when not subscribed."""
-        with self.transaction() as db:
+        with self.conn.transaction() as db:
             return self._unsubscribe(db, chat_id, reason, now)
 
     def _unsubscribe(self, db: Connection, chat_id: int, reason: str,
@@ -129,7 +123,7 @@ class Outbox:
 
     def add_subscribers(self, chat_ids: Iterable[int], reason: str, now: datetime) -> None:
         """Bulk subscribe (imports, benchmarks and tests)."""
-        with self.transaction() as db:
+        with self.conn.transaction() as db:
             db.executemany(
                 "INSERT INTO subscribers(chat_id, active, reason, changed_at) VALUES (?, 1, ?, ?)"
                 " ON CONFLICT(chat_id) DO UPDATE SET active = 1",
@@ -140,12 +134,12 @@ class Outbox:
 
     def create_draft(self, text: str, now: datetime, created_by: int | None = None,
                      kind: str = "announcement") -> int:
-        with self.transaction() as db:
+        with self.conn.transaction() as db:
             return insert_broadcast(db, kind, text, now, created_by)
 
     def enqueue(self, broadcast_id: int, now: datetime) -> int | None:
         """Queue a draft for every current subscriber; None if it is not a draft (any more)."""
-        with self.transaction() as db:
+        with self.conn.transaction() as db:
             return self.enqueue_in(db, broadcast_id, now)
 
     def enqueue_in(self, db: Connection, broadcast_id: int, now: datetime) -> int | None:
@@ -168,12 +162,12 @@ class Outbox:
 
     def announce(self, text: str, now: datetime, created_by: int | None = None) -> tuple[int, int]:
         """Create and queue an announcement at once (the CLI); returns (id, recipients)."""
-        with self.transaction() as db:
+        with self.conn.transaction() as db:
             broadcast_id = insert_broadcast(db, "announcement", text, now, created_by)
             return broadcast_id, self.enqueue_in(db, broadcast_id, now) or 0
 
     def cancel_draft(self, broadcast_id: int) -> bool:
-        with self.transaction() as db:
+        with self.conn.transaction() as db:
             cur = db.execute(
                 "UPDATE broadcasts SET state = 'cancelled' WHERE id = ? AND state = 'draft'",
                 (broadcast_id,),
@@ -181,7 +175,7 @@ class Outbox:
             return cur.rowcount > 0
 
     def set_progress_message(self, broadcast_id: int, chat_id: int, message_id: int) -> None:
-        with self.transaction() as db:
+        with self.conn.transaction() as db:
             db.execute(
                 "UPDATE broadcasts SET progress_chat_id = ?, progress_message_id = ? WHERE id = ?",
                 (chat_id, message_id, broadcast_id),
@@ -189,7 +183,7 @@ class Outbox:
 
     def finish_completed(self, now: datetime) -> list[int]:
         """Mark queued broadcasts with nothing left to send as done; return their ids."""
-        with self.transaction() as db:
+        with self.conn.transaction() as db:
             ids = [int(r[0]) for r in db.execute(
                 "SELECT b.id FROM broadcasts b WHERE b.state = 'queued' AND NOT EXISTS"
                 " (SELECT 1 FROM outbox o WHERE o.broadcast_id = b.id"
@@ -279,7 +273,7 @@ class Outbox:
 
     def record_blocked(self, item: OutboxItem, now: datetime) -> None:
         """The user blocked the bot: mark the row and unsubscribe them in one transaction."""
-        with self.transaction() as db:
+        with self.conn.transaction() as db:
             db.execute(
                 "UPDATE outbox SET state = 'blocked', updated_at = ?"
                 " WHERE broadcast_id = ? AND chat_id = ? AND state = 'sending'",
@@ -293,7 +287,7 @@ class Outbox:
         Only the one sender may call this (at start-up, or on winning the sender lease):
         rows in flight of a live sender would be sent twice.
         """
-        with self.transaction() as db:
+        with self.conn.transaction() as db:
             cur = db.execute("UPDATE outbox SET state = 'pending' WHERE state = 'sending'")
             return cur.rowcount
 

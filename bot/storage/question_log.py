@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
-from bot.storage.connection import Connection, DatabaseError, DatabaseTarget, connect
+from bot.storage.connection import Connection, DatabaseError, DatabaseTarget, as_target, connect
 from bot.storage.migrations import migrate
 from bot.storage.records import (
     GAP_KINDS,
@@ -43,7 +43,7 @@ class Database:
     """One connection to the log; every method catches `DatabaseError`."""
 
     def __init__(self, target: DatabaseTarget | Path, busy_timeout_ms: int = 200) -> None:
-        self.target = target if isinstance(target, DatabaseTarget) else DatabaseTarget.parse(target)
+        self.target = as_target(target)
         self.busy_timeout_ms = busy_timeout_ms
         self.conn: Connection | None = None
         self.error: str | None = None

@@ -35,7 +35,7 @@ class ReminderRows:
 
     def save(self, rows: Iterable[ReminderRow], now: datetime) -> None:
         """Insert or overwrite (a moved event reschedules even a row already sent)."""
-        with self.outbox.transaction() as db:
+        with self.outbox.conn.transaction() as db:
             db.executemany(
                 "INSERT INTO reminders(event_id, offset_s, due_at, starts_at, state, updated_at)"
                 " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(event_id, offset_s) DO UPDATE SET"
@@ -60,7 +60,7 @@ class ReminderRows:
 
     def fire(self, row: ReminderRow, text: str, now: datetime) -> int | None:
         """Turn a due reminder into a queued broadcast, exactly once; None if it changed."""
-        with self.outbox.transaction() as db:
+        with self.outbox.conn.transaction() as db:
             cur = db.execute(
                 "UPDATE reminders SET state = 'sent', updated_at = ?"
                 " WHERE event_id = ? AND offset_s = ? AND due_at = ? AND state = 'scheduled'",
@@ -78,7 +78,7 @@ class ReminderRows:
 
     def set_state(self, rows: Iterable[ReminderRow], state: str, now: datetime) -> None:
         """Move scheduled rows to `state` (rows no longer scheduled are left alone)."""
-        with self.outbox.transaction() as db:
+        with self.outbox.conn.transaction() as db:
             db.executemany(
                 "UPDATE reminders SET state = ?, updated_at = ?"
                 " WHERE event_id = ? AND offset_s = ? AND state = 'scheduled'",

@@ -75,7 +75,7 @@ def fill_subscribers(outbox: Outbox, count: int, now: datetime) -> None:
                " WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < ?)"
                " SELECT x, 1, 'bench', ? FROM n")
         params = (count, iso(now))
-    with outbox.transaction() as db:
+    with outbox.conn.transaction() as db:
         db.execute(sql, params)
     if outbox.conn.engine is Engine.POSTGRESQL:
         # Hint bits and statistics, as autovacuum leaves a table that has been there a
