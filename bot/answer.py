@@ -45,6 +45,9 @@ class Policy:
     # Share the winning intent's own examples must explain: a question mixing one fact's
     # words with another subject's ("o3-mini" + "price") is not about that fact.
     min_coverage: float = 0.5
+    # A decline intent this close to the best fact wins: "লামা প্রাণী" is the animal even
+    # when a fact about Llama's age scores a few points higher.
+    decline_tie: float = 5.0
     max_suggestions: int = 3
     max_question_chars: int = 1000  # longer messages are matched on their start
 
@@ -95,14 +98,20 @@ class Responder:
             and result.known_share >= self.policy.min_known_share
             and best.coverage >= self.policy.min_coverage
         )
-        if best is not None and best.intent_id in self.knowledge.declines:
+        decline = next((s for s in ranked if s.intent_id in self.knowledge.declines), None)
+        if decline is not None and decline.score >= score - self.policy.decline_tie:
             # Recognised as another subject ("ChatGPT downloads"): no fact, not even a guess.
-            return self._fallback(question, score, best.intent_id)
+            return self._fallback(question, score, decline.intent_id)
+        if best is not None and not result.has_content:
+            # Grammar and fillers alone ("ঠিক আছে", "why?") name no fact.
+            if best.intent_id in self.knowledge.smalltalk and self.matcher.spells_example(
+                result.key, best.intent_id
+            ):
+                return self._smalltalk(question, best.intent_id, score)
+            return self._fallback(question, score)
         if confident and best is not None:
             if best.intent_id in self.knowledge.smalltalk:
-                talk = self.knowledge.smalltalk[best.intent_id]
-                return Answer(question, AnswerKind.SMALLTALK, None, score, talk.answer, None, (),
-                              talk.id)
+                return self._smalltalk(question, best.intent_id, score)
             return self._fact_answer(question, self.knowledge.facts[best.intent_id], score, now)
         candidates = tuple(
             s.intent_id for s in ranked[: self.policy.max_suggestions]
@@ -112,6 +121,10 @@ class Responder:
             return Answer(question, AnswerKind.SUGGEST, None, score, SUGGEST_TEXT, None,
                           candidates, best.intent_id if best else None)
         return self._fallback(question, score)
+
+    def _smalltalk(self, question: str, intent_id: str, score: float) -> Answer:
+        talk = self.knowledge.smalltalk[intent_id]
+        return Answer(question, AnswerKind.SMALLTALK, None, score, talk.answer, None, (), talk.id)
 
     def answer_fact(self, fact_id: str, now: datetime) -> Answer:
         """The answer for a fact chosen directly (a button), as if asked perfectly."""

@@ -100,6 +100,9 @@ class MatchResult:
     known_share: float  # 0-1: how much of the question's weight the knowledge base recognised
     key: Key
     unknown: tuple[str, ...] = ()  # content words no example uses (not grammar, not verbs)
+    # False when every word is grammar or filler ("ঠিক আছে", "why?", "ভাই"): such a message
+    # names no subject, so it can only be small talk spelled out in full.
+    has_content: bool = True
 
 
 @dataclass(frozen=True)
@@ -159,6 +162,7 @@ class Matcher:
             self._weights[word] = WEIGHT_FLOOR + math.log((n_intents + 1) / (len(intents) + 0.5))
             yield
         self._examples: list[Example] = []
+        self._by_intent: dict[str, list[int]] = defaultdict(list)
         self._postings: dict[str, list[int]] = defaultdict(list)
         # word -> {example index: the word's weight there}: what `_add_word` credits.
         self._word_weights: dict[str, dict[int, float]] = defaultdict(dict)
@@ -173,6 +177,7 @@ class Matcher:
                 continue
             index = len(self._examples)
             self._examples.append(Example(intent, text, word_weights, sum(word_weights.values())))
+            self._by_intent[intent].append(index)
             for word, weight in word_weights.items():
                 self._postings[word].append(index)
                 self._word_weights[word][index] = weight
@@ -299,10 +304,12 @@ class Matcher:
         matched: list[tuple[float, list[tuple[str, float]]]] = []
         unknown: list[str] = []
         seen: set[str] = set()
+        has_content = False
         for word in self._query_words(key):
             if word.skeleton in seen:
                 continue
             seen.add(word.skeleton)
+            has_content = has_content or not word.is_function
             similar = self._similar_words(word)
             if word.is_function:
                 weight = FUNCTION_WEIGHT
@@ -320,7 +327,21 @@ class Matcher:
         covered, touched = self._cover_examples(matched)
         ranked = self._rank(covered, touched, matched, query_weight)
         known_share = known_weight / query_weight if query_weight else 0.0
-        return MatchResult(ranked=ranked, known_share=known_share, key=key, unknown=tuple(unknown))
+        return MatchResult(ranked=ranked, known_share=known_share, key=key, unknown=tuple(unknown),
+                           has_content=has_content)
+
+    def spells_example(self, key: Key, intent_id: str) -> bool:
+        """Whether the question holds every word of one of `intent_id`'s examples, as spelled.
+
+        Fuzzy credit is right for content words but lets one grammar word stand for
+        another ("ভাই" for "বাই", bye); a message of grammar words alone must spell an
+        example out ("hi bhai" holds "hi").
+        """
+        words = set(key.surface)
+        return any(
+            words.issuperset(make_key(self._examples[index].text).surface)
+            for index in self._by_intent.get(intent_id, ())
+        )
 
     def _cover_examples(
         self, matched: list[tuple[float, list[tuple[str, float]]]]

@@ -155,3 +155,41 @@ def test_greetings_and_fillers_do_not_change_the_answer(responder: Responder,
     padded = responder.ask(padding.format(question), NOW)
     assert plain_answer.fact_id == "downloads_milestone"
     assert (padded.kind, padded.fact_id) == (plain_answer.kind, plain_answer.fact_id)
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["ঠিক আছে", "thik ache", "আর কিছু?", "really?", "where?", "ok", "ভাই", "আবার বলো", "হ্যাঁ",
+     "how?", "why?"],
+)
+def test_grammar_and_fillers_alone_get_no_fact_and_no_wrong_small_talk(
+    responder: Responder, message: str
+) -> None:
+    answer = responder.ask(message, NOW)
+    assert answer.kind is AnswerKind.FALLBACK, answer
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [("hi", "greeting"), ("hi bhai", "greeting"), ("কেমন আছো?", "greeting"),
+     ("thanks bhai", "thanks"), ("ok bye", "goodbye"), ("বাই", "goodbye")],
+)
+def test_small_talk_spelled_out_in_grammar_words_still_answers(
+    responder: Responder, message: str, intent: str
+) -> None:
+    answer = responder.ask(message, NOW)
+    assert (answer.kind, answer.intent_id) == (AnswerKind.SMALLTALK, intent)
+
+
+@pytest.mark.parametrize(
+    ("question", "decline"),
+    [("লামা প্রাণী কোথায় পাওয়া যায়?", "llama_animal"),
+     ("How can I download Llama?", "install_and_run")],
+)
+def test_a_decline_that_nearly_ties_a_fact_wins(
+    responder: Responder, question: str, decline: str
+) -> None:
+    ranked = responder.matcher.match(question).ranked
+    assert ranked[0].intent_id in responder.knowledge.facts  # the fact does score higher
+    answer = responder.ask(question, NOW)
+    assert (answer.kind, answer.intent_id) == (AnswerKind.FALLBACK, decline)
