@@ -24,8 +24,12 @@ _MONTHS = (
     "ডিসেম্বর",
 )
 _DURATION = re.compile(r"^(\d+)\s*([dhms])$")
-_UNITS = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
+_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 _UNIT_WORDS = {"d": "দিন", "h": "ঘণ্টা", "m": "মিনিট", "s": "সেকেন্ড"}
+# Reminders are due at `starts_at - offset`, computed and converted across time zones at run
+# time: bounded values here keep that arithmetic far from datetime's limits (years 1-9999).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+MAX_OFFSET = timedelta(days=365)  # exclusive
 
 
 class EventValueError(ValueError):
@@ -42,16 +46,23 @@ def bengali_date(moment: date) -> str:
 
 
 def parse_duration(text: str) -> timedelta:
-    """Read `7d`, `1h`, `30m` or `45s`."""
+    """Read `7d`, `1h`, `30m` or `45s`: more than zero and less than a year."""
     found = _DURATION.match(text.strip().lower())
     if not found:
         raise EventValueError(
             f"invalid duration {text!r}: write a number and a unit: 7d, 1h, 30m or 45s"
         )
-    amount, unit = int(found.group(1)), found.group(2)
-    if amount <= 0:
+    digits, unit = found.group(1).lstrip("0") or "0", found.group(2)
+    # Compared before converting: a long number overflows timedelta (and int(), past 4,300
+    # digits).
+    if len(digits) > 20 or int(digits) * _SECONDS[unit] >= MAX_OFFSET.total_seconds():
+        raise EventValueError(
+            f"remind_before {text!r} is a year or more: keep each reminder under {MAX_OFFSET.days}d"
+        )
+    seconds = int(digits) * _SECONDS[unit]
+    if seconds == 0:
         raise EventValueError(f"invalid duration {text!r}: it must be more than zero")
-    return timedelta(**{_UNITS[unit]: amount})
+    return timedelta(seconds=seconds)
 
 
 def format_duration(offset: timedelta) -> str:
@@ -68,14 +79,20 @@ def parse_starts_at(text: str, tz: tzinfo) -> datetime:
     text = text.strip()
     try:
         if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), time(), tzinfo=tz)
-        moment = datetime.fromisoformat(text)
+            moment = datetime.combine(date.fromisoformat(text), time(), tzinfo=tz)
+        else:
+            moment = datetime.fromisoformat(text)
     except ValueError:
         raise EventValueError(
             f"invalid date {text!r}: write 2025-04-29 or 2025-04-29T10:00:00+06:00"
         ) from None
     if moment.tzinfo is None:
         raise EventValueError(f"datetime {text!r} has no UTC offset: add one, e.g. {text}+06:00")
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise EventValueError(
+            f"starts_at {text} is in {moment.year}: write a date in the years"
+            f" {FIRST_YEAR} to {LAST_YEAR}"
+        )
     return moment
 
 

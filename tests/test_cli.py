@@ -188,3 +188,22 @@ def test_kb_gaps_reports_from_the_database(tmp_path: Path, database_target: Any)
     unknown = run("kb", "gaps", "--database", "mysql://root@localhost/bot")
     assert unknown.returncode == 2 and unknown.stderr.startswith("error: unsupported database")
     assert "Traceback" not in unknown.stderr
+
+
+def test_kb_validate_locates_an_event_offset_too_large_to_compute(tmp_path: Path) -> None:
+    """`remind_before: [99999999999d]` was an OverflowError traceback with exit 0."""
+    broken = tmp_path / "kb"
+    shutil.copytree(ROOT / "knowledge", broken)
+    events = broken / "events.yaml"
+    text = events.read_text(encoding="utf-8")
+    events.write_text(text.replace("[7d, 1d, 1h]", "[7d, 99999999999d]", 1), encoding="utf-8")
+    line = next(
+        n
+        for n, row in enumerate(events.read_text(encoding="utf-8").splitlines(), 1)
+        if "99999999999d" in row
+    )
+    result = run("kb", "validate", str(broken))
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr and "1 problem(s) found" in result.stderr
+    assert result.stdout.startswith(f"{events}:{line}:"), result.stdout
+    assert "'99999999999d' is a year or more" in result.stdout

@@ -1,10 +1,12 @@
 """Event dates, offsets and countdowns, with time passed in."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.answer import Responder
 from bot.events import (
@@ -48,6 +50,44 @@ def test_start_times() -> None:
         parse_starts_at("2025-04-29T10:00:00", TZ)
     with pytest.raises(EventValueError, match="invalid date"):
         parse_starts_at("29/04/2025", TZ)
+
+
+def _written_datetimes() -> st.SearchStrategy[str]:
+    """Dates and datetimes across all of datetime's range, with any UTC offset."""
+    offsets = st.integers(-23 * 60 - 59, 23 * 60 + 59).map(
+        lambda m: f"{'-' if m < 0 else '+'}{abs(m) // 60:02}:{abs(m) % 60:02}"
+    )
+    return st.one_of(
+        st.dates().map(date.isoformat),
+        st.tuples(st.datetimes(), offsets).map(lambda p: p[0].isoformat() + p[1]),
+    )
+
+
+_durations = st.tuples(
+    st.from_regex(r"\A\d{1,30}\Z"), st.sampled_from("dhmsDHMS"), st.sampled_from(["", " "])
+).map(lambda p: p[0] + p[2] + p[1])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(_written_datetimes(), st.text()),
+    st.lists(st.one_of(_durations, st.text()), max_size=4),
+    st.sampled_from([TZ, ZoneInfo("Pacific/Kiritimati"), ZoneInfo("Etc/GMT+12")]),
+)
+def test_event_parser_gives_a_value_safe_at_run_time_or_an_event_value_error(
+    start: str, offsets: list[str], tz: ZoneInfo
+) -> None:
+    """Whatever an admin writes: a reason to show, or values the reminder loop can compute."""
+    try:
+        starts_at = parse_starts_at(start, tz)
+        remind_before = tuple(parse_duration(text) for text in offsets)
+    except EventValueError:
+        return
+    event = Event("e", "ই", starts_at, remind_before, "f")
+    for reminder in reminders(event):
+        for zone in (ZoneInfo("UTC"), tz, ZoneInfo("Etc/GMT-14")):
+            reminder.due_at.astimezone(zone)
+    describe_event(event, datetime(2025, 4, 29, tzinfo=TZ))
 
 
 def test_bengali_date() -> None:

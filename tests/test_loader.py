@@ -166,3 +166,44 @@ def test_decline_entries_load_and_share_the_intent_namespace(tmp_path: Path) -> 
     clash = decline.replace("id: weather", "id: downloads")
     found = problems(write_kb(tmp_path, decline_yaml=clash))
     assert any("duplicate decline id 'downloads'" in p for p in found), found
+
+
+@pytest.mark.parametrize(
+    ("written", "column", "message"),
+    [
+        (
+            "starts_at: 9999-12-31T23:00:00-05:00",
+            16,
+            "starts_at 9999-12-31T23:00:00-05:00 is in 9999",
+        ),
+        ("starts_at: 0001-01-01", 16, "starts_at 0001-01-01 is in 1"),
+        ("remind_before: [1000000d]", 21, "remind_before '1000000d' is a year or more"),
+        ("remind_before: [99999999999d]", 21, "remind_before '99999999999d' is a year or more"),
+        ("remind_before: [" + "9" * 5000 + "s]", 21, "is a year or more"),
+        ("remind_before: [365d]", 21, "remind_before '365d' is a year or more"),
+    ],
+)
+def test_extreme_event_dates_and_offsets_are_located_problems(
+    tmp_path: Path, written: str, column: int, message: str
+) -> None:
+    """Out-of-range values validated as OK and then stopped every reminder at run time."""
+    key = written.split(":")[0]
+    line = 5 if key == "starts_at" else 6
+    original = next(x for x in EVENTS.splitlines() if x.strip().startswith(key + ":"))
+    broken = EVENTS.replace(original, "    " + written)
+    found = problems(write_kb(tmp_path, events_yaml=broken))
+    assert len(found) == 1, found
+    assert found[0].startswith(f"{tmp_path / 'events.yaml'}:{line}:{column}: "), found
+    assert message in found[0]
+
+
+def test_event_limits_themselves_are_accepted(tmp_path: Path) -> None:
+    edge = EVENTS.replace("2025-04-29", "2100-12-31T23:59:59-12:00").replace(
+        "[7d, 1h]", "[364d, 1s]"
+    )
+    knowledge = load_knowledge(write_kb(tmp_path, events_yaml=edge), TZ)
+    assert knowledge.events[0].remind_before[0].days == 364
+    early = EVENTS.replace("2025-04-29", "2000-01-01")
+    assert (
+        load_knowledge(write_kb(tmp_path, events_yaml=early), TZ).events[0].starts_at.year == 2000
+    )
