@@ -38,6 +38,7 @@ class _Builder:
         self.tz = tz
         self.directory = directory
         self.seen_ids: dict[tuple[str, str], tuple[str, int]] = {}
+        self.intent_kinds: dict[str, str] = {}  # intent id -> fact, small talk or decline
         self.question_sites: dict[tuple[str, str], Site] = {}
 
     def reader(self, entry: Located) -> NodeReader:
@@ -62,6 +63,8 @@ class _Builder:
             )
             return None
         self.seen_ids[(space, value)] = (entry.file, node.start_mark.line + 1)
+        if space == "intent":
+            self.intent_kinds[value] = kind
         return value
 
     def source(self, entry: Located) -> Source | None:
@@ -307,7 +310,16 @@ def build_knowledge(
     declines = {d.id: d for d in (yield from _each(builder.decline, entries["decline"]))}
     facts = {fact.id: fact for fact, _ in facts_located}
     # Refer to ids as written, even of entries that failed, so one mistake is reported once.
-    fact_ids = {i for space, i in builder.seen_ids if space == "intent"} if complete else None
+    kinds = builder.intent_kinds
+
+    def not_a_fact(ref: str) -> str | None:
+        """What `ref` names instead of a fact; None for a fact (or when it cannot be told)."""
+        kind = kinds.get(ref)
+        if not complete or kind == "fact":
+            return None
+        # Only a fact's answer shows related buttons and an event's countdown.
+        return f"unknown fact {ref!r}" if kind is None else f"{kind} {ref!r}, not a fact"
+
     topic_ids = {t.id for t in topics}
     for fact, entry in facts_located:
         reader = builder.reader(entry)
@@ -318,17 +330,17 @@ def build_knowledge(
                 f"use one of: {', '.join(sorted(topic_ids)) or '(no topics defined)'}",
             )
         for other in fact.related:
-            if fact_ids is not None and other not in fact_ids:
+            if wrong := not_a_fact(other):
                 reader.problem(
                     entry.node,
-                    f"fact {fact.id!r} lists unknown related fact {other!r}",
+                    f"fact {fact.id!r} lists as related {wrong}",
                     "use the id of an existing fact",
                 )
     for event, entry in events_located:
-        if fact_ids is not None and event.fact_id not in fact_ids:
+        if wrong := not_a_fact(event.fact_id):
             builder.reader(entry).problem(
                 entry.node,
-                f"event {event.id!r} points at unknown fact {event.fact_id!r}",
+                f"event {event.id!r} points at {wrong}",
                 "set fact_id to the id of an existing fact",
             )
     if not facts and complete and not any(r.problems for r in readers.values()):

@@ -207,3 +207,32 @@ def test_event_limits_themselves_are_accepted(tmp_path: Path) -> None:
     assert (
         load_knowledge(write_kb(tmp_path, events_yaml=early), TZ).events[0].starts_at.year == 2000
     )
+
+
+@pytest.mark.parametrize(("section", "kind"), [("smalltalk", "small talk"), ("decline", "decline")])
+def test_event_fact_id_naming_another_kind_of_intent_is_refused(
+    tmp_path: Path, section: str, kind: str
+) -> None:
+    """The countdown is shown with a fact's answer: an event on small talk silently vanished."""
+    extra = (
+        f"version: 1\n{section}:\n  - id: hello\n"
+        + ('    answer: "নমস্কার"\n' if section == "smalltalk" else "")
+        + '    questions: ["হ্যালো"]\n'
+    )
+    events = EVENTS.replace("fact_id: downloads", "fact_id: hello")
+    found = problems(write_kb(tmp_path, extra_yaml=extra, events_yaml=events))
+    assert found == [
+        f"{tmp_path / 'events.yaml'}:3:5: event 'con' points at {kind} 'hello', not a fact "
+        "(fix: set fact_id to the id of an existing fact)"
+    ]
+
+
+def test_related_naming_small_talk_is_refused(tmp_path: Path) -> None:
+    """Related buttons are facts: small talk there was silently dropped from the answer."""
+    extra = 'version: 1\nsmalltalk:\n  - id: hello\n    answer: "নমস্কার"\n    questions: ["হ্যালো"]\n'
+    facts = FACTS.replace("    citation:\n", "    related: [hello]\n    citation:\n")
+    found = problems(write_kb(tmp_path, extra_yaml=extra, facts_yaml=facts))
+    assert found == [
+        f"{tmp_path / 'facts.yaml'}:6:5: fact 'downloads' lists as related small talk 'hello', "
+        "not a fact (fix: use the id of an existing fact)"
+    ]
