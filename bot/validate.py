@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Generator, Mapping
 from datetime import tzinfo
@@ -80,7 +81,9 @@ class _Builder:
         sections = [s for s, _ in reader.text_list(fields.get("sections"), "sections")]
         if source_id is None or title is None or file is None:
             return None
-        path = (self.directory / file).resolve()
+        path = self.source_path(reader, fields["file"], file)
+        if path is None:
+            return None
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as err:
@@ -98,6 +101,32 @@ class _Builder:
                     "copy the heading exactly as it stands in the source",
                 )
         return Source(source_id, title, text, tuple(sections), str(path))
+
+    def source_path(self, reader: NodeReader, node: yaml.Node, file: str) -> Path | None:
+        """`file` resolved inside the knowledge folder, or None with a problem.
+
+        A source's text is quoted back to admins (the closest sentence to a wrong quote) and
+        to users, and an upload may name any path: anything outside the folder, through an
+        absolute path, '..' or a link, would be read and shown to whoever sent the file.
+        """
+        written = Path(file)
+        if written.is_absolute():
+            reason = "is an absolute path"
+        elif ".." in written.parts:
+            reason = "leaves the knowledge folder with '..'"
+        else:
+            # realpath, not Path.resolve: a loop of links is left for reading to report.
+            folder = Path(os.path.realpath(self.directory))
+            path = Path(os.path.realpath(folder / written))
+            if path.is_relative_to(folder):
+                return path  # the path checked is the path read
+            reason = "is a link to a file outside the knowledge folder"
+        reader.problem(
+            node,
+            f"source file {file!r} {reason}",
+            "give a path inside the knowledge folder, relative to it, such as sources/article.txt",
+        )
+        return None
 
     def topic(self, entry: Located) -> Topic | None:
         reader = self.reader(entry)
