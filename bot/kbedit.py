@@ -63,7 +63,8 @@ def stage(directory: Path, name: str, content: bytes, current: Knowledge, tz: tz
     check_upload(name, content)
     with tempfile.TemporaryDirectory(prefix="llamabot-stage-") as scratch:
         copy = Path(scratch) / "knowledge"
-        shutil.copytree(directory, copy, ignore=shutil.ignore_patterns(HISTORY))
+        # Links stay links: copied as files, a link out of the folder would pass as inside it.
+        shutil.copytree(directory, copy, symlinks=True, ignore=shutil.ignore_patterns(HISTORY))
         (copy / name).write_bytes(content)
         try:
             staged = load_knowledge(copy, tz)

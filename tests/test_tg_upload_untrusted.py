@@ -1,0 +1,56 @@
+"""An upload is untrusted input: a stolen admin account must not read the server's files
+through it, nor stall the bot with a small file that expands to a huge one."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+from conftest import ADMIN_ID, BotThread
+from fake_telegram import FakeTelegram
+
+SECRET = "LLAMABOT_DATABASE=postgresql://bot:never-show-this@db/bot"
+LEAK = """version: 1
+sources:
+  - id: leak
+    title: "leak"
+    file: {file}
+    sections: []
+facts:
+  - id: leak_fact
+    topic: adoption
+    title: "leak"
+    answer: "leak"
+    questions: ["leak?"]
+    citation: {{source: leak, section: "leak", quote: "a quote that is in no file"}}
+"""
+
+
+def outside_paths(secret: Path) -> list[str]:
+    # The upload is checked in a scratch copy under the temporary folder: '..' from there.
+    scratch_depth = "../../" + str(secret.relative_to(Path(tempfile.gettempdir()).resolve()))
+    # A link already in the folder, named by no source until the upload names it.
+    return [str(secret), "../secret.txt", scratch_depth, "/proc/self/environ", "notes.txt"]
+
+
+def test_an_upload_cannot_read_a_file_outside_the_folder(
+    editable_bot: tuple[BotThread, Path], fake_telegram: FakeTelegram, tmp_path: Path
+) -> None:
+    bot, folder = editable_bot
+    secret = tmp_path.resolve() / "secret.txt"
+    secret.write_text(SECRET + "\n", encoding="utf-8")
+    (folder / "notes.txt").symlink_to(secret)
+    version = bot.services.knowledge.version
+    for written in outside_paths(secret):
+        since = fake_telegram.mark()
+        fake_telegram.document("leak.yaml", LEAK.format(file=written).encode(), user_id=ADMIN_ID)
+        [report] = fake_telegram.wait_for(
+            "sendMessage", lambda c: c.chat_id == ADMIN_ID, since=since
+        )
+        assert "leak.yaml:5:11: source file " in report.text, report.text
+        assert not report.buttons
+    sent = json.dumps([c.params for c in fake_telegram.calls], ensure_ascii=False)
+    assert "never-show-this" not in sent
+    assert "PATH=" not in sent  # /proc/self/environ
+    assert bot.services.knowledge.version == version
