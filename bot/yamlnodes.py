@@ -45,25 +45,23 @@ class NodeReader:
         self.problems: list[Problem] = []
 
     def problem(self, node: yaml.Node | None, message: str, hint: str = "") -> None:
-        line, column = (node.start_mark.line + 1, node.start_mark.column + 1) if node else (1, 1)
+        self.problem_at(node.start_mark if node else None, message, hint)
+
+    def problem_at(self, mark: yaml.Mark | None, message: str, hint: str = "") -> None:
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         self.problems.append(Problem(self.file, line, column, message, hint))
 
     def compose(self, text: str) -> Generator[None, None, yaml.Node | None]:
         """Compose `text` as `yaml.compose` does, pausing (yielding) after every node."""
         try:
             return (yield from _compose(_LOADER(text)))
+        except _Refused as refused:
+            self.problem_at(refused.mark, refused.message, refused.hint)
         except yaml.MarkedYAMLError as err:
-            mark = err.problem_mark or err.context_mark
-            line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-            reason = err.problem or err.context or "invalid YAML"
-            self.problems.append(
-                Problem(
-                    self.file,
-                    line,
-                    column,
-                    f"YAML syntax error: {reason}",
-                    "check indentation and quote text that contains ':' or '#'",
-                )
+            self.problem_at(
+                err.problem_mark or err.context_mark,
+                f"YAML syntax error: {err.problem or err.context or 'invalid YAML'}",
+                "check indentation and quote text that contains ':' or '#'",
             )
         except yaml.YAMLError as err:
             self.problems.append(Problem(self.file, 1, 1, f"YAML error: {err}"))
@@ -135,7 +133,25 @@ class NodeReader:
 
 
 # PyYAML's composer (yaml/composer.py), over the same parser's events, written as generators:
-# composing a long file at once would hold the event loop for milliseconds.
+# composing a long file at once would hold the event loop for milliseconds. Unlike PyYAML's,
+# it bounds what a file may expand to. An alias shares one composed node, but every reader
+# walks it once per use: a 300 KiB upload reusing a list of 20,000 questions 1,000 times took
+# a minute and 5 GB to check. And each level of nesting is one more generator frame.
+MAX_DEPTH = 20  # levels of lists and mappings; knowledge files need 4
+MAX_REPEATED = 10_000  # nodes that aliases may repeat in one file: sharing, not multiplying
+_ALIAS_HINT = "write the entries out instead of reusing them with *alias"
+
+
+class _Refused(Exception):
+    """The document is valid YAML but more than a knowledge file may be."""
+
+    def __init__(self, mark: yaml.Mark, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.mark = mark
+        self.message = message
+        self.hint = hint
+
+
 def _compose(events: Any) -> Generator[None, None, yaml.Node | None]:
     """The single document of a stream of parser `events`, or None for an empty stream."""
     try:
@@ -143,7 +159,7 @@ def _compose(events: Any) -> Generator[None, None, yaml.Node | None]:
         document = None
         if not events.check_event(StreamEndEvent):
             events.get_event()  # the document's start
-            document = yield from _compose_node(events, {})
+            document, _ = yield from _Composer(events).node(1)
             events.get_event()  # the document's end
         if not events.check_event(StreamEndEvent):
             raise ComposerError(
@@ -157,54 +173,93 @@ def _compose(events: Any) -> Generator[None, None, yaml.Node | None]:
         events.dispose()
 
 
-def _compose_node(events: Any, anchors: dict[str, yaml.Node]) -> Generator[None, None, yaml.Node]:
-    if events.check_event(AliasEvent):
+class _Composer:
+    def __init__(self, events: Any) -> None:
+        self.events = events
+        self.anchors: dict[str, yaml.Node] = {}
+        self.sizes: dict[str, int] = {}  # anchor -> nodes it expands to, once composed
+        self.repeated = 0  # nodes repeated through aliases so far
+
+    def node(self, depth: int) -> Generator[None, None, tuple[yaml.Node, int]]:
+        """The next node and the number of nodes it expands to, aliases counted in full."""
+        events = self.events
+        if events.check_event(AliasEvent):
+            return self.alias(events.get_event())
+        is_scalar = events.check_event(ScalarEvent)
+        is_sequence = events.check_event(SequenceStartEvent)
         event = events.get_event()
-        if event.anchor not in anchors:
+        anchor = event.anchor
+        if anchor in self.anchors:
             raise ComposerError(
-                None, None, f"found undefined alias {event.anchor!r}", event.start_mark
+                f"found duplicate anchor {anchor!r}; first occurrence",
+                self.anchors[anchor].start_mark,
+                "second occurrence",
+                event.start_mark,
             )
-        return anchors[event.anchor]
-    is_scalar = events.check_event(ScalarEvent)
-    is_sequence = events.check_event(SequenceStartEvent)
-    event = events.get_event()
-    anchor = event.anchor
-    if anchor in anchors:
-        raise ComposerError(
-            f"found duplicate anchor {anchor!r}; first occurrence",
-            anchors[anchor].start_mark,
-            "second occurrence",
-            event.start_mark,
-        )
-    tag = event.tag
-    node: yaml.Node
-    if is_scalar:
-        if tag is None or tag == "!":
-            tag = events.resolve(yaml.ScalarNode, event.value, event.implicit)
-        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
-    else:
+        tag = event.tag
+        if is_scalar:
+            if tag is None or tag == "!":
+                tag = events.resolve(yaml.ScalarNode, event.value, event.implicit)
+            node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+            if anchor is not None:
+                self.anchors[anchor], self.sizes[anchor] = node, 1
+            return node, 1
+        if depth > MAX_DEPTH:
+            raise _Refused(
+                event.start_mark,
+                f"YAML nested more than {MAX_DEPTH} levels deep",
+                "a knowledge file needs 4: the file, a section's list, an entry, its fields",
+            )
         kind = yaml.SequenceNode if is_sequence else yaml.MappingNode
         if tag is None or tag == "!":
             tag = events.resolve(kind, None, event.implicit)
-        node = kind(tag, [], event.start_mark, None, event.flow_style)
-    if anchor is not None:
-        anchors[anchor] = node
-    if isinstance(node, yaml.SequenceNode):
-        while not events.check_event(SequenceEndEvent):
+        collection = kind(tag, [], event.start_mark, None, event.flow_style)
+        if anchor is not None:
+            self.anchors[anchor] = collection  # its size is known only once it ends
+        size = 1
+        end = SequenceEndEvent if is_sequence else MappingEndEvent
+        while not events.check_event(end):
             yield
-            node.value.append((yield from _compose_node(events, anchors)))
-        node.end_mark = events.get_event().end_mark
-    elif isinstance(node, yaml.MappingNode):
-        while not events.check_event(MappingEndEvent):
-            yield
-            key = yield from _compose_node(events, anchors)
-            node.value.append((key, (yield from _compose_node(events, anchors))))
-        node.end_mark = events.get_event().end_mark
-    return node
+            item, item_size = yield from self.node(depth + 1)
+            size += item_size
+            if is_sequence:
+                collection.value.append(item)
+            else:
+                value, value_size = yield from self.node(depth + 1)
+                size += value_size
+                collection.value.append((item, value))
+        collection.end_mark = events.get_event().end_mark
+        if anchor is not None:
+            self.sizes[anchor] = size
+        return collection, size
+
+    def alias(self, event: Any) -> tuple[yaml.Node, int]:
+        if event.anchor not in self.anchors:
+            raise ComposerError(
+                None, None, f"found undefined alias {event.anchor!r}", event.start_mark
+            )
+        size = self.sizes.get(event.anchor)
+        if size is None:  # a collection containing itself: endless to every reader
+            raise _Refused(
+                event.start_mark,
+                f"alias *{event.anchor} is used inside the collection it names",
+                _ALIAS_HINT,
+            )
+        self.repeated += size
+        if self.repeated > MAX_REPEATED:
+            raise _Refused(
+                event.start_mark,
+                f"aliases in this file repeat more than {MAX_REPEATED} YAML nodes",
+                _ALIAS_HINT,
+            )
+        return self.anchors[event.anchor], size
 
 
 def scalar(node: yaml.Node) -> Any:
     """The plain value of a scalar node (for `version:`)."""
     if not isinstance(node, yaml.ScalarNode):
         return None
-    return yaml.constructor.SafeConstructor().construct_object(node)
+    try:
+        return yaml.constructor.SafeConstructor().construct_object(node)
+    except (ValueError, OverflowError, yaml.YAMLError):  # 2024-02-30, 5,000 digits, !!binary x
+        return node.value  # as written, for the problem message

@@ -5,6 +5,8 @@ into more than it says or nest deep enough to break the reader."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -109,3 +111,115 @@ def test_a_link_inside_the_folder_is_allowed(tmp_path: Path) -> None:
     (knowledge / "sources").mkdir()
     os.symlink(knowledge / "article.txt", knowledge / "sources" / "link.txt")
     assert set(load_knowledge(knowledge, TZ).facts) == {"downloads"}
+
+
+# An anchored list of example questions, reused by many entries through an alias: the file
+# is small, but every reuse is read (and normalised) again. The issue's 311 KiB upload of
+# this shape took 63 s and 4.9 GB; these are a thousandth of that.
+def alias_bomb(entries: int, questions: int) -> str:
+    listed = ", ".join(f'"q{i}"' for i in range(questions))
+    lines = ["version: 1", "smalltalk:", f'  - {{id: s0, answer: "a", questions: &q [{listed}]}}']
+    lines += [f'  - {{id: s{i}, answer: "a", questions: *q}}' for i in range(1, entries)]
+    return "\n".join(lines) + "\n"
+
+
+def test_an_alias_bomb_is_refused_at_the_alias(tmp_path: Path) -> None:
+    knowledge = folder(tmp_path, quote="লামা এক বিলিয়ন বার ডাউনলোড হয়েছে।")
+    (knowledge / "smalltalk.yaml").write_text(alias_bomb(200, 200), encoding="utf-8")
+    for found in (problems(knowledge), stepwise_problems(knowledge)):
+        assert len(found) == 1, found
+        assert found[0].startswith(f"{knowledge / 'smalltalk.yaml'}:"), found
+        assert "aliases in this file repeat more than 10000 YAML nodes" in found[0]
+
+
+def test_nested_aliases_are_counted_as_they_expand(tmp_path: Path) -> None:
+    """Billion laughs: each level repeats the one before ten times."""
+    knowledge = folder(tmp_path, quote="লামা এক বিলিয়ন বার ডাউনলোড হয়েছে।")
+    levels = ['  - &l0 ["lol"]']
+    levels += [f"  - &l{n} [{', '.join([f'*l{n - 1}'] * 10)}]" for n in range(1, 10)]
+    (knowledge / "laughs.yaml").write_text(
+        "version: 1\nsmalltalk:\n" + "\n".join(levels) + "\n", encoding="utf-8"
+    )
+    found = problems(knowledge)
+    assert len(found) == 1, found
+    assert "aliases in this file repeat more than 10000 YAML nodes" in found[0]
+
+
+def test_modest_aliases_still_load(tmp_path: Path) -> None:
+    knowledge = folder(tmp_path, quote="লামা এক বিলিয়ন বার ডাউনলোড হয়েছে।")
+    (knowledge / "smalltalk.yaml").write_text(alias_bomb(10, 20), encoding="utf-8")
+    loaded = load_knowledge(knowledge, TZ)
+    assert loaded.smalltalk["s9"].questions == tuple(f"q{i}" for i in range(20))
+
+
+def test_an_alias_inside_its_own_anchor_is_refused(tmp_path: Path) -> None:
+    knowledge = folder(tmp_path, quote="লামা এক বিলিয়ন বার ডাউনলোড হয়েছে।")
+    (knowledge / "loop.yaml").write_text("version: 1\nsmalltalk: &s [*s]\n", encoding="utf-8")
+    found = problems(knowledge)
+    assert found == [
+        f"{knowledge / 'loop.yaml'}:2:16: alias *s is used inside the collection it names "
+        "(fix: write the entries out instead of reusing them with *alias)"
+    ]
+
+
+@pytest.mark.parametrize(
+    "nested",
+    [
+        "[" * 990 + "]" * 990,
+        "{a: " * 990 + "b" + "}" * 990,
+        "".join(f"\n{'  ' * n}-" for n in range(1, 990)) + " x",
+    ],
+)
+def test_deep_nesting_is_refused_with_one_located_line(tmp_path: Path, nested: str) -> None:
+    knowledge = folder(tmp_path, quote="লামা এক বিলিয়ন বার ডাউনলোড হয়েছে।")
+    (knowledge / "deep.yaml").write_text(f"version: 1\nfacts: {nested}\n", encoding="utf-8")
+    for found in (problems(knowledge), stepwise_problems(knowledge)):
+        assert len(found) == 1, found
+        assert found[0].startswith(f"{knowledge / 'deep.yaml'}:"), found
+        assert "YAML nested more than 20 levels deep" in found[0]
+
+
+@pytest.mark.parametrize(
+    ("version", "shown"),
+    [
+        ("9" * 5000, "'" + "9" * 5000 + "'"),
+        ("2024-02-30", "'2024-02-30'"),
+        ("2024-01-01 25:00:00", "'2024-01-01 25:00:00'"),
+    ],
+)
+def test_a_version_yaml_cannot_construct_is_a_located_problem(
+    tmp_path: Path, version: str, shown: str
+) -> None:
+    """Found by the fuzz run: these raised ValueError through every loading path."""
+    knowledge = folder(tmp_path, quote="লামা এক বিলিয়ন বার ডাউনলোড হয়েছে।")
+    (knowledge / "facts.yaml").write_text(
+        FACTS.format(quote="লামা এক বিলিয়ন বার ডাউনলোড হয়েছে।").replace(
+            "version: 1", f"version: {version}"
+        ),
+        encoding="utf-8",
+    )
+    found = problems(knowledge)
+    assert found == [
+        f"{knowledge / 'facts.yaml'}:1:10: unsupported version {shown} (fix: write `version: 1`)"
+    ]
+
+
+def test_kb_validate_reports_each_as_one_located_line(tmp_path: Path) -> None:
+    """The command line reads the same files: no traceback, no secret, exit 1."""
+    knowledge = folder(tmp_path, "../secret.txt")
+    (knowledge / "bomb.yaml").write_text(alias_bomb(200, 200), encoding="utf-8")
+    (knowledge / "deep.yaml").write_text("version: 1\nfacts: " + "[" * 990 + "]" * 990 + "\n")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("LLAMABOT_")}
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "llamabot"), "kb", "validate", str(knowledge)],
+        capture_output=True, text=True, env=environment, timeout=60,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr and "never-show-this" not in result.stdout
+    lines = result.stdout.splitlines()
+    for file, message in [
+        ("bomb.yaml", "aliases in this file repeat more than 10000 YAML nodes"),
+        ("deep.yaml", "YAML nested more than 20 levels deep"),
+        ("sources.yaml", "source file '../secret.txt' leaves the knowledge folder"),
+    ]:
+        assert any(line.startswith(f"{knowledge / file}:") and message in line for line in lines)

@@ -7,6 +7,7 @@ import json
 import tempfile
 from pathlib import Path
 
+import pytest
 from conftest import ADMIN_ID, BotThread
 from fake_telegram import FakeTelegram
 
@@ -54,3 +55,29 @@ def test_an_upload_cannot_read_a_file_outside_the_folder(
     assert "never-show-this" not in sent
     assert "PATH=" not in sent  # /proc/self/environ
     assert bot.services.knowledge.version == version
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            "version: 1\nsmalltalk:\n  - {id: s0, answer: a, questions: &q ["
+            + ", ".join(f"q{i}" for i in range(2000))
+            + "]}\n"
+            + "".join(f"  - {{id: s{i}, answer: a, questions: *q}}\n" for i in range(1, 1000)),
+            "aliases in this file repeat more than 10000 YAML nodes",
+        ),
+        ("version: 1\nfacts: " + "[" * 990 + "]" * 990 + "\n", "nested more than 20 levels"),
+    ],
+)
+def test_an_upload_that_expands_or_nests_too_far_is_refused(
+    editable_bot: tuple[BotThread, Path], fake_telegram: FakeTelegram, content: str, message: str
+) -> None:
+    bot, folder = editable_bot
+    since = fake_telegram.mark()
+    fake_telegram.document("bomb.yaml", content.encode(), user_id=ADMIN_ID)
+    [report] = fake_telegram.wait_for(
+        "sendMessage", lambda c: c.chat_id == ADMIN_ID, since=since, timeout=10
+    )
+    assert "bomb.yaml:" in report.text and message in report.text, report.text
+    assert not report.buttons
