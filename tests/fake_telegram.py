@@ -38,6 +38,7 @@ class Call:
     method: str
     params: Json
     at: float  # time.monotonic()
+    message_id: int | None = None  # the id of the message a sendMessage call created
 
     @property
     def chat_id(self) -> int | None:
@@ -166,11 +167,12 @@ class FakeTelegram:
         return msg
 
     def callback(self, data: str, user_id: int = 111, chat_id: int | None = None,
-                 message_id: int = 1) -> int:
+                 message_id: int = 1, **message_extra: Any) -> int:
+        """A tap on a button of the bot's message `message_id` (`message_extra`: its fields)."""
         chat_id = user_id if chat_id is None else chat_id
         chat = self._chats.get(chat_id, {"id": chat_id, "type": "private", "first_name": "U"})
         message = {"message_id": message_id, "date": int(time.time()), "chat": chat,
-                   "from": self.bot_user, "text": "..."}
+                   "from": self.bot_user, "text": "...", **message_extra}
         return self.push("callback_query", {
             "id": f"cb{next(self._update_ids)}", "from": _user(user_id), "chat_instance": "ci",
             "data": data, "message": message})
@@ -255,7 +257,9 @@ class FakeTelegram:
 
     def handle(self, method: str, params: Json) -> tuple[int, Json]:
         with self._cond:
-            self.calls.append(Call(method, params, time.monotonic()))
+            # Known before the reply, so a test may tap a button of the message it waited for.
+            sent = next(self._message_ids) if method == "sendMessage" else None
+            self.calls.append(Call(method, params, time.monotonic(), sent))
             self._cond.notify_all()
             failure = self._take_failure(method, params)
         if method in self.delays:
@@ -264,7 +268,7 @@ class FakeTelegram:
             return failure.status, _error(failure)
         if method == "getUpdates":
             return 200, {"ok": True, "result": self._get_updates(params)}
-        return 200, {"ok": True, "result": self._result(method, params)}
+        return 200, {"ok": True, "result": self._result(method, params, sent)}
 
     def _take_failure(self, method: str, params: Json) -> Failure | None:
         for failure in self.failures:
@@ -296,7 +300,7 @@ class FakeTelegram:
             self.delivered.update(u["update_id"] for u in batch)
             return batch
 
-    def _result(self, method: str, params: Json) -> Any:
+    def _result(self, method: str, params: Json, sent: int | None = None) -> Any:
         if method == "getMe":
             return self.bot_user
         if method in ("sendMessage", "editMessageText"):
@@ -304,7 +308,7 @@ class FakeTelegram:
                 return True
             chat_id = int(params["chat_id"])
             message: Json = {
-                "message_id": int(params.get("message_id") or next(self._message_ids)),
+                "message_id": int(params.get("message_id") or sent or next(self._message_ids)),
                 "date": int(time.time()), "from": self.bot_user, "text": params.get("text", ""),
                 "chat": self._chats.get(chat_id, {"id": chat_id, "type": "private",
                                                   "first_name": "U"})}

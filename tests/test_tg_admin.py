@@ -61,8 +61,9 @@ def test_gaps_turn_did_you_mean_choices_into_yaml(
     question = uncertain_question(responder)
     chosen = responder.ask(question, FIXED_NOW).suggestions[0]
     for user in (31, 32):
-        fake_telegram.ask(question, user_id=user)
-        fake_telegram.tap(f"d:{chosen}", user_id=user, method="sendMessage")
+        [suggestion] = fake_telegram.ask(question, user_id=user)
+        fake_telegram.tap(f"d:{chosen}", user_id=user, method="sendMessage",
+                          message_id=suggestion.message_id)
     report, pasted = fake_telegram.ask("/gaps", user_id=ADMIN_ID, count=2)
     assert f"users chose: {chosen} ×2" in report.text
     assert f"under `questions:` of {chosen}:" in pasted.text

@@ -142,6 +142,19 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX outbox_pending_chat ON outbox(chat_id) WHERE state = 'pending';
         """,
     ),
+    Migration(
+        4,
+        "did you mean taps keyed to the message they were tapped on",
+        """
+        -- "suggest" rows keep the chat and the bot's reply carrying the buttons; "tap" rows
+        -- the same two plus who tapped, unique, so one user's taps count once per message.
+        -- Rows from before keep NULLs, which never collide.
+        ALTER TABLE questions ADD COLUMN chat_id {bigint};
+        ALTER TABLE questions ADD COLUMN message_id {bigint};
+        ALTER TABLE questions ADD COLUMN user_id {bigint};
+        CREATE UNIQUE INDEX questions_reply ON questions(chat_id, message_id, user_id);
+        """,
+    ),
 )
 
 

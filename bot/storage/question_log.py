@@ -30,6 +30,7 @@ from bot.storage.records import (
     Health,
     QuestionRecord,
     Stats,
+    TapRecord,
     UserSeen,
 )
 
@@ -37,6 +38,16 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 _REOPEN_EVERY = 5.0  # seconds between attempts to reopen a database that failed to open
 _MAX_PENDING = 10_000  # records kept while the writer is behind; older ones are dropped
+# A tap is logged under the question of the "did you mean" message it was tapped on. A tap
+# on a message that asked nothing (sent before migration 4) inserts nothing; a user's
+# second tap on the same message replaces the first (questions_reply is unique).
+_INSERT_TAP = (
+    "INSERT INTO questions(asked_at, channel, text, kind, fact_id, score, chat_id, message_id,"
+    " user_id) SELECT ?, 'button', text, ?, ?, 0, chat_id, message_id, ? FROM questions"
+    " WHERE kind = 'suggest' AND chat_id = ? AND message_id = ?"
+    " ON CONFLICT (chat_id, message_id, user_id) DO UPDATE SET"
+    " fact_id = excluded.fact_id, asked_at = excluded.asked_at"
+)
 
 
 class Database:
@@ -70,9 +81,11 @@ class Database:
         self._recover()
         return True
 
-    def write(self, users: list[UserSeen], questions: list[QuestionRecord]) -> bool:
+    def write(self, users: list[UserSeen], questions: list[QuestionRecord],
+              taps: list[TapRecord] | None = None) -> bool:
+        taps = taps or []
         if not self.open():
-            self.dropped += len(users) + len(questions)
+            self.dropped += len(users) + len(questions) + len(taps)
             return False
         assert self.conn is not None
         try:
@@ -85,15 +98,21 @@ class Database:
                     [(u.user_id, _iso(u.seen_at), _iso(u.seen_at), u.language) for u in users],
                 )
                 db.executemany(
-                    "INSERT INTO questions(asked_at, channel, text, kind, fact_id, score)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO questions(asked_at, channel, text, kind, fact_id, score,"
+                    " chat_id, message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [
-                        (_iso(q.asked_at), q.channel, q.text, q.kind, q.fact_id, q.score)
+                        (_iso(q.asked_at), q.channel, q.text, q.kind, q.fact_id, q.score,
+                         q.chat_id, q.message_id)
                         for q in questions
                     ],
                 )
+                # After the questions: a tap may answer a question of this very batch.
+                if taps:
+                    db.executemany(_INSERT_TAP, [
+                        (_iso(t.tapped_at), TAP_KIND, t.fact_id, t.user_id, t.chat_id,
+                         t.message_id) for t in taps])
         except DatabaseError as exc:
-            self.dropped += len(users) + len(questions)
+            self.dropped += len(users) + len(questions) + len(taps)
             self._fail(exc)
             return False
         self._recover()
@@ -210,6 +229,7 @@ class Storage:
         self._lock = threading.Lock()
         self._users: deque[UserSeen] = deque(maxlen=_MAX_PENDING)
         self._questions: deque[QuestionRecord] = deque(maxlen=_MAX_PENDING)
+        self._taps: deque[TapRecord] = deque(maxlen=_MAX_PENDING)
         self._scheduled = False
         self._closed = False
 
@@ -224,8 +244,9 @@ class Storage:
         """The last known state, without touching the disk."""
         return self.database.conn is not None and self.database.error is None
 
-    def record(self, user: UserSeen | None = None, question: QuestionRecord | None = None) -> None:
-        """Queue a user sighting and/or a question for the writer thread; never blocks."""
+    def record(self, user: UserSeen | None = None, question: QuestionRecord | None = None,
+               tap: TapRecord | None = None) -> None:
+        """Queue a user sighting, a question and/or a tap for the writer thread; never blocks."""
         if self._closed:
             return
         with self._lock:
@@ -233,6 +254,8 @@ class Storage:
                 self._users.append(user)
             if question is not None:
                 self._questions.append(question)
+            if tap is not None:
+                self._taps.append(tap)
             if self._scheduled:
                 return
             self._scheduled = True
@@ -246,12 +269,13 @@ class Storage:
 
     def _drain(self) -> None:
         with self._lock:
-            users, questions = list(self._users), list(self._questions)
+            users, questions, taps = list(self._users), list(self._questions), list(self._taps)
             self._users.clear()
             self._questions.clear()
+            self._taps.clear()
             self._scheduled = False
-        if users or questions:
-            self.database.write(users, questions)
+        if users or questions or taps:
+            self.database.write(users, questions, taps)
 
     async def flush(self) -> None:
         await self._run(self._drain)

@@ -20,6 +20,21 @@ class QuestionRecord:
     kind: str
     fact_id: str | None
     score: float
+    # A "did you mean" reply: its chat and the bot's message carrying the buttons, so a tap
+    # on them is credited to this question (not to whatever the chat asked last).
+    chat_id: int | None = None
+    message_id: int | None = None
+
+
+@dataclass(frozen=True)
+class TapRecord:
+    """A "did you mean" button tapped on the bot's message `message_id` in `chat_id`."""
+
+    tapped_at: datetime
+    chat_id: int
+    message_id: int
+    user_id: int  # one tap per user and message counts; a later tap replaces the choice
+    fact_id: str
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from telegram import Bot, InlineKeyboardMarkup, ReplyParameters, User
+from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message, ReplyParameters, User
 from telegram.error import RetryAfter
 
 from bot.answer import Answer, AnswerKind
 from bot.normalize import normalize_for_log
-from bot.storage.records import TAP_KIND, QuestionRecord, UserSeen
+from bot.storage.records import QuestionRecord, TapRecord, UserSeen
 from bot.tg.keyboards import fact_buttons
 from bot.tg.render import render_answer
 from bot.tg.services import Services
@@ -20,8 +20,9 @@ MAX_RETRY_WAIT = 5.0  # seconds
 
 async def send_chunks(bot: Bot, chat_id: int, chunks: list[str],
                       markup: InlineKeyboardMarkup | None = None,
-                      reply_to: int | None = None) -> None:
-    """Send HTML messages in order; the keyboard goes on the last one."""
+                      reply_to: int | None = None) -> list[Message]:
+    """Send HTML messages in order; the keyboard goes on the last one. Returns them."""
+    sent = []
     for index, chunk in enumerate(chunks):
         last = index == len(chunks) - 1
         # Only the first part quotes the question; allow_sending_without_reply keeps
@@ -30,8 +31,8 @@ async def send_chunks(bot: Bot, chat_id: int, chunks: list[str],
                  if reply_to is not None and index == 0 else None)
         markup_here = markup if last else None
         try:
-            await bot.send_message(chat_id, chunk, reply_markup=markup_here,
-                                   reply_parameters=reply)
+            sent.append(await bot.send_message(chat_id, chunk, reply_markup=markup_here,
+                                               reply_parameters=reply))
         except RetryAfter as exc:
             # One short wait and retry keeps a reply alive through a brief 429; longer
             # waits go to the error handler instead of stalling the update queue.
@@ -40,37 +41,48 @@ async def send_chunks(bot: Bot, chat_id: int, chunks: list[str],
             if seconds > MAX_RETRY_WAIT:
                 raise
             await asyncio.sleep(seconds)
-            await bot.send_message(chat_id, chunk, reply_markup=markup_here,
-                                   reply_parameters=reply)
+            sent.append(await bot.send_message(chat_id, chunk, reply_markup=markup_here,
+                                               reply_parameters=reply))
+    return sent
+
+
+def answer_markup(answer: Answer, services: Services) -> InlineKeyboardMarkup | None:
+    """Related-question buttons, or "did you mean" choices (`d:`, logged when tapped)."""
+    if answer.kind is AnswerKind.SUGGEST:
+        return fact_buttons(answer.suggestions, services.knowledge, prefix="d")
+    return fact_buttons(answer.suggestions, services.knowledge) if answer.suggestions else None
 
 
 async def send_answer(bot: Bot, services: Services, chat_id: int, answer: Answer,
-                      reply_to: int | None = None) -> None:
-    knowledge = services.knowledge
+                      reply_to: int | None = None) -> list[Message]:
+    """Render and send `answer`; returns the messages sent (buttons on the last)."""
     services.metrics.answers.inc(answer.kind.value)
-    markup = None
-    if answer.kind is AnswerKind.SUGGEST:
-        services.remember_suggestion(chat_id, normalize_for_log(answer.question))
-        markup = fact_buttons(answer.suggestions, knowledge, prefix="d")
-    elif answer.suggestions:
-        markup = fact_buttons(answer.suggestions, knowledge)
-    await send_chunks(bot, chat_id, render_answer(answer, knowledge), markup, reply_to)
+    return await send_chunks(bot, chat_id, render_answer(answer, services.knowledge),
+                             answer_markup(answer, services), reply_to)
 
 
-def record_tap(services: Services, chat_id: int, fact_id: str) -> None:
-    """Log that a "did you mean" choice answered the chat's last uncertain question."""
-    asked = services.suggested_question(chat_id)
-    if asked:
-        services.storage.record(None, QuestionRecord(services.now(), "button", asked, TAP_KIND,
-                                                     fact_id, 0.0))
+def record_tap(services: Services, query: CallbackQuery, fact_id: str) -> None:
+    """Log a "did you mean" choice under the question of the message whose button it was."""
+    message = query.message
+    if message is not None:  # a message too old for Telegram to include cannot be matched
+        services.storage.record(tap=TapRecord(services.now(), message.chat.id,
+                                              message.message_id, query.from_user.id, fact_id))
 
 
-def record(services: Services, user: User | None, answer: Answer | None, channel: str) -> None:
-    """Queue the user sighting and the normalized question; only ids and counts are kept."""
+def record(services: Services, user: User | None, answer: Answer | None, channel: str,
+           sent: list[Message] | None = None) -> None:
+    """Queue the user sighting and the normalized question; only ids and counts are kept.
+
+    A "did you mean" answer also keeps where its buttons are (`sent`'s last message), so a
+    tap on them is credited to this question.
+    """
     now = services.now()
     seen = UserSeen(user.id, now, user.language_code) if user is not None else None
     question = None
     if answer is not None:
+        buttons = sent[-1] if sent and answer.kind is AnswerKind.SUGGEST else None
         question = QuestionRecord(now, channel, normalize_for_log(answer.question),
-                                  answer.kind.value, answer.fact_id, answer.score)
+                                  answer.kind.value, answer.fact_id, answer.score,
+                                  buttons.chat.id if buttons else None,
+                                  buttons.message_id if buttons else None)
     services.storage.record(seen, question)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections import OrderedDict
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,7 +22,6 @@ from bot.tg.flood import FloodGate
 
 log = logging.getLogger(__name__)
 KEY = "services"
-MAX_REMEMBERED_SUGGESTIONS = 10_000
 # A reload runs in slices of this many seconds: a reply waits for one slice at most.
 STEP_SECONDS = 0.0002
 # A pause between slices that took longer than this means others ran meanwhile: a reply is
@@ -42,8 +40,6 @@ class Services:
     flood: FloodGate = field(default_factory=FloodGate)
     metrics: Metrics = field(default_factory=Metrics)
     _reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    # chat id -> the normalized question last answered with "did you mean" (bounded, recent)
-    _suggested: OrderedDict[int, str] = field(default_factory=OrderedDict)
 
     @property
     def knowledge(self) -> Knowledge:
@@ -51,15 +47,6 @@ class Services:
 
     def now(self) -> datetime:
         return self.clock()
-
-    def remember_suggestion(self, chat_id: int, question: str) -> None:
-        self._suggested[chat_id] = question
-        self._suggested.move_to_end(chat_id)
-        while len(self._suggested) > MAX_REMEMBERED_SUGGESTIONS:
-            self._suggested.popitem(last=False)
-
-    def suggested_question(self, chat_id: int) -> str | None:
-        return self._suggested.get(chat_id)
 
     def is_admin(self, user_id: int | None) -> bool:
         return self.settings.is_admin(user_id)

@@ -35,7 +35,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if prefix in ("f", "d") and ident is not None and ident in knowledge.facts:
         await query.answer()
         if prefix == "d":
-            record_tap(services, chat_id, ident)
+            record_tap(services, query, ident)
         answer = responder.answer_fact(ident, services.now())
         await send_answer(context.bot, services, chat_id, answer)
         record(services, query.from_user, answer, "button")

@@ -40,9 +40,9 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     responder = services.responder  # read once: a reload mid-answer must not mix versions
     answer = responder.ask(question or "", services.now())
     # In groups, reply to the asker's message so the thread stays readable.
-    await send_answer(context.bot, services, message.chat_id, answer,
-                      reply_to=message.message_id if group else None)
-    record(services, update.effective_user, answer, "group" if group else "private")
+    sent = await send_answer(context.bot, services, message.chat_id, answer,
+                             reply_to=message.message_id if group else None)
+    record(services, update.effective_user, answer, "group" if group else "private", sent)
 
 
 async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

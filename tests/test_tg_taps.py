@@ -1,0 +1,95 @@
+""""Did you mean" taps: credited to the question whose buttons were tapped, once per user."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from conftest import FIXED_NOW, BotThread
+from fake_telegram import FakeTelegram
+
+from bot.normalize import normalize_for_log
+from bot.storage.connection import DatabaseTarget
+from bot.storage.question_log import Database
+
+NOW = datetime(2025, 4, 20, 12, 0, tzinfo=UTC)
+CANDIDATES = ("download", "কবে", "বিনিয়োগ", "date", "launch", "সমস্যা", "developer", "year")
+
+
+def uncertain_questions(responder: Any, count: int) -> list[tuple[str, tuple[str, ...]]]:
+    """Questions the real knowledge base answers with "did you mean", and their choices."""
+    from bot.answer import AnswerKind
+
+    found = []
+    for question in CANDIDATES:
+        answer = responder.ask(question, FIXED_NOW)
+        if answer.kind is AnswerKind.SUGGEST:
+            found.append((question, answer.suggestions))
+    assert len(found) >= count, found
+    return found[:count]
+
+
+def taps(bot: BotThread, *questions: str) -> dict[str, dict[str, int]]:
+    storage = bot.services.storage
+    bot.call(storage.flush())
+    found = bot.call(storage.taps([normalize_for_log(q) for q in questions]))
+    assert found is not None
+    return dict(found)
+
+
+def test_a_tap_counts_for_the_question_it_answers_once_per_user(
+    bot: BotThread, fake_telegram: FakeTelegram
+) -> None:
+    (first, first_choices), (second, _) = uncertain_questions(bot.services.responder, 2)
+    [first_reply] = fake_telegram.ask(first)
+    [second_reply] = fake_telegram.ask(second)  # the chat's latest unclear question
+    assert first_reply.message_id is not None and second_reply.message_id is not None
+    chosen = first_choices[0]
+    for _ in range(2):  # the same user taps the same button twice
+        fake_telegram.tap(f"d:{chosen}", method="sendMessage",
+                          message_id=first_reply.message_id)
+    assert taps(bot, first, second) == {normalize_for_log(first): {chosen: 1}}
+
+
+def test_group_taps_count_once_per_user_for_the_tapped_message(
+    bot: BotThread, fake_telegram: FakeTelegram
+) -> None:
+    (first, first_choices), (second, _) = uncertain_questions(bot.services.responder, 2)
+    group = {"chat_id": -300, "chat_type": "supergroup"}
+    [first_reply] = fake_telegram.ask(f"@llama_test_bot {first}", user_id=21, **group)
+    fake_telegram.ask(f"@llama_test_bot {second}", user_id=22, **group)  # someone else's
+    chosen = first_choices[0]
+    for user in (21, 21, 23):  # the asker twice, then another member
+        fake_telegram.tap(f"d:{chosen}", method="sendMessage", user_id=user, chat_id=-300,
+                          message_id=first_reply.message_id)
+    # A tap on a message the bot never sent with "did you mean" proves nothing.
+    fake_telegram.tap(f"d:{chosen}", method="sendMessage", user_id=24, chat_id=-300,
+                      message_id=1)
+    assert taps(bot, first, second) == {normalize_for_log(first): {chosen: 2}}
+
+
+def test_taps_are_keyed_to_their_message_in_the_database(
+    database_target: DatabaseTarget,
+) -> None:
+    from bot.storage.records import QuestionRecord, TapRecord
+
+    db = Database(database_target)
+    asked = [QuestionRecord(NOW, "private", "llama kobe", "suggest", None, 50.0,
+                            chat_id=5, message_id=70),
+             QuestionRecord(NOW, "private", "aro bolo", "suggest", None, 50.0,
+                            chat_id=5, message_id=71),
+             QuestionRecord(NOW, "group", "llama kobe", "suggest", None, 50.0,
+                            chat_id=-9, message_id=70)]
+    tapped = [TapRecord(NOW, 5, 70, 5, "llamacon"),
+              TapRecord(NOW, 5, 70, 5, "llamacon"),  # the same tap again
+              TapRecord(NOW, -9, 70, 1, "launch_2023"),
+              TapRecord(NOW, -9, 70, 2, "launch_2023"),
+              TapRecord(NOW, -9, 71, 2, "llamacon"),  # no such "did you mean" message
+              TapRecord(NOW, 6, 70, 6, "llamacon")]
+    assert db.write([], asked, tapped[:1])
+    assert db.write([], [], tapped[1:])  # a later batch: the first tap is still known
+    assert db.taps(["llama kobe", "aro bolo"]) == {
+        "llama kobe": {"llamacon": 1, "launch_2023": 2}}
+    stats = db.stats()
+    assert stats is not None and stats.questions == 3  # taps are not questions
+    db.close()
