@@ -71,7 +71,10 @@ class QuestionFileError(ValueError):
 def load_questions(path: Path) -> list[LabelledQuestion]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
+    except RecursionError:  # PyYAML composes and constructs recursively
+        raise QuestionFileError(f"{path}: cannot read question file: nested too deeply") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError, OverflowError) as err:
+        # ValueError, OverflowError: values YAML cannot construct, such as 2024-02-30
         raise QuestionFileError(f"{path}: cannot read question file: {err}") from None
     entries = data.get("questions") if isinstance(data, dict) else None
     if not isinstance(entries, list):

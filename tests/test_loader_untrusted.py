@@ -223,3 +223,27 @@ def test_kb_validate_reports_each_as_one_located_line(tmp_path: Path) -> None:
         ("sources.yaml", "source file '../secret.txt' leaves the knowledge folder"),
     ]:
         assert any(line.startswith(f"{knowledge / file}:") and message in line for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("questions: " + "[" * 990 + "]" * 990 + "\n", "nested too deeply"),
+        ("questions:\n  - {q: 2024-02-30}\n", "day is out of range for month"),
+    ],
+)
+def test_kb_eval_refuses_a_question_file_it_cannot_read_in_one_line(
+    tmp_path: Path, content: str, message: str
+) -> None:
+    """Both were tracebacks (RecursionError, ValueError)."""
+    questions = tmp_path / "questions.yaml"
+    questions.write_text(content, encoding="utf-8")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("LLAMABOT_")}
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "llamabot"), "kb", "eval", str(questions)],
+        capture_output=True, text=True, env=environment, timeout=60,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"error: {questions}: cannot read question file") and message in line
