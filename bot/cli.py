@@ -155,6 +155,7 @@ def cmd_kb_eval(args: argparse.Namespace) -> int:
         format_report,
         load_questions,
     )
+    from bot.kbdiff import diff_knowledge
 
     responder = _responder(args)
     try:
@@ -166,6 +167,8 @@ def cmd_kb_eval(args: argparse.Namespace) -> int:
     facts = set(responder.knowledge.facts)
     if args.against:
         other = Responder(load_knowledge(Path(args.against), _settings().timezone))
+        for line in diff_knowledge(responder.knowledge, other.knowledge).lines():
+            print(line)
         changed = diff_reports(report, evaluate(other, questions, now))
         for before, after in changed:
             mark = "fixed" if after.correct else ("broken" if before.correct else "changed")

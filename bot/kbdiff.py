@@ -1,62 +1,116 @@
-"""What an edit changes in the knowledge base, in words an admin can check before applying it."""
+"""What an edit changes in the knowledge base, in words an admin can check before applying it.
+
+Every section is compared: an emptied file (a `decline.yaml` holding only `version: 1`)
+changes how the bot answers as surely as an edited fact, and must not read as "no change".
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 from bot.knowledge import Knowledge
+
+# Where a staged copy was read from, not what it says: it differs for every preview.
+_IGNORED_FIELDS = frozenset({"path"})
+
+
+@dataclass(frozen=True)
+class SectionDiff:
+    """The entries of one section added, removed or changed, by id."""
+
+    name: str  # as admins read it: "facts", "small talk", "declines", ...
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    # id -> what to say about it: its example questions, or the fields that changed
+    notes: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.changed or self.removed)
+
+    def lines(self) -> list[str]:
+        """One line per kind of change: `facts changed (1): llamacon (answer)`."""
+        kinds = {"added": self.added, "changed": self.changed, "removed": self.removed}
+        found = []
+        for verb, ids in kinds.items():
+            if ids:
+                described = (f"{i} ({self.notes[i]})" if self.notes.get(i) else i for i in ids)
+                found.append(f"{self.name} {verb} ({len(ids)}): {', '.join(described)}")
+        return found
 
 
 @dataclass(frozen=True)
 class KnowledgeDiff:
-    facts_added: tuple[str, ...]
-    facts_removed: tuple[str, ...]
-    facts_changed: tuple[str, ...]
-    smalltalk_changed: tuple[str, ...]  # added, removed or edited
-    events_added: tuple[str, ...]
-    events_removed: tuple[str, ...]
-    events_moved: tuple[str, ...]  # new start time or reminder offsets
+    sections: tuple[SectionDiff, ...]
 
     @property
     def empty(self) -> bool:
-        return not any(getattr(self, name) for name in self.__dataclass_fields__)
+        return all(s.empty for s in self.sections)
+
+    def section(self, name: str) -> SectionDiff:
+        return next(s for s in self.sections if s.name == name)
 
     def lines(self) -> list[str]:
-        """One English line per kind of change, for admins."""
-        labels = (
-            ("facts added", self.facts_added),
-            ("facts changed", self.facts_changed),
-            ("facts removed", self.facts_removed),
-            ("small talk changed", self.smalltalk_changed),
-            ("events added", self.events_added),
-            ("events moved", self.events_moved),
-            ("events removed", self.events_removed),
-        )
-        found = [f"{label}: {', '.join(ids)}" for label, ids in labels if ids]
-        return found or ["no change to facts, small talk or events"]
+        """English lines for admins, section by section."""
+        found = [line for s in self.sections for line in s.lines()]
+        names = [s.name for s in self.sections]
+        return found or [f"no change to {', '.join(names[:-1])} or {names[-1]}"]
 
 
 def diff_knowledge(old: Knowledge, new: Knowledge) -> KnowledgeDiff:
-    old_events = {e.id: e for e in old.events}
-    new_events = {e.id: e for e in new.events}
-    talk_ids = set(old.smalltalk) | set(new.smalltalk)
     return KnowledgeDiff(
-        facts_added=tuple(sorted(set(new.facts) - set(old.facts))),
-        facts_removed=tuple(sorted(set(old.facts) - set(new.facts))),
-        facts_changed=tuple(
-            sorted(i for i in set(old.facts) & set(new.facts) if old.facts[i] != new.facts[i])
-        ),
-        smalltalk_changed=tuple(
-            sorted(i for i in talk_ids if old.smalltalk.get(i) != new.smalltalk.get(i))
-        ),
-        events_added=tuple(sorted(set(new_events) - set(old_events))),
-        events_removed=tuple(sorted(set(old_events) - set(new_events))),
-        events_moved=tuple(
-            sorted(
-                i
-                for i in set(old_events) & set(new_events)
-                if (old_events[i].starts_at, old_events[i].remind_before)
-                != (new_events[i].starts_at, new_events[i].remind_before)
-            )
-        ),
+        (
+            _diff("facts", old.facts, new.facts),
+            _diff("small talk", old.smalltalk, new.smalltalk),
+            _diff("declines", old.declines, new.declines),
+            _diff("topics", _by_id(old.topics), _by_id(new.topics)),
+            _diff("sources", old.sources, new.sources),
+            _diff("events", _by_id(old.events), _by_id(new.events)),
+        )
     )
+
+
+def _by_id(entries: Iterable[Any]) -> dict[str, Any]:
+    return {entry.id: entry for entry in entries}
+
+
+def _diff(name: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> SectionDiff:
+    notes = {i: _size(new[i]) for i in new.keys() - old.keys()}
+    notes |= {i: _size(old[i]) for i in old.keys() - new.keys()}
+    changed = []
+    for i in sorted(old.keys() & new.keys()):
+        if what := _changed_fields(old[i], new[i]):
+            changed.append(i)
+            notes[i] = what
+    return SectionDiff(
+        name,
+        added=tuple(sorted(new.keys() - old.keys())),
+        changed=tuple(changed),
+        removed=tuple(sorted(old.keys() - new.keys())),
+        notes=notes,
+    )
+
+
+def _size(entry: Any) -> str:
+    """How many example questions an intent has (the matcher's weight); nothing otherwise."""
+    questions = getattr(entry, "questions", None)
+    if questions is None:
+        return ""
+    return f"{len(questions)} question{'' if len(questions) == 1 else 's'}"
+
+
+def _changed_fields(old: Any, new: Any) -> str:
+    """The names of the fields that differ, with the count of example questions."""
+    found = []
+    for f in fields(old):
+        before, after = getattr(old, f.name), getattr(new, f.name)
+        if f.name in _IGNORED_FIELDS or before == after:
+            continue
+        if f.name == "questions":
+            found.append(f"questions {len(before)} -> {len(after)}")
+        else:
+            found.append(f.name)
+    return ", ".join(found)

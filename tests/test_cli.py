@@ -207,3 +207,15 @@ def test_kb_validate_locates_an_event_offset_too_large_to_compute(tmp_path: Path
     assert "Traceback" not in result.stderr and "1 problem(s) found" in result.stderr
     assert result.stdout.startswith(f"{events}:{line}:"), result.stdout
     assert "'99999999999d' is a year or more" in result.stdout
+
+
+def test_kb_eval_against_summarises_every_section_that_changed(tmp_path: Path) -> None:
+    """An emptied decline file changed answers, yet no summary line said why."""
+    edited = tmp_path / "kb"
+    shutil.copytree(ROOT / "knowledge", edited)
+    (edited / "decline.yaml").write_text("version: 1\n", encoding="utf-8")
+    data = str(ROOT / "tests" / "data" / "eval_questions.yaml")
+    result = run("kb", "eval", data, "--against", str(edited))
+    assert result.returncode == 0, result.stderr
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("declines removed (") and " other_ai_products (" in first, first

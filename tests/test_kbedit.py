@@ -29,8 +29,8 @@ def test_stage_summarises_an_edit_without_touching_the_folder(kb: Path) -> None:
     before = (kb / "events.yaml").read_bytes()
     moved = before.replace(b"2025-04-29", b"2025-05-06")
     staged = stage(kb, "events.yaml", moved, current, TZ)
-    assert staged.diff.events_moved == ("llamacon",)
-    assert staged.diff.lines() == ["events moved: llamacon"]
+    assert staged.diff.section("events").changed == ("llamacon",)
+    assert staged.diff.lines() == ["events changed (1): llamacon (starts_at)"]
     assert (kb / "events.yaml").read_bytes() == before
 
 
@@ -81,7 +81,8 @@ def test_diff_of_facts(kb: Path) -> None:
     (kb / "facts.yaml").write_text(text.replace("১ বিলিয়ন", "এক বিলিয়ন", 1), encoding="utf-8")
     new = load_knowledge(kb, TZ)
     diff = diff_knowledge(old, new)
-    assert len(diff.facts_changed) == 1 and not diff.facts_added and not diff.facts_removed
+    facts = diff.section("facts")
+    assert len(facts.changed) == 1 and not facts.added and not facts.removed
     assert diff_knowledge(new, new).empty
 
 

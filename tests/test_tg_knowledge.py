@@ -103,7 +103,7 @@ def test_upload_preview_apply_and_rollback(
     since = fake_telegram.mark()
     fake_telegram.document("facts.yaml", with_new_answer(folder), user_id=ADMIN_ID)
     [preview] = fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == ADMIN_ID, since=since)
-    assert "facts changed: downloads_milestone" in preview.text
+    assert "facts changed (1): downloads_milestone (answer)" in preview.text
     apply_data = preview.buttons[0]["callback_data"]
     assert apply_data.startswith("kb:apply:")
     assert (folder / "facts.yaml").read_bytes() == original  # nothing written before apply

@@ -1,0 +1,123 @@
+"""The change summary admins read before applying an edit, after a reload and in `kb eval`."""
+
+import shutil
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.kbdiff import diff_knowledge
+from bot.kbedit import stage
+from bot.knowledge import Knowledge, Topic
+from bot.loader import load_knowledge
+
+TZ = ZoneInfo("Asia/Dhaka")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def kb(tmp_path: Path) -> Path:
+    directory = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", directory)
+    return directory
+
+
+@pytest.fixture(scope="module")
+def knowledge() -> Knowledge:
+    return load_knowledge(ROOT / "knowledge", TZ)
+
+
+def test_a_decline_file_holding_only_its_version_previews_every_decline_removed(kb: Path) -> None:
+    """It previewed as "no change"; applied, lookalike questions then got facts."""
+    current = load_knowledge(kb, TZ)
+    staged = stage(kb, "decline.yaml", b"version: 1\n", current, TZ)
+    ids = sorted(current.declines)
+    assert len(ids) > 5 and not staged.diff.empty
+    assert staged.diff.section("declines").removed == tuple(ids)
+    assert staged.diff.lines() == [
+        f"declines removed ({len(ids)}): "
+        + ", ".join(f"{i} ({len(current.declines[i].questions)} questions)" for i in ids)
+    ]
+
+
+def test_the_same_folder_staged_elsewhere_is_no_change(kb: Path) -> None:
+    """A staged copy lives in a scratch folder: its sources' paths differ, nothing else."""
+    current = load_knowledge(kb, TZ)
+    staged = stage(kb, "sources.yaml", (kb / "sources.yaml").read_bytes(), current, TZ)
+    assert staged.knowledge.sources != current.sources  # the paths
+    assert staged.diff.empty
+    assert staged.diff.lines() == [
+        "no change to facts, small talk, declines, topics, sources or events"
+    ]
+
+
+def test_facts_added_changed_and_removed_with_their_questions(knowledge: Knowledge) -> None:
+    con = knowledge.facts["llamacon"]
+    n = len(con.questions)
+    facts = dict(knowledge.facts)
+    removed = facts.pop("deepseek_r1")
+    facts["llamacon"] = replace(con, answer=con.answer + " আরও।", questions=(*con.questions, "?"))
+    facts["llamacon_two"] = replace(con, id="llamacon_two")
+    diff = diff_knowledge(knowledge, replace(knowledge, facts=facts))
+    assert diff.lines() == [
+        f"facts added (1): llamacon_two ({n} questions)",
+        f"facts changed (1): llamacon (answer, questions {n} -> {n + 1})",
+        f"facts removed (1): deepseek_r1 ({len(removed.questions)} questions)",
+    ]
+
+
+def test_small_talk_added_changed_and_removed(knowledge: Knowledge) -> None:
+    talk = dict(knowledge.smalltalk)
+    thanks = talk.pop("thanks")
+    hello = talk["greeting"]
+    talk["greeting"] = replace(hello, questions=hello.questions[:1])
+    talk["bye_bye"] = replace(hello, id="bye_bye", questions=("টাটা",))
+    diff = diff_knowledge(knowledge, replace(knowledge, smalltalk=talk))
+    assert diff.lines() == [
+        "small talk added (1): bye_bye (1 question)",
+        f"small talk changed (1): greeting (questions {len(hello.questions)} -> 1)",
+        f"small talk removed (1): thanks ({len(thanks.questions)} questions)",
+    ]
+
+
+def test_declines_changed(knowledge: Knowledge) -> None:
+    declines = dict(knowledge.declines)
+    other = declines["other_ai_products"]
+    declines["other_ai_products"] = replace(other, questions=other.questions[1:])
+    diff = diff_knowledge(knowledge, replace(knowledge, declines=declines))
+    n = len(other.questions)
+    assert diff.lines() == [f"declines changed (1): other_ai_products (questions {n} -> {n - 1})"]
+
+
+def test_topics_added_renamed_and_removed(knowledge: Knowledge) -> None:
+    first, second, *rest = knowledge.topics
+    topics = (replace(first, title="নতুন নাম"), *rest, Topic("misc", "অন্যান্য"))
+    diff = diff_knowledge(knowledge, replace(knowledge, topics=topics))
+    assert diff.lines() == [
+        "topics added (1): misc",
+        f"topics changed (1): {first.id} (title)",
+        f"topics removed (1): {second.id}",
+    ]
+
+
+def test_sources_changed_and_removed(knowledge: Knowledge) -> None:
+    (source_id, source), *_ = knowledge.sources.items()
+    edited = replace(source, text=source.text + "\nনতুন লাইন\n", sections=source.sections[:1])
+    diff = diff_knowledge(knowledge, replace(knowledge, sources={source_id: edited}))
+    assert diff.lines() == [f"sources changed (1): {source_id} (text, sections)"]
+    assert diff_knowledge(knowledge, replace(knowledge, sources={})).lines() == [
+        f"sources removed (1): {source_id}"
+    ]
+
+
+def test_events_added_moved_and_removed(knowledge: Knowledge) -> None:
+    (con,) = knowledge.events
+    moved = replace(con, starts_at=con.starts_at + timedelta(days=7))
+    other = replace(con, id="launch", remind_before=(timedelta(hours=1),))
+    diff = diff_knowledge(knowledge, replace(knowledge, events=(moved, other)))
+    assert diff.lines() == ["events added (1): launch", "events changed (1): llamacon (starts_at)"]
+    assert diff_knowledge(knowledge, replace(knowledge, events=())).lines() == [
+        "events removed (1): llamacon"
+    ]
