@@ -111,3 +111,43 @@ def test_malformed_bodies_do_not_stop_the_server(hooked: BotThread) -> None:
             status = sock.recv(100).split(b" ")[1]
             assert status in (b"400", b"413")
     assert request(hooked, "/healthz")[0] == 200
+
+
+def test_a_redelivered_update_is_answered_once(
+    hooked: BotThread, fake_telegram: FakeTelegram
+) -> None:
+    since = fake_telegram.mark()
+    body = update(fake_telegram, "llamacon kobe", user_id=301)
+    for _ in range(3):  # Telegram retries when it did not see our 200 in time
+        assert request(hooked, "/tg/hook", body, secret=SECRET) == (200, {"ok": True})
+    later = {"update_id": body["update_id"] + 1,
+             "message": fake_telegram.make_message("hello", 301)}
+    assert request(hooked, "/tg/hook", later, secret=SECRET)[0] == 200
+    # One chat's updates are handled in order: once "hello" is answered, any copy was too.
+    fake_telegram.wait_for("sendMessage", lambda c: "লামাকন" not in c.text, since=since)
+    replies = fake_telegram.calls_to("sendMessage", since)
+    assert ["লামাকন" in r.text for r in replies] == [True, False]
+
+
+def test_head_requests_get_headers_without_a_body(hooked: BotThread) -> None:
+    import socket
+
+    for path in ("/healthz", "/metrics"):
+        with socket.create_connection(("127.0.0.1", hooked.runtime.port), timeout=5) as sock:
+            sock.sendall(f"HEAD {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+            raw = b""
+            while chunk := sock.recv(4096):  # the server closes the connection
+                raw += chunk
+        head, _, body = raw.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200 "), head
+        assert body == b"", (path, body[:80])
+
+
+def test_recent_update_ids_are_bounded() -> None:
+    from bot.tg.webhook import RecentIds
+
+    recent = RecentIds(size=2)
+    assert [recent.add(i) for i in (1, 2, 2, 3)] == [True, True, False, True]
+    assert recent.add(1)  # the oldest was forgotten to make room
+    recent.discard(3)  # an update that could not be taken may come again
+    assert recent.add(3) and not recent.add(1)

@@ -4,6 +4,12 @@ PTB's tornado webhook server needs an extra and has no health route, so this ser
 all three on one port with asyncio streams. One request per connection keeps it simple;
 Telegram, health probes and Prometheus do not need keep-alive. Without a webhook path
 (polling mode, `LLAMABOT_HTTP_PORT`) it serves only /healthz and /metrics.
+
+Telegram delivers an update again when it did not see our 200 in time; the server drops an
+update whose id it has already taken (`RecentIds`, in memory). That covers the retries one
+process sees. It does not cover a retry that reaches another replica or a restarted
+process: a retry follows only a lost response, and we respond as soon as the update is
+queued, so that window is small; a shared table would cost a database write per update.
 """
 
 from __future__ import annotations
@@ -12,13 +18,16 @@ import asyncio
 import hmac
 import json
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from bot.metrics import CONTENT_TYPE
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1 << 20  # Telegram updates are a few KB; refuse anything absurd
+RECENT_UPDATES = 10_000  # update ids remembered against redelivery (about 1 MB)
 _READ_TIMEOUT = 10.0
 _REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
             405: "Method Not Allowed", 413: "Payload Too Large", 503: "Service Unavailable"}
@@ -26,6 +35,33 @@ _REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
 UpdateSink = Callable[[dict[str, Any]], Awaitable[None]]
 HealthProbe = Callable[[], Awaitable[tuple[bool, dict[str, Any]]]]
 MetricsText = Callable[[], Awaitable[str]]  # the Prometheus exposition text
+
+
+class RecentIds:
+    """The last `size` update ids taken, oldest forgotten first."""
+
+    def __init__(self, size: int = RECENT_UPDATES) -> None:
+        self.size = size
+        self._ids: OrderedDict[int, None] = OrderedDict()
+
+    def add(self, ident: int) -> bool:
+        """Remember `ident`; False if it was already there (a redelivery)."""
+        if ident in self._ids:
+            return False
+        self._ids[ident] = None
+        if len(self._ids) > self.size:
+            self._ids.popitem(last=False)
+        return True
+
+    def discard(self, ident: int) -> None:
+        self._ids.pop(ident, None)
+
+
+@dataclass
+class _Request:
+    """What `_serve` needs to know of the request however handling ends: its method."""
+
+    method: str = ""
 
 
 class WebhookServer:
@@ -38,6 +74,7 @@ class WebhookServer:
         self._on_update = on_update
         self._health = health
         self._metrics = metrics
+        self._recent = RecentIds()
         self._server: asyncio.Server | None = None
 
     async def start(self, host: str, port: int) -> int:
@@ -56,8 +93,10 @@ class WebhookServer:
             self._server = None
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        request = _Request()
         try:
-            status, payload = await asyncio.wait_for(self._handle(reader), _READ_TIMEOUT)
+            status, payload = await asyncio.wait_for(self._handle(reader, request),
+                                                     _READ_TIMEOUT)
         except (TimeoutError, asyncio.IncompleteReadError, ConnectionError, ValueError):
             status, payload = 400, {"ok": False}
         except Exception:  # a bug or an update PTB cannot read: log it, keep serving
@@ -70,6 +109,8 @@ class WebhookServer:
         head = (f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}\r\n"
                 f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
                 "Connection: close\r\n\r\n")
+        if request.method == "HEAD":  # the headers GET would send (length included), no body
+            body = b""
         try:
             writer.write(head.encode() + body)
             await writer.drain()
@@ -78,7 +119,8 @@ class WebhookServer:
         finally:
             writer.close()
 
-    async def _handle(self, reader: asyncio.StreamReader) -> tuple[int, dict[str, Any] | str]:
+    async def _handle(self, reader: asyncio.StreamReader,
+                      request: _Request) -> tuple[int, dict[str, Any] | str]:
         request_line = (await reader.readline()).decode("latin-1").split()
         headers: dict[str, str] = {}
         while True:
@@ -90,6 +132,7 @@ class WebhookServer:
         if len(request_line) < 2:
             return 400, {"ok": False}
         method, target = request_line[0], request_line[1].split("?", 1)[0]
+        request.method = method
         if target == "/healthz":
             if method not in ("GET", "HEAD"):
                 return 405, {"ok": False}
@@ -111,7 +154,15 @@ class WebhookServer:
         if length > MAX_BODY:
             return 413, {"ok": False}
         data = json.loads(await reader.readexactly(length)) if length else None
-        if not isinstance(data, dict) or "update_id" not in data:
+        if not isinstance(data, dict) or type(data.get("update_id")) is not int:
             return 400, {"ok": False}
-        await self._on_update(data)
+        update_id = data["update_id"]
+        if not self._recent.add(update_id):
+            log.info("update %d delivered again: already taken, ignored", update_id)
+            return 200, {"ok": True}  # anything else and Telegram would keep retrying
+        try:
+            await self._on_update(data)
+        except BaseException:
+            self._recent.discard(update_id)  # not taken: let Telegram's retry through
+            raise
         return 200, {"ok": True}
