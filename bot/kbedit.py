@@ -3,30 +3,50 @@
 An uploaded file is validated together with the rest of the knowledge folder in a
 temporary copy; applying it writes a temporary file beside the target and renames it
 over (atomic on POSIX), after saving the previous version under `.history/`.
+
+An apply goes ahead only if the target is still the file its preview was made against
+(a content digest taken at preview time): an upload never silently overwrites a hand
+edit or another admin's apply. The check, the validation and the write happen under one
+lock on the folder, so two applies (threads, or replicas sharing the folder) cannot both
+pass the check. History entries are numbered, so /rollback undoes the latest apply
+whatever the wall clock or the time zone did in between.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 from bot.kbdiff import KnowledgeDiff, diff_knowledge
 from bot.knowledge import Knowledge
 from bot.loader import KnowledgeError, load_knowledge
+from bot.yamlnodes import Problem
 
 MAX_UPLOAD_BYTES = 512 * 1024
 HISTORY = ".history"
+ABSENT = "absent"  # the fingerprint of a file that does not exist
+_LOCK = ".lock"  # inside HISTORY, where the folder watcher does not look
 _ABSENT = ".absent"  # history marker: the file did not exist before
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.ya?ml$")
+# History entries: `<sequence>-<UTC time>--<file>`; before numbering, `<local time>--<file>`.
+_ENTRY = re.compile(r"^(?:(?P<seq>\d+)-\d{8}T\d{6}Z|(?P<stamp>\d{8}T\d{12}))--(?P<name>.+)$")
 
 
 class EditError(Exception):
     """The upload or rollback cannot be done; the message says why, for an admin."""
+
+
+class StaleEdit(EditError):
+    """The target file changed since the upload was previewed; a fresh preview is needed."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +55,7 @@ class StagedEdit:
     content: bytes
     knowledge: Knowledge  # the whole knowledge base as it would be after applying
     diff: KnowledgeDiff
+    base: str  # fingerprint of the file the preview replaces; `apply` insists on it
 
 
 def check_file(name: str, size: int) -> None:
@@ -58,55 +79,123 @@ def check_upload(name: str, content: bytes) -> None:
         raise EditError(f"{name} is not UTF-8 text: save it as UTF-8 and send it again") from None
 
 
+def fingerprint(path: Path) -> str:
+    """A digest of the file's bytes, or ABSENT."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return ABSENT
+
+
 def stage(directory: Path, name: str, content: bytes, current: Knowledge, tz: tzinfo) -> StagedEdit:
     """Validate `directory` with `name` replaced by `content`; raises KnowledgeError if invalid."""
-    check_upload(name, content)
-    with tempfile.TemporaryDirectory(prefix="llamabot-stage-") as scratch:
-        copy = Path(scratch) / "knowledge"
-        # Links stay links: copied as files, a link out of the folder would pass as inside it.
-        shutil.copytree(directory, copy, symlinks=True, ignore=shutil.ignore_patterns(HISTORY))
-        (copy / name).write_bytes(content)
-        try:
-            staged = load_knowledge(copy, tz)
-        except KnowledgeError as err:  # name the admin's folder, not the scratch copy
-            raise KnowledgeError(
-                [replace(p, file=p.file.replace(str(copy), str(directory))) for p in err.problems]
-            ) from None
-    return StagedEdit(name, content, staged, diff_knowledge(current, staged))
+    staged, base = _validate(directory, name, content, tz)
+    return StagedEdit(name, content, staged, diff_knowledge(current, staged), base)
 
 
-def apply(directory: Path, name: str, content: bytes, now: datetime) -> Path:
-    """Write `content` as `directory/name` atomically; return the history entry kept for undo."""
+def apply(directory: Path, name: str, content: bytes, base: str, tz: tzinfo,
+          now: datetime) -> Path:
+    """Write `content` as `directory/name` if that file is still the one previewed (`base`)
+    and the folder as it is now accepts it; return the history entry kept for undo.
+
+    Raises StaleEdit if the file changed since the preview, KnowledgeError if the rest
+    of the folder changed so that the upload is no longer valid.
+    """
     check_upload(name, content)
     target = directory / name
-    history = directory / HISTORY
-    history.mkdir(exist_ok=True)
-    stamp = now.strftime("%Y%m%dT%H%M%S%f")
-    if target.exists():
-        kept = history / f"{stamp}--{name}"
-        shutil.copy2(target, kept)
-    else:  # a new file: undoing it means removing it
-        kept = history / f"{stamp}--{name}{_ABSENT}"
-        kept.touch()
-    _write_atomically(target, content)
+    with _locked(directory) as history:
+        if fingerprint(target) != base:
+            raise StaleEdit(
+                f"{name} changed since its preview (edited by hand or by another upload)"
+            )
+        _validate(directory, name, content, tz)
+        sequence = 1 + max((entry.sequence for entry in _entries(history)), default=0)
+        stamp = f"{sequence:06d}-{now.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+        if target.exists():
+            kept = history / f"{stamp}--{name}"
+            shutil.copy2(target, kept)
+        else:  # a new file: undoing it means removing it
+            kept = history / f"{stamp}--{name}{_ABSENT}"
+            kept.touch()
+        _write_atomically(target, content)
     return kept
 
 
 def rollback(directory: Path) -> str:
     """Undo the most recent `apply`; return the name of the file restored or removed."""
-    history = directory / HISTORY
-    entries = sorted(history.glob("*--*")) if history.is_dir() else []
-    if not entries:
+    if not (directory / HISTORY).is_dir():
         raise EditError("nothing to roll back: no earlier version is kept")
-    latest = entries[-1]
-    name = latest.name.split("--", 1)[1]
-    if name.endswith(_ABSENT):
-        name = name.removesuffix(_ABSENT)
-        (directory / name).unlink(missing_ok=True)
-    else:
-        _write_atomically(directory / name, latest.read_bytes())
-    latest.unlink()
+    with _locked(directory) as history:
+        entries = _entries(history)
+        if not entries:
+            raise EditError("nothing to roll back: no earlier version is kept")
+        latest = entries[-1]
+        name = latest.name
+        if name.endswith(_ABSENT):
+            name = name.removesuffix(_ABSENT)
+            (directory / name).unlink(missing_ok=True)
+        else:
+            _write_atomically(directory / name, latest.path.read_bytes())
+        latest.path.unlink()
     return name
+
+
+def _validate(directory: Path, name: str, content: bytes, tz: tzinfo) -> tuple[Knowledge, str]:
+    """The knowledge base with `name` replaced by `content`, and the fingerprint of the
+    file it replaces (taken from the same copy that was validated)."""
+    check_upload(name, content)
+    with tempfile.TemporaryDirectory(prefix="llamabot-stage-") as scratch:
+        copy = Path(scratch).resolve() / "knowledge"
+        # Links stay links: copied as files, a link out of the folder would pass as inside it.
+        shutil.copytree(directory, copy, symlinks=True, ignore=shutil.ignore_patterns(HISTORY))
+        base = fingerprint(copy / name)
+        (copy / name).unlink(missing_ok=True)  # if it is a link, never write through it
+        (copy / name).write_bytes(content)
+        try:
+            return load_knowledge(copy, tz), base
+        except KnowledgeError as err:
+            raise KnowledgeError([_as_in_folder(p, copy) for p in err.problems]) from None
+
+
+def _as_in_folder(problem: Problem, copy: Path) -> Problem:
+    """Name files as the admin knows them (facts.yaml:12:5), never by the scratch copy."""
+    def local(text: str) -> str:
+        return text.replace(f"{copy}{os.sep}", "").replace(str(copy), "the knowledge folder")
+
+    return replace(problem, file=local(problem.file), message=local(problem.message),
+                   hint=local(problem.hint))
+
+
+@contextmanager
+def _locked(directory: Path) -> Iterator[Path]:
+    """Hold the folder's edit lock (one apply or rollback at a time); yield the history folder."""
+    history = directory / HISTORY
+    history.mkdir(exist_ok=True)
+    fd = os.open(history / _LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # freed when the descriptor closes
+        yield history
+    finally:
+        os.close(fd)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    path: Path
+    name: str  # the knowledge file, ending in _ABSENT if the apply created it
+    sequence: int  # 0 for entries from before numbering
+    stamp: str  # their local time: the best order there is among them
+
+
+def _entries(history: Path) -> list[_Entry]:
+    """History entries, oldest first. Entries from before numbering carry a local time,
+    which can go backwards (DST, a new time zone): they count as older than any numbered
+    entry."""
+    found = []
+    for path in history.iterdir():
+        if match := _ENTRY.match(path.name):
+            found.append(_Entry(path, match["name"], int(match["seq"] or 0), match["stamp"] or ""))
+    return sorted(found, key=lambda entry: (entry.sequence, entry.stamp))
 
 
 def _write_atomically(target: Path, content: bytes) -> None:

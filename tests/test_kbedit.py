@@ -9,7 +9,16 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.kbdiff import diff_knowledge
-from bot.kbedit import EditError, apply, check_upload, rollback, stage
+from bot.kbedit import (
+    ABSENT,
+    EditError,
+    StaleEdit,
+    apply,
+    check_upload,
+    fingerprint,
+    rollback,
+    stage,
+)
 from bot.loader import KnowledgeError, load_knowledge
 from bot.watch import KnowledgeWatcher
 
@@ -61,18 +70,69 @@ def test_apply_and_rollback_round_trip(kb: Path) -> None:
     original = (kb / "events.yaml").read_bytes()
     edited = original.replace(b"[7d, 1d, 1h]", b"[3d]")
     now = datetime(2025, 4, 1, tzinfo=TZ)
-    kept = apply(kb, "events.yaml", edited, now)
+    kept = apply(kb, "events.yaml", edited, fingerprint(kb / "events.yaml"), TZ, now)
     assert kept.read_bytes() == original and (kb / "events.yaml").read_bytes() == edited
     new_file = (
         'version: 1\nsmalltalk:\n  - id: bye2\n    answer: "বি"\n    questions: ["tata"]\n'
     ).encode()
-    apply(kb, "extra.yaml", new_file, now + timedelta(seconds=1))
+    apply(kb, "extra.yaml", new_file, ABSENT, TZ, now + timedelta(seconds=1))
     assert "bye2" in load_knowledge(kb, TZ).smalltalk
     assert rollback(kb) == "extra.yaml" and not (kb / "extra.yaml").exists()
     assert rollback(kb) == "events.yaml" and (kb / "events.yaml").read_bytes() == original
     with pytest.raises(EditError, match="nothing to roll back"):
         rollback(kb)
     assert not list(kb.glob(".*.tmp"))
+
+
+def test_apply_refuses_a_file_changed_since_its_preview(kb: Path) -> None:
+    current = load_knowledge(kb, TZ)
+    original = (kb / "events.yaml").read_bytes()
+    staged = stage(kb, "events.yaml", original.replace(b"[7d, 1d, 1h]", b"[3d]"), current, TZ)
+    by_hand = original.replace(b"[7d, 1d, 1h]", b"[2d]")
+    (kb / "events.yaml").write_bytes(by_hand)
+    with pytest.raises(StaleEdit, match="events.yaml changed since its preview"):
+        apply(kb, "events.yaml", staged.content, staged.base, TZ, datetime(2025, 4, 1, tzinfo=TZ))
+    assert (kb / "events.yaml").read_bytes() == by_hand
+    with pytest.raises(EditError, match="nothing to roll back"):
+        rollback(kb)
+
+
+def test_rollback_follows_the_order_of_applies_not_of_local_clocks(kb: Path) -> None:
+    """An apply in Dhaka at 10:00, then one an hour later by a bot moved to UTC (05:00)."""
+    original = (kb / "events.yaml").read_bytes()
+    first, second = (original.replace(b"[7d, 1d, 1h]", offsets) for offsets in (b"[3d]", b"[2d]"))
+    apply(kb, "events.yaml", first, fingerprint(kb / "events.yaml"), TZ,
+          datetime(2025, 4, 1, 10, tzinfo=TZ))
+    apply(kb, "events.yaml", second, fingerprint(kb / "events.yaml"), TZ,
+          datetime(2025, 4, 1, 5, tzinfo=ZoneInfo("UTC")))
+    assert rollback(kb) == "events.yaml" and (kb / "events.yaml").read_bytes() == first
+    assert rollback(kb) == "events.yaml" and (kb / "events.yaml").read_bytes() == original
+
+
+def test_entries_kept_before_numbering_are_older_than_numbered_ones(kb: Path) -> None:
+    original = (kb / "events.yaml").read_bytes()
+    history = kb / ".history"
+    history.mkdir()
+    # Written by an earlier version of the bot, named by its local time.
+    (history / "20250401T100000000000--events.yaml").write_bytes(b"oldest")
+    (history / "20250401T110000000000--events.yaml").write_bytes(original)
+    edited = original.replace(b"[7d, 1d, 1h]", b"[3d]")
+    apply(kb, "events.yaml", edited, fingerprint(kb / "events.yaml"), TZ,
+          datetime(2025, 3, 1, tzinfo=TZ))  # a clock set back does not matter
+    assert rollback(kb) == "events.yaml" and (kb / "events.yaml").read_bytes() == original
+    assert rollback(kb) == "events.yaml" and (kb / "events.yaml").read_bytes() == original
+    assert rollback(kb) == "events.yaml" and (kb / "events.yaml").read_bytes() == b"oldest"
+
+
+def test_problems_name_files_relative_to_the_folder(kb: Path) -> None:
+    current = load_knowledge(kb, TZ)
+    extra = (b"version: 1\nsources:\n  - id: s2\n    title: t\n    file: none.txt\n"
+             b"    sections: [a]\n")
+    with pytest.raises(KnowledgeError) as caught:
+        stage(kb, "extra.yaml", extra, current, TZ)
+    [problem] = caught.value.problems
+    assert problem.file == "extra.yaml" and (problem.line, problem.column) == (5, 11)
+    assert "llamabot-stage" not in str(problem)
 
 
 def test_diff_of_facts(kb: Path) -> None:

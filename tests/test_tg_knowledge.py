@@ -111,7 +111,7 @@ def test_upload_preview_apply_and_rollback(
     fake_telegram.tap(apply_data, user_id=ADMIN_ID)
     fake_telegram.wait_for("sendMessage", lambda c: "প্রয়োগ করা হয়েছে" in c.text, since=since)
     assert NEW_ANSWER in answer_text(fake_telegram)
-    assert [p.name.split("--", 1)[1] for p in (folder / ".history").iterdir()] == ["facts.yaml"]
+    assert [p.name.split("--", 1)[1] for p in (folder / ".history").glob("*--*")] == ["facts.yaml"]
 
     since = fake_telegram.mark()
     fake_telegram.message("/rollback", user_id=ADMIN_ID)
@@ -142,7 +142,7 @@ def test_invalid_uploads_change_nothing(
             "sendMessage", lambda c: c.chat_id == ADMIN_ID, since=since
         )
         assert message in reply.text, (name, reply.text)
-        assert str(folder / "events.yaml") in reply.text or name != "events.yaml"
+        assert str(folder) not in reply.text  # the file's own name, no server path
         assert not reply.buttons
     assert bot.services.knowledge.version == version
     assert not (folder / ".history").exists()

@@ -39,9 +39,10 @@ MAX_PENDING = 20  # per bot: enough for a few admins, bounded against a flood of
 
 @dataclass(frozen=True)
 class PendingEdit:
-    admin_id: int
+    admin_id: int  # who uploaded it
     name: str
     content: bytes
+    base: str  # fingerprint of the file its preview replaced (see kbedit.apply)
 
 
 @dataclass
@@ -61,7 +62,7 @@ def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
     # Files sent privately by anyone reach this handler: non-admins get the admin refusal.
     documents = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & filters.Document.ALL
     app.add_handler(MessageHandler(documents, on_document))
-    app.add_handler(CallbackQueryHandler(on_decision, pattern=r"^kb:(apply|discard):"))
+    app.add_handler(CallbackQueryHandler(on_decision, pattern=r"^kb:(apply|discard|preview):"))
     app.add_handler(CommandHandler("rollback", on_rollback, filters=filters.UpdateType.MESSAGE))
 
 
@@ -83,6 +84,22 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         kbedit.check_file(name, document.file_size or 0)  # before downloading anything
         telegram_file = await document.get_file()
         content = bytes(await telegram_file.download_as_bytearray())
+    except kbedit.EditError as err:
+        await message.reply_html(texts.EDIT_REFUSED.format(reason=escape(str(err))))
+        return
+    except TelegramError as exc:
+        log.warning("could not download the uploaded file %s: %s", name, exc)
+        await message.reply_html(texts.EDIT_REFUSED.format(reason=escape(str(exc))))
+        return
+    assert update.effective_user is not None
+    await preview(context, services, message.chat_id, update.effective_user.id, name, content)
+
+
+async def preview(context: ContextTypes.DEFAULT_TYPE, services: Services, chat_id: int,
+                  admin_id: int, name: str, content: bytes) -> None:
+    """Validate `content` as `name` with the folder as it is now; send what applying it
+    would change, with apply and discard buttons, or the problems."""
+    try:
         staged = await asyncio.to_thread(
             kbedit.stage,
             services.settings.knowledge_dir,
@@ -92,24 +109,13 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             services.settings.timezone,
         )
     except kbedit.EditError as err:
-        await message.reply_html(texts.EDIT_REFUSED.format(reason=escape(str(err))))
+        refused = texts.EDIT_REFUSED.format(reason=escape(str(err)))
+        await send_chunks(context.bot, chat_id, [refused])
         return
     except KnowledgeError as err:
-        lines = [f"• {p}" for p in err.problems]
-        await send_chunks(
-            context.bot,
-            message.chat_id,
-            report_chunks(
-                texts.EDIT_INVALID.format(name=escape(name), count=len(err.problems)), lines
-            ),
-        )
+        await send_chunks(context.bot, chat_id, _problems(name, err))
         return
-    except TelegramError as exc:
-        log.warning("could not download the uploaded file %s: %s", name, exc)
-        await message.reply_html(texts.EDIT_REFUSED.format(reason=escape(str(exc))))
-        return
-    assert update.effective_user is not None
-    token = _pending(context).add(PendingEdit(update.effective_user.id, name, content))
+    token = _pending(context).add(PendingEdit(admin_id, name, content, staged.base))
     markup = InlineKeyboardMarkup(
         [
             [
@@ -119,11 +125,18 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         ]
     )
     chunks = report_chunks(texts.EDIT_SUMMARY.format(name=escape(name)), staged.diff.lines())
-    await send_chunks(context.bot, message.chat_id, chunks, markup)
+    await send_chunks(context.bot, chat_id, chunks, markup)
+
+
+def _problems(name: str, err: KnowledgeError) -> list[str]:
+    return report_chunks(
+        texts.EDIT_INVALID.format(name=escape(name), count=len(err.problems)),
+        [f"• {p}" for p in err.problems],
+    )
 
 
 async def on_decision(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Apply or discard a pending upload; only an admin may decide."""
+    """Apply, discard or preview again a pending upload; only an admin may decide."""
     query = update.callback_query
     if query is None:
         return
@@ -141,30 +154,40 @@ async def on_decision(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     chat_id = query.message.chat.id if query.message is not None else query.from_user.id
     if action == "discard":
         await send_chunks(context.bot, chat_id, [texts.EDIT_DISCARDED])
-        return
-    await send_chunks(context.bot, chat_id, await apply_edit(services, edit))
+    elif action == "preview":
+        await preview(context, services, chat_id, query.from_user.id, edit.name, edit.content)
+    else:
+        try:
+            chunks = await apply_edit(services, edit, query.from_user.id)
+        except kbedit.StaleEdit as err:
+            # Keep the upload: one tap shows it against the file as it is now.
+            again = _pending(context).add(edit)
+            markup = InlineKeyboardMarkup([[InlineKeyboardButton(
+                texts.EDIT_PREVIEW_AGAIN, callback_data=f"kb:preview:{again}")]])
+            stale = texts.EDIT_STALE.format(reason=escape(str(err)))
+            await send_chunks(context.bot, chat_id, [stale], markup)
+            return
+        await send_chunks(context.bot, chat_id, chunks)
 
 
-async def apply_edit(services: Services, edit: PendingEdit) -> list[str]:
-    """Validate again against the folder as it is now, write, reload; HTML chunks to send."""
+async def apply_edit(services: Services, edit: PendingEdit, admin_id: int) -> list[str]:
+    """Write the upload if its file is unchanged since the preview and the folder as it is
+    now accepts it (raises kbedit.StaleEdit otherwise), then reload; HTML chunks to send."""
     settings = services.settings
     try:
         await asyncio.to_thread(
-            kbedit.stage,
+            kbedit.apply,
             settings.knowledge_dir,
             edit.name,
             edit.content,
-            services.knowledge,
+            edit.base,
             settings.timezone,
+            services.now(),
         )
-    except KnowledgeError as err:  # the folder changed since the upload was checked
-        return report_chunks(
-            texts.EDIT_INVALID.format(name=escape(edit.name), count=len(err.problems)),
-            [f"• {p}" for p in err.problems],
-        )
-    now = services.now()
-    await asyncio.to_thread(kbedit.apply, settings.knowledge_dir, edit.name, edit.content, now)
-    log.info("admin %s applied knowledge file %s", edit.admin_id, edit.name)
+    except KnowledgeError as err:  # another file changed since the upload was checked
+        return _problems(edit.name, err)
+    log.info("admin %s applied knowledge file %s (uploaded by admin %s)",
+             admin_id, edit.name, edit.admin_id)
     outcome = await reload_knowledge(services, f"{edit.name} uploaded")
     return [texts.EDIT_APPLIED.format(name=escape(edit.name)), *outcome.messages]
 

@@ -1,0 +1,182 @@
+"""Applying an upload never loses an edit made since its preview, says who applied it, and
+/rollback undoes the latest apply whatever the clock or the time zone did in between."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from conftest import ADMIN_ID, FIXED_NOW, KNOWLEDGE_DIR, BotThread, start_bot
+from fake_telegram import Call, FakeTelegram
+from test_tg_knowledge import with_new_answer
+
+OTHER_ADMIN = 998
+APPLIED = "প্রয়োগ করা হয়েছে"
+
+
+@pytest.fixture
+def two_admins(bot_settings: Any, tmp_path: Path) -> Iterator[tuple[BotThread, Path]]:
+    folder = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE_DIR, folder)
+    settings = replace(bot_settings, knowledge_dir=folder,
+                       admin_ids=frozenset({ADMIN_ID, OTHER_ADMIN}))
+    running = start_bot(settings)
+    yield running, folder
+    running.stop()
+
+
+def preview(fake: FakeTelegram, name: str, content: bytes, admin: int = ADMIN_ID) -> Call:
+    since = fake.mark()
+    fake.document(name, content, user_id=admin)
+    # The preview or the problems; not the reload report of an earlier apply.
+    [shown] = fake.wait_for("sendMessage", lambda c: c.chat_id == admin
+                            and c.text.startswith(("📄", "❌")), since=since)
+    return shown
+
+
+def apply_button(shown: Call) -> str:
+    assert shown.buttons, shown.text
+    data = str(shown.buttons[0]["callback_data"])
+    assert data.startswith("kb:apply:"), shown.text
+    return data
+
+
+def tap(fake: FakeTelegram, data: str, admin: int = ADMIN_ID) -> Call:
+    """Tap a button and return the bot's first message about it (a reload report may follow)."""
+    since = fake.mark()
+    fake.callback(data, user_id=admin)
+    return fake.wait_for("sendMessage", lambda c: c.chat_id == admin, since=since)[0]
+
+
+def test_the_second_of_two_previews_of_one_file_is_refused(
+    two_admins: tuple[BotThread, Path], fake_telegram: FakeTelegram
+) -> None:
+    bot, folder = two_admins
+    first = with_new_answer(folder, "প্রথম অ্যাডমিনের উত্তর: লামা ডাউনলোড হয়েছে।")
+    second = with_new_answer(folder, "দ্বিতীয় অ্যাডমিনের উত্তর: লামা ডাউনলোড হয়েছে।")
+    first_preview = preview(fake_telegram, "facts.yaml", first, ADMIN_ID)
+    second_preview = preview(fake_telegram, "facts.yaml", second, OTHER_ADMIN)
+
+    assert APPLIED in tap(fake_telegram, apply_button(second_preview), OTHER_ADMIN).text
+    refused = tap(fake_telegram, apply_button(first_preview), ADMIN_ID)
+    assert APPLIED not in refused.text
+    assert "facts.yaml" in refused.text and "changed since" in refused.text
+    assert (folder / "facts.yaml").read_bytes() == second
+    assert "দ্বিতীয় অ্যাডমিনের" in bot.services.knowledge.facts["downloads_milestone"].answer
+
+    # The refusal offers a fresh preview of the same upload against the file as it is now.
+    fresh = tap(fake_telegram, str(refused.buttons[0]["callback_data"]), ADMIN_ID)
+    assert "downloads_milestone" in fresh.text
+    assert APPLIED in tap(fake_telegram, apply_button(fresh), ADMIN_ID).text
+    assert (folder / "facts.yaml").read_bytes() == first
+
+
+def test_a_hand_edit_after_the_preview_is_not_overwritten(
+    two_admins: tuple[BotThread, Path], fake_telegram: FakeTelegram
+) -> None:
+    bot, folder = two_admins
+    shown = preview(fake_telegram, "facts.yaml", with_new_answer(folder))
+    by_hand = with_new_answer(folder, "হাতে লেখা উত্তর: লামা ডাউনলোড হয়েছে।")
+    (folder / "facts.yaml").write_bytes(by_hand)
+    refused = tap(fake_telegram, apply_button(shown))
+    assert APPLIED not in refused.text and "changed since" in refused.text
+    assert refused.buttons
+    assert (folder / "facts.yaml").read_bytes() == by_hand
+    assert not list((folder / ".history").glob("*--*"))
+
+
+def test_a_new_file_created_after_its_preview_is_not_overwritten(
+    two_admins: tuple[BotThread, Path], fake_telegram: FakeTelegram
+) -> None:
+    bot, folder = two_admins
+    extra = 'version: 1\nsmalltalk:\n  - id: bye2\n    answer: "বিদায়"\n    questions: ["tata"]\n'
+    shown = preview(fake_telegram, "extra.yaml", extra.encode())
+    by_hand = extra.replace("বিদায়", "আবার দেখা হবে").encode()
+    (folder / "extra.yaml").write_bytes(by_hand)
+    refused = tap(fake_telegram, apply_button(shown))
+    assert "changed since" in refused.text
+    assert (folder / "extra.yaml").read_bytes() == by_hand
+
+
+def test_two_taps_at_once_apply_one_upload(
+    two_admins: tuple[BotThread, Path], fake_telegram: FakeTelegram
+) -> None:
+    bot, folder = two_admins
+    contents = {admin: with_new_answer(folder, f"অ্যাডমিন {admin}: লামা ডাউনলোড হয়েছে।")
+                for admin in (ADMIN_ID, OTHER_ADMIN)}
+    buttons = {admin: apply_button(preview(fake_telegram, "facts.yaml", content, admin))
+               for admin, content in contents.items()}
+    since = fake_telegram.mark()
+    for admin, data in buttons.items():
+        fake_telegram.callback(data, user_id=admin)
+    told = fake_telegram.wait_for("sendMessage", lambda c: c.chat_id in buttons, since=since,
+                                  count=2)
+    applied = [c.chat_id for c in told if APPLIED in c.text]
+    assert len(applied) == 1
+    assert (folder / "facts.yaml").read_bytes() == contents[applied[0]]
+
+
+def test_the_log_names_the_admin_who_tapped_apply(
+    two_admins: tuple[BotThread, Path], fake_telegram: FakeTelegram,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    bot, folder = two_admins
+    caplog.set_level(logging.INFO)
+    shown = preview(fake_telegram, "facts.yaml", with_new_answer(folder), ADMIN_ID)
+    assert APPLIED in tap(fake_telegram, apply_button(shown), OTHER_ADMIN).text
+    assert f"admin {OTHER_ADMIN} applied knowledge file facts.yaml" in caplog.text
+    assert f"admin {ADMIN_ID} applied" not in caplog.text
+
+
+def test_problems_name_the_knowledge_file_not_a_scratch_copy(
+    two_admins: tuple[BotThread, Path], fake_telegram: FakeTelegram
+) -> None:
+    bot, folder = two_admins
+    extra = ("version: 1\nsources:\n  - id: other\n    title: t\n    file: missing.txt\n"
+             "    sections: [a]\n")
+    reply = preview(fake_telegram, "extra.yaml", extra.encode())
+    assert "extra.yaml:5:11: " in reply.text
+    assert "llamabot-stage" not in reply.text and str(folder) not in reply.text
+    assert "/tmp" not in reply.text
+
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+@pytest.fixture
+def new_york_bot(
+    bot_settings: Any, tmp_path: Path
+) -> Iterator[tuple[BotThread, Path, list[datetime]]]:
+    """A bot in a time zone with daylight saving, on a clock the test moves."""
+    folder = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE_DIR, folder)
+    now = [FIXED_NOW]
+    running = start_bot(replace(bot_settings, knowledge_dir=folder, timezone=NEW_YORK),
+                        clock=lambda: now[0])
+    yield running, folder, now
+    running.stop()
+
+
+def test_rollback_undoes_the_latest_apply_across_the_end_of_daylight_saving(
+    new_york_bot: tuple[BotThread, Path, list[datetime]], fake_telegram: FakeTelegram
+) -> None:
+    bot, folder, now = new_york_bot
+    first = with_new_answer(folder, "প্রথম সংস্করণ: লামা ডাউনলোড হয়েছে।")
+    second = with_new_answer(folder, "দ্বিতীয় সংস্করণ: লামা ডাউনলোড হয়েছে।")
+    # 01:30 EDT, then 40 minutes later 01:10 EST: the wall clock went back an hour.
+    for content, when in ((first, datetime(2025, 11, 2, 1, 30, tzinfo=NEW_YORK)),
+                          (second, datetime(2025, 11, 2, 1, 10, fold=1, tzinfo=NEW_YORK))):
+        now[0] = when
+        shown = preview(fake_telegram, "facts.yaml", content)
+        assert APPLIED in tap(fake_telegram, apply_button(shown)).text
+    since = fake_telegram.mark()
+    fake_telegram.message("/rollback", user_id=ADMIN_ID)
+    fake_telegram.wait_for("sendMessage", lambda c: "ফেরানো হয়েছে" in c.text, since=since)
+    assert (folder / "facts.yaml").read_bytes() == first
