@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -231,3 +231,79 @@ def test_a_reload_is_noticed_without_a_call(tmp_path: Path) -> None:
 
     [only] = asyncio.run(main())
     assert (only.due_at, only.state) == (starts_at, "scheduled")
+
+
+ADMIN = 999
+FAR_FUTURE = datetime(9999, 12, 31, 23, 0, tzinfo=timezone(timedelta(hours=-5)))
+
+
+def test_a_row_that_overflows_is_planned_as_a_problem_not_an_exception() -> None:
+    good = event(NOW + DAY, HOUR)
+    far = event(FAR_FUTURE, HOUR, event_id="far")  # stored in UTC, it is in the year 10000
+    huge = event(NOW + DAY, timedelta(days=1_000_000), HOUR, event_id="huge")  # due in year -2714
+    plan = plan_sync([], [far, good, huge], NOW)
+    assert set(plan.write) == {row(good, HOUR), row(huge, HOUR)}
+    assert [(p.event_id, p.offset_s) for p in plan.problems] == [
+        ("far", 3600), ("huge", 86_400_000_000)]
+    assert "outside" in plan.problems[0].reason
+
+
+def test_one_bad_event_stops_neither_the_other_reminders_nor_the_loop(
+        tmp_path: Path, fake: LimitedTelegram) -> None:
+    """Before, the overflow killed the reminder loop every 5 s and nobody was told."""
+    good = event(datetime.now(UTC) + timedelta(seconds=1.5), timedelta(seconds=1))
+    bad = event(FAR_FUTURE, HOUR, event_id="far")
+
+    async def main() -> None:
+        db = await AsyncOutbox.open(tmp_path / "bot.sqlite3")
+        await db.call(lambda o: o.add_subscribers([1, 2, 3], "test", NOW))
+        current = [knowledge(bad, good)]
+        async with Bot(TOKEN, base_url=fake.base_url) as bot:
+            service = BroadcastService(db, bot, lambda: current[0], config=FAST,
+                                       admins=[ADMIN])
+            await service.start()
+            for _ in range(3):  # reloads of the same folder: still one notice
+                await asyncio.sleep(0.2)
+                current[0] = knowledge(bad, good)
+                await service.resync()
+            await wait_until(lambda: _true(len(fake.sent_messages) >= 4))
+            await asyncio.sleep(0.3)  # time for more notices, if any were to come
+            await service.stop()
+        await db.close()
+
+    asyncio.run(main())
+    reminders_sent = [c for c in fake.sent_messages if c.chat_id != ADMIN]
+    assert sorted(c.chat_id or 0 for c in reminders_sent) == [1, 2, 3]
+    assert all("রিমাইন্ডার" in c.text for c in reminders_sent)
+    notices = [c for c in fake.sent_messages if c.chat_id == ADMIN]
+    assert len(notices) == 1, [c.text for c in notices]
+    assert "far" in notices[0].text and "events.yaml" in notices[0].text
+
+
+def test_an_unreadable_row_is_set_aside(tmp_path: Path) -> None:
+    """A row the database holds but we cannot read (hand edit, a newer version) is reported
+    once and left alone; the scheduler goes on with the others."""
+    starts_at = datetime.now(UTC) + DAY
+    told: list[str] = []
+
+    async def tell(text: str) -> None:
+        told.append(text)
+
+    async def main() -> list[ReminderRow]:
+        db = await AsyncOutbox.open(tmp_path / "bot.sqlite3")
+        await db.call(lambda o: o.conn.execute(
+            "INSERT INTO reminders(event_id, offset_s, due_at, starts_at, state, updated_at)"
+            " VALUES ('old', 60, 'soon', 'later', 'scheduled', 'x')"))
+        scheduler = ReminderScheduler(db, lambda: knowledge(event(starts_at, HOUR)),
+                                      lambda: datetime.now(UTC), on_queued=lambda: None,
+                                      tell_admins=tell)
+        await scheduler.tick()
+        await scheduler.resync()
+        await scheduler.tick()
+        rows = await db.call(lambda o: ReminderRows(o).all())
+        await db.close()
+        return rows
+
+    rows = asyncio.run(main())
+    assert [(r.event_id, r.state) for r in rows] == [("llamacon", "scheduled")]
+    assert len(told) == 1 and "old" in told[0]

@@ -177,3 +177,37 @@ def test_too_fast_for_telegram_recovers_from_its_429s(database_target: DatabaseT
     sender = run(scenario, database_target, fake)
     assert fake.throttled >= 1 and sender.stats().throttled == fake.throttled
     assert sorted(fake.delivered_to()) == list(range(1, 46))
+
+
+def test_a_reply_that_cannot_be_read_fails_one_row_not_the_broadcast(
+        database_target: DatabaseTarget, fake: LimitedTelegram) -> None:
+    """Before, the row stayed in flight for ever (sent again at each start) and the
+    broadcast never finished; admins were not told."""
+    fake.garbled_chats = {2, 4}
+    told: list[str] = []
+
+    async def tell(text: str) -> None:
+        told.append(text)
+
+    async def scenario(db: AsyncOutbox, bot: Bot) -> None:
+        await db.call(lambda o: o.add_subscribers(range(1, 6), "test", NOW))
+        broadcast_id, _ = await db.call(lambda o: o.announce("hi", NOW))
+        sender = Sender(db, bot, FAST, tell_admins=tell)
+        task = asyncio.create_task(sender.run())
+
+        async def finished() -> bool:
+            progress = await db.call(lambda o: o.progress(broadcast_id))
+            return progress is not None and progress.remaining == 0
+
+        try:
+            await wait_until(finished, timeout=5)
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        progress = await db.call(lambda o: o.progress(broadcast_id))
+        assert progress is not None and (progress.sent, progress.failed) == (3, 2)
+        assert sender.stats().failed == 2
+
+    run(scenario, database_target, fake)
+    assert sorted(fake.delivered_to()) == [1, 3, 5]
+    assert len(told) == 1 and "KeyError" in told[0], told

@@ -10,23 +10,26 @@ Rules:
   was added late) only the latest is sent: one message with the current countdown.
 - a reminder that fell due while the bot was down goes out if the event has not begun,
   else it is skipped and logged.
+- a reminder that cannot be scheduled (its time overflows) or read or sent is set aside,
+  logged and reported to the admins once; it never stops the others.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.broadcast import texts
 from bot.broadcast.db import AsyncOutbox
 from bot.broadcast.sender import wait_event
-from bot.events import describe_event, reminders
+from bot.events import describe_event
 from bot.knowledge import Event, Knowledge
+from bot.storage.connection import DatabaseError
 from bot.storage.outbox import Outbox
-from bot.storage.reminder_rows import ReminderRow, ReminderRows
+from bot.storage.reminder_rows import ReminderRow, ReminderRows, RowProblem, offset_text
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +38,7 @@ log = logging.getLogger(__name__)
 class SyncPlan:
     write: tuple[ReminderRow, ...]  # insert or reschedule
     cancel: tuple[ReminderRow, ...]
+    problems: tuple[RowProblem, ...] = ()  # reminders that cannot be scheduled
 
 
 @dataclass(frozen=True)
@@ -47,11 +51,18 @@ class FirePlan:
 def plan_sync(rows: Iterable[ReminderRow], events: Iterable[Event], now: datetime) -> SyncPlan:
     existing = {(r.event_id, r.offset_s): r for r in rows}
     wanted: dict[tuple[str, int], ReminderRow] = {}
+    problems = []
     for event in events:
-        for reminder in reminders(event):
-            offset_s = int(reminder.offset.total_seconds())
-            wanted[(event.id, offset_s)] = ReminderRow(
-                event.id, offset_s, reminder.due_at, event.starts_at, "scheduled")
+        for offset in sorted(event.remind_before, reverse=True):
+            offset_s = int(offset.total_seconds())
+            try:
+                wanted[(event.id, offset_s)] = _scheduled(event, offset)
+            except OverflowError:
+                problems.append(RowProblem(
+                    event.id, offset_s,
+                    f"starts_at {event.starts_at.isoformat()} minus {offset_text(offset_s)} is"
+                    " outside the dates the bot can store (years 1-9999 in UTC): fix"
+                    " events.yaml"))
     write, cancel = [], []
     for key, row in wanted.items():
         old = existing.get(key)
@@ -62,7 +73,16 @@ def plan_sync(rows: Iterable[ReminderRow], events: Iterable[Event], now: datetim
         if old is None or old.due_at != row.due_at or old.state == "cancelled":
             write.append(row)
     cancel.extend(r for key, r in existing.items() if key not in wanted and r.state == "scheduled")
-    return SyncPlan(tuple(write), tuple(cancel))
+    return SyncPlan(tuple(write), tuple(cancel), tuple(problems))
+
+
+def _scheduled(event: Event, offset: timedelta) -> ReminderRow:
+    """The row for one reminder; OverflowError if its times cannot be stored."""
+    due_at = event.starts_at - offset
+    # Stored in UTC: 9999-12-31T23:00-05:00 exists, but not as a UTC time.
+    due_at.astimezone(UTC), event.starts_at.astimezone(UTC)
+    return ReminderRow(event.id, int(offset.total_seconds()), due_at, event.starts_at,
+                       "scheduled")
 
 
 def plan_fire(due: Iterable[ReminderRow], events: Iterable[Event], now: datetime) -> FirePlan:
@@ -102,11 +122,20 @@ def sync(outbox: Outbox, events: Iterable[Event], now: datetime) -> SyncPlan:
     for row in plan.cancel:
         log.info("reminder %s -%ss cancelled: event or offset removed, or event already begun",
                  row.event_id, row.offset_s)
-    return plan
+    problems = (*plan.problems, *rows.unreadable())
+    for problem in problems:
+        log.error("reminder not scheduled: %s", problem)
+    return SyncPlan(plan.write, plan.cancel, problems)
 
 
-def fire_due(outbox: Outbox, events: Iterable[Event], now: datetime) -> list[int]:
-    """Queue a broadcast for each due reminder; returns the new broadcast ids."""
+@dataclass(frozen=True)
+class Fired:
+    queued: tuple[int, ...]  # new broadcast ids
+    problems: tuple[RowProblem, ...] = ()  # due reminders that could not be queued
+
+
+def fire_due(outbox: Outbox, events: Iterable[Event], now: datetime) -> Fired:
+    """Queue a broadcast for each due reminder, each on its own: one that fails is skipped."""
     rows = ReminderRows(outbox)
     plan = plan_fire(rows.due(now), events, now)
     for row in plan.skip:
@@ -115,14 +144,24 @@ def fire_due(outbox: Outbox, events: Iterable[Event], now: datetime) -> list[int
                     row.event_id, row.offset_s, late)
     rows.set_state(plan.skip, "skipped", now)
     rows.set_state(plan.cancel, "cancelled", now)
-    queued = []
+    queued, problems = [], []
     for row, event in plan.send:
-        broadcast_id = rows.fire(row, reminder_text(event, now), now)
+        try:
+            broadcast_id = rows.fire(row, reminder_text(event, now), now)
+        except DatabaseError:
+            raise  # the database, not this row: the loop retries every row later
+        except Exception as exc:
+            log.exception("reminder %s -%ss could not be queued: skipped", row.event_id,
+                          row.offset_s)
+            rows.set_state([row], "skipped", now)
+            problems.append(RowProblem(row.event_id, row.offset_s,
+                                       f"could not be sent ({type(exc).__name__}: {exc})"))
+            continue
         if broadcast_id is not None:
             log.info("reminder %s -%ss queued as broadcast %s", row.event_id, row.offset_s,
                      broadcast_id)
             queued.append(broadcast_id)
-    return queued
+    return Fired(tuple(queued), tuple(problems))
 
 
 class ReminderScheduler:
@@ -134,30 +173,43 @@ class ReminderScheduler:
 
     def __init__(self, db: AsyncOutbox, knowledge: Callable[[], Knowledge],
                  clock: Callable[[], datetime], on_queued: Callable[[], None],
-                 check_every: float = 5.0) -> None:
+                 check_every: float = 5.0,
+                 tell_admins: Callable[[str], Awaitable[None]] | None = None) -> None:
         self.db = db
         self.knowledge = knowledge
         self.clock = clock
         self.on_queued = on_queued
         self.check_every = check_every  # also bounds the damage of a wall-clock jump
+        self.tell_admins = tell_admins
         self._synced: Knowledge | None = None
         self._wake = asyncio.Event()
+        self._told: set[RowProblem] = set()  # each problem once, not on every reload
 
     async def resync(self) -> SyncPlan:
         knowledge, now = self.knowledge(), self.clock()
         plan = await self.db.call(lambda o: sync(o, knowledge.events, now))
         self._synced = knowledge
         self._wake.set()
+        await self._report(plan.problems)
         return plan
 
     async def tick(self) -> list[int]:
         if self.knowledge() is not self._synced:
             await self.resync()
         events, now = self.knowledge().events, self.clock()
-        queued = await self.db.call(lambda o: fire_due(o, events, now))
-        if queued:
+        fired = await self.db.call(lambda o: fire_due(o, events, now))
+        if fired.queued:
             self.on_queued()
-        return queued
+        await self._report(fired.problems)
+        return list(fired.queued)
+
+    async def _report(self, problems: Iterable[RowProblem]) -> None:
+        new = [p for p in problems if p not in self._told]
+        if not new or self.tell_admins is None:
+            return
+        self._told.update(new)
+        await self.tell_admins(texts.REMINDER_PROBLEMS.format(
+            problems="\n".join(f"• {p}" for p in new)))
 
     async def run(self) -> None:
         while True:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from telegram.ext import Application
@@ -31,9 +31,11 @@ log = logging.getLogger(__name__)
 
 class Broadcasting:
     def __init__(self, database: DatabaseTarget, is_admin: Callable[[int | None], bool],
-                 clock: Callable[[], datetime], config: SenderConfig | None = None) -> None:
+                 clock: Callable[[], datetime], config: SenderConfig | None = None,
+                 admins: Iterable[int] = ()) -> None:
         self.database = database
         self.is_admin = is_admin
+        self.admins = tuple(admins)  # told when a reminder or a send cannot go out
         self.clock = clock
         self.config = config or sender_config()  # ConfigError for a bad LLAMABOT_BROADCAST_RATE
         self.outbox: AsyncOutbox | None = None
@@ -71,7 +73,8 @@ class Broadcasting:
             log.info("subscriptions and broadcasts are on again: %s is open", self.database)
             self.error = None
         self.service = BroadcastService(self.outbox, application.bot, knowledge,
-                                        config=self.config, clock=self.clock)
+                                        config=self.config, clock=self.clock,
+                                        admins=self.admins)
         subscriptions.attach(application, subscriptions.SubscriptionDeps(
             self.outbox, self.is_admin, self.clock, self.service.wake))
         await self.service.start()

@@ -16,14 +16,16 @@ import logging
 import time
 import warnings
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.broadcast import texts
 from bot.broadcast.db import AsyncOutbox
+from bot.storage.connection import DatabaseError
 from bot.storage.outbox import OutboxItem
 
 log = logging.getLogger(__name__)
@@ -78,11 +80,14 @@ class Pacer:
 
 class Sender:
     def __init__(self, db: AsyncOutbox, bot: Bot, config: SenderConfig | None = None,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 tell_admins: Callable[[str], Awaitable[None]] | None = None) -> None:
         self.db = db
         self.bot = bot
         self.config = config or SenderConfig()
         self.clock = clock
+        self.tell_admins = tell_admins
+        self._told: set[tuple[int, str]] = set()  # (broadcast, error type): told once
         self._pacer = Pacer(self.config.rate)
         self._slots = asyncio.Semaphore(self.config.concurrency)
         self._wake = asyncio.Event()
@@ -162,6 +167,28 @@ class Sender:
             log.error("broadcast send crashed", exc_info=task.exception())
 
     async def _deliver(self, item: OutboxItem) -> None:
+        try:
+            await self._attempt(item)
+        except DatabaseError:
+            raise  # not this row's fault: it stays in flight and is sent again at start-up
+        except Exception as exc:
+            # Anything else is about this row (a reply that cannot be read, a bug): record
+            # it as failed, or it would stay in flight, be sent again at every start and keep
+            # its broadcast from ever finishing.
+            log.exception("broadcast %s to chat %s crashed", item.broadcast_id, item.chat_id)
+            # An exception's text may hold a request URL, and so the token.
+            reason = f"{type(exc).__name__}: {exc}".replace(self.bot.token, "<token>")
+            await self._record_failed(item, reason)
+            await self._tell_once(item.broadcast_id, type(exc).__name__, texts.SEND_PROBLEM.format(
+                id=item.broadcast_id, reason=f"chat {item.chat_id}: {reason[:200]}"))
+
+    async def _tell_once(self, broadcast_id: int, kind: str, text: str) -> None:
+        if self.tell_admins is None or (broadcast_id, kind) in self._told:
+            return
+        self._told.add((broadcast_id, kind))
+        await self.tell_admins(text)
+
+    async def _attempt(self, item: OutboxItem) -> None:
         failures = 0
         while True:
             await self._wait_unpaused()

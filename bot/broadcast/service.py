@@ -13,12 +13,13 @@ import asyncio
 import contextlib
 import logging
 import os
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from telegram import Bot
+from telegram.error import TelegramError
 
 from bot.broadcast.db import AsyncOutbox
 from bot.broadcast.lease import Lease, lease_for
@@ -56,10 +57,13 @@ class BroadcastService:
                  config: SenderConfig | None = None,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  progress_every: float = 3.0, lease: Lease | None = None,
-                 elect_every: float = 1.0) -> None:
+                 elect_every: float = 1.0, admins: Iterable[int] = ()) -> None:
         self.db = db
-        self.sender = Sender(db, bot, config, clock)
-        self.scheduler = ReminderScheduler(db, knowledge, clock, self.sender.wake)
+        self.bot = bot
+        self.admins = tuple(sorted(admins))  # told about reminders or sends that cannot go out
+        self.sender = Sender(db, bot, config, clock, tell_admins=self.tell_admins)
+        self.scheduler = ReminderScheduler(db, knowledge, clock, self.sender.wake,
+                                           tell_admins=self.tell_admins)
         self.progress = ProgressReporter(db, bot, clock)
         self.progress_every = progress_every  # edits per admin chat stay far below 1/s
         self.lease = lease or lease_for(db.target)
@@ -139,6 +143,14 @@ class BroadcastService:
 
     def stats(self) -> SenderStats:
         return self.sender.stats()
+
+    async def tell_admins(self, text: str) -> None:
+        """Send `text` to every admin (plain text); one who cannot be reached is logged."""
+        for admin_id in self.admins:
+            try:
+                await self.bot.send_message(admin_id, text, parse_mode=None)
+            except TelegramError as exc:  # an admin who never opened the bot cannot be told
+                log.info("could not notify admin %s: %s", admin_id, exc)
 
     def _spawn(self, job: Callable[[], Coroutine[Any, Any, None]],
                name: str) -> asyncio.Task[None]:

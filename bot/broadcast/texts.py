@@ -34,3 +34,9 @@ PROGRESS = (
 )
 STATE_SENDING = "পাঠানো চলছে…"
 STATE_DONE = "সম্পন্ন ✅"
+
+# To admins: a Bengali header, the problems in English as `kb validate` writes them.
+REMINDER_PROBLEMS = "⚠️ এই রিমাইন্ডারগুলো পাঠানো যাবে না; বাকিগুলো ঠিকমতো যাবে:\n{problems}"
+SEND_PROBLEM = (
+    "⚠️ সম্প্রচার #{id}: একটি বার্তা পাঠানো যায়নি, ব্যর্থ হিসেবে রাখা হলো; বাকিরা পাবেন:\n{reason}"
+)

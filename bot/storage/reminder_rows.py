@@ -8,9 +8,10 @@ a crash leaves either both or neither.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from bot.storage.outbox import Outbox, insert_broadcast, iso
 
@@ -24,14 +25,42 @@ class ReminderRow:
     state: str  # scheduled, sent, skipped, cancelled
 
 
+@dataclass(frozen=True)
+class RowProblem:
+    """A reminder that cannot be scheduled, read or sent; the others go on without it."""
+
+    event_id: str
+    offset_s: int | None  # None when the row itself cannot be read
+    reason: str  # English, for the log and the admins
+
+    def __str__(self) -> str:
+        before = "" if self.offset_s is None else f" ({offset_text(self.offset_s)} before)"
+        return f"event {self.event_id!r}{before}: {self.reason}"
+
+
+def offset_text(seconds: int) -> str:
+    """`1h`, `30m`, `7d`: as an admin writes it in events.yaml."""
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
 class ReminderRows:
     def __init__(self, outbox: Outbox) -> None:
         self.outbox = outbox
 
     def all(self) -> list[ReminderRow]:
-        return [_row(r) for r in self.outbox.conn.execute(
-            "SELECT event_id, offset_s, due_at, starts_at, state FROM reminders"
-        )]
+        """Every row that can be read (the others: `unreadable`)."""
+        return [r for r in map(_read, self._select_all()) if isinstance(r, ReminderRow)]
+
+    def unreadable(self) -> list[RowProblem]:
+        """Rows written by hand or by another version that this one cannot read."""
+        return [r for r in map(_read, self._select_all()) if isinstance(r, RowProblem)]
+
+    def _select_all(self) -> list[Sequence[Any]]:
+        return list(self.outbox.conn.execute(
+            "SELECT event_id, offset_s, due_at, starts_at, state FROM reminders"))
 
     def save(self, rows: Iterable[ReminderRow], now: datetime) -> None:
         """Insert or overwrite (a moved event reschedules even a row already sent)."""
@@ -46,17 +75,24 @@ class ReminderRows:
             )
 
     def due(self, now: datetime) -> list[ReminderRow]:
-        return [_row(r) for r in self.outbox.conn.execute(
+        """Scheduled rows due by `now`; an unreadable one is left out (see `unreadable`)."""
+        found = map(_read, self.outbox.conn.execute(
             "SELECT event_id, offset_s, due_at, starts_at, state FROM reminders"
             " WHERE state = 'scheduled' AND due_at <= ? ORDER BY due_at",
             (iso(now),),
-        )]
+        ))
+        return [r for r in found if isinstance(r, ReminderRow)]
 
     def next_due(self) -> datetime | None:
-        row = self.outbox.conn.execute(
-            "SELECT MIN(due_at) FROM reminders WHERE state = 'scheduled'"
-        ).fetchone()
-        return datetime.fromisoformat(row[0]) if row and row[0] else None
+        # Not MIN(due_at): an unreadable value may sort first, and must not hide the rest.
+        for (raw,) in self.outbox.conn.execute(
+            "SELECT due_at FROM reminders WHERE state = 'scheduled' ORDER BY due_at"
+        ):
+            try:
+                return _moment(raw)
+            except (TypeError, ValueError):
+                continue
+        return None
 
     def fire(self, row: ReminderRow, text: str, now: datetime) -> int | None:
         """Turn a due reminder into a queued broadcast, exactly once; None if it changed."""
@@ -86,6 +122,17 @@ class ReminderRows:
             )
 
 
-def _row(row: tuple[str, int, str, str, str]) -> ReminderRow:
-    return ReminderRow(row[0], int(row[1]), datetime.fromisoformat(row[2]),
-                       datetime.fromisoformat(row[3]), row[4])
+def _read(row: Sequence[Any]) -> ReminderRow | RowProblem:
+    try:
+        return ReminderRow(str(row[0]), int(row[1]), _moment(row[2]), _moment(row[3]),
+                           str(row[4]))
+    except (TypeError, ValueError) as exc:
+        return RowProblem(str(row[0]), None, f"its database row cannot be read ({exc});"
+                          " it is left as it is")
+
+
+def _moment(value: Any) -> datetime:
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:  # would fail every comparison with an aware `now`
+        raise ValueError(f"{value!r} has no UTC offset")
+    return moment

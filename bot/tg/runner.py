@@ -61,7 +61,8 @@ class BotRuntime:
         self.flood = flood or FloodGate()
         self.poll_timeout = poll_timeout
         # Subscriptions, reminders and broadcasts (issue 4): handlers before the catch-alls.
-        self.broadcasting = Broadcasting(settings.database, settings.is_admin, self.clock)
+        self.broadcasting = Broadcasting(settings.database, settings.is_admin, self.clock,
+                                         admins=settings.admin_ids)
         self.extensions = (
             *extensions, self.broadcasting.add_handlers, knowledge_edits.add_handlers)
         # Seconds between looks at the knowledge folder; 0: only /reload and SIGHUP reload.
