@@ -81,7 +81,8 @@ def answer_json(answer: Answer) -> str:
             else {
                 "source": citation.source_title,
                 "source_id": citation.source_id,
-                "section": citation.section,
+                "section": citation.shown_section,  # as users see it
+                "heading": citation.section,  # as it stands in the source
                 "quote": citation.quote,
             },
             "suggestions": list(answer.suggestions),

@@ -23,7 +23,9 @@ def render_plain(answer: Answer, knowledge: Knowledge) -> str:
     parts = [answer.text]
     if answer.citation is not None:
         c = answer.citation
-        where = c.source_title if c.section == c.source_title else f"{c.source_title} — {c.section}"
+        where = c.source_title
+        if c.section != c.source_title:
+            where += f" — {c.shown_section}"
         parts.append(f"সূত্র: {where}\n“{c.quote}”")
     if answer.suggestions:
         heading = "আরও জানতে পারেন:" if answer.kind is AnswerKind.FACT else "যেমন:"

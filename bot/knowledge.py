@@ -12,16 +12,26 @@ class Source:
     id: str
     title: str
     text: str
-    sections: tuple[str, ...]
+    sections: tuple[str, ...]  # headings exactly as they stand in `text`
     path: str
+    # heading -> the title users see, where admins corrected a misprint in the source
+    section_titles: Mapping[str, str] = field(default_factory=dict)
+
+    def section_title(self, heading: str) -> str:
+        return self.section_titles.get(heading, heading)
 
 
 @dataclass(frozen=True)
 class Citation:
     source_id: str
     source_title: str
-    section: str
-    quote: str
+    section: str  # the heading as it stands in the source; the quote stands under it
+    quote: str  # verbatim from the source
+    section_title: str = ""  # the heading as users see it, when admins corrected it
+
+    @property
+    def shown_section(self) -> str:
+        return self.section_title or self.section
 
 
 @dataclass(frozen=True)

@@ -78,7 +78,7 @@ class _Builder:
         source_id = self.entry_id(entry, fields, "source")
         title = reader.text(fields.get("title"), "the source title")
         file = reader.text(fields.get("file"), "the source file")
-        sections = [s for s, _ in reader.text_list(fields.get("sections"), "sections")]
+        sections = self.sections(reader, fields.get("sections"))
         if source_id is None or title is None or file is None:
             return None
         path = self.source_path(reader, fields["file"], file)
@@ -93,14 +93,43 @@ class _Builder:
                 "give a path relative to the knowledge folder",
             )
             return None
-        for heading, node in reader.text_list(fields.get("sections"), "sections"):
+        for heading, _, node in sections:
             if heading not in text.splitlines():
                 reader.problem(
                     node,
                     f"section heading {heading!r} is not a line of {file}",
                     "copy the heading exactly as it stands in the source",
                 )
-        return Source(source_id, title, text, tuple(sections), str(path))
+        headings = tuple(heading for heading, _, _ in sections)
+        titles = {heading: shown for heading, shown, _ in sections if shown}
+        return Source(source_id, title, text, headings, str(path), titles)
+
+    def sections(
+        self, reader: NodeReader, node: yaml.Node | None
+    ) -> list[tuple[str, str | None, yaml.Node]]:
+        """A source's headings, each with the title shown to users if admins corrected it.
+
+        Citations quote the source verbatim, misprints included; a heading is shown to
+        users, so `- heading: ...` with `title: ...` may correct it.
+        """
+        found: list[tuple[str, str | None, yaml.Node]] = []
+        for item in reader.sequence(node, "sections"):
+            if isinstance(item, yaml.MappingNode):
+                fields = reader.mapping(item, "a section", ("heading", "title")) or {}
+                heading = reader.text(fields.get("heading"), "the section heading")
+                shown = reader.text(fields.get("title"), "the section title")
+                if heading:  # kept without its title: one mistake, one problem
+                    found.append((heading, shown, fields["heading"]))
+            elif isinstance(item, yaml.ScalarNode):
+                if heading := reader.text(item, "a section heading"):
+                    found.append((heading, None, item))
+            else:
+                reader.problem(
+                    item,
+                    "a section must be a heading or a mapping",
+                    'write "heading as in the source", or `heading:` with `title:`',
+                )
+        return found
 
     def source_path(self, reader: NodeReader, node: yaml.Node, file: str) -> Path | None:
         """`file` resolved inside the knowledge folder, or None with a problem.
@@ -212,7 +241,7 @@ class _Builder:
                 f"the quote stands under section {under!r}, not {section!r}",
                 f'write `section: "{under}"`',
             )
-        return Citation(source.id, source.title, section, quote)
+        return Citation(source.id, source.title, section, quote, source.section_title(section))
 
     def fact(self, entry: Located, sources: Mapping[str, Source]) -> tuple[Fact, Located] | None:
         reader = self.reader(entry)

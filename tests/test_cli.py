@@ -219,3 +219,14 @@ def test_kb_eval_against_summarises_every_section_that_changed(tmp_path: Path) -
     assert result.returncode == 0, result.stderr
     first = result.stdout.splitlines()[0]
     assert first.startswith("declines removed (") and " other_ai_products (" in first, first
+
+
+def test_ask_shows_the_corrected_section_title_and_keeps_the_heading() -> None:
+    """The article's misprinted heading (a Telugu word in Bengali) reached every citation."""
+    as_json = json.loads(run("ask", "--json", "লামা মানে কী?").stdout)
+    assert as_json["fact_id"] == "what_is_llama"
+    assert as_json["citation"]["section"] == "লামার বিস্তৃত ইকোসিস্টেম এবং বাণিজ্যিক গ্রহণ"
+    misprint = "\u0c35\u0c3f\u0c38\u0c4d\u0c24"  # Telugu letters inside the Bengali word
+    assert as_json["citation"]["heading"] == f"লামার {misprint}ৃত ইকোসিস্টেম এবং বাণিজ্যিক গ্রহণ"
+    plain = run("ask", "লামা মানে কী?").stdout
+    assert "লামার বিস্তৃত ইকোসিস্টেম" in plain and misprint not in plain

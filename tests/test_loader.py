@@ -1,5 +1,6 @@
 """Loading and validating knowledge files: every problem located and explained."""
 
+import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -236,3 +237,51 @@ def test_related_naming_small_talk_is_refused(tmp_path: Path) -> None:
         f"{tmp_path / 'facts.yaml'}:6:5: fact 'downloads' lists as related small talk 'hello', "
         "not a fact (fix: use the id of an existing fact)"
     ]
+
+
+SOURCES_WITH_TITLE = SOURCES.replace(
+    'sections: ["প্রথম অংশ"]',
+    'sections:\n      - heading: "প্রথম অংশ"\n        title: "প্রথম ভাগ"',
+)
+
+
+def test_a_section_carries_the_title_admins_corrected(tmp_path: Path) -> None:
+    """Citations quote the source verbatim but show a misprinted heading as corrected."""
+    knowledge = load_knowledge(write_kb(tmp_path, sources_yaml=SOURCES_WITH_TITLE), TZ)
+    citation = knowledge.facts["downloads"].citation
+    assert (citation.section, citation.shown_section) == ("প্রথম অংশ", "প্রথম ভাগ")
+    assert citation.quote == "লামা এক বিলিয়ন বার ডাউনলোড হয়েছে।"
+    assert knowledge.sources["article"].section_title("প্রথম অংশ") == "প্রথম ভাগ"
+    plain = load_knowledge(write_kb(tmp_path), TZ).facts["downloads"].citation
+    assert plain.shown_section == "প্রথম অংশ"
+
+
+@pytest.mark.parametrize(
+    ("sections", "expected"),
+    [
+        (
+            '- heading: "দ্বিতীয় অংশ"\n        title: "ভাগ"',
+            ":7:18: section heading 'দ্বিতীয় অংশ' is not a line of article.txt",
+        ),
+        ('- heading: "প্রথম অংশ"', ":7:9: a section is missing required field 'title'"),
+        ('- heading: "প্রথম অংশ"\n        title: ""', ":8:16: the section title is empty"),
+        ('- heading: "প্রথম অংশ"\n        titel: "x"', ":8:9: unknown field 'titel' in a section"),
+        ("- [x]", ":7:9: a section must be a heading or a mapping"),
+    ],
+)
+def test_section_titles_are_validated(tmp_path: Path, sections: str, expected: str) -> None:
+    broken = SOURCES.replace('sections: ["প্রথম অংশ"]', "sections:\n      " + sections)
+    found = problems(write_kb(tmp_path, sources_yaml=broken))
+    assert any(p.startswith(str(tmp_path / "sources.yaml") + expected) for p in found), found
+
+
+def test_the_articles_misprinted_heading_is_shown_corrected() -> None:
+    """The article's heading has a Telugu word (విస్తృత) inside Bengali: shown as বিস্তৃত."""
+    knowledge = load_knowledge(Path(__file__).resolve().parent.parent / "knowledge", TZ)
+    telugu = re.compile("[\u0c00-\u0c7f]")
+    source = knowledge.sources["llama-1b-downloads"]
+    assert any(telugu.search(line) for line in source.text.splitlines())  # kept verbatim
+    cited = [f.citation for f in knowledge.facts.values()]
+    assert any(telugu.search(c.section) for c in cited)
+    assert not any(telugu.search(c.shown_section) for c in cited)
+    assert "লামার বিস্তৃত ইকোসিস্টেম এবং বাণিজ্যিক গ্রহণ" in {c.shown_section for c in cited}

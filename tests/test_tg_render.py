@@ -129,3 +129,24 @@ def test_a_quoted_headline_is_not_named_twice() -> None:
     assert html.count(title) == 2  # once as the source, once quoted
     other = citation_html(Citation("src", title, "অংশ", "বাক্য।"))
     assert "<i>অংশ</i>" in other
+
+
+def test_a_citation_shows_the_section_title_admins_corrected() -> None:
+    from bot.knowledge import Citation
+    from bot.tg.render import citation_html
+
+    misprint = "লামার \u0c35\u0c3f\u0c38\u0c4d\u0c24ৃত ইকোসিস্টেম"
+    html = citation_html(Citation("src", "শিরোনাম", misprint, "বাক্য।", "লামার বিস্তৃত ইকোসিস্টেম"))
+    assert "<i>লামার বিস্তৃত ইকোসিস্টেম</i>" in html and misprint not in html
+
+
+def test_source_view_lists_the_corrected_section_titles() -> None:
+    from pathlib import Path
+
+    from bot.loader import load_knowledge
+    from bot.tg.views import source_view
+
+    knowledge = load_knowledge(Path(__file__).resolve().parent.parent / "knowledge", NOW.tzinfo)
+    text, _ = source_view(knowledge)
+    assert "• লামার বিস্তৃত ইকোসিস্টেম এবং বাণিজ্যিক গ্রহণ" in text
+    assert not any("\u0c00" <= c <= "\u0c7f" for c in text)  # no Telugu letter

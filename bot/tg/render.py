@@ -29,7 +29,7 @@ def citation_html(citation: Citation) -> str:
     if len(quote) > _MAX_QUOTE:
         quote = quote[: _MAX_QUOTE - 1] + "…"
     head = texts.CITATION.format(title=escape(citation.source_title),
-                                 section=escape(citation.section))
+                                 section=escape(citation.shown_section))
     if citation.section == citation.source_title:  # the headline itself is quoted
         head = head.split("\n", 1)[0]
     return f"{head}\n<blockquote>{escape(quote)}</blockquote>"

@@ -58,7 +58,7 @@ def source_view(knowledge: Knowledge) -> View:
     parts = [texts.SOURCE_HEADER]
     for source in knowledge.sources.values():
         cited = sum(1 for f in knowledge.facts.values() if f.citation.source_id == source.id)
-        sections = "\n".join(f"• {escape(s)}" for s in source.sections)
+        sections = "\n".join(f"• {escape(source.section_title(s))}" for s in source.sections)
         parts.append(f"<b>{escape(source.title)}</b>\n{texts.SOURCE_COVERS}\n{sections}\n"
                      f"<i>({cited}টি উত্তর এই প্রতিবেদনের উদ্ধৃতি দেয়)</i>")
     markup = InlineKeyboardMarkup(
