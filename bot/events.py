@@ -75,7 +75,12 @@ def format_duration(offset: timedelta) -> str:
 
 
 def parse_starts_at(text: str, tz: tzinfo) -> datetime:
-    """A date alone is the start of that day in `tz`; a datetime needs its UTC offset."""
+    """A date alone is the start of that day in `tz`; a datetime needs its UTC offset.
+
+    The result is in `tz` (the bot's LLAMABOT_TIMEZONE) whatever offset it was written
+    with: its day, "today" and "tomorrow" are then those of the users, not of the place
+    the offset came from (22:00 at -07:00 on 29 April is 30 April in Dhaka).
+    """
     text = text.strip()
     try:
         if len(text) == 10:
@@ -93,7 +98,7 @@ def parse_starts_at(text: str, tz: tzinfo) -> datetime:
             f"starts_at {text} is in {moment.year}: write a date in the years"
             f" {FIRST_YEAR} to {LAST_YEAR}"
         )
-    return moment
+    return moment.astimezone(tz)  # the years above keep this far from datetime's limits
 
 
 @dataclass(frozen=True)
@@ -113,7 +118,7 @@ def reminders(event: Event) -> tuple[Reminder, ...]:
 
 
 def days_until(event: Event, now: datetime) -> int:
-    """Whole calendar days from `now` to the event, in the event's own timezone."""
+    """Whole calendar days from `now` to the event, in the event's timezone (the bot's)."""
     local_now = now.astimezone(event.starts_at.tzinfo)
     return (event.starts_at.date() - local_now.date()).days
 

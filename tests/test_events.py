@@ -1,5 +1,6 @@
 """Event dates, offsets and countdowns, with time passed in."""
 
+import shutil
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -45,7 +46,9 @@ def test_durations() -> None:
 
 def test_start_times() -> None:
     assert parse_starts_at("2025-04-29", TZ) == datetime(2025, 4, 29, tzinfo=TZ)
-    assert parse_starts_at("2025-04-29T10:00:00+00:00", TZ).utcoffset() == timedelta(0)
+    # Kept in the bot's zone, whatever offset it was written with: its day is the users' day.
+    in_utc = parse_starts_at("2025-04-29T20:00:00+00:00", TZ)
+    assert in_utc == datetime(2025, 4, 30, 2, 0, tzinfo=TZ) and in_utc.tzinfo is TZ
     with pytest.raises(EventValueError, match="no UTC offset"):
         parse_starts_at("2025-04-29T10:00:00", TZ)
     with pytest.raises(EventValueError, match="invalid date"):
@@ -121,6 +124,22 @@ def test_countdown_uses_the_event_timezone() -> None:
     # 20:00 UTC on 27 April is already 28 April in Dhaka: one day left, not two.
     late_utc = datetime(2025, 4, 27, 20, 0, tzinfo=ZoneInfo("UTC"))
     assert "আগামীকাল" in describe_event(CON, late_utc)
+
+
+def test_dates_are_shown_in_the_bot_timezone_not_the_offset_written(tmp_path: Path) -> None:
+    """22:00 at -07:00 on 29 April is 11:00 on 30 April in Dhaka (LLAMABOT_TIMEZONE)."""
+    folder = tmp_path / "knowledge"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "knowledge", folder)
+    events = folder / "events.yaml"
+    events.write_text(events.read_text(encoding="utf-8").replace(
+        "starts_at: 2025-04-29", "starts_at: 2027-04-29T22:00:00-07:00"), encoding="utf-8")
+    responder = Responder(load_knowledge(folder, TZ))
+    noon_before = responder.answer_fact("llamacon", datetime(2027, 4, 29, 12, 0, tzinfo=TZ)).text
+    assert "আগামীকাল, ৩০ এপ্রিল ২০২৭" in noon_before, noon_before
+    morning_of = responder.answer_fact("llamacon", datetime(2027, 4, 30, 9, 0, tzinfo=TZ)).text
+    assert "আজ, ৩০ এপ্রিল ২০২৭" in morning_of and "২ ঘণ্টা বাকি" in morning_of, morning_of
+    held = responder.answer_fact("llamacon", datetime(2027, 4, 30, 20, 0, tzinfo=TZ)).text
+    assert "আজ, ৩০ এপ্রিল ২০২৭ তারিখে অনুষ্ঠিত হচ্ছে" in held, held
 
 
 def test_reminders_and_split() -> None:
