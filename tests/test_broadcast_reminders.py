@@ -15,7 +15,14 @@ from fake_telegram import TOKEN
 from telegram import Bot
 
 from bot.broadcast.db import AsyncOutbox
-from bot.broadcast.reminders import ReminderScheduler, plan_fire, plan_sync, reminder_text
+from bot.broadcast.reminders import (
+    ReminderScheduler,
+    fire_due,
+    plan_fire,
+    plan_sync,
+    reminder_text,
+    sync,
+)
 from bot.broadcast.sender import SenderConfig
 from bot.broadcast.service import BroadcastService
 from bot.knowledge import Event, Knowledge
@@ -83,9 +90,27 @@ def test_fire_sends_only_the_latest_due_and_skips_begun_events() -> None:
 
 
 def test_reminder_text_is_bengali_with_countdown_and_link() -> None:
-    text = reminder_text(event(NOW + 2 * DAY, DAY, url="https://llama.com/llamacon"), NOW)
+    text = reminder_text(event(NOW + 2 * DAY, DAY, url="https://llama.com/llamacon"), NOW, NOW)
     assert "লামাকন" in text and "রিমাইন্ডার" in text and "https://llama.com/llamacon" in text
     assert "/unsubscribe" in text
+
+
+def test_a_reminder_states_the_offset_it_was_scheduled_for(tmp_path: Path) -> None:
+    """Fired a few ms after it fell due, the 1 h reminder said "about 59 minutes"."""
+    soon = event(NOW + HOUR, HOUR, 30 * timedelta(minutes=1))
+    outbox = Outbox.open(tmp_path / "bot.sqlite3")
+    sync(outbox, [soon], NOW - DAY)
+    texts = []
+    for offset in (HOUR, 30 * timedelta(minutes=1)):
+        fire_due(outbox, [soon], soon.starts_at - offset + timedelta(milliseconds=3))
+        texts.append(outbox.conn.execute(
+            "SELECT text FROM broadcasts ORDER BY id DESC LIMIT 1").fetchone()[0])
+    outbox.close()
+    assert "আর প্রায় ১ ঘণ্টা বাকি" in texts[0], texts[0]
+    assert "আর প্রায় ৩০ মিনিট বাকি" in texts[1], texts[1]
+    # Sent late (the bot was down): what is really left, not the offset.
+    late = reminder_text(soon, soon.starts_at - HOUR, soon.starts_at - 20 * timedelta(minutes=1))
+    assert "আর প্রায় ২০ মিনিট বাকি" in late, late
 
 
 @pytest.fixture

@@ -105,8 +105,16 @@ def plan_fire(due: Iterable[ReminderRow], events: Iterable[Event], now: datetime
     return FirePlan(tuple(send), tuple(skip), tuple(cancel))
 
 
-def reminder_text(event: Event, now: datetime) -> str:
-    parts = [texts.REMINDER.format(description=describe_event(event, now))]
+ON_TIME = timedelta(minutes=1)  # fired this soon after its due time, a reminder is on time
+
+
+def reminder_text(event: Event, due_at: datetime, now: datetime) -> str:
+    """The reminder due at `due_at`, fired at `now`."""
+    # Fired a few ms after it falls due, the 1 h reminder would say "about 59 minutes":
+    # on time, it counts down from its due time, i.e. states the offset it was scheduled
+    # for. A late one (the bot was down) says what is really left.
+    moment = due_at if timedelta(0) <= now - due_at < ON_TIME else now
+    parts = [texts.REMINDER.format(description=describe_event(event, moment))]
     if event.url:
         parts.append(texts.REMINDER_URL.format(url=event.url))
     parts.append(texts.REMINDER_FOOTER)
@@ -147,7 +155,7 @@ def fire_due(outbox: Outbox, events: Iterable[Event], now: datetime) -> Fired:
     queued, problems = [], []
     for row, event in plan.send:
         try:
-            broadcast_id = rows.fire(row, reminder_text(event, now), now)
+            broadcast_id = rows.fire(row, reminder_text(event, row.due_at, now), now)
         except DatabaseError:
             raise  # the database, not this row: the loop retries every row later
         except Exception as exc:
