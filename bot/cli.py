@@ -6,6 +6,7 @@ Telegram is imported only by `run`, so the console commands start fast.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
@@ -15,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.answer import Answer, Responder
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, Settings, listen_address, load_settings
 from bot.loader import KnowledgeError, load_knowledge
 from bot.yamlnodes import Problem
 
@@ -98,7 +99,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.question == ["-"]:
         questions = [line.rstrip("\r\n") for line in sys.stdin]
     else:
-        questions = [" ".join(args.question)]
+        questions = [" ".join(argument_text(word) for word in args.question)]
     now = _now(args)
     for question in questions:
         answer = responder.ask(question, now)
@@ -114,6 +115,29 @@ def cmd_shell(args: argparse.Namespace) -> int:
 
     responder = _responder(args)
     return run_shell(responder, lambda: _now(args))
+
+
+def argument_text(value: str) -> str:
+    """A command-line argument decoded as UTF-8, whatever the locale; stray bytes become U+FFFD.
+
+    Python decodes arguments with the locale's encoding and keeps undecodable bytes as lone
+    surrogates, which can be neither matched nor printed; under an ASCII locale even valid
+    Bengali arrives that way. `os.fsencode` gives back the bytes that were typed.
+    """
+    return os.fsencode(value).decode("utf-8", errors="replace")
+
+
+def _utf8_streams() -> None:
+    """Read and write UTF-8 whatever the locale, replacing what cannot be decoded or encoded.
+
+    Questions and answers are Bengali and JSON is UTF-8. A stray byte on stdin must become
+    U+FFFD: a strict locale would end in a traceback, and C.UTF-8's surrogate escapes would
+    be written back out as the same stray byte, inside the JSON.
+    """
+    streams = ((sys.stdin, "replace"), (sys.stdout, "replace"), (sys.stderr, "backslashreplace"))
+    for stream, errors in streams:
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(encoding="utf-8", errors=errors)
 
 
 def _print_problems(problems: Sequence[Problem], fmt: str, what: str) -> None:
@@ -224,7 +248,11 @@ def cmd_kb_gaps(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from bot.tg.runner import WebhookOptions, run
 
+    if args.webhook and not 1 <= args.port <= 65535:
+        raise CliError(f"--port {args.port} is not a TCP port (1 to 65535)")
     try:
+        if args.webhook:
+            listen_address("--listen", args.listen)
         settings = load_settings(require_token=True)
     except ConfigError as err:
         raise CliError(str(err)) from None
@@ -374,6 +402,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _utf8_streams()
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -16,6 +17,8 @@ _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _LOG_FORMATS = ("text", "json")
 # BotFather tokens look like "123456789:AAF...": a numeric bot id, a colon, a 30+ char secret.
 _TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+# One label of a host name (RFC 1123): letters, digits and inner hyphens.
+_HOST_LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 _ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$")
 
 
@@ -65,11 +68,16 @@ def read_env_file(path: Path) -> dict[str, str]:
     """Parse a `.env` file: KEY=VALUE lines, `#` comments, optional quotes; no interpolation."""
     values: dict[str, str] = {}
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         return values
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        text = data.decode("utf-8-sig")  # editors on Windows start UTF-8 files with a BOM
+    except UnicodeDecodeError as err:
+        where = data.count(b"\n", 0, err.start) + 1
+        raise ConfigError(f"{path}:{where}: not UTF-8 text (save the file as UTF-8)") from None
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
@@ -117,7 +125,8 @@ def load_settings(
         log_format=_choice("LLAMABOT_LOG_FORMAT", get("LLAMABOT_LOG_FORMAT") or "text",
                            _LOG_FORMATS),
         http_port=_port("LLAMABOT_HTTP_PORT", get("LLAMABOT_HTTP_PORT")),
-        http_listen=get("LLAMABOT_HTTP_LISTEN") or "127.0.0.1",
+        http_listen=listen_address("LLAMABOT_HTTP_LISTEN",
+                                   get("LLAMABOT_HTTP_LISTEN") or "127.0.0.1"),
     )
     if require_token:
         settings.require_token()
@@ -198,3 +207,23 @@ def _port(name: str, value: str | None) -> int | None:
     if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 65535:
         raise ConfigError(f"{name} is malformed: {value!r} (a TCP port from 1 to 65535)")
     return int(value)
+
+
+def listen_address(name: str, value: str) -> str:
+    """`value` when it is an IP address or a host name to listen on, else a `ConfigError`.
+
+    Checked at start-up: a bad address would otherwise fail only when the server binds,
+    in the resolver's words ("Unknown error -2").
+    """
+    try:
+        ipaddress.ip_address(value)
+        return value
+    except ValueError:
+        pass
+    labels = value.removesuffix(".").split(".")
+    # An all-digit last label is an IPv4 address that did not parse ("999.1.1.1"), not a name.
+    if (len(value) <= 253 and all(_HOST_LABEL.match(label) for label in labels)
+            and not labels[-1].isdigit()):
+        return value
+    raise ConfigError(f"{name} is malformed: {value!r} (an IP address such as 127.0.0.1 or"
+                      " 0.0.0.0, or a host name)")

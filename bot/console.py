@@ -39,6 +39,18 @@ def render_plain(answer: Answer, knowledge: Knowledge) -> str:
     return "\n\n".join(parts)
 
 
+def suggestion_number(line: str, count: int) -> int | None:
+    """The suggestion a typed number picks (1 to `count`), or None when it picks none.
+
+    Decimal digits of any script count ("১" is 1), but not "①" or "²": str.isdigit()
+    accepts those and int() refuses them. A long number is a question, not a choice.
+    """
+    if not line.isdecimal() or len(line) > 3:
+        return None
+    number = int(line)
+    return number if 1 <= number <= count else None
+
+
 def _history_file() -> Path:
     base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
     return Path(base) / "llamabot" / "history"
@@ -80,8 +92,9 @@ def run_shell(
             if line.lower() in {"exit", "quit", "বিদায়"}:
                 write("বিদায়!")
                 return 0
-            if line.isdigit() and 1 <= int(line) <= len(last):
-                answer = responder.answer_fact(last[int(line) - 1], now())
+            number = suggestion_number(line, len(last))
+            if number is not None:
+                answer = responder.answer_fact(last[number - 1], now())
             else:
                 answer = responder.ask(line, now())
             last = answer.suggestions

@@ -7,6 +7,7 @@ within a second and sends them at the configured rate. Errors print one line and
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -121,13 +122,26 @@ def _text(value: str | None) -> str:
     if value is None:
         raise BroadcastCliError("give the announcement with --text TEXT"
                                 " (or see progress with: llamabot broadcast status)")
-    text = (sys.stdin.read() if value == "-" else value).strip()
+    text = _utf8(sys.stdin.buffer.read() if value == "-" else os.fsencode(value)).strip()
     if not text:
         raise BroadcastCliError("the announcement text is empty")
     if len(text) > MAX_TEXT:
         raise BroadcastCliError(f"the announcement has {len(text)} characters;"
                                 f" Telegram allows {MAX_TEXT}")
     return text
+
+
+def _utf8(data: bytes) -> str:
+    """The announcement's bytes as UTF-8, whatever the locale; refused when they are not.
+
+    Replacing a stray byte would send every subscriber a damaged text: the admin fixes it.
+    (Arguments come as `os.fsencode` gives back the bytes that were typed.)
+    """
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise BroadcastCliError(f"the announcement is not UTF-8 text (byte {err.start + 1} of"
+                                f" {len(data)} cannot be read)") from None
 
 
 def _duration(seconds: float) -> str:

@@ -8,6 +8,7 @@ import logging
 import os
 import secrets
 import signal
+import socket
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -128,9 +129,14 @@ class BotRuntime:
             update = Update.de_json(data, app.bot)
             await app.update_queue.put(update)
 
-        self.server = WebhookServer(urlparse(options.url).path or "/", self.secret_token,
-                                    on_update, self.health, self.metrics.render)
-        self.port = await self.server.start(options.listen, options.port)
+        server = WebhookServer(urlparse(options.url).path or "/", self.secret_token,
+                               on_update, self.health, self.metrics.render)
+        try:
+            self.port = await server.start(options.listen, options.port)
+        except OSError as exc:
+            raise ConfigError(f"--listen/--port: cannot listen on {options.listen}:"
+                              f"{options.port}: {_bind_failure(exc)}") from None
+        self.server = server
         await app.bot.set_webhook(options.url, secret_token=self.secret_token,
                                   allowed_updates=Update.ALL_TYPES)
         log.info("webhook set for @%s", app.bot.username)
@@ -145,9 +151,8 @@ class BotRuntime:
             self.http_port = await self.server.start(listen, port)
         except OSError as exc:
             self.server = None
-            reason = os.strerror(exc.errno) if exc.errno else str(exc)
             raise ConfigError(f"LLAMABOT_HTTP_PORT: cannot listen on {listen}:{port}:"
-                              f" {reason}") from None
+                              f" {_bind_failure(exc)}") from None
 
     async def reload(self, reason: str) -> None:
         """Reload the knowledge folder now (watcher, SIGHUP) and tell the admins.
@@ -196,6 +201,16 @@ class BotRuntime:
         if self.services is not None:
             await self.services.storage.close()
         log.info("stopped cleanly")
+
+
+def _bind_failure(exc: OSError) -> str:
+    """Why a server could not listen, in a few words."""
+    # An unknown host is a resolver error: its code is no errno (os.strerror(-2) says
+    # "Unknown error -2") but it carries its own text. A busy port comes in asyncio's long
+    # sentence: the errno's own text is enough.
+    if isinstance(exc, socket.gaierror):
+        return exc.strerror or str(exc)
+    return os.strerror(exc.errno) if exc.errno else str(exc)
 
 
 def collect_broadcast_metrics(metrics: Metrics, broadcasting: Broadcasting) -> None:
