@@ -81,6 +81,7 @@ def test_broadcast_queues_for_every_subscriber_and_status_shows_it(
 
 def test_errors_are_one_line_and_exit_2(database_target: DatabaseTarget) -> None:
     path = database_target
+    Outbox.open(path).close()  # a database that exists: a missing one is refused on its own
     for args in (("broadcast",), ("broadcast", "--text", "   "),
                  ("broadcast", "--text", "x" * 4097)):
         result = llamabot(path, *args)
@@ -94,6 +95,21 @@ def test_errors_are_one_line_and_exit_2(database_target: DatabaseTarget) -> None
     outbox = Outbox.open(path)
     assert outbox.recent() == []  # nothing queued by a refused command
     outbox.close()
+
+
+def test_the_limit_is_counted_as_telegram_counts(database_target: DatabaseTarget) -> None:
+    """2,100 emoji are 4,200 UTF-16 units: over Telegram's 4,096, though only 2,100 code
+    points. Before, it was queued and then refused by Telegram for every subscriber."""
+    subscribed(database_target, 1, 2)
+    result = llamabot(database_target, "broadcast", "--text", "😀" * 2100)
+    assert result.returncode == 2, result.stdout
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+    assert "4200" in result.stderr and "4096" in result.stderr, result.stderr
+    outbox = Outbox.open(database_target)
+    assert outbox.recent() == []
+    outbox.close()
+    fits = llamabot(database_target, "broadcast", "--text", "😀" * 2048)
+    assert fits.returncode == 0, fits.stderr
 
 
 def test_unreachable_postgresql_is_one_line_without_the_password() -> None:

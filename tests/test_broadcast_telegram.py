@@ -158,3 +158,15 @@ def test_admin_can_cancel_a_preview(bot: BroadcastBot, fake: LimitedTelegram) ->
     assert fake.tap(send, user_id=ADMIN)[-1].params.get("text") == texts.BROADCAST_GONE
     assert fake.ask("/broadcast", user_id=ADMIN)[0].text == texts.BROADCAST_USAGE
     assert not any(c.text == "not this one" for c in fake.sent_messages)
+
+
+def test_the_limit_is_counted_as_telegram_counts(bot: BroadcastBot, fake: LimitedTelegram) -> None:
+    """Emoji count 2 (UTF-16 units): before, 2,100 of them passed the check, then failed
+    for every subscriber; a text that fitted gave a preview too long to send."""
+    fake.ask("/subscribe", user_id=31)
+    [refused] = fake.ask("/broadcast " + "😀" * 2100, user_id=ADMIN)
+    assert refused.text == texts.BROADCAST_TOO_LONG.format(length=4200, limit=4096)
+    assert not refused.buttons
+    [preview] = fake.ask("/broadcast " + "😀" * 2040, user_id=ADMIN)  # fits; the header not
+    assert len(preview.text.encode("utf-16-le")) // 2 <= 4096
+    assert preview.text.endswith("…\n\nপাঠাবো?") and len(preview.buttons) == 2

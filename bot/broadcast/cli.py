@@ -15,10 +15,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.config import ConfigError, load_settings
+from bot.message_length import MAX_MESSAGE, tg_len
 from bot.storage.connection import DatabaseError, DatabaseTarget
 from bot.storage.outbox import Outbox, Progress
 
-MAX_TEXT = 4096  # Telegram's limit for one message
 EPILOG = """examples:
   llamabot broadcast --text "লামাকন আগামীকাল!" --dry-run
   llamabot broadcast --text "লামাকন আগামীকাল!"
@@ -125,9 +125,9 @@ def _text(value: str | None) -> str:
     text = _utf8(sys.stdin.buffer.read() if value == "-" else os.fsencode(value)).strip()
     if not text:
         raise BroadcastCliError("the announcement text is empty")
-    if len(text) > MAX_TEXT:
-        raise BroadcastCliError(f"the announcement has {len(text)} characters;"
-                                f" Telegram allows {MAX_TEXT}")
+    if tg_len(text) > MAX_MESSAGE:
+        raise BroadcastCliError(f"the announcement is {tg_len(text)} characters as Telegram"
+                                f" counts them (an emoji counts 2); Telegram allows {MAX_MESSAGE}")
     return text
 
 

@@ -20,7 +20,9 @@ REMINDER_FOOTER = "রিমাইন্ডার বন্ধ করতে /uns
 
 # Admin texts.
 BROADCAST_USAGE = "ব্যবহার: /broadcast বার্তার লেখা\n(বার্তাটি সব সাবস্ক্রাইবারকে পাঠানো হবে)"
-BROADCAST_TOO_LONG = "বার্তাটি খুব বড়: {length} অক্ষর, সর্বোচ্চ {limit}।"
+BROADCAST_TOO_LONG = (
+    "বার্তাটি খুব বড়: টেলিগ্রামের হিসাবে {length} অক্ষর (ইমোজি ২টি করে), সর্বোচ্চ {limit}।"
+)
 BROADCAST_PREVIEW = "📣 প্রিভিউ ({count} জন সাবস্ক্রাইবার পাবেন):\n\n{text}\n\nপাঠাবো?"
 BUTTON_SEND = "✅ পাঠান"
 BUTTON_CANCEL = "❌ বাতিল"

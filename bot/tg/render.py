@@ -7,9 +7,9 @@ import unicodedata
 
 from bot.answer import Answer, AnswerKind
 from bot.knowledge import Citation, Knowledge
+from bot.message_length import MAX_MESSAGE, tg_len
 from bot.tg import texts
 
-MAX_MESSAGE = 4096  # Telegram's limit, counted in UTF-16 code units
 _MAX_QUOTE = 1000  # a citation longer than this is shortened, never split across messages
 _BREAKS = ("\n\n", "\n", "। ", ". ", "? ", "! ", " ")
 
@@ -17,11 +17,6 @@ _BREAKS = ("\n\n", "\n", "। ", ". ", "? ", "! ", " ")
 def escape(text: str) -> str:
     """Escape user or knowledge text for Telegram HTML (only &, < and > matter)."""
     return html.escape(text, quote=False)
-
-
-def tg_len(text: str) -> int:
-    """Length as Telegram counts it: UTF-16 code units (an emoji counts 2)."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 def citation_html(citation: Citation) -> str:

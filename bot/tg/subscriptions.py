@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from telegram import ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ChatType, MessageLimit
+from telegram.constants import ChatType
 from telegram.error import BadRequest
 from telegram.ext import (
     Application,
@@ -30,6 +30,7 @@ from telegram.ext import (
 from bot.broadcast import texts
 from bot.broadcast.db import AsyncOutbox
 from bot.broadcast.progress import progress_text
+from bot.message_length import MAX_MESSAGE, shorten, tg_len
 from bot.storage.connection import DatabaseError
 from bot.tg import texts as bot_texts
 
@@ -163,17 +164,16 @@ async def on_broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if not text:
         await message.reply_text(texts.BROADCAST_USAGE, parse_mode=None)
         return
-    if len(text) > MessageLimit.MAX_TEXT_LENGTH:
+    if tg_len(text) > MAX_MESSAGE:
         await message.reply_text(texts.BROADCAST_TOO_LONG.format(
-            length=len(text), limit=MessageLimit.MAX_TEXT_LENGTH), parse_mode=None)
+            length=tg_len(text), limit=MAX_MESSAGE), parse_mode=None)
         return
     now, admin_id = deps.clock(), user.id if user else None
     draft = await deps.outbox.call(lambda o: o.create_draft(text, now, created_by=admin_id))
     count = (await deps.outbox.call(lambda o: o.subscriber_counts())).active
-    preview = texts.BROADCAST_PREVIEW.format(count=count, text=text)
-    if len(preview) > MessageLimit.MAX_TEXT_LENGTH:  # the preview adds a header to the text
-        cut = len(preview) - MessageLimit.MAX_TEXT_LENGTH + 1
-        preview = texts.BROADCAST_PREVIEW.format(count=count, text=text[:-cut] + "…")
+    # The preview adds a header and a question to the text: shorten the text to make room.
+    room = MAX_MESSAGE - tg_len(texts.BROADCAST_PREVIEW.format(count=count, text=""))
+    preview = texts.BROADCAST_PREVIEW.format(count=count, text=shorten(text, room))
     markup = InlineKeyboardMarkup([[
         InlineKeyboardButton(texts.BUTTON_SEND, callback_data=f"bc:send:{draft}"),
         InlineKeyboardButton(texts.BUTTON_CANCEL, callback_data=f"bc:cancel:{draft}"),

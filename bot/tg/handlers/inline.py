@@ -15,8 +15,9 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot.answer import AnswerKind, Responder
+from bot.message_length import MAX_MESSAGE, tg_len
 from bot.tg import keyboards, texts
-from bot.tg.render import MAX_MESSAGE, append_block, citation_html, escape, split_plain
+from bot.tg.render import append_block, citation_html, escape, split_plain
 from bot.tg.services import services_of
 
 MAX_RESULTS = 5
@@ -52,7 +53,7 @@ async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         fact = responder.knowledge.facts[fact_id]
         # One message only in inline mode: the body is cut to leave room for the citation.
         cite = citation_html(answer.citation) if answer.citation is not None else ""
-        body = split_plain(answer.text, MAX_MESSAGE - len(cite) - 300)[0]
+        body = split_plain(answer.text, MAX_MESSAGE - tg_len(cite) - 300)[0]
         html = append_block([f"<b>{escape(fact.title)}</b>\n\n{body}"], cite)[0] if cite else body
         results.append(InlineQueryResultArticle(
             # Result ids are limited to 64 bytes; a hash fits whatever the fact id is.

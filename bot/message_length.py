@@ -1,0 +1,28 @@
+"""Telegram's message length limit, counted the way Telegram counts: UTF-16 code units.
+
+An emoji outside the Basic Multilingual Plane is one code point (`len` 1) but two units
+to Telegram: a check with `len` lets through a text that Telegram then refuses. Every
+check against the limit goes through `tg_len`.
+"""
+
+from __future__ import annotations
+
+MAX_MESSAGE = 4096  # Telegram's limit for one message, in UTF-16 code units
+
+
+def tg_len(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji counts 2)."""
+    # surrogatepass: a lone surrogate (from undecodable input) counts 1 instead of raising.
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def shorten(text: str, limit: int, ellipsis: str = "…") -> str:
+    """`text` if it fits in `limit` units, else cut to fit with `ellipsis` at the end."""
+    if tg_len(text) <= limit:
+        return text
+    budget, used = limit - tg_len(ellipsis), 0
+    for index, char in enumerate(text):
+        used += 2 if ord(char) > 0xFFFF else 1
+        if used > budget:
+            return text[:index] + ellipsis
+    return text  # not reached: the whole text did not fit
