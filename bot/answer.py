@@ -7,8 +7,12 @@ from datetime import datetime
 from enum import StrEnum
 
 from bot.events import describe_event
+from bot.focus import question_parts
 from bot.knowledge import Citation, Fact, Knowledge
-from bot.match import MATCH_CACHE, Matcher, MatchResult
+from bot.match import MATCH_CACHE, Matcher, MatchResult, Scored
+from bot.subjects import Subjects
+from bot.synonyms import Synonyms
+from bot.writing import OTHER_SCRIPT_TEXT, in_other_script
 
 
 class AnswerKind(StrEnum):
@@ -16,6 +20,8 @@ class AnswerKind(StrEnum):
     SMALLTALK = "smalltalk"  # greeting, thanks, who are you, help: no citation
     SUGGEST = "suggest"  # unsure: "did you mean" one of `suggestions`
     FALLBACK = "fallback"  # out of scope: polite Bengali note, `suggestions` lists what we know
+    # On topic, but asks a detail the article does not give: `suggestions` has the closest facts.
+    NOT_IN_ARTICLE = "not_in_article"
     EMPTY = "empty"  # nothing to read in the message (empty, emoji-only, control characters)
 
 
@@ -27,7 +33,7 @@ class Answer:
     score: float  # 0-100, best match score
     text: str  # Bengali body, plain text without markup
     citation: Citation | None  # only for FACT
-    # fact ids: related (FACT), did-you-mean (SUGGEST), samples (FALLBACK)
+    # fact ids: related (FACT), did-you-mean (SUGGEST), closest (NOT_IN_ARTICLE), samples (FALLBACK)
     suggestions: tuple[str, ...]
     intent_id: str | None = None  # the fact or small-talk id that was matched
 
@@ -47,13 +53,17 @@ class Policy:
     min_coverage: float = 0.5
     # A decline intent this close to the best fact wins: "লামা প্রাণী" is the animal even
     # when a fact about Llama's age scores a few points higher.
-    decline_tie: float = 5.0
+    decline_tie: float = 8.0
     max_suggestions: int = 3
     max_question_chars: int = 1000  # longer messages are matched on their start
 
 
 EMPTY_TEXT = "আপনার বার্তায় পড়ার মতো কোনো লেখা পাইনি। লামা নিয়ে একটি প্রশ্ন লিখুন, যেমন: লামা কতবার ডাউনলোড হয়েছে?"
 SUGGEST_TEXT = "ঠিক বুঝতে পারিনি। আপনি কি নিচের কোনো প্রশ্ন জানতে চেয়েছিলেন?"
+NOT_IN_ARTICLE_TEXT = (
+    "প্রতিবেদনে এই তথ্যটি দেওয়া নেই, তাই নিশ্চিত করে বলতে পারছি না। "
+    "এ বিষয়ে প্রতিবেদনে যা আছে, তা নিচে দেখতে পারেন।"
+)
 FALLBACK_TEXT = (
     "দুঃখিত, এই প্রশ্নের উত্তর আমার জানা নেই। আমি শুধু মেটার লামা মডেলের ১ বিলিয়ন ডাউনলোড "
     "নিয়ে একটি সংবাদ প্রতিবেদনের তথ্য থেকে উত্তর দিই। যেসব বিষয়ে জিজ্ঞেস করতে পারেন: {topics}।"
@@ -77,14 +87,48 @@ class Responder:
         intents = [(f.id, q) for f in knowledge.facts.values() for q in f.questions]
         intents += [(s.id, q) for s in knowledge.smalltalk.values() for q in s.questions]
         intents += [(d.id, q) for d in knowledge.declines.values() for q in d.questions]
-        self.matcher = Matcher(intents, cache_size, deferred=deferred)
+        self.matcher = Matcher(
+            intents, cache_size, deferred=deferred, synonyms=Synonyms(knowledge.synonyms)
+        )
+        self.subjects = Subjects(
+            (e.id, alias) for e in knowledge.entities.values() for alias in e.aliases
+        )
 
     def ask(self, question: str, now: datetime) -> Answer:
         """Answer `question` as of `now` (which decides event countdowns)."""
-        result = self.matcher.match(question[: self.policy.max_question_chars])
+        question = question[: self.policy.max_question_chars]
+        result = self.matcher.match(question)
         if result.key.is_empty or not result.key.skeleton:
-            return Answer(question, AnswerKind.EMPTY, None, 0.0, EMPTY_TEXT, None, ())
-        return self._decide(question, result, now)
+            text = OTHER_SCRIPT_TEXT if in_other_script(question) else EMPTY_TEXT
+            return Answer(question, AnswerKind.EMPTY, None, 0.0, text, None, ())
+        answer = self._decide(question, result, now)
+        if answer.kind in (AnswerKind.FACT, AnswerKind.SMALLTALK) or self._declined(answer):
+            return answer
+        # A long message: the story around the question must not veto it.
+        for part in question_parts(question):
+            found = self._decide(question, self.matcher.match(part), now)
+            if found.kind is AnswerKind.FACT or self._declined(found):
+                return found
+            if found.kind is AnswerKind.SUGGEST and answer.kind is AnswerKind.FALLBACK:
+                answer = found
+        return answer
+
+    def _declined(self, answer: Answer) -> bool:
+        return answer.kind is AnswerKind.NOT_IN_ARTICLE or (
+            answer.kind is AnswerKind.FALLBACK and answer.intent_id in self.knowledge.declines
+        )
+
+    def _agrees(self, named: frozenset[str], fact_id: str) -> bool:
+        """Whether a question naming `named` can be about the fact `fact_id`.
+
+        A subject the fact is not about ("অ্যামাজন") rules it out, unless the question
+        names one of the fact's own subjects too ("মেটা কি অ্যামাজনের চেয়ে বেশি খরচ করছে?").
+        """
+        fact = self.knowledge.facts[fact_id]
+        if not named or not fact.entities:
+            return True
+        foreign = named.difference(fact.entities, fact.mentions)
+        return not foreign or not named.isdisjoint(fact.entities)
 
     def _decide(self, question: str, result: MatchResult, now: datetime) -> Answer:
         ranked = result.ranked
@@ -98,10 +142,8 @@ class Responder:
             and result.known_share >= self.policy.min_known_share
             and best.coverage >= self.policy.min_coverage
         )
-        decline = next((s for s in ranked if s.intent_id in self.knowledge.declines), None)
-        if decline is not None and decline.score >= score - self.policy.decline_tie:
-            # Recognised as another subject ("ChatGPT downloads"): no fact, not even a guess.
-            return self._fallback(question, score, decline.intent_id)
+        named = self.subjects.named(result.key)
+        facts = self.knowledge.facts
         if best is not None and not result.has_content:
             # Grammar and fillers alone ("ঠিক আছে", "why?") name no fact.
             if best.intent_id in self.knowledge.smalltalk and self.matcher.spells_example(
@@ -109,18 +151,39 @@ class Responder:
             ):
                 return self._smalltalk(question, best.intent_id, score)
             return self._fallback(question, score)
+        decline = next((s for s in ranked if s.intent_id in self.knowledge.declines), None)
+        if decline is not None and decline.score >= score - self.policy.decline_tie:
+            # Recognised as outside the article ("ChatGPT downloads", "the verdict's date").
+            return self._declined_answer(question, score, decline, named)
+        if best is not None and best.intent_id in facts and not self._agrees(named, best.intent_id):
+            return self._fallback(question, score)  # the same words about someone else
         if confident and best is not None:
             if best.intent_id in self.knowledge.smalltalk:
                 return self._smalltalk(question, best.intent_id, score)
-            return self._fact_answer(question, self.knowledge.facts[best.intent_id], score, now)
+            return self._fact_answer(question, facts[best.intent_id], score, now)
         candidates = tuple(
             s.intent_id for s in ranked[: self.policy.max_suggestions]
-            if s.intent_id in self.knowledge.facts and s.score >= self.policy.suggest_at
+            if s.intent_id in facts and s.score >= self.policy.suggest_at
+            and self._agrees(named, s.intent_id)
         )
         if candidates and result.known_share >= self.policy.min_known_share:
             return Answer(question, AnswerKind.SUGGEST, None, score, SUGGEST_TEXT, None,
                           candidates, best.intent_id if best else None)
         return self._fallback(question, score)
+
+    def _declined_answer(
+        self, question: str, score: float, decline: Scored, named: frozenset[str]
+    ) -> Answer:
+        """A detail the article lacks gets an honest note and its facts; another subject, the
+        fallback."""
+        about = tuple(
+            f for f in self.knowledge.declines[decline.intent_id].about
+            if f in self.knowledge.facts and self._agrees(named, f)
+        )
+        if not about:
+            return self._fallback(question, score, decline.intent_id)
+        return Answer(question, AnswerKind.NOT_IN_ARTICLE, None, score, NOT_IN_ARTICLE_TEXT, None,
+                      about[: self.policy.max_suggestions], decline.intent_id)
 
     def _smalltalk(self, question: str, intent_id: str, score: float) -> Answer:
         talk = self.knowledge.smalltalk[intent_id]

@@ -69,8 +69,20 @@ def diff_knowledge(old: Knowledge, new: Knowledge) -> KnowledgeDiff:
             _diff("topics", _by_id(old.topics), _by_id(new.topics)),
             _diff("sources", old.sources, new.sources),
             _diff("events", _by_id(old.events), _by_id(new.events)),
+            _diff("entities", old.entities, new.entities),
+            _diff("synonym groups", _groups(old.synonyms), _groups(new.synonyms)),
         )
     )
+
+
+@dataclass(frozen=True)
+class _Group:
+    words: tuple[str, ...]
+
+
+def _groups(synonyms: Iterable[tuple[str, ...]]) -> dict[str, _Group]:
+    """Synonym groups by their first word, the word that stands for the group."""
+    return {group[0]: _Group(group) for group in synonyms}
 
 
 def _by_id(entries: Iterable[Any]) -> dict[str, Any]:

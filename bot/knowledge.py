@@ -49,6 +49,8 @@ class Fact:
     questions: tuple[str, ...]
     citation: Citation
     related: tuple[str, ...] = ()
+    entities: tuple[str, ...] = ()  # who or what the fact is about (entity ids)
+    mentions: tuple[str, ...] = ()  # entities it names without being about them
 
     @property
     def canonical_question(self) -> str:
@@ -65,10 +67,25 @@ class SmallTalk:
 
 @dataclass(frozen=True)
 class Decline:
-    """Questions the bot should recognise as outside the article, and answer with its fallback."""
+    """Questions the bot should recognise as outside the article, and not answer with a fact.
+
+    With `about`, they ask a detail of those facts that the article does not give ("when
+    is the verdict?"): the bot says so and offers the facts. Without, they are about
+    another subject and get the fallback.
+    """
 
     id: str
     questions: tuple[str, ...]
+    about: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A subject a question can name: a company, product, person or place."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...]  # spellings in Bengali, romanized Bengali and English
 
 
 @dataclass(frozen=True)
@@ -100,6 +117,9 @@ class Knowledge:
     version: str = ""
     files: tuple[str, ...] = field(default=())
     declines: Mapping[str, Decline] = field(default_factory=dict)
+    entities: Mapping[str, Entity] = field(default_factory=dict)
+    # Groups of words that mean the same; the first word of each stands for the group.
+    synonyms: tuple[tuple[str, ...], ...] = ()
     # (intent id, example question) -> where it was written; for admin reports only.
     question_sites: Mapping[tuple[str, str], Site] = field(default_factory=dict, compare=False)
 

@@ -16,7 +16,9 @@ from bot.validate import build_knowledge
 from bot.yamlnodes import NodeReader, Problem, scalar
 
 SUPPORTED_VERSIONS = (1,)
-SECTIONS = ("sources", "topics", "facts", "smalltalk", "decline", "events")
+SECTIONS = (
+    "sources", "topics", "facts", "smalltalk", "decline", "events", "synonyms", "entities"
+)
 
 
 class KnowledgeError(Exception):
@@ -132,6 +134,8 @@ def load_steps(directory: Path, tz: tzinfo) -> Generator[None, None, Knowledge]:
         events=knowledge.events,
         question_sites=knowledge.question_sites,
         declines=knowledge.declines,
+        entities=knowledge.entities,
+        synonyms=knowledge.synonyms,
         version=loader.hasher.hexdigest()[:12],
         files=tuple(loader.files),
     )

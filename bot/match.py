@@ -36,6 +36,7 @@ from bot.normalize import (
     stem_word,
     surface_word,
 )
+from bot.synonyms import Synonyms
 
 # Weight of a question word that no example uses and that is not grammar.
 UNKNOWN_WEIGHT = 2.0
@@ -124,14 +125,18 @@ class Matcher:
         cache_size: int = MATCH_CACHE,
         *,
         deferred: bool = False,
+        synonyms: Synonyms | None = None,
     ) -> None:
         """Index `(intent_id, example question)` pairs; remember `cache_size` rankings.
+
+        `synonyms` rewrite examples and questions alike before they are keyed.
 
         With `deferred`, nothing is indexed yet: run `steps()` to the end before matching.
         A running bot does that between replies, so a reload never stalls them.
         """
         self.cache_size = cache_size
         self._pending = list(examples)
+        self._rewrite = synonyms.rewrite if synonyms else None
         if not deferred:
             for _ in self.steps():
                 pass
@@ -142,7 +147,7 @@ class Matcher:
         self._function_words = _function_words()
         keyed: deque[tuple[str, str, Key]] = deque()
         for intent, text in examples:
-            keyed.append((intent, text, make_key(text)))
+            keyed.append((intent, text, self.key(text)))
             yield
         intents_by_word: dict[str, set[str]] = defaultdict(set)
         self._phonetics: dict[str, set[str]] = defaultdict(set)
@@ -190,6 +195,10 @@ class Matcher:
         # Not functools.lru_cache on a method: that would tie each Matcher into a reference
         # cycle, kept after a reload until a full garbage collection.
         self._recent: OrderedDict[str, MatchResult] = OrderedDict()
+
+    def key(self, text: str) -> Key:
+        """The matching key of `text` as this index sees it (synonyms applied)."""
+        return make_key(text, self._rewrite)
 
     def _similar_words(self, word: _QueryWord) -> list[tuple[str, float]]:
         """Known words close to `word`, with a similarity in 0..1."""
@@ -298,7 +307,7 @@ class Matcher:
         return result
 
     def _rank_question(self, cleaned: str) -> MatchResult:
-        key = make_key(cleaned)
+        key = self.key(cleaned)
         query_weight = 0.0
         known_weight = 0.0
         matched: list[tuple[float, list[tuple[str, float]]]] = []
@@ -339,7 +348,7 @@ class Matcher:
         """
         words = set(key.surface)
         return any(
-            words.issuperset(make_key(self._examples[index].text).surface)
+            words.issuperset(self.key(self._examples[index].text).surface)
             for index in self._by_intent.get(intent_id, ())
         )
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -141,6 +142,12 @@ def stem_word(word: str) -> str:
     return word
 
 
+def stems(word: str) -> list[str]:
+    """Every way of stripping one inflection from `word`: ব্যয়ের is ব্যয় + ের, not ব্য + য়ের."""
+    suffixes = _BENGALI_SUFFIXES if _BENGALI.search(word) else _LATIN_SUFFIXES
+    return [word[: -len(s)] for s in suffixes if word.endswith(s) and len(word) - len(s) >= 2]
+
+
 @lru_cache(maxsize=16384)
 def skeleton_word(word: str) -> str:
     """Return the vowel-less Latin skeleton of one cleaned word in any script."""
@@ -173,18 +180,15 @@ def surface_word(word: str) -> str:
     return fold_word(word) if _BENGALI.search(word) else word
 
 
-# Spoken (Dhaka) forms of content words whose standard form is spelt too differently for the
-# fuzzy matching to meet: কাম is কাজ, not a typo of কামান.
-_COLLOQUIAL = {
-    "কাম": "কাজ", "কামে": "কাজে", "কামের": "কাজের", "ট্যাকা": "টাকা", "টেকা": "টাকা",
-    "মাগনা": "বিনামূল্যে", "ফিরি": "ফ্রি", "kam": "kaj", "kame": "kaje", "magna": "free",
-}
+def make_key(text: str, rewrite: Callable[[list[str]], list[str]] | None = None) -> Key:
+    """Compute every matching key of `text` in one pass.
 
-
-def make_key(text: str) -> Key:
-    """Compute every matching key of `text` in one pass."""
+    `rewrite` maps the cleaned words first (the knowledge base's synonym groups).
+    """
     cleaned = clean(text)
-    words = [_COLLOQUIAL.get(w, w) for w in cleaned.split()]
+    words = cleaned.split()
+    if rewrite is not None:
+        words = rewrite(words)
     folded = " ".join(fold_word(w) for w in words)
     kept = [w for w in words if skeleton_word(w)]
     return Key(

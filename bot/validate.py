@@ -15,6 +15,7 @@ from bot.events import EventValueError, parse_duration, parse_starts_at
 from bot.knowledge import (
     Citation,
     Decline,
+    Entity,
     Event,
     Fact,
     Knowledge,
@@ -23,6 +24,7 @@ from bot.knowledge import (
     Source,
     Topic,
 )
+from bot.normalize import make_key
 from bot.yamlnodes import NodeReader, Problem
 
 if TYPE_CHECKING:
@@ -249,7 +251,7 @@ class _Builder:
             entry.node,
             "a fact",
             ("id", "topic", "title", "answer", "questions", "citation"),
-            ("related",),
+            ("related", "entities", "mentions"),
         )
         if fields is None:
             return None
@@ -261,9 +263,42 @@ class _Builder:
         questions = self.questions(reader, fields, what, fact_id)
         related = tuple(r for r, _ in reader.text_list(fields.get("related"), f"related of {what}"))
         citation = self.citation(reader, fields.get("citation"), sources, what)
+        entities, mentions = (
+            tuple(e for e, _ in reader.text_list(fields.get(name), f"{name} of {what}"))
+            for name in ("entities", "mentions")
+        )
         if not (fact_id and topic and title and answer and questions and citation):
             return None
-        return Fact(fact_id, topic, title, answer, questions, citation, related), entry
+        fact = Fact(fact_id, topic, title, answer, questions, citation, related, entities, mentions)
+        return fact, entry
+
+    def entity(self, entry: Located) -> tuple[Entity, Located] | None:
+        reader = self.reader(entry)
+        fields = reader.mapping(entry.node, "an entity", ("id", "name", "aliases"))
+        if fields is None:
+            return None
+        entity_id = self.entry_id(entry, fields, "entity")
+        name = reader.text(fields.get("name"), "the entity name")
+        aliases = reader.text_list(fields.get("aliases"), "the aliases of an entity")
+        if "aliases" in fields and not aliases:
+            reader.problem(fields["aliases"], "an entity needs at least one alias",
+                           "list how people write its name: Bengali, romanized and English")
+        for alias, node in aliases:
+            if entity_id and not make_key(alias).skeleton:
+                reader.problem(node, f"alias {alias!r} has no letters to match",
+                               "write the name in letters")
+        if not (entity_id and name and aliases):
+            return None
+        return Entity(entity_id, name, tuple(a for a, _ in aliases)), entry
+
+    def synonym_group(self, entry: Located) -> tuple[tuple[str, ...], Located] | None:
+        reader = self.reader(entry)
+        words = reader.text_list(entry.node, "a synonym group")
+        if len(words) < 2:
+            reader.problem(entry.node, "a synonym group needs at least two words",
+                           "write the words that mean the same, e.g. [খরচ, ব্যয়, spend]")
+            return None
+        return tuple(w for w, _ in words), entry
 
     def smalltalk(self, entry: Located) -> SmallTalk | None:
         reader = self.reader(entry)
@@ -278,14 +313,16 @@ class _Builder:
             return None
         return SmallTalk(intent_id, answer, questions)
 
-    def decline(self, entry: Located) -> Decline | None:
+    def decline(self, entry: Located) -> tuple[Decline, Located] | None:
         reader = self.reader(entry)
-        fields = reader.mapping(entry.node, "a decline entry", ("id", "questions"))
+        fields = reader.mapping(entry.node, "a decline entry", ("id", "questions"), ("about",))
         if fields is None:
             return None
         intent_id = self.entry_id(entry, fields, "decline")
-        questions = self.questions(reader, fields, f"decline {intent_id!r}", intent_id)
-        return Decline(intent_id, questions) if intent_id and questions else None
+        what = f"decline {intent_id!r}"
+        questions = self.questions(reader, fields, what, intent_id)
+        about = tuple(a for a, _ in reader.text_list(fields.get("about"), f"about of {what}"))
+        return (Decline(intent_id, questions, about), entry) if intent_id and questions else None
 
     def event(self, entry: Located) -> tuple[Event, Located] | None:
         reader = self.reader(entry)
@@ -319,6 +356,45 @@ class _Builder:
         return Event(
             event_id, title, starts_at, tuple(sorted(set(offsets), reverse=True)), fact_id, url
         ), entry
+
+
+def _check_lexicon(
+    builder: _Builder,
+    entities: list[tuple[Entity, Located]],
+    synonyms: list[tuple[tuple[str, ...], Located]],
+    facts: list[tuple[Fact, Located]],
+    complete: bool,
+) -> None:
+    """Entity ids on facts exist; no alias names two entities; no word is in two groups."""
+    owner: dict[tuple[str, ...], str] = {}
+    for entity, entry in entities:
+        for alias in entity.aliases:
+            other = owner.setdefault(make_key(alias).phonetic, entity.id)
+            if other != entity.id:
+                builder.reader(entry).problem(
+                    entry.node,
+                    f"alias {alias!r} of entity {entity.id!r} also names entity {other!r}",
+                    "keep each spelling under one entity",
+                )
+    known = {entity.id for entity, _ in entities}
+    for fact, entry in facts if complete else ():
+        for ref in (*fact.entities, *fact.mentions):
+            if ref not in known:
+                builder.reader(entry).problem(
+                    entry.node,
+                    f"fact {fact.id!r} names unknown entity {ref!r}",
+                    f"use one of: {', '.join(sorted(known)) or '(no entities defined)'}",
+                )
+    group_of: dict[str, str] = {}
+    for group, entry in synonyms:
+        for word in group:
+            first = group_of.setdefault(make_key(word).folded, group[0])
+            if first != group[0]:
+                builder.reader(entry).problem(
+                    entry.node,
+                    f"synonym {word!r} is also in the group of {first!r}",
+                    "put each word in one group; merge the groups if they mean the same",
+                )
 
 
 def _section_at(source: Source, offset: int) -> str:
@@ -365,7 +441,13 @@ def build_knowledge(
     facts_located = yield from _each(lambda e: builder.fact(e, sources), entries["facts"])
     smalltalk = {s.id: s for s in (yield from _each(builder.smalltalk, entries["smalltalk"]))}
     events_located = yield from _each(builder.event, entries["events"])
-    declines = {d.id: d for d in (yield from _each(builder.decline, entries["decline"]))}
+    declines_located = yield from _each(builder.decline, entries["decline"])
+    declines = {d.id: d for d, _ in declines_located}
+    entities_located = yield from _each(builder.entity, entries["entities"])
+    synonyms_located = yield from _each(builder.synonym_group, entries["synonyms"])
+    entities = {e.id: e for e, _ in entities_located}
+    synonyms = tuple(group for group, _ in synonyms_located)
+    _check_lexicon(builder, entities_located, synonyms_located, facts_located, complete)
     facts = {fact.id: fact for fact, _ in facts_located}
     # Refer to ids as written, even of entries that failed, so one mistake is reported once.
     kinds = builder.intent_kinds
@@ -394,6 +476,14 @@ def build_knowledge(
                     f"fact {fact.id!r} lists as related {wrong}",
                     "use the id of an existing fact",
                 )
+    for decline, entry in declines_located:
+        for ref in decline.about:
+            if wrong := not_a_fact(ref):
+                builder.reader(entry).problem(
+                    entry.node,
+                    f"decline {decline.id!r} is about {wrong}",
+                    "list in `about` the facts whose details it asks",
+                )
     for event, entry in events_located:
         if wrong := not_a_fact(event.fact_id):
             builder.reader(entry).problem(
@@ -415,5 +505,7 @@ def build_knowledge(
         events=tuple(e for e, _ in events_located),
         question_sites=builder.question_sites,
         declines=declines,
+        entities=entities,
+        synonyms=synonyms,
     )
     return knowledge, problems

@@ -10,7 +10,7 @@ import pytest
 
 from bot.kbdiff import diff_knowledge
 from bot.kbedit import stage
-from bot.knowledge import Knowledge, Topic
+from bot.knowledge import Entity, Knowledge, Topic
 from bot.loader import load_knowledge
 
 TZ = ZoneInfo("Asia/Dhaka")
@@ -49,7 +49,8 @@ def test_the_same_folder_staged_elsewhere_is_no_change(kb: Path) -> None:
     assert staged.knowledge.sources != current.sources  # the paths
     assert staged.diff.empty
     assert staged.diff.lines() == [
-        "no change to facts, small talk, declines, topics, sources or events"
+        "no change to facts, small talk, declines, topics, sources, events, entities or "
+        "synonym groups"
     ]
 
 
@@ -121,3 +122,16 @@ def test_events_added_moved_and_removed(knowledge: Knowledge) -> None:
     assert diff_knowledge(knowledge, replace(knowledge, events=())).lines() == [
         "events removed (1): llamacon"
     ]
+
+
+def test_entities_and_synonym_groups_are_in_the_summary(knowledge: Knowledge) -> None:
+    old = replace(knowledge, entities={"google": Entity("google", "গুগল", ("গুগল",))},
+                  synonyms=(("খরচ", "ব্যয়"),))
+    new = replace(old, entities={"google": Entity("google", "গুগল", ("গুগল", "google")),
+                                 "amazon": Entity("amazon", "অ্যামাজন", ("amazon",))},
+                  synonyms=(("খরচ", "ব্যয়", "invest"), ("ফ্রি", "free")))
+    lines = diff_knowledge(old, new).lines()
+    assert "entities added (1): amazon" in lines
+    assert "entities changed (1): google (aliases)" in lines
+    assert "synonym groups added (1): ফ্রি" in lines
+    assert "synonym groups changed (1): খরচ (words)" in lines

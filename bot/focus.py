@@ -1,0 +1,59 @@
+"""Find the question inside a long message ("...কাল অফিসে তর্ক হচ্ছিল। তো, লামা কবে বের হয়?").
+
+People tell a story first and ask last, or say "so my question is" before
+asking. Matching the whole message lets the story's words (unknown to the
+knowledge base) veto the answer; matching only the parts that carry the
+question does not. Pure text work: nothing here knows the knowledge base.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Sentence ends: Bengali dari, question and exclamation marks, a full stop followed by a
+# space (not "1.5"), and line breaks.
+_SENTENCE_END = re.compile(r"(?<=[।?!॥])\s*|(?<=\.)\s+|\n+")
+# Phrases after which the question itself follows. Longest first, so that "আমার প্রশ্ন
+# হলো" wins over "প্রশ্ন".
+_LEAD_INS = (
+    "আমার প্রশ্ন হলো", "আমার প্রশ্ন হল", "আমার প্রশ্ন হচ্ছে", "আমার প্রশ্ন", "প্রশ্ন হলো",
+    "প্রশ্ন হল", "প্রশ্ন হচ্ছে", "প্রশ্নটা হলো", "প্রশ্নটা হল", "প্রশ্নটা হচ্ছে",
+    "জানতে চাই যে", "জানতে চাই", "জানতে চাচ্ছিলাম", "জানার বিষয়", "আমার জানার বিষয়",
+    "যাই হোক", "যাক গে", "তো যাই হোক", "কথা হলো", "তাহলে বলুন", "তাহলে বলো", "বলুন তো",
+    "বলো তো", "তো", "তাই",
+    "my question is", "the question is", "question is", "i want to know", "i wanted to know",
+    "anyway", "anyways", "so", "amar proshno holo", "amar proshno hocche", "amar prosno holo",
+    "proshno holo", "prosno holo", "jante chai", "jante chaitesi", "jai hok", "to bolo",
+    "tahole bolo",
+)
+_LEAD_IN = re.compile(
+    r"(?:^|[\s,।;:!?—-])(?:" + "|".join(re.escape(p) for p in _LEAD_INS) + r")(?=[\s,:;—-])",
+    re.IGNORECASE,
+)
+# A message this short is one question already.
+MIN_WORDS = 8
+
+
+def question_parts(message: str) -> list[str]:
+    """The parts of `message` most likely to hold its question, most likely first.
+
+    Empty for a short message: match it whole. Otherwise: what follows each lead-in
+    ("তো", "so", "প্রশ্ন হলো"; the last first), sentences with a question mark (last
+    first), and the last sentence.
+    """
+    if len(message.split()) < MIN_WORDS:
+        return []
+    parts: list[str] = []
+    for lead_in in reversed(list(_LEAD_IN.finditer(message))):
+        after = message[lead_in.end():].strip(" ,:;—-")
+        if len(after.split()) >= 2:  # not the "তো" of a closing "বলো তো?"
+            parts.append(after)
+    sentences = [s.strip() for s in _SENTENCE_END.split(message) if s and s.strip()]
+    parts += [s for s in reversed(sentences) if s.endswith("?")]
+    if sentences:
+        parts.append(sentences[-1])
+    unique: list[str] = []
+    for part in parts:
+        if part not in unique and part != message.strip():
+            unique.append(part)
+    return unique

@@ -1,0 +1,75 @@
+"""Which subjects (companies, products, people, places) a question names.
+
+"অ্যামাজন এআইতে কত খরচ করবে?" shares every other word with Meta's investment
+fact; only its subject differs. Entities and their aliases (Bengali, romanized,
+English) are data in the knowledge base; a fact says which entities it is
+about, and `named` finds the entities a question names so the answer policy
+can refuse a fact about someone else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from bot.normalize import Key, make_key, phonetic_word, stem_word
+
+# How alike an alias and a question word must sound ("জাকারবার্গ", "zuckerberg",
+# "জুকারবার্গ"): close enough for spelling variants, not for other names.
+ALIAS_SIMILARITY = 85.0
+# Short words are spelled out exactly: "us" is not "usa", "ken" (কেন) is not "qwen".
+SHORT_ALIAS = 4
+
+
+@dataclass(frozen=True)
+class _Alias:
+    entity: str
+    phonetic: tuple[str, ...]  # one entry per word
+
+
+class Subjects:
+    """An index of entity aliases; build once per knowledge base."""
+
+    def __init__(self, aliases: Iterable[tuple[str, str]]) -> None:
+        """Index `(entity id, alias)` pairs."""
+        self._by_skeleton: dict[str, list[_Alias]] = {}
+        for entity, alias in aliases:
+            key = make_key(alias)
+            if key.skeleton:
+                entry = _Alias(entity, key.phonetic)
+                self._by_skeleton.setdefault(key.skeleton[0], []).append(entry)
+
+    def named(self, key: Key) -> frozenset[str]:
+        """The entities whose aliases `key`'s words spell (with or without case endings)."""
+        if not self._by_skeleton:
+            return frozenset()
+        found: set[str] = set()
+        words = [
+            (phonetic, phonetic_word(stem_word(surface)))
+            for phonetic, surface in zip(key.phonetic, key.surface, strict=True)
+        ]
+        for i, (skeleton, stem) in enumerate(zip(key.skeleton, key.stems, strict=True)):
+            candidates = self._by_skeleton.get(skeleton, [])
+            if stem != skeleton:
+                candidates = candidates + self._by_skeleton.get(stem, [])
+            for alias in candidates:
+                if alias.entity not in found and _spells(alias.phonetic, words[i:]):
+                    found.add(alias.entity)
+        return frozenset(found)
+
+
+def _spells(alias: tuple[str, ...], words: list[tuple[str, str]]) -> bool:
+    if len(words) < len(alias):
+        return False
+    return all(_same_word(part, form) or _same_word(part, stem)
+               for part, (form, stem) in zip(alias, words, strict=False))
+
+
+def _same_word(alias: str, word: str) -> bool:
+    if len(alias) <= SHORT_ALIAS or len(word) <= SHORT_ALIAS:
+        return alias == word
+    return fuzz.ratio(alias, word) >= ALIAS_SIMILARITY
+
+

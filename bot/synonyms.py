@@ -1,0 +1,69 @@
+"""Synonym groups from the knowledge base, applied to every text before it is keyed.
+
+"ব্যয়", "খরচ", "বিনিয়োগ" and "invest" are one idea: a group maps each of its
+words (or phrases) to the group's first word, on the examples at load time and
+on every question, so that the matcher meets them as one word at no cost per
+example. Words are compared in their spelling-folded form (see `normalize`),
+and a word with a case ending ("খরচের") meets its group through its stem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from bot.normalize import clean, stems, surface_word
+
+
+def _form(word: str) -> str:
+    return surface_word(word)
+
+
+class Synonyms:
+    """Rewrites the words of a cleaned text to their group's first word."""
+
+    def __init__(self, groups: Iterable[Sequence[str]] = ()) -> None:
+        # first folded word -> [(folded phrase words, replacement words)], longest first
+        self._phrases: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+        for group in groups:
+            canonical = tuple(clean(group[0]).split())
+            for member in group[1:]:
+                words = tuple(_form(w) for w in clean(member).split())
+                if words and words != tuple(_form(w) for w in canonical):
+                    self._phrases.setdefault(words[0], []).append((words, canonical))
+        for options in self._phrases.values():
+            options.sort(key=lambda option: -len(option[0]))
+
+    def __bool__(self) -> bool:
+        return bool(self._phrases)
+
+    def rewrite(self, words: list[str]) -> list[str]:
+        """`words` (cleaned) with every synonym replaced by its group's first word."""
+        if not self._phrases:
+            return words
+        forms = [_form(w) for w in words]
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            replaced = self._replace_at(forms, i)
+            if replaced is None:
+                out.extend(self._stemmed(words[i]) or (words[i],))
+                i += 1
+            else:
+                length, replacement = replaced
+                out.extend(replacement)
+                i += length
+        return out
+
+    def _stemmed(self, word: str) -> tuple[str, ...] | None:
+        """The group word for `word` with a case ending ("খরচের"), if its stem is in a group."""
+        for stem in stems(word):
+            for phrase, replacement in self._phrases.get(_form(stem), ()):
+                if len(phrase) == 1:
+                    return replacement
+        return None
+
+    def _replace_at(self, forms: list[str], i: int) -> tuple[int, tuple[str, ...]] | None:
+        for phrase, replacement in self._phrases.get(forms[i], ()):
+            if tuple(forms[i : i + len(phrase)]) == phrase:
+                return len(phrase), replacement
+        return None
