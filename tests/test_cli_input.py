@@ -178,3 +178,19 @@ def test_webhook_that_cannot_listen_stops_with_one_line(tmp_path: Path, listen: 
                           TELEGRAM_BASE_URL=fake.base_url,
                           LLAMABOT_DATABASE=str(tmp_path / "bot.sqlite3"))
     last_line_error(result, "--listen", f"{listen}:{port}")
+
+
+@pytest.mark.parametrize("command", [
+    ["broadcast", "--text", "লামাকন আগামীকাল!"],
+    ["broadcast", "--text", "লামাকন আগামীকাল!", "--dry-run"],
+    ["broadcast", "status"],
+])
+def test_broadcast_refuses_a_database_that_does_not_exist(tmp_path: Path,
+                                                          command: list[str]) -> None:
+    typo = tmp_path / "data" / "llamabto.sqlite3"
+    given = llamabot(*command, "--database", str(typo), cwd=tmp_path)
+    one_line_error(given, str(typo))
+    # Without --database: the default data/llamabot.sqlite3 of a folder that has none.
+    default = llamabot(*command, cwd=tmp_path)
+    one_line_error(default, "llamabot.sqlite3")
+    assert not typo.exists() and not (tmp_path / "data").exists()

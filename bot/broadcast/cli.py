@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.config import ConfigError, load_settings
 from bot.message_length import MAX_MESSAGE, tg_len
-from bot.storage.connection import DatabaseError, DatabaseTarget
+from bot.storage.connection import DatabaseError, DatabaseTarget, Engine
 from bot.storage.outbox import Outbox, Progress
 
 EPILOG = """examples:
@@ -108,6 +108,10 @@ def _open(args: argparse.Namespace) -> Iterator[Outbox]:
         target = DatabaseTarget.parse(given) if given else load_settings().database
     except ValueError as err:
         raise BroadcastCliError(str(err)) from None
+    # Opening a SQLite file creates it: a mistyped path would queue for 0 subscribers.
+    if target.engine is Engine.SQLITE and not target.path.is_file():
+        raise BroadcastCliError(f"no database at {target}: subscribers are recorded there by"
+                                " `llamabot run` (check --database or LLAMABOT_DATABASE)")
     try:
         outbox = Outbox.open(target)
     except DatabaseError as err:
