@@ -60,6 +60,15 @@ class Report:
                 groups[o.question.kind].append(o)
         return {name: self._rate(group) for name, group in sorted(groups.items())}
 
+    def kinds(self) -> Counter[str]:
+        """How many questions got each kind of answer (fact, suggest, not_in_article, ...)."""
+        return Counter(o.answer_kind.value for o in self.outcomes)
+
+    def wrong_facts(self) -> list[Outcome]:
+        """Questions answered with a cited fact that is not the expected one: the worst miss."""
+        return [o for o in self.outcomes
+                if o.answer_kind is AnswerKind.FACT and not o.correct]
+
     def confusions(self) -> Counter[tuple[str, str]]:
         return Counter((str(o.question.expect), str(o.got)) for o in self.outcomes if not o.correct)
 
@@ -107,15 +116,26 @@ def diff_reports(before: Report, after: Report) -> list[tuple[Outcome, Outcome]]
 def format_report(report: Report, facts: set[str]) -> str:
     in_scope, out = report.in_scope(facts), report.out_of_scope()
     hits, rejected = sum(o.correct for o in in_scope), sum(o.correct for o in out)
+    wrong = report.wrong_facts()
+    asserted = [o for o in wrong if o.question.expect is None]
     lines = [
         f"in-scope top-1 accuracy: {report.accuracy(facts):.1%} ({hits}/{len(in_scope)})",
         f"out-of-scope rejection:  {report.rejection():.1%} ({rejected}/{len(out)})",
+        f"wrong facts asserted:    {len(wrong)} ({len(asserted)} on out-of-scope questions, "
+        f"{len(asserted) / len(out) if out else 0.0:.1%})",
+        "",
+        "answers by kind: "
+        + ", ".join(f"{kind} {n}" for kind, n in sorted(report.kinds().items())),
         "",
         "by kind of question:",
     ]
     lines += [f"  {kind:<16} {rate:6.1%}" for kind, rate in report.by(facts, "kind").items()]
     lines += ["", "by fact:"]
     lines += [f"  {fact:<22} {rate:6.1%}" for fact, rate in report.by(facts, "fact").items()]
+    if wrong:
+        lines += ["", "wrong facts asserted (expected -> fact given: count):"]
+        lines += [f"  {e} -> {g}: {n}" for (e, g), n in Counter(
+            (str(o.question.expect), str(o.got)) for o in wrong).most_common()]
     confusions = report.confusions()
     if confusions:
         lines += ["", "confusions (expected -> got: count):"]
