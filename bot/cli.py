@@ -16,7 +16,13 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.answer import Answer, Responder
-from bot.config import ConfigError, Settings, listen_address, load_settings
+from bot.config import (
+    DEFAULT_KNOWLEDGE_DIR,
+    ConfigError,
+    Settings,
+    listen_address,
+    load_settings,
+)
 from bot.loader import KnowledgeError, load_knowledge
 from bot.yamlnodes import Problem
 
@@ -40,12 +46,16 @@ def _settings() -> Settings:
 
 
 def _knowledge_dir(args: argparse.Namespace) -> Path:
-    given = getattr(args, "knowledge", None) or os.environ.get("LLAMABOT_KNOWLEDGE_DIR")
+    given = getattr(args, "knowledge", None)
     if given:
         return Path(given)
     configured = _settings().knowledge_dir
     if configured.is_dir():
         return configured
+    if configured != DEFAULT_KNOWLEDGE_DIR:
+        # Set in the environment or in .env: a typo must stop us, not serve other knowledge.
+        raise CliError(f"LLAMABOT_KNOWLEDGE_DIR {str(configured)!r} is not a folder"
+                       " (or use --knowledge DIR)")
     # Run from outside a checkout: the knowledge folder that ships beside the package.
     return Path(__file__).resolve().parent.parent / "knowledge"
 

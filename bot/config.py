@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.storage.connection import DatabaseTarget, Engine
 
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_KNOWLEDGE_DIR = Path("knowledge")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _LOG_FORMATS = ("text", "json")
 # BotFather tokens look like "123456789:AAF...": a numeric bot id, a colon, a 30+ char secret.
@@ -32,7 +33,7 @@ class Settings:
     base_url: str = DEFAULT_BASE_URL
     admin_ids: frozenset[int] = frozenset()
     database: DatabaseTarget = DatabaseTarget(Engine.SQLITE, "data/llamabot.sqlite3")
-    knowledge_dir: Path = Path("knowledge")
+    knowledge_dir: Path = DEFAULT_KNOWLEDGE_DIR
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Dhaka"))
     log_level: str = "INFO"
     watch_seconds: float = 0.5  # how often to look for edited knowledge files; 0: never
@@ -118,7 +119,7 @@ def load_settings(
         base_url=_base_url(get("TELEGRAM_BASE_URL")),
         admin_ids=_admin_ids(get("LLAMABOT_ADMIN_IDS")),
         database=_database(get("LLAMABOT_DATABASE") or "data/llamabot.sqlite3"),
-        knowledge_dir=Path(get("LLAMABOT_KNOWLEDGE_DIR") or "knowledge"),
+        knowledge_dir=Path(get("LLAMABOT_KNOWLEDGE_DIR") or DEFAULT_KNOWLEDGE_DIR),
         timezone=_timezone(get("LLAMABOT_TIMEZONE") or "Asia/Dhaka"),
         log_level=_log_level(get("LLAMABOT_LOG_LEVEL") or "INFO"),
         watch_seconds=_seconds("LLAMABOT_WATCH_SECONDS", get("LLAMABOT_WATCH_SECONDS") or "0.5"),

@@ -194,3 +194,23 @@ def test_broadcast_refuses_a_database_that_does_not_exist(tmp_path: Path,
     default = llamabot(*command, cwd=tmp_path)
     one_line_error(default, "llamabot.sqlite3")
     assert not typo.exists() and not (tmp_path / "data").exists()
+
+
+@pytest.mark.parametrize("where", ["environment", ".env"])
+def test_knowledge_dir_typo_stops_with_one_line(tmp_path: Path, where: str) -> None:
+    typo = str(KNOWLEDGE_DIR) + "s"
+    env = {"LLAMABOT_KNOWLEDGE_DIR": typo} if where == "environment" else {}
+    if where == ".env":
+        (tmp_path / ".env").write_text(f"LLAMABOT_KNOWLEDGE_DIR={typo}\n", encoding="utf-8")
+    for command in (["ask", "hello"], ["run"]):
+        result = llamabot(*command, cwd=tmp_path, TELEGRAM_BOT_TOKEN=TOKEN,
+                          TELEGRAM_BASE_URL="http://127.0.0.1:9/bot",
+                          LLAMABOT_DATABASE=str(tmp_path / "bot.sqlite3"), **env)
+        one_line_error(result, "LLAMABOT_KNOWLEDGE_DIR", typo)
+
+
+def test_without_the_setting_the_bundled_knowledge_is_used(tmp_path: Path) -> None:
+    # Run outside a checkout (no ./knowledge) and with nothing set: the packaged folder.
+    result = llamabot("ask", "--json", "লামাকন কবে?", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr.decode("utf-8")
+    assert json.loads(result.stdout.decode("utf-8"))["fact_id"] == "llamacon"
