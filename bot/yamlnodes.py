@@ -139,6 +139,9 @@ class NodeReader:
 # a minute and 5 GB to check. And each level of nesting is one more generator frame.
 MAX_DEPTH = 20  # levels of lists and mappings; knowledge files need 4
 MAX_REPEATED = 10_000  # nodes that aliases may repeat in one file: sharing, not multiplying
+# Values per file, aliases expanded: facts.yaml holds about 1,500. Each value may be checked
+# and reported on its own, so this also bounds the work and the problems of one file.
+MAX_NODES = 50_000
 _ALIAS_HINT = "write the entries out instead of reusing them with *alias"
 
 
@@ -179,6 +182,7 @@ class _Composer:
         self.anchors: dict[str, yaml.Node] = {}
         self.sizes: dict[str, int] = {}  # anchor -> nodes it expands to, once composed
         self.repeated = 0  # nodes repeated through aliases so far
+        self.total = 0  # nodes so far, aliases expanded
 
     def node(self, depth: int) -> Generator[None, None, tuple[yaml.Node, int]]:
         """The next node and the number of nodes it expands to, aliases counted in full."""
@@ -188,6 +192,7 @@ class _Composer:
         is_scalar = events.check_event(ScalarEvent)
         is_sequence = events.check_event(SequenceStartEvent)
         event = events.get_event()
+        self.count(1, event.start_mark)
         anchor = event.anchor
         if anchor in self.anchors:
             raise ComposerError(
@@ -252,7 +257,17 @@ class _Composer:
                 f"aliases in this file repeat more than {MAX_REPEATED} YAML nodes",
                 _ALIAS_HINT,
             )
+        self.count(size, event.start_mark)
         return self.anchors[event.anchor], size
+
+    def count(self, nodes: int, mark: yaml.Mark) -> None:
+        self.total += nodes
+        if self.total > MAX_NODES:
+            raise _Refused(
+                mark,
+                f"more than {MAX_NODES} YAML values in one file",
+                "split it into several files in the knowledge folder",
+            )
 
 
 def scalar(node: yaml.Node) -> Any:

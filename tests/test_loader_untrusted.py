@@ -152,6 +152,19 @@ def test_modest_aliases_still_load(tmp_path: Path) -> None:
     assert loaded.smalltalk["s9"].questions == tuple(f"q{i}" for i in range(20))
 
 
+def test_a_file_of_more_values_than_any_knowledge_file_needs_is_refused(tmp_path: Path) -> None:
+    """100,000 values fit in a 200 KiB upload; each was checked and reported on its own
+    (100,000 problems: thousands of Telegram messages)."""
+    knowledge = folder(tmp_path, quote="লামা এক বিলিয়ন বার ডাউনলোড হয়েছে।")
+    (knowledge / "many.yaml").write_text(
+        "version: 1\ndecline: [" + ",".join(["1"] * 100_000) + "]\n", encoding="utf-8"
+    )
+    found = problems(knowledge)
+    assert len(found) == 1, found[:3]
+    assert found[0].startswith(f"{knowledge / 'many.yaml'}:2:"), found
+    assert "more than 50000 YAML values in one file" in found[0]
+
+
 def test_an_alias_inside_its_own_anchor_is_refused(tmp_path: Path) -> None:
     knowledge = folder(tmp_path, quote="লামা এক বিলিয়ন বার ডাউনলোড হয়েছে।")
     (knowledge / "loop.yaml").write_text("version: 1\nsmalltalk: &s [*s]\n", encoding="utf-8")
