@@ -124,6 +124,7 @@ def load_steps(directory: Path, tz: tzinfo) -> Generator[None, None, Knowledge]:
             located.pop()
             yield
     problems = loader.problems + problems
+    problems += [p for reader in loader.readers.values() for p in reader.unlisted()]
     if problems or knowledge is None:
         raise KnowledgeError(sorted(problems, key=lambda p: (p.file, p.line, p.column)))
     return Knowledge(

@@ -37,19 +37,42 @@ class Problem:
         return f"{where}: {self.message}" + (f" (fix: {self.hint})" if self.hint else "")
 
 
+# Problems listed per file: past these, the file is broken throughout (an admin fixes the
+# first ones and checks again), and a report of thousands would be thousands of messages.
+MAX_PROBLEMS = 100
+
+
 class NodeReader:
     """Typed access to a composed YAML document; every failure becomes a `Problem`."""
 
     def __init__(self, file: str) -> None:
         self.file = file
         self.problems: list[Problem] = []
+        self.found = 0  # problems found, listed or not
 
     def problem(self, node: yaml.Node | None, message: str, hint: str = "") -> None:
         self.problem_at(node.start_mark if node else None, message, hint)
 
     def problem_at(self, mark: yaml.Mark | None, message: str, hint: str = "") -> None:
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        self.problems.append(Problem(self.file, line, column, message, hint))
+        self.found += 1
+        if self.found <= MAX_PROBLEMS:
+            line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            self.problems.append(Problem(self.file, line, column, message, hint))
+
+    def unlisted(self) -> list[Problem]:
+        """One problem saying how many were found beyond those listed, if any were."""
+        if self.found <= MAX_PROBLEMS:
+            return []
+        more = self.found - MAX_PROBLEMS
+        return [
+            Problem(
+                self.file,
+                1,
+                1,
+                f"{more} more problems in this file are not listed",
+                "correct the ones listed and check again",
+            )
+        ]
 
     def compose(self, text: str) -> Generator[None, None, yaml.Node | None]:
         """Compose `text` as `yaml.compose` does, pausing (yielding) after every node."""

@@ -165,6 +165,21 @@ def test_a_file_of_more_values_than_any_knowledge_file_needs_is_refused(tmp_path
     assert "more than 50000 YAML values in one file" in found[0]
 
 
+def test_a_file_lists_at_most_100_problems_and_says_how_many_more(tmp_path: Path) -> None:
+    """40,000 wrong entries were 40,000 problems: over a thousand Telegram messages."""
+    knowledge = folder(tmp_path, quote="লামা এক বিলিয়ন বার ডাউনলোড হয়েছে।")
+    (knowledge / "many.yaml").write_text(
+        "version: 1\ndecline: [" + ",".join(["1"] * 40_000) + "]\n", encoding="utf-8"
+    )
+    found = problems(knowledge)
+    assert len(found) == 101, len(found)
+    assert found[0] == (
+        f"{knowledge / 'many.yaml'}:1:1: 39900 more problems in this file are not listed "
+        "(fix: correct the ones listed and check again)"
+    )
+    assert all("a decline entry must be a mapping" in p for p in found[1:])
+
+
 def test_an_alias_inside_its_own_anchor_is_refused(tmp_path: Path) -> None:
     knowledge = folder(tmp_path, quote="লামা এক বিলিয়ন বার ডাউনলোড হয়েছে।")
     (knowledge / "loop.yaml").write_text("version: 1\nsmalltalk: &s [*s]\n", encoding="utf-8")
