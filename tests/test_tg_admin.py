@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import ADMIN_ID, BotThread, assert_valid_html
+from conftest import ADMIN_ID, BotThread, assert_valid_html, start_bot
 from fake_telegram import FakeTelegram
 
 
@@ -103,3 +104,105 @@ def test_reload_with_unparseable_yaml(
     assert "❌" in refusal.text
     assert_valid_html(refusal.text)
     assert len(bot.services.knowledge.facts) > 0
+
+
+def test_admins_are_not_flood_limited_and_others_still_are(
+    bot_settings: Any, fake_telegram: FakeTelegram
+) -> None:
+    from bot.tg.flood import FloodGate
+
+    running = start_bot(bot_settings, flood=FloodGate(limit=3, window=60))
+    try:
+        for i in range(6):  # twice the limit: an admin at work is never slowed down
+            [reply] = fake_telegram.ask(f"/gaps {i + 1}", user_id=ADMIN_ID)
+            assert "ধীরে" not in reply.text
+        since = fake_telegram.mark()
+        for _ in range(5):
+            fake_telegram.message("hello", user_id=77)
+        fake_telegram.wait_for("sendMessage", lambda c: "ধীরে" in c.text, since=since)
+        [ok] = fake_telegram.ask("/stats", user_id=ADMIN_ID)  # sent after the user's five
+        assert "পরিসংখ্যান" in ok.text
+        replies = [c.text for c in fake_telegram.calls_to("sendMessage", since) if c.chat_id == 77]
+        assert len(replies) == 4 and "ধীরে" in replies[-1]  # told once, then dropped
+    finally:
+        running.stop()
+
+
+@pytest.mark.parametrize("argument", ["²", "১২৩৪", "abc", "0", "51", "5 6", "-3", "９" * 5000])
+def test_gaps_with_a_bad_argument_gets_the_usage_line(
+    bot: BotThread, fake_telegram: FakeTelegram, argument: str
+) -> None:
+    [reply] = fake_telegram.ask(f"/gaps {argument}", user_id=ADMIN_ID)
+    assert "/gaps N" in reply.text and "1–50" in reply.text
+    assert "দুঃখিত" not in reply.text
+
+
+@pytest.mark.parametrize("argument", ["3", "৩", "50"])
+def test_gaps_takes_a_count_in_any_decimal_digits(
+    bot: BotThread, fake_telegram: FakeTelegram, argument: str
+) -> None:
+    for city in ("ঢাকার", "চট্টগ্রামের", "সিলেটের", "খুলনার"):
+        fake_telegram.ask(f"আজ {city} আবহাওয়া কেমন?", user_id=7)
+    [reply] = fake_telegram.ask(f"/gaps {argument}", user_id=ADMIN_ID)
+    entries = [line for line in reply.text.splitlines() if "আবহাওয়া" in line]
+    assert len(entries) == (4 if argument == "50" else 3), reply.text
+
+
+def _make_read_only(bot: BotThread) -> None:
+    """Give the running bot's outbox a connection that cannot write: SQLite's `mode=ro`
+    (as root, a 0444 file would still be writable) or PostgreSQL sessions whose
+    transactions are all read-only."""
+    import sqlite3
+    from urllib.parse import parse_qs, quote, urlencode, urlsplit, urlunsplit
+
+    from bot.storage.connection import Connection, DatabaseTarget, Engine, connect
+
+    def swap(outbox: Any) -> None:
+        target = outbox.conn.target
+        if target.engine is Engine.SQLITE:
+            raw = sqlite3.connect(f"file:{target.path}?mode=ro", uri=True,
+                                  isolation_level=None, check_same_thread=False)
+            read_only = Connection(target, raw, (sqlite3.Error,), lambda: raw)
+        else:
+            parts = urlsplit(target.location)
+            options = parse_qs(parts.query)["options"][0] + " -c default_transaction_read_only=on"
+            query = urlencode({"options": options}, quote_via=quote)
+            read_only = connect(DatabaseTarget.parse(urlunsplit(parts._replace(query=query))))
+        outbox.conn.close()
+        outbox.conn = read_only
+
+    bot.call(bot.runtime.broadcasting.outbox.call(swap))
+
+
+def test_broadcast_on_a_read_only_database_says_so(
+    bot_settings: Any, fake_telegram: FakeTelegram, database_target: Any
+) -> None:
+    from dataclasses import replace
+
+    running = start_bot(replace(bot_settings, database=database_target))
+    try:
+        [preview] = fake_telegram.ask("/broadcast আগের খসড়া", user_id=ADMIN_ID)
+        _make_read_only(running)
+        [reply] = fake_telegram.ask("/broadcast সবাইকে শুভেচ্ছা", user_id=ADMIN_ID)
+        assert "ডেটাবেসে লেখা যাচ্ছে না" in reply.text and "দুঃখিত, কিছু একটা" not in reply.text
+        assert "readonly" in reply.text or "read-only" in reply.text  # the reason, for admins
+        assert not reply.buttons
+        # A draft made before the database turned read-only cannot be queued either.
+        [answer] = fake_telegram.tap(preview.buttons[0]["callback_data"], user_id=ADMIN_ID)[-1:]
+        assert "ডেটাবেসে লেখা যাচ্ছে না" in answer.params["text"]
+        assert answer.params.get("show_alert") in (True, "true")
+    finally:
+        running.stop()
+
+
+def test_stats_counts_people_who_asked_not_everyone_who_pressed_start(
+    bot: BotThread, fake_telegram: FakeTelegram
+) -> None:
+    # First: the question is logged just after its reply is sent.
+    fake_telegram.ask("লামা কতবার ডাউনলোড হয়েছে?", user_id=63)
+    for user_id in (61, 62):  # start the bot and subscribe, never ask anything
+        fake_telegram.ask("/start", user_id=user_id)
+        fake_telegram.ask("/subscribe", user_id=user_id)
+    [reply] = fake_telegram.ask("/stats", user_id=ADMIN_ID)
+    assert "ব্যবহারকারী: 1\n" in reply.text and "প্রশ্ন: 1\n" in reply.text
+    assert "সাবস্ক্রাইবার: 2 " in reply.text

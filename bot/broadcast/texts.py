@@ -28,6 +28,8 @@ BUTTON_SEND = "✅ পাঠান"
 BUTTON_CANCEL = "❌ বাতিল"
 BROADCAST_CANCELLED = "❌ সম্প্রচার বাতিল করা হয়েছে।"
 BROADCAST_GONE = "এই সম্প্রচারটি আগেই পাঠানো বা বাতিল করা হয়েছে।"
+BROADCAST_NOT_SAVED = "⚠️ ডেটাবেসে লেখা যাচ্ছে না, তাই সম্প্রচারটি তৈরি করা হয়নি: {reason}"
+BROADCAST_NOT_QUEUED = "⚠️ ডেটাবেসে লেখা যাচ্ছে না, তাই কিছুই বদলায়নি: {reason}"
 PROGRESS = (
     "📣 সম্প্রচার #{id}: {state}\n"
     "পাঠানো হয়েছে: {sent}\n"

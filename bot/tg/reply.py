@@ -77,7 +77,9 @@ def record(services: Services, user: User | None, answer: Answer | None, channel
     tap on them is credited to this question.
     """
     now = services.now()
-    seen = UserSeen(user.id, now, user.language_code) if user is not None else None
+    # A user is someone who asked: /start (and perhaps /subscribe) alone is not counted.
+    seen = (UserSeen(user.id, now, user.language_code)
+            if user is not None and answer is not None else None)
     question = None
     if answer is not None:
         buttons = sent[-1] if sent and answer.kind is AnswerKind.SUGGEST else None

@@ -169,8 +169,13 @@ async def on_broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             length=tg_len(text), limit=MAX_MESSAGE), parse_mode=None)
         return
     now, admin_id = deps.clock(), user.id if user else None
-    draft = await deps.outbox.call(lambda o: o.create_draft(text, now, created_by=admin_id))
-    count = (await deps.outbox.call(lambda o: o.subscriber_counts())).active
+    try:
+        draft = await deps.outbox.call(lambda o: o.create_draft(text, now, created_by=admin_id))
+        count = (await deps.outbox.call(lambda o: o.subscriber_counts())).active
+    except DatabaseError as exc:  # e.g. a read-only file or server: say so, not "sorry"
+        log.warning("broadcast draft of admin %s not saved: %s", admin_id, exc)
+        await message.reply_text(texts.BROADCAST_NOT_SAVED.format(reason=exc), parse_mode=None)
+        return
     # The preview adds a header and a question to the text: shorten the text to make room.
     room = MAX_MESSAGE - tg_len(texts.BROADCAST_PREVIEW.format(count=count, text=""))
     preview = texts.BROADCAST_PREVIEW.format(count=count, text=shorten(text, room))
@@ -201,14 +206,25 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     _, action, ident = data.split(":")
     draft, now = int(ident), deps.clock()
+    try:
+        if action == "cancel":
+            done = await deps.outbox.call(lambda o: o.cancel_draft(draft))
+        else:
+            count = await deps.outbox.call(lambda o: o.enqueue(draft, now))
+    except DatabaseError as exc:
+        log.warning("broadcast %s: %s by admin %s not saved: %s",
+                    draft, action, query.from_user.id, exc)
+        # An alert holds 200 characters: the reason is cut, the log has all of it.
+        alert = texts.BROADCAST_NOT_QUEUED.format(reason=exc)
+        await query.answer(alert if len(alert) <= 200 else alert[:199] + "…", show_alert=True)
+        return
     if action == "cancel":
-        if not await deps.outbox.call(lambda o: o.cancel_draft(draft)):
+        if not done:
             await query.answer(texts.BROADCAST_GONE, show_alert=True)
             return
         await query.answer()
         await _edit(query.edit_message_text(texts.BROADCAST_CANCELLED, parse_mode=None))
         return
-    count = await deps.outbox.call(lambda o: o.enqueue(draft, now))
     if count is None:  # tapped twice, or already cancelled
         await query.answer(texts.BROADCAST_GONE, show_alert=True)
         return

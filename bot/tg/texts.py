@@ -66,6 +66,10 @@ DB_UNAVAILABLE = "⚠️ ডেটাবেস এখন ব্যবহার �
 GAPS_HEADER = "<b>🕳 যেসব প্রশ্নের উত্তর দিতে পারিনি</b> (সবচেয়ে বেশি আগে):"
 GAPS_YAML = "🧩 ব্যবহারকারীরা যে প্রস্তাব বেছে নিয়েছেন, সেগুলো উদাহরণ হিসেবে যোগ করতে পারেন:"
 GAPS_NONE = "এখনো এমন কোনো প্রশ্ন নেই।"
+GAPS_USAGE = (
+    "ব্যবহার: <code>/gaps</code> অথবা <code>/gaps N</code>, N হলো 1–{most} "
+    "(না দিলে {default})।"
+)
 RELOAD_STARTED = "জ্ঞানভান্ডার আবার পড়ছি…"
 RELOAD_OK = "✅ জ্ঞানভান্ডার লোড হয়েছে: {facts}টি তথ্য, সংস্করণ <code>{old}</code> → <code>{new}</code>।"
 RELOAD_FAILED = (

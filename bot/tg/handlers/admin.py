@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from telegram import Update
 from telegram.ext import ContextTypes
@@ -15,6 +16,7 @@ from bot.tg.reply import send_chunks
 from bot.tg.services import Services, services_of
 
 log = logging.getLogger(__name__)
+DEFAULT_GAPS = 15
 MAX_GAPS = 50
 
 
@@ -69,9 +71,11 @@ async def gaps(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     services = await admin_services(update, context)
     if services is None or update.effective_message is None:
         return
-    limit = 15
-    if context.args and context.args[0].isdigit():
-        limit = max(1, min(MAX_GAPS, int(context.args[0])))
+    limit = gaps_limit(context.args or [])
+    if limit is None:
+        await update.effective_message.reply_html(
+            texts.GAPS_USAGE.format(default=DEFAULT_GAPS, most=MAX_GAPS))
+        return
     found = await services.storage.gaps(limit)
     if found is None:
         health = await services.storage.health()
@@ -90,6 +94,18 @@ async def gaps(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if pasted:
         chunks += report_chunks(texts.GAPS_YAML, [pasted])
     await send_chunks(context.bot, update.effective_message.chat_id, chunks)
+
+
+def gaps_limit(args: Sequence[str]) -> int | None:
+    """How many gaps `/gaps [N]` asks for; None unless N is a whole number from 1 to MAX_GAPS."""
+    if not args:
+        return DEFAULT_GAPS
+    # isdecimal, not isdigit: "²" is a digit that int() refuses. Two digits are enough,
+    # and keep int() away from thousands of them.
+    if len(args) > 1 or len(args[0]) > 2 or not args[0].isdecimal():
+        return None
+    count = int(args[0])  # any script's digits: "/gaps ১০" asks for ten
+    return count if 1 <= count <= MAX_GAPS else None
 
 
 async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

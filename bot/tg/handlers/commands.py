@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.tg import texts, views
-from bot.tg.reply import record, send_answer, send_chunks
+from bot.tg.reply import send_answer, send_chunks
 from bot.tg.services import services_of
 
 # Deep-link payloads (t.me/<bot>?start=<payload>) that open something other than the greeting.
@@ -18,7 +18,6 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if message is None:
         return
-    record(services, update.effective_user, None, "private")
     # `/start subscribe` never gets here: bot.tg.subscriptions answers it first.
     payload = context.args[0] if context.args else ""
     knowledge = services.knowledge

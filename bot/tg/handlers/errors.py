@@ -53,7 +53,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def flood_gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Stop handling past the per-user limit: warn once, then drop without replying."""
+    """Stop handling past the per-user limit (admins have none): warn once, then drop."""
     user = update.effective_user
     if user is None or update.inline_query is not None or update.my_chat_member is not None:
         return  # Telegram itself paces inline queries; membership changes are not chatter
@@ -63,7 +63,10 @@ async def flood_gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         if not text.startswith("/") and addressed_text(message, context.bot.id,
                                                         context.bot.username) is None:
             return  # group chatter not meant for the bot does not count against anyone
-    verdict = services_of(context).flood.check(user.id)
+    services = services_of(context)
+    if services.is_admin(user.id):
+        return  # admins are trusted with bursts (uploads, /gaps, /stats while fixing things)
+    verdict = services.flood.check(user.id)
     if verdict is Verdict.PASS:
         return
     if verdict is Verdict.WARN:
