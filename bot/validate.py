@@ -145,6 +145,8 @@ class _Builder:
             reason = "is an absolute path"
         elif ".." in written.parts:
             reason = "leaves the knowledge folder with '..'"
+        elif any(part.startswith(".") for part in written.parts):
+            reason = "is a hidden file"  # .env, .git, .history: settings and copies, not text
         else:
             # realpath, not Path.resolve: a loop of links is left for reading to report.
             folder = Path(os.path.realpath(self.directory))

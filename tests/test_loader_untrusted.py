@@ -81,6 +81,9 @@ def test_a_source_inside_the_folder_still_gets_the_closest_sentence(tmp_path: Pa
         ("link.txt", "is a link to a file outside the knowledge folder"),
         ("linked/secret.txt", "is a link to a file outside the knowledge folder"),
         ("/proc/self/environ", "is an absolute path"),
+        # A folder set up as the project's root would hold its settings: never a source.
+        (".env", "is a hidden file"),
+        ("sources/.git/config", "is a hidden file"),
     ],
 )
 def test_a_source_outside_the_folder_is_refused_and_never_quoted(
@@ -89,6 +92,9 @@ def test_a_source_outside_the_folder_is_refused_and_never_quoted(
     knowledge = folder(tmp_path, written.format(outside=tmp_path / "secret.txt"))
     os.symlink(tmp_path / "secret.txt", knowledge / "link.txt")
     os.symlink(tmp_path, knowledge / "linked")
+    (knowledge / ".env").write_text(SECRET + "\n", encoding="utf-8")
+    (knowledge / "sources" / ".git").mkdir(parents=True)
+    (knowledge / "sources" / ".git" / "config").write_text(SECRET + "\n", encoding="utf-8")
     for found in (problems(knowledge), stepwise_problems(knowledge)):
         sources = [p for p in found if "sources.yaml" in p]
         assert len(sources) == 1, found
