@@ -4,7 +4,7 @@ import ast
 from pathlib import Path
 
 CORE = ("normalize", "knowledge", "match", "answer", "events", "loader", "validate",
-        "yamlnodes", "function_words", "evaluation")
+        "yamlnodes", "function_words", "evaluation", "writing")
 FORBIDDEN = ("telegram", "sqlite3", "httpx", "bot.tg", "bot.storage", "bot.config", "bot.cli")
 
 

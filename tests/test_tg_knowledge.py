@@ -155,7 +155,8 @@ def test_non_admins_cannot_upload_apply_or_roll_back(
     since = fake_telegram.mark()
     fake_telegram.document("facts.yaml", with_new_answer(folder), user_id=4242)
     [reply] = fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == 4242, since=since)
-    assert "শুধু অ্যাডমিনদের" in reply.text
+    assert "শুধু লেখা পড়তে পারি" in reply.text  # to a user, a file is not an admin command
+    assert not fake_telegram.calls_to("getFile", since)  # nor downloaded
     [refused] = fake_telegram.ask("/rollback", user_id=4242)
     assert "শুধু অ্যাডমিনদের" in refused.text
     # An admin's pending edit cannot be applied by someone else tapping its button.

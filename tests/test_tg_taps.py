@@ -79,17 +79,23 @@ def test_taps_are_keyed_to_their_message_in_the_database(
              QuestionRecord(NOW, "private", "aro bolo", "suggest", None, 50.0,
                             chat_id=5, message_id=71),
              QuestionRecord(NOW, "group", "llama kobe", "suggest", None, 50.0,
-                            chat_id=-9, message_id=70)]
+                            chat_id=-9, message_id=70),
+             # An edited question whose new "did you mean" replaced the old one in message 72.
+             QuestionRecord(NOW, "private", "lama", "suggest", None, 50.0,
+                            chat_id=5, message_id=72),
+             QuestionRecord(NOW, "private", "lamakon", "suggest", None, 50.0,
+                            chat_id=5, message_id=72)]
     tapped = [TapRecord(NOW, 5, 70, 5, "llamacon"),
               TapRecord(NOW, 5, 70, 5, "llamacon"),  # the same tap again
               TapRecord(NOW, -9, 70, 1, "launch_2023"),
               TapRecord(NOW, -9, 70, 2, "launch_2023"),
               TapRecord(NOW, -9, 71, 2, "llamacon"),  # no such "did you mean" message
-              TapRecord(NOW, 6, 70, 6, "llamacon")]
+              TapRecord(NOW, 6, 70, 6, "llamacon"),
+              TapRecord(NOW, 5, 72, 5, "llamacon")]
     assert db.write([], asked, tapped[:1])
     assert db.write([], [], tapped[1:])  # a later batch: the first tap is still known
-    assert db.taps(["llama kobe", "aro bolo"]) == {
-        "llama kobe": {"llamacon": 1, "launch_2023": 2}}
+    assert db.taps(["llama kobe", "aro bolo", "lama", "lamakon"]) == {
+        "llama kobe": {"llamacon": 1, "launch_2023": 2}, "lamakon": {"llamacon": 1}}
     stats = db.stats()
-    assert stats is not None and stats.questions == 3  # taps are not questions
+    assert stats is not None and stats.questions == 5  # taps are not questions
     db.close()

@@ -38,15 +38,16 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 _REOPEN_EVERY = 5.0  # seconds between attempts to reopen a database that failed to open
 _MAX_PENDING = 10_000  # records kept while the writer is behind; older ones are dropped
-# A tap is logged under the question of the "did you mean" message it was tapped on. A tap
-# on a message that asked nothing (sent before migration 4) inserts nothing; a user's
-# second tap on the same message replaces the first (questions_reply is unique).
+# A tap is logged under the question of the "did you mean" message it was tapped on (the
+# latest, if an edited question reused the message). A tap on a message that asked nothing
+# (sent before migration 4) inserts nothing; a user's second tap on the same message
+# replaces the first (questions_reply is unique).
 _INSERT_TAP = (
     "INSERT INTO questions(asked_at, channel, text, kind, fact_id, score, chat_id, message_id,"
     " user_id) SELECT ?, 'button', text, ?, ?, 0, chat_id, message_id, ? FROM questions"
-    " WHERE kind = 'suggest' AND chat_id = ? AND message_id = ?"
+    " WHERE kind = 'suggest' AND chat_id = ? AND message_id = ? ORDER BY id DESC LIMIT 1"
     " ON CONFLICT (chat_id, message_id, user_id) DO UPDATE SET"
-    " fact_id = excluded.fact_id, asked_at = excluded.asked_at"
+    " text = excluded.text, fact_id = excluded.fact_id, asked_at = excluded.asked_at"
 )
 
 

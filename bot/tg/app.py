@@ -108,7 +108,7 @@ def file_url(base_url: str) -> str:
 
 
 def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
-    new_messages = filters.UpdateType.MESSAGE  # edits of old messages are not new questions
+    new_messages = filters.UpdateType.MESSAGE  # edits are answered by `messages.on_edit`
     private = filters.ChatType.PRIVATE
     app.add_handler(TypeHandler(Update, errors.flood_gate), group=-1)
     for name, callback in (("start", commands.start), ("help", commands.help_command),
@@ -119,11 +119,14 @@ def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(callbacks.on_button))
     app.add_handler(InlineQueryHandler(inline.on_inline))
     app.add_handler(ChatMemberHandler(groups.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
-    text = filters.TEXT & ~filters.COMMAND
+    # A photo's or a file's caption is asked like a text (commands are only ever texts).
+    text = (filters.TEXT | filters.CAPTION) & ~filters.COMMAND
     app.add_handler(MessageHandler(new_messages & text, messages.on_text))
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & text, messages.on_edit))
     app.add_handler(MessageHandler(new_messages & private & filters.COMMAND, commands.unknown))
     app.add_handler(MessageHandler(
-        new_messages & ~filters.TEXT & ~filters.StatusUpdate.ALL, messages.on_other))
+        new_messages & ~filters.TEXT & ~filters.CAPTION & ~filters.StatusUpdate.ALL,
+        messages.on_other))
     app.add_error_handler(errors.on_error)
 
 

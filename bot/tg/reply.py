@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import timedelta
 
 from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message, ReplyParameters, User
-from telegram.error import RetryAfter
+from telegram.error import BadRequest, RetryAfter
 
 from bot.answer import Answer, AnswerKind
 from bot.normalize import normalize_for_log
@@ -15,13 +16,22 @@ from bot.tg.keyboards import fact_buttons
 from bot.tg.render import render_answer
 from bot.tg.services import Services
 
+log = logging.getLogger(__name__)
 MAX_RETRY_WAIT = 5.0  # seconds
+
+
+def thread_of(message: object) -> int | None:
+    """The forum topic `message` is in, or None: replies must go to the same topic."""
+    if isinstance(message, Message) and message.is_topic_message:
+        return message.message_thread_id
+    return None
 
 
 async def send_chunks(bot: Bot, chat_id: int, chunks: list[str],
                       markup: InlineKeyboardMarkup | None = None,
-                      reply_to: int | None = None) -> list[Message]:
-    """Send HTML messages in order; the keyboard goes on the last one. Returns them."""
+                      reply_to: int | None = None, thread: int | None = None) -> list[Message]:
+    """Send HTML messages in order (to forum topic `thread`, if any); the keyboard goes on
+    the last one. Returns them."""
     sent = []
     for index, chunk in enumerate(chunks):
         last = index == len(chunks) - 1
@@ -32,7 +42,8 @@ async def send_chunks(bot: Bot, chat_id: int, chunks: list[str],
         markup_here = markup if last else None
         try:
             sent.append(await bot.send_message(chat_id, chunk, reply_markup=markup_here,
-                                               reply_parameters=reply))
+                                               reply_parameters=reply,
+                                               message_thread_id=thread))
         except RetryAfter as exc:
             # One short wait and retry keeps a reply alive through a brief 429; longer
             # waits go to the error handler instead of stalling the update queue.
@@ -42,8 +53,40 @@ async def send_chunks(bot: Bot, chat_id: int, chunks: list[str],
                 raise
             await asyncio.sleep(seconds)
             sent.append(await bot.send_message(chat_id, chunk, reply_markup=markup_here,
-                                               reply_parameters=reply))
+                                               reply_parameters=reply,
+                                               message_thread_id=thread))
     return sent
+
+
+async def edit_chunks(bot: Bot, chat_id: int, earlier: tuple[int, ...], chunks: list[str],
+                      markup: InlineKeyboardMarkup | None = None,
+                      thread: int | None = None) -> tuple[int, ...]:
+    """Put `chunks` into the bot's `earlier` messages: edit them in order, send the parts
+    that do not fit, delete the messages left over. Returns the ids now holding the reply.
+    """
+    ids: list[int] = []
+    for index, chunk in enumerate(chunks):
+        markup_here = markup if index == len(chunks) - 1 else None
+        if index >= len(earlier):
+            sent = await send_chunks(bot, chat_id, chunks[index:], markup, thread=thread)
+            return (*ids, *(m.message_id for m in sent))
+        try:
+            await bot.edit_message_text(chunk, chat_id=chat_id, message_id=earlier[index],
+                                        reply_markup=markup_here)
+        except BadRequest as exc:
+            if "not modified" not in str(exc).lower():  # e.g. deleted: send it anew instead
+                log.info("could not edit message %s, sending a new one: %s",
+                         earlier[index], exc)
+                sent = await send_chunks(bot, chat_id, [chunk], markup_here, thread=thread)
+                ids.append(sent[0].message_id)
+                continue
+        ids.append(earlier[index])
+    for message_id in earlier[len(chunks):]:
+        try:
+            await bot.delete_message(chat_id, message_id)
+        except BadRequest as exc:  # already gone, or too old to delete: it can stay
+            log.info("could not delete message %s: %s", message_id, exc)
+    return tuple(ids)
 
 
 def answer_markup(answer: Answer, services: Services) -> InlineKeyboardMarkup | None:
@@ -54,11 +97,11 @@ def answer_markup(answer: Answer, services: Services) -> InlineKeyboardMarkup | 
 
 
 async def send_answer(bot: Bot, services: Services, chat_id: int, answer: Answer,
-                      reply_to: int | None = None) -> list[Message]:
+                      reply_to: int | None = None, thread: int | None = None) -> list[Message]:
     """Render and send `answer`; returns the messages sent (buttons on the last)."""
     services.metrics.answers.inc(answer.kind.value)
     return await send_chunks(bot, chat_id, render_answer(answer, services.knowledge),
-                             answer_markup(answer, services), reply_to)
+                             answer_markup(answer, services), reply_to, thread)
 
 
 def record_tap(services: Services, query: CallbackQuery, fact_id: str) -> None:
@@ -70,11 +113,11 @@ def record_tap(services: Services, query: CallbackQuery, fact_id: str) -> None:
 
 
 def record(services: Services, user: User | None, answer: Answer | None, channel: str,
-           sent: list[Message] | None = None) -> None:
+           buttons: tuple[int, int] | None = None) -> None:
     """Queue the user sighting and the normalized question; only ids and counts are kept.
 
-    A "did you mean" answer also keeps where its buttons are (`sent`'s last message), so a
-    tap on them is credited to this question.
+    A "did you mean" answer also keeps where its buttons are, `buttons` (chat id, message
+    id), so a tap on them is credited to this question.
     """
     now = services.now()
     # A user is someone who asked: /start (and perhaps /subscribe) alone is not counted.
@@ -82,9 +125,8 @@ def record(services: Services, user: User | None, answer: Answer | None, channel
             if user is not None and answer is not None else None)
     question = None
     if answer is not None:
-        buttons = sent[-1] if sent and answer.kind is AnswerKind.SUGGEST else None
+        at = buttons if answer.kind is AnswerKind.SUGGEST else None
         question = QuestionRecord(now, channel, normalize_for_log(answer.question),
                                   answer.kind.value, answer.fact_id, answer.score,
-                                  buttons.chat.id if buttons else None,
-                                  buttons.message_id if buttons else None)
+                                  at[0] if at else None, at[1] if at else None)
     services.storage.record(seen, question)

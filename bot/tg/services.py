@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+from collections import OrderedDict
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,6 +23,7 @@ from bot.tg.flood import FloodGate
 
 log = logging.getLogger(__name__)
 KEY = "services"
+MAX_REMEMBERED_REPLIES = 10_000  # answered messages whose edit edits the answer (~2 MB)
 # A reload runs in slices of this many seconds: a reply waits for one slice at most.
 STEP_SECONDS = 0.0002
 # A pause between slices that took longer than this means others ran meanwhile: a reply is
@@ -32,6 +34,29 @@ T = TypeVar("T")
 
 
 @dataclass
+class RecentReplies:
+    """The bot's messages that answered each of the last `size` answered user messages.
+
+    In memory, not in the database: users correct a typo within minutes, and this costs no
+    write per answer. An edit that reaches another replica, or comes after a restart, is
+    answered with a new message instead of an edit of the old one.
+    """
+
+    size: int = MAX_REMEMBERED_REPLIES
+    _replies: OrderedDict[tuple[int, int], tuple[int, ...]] = field(default_factory=OrderedDict)
+
+    def remember(self, chat_id: int, message_id: int, reply_ids: tuple[int, ...]) -> None:
+        key = (chat_id, message_id)
+        self._replies[key] = reply_ids
+        self._replies.move_to_end(key)
+        while len(self._replies) > self.size:
+            self._replies.popitem(last=False)
+
+    def get(self, chat_id: int, message_id: int) -> tuple[int, ...]:
+        return self._replies.get((chat_id, message_id), ())
+
+
+@dataclass
 class Services:
     settings: Settings
     storage: Storage
@@ -39,6 +64,7 @@ class Services:
     clock: Callable[[], datetime]
     flood: FloodGate = field(default_factory=FloodGate)
     metrics: Metrics = field(default_factory=Metrics)
+    replies: RecentReplies = field(default_factory=RecentReplies)
     _reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property

@@ -33,6 +33,7 @@ from bot.broadcast.progress import progress_text
 from bot.message_length import MAX_MESSAGE, shorten, tg_len
 from bot.storage.connection import DatabaseError
 from bot.tg import texts as bot_texts
+from bot.tg.reply import thread_of
 
 log = logging.getLogger(__name__)
 KEY = "subscriptions"
@@ -95,7 +96,8 @@ async def set_subscription(update: Update, context: ContextTypes.DEFAULT_TYPE, o
     if chat is None:
         return
     if chat.type != ChatType.PRIVATE:
-        await context.bot.send_message(chat.id, texts.PRIVATE_ONLY, parse_mode=None)
+        await context.bot.send_message(chat.id, texts.PRIVATE_ONLY, parse_mode=None,
+                                       message_thread_id=thread_of(update.effective_message))
         return
     deps = deps_of(context)
     if deps is None:

@@ -9,7 +9,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.tg import keyboards, texts, views
-from bot.tg.reply import record, record_tap, send_answer, send_chunks
+from bot.tg.reply import record, record_tap, send_answer, send_chunks, thread_of
 from bot.tg.services import services_of
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if prefix == "d":
             record_tap(services, query, ident)
         answer = responder.answer_fact(ident, services.now())
-        await send_answer(context.bot, services, chat_id, answer)
+        await send_answer(context.bot, services, chat_id, answer, thread=thread_of(message))
         record(services, query.from_user, answer, "button")
     elif prefix == "t" and ident is not None and knowledge.facts_in_topic(ident):
         await query.answer()
@@ -69,4 +69,4 @@ async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str,
                 return
             log.info("could not edit message, sending a new one: %s", exc)
     chat_id = query.message.chat.id if query.message is not None else query.from_user.id
-    await send_chunks(context.bot, chat_id, [text], markup)
+    await send_chunks(context.bot, chat_id, [text], markup, thread=thread_of(query.message))

@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.tg import texts, views
-from bot.tg.reply import send_answer, send_chunks
+from bot.tg.reply import send_answer, send_chunks, thread_of
 from bot.tg.services import services_of
 
 # Deep-link payloads (t.me/<bot>?start=<payload>) that open something other than the greeting.
@@ -23,7 +23,8 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     knowledge = services.knowledge
     if payload in knowledge.facts:  # a shared link to one answer, e.g. ?start=llamacon
         answer = services.responder.answer_fact(payload, services.now())
-        await send_answer(context.bot, services, message.chat_id, answer)
+        await send_answer(context.bot, services, message.chat_id, answer,
+                          thread=thread_of(message))
         return
     text, markup = views.start_view(knowledge)
     await message.reply_html(text, reply_markup=markup)
@@ -60,7 +61,7 @@ async def source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None:
         return
     text, markup = views.source_view(services_of(context).knowledge)
-    await send_chunks(context.bot, message.chat_id, [text], markup)
+    await send_chunks(context.bot, message.chat_id, [text], markup, thread=thread_of(message))
 
 
 async def unknown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

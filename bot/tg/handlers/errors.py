@@ -12,6 +12,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from bot.tg import texts
 from bot.tg.flood import Verdict
 from bot.tg.handlers.messages import addressed_text
+from bot.tg.reply import thread_of
 from bot.tg.services import services_of
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.callback_query is not None:
             await update.callback_query.answer(texts.ERROR, show_alert=True)
         elif update.effective_chat is not None and update.inline_query is None:
-            await context.bot.send_message(update.effective_chat.id, texts.ERROR)
+            await context.bot.send_message(update.effective_chat.id, texts.ERROR,
+                                           message_thread_id=thread_of(update.effective_message))
     except Exception as exc:  # the apology itself failed (e.g. Telegram down): log only
         log.warning("%s: could not send the error notice: %s", describe(update), exc)
 
@@ -57,7 +59,7 @@ async def flood_gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     user = update.effective_user
     if user is None or update.inline_query is not None or update.my_chat_member is not None:
         return  # Telegram itself paces inline queries; membership changes are not chatter
-    message = update.message
+    message = update.message or update.edited_message  # a corrected question is one too
     if message is not None and message.chat.type != ChatType.PRIVATE:
         text = message.text or ""
         if not text.startswith("/") and addressed_text(message, context.bot.id,
@@ -74,7 +76,8 @@ async def flood_gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         if update.callback_query is not None:
             await update.callback_query.answer(texts.SLOW_DOWN, show_alert=True)
         elif update.effective_chat is not None and update.effective_message is not None:
-            await context.bot.send_message(update.effective_chat.id, texts.SLOW_DOWN)
+            await context.bot.send_message(update.effective_chat.id, texts.SLOW_DOWN,
+                                           message_thread_id=thread_of(update.effective_message))
     elif update.callback_query is not None:
         await update.callback_query.answer()  # callback queries are always answered
     raise ApplicationHandlerStop

@@ -26,6 +26,7 @@ from telegram.ext import (
 from bot import kbedit
 from bot.loader import KnowledgeError
 from bot.tg import texts
+from bot.tg.handlers import messages
 from bot.tg.handlers.admin import admin_services
 from bot.tg.reloading import reload_knowledge
 from bot.tg.render import escape, report_chunks
@@ -59,7 +60,7 @@ class PendingEdits:
 
 def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.bot_data.setdefault(PENDING_KEY, PendingEdits())
-    # Files sent privately by anyone reach this handler: non-admins get the admin refusal.
+    # Files sent privately by anyone reach this handler: users' go on to `messages.on_media`.
     documents = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & filters.Document.ALL
     app.add_handler(MessageHandler(documents, on_document))
     app.add_handler(CallbackQueryHandler(on_decision, pattern=r"^kb:(apply|discard|preview):"))
@@ -75,6 +76,10 @@ def _pending(context: ContextTypes.DEFAULT_TYPE) -> PendingEdits:
 async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Validate an uploaded knowledge file and show what applying it would change."""
     message = update.effective_message
+    user = update.effective_user
+    if not services_of(context).is_admin(user.id if user else None):
+        await messages.on_media(update, context)  # a user's file: not an admin command
+        return
     services = await admin_services(update, context)
     if services is None or message is None or message.document is None:
         return

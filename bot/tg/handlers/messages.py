@@ -1,4 +1,6 @@
-"""Text messages: private chats always, groups only when the bot is mentioned or replied to."""
+"""Messages: a text or a caption is a question (private chats always, groups only when the
+bot is mentioned or replied to); a corrected question corrects the answer; the rest gets a
+note that the bot reads text."""
 
 from __future__ import annotations
 
@@ -8,16 +10,21 @@ from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
-from bot.tg import texts
-from bot.tg.reply import record, send_answer
+from bot.tg import texts, views
+from bot.tg.render import render_answer
+from bot.tg.reply import answer_markup, edit_chunks, record, send_chunks, thread_of
 from bot.tg.services import services_of
+
+
+def _mention(username: str) -> re.Pattern[str] | None:
+    return re.compile(rf"@{re.escape(username)}\b", re.IGNORECASE) if username else None
 
 
 def addressed_text(message: Message, bot_id: int, username: str) -> str | None:
     """The question in a group message meant for the bot, or None to stay quiet."""
-    text = message.text or ""
-    mention = re.compile(rf"@{re.escape(username)}\b", re.IGNORECASE)
-    if username and mention.search(text):
+    text = message.text or message.caption or ""
+    mention = _mention(username)
+    if mention is not None and mention.search(text):
         return mention.sub(" ", text).strip()
     replied = message.reply_to_message
     if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
@@ -25,24 +32,68 @@ def addressed_text(message: Message, bot_id: int, username: str) -> str | None:
     return None
 
 
+def question_in(message: Message, bot_id: int, username: str) -> str | None:
+    """What `message` asks the bot, without the bot's @name; None when it is not for the bot."""
+    if message.chat.type != ChatType.PRIVATE:
+        return addressed_text(message, bot_id, username)
+    text = message.text or message.caption
+    mention = _mention(username)
+    return mention.sub(" ", text).strip() if text is not None and mention else text
+
+
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Answer a question with the cited answer, related-question buttons or suggestions."""
+    """Answer a text or a caption: the cited answer, related-question buttons or suggestions."""
+    await _answer(update, context, edited=False)
+
+
+async def on_edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer a corrected question by editing the earlier answer (or anew if there was none)."""
+    await _answer(update, context, edited=True)
+
+
+async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, *, edited: bool) -> None:
     message = update.effective_message
-    if message is None or message.text is None:
+    if message is None:
         return
-    group = message.chat.type != ChatType.PRIVATE
-    question: str | None = message.text
-    if group:
-        question = addressed_text(message, context.bot.id, context.bot.username)
-        if question is None:
-            return
+    bot = context.bot
+    question = question_in(message, bot.id, bot.username)
+    if question is None:
+        return  # group chatter, or an edit that no longer mentions the bot: leave it be
     services = services_of(context)
-    responder = services.responder  # read once: a reload mid-answer must not mix versions
-    answer = responder.ask(question or "", services.now())
-    # In groups, reply to the asker's message so the thread stays readable.
-    sent = await send_answer(context.bot, services, message.chat_id, answer,
-                             reply_to=message.message_id if group else None)
-    record(services, update.effective_user, answer, "group" if group else "private", sent)
+    answer = None
+    text = message.text or message.caption or ""
+    mention = _mention(bot.username)
+    if mention is not None and mention.search(text) and not any(c.isalnum() for c in question):
+        # "@llamabot" alone is a hello, not an empty question.
+        greeting, markup = views.start_view(services.knowledge)
+        chunks = [greeting]
+    else:
+        answer = services.responder.ask(question, services.now())  # one knowledge version
+        services.metrics.answers.inc(answer.kind.value)
+        chunks = render_answer(answer, services.knowledge)
+        markup = answer_markup(answer, services)
+    chat_id, thread = message.chat_id, thread_of(message)
+    group = message.chat.type != ChatType.PRIVATE
+    earlier = services.replies.get(chat_id, message.message_id) if edited else ()
+    if earlier:
+        replies = await edit_chunks(bot, chat_id, earlier, chunks, markup, thread)
+    else:
+        # In groups, reply to the asker's message so the thread stays readable.
+        sent = await send_chunks(bot, chat_id, chunks, markup,
+                                 reply_to=message.message_id if group else None, thread=thread)
+        replies = tuple(m.message_id for m in sent)
+    services.replies.remember(chat_id, message.message_id, replies)
+    record(services, update.effective_user, answer, "group" if group else "private",
+           (chat_id, replies[-1]) if replies else None)
+
+
+async def on_media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A user's photo, video or file: its caption is asked like a text, else `on_other`."""
+    message = update.effective_message
+    if message is not None and message.caption:
+        await on_text(update, context)
+    else:
+        await on_other(update, context)
 
 
 async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
