@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from bot.asks import Asked, Asks
 from bot.events import describe_event
 from bot.focus import question_parts
 from bot.knowledge import Citation, Fact, Knowledge
@@ -85,11 +86,21 @@ class Responder:
         self.knowledge = knowledge
         self.policy = policy or Policy()
         intents = [(f.id, q) for f in knowledge.facts.values() for q in f.questions]
+        # A fact's own words (its answer and its quote) are how people who read about it ask.
+        intents += [(f.id, t) for f in knowledge.facts.values()
+                    for t in (f.answer, f.citation.quote)]
         intents += [(s.id, q) for s in knowledge.smalltalk.values() for q in s.questions]
         intents += [(d.id, q) for d in knowledge.declines.values() for q in d.questions]
         self.matcher = Matcher(
             intents, cache_size, deferred=deferred, synonyms=Synonyms(knowledge.synonyms)
         )
+        self.asks = Asks()
+        # What each fact's answer can tell: a date (its text, or an event), an amount.
+        self._gives = {
+            f.id: self.asks.given(f.answer)
+            | ({Asked.WHEN} if knowledge.events_for_fact(f.id) else set())
+            for f in knowledge.facts.values()
+        }
         self.subjects = Subjects(
             (e.id, alias) for e in knowledge.entities.values() for alias in e.aliases
         )
@@ -160,6 +171,9 @@ class Responder:
         if confident and best is not None:
             if best.intent_id in self.knowledge.smalltalk:
                 return self._smalltalk(question, best.intent_id, score)
+            if not self.asks.asked(result.key) <= self._gives[best.intent_id]:
+                # "When is the verdict?" of a fact that gives no date: the article does not say.
+                return self._not_in_article(question, score, (best.intent_id,), best.intent_id)
             return self._fact_answer(question, facts[best.intent_id], score, now)
         candidates = tuple(
             s.intent_id for s in ranked[: self.policy.max_suggestions]
@@ -182,8 +196,13 @@ class Responder:
         )
         if not about:
             return self._fallback(question, score, decline.intent_id)
+        return self._not_in_article(question, score, about, decline.intent_id)
+
+    def _not_in_article(
+        self, question: str, score: float, closest: tuple[str, ...], intent_id: str
+    ) -> Answer:
         return Answer(question, AnswerKind.NOT_IN_ARTICLE, None, score, NOT_IN_ARTICLE_TEXT, None,
-                      about[: self.policy.max_suggestions], decline.intent_id)
+                      closest[: self.policy.max_suggestions], intent_id)
 
     def _smalltalk(self, question: str, intent_id: str, score: float) -> Answer:
         talk = self.knowledge.smalltalk[intent_id]

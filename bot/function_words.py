@@ -35,6 +35,9 @@ _BENGALI = """
 করি করছি কন কও কইবেন কইরা কইরে দিয়া করতাছে করতাছি করতেছি করতেছে করতেসে বুঝতাছি বুঝতেছি
 বুঝতেসি বুঝলাম বুঝিনা থাইকা থিকা থেইকা খালি পারবো পারব পারবেন হইবো হইবে হইতাছে হইতেছে গেসে
 কইলো কইল কইছিল জানেন জানাবেন জানাইবেন বলবেন বলবে দেখি দেখছি মনে হয় হইলো
+লাইগা লাইগ্যা লাগি নিয়া নিয়্যা কন কইলেন কইতাছে কইতেছে কইতেসে দেখতাছেন দেখতেছেন বুঝাইয়া বুঝিয়ে
+বুঝায়ে বুঝাইয়ে হাচা হাছা হাছাই সত্য আসল আসলে শুনলাম শুনছি শুনেছি শুনলাম দেখলাম পড়লাম জানলাম
+একটু খানি এইটা ঐটা ওইটা এইডা হেইডা হেই কিতা কিতাছে কেনে ক্যানে
 """
 
 _BANGLISH = """
@@ -59,6 +62,8 @@ porjonto dhore somoy byapar bepar bishoy jinis jinish ghotona kotha khobor
 assalamu assalamualaikum alaikum walaikum salam hello hi hey jigai jiggesh jiggasa jigges kori
 korchi kon kaw koiben koira diya kortase kortesi bujhtesi bujhtasi bujhlam bujhina theika thika
 khali parbo parben hoibo hoibe gese koilo koisilo janaben bolben dekhi mone
+laiga lagi niya kon koilen koitase dekhtasen bujhaiya shunlam sunlam shunchi dekhlam porlam
+eita oita eida heida
 """
 
 _ENGLISH = """

@@ -75,8 +75,15 @@ MATCH_CACHE = 4096
 
 @cache
 def _function_words() -> frozenset[str]:
-    """FUNCTION_WORDS as question words come out of `normalize`: the same for every index."""
-    return frozenset(surface_word(clean(w)) for w in FUNCTION_WORDS)
+    """FUNCTION_WORDS as question words come out of `normalize`, with their emphatic forms.
+
+    Bengali stresses a word with -ই/-ও (কিছুই, সবাই, এটাও): still grammar. (Not in Latin
+    letters: "a" + "i" is "ai".)
+    """
+    words = {surface_word(clean(w)) for w in FUNCTION_WORDS}
+    emphatic = {w + ending for w in words if not w.isascii() for ending in ("ই", "ও")
+                if not w.endswith(ending)}
+    return frozenset(words | emphatic)
 
 
 @dataclass(frozen=True)
@@ -201,13 +208,22 @@ class Matcher:
         return make_key(text, self._rewrite)
 
     def _similar_words(self, word: _QueryWord) -> list[tuple[str, float]]:
-        """Known words close to `word`, with a similarity in 0..1."""
-        skeleton = word.skeleton
-        if skeleton not in self._weights and word.stem != skeleton and word.stem in self._weights:
-            # লামার, metar: the inflection is new, the word is not.
+        """Known words close to `word` or to its stem, with a similarity in 0..1."""
+        found = self._close_words(word)
+        if word.stem != word.skeleton and word.stem in self._weights:
+            # লামার, metar, ফ্রিতে: the inflection may be new, or spell another word (ferot).
             stem = _QueryWord(word.stem, word.stem_phonetic, word.stem, "", word.is_function)
-            stemmed = self._short_match(stem)
-            return [(known, similarity * STEM_SIMILARITY) for known, similarity in stemmed]
+            found += [(known, similarity * STEM_SIMILARITY)
+                      for known, similarity in self._short_match(stem)]
+            if len(found) > 1:
+                best: dict[str, float] = {}
+                for known, similarity in found:
+                    best[known] = max(similarity, best.get(known, 0.0))
+                found = list(best.items())
+        return found
+
+    def _close_words(self, word: _QueryWord) -> list[tuple[str, float]]:
+        skeleton = word.skeleton
         if len(skeleton) <= SHORT_SKELETON:
             return self._short_match(word)
         exact = [(skeleton, 1.0)] if skeleton in self._weights else []

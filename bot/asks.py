@@ -1,0 +1,74 @@
+"""What kind of answer a question wants (a time, an amount), and whether a fact's answer has one.
+
+"মামলার রায় কবে হবে?" shares its subject with the lawsuit fact, but asks *when*,
+and the fact's answer holds no date: the honest reply is that the article does
+not say. The same for "how much does Spotify pay?" against a fact without a
+number. Only these two kinds are checked: they are asked often, and an answer
+either holds a number or a date or it does not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from enum import StrEnum
+
+from bot.normalize import Key, clean, make_key
+
+
+class Asked(StrEnum):
+    WHEN = "when"
+    AMOUNT = "amount"
+
+
+_ASKING = {
+    Asked.WHEN: ("কবে", "কখন", "কোন সালে", "কোন বছর", "কত সালে", "কোন তারিখে", "তারিখ কবে",
+                 "when", "what date", "which year", "kobe", "kokhon", "kon sale"),
+    Asked.AMOUNT: ("কত", "কতো", "কতজন", "কয়জন", "কতবার", "কয়বার", "how much", "how many",
+                   "koto", "koyjon", "kotojon"),
+}
+_GIVING = {
+    Asked.WHEN: ("জানুয়ারি", "ফেব্রুয়ারি", "মার্চ", "এপ্রিল", "মে", "জুন", "জুলাই", "আগস্ট",
+                 "সেপ্টেম্বর", "অক্টোবর", "নভেম্বর", "ডিসেম্বর", "সালে", "সাল", "মাসে", "বছর",
+                 "বছরে", "আগামী", "শিগগির", "january", "february", "march", "april", "may",
+                 "june", "july", "august", "september", "october", "november", "december",
+                 "year", "month"),
+    Asked.AMOUNT: ("বিলিয়ন", "মিলিয়ন", "কোটি", "লাখ", "হাজার", "শত", "billion", "million",
+                   "thousand", "hundred"),
+}
+# A number standing alone ("২০২৩", "৮০"), not part of a name ("R1", "o3", "Q4").
+_NUMBER = re.compile(r"(?<![a-z0-9])\d+(?![a-z0-9])")
+
+
+class Asks:
+    """Phrases that ask for, and that give, a time or an amount; build once per knowledge."""
+
+    def __init__(self) -> None:
+        self._asking = {kind: _phrases(words) for kind, words in _ASKING.items()}
+        self._giving = {kind: _phrases(words) for kind, words in _GIVING.items()}
+
+    def asked(self, key: Key) -> frozenset[Asked]:
+        """What `key`'s question asks for."""
+        return frozenset(k for k, phrases in self._asking.items() if _holds(key.surface, phrases))
+
+    def given(self, text: str) -> frozenset[Asked]:
+        """What an answer text gives: a date or time, an amount (any number gives both)."""
+        if _NUMBER.search(clean(text)):
+            return frozenset(Asked)
+        surface = make_key(text).surface
+        return frozenset(k for k, phrases in self._giving.items() if _holds(surface, phrases))
+
+
+def _phrases(words: Iterable[str]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(make_key(w).surface) for w in words)
+
+
+def _holds(surface: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]) -> bool:
+    words = set(surface)
+    for phrase in phrases:
+        if phrase[0] not in words:
+            continue
+        n = len(phrase)
+        if any(surface[i : i + n] == phrase for i in range(len(surface) - n + 1)):
+            return True
+    return False
