@@ -13,7 +13,7 @@ from fake_telegram import TOKEN
 from telegram import Bot
 
 from bot.broadcast.db import AsyncOutbox
-from bot.broadcast.sender import Sender, SenderConfig
+from bot.broadcast.sender import Pacer, Sender, SenderConfig
 from bot.storage.connection import DatabaseTarget
 from bot.storage.outbox import Outbox
 
@@ -211,3 +211,39 @@ def test_a_reply_that_cannot_be_read_fails_one_row_not_the_broadcast(
     run(scenario, database_target, fake)
     assert sorted(fake.delivered_to()) == [1, 3, 5]
     assert len(told) == 1 and "KeyError" in told[0], told
+
+
+def test_retries_are_paced_with_the_rest(database_target: DatabaseTarget,
+                                         fake: LimitedTelegram) -> None:
+    """At 10/s with every 9th send failing once with a 500, the retries went out on top of
+    the pace: 12 requests within one sliding second. Exact pacing allows at most 11 in any
+    second (both ends included); Telegram counts requests per second, so all are counted."""
+    for chat in range(9, 41, 9):
+        fake.fail("sendMessage", 500, chat_id=chat)
+
+    async def scenario(db: AsyncOutbox, bot: Bot) -> Sender:
+        sender, _ = await send_all(db, bot, range(1, 41),
+                                   config=SenderConfig(rate=10, backoff=0.05))
+        return sender
+
+    sender = run(scenario, database_target, fake)
+    assert sender.stats().retried == 4
+    assert sorted(fake.delivered_to()) == list(range(1, 41))
+    requests = [c.at for c in fake.calls_to("sendMessage")]
+    assert len(requests) == 44
+    assert max_in_window(requests) <= 11, max_in_window(requests)
+
+
+def test_catching_up_never_makes_a_second_busier_than_the_rate() -> None:
+    """The pacer's credit after falling behind (a slow claim) gave two sends at once, and
+    so 11 in one second at 10/s: a second holds at most `rate` starts, however the calls
+    come. No clock: `reserve` is given the moments it is called at."""
+    pacer = Pacer(10, clock=lambda: 0.0)
+    starts = [pacer.reserve(0.0), pacer.reserve(0.35)]  # fell behind by 0.25 s
+    for _ in range(40):  # then called as soon as each send has started
+        starts.append(pacer.reserve(starts[-1]))
+    assert max_in_window(starts) <= 10
+    assert starts[-1] - starts[1] < 40 / 10 + 0.001  # and the rate is kept once behind
+    on_time = Pacer(10, clock=lambda: 0.0)
+    exact = [on_time.reserve(0.1 * i) for i in range(30)]
+    assert all(abs(a - 0.1 * i) < 1e-3 for i, a in enumerate(exact))  # exact pacing untouched

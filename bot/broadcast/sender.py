@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 import warnings
 from collections import deque
@@ -55,25 +56,43 @@ class SenderStats:
 
 
 class Pacer:
-    """Spaces events `1/rate` apart on an absolute schedule, so sleep overshoot never drifts."""
+    """Spaces sends `1/rate` apart on an absolute schedule, so sleep overshoot never drifts,
+    and never starts more than `rate` (rounded down) within any one second.
+
+    Every request goes through it, retries included: Telegram counts them all, per
+    second, and does not forgive a burst.
+    """
 
     def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.interval = 1.0 / rate
-        # A little credit after falling behind keeps the average rate at high rates,
-        # but never more than one extra message at Telegram's 25-30/s.
+        # A little credit after falling behind keeps the average rate at high rates; the
+        # window below keeps it from ever making a second busier than the rate.
         self.slack = max(self.interval, 0.05)
         self._clock = clock
         self._next = clock()
+        self._recent: deque[float] = deque(maxlen=max(1, math.floor(rate)))  # last starts
 
     def hold_until(self, moment: float) -> None:
         """Start again at `moment` without a burst (after a 429 pause)."""
         self._next = max(self._next, moment)
 
+    def reserve(self, now: float) -> float:
+        """The moment the next send may start (not before `now`), counted as taken."""
+        self._next = max(self._next, now - self.slack)
+        start = max(self._next, now)
+        if len(self._recent) == self._recent.maxlen:
+            # Strictly more than a second after the send `rate` sends ago: then no second,
+            # even one with both ends included, holds more than `rate` starts.
+            earliest = self._recent[0] + 1.0 + 1e-6
+            if earliest > start:
+                start = self._next = earliest  # and go on evenly from there
+        self._recent.append(start)
+        self._next += self.interval
+        return start
+
     async def wait(self) -> None:
         now = self._clock()
-        self._next = max(self._next, now - self.slack)
-        delay = self._next - now
-        self._next += self.interval
+        delay = self.reserve(now) - now
         if delay > 0:
             await asyncio.sleep(delay)
 
@@ -146,9 +165,7 @@ class Sender:
             if claimed:
                 # Paced after the claim, not before: the database's varying latency (a
                 # PostgreSQL WAL flush) would otherwise bunch sends up at Telegram.
-                await self._wait_unpaused()
-                await self._pacer.wait()
-                await self._wait_unpaused()  # a 429 may have come in while pacing
+                await self._paced()
         except BaseException:
             self._slots.release()
             raise
@@ -189,9 +206,12 @@ class Sender:
         await self.tell_admins(text)
 
     async def _attempt(self, item: OutboxItem) -> None:
-        failures = 0
+        """Send one row; the dispatcher has paced the first attempt, retries pace here."""
+        failures, retry = 0, False
         while True:
-            await self._wait_unpaused()
+            if retry or self._paused_until > time.monotonic():  # or a 429 came in meanwhile
+                await self._paced()
+            retry = True
             try:
                 # parse_mode=None: texts are plain, whatever the application's defaults say.
                 await self.bot.send_message(item.chat_id, item.text, parse_mode=None)
@@ -234,9 +254,15 @@ class Sender:
             self._paused_until = until
             self._pacer.hold_until(until)
 
-    async def _wait_unpaused(self) -> None:
-        while (left := self._paused_until - time.monotonic()) > 0:
-            await asyncio.sleep(left)
+    async def _paced(self) -> None:
+        """Wait for a send slot outside any 429 pause: every request goes through here."""
+        while True:
+            while (left := self._paused_until - time.monotonic()) > 0:
+                await asyncio.sleep(left)
+            await self._pacer.wait()
+            if self._paused_until <= time.monotonic():
+                return
+            # A 429 came in while we waited: that slot is void; take one after the pause.
 
     def _cool_left(self, chat_id: int, now: float) -> float:
         last = self._last_to_chat.get(chat_id)
