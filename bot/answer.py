@@ -52,9 +52,11 @@ class Policy:
     # Share the winning intent's own examples must explain: a question mixing one fact's
     # words with another subject's ("o3-mini" + "price") is not about that fact.
     min_coverage: float = 0.5
-    # A decline intent this close to the best fact wins: "লামা প্রাণী" is the animal even
-    # when a fact about Llama's age scores a few points higher.
-    decline_tie: float = 8.0
+    # A decline intent this close to the best fact wins ("লামা প্রাণী" is the animal even
+    # when a fact about Llama's age scores a few points higher); closer still when the
+    # decline explains more of the question than the fact does.
+    decline_tie: float = 3.0
+    decline_explains_tie: float = 8.0
     max_suggestions: int = 3
     max_question_chars: int = 1000  # longer messages are matched on their start
 
@@ -129,6 +131,14 @@ class Responder:
             answer.kind is AnswerKind.FALLBACK and answer.intent_id in self.knowledge.declines
         )
 
+    def _decline_wins(self, decline: Scored, best: Scored | None) -> bool:
+        if best is None or decline is best:
+            return True
+        tie = self.policy.decline_tie
+        if decline.coverage > best.coverage:
+            tie = self.policy.decline_explains_tie
+        return decline.score >= best.score - tie
+
     def _agrees(self, named: frozenset[str], fact_id: str) -> bool:
         """Whether a question naming `named` can be about the fact `fact_id`.
 
@@ -163,7 +173,7 @@ class Responder:
                 return self._smalltalk(question, best.intent_id, score)
             return self._fallback(question, score)
         decline = next((s for s in ranked if s.intent_id in self.knowledge.declines), None)
-        if decline is not None and decline.score >= score - self.policy.decline_tie:
+        if decline is not None and self._decline_wins(decline, best):
             # Recognised as outside the article ("ChatGPT downloads", "the verdict's date").
             return self._declined_answer(question, score, decline, named)
         if best is not None and best.intent_id in facts and not self._agrees(named, best.intent_id):

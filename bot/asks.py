@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from enum import StrEnum
 
-from bot.normalize import Key, clean, make_key
+from bot.normalize import Key, clean, make_key, stems
 
 
 class Asked(StrEnum):
@@ -56,7 +56,8 @@ class Asks:
         if _NUMBER.search(clean(text)):
             return frozenset(Asked)
         surface = make_key(text).surface
-        return frozenset(k for k, phrases in self._giving.items() if _holds(surface, phrases))
+        words = surface + tuple(stem for w in surface for stem in stems(w))  # বিলিয়নের
+        return frozenset(k for k, phrases in self._giving.items() if _holds(words, phrases))
 
 
 def _phrases(words: Iterable[str]) -> tuple[tuple[str, ...], ...]:

@@ -37,7 +37,9 @@ _BENGALI = """
 কইলো কইল কইছিল জানেন জানাবেন জানাইবেন বলবেন বলবে দেখি দেখছি মনে হয় হইলো
 লাইগা লাইগ্যা লাগি নিয়া নিয়্যা কন কইলেন কইতাছে কইতেছে কইতেসে দেখতাছেন দেখতেছেন বুঝাইয়া বুঝিয়ে
 বুঝায়ে বুঝাইয়ে হাচা হাছা হাছাই সত্য আসল আসলে শুনলাম শুনছি শুনেছি শুনলাম দেখলাম পড়লাম জানলাম
-একটু খানি এইটা ঐটা ওইটা এইডা হেইডা হেই কিতা কিতাছে কেনে ক্যানে
+একটু খানি এইটা ঐটা ওইটা এইডা হেইডা হেই কিতা কিতাছে কেনে ক্যানে উচিত উচিৎ
+দেখা দেখতে দেখাতে দেখানো দেখায় দেখে দেখছে দেখেছে দেখেছি খাওয়া খেতে খায় খাচ্ছে খাচ্ছি যাওয়া যেতে যাই গিয়ে
+আসা আসতে আসে এসে থাকি থাকলে চলে চলবে চলছে ভালো খারাপ ঠিকমতো
 """
 
 _BANGLISH = """
@@ -63,7 +65,8 @@ assalamu assalamualaikum alaikum walaikum salam hello hi hey jigai jiggesh jigga
 korchi kon kaw koiben koira diya kortase kortesi bujhtesi bujhtasi bujhlam bujhina theika thika
 khali parbo parben hoibo hoibe gese koilo koisilo janaben bolben dekhi mone
 laiga lagi niya kon koilen koitase dekhtasen bujhaiya shunlam sunlam shunchi dekhlam porlam
-eita oita eida heida
+eita oita eida heida uchit dekha dekhte dekhay dekhe khawa khete khay jawa jete jai giye
+asha ashte ashe ese valo bhalo kharap
 """
 
 _ENGLISH = """

@@ -81,8 +81,9 @@ def _function_words() -> frozenset[str]:
     letters: "a" + "i" is "ai".)
     """
     words = {surface_word(clean(w)) for w in FUNCTION_WORDS}
-    emphatic = {w + ending for w in words if not w.isascii() for ending in ("ই", "ও")
-                if not w.endswith(ending)}
+    # Short words are left out: বা (or) + ই is বাই (bye).
+    emphatic = {w + ending for w in words if not w.isascii() and len(w) > 2
+                for ending in ("ই", "ও") if not w.endswith(ending)}
     return frozenset(words | emphatic)
 
 

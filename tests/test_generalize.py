@@ -52,14 +52,22 @@ def test_the_question_is_found_after_a_lead_in_and_in_the_last_sentence() -> Non
     assert question_parts("লামাকন কবে?") == []  # short: matched whole
 
 
-def test_a_story_before_the_question_does_not_veto_it(real: Responder) -> None:
+def test_a_story_before_the_question_does_not_veto_it(tmp_path: Path) -> None:
+    small = Responder(load_knowledge(write_kb(tmp_path), TZ))
+    message = (
+        "আমার অফিসের সহকর্মীরা গতকাল সারা বিকেল তর্ক করছিল, আমি চুপচাপ শুনছিলাম আর কফি খাচ্ছিলাম। "
+        "তো, লামা কতবার ডাউনলোড হয়েছে?"
+    )
+    whole = small.matcher.match(message)  # the story's words, unknown here, veto the answer
+    assert whole.known_share < small.policy.min_known_share
+    answer = small.ask(message, NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "downloads")
+
+
+def test_the_issues_long_message_is_answered(real: Responder) -> None:
     message = (
         "ভাই, কাল অফিসে সবাই এআই নিয়ে তর্ক করছিল, আমি চুপ করে ছিলাম কারণ কিছুই বুঝি না। "
         "তো আমার প্রশ্ন হলো, লামা প্রথম কবে বের হয়েছিল?"
-    )
-    whole = real.matcher.match(message)  # the story's words drown the question
-    assert whole.known_share < real.policy.min_known_share or (
-        whole.ranked[0].score < real.policy.answer_at
     )
     answer = real.ask(message, NOW)
     assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "launch_2023")
