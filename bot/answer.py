@@ -115,14 +115,19 @@ class Responder:
             text = OTHER_SCRIPT_TEXT if in_other_script(question) else EMPTY_TEXT
             return Answer(question, AnswerKind.EMPTY, None, 0.0, text, None, ())
         answer = self._decide(question, result, now)
-        if answer.kind in (AnswerKind.FACT, AnswerKind.SMALLTALK) or self._declined(answer):
+        if answer.kind in (AnswerKind.FACT, AnswerKind.SMALLTALK):
             return answer
-        # A long message: the story around the question must not veto it.
+        # A long message: the story around the question must not veto it, but the subjects
+        # it names still count ("my friend works at Google... so how much will they spend?").
+        named = self.subjects.named(result.key)
         for part in question_parts(question):
             found = self._decide(question, self.matcher.match(part), now)
-            if found.kind is AnswerKind.FACT or self._declined(found):
+            if found.kind is AnswerKind.FACT and found.fact_id is not None:
+                if self._agrees(named, found.fact_id):
+                    return found
+            elif self._declined(found) and not self._declined(answer):
                 return found
-            if found.kind is AnswerKind.SUGGEST and answer.kind is AnswerKind.FALLBACK:
+            elif found.kind is AnswerKind.SUGGEST and answer.kind is AnswerKind.FALLBACK:
                 answer = found
         return answer
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from enum import StrEnum
 
-from bot.normalize import Key, clean, make_key, stems
+from bot.normalize import Key, clean, make_key
 
 
 class Asked(StrEnum):
@@ -33,8 +33,8 @@ _GIVING = {
                  "বছরে", "আগামী", "শিগগির", "january", "february", "march", "april", "may",
                  "june", "july", "august", "september", "october", "november", "december",
                  "year", "month"),
-    Asked.AMOUNT: ("বিলিয়ন", "মিলিয়ন", "কোটি", "লাখ", "হাজার", "শত", "billion", "million",
-                   "thousand", "hundred"),
+    Asked.AMOUNT: ("বিলিয়ন", "মিলিয়ন", "কোটি", "লাখ", "লক্ষ", "হাজার", "শত", "একশ", "দুইশ",
+                   "শতাংশ", "billion", "million", "thousand", "hundred", "percent"),
 }
 # A number standing alone ("২০২৩", "৮০"), not part of a name ("R1", "o3", "Q4").
 _NUMBER = re.compile(r"(?<![a-z0-9])\d+(?![a-z0-9])")
@@ -55,9 +55,15 @@ class Asks:
         """What an answer text gives: a date or time, an amount (any number gives both)."""
         if _NUMBER.search(clean(text)):
             return frozenset(Asked)
-        surface = make_key(text).surface
-        words = surface + tuple(stem for w in surface for stem in stems(w))  # বিলিয়নের
-        return frozenset(k for k, phrases in self._giving.items() if _holds(words, phrases))
+        words = make_key(text).surface
+        return frozenset(k for k, phrases in self._giving.items()
+                         if _holds(words, phrases) or _begins(words, phrases))
+
+
+def _begins(words: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]) -> bool:
+    """A word that begins with a one-word phrase of three letters or more: কোটিবার, বিলিয়নের."""
+    starts = tuple(p[0] for p in phrases if len(p) == 1 and len(p[0]) >= 3)
+    return any(w.startswith(starts) for w in words)
 
 
 def _phrases(words: Iterable[str]) -> tuple[tuple[str, ...], ...]:

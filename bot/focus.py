@@ -39,7 +39,7 @@ def question_parts(message: str) -> list[str]:
 
     Empty for a short message: match it whole. Otherwise: what follows each lead-in
     ("তো", "so", "প্রশ্ন হলো"; the last first), sentences with a question mark (last
-    first), and the last sentence.
+    first), the last sentence, then each question with the sentence before it.
     """
     if len(message.split()) < MIN_WORDS:
         return []
@@ -49,9 +49,13 @@ def question_parts(message: str) -> list[str]:
         if len(after.split()) >= 2:  # not the "তো" of a closing "বলো তো?"
             parts.append(after)
     sentences = [s.strip() for s in _SENTENCE_END.split(message) if s and s.strip()]
-    parts += [s for s in reversed(sentences) if s.endswith("?")]
+    asking = [i for i in reversed(range(len(sentences))) if sentences[i].endswith("?")]
+    parts += [sentences[i] for i in asking]
     if sentences:
         parts.append(sentences[-1])
+    # "...মেটাও ওয়ার রুম বানিয়েছে। ওরা এটা কেন করল?": the question leans on the sentence
+    # before it.
+    parts += [f"{sentences[i - 1]} {sentences[i]}" for i in asking or [len(sentences) - 1] if i > 0]
     unique: list[str] = []
     for part in parts:
         if part not in unique and part != message.strip():

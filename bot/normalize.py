@@ -145,7 +145,7 @@ def stem_word(word: str) -> str:
 def stems(word: str) -> list[str]:
     """Every way of stripping one inflection from `word`: ব্যয়ের is ব্যয় + ের, not ব্য + য়ের."""
     suffixes = _BENGALI_SUFFIXES if _BENGALI.search(word) else _LATIN_SUFFIXES
-    return [word[: -len(s)] for s in suffixes if word.endswith(s) and len(word) - len(s) >= 2]
+    return [word[: -len(s)] for s in suffixes if word.endswith(s) and len(word) - len(s) >= 3]
 
 
 @lru_cache(maxsize=16384)

@@ -119,6 +119,7 @@ def test_questions_move_counters_and_histogram_by_exactly_what_was_sent(
     before = metrics(port)
     questions = {"llamacon kobe": "fact", "hello": "smalltalk", "🙂": "empty",
                  "How do I reset my Facebook password?": "fallback",
+                 "মামলার রায় কবে হবে?": "not_in_article",
                  uncertain_question(polling.services.responder): "suggest"}
     for user, question in enumerate(questions, start=500):
         fake_telegram.ask(question, user_id=user)
@@ -136,7 +137,7 @@ def test_questions_move_counters_and_histogram_by_exactly_what_was_sent(
         return value(after, name, **labels) - value(before, name, **labels)
 
     assert delta("llamabot_updates_total") == sent
-    for kind in ("fact", "smalltalk", "suggest", "fallback", "empty"):
+    for kind in ("fact", "smalltalk", "suggest", "fallback", "empty", "not_in_article"):
         assert delta("llamabot_answers_total", kind=kind) == 1, kind
     assert delta("llamabot_update_errors_total") == 0
     assert delta("llamabot_reply_latency_seconds_count") == sent

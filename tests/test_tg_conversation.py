@@ -109,8 +109,8 @@ def test_source_describes_the_article(bot: BotThread, fake_telegram: FakeTelegra
     [reply] = fake_telegram.ask("/source")
     source = next(iter(bot.services.knowledge.sources.values()))
     assert html.escape(source.title, quote=False) in reply.text
-    for section in source.sections:
-        assert html.escape(section, quote=False) in reply.text
+    for section in source.sections:  # as admins titled them (a misprint corrected)
+        assert html.escape(source.section_title(section), quote=False) in reply.text
     assert_valid_html(reply.text)
 
 

@@ -90,7 +90,7 @@ def test_a_burst_of_edits_ends_on_the_last_good_state(
         content = with_new_answer(folder, f"সংস্করণ {i}: লামা ডাউনলোড হয়েছে।")
         facts.write_bytes(content if i % 2 == 0 else content + b"\n  - id: [broken\n")
         time.sleep(0.02)
-    facts.write_bytes(with_new_answer(folder, "শেষ সংস্করণ: লামা ডাউনলোড হয়েছে।"))
+    facts.write_bytes(with_new_answer(folder, "শেষ সংস্করণ: লামা ১০০ কোটিবার ডাউনলোড হয়েছে।"))
     wait_until(lambda: "শেষ সংস্করণ" in answer_text(fake_telegram), 3.0)
     assert "শেষ সংস্করণ" in bot.services.knowledge.facts["downloads_milestone"].answer
 

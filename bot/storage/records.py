@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 ANSWERED_KINDS = ("fact", "smalltalk")
-GAP_KINDS = ("fallback", "suggest")
+GAP_KINDS = ("fallback", "suggest", "not_in_article")
 # A "did you mean" choice: logged under the question it answered, so /gaps can propose
 # that phrasing as an example of the fact the user picked.
 TAP_KIND = "tap"
