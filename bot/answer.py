@@ -57,6 +57,8 @@ class Policy:
     # decline explains more of the question than the fact does.
     decline_tie: float = 3.0
     decline_explains_tie: float = 8.0
+    # A "did you mean" drawn from part of a long message needs more of it recognised.
+    min_part_known_share: float = 0.9
     max_suggestions: int = 3
     max_question_chars: int = 1000  # longer messages are matched on their start
 
@@ -121,13 +123,15 @@ class Responder:
         # it names still count ("my friend works at Google... so how much will they spend?").
         named = self.subjects.named(result.key)
         for part in question_parts(question):
-            found = self._decide(question, self.matcher.match(part), now)
+            part_result = self.matcher.match(part)
+            found = self._decide(question, part_result, now)
             if found.kind is AnswerKind.FACT and found.fact_id is not None:
                 if self._agrees(named, found.fact_id):
                     return found
             elif self._declined(found) and not self._declined(answer):
                 return found
-            elif found.kind is AnswerKind.SUGGEST and answer.kind is AnswerKind.FALLBACK:
+            elif (found.kind is AnswerKind.SUGGEST and answer.kind is AnswerKind.FALLBACK
+                  and part_result.known_share >= self.policy.min_part_known_share):
                 answer = found
         return answer
 
