@@ -15,7 +15,6 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from bot.answer import Answer, Responder
 from bot.config import (
     DEFAULT_KNOWLEDGE_DIR,
     ConfigError,
@@ -23,8 +22,9 @@ from bot.config import (
     listen_address,
     load_settings,
 )
-from bot.loader import KnowledgeError, load_knowledge
-from bot.yamlnodes import Problem
+from bot.core.answer import Answer, Responder
+from bot.core.loader import KnowledgeError, load_knowledge
+from bot.core.yamlnodes import Problem
 
 EPILOG_ASK = """examples:
   llamabot ask "লামা কতবার ডাউনলোড হয়েছে?"
@@ -166,7 +166,7 @@ def cmd_kb_validate(args: argparse.Namespace) -> int:
     except KnowledgeError as err:
         _print_problems(err.problems, args.format, f"problem(s) found in {directory}")
         return 1
-    from bot.collisions import find_collisions
+    from bot.core.collisions import find_collisions
 
     collisions = find_collisions(Responder(knowledge))
     if collisions:
@@ -183,14 +183,14 @@ def cmd_kb_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_kb_eval(args: argparse.Namespace) -> int:
-    from bot.evaluation import (
+    from bot.core.evaluation import (
         QuestionFileError,
         diff_reports,
         evaluate,
         format_report,
         load_questions,
     )
-    from bot.kbdiff import diff_knowledge
+    from bot.core.kbdiff import diff_knowledge
 
     responder = _responder(args)
     try:
@@ -225,7 +225,7 @@ def cmd_kb_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_kb_gaps(args: argparse.Namespace) -> int:
-    from bot.gaps import AskedGap, explain, format_report, suggested_yaml
+    from bot.core.gaps import AskedGap, explain, format_report, suggested_yaml
     from bot.storage.connection import DatabaseTarget, Engine
     from bot.storage.question_log import Database
 

@@ -9,8 +9,8 @@ from datetime import datetime
 from pathlib import Path
 from types import ModuleType
 
-from bot.answer import Answer, AnswerKind, Responder
-from bot.knowledge import Knowledge
+from bot.core.answer import Answer, AnswerKind, Responder
+from bot.core.knowledge import Knowledge
 
 WELCOME = (
     "লামাবট কনসোল। মেটার লামা নিয়ে প্রশ্ন করুন (বাংলা, Banglish বা English)।\n"

@@ -26,10 +26,10 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
-from bot.kbdiff import KnowledgeDiff, diff_knowledge
-from bot.knowledge import Knowledge
-from bot.loader import KnowledgeError, load_knowledge
-from bot.yamlnodes import Problem
+from bot.core.kbdiff import KnowledgeDiff, diff_knowledge
+from bot.core.knowledge import Knowledge
+from bot.core.loader import KnowledgeError, load_knowledge
+from bot.core.yamlnodes import Problem
 
 MAX_UPLOAD_BYTES = 512 * 1024
 HISTORY = ".history"

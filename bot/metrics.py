@@ -14,7 +14,7 @@ import math
 from bisect import bisect_left
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 
-from bot.answer import AnswerKind
+from bot.core.answer import AnswerKind
 
 log = logging.getLogger(__name__)
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"

@@ -27,7 +27,7 @@ from telegram.request import HTTPXRequest  # noqa: E402
 from bot.broadcast.db import AsyncOutbox  # noqa: E402
 from bot.broadcast.sender import Pacer, SenderConfig  # noqa: E402
 from bot.broadcast.service import BroadcastService  # noqa: E402
-from bot.knowledge import Knowledge  # noqa: E402
+from bot.core.knowledge import Knowledge  # noqa: E402
 from bot.storage.connection import DatabaseTarget  # noqa: E402
 
 

@@ -115,7 +115,7 @@ def assert_valid_html(text: str) -> None:
 
 def uncertain_question(responder: Any) -> str:
     """A short question the real knowledge base answers with "did you mean"."""
-    from bot.answer import AnswerKind
+    from bot.core.answer import AnswerKind
 
     return next(q for q in ("download", "meta", "মেটা", "llama")
                 if responder.ask(q, FIXED_NOW).kind is AnswerKind.SUGGEST)

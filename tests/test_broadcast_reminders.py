@@ -25,7 +25,7 @@ from bot.broadcast.reminders import (
 )
 from bot.broadcast.sender import SenderConfig
 from bot.broadcast.service import BroadcastService
-from bot.knowledge import Event, Knowledge
+from bot.core.knowledge import Event, Knowledge
 from bot.storage.outbox import Outbox
 from bot.storage.reminder_rows import ReminderRow, ReminderRows
 

@@ -19,7 +19,7 @@ from bot.broadcast import texts
 from bot.broadcast.db import AsyncOutbox
 from bot.broadcast.sender import SenderConfig
 from bot.broadcast.service import BroadcastService
-from bot.knowledge import Knowledge
+from bot.core.knowledge import Knowledge
 from bot.storage.outbox import Outbox
 from bot.tg.subscriptions import SubscriptionDeps, register
 

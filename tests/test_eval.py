@@ -4,9 +4,9 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.answer import Responder
-from bot.evaluation import evaluate, format_report, load_questions
-from bot.loader import load_knowledge
+from bot.core.answer import Responder
+from bot.core.evaluation import evaluate, format_report, load_questions
+from bot.core.loader import load_knowledge
 
 ROOT = Path(__file__).resolve().parent.parent
 TZ = ZoneInfo("Asia/Dhaka")

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.answer import Responder
-from bot.events import (
+from bot.core.answer import Responder
+from bot.core.events import (
     EventValueError,
     bengali_date,
     describe_event,
@@ -20,8 +20,8 @@ from bot.events import (
     reminders,
     upcoming_and_past,
 )
-from bot.knowledge import Event
-from bot.loader import load_knowledge
+from bot.core.knowledge import Event
+from bot.core.loader import load_knowledge
 
 TZ = ZoneInfo("Asia/Dhaka")
 CON = Event(

@@ -5,9 +5,9 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from bot.answer import Responder
-from bot.gaps import AskedGap, explain, format_report, suggested_yaml
-from bot.loader import load_knowledge
+from bot.core.answer import Responder
+from bot.core.gaps import AskedGap, explain, format_report, suggested_yaml
+from bot.core.loader import load_knowledge
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -15,14 +15,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.answer import AnswerKind, Responder
-from bot.focus import question_parts
-from bot.knowledge import Decline, Entity, Knowledge
-from bot.loader import load_knowledge
-from bot.match import Matcher
-from bot.normalize import make_key
-from bot.subjects import Subjects
-from bot.synonyms import Synonyms
+from bot.core.answer import AnswerKind, Responder
+from bot.core.focus import question_parts
+from bot.core.knowledge import Decline, Entity, Knowledge
+from bot.core.loader import load_knowledge
+from bot.core.match import Matcher
+from bot.core.normalize import make_key
+from bot.core.subjects import Subjects
+from bot.core.synonyms import Synonyms
 from tests.test_loader import problems, write_kb
 
 TZ = ZoneInfo("Asia/Dhaka")

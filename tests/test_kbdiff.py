@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.kbdiff import diff_knowledge
+from bot.core.kbdiff import diff_knowledge
+from bot.core.knowledge import Entity, Knowledge, Topic
+from bot.core.loader import load_knowledge
 from bot.kbedit import stage
-from bot.knowledge import Entity, Knowledge, Topic
-from bot.loader import load_knowledge
 
 TZ = ZoneInfo("Asia/Dhaka")
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.kbdiff import diff_knowledge
+from bot.core.kbdiff import diff_knowledge
+from bot.core.loader import KnowledgeError, load_knowledge
 from bot.kbedit import (
     ABSENT,
     EditError,
@@ -19,7 +20,6 @@ from bot.kbedit import (
     rollback,
     stage,
 )
-from bot.loader import KnowledgeError, load_knowledge
 from bot.watch import KnowledgeWatcher
 
 TZ = ZoneInfo("Asia/Dhaka")

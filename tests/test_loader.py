@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.loader import KnowledgeError, load_knowledge
+from bot.core.loader import KnowledgeError, load_knowledge
 
 TZ = ZoneInfo("Asia/Dhaka")
 SOURCE = "শিরোনাম\n\nপ্রথম অংশ\n\nলামা একটি মডেল। লামা এক বিলিয়ন বার ডাউনলোড হয়েছে।\n"

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.loader import SECTIONS, KnowledgeError, load_knowledge
+from bot.core.loader import SECTIONS, KnowledgeError, load_knowledge
 
 TZ = ZoneInfo("Asia/Dhaka")
 MAX_MEGABYTES = 200

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.loader import KnowledgeError, load_knowledge, load_steps
+from bot.core.loader import KnowledgeError, load_knowledge, load_steps
 
 TZ = ZoneInfo("Asia/Dhaka")
 SECRET = "TELEGRAM_BOT_TOKEN=123456:never-show-this"

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.answer import AnswerKind, Responder
-from bot.loader import load_knowledge
-from bot.match import Matcher
+from bot.core.answer import AnswerKind, Responder
+from bot.core.loader import load_knowledge
+from bot.core.match import Matcher
 
 TZ = ZoneInfo("Asia/Dhaka")
 NOW = datetime(2025, 4, 20, 12, 0, tzinfo=TZ)
@@ -133,7 +133,7 @@ def _shared_responder() -> Responder:
 
 
 def test_decline_intents_answer_with_the_fallback() -> None:
-    from bot.knowledge import Decline
+    from bot.core.knowledge import Decline
 
     knowledge = load_knowledge(KNOWLEDGE, TZ)
     examples = ("ChatGPT কতবার ডাউনলোড হয়েছে?", "gemini users")

@@ -5,7 +5,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.normalize import clean, fold_word, make_key, normalize_for_log, skeleton_word
+from bot.core.normalize import clean, fold_word, make_key, normalize_for_log, skeleton_word
 
 
 def test_nfc_makes_two_spellings_of_hoyeche_equal() -> None:

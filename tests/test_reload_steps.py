@@ -13,10 +13,10 @@ import pytest
 import yaml
 from conftest import BotThread
 
-from bot.loader import KnowledgeError, load_knowledge, load_steps
-from bot.match import Matcher
+from bot.core.loader import KnowledgeError, load_knowledge, load_steps
+from bot.core.match import Matcher
+from bot.core.yamlnodes import NodeReader
 from bot.tg.services import between_replies
-from bot.yamlnodes import NodeReader
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"

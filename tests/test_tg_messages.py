@@ -124,7 +124,7 @@ def test_a_bare_mention_gets_the_greeting(bot: BotThread, fake_telegram: FakeTel
 def test_other_scripts_get_a_note_on_the_languages_read(
     bot: BotThread, fake_telegram: FakeTelegram
 ) -> None:
-    from bot.answer import EMPTY_TEXT
+    from bot.core.answer import EMPTY_TEXT
 
     for text in ("लामा कब है?", "متى مؤتمر لاما؟", "Когда?", "羊驼什么时候?"):
         [reply] = fake_telegram.ask(text, user_id=17)

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.answer import Answer, AnswerKind
-from bot.knowledge import Citation, Fact, Knowledge, Topic
+from bot.core.answer import Answer, AnswerKind
+from bot.core.knowledge import Citation, Fact, Knowledge, Topic
 from bot.logsetup import REDACTED, RedactingFilter, setup_logging
 from bot.tg import keyboards
 from bot.tg.render import MAX_MESSAGE, render_answer, split_plain, tg_len
@@ -106,7 +106,7 @@ def test_redacting_filter_handles_url_encoded_tokens() -> None:
 def test_events_view_escapes_urls_and_handles_no_events() -> None:
     from datetime import timedelta
 
-    from bot.knowledge import Event
+    from bot.core.knowledge import Event
     from bot.tg.views import events_view
 
     base = knowledge_with()
@@ -121,7 +121,7 @@ def test_events_view_escapes_urls_and_handles_no_events() -> None:
 
 
 def test_a_quoted_headline_is_not_named_twice() -> None:
-    from bot.knowledge import Citation
+    from bot.core.knowledge import Citation
     from bot.tg.render import citation_html
 
     title = "মেটার লামা মডেল ১ বিলিয়ন ডাউনলোড ছাড়িয়েছে"
@@ -132,7 +132,7 @@ def test_a_quoted_headline_is_not_named_twice() -> None:
 
 
 def test_a_citation_shows_the_section_title_admins_corrected() -> None:
-    from bot.knowledge import Citation
+    from bot.core.knowledge import Citation
     from bot.tg.render import citation_html
 
     misprint = "লামার \u0c35\u0c3f\u0c38\u0c4d\u0c24ৃত ইকোসিস্টেম"
@@ -143,7 +143,7 @@ def test_a_citation_shows_the_section_title_admins_corrected() -> None:
 def test_source_view_lists_the_corrected_section_titles() -> None:
     from pathlib import Path
 
-    from bot.loader import load_knowledge
+    from bot.core.loader import load_knowledge
     from bot.tg.views import source_view
 
     knowledge = load_knowledge(Path(__file__).resolve().parent.parent / "knowledge", NOW.tzinfo)

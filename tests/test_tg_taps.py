@@ -8,7 +8,7 @@ from typing import Any
 from conftest import FIXED_NOW, BotThread
 from fake_telegram import FakeTelegram
 
-from bot.normalize import normalize_for_log
+from bot.core.normalize import normalize_for_log
 from bot.storage.connection import DatabaseTarget
 from bot.storage.question_log import Database
 
@@ -18,7 +18,7 @@ CANDIDATES = ("download", "কবে", "বিনিয়োগ", "date", "laun
 
 def uncertain_questions(responder: Any, count: int) -> list[tuple[str, tuple[str, ...]]]:
     """Questions the real knowledge base answers with "did you mean", and their choices."""
-    from bot.answer import AnswerKind
+    from bot.core.answer import AnswerKind
 
     found = []
     for question in CANDIDATES:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.config import ConfigError, load_settings
-from bot.message_length import MAX_MESSAGE, tg_len
+from bot.core.message_length import MAX_MESSAGE, tg_len
 from bot.storage.connection import DatabaseError, DatabaseTarget, Engine
 from bot.storage.outbox import Outbox, Progress
 

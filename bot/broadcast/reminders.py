@@ -25,8 +25,8 @@ from datetime import UTC, datetime, timedelta
 from bot.broadcast import texts
 from bot.broadcast.db import AsyncOutbox
 from bot.broadcast.sender import wait_event
-from bot.events import describe_event
-from bot.knowledge import Event, Knowledge
+from bot.core.events import describe_event
+from bot.core.knowledge import Event, Knowledge
 from bot.storage.connection import DatabaseError
 from bot.storage.outbox import Outbox
 from bot.storage.reminder_rows import ReminderRow, ReminderRows, RowProblem, offset_text

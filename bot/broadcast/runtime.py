@@ -21,7 +21,7 @@ from telegram.ext import Application
 from bot.broadcast.db import AsyncOutbox
 from bot.broadcast.sender import SenderConfig
 from bot.broadcast.service import BroadcastService, sender_config
-from bot.knowledge import Knowledge
+from bot.core.knowledge import Knowledge
 from bot.storage.connection import DatabaseError, DatabaseTarget
 from bot.storage.outbox import SubscriberCounts
 from bot.tg import subscriptions

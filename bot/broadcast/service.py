@@ -27,7 +27,7 @@ from bot.broadcast.progress import ProgressReporter
 from bot.broadcast.reminders import ReminderScheduler, SyncPlan
 from bot.broadcast.sender import Sender, SenderConfig, SenderStats
 from bot.config import ConfigError, read_env_file
-from bot.knowledge import Knowledge
+from bot.core.knowledge import Knowledge
 
 log = logging.getLogger(__name__)
 RATE_VARIABLE = "LLAMABOT_BROADCAST_RATE"

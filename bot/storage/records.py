@@ -16,7 +16,7 @@ TAP_KIND = "tap"
 class QuestionRecord:
     asked_at: datetime
     channel: str  # private, group, inline
-    text: str  # normalized (bot.normalize.normalize_for_log), never the raw message
+    text: str  # normalized (bot.core.normalize.normalize_for_log), never the raw message
     kind: str
     fact_id: str | None
     score: float

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.knowledge import Knowledge
+from bot.core.knowledge import Knowledge
 from bot.tg import texts
 
 MAX_CALLBACK_BYTES = 64

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from telegram import Bot
 from telegram.error import TelegramError
 
-from bot.kbdiff import KnowledgeDiff, diff_knowledge
-from bot.loader import KnowledgeError
+from bot.core.kbdiff import KnowledgeDiff, diff_knowledge
+from bot.core.loader import KnowledgeError
 from bot.tg import texts
 from bot.tg.render import escape, report_chunks
 from bot.tg.reply import send_chunks

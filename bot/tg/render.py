@@ -5,9 +5,9 @@ from __future__ import annotations
 import html
 import unicodedata
 
-from bot.answer import Answer, AnswerKind
-from bot.knowledge import Citation, Knowledge
-from bot.message_length import MAX_MESSAGE, tg_len
+from bot.core.answer import Answer, AnswerKind
+from bot.core.knowledge import Citation, Knowledge
+from bot.core.message_length import MAX_MESSAGE, tg_len
 from bot.tg import texts
 
 _MAX_QUOTE = 1000  # a citation longer than this is shortened, never split across messages

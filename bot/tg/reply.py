@@ -9,8 +9,8 @@ from datetime import timedelta
 from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message, ReplyParameters, User
 from telegram.error import BadRequest, RetryAfter
 
-from bot.answer import Answer, AnswerKind
-from bot.normalize import normalize_for_log
+from bot.core.answer import Answer, AnswerKind
+from bot.core.normalize import normalize_for_log
 from bot.storage.records import QuestionRecord, TapRecord, UserSeen
 from bot.tg.keyboards import fact_buttons
 from bot.tg.render import render_answer

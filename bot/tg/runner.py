@@ -21,10 +21,10 @@ from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application
 
-from bot.answer import Responder
 from bot.broadcast.runtime import Broadcasting
 from bot.config import ConfigError, Settings
-from bot.loader import KnowledgeError, load_knowledge
+from bot.core.answer import Responder
+from bot.core.loader import KnowledgeError, load_knowledge
 from bot.logsetup import install_redaction, setup_logging
 from bot.metrics import Metrics
 from bot.storage.question_log import Storage

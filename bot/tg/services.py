@@ -13,10 +13,10 @@ from typing import TypeVar
 
 from telegram.ext import ContextTypes
 
-from bot.answer import Responder
 from bot.config import Settings
-from bot.knowledge import Knowledge
-from bot.loader import load_steps
+from bot.core.answer import Responder
+from bot.core.knowledge import Knowledge
+from bot.core.loader import load_steps
 from bot.metrics import Metrics
 from bot.storage.question_log import Storage
 from bot.tg.flood import FloodGate

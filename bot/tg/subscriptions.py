@@ -30,7 +30,7 @@ from telegram.ext import (
 from bot.broadcast import texts
 from bot.broadcast.db import AsyncOutbox
 from bot.broadcast.progress import progress_text
-from bot.message_length import MAX_MESSAGE, shorten, tg_len
+from bot.core.message_length import MAX_MESSAGE, shorten, tg_len
 from bot.storage.connection import DatabaseError
 from bot.tg import texts as bot_texts
 from bot.tg.reply import thread_of

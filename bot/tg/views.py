@@ -7,8 +7,8 @@ from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.events import describe_event, upcoming_and_past
-from bot.knowledge import Knowledge
+from bot.core.events import describe_event, upcoming_and_past
+from bot.core.knowledge import Knowledge
 from bot.tg import keyboards, texts
 from bot.tg.render import escape
 

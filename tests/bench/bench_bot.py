@@ -115,8 +115,8 @@ def sample_reply() -> str:
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from bot.answer import Responder
-    from bot.loader import load_knowledge
+    from bot.core.answer import Responder
+    from bot.core.loader import load_knowledge
     from bot.tg.render import render_answer
 
     tz = ZoneInfo("Asia/Dhaka")

@@ -26,10 +26,10 @@ from rapidfuzz import fuzz, process
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bot.answer import Responder  # noqa: E402
-from bot.evaluation import evaluate, load_questions  # noqa: E402
-from bot.loader import load_knowledge  # noqa: E402
-from bot.match import Matcher  # noqa: E402
+from bot.core.answer import Responder  # noqa: E402
+from bot.core.evaluation import evaluate, load_questions  # noqa: E402
+from bot.core.loader import load_knowledge  # noqa: E402
+from bot.core.match import Matcher  # noqa: E402
 
 TZ = ZoneInfo("Asia/Dhaka")
 NOW = datetime(2025, 4, 20, tzinfo=TZ)

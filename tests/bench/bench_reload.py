@@ -32,9 +32,9 @@ sys.path[:0] = [str(HERE), str(HERE.parent), str(ROOT)]
 from bench_bot import QUESTIONS, Subject, percentile  # noqa: E402
 from fake_telegram import TOKEN, FakeTelegram  # noqa: E402
 
-from bot.answer import Responder  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.loader import load_knowledge  # noqa: E402
+from bot.core.answer import Responder  # noqa: E402
+from bot.core.loader import load_knowledge  # noqa: E402
 from bot.tg.services import Services  # noqa: E402
 
 TZ = ZoneInfo("Asia/Dhaka")

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.gaps import AskedGap, explain, format_report, suggested_yaml
+from bot.core.gaps import AskedGap, explain, format_report, suggested_yaml
 from bot.tg import texts
 from bot.tg.reloading import reload_knowledge
 from bot.tg.render import escape, report_chunks

@@ -14,8 +14,8 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
-from bot.answer import AnswerKind, Responder
-from bot.message_length import MAX_MESSAGE, tg_len
+from bot.core.answer import AnswerKind, Responder
+from bot.core.message_length import MAX_MESSAGE, tg_len
 from bot.tg import keyboards, texts
 from bot.tg.render import append_block, citation_html, escape, split_plain
 from bot.tg.services import services_of

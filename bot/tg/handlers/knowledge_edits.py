@@ -24,7 +24,7 @@ from telegram.ext import (
 )
 
 from bot import kbedit
-from bot.loader import KnowledgeError
+from bot.core.loader import KnowledgeError
 from bot.tg import texts
 from bot.tg.handlers import messages
 from bot.tg.handlers.admin import admin_services

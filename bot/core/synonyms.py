@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from bot.normalize import clean, stems, surface_word
+from bot.core.normalize import clean, stems, surface_word
 
 
 def _form(word: str) -> str:

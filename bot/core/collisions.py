@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.answer import Responder
-from bot.knowledge import Site
-from bot.yamlnodes import Problem
+from bot.core.answer import Responder
+from bot.core.knowledge import Site
+from bot.core.yamlnodes import Problem
 
 
 def find_collisions(responder: Responder) -> list[Problem]:

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from bot.answer import Responder
+from bot.core.answer import Responder
 
 
 @dataclass(frozen=True)

@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from bot.asks import Asked, Asks
-from bot.events import describe_event
-from bot.focus import question_parts
-from bot.knowledge import Citation, Fact, Knowledge
-from bot.match import MATCH_CACHE, Matcher, MatchResult, Scored
-from bot.subjects import Subjects
-from bot.synonyms import Synonyms
-from bot.writing import OTHER_SCRIPT_TEXT, in_other_script
+from bot.core.asks import Asked, Asks
+from bot.core.events import describe_event
+from bot.core.focus import question_parts
+from bot.core.knowledge import Citation, Fact, Knowledge
+from bot.core.match import MATCH_CACHE, Matcher, MatchResult, Scored
+from bot.core.subjects import Subjects
+from bot.core.synonyms import Synonyms
+from bot.core.writing import OTHER_SCRIPT_TEXT, in_other_script
 
 
 class AnswerKind(StrEnum):

@@ -301,3 +301,11 @@ def scalar(node: yaml.Node) -> Any:
         return yaml.constructor.SafeConstructor().construct_object(node)
     except (ValueError, OverflowError, yaml.YAMLError):  # 2024-02-30, 5,000 digits, !!binary x
         return node.value  # as written, for the problem message
+
+
+@dataclass(frozen=True)
+class Located:
+    """One entry of a section and the file it was written in."""
+
+    file: str
+    node: yaml.Node

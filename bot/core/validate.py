@@ -7,12 +7,13 @@ import re
 from collections.abc import Callable, Generator, Mapping
 from datetime import tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 import yaml
+from rapidfuzz import fuzz, process
 
-from bot.events import EventValueError, parse_duration, parse_starts_at
-from bot.knowledge import (
+from bot.core.events import EventValueError, parse_duration, parse_starts_at
+from bot.core.knowledge import (
     Citation,
     Decline,
     Entity,
@@ -24,11 +25,8 @@ from bot.knowledge import (
     Source,
     Topic,
 )
-from bot.normalize import make_key
-from bot.yamlnodes import NodeReader, Problem
-
-if TYPE_CHECKING:
-    from bot.loader import Located
+from bot.core.normalize import make_key
+from bot.core.yamlnodes import Located, NodeReader, Problem
 
 MAX_ANSWER_CHARS = 3000  # leaves room in a 4096-character message for the citation and markup
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -230,8 +228,6 @@ class _Builder:
             return None
         at = source.text.find(quote)
         if at < 0:
-            from bot.loader import closest_sentence
-
             reader.problem(
                 fields["quote"],
                 f"quote not found verbatim in source {source_id}",
@@ -511,3 +507,19 @@ def build_knowledge(
         synonyms=synonyms,
     )
     return knowledge, problems
+
+
+def split_sentences(text: str) -> list[str]:
+    sentences = []
+    for line in text.splitlines():
+        for part in line.split("।"):
+            part = part.strip()
+            if part:
+                sentences.append(part + ("।" if part + "।" in line else ""))
+    return sentences
+
+
+
+def closest_sentence(quote: str, source_text: str) -> str:
+    found = process.extractOne(quote, split_sentences(source_text), scorer=fuzz.ratio)
+    return found[0] if found else ""

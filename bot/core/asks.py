@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from enum import StrEnum
 
-from bot.normalize import Key, clean, make_key
+from bot.core.normalize import Key, clean, make_key
 
 
 class Asked(StrEnum):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.answer import AnswerKind, Responder
+from bot.core.answer import AnswerKind, Responder
 
 
 @dataclass(frozen=True)

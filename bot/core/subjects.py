@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from bot.normalize import Key, make_key, phonetic_word, stem_word
+from bot.core.normalize import Key, make_key, phonetic_word, stem_word
 
 # How alike an alias and a question word must sound ("জাকারবার্গ", "zuckerberg",
 # "জুকারবার্গ"): close enough for spelling variants, not for other names.

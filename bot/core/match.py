@@ -26,8 +26,8 @@ from functools import cache
 
 from rapidfuzz import fuzz, process
 
-from bot.function_words import FUNCTION_WORDS
-from bot.normalize import (
+from bot.core.function_words import FUNCTION_WORDS
+from bot.core.normalize import (
     Key,
     clean,
     make_key,
@@ -36,7 +36,7 @@ from bot.normalize import (
     stem_word,
     surface_word,
 )
-from bot.synonyms import Synonyms
+from bot.core.synonyms import Synonyms
 
 # Weight of a question word that no example uses and that is not grammar.
 UNKNOWN_WEIGHT = 2.0

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Generator
-from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
 
-import yaml
-from rapidfuzz import fuzz, process
-
-from bot.knowledge import Knowledge
-from bot.validate import build_knowledge
-from bot.yamlnodes import NodeReader, Problem, scalar
+from bot.core.knowledge import Knowledge
+from bot.core.validate import build_knowledge
+from bot.core.yamlnodes import Located, NodeReader, Problem, scalar
 
 SUPPORTED_VERSIONS = (1,)
 SECTIONS = (
@@ -27,24 +23,6 @@ class KnowledgeError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
-
-
-@dataclass(frozen=True)
-class Located:
-    """One entry of a section and the file it was written in."""
-
-    file: str
-    node: yaml.Node
-
-
-def split_sentences(text: str) -> list[str]:
-    sentences = []
-    for line in text.splitlines():
-        for part in line.split("।"):
-            part = part.strip()
-            if part:
-                sentences.append(part + ("।" if part + "।" in line else ""))
-    return sentences
 
 
 class _Loader:
@@ -140,8 +118,3 @@ def load_steps(directory: Path, tz: tzinfo) -> Generator[None, None, Knowledge]:
         version=loader.hasher.hexdigest()[:12],
         files=tuple(loader.files),
     )
-
-
-def closest_sentence(quote: str, source_text: str) -> str:
-    found = process.extractOne(quote, split_sentences(source_text), scorer=fuzz.ratio)
-    return found[0] if found else ""

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from bot.knowledge import Knowledge
+from bot.core.knowledge import Knowledge
 
 # Where a staged copy was read from, not what it says: it differs for every preview.
 _IGNORED_FIELDS = frozenset({"path"})
