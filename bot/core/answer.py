@@ -143,6 +143,9 @@ class Responder:
     def _decline_wins(self, decline: Scored, best: Scored | None) -> bool:
         if best is None or decline is best:
             return True
+        if self.knowledge.declines[decline.intent_id].about:
+            # A detail of a fact must outscore the fact itself: its words are the fact's too.
+            return False
         tie = self.policy.decline_tie
         if decline.coverage > best.coverage:
             tie = self.policy.decline_explains_tie
