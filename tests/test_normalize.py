@@ -22,6 +22,14 @@ def test_invisible_characters_are_dropped() -> None:
     assert clean("লা\u200cমা\u200b \ufeffডাউন\u00adলোড") == "লামা ডাউনলোড"
 
 
+def test_invisible_characters_between_signs_leave_nfc_text() -> None:
+    # Dropped before NFC, or the signs they separated stay decomposed and out of order, and
+    # cleaning twice (the matcher's key of its cleaned text) gives another form.
+    for text in ("কে\u200dা", "ক্\u200d\u09bc"):
+        once = clean(text)
+        assert unicodedata.is_normalized("NFC", once) and clean(once) == once
+
+
 def test_bengali_digits_and_danda() -> None:
     assert clean("২০২৩ সালে। ৮০ বিলিয়ন৷") == "2023 সালে 80 বিলিয়ন"
 

@@ -83,8 +83,9 @@ def clean(text: str) -> str:
     """Return `text` in NFC, lower case, with only letters, digits and single spaces."""
     # Pasted HTML: "<b>লামা</b> &amp; meta" asks about লামা and meta, not "b" or "amp".
     text = html.unescape(_TAG.sub(" ", text))
-    text = unicodedata.normalize("NFC", text.replace("ত্\u200d", "ৎ"))
-    text = text.translate(_INVISIBLE).translate(_BENGALI_DIGITS)
+    # Invisible characters go before NFC: the signs they separated must compose and sort.
+    text = text.replace("ত্\u200d", "ৎ").translate(_INVISIBLE).translate(_BENGALI_DIGITS)
+    text = unicodedata.normalize("NFC", text)
     return " ".join(_NOT_WORD.sub(" ", text.lower()).split())
 
 
