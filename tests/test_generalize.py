@@ -234,3 +234,45 @@ decline:
 """
     found = "\n".join(problems(write_kb(tmp_path, decline_yaml=decline)))
     assert "decline 'verdict' is about unknown fact 'verdict_date'" in found
+
+
+# ------------------------------------------------------------ "X কী?": the fact that defines X
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [("ডিপসিক", "deepseek_r1"), ("deepseek?", "deepseek_r1"),
+     ("What exactly is Meta's Llama?", "what_is_llama"),
+     ("লামা কী বস্তু গো, একটু বুঝিয়ে বলো না", "what_is_llama"),
+     ("মেটা এআই জিনিসটা কী?", "meta_ai_assistant")],
+)
+def test_a_question_naming_only_a_subject_gets_the_fact_that_defines_it(
+    real: Responder, question: str, fact: str
+) -> None:
+    answer = real.ask(question, NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, fact)
+
+
+def test_the_defining_fact_comes_from_the_entity_and_needs_the_subject_alone(
+    real: Responder,
+) -> None:
+    knowledge = real.knowledge
+    without = Responder(replace(knowledge, entities={
+        i: replace(e, fact=None) for i, e in knowledge.entities.items()}))
+    assert without.ask("deepseek?", NOW).kind is AnswerKind.SUGGEST  # in two facts: unsure
+    assert real.ask("deepseek?", NOW).fact_id == "deepseek_r1"
+    # Europe is named too, and is no part of what Llama is: not a definition question.
+    answer = real.ask("ইউরোপে লামা পাওয়া যায় না কেন?", NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "eu_privacy")
+
+
+def test_an_entity_fact_must_be_a_fact(tmp_path: Path) -> None:
+    lexicon = """version: 1
+entities:
+  - id: llama
+    name: "লামা"
+    aliases: ["লামা"]
+    fact: no_such_fact
+"""
+    found = "\n".join(problems(write_kb(tmp_path, lexicon_yaml=lexicon)))
+    assert "entity 'llama' points at unknown fact 'no_such_fact'" in found

@@ -140,6 +140,26 @@ class Responder:
             answer.kind is AnswerKind.FALLBACK and answer.intent_id in self.knowledge.declines
         )
 
+    def _definition(self, result: MatchResult) -> str | None:
+        """"লামা কী?", "deepseek?": a question naming a subject and nothing else asks what it is.
+
+        The fact is the one the entity points at; of several subjects, the last one named
+        ("Meta's Llama", "মেটার লামা": the head comes last).
+        """
+        spans = self.subjects.spans(result.key)
+        if not spans:
+            return None
+        named = {i for _, start, end in spans for i in range(start, end)}
+        if any(i not in named for i in self.matcher.content_positions(result.key)):
+            return None
+        entities = self.knowledge.entities
+        defined = next((entities[e].fact for e, _, _ in reversed(spans) if entities[e].fact), None)
+        fact = self.knowledge.facts.get(defined) if defined else None
+        # "Meta's Llama" is Llama; "ইউরোপে লামা ... কেন?" asks about something else.
+        if fact is None or not {e for e, _, _ in spans} <= {*fact.entities, *fact.mentions}:
+            return None
+        return fact.id
+
     def _decline_wins(self, decline: Scored, best: Scored | None) -> bool:
         if best is None or decline is best:
             return True
@@ -188,6 +208,9 @@ class Responder:
         if decline is not None and self._decline_wins(decline, best):
             # Recognised as outside the article ("ChatGPT downloads", "the verdict's date").
             return self._declined_answer(question, score, decline, named)
+        if (defined := self._definition(result)) is not None:
+            return self._fact_answer(question, facts[defined], max(score, self.policy.answer_at),
+                                     now)
         if best is not None and best.intent_id in facts and not self._agrees(named, best.intent_id):
             return self._fallback(question, score)  # the same words about someone else
         if confident and best is not None:

@@ -36,7 +36,7 @@ _BENGALI = """
 বুঝতেসি বুঝলাম বুঝিনা থাইকা থিকা থেইকা খালি পারবো পারব পারবেন হইবো হইবে হইতাছে হইতেছে গেসে
 কইলো কইল কইছিল জানেন জানাবেন জানাইবেন বলবেন বলবে দেখি দেখছি মনে হয় হইলো
 লাইগা লাইগ্যা লাগি নিয়া নিয়্যা কন কইলেন কইতাছে কইতেছে কইতেসে দেখতাছেন দেখতেছেন বুঝাইয়া বুঝিয়ে
-বুঝায়ে বুঝাইয়ে হাচা হাছা হাছাই সত্য আসল আসলে শুনলাম শুনছি শুনেছি শুনলাম দেখলাম পড়লাম জানলাম
+বুঝায়ে বুঝাইয়ে বস্তু সবার সবাইকে সবারই হাচা হাছা হাছাই সত্য আসল আসলে শুনলাম শুনছি শুনেছি শুনলাম দেখলাম পড়লাম জানলাম
 একটু খানি এইটা ঐটা ওইটা এইডা হেইডা হেই কিতা কিতাছে কেনে ক্যানে উচিত উচিৎ
 দেখা দেখতে দেখাতে দেখানো দেখায় দেখে দেখছে দেখেছে দেখেছি খাওয়া খেতে খায় খাচ্ছে খাচ্ছি যাওয়া যেতে যাই গিয়ে
 আসা আসতে আসে এসে থাকি থাকলে চলে চলবে চলছে ভালো খারাপ ঠিকমতো
@@ -80,6 +80,7 @@ some any all each every more most much many very really actually exactly basical
 too again still ever even only quite rather please kindly
 up down out over under off
 hi hello hey dear sir bro brother guys anyone wondering wonder curious question ask asking
+s t d ll ve re m
 """
 
 FUNCTION_WORDS: frozenset[str] = frozenset((_BENGALI + _BANGLISH + _ENGLISH).split())

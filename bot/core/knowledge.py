@@ -86,6 +86,7 @@ class Entity:
     id: str
     name: str
     aliases: tuple[str, ...]  # spellings in Bengali, romanized Bengali and English
+    fact: str | None = None  # the fact that says what it is: "লামা কী?", "deepseek?"
 
 
 @dataclass(frozen=True)

@@ -356,6 +356,10 @@ class Matcher:
         return MatchResult(ranked=ranked, known_share=known_share, key=key, unknown=tuple(unknown),
                            has_content=has_content)
 
+    def content_positions(self, key: Key) -> list[int]:
+        """The positions of `key`'s words that are not grammar."""
+        return [i for i, surface in enumerate(key.surface) if surface not in self._function_words]
+
     def spells_example(self, key: Key, intent_id: str) -> bool:
         """Whether the question holds every word of one of `intent_id`'s examples, as spelled.
 

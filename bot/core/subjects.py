@@ -43,9 +43,13 @@ class Subjects:
 
     def named(self, key: Key) -> frozenset[str]:
         """The entities whose aliases `key`'s words spell (with or without case endings)."""
+        return frozenset(entity for entity, _, _ in self.spans(key))
+
+    def spans(self, key: Key) -> list[tuple[str, int, int]]:
+        """Each entity named, with the words (start, end) that name it, in order."""
         if not self._by_skeleton:
-            return frozenset()
-        found: set[str] = set()
+            return []
+        found: list[tuple[str, int, int]] = []
         words = [
             (phonetic, phonetic_word(stem_word(surface)))
             for phonetic, surface in zip(key.phonetic, key.surface, strict=True)
@@ -54,10 +58,15 @@ class Subjects:
             candidates = self._by_skeleton.get(skeleton, [])
             if stem != skeleton:
                 candidates = candidates + self._by_skeleton.get(stem, [])
-            for alias in candidates:
-                if alias.entity not in found and _spells(alias.phonetic, words[i:]):
-                    found.add(alias.entity)
-        return frozenset(found)
+            # Every alias starting here, shortest first: "meta ai" names Meta AI and Meta
+            # ("মেটা এআই-তে কত খরচ" is Meta's spending on AI).
+            spelled = sorted((a for a in candidates if _spells(a.phonetic, words[i:])),
+                             key=lambda a: len(a.phonetic))
+            for alias in spelled:
+                span = (alias.entity, i, i + len(alias.phonetic))
+                if span not in found:
+                    found.append(span)
+        return found
 
 
 def _spells(alias: tuple[str, ...], words: list[tuple[str, str]]) -> bool:

@@ -272,7 +272,7 @@ class _Builder:
 
     def entity(self, entry: Located) -> tuple[Entity, Located] | None:
         reader = self.reader(entry)
-        fields = reader.mapping(entry.node, "an entity", ("id", "name", "aliases"))
+        fields = reader.mapping(entry.node, "an entity", ("id", "name", "aliases"), ("fact",))
         if fields is None:
             return None
         entity_id = self.entry_id(entry, fields, "entity")
@@ -285,9 +285,10 @@ class _Builder:
             if entity_id and not make_key(alias).skeleton:
                 reader.problem(node, f"alias {alias!r} has no letters to match",
                                "write the name in letters")
+        fact = reader.text(fields.get("fact"), "the entity's fact") if "fact" in fields else None
         if not (entity_id and name and aliases):
             return None
-        return Entity(entity_id, name, tuple(a for a, _ in aliases)), entry
+        return Entity(entity_id, name, tuple(a for a, _ in aliases), fact), entry
 
     def synonym_group(self, entry: Located) -> tuple[tuple[str, ...], Located] | None:
         reader = self.reader(entry)
@@ -482,6 +483,13 @@ def build_knowledge(
                     f"decline {decline.id!r} is about {wrong}",
                     "list in `about` the facts whose details it asks",
                 )
+    for entity, entry in entities_located:
+        if entity.fact is not None and (wrong := not_a_fact(entity.fact)):
+            builder.reader(entry).problem(
+                entry.node,
+                f"entity {entity.id!r} points at {wrong}",
+                "set `fact` to the id of the fact that says what it is",
+            )
     for event, entry in events_located:
         if wrong := not_a_fact(event.fact_id):
             builder.reader(entry).problem(
