@@ -216,7 +216,7 @@ class Sender:
                 # parse_mode=None: texts are plain, whatever the application's defaults say.
                 await self.bot.send_message(item.chat_id, item.text, parse_mode=None)
             except RetryAfter as exc:
-                self._pause(_retry_after(exc))
+                self._pause(retry_after_seconds(exc))
                 continue  # Telegram refused it, so resending cannot duplicate
             except Forbidden:
                 await self.db.call(lambda o: o.record_blocked(item, self.clock()))
@@ -283,9 +283,11 @@ class Sender:
             task.cancel()
 
 
-def _retry_after(exc: RetryAfter) -> float:
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """How long Telegram asked us to wait, in seconds."""
     with warnings.catch_warnings():
-        # PTB 22 warns that `retry_after` becomes a timedelta in v23; accept both.
+        # PTB 22 warns that `retry_after` becomes a timedelta in v23 (it is one already
+        # with PTB_TIMEDELTA set, see bot.tg.app); accept both.
         warnings.simplefilter("ignore")
         value: int | float | timedelta = exc.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)

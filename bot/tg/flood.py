@@ -1,11 +1,26 @@
-"""Per-user flood control: past `limit` updates in `window` seconds, warn once, then drop."""
+"""Per-user flood control: past `limit` updates in `window` seconds, warn once, then drop.
+
+`FloodGate` counts (pure, clock-injected); `flood_gate` is the handler that runs it
+before every other handler.
+"""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from enum import Enum
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import ApplicationHandlerStop, ContextTypes
+
+from bot.tg import texts
+from bot.tg.addressed import addressed_text, thread_of
+
+log = logging.getLogger(__name__)
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
 
 class Verdict(Enum):
@@ -51,3 +66,36 @@ class FloodGate:
         for user_id in idle:
             del self._hits[user_id]
             self._warned.pop(user_id, None)
+
+
+def flood_gate(gate: FloodGate, is_admin: Callable[[int | None], bool]) -> Handler:
+    """The handler that stops handling past the per-user limit (admins have none)."""
+
+    async def check(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user = update.effective_user
+        if user is None or update.inline_query is not None or update.my_chat_member is not None:
+            return  # Telegram itself paces inline queries; membership changes are not chatter
+        message = update.message or update.edited_message  # a corrected question is one too
+        if message is not None and message.chat.type != ChatType.PRIVATE:
+            text = message.text or ""
+            if not text.startswith("/") and addressed_text(message, context.bot.id,
+                                                            context.bot.username) is None:
+                return  # group chatter not meant for the bot does not count against anyone
+        if is_admin(user.id):
+            return  # admins are trusted with bursts (uploads, /gaps, /stats while fixing things)
+        verdict = gate.check(user.id)
+        if verdict is Verdict.PASS:
+            return
+        if verdict is Verdict.WARN:
+            log.info("flood control: user %s is over the limit", user.id)
+            if update.callback_query is not None:
+                await update.callback_query.answer(texts.SLOW_DOWN, show_alert=True)
+            elif update.effective_chat is not None and update.effective_message is not None:
+                await context.bot.send_message(
+                    update.effective_chat.id, texts.SLOW_DOWN,
+                    message_thread_id=thread_of(update.effective_message))
+        elif update.callback_query is not None:
+            await update.callback_query.answer()  # callback queries are always answered
+        raise ApplicationHandlerStop
+
+    return check

@@ -4,27 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
 
 from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message, ReplyParameters, User
 from telegram.error import BadRequest, RetryAfter
 
+from bot.broadcast.sender import retry_after_seconds
 from bot.core.answer import Answer, AnswerKind
 from bot.core.normalize import normalize_for_log
 from bot.storage.records import QuestionRecord, TapRecord, UserSeen
+from bot.tg.addressed import thread_of as thread_of  # moved; see below
 from bot.tg.keyboards import fact_buttons
 from bot.tg.render import render_answer
 from bot.tg.services import Services
 
 log = logging.getLogger(__name__)
+# `thread_of` is re-exported until bot.tg.handlers.callbacks and bot.tg.subscriptions
+# import it from bot.tg.addressed (it moved there so bot.tg.flood need not import this).
 MAX_RETRY_WAIT = 5.0  # seconds
-
-
-def thread_of(message: object) -> int | None:
-    """The forum topic `message` is in, or None: replies must go to the same topic."""
-    if isinstance(message, Message) and message.is_topic_message:
-        return message.message_thread_id
-    return None
 
 
 async def send_chunks(bot: Bot, chat_id: int, chunks: list[str],
@@ -47,8 +43,7 @@ async def send_chunks(bot: Bot, chat_id: int, chunks: list[str],
         except RetryAfter as exc:
             # One short wait and retry keeps a reply alive through a brief 429; longer
             # waits go to the error handler instead of stalling the update queue.
-            delay = exc.retry_after  # timedelta with PTB_TIMEDELTA (see bot.tg.app), else int
-            seconds = delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
+            seconds = retry_after_seconds(exc)
             if seconds > MAX_RETRY_WAIT:
                 raise
             await asyncio.sleep(seconds)

@@ -6,7 +6,8 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.tg import texts, views
-from bot.tg.reply import send_answer, send_chunks, thread_of
+from bot.tg.addressed import thread_of
+from bot.tg.reply import send_answer, send_chunks
 from bot.tg.services import services_of
 
 # Deep-link payloads (t.me/<bot>?start=<payload>) that open something other than the greeting.

@@ -1,18 +1,15 @@
-"""The one global error handler and the flood gate that runs before every handler."""
+"""The one global error handler."""
 
 from __future__ import annotations
 
 import logging
 
 from telegram import Update
-from telegram.constants import ChatType
 from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.ext import ContextTypes
 
-from bot.tg import texts
-from bot.tg.flood import Verdict
-from bot.tg.handlers.messages import addressed_text
-from bot.tg.reply import thread_of
+from bot.tg import flood, texts
+from bot.tg.addressed import thread_of
 from bot.tg.services import services_of
 
 log = logging.getLogger(__name__)
@@ -55,29 +52,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def flood_gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Stop handling past the per-user limit (admins have none): warn once, then drop."""
-    user = update.effective_user
-    if user is None or update.inline_query is not None or update.my_chat_member is not None:
-        return  # Telegram itself paces inline queries; membership changes are not chatter
-    message = update.message or update.edited_message  # a corrected question is one too
-    if message is not None and message.chat.type != ChatType.PRIVATE:
-        text = message.text or ""
-        if not text.startswith("/") and addressed_text(message, context.bot.id,
-                                                        context.bot.username) is None:
-            return  # group chatter not meant for the bot does not count against anyone
+    """Transitional: `bot.tg.app` registers this until it registers `bot.tg.flood.flood_gate`
+    (built once with the services' gate and admin check) itself."""
     services = services_of(context)
-    if services.is_admin(user.id):
-        return  # admins are trusted with bursts (uploads, /gaps, /stats while fixing things)
-    verdict = services.flood.check(user.id)
-    if verdict is Verdict.PASS:
-        return
-    if verdict is Verdict.WARN:
-        log.info("flood control: user %s is over the limit", user.id)
-        if update.callback_query is not None:
-            await update.callback_query.answer(texts.SLOW_DOWN, show_alert=True)
-        elif update.effective_chat is not None and update.effective_message is not None:
-            await context.bot.send_message(update.effective_chat.id, texts.SLOW_DOWN,
-                                           message_thread_id=thread_of(update.effective_message))
-    elif update.callback_query is not None:
-        await update.callback_query.answer()  # callback queries are always answered
-    raise ApplicationHandlerStop
+    await flood.flood_gate(services.flood, services.is_admin)(update, context)

@@ -4,41 +4,15 @@ note that the bot reads text."""
 
 from __future__ import annotations
 
-import re
-
-from telegram import Message, Update
+from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot.tg import texts, views
+from bot.tg.addressed import mentions, question_in, replies_to, thread_of
 from bot.tg.render import render_answer
-from bot.tg.reply import answer_markup, edit_chunks, record, send_chunks, thread_of
+from bot.tg.reply import answer_markup, edit_chunks, record, send_chunks
 from bot.tg.services import services_of
-
-
-def _mention(username: str) -> re.Pattern[str] | None:
-    return re.compile(rf"@{re.escape(username)}\b", re.IGNORECASE) if username else None
-
-
-def addressed_text(message: Message, bot_id: int, username: str) -> str | None:
-    """The question in a group message meant for the bot, or None to stay quiet."""
-    text = message.text or message.caption or ""
-    mention = _mention(username)
-    if mention is not None and mention.search(text):
-        return mention.sub(" ", text).strip()
-    replied = message.reply_to_message
-    if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
-        return text
-    return None
-
-
-def question_in(message: Message, bot_id: int, username: str) -> str | None:
-    """What `message` asks the bot, without the bot's @name; None when it is not for the bot."""
-    if message.chat.type != ChatType.PRIVATE:
-        return addressed_text(message, bot_id, username)
-    text = message.text or message.caption
-    mention = _mention(username)
-    return mention.sub(" ", text).strip() if text is not None and mention else text
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -61,9 +35,7 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, *, edited:
         return  # group chatter, or an edit that no longer mentions the bot: leave it be
     services = services_of(context)
     answer = None
-    text = message.text or message.caption or ""
-    mention = _mention(bot.username)
-    if mention is not None and mention.search(text) and not any(c.isalnum() for c in question):
+    if mentions(message, bot.username) and not any(c.isalnum() for c in question):
         # "@llamabot" alone is a hello, not an empty question.
         greeting, markup = views.start_view(services.knowledge)
         chunks = [greeting]
@@ -105,8 +77,6 @@ async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user = update.effective_user
     if message.document is not None and services.is_admin(user.id if user else None):
         return  # an admin's file in a group: knowledge uploads are taken in private chats only
-    if message.chat.type != ChatType.PRIVATE:
-        replied = message.reply_to_message
-        if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
-            return
+    if message.chat.type != ChatType.PRIVATE and not replies_to(message, context.bot.id):
+        return
     await message.reply_html(texts.NON_TEXT)
