@@ -89,14 +89,9 @@ class Responder:
         """With `deferred`, run `self.matcher.steps()` to the end before asking anything."""
         self.knowledge = knowledge
         self.policy = policy or Policy()
-        intents = [(f.id, q) for f in knowledge.facts.values() for q in f.questions]
-        # A fact's own words (its answer and its quote) are how people who read about it ask.
-        intents += [(f.id, t) for f in knowledge.facts.values()
-                    for t in (f.answer, f.citation.quote)]
-        intents += [(s.id, q) for s in knowledge.smalltalk.values() for q in s.questions]
-        intents += [(d.id, q) for d in knowledge.declines.values() for q in d.questions]
         self.matcher = Matcher(
-            intents, cache_size, deferred=deferred, synonyms=Synonyms(knowledge.synonyms)
+            knowledge.examples(own_words=True), cache_size, deferred=deferred,
+            synonyms=Synonyms(knowledge.synonyms),
         )
         self.asks = Asks()
         # What each fact's answer can tell: a date (its text, or an event), an amount.

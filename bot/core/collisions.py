@@ -11,28 +11,24 @@ def find_collisions(responder: Responder) -> list[Problem]:
     """Each example must win for its own intent, clear of the runner-up by the answer margin."""
     knowledge = responder.knowledge
     margin = responder.policy.margin
-    intents = [(f.id, f.questions) for f in knowledge.facts.values()]
-    intents += [(s.id, s.questions) for s in knowledge.smalltalk.values()]
-    intents += [(d.id, d.questions) for d in knowledge.declines.values()]
     problems = []
-    for intent_id, questions in intents:
-        for question in questions:
-            ranked = responder.matcher.match(question).ranked
-            own = next((r for r in ranked if r.intent_id == intent_id), None)
-            rival = next((r for r in ranked if r.intent_id != intent_id), None)
-            if rival is None or (own is not None and own.score - rival.score >= margin):
-                continue
-            site = knowledge.question_sites.get((intent_id, question), Site("?", 1, 1))
-            own_score = own.score if own else 0.0
-            problems.append(
-                Problem(
-                    site.file,
-                    site.line,
-                    site.column,
-                    f"example question {question!r} of {intent_id!r} matches {rival.intent_id!r} "
-                    f"as well ({rival.score:.0f} vs {own_score:.0f})",
-                    f"reword it with words only {intent_id!r} uses,"
-                    f" or move it to {rival.intent_id!r}",
-                )
+    for intent_id, question in knowledge.examples():
+        ranked = responder.matcher.match(question).ranked
+        own = next((r for r in ranked if r.intent_id == intent_id), None)
+        rival = next((r for r in ranked if r.intent_id != intent_id), None)
+        if rival is None or (own is not None and own.score - rival.score >= margin):
+            continue
+        site = knowledge.question_sites.get((intent_id, question), Site("?", 1, 1))
+        own_score = own.score if own else 0.0
+        problems.append(
+            Problem(
+                site.file,
+                site.line,
+                site.column,
+                f"example question {question!r} of {intent_id!r} matches {rival.intent_id!r} "
+                f"as well ({rival.score:.0f} vs {own_score:.0f})",
+                f"reword it with words only {intent_id!r} uses,"
+                f" or move it to {rival.intent_id!r}",
             )
+        )
     return problems

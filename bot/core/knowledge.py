@@ -124,6 +124,20 @@ class Knowledge:
     # (intent id, example question) -> where it was written; for admin reports only.
     question_sites: Mapping[tuple[str, str], Site] = field(default_factory=dict, compare=False)
 
+    def examples(self, *, own_words: bool = False) -> list[tuple[str, str]]:
+        """Every intent's (id, example question): facts, then small talk, then declines.
+
+        With `own_words`, each fact's answer and quote follow the facts' questions: the
+        matcher takes them as examples (readers ask in the words they read), while checks
+        of what admins wrote (collisions) look at the questions alone.
+        """
+        pairs = [(f.id, q) for f in self.facts.values() for q in f.questions]
+        if own_words:
+            pairs += [(f.id, t) for f in self.facts.values() for t in (f.answer, f.citation.quote)]
+        pairs += [(s.id, q) for s in self.smalltalk.values() for q in s.questions]
+        pairs += [(d.id, q) for d in self.declines.values() for q in d.questions]
+        return pairs
+
     def facts_in_topic(self, topic_id: str) -> tuple[Fact, ...]:
         return tuple(f for f in self.facts.values() if f.topic == topic_id)
 
