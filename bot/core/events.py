@@ -25,7 +25,6 @@ _MONTHS = (
 )
 _DURATION = re.compile(r"^(\d+)\s*([dhms])$")
 _SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
-_UNIT_WORDS = {"d": "দিন", "h": "ঘণ্টা", "m": "মিনিট", "s": "সেকেন্ড"}
 # Reminders are due at `starts_at - offset`, computed and converted across time zones at run
 # time: bounded values here keep that arithmetic far from datetime's limits (years 1-9999).
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -63,15 +62,6 @@ def parse_duration(text: str) -> timedelta:
     if seconds == 0:
         raise EventValueError(f"invalid duration {text!r}: it must be more than zero")
     return timedelta(seconds=seconds)
-
-
-def format_duration(offset: timedelta) -> str:
-    """The Bengali words for a reminder offset: ৭ দিন, ১ ঘণ্টা."""
-    seconds = int(offset.total_seconds())
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds % size == 0 and seconds >= size:
-            return f"{bengali_number(seconds // size)} {_UNIT_WORDS[unit]}"
-    return f"{bengali_number(seconds)} {_UNIT_WORDS['s']}"
 
 
 def parse_starts_at(text: str, tz: tzinfo) -> datetime:

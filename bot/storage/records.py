@@ -50,8 +50,8 @@ class Stats:
     questions: int
     by_kind: dict[str, int]
     top_facts: tuple[tuple[str, int], ...]
-    subscribers: int | None  # None while the database has no subscribers table
-    blocked: int | None = None  # unsubscribed because they blocked or removed the bot
+    subscribers: int
+    blocked: int  # unsubscribed because they blocked or removed the bot
 
     @property
     def answered(self) -> int:

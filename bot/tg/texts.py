@@ -60,7 +60,6 @@ STATS = (
     "ডেটাবেস: {database}"
 )
 STATS_TOP = "<b>সবচেয়ে বেশি জিজ্ঞাসিত:</b>"
-SUBSCRIBERS_SOON = "শিগগিরই"
 SUBSCRIBERS = "{active} (বট ব্লক করে চলে গেছেন: {blocked})"
 DB_UNAVAILABLE = "⚠️ ডেটাবেস এখন ব্যবহার করা যাচ্ছে না: <code>{reason}</code>"
 GAPS_HEADER = "<b>🕳 যেসব প্রশ্নের উত্তর দিতে পারিনি</b> (সবচেয়ে বেশি আগে):"
@@ -70,7 +69,6 @@ GAPS_USAGE = (
     "ব্যবহার: <code>/gaps</code> অথবা <code>/gaps N</code>, N হলো 1–{most} "
     "(না দিলে {default})।"
 )
-RELOAD_STARTED = "জ্ঞানভান্ডার আবার পড়ছি…"
 RELOAD_OK = "✅ জ্ঞানভান্ডার লোড হয়েছে: {facts}টি তথ্য, সংস্করণ <code>{old}</code> → <code>{new}</code>।"
 RELOAD_FAILED = (
     "❌ জ্ঞানভান্ডারে {count}টি সমস্যা, তাই পুরোনোটিই চালু থাকল (সংস্করণ <code>{version}</code>):"

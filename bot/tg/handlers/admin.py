@@ -53,8 +53,7 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         users=result.users, questions=result.questions, answered=result.answered,
         suggested=result.by_kind.get("suggest", 0), fallback=result.by_kind.get("fallback", 0),
         empty=result.by_kind.get("empty", 0),
-        subscribers=texts.SUBSCRIBERS_SOON if result.subscribers is None
-        else texts.SUBSCRIBERS.format(active=result.subscribers, blocked=result.blocked or 0),
+        subscribers=texts.SUBSCRIBERS.format(active=result.subscribers, blocked=result.blocked),
         facts=len(knowledge.facts), version=escape(knowledge.version),
         database="ok" if health.ok else f"⚠️ {escape(health.detail)}",
     )
