@@ -1,7 +1,7 @@
 """The `llamabot` command on bad bytes, bad settings and bad options, as a real subprocess.
 
 Whatever the locale and whatever comes in, a command answers or stops with one line and
-exit code 2: never a traceback, never invalid JSON (issue 10, items 15 to 17).
+exit code 2: never a traceback, never invalid JSON.
 """
 
 from __future__ import annotations

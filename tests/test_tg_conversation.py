@@ -24,7 +24,7 @@ def test_start_greets_with_topics_and_buttons(bot: BotThread, fake_telegram: Fak
 
 def test_start_deep_links(bot: BotThread, fake_telegram: FakeTelegram) -> None:
     [reply] = fake_telegram.ask("/start subscribe")
-    assert "রিমাইন্ডার" in reply.text  # issue 4 makes this a real subscription
+    assert "রিমাইন্ডার" in reply.text  # the deep link subscribes
     [reply] = fake_telegram.ask("/start llamacon")  # a shared link to one answer
     assert "৯ দিন বাকি" in reply.text
     [reply] = fake_telegram.ask("/start nonsense-payload")
@@ -220,7 +220,7 @@ def test_bot_added_to_group_says_hello(bot: BotThread, fake_telegram: FakeTelegr
 def test_extensions_take_precedence_over_catch_alls(
     bot_settings: object, fake_telegram: FakeTelegram
 ) -> None:
-    """The seam issue 4 plugs into: its /subscribe and buttons beat 'unknown' handlers."""
+    """Extensions' commands and buttons (e.g. /subscribe) beat the 'unknown' catch-alls."""
     from conftest import start_bot
     from telegram import Update
     from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes

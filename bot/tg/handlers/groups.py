@@ -1,4 +1,5 @@
-"""Membership changes: greet a group that adds the bot; log blocks (issue 4 unsubscribes)."""
+"""Membership changes: greet a group that adds the bot; log blocks (the subscription
+handlers unsubscribe those users)."""
 
 from __future__ import annotations
 
