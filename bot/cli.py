@@ -116,7 +116,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         if args.json:
             print(answer_json(answer), flush=True)
         else:
-            print(render_plain(answer, responder.knowledge) + ("\n" if len(questions) > 1 else ""))
+            print(render_plain(answer) + ("\n" if len(questions) > 1 else ""))
     return 0
 
 

@@ -10,7 +10,6 @@ from pathlib import Path
 from types import ModuleType
 
 from bot.core.answer import Answer, AnswerKind, Responder
-from bot.core.knowledge import Knowledge
 
 WELCOME = (
     "লামাবট কনসোল। মেটার লামা নিয়ে প্রশ্ন করুন (বাংলা, Banglish বা English)।\n"
@@ -18,7 +17,7 @@ WELCOME = (
 )
 
 
-def render_plain(answer: Answer, knowledge: Knowledge) -> str:
+def render_plain(answer: Answer) -> str:
     """Render an answer as plain text, numbering the suggested questions."""
     parts = [answer.text]
     if answer.citation is not None:
@@ -27,14 +26,11 @@ def render_plain(answer: Answer, knowledge: Knowledge) -> str:
         if c.section != c.source_title:
             where += f" — {c.shown_section}"
         parts.append(f"সূত্র: {where}\n“{c.quote}”")
-    if answer.suggestions:
+    if answer.choices:
         heading = "আরও জানতে পারেন:" if answer.kind is AnswerKind.FACT else "যেমন:"
         if answer.kind is AnswerKind.SUGGEST:
             heading = ""
-        lines = [
-            f"  {i}. {knowledge.facts[fid].canonical_question}"
-            for i, fid in enumerate(answer.suggestions, 1)
-        ]
+        lines = [f"  {i}. {choice.label}" for i, choice in enumerate(answer.choices, 1)]
         parts.append("\n".join(filter(None, [heading, *lines])))
     return "\n\n".join(parts)
 
@@ -98,7 +94,7 @@ def run_shell(
             else:
                 answer = responder.ask(line, now())
             last = answer.suggestions
-            write("\nলামাবট> " + render_plain(answer, responder.knowledge))
+            write("\nলামাবট> " + render_plain(answer))
     finally:
         if readline is not None:
             with contextlib.suppress(OSError):

@@ -72,6 +72,8 @@ class FakeTelegram:
     max_poll: float = 1.0  # cap on getUpdates long-poll, keeps shutdowns quick
     calls: list[Call] = field(default_factory=list)
     delays: dict[str, float] = field(default_factory=dict)
+    # method -> an event the reply to that call waits for: a test acts while the bot waits.
+    holds: dict[str, threading.Event] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -264,6 +266,8 @@ class FakeTelegram:
             failure = self._take_failure(method, params)
         if method in self.delays:
             time.sleep(self.delays[method])
+        if method in self.holds:
+            self.holds[method].wait(10)
         if failure is not None:
             return failure.status, _error(failure)
         if method == "getUpdates":

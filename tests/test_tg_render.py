@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.answer import Answer, AnswerKind
+from bot.core.answer import Answer, AnswerKind, Choice
 from bot.core.knowledge import Citation, Fact, Knowledge, Topic
 from bot.logsetup import REDACTED, RedactingFilter, setup_logging
 from bot.tg import keyboards
@@ -28,11 +28,12 @@ def knowledge_with(fact_id: str = "f1") -> Knowledge:
 
 
 def fact_answer(text: str, fact_id: str = "f1") -> Answer:
-    return Answer("q", AnswerKind.FACT, fact_id, 100.0, text, CITATION, (fact_id,), fact_id)
+    return Answer("q", AnswerKind.FACT, fact_id, 100.0, text, CITATION,
+                  (Choice(fact_id, "প্রশ্ন?"),), fact_id, "শিরোনাম")
 
 
 def test_answer_escapes_knowledge_text_and_cites() -> None:
-    [message] = render_answer(fact_answer("১ < ২ & <b>x</b>"), knowledge_with())
+    [message] = render_answer(fact_answer("১ < ২ & <b>x</b>"))
     assert "১ &lt; ২ &amp; &lt;b&gt;x&lt;/b&gt;" in message
     assert "শিরোনাম &lt;&amp;&gt;" in message
     assert "<blockquote>উদ্ধৃতি &amp; &lt;i&gt;</blockquote>" in message
@@ -40,7 +41,7 @@ def test_answer_escapes_knowledge_text_and_cites() -> None:
 
 def test_long_answer_is_split_at_paragraphs_with_the_citation_last() -> None:
     paragraphs = [f"অনুচ্ছেদ {i}: " + "লামা মডেল ডাউনলোড। " * 60 for i in range(8)]
-    chunks = render_answer(fact_answer("\n\n".join(paragraphs)), knowledge_with())
+    chunks = render_answer(fact_answer("\n\n".join(paragraphs)))
     assert len(chunks) > 1
     assert all(tg_len(c) <= MAX_MESSAGE for c in chunks)
     assert "<blockquote>" in chunks[-1] and all("<blockquote>" not in c for c in chunks[:-1])
@@ -68,8 +69,9 @@ def test_callback_data_fits_64_bytes_even_for_long_ids() -> None:
     assert keyboards.decode(data, ["other", long_id]) == ("f", long_id)
     assert keyboards.decode("f:short", []) == ("f", "short")
     assert keyboards.decode("f:#deadbeef", ["x"]) == ("f", None)
-    markup = keyboards.fact_buttons([long_id, "missing"], knowledge_with(long_id))
+    markup = keyboards.fact_buttons([Choice(long_id, "প্রশ্ন?")])
     assert markup is not None and len(markup.inline_keyboard) == 1
+    assert markup.inline_keyboard[0][0].callback_data == data
 
 
 def test_redacting_filter_covers_message_args_and_traceback() -> None:

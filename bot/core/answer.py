@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -11,6 +12,7 @@ from bot.core.events import describe_event
 from bot.core.focus import question_parts
 from bot.core.knowledge import Citation, Fact, Knowledge
 from bot.core.match import MATCH_CACHE, Matcher, MatchResult, Scored
+from bot.core.normalize import log_form, normalize_for_log
 from bot.core.subjects import Subjects
 from bot.core.synonyms import Synonyms
 from bot.core.writing import OTHER_SCRIPT_TEXT, in_other_script
@@ -27,16 +29,35 @@ class AnswerKind(StrEnum):
 
 
 @dataclass(frozen=True)
+class Choice:
+    """A fact offered with an answer (a button, a numbered line)."""
+
+    fact_id: str
+    label: str  # the fact's canonical question
+
+
+@dataclass(frozen=True)
 class Answer:
+    """All an adapter shows or logs of one reply. Nothing is looked up again in a `Knowledge`:
+    a reload may replace it while the reply is being sent, and one reply must not mix two."""
+
     question: str
     kind: AnswerKind
     fact_id: str | None  # only for FACT
     score: float  # 0-100, best match score
     text: str  # Bengali body, plain text without markup
     citation: Citation | None  # only for FACT
-    # fact ids: related (FACT), did-you-mean (SUGGEST), closest (NOT_IN_ARTICLE), samples (FALLBACK)
-    suggestions: tuple[str, ...]
+    # related (FACT), did-you-mean (SUGGEST), closest (NOT_IN_ARTICLE), samples (FALLBACK)
+    choices: tuple[Choice, ...]
     intent_id: str | None = None  # the fact or small-talk id that was matched
+    title: str | None = None  # the fact's title, only for FACT
+    # The question as logged and grouped (`normalize_for_log`); set by `Responder`.
+    normalized: str = ""
+
+    @property
+    def suggestions(self) -> tuple[str, ...]:
+        """The fact ids of `choices`."""
+        return tuple(c.fact_id for c in self.choices)
 
 
 @dataclass(frozen=True)
@@ -108,6 +129,10 @@ class Responder:
         """Answer `question` as of `now` (which decides event countdowns)."""
         question = question[: self.policy.max_question_chars]
         result = self.matcher.match(question)
+        # Logged in the form the matcher has already cleaned: not cleaned a second time.
+        return replace(self._ask(question, result, now), normalized=log_form(result.key.cleaned))
+
+    def _ask(self, question: str, result: MatchResult, now: datetime) -> Answer:
         if result.key.is_empty or not result.key.skeleton:
             text = OTHER_SCRIPT_TEXT if in_other_script(question) else EMPTY_TEXT
             return Answer(question, AnswerKind.EMPTY, None, 0.0, text, None, ())
@@ -222,7 +247,7 @@ class Responder:
         )
         if candidates and result.known_share >= self.policy.min_known_share:
             return Answer(question, AnswerKind.SUGGEST, None, score, SUGGEST_TEXT, None,
-                          candidates, best.intent_id if best else None)
+                          self._choices(candidates), best.intent_id if best else None)
         return self._fallback(question, score)
 
     def _declined_answer(
@@ -242,7 +267,7 @@ class Responder:
         self, question: str, score: float, closest: tuple[str, ...], intent_id: str
     ) -> Answer:
         return Answer(question, AnswerKind.NOT_IN_ARTICLE, None, score, NOT_IN_ARTICLE_TEXT, None,
-                      closest[: self.policy.max_suggestions], intent_id)
+                      self._choices(closest[: self.policy.max_suggestions]), intent_id)
 
     def _smalltalk(self, question: str, intent_id: str, score: float) -> Answer:
         talk = self.knowledge.smalltalk[intent_id]
@@ -251,13 +276,14 @@ class Responder:
     def answer_fact(self, fact_id: str, now: datetime) -> Answer:
         """The answer for a fact chosen directly (a button), as if asked perfectly."""
         fact = self.knowledge.facts[fact_id]
-        return self._fact_answer(fact.canonical_question, fact, 100.0, now)
+        answer = self._fact_answer(fact.canonical_question, fact, 100.0, now)
+        return replace(answer, normalized=normalize_for_log(fact.canonical_question))
 
     def _fact_answer(self, question: str, fact: Fact, score: float, now: datetime) -> Answer:
         lines = [fact.answer]
         lines += [describe_event(e, now) for e in self.knowledge.events_for_fact(fact.id)]
         return Answer(question, AnswerKind.FACT, fact.id, score, "\n".join(lines), fact.citation,
-                      self._related(fact), fact.id)
+                      self._choices(self._related(fact)), fact.id, fact.title)
 
     def _related(self, fact: Fact) -> tuple[str, ...]:
         related = [r for r in fact.related if r in self.knowledge.facts]
@@ -269,4 +295,9 @@ class Responder:
         topics = ", ".join(t.title for t in self.knowledge.topics)
         text = FALLBACK_TEXT.format(topics=topics)
         samples = self.knowledge.sample_facts(self.policy.max_suggestions)
-        return Answer(question, AnswerKind.FALLBACK, None, score, text, None, samples, intent_id)
+        return Answer(question, AnswerKind.FALLBACK, None, score, text, None,
+                      self._choices(samples), intent_id)
+
+    def _choices(self, fact_ids: Iterable[str]) -> tuple[Choice, ...]:
+        facts = self.knowledge.facts
+        return tuple(Choice(f, facts[f].canonical_question) for f in fact_ids if f in facts)

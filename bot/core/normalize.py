@@ -204,4 +204,9 @@ def make_key(text: str, rewrite: Callable[[list[str]], list[str]] | None = None)
 
 def normalize_for_log(text: str) -> str:
     """The form a question is logged and grouped under: cleaned, at most 200 characters."""
-    return clean(text)[:200]
+    return log_form(clean(text))
+
+
+def log_form(cleaned: str) -> str:
+    """`normalize_for_log` of text already cleaned (a matching key's `cleaned`)."""
+    return cleaned[:200]

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.core.answer import Choice
 from bot.core.knowledge import Knowledge
 from bot.tg import texts
 
@@ -43,14 +44,11 @@ def label(text: str) -> str:
     return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1] + "…"
 
 
-def fact_buttons(fact_ids: Iterable[str], knowledge: Knowledge,
-                 prefix: str = "f") -> InlineKeyboardMarkup | None:
+def fact_buttons(choices: Iterable[Choice], prefix: str = "f") -> InlineKeyboardMarkup | None:
     """One button per fact; `prefix` "d" marks "did you mean" choices (logged as evidence)."""
     rows = [
-        [InlineKeyboardButton(label(knowledge.facts[f].canonical_question),
-                              callback_data=encode(prefix, f))]
-        for f in fact_ids
-        if f in knowledge.facts
+        [InlineKeyboardButton(label(c.label), callback_data=encode(prefix, c.fact_id))]
+        for c in choices
     ]
     return InlineKeyboardMarkup(rows) if rows else None
 

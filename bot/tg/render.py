@@ -6,7 +6,7 @@ import html
 import unicodedata
 
 from bot.core.answer import Answer, AnswerKind
-from bot.core.knowledge import Citation, Knowledge
+from bot.core.knowledge import Citation
 from bot.core.message_length import MAX_MESSAGE, tg_len
 from bot.tg import texts
 
@@ -30,12 +30,11 @@ def citation_html(citation: Citation) -> str:
     return f"{head}\n<blockquote>{escape(quote)}</blockquote>"
 
 
-def render_answer(answer: Answer, knowledge: Knowledge) -> list[str]:
+def render_answer(answer: Answer) -> list[str]:
     """The answer as one or more HTML messages; buttons belong on the last one."""
     parts = split_plain(answer.text, MAX_MESSAGE)
-    fact = knowledge.facts.get(answer.fact_id) if answer.fact_id is not None else None
-    if answer.kind is AnswerKind.FACT and fact is not None:
-        parts.insert(0, f"<b>{escape(fact.title)}</b>")
+    if answer.kind is AnswerKind.FACT and answer.title is not None:
+        parts.insert(0, f"<b>{escape(answer.title)}</b>")
     chunks = join_chunks(parts, MAX_MESSAGE)
     if answer.citation is not None:
         chunks = append_block(chunks, citation_html(answer.citation))

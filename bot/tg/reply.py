@@ -10,7 +10,6 @@ from telegram.error import BadRequest, RetryAfter
 
 from bot.broadcast.sender import retry_after_seconds
 from bot.core.answer import Answer, AnswerKind
-from bot.core.normalize import normalize_for_log
 from bot.storage.records import QuestionRecord, TapRecord, UserSeen
 from bot.tg.addressed import thread_of as thread_of  # moved; see below
 from bot.tg.keyboards import fact_buttons
@@ -84,19 +83,17 @@ async def edit_chunks(bot: Bot, chat_id: int, earlier: tuple[int, ...], chunks: 
     return tuple(ids)
 
 
-def answer_markup(answer: Answer, services: Services) -> InlineKeyboardMarkup | None:
+def answer_markup(answer: Answer) -> InlineKeyboardMarkup | None:
     """Related-question buttons, or "did you mean" choices (`d:`, logged when tapped)."""
-    if answer.kind is AnswerKind.SUGGEST:
-        return fact_buttons(answer.suggestions, services.knowledge, prefix="d")
-    return fact_buttons(answer.suggestions, services.knowledge) if answer.suggestions else None
+    return fact_buttons(answer.choices, prefix="d" if answer.kind is AnswerKind.SUGGEST else "f")
 
 
 async def send_answer(bot: Bot, services: Services, chat_id: int, answer: Answer,
                       reply_to: int | None = None, thread: int | None = None) -> list[Message]:
     """Render and send `answer`; returns the messages sent (buttons on the last)."""
     services.metrics.answers.inc(answer.kind.value)
-    return await send_chunks(bot, chat_id, render_answer(answer, services.knowledge),
-                             answer_markup(answer, services), reply_to, thread)
+    return await send_chunks(bot, chat_id, render_answer(answer), answer_markup(answer),
+                             reply_to, thread)
 
 
 def record_tap(services: Services, query: CallbackQuery, fact_id: str) -> None:
@@ -121,7 +118,7 @@ def record(services: Services, user: User | None, answer: Answer | None, channel
     question = None
     if answer is not None:
         at = buttons if answer.kind is AnswerKind.SUGGEST else None
-        question = QuestionRecord(now, channel, normalize_for_log(answer.question),
+        question = QuestionRecord(now, channel, answer.normalized,
                                   answer.kind.value, answer.fact_id, answer.score,
                                   at[0] if at else None, at[1] if at else None)
     services.storage.record(seen, question)

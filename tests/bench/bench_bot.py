@@ -122,9 +122,8 @@ def sample_reply() -> str:
     tz = ZoneInfo("Asia/Dhaka")
     responder = Responder(load_knowledge(ROOT / "knowledge", tz))
     answer = responder.ask(QUESTIONS[0], datetime.now(tz))
-    facts = responder.knowledge.facts
-    buttons = [(facts[f].canonical_question, f"f:{f}") for f in answer.suggestions]
-    return json.dumps({"html": render_answer(answer, responder.knowledge)[0], "buttons": buttons})
+    buttons = [(c.label, f"f:{c.fact_id}") for c in answer.choices]
+    return json.dumps({"html": render_answer(answer)[0], "buttons": buttons})
 
 
 class Backends:

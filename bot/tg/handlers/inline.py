@@ -49,16 +49,16 @@ async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     now = services.now()
     results = []
     for fact_id in inline_fact_ids(responder, query.query, now):
-        answer = responder.answer_fact(fact_id, now)
-        fact = responder.knowledge.facts[fact_id]
+        answer = responder.answer_fact(fact_id, now)  # asks the fact's canonical question
         # One message only in inline mode: the body is cut to leave room for the citation.
         cite = citation_html(answer.citation) if answer.citation is not None else ""
         body = split_plain(answer.text, MAX_MESSAGE - tg_len(cite) - 300)[0]
-        html = append_block([f"<b>{escape(fact.title)}</b>\n\n{body}"], cite)[0] if cite else body
+        head = f"<b>{escape(answer.title)}</b>\n\n" if answer.title is not None else ""
+        html = append_block([head + body], cite)[0] if cite else body
         results.append(InlineQueryResultArticle(
             # Result ids are limited to 64 bytes; a hash fits whatever the fact id is.
             id=hashlib.sha256(fact_id.encode()).hexdigest()[:32],
-            title=keyboards.label(fact.canonical_question),
+            title=keyboards.label(answer.question),
             description=" ".join(answer.text.split())[:_DESCRIPTION],
             input_message_content=InputTextMessageContent(html, parse_mode=ParseMode.HTML),
         ))

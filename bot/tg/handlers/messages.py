@@ -40,10 +40,10 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, *, edited:
         greeting, markup = views.start_view(services.knowledge)
         chunks = [greeting]
     else:
-        answer = services.responder.ask(question, services.now())  # one knowledge version
+        answer = services.responder.ask(question, services.now())
         services.metrics.answers.inc(answer.kind.value)
-        chunks = render_answer(answer, services.knowledge)
-        markup = answer_markup(answer, services)
+        chunks = render_answer(answer)
+        markup = answer_markup(answer)
     chat_id, thread = message.chat_id, thread_of(message)
     group = message.chat.type != ChatType.PRIVATE
     earlier = services.replies.get(chat_id, message.message_id) if edited else ()
