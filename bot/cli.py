@@ -227,7 +227,7 @@ def cmd_kb_eval(args: argparse.Namespace) -> int:
 def cmd_kb_gaps(args: argparse.Namespace) -> int:
     from bot.core.gaps import AskedGap, explain, format_report, suggested_yaml
     from bot.storage.connection import DatabaseTarget, Engine
-    from bot.storage.question_log import Database
+    from bot.storage.question_log import QuestionLog
 
     try:
         target = DatabaseTarget.parse(args.database) if args.database else _settings().database
@@ -236,7 +236,7 @@ def cmd_kb_gaps(args: argparse.Namespace) -> int:
     if target.engine is Engine.SQLITE and not target.path.is_file():
         raise CliError(f"no database at {target} yet: questions are logged there by"
                        " `llamabot run`")
-    database = Database(target)
+    database = QuestionLog(target)
     try:
         found = database.gaps(args.limit)
         taps = database.taps([g.text for g in found or []])

@@ -164,10 +164,10 @@ def test_kb_eval_against_lists_changed_answers(tmp_path: Path) -> None:
 def test_kb_gaps_reports_from_the_database(tmp_path: Path, database_target: Any) -> None:
     from datetime import UTC, datetime
 
-    from bot.storage.question_log import Database
+    from bot.storage.question_log import QuestionLog
     from bot.storage.records import TAP_KIND, QuestionRecord
 
-    database = Database(database_target)
+    database = QuestionLog(database_target)
     now = datetime.now(UTC)
     rows = [QuestionRecord(now, "private", "llama er dam koto", "suggest", None, 55.0)] * 3
     rows += [QuestionRecord(now, "private", "ajke brishti hobe", "fallback", None, 10.0)]

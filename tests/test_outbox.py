@@ -12,7 +12,7 @@ import pytest
 
 from bot.storage.connection import DatabaseTarget, Engine
 from bot.storage.outbox import Outbox
-from bot.storage.question_log import Database
+from bot.storage.question_log import QuestionLog
 from bot.storage.reminder_rows import ReminderRow, ReminderRows
 
 NOW = datetime(2025, 4, 20, 12, 0, tzinfo=UTC)
@@ -41,7 +41,7 @@ def test_subscribe_is_idempotent_and_counted(outbox: Outbox) -> None:
 
 
 def test_shares_the_database_with_the_question_log(database_target: DatabaseTarget) -> None:
-    log_db = Database(database_target)
+    log_db = QuestionLog(database_target)
     assert log_db.open()  # migrates to the latest version, including the outbox tables
     store = Outbox.open(database_target)
     store.subscribe(7, "command", NOW)

@@ -16,7 +16,7 @@ import pytest
 from bot.storage.connection import Connection, DatabaseError, DatabaseTarget, Engine, connect
 from bot.storage.migrations import MIGRATIONS, Migration, current_version, migrate
 from bot.storage.outbox import Outbox
-from bot.storage.question_log import Database, Storage
+from bot.storage.question_log import QuestionLog, Storage
 from bot.storage.records import QuestionRecord, UserSeen
 
 NOW = datetime(2025, 4, 20, 12, 0, tzinfo=UTC)
@@ -27,7 +27,7 @@ def question(text: str, kind: str = "fact", fact_id: str | None = "downloads") -
 
 
 def test_migrations_run_once_and_record_version(database_target: DatabaseTarget) -> None:
-    db = Database(database_target)
+    db = QuestionLog(database_target)
     assert db.open()
     assert db.conn is not None
     rows = db.conn.execute("SELECT version, name FROM schema_version ORDER BY version").fetchall()
@@ -39,7 +39,7 @@ def test_migrations_run_once_and_record_version(database_target: DatabaseTarget)
 
 
 def test_later_migration_is_applied_to_existing_database(database_target: DatabaseTarget) -> None:
-    db = Database(database_target)
+    db = QuestionLog(database_target)
     db.open()
     db.close()
     conn = connect(database_target)
@@ -219,10 +219,10 @@ def test_read_only_directory_as_root_or_not(tmp_path: Path) -> None:
 def test_read_only_open_flag(tmp_path: Path) -> None:
     """Works as root too: SQLite's own read-only mode refuses writes like a 0444 file."""
     path = tmp_path / "ro.sqlite3"
-    db = Database(path)
+    db = QuestionLog(path)
     db.open()
     db.close()
-    ro = Database(path)
+    ro = QuestionLog(path)
     raw = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
     ro.conn = Connection(ro.target, raw, (sqlite3.Error,), lambda: raw)
     assert not ro.write([UserSeen(1, NOW)], [question("q")])
@@ -233,7 +233,7 @@ def test_read_only_open_flag(tmp_path: Path) -> None:
 
 def _read_only_scenario(tmp_path: Path) -> None:
     path = tmp_path / "ro.sqlite3"
-    db = Database(path)
+    db = QuestionLog(path)
     db.open()
     db.close()
     path.chmod(0o444)
@@ -252,7 +252,7 @@ def _read_only_scenario(tmp_path: Path) -> None:
 
 
 def test_stats_count_subscribers(database_target: DatabaseTarget) -> None:
-    db = Database(database_target)
+    db = QuestionLog(database_target)
     assert db.open() and db.conn is not None
     db.conn.executemany(
         "INSERT INTO subscribers(chat_id, active, reason, changed_at) VALUES (?, ?, ?, '')",

@@ -10,7 +10,7 @@ from fake_telegram import FakeTelegram
 
 from bot.core.normalize import normalize_for_log
 from bot.storage.connection import DatabaseTarget
-from bot.storage.question_log import Database
+from bot.storage.question_log import QuestionLog
 
 NOW = datetime(2025, 4, 20, 12, 0, tzinfo=UTC)
 CANDIDATES = ("download", "কবে", "বিনিয়োগ", "date", "launch", "সমস্যা", "developer", "year")
@@ -73,7 +73,7 @@ def test_taps_are_keyed_to_their_message_in_the_database(
 ) -> None:
     from bot.storage.records import QuestionRecord, TapRecord
 
-    db = Database(database_target)
+    db = QuestionLog(database_target)
     asked = [QuestionRecord(NOW, "private", "llama kobe", "suggest", None, 50.0,
                             chat_id=5, message_id=70),
              QuestionRecord(NOW, "private", "aro bolo", "suggest", None, 50.0,

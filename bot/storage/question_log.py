@@ -2,7 +2,7 @@
 
 On SQLite (the embedded default) or PostgreSQL, through `bot.storage.connection`.
 
-`Database` is synchronous and owned by one worker thread. `Storage` is the asyncio
+`QuestionLog` is synchronous and owned by one worker thread. `Storage` is the asyncio
 facade: logging is fire-and-forget (queued, written in batches off the event loop, so
 a slow or locked disk never delays a reply) and reads run on the same thread, after
 every write queued before them.
@@ -51,7 +51,7 @@ _INSERT_TAP = (
 )
 
 
-class Database:
+class QuestionLog:
     """One connection to the log; every method catches `DatabaseError`."""
 
     def __init__(self, target: DatabaseTarget | Path, busy_timeout_ms: int = 200) -> None:
@@ -221,10 +221,10 @@ class Database:
 
 
 class Storage:
-    """Asyncio facade over `Database`, which only its one worker thread touches."""
+    """Asyncio facade over `QuestionLog`, which only its one worker thread touches."""
 
-    def __init__(self, database: Database, batch_delay: float = 0.05) -> None:
-        self.database = database
+    def __init__(self, question_log: QuestionLog, batch_delay: float = 0.05) -> None:
+        self.question_log = question_log
         self.batch_delay = batch_delay
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llamabot-db")
         self._lock = threading.Lock()
@@ -236,14 +236,14 @@ class Storage:
 
     @classmethod
     async def open(cls, target: DatabaseTarget | Path) -> Storage:
-        storage = cls(Database(target))
-        await storage._run(storage.database.open)
+        storage = cls(QuestionLog(target))
+        await storage._run(storage.question_log.open)
         return storage
 
     @property
     def healthy(self) -> bool:
         """The last known state, without touching the disk."""
-        return self.database.conn is not None and self.database.error is None
+        return self.question_log.conn is not None and self.question_log.error is None
 
     def record(self, user: UserSeen | None = None, question: QuestionRecord | None = None,
                tap: TapRecord | None = None) -> None:
@@ -276,29 +276,29 @@ class Storage:
             self._taps.clear()
             self._scheduled = False
         if users or questions or taps:
-            self.database.write(users, questions, taps)
+            self.question_log.write(users, questions, taps)
 
     async def flush(self) -> None:
         await self._run(self._drain)
 
     async def stats(self) -> Stats | None:
-        return await self._run(self.database.stats)
+        return await self._run(self.question_log.stats)
 
     async def gaps(self, limit: int = 10) -> list[Gap] | None:
-        return await self._run(lambda: self.database.gaps(limit))
+        return await self._run(lambda: self.question_log.gaps(limit))
 
     async def taps(self, texts: list[str]) -> dict[str, dict[str, int]] | None:
-        return await self._run(lambda: self.database.taps(texts))
+        return await self._run(lambda: self.question_log.taps(texts))
 
     async def health(self) -> Health:
-        return await self._run(self.database.probe)
+        return await self._run(self.question_log.probe)
 
     async def close(self) -> None:
         if self._closed:
             return
         await self.flush()
         self._closed = True
-        await self._run(self.database.close)
+        await self._run(self.question_log.close)
         self._executor.shutdown(wait=True)
 
     async def _run(self, fn: Callable[[], T]) -> T:
