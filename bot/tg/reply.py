@@ -17,8 +17,8 @@ from bot.tg.render import render_answer
 from bot.tg.services import Services
 
 log = logging.getLogger(__name__)
-# `thread_of` is re-exported until bot.tg.handlers.callbacks and bot.tg.subscriptions
-# import it from bot.tg.addressed (it moved there so bot.tg.flood need not import this).
+# `thread_of` is re-exported until bot.tg.handlers.subscriptions imports it from
+# bot.tg.addressed (it moved there so bot.tg.flood need not import this).
 MAX_RETRY_WAIT = 5.0  # seconds
 
 

@@ -9,7 +9,8 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.tg import keyboards, texts, views
-from bot.tg.reply import record, record_tap, send_answer, send_chunks, thread_of
+from bot.tg.addressed import thread_of
+from bot.tg.reply import record, record_tap, send_answer, send_chunks
 from bot.tg.services import services_of
 
 log = logging.getLogger(__name__)
