@@ -1,10 +1,10 @@
-"""What kind of answer a question wants (a time, an amount), and whether a fact's answer has one.
+"""What kind of answer a question wants (a time, an amount, a place), and whether a fact has it.
 
 "মামলার রায় কবে হবে?" shares its subject with the lawsuit fact, but asks *when*,
 and the fact's answer holds no date: the honest reply is that the article does
 not say. The same for "how much does Spotify pay?" against a fact without a
-number. Only these two kinds are checked: they are asked often, and an answer
-either holds a number or a date or it does not.
+number, and "where is LlamaCon?" against one that names no place. Only these
+kinds are checked: they are asked often, and an answer plainly holds one or not.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from bot.core.normalize import Key, clean, make_key
 class Asked(StrEnum):
     WHEN = "when"
     AMOUNT = "amount"
+    WHERE = "where"
 
 
 _ASKING = {
@@ -26,6 +27,8 @@ _ASKING = {
                  "when", "what date", "which year", "kobe", "kokhon", "kon sale"),
     Asked.AMOUNT: ("কত", "কতো", "কতজন", "কয়জন", "কতবার", "কয়বার", "how much", "how many",
                    "koto", "koyjon", "kotojon"),
+    Asked.WHERE: ("কোথায়", "কোথায়", "কই", "কোন শহরে", "কোন দেশে", "কোন জায়গায়", "where",
+                  "kothay", "koi", "kon shohore", "kon deshe", "which city", "which country"),
 }
 _GIVING = {
     Asked.WHEN: ("জানুয়ারি", "ফেব্রুয়ারি", "মার্চ", "এপ্রিল", "মে", "জুন", "জুলাই", "আগস্ট",
@@ -33,6 +36,8 @@ _GIVING = {
                  "বছরে", "আগামী", "শিগগির", "january", "february", "march", "april", "may",
                  "june", "july", "august", "september", "october", "november", "december",
                  "year", "month"),
+    Asked.WHERE: ("দেশ", "শহর", "অঞ্চল", "আঞ্চলিক", "প্ল্যাটফর্ম", "অ্যাপ", "ইউরোপ", "ইইউ",
+                  "চীন", "চীনা", "country", "countries", "city", "region", "platform", "europe"),
     Asked.AMOUNT: ("বিলিয়ন", "মিলিয়ন", "কোটি", "লাখ", "লক্ষ", "হাজার", "শত", "একশ", "দুইশ",
                    "শতাংশ", "billion", "million", "thousand", "hundred", "percent"),
 }
@@ -47,15 +52,19 @@ class Asks:
         self._asking = {kind: _phrases(words) for kind, words in _ASKING.items()}
         self._giving = {kind: _phrases(words) for kind, words in _GIVING.items()}
 
+    def _places(self, words: tuple[str, ...]) -> set[Asked]:
+        phrases = self._giving[Asked.WHERE]
+        return {Asked.WHERE} if _holds(words, phrases) or _begins(words, phrases) else set()
+
     def asked(self, key: Key) -> frozenset[Asked]:
         """What `key`'s question asks for."""
         return frozenset(k for k, phrases in self._asking.items() if _holds(key.surface, phrases))
 
     def given(self, text: str) -> frozenset[Asked]:
-        """What an answer text gives: a date or time, an amount (any number gives both)."""
-        if _NUMBER.search(clean(text)):
-            return frozenset(Asked)
+        """What an answer text gives: a date or time, an amount (a number gives both), a place."""
         words = make_key(text).surface
+        if _NUMBER.search(clean(text)):
+            return frozenset({Asked.WHEN, Asked.AMOUNT} | self._places(words))
         return frozenset(k for k, phrases in self._giving.items()
                          if _holds(words, phrases) or _begins(words, phrases))
 
