@@ -24,10 +24,10 @@ from fake_telegram import TOKEN  # noqa: E402
 from telegram import Bot  # noqa: E402
 from telegram.request import HTTPXRequest  # noqa: E402
 
-from bot.broadcast.db import AsyncOutbox  # noqa: E402
 from bot.broadcast.sender import Pacer, SenderConfig  # noqa: E402
 from bot.broadcast.service import BroadcastService  # noqa: E402
 from bot.core.knowledge import Knowledge  # noqa: E402
+from bot.storage.async_outbox import AsyncOutbox  # noqa: E402
 from bot.storage.connection import DatabaseTarget  # noqa: E402
 
 

@@ -14,7 +14,6 @@ from broadcast_support import LimitedTelegram, wait_until
 from fake_telegram import TOKEN
 from telegram import Bot
 
-from bot.broadcast.db import AsyncOutbox
 from bot.broadcast.reminders import (
     ReminderScheduler,
     fire_due,
@@ -26,6 +25,7 @@ from bot.broadcast.reminders import (
 from bot.broadcast.sender import SenderConfig
 from bot.broadcast.service import BroadcastService
 from bot.core.knowledge import Event, Knowledge
+from bot.storage.async_outbox import AsyncOutbox
 from bot.storage.outbox import Outbox
 from bot.storage.reminder_rows import ReminderRow, ReminderRows
 

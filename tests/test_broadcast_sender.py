@@ -12,8 +12,8 @@ from broadcast_support import LimitedTelegram, counts, max_in_window, wait_until
 from fake_telegram import TOKEN
 from telegram import Bot
 
-from bot.broadcast.db import AsyncOutbox
 from bot.broadcast.sender import Pacer, Sender, SenderConfig
+from bot.storage.async_outbox import AsyncOutbox
 from bot.storage.connection import DatabaseTarget
 from bot.storage.outbox import Outbox
 

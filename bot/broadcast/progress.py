@@ -10,7 +10,7 @@ from telegram import Bot
 from telegram.error import BadRequest, TelegramError
 
 from bot.broadcast import texts
-from bot.broadcast.db import AsyncOutbox
+from bot.storage.async_outbox import AsyncOutbox
 from bot.storage.outbox import Outbox, Progress
 
 log = logging.getLogger(__name__)

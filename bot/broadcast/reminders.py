@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from bot.broadcast import texts
-from bot.broadcast.db import AsyncOutbox
 from bot.broadcast.sender import wait_event
 from bot.core.events import describe_event
 from bot.core.knowledge import Event, Knowledge
+from bot.storage.async_outbox import AsyncOutbox
 from bot.storage.connection import DatabaseError
 from bot.storage.outbox import Outbox
 from bot.storage.reminder_rows import ReminderRow, ReminderRows, RowProblem, offset_text

@@ -25,7 +25,7 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.broadcast import texts
-from bot.broadcast.db import AsyncOutbox
+from bot.storage.async_outbox import AsyncOutbox
 from bot.storage.connection import DatabaseError
 from bot.storage.outbox import OutboxItem
 
@@ -287,7 +287,7 @@ def retry_after_seconds(exc: RetryAfter) -> float:
     """How long Telegram asked us to wait, in seconds."""
     with warnings.catch_warnings():
         # PTB 22 warns that `retry_after` becomes a timedelta in v23 (it is one already
-        # with PTB_TIMEDELTA set, see bot.tg.app); accept both.
+        # when PTB_TIMEDELTA is set, as `llamabot run` does); accept both.
         warnings.simplefilter("ignore")
         value: int | float | timedelta = exc.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)

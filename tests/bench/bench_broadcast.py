@@ -45,7 +45,7 @@ sys.path[:0] = [str(TESTS), str(TESTS.parent)]
 from broadcast_support import LimitedTelegram  # noqa: E402
 from databases import POSTGRES_URL, database, proc_cpu, require_postgres  # noqa: E402
 
-from bot.broadcast.db import AsyncOutbox  # noqa: E402
+from bot.storage.async_outbox import AsyncOutbox  # noqa: E402
 from bot.storage.connection import DatabaseTarget, Engine  # noqa: E402
 from bot.storage.outbox import Outbox, iso  # noqa: E402
 
