@@ -26,6 +26,10 @@ class AnswerKind(StrEnum):
     # On topic, but asks a detail the article does not give: `suggestions` has the closest facts.
     NOT_IN_ARTICLE = "not_in_article"
     EMPTY = "empty"  # nothing to read in the message (empty, emoji-only, control characters)
+    # Turns of a conversation (see `conversation`): "none of these" after a "did you mean",
+    # and "tell me more" with nothing left to tell. Both offer what else there is.
+    REJECTED = "rejected"
+    NO_MORE = "no_more"
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,15 @@ NOT_IN_ARTICLE_TEXT = (
     "প্রতিবেদনে এই তথ্যটি দেওয়া নেই, তাই নিশ্চিত করে বলতে পারছি না। "
     "এ বিষয়ে প্রতিবেদনে যা আছে, তা নিচে দেখতে পারেন।"
 )
+REJECTED_TEXT = (
+    "দুঃখিত, ঠিক ধরতে পারিনি। প্রশ্নটি একটু অন্যভাবে লিখে দেখুন। "
+    "যেসব বিষয়ে জিজ্ঞেস করতে পারেন: {topics}।"
+)
+NO_MORE_TEXT = (
+    "এ বিষয়ে প্রতিবেদনে আর কিছু বলা নেই, যা ছিল সবই বলেছি। "
+    "অন্য বিষয়ে জানতে চাইলে: {topics}।"
+)
+MORE_PREFIX = "আরও একটি তথ্য: "
 FALLBACK_TEXT = (
     "দুঃখিত, এই প্রশ্নের উত্তর আমার জানা নেই। আমি শুধু মেটার লামা মডেলের ১ বিলিয়ন ডাউনলোড "
     "নিয়ে একটি সংবাদ প্রতিবেদনের তথ্য থেকে উত্তর দিই। যেসব বিষয়ে জিজ্ঞেস করতে পারেন: {topics}।"
@@ -229,8 +242,10 @@ class Responder:
             # Recognised as outside the article ("ChatGPT downloads", "the verdict's date").
             return self._declined_answer(question, score, decline, named)
         if (defined := self._definition(result)) is not None:
-            return self._fact_answer(question, facts[defined], max(score, self.policy.answer_at),
-                                     now)
+            score = max(score, self.policy.answer_at)
+            if not self.asks.asked(result.key) <= self._gives[defined]:
+                return self._not_in_article(question, score, (defined,), defined)
+            return self._fact_answer(question, facts[defined], score, now)
         if best is not None and best.intent_id in facts and not self._agrees(named, best.intent_id):
             return self._fallback(question, score)  # the same words about someone else
         if confident and best is not None:
@@ -263,6 +278,15 @@ class Responder:
             return self._fallback(question, score, decline.intent_id)
         return self._not_in_article(question, score, about, decline.intent_id)
 
+    def gives(self, fact_id: str) -> frozenset[Asked]:
+        """What the fact's answer can tell: a date, an amount, a place."""
+        return self._gives[fact_id]
+
+    def not_in_article(self, question: str, closest: tuple[str, ...]) -> Answer:
+        """The honest "the report does not say", offering the `closest` facts."""
+        answer = self._not_in_article(question, 0.0, closest, closest[0] if closest else "")
+        return replace(answer, normalized=normalize_for_log(question))
+
     def _not_in_article(
         self, question: str, score: float, closest: tuple[str, ...], intent_id: str
     ) -> Answer:
@@ -273,11 +297,29 @@ class Responder:
         talk = self.knowledge.smalltalk[intent_id]
         return Answer(question, AnswerKind.SMALLTALK, None, score, talk.answer, None, (), talk.id)
 
-    def answer_fact(self, fact_id: str, now: datetime) -> Answer:
-        """The answer for a fact chosen directly (a button), as if asked perfectly."""
+    def answer_fact(self, fact_id: str, now: datetime, *, continuation: bool = False) -> Answer:
+        """The answer for a fact chosen directly (a button), as if asked perfectly.
+
+        With `continuation`, it is said as the next part of what was said before.
+        """
         fact = self.knowledge.facts[fact_id]
         answer = self._fact_answer(fact.canonical_question, fact, 100.0, now)
-        return replace(answer, normalized=normalize_for_log(fact.canonical_question))
+        text = MORE_PREFIX + answer.text if continuation else answer.text
+        return replace(answer, text=text, normalized=normalize_for_log(fact.canonical_question))
+
+    def rejected_answer(self, question: str) -> Answer:
+        """After "none of these": sorry, and what the bot can talk about."""
+        return self._offer(question, AnswerKind.REJECTED, REJECTED_TEXT)
+
+    def nothing_more_answer(self, question: str) -> Answer:
+        """"Tell me more" when everything on the subject has been said."""
+        return self._offer(question, AnswerKind.NO_MORE, NO_MORE_TEXT)
+
+    def _offer(self, question: str, kind: AnswerKind, template: str) -> Answer:
+        topics = ", ".join(t.title for t in self.knowledge.topics)
+        samples = self.knowledge.sample_facts(self.policy.max_suggestions)
+        return Answer(question, kind, None, 0.0, template.format(topics=topics), None,
+                      self._choices(samples), normalized=normalize_for_log(question))
 
     def _fact_answer(self, question: str, fact: Fact, score: float, now: datetime) -> Answer:
         lines = [fact.answer]

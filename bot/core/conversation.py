@@ -1,0 +1,314 @@
+"""Answer a message as a turn of a conversation: follow-ups, "tell me more", picks, compounds.
+
+"লামাকন কী?" then "কবে?": the second message means "লামাকন কবে?". A `Context`
+holds what a conversation needs to read such turns (the facts answered, the
+"did you mean" choices on offer, the last question) and is passed in and out,
+so where it is kept (a database shared by replicas) is the adapter's business.
+
+A clear question is always answered on its own: context only reads what
+cannot stand alone (a question word, a pronoun, another subject's name alone,
+"আরও বলো", "হ্যাঁ", "২").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from bot.core.answer import Answer, AnswerKind, Responder
+from bot.core.normalize import Key, clean, surface_word
+
+# A context older than this, or this many turns without a fact, is forgotten.
+EXPIRY = timedelta(minutes=15)
+MAX_IDLE_TURNS = 5
+
+
+@dataclass(frozen=True)
+class Context:
+    """What one conversation (a private chat, or one user in a group) remembers."""
+
+    facts: tuple[str, ...] = ()  # facts answered, the latest last
+    shown: tuple[str, ...] = ()  # every fact shown in this conversation ("more" skips them)
+    choices: tuple[str, ...] = ()  # the "did you mean" facts on offer
+    question: str = ""  # the last question, as resolved ("লামাকন কী কবে")
+    idle: int = 0  # turns since the last fact
+    at: datetime | None = None  # when it was last updated
+
+    @property
+    def fact(self) -> str | None:
+        return self.facts[-1] if self.facts else None
+
+    def alive(self, now: datetime) -> bool:
+        return self.at is not None and now - self.at <= EXPIRY and self.idle < MAX_IDLE_TURNS
+
+
+class TurnKind(StrEnum):
+    ANSWER = "answer"  # answered on its own
+    FOLLOW_UP = "follow_up"  # read with the context's question
+    COMPOUND = "compound"  # several questions in one message, one answer each
+    PICK = "pick"  # a "did you mean" choice by words ("হ্যাঁ", "২", "প্রথমটা")
+    REJECT = "reject"  # none of the choices ("না", "none"): a gap to log
+    MORE = "more"  # "আরও বলো": the next related fact not shown yet
+    NO_MORE = "no_more"  # "আরও বলো" with nothing left to tell
+
+
+@dataclass(frozen=True)
+class Turn:
+    kind: TurnKind
+    answers: tuple[Answer, ...]  # one, or one per part of a compound question
+    context: Context
+    rejected: tuple[str, ...] = ()  # REJECT: the choices the user turned down
+    resolved: str = ""  # FOLLOW_UP: the question as it was read
+
+    @property
+    def answer(self) -> Answer:
+        return self.answers[0]
+
+
+def _phrases(text: str) -> frozenset[str]:
+    """Each phrase as cleaned, and (one word) as spelling-folded the way keys hold it."""
+    cleaned = {clean(p) for p in text.split("|")}
+    return frozenset(cleaned | {surface_word(p) for p in cleaned if " " not in p})
+
+
+_YES = _phrases("হ্যাঁ|হ্যা|হা|হুম|হু|জি|জ্বি|জী|ঠিক|ঠিক আছে|হ্যাঁ ভাই|হ্যাঁ এটাই|এটাই|ওটাই|yes|yeah|yep|"
+                "yup|ya|ha|haa|hum|hmm|ji|sure|right|correct|thik|thik ache|eta|etai|yes please")
+_NO = _phrases("না|নাহ|নাহ্|না না|না ভাই|কোনোটাই না|কোনটাই না|কোনোটা না|কোনটা না|কোনোটাই নয়|এগুলোর "
+               "কোনোটাই না|এসব না|no|nope|nah|na|none|none of these|none of them|neither|"
+               "kono tai na|konotai na|kono ta na|eshob na")
+_MORE = _phrases("আরও বলো|আরো বলো|আরও বলুন|আরো বলুন|আরও|আরো|আর কিছু|আর কী|আর কি|আর কিছু বলো|"
+                 "আর কিছু আছে|বিস্তারিত|বিস্তারিত বলো|বিস্তারিত বলুন|আরও বিস্তারিত|আরও জানতে চাই|"
+                 "তারপর|তারপর কী|more|tell me more|more please|anything else|what else|details|"
+                 "go on|continue|aro bolo|aro|aro kichu|ar kichu|ar ki|bistarito|bistarito bolo|"
+                 "aro bistarito|tarpor")
+_ORDINALS = (
+    _phrases("1|১|এক|একটা|প্রথম|প্রথমটা|প্রথমটি|প্রথমটাই|প্রথম প্রশ্ন|first|first one|1st|prothom|"
+             "prothomta|ek"),
+    _phrases("2|২|দুই|দুইটা|দ্বিতীয়|দ্বিতীয়টা|দ্বিতীয়টি|দ্বিতীয় প্রশ্ন|second|second one|2nd|ditiyo|"
+             "ditiyota|dui"),
+    _phrases("3|৩|তিন|তিনটা|তৃতীয়|তৃতীয়টা|তৃতীয়টি|তৃতীয় প্রশ্ন|third|third one|3rd|tritiyo|"
+             "tritiyota|tin"),
+)
+# Words that ask without saying about what: a message of these alone is a follow-up.
+_QUESTION_WORDS = _phrases(
+    "কবে|কখন|কেন|কারা|কে|কাকে|কার|কত|কতো|কয়টা|কোথায়|কই|কীভাবে|কিভাবে|কেমনে|কী|কি|কোনটা|কোন|"
+    "কেমন|সত্যি|তাই|আচ্ছা|তাহলে|তো|আর|when|why|who|whom|whose|how|how much|how many|where|"
+    "what|which|really|so|and|then|kobe|kokhon|keno|kano|kara|ke|koto|koyta|kothay|koi|kivabe|"
+    "kibhabe|kemne|ki|konta|kon|kemon|sotti|tahole|ar|বছর|বছরে|সালে|সাল|তারিখ|তারিখে|দিন|শহরে|"
+    "দেশে|year|date|city|country|bochor|sale|tarikh|reason|কারণ|karon")
+# Words that point back at what was just said: "এটা কি ফ্রি?", "এর লাইসেন্স?", "is it free?".
+_POINTERS = _phrases(
+    "এটা|এটি|ওটা|ওটি|সেটা|সেটি|এর|ওর|এটার|ওটার|এদের|ওদের|এগুলো|ওগুলো|এই|ওই|সেই|তারা|এরা|ওরা|"
+    "it|its|it's|this|that|they|them|their|these|those|eta|ota|seta|er|etar|otar|eder|oder|egula|"
+    "ogula|ei|oi")
+# Clause breaks of a message that asks several things.
+_CLAUSE_BREAK = re.compile(
+    r"[?।;\n!]+|,|\s(?:আর|এবং|ও|আর তাছাড়া|তাছাড়া|সাথে|সঙ্গে|and|also|plus|ar|ebong|abong)\s",
+    re.IGNORECASE,
+)
+MAX_CLAUSES = 4
+
+
+@dataclass
+class Conversation:
+    """Turns of a conversation read with their `Context`; one per knowledge version."""
+
+    responder: Responder
+    _cache: dict[str, Answer] = field(default_factory=dict, repr=False)
+
+    def reply(self, text: str, context: Context, now: datetime) -> Turn:
+        """Answer `text` given `context`; the turn carries the context to keep."""
+        context = context if context.alive(now) else Context()
+        words = clean(text)
+        if context.choices and (turn := self._pick(words, context, now)) is not None:
+            return turn
+        if words in _MORE and context.fact is not None:
+            return self._more(context, now)
+        if (turn := self._compound(text, context, now)) is not None:
+            return turn
+        answer = self.responder.ask(text, now)
+        if context.fact is not None and self._leans_on_context(answer, words):
+            turn = self._follow_up(text, words, answer, context, now)
+            if turn is not None:
+                return turn
+        return self._turn(TurnKind.ANSWER, (answer,), context, now, clean(text))
+
+    # ----------------------------------------------------------------- "did you mean" answers
+
+    def _pick(self, words: str, context: Context, now: datetime) -> Turn | None:
+        choices = [c for c in context.choices if c in self.responder.knowledge.facts]
+        if not choices:
+            return None
+        picked: str | None = None
+        if words in _YES:
+            picked = choices[0]
+        else:
+            for index, names in enumerate(_ORDINALS):
+                if words in names and index < len(choices):
+                    picked = choices[index]
+        if picked is not None:
+            answer = self.responder.answer_fact(picked, now)
+            return self._turn(TurnKind.PICK, (answer,), context, now, context.question)
+        if words in _NO:
+            answer = self.responder.rejected_answer(context.question)
+            cleared = replace(context, choices=(), idle=context.idle + 1, at=now)
+            return Turn(TurnKind.REJECT, (answer,), cleared, rejected=tuple(choices))
+        return None
+
+    # ----------------------------------------------------------------- "tell me more"
+
+    def _more(self, context: Context, now: datetime) -> Turn:
+        fact = self.responder.knowledge.facts[context.fact] if context.fact else None
+        knowledge = self.responder.knowledge
+        pool = list(fact.related) if fact else []
+        if fact is not None:
+            pool += [f.id for f in knowledge.facts_in_topic(fact.topic)]
+        shown = set(context.shown)
+        following = next((f for f in pool if f in knowledge.facts and f not in shown), None)
+        if following is None:
+            answer = self.responder.nothing_more_answer(context.question)
+            return Turn(TurnKind.NO_MORE, (answer,), replace(context, at=now))
+        answer = self.responder.answer_fact(following, now, continuation=True)
+        return self._turn(TurnKind.MORE, (answer,), context, now, context.question)
+
+    # ----------------------------------------------------------------- follow-ups
+
+    def _leans_on_context(self, answer: Answer, words: str) -> bool:
+        """Whether a message cannot stand alone: a question word, a pointer, or unsure."""
+        tokens = words.split()
+        if not tokens or answer.kind is AnswerKind.SMALLTALK:
+            return False
+        if self._bare(words) or any(w in _POINTERS for w in tokens[:2]):
+            return True
+        return answer.kind not in (AnswerKind.FACT, AnswerKind.SMALLTALK, AnswerKind.EMPTY)
+
+    def _follow_up(
+        self, text: str, words: str, alone: Answer, context: Context, now: datetime
+    ) -> Turn | None:
+        responder = self.responder
+        key = responder.matcher.key(text)
+        previous = responder.matcher.key(context.question)
+        before = responder.subjects.spans(previous)
+        known = {entity for entity, _, _ in before}
+        new = [s for s in responder.subjects.spans(key) if s[0] not in known]
+        named = frozenset(i for _, start, end in new for i in range(start, end))
+        if new and self._bare(text, named):
+            # "আর ডিপসিকের?", "what about Google?": the last question about another subject.
+            return self._read_as(_substitute(previous, before, key, new), alone, context, now,
+                                 new_subject=True)
+        if self._bare(words) and context.fact is not None:
+            return self._bare_question(key, context, now)
+        subject = " ".join(w for _, start, end in before for w in previous.surface[start:end])
+        rest = _without_pointers(words)
+        for resolved in (f"{subject} {rest}", f"{context.question} {rest}"):
+            if resolved.strip() != rest and (turn := self._read_as(
+                    resolved, alone, context, now)) is not None:
+                return turn
+        return None
+
+    def _bare(self, words: str, skip: frozenset[int] = frozenset()) -> bool:
+        """A message of question words and pointers (and grammar): "কবে?", "কোথায় হবে রে?".
+
+        Words at the positions in `skip` (a subject's name) do not count.
+        """
+        key = self.responder.matcher.key(words)
+        asking = _QUESTION_WORDS | _POINTERS
+        content = set(self.responder.matcher.content_positions(key)) - skip
+        rest = [w for i, w in enumerate(key.surface) if i not in skip]
+        return (all(key.surface[i] in asking for i in content)
+                and (any(w in asking for w in rest) or bool(skip and not rest)))
+
+    def _bare_question(self, key: Key, context: Context, now: datetime) -> Turn:
+        """"কবে?", "why?", "কারা?": the context's fact if it tells that, else a fact on the
+        same subject that does, else the honest "the report does not say"."""
+        responder = self.responder
+        asked = responder.asks.asked(key)
+        fact = responder.knowledge.facts[context.fact] if context.fact else None
+        assert fact is not None
+        if asked <= responder.gives(fact.id):
+            answer = responder.answer_fact(fact.id, now)
+        else:
+            facts = responder.knowledge.facts
+            pool = [*fact.related, *(f.id for f in responder.knowledge.facts_in_topic(fact.topic))]
+            same = [f for f in pool if f in facts and asked <= responder.gives(f)
+                    and set(facts[f].entities) & set(fact.entities)]
+            answer = (responder.answer_fact(same[0], now) if same
+                      else responder.not_in_article(context.question, (fact.id,)))
+        return self._turn(TurnKind.FOLLOW_UP, (answer,), context, now, context.question,
+                          resolved=context.question)
+
+    def _read_as(self, resolved: str, alone: Answer, context: Context, now: datetime,
+                 new_subject: bool = False) -> Turn | None:
+        answer = self.responder.ask(resolved, now)
+        if answer.kind is AnswerKind.FACT or new_subject or (
+                answer.kind is AnswerKind.NOT_IN_ARTICLE and alone.kind is not AnswerKind.FACT):
+            return self._turn(TurnKind.FOLLOW_UP, (answer,), context, now, clean(resolved),
+                              resolved=resolved)
+        return None
+
+    # ----------------------------------------------------------------- several questions
+
+    def _compound(self, text: str, context: Context, now: datetime) -> Turn | None:
+        """One answer per clause, when each clause answers a different fact by itself."""
+        matcher = self.responder.matcher
+        clauses = [c.strip() for c in _CLAUSE_BREAK.split(text)
+                   if c and c.strip() and matcher.content_positions(matcher.key(c))]
+        if not 2 <= len(clauses) <= MAX_CLAUSES:
+            return None
+        answers: list[Answer] = []
+        question = ""
+        for clause in clauses:
+            answer = self.responder.ask(clause, now)
+            if answer.kind is not AnswerKind.FACT and question:
+                # "লামাকন কী আর কবে হবে?": a clause without a subject borrows the last one.
+                answer = self.responder.ask(f"{question} {clause}", now)
+            if answer.kind is AnswerKind.FACT:
+                if answer.fact_id in {a.fact_id for a in answers}:
+                    continue  # the same thing asked twice over
+                question = clean(clause)
+            answers.append(answer)
+        if sum(a.kind is AnswerKind.FACT for a in answers) < 2:
+            return None  # one thing asked in several words, or a list inside one question
+        parts = tuple(a for a in answers if a.kind is not AnswerKind.SMALLTALK)
+        return self._turn(TurnKind.COMPOUND, parts, context, now, question)
+
+    # ----------------------------------------------------------------- bookkeeping
+
+    def _turn(self, kind: TurnKind, answers: tuple[Answer, ...], context: Context,
+              now: datetime, question: str, resolved: str = "") -> Turn:
+        facts = tuple(a.fact_id for a in answers if a.kind is AnswerKind.FACT and a.fact_id)
+        choices = next((a.suggestions for a in answers if a.kind is AnswerKind.SUGGEST), ())
+        if facts:
+            shown = tuple(dict.fromkeys((*context.shown, *facts)))
+            updated = Context(facts=(*context.facts, *facts)[-3:], shown=shown, choices=choices,
+                              question=question, idle=0, at=now)
+        else:
+            updated = replace(context, choices=choices, idle=context.idle + 1, at=now,
+                              question=context.question or question)
+        return Turn(kind, answers, updated, resolved=resolved)
+
+
+def _without_pointers(words: str) -> str:
+    return " ".join(w for w in words.split() if w not in _POINTERS)
+
+
+def _substitute(previous: Key, previous_spans: list[tuple[str, int, int]], key: Key,
+                new_spans: list[tuple[str, int, int]]) -> str:
+    """The previous question with its subject's words replaced by the new subject's.
+
+    Keys' folded words are used: matching folds them again to the same thing.
+    """
+    new_words = [w for _, start, end in new_spans for w in key.surface[start:end]]
+    old = {i for _, start, end in previous_spans for i in range(start, end)}
+    if not old:
+        return " ".join([*new_words, *previous.surface])
+    out: list[str] = []
+    for i, word in enumerate(previous.surface):
+        if i in old:
+            if i - 1 not in old:
+                out.extend(new_words)
+            continue
+        out.append(word)
+    return " ".join(out)

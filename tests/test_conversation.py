@@ -1,0 +1,117 @@
+"""Turns of a conversation read with their context (the pure core, plain calls)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from conftest import uncertain_question
+
+from bot.core.answer import AnswerKind, Responder
+from bot.core.conversation import EXPIRY, Context, Conversation, Turn, TurnKind
+from bot.core.dialogue_eval import evaluate_dialogues, load_dialogues
+from bot.core.loader import load_knowledge
+
+TZ = ZoneInfo("Asia/Dhaka")
+NOW = datetime(2025, 4, 20, 12, 0, tzinfo=TZ)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def conversation() -> Conversation:
+    return Conversation(Responder(load_knowledge(ROOT / "knowledge", TZ)))
+
+
+def play(conversation: Conversation, *messages: str, start: datetime = NOW) -> list[Turn]:
+    context, turns = Context(), []
+    for number, message in enumerate(messages):
+        turn = conversation.reply(message, context, start + timedelta(seconds=number))
+        turns.append(turn)
+        context = turn.context
+    return turns
+
+
+def facts(turn: Turn) -> list[str | None]:
+    return [a.fact_id for a in turn.answers]
+
+
+def test_a_bare_question_word_asks_about_the_last_subject(conversation: Conversation) -> None:
+    first, second = play(conversation, "লামাকন কী?", "কবে?")
+    assert facts(first) == ["llamacon"]
+    assert (second.kind, facts(second)) == (TurnKind.FOLLOW_UP, ["llamacon"])
+    alone = conversation.reply("কবে?", Context(), NOW)
+    assert alone.answer.kind is not AnswerKind.FACT  # without context it is unclear
+
+
+def test_a_question_the_fact_cannot_answer_is_said_honestly(conversation: Conversation) -> None:
+    *_, where = play(conversation, "লামাকন কী?", "কোথায় হবে?")
+    assert where.answer.kind is AnswerKind.NOT_IN_ARTICLE
+    assert "llamacon" in where.answer.suggestions
+
+
+def test_why_after_an_answer_is_that_answer(conversation: Conversation) -> None:
+    first, why = play(conversation, "who sued meta?", "কেন?")
+    assert facts(first) == ["copyright_lawsuit"]
+    assert facts(why) == ["copyright_lawsuit"]
+
+
+def test_tell_me_more_gives_the_next_fact_not_shown_yet(conversation: Conversation) -> None:
+    turns = play(conversation, "who sued meta?", "আরও বলো", "tell me more")
+    shown = [facts(t)[0] for t in turns]
+    assert turns[1].kind is TurnKind.MORE and turns[2].kind is TurnKind.MORE
+    assert len(set(shown)) == 3  # never the same fact twice
+    assert turns[1].answer.text.startswith("আরও একটি তথ্য")
+
+
+def test_when_nothing_is_left_to_tell_it_says_so(conversation: Conversation) -> None:
+    count = len(conversation.responder.knowledge.facts)
+    turns = play(conversation, "who sued meta?", *["আরও বলো"] * count)
+    assert turns[-1].kind is TurnKind.NO_MORE
+    assert turns[-1].answer.kind is AnswerKind.NO_MORE and turns[-1].answer.choices
+
+
+def test_another_subject_alone_re_asks_the_last_question(conversation: Conversation) -> None:
+    first, google = play(conversation, "মেটা AI-তে কত বিনিয়োগ করছে?", "আর গুগলের?")
+    assert facts(first) == ["ai_investment"]
+    assert google.answer.kind is not AnswerKind.FACT  # Google's spending is not in the article
+
+
+def test_a_clear_question_is_never_pulled_by_the_context(conversation: Conversation) -> None:
+    *_, clear = play(conversation, "লামাকন কী?", "মেটা এআই-তে কত খরচ করবে?")
+    assert (clear.kind, facts(clear)) == (TurnKind.ANSWER, ["ai_investment"])
+
+
+def test_two_questions_in_one_message_get_two_answers(conversation: Conversation) -> None:
+    turn = conversation.reply("লামা কী আর লামাকন কবে?", Context(), NOW)
+    assert (turn.kind, facts(turn)) == (TurnKind.COMPOUND, ["what_is_llama", "llamacon"])
+    single = conversation.reply("লামা কী জিনিস, লামা আসলে কী?", Context(), NOW)
+    assert single.kind is not TurnKind.COMPOUND  # one thing asked twice
+
+
+def test_did_you_mean_is_answered_in_words(conversation: Conversation) -> None:
+    unsure = conversation.reply(uncertain_question(conversation.responder), Context(), NOW)
+    assert unsure.answer.kind is AnswerKind.SUGGEST
+    offered = unsure.answer.suggestions
+    second = conversation.reply("২", unsure.context, NOW)
+    assert (second.kind, facts(second)) == (TurnKind.PICK, [offered[1]])
+    yes = conversation.reply("হ্যাঁ", unsure.context, NOW)
+    assert facts(yes) == [offered[0]]
+    no = conversation.reply("কোনোটাই না", unsure.context, NOW)
+    assert no.kind is TurnKind.REJECT and no.rejected == offered
+    assert no.answer.kind is AnswerKind.REJECTED and not no.context.choices
+
+
+def test_context_expires(conversation: Conversation) -> None:
+    first = conversation.reply("লামাকন কী?", Context(), NOW)
+    late = conversation.reply("কবে?", first.context, NOW + EXPIRY + timedelta(seconds=1))
+    assert late.answer.kind is not AnswerKind.FACT
+
+
+def test_the_blind_dialogue_set_meets_its_floor(conversation: Conversation) -> None:
+    """A regression floor on tests/data/dialogues_dev.yaml (figures in the README)."""
+    dialogues, compounds = load_dialogues(ROOT / "tests" / "data" / "dialogues_dev.yaml")
+    report = evaluate_dialogues(conversation, dialogues, compounds, NOW)
+    assert report.follow_up_accuracy() >= 0.80
+    assert report.compound_accuracy() >= 0.85
