@@ -38,18 +38,19 @@ class CliError(Exception):
 
 
 def _settings() -> Settings:
-    """Settings from the environment and `.env`; the token is only required by `run`."""
+    """Settings from the environment and `.env`, read once per command; the token is only
+    required by `run`."""
     try:
         return load_settings()
     except ConfigError as err:
         raise CliError(str(err)) from None
 
 
-def _knowledge_dir(args: argparse.Namespace) -> Path:
+def _knowledge_dir(args: argparse.Namespace, settings: Settings) -> Path:
     given = getattr(args, "knowledge", None)
     if given:
         return Path(given)
-    configured = _settings().knowledge_dir
+    configured = settings.knowledge_dir
     if configured.is_dir():
         return configured
     if configured != DEFAULT_KNOWLEDGE_DIR:
@@ -60,8 +61,8 @@ def _knowledge_dir(args: argparse.Namespace) -> Path:
     return Path(__file__).resolve().parent.parent / "knowledge"
 
 
-def _now(args: argparse.Namespace) -> datetime:
-    tz = _settings().timezone
+def _now(args: argparse.Namespace, settings: Settings) -> datetime:
+    tz = settings.timezone
     if getattr(args, "now", None):
         try:
             moment = datetime.fromisoformat(args.now)
@@ -71,11 +72,11 @@ def _now(args: argparse.Namespace) -> datetime:
     return datetime.now(tz)
 
 
-def _responder(args: argparse.Namespace) -> Responder:
-    directory = _knowledge_dir(args)
+def _responder(args: argparse.Namespace, settings: Settings) -> Responder:
+    directory = _knowledge_dir(args, settings)
     if not directory.is_dir():
         raise CliError(f"knowledge folder {str(directory)!r} does not exist (use --knowledge DIR)")
-    return Responder(load_knowledge(directory, _settings().timezone))
+    return Responder(load_knowledge(directory, settings.timezone))
 
 
 def answer_json(answer: Answer) -> str:
@@ -102,15 +103,15 @@ def answer_json(answer: Answer) -> str:
     )
 
 
-def cmd_ask(args: argparse.Namespace) -> int:
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from bot.console import render_plain
 
-    responder = _responder(args)
+    responder = _responder(args, settings)
     if args.question == ["-"]:
         questions = [line.rstrip("\r\n") for line in sys.stdin]
     else:
         questions = [" ".join(argument_text(word) for word in args.question)]
-    now = _now(args)
+    now = _now(args, settings)
     for question in questions:
         answer = responder.ask(question, now)
         if args.json:
@@ -120,11 +121,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_shell(args: argparse.Namespace) -> int:
+def cmd_shell(args: argparse.Namespace, settings: Settings) -> int:
     from bot.console import run_shell
 
-    responder = _responder(args)
-    return run_shell(responder, lambda: _now(args))
+    responder = _responder(args, settings)
+    return run_shell(responder, lambda: _now(args, settings))
 
 
 def argument_text(value: str) -> str:
@@ -159,10 +160,10 @@ def _print_problems(problems: Sequence[Problem], fmt: str, what: str) -> None:
     print(f"{len(problems)} {what}", file=sys.stderr)
 
 
-def cmd_kb_validate(args: argparse.Namespace) -> int:
-    directory = Path(args.directory) if args.directory else _knowledge_dir(args)
+def cmd_kb_validate(args: argparse.Namespace, settings: Settings) -> int:
+    directory = Path(args.directory) if args.directory else _knowledge_dir(args, settings)
     try:
-        knowledge = load_knowledge(directory, _settings().timezone)
+        knowledge = load_knowledge(directory, settings.timezone)
     except KnowledgeError as err:
         _print_problems(err.problems, args.format, f"problem(s) found in {directory}")
         return 1
@@ -182,7 +183,7 @@ def cmd_kb_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_kb_eval(args: argparse.Namespace) -> int:
+def cmd_kb_eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.core.evaluation import (
         QuestionFileError,
         diff_reports,
@@ -192,16 +193,16 @@ def cmd_kb_eval(args: argparse.Namespace) -> int:
     )
     from bot.core.kbdiff import diff_knowledge
 
-    responder = _responder(args)
+    responder = _responder(args, settings)
     try:
         questions = load_questions(Path(args.file))
     except QuestionFileError as err:
         raise CliError(str(err)) from None
-    now = _now(args)
+    now = _now(args, settings)
     report = evaluate(responder, questions, now)
     facts = set(responder.knowledge.facts)
     if args.against:
-        other = Responder(load_knowledge(Path(args.against), _settings().timezone))
+        other = Responder(load_knowledge(Path(args.against), settings.timezone))
         for line in diff_knowledge(responder.knowledge, other.knowledge).lines():
             print(line)
         changed = diff_reports(report, evaluate(other, questions, now))
@@ -213,7 +214,7 @@ def cmd_kb_eval(args: argparse.Namespace) -> int:
             )
         print(
             f"{len(changed)} of {len(questions)} answers differ between "
-            f"{_knowledge_dir(args)} and {args.against}"
+            f"{_knowledge_dir(args, settings)} and {args.against}"
         )
         return 0
     print(format_report(report, facts))
@@ -224,13 +225,13 @@ def cmd_kb_eval(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
-def cmd_kb_gaps(args: argparse.Namespace) -> int:
+def cmd_kb_gaps(args: argparse.Namespace, settings: Settings) -> int:
     from bot.core.gaps import AskedGap, explain, format_report, suggested_yaml
     from bot.storage.connection import DatabaseTarget, Engine
     from bot.storage.question_log import QuestionLog
 
     try:
-        target = DatabaseTarget.parse(args.database) if args.database else _settings().database
+        target = DatabaseTarget.parse(args.database) if args.database else settings.database
     except ValueError as err:
         raise CliError(str(err)) from None
     if target.engine is Engine.SQLITE and not target.path.is_file():
@@ -245,7 +246,8 @@ def cmd_kb_gaps(args: argparse.Namespace) -> int:
     if found is None or taps is None:
         raise CliError(f"cannot read {target}: {database.error}")
     entries = explain(
-        [AskedGap(g.text, g.count, taps.get(g.text, {})) for g in found], _responder(args)
+        [AskedGap(g.text, g.count, taps.get(g.text, {})) for g in found],
+        _responder(args, settings),
     )
     print(format_report(entries))
     pasted = suggested_yaml(entries)
@@ -255,7 +257,7 @@ def cmd_kb_gaps(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_run(args: argparse.Namespace) -> int:
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.tg.runner import WebhookOptions, run
 
     if args.webhook and not 1 <= args.port <= 65535:
@@ -263,22 +265,22 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         if args.webhook:
             listen_address("--listen", args.listen)
-        settings = load_settings(require_token=True)
+        settings.require_token()
     except ConfigError as err:
         raise CliError(str(err)) from None
-    settings = replace(settings, knowledge_dir=_knowledge_dir(args))
+    settings = replace(settings, knowledge_dir=_knowledge_dir(args, settings))
     webhook = None
     if args.webhook:
         webhook = WebhookOptions(args.webhook, args.listen, args.port, args.secret_token)
     return run(settings, webhook)
 
 
-def cmd_default(args: argparse.Namespace) -> int:
+def cmd_default(args: argparse.Namespace, settings: Settings) -> int:
     """Run the bot when a token is configured, else chat on the console with the same engine."""
-    if _settings().token:
-        return cmd_run(args)
+    if settings.token:
+        return cmd_run(args, settings)
     print("TELEGRAM_BOT_TOKEN is not set: starting the console chat instead.", file=sys.stderr)
-    return cmd_shell(args)
+    return cmd_shell(args, settings)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -415,7 +417,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _utf8_streams()
     args = build_parser().parse_args(argv)
     try:
-        return int(args.handler(args))
+        return int(args.handler(args, _settings()))
     except KnowledgeError as err:
         print(f"error: the knowledge base has {len(err.problems)} problem(s):", file=sys.stderr)
         for problem in err.problems:

@@ -41,6 +41,7 @@ class Settings:
     # Polling mode: serve /healthz and /metrics on this port (None: no HTTP listener).
     http_port: int | None = None
     http_listen: str = "127.0.0.1"
+    broadcast_rate: float = 25.0  # broadcast messages per second, overall
 
     def __repr__(self) -> str:
         # Keep the token out of tracebacks and debug prints of the settings object.
@@ -128,6 +129,7 @@ def load_settings(
         http_port=_port("LLAMABOT_HTTP_PORT", get("LLAMABOT_HTTP_PORT")),
         http_listen=listen_address("LLAMABOT_HTTP_LISTEN",
                                    get("LLAMABOT_HTTP_LISTEN") or "127.0.0.1"),
+        broadcast_rate=_rate("LLAMABOT_BROADCAST_RATE", get("LLAMABOT_BROADCAST_RATE") or "25"),
     )
     if require_token:
         settings.require_token()
@@ -185,6 +187,17 @@ def _seconds(name: str, value: str) -> float:
         raise ConfigError(
             f"{name} is malformed: {value!r} (seconds from 0 to 3600; 0 turns it off)")
     return seconds
+
+
+def _rate(name: str, value: str) -> float:
+    try:
+        rate = float(value)
+    except ValueError:
+        rate = 0.0
+    if not 0 < rate <= 1000:
+        raise ConfigError(f"{name} is malformed: {value!r} (messages per second, e.g. 25;"
+                          " Telegram allows about 30 without paid broadcasts)")
+    return rate
 
 
 def _log_level(value: str) -> str:

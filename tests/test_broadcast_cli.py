@@ -1,8 +1,4 @@
-"""`llamabot broadcast` as a real subprocess, on a SQLite file and on PostgreSQL.
-
-Runs through `bot.cli` when the lead has wired `add_broadcast_parser` into its parser,
-else through a minimal parser holding only the broadcast command (same functions).
-"""
+"""`llamabot broadcast` as a real subprocess, on a SQLite file and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -17,15 +13,8 @@ from bot.storage.outbox import Outbox
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRY = """
-import argparse, sys
+import sys
 from bot import cli
-parser = cli.build_parser()
-if not any(getattr(a, "choices", None) and "broadcast" in a.choices for a in parser._actions):
-    from bot.broadcast.cli import add_broadcast_parser
-    parser = argparse.ArgumentParser(prog="llamabot")
-    add_broadcast_parser(parser.add_subparsers())
-    args = parser.parse_args()
-    sys.exit(args.handler(args))
 sys.exit(cli.main())
 """
 

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.config import ConfigError, load_settings
+from bot.config import Settings
 from bot.core.message_length import MAX_MESSAGE, tg_len
 from bot.storage.connection import DatabaseError, DatabaseTarget, Engine
 from bot.storage.outbox import Outbox, Progress
@@ -52,13 +52,11 @@ def add_broadcast_parser(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
-def cmd_broadcast(args: argparse.Namespace) -> int:
-    from bot.broadcast.service import sender_config  # imports Telegram: only when used
-
+def cmd_broadcast(args: argparse.Namespace, settings: Settings) -> int:
+    rate = settings.broadcast_rate
     try:
         text = _text(args.text)
-        rate = sender_config().rate  # a bad setting must stop us before anything is queued
-        with _open(args) as outbox:
+        with _open(args, settings) as outbox:
             if args.dry_run:
                 count = outbox.subscriber_counts().active
                 print(f"dry run: would send to {count} subscriber(s), nothing queued:\n")
@@ -69,16 +67,16 @@ def cmd_broadcast(args: argparse.Namespace) -> int:
               f" sends it at {rate:g}/s (about {_duration(count / rate)}).")
         print("progress: llamabot broadcast status")
         return 0
-    except (BroadcastCliError, ConfigError, DatabaseError) as err:
+    except (BroadcastCliError, DatabaseError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
 
 
-def cmd_broadcast_status(args: argparse.Namespace) -> int:
+def cmd_broadcast_status(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        with _open(args) as outbox:
+        with _open(args, settings) as outbox:
             rows = outbox.recent(args.limit)
-    except (BroadcastCliError, ConfigError, DatabaseError) as err:
+    except (BroadcastCliError, DatabaseError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     if not rows:
@@ -102,10 +100,10 @@ def format_status(rows: list[Progress]) -> str:
 
 
 @contextmanager
-def _open(args: argparse.Namespace) -> Iterator[Outbox]:
+def _open(args: argparse.Namespace, settings: Settings) -> Iterator[Outbox]:
     given = getattr(args, "database", None)
     try:
-        target = DatabaseTarget.parse(given) if given else load_settings().database
+        target = DatabaseTarget.parse(given) if given else settings.database
     except ValueError as err:
         raise BroadcastCliError(str(err)) from None
     # Opening a SQLite file creates it: a mistyped path would queue for 0 subscribers.
