@@ -27,9 +27,10 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 from bot.core.kbdiff import KnowledgeDiff, diff_knowledge
-from bot.core.knowledge import Knowledge
+from bot.core.knowledge import Knowledge, Site
 from bot.core.loader import KnowledgeError, load_knowledge
 from bot.core.yamlnodes import Problem
+from bot.watch import digest
 
 MAX_UPLOAD_BYTES = 512 * 1024
 HISTORY = ".history"
@@ -56,6 +57,13 @@ class StagedEdit:
     knowledge: Knowledge  # the whole knowledge base as it would be after applying
     diff: KnowledgeDiff
     base: str  # fingerprint of the file the preview replaces; `apply` insists on it
+
+
+@dataclass(frozen=True)
+class Applied:
+    kept: Path  # the history entry that undoes the apply
+    knowledge: Knowledge  # the folder as written, validated: no need to load it again
+    digest: str  # `bot.watch.digest` of the folder as written
 
 
 def check_file(name: str, size: int) -> None:
@@ -89,14 +97,16 @@ def fingerprint(path: Path) -> str:
 
 def stage(directory: Path, name: str, content: bytes, current: Knowledge, tz: tzinfo) -> StagedEdit:
     """Validate `directory` with `name` replaced by `content`; raises KnowledgeError if invalid."""
-    staged, base = _validate(directory, name, content, tz)
-    return StagedEdit(name, content, staged, diff_knowledge(current, staged), base)
+    checked = _validate(directory, name, content, tz)
+    return StagedEdit(name, content, checked.knowledge,
+                      diff_knowledge(current, checked.knowledge), checked.base)
 
 
 def apply(directory: Path, name: str, content: bytes, base: str, tz: tzinfo,
-          now: datetime) -> Path:
+          now: datetime) -> Applied:
     """Write `content` as `directory/name` if that file is still the one previewed (`base`)
-    and the folder as it is now accepts it; return the history entry kept for undo.
+    and the folder as it is now accepts it; return the history entry kept for undo and
+    the knowledge as written.
 
     Raises StaleEdit if the file changed since the preview, KnowledgeError if the rest
     of the folder changed so that the upload is no longer valid.
@@ -108,7 +118,7 @@ def apply(directory: Path, name: str, content: bytes, base: str, tz: tzinfo,
             raise StaleEdit(
                 f"{name} changed since its preview (edited by hand or by another upload)"
             )
-        _validate(directory, name, content, tz)
+        checked = _validate(directory, name, content, tz)
         sequence = 1 + max((entry.sequence for entry in _entries(history)), default=0)
         stamp = f"{sequence:06d}-{now.astimezone(UTC):%Y%m%dT%H%M%SZ}"
         if target.exists():
@@ -118,7 +128,7 @@ def apply(directory: Path, name: str, content: bytes, base: str, tz: tzinfo,
             kept = history / f"{stamp}--{name}{_ABSENT}"
             kept.touch()
         _write_atomically(target, content)
-    return kept
+    return Applied(kept, checked.knowledge, checked.digest)
 
 
 def rollback(directory: Path) -> str:
@@ -140,9 +150,16 @@ def rollback(directory: Path) -> str:
     return name
 
 
-def _validate(directory: Path, name: str, content: bytes, tz: tzinfo) -> tuple[Knowledge, str]:
-    """The knowledge base with `name` replaced by `content`, and the fingerprint of the
-    file it replaces (taken from the same copy that was validated)."""
+@dataclass(frozen=True)
+class _Checked:
+    knowledge: Knowledge  # the folder with the edit, as a load of the folder itself gives it
+    base: str  # fingerprint of the file the edit replaces
+    digest: str  # of the folder with the edit
+
+
+def _validate(directory: Path, name: str, content: bytes, tz: tzinfo) -> _Checked:
+    """The knowledge base with `name` replaced by `content`; the fingerprint of the file it
+    replaces and the digest of the result are taken from the same copy that was validated."""
     check_upload(name, content)
     with tempfile.TemporaryDirectory(prefix="llamabot-stage-") as scratch:
         copy = Path(scratch).resolve() / "knowledge"
@@ -152,9 +169,10 @@ def _validate(directory: Path, name: str, content: bytes, tz: tzinfo) -> tuple[K
         (copy / name).unlink(missing_ok=True)  # if it is a link, never write through it
         (copy / name).write_bytes(content)
         try:
-            return load_knowledge(copy, tz), base
+            knowledge = load_knowledge(copy, tz)
         except KnowledgeError as err:
             raise KnowledgeError([_as_in_folder(p, copy) for p in err.problems]) from None
+        return _Checked(_moved(knowledge, copy, directory), base, digest(copy))
 
 
 def _as_in_folder(problem: Problem, copy: Path) -> Problem:
@@ -164,6 +182,24 @@ def _as_in_folder(problem: Problem, copy: Path) -> Problem:
 
     return replace(problem, file=local(problem.file), message=local(problem.message),
                    hint=local(problem.hint))
+
+
+def _moved(knowledge: Knowledge, copy: Path, directory: Path) -> Knowledge:
+    """`knowledge` read from `copy` as if read from `directory`: the bot serves it as the
+    folder's, and its file names must not point into a deleted scratch copy."""
+    def named(file: str) -> str:  # as the loader names them: directory / name
+        return str(Path(directory) / Path(file).relative_to(copy))
+
+    def real(path: str) -> str:  # source paths are real paths (links resolved)
+        return str(Path(os.path.realpath(directory)) / Path(path).relative_to(copy))
+
+    return replace(
+        knowledge,
+        files=tuple(named(f) for f in knowledge.files),
+        sources={i: replace(s, path=real(s.path)) for i, s in knowledge.sources.items()},
+        question_sites={key: Site(named(site.file), site.line, site.column)
+                        for key, site in knowledge.question_sites.items()},
+    )
 
 
 @contextmanager

@@ -8,9 +8,10 @@ burst of edits, triggers one reload after the folder has stopped changing.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -18,21 +19,45 @@ log = logging.getLogger(__name__)
 Fingerprint = frozenset[tuple[str, int, int]]
 
 
-def fingerprint(directory: Path) -> Fingerprint:
-    """Name, size and modification time of every visible file below `directory`."""
-    found = set()
+def _visible_files(directory: Path) -> Iterator[tuple[str, str]]:
+    """(path relative to `directory`, path) of every file an edit of the folder can touch;
+    not the edit history, hidden files, or editors' backup and temporary files."""
     for root, dirs, files in os.walk(directory):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]  # .history, editors' folders
-        for name in files:
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))  # .history, editors' folders
+        for name in sorted(files):
             if name.startswith(".") or name.endswith(("~", ".swp", ".tmp")):
                 continue
             path = os.path.join(root, name)
-            try:
-                stat = os.stat(path)
-            except OSError:  # deleted between listing and stat: the next poll sees it
-                continue
-            found.add((os.path.relpath(path, directory), stat.st_size, stat.st_mtime_ns))
+            yield os.path.relpath(path, directory), path
+
+
+def fingerprint(directory: Path) -> Fingerprint:
+    """Name, size and modification time of every visible file below `directory`."""
+    found = set()
+    for relative, path in _visible_files(directory):
+        try:
+            stat = os.stat(path)
+        except OSError:  # deleted between listing and stat: the next poll sees it
+            continue
+        found.add((relative, stat.st_size, stat.st_mtime_ns))
     return frozenset(found)
+
+
+def digest(directory: Path) -> str:
+    """A digest of the names and bytes of every visible file below `directory`.
+
+    Equal digests mean equal folders whatever the modification times say: the bot tells
+    a file it wrote itself (and has loaded already) from an edit it has not seen.
+    """
+    hasher = hashlib.sha256()
+    for relative, path in _visible_files(directory):
+        try:
+            with open(path, "rb") as handle:
+                content = handle.read()
+        except OSError as exc:  # a load would report it: the state still counts as seen
+            content = f"unreadable: {exc.errno}".encode()
+        hasher.update(f"{len(relative)}:{relative}:{len(content)}:".encode() + content)
+    return hasher.hexdigest()
 
 
 class KnowledgeWatcher:

@@ -75,7 +75,7 @@ async def main(args: argparse.Namespace) -> dict[str, float]:
     empty = Knowledge(sources={}, topics=(), facts={}, smalltalk={}, events=())
     request = HTTPXRequest(connection_pool_size=args.concurrency + 2)
     async with Bot(TOKEN, base_url=args.base_url, request=request) as bot:
-        service = BroadcastService(db, bot, lambda: empty, config=config, progress_every=1.0)
+        service = BroadcastService(db, bot, empty, config=config, progress_every=1.0)
         print("ready", flush=True)
         cpu, started = time.process_time(), time.monotonic()
         await service.start()

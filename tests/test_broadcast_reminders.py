@@ -129,15 +129,13 @@ def run_service(path: Path, fake: LimitedTelegram, kb: Knowledge, seconds: float
         await db.call(lambda o: o.add_subscribers(range(1, subscribers + 1), "test", NOW))
         if before:
             await db.call(lambda o: ReminderRows(o).save(before, datetime.now(UTC)))
-        current = [kb]  # what a reload replaces
         async with Bot(TOKEN, base_url=fake.base_url) as bot:
-            service = BroadcastService(db, bot, lambda: current[0], config=FAST,
-                                       progress_every=0.2)
+            service = BroadcastService(db, bot, kb, config=FAST, progress_every=0.2)
             await service.start()
             try:
                 if edit is not None:
                     await asyncio.sleep(edit[0])
-                    current[0] = edit[1]
+                    service.knowledge_changed(edit[1])  # what a reload tells it
                     await service.resync()
                     await asyncio.sleep(seconds - edit[0])
                 else:
@@ -214,8 +212,7 @@ def test_progress_shows_in_an_edited_message(tmp_path: Path, fake: LimitedTelegr
         draft = await db.call(lambda o: o.create_draft("news", NOW, created_by=999))
         await db.call(lambda o: o.set_progress_message(draft, 999, 4242))
         async with Bot(TOKEN, base_url=fake.base_url) as bot:
-            service = BroadcastService(db, bot, lambda: knowledge(), config=FAST,
-                                       progress_every=0.1)
+            service = BroadcastService(db, bot, knowledge(), config=FAST, progress_every=0.1)
             await service.start()
             await db.call(lambda o: o.enqueue(draft, NOW))
             service.wake()
@@ -238,17 +235,16 @@ async def _true(value: bool) -> bool:
     return value
 
 
-def test_a_reload_is_noticed_without_a_call(tmp_path: Path) -> None:
-    """The scheduler compares the knowledge object each round: /reload needs no hook."""
+def test_a_reload_told_to_the_scheduler_is_synced_on_its_next_round(tmp_path: Path) -> None:
+    """The scheduler listens to the live knowledge: the round after a swap resyncs."""
     starts_at = datetime.now(UTC) + DAY
-    current = [knowledge(event(starts_at, HOUR))]
 
     async def main() -> list[ReminderRow]:
         db = await AsyncOutbox.open(tmp_path / "bot.sqlite3")
-        scheduler = ReminderScheduler(db, lambda: current[0], lambda: datetime.now(UTC),
-                                      on_queued=lambda: None)
+        scheduler = ReminderScheduler(db, knowledge(event(starts_at, HOUR)),
+                                      lambda: datetime.now(UTC), on_queued=lambda: None)
         await scheduler.tick()
-        current[0] = knowledge(event(starts_at + HOUR, HOUR))  # what /reload does
+        scheduler.knowledge_changed(knowledge(event(starts_at + HOUR, HOUR)))  # a reload
         await scheduler.tick()
         rows = await db.call(lambda o: ReminderRows(o).all())
         await db.close()
@@ -282,14 +278,13 @@ def test_one_bad_event_stops_neither_the_other_reminders_nor_the_loop(
     async def main() -> None:
         db = await AsyncOutbox.open(tmp_path / "bot.sqlite3")
         await db.call(lambda o: o.add_subscribers([1, 2, 3], "test", NOW))
-        current = [knowledge(bad, good)]
         async with Bot(TOKEN, base_url=fake.base_url) as bot:
-            service = BroadcastService(db, bot, lambda: current[0], config=FAST,
+            service = BroadcastService(db, bot, knowledge(bad, good), config=FAST,
                                        admins=[ADMIN])
             await service.start()
             for _ in range(3):  # reloads of the same folder: still one notice
                 await asyncio.sleep(0.2)
-                current[0] = knowledge(bad, good)
+                service.knowledge_changed(knowledge(bad, good))
                 await service.resync()
             await wait_until(lambda: _true(len(fake.sent_messages) >= 4))
             await asyncio.sleep(0.3)  # time for more notices, if any were to come
@@ -319,7 +314,7 @@ def test_an_unreadable_row_is_set_aside(tmp_path: Path) -> None:
         await db.call(lambda o: o.conn.execute(
             "INSERT INTO reminders(event_id, offset_s, due_at, starts_at, state, updated_at)"
             " VALUES ('old', 60, 'soon', 'later', 'scheduled', 'x')"))
-        scheduler = ReminderScheduler(db, lambda: knowledge(event(starts_at, HOUR)),
+        scheduler = ReminderScheduler(db, knowledge(event(starts_at, HOUR)),
                                       lambda: datetime.now(UTC), on_queued=lambda: None,
                                       tell_admins=tell)
         await scheduler.tick()

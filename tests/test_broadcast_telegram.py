@@ -1,78 +1,44 @@
-"""Subscription and /broadcast handlers in a real PTB Application polling the fake Bot API."""
+"""Subscription and /broadcast handlers in the real bot polling the fake Bot API."""
 
 from __future__ import annotations
 
-import asyncio
-import threading
 import time
-from collections.abc import Coroutine, Iterator
-from datetime import UTC, datetime
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from broadcast_support import LimitedTelegram
+from conftest import DHAKA, KNOWLEDGE_DIR, BotThread
 from fake_telegram import TOKEN
-from telegram.ext import Application
 
 from bot.broadcast import texts
-from bot.broadcast.db import AsyncOutbox
 from bot.broadcast.sender import SenderConfig
-from bot.broadcast.service import BroadcastService
-from bot.core.knowledge import Knowledge
+from bot.config import Settings
+from bot.storage.connection import DatabaseTarget
 from bot.storage.outbox import Outbox
-from bot.tg.subscriptions import SubscriptionDeps, register
+from bot.tg.runner import BotRuntime
 
-T = TypeVar("T")
 ADMIN = 999
 
 
-class BroadcastBot:
-    """An Application with only the subscription handlers and the broadcast service."""
+class BroadcastBot(BotThread):
+    """The bot, sending broadcasts fast and reporting their progress often."""
 
     def __init__(self, fake: LimitedTelegram, path: Path) -> None:
-        self.fake, self.path = fake, path
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-        self.call(self._start())
-
-    def call(self, coro: Coroutine[Any, Any, T], timeout: float = 10.0) -> T:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+        settings = Settings(token=TOKEN, base_url=fake.base_url, admin_ids=frozenset({ADMIN}),
+                            database=DatabaseTarget.parse(path), knowledge_dir=KNOWLEDGE_DIR,
+                            timezone=DHAKA)
+        runtime = BotRuntime(settings, poll_timeout=1.0, watch_interval=0)
+        runtime.broadcasting.config = SenderConfig(rate=50, idle_poll=0.1)
+        runtime.broadcasting.progress_every = 0.1
+        super().__init__(runtime)
+        self.start()
 
     def outbox(self, fn: Any) -> Any:
-        return self.call(self.db.call(fn))
-
-    async def _start(self) -> None:
-        self.db = await AsyncOutbox.open(self.path)
-        self.app = Application.builder().token(TOKEN).base_url(self.fake.base_url).build()
-        empty = Knowledge(sources={}, topics=(), facts={}, smalltalk={}, events=())
-        self.service = BroadcastService(self.db, self.app.bot, lambda: empty,
-                                        config=SenderConfig(rate=50, idle_poll=0.1),
-                                        progress_every=0.1)
-        register(self.app, SubscriptionDeps(self.db, lambda uid: uid == ADMIN,
-                                            lambda: datetime.now(UTC), self.service.wake))
-        await self.app.initialize()
-        await self.app.start()
-        assert self.app.updater is not None
-        await self.app.updater.start_polling(poll_interval=0.0, timeout=1)
-        await self.service.start()
-
-    async def _stop(self) -> None:
-        await self.service.stop()
-        assert self.app.updater is not None
-        await self.app.updater.stop()
-        await self.app.stop()
-        await self.app.shutdown()
-        await self.db.close()
-
-    def stop(self) -> None:
-        try:
-            self.call(self._stop())
-        finally:
-            self.loop.call_soon_threadsafe(self.loop.stop)
-            self.thread.join(5)
-            self.loop.close()
+        outbox = self.runtime.broadcasting.outbox
+        assert outbox is not None
+        return self.call(outbox.call(fn))
 
 
 @pytest.fixture

@@ -70,7 +70,7 @@ def test_apply_and_rollback_round_trip(kb: Path) -> None:
     original = (kb / "events.yaml").read_bytes()
     edited = original.replace(b"[7d, 1d, 1h]", b"[3d]")
     now = datetime(2025, 4, 1, tzinfo=TZ)
-    kept = apply(kb, "events.yaml", edited, fingerprint(kb / "events.yaml"), TZ, now)
+    kept = apply(kb, "events.yaml", edited, fingerprint(kb / "events.yaml"), TZ, now).kept
     assert kept.read_bytes() == original and (kb / "events.yaml").read_bytes() == edited
     new_file = (
         'version: 1\nsmalltalk:\n  - id: bye2\n    answer: "বি"\n    questions: ["tata"]\n'
@@ -170,3 +170,16 @@ def test_watcher_calls_once_after_a_burst_settles(kb: Path) -> None:
 
     asyncio.run(scenario())
     assert len(calls) == 1
+
+
+def test_apply_hands_over_the_folder_as_a_load_of_it_gives_it(kb: Path) -> None:
+    """What the bot swaps in after an apply, without loading the folder again."""
+    from bot.watch import digest
+
+    edited = (kb / "events.yaml").read_bytes().replace(b"[7d, 1d, 1h]", b"[3d]")
+    applied = apply(kb, "events.yaml", edited, fingerprint(kb / "events.yaml"), TZ,
+                    datetime(2025, 4, 1, tzinfo=TZ))
+    loaded = load_knowledge(kb, TZ)
+    assert applied.knowledge == loaded  # file names and source paths included
+    assert applied.knowledge.question_sites == loaded.question_sites
+    assert applied.digest == digest(kb)

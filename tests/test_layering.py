@@ -57,3 +57,20 @@ def test_console_commands_do_not_import_telegram() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+BROADCAST_DIR = CORE_DIR.parent / "broadcast"
+BROADCAST = sorted(f"bot.broadcast.{p.stem}" for p in BROADCAST_DIR.glob("*.py")
+                   if p.stem != "__init__")
+
+
+@pytest.mark.parametrize("module", BROADCAST)
+def test_a_broadcast_module_loads_no_telegram_adapter(module: str) -> None:
+    """`tg` may use `broadcast`, never the reverse: no import cycle between the two. Nor do
+    they read settings: the runner reads them once and passes what they need."""
+    forbidden = "bot.tg" if module == "bot.broadcast.cli" else "bot.tg,bot.config"
+    out = subprocess.run(
+        [sys.executable, "-c", _PROBE, module, forbidden],
+        capture_output=True, text=True, check=True,
+    )
+    assert out.stdout.strip() == "", f"{module} loads {out.stdout.split()}"

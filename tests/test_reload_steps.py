@@ -16,7 +16,7 @@ from conftest import BotThread
 from bot.core.loader import KnowledgeError, load_knowledge, load_steps
 from bot.core.match import Matcher
 from bot.core.yamlnodes import NodeReader
-from bot.tg.services import between_replies
+from bot.live import between_replies
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
@@ -167,8 +167,8 @@ def test_a_reload_swaps_in_the_new_index_whole_and_a_refused_one_keeps_the_old(
     running, folder = editable_bot
     services = running.services
     before = services.responder
-    old, new = running.call(services.reload())
-    assert old == new == before.knowledge
+    swap = running.call(services.live.reload())
+    assert swap.old == swap.new == before.knowledge
     assert services.responder is not before
     question = "llamacon kobe"
     assert services.responder.matcher.match(question) == before.matcher.match(question)
@@ -177,6 +177,6 @@ def test_a_reload_swaps_in_the_new_index_whole_and_a_refused_one_keeps_the_old(
     reloaded = services.responder
     (folder / "facts.yaml").write_text("facts: [\n", encoding="utf-8")
     with pytest.raises(KnowledgeError):
-        running.call(services.reload())
+        running.call(services.live.reload())
     assert services.responder is reloaded
     assert gc.isenabled()

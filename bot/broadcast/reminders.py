@@ -175,11 +175,11 @@ def fire_due(outbox: Outbox, events: Iterable[Event], now: datetime) -> Fired:
 class ReminderScheduler:
     """Keeps reminder rows in sync with the current knowledge and fires them when due.
 
-    `knowledge` is read on every round: after a reload (a new `Knowledge` object) the rows
-    are synced within `check_every` seconds, or at once through `resync`.
+    The live knowledge tells it of each reload (`knowledge_changed`): the rows are synced
+    on the next round, which starts at once.
     """
 
-    def __init__(self, db: AsyncOutbox, knowledge: Callable[[], Knowledge],
+    def __init__(self, db: AsyncOutbox, knowledge: Knowledge,
                  clock: Callable[[], datetime], on_queued: Callable[[], None],
                  check_every: float = 5.0,
                  tell_admins: Callable[[str], Awaitable[None]] | None = None) -> None:
@@ -189,22 +189,32 @@ class ReminderScheduler:
         self.on_queued = on_queued
         self.check_every = check_every  # also bounds the damage of a wall-clock jump
         self.tell_admins = tell_admins
-        self._synced: Knowledge | None = None
+        self._stale = True  # the rows are not yet synced with `knowledge`
         self._wake = asyncio.Event()
         self._told: set[RowProblem] = set()  # each problem once, not on every reload
 
+    def knowledge_changed(self, knowledge: Knowledge) -> None:
+        """Sync the rows with `knowledge` on the next round, and start that round now."""
+        self.knowledge = knowledge
+        self._stale = True
+        self._wake.set()
+
     async def resync(self) -> SyncPlan:
-        knowledge, now = self.knowledge(), self.clock()
-        plan = await self.db.call(lambda o: sync(o, knowledge.events, now))
-        self._synced = knowledge
+        knowledge, now = self.knowledge, self.clock()
+        self._stale = False  # before the wait: a reload meanwhile makes it stale again
+        try:
+            plan = await self.db.call(lambda o: sync(o, knowledge.events, now))
+        except BaseException:
+            self._stale = True  # not synced: the next round tries again
+            raise
         self._wake.set()
         await self._report(plan.problems)
         return plan
 
     async def tick(self) -> list[int]:
-        if self.knowledge() is not self._synced:
+        if self._stale:
             await self.resync()
-        events, now = self.knowledge().events, self.clock()
+        events, now = self.knowledge.events, self.clock()
         fired = await self.db.call(lambda o: fire_due(o, events, now))
         if fired.queued:
             self.on_queued()

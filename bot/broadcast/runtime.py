@@ -1,11 +1,10 @@
 """Subscriptions, reminders and broadcasts as one part of the running bot.
 
-The bot runtime makes one `Broadcasting`, passes `add_handlers` among the application's
-extensions (so /subscribe and friends come before the catch-alls), then calls `start`
-after `Application.initialize()` and before `Application.start()` (the handlers'
-dependencies exist before the first update), and `stop` before the application stops
-(the sends in flight finish through its bot). Reloads need no call: the scheduler reads
-`knowledge()` every few seconds and resyncs when it is a new object.
+The runner makes one `Broadcasting` and calls `start` after `Application.initialize()`
+and before `Application.start()` (the outbox the subscription handlers use is open, if it
+can be, before the first update), and `stop` before the application stops (the sends in
+flight finish through its bot). Reminders follow reloads as a listener of the live
+knowledge.
 """
 
 from __future__ import annotations
@@ -16,51 +15,53 @@ import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from telegram.ext import Application
+from telegram import Bot
 
-from bot.broadcast.db import AsyncOutbox
 from bot.broadcast.sender import SenderConfig
-from bot.broadcast.service import BroadcastService, sender_config
-from bot.core.knowledge import Knowledge
+from bot.broadcast.service import BroadcastService
+from bot.live import LiveKnowledge
+from bot.storage.async_outbox import AsyncOutbox
 from bot.storage.connection import DatabaseError, DatabaseTarget
-from bot.storage.outbox import SubscriberCounts
-from bot.tg import subscriptions
 
 log = logging.getLogger(__name__)
 
 
 class Broadcasting:
-    def __init__(self, database: DatabaseTarget, is_admin: Callable[[int | None], bool],
-                 clock: Callable[[], datetime], config: SenderConfig | None = None,
-                 admins: Iterable[int] = ()) -> None:
+    def __init__(self, database: DatabaseTarget, clock: Callable[[], datetime],
+                 config: SenderConfig, admins: Iterable[int] = (), *,
+                 progress_every: float = 3.0) -> None:
         self.database = database
-        self.is_admin = is_admin
         self.admins = tuple(admins)  # told when a reminder or a send cannot go out
         self.clock = clock
-        self.config = config or sender_config()  # ConfigError for a bad LLAMABOT_BROADCAST_RATE
-        self.outbox: AsyncOutbox | None = None
+        self.config = config
+        self.progress_every = progress_every  # seconds between edits of a progress message
+        self.outbox: AsyncOutbox | None = None  # None while the database cannot be opened
         self.service: BroadcastService | None = None
         self.retry_every = 5.0
         self.error: str | None = None  # why the database cannot be opened, while it cannot
         self._retry: asyncio.Task[None] | None = None
+        self._live: LiveKnowledge | None = None
 
-    def add_handlers(self, application: Application) -> None:  # type: ignore[type-arg]
-        """An application extension: the subscription and /broadcast handlers."""
-        subscriptions.add_handlers(application)
+    @property
+    def leading(self) -> bool:
+        """True while this process is the one that sends (see `BroadcastService`)."""
+        return self.service is not None and self.service.leading
 
-    async def start(self, application: Application,  # type: ignore[type-arg]
-                    knowledge: Callable[[], Knowledge]) -> None:
+    def wake(self) -> None:
+        """A broadcast was queued in this process: send now, not at the next poll."""
+        if self.service is not None:
+            self.service.wake()
+
+    async def start(self, bot: Bot, live: LiveKnowledge) -> None:
         """Open the outbox and start sending; without a database the bot still answers.
 
         A database that cannot be opened now (PostgreSQL still starting, a network blip) is
         tried again every `retry_every` seconds in the background until it can.
         """
-        if not await self._open(application, knowledge):
-            self._retry = asyncio.create_task(self._open_later(application, knowledge),
-                                              name="broadcast-open")
+        if not await self._open(bot, live):
+            self._retry = asyncio.create_task(self._open_later(bot, live), name="broadcast-open")
 
-    async def _open(self, application: Application,  # type: ignore[type-arg]
-                    knowledge: Callable[[], Knowledge]) -> bool:
+    async def _open(self, bot: Bot, live: LiveKnowledge) -> bool:
         try:
             self.outbox = await AsyncOutbox.open(self.database)
         except DatabaseError as exc:
@@ -72,19 +73,18 @@ class Broadcasting:
         if self.error is not None:
             log.info("subscriptions and broadcasts are on again: %s is open", self.database)
             self.error = None
-        self.service = BroadcastService(self.outbox, application.bot, knowledge,
-                                        config=self.config, clock=self.clock,
-                                        admins=self.admins)
-        subscriptions.attach(application, subscriptions.SubscriptionDeps(
-            self.outbox, self.is_admin, self.clock, self.service.wake))
+        self.service = BroadcastService(self.outbox, bot, live.knowledge, config=self.config,
+                                        clock=self.clock, admins=self.admins,
+                                        progress_every=self.progress_every)
+        live.listen(self.service.knowledge_changed)  # no await since reading it: none missed
+        self._live = live
         await self.service.start()
         return True
 
-    async def _open_later(self, application: Application,  # type: ignore[type-arg]
-                          knowledge: Callable[[], Knowledge]) -> None:
+    async def _open_later(self, bot: Bot, live: LiveKnowledge) -> None:
         while True:
             await asyncio.sleep(self.retry_every)
-            if await self._open(application, knowledge):
+            if await self._open(bot, live):
                 return
 
     async def stop(self) -> None:
@@ -94,6 +94,8 @@ class Broadcasting:
                 await self._retry
             self._retry = None
         if self.service is not None:
+            if self._live is not None:
+                self._live.unlisten(self.service.knowledge_changed)
             await self.service.stop()
             self.service = None
         if self.outbox is not None:
@@ -105,9 +107,3 @@ class Broadcasting:
         if self.outbox is None:
             return None
         return await self.outbox.call(lambda o: o.remaining())
-
-    async def subscriber_counts(self) -> SubscriberCounts | None:
-        """For /stats; None before `start`."""
-        if self.outbox is None:
-            return None
-        return await self.outbox.call(lambda o: o.subscriber_counts())

@@ -12,48 +12,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-from collections.abc import Callable, Coroutine, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from telegram import Bot
 from telegram.error import TelegramError
 
-from bot.broadcast.db import AsyncOutbox
 from bot.broadcast.lease import Lease, lease_for
 from bot.broadcast.progress import ProgressReporter
 from bot.broadcast.reminders import ReminderScheduler, SyncPlan
 from bot.broadcast.sender import Sender, SenderConfig, SenderStats
-from bot.config import ConfigError, read_env_file
 from bot.core.knowledge import Knowledge
+from bot.storage.async_outbox import AsyncOutbox
 
 log = logging.getLogger(__name__)
-RATE_VARIABLE = "LLAMABOT_BROADCAST_RATE"
 FREE_BULK_RATE = 30  # messages/s Telegram allows for bulk sends without paid broadcasts
 
 
-def sender_config(env: Mapping[str, str] | None = None,
-                  env_file: Path | None = Path(".env")) -> SenderConfig:
-    """`SenderConfig` with `LLAMABOT_BROADCAST_RATE` (default 25) from the environment or .env."""
-    merged = read_env_file(env_file) if env_file is not None else {}
-    merged.update(os.environ if env is None else env)
-    raw = merged.get(RATE_VARIABLE, "").strip()
-    if not raw:
-        return SenderConfig()
-    try:
-        rate = float(raw)
-    except ValueError:
-        rate = 0.0
-    if not 0 < rate <= 1000:
-        raise ConfigError(f"{RATE_VARIABLE} is malformed: {raw!r} (messages per second,"
-                          " e.g. 25; Telegram allows about 30 without paid broadcasts)")
-    return SenderConfig(rate=rate)
-
-
 class BroadcastService:
-    def __init__(self, db: AsyncOutbox, bot: Bot, knowledge: Callable[[], Knowledge], *,
+    def __init__(self, db: AsyncOutbox, bot: Bot, knowledge: Knowledge, *,
                  config: SenderConfig | None = None,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  progress_every: float = 3.0, lease: Lease | None = None,
@@ -80,8 +58,8 @@ class BroadcastService:
         if rate > FREE_BULK_RATE:
             # Telegram answers 429 above ~30/s unless paid broadcasts are enabled for the
             # bot; the sender copes (it pauses), but the configured rate will not be met.
-            log.warning("%s=%g is above Telegram's ~%d/s for bulk messages without paid"
-                        " broadcasts", RATE_VARIABLE, rate, FREE_BULK_RATE)
+            log.warning("LLAMABOT_BROADCAST_RATE=%g is above Telegram's ~%d/s for bulk messages"
+                        " without paid broadcasts", rate, FREE_BULK_RATE)
 
     async def stop(self) -> None:
         """Stop sending; the sender first lets its requests in flight finish."""
@@ -133,8 +111,12 @@ class BroadcastService:
         with contextlib.suppress(Exception):  # a last progress edit is nice to have
             await self.progress.update()
 
+    def knowledge_changed(self, knowledge: Knowledge) -> None:
+        """A listener of the live knowledge: reminders follow the new events."""
+        self.scheduler.knowledge_changed(knowledge)
+
     async def resync(self) -> SyncPlan:
-        """Sync reminders with `knowledge()` now (a reload is also noticed within 5 s)."""
+        """Sync reminders with the knowledge now."""
         return await self.scheduler.resync()
 
     def wake(self) -> None:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import logging
-import os
-import sys
 from collections.abc import Callable, Sequence
 
 from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
@@ -23,24 +20,23 @@ from telegram.ext import (
     filters,
 )
 
-from bot.tg.handlers import admin, callbacks, commands, errors, groups, inline, messages
+from bot.tg.handlers import (
+    admin,
+    callbacks,
+    commands,
+    errors,
+    groups,
+    inline,
+    knowledge_edits,
+    messages,
+    subscriptions,
+)
 from bot.tg.ordering import ChatOrderedProcessor
 from bot.tg.request import JSONHTTPXRequest
 from bot.tg.services import KEY, Services
 
 log = logging.getLogger(__name__)
 
-
-def skip_missing_sniffio() -> None:
-    """Stop httpcore from searching the disk for `sniffio` on every request.
-
-    httpcore does `import sniffio` inside a function on each request and falls back to
-    asyncio when it is missing (it is optional since httpx 0.28). A failed import is not
-    cached, so each request walked sys.path again: a third of a millisecond per update.
-    A None entry in sys.modules makes that import fail at once, with the same fallback.
-    """
-    if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
-        sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 USER_COMMANDS = {
     # command: (default description, Bengali description)
@@ -68,13 +64,9 @@ def build_application(services: Services, *, token: str, base_url: str,
                       extensions: Sequence[Extension] = ()) -> Application:  # type: ignore[type-arg]
     """A configured but not yet initialized application; `services` lands in bot_data.
 
-    `extensions` (e.g. subscriptions) add their handlers first, so their commands and
-    buttons win over this module's catch-alls (unknown command, expired button).
+    `extensions` add their handlers first, so their commands and buttons win over this
+    module's (the built-in /subscribe included) and its catch-alls.
     """
-    skip_missing_sniffio()
-    # Opt in to PTB 23's timedelta durations now (PTB reads this on every use): it
-    # silences a deprecation warning on every 429; our code accepts both forms.
-    os.environ.setdefault("PTB_TIMEDELTA", "1")
     defaults = Defaults(parse_mode=ParseMode.HTML,
                         link_preview_options=LinkPreviewOptions(is_disabled=True))
     app = (
@@ -111,6 +103,22 @@ def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
     new_messages = filters.UpdateType.MESSAGE  # edits are answered by `messages.on_edit`
     private = filters.ChatType.PRIVATE
     app.add_handler(TypeHandler(Update, errors.flood_gate), group=-1)
+    # Before the catch-alls below: plain /start, unknown commands, the generic button handler.
+    app.add_handlers([
+        CommandHandler("subscribe", subscriptions.on_subscribe, filters=new_messages),
+        CommandHandler("unsubscribe", subscriptions.on_unsubscribe, filters=new_messages),
+        CommandHandler("start", subscriptions.on_subscribe_link,
+                       filters=new_messages & filters.Regex(subscriptions.LINK)),
+        CommandHandler("broadcast", subscriptions.on_broadcast, filters=new_messages),
+        CallbackQueryHandler(subscriptions.on_button, pattern=subscriptions.BUTTONS),
+        # Files sent privately by anyone: users' go on to `messages.on_media`.
+        MessageHandler(new_messages & private & filters.Document.ALL, knowledge_edits.on_document),
+        CallbackQueryHandler(knowledge_edits.on_decision, pattern=knowledge_edits.DECISIONS),
+        CommandHandler("rollback", knowledge_edits.on_rollback, filters=new_messages),
+    ])
+    # A group later, so that `groups.on_my_chat_member` sees membership changes too.
+    app.add_handler(ChatMemberHandler(subscriptions.on_my_chat_member,
+                                      ChatMemberHandler.MY_CHAT_MEMBER), group=1)
     for name, callback in (("start", commands.start), ("help", commands.help_command),
                            ("topics", commands.topics), ("llamacon", commands.llamacon),
                            ("source", commands.source), ("stats", admin.stats),

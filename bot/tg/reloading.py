@@ -1,5 +1,5 @@
-"""One way to reload the knowledge base, whoever asks: /reload, the folder watcher, SIGHUP,
-an applied upload or /rollback. A broken folder is refused and every admin is told why."""
+"""Reloads in admins' words, whoever asked: /reload, the folder watcher, SIGHUP, an applied
+upload or /rollback. A broken folder is refused and every admin is told why."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from telegram import Bot
 from telegram.error import TelegramError
 
-from bot.core.kbdiff import KnowledgeDiff, diff_knowledge
+from bot.core.kbdiff import KnowledgeDiff
 from bot.core.loader import KnowledgeError
+from bot.live import LiveKnowledge, Swap
 from bot.tg import texts
 from bot.tg.render import escape, report_chunks
 from bot.tg.reply import send_chunks
@@ -29,31 +30,51 @@ class ReloadOutcome:
 async def reload_knowledge(services: Services, reason: str) -> ReloadOutcome:
     """Load, validate and swap in the knowledge folder; the old one serves until then."""
     try:
-        old, new = await services.reload()
+        swap = await services.live.reload()
     except KnowledgeError as err:
-        log.warning(
-            "reload (%s) refused: %d problem(s) in %s",
-            reason,
-            len(err.problems),
-            services.settings.knowledge_dir,
-        )
-        header = texts.RELOAD_FAILED.format(
-            count=len(err.problems), version=escape(services.knowledge.version)
-        )
-        return ReloadOutcome(False, report_chunks(header, [f"• {p}" for p in err.problems]))
-    diff = diff_knowledge(old, new)
+        return refused(services.live, reason, err)
+    return swapped(swap, reason)
+
+
+async def reload_if_changed(services: Services, reason: str) -> ReloadOutcome | None:
+    """`reload_knowledge`, or None when the folder holds what is live already."""
+    try:
+        swap = await services.live.reload_if_changed()
+    except KnowledgeError as err:
+        return refused(services.live, reason, err)
+    return None if swap is None else swapped(swap, reason)
+
+
+def swapped(swap: Swap, reason: str) -> ReloadOutcome:
+    """The outcome of a swap: the versions and what changed."""
     header = texts.RELOAD_OK.format(
-        facts=len(new.facts), old=escape(old.version), new=escape(new.version)
+        facts=len(swap.new.facts), old=escape(swap.old.version), new=escape(swap.new.version)
     )
-    log.info("reload (%s): %s", reason, "; ".join(diff.lines()))
-    return ReloadOutcome(True, report_chunks(header, diff.lines()), diff)
+    log.info("reload (%s): %s", reason, "; ".join(swap.diff.lines()))
+    return ReloadOutcome(True, report_chunks(header, swap.diff.lines()), swap.diff)
 
 
-async def reload_and_tell_admins(services: Services, bot: Bot, reason: str,
-                                 tell_success: bool = True) -> ReloadOutcome:
+def refused(live: LiveKnowledge, reason: str, err: KnowledgeError) -> ReloadOutcome:
+    """The outcome of a folder that cannot be loaded: every problem, located."""
+    log.warning("reload (%s) refused: %d problem(s) in %s", reason, len(err.problems),
+                live.directory)
+    header = texts.RELOAD_FAILED.format(
+        count=len(err.problems), version=escape(live.knowledge.version)
+    )
+    return ReloadOutcome(False, report_chunks(header, [f"• {p}" for p in err.problems]))
+
+
+async def reload_and_tell_admins(services: Services, bot: Bot, reason: str, *,
+                                 tell_success: bool = True,
+                                 only_if_changed: bool = False) -> ReloadOutcome | None:
     """Reload, then report to every admin, unless nothing changed at all (or, without
     `tell_success`, unless it failed)."""
-    outcome = await reload_knowledge(services, reason)
+    if only_if_changed:
+        outcome = await reload_if_changed(services, reason)
+    else:
+        outcome = await reload_knowledge(services, reason)
+    if outcome is None:
+        return None
     if outcome.ok and (not tell_success or (outcome.diff is not None and outcome.diff.empty)):
         return outcome
     note = texts.RELOAD_REASON.format(reason=escape(reason))

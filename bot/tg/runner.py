@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import gc
+import importlib.util
 import logging
 import os
 import secrets
@@ -22,15 +22,15 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application
 
 from bot.broadcast.runtime import Broadcasting
+from bot.broadcast.sender import SenderConfig
 from bot.config import ConfigError, Settings
-from bot.core.answer import Responder
-from bot.core.loader import KnowledgeError, load_knowledge
+from bot.core.loader import KnowledgeError
+from bot.live import LiveKnowledge
 from bot.logsetup import install_redaction, setup_logging
 from bot.metrics import Metrics
 from bot.storage.question_log import Storage
 from bot.tg.app import Extension, build_application, set_commands
 from bot.tg.flood import FloodGate
-from bot.tg.handlers import knowledge_edits
 from bot.tg.reloading import reload_and_tell_admins
 from bot.tg.services import Services
 from bot.tg.webhook import WebhookServer
@@ -48,7 +48,8 @@ class WebhookOptions:
 
 
 class BotRuntime:
-    """Everything one running bot owns, started and stopped in a fixed order."""
+    """Everything one running bot owns, built here and only here, started and stopped in a
+    fixed order."""
 
     def __init__(self, settings: Settings, webhook: WebhookOptions | None = None, *,
                  clock: Callable[[], datetime] | None = None, flood: FloodGate | None = None,
@@ -61,11 +62,10 @@ class BotRuntime:
         self.clock = clock or (lambda: datetime.now(settings.timezone))
         self.flood = flood or FloodGate()
         self.poll_timeout = poll_timeout
-        # Subscriptions, reminders and broadcasts (issue 4): handlers before the catch-alls.
-        self.broadcasting = Broadcasting(settings.database, settings.is_admin, self.clock,
+        self.broadcasting = Broadcasting(settings.database, self.clock,
+                                         SenderConfig(rate=settings.broadcast_rate),
                                          admins=settings.admin_ids)
-        self.extensions = (
-            *extensions, self.broadcasting.add_handlers, knowledge_edits.add_handlers)
+        self.extensions = tuple(extensions)
         # Seconds between looks at the knowledge folder; 0: only /reload and SIGHUP reload.
         self.watch_interval = settings.watch_seconds if watch_interval is None else watch_interval
         self._watcher: asyncio.Task[None] | None = None
@@ -87,15 +87,13 @@ class BotRuntime:
         elif settings.http_port is not None:
             log.warning("LLAMABOT_HTTP_PORT is ignored in webhook mode: /healthz and /metrics"
                         " are served on the webhook port")
-        knowledge = await asyncio.to_thread(load_knowledge, settings.knowledge_dir,
-                                            settings.timezone)
-        responder = await asyncio.to_thread(Responder, knowledge)
+        live = await asyncio.to_thread(LiveKnowledge.load, settings.knowledge_dir,
+                                       settings.timezone)
         storage = await Storage.open(settings.database)
         if not storage.healthy:
             log.warning("starting without a usable database: questions will not be logged")
-        self.services = Services(settings, storage, responder, self.clock, self.flood,
-                                 self.metrics)
-        gc.freeze()  # the knowledge index lives long: spare it from every GC pass
+        self.services = Services(settings, live, storage, self.broadcasting, self.clock,
+                                 self.flood, self.metrics)
         self.app = build_application(self.services, token=token, base_url=settings.base_url,
                                      extensions=self.extensions)
         try:
@@ -103,12 +101,11 @@ class BotRuntime:
         except BaseException:
             await storage.close()
             raise
-        services = self.services
-        await self.broadcasting.start(self.app, lambda: services.knowledge)
+        await self.broadcasting.start(self.app.bot, live)
         await set_commands(self.app, settings.admin_ids)
         await self.app.start()
         if self.watch_interval > 0:
-            watcher = KnowledgeWatcher(settings.knowledge_dir, lambda: self.reload("files changed"),
+            watcher = KnowledgeWatcher(settings.knowledge_dir, self.files_changed,
                                        interval=self.watch_interval)
             self._watcher = asyncio.create_task(watcher.run(), name="knowledge-watcher")
         if self.webhook is None:
@@ -117,7 +114,7 @@ class BotRuntime:
                 poll_interval=0.0, timeout=int(self.poll_timeout),
                 allowed_updates=Update.ALL_TYPES, error_callback=self._polling_error)
             log.info("polling as @%s with %d facts (knowledge %s)", self.app.bot.username,
-                     len(knowledge.facts), knowledge.version)
+                     len(live.knowledge.facts), live.knowledge.version)
         else:
             await self._start_webhook(self.webhook)
 
@@ -155,16 +152,22 @@ class BotRuntime:
                               f" {_bind_failure(exc)}") from None
 
     async def reload(self, reason: str) -> None:
-        """Reload the knowledge folder now (watcher, SIGHUP) and tell the admins.
+        """Reload the knowledge folder now (SIGHUP) and tell the admins."""
+        await self._reload(reason, only_if_changed=False)
 
-        Replicas sharing a database all see one edit: only the broadcast sender reports a
-        success (admins get one message, not one per replica); a refused edit is reported
-        by every replica that refused it.
-        """
+    async def files_changed(self) -> None:
+        """The folder watcher saw an edit: reload and tell the admins, unless the folder
+        holds what is live already (a file the bot wrote itself, e.g. an applied upload)."""
+        await self._reload("files changed", only_if_changed=True)
+
+    async def _reload(self, reason: str, *, only_if_changed: bool) -> None:
+        # Replicas sharing a database all see one edit: only the broadcast sender reports a
+        # success (admins get one message, not one per replica); a refused edit is reported
+        # by every replica that refused it.
         if self.services is not None and self.app is not None:
-            service = self.broadcasting.service
+            sender = self.broadcasting.service is None or self.broadcasting.leading
             await reload_and_tell_admins(self.services, self.app.bot, reason,
-                                         tell_success=service is None or service.leading)
+                                         tell_success=sender, only_if_changed=only_if_changed)
 
     def _polling_error(self, error: TelegramError) -> None:
         log.warning("polling error (retrying): %s", error)
@@ -267,12 +270,26 @@ async def serve(settings: Settings, webhook: WebhookOptions | None = None,
         await runtime.stop()
 
 
+def prepare_process() -> None:
+    """Process-wide settings of the bot's libraries, made once before anything runs."""
+    # Opt in to PTB 23's timedelta durations now (PTB reads this on every use): it
+    # silences a deprecation warning on every 429; our code accepts both forms.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
+    # httpcore does `import sniffio` inside a function on each request and falls back to
+    # asyncio when it is missing (it is optional since httpx 0.28). A failed import is not
+    # cached, so each request walked sys.path again: a third of a millisecond per update.
+    # A None entry in sys.modules makes that import fail at once, with the same fallback.
+    if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
+        sys.modules["sniffio"] = None  # type: ignore[assignment]
+
+
 def run(settings: Settings, webhook: WebhookOptions | None = None,
         extensions: Sequence[Extension] = ()) -> int:
     """The `llamabot run` entry point: returns the process exit code.
 
     `extensions` add handlers before the built-in ones (see `bot.tg.app.build_application`).
     """
+    prepare_process()
     # A database password shorter than 6 characters would blank out common words instead.
     secrets_to_hide = [s for s in (settings.token, webhook and webhook.secret_token,
                                    settings.database.password) if s and len(s) >= 6]

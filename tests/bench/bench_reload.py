@@ -21,7 +21,6 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -32,10 +31,8 @@ sys.path[:0] = [str(HERE), str(HERE.parent), str(ROOT)]
 from bench_bot import QUESTIONS, Subject, percentile  # noqa: E402
 from fake_telegram import TOKEN, FakeTelegram  # noqa: E402
 
-from bot.config import Settings  # noqa: E402
-from bot.core.answer import Responder  # noqa: E402
 from bot.core.loader import load_knowledge  # noqa: E402
-from bot.tg.services import Services  # noqa: E402
+from bot.live import LiveKnowledge  # noqa: E402
 
 TZ = ZoneInfo("Asia/Dhaka")
 RELOAD_EVERY = 0.25  # seconds between SIGHUPs: the bot is reloading a good part of the time
@@ -43,17 +40,15 @@ BLOCKS = 8  # quiet and reloading blocks, alternated
 
 
 def reload_seconds(folder: Path, repeat: int) -> float:
-    """The bot's own reload (`Services.reload`, in slices between replies) on an idle loop."""
-    settings = Settings(token=None, knowledge_dir=folder, timezone=TZ)
-    responder = Responder(load_knowledge(folder, TZ))
-    # A reload touches neither the storage nor the clock.
-    services = Services(settings, storage=None, responder=responder, clock=datetime.now)
+    """The bot's own reload (`LiveKnowledge.reload`, in slices between replies) on an idle
+    loop."""
+    live = LiveKnowledge.load(folder, TZ)
 
     async def timed() -> list[float]:
         times = []
         for _ in range(repeat):
             start = time.perf_counter()
-            await services.reload()
+            await live.reload()
             times.append(time.perf_counter() - start)
         return times
 

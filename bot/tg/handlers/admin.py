@@ -21,18 +21,27 @@ MAX_GAPS = 50
 
 
 async def admin_services(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Services | None:
-    """The services if the sender is an admin; otherwise refuse politely and log it."""
+    """The services if the sender is an admin; otherwise refuse politely and log it.
+
+    The one gate of every admin command, upload and admin button.
+    """
     services = services_of(context)
     user = update.effective_user
-    message = update.effective_message
     if user is not None and services.is_admin(user.id):
         return services
-    words = (message.text or "").split(maxsplit=1) if message is not None else []
-    command = words[0] if words else ("a file upload" if message and message.document else "?")
+    query = update.callback_query
+    message = update.effective_message
+    if query is not None:  # its message is the bot's, the one with the button
+        what = f"button {':'.join((query.data or '').split(':')[:2])!r}"  # untrusted: quoted
+    else:
+        words = (message.text or "").split(maxsplit=1) if message is not None else []
+        what = words[0] if words else ("a file upload" if message and message.document else "?")
     chat = update.effective_chat
-    log.warning("refused admin command %s for user %s in chat %s", command,
+    log.warning("refused admin command %s for user %s in chat %s", what,
                 user.id if user else None, chat.id if chat else None)
-    if message is not None:
+    if query is not None:
+        await query.answer(texts.ADMIN_ONLY, show_alert=True)
+    elif message is not None:
         await message.reply_html(texts.ADMIN_ONLY)
     return None
 
@@ -113,7 +122,7 @@ async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if services is None or message is None:
         return
-    if services.reloading:
+    if services.live.reloading:
         await message.reply_html(texts.RELOAD_BUSY)
         return
     outcome = await reload_knowledge(services, "/reload")

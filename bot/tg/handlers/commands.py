@@ -19,7 +19,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if message is None:
         return
-    # `/start subscribe` never gets here: bot.tg.subscriptions answers it first.
+    # `/start subscribe` never gets here: bot.tg.handlers.subscriptions answers it first.
     payload = context.args[0] if context.args else ""
     knowledge = services.knowledge
     if payload in knowledge.facts:  # a shared link to one answer, e.g. ?start=llamacon

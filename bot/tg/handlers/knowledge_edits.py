@@ -2,86 +2,43 @@
 change, then apply or discard it; /rollback undoes the last applied file.
 
 Nothing reaches users unvalidated: an upload is checked with the whole folder in a
-scratch copy, checked again when applied, written atomically, then reloaded.
+scratch copy, checked again when applied and written atomically; the knowledge checked
+then is what the bot swaps in (no third load of the folder).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
-from dataclasses import dataclass, field
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    ContextTypes,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import ContextTypes
 
 from bot import kbedit
+from bot.core.knowledge import Knowledge
 from bot.core.loader import KnowledgeError
 from bot.tg import texts
 from bot.tg.handlers import messages
 from bot.tg.handlers.admin import admin_services
-from bot.tg.reloading import reload_knowledge
+from bot.tg.reloading import reload_knowledge, swapped
 from bot.tg.render import escape, report_chunks
 from bot.tg.reply import send_chunks
-from bot.tg.services import Services, services_of
+from bot.tg.services import PendingEdit, Services, services_of
 
 log = logging.getLogger(__name__)
-PENDING_KEY = "pending_knowledge_edits"
-MAX_PENDING = 20  # per bot: enough for a few admins, bounded against a flood of uploads
-
-
-@dataclass(frozen=True)
-class PendingEdit:
-    admin_id: int  # who uploaded it
-    name: str
-    content: bytes
-    base: str  # fingerprint of the file its preview replaced (see kbedit.apply)
-
-
-@dataclass
-class PendingEdits:
-    items: dict[str, PendingEdit] = field(default_factory=dict)
-
-    def add(self, edit: PendingEdit) -> str:
-        while len(self.items) >= MAX_PENDING:
-            self.items.pop(next(iter(self.items)))
-        token = secrets.token_urlsafe(6)
-        self.items[token] = edit
-        return token
-
-
-def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
-    app.bot_data.setdefault(PENDING_KEY, PendingEdits())
-    # Files sent privately by anyone reach this handler: users' go on to `messages.on_media`.
-    documents = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & filters.Document.ALL
-    app.add_handler(MessageHandler(documents, on_document))
-    app.add_handler(CallbackQueryHandler(on_decision, pattern=r"^kb:(apply|discard|preview):"))
-    app.add_handler(CommandHandler("rollback", on_rollback, filters=filters.UpdateType.MESSAGE))
-
-
-def _pending(context: ContextTypes.DEFAULT_TYPE) -> PendingEdits:
-    pending = context.bot_data.setdefault(PENDING_KEY, PendingEdits())
-    assert isinstance(pending, PendingEdits)
-    return pending
+DECISIONS = r"^kb:(apply|discard|preview):"  # the buttons under a preview
 
 
 async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Validate an uploaded knowledge file and show what applying it would change."""
     message = update.effective_message
     user = update.effective_user
-    if not services_of(context).is_admin(user.id if user else None):
+    services = services_of(context)
+    if user is None or not services.is_admin(user.id):
         await messages.on_media(update, context)  # a user's file: not an admin command
         return
-    services = await admin_services(update, context)
-    if services is None or message is None or message.document is None:
+    if message is None or message.document is None:
         return
     document = message.document
     name = document.file_name or "upload"
@@ -96,8 +53,7 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         log.warning("could not download the uploaded file %s: %s", name, exc)
         await message.reply_html(texts.EDIT_REFUSED.format(reason=escape(str(exc))))
         return
-    assert update.effective_user is not None
-    await preview(context, services, message.chat_id, update.effective_user.id, name, content)
+    await preview(context, services, message.chat_id, user.id, name, content)
 
 
 async def preview(context: ContextTypes.DEFAULT_TYPE, services: Services, chat_id: int,
@@ -120,7 +76,7 @@ async def preview(context: ContextTypes.DEFAULT_TYPE, services: Services, chat_i
     except KnowledgeError as err:
         await send_chunks(context.bot, chat_id, _problems(name, err))
         return
-    token = _pending(context).add(PendingEdit(admin_id, name, content, staged.base))
+    token = services.pending_edits.add(PendingEdit(admin_id, name, content, staged.base))
     markup = InlineKeyboardMarkup(
         [
             [
@@ -143,15 +99,11 @@ def _problems(name: str, err: KnowledgeError) -> list[str]:
 async def on_decision(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Apply, discard or preview again a pending upload; only an admin may decide."""
     query = update.callback_query
-    if query is None:
-        return
-    services = services_of(context)
-    if not services.is_admin(query.from_user.id):
-        log.warning("refused knowledge edit decision for user %s", query.from_user.id)
-        await query.answer(texts.ADMIN_ONLY, show_alert=True)
+    services = await admin_services(update, context)
+    if query is None or services is None:
         return
     _, action, token = (query.data or "").split(":", 2)
-    edit = _pending(context).items.pop(token, None)
+    edit = services.pending_edits.take(token)
     if edit is None:
         await query.answer(texts.EDIT_EXPIRED, show_alert=True)
         return
@@ -166,7 +118,7 @@ async def on_decision(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             chunks = await apply_edit(services, edit, query.from_user.id)
         except kbedit.StaleEdit as err:
             # Keep the upload: one tap shows it against the file as it is now.
-            again = _pending(context).add(edit)
+            again = services.pending_edits.add(edit)
             markup = InlineKeyboardMarkup([[InlineKeyboardButton(
                 texts.EDIT_PREVIEW_AGAIN, callback_data=f"kb:preview:{again}")]])
             stale = texts.EDIT_STALE.format(reason=escape(str(err)))
@@ -177,23 +129,23 @@ async def on_decision(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 async def apply_edit(services: Services, edit: PendingEdit, admin_id: int) -> list[str]:
     """Write the upload if its file is unchanged since the preview and the folder as it is
-    now accepts it (raises kbedit.StaleEdit otherwise), then reload; HTML chunks to send."""
+    now accepts it (raises kbedit.StaleEdit otherwise), and swap in the knowledge checked
+    on the way; HTML chunks to send."""
     settings = services.settings
+    now = services.now()
+
+    def write() -> tuple[Knowledge, str]:
+        applied = kbedit.apply(settings.knowledge_dir, edit.name, edit.content, edit.base,
+                               settings.timezone, now)
+        return applied.knowledge, applied.digest
+
     try:
-        await asyncio.to_thread(
-            kbedit.apply,
-            settings.knowledge_dir,
-            edit.name,
-            edit.content,
-            edit.base,
-            settings.timezone,
-            services.now(),
-        )
+        swap = await services.live.replace(write)
     except KnowledgeError as err:  # another file changed since the upload was checked
         return _problems(edit.name, err)
     log.info("admin %s applied knowledge file %s (uploaded by admin %s)",
              admin_id, edit.name, edit.admin_id)
-    outcome = await reload_knowledge(services, f"{edit.name} uploaded")
+    outcome = swapped(swap, f"{edit.name} uploaded")
     return [texts.EDIT_APPLIED.format(name=escape(edit.name)), *outcome.messages]
 
 

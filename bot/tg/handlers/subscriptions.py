@@ -1,86 +1,35 @@
 """Subscriptions and admin broadcasts: /subscribe, /unsubscribe, buttons, /broadcast.
 
-`add_handlers` (an application extension) must run before the application's catch-all
-handlers of the same group (unknown commands, the generic button handler, plain /start),
-so that /subscribe, `/start subscribe`, `sub:*`/`m:subscribe` and `bc:*` buttons reach
-these handlers; `attach` then supplies their dependencies before the first update.
-Membership changes are handled one group later, so a general my_chat_member handler
-in `group` still sees them too.
+Their handlers come before the application's catch-alls of the same group (unknown
+commands, the generic button handler, plain /start; see `bot.tg.app`), so that /subscribe,
+`/start subscribe`, `sub:*`/`m:subscribe` and `bc:*` buttons reach them. The outbox they
+write to is the broadcast part's (`Services.broadcasting`): None while the database
+cannot be opened.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Awaitable
 
 from telegram import ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    ChatMemberHandler,
-    CommandHandler,
-    ContextTypes,
-    filters,
-)
+from telegram.ext import ContextTypes
 
 from bot.broadcast import texts
-from bot.broadcast.db import AsyncOutbox
 from bot.broadcast.progress import progress_text
 from bot.core.message_length import MAX_MESSAGE, shorten, tg_len
 from bot.storage.connection import DatabaseError
-from bot.tg import texts as bot_texts
+from bot.tg.handlers.admin import admin_services
 from bot.tg.reply import thread_of
+from bot.tg.services import services_of
 
 log = logging.getLogger(__name__)
-KEY = "subscriptions"
 LINK_PAYLOADS = ("subscribe", "remind", "reminder")  # t.me/<bot>?start=subscribe
+LINK = rf"^/start(@\w+)?\s+({'|'.join(LINK_PAYLOADS)})\s*$"  # a /start that subscribes
 BUTTONS = r"^(sub:(on|off)|m:subscribe|bc:(send|cancel):\d+)$"  # callback data handled here
 _OUT = (ChatMember.BANNED, ChatMember.LEFT)  # "kicked" and "left" in a private chat
-
-
-@dataclass(frozen=True)
-class SubscriptionDeps:
-    outbox: AsyncOutbox
-    is_admin: Callable[[int | None], bool]
-    clock: Callable[[], datetime]
-    wake: Callable[[], None]  # a broadcast was queued: send now, not at the next poll
-
-
-def register(application: Application, deps: SubscriptionDeps,  # type: ignore[type-arg]
-             *, group: int = 0) -> None:
-    """Add the handlers and their dependencies in one go."""
-    attach(application, deps)
-    add_handlers(application, group=group)
-
-
-def attach(application: Application, deps: SubscriptionDeps) -> None:  # type: ignore[type-arg]
-    """Give the handlers their dependencies (before the application takes updates)."""
-    application.bot_data[KEY] = deps
-
-
-def add_handlers(application: Application, *, group: int = 0) -> None:  # type: ignore[type-arg]
-    """Add the handlers only; `attach` must follow before the first update is processed."""
-    new = filters.UpdateType.MESSAGE
-    link = filters.Regex(rf"^/start(@\w+)?\s+({'|'.join(LINK_PAYLOADS)})\s*$")
-    application.add_handlers([
-        CommandHandler("subscribe", on_subscribe, filters=new),
-        CommandHandler("unsubscribe", on_unsubscribe, filters=new),
-        CommandHandler("start", on_subscribe_link, filters=new & link),
-        CommandHandler("broadcast", on_broadcast, filters=new),
-        CallbackQueryHandler(on_button, pattern=BUTTONS),
-    ], group=group)
-    application.add_handler(
-        ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER), group=group + 1)
-
-
-def deps_of(context: ContextTypes.DEFAULT_TYPE) -> SubscriptionDeps | None:
-    """None when the bot runs without its subscription database (it could not be opened)."""
-    deps = context.bot_data.get(KEY)
-    return deps if isinstance(deps, SubscriptionDeps) else None
 
 
 def toggle_markup(subscribed: bool) -> InlineKeyboardMarkup:
@@ -99,16 +48,17 @@ async def set_subscription(update: Update, context: ContextTypes.DEFAULT_TYPE, o
         await context.bot.send_message(chat.id, texts.PRIVATE_ONLY, parse_mode=None,
                                        message_thread_id=thread_of(update.effective_message))
         return
-    deps = deps_of(context)
-    if deps is None:
+    services = services_of(context)
+    outbox = services.broadcasting.outbox
+    if outbox is None:
         await context.bot.send_message(chat.id, texts.DATABASE_DOWN, parse_mode=None)
         return
-    now = deps.clock()
+    now = services.now()
     try:
         if on:
-            changed = await deps.outbox.call(lambda o: o.subscribe(chat.id, reason, now))
+            changed = await outbox.call(lambda o: o.subscribe(chat.id, reason, now))
         else:
-            changed = await deps.outbox.call(lambda o: o.unsubscribe(chat.id, reason, now))
+            changed = await outbox.call(lambda o: o.unsubscribe(chat.id, reason, now))
     except DatabaseError as exc:
         log.warning("subscription change for chat %s not saved: %s", chat.id, exc)
         await context.bot.send_message(chat.id, texts.DATABASE_DOWN, parse_mode=None)
@@ -141,25 +91,23 @@ async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     change = update.my_chat_member
     if change is None or change.chat.type != ChatType.PRIVATE:
         return
-    deps = deps_of(context)
-    if deps is not None and change.new_chat_member.status in _OUT:
-        chat_id, now = change.chat.id, deps.clock()
-        if await deps.outbox.call(lambda o: o.unsubscribe(chat_id, "kicked", now)):
+    services = services_of(context)
+    outbox = services.broadcasting.outbox
+    if outbox is not None and change.new_chat_member.status in _OUT:
+        chat_id, now = change.chat.id, services.now()
+        if await outbox.call(lambda o: o.unsubscribe(chat_id, "kicked", now)):
             log.info("chat %s blocked the bot: unsubscribed", chat_id)
 
 
 async def on_broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Admins: `/broadcast TEXT` shows a preview with send and cancel buttons."""
     message, user = update.effective_message, update.effective_user
-    if message is None:
+    services = await admin_services(update, context)
+    if services is None or message is None or user is None:
         return
-    deps = deps_of(context)
-    if deps is None:
+    outbox = services.broadcasting.outbox
+    if outbox is None:
         await message.reply_text(texts.DATABASE_DOWN, parse_mode=None)
-        return
-    if not deps.is_admin(user.id if user else None):
-        log.warning("refused /broadcast for user %s", user.id if user else None)
-        await message.reply_html(bot_texts.ADMIN_ONLY)
         return
     parts = (message.text or "").split(maxsplit=1)
     text = parts[1].strip() if len(parts) > 1 else ""
@@ -170,10 +118,10 @@ async def on_broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await message.reply_text(texts.BROADCAST_TOO_LONG.format(
             length=tg_len(text), limit=MAX_MESSAGE), parse_mode=None)
         return
-    now, admin_id = deps.clock(), user.id if user else None
+    now, admin_id = services.now(), user.id
     try:
-        draft = await deps.outbox.call(lambda o: o.create_draft(text, now, created_by=admin_id))
-        count = (await deps.outbox.call(lambda o: o.subscriber_counts())).active
+        draft = await outbox.call(lambda o: o.create_draft(text, now, created_by=admin_id))
+        count = (await outbox.call(lambda o: o.subscriber_counts())).active
     except DatabaseError as exc:  # e.g. a read-only file or server: say so, not "sorry"
         log.warning("broadcast draft of admin %s not saved: %s", admin_id, exc)
         await message.reply_text(texts.BROADCAST_NOT_SAVED.format(reason=exc), parse_mode=None)
@@ -198,21 +146,20 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer()
         await set_subscription(update, context, data != "sub:off", "button")
         return
-    deps = deps_of(context)
-    if deps is None:
+    services = await admin_services(update, context)
+    if services is None:
+        return
+    outbox = services.broadcasting.outbox
+    if outbox is None:
         await query.answer(texts.DATABASE_DOWN, show_alert=True)
         return
-    if not deps.is_admin(query.from_user.id):
-        log.warning("refused broadcast button for user %s", query.from_user.id)
-        await query.answer(bot_texts.ADMIN_ONLY, show_alert=True)
-        return
     _, action, ident = data.split(":")
-    draft, now = int(ident), deps.clock()
+    draft, now = int(ident), services.now()
     try:
         if action == "cancel":
-            done = await deps.outbox.call(lambda o: o.cancel_draft(draft))
+            done = await outbox.call(lambda o: o.cancel_draft(draft))
         else:
-            count = await deps.outbox.call(lambda o: o.enqueue(draft, now))
+            count = await outbox.call(lambda o: o.enqueue(draft, now))
     except DatabaseError as exc:
         log.warning("broadcast %s: %s by admin %s not saved: %s",
                     draft, action, query.from_user.id, exc)
@@ -232,11 +179,11 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     await query.answer()
     log.info("admin %s queued broadcast %s for %d subscribers", query.from_user.id, draft, count)
-    deps.wake()
+    services.broadcasting.wake()
     if query.message is not None:
         chat_id, message_id = query.message.chat.id, query.message.message_id
-        await deps.outbox.call(lambda o: o.set_progress_message(draft, chat_id, message_id))
-        progress = await deps.outbox.call(lambda o: o.progress(draft))
+        await outbox.call(lambda o: o.set_progress_message(draft, chat_id, message_id))
+        progress = await outbox.call(lambda o: o.progress(draft))
         if progress is not None:
             await _edit(query.edit_message_text(progress_text(progress), parse_mode=None))
 
