@@ -128,7 +128,7 @@ def apply(directory: Path, name: str, content: bytes, base: str, tz: tzinfo,
             kept = history / f"{stamp}--{name}{_ABSENT}"
             kept.touch()
         _write_atomically(target, content)
-    return Applied(kept, checked.knowledge, checked.digest)
+    return Applied(kept, _moved(checked.knowledge, checked.copy, directory), checked.digest)
 
 
 def rollback(directory: Path) -> str:
@@ -152,7 +152,8 @@ def rollback(directory: Path) -> str:
 
 @dataclass(frozen=True)
 class _Checked:
-    knowledge: Knowledge  # the folder with the edit, as a load of the folder itself gives it
+    knowledge: Knowledge  # the folder with the edit, read from `copy`
+    copy: Path  # the scratch copy it was read from (deleted since)
     base: str  # fingerprint of the file the edit replaces
     digest: str  # of the folder with the edit
 
@@ -172,7 +173,7 @@ def _validate(directory: Path, name: str, content: bytes, tz: tzinfo) -> _Checke
             knowledge = load_knowledge(copy, tz)
         except KnowledgeError as err:
             raise KnowledgeError([_as_in_folder(p, copy) for p in err.problems]) from None
-        return _Checked(_moved(knowledge, copy, directory), base, digest(copy))
+        return _Checked(knowledge, copy, base, digest(copy))
 
 
 def _as_in_folder(problem: Problem, copy: Path) -> Problem:
@@ -185,8 +186,8 @@ def _as_in_folder(problem: Problem, copy: Path) -> Problem:
 
 
 def _moved(knowledge: Knowledge, copy: Path, directory: Path) -> Knowledge:
-    """`knowledge` read from `copy` as if read from `directory`: the bot serves it as the
-    folder's, and its file names must not point into a deleted scratch copy."""
+    """`knowledge` read from `copy` as if read from `directory`: an applied edit is served
+    as the folder's, and its file names must not point into a deleted scratch copy."""
     def named(file: str) -> str:  # as the loader names them: directory / name
         return str(Path(directory) / Path(file).relative_to(copy))
 
