@@ -129,15 +129,15 @@ def test_postgres_connection_lost_degrades_and_reconnects(postgres_target: Datab
         storage = await Storage.open(postgres_target)
         storage.record(question=question("before"))
         await storage.flush()
-        assert storage.database.conn is not None  # idle now: safe to ask from this thread
-        pid = storage.database.conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        assert storage.question_log.conn is not None  # idle now: safe to ask from this thread
+        pid = storage.question_log.conn.execute("SELECT pg_backend_pid()").fetchone()[0]
         admin = connect(postgres_target)
         admin.execute("SELECT pg_terminate_backend(?)", (pid,))
         admin.close()
         storage.record(question=question("lost"))
         await storage.flush()  # dropped: the connection died under it
-        assert storage.database.dropped == 1 and not storage.healthy
-        storage.database._next_open = 0  # skip the reopen back-off in the test
+        assert storage.question_log.dropped == 1 and not storage.healthy
+        storage.question_log._next_open = 0  # skip the reopen back-off in the test
         assert (await storage.health()).ok
         storage.record(question=question("after"))
         stats = await storage.stats()
@@ -158,12 +158,12 @@ def test_locked_database_degrades_and_recovers(tmp_path: Path) -> None:
         assert not storage.healthy
         storage.record(UserSeen(1, NOW), question("q"))
         await storage.flush()  # the write is dropped, not raised
-        assert storage.database.dropped == 2
+        assert storage.question_log.dropped == 2
         health = await storage.health()
         assert not health.ok and "locked" in health.detail
         assert await storage.stats() is None
         locker.execute("ROLLBACK")
-        storage.database._next_open = 0  # skip the reopen back-off in the test
+        storage.question_log._next_open = 0  # skip the reopen back-off in the test
         assert (await storage.health()).ok
         storage.record(UserSeen(1, NOW), question("q"))
         stats = await storage.stats()
