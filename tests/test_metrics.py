@@ -27,6 +27,7 @@ from conftest import KNOWLEDGE_DIR, BotThread, start_bot, uncertain_question
 from fake_telegram import TOKEN, FakeTelegram
 
 from bot.config import ConfigError, load_settings
+from bot.core.answer import AnswerKind
 from bot.metrics import CONTENT_TYPE, LATENCY_BUCKETS, Metrics
 from bot.storage.outbox import Outbox
 
@@ -146,7 +147,8 @@ def test_questions_move_counters_and_histogram_by_exactly_what_was_sent(
     assert 0 < delta("llamabot_reply_latency_seconds_sum") < 5 * sent
     # Every series is there from the start, even kinds never answered yet.
     assert {dict(labels).get("kind") for (name, labels) in before
-            if name == "llamabot_answers_total"} == set(questions.values())
+            if name == "llamabot_answers_total"} == {kind.value for kind in AnswerKind}
+    assert set(questions.values()) <= {kind.value for kind in AnswerKind}
     assert value(after, "llamabot_outbox_depth") == 0
     assert value(after, "llamabot_broadcast_messages_total", result="sent") == 0
 
