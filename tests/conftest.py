@@ -26,6 +26,14 @@ ADMIN_ID = 999
 FIXED_NOW = datetime(2025, 4, 20, 10, 0, tzinfo=DHAKA)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def process_as_llamabot_run() -> None:
+    """The process-wide library settings `llamabot run` makes before anything runs."""
+    from bot.tg.runner import prepare_process
+
+    prepare_process()
+
+
 @pytest.fixture
 def fake_telegram() -> Iterator[FakeTelegram]:
     with FakeTelegram(max_poll=0.5) as fake:
