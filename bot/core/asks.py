@@ -27,8 +27,13 @@ _ASKING = {
                  "when", "what date", "which year", "kobe", "kokhon", "kon sale"),
     Asked.AMOUNT: ("কত", "কতো", "কতজন", "কয়জন", "কতবার", "কয়বার", "how much", "how many",
                    "koto", "koyjon", "kotojon"),
-    Asked.WHERE: ("কোথায়", "কোথায়", "কই", "কোন শহরে", "কোন দেশে", "কোন জায়গায়", "where",
-                  "kothay", "koi", "kon shohore", "kon deshe", "which city", "which country"),
+    # A place is asked with a verb of being held or found: "কোথায় পৌঁছেছে" (how far has it
+    # got) is not a place. A bare "কোথায়?" is read by the conversation.
+    Asked.WHERE: ("কোথায় হবে", "কোথায় হচ্ছে", "কোথায় হয়েছে", "কোথায় হয়েছিল", "কোথায় অনুষ্ঠিত",
+                  "কোথায় পাওয়া", "কই হবে", "কোন শহরে", "কোন দেশে", "কোন জায়গায়", "কোন ভেন্যু",
+                  "where is", "where will", "where was", "where can", "which city",
+                  "which country", "venue", "kothay hobe", "kothay hocche", "kothay hoise",
+                  "kothay pawa", "koi hobe", "kon shohore", "kon deshe", "kon city"),
 }
 _GIVING = {
     Asked.WHEN: ("জানুয়ারি", "ফেব্রুয়ারি", "মার্চ", "এপ্রিল", "মে", "জুন", "জুলাই", "আগস্ট",
@@ -51,13 +56,17 @@ class Asks:
     def __init__(self) -> None:
         self._asking = {kind: _phrases(words) for kind, words in _ASKING.items()}
         self._giving = {kind: _phrases(words) for kind, words in _GIVING.items()}
+        self._where_alone = _phrases(("কোথায়", "কই", "where", "kothay", "koi"))
 
     def _places(self, words: tuple[str, ...]) -> set[Asked]:
         phrases = self._giving[Asked.WHERE]
         return {Asked.WHERE} if _holds(words, phrases) or _begins(words, phrases) else set()
 
-    def asked(self, key: Key) -> frozenset[Asked]:
-        """What `key`'s question asks for."""
+    def asked(self, key: Key, *, bare: bool = False) -> frozenset[Asked]:
+        """What `key`'s question asks for; `bare`: a follow-up of question words alone, where
+        "কোথায়?" by itself asks for a place."""
+        if bare and _holds(key.surface, self._where_alone):
+            return self.asked(key) | {Asked.WHERE}
         return frozenset(k for k, phrases in self._asking.items() if _holds(key.surface, phrases))
 
     def given(self, text: str) -> frozenset[Asked]:

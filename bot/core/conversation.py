@@ -224,7 +224,7 @@ class Conversation:
         """"কবে?", "why?", "কারা?": the context's fact if it tells that, else a fact on the
         same subject that does, else the honest "the report does not say"."""
         responder = self.responder
-        asked = responder.asks.asked(key)
+        asked = responder.asks.asked(key, bare=True)
         fact = responder.knowledge.facts[context.fact] if context.fact else None
         assert fact is not None
         if asked <= responder.gives(fact.id):

@@ -130,13 +130,20 @@ def phonetic_word(word: str) -> str:
 # Case endings and classifiers, longest first: লামার, মেটাকে, ডিপসিকের, lamar, metake.
 _BENGALI_SUFFIXES = ("গুলোর", "গুলোতে", "গুলো", "গুলি", "গুলা", "দের", "য়ের", "টার", "টির",
                      "কে", "তে", "ের", "এর", "টা", "টি", "রা", "র", "ে")
+_EMPHATIC = ("ই", "ও")
 _LATIN_SUFFIXES = ("gulor", "gulo", "guli", "gula", "der", "yer", "ke", "te", "er", "ta", "ti", "r")
 
 
 @lru_cache(maxsize=16384)
 def stem_word(word: str) -> str:
-    """Strip one inflection so লামার meets লামা; short words are left alone."""
-    suffixes = _BENGALI_SUFFIXES if _BENGALI.search(word) else _LATIN_SUFFIXES
+    """Strip one inflection so লামার meets লামা; short words are left alone.
+
+    A Bengali emphatic -ই/-ও goes first: কামেই is কাম, লামাও is লামা.
+    """
+    bengali = _BENGALI.search(word)
+    if bengali and word.endswith(_EMPHATIC) and len(word) > 4:
+        word = word[:-1]
+    suffixes = _BENGALI_SUFFIXES if bengali else _LATIN_SUFFIXES
     for suffix in suffixes:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             return word[: -len(suffix)]
@@ -145,6 +152,8 @@ def stem_word(word: str) -> str:
 
 def stems(word: str) -> list[str]:
     """Every way of stripping one inflection from `word`: ব্যয়ের is ব্যয় + ের, not ব্য + য়ের."""
+    if _BENGALI.search(word) and word.endswith(_EMPHATIC) and len(word) > 4:
+        word = word[:-1]
     suffixes = _BENGALI_SUFFIXES if _BENGALI.search(word) else _LATIN_SUFFIXES
     return [word[: -len(s)] for s in suffixes if word.endswith(s) and len(word) - len(s) >= 3]
 
