@@ -174,13 +174,12 @@ class Responder:
             answer.kind is AnswerKind.FALLBACK and answer.intent_id in self.knowledge.declines
         )
 
-    def _definition(self, result: MatchResult) -> str | None:
+    def _definition(self, result: MatchResult, spans: list[tuple[str, int, int]]) -> str | None:
         """"লামা কী?", "deepseek?": a question naming a subject and nothing else asks what it is.
 
         The fact is the one the entity points at; of several subjects, the last one named
-        ("Meta's Llama", "মেটার লামা": the head comes last).
+        ("Meta's Llama", "মেটার লামা": the head comes last). `spans`: the subjects named.
         """
-        spans = self.subjects.spans(result.key)
         if not spans:
             return None
         named = {i for _, start, end in spans for i in range(start, end)}
@@ -229,7 +228,8 @@ class Responder:
             and result.known_share >= self.policy.min_known_share
             and best.coverage >= self.policy.min_coverage
         )
-        named = self.subjects.named(result.key)
+        spans = self.subjects.spans(result.key)
+        named = frozenset(entity for entity, _, _ in spans)
         facts = self.knowledge.facts
         if best is not None and not result.has_content:
             # Grammar and fillers alone ("ঠিক আছে", "why?") name no fact.
@@ -242,7 +242,7 @@ class Responder:
         if decline is not None and self._decline_wins(decline, best):
             # Recognised as outside the article ("ChatGPT downloads", "the verdict's date").
             return self._declined_answer(question, score, decline, named)
-        if (defined := self._definition(result)) is not None:
+        if (defined := self._definition(result, spans)) is not None:
             score = max(score, self.policy.answer_at)
             if not self.asks.asked(result.key) <= self._gives[defined]:
                 return self._not_in_article(question, score, (defined,), defined)

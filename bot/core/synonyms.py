@@ -18,6 +18,9 @@ def _form(word: str) -> str:
     return surface_word(word)
 
 
+STEM_CACHE = 16384
+
+
 class Synonyms:
     """Rewrites the words of a cleaned text to their group's first word."""
 
@@ -32,6 +35,7 @@ class Synonyms:
                     self._phrases.setdefault(words[0], []).append((words, canonical))
         for options in self._phrases.values():
             options.sort(key=lambda option: -len(option[0]))
+        self._stem_cache: dict[str, tuple[str, ...] | None] = {}
 
     def __bool__(self) -> bool:
         return bool(self._phrases)
@@ -56,11 +60,15 @@ class Synonyms:
 
     def _stemmed(self, word: str) -> tuple[str, ...] | None:
         """The group word for `word` with a case ending ("খরচের"), if its stem is in a group."""
-        for stem in stems(word):
-            for phrase, replacement in self._phrases.get(_form(stem), ()):
-                if len(phrase) == 1:
-                    return replacement
-        return None
+        if word in self._stem_cache:
+            return self._stem_cache[word]
+        found = next((replacement for stem in stems(word)
+                      for phrase, replacement in self._phrases.get(_form(stem), ())
+                      if len(phrase) == 1), None)
+        if len(self._stem_cache) >= STEM_CACHE:  # real questions reuse a small vocabulary
+            self._stem_cache.clear()
+        self._stem_cache[word] = found
+        return found
 
     def _replace_at(self, forms: list[str], i: int) -> tuple[int, tuple[str, ...]] | None:
         for phrase, replacement in self._phrases.get(forms[i], ()):
