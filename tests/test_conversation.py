@@ -115,3 +115,13 @@ def test_the_blind_dialogue_set_meets_its_floor(conversation: Conversation) -> N
     report = evaluate_dialogues(conversation, dialogues, compounds, NOW)
     assert report.follow_up_accuracy() >= 0.80
     assert report.compound_accuracy() >= 0.85
+
+
+def test_a_fact_chosen_directly_moves_the_context_to_it(conversation: Conversation) -> None:
+    first = conversation.reply("who sued meta?", Context(), NOW)
+    chosen = conversation.choose("llamacon", first.context, NOW)
+    assert (chosen.kind, facts(chosen)) == (TurnKind.PICK, ["llamacon"])
+    when = conversation.reply("কবে?", chosen.context, NOW)
+    assert facts(when) == ["llamacon"]
+    late = conversation.choose("llamacon", first.context, NOW + EXPIRY + timedelta(seconds=1))
+    assert late.context.shown == ("llamacon",)  # an expired context is not carried on

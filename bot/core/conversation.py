@@ -135,6 +135,15 @@ class Conversation:
                 return turn
         return self._turn(TurnKind.ANSWER, (answer,), context, now, clean(text))
 
+    def choose(self, fact_id: str, context: Context, now: datetime) -> Turn:
+        """Answer a fact chosen directly (a button, a numbered line); the context moves to it.
+
+        Its canonical question becomes the context's, so "কবে?" next asks about that fact.
+        """
+        context = context if context.alive(now) else Context()
+        answer = self.responder.answer_fact(fact_id, now)
+        return self._turn(TurnKind.PICK, (answer,), context, now, clean(answer.question))
+
     # ----------------------------------------------------------------- "did you mean" answers
 
     def _pick(self, words: str, context: Context, now: datetime) -> Turn | None:
