@@ -125,3 +125,25 @@ def test_a_fact_chosen_directly_moves_the_context_to_it(conversation: Conversati
     assert facts(when) == ["llamacon"]
     late = conversation.choose("llamacon", first.context, NOW + EXPIRY + timedelta(seconds=1))
     assert late.context.shown == ("llamacon",)  # an expired context is not carried on
+
+
+def test_none_of_these_logs_the_question_the_choices_were_for(
+    conversation: Conversation,
+) -> None:
+    unsure_question = uncertain_question(conversation.responder)
+    first, unsure, no = play(conversation, "লামাকন কী?", unsure_question, "না")
+    assert unsure.answer.kind is AnswerKind.SUGGEST
+    assert no.kind is TurnKind.REJECT
+    # The gap is the question that got "did you mean", not the one answered before it.
+    assert no.answer.normalized == unsure.answer.normalized != first.answer.normalized
+
+
+def test_a_reply_to_an_answer_continues_from_its_fact(conversation: Conversation) -> None:
+    llamacon, lawsuit = play(conversation, "লামাকন কী?", "who sued meta?")
+    replying = conversation.replying_to("llamacon", lawsuit.context, NOW + timedelta(seconds=5))
+    when = conversation.reply("কবে?", replying, NOW + timedelta(seconds=6))
+    assert facts(when) == ["llamacon"]
+    more = conversation.reply("আরও বলো", replying, NOW + timedelta(seconds=6))
+    assert facts(more)[0] not in ("llamacon", "copyright_lawsuit")  # both were shown
+    gone = conversation.replying_to("no_such_fact", lawsuit.context, NOW)
+    assert gone == lawsuit.context

@@ -33,6 +33,7 @@ class Context:
     shown: tuple[str, ...] = ()  # every fact shown in this conversation ("more" skips them)
     choices: tuple[str, ...] = ()  # the "did you mean" facts on offer
     question: str = ""  # the last question, as resolved ("লামাকন কী কবে")
+    offered: str = ""  # the question `choices` were offered for, as logged (a gap if refused)
     idle: int = 0  # turns since the last fact
     at: datetime | None = None  # when it was last updated
 
@@ -144,6 +145,21 @@ class Conversation:
         answer = self.responder.answer_fact(fact_id, now)
         return self._turn(TurnKind.PICK, (answer,), context, now, clean(answer.question))
 
+    def replying_to(self, fact_id: str, context: Context, now: datetime) -> Context:
+        """The context of a message sent as a reply to the bot's answer of `fact_id`.
+
+        The user points at that answer: it is what "কবে?" or "আরও বলো" continue, whatever
+        was said since. A fact gone with a reload leaves the context as it was.
+        """
+        fact = self.responder.knowledge.facts.get(fact_id)
+        if fact is None:
+            return context
+        context = context if context.alive(now) else Context()
+        facts = (*(f for f in context.facts if f != fact_id), fact_id)[-3:]
+        return replace(context, facts=facts, shown=tuple(dict.fromkeys((*context.shown, fact_id))),
+                       choices=(), offered="", question=clean(fact.canonical_question), idle=0,
+                       at=now)
+
     # ----------------------------------------------------------------- "did you mean" answers
 
     def _pick(self, words: str, context: Context, now: datetime) -> Turn | None:
@@ -161,8 +177,8 @@ class Conversation:
             answer = self.responder.answer_fact(picked, now)
             return self._turn(TurnKind.PICK, (answer,), context, now, context.question)
         if words in _NO:
-            answer = self.responder.rejected_answer(context.question)
-            cleared = replace(context, choices=(), idle=context.idle + 1, at=now)
+            answer = self.responder.rejected_answer(context.offered or context.question)
+            cleared = replace(context, choices=(), offered="", idle=context.idle + 1, at=now)
             return Turn(TurnKind.REJECT, (answer,), cleared, rejected=tuple(choices))
         return None
 
@@ -288,14 +304,16 @@ class Conversation:
     def _turn(self, kind: TurnKind, answers: tuple[Answer, ...], context: Context,
               now: datetime, question: str, resolved: str = "") -> Turn:
         facts = tuple(a.fact_id for a in answers if a.kind is AnswerKind.FACT and a.fact_id)
-        choices = next((a.suggestions for a in answers if a.kind is AnswerKind.SUGGEST), ())
+        unsure = next((a for a in answers if a.kind is AnswerKind.SUGGEST), None)
+        choices = unsure.suggestions if unsure else ()
+        offered = unsure.normalized if unsure else ""
         if facts:
             shown = tuple(dict.fromkeys((*context.shown, *facts)))
             updated = Context(facts=(*context.facts, *facts)[-3:], shown=shown, choices=choices,
-                              question=question, idle=0, at=now)
+                              question=question, offered=offered, idle=0, at=now)
         else:
-            updated = replace(context, choices=choices, idle=context.idle + 1, at=now,
-                              question=context.question or question)
+            updated = replace(context, choices=choices, offered=offered, idle=context.idle + 1,
+                              at=now, question=context.question or question)
         return Turn(kind, answers, updated, resolved=resolved)
 
 
