@@ -10,7 +10,7 @@ import io
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -22,7 +22,9 @@ from bot.config import (
     listen_address,
     load_settings,
 )
-from bot.core.answer import Answer, Responder
+from bot.core.answer import AnswerKind, Responder
+from bot.core.conversation import Context, Conversation, Turn
+from bot.core.knowledge import Citation
 from bot.core.loader import KnowledgeError, load_knowledge
 from bot.core.yamlnodes import Problem
 
@@ -30,6 +32,7 @@ EPILOG_ASK = """examples:
   llamabot ask "লামা কতবার ডাউনলোড হয়েছে?"
   llamabot ask --json "lama koto download hoyeche"
   printf 'llamacon kobe\\nwho sued meta\\n' | llamabot ask --json -
+  printf 'লামাকন কী?\\nকবে?\\n\\nwho sued meta?\\n' | llamabot ask --json --chat -
 """
 
 
@@ -79,53 +82,81 @@ def _responder(args: argparse.Namespace, settings: Settings) -> Responder:
     return Responder(load_knowledge(directory, settings.timezone))
 
 
-def answer_json(answer: Answer) -> str:
-    citation = answer.citation
+def _citation_json(citation: Citation | None) -> dict[str, str] | None:
+    if citation is None:
+        return None
+    return {
+        "source": citation.source_title,
+        "source_id": citation.source_id,
+        "section": citation.shown_section,  # as users see it
+        "heading": citation.section,  # as it stands in the source
+        "quote": citation.quote,
+    }
+
+
+def turn_json(question: str, turn: Turn) -> str:
+    """One turn as the README's `ask --json` contract has it."""
+    from bot.console import turn_choices
+
+    facts = [a for a in turn.answers if a.kind is AnswerKind.FACT]
+    # The reply is a fact's when it answers any (a compound may open with a "did you mean").
+    main = facts[0] if facts else turn.answer
     return json.dumps(
         {
-            "question": answer.question,
-            "kind": str(answer.kind),
-            "fact_id": answer.fact_id,
-            "score": round(answer.score, 1),
-            "answer": answer.text,
-            "citation": None
-            if citation is None
-            else {
-                "source": citation.source_title,
-                "source_id": citation.source_id,
-                "section": citation.shown_section,  # as users see it
-                "heading": citation.section,  # as it stands in the source
-                "quote": citation.quote,
-            },
-            "suggestions": list(answer.suggestions),
+            "question": question,
+            "turn": str(turn.kind),
+            "kind": str(main.kind),
+            "fact_id": main.fact_id,
+            "score": round(main.score, 1),
+            "answer": "\n\n".join(a.text for a in turn.answers),
+            "citation": _citation_json(main.citation),
+            "suggestions": [c.fact_id for c in turn_choices(turn)],
+            "answers": [
+                {"fact_id": a.fact_id, "answer": a.text, "citation": _citation_json(a.citation)}
+                for a in facts
+            ],
+            "resolved": turn.resolved or None,
         },
         ensure_ascii=False,
     )
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.console import render_plain
+    from bot.console import render_turn
 
-    responder = _responder(args, settings)
-    if args.question == ["-"]:
-        questions = [line.rstrip("\r\n") for line in sys.stdin]
+    from_stdin = args.question == ["-"]
+    if args.chat and not from_stdin:
+        raise CliError("--chat reads the turns of a conversation from stdin, one per line:"
+                       " use `ask --chat -`")
+    conversation = Conversation(_responder(args, settings))
+    if from_stdin:
+        # Lazily: a program can write a turn and read its answer before writing the next.
+        lines: Iterable[str] = (line.rstrip("\r\n") for line in sys.stdin)
     else:
-        questions = [" ".join(argument_text(word) for word in args.question)]
+        lines = [" ".join(argument_text(word) for word in args.question)]
     now = _now(args, settings)
-    for question in questions:
-        answer = responder.ask(question, now)
+    context = Context()
+    first = True
+    for line in lines:
+        if args.chat and not line.strip():
+            context = Context()  # an empty line starts a new conversation
+            continue
+        turn = conversation.reply(line, context, now)
+        if args.chat:
+            context = turn.context
         if args.json:
-            print(answer_json(answer), flush=True)
+            print(turn_json(line, turn), flush=True)
         else:
-            print(render_plain(answer) + ("\n" if len(questions) > 1 else ""))
+            print(("" if first else "\n") + render_turn(turn), flush=True)
+        first = False
     return 0
 
 
 def cmd_shell(args: argparse.Namespace, settings: Settings) -> int:
     from bot.console import run_shell
 
-    responder = _responder(args, settings)
-    return run_shell(responder, lambda: _now(args, settings))
+    conversation = Conversation(_responder(args, settings))
+    return run_shell(conversation, lambda: _now(args, settings))
 
 
 def argument_text(value: str) -> str:
@@ -184,6 +215,7 @@ def cmd_kb_validate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_kb_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.core.dialogue_eval import is_dialogue_file
     from bot.core.evaluation import (
         QuestionFileError,
         diff_reports,
@@ -193,9 +225,17 @@ def cmd_kb_eval(args: argparse.Namespace, settings: Settings) -> int:
     )
     from bot.core.kbdiff import diff_knowledge
 
+    path = Path(args.file)
+    if is_dialogue_file(path):
+        return _eval_dialogues(args, settings, path)
+    for option, value in (("--min-follow-up", args.min_follow_up),
+                          ("--min-compound", args.min_compound)):
+        if value is not None:
+            raise CliError(f"{option} measures a dialogue file (`dialogues:`, `compound:`);"
+                           f" {path} holds questions")
     responder = _responder(args, settings)
     try:
-        questions = load_questions(Path(args.file))
+        questions = load_questions(path)
     except QuestionFileError as err:
         raise CliError(str(err)) from None
     now = _now(args, settings)
@@ -219,8 +259,37 @@ def cmd_kb_eval(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     print(format_report(report, facts))
     ok = (
-        report.accuracy(facts) * 100 >= args.min_accuracy
-        and report.rejection() * 100 >= args.min_rejection
+        report.accuracy(facts) * 100 >= (args.min_accuracy or 0.0)
+        and report.rejection() * 100 >= (args.min_rejection or 0.0)
+    )
+    return 0 if ok else 1
+
+
+def _eval_dialogues(args: argparse.Namespace, settings: Settings, path: Path) -> int:
+    from bot.core.dialogue_eval import evaluate_dialogues, format_dialogue_report, load_dialogues
+    from bot.core.evaluation import QuestionFileError
+
+    for option, value in (("--min-accuracy", args.min_accuracy),
+                          ("--min-rejection", args.min_rejection), ("--against", args.against)):
+        if value is not None:
+            raise CliError(f"{option} applies to a question file (`questions:`);"
+                           f" {path} holds dialogues")
+    try:
+        dialogues, compounds = load_dialogues(path)
+    except QuestionFileError as err:
+        raise CliError(str(err)) from None
+    # A gate over nothing would pass whatever the bot does.
+    if args.min_follow_up is not None and not any(
+            turn.kind for turns in dialogues.values() for turn in turns):
+        raise CliError(f"{path} has no follow-up turns (turns with a `kind:`) for --min-follow-up")
+    if args.min_compound is not None and not compounds:
+        raise CliError(f"{path} has no compound messages for --min-compound")
+    conversation = Conversation(_responder(args, settings))
+    report = evaluate_dialogues(conversation, dialogues, compounds, _now(args, settings))
+    print(format_dialogue_report(report))
+    ok = (
+        report.follow_up_accuracy() * 100 >= (args.min_follow_up or 0.0)
+        and report.compound_accuracy() * 100 >= (args.min_compound or 0.0)
     )
     return 0 if ok else 1
 
@@ -332,6 +401,12 @@ def build_parser() -> argparse.ArgumentParser:
         "question", nargs="+", help="the question, or - to read one per line from stdin"
     )
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    ask.add_argument(
+        "--chat",
+        action="store_true",
+        help="with -: the lines are the turns of one conversation (follow-ups read with the"
+        " ones before); an empty line starts a new one",
+    )
     ask.set_defaults(handler=cmd_ask)
 
     run = sub.add_parser(
@@ -374,20 +449,36 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = kb_sub.add_parser(
         "eval",
         parents=[common],
-        help="accuracy on a labelled question file",
+        help="accuracy on a labelled question or dialogue file",
         epilog="examples:\n  llamabot kb eval tests/data/eval_questions.yaml --min-accuracy 95\n"
-        "  llamabot kb eval questions.yaml --knowledge old/ --against knowledge/",
+        "  llamabot kb eval questions.yaml --knowledge old/ --against knowledge/\n"
+        "  llamabot kb eval tests/data/dialogues_dev.yaml --min-follow-up 80 --min-compound 85",
         formatter_class=raw,
     )
-    evaluate.add_argument("file", help="YAML file with `questions: [{q, expect, kind}]`")
     evaluate.add_argument(
-        "--min-accuracy", type=float, default=0.0, help="fail below this in-scope accuracy (%%)"
+        "file",
+        help="YAML file with `questions: [{q, expect, kind}]`, or a dialogue file with"
+        " `dialogues: [{id, turns: [{q, expect, kind}]}]` and `compound: [{q, expect: [ids]}]`",
+    )
+    # None: not given, which a file of the other kind must be told apart from.
+    evaluate.add_argument(
+        "--min-accuracy", type=float, help="questions: fail below this in-scope accuracy (%%)"
     )
     evaluate.add_argument(
         "--min-rejection",
         type=float,
-        default=0.0,
-        help="fail below this out-of-scope rejection (%%)",
+        help="questions: fail below this out-of-scope rejection (%%)",
+    )
+    evaluate.add_argument(
+        "--min-follow-up",
+        type=float,
+        help="dialogues: fail below this share of follow-up turns answered right (%%)",
+    )
+    evaluate.add_argument(
+        "--min-compound",
+        type=float,
+        help="dialogues: fail below this share of compound messages with every part answered"
+        " (%%)",
     )
     evaluate.add_argument(
         "--against",

@@ -5,11 +5,13 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from types import ModuleType
 
-from bot.core.answer import Answer, AnswerKind, Responder
+from bot.core.answer import Answer, AnswerKind, Choice
+from bot.core.conversation import Context, Conversation, Turn
 
 WELCOME = (
     "লামাবট কনসোল। মেটার লামা নিয়ে প্রশ্ন করুন (বাংলা, Banglish বা English)।\n"
@@ -33,6 +35,40 @@ def render_plain(answer: Answer) -> str:
         lines = [f"  {i}. {choice.label}" for i, choice in enumerate(answer.choices, 1)]
         parts.append("\n".join(filter(None, [heading, *lines])))
     return "\n\n".join(parts)
+
+
+# The questions offered after an answer of several parts: a screenful, not every related one.
+MAX_TURN_CHOICES = 5
+
+
+def turn_choices(turn: Turn) -> tuple[Choice, ...]:
+    """What a turn offers next: its answer's choices or, for several parts, the "did you mean"
+    choices first, then the related questions, none of them a fact just answered."""
+    if len(turn.answers) == 1:
+        return turn.answer.choices
+    answered = {a.fact_id for a in turn.answers}
+    parts = sorted(turn.answers, key=lambda a: a.kind is not AnswerKind.SUGGEST)
+    offered: dict[str, Choice] = {}
+    for part in parts:
+        for choice in part.choices:
+            if choice.fact_id not in answered:
+                offered.setdefault(choice.fact_id, choice)
+    return tuple(offered.values())[:MAX_TURN_CHOICES]
+
+
+def render_turn(turn: Turn) -> str:
+    """Render a turn as plain text: one section per part, then the numbered choices."""
+    if len(turn.answers) == 1:
+        return render_plain(turn.answer)
+    sections = []
+    for part in turn.answers:
+        text = render_plain(replace(part, choices=()))
+        sections.append(f"▸ {part.title}\n{text}" if part.title else text)
+    choices = turn_choices(turn)
+    if choices:
+        lines = [f"  {i}. {choice.label}" for i, choice in enumerate(choices, 1)]
+        sections.append("\n".join(["আরও জানতে পারেন:", *lines]))
+    return "\n\n".join(sections)
 
 
 def suggestion_number(line: str, count: int) -> int | None:
@@ -65,16 +101,18 @@ def _load_readline(history: Path) -> ModuleType | None:
 
 
 def run_shell(
-    responder: Responder,
+    conversation: Conversation,
     now: Callable[[], datetime],
     read: Callable[[str], str] = input,
     write: Callable[[str], None] = print,
 ) -> int:
-    """Chat on the console until end of input; numbers pick the last suggestions."""
+    """Chat on the console until end of input, as one conversation; numbers pick the last
+    suggestions."""
     history = _history_file()
     readline = _load_readline(history)
     write(WELCOME)
-    last: tuple[str, ...] = ()
+    context = Context()
+    offered: tuple[Choice, ...] = ()
     try:
         while True:
             try:
@@ -88,13 +126,13 @@ def run_shell(
             if line.lower() in {"exit", "quit", "বিদায়"}:
                 write("বিদায়!")
                 return 0
-            number = suggestion_number(line, len(last))
+            number = suggestion_number(line, len(offered))
             if number is not None:
-                answer = responder.answer_fact(last[number - 1], now())
+                turn = conversation.choose(offered[number - 1].fact_id, context, now())
             else:
-                answer = responder.ask(line, now())
-            last = answer.suggestions
-            write("\nলামাবট> " + render_plain(answer))
+                turn = conversation.reply(line, context, now())
+            context, offered = turn.context, turn_choices(turn)
+            write("\nলামাবট> " + render_turn(turn))
     finally:
         if readline is not None:
             with contextlib.suppress(OSError):

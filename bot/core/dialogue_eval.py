@@ -12,11 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import yaml
-
 from bot.core.answer import AnswerKind
 from bot.core.conversation import Context, Conversation, Turn
-from bot.core.evaluation import QuestionFileError
+from bot.core.evaluation import QuestionFileError, read_yaml
 
 
 @dataclass(frozen=True)
@@ -76,37 +74,67 @@ def _rate(outcomes: list[TurnOutcome] | list[CompoundOutcome]) -> float:
     return sum(o.correct for o in outcomes) / len(outcomes) if outcomes else 1.0
 
 
-def load_dialogues(path: Path) -> tuple[dict[str, list[DialogueTurn]], list[Compound]]:
+def is_dialogue_file(path: Path) -> bool:
+    """Whether `path` holds dialogues (`dialogues:`, `compound:`) rather than `questions:`;
+    a file that cannot be read is not (the question loader then says why)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as err:
-        raise QuestionFileError(f"{path}: cannot read dialogue file: {err}") from None
+        data = read_yaml(path, "dialogue file")
+    except QuestionFileError:
+        return False
+    return isinstance(data, dict) and bool({"dialogues", "compound"} & data.keys())
+
+
+def load_dialogues(path: Path) -> tuple[dict[str, list[DialogueTurn]], list[Compound]]:
+    data = read_yaml(path, "dialogue file")
     if not isinstance(data, dict):
         raise QuestionFileError(f"{path}: expected `dialogues:` and `compound:` lists")
     dialogues: dict[str, list[DialogueTurn]] = {}
-    for number, entry in enumerate(data.get("dialogues") or [], 1):
-        turns = entry.get("turns") if isinstance(entry, dict) else None
-        if not isinstance(turns, list):
+    for number, entry in enumerate(_entries(path, data, "dialogues"), 1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("turns"), list):
             raise QuestionFileError(f"{path}: dialogue #{number} needs `turns:`")
         name = str(entry.get("id", number))
-        dialogues[name] = [_turn(path, name, t) for t in turns]
+        dialogues[name] = [_turn(path, name, t) for t in entry["turns"]]
     compounds = []
-    for number, entry in enumerate(data.get("compound") or [], 1):
+    for number, entry in enumerate(_entries(path, data, "compound"), 1):
         if not isinstance(entry, dict) or not isinstance(entry.get("q"), str):
             raise QuestionFileError(f"{path}: compound #{number} needs `q:` text")
-        expect = entry.get("expect") or []
-        compounds.append(Compound(entry["q"], tuple(str(e) for e in expect),
-                                  str(entry.get("kind", ""))))
+        expect = _fact_ids(entry.get("expect") or [])
+        if expect is None:
+            raise QuestionFileError(f"{path}: compound #{number}: `expect:` must be a list of "
+                                    "fact ids")
+        compounds.append(Compound(entry["q"], expect, str(entry.get("kind", ""))))
     return dialogues, compounds
+
+
+def _entries(path: Path, data: dict[object, object], key: str) -> list[object]:
+    entries = data.get(key) or []
+    if not isinstance(entries, list):
+        raise QuestionFileError(f"{path}: `{key}:` must be a list")
+    return entries
+
+
+def _fact_ids(value: object) -> tuple[str, ...] | None:
+    """A list of fact ids as given, or None when it is not one."""
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return None
+    return tuple(value)
 
 
 def _turn(path: Path, dialogue: str, entry: object) -> DialogueTurn:
     if not isinstance(entry, dict) or not isinstance(entry.get("q"), str):
         raise QuestionFileError(f"{path}: a turn of dialogue {dialogue} needs `q:` text")
     if "expect_any" in entry:
-        expect = frozenset(entry["expect_any"] or [None])
+        ids = _fact_ids(entry["expect_any"] or [])
+        if ids is None:
+            raise QuestionFileError(f"{path}: dialogue {dialogue}, {entry['q']!r}: `expect_any:` "
+                                    "must be a list of fact ids")
+        expect: frozenset[str | None] = frozenset(ids or [None])
     else:
-        expect = frozenset([entry.get("expect")])
+        one = entry.get("expect")
+        if one is not None and not isinstance(one, str):
+            raise QuestionFileError(f"{path}: dialogue {dialogue}, {entry['q']!r}: `expect:` "
+                                    "must be one fact id or null (several: `expect_any:`)")
+        expect = frozenset([one])
     return DialogueTurn(entry["q"], expect, str(entry.get("kind") or ""))
 
 

@@ -77,14 +77,27 @@ class QuestionFileError(ValueError):
     """The labelled question file cannot be read; the message names the entry."""
 
 
-def load_questions(path: Path) -> list[LabelledQuestion]:
+def read_yaml(path: Path, what: str) -> object:
+    """The YAML document in `path`; whatever stops reading it is one `QuestionFileError` line."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except RecursionError:  # PyYAML composes and constructs recursively
-        raise QuestionFileError(f"{path}: cannot read question file: nested too deeply") from None
+        raise QuestionFileError(f"{path}: cannot read {what}: nested too deeply") from None
+    except yaml.MarkedYAMLError as err:
+        # str(err) quotes the offending lines under it: several lines, one is enough.
+        mark = err.problem_mark or err.context_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = err.problem or err.context or "invalid YAML"
+        raise QuestionFileError(
+            f"{path}: cannot read {what}: YAML syntax error{where}: {problem}"
+        ) from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError, OverflowError) as err:
         # ValueError, OverflowError: values YAML cannot construct, such as 2024-02-30
-        raise QuestionFileError(f"{path}: cannot read question file: {err}") from None
+        raise QuestionFileError(f"{path}: cannot read {what}: {err}") from None
+
+
+def load_questions(path: Path) -> list[LabelledQuestion]:
+    data = read_yaml(path, "question file")
     entries = data.get("questions") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise QuestionFileError(f"{path}: expected a `questions:` list")
