@@ -155,6 +155,31 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE UNIQUE INDEX questions_reply ON questions(chat_id, message_id, user_id);
         """,
     ),
+    Migration(
+        5,
+        "conversation contexts and the answers a reply continues",
+        """
+        -- What a conversation remembers ("লামাকন কী?" then "কবে?"): one row per private
+        -- chat or per user in a group, replaced on each message, gone 15 minutes after it.
+        CREATE TABLE contexts (
+            chat_id     {bigint} NOT NULL,
+            user_id     {bigint} NOT NULL,     -- 0 in a private chat: the chat is the conversation
+            state       TEXT NOT NULL,         -- bot.storage.contexts.encode: fact ids, last question
+            expires_at  {bigint} NOT NULL,     -- Unix seconds: never read after, then deleted
+            PRIMARY KEY (chat_id, user_id)
+        ) {without_rowid};
+        CREATE INDEX contexts_expiry ON contexts(expires_at);
+        -- The bot's messages that answered a fact, so a Telegram reply to one continues it.
+        CREATE TABLE answer_messages (
+            chat_id     {bigint} NOT NULL,
+            message_id  {bigint} NOT NULL,     -- the bot's message
+            fact_id     TEXT NOT NULL,
+            expires_at  {bigint} NOT NULL,     -- Unix seconds, as contexts
+            PRIMARY KEY (chat_id, message_id)
+        ) {without_rowid};
+        CREATE INDEX answer_messages_expiry ON answer_messages(expires_at);
+        """,
+    ),
 )
 
 

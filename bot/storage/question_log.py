@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from bot.storage.connection import Connection, DatabaseError, DatabaseTarget, as_target, connect
+from bot.storage.contexts import ContextRecord, Contexts, write_contexts
 from bot.storage.migrations import migrate
 from bot.storage.records import (
     GAP_KINDS,
@@ -83,10 +84,12 @@ class QuestionLog:
         return True
 
     def write(self, users: list[UserSeen], questions: list[QuestionRecord],
-              taps: list[TapRecord] | None = None) -> bool:
+              taps: list[TapRecord] | None = None,
+              contexts: list[ContextRecord] | None = None) -> bool:
         taps = taps or []
+        contexts = contexts or []
         if not self.open():
-            self.dropped += len(users) + len(questions) + len(taps)
+            self.dropped += len(contexts) + len(users) + len(questions) + len(taps)
             return False
         assert self.conn is not None
         try:
@@ -112,8 +115,9 @@ class QuestionLog:
                     db.executemany(_INSERT_TAP, [
                         (_iso(t.tapped_at), TAP_KIND, t.fact_id, t.user_id, t.chat_id,
                          t.message_id) for t in taps])
+                write_contexts(db, contexts)
         except DatabaseError as exc:
-            self.dropped += len(users) + len(questions) + len(taps)
+            self.dropped += len(contexts) + len(users) + len(questions) + len(taps)
             self._fail(exc)
             return False
         self._recover()
@@ -231,6 +235,8 @@ class Storage:
         self._users: deque[UserSeen] = deque(maxlen=_MAX_PENDING)
         self._questions: deque[QuestionRecord] = deque(maxlen=_MAX_PENDING)
         self._taps: deque[TapRecord] = deque(maxlen=_MAX_PENDING)
+        # Conversation contexts: read on their own thread, written with these batches.
+        self.contexts = Contexts(question_log.target)
         self._scheduled = False
         self._closed = False
 
@@ -246,10 +252,13 @@ class Storage:
         return self.question_log.conn is not None and self.question_log.error is None
 
     def record(self, user: UserSeen | None = None, question: QuestionRecord | None = None,
-               tap: TapRecord | None = None) -> None:
+               tap: TapRecord | None = None,
+               context: ContextRecord | None = None) -> None:
         """Queue a user sighting, a question and/or a tap for the writer thread; never blocks."""
         if self._closed:
             return
+        if context is not None:
+            self.contexts.keep(context)
         with self._lock:
             if user is not None:
                 self._users.append(user)
@@ -275,8 +284,10 @@ class Storage:
             self._questions.clear()
             self._taps.clear()
             self._scheduled = False
-        if users or questions or taps:
-            self.question_log.write(users, questions, taps)
+        contexts = self.contexts.pending()
+        if users or questions or taps or contexts:
+            self.question_log.write(users, questions, taps, contexts=contexts)
+        self.contexts.written(contexts)
 
     async def flush(self) -> None:
         await self._run(self._drain)
@@ -298,6 +309,7 @@ class Storage:
             return
         await self.flush()
         self._closed = True
+        await self.contexts.close()
         await self._run(self.question_log.close)
         self._executor.shutdown(wait=True)
 

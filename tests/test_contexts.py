@@ -1,0 +1,155 @@
+"""Conversation contexts in the database, on real SQLite files and PostgreSQL schemas."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+from bot.core.conversation import EXPIRY, Context
+from bot.storage.connection import DatabaseTarget, connect
+from bot.storage.contexts import (
+    ContextRecord,
+    Contexts,
+    ConversationKey,
+    Remembered,
+    decode,
+    encode,
+)
+from bot.storage.question_log import QuestionLog, Storage
+
+T = TypeVar("T")
+NOW = datetime(2025, 4, 20, 12, 0, tzinfo=UTC)
+PRIVATE = ConversationKey.of(111, 111, private=True)
+CONTEXT = Context(facts=("llamacon",), shown=("what_is_llama", "llamacon"), choices=("a", "b"),
+                  question="লামাকন কী", offered="meta", idle=1, at=NOW)
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coro)
+
+
+def rows(target: DatabaseTarget, table: str) -> int:
+    conn = connect(target)
+    try:
+        return int(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+    finally:
+        conn.close()
+
+
+async def read(target: DatabaseTarget, key: ConversationKey, reply_to: int | None = None,
+               now: datetime = NOW) -> Remembered:
+    """As another replica would: a fresh reader, nothing pending."""
+    contexts = Contexts(target)
+    try:
+        return await contexts.read(key, reply_to, now)
+    finally:
+        await contexts.close()
+
+
+def test_encoding_round_trips_and_is_compact() -> None:
+    text = encode(CONTEXT, 5003)
+    assert decode(text) == (CONTEXT, 5003)
+    assert "লামাকন" in text and " " not in text.replace("লামাকন কী", "")
+    assert decode(encode(Context())) == (Context(), None)
+    assert len(encode(Context(facts=("llamacon",), question="লামাকন কী", at=NOW))) < 60
+
+
+def test_a_row_it_cannot_read_is_no_context() -> None:
+    for state in ("", "not json", "[]", '{"f": "llamacon"}', '{"f": [1]}', '{"i": "2"}',
+                  '{"t": 1e99}', '{"t": "yesterday"}', '{"q": 5}', '{"m": "5"}'):
+        assert decode(state) == (Context(), None), state
+
+
+def test_keys_private_chat_and_group_users() -> None:
+    assert ConversationKey.of(111, 111, private=True) == ConversationKey(111, 0)
+    group = -100
+    one, other = (ConversationKey.of(group, user, private=False) for user in (1, 2))
+    assert one != other
+
+
+def test_a_context_written_by_one_process_is_read_by_another(
+    database_target: DatabaseTarget,
+) -> None:
+    async def scenario() -> tuple[Remembered, Remembered, Remembered]:
+        storage = await Storage.open(database_target)
+        storage.record(context=ContextRecord(PRIVATE, CONTEXT, NOW, answers=((5001, "llamacon"),),
+                                             offered_message=5002))
+        # Before the batch is written, this process already sees its own write.
+        own = await storage.contexts.read(PRIVATE, 5001, NOW)
+        await storage.flush()
+        other = await read(database_target, PRIVATE, reply_to=5001)
+        group_user = await read(database_target, ConversationKey(111, 7), reply_to=5002)
+        await storage.close()
+        return own, other, group_user
+
+    own, other, group_user = run(scenario())
+    assert own == other == Remembered(CONTEXT, "llamacon", 5002)
+    assert group_user == Remembered(Context(), None)  # another conversation, another message
+
+
+def test_the_last_message_of_a_batch_wins_and_start_forgets(
+    database_target: DatabaseTarget,
+) -> None:
+    later = Context(facts=("copyright_lawsuit",), question="who sued meta", at=NOW)
+
+    async def scenario() -> tuple[Remembered, Remembered]:
+        storage = await Storage.open(database_target)
+        storage.record(context=ContextRecord(PRIVATE, CONTEXT, NOW))
+        storage.record(context=ContextRecord(PRIVATE, later, NOW))
+        await storage.flush()
+        kept = await read(database_target, PRIVATE)
+        storage.record(context=ContextRecord(PRIVATE, None, NOW))  # /start
+        assert (await storage.contexts.read(PRIVATE, None, NOW)).context == Context()
+        await storage.flush()
+        forgotten = await read(database_target, PRIVATE)
+        await storage.close()
+        return kept, forgotten
+
+    kept, forgotten = run(scenario())
+    assert kept.context == later
+    assert forgotten.context == Context()
+    assert rows(database_target, "contexts") == 0
+
+
+def test_nothing_is_read_or_kept_after_the_expiry(database_target: DatabaseTarget) -> None:
+    expired = NOW + EXPIRY + timedelta(seconds=1)
+    other = ConversationKey(222, 0)
+
+    async def scenario() -> tuple[Remembered, Remembered, Remembered]:
+        storage = await Storage.open(database_target)
+        storage.record(context=ContextRecord(PRIVATE, CONTEXT, NOW, answers=((9, "llamacon"),)))
+        pending = await storage.contexts.read(PRIVATE, 9, expired)
+        await storage.flush()
+        assert rows(database_target, "contexts") == 1
+        stale = await read(database_target, PRIVATE, reply_to=9, now=expired)
+        # The next batch, from anyone, deletes what has expired.
+        storage.record(context=ContextRecord(other, Context(at=expired), expired))
+        await storage.flush()
+        fresh = await read(database_target, other, now=expired)
+        await storage.close()
+        return pending, stale, fresh
+
+    pending, stale, fresh = run(scenario())
+    assert pending.replied_fact is None  # a reply to an answer older than the expiry
+    assert stale == Remembered(Context(), None)
+    assert fresh.context == Context(at=expired)
+    assert rows(database_target, "contexts") == 1  # only the other conversation's
+    assert rows(database_target, "answer_messages") == 0
+
+
+def test_without_a_database_the_conversation_goes_on_without_context(tmp_path: Path) -> None:
+    folder = tmp_path / "not-a-file.sqlite3"
+    folder.mkdir()  # a directory: SQLite cannot open it
+
+    async def scenario() -> Remembered:
+        storage = Storage(QuestionLog(folder))
+        storage.record(context=ContextRecord(PRIVATE, CONTEXT, NOW))
+        await storage.flush()  # the write is dropped, and with it the pending record
+        remembered = await storage.contexts.read(PRIVATE, 1, NOW)
+        await storage.close()
+        return remembered
+
+    assert run(scenario()) == Remembered(Context(), None)
