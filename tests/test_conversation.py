@@ -147,3 +147,14 @@ def test_a_reply_to_an_answer_continues_from_its_fact(conversation: Conversation
     assert facts(more)[0] not in ("llamacon", "copyright_lawsuit")  # both were shown
     gone = conversation.replying_to("no_such_fact", lawsuit.context, NOW)
     assert gone == lawsuit.context
+
+
+def test_facts_a_reload_removed_are_dropped_from_the_context(conversation: Conversation) -> None:
+    # A context read from the database may have been written with another knowledge version.
+    stale = Context(facts=("gone_fact",), choices=("gone_fact", "llamacon"),
+                    question="লামাকন কী", at=NOW)
+    for message in ("আরও বলো", "কবে?", "এটা কি ফ্রি?", "১"):
+        turn = conversation.reply(message, stale, NOW)
+        assert "gone_fact" not in (*turn.context.facts, *turn.context.choices), message
+    assert facts(conversation.reply("১", stale, NOW)) == ["llamacon"]
+    assert facts(conversation.choose("llamacon", stale, NOW)) == ["llamacon"]

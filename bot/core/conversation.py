@@ -121,7 +121,7 @@ class Conversation:
 
     def reply(self, text: str, context: Context, now: datetime) -> Turn:
         """Answer `text` given `context`; the turn carries the context to keep."""
-        context = context if context.alive(now) else Context()
+        context = self._current(context, now)
         words = clean(text)
         if context.choices and (turn := self._pick(words, context, now)) is not None:
             return turn
@@ -141,7 +141,7 @@ class Conversation:
 
         Its canonical question becomes the context's, so "কবে?" next asks about that fact.
         """
-        context = context if context.alive(now) else Context()
+        context = self._current(context, now)
         answer = self.responder.answer_fact(fact_id, now)
         return self._turn(TurnKind.PICK, (answer,), context, now, clean(answer.question))
 
@@ -154,11 +154,22 @@ class Conversation:
         fact = self.responder.knowledge.facts.get(fact_id)
         if fact is None:
             return context
-        context = context if context.alive(now) else Context()
+        context = self._current(context, now)
         facts = (*(f for f in context.facts if f != fact_id), fact_id)[-3:]
         return replace(context, facts=facts, shown=tuple(dict.fromkeys((*context.shown, fact_id))),
                        choices=(), offered="", question=clean(fact.canonical_question), idle=0,
                        at=now)
+
+    def _current(self, context: Context, now: datetime) -> Context:
+        """`context` if it is alive, without the facts a reload has removed since (a context
+        kept in a database may come from a process with another knowledge version)."""
+        if not context.alive(now):
+            return Context()
+        facts = self.responder.knowledge.facts
+        if all(f in facts for f in (*context.facts, *context.choices)):
+            return context
+        return replace(context, facts=tuple(f for f in context.facts if f in facts),
+                       choices=tuple(f for f in context.choices if f in facts))
 
     # ----------------------------------------------------------------- "did you mean" answers
 
