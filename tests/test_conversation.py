@@ -158,3 +158,8 @@ def test_facts_a_reload_removed_are_dropped_from_the_context(conversation: Conve
         assert "gone_fact" not in (*turn.context.facts, *turn.context.choices), message
     assert facts(conversation.reply("১", stale, NOW)) == ["llamacon"]
     assert facts(conversation.choose("llamacon", stale, NOW)) == ["llamacon"]
+
+
+def test_grammar_alone_after_an_answer_does_not_repeat_it(conversation: Conversation) -> None:
+    *_, no = play(conversation, "লামাকন কী?", "না")
+    assert no.answer.kind is not AnswerKind.FACT

@@ -218,6 +218,9 @@ class Conversation:
             return False
         if self._bare(words) or any(w in _POINTERS for w in tokens[:2]):
             return True
+        matcher = self.responder.matcher
+        if not matcher.content_positions(matcher.key(words)):
+            return False  # "না", "ok": grammar alone asks nothing of the last answer
         return answer.kind not in (AnswerKind.FACT, AnswerKind.SMALLTALK, AnswerKind.EMPTY)
 
     def _follow_up(
