@@ -12,7 +12,7 @@ from bot.core.events import describe_event
 from bot.core.focus import question_parts
 from bot.core.knowledge import Citation, Fact, Knowledge
 from bot.core.match import MATCH_CACHE, Matcher, MatchResult, Scored
-from bot.core.normalize import log_form, normalize_for_log
+from bot.core.normalize import log_form, make_key, normalize_for_log
 from bot.core.subjects import Subjects
 from bot.core.synonyms import Synonyms
 from bot.core.writing import OTHER_SCRIPT_TEXT, in_other_script
@@ -57,6 +57,9 @@ class Answer:
     title: str | None = None  # the fact's title, only for FACT
     # The question as logged and grouped (`normalize_for_log`); set by `Responder`.
     normalized: str = ""
+    # A fact answer's lead over the best other intent (score points): a narrow win is
+    # worth an admin's look. None when the ranking does not say (a button, a definition).
+    margin: float | None = None
 
     @property
     def suggestions(self) -> tuple[str, ...]:
@@ -130,21 +133,19 @@ class Responder:
         )
         self.asks = Asks()
         # What each fact's answer can tell: a date (its text, or an event), an amount.
-        self._gives = {
-            f.id: self.asks.given(f.answer)
-            | ({Asked.WHEN} if knowledge.events_for_fact(f.id) else set())
-            for f in knowledge.facts.values()
-        }
         self.subjects = Subjects(
             (e.id, alias) for e in knowledge.entities.values() for alias in e.aliases
         )
+        self._gives = {f.id: self._tells(f) for f in knowledge.facts.values()}
 
     def ask(self, question: str, now: datetime) -> Answer:
         """Answer `question` as of `now` (which decides event countdowns)."""
         question = question[: self.policy.max_question_chars]
         result = self.matcher.match(question)
+        answer = self._ask(question, result, now)
         # Logged in the form the matcher has already cleaned: not cleaned a second time.
-        return replace(self._ask(question, result, now), normalized=log_form(result.key.cleaned))
+        return replace(answer, normalized=log_form(result.key.cleaned),
+                       margin=_margin(answer, result))
 
     def _ask(self, question: str, result: MatchResult, now: datetime) -> Answer:
         if result.key.is_empty or not result.key.skeleton:
@@ -279,6 +280,15 @@ class Responder:
             return self._fallback(question, score, decline.intent_id)
         return self._not_in_article(question, score, about, decline.intent_id)
 
+    def _tells(self, fact: Fact) -> frozenset[Asked]:
+        """What a fact's answer can tell: a date (its text or an event), an amount, a place;
+        who (it names someone besides its own subjects); names (two or more of them)."""
+        others = self.subjects.named(make_key(fact.answer)) - set(fact.entities)
+        return (self.asks.given(fact.answer)
+                | ({Asked.WHEN} if self.knowledge.events_for_fact(fact.id) else set())
+                | ({Asked.WHO} if others else set())
+                | ({Asked.NAMES} if len(others) >= 2 else set()))
+
     def gives(self, fact_id: str) -> frozenset[Asked]:
         """What the fact's answer can tell: a date, an amount, a place."""
         return self._gives[fact_id]
@@ -344,3 +354,14 @@ class Responder:
     def _choices(self, fact_ids: Iterable[str]) -> tuple[Choice, ...]:
         facts = self.knowledge.facts
         return tuple(Choice(f, facts[f].canonical_question) for f in fact_ids if f in facts)
+
+
+def _margin(answer: Answer, result: MatchResult) -> float | None:
+    """How far the fact answered led the best other intent for the whole question."""
+    if answer.kind is not AnswerKind.FACT:
+        return None
+    own = next((s.score for s in result.ranked if s.intent_id == answer.intent_id), None)
+    if own is None:
+        return None
+    rival = next((s.score for s in result.ranked if s.intent_id != answer.intent_id), 0.0)
+    return own - rival

@@ -20,6 +20,10 @@ class Asked(StrEnum):
     WHEN = "when"
     AMOUNT = "amount"
     WHERE = "where"
+    # Asked only in a follow-up ("কারা?", "কোন কোন বই?"): whether an answer names who, or a
+    # list of names, takes the knowledge base's entities to tell (see `Responder.gives`).
+    WHO = "who"
+    NAMES = "names"
 
 
 _ASKING = {
@@ -43,7 +47,7 @@ _GIVING = {
                  "year", "month"),
     Asked.WHERE: ("দেশ", "শহর", "অঞ্চল", "আঞ্চলিক", "প্ল্যাটফর্ম", "অ্যাপ", "ইউরোপ", "ইইউ",
                   "চীন", "চীনা", "country", "countries", "city", "region", "platform", "europe"),
-    Asked.AMOUNT: ("বিলিয়ন", "মিলিয়ন", "কোটি", "লাখ", "লক্ষ", "হাজার", "শত", "একশ", "দুইশ",
+    Asked.AMOUNT: ("বিলিয়ন", "মিলিয়ন", "কোটি", "লাখ", "লক্ষ", "হাজার", "শত",
                    "শতাংশ", "billion", "million", "thousand", "hundred", "percent"),
 }
 # A number standing alone ("২০২৩", "৮০"), not part of a name ("R1", "o3", "Q4").
@@ -56,7 +60,12 @@ class Asks:
     def __init__(self) -> None:
         self._asking = {kind: _phrases(words) for kind, words in _ASKING.items()}
         self._giving = {kind: _phrases(words) for kind, words in _GIVING.items()}
-        self._where_alone = _phrases(("কোথায়", "কই", "where", "kothay", "koi"))
+        self._alone = {
+            Asked.WHERE: _phrases(("কোথায়", "কই", "where", "kothay", "koi")),
+            Asked.WHO: _phrases(("কে", "কারা", "কাদের", "who", "whom", "ke", "kara", "kader")),
+            Asked.NAMES: _phrases(("কোন কোন", "কোনগুলো", "কোনগুলা", "নাম", "নামগুলো", "which ones",
+                                   "names", "kon kon", "nam", "namgulo")),
+        }
 
     def _places(self, words: tuple[str, ...]) -> set[Asked]:
         phrases = self._giving[Asked.WHERE]
@@ -64,9 +73,10 @@ class Asks:
 
     def asked(self, key: Key, *, bare: bool = False) -> frozenset[Asked]:
         """What `key`'s question asks for; `bare`: a follow-up of question words alone, where
-        "কোথায়?" by itself asks for a place."""
-        if bare and _holds(key.surface, self._where_alone):
-            return self.asked(key) | {Asked.WHERE}
+        "কোথায়?" by itself asks for a place, "কারা?" for who, "কোন কোন?" for names."""
+        if bare:
+            found = {k for k, phrases in self._alone.items() if _holds(key.surface, phrases)}
+            return self.asked(key) | found
         return frozenset(k for k, phrases in self._asking.items() if _holds(key.surface, phrases))
 
     def given(self, text: str) -> frozenset[Asked]:

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.core.answer import Answer, AnswerKind, Responder
+from bot.core.asks import Asked
 from bot.core.normalize import Key, clean, surface_word
 
 # A context older than this, or this many turns without a fact, is forgotten.
@@ -233,7 +234,8 @@ class Conversation:
         known = {entity for entity, _, _ in before}
         new = [s for s in responder.subjects.spans(key) if s[0] not in known]
         named = frozenset(i for _, start, end in new for i in range(start, end))
-        if new and self._bare(text, named):
+        pointed = any(w in _POINTERS for w in words.split())
+        if new and not pointed and self._bare(text, named):
             # "আর ডিপসিকের?", "what about Google?": the last question about another subject.
             return self._read_as(_substitute(previous, before, key, new), alone, context, now,
                                  new_subject=True)
@@ -241,9 +243,10 @@ class Conversation:
             return self._bare_question(key, context, now)
         subject = " ".join(w for _, start, end in before for w in previous.surface[start:end])
         rest = _without_pointers(words)
+        asked = responder.asks.asked(key, bare=True)
         for resolved in (f"{subject} {rest}", f"{context.question} {rest}"):
             if resolved.strip() != rest and (turn := self._read_as(
-                    resolved, alone, context, now)) is not None:
+                    resolved, alone, context, now, asked=asked)) is not None:
                 return turn
         return None
 
@@ -279,8 +282,12 @@ class Conversation:
                           resolved=context.question)
 
     def _read_as(self, resolved: str, alone: Answer, context: Context, now: datetime,
-                 new_subject: bool = False) -> Turn | None:
+                 new_subject: bool = False, asked: frozenset[Asked] = frozenset()) -> Turn | None:
         answer = self.responder.ask(resolved, now)
+        if answer.kind is AnswerKind.FACT and answer.fact_id is not None and not (
+                asked <= self.responder.gives(answer.fact_id)):
+            # "কোন কোন বই?" of the lawsuit: the fact is right, the names are not in it.
+            answer = self.responder.not_in_article(resolved, (answer.fact_id,))
         if answer.kind is AnswerKind.FACT or new_subject or (
                 answer.kind is AnswerKind.NOT_IN_ARTICLE and alone.kind is not AnswerKind.FACT):
             return self._turn(TurnKind.FOLLOW_UP, (answer,), context, now, clean(resolved),

@@ -64,7 +64,8 @@ porjonto dhore somoy byapar bepar bishoy jinis jinish ghotona kotha khobor
 assalamu assalamualaikum alaikum walaikum salam hello hi hey jigai jiggesh jiggasa jigges kori
 korchi kon kaw koiben koira diya kortase kortesi bujhtesi bujhtasi bujhlam bujhina theika thika
 khali parbo parben hoibo hoibe gese koilo koisilo janaben bolben dekhi mone
-laiga lagi niya kon koilen koitase dekhtasen bujhaiya shunlam sunlam shunchi dekhlam porlam
+laiga lagi niya kon koilen bolechen bolechhen boleche bollo bolsilo bolechilen bolechilo
+koitase dekhtasen bujhaiya shunlam sunlam shunchi dekhlam porlam
 eita oita eida heida uchit dekha dekhte dekhay dekhe khawa khete khay jawa jete jai giye
 asha ashte ashe ese valo bhalo kharap
 """
