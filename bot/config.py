@@ -14,6 +14,7 @@ from bot.storage.connection import DatabaseTarget, Engine
 
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_KNOWLEDGE_DIR = Path("knowledge")
+DEFAULT_EVAL_FILE = Path("tests/data/eval_questions.yaml")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _LOG_FORMATS = ("text", "json")
 # BotFather tokens look like "123456789:AAF...": a numeric bot id, a colon, a 30+ char secret.
@@ -42,6 +43,11 @@ class Settings:
     http_port: int | None = None
     http_listen: str = "127.0.0.1"
     broadcast_rate: float = 25.0  # broadcast messages per second, overall
+    # Questions, votes, taps and review decisions older than this many days are deleted
+    # (None: kept until `llamabot data purge`).
+    retention_days: int | None = None
+    # The labelled questions an edit from the review must not break (`bot.teach`).
+    eval_file: Path = DEFAULT_EVAL_FILE
 
     def __repr__(self) -> str:
         # Keep the token out of tracebacks and debug prints of the settings object.
@@ -130,6 +136,8 @@ def load_settings(
         http_listen=listen_address("LLAMABOT_HTTP_LISTEN",
                                    get("LLAMABOT_HTTP_LISTEN") or "127.0.0.1"),
         broadcast_rate=_rate("LLAMABOT_BROADCAST_RATE", get("LLAMABOT_BROADCAST_RATE") or "25"),
+        retention_days=_days("LLAMABOT_RETENTION_DAYS", get("LLAMABOT_RETENTION_DAYS")),
+        eval_file=Path(get("LLAMABOT_EVAL_FILE") or DEFAULT_EVAL_FILE),
     )
     if require_token:
         settings.require_token()
@@ -198,6 +206,15 @@ def _rate(name: str, value: str) -> float:
         raise ConfigError(f"{name} is malformed: {value!r} (messages per second, e.g. 25;"
                           " Telegram allows about 30 without paid broadcasts)")
     return rate
+
+
+def _days(name: str, value: str | None) -> int | None:
+    if value is None or value == "0":
+        return None
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 36500:
+        raise ConfigError(f"{name} is malformed: {value!r} (whole days, e.g. 90; 0 or unset"
+                          " keeps everything)")
+    return int(value)
 
 
 def _log_level(value: str) -> str:

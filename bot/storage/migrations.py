@@ -180,6 +180,38 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX answer_messages_expiry ON answer_messages(expires_at);
         """,
     ),
+    Migration(
+        6,
+        "votes, review decisions, and who asked and what was offered",
+        """
+        -- For the admins' review, purged with the row: who asked (to count the users a
+        -- question touches), the facts offered instead of an answer, and how far a fact
+        -- answer led the runner-up. Fact answers now keep their chat and message too,
+        -- so a vote on them finds the question.
+        ALTER TABLE questions ADD COLUMN asked_by {bigint};
+        ALTER TABLE questions ADD COLUMN offered TEXT;      -- fact ids, space-separated
+        ALTER TABLE questions ADD COLUMN margin {float};
+        CREATE INDEX questions_asked_at ON questions(asked_at);
+        CREATE TABLE votes (
+            chat_id     {bigint} NOT NULL,
+            message_id  {bigint} NOT NULL,     -- the bot's answer carrying the buttons
+            user_id     {bigint} NOT NULL,
+            up          INTEGER NOT NULL,      -- 1 thumbs up, 0 thumbs down
+            reason      TEXT,                  -- a thumbs down's chip: wrong, incomplete, misunderstood
+            voted_at    TEXT NOT NULL,         -- ISO 8601 UTC
+            PRIMARY KEY (chat_id, message_id, user_id)
+        ) {without_rowid};
+        CREATE INDEX votes_voted_at ON votes(voted_at);
+        -- A decided question leaves the review queue: ignored, or added to an intent.
+        CREATE TABLE review_decisions (
+            text        TEXT PRIMARY KEY,      -- the normalized question, as logged
+            action      TEXT NOT NULL,         -- ignored, added, declined
+            target      TEXT,                  -- the fact or decline intent it went to
+            decided_by  TEXT NOT NULL,         -- who: "admin 123", "alice (kb review)"
+            decided_at  TEXT NOT NULL
+        );
+        """,
+    ),
 )
 
 

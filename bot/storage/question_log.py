@@ -21,18 +21,30 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
-from bot.storage.connection import Connection, DatabaseError, DatabaseTarget, as_target, connect
+from bot.core.review import Logged, Signal
+from bot.storage.connection import (
+    Connection,
+    Cursor,
+    DatabaseError,
+    DatabaseTarget,
+    as_target,
+    connect,
+)
 from bot.storage.contexts import ContextRecord, Contexts, write_contexts
 from bot.storage.migrations import migrate
 from bot.storage.records import (
     GAP_KINDS,
     TAP_KIND,
+    Activity,
+    FactFeedback,
     Gap,
     Health,
+    Purged,
     QuestionRecord,
     Stats,
     TapRecord,
     UserSeen,
+    VoteRecord,
 )
 
 log = logging.getLogger(__name__)
@@ -42,14 +54,30 @@ _MAX_PENDING = 10_000  # records kept while the writer is behind; older ones are
 # A tap is logged under the question of the "did you mean" message it was tapped on (the
 # latest, if an edited question reused the message). A tap on a message that asked nothing
 # (sent before migration 4) inserts nothing; a user's second tap on the same message
-# replaces the first (questions_reply is unique).
+# replaces the first (questions_reply is unique). A tap with no fact is "none of these";
+# it keeps what was offered, for the review.
 _INSERT_TAP = (
     "INSERT INTO questions(asked_at, channel, text, kind, fact_id, score, chat_id, message_id,"
-    " user_id) SELECT ?, 'button', text, ?, ?, 0, chat_id, message_id, ? FROM questions"
+    " user_id, offered) SELECT ?, 'button', text, ?, ?, 0, chat_id, message_id, ?, offered"
+    " FROM questions"
     " WHERE kind = 'suggest' AND chat_id = ? AND message_id = ? ORDER BY id DESC LIMIT 1"
     " ON CONFLICT (chat_id, message_id, user_id) DO UPDATE SET"
-    " text = excluded.text, fact_id = excluded.fact_id, asked_at = excluded.asked_at"
+    " text = excluded.text, fact_id = excluded.fact_id, asked_at = excluded.asked_at,"
+    " offered = excluded.offered"
 )
+# One vote per user and answer; a second changes it (a 👍 drops the reason of a 👎).
+_INSERT_VOTE = (
+    "INSERT INTO votes(chat_id, message_id, user_id, up, reason, voted_at)"
+    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id, message_id, user_id) DO UPDATE SET"
+    " up = excluded.up, reason = excluded.reason, voted_at = excluded.voted_at"
+)
+# The fact answer a vote is about: the latest answer logged on its message (an edited
+# question reuses the message).
+_VOTED_ANSWER = (
+    "JOIN questions q ON q.id = (SELECT MAX(a.id) FROM questions a WHERE a.kind = 'fact'"
+    " AND a.chat_id = v.chat_id AND a.message_id = v.message_id)"
+)
+_UNDECIDED = "NOT EXISTS (SELECT 1 FROM review_decisions d WHERE d.text = q.text)"
 
 
 class QuestionLog:
@@ -84,12 +112,13 @@ class QuestionLog:
         return True
 
     def write(self, users: list[UserSeen], questions: list[QuestionRecord],
-              taps: list[TapRecord] | None = None,
+              taps: list[TapRecord] | None = None, votes: list[VoteRecord] | None = None,
               contexts: list[ContextRecord] | None = None) -> bool:
         taps = taps or []
         contexts = contexts or []
+        votes = votes or []
         if not self.open():
-            self.dropped += len(contexts) + len(users) + len(questions) + len(taps)
+            self.dropped += len(contexts) + len(users) + len(questions) + len(taps) + len(votes)
             return False
         assert self.conn is not None
         try:
@@ -103,21 +132,27 @@ class QuestionLog:
                 )
                 db.executemany(
                     "INSERT INTO questions(asked_at, channel, text, kind, fact_id, score,"
-                    " chat_id, message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    " chat_id, message_id, asked_by, offered, margin)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         (_iso(q.asked_at), q.channel, q.text, q.kind, q.fact_id, q.score,
-                         q.chat_id, q.message_id)
+                         q.chat_id, q.message_id, q.asked_by, " ".join(q.offered) or None,
+                         q.margin)
                         for q in questions
                     ],
                 )
-                # After the questions: a tap may answer a question of this very batch.
+                # After the questions: a tap or a vote may be about a question of this batch.
                 if taps:
                     db.executemany(_INSERT_TAP, [
                         (_iso(t.tapped_at), TAP_KIND, t.fact_id, t.user_id, t.chat_id,
                          t.message_id) for t in taps])
+                if votes:
+                    db.executemany(_INSERT_VOTE, [
+                        (v.chat_id, v.message_id, v.user_id, int(v.up), v.reason,
+                         _iso(v.voted_at)) for v in votes])
                 write_contexts(db, contexts)
         except DatabaseError as exc:
-            self.dropped += len(contexts) + len(users) + len(questions) + len(taps)
+            self.dropped += len(contexts) + len(users) + len(questions) + len(taps) + len(votes)
             self._fail(exc)
             return False
         self._recover()
@@ -171,6 +206,117 @@ class QuestionLog:
             return found
 
         return self._read(query) if texts else {}
+
+    def review_items(self, narrow_margin: float,
+                     since: datetime | None = None) -> list[Logged] | None:
+        """What the admins' review groups: questions not answered, answers voted down or
+        won narrowly (lead under `narrow_margin`), "did you mean" picks and rejections;
+        none of a question an admin has decided on already."""
+        after = _iso(since) if since else ""
+
+        def query(conn: Connection) -> list[Logged]:
+            found: list[Logged] = []
+            rows = conn.execute(
+                "SELECT q.text, q.kind, q.asked_by, q.user_id, q.fact_id, q.offered"
+                " FROM questions q WHERE q.text != '' AND q.asked_at >= ?"
+                f" AND (q.kind IN {(*GAP_KINDS, TAP_KIND)!r}"
+                " OR (q.kind = 'fact' AND q.margin < ?))"
+                f" AND {_UNDECIDED}", (after, narrow_margin))
+            for text, kind, asked_by, tapper, fact_id, offered in rows:
+                offers = tuple(offered.split()) if offered else ()
+                if kind == TAP_KIND:
+                    signal = Signal.PICKED if fact_id else Signal.REJECTED
+                    found.append(Logged(text, signal, tapper, offered=offers, chosen=fact_id))
+                elif kind == "fact":
+                    found.append(Logged(text, Signal.NARROW, asked_by, answered=fact_id))
+                else:
+                    found.append(Logged(text, Signal.UNANSWERED, asked_by, offered=offers))
+            rows = conn.execute(
+                f"SELECT q.text, q.fact_id, v.user_id, v.reason FROM votes v {_VOTED_ANSWER}"
+                f" WHERE v.up = 0 AND q.text != '' AND v.voted_at >= ? AND {_UNDECIDED}",
+                (after,))
+            for text, fact_id, voter, reason in rows:
+                found.append(Logged(text, Signal.DISLIKED, voter, answered=fact_id,
+                                    reason=reason))
+            return found
+
+        return self._read(query)
+
+    def decide(self, texts: list[str], action: str, target: str | None, by: str,
+               at: datetime) -> bool:
+        """Record an admin's decision on these questions: the review shows them no more."""
+        def query(conn: Connection) -> bool:
+            with conn.transaction() as db:
+                db.executemany(
+                    "INSERT INTO review_decisions(text, action, target, decided_by, decided_at)"
+                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (text) DO UPDATE SET"
+                    " action = excluded.action, target = excluded.target,"
+                    " decided_by = excluded.decided_by, decided_at = excluded.decided_at",
+                    [(text, action, target, by, _iso(at)) for text in texts])
+            return True
+
+        return self._read(query) or False
+
+    def fact_feedback(self, since: datetime) -> list[FactFeedback] | None:
+        """Per fact since `since`: times answered, 👍, 👎 and "did you mean" picks."""
+        after = _iso(since)
+
+        def query(conn: Connection) -> list[FactFeedback]:
+            counts: dict[str, list[int]] = {}
+
+            def add(rows: Cursor, column: int) -> None:
+                for fact_id, n in rows:
+                    counts.setdefault(fact_id, [0, 0, 0, 0])[column] += int(n)
+
+            add(conn.execute("SELECT fact_id, COUNT(*) FROM questions WHERE kind = 'fact'"
+                             " AND asked_at >= ? GROUP BY fact_id", (after,)), 0)
+            votes = conn.execute(
+                f"SELECT q.fact_id, v.up, COUNT(*) FROM votes v {_VOTED_ANSWER}"
+                " WHERE v.voted_at >= ? GROUP BY q.fact_id, v.up", (after,))
+            for fact_id, up, n in votes:
+                counts.setdefault(fact_id, [0, 0, 0, 0])[1 if up else 2] += int(n)
+            add(conn.execute("SELECT fact_id, COUNT(*) FROM questions WHERE kind = ?"
+                             " AND fact_id IS NOT NULL AND asked_at >= ? GROUP BY fact_id",
+                             (TAP_KIND, after)), 3)
+            return [FactFeedback(fact_id, *numbers) for fact_id, numbers in sorted(
+                counts.items(), key=lambda item: (-item[1][0], item[0]))]
+
+        return self._read(query)
+
+    def activity(self, since: datetime) -> list[Activity] | None:
+        """Questions per UTC hour and kind of answer since `since` (taps not counted)."""
+        after = _iso(since)
+
+        def query(conn: Connection) -> list[Activity]:
+            rows = conn.execute(
+                "SELECT substr(asked_at, 1, 13), kind, COUNT(*) FROM questions"
+                " WHERE asked_at >= ? AND kind != ? GROUP BY 1, 2 ORDER BY 1, 2",
+                (after, TAP_KIND))
+            return [Activity(datetime.fromisoformat(f"{hour}:00:00+00:00"), kind, int(n))
+                    for hour, kind, n in rows]
+
+        return self._read(query)
+
+    def purge(self, before: datetime) -> Purged | None:
+        """Delete what is older than `before`: questions and taps, votes, users not seen
+        since, and decisions about questions no longer logged. One transaction."""
+        cutoff = _iso(before)
+
+        def query(conn: Connection) -> Purged:
+            with conn.transaction() as db:
+                questions = db.execute("DELETE FROM questions WHERE asked_at < ?", (cutoff,))
+                votes = db.execute("DELETE FROM votes WHERE voted_at < ?", (cutoff,))
+                # A decision outlives its date while the question is still logged: an
+                # ignored question must not come back because the decision aged first.
+                decisions = db.execute(
+                    "DELETE FROM review_decisions WHERE decided_at < ?"
+                    " AND NOT EXISTS (SELECT 1 FROM questions q"
+                    " WHERE q.text = review_decisions.text)", (cutoff,))
+                users = db.execute("DELETE FROM users WHERE last_seen < ?", (cutoff,))
+                return Purged(questions.rowcount, votes.rowcount, decisions.rowcount,
+                              users.rowcount)
+
+        return self._read(query)
 
     def probe(self) -> Health:
         """Check that the database can take a write right now (what logging needs)."""
@@ -237,6 +383,7 @@ class Storage:
         self._taps: deque[TapRecord] = deque(maxlen=_MAX_PENDING)
         # Conversation contexts: read on their own thread, written with these batches.
         self.contexts = Contexts(question_log.target)
+        self._votes: deque[VoteRecord] = deque(maxlen=_MAX_PENDING)
         self._scheduled = False
         self._closed = False
 
@@ -252,9 +399,10 @@ class Storage:
         return self.question_log.conn is not None and self.question_log.error is None
 
     def record(self, user: UserSeen | None = None, question: QuestionRecord | None = None,
-               tap: TapRecord | None = None,
+               tap: TapRecord | None = None, vote: VoteRecord | None = None,
                context: ContextRecord | None = None) -> None:
-        """Queue a user sighting, a question and/or a tap for the writer thread; never blocks."""
+        """Queue a user sighting, a question, a tap and/or a vote for the writer thread;
+        never blocks."""
         if self._closed:
             return
         if context is not None:
@@ -266,6 +414,8 @@ class Storage:
                 self._questions.append(question)
             if tap is not None:
                 self._taps.append(tap)
+            if vote is not None:
+                self._votes.append(vote)
             if self._scheduled:
                 return
             self._scheduled = True
@@ -280,13 +430,15 @@ class Storage:
     def _drain(self) -> None:
         with self._lock:
             users, questions, taps = list(self._users), list(self._questions), list(self._taps)
+            votes = list(self._votes)
             self._users.clear()
             self._questions.clear()
             self._taps.clear()
+            self._votes.clear()
             self._scheduled = False
         contexts = self.contexts.pending()
-        if users or questions or taps or contexts:
-            self.question_log.write(users, questions, taps, contexts=contexts)
+        if users or questions or taps or votes or contexts:
+            self.question_log.write(users, questions, taps, votes, contexts=contexts)
         self.contexts.written(contexts)
 
     async def flush(self) -> None:
@@ -300,6 +452,23 @@ class Storage:
 
     async def taps(self, texts: list[str]) -> dict[str, dict[str, int]] | None:
         return await self._run(lambda: self.question_log.taps(texts))
+
+    async def review_items(self, narrow_margin: float,
+                           since: datetime | None = None) -> list[Logged] | None:
+        return await self._run(lambda: self.question_log.review_items(narrow_margin, since))
+
+    async def decide(self, texts: list[str], action: str, target: str | None, by: str,
+                     at: datetime) -> bool:
+        return await self._run(lambda: self.question_log.decide(texts, action, target, by, at))
+
+    async def fact_feedback(self, since: datetime) -> list[FactFeedback] | None:
+        return await self._run(lambda: self.question_log.fact_feedback(since))
+
+    async def activity(self, since: datetime) -> list[Activity] | None:
+        return await self._run(lambda: self.question_log.activity(since))
+
+    async def purge(self, before: datetime) -> Purged | None:
+        return await self._run(lambda: self.question_log.purge(before))
 
     async def health(self) -> Health:
         return await self._run(self.question_log.probe)

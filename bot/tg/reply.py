@@ -108,8 +108,8 @@ def record(services: Services, user: User | None, answer: Answer | None, channel
            buttons: tuple[int, int] | None = None) -> None:
     """Queue the user sighting and the normalized question; only ids and counts are kept.
 
-    A "did you mean" answer also keeps where its buttons are, `buttons` (chat id, message
-    id), so a tap on them is credited to this question.
+    A "did you mean" or fact answer also keeps where its buttons are, `buttons` (chat id,
+    message id), so a tap or a vote on them is credited to this question.
     """
     now = services.now()
     # A user is someone who asked: /start (and perhaps /subscribe) alone is not counted.
@@ -117,8 +117,14 @@ def record(services: Services, user: User | None, answer: Answer | None, channel
             if user is not None and answer is not None else None)
     question = None
     if answer is not None:
-        at = buttons if answer.kind is AnswerKind.SUGGEST else None
+        # Where the reply is, so a "did you mean" tap or a vote on a fact finds the question;
+        # who asked and what was offered instead, for the admins' review.
+        at = buttons if answer.kind in (AnswerKind.SUGGEST, AnswerKind.FACT) else None
+        offered = (answer.suggestions
+                   if answer.kind in (AnswerKind.SUGGEST, AnswerKind.NOT_IN_ARTICLE) else ())
         question = QuestionRecord(now, channel, answer.normalized,
                                   answer.kind.value, answer.fact_id, answer.score,
-                                  at[0] if at else None, at[1] if at else None)
+                                  at[0] if at else None, at[1] if at else None,
+                                  asked_by=user.id if user is not None else None,
+                                  offered=offered, margin=answer.margin)
     services.storage.record(seen, question)

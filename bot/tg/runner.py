@@ -29,6 +29,7 @@ from bot.live import LiveKnowledge
 from bot.logsetup import install_redaction, setup_logging
 from bot.metrics import Metrics
 from bot.storage.question_log import Storage
+from bot.storage.retention import purge_every
 from bot.tg.app import Extension, build_application, set_commands
 from bot.tg.flood import FloodGate
 from bot.tg.reloading import reload_and_tell_admins
@@ -69,6 +70,7 @@ class BotRuntime:
         # Seconds between looks at the knowledge folder; 0: only /reload and SIGHUP reload.
         self.watch_interval = settings.watch_seconds if watch_interval is None else watch_interval
         self._watcher: asyncio.Task[None] | None = None
+        self._purger: asyncio.Task[None] | None = None
         self.services: Services | None = None
         self.app: Application | None = None  # type: ignore[type-arg]
         self.server: WebhookServer | None = None
@@ -108,6 +110,9 @@ class BotRuntime:
             watcher = KnowledgeWatcher(settings.knowledge_dir, self.files_changed,
                                        interval=self.watch_interval)
             self._watcher = asyncio.create_task(watcher.run(), name="knowledge-watcher")
+        if settings.retention_days:
+            self._purger = asyncio.create_task(
+                purge_every(storage, settings.retention_days, self.clock), name="purge")
         if self.webhook is None:
             assert self.app.updater is not None
             await self.app.updater.start_polling(
@@ -188,9 +193,10 @@ class BotRuntime:
 
     async def stop(self) -> None:
         """Stop taking updates, finish those in flight, then close the database."""
-        if self._watcher is not None:
-            self._watcher.cancel()
-            await asyncio.gather(self._watcher, return_exceptions=True)
+        for task in (self._watcher, self._purger):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
         if self.server is not None:
             await self.server.stop()
         app = self.app

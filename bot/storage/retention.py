@@ -1,0 +1,41 @@
+"""Delete logged personal data once it is older than the retention period, now and then.
+
+Questions (with who asked), votes, "did you mean" taps, review decisions and users not
+seen since: `QuestionLog.purge`. Replicas sharing a database may all run this: a purge
+deletes what is old, so running it twice deletes nothing more.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from bot.storage.question_log import Storage
+
+log = logging.getLogger(__name__)
+EVERY = 6 * 3600.0  # seconds between purges: a day's rows go within a quarter of a day
+
+
+def parse_age(text: str) -> int:
+    """Days in "90d" (or "90"); ValueError with the reason otherwise."""
+    value = text.strip().lower().removesuffix("d")
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 36500:
+        raise ValueError(f"{text!r} is not an age in days such as 90d")
+    return int(value)
+
+
+async def purge_every(storage: Storage, days: int, clock: Callable[[], datetime],
+                      interval: float = EVERY) -> None:
+    """Purge what is older than `days` days at once, then every `interval` seconds."""
+    while True:
+        purged = await storage.purge(clock() - timedelta(days=days))
+        if purged is None:
+            log.warning("could not purge data older than %d days (the database is"
+                        " unusable); trying again later", days)
+        elif purged.total:
+            log.info("purged data older than %d days: %d questions, %d votes, %d review"
+                     " decisions, %d users", days, purged.questions, purged.votes,
+                     purged.decisions, purged.users)
+        await asyncio.sleep(interval)
