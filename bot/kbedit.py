@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -36,6 +37,7 @@ MAX_UPLOAD_BYTES = 512 * 1024
 HISTORY = ".history"
 ABSENT = "absent"  # the fingerprint of a file that does not exist
 _LOCK = ".lock"  # inside HISTORY, where the folder watcher does not look
+_NOTES = "notes.jsonl"  # inside HISTORY: who made each entry's apply, when, and what it did
 _ABSENT = ".absent"  # history marker: the file did not exist before
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.ya?ml$")
 # History entries: `<sequence>-<UTC time>--<file>`; before numbering, `<local time>--<file>`.
@@ -57,6 +59,16 @@ class StagedEdit:
     knowledge: Knowledge  # the whole knowledge base as it would be after applying
     diff: KnowledgeDiff
     base: str  # fingerprint of the file the preview replaces; `apply` insists on it
+
+
+@dataclass(frozen=True)
+class Change:
+    """One apply that /rollback can undo, latest last in `history`."""
+
+    name: str  # the knowledge file
+    at: str  # ISO 8601 UTC
+    by: str  # who applied it ("" if not recorded)
+    what: str  # what it did ("" if not recorded)
 
 
 @dataclass(frozen=True)
@@ -103,10 +115,10 @@ def stage(directory: Path, name: str, content: bytes, current: Knowledge, tz: tz
 
 
 def apply(directory: Path, name: str, content: bytes, base: str, tz: tzinfo,
-          now: datetime) -> Applied:
+          now: datetime, *, by: str = "", what: str = "") -> Applied:
     """Write `content` as `directory/name` if that file is still the one previewed (`base`)
     and the folder as it is now accepts it; return the history entry kept for undo and
-    the knowledge as written.
+    the knowledge as written. `by` and `what` say who did it and what it did (`history`).
 
     Raises StaleEdit if the file changed since the preview, KnowledgeError if the rest
     of the folder changed so that the upload is no longer valid.
@@ -127,6 +139,10 @@ def apply(directory: Path, name: str, content: bytes, base: str, tz: tzinfo,
         else:  # a new file: undoing it means removing it
             kept = history / f"{stamp}--{name}{_ABSENT}"
             kept.touch()
+        note = {"entry": kept.name, "at": now.astimezone(UTC).isoformat(timespec="seconds"),
+                "by": by, "what": what}
+        with open(history / _NOTES, "a", encoding="utf-8") as notes:
+            notes.write(json.dumps(note, ensure_ascii=False) + "\n")
         _write_atomically(target, content)
     return Applied(kept, _moved(checked.knowledge, checked.copy, directory), checked.digest)
 
@@ -148,6 +164,31 @@ def rollback(directory: Path) -> str:
             _write_atomically(directory / name, latest.path.read_bytes())
         latest.path.unlink()
     return name
+
+
+def history(directory: Path) -> list[Change]:
+    """The applies /rollback can still undo, oldest first, with who made them and why."""
+    folder = directory / HISTORY
+    if not folder.is_dir():
+        return []
+    notes: dict[str, dict[str, str]] = {}
+    try:
+        lines = (folder / _NOTES).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        lines = []
+    for line in lines:
+        try:
+            note = json.loads(line)
+        except ValueError:  # a line cut short by a crash: that entry's note is lost
+            continue
+        if isinstance(note, dict):
+            notes[str(note.get("entry"))] = {k: str(v) for k, v in note.items()}
+    changes = []
+    for entry in _entries(folder):
+        note = notes.get(entry.path.name, {})
+        changes.append(Change(entry.name.removesuffix(_ABSENT), note.get("at", entry.stamp),
+                              note.get("by", ""), note.get("what", "")))
+    return changes
 
 
 @dataclass(frozen=True)
