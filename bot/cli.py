@@ -299,6 +299,17 @@ def cmd_kb_gaps(args: argparse.Namespace, settings: Settings) -> int:
     from bot.storage.connection import DatabaseTarget, Engine
     from bot.storage.question_log import QuestionLog
 
+    if args.format != "text":  # the review's cards, for a spreadsheet or a script
+        from bot.review_cli import export_gaps, open_log, read_queue
+
+        responder = _responder(args, settings)
+        log = open_log(args.database, settings, CliError)
+        try:
+            queue = read_queue(log, responder, CliError)[: max(args.limit, 0)]
+        finally:
+            log.close()
+        export_gaps(queue, responder, args.format, sys.stdout)
+        return 0
     try:
         target = DatabaseTarget.parse(args.database) if args.database else settings.database
     except ValueError as err:
@@ -323,6 +334,32 @@ def cmd_kb_gaps(args: argparse.Namespace, settings: Settings) -> int:
     if pasted:
         print('\nReady to paste (phrasings users resolved with a "did you mean" button):\n')
         print(pasted)
+    return 0
+
+
+def cmd_kb_review(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.review_cli import Review, load_eval, open_log, read_queue
+
+    responder = _responder(args, settings)
+    eval_file = Path(args.eval_file) if args.eval_file else settings.eval_file
+    log = open_log(args.database, settings, CliError)
+    try:
+        questions = load_eval(eval_file, CliError, sys.stdout)
+        review = Review(log, responder, _knowledge_dir(args, settings), questions, settings,
+                        lambda: _now(args, settings), sys.stdin, sys.stdout)
+        return review.run(read_queue(log, responder, CliError))
+    finally:
+        log.close()
+
+
+def cmd_data_purge(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.review_cli import open_log, purge
+
+    log = open_log(args.database, settings, CliError)
+    try:
+        print(purge(log, args.older_than, _now(args, settings), CliError))
+    finally:
+        log.close()
     return 0
 
 
@@ -496,7 +533,34 @@ def build_parser() -> argparse.ArgumentParser:
     )
     gaps.add_argument("--limit", type=int, default=20, help="how many (most frequent first)")
     gaps.add_argument("--database", metavar="FILE", help="SQLite file (default $LLAMABOT_DATABASE)")
+    gaps.add_argument("--format", choices=("text", "json", "csv"), default="text",
+                      help="json or csv: the review's cards, one row per phrasing in csv")
     gaps.set_defaults(handler=cmd_kb_gaps)
+    review = kb_sub.add_parser(
+        "review", parents=[common], formatter_class=raw,
+        help="decide, card by card, what to teach the bot from its logged questions",
+        epilog="example: llamabot kb review --database data/llamabot.sqlite3\n"
+               "Choices are read one per line from stdin: 1-3 add to that closest fact,"
+               " c choose a fact,\nd decline as another subject, i ignore, s skip, q quit.")
+    review.add_argument("--database", metavar="DB",
+                        help="SQLite file or postgresql:// URL (default $LLAMABOT_DATABASE)")
+    review.add_argument("--eval", metavar="FILE", dest="eval_file",
+                        help="labelled questions an edit must not break"
+                             " (default $LLAMABOT_EVAL_FILE or tests/data/eval_questions.yaml)")
+    review.set_defaults(handler=cmd_kb_review)
+    data = sub.add_parser("data", help="the logged data: purge what is old",
+                          epilog="example: llamabot data purge --older-than 90d",
+                          formatter_class=raw)
+    data_sub = data.add_subparsers(title="data commands", required=True)
+    purge = data_sub.add_parser(
+        "purge", parents=[common], formatter_class=raw,
+        help="delete logged questions, votes, taps and decisions older than an age",
+        epilog="example: llamabot data purge --older-than 90d")
+    purge.add_argument("--older-than", required=True, metavar="AGE",
+                       help="an age in days, e.g. 90d")
+    purge.add_argument("--database", metavar="DB",
+                       help="SQLite file or postgresql:// URL (default $LLAMABOT_DATABASE)")
+    purge.set_defaults(handler=cmd_data_purge)
 
     from bot.broadcast.cli import add_broadcast_parser  # no Telegram import: stays fast
 

@@ -1,0 +1,185 @@
+"""`llamabot kb review`, `kb gaps --format json|csv` and `data purge`, as real subprocesses on
+real databases and a real copy of the knowledge folder; answers are fed on stdin."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_cli import ROOT, run
+
+from bot.storage.connection import DatabaseTarget
+from bot.storage.question_log import QuestionLog
+from bot.storage.records import QuestionRecord, UserSeen, VoteRecord
+
+NOW = datetime.now(UTC)
+RAIN = ["ajke brishti hobe", "ajke ki brishti hobe naki", "আজকে বৃষ্টি হবে"]
+RAM = ["llama chalate koto ram lage", "lama chalaite koto ram lagbe"]
+ANNOUNCE = ["llamacon e ki ki announce hobe"]
+RIGHT = "llama koto bar download hoyeche"  # an eval question the bot answers right today
+
+
+def log_questions(target: DatabaseTarget, asked: dict[str, list[int]],
+                  at: datetime = NOW) -> None:
+    log = QuestionLog(target)
+    rows = [QuestionRecord(at, "private", text, "fallback", None, 20.0, asked_by=user)
+            for text, users in asked.items() for user in users]
+    users = {user for found in asked.values() for user in found}
+    assert log.write([UserSeen(u, at) for u in sorted(users)], rows), log.error
+    log.close()
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    copy = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", copy)
+    return copy
+
+
+def review(target: DatabaseTarget, folder: Path, answers: str, *more: str) -> Any:
+    return run("kb", "review", "--database", target.location, "--knowledge", str(folder),
+               *more, stdin=answers)
+
+
+def cards_shown(output: str) -> list[str]:
+    return [line.split(":")[0] for line in output.splitlines() if line.startswith("Card ")]
+
+
+def test_a_review_ignores_declines_and_adds_and_shows_nothing_twice(
+    database_target: DatabaseTarget, folder: Path
+) -> None:
+    log_questions(database_target, {RAIN[0]: [1, 2], RAIN[1]: [3], RAIN[2]: [4],
+                                    RAM[0]: [5, 6], RAM[1]: [7], ANNOUNCE[0]: [8]})
+    facts = (folder / "facts.yaml").read_bytes()
+    decline = (folder / "decline.yaml").read_bytes()
+    # Card 1 (4 users): a wrong key first, then ignore. Card 2: decline as another subject.
+    # Card 3: choose the llamacon fact from the list.
+    result = review(database_target, folder, "x\ni\nd\nc\nllamacon\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert cards_shown(out) == ["Card 1 of 3", "Card 2 of 3", "Card 3 of 3"]
+    assert "Card 1 of 3: 4 user(s), 4 question(s) (unanswered 4)" in out
+    assert "  ×2 ajke brishti hobe" in out and "  ×1 আজকে বৃষ্টি হবে" in out
+    assert "? 'x': type a number shown" in out
+    assert "Ignored: these questions will not be shown again." in out
+    assert "d  decline: another subject (adds to install_and_run)" in out
+    assert 'decline.yaml: 2 line(s) added:\n  +       - "llama chalate koto ram lage"' in out
+    assert "eval: 244 question(s), 0 broken" in out
+    assert out.count("Applied to ") == 2 and out.rstrip().endswith("Review finished.")
+    new_decline = (folder / "decline.yaml").read_text(encoding="utf-8")
+    assert new_decline == decline.decode().replace(
+        '"Windows এ llama setup করতে error আসতেছে"\n',
+        '"Windows এ llama setup করতে error আসতেছে"\n'
+        '      - "llama chalate koto ram lage"\n      - "lama chalaite koto ram lagbe"\n')
+    added = set((folder / "facts.yaml").read_text().splitlines()) - set(facts.decode().splitlines())
+    assert added == {'      - "llamacon e ki ki announce hobe"'}
+    for question in RAM + ANNOUNCE:
+        asked = run("ask", "--json", "--knowledge", str(folder), question)
+        answer = json.loads(asked.stdout)
+        assert answer["kind"] == ("fact" if question in ANNOUNCE else "fallback"), answer
+    again = review(database_target, folder, "")
+    assert again.returncode == 0
+    assert "Nothing to review" in again.stdout
+
+
+def test_an_edit_that_breaks_a_right_question_is_not_applied_until_confirmed(
+    database_target: DatabaseTarget, folder: Path
+) -> None:
+    log_questions(database_target, {RIGHT: [1, 2]})
+    facts = (folder / "facts.yaml").read_bytes()
+    refused = review(database_target, folder, "c\nllamacon\nn\nq\n")
+    assert refused.returncode == 0, refused.stderr
+    assert "Applying would break:" in refused.stdout
+    assert (f"  {RIGHT!r} (expected downloads_milestone): downloads_milestone -> None"
+            in refused.stdout)
+    assert "Cancelled: nothing was written." in refused.stdout
+    assert (folder / "facts.yaml").read_bytes() == facts
+    assert not (folder / ".history").exists() or not any(
+        p.name.endswith("facts.yaml") for p in (folder / ".history").iterdir())
+    # Not decided: the card comes back, and this time the admin confirms.
+    confirmed = review(database_target, folder, "c\nllamacon\ny\n")
+    assert "Applied to facts.yaml" in confirmed.stdout, confirmed.stdout
+    notes = (folder / ".history" / "notes.jsonl").read_text(encoding="utf-8")
+    assert "1 question(s) added to llamacon (applied anyway: " in notes
+    assert "(kb review)" in json.loads(notes.splitlines()[-1])["by"]
+
+
+def test_the_end_of_input_ends_the_review_without_a_traceback(
+    database_target: DatabaseTarget, folder: Path
+) -> None:
+    log_questions(database_target, {RAIN[0]: [1]})
+    result = review(database_target, folder, "c\n")
+    assert result.returncode == 0 and result.stderr == ""
+    assert result.stdout.rstrip().endswith("Review finished.")
+
+
+def test_gaps_as_json_and_csv_for_a_spreadsheet(database_target: DatabaseTarget) -> None:
+    log_questions(database_target, {RAIN[0]: [1, 2], RAIN[1]: [3], RAM[0]: [4]})
+    log = QuestionLog(database_target)
+    answered = QuestionRecord(NOW, "private", "llama ki free", "fact", "license_criticism",
+                              90.0, 9, 70, asked_by=5, margin=30.0)
+    assert log.write([], [answered], votes=[VoteRecord(NOW, 9, 70, 6, False, "incomplete")])
+    log.close()
+    result = run("kb", "gaps", "--format", "json", "--database", database_target.location)
+    assert result.returncode == 0, result.stderr
+    cards = json.loads(result.stdout)
+    assert [(c["key"], c["users"], c["count"]) for c in cards] == [
+        (RAIN[0], 3, 3), (RAM[0], 1, 1), ("llama ki free", 1, 1)]
+    assert cards[0]["questions"] == [{"text": RAIN[0], "count": 2}, {"text": RAIN[1], "count": 1}]
+    assert cards[0]["decline"] == "unrelated_chat" and len(cards[0]["closest"]) == 3
+    assert cards[2]["signals"] == {"disliked": 1}
+    assert cards[2]["answered"] == {"license_criticism": 1}
+    assert cards[2]["reasons"] == {"incomplete": 1}
+    table = run("kb", "gaps", "--format", "csv", "--limit", "1",
+                "--database", database_target.location)
+    assert table.returncode == 0, table.stderr
+    rows = list(csv.DictReader(io.StringIO(table.stdout)))
+    assert [(r["card"], r["users"], r["question"], r["count"], r["signals"]) for r in rows] == [
+        ("1", "3", RAIN[0], "2", "unanswered=3"), ("1", "3", RAIN[1], "1", "unanswered=3")]
+    assert rows[0]["closest_1"] == cards[0]["closest"][0]
+
+
+def test_purge_deletes_rows_older_than_the_age_given(database_target: DatabaseTarget) -> None:
+    log_questions(database_target, {"old question": [1]}, at=NOW - timedelta(days=100))
+    log_questions(database_target, {"new question": [2]})
+    result = run("data", "purge", "--older-than", "90d", "--database", database_target.location)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("deleted 1 question(s) and tap(s), 0 vote(s),"
+                                    " 0 review decision(s) and 1 user(s) last seen before ")
+    gaps = json.loads(run("kb", "gaps", "--format", "json",
+                          "--database", database_target.location).stdout)
+    assert [c["key"] for c in gaps] == ["new question"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["data", "purge", "--older-than", "90 days"], "error: --older-than '90 days' is not an age"),
+    (["data", "purge", "--older-than", "0d"], "error: --older-than '0d' is not an age"),
+    (["kb", "review"], "error: no database at "),
+    (["kb", "gaps", "--format", "csv"], "error: no database at "),
+])
+def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
+    database = tmp_path / "bot.sqlite3"
+    if args[0] == "data":
+        log_questions(DatabaseTarget.parse(database), {"q": [1]})
+    result = run(*args, env={"LLAMABOT_DATABASE": str(database)})
+    assert result.returncode == 2
+    assert result.stderr.startswith(message) and result.stderr.count("\n") == 1, result.stderr
+
+
+def test_a_broken_eval_file_is_one_line(tmp_path: Path, folder: Path) -> None:
+    database = DatabaseTarget.parse(tmp_path / "bot.sqlite3")
+    log_questions(database, {RAIN[0]: [1]})
+    broken = tmp_path / "eval.yaml"
+    broken.write_text("questions: [", encoding="utf-8")
+    result = review(database, folder, "q\n", "--eval", str(broken))
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"error: {broken}: cannot read question file")
+    missing = review(database, folder, "q\n", "--eval", str(tmp_path / "none.yaml"))
+    assert missing.returncode == 0
+    assert "edits will not be measured" in missing.stdout
