@@ -26,9 +26,11 @@ from bot.core.knowledge import (
     Topic,
 )
 from bot.core.normalize import make_key
+from bot.core.sentences import split_sentences
 from bot.core.yamlnodes import Located, NodeReader, Problem
 
 MAX_ANSWER_CHARS = 3000  # leaves room in a 4096-character message for the citation and markup
+DRAFT_ANSWER = "TODO"  # what `kb import` writes for the admin to replace
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 T = TypeVar("T")
 
@@ -190,6 +192,14 @@ class _Builder:
         self, reader: NodeReader, fields: dict[str, yaml.Node], what: str
     ) -> str | None:
         answer = reader.text(fields.get("answer"), f"the answer of {what}")
+        if answer is not None and answer.strip().startswith(DRAFT_ANSWER):
+            # `kb import` drafts facts with this answer: a draft is never served by accident.
+            reader.problem(
+                fields["answer"],
+                f"answer is still {DRAFT_ANSWER} in {what}",
+                "write the answer in your own words, from the quoted sentence",
+            )
+            return None
         if answer is not None and len(answer) > MAX_ANSWER_CHARS:
             reader.problem(
                 fields["answer"],
@@ -515,17 +525,6 @@ def build_knowledge(
         synonyms=synonyms,
     )
     return knowledge, problems
-
-
-def split_sentences(text: str) -> list[str]:
-    sentences = []
-    for line in text.splitlines():
-        for part in line.split("।"):
-            part = part.strip()
-            if part:
-                sentences.append(part + ("।" if part + "।" in line else ""))
-    return sentences
-
 
 
 def closest_sentence(quote: str, source_text: str) -> str:
