@@ -214,6 +214,21 @@ def cmd_kb_validate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_kb_import(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.kbimport import ImportFailed, import_article
+
+    folder = Path(args.out) if args.out else _knowledge_dir(args, settings)
+    try:
+        done = import_article(Path(args.article), args.id, args.title, folder, args.each)
+    except ImportFailed as err:
+        raise CliError(str(err)) from None
+    draft = done.draft
+    print(f"drafted {len(draft.facts)} facts under {len(draft.topics)} topics from "
+          f"{len(draft.sections)} section headings: wrote {done.article} and {done.facts}")
+    print(f"next: write each answer marked TODO (llamabot kb validate {folder} lists them)")
+    return 0
+
+
 def cmd_kb_eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.core.dialogue_eval import is_dialogue_file
     from bot.core.evaluation import (
@@ -483,6 +498,20 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("directory", nargs="?", help="knowledge folder (default as --knowledge)")
     validate.add_argument("--format", choices=("text", "json"), default="text")
     validate.set_defaults(handler=cmd_kb_validate)
+    imports = kb_sub.add_parser(
+        "import",
+        parents=[common],
+        help="draft a new source and its facts from an article's text",
+        epilog="example: llamabot kb import article.txt --id drone-river --out draft/",
+        formatter_class=raw,
+    )
+    imports.add_argument("article", help="the article: UTF-8 text, one paragraph per line")
+    imports.add_argument("--id", required=True, help="the new source's id (names its files)")
+    imports.add_argument("--title", help="the article's title (default: its first line)")
+    imports.add_argument("--out", metavar="DIR", help="knowledge folder (default as --knowledge)")
+    imports.add_argument("--each", choices=("paragraph", "sentence"), default="paragraph",
+                         help="one draft fact per paragraph (default) or per claim sentence")
+    imports.set_defaults(handler=cmd_kb_import)
     evaluate = kb_sub.add_parser(
         "eval",
         parents=[common],
