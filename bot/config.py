@@ -43,6 +43,9 @@ class Settings:
     http_port: int | None = None
     http_listen: str = "127.0.0.1"
     broadcast_rate: float = 25.0  # broadcast messages per second, overall
+    # Follow-ups read with the conversation's context, kept in the database for 15 minutes;
+    # off: every message is answered on its own and no context is stored.
+    conversation: bool = True
     # Questions, votes, taps and review decisions older than this many days are deleted
     # (None: kept until `llamabot data purge`).
     retention_days: int | None = None
@@ -136,6 +139,8 @@ def load_settings(
         http_listen=listen_address("LLAMABOT_HTTP_LISTEN",
                                    get("LLAMABOT_HTTP_LISTEN") or "127.0.0.1"),
         broadcast_rate=_rate("LLAMABOT_BROADCAST_RATE", get("LLAMABOT_BROADCAST_RATE") or "25"),
+        conversation=_choice("LLAMABOT_CONVERSATION", get("LLAMABOT_CONVERSATION") or "on",
+                             ("on", "off")) == "on",
         retention_days=_days("LLAMABOT_RETENTION_DAYS", get("LLAMABOT_RETENTION_DAYS")),
         eval_file=Path(get("LLAMABOT_EVAL_FILE") or DEFAULT_EVAL_FILE),
     )

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from bot.core.answer import Responder
+from bot.core.conversation import Conversation
 from bot.core.kbdiff import KnowledgeDiff, diff_knowledge
 from bot.core.knowledge import Knowledge
 from bot.core.loader import load_knowledge, load_steps
@@ -54,7 +55,9 @@ class LiveKnowledge:
                  folder_digest: str | None = None) -> None:
         self.directory = directory
         self.tz = tz
-        self._responder = responder
+        # The responder, and the conversation rules reading turns with it: one object, so
+        # a swap replaces both in one store.
+        self._conversation = Conversation(responder)
         # The digest of the folder `responder` was loaded from (None: not known).
         self._digest = folder_digest
         self._listeners: list[Listener] = []
@@ -71,11 +74,16 @@ class LiveKnowledge:
 
     @property
     def responder(self) -> Responder:
-        return self._responder
+        return self._conversation.responder
+
+    @property
+    def conversation(self) -> Conversation:
+        """Reads a message as a turn of its conversation, with `responder`."""
+        return self._conversation
 
     @property
     def knowledge(self) -> Knowledge:
-        return self._responder.knowledge
+        return self._conversation.responder.knowledge
 
     @property
     def reloading(self) -> bool:
@@ -129,8 +137,8 @@ class LiveKnowledge:
         responder = Responder(knowledge, deferred=True)
         await between_replies(responder.matcher.steps())
         await give_way()  # freeing the old index takes a millisecond: not mid-reply
-        old = self._responder.knowledge
-        self._responder = responder  # one attribute store: atomic for every reader
+        old = self.knowledge
+        self._conversation = Conversation(responder)  # one store: atomic for every reader
         self._digest = folder_digest
         # The new index lives until the next reload: freeze it before the GC runs again,
         # or its first pass would have to walk every object just built.

@@ -15,12 +15,14 @@ from bisect import bisect_left
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 
 from bot.core.answer import AnswerKind
+from bot.core.conversation import TurnKind
 
 log = logging.getLogger(__name__)
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 # Reply latency buckets, seconds: a cached answer takes ~1 ms, a 429 retry up to 5 s.
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 ANSWER_KINDS = tuple(kind.value for kind in AnswerKind)
+TURN_KINDS = tuple(kind.value for kind in TurnKind)
 
 # Reads label value -> sample value ("" for a metric without labels); None: no samples now.
 Reader = Callable[[], Awaitable[Mapping[str, float] | None]]
@@ -74,6 +76,10 @@ class Metrics:
                               "Updates whose handling failed (seen by the error handler).")
         self.answers = Counter("llamabot_answers_total", "Answers sent in chats, by kind.",
                                "kind", answer_kinds)
+        self.turns = Counter("llamabot_turns_total",
+                             "Questions answered in chats, by how their conversation read them"
+                             " (answer: on its own; follow_up, more, pick...: with its context).",
+                             "kind", TURN_KINDS)
         self.latency = Histogram(
             "llamabot_reply_latency_seconds",
             "Time from taking an update to its handlers finishing (the reply sent), seconds.",
@@ -88,7 +94,7 @@ class Metrics:
     async def render(self) -> str:
         """The whole exposition text; a reader that fails leaves only its own metric out."""
         lines: list[str] = []
-        for metric in (self.updates, self.errors, self.answers):
+        for metric in (self.updates, self.errors, self.answers, self.turns):
             lines += metric.render()
         lines += self.latency.render()
         for name, kind, help_text, label, read in self._collected:

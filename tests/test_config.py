@@ -95,3 +95,10 @@ def test_database_is_a_file_or_a_postgresql_url(tmp_path: Path) -> None:
     assert (local.engine, local.path) == (Engine.SQLITE, Path("var/bot.db"))
     with pytest.raises(ConfigError, match="LLAMABOT_DATABASE.*mysql://"):
         load_settings({"LLAMABOT_DATABASE": "mysql://root@localhost/bot"}, env_file=None)
+
+
+def test_conversations_can_be_turned_off() -> None:
+    assert load_settings({}, env_file=None).conversation
+    assert not load_settings({"LLAMABOT_CONVERSATION": "OFF"}, env_file=None).conversation
+    with pytest.raises(ConfigError, match="^LLAMABOT_CONVERSATION is malformed: 'maybe'"):
+        load_settings({"LLAMABOT_CONVERSATION": "maybe"}, env_file=None)

@@ -7,6 +7,7 @@ at 25/s each would trip it, so `throttled == 0` shows that only one sent at a ti
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -201,6 +202,55 @@ def test_two_replicas_share_users_reminders_and_the_sender(
             stop(replica)
         outbox.close()
     assert replicas[1 if replicas[0] is leader else 0].process.returncode == 0
+
+
+def test_a_dialogue_whose_turns_alternate_between_replicas(
+    tmp_path: Path, fake: LimitedTelegram, postgres_target: DatabaseTarget
+) -> None:
+    """Behind a load balancer each turn may reach another replica: the context is shared."""
+    from bot.storage.connection import connect
+
+    replicas = [start_replica(n, tmp_path, fake, postgres_target, ROOT / "knowledge")
+                for n in "ab"]
+    conn = connect(postgres_target)
+    user, turns = 4242, itertools.count(5000)
+
+    def state() -> str | None:
+        row = conn.execute("SELECT state FROM contexts WHERE chat_id = ?", (user,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def say(replica: Replica, text: str, replying_to: int | None = None) -> Any:
+        before, since = state(), fake.mark()
+        message = fake.make_message(text, user)
+        if replying_to is not None:
+            message["reply_to_message"] = {"message_id": replying_to, "date": 0, "text": "...",
+                                           "from": fake.bot_user, "chat": message["chat"]}
+        assert replica.post({"update_id": next(turns), "message": message}) == 200
+        [reply] = fake.wait_for("sendMessage", lambda c: c.chat_id == user, since=since,
+                                timeout=10)
+        # A person takes longer to type the next turn than the batch that writes this one.
+        wait(lambda: state() != before, timeout=10, what="the context to be written")
+        return reply
+
+    try:
+        for replica in replicas:
+            wait(replica.healthy, what=f"replica {replica.name} /healthz")
+        a, b = replicas
+        llamacon = say(a, "লামাকন কী?")
+        assert llamacon.text.startswith("<b>লামাকন")
+        assert "২৯ এপ্রিল" in say(b, "কবে?").text
+        more = say(a, "আরও বলো")
+        assert "আরও একটি তথ্য" in more.text and not more.text.startswith("<b>লামাকন")
+        assert say(b, "who sued meta?").text.startswith("<b>কপিরাইট মামলা")
+        assert say(a, "কেন?").text.startswith("<b>কপিরাইট মামলা")
+        # A reply to an answer another replica sent continues that answer.
+        assert say(b, "কবে?", replying_to=llamacon.message_id).text.startswith("<b>লামাকন")
+    finally:
+        conn.close()
+        for replica in replicas:
+            stop(replica)
+    for replica in replicas:
+        assert replica.process.returncode == 0, replica.log.read_text()[-2000:]
 
 
 def reminded(fake: LimitedTelegram) -> list[int]:

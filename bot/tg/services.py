@@ -13,6 +13,7 @@ from telegram.ext import ContextTypes
 from bot.broadcast.runtime import Broadcasting
 from bot.config import Settings
 from bot.core.answer import Responder
+from bot.core.conversation import Conversation
 from bot.core.knowledge import Knowledge
 from bot.live import LiveKnowledge
 from bot.metrics import Metrics
@@ -90,6 +91,11 @@ class Services:
     def responder(self) -> Responder:
         """The current responder: read it once per update (a reload replaces it whole)."""
         return self.live.responder
+
+    @property
+    def conversation(self) -> Conversation:
+        """The current conversation rules, with `responder`: read once per update too."""
+        return self.live.conversation
 
     @property
     def knowledge(self) -> Knowledge:

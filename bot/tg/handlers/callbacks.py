@@ -5,13 +5,17 @@ from __future__ import annotations
 import logging
 
 from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
+from bot.core.conversation import Context
+from bot.storage.contexts import ConversationKey
 from bot.tg import keyboards, texts, views
 from bot.tg.addressed import thread_of
-from bot.tg.reply import record, record_tap, send_answer, send_chunks
+from bot.tg.reply import record_tap, send_chunks
 from bot.tg.services import services_of
+from bot.tg.turns import keep_turn, parts_of, recall, send_parts
 
 log = logging.getLogger(__name__)
 
@@ -23,8 +27,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if query is None:
         return
     services = services_of(context)
-    responder = services.responder
-    knowledge = responder.knowledge
+    conversation = services.conversation  # once: its knowledge decodes and answers the tap
+    knowledge = conversation.responder.knowledge
     data = query.data or ""
     prefix, ident = keyboards.decode(
         data,
@@ -37,9 +41,14 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer()
         if prefix == "d":
             record_tap(services, query, ident)
-        answer = responder.answer_fact(ident, services.now())
-        await send_answer(context.bot, services, chat_id, answer, thread=thread_of(message))
-        record(services, query.from_user, answer, "button")
+        # The conversation moves to the fact tapped: "কবে?" next asks about it.
+        now = services.now()
+        private = message is None or message.chat.type == ChatType.PRIVATE
+        key = ConversationKey.of(chat_id, query.from_user.id, private)
+        memory = await recall(services, key, None, now)
+        turn = conversation.choose(ident, memory.context if memory else Context(), now)
+        sent = await send_parts(context.bot, chat_id, parts_of(turn), thread=thread_of(message))
+        keep_turn(services, query.from_user, turn, sent, "button", key, memory, now)
     elif prefix == "t" and ident is not None and knowledge.facts_in_topic(ident):
         await query.answer()
         await _show(update, context, *views.topic_view(knowledge, ident), edit=True)

@@ -5,29 +5,42 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.core.conversation import Context
+from bot.storage.contexts import ContextRecord, Remembered
 from bot.tg import texts, views
 from bot.tg.addressed import thread_of
-from bot.tg.reply import send_answer, send_chunks
+from bot.tg.reply import send_chunks
 from bot.tg.services import services_of
+from bot.tg.turns import conversation_key, keep_turn, parts_of, send_parts
 
 # Deep-link payloads (t.me/<bot>?start=<payload>) that open something other than the greeting.
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Greet, list what the bot knows, offer buttons; honour a deep-link payload."""
+    """Greet, list what the bot knows, offer buttons; honour a deep-link payload.
+
+    The conversation starts afresh: its context is forgotten (or, for a link to one answer,
+    it is that answer's fact).
+    """
     services = services_of(context)
     message = update.effective_message
     if message is None:
         return
     # `/start subscribe` never gets here: bot.tg.handlers.subscriptions answers it first.
     payload = context.args[0] if context.args else ""
-    knowledge = services.knowledge
-    if payload in knowledge.facts:  # a shared link to one answer, e.g. ?start=llamacon
-        answer = services.responder.answer_fact(payload, services.now())
-        await send_answer(context.bot, services, message.chat_id, answer,
-                          thread=thread_of(message))
+    conversation = services.conversation
+    now, user = services.now(), update.effective_user
+    key = conversation_key(message, user)
+    if payload in conversation.responder.knowledge.facts:  # a link to one answer (?start=llamacon)
+        turn = conversation.choose(payload, Context(), now)
+        sent = await send_parts(context.bot, message.chat_id, parts_of(turn),
+                                thread=thread_of(message))
+        memory = None if not services.settings.conversation else Remembered(Context())
+        keep_turn(services, user, turn, sent, None, key, memory, now)
         return
-    text, markup = views.start_view(knowledge)
+    if services.settings.conversation:
+        services.storage.record(context=ContextRecord(key, None, now))
+    text, markup = views.start_view(conversation.responder.knowledge)
     await message.reply_html(text, reply_markup=markup)
 
 

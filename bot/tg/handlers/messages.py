@@ -10,13 +10,21 @@ from telegram.ext import ContextTypes
 
 from bot.tg import texts, views
 from bot.tg.addressed import mentions, question_in, replies_to, thread_of
-from bot.tg.render import render_answer
-from bot.tg.reply import answer_markup, edit_chunks, record, send_chunks
 from bot.tg.services import services_of
+from bot.tg.turns import (
+    Part,
+    conversation_key,
+    keep_turn,
+    parts_of,
+    read_turn,
+    record_choice,
+    send_parts,
+)
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Answer a text or a caption: the cited answer, related-question buttons or suggestions."""
+    """Answer a text or a caption as the next turn of its conversation: the cited answer(s),
+    related-question buttons or suggestions."""
     await _answer(update, context, edited=False)
 
 
@@ -34,29 +42,27 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, *, edited:
     if question is None:
         return  # group chatter, or an edit that no longer mentions the bot: leave it be
     services = services_of(context)
-    answer = None
+    chat_id, thread = message.chat_id, thread_of(message)
+    group = message.chat.type != ChatType.PRIVATE
+    now, user = services.now(), update.effective_user
+    turn, memory = None, None
     if mentions(message, bot.username) and not any(c.isalnum() for c in question):
         # "@llamabot" alone is a hello, not an empty question.
         greeting, markup = views.start_view(services.knowledge)
-        chunks = [greeting]
+        parts: tuple[Part, ...] = (Part(None, [greeting], markup),)
     else:
-        answer = services.responder.ask(question, services.now())
-        services.metrics.answers.inc(answer.kind.value)
-        chunks = render_answer(answer)
-        markup = answer_markup(answer)
-    chat_id, thread = message.chat_id, thread_of(message)
-    group = message.chat.type != ChatType.PRIVATE
+        turn, memory = await read_turn(services, message, user, question, bot.id, now)
+        parts = parts_of(turn)
     earlier = services.replies.get(chat_id, message.message_id) if edited else ()
-    if earlier:
-        replies = await edit_chunks(bot, chat_id, earlier, chunks, markup, thread)
-    else:
-        # In groups, reply to the asker's message so the thread stays readable.
-        sent = await send_chunks(bot, chat_id, chunks, markup,
-                                 reply_to=message.message_id if group else None, thread=thread)
-        replies = tuple(m.message_id for m in sent)
-    services.replies.remember(chat_id, message.message_id, replies)
-    record(services, update.effective_user, answer, "group" if group else "private",
-           (chat_id, replies[-1]) if replies else None)
+    # In groups, reply to the asker's message so the thread stays readable.
+    sent = await send_parts(bot, chat_id, parts, thread=thread, earlier=earlier,
+                            reply_to=message.message_id if group else None)
+    services.replies.remember(chat_id, message.message_id, sent.all_ids)
+    if turn is not None:
+        services.metrics.turns.inc(turn.kind.value)
+        record_choice(services, user, turn, chat_id, memory, now)
+        keep_turn(services, user, turn, sent, "group" if group else "private",
+                  conversation_key(message, user), memory, now)
 
 
 async def on_media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
