@@ -336,12 +336,14 @@ def cmd_kb_gaps(args: argparse.Namespace, settings: Settings) -> int:
     try:
         found = database.gaps(args.limit)
         taps = database.taps([g.text for g in found or []])
+        refused = database.refusals([g.text for g in found or []])
     finally:
         database.close()
-    if found is None or taps is None:
+    if found is None or taps is None or refused is None:
         raise CliError(f"cannot read {target}: {database.error}")
     entries = explain(
-        [AskedGap(g.text, g.count, taps.get(g.text, {})) for g in found],
+        [AskedGap(g.text, g.count, taps.get(g.text, {}), refused.get(g.text, {}))
+         for g in found],
         _responder(args, settings),
     )
     print(format_report(entries))

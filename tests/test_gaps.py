@@ -32,3 +32,12 @@ def test_report_names_closest_fact_and_user_choices() -> None:
 def test_empty_report() -> None:
     assert format_report([]) == "No unanswered questions logged yet."
     assert suggested_yaml([]) == ""
+
+
+def test_report_names_the_choices_users_turned_down() -> None:
+    responder = Responder(load_knowledge(ROOT / "knowledge", ZoneInfo("Asia/Dhaka")))
+    gaps = [AskedGap("meta", 3, {"ai_investment": 1},
+                     refused={"zuckerberg_outlook": 2, "what_is_llama": 1})]
+    [line] = format_report(explain(gaps, responder)).splitlines()
+    assert line.endswith("users chose: ai_investment ×1;"
+                         " turned down: zuckerberg_outlook ×2, what_is_llama ×1")

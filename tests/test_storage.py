@@ -17,7 +17,7 @@ from bot.storage.connection import Connection, DatabaseError, DatabaseTarget, En
 from bot.storage.migrations import MIGRATIONS, Migration, current_version, migrate
 from bot.storage.outbox import Outbox
 from bot.storage.question_log import QuestionLog, Storage
-from bot.storage.records import QuestionRecord, UserSeen
+from bot.storage.records import QuestionRecord, TapRecord, UserSeen
 
 NOW = datetime(2025, 4, 20, 12, 0, tzinfo=UTC)
 
@@ -297,3 +297,20 @@ def test_a_transaction_cut_by_the_server_is_not_committed_elsewhere(
     assert conn.execute("SELECT COUNT(*) FROM subscribers").fetchone()[0] == 0
     conn.close()
     admin.close()
+
+
+def test_did_you_mean_choices_turned_down_are_counted_per_question(
+    database_target: DatabaseTarget,
+) -> None:
+    async def scenario() -> dict[str, dict[str, int]] | None:
+        storage = await Storage.open(database_target)
+        for message_id, user_id, chosen in ((10, 1, None), (11, 2, None), (12, 3, "b")):
+            storage.record(question=QuestionRecord(NOW, "private", "meta", "suggest", None, 50.0,
+                                                   500, message_id, offered=("a", "b")))
+            storage.record(tap=TapRecord(NOW, 500, message_id, user_id, chosen))
+        await storage.flush()
+        refused = await storage.refusals(["meta", "other"])
+        await storage.close()
+        return refused
+
+    assert asyncio.run(scenario()) == {"meta": {"a": 2, "b": 2}}

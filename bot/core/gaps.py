@@ -17,6 +17,8 @@ class AskedGap:
     count: int
     # fact id -> how often a user tapped that suggestion after asking this question
     tapped: Mapping[str, int] = field(default_factory=dict)
+    # fact id -> how often users turned it down ("none of these", "না") after asking this
+    refused: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class GapEntry:
     closest: str | None  # the fact the matcher ranks first today, if any
     score: float
     tapped: Mapping[str, int]
+    refused: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def belongs_to(self) -> str | None:
@@ -51,6 +54,7 @@ def explain(gaps: Sequence[AskedGap], responder: Responder) -> list[GapEntry]:
                 best.intent_id if best else None,
                 best.score if best else 0.0,
                 dict(gap.tapped),
+                dict(gap.refused),
             )
         )
     return entries
@@ -65,14 +69,17 @@ def format_report(entries: Sequence[GapEntry]) -> str:
         closest = (
             f"closest: {entry.closest} ({entry.score:.0f})" if entry.closest else "closest: none"
         )
-        taps = ", ".join(
-            f"{fact} ×{n}" for fact, n in sorted(entry.tapped.items(), key=lambda i: -i[1])
-        )
+        taps, refused = _counts(entry.tapped), _counts(entry.refused)
         lines.append(
             f"{number}. ×{entry.count} “{entry.text}” — {closest}"
             + (f"; users chose: {taps}" if taps else "")
+            + (f"; turned down: {refused}" if refused else "")
         )
     return "\n".join(lines)
+
+
+def _counts(counts: Mapping[str, int]) -> str:
+    return ", ".join(f"{fact} ×{n}" for fact, n in sorted(counts.items(), key=lambda i: -i[1]))
 
 
 def suggested_yaml(entries: Sequence[GapEntry]) -> str:

@@ -207,6 +207,23 @@ class QuestionLog:
 
         return self._read(query) if texts else {}
 
+    def refusals(self, texts: list[str]) -> dict[str, dict[str, int]] | None:
+        """For each question text: which "did you mean" choices users turned down after
+        asking it ("none of these", or "না" in words), how often."""
+        def query(conn: Connection) -> dict[str, dict[str, int]]:
+            found: dict[str, dict[str, int]] = {}
+            marks = ",".join("?" * len(texts))
+            rows = conn.execute(
+                "SELECT text, offered FROM questions WHERE kind = ? AND fact_id IS NULL"
+                f" AND offered IS NOT NULL AND text IN ({marks})", (TAP_KIND, *texts))
+            for text, offered in rows:
+                counts = found.setdefault(text, {})
+                for fact_id in offered.split():
+                    counts[fact_id] = counts.get(fact_id, 0) + 1
+            return found
+
+        return self._read(query) if texts else {}
+
     def review_items(self, narrow_margin: float,
                      since: datetime | None = None) -> list[Logged] | None:
         """What the admins' review groups: questions not answered, answers voted down or
@@ -452,6 +469,9 @@ class Storage:
 
     async def taps(self, texts: list[str]) -> dict[str, dict[str, int]] | None:
         return await self._run(lambda: self.question_log.taps(texts))
+
+    async def refusals(self, texts: list[str]) -> dict[str, dict[str, int]] | None:
+        return await self._run(lambda: self.question_log.refusals(texts))
 
     async def review_items(self, narrow_margin: float,
                            since: datetime | None = None) -> list[Logged] | None:

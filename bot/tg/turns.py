@@ -148,9 +148,10 @@ def _answered(sent: Sent) -> list[tuple[Answer, tuple[int, ...]]]:
 
 def record_choice(services: Services, user: User | None, turn: Turn, chat_id: int,
                   memory: Remembered | None, now: datetime) -> None:
-    """"হ্যাঁ" or "২" answers a "did you mean" as a tap on its buttons would: logged under
-    the question it was offered for."""
-    if (turn.kind is TurnKind.PICK and turn.answer.fact_id is not None and memory is not None
+    """"২" or "না" answers a "did you mean" as a tap on its buttons would: logged under the
+    question it was offered for ("none of these" as a tap on no fact: a gap for /gaps)."""
+    if (turn.kind in (TurnKind.PICK, TurnKind.REJECT) and memory is not None
             and memory.offered_message is not None and user is not None):
+        chosen = turn.answer.fact_id if turn.kind is TurnKind.PICK else None
         services.storage.record(tap=TapRecord(now, chat_id, memory.offered_message, user.id,
-                                              turn.answer.fact_id))
+                                              chosen))

@@ -93,8 +93,11 @@ async def gaps(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not found:
         await update.effective_message.reply_html(texts.GAPS_NONE)
         return
-    taps = await services.storage.taps([gap.text for gap in found]) or {}
-    asked = [AskedGap(gap.text, gap.count, taps.get(gap.text, {})) for gap in found]
+    texts_found = [gap.text for gap in found]
+    taps = await services.storage.taps(texts_found) or {}
+    refused = await services.storage.refusals(texts_found) or {}
+    asked = [AskedGap(gap.text, gap.count, taps.get(gap.text, {}), refused.get(gap.text, {}))
+             for gap in found]
     entries = explain(asked, services.responder)
     lines = format_report(entries).splitlines()
     pasted = suggested_yaml(entries)
