@@ -57,13 +57,17 @@ _WEAK_WORDS = """
 শেষ সহ যেমন অনুযায়ী অনুসারে বলেন জানান বলেছেন জানিয়েছেন উল্লেখ্য ইতিমধ্যে ইতোমধ্যে সম্প্রতি
 গত আগামী চলতি বছর বছরের সালে সাল দিন মাস সপ্তাহ এখনই তখন যখন যেখানে পাশাপাশি বিশেষ
 ঘিরে বিশেষত প্রধানত মূলত সাধারণত অবশ্য অবশেষে ফলে ফলে এছাড়া এছাড়াও তবুও যদিও কারণ প্রতিটি
-সকল সমস্ত অন্য অন্যান্য নিজস্ব নিজের একই বেশ প্রতিবেদন প্রতিবেদনে প্রতিবেদনের
+সকল সমস্ত অন্য অন্যান্য নিজস্ব নিজের একই বেশ প্রতিবেদন প্রতিবেদনে প্রতিবেদনের তা দিকে
+জানায় জানানো জানানোর বলছে বলেছে বলেছেন দাবি শুনে দেখে জেনে পেয়ে রেখে এসে গিয়ে হয়ে
+একজন কয়েক কয়েকটি কয়েকজন বেশির ভাগ
 """
 # Numbers in words count as numbers: asked with "কত?", never as a question's subject.
+# (Not এক and নয়, which are mostly "a" and "is not".)
 _NUMBER_WORDS = frozenset("""
-এক দুই তিন চার পাঁচ ছয় সাত আট নয় দশ বিশ ত্রিশ চল্লিশ পঞ্চাশ একশ শত শো হাজার লাখ লক্ষ কোটি
+দুই তিন চার পাঁচ ছয় সাত আট দশ বিশ ত্রিশ চল্লিশ পঞ্চাশ একশ শত শো হাজার লাখ লক্ষ কোটি
 অর্ধেক দ্বিগুণ শতাংশ শতকরা million billion thousand hundred percent
 """.split())
+_COUNTERS = ("জন", "টি", "টা", "ের", "র", "ে", "এ")
 _CONSONANTS = re.compile(r"[\u0995-\u09b9\u09dc-\u09df]")
 _YA_PHALA = "\u09cd\u09af"
 _NASALS = frozenset("ংঃ")  # said after a vowel: সংখ্যা is songkhya
@@ -303,7 +307,7 @@ def _terms(sentence: str, stop: frozenset[str], vocabulary: frozenset[str]) -> l
         token = _JOINED_ENDING.sub("", match.group())
         cleaned = clean(token)
         words = cleaned.split()
-        if not words or _DIGITS.match(token) or len(cleaned) < 2 or cleaned in _NUMBER_WORDS:
+        if not words or _DIGITS.match(token) or len(cleaned) < 2 or _is_number_word(cleaned):
             continue
         if all(surface_word(w) in stop or surface_word(stem_word(w)) in stop for w in words):
             continue
@@ -343,8 +347,15 @@ def _shown(token: str, vocabulary: frozenset[str]) -> str:
 def _has_number(sentence: str) -> bool:
     """Digits or a number word: the sentence can answer "how much?"."""
     return any(ch.isdigit() for ch in sentence) or any(
-        clean(word) in _NUMBER_WORDS for word in _TOKEN.findall(sentence)
+        _is_number_word(clean(word)) for word in _TOKEN.findall(sentence)
     )
+
+
+def _is_number_word(cleaned: str) -> bool:
+    """পাঁচ, and counted or inflected: পাঁচজন, লাখে, হাজারের."""
+    if cleaned in _NUMBER_WORDS:
+        return True
+    return any(cleaned.endswith(e) and cleaned[: -len(e)] in _NUMBER_WORDS for e in _COUNTERS)
 
 
 def seed_questions(terms: Sequence[str], main: str, number: bool) -> list[str]:
