@@ -163,3 +163,16 @@ def test_facts_a_reload_removed_are_dropped_from_the_context(conversation: Conve
 def test_grammar_alone_after_an_answer_does_not_repeat_it(conversation: Conversation) -> None:
     *_, no = play(conversation, "লামাকন কী?", "না")
     assert no.answer.kind is not AnswerKind.FACT
+
+
+def test_one_question_about_two_things_is_not_cut(conversation: Conversation) -> None:
+    for message in ("লামা ও মেটা এআই কী?", "লামার লাইসেন্স আর মামলা",
+                    "কপিরাইট মামলা আর গোপনীয়তার উদ্বেগ এআই তৈরিতে কী শিক্ষা দেয়?"):
+        assert conversation.reply(message, Context(), NOW).kind is not TurnKind.COMPOUND, message
+
+
+def test_a_list_asked_for_gets_every_item(conversation: Conversation) -> None:
+    turn = conversation.reply("Tell me about the war rooms, the $80 billion investment, and "
+                              "DeepSeek R1", Context(), NOW)
+    assert turn.kind is TurnKind.COMPOUND
+    assert set(facts(turn)) == {"war_rooms", "ai_investment", "deepseek_r1"}

@@ -298,27 +298,67 @@ class Conversation:
 
     def _compound(self, text: str, context: Context, now: datetime) -> Turn | None:
         """One answer per clause, when each clause answers a different fact by itself."""
-        matcher = self.responder.matcher
-        clauses = [c.strip() for c in _CLAUSE_BREAK.split(text)
-                   if c and c.strip() and matcher.content_positions(matcher.key(c))]
+        clauses = self._questions_in(text)
         if not 2 <= len(clauses) <= MAX_CLAUSES:
             return None
         answers: list[Answer] = []
-        question = ""
+        subject = question = ""
         for clause in clauses:
             answer = self.responder.ask(clause, now)
-            if answer.kind is not AnswerKind.FACT and question:
-                # "লামাকন কী আর কবে হবে?": a clause without a subject borrows the last one.
-                answer = self.responder.ask(f"{question} {clause}", now)
+            if answer.kind is not AnswerKind.FACT and subject:
+                # "লামাকন কী আর কবে হবে?", "What is Llama and who uses it?": a clause without
+                # a subject borrows the last one named.
+                answer = self.responder.ask(f"{subject} {_without_pointers(clean(clause))}", now)
             if answer.kind is AnswerKind.FACT:
                 if answer.fact_id in {a.fact_id for a in answers}:
                     continue  # the same thing asked twice over
                 question = clean(clause)
+            subject = self._subject_of(clause) or subject
             answers.append(answer)
-        if sum(a.kind is AnswerKind.FACT for a in answers) < 2:
+        facts = {a.fact_id for a in answers if a.kind is AnswerKind.FACT}
+        if len(facts) < 2:
             return None  # one thing asked in several words, or a list inside one question
+        whole = self.responder.ask(text, now)
+        if whole.kind is AnswerKind.FACT and all(whole.score >= a.score for a in answers):
+            # "কপিরাইট মামলা ও গোপনীয়তা কী মনে করিয়ে দেয়?": one fact answers the whole better
+            # than any part is answered alone.
+            return None
         parts = tuple(a for a in answers if a.kind is not AnswerKind.SMALLTALK)
         return self._turn(TurnKind.COMPOUND, parts, context, now, question)
+
+    def _questions_in(self, text: str) -> list[str]:
+        """The questions a message asks: its clauses, a clause that asks nothing joined to the
+        next ("লামা ও মেটা এআই কী?" is one question), every item when a list is asked for
+        ("Tell me about X, Y and Z", "দুটোই বলো")."""
+        matcher = self.responder.matcher
+        clauses = [c for c in _clauses(text) if matcher.content_positions(matcher.key(c))]
+        if any(p in clean(text) for p in _LIST_REQUEST):
+            return [c for c in clauses if clean(c) not in _LIST_REQUEST]
+        questions: list[str] = []
+        pending = ""
+        for clause in clauses:
+            if self._asks(clause):
+                questions.append(f"{pending} {clause}".strip())
+                pending = ""
+            else:
+                pending = f"{pending} {clause}".strip()
+        if pending and questions:
+            questions[-1] = f"{questions[-1]} {pending}"
+        return questions
+
+    def _subject_of(self, clause: str) -> str:
+        """The words naming the subjects of a clause ("llama", "লামাকন")."""
+        key = self.responder.matcher.key(clause)
+        return " ".join(w for _, start, end in self.responder.subjects.spans(key)
+                        for w in key.surface[start:end])
+
+    def _asks(self, clause: str) -> bool:
+        """Whether a clause stands as a question: a "?", a question word, or an English opener."""
+        words = clean(clause).split()
+        folded = {surface_word(w) for w in words} | set(words)
+        return (clause.endswith("?") or bool(words) and words[0] in _AUXILIARIES
+                or any(w in _QUESTION_WORDS and w not in _CONNECTIVES for w in folded)
+                or bool(self.responder.asks.asked(self.responder.matcher.key(clause))))
 
     # ----------------------------------------------------------------- bookkeeping
 
@@ -336,6 +376,28 @@ class Conversation:
             updated = replace(context, choices=choices, offered=offered, idle=context.idle + 1,
                               at=now, question=context.question or question)
         return Turn(kind, answers, updated, resolved=resolved)
+
+
+def _clauses(text: str) -> list[str]:
+    """The clauses of `text`, each with the "?" that closed it, if one did."""
+    clauses, start = [], 0
+    for found in _CLAUSE_BREAK.finditer(text):
+        clause = text[start:found.start()].strip()
+        if clause:
+            clauses.append(clause + ("?" if "?" in found.group() else ""))
+        start = found.end()
+    if text[start:].strip():
+        clauses.append(text[start:].strip())
+    return clauses
+
+
+# Words that begin an English yes/no question ("is it free?", "does Meta ...").
+_AUXILIARIES = _phrases("is|are|was|were|do|does|did|can|could|will|would|has|have|should")
+# A message asking for each item of a list: "Tell me about the war rooms, the investment and
+# DeepSeek", "দুটোই বলো".
+_LIST_REQUEST = ("tell me about", "দুটোই বলো", "দুটোই বলুন", "তিনটাই বলো", "তিনটা নিয়েই বলো",
+                 "সবগুলো বলো", "সব কটা বলো", "দুটো নিয়েই বলো", "both", "all three", "each of")
+_CONNECTIVES = _phrases("আর|তো|তাহলে|তাই|আচ্ছা|and|so|then|really|ar|tahole")
 
 
 def _without_pointers(words: str) -> str:
