@@ -53,7 +53,7 @@ def test_an_answer_is_rendered_from_itself_alone() -> None:
         assert "knowledge" not in inspect.signature(render).parameters, render
     [message] = render_answer(answer)
     assert message.startswith("<b>প্রথম শিরোনাম</b>\n\nপ্রথম উত্তর")
-    assert button_labels(answer) == ["দ্বিতীয় প্রশ্ন?"]
+    assert button_labels(answer) == ["দ্বিতীয় প্রশ্ন?", "👍", "👎"]  # related, then votes
     assert "  1. দ্বিতীয় প্রশ্ন?" in render_plain(answer)
     assert answer.normalized == normalize_for_log("প্রথম প্রশ্ন?")
 

@@ -182,7 +182,11 @@ def test_two_questions_in_one_message_get_one_message_each(running: Running) -> 
     assert [fact_of(r) for r in replies] == ["what_is_llama", "llamacon"]
     for reply in replies:
         assert "সূত্র" in reply.text  # each with its own citation
-    assert not replies[0].buttons and replies[1].buttons  # related questions once, at the end
+    # Related questions once, at the end; votes under each answer.
+    related = [[b for b in r.buttons if b["callback_data"].startswith("f:")] for r in replies]
+    assert not related[0] and related[1]
+    assert all([b["callback_data"] for b in r.buttons][-2:] == ["v:up", "v:down"]
+               for r in replies)
     # A reply to the first part continues that part's fact.
     assert fact_of(user.ask("আরও বলো", replying_to=replies[0].message_id)) not in (
         None, "what_is_llama", "llamacon")

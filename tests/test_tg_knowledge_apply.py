@@ -133,6 +133,12 @@ def test_the_log_names_the_admin_who_tapped_apply(
     assert APPLIED in tap(fake_telegram, apply_button(shown), OTHER_ADMIN).text
     assert f"admin {OTHER_ADMIN} applied knowledge file facts.yaml" in caplog.text
     assert f"admin {ADMIN_ID} applied" not in caplog.text
+    # The history entry /rollback undoes says so too (as an edit from /review does).
+    from bot import kbedit
+
+    [change] = kbedit.history(folder)
+    assert (change.name, change.by) == ("facts.yaml", f"admin {OTHER_ADMIN} (upload)")
+    assert change.what == f"facts.yaml uploaded by admin {ADMIN_ID}"
 
 
 def test_problems_name_the_knowledge_file_not_a_scratch_copy(

@@ -69,7 +69,9 @@ def test_an_edited_question_edits_the_earlier_answer(
     [edited] = fake_telegram.wait_for("editMessageText", since=since)
     assert edited.params["message_id"] == first.message_id and edited.chat_id == 13
     assert "৯ দিন বাকি" in edited.text
-    assert edited.buttons and all(b["callback_data"].startswith("f:") for b in edited.buttons)
+    assert edited.buttons and all(b["callback_data"].startswith("f:")
+                                  for b in edited.buttons[:-2])
+    assert [b["callback_data"] for b in edited.buttons[-2:]] == ["v:up", "v:down"]
     assert len(fake_telegram.calls_to("sendMessage", since)) == 1  # no second answer
 
 

@@ -29,7 +29,9 @@ from bot.tg.handlers import (
     inline,
     knowledge_edits,
     messages,
+    review,
     subscriptions,
+    votes,
 )
 from bot.tg.ordering import ChatOrderedProcessor
 from bot.tg.request import JSONHTTPXRequest
@@ -51,6 +53,7 @@ USER_COMMANDS = {
 ADMIN_COMMANDS = {
     "stats": ("Usage statistics", "ব্যবহারের পরিসংখ্যান"),
     "gaps": ("Questions I could not answer", "যেসব প্রশ্নের উত্তর জানা নেই"),
+    "review": ("Teach me what users asked", "ব্যবহারকারীদের প্রশ্ন থেকে শেখান"),
     "reload": ("Reload the knowledge base", "জ্ঞানভান্ডার আবার লোড"),
     "rollback": ("Undo the last uploaded knowledge file", "শেষ আপলোড করা ফাইল ফেরান"),
     "broadcast": ("Announce to all subscribers", "সব সাবস্ক্রাইবারকে ঘোষণা"),
@@ -115,6 +118,9 @@ def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
         MessageHandler(new_messages & private & filters.Document.ALL, knowledge_edits.on_document),
         CallbackQueryHandler(knowledge_edits.on_decision, pattern=knowledge_edits.DECISIONS),
         CommandHandler("rollback", knowledge_edits.on_rollback, filters=new_messages),
+        CallbackQueryHandler(votes.on_vote, pattern=votes.PATTERN),
+        CommandHandler("review", review.on_review, filters=new_messages),
+        CallbackQueryHandler(review.on_button, pattern=review.PATTERN),
     ])
     # A group later, so that `groups.on_my_chat_member` sees membership changes too.
     app.add_handler(ChatMemberHandler(subscriptions.on_my_chat_member,

@@ -1,9 +1,10 @@
 """Inline keyboards and their short callback codes (Telegram allows 64 bytes of data).
 
 Codes: `f:<fact_id>` shows a fact (`d:<fact_id>` too, chosen from "did you mean"),
-`t:<topic_id>` lists a topic's questions and `m:<menu>` opens a menu (topics, llamacon,
-source, subscribe). An id too long for 64 bytes is sent as `#` plus a hash and looked up
-again when the button is tapped.
+`t:<topic_id>` lists a topic's questions and `m:<menu>` opens a menu (topics, source,
+subscribe, and the events under the event command's own name, bot.yaml's `event.command`); `v:up`, `v:down` and `v:why:<reason>` vote on the answer they are
+under. An id too long for 64 bytes is sent as `#` plus a hash and looked up again when the
+button is tapped.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Iterable
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core.answer import Choice
+from bot.core.bot_texts import EventCommand
 from bot.core.knowledge import Knowledge
 from bot.tg import texts
 
@@ -53,6 +55,40 @@ def fact_buttons(choices: Iterable[Choice], prefix: str = "f") -> InlineKeyboard
     return InlineKeyboardMarkup(rows) if rows else None
 
 
+# The votes under every fact answer, and the reasons a 👎 offers in their place.
+VOTE_UP = "v:up"
+VOTE_DOWN = "v:down"
+WHY = "v:why:"  # + one of bot.storage.records.VOTE_REASONS
+
+
+def vote_row() -> list[InlineKeyboardButton]:
+    return [InlineKeyboardButton("👍", callback_data=VOTE_UP),
+            InlineKeyboardButton("👎", callback_data=VOTE_DOWN)]
+
+
+def reason_row() -> list[InlineKeyboardButton]:
+    return [InlineKeyboardButton(text, callback_data=WHY + reason)
+            for reason, text in texts.VOTE_REASONS.items()]
+
+
+def with_votes(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup:
+    """`markup` (related questions) with the vote row at the end: one short row."""
+    rows = [list(row) for row in markup.inline_keyboard] if markup is not None else []
+    return InlineKeyboardMarkup([*rows, vote_row()])
+
+
+def votes_replaced(markup: InlineKeyboardMarkup | None,
+                   row: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
+    """`markup` with its vote (or reason) row replaced by `row`; the other rows kept."""
+    rows = [list(r) for r in markup.inline_keyboard] if markup is not None else []
+    kept = [r for r in rows if not any(_is_vote(b) for b in r)]
+    return InlineKeyboardMarkup([*kept, row])
+
+
+def _is_vote(button: InlineKeyboardButton) -> bool:
+    return isinstance(button.callback_data, str) and button.callback_data.startswith("v:")
+
+
 def topics_keyboard(knowledge: Knowledge) -> InlineKeyboardMarkup:
     rows = [
         [InlineKeyboardButton(label(t.title), callback_data=encode("t", t.id))]
@@ -78,12 +114,24 @@ def start_keyboard(knowledge: Knowledge, samples: Iterable[str]) -> InlineKeyboa
         for f in samples
         if f in knowledge.facts
     ]
-    rows.append([
-        InlineKeyboardButton(texts.BUTTON_TOPICS, callback_data="m:topics"),
-        InlineKeyboardButton(texts.BUTTON_LLAMACON, callback_data="m:llamacon"),
-    ])
-    rows.append([
-        InlineKeyboardButton(texts.BUTTON_SOURCE, callback_data="m:source"),
-        InlineKeyboardButton(texts.BUTTON_SUBSCRIBE, callback_data="m:subscribe"),
-    ])
+    topics = InlineKeyboardButton(texts.BUTTON_TOPICS, callback_data="m:topics")
+    source = InlineKeyboardButton(texts.BUTTON_SOURCE, callback_data="m:source")
+    event = knowledge.bot.event
+    if event is None:  # no event of its own: nothing to count down to or subscribe for
+        rows.append([topics, source])
+    else:
+        rows.append([topics, InlineKeyboardButton(event.button, callback_data=events_menu(event))])
+        rows.append([source, subscribe_button(knowledge)])
     return InlineKeyboardMarkup(rows)
+
+
+def events_menu(event: EventCommand) -> str:
+    """The code of the button showing the events: the command's own name, as a menu
+    (`m:llamacon`), so buttons sent before a reload keep working while it is unchanged."""
+    return f"m:{event.command}"
+
+
+def subscribe_button(knowledge: Knowledge) -> InlineKeyboardButton:
+    event = knowledge.bot.event
+    label = event.subscribe_button if event is not None else texts.BUTTON_REMINDERS
+    return InlineKeyboardButton(label, callback_data="m:subscribe")

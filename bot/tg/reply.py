@@ -12,7 +12,7 @@ from bot.broadcast.sender import retry_after_seconds
 from bot.core.answer import Answer, AnswerKind
 from bot.storage.records import QuestionRecord, TapRecord, UserSeen
 from bot.tg.addressed import thread_of as thread_of  # moved; see below
-from bot.tg.keyboards import fact_buttons
+from bot.tg.keyboards import fact_buttons, with_votes
 from bot.tg.render import render_answer
 from bot.tg.services import Services
 
@@ -84,8 +84,11 @@ async def edit_chunks(bot: Bot, chat_id: int, earlier: tuple[int, ...], chunks: 
 
 
 def answer_markup(answer: Answer) -> InlineKeyboardMarkup | None:
-    """Related-question buttons, or "did you mean" choices (`d:`, logged when tapped)."""
-    return fact_buttons(answer.choices, prefix="d" if answer.kind is AnswerKind.SUGGEST else "f")
+    """Related-question buttons, or "did you mean" choices (`d:`, logged when tapped); a fact
+    answer ends with its 👍 / 👎 row."""
+    markup = fact_buttons(answer.choices,
+                          prefix="d" if answer.kind is AnswerKind.SUGGEST else "f")
+    return with_votes(markup) if answer.kind is AnswerKind.FACT else markup
 
 
 async def send_answer(bot: Bot, services: Services, chat_id: int, answer: Answer,

@@ -19,6 +19,7 @@ from bot.live import LiveKnowledge
 from bot.metrics import Metrics
 from bot.storage.question_log import Storage
 from bot.tg.flood import FloodGate
+from bot.tg.review_session import ReviewSessions
 
 KEY = "services"
 MAX_REMEMBERED_REPLIES = 10_000  # answered messages whose edit edits the answer (~2 MB)
@@ -86,6 +87,7 @@ class Services:
     metrics: Metrics = field(default_factory=Metrics)
     replies: RecentReplies = field(default_factory=RecentReplies)
     pending_edits: PendingEdits = field(default_factory=PendingEdits)
+    reviews: ReviewSessions = field(default_factory=ReviewSessions)  # admins' /review cards
 
     @property
     def responder(self) -> Responder:

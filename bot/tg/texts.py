@@ -1,49 +1,32 @@
-"""Every fixed Bengali text the Telegram bot sends, in one place for review (HTML-safe)."""
+"""Every fixed Bengali text the Telegram bot sends, in one place for review (HTML-safe).
+
+Texts that speak of the article (the welcome, /help, the group greeting, the event's
+command and buttons) are the knowledge base's own: bot.yaml, read through
+`Knowledge.voice`. Those here are generic; `{name}`, `{subject}` and `{example}` in them
+are filled from the knowledge base (`Voice.fill`).
+"""
 
 from __future__ import annotations
 
-GREETING = (
-    "আসসালামু আলাইকুম, নমস্কার! আমি <b>লামাবট</b>।\n"
-    "মেটার লামা মডেলের ১ বিলিয়ন ডাউনলোড নিয়ে একটি সংবাদ প্রতিবেদন থেকে আমি বাংলায় উত্তর দিই, "
-    "প্রতিটি উত্তরের সঙ্গে সূত্র উল্লেখ করে।\n\n"
-    "যেসব বিষয়ে জানি:\n{topics}\n\n"
-    "বাংলা, Banglish বা English-এ প্রশ্ন লিখুন, অথবা নিচের বোতাম চাপুন।"
-)
-HELP = (
-    "<b>কীভাবে ব্যবহার করবেন</b>\n"
-    "যেকোনো প্রশ্ন লিখে পাঠান, যেমন: <i>লামা কতবার ডাউনলোড হয়েছে?</i> বা "
-    "<i>llamacon kobe?</i>\n\n"
-    "/topics — বিষয় ধরে প্রশ্ন বেছে নিন\n"
-    "/llamacon — লামাকন সম্মেলনের তারিখ ও কত দিন বাকি\n"
-    "/source — যে প্রতিবেদন থেকে উত্তর দিই\n"
-    "/subscribe — লামাকনের মতো ইভেন্টের রিমাইন্ডার পান; /unsubscribe — বন্ধ করুন\n"
-    "/help — এই সাহায্য\n\n"
-    "যেকোনো চ্যাটে <code>@{username} প্রশ্ন</code> লিখেও উত্তর পাঠাতে পারেন। "
-    "গ্রুপে আমাকে মেনশন করুন বা আমার বার্তার উত্তর দিন।"
-)
 TOPICS = "<b>বিষয়সমূহ</b>\nএকটি বিষয় বেছে নিন:"
 TOPIC_QUESTIONS = "<b>{title}</b>\nএকটি প্রশ্ন বেছে নিন:"
 BACK = "« সব বিষয়"
 BUTTON_TOPICS = "📚 বিষয়সমূহ"
-BUTTON_LLAMACON = "📅 লামাকন"
 BUTTON_SOURCE = "📰 সূত্র"
-BUTTON_SUBSCRIBE = "🔔 লামাকনের রিমাইন্ডার"
+BUTTON_REMINDERS = "🔔 রিমাইন্ডার"  # the subscribe button when bot.yaml names no event
 EVENTS_HEADER = "<b>📅 অনুষ্ঠান</b>"
 EVENTS_NONE = "এখন কোনো অনুষ্ঠানের তথ্য নেই।"
 SOURCE_HEADER = "<b>📰 সূত্র</b>\nআমার সব উত্তর এই প্রতিবেদন থেকে নেওয়া:"
+SOURCES_HEADER = "<b>📰 সূত্র</b>\nআমার সব উত্তর এই {count}টি প্রতিবেদন থেকে নেওয়া:"
 SOURCE_COVERS = "এতে যা আছে:"
 CITATION = "📖 <b>সূত্র:</b> {title}\n<i>{section}</i>"
 RELATED = "আরও জানতে চাইলে:"
-NON_TEXT = "আমি শুধু লেখা পড়তে পারি। লামা নিয়ে আপনার প্রশ্নটি লিখে পাঠান।"
+NON_TEXT = "আমি শুধু লেখা পড়তে পারি। {subject} নিয়ে আপনার প্রশ্নটি লিখে পাঠান।"
 UNKNOWN_COMMAND = "এই কমান্ডটি আমি চিনি না। /help দেখুন।"
 SLOW_DOWN = "একটু ধীরে! খুব দ্রুত অনেক বার্তা এসেছে; এক মিনিট পরে আবার লিখুন।"
 ERROR = "দুঃখিত, কিছু একটা সমস্যা হয়েছে। একটু পরে আবার চেষ্টা করুন।"
 EXPIRED_BUTTON = "এই বোতামটি পুরোনো হয়ে গেছে। /topics থেকে আবার বেছে নিন।"
-GROUP_HELLO = (
-    "সবাইকে শুভেচ্ছা! আমি লামাবট। লামা নিয়ে প্রশ্ন করতে আমাকে মেনশন করুন "
-    "(@{username} প্রশ্ন) বা আমার বার্তার উত্তর দিন।"
-)
-INLINE_ASK_PRIVATELY = "লামাবটকে সরাসরি জিজ্ঞেস করুন"
+INLINE_ASK_PRIVATELY = "{name}কে সরাসরি জিজ্ঞেস করুন"
 
 # Admin texts.
 ADMIN_ONLY = "দুঃখিত, এই কমান্ডটি শুধু অ্যাডমিনদের জন্য।"
@@ -96,3 +79,79 @@ EDIT_APPLY = "✅ প্রয়োগ করুন"
 EDIT_DISCARD = "✖️ বাতিল"
 ROLLBACK_DONE = "↩️ <code>{name}</code> আগের সংস্করণে ফেরানো হয়েছে।"
 ROLLBACK_NONE = "ফেরানোর মতো কোনো আগের সংস্করণ নেই।"
+
+# Votes under fact answers: short toasts (answerCallbackQuery), never a new message.
+VOTE_REASONS = {  # storage's reason -> the chip users see (bot.storage.records.VOTE_REASONS)
+    "wrong": "ভুল উত্তর",
+    "incomplete": "অসম্পূর্ণ",
+    "misunderstood": "প্রশ্ন বোঝেনি",
+}
+VOTE_UP_THANKS = "ধন্যবাদ! 👍"
+VOTE_DOWN_ASK = "দুঃখিত! কী সমস্যা ছিল? নিচে একটি বেছে নিন।"
+VOTE_REASON_THANKS = "ধন্যবাদ! জানালেন বলে উত্তরটি ঠিক করা সহজ হবে।"
+VOTE_REFUSED = "এই বোতামটি চেনা গেল না।"
+
+# /review (admins): one card at a time. Questions and fact ids stay as logged.
+REVIEW_NONE = (
+    "✅ পর্যালোচনার মতো কিছু নেই: উত্তর না পাওয়া, 👎 পাওয়া বা অল্প ব্যবধানে উত্তর দেওয়া "
+    "প্রশ্ন এখন নেই।"
+)
+REVIEW_DONE = "✅ পর্যালোচনা শেষ।"
+REVIEW_CARD = (
+    "<b>🗂 পর্যালোচনা {number}/{total}</b>: {users} জন ব্যবহারকারী, {count}টি প্রশ্ন ({signals})"
+)
+REVIEW_SIGNALS = {
+    "unanswered": "উত্তর পায়নি",
+    "disliked": "👎",
+    "rejected": "“এগুলোর কোনোটি নয়”",
+    "narrow": "অল্প ব্যবধানে উত্তর",
+}
+REVIEW_MORE = "… আরও {count}টি প্রশ্ন (সবগুলোই যোগ হবে)"
+REVIEW_ANSWERED = "বট উত্তর দিয়েছিল:"
+REVIEW_OFFERED = "বট প্রস্তাব করেছিল:"
+REVIEW_CHOSEN = "ব্যবহারকারীরা বেছে নিয়েছেন:"
+REVIEW_REASONS = "👎-এর কারণ:"
+REVIEW_ADD = "➕ {title}"
+REVIEW_CHOOSE = "📂 অন্য তথ্য…"
+REVIEW_DECLINE = "🚫 অন্য বিষয়"
+REVIEW_IGNORE = "🙈 উপেক্ষা"
+REVIEW_SKIP = "⏭ পরে"
+REVIEW_BACK = "« কার্ডে ফিরুন"
+REVIEW_PICK_TOPIC = "কোন বিষয়ের তথ্যে যোগ করবেন?"
+REVIEW_PICK_FACT = "কোন তথ্যে যোগ করবেন?"
+REVIEW_APPLY_ANYWAY = "⚠️ তবুও প্রয়োগ করুন"
+REVIEW_CANCEL = "✖️ বাতিল"
+REVIEW_WORKING = "⏳ যাচাই করা হচ্ছে…"
+REVIEW_BREAKS = "⚠️ প্রয়োগ করলে যা ভাঙবে (কিছুই লেখা হয়নি):"
+REVIEW_BROKEN = "• “{question}”: {expect} → {after}"
+REVIEW_APPLIED = (
+    "✅ <code>{name}</code>: {count}টি প্রশ্ন যোগ হয়েছে → <b>{target}</b> (ফিরিয়ে নিতে /rollback)"
+)
+REVIEW_MEASURED = "মূল্যায়ন: {measured}টি প্রশ্ন, কোনোটির উত্তর খারাপ হয়নি।"
+REVIEW_MEASURED_ANYWAY = (
+    "মূল্যায়ন: {measured}টি প্রশ্ন, {broken}টির উত্তর খারাপ হয়েছে (তবুও প্রয়োগ করা হয়েছে)।"
+)
+REVIEW_UNMEASURED = "মূল্যায়ন করা হয়নি: কোনো মূল্যায়ন-প্রশ্নের ফাইল নেই।"
+REVIEW_IGNORED = "🙈 উপেক্ষা করা হয়েছে: এই প্রশ্নগুলো আর দেখানো হবে না।"
+REVIEW_SKIPPED = "⏭ পরে দেখা হবে।"
+REVIEW_CANCELLED = "✖️ বাতিল করা হয়েছে; কিছুই লেখা হয়নি।"
+REVIEW_FAILED = "❌ করা গেল না, কিছুই বদলানো হয়নি: <code>{reason}</code>"
+REVIEW_STALE = "⚠️ ফাইলটি এর মধ্যে বদলে গেছে, কিছুই লেখা হয়নি: <code>{reason}</code>। বোতামটি আবার চাপুন।"
+REVIEW_BAD_BUTTON = "এই বোতামটি চেনা গেল না; /review আবার পাঠান।"
+REVIEW_EXPIRED = "এই পর্যালোচনা আর চালু নেই; /review আবার পাঠান।"
+REVIEW_DECIDED = "এই কার্ডের সিদ্ধান্ত আগেই হয়ে গেছে।"
+REVIEW_RELOAD = "/review: {who}"
+
+# /stats: per fact, and the chart of the last 14 days.
+STATS_FACTS = (
+    "<b>প্রতিটি তথ্য</b> (উত্তর · 👍 · 👎 · ☝️ “আপনি কি বোঝাতে চেয়েছেন” থেকে বেছে নেওয়া · "
+    "গত ৭ দিনে উত্তর, আগের ৭ দিনের তুলনায়):"
+)
+STATS_FACT = "{title}: {answered} · 👍{up} · 👎{down} · ☝️{picked} · {week} ({trend})"
+STATS_NO_CHART = "(চার্ট নেই: সার্ভারে llamabot[chart] ইনস্টল করা নেই।)"
+CHART_TITLE = "গত ১৪ দিনের প্রশ্ন"
+CHART_ANSWERED = "উত্তর দেওয়া হয়েছে"
+CHART_SUGGESTED = "আপনি কি বোঝাতে চেয়েছেন"
+CHART_FALLBACK = "উত্তর জানা নেই"
+CHART_TOP = "সবচেয়ে বেশি উত্তর দেওয়া তথ্য"
+CHART_EMPTY = "এই সময়ে কোনো প্রশ্ন নেই"

@@ -136,7 +136,8 @@ async def apply_edit(services: Services, edit: PendingEdit, admin_id: int) -> li
 
     def write() -> tuple[Knowledge, str]:
         applied = kbedit.apply(settings.knowledge_dir, edit.name, edit.content, edit.base,
-                               settings.timezone, now)
+                               settings.timezone, now, by=f"admin {admin_id} (upload)",
+                               what=f"{edit.name} uploaded by admin {edit.admin_id}")
         return applied.knowledge, applied.digest
 
     try:

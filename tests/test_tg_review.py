@@ -1,0 +1,166 @@
+"""/review in Telegram: an edit that breaks a right question waits for "apply anyway"; only
+admins open it, and buttons it did not offer are refused."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ADMIN_ID, FIXED_NOW, KNOWLEDGE_DIR, ROOT, BotThread, start_bot
+from fake_telegram import Call, FakeTelegram
+
+from bot.storage.records import QuestionRecord
+
+RIGHT = "llama koto bar download hoyeche"  # an eval question the bot answers right today
+EVAL = ROOT / "tests" / "data" / "eval_questions.yaml"
+
+
+@pytest.fixture
+def review_bot(bot_settings: Any, tmp_path: Path) -> Iterator[tuple[BotThread, Path]]:
+    folder = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE_DIR, folder)
+    running = start_bot(replace(bot_settings, knowledge_dir=folder, eval_file=EVAL))
+    yield running, folder
+    running.stop()
+
+
+def log_unanswered(bot: BotThread, text: str, *users: int) -> None:
+    for user in users:
+        bot.services.storage.record(question=QuestionRecord(
+            FIXED_NOW, "private", text, "fallback", None, 20.0, asked_by=user))
+    bot.call(bot.services.storage.flush())
+
+
+def buttons(call: Call) -> dict[str, str]:
+    """Button text -> callback data."""
+    return {b["text"]: b["callback_data"] for b in call.buttons}
+
+
+def press(fake: FakeTelegram, data: str, card: Call, user: int = ADMIN_ID) -> list[Call]:
+    """Tap a button of the card message; the bot's calls up to its last edit or message."""
+    since = fake.mark()
+    fake.callback(data, user_id=user, message_id=card.message_id or 1)
+    fake.wait_for("answerCallbackQuery", since=since)
+    return [c for c in fake.calls[since:] if c.method != "getUpdates"]
+
+
+def edited(fake: FakeTelegram, since: int) -> Call:
+    return fake.wait_for("editMessageText", since=since, timeout=10)[-1]
+
+
+def test_an_edit_that_breaks_a_right_question_waits_for_apply_anyway(
+    review_bot: tuple[BotThread, Path], fake_telegram: FakeTelegram
+) -> None:
+    bot, folder = review_bot
+    log_unanswered(bot, RIGHT, 1, 2)
+    before = (folder / "facts.yaml").read_bytes()
+    [card] = fake_telegram.ask("/review", user_id=ADMIN_ID)
+    assert "🗂 পর্যালোচনা 1/1" in card.text and f"×2 {RIGHT}" in card.text
+
+    def to_confirmation() -> Call:
+        since = fake_telegram.mark()
+        press(fake_telegram, buttons(card)["📂 অন্য তথ্য…"], card)
+        topics = edited(fake_telegram, since)
+        topic = bot.services.knowledge.topic_title("llamacon")
+        since = fake_telegram.mark()
+        press(fake_telegram, buttons(topics)[topic], card)
+        facts = edited(fake_telegram, since)
+        since = fake_telegram.mark()
+        press(fake_telegram, buttons(facts)["লামাকন (২৯ এপ্রিল)"], card)
+        return edited(fake_telegram, since)
+
+    shown = to_confirmation()
+    assert "⚠️ প্রয়োগ করলে যা ভাঙবে" in shown.text
+    assert f"“{RIGHT}”: downloads_milestone → None" in shown.text
+    assert list(buttons(shown)) == ["⚠️ তবুও প্রয়োগ করুন", "✖️ বাতিল"]
+    assert (folder / "facts.yaml").read_bytes() == before  # nothing written yet
+
+    since = fake_telegram.mark()
+    press(fake_telegram, buttons(shown)["✖️ বাতিল"], card)
+    back = edited(fake_telegram, since)
+    assert "বাতিল করা হয়েছে" in back.text and "➕ ১ বিলিয়ন ডাউনলোড" in buttons(back)
+    assert (folder / "facts.yaml").read_bytes() == before
+    assert not (folder / ".history").exists() or not any((folder / ".history").glob("*--*"))
+
+    shown = to_confirmation()
+    since = fake_telegram.mark()
+    press(fake_telegram, buttons(shown)["⚠️ তবুও প্রয়োগ করুন"], card)
+    done = edited(fake_telegram, since)
+    assert "✅ <code>facts.yaml</code>: 1টি প্রশ্ন যোগ হয়েছে" in done.text
+    assert "টির উত্তর খারাপ হয়েছে (তবুও প্রয়োগ করা হয়েছে)" in done.text
+    added = (set((folder / "facts.yaml").read_text().splitlines())
+             - set(before.decode().splitlines()))
+    assert added == {f'      - "{RIGHT}"'}
+    assert RIGHT in bot.services.knowledge.facts["llamacon"].questions  # reloaded
+    notes = (folder / ".history" / "notes.jsonl").read_text(encoding="utf-8").splitlines()
+    note = json.loads(notes[-1])
+    assert note["by"] == f"admin {ADMIN_ID} (/review)"
+    assert note["what"].startswith("1 question(s) added to llamacon (applied anyway: ")
+    fake_telegram.wait_for("sendMessage", lambda c: "পর্যালোচনা শেষ" in c.text, since=since)
+    told = fake_telegram.wait_for("sendMessage", lambda c: "🔄" in c.text, since=since)
+    assert "/review: admin 999 (/review), llamacon" in told[0].text
+
+    [undone] = fake_telegram.ask("/rollback", user_id=ADMIN_ID, count=1)
+    assert "facts.yaml" in undone.text
+    assert (folder / "facts.yaml").read_bytes() == before
+
+
+def test_non_admins_open_none_of_the_review(
+    review_bot: tuple[BotThread, Path], fake_telegram: FakeTelegram,
+    caplog: pytest.LogCaptureFixture
+) -> None:
+    bot, folder = review_bot
+    caplog.set_level(logging.WARNING)
+    log_unanswered(bot, "ajke brishti hobe", 1)
+    [refused] = fake_telegram.ask("/review", user_id=4242)
+    assert "শুধু অ্যাডমিনদের" in refused.text
+    assert "refused admin command /review for user 4242" in caplog.text
+    [card] = fake_telegram.ask("/review", user_id=ADMIN_ID)
+    before = (folder / "decline.yaml").read_bytes()
+    for data in buttons(card).values():  # every button of a real card, tapped by a user
+        calls = press(fake_telegram, data, card, user=4242)
+        [alert] = [c for c in calls if c.method == "answerCallbackQuery"]
+        assert "শুধু অ্যাডমিনদের" in alert.params["text"]
+        assert not [c for c in calls if c.method in ("editMessageText", "sendMessage")]
+    assert (folder / "decline.yaml").read_bytes() == before
+    items = bot.call(bot.services.storage.review_items(6.0))
+    assert items and [i.text for i in items] == ["ajke brishti hobe"]  # not decided
+
+
+def test_forged_review_buttons_are_refused(
+    review_bot: tuple[BotThread, Path], fake_telegram: FakeTelegram
+) -> None:
+    bot, folder = review_bot
+    log_unanswered(bot, "ajke brishti hobe", 1)
+    [card] = fake_telegram.ask("/review", user_id=ADMIN_ID)
+    skip = buttons(card)["⏭ পরে"]
+    token = skip.split(":")[1]
+    forged = {
+        "rv:": "চেনা গেল না", "rv:junk": "চেনা গেল না", f"rv:{token}:0:a9": "চেনা গেল না",
+        f"rv:{token}:0:f0": "চেনা গেল না",  # no fact listed yet
+        f"rv:{token}:0:t99": "চেনা গেল না", f"rv:{token}:0:y": "চেনা গেল না",  # nothing to confirm
+        f"rv:{token}:0:x": "চেনা গেল না", f"rv:{token}:0:s;rm": "চেনা গেল না",
+        "rv:AAAAAAAA:0:s": "আর চালু নেই",  # no such review
+        f"rv:{token}:7:s": "আগেই হয়ে গেছে",  # not the card shown
+    }
+    for data, answer in forged.items():
+        calls = press(fake_telegram, data, card)
+        [alert] = [c for c in calls if c.method == "answerCallbackQuery"]
+        assert answer in alert.params["text"], (data, alert.params)
+        assert not [c for c in calls if c.method in ("editMessageText", "sendMessage")], data
+    # Another admin's review is not theirs to decide.
+    bot.services.settings = replace(bot.services.settings,
+                                    admin_ids=frozenset({ADMIN_ID, 998}))
+    [alert] = [c for c in press(fake_telegram, skip, card, user=998)
+               if c.method == "answerCallbackQuery"]
+    assert "আর চালু নেই" in alert.params["text"]
+    # The real button still works.
+    since = fake_telegram.mark()
+    press(fake_telegram, skip, card)
+    assert "পরে দেখা হবে" in edited(fake_telegram, since).text
