@@ -12,6 +12,8 @@ and subprocess bots alike.
 
 from __future__ import annotations
 
+import email.parser
+import email.policy
 import itertools
 import json
 import threading
@@ -260,7 +262,7 @@ class FakeTelegram:
     def handle(self, method: str, params: Json) -> tuple[int, Json]:
         with self._cond:
             # Known before the reply, so a test may tap a button of the message it waited for.
-            sent = next(self._message_ids) if method == "sendMessage" else None
+            sent = next(self._message_ids) if method in ("sendMessage", "sendPhoto") else None
             self.calls.append(Call(method, params, time.monotonic(), sent))
             self._cond.notify_all()
             failure = self._take_failure(method, params)
@@ -319,6 +321,14 @@ class FakeTelegram:
             if params.get("reply_markup"):
                 message["reply_markup"] = params["reply_markup"]
             return message
+        if method == "sendPhoto":  # a file: `params["photo"]` holds its bytes
+            chat_id = int(params["chat_id"])
+            return {"message_id": sent, "date": int(time.time()), "from": self.bot_user,
+                    "chat": self._chats.get(chat_id, {"id": chat_id, "type": "private",
+                                                      "first_name": "U"}),
+                    "caption": params.get("caption", ""),
+                    "photo": [{"file_id": f"photo{sent}", "file_unique_id": f"uphoto{sent}",
+                               "width": 1, "height": 1}]}
         if method == "getFile":
             file_id = str(params["file_id"])
             return {"file_id": file_id, "file_unique_id": f"u{file_id}",
@@ -388,6 +398,8 @@ def _parse(headers: Any, body: bytes) -> Json:
     kind = headers.get("Content-Type", "")
     if not body:
         return {}
+    if kind.startswith("multipart/form-data"):  # a call with a file (sendPhoto, sendDocument)
+        return _parse_multipart(kind, body)
     if kind.startswith("application/json"):
         # PTB JSON-encodes nested values (reply_markup...) as strings, as in its forms.
         pairs = [(k, v if isinstance(v, str) else json.dumps(v))
@@ -403,6 +415,30 @@ def _parse(headers: Any, body: bytes) -> Json:
             params[key] = json.loads(value)
         except ValueError:
             params[key] = value
+    return params
+
+
+def _parse_multipart(kind: str, body: bytes) -> Json:
+    """A form with files: file parts as their bytes, the other fields as in `_parse`."""
+    form = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        f"Content-Type: {kind}\r\n\r\n".encode() + body)
+    params: Json = {}
+    for part in form.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        content = part.get_payload(decode=True)
+        if not isinstance(name, str) or not isinstance(content, bytes):
+            continue
+        if part.get_filename() is not None:
+            params[name] = content
+            continue
+        value = content.decode()
+        if name in _STRING_FIELDS:
+            params[name] = value
+            continue
+        try:
+            params[name] = json.loads(value)
+        except ValueError:
+            params[name] = value
     return params
 
 

@@ -1,23 +1,33 @@
-"""Admin commands: /stats, /gaps, /reload. The admin list is checked on every call."""
+"""Admin commands: /stats (with a chart when Pillow is installed), /gaps, /reload. The
+admin list is checked on every call."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.ext import ContextTypes
 
+from bot import chart
 from bot.core.gaps import AskedGap, explain, format_report, suggested_yaml
+from bot.core.knowledge import Knowledge
+from bot.core.message_length import MAX_MESSAGE
+from bot.core.usage import Day, FactWeek, daily, fact_weeks, since_day, top_facts
 from bot.tg import texts
 from bot.tg.reloading import reload_knowledge
-from bot.tg.render import escape, report_chunks
+from bot.tg.render import escape, join_chunks, report_chunks, split_plain
 from bot.tg.reply import send_chunks
 from bot.tg.services import Services, services_of
 
 log = logging.getLogger(__name__)
 DEFAULT_GAPS = 15
 MAX_GAPS = 50
+CHART_DAYS = 14
+EVER = datetime(2000, 1, 1, tzinfo=UTC)  # before any question was logged
 
 
 async def admin_services(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Services | None:
@@ -71,7 +81,66 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         fact = knowledge.facts.get(fact_id)
         lines.append(f"{count} × {fact.title if fact else fact_id}")
     header = f"{text}\n\n{texts.STATS_TOP}" if lines else text
-    await send_chunks(context.bot, update.effective_message.chat_id, report_chunks(header, lines))
+    usage = await read_usage(services)
+    parts = [header, *(p for line in lines for p in split_plain(line, MAX_MESSAGE))]
+    if usage is not None and usage.facts:
+        parts.append(f"\n{texts.STATS_FACTS}")
+        parts.extend(p for line in fact_lines(usage.facts, knowledge)
+                     for p in split_plain(line, MAX_MESSAGE))
+    drawable = chart.available()
+    if not drawable:
+        parts.append(f"\n<i>{texts.STATS_NO_CHART}</i>")
+    chat_id = update.effective_message.chat_id
+    await send_chunks(context.bot, chat_id, join_chunks(parts, MAX_MESSAGE, separator="\n"))
+    if drawable and usage is not None:
+        await send_chart(context.bot, chat_id, usage, knowledge)
+
+
+@dataclass(frozen=True)
+class Usage:
+    facts: list[FactWeek]
+    days: list[Day]  # the last CHART_DAYS local days
+    top: list[tuple[str, int]]  # the most answered facts of those days
+
+
+async def read_usage(services: Services) -> Usage | None:
+    """Per fact: totals, the last 7 days against the 7 before; per day: the outcomes."""
+    storage, now, tz = services.storage, services.now(), services.settings.timezone
+    total = await storage.fact_feedback(EVER)
+    week = await storage.fact_feedback(now - timedelta(days=7))
+    fortnight = await storage.fact_feedback(now - timedelta(days=14))
+    today = now.astimezone(tz).date()
+    hours = await storage.activity(since_day(tz, today, CHART_DAYS))
+    if total is None or week is None or fortnight is None or hours is None:
+        return None
+    chart_period = await storage.fact_feedback(since_day(tz, today, CHART_DAYS))
+    return Usage(fact_weeks(total, week, fortnight), daily(hours, tz, today, CHART_DAYS),
+                 top_facts(chart_period or []))
+
+
+def fact_lines(facts: list[FactWeek], knowledge: Knowledge) -> list[str]:
+    lines = []
+    for fact in facts:
+        known = knowledge.facts.get(fact.fact_id)
+        trend = f"↑{fact.trend}" if fact.trend > 0 else f"↓{-fact.trend}" if fact.trend else "="
+        lines.append(texts.STATS_FACT.format(
+            title=known.title if known else fact.fact_id, answered=fact.answered, up=fact.up,
+            down=fact.down, picked=fact.picked, week=fact.week, trend=trend))
+    return lines
+
+
+async def send_chart(bot: Bot, chat_id: int, usage: Usage, knowledge: Knowledge) -> None:
+    """The PNG of the last 14 days; a chart that fails to draw is logged, not sent."""
+    labels = chart.Labels(texts.CHART_TITLE, texts.CHART_ANSWERED, texts.CHART_SUGGESTED,
+                          texts.CHART_FALLBACK, texts.CHART_TOP, texts.CHART_EMPTY)
+    top = [(knowledge.facts[f].title if f in knowledge.facts else f, n) for f, n in usage.top]
+    try:
+        # Drawing takes tens of milliseconds: not on the event loop, between replies.
+        png = await asyncio.to_thread(chart.render, usage.days, top, labels)
+    except Exception:  # a chart is a bonus: the numbers above were sent already
+        log.exception("could not draw the /stats chart")
+        return
+    await bot.send_photo(chat_id, png, caption=texts.CHART_TITLE)
 
 
 async def gaps(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
