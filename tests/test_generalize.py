@@ -276,3 +276,19 @@ entities:
 """
     found = "\n".join(problems(write_kb(tmp_path, lexicon_yaml=lexicon)))
     assert "entity 'llama' points at unknown fact 'no_such_fact'" in found
+
+
+def test_a_subject_named_as_a_comparison_is_not_the_subject(real: Responder) -> None:
+    like = real.ask("o3-mini er moto model ashbe?", NOW)
+    assert (like.kind, like.fact_id) == (AnswerKind.FACT, "reasoning_models")
+    assert real.ask("o3-mini কবে রিলিজ হয়েছে?", NOW).kind is not AnswerKind.FACT
+
+
+@pytest.mark.parametrize("message", ["কোন কোন বই?", "how much are the tickets?"])
+def test_small_talk_needs_its_own_words(real: Responder, message: str) -> None:
+    assert real.ask(message, NOW).kind is not AnswerKind.SMALLTALK
+
+
+def test_small_talk_in_grammar_words_of_its_own(real: Responder) -> None:
+    answer = real.ask("কী কী জিজ্ঞেস করা যায়?", NOW)
+    assert (answer.kind, answer.intent_id) == (AnswerKind.SMALLTALK, "help")

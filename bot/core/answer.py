@@ -12,7 +12,7 @@ from bot.core.events import describe_event
 from bot.core.focus import question_parts
 from bot.core.knowledge import Citation, Fact, Knowledge
 from bot.core.match import MATCH_CACHE, Matcher, MatchResult, Scored
-from bot.core.normalize import log_form, make_key, normalize_for_log
+from bot.core.normalize import Key, log_form, make_key, normalize_for_log
 from bot.core.subjects import Subjects
 from bot.core.synonyms import Synonyms
 from bot.core.writing import OTHER_SCRIPT_TEXT, in_other_script
@@ -92,7 +92,6 @@ class Policy:
     max_question_chars: int = 1000  # longer messages are matched on their start
 
 
-EMPTY_TEXT = "আপনার বার্তায় পড়ার মতো কোনো লেখা পাইনি। লামা নিয়ে একটি প্রশ্ন লিখুন, যেমন: লামা কতবার ডাউনলোড হয়েছে?"
 SUGGEST_TEXT = "ঠিক বুঝতে পারিনি। আপনি কি নিচের কোনো প্রশ্ন জানতে চেয়েছিলেন?"
 NOT_IN_ARTICLE_TEXT = (
     "প্রতিবেদনে এই তথ্যটি দেওয়া নেই, তাই নিশ্চিত করে বলতে পারছি না। "
@@ -107,10 +106,8 @@ NO_MORE_TEXT = (
     "অন্য বিষয়ে জানতে চাইলে: {topics}।"
 )
 MORE_PREFIX = "আরও একটি তথ্য: "
-FALLBACK_TEXT = (
-    "দুঃখিত, এই প্রশ্নের উত্তর আমার জানা নেই। আমি শুধু মেটার লামা মডেলের ১ বিলিয়ন ডাউনলোড "
-    "নিয়ে একটি সংবাদ প্রতিবেদনের তথ্য থেকে উত্তর দিই। যেসব বিষয়ে জিজ্ঞেস করতে পারেন: {topics}।"
-)
+# The fallback and the empty-message texts speak of the article: they are the knowledge
+# base's own (bot.yaml, see bot.core.bot_texts).
 
 
 class Responder:
@@ -137,6 +134,10 @@ class Responder:
             (e.id, alias) for e in knowledge.entities.values() for alias in e.aliases
         )
         self._gives = {f.id: self._tells(f) for f in knowledge.facts.values()}
+        voice = knowledge.voice
+        self._fallback_text = voice.render("fallback")
+        self._empty_text = voice.render("empty")
+        self._other_script_text = voice.fill(OTHER_SCRIPT_TEXT)
 
     def ask(self, question: str, now: datetime) -> Answer:
         """Answer `question` as of `now` (which decides event countdowns)."""
@@ -149,7 +150,7 @@ class Responder:
 
     def _ask(self, question: str, result: MatchResult, now: datetime) -> Answer:
         if result.key.is_empty or not result.key.skeleton:
-            text = OTHER_SCRIPT_TEXT if in_other_script(question) else EMPTY_TEXT
+            text = self._other_script_text if in_other_script(question) else self._empty_text
             return Answer(question, AnswerKind.EMPTY, None, 0.0, text, None, ())
         answer = self._decide(question, result, now)
         if answer.kind in (AnswerKind.FACT, AnswerKind.SMALLTALK):
@@ -230,13 +231,13 @@ class Responder:
             and best.coverage >= self.policy.min_coverage
         )
         spans = self.subjects.spans(result.key)
-        named = frozenset(entity for entity, _, _ in spans)
+        named = (frozenset(e for e, _, _ in spans)
+                 - {e for e, start, end in spans if _compared(result.key, start, end)})
         facts = self.knowledge.facts
         if best is not None and not result.has_content:
-            # Grammar and fillers alone ("ঠিক আছে", "why?") name no fact.
-            if best.intent_id in self.knowledge.smalltalk and self.matcher.spells_example(
-                result.key, best.intent_id
-            ):
+            # Grammar and fillers alone ("ঠিক আছে", "why?") name no fact, and are small talk
+            # only in that small talk's own words.
+            if self._small_talk_in_its_words(result, best.intent_id, alone=True):
                 return self._smalltalk(question, best.intent_id, score)
             return self._fallback(question, score)
         decline = next((s for s in ranked if s.intent_id in self.knowledge.declines), None)
@@ -252,7 +253,9 @@ class Responder:
             return self._fallback(question, score)  # the same words about someone else
         if confident and best is not None:
             if best.intent_id in self.knowledge.smalltalk:
-                return self._smalltalk(question, best.intent_id, score)
+                if self._small_talk_in_its_words(result, best.intent_id, alone=False):
+                    return self._smalltalk(question, best.intent_id, score)
+                return self._fallback(question, score)
             if not self.asks.asked(result.key) <= self._gives[best.intent_id]:
                 # "When is the verdict?" of a fact that gives no date: the article does not say.
                 return self._not_in_article(question, score, (best.intent_id,), best.intent_id)
@@ -304,6 +307,25 @@ class Responder:
         return Answer(question, AnswerKind.NOT_IN_ARTICLE, None, score, NOT_IN_ARTICLE_TEXT, None,
                       self._choices(closest[: self.policy.max_suggestions]), intent_id)
 
+    def _small_talk_in_its_words(self, result: MatchResult, intent_id: str, alone: bool) -> bool:
+        """Whether a message is `intent_id`'s small talk in its own words, not a lookalike.
+
+        Fuzzy credit is right for facts but lets "বই" (book) pass for "বাই" (bye) and
+        "tickets" for "thanks": the message must spell an example out, or use only words of
+        that small talk's examples (its content words; every word, two or more, when the
+        message is all grammar: "কী কী জিজ্ঞেস করা যায়?").
+        """
+        if intent_id not in self.knowledge.smalltalk:
+            return False
+        key = result.key
+        if self.matcher.spells_example(key, intent_id):
+            return True
+        if alone:
+            words = self.matcher.vocabulary(intent_id)
+            return len(key.surface) >= 2 and set(key.surface) <= words
+        sounds = self.matcher.vocabulary(intent_id, sounds=True)
+        return all(key.phonetic[i] in sounds for i in self.matcher.content_positions(key))
+
     def _smalltalk(self, question: str, intent_id: str, score: float) -> Answer:
         talk = self.knowledge.smalltalk[intent_id]
         return Answer(question, AnswerKind.SMALLTALK, None, score, talk.answer, None, (), talk.id)
@@ -345,15 +367,29 @@ class Responder:
         return tuple(related[: self.policy.max_suggestions])
 
     def _fallback(self, question: str, score: float, intent_id: str | None = None) -> Answer:
-        topics = ", ".join(t.title for t in self.knowledge.topics)
-        text = FALLBACK_TEXT.format(topics=topics)
         samples = self.knowledge.sample_facts(self.policy.max_suggestions)
-        return Answer(question, AnswerKind.FALLBACK, None, score, text, None,
+        return Answer(question, AnswerKind.FALLBACK, None, score, self._fallback_text, None,
                       self._choices(samples), intent_id)
 
     def _choices(self, fact_ids: Iterable[str]) -> tuple[Choice, ...]:
         facts = self.knowledge.facts
         return tuple(Choice(f, facts[f].canonical_question) for f in fact_ids if f in facts)
+
+
+# "o3-mini-এর মতো", "like o3-mini": a subject named as a comparison is not what is asked about.
+_LIKE_AFTER = frozenset({"মতো", "মত", "মতন", "moto", "mto", "moton", "mot"})
+_LIKE_BEFORE = frozenset({"like", "than", "unlike"})
+
+
+_GENITIVE = frozenset({"এর", "er", "র", "r"})  # "o3-mini er moto": the ending typed apart
+
+
+def _compared(key: Key, start: int, end: int) -> bool:
+    words = key.surface
+    if end < len(words) and words[end] in _GENITIVE:
+        end += 1
+    return (end < len(words) and words[end] in _LIKE_AFTER
+            or start > 0 and words[start - 1] in _LIKE_BEFORE)
 
 
 def _margin(answer: Answer, result: MatchResult) -> float | None:

@@ -375,6 +375,13 @@ class Matcher:
             words[stem] = weights.get(stem) or weights.get(word) or UNKNOWN_WEIGHT
         return words
 
+    def vocabulary(self, intent_id: str, *, sounds: bool = False) -> frozenset[str]:
+        """Every word of `intent_id`'s examples: as spelled (folded), or as it sounds in Latin
+        letters (`sounds`: "টাটা" and "tata" are one word, and so are ভাই and বাই)."""
+        indexes = self._by_intent.get(intent_id, ())
+        keys = (self.key(self._examples[index].text) for index in indexes)
+        return frozenset(w for key in keys for w in (key.phonetic if sounds else key.surface))
+
     def spells_example(self, key: Key, intent_id: str) -> bool:
         """Whether the question holds every word of one of `intent_id`'s examples, as spelled.
 
