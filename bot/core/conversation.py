@@ -19,6 +19,7 @@ from enum import StrEnum
 
 from bot.core.answer import Answer, AnswerKind, Responder
 from bot.core.asks import Asked
+from bot.core.match import VERB_ENDINGS
 from bot.core.normalize import Key, clean, surface_word
 
 # A context older than this, or this many turns without a fact, is forgotten.
@@ -135,7 +136,7 @@ class Conversation:
             turn = self._follow_up(text, words, answer, context, now)
             if turn is not None:
                 return turn
-        return self._turn(TurnKind.ANSWER, (answer,), context, now, clean(text))
+        return self._turn(TurnKind.ANSWER, (answer,), context, now, words)
 
     def choose(self, fact_id: str, context: Context, now: datetime) -> Turn:
         """Answer a fact chosen directly (a button, a numbered line); the context moves to it.
@@ -241,9 +242,17 @@ class Conversation:
                                  new_subject=True)
         if self._bare(words) and context.fact is not None:
             return self._bare_question(key, context, now)
+        asked = responder.asks.asked(key, bare=True)
+        verbs_only = all(key.surface[i].endswith(VERB_ENDINGS)
+                         for i in responder.matcher.content_positions(key))
+        if (context.fact is not None and not new and asked and verbs_only
+                and asked <= responder.gives(context.fact)):
+            # "কারা বানিয়েছে?" (who made it): a question word and a verb ask of the last
+            # answer, which names who. A noun ("the speakers", "the tickets") asks of more.
+            return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(context.fact, now),),
+                              context, now, context.question, resolved=context.question)
         subject = " ".join(w for _, start, end in before for w in previous.surface[start:end])
         rest = _without_pointers(words)
-        asked = responder.asks.asked(key, bare=True)
         for resolved in (f"{subject} {rest}", f"{context.question} {rest}"):
             if resolved.strip() != rest and (turn := self._read_as(
                     resolved, alone, context, now, asked=asked)) is not None:
@@ -331,8 +340,12 @@ class Conversation:
         next ("লামা ও মেটা এআই কী?" is one question), every item when a list is asked for
         ("Tell me about X, Y and Z", "দুটোই বলো")."""
         matcher = self.responder.matcher
-        clauses = [c for c in _clauses(text) if matcher.content_positions(matcher.key(c))]
-        if any(p in clean(text) for p in _LIST_REQUEST):
+        clauses = _clauses(text)
+        if len(clauses) < 2:
+            return clauses  # most messages: one clause, and no key to build for it
+        clauses = [c for c in clauses if matcher.content_positions(matcher.key(c))]
+        cleaned = clean(text)
+        if any(p in cleaned for p in _LIST_REQUEST):
             return [c for c in clauses if clean(c) not in _LIST_REQUEST]
         questions: list[str] = []
         pending = ""
