@@ -29,10 +29,10 @@ from bot.core.loader import KnowledgeError, load_knowledge
 from bot.core.yamlnodes import Problem
 
 EPILOG_ASK = """examples:
-  llamabot ask "লামা কতবার ডাউনলোড হয়েছে?"
-  llamabot ask --json "lama koto download hoyeche"
-  printf 'llamacon kobe\\nwho sued meta\\n' | llamabot ask --json -
-  printf 'লামাকন কী?\\nকবে?\\n\\nwho sued meta?\\n' | llamabot ask --json --chat -
+  llamabot ask "মডেলটি কতবার ডাউনলোড হয়েছে?"
+  llamabot ask --json "koto download hoyeche"
+  printf 'sommelon kobe\\nwho sued them\\n' | llamabot ask --json -
+  printf 'সম্মেলনটি কী?\\nকবে?\\n\\nwho sued them?\\n' | llamabot ask --json --chat -
 """
 
 
@@ -198,9 +198,10 @@ def cmd_kb_validate(args: argparse.Namespace, settings: Settings) -> int:
     except KnowledgeError as err:
         _print_problems(err.problems, args.format, f"problem(s) found in {directory}")
         return 1
-    from bot.core.collisions import find_collisions
+    from bot.core.collisions import find_collisions, unanswered_examples
 
-    collisions = find_collisions(Responder(knowledge))
+    responder = Responder(knowledge)
+    collisions = find_collisions(responder) + unanswered_examples(responder, _now(args, settings))
     if collisions:
         _print_problems(collisions, args.format, "example question(s) collide between intents")
         return 1
@@ -423,10 +424,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser = argparse.ArgumentParser(
         prog="llamabot",
-        description="Bengali Q&A bot about Meta's Llama. Without a command: runs the Telegram bot "
-        "if TELEGRAM_BOT_TOKEN is set, else a console chat.",
+        description="Bengali Q&A bot answering from the news articles of its knowledge folder."
+        " Without a command: runs the Telegram bot if TELEGRAM_BOT_TOKEN is set, else a console"
+        " chat.",
         parents=[common],
-        epilog='example: llamabot ask "লামাকন কবে?"',
+        epilog='example: llamabot ask "সম্মেলন কবে?"',
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.set_defaults(

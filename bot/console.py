@@ -13,10 +13,8 @@ from types import ModuleType
 from bot.core.answer import Answer, AnswerKind, Choice
 from bot.core.conversation import Context, Conversation, Turn
 
-WELCOME = (
-    "লামাবট কনসোল। মেটার লামা নিয়ে প্রশ্ন করুন (বাংলা, Banglish বা English)।\n"
-    "প্রস্তাবিত প্রশ্ন বেছে নিতে তার নম্বর লিখুন; বের হতে Ctrl-D বা 'exit'।"
-)
+# Under the knowledge base's own banner (bot.yaml's console_banner).
+USAGE = "প্রস্তাবিত প্রশ্ন বেছে নিতে তার নম্বর লিখুন; বের হতে Ctrl-D বা 'exit'।"
 
 
 def render_plain(answer: Answer) -> str:
@@ -110,7 +108,8 @@ def run_shell(
     suggestions."""
     history = _history_file()
     readline = _load_readline(history)
-    write(WELCOME)
+    voice = conversation.responder.knowledge.voice  # the shell never reloads
+    write(voice.render("console_banner") + "\n" + USAGE)
     context = Context()
     offered: tuple[Choice, ...] = ()
     try:
@@ -132,7 +131,7 @@ def run_shell(
             else:
                 turn = conversation.reply(line, context, now())
             context, offered = turn.context, turn_choices(turn)
-            write("\nলামাবট> " + render_turn(turn))
+            write(f"\n{voice.name}> " + render_turn(turn))
     finally:
         if readline is not None:
             with contextlib.suppress(OSError):

@@ -49,9 +49,21 @@ def test_the_same_folder_staged_elsewhere_is_no_change(kb: Path) -> None:
     assert staged.knowledge.sources != current.sources  # the paths
     assert staged.diff.empty
     assert staged.diff.lines() == [
-        "no change to facts, small talk, declines, topics, sources, events, entities or "
-        "synonym groups"
+        "no change to facts, small talk, declines, topics, sources, events, entities, "
+        "synonym groups or bot texts"
     ]
+
+
+def test_an_edit_of_bot_yaml_previews_the_texts_it_changes(kb: Path) -> None:
+    """The preview of an uploaded bot.yaml names the bot's texts it changes."""
+    current = load_knowledge(kb, TZ)
+    text = (kb / "bot.yaml").read_text(encoding="utf-8")
+    edited = text.replace('name: "লামাবট"', 'name: "লামা-বট"').replace(
+        "    /help — এই সাহায্য\n", "    /help — এই সাহায্য (নতুন)\n")
+    staged = stage(kb, "bot.yaml", edited.encode(), current, TZ)
+    assert staged.knowledge.voice.render("welcome").startswith(
+        "আসসালামু আলাইকুম, নমস্কার! আমি <b>লামা-বট</b>।")
+    assert staged.diff.lines() == ["bot texts changed (1): bot (name, help)"]
 
 
 def test_facts_added_changed_and_removed_with_their_questions(knowledge: Knowledge) -> None:

@@ -20,8 +20,8 @@ from bot.storage.connection import DatabaseError, DatabaseTarget, Engine
 from bot.storage.outbox import Outbox, Progress
 
 EPILOG = """examples:
-  llamabot broadcast --text "লামাকন আগামীকাল!" --dry-run
-  llamabot broadcast --text "লামাকন আগামীকাল!"
+  llamabot broadcast --text "অনুষ্ঠান আগামীকাল!" --dry-run
+  llamabot broadcast --text "অনুষ্ঠান আগামীকাল!"
   printf 'প্রথম লাইন\\nদ্বিতীয় লাইন\\n' | llamabot broadcast --text -
   llamabot broadcast status
 """

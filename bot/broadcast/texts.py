@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 SUBSCRIBED = (
-    "🔔 আপনি রিমাইন্ডার চালু করেছেন। লামাকনসহ অনুষ্ঠানের আগে আপনাকে জানিয়ে দেব।\n"
+    "🔔 আপনি রিমাইন্ডার চালু করেছেন। অনুষ্ঠানের আগে আপনাকে জানিয়ে দেব।\n"
+    "বন্ধ করতে চাইলে /unsubscribe লিখুন।"
+)
+# {event}: the title of the event bot.yaml gives a command of its own.
+SUBSCRIBED_EVENT = (
+    "🔔 আপনি রিমাইন্ডার চালু করেছেন। {event}সহ অনুষ্ঠানের আগে আপনাকে জানিয়ে দেব।\n"
     "বন্ধ করতে চাইলে /unsubscribe লিখুন।"
 )
 ALREADY_SUBSCRIBED = "🔔 রিমাইন্ডার আগে থেকেই চালু আছে। বন্ধ করতে /unsubscribe লিখুন।"

@@ -1,8 +1,12 @@
-"""Example questions that the real matcher sends to another intent: overlaps between facts."""
+"""Example questions that the real matcher sends to another intent: overlaps between facts;
+and the questions bot.yaml shows users as examples that the bot would not answer."""
 
 from __future__ import annotations
 
-from bot.core.answer import Responder
+from datetime import datetime
+
+from bot.core.answer import AnswerKind, Responder
+from bot.core.bot_section import EXAMPLES
 from bot.core.knowledge import Site
 from bot.core.yamlnodes import Problem
 
@@ -31,4 +35,20 @@ def find_collisions(responder: Responder) -> list[Problem]:
                 f" or move it to {rival.intent_id!r}",
             )
         )
+    return problems
+
+
+def unanswered_examples(responder: Responder, now: datetime) -> list[Problem]:
+    """Each example question bot.yaml shows users must get a fact's answer."""
+    problems = []
+    for question in responder.knowledge.bot.examples:
+        answer = responder.ask(question, now)
+        if answer.kind is AnswerKind.FACT:
+            continue
+        site = responder.knowledge.question_sites.get((EXAMPLES, question), Site("?", 1, 1))
+        problems.append(Problem(
+            site.file, site.line, site.column,
+            f"the bot's example {question!r} gets no fact's answer ({answer.kind})",
+            "show users a question the bot answers, or add it to the fact it asks about",
+        ))
     return problems

@@ -71,6 +71,8 @@ def diff_knowledge(old: Knowledge, new: Knowledge) -> KnowledgeDiff:
             _diff("events", _by_id(old.events), _by_id(new.events)),
             _diff("entities", old.entities, new.entities),
             _diff("synonym groups", _groups(old.synonyms), _groups(new.synonyms)),
+            # One entry, the bot's texts (bot.yaml): which of them an edit changes.
+            _diff("bot texts", {"bot": old.bot}, {"bot": new.bot}),
         )
     )
 

@@ -1,10 +1,14 @@
-"""Knowledge base model: facts, sources, topics, small talk and events, as frozen values."""
+"""Knowledge base model: facts, sources, topics, small talk, events and the bot's texts, as
+frozen values."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import zip_longest
+
+from bot.core.bot_texts import BotTexts, Voice
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,7 @@ class Knowledge:
     synonyms: tuple[tuple[str, ...], ...] = ()
     # (intent id, example question) -> where it was written; for admin reports only.
     question_sites: Mapping[tuple[str, str], Site] = field(default_factory=dict, compare=False)
+    bot: BotTexts = field(default_factory=BotTexts)  # the bot's name and texts (bot.yaml)
 
     def examples(self, *, own_words: bool = False) -> list[tuple[str, str]]:
         """Every intent's (id, example question): facts, then small talk, then declines.
@@ -142,9 +147,22 @@ class Knowledge:
         return tuple(f for f in self.facts.values() if f.topic == topic_id)
 
     def sample_facts(self, count: int) -> tuple[str, ...]:
-        """The first fact of each topic: a broad sample of what the bot knows."""
-        found = [facts[0].id for t in self.topics if (facts := self.facts_in_topic(t.id))]
+        """The first fact of each topic: a broad sample of what the bot knows, taking each
+        source's in turn (with several articles, the first buttons show all of them)."""
+        by_source: dict[str, list[str]] = {}
+        for topic in self.topics:
+            if facts := self.facts_in_topic(topic.id):
+                by_source.setdefault(facts[0].citation.source_id, []).append(facts[0].id)
+        found = [f for turn in zip_longest(*by_source.values()) for f in turn if f is not None]
         return tuple(found[:count])
+
+    @property
+    def voice(self) -> Voice:
+        """The bot's texts with what fills their placeholders: topics, sources, examples."""
+        examples = self.bot.examples or tuple(
+            self.facts[f].canonical_question for f in self.sample_facts(2))
+        return Voice(self.bot, tuple(t.title for t in self.topics),
+                     tuple(s.title for s in self.sources.values()), examples)
 
     def events_for_fact(self, fact_id: str) -> tuple[Event, ...]:
         return tuple(e for e in self.events if e.fact_id == fact_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Generator
+from dataclasses import replace
 from datetime import tzinfo
 from pathlib import Path
 
@@ -15,6 +16,7 @@ SUPPORTED_VERSIONS = (1,)
 SECTIONS = (
     "sources", "topics", "facts", "smalltalk", "decline", "events", "synonyms", "entities"
 )
+BOT_SECTION = "bot"  # one mapping, not a list: the bot's name and texts (bot.yaml)
 
 
 class KnowledgeError(Exception):
@@ -30,7 +32,8 @@ class _Loader:
         self.directory = directory
         self.tz = tz
         self.problems: list[Problem] = []
-        self.entries: dict[str, list[Located]] = {name: [] for name in SECTIONS}
+        self.entries: dict[str, list[Located]] = {
+            name: [] for name in (*SECTIONS, BOT_SECTION)}
         self.hasher = hashlib.sha256()
         self.files: list[str] = []
         self.readers: dict[str, NodeReader] = {}
@@ -58,7 +61,7 @@ class _Loader:
         self.hasher.update(path.name.encode() + b"\0" + raw)
         root = yield from reader.compose(text)
         if root is not None:
-            fields = reader.mapping(root, "the file", ("version",), SECTIONS)
+            fields = reader.mapping(root, "the file", ("version",), (*SECTIONS, BOT_SECTION))
             if fields is not None:
                 version = scalar(fields["version"]) if "version" in fields else None
                 if "version" in fields and version not in SUPPORTED_VERSIONS:
@@ -68,6 +71,8 @@ class _Loader:
                 for section in SECTIONS:
                     for item in reader.sequence(fields.get(section), section):
                         self.entries[section].append(Located(name, item))
+                if BOT_SECTION in fields:
+                    self.entries[BOT_SECTION].append(Located(name, fields[BOT_SECTION]))
         elif not reader.problems:
             reader.problem(None, "the file is empty", "start it with `version: 1`")
         self.problems.extend(reader.problems)
@@ -105,16 +110,4 @@ def load_steps(directory: Path, tz: tzinfo) -> Generator[None, None, Knowledge]:
     problems += [p for reader in loader.readers.values() for p in reader.unlisted()]
     if problems or knowledge is None:
         raise KnowledgeError(sorted(problems, key=lambda p: (p.file, p.line, p.column)))
-    return Knowledge(
-        sources=knowledge.sources,
-        topics=knowledge.topics,
-        facts=knowledge.facts,
-        smalltalk=knowledge.smalltalk,
-        events=knowledge.events,
-        question_sites=knowledge.question_sites,
-        declines=knowledge.declines,
-        entities=knowledge.entities,
-        synonyms=knowledge.synonyms,
-        version=loader.hasher.hexdigest()[:12],
-        files=tuple(loader.files),
-    )
+    return replace(knowledge, version=loader.hasher.hexdigest()[:12], files=tuple(loader.files))

@@ -12,6 +12,7 @@ from typing import TypeVar
 import yaml
 from rapidfuzz import fuzz, process
 
+from bot.core.bot_section import with_bot_texts
 from bot.core.events import EventValueError, parse_duration, parse_starts_at
 from bot.core.knowledge import (
     Citation,
@@ -512,7 +513,6 @@ def build_knowledge(
             str(directory), 1, 1, "the knowledge base has no facts", "add a facts file"
         )
         return None, [problem]
-    problems = [p for r in readers.values() for p in r.problems]
     knowledge = Knowledge(
         sources=sources,
         topics=topics,
@@ -524,6 +524,8 @@ def build_knowledge(
         entities=entities,
         synonyms=synonyms,
     )
+    knowledge = with_bot_texts(knowledge, list(entries.get("bot", ())), readers, complete)
+    problems = [p for r in readers.values() for p in r.problems]
     return knowledge, problems
 
 

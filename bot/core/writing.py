@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import unicodedata
 
+# {subject} and {example} are the knowledge base's (bot.yaml; see bot.core.bot_texts).
 OTHER_SCRIPT_TEXT = (
-    "দুঃখিত, আমি শুধু বাংলা আর ইংরেজি (English) লেখা পড়তে পারি। লামা নিয়ে আপনার প্রশ্নটি "
-    "বাংলায় বা ইংরেজিতে লিখুন, যেমন: লামা কতবার ডাউনলোড হয়েছে?"
+    "দুঃখিত, আমি শুধু বাংলা আর ইংরেজি (English) লেখা পড়তে পারি। {subject} নিয়ে আপনার প্রশ্নটি "
+    "বাংলায় বা ইংরেজিতে লিখুন, যেমন: {example}"
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Sequence
 
@@ -20,6 +21,10 @@ from telegram.ext import (
     filters,
 )
 
+from bot.core.bot_texts import EventCommand as EventCommandTexts
+from bot.core.knowledge import Knowledge
+from bot.live import LiveKnowledge
+from bot.tg.event_command import EventCommand
 from bot.tg.handlers import (
     admin,
     callbacks,
@@ -41,10 +46,10 @@ log = logging.getLogger(__name__)
 
 
 USER_COMMANDS = {
-    # command: (default description, Bengali description)
+    # command: (default description, Bengali description); the event command (bot.yaml's
+    # `event:`) comes after /topics, with its own descriptions.
     "start": ("Start: what I know", "শুরু: আমি কী জানি"),
     "topics": ("Browse questions by topic", "বিষয় ধরে প্রশ্ন"),
-    "llamacon": ("LlamaCon date and countdown", "লামাকনের তারিখ ও বাকি দিন"),
     "source": ("The article behind the answers", "উত্তরের সূত্র প্রতিবেদন"),
     "subscribe": ("Event reminders on", "ইভেন্টের রিমাইন্ডার চালু"),
     "unsubscribe": ("Event reminders off", "রিমাইন্ডার বন্ধ"),
@@ -91,7 +96,7 @@ def build_application(services: Services, *, token: str, base_url: str,
     app.bot_data[KEY] = services
     for extend in extensions:
         extend(app)
-    add_handlers(app)
+    add_handlers(app, services.live)
     return app
 
 
@@ -102,7 +107,7 @@ def file_url(base_url: str) -> str:
     return "https://api.telegram.org/file/bot"
 
 
-def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
+def add_handlers(app: Application, live: LiveKnowledge) -> None:  # type: ignore[type-arg]
     new_messages = filters.UpdateType.MESSAGE  # edits are answered by `messages.on_edit`
     private = filters.ChatType.PRIVATE
     app.add_handler(TypeHandler(Update, errors.flood_gate), group=-1)
@@ -126,10 +131,12 @@ def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(ChatMemberHandler(subscriptions.on_my_chat_member,
                                       ChatMemberHandler.MY_CHAT_MEMBER), group=1)
     for name, callback in (("start", commands.start), ("help", commands.help_command),
-                           ("topics", commands.topics), ("llamacon", commands.llamacon),
-                           ("source", commands.source), ("stats", admin.stats),
-                           ("gaps", admin.gaps), ("reload", admin.reload)):
+                           ("topics", commands.topics), ("source", commands.source),
+                           ("stats", admin.stats), ("gaps", admin.gaps),
+                           ("reload", admin.reload)):
         app.add_handler(CommandHandler(name, callback, filters=new_messages))
+    app.add_handler(MessageHandler(new_messages & EventCommand(live),
+                                   commands.events))
     app.add_handler(CallbackQueryHandler(callbacks.on_button))
     app.add_handler(InlineQueryHandler(inline.on_inline))
     app.add_handler(ChatMemberHandler(groups.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
@@ -144,10 +151,20 @@ def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_error_handler(errors.on_error)
 
 
-async def set_commands(app: Application, admin_ids: frozenset[int]) -> None:  # type: ignore[type-arg]
+def user_commands(event: EventCommandTexts | None) -> dict[str, tuple[str, str]]:
+    """The users' menu: the bot's commands, with the knowledge base's event command."""
+    commands = list(USER_COMMANDS.items())
+    if event is not None:
+        commands.insert(2, (event.command, (event.description_en, event.description)))
+    return dict(commands)
+
+
+async def set_commands(app: Application, admin_ids: frozenset[int],  # type: ignore[type-arg]
+                       event: EventCommandTexts | None) -> None:
     """Publish the command menus (default and Bengali); admins also see their commands."""
-    user_default = [BotCommand(c, d[0]) for c, d in USER_COMMANDS.items()]
-    user_bn = [BotCommand(c, d[1]) for c, d in USER_COMMANDS.items()]
+    users = user_commands(event)
+    user_default = [BotCommand(c, d[0]) for c, d in users.items()]
+    user_bn = [BotCommand(c, d[1]) for c, d in users.items()]
     admin_default = user_default + [BotCommand(c, d[0]) for c, d in ADMIN_COMMANDS.items()]
     admin_bn = user_bn + [BotCommand(c, d[1]) for c, d in ADMIN_COMMANDS.items()]
     try:
@@ -162,3 +179,26 @@ async def set_commands(app: Application, admin_ids: frozenset[int]) -> None:  # 
             await app.bot.set_my_commands(admin_bn, scope=scope, language_code="bn")
         except TelegramError as exc:  # an admin who never opened the bot has no chat yet
             log.info("no admin command menu for %s: %s", admin_id, exc)
+
+
+class CommandMenus:
+    """The command menus: published at start, and again when a reload changes the event
+    command (bot.yaml's `event:`), so the menu offers the command the bot answers."""
+
+    def __init__(self, app: Application, admin_ids: frozenset[int]) -> None:  # type: ignore[type-arg]
+        self.app = app
+        self.admin_ids = admin_ids
+        self.event: EventCommandTexts | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def publish(self, event: EventCommandTexts | None) -> None:
+        self.event = event
+        await set_commands(self.app, self.admin_ids, event)
+
+    def knowledge_changed(self, knowledge: Knowledge) -> None:
+        """A `LiveKnowledge` listener: republish when the event command changed."""
+        if knowledge.bot.event == self.event:
+            return
+        task = asyncio.get_running_loop().create_task(self.publish(knowledge.bot.event))
+        self._tasks.add(task)  # kept until done: the loop holds tasks only weakly
+        task.add_done_callback(self._tasks.discard)

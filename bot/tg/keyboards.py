@@ -2,9 +2,9 @@
 
 Codes: `f:<fact_id>` shows a fact (`d:<fact_id>` too, chosen from "did you mean"),
 `t:<topic_id>` lists a topic's questions and `m:<menu>` opens a menu (topics, source,
-subscribe, and the events under the event command's own name, bot.yaml's `event.command`); `v:up`, `v:down` and `v:why:<reason>` vote on the answer they are
-under. An id too long for 64 bytes is sent as `#` plus a hash and looked up again when the
-button is tapped.
+subscribe, and the events under bot.yaml's event command: `m:llamacon`); `v:up`, `v:down`
+and `v:why:<reason>` vote on the answer they are under. An id too long for 64 bytes is
+sent as `#` plus a hash and looked up again when the button is tapped.
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ from bot.logsetup import install_redaction, setup_logging
 from bot.metrics import Metrics
 from bot.storage.question_log import Storage
 from bot.storage.retention import purge_every
-from bot.tg.app import Extension, build_application, set_commands
+from bot.tg.app import CommandMenus, Extension, build_application
 from bot.tg.flood import FloodGate
 from bot.tg.reloading import reload_and_tell_admins
 from bot.tg.services import Services
@@ -104,7 +104,9 @@ class BotRuntime:
             await storage.close()
             raise
         await self.broadcasting.start(self.app.bot, live)
-        await set_commands(self.app, settings.admin_ids)
+        menus = CommandMenus(self.app, settings.admin_ids)
+        await menus.publish(live.knowledge.bot.event)
+        live.listen(menus.knowledge_changed)
         await self.app.start()
         if self.watch_interval > 0:
             watcher = KnowledgeWatcher(settings.knowledge_dir, self.files_changed,

@@ -16,13 +16,12 @@ View = tuple[str, InlineKeyboardMarkup | None]
 
 
 def start_view(knowledge: Knowledge) -> View:
-    topics = "\n".join(f"• {escape(t.title)}" for t in knowledge.topics)
     samples = knowledge.sample_facts(3)
-    return texts.GREETING.format(topics=topics), keyboards.start_keyboard(knowledge, samples)
+    return knowledge.voice.render("welcome"), keyboards.start_keyboard(knowledge, samples)
 
 
-def help_view(username: str) -> View:
-    return texts.HELP.format(username=escape(username)), None
+def help_view(knowledge: Knowledge, username: str) -> View:
+    return knowledge.voice.render("help", username=username), None
 
 
 def topics_view(knowledge: Knowledge) -> View:
@@ -36,12 +35,16 @@ def topic_view(knowledge: Knowledge, topic_id: str) -> View:
 
 
 def events_view(knowledge: Knowledge, now: datetime) -> View:
+    """Every event with its countdown (the one with a command of its own first)."""
     ahead, held = upcoming_and_past(knowledge.events, now)
+    featured = knowledge.bot.event.event_id if knowledge.bot.event else None
     if not ahead and not held:
         return f"{texts.EVENTS_HEADER}\n{texts.EVENTS_NONE}", None
     lines = [texts.EVENTS_HEADER]
     buttons: list[list[InlineKeyboardButton]] = []
-    for event in ahead + held:
+    # sorted() keeps the order of the others: the soonest ahead, then the latest held.
+    for event in [*sorted(ahead, key=lambda e: e.id != featured),
+                  *sorted(held, key=lambda e: e.id != featured)]:
         line = "• " + escape(describe_event(event, now))
         if event.url:
             line += f'\n<a href="{html.escape(event.url, quote=True)}">{escape(event.url)}</a>'
@@ -50,12 +53,14 @@ def events_view(knowledge: Knowledge, now: datetime) -> View:
         if fact is not None:
             buttons.append([InlineKeyboardButton(keyboards.label(fact.canonical_question),
                                                  callback_data=keyboards.encode("f", fact.id))])
-    buttons.append([InlineKeyboardButton(texts.BUTTON_SUBSCRIBE, callback_data="m:subscribe")])
+    buttons.append([keyboards.subscribe_button(knowledge)])
     return "\n\n".join(lines), InlineKeyboardMarkup(buttons)
 
 
 def source_view(knowledge: Knowledge) -> View:
-    parts = [texts.SOURCE_HEADER]
+    """Every article the answers come from, with its sections and how many answers cite it."""
+    count = len(knowledge.sources)
+    parts = [texts.SOURCE_HEADER if count == 1 else texts.SOURCES_HEADER.format(count=count)]
     for source in knowledge.sources.values():
         cited = sum(1 for f in knowledge.facts.values() if f.citation.source_id == source.id)
         sections = "\n".join(f"• {escape(source.section_title(s))}" for s in source.sections)

@@ -55,7 +55,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     elif data in ("m:topics", "m:back"):
         await query.answer()
         await _show(update, context, *views.topics_view(knowledge), edit=data == "m:back")
-    elif data == "m:llamacon":
+    elif knowledge.bot.event is not None and data == keyboards.events_menu(knowledge.bot.event):
         await query.answer()
         await _show(update, context, *views.events_view(knowledge, services.now()))
     elif data == "m:source":

@@ -1,4 +1,5 @@
-"""User commands: /start (with deep-link payloads), /help, /topics, /llamacon, /source."""
+"""User commands: /start (with deep-link payloads), /help, /topics, /source, and the event
+command bot.yaml names (/llamacon for the Llama knowledge base)."""
 
 from __future__ import annotations
 
@@ -48,7 +49,7 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     """Explain how to ask and list the commands."""
     if update.effective_message is None:
         return
-    text, _ = views.help_view(context.bot.username)
+    text, _ = views.help_view(services_of(context).knowledge, context.bot.username)
     await update.effective_message.reply_html(text)
 
 
@@ -60,7 +61,7 @@ async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.effective_message.reply_html(text, reply_markup=markup)
 
 
-async def llamacon(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def events(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Show the events with their dates and how many days are left (or that they were held)."""
     if update.effective_message is None:
         return

@@ -9,8 +9,7 @@ from telegram import ChatMember, Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
-from bot.tg import texts
-from bot.tg.render import escape
+from bot.tg.services import services_of
 
 log = logging.getLogger(__name__)
 _IN = (ChatMember.MEMBER, ChatMember.ADMINISTRATOR)
@@ -32,7 +31,8 @@ async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         return
     if new in _IN and old not in _IN:
         log.info("added to %s %s", chat.type, chat.id)
+        voice = services_of(context).knowledge.voice
         await context.bot.send_message(
-            chat.id, texts.GROUP_HELLO.format(username=escape(context.bot.username)))
+            chat.id, voice.render("group_greeting", username=context.bot.username))
     elif new in _OUT:
         log.info("removed from %s %s", chat.type, chat.id)

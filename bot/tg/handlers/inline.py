@@ -66,5 +66,6 @@ async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         results,
         cache_time=300,
         is_personal=False,
-        button=InlineQueryResultsButton(texts.INLINE_ASK_PRIVATELY, start_parameter="inline"),
+        button=InlineQueryResultsButton(responder.knowledge.voice.fill(texts.INLINE_ASK_PRIVATELY),
+                                        start_parameter="inline"),
     )

@@ -85,4 +85,4 @@ async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return  # an admin's file in a group: knowledge uploads are taken in private chats only
     if message.chat.type != ChatType.PRIVATE and not replies_to(message, context.bot.id):
         return
-    await message.reply_html(texts.NON_TEXT)
+    await message.reply_html(services.knowledge.voice.fill(texts.NON_TEXT, html_text=True))

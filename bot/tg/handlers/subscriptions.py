@@ -19,6 +19,7 @@ from telegram.ext import ContextTypes
 
 from bot.broadcast import texts
 from bot.broadcast.progress import progress_text
+from bot.core.knowledge import Knowledge
 from bot.core.message_length import MAX_MESSAGE, shorten, tg_len
 from bot.storage.connection import DatabaseError
 from bot.tg.handlers.admin import admin_services
@@ -64,11 +65,18 @@ async def set_subscription(update: Update, context: ContextTypes.DEFAULT_TYPE, o
         await context.bot.send_message(chat.id, texts.DATABASE_DOWN, parse_mode=None)
         return
     if on:
-        text = texts.SUBSCRIBED if changed else texts.ALREADY_SUBSCRIBED
+        text = subscribed_text(services.knowledge) if changed else texts.ALREADY_SUBSCRIBED
     else:
         text = texts.UNSUBSCRIBED if changed else texts.NOT_SUBSCRIBED
     await context.bot.send_message(chat.id, text, parse_mode=None,
                                    reply_markup=toggle_markup(on))
+
+
+def subscribed_text(knowledge: Knowledge) -> str:
+    """The confirmation, naming the event bot.yaml gives a command ("লামাকনসহ অনুষ্ঠানের আগে")."""
+    featured = knowledge.bot.event
+    event = next((e for e in knowledge.events if featured and e.id == featured.event_id), None)
+    return texts.SUBSCRIBED_EVENT.format(event=event.title) if event else texts.SUBSCRIBED
 
 
 async def on_subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
