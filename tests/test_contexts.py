@@ -43,6 +43,7 @@ async def read(target: DatabaseTarget, key: ConversationKey, reply_to: int | Non
                now: datetime = NOW) -> Remembered:
     """As another replica would: a fresh reader, nothing pending."""
     contexts = Contexts(target)
+    await contexts.open()
     try:
         return await contexts.read(key, reply_to, now)
     finally:
@@ -153,3 +154,62 @@ def test_without_a_database_the_conversation_goes_on_without_context(tmp_path: P
         return remembered
 
     assert run(scenario()) == Remembered(Context(), None)
+
+
+def test_reads_arriving_together_each_get_their_own(database_target: DatabaseTarget) -> None:
+    keys = [ConversationKey(chat, user) for chat in (-5, 6) for user in range(20)]
+
+    def context(key: ConversationKey) -> Context:
+        return Context(facts=(f"fact_{key.chat_id}_{key.user_id}",), at=NOW)
+
+    async def scenario() -> list[Remembered]:
+        storage = await Storage.open(database_target)
+        for key in keys[::2]:  # every other conversation has a context; each its answer
+            answer = ((1000 + key.user_id, f"fact_{key.chat_id}_{key.user_id}"),)
+            storage.record(context=ContextRecord(key, context(key), NOW, answer))
+        await storage.flush()
+        fresh = Contexts(database_target)  # another replica: nothing waiting to be written
+        await fresh.open()
+        try:
+            return list(await asyncio.gather(*(
+                fresh.read(key, 1000 + key.user_id, NOW) for key in keys)))
+        finally:
+            await fresh.close()
+            await storage.close()
+
+    found = run(scenario())
+    for index, (key, remembered) in enumerate(zip(keys, found, strict=True)):
+        fact = f"fact_{key.chat_id}_{key.user_id}"
+        # Every other conversation has its context and its answer; the others neither.
+        expected = Remembered(context(key), fact) if index % 2 == 0 else Remembered(Context())
+        assert remembered == expected, key
+
+
+def test_a_lost_postgres_connection_costs_the_context_not_the_reply(
+    postgres_target: DatabaseTarget,
+) -> None:
+    """The server drops the reader's connection: replies go on without context, and the
+    reader reconnects in the background (no reply waits for it)."""
+    async def scenario() -> list[Remembered]:
+        storage = await Storage.open(postgres_target)
+        storage.record(context=ContextRecord(PRIVATE, CONTEXT, NOW))
+        await storage.flush()
+        contexts = Contexts(postgres_target)
+        await contexts.open()
+        [(pid,)] = await contexts._reader.fetchall("SELECT pg_backend_pid()")
+        admin = connect(postgres_target)
+        admin.execute("SELECT pg_terminate_backend(?)", (pid,))
+        admin.close()
+        lost = await contexts.read(PRIVATE, None, NOW)
+        contexts._retry_at = 0  # skip the reconnect back-off in the test
+        meanwhile = await contexts.read(PRIVATE, None, NOW)  # starts reconnecting
+        assert contexts._connecting is not None
+        await contexts._connecting
+        back = await contexts.read(PRIVATE, None, NOW)
+        await contexts.close()
+        await storage.close()
+        return [lost, meanwhile, back]
+
+    lost, meanwhile, back = run(scenario())
+    assert lost == meanwhile == Remembered(Context())
+    assert back.context == CONTEXT

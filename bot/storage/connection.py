@@ -166,6 +166,73 @@ class Connection:
             pass  # the connection broke: the server rolled the transaction back itself
 
 
+class LoopReader:
+    """Small indexed reads made from the event loop, never blocking it on a lock or a round
+    trip: SQLite runs the query at once (a read in WAL mode never waits for a writer),
+    PostgreSQL awaits psycopg's asyncio connection. For reads on the reply path, where a
+    hop to a worker thread costs more than the query.
+
+    `open()` connects; after a failure `fetchall` raises `DatabaseError` until `open()`
+    succeeds again (callers decide when to retry, so no reply waits for a connect).
+    """
+
+    def __init__(self, target: DatabaseTarget, busy_timeout_ms: int = 50) -> None:
+        self.target = target
+        self.busy_timeout_ms = busy_timeout_ms
+        self._sqlite: Connection | None = None
+        self._postgres: Any = None  # psycopg.AsyncConnection
+
+    @property
+    def connected(self) -> bool:
+        if self.target.engine is Engine.SQLITE:
+            return self._sqlite is not None
+        return self._postgres is not None and not (self._postgres.closed
+                                                   or self._postgres.broken)
+
+    async def open(self) -> None:
+        """Connect; raises `DatabaseError` with the reason."""
+        await self.close()
+        if self.target.engine is Engine.SQLITE:
+            self._sqlite = connect(self.target, self.busy_timeout_ms)
+            return
+        try:
+            import psycopg
+        except ImportError:
+            raise DatabaseError("PostgreSQL needs the psycopg driver:"
+                                " pip install 'llamabot[postgres]'") from None
+        try:
+            self._postgres = await psycopg.AsyncConnection.connect(
+                self.target.location, autocommit=True, connect_timeout=5)
+        except psycopg.Error as exc:
+            raise DatabaseError(f"cannot connect: {_pg_reason(exc)}") from None
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        if not self.connected:
+            raise DatabaseError("not connected")
+        if self._sqlite is not None:
+            return self._sqlite.execute(sql, params).fetchall()
+        import psycopg
+
+        try:
+            # Binary results: a third less of psycopg's work on the event loop.
+            cursor = await self._postgres.execute(_postgres_sql(sql), params, binary=True)
+            rows: list[Any] = await cursor.fetchall()
+            return rows
+        except psycopg.Error as exc:
+            raise DatabaseError(_one_line(exc)) from exc
+
+    async def close(self) -> None:
+        if self._sqlite is not None:
+            self._sqlite.close()
+            self._sqlite = None
+        if self._postgres is not None:
+            connection, self._postgres = self._postgres, None
+            try:
+                await connection.close()
+            except Exception:  # closing a broken connection: nothing left to save
+                pass
+
+
 def as_target(value: DatabaseTarget | Path) -> DatabaseTarget:
     """A SQLite file given as a path (tests, tools), or a target as it is."""
     return value if isinstance(value, DatabaseTarget) else DatabaseTarget.parse(value)

@@ -398,7 +398,7 @@ class Storage:
         self._users: deque[UserSeen] = deque(maxlen=_MAX_PENDING)
         self._questions: deque[QuestionRecord] = deque(maxlen=_MAX_PENDING)
         self._taps: deque[TapRecord] = deque(maxlen=_MAX_PENDING)
-        # Conversation contexts: read on their own thread, written with these batches.
+        # Conversation contexts: read from the event loop, written with these batches.
         self.contexts = Contexts(question_log.target)
         self._votes: deque[VoteRecord] = deque(maxlen=_MAX_PENDING)
         self._scheduled = False
@@ -407,7 +407,8 @@ class Storage:
     @classmethod
     async def open(cls, target: DatabaseTarget | Path) -> Storage:
         storage = cls(QuestionLog(target))
-        await storage._run(storage.question_log.open)
+        if await storage._run(storage.question_log.open):  # migrated: contexts can be read
+            await storage.contexts.open()
         return storage
 
     @property
