@@ -135,7 +135,7 @@ class LiveKnowledge:
 
     async def _swap(self, knowledge: Knowledge, folder_digest: str) -> Swap:
         responder = Responder(knowledge, deferred=True)
-        await between_replies(responder.matcher.steps())
+        await between_replies(responder.steps())
         await give_way()  # freeing the old index takes a millisecond: not mid-reply
         old = self.knowledge
         self._conversation = Conversation(responder)  # one store: atomic for every reader

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
+from bot.core.articles import article_views
 from bot.core.asks import Asked, Asks
 from bot.core.events import describe_event
 from bot.core.focus import question_parts
@@ -110,6 +111,12 @@ MORE_PREFIX = "আরও একটি তথ্য: "
 # base's own (bot.yaml, see bot.core.bot_texts).
 
 
+# Of several articles' answers: an answer (a fact, or small talk) over the honest "the report
+# does not say", over "did you mean", over the fallback; then the higher score.
+_PREFERENCE = {AnswerKind.FACT: 0, AnswerKind.SMALLTALK: 0, AnswerKind.NOT_IN_ARTICLE: 1,
+               AnswerKind.SUGGEST: 2, AnswerKind.FALLBACK: 3}
+
+
 class Responder:
     """Answers questions from one immutable `Knowledge`; build a new one to reload."""
 
@@ -121,9 +128,12 @@ class Responder:
         *,
         deferred: bool = False,
     ) -> None:
-        """With `deferred`, run `self.matcher.steps()` to the end before asking anything."""
+        """With `deferred`, run `self.steps()` to the end before asking anything."""
         self.knowledge = knowledge
         self.policy = policy or Policy()
+        # Several articles: each one's own responder (bot.core.articles); none for one.
+        self.articles = tuple(Responder(view, self.policy, cache_size, deferred=deferred)
+                              for view in article_views(knowledge))
         self.matcher = Matcher(
             knowledge.examples(own_words=True), cache_size, deferred=deferred,
             synonyms=Synonyms(knowledge.synonyms),
@@ -139,14 +149,35 @@ class Responder:
         self._empty_text = voice.render("empty")
         self._other_script_text = voice.fill(OTHER_SCRIPT_TEXT)
 
+    def steps(self) -> Generator[None, None, None]:
+        """Build the indexes of a `deferred` responder, pausing (yielding) between steps."""
+        yield from self.matcher.steps()
+        for article in self.articles:
+            yield from article.steps()
+
     def ask(self, question: str, now: datetime) -> Answer:
         """Answer `question` as of `now` (which decides event countdowns)."""
         question = question[: self.policy.max_question_chars]
+        if self.articles:
+            return self._ask_articles(question, now)
         result = self.matcher.match(question)
         answer = self._ask(question, result, now)
         # Logged in the form the matcher has already cleaned: not cleaned a second time.
         return replace(answer, normalized=log_form(result.key.cleaned),
                        margin=_margin(answer, result))
+
+    def _ask_articles(self, question: str, now: datetime) -> Answer:
+        """The best of each article's answer; the fallback and the empty-message note speak
+        of the whole knowledge base (all topics, every article)."""
+        answers = [article.ask(question, now) for article in self.articles]
+        best = min(answers, key=lambda a: (_PREFERENCE.get(a.kind, 4), -a.score))
+        if best.kind is AnswerKind.FALLBACK:
+            samples = self.knowledge.sample_facts(self.policy.max_suggestions)
+            return replace(best, text=self._fallback_text, choices=self._choices(samples))
+        if best.kind is AnswerKind.EMPTY:
+            text = self._other_script_text if in_other_script(question) else self._empty_text
+            return replace(best, text=text)
+        return best
 
     def _ask(self, question: str, result: MatchResult, now: datetime) -> Answer:
         if result.key.is_empty or not result.key.skeleton:

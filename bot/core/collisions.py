@@ -12,7 +12,16 @@ from bot.core.yamlnodes import Problem
 
 
 def find_collisions(responder: Responder) -> list[Problem]:
-    """Each example must win for its own intent, clear of the runner-up by the answer margin."""
+    """Each example must win for its own intent, clear of the runner-up by the answer margin,
+    among the intents it is matched with (its article's, when there are several)."""
+    found: dict[tuple[str, str], Problem] = {}
+    for article in responder.articles or (responder,):
+        for key, problem in _collisions(article):
+            found.setdefault(key, problem)  # a shared intent's example: told once
+    return list(found.values())
+
+
+def _collisions(responder: Responder) -> list[tuple[tuple[str, str], Problem]]:
     knowledge = responder.knowledge
     margin = responder.policy.margin
     problems = []
@@ -24,7 +33,8 @@ def find_collisions(responder: Responder) -> list[Problem]:
             continue
         site = knowledge.question_sites.get((intent_id, question), Site("?", 1, 1))
         own_score = own.score if own else 0.0
-        problems.append(
+        problems.append((
+            (intent_id, question),
             Problem(
                 site.file,
                 site.line,
@@ -33,8 +43,8 @@ def find_collisions(responder: Responder) -> list[Problem]:
                 f"as well ({rival.score:.0f} vs {own_score:.0f})",
                 f"reword it with words only {intent_id!r} uses,"
                 f" or move it to {rival.intent_id!r}",
-            )
-        )
+            ),
+        ))
     return problems
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Generator, Mapping
+from dataclasses import replace
 from datetime import tzinfo
 from pathlib import Path
 from typing import TypeVar
@@ -44,11 +45,15 @@ class _Builder:
         self.seen_ids: dict[tuple[str, str], tuple[str, int]] = {}
         self.intent_kinds: dict[str, str] = {}  # intent id -> fact, small talk or decline
         self.question_sites: dict[tuple[str, str], Site] = {}
+        self.shared_names: dict[str, str] = {}  # entity id -> its name
 
     def reader(self, entry: Located) -> NodeReader:
         return self.readers[entry.file]
 
-    def entry_id(self, entry: Located, fields: dict[str, yaml.Node], kind: str) -> str | None:
+    def entry_id(self, entry: Located, fields: dict[str, yaml.Node], kind: str,
+                 shared_as: str | None = None) -> str | None:
+        """The entry's id, checked; `shared_as`: the name under which an entry may be listed
+        again (a subject two articles share), merged afterwards."""
         reader = self.reader(entry)
         value = reader.text(fields.get("id"), f"the {kind} id")
         if value is None:
@@ -59,14 +64,21 @@ class _Builder:
         # Facts and small talk share one namespace: both are answers the matcher picks.
         space = "intent" if kind in ("fact", "small talk", "decline") else kind
         earlier = self.seen_ids.get((space, value))
+        if earlier and shared_as is not None and self.shared_names.get(value) == shared_as:
+            return value
         if earlier:
+            named = " under another name" if shared_as is not None else ""
             reader.problem(
                 node,
-                f"duplicate {kind} id {value!r} (first defined at {earlier[0]}:{earlier[1]})",
-                "give each entry its own id",
+                f"duplicate {kind} id {value!r}{named} (first defined at {earlier[0]}:"
+                f"{earlier[1]})",
+                "give each entry its own id" + (
+                    "; one subject listed by two articles keeps one name" if named else ""),
             )
             return None
         self.seen_ids[(space, value)] = (entry.file, node.start_mark.line + 1)
+        if shared_as is not None:
+            self.shared_names[value] = shared_as
         if space == "intent":
             self.intent_kinds[value] = kind
         return value
@@ -286,8 +298,9 @@ class _Builder:
         fields = reader.mapping(entry.node, "an entity", ("id", "name", "aliases"), ("fact",))
         if fields is None:
             return None
-        entity_id = self.entry_id(entry, fields, "entity")
         name = reader.text(fields.get("name"), "the entity name")
+        # Articles share subjects (Meta, Google): each pack may list them, under one name.
+        entity_id = self.entry_id(entry, fields, "entity", shared_as=name or "")
         aliases = reader.text_list(fields.get("aliases"), "the aliases of an entity")
         if "aliases" in fields and not aliases:
             reader.problem(fields["aliases"], "an entity needs at least one alias",
@@ -407,6 +420,29 @@ def _check_lexicon(
                 )
 
 
+def _merged_entities(
+    builder: _Builder, located: list[tuple[Entity, Located]]
+) -> dict[str, Entity]:
+    """An entity listed in several files (packs sharing a subject) is one: its aliases
+    united in the order written, its `fact` the one given."""
+    merged: dict[str, Entity] = {}
+    for entity, entry in located:
+        first = merged.get(entity.id)
+        if first is None:
+            merged[entity.id] = entity
+            continue
+        if first.fact and entity.fact and first.fact != entity.fact:
+            builder.reader(entry).problem(
+                entry.node,
+                f"entity {entity.id!r} points at fact {entity.fact!r} here and at"
+                f" {first.fact!r} where it is listed first",
+                "give `fact:` in one place only",
+            )
+        aliases = first.aliases + tuple(a for a in entity.aliases if a not in first.aliases)
+        merged[entity.id] = replace(first, aliases=aliases, fact=first.fact or entity.fact)
+    return merged
+
+
 def _section_at(source: Source, offset: int) -> str:
     """The heading whose line comes last before `offset` (the title before any heading)."""
     current = source.title
@@ -455,7 +491,7 @@ def build_knowledge(
     declines = {d.id: d for d, _ in declines_located}
     entities_located = yield from _each(builder.entity, entries["entities"])
     synonyms_located = yield from _each(builder.synonym_group, entries["synonyms"])
-    entities = {e.id: e for e, _ in entities_located}
+    entities = _merged_entities(builder, entities_located)
     synonyms = tuple(group for group, _ in synonyms_located)
     _check_lexicon(builder, entities_located, synonyms_located, facts_located, complete)
     facts = {fact.id: fact for fact, _ in facts_located}
