@@ -3,9 +3,12 @@
 Run on demand (not part of the test suite):
 
     .venv/bin/python tests/bench/bench_match.py [--repeat 5] [--sizes 1000,10000,100000]
+        [--knowledge DIR | --both-packs]
 
 Prints Markdown tables of per-question latency (median of the per-run p50 and p99
 over --repeat runs), accuracy on the labelled eval file, and `llamabot ask` cold start.
+`--knowledge DIR` measures another knowledge folder; `--both-packs` the Llama and the
+second pack served together (tests/packs.py), asked the questions of both.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -25,6 +29,9 @@ from rapidfuzz import fuzz, process
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from packs import LLAMA, SHRUTI_QUESTIONS, both_packs  # noqa: E402
 
 from bot.core.answer import Responder  # noqa: E402
 from bot.core.evaluation import evaluate, load_questions  # noqa: E402
@@ -117,12 +124,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--knowledge", type=Path, default=LLAMA, help="a knowledge folder")
+    parser.add_argument("--both-packs", action="store_true",
+                        help="the Llama and the second pack together (tests/packs.py)")
     args = parser.parse_args()
 
-    knowledge = load_knowledge(ROOT / "knowledge", TZ)
+    folder, name = args.knowledge, "real" if args.knowledge == LLAMA else str(args.knowledge)
+    questions = [q.text for q in load_questions(EVAL)]
+    if args.both_packs:
+        folder = both_packs(Path(tempfile.mkdtemp()) / "knowledge")
+        name = "both packs"
+        questions += [q.text for q in load_questions(SHRUTI_QUESTIONS)]
+    knowledge = load_knowledge(folder, TZ)
     # No ranking cache: every question is matched from scratch, as if asked for the first time.
     responder = Responder(knowledge, cache_size=0)
-    questions = [q.text for q in load_questions(EVAL)]
     pairs = [(f.id, q) for f in knowledge.facts.values() for q in f.questions]
     raw = [q for _, q in pairs]
     rows = [
@@ -141,7 +156,7 @@ def main() -> None:
     base = latencies(
         lambda q: process.extractOne(q, raw, scorer=fuzz.WRatio), questions, args.repeat
     )
-    rows.append(row("real", len(raw), ours, base))
+    rows.append(row(name, len(raw), ours, base))
 
     real_words = sorted({w for _, q in pairs for w in q.split()})
     for size in (int(s) for s in args.sizes.split(",") if s):
