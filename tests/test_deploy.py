@@ -132,7 +132,7 @@ def test_dockerfile_is_multi_stage_with_a_slim_runtime() -> None:
     assert RUNTIME.base == "python:3.11-slim"
     builder_runs = " ".join(BUILDER.all("RUN"))
     assert "-m venv /opt/venv" in builder_runs
-    install = r"/opt/venv/bin/pip install '\.\[postgres\]'(\s|$)"  # one image, both engines
+    install = r"/opt/venv/bin/pip install '\.\[postgres,chart\]'(\s|$)"  # both engines, charts
     assert re.search(install, builder_runs), builder_runs
     # The runtime gets only the venv (from the builder) and the knowledge base.
     from_builder = [a for a in RUNTIME.all("COPY") if a.startswith("--from=builder")]
