@@ -213,3 +213,47 @@ def test_a_lost_postgres_connection_costs_the_context_not_the_reply(
     lost, meanwhile, back = run(scenario())
     assert lost == meanwhile == Remembered(Context())
     assert back.context == CONTEXT
+
+
+def test_reads_started_as_messages_arrive_share_a_statement_and_are_never_stale(
+    database_target: DatabaseTarget,
+) -> None:
+    other = ConversationKey(333, 0)
+    later = Context(facts=("copyright_lawsuit",), question="who sued meta", at=NOW)
+
+    async def scenario() -> tuple[Remembered, Remembered, Remembered, int]:
+        storage = await Storage.open(database_target)
+        storage.record(context=ContextRecord(PRIVATE, CONTEXT, NOW, answers=((77, "llamacon"),)))
+        await storage.flush()
+        contexts = storage.contexts
+        statements = 0
+        fetchall = contexts._reader.fetchall
+
+        async def counted(sql: str, params: Any = ()) -> Any:
+            nonlocal statements
+            statements += 1
+            return await fetchall(sql, params)
+
+        contexts._reader.fetchall = counted  # type: ignore[method-assign]
+        # Three messages arrive together: a reply to answer 77, another chat's, and (in the
+        # same private chat) the next message, asked before the first is answered.
+        contexts.prefetch(PRIVATE, 77, NOW)
+        contexts.prefetch(other, None, NOW)
+        contexts.prefetch(PRIVATE, None, NOW)
+        first = await contexts.read(PRIVATE, 77, NOW)
+        together = statements
+        # The first message's answer is written before its chat's next message is read.
+        storage.record(context=ContextRecord(PRIVATE, later, NOW))
+        await storage.flush()
+        second = await contexts.read(PRIVATE, None, NOW)
+        third = await contexts.read(other, None, NOW)
+        contexts.discard(other, None)
+        assert not contexts._prefetched  # nothing left behind
+        await storage.close()
+        return first, second, third, together
+
+    first, second, third, together = run(scenario())
+    assert together == 1
+    assert first == Remembered(CONTEXT, "llamacon")
+    assert second.context == later  # read afresh, not the one started before the write
+    assert third == Remembered(Context())

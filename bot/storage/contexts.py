@@ -1,11 +1,13 @@
 """Conversation contexts in the database, so that replicas behind a load balancer share them.
 
-A message costs at most one indexed read and one queued write. The read (`Contexts.read`)
-is made from the event loop on a connection of its own (`LoopReader`: SQLite at once,
-PostgreSQL through psycopg's asyncio connection): a hop to a worker thread, waiting for
-the interpreter lock, cost the bot a fifth of its throughput, the query itself almost
-nothing. The write rides in the question log's next batch (`Storage.record`), many rows
-to a statement.
+A message costs at most one indexed read and one queued write. Reads are made from the
+event loop on a connection of their own (`LoopReader`: SQLite at once, PostgreSQL through
+psycopg's asyncio connection): a hop to a worker thread, waiting for the interpreter lock,
+cost the bot a fifth of its throughput, the query itself almost nothing. Under load the
+reads share statements: `prefetch` starts a message's read as it arrives, so the messages
+of one getUpdates call (or webhook burst) are read together, and a read made while
+another is out waits for the next statement. The write rides in the question log's next
+batch (`Storage.record`), many rows to a statement.
 
 Until its batch commits a record waits here, and reads take it from here: the next message
 of a conversation sees it even when it comes within the batch delay. Nothing outlives its
@@ -40,13 +42,16 @@ _FORGET = "DELETE FROM contexts WHERE chat_id = ? AND user_id = ?"
 _ANSWERED = ("INSERT INTO answer_messages(chat_id, message_id, fact_id, expires_at)"
              " VALUES {rows} ON CONFLICT (chat_id, message_id) DO UPDATE SET"
              " fact_id = excluded.fact_id, expires_at = excluded.expires_at")
-# A conversation's context, and the fact of the bot's message a reply points at, each by
-# its primary key; the reads waiting together go in one statement, each row tagged with
-# the read it answers.
-_READ_CONTEXT = ("SELECT CAST(? AS INTEGER), 'c', state, expires_at FROM contexts"
-                 " WHERE chat_id = ? AND user_id = ?")
-_READ_ANSWER = ("SELECT CAST(? AS INTEGER), 'a', fact_id, expires_at FROM answer_messages"
-                " WHERE chat_id = ? AND message_id = ?")
+# Conversations' contexts ('c', chat, user) and the facts of the bot's messages replies
+# point at ('a', chat, message), each row tagged with the read (n) it answers. Both
+# engines loop over the few keys and search the primary keys.
+_READ = ("WITH wanted(n, kind, chat, id) AS (VALUES {rows})"
+         " SELECT w.n, w.kind, c.state, c.expires_at FROM wanted w JOIN contexts c"
+         " ON w.kind = 'c' AND c.chat_id = w.chat AND c.user_id = w.id"
+         " UNION ALL SELECT w.n, w.kind, a.fact_id, a.expires_at"
+         " FROM wanted w JOIN answer_messages a"
+         " ON w.kind = 'a' AND a.chat_id = w.chat AND a.message_id = w.id")
+_READS_PER_STATEMENT = 200
 
 
 @dataclass(frozen=True)
@@ -174,7 +179,7 @@ def _write_rows(db: Connection, sql: str, rows: Sequence[tuple[Any, ...]]) -> No
         db.execute(_with_rows(sql, len(chunk), len(chunk[0])), [v for row in chunk for v in row])
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=512)
 def _with_rows(sql: str, count: int, width: int) -> str:
     row = "(" + ", ".join("?" * width) + ")"
     return sql.format(rows=", ".join([row] * count))
@@ -199,6 +204,8 @@ class Contexts:
         self._querying = False
         self._waiting: list[tuple[_Wanted, int, asyncio.Future[Found]]] = []
         self._serving: asyncio.Task[None] | None = None
+        # Reads started as messages arrived, by conversation and replied message.
+        self._prefetched: dict[ConversationKey, dict[int | None, asyncio.Future[Found]]] = {}
         self._connecting: asyncio.Task[None] | None = None
         self._retry_at = 0.0
         self.error: str | None = None
@@ -214,6 +221,9 @@ class Contexts:
 
     def keep(self, record: ContextRecord) -> None:
         """Hold `record` for the writer; reads see it at once."""
+        # A read started before this (the conversation's next message, arrived meanwhile)
+        # would be stale once the record is written: that message reads afresh.
+        self._prefetched.pop(record.key, None)
         with self._lock:
             self._pending.pop(record.key, None)  # re-inserted last: the oldest come first
             self._pending[record.key] = record
@@ -240,17 +250,48 @@ class Contexts:
             if (held := self._answers.get(key)) is not None and held[1] is record:
                 del self._answers[key]
 
+    def prefetch(self, key: ConversationKey, reply_to: int | None, now: datetime) -> None:
+        """Start the read of a message that has just arrived; `read` takes it later.
+
+        The messages arriving together are read by one statement, made once they have all
+        asked (on the loop's next turn). `discard` drops a read nobody took.
+        """
+        waiting = self._prefetched.setdefault(key, {})
+        if reply_to in waiting or not (self._usable and self._reader.connected):
+            return
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Found] = loop.create_future()
+        waiting[reply_to] = future
+        self._waiting.append((_Wanted(key, True, reply_to), _seconds(now), future))
+        if not self._querying:
+            self._querying = True
+            self._serving = loop.create_task(self._serve_waiting())
+
+    def discard(self, key: ConversationKey, reply_to: int | None) -> None:
+        """Drop the prefetched read of a message that was handled without it."""
+        waiting = self._prefetched.get(key)
+        if waiting is not None:
+            waiting.pop(reply_to, None)
+            if not waiting:
+                del self._prefetched[key]
+
     async def read(self, key: ConversationKey, reply_to: int | None,
                    now: datetime) -> Remembered:
         """`key`'s context and the fact of the bot's message `reply_to`, as of `now`: one
-        indexed read at most, none when both are still waiting to be written."""
+        indexed read at most (shared with others), none when both are still waiting to be
+        written."""
+        prefetched = self._prefetched.get(key, {}).get(reply_to)
+        self.discard(key, reply_to)
         with self._lock:
             pending = self._pending.get(key)
             answered = self._answers.get((key.chat_id, reply_to)) if reply_to else None
         fact = answered[0] if answered and answered[1].expires_at > _seconds(now) else None
         ask_answer = reply_to if reply_to is not None and answered is None else None
         state: str | None = None
-        if pending is None or ask_answer is not None:
+        if prefetched is not None:
+            state, found = await prefetched
+            fact = fact or found
+        elif pending is None or ask_answer is not None:
             state, found = await self._read(key, pending is None, ask_answer, _seconds(now))
             fact = fact or found
         if pending is not None:
@@ -271,7 +312,7 @@ class Contexts:
             return await future
         self._querying = True
         try:
-            [found] = await self._fetch([wanted], [now])
+            [found] = await self._fetch([(wanted, now)])
         finally:
             if self._waiting:
                 self._serving = asyncio.get_running_loop().create_task(self._serve_waiting())
@@ -280,37 +321,42 @@ class Contexts:
         return found
 
     async def _serve_waiting(self) -> None:
+        """Read for everyone waiting, a statement at a time, until nobody is."""
+        await asyncio.sleep(0)  # the other messages that arrived with the first ask too
         try:
             while self._waiting:
-                batch, self._waiting = self._waiting, []
-                results = await self._fetch([w for w, _, _ in batch], [n for _, n, _ in batch])
+                batch = self._waiting[:_READS_PER_STATEMENT]
+                del self._waiting[:_READS_PER_STATEMENT]
+                results = await self._fetch([(wanted, now) for wanted, now, _ in batch])
                 for (_, _, future), found in zip(batch, results, strict=True):
-                    if not future.done():
+                    if not future.done():  # not cancelled meanwhile (shutdown)
                         future.set_result(found)
         finally:
             self._querying = False
 
-    async def _fetch(self, batch: list[_Wanted], nows: list[int]) -> list[Found]:
-        parts: list[str] = []
-        params: list[int] = []
-        for index, wanted in enumerate(batch):
+    async def _fetch(self, batch: list[tuple[_Wanted, int]]) -> list[Found]:
+        """One statement for every read of `batch`; nothing found when it fails."""
+        rows: list[tuple[int, str, int, int]] = []
+        for index, (wanted, _) in enumerate(batch):
             if wanted.context:
-                parts.append(_READ_CONTEXT)
-                params += (index, wanted.key.chat_id, wanted.key.user_id)
+                rows.append((index, "c", wanted.key.chat_id, wanted.key.user_id))
             if wanted.reply_to is not None:
-                parts.append(_READ_ANSWER)
-                params += (index, wanted.key.chat_id, wanted.reply_to)
+                rows.append((index, "a", wanted.key.chat_id, wanted.reply_to))
         try:
-            rows = await self._reader.fetchall(" UNION ALL ".join(parts), params)
+            found_rows = await self._reader.fetchall(_with_rows(_READ, len(rows), 4),
+                                                     [v for row in rows for v in row])
         except DatabaseError as exc:
             self._failed(exc)  # reconnects later: the session may be broken
+            return [(None, None)] * len(batch)
+        except Exception:  # a bug must not leave replies waiting for this read forever
+            log.exception("reading conversation contexts failed")
             return [(None, None)] * len(batch)
         if self.error is not None:
             log.info("conversation contexts readable again after: %s", self.error)
             self.error = None
         found: list[dict[str, str]] = [{} for _ in batch]
-        for index, kind, value, expires_at in rows:
-            if expires_at > nows[index]:
+        for index, kind, value, expires_at in found_rows:
+            if expires_at > batch[index][1]:
                 found[index][kind] = value
         return [(f.get("c"), f.get("a")) for f in found]
 

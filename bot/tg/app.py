@@ -24,6 +24,7 @@ from telegram.ext import (
 from bot.core.bot_texts import EventCommand as EventCommandTexts
 from bot.core.knowledge import Knowledge
 from bot.live import LiveKnowledge
+from bot.tg import turns
 from bot.tg.event_command import EventCommand
 from bot.tg.handlers import (
     admin,
@@ -89,7 +90,8 @@ def build_application(services: Services, *, token: str, base_url: str,
         .get_updates_request(JSONHTTPXRequest(connection_pool_size=1))
         # Chats run concurrently (a slow send for one user delays no one else), each
         # chat's own updates in order.
-        .concurrent_updates(ChatOrderedProcessor(metrics=services.metrics))
+        .concurrent_updates(ChatOrderedProcessor(metrics=services.metrics,
+                                                 arrival=turns.prefetcher(services)))
         # No persistence and no job queue: state that must survive lives in our database.
         .build()
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
@@ -42,27 +42,37 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
 
     With `metrics`, every update is counted and its time from here (waiting behind the
     chat's earlier updates included) to its handlers' end goes into the latency histogram.
+    `arrival` is told of each update as it arrives, before it waits its turn, and may
+    return what to call once it has been handled (the conversation context's read starts
+    there, so that updates arriving together are read together).
     """
 
     def __init__(self, max_running: int = 4, max_waiting: int = 1024,
-                 metrics: Metrics | None = None) -> None:
+                 metrics: Metrics | None = None,
+                 arrival: Callable[[object], Callable[[], None] | None] | None = None) -> None:
         super().__init__(max_waiting)
         self._metrics = metrics
+        self._arrival = arrival
         self._slots = asyncio.Semaphore(max_running)
         # key -> (lock, number of updates holding or waiting for it); dropped at zero so
         # the map holds only chats with updates in flight.
         self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        if self._metrics is None:
-            await self._process(update, coroutine)
-            return
-        started = time.perf_counter()
+        handled = self._arrival(update) if self._arrival is not None else None
         try:
-            await self._process(update, coroutine)
+            if self._metrics is None:
+                await self._process(update, coroutine)
+                return
+            started = time.perf_counter()
+            try:
+                await self._process(update, coroutine)
+            finally:
+                self._metrics.latency.observe(time.perf_counter() - started)
+                self._metrics.updates.inc()
         finally:
-            self._metrics.latency.observe(time.perf_counter() - started)
-            self._metrics.updates.inc()
+            if handled is not None:
+                handled()
 
     async def _process(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = order_key(update)

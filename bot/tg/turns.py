@@ -13,18 +13,18 @@ the last answer, to keep the screen short.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from telegram import Bot, InlineKeyboardMarkup, Message, User
+from telegram import Bot, InlineKeyboardMarkup, Message, Update, User
 from telegram.constants import ChatType
 
 from bot.core.answer import Answer, AnswerKind
 from bot.core.conversation import Context, Conversation, Turn, TurnKind
 from bot.storage.contexts import ContextRecord, ConversationKey, Remembered
 from bot.storage.records import TapRecord
-from bot.tg.addressed import replies_to
+from bot.tg.addressed import question_in, replies_to
 from bot.tg.render import render_answer
 from bot.tg.reply import answer_markup, edit_chunks, record, send_chunks
 from bot.tg.services import Services
@@ -62,6 +62,29 @@ def replied_answer(message: Message, bot_id: int) -> int | None:
     if message.reply_to_message is not None and replies_to(message, bot_id):
         return message.reply_to_message.message_id
     return None
+
+
+def prefetcher(services: Services) -> Callable[[object], Callable[[], None] | None]:
+    """What tells the database, as each update arrives, the context it will need: the
+    updates of one getUpdates call are then read by one statement (see `Contexts`)."""
+
+    def arrived(update: object) -> Callable[[], None] | None:
+        if not services.settings.conversation or not isinstance(update, Update):
+            return None
+        message = update.message or update.edited_message
+        try:
+            bot = update.get_bot()
+        except RuntimeError:  # an update built without a bot (tests): nothing to guess
+            return None
+        if message is None or question_in(message, bot.id, bot.username) is None:
+            return None  # not a question for the bot: its handler reads nothing
+        key = conversation_key(message, update.effective_user)
+        reply_to = replied_answer(message, bot.id)
+        contexts = services.storage.contexts
+        contexts.prefetch(key, reply_to, services.now())
+        return lambda: contexts.discard(key, reply_to)
+
+    return arrived
 
 
 async def recall(services: Services, key: ConversationKey, reply_to: int | None,
