@@ -124,7 +124,9 @@ class Conversation:
     def reply(self, text: str, context: Context, now: datetime) -> Turn:
         """Answer `text` given `context`; the turn carries the context to keep."""
         context = self._current(context, now)
-        words = clean(text)
+        # Only a context makes the words matter before matching; a first message (most
+        # of them) keeps the question as the matcher cleaned it.
+        words = clean(text) if context.choices or context.fact is not None else ""
         if context.choices and (turn := self._pick(words, context, now)) is not None:
             return turn
         if words in _MORE and context.fact is not None:
@@ -136,7 +138,7 @@ class Conversation:
             turn = self._follow_up(text, words, answer, context, now)
             if turn is not None:
                 return turn
-        return self._turn(TurnKind.ANSWER, (answer,), context, now, words)
+        return self._turn(TurnKind.ANSWER, (answer,), context, now, words or answer.normalized)
 
     def choose(self, fact_id: str, context: Context, now: datetime) -> Turn:
         """Answer a fact chosen directly (a button, a numbered line); the context moves to it.
