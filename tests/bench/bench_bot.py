@@ -17,7 +17,9 @@ fresh PostgreSQL schema on LLAMABOT_TEST_POSTGRES (default: the local server, da
 `test`; dropped afterwards), or `both`: two llamabot processes, one per engine, in the same
 rounds. On PostgreSQL the server's CPU for the bot's connections (its backends, found by
 application_name) is reported beside the bot's own. `--no-baselines` leaves out the bare
-PTB bots.
+PTB bots. `--context-off` runs a second llamabot per engine with LLAMABOT_CONVERSATION=off
+(each message answered alone, no context read or written) in the same rounds, on a
+database of its own, and compares the two: what conversation contexts cost.
 """
 
 from __future__ import annotations
@@ -270,6 +272,9 @@ def main() -> int:
                         "questions in turn (default); new: no question ever repeats")
     parser.add_argument("--engine", choices=("sqlite", "postgresql", "both"), default="sqlite",
                         help="llamabot's database (both: one llamabot process per engine)")
+    parser.add_argument("--context-off", action="store_true",
+                        help="also run each llamabot with LLAMABOT_CONVERSATION=off, in the"
+                        " same rounds, and compare (targets: ≥ 0.9× updates/s, p99 +≤ 1 ms)")
     parser.add_argument("--no-baselines", action="store_true",
                         help="leave out the bare PTB bots (echo, llamabot-sized reply)")
     args = parser.parse_args()
@@ -301,9 +306,9 @@ def main() -> int:
             stack.callback(subject.stop)
             return subject
 
-        bots = []
-        for engine in engines:
+        def start_llamabot(engine: str, conversation: str) -> Subject:
             backends = None
+            suffix = "" if conversation == "on" else "-off"
             if engine == "postgresql":
                 target = stack.enter_context(postgres_schema(durable=True))
                 app = f"llamabot_bench_{secrets.token_hex(4)}"
@@ -312,17 +317,22 @@ def main() -> int:
                 backends = Backends(app)
                 stack.callback(backends.close)
             else:
-                database = str(work / f"llamabot-{engine}.sqlite3")
-            name = "llamabot" if len(engines) == 1 else f"llamabot-{engine}"
-            bots.append(start(name, [sys.executable, "-m", "bot.cli", "run"],
-                              dict(env, LLAMABOT_DATABASE=database),
-                              f"llamabot, {ENGINE_NAMES[engine]}", backends))
+                database = str(work / f"llamabot-{engine}{suffix}.sqlite3")
+            name = ("llamabot" if len(engines) == 1 else f"llamabot-{engine}") + suffix
+            label = f"llamabot, {ENGINE_NAMES[engine]}" + (", context off" if suffix else "")
+            return start(name, [sys.executable, "-m", "bot.cli", "run"],
+                         dict(env, LLAMABOT_DATABASE=database, LLAMABOT_CONVERSATION=conversation),
+                         label, backends)
+
+        bots = [start_llamabot(engine, "on") for engine in engines]
+        # The same bots without conversations, each beside its context-on twin.
+        offs = [start_llamabot(engine, "off") for engine in engines] if args.context_off else []
         baselines = [] if args.no_baselines else [
             start("echo", [sys.executable, "-c", ECHO_BOT], env, "bare PTB echo bot"),
             start("sized", [sys.executable, "-c", SIZED_BOT],
                   dict(env, BENCH_REPLY=sample_reply()), "bare PTB bot, llamabot-sized reply"),
         ]
-        subjects = bots + baselines
+        subjects = bots + offs + baselines
         for subject in subjects:  # warm-up: imports, connection pools, caches
             subject.burst(50)
             subject.cpu_per_update.clear()
@@ -339,12 +349,13 @@ def main() -> int:
                       f" updates/s, p50 {percentile(latencies, 0.5) * 1000:.2f} ms",
                       file=sys.stderr, flush=True)
         rss = {s.name: s.peak_rss_mb() for s in subjects}
-    return report(args, bots, baselines, rss)
+    return report(args, bots, baselines, rss, offs)
 
 
 def report(args: argparse.Namespace, bots: list[Subject], baselines: list[Subject],
-           rss: dict[str, float]) -> int:
-    subjects = bots + baselines
+           rss: dict[str, float], offs: list[Subject] | None = None) -> int:
+    offs = offs or []
+    subjects = bots + offs + baselines
 
     def med(values: list[float], scale: float = 1) -> float:
         return statistics.median(values) * scale
@@ -413,6 +424,24 @@ def report(args: argparse.Namespace, bots: list[Subject], baselines: list[Subjec
         for name, left, right, ratio in compare:
             print(f"| {name} | {left} | {right} | {ratio:.2f} |")
 
+    context_ok = True
+    if offs:
+        print(f"\n#### Conversation context on vs off ({args.rounds} interleaved rounds)\n")
+        print("| engine | updates/s on | updates/s off | on / off (≥ 0.9) | CPU per update on"
+              " / off, ms | p50 on / off, ms | p99 on / off, ms | p99 on − off (≤ +1 ms) |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for on, off in zip(bots, offs, strict=True):
+            ratio = med(on.throughput) / med(off.throughput)
+            grown = ms(on.latencies, 0.99) - ms(off.latencies, 0.99)
+            context_ok = context_ok and ratio >= 0.9 and grown <= 1.0
+            engine = on.label.split(", ")[-1]
+            print(f"| {engine} | {spread(on.throughput, '{:.0f}')}"
+                  f" | {spread(off.throughput, '{:.0f}')} | {ratio:.2f}"
+                  f" | {med(on.cpu_per_update, 1000):.2f} / {med(off.cpu_per_update, 1000):.2f}"
+                  f" | {ms(on.latencies, 0.5):.2f} / {ms(off.latencies, 0.5):.2f}"
+                  f" | {ms(on.latencies, 0.99):.2f} / {ms(off.latencies, 0.99):.2f}"
+                  f" | {grown:+.2f} |")
+
     print("\n#### Raw rounds\n")
     for subject in subjects:
         for i, latencies in enumerate(subject.round_latencies):
@@ -433,7 +462,9 @@ def report(args: argparse.Namespace, bots: list[Subject], baselines: list[Subjec
             verdict = f"throughput ratio {ratio:.2f} (target ≥ 0.80), " + verdict
         print(f"\n{bot.label}: {verdict}: {'OK' if fine else 'MISSED'}")
         ok = ok and fine
-    return 0 if ok else 1
+    if offs:
+        print(f"\nconversation context cost: {'OK' if context_ok else 'MISSED'}")
+    return 0 if ok and context_ok else 1
 
 
 if __name__ == "__main__":
