@@ -254,3 +254,16 @@ def test_with_conversations_off_each_message_stands_alone(
         assert conn.execute("SELECT COUNT(*) FROM questions").fetchone()[0] == 2
     finally:
         conn.close()
+
+
+def test_inline_queries_keep_no_context(bot: Any, fake_telegram: FakeTelegram) -> None:
+    def offered(query: str) -> list[str]:
+        since = fake_telegram.mark()
+        fake_telegram.inline(query)
+        [call] = fake_telegram.wait_for("answerInlineQuery", since=since)
+        return [r["title"] for r in call.params["results"]]
+
+    alone = offered("কবে?")
+    fake_telegram.ask("লামাকন কী?")  # the same user's private conversation has a subject now
+    assert offered("কবে?") == alone  # an inline query stands on its own
+    assert offered("লামাকন কবে?")[0] != (alone or [""])[0]  # (the query itself does count)
