@@ -176,3 +176,9 @@ def test_a_list_asked_for_gets_every_item(conversation: Conversation) -> None:
                               "DeepSeek R1", Context(), NOW)
     assert turn.kind is TurnKind.COMPOUND
     assert set(facts(turn)) == {"war_rooms", "ai_investment", "deepseek_r1"}
+
+
+def test_who_after_an_answer_that_says_who_in_words(conversation: Conversation) -> None:
+    """"কিছু ডেভেলপার ও কোম্পানি" says who without a name: the answer stands."""
+    first, who = play(conversation, "লামার লাইসেন্স নিয়ে সমালোচনা কেন?", "কারা?")
+    assert facts(first) == facts(who) == ["license_criticism"]

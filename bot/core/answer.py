@@ -320,7 +320,7 @@ class Responder:
         others = self.subjects.named(make_key(fact.answer)) - set(fact.entities)
         return (self.asks.given(fact.answer)
                 | ({Asked.WHEN} if self.knowledge.events_for_fact(fact.id) else set())
-                | ({Asked.WHO} if others else set())
+                | ({Asked.WHO} if others or self.asks.names_people(fact.answer) else set())
                 | ({Asked.NAMES} if len(others) >= 2 else set()))
 
     def gives(self, fact_id: str) -> frozenset[Asked]:

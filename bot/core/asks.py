@@ -60,6 +60,8 @@ class Asks:
     def __init__(self) -> None:
         self._asking = {kind: _phrases(words) for kind, words in _ASKING.items()}
         self._giving = {kind: _phrases(words) for kind, words in _GIVING.items()}
+        self._people = _phrases(("ডেভেলপার", "কোম্পানি", "প্রতিষ্ঠান", "লেখক", "গবেষক",
+                                 "ব্যবহারকারী", "developers", "companies", "authors"))
         self._alone = {
             Asked.WHERE: _phrases(("কোথায়", "কই", "where", "kothay", "koi")),
             Asked.WHO: _phrases(("কে", "কারা", "কাদের", "who", "whom", "ke", "kara", "kader")),
@@ -70,6 +72,11 @@ class Asks:
     def _places(self, words: tuple[str, ...]) -> set[Asked]:
         phrases = self._giving[Asked.WHERE]
         return {Asked.WHERE} if _holds(words, phrases) or _begins(words, phrases) else set()
+
+    def names_people(self, text: str) -> bool:
+        """Whether an answer says who in words ("কিছু ডেভেলপার ও কোম্পানি") if not by name."""
+        words = make_key(text).surface
+        return _holds(words, self._people) or _begins(words, self._people)
 
     def asked(self, key: Key, *, bare: bool = False) -> frozenset[Asked]:
         """What `key`'s question asks for; `bare`: a follow-up of question words alone, where
