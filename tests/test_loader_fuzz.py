@@ -16,38 +16,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.core.loader import SECTIONS, KnowledgeError, load_knowledge
+from tests.test_loader import EVENTS, FACTS, SOURCE, SOURCES
 
 TZ = ZoneInfo("Asia/Dhaka")
 MAX_MEGABYTES = 200
-ARTICLE = "শিরোনাম\n\nপ্রথম অংশ\n\nলামা এক বিলিয়ন বার ডাউনলোড হয়েছে।\n"
-SOURCES = """version: 1
-sources:
-  - id: article
-    title: "শিরোনাম"
-    file: article.txt
-    sections: ["প্রথম অংশ"]
-"""
-FACTS = """version: 1
-topics:
-  - id: adoption
-    title: "গ্রহণ"
-facts:
-  - id: downloads
-    topic: adoption
-    title: "ডাউনলোড"
-    answer: "লামা এক বিলিয়নের বেশি বার ডাউনলোড হয়েছে।"
-    questions: ["লামা কতবার ডাউনলোড হয়েছে?", "llama downloads"]
-    citation:
-      source: article
-      section: "প্রথম অংশ"
-      quote: "লামা এক বিলিয়ন বার ডাউনলোড হয়েছে।"
-events:
-  - id: con
-    title: "সম্মেলন"
-    starts_at: 2025-04-29T10:00:00+06:00
-    remind_before: [7d, 1h]
-    fact_id: downloads
-"""
+# The small valid knowledge of the loader tests, its facts and an event in one file.
+ARTICLE = SOURCE
+FACTS = FACTS + EVENTS.removeprefix("version: 1\n")
 FIELDS = {
     "facts": ("id", "topic", "title", "answer", "questions", "citation", "related"),
     "events": ("id", "title", "starts_at", "remind_before", "fact_id", "url"),
