@@ -22,9 +22,9 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import Any
 
 from bot.core.conversation import EXPIRY, Context
@@ -93,10 +93,24 @@ class ContextRecord:
     # The bot's message carrying the "did you mean" buttons of `context.choices`: a choice
     # made in words ("২", "না") is logged as a tap on it.
     offered_message: int | None = None
+    # The rows to write, built with the record, on the event loop, a little per message: in
+    # the writer's batch they would hold the interpreter lock against replies all at once.
+    seconds: int = field(init=False, repr=False, compare=False)
+    expires_at: int = field(init=False, repr=False, compare=False)
+    row: tuple[int, int, str, int] | None = field(init=False, repr=False, compare=False)
+    answer_rows: tuple[tuple[int, int, str, int], ...] = field(init=False, repr=False,
+                                                               compare=False)
 
-    @cached_property
-    def expires_at(self) -> int:
-        return _seconds(self.at + EXPIRY)
+    def __post_init__(self) -> None:
+        chat, user = self.key.chat_id, self.key.user_id
+        expires_at = _seconds(self.at + EXPIRY)
+        state = None if self.context is None else encode(self.context, self.offered_message)
+        object.__setattr__(self, "seconds", _seconds(self.at))
+        object.__setattr__(self, "expires_at", expires_at)
+        object.__setattr__(self, "row", None if state is None else (chat, user, state,
+                                                                    expires_at))
+        object.__setattr__(self, "answer_rows", tuple(
+            (chat, message_id, fact_id, expires_at) for message_id, fact_id in self.answers))
 
 
 @dataclass(frozen=True)
@@ -160,17 +174,15 @@ def write_contexts(db: Connection, records: Sequence[ContextRecord]) -> None:
     if not records:
         return
     latest = {r.key: r for r in records}  # a conversation's last message wins
-    keep = [(k.chat_id, k.user_id, encode(r.context, r.offered_message), r.expires_at)
-            for k, r in latest.items() if r.context is not None]
-    forget = [(k.chat_id, k.user_id) for k, r in latest.items() if r.context is None]
-    answers = [(r.key.chat_id, message_id, fact_id, r.expires_at)
-               for r in records for message_id, fact_id in r.answers]
+    keep = [r.row for r in latest.values() if r.row is not None]
+    forget = [(k.chat_id, k.user_id) for k, r in latest.items() if r.row is None]
     _write_rows(db, _UPSERT, keep)
     if forget:
         db.executemany(_FORGET, forget)
     # One row per message: an edited question may give a message another fact.
-    _write_rows(db, _ANSWERED, list({a[:2]: a for a in answers}.values()))
-    now = max(_seconds(r.at) for r in records)
+    answers = {a[:2]: a for r in records for a in r.answer_rows}
+    _write_rows(db, _ANSWERED, list(answers.values()))
+    now = max(r.seconds for r in records)
     db.execute("DELETE FROM contexts WHERE expires_at <= ?", (now,))
     db.execute("DELETE FROM answer_messages WHERE expires_at <= ?", (now,))
 
@@ -187,18 +199,41 @@ def _with_rows(sql: str, count: int, width: int) -> str:
     return sql.format(rows=", ".join([row] * count))
 
 
+@dataclass
+class _Waiting:
+    """Records not written yet, and what reads look up in them."""
+
+    records: list[ContextRecord] = field(default_factory=list)
+    contexts: dict[ConversationKey, ContextRecord] = field(default_factory=dict)
+    answers: dict[tuple[int, int], tuple[str, int]] = field(default_factory=dict)
+
+    def keep(self, record: ContextRecord) -> None:
+        self.records.append(record)
+        self.contexts[record.key] = record
+        for message_id, fact_id in record.answers:
+            self.answers[(record.key.chat_id, message_id)] = (fact_id, record.expires_at)
+
+    def context(self, key: ConversationKey) -> ContextRecord | None:
+        return self.contexts.get(key)
+
+    def answer(self, chat_id: int, message_id: int) -> tuple[str, int] | None:
+        return self.answers.get((chat_id, message_id))
+
+
 class Contexts:
     """Reads contexts for the event loop and holds the writes the next batch will carry.
 
     `open`, `keep`, `read` and `close` run on the event loop; `pending` and `written` on
-    the writer thread.
+    the writer thread. The writer takes the records waiting as a whole (`_Waiting`) and
+    drops them once written, so it holds the lock for a swap, never long enough to stall
+    a reply waiting for it.
     """
 
     def __init__(self, target: DatabaseTarget) -> None:
         self.target = target
         self._lock = threading.Lock()
-        self._pending: dict[ConversationKey, ContextRecord] = {}
-        self._answers: dict[tuple[int, int], tuple[str, ContextRecord]] = {}
+        self._next = _Waiting()  # kept since the writer last took them
+        self._writing = _Waiting()  # taken by the writer, not yet written
         self._reader = LoopReader(target)
         self._usable = False  # connected, and the last query did not fail
         # While a query is out (PostgreSQL: an await), other reads wait here for the next
@@ -227,30 +262,19 @@ class Contexts:
         # would be stale once the record is written: that message reads afresh.
         self._prefetched.pop(record.key, None)
         with self._lock:
-            self._pending.pop(record.key, None)  # re-inserted last: the oldest come first
-            self._pending[record.key] = record
-            for message_id, fact_id in record.answers:
-                self._answers[(record.key.chat_id, message_id)] = (fact_id, record)
-            while len(self._pending) > _MAX_PENDING:  # the writer is far behind: drop
-                self._forget(self._pending.pop(next(iter(self._pending))))
+            if len(self._next.records) < _MAX_PENDING:  # else the writer is far behind
+                self._next.keep(record)
 
     def pending(self) -> list[ContextRecord]:
+        """Take what waits to be written (reads still see it until `written`)."""
         with self._lock:
-            return list(self._pending.values())
+            self._writing, self._next = self._next, _Waiting()
+            return self._writing.records
 
     def written(self, records: Sequence[ContextRecord]) -> None:
-        """The writer is done with `records` (committed, or dropped with its batch)."""
+        """The writer is done with what `pending` gave (committed, or dropped)."""
         with self._lock:
-            for record in records:
-                if self._pending.get(record.key) is record:  # not replaced meanwhile
-                    del self._pending[record.key]
-                self._forget(record)
-
-    def _forget(self, record: ContextRecord) -> None:
-        for message_id, _ in record.answers:
-            key = (record.key.chat_id, message_id)
-            if (held := self._answers.get(key)) is not None and held[1] is record:
-                del self._answers[key]
+            self._writing = _Waiting()
 
     def prefetch(self, key: ConversationKey, reply_to: int | None, now: datetime) -> None:
         """Start the read of a message that has just arrived; `read` takes it later.
@@ -285,9 +309,10 @@ class Contexts:
         prefetched = self._prefetched.get(key, {}).get(reply_to)
         self.discard(key, reply_to)
         with self._lock:
-            pending = self._pending.get(key)
-            answered = self._answers.get((key.chat_id, reply_to)) if reply_to else None
-        fact = answered[0] if answered and answered[1].expires_at > _seconds(now) else None
+            pending = self._next.context(key) or self._writing.context(key)
+            answered = (self._next.answer(key.chat_id, reply_to)
+                        or self._writing.answer(key.chat_id, reply_to)) if reply_to else None
+        fact = answered[0] if answered and answered[1] > _seconds(now) else None
         ask_answer = reply_to if reply_to is not None and answered is None else None
         state: str | None = None
         if prefetched is not None:
