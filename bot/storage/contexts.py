@@ -348,8 +348,12 @@ class Contexts:
         return found
 
     async def _serve_waiting(self) -> None:
-        """Read for everyone waiting, a statement at a time, until nobody is."""
-        await asyncio.sleep(0)  # the other messages that arrived with the first ask too
+        """Read for everyone waiting, a statement at a time, until nobody is.
+
+        Started by the first read of a burst, it runs after the others that arrived with it
+        (PTB starts the tasks of one getUpdates call together), so they share the first
+        statement.
+        """
         try:
             while self._waiting:
                 batch = self._waiting[:_READS_PER_STATEMENT]
