@@ -103,9 +103,10 @@ class ContextRecord:
 
     def __post_init__(self) -> None:
         chat, user = self.key.chat_id, self.key.user_id
-        expires_at = _seconds(self.at + EXPIRY)
+        seconds = _seconds(self.at)
+        expires_at = seconds + int(EXPIRY.total_seconds())
         state = None if self.context is None else encode(self.context, self.offered_message)
-        object.__setattr__(self, "seconds", _seconds(self.at))
+        object.__setattr__(self, "seconds", seconds)
         object.__setattr__(self, "expires_at", expires_at)
         object.__setattr__(self, "row", None if state is None else (chat, user, state,
                                                                     expires_at))
