@@ -257,3 +257,27 @@ def test_reads_started_as_messages_arrive_share_a_statement_and_are_never_stale(
     assert first == Remembered(CONTEXT, "llamacon")
     assert second.context == later  # read afresh, not the one started before the write
     assert third == Remembered(Context())
+
+
+def test_expired_contexts_are_deleted_when_nobody_writes(database_target: DatabaseTarget) -> None:
+    from bot.storage.retention import expire_contexts_every
+
+    later = NOW + EXPIRY + timedelta(seconds=1)
+
+    async def scenario() -> tuple[int, int]:
+        storage = await Storage.open(database_target)
+        storage.record(context=ContextRecord(PRIVATE, CONTEXT, NOW, answers=((9, "llamacon"),)))
+        await storage.flush()
+        before = rows(database_target, "contexts") + rows(database_target, "answer_messages")
+        expirer = asyncio.create_task(expire_contexts_every(storage, lambda: later, interval=0))
+        for _ in range(500):  # a few seconds at most, if nothing were ever deleted
+            if not rows(database_target, "contexts") + rows(database_target, "answer_messages"):
+                break
+            await asyncio.sleep(0.01)
+        expirer.cancel()
+        await asyncio.gather(expirer, return_exceptions=True)
+        after = rows(database_target, "contexts") + rows(database_target, "answer_messages")
+        await storage.close()
+        return before, after
+
+    assert run(scenario()) == (2, 0)

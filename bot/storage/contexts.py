@@ -183,7 +183,11 @@ def write_contexts(db: Connection, records: Sequence[ContextRecord]) -> None:
     # One row per message: an edited question may give a message another fact.
     answers = {a[:2]: a for r in records for a in r.answer_rows}
     _write_rows(db, _ANSWERED, list(answers.values()))
-    now = max(r.seconds for r in records)
+    delete_expired(db, max(r.seconds for r in records))
+
+
+def delete_expired(db: Connection, now: int) -> None:
+    """Delete the contexts and answer messages expired at `now` (Unix seconds)."""
     db.execute("DELETE FROM contexts WHERE expires_at <= ?", (now,))
     db.execute("DELETE FROM answer_messages WHERE expires_at <= ?", (now,))
 

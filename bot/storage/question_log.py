@@ -30,7 +30,7 @@ from bot.storage.connection import (
     as_target,
     connect,
 )
-from bot.storage.contexts import ContextRecord, Contexts, write_contexts
+from bot.storage.contexts import ContextRecord, Contexts, delete_expired, write_contexts
 from bot.storage.migrations import migrate
 from bot.storage.records import (
     GAP_KINDS,
@@ -335,6 +335,16 @@ class QuestionLog:
 
         return self._read(query)
 
+    def expire_contexts(self, now: datetime) -> bool:
+        """Delete the conversation contexts expired at `now` (each batch of writes does too:
+        this is for a bot that nobody writes to)."""
+        def query(conn: Connection) -> bool:
+            with conn.transaction() as db:
+                delete_expired(db, int(now.timestamp()))
+            return True
+
+        return self._read(query) or False
+
     def probe(self) -> Health:
         """Check that the database can take a write right now (what logging needs)."""
         if not self.open():
@@ -490,6 +500,9 @@ class Storage:
 
     async def purge(self, before: datetime) -> Purged | None:
         return await self._run(lambda: self.question_log.purge(before))
+
+    async def expire_contexts(self, now: datetime) -> bool:
+        return await self._run(lambda: self.question_log.expire_contexts(now))
 
     async def health(self) -> Health:
         return await self._run(self.question_log.probe)

@@ -16,6 +16,9 @@ from bot.storage.question_log import Storage
 
 log = logging.getLogger(__name__)
 EVERY = 6 * 3600.0  # seconds between purges: a day's rows go within a quarter of a day
+# Seconds between deletions of expired conversation contexts (15 minutes after their last
+# message; each write deletes them too, so this matters when nobody writes to the bot).
+CONTEXTS_EVERY = 60.0
 
 
 def parse_age(text: str) -> int:
@@ -39,3 +42,12 @@ async def purge_every(storage: Storage, days: int, clock: Callable[[], datetime]
                      " decisions, %d users", days, purged.questions, purged.votes,
                      purged.decisions, purged.users)
         await asyncio.sleep(interval)
+
+
+async def expire_contexts_every(storage: Storage, clock: Callable[[], datetime],
+                                interval: float = CONTEXTS_EVERY) -> None:
+    """Delete expired conversation contexts every `interval` seconds."""
+    while True:
+        await asyncio.sleep(interval)
+        if not await storage.expire_contexts(clock()):
+            log.debug("could not delete expired conversation contexts; trying again later")

@@ -29,7 +29,7 @@ from bot.live import LiveKnowledge
 from bot.logsetup import install_redaction, setup_logging
 from bot.metrics import Metrics
 from bot.storage.question_log import Storage
-from bot.storage.retention import purge_every
+from bot.storage.retention import expire_contexts_every, purge_every
 from bot.tg.app import CommandMenus, Extension, build_application
 from bot.tg.flood import FloodGate
 from bot.tg.reloading import reload_and_tell_admins
@@ -71,6 +71,7 @@ class BotRuntime:
         self.watch_interval = settings.watch_seconds if watch_interval is None else watch_interval
         self._watcher: asyncio.Task[None] | None = None
         self._purger: asyncio.Task[None] | None = None
+        self._expirer: asyncio.Task[None] | None = None
         self.services: Services | None = None
         self.app: Application | None = None  # type: ignore[type-arg]
         self.server: WebhookServer | None = None
@@ -115,6 +116,9 @@ class BotRuntime:
         if settings.retention_days:
             self._purger = asyncio.create_task(
                 purge_every(storage, settings.retention_days, self.clock), name="purge")
+        if settings.conversation:
+            self._expirer = asyncio.create_task(expire_contexts_every(storage, self.clock),
+                                                name="expire-contexts")
         if self.webhook is None:
             assert self.app.updater is not None
             await self.app.updater.start_polling(
@@ -195,7 +199,7 @@ class BotRuntime:
 
     async def stop(self) -> None:
         """Stop taking updates, finish those in flight, then close the database."""
-        for task in (self._watcher, self._purger):
+        for task in (self._watcher, self._purger, self._expirer):
             if task is not None:
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
