@@ -317,6 +317,9 @@ class Conversation:
         for clause in clauses:
             answer = self.responder.ask(clause, now)
             if answer.kind is not AnswerKind.FACT and subject:
+                if not (clause.endswith("?") or self._subject_of(clause)
+                        or self.responder.asks.asked(self.responder.matcher.key(clause))):
+                    continue  # ", ki lav": a tail of the last question, not one of its own
                 # "লামাকন কী আর কবে হবে?", "What is Llama and who uses it?": a clause without
                 # a subject borrows the last one named.
                 answer = self.responder.ask(f"{subject} {_without_pointers(clean(clause))}", now)
