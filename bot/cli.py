@@ -312,7 +312,7 @@ def _eval_dialogues(args: argparse.Namespace, settings: Settings, path: Path) ->
 
 def cmd_kb_gaps(args: argparse.Namespace, settings: Settings) -> int:
     from bot.core.gaps import AskedGap, explain, format_report, suggested_yaml
-    from bot.storage.connection import DatabaseTarget, Engine
+    from bot.storage.connection import existing_target
     from bot.storage.question_log import QuestionLog
 
     if args.format != "text":  # the review's cards, for a spreadsheet or a script
@@ -327,12 +327,9 @@ def cmd_kb_gaps(args: argparse.Namespace, settings: Settings) -> int:
         export_gaps(queue, responder, args.format, sys.stdout)
         return 0
     try:
-        target = DatabaseTarget.parse(args.database) if args.database else settings.database
+        target = existing_target(args.database, settings.database, "questions are logged")
     except ValueError as err:
         raise CliError(str(err)) from None
-    if target.engine is Engine.SQLITE and not target.path.is_file():
-        raise CliError(f"no database at {target} yet: questions are logged there by"
-                       " `llamabot run`")
     database = QuestionLog(target)
     try:
         found = database.gaps(args.limit)

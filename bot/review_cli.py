@@ -22,7 +22,7 @@ from bot.core.answer import Responder
 from bot.core.evaluation import LabelledQuestion, QuestionFileError, load_questions
 from bot.core.loader import KnowledgeError
 from bot.core.review import NARROW_MARGIN, Card, Cluster, card, review_queue
-from bot.storage.connection import DatabaseTarget, Engine
+from bot.storage.connection import existing_target
 from bot.storage.question_log import QuestionLog
 from bot.storage.retention import parse_age
 
@@ -35,12 +35,9 @@ SIGNAL_WORDS = {"unanswered": "unanswered", "disliked": "voted down",
 def open_log(database: str | None, settings: Settings, error: Errors) -> QuestionLog:
     """The question log named by --database, else by the settings; it must exist."""
     try:
-        target = DatabaseTarget.parse(database) if database else settings.database
+        target = existing_target(database, settings.database, "questions are logged")
     except ValueError as err:
         raise error(str(err)) from None
-    if target.engine is Engine.SQLITE and not target.path.is_file():
-        raise error(f"no database at {target} yet: questions are logged there by"
-                    " `llamabot run`")
     log = QuestionLog(target)
     if not log.open():
         raise error(f"cannot open {target}: {log.error}")

@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.config import Settings
 from bot.core.message_length import MAX_MESSAGE, tg_len
-from bot.storage.connection import DatabaseError, DatabaseTarget, Engine
+from bot.storage.connection import DatabaseError, existing_target
 from bot.storage.outbox import Outbox, Progress
 
 EPILOG = """examples:
@@ -103,13 +103,10 @@ def format_status(rows: list[Progress]) -> str:
 def _open(args: argparse.Namespace, settings: Settings) -> Iterator[Outbox]:
     given = getattr(args, "database", None)
     try:
-        target = DatabaseTarget.parse(given) if given else settings.database
+        # A mistyped path would otherwise queue for 0 subscribers.
+        target = existing_target(given, settings.database, "subscribers are recorded")
     except ValueError as err:
         raise BroadcastCliError(str(err)) from None
-    # Opening a SQLite file creates it: a mistyped path would queue for 0 subscribers.
-    if target.engine is Engine.SQLITE and not target.path.is_file():
-        raise BroadcastCliError(f"no database at {target}: subscribers are recorded there by"
-                                " `llamabot run` (check --database or LLAMABOT_DATABASE)")
     try:
         outbox = Outbox.open(target)
     except DatabaseError as err:

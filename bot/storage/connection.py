@@ -233,6 +233,20 @@ class LoopReader:
                 pass
 
 
+def existing_target(given: str | None, default: DatabaseTarget, kept: str) -> DatabaseTarget:
+    """The database a command reads (`given`, else `default`), which `llamabot run` fills.
+
+    Opening a SQLite file creates it: a mistyped path would read an empty database. Raises
+    ValueError, in words, for a bad URL or a file that is not there; `kept` says what the
+    bot keeps in it ("questions are logged").
+    """
+    target = DatabaseTarget.parse(given) if given else default
+    if target.engine is Engine.SQLITE and not target.path.is_file():
+        raise ValueError(f"no database at {target}: {kept} there by `llamabot run`"
+                         " (check --database or LLAMABOT_DATABASE)")
+    return target
+
+
 def as_target(value: DatabaseTarget | Path) -> DatabaseTarget:
     """A SQLite file given as a path (tests, tools), or a target as it is."""
     return value if isinstance(value, DatabaseTarget) else DatabaseTarget.parse(value)
