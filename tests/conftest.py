@@ -88,12 +88,26 @@ def start_bot(settings: Any, **options: Any) -> BotThread:
 
 
 @pytest.fixture
-def editable_bot(bot_settings: Any, tmp_path: Path) -> Iterator[tuple[BotThread, Path]]:
+def kb(tmp_path: Path) -> Path:
+    """A copy of the knowledge folder the test may edit."""
+    directory = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE_DIR, directory)
+    return directory
+
+
+@pytest.fixture
+def editable_bot(bot_settings: Any, kb: Path) -> Iterator[tuple[BotThread, Path]]:
     """A bot whose knowledge folder is a copy the test may break."""
-    folder = tmp_path / "knowledge"
-    shutil.copytree(KNOWLEDGE_DIR, folder)
-    running = start_bot(replace(bot_settings, knowledge_dir=folder))
-    yield running, folder
+    running = start_bot(replace(bot_settings, knowledge_dir=kb))
+    yield running, kb
+    running.stop()
+
+
+@pytest.fixture
+def watched_bot(bot_settings: Any, kb: Path) -> Iterator[tuple[BotThread, Path]]:
+    """A bot on a copy of the knowledge folder, watching it closely."""
+    running = start_bot(replace(bot_settings, knowledge_dir=kb), watch_interval=0.1)
+    yield running, kb
     running.stop()
 
 

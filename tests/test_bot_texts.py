@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import re
-import shutil
 import subprocess
 import sys
 from datetime import datetime
@@ -23,12 +22,6 @@ TZ = ZoneInfo("Asia/Dhaka")
 NOW = datetime(2025, 4, 20, 10, 0, tzinfo=TZ)
 LLAMABOT = str(Path(sys.executable).parent / "llamabot")
 
-
-@pytest.fixture
-def kb(tmp_path: Path) -> Path:
-    folder = tmp_path / "knowledge"
-    shutil.copytree(ROOT / "knowledge", folder)
-    return folder
 
 
 def edit_bot(kb: Path, old: str, new: str) -> Path:

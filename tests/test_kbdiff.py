@@ -1,6 +1,5 @@
 """The change summary admins read before applying an edit, after a reload and in `kb eval`."""
 
-import shutil
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -16,12 +15,6 @@ from bot.kbedit import stage
 TZ = ZoneInfo("Asia/Dhaka")
 ROOT = Path(__file__).resolve().parent.parent
 
-
-@pytest.fixture
-def kb(tmp_path: Path) -> Path:
-    directory = tmp_path / "knowledge"
-    shutil.copytree(ROOT / "knowledge", directory)
-    return directory
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,6 @@
 """Staging, applying and rolling back knowledge edits on real files; the folder watcher."""
 
 import asyncio
-import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -25,12 +24,6 @@ from bot.watch import KnowledgeWatcher
 TZ = ZoneInfo("Asia/Dhaka")
 ROOT = Path(__file__).resolve().parent.parent
 
-
-@pytest.fixture
-def kb(tmp_path: Path) -> Path:
-    directory = tmp_path / "knowledge"
-    shutil.copytree(ROOT / "knowledge", directory)
-    return directory
 
 
 def test_stage_summarises_an_edit_without_touching_the_folder(kb: Path) -> None:

@@ -3,25 +3,12 @@ an upload is previewed with the texts it changes, a broken one is refused where 
 
 from __future__ import annotations
 
-import shutil
 import time
-from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import pytest
-from conftest import ADMIN_ID, KNOWLEDGE_DIR, BotThread, start_bot
+from conftest import ADMIN_ID, BotThread
 from fake_telegram import FakeTelegram
-
-
-@pytest.fixture
-def watched_bot(bot_settings: Any, tmp_path: Path) -> Iterator[tuple[BotThread, Path]]:
-    folder = tmp_path / "knowledge"
-    shutil.copytree(KNOWLEDGE_DIR, folder)
-    running = start_bot(replace(bot_settings, knowledge_dir=folder), watch_interval=0.1)
-    yield running, folder
-    running.stop()
 
 
 def renamed(text: str) -> str:

@@ -4,29 +4,16 @@ preview, apply, rollback, hot reload of edited files, admins told of broken edit
 from __future__ import annotations
 
 import itertools
-import shutil
 import time
-from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import pytest
-from conftest import ADMIN_ID, KNOWLEDGE_DIR, BotThread, start_bot
+from conftest import ADMIN_ID, KNOWLEDGE_DIR, BotThread
 from fake_telegram import FakeTelegram
 
 QUESTION = "লামা কতবার ডাউনলোড হয়েছে?"
 NEW_ANSWER = "সংশোধিত উত্তর: লামা একশো কোটিবার ডাউনলোড হয়েছে।"
 
-
-@pytest.fixture
-def watched_bot(bot_settings: Any, tmp_path: Path) -> Iterator[tuple[BotThread, Path]]:
-    """A bot on a copy of the knowledge folder, watching it closely."""
-    folder = tmp_path / "knowledge"
-    shutil.copytree(KNOWLEDGE_DIR, folder)
-    running = start_bot(replace(bot_settings, knowledge_dir=folder), watch_interval=0.1)
-    yield running, folder
-    running.stop()
 
 
 def with_new_answer(folder: Path, answer: str = NEW_ANSWER) -> bytes:
