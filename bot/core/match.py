@@ -203,6 +203,7 @@ class Matcher:
         # Not functools.lru_cache on a method: that would tie each Matcher into a reference
         # cycle, kept after a reload until a full garbage collection.
         self._recent: OrderedDict[str, MatchResult] = OrderedDict()
+        self._keys_by_intent: dict[str, tuple[Key, ...]] = {}
 
     def key(self, text: str) -> Key:
         """The matching key of `text` as this index sees it (synonyms applied)."""
@@ -378,8 +379,7 @@ class Matcher:
     def vocabulary(self, intent_id: str, *, sounds: bool = False) -> frozenset[str]:
         """Every word of `intent_id`'s examples: as spelled (folded), or as it sounds in Latin
         letters (`sounds`: "টাটা" and "tata" are one word, and so are ভাই and বাই)."""
-        indexes = self._by_intent.get(intent_id, ())
-        keys = (self.key(self._examples[index].text) for index in indexes)
+        keys = self._example_keys(intent_id)
         return frozenset(w for key in keys for w in (key.phonetic if sounds else key.surface))
 
     def spells_example(self, key: Key, intent_id: str) -> bool:
@@ -390,10 +390,17 @@ class Matcher:
         example out ("hi bhai" holds "hi").
         """
         words = set(key.surface)
-        return any(
-            words.issuperset(self.key(self._examples[index].text).surface)
-            for index in self._by_intent.get(intent_id, ())
-        )
+        return any(words.issuperset(example.surface) for example in self._example_keys(intent_id))
+
+    def _example_keys(self, intent_id: str) -> tuple[Key, ...]:
+        """The keys of `intent_id`'s examples, made once per intent (asked of small talk on
+        every greeting: not re-keyed each time)."""
+        keys = self._keys_by_intent.get(intent_id)
+        if keys is None:
+            indexes = self._by_intent.get(intent_id, ())
+            keys = self._keys_by_intent[intent_id] = tuple(
+                self.key(self._examples[index].text) for index in indexes)
+        return keys
 
     def _cover_examples(
         self, matched: list[tuple[float, list[tuple[str, float]]]]
