@@ -18,6 +18,7 @@ from packs import LLAMA, SHRUTI, SHRUTI_QUESTIONS, both_packs
 from bot.core.answer import Answer, AnswerKind, Responder
 from bot.core.collisions import find_collisions, unanswered_examples
 from bot.core.loader import load_knowledge
+from bot.core.normalize import clean
 
 ROOT = Path(__file__).resolve().parent.parent
 TZ = ZoneInfo("Asia/Dhaka")
@@ -88,6 +89,24 @@ def test_the_shruti_pack_is_answered_with_both_packs(together: Responder) -> Non
     for q in labelled:
         if q["expect"] is None:  # out of the Shruti article: never answered from it
             assert together.ask(str(q["q"]), NOW).fact_id not in shruti, q["q"]
+
+
+def ask_of(responder: Responder, question: str) -> list[Responder]:
+    return responder.articles_for(responder.matcher.key(clean(question)))
+
+
+def test_only_the_articles_a_question_is_about_are_asked(together: Responder) -> None:
+    """Asking an article costs a whole match: a question naming one article's subject, or
+    holding far more of one article's words, asks that article alone."""
+    llama, shruti = (next(a for a in together.articles if source in a.knowledge.sources
+                          and all(f.citation.source_id == source
+                                  for f in a.knowledge.facts.values()))
+                     for source in ("llama-1b-downloads", "shruti-speech"))
+    assert ask_of(together, "লামার লাইসেন্স নিয়ে সমালোচনা কেন?") == [llama]
+    assert ask_of(together, "shruti app er license ki?") == [shruti]
+    assert ask_of(together, "মেটা এআই-তে কত টাকা বিনিয়োগ করছে?") == [llama]
+    # Words of both and a subject of neither: both are asked, and the better answer wins.
+    assert len(ask_of(together, "ওপেন সোর্স মডেল জনপ্রিয় কেন?")) == 2
 
 
 def test_answers_cite_the_article_they_rest_on(together: Responder) -> None:

@@ -110,6 +110,27 @@ def accuracy_table(responder: Responder) -> list[str]:
     ]
 
 
+def alone_and_together(together: Responder, repeat: int) -> list[str]:
+    """The eval questions asked of the Llama pack alone and of both packs, in alternating
+    runs so that the machine's drift falls on both alike."""
+    alone = Responder(load_knowledge(LLAMA, TZ), cache_size=0)
+    questions = [q.text for q in load_questions(EVAL)]
+    runs: dict[str, list[tuple[float, float]]] = {"alone": [], "together": []}
+    for _ in range(repeat):
+        runs["alone"].append(latencies(lambda q: alone.ask(q, NOW), questions, 1))
+        runs["together"].append(latencies(lambda q: together.ask(q, NOW), questions, 1))
+    p50 = {k: statistics.median(r[0] for r in v) for k, v in runs.items()}
+    p99 = {k: statistics.median(r[1] for r in v) for k, v in runs.items()}
+    return [
+        "| knowledge base | p50 / p99 (ms) |",
+        "|---|---|",
+        f"| Llama pack alone | {p50['alone']:.3f} / {p99['alone']:.3f} |",
+        f"| both packs | {p50['together']:.3f} / {p99['together']:.3f} |",
+        f"| ratio | {p50['together'] / p50['alone']:.2f}x"
+        f" / {p99['together'] / p99['alone']:.2f}x |",
+    ]
+
+
 def cold_start(repeat: int) -> float:
     command = [str(Path(sys.executable).parent / "llamabot"), "ask", "--json", "লামাকন কবে?"]
     times = []
@@ -187,6 +208,9 @@ def main() -> None:
 
     print("### Latency per question\n")
     print("\n".join(rows))
+    if args.both_packs:
+        print("\n### The Llama questions, alone and with the second pack (same run)\n")
+        print("\n".join(alone_and_together(responder, args.repeat)))
     print("\n### Accuracy on tests/data/eval_questions.yaml\n")
     print("\n".join(accuracy_table(responder)))
     print(
