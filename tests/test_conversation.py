@@ -182,3 +182,42 @@ def test_who_after_an_answer_that_says_who_in_words(conversation: Conversation) 
     """"কিছু ডেভেলপার ও কোম্পানি" says who without a name: the answer stands."""
     first, who = play(conversation, "লামার লাইসেন্স নিয়ে সমালোচনা কেন?", "কারা?")
     assert facts(first) == facts(who) == ["license_criticism"]
+
+
+# ------------------------------------------------ learned from the second blind dev set
+
+
+@pytest.mark.parametrize("more", ["আরও কিছু জানান", "aro details dao plz", "আরও তথ্য দিন",
+                                  "tell me more about llama"])
+def test_more_in_words_of_its_own(conversation: Conversation, more: str) -> None:
+    """Not a listed phrase: a word asking for more, the rest grammar, telling or the subject."""
+    first, then = play(conversation, "লামা কতবার ডাউনলোড হয়েছে?", more)
+    assert facts(first) == ["downloads_milestone"]
+    assert then.kind is TurnKind.MORE
+
+
+def test_more_with_a_new_subject_is_a_new_question(conversation: Conversation) -> None:
+    *_, then = play(conversation, "লামা কতবার ডাউনলোড হয়েছে?", "আরও বলো লামাকন কবে")
+    assert then.kind is not TurnKind.MORE and facts(then) == ["llamacon"]
+
+
+@pytest.mark.parametrize("other", ["ar mistral er?", "ar Microsoft er?"])
+def test_a_case_ending_written_apart_is_not_a_pointer(
+    conversation: Conversation, other: str
+) -> None:
+    """"mistral er" is Mistral's, not "its": the last question is asked of Mistral."""
+    *_, then = play(conversation, "meta AI te koto taka khoroch korche?", other)
+    assert then.answer.kind is not AnswerKind.FACT
+
+
+def test_a_whole_question_about_another_subject_borrows_no_subject(
+    conversation: Conversation,
+) -> None:
+    first, then = play(conversation, "মেটা এআই-তে কত টাকা খরচ করবে?", "আর গুগল কত খরচ করছে?")
+    assert facts(first) == ["ai_investment"]
+    assert then.answer.kind is not AnswerKind.FACT
+
+
+def test_a_pointer_asks_about_the_last_answer_not_the_bot(conversation: Conversation) -> None:
+    *_, then = play(conversation, "ডিপসিক R1 কী?", "eta ke banaise?")
+    assert then.answer.kind is not AnswerKind.SMALLTALK

@@ -92,6 +92,8 @@ class Policy:
     # Of several articles, those holding this much less of a question's words than another
     # one are not asked (`Responder._ask_articles`).
     article_share_gap: float = 0.25
+    # Small talk in words its examples lack is told by its own words in a short message.
+    max_small_talk_words: int = 12
     max_suggestions: int = 3
     max_question_chars: int = 1000  # longer messages are matched on their start
 
@@ -156,6 +158,8 @@ class Responder:
             (e.id, alias) for e in knowledge.entities.values() for alias in e.aliases
         )
         self._gives = {f.id: self._tells(f) for f in knowledge.facts.values()}
+        # Made on first use: a `deferred` matcher has no index yet.
+        self._talk_words: dict[str, frozenset[str]] | None = None
         voice = knowledge.voice
         self._fallback_text = voice.render("fallback")
         self._empty_text = voice.render("empty")
@@ -219,21 +223,60 @@ class Responder:
         answer = self._decide(question, result, now)
         if answer.kind in (AnswerKind.FACT, AnswerKind.SMALLTALK):
             return answer
+        if answer.kind in (AnswerKind.FALLBACK, AnswerKind.SUGGEST):
+            if (talk := self._small_talk_by_its_words(result.key)) is not None:
+                return self._smalltalk(question, talk, answer.score)
         # A long message: the story around the question must not veto it, but the subjects
         # it names still count ("my friend works at Google... so how much will they spend?").
+        # A part naming subjects of its own is read with those ("...my mom uses Instagram.
+        # So what does Meta's assistant run on?").
         named = self.subjects.named(result.key)
-        for part in question_parts(question):
+        declined: Answer | None = None
+        parts = question_parts(question)
+        missing = self._missing_in_questions(question, answer, parts, now)
+        for part in parts:
             part_result = self.matcher.match(part)
             found = self._decide(question, part_result, now)
             if found.kind is AnswerKind.FACT and found.fact_id is not None:
-                if self._agrees(named, found.fact_id):
+                if found.fact_id in missing:
+                    continue  # "Who sued? What are their names?": the names are still missing
+                if self._agrees(self.subjects.named(part_result.key) or named, found.fact_id):
                     return found
             elif self._declined(found) and not self._declined(answer):
-                return found
+                if "?" in part:
+                    return found
+                # A sentence of the story ("I just want to be sure.") is no question to
+                # decline: only when no part is answered.
+                declined = declined or found
             elif (found.kind is AnswerKind.SUGGEST and answer.kind is AnswerKind.FALLBACK
                   and part_result.known_share >= self.policy.min_part_known_share):
                 answer = found
-        return answer
+        return declined or answer
+
+    def _missing_in_questions(
+        self, question: str, answer: Answer, parts: list[str], now: datetime
+    ) -> frozenset[str]:
+        """The facts whose missing detail a message asks in a sentence that asks ("...? What
+        are the authors' names?"), not in its story: no part may be answered with them."""
+        missing = self._lacking(answer)
+        if not missing:
+            return missing
+        asking = [p for p in parts if "?" in p]
+        asked = frozenset().union(*(self.asks.asked(self.matcher.key(p)) for p in asking))
+        found = {f for f in missing if not asked <= self._gives[f]}
+        for part in asking:
+            found |= missing & self._lacking(self._decide(question, self.matcher.match(part), now))
+        return frozenset(found)
+
+    def _lacking(self, answer: Answer) -> frozenset[str]:
+        """The facts a "not in the article" answer says lack what was asked."""
+        if answer.kind is not AnswerKind.NOT_IN_ARTICLE:
+            return frozenset()
+        intent = answer.intent_id or ""
+        if intent in self.knowledge.facts:
+            return frozenset({intent})
+        decline = self.knowledge.declines.get(intent)
+        return frozenset(decline.about) if decline is not None else frozenset()
 
     def _declined(self, answer: Answer) -> bool:
         return answer.kind is AnswerKind.NOT_IN_ARTICLE or (
@@ -349,12 +392,14 @@ class Responder:
 
     def _tells(self, fact: Fact) -> frozenset[Asked]:
         """What a fact's answer can tell: a date (its text or an event), an amount, a place;
-        who (it names someone besides its own subjects); names (two or more of them)."""
+        who (it names someone besides its own subjects); names (two or more of them, or the
+        name of the subject it defines: "the name of Meta's developer conference")."""
         others = self.subjects.named(make_key(fact.answer)) - set(fact.entities)
+        defines = any(e.fact == fact.id for e in self.knowledge.entities.values())
         return (self.asks.given(fact.answer)
-                | ({Asked.WHEN} if self.knowledge.events_for_fact(fact.id) else set())
+                | ({Asked.WHEN, Asked.MONTH} if self.knowledge.events_for_fact(fact.id) else set())
                 | ({Asked.WHO} if others or self.asks.names_people(fact.answer) else set())
-                | ({Asked.NAMES} if len(others) >= 2 else set()))
+                | ({Asked.NAMES} if len(others) >= 2 or defines else set()))
 
     def gives(self, fact_id: str) -> frozenset[Asked]:
         """What the fact's answer can tell: a date, an amount, a place."""
@@ -389,6 +434,38 @@ class Responder:
             return len(key.surface) >= 2 and set(key.surface) <= words
         sounds = self.matcher.vocabulary(intent_id, sounds=True)
         return all(key.phonetic[i] in sounds for i in self.matcher.content_positions(key))
+
+    def _small_talk_words(self) -> dict[str, frozenset[str]]:
+        """Each small talk's own words: in its examples and in no other intent's ("ধন্যবাদ",
+        "বট", "bye"), and the words of every intent of the article (`""`)."""
+        matcher = self.matcher
+        sounds = {i: matcher.content_sounds(i) for i in (*self.knowledge.smalltalk,
+                                                          *self.knowledge.facts,
+                                                          *self.knowledge.declines)}
+        own = {}
+        for talk in self.knowledge.smalltalk:
+            others = set().union(*(v for k, v in sounds.items() if k != talk))
+            own[talk] = sounds[talk] - others
+        own[""] = frozenset().union(*(sounds[f] for f in self.knowledge.facts))
+        return own
+
+    def _small_talk_by_its_words(self, key: Key) -> str | None:
+        """"থ্যাংকু, এবার পরিষ্কার হলো", "bye bye, take care!": a short message with words of
+        one small talk alone, and at most one word of the article's facts, is that small talk
+        even in words its examples do not have."""
+        if len(key.surface) > self.policy.max_small_talk_words:
+            return None
+        if self._talk_words is None:
+            self._talk_words = self._small_talk_words()
+        own = self._talk_words
+        heard = [key.phonetic[i] for i in self.matcher.content_positions(key)]
+        hits = {t: sum(w in words for w in heard) for t, words in own.items() if t}
+        best = max(hits, key=lambda t: hits[t], default=None)
+        if best is None or not hits[best] or sorted(hits.values())[-2:] == [hits[best]] * 2:
+            return None
+        if sum(w in own[""] and w not in own[best] for w in heard) > 1:
+            return None
+        return best
 
     def _smalltalk(self, question: str, intent_id: str, score: float) -> Answer:
         talk = self.knowledge.smalltalk[intent_id]

@@ -24,6 +24,12 @@ class Asked(StrEnum):
     # list of names, takes the knowledge base's entities to tell (see `Responder.gives`).
     WHO = "who"
     NAMES = "names"
+    # Finer than WHEN and AMOUNT: a year does not say which month, a count is not a price,
+    # a total is not a daily figure.
+    MONTH = "month"
+    MONEY = "money"
+    RATE = "rate"
+    DURATION = "duration"
 
 
 _ASKING = {
@@ -37,21 +43,45 @@ _ASKING = {
                   "কোথায় পাওয়া", "কই হবে", "কোন শহরে", "কোন দেশে", "কোন জায়গায়", "কোন ভেন্যু",
                   "where is", "where will", "where was", "where can", "which city",
                   "which country", "venue", "kothay hobe", "kothay hocche", "kothay hoise",
-                  "kothay pawa", "koi hobe", "kon shohore", "kon deshe", "kon city"),
+                  "kothay pawa", "koi hobe", "kon shohore", "kon deshe", "kon city",
+                  "কোন আদালত", "কোন আদালতে", "কোন কোর্টে", "which court", "what court",
+                  "kon adalot", "kon adalote", "kon court", "কোন কোন দেশ", "কোন কোন দেশে",
+                  "which countries", "kon kon desh", "kon kon deshe"),
+    Asked.MONTH: ("কোন মাসে", "কোন মাস", "কোন তারিখে", "কত তারিখে", "কত তারিখ", "কোন দিন",
+                  "ঠিক কবে", "which month", "what month", "exact date", "what date", "which day",
+                  "kon mase", "kon mashe", "koto tarikh", "kon tarikh", "kon din"),
+    Asked.MONEY: ("কত টাকা", "কত ডলার", "দাম", "খরচ কত", "আয়", "রাজস্ব", "মুনাফা", "লাভ কত",
+                  "ফি", "price", "cost", "costs", "fee", "fees", "subscription", "revenue",
+                  "income", "profit", "how much money", "koto taka", "dam", "khoroch koto",
+                  "ay koto"),
+    Asked.RATE: ("প্রতিদিন", "দৈনিক", "প্রতি দিন", "প্রতি মাসে", "প্রতি সপ্তাহে", "per day",
+                 "per month", "per week", "daily", "a day", "each day", "every day", "protidin",
+                 "roj", "doinik"),
+    Asked.NAMES: ("নাম", "নামগুলো", "নামগুলা", "names", "name", "called", "nam", "naam"),
+    Asked.DURATION: ("কত দিন", "কতদিন", "কয় দিন", "কয়দিন", "কত ঘণ্টা", "কত সময়", "how long",
+                     "how many days", "koto din", "kotodin", "koy din", "koydin"),
 }
+_MONTHS = ("জানুয়ারি", "ফেব্রুয়ারি", "মার্চ", "এপ্রিল", "মে", "জুন", "জুলাই", "আগস্ট",
+           "সেপ্টেম্বর", "অক্টোবর", "নভেম্বর", "ডিসেম্বর", "january", "february", "march",
+           "april", "may", "june", "july", "august", "september", "october", "november",
+           "december")
 _GIVING = {
-    Asked.WHEN: ("জানুয়ারি", "ফেব্রুয়ারি", "মার্চ", "এপ্রিল", "মে", "জুন", "জুলাই", "আগস্ট",
-                 "সেপ্টেম্বর", "অক্টোবর", "নভেম্বর", "ডিসেম্বর", "সালে", "সাল", "মাসে", "বছর",
-                 "বছরে", "আগামী", "শিগগির", "january", "february", "march", "april", "may",
-                 "june", "july", "august", "september", "october", "november", "december",
-                 "year", "month"),
-    Asked.WHERE: ("দেশ", "শহর", "অঞ্চল", "আঞ্চলিক", "প্ল্যাটফর্ম", "অ্যাপ", "ইউরোপ", "ইইউ",
+    Asked.WHEN: (*_MONTHS, "সালে", "সাল", "মাসে", "বছর", "বছরে", "আগামী", "শিগগির", "year",
+                 "month"),
+    Asked.MONTH: _MONTHS,
+    Asked.MONEY: ("ডলার", "টাকা", "dollar", "dollars", "বিনামূল্যে", "ফ্রি", "free", "উন্মুক্ত"),
+    Asked.RATE: ("প্রতিদিন", "দৈনিক", "মাসিক", "প্রতি মাসে", "প্রতি বছর", "daily", "monthly",
+                 "per day", "per month", "a day", "a month"),
+    Asked.DURATION: ("দিনব্যাপী", "দিন ধরে", "ঘণ্টা", "সপ্তাহব্যাপী", "days", "hours", "weeks"),
+    Asked.WHERE: ("দেশ", "শহর", "অঞ্চল", "আদালত", "court", "আঞ্চলিক", "প্ল্যাটফর্ম", "অ্যাপ", "ইউরোপ", "ইইউ",
                   "চীন", "চীনা", "country", "countries", "city", "region", "platform", "europe"),
     Asked.AMOUNT: ("বিলিয়ন", "মিলিয়ন", "কোটি", "লাখ", "লক্ষ", "হাজার", "শত",
                    "শতাংশ", "billion", "million", "thousand", "hundred", "percent"),
 }
 # A number standing alone ("২০২৩", "৮০"), not part of a name ("R1", "o3", "Q4").
 _NUMBER = re.compile(r"(?<![a-z0-9])\d+(?![a-z0-9])")
+# A year ("২০২৩") tells when; a count ("১০০ কোটি") does not.
+_YEAR = re.compile(r"(?<![a-z0-9])(?:19|20)\d\d(?![a-z0-9])")
 
 
 class Asks:
@@ -69,10 +99,6 @@ class Asks:
                                    "names", "kon kon", "nam", "namgulo")),
         }
 
-    def _places(self, words: tuple[str, ...]) -> set[Asked]:
-        phrases = self._giving[Asked.WHERE]
-        return {Asked.WHERE} if _holds(words, phrases) or _begins(words, phrases) else set()
-
     def names_people(self, text: str) -> bool:
         """Whether an answer says who in words ("কিছু ডেভেলপার ও কোম্পানি") if not by name."""
         words = make_key(text).surface
@@ -87,12 +113,17 @@ class Asks:
         return frozenset(k for k, phrases in self._asking.items() if _holds(key.surface, phrases))
 
     def given(self, text: str) -> frozenset[Asked]:
-        """What an answer text gives: a date or time, an amount (a number gives both), a place."""
+        """What an answer text gives: a date or time (a year, a month), an amount (a number;
+        a price, a rate, a duration), a place."""
         words = make_key(text).surface
-        if _NUMBER.search(clean(text)):
-            return frozenset({Asked.WHEN, Asked.AMOUNT} | self._places(words))
-        return frozenset(k for k, phrases in self._giving.items()
-                         if _holds(words, phrases) or _begins(words, phrases))
+        found = {k for k, phrases in self._giving.items()
+                 if _holds(words, phrases) or _begins(words, phrases)}
+        cleaned = clean(text)
+        if _NUMBER.search(cleaned):
+            found.add(Asked.AMOUNT)
+        if _YEAR.search(cleaned):
+            found.add(Asked.WHEN)
+        return frozenset(found)
 
 
 def _begins(words: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]) -> bool:

@@ -86,6 +86,17 @@ _MORE = _phrases("আরও বলো|আরো বলো|আরও বলুন
                  "তারপর|তারপর কী|more|tell me more|more please|anything else|what else|details|"
                  "go on|continue|aro bolo|aro|aro kichu|ar kichu|ar ki|bistarito|bistarito bolo|"
                  "aro bistarito|tarpor")
+# "আরও কিছু জানান", "aro details dao plz", "tell me more about it": a word asking for more,
+# the rest grammar, words of telling, or the subject being talked about.
+_MORE_WORDS = _phrases("আরও|আরো|আরেকটু|আরেকটা|বিস্তারিত|বিস্তারিতভাবে|তারপর|বাকি|বাকিটা|more|"
+                       "details|detail|continue|elaborate|expand|further|else|additional|aro|"
+                       "arektu|bistarito|tarpor|baki")
+_TELLING = _phrases("বলো|বল|বলেন|বলুন|কও|কন|কন তো|জানাও|জানান|জানতে|চাই|দিন|দাও|দেন|তথ্য|কিছু|"
+                    "শুনি|শোনাও|ব্যাখ্যা|খুলে|tell|me|give|info|information|go|on|ok|okay|please|"
+                    "plz|pls|dao|din|den|bolo|bol|bolen|koo|kon|janao|janan|jante|chai|kichu|"
+                    "tottho|totho|shuni|about|on|please|জানা|যায়|যাবে|anything|something|keep|"
+                    "going|jana|jay")
+_ELSE = _phrases("আর কী|আর কি|আর কোনো|আর কোন|ar ki|ar kono|what else|anything else")
 _ORDINALS = (
     _phrases("1|১|এক|একটা|প্রথম|প্রথমটা|প্রথমটি|প্রথমটাই|প্রথম প্রশ্ন|first|first one|1st|prothom|"
              "prothomta|ek"),
@@ -129,7 +140,7 @@ class Conversation:
         words = clean(text) if context.choices or context.fact is not None else ""
         if context.choices and (turn := self._pick(words, context, now)) is not None:
             return turn
-        if words in _MORE and context.fact is not None:
+        if context.fact is not None and (words in _MORE or self._asks_more(text, context)):
             return self._more(context, now)
         if (turn := self._compound(text, context, now)) is not None:
             return turn
@@ -199,6 +210,22 @@ class Conversation:
 
     # ----------------------------------------------------------------- "tell me more"
 
+    def _asks_more(self, text: str, context: Context) -> bool:
+        """Whether `text` asks for more of the same in words of its own ("আরও তথ্য দিন")."""
+        key = self.responder.matcher.key(clean(text))
+        fact = self.responder.knowledge.facts.get(context.fact or "")
+        about = {*fact.entities, *fact.mentions} if fact is not None else set()
+        subject = {i for entity, start, end in self.responder.subjects.spans(key)
+                   if entity in about for i in range(start, end)}
+        content = set(self.responder.matcher.content_positions(key))
+        words = key.surface
+        # "আর কী কী জানা যায়?", "what else?": "and what" opening a message of telling words.
+        opening = " ".join(words[:2]) in _ELSE
+        return (opening or any(w in _MORE_WORDS for w in words)) and all(
+            (opening and i < 2) or w in _MORE_WORDS or w in _TELLING or i in subject
+            or i not in content
+            for i, w in enumerate(words))
+
     def _more(self, context: Context, now: datetime) -> Turn:
         fact = self.responder.knowledge.facts[context.fact] if context.fact else None
         knowledge = self.responder.knowledge
@@ -218,9 +245,13 @@ class Conversation:
     def _leans_on_context(self, answer: Answer, words: str) -> bool:
         """Whether a message cannot stand alone: a question word, a pointer, or unsure."""
         tokens = words.split()
-        if not tokens or answer.kind is AnswerKind.SMALLTALK:
+        if not tokens:
             return False
-        if self._bare(words) or any(w in _POINTERS for w in tokens[:2]):
+        if any(w in _POINTERS for w in tokens[:2]):
+            return True  # "eta ke banaise?" asks who made it, not who made the bot
+        if answer.kind is AnswerKind.SMALLTALK:
+            return False
+        if self._bare(words):
             return True
         matcher = self.responder.matcher
         if not matcher.content_positions(matcher.key(words)):
@@ -237,11 +268,23 @@ class Conversation:
         known = {entity for entity, _, _ in before}
         new = [s for s in responder.subjects.spans(key) if s[0] not in known]
         named = frozenset(i for _, start, end in new for i in range(start, end))
-        pointed = any(w in _POINTERS for w in words.split())
+        # "mistral er", "Microsoft এর": a case ending written apart, not "its".
+        endings = {end for _, _, end in new}
+        pointed = any(w in _POINTERS for i, w in enumerate(key.surface) if i not in endings)
         if new and not pointed and self._bare(text, named):
             # "আর ডিপসিকের?", "what about Google?": the last question about another subject.
             return self._read_as(_substitute(previous, before, key, new), alone, context, now,
                                  new_subject=True)
+        fact = responder.knowledge.facts.get(context.fact or "")
+        if new and fact is not None and any(
+                e not in (*fact.entities, *fact.mentions) for e, _, _ in new):
+            # "আর গুগল কত খরচ করছে?", "is it on Telegram too?": a question about a subject the
+            # last answer is not about stands alone; the last question's subject must not be
+            # lent to it. Unanswered alone, the article does not say.
+            if alone.kind is not AnswerKind.FACT:
+                alone = responder.not_in_article(text, (fact.id,))
+            return self._turn(TurnKind.FOLLOW_UP, (alone,), context, now, clean(text),
+                              resolved=text)
         if self._bare(words) and context.fact is not None:
             return self._bare_question(key, context, now)
         asked = responder.asks.asked(key, bare=True)
@@ -253,7 +296,7 @@ class Conversation:
             # answer, which names who. A noun ("the speakers", "the tickets") asks of more.
             return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(context.fact, now),),
                               context, now, context.question, resolved=context.question)
-        subject = " ".join(w for _, start, end in before for w in previous.surface[start:end])
+        subject = _named_words(previous, before)
         rest = _without_pointers(words)
         for resolved in (f"{subject} {rest}", f"{context.question} {rest}"):
             if resolved.strip() != rest and (turn := self._read_as(
@@ -285,8 +328,10 @@ class Conversation:
         else:
             facts = responder.knowledge.facts
             pool = [*fact.related, *(f.id for f in responder.knowledge.facts_in_topic(fact.topic))]
+            # The same subject: every subject of the last fact ("when?" of Llama's reasoning
+            # models is not LlamaCon's date, though both are Meta's).
             same = [f for f in pool if f in facts and asked <= responder.gives(f)
-                    and set(facts[f].entities) & set(fact.entities)]
+                    and set(fact.entities) <= set(facts[f].entities)]
             answer = (responder.answer_fact(same[0], now) if same
                       else responder.not_in_article(context.question, (fact.id,)))
         return self._turn(TurnKind.FOLLOW_UP, (answer,), context, now, context.question,
@@ -295,6 +340,11 @@ class Conversation:
     def _read_as(self, resolved: str, alone: Answer, context: Context, now: datetime,
                  new_subject: bool = False, asked: frozenset[Asked] = frozenset()) -> Turn | None:
         answer = self.responder.ask(resolved, now)
+        if (answer.kind is AnswerKind.SUGGEST and alone.kind is AnswerKind.SUGGEST
+                and answer.suggestions[:1] == alone.suggestions[:1]):
+            # Unsure alone and unsure with the context, of the same first fact: two readings
+            # agree ("আর এটা প্রথম বাজারে এসেছিল কোন সালে?").
+            answer = self.responder.answer_fact(answer.suggestions[0], now)
         if answer.kind is AnswerKind.FACT and answer.fact_id is not None and not (
                 asked <= self.responder.gives(answer.fact_id)):
             # "কোন কোন বই?" of the lawsuit: the fact is right, the names are not in it.
@@ -367,8 +417,7 @@ class Conversation:
     def _subject_of(self, clause: str) -> str:
         """The words naming the subjects of a clause ("llama", "লামাকন")."""
         key = self.responder.matcher.key(clause)
-        return " ".join(w for _, start, end in self.responder.subjects.spans(key)
-                        for w in key.surface[start:end])
+        return _named_words(key, self.responder.subjects.spans(key))
 
     def _asks(self, clause: str) -> bool:
         """Whether a clause stands as a question: a "?", a question word, or an English opener."""
@@ -418,6 +467,12 @@ _LIST_REQUEST = ("tell me about", "দুটোই বলো", "দুটোই 
 _CONNECTIVES = _phrases("আর|তো|তাহলে|তাই|আচ্ছা|and|so|then|really|ar|tahole")
 
 
+def _named_words(key: Key, spans: list[tuple[str, int, int]]) -> str:
+    """The words that name subjects, each once: spans overlap ("লামা", "লামা মডেল")."""
+    named = sorted({i for _, start, end in spans for i in range(start, end)})
+    return " ".join(key.surface[i] for i in named)
+
+
 def _without_pointers(words: str) -> str:
     return " ".join(w for w in words.split() if w not in _POINTERS)
 
@@ -428,7 +483,7 @@ def _substitute(previous: Key, previous_spans: list[tuple[str, int, int]], key: 
 
     Keys' folded words are used: matching folds them again to the same thing.
     """
-    new_words = [w for _, start, end in new_spans for w in key.surface[start:end]]
+    new_words = _named_words(key, new_spans).split()
     old = {i for _, start, end in previous_spans for i in range(start, end)}
     if not old:
         return " ".join([*new_words, *previous.surface])

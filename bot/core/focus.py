@@ -30,6 +30,14 @@ _LEAD_IN = re.compile(
     r"(?:^|[\s,।;:!?—-])(?:" + "|".join(re.escape(p) for p in _LEAD_INS) + r")(?=[\s,:;—-])",
     re.IGNORECASE,
 )
+# Words that ask: a sentence holding one is a question even without a question mark
+# ("জানতে চাই, লামা কোন ধরনের প্রযুক্তি।").
+_ASKING = re.compile(
+    r"(?<![\w\u0980-\u09FF])(?:কী|কি|কেন|ক্যান|কবে|কখন|কত|কতো|কয়|কোথায়|কই|কোন|কে|কারা|কাদের|"
+    r"কীভাবে|কিভাবে|কেমনে|what|why|when|how|which|who|where|ki|keno|kobe|koto|kothay|kon|"
+    r"kivabe|kemne)(?![\w\u0980-\u09FF])",
+    re.IGNORECASE,
+)
 # A message this short is one question already.
 MIN_WORDS = 8
 
@@ -47,10 +55,15 @@ def question_parts(message: str) -> list[str]:
     for lead_in in reversed(list(_LEAD_IN.finditer(message))):
         after = message[lead_in.end():].strip(" ,:;—-")
         if len(after.split()) >= 2:  # not the "তো" of a closing "বলো তো?"
-            parts.append(after)
+            # The lead-in's own sentence first: the story may go on after it.
+            sentence = _SENTENCE_END.split(after, maxsplit=1)[0].strip()
+            parts += [sentence, after] if len(sentence.split()) >= 2 else [after]
     sentences = [s.strip() for s in _SENTENCE_END.split(message) if s and s.strip()]
     asking = [i for i in reversed(range(len(sentences))) if sentences[i].endswith("?")]
     parts += [sentences[i] for i in asking]
+    # Then sentences that ask without a question mark.
+    parts += [sentences[i] for i in reversed(range(len(sentences)))
+              if i not in asking and _ASKING.search(sentences[i])]
     if sentences:
         parts.append(sentences[-1])
     # "...মেটাও ওয়ার রুম বানিয়েছে। ওরা এটা কেন করল?": the question leans on the sentence

@@ -40,6 +40,9 @@ _BENGALI = """
 একটু খানি এইটা ঐটা ওইটা এইটার ওইটার এটার ওটার সেটার এইডা হেইডা হেই কিতা কিতাছে কেনে ক্যানে উচিত উচিৎ
 দেখা দেখতে দেখাতে দেখানো দেখায় দেখে দেখছে দেখেছে দেখেছি খাওয়া খেতে খায় খাচ্ছে খাচ্ছি যাওয়া যেতে যাই গিয়ে
 আসা আসতে আসে এসে থাকি থাকলে চলে চলবে চলছে ভালো খারাপ ঠিকমতো
+প্রতিবেদন প্রতিবেদনে প্রতিবেদনের প্রতিবেদনটা প্রতিবেদনটি রিপোর্ট রিপোর্টে রিপোর্টের রিপোর্টটা রিপুর্টে
+রিপুর্ট সংবাদ সংবাদে সংবাদের নিবন্ধ নিবন্ধে আর্টিকেল আর্টিকেলে লেখাটা লেখাটায় অনুযায়ী মতে হিসাবে হিসেবে
+সহজ সহজভাবে সহজে সংক্ষেপে ভাষায় সোজা সোজাসুজি
 """
 
 _BANGLISH = """
@@ -68,6 +71,8 @@ laiga lagi niya kon koilen bolechen bolechhen boleche bollo bolsilo bolechilen b
 koitase dekhtasen bujhaiya shunlam sunlam shunchi dekhlam porlam
 eita oita eida heida uchit dekha dekhte dekhay dekhe khawa khete khay jawa jete jai giye
 asha ashte ashe ese valo bhalo kharap
+protibedon protibedone protibedoner riport riporte reporte article artikel onujayi anujayi mote
+hisabe hishabe sohoj sohojvabe songkhepe
 """
 
 _ENGLISH = """
@@ -79,6 +84,8 @@ can could will would shall should may might must have has had having get got get
 tell say said says explain know please pls plz thanks
 some any all each every more most much many very really actually exactly basically just also
 too again still ever even only quite rather please kindly
+report article piece news story according overall honestly simply want wanted simple terms
+brief briefly
 up down out over under off
 hi hello hey dear sir bro brother guys anyone wondering wonder curious question ask asking
 s t d ll ve re m

@@ -405,6 +405,11 @@ class Matcher:
         keys = self._example_keys(intent_id)
         return frozenset(w for key in keys for w in (key.phonetic if sounds else key.surface))
 
+    def content_sounds(self, intent_id: str) -> frozenset[str]:
+        """The words of `intent_id`'s examples that are not grammar, as they sound."""
+        return frozenset(key.phonetic[i] for key in self._example_keys(intent_id)
+                         for i in self.content_positions(key))
+
     def spells_example(self, key: Key, intent_id: str) -> bool:
         """Whether the question holds every word of one of `intent_id`'s examples, as spelled.
 
