@@ -221,3 +221,12 @@ def test_a_whole_question_about_another_subject_borrows_no_subject(
 def test_a_pointer_asks_about_the_last_answer_not_the_bot(conversation: Conversation) -> None:
     *_, then = play(conversation, "ডিপসিক R1 কী?", "eta ke banaise?")
     assert then.answer.kind is not AnswerKind.SMALLTALK
+
+
+def test_a_part_answered_by_the_whole_message_keeps_the_other_parts(
+    conversation: Conversation,
+) -> None:
+    """The whole message matches LlamaCon as well as its first part does: that is no reason
+    to drop the second part."""
+    turn = conversation.reply("লামাকন কবে হবে? আর নতুন রিজনিং মডেলগুলো কবে আসবে?", Context(), NOW)
+    assert (turn.kind, facts(turn)) == (TurnKind.COMPOUND, ["llamacon", "reasoning_models"])

@@ -153,3 +153,10 @@ def test_small_talk_words_wait_for_a_deferred_index() -> None:
         pass
     answer = responder.ask("dhonnobad vai, darun laglo apnar uttor", NOW)
     assert (answer.kind, answer.intent_id) == (AnswerKind.SMALLTALK, "thanks")
+
+
+def test_a_rival_about_another_subject_leaves_the_answer_sure(real: Responder) -> None:
+    """"What trouble in the EU?": the license's and the ethics' troubles tie with it on the
+    words, but they are not about the EU."""
+    answer = real.ask("EU-তে কী problem হয়েছে?", NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "eu_privacy")

@@ -329,7 +329,14 @@ class Responder:
         ranked = result.ranked
         best = ranked[0] if ranked else None
         score = best.score if best else 0.0
-        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        spans = self.subjects.spans(result.key)
+        named = (frozenset(e for e, _, _ in spans)
+                 - {e for e, start, end in spans if _compared(result.key, start, end)})
+        facts = self.knowledge.facts
+        # A rival fact about another subject than the one named is no rival ("EU-তে কী
+        # problem?": the license's troubles are not Europe's).
+        runner_up = next((s.score for s in ranked[1:]
+                          if s.intent_id not in facts or self._agrees(named, s.intent_id)), 0.0)
         confident = (
             best is not None
             and score >= self.policy.answer_at
@@ -337,10 +344,6 @@ class Responder:
             and result.known_share >= self.policy.min_known_share
             and best.coverage >= self.policy.min_coverage
         )
-        spans = self.subjects.spans(result.key)
-        named = (frozenset(e for e, _, _ in spans)
-                 - {e for e, start, end in spans if _compared(result.key, start, end)})
-        facts = self.knowledge.facts
         if best is not None and not result.has_content:
             # Grammar and fillers alone ("ঠিক আছে", "why?") name no fact, and are small talk
             # only in that small talk's own words.

@@ -57,7 +57,7 @@ _ASKING = {
     Asked.RATE: ("প্রতিদিন", "দৈনিক", "প্রতি দিন", "প্রতি মাসে", "প্রতি সপ্তাহে", "per day",
                  "per month", "per week", "daily", "a day", "each day", "every day", "protidin",
                  "roj", "doinik"),
-    Asked.NAMES: ("নাম", "নামগুলো", "নামগুলা", "names", "name", "called", "nam", "naam"),
+    Asked.NAMES: ("নাম", "নামগুলো", "নামগুলা", "names", "name", "nam", "naam"),
     Asked.DURATION: ("কত দিন", "কতদিন", "কয় দিন", "কয়দিন", "কত ঘণ্টা", "কত সময়", "how long",
                      "how many days", "koto din", "kotodin", "koy din", "koydin"),
 }

@@ -383,9 +383,11 @@ class Conversation:
         if len(facts) < 2:
             return None  # one thing asked in several words, or a list inside one question
         whole = self.responder.ask(text, now)
-        if whole.kind is AnswerKind.FACT and all(whole.score >= a.score for a in answers):
-            # "কপিরাইট মামলা ও গোপনীয়তা কী মনে করিয়ে দেয়?": one fact answers the whole better
-            # than any part is answered alone.
+        if (whole.kind is AnswerKind.FACT and whole.fact_id not in facts
+                and all(whole.score >= a.score for a in answers)):
+            # "কপিরাইট মামলা ও গোপনীয়তা কী মনে করিয়ে দেয়?": another fact answers the whole
+            # better than any part is answered alone (one of the parts' own facts would drop
+            # the other parts).
             return None
         parts = tuple(a for a in answers if a.kind is not AnswerKind.SMALLTALK)
         return self._turn(TurnKind.COMPOUND, parts, context, now, question)
