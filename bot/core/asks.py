@@ -73,8 +73,10 @@ _GIVING = {
     Asked.RATE: ("প্রতিদিন", "দৈনিক", "মাসিক", "প্রতি মাসে", "প্রতি বছর", "daily", "monthly",
                  "per day", "per month", "a day", "a month"),
     Asked.DURATION: ("দিনব্যাপী", "দিন ধরে", "ঘণ্টা", "সপ্তাহব্যাপী", "days", "hours", "weeks"),
-    Asked.WHERE: ("দেশ", "শহর", "অঞ্চল", "আদালত", "court", "আঞ্চলিক", "প্ল্যাটফর্ম", "অ্যাপ", "ইউরোপ", "ইইউ",
-                  "চীন", "চীনা", "country", "countries", "city", "region", "platform", "europe"),
+    # ...or the occasion something was said at ("আয়ের কলে": where did he say it?).
+    Asked.WHERE: ("দেশ", "শহর", "অঞ্চল", "আদালত", "court", "কলে", "call", "আঞ্চলিক",
+                  "প্ল্যাটফর্ম", "অ্যাপ", "ইউরোপ", "ইইউ", "চীন", "চীনা", "country", "countries",
+                  "city", "region", "platform", "europe"),
     Asked.AMOUNT: ("বিলিয়ন", "মিলিয়ন", "কোটি", "লাখ", "লক্ষ", "হাজার", "শত",
                    "শতাংশ", "billion", "million", "thousand", "hundred", "percent"),
 }

@@ -111,12 +111,16 @@ _QUESTION_WORDS = _phrases(
     "কেমন|সত্যি|তাই|আচ্ছা|তাহলে|তো|আর|when|why|who|whom|whose|how|how much|how many|where|"
     "what|which|really|so|and|then|kobe|kokhon|keno|kano|kara|ke|koto|koyta|kothay|koi|kivabe|"
     "kibhabe|kemne|ki|konta|kon|kemon|sotti|tahole|ar|বছর|বছরে|সালে|সাল|তারিখ|তারিখে|দিন|শহরে|"
-    "দেশে|year|date|city|country|bochor|sale|tarikh|reason|কারণ|karon")
+    "দেশে|year|date|city|country|bochor|sale|tarikh|reason|কারণ|karon|"
+    # "compared to what?", "মানে?": asking what the last answer meant.
+    "compared|compare|তুলনায়|তুলনা|মানে|mean|means|meaning|কিসের|কীসের|kiser|tulonay")
 # Words that point back at what was just said: "এটা কি ফ্রি?", "এর লাইসেন্স?", "is it free?".
 _POINTERS = _phrases(
     "এটা|এটি|ওটা|ওটি|সেটা|সেটি|এর|ওর|এটার|ওটার|এদের|ওদের|এগুলো|ওগুলো|এই|ওই|সেই|তারা|এরা|ওরা|"
     "it|its|it's|this|that|they|them|their|these|those|eta|ota|seta|er|etar|otar|eder|oder|egula|"
-    "ogula|ei|oi")
+    "ogula|ei|oi|"
+    # "এত টাকা কেন?", "keno eto taka?": so much, as just said.
+    "এত|এতো|অত|অতো|এতগুলো|eto|oto|so much|that much|so many")
 # Clause breaks of a message that asks several things.
 _CLAUSE_BREAK = re.compile(
     r"[?।;\n!]+|,|\s(?:আর|এবং|ও|আর তাছাড়া|তাছাড়া|সাথে|সঙ্গে|and|also|plus|ar|ebong|abong)\s",
