@@ -160,3 +160,23 @@ def test_a_rival_about_another_subject_leaves_the_answer_sure(real: Responder) -
     words, but they are not about the EU."""
     answer = real.ask("EU-তে কী problem হয়েছে?", NOW)
     assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "eu_privacy")
+
+
+@pytest.mark.parametrize("question", ["মেটার বিরুদ্ধে এই মামলাটা আসলে কী?",
+                                      "meta r biruddhe mamla ta ashole ki?"])
+def test_a_detail_decline_needs_the_detail_asked(real: Responder, question: str) -> None:
+    """The words of "who filed the lawsuit against Meta?" without its "who": what the
+    lawsuit is, which the article tells."""
+    answer = real.ask(question, NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "copyright_lawsuit")
+
+
+@pytest.mark.parametrize("question", ["মামলার রায় কী হলো, মেটা কি জিতেছে?",
+                                      "Has the copyright case been settled?"])
+def test_an_outcome_the_article_does_not_give_is_not_in_it(
+    real: Responder, question: str
+) -> None:
+    assert Asked.OUTCOME in asked(question)
+    answer = real.ask(question, NOW)
+    assert answer.kind is AnswerKind.NOT_IN_ARTICLE
+    assert "copyright_lawsuit" in answer.suggestions

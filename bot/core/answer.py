@@ -327,6 +327,11 @@ class Responder:
 
     def _decide(self, question: str, result: MatchResult, now: datetime) -> Answer:
         ranked = result.ranked
+        if ranked and (top := self.knowledge.declines.get(ranked[0].intent_id)) is not None and (
+                top.about and not self.asks.asks_a_detail(result.key)):
+            # A detail the article lacks must be asked for: "মামলাটা ঠিক কী?" is what the
+            # lawsuit is, though its words are those of "who filed the lawsuit?".
+            ranked = ranked[1:]
         best = ranked[0] if ranked else None
         score = best.score if best else 0.0
         spans = self.subjects.spans(result.key)

@@ -30,6 +30,7 @@ class Asked(StrEnum):
     MONEY = "money"
     RATE = "rate"
     DURATION = "duration"
+    OUTCOME = "outcome"  # a verdict, a settlement, who won
 
 
 _ASKING = {
@@ -58,6 +59,10 @@ _ASKING = {
                  "per month", "per week", "daily", "a day", "each day", "every day", "protidin",
                  "roj", "doinik"),
     Asked.NAMES: ("নাম", "নামগুলো", "নামগুলা", "names", "name", "nam", "naam"),
+    Asked.OUTCOME: ("রায়", "নিষ্পত্তি", "জরিমানা", "ক্ষতিপূরণ", "জিতেছে", "জিতল", "জিতবে",
+                    "হেরেছে", "হারল", "হারবে", "verdict", "ruling", "settled", "settlement",
+                    "damages", "ray", "jitse", "jitlo",
+                    "harse", "harlo"),
     Asked.DURATION: ("কত দিন", "কতদিন", "কয় দিন", "কয়দিন", "কত ঘণ্টা", "কত সময়", "how long",
                      "how many days", "koto din", "kotodin", "koy din", "koydin"),
 }
@@ -73,6 +78,7 @@ _GIVING = {
     Asked.RATE: ("প্রতিদিন", "দৈনিক", "মাসিক", "প্রতি মাসে", "প্রতি বছর", "daily", "monthly",
                  "per day", "per month", "a day", "a month"),
     Asked.DURATION: ("দিনব্যাপী", "দিন ধরে", "ঘণ্টা", "সপ্তাহব্যাপী", "days", "hours", "weeks"),
+    Asked.OUTCOME: ("রায়", "নিষ্পত্তি", "জিতেছে", "হেরেছে", "verdict", "ruling", "settled"),
     # ...or the occasion something was said at ("আয়ের কলে": where did he say it?).
     Asked.WHERE: ("দেশ", "শহর", "অঞ্চল", "আদালত", "court", "কলে", "call", "আঞ্চলিক",
                   "প্ল্যাটফর্ম", "অ্যাপ", "ইউরোপ", "ইইউ", "চীন", "চীনা", "country", "countries",
@@ -94,6 +100,9 @@ class Asks:
         self._giving = {kind: _phrases(words) for kind, words in _GIVING.items()}
         self._people = _phrases(("ডেভেলপার", "কোম্পানি", "প্রতিষ্ঠান", "লেখক", "গবেষক",
                                  "ব্যবহারকারী", "developers", "companies", "authors"))
+        self._particular = _phrases(("কীভাবে", "কিভাবে", "কেমনে", "কোন", "কোনটা", "কোনগুলো",
+                                     "how to", "how do", "how can", "which", "kivabe", "kibhabe",
+                                     "kemne", "kon", "konta"))
         self._alone = {
             Asked.WHERE: _phrases(("কোথায়", "কই", "where", "kothay", "koi")),
             Asked.WHO: _phrases(("কে", "কারা", "কাদের", "who", "whom", "ke", "kara", "kader")),
@@ -105,6 +114,11 @@ class Asks:
         """Whether an answer says who in words ("কিছু ডেভেলপার ও কোম্পানি") if not by name."""
         words = make_key(text).surface
         return _holds(words, self._people) or _begins(words, self._people)
+
+    def asks_a_detail(self, key: Key) -> bool:
+        """Whether `key`'s question asks for something particular: one of the kinds above,
+        or how, which ("লামাকনের টিকিট কীভাবে কিনব?"), not just what or why."""
+        return bool(self.asked(key, bare=True)) or _holds(key.surface, self._particular)
 
     def asked(self, key: Key, *, bare: bool = False) -> frozenset[Asked]:
         """What `key`'s question asks for; `bare`: a follow-up of question words alone, where
