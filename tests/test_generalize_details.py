@@ -180,3 +180,10 @@ def test_an_outcome_the_article_does_not_give_is_not_in_it(
     answer = real.ask(question, NOW)
     assert answer.kind is AnswerKind.NOT_IN_ARTICLE
     assert "copyright_lawsuit" in answer.suggestions
+
+
+def test_exactly_which_asks_for_names_the_fact_lacks(real: Responder) -> None:
+    answer = real.ask("ঠিক কোন কোন বই দিয়ে লামাকে শেখানো হয়েছিল?", NOW)
+    assert answer.kind is AnswerKind.NOT_IN_ARTICLE, (answer.kind, answer.fact_id)
+    listed = real.ask("ঠিক কোন কোন কোম্পানি লামা ব্যবহার করে?", NOW)  # the fact names them
+    assert (listed.kind, listed.fact_id) == (AnswerKind.FACT, "corporate_adopters")
