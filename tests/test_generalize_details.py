@@ -187,3 +187,13 @@ def test_exactly_which_asks_for_names_the_fact_lacks(real: Responder) -> None:
     assert answer.kind is AnswerKind.NOT_IN_ARTICLE, (answer.kind, answer.fact_id)
     listed = real.ask("ঠিক কোন কোন কোম্পানি লামা ব্যবহার করে?", NOW)  # the fact names them
     assert (listed.kind, listed.fact_id) == (AnswerKind.FACT, "corporate_adopters")
+
+
+@pytest.mark.parametrize("question", ["মেটার এআই বিনিয়গ কত বিলিয়ন", "metar ai biniog koto billion"])
+def test_a_fact_that_tells_what_is_asked_goes_before_a_close_one_that_cannot(
+    real: Responder, question: str
+) -> None:
+    """A typo ranks the lawsuit a little above the investment; only the investment has an
+    amount to tell, and "কত" asks one."""
+    answer = real.ask(question, NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "ai_investment")

@@ -94,6 +94,8 @@ class Policy:
     article_share_gap: float = 0.25
     # Small talk in words its examples lack is told by its own words in a short message.
     max_small_talk_words: int = 12
+    # A fact that tells what is asked ("when?") goes before one this close that cannot.
+    asks_window: float = 8.0
     max_suggestions: int = 3
     max_question_chars: int = 1000  # longer messages are matched on their start
 
@@ -313,6 +315,20 @@ class Responder:
             tie = self.policy.decline_explains_tie
         return decline.score >= best.score - tie
 
+    def _giving_first(
+        self, ranked: tuple[Scored, ...], asked: frozenset[Asked]
+    ) -> tuple[Scored, ...]:
+        """`ranked` with the first fact that tells what is asked (a year, an amount...) put
+        first, if it scores within `asks_window` of a best fact that cannot tell it."""
+        best = ranked[0]
+        if asked <= self._gives[best.intent_id]:
+            return ranked
+        giving = next((s for s in ranked[1:]
+                       if s.score >= best.score - self.policy.asks_window
+                       and s.intent_id in self.knowledge.facts
+                       and asked <= self._gives[s.intent_id]), None)
+        return ranked if giving is None else (giving, *(s for s in ranked if s is not giving))
+
     def _agrees(self, named: frozenset[str], fact_id: str) -> bool:
         """Whether a question naming `named` can be about the fact `fact_id`.
 
@@ -332,16 +348,24 @@ class Responder:
             # A detail the article lacks must be asked for: "মামলাটা ঠিক কী?" is what the
             # lawsuit is, though its words are those of "who filed the lawsuit?".
             ranked = ranked[1:]
+        facts = self.knowledge.facts
+        asked = self.asks.asked(result.key)
+        promoted = False
+        if asked and ranked and ranked[0].intent_id in facts:
+            first = ranked[0]
+            ranked = self._giving_first(ranked, asked)
+            promoted = ranked[0] is not first
         best = ranked[0] if ranked else None
         score = best.score if best else 0.0
         spans = self.subjects.spans(result.key)
         named = (frozenset(e for e, _, _ in spans)
                  - {e for e, start, end in spans if _compared(result.key, start, end)})
-        facts = self.knowledge.facts
         # A rival fact about another subject than the one named is no rival ("EU-তে কী
-        # problem?": the license's troubles are not Europe's).
+        # problem?": the license's troubles are not Europe's), nor, once a fact that tells
+        # what is asked went first, one that cannot tell it.
         runner_up = next((s.score for s in ranked[1:]
-                          if s.intent_id not in facts or self._agrees(named, s.intent_id)), 0.0)
+                          if s.intent_id not in facts or (self._agrees(named, s.intent_id) and (
+                              not promoted or asked <= self._gives[s.intent_id]))), 0.0)
         confident = (
             best is not None
             and score >= self.policy.answer_at

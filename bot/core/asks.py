@@ -154,11 +154,17 @@ def _phrases(words: Iterable[str]) -> tuple[tuple[str, ...], ...]:
 
 
 def _holds(surface: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether `surface` holds one of `phrases`; the last word of a phrase of several may
+    take a case ending ("কোন বছরে", "কোন সালের" hold "কোন বছর", "কোন সাল")."""
     words = set(surface)
     for phrase in phrases:
         if phrase[0] not in words:
             continue
         n = len(phrase)
-        if any(surface[i : i + n] == phrase for i in range(len(surface) - n + 1)):
-            return True
+        *head, last = phrase
+        for i in range(len(surface) - n + 1):
+            window = surface[i : i + n]
+            if window == phrase or (n > 1 and len(last) >= 3 and list(window[:-1]) == head
+                                    and window[-1].startswith(last)):
+                return True
     return False
