@@ -59,12 +59,17 @@ def test_both_packs_validate_without_collisions(together: Responder) -> None:
 
 
 def test_the_llama_pack_is_answered_as_when_alone(together: Responder) -> None:
-    """Every labelled Llama question (923) gets the same fact, small talk or no answer."""
+    """Every labelled Llama question (923) gets the same fact, small talk or no answer, but
+    where the second pack's synonym groups (shared by the whole knowledge base: "ভার্সন" is
+    "সংস্করণ") turn an unsure answer into the right one: none goes wrong."""
     alone = Responder(load_knowledge(LLAMA, TZ))
-    asked = [str(q["q"]) for path in LLAMA_QUESTIONS for q in questions(path)]
-    assert len(asked) > 900
-    changed = [(q, outcome(alone.ask(q, NOW)), outcome(together.ask(q, NOW))) for q in asked]
-    assert [c for c in changed if c[1] != c[2]] == []
+    labelled = [q for path in LLAMA_QUESTIONS for q in questions(path)]
+    assert len(labelled) > 900
+    changed = [(q, outcome(alone.ask(str(q["q"]), NOW)), outcome(together.ask(str(q["q"]), NOW)))
+               for q in labelled]
+    changed = [c for c in changed if c[1] != c[2]]
+    assert [c for c in changed if c[2][1] != c[0]["expect"]] == []  # no change for the worse
+    assert len(changed) <= 2
 
 
 def test_the_eval_gate_holds_with_both_packs(both: Path) -> None:
@@ -75,9 +80,13 @@ def test_the_eval_gate_holds_with_both_packs(both: Path) -> None:
              "--knowledge", str(folder), "--min-accuracy", "95", "--min-rejection", "90"],
             capture_output=True, text=True, env=environment, timeout=120)
         assert result.returncode == 0, result.stdout + result.stderr
-        return result.stdout.splitlines()[:3]  # accuracy, rejection, wrong facts
+        lines = result.stdout.splitlines()
+        # accuracy, rejection, wrong facts on out-of-scope questions
+        return [float(lines[0].split()[3].rstrip("%")), float(lines[1].split()[2].rstrip("%")),
+                int(lines[2].split("(")[1].split()[0])]
 
-    assert gate(both) == gate(LLAMA)
+    together, alone = gate(both), gate(LLAMA)
+    assert together[0] >= alone[0] and together[1] >= alone[1] and together[2] <= alone[2]
 
 
 def test_the_shruti_pack_is_answered_with_both_packs(together: Responder) -> None:
