@@ -94,6 +94,10 @@ class Policy:
     article_share_gap: float = 0.25
     # Small talk in words its examples lack is told by its own words in a short message.
     max_small_talk_words: int = 12
+    # The question found in a long message is short and to the point: it is answered from a
+    # lower score when it leads by more.
+    part_answer_at: float = 55.0
+    part_margin: float = 8.0
     # A fact that tells what is asked ("when?") goes before one this close that cannot.
     asks_window: float = 8.0
     max_suggestions: int = 3
@@ -238,7 +242,7 @@ class Responder:
         missing = self._missing_in_questions(question, answer, parts, now)
         for part in parts:
             part_result = self.matcher.match(part)
-            found = self._decide(question, part_result, now)
+            found = self._decide(question, part_result, now, part=True)
             if found.kind is AnswerKind.FACT and found.fact_id is not None:
                 if found.fact_id in missing:
                     continue  # "Who sued? What are their names?": the names are still missing
@@ -341,7 +345,8 @@ class Responder:
         foreign = named.difference(fact.entities, fact.mentions)
         return not foreign or not named.isdisjoint(fact.entities)
 
-    def _decide(self, question: str, result: MatchResult, now: datetime) -> Answer:
+    def _decide(self, question: str, result: MatchResult, now: datetime,
+                part: bool = False) -> Answer:
         ranked = result.ranked
         if ranked and (top := self.knowledge.declines.get(ranked[0].intent_id)) is not None and (
                 top.about and not self.asks.asks_a_detail(result.key)):
@@ -368,8 +373,9 @@ class Responder:
                               not promoted or asked <= self._gives[s.intent_id]))), 0.0)
         confident = (
             best is not None
-            and score >= self.policy.answer_at
-            and score - runner_up >= self.policy.margin
+            and (score >= self.policy.answer_at and score - runner_up >= self.policy.margin
+                 or part and score >= self.policy.part_answer_at
+                 and score - runner_up >= self.policy.part_margin)
             and result.known_share >= self.policy.min_known_share
             and best.coverage >= self.policy.min_coverage
         )

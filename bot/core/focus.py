@@ -38,6 +38,8 @@ _ASKING = re.compile(
     r"kivabe|kemne)(?![\w\u0980-\u09FF])",
     re.IGNORECASE,
 )
+# "so" followed by these is no lead-in.
+_NOT_AFTER_SO = frozenset({"far", "much", "many", "that", "long", "called", "on"})
 # A message this short is one question already.
 MIN_WORDS = 8
 
@@ -54,6 +56,9 @@ def question_parts(message: str) -> list[str]:
     parts: list[str] = []
     for lead_in in reversed(list(_LEAD_IN.finditer(message))):
         after = message[lead_in.end():].strip(" ,:;—-")
+        first = after.split(maxsplit=1)[0].lower() if after else ""
+        if lead_in.group().strip(" ,।;:!?—-").lower() == "so" and first in _NOT_AFTER_SO:
+            continue  # "so far", "so much": not "so, my question is"
         if len(after.split()) >= 2:  # not the "তো" of a closing "বলো তো?"
             # The lead-in's own sentence first: the story may go on after it.
             sentence = _SENTENCE_END.split(after, maxsplit=1)[0].strip()

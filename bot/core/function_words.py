@@ -49,7 +49,7 @@ _BANGLISH = """
 ki ke kar kara kake kon kono konta keno kano kenu kivabe kibhabe kemne kemon kothay koi koy koyta
 ami amar amake amra amader tumi tomar tomake tomra apni apnar apnake apnara se tar take tara tader
 tini tar onar uni ora oder era eder
-ei oi sei eta ota seta eti oti egulo ogulo egula ogula segulo ekhane okhane sekhane er or
+ei oi sei eta ota seta eti oti egulo ogulo egula ogula segulo ekhane okhane sekhane er or r
 o ar ebong ba kintu tobe tobu jodi jodio tahole to je ja na ni noy nai nei ha haa hya ji hum accha
 thik ok okay ta ti to tai gulo guli gula jon
 hoy hoye hoyeche hoyechhe hoise hoiche hoyese hoisilo hoyechilo hobe holo hole hocche hoche hoitese
