@@ -213,3 +213,18 @@ def test_the_question_found_in_a_story_is_answered_from_a_lower_bar(real: Respon
 
 def test_so_far_is_no_lead_in() -> None:
     assert question_parts("How many Llama models has Meta released so far in total?") == []
+
+
+def test_an_emphatic_to_is_no_lead_in_to_a_statement() -> None:
+    message = "মেটার তো শুনলাম অনেক টাকা আছে। তাহলে গুগল এআই-তে কত খরচ করছে? জানতে ইচ্ছে করে"
+    assert "শুনলাম অনেক টাকা আছে।" not in question_parts(message)
+
+
+def test_which_ones_in_a_story_question_asks_for_names_the_fact_lacks(
+    real: Responder,
+) -> None:
+    # From the blind development set dev5 (tests may quote it; knowledge/ never does).
+    message = ("ei copyright case e kon kon lekhok mamla korechen? amar didi sahitye MA "
+               "korche, o lekhokder naam gulo jante chaichhe")
+    answer = real.ask(message, NOW)
+    assert answer.kind is AnswerKind.NOT_IN_ARTICLE, (answer.kind, answer.fact_id)

@@ -268,7 +268,9 @@ class Responder:
         if not missing:
             return missing
         asking = [p for p in parts if "?" in p]
-        asked = frozenset().union(*(self.asks.asked(self.matcher.key(p)) for p in asking))
+        # "কোন কোন লেখক?" asks for names here: the whole message already lacked a detail.
+        asked = frozenset().union(*(self.asks.asked(self.matcher.key(p), bare=True)
+                                    for p in asking))
         found = {f for f in missing if not asked <= self._gives[f]}
         for part in asking:
             found |= missing & self._lacking(self._decide(question, self.matcher.match(part), now))

@@ -62,7 +62,9 @@ def question_parts(message: str) -> list[str]:
         if len(after.split()) >= 2:  # not the "তো" of a closing "বলো তো?"
             # The lead-in's own sentence first: the story may go on after it.
             sentence = _SENTENCE_END.split(after, maxsplit=1)[0].strip()
-            parts += [sentence, after] if len(sentence.split()) >= 2 else [after]
+            # ...when it asks: "লামার তো শুনছি শত কোটি ডাউনলোড।" is a "তো" of emphasis.
+            asks = sentence.endswith("?") or _ASKING.search(sentence)
+            parts += [sentence, after] if len(sentence.split()) >= 2 and asks else [after]
     sentences = [s.strip() for s in _SENTENCE_END.split(message) if s and s.strip()]
     asking = [i for i in reversed(range(len(sentences))) if sentences[i].endswith("?")]
     parts += [sentences[i] for i in asking]
