@@ -231,3 +231,17 @@ def test_a_part_answered_by_the_whole_message_keeps_the_other_parts(
     to drop the second part."""
     turn = conversation.reply("লামাকন কবে হবে? আর নতুন রিজনিং মডেলগুলো কবে আসবে?", Context(), NOW)
     assert (turn.kind, facts(turn)) == (TurnKind.COMPOUND, ["llamacon", "reasoning_models"])
+
+
+def test_when_after_a_count_asks_when_the_count_was_reached(conversation: Conversation) -> None:
+    """"কবে?" after the downloads asks when they passed a billion (the article does not
+    say); after "what is Llama?" it asks when Llama came out."""
+    *_, when = play(conversation, "লামা কতবার ডাউনলোড হয়েছে?", "কবে?")
+    assert when.answer.kind is AnswerKind.NOT_IN_ARTICLE
+    *_, when = play(conversation, "লামা কী?", "কবে?")
+    assert facts(when) == ["launch_2023"]
+
+
+def test_a_short_question_pointing_back_is_not_small_talk(conversation: Conversation) -> None:
+    *_, then = play(conversation, "লামা কী?", "who made it?")
+    assert then.answer.kind is not AnswerKind.SMALLTALK

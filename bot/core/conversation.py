@@ -261,8 +261,8 @@ class Conversation:
         tokens = words.split()
         if not tokens:
             return False
-        if any(w in _POINTERS for w in tokens[:2]):
-            return True  # "eta ke banaise?" asks who made it, not who made the bot
+        if any(w in _POINTERS for w in (tokens if len(tokens) <= 4 else tokens[:2])):
+            return True  # "eta ke banaise?", "who made it?": not who made the bot
         if answer.kind is AnswerKind.SMALLTALK:
             return False
         if self._bare(words):
@@ -342,9 +342,11 @@ class Conversation:
         else:
             facts = responder.knowledge.facts
             pool = [*fact.related, *(f.id for f in responder.knowledge.facts_in_topic(fact.topic))]
-            # The same subject: every subject of the last fact ("when?" of Llama's reasoning
-            # models is not LlamaCon's date, though both are Meta's).
-            same = [f for f in pool if f in facts and asked <= responder.gives(f)
+            # Another fact answers only after "what is X?": "কবে?" then asks when X came out.
+            # After "how many downloads?", "কবে?" asks when the downloads happened, which the
+            # article does not say. The same subject: every subject of the last fact.
+            defines = any(e.fact == fact.id for e in responder.knowledge.entities.values())
+            same = [f for f in pool if defines and f in facts and asked <= responder.gives(f)
                     and set(fact.entities) <= set(facts[f].entities)]
             answer = (responder.answer_fact(same[0], now) if same
                       else responder.not_in_article(context.question, (fact.id,)))
