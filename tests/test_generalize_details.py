@@ -228,3 +228,10 @@ def test_which_ones_in_a_story_question_asks_for_names_the_fact_lacks(
                "korche, o lekhokder naam gulo jante chaichhe")
     answer = real.ask(message, NOW)
     assert answer.kind is AnswerKind.NOT_IN_ARTICLE, (answer.kind, answer.fact_id)
+
+
+def test_name_e_is_against_not_a_name(real: Responder) -> None:
+    """Romanized "name e" is নামে (in the name of, against); English "the name of" asks one."""
+    answer = real.ask("meta r name e copyright mamla ta ki niye?", NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "copyright_lawsuit")
+    assert Asked.NAMES in asked("What is the name of Meta's developer conference?")
