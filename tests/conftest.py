@@ -17,6 +17,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from fake_telegram import TOKEN, Call, FakeTelegram
 
+from bot.core.answer import Responder
+from bot.core.loader import load_knowledge
+
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE_DIR = ROOT / "knowledge"
@@ -32,6 +35,12 @@ def process_as_llamabot_run() -> None:
     from bot.tg.runner import prepare_process
 
     prepare_process()
+
+
+@pytest.fixture(scope="session")
+def real() -> Responder:
+    """The real knowledge base's responder, built once: the core's tests only ask it."""
+    return Responder(load_knowledge(KNOWLEDGE_DIR, DHAKA))
 
 
 @pytest.fixture

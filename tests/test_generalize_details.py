@@ -23,11 +23,6 @@ NOW = datetime(2025, 4, 20, 12, 0, tzinfo=TZ)
 KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 
 
-@pytest.fixture(scope="module")
-def real() -> Responder:
-    return Responder(load_knowledge(KNOWLEDGE, TZ))
-
-
 def asked(question: str) -> frozenset[Asked]:
     return Asks().asked(make_key(question))
 
