@@ -230,3 +230,10 @@ def test_name_e_is_against_not_a_name(real: Responder) -> None:
     answer = real.ask("meta r name e copyright mamla ta ki niye?", NOW)
     assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "copyright_lawsuit")
     assert Asked.NAMES in asked("What is the name of Meta's developer conference?")
+
+
+def test_a_part_cannot_answer_what_the_questions_ask_for(real: Responder) -> None:
+    """"Do I pay monthly? What's the price?": the first sentence matches a fact, but the
+    price asked in the second is in no fact."""
+    answer = real.ask("meta ai use korte ki mase mase taka lage? dam koto?", NOW)
+    assert answer.kind is AnswerKind.NOT_IN_ARTICLE, (answer.kind, answer.fact_id)

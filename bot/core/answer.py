@@ -239,12 +239,12 @@ class Responder:
         named = self.subjects.named(result.key)
         declined: Answer | None = None
         parts = question_parts(question)
-        missing = self._missing_in_questions(question, answer, parts, now)
+        missing, asked = self._missing_in_questions(question, answer, parts, now)
         for part in parts:
             part_result = self.matcher.match(part)
             found = self._decide(question, part_result, now, part=True)
             if found.kind is AnswerKind.FACT and found.fact_id is not None:
-                if found.fact_id in missing:
+                if found.fact_id in missing or not asked <= self._gives[found.fact_id]:
                     continue  # "Who sued? What are their names?": the names are still missing
                 if self._agrees(self.subjects.named(part_result.key) or named, found.fact_id):
                     return found
@@ -261,12 +261,14 @@ class Responder:
 
     def _missing_in_questions(
         self, question: str, answer: Answer, parts: list[str], now: datetime
-    ) -> frozenset[str]:
-        """The facts whose missing detail a message asks in a sentence that asks ("...? What
-        are the authors' names?"), not in its story: no part may be answered with them."""
+    ) -> tuple[frozenset[str], frozenset[Asked]]:
+        """When the whole message asks a detail the article lacks: the facts said to lack
+        it, and what its sentences that ask ("...? দাম কত?") ask for. No part is answered
+        with those facts, nor with one that cannot tell what is asked; a story's words
+        ("প্রতিদিন মিটিংয়ে...") ask nothing."""
+        if answer.kind is not AnswerKind.NOT_IN_ARTICLE:
+            return frozenset(), frozenset()
         missing = self._lacking(answer)
-        if not missing:
-            return missing
         asking = [p for p in parts if "?" in p]
         # "কোন কোন লেখক?" asks for names here: the whole message already lacked a detail.
         asked = frozenset().union(*(self.asks.asked(self.matcher.key(p), bare=True)
@@ -274,7 +276,7 @@ class Responder:
         found = {f for f in missing if not asked <= self._gives[f]}
         for part in asking:
             found |= missing & self._lacking(self._decide(question, self.matcher.match(part), now))
-        return frozenset(found)
+        return frozenset(found), asked
 
     def _lacking(self, answer: Answer) -> frozenset[str]:
         """The facts a "not in the article" answer says lack what was asked."""
