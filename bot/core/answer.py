@@ -138,12 +138,19 @@ class Responder:
         cache_size: int = MATCH_CACHE,
         *,
         deferred: bool = False,
+        subjects: Subjects | None = None,
     ) -> None:
-        """With `deferred`, run `self.steps()` to the end before asking anything."""
+        """With `deferred`, run `self.steps()` to the end before asking anything; `subjects`:
+        the entity index when a responder of the same entities has one."""
         self.knowledge = knowledge
         self.policy = policy or Policy()
+        # Which subjects a question names; several articles share one index (same entities).
+        self.subjects = subjects or Subjects(
+            (e.id, alias) for e in knowledge.entities.values() for alias in e.aliases
+        )
         # Several articles: each one's own responder (bot.core.articles); none for one.
-        self.articles = tuple(Responder(view, self.policy, cache_size, deferred=deferred)
+        self.articles = tuple(Responder(view, self.policy, cache_size, deferred=deferred,
+                                        subjects=self.subjects)
                               for view in article_views(knowledge))
         # Each article's subjects and own intents (its facts, the declines of their details).
         self._article_subjects = [
@@ -160,9 +167,6 @@ class Responder:
         )
         self.asks = Asks()
         # What each fact's answer can tell: a date (its text, or an event), an amount.
-        self.subjects = Subjects(
-            (e.id, alias) for e in knowledge.entities.values() for alias in e.aliases
-        )
         self._gives = {f.id: self._tells(f) for f in knowledge.facts.values()}
         # Made on first use: a `deferred` matcher has no index yet.
         self._talk_words: dict[str, frozenset[str]] | None = None

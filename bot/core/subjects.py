@@ -40,6 +40,9 @@ class Subjects:
             if key.skeleton:
                 entry = _Alias(entity, key.phonetic)
                 self._by_skeleton.setdefault(key.skeleton[0], []).append(entry)
+        # The last key asked about: a question is read by several steps (and, with several
+        # articles, by each article asked), all with the same key.
+        self._last: tuple[Key, list[tuple[str, int, int]]] | None = None
 
     def named(self, key: Key) -> frozenset[str]:
         """The entities whose aliases `key`'s words spell (with or without case endings)."""
@@ -47,6 +50,14 @@ class Subjects:
 
     def spans(self, key: Key) -> list[tuple[str, int, int]]:
         """Each entity named, with the words (start, end) that name it, in order."""
+        last = self._last  # read once: another thread may be asking too
+        if last is not None and last[0] is key:
+            return list(last[1])
+        found = self._spans(key)
+        self._last = (key, found)
+        return list(found)
+
+    def _spans(self, key: Key) -> list[tuple[str, int, int]]:
         if not self._by_skeleton:
             return []
         found: list[tuple[str, int, int]] = []
