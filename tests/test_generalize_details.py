@@ -237,3 +237,12 @@ def test_a_part_cannot_answer_what_the_questions_ask_for(real: Responder) -> Non
     price asked in the second is in no fact."""
     answer = real.ask("meta ai use korte ki mase mase taka lage? dam koto?", NOW)
     assert answer.kind is AnswerKind.NOT_IN_ARTICLE, (answer.kind, answer.fact_id)
+
+
+def test_a_subject_with_a_fact_of_its_own_is_asked_about(real: Responder) -> None:
+    """Named without Llama, Meta AI is what the question is about: Meta AI's fact answers,
+    not Llama's (which only mentions it); Llama's future is not LlamaCon's."""
+    answer = real.ask("Meta AI assistant kon model e chole?", NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "meta_ai_assistant")
+    future = real.ask("সামগ্রিকভাবে লামার ভবিষ্যৎ কেমন হবে বলে ধারণা করা হচ্ছে?", NOW)
+    assert future.fact_id != "llamacon" and "llamacon" not in future.suggestions

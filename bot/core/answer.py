@@ -350,6 +350,12 @@ class Responder:
         fact = self.knowledge.facts[fact_id]
         if not named or not fact.entities:
             return True
+        if named.isdisjoint(fact.entities):
+            # "Meta AI কোন মডেলে চলে?": a subject with a fact of its own, and none of this
+            # fact's subjects, asks about that subject (Llama's fact only mentions Meta AI).
+            entities = self.knowledge.entities
+            if any(entities[e].fact not in (None, fact_id) for e in named if e in entities):
+                return False
         foreign = named.difference(fact.entities, fact.mentions)
         return not foreign or not named.isdisjoint(fact.entities)
 
@@ -403,7 +409,14 @@ class Responder:
                 return self._not_in_article(question, score, (defined,), defined)
             return self._fact_answer(question, facts[defined], score, now)
         if best is not None and best.intent_id in facts and not self._agrees(named, best.intent_id):
-            return self._fallback(question, score)  # the same words about someone else
+            # The same words about someone else; unless a subject named has a fact of its own
+            # close behind ("Meta AI kon model e chole?": Meta AI's, not Llama's).
+            own = {self.knowledge.entities[e].fact for e in named if e in self.knowledge.entities}
+            behind = next((s for s in ranked if s.intent_id in own and s.intent_id in facts), None)
+            if (behind is None or behind.score < self.policy.answer_at
+                    or not self._agrees(named, behind.intent_id)):
+                return self._fallback(question, score)
+            return self._fact_answer(question, facts[behind.intent_id], behind.score, now)
         if confident and best is not None:
             if best.intent_id in self.knowledge.smalltalk:
                 if self._small_talk_in_its_words(result, best.intent_id, alone=False):
