@@ -246,3 +246,16 @@ def test_a_subject_with_a_fact_of_its_own_is_asked_about(real: Responder) -> Non
     assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "meta_ai_assistant")
     future = real.ask("সামগ্রিকভাবে লামার ভবিষ্যৎ কেমন হবে বলে ধারণা করা হচ্ছে?", NOW)
     assert future.fact_id != "llamacon" and "llamacon" not in future.suggestions
+
+
+def test_which_companies_asks_for_several_names(real: Responder) -> None:
+    """"Which companies run Llama?" wants the companies the adopters' fact names, not what
+    Llama is (whose answer names Meta and Meta AI)."""
+    assert Asked.LISTED in asked("কোন কোন কোম্পানি লামা চালায়?")
+    answer = real.ask("কোন কোন কোম্পানি লামা চালায়?", NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "corporate_adopters")
+
+
+def test_where_a_subject_is_headed_is_no_place() -> None:
+    assert Asked.WHERE not in asked("where is Llama headed overall?")
+    assert Asked.WHERE in asked("where is LlamaCon held?")

@@ -458,7 +458,8 @@ class Responder:
         return (self.asks.given(fact.answer)
                 | ({Asked.WHEN, Asked.MONTH} if self.knowledge.events_for_fact(fact.id) else set())
                 | ({Asked.WHO} if others or self.asks.names_people(fact.answer) else set())
-                | ({Asked.NAMES} if len(others) >= 2 or defines else set()))
+                | ({Asked.NAMES} if len(others) >= 2 or defines else set())
+                | ({Asked.LISTED} if len(others) >= 3 else set()))
 
     def gives(self, fact_id: str) -> frozenset[Asked]:
         """What the fact's answer can tell: a date, an amount, a place."""

@@ -30,6 +30,7 @@ class Asked(StrEnum):
     MONEY = "money"
     RATE = "rate"
     DURATION = "duration"
+    LISTED = "listed"  # several named companies or apps
     OUTCOME = "outcome"  # a verdict, a settlement, who won
 
 
@@ -61,6 +62,10 @@ _ASKING = {
     Asked.NAMES: ("নাম", "নামগুলো", "নামগুলা", "names", "the name", "its name", "their name",
                   "name of", "what name", "nam", "naam", "exactly which",
                   "ঠিক কোন", "thik kon", "which exactly", "which specific"),
+    # Which companies or apps: several named ones ("কোন কোন কোম্পানি লামা চালায়?").
+    Asked.LISTED: ("কোন কোন কোম্পানি", "কোন কোন প্রতিষ্ঠান", "কোন কোন সংস্থা", "কোন কোন অ্যাপ",
+                   "which companies", "which firms", "which apps", "kon kon company",
+                   "kon kon app"),
     Asked.OUTCOME: ("রায়", "নিষ্পত্তি", "জরিমানা", "ক্ষতিপূরণ", "জিতেছে", "জিতল", "জিতবে",
                     "হেরেছে", "হারল", "হারবে", "verdict", "ruling", "settled", "settlement",
                     "damages", "ray", "jitse", "jitlo",
@@ -102,6 +107,7 @@ class Asks:
         self._giving = {kind: _phrases(words) for kind, words in _GIVING.items()}
         self._people = _phrases(("ডেভেলপার", "কোম্পানি", "প্রতিষ্ঠান", "লেখক", "গবেষক",
                                  "ব্যবহারকারী", "developers", "companies", "authors"))
+        self._heading = _phrases(("headed", "heading", "going", "jacche", "যাচ্ছে"))
         self._particular = _phrases(("কীভাবে", "কিভাবে", "কেমনে", "কোন", "কোনটা", "কোনগুলো",
                                      "how to", "how do", "how can", "which", "kivabe", "kibhabe",
                                      "kemne", "kon", "konta"))
@@ -128,7 +134,10 @@ class Asks:
         if bare:
             found = {k for k, phrases in self._alone.items() if _holds(key.surface, phrases)}
             return self.asked(key) | found
-        return frozenset(k for k, phrases in self._asking.items() if _holds(key.surface, phrases))
+        found = {k for k, phrases in self._asking.items() if _holds(key.surface, phrases)}
+        if Asked.WHERE in found and _holds(key.surface, self._heading):
+            found.discard(Asked.WHERE)  # "where is Llama headed?" asks about its future
+        return frozenset(found)
 
     def given(self, text: str) -> frozenset[Asked]:
         """What an answer text gives: a date or time (a year, a month), an amount (a number;
