@@ -259,3 +259,9 @@ def test_which_companies_asks_for_several_names(real: Responder) -> None:
 def test_where_a_subject_is_headed_is_no_place() -> None:
     assert Asked.WHERE not in asked("where is Llama headed overall?")
     assert Asked.WHERE in asked("where is LlamaCon held?")
+
+
+def test_which_llama_is_not_llamacon(real: Responder) -> None:
+    """"লামা কোন" (Llama which) sounds like the alias "লামা কন" (LlamaCon written apart)."""
+    assert "llamacon" not in real.subjects.named(make_key("লামা কোন প্রতিষ্ঠানের তৈরি?"))
+    assert "llamacon" in real.subjects.named(make_key("লামা কন কবে হবে"))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from bot.core.function_words import FUNCTION_WORDS
 from bot.core.normalize import Key, make_key, phonetic_word, stem_word
 
 # How alike an alias and a question word must sound ("জাকারবার্গ", "zuckerberg",
@@ -27,6 +28,7 @@ SHORT_ALIAS = 4
 class _Alias:
     entity: str
     phonetic: tuple[str, ...]  # one entry per word
+    surface: tuple[str, ...]
 
 
 class Subjects:
@@ -38,7 +40,7 @@ class Subjects:
         for entity, alias in aliases:
             key = make_key(alias)
             if key.skeleton:
-                entry = _Alias(entity, key.phonetic)
+                entry = _Alias(entity, key.phonetic, key.surface)
                 self._by_skeleton.setdefault(key.skeleton[0], []).append(entry)
         # The last key asked about: a question is read by several steps (and, with several
         # articles, by each article asked), all with the same key.
@@ -71,7 +73,10 @@ class Subjects:
                 candidates = candidates + self._by_skeleton.get(stem, [])
             # Every alias starting here, shortest first: "meta ai" names Meta AI and Meta
             # ("মেটা এআই-তে কত খরচ" is Meta's spending on AI).
-            spelled = sorted((a for a in candidates if _spells(a.phonetic, words[i:])),
+            # An alias of several words ends on grammar only as spelled: "লামা কোন" (which
+            # Llama) is not "লামা কন" (LlamaCon), though both sound alike.
+            spelled = sorted((a for a in candidates if _spells(a.phonetic, words[i:])
+                              and _ends_as_spelled(a, key.surface[i : i + len(a.phonetic)])),
                              key=lambda a: len(a.phonetic))
             for alias in spelled:
                 span = (alias.entity, i, i + len(alias.phonetic))
@@ -93,3 +98,6 @@ def _same_word(alias: str, word: str) -> bool:
     return fuzz.ratio(alias, word) >= ALIAS_SIMILARITY
 
 
+def _ends_as_spelled(alias: _Alias, words: tuple[str, ...]) -> bool:
+    last = words[-1]
+    return len(alias.surface) == 1 or last not in FUNCTION_WORDS or last == alias.surface[-1]
