@@ -18,7 +18,7 @@ def renamed(text: str) -> str:
             .replace("/llamacon — ", "/conference — "))
 
 
-def wait_until(condition: Any, timeout: float = 5.0) -> None:
+def wait_until(condition: Any, timeout: float = 15.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "not within the time allowed"
