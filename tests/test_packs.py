@@ -114,8 +114,26 @@ def test_only_the_articles_a_question_is_about_are_asked(together: Responder) ->
     assert ask_of(together, "লামার লাইসেন্স নিয়ে সমালোচনা কেন?") == [llama]
     assert ask_of(together, "shruti app er license ki?") == [shruti]
     assert ask_of(together, "মেটা এআই-তে কত টাকা বিনিয়োগ করছে?") == [llama]
-    # Words of both and a subject of neither: both are asked, and the better answer wins.
-    assert len(ask_of(together, "ওপেন সোর্স মডেল জনপ্রিয় কেন?")) == 2
+    # Words of both and a subject of neither: both may be asked, the one holding most first.
+    both = ask_of(together, "ওপেন সোর্স মডেল জনপ্রিয় কেন?")
+    assert len(both) == 2 and both[0] is llama
+
+
+def test_a_sure_answer_from_the_first_article_asks_no_other(
+    together: Responder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Asked of both, the article holding most of the question answers it surely (a fact
+    at 80 or more): the other is not asked; unsure, both are."""
+    second = together.articles_for(together.matcher.key(clean("ওপেন সোর্স মডেল জনপ্রিয় কেন?")))[1]
+    asked: list[str] = []
+    real_ask = second.ask
+    monkeypatch.setattr(second, "ask", lambda q, now, key=None: asked.append(q) or real_ask(
+        q, now, key))
+    sure = together.ask("ডেভেলপাররা কি ওপেন সোর্স এলএলএম পছন্দ করতেছে?", NOW)
+    assert (sure.kind, sure.fact_id) == (AnswerKind.FACT, "open_source_interest")
+    assert sure.score >= together.policy.article_sure_at and asked == []
+    together.ask("ওপেন সোর্স মডেলের লাইসেন্স কেমন হয়?", NOW)
+    assert asked == ["ওপেন সোর্স মডেলের লাইসেন্স কেমন হয়?"]
 
 
 def test_answers_cite_the_article_they_rest_on(together: Responder) -> None:

@@ -92,6 +92,8 @@ class Policy:
     # Of several articles, those holding this much less of a question's words than another
     # one are not asked (`Responder._ask_articles`).
     article_share_gap: float = 0.25
+    # ...and once the one holding most answers a fact this surely, no other is asked.
+    article_sure_at: float = 80.0
     # Small talk in words its examples lack is told by its own words in a short message.
     max_small_talk_words: int = 12
     # The question found in a long message is short and to the point: it is answered from a
@@ -196,11 +198,13 @@ class Responder:
     def _ask_articles(self, question: str, now: datetime) -> Answer:
         """The best of each article's answer; the fallback and the empty-message note speak
         of the whole knowledge base (all topics, every article)."""
-        # Articles that hold much less of the question than another one are not asked: what
-        # they could answer is what every article shares (small talk, declines of other
-        # subjects, the fallback). Measured on 828 questions of both packs: no answer changes.
         key = self.matcher.key(clean(question))
-        answers = [article.ask(question, now, key) for article in self.articles_for(key)]
+        answers: list[Answer] = []
+        for article in self.articles_for(key):
+            answer = article.ask(question, now, key)
+            answers.append(answer)
+            if answer.kind is AnswerKind.FACT and answer.score >= self.policy.article_sure_at:
+                break  # the article holding most of the question answers it surely
         best = min(answers, key=lambda a: (_PREFERENCE.get(a.kind, 4), -a.score))
         if best.kind is AnswerKind.FALLBACK:
             samples = self.knowledge.sample_facts(self.policy.max_suggestions)
@@ -223,7 +227,8 @@ class Responder:
             return about
         shares = self.matcher.shares(key, self._article_intents)
         most = max(shares)
-        return [a for a, share in zip(self.articles, shares, strict=True)
+        held = sorted(((share, i) for i, share in enumerate(shares)), reverse=True)
+        return [self.articles[i] for share, i in held
                 if share >= most - self.policy.article_share_gap or not most]
 
     def _ask(self, question: str, result: MatchResult, now: datetime) -> Answer:
