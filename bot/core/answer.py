@@ -390,11 +390,14 @@ class Responder:
         runner_up = next((s.score for s in ranked[1:]
                           if s.intent_id not in facts or (self._agrees(named, s.intent_id) and (
                               not promoted or asked <= self._gives[s.intent_id]))), 0.0)
+        lead = score - runner_up
+        clear = score >= self.policy.answer_at and lead >= self.policy.margin
+        if part:  # the question found in a long message: a lower bar with a wider lead
+            clear = clear or (score >= self.policy.part_answer_at
+                              and lead >= self.policy.part_margin)
         confident = (
             best is not None
-            and (score >= self.policy.answer_at and score - runner_up >= self.policy.margin
-                 or part and score >= self.policy.part_answer_at
-                 and score - runner_up >= self.policy.part_margin)
+            and clear
             and result.known_share >= self.policy.min_known_share
             and best.coverage >= self.policy.min_coverage
         )
