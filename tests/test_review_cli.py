@@ -93,7 +93,7 @@ def test_an_edit_that_breaks_a_right_question_is_not_applied_until_confirmed(
 ) -> None:
     log_questions(database_target, {RIGHT: [1, 2]})
     facts = (folder / "facts.yaml").read_bytes()
-    refused = review(database_target, folder, "c\nllamacon\nn\nq\n")
+    refused = review(database_target, folder, "c\nlaunch_2023\nn\nq\n")
     assert refused.returncode == 0, refused.stderr
     assert "Applying would break:" in refused.stdout
     assert (f"  {RIGHT!r} (expected downloads_milestone): downloads_milestone -> None"
@@ -103,10 +103,10 @@ def test_an_edit_that_breaks_a_right_question_is_not_applied_until_confirmed(
     assert not (folder / ".history").exists() or not any(
         p.name.endswith("facts.yaml") for p in (folder / ".history").iterdir())
     # Not decided: the card comes back, and this time the admin confirms.
-    confirmed = review(database_target, folder, "c\nllamacon\ny\n")
+    confirmed = review(database_target, folder, "c\nlaunch_2023\ny\n")
     assert "Applied to facts.yaml" in confirmed.stdout, confirmed.stdout
     notes = (folder / ".history" / "notes.jsonl").read_text(encoding="utf-8")
-    assert "1 question(s) added to llamacon (applied anyway: " in notes
+    assert "1 question(s) added to launch_2023 (applied anyway: " in notes
     assert "(kb review)" in json.loads(notes.splitlines()[-1])["by"]
 
 

@@ -87,7 +87,9 @@ def test_an_edit_that_breaks_a_right_question_waits_for_confirmation(folder: Pat
     assert any(q.text == RIGHT for q in EVAL)
     assert current.ask(RIGHT, NOW).fact_id == "downloads_milestone"
     before = (folder / "facts.yaml").read_bytes()
-    lesson = teach.Lesson(teach.Action.ADD, "llamacon", (RIGHT,))
+    # Another fact about Llama (LlamaCon's would not claim it: a question naming Llama and not
+    # LlamaCon is not about LlamaCon).
+    lesson = teach.Lesson(teach.Action.ADD, "launch_2023", (RIGHT,))
     proposal = teach.propose(folder, lesson, current, EVAL, TZ, NOW)
     assert proposal.needs_confirmation
     broken = {s.question: (s.expect, s.before, s.after) for s in proposal.broken}
@@ -102,7 +104,7 @@ def test_an_edit_that_breaks_a_right_question_waits_for_confirmation(folder: Pat
     applied = teach.apply(folder, proposal, TZ, NOW, by="admin 999", confirmed=True)
     assert Responder(applied.knowledge).ask(RIGHT, NOW).fact_id is None
     [change] = kbedit.history(folder)
-    assert change.what.startswith("1 question(s) added to llamacon (applied anyway: ")
+    assert change.what.startswith("1 question(s) added to launch_2023 (applied anyway: ")
     kbedit.rollback(folder)
     assert (folder / "facts.yaml").read_bytes() == before
 

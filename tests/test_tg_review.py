@@ -67,12 +67,12 @@ def test_an_edit_that_breaks_a_right_question_waits_for_apply_anyway(
         since = fake_telegram.mark()
         press(fake_telegram, buttons(card)["📂 অন্য তথ্য…"], card)
         topics = edited(fake_telegram, since)
-        topic = bot.services.knowledge.topic_title("llamacon")
+        topic = bot.services.knowledge.topic_title("adoption")
         since = fake_telegram.mark()
         press(fake_telegram, buttons(topics)[topic], card)
         facts = edited(fake_telegram, since)
         since = fake_telegram.mark()
-        press(fake_telegram, buttons(facts)["লামাকন (২৯ এপ্রিল)"], card)
+        press(fake_telegram, buttons(facts)["২০২৩ সালে প্রথম লঞ্চ"], card)
         return edited(fake_telegram, since)
 
     shown = to_confirmation()
@@ -97,14 +97,14 @@ def test_an_edit_that_breaks_a_right_question_waits_for_apply_anyway(
     added = (set((folder / "facts.yaml").read_text().splitlines())
              - set(before.decode().splitlines()))
     assert added == {f'      - "{RIGHT}"'}
-    assert RIGHT in bot.services.knowledge.facts["llamacon"].questions  # reloaded
+    assert RIGHT in bot.services.knowledge.facts["launch_2023"].questions  # reloaded
     notes = (folder / ".history" / "notes.jsonl").read_text(encoding="utf-8").splitlines()
     note = json.loads(notes[-1])
     assert note["by"] == f"admin {ADMIN_ID} (/review)"
-    assert note["what"].startswith("1 question(s) added to llamacon (applied anyway: ")
+    assert note["what"].startswith("1 question(s) added to launch_2023 (applied anyway: ")
     fake_telegram.wait_for("sendMessage", lambda c: "পর্যালোচনা শেষ" in c.text, since=since)
     told = fake_telegram.wait_for("sendMessage", lambda c: "🔄" in c.text, since=since)
-    assert "/review: admin 999 (/review), llamacon" in told[0].text
+    assert "/review: admin 999 (/review), launch_2023" in told[0].text
 
     # The apply's reload notice may still be on its way to the admin: wait for the rollback's.
     since = fake_telegram.mark()
