@@ -265,3 +265,11 @@ def test_which_llama_is_not_llamacon(real: Responder) -> None:
     """"লামা কোন" (Llama which) sounds like the alias "লামা কন" (LlamaCon written apart)."""
     assert "llamacon" not in real.subjects.named(make_key("লামা কোন প্রতিষ্ঠানের তৈরি?"))
     assert "llamacon" in real.subjects.named(make_key("লামা কন কবে হবে"))
+
+
+def test_names_a_fact_compares_with_are_not_names_it_lists(real: Responder) -> None:
+    """The reasoning models' fact compares them with OpenAI's o3-mini: it names no new model."""
+    assert Asked.NAMES not in real.gives("reasoning_models")
+    assert Asked.NAMES in real.gives("corporate_adopters")
+    message = "শুনলাম মেটা সামনে নতুন লামা মডেল আনবে। ওই নতুন মডেলগুলোর নাম কী হবে?"
+    assert real.ask(message, NOW).kind is AnswerKind.NOT_IN_ARTICLE

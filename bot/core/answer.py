@@ -462,12 +462,15 @@ class Responder:
         who (it names someone besides its own subjects); names (two or more of them, or the
         name of the subject it defines: "the name of Meta's developer conference")."""
         others = self.subjects.named(make_key(fact.answer)) - set(fact.entities)
+        # Names it lists are those it mentions, not those it compares with ("like OpenAI's
+        # o3-mini" names no new model).
+        listed = others & set(fact.mentions)
         defines = any(e.fact == fact.id for e in self.knowledge.entities.values())
         return (self.asks.given(fact.answer)
                 | ({Asked.WHEN, Asked.MONTH} if self.knowledge.events_for_fact(fact.id) else set())
                 | ({Asked.WHO} if others or self.asks.names_people(fact.answer) else set())
-                | ({Asked.NAMES} if len(others) >= 2 or defines else set())
-                | ({Asked.LISTED} if len(others) >= 3 else set()))
+                | ({Asked.NAMES} if len(listed) >= 2 or defines else set())
+                | ({Asked.LISTED} if len(listed) >= 3 else set()))
 
     def gives(self, fact_id: str) -> frozenset[Asked]:
         """What the fact's answer can tell: a date, an amount, a place."""
