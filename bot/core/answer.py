@@ -413,7 +413,7 @@ class Responder:
             return self._declined_answer(question, score, decline, named)
         if (defined := self._definition(result, spans)) is not None:
             score = max(score, self.policy.answer_at)
-            if not self.asks.asked(result.key) <= self._gives[defined]:
+            if not asked <= self._gives[defined]:
                 return self._not_in_article(question, score, (defined,), defined)
             return self._fact_answer(question, facts[defined], score, now)
         if best is not None and best.intent_id in facts and not self._agrees(named, best.intent_id):
@@ -430,7 +430,7 @@ class Responder:
                 if self._small_talk_in_its_words(result, best.intent_id, alone=False):
                     return self._smalltalk(question, best.intent_id, score)
                 return self._fallback(question, score)
-            if not self.asks.asked(result.key) <= self._gives[best.intent_id]:
+            if not asked <= self._gives[best.intent_id]:
                 # "When is the verdict?" of a fact that gives no date: the article does not say.
                 return self._not_in_article(question, score, (best.intent_id,), best.intent_id)
             return self._fact_answer(question, facts[best.intent_id], score, now)
@@ -465,7 +465,7 @@ class Responder:
         # Names it lists are those it mentions, not those it compares with ("like OpenAI's
         # o3-mini" names no new model).
         listed = others & set(fact.mentions)
-        defines = any(e.fact == fact.id for e in self.knowledge.entities.values())
+        defines = self.knowledge.defines(fact.id)
         return (self.asks.given(fact.answer)
                 | ({Asked.WHEN, Asked.MONTH} if self.knowledge.events_for_fact(fact.id) else set())
                 | ({Asked.WHO} if others or self.asks.names_people(fact.answer) else set())

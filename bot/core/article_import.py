@@ -22,6 +22,7 @@ from typing import Literal
 from anyascii import anyascii
 
 from bot.core.function_words import FUNCTION_WORDS
+from bot.core.knowledge import Topic
 from bot.core.normalize import clean, fold_word, stem_word, surface_word
 from bot.core.sentences import sentence_spans
 from bot.core.validate import DRAFT_ANSWER
@@ -84,12 +85,6 @@ class ArticleError(ValueError):
 
 
 @dataclass(frozen=True)
-class DraftTopic:
-    id: str
-    title: str
-
-
-@dataclass(frozen=True)
 class DraftFact:
     id: str
     topic: str
@@ -107,7 +102,7 @@ class Draft:
     file: str  # the article's copy, relative to the knowledge folder
     text: str  # the article as copied: NFC, one paragraph per line
     sections: tuple[str, ...]
-    topics: tuple[DraftTopic, ...]
+    topics: tuple[Topic, ...]
     facts: tuple[DraftFact, ...]
 
     def yaml(self) -> str:
@@ -192,10 +187,10 @@ def draft_article(
     if not units:
         raise ArticleError("the article has no sentence to quote")
     slug = _slug(source_id)
-    topic_of: dict[str, DraftTopic] = {}
+    topic_of: dict[str, Topic] = {}
     for unit in units:
         if unit.section not in topic_of:
-            topic_of[unit.section] = DraftTopic(f"{slug}_part{len(topic_of) + 1}", unit.section)
+            topic_of[unit.section] = Topic(f"{slug}_part{len(topic_of) + 1}", unit.section)
     facts = _facts(text, units, slug, topic_of)
     return Draft(
         source_id=source_id,
@@ -258,7 +253,7 @@ def _is_claim(sentence: str) -> bool:
 
 
 def _facts(
-    text: str, units: Sequence[_Unit], slug: str, topic_of: dict[str, DraftTopic]
+    text: str, units: Sequence[_Unit], slug: str, topic_of: dict[str, Topic]
 ) -> tuple[DraftFact, ...]:
     stop = frozenset(surface_word(clean(w)) for w in (*FUNCTION_WORDS, *_WEAK_WORDS.split()))
     vocabulary = frozenset(clean(token) for token in _TOKEN.findall(text))

@@ -345,7 +345,7 @@ class Conversation:
             # Another fact answers only after "what is X?": "কবে?" then asks when X came out.
             # After "how many downloads?", "কবে?" asks when the downloads happened, which the
             # article does not say. The same subject: every subject of the last fact.
-            defines = any(e.fact == fact.id for e in responder.knowledge.entities.values())
+            defines = responder.knowledge.defines(fact.id)
             same = [f for f in pool if defines and f in facts and asked <= responder.gives(f)
                     and set(fact.entities) <= set(facts[f].entities)]
             answer = (responder.answer_fact(same[0], now) if same

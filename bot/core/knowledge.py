@@ -164,6 +164,10 @@ class Knowledge:
         return Voice(self.bot, tuple(t.title for t in self.topics),
                      tuple(s.title for s in self.sources.values()), examples)
 
+    def defines(self, fact_id: str) -> bool:
+        """Whether `fact_id` is the fact a subject points at ("লামা কী?" is Llama's)."""
+        return any(e.fact == fact_id for e in self.entities.values())
+
     def events_for_fact(self, fact_id: str) -> tuple[Event, ...]:
         return tuple(e for e in self.events if e.fact_id == fact_id)
 
