@@ -249,3 +249,15 @@ def test_when_after_a_count_asks_when_the_count_was_reached(conversation: Conver
 def test_a_short_question_pointing_back_is_not_small_talk(conversation: Conversation) -> None:
     *_, then = play(conversation, "লামা কী?", "who made it?")
     assert then.answer.kind is not AnswerKind.SMALLTALK
+
+
+def test_it_is_what_the_last_answer_was_about(conversation: Conversation) -> None:
+    # The last question named Llama; its answer was DeepSeek's model. "Who made it?" asks
+    # of R1, not of Llama.
+    first, made = play(conversation, "ডিপসিক R1 কি লামার চেয়ে ভালো পারফর্ম করে?",
+                       "এটা কাদের বানানো?")
+    assert facts(first) == ["deepseek_r1"]
+    assert facts(made) == ["deepseek_r1"]
+    *_, staff = play(conversation, "ডিপসিক R1 কি লামার চেয়ে ভালো পারফর্ম করে?",
+                     "ওদের অফিসে কর্মী কতজন?")
+    assert staff.answer.kind is AnswerKind.NOT_IN_ARTICLE  # not Llama's downloads

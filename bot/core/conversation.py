@@ -311,6 +311,11 @@ class Conversation:
             return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(context.fact, now),),
                               context, now, context.question, resolved=context.question)
         subject = _named_words(previous, before)
+        if pointed and not new and fact is not None:
+            # "it" is what the last answer was about: after DeepSeek's fact, "এটা কাদের
+            # বানানো?" asks who made DeepSeek's model, whoever the last question named.
+            subject = " ".join(e.name for e in responder.knowledge.entities.values()
+                               if e.fact == fact.id) or subject
         rest = _without_pointers(words)
         for resolved in (f"{subject} {rest}", f"{context.question} {rest}"):
             if resolved.strip() != rest and (turn := self._read_as(
