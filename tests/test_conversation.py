@@ -193,7 +193,9 @@ def test_who_after_an_answer_that_says_who_in_words(conversation: Conversation) 
 
 @pytest.mark.parametrize("more", ["আরও কিছু জানান", "aro details dao plz", "আরও তথ্য দিন",
                                   "tell me more about llama", "আর?", "চালিয়ে যান",
-                                  "আর কিছু বলবা?", "ar kisu jana jay?", "keep going"])
+                                  "আর কিছু বলবা?", "ar kisu jana jay?", "keep going",
+                                  # a case ending typed apart ("details e") is grammar
+                                  "ar ektu details e bolo"])
 def test_more_in_words_of_its_own(conversation: Conversation, more: str) -> None:
     """Not a listed phrase: a word asking for more, the rest grammar, telling or the subject."""
     first, then = play(conversation, "লামা কতবার ডাউনলোড হয়েছে?", more)

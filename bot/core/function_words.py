@@ -73,6 +73,7 @@ eita oita eida heida uchit dekha dekhte dekhay dekhe khawa khete khay jawa jete 
 asha ashte ashe ese valo bhalo kharap
 protibedon protibedone protibedoner riport riporte reporte article artikel onujayi anujayi mote
 hisabe hishabe sohoj sohojvabe songkhepe
+e te
 """
 
 _ENGLISH = """
