@@ -263,3 +263,14 @@ def test_it_is_what_the_last_answer_was_about(conversation: Conversation) -> Non
     *_, staff = play(conversation, "ডিপসিক R1 কি লামার চেয়ে ভালো পারফর্ম করে?",
                      "ওদের অফিসে কর্মী কতজন?")
     assert staff.answer.kind is AnswerKind.NOT_IN_ARTICLE  # not Llama's downloads
+
+
+def test_anything_else_on_a_side_of_it_asks_for_more(conversation: Conversation) -> None:
+    first, more = play(conversation, "Is Meta facing any copyright lawsuit over Llama?",
+                       "anything else on the legal side?")
+    assert facts(first) == ["copyright_lawsuit"]
+    assert more.kind is TurnKind.MORE
+    # "আরও" before a word is "more X", no request: "why will these matter more?"
+    *_, why = play(conversation, "Is Meta facing any copyright lawsuit over Llama?",
+                   "ভবিষ্যতে এগুলো কেন আরও গুরুত্বপূর্ণ হবে?")
+    assert why.kind is not TurnKind.MORE

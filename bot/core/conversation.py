@@ -157,6 +157,9 @@ class Conversation:
         if (turn := self._compound(text, context, now)) is not None:
             return turn
         answer = self.responder.ask(text, now)
+        if (context.fact is not None and answer.kind is not AnswerKind.FACT
+                and self._asks_more(text, context, loosely=True)):
+            return self._more(context, now)
         if context.fact is not None and self._leans_on_context(answer, words):
             turn = self._follow_up(text, words, answer, context, now)
             if turn is not None:
@@ -222,8 +225,12 @@ class Conversation:
 
     # ----------------------------------------------------------------- "tell me more"
 
-    def _asks_more(self, text: str, context: Context) -> bool:
-        """Whether `text` asks for more of the same in words of its own ("আরও তথ্য দিন")."""
+    def _asks_more(self, text: str, context: Context, loosely: bool = False) -> bool:
+        """Whether `text` asks for more of the same in words of its own ("আরও তথ্য দিন").
+
+        `loosely`, for a message that names no fact by itself: up to two words of what
+        it is about may come with it too ("anything else on the legal side?").
+        """
         key = self.responder.matcher.key(clean(text))
         fact = self.responder.knowledge.facts.get(context.fact or "")
         about = {*fact.entities, *fact.mentions} if fact is not None else set()
@@ -235,10 +242,13 @@ class Conversation:
             return True
         pairs = {i for i in range(len(words) - 1) if f"{words[i]} {words[i + 1]}" in _ELSE}
         paired = pairs | {i + 1 for i in pairs}
-        return (bool(pairs) or any(w in _MORE_WORDS for w in words)) and all(
-            i in paired or w in _MORE_WORDS or w in _TELLING or w.startswith(_TELLING_STEMS)
-            or i in subject or i not in content
-            for i, w in enumerate(words))
+        other = [i for i, w in enumerate(words)
+                 if not (i in paired or w in _MORE_WORDS or w in _TELLING
+                         or w.startswith(_TELLING_STEMS) or i in subject or i not in content)]
+        named_other = bool(self.responder.subjects.named(key) - about)
+        return (bool(pairs) or any(w in _MORE_WORDS for w in words)) and (
+            # "আরও জরুরি কেন?" (why more urgent) is no request: only "anything else" is loose.
+            not other or loosely and bool(pairs) and len(other) <= 2 and not named_other)
 
     def _more(self, context: Context, now: datetime) -> Turn:
         fact = self.responder.knowledge.facts[context.fact] if context.fact else None
