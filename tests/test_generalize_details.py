@@ -273,3 +273,14 @@ def test_names_a_fact_compares_with_are_not_names_it_lists(real: Responder) -> N
     assert Asked.NAMES in real.gives("corporate_adopters")
     message = "শুনলাম মেটা সামনে নতুন লামা মডেল আনবে। ওই নতুন মডেলগুলোর নাম কী হবে?"
     assert real.ask(message, NOW).kind is AnswerKind.NOT_IN_ARTICLE
+
+
+def test_how_many_of_a_date_asks_when_and_a_year_is_no_amount(real: Responder) -> None:
+    assert Asked.AMOUNT in asked("ফাইন-টিউন করতে কয়টা জিপিইউ লাগে?")
+    assert asked("লামা কত সালে আসে?") == {Asked.WHEN}
+    assert asked("লামা বাজারে আসছে কত সাল থেকে?") == {Asked.WHEN}
+    assert Asked.AMOUNT in asked("কত সালে কতবার ডাউনলোড হয়েছে?")
+    assert Asked.AMOUNT not in real.gives("launch_2023")  # "২০২৩ সালে" is a year
+    assert Asked.AMOUNT in real.gives("downloads_milestone")
+    answer = real.ask("২০৩০ সালে লামার মার্কেট শেয়ার কত হবে?", NOW)
+    assert answer.kind is not AnswerKind.FACT

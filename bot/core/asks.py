@@ -35,10 +35,12 @@ class Asked(StrEnum):
 
 
 _ASKING = {
-    Asked.WHEN: ("কবে", "কখন", "কোন সালে", "কোন বছর", "কত সালে", "কোন তারিখে", "তারিখ কবে",
-                 "when", "what date", "which year", "kobe", "kokhon", "kon sale"),
-    Asked.AMOUNT: ("কত", "কতো", "কতজন", "কয়জন", "কতবার", "কয়বার", "how much", "how many",
-                   "koto", "koyjon", "kotojon"),
+    Asked.WHEN: ("কবে", "কখন", "কোন সালে", "কোন বছর", "কত সালে", "কত সাল", "কোন তারিখে",
+                 "তারিখ কবে", "when", "what date", "which year", "kobe", "kokhon", "kon sale",
+                 "koto sal", "koto sale"),
+    Asked.AMOUNT: ("কত", "কতো", "কতজন", "কয়জন", "কতবার", "কয়বার", "কয়টা", "কয়টি", "কতগুলো",
+                   "how much", "how many", "koto", "koyjon", "kotojon", "koyta", "koita",
+                   "kotogulo"),
     # A place is asked with a verb of being held or found: "কোথায় পৌঁছেছে" (how far has it
     # got) is not a place. A bare "কোথায়?" is read by the conversation.
     Asked.WHERE: ("কোথায় হবে", "কোথায় হচ্ছে", "কোথায় হয়েছে", "কোথায় হয়েছিল", "কোথায় অনুষ্ঠিত",
@@ -105,6 +107,8 @@ class Asks:
     def __init__(self) -> None:
         self._asking = {kind: _phrases(words) for kind, words in _ASKING.items()}
         self._giving = {kind: _phrases(words) for kind, words in _GIVING.items()}
+        self._dated = tuple(p for kind in (Asked.WHEN, Asked.MONTH) for p in self._asking[kind]
+                            if len(p) > 1)
         self._people = _phrases(("ডেভেলপার", "কোম্পানি", "প্রতিষ্ঠান", "লেখক", "গবেষক",
                                  "ব্যবহারকারী", "developers", "companies", "authors"))
         self._heading = _phrases(("headed", "heading", "going", "jacche", "যাচ্ছে"))
@@ -135,6 +139,11 @@ class Asks:
             found = {k for k, phrases in self._alone.items() if _holds(key.surface, phrases)}
             return self.asked(key) | found
         found = {k for k, phrases in self._asking.items() if _holds(key.surface, phrases)}
+        if Asked.AMOUNT in found and found & {Asked.WHEN, Asked.MONTH}:
+            # "কত সালে", "koto tarikh": the "how many" of a date asks when, not an amount.
+            dated = _holds(key.surface, self._dated)
+            if dated and not _holds(_without(key.surface, self._dated), self._asking[Asked.AMOUNT]):
+                found.discard(Asked.AMOUNT)
         if Asked.WHERE in found and _holds(key.surface, self._heading):
             found.discard(Asked.WHERE)  # "where is Llama headed?" asks about its future
         return frozenset(found)
@@ -146,7 +155,8 @@ class Asks:
         found = {k for k, phrases in self._giving.items()
                  if _holds(words, phrases) or _begins(words, phrases)}
         cleaned = clean(text)
-        if _NUMBER.search(cleaned):
+        # A year ("২০২৩ সালে") tells when, not how many.
+        if any(not _YEAR.fullmatch(n) for n in _NUMBER.findall(cleaned)):
             found.add(Asked.AMOUNT)
         if _YEAR.search(cleaned):
             found.add(Asked.WHEN)
@@ -161,6 +171,18 @@ def _begins(words: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]) -> boo
 
 def _phrases(words: Iterable[str]) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(make_key(w).surface) for w in words)
+
+
+def _without(surface: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]) -> tuple[str, ...]:
+    """`surface` with the words of every occurrence of `phrases` left out."""
+    taken: set[int] = set()
+    for phrase in phrases:
+        n = len(phrase)
+        for i in range(len(surface) - n + 1):
+            window = surface[i : i + n]
+            if window[:-1] == phrase[:-1] and window[-1].startswith(phrase[-1]):
+                taken.update(range(i, i + n))
+    return tuple(w for i, w in enumerate(surface) if i not in taken)
 
 
 def _holds(surface: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]) -> bool:
