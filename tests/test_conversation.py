@@ -274,3 +274,18 @@ def test_anything_else_on_a_side_of_it_asks_for_more(conversation: Conversation)
     *_, why = play(conversation, "Is Meta facing any copyright lawsuit over Llama?",
                    "ভবিষ্যতে এগুলো কেন আরও গুরুত্বপূর্ণ হবে?")
     assert why.kind is not TurnKind.MORE
+
+
+def test_a_follow_up_about_something_no_fact_knows_is_not_in_the_article(
+        conversation: Conversation) -> None:
+    first, video = play(conversation, "লামা কি এখন ছবি আর অডিও একসাথে বুঝতে পারবে?",
+                        "ভিডিও এডিট করতে পারবে এটা?")
+    assert facts(first) == ["multimodal"]
+    assert video.answer.kind is AnswerKind.NOT_IN_ARTICLE
+    assert "multimodal" in video.answer.suggestions
+    *_, flights = play(conversation, "What are the agentic features Meta hinted at?",
+                       "will those agents be able to book flights for me?")
+    assert flights.answer.kind is AnswerKind.NOT_IN_ARTICLE
+    # Words every question may hold are no such thing: "by when?" is still the fact's.
+    *_, by_when = play(conversation, "মেটা নতুন কী কী লামা মডেল আনছে রিজনিং সহ?", "কবে নাগাদ?")
+    assert facts(by_when) == ["reasoning_models"]

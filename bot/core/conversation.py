@@ -380,11 +380,20 @@ class Conversation:
                 asked <= self.responder.gives(answer.fact_id)):
             # "কোন কোন বই?" of the lawsuit: the fact is right, the names are not in it.
             answer = self.responder.not_in_article(resolved, (answer.fact_id,))
+        if (answer.kind is AnswerKind.FACT and answer.fact_id is not None
+                and alone.kind is not AnswerKind.FACT and self._unknown_words(alone.question)):
+            # "will it handle video too?": the context names the fact, but this asks about
+            # something no fact knows (video), so the article does not say.
+            answer = self.responder.not_in_article(resolved, (answer.fact_id,))
         if answer.kind is AnswerKind.FACT or new_subject or (
                 answer.kind is AnswerKind.NOT_IN_ARTICLE and alone.kind is not AnswerKind.FACT):
             return self._turn(TurnKind.FOLLOW_UP, (answer,), context, now, clean(resolved),
                               resolved=resolved)
         return None
+
+    def _unknown_words(self, text: str) -> tuple[str, ...]:
+        """The words of `text` no example uses (not grammar, not verbs)."""
+        return self.responder.matcher.match(_without_pointers(clean(text))).unknown
 
     # ----------------------------------------------------------------- several questions
 

@@ -43,6 +43,7 @@ _BENGALI = """
 প্রতিবেদন প্রতিবেদনে প্রতিবেদনের প্রতিবেদনটা প্রতিবেদনটি রিপোর্ট রিপোর্টে রিপোর্টের রিপোর্টটা রিপুর্টে
 রিপুর্ট সংবাদ সংবাদে সংবাদের নিবন্ধ নিবন্ধে আর্টিকেল আর্টিকেলে লেখাটা লেখাটায় অনুযায়ী মতে হিসাবে হিসেবে
 সহজ সহজভাবে সহজে সংক্ষেপে ভাষায় সোজা সোজাসুজি
+নাগাদ এসব ওসব সেসব
 """
 
 _BANGLISH = """
@@ -73,7 +74,7 @@ eita oita eida heida uchit dekha dekhte dekhay dekhe khawa khete khay jawa jete 
 asha ashte ashe ese valo bhalo kharap
 protibedon protibedone protibedoner riport riporte reporte article artikel onujayi anujayi mote
 hisabe hishabe sohoj sohojvabe songkhepe
-e te
+e te nagad esob oshob
 """
 
 _ENGLISH = """
@@ -86,7 +87,7 @@ tell say said says explain know please pls plz thanks
 some any all each every more most much many very really actually exactly basically just also
 too again still ever even only quite rather please kindly
 report article piece news story according overall honestly simply want wanted simple terms
-brief briefly
+brief briefly mainly mostly such put able
 up down out over under off
 hi hello hey dear sir bro brother guys anyone wondering wonder curious question ask asking
 s t d ll ve re m
