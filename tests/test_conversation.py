@@ -289,3 +289,15 @@ def test_a_follow_up_about_something_no_fact_knows_is_not_in_the_article(
     # Words every question may hold are no such thing: "by when?" is still the fact's.
     *_, by_when = play(conversation, "মেটা নতুন কী কী লামা মডেল আনছে রিজনিং সহ?", "কবে নাগাদ?")
     assert facts(by_when) == ["reasoning_models"]
+
+
+def test_who_made_it_after_an_answer_asks_of_that_answer(conversation: Conversation) -> None:
+    # "who made/makes/built" are one word to the matcher (a synonym group), and without
+    # "you" a bare "who made it?" asks of the last answer, not of the bot.
+    first, made = play(conversation, "লামা জিনিসটা আসলে কী?", "কে বানাইছে?")
+    assert facts(first) == ["what_is_llama"]
+    assert facts(made) == ["what_is_llama"]
+    *_, makes = play(conversation, "What is Llama?", "Who makes it?")
+    assert facts(makes) == ["what_is_llama"]
+    *_, bot = play(conversation, "লামা জিনিসটা আসলে কী?", "তোমাকে কে বানাইছে?")
+    assert bot.answer.kind is AnswerKind.SMALLTALK

@@ -129,6 +129,10 @@ _POINTERS = _phrases(
     "ogula|ei|oi|"
     # "এত টাকা কেন?", "keno eto taka?": so much, as just said.
     "এত|এতো|অত|অতো|এতগুলো|eto|oto|so much|that much|so many")
+# Words that address the bot: "তোমাকে কে বানাইছে?" asks who made the bot, not the last subject.
+_ADDRESSED = _phrases("তুমি|তোমাকে|তোমার|তোমায়|আপনি|আপনাকে|আপনার|তুই|তোকে|তোর|বট|বটটা|you|your|"
+                      "yourself|bot|tumi|tomake|tomar|apni|apnake|apnar|tui|toke|tor|আছো|আছেন|আছিস|acho|achen|"
+                      "achis|aso|asen")
 # Clause breaks of a message that asks several things.
 _CLAUSE_BREAK = re.compile(
     r"[?।;\n!]+|,|\s(?:আর|এবং|ও|আর তাছাড়া|তাছাড়া|সাথে|সঙ্গে|and|also|plus|ar|ebong|abong)\s",
@@ -274,7 +278,9 @@ class Conversation:
         if any(w in _POINTERS for w in (tokens if len(tokens) <= 4 else tokens[:2])):
             return True  # "eta ke banaise?", "who made it?": not who made the bot
         if answer.kind is AnswerKind.SMALLTALK:
-            return False
+            # "তোমাকে কে বানাইছে?", "কেমন আছো?" are said to the bot; "কে বানাইছে?" asks of
+            # what was just said.
+            return not any(w in _ADDRESSED for w in tokens) and self._asks_of_something(words)
         if self._bare(words):
             return True
         matcher = self.responder.matcher
@@ -332,6 +338,13 @@ class Conversation:
                     resolved, alone, context, now, asked=asked)) is not None:
                 return turn
         return None
+
+    def _asks_of_something(self, words: str) -> bool:
+        """"কে বানাইছে?": a question word and a word of what is asked, no one addressed."""
+        key = self.responder.matcher.key(words)
+        return any(w in _QUESTION_WORDS for w in key.surface) and any(
+            key.surface[i] not in _QUESTION_WORDS
+            for i in self.responder.matcher.content_positions(key))
 
     def _bare(self, words: str, skip: frozenset[int] = frozenset()) -> bool:
         """A message of question words and pointers (and grammar): "কবে?", "কোথায় হবে রে?".
