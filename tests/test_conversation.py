@@ -133,7 +133,8 @@ def test_none_of_these_logs_the_question_the_choices_were_for(
     # A question unsure after an answer (unsure alone, a word may be sure in a context).
     opening, unsure_question = next(
         (opening, q) for opening in ("লামাকন কী?", "লামা কী?", "who sued meta?")
-        for q in ("download", "meta", "মেটা", "llama", "ai")
+        for q in ("download", "meta", "মেটা", "llama", "ai", "ইংরেজি শেখার সহজ উপায় কী",
+                  "best budget phone under 20k")
         if play(conversation, opening, q)[1].answer.kind is AnswerKind.SUGGEST)
     first, unsure, no = play(conversation, opening, unsure_question, "না")
     assert unsure.answer.kind is AnswerKind.SUGGEST
@@ -195,7 +196,8 @@ def test_who_after_an_answer_that_says_who_in_words(conversation: Conversation) 
                                   "tell me more about llama", "আর?", "চালিয়ে যান",
                                   "আর কিছু বলবা?", "ar kisu jana jay?", "keep going",
                                   # a case ending typed apart ("details e") is grammar
-                                  "ar ektu details e bolo"])
+                                  "ar ektu details e bolo", "hmm, r?", "continue koro",
+                                  "r ki jano?", "next কী আছে? বলো"])
 def test_more_in_words_of_its_own(conversation: Conversation, more: str) -> None:
     """Not a listed phrase: a word asking for more, the rest grammar, telling or the subject."""
     first, then = play(conversation, "লামা কতবার ডাউনলোড হয়েছে?", more)

@@ -284,3 +284,14 @@ def test_how_many_of_a_date_asks_when_and_a_year_is_no_amount(real: Responder) -
     assert Asked.AMOUNT in real.gives("downloads_milestone")
     answer = real.ask("২০৩০ সালে লামার মার্কেট শেয়ার কত হবে?", NOW)
     assert answer.kind is not AnswerKind.FACT
+
+
+def test_paying_for_it_asks_for_money(real: Responder) -> None:
+    assert Asked.MONEY in asked("এজেন্টিক ফিচারের জন্য কি আলাদা টাকা দিতে হবে?")
+    assert Asked.MONEY in asked("Do those companies pay Meta for Llama?")
+    assert Asked.MONEY not in asked("europe er manush ki llama pay na? keno")  # পায়: gets
+    assert real.ask("এজেন্টিক ফিচারের জন্য কি আলাদা টাকা দিতে হবে?", NOW).kind is (
+        AnswerKind.NOT_IN_ARTICLE)
+    # "টেক্কা দিতে" (to take on) is no paying, though it folds like a spelling of টাকা.
+    answer = real.ask("DeepSeek কে টেক্কা দিতে Meta কি war room বানিয়েছে?", NOW)
+    assert answer.fact_id == "war_rooms"

@@ -57,7 +57,11 @@ _ASKING = {
     Asked.MONEY: ("কত টাকা", "কত ডলার", "দাম", "খরচ কত", "আয়", "রাজস্ব", "মুনাফা", "লাভ কত",
                   "ফি", "price", "cost", "costs", "fee", "fees", "subscription", "revenue",
                   "income", "profit", "how much money", "koto taka", "dam", "khoroch koto",
-                  "ay koto"),
+                  "ay koto",
+                  # paying for it: "টাকা দিতে হয়?", "do they pay Meta?"
+                  "টাকা দিতে হয়", "টাকা দিতে হবে", "টাকা দিয়ে ব্যবহার", "টাকা দিয়া", "টাকা লাগে",
+                  "টাকা লাগবে", "পয়সা লাগে", "paid", "paying", "pay for", "pay meta",
+                  "taka dite hoy", "taka dite hobe", "taka lage", "taka lagbe"),
     Asked.RATE: ("প্রতিদিন", "দৈনিক", "প্রতি দিন", "প্রতি মাসে", "প্রতি সপ্তাহে", "per day",
                  "per month", "per week", "daily", "a day", "each day", "every day", "protidin",
                  "roj", "doinik"),

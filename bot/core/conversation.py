@@ -90,21 +90,22 @@ _MORE = _phrases("আরও বলো|আরো বলো|আরও বলুন
 # the rest grammar, words of telling, or the subject being talked about.
 _MORE_WORDS = _phrases("আরও|আরো|আরেকটু|আরেকটা|বিস্তারিত|বিস্তারিতভাবে|তারপর|বাকি|বাকিটা|চালিয়ে|"
                        "more|details|detail|continue|elaborate|expand|further|else|additional|"
-                       "moar|mor|aro|arektu|bistarito|tarpor|baki|chaliye")
+                       "moar|mor|aro|arektu|bistarito|tarpor|baki|chaliye|next|পরের|porer")
 _TELLING = _phrases("বলো|বল|বলেন|বলুন|কও|কন|ক|কইন|জানাও|জানান|জানতে|জানা|চাই|দিন|দাও|দেন|তথ্য|"
                     "কিছু|কিচু|কিসু|কিতা|কুনতা|শুনি|শোনাও|ব্যাখ্যা|খুলে|যান|যাও|যায়|যাবে|পারবেন|"
                     "পারবে|পারো|অনুগ্রহ|ইনফো|নি|গো|tell|tel|me|give|info|information|go|going|"
                     "keep|on|ok|okay|please|plz|pls|about|anything|something|dao|din|den|bolo|"
+                    "করো|করেন|করুন|koro|koren|korun|hmm|হুম|"
                     "bol|bolen|ko|koo|kon|koin|janao|janan|jante|jana|jay|chai|kichu|kisu|kicu|"
                     "kita|tottho|totho|shuni")
 # Verbs of telling in any form ("বলবি", "কইবা", "জানাবে", "জানো").
 _TELLING_STEMS = ("বল", "জান", "কই", "শোন", "শুন", "bol", "jan", "koi", "shon", "shun")
 # "আর কিছু?", "আর কী কী জানা যায়?", "what else?": "and what / and some" asks for more.
-_ELSE = _phrases("আর কী|আর কি|আর কোনো|আর কোন|আর কিছু|আর একটু|আর কিতা|আর কিসু|আর কিচু|ar ki|"
+_ELSE = _phrases("আর কী|আর কি|আর কোনো|আর কোন|আর কিছু|আর একটু|আর কিতা|আর কিসু|আর কিচু|ar ki|r ki|r kichu|"
                  "ar kono|ar kichu|ar kisu|ar kicu|ar kita|ar ektu|what else|anything else|"
                  "keep going|go on")
 # A message of this alone asks to go on: "আর?", "and?".
-_AND = _phrases("আর|and|ar")
+_AND = _phrases("আর|and|ar|r")
 _ORDINALS = (
     _phrases("1|১|এক|একটা|প্রথম|প্রথমটা|প্রথমটি|প্রথমটাই|প্রথম প্রশ্ন|first|first one|1st|prothom|"
              "prothomta|ek"),
@@ -242,8 +243,8 @@ class Conversation:
                    if entity in about for i in range(start, end)}
         content = set(self.responder.matcher.content_positions(key))
         words = key.surface
-        if len(words) == 1 and words[0] in _AND:
-            return True
+        if [w for w in words if w not in _TELLING] in ([w] for w in _AND):
+            return True  # "আর?", "hmm, r?"
         pairs = {i for i in range(len(words) - 1) if f"{words[i]} {words[i + 1]}" in _ELSE}
         paired = pairs | {i + 1 for i in pairs}
         other = [i for i, w in enumerate(words)
