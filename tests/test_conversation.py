@@ -303,3 +303,18 @@ def test_who_made_it_after_an_answer_asks_of_that_answer(conversation: Conversat
     assert facts(makes) == ["what_is_llama"]
     *_, bot = play(conversation, "লামা জিনিসটা আসলে কী?", "তোমাকে কে বানাইছে?")
     assert bot.answer.kind is AnswerKind.SMALLTALK
+
+
+def test_a_pointer_stays_with_the_last_answer_unless_another_fact_clearly_leads(
+        conversation: Conversation) -> None:
+    first, tools = play(conversation, "মেটা লামা ফ্রিতে দিচ্ছে কেন, এতে ওদের লাভটা কী?",
+                        "ওরা সাথে কোনো টুলও দেয়?")
+    assert facts(first) == ["ecosystem_strategy"]
+    assert facts(tools) == ["ecosystem_strategy"]  # not what Llama is
+    *_, material = play(conversation, "What's the copyright case against Meta about?",
+                        "what kind of material are they accused of training on?")
+    assert facts(material) == ["copyright_lawsuit"]
+    # Another fact far ahead still moves it: "when did it first come out?" after downloads.
+    *_, launch = play(conversation, "লামা মডেল এখন পর্যন্ত মোট কতবার ডাউনলোড হয়েছে?",
+                      "এটা প্রথম কবে রিলিজ হইছিল?")
+    assert facts(launch) == ["launch_2023"]

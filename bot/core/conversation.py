@@ -19,12 +19,14 @@ from enum import StrEnum
 
 from bot.core.answer import Answer, AnswerKind, Responder
 from bot.core.asks import Asked
-from bot.core.match import VERB_ENDINGS
+from bot.core.match import VERB_ENDINGS, Scored
 from bot.core.normalize import Key, clean, surface_word
 
 # A context older than this, or this many turns without a fact, is forgotten.
 EXPIRY = timedelta(minutes=15)
 MAX_IDLE_TURNS = 5
+# A follow-up pointing at the last answer stays with it unless another fact leads by this much.
+STAY_MARGIN = 12.0
 
 
 @dataclass(frozen=True)
@@ -328,13 +330,25 @@ class Conversation:
             return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(context.fact, now),),
                               context, now, context.question, resolved=context.question)
         subject = _named_words(previous, before)
-        if pointed and not new and fact is not None:
+        rest = _without_pointers(words)
+        readings = [f"{subject} {rest}", f"{context.question} {rest}"]
+        if pointed and not new and fact is not None and (defined := " ".join(
+                e.name for e in responder.knowledge.entities.values() if e.fact == fact.id)):
             # "it" is what the last answer was about: after DeepSeek's fact, "এটা কাদের
             # বানানো?" asks who made DeepSeek's model, whoever the last question named.
-            subject = " ".join(e.name for e in responder.knowledge.entities.values()
-                               if e.fact == fact.id) or subject
-        rest = _without_pointers(words)
-        for resolved in (f"{subject} {rest}", f"{context.question} {rest}"):
+            readings = [f"{defined} {rest}", f"{context.question} {rest}", f"{subject} {rest}"]
+        if (pointed and fact is not None and asked <= responder.gives(fact.id)
+                and not self._unknown_words(rest)):
+            ranked = responder.matcher.match(readings[0]).ranked
+            if ranked and ranked[0].intent_id != fact.id and ranked[0].intent_id in (
+                    responder.knowledge.facts) and all(
+                    _leads_by(responder.matcher.match(text).ranked, ranked[0].intent_id, fact.id)
+                    < STAY_MARGIN for text in (readings[0], rest)):
+                # "it" points at the last answer; another fact only a little closer in words
+                # does not move the conversation ("ওরা কোন দেশের প্রতিষ্ঠান?" of DeepSeek).
+                return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(fact.id, now),),
+                                  context, now, clean(readings[0]), resolved=readings[0])
+        for resolved in dict.fromkeys(readings):
             if resolved.strip() != rest and (turn := self._read_as(
                     resolved, alone, context, now, asked=asked)) is not None:
                 return turn
@@ -521,6 +535,12 @@ _AUXILIARIES = _phrases("is|are|was|were|do|does|did|can|could|will|would|has|ha
 _LIST_REQUEST = ("tell me about", "দুটোই বলো", "দুটোই বলুন", "তিনটাই বলো", "তিনটা নিয়েই বলো",
                  "সবগুলো বলো", "সব কটা বলো", "দুটো নিয়েই বলো", "both", "all three", "each of")
 _CONNECTIVES = _phrases("আর|তো|তাহলে|তাই|আচ্ছা|and|so|then|really|ar|tahole")
+
+
+def _leads_by(ranked: tuple[Scored, ...], first: str, second: str) -> float:
+    """How far `first` scores above `second` in `ranked` (an intent not ranked scores 0)."""
+    scores = {s.intent_id: s.score for s in ranked}
+    return scores.get(first, 0.0) - scores.get(second, 0.0)
 
 
 def _named_words(key: Key, spans: list[tuple[str, int, int]]) -> str:
