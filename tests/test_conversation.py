@@ -318,3 +318,25 @@ def test_a_pointer_stays_with_the_last_answer_unless_another_fact_clearly_leads(
     *_, launch = play(conversation, "লামা মডেল এখন পর্যন্ত মোট কতবার ডাউনলোড হয়েছে?",
                       "এটা প্রথম কবে রিলিজ হইছিল?")
     assert facts(launch) == ["launch_2023"]
+
+
+@pytest.mark.parametrize(("message", "expected"), [
+    ("llamacon kobe r meta AI te koto khoroch korbe?", {"llamacon", "ai_investment"}),
+    ("Llama কী জিনিস + কোন কোন company use করে?", {"what_is_llama", "corporate_adopters"}),
+    ("1. llama ki\n2. koto download hoise\n3. llamacon kobe",
+     {"what_is_llama", "downloads_milestone", "llamacon"}),
+    ("What's LlamaCon. What's Meta AI.", {"llamacon", "meta_ai_assistant"}),
+    ("copyright mamla, europe er somossa ar ethics - ei tin ta niye bolo",
+     {"copyright_lawsuit", "eu_privacy", "ethics_legal"}),
+])
+def test_questions_joined_by_marks_people_type(
+        conversation: Conversation, message: str, expected: set[str]) -> None:
+    """A romanized "r" after a question, "+", "&", a full stop, a numbered list, a dash."""
+    turn = conversation.reply(message, Context(), NOW)
+    assert turn.kind is TurnKind.COMPOUND
+    assert set(facts(turn)) == expected
+
+
+def test_a_romanized_genitive_r_does_not_split(conversation: Conversation) -> None:
+    turn = conversation.reply("llama r future kemon dekhchen?", Context(), NOW)
+    assert turn.kind is not TurnKind.COMPOUND

@@ -138,10 +138,17 @@ _ADDRESSED = _phrases("তুমি|তোমাকে|তোমার|তোম
                       "achis|aso|asen")
 # Clause breaks of a message that asks several things.
 _CLAUSE_BREAK = re.compile(
-    r"[?।;\n!]+|,|\s(?:আর|এবং|ও|আর তাছাড়া|তাছাড়া|সাথে|সঙ্গে|and|also|plus|ar|ebong|abong)\s",
+    r"[?।;\n!]+|,|\.(?=\s|$)|\s[+&]\s|\s[-–—]\s"
+    r"|\s(?:আর|এবং|ও|আর তাছাড়া|তাছাড়া|সাথে|সঙ্গে|and|also|plus|ar|ebong|abong)\s"
+    # "kobe r meta...": a romanized "r" (and) after a question word, not "llama r" (Llama's)
+    r"|(?:" + "|".join(f"(?<=\\s{w})" for w in ("kobe", "ki", "keno", "koto", "kothay", "kara",
+                                                 "ke", "kon")) + r")\s+r\s",
     re.IGNORECASE,
 )
+# "1. llama ki", "- llamacon kobe", "• ...": the marker of a list item.
+_LIST_MARKER = re.compile(r"^\s*(?:\d+[.)]|[-•*])\s+", re.MULTILINE)
 MAX_CLAUSES = 4
+_ROMANIZED_AND = re.compile(r"\s+r\s+", re.IGNORECASE)
 
 
 @dataclass
@@ -466,12 +473,15 @@ class Conversation:
         ("Tell me about X, Y and Z", "দুটোই বলো")."""
         matcher = self.responder.matcher
         clauses = _clauses(text)
-        if len(clauses) < 2:
+        if len(clauses) < 2 and not _ROMANIZED_AND.search(text):
             return clauses  # most messages: one clause, and no key to build for it
         clauses = [c for c in clauses if matcher.content_positions(matcher.key(c))]
         cleaned = clean(text)
         if any(p in cleaned for p in _LIST_REQUEST):
-            return [c for c in clauses if clean(c) not in _LIST_REQUEST]
+            # Every item of the list, also those joined by a romanized "r" ("reasoning r
+            # multimodal duitar bepare bolo").
+            items = [i for c in clauses for i in _ROMANIZED_AND.split(c)]
+            return [i for i in items if clean(i) not in _LIST_REQUEST]
         questions: list[str] = []
         pending = ""
         for clause in clauses:
@@ -517,6 +527,7 @@ class Conversation:
 
 def _clauses(text: str) -> list[str]:
     """The clauses of `text`, each with the "?" that closed it, if one did."""
+    text = _LIST_MARKER.sub("", text)
     clauses, start = [], 0
     for found in _CLAUSE_BREAK.finditer(text):
         clause = text[start:found.start()].strip()
@@ -532,8 +543,10 @@ def _clauses(text: str) -> list[str]:
 _AUXILIARIES = _phrases("is|are|was|were|do|does|did|can|could|will|would|has|have|should")
 # A message asking for each item of a list: "Tell me about the war rooms, the investment and
 # DeepSeek", "দুটোই বলো".
-_LIST_REQUEST = ("tell me about", "দুটোই বলো", "দুটোই বলুন", "তিনটাই বলো", "তিনটা নিয়েই বলো",
-                 "সবগুলো বলো", "সব কটা বলো", "দুটো নিয়েই বলো", "both", "all three", "each of")
+_LIST_REQUEST = ("tell me about", "give me", "দুটোই বলো", "দুটোই বলুন", "তিনটাই বলো",
+                 "তিনটা নিয়েই বলো", "সবগুলো বলো", "সব কটা বলো", "দুটো নিয়েই বলো", "দুইটা নিয়ে",
+                 "তিনটা নিয়ে", "দুইটার ব্যাপারে", "both", "all three", "each of", "duita niye",
+                 "duitar bepare", "duitai", "tin ta niye", "tinta niye", "tintai", "dutoi")
 _CONNECTIVES = _phrases("আর|তো|তাহলে|তাই|আচ্ছা|and|so|then|really|ar|tahole")
 
 
