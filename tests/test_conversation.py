@@ -340,3 +340,8 @@ def test_questions_joined_by_marks_people_type(
 def test_a_romanized_genitive_r_does_not_split(conversation: Conversation) -> None:
     turn = conversation.reply("llama r future kemon dekhchen?", Context(), NOW)
     assert turn.kind is not TurnKind.COMPOUND
+
+
+def test_sylheti_question_words(conversation: Conversation) -> None:
+    turn = conversation.reply("লামা কুন বছর বাইর অইছে? আর ইউরোপো কিতা সমস্যা অইছে?", Context(), NOW)
+    assert set(facts(turn)) == {"launch_2023", "eu_privacy"}

@@ -124,7 +124,9 @@ _QUESTION_WORDS = _phrases(
     "kibhabe|kemne|ki|konta|kon|kemon|sotti|tahole|ar|বছর|বছরে|সালে|সাল|তারিখ|তারিখে|দিন|শহরে|"
     "দেশে|year|date|city|country|bochor|sale|tarikh|reason|কারণ|karon|"
     # "compared to what?", "মানে?": asking what the last answer meant.
-    "compared|compare|তুলনায়|তুলনা|মানে|mean|means|meaning|কিসের|কীসের|kiser|tulonay")
+    "compared|compare|তুলনায়|তুলনা|মানে|mean|means|meaning|কিসের|কীসের|kiser|tulonay|"
+    # Sylheti and other speech: "কুনদিন?" (when), "কিতা?" (what)
+    "কুন|কুনদিন|কিতা|kun|kundin|kita")
 # Words that point back at what was just said: "এটা কি ফ্রি?", "এর লাইসেন্স?", "is it free?".
 _POINTERS = _phrases(
     "এটা|এটি|ওটা|ওটি|সেটা|সেটি|এর|ওর|এটার|ওটার|এদের|ওদের|এগুলো|ওগুলো|এই|ওই|সেই|তারা|এরা|ওরা|"
