@@ -295,3 +295,12 @@ def test_paying_for_it_asks_for_money(real: Responder) -> None:
     # "টেক্কা দিতে" (to take on) is no paying, though it folds like a spelling of টাকা.
     answer = real.ask("DeepSeek কে টেক্কা দিতে Meta কি war room বানিয়েছে?", NOW)
     assert answer.fact_id == "war_rooms"
+
+
+def test_exactly_what_a_company_does_with_it_is_a_detail_the_article_lacks(
+        real: Responder) -> None:
+    # The adopters' fact names Spotify; what exactly Spotify does with Llama it does not say.
+    answer = real.ask("What exactly does Spotify use it for?", NOW)
+    assert answer.kind is AnswerKind.NOT_IN_ARTICLE
+    assert "corporate_adopters" in answer.suggestions
+    assert real.ask("Does Spotify use Llama?", NOW).fact_id == "corporate_adopters"

@@ -321,12 +321,16 @@ class Responder:
             return None
         return fact.id
 
-    def _decline_wins(self, decline: Scored, best: Scored | None) -> bool:
+    def _decline_wins(self, decline: Scored, best: Scored | None, key: Key) -> bool:
         if best is None or decline is best:
             return True
         if self.knowledge.declines[decline.intent_id].about:
-            # A detail of a fact must outscore the fact itself: its words are the fact's too.
-            return False
+            # A detail of a fact must outscore the fact itself: its words are the fact's too;
+            # unless the question says it wants the detail ("What exactly does Spotify use
+            # it for?") and the detail is as close as a tie.
+            return (best.intent_id in self.knowledge.declines[decline.intent_id].about
+                    and self.asks.exact(key)
+                    and decline.score >= best.score - self.policy.decline_explains_tie)
         tie = self.policy.decline_tie
         if decline.coverage > best.coverage:
             tie = self.policy.decline_explains_tie
@@ -408,7 +412,7 @@ class Responder:
                 return self._smalltalk(question, best.intent_id, score)
             return self._fallback(question, score)
         decline = next((s for s in ranked if s.intent_id in self.knowledge.declines), None)
-        if decline is not None and self._decline_wins(decline, best):
+        if decline is not None and self._decline_wins(decline, best, result.key):
             # Recognised as outside the article ("ChatGPT downloads", "the verdict's date").
             return self._declined_answer(question, score, decline, named)
         if (defined := self._definition(result, spans)) is not None:

@@ -115,6 +115,9 @@ class Asks:
                             if len(p) > 1)
         self._people = _phrases(("ডেভেলপার", "কোম্পানি", "প্রতিষ্ঠান", "লেখক", "গবেষক",
                                  "ব্যবহারকারী", "developers", "companies", "authors"))
+        self._exact = _phrases(("ঠিক কী", "ঠিক কি", "ঠিক কোন", "ঠিক কোথায়", "ঠিক কারা", "ঠিক কে",
+                                "নির্দিষ্ট করে", "exactly", "exact", "specifically", "precisely",
+                                "thik ki", "thik kon", "thik kothay", "thik kara"))
         self._heading = _phrases(("headed", "heading", "going", "jacche", "যাচ্ছে"))
         self._particular = _phrases(("কীভাবে", "কিভাবে", "কেমনে", "কোন", "কোনটা", "কোনগুলো",
                                      "how to", "how do", "how can", "which", "kivabe", "kibhabe",
@@ -130,6 +133,10 @@ class Asks:
         """Whether an answer says who in words ("কিছু ডেভেলপার ও কোম্পানি") if not by name."""
         words = make_key(text).surface
         return _holds(words, self._people) or _begins(words, self._people)
+
+    def exact(self, key: Key) -> bool:
+        """Whether `key`'s question insists on the particular ("ঠিক কী", "what exactly")."""
+        return _holds(key.surface, self._exact)
 
     def asks_a_detail(self, key: Key) -> bool:
         """Whether `key`'s question asks for something particular: one of the kinds above,
