@@ -304,3 +304,22 @@ def test_exactly_what_a_company_does_with_it_is_a_detail_the_article_lacks(
     assert answer.kind is AnswerKind.NOT_IN_ARTICLE
     assert "corporate_adopters" in answer.suggestions
     assert real.ask("Does Spotify use Llama?", NOW).fact_id == "corporate_adopters"
+
+
+@pytest.mark.parametrize(("question", "who"), [
+    ("Who filed the copyright lawsuit against Meta?", True),
+    ("মামলাটা কে করেছে?", True),
+    ("লামার বিরুদ্ধে কপিরাইট মামলাটি কে দায়ের করেছে?", True),
+    ("ke mamla korse?", True),
+    ("DeepSeek R1 কি Llama-কে beat করেছে?", False),  # কে: Llama's case ending
+    ("deepseek r1 ki llama ke harai dise?", False),
+    ("লামা কে ট্রেনিং দেওয়ার অভিযোগ কী?", False),
+])
+def test_who_is_asked_in_any_words(question: str, who: bool) -> None:
+    assert (Asked.WHO in asked(question)) is who
+
+
+def test_who_filed_the_lawsuit_is_not_in_the_article(real: Responder) -> None:
+    answer = real.ask("Who filed the copyright lawsuit against Meta?", NOW)
+    assert answer.kind is AnswerKind.NOT_IN_ARTICLE
+    assert real.ask("Who made Llama?", NOW).fact_id == "what_is_llama"

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from enum import StrEnum
 
+from bot.core.match import VERB_ENDINGS
 from bot.core.normalize import Key, clean, make_key
 
 
@@ -99,6 +100,17 @@ _GIVING = {
     Asked.AMOUNT: ("বিলিয়ন", "মিলিয়ন", "কোটি", "লাখ", "লক্ষ", "হাজার", "শত",
                    "শতাংশ", "billion", "million", "thousand", "hundred", "percent"),
 }
+_WHO = frozenset({"who", "whom", "কারা", "kara"})
+# "mamla ta ke korse": after a classifier, romanized "ke" is "who".
+_CLASSIFIERS = frozenset({"ta", "ti", "gula", "gulo", "guli"})
+
+
+def _names_before(words: tuple[str, ...], i: int) -> bool:
+    """Whether কে at `i` is the case ending of a name typed apart: "Llama-কে beat করেছে",
+    "llama ke harai dise" (Llama, not who)."""
+    before = words[i - 1]
+    return before.isascii() and (words[i] == "কে" or before not in _CLASSIFIERS)
+_KE = frozenset({"কে", "ke"})
 # A number standing alone ("২০২৩", "৮০"), not part of a name ("R1", "o3", "Q4").
 _NUMBER = re.compile(r"(?<![a-z0-9])\d+(?![a-z0-9])")
 # A year ("২০২৩") tells when; a count ("১০০ কোটি") does not.
@@ -150,6 +162,8 @@ class Asks:
             found = {k for k, phrases in self._alone.items() if _holds(key.surface, phrases)}
             return self.asked(key) | found
         found = {k for k, phrases in self._asking.items() if _holds(key.surface, phrases)}
+        if self._asks_who(key.surface):
+            found.add(Asked.WHO)
         if Asked.AMOUNT in found and found & {Asked.WHEN, Asked.MONTH}:
             # "কত সালে", "koto tarikh": the "how many" of a date asks when, not an amount.
             dated = _holds(key.surface, self._dated)
@@ -158,6 +172,18 @@ class Asks:
         if Asked.WHERE in found and _holds(key.surface, self._heading):
             found.discard(Asked.WHERE)  # "where is Llama headed?" asks about its future
         return frozenset(found)
+
+    @staticmethod
+    def _asks_who(words: tuple[str, ...]) -> bool:
+        """"who filed it?", "মামলাটা কে করেছে?", "ke mamla korse?": who, in any words. কে is
+        also a case ending typed apart ("লামা কে ট্রেনিং দেওয়া"): it asks who only first, last,
+        or just before a verb ("কে দায়ের করেছে")."""
+        if any(w in _WHO for w in words):
+            return True
+        return any(w in _KE and (i == 0 or not _names_before(words, i)) and (
+                   i == 0 or i == len(words) - 1
+                   or any(v.endswith(VERB_ENDINGS) for v in words[i + 1:i + 3]))
+                   for i, w in enumerate(words))
 
     def given(self, text: str) -> frozenset[Asked]:
         """What an answer text gives: a date or time (a year, a month), an amount (a number;
