@@ -323,3 +323,18 @@ def test_who_filed_the_lawsuit_is_not_in_the_article(real: Responder) -> None:
     answer = real.ask("Who filed the copyright lawsuit against Meta?", NOW)
     assert answer.kind is AnswerKind.NOT_IN_ARTICLE
     assert real.ask("Who made Llama?", NOW).fact_id == "what_is_llama"
+
+
+@pytest.mark.parametrize("question", [
+    "Which EU countries cancelled the Llama launch?",
+    "কোন কোন ই-বুক দিয়ে লামাকে ট্রেনিং দেওয়া হয়েছে বলে অভিযোগ?",
+    "GDPR er kon article?",
+])
+def test_which_named_things_are_names_the_fact_lacks(real: Responder, question: str) -> None:
+    assert Asked.NAMES in asked(question)
+    assert real.ask(question, NOW).kind is not AnswerKind.FACT
+
+
+def test_which_factors_are_what_the_fact_tells(real: Responder) -> None:
+    answer = real.ask("লামার ভবিষ্যৎ কোন কোন বিষয়ের উপর নির্ভর করবে?", NOW)
+    assert answer.fact_id == "future_outlook"

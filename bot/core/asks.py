@@ -68,7 +68,14 @@ _ASKING = {
                  "roj", "doinik"),
     Asked.NAMES: ("নাম", "নামগুলো", "নামগুলা", "names", "the name", "its name", "their name",
                   "name of", "what name", "nam", "naam", "exactly which",
-                  "ঠিক কোন", "thik kon", "which exactly", "which specific"),
+                  "ঠিক কোন", "thik kon", "which exactly", "which specific",
+                  # which of the things that have names: countries, books, authors, laws
+                  "কোন কোন দেশ", "কোন দেশগুলো", "কোন কোন ইইউ দেশ", "কোন কোন বই", "কোন কোন ই বুক",
+                  "কোন কোন লেখক", "কোন আইন", "কোন কোন আইন", "কোন ধারা", "which countries",
+                  "which eu countries", "which european countries", "which books", "which authors",
+                  "which law", "which laws", "which article", "kon kon desh", "kon kon boi",
+                  "kon kon lekhok", "kon ain", "kon dhara", "kon article", "কোন আর্টিকেল",
+                  "কোন অনুচ্ছেদ"),
     # Which companies or apps: several named ones ("কোন কোন কোম্পানি লামা চালায়?").
     Asked.LISTED: ("কোন কোন কোম্পানি", "কোন কোন প্রতিষ্ঠান", "কোন কোন সংস্থা", "কোন কোন অ্যাপ",
                    "which companies", "which firms", "which apps", "kon kon company",
