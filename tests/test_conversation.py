@@ -345,3 +345,9 @@ def test_a_romanized_genitive_r_does_not_split(conversation: Conversation) -> No
 def test_sylheti_question_words(conversation: Conversation) -> None:
     turn = conversation.reply("লামা কুন বছর বাইর অইছে? আর ইউরোপো কিতা সমস্যা অইছে?", Context(), NOW)
     assert set(facts(turn)) == {"launch_2023", "eu_privacy"}
+
+
+def test_question_words_typed_without_apostrophes(conversation: Conversation) -> None:
+    first, when = play(conversation, "wats llamacon??", "whens it")
+    assert facts(first) == ["llamacon"]
+    assert facts(when) == ["llamacon"]

@@ -38,7 +38,7 @@ class Asked(StrEnum):
 _ASKING = {
     Asked.WHEN: ("কবে", "কখন", "কোন সালে", "কোন বছর", "কত সালে", "কত সাল", "কোন তারিখে",
                  "তারিখ কবে", "when", "what date", "which year", "kobe", "kokhon", "kon sale",
-                 "koto sal", "koto sale", "কুন বছর", "কুন সালে", "কুনদিন", "কুন দিন"),
+                 "koto sal", "koto sale", "কুন বছর", "কুন সালে", "কুনদিন", "কুন দিন", "whens"),
     Asked.AMOUNT: ("কত", "কতো", "কতজন", "কয়জন", "কতবার", "কয়বার", "কয়টা", "কয়টি", "কতগুলো",
                    "how much", "how many", "koto", "koyjon", "kotojon", "koyta", "koita",
                    "kotogulo"),

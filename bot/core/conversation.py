@@ -120,7 +120,8 @@ _ORDINALS = (
 _QUESTION_WORDS = _phrases(
     "কবে|কখন|কেন|কারা|কে|কাকে|কার|কত|কতো|কয়টা|কোথায়|কই|কীভাবে|কিভাবে|কেমনে|কী|কি|কোনটা|কোন|"
     "কেমন|সত্যি|তাই|আচ্ছা|তাহলে|তো|আর|when|why|who|whom|whose|how|how much|how many|where|"
-    "what|which|really|so|and|then|kobe|kokhon|keno|kano|kara|ke|koto|koyta|kothay|koi|kivabe|"
+    "what|which|really|so|and|then|whats|wats|whens|hows|wheres|whos|whys|"
+    "kobe|kokhon|keno|kano|kara|ke|koto|koyta|kothay|koi|kivabe|"
     "kibhabe|kemne|ki|konta|kon|kemon|sotti|tahole|ar|বছর|বছরে|সালে|সাল|তারিখ|তারিখে|দিন|শহরে|"
     "দেশে|year|date|city|country|bochor|sale|tarikh|reason|কারণ|karon|"
     # "compared to what?", "মানে?": asking what the last answer meant.
@@ -346,7 +347,7 @@ class Conversation:
             # "it" is what the last answer was about: after DeepSeek's fact, "এটা কাদের
             # বানানো?" asks who made DeepSeek's model, whoever the last question named.
             readings = [f"{defined} {rest}", f"{context.question} {rest}", f"{subject} {rest}"]
-        if (pointed and fact is not None and asked <= responder.gives(fact.id)
+        if (pointed and not new and fact is not None and asked <= responder.gives(fact.id)
                 and not self._unknown_words(rest)):
             ranked = responder.matcher.match(readings[0]).ranked
             if ranked and ranked[0].intent_id != fact.id and ranked[0].intent_id in (
