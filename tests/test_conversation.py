@@ -52,9 +52,21 @@ def test_a_question_the_fact_cannot_answer_is_said_honestly(conversation: Conver
 
 
 def test_why_after_an_answer_is_that_answer(conversation: Conversation) -> None:
-    first, why = play(conversation, "who sued meta?", "কেন?")
+    first, why = play(conversation, "Is Meta being sued over Llama?", "কেন?")
     assert facts(first) == ["copyright_lawsuit"]
     assert facts(why) == ["copyright_lawsuit"]
+
+
+def test_a_first_question_the_article_cannot_answer_still_sets_the_subject(
+        conversation: Conversation) -> None:
+    # The article does not say who sued Meta; the lawsuit is what the talk is about now.
+    first, why, more = play(conversation, "who sued meta?", "কেন?", "আরও বলো")
+    assert first.answer.kind is AnswerKind.NOT_IN_ARTICLE
+    assert first.answer.suggestions[0] == "copyright_lawsuit"
+    assert facts(why) == ["copyright_lawsuit"]
+    assert more.kind is TurnKind.MORE and facts(more) != ["copyright_lawsuit"]
+    *_, told = play(conversation, "who sued meta?", "আরও বলো")
+    assert (told.kind, facts(told)) == (TurnKind.MORE, ["copyright_lawsuit"])
 
 
 def test_tell_me_more_gives_the_next_fact_not_shown_yet(conversation: Conversation) -> None:

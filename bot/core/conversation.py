@@ -274,7 +274,8 @@ class Conversation:
         if fact is not None:
             pool += [f.id for f in knowledge.facts_in_topic(fact.topic)]
         shown = set(context.shown)
-        following = next((f for f in pool if f in knowledge.facts and f not in shown), None)
+        following = next((f for f in (context.fact, *pool) if f in knowledge.facts
+                          and f not in shown), None)
         if following is None:
             answer = self.responder.nothing_more_answer(context.question)
             return Turn(TurnKind.NO_MORE, (answer,), replace(context, at=now))
@@ -518,10 +519,21 @@ class Conversation:
         unsure = next((a for a in answers if a.kind is AnswerKind.SUGGEST), None)
         choices = unsure.suggestions if unsure else ()
         offered = unsure.normalized if unsure else ""
+        told = next((a for a in answers if a.kind is AnswerKind.NOT_IN_ARTICLE and a.suggestions),
+                    None)
         if facts:
             shown = tuple(dict.fromkeys((*context.shown, *facts)))
             updated = Context(facts=(*context.facts, *facts)[-3:], shown=shown, choices=choices,
                               question=question, offered=offered, idle=0, at=now)
+        elif told is not None and context.fact is None:
+            # "who sued Meta?" to begin with: the article does not say, but the lawsuit is
+            # what is talked about now; "কেন?" or "আরও বলো" go on from it (not shown yet:
+            # "more" tells it). Later in a conversation, what was answered stays the subject.
+            closest = told.suggestions[0]
+            updated = replace(context, facts=(*(f for f in context.facts if f != closest),
+                                              closest)[-3:],
+                              choices=(), offered="", idle=context.idle + 1, at=now,
+                              question=context.question or question)
         else:
             updated = replace(context, choices=choices, offered=offered, idle=context.idle + 1,
                               at=now, question=context.question or question)
