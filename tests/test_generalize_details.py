@@ -338,3 +338,21 @@ def test_which_named_things_are_names_the_fact_lacks(real: Responder, question: 
 def test_which_factors_are_what_the_fact_tells(real: Responder) -> None:
     answer = real.ask("লামার ভবিষ্যৎ কোন কোন বিষয়ের উপর নির্ভর করবে?", NOW)
     assert answer.fact_id == "future_outlook"
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("Where are Meta's war rooms located?", Asked.WHERE),
+    ("ডিপসিকের প্রধান কার্যালয় চীনের কোন শহরে?", Asked.CITY),
+    ("মেটা গত বছর এআই-তে কত খরচ করেছিল?", Asked.PAST),
+    ("জাকারবার্গের বেতন কত?", Asked.MONEY),
+    ("Can you name one of the companies that criticized Llama's license?", Asked.NAMES),
+])
+def test_more_details_the_facts_lack(real: Responder, question: str, kind: Asked) -> None:
+    assert kind in asked(question)
+    answer = real.ask(question, NOW)
+    assert answer.kind is not AnswerKind.FACT
+
+
+def test_a_country_is_no_city_and_this_year_no_last_year(real: Responder) -> None:
+    assert real.ask("ডিপসিক কোন দেশের ল্যাব?", NOW).fact_id == "deepseek_r1"
+    assert real.ask("মেটা এ বছর এআই-তে কত খরচ করবে?", NOW).fact_id == "ai_investment"

@@ -32,6 +32,8 @@ class Asked(StrEnum):
     RATE = "rate"
     DURATION = "duration"
     LISTED = "listed"  # several named companies or apps
+    CITY = "city"  # finer than WHERE: a country does not say which city
+    PAST = "past"  # an earlier year than the one a fact tells of ("last year's budget")
     OUTCOME = "outcome"  # a verdict, a settlement, who won
 
 
@@ -51,7 +53,13 @@ _ASKING = {
                   "kothay pawa", "koi hobe", "kon shohore", "kon deshe", "kon city",
                   "কোন আদালত", "কোন আদালতে", "কোন কোর্টে", "which court", "what court",
                   "kon adalot", "kon adalote", "kon court", "কোন কোন দেশ", "কোন কোন দেশে",
-                  "which countries", "kon kon desh", "kon kon deshe"),
+                  "which countries", "kon kon desh", "kon kon deshe", "where are", "where do",
+                  "where does", "located", "location", "অবস্থিত", "কোথায় বানিয়েছে",
+                  "kothay banaise"),
+    Asked.CITY: ("কোন শহরে", "কোন শহর", "কোন শহরের", "which city", "what city", "kon shohore",
+                 "kon city", "kon shohor"),
+    Asked.PAST: ("গত বছর", "আগের বছর", "গেল বছর", "last year", "previous year", "the year before",
+                 "goto bochor", "ager bochor", "gelo bochor"),
     Asked.MONTH: ("কোন মাসে", "কোন মাস", "কোন তারিখে", "কত তারিখে", "কত তারিখ", "কোন দিন",
                   "ঠিক কবে", "which month", "what month", "exact date", "what date", "which day",
                   "kon mase", "kon mashe", "koto tarikh", "kon tarikh", "kon din"),
@@ -62,7 +70,9 @@ _ASKING = {
                   # paying for it: "টাকা দিতে হয়?", "do they pay Meta?"
                   "টাকা দিতে হয়", "টাকা দিতে হবে", "টাকা দিয়ে ব্যবহার", "টাকা দিয়া", "টাকা লাগে",
                   "টাকা লাগবে", "পয়সা লাগে", "paid", "paying", "pay for", "pay meta",
-                  "taka dite hoy", "taka dite hobe", "taka lage", "taka lagbe"),
+                  "taka dite hoy", "taka dite hobe", "taka lage", "taka lagbe",
+                  # what a person earns or owns
+                  "বেতন", "সম্পদ", "salary", "net worth", "beton"),
     Asked.RATE: ("প্রতিদিন", "দৈনিক", "প্রতি দিন", "প্রতি মাসে", "প্রতি সপ্তাহে", "per day",
                  "per month", "per week", "daily", "a day", "each day", "every day", "protidin",
                  "roj", "doinik"),
@@ -75,7 +85,8 @@ _ASKING = {
                   "which eu countries", "which european countries", "which books", "which authors",
                   "which law", "which laws", "which article", "kon kon desh", "kon kon boi",
                   "kon kon lekhok", "kon ain", "kon dhara", "kon article", "কোন আর্টিকেল",
-                  "কোন অনুচ্ছেদ"),
+                  "কোন অনুচ্ছেদ", "can you name", "name one", "name some", "name a few",
+                  "name any"),
     # Which companies or apps: several named ones ("কোন কোন কোম্পানি লামা চালায়?").
     Asked.LISTED: ("কোন কোন কোম্পানি", "কোন কোন প্রতিষ্ঠান", "কোন কোন সংস্থা", "কোন কোন অ্যাপ",
                    "which companies", "which firms", "which apps", "kon kon company",
@@ -95,6 +106,8 @@ _GIVING = {
     Asked.WHEN: (*_MONTHS, "সালে", "সাল", "মাসে", "বছর", "বছরে", "আগামী", "শিগগির", "year",
                  "month"),
     Asked.MONTH: _MONTHS,
+    Asked.CITY: ("শহর", "শহরে", "city"),
+    Asked.PAST: ("গত বছর", "আগের বছর", "last year", "previous year"),
     Asked.MONEY: ("ডলার", "টাকা", "dollar", "dollars", "বিনামূল্যে", "ফ্রি", "free", "উন্মুক্ত"),
     Asked.RATE: ("প্রতিদিন", "দৈনিক", "মাসিক", "প্রতি মাসে", "প্রতি বছর", "daily", "monthly",
                  "per day", "per month", "a day", "a month"),
