@@ -346,6 +346,8 @@ def test_which_factors_are_what_the_fact_tells(real: Responder) -> None:
     ("মেটা গত বছর এআই-তে কত খরচ করেছিল?", Asked.PAST),
     ("জাকারবার্গের বেতন কত?", Asked.MONEY),
     ("Can you name one of the companies that criticized Llama's license?", Asked.NAMES),
+    ("LlamaCon কয়টায় শুরু হবে?", Asked.HOUR),
+    ("জাকারবার্গ এজেন্টিক ফিচারের ইঙ্গিতটা কোন অনুষ্ঠানে দিয়েছিলেন?", Asked.WHERE),
 ])
 def test_more_details_the_facts_lack(real: Responder, question: str, kind: Asked) -> None:
     assert kind in asked(question)

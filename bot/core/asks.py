@@ -33,6 +33,7 @@ class Asked(StrEnum):
     DURATION = "duration"
     LISTED = "listed"  # several named companies or apps
     CITY = "city"  # finer than WHERE: a country does not say which city
+    HOUR = "hour"  # finer than MONTH: a date does not say at what time
     PAST = "past"  # an earlier year than the one a fact tells of ("last year's budget")
     OUTCOME = "outcome"  # a verdict, a settlement, who won
 
@@ -55,7 +56,13 @@ _ASKING = {
                   "kon adalot", "kon adalote", "kon court", "কোন কোন দেশ", "কোন কোন দেশে",
                   "which countries", "kon kon desh", "kon kon deshe", "where are", "where do",
                   "where does", "located", "location", "অবস্থিত", "কোথায় বানিয়েছে",
-                  "kothay banaise"),
+                  "kothay banaise",
+                  # the occasion something was said at
+                  "কোন অনুষ্ঠানে", "কোথায় বলেছেন", "কোথায় বলেছিলেন", "কোথায় দিয়েছিলেন",
+                  "which event", "what occasion", "where did he say", "kothay bolechen"),
+    # The hour of an event: "LlamaCon কয়টায় শুরু হবে?"
+    Asked.HOUR: ("কয়টায়", "কটায়", "কয়টার সময়", "what time", "which time", "koytay", "kotay",
+                 "koitay"),
     Asked.CITY: ("কোন শহরে", "কোন শহর", "কোন শহরের", "which city", "what city", "kon shohore",
                  "kon city", "kon shohor"),
     Asked.PAST: ("গত বছর", "আগের বছর", "গেল বছর", "last year", "previous year", "the year before",
@@ -107,6 +114,7 @@ _GIVING = {
                  "month"),
     Asked.MONTH: _MONTHS,
     Asked.CITY: ("শহর", "শহরে", "city"),
+    Asked.HOUR: ("টায়", "ঘটিকায়", "a.m.", "p.m.", "am", "pm", "o'clock"),
     Asked.PAST: ("গত বছর", "আগের বছর", "last year", "previous year"),
     Asked.MONEY: ("ডলার", "টাকা", "dollar", "dollars", "বিনামূল্যে", "ফ্রি", "free", "উন্মুক্ত"),
     Asked.RATE: ("প্রতিদিন", "দৈনিক", "মাসিক", "প্রতি মাসে", "প্রতি বছর", "daily", "monthly",
