@@ -363,3 +363,15 @@ def test_question_words_typed_without_apostrophes(conversation: Conversation) ->
     first, when = play(conversation, "wats llamacon??", "whens it")
     assert facts(first) == ["llamacon"]
     assert facts(when) == ["llamacon"]
+
+
+def test_a_part_unsure_between_close_facts_beside_a_sure_part_is_answered(
+        conversation: Conversation) -> None:
+    turn = conversation.reply("Open source approach-এর লাভ কী, আর 1 billion download কী "
+                              "indicate করে?", Context(), NOW)
+    assert set(facts(turn)) == {"open_collaboration", "open_source_interest"}
+    # Not when the message asks what the article lacks, nor for a part read with another
+    # part's subject.
+    for message in ("kon kon company llama er license niye shomalochona korse, naam gula bolen",
+                    "agentic feature ta kon model e prothom ashbe, ar kobe?"):
+        assert conversation.reply(message, Context(), NOW).kind is not TurnKind.COMPOUND

@@ -442,6 +442,7 @@ class Conversation:
         if not 2 <= len(clauses) <= MAX_CLAUSES:
             return None
         answers: list[Answer] = []
+        borrowed: set[int] = set()  # parts read with the subject of an earlier part
         subject = question = ""
         for clause in clauses:
             answer = self.responder.ask(clause, now)
@@ -452,6 +453,7 @@ class Conversation:
                 # "লামাকন কী আর কবে হবে?", "What is Llama and who uses it?": a clause without
                 # a subject borrows the last one named.
                 answer = self.responder.ask(f"{subject} {_without_pointers(clean(clause))}", now)
+                borrowed.add(len(answers))
             if answer.kind is AnswerKind.FACT:
                 if answer.fact_id in {a.fact_id for a in answers}:
                     continue  # the same thing asked twice over
@@ -459,9 +461,19 @@ class Conversation:
             subject = self._subject_of(clause) or subject
             answers.append(answer)
         facts = {a.fact_id for a in answers if a.kind is AnswerKind.FACT}
+        if not facts:
+            return None
+        whole = self.responder.ask(text, now)
+        if whole.kind is not AnswerKind.NOT_IN_ARTICLE:
+            # Beside a part answered surely, a part unsure only between close facts (scored
+            # as high as a sure answer) takes the first of them that no other part answered:
+            # "How many downloads? Who uses it commercially?" Not when the message asks what
+            # the article lacks ("which companies complained? name them").
+            answers = [a if i in borrowed else self._surer(a, facts, now)
+                       for i, a in enumerate(answers)]
+            facts = {a.fact_id for a in answers if a.kind is AnswerKind.FACT}
         if len(facts) < 2:
             return None  # one thing asked in several words, or a list inside one question
-        whole = self.responder.ask(text, now)
         if (whole.kind is AnswerKind.FACT and whole.fact_id not in facts
                 and all(whole.score >= a.score for a in answers)):
             # "কপিরাইট মামলা ও গোপনীয়তা কী মনে করিয়ে দেয়?": another fact answers the whole
@@ -470,6 +482,15 @@ class Conversation:
             return None
         parts = tuple(a for a in answers if a.kind is not AnswerKind.SMALLTALK)
         return self._turn(TurnKind.COMPOUND, parts, context, now, question)
+
+    def _surer(self, answer: Answer, answered: set[str | None], now: datetime) -> Answer:
+        if (answer.kind is not AnswerKind.SUGGEST or answer.score < self.responder.policy.answer_at
+                or self._bare(clean(answer.question))):
+            return answer  # "kobe?" alone says of what only with another part's subject
+        fresh = [f for f in answer.suggestions if f not in answered]
+        if not fresh or fresh[0] != answer.suggestions[0]:
+            return answer
+        return self.responder.answer_fact(fresh[0], now)
 
     def _questions_in(self, text: str) -> list[str]:
         """The questions a message asks: its clauses, a clause that asks nothing joined to the
