@@ -375,3 +375,16 @@ def test_a_part_unsure_between_close_facts_beside_a_sure_part_is_answered(
     for message in ("kon kon company llama er license niye shomalochona korse, naam gula bolen",
                     "agentic feature ta kon model e prothom ashbe, ar kobe?"):
         assert conversation.reply(message, Context(), NOW).kind is not TurnKind.COMPOUND
+
+
+def test_after_an_unsure_first_question_a_follow_up_goes_on_from_the_first_choice(
+        conversation: Conversation) -> None:
+    opening = "What are people criticizing about Llama's license?"
+    first = conversation.reply(opening, Context(), NOW)
+    assert first.answer.kind is AnswerKind.SUGGEST
+    choice = first.answer.suggestions[0]
+    who = conversation.reply("who?", first.context, NOW)  # the choice's who, or "not said"
+    assert who.kind is TurnKind.FOLLOW_UP
+    assert facts(who) == [choice] or who.answer.suggestions[:1] == (choice,)
+    more = conversation.reply("more on this please", first.context, NOW)
+    assert (more.kind, facts(more)) == (TurnKind.MORE, [choice])

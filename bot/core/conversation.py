@@ -169,16 +169,20 @@ class Conversation:
         words = clean(text) if context.choices or context.fact is not None else ""
         if context.choices and (turn := self._pick(words, context, now)) is not None:
             return turn
-        if context.fact is not None and (words in _MORE or self._asks_more(text, context)):
-            return self._more(context, now)
+        # Unsure of a first question, then "who?", "who makes it?" or "more on this": the
+        # first "did you mean" choice is what the talk is about.
+        about = (replace(context, facts=context.choices[:1])
+                 if context.fact is None and context.choices else context)
+        if about.fact is not None and (words in _MORE or self._asks_more(text, about)):
+            return self._more(about, now)
         if (turn := self._compound(text, context, now)) is not None:
             return turn
         answer = self.responder.ask(text, now)
-        if (context.fact is not None and answer.kind is not AnswerKind.FACT
-                and self._asks_more(text, context, loosely=True)):
-            return self._more(context, now)
-        if context.fact is not None and self._leans_on_context(answer, words):
-            turn = self._follow_up(text, words, answer, context, now)
+        if (about.fact is not None and answer.kind is not AnswerKind.FACT
+                and self._asks_more(text, about, loosely=True)):
+            return self._more(about, now)
+        if about.fact is not None and self._leans_on_context(answer, words):
+            turn = self._follow_up(text, words, answer, about, now)
             if turn is not None:
                 return turn
         return self._turn(TurnKind.ANSWER, (answer,), context, now, words or answer.normalized)
