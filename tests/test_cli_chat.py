@@ -99,7 +99,7 @@ def test_did_you_mean_picks_and_rejections_in_words(responder: Any) -> None:
 
 
 def test_tell_me_more_until_nothing_is_left() -> None:
-    rows = chat("who sued meta?", *["আরও বলো"] * 30)
+    rows = chat("why is meta being sued?", *["আরও বলো"] * 30)
     assert (rows[1]["turn"], rows[1]["kind"]) == ("more", "fact")
     told = [r["fact_id"] for r in rows if r["fact_id"]]
     assert len(told) == len(set(told))  # never the same fact twice

@@ -70,7 +70,7 @@ def test_a_first_question_the_article_cannot_answer_still_sets_the_subject(
 
 
 def test_tell_me_more_gives_the_next_fact_not_shown_yet(conversation: Conversation) -> None:
-    turns = play(conversation, "who sued meta?", "আরও বলো", "tell me more")
+    turns = play(conversation, "why is meta being sued?", "আরও বলো", "tell me more")
     shown = [facts(t)[0] for t in turns]
     assert turns[1].kind is TurnKind.MORE and turns[2].kind is TurnKind.MORE
     assert len(set(shown)) == 3  # never the same fact twice
@@ -79,7 +79,7 @@ def test_tell_me_more_gives_the_next_fact_not_shown_yet(conversation: Conversati
 
 def test_when_nothing_is_left_to_tell_it_says_so(conversation: Conversation) -> None:
     count = len(conversation.responder.knowledge.facts)
-    turns = play(conversation, "who sued meta?", *["আরও বলো"] * count)
+    turns = play(conversation, "why is meta being sued?", *["আরও বলো"] * count)
     assert turns[-1].kind is TurnKind.NO_MORE
     assert turns[-1].answer.kind is AnswerKind.NO_MORE and turns[-1].answer.choices
 
@@ -130,7 +130,7 @@ def test_the_blind_dialogue_set_meets_its_floor(conversation: Conversation) -> N
 
 
 def test_a_fact_chosen_directly_moves_the_context_to_it(conversation: Conversation) -> None:
-    first = conversation.reply("who sued meta?", Context(), NOW)
+    first = conversation.reply("why is meta being sued?", Context(), NOW)
     chosen = conversation.choose("llamacon", first.context, NOW)
     assert (chosen.kind, facts(chosen)) == (TurnKind.PICK, ["llamacon"])
     when = conversation.reply("কবে?", chosen.context, NOW)
@@ -144,7 +144,7 @@ def test_none_of_these_logs_the_question_the_choices_were_for(
 ) -> None:
     # A question unsure after an answer (unsure alone, a word may be sure in a context).
     opening, unsure_question = next(
-        (opening, q) for opening in ("লামাকন কী?", "লামা কী?", "who sued meta?")
+        (opening, q) for opening in ("লামাকন কী?", "লামা কী?", "why is meta being sued?")
         for q in ("download", "meta", "মেটা", "llama", "ai", "ইংরেজি শেখার সহজ উপায় কী",
                   "best budget phone under 20k")
         if play(conversation, opening, q)[1].answer.kind is AnswerKind.SUGGEST)
@@ -156,7 +156,7 @@ def test_none_of_these_logs_the_question_the_choices_were_for(
 
 
 def test_a_reply_to_an_answer_continues_from_its_fact(conversation: Conversation) -> None:
-    llamacon, lawsuit = play(conversation, "লামাকন কী?", "who sued meta?")
+    llamacon, lawsuit = play(conversation, "লামাকন কী?", "why is meta being sued?")
     replying = conversation.replying_to("llamacon", lawsuit.context, NOW + timedelta(seconds=5))
     when = conversation.reply("কবে?", replying, NOW + timedelta(seconds=6))
     assert facts(when) == ["llamacon"]
@@ -379,8 +379,7 @@ def test_a_part_unsure_between_close_facts_beside_a_sure_part_is_answered(
 
 def test_after_an_unsure_first_question_a_follow_up_goes_on_from_the_first_choice(
         conversation: Conversation) -> None:
-    opening = "What are people criticizing about Llama's license?"
-    first = conversation.reply(opening, Context(), NOW)
+    first = conversation.reply(uncertain_question(conversation.responder), Context(), NOW)
     assert first.answer.kind is AnswerKind.SUGGEST
     choice = first.answer.suggestions[0]
     who = conversation.reply("who?", first.context, NOW)  # the choice's who, or "not said"

@@ -241,7 +241,7 @@ def test_a_dialogue_whose_turns_alternate_between_replicas(
         assert "২৯ এপ্রিল" in say(b, "কবে?").text
         more = say(a, "আরও বলো")
         assert "আরও একটি তথ্য" in more.text and not more.text.startswith("<b>লামাকন")
-        assert say(b, "who sued meta?").text.startswith("<b>কপিরাইট মামলা")
+        assert say(b, "why is meta being sued?").text.startswith("<b>কপিরাইট মামলা")
         assert say(a, "কেন?").text.startswith("<b>কপিরাইট মামলা")
         # A reply to an answer another replica sent continues that answer.
         assert say(b, "কবে?", replying_to=llamacon.message_id).text.startswith("<b>লামাকন")

@@ -120,7 +120,7 @@ def test_a_five_turn_dialogue_in_a_private_chat(running: Running) -> None:
     assert fact_of(more) not in (None, "llamacon") and "আরও একটি তথ্য" in plain(more)
     thanks = user.ask("ধন্যবাদ")
     assert fact_of(thanks) is None
-    lawsuit = user.ask("who sued meta?")
+    lawsuit = user.ask("why is meta being sued?")
     assert fact_of(lawsuit) == "copyright_lawsuit"
     assert fact_of(user.ask("কেন?")) == "copyright_lawsuit"  # the new subject carries on
 
@@ -128,7 +128,7 @@ def test_a_five_turn_dialogue_in_a_private_chat(running: Running) -> None:
 def test_two_users_in_a_group_keep_their_own_context(running: Running) -> None:
     ana, bob = person(running, group=True), person(running, group=True)
     assert fact_of(ana.ask("লামাকন কী?")) == "llamacon"
-    assert fact_of(bob.ask("who sued meta?")) == "copyright_lawsuit"
+    assert fact_of(bob.ask("why is meta being sued?")) == "copyright_lawsuit"
     ana_when = ana.ask("কবে?")
     bob_why = bob.ask("কেন?")
     assert fact_of(ana_when) == "llamacon"
@@ -142,12 +142,12 @@ def test_two_users_in_a_group_keep_their_own_context(running: Running) -> None:
 def test_a_reply_to_an_old_answer_continues_from_it(running: Running) -> None:
     user = person(running)
     llamacon = user.ask("লামাকন কী?")
-    assert fact_of(user.ask("who sued meta?")) == "copyright_lawsuit"
+    assert fact_of(user.ask("why is meta being sued?")) == "copyright_lawsuit"
     when = user.ask("কবে?", replying_to=llamacon.message_id)
     assert fact_of(when) == "llamacon"
     # In a group, anyone's reply to any of the bot's answers continues that answer.
     ana, bob = person(running, group=True), person(running, group=True)
-    lawsuit = ana.ask("who sued meta?")
+    lawsuit = ana.ask("why is meta being sued?")
     assert fact_of(bob.ask("লামাকন কী?")) == "llamacon"
     assert fact_of(bob.ask("কেন?", replying_to=lawsuit.message_id)) == "copyright_lawsuit"
 
@@ -197,7 +197,7 @@ def test_start_forgets_and_a_button_moves_the_context(running: Running) -> None:
     assert fact_of(user.ask("লামাকন কী?")) == "llamacon"
     user.ask("/start")
     assert fact_of(user.ask("কবে?")) is None  # nothing to continue: unclear on its own
-    assert fact_of(user.ask("who sued meta?")) == "copyright_lawsuit"
+    assert fact_of(user.ask("why is meta being sued?")) == "copyright_lawsuit"
     since = running.fake.mark()
     running.fake.callback("f:llamacon", user_id=user.user_id)
     [tapped] = running.fake.wait_for("sendMessage", lambda c: c.chat_id == user.chat_id,
