@@ -387,3 +387,16 @@ def test_after_an_unsure_first_question_a_follow_up_goes_on_from_the_first_choic
     assert facts(who) == [choice] or who.answer.suggestions[:1] == (choice,)
     more = conversation.reply("more on this please", first.context, NOW)
     assert (more.kind, facts(more)) == (TurnKind.MORE, [choice])
+
+
+@pytest.mark.parametrize(("opening", "follow_up", "fact"), [
+    ("আর মাল্টিমোডালটা কী?", "ইতা কিতা কিতা বুঝতো পারবো?", "multimodal"),  # Sylheti "it"
+    ("meta war room keno banaise?", "oigula diye meta ki korte chay?", "war_rooms"),
+    ("Why does Meta give Llama away for free?", "Is its license a fully open one?",
+     "ecosystem_strategy"),
+])
+def test_spoken_pointers(conversation: Conversation, opening: str, follow_up: str,
+                         fact: str) -> None:
+    first, then = play(conversation, opening, follow_up)
+    assert facts(first) == [fact]
+    assert facts(then) == [fact]

@@ -132,7 +132,9 @@ _QUESTION_WORDS = _phrases(
 _POINTERS = _phrases(
     "এটা|এটি|ওটা|ওটি|সেটা|সেটি|এর|ওর|এটার|ওটার|এদের|ওদের|এগুলো|ওগুলো|এই|ওই|সেই|তারা|এরা|ওরা|"
     "it|its|it's|this|that|they|them|their|these|those|eta|ota|seta|er|etar|otar|eder|oder|egula|"
-    "ogula|ei|oi|"
+    "ogula|ei|oi|oigula|oigulo|eigula|eigulo|ita|oita|eita|"
+    # spoken forms: "ইতা কিতা বুঝবো?" (Sylheti), "ওইগুলা", "এইডা"
+    "ইতা|ইটা|হেইটা|হেইডা|এইডা|ওইডা|ওইগুলা|ওইগুলো|এইগুলা|এইগুলো|ঐগুলো|"
     # "এত টাকা কেন?", "keno eto taka?": so much, as just said.
     "এত|এতো|অত|অতো|এতগুলো|eto|oto|so much|that much|so many")
 # Words that address the bot: "তোমাকে কে বানাইছে?" asks who made the bot, not the last subject.

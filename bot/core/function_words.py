@@ -44,7 +44,7 @@ _BENGALI = """
 রিপুর্ট সংবাদ সংবাদে সংবাদের নিবন্ধ নিবন্ধে আর্টিকেল আর্টিকেলে লেখাটা লেখাটায় অনুযায়ী মতে হিসাবে হিসেবে
 সহজ সহজভাবে সহজে সংক্ষেপে ভাষায় সোজা সোজাসুজি
 নাগাদ এসব ওসব সেসব
-কুন কুনো লইয়া অইছে অইব অইবো অইলো কইছইন কইছন হেইন হেরা ইতা ইগুলা
+কুন কুনো লইয়া অইছে অইব অইবো অইলো কইছইন কইছন হেইন হেরা ইতা ইগুলা ইটা ওইগুলা ওইগুলো এইগুলা এইগুলো
 """
 
 _BANGLISH = """
@@ -75,7 +75,7 @@ eita oita eida heida uchit dekha dekhte dekhay dekhe khawa khete khay jawa jete 
 asha ashte ashe ese valo bhalo kharap
 protibedon protibedone protibedoner riport riporte reporte article artikel onujayi anujayi mote
 hisabe hishabe sohoj sohojvabe songkhepe
-e te nagad esob oshob
+e te nagad esob oshob oigula oigulo eigula eigulo
 """
 
 _ENGLISH = """
@@ -89,7 +89,7 @@ some any all each every more most much many very really actually exactly basical
 too again still ever even only quite rather please kindly
 report article piece news story according overall honestly simply want wanted simple terms
 brief briefly mainly mostly such put able
-whats wats whens hows wheres whos whys
+whats wats whens hows wheres whos whys fully completely totally
 up down out over under off
 hi hello hey dear sir bro brother guys anyone wondering wonder curious question ask asking
 s t d ll ve re m
