@@ -400,3 +400,11 @@ def test_spoken_pointers(conversation: Conversation, opening: str, follow_up: st
     first, then = play(conversation, opening, follow_up)
     assert facts(first) == [fact]
     assert facts(then) == [fact]
+
+
+def test_a_new_subject_another_fact_is_about_keeps_its_did_you_mean(
+        conversation: Conversation) -> None:
+    *_, switch = play(conversation, "Why is Meta being sued over Llama?", "is it still ongoing?",
+                      "Why did some EU countries hold up Llama's rollout?")
+    # Unsure alone, and the EU is what another fact is about: no "the article does not say".
+    assert switch.answer.kind is not AnswerKind.NOT_IN_ARTICLE

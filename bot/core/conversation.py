@@ -330,8 +330,14 @@ class Conversation:
                 e not in (*fact.entities, *fact.mentions) for e, _, _ in new):
             # "আর গুগল কত খরচ করছে?", "is it on Telegram too?": a question about a subject the
             # last answer is not about stands alone; the last question's subject must not be
-            # lent to it. Unanswered alone, the article does not say.
-            if alone.kind is not AnswerKind.FACT:
+            # lent to it. Unanswered alone, the article does not say, unless another fact is
+            # about that subject ("Why did some EU countries hold up Llama's rollout?": the
+            # "did you mean" stands).
+            others = {e for f in responder.knowledge.facts.values() if f.id != fact.id
+                      for e in (*f.entities, *f.mentions)}
+            told_elsewhere = alone.kind is AnswerKind.SUGGEST and all(
+                e in others for e, _, _ in new)
+            if alone.kind is not AnswerKind.FACT and not told_elsewhere:
                 alone = responder.not_in_article(text, (fact.id,))
             return self._turn(TurnKind.FOLLOW_UP, (alone,), context, now, clean(text),
                               resolved=text)
