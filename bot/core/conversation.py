@@ -473,16 +473,17 @@ class Conversation:
             subject = self._subject_of(clause) or subject
             answers.append(answer)
         facts = {a.fact_id for a in answers if a.kind is AnswerKind.FACT}
-        if not facts:
-            return None
+        # Beside a part answered surely, a part unsure only between close facts (scored as
+        # high as a sure answer) takes the first of them that no other part answered: "How
+        # many downloads? Who uses it commercially?" Not when the message asks what the
+        # article lacks ("which companies complained? name them").
+        surer = {i: s for i, a in enumerate(answers) if facts and i not in borrowed
+                 and (s := self._surer(a, facts, now)) is not a}
+        if len(facts) + len(surer) < 2:
+            return None  # one thing asked in several words, or a list inside one question
         whole = self.responder.ask(text, now)
-        if whole.kind is not AnswerKind.NOT_IN_ARTICLE:
-            # Beside a part answered surely, a part unsure only between close facts (scored
-            # as high as a sure answer) takes the first of them that no other part answered:
-            # "How many downloads? Who uses it commercially?" Not when the message asks what
-            # the article lacks ("which companies complained? name them").
-            answers = [a if i in borrowed else self._surer(a, facts, now)
-                       for i, a in enumerate(answers)]
+        if surer and whole.kind is not AnswerKind.NOT_IN_ARTICLE:
+            answers = [surer.get(i, a) for i, a in enumerate(answers)]
             facts = {a.fact_id for a in answers if a.kind is AnswerKind.FACT}
         if len(facts) < 2:
             return None  # one thing asked in several words, or a list inside one question
