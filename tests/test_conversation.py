@@ -408,3 +408,14 @@ def test_a_new_subject_another_fact_is_about_keeps_its_did_you_mean(
                       "Why did some EU countries hold up Llama's rollout?")
     # Unsure alone, and the EU is what another fact is about: no "the article does not say".
     assert switch.answer.kind is not AnswerKind.NOT_IN_ARTICLE
+
+
+def test_he_points_at_the_person_the_last_answer_names(conversation: Conversation) -> None:
+    # The agentic features were hinted at by Zuckerberg (a person, by the entity's kind).
+    first, said = play(conversation, "agentic feature mane ki llama te?",
+                       "uni llama niye ar ki bolechen?")
+    assert facts(first) == ["agentic"]
+    assert said.kind is not TurnKind.MORE  # what else *he* said, not more of the last answer
+    assert facts(said) == ["zuckerberg_outlook"]
+    *_, goal = play(conversation, "জাকারবার্গে লামা লইয়া কিতা কইছইন?", "হেইন উনার লক্ষ্য কিতা?")
+    assert facts(goal) == ["zuckerberg_outlook"]

@@ -273,6 +273,19 @@ entities:
     assert "entity 'llama' points at unknown fact 'no_such_fact'" in found
 
 
+def test_an_entity_kind_is_one_of_the_known_kinds(tmp_path: Path) -> None:
+    lexicon = """version: 1
+entities:
+  - id: llama
+    name: "লামা"
+    aliases: ["লামা"]
+    kind: animal
+"""
+    found = "\n".join(problems(write_kb(tmp_path, lexicon_yaml=lexicon)))
+    assert "unknown entity kind 'animal'" in found
+    assert "person" in found  # the kinds that may be written
+
+
 def test_a_subject_named_as_a_comparison_is_not_the_subject(real: Responder) -> None:
     like = real.ask("o3-mini er moto model ashbe?", NOW)
     assert (like.kind, like.fact_id) == (AnswerKind.FACT, "reasoning_models")

@@ -141,6 +141,10 @@ _POINTERS = _phrases(
 _ADDRESSED = _phrases("তুমি|তোমাকে|তোমার|তোমায়|আপনি|আপনাকে|আপনার|তুই|তোকে|তোর|বট|বটটা|you|your|"
                       "yourself|bot|tumi|tomake|tomar|apni|apnake|apnar|tui|toke|tor|আছো|আছেন|আছিস|acho|achen|"
                       "achis|aso|asen")
+# Words that point at a person: "উনি কী বলেছেন?", "when did he say it?"; pointers too.
+_PERSON_POINTERS = _phrases("উনি|উনার|ওনার|ওঁর|ওঁকে|উনাকে|ওনাকে|তিনি|তাঁর|তাঁকে|he|his|him|uni|"
+                            "unar|onar|tini")
+_POINTERS = _POINTERS | _PERSON_POINTERS
 # Clause breaks of a message that asks several things.
 _CLAUSE_BREAK = re.compile(
     r"[?।;\n!]+|,|\.(?=\s|$)|\s[+&]\s|\s[-–—]\s"
@@ -252,8 +256,11 @@ class Conversation:
         """Whether `text` asks for more of the same in words of its own ("আরও তথ্য দিন").
 
         `loosely`, for a message that names no fact by itself: up to two words of what
-        it is about may come with it too ("anything else on the legal side?").
+        it is about may come with it too ("anything else on the legal side?"). What else
+        *he* said ("উনি আর কী বলেছেন?") asks about a person, not for more of the last answer.
         """
+        if self._person_pointed(clean(text), context, []) is not None:
+            return False
         key = self.responder.matcher.key(clean(text))
         fact = self.responder.knowledge.facts.get(context.fact or "")
         about = {*fact.entities, *fact.mentions} if fact is not None else set()
@@ -360,7 +367,10 @@ class Conversation:
             # "it" is what the last answer was about: after DeepSeek's fact, "এটা কাদের
             # বানানো?" asks who made DeepSeek's model, whoever the last question named.
             readings = [f"{defined} {rest}", f"{context.question} {rest}", f"{subject} {rest}"]
-        if (pointed and not new and fact is not None and asked <= responder.gives(fact.id)
+        if (person := self._person_pointed(words, context, before)) is not None:
+            # "উনি আর কী বলেছেন?" after an answer that names Zuckerberg: what he said.
+            readings.insert(0, f"{person} {rest}")
+        if (pointed and person is None and not new and fact is not None and asked <= responder.gives(fact.id)
                 and not self._unknown_words(rest)):
             ranked = responder.matcher.match(readings[0]).ranked
             if ranked and ranked[0].intent_id != fact.id and ranked[0].intent_id in (
@@ -376,6 +386,20 @@ class Conversation:
                     resolved, alone, context, now, asked=asked)) is not None:
                 return turn
         return None
+
+    def _person_pointed(self, words: str, context: Context,
+                        before: list[tuple[str, int, int]]) -> str | None:
+        """The name of the person "উনি" / "he" points at: one the last question named, else
+        one the last answer's fact is about or mentions. None without such a word."""
+        if not any(w in _PERSON_POINTERS for w in words.split()):
+            return None
+        entities = self.responder.knowledge.entities
+        fact = self.responder.knowledge.facts.get(context.fact or "")
+        candidates = [e for e, _, _ in before]
+        if fact is not None:
+            candidates += [*fact.entities, *fact.mentions]
+        return next((entities[e].name for e in candidates
+                     if e in entities and entities[e].kind == "person"), None)
 
     def _asks_of_something(self, words: str) -> bool:
         """"কে বানাইছে?": a question word and a word of what is asked, no one addressed."""

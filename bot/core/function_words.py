@@ -44,7 +44,7 @@ _BENGALI = """
 রিপুর্ট সংবাদ সংবাদে সংবাদের নিবন্ধ নিবন্ধে আর্টিকেল আর্টিকেলে লেখাটা লেখাটায় অনুযায়ী মতে হিসাবে হিসেবে
 সহজ সহজভাবে সহজে সংক্ষেপে ভাষায় সোজা সোজাসুজি
 নাগাদ এসব ওসব সেসব
-কুন কুনো লইয়া অইছে অইব অইবো অইলো কইছইন কইছন হেইন হেরা ইতা ইগুলা ইটা ওইগুলা ওইগুলো এইগুলা এইগুলো
+উনার উনাকে ওনাকে তাঁকে কুন কুনো লইয়া অইছে অইব অইবো অইলো কইছইন কইছন হেইন হেরা ইতা ইগুলা ইটা ওইগুলা ওইগুলো এইগুলা এইগুলো
 """
 
 _BANGLISH = """
@@ -75,7 +75,7 @@ eita oita eida heida uchit dekha dekhte dekhay dekhe khawa khete khay jawa jete 
 asha ashte ashe ese valo bhalo kharap
 protibedon protibedone protibedoner riport riporte reporte article artikel onujayi anujayi mote
 hisabe hishabe sohoj sohojvabe songkhepe
-e te nagad esob oshob oigula oigulo eigula eigulo
+e te nagad esob oshob unar onake oigula oigulo eigula eigulo
 """
 
 _ENGLISH = """

@@ -91,6 +91,7 @@ class Entity:
     name: str
     aliases: tuple[str, ...]  # spellings in Bengali, romanized Bengali and English
     fact: str | None = None  # the fact that says what it is: "লামা কী?", "deepseek?"
+    kind: str = ""  # "person", "company", "product", "place"; "উনি" points at a person
 
 
 @dataclass(frozen=True)

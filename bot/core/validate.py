@@ -37,6 +37,10 @@ _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 T = TypeVar("T")
 
 
+# What an entity is, when it matters: "উনি কী বলেছেন?" (what did he say?) points at a person.
+ENTITY_KINDS = ("person", "company", "product", "place")
+
+
 class _Builder:
     def __init__(self, readers: Mapping[str, NodeReader], tz: tzinfo, directory: Path) -> None:
         self.readers = readers
@@ -295,7 +299,8 @@ class _Builder:
 
     def entity(self, entry: Located) -> tuple[Entity, Located] | None:
         reader = self.reader(entry)
-        fields = reader.mapping(entry.node, "an entity", ("id", "name", "aliases"), ("fact",))
+        fields = reader.mapping(entry.node, "an entity", ("id", "name", "aliases"),
+                                ("fact", "kind"))
         if fields is None:
             return None
         name = reader.text(fields.get("name"), "the entity name")
@@ -310,9 +315,14 @@ class _Builder:
                 reader.problem(node, f"alias {alias!r} has no letters to match",
                                "write the name in letters")
         fact = reader.text(fields.get("fact"), "the entity's fact") if "fact" in fields else None
+        kind = reader.text(fields.get("kind"), "the entity's kind") if "kind" in fields else ""
+        if kind and kind not in ENTITY_KINDS:
+            reader.problem(fields["kind"], f"unknown entity kind {kind!r}",
+                           f"write one of: {', '.join(ENTITY_KINDS)}")
+            kind = ""
         if not (entity_id and name and aliases):
             return None
-        return Entity(entity_id, name, tuple(a for a, _ in aliases), fact), entry
+        return Entity(entity_id, name, tuple(a for a, _ in aliases), fact, kind or ""), entry
 
     def synonym_group(self, entry: Located) -> tuple[tuple[str, ...], Located] | None:
         reader = self.reader(entry)
