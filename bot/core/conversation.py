@@ -370,8 +370,8 @@ class Conversation:
         if (person := self._person_pointed(words, context, before)) is not None:
             # "উনি আর কী বলেছেন?" after an answer that names Zuckerberg: what he said.
             readings.insert(0, f"{person} {rest}")
-        if (pointed and person is None and not new and fact is not None and asked <= responder.gives(fact.id)
-                and not self._unknown_words(rest)):
+        if (pointed and person is None and not new and fact is not None
+                and asked <= responder.gives(fact.id) and not self._unknown_words(rest)):
             ranked = responder.matcher.match(readings[0]).ranked
             if ranked and ranked[0].intent_id != fact.id and ranked[0].intent_id in (
                     responder.knowledge.facts) and all(
