@@ -358,3 +358,13 @@ def test_more_details_the_facts_lack(real: Responder, question: str, kind: Asked
 def test_a_country_is_no_city_and_this_year_no_last_year(real: Responder) -> None:
     assert real.ask("ডিপসিক কোন দেশের ল্যাব?", NOW).fact_id == "deepseek_r1"
     assert real.ask("মেটা এ বছর এআই-তে কত খরচ করবে?", NOW).fact_id == "ai_investment"
+
+
+def test_a_question_far_ahead_of_every_other_intent_is_answered_from_a_lower_score(
+        real: Responder) -> None:
+    # Its own words ("kemon lagtese") keep the score under the usual bar; nothing else is
+    # anywhere near, and it asks nothing particular.
+    assert real.ask("শেষমেশ লামার কী হইবো সামনে?", NOW).fact_id == "future_outlook"
+    # Far ahead only once a rival about another subject is left out: still refused.
+    lookalike = real.ask("DeepSeek R1 কি কোনো কপিরাইট মামলায় পড়েছে?", NOW)
+    assert lookalike.kind is not AnswerKind.FACT

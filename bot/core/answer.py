@@ -100,6 +100,10 @@ class Policy:
     # lower score when it leads by more.
     part_answer_at: float = 55.0
     part_margin: float = 8.0
+    # Any question is answered from a lower score still when it leads by far: what it asks
+    # is plain though its other words are its own ("llama r future kemon lagtese?").
+    lead_answer_at: float = 55
+    lead_margin: float = 12
     # A fact that tells what is asked ("when?") goes before one this close that cannot.
     asks_window: float = 8.0
     max_suggestions: int = 3
@@ -399,6 +403,11 @@ class Responder:
         if part:  # the question found in a long message: a lower bar with a wider lead
             clear = clear or (score >= self.policy.part_answer_at
                               and lead >= self.policy.part_margin)
+        if not clear and score >= self.policy.lead_answer_at and not asked and not (
+                result.unknown or self.asks.asks_a_detail(result.key)):
+            # Ahead of every other intent by far, agreeing or not, and asking nothing particular.
+            clear = score - max((s.score for s in ranked[1:]), default=0.0) >= (
+                self.policy.lead_margin)
         confident = (
             best is not None
             and clear
