@@ -368,3 +368,18 @@ def test_a_question_far_ahead_of_every_other_intent_is_answered_from_a_lower_sco
     # Far ahead only once a rival about another subject is left out: still refused.
     lookalike = real.ask("DeepSeek R1 কি কোনো কপিরাইট মামলায় পড়েছে?", NOW)
     assert lookalike.kind is not AnswerKind.FACT
+
+
+@pytest.mark.parametrize("question", [
+    "Netflix কি লামা ব্যবহার করে?",  # the adopters' fact lists three companies, not Netflix
+    "Is Meta AI available in Messenger?",  # the assistant's fact lists three apps
+    "meta ai ki telegram e paowa jay?",
+])
+def test_one_of_a_kind_the_fact_does_not_list_is_not_in_it(
+        real: Responder, question: str) -> None:
+    assert real.ask(question, NOW).kind is not AnswerKind.FACT
+
+
+def test_those_it_lists_are_answered(real: Responder) -> None:
+    assert real.ask("Does Spotify use Llama?", NOW).fact_id == "corporate_adopters"
+    assert real.ask("মেটা এআই কি হোয়াটসঅ্যাপে আছে?", NOW).fact_id == "meta_ai_assistant"

@@ -370,7 +370,22 @@ class Responder:
             if any(entities[e].fact not in (None, fact_id) for e in named if e in entities):
                 return False
         foreign = named.difference(fact.entities, fact.mentions)
-        return not foreign or not named.isdisjoint(fact.entities)
+        if not foreign:
+            return True
+        if self._unlisted(foreign, fact_id):
+            return False
+        return not named.isdisjoint(fact.entities)
+
+    def _unlisted(self, subjects: Iterable[str], fact_id: str) -> bool:
+        """"Does Netflix use Llama too?", "Is Meta AI on Messenger?": a fact that names several
+        of a kind (Spotify, AT&T, DoorDash) names all it knows of; another of that kind is
+        not in the article, though the fact's own subject is named."""
+        entities = self.knowledge.entities
+        fact = self.knowledge.facts[fact_id]
+        kinds = [entities[e].kind for e in fact.mentions if e in entities and entities[e].kind]
+        listed = {k for k in kinds if kinds.count(k) >= 2}
+        return any(e in entities and entities[e].kind in listed
+                   for e in subjects if e not in (*fact.entities, *fact.mentions))
 
     def _decide(self, question: str, result: MatchResult, now: datetime,
                 part: bool = False) -> Answer:
