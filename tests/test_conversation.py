@@ -419,3 +419,16 @@ def test_he_points_at_the_person_the_last_answer_names(conversation: Conversatio
     assert facts(said) == ["zuckerberg_outlook"]
     *_, goal = play(conversation, "জাকারবার্গে লামা লইয়া কিতা কইছইন?", "হেইন উনার লক্ষ্য কিতা?")
     assert facts(goal) == ["zuckerberg_outlook"]
+
+
+def test_exactly_what_or_what_called_after_a_fact_asks_more_than_it_told(
+        conversation: Conversation) -> None:
+    *_, exactly = play(conversation, "কোন কোন company Llama use করে?",
+                       "Spotify এটা দিয়ে exactly কী কাজ করে?")
+    assert exactly.answer.kind is AnswerKind.NOT_IN_ARTICLE
+    *_, called = play(conversation, "Why does Meta give Llama away for free?",
+                      "What tools does it come with?", "What are those tools called?")
+    assert called.answer.kind is AnswerKind.NOT_IN_ARTICLE
+    # A name the fact gives is answered: DeepSeek's model is R1.
+    *_, model = play(conversation, "ডিপসিক কোন দেশের ল্যাব?", "what's their model called?")
+    assert facts(model) == ["deepseek_r1"]

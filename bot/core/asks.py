@@ -166,7 +166,7 @@ class Asks:
             Asked.WHERE: _phrases(("কোথায়", "কই", "where", "kothay", "koi")),
             Asked.WHO: _phrases(("কে", "কারা", "কাদের", "who", "whom", "ke", "kara", "kader")),
             Asked.NAMES: _phrases(("কোন কোন", "কোনগুলো", "কোনগুলা", "নাম", "নামগুলো", "which ones",
-                                   "names", "kon kon", "nam", "namgulo")),
+                                   "names", "kon kon", "nam", "namgulo", "called", "name")),
         }
 
     def names_people(self, text: str) -> bool:

@@ -383,7 +383,8 @@ class Conversation:
                                   context, now, clean(readings[0]), resolved=readings[0])
         for resolved in dict.fromkeys(readings):
             if resolved.strip() != rest and (turn := self._read_as(
-                    resolved, alone, context, now, asked=asked)) is not None:
+                    resolved, alone, context, now, asked=asked,
+                    exact=responder.asks.exact(key))) is not None:
                 return turn
         return None
 
@@ -444,15 +445,19 @@ class Conversation:
                           resolved=context.question)
 
     def _read_as(self, resolved: str, alone: Answer, context: Context, now: datetime,
-                 new_subject: bool = False, asked: frozenset[Asked] = frozenset()) -> Turn | None:
+                 new_subject: bool = False, asked: frozenset[Asked] = frozenset(),
+                 exact: bool = False) -> Turn | None:
         answer = self.responder.ask(resolved, now)
         if (answer.kind is AnswerKind.SUGGEST and alone.kind is AnswerKind.SUGGEST
                 and answer.suggestions[:1] == alone.suggestions[:1]):
             # Unsure alone and unsure with the context, of the same first fact: two readings
             # agree ("আর এটা প্রথম বাজারে এসেছিল কোন সালে?").
             answer = self.responder.answer_fact(answer.suggestions[0], now)
-        if answer.kind is AnswerKind.FACT and answer.fact_id is not None and not (
-                asked <= self.responder.gives(answer.fact_id)):
+        if answer.kind is AnswerKind.FACT and answer.fact_id is not None and (
+                not asked <= self.responder.gives(answer.fact_id)
+                or answer.fact_id == context.fact and exact):
+            # ...and "what exactly does Spotify do with it?" right after that fact asks more
+            # than it told.
             # "কোন কোন বই?" of the lawsuit: the fact is right, the names are not in it.
             answer = self.responder.not_in_article(resolved, (answer.fact_id,))
         if (answer.kind is AnswerKind.FACT and answer.fact_id is not None
