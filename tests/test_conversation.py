@@ -432,3 +432,12 @@ def test_exactly_what_or_what_called_after_a_fact_asks_more_than_it_told(
     # A name the fact gives is answered: DeepSeek's model is R1.
     *_, model = play(conversation, "ডিপসিক কোন দেশের ল্যাব?", "what's their model called?")
     assert facts(model) == ["deepseek_r1"]
+
+
+def test_a_question_word_with_verbs_alone_asks_of_the_last_answer(
+        conversation: Conversation) -> None:
+    first, whom = play(conversation, "মেটার ওয়ার রুম কী জিনিস?", "কার লাইগা বানাইলো?")
+    assert facts(first) == ["war_rooms"]
+    assert facts(whom) == ["war_rooms"]  # to learn from DeepSeek: said by the last answer
+    *_, where = play(conversation, "ডিপসিক R1 কি লামার চেয়ে ভালো পারফর্ম করে?", "কোথাকার?")
+    assert facts(where) == ["deepseek_r1"]  # a Chinese lab

@@ -163,8 +163,10 @@ class Asks:
                                      "how to", "how do", "how can", "which", "kivabe", "kibhabe",
                                      "kemne", "kon", "konta"))
         self._alone = {
-            Asked.WHERE: _phrases(("কোথায়", "কই", "where", "kothay", "koi")),
-            Asked.WHO: _phrases(("কে", "কারা", "কাদের", "who", "whom", "ke", "kara", "kader")),
+            Asked.WHERE: _phrases(("কোথায়", "কই", "where", "kothay", "koi", "কোথাকার",
+                                   "kothakar")),
+            Asked.WHO: _phrases(("কে", "কারা", "কাদের", "কার", "who", "whom", "whose", "ke",
+                                 "kara", "kader", "kar")),
             Asked.NAMES: _phrases(("কোন কোন", "কোনগুলো", "কোনগুলা", "নাম", "নামগুলো", "which ones",
                                    "names", "kon kon", "nam", "namgulo", "called", "name")),
         }

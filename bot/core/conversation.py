@@ -20,7 +20,7 @@ from enum import StrEnum
 from bot.core.answer import Answer, AnswerKind, Responder
 from bot.core.asks import Asked
 from bot.core.match import VERB_ENDINGS, Scored
-from bot.core.normalize import Key, clean, surface_word
+from bot.core.normalize import Key, clean, make_key, surface_word
 
 # A context older than this, or this many turns without a fact, is forgotten.
 EXPIRY = timedelta(minutes=15)
@@ -126,8 +126,8 @@ _QUESTION_WORDS = _phrases(
     "দেশে|year|date|city|country|bochor|sale|tarikh|reason|কারণ|karon|"
     # "compared to what?", "মানে?": asking what the last answer meant.
     "compared|compare|তুলনায়|তুলনা|মানে|mean|means|meaning|কিসের|কীসের|kiser|tulonay|"
-    # Sylheti and other speech: "কুনদিন?" (when), "কিতা?" (what)
-    "কুন|কুনদিন|কিতা|kun|kundin|kita")
+    # Sylheti and other speech: "কুনদিন?" (when), "কিতা?" (what); "কোথাকার?" (from where)
+    "কুন|কুনদিন|কিতা|kun|kundin|kita|কোথাকার|kothakar")
 # Words that point back at what was just said: "এটা কি ফ্রি?", "এর লাইসেন্স?", "is it free?".
 _POINTERS = _phrases(
     "এটা|এটি|ওটা|ওটি|সেটা|সেটি|এর|ওর|এটার|ওটার|এদের|ওদের|এগুলো|ওগুলো|এই|ওই|সেই|তারা|এরা|ওরা|"
@@ -310,6 +310,8 @@ class Conversation:
             return not any(w in _ADDRESSED for w in tokens) and self._asks_of_something(words)
         if self._bare(words):
             return True
+        if self._verbs_asked(words):
+            return True  # "কার লাইগা বানাইলো?": a question word and a verb, of the last answer
         matcher = self.responder.matcher
         if not matcher.content_positions(matcher.key(words)):
             return False  # "না", "ok": grammar alone asks nothing of the last answer
@@ -401,6 +403,13 @@ class Conversation:
             candidates += [*fact.entities, *fact.mentions]
         return next((entities[e].name for e in candidates
                      if e in entities and entities[e].kind == "person"), None)
+
+    def _verbs_asked(self, words: str) -> bool:
+        """A question word with verbs alone, as written: "কে বানাইছে?", "কার লাইগা বানাইলো?"."""
+        written = make_key(words)
+        content = self.responder.matcher.content_positions(written)
+        return (any(w in _QUESTION_WORDS for w in written.surface) and bool(content)
+                and all(written.surface[i].endswith(VERB_ENDINGS) for i in content))
 
     def _asks_of_something(self, words: str) -> bool:
         """"কে বানাইছে?": a question word and a word of what is asked, no one addressed."""
