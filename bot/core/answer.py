@@ -174,6 +174,8 @@ class Responder:
         self.asks = Asks()
         # What each fact's answer can tell: a date (its text, or an event), an amount.
         self._gives = {f.id: self._tells(f) for f in knowledge.facts.values()}
+        # The kinds each fact lists (two or more of one: companies, apps), for `_unlisted`.
+        self._listed_kinds = {f.id: self._kinds_listed(f) for f in knowledge.facts.values()}
         # Made on first use: a `deferred` matcher has no index yet.
         self._talk_words: dict[str, frozenset[str]] | None = None
         voice = knowledge.voice
@@ -376,16 +378,19 @@ class Responder:
             return False
         return not named.isdisjoint(fact.entities)
 
-    def _unlisted(self, subjects: Iterable[str], fact_id: str) -> bool:
+    def _unlisted(self, foreign: Iterable[str], fact_id: str) -> bool:
         """"Does Netflix use Llama too?", "Is Meta AI on Messenger?": a fact that names several
-        of a kind (Spotify, AT&T, DoorDash) names all it knows of; another of that kind is
-        not in the article, though the fact's own subject is named."""
+        of a kind (Spotify, AT&T, DoorDash) names all it knows of; another of that kind, among
+        the subjects it does not name (`foreign`), is not in the article, though the fact's own
+        subject is named."""
+        listed = self._listed_kinds[fact_id]
         entities = self.knowledge.entities
-        fact = self.knowledge.facts[fact_id]
+        return bool(listed) and any(e in entities and entities[e].kind in listed for e in foreign)
+
+    def _kinds_listed(self, fact: Fact) -> frozenset[str]:
+        entities = self.knowledge.entities
         kinds = [entities[e].kind for e in fact.mentions if e in entities and entities[e].kind]
-        listed = {k for k in kinds if kinds.count(k) >= 2}
-        return any(e in entities and entities[e].kind in listed
-                   for e in subjects if e not in (*fact.entities, *fact.mentions))
+        return frozenset(k for k in kinds if kinds.count(k) >= 2)
 
     def _decide(self, question: str, result: MatchResult, now: datetime,
                 part: bool = False) -> Answer:

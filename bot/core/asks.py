@@ -10,7 +10,7 @@ kinds are checked: they are asked often, and an answer plainly holds one or not.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from enum import StrEnum
 
 from bot.core.match import VERB_ENDINGS
@@ -240,21 +240,10 @@ def _phrases(words: Iterable[str]) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(make_key(w).surface) for w in words)
 
 
-def _without(surface: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]) -> tuple[str, ...]:
-    """`surface` with the words of every occurrence of `phrases` left out."""
-    taken: set[int] = set()
-    for phrase in phrases:
-        n = len(phrase)
-        for i in range(len(surface) - n + 1):
-            window = surface[i : i + n]
-            if window[:-1] == phrase[:-1] and window[-1].startswith(phrase[-1]):
-                taken.update(range(i, i + n))
-    return tuple(w for i, w in enumerate(surface) if i not in taken)
-
-
-def _holds(surface: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]) -> bool:
-    """Whether `surface` holds one of `phrases`; the last word of a phrase of several may
-    take a case ending ("কোন বছরে", "কোন সালের" hold "কোন বছর", "কোন সাল")."""
+def _occurrences(surface: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]
+                 ) -> Iterator[tuple[int, int]]:
+    """Where `phrases` stand in `surface` (start, length); the last word of a phrase of
+    several may take a case ending ("কোন বছরে", "কোন সালের" hold "কোন বছর", "কোন সাল")."""
     words = set(surface)
     for phrase in phrases:
         if phrase[0] not in words:
@@ -265,5 +254,15 @@ def _holds(surface: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]) -> bo
             window = surface[i : i + n]
             if window == phrase or (n > 1 and len(last) >= 3 and list(window[:-1]) == head
                                     and window[-1].startswith(last)):
-                return True
-    return False
+                yield i, n
+
+
+def _holds(surface: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether `surface` holds one of `phrases` (see `_occurrences`)."""
+    return next(_occurrences(surface, phrases), None) is not None
+
+
+def _without(surface: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]) -> tuple[str, ...]:
+    """`surface` with the words of every occurrence of `phrases` left out."""
+    taken = {j for i, n in _occurrences(surface, phrases) for j in range(i, i + n)}
+    return tuple(w for i, w in enumerate(surface) if i not in taken)

@@ -49,6 +49,14 @@ class Context:
         return self.at is not None and now - self.at <= EXPIRY and self.idle < MAX_IDLE_TURNS
 
 
+class _More(StrEnum):
+    """Whether a message asks for more of the last answer."""
+
+    NO = "no"
+    YES = "yes"
+    LOOSELY = "loosely"  # only if it names no fact by itself: "anything else on the legal side?"
+
+
 class TurnKind(StrEnum):
     ANSWER = "answer"  # answered on its own
     FOLLOW_UP = "follow_up"  # read with the context's question
@@ -179,13 +187,15 @@ class Conversation:
         # first "did you mean" choice is what the talk is about.
         about = (replace(context, facts=context.choices[:1])
                  if context.fact is None and context.choices else context)
-        if about.fact is not None and (words in _MORE or self._asks_more(text, about)):
+        more = _More.NO
+        if about.fact is not None:
+            more = _More.YES if words in _MORE else self._asks_more(text, about)
+        if more is _More.YES:
             return self._more(about, now)
         if (turn := self._compound(text, context, now)) is not None:
             return turn
         answer = self.responder.ask(text, now)
-        if (about.fact is not None and answer.kind is not AnswerKind.FACT
-                and self._asks_more(text, about, loosely=True)):
+        if more is _More.LOOSELY and answer.kind is not AnswerKind.FACT:
             return self._more(about, now)
         if about.fact is not None and self._leans_on_context(answer, words):
             turn = self._follow_up(text, words, answer, about, now)
@@ -252,15 +262,16 @@ class Conversation:
 
     # ----------------------------------------------------------------- "tell me more"
 
-    def _asks_more(self, text: str, context: Context, loosely: bool = False) -> bool:
+    def _asks_more(self, text: str, context: Context) -> _More:
         """Whether `text` asks for more of the same in words of its own ("আরও তথ্য দিন").
 
-        `loosely`, for a message that names no fact by itself: up to two words of what
-        it is about may come with it too ("anything else on the legal side?"). What else
-        *he* said ("উনি আর কী বলেছেন?") asks about a person, not for more of the last answer.
+        `LOOSELY`: "anything else" with up to two words of what it is about ("anything else
+        on the legal side?"), a request only when the message names no fact by itself. What
+        else *he* said ("উনি আর কী বলেছেন?") asks about a person, not for more of the last
+        answer.
         """
         if self._person_pointed(clean(text), context, []) is not None:
-            return False
+            return _More.NO
         key = self.responder.matcher.key(clean(text))
         fact = self.responder.knowledge.facts.get(context.fact or "")
         about = {*fact.entities, *fact.mentions} if fact is not None else set()
@@ -269,16 +280,20 @@ class Conversation:
         content = set(self.responder.matcher.content_positions(key))
         words = key.surface
         if [w for w in words if w not in _TELLING] in ([w] for w in _AND):
-            return True  # "আর?", "hmm, r?"
+            return _More.YES  # "আর?", "hmm, r?"
         pairs = {i for i in range(len(words) - 1) if f"{words[i]} {words[i + 1]}" in _ELSE}
         paired = pairs | {i + 1 for i in pairs}
+        if not pairs and not any(w in _MORE_WORDS for w in words):
+            return _More.NO
         other = [i for i, w in enumerate(words)
                  if not (i in paired or w in _MORE_WORDS or w in _TELLING
                          or w.startswith(_TELLING_STEMS) or i in subject or i not in content)]
-        named_other = bool(self.responder.subjects.named(key) - about)
-        return (bool(pairs) or any(w in _MORE_WORDS for w in words)) and (
-            # "আরও জরুরি কেন?" (why more urgent) is no request: only "anything else" is loose.
-            not other or loosely and bool(pairs) and len(other) <= 2 and not named_other)
+        if not other:
+            return _More.YES
+        # "আরও জরুরি কেন?" (why more urgent) is no request: only "anything else" is loose.
+        if pairs and len(other) <= 2 and not self.responder.subjects.named(key) - about:
+            return _More.LOOSELY
+        return _More.NO
 
     def _more(self, context: Context, now: datetime) -> Turn:
         fact = self.responder.knowledge.facts[context.fact] if context.fact else None
@@ -307,7 +322,8 @@ class Conversation:
         if answer.kind is AnswerKind.SMALLTALK:
             # "তোমাকে কে বানাইছে?", "কেমন আছো?" are said to the bot; "কে বানাইছে?" asks of
             # what was just said.
-            return not any(w in _ADDRESSED for w in tokens) and self._asks_of_something(words)
+            return not any(w in _ADDRESSED for w in tokens) and bool(
+                self._asked_with(self.responder.matcher.key(words)))
         if self._bare(words):
             return True
         if self._verbs_asked(words):
@@ -342,10 +358,9 @@ class Conversation:
             # lent to it. Unanswered alone, the article does not say, unless another fact is
             # about that subject ("Why did some EU countries hold up Llama's rollout?": the
             # "did you mean" stands).
-            others = {e for f in responder.knowledge.facts.values() if f.id != fact.id
-                      for e in (*f.entities, *f.mentions)}
+            others = [f for f in responder.knowledge.facts.values() if f.id != fact.id]
             told_elsewhere = alone.kind is AnswerKind.SUGGEST and all(
-                e in others for e, _, _ in new)
+                any(e in (*f.entities, *f.mentions) for f in others) for e, _, _ in new)
             if alone.kind is not AnswerKind.FACT and not told_elsewhere:
                 alone = responder.not_in_article(text, (fact.id,))
             return self._turn(TurnKind.FOLLOW_UP, (alone,), context, now, clean(text),
@@ -404,19 +419,19 @@ class Conversation:
         return next((entities[e].name for e in candidates
                      if e in entities and entities[e].kind == "person"), None)
 
-    def _verbs_asked(self, words: str) -> bool:
-        """A question word with verbs alone, as written: "কে বানাইছে?", "কার লাইগা বানাইলো?"."""
-        written = make_key(words)
-        content = self.responder.matcher.content_positions(written)
-        return (any(w in _QUESTION_WORDS for w in written.surface) and bool(content)
-                and all(written.surface[i].endswith(VERB_ENDINGS) for i in content))
+    def _asked_with(self, key: Key) -> list[str]:
+        """The words besides question words and grammar of a message with a question word
+        ("কে বানাইছে?": ["বানাইছে"]); none without one."""
+        if not any(w in _QUESTION_WORDS for w in key.surface):
+            return []
+        return [key.surface[i] for i in self.responder.matcher.content_positions(key)
+                if key.surface[i] not in _QUESTION_WORDS]
 
-    def _asks_of_something(self, words: str) -> bool:
-        """"কে বানাইছে?": a question word and a word of what is asked, no one addressed."""
-        key = self.responder.matcher.key(words)
-        return any(w in _QUESTION_WORDS for w in key.surface) and any(
-            key.surface[i] not in _QUESTION_WORDS
-            for i in self.responder.matcher.content_positions(key))
+    def _verbs_asked(self, words: str) -> bool:
+        """A question word with verbs alone, as written (a synonym group may stand a noun for
+        the verb): "কে বানাইছে?", "কার লাইগা বানাইলো?"."""
+        asked = self._asked_with(make_key(words))
+        return bool(asked) and all(w.endswith(VERB_ENDINGS) for w in asked)
 
     def _bare(self, words: str, skip: frozenset[int] = frozenset()) -> bool:
         """A message of question words and pointers (and grammar): "কবে?", "কোথায় হবে রে?".
@@ -465,9 +480,9 @@ class Conversation:
         if answer.kind is AnswerKind.FACT and answer.fact_id is not None and (
                 not asked <= self.responder.gives(answer.fact_id)
                 or answer.fact_id == context.fact and exact):
-            # ...and "what exactly does Spotify do with it?" right after that fact asks more
-            # than it told.
-            # "কোন কোন বই?" of the lawsuit: the fact is right, the names are not in it.
+            # "কোন কোন বই?" of the lawsuit: the fact is right, the names are not in it; and
+            # "what exactly does Spotify do with it?" right after that fact asks more than it
+            # told.
             answer = self.responder.not_in_article(resolved, (answer.fact_id,))
         if (answer.kind is AnswerKind.FACT and answer.fact_id is not None
                 and alone.kind is not AnswerKind.FACT and self._unknown_words(alone.question)):
