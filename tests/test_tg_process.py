@@ -27,10 +27,28 @@ def bot_env(fake: FakeTelegram, tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def llamabot(*args: str, env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
+class LoggedProcess(subprocess.Popen[str]):
+    """A process whose output goes to files in its working directory.
+
+    Through pipes nobody reads until the end, a bot logging at DEBUG fills the pipe's
+    64 KiB and then stops mid-write, in the middle of whatever it was doing.
+    """
+
+    def __init__(self, args: list[str], *, env: dict[str, str], cwd: Path) -> None:
+        self.out_path, self.err_path = cwd / "stdout.log", cwd / "stderr.log"
+        with self.out_path.open("w") as out, self.err_path.open("w") as err:
+            super().__init__(args, env=env, cwd=cwd, stdout=out, stderr=err, text=True)
+
+    def communicate(self, input: str | None = None,  # noqa: A002 (Popen's own name)
+                    timeout: float | None = None) -> tuple[str, str]:
+        self.wait(timeout)
+        return (self.out_path.read_text(encoding="utf-8"),
+                self.err_path.read_text(encoding="utf-8"))
+
+
+def llamabot(*args: str, env: dict[str, str], cwd: Path) -> LoggedProcess:
     # cwd is a temp dir, so a developer's own .env is never read by the tests.
-    return subprocess.Popen([sys.executable, "-m", "bot.cli", *args], env=env, cwd=cwd,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return LoggedProcess([sys.executable, "-m", "bot.cli", *args], env=env, cwd=cwd)
 
 
 @pytest.fixture
