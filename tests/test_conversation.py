@@ -441,3 +441,17 @@ def test_a_question_word_with_verbs_alone_asks_of_the_last_answer(
     assert facts(whom) == ["war_rooms"]  # to learn from DeepSeek: said by the last answer
     *_, where = play(conversation, "ডিপসিক R1 কি লামার চেয়ে ভালো পারফর্ম করে?", "কোথাকার?")
     assert facts(where) == ["deepseek_r1"]  # a Chinese lab
+
+
+def test_it_after_a_fact_that_defines_a_subject_is_that_subject_not_another_facts(
+        conversation: Conversation) -> None:
+    # Alone, "when was it released?" reads "it" as Llama: after DeepSeek's fact it is R1,
+    # whose release the article does not date.
+    *_, released = play(conversation, "deepseek er R1 ki llama ke pichone fele dise?",
+                        "oita kobe release hoisilo?")
+    assert released.answer.kind is AnswerKind.NOT_IN_ARTICLE
+    assert "deepseek_r1" in released.answer.suggestions
+    # "ওদের" (their) after Llama's maker is Meta, not Llama: Meta AI is Meta's.
+    *_, apps = play(conversation, "লামা কোন কোম্পানি বানিয়েছে?",
+                    "ওদের এআই অ্যাসিস্ট্যান্ট কোন কোন অ্যাপে আছে?")
+    assert facts(apps) == ["meta_ai_assistant"]

@@ -153,6 +153,9 @@ _ADDRESSED = _phrases("তুমি|তোমাকে|তোমার|তোম
 _PERSON_POINTERS = _phrases("উনি|উনার|ওনার|ওঁর|ওঁকে|উনাকে|ওনাকে|তিনি|তাঁর|তাঁকে|he|his|him|uni|"
                             "unar|onar|tini")
 _POINTERS = _POINTERS | _PERSON_POINTERS
+# "it", not "they": a thing, where "ওদের" after Llama's maker points at the maker.
+_THING_POINTERS = _phrases("এটা|এটি|ওটা|ওটি|সেটা|সেটি|এটার|ওটার|it|its|it's|eta|ota|seta|etar|otar|"
+                           "ita|oita|eita|ইতা|ইটা|হেইটা|হেইডা|এইডা|ওইডা")
 # Clause breaks of a message that asks several things.
 _CLAUSE_BREAK = re.compile(
     r"[?।;\n!]+|,|\.(?=\s|$)|\s[+&]\s|\s[-–—]\s"
@@ -379,11 +382,21 @@ class Conversation:
         subject = _named_words(previous, before)
         rest = _without_pointers(words)
         readings = [f"{subject} {rest}", f"{context.question} {rest}"]
-        if pointed and not new and fact is not None and (defined := " ".join(
-                e.name for e in responder.knowledge.entities.values() if e.fact == fact.id)):
+        referents = [e for e in responder.knowledge.entities.values()
+                     if fact is not None and e.fact == fact.id]
+        if pointed and not new and referents:
             # "it" is what the last answer was about: after DeepSeek's fact, "এটা কাদের
             # বানানো?" asks who made DeepSeek's model, whoever the last question named.
+            defined = " ".join(e.name for e in referents)
             readings = [f"{defined} {rest}", f"{context.question} {rest}", f"{subject} {rest}"]
+            if (alone.kind is AnswerKind.FACT and alone.fact_id is not None and fact is not None
+                    and alone.fact_id != fact.id and any(w in _THING_POINTERS for w in key.surface)
+                    and not any(
+                        e.id in responder.knowledge.facts[alone.fact_id].entities
+                        for e in referents)):
+                # Alone, "oita kobe release hoisilo?" reads "it" as Llama and gets Llama's
+                # launch; "it" is DeepSeek's model, and that fact is not about it.
+                alone = responder.not_in_article(text, (fact.id,))
         if (person := self._person_pointed(words, context, before)) is not None:
             # "উনি আর কী বলেছেন?" after an answer that names Zuckerberg: what he said.
             readings.insert(0, f"{person} {rest}")
