@@ -5,6 +5,7 @@ import asyncio
 import gc
 import shutil
 from collections.abc import Generator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,6 +14,7 @@ import pytest
 import yaml
 from conftest import BotThread
 
+from bot.core.answer import Responder
 from bot.core.loader import KnowledgeError, load_knowledge, load_steps
 from bot.core.match import Matcher
 from bot.core.yamlnodes import NodeReader
@@ -21,6 +23,7 @@ from bot.live import between_replies
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
 TZ = ZoneInfo("Asia/Dhaka")
+NOW = datetime(2025, 4, 20, 12, 0, tzinfo=TZ)
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # what the bot composed with before
 YAML_TEXTS = [
     "",
@@ -121,6 +124,21 @@ def test_an_index_built_in_steps_is_the_index_built_at_once() -> None:
     assert vars(deferred) == vars(at_once)
     for question in ("lama koto bar download hoyeche", "llamacon kobe", "who sued meta"):
         assert deferred.match(question) == at_once.match(question)
+
+
+def test_a_responder_built_in_steps_answers_without_keying_its_examples_again(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The first reply that needed small talk's own words keyed every example anew (25-50 ms
+    # on this knowledge base) while users waited; a reload's steps do that work.
+    responder = Responder(load_knowledge(KNOWLEDGE, TZ), deferred=True)
+    run(responder.steps())
+    keyed: list[str] = []
+    real_key = Matcher.key
+    monkeypatch.setattr(Matcher, "key",
+                        lambda self, text: keyed.append(text) or real_key(self, text))
+    for question in ("llama 5", "থ্যাংকু, এবার পরিষ্কার হলো", "how many downloads now 0"):
+        responder.ask(question, NOW)
+    assert len(keyed) <= 10, len(keyed)
 
 
 def busy_steps(count: int, result: str) -> Generator[None, None, str]:

@@ -176,7 +176,7 @@ class Responder:
         self._gives = {f.id: self._tells(f) for f in knowledge.facts.values()}
         # The kinds each fact lists (two or more of one: companies, apps), for `_unlisted`.
         self._listed_kinds = {f.id: self._kinds_listed(f) for f in knowledge.facts.values()}
-        # Made on first use: a `deferred` matcher has no index yet.
+        # Made by `steps` (a `deferred` matcher has no index yet), else on first use.
         self._talk_words: dict[str, frozenset[str]] | None = None
         voice = knowledge.voice
         self._fallback_text = voice.render("fallback")
@@ -186,6 +186,7 @@ class Responder:
     def steps(self) -> Generator[None, None, None]:
         """Build the indexes of a `deferred` responder, pausing (yielding) between steps."""
         yield from self.matcher.steps()
+        yield from self._learn_talk_words()
         for article in self.articles:
             yield from article.steps()
 
@@ -539,19 +540,19 @@ class Responder:
         sounds = self.matcher.vocabulary(intent_id, sounds=True)
         return all(key.phonetic[i] in sounds for i in self.matcher.content_positions(key))
 
-    def _small_talk_words(self) -> dict[str, frozenset[str]]:
+    def _learn_talk_words(self) -> Generator[None, None, None]:
         """Each small talk's own words: in its examples and in no other intent's ("ধন্যবাদ",
-        "বট", "bye"), and the words of every intent of the article (`""`)."""
-        matcher = self.matcher
-        sounds = {i: matcher.content_sounds(i) for i in (*self.knowledge.smalltalk,
-                                                          *self.knowledge.facts,
-                                                          *self.knowledge.declines)}
+        "বট", "bye"), and the words of every intent of the article (`""`); a step per intent."""
+        sounds = {}
+        for intent in (*self.knowledge.smalltalk, *self.knowledge.facts, *self.knowledge.declines):
+            sounds[intent] = self.matcher.content_sounds(intent)
+            yield
         own = {}
         for talk in self.knowledge.smalltalk:
             others = set().union(*(v for k, v in sounds.items() if k != talk))
             own[talk] = sounds[talk] - others
         own[""] = frozenset().union(*(sounds[f] for f in self.knowledge.facts))
-        return own
+        self._talk_words = own
 
     def _small_talk_by_its_words(self, key: Key) -> str | None:
         """"থ্যাংকু, এবার পরিষ্কার হলো", "bye bye, take care!": a short message with words of
@@ -559,9 +560,11 @@ class Responder:
         even in words its examples do not have."""
         if len(key.surface) > self.policy.max_small_talk_words:
             return None
-        if self._talk_words is None:
-            self._talk_words = self._small_talk_words()
+        if self._talk_words is None:  # a responder built at once, not by `steps`
+            for _ in self._learn_talk_words():
+                pass
         own = self._talk_words
+        assert own is not None
         heard = [key.phonetic[i] for i in self.matcher.content_positions(key)]
         hits = {t: sum(w in words for w in heard) for t, words in own.items() if t}
         best = max(hits, key=lambda t: hits[t], default=None)

@@ -179,6 +179,9 @@ class Matcher:
         self._postings: dict[str, list[int]] = defaultdict(list)
         # word -> {example index: the word's weight there}: what `_add_word` credits.
         self._word_weights: dict[str, dict[int, float]] = defaultdict(dict)
+        # Kept, not made again on first use: small talk's own words need every example's key,
+        # and keying them all at once stalled the first reply that asked by 25-50 ms.
+        keys_by_intent: dict[str, list[Key]] = defaultdict(list)
         while keyed:
             yield
             intent, text, key = keyed.popleft()
@@ -191,6 +194,7 @@ class Matcher:
             index = len(self._examples)
             self._examples.append(Example(intent, text, word_weights, sum(word_weights.values())))
             self._by_intent[intent].append(index)
+            keys_by_intent[intent].append(key)
             for word, weight in word_weights.items():
                 self._postings[word].append(index)
                 self._word_weights[word][index] = weight
@@ -203,7 +207,7 @@ class Matcher:
         # Not functools.lru_cache on a method: that would tie each Matcher into a reference
         # cycle, kept after a reload until a full garbage collection.
         self._recent: OrderedDict[str, MatchResult] = OrderedDict()
-        self._keys_by_intent: dict[str, tuple[Key, ...]] = {}
+        self._keys_by_intent = {intent: tuple(keys) for intent, keys in keys_by_intent.items()}
 
     def key(self, text: str) -> Key:
         """The matching key of `text` as this index sees it (synonyms applied)."""
@@ -421,14 +425,8 @@ class Matcher:
         return any(words.issuperset(example.surface) for example in self._example_keys(intent_id))
 
     def _example_keys(self, intent_id: str) -> tuple[Key, ...]:
-        """The keys of `intent_id`'s examples, made once per intent (asked of small talk on
-        every greeting: not re-keyed each time)."""
-        keys = self._keys_by_intent.get(intent_id)
-        if keys is None:
-            indexes = self._by_intent.get(intent_id, ())
-            keys = self._keys_by_intent[intent_id] = tuple(
-                self.key(self._examples[index].text) for index in indexes)
-        return keys
+        """The keys of `intent_id`'s examples, as the index was built with them."""
+        return self._keys_by_intent.get(intent_id, ())
 
     def _cover_examples(
         self, matched: list[tuple[float, list[tuple[str, float]]]]
