@@ -383,3 +383,21 @@ def test_one_of_a_kind_the_fact_does_not_list_is_not_in_it(
 def test_those_it_lists_are_answered(real: Responder) -> None:
     assert real.ask("Does Spotify use Llama?", NOW).fact_id == "corporate_adopters"
     assert real.ask("মেটা এআই কি হোয়াটসঅ্যাপে আছে?", NOW).fact_id == "meta_ai_assistant"
+
+
+@pytest.mark.parametrize("question", [
+    "মেটা এআই অ্যাসিস্ট্যান্ট কি বাংলাদেশে পাওয়া যায়?",
+    "লামার ১০০ কোটি ডাউনলোডের মধ্যে ভারত থেকে কতগুলো?",
+    "bangladesher kon kon company llama use kore?",
+])
+def test_a_place_no_close_fact_names_is_not_in_the_article(
+        real: Responder, question: str) -> None:
+    answer = real.ask(question, NOW)
+    assert answer.kind is AnswerKind.NOT_IN_ARTICLE and answer.suggestions
+
+
+def test_a_place_a_related_fact_names_belongs_to_the_fact(real: Responder) -> None:
+    # The ethics fact's "data privacy" is Europe's, told by a fact it relates to.
+    answer = real.ask("মেটার কপিরাইট মামলা আর ইউরোপের গোপনীয়তা সমস্যা থেকে এআই নির্মাতাদের"
+                      " জন্য শিক্ষাটা কী?", NOW)
+    assert answer.fact_id == "ethics_legal"

@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from bot.core.answer import AnswerKind, Responder
 from bot.core.loader import load_knowledge
 from bot.core.match import Matcher
+from bot.core.normalize import make_key
+from bot.core.subjects import Subjects
 
 TZ = ZoneInfo("Asia/Dhaka")
 NOW = datetime(2025, 4, 20, 12, 0, tzinfo=TZ)
@@ -193,3 +195,17 @@ def test_a_decline_that_nearly_ties_a_fact_wins(
     assert ranked[0].intent_id in responder.knowledge.facts  # the fact does score higher
     answer = responder.ask(question, NOW)
     assert (answer.kind, answer.intent_id) == (AnswerKind.FALLBACK, decline)
+
+
+@pytest.mark.parametrize(("question", "named"), [
+    ("চীনের ডিপসিক", {"china", "deepseek"}),
+    ("লামাকে কি কোনো মডেল টপকে গেছে?", {"llama"}),
+    ("লামাতে কী আছে?", {"llama"}),
+    # A short name's letters at the start of another word: "চিনতে" (to know), "chinta".
+    ("লামা কি ভেবে চিন্তে উত্তর দিতে পারবে?", {"llama"}),
+    ("lama ki chinta korte parbe?", {"llama"}),
+])
+def test_a_short_name_takes_case_endings_not_any_letters(question: str, named: set[str]) -> None:
+    knowledge = load_knowledge(KNOWLEDGE, TZ)
+    subjects = Subjects((e.id, a) for e in knowledge.entities.values() for a in e.aliases)
+    assert subjects.named(make_key(question)) == named

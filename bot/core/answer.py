@@ -379,6 +379,20 @@ class Responder:
             return False
         return not named.isdisjoint(fact.entities)
 
+    def _elsewhere(self, named: frozenset[str], fact_id: str) -> bool:
+        """Whether the question places its subject where the fact does not: a place that
+        neither the fact nor a fact it relates to names ("বাংলাদেশ থেকে কতগুলো ডাউনলোড?";
+        but Europe's privacy troubles are the "data privacy" of the ethics fact)."""
+        entities = self.knowledge.entities
+        places = {e for e in named if e in entities and entities[e].kind == "place"}
+        if not places:
+            return False
+        facts = self.knowledge.facts
+        fact = facts[fact_id]
+        for near in (fact, *(facts[f] for f in fact.related if f in facts)):
+            places.difference_update(near.entities, near.mentions)
+        return bool(places)
+
     def _unlisted(self, foreign: Iterable[str], fact_id: str) -> bool:
         """"Does Netflix use Llama too?", "Is Meta AI on Messenger?": a fact that names several
         of a kind (Spotify, AT&T, DoorDash) names all it knows of; another of that kind, among
@@ -464,8 +478,9 @@ class Responder:
                 if self._small_talk_in_its_words(result, best.intent_id, alone=False):
                     return self._smalltalk(question, best.intent_id, score)
                 return self._fallback(question, score)
-            if not asked <= self._gives[best.intent_id]:
-                # "When is the verdict?" of a fact that gives no date: the article does not say.
+            if not asked <= self._gives[best.intent_id] or self._elsewhere(named, best.intent_id):
+                # "When is the verdict?" of a fact that gives no date, "Is Meta AI available
+                # in Bangladesh?" of one that names no country: the article does not say.
                 return self._not_in_article(question, score, (best.intent_id,), best.intent_id)
             return self._fact_answer(question, facts[best.intent_id], score, now)
         candidates = tuple(

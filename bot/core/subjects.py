@@ -88,8 +88,23 @@ class Subjects:
 def _spells(alias: tuple[str, ...], words: list[tuple[str, str]]) -> bool:
     if len(words) < len(alias):
         return False
-    return all(_same_word(part, form) or _same_word(part, stem)
+    return all(_same_word(part, form) or (_same_word(part, stem) and _declined(part, form))
                for part, (form, stem) in zip(alias, words, strict=False))
+
+
+def _declined(alias: str, form: str) -> bool:
+    """Whether `form` is a short `alias` with a case ending ("চীনের", "চীনে"), not another
+    word that begins with its letters ("চিনতে", to recognise; "chinta", a thought)."""
+    if len(alias) > SHORT_ALIAS:
+        return True
+    ending = form[len(alias):]
+    # "-তে" (in) follows a vowel: "লামাতে", but "চিনতে" is a verb, not "চীনে".
+    return ending in _SHORT_ENDINGS or ending == "te" and alias.endswith(_VOWELS)
+
+
+# Case endings of a name, as they sound: of (-er, -r), in (-e), to (-ke), plural.
+_SHORT_ENDINGS = frozenset({"", "e", "er", "r", "re", "ke", "ra", "der"})
+_VOWELS = ("a", "e", "i", "o", "u")
 
 
 def _same_word(alias: str, word: str) -> bool:
