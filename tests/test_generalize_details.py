@@ -401,3 +401,24 @@ def test_a_place_a_related_fact_names_belongs_to_the_fact(real: Responder) -> No
     answer = real.ask("মেটার কপিরাইট মামলা আর ইউরোপের গোপনীয়তা সমস্যা থেকে এআই নির্মাতাদের"
                       " জন্য শিক্ষাটা কী?", NOW)
     assert answer.fact_id == "ethics_legal"
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("জাকারবার্গ জানুয়ারির কোন তারিখে লামা নিয়ে ওই কথা বলেছিলেন?", Asked.DAY),
+    ("What percentage of developers prefer open-source models?", Asked.PERCENT),
+    ("ওয়ার রুমগুলোর নেতৃত্বে কে আছেন?", Asked.PERSON),
+    ("চীনা এআই ল্যাব ডিপসিকের প্রতিষ্ঠাতা কে?", Asked.PERSON),
+    ("স্পটিফাই লামার কোন ভার্সন ব্যবহার করে?", Asked.VERSION),
+    ("eu te meta ke privacy niye kono jorimana kora hoyeche?", Asked.OUTCOME),
+])
+def test_finer_details_a_close_fact_does_not_give(
+        real: Responder, question: str, kind: Asked) -> None:
+    assert kind in asked(question)
+    assert real.ask(question, NOW).kind is AnswerKind.NOT_IN_ARTICLE
+
+
+def test_facts_that_give_the_finer_details_still_answer(real: Responder) -> None:
+    assert real.ask("লামাকন কোন তারিখে হবে?", NOW).fact_id == "llamacon"  # ২৯ এপ্রিল
+    assert real.ask("ডিপসিকের কোন ভার্সন লামাকে টক্কর দিয়েছে?", NOW).fact_id == "deepseek_r1"
+    assert Asked.PERSON in real.gives("zuckerberg_outlook")  # names Zuckerberg
+    assert Asked.DAY not in real.gives("zuckerberg_outlook")  # January, no day

@@ -510,13 +510,18 @@ class Responder:
         """What a fact's answer can tell: a date (its text or an event), an amount, a place;
         who (it names someone besides its own subjects); names (two or more of them, or the
         name of the subject it defines: "the name of Meta's developer conference")."""
-        others = self.subjects.named(make_key(fact.answer)) - set(fact.entities)
+        named = self.subjects.named(make_key(fact.answer))
+        others = named - set(fact.entities)
         # Names it lists are those it mentions, not those it compares with ("like OpenAI's
         # o3-mini" names no new model).
         listed = others & set(fact.mentions)
         defines = self.knowledge.defines(fact.id)
+        entities = self.knowledge.entities
+        person = any(entities[e].kind == "person" for e in named if e in entities)
         return (self.asks.given(fact.answer)
-                | ({Asked.WHEN, Asked.MONTH} if self.knowledge.events_for_fact(fact.id) else set())
+                | ({Asked.WHEN, Asked.MONTH, Asked.DAY} if self.knowledge.events_for_fact(fact.id)
+                   else set())
+                | ({Asked.PERSON} if person else set())
                 | ({Asked.WHO} if others or self.asks.names_people(fact.answer) else set())
                 | ({Asked.NAMES} if len(listed) >= 2 or defines else set())
                 | ({Asked.LISTED} if len(listed) >= 3 else set()))

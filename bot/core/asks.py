@@ -36,6 +36,10 @@ class Asked(StrEnum):
     HOUR = "hour"  # finer than MONTH: a date does not say at what time
     PAST = "past"  # an earlier year than the one a fact tells of ("last year's budget")
     OUTCOME = "outcome"  # a verdict, a settlement, who won
+    DAY = "day"  # finer than MONTH: "April" does not say which day
+    PERCENT = "percent"  # finer than AMOUNT: a count is not a share
+    PERSON = "person"  # finer than WHO: a company is not its founder or its judge
+    VERSION = "version"  # which version or release of a model
 
 
 _ASKING = {
@@ -67,9 +71,21 @@ _ASKING = {
                  "kon city", "kon shohor"),
     Asked.PAST: ("গত বছর", "আগের বছর", "গেল বছর", "last year", "previous year", "the year before",
                  "goto bochor", "ager bochor", "gelo bochor"),
-    Asked.MONTH: ("কোন মাসে", "কোন মাস", "কোন তারিখে", "কত তারিখে", "কত তারিখ", "কোন দিন",
-                  "ঠিক কবে", "which month", "what month", "exact date", "what date", "which day",
-                  "kon mase", "kon mashe", "koto tarikh", "kon tarikh", "kon din"),
+    Asked.MONTH: ("কোন মাসে", "কোন মাস", "ঠিক কবে", "which month", "what month", "kon mase",
+                  "kon mashe"),
+    Asked.DAY: ("কোন তারিখে", "কোন তারিখ", "কত তারিখে", "কত তারিখ", "কোন দিন", "কোন দিনে",
+                "exact date", "what date", "which date", "which day", "what day", "koto tarikh",
+                "kon tarikh", "kon din", "kon dine"),
+    Asked.PERCENT: ("শতাংশ", "শতকরা", "percent", "percentage", "parsent", "porsent",
+                    "sotangsho", "shotangsho"),
+    Asked.PERSON: ("প্রতিষ্ঠাতা", "প্রতিষ্ঠা করেছেন", "নেতৃত্বে", "নেতৃত্ব দিচ্ছেন", "নেতৃত্ব দেন",
+                   "প্রধান নির্বাহী", "সিইও", "বিচারক", "বিচারপতি", "আইনজীবী", "উকিল", "মুখপাত্র",
+                   "founder", "founders", "founded", "ceo", "leads", "led by", "in charge",
+                   "judge", "lawyer", "lawyers", "attorney", "spokesperson", "protishthata",
+                   "netritte", "bicharok", "ukil"),
+    Asked.VERSION: ("কোন ভার্সন", "কোন ভার্সনের", "কোন সংস্করণ", "কোন সংস্করণের", "ভার্সন নম্বর",
+                    "which version", "what version", "which versions", "version number",
+                    "kon version", "kon varsion"),
     Asked.MONEY: ("কত টাকা", "কত ডলার", "দাম", "খরচ কত", "আয়", "রাজস্ব", "মুনাফা", "লাভ কত",
                   "ফি", "price", "cost", "costs", "fee", "fees", "subscription", "revenue",
                   "income", "profit", "how much money", "koto taka", "dam", "khoroch koto",
@@ -100,7 +116,8 @@ _ASKING = {
                    "kon kon app"),
     Asked.OUTCOME: ("রায়", "নিষ্পত্তি", "জরিমানা", "ক্ষতিপূরণ", "জিতেছে", "জিতল", "জিতবে",
                     "হেরেছে", "হারল", "হারবে", "verdict", "ruling", "settled", "settlement",
-                    "damages", "ray", "jitse", "jitlo",
+                    "damages", "ray", "jitse", "jitlo", "jorimana", "fined", "penalty",
+                    "penalties",
                     "harse", "harlo"),
     Asked.DURATION: ("কত দিন", "কতদিন", "কয় দিন", "কয়দিন", "কত ঘণ্টা", "কত সময়", "how long",
                      "how many days", "koto din", "kotodin", "koy din", "koydin"),
@@ -113,6 +130,8 @@ _GIVING = {
     Asked.WHEN: (*_MONTHS, "সালে", "সাল", "মাসে", "বছর", "বছরে", "আগামী", "শিগগির", "year",
                  "month"),
     Asked.MONTH: _MONTHS,
+    Asked.PERCENT: ("শতাংশ", "শতকরা", "percent", "percentage"),
+    Asked.VERSION: ("সংস্করণ", "ভার্সন", "version"),
     Asked.CITY: ("শহর", "শহরে", "city"),
     Asked.HOUR: ("টায়", "ঘটিকায়", "a.m.", "p.m.", "am", "pm", "o'clock"),
     Asked.PAST: ("গত বছর", "আগের বছর", "last year", "previous year"),
@@ -143,6 +162,9 @@ _KE = frozenset({"কে", "ke"})
 _NUMBER = re.compile(r"(?<![a-z0-9])\d+(?![a-z0-9])")
 # A year ("২০২৩") tells when; a count ("১০০ কোটি") does not.
 _YEAR = re.compile(r"(?<![a-z0-9])(?:19|20)\d\d(?![a-z0-9])")
+_DAY = re.compile(r"(?:0?[1-9]|[12]\d|3[01])")
+# A model's name with its number: "R1", "o3-mini", "llama 3".
+_MODEL = re.compile(r"(?<![a-z0-9])[a-z]+-?\d+(?:\.\d+)?(?![0-9])")
 
 
 class Asks:
@@ -153,6 +175,7 @@ class Asks:
         self._giving = {kind: _phrases(words) for kind, words in _GIVING.items()}
         self._dated = tuple(p for kind in (Asked.WHEN, Asked.MONTH) for p in self._asking[kind]
                             if len(p) > 1)
+        self._months = tuple(p[0] for p in _phrases(_MONTHS) if len(p) == 1)
         self._people = _phrases(("ডেভেলপার", "কোম্পানি", "প্রতিষ্ঠান", "লেখক", "গবেষক",
                                  "ব্যবহারকারী", "developers", "companies", "authors"))
         self._exact = _phrases(("ঠিক কী", "ঠিক কি", "ঠিক কোন", "ঠিক কোথায়", "ঠিক কারা", "ঠিক কে",
@@ -227,7 +250,17 @@ class Asks:
             found.add(Asked.AMOUNT)
         if _YEAR.search(cleaned):
             found.add(Asked.WHEN)
+        if self._dates_a_day(words):
+            found.add(Asked.DAY)
+        if _MODEL.search(cleaned):
+            found.add(Asked.VERSION)  # "R1", "o3-mini", "Llama 3"
         return frozenset(found)
+
+    def _dates_a_day(self, words: tuple[str, ...]) -> bool:
+        """A day of a month: "২৯ এপ্রিল", "April 29"."""
+        return any(w.startswith(self._months) and any(
+            _DAY.fullmatch(n) for n in words[max(i - 1, 0):i + 2] if n is not w)
+            for i, w in enumerate(words))
 
 
 def _begins(words: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]) -> bool:
