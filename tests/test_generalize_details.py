@@ -422,3 +422,19 @@ def test_facts_that_give_the_finer_details_still_answer(real: Responder) -> None
     assert real.ask("ডিপসিকের কোন ভার্সন লামাকে টক্কর দিয়েছে?", NOW).fact_id == "deepseek_r1"
     assert Asked.PERSON in real.gives("zuckerberg_outlook")  # names Zuckerberg
     assert Asked.DAY not in real.gives("zuckerberg_outlook")  # January, no day
+
+
+def test_a_detail_of_the_best_fact_is_no_rival_for_a_plain_question(kb: Path) -> None:
+    # A detail decline in nearly the fact's own words ("who filed the lawsuit against Meta")
+    # made "what is the lawsuit against Meta about?" unsure between the fact and its detail.
+    path = kb / "decline.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        '      - "মেটার বিরুদ্ধে মামলাটা কে দায়ের করেছে?"',
+        '      - "মেটার বিরুদ্ধে মামলাটা কে দায়ের করেছে?"\n'
+        '      - "copyright mamla ta ke korse?"'), encoding="utf-8")
+    responder = Responder(load_knowledge(kb, TZ))
+    plain = responder.ask("copyright er mamla ta asole ki niye?", NOW)
+    assert plain.fact_id == "copyright_lawsuit"
+    # Asking the detail itself still gets no fact.
+    detail = responder.ask("copyright er mamla ta asole ke korse?", NOW)
+    assert detail.kind is not AnswerKind.FACT

@@ -343,6 +343,11 @@ class Responder:
             tie = self.policy.decline_explains_tie
         return decline.score >= best.score - tie
 
+    def _detail_of(self, intent_id: str, best: Scored | None) -> bool:
+        """Whether `intent_id` declines a detail of the fact `best`."""
+        decline = self.knowledge.declines.get(intent_id)
+        return decline is not None and best is not None and best.intent_id in decline.about
+
     def _giving_first(
         self, ranked: tuple[Scored, ...], asked: frozenset[Asked]
     ) -> tuple[Scored, ...]:
@@ -430,9 +435,13 @@ class Responder:
         # A rival fact about another subject than the one named is no rival ("EU-তে কী
         # problem?": the license's troubles are not Europe's), nor, once a fact that tells
         # what is asked went first, one that cannot tell it.
+        # Nor is a detail of the best fact, for a question asking nothing particular ("mamla
+        # ta ki niye?": what the lawsuit is about, not who filed it).
+        plain = best is not None and not self.asks.asks_a_detail(result.key)
         runner_up = next((s.score for s in ranked[1:]
-                          if s.intent_id not in facts or (self._agrees(named, s.intent_id) and (
-                              not promoted or asked <= self._gives[s.intent_id]))), 0.0)
+                          if not (plain and self._detail_of(s.intent_id, best))
+                          and (s.intent_id not in facts or (self._agrees(named, s.intent_id) and (
+                              not promoted or asked <= self._gives[s.intent_id])))), 0.0)
         lead = score - runner_up
         clear = score >= self.policy.answer_at and lead >= self.policy.margin
         if part:  # the question found in a long message: a lower bar with a wider lead
