@@ -455,3 +455,16 @@ def test_it_after_a_fact_that_defines_a_subject_is_that_subject_not_another_fact
     *_, apps = play(conversation, "লামা কোন কোম্পানি বানিয়েছে?",
                     "ওদের এআই অ্যাসিস্ট্যান্ট কোন কোন অ্যাপে আছে?")
     assert facts(apps) == ["meta_ai_assistant"]
+
+
+@pytest.mark.parametrize(("opening", "follow_up", "fact"), [
+    ("LlamaCon কী?", "কাদের জন্য?", "llamacon"),  # for whom
+    ("মেটা এআই-তে কত টাকা বিনিয়োগ করছে?", "kon somoyer moddhe?", "ai_investment"),
+    ("What new reasoning models is Meta planning for Llama?", "similar to what?",
+     "reasoning_models"),
+])
+def test_more_question_words_ask_of_the_last_answer(
+        conversation: Conversation, opening: str, follow_up: str, fact: str) -> None:
+    first, second = play(conversation, opening, follow_up)
+    assert facts(first) == [fact]
+    assert facts(second) == [fact]

@@ -135,7 +135,10 @@ _QUESTION_WORDS = _phrases(
     # "compared to what?", "মানে?": asking what the last answer meant.
     "compared|compare|তুলনায়|তুলনা|মানে|mean|means|meaning|কিসের|কীসের|kiser|tulonay|"
     # Sylheti and other speech: "কুনদিন?" (when), "কিতা?" (what); "কোথাকার?" (from where)
-    "কুন|কুনদিন|কিতা|kun|kundin|kita|কোথাকার|kothakar")
+    "কুন|কুনদিন|কিতা|kun|kundin|kita|কোথাকার|kothakar|"
+    # for whom, what kind, within what time, similar to what
+    "কাদের|kader|ধরনের|ধরণের|dhoroner|dhoroner|রকম|rokom|kind|type|সময়|সময়ে|somoy|somoye|"
+    "somoyer|similar|like what")
 # Words that point back at what was just said: "এটা কি ফ্রি?", "এর লাইসেন্স?", "is it free?".
 _POINTERS = _phrases(
     "এটা|এটি|ওটা|ওটি|সেটা|সেটি|এর|ওর|এটার|ওটার|এদের|ওদের|এগুলো|ওগুলো|এই|ওই|সেই|তারা|এরা|ওরা|"
