@@ -438,3 +438,12 @@ def test_a_detail_of_the_best_fact_is_no_rival_for_a_plain_question(kb: Path) ->
     # Asking the detail itself still gets no fact.
     detail = responder.ask("copyright er mamla ta asole ke korse?", NOW)
     assert detail.kind is not AnswerKind.FACT
+
+
+def test_a_subjects_own_fact_that_cannot_tell_what_is_asked_is_not_the_answer(
+        real: Responder) -> None:
+    # Closest in words is the adopters' fact (not about Meta AI); Meta AI's own fact, close
+    # behind, names apps but no number of users.
+    answer = real.ask("meta ai er koto jon user?", NOW)
+    assert answer.kind is AnswerKind.NOT_IN_ARTICLE
+    assert "meta_ai_assistant" in answer.suggestions

@@ -481,6 +481,10 @@ class Responder:
             if (behind is None or behind.score < self.policy.answer_at
                     or not self._agrees(named, behind.intent_id)):
                 return self._fallback(question, score)
+            if not asked <= self._gives[behind.intent_id]:
+                # "Meta AI er user koto jon?": its own fact, which has no number.
+                return self._not_in_article(question, behind.score, (behind.intent_id,),
+                                            behind.intent_id)
             return self._fact_answer(question, facts[behind.intent_id], behind.score, now)
         if confident and best is not None:
             if best.intent_id in self.knowledge.smalltalk:
