@@ -468,3 +468,11 @@ def test_more_question_words_ask_of_the_last_answer(
     first, second = play(conversation, opening, follow_up)
     assert facts(first) == [fact]
     assert facts(second) == [fact]
+
+
+def test_a_pointer_a_few_words_in_still_points_at_the_last_answer(
+        conversation: Conversation) -> None:
+    # "এটা" as the third word of six: not a story's pointer, the last answer's.
+    *_, events = play(conversation, "এআই বানাতে নৈতিক আর আইনি দিক কেন ভাবতে হবে?",
+                      "কোন ঘটনা থেকে এটা বোঝা গেল?")
+    assert facts(events) == ["ethics_legal"]

@@ -323,7 +323,7 @@ class Conversation:
         tokens = words.split()
         if not tokens:
             return False
-        if any(w in _POINTERS for w in (tokens if len(tokens) <= 4 else tokens[:2])):
+        if any(w in _POINTERS for w in (tokens if len(tokens) <= 6 else tokens[:2])):
             return True  # "eta ke banaise?", "who made it?": not who made the bot
         if answer.kind is AnswerKind.SMALLTALK:
             # "তোমাকে কে বানাইছে?", "কেমন আছো?" are said to the bot; "কে বানাইছে?" asks of
