@@ -408,6 +408,7 @@ def test_a_place_a_related_fact_names_belongs_to_the_fact(real: Responder) -> No
     ("What percentage of developers prefer open-source models?", Asked.PERCENT),
     ("ওয়ার রুমগুলোর নেতৃত্বে কে আছেন?", Asked.PERSON),
     ("চীনা এআই ল্যাব ডিপসিকের প্রতিষ্ঠাতা কে?", Asked.PERSON),
+    ("Who heads Meta's war rooms?", Asked.PERSON),
     ("স্পটিফাই লামার কোন ভার্সন ব্যবহার করে?", Asked.VERSION),
     ("eu te meta ke privacy niye kono jorimana kora hoyeche?", Asked.OUTCOME),
 ])
@@ -447,3 +448,8 @@ def test_a_subjects_own_fact_that_cannot_tell_what_is_asked_is_not_the_answer(
     answer = real.ask("meta ai er koto jon user?", NOW)
     assert answer.kind is AnswerKind.NOT_IN_ARTICLE
     assert "meta_ai_assistant" in answer.suggestions
+
+
+def test_r1_names_deepseek(real: Responder) -> None:
+    # Llama's launch date is no answer to when DeepSeek's model came out.
+    assert real.ask("R1 কবে লঞ্চ হইছে?", NOW).kind is not AnswerKind.FACT

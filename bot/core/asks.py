@@ -79,6 +79,7 @@ _ASKING = {
     Asked.PERCENT: ("শতাংশ", "শতকরা", "percent", "percentage", "parsent", "porsent",
                     "sotangsho", "shotangsho"),
     Asked.PERSON: ("প্রতিষ্ঠাতা", "প্রতিষ্ঠা করেছেন", "নেতৃত্বে", "নেতৃত্ব দিচ্ছেন", "নেতৃত্ব দেন",
+                   "প্রধান কে", "প্রধান কারা", "who heads", "head of", "the head",
                    "প্রধান নির্বাহী", "সিইও", "বিচারক", "বিচারপতি", "আইনজীবী", "উকিল", "মুখপাত্র",
                    "founder", "founders", "founded", "ceo", "leads", "led by", "in charge",
                    "judge", "lawyer", "lawyers", "attorney", "spokesperson", "protishthata",
