@@ -453,3 +453,13 @@ def test_a_subjects_own_fact_that_cannot_tell_what_is_asked_is_not_the_answer(
 def test_r1_names_deepseek(real: Responder) -> None:
     # Llama's launch date is no answer to when DeepSeek's model came out.
     assert real.ask("R1 কবে লঞ্চ হইছে?", NOW).kind is not AnswerKind.FACT
+
+
+def test_which_ones_wants_a_list_the_fact_gives(real: Responder) -> None:
+    # The open-source fact says closed-source models exist and names none.
+    unnamed = real.ask("ওপেন সোর্সের পাশে যে ক্লোজড সোর্স মডেলগুলো, সেগুলো কোনগুলো?", NOW)
+    assert Asked.WHICH in asked("সেগুলো কোনগুলো?")
+    assert unnamed.kind is AnswerKind.NOT_IN_ARTICLE
+    assert "open_source_interest" in unnamed.suggestions
+    # The multimodal fact lists its kinds of data ("টেক্সট, ছবি ও অডিও"), though no names.
+    assert real.ask("লামা কোন কোন ধরনের ডেটা একসাথে বুঝবে?", NOW).fact_id == "multimodal"

@@ -536,7 +536,7 @@ class Responder:
                    else set())
                 | ({Asked.PERSON} if person else set())
                 | ({Asked.WHO} if others or self.asks.names_people(fact.answer) else set())
-                | ({Asked.NAMES} if len(listed) >= 2 or defines else set())
+                | ({Asked.NAMES, Asked.WHICH} if len(listed) >= 2 or defines else set())
                 | ({Asked.LISTED} if len(listed) >= 3 else set()))
 
     def gives(self, fact_id: str) -> frozenset[Asked]:

@@ -40,6 +40,7 @@ class Asked(StrEnum):
     PERCENT = "percent"  # finer than AMOUNT: a count is not a share
     PERSON = "person"  # finer than WHO: a company is not its founder or its judge
     VERSION = "version"  # which version or release of a model
+    WHICH = "which"  # which ones: a list of three or more, named or not
 
 
 _ASKING = {
@@ -111,6 +112,10 @@ _ASKING = {
                   "kon kon lekhok", "kon ain", "kon dhara", "kon article", "কোন আর্টিকেল",
                   "কোন অনুচ্ছেদ", "can you name", "name one", "name some", "name a few",
                   "name any"),
+    # Which ones, of anything: "কোন কোন ধরনের ডেটা?", "kon closed source model gulor?"
+    Asked.WHICH: ("কোন কোন", "কোনগুলো", "কোনগুলা", "কোনগুলোর", "কোনগুলার", "kon kon",
+                  "kongulo", "kongula", "kon gulo", "kon gula", "kon gulor", "which ones",
+                  "what are they", "list them"),
     # Which companies or apps: several named ones ("কোন কোন কোম্পানি লামা চালায়?").
     Asked.LISTED: ("কোন কোন কোম্পানি", "কোন কোন প্রতিষ্ঠান", "কোন কোন সংস্থা", "কোন কোন অ্যাপ",
                    "which companies", "which firms", "which apps", "kon kon company",
@@ -163,6 +168,9 @@ _KE = frozenset({"কে", "ke"})
 _NUMBER = re.compile(r"(?<![a-z0-9])\d+(?![a-z0-9])")
 # A year ("২০২৩") tells when; a count ("১০০ কোটি") does not.
 _YEAR = re.compile(r"(?<![a-z0-9])(?:19|20)\d\d(?![a-z0-9])")
+# Three or more things in a row: "X, Y ও Z", "X, Y and Z": after a comma, an item of a word
+# or two, then a joining word.
+_LIST = re.compile(r",\s\S+(?:\s\S+)?\s(?:ও|আর|এবং|and)\s")
 _DAY = re.compile(r"(?:0?[1-9]|[12]\d|3[01])")
 # A model's name with its number: "R1", "o3-mini", "llama 3".
 _MODEL = re.compile(r"(?<![a-z0-9])[a-z]+-?\d+(?:\.\d+)?(?![0-9])")
@@ -255,6 +263,8 @@ class Asks:
             found.add(Asked.DAY)
         if _MODEL.search(cleaned):
             found.add(Asked.VERSION)  # "R1", "o3-mini", "Llama 3"
+        if _LIST.search(text):
+            found.add(Asked.WHICH)  # "টেক্সট, ছবি ও অডিও"
         return frozenset(found)
 
     def _dates_a_day(self, words: tuple[str, ...]) -> bool:
