@@ -13,6 +13,7 @@ import pytest
 
 from bot.core.answer import AnswerKind, Responder
 from bot.core.asks import Asked, Asks
+from bot.core.conversation import Context, Conversation
 from bot.core.focus import question_parts
 from bot.core.function_words import FUNCTION_WORDS
 from bot.core.loader import load_knowledge
@@ -463,3 +464,31 @@ def test_which_ones_wants_a_list_the_fact_gives(real: Responder) -> None:
     assert "open_source_interest" in unnamed.suggestions
     # The multimodal fact lists its kinds of data ("টেক্সট, ছবি ও অডিও"), though no names.
     assert real.ask("লামা কোন কোন ধরনের ডেটা একসাথে বুঝবে?", NOW).fact_id == "multimodal"
+
+
+@pytest.mark.parametrize("question", [
+    "লামা ৪ কবে আসবে?", "llama 3 er parameter koto?", "Was Llama 3 downloaded a billion times?",
+])
+def test_a_version_no_fact_names_is_not_in_the_article(real: Responder, question: str) -> None:
+    assert real.ask(question, NOW).kind is not AnswerKind.FACT
+
+
+@pytest.mark.parametrize("question", [
+    "লামা ১ বিলিয়ন ডাউনলোড কবে পার করল?",  # a count after the name
+    "LlamaCon ২৯ এপ্রিল নাকি?",  # a date after the name
+])
+def test_numbers_after_a_name_that_are_no_version(real: Responder, question: str) -> None:
+    assert real.versions(real.matcher.key(question)) == frozenset()
+
+
+def test_a_version_the_fact_names_is_answered(real: Responder) -> None:
+    answer = real.ask("Q4 2024 আয়ের কলে জাকারবার্গ লামা নিয়ে কী বলেছেন?", NOW)
+    assert answer.fact_id == "zuckerberg_outlook"
+    assert real.ask("LlamaCon ২৯ এপ্রিল নাকি?", NOW).fact_id == "llamacon"
+
+
+def test_a_version_asked_right_after_a_fact_is_not_that_fact(real: Responder) -> None:
+    conversation = Conversation(real)
+    first = conversation.reply("LlamaCon kobe?", Context(), NOW)
+    second = conversation.reply("okhane ki Llama 4 ashbe?", first.context, NOW)
+    assert second.answer.kind is not AnswerKind.FACT

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Generator, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -18,6 +19,18 @@ from bot.core.subjects import Subjects
 from bot.core.synonyms import Synonyms
 from bot.core.writing import OTHER_SCRIPT_TEXT, in_other_script
 
+
+# "r1", "o3", "q4", "gpt4": letters and a number of one or two digits, typed together.
+_ATTACHED_VERSION = re.compile(r"[a-z]+\d{1,2}(?:\.\d)?[a-z]?")
+_VERSION_NUMBER = re.compile(r"\d{1,2}(?:\.\d)?")
+# Words that make a number after a name a count ("লামা ১ বিলিয়ন"), not a version.
+_QUANTITIES = ("বিলিয়ন", "billion", "কোটি", "koti", "মিলিয়ন", "million", "লাখ", "lakh", "হাজার",
+               "thousand", "শতাংশ", "percent", "বার", "bar", "times", "জন", "jon", "ডলার",
+               "dollar", "টাকা", "taka", "সাল", "বছর", "year", "মাস", "month", "দিন", "day",
+               # a date: "LlamaCon 29 April"
+               "জানু", "ফেব্রু", "মার্চ", "এপ্রিল", "মে", "জুন", "জুলাই", "আগস্ট", "সেপ্টে", "অক্টো",
+               "নভে", "ডিসে", "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
+               "nov", "dec")
 
 class AnswerKind(StrEnum):
     FACT = "fact"  # a cited answer from the knowledge base
@@ -174,6 +187,9 @@ class Responder:
         self.asks = Asks()
         # What each fact's answer can tell: a date (its text, or an event), an amount.
         self._gives = {f.id: self._tells(f) for f in knowledge.facts.values()}
+        self._quantities = tuple(make_key(w).surface[0] for w in _QUANTITIES)  # as folded
+        # The versions each fact names ("R1", "o3-mini"), for `_unversioned`.
+        self._versions = {f.id: self.versions(make_key(f.answer)) for f in knowledge.facts.values()}
         # The kinds each fact lists (two or more of one: companies, apps), for `_unlisted`.
         self._listed_kinds = {f.id: self._kinds_listed(f) for f in knowledge.facts.values()}
         # Made by `steps` (a `deferred` matcher has no index yet), else on first use.
@@ -398,6 +414,25 @@ class Responder:
             places.difference_update(near.entities, near.mentions)
         return bool(places)
 
+    def _unversioned(self, key: Key, fact_id: str) -> bool:
+        """Whether the question names a version the fact does not ("Llama 4", "GPT-4o")."""
+        return not self.versions(key) <= self._versions[fact_id]
+
+    def versions(self, key: Key) -> frozenset[str]:
+        """The model versions a text names, as they sound: "r1", "o3", "lama4" (a name
+        followed by a number: "লামা ৪", "llama 4"; not "লামা ১ বিলিয়ন", a count)."""
+        words, sounds = key.surface, key.phonetic
+        spans = self.subjects.spans(key)
+        named = {i for _, start, end in spans for i in range(start, end)}
+        # A version that is a subject's own name ("R1" is DeepSeek's) is the subjects' affair.
+        found = {sounds[i] for i, w in enumerate(words)
+                 if i not in named and _ATTACHED_VERSION.fullmatch(w)}
+        for i in {end - 1 for _, _, end in spans}:
+            if i + 1 < len(words) and _VERSION_NUMBER.fullmatch(words[i + 1]) and not (
+                    i + 2 < len(words) and words[i + 2].startswith(self._quantities)):
+                found.add(f"{sounds[i]}{words[i + 1]}")
+        return frozenset(found)
+
     def _unlisted(self, foreign: Iterable[str], fact_id: str) -> bool:
         """"Does Netflix use Llama too?", "Is Meta AI on Messenger?": a fact that names several
         of a kind (Spotify, AT&T, DoorDash) names all it knows of; another of that kind, among
@@ -470,7 +505,7 @@ class Responder:
             return self._declined_answer(question, score, decline, named)
         if (defined := self._definition(result, spans)) is not None:
             score = max(score, self.policy.answer_at)
-            if not asked <= self._gives[defined]:
+            if not asked <= self._gives[defined] or self._unversioned(result.key, defined):
                 return self._not_in_article(question, score, (defined,), defined)
             return self._fact_answer(question, facts[defined], score, now)
         if best is not None and best.intent_id in facts and not self._agrees(named, best.intent_id):
@@ -491,9 +526,11 @@ class Responder:
                 if self._small_talk_in_its_words(result, best.intent_id, alone=False):
                     return self._smalltalk(question, best.intent_id, score)
                 return self._fallback(question, score)
-            if not asked <= self._gives[best.intent_id] or self._elsewhere(named, best.intent_id):
+            if (not asked <= self._gives[best.intent_id] or self._elsewhere(named, best.intent_id)
+                    or self._unversioned(result.key, best.intent_id)):
                 # "When is the verdict?" of a fact that gives no date, "Is Meta AI available
-                # in Bangladesh?" of one that names no country: the article does not say.
+                # in Bangladesh?" of one that names no country, "Llama 4?" of one that names
+                # no version: the article does not say.
                 return self._not_in_article(question, score, (best.intent_id,), best.intent_id)
             return self._fact_answer(question, facts[best.intent_id], score, now)
         candidates = tuple(
