@@ -19,7 +19,6 @@ from bot.core.subjects import Subjects
 from bot.core.synonyms import Synonyms
 from bot.core.writing import OTHER_SCRIPT_TEXT, in_other_script
 
-
 # "r1", "o3", "q4", "gpt4": letters and a number of one or two digits, typed together.
 _ATTACHED_VERSION = re.compile(r"[a-z]+\d{1,2}(?:\.\d)?[a-z]?")
 _VERSION_NUMBER = re.compile(r"\d{1,2}(?:\.\d)?")
