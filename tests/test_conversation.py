@@ -476,3 +476,13 @@ def test_a_pointer_a_few_words_in_still_points_at_the_last_answer(
     *_, events = play(conversation, "এআই বানাতে নৈতিক আর আইনি দিক কেন ভাবতে হবে?",
                       "কোন ঘটনা থেকে এটা বোঝা গেল?")
     assert facts(events) == ["ethics_legal"]
+
+
+def test_a_case_ending_typed_after_a_name_is_no_pointer(conversation: Conversation) -> None:
+    # "llama er" is Llama's, not "its": a whole new question, not one about the license.
+    *_, future = play(conversation, "Llama ki free te use kora jay?", "kono restriction ache?",
+                      "llama er bhobishot kemon hobe?")
+    assert facts(future) == ["future_outlook"]
+    # Alone after "and", a name and its ending still ask the last question of that name.
+    *_, theirs = play(conversation, "llama ki?", "license e kono jhamela?", "ar deepseek er?")
+    assert theirs.answer.kind is not AnswerKind.FACT

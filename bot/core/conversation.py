@@ -116,6 +116,8 @@ _ELSE = _phrases("আর কী|আর কি|আর কোনো|আর কো�
                  "keep going|go on")
 # A message of this alone asks to go on: "আর?", "and?".
 _AND = _phrases("আর|and|ar|r")
+# A genitive typed apart from a name: "deepseek er", "Meta এর", "google's" split.
+_ENDING_APART = {("er",), ("এর",), ("r",), ("s",)}
 _ORDINALS = (
     _phrases("1|১|এক|একটা|প্রথম|প্রথমটা|প্রথমটি|প্রথমটাই|প্রথম প্রশ্ন|first|first one|1st|prothom|"
              "prothomta|ek"),
@@ -323,8 +325,15 @@ class Conversation:
         tokens = words.split()
         if not tokens:
             return False
-        if any(w in _POINTERS for w in (tokens if len(tokens) <= 6 else tokens[:2])):
+        key = self.responder.matcher.key(words)
+        if self._points(key, within=None if len(tokens) <= 6 else 2):
             return True  # "eta ke banaise?", "who made it?": not who made the bot
+        spans = self.responder.subjects.spans(key)
+        words_of = {i for _, start, end in spans for i in range(start, end)}
+        endings = {end for _, _, end in spans if key.surface[end:end + 1] in _ENDING_APART}
+        if endings and all(i in words_of or i in endings or w in _AND
+                           for i, w in enumerate(key.surface)):
+            return True  # "ar deepseek er?" (and DeepSeek's?): the last question, of it
         if answer.kind is AnswerKind.SMALLTALK:
             # "তোমাকে কে বানাইছে?", "কেমন আছো?" are said to the bot; "কে বানাইছে?" asks of
             # what was just said.
@@ -349,9 +358,7 @@ class Conversation:
         known = {entity for entity, _, _ in before}
         new = [s for s in responder.subjects.spans(key) if s[0] not in known]
         named = frozenset(i for _, start, end in new for i in range(start, end))
-        # "mistral er", "Microsoft এর": a case ending written apart, not "its".
-        endings = {end for _, _, end in new}
-        pointed = any(w in _POINTERS for i, w in enumerate(key.surface) if i not in endings)
+        pointed = self._points(key)
         if new and not pointed and self._bare(text, named):
             # "আর ডিপসিকের?", "what about Google?": the last question about another subject.
             return self._read_as(_substitute(previous, before, key, new), alone, context, now,
@@ -420,6 +427,15 @@ class Conversation:
                     exact=responder.asks.exact(key))) is not None:
                 return turn
         return None
+
+    def _points(self, key: Key, within: int | None = None) -> bool:
+        """Whether a message points back ("eta", "its", "ওটার"), in its first `within` words.
+
+        "Llama er", "Microsoft এর": a case ending written apart after a name is no "its".
+        """
+        endings = {end for _, _, end in self.responder.subjects.spans(key)}
+        return any(w in _POINTERS for i, w in enumerate(key.surface[:within])
+                   if i not in endings)
 
     def _person_pointed(self, words: str, context: Context,
                         before: list[tuple[str, int, int]]) -> str | None:
