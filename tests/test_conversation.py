@@ -486,3 +486,10 @@ def test_a_case_ending_typed_after_a_name_is_no_pointer(conversation: Conversati
     # Alone after "and", a name and its ending still ask the last question of that name.
     *_, theirs = play(conversation, "llama ki?", "license e kono jhamela?", "ar deepseek er?")
     assert theirs.answer.kind is not AnswerKind.FACT
+
+
+def test_who_made_it_after_a_fact_that_defines_a_subject_asks_of_that_subject(
+        conversation: Conversation) -> None:
+    # The last question named Llama, but the answer was DeepSeek's model: its maker.
+    *_, maker = play(conversation, "কোন নতুন মডেল লামাকে টপকে গেছে?", "কে বানাইছে?")
+    assert facts(maker) == ["deepseek_r1"]

@@ -394,7 +394,7 @@ class Conversation:
         readings = [f"{subject} {rest}", f"{context.question} {rest}"]
         referents = [e for e in responder.knowledge.entities.values()
                      if fact is not None and e.fact == fact.id]
-        if pointed and not new and referents:
+        if (pointed or self._verbs_asked(words)) and not new and referents:
             # "it" is what the last answer was about: after DeepSeek's fact, "এটা কাদের
             # বানানো?" asks who made DeepSeek's model, whoever the last question named.
             defined = " ".join(e.name for e in referents)
