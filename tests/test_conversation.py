@@ -493,3 +493,15 @@ def test_who_made_it_after_a_fact_that_defines_a_subject_asks_of_that_subject(
     # The last question named Llama, but the answer was DeepSeek's model: its maker.
     *_, maker = play(conversation, "কোন নতুন মডেল লামাকে টপকে গেছে?", "কে বানাইছে?")
     assert facts(maker) == ["deepseek_r1"]
+
+
+@pytest.mark.parametrize(("opening", "follow_up", "fact"), [
+    # "there" points at where the last answer happens
+    ("ইউরোপে লামা আটকে গেল কেন?", "ওইখানে কি একেবারে বাদ পড়ছে?", "eu_privacy"),
+    # "অহন" is spoken "এখন" (now), no unknown subject
+    ("লামা প্রথম কবে বাজারে আসে?", "অহন কোন কোন কোম্পানি এইটা চালায়?", "corporate_adopters"),
+])
+def test_spoken_there_and_now(conversation: Conversation, opening: str, follow_up: str,
+                              fact: str) -> None:
+    *_, turn = play(conversation, opening, follow_up)
+    assert facts(turn) == [fact]

@@ -148,6 +148,8 @@ _POINTERS = _phrases(
     "ogula|ei|oi|oigula|oigulo|eigula|eigulo|ita|oita|eita|"
     # spoken forms: "ইতা কিতা বুঝবো?" (Sylheti), "ওইগুলা", "এইডা"
     "ইতা|ইটা|হেইটা|হেইডা|এইডা|ওইডা|ওইগুলা|ওইগুলো|এইগুলা|এইগুলো|ঐগুলো|"
+    # there, where it happens: "ওইখানে কি পুরো বাতিল হইছে?", "okhane ki launch hobe?"
+    "ওখানে|ওইখানে|সেখানে|ওইহানে|হেইখানে|okhane|oikhane|sekhane|shekhane|"
     # "এত টাকা কেন?", "keno eto taka?": so much, as just said.
     "এত|এতো|অত|অতো|এতগুলো|eto|oto|so much|that much|so many")
 # Words that address the bot: "তোমাকে কে বানাইছে?" asks who made the bot, not the last subject.

@@ -29,7 +29,7 @@ _BENGALI = """
 সম্পর্কে বিষয়ে ব্যাপারে জন্য জন্যে থেকে হতে দিয়ে মধ্যে মাঝে সাথে সঙ্গে পরে আগে উপর উপরে নিচে
 ভিতরে ভেতরে বাইরে কাছে কাছ মত মতো মতন দ্বারা প্রতি
 ভাই ভাইয়া আপু দাদা দিদি রে গো তো ত নাকি কিছু সব সবাই সবকিছু আরও আরো খুব বেশি কম অনেক একটা একটি
-এক এখন এখনও এখনো আজ আবার শুধু মাত্র আসলে সত্যি সত্যিই আসলেই আসলে মানে বলে নাকি তাই তাও কেবল
+এক এখন এখনও এখনো অহন এহন আজ আবার শুধু মাত্র আসলে সত্যি সত্যিই আসলেই আসলে মানে বলে নাকি তাই তাও কেবল
 পর্যন্ত ধরে সময় ব্যাপার বিষয় জিনিস জিনিসটা ঘটনা কথা খবর
 আসসালামু আলাইকুম সালাম হ্যালো হাই নমস্কার শুনুন শুনেন শোনো শুনো জিগাই জিগাইতাম জিজ্ঞেস জিজ্ঞাসা
 করি করছি কন কও কইবেন কইরা কইরে দিয়া করতাছে করতাছি করতেছি করতেছে করতেসে বুঝতাছি বুঝতেছি
@@ -64,7 +64,7 @@ bujhi bujhte bujhao dao din ektu plz pls please
 somporke shomporke bishoye bepare jonno jonne theke moddhe majhe sathe shathe songe pore age upor
 upore niche vitore bhitore baire kache moto moton
 vai bhai vaiya bhaiya apu dada didi re go naki kichu sob shob sobai aro khub beshi besi kom onek
-ekta ekti ek ekhon ekhono aj abar shudhu sudhu matro asole sotti shotti mane bole tai tao kebol
+ekta ekti ek ekhon ekhono ahon ehon aj abar shudhu sudhu matro asole sotti shotti mane bole tai tao kebol
 porjonto dhore somoy byapar bepar bishoy jinis jinish ghotona kotha khobor
 assalamu assalamualaikum alaikum walaikum salam hello hi hey jigai jiggesh jiggasa jigges kori
 korchi kon kaw koiben koira diya kortase kortesi bujhtesi bujhtasi bujhlam bujhina theika thika
