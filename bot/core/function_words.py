@@ -64,8 +64,8 @@ bujhi bujhte bujhao dao din ektu plz pls please
 somporke shomporke bishoye bepare jonno jonne theke moddhe majhe sathe shathe songe pore age upor
 upore niche vitore bhitore baire kache moto moton
 vai bhai vaiya bhaiya apu dada didi re go naki kichu sob shob sobai aro khub beshi besi kom onek
-ekta ekti ek ekhon ekhono ahon ehon aj abar shudhu sudhu matro asole sotti shotti mane bole tai tao kebol
-porjonto dhore somoy byapar bepar bishoy jinis jinish ghotona kotha khobor
+ekta ekti ek ekhon ekhono ahon ehon aj abar shudhu sudhu matro asole sotti shotti mane bole tai tao
+kebol porjonto dhore somoy byapar bepar bishoy jinis jinish ghotona kotha khobor
 assalamu assalamualaikum alaikum walaikum salam hello hi hey jigai jiggesh jiggasa jigges kori
 korchi kon kaw koiben koira diya kortase kortesi bujhtesi bujhtasi bujhlam bujhina theika thika
 khali parbo parben hoibo hoibe gese koilo koisilo janaben bolben dekhi mone
