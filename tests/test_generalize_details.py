@@ -492,3 +492,12 @@ def test_a_version_asked_right_after_a_fact_is_not_that_fact(real: Responder) ->
     first = conversation.reply("LlamaCon kobe?", Context(), NOW)
     second = conversation.reply("okhane ki Llama 4 ashbe?", first.context, NOW)
     assert second.answer.kind is not AnswerKind.FACT
+
+
+def test_what_all_asks_for_a_list(real: Responder) -> None:
+    # The agentic fact says Llama will act by itself, and lists no tasks.
+    assert Asked.WHICH in asked("লামা নিজে নিজে কী কী কাজ করবে?")
+    answer = real.ask("এজেন্টিক লামা নিজে থেকে কী কী কাজ সারতে পারবে?", NOW)
+    assert answer.kind is AnswerKind.NOT_IN_ARTICLE
+    # Meta AI's fact lists its apps.
+    assert real.ask("মেটা এআই কী কী অ্যাপে আছে?", NOW).fact_id == "meta_ai_assistant"

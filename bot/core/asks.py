@@ -115,7 +115,7 @@ _ASKING = {
     # Which ones, of anything: "কোন কোন ধরনের ডেটা?", "kon closed source model gulor?"
     Asked.WHICH: ("কোন কোন", "কোনগুলো", "কোনগুলা", "কোনগুলোর", "কোনগুলার", "kon kon",
                   "kongulo", "kongula", "kon gulo", "kon gula", "kon gulor", "which ones",
-                  "what are they", "list them"),
+                  "what are they", "list them", "কী কী", "কি কি", "ki ki", "what all"),
     # Which companies or apps: several named ones ("কোন কোন কোম্পানি লামা চালায়?").
     Asked.LISTED: ("কোন কোন কোম্পানি", "কোন কোন প্রতিষ্ঠান", "কোন কোন সংস্থা", "কোন কোন অ্যাপ",
                    "which companies", "which firms", "which apps", "kon kon company",
