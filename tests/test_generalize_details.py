@@ -501,3 +501,9 @@ def test_what_all_asks_for_a_list(real: Responder) -> None:
     assert answer.kind is AnswerKind.NOT_IN_ARTICLE
     # Meta AI's fact lists its apps.
     assert real.ask("মেটা এআই কী কী অ্যাপে আছে?", NOW).fact_id == "meta_ai_assistant"
+
+
+@pytest.mark.parametrize("question", ["Meta AI টা কী বলো তো?", "meta ai ki bolo to"])
+def test_a_name_alone_asks_what_it_is_whatever_decline_is_close(
+        real: Responder, question: str) -> None:
+    assert real.ask(question, NOW).fact_id == "meta_ai_assistant"

@@ -498,15 +498,17 @@ class Responder:
             if self._small_talk_in_its_words(result, best.intent_id, alone=True):
                 return self._smalltalk(question, best.intent_id, score)
             return self._fallback(question, score)
-        decline = next((s for s in ranked if s.intent_id in self.knowledge.declines), None)
-        if decline is not None and self._decline_wins(decline, best, result.key):
-            # Recognised as outside the article ("ChatGPT downloads", "the verdict's date").
-            return self._declined_answer(question, score, decline, named)
+        # A subject's name and nothing else ("meta ai ta ki bolo to?") asks what it is, however
+        # close a decline's words come.
         if (defined := self._definition(result, spans)) is not None:
             score = max(score, self.policy.answer_at)
             if not asked <= self._gives[defined] or self._unversioned(result.key, defined):
                 return self._not_in_article(question, score, (defined,), defined)
             return self._fact_answer(question, facts[defined], score, now)
+        decline = next((s for s in ranked if s.intent_id in self.knowledge.declines), None)
+        if decline is not None and self._decline_wins(decline, best, result.key):
+            # Recognised as outside the article ("ChatGPT downloads", "the verdict's date").
+            return self._declined_answer(question, score, decline, named)
         if best is not None and best.intent_id in facts and not self._agrees(named, best.intent_id):
             # The same words about someone else; unless a subject named has a fact of its own
             # close behind ("Meta AI kon model e chole?": Meta AI's, not Llama's).
