@@ -505,3 +505,9 @@ def test_spoken_there_and_now(conversation: Conversation, opening: str, follow_u
                               fact: str) -> None:
     *_, turn = play(conversation, opening, follow_up)
     assert facts(turn) == [fact]
+
+
+def test_an_english_opener_cut_short_by_also_is_no_question(conversation: Conversation) -> None:
+    turn = conversation.reply("is meta also teaching llama to understand images n audio?",
+                              Context(), NOW)
+    assert facts(turn) == ["multimodal"]

@@ -628,7 +628,8 @@ class Conversation:
         """Whether a clause stands as a question: a "?", a question word, or an English opener."""
         words = clean(clause).split()
         folded = {surface_word(w) for w in words} | set(words)
-        return (clause.endswith("?") or bool(words) and words[0] in _AUXILIARIES
+        # "is meta" (of "is meta also making...") is an opener cut short, not a question.
+        return (clause.endswith("?") or len(words) > 2 and words[0] in _AUXILIARIES
                 or any(w in _QUESTION_WORDS and w not in _CONNECTIVES for w in folded)
                 or bool(self.responder.asks.asked(self.responder.matcher.key(clause))))
 
