@@ -511,3 +511,10 @@ def test_an_english_opener_cut_short_by_also_is_no_question(conversation: Conver
     turn = conversation.reply("is meta also teaching llama to understand images n audio?",
                               Context(), NOW)
     assert facts(turn) == ["multimodal"]
+
+
+def test_there_is_the_place_of_the_last_answer(conversation: Conversation) -> None:
+    # Alone, "when will it launch there?" gets Llama's first launch; there is Europe.
+    *_, when = play(conversation, "ইউরোপে লামা আটকে আছে কেন?", "ওখানে কবে নাগাদ ছাড়বে?")
+    assert when.answer.kind is AnswerKind.NOT_IN_ARTICLE
+    assert "eu_privacy" in when.answer.suggestions

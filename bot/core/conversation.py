@@ -148,8 +148,6 @@ _POINTERS = _phrases(
     "ogula|ei|oi|oigula|oigulo|eigula|eigulo|ita|oita|eita|"
     # spoken forms: "ইতা কিতা বুঝবো?" (Sylheti), "ওইগুলা", "এইডা"
     "ইতা|ইটা|হেইটা|হেইডা|এইডা|ওইডা|ওইগুলা|ওইগুলো|এইগুলা|এইগুলো|ঐগুলো|"
-    # there, where it happens: "ওইখানে কি পুরো বাতিল হইছে?", "okhane ki launch hobe?"
-    "ওখানে|ওইখানে|সেখানে|ওইহানে|হেইখানে|okhane|oikhane|sekhane|shekhane|"
     # "এত টাকা কেন?", "keno eto taka?": so much, as just said.
     "এত|এতো|অত|অতো|এতগুলো|eto|oto|so much|that much|so many")
 # Words that address the bot: "তোমাকে কে বানাইছে?" asks who made the bot, not the last subject.
@@ -159,7 +157,9 @@ _ADDRESSED = _phrases("তুমি|তোমাকে|তোমার|তোম
 # Words that point at a person: "উনি কী বলেছেন?", "when did he say it?"; pointers too.
 _PERSON_POINTERS = _phrases("উনি|উনার|ওনার|ওঁর|ওঁকে|উনাকে|ওনাকে|তিনি|তাঁর|তাঁকে|he|his|him|uni|"
                             "unar|onar|tini")
-_POINTERS = _POINTERS | _PERSON_POINTERS
+# there: "ওইখানে কি পুরো বাতিল হইছে?", "okhane ki launch hobe?"
+_PLACE_POINTERS = _phrases("ওখানে|ওইখানে|সেখানে|ওইহানে|হেইখানে|okhane|oikhane|sekhane|shekhane")
+_POINTERS = _POINTERS | _PERSON_POINTERS | _PLACE_POINTERS
 # "it", not "they": a thing, where "ওদের" after Llama's maker points at the maker.
 _THING_POINTERS = _phrases("এটা|এটি|ওটা|ওটি|সেটা|সেটি|এটার|ওটার|it|its|it's|eta|ota|seta|etar|otar|"
                            "ita|oita|eita|ইতা|ইটা|হেইটা|হেইডা|এইডা|ওইডা")
@@ -408,6 +408,15 @@ class Conversation:
                         for e in referents)):
                 # Alone, "oita kobe release hoisilo?" reads "it" as Llama and gets Llama's
                 # launch; "it" is DeepSeek's model, and that fact is not about it.
+                alone = responder.not_in_article(text, (fact.id,))
+        if (alone.kind is AnswerKind.FACT and alone.fact_id not in (None, context.fact)
+                and fact is not None and any(w in _PLACE_POINTERS for w in key.surface)):
+            places = [e for e in (*fact.entities, *fact.mentions)
+                      if getattr(responder.knowledge.entities.get(e), "kind", "") == "place"]
+            other = responder.knowledge.facts[alone.fact_id or ""]
+            if places and not any(e in (*other.entities, *other.mentions) for e in places):
+                # "সেখানে কবে চালু হবে?" after Europe's delay: there is Europe, and Llama's
+                # first launch is no answer for it.
                 alone = responder.not_in_article(text, (fact.id,))
         if (person := self._person_pointed(words, context, before)) is not None:
             # "উনি আর কী বলেছেন?" after an answer that names Zuckerberg: what he said.
