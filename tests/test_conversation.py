@@ -518,3 +518,15 @@ def test_there_is_the_place_of_the_last_answer(conversation: Conversation) -> No
     *_, when = play(conversation, "ইউরোপে লামা আটকে আছে কেন?", "ওখানে কবে নাগাদ ছাড়বে?")
     assert when.answer.kind is AnswerKind.NOT_IN_ARTICLE
     assert "eu_privacy" in when.answer.suggestions
+
+
+@pytest.mark.parametrize(("opening", "follow_up", "fact"), [
+    # unsure alone between the license's critics and the lawsuit: the lawsuit, just told
+    ("লামার বিরুদ্ধে কপিরাইট মামলা হয়েছে কেন?", "কী অভিযোগ?", "copyright_lawsuit"),
+    # romanized "মানে?" (meaning?)
+    ("lama ki multimodal hobe?", "mane?", "multimodal"),
+])
+def test_a_short_follow_up_unsure_alone_is_of_the_last_answer(
+        conversation: Conversation, opening: str, follow_up: str, fact: str) -> None:
+    *_, turn = play(conversation, opening, follow_up)
+    assert facts(turn) == [fact]

@@ -135,7 +135,7 @@ _QUESTION_WORDS = _phrases(
     "kibhabe|kemne|ki|konta|kon|kemon|sotti|tahole|ar|বছর|বছরে|সালে|সাল|তারিখ|তারিখে|দিন|শহরে|"
     "দেশে|year|date|city|country|bochor|sale|tarikh|reason|কারণ|karon|"
     # "compared to what?", "মানে?": asking what the last answer meant.
-    "compared|compare|তুলনায়|তুলনা|মানে|mean|means|meaning|কিসের|কীসের|kiser|tulonay|"
+    "compared|compare|তুলনায়|তুলনা|মানে|mane|mean|means|meaning|কিসের|কীসের|kiser|tulonay|"
     # Sylheti and other speech: "কুনদিন?" (when), "কিতা?" (what); "কোথাকার?" (from where)
     "কুন|কুনদিন|কিতা|kun|kundin|kita|কোথাকার|kothakar|"
     # for whom, what kind, within what time, similar to what
@@ -383,6 +383,13 @@ class Conversation:
         if self._bare(words) and context.fact is not None:
             return self._bare_question(key, context, now)
         asked = responder.asks.asked(key, bare=True)
+        if (alone.kind is AnswerKind.SUGGEST and context.fact in alone.suggestions and not new
+                and len(words.split()) <= 3 and not self._unknown_words(text)
+                and asked <= responder.gives(context.fact)):
+            # "কী অভিযোগ?" alone is unsure between the license's critics and the lawsuit;
+            # right after the lawsuit, it is the lawsuit's.
+            return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(context.fact, now),),
+                              context, now, context.question, resolved=context.question)
         verbs_only = all(key.surface[i].endswith(VERB_ENDINGS)
                          for i in responder.matcher.content_positions(key))
         if (context.fact is not None and not new and asked and verbs_only
