@@ -530,3 +530,8 @@ def test_a_short_follow_up_unsure_alone_is_of_the_last_answer(
         conversation: Conversation, opening: str, follow_up: str, fact: str) -> None:
     *_, turn = play(conversation, opening, follow_up)
     assert facts(turn) == [fact]
+
+
+def test_itself_is_grammar(conversation: Conversation) -> None:
+    *_, itself = play(conversation, "Is Meta AI on WhatsApp?", "ok, and what is llama itself?")
+    assert facts(itself) == ["what_is_llama"]

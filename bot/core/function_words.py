@@ -89,7 +89,7 @@ some any all each every more most much many very really actually exactly basical
 too again still ever even only quite rather please kindly
 report article piece news story according overall honestly simply want wanted simple terms
 brief briefly mainly mostly such put able
-whats wats whens hows wheres whos whys fully completely totally
+whats wats whens hows wheres whos whys fully completely totally btw anyway itself
 up down out over under off
 hi hello hey dear sir bro brother guys anyone wondering wonder curious question ask asking
 s t d ll ve re m
