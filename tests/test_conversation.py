@@ -535,3 +535,14 @@ def test_a_short_follow_up_unsure_alone_is_of_the_last_answer(
 def test_itself_is_grammar(conversation: Conversation) -> None:
     *_, itself = play(conversation, "Is Meta AI on WhatsApp?", "ok, and what is llama itself?")
     assert facts(itself) == ["what_is_llama"]
+
+
+def test_that_before_a_noun_names_what_the_last_answer_mentioned(
+        conversation: Conversation) -> None:
+    # "that copyright lawsuit", mentioned by the ethics answer, has its own fact.
+    *_, lawsuit = play(conversation, "এআই বানাতে নৈতিক আর আইনি দিক কেন ভাবতে হবে?",
+                       "ওই কপিরাইট মামলাটা কী নিয়ে?")
+    assert facts(lawsuit) == ["copyright_lawsuit"]
+    # "this versatility" is the last answer's own subject.
+    *_, why = play(conversation, "লামা কি নানা কাজে লাগে?", "এই বহুমুখিতা কেন গুরুত্বপূর্ণ?")
+    assert facts(why) == ["versatility"]

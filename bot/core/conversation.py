@@ -160,6 +160,7 @@ _PERSON_POINTERS = _phrases("উনি|উনার|ওনার|ওঁর|ও�
 # there: "ওইখানে কি পুরো বাতিল হইছে?", "okhane ki launch hobe?"
 _PLACE_POINTERS = _phrases("ওখানে|ওইখানে|সেখানে|ওইহানে|হেইখানে|okhane|oikhane|sekhane|shekhane")
 _POINTERS = _POINTERS | _PERSON_POINTERS | _PLACE_POINTERS
+_DETERMINERS = _phrases("এই|ওই|ঐ|সেই|ei|oi|sei|this|that|these|those")
 # "it", not "they": a thing, where "ওদের" after Llama's maker points at the maker.
 _THING_POINTERS = _phrases("এটা|এটি|ওটা|ওটি|সেটা|সেটি|এটার|ওটার|it|its|it's|eta|ota|seta|etar|otar|"
                            "ita|oita|eita|ইতা|ইটা|হেইটা|হেইডা|এইডা|ওইডা")
@@ -428,6 +429,11 @@ class Conversation:
         if (person := self._person_pointed(words, context, before)) is not None:
             # "উনি আর কী বলেছেন?" after an answer that names Zuckerberg: what he said.
             readings.insert(0, f"{person} {rest}")
+        if (pointed and fact is not None and alone.kind is AnswerKind.FACT
+                and alone.fact_id in fact.related and self._determined(key)):
+            # "oi copyright case ta ki niye?" after the ethics fact: the lawsuit it mentioned,
+            # named, whose own fact answers alone.
+            return None
         if (pointed and person is None and not new and fact is not None
                 and asked <= responder.gives(fact.id) and not self._unknown_words(rest)):
             ranked = responder.matcher.match(readings[0]).ranked
@@ -454,6 +460,12 @@ class Conversation:
         endings = {end for _, _, end in self.responder.subjects.spans(key)}
         return any(w in _POINTERS for i, w in enumerate(key.surface[:within])
                    if i not in endings)
+
+    def _determined(self, key: Key) -> bool:
+        """Whether a pointer stands before a noun: "oi copyright case" names what it points
+        at (something the last answer mentioned), where "ওরা" or "it" points at the answer."""
+        content = set(self.responder.matcher.content_positions(key))
+        return any(w in _DETERMINERS and i + 1 in content for i, w in enumerate(key.surface))
 
     def _person_pointed(self, words: str, context: Context,
                         before: list[tuple[str, int, int]]) -> str | None:
