@@ -546,3 +546,9 @@ def test_that_before_a_noun_names_what_the_last_answer_mentioned(
     # "this versatility" is the last answer's own subject.
     *_, why = play(conversation, "লামা কি নানা কাজে লাগে?", "এই বহুমুখিতা কেন গুরুত্বপূর্ণ?")
     assert facts(why) == ["versatility"]
+
+
+def test_which_ones_after_a_fact_that_lists_them(conversation: Conversation) -> None:
+    # The outlook lists what will shape Llama's future (policy, progress, regulation).
+    *_, which = play(conversation, "লামার ভবিষ্যৎ কেমন দেখাচ্ছে?", "কোন কোন বিষয় সেটা ঠিক করবে?")
+    assert facts(which) == ["future_outlook"]

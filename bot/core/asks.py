@@ -199,8 +199,7 @@ class Asks:
                                    "kothakar")),
             Asked.WHO: _phrases(("কে", "কারা", "কাদের", "কার", "who", "whom", "whose", "ke",
                                  "kara", "kader", "kar")),
-            Asked.NAMES: _phrases(("কোন কোন", "কোনগুলো", "কোনগুলা", "নাম", "নামগুলো", "which ones",
-                                   "names", "kon kon", "nam", "namgulo", "called", "name")),
+            Asked.NAMES: _phrases(("নাম", "নামগুলো", "names", "nam", "namgulo", "called", "name")),
         }
 
     def names_people(self, text: str) -> bool:
