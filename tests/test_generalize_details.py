@@ -507,3 +507,11 @@ def test_what_all_asks_for_a_list(real: Responder) -> None:
 def test_a_name_alone_asks_what_it_is_whatever_decline_is_close(
         real: Responder, question: str) -> None:
     assert real.ask(question, NOW).fact_id == "meta_ai_assistant"
+
+
+def test_a_lookalike_of_the_named_subject_leaves_its_own_fact_on_offer(real: Responder) -> None:
+    # Closest in words is the ethics fact, which names no place: not the answer, but Europe's
+    # own fact is still offered (it was the fallback).
+    answer = real.ask("EU privacy issues?", NOW)
+    assert answer.kind is AnswerKind.SUGGEST
+    assert "eu_privacy" in answer.suggestions and "ethics_legal" not in answer.suggestions
