@@ -552,3 +552,14 @@ def test_which_ones_after_a_fact_that_lists_them(conversation: Conversation) -> 
     # The outlook lists what will shape Llama's future (policy, progress, regulation).
     *_, which = play(conversation, "লামার ভবিষ্যৎ কেমন দেখাচ্ছে?", "কোন কোন বিষয় সেটা ঠিক করবে?")
     assert facts(which) == ["future_outlook"]
+
+
+def test_more_about_a_subject_goes_on_from_the_last_answer_about_it(
+        conversation: Conversation) -> None:
+    *_, more = play(conversation, "How many times has Llama been downloaded?",
+                    "and what is DeepSeek R1?", "tell me more about llama")
+    # Not DeepSeek's related facts: the downloads answer's, the last one about Llama.
+    assert facts(more) == ["open_source_interest"]
+    # Never asked about before: the fact that says what it is.
+    *_, fresh = play(conversation, "ডিপসিক কী?", "লামা নিয়ে আরও বলো")
+    assert facts(fresh) == ["what_is_llama"]

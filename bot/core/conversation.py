@@ -201,6 +201,8 @@ class Conversation:
         more = _More.NO
         if about.fact is not None:
             more = _More.YES if words in _MORE else self._asks_more(text, about)
+        if more is not _More.NO:
+            about = self._more_about(text, about)
         if more is _More.YES:
             return self._more(about, now)
         if (turn := self._compound(text, context, now)) is not None:
@@ -305,6 +307,29 @@ class Conversation:
         if pairs and len(other) <= 2 and not self.responder.subjects.named(key) - about:
             return _More.LOOSELY
         return _More.NO
+
+    def _more_about(self, text: str, context: Context) -> Context:
+        """"tell me more about llama" after DeepSeek's answer: more of the subject it names,
+        going on from the last answer about it (else from the fact that says what it is)."""
+        knowledge = self.responder.knowledge
+        named = [e for e, _, _ in self.responder.subjects.spans(self.responder.matcher.key(text))
+                 if e in knowledge.entities and knowledge.entities[e].fact]
+        if not named:
+            return context
+        subject = named[-1]
+
+        def about_it(fact_id: str) -> bool:
+            # A fact that says what another subject is (DeepSeek's) is that subject's.
+            defines = {e.id for e in knowledge.entities.values() if e.fact == fact_id}
+            fact = knowledge.facts.get(fact_id)
+            return (fact is not None and subject in fact.entities
+                    and (not defines or subject in defines))
+
+        if context.fact is not None and about_it(context.fact):
+            return context
+        about = next((f for f in reversed(context.facts) if about_it(f)),
+                     knowledge.entities[subject].fact or "")
+        return replace(context, facts=(*(f for f in context.facts if f != about), about)[-3:])
 
     def _more(self, context: Context, now: datetime) -> Turn:
         fact = self.responder.knowledge.facts[context.fact] if context.fact else None
