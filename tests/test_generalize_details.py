@@ -515,3 +515,14 @@ def test_a_lookalike_of_the_named_subject_leaves_its_own_fact_on_offer(real: Res
     answer = real.ask("EU privacy issues?", NOW)
     assert answer.kind is AnswerKind.SUGGEST
     assert "eu_privacy" in answer.suggestions and "ethics_legal" not in answer.suggestions
+
+
+def test_an_unlisted_one_asked_beside_a_listed_one_is_not_in_the_article(
+        real: Responder) -> None:
+    # The second question names only WhatsApp (listed); the first asks about Telegram.
+    answer = real.ask("মেটা এআই কি টেলিগ্রামে আছে? নাকি শুধু হোয়াটসঅ্যাপে?", NOW)
+    assert answer.kind is not AnswerKind.FACT
+    # A story naming another app around the question does not veto it.
+    story = real.ask("আমি শুধু টেলিগ্রাম চালাই। মেটার এই অ্যাসিস্ট্যান্ট কোন কোন অ্যাপে পাওয়া যায়?",
+                     NOW)
+    assert story.fact_id == "meta_ai_assistant"

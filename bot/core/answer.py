@@ -21,6 +21,7 @@ from bot.core.writing import OTHER_SCRIPT_TEXT, in_other_script
 
 # "r1", "o3", "q4", "gpt4": letters and a number of one or two digits, typed together.
 _ATTACHED_VERSION = re.compile(r"[a-z]+\d{1,2}(?:\.\d)?[a-z]?")
+_SENTENCE_END = re.compile(r"(?<=[?।!.])\s+")
 _VERSION_NUMBER = re.compile(r"\d{1,2}(?:\.\d)?")
 # Words that make a number after a name a count ("লামা ১ বিলিয়ন"), not a version.
 _QUANTITIES = ("বিলিয়ন", "billion", "কোটি", "koti", "মিলিয়ন", "million", "লাখ", "lakh", "হাজার",
@@ -271,12 +272,21 @@ class Responder:
         declined: Answer | None = None
         parts = question_parts(question)
         missing, asked = self._missing_in_questions(question, answer, parts, now)
+        # The subjects a message of questions alone names ("messenger e ache? naki shudhu
+        # whatsapp te?": Messenger, though the second question names only WhatsApp); a story
+        # around the question may name any app.
+        sentences = [x for x in _SENTENCE_END.split(question.strip()) if x]
+        asking = (self.subjects.named(self.matcher.key(question))
+                  if all(x.rstrip().endswith("?") for x in sentences) else frozenset())
         for part in parts:
             part_result = self.matcher.match(part)
             found = self._decide(question, part_result, now, part=True)
             if found.kind is AnswerKind.FACT and found.fact_id is not None:
                 if found.fact_id in missing or not asked <= self._gives[found.fact_id]:
                     continue  # "Who sued? What are their names?": the names are still missing
+                fact = self.knowledge.facts[found.fact_id]
+                if self._unlisted(asking.difference(fact.entities, fact.mentions), fact.id):
+                    continue
                 if self._agrees(self.subjects.named(part_result.key) or named, found.fact_id):
                     return found
             elif self._declined(found) and not self._declined(answer):
