@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 
 from bot.core.answer import AnswerKind, Responder
 from bot.core.asks import Asked, Asks
@@ -526,3 +527,18 @@ def test_an_unlisted_one_asked_beside_a_listed_one_is_not_in_the_article(
     story = real.ask("আমি শুধু টেলিগ্রাম চালাই। মেটার এই অ্যাসিস্ট্যান্ট কোন কোন অ্যাপে পাওয়া যায়?",
                      NOW)
     assert story.fact_id == "meta_ai_assistant"
+
+
+def test_asks_read_word_by_word_finds_what_phrase_by_phrase_finds() -> None:
+    # The first-word index is an optimisation: every labelled question must get the kinds
+    # that scanning every phrase of every kind finds.
+    from bot.core import asks as asks_module
+
+    data = KNOWLEDGE.parent / "tests" / "data" / "eval_questions.yaml"
+    questions = [q["q"] for q in yaml.safe_load(data.read_text(encoding="utf-8"))["questions"]]
+    reader = Asks()
+    for question in questions:
+        key = make_key(question)
+        scanned = {kind for kind, phrases in reader._asking.items()
+                   if asks_module._holds(key.surface, phrases)}
+        assert asks_module._kinds_in(key.surface, reader._asking_at) == scanned, question

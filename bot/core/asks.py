@@ -164,6 +164,7 @@ def _names_before(words: tuple[str, ...], i: int) -> bool:
     before = words[i - 1]
     return before.isascii() and (words[i] == "কে" or before not in _CLASSIFIERS)
 _KE = frozenset({"কে", "ke"})
+_RECENT = 64  # questions whose kinds `Asks.asked` remembers
 # A number standing alone ("২০২৩", "৮০"), not part of a name ("R1", "o3", "Q4").
 _NUMBER = re.compile(r"(?<![a-z0-9])\d+(?![a-z0-9])")
 # A year ("২০২৩") tells when; a count ("১০০ কোটি") does not.
@@ -182,8 +183,8 @@ class Asks:
     def __init__(self) -> None:
         self._asking = {kind: _phrases(words) for kind, words in _ASKING.items()}
         self._giving = {kind: _phrases(words) for kind, words in _GIVING.items()}
-        self._dated = tuple(p for kind in (Asked.WHEN, Asked.MONTH) for p in self._asking[kind]
-                            if len(p) > 1)
+        self._dated = tuple(p for kind in (Asked.WHEN, Asked.MONTH, Asked.DAY)
+                            for p in self._asking[kind] if len(p) > 1)
         self._months = tuple(p[0] for p in _phrases(_MONTHS) if len(p) == 1)
         self._people = _phrases(("ডেভেলপার", "কোম্পানি", "প্রতিষ্ঠান", "লেখক", "গবেষক",
                                  "ব্যবহারকারী", "developers", "companies", "authors"))
@@ -201,6 +202,12 @@ class Asks:
                                  "kara", "kader", "kar")),
             Asked.NAMES: _phrases(("নাম", "নামগুলো", "names", "nam", "namgulo", "called", "name")),
         }
+        # Phrases by their first word: a question is read word by word, not phrase by phrase
+        # (hundreds of phrases, a handful of words).
+        self._asking_at = _by_first_word(self._asking)
+        self._alone_at = _by_first_word(self._alone)
+        # What the last few questions asked: one message is read by several steps.
+        self._recent: dict[tuple[tuple[str, ...], bool], frozenset[Asked]] = {}
 
     def names_people(self, text: str) -> bool:
         """Whether an answer says who in words ("কিছু ডেভেলপার ও কোম্পানি") if not by name."""
@@ -218,14 +225,24 @@ class Asks:
 
     def asked(self, key: Key, *, bare: bool = False) -> frozenset[Asked]:
         """What `key`'s question asks for; `bare`: a follow-up of question words alone, where
-        "কোথায়?" by itself asks for a place, "কারা?" for who, "কোন কোন?" for names."""
+        "কোথায়?" by itself asks for a place, "কারা?" for who, "নাম?" for names."""
+        remembered = self._recent.get((key.surface, bare))
+        if remembered is not None:
+            return remembered
+        if len(self._recent) >= _RECENT:
+            self._recent.clear()
         if bare:
-            found = {k for k, phrases in self._alone.items() if _holds(key.surface, phrases)}
-            return self.asked(key) | found
-        found = {k for k, phrases in self._asking.items() if _holds(key.surface, phrases)}
+            answer = self.asked(key) | _kinds_in(key.surface, self._alone_at)
+        else:
+            answer = self._asked(key)
+        self._recent[(key.surface, bare)] = answer
+        return answer
+
+    def _asked(self, key: Key) -> frozenset[Asked]:
+        found = _kinds_in(key.surface, self._asking_at)
         if self._asks_who(key.surface):
             found.add(Asked.WHO)
-        if Asked.AMOUNT in found and found & {Asked.WHEN, Asked.MONTH}:
+        if Asked.AMOUNT in found and found & {Asked.WHEN, Asked.MONTH, Asked.DAY}:
             # "কত সালে", "koto tarikh": the "how many" of a date asks when, not an amount.
             dated = _holds(key.surface, self._dated)
             if dated and not _holds(_without(key.surface, self._dated), self._asking[Asked.AMOUNT]):
@@ -298,6 +315,36 @@ def _occurrences(surface: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]
             if window == phrase or (n > 1 and len(last) >= 3 and list(window[:-1]) == head
                                     and window[-1].startswith(last)):
                 yield i, n
+
+
+def _by_first_word(groups: dict[Asked, tuple[tuple[str, ...], ...]]
+                   ) -> dict[str, tuple[tuple[Asked, tuple[str, ...]], ...]]:
+    index: dict[str, list[tuple[Asked, tuple[str, ...]]]] = {}
+    for kind, phrases in groups.items():
+        for phrase in phrases:
+            index.setdefault(phrase[0], []).append((kind, phrase))
+    return {word: tuple(entries) for word, entries in index.items()}
+
+
+def _kinds_in(surface: tuple[str, ...],
+              index: dict[str, tuple[tuple[Asked, tuple[str, ...]], ...]]) -> set[Asked]:
+    """The kinds whose phrases `surface` holds (as `_occurrences` finds them)."""
+    found: set[Asked] = set()
+    for i, word in enumerate(surface):
+        for kind, phrase in index.get(word, ()):
+            if kind not in found and _at(surface, i, phrase):
+                found.add(kind)
+    return found
+
+
+def _at(surface: tuple[str, ...], i: int, phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    window = surface[i : i + n]
+    if len(window) < n:
+        return False
+    *head, last = phrase
+    return window == phrase or (n > 1 and len(last) >= 3 and list(window[:-1]) == head
+                                and window[-1].startswith(last))
 
 
 def _holds(surface: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]) -> bool:
