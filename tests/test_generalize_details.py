@@ -542,3 +542,8 @@ def test_asks_read_word_by_word_finds_what_phrase_by_phrase_finds() -> None:
         scanned = {kind for kind, phrases in reader._asking.items()
                    if asks_module._holds(key.surface, phrases)}
         assert asks_module._kinds_in(key.surface, reader._asking_at) == scanned, question
+
+
+def test_put_on_hold_is_a_delay(real: Responder) -> None:
+    # synonyms.yaml: "on hold", "স্থগিত", "postponed" join the delay group
+    assert real.ask("Were Llama launches in Europe put on hold?", NOW).fact_id == "eu_privacy"
