@@ -13,7 +13,7 @@ cannot stand alone (a question word, a pronoun, another subject's name alone,
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -184,7 +184,6 @@ class Conversation:
     """Turns of a conversation read with their `Context`; one per knowledge version."""
 
     responder: Responder
-    _cache: dict[str, Answer] = field(default_factory=dict, repr=False)
 
     def reply(self, text: str, context: Context, now: datetime) -> Turn:
         """Answer `text` given `context`; the turn carries the context to keep."""
