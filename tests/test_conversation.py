@@ -563,3 +563,18 @@ def test_more_about_a_subject_goes_on_from_the_last_answer_about_it(
     # Never asked about before: the fact that says what it is.
     *_, fresh = play(conversation, "ডিপসিক কী?", "লামা নিয়ে আরও বলো")
     assert facts(fresh) == ["what_is_llama"]
+
+
+@pytest.mark.parametrize(("opening", "follow_up", "fact"), [
+    ("What is LlamaCon about?", "which day?", "llamacon"),  # day: a question word
+    ("why r people so mad about llama's license", "who?", "license_criticism"),  # criticise
+])
+def test_words_people_type_for_asking_and_criticising(
+        conversation: Conversation, opening: str, follow_up: str, fact: str) -> None:
+    first, second = play(conversation, opening, follow_up)
+    assert facts(first) == [fact] and facts(second) == [fact]
+
+
+def test_any_fine_asks_an_outcome(conversation: Conversation) -> None:
+    *_, fine = play(conversation, "Is Meta being sued over Llama?", "any fine amount yet?")
+    assert fine.answer.kind is not AnswerKind.FACT

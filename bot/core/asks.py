@@ -122,9 +122,8 @@ _ASKING = {
                    "kon kon app"),
     Asked.OUTCOME: ("রায়", "নিষ্পত্তি", "জরিমানা", "ক্ষতিপূরণ", "জিতেছে", "জিতল", "জিতবে",
                     "হেরেছে", "হারল", "হারবে", "verdict", "ruling", "settled", "settlement",
-                    "damages", "ray", "jitse", "jitlo", "jorimana", "fined", "penalty",
-                    "penalties",
-                    "harse", "harlo"),
+                    "damages", "ray", "jitse", "jitlo", "jorimana", "fined", "fine amount",
+                    "any fine", "penalty", "penalties", "harse", "harlo"),
     Asked.DURATION: ("কত দিন", "কতদিন", "কয় দিন", "কয়দিন", "কত ঘণ্টা", "কত সময়", "how long",
                      "how many days", "koto din", "kotodin", "koy din", "koydin"),
 }

@@ -133,7 +133,7 @@ _QUESTION_WORDS = _phrases(
     "what|which|really|so|and|then|whats|wats|whens|hows|wheres|whos|whys|"
     "kobe|kokhon|keno|kano|kara|ke|koto|koyta|kothay|koi|kivabe|"
     "kibhabe|kemne|ki|konta|kon|kemon|sotti|tahole|ar|বছর|বছরে|সালে|সাল|তারিখ|তারিখে|দিন|শহরে|"
-    "দেশে|year|date|city|country|bochor|sale|tarikh|reason|কারণ|karon|"
+    "দেশে|year|date|day|month|মাস|মাসে|mash|mashe|city|country|bochor|sale|tarikh|reason|কারণ|karon|"
     # "compared to what?", "মানে?": asking what the last answer meant.
     "compared|compare|তুলনায়|তুলনা|মানে|mane|mean|means|meaning|কিসের|কীসের|kiser|tulonay|"
     # Sylheti and other speech: "কুনদিন?" (when), "কিতা?" (what); "কোথাকার?" (from where)
