@@ -578,3 +578,12 @@ def test_words_people_type_for_asking_and_criticising(
 def test_any_fine_asks_an_outcome(conversation: Conversation) -> None:
     *_, fine = play(conversation, "Is Meta being sued over Llama?", "any fine amount yet?")
     assert fine.answer.kind is not AnswerKind.FACT
+
+
+def test_a_pointer_after_a_name_is_still_a_pointer(conversation: Conversation) -> None:
+    # "spotify eta diye ki kore?": "eta" (it) is no case ending of Spotify's name.
+    *_, does = play(conversation, "Which companies are using Llama?",
+                    "what does doordash do with it?")
+    assert does.answer.kind is AnswerKind.NOT_IN_ARTICLE
+    *_, bangla = play(conversation, "কোন কোন কোম্পানি লামা চালায়?", "spotify eta diye ki kore?")
+    assert bangla.answer.kind is AnswerKind.NOT_IN_ARTICLE

@@ -547,3 +547,21 @@ def test_asks_read_word_by_word_finds_what_phrase_by_phrase_finds() -> None:
 def test_put_on_hold_is_a_delay(real: Responder) -> None:
     # synonyms.yaml: "on hold", "স্থগিত", "postponed" join the delay group
     assert real.ask("Were Llama launches in Europe put on hold?", NOW).fact_id == "eu_privacy"
+
+
+@pytest.mark.parametrize("question", [
+    "What does Spotify use Llama for?", "ডোরড্যাশ লামা দিয়ে কী কাজ করে?",
+    "spotify llama diye ki kore?",
+])
+def test_what_a_listed_adopter_does_with_it_is_not_in_the_article(
+        real: Responder, question: str) -> None:
+    answer = real.ask(question, NOW)
+    assert answer.kind is AnswerKind.NOT_IN_ARTICLE
+    assert "corporate_adopters" in answer.suggestions
+
+
+def test_what_llama_is_used_for_and_how_two_things_relate_are_answered(
+        real: Responder) -> None:
+    assert real.ask("লামা কী কী কাজে লাগে?", NOW).fact_id == "versatility"
+    assert real.ask("Does Spotify use Llama?", NOW).fact_id == "corporate_adopters"
+    assert not real.asks.purpose(make_key("what has deepseek r1 got to do with llama"))

@@ -423,6 +423,17 @@ class Responder:
             places.difference_update(near.entities, near.mentions)
         return bool(places)
 
+    def purpose_of_listed(self, key: Key, fact_id: str) -> bool:
+        """Whether the question asks what a company the fact only names as an example does
+        with it ("What does Spotify use Llama for?": the fact lists adopters, not their
+        uses)."""
+        if not self.asks.purpose(make_key(key.cleaned)):  # as written: "use" is a synonym
+            return False
+        fact = self.knowledge.facts[fact_id]
+        entities = self.knowledge.entities
+        return any(e in fact.mentions and e not in fact.entities and e in entities
+                   and entities[e].kind == "company" for e in self.subjects.named(key))
+
     def _unversioned(self, key: Key, fact_id: str) -> bool:
         """Whether the question names a version the fact does not ("Llama 4", "GPT-4o")."""
         return not self.versions(key) <= self._versions[fact_id]
@@ -540,7 +551,8 @@ class Responder:
                     return self._smalltalk(question, best.intent_id, score)
                 return self._fallback(question, score)
             if (not asked <= self._gives[best.intent_id] or self._elsewhere(named, best.intent_id)
-                    or self._unversioned(result.key, best.intent_id)):
+                    or self._unversioned(result.key, best.intent_id)
+                    or self.purpose_of_listed(result.key, best.intent_id)):
                 # "When is the verdict?" of a fact that gives no date, "Is Meta AI available
                 # in Bangladesh?" of one that names no country, "Llama 4?" of one that names
                 # no version: the article does not say.

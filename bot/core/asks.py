@@ -191,6 +191,15 @@ class Asks:
                                 "নির্দিষ্ট করে", "exactly", "exact", "specifically", "precisely",
                                 "thik ki", "thik kon", "thik kothay", "thik kara"))
         self._heading = _phrases(("headed", "heading", "going", "jacche", "যাচ্ছে"))
+        # What something is used for, by whom: "স্পটিফাই লামা দিয়ে কী কাজ করে?"
+        self._purpose = _phrases(("কী কাজে", "কোন কাজে", "কী কাজ করে", "কী কাজ করায়", "দিয়ে কী করে",
+                                  "দিয়া কী করে", "দিয়ে কী কাজ", "দিয়া কী কাজ", "use case",
+                                  "use cases", "use it for", "uses it for", "using it for",
+                                  "use llama for", "uses llama for", "using llama for",
+                                  "does with", "do with", "diye ki kore", "diye ki kaj",
+                                  "ki kaje",
+                                  "kon kaje", "what for"))
+        self._relation = _phrases(("to do with",))
         self._particular = _phrases(("কীভাবে", "কিভাবে", "কেমনে", "কোন", "কোনটা", "কোনগুলো",
                                      "how to", "how do", "how can", "which", "kivabe", "kibhabe",
                                      "kemne", "kon", "konta"))
@@ -216,6 +225,11 @@ class Asks:
     def exact(self, key: Key) -> bool:
         """Whether `key`'s question insists on the particular ("ঠিক কী", "what exactly")."""
         return _holds(key.surface, self._exact)
+
+    def purpose(self, key: Key) -> bool:
+        """Whether `key`'s question asks what something is used for ("what has R1 got to do
+        with Llama?" asks how they relate)."""
+        return _holds(key.surface, self._purpose) and not _holds(key.surface, self._relation)
 
     def asks_a_detail(self, key: Key) -> bool:
         """Whether `key`'s question asks for something particular: one of the kinds above,

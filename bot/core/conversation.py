@@ -459,7 +459,8 @@ class Conversation:
             # named, whose own fact answers alone.
             return None
         if (pointed and person is None and not new and fact is not None
-                and asked <= responder.gives(fact.id) and not self._unknown_words(rest)):
+                and asked <= responder.gives(fact.id) and not self._unknown_words(rest)
+                and not responder.purpose_of_listed(key, fact.id)):
             ranked = responder.matcher.match(readings[0]).ranked
             if ranked and ranked[0].intent_id != fact.id and ranked[0].intent_id in (
                     responder.knowledge.facts) and all(
@@ -483,7 +484,7 @@ class Conversation:
         """
         endings = {end for _, _, end in self.responder.subjects.spans(key)}
         return any(w in _POINTERS for i, w in enumerate(key.surface[:within])
-                   if i not in endings)
+                   if not (i in endings and (w,) in _ENDING_APART))
 
     def _determined(self, key: Key) -> bool:
         """Whether a pointer stands before a noun: "oi copyright case" names what it points
