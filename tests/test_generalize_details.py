@@ -565,3 +565,25 @@ def test_what_llama_is_used_for_and_how_two_things_relate_are_answered(
     assert real.ask("লামা কী কী কাজে লাগে?", NOW).fact_id == "versatility"
     assert real.ask("Does Spotify use Llama?", NOW).fact_id == "corporate_adopters"
     assert not real.asks.purpose(make_key("what has deepseek r1 got to do with llama"))
+
+
+def test_a_goal_is_no_lakh() -> None:
+    # "লক্ষ্য" (goal) begins with "লক্ষ" (a lakh): the outlook fact gives no amount.
+    assert Asked.AMOUNT not in Asks().given("এ বছর লামার ক্ষেত্রে মেটার লক্ষ্য নেতৃত্ব দেওয়া।")
+    assert Asked.AMOUNT in Asks().given("মোট ৫ লাখ বার")
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("এক বিলিয়ন ডাউনলোড হতে কত মাস লাগল?", Asked.DURATION),
+    ("মাল্টিমোডাল লামা কোন কোন ভাষা বুঝবে?", Asked.NAMES),
+    ("কোন দেশ থেকে লামা সবচেয়ে বেশি নামানো হয়েছে?", Asked.WHERE),
+])
+def test_months_languages_and_countries_are_details(
+        real: Responder, question: str, kind: Asked) -> None:
+    assert kind in asked(question)
+    assert real.ask(question, NOW).kind is not AnswerKind.FACT
+
+
+def test_formal_requests_to_explain_are_grammar(real: Responder) -> None:
+    answer = real.ask("লামা জিনিসটা কী, অনুগ্রহ করে সংক্ষেপে বুঝিয়ে বলবেন?", NOW)
+    assert answer.fact_id == "what_is_llama"

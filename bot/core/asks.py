@@ -59,6 +59,7 @@ _ASKING = {
                   "kothay pawa", "koi hobe", "kon shohore", "kon deshe", "kon city",
                   "কোন আদালত", "কোন আদালতে", "কোন কোর্টে", "which court", "what court",
                   "kon adalot", "kon adalote", "kon court", "কোন কোন দেশ", "কোন কোন দেশে",
+                  "কোন দেশ থেকে", "কোন দেশ", "kon desh theke",
                   "which countries", "kon kon desh", "kon kon deshe", "where are", "where do",
                   "where does", "located", "location", "অবস্থিত", "কোথায় বানিয়েছে",
                   "kothay banaise",
@@ -109,6 +110,8 @@ _ASKING = {
                   "কোন কোন লেখক", "কোন আইন", "কোন কোন আইন", "কোন ধারা", "which countries",
                   "which eu countries", "which european countries", "which books", "which authors",
                   "which law", "which laws", "which article", "kon kon desh", "kon kon boi",
+                  "কোন ভাষা", "কোন কোন ভাষা", "কোন ভাষায়", "which language", "which languages",
+                  "kon bhasha", "kon kon bhasha", "kon vasha",
                   "kon kon lekhok", "kon ain", "kon dhara", "kon article", "কোন আর্টিকেল",
                   "কোন অনুচ্ছেদ", "can you name", "name one", "name some", "name a few",
                   "name any"),
@@ -124,8 +127,9 @@ _ASKING = {
                     "হেরেছে", "হারল", "হারবে", "verdict", "ruling", "settled", "settlement",
                     "damages", "ray", "jitse", "jitlo", "jorimana", "fined", "fine amount",
                     "any fine", "penalty", "penalties", "harse", "harlo"),
-    Asked.DURATION: ("কত দিন", "কতদিন", "কয় দিন", "কয়দিন", "কত ঘণ্টা", "কত সময়", "how long",
-                     "how many days", "koto din", "kotodin", "koy din", "koydin"),
+    Asked.DURATION: ("কত দিন", "কতদিন", "কয় দিন", "কয়দিন", "কত ঘণ্টা", "কত সময়", "কত মাস",
+                     "কয় মাস", "how long", "how many days", "how many months", "koto din",
+                     "kotodin", "koy din", "koydin", "koto mash", "koy mash"),
 }
 _MONTHS = ("জানুয়ারি", "ফেব্রুয়ারি", "মার্চ", "এপ্রিল", "মে", "জুন", "জুলাই", "আগস্ট",
            "সেপ্টেম্বর", "অক্টোবর", "নভেম্বর", "ডিসেম্বর", "january", "february", "march",
@@ -149,7 +153,8 @@ _GIVING = {
     Asked.WHERE: ("দেশ", "শহর", "অঞ্চল", "আদালত", "court", "কলে", "call", "আঞ্চলিক",
                   "প্ল্যাটফর্ম", "অ্যাপ", "ইউরোপ", "ইইউ", "চীন", "চীনা", "country", "countries",
                   "city", "region", "platform", "europe"),
-    Asked.AMOUNT: ("বিলিয়ন", "মিলিয়ন", "কোটি", "লাখ", "লক্ষ", "হাজার", "শত",
+    # ("লক্ষ" is left out: it begins "লক্ষ্য", a goal)
+    Asked.AMOUNT: ("বিলিয়ন", "মিলিয়ন", "কোটি", "লাখ", "হাজার", "শত",
                    "শতাংশ", "billion", "million", "thousand", "hundred", "percent"),
 }
 _WHO = frozenset({"who", "whom", "কারা", "kara"})
