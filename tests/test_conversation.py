@@ -587,3 +587,10 @@ def test_a_pointer_after_a_name_is_still_a_pointer(conversation: Conversation) -
     assert does.answer.kind is AnswerKind.NOT_IN_ARTICLE
     *_, bangla = play(conversation, "কোন কোন কোম্পানি লামা চালায়?", "spotify eta diye ki kore?")
     assert bangla.answer.kind is AnswerKind.NOT_IN_ARTICLE
+
+
+def test_besides_this_asks_for_another_fact(conversation: Conversation) -> None:
+    *_, other = play(conversation, "ইউরোপে লামা কেন আটকে গেল?",
+                     "er baire ar kono ainer jhamela ache?")
+    assert facts(other) and facts(other) != ["eu_privacy"]
+    assert facts(other)[0] in {"copyright_lawsuit", "ethics_legal", "license_criticism"}

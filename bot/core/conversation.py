@@ -116,6 +116,10 @@ _ELSE = _phrases("আর কী|আর কি|আর কোনো|আর কো�
                  "keep going|go on")
 # A message of this alone asks to go on: "আর?", "and?".
 _AND = _phrases("আর|and|ar|r")
+# "besides this, any other ...?": another fact than the last answer.
+_OTHER_THAN = ("এর বাইরে", "এর বাইরেও", "এ ছাড়া", "এছাড়া", "এটা ছাড়া", "অন্য কোনো", "অন্য কোন",
+               "আর কোনো", "আর কোন", "besides", "other than", "apart from", "any other",
+               "onno kono", "er baire", "eta chara")
 # A genitive typed apart from a name: "deepseek er", "Meta এর", "google's" split.
 _ENDING_APART = {("er",), ("এর",), ("r",), ("s",)}
 _ORDINALS = (
@@ -405,6 +409,18 @@ class Conversation:
                 alone = responder.not_in_article(text, (fact.id,))
             return self._turn(TurnKind.FOLLOW_UP, (alone,), context, now, clean(text),
                               resolved=text)
+        if fact is not None and any(p in words for p in _OTHER_THAN):
+            # "এর বাইরে আর কোনো আইনি ঝামেলা আছে?" after Europe's troubles: another fact of the
+            # same kind, the one its words are closest to, not the last answer again.
+            pool = dict.fromkeys((*fact.related, *(f.id for f in
+                                  responder.knowledge.facts_in_topic(fact.topic))))
+            scores = {s.intent_id: s.score
+                      for s in responder.matcher.match(_without_pointers(words)).ranked}
+            another = max((f for f in pool if f != fact.id and f in scores), default=None,
+                          key=lambda f: scores[f])
+            if another is not None and scores[another] >= responder.policy.suggest_at:
+                return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(another, now),),
+                                  context, now, clean(text), resolved=text)
         if self._bare(words) and context.fact is not None:
             return self._bare_question(key, context, now)
         asked = responder.asks.asked(key, bare=True)
