@@ -169,6 +169,7 @@ def _names_before(words: tuple[str, ...], i: int) -> bool:
     return before.isascii() and (words[i] == "কে" or before not in _CLASSIFIERS)
 _KE = frozenset({"কে", "ke"})
 _RECENT = 64  # questions whose kinds `Asks.asked` remembers
+_USE = frozenset({"use", "uses", "using", "used"})
 # A number standing alone ("২০২৩", "৮০"), not part of a name ("R1", "o3", "Q4").
 _NUMBER = re.compile(r"(?<![a-z0-9])\d+(?![a-z0-9])")
 # A year ("২০২৩") tells when; a count ("১০০ কোটি") does not.
@@ -200,7 +201,6 @@ class Asks:
         self._purpose = _phrases(("কী কাজে", "কোন কাজে", "কী কাজ করে", "কী কাজ করায়", "দিয়ে কী করে",
                                   "দিয়া কী করে", "দিয়ে কী কাজ", "দিয়া কী কাজ", "use case",
                                   "use cases", "use it for", "uses it for", "using it for",
-                                  "use llama for", "uses llama for", "using llama for",
                                   "does with", "do with", "diye ki kore", "diye ki kaj",
                                   "ki kaje",
                                   "kon kaje", "what for"))
@@ -234,7 +234,12 @@ class Asks:
     def purpose(self, key: Key) -> bool:
         """Whether `key`'s question asks what something is used for ("what has R1 got to do
         with Llama?" asks how they relate)."""
-        return _holds(key.surface, self._purpose) and not _holds(key.surface, self._relation)
+        words = key.surface
+        # "what does Spotify use X for?": a use and its "for", one or two words apart
+        used_for = "what" in words and any(
+            w in _USE and "for" in words[i + 2 : i + 4] for i, w in enumerate(words))
+        return ((used_for or _holds(words, self._purpose))
+                and not _holds(words, self._relation))
 
     def asks_a_detail(self, key: Key) -> bool:
         """Whether `key`'s question asks for something particular: one of the kinds above,
