@@ -594,3 +594,8 @@ def test_besides_this_asks_for_another_fact(conversation: Conversation) -> None:
                      "er baire ar kono ainer jhamela ache?")
     assert facts(other) and facts(other) != ["eu_privacy"]
     assert facts(other)[0] in {"copyright_lawsuit", "ethics_legal", "license_criticism"}
+
+
+def test_what_is_it_and_who_uses_it_answers_both(conversation: Conversation) -> None:
+    turn = conversation.reply("What's Llama, and who uses it?", Context(), NOW)
+    assert facts(turn) == ["what_is_llama", "corporate_adopters"]

@@ -587,3 +587,10 @@ def test_months_languages_and_countries_are_details(
 def test_formal_requests_to_explain_are_grammar(real: Responder) -> None:
     answer = real.ask("লামা জিনিসটা কী, অনুগ্রহ করে সংক্ষেপে বুঝিয়ে বলবেন?", NOW)
     assert answer.fact_id == "what_is_llama"
+
+
+def test_who_uses_it_is_the_adopters_not_versatility(real: Responder) -> None:
+    # Both facts name Spotify, AT&T and DoorDash; only the adopters' examples ask who.
+    assert real.ask("Who uses Llama?", NOW).fact_id == "corporate_adopters"
+    assert real.ask("লামা কারা কারা ইউজ করে?", NOW).fact_id == "corporate_adopters"
+    assert real.ask("লামা কোন কোন কাজে লাগে?", NOW).fact_id == "versatility"

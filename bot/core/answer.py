@@ -21,6 +21,8 @@ from bot.core.writing import OTHER_SCRIPT_TEXT, in_other_script
 
 # "r1", "o3", "q4", "gpt4": letters and a number of one or two digits, typed together.
 _ATTACHED_VERSION = re.compile(r"[a-z]+\d{1,2}(?:\.\d)?[a-z]?")
+# Who, and which of them by name: what `_asked_less` weighs.
+_WHO_KINDS = frozenset({Asked.WHO, Asked.NAMES, Asked.LISTED, Asked.WHICH})
 _SENTENCE_END = re.compile(r"(?<=[?।!.])\s+")
 _VERSION_NUMBER = re.compile(r"\d{1,2}(?:\.\d)?")
 # Words that make a number after a name a count ("লামা ১ বিলিয়ন"), not a version.
@@ -188,6 +190,10 @@ class Responder:
         # What each fact's answer can tell: a date (its text, or an event), an amount.
         self._gives = {f.id: self._tells(f) for f in knowledge.facts.values()}
         self._quantities = tuple(make_key(w).surface[0] for w in _QUANTITIES)  # as folded
+        # What each fact's example questions ask (who, when...), for `_asked_less`.
+        self._example_asks = {
+            f.id: frozenset().union(*(self.asks.asked(make_key(q)) for q in f.questions))
+            for f in knowledge.facts.values()}
         # The versions each fact names ("R1", "o3-mini"), for `_unversioned`.
         self._versions = {f.id: self.versions(make_key(f.answer)) for f in knowledge.facts.values()}
         # The kinds each fact lists (two or more of one: companies, apps), for `_unlisted`.
@@ -368,6 +374,16 @@ class Responder:
             tie = self.policy.decline_explains_tie
         return decline.score >= best.score - tie
 
+    def _asked_less(self, asked: frozenset[Asked], best: Scored | None, rival: Scored) -> bool:
+        """Whether `rival` is no rival for a question asking `asked`: `best`'s example
+        questions ask it and `rival`'s never do."""
+        if not asked or not asked <= _WHO_KINDS or best is None or (
+                best.intent_id not in self._example_asks):
+            return False
+        return (rival.intent_id in self._example_asks and asked <= self._gives[rival.intent_id]
+                and asked <= self._example_asks[best.intent_id]
+                and not asked & self._example_asks[rival.intent_id])
+
     def _detail_of(self, intent_id: str, best: Scored | None) -> bool:
         """Whether `intent_id` declines a detail of the fact `best`."""
         decline = self.knowledge.declines.get(intent_id)
@@ -493,8 +509,11 @@ class Responder:
         # Nor is a detail of the best fact, for a question asking nothing particular ("mamla
         # ta ki niye?": what the lawsuit is about, not who filed it).
         plain = best is not None and not self.asks.asks_a_detail(result.key)
+        # Nor, for a question asking who, a fact no example of which asks that,
+        # behind one whose examples do ("Who uses Llama?": the adopters, not versatility).
         runner_up = next((s.score for s in ranked[1:]
                           if not (plain and self._detail_of(s.intent_id, best))
+                          and not self._asked_less(asked, best, s)
                           and (s.intent_id not in facts or (self._agrees(named, s.intent_id) and (
                               not promoted or asked <= self._gives[s.intent_id])))), 0.0)
         lead = score - runner_up
