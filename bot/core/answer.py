@@ -190,10 +190,9 @@ class Responder:
         # What each fact's answer can tell: a date (its text, or an event), an amount.
         self._gives = {f.id: self._tells(f) for f in knowledge.facts.values()}
         self._quantities = tuple(make_key(w).surface[0] for w in _QUANTITIES)  # as folded
-        # What each fact's example questions ask (who, when...), for `_asked_less`.
-        self._example_asks = {
-            f.id: frozenset().union(*(self.asks.asked(make_key(q)) for q in f.questions))
-            for f in knowledge.facts.values()}
+        # What each fact's example questions ask (who...), for `_asked_less`: learned by
+        # `steps` (a `deferred` matcher has no index yet), else on first use.
+        self._example_asks: dict[str, frozenset[Asked]] | None = None
         # The versions each fact names ("R1", "o3-mini"), for `_unversioned`.
         self._versions = {f.id: self.versions(make_key(f.answer)) for f in knowledge.facts.values()}
         # The kinds each fact lists (two or more of one: companies, apps), for `_unlisted`.
@@ -209,6 +208,7 @@ class Responder:
         """Build the indexes of a `deferred` responder, pausing (yielding) between steps."""
         yield from self.matcher.steps()
         yield from self._learn_talk_words()
+        yield from self._learn_example_asks()
         for article in self.articles:
             yield from article.steps()
 
@@ -377,12 +377,29 @@ class Responder:
     def _asked_less(self, asked: frozenset[Asked], best: Scored | None, rival: Scored) -> bool:
         """Whether `rival` is no rival for a question asking `asked`: `best`'s example
         questions ask it and `rival`'s never do."""
-        if not asked or not asked <= _WHO_KINDS or best is None or (
-                best.intent_id not in self._example_asks):
+        if not asked or not asked <= _WHO_KINDS or best is None:
             return False
-        return (rival.intent_id in self._example_asks and asked <= self._gives[rival.intent_id]
-                and asked <= self._example_asks[best.intent_id]
-                and not asked & self._example_asks[rival.intent_id])
+        if self._example_asks is None:  # a responder built at once, not by `steps`
+            for _ in self._learn_example_asks():
+                pass
+        example_asks = self._example_asks
+        assert example_asks is not None
+        if best.intent_id not in example_asks or rival.intent_id not in example_asks:
+            return False
+        return (asked <= self._gives[rival.intent_id] and asked <= example_asks[best.intent_id]
+                and not asked & example_asks[rival.intent_id])
+
+    def _learn_example_asks(self) -> Generator[None, None, None]:
+        """What each fact's example questions ask, keyed as questions are; a step per
+        example."""
+        learned = {}
+        for fact in self.knowledge.facts.values():
+            kinds: set[Asked] = set()
+            for question in fact.questions:
+                kinds |= self.asks.asked(self.matcher.key(question))
+                yield
+            learned[fact.id] = frozenset(kinds)
+        self._example_asks = learned
 
     def _detail_of(self, intent_id: str, best: Scored | None) -> bool:
         """Whether `intent_id` declines a detail of the fact `best`."""
@@ -443,12 +460,12 @@ class Responder:
         """Whether the question asks what a company the fact only names as an example does
         with it ("What does Spotify use Llama for?": the fact lists adopters, not their
         uses)."""
-        if not self.asks.purpose(make_key(key.cleaned)):  # as written: "use" is a synonym
-            return False
         fact = self.knowledge.facts[fact_id]
         entities = self.knowledge.entities
-        return any(e in fact.mentions and e not in fact.entities and e in entities
-                   and entities[e].kind == "company" for e in self.subjects.named(key))
+        listed = any(e in fact.mentions and e not in fact.entities and e in entities
+                     and entities[e].kind == "company" for e in self.subjects.named(key))
+        # Read as written only then: "use" is a synonym, and the key costs a few µs.
+        return listed and self.asks.purpose(make_key(key.cleaned))
 
     def _unversioned(self, key: Key, fact_id: str) -> bool:
         """Whether the question names a version the fact does not ("Llama 4", "GPT-4o")."""

@@ -117,9 +117,10 @@ _ELSE = _phrases("আর কী|আর কি|আর কোনো|আর কো�
 # A message of this alone asks to go on: "আর?", "and?".
 _AND = _phrases("আর|and|ar|r")
 # "besides this, any other ...?": another fact than the last answer.
+# ("আর কোনো" is left out: it also asks for more of the same, "আর কোনো কোম্পানি?")
 _OTHER_THAN = ("এর বাইরে", "এর বাইরেও", "এ ছাড়া", "এছাড়া", "এটা ছাড়া", "অন্য কোনো", "অন্য কোন",
-               "আর কোনো", "আর কোন", "besides", "other than", "apart from", "any other",
-               "onno kono", "er baire", "eta chara")
+               "besides", "other than", "apart from", "any other", "onno kono", "er baire",
+               "eta chara")
 # A genitive typed apart from a name: "deepseek er", "Meta এর", "google's" split.
 _ENDING_APART = {("er",), ("এর",), ("r",), ("s",)}
 _ORDINALS = (
@@ -323,7 +324,7 @@ class Conversation:
 
         def about_it(fact_id: str) -> bool:
             # A fact that says what another subject is (DeepSeek's) is that subject's.
-            defines = {e.id for e in knowledge.entities.values() if e.fact == fact_id}
+            defines = {e.id for e in knowledge.defined_by(fact_id)}
             fact = knowledge.facts.get(fact_id)
             return (fact is not None and subject in fact.entities
                     and (not defines or subject in defines))
@@ -442,8 +443,7 @@ class Conversation:
         subject = _named_words(previous, before)
         rest = _without_pointers(words)
         readings = [f"{subject} {rest}", f"{context.question} {rest}"]
-        referents = [e for e in responder.knowledge.entities.values()
-                     if fact is not None and e.fact == fact.id]
+        referents = responder.knowledge.defined_by(fact.id) if fact is not None else ()
         if (pointed or self._verbs_asked(words)) and not new and referents:
             # "it" is what the last answer was about: after DeepSeek's fact, "এটা কাদের
             # বানানো?" asks who made DeepSeek's model, whoever the last question named.

@@ -165,9 +165,13 @@ class Knowledge:
         return Voice(self.bot, tuple(t.title for t in self.topics),
                      tuple(s.title for s in self.sources.values()), examples)
 
+    def defined_by(self, fact_id: str) -> tuple[Entity, ...]:
+        """The subjects `fact_id` is the fact of ("লামা কী?" is Llama's fact)."""
+        return tuple(e for e in self.entities.values() if e.fact == fact_id)
+
     def defines(self, fact_id: str) -> bool:
-        """Whether `fact_id` is the fact a subject points at ("লামা কী?" is Llama's)."""
-        return any(e.fact == fact_id for e in self.entities.values())
+        """Whether `fact_id` is the fact a subject points at."""
+        return bool(self.defined_by(fact_id))
 
     def events_for_fact(self, fact_id: str) -> tuple[Event, ...]:
         return tuple(e for e in self.events if e.fact_id == fact_id)
