@@ -599,3 +599,11 @@ def test_besides_this_asks_for_another_fact(conversation: Conversation) -> None:
 def test_what_is_it_and_who_uses_it_answers_both(conversation: Conversation) -> None:
     turn = conversation.reply("What's Llama, and who uses it?", Context(), NOW)
     assert facts(turn) == ["what_is_llama", "corporate_adopters"]
+
+
+def test_it_with_a_new_ask_about_the_same_subject_moves_on(conversation: Conversation) -> None:
+    # After why Llama is free, "has anyone criticised it?" asks the critics of Llama: the
+    # question alone is answered about the subject "it" points at, not the last answer again.
+    *_, critics = play(conversation, "Why does Meta give Llama away for free?",
+                       "did anybody criticise it?")
+    assert facts(critics) == ["license_criticism"]

@@ -19,6 +19,7 @@ from enum import StrEnum
 
 from bot.core.answer import Answer, AnswerKind, Responder
 from bot.core.asks import Asked
+from bot.core.knowledge import Fact
 from bot.core.match import VERB_ENDINGS, Scored
 from bot.core.normalize import Key, clean, make_key, surface_word
 
@@ -486,6 +487,9 @@ class Conversation:
                 # does not move the conversation ("ওরা কোন দেশের প্রতিষ্ঠান?" of DeepSeek).
                 return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(fact.id, now),),
                                   context, now, clean(readings[0]), resolved=readings[0])
+        if (alone.kind is AnswerKind.FACT and alone.fact_id not in (None, context.fact)
+                and known and known <= _about(responder.knowledge.facts[alone.fact_id or ""])):
+            readings = [r for r in readings if not r.startswith(context.question)]
         for resolved in dict.fromkeys(readings):
             if resolved.strip() != rest and (turn := self._read_as(
                     resolved, alone, context, now, asked=asked,
@@ -766,6 +770,10 @@ def _named_words(key: Key, spans: list[tuple[str, int, int]]) -> str:
     """The words that name subjects, each once: spans overlap ("লামা", "লামা মডেল")."""
     named = sorted({i for _, start, end in spans for i in range(start, end)})
     return " ".join(key.surface[i] for i in named)
+
+
+def _about(fact: Fact) -> set[str]:
+    return {*fact.entities, *fact.mentions}
 
 
 def _without_pointers(words: str) -> str:
