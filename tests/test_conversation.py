@@ -605,5 +605,5 @@ def test_it_with_a_new_ask_about_the_same_subject_moves_on(conversation: Convers
     # After why Llama is free, "has anyone criticised it?" asks the critics of Llama: the
     # question alone is answered about the subject "it" points at, not the last answer again.
     *_, critics = play(conversation, "Why does Meta give Llama away for free?",
-                       "did anybody criticise it?")
+                       "এটা নিয়ে কেউ সমালোচনা করেছে?")
     assert facts(critics) == ["license_criticism"]

@@ -12,9 +12,10 @@ from bot.core.articles import article_views
 from bot.core.asks import Asked, Asks
 from bot.core.events import describe_event
 from bot.core.focus import question_parts
+from bot.core.function_words import THING_POINTERS
 from bot.core.knowledge import Citation, Fact, Knowledge
 from bot.core.match import MATCH_CACHE, Matcher, MatchResult, Scored
-from bot.core.normalize import Key, clean, log_form, make_key, normalize_for_log
+from bot.core.normalize import Key, clean, log_form, make_key, normalize_for_log, surface_word
 from bot.core.subjects import Subjects
 from bot.core.synonyms import Synonyms
 from bot.core.writing import OTHER_SCRIPT_TEXT, in_other_script
@@ -287,6 +288,15 @@ class Responder:
         for part in parts:
             part_result = self.matcher.match(part)
             found = self._decide(question, part_result, now, part=True)
+            if (found.kind is not AnswerKind.FACT and named and part.rstrip().endswith("?")
+                    and any(w in _IT for w in part_result.key.surface)
+                    and not self.subjects.named(part_result.key)):
+                # "...a student mentioned Llama. Who makes it and what is it?": the question
+                # of a story is about what the story named.
+                names = " ".join(self.knowledge.entities[e].name for e in sorted(named)
+                                 if e in self.knowledge.entities)
+                part_result = self.matcher.match(f"{names} {part}")
+                found = self._decide(question, part_result, now, part=True)
             if found.kind is AnswerKind.FACT and found.fact_id is not None:
                 if found.fact_id in missing or not asked <= self._gives[found.fact_id]:
                     continue  # "Who sued? What are their names?": the names are still missing
@@ -761,6 +771,10 @@ _LIKE_BEFORE = frozenset({"like", "than", "unlike"})
 
 
 _GENITIVE = frozenset({"এর", "er", "র", "r"})  # "o3-mini er moto": the ending typed apart
+
+
+# "it" as the matcher's keys spell it.
+_IT = frozenset({*THING_POINTERS, *(surface_word(w) for w in THING_POINTERS)})
 
 
 def _compared(key: Key, start: int, end: int) -> bool:

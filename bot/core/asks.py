@@ -270,6 +270,9 @@ class Asks:
             dated = _holds(key.surface, self._dated)
             if dated and not _holds(_without(key.surface, self._dated), self._asking[Asked.AMOUNT]):
                 found.discard(Asked.AMOUNT)
+        if Asked.WHEN in found and _when_is_a_conjunction(key.cleaned) and not _holds(
+                tuple(w for w in key.surface if w != "when"), self._asking[Asked.WHEN]):
+            found.discard(Asked.WHEN)  # "...considerations when building AI?" asks no time
         if Asked.WHERE in found and _holds(key.surface, self._heading):
             found.discard(Asked.WHERE)  # "where is Llama headed?" asks about its future
         return frozenset(found)
@@ -368,6 +371,15 @@ def _at(surface: tuple[str, ...], i: int, phrase: tuple[str, ...]) -> bool:
     *head, last = phrase
     return window == phrase or (n > 1 and len(last) >= 3 and list(window[:-1]) == head
                                 and window[-1].startswith(last))
+
+
+def _when_is_a_conjunction(cleaned: str) -> bool:
+    """Whether every English "when" joins a clause ("when building it", "when it comes to")
+    rather than asks one. Read as written: a synonym group may have replaced "building"."""
+    words = cleaned.split()
+    return all(i + 1 < len(words) and (words[i + 1].endswith("ing")
+                                       or words[i + 1:i + 3] == ["it", "comes"])
+               for i, w in enumerate(words) if w == "when")
 
 
 def _holds(surface: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]) -> bool:

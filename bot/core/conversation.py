@@ -19,6 +19,7 @@ from enum import StrEnum
 
 from bot.core.answer import Answer, AnswerKind, Responder
 from bot.core.asks import Asked
+from bot.core.function_words import THING_POINTERS
 from bot.core.knowledge import Fact
 from bot.core.match import VERB_ENDINGS, Scored
 from bot.core.normalize import Key, clean, make_key, surface_word
@@ -168,8 +169,7 @@ _PLACE_POINTERS = _phrases("ওখানে|ওইখানে|সেখান�
 _POINTERS = _POINTERS | _PERSON_POINTERS | _PLACE_POINTERS
 _DETERMINERS = _phrases("এই|ওই|ঐ|সেই|ei|oi|sei|this|that|these|those")
 # "it", not "they": a thing, where "ওদের" after Llama's maker points at the maker.
-_THING_POINTERS = _phrases("এটা|এটি|ওটা|ওটি|সেটা|সেটি|এটার|ওটার|it|its|it's|eta|ota|seta|etar|otar|"
-                           "ita|oita|eita|ইতা|ইটা|হেইটা|হেইডা|এইডা|ওইডা")
+_THING_POINTERS = _phrases("|".join(THING_POINTERS))
 # Clause breaks of a message that asks several things.
 _CLAUSE_BREAK = re.compile(
     r"[?।;\n!]+|,|\.(?=\s|$)|\s[+&]\s|\s[-–—]\s"

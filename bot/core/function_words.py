@@ -10,6 +10,11 @@ knowledge base like any other word.
 
 from __future__ import annotations
 
+# Words that point at a thing just named: "it", "এটা", "oita" (Sylheti "ইতা").
+THING_POINTERS = ("এটা", "এটি", "ওটা", "ওটি", "সেটা", "সেটি", "এটার", "ওটার", "it", "its", "it's",
+                  "eta", "ota", "seta", "etar", "otar", "ita", "oita", "eita", "ইতা", "ইটা",
+                  "হেইটা", "হেইডা", "এইডা", "ওইডা")
+
 _BENGALI = """
 কি কী কে কার কারা কাকে কোন কোনো কোনটা কোনগুলো কেন ক্যান কিভাবে কীভাবে কেমন কেমনে কোথায় কোথা
 কিসের কীসের কিসে কই কয় কয়টা কোনদিন

@@ -1,0 +1,48 @@
+"""Mechanisms learned from the seventh blind development set (dev9): an English "when" that
+joins a clause asks no time, and a question of a story that points back ("what is it?") is
+about what the story named. Each test fails without its mechanism."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.core.answer import AnswerKind, Responder
+from bot.core.asks import Asked, Asks
+from bot.core.normalize import make_key
+
+TZ = ZoneInfo("Asia/Dhaka")
+NOW = datetime(2025, 4, 20, 12, 0, tzinfo=TZ)
+
+
+@pytest.mark.parametrize("question", [
+    "What should companies keep in mind when releasing AI models?",
+    "Is Meta careful when it comes to privacy?",
+])
+def test_a_when_that_joins_a_clause_asks_no_time(question: str) -> None:
+    assert Asked.WHEN not in Asks().asked(make_key(question))
+
+
+@pytest.mark.parametrize("question", ["When is LlamaCon?", "when will it be held, and where?",
+                                      "When launching, did Meta say when it would ship?"])
+def test_a_when_that_asks_still_asks(question: str) -> None:
+    assert Asked.WHEN in Asks().asked(make_key(question))
+
+
+def test_a_conjunction_when_does_not_decline_the_answer(real: Responder) -> None:
+    answer = real.ask("What lessons does the report draw about ethics and law when building "
+                      "AI models?", NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "ethics_legal")
+
+
+@pytest.mark.parametrize("message", [
+    "My nephew wrote about Llama for a school project and I felt lost. Who makes it and what "
+    "is it?",
+    "ভাগ্নে স্কুলের প্রজেক্টে লামা নিয়ে লিখেছে, আমি কিছুই বুঝিনি। এটা কে বানাইছে, এটা আসলে কী?",
+])
+def test_a_storys_question_pointing_back_is_about_what_the_story_named(
+        real: Responder, message: str) -> None:
+    answer = real.ask(message, NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "what_is_llama")
