@@ -46,3 +46,17 @@ def test_a_storys_question_pointing_back_is_about_what_the_story_named(
         real: Responder, message: str) -> None:
     answer = real.ask(message, NOW)
     assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "what_is_llama")
+
+
+@pytest.mark.parametrize(("question", "fact"), [
+    ("লামার আত্মপ্রকাশ কোন সালে?", "launch_2023"),
+    ("মেটা কোন বছর লামা উন্মোচিত করে?", "launch_2023"),
+    ("কোন মডেল লামাকে অতিক্রম করেছে?", "deepseek_r1"),
+    ("Which companies leverage Llama?", "corporate_adopters"),
+])
+def test_formal_and_english_words_for_the_same_idea(
+        real: Responder, question: str, fact: str) -> None:
+    # Synonym groups of the knowledge base: the formal register (আত্মপ্রকাশ, উন্মোচিত,
+    # অতিক্রম) and English (leverage) meet the words the examples use.
+    answer = real.ask(question, NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, fact)
