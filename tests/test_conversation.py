@@ -607,3 +607,17 @@ def test_it_with_a_new_ask_about_the_same_subject_moves_on(conversation: Convers
     *_, critics = play(conversation, "Why does Meta give Llama away for free?",
                        "এটা নিয়ে কেউ সমালোচনা করেছে?")
     assert facts(critics) == ["license_criticism"]
+
+
+@pytest.mark.parametrize("then", ["then?", "and then?", "what next?"])
+def test_then_asks_to_go_on(conversation: Conversation, then: str) -> None:
+    first, more = play(conversation, "How much is Meta spending on AI this year?", then)
+    assert more.kind is TurnKind.MORE
+    assert facts(more) != facts(first)
+
+
+def test_the_copyright_trouble_after_europe_is_the_lawsuit(conversation: Conversation) -> None:
+    # The answer about Europe no longer opens with "besides the copyright lawsuit", which
+    # made "কপিরাইটের সমস্যা" read as Europe's trouble.
+    *_, trouble = play(conversation, "মেটা কেন ইউরোপে লামা আটকাল?", "আর কপিরাইটের সমস্যা?")
+    assert facts(trouble) == ["copyright_lawsuit"]

@@ -97,7 +97,8 @@ _MORE = _phrases("আরও বলো|আরো বলো|আরও বলুন
                  "আর কিছু আছে|বিস্তারিত|বিস্তারিত বলো|বিস্তারিত বলুন|আরও বিস্তারিত|আরও জানতে চাই|"
                  "তারপর|তারপর কী|more|tell me more|more please|anything else|what else|details|"
                  "go on|continue|aro bolo|aro|aro kichu|ar kichu|ar ki|bistarito|bistarito bolo|"
-                 "aro bistarito|tarpor")
+                 "aro bistarito|tarpor|tarpor ki|then|and then|then what|what then|what next|"
+                 "next|so then")
 # "আরও কিছু জানান", "aro details dao plz", "tell me more about it": a word asking for more,
 # the rest grammar, words of telling, or the subject being talked about.
 _MORE_WORDS = _phrases("আরও|আরো|আরেকটু|আরেকটা|বিস্তারিত|বিস্তারিতভাবে|তারপর|বাকি|বাকিটা|চালিয়ে|"
