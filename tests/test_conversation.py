@@ -621,3 +621,14 @@ def test_the_copyright_trouble_after_europe_is_the_lawsuit(conversation: Convers
     # made "কপিরাইটের সমস্যা" read as Europe's trouble.
     *_, trouble = play(conversation, "মেটা কেন ইউরোপে লামা আটকাল?", "আর কপিরাইটের সমস্যা?")
     assert facts(trouble) == ["copyright_lawsuit"]
+
+
+def test_what_about_a_subject_of_the_same_story_is_its_own_fact(
+        conversation: Conversation) -> None:
+    # "what about Europe?" after the lawsuit: the lawsuit's question of Europe has no answer,
+    # Europe's part of the legal story does.
+    *_, europe = play(conversation, "মেটার বিরুদ্ধে কপিরাইট মামলা কেন?", "আর ইইউ?")
+    assert facts(europe) == ["eu_privacy"]
+    # Asked how much, a fact that gives no amount is no answer for another subject.
+    *_, spent = play(conversation, "মেটা এআইতে কত খরচ করবে?", "আর ডিপসিক কত?")
+    assert spent.answer.kind is not AnswerKind.FACT

@@ -395,8 +395,16 @@ class Conversation:
         pointed = self._points(key)
         if new and not pointed and self._bare(text, named):
             # "আর ডিপসিকের?", "what about Google?": the last question about another subject.
-            return self._read_as(_substitute(previous, before, key, new), alone, context, now,
+            turn = self._read_as(_substitute(previous, before, key, new), alone, context, now,
                                  new_subject=True)
+            if turn is not None and turn.answer.kind is not AnswerKind.FACT and (
+                    (nearby := self._nearby_fact_of(new, context)) is not None) and (
+                    responder.asks.asked(key, bare=True) <= responder.gives(nearby)):
+                # "what about the EU?" after the lawsuit: not the lawsuit's question of the
+                # EU, but the EU's own part of the same story (its legal trouble).
+                return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(nearby, now),),
+                                  context, now, clean(text), resolved=text)
+            return turn
         fact = responder.knowledge.facts.get(context.fact or "")
         if new and fact is not None and any(
                 e not in (*fact.entities, *fact.mentions) for e, _, _ in new):
@@ -497,6 +505,17 @@ class Conversation:
                     exact=responder.asks.exact(key))) is not None:
                 return turn
         return None
+
+    def _nearby_fact_of(self, named: list[tuple[str, int, int]], context: Context) -> str | None:
+        """The first fact next to the context's (its related facts, then its topic) that is
+        about every subject in `named`."""
+        knowledge = self.responder.knowledge
+        fact = knowledge.facts.get(context.fact or "")
+        if fact is None:
+            return None
+        pool = dict.fromkeys((*fact.related, *(f.id for f in knowledge.facts_in_topic(fact.topic))))
+        return next((f for f in pool if f != fact.id and f in knowledge.facts
+                     and all(e in _about(knowledge.facts[f]) for e, _, _ in named)), None)
 
     def _points(self, key: Key, within: int | None = None) -> bool:
         """Whether a message points back ("eta", "its", "ওটার"), in its first `within` words.
