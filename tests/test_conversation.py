@@ -632,3 +632,8 @@ def test_what_about_a_subject_of_the_same_story_is_its_own_fact(
     # Asked how much, a fact that gives no amount is no answer for another subject.
     *_, spent = play(conversation, "মেটা এআইতে কত খরচ করবে?", "আর ডিপসিক কত?")
     assert spent.answer.kind is not AnswerKind.FACT
+
+
+def test_which_books_after_the_lawsuit_is_not_in_the_article(conversation: Conversation) -> None:
+    *_, books = play(conversation, "মেটার বিরুদ্ধে কপিরাইট মামলা কেন?", "কোন বইগুলো?")
+    assert books.answer.kind is AnswerKind.NOT_IN_ARTICLE

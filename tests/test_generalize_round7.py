@@ -60,3 +60,16 @@ def test_formal_and_english_words_for_the_same_idea(
     # অতিক্রম) and English (leverage) meet the words the examples use.
     answer = real.ask(question, NOW)
     assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, fact)
+
+
+@pytest.mark.parametrize("question", [
+    "which open models are better?", "কোন বইগুলো দিয়ে?", "kon model gulo?",
+    "Which AI labs?",
+])
+def test_which_of_a_plural_asks_for_several(question: str) -> None:
+    assert Asked.WHICH in Asks().asked(make_key(question))
+
+
+@pytest.mark.parametrize("question", ["Which is the best?", "which model is it?"])
+def test_which_of_one_is_no_list(question: str) -> None:
+    assert Asked.WHICH not in Asks().asked(make_key(question))

@@ -273,6 +273,8 @@ class Asks:
         if Asked.WHEN in found and _when_is_a_conjunction(key.cleaned) and not _holds(
                 tuple(w for w in key.surface if w != "when"), self._asking[Asked.WHEN]):
             found.discard(Asked.WHEN)  # "...considerations when building AI?" asks no time
+        if _which_of_several(key.cleaned.split()):
+            found.add(Asked.WHICH)  # "which closed models?", "কোন বইগুলো?"
         if Asked.WHERE in found and _holds(key.surface, self._heading):
             found.discard(Asked.WHERE)  # "where is Llama headed?" asks about its future
         return frozenset(found)
@@ -371,6 +373,24 @@ def _at(surface: tuple[str, ...], i: int, phrase: tuple[str, ...]) -> bool:
     *head, last = phrase
     return window == phrase or (n > 1 and len(last) >= 3 and list(window[:-1]) == head
                                 and window[-1].startswith(last))
+
+
+_PLURAL_ENDINGS = ("গুলো", "গুলা", "গুলি", "গুলোর", "গুলার", "গুলোতে", "gulo", "gula", "gulor")
+_NOT_PLURAL = frozenset({"is", "was", "has", "does", "this", "its", "us", "yes", "as", "plus",
+                         "news", "series", "analysis", "always", "perhaps"})
+
+
+def _which_of_several(words: list[str]) -> bool:
+    """"which closed source models", "কোন বইগুলো", "kon model gulo": which of a plural, as
+    written (up to three words after "which", two after "কোন")."""
+    for i, w in enumerate(words):
+        after = words[i + 1:i + 3]
+        if w == "which" and any(len(a) > 3 and a.endswith("s") and a not in _NOT_PLURAL
+                                for a in words[i + 1:i + 4]):
+            return True
+        if w in ("কোন", "kon") and any(a.endswith(_PLURAL_ENDINGS) for a in after):
+            return True
+    return False
 
 
 def _when_is_a_conjunction(cleaned: str) -> bool:
