@@ -77,6 +77,6 @@ def test_which_of_one_is_no_list(question: str) -> None:
 
 def test_the_name_of_a_model_is_not_a_persons_name(real: Responder) -> None:
     # "ডিপসিকের মালিকের নাম" (its owner's name) is declined; its model's name is R1.
-    model = real.ask("deepseek er model tar naam ki?", NOW)
+    model = real.ask("ডিপসিকের ওই মডেলটার নাম কী?", NOW)
     assert (model.kind, model.fact_id) == (AnswerKind.FACT, "deepseek_r1")
     assert real.ask("ডিপসিকের মালিকের নাম কী?", NOW).kind is not AnswerKind.FACT
