@@ -80,3 +80,10 @@ def test_the_name_of_a_model_is_not_a_persons_name(real: Responder) -> None:
     model = real.ask("ডিপসিকের ওই মডেলটার নাম কী?", NOW)
     assert (model.kind, model.fact_id) == (AnswerKind.FACT, "deepseek_r1")
     assert real.ask("ডিপসিকের মালিকের নাম কী?", NOW).kind is not AnswerKind.FACT
+
+
+def test_formal_words_for_big_and_image(real: Responder) -> None:
+    big = real.ask("কোন কোন বৃহৎ প্রতিষ্ঠান লামা কাজে লাগাচ্ছে?", NOW)
+    assert (big.kind, big.fact_id) == (AnswerKind.FACT, "corporate_adopters")
+    image = real.ask("লামা কি চিত্র ও অডিও একসাথে অনুধাবন করতে পারবে?", NOW)
+    assert (image.kind, image.fact_id) == (AnswerKind.FACT, "multimodal")
