@@ -11,7 +11,7 @@ import pytest
 
 from bot.core.answer import AnswerKind, Responder
 from bot.core.asks import Asked, Asks
-from bot.core.normalize import make_key
+from bot.core.normalize import make_key, stems
 
 TZ = ZoneInfo("Asia/Dhaka")
 NOW = datetime(2025, 4, 20, 12, 0, tzinfo=TZ)
@@ -87,3 +87,20 @@ def test_formal_words_for_big_and_image(real: Responder) -> None:
     assert (big.kind, big.fact_id) == (AnswerKind.FACT, "corporate_adopters")
     image = real.ask("লামা কি চিত্র ও অডিও একসাথে অনুধাবন করতে পারবে?", NOW)
     assert (image.kind, image.fact_id) == (AnswerKind.FACT, "multimodal")
+
+
+def test_the_formal_plural_is_an_ending() -> None:
+    assert "মডেল" in stems("মডেলসমূহ") and "দেশ" in stems("দেশসমূহের")
+
+
+@pytest.mark.parametrize(("question", "fact"), [
+    ("লামা কবে প্রথম এসেছিল, অনুগ্রহপূর্বক বিবৃত করুন।", "launch_2023"),
+    ("মেটার বিরুদ্ধে কপিরাইট মামলা প্রসঙ্গে আলোকপাত করুন", "copyright_lawsuit"),
+    ("ডিপসিক প্রসঙ্গে আলোকপাত করুন", "deepseek_r1"),
+    ("লামা মডেলসমূহ কতবার ডাউনলোড হয়েছে, উল্লেখ করুন", "downloads_milestone"),
+])
+def test_formal_requests_are_grammar(real: Responder, question: str, fact: str) -> None:
+    # "অবহিত করুন", "আলোকপাত করুন" (please state, shed light on) ask nothing themselves:
+    # as unknown words they made formal questions too unsure to answer.
+    answer = real.ask(question, NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, fact)
