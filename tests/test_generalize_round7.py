@@ -104,3 +104,9 @@ def test_formal_requests_are_grammar(real: Responder, question: str, fact: str) 
     # as unknown words they made formal questions too unsure to answer.
     answer = real.ask(question, NOW)
     assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, fact)
+
+
+def test_a_thesaurus_of_formal_words(real: Responder) -> None:
+    # বর্ষ (year), প্রথমবার, চালু (launch): formal words meet the examples' everyday ones.
+    answer = real.ask("লামা কোন বর্ষে প্রথমবার চালু হয়?", NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "launch_2023")

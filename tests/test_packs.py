@@ -115,7 +115,7 @@ def test_only_the_articles_a_question_is_about_are_asked(together: Responder) ->
     assert ask_of(together, "shruti app er license ki?") == [shruti]
     assert ask_of(together, "মেটা এআই-তে কত টাকা বিনিয়োগ করছে?") == [llama]
     # Words of both and a subject of neither: both may be asked, the one holding most first.
-    both = ask_of(together, "ওপেন সোর্স মডেল জনপ্রিয় কেন?")
+    both = ask_of(together, "ওপেন সোর্স মডেলের চাহিদা কেন?")
     assert len(both) == 2 and both[0] is llama
 
 
@@ -124,7 +124,7 @@ def test_a_sure_answer_from_the_first_article_asks_no_other(
 ) -> None:
     """Asked of both, the article holding most of the question answers it surely (a fact
     at 80 or more): the other is not asked; unsure, both are."""
-    second = together.articles_for(together.matcher.key(clean("ওপেন সোর্স মডেল জনপ্রিয় কেন?")))[1]
+    second = together.articles_for(together.matcher.key(clean("ওপেন সোর্স মডেলের চাহিদা কেন?")))[1]
     asked: list[str] = []
     real_ask = second.ask
     monkeypatch.setattr(second, "ask", lambda q, now, key=None: asked.append(q) or real_ask(
