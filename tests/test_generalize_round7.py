@@ -110,3 +110,19 @@ def test_a_thesaurus_of_formal_words(real: Responder) -> None:
     # বর্ষ (year), প্রথমবার, চালু (launch): formal words meet the examples' everyday ones.
     answer = real.ask("লামা কোন বর্ষে প্রথমবার চালু হয়?", NOW)
     assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "launch_2023")
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("আয়-বিবরণী সভায় জাকারবার্গ কী বললেন?", Asked.MONEY),  # the earnings call, no sum
+    ("কোন আইনি বিরোধে মেটা জড়িত?", Asked.NAMES),  # which legal dispute, not which law
+])
+def test_words_that_only_look_like_asking(question: str, kind: Asked) -> None:
+    assert kind not in Asks().asked(make_key(question))
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("মেটার আয় কত?", Asked.MONEY), ("কোন আইনে মামলা হয়েছে?", Asked.NAMES),
+    ("লামা কোন বছরে এসেছে?", Asked.WHEN),
+])
+def test_the_same_words_asking(question: str, kind: Asked) -> None:
+    assert kind in Asks().asked(make_key(question))

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from enum import StrEnum
 
 from bot.core.match import VERB_ENDINGS
-from bot.core.normalize import Key, clean, make_key
+from bot.core.normalize import Key, clean, make_key, stems
 
 
 class Asked(StrEnum):
@@ -273,6 +273,9 @@ class Asks:
         if Asked.WHEN in found and _when_is_a_conjunction(key.cleaned) and not _holds(
                 tuple(w for w in key.surface if w != "when"), self._asking[Asked.WHEN]):
             found.discard(Asked.WHEN)  # "...considerations when building AI?" asks no time
+        if Asked.MONEY in found and _earnings_occasion(key.surface) and not _holds(
+                _without(key.surface, ((_EARNINGS,),)), self._asking[Asked.MONEY]):
+            found.discard(Asked.MONEY)  # "আয়ের কলে কী বললেন?": the earnings call, no sum
         if _which_of_several(key.cleaned.split()):
             found.add(Asked.WHICH)  # "which closed models?", "কোন বইগুলো?"
         if Asked.WHERE in found and _holds(key.surface, self._heading):
@@ -330,19 +333,14 @@ def _phrases(words: Iterable[str]) -> tuple[tuple[str, ...], ...]:
 
 def _occurrences(surface: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]
                  ) -> Iterator[tuple[int, int]]:
-    """Where `phrases` stand in `surface` (start, length); the last word of a phrase of
-    several may take a case ending ("কোন বছরে", "কোন সালের" hold "কোন বছর", "কোন সাল")."""
+    """Where `phrases` stand in `surface` (start, length), as `_at` reads them."""
     words = set(surface)
     for phrase in phrases:
         if phrase[0] not in words:
             continue
-        n = len(phrase)
-        *head, last = phrase
-        for i in range(len(surface) - n + 1):
-            window = surface[i : i + n]
-            if window == phrase or (n > 1 and len(last) >= 3 and list(window[:-1]) == head
-                                    and window[-1].startswith(last)):
-                yield i, n
+        for i in range(len(surface) - len(phrase) + 1):
+            if _at(surface, i, phrase):
+                yield i, len(phrase)
 
 
 def _by_first_word(groups: dict[Asked, tuple[tuple[str, ...], ...]]
@@ -366,13 +364,27 @@ def _kinds_in(surface: tuple[str, ...],
 
 
 def _at(surface: tuple[str, ...], i: int, phrase: tuple[str, ...]) -> bool:
+    """Whether `phrase` stands at `i`: the last word of a phrase of several may take a case
+    ending ("কোন বছরে", "কোন সালের" hold "কোন বছর", "কোন সাল"), not be a longer word ("কোন
+    আইনি বিরোধ", which legal dispute, holds no "কোন আইন")."""
     n = len(phrase)
     window = surface[i : i + n]
     if len(window) < n:
         return False
     *head, last = phrase
     return window == phrase or (n > 1 and len(last) >= 3 and list(window[:-1]) == head
-                                and window[-1].startswith(last))
+                                and window[-1].startswith(last)
+                                and last in stems(window[-1]))
+
+
+_EARNINGS = make_key("আয়").surface[0]
+_OCCASIONS = tuple(make_key(w).surface[0] for w in ("কল", "সভা", "বিবরণী", "ঘোষণা", "call"))
+
+
+def _earnings_occasion(words: tuple[str, ...]) -> bool:
+    """Whether every "আয়" (earnings) names an occasion: "আয়ের কলে", "আয়-বিবরণী সভায়"."""
+    return all(i + 1 < len(words) and words[i + 1].startswith(_OCCASIONS)
+               for i, w in enumerate(words) if w == _EARNINGS or w.startswith(_EARNINGS + "ের"))
 
 
 _PLURAL_ENDINGS = ("গুলো", "গুলা", "গুলি", "গুলোর", "গুলার", "গুলোতে", "gulo", "gula", "gulor")
