@@ -126,3 +126,23 @@ def test_words_that_only_look_like_asking(question: str, kind: Asked) -> None:
 ])
 def test_the_same_words_asking(question: str, kind: Asked) -> None:
     assert kind in Asks().asked(make_key(question))
+
+
+@pytest.mark.parametrize(("question", "fact"), [
+    ("লামার অভিষেক কোন বর্ষে?", "launch_2023"),
+    ("বিকাশকারীরা লামার লাইসেন্সের সমালোচনা করছেন কেন?", "license_criticism"),
+    ("লামা কি স্বাধীনভাবে কাজ সম্পন্ন করতে পারবে?", "agentic"),
+    ("বহুমাধ্যমভিত্তিক লামা কী?", "multimodal"),
+])
+def test_more_formal_words(real: Responder, question: str, fact: str) -> None:
+    answer = real.ask(question, NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, fact)
+
+
+def test_the_folded_formal_plural_is_an_ending() -> None:
+    # Spelling folds -সমূহ to -সমুহ before stems are taken.
+    assert "মডেল" in stems("মডেলসমুহে")
+
+
+def test_the_size_of_a_model_is_no_download_count(real: Responder) -> None:
+    assert real.ask("লামা মডেলের প্যারামিটার সংখ্যা কত?", NOW).kind is not AnswerKind.FACT
