@@ -146,3 +146,10 @@ def test_the_folded_formal_plural_is_an_ending() -> None:
 
 def test_the_size_of_a_model_is_no_download_count(real: Responder) -> None:
     assert real.ask("লামা মডেলের প্যারামিটার সংখ্যা কত?", NOW).kind is not AnswerKind.FACT
+
+
+@pytest.mark.parametrize("question", ["ডিপসিক নিয়ে মেটা এত টেনশনে কেন?",
+                                      "Why is Meta worried about DeepSeek?"])
+def test_worry_is_the_competitions_pressure(real: Responder, question: str) -> None:
+    answer = real.ask(question, NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "deepseek_r1")
