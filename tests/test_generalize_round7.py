@@ -153,3 +153,10 @@ def test_the_size_of_a_model_is_no_download_count(real: Responder) -> None:
 def test_worry_is_the_competitions_pressure(real: Responder, question: str) -> None:
     answer = real.ask(question, NOW)
     assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "deepseek_r1")
+
+
+@pytest.mark.parametrize("question", ["লামার লাইসেন্স নিয়ে বিতর্ক কেন?",
+                                      "Why is Llama's license controversial?"])
+def test_a_controversy_is_criticism(real: Responder, question: str) -> None:
+    answer = real.ask(question, NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "license_criticism")
