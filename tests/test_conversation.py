@@ -637,3 +637,21 @@ def test_what_about_a_subject_of_the_same_story_is_its_own_fact(
 def test_which_books_after_the_lawsuit_is_not_in_the_article(conversation: Conversation) -> None:
     *_, books = play(conversation, "মেটার বিরুদ্ধে কপিরাইট মামলা কেন?", "কোন বইগুলো?")
     assert books.answer.kind is AnswerKind.NOT_IN_ARTICLE
+
+
+@pytest.mark.parametrize(("opening", "follow_up"), [
+    ("লামাকন কবে হবে?", "ঘরে বসে অনলাইনে দেখা যাবে?"),
+    ("মেটা এআইতে কত খরচ করবে?", "এর মধ্যে কত টাকা ডেটা সেন্টারে যাবে?"),
+])
+def test_a_follow_up_bringing_words_the_fact_lacks_is_not_in_the_article(
+        conversation: Conversation, opening: str, follow_up: str) -> None:
+    # Read with the context it names the last fact, but that fact holds none of what the
+    # message brings (watching online, data centres): the article does not say.
+    first, then = play(conversation, opening, follow_up)
+    assert first.answer.kind is AnswerKind.FACT
+    assert then.answer.kind is not AnswerKind.FACT
+
+
+def test_orthat_asks_what_the_answer_meant(conversation: Conversation) -> None:
+    first, meant = play(conversation, "লামা কি এজেন্টিক হবে?", "অর্থাৎ?")
+    assert facts(meant) == facts(first) == ["agentic"]

@@ -29,6 +29,8 @@ EXPIRY = timedelta(minutes=15)
 MAX_IDLE_TURNS = 5
 # A follow-up pointing at the last answer stays with it unless another fact leads by this much.
 STAY_MARGIN = 12.0
+# A fact a follow-up is read into must hold this much of the message's own words.
+HOLDS_NONE = 0.2
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,7 @@ _QUESTION_WORDS = _phrases(
     "দেশে|year|date|day|month|মাস|মাসে|mash|mashe|city|country|bochor|sale|tarikh|reason|কারণ|karon|"
     # "compared to what?", "মানে?": asking what the last answer meant.
     "compared|compare|তুলনায়|তুলনা|মানে|mane|mean|means|meaning|কিসের|কীসের|kiser|tulonay|"
+    "অর্থাৎ|orthat|ortha|"
     # Sylheti and other speech: "কুনদিন?" (when), "কিতা?" (what); "কোথাকার?" (from where)
     "কুন|কুনদিন|কিতা|kun|kundin|kita|কোথাকার|kothakar|"
     # for whom, what kind, within what time, similar to what
@@ -502,7 +505,7 @@ class Conversation:
         for resolved in dict.fromkeys(readings):
             if resolved.strip() != rest and (turn := self._read_as(
                     resolved, alone, context, now, asked=asked,
-                    exact=responder.asks.exact(key))) is not None:
+                    exact=responder.asks.exact(key), own=rest)) is not None:
                 return turn
         return None
 
@@ -597,7 +600,7 @@ class Conversation:
 
     def _read_as(self, resolved: str, alone: Answer, context: Context, now: datetime,
                  new_subject: bool = False, asked: frozenset[Asked] = frozenset(),
-                 exact: bool = False) -> Turn | None:
+                 exact: bool = False, own: str = "") -> Turn | None:
         answer = self.responder.ask(resolved, now)
         if (answer.kind is AnswerKind.SUGGEST and alone.kind is AnswerKind.SUGGEST
                 and answer.suggestions[:1] == alone.suggestions[:1]):
@@ -611,6 +614,14 @@ class Conversation:
             # "what exactly does Spotify do with it?" right after that fact asks more than it
             # told.
             answer = self.responder.not_in_article(resolved, (answer.fact_id,))
+        if (answer.kind is AnswerKind.FACT and answer.fact_id is not None and own
+                and alone.kind is not AnswerKind.FACT
+                and (asked & {Asked.AMOUNT, Asked.MONEY}
+                     or not any(w in _QUESTION_WORDS for w in own.split()))
+                and self._holds_none(own, answer.fact_id)):
+            # "online e dekha jabe?" after LlamaCon: read with the context it is LlamaCon's,
+            # but the fact holds none of the words the message brings (online, watching).
+            answer = self.responder.not_in_article(resolved, (answer.fact_id,))
         if (answer.kind is AnswerKind.FACT and answer.fact_id is not None
                 and alone.kind is not AnswerKind.FACT and self._unknown_words(alone.question)):
             # "will it handle video too?": the context names the fact, but this asks about
@@ -621,6 +632,15 @@ class Conversation:
             return self._turn(TurnKind.FOLLOW_UP, (answer,), context, now, clean(resolved),
                               resolved=resolved)
         return None
+
+    def _holds_none(self, words: str, fact_id: str) -> bool:
+        """Whether `fact_id`'s examples hold none of the content weight of `words`' own words
+        (question words and pointers aside); False when they have none."""
+        matcher = self.responder.matcher
+        key = matcher.key(" ".join(w for w in words.split() if w not in _QUESTION_WORDS))
+        if not matcher.content_positions(key):
+            return False
+        return matcher.shares(key, [frozenset({fact_id})])[0] < HOLDS_NONE
 
     def _unknown_words(self, text: str) -> tuple[str, ...]:
         """The words of `text` no example uses (not grammar, not verbs)."""
