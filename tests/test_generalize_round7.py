@@ -160,3 +160,8 @@ def test_worry_is_the_competitions_pressure(real: Responder, question: str) -> N
 def test_a_controversy_is_criticism(real: Responder, question: str) -> None:
     answer = real.ask(question, NOW)
     assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "license_criticism")
+
+
+def test_what_powers_an_assistant_is_what_drives_it(real: Responder) -> None:
+    answer = real.ask("What is Meta AI powered by?", NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "meta_ai_assistant")
