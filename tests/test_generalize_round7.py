@@ -165,3 +165,12 @@ def test_a_controversy_is_criticism(real: Responder, question: str) -> None:
 def test_what_powers_an_assistant_is_what_drives_it(real: Responder) -> None:
     answer = real.ask("What is Meta AI powered by?", NOW)
     assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "meta_ai_assistant")
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("ager bochor koto chilo?", Asked.PAST),  # "bochor" is keyed as the year group's বছর
+    ("goto bochor koto download hoise", Asked.PAST),
+])
+def test_asking_phrases_meet_the_keys_synonyms_made(
+        real: Responder, question: str, kind: Asked) -> None:
+    assert kind in real.asks.asked(real.matcher.key(question))

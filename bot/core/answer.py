@@ -183,11 +183,12 @@ class Responder:
             frozenset(a.knowledge.facts) | {i for i, d in a.knowledge.declines.items() if d.about}
             for a in self.articles
         ]
+        synonyms = Synonyms(knowledge.synonyms)
         self.matcher = Matcher(
             knowledge.examples(own_words=True), cache_size, deferred=deferred,
-            synonyms=Synonyms(knowledge.synonyms),
+            synonyms=synonyms,
         )
-        self.asks = Asks()
+        self.asks = Asks(synonyms.rewrite if synonyms else None)
         # What each fact's answer can tell: a date (its text, or an event), an amount.
         self._gives = {f.id: self._tells(f) for f in knowledge.facts.values()}
         self._quantities = tuple(make_key(w).surface[0] for w in _QUANTITIES)  # as folded

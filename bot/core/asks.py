@@ -10,11 +10,14 @@ kinds are checked: they are asked often, and an answer plainly holds one or not.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from enum import StrEnum
 
 from bot.core.match import VERB_ENDINGS
 from bot.core.normalize import Key, clean, make_key, stems
+
+# The knowledge base's synonym groups, as `Synonyms.rewrite` applies them to cleaned words.
+Rewrite = Callable[[list[str]], list[str]]
 
 
 class Asked(StrEnum):
@@ -185,35 +188,40 @@ _MODEL = re.compile(r"(?<![a-z0-9])[a-z]+-?\d+(?:\.\d+)?(?![0-9])")
 class Asks:
     """Phrases that ask for, and that give, a time or an amount; build once per knowledge."""
 
-    def __init__(self) -> None:
-        self._asking = {kind: _phrases(words) for kind, words in _ASKING.items()}
+    def __init__(self, rewrite: Rewrite | None = None) -> None:
+        """`rewrite`: the synonym groups the questions' keys are made with ("ager bochor" is
+        keyed "ager বছর"); a phrase is looked for both as written and as rewritten."""
+        def asking(words: Iterable[str]) -> tuple[tuple[str, ...], ...]:
+            return _phrases(words, rewrite)
+
+        self._asking = {kind: asking(words) for kind, words in _ASKING.items()}
         self._giving = {kind: _phrases(words) for kind, words in _GIVING.items()}
         self._dated = tuple(p for kind in (Asked.WHEN, Asked.MONTH, Asked.DAY)
                             for p in self._asking[kind] if len(p) > 1)
         self._months = tuple(p[0] for p in _phrases(_MONTHS) if len(p) == 1)
         self._people = _phrases(("ডেভেলপার", "কোম্পানি", "প্রতিষ্ঠান", "লেখক", "গবেষক",
                                  "ব্যবহারকারী", "developers", "companies", "authors"))
-        self._exact = _phrases(("ঠিক কী", "ঠিক কি", "ঠিক কোন", "ঠিক কোথায়", "ঠিক কারা", "ঠিক কে",
+        self._exact = asking(("ঠিক কী", "ঠিক কি", "ঠিক কোন", "ঠিক কোথায়", "ঠিক কারা", "ঠিক কে",
                                 "নির্দিষ্ট করে", "exactly", "exact", "specifically", "precisely",
                                 "thik ki", "thik kon", "thik kothay", "thik kara"))
-        self._heading = _phrases(("headed", "heading", "going", "jacche", "যাচ্ছে"))
+        self._heading = asking(("headed", "heading", "going", "jacche", "যাচ্ছে"))
         # What something is used for, by whom: "স্পটিফাই লামা দিয়ে কী কাজ করে?"
-        self._purpose = _phrases(("কী কাজে", "কোন কাজে", "কী কাজ করে", "কী কাজ করায়", "দিয়ে কী করে",
+        self._purpose = asking(("কী কাজে", "কোন কাজে", "কী কাজ করে", "কী কাজ করায়", "দিয়ে কী করে",
                                   "দিয়া কী করে", "দিয়ে কী কাজ", "দিয়া কী কাজ", "use case",
                                   "use cases", "use it for", "uses it for", "using it for",
                                   "does with", "do with", "diye ki kore", "diye ki kaj",
                                   "ki kaje",
                                   "kon kaje", "what for"))
-        self._relation = _phrases(("to do with",))
-        self._particular = _phrases(("কীভাবে", "কিভাবে", "কেমনে", "কোন", "কোনটা", "কোনগুলো",
+        self._relation = asking(("to do with",))
+        self._particular = asking(("কীভাবে", "কিভাবে", "কেমনে", "কোন", "কোনটা", "কোনগুলো",
                                      "how to", "how do", "how can", "which", "kivabe", "kibhabe",
                                      "kemne", "kon", "konta"))
         self._alone = {
-            Asked.WHERE: _phrases(("কোথায়", "কই", "where", "kothay", "koi", "কোথাকার",
+            Asked.WHERE: asking(("কোথায়", "কই", "where", "kothay", "koi", "কোথাকার",
                                    "kothakar")),
-            Asked.WHO: _phrases(("কে", "কারা", "কাদের", "কার", "who", "whom", "whose", "ke",
+            Asked.WHO: asking(("কে", "কারা", "কাদের", "কার", "who", "whom", "whose", "ke",
                                  "kara", "kader", "kar")),
-            Asked.NAMES: _phrases(("নাম", "নামগুলো", "names", "nam", "namgulo", "called", "name")),
+            Asked.NAMES: asking(("নাম", "নামগুলো", "names", "nam", "namgulo", "called", "name")),
         }
         # Phrases by their first word: a question is read word by word, not phrase by phrase
         # (hundreds of phrases, a handful of words).
@@ -327,8 +335,14 @@ def _begins(words: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]) -> boo
     return any(w.startswith(starts) for w in words)
 
 
-def _phrases(words: Iterable[str]) -> tuple[tuple[str, ...], ...]:
-    return tuple(tuple(make_key(w).surface) for w in words)
+def _phrases(words: Iterable[str], rewrite: Rewrite | None = None
+             ) -> tuple[tuple[str, ...], ...]:
+    found = [tuple(make_key(w).surface) for w in words]
+    if rewrite is not None:
+        # Phrases of several words only: one word rewritten by its stem may become another
+        # ("lawyer" meets "law" and with it the law group's আইন).
+        found += [tuple(make_key(w, rewrite).surface) for w in words if " " in w.strip()]
+    return tuple(dict.fromkeys(found))
 
 
 def _occurrences(surface: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]
