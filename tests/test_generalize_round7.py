@@ -64,6 +64,7 @@ def test_formal_and_english_words_for_the_same_idea(
 
 @pytest.mark.parametrize("question", [
     "which open models are better?", "কোন বইগুলো দিয়ে?", "kon model gulo?",
+    "kon closed source model gulor kotha?",
     "Which AI labs?",
 ])
 def test_which_of_a_plural_asks_for_several(question: str) -> None:

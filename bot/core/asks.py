@@ -407,14 +407,13 @@ _NOT_PLURAL = frozenset({"is", "was", "has", "does", "this", "its", "us", "yes",
 
 
 def _which_of_several(words: list[str]) -> bool:
-    """"which closed source models", "কোন বইগুলো", "kon model gulo": which of a plural, as
-    written (up to three words after "which", two after "কোন")."""
+    """"which closed source models", "কোন বইগুলো", "kon closed source model gulor": which of
+    a plural, as written (up to three words after "which", four after "কোন")."""
     for i, w in enumerate(words):
-        after = words[i + 1:i + 3]
         if w == "which" and any(len(a) > 3 and a.endswith("s") and a not in _NOT_PLURAL
                                 for a in words[i + 1:i + 4]):
             return True
-        if w in ("কোন", "kon") and any(a.endswith(_PLURAL_ENDINGS) for a in after):
+        if w in ("কোন", "kon") and any(a.endswith(_PLURAL_ENDINGS) for a in words[i + 1:i + 5]):
             return True
     return False
 
