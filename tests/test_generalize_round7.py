@@ -175,3 +175,16 @@ def test_what_powers_an_assistant_is_what_drives_it(real: Responder) -> None:
 def test_asking_phrases_meet_the_keys_synonyms_made(
         real: Responder, question: str, kind: Asked) -> None:
     assert kind in real.asks.asked(real.matcher.key(question))
+
+
+def test_a_second_thesaurus_round(real: Responder) -> None:
+    # বিনা পয়সায় (without paying) is free: the groups of the second thesaurus round.
+    answer = real.ask("মেটা লামা বিনা পয়সায় দেয় কেন?", NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "ecosystem_strategy")
+
+
+def test_a_declined_question_pointing_back_waits_for_the_story(real: Responder) -> None:
+    message = ("আমি ঢাকার একজন প্রোগ্রামার। শুনলাম মেটা প্রথমবারের মতো ডেভেলপারদের জন্য একটা "
+               "সম্মেলন করছে। ওটার নাম কী আর কবে হচ্ছে?")
+    answer = real.ask(message, NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "llamacon")

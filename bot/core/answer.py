@@ -307,10 +307,12 @@ class Responder:
                 if self._agrees(self.subjects.named(part_result.key) or named, found.fact_id):
                     return found
             elif self._declined(found) and not self._declined(answer):
-                if "?" in part:
+                if "?" in part and not any(w in _IT for w in part_result.key.surface):
                     return found
                 # A sentence of the story ("I just want to be sure.") is no question to
-                # decline: only when no part is answered.
+                # decline, and a question pointing back ("...a conference for developers.
+                # What's its name and when?") asks of what the story told: a later part may
+                # say which fact. Declined only when no part is answered.
                 declined = declined or found
             elif (found.kind is AnswerKind.SUGGEST and answer.kind is AnswerKind.FALLBACK
                   and part_result.known_share >= self.policy.min_part_known_share):
