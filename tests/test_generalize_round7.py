@@ -188,3 +188,14 @@ def test_a_declined_question_pointing_back_waits_for_the_story(real: Responder) 
                "সম্মেলন করছে। ওটার নাম কী আর কবে হচ্ছে?")
     answer = real.ask(message, NOW)
     assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "llamacon")
+
+
+@pytest.mark.parametrize("question", ["লামা বলতে কী বোঝায়, সংক্ষেপে ব্যাখ্যা করুন।",
+                                      "what is meant by Llama?"])
+def test_what_a_name_means_is_what_it_is(real: Responder, question: str) -> None:
+    # "X বলতে কী বোঝায়" asks what X is: its fact, not one whose examples share the frame
+    # ("নেটিভ মাল্টিমোডাল লামা বলতে কী বোঝায়?" still asks of the multimodal models).
+    answer = real.ask(question, NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "what_is_llama")
+    multimodal = real.ask("নেটিভ মাল্টিমোডাল লামা বলতে কী বোঝায়?", NOW)
+    assert multimodal.fact_id == "multimodal"

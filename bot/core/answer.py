@@ -362,7 +362,9 @@ class Responder:
         if not spans:
             return None
         named = {i for _, start, end in spans for i in range(start, end)}
-        if any(i not in named for i in self.matcher.content_positions(result.key)):
+        words = result.key.surface
+        if any(i not in named and words[i] not in _DEFINING
+               for i in self.matcher.content_positions(result.key)):
             return None
         entities = self.knowledge.entities
         defined = next((entities[e].fact for e, _, _ in reversed(spans) if entities[e].fact), None)
@@ -776,6 +778,10 @@ _LIKE_BEFORE = frozenset({"like", "than", "unlike"})
 _GENITIVE = frozenset({"এর", "er", "র", "r"})  # "o3-mini er moto": the ending typed apart
 
 
+# Words that ask what a thing is: "লামা বলতে কী বোঝায়?", "what is meant by Llama?".
+_DEFINING = frozenset(make_key(w).surface[0] for w in (
+    "বলতে", "বোঝায়", "বোঝানো", "মানে", "স্বরূপ", "পরিচিতি", "সংজ্ঞা", "mean", "meant",
+    "means", "meaning", "definition", "mane", "bolte", "bojhay"))
 # "it" as the matcher's keys spell it.
 _IT = frozenset({*THING_POINTERS, *(surface_word(w) for w in THING_POINTERS)})
 
