@@ -501,6 +501,8 @@ class Conversation:
                                   context, now, clean(readings[0]), resolved=readings[0])
         if (alone.kind is AnswerKind.FACT and alone.fact_id not in (None, context.fact)
                 and known and known <= _about(responder.knowledge.facts[alone.fact_id or ""])):
+            # "has anyone criticised it?" answers alone about the subject the last question
+            # named: the last question's own words would only read it back into its answer.
             readings = [r for r in readings if not r.startswith(context.question)]
         for resolved in dict.fromkeys(readings):
             if resolved.strip() != rest and (turn := self._read_as(
