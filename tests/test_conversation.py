@@ -655,3 +655,10 @@ def test_a_follow_up_bringing_words_the_fact_lacks_is_not_in_the_article(
 def test_orthat_asks_what_the_answer_meant(conversation: Conversation) -> None:
     first, meant = play(conversation, "লামা কি এজেন্টিক হবে?", "অর্থাৎ?")
     assert facts(meant) == facts(first) == ["agentic"]
+
+
+@pytest.mark.parametrize("pointer", ["ওইটা", "এইটা"])
+def test_spoken_that_points_back(conversation: Conversation, pointer: str) -> None:
+    # "ওইটা কার বানানো?" (who made that?) after DeepSeek's R1: that is R1.
+    *_, made = play(conversation, "ডিপসিক R1 জিনিসটা কী?", f"{pointer} কার বানানো?")
+    assert facts(made) == ["deepseek_r1"]
