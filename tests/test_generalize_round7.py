@@ -48,20 +48,6 @@ def test_a_storys_question_pointing_back_is_about_what_the_story_named(
     assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "what_is_llama")
 
 
-@pytest.mark.parametrize(("question", "fact"), [
-    ("লামার আত্মপ্রকাশ কোন সালে?", "launch_2023"),
-    ("মেটা কোন বছর লামা উন্মোচিত করে?", "launch_2023"),
-    ("কোন মডেল লামাকে অতিক্রম করেছে?", "deepseek_r1"),
-    ("Which companies leverage Llama?", "corporate_adopters"),
-])
-def test_formal_and_english_words_for_the_same_idea(
-        real: Responder, question: str, fact: str) -> None:
-    # Synonym groups of the knowledge base: the formal register (আত্মপ্রকাশ, উন্মোচিত,
-    # অতিক্রম) and English (leverage) meet the words the examples use.
-    answer = real.ask(question, NOW)
-    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, fact)
-
-
 @pytest.mark.parametrize("question", [
     "which open models are better?", "কোন বইগুলো দিয়ে?", "kon model gulo?",
     "kon closed source model gulor kotha?",
@@ -83,15 +69,10 @@ def test_the_name_of_a_model_is_not_a_persons_name(real: Responder) -> None:
     assert real.ask("ডিপসিকের মালিকের নাম কী?", NOW).kind is not AnswerKind.FACT
 
 
-def test_formal_words_for_big_and_image(real: Responder) -> None:
-    big = real.ask("কোন কোন বৃহৎ প্রতিষ্ঠান লামা কাজে লাগাচ্ছে?", NOW)
-    assert (big.kind, big.fact_id) == (AnswerKind.FACT, "corporate_adopters")
-    image = real.ask("লামা কি চিত্র ও অডিও একসাথে অনুধাবন করতে পারবে?", NOW)
-    assert (image.kind, image.fact_id) == (AnswerKind.FACT, "multimodal")
-
-
 def test_the_formal_plural_is_an_ending() -> None:
     assert "মডেল" in stems("মডেলসমূহ") and "দেশ" in stems("দেশসমূহের")
+    # Spelling folds -সমূহ to -সমুহ before stems are taken.
+    assert "মডেল" in stems("মডেলসমুহে")
 
 
 @pytest.mark.parametrize(("question", "fact"), [
@@ -105,12 +86,6 @@ def test_formal_requests_are_grammar(real: Responder, question: str, fact: str) 
     # as unknown words they made formal questions too unsure to answer.
     answer = real.ask(question, NOW)
     assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, fact)
-
-
-def test_a_thesaurus_of_formal_words(real: Responder) -> None:
-    # বর্ষ (year), প্রথমবার, চালু (launch): formal words meet the examples' everyday ones.
-    answer = real.ask("লামা কোন বর্ষে প্রথমবার চালু হয়?", NOW)
-    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "launch_2023")
 
 
 @pytest.mark.parametrize(("question", "kind"), [
@@ -129,43 +104,8 @@ def test_the_same_words_asking(question: str, kind: Asked) -> None:
     assert kind in Asks().asked(make_key(question))
 
 
-@pytest.mark.parametrize(("question", "fact"), [
-    ("লামার অভিষেক কোন বর্ষে?", "launch_2023"),
-    ("বিকাশকারীরা লামার লাইসেন্সের সমালোচনা করছেন কেন?", "license_criticism"),
-    ("লামা কি স্বাধীনভাবে কাজ সম্পন্ন করতে পারবে?", "agentic"),
-    ("বহুমাধ্যমভিত্তিক লামা কী?", "multimodal"),
-])
-def test_more_formal_words(real: Responder, question: str, fact: str) -> None:
-    answer = real.ask(question, NOW)
-    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, fact)
-
-
-def test_the_folded_formal_plural_is_an_ending() -> None:
-    # Spelling folds -সমূহ to -সমুহ before stems are taken.
-    assert "মডেল" in stems("মডেলসমুহে")
-
-
 def test_the_size_of_a_model_is_no_download_count(real: Responder) -> None:
     assert real.ask("লামা মডেলের প্যারামিটার সংখ্যা কত?", NOW).kind is not AnswerKind.FACT
-
-
-@pytest.mark.parametrize("question", ["ডিপসিক নিয়ে মেটা এত টেনশনে কেন?",
-                                      "Why is Meta worried about DeepSeek?"])
-def test_worry_is_the_competitions_pressure(real: Responder, question: str) -> None:
-    answer = real.ask(question, NOW)
-    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "deepseek_r1")
-
-
-@pytest.mark.parametrize("question", ["লামার লাইসেন্স নিয়ে বিতর্ক কেন?",
-                                      "Why is Llama's license controversial?"])
-def test_a_controversy_is_criticism(real: Responder, question: str) -> None:
-    answer = real.ask(question, NOW)
-    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "license_criticism")
-
-
-def test_what_powers_an_assistant_is_what_drives_it(real: Responder) -> None:
-    answer = real.ask("What is Meta AI powered by?", NOW)
-    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "meta_ai_assistant")
 
 
 @pytest.mark.parametrize(("question", "kind"), [
@@ -175,12 +115,6 @@ def test_what_powers_an_assistant_is_what_drives_it(real: Responder) -> None:
 def test_asking_phrases_meet_the_keys_synonyms_made(
         real: Responder, question: str, kind: Asked) -> None:
     assert kind in real.asks.asked(real.matcher.key(question))
-
-
-def test_a_second_thesaurus_round(real: Responder) -> None:
-    # বিনা পয়সায় (without paying) is free: the groups of the second thesaurus round.
-    answer = real.ask("মেটা লামা বিনা পয়সায় দেয় কেন?", NOW)
-    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "ecosystem_strategy")
 
 
 def test_a_declined_question_pointing_back_waits_for_the_story(real: Responder) -> None:
@@ -199,3 +133,33 @@ def test_what_a_name_means_is_what_it_is(real: Responder, question: str) -> None
     assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "what_is_llama")
     multimodal = real.ask("নেটিভ মাল্টিমোডাল লামা বলতে কী বোঝায়?", NOW)
     assert multimodal.fact_id == "multimodal"
+
+
+@pytest.mark.parametrize(("question", "fact"), [
+    # the formal register (আত্মপ্রকাশ, উন্মোচিত, অতিক্রম, বৃহৎ, চিত্র) and English (leverage)
+    ("লামার আত্মপ্রকাশ কোন সালে?", "launch_2023"),
+    ("মেটা কোন বছর লামা উন্মোচিত করে?", "launch_2023"),
+    ("কোন মডেল লামাকে অতিক্রম করেছে?", "deepseek_r1"),
+    ("Which companies leverage Llama?", "corporate_adopters"),
+    ("কোন কোন বৃহৎ প্রতিষ্ঠান লামা কাজে লাগাচ্ছে?", "corporate_adopters"),
+    ("লামা কি চিত্র ও অডিও একসাথে অনুধাবন করতে পারবে?", "multimodal"),
+    # the thesaurus rounds: বর্ষ, প্রথমবার, চালু; বিনা পয়সায় (without paying) is free
+    ("লামা কোন বর্ষে প্রথমবার চালু হয়?", "launch_2023"),
+    ("মেটা লামা বিনা পয়সায় দেয় কেন?", "ecosystem_strategy"),
+    # the formal development set's own words
+    ("লামার অভিষেক কোন বর্ষে?", "launch_2023"),
+    ("বিকাশকারীরা লামার লাইসেন্সের সমালোচনা করছেন কেন?", "license_criticism"),
+    ("লামা কি স্বাধীনভাবে কাজ সম্পন্ন করতে পারবে?", "agentic"),
+    ("বহুমাধ্যমভিত্তিক লামা কী?", "multimodal"),
+    # worry is the competition's pressure; a controversy is criticism; powered by
+    ("ডিপসিক নিয়ে মেটা এত টেনশনে কেন?", "deepseek_r1"),
+    ("Why is Meta worried about DeepSeek?", "deepseek_r1"),
+    ("লামার লাইসেন্স নিয়ে বিতর্ক কেন?", "license_criticism"),
+    ("Why is Llama's license controversial?", "license_criticism"),
+    ("What is Meta AI powered by?", "meta_ai_assistant"),
+])
+def test_the_knowledge_bases_words_for_the_same_idea(
+        real: Responder, question: str, fact: str) -> None:
+    # Synonym groups of the knowledge base meet the words the examples use.
+    answer = real.ask(question, NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, fact)

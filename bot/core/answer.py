@@ -11,7 +11,7 @@ from enum import StrEnum
 from bot.core.articles import article_views
 from bot.core.asks import Asked, Asks
 from bot.core.events import describe_event
-from bot.core.focus import question_parts
+from bot.core.focus import question_parts, sentences
 from bot.core.function_words import THING_POINTERS
 from bot.core.knowledge import Citation, Fact, Knowledge
 from bot.core.match import MATCH_CACHE, Matcher, MatchResult, Scored
@@ -24,7 +24,6 @@ from bot.core.writing import OTHER_SCRIPT_TEXT, in_other_script
 _ATTACHED_VERSION = re.compile(r"[a-z]+\d{1,2}(?:\.\d)?[a-z]?")
 # Who, and which of them by name: what `_asked_less` weighs.
 _WHO_KINDS = frozenset({Asked.WHO, Asked.NAMES, Asked.LISTED, Asked.WHICH})
-_SENTENCE_END = re.compile(r"(?<=[?।!.])\s+")
 _VERSION_NUMBER = re.compile(r"\d{1,2}(?:\.\d)?")
 # Words that make a number after a name a count ("লামা ১ বিলিয়ন"), not a version.
 _QUANTITIES = ("বিলিয়ন", "billion", "কোটি", "koti", "মিলিয়ন", "million", "লাখ", "lakh", "হাজার",
@@ -283,9 +282,8 @@ class Responder:
         # The subjects a message of questions alone names ("messenger e ache? naki shudhu
         # whatsapp te?": Messenger, though the second question names only WhatsApp); a story
         # around the question may name any app.
-        sentences = [x for x in _SENTENCE_END.split(question.strip()) if x]
-        asking = (self.subjects.named(self.matcher.key(question))
-                  if all(x.rstrip().endswith("?") for x in sentences) else frozenset())
+        asking = (named if all(s.endswith("?") for s in sentences(question))
+                  else frozenset())
         for part in parts:
             part_result = self.matcher.match(part)
             found = self._decide(question, part_result, now, part=True)
@@ -302,7 +300,7 @@ class Responder:
                 if found.fact_id in missing or not asked <= self._gives[found.fact_id]:
                     continue  # "Who sued? What are their names?": the names are still missing
                 fact = self.knowledge.facts[found.fact_id]
-                if self._unlisted(asking.difference(fact.entities, fact.mentions), fact.id):
+                if self._unlisted(asking - fact.about, fact.id):
                     continue
                 if self._agrees(self.subjects.named(part_result.key) or named, found.fact_id):
                     return found
@@ -370,7 +368,7 @@ class Responder:
         defined = next((entities[e].fact for e, _, _ in reversed(spans) if entities[e].fact), None)
         fact = self.knowledge.facts.get(defined) if defined else None
         # "Meta's Llama" is Llama; "ইউরোপে লামা ... কেন?" asks about something else.
-        if fact is None or not {e for e, _, _ in spans} <= {*fact.entities, *fact.mentions}:
+        if fact is None or not {e for e, _, _ in spans} <= fact.about:
             return None
         return fact.id
 
@@ -394,15 +392,17 @@ class Responder:
         questions ask it and `rival`'s never do."""
         if not asked or not asked <= _WHO_KINDS or best is None:
             return False
-        if self._example_asks is None:  # a responder built at once, not by `steps`
-            for _ in self._learn_example_asks():
-                pass
-        example_asks = self._example_asks
-        assert example_asks is not None
+        example_asks = self._learned_example_asks()
         if best.intent_id not in example_asks or rival.intent_id not in example_asks:
             return False
         return (asked <= self._gives[rival.intent_id] and asked <= example_asks[best.intent_id]
                 and not asked & example_asks[rival.intent_id])
+
+    def _learned_example_asks(self) -> dict[str, frozenset[Asked]]:
+        if self._example_asks is None:  # a responder built at once, not by `steps`
+            _run(self._learn_example_asks())
+        assert self._example_asks is not None
+        return self._example_asks
 
     def _learn_example_asks(self) -> Generator[None, None, None]:
         """What each fact's example questions ask, keyed as questions are; a step per
@@ -450,7 +450,7 @@ class Responder:
             entities = self.knowledge.entities
             if any(entities[e].fact not in (None, fact_id) for e in named if e in entities):
                 return False
-        foreign = named.difference(fact.entities, fact.mentions)
+        foreign = named - fact.about
         if not foreign:
             return True
         if self._unlisted(foreign, fact_id):
@@ -686,6 +686,12 @@ class Responder:
         sounds = self.matcher.vocabulary(intent_id, sounds=True)
         return all(key.phonetic[i] in sounds for i in self.matcher.content_positions(key))
 
+    def _learned_talk_words(self) -> dict[str, frozenset[str]]:
+        if self._talk_words is None:  # a responder built at once, not by `steps`
+            _run(self._learn_talk_words())
+        assert self._talk_words is not None
+        return self._talk_words
+
     def _learn_talk_words(self) -> Generator[None, None, None]:
         """Each small talk's own words: in its examples and in no other intent's ("ধন্যবাদ",
         "বট", "bye"), and the words of every intent of the article (`""`); a step per intent."""
@@ -706,11 +712,7 @@ class Responder:
         even in words its examples do not have."""
         if len(key.surface) > self.policy.max_small_talk_words:
             return None
-        if self._talk_words is None:  # a responder built at once, not by `steps`
-            for _ in self._learn_talk_words():
-                pass
-        own = self._talk_words
-        assert own is not None
+        own = self._learned_talk_words()
         heard = [key.phonetic[i] for i in self.matcher.content_positions(key)]
         hits = {t: sum(w in words for w in heard) for t, words in own.items() if t}
         best = max(hits, key=lambda t: hits[t], default=None)
@@ -755,10 +757,7 @@ class Responder:
                       self._choices(self._related(fact)), fact.id, fact.title)
 
     def _related(self, fact: Fact) -> tuple[str, ...]:
-        related = [r for r in fact.related if r in self.knowledge.facts]
-        related += [f.id for f in self.knowledge.facts_in_topic(fact.topic)
-                    if f.id != fact.id and f.id not in related]
-        return tuple(related[: self.policy.max_suggestions])
+        return self.knowledge.neighbours(fact.id)[: self.policy.max_suggestions]
 
     def _fallback(self, question: str, score: float, intent_id: str | None = None) -> Answer:
         samples = self.knowledge.sample_facts(self.policy.max_suggestions)
@@ -784,6 +783,12 @@ _DEFINING = frozenset(make_key(w).surface[0] for w in (
     "means", "meaning", "definition", "mane", "bolte", "bojhay"))
 # "it" as the matcher's keys spell it.
 _IT = frozenset({*THING_POINTERS, *(surface_word(w) for w in THING_POINTERS)})
+
+
+def _run(steps: Iterable[None]) -> None:
+    """Take every step of a build at once."""
+    for _ in steps:
+        pass
 
 
 def _compared(key: Key, start: int, end: int) -> bool:

@@ -398,7 +398,7 @@ _OCCASIONS = tuple(make_key(w).surface[0] for w in ("কল", "সভা", "ব�
 def _earnings_occasion(words: tuple[str, ...]) -> bool:
     """Whether every "আয়" (earnings) names an occasion: "আয়ের কলে", "আয়-বিবরণী সভায়"."""
     return all(i + 1 < len(words) and words[i + 1].startswith(_OCCASIONS)
-               for i, w in enumerate(words) if w == _EARNINGS or w.startswith(_EARNINGS + "ের"))
+               for i, w in enumerate(words) if w == _EARNINGS or _EARNINGS in stems(w))
 
 
 _PLURAL_ENDINGS = ("গুলো", "গুলা", "গুলি", "গুলোর", "গুলার", "গুলোতে", "gulo", "gula", "gulor")

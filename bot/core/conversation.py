@@ -20,7 +20,6 @@ from enum import StrEnum
 from bot.core.answer import Answer, AnswerKind, Responder
 from bot.core.asks import Asked
 from bot.core.function_words import THING_POINTERS
-from bot.core.knowledge import Fact
 from bot.core.match import VERB_ENDINGS, Scored
 from bot.core.normalize import Key, clean, make_key, surface_word
 
@@ -297,7 +296,7 @@ class Conversation:
             return _More.NO
         key = self.responder.matcher.key(clean(text))
         fact = self.responder.knowledge.facts.get(context.fact or "")
-        about = {*fact.entities, *fact.mentions} if fact is not None else set()
+        about = fact.about if fact is not None else frozenset()
         subject = {i for entity, start, end in self.responder.subjects.spans(key)
                    if entity in about for i in range(start, end)}
         content = set(self.responder.matcher.content_positions(key))
@@ -342,11 +341,8 @@ class Conversation:
         return replace(context, facts=(*(f for f in context.facts if f != about), about)[-3:])
 
     def _more(self, context: Context, now: datetime) -> Turn:
-        fact = self.responder.knowledge.facts[context.fact] if context.fact else None
         knowledge = self.responder.knowledge
-        pool = list(fact.related) if fact else []
-        if fact is not None:
-            pool += [f.id for f in knowledge.facts_in_topic(fact.topic)]
+        pool = knowledge.neighbours(context.fact) if context.fact else ()
         shown = set(context.shown)
         following = next((f for f in (context.fact, *pool) if f in knowledge.facts
                           and f not in shown), None)
@@ -375,14 +371,12 @@ class Conversation:
         if answer.kind is AnswerKind.SMALLTALK:
             # "তোমাকে কে বানাইছে?", "কেমন আছো?" are said to the bot; "কে বানাইছে?" asks of
             # what was just said.
-            return not any(w in _ADDRESSED for w in tokens) and bool(
-                self._asked_with(self.responder.matcher.key(words)))
+            return not any(w in _ADDRESSED for w in tokens) and bool(self._asked_with(key))
         if self._bare(words):
             return True
         if self._verbs_asked(words):
             return True  # "কার লাইগা বানাইলো?": a question word and a verb, of the last answer
-        matcher = self.responder.matcher
-        if not matcher.content_positions(matcher.key(words)):
+        if not self.responder.matcher.content_positions(key):
             return False  # "না", "ok": grammar alone asks nothing of the last answer
         return answer.kind not in (AnswerKind.FACT, AnswerKind.SMALLTALK, AnswerKind.EMPTY)
 
@@ -411,7 +405,7 @@ class Conversation:
             return turn
         fact = responder.knowledge.facts.get(context.fact or "")
         if new and fact is not None and any(
-                e not in (*fact.entities, *fact.mentions) for e, _, _ in new):
+                e not in fact.about for e, _, _ in new):
             # "আর গুগল কত খরচ করছে?", "is it on Telegram too?": a question about a subject the
             # last answer is not about stands alone; the last question's subject must not be
             # lent to it. Unanswered alone, the article does not say, unless another fact is
@@ -419,7 +413,7 @@ class Conversation:
             # "did you mean" stands).
             others = [f for f in responder.knowledge.facts.values() if f.id != fact.id]
             told_elsewhere = alone.kind is AnswerKind.SUGGEST and all(
-                any(e in (*f.entities, *f.mentions) for f in others) for e, _, _ in new)
+                any(e in f.about for f in others) for e, _, _ in new)
             if alone.kind is not AnswerKind.FACT and not told_elsewhere:
                 alone = responder.not_in_article(text, (fact.id,))
             return self._turn(TurnKind.FOLLOW_UP, (alone,), context, now, clean(text),
@@ -427,12 +421,10 @@ class Conversation:
         if fact is not None and any(p in words for p in _OTHER_THAN):
             # "এর বাইরে আর কোনো আইনি ঝামেলা আছে?" after Europe's troubles: another fact of the
             # same kind, the one its words are closest to, not the last answer again.
-            pool = dict.fromkeys((*fact.related, *(f.id for f in
-                                  responder.knowledge.facts_in_topic(fact.topic))))
             scores = {s.intent_id: s.score
                       for s in responder.matcher.match(_without_pointers(words)).ranked}
-            another = max((f for f in pool if f != fact.id and f in scores), default=None,
-                          key=lambda f: scores[f])
+            another = max((f for f in responder.knowledge.neighbours(fact.id) if f in scores),
+                          default=None, key=lambda f: scores[f])
             if another is not None and scores[another] >= responder.policy.suggest_at:
                 return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(another, now),),
                                   context, now, clean(text), resolved=text)
@@ -473,10 +465,10 @@ class Conversation:
                 alone = responder.not_in_article(text, (fact.id,))
         if (alone.kind is AnswerKind.FACT and alone.fact_id not in (None, context.fact)
                 and fact is not None and any(w in _PLACE_POINTERS for w in key.surface)):
-            places = [e for e in (*fact.entities, *fact.mentions)
+            places = [e for e in fact.about
                       if getattr(responder.knowledge.entities.get(e), "kind", "") == "place"]
             other = responder.knowledge.facts[alone.fact_id or ""]
-            if places and not any(e in (*other.entities, *other.mentions) for e in places):
+            if places and not any(e in other.about for e in places):
                 # "সেখানে কবে চালু হবে?" after Europe's delay: there is Europe, and Llama's
                 # first launch is no answer for it.
                 alone = responder.not_in_article(text, (fact.id,))
@@ -501,7 +493,7 @@ class Conversation:
                 return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(fact.id, now),),
                                   context, now, clean(readings[0]), resolved=readings[0])
         if (alone.kind is AnswerKind.FACT and alone.fact_id not in (None, context.fact)
-                and known and known <= _about(responder.knowledge.facts[alone.fact_id or ""])):
+                and known and known <= responder.knowledge.facts[alone.fact_id or ""].about):
             # "has anyone criticised it?" answers alone about the subject the last question
             # named: the last question's own words would only read it back into its answer.
             readings = [r for r in readings if not r.startswith(context.question)]
@@ -516,12 +508,10 @@ class Conversation:
         """The first fact next to the context's (its related facts, then its topic) that is
         about every subject in `named`."""
         knowledge = self.responder.knowledge
-        fact = knowledge.facts.get(context.fact or "")
-        if fact is None:
+        if context.fact not in knowledge.facts:
             return None
-        pool = dict.fromkeys((*fact.related, *(f.id for f in knowledge.facts_in_topic(fact.topic))))
-        return next((f for f in pool if f != fact.id and f in knowledge.facts
-                     and all(e in _about(knowledge.facts[f]) for e, _, _ in named)), None)
+        return next((f for f in knowledge.neighbours(context.fact or "")
+                     if all(e in knowledge.facts[f].about for e, _, _ in named)), None)
 
     def _points(self, key: Key, within: int | None = None) -> bool:
         """Whether a message points back ("eta", "its", "ওটার"), in its first `within` words.
@@ -589,7 +579,7 @@ class Conversation:
             answer = responder.answer_fact(fact.id, now)
         else:
             facts = responder.knowledge.facts
-            pool = [*fact.related, *(f.id for f in responder.knowledge.facts_in_topic(fact.topic))]
+            pool = responder.knowledge.neighbours(fact.id)
             # Another fact answers only after "what is X?": "কবে?" then asks when X came out.
             # After "how many downloads?", "কবে?" asks when the downloads happened, which the
             # article does not say. The same subject: every subject of the last fact.
@@ -813,10 +803,6 @@ def _named_words(key: Key, spans: list[tuple[str, int, int]]) -> str:
     """The words that name subjects, each once: spans overlap ("লামা", "লামা মডেল")."""
     named = sorted({i for _, start, end in spans for i in range(start, end)})
     return " ".join(key.surface[i] for i in named)
-
-
-def _about(fact: Fact) -> set[str]:
-    return {*fact.entities, *fact.mentions}
 
 
 def _without_pointers(words: str) -> str:

@@ -44,6 +44,11 @@ _NOT_AFTER_SO = frozenset({"far", "much", "many", "that", "long", "called", "on"
 MIN_WORDS = 8
 
 
+def sentences(message: str) -> list[str]:
+    """The sentences of `message`, each with the mark that ends it."""
+    return [s.strip() for s in _SENTENCE_END.split(message) if s and s.strip()]
+
+
 def question_parts(message: str) -> list[str]:
     """The parts of `message` most likely to hold its question, most likely first.
 
@@ -65,17 +70,17 @@ def question_parts(message: str) -> list[str]:
             # ...when it asks: "লামার তো শুনছি শত কোটি ডাউনলোড।" is a "তো" of emphasis.
             asks = sentence.endswith("?") or _ASKING.search(sentence)
             parts += [sentence, after] if len(sentence.split()) >= 2 and asks else [after]
-    sentences = [s.strip() for s in _SENTENCE_END.split(message) if s and s.strip()]
-    asking = [i for i in reversed(range(len(sentences))) if sentences[i].endswith("?")]
-    parts += [sentences[i] for i in asking]
+    said = sentences(message)
+    asking = [i for i in reversed(range(len(said))) if said[i].endswith("?")]
+    parts += [said[i] for i in asking]
     # Then sentences that ask without a question mark.
-    parts += [sentences[i] for i in reversed(range(len(sentences)))
-              if i not in asking and _ASKING.search(sentences[i])]
-    if sentences:
-        parts.append(sentences[-1])
+    parts += [said[i] for i in reversed(range(len(said)))
+              if i not in asking and _ASKING.search(said[i])]
+    if said:
+        parts.append(said[-1])
     # "...মেটাও ওয়ার রুম বানিয়েছে। ওরা এটা কেন করল?": the question leans on the sentence
     # before it.
-    parts += [f"{sentences[i - 1]} {sentences[i]}" for i in asking or [len(sentences) - 1] if i > 0]
+    parts += [f"{said[i - 1]} {said[i]}" for i in asking or [len(said) - 1] if i > 0]
     unique: list[str] = []
     for part in parts:
         if part not in unique and part != message.strip():

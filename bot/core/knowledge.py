@@ -61,6 +61,11 @@ class Fact:
         """The question shown on buttons: the first example, written as formal Bengali."""
         return self.questions[0]
 
+    @property
+    def about(self) -> frozenset[str]:
+        """Every entity the fact names: those it is about and those it mentions."""
+        return frozenset((*self.entities, *self.mentions))
+
 
 @dataclass(frozen=True)
 class SmallTalk:
@@ -146,6 +151,14 @@ class Knowledge:
 
     def facts_in_topic(self, topic_id: str) -> tuple[Fact, ...]:
         return tuple(f for f in self.facts.values() if f.topic == topic_id)
+
+    def neighbours(self, fact_id: str) -> tuple[str, ...]:
+        """The facts next to `fact_id`: its related facts, then the rest of its topic."""
+        fact = self.facts[fact_id]
+        near = [r for r in fact.related if r in self.facts and r != fact_id]
+        near += [f.id for f in self.facts_in_topic(fact.topic)
+                 if f.id != fact_id and f.id not in near]
+        return tuple(near)
 
     def sample_facts(self, count: int) -> tuple[str, ...]:
         """The first fact of each topic: a broad sample of what the bot knows, taking each
