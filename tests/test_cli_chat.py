@@ -257,6 +257,13 @@ def test_kb_eval_options_must_fit_the_file(tmp_path: Path, responder: Any) -> No
     ("compound:\n- {q: lama ar lamacon, expect: 5}\n", "`expect:` must be a list"),
     # Was taken letter by letter: l, l, a, m...
     ("compound:\n- {q: lama ar lamacon, expect: llamacon}\n", "`expect:` must be a list"),
+    # A compound expecting nothing is right whatever the bot says: a gate that cannot fail
+    # (files written with `expect_all:` were read that way).
+    ("compound:\n- {q: lama ar lamacon, expect_all: [llamacon]}\n", "unknown key `expect_all`"),
+    ("compound:\n- {q: lama ar lamacon, expect: []}\n", "needs `expect:`"),
+    ("dialogues:\n- turns: [{q: kobe, expect_all: [llamacon]}]\n", "unknown key `expect_all`"),
+    # A misspelt `expect:` made the question an out-of-scope one.
+    ("questions:\n- {q: lamacon kobe, expext: llamacon}\n", "unknown key `expext`"),
     # A YAML error is one line too, with where it is (it was PyYAML's several lines).
     ("dialogues:\n- turns: [{q: কবে?, expect: llamacon}]\n", "line 2, column 18"),
     ("questions:\n- {q: কবে?, expect: llamacon}\n", "line 2, column 10"),

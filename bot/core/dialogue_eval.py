@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bot.core.answer import AnswerKind
 from bot.core.conversation import Context, Conversation, Turn
-from bot.core.evaluation import QuestionFileError, read_yaml
+from bot.core.evaluation import QuestionFileError, known_keys, read_yaml
 
 
 @dataclass(frozen=True)
@@ -98,10 +98,14 @@ def load_dialogues(path: Path) -> tuple[dict[str, list[DialogueTurn]], list[Comp
     for number, entry in enumerate(_entries(path, data, "compound"), 1):
         if not isinstance(entry, dict) or not isinstance(entry.get("q"), str):
             raise QuestionFileError(f"{path}: compound #{number} needs `q:` text")
+        known_keys(path, f"compound #{number}", entry, {"q", "expect", "kind"})
         expect = _fact_ids(entry.get("expect") or [])
         if expect is None:
             raise QuestionFileError(f"{path}: compound #{number}: `expect:` must be a list of "
                                     "fact ids")
+        if not expect:  # expecting nothing, it would be right whatever the bot answers
+            raise QuestionFileError(f"{path}: compound #{number} needs `expect:`, the facts "
+                                    "it asks about")
         compounds.append(Compound(entry["q"], expect, str(entry.get("kind", ""))))
     return dialogues, compounds
 
@@ -123,6 +127,8 @@ def _fact_ids(value: object) -> tuple[str, ...] | None:
 def _turn(path: Path, dialogue: str, entry: object) -> DialogueTurn:
     if not isinstance(entry, dict) or not isinstance(entry.get("q"), str):
         raise QuestionFileError(f"{path}: a turn of dialogue {dialogue} needs `q:` text")
+    known_keys(path, f"dialogue {dialogue}, {entry['q']!r}", entry,
+                {"q", "expect", "expect_any", "kind"})
     if "expect_any" in entry:
         ids = _fact_ids(entry["expect_any"] or [])
         if ids is None:

@@ -96,6 +96,14 @@ def read_yaml(path: Path, what: str) -> object:
         raise QuestionFileError(f"{path}: cannot read {what}: {err}") from None
 
 
+def known_keys(path: Path, where: str, entry: dict[object, object], keys: set[str]) -> None:
+    """A misspelt key would be read as missing and judged by its default: refuse it."""
+    unknown = sorted(str(k) for k in entry if k not in keys)
+    if unknown:
+        raise QuestionFileError(f"{path}: {where}: unknown key `{unknown[0]}` (known: "
+                                f"{', '.join(sorted(keys))})")
+
+
 def load_questions(path: Path) -> list[LabelledQuestion]:
     data = read_yaml(path, "question file")
     entries = data.get("questions") if isinstance(data, dict) else None
@@ -105,6 +113,7 @@ def load_questions(path: Path) -> list[LabelledQuestion]:
     for number, entry in enumerate(entries, 1):
         if not isinstance(entry, dict) or not isinstance(entry.get("q"), str):
             raise QuestionFileError(f"{path}: question #{number} needs `q:` text")
+        known_keys(path, f"question #{number}", entry, {"q", "expect", "kind"})
         expect = entry.get("expect")
         questions.append(LabelledQuestion(entry["q"], expect, str(entry.get("kind", "unknown"))))
     return questions
