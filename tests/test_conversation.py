@@ -662,3 +662,26 @@ def test_spoken_that_points_back(conversation: Conversation, pointer: str) -> No
     # "ওইটা কার বানানো?" (who made that?) after DeepSeek's R1: that is R1.
     *_, made = play(conversation, "ডিপসিক R1 জিনিসটা কী?", f"{pointer} কার বানানো?")
     assert facts(made) == ["deepseek_r1"]
+
+
+@pytest.mark.parametrize(("message", "expected"), [
+    # a romanized "r" or a texted "n" between two parts that each ask
+    ("lamacon kobe hobe r meta koto taka khoroch korbe?", {"llamacon", "ai_investment"}),
+    ("what is the copyright case about n when is llamacon", {"copyright_lawsuit", "llamacon"}),
+    # a part asking to be told stands as a question of its own
+    ("ওয়ার রুম কেন খোলা হলো? সাথে ডিপসিকের খবরটাও দাও", {"war_rooms", "deepseek_r1"}),
+    # items joined by "+", and "both of them"
+    ("copyright lawsuit + EU privacy", {"copyright_lawsuit", "eu_privacy"}),
+    ("লামাকন আর ওয়ার রুম, দুটো সম্পর্কেই জানাবেন", {"llamacon", "war_rooms"}),
+])
+def test_parts_joined_by_texted_and_requests_and_lists(conversation: Conversation, message: str,
+                                                      expected: set[str]) -> None:
+    turn = conversation.reply(message, Context(), NOW)
+    assert turn.kind is TurnKind.COMPOUND, message
+    assert set(facts(turn)) == expected, message
+
+
+def test_a_romanized_r_of_possession_does_not_split(conversation: Conversation) -> None:
+    """"meta r" is Meta's: only one side asks, so the message is one question."""
+    turn = conversation.reply("eta ki meta r prothom conference?", Context(), NOW)
+    assert turn.kind is not TurnKind.COMPOUND

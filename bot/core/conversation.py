@@ -187,6 +187,7 @@ _CLAUSE_BREAK = re.compile(
 _LIST_MARKER = re.compile(r"^\s*(?:\d+[.)]|[-•*])\s+", re.MULTILINE)
 MAX_CLAUSES = 4
 _ROMANIZED_AND = re.compile(r"\s+r\s+", re.IGNORECASE)
+_TEXTED_AND = re.compile(r"\s+[rn]\s+", re.IGNORECASE)
 
 
 @dataclass
@@ -704,15 +705,18 @@ class Conversation:
         ("Tell me about X, Y and Z", "দুটোই বলো")."""
         matcher = self.responder.matcher
         clauses = _clauses(text)
-        if len(clauses) < 2 and not _ROMANIZED_AND.search(text):
+        if len(clauses) < 2 and not _TEXTED_AND.search(text):
             return clauses  # most messages: one clause, and no key to build for it
         clauses = [c for c in clauses if matcher.content_positions(matcher.key(c))]
         cleaned = clean(text)
-        if any(p in cleaned for p in _LIST_REQUEST):
+        if any(p in cleaned for p in _LIST_REQUEST) or " + " in text:
             # Every item of the list, also those joined by a romanized "r" ("reasoning r
             # multimodal duitar bepare bolo").
             items = [i for c in clauses for i in _ROMANIZED_AND.split(c)]
             return [i for i in items if clean(i) not in _LIST_REQUEST]
+        # "koto download hoise r kobe launch hoise?": a romanized "r" (or a texted "n")
+        # between two parts that each ask; "meta r llama" (Meta's Llama) asks once.
+        clauses = [part for c in clauses for part in self._split_on_and(c)]
         questions: list[str] = []
         pending = ""
         for clause in clauses:
@@ -725,6 +729,17 @@ class Conversation:
             questions[-1] = f"{questions[-1]} {pending}"
         return questions
 
+    def _split_on_and(self, clause: str) -> list[str]:
+        parts = _TEXTED_AND.split(clause)
+        out = parts[:1]
+        for part in parts[1:]:
+            # Each side by its own words: the message's "?" closes only the last part.
+            if self._asks(out[-1].rstrip("?")) and self._asks(part.rstrip("?")):
+                out.append(part)
+            else:
+                out[-1] = f"{out[-1]} r {part}"
+        return out if len(out) > 1 else [clause]
+
     def _subject_of(self, clause: str) -> str:
         """The words naming the subjects of a clause ("llama", "লামাকন")."""
         key = self.responder.matcher.key(clause)
@@ -736,7 +751,8 @@ class Conversation:
         folded = {surface_word(w) for w in words} | set(words)
         # "is meta" (of "is meta also making...") is an opener cut short, not a question.
         return (clause.endswith("?") or len(words) > 2 and words[0] in _AUXILIARIES
-                or any(w in _QUESTION_WORDS and w not in _CONNECTIVES for w in folded)
+                or any(w in _QUESTION_WORDS and w not in _CONNECTIVES or w in _REQUESTS
+                       for w in folded)
                 or bool(self.responder.asks.asked(self.responder.matcher.key(clause))))
 
     # ----------------------------------------------------------------- bookkeeping
@@ -786,11 +802,17 @@ def _clauses(text: str) -> list[str]:
 _AUXILIARIES = _phrases("is|are|was|were|do|does|did|can|could|will|would|has|have|should")
 # A message asking for each item of a list: "Tell me about the war rooms, the investment and
 # DeepSeek", "দুটোই বলো".
-_LIST_REQUEST = ("tell me about", "give me", "দুটোই বলো", "দুটোই বলুন", "তিনটাই বলো",
-                 "তিনটা নিয়েই বলো", "সবগুলো বলো", "সব কটা বলো", "দুটো নিয়েই বলো", "দুইটা নিয়ে",
+_LIST_REQUEST = ("tell me about", "give me", "দুটোই", "দুটিই", "দুইটাই", "তিনটাই", "তিনটিই",
+                 "উভয়", "দুটো নিয়েই", "দুটি নিয়েই", "দুটো সম্পর্কে", "দুটি সম্পর্কে", "দুটি বিষয়",
+                 "তিনটা নিয়েই বলো", "সবগুলো বলো", "সব কটা বলো", "দুইটা নিয়ে",
                  "তিনটা নিয়ে", "দুইটার ব্যাপারে", "both", "all three", "each of", "duita niye",
                  "duitar bepare", "duitai", "tin ta niye", "tinta niye", "tintai", "dutoi")
 _CONNECTIVES = _phrases("আর|তো|তাহলে|তাই|আচ্ছা|and|so|then|really|ar|tahole")
+# A clause asking to be told ("মাল্টিমোডাল ফিচারের কথাও বলো", "reasoning er khobor dao") stands
+# as a question of its own.
+_REQUESTS = _phrases("বলো|বলুন|বলেন|বলবেন|বলবে|বলবি|বলিস|দাও|দিন|দেন|দিবেন|দেবেন|জানাও|জানান|"
+                     "জানাবেন|জানাবে|শোনাও|শোনান|ব্যাখ্যা|tell|explain|describe|bolo|bolen|"
+                     "bolben|dao|din|den|janao|janan|janaben")
 
 
 def _leads_by(ranked: tuple[Scored, ...], first: str, second: str) -> float:
