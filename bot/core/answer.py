@@ -682,7 +682,8 @@ class Responder:
             return True
         if alone:
             words = self.matcher.vocabulary(intent_id)
-            return len(key.surface) >= 2 and set(key.surface) <= words
+            # Two words at least, not one said twice: "কী কী?" asks which, it greets no one.
+            return len(set(key.surface)) >= 2 and set(key.surface) <= words
         sounds = self.matcher.vocabulary(intent_id, sounds=True)
         return all(key.phonetic[i] in sounds for i in self.matcher.content_positions(key))
 
