@@ -146,7 +146,7 @@ def test_none_of_these_logs_the_question_the_choices_were_for(
     opening, unsure_question = next(
         (opening, q) for opening in ("লামাকন কী?", "লামা কী?", "why is meta being sued?")
         for q in ("download", "meta", "মেটা", "llama", "ai", "ইংরেজি শেখার সহজ উপায় কী",
-                  "best budget phone under 20k")
+                  "best budget phone under 20k", "open models")
         if play(conversation, opening, q)[1].answer.kind is AnswerKind.SUGGEST)
     first, unsure, no = play(conversation, opening, unsure_question, "না")
     assert unsure.answer.kind is AnswerKind.SUGGEST
