@@ -2,10 +2,18 @@
 
 import unicodedata
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core.normalize import clean, fold_word, make_key, normalize_for_log, skeleton_word
+from bot.core.normalize import (
+    chalit_word,
+    clean,
+    fold_word,
+    make_key,
+    normalize_for_log,
+    skeleton_word,
+)
 
 
 def test_nfc_makes_two_spellings_of_hoyeche_equal() -> None:
@@ -93,3 +101,21 @@ def test_ya_phala_is_folded_as_it_is_said() -> None:
     assert make_key("ব্যাপার").skeleton == make_key("বেপার").skeleton == make_key("bepar").skeleton
     assert fold_word("সত্য") == fold_word("সত")
     assert make_key("যায়").skeleton == make_key("জায়").skeleton  # plain য still folds to জ
+
+
+@pytest.mark.parametrize(("sadhu", "chalit"), [
+    ("করিয়াছে", "করেছে"), ("বলিয়াছিলেন", "বলেছিলেন"), ("হইয়াছে", "হয়েছে"),
+    ("চালাইয়াছে", "চালিয়েছে"), ("দিয়াছে", "দিয়েছে"), ("পাইয়াছে", "পেয়েছে"),
+    ("করিতেছে", "করছে"), ("হইতেছে", "হচ্ছে"), ("চালাইতেছে", "চালাচ্ছে"), ("দিতেছে", "দিচ্ছে"),
+    ("করিবে", "করবে"), ("হইবে", "হবে"), ("জানাইবেন", "জানাবেন"),
+    # not verbs, or already spoken
+    ("দিবে", "দিবে"), ("মিডিয়া", "মিডিয়া"), ("দলিল", "দলিল"), ("শতকোটিবার", "শতকোটিবার"),
+    ("করেছে", "করেছে"),
+])
+def test_sadhu_verbs_in_their_spoken_form(sadhu: str, chalit: str) -> None:
+    assert chalit_word(sadhu) == chalit
+
+
+def test_a_sadhu_question_keys_as_its_spoken_form() -> None:
+    assert (make_key("মেটা কী পরিকল্পনা করিয়াছে এবং কবে ঘোষণা করিবে?").surface
+            == make_key("মেটা কী পরিকল্পনা করেছে এবং কবে ঘোষণা করবে?").surface)

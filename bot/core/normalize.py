@@ -170,6 +170,48 @@ def skeleton_word(word: str) -> str:
     return latin[0] + "".join(ch for ch in latin[1:] if ch not in _VOWELS)
 
 
+# Sadhu bhasha's verb endings in the spoken (chalit) form everyone else writes, longest first:
+# করিয়াছে is করেছে, চালাইতেছে is চালাচ্ছে, হইবে is হবে. Verbs only: the endings are
+# those of finite verbs, so nouns (মিডিয়া, দলিল) keep their spelling.
+_SADHU_ENDINGS: tuple[tuple[str, str], ...] = tuple(
+    (sadhu + tail, chalit + tail)
+    for sadhu, chalit in (
+        ("াইয়াছ", "িয়েছ"),  # চালাইয়াছে, জানাইয়াছেন
+        ("ইয়াছ", "য়েছ"),  # হইয়াছে
+        ("িয়াছ", "েছ"),  # করিয়াছে, বলিয়াছিলেন
+        ("াইতেছ", "াচ্ছ"),  # চালাইতেছে
+        ("ইতেছ", "চ্ছ"),  # হইতেছে
+        ("িতেছ", "ছ"),  # করিতেছে
+    )
+    for tail in ("েন", "িলেন", "িল", "ে")
+) + (("াইবেন", "াবেন"), ("াইবে", "াবে"), ("ইবেন", "বেন"), ("ইবে", "বে"), ("িবেন", "বেন"),
+     ("িবে", "বে"))  # not -িবার: কোটিবার is "crore times"
+
+
+@lru_cache(maxsize=16384)
+def chalit_word(word: str) -> str:
+    """A sadhu verb form of one cleaned word in its spoken form; other words as they are.
+
+    A one-letter root keeps its vowel: দিয়াছে is দিয়েছে, দিতেছে দিচ্ছে, পাইয়াছে পেয়েছে;
+    দিবে stays দিবে.
+    """
+    for sadhu, chalit in _SADHU_ENDINGS:
+        if not word.endswith(sadhu):
+            continue
+        root, tail = word[: -len(sadhu)], chalit
+        if len(root) == 1:
+            if sadhu.startswith("িয়াছ"):
+                tail = "িয়েছ" + chalit[2:]
+            elif sadhu.startswith("িতেছ"):
+                tail = "িচ্ছ" + chalit[1:]
+            elif sadhu.startswith("াইয়াছ"):
+                tail = "েয়েছ" + chalit[5:]
+            elif sadhu.startswith("ি"):
+                return word
+        return root + tail
+    return word
+
+
 @dataclass(frozen=True)
 class Key:
     """The matching keys of one text."""
@@ -198,7 +240,7 @@ def make_key(text: str, rewrite: Callable[[list[str]], list[str]] | None = None)
     `rewrite` maps the cleaned words first (the knowledge base's synonym groups).
     """
     cleaned = clean(text)
-    words = cleaned.split()
+    words = [chalit_word(w) for w in cleaned.split()]
     if rewrite is not None:
         words = rewrite(words)
     folded = " ".join(fold_word(w) for w in words)
