@@ -685,3 +685,26 @@ def test_a_romanized_r_of_possession_does_not_split(conversation: Conversation) 
     """"meta r" is Meta's: only one side asks, so the message is one question."""
     turn = conversation.reply("eta ki meta r prothom conference?", Context(), NOW)
     assert turn.kind is not TurnKind.COMPOUND
+
+
+def test_with_after_a_possessive_is_no_break(conversation: Conversation) -> None:
+    """"লামার সাথে" is "with Llama"; cut there, "কী করল" lost its subject."""
+    turn = conversation.reply("ডিপসিক লামার সাথে কী করল, আর মেটা জবাবে কী করল?", Context(), NOW)
+    assert (turn.kind, set(facts(turn))) == (TurnKind.COMPOUND, {"deepseek_r1", "war_rooms"})
+
+
+def test_the_request_for_a_list_is_not_one_of_its_items(conversation: Conversation) -> None:
+    turn = conversation.reply("লামাকন কবে, ওয়ার রুম কেন আর মামলা কী নিয়ে — তিনটা নিয়েই একটু বলো",
+                              Context(), NOW)
+    assert facts(turn) == ["llamacon", "war_rooms", "copyright_lawsuit"]
+
+
+def test_a_part_unsure_of_one_fact_only_is_answered_beside_a_sure_one(
+        conversation: Conversation) -> None:
+    """Alone "which Chinese model pushed Meta to set one up?" is a "did you mean" of one
+    fact; beside a part answered surely, it is that fact."""
+    alone = conversation.reply("which Chinese model pushed Meta to set one up?", Context(), NOW)
+    assert alone.answer.kind is AnswerKind.SUGGEST
+    turn = conversation.reply("What's a war room in this context and which Chinese model "
+                              "pushed Meta to set one up?", Context(), NOW)
+    assert set(facts(turn)) == {"war_rooms", "deepseek_r1"}

@@ -177,7 +177,9 @@ _THING_POINTERS = _phrases("|".join(THING_POINTERS))
 # Clause breaks of a message that asks several things.
 _CLAUSE_BREAK = re.compile(
     r"[?।;\n!]+|,|\.(?=\s|$)|\s[+&]\s|\s[-–—]\s"
-    r"|\s(?:আর|এবং|ও|আর তাছাড়া|তাছাড়া|সাথে|সঙ্গে|and|also|plus|ar|ebong|abong)\s"
+    r"|\s(?:আর|এবং|ও|আর তাছাড়া|তাছাড়া|and|also|plus|ar|ebong|abong)\s"
+    # "সাথে" (also), but not after a possessive: "লামার সাথে" is "with Llama"
+    r"|(?<!র\s)(?<=\s)(?:সাথে|সঙ্গে)\s"
     # "kobe r meta...": a romanized "r" (and) after a question word, not "llama r" (Llama's)
     r"|(?:" + "|".join(f"(?<=\\s{w})" for w in ("kobe", "ki", "keno", "koto", "kothay", "kara",
                                                  "ke", "kon")) + r")\s+r\s",
@@ -691,7 +693,7 @@ class Conversation:
         return self._turn(TurnKind.COMPOUND, parts, context, now, question)
 
     def _surer(self, answer: Answer, answered: set[str | None], now: datetime) -> Answer:
-        if (answer.kind is not AnswerKind.SUGGEST or answer.score < self.responder.policy.answer_at
+        if (answer.kind is not AnswerKind.SUGGEST or answer.score < self.responder.policy.part_answer_at
                 or self._bare(clean(answer.question))):
             return answer  # "kobe?" alone says of what only with another part's subject
         fresh = [f for f in answer.suggestions if f not in answered]
@@ -713,7 +715,8 @@ class Conversation:
             # Every item of the list, also those joined by a romanized "r" ("reasoning r
             # multimodal duitar bepare bolo").
             items = [i for c in clauses for i in _ROMANIZED_AND.split(c)]
-            return [i for i in items if clean(i) not in _LIST_REQUEST]
+            # The request itself ("tinta niye short e bolo") is no item.
+            return [i for i in items if self._beyond_request(i)]
         # "koto download hoise r kobe launch hoise?": a romanized "r" (or a texted "n")
         # between two parts that each ask; "meta r llama" (Meta's Llama) asks once.
         clauses = [part for c in clauses for part in self._split_on_and(c)]
@@ -728,6 +731,14 @@ class Conversation:
         if pending and questions:
             questions[-1] = f"{questions[-1]} {pending}"
         return questions
+
+    def _beyond_request(self, item: str) -> bool:
+        """Whether a list's item names something besides asking for the list."""
+        words = clean(item)
+        for phrase in _LIST_REQUEST:  # with its word's ending: "তিনটা নিয়েই"
+            words = re.sub(re.escape(phrase) + r"\S*", " ", words)
+        matcher = self.responder.matcher
+        return bool(matcher.content_positions(matcher.key(words)))
 
     def _split_on_and(self, clause: str) -> list[str]:
         parts = _TEXTED_AND.split(clause)
