@@ -693,7 +693,8 @@ class Conversation:
         return self._turn(TurnKind.COMPOUND, parts, context, now, question)
 
     def _surer(self, answer: Answer, answered: set[str | None], now: datetime) -> Answer:
-        if (answer.kind is not AnswerKind.SUGGEST or answer.score < self.responder.policy.part_answer_at
+        if (answer.kind is not AnswerKind.SUGGEST
+                or answer.score < self.responder.policy.part_answer_at
                 or self._bare(clean(answer.question))):
             return answer  # "kobe?" alone says of what only with another part's subject
         fresh = [f for f in answer.suggestions if f not in answered]
