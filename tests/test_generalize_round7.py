@@ -163,3 +163,14 @@ def test_the_knowledge_bases_words_for_the_same_idea(
     # Synonym groups of the knowledge base meet the words the examples use.
     answer = real.ask(question, NOW)
     assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, fact)
+
+
+@pytest.mark.parametrize(("question", "fact"), [
+    # English fillers of speech are grammar, not words the facts must hold
+    ("What is going on between Meta and the EU over privacy?", "eu_privacy"),
+    # romanized "asked me" is the telling around the question
+    ("amar bon jigesh korlo, lamacon kobe hobe?", "llamacon"),
+])
+def test_fillers_of_speech_weigh_nothing(real: Responder, question: str, fact: str) -> None:
+    answer = real.ask(question, NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, fact)

@@ -36,7 +36,7 @@ _BENGALI = """
 ভাই ভাইয়া আপু দাদা দিদি রে গো তো ত নাকি কিছু সব সবাই সবকিছু আরও আরো খুব বেশি কম অনেক একটা একটি
 এক এখন এখনও এখনো অহন এহন আজ আবার শুধু মাত্র আসলে সত্যি সত্যিই আসলেই আসলে মানে বলে নাকি তাই তাও কেবল
 পর্যন্ত ধরে সময় ব্যাপার বিষয় জিনিস জিনিসটা ঘটনা কথা খবর
-আসসালামু আলাইকুম সালাম হ্যালো হাই নমস্কার শুনুন শুনেন শোনো শুনো জিগাই জিগাইতাম জিজ্ঞেস জিজ্ঞাসা
+আসসালামু আলাইকুম সালাম হ্যালো হাই নমস্কার শুনুন শুনেন শোনো শুনো জিগাই জিগাইতাম জিজ্ঞেস জিজ্ঞাসা কাহিনি কাহিনী কাহিনীটা কাহিনিটা
 করি করছি কন কও কইবেন কইরা কইরে দিয়া করতাছে করতাছি করতেছি করতেছে করতেসে বুঝতাছি বুঝতেছি
 বুঝতেসি বুঝলাম বুঝিনা থাইকা থিকা থেইকা খালি পারবো পারব পারবেন হইবো হইবে হইতাছে হইতেছে গেসে
 কইলো কইল কইছিল জানেন জানাবেন জানাইবেন বলবেন বলবে দেখি দেখছি মনে হয় হইলো
@@ -79,7 +79,7 @@ upore niche vitore bhitore baire kache moto moton
 vai bhai vaiya bhaiya apu dada didi re go naki kichu sob shob sobai aro khub beshi besi kom onek
 ekta ekti ek ekhon ekhono ahon ehon aj abar shudhu sudhu matro asole sotti shotti mane bole tai tao
 kebol porjonto dhore somoy byapar bepar bishoy jinis jinish ghotona kotha khobor
-assalamu assalamualaikum alaikum walaikum salam hello hi hey jigai jiggesh jiggasa jigges kori
+assalamu assalamualaikum alaikum walaikum salam hello hi hey jigai kahini kahinita jigesh jiggesh jiggasa jigges kori
 korchi kon kaw koiben koira diya kortase kortesi bujhtesi bujhtasi bujhlam bujhina theika thika
 khali parbo parben hoibo hoibe gese koilo koisilo janaben bolben dekhi mone
 laiga lagi niya kon koilen bolechen bolechhen boleche bollo bolsilo bolechilen bolechilo
@@ -104,6 +104,8 @@ report article piece news story according overall honestly simply want wanted si
 brief briefly mainly mostly such put able
 whats wats whens hows wheres whos whys fully completely totally btw anyway itself
 up down out over under off
+going goes happening happened happen between looking look looks like seems seem regarding
+concerning thing things stuff
 hi hello hey dear sir bro brother guys anyone wondering wonder curious question ask asking
 s t d ll ve re m
 """
