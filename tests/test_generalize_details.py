@@ -551,7 +551,7 @@ def test_put_on_hold_is_a_delay(real: Responder) -> None:
 
 @pytest.mark.parametrize("question", [
     "What does Spotify use Llama for?", "ডোরড্যাশ লামা দিয়ে কী কাজ করে?",
-    "spotify llama diye ki kore?",
+    "spotify llama diye ki kore?", "at&t kon kaj e llama lagay?", "doordash llama te ki kaj kore?",
 ])
 def test_what_a_listed_adopter_does_with_it_is_not_in_the_article(
         real: Responder, question: str) -> None:

@@ -210,7 +210,7 @@ class Asks:
                                   "দিয়া কী করে", "দিয়ে কী কাজ", "দিয়া কী কাজ", "use case",
                                   "use cases", "use it for", "uses it for", "using it for",
                                   "does with", "do with", "diye ki kore", "diye ki kaj",
-                                  "ki kaje",
+                                  "ki kaje", "ki kaj e", "ki kaj kore", "kon kaj e",
                                   "kon kaje", "what for"))
         self._relation = asking(("to do with",))
         self._particular = asking(("কীভাবে", "কিভাবে", "কেমনে", "কোন", "কোনটা", "কোনগুলো",
