@@ -149,7 +149,7 @@ _QUESTION_WORDS = _phrases(
     # Sylheti and other speech: "কুনদিন?" (when), "কিতা?" (what); "কোথাকার?" (from where)
     "কুন|কুনদিন|কিতা|kun|kundin|kita|কোথাকার|kothakar|"
     # for whom, what kind, within what time, similar to what
-    "কাদের|kader|ধরনের|ধরণের|dhoroner|dhoroner|রকম|rokom|kind|type|সময়|সময়ে|somoy|somoye|"
+    "কাদের|kader|kar|kake|কাহার|কাহাদের|কাহাকে|ধরনের|ধরণের|dhoroner|dhoroner|রকম|rokom|kind|type|সময়|সময়ে|somoy|somoye|"
     "somoyer|similar|like what")
 # Words that point back at what was just said: "এটা কি ফ্রি?", "এর লাইসেন্স?", "is it free?".
 _POINTERS = _phrases(
