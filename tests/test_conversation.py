@@ -687,6 +687,12 @@ def test_a_romanized_r_of_possession_does_not_split(conversation: Conversation) 
     assert turn.kind is not TurnKind.COMPOUND
 
 
+def test_a_request_shaping_the_answer_is_no_second_question(conversation: Conversation) -> None:
+    """"company wise bolo" asks the adopters company by company; "...র কথাও বলো" asks more."""
+    turn = conversation.reply("llama ke ke use kortese, company wise bolo", Context(), NOW)
+    assert (turn.kind, facts(turn)) == (TurnKind.ANSWER, ["corporate_adopters"])
+
+
 def test_with_after_a_possessive_is_no_break(conversation: Conversation) -> None:
     """"লামার সাথে" is "with Llama"; cut there, "কী করল" lost its subject."""
     turn = conversation.reply("ডিপসিক লামার সাথে কী করল, আর মেটা জবাবে কী করল?", Context(), NOW)

@@ -763,8 +763,8 @@ class Conversation:
         folded = {surface_word(w) for w in words} | set(words)
         # "is meta" (of "is meta also making...") is an opener cut short, not a question.
         return (clause.endswith("?") or len(words) > 2 and words[0] in _AUXILIARIES
-                or any(w in _QUESTION_WORDS and w not in _CONNECTIVES or w in _REQUESTS
-                       for w in folded)
+                or any(w in _QUESTION_WORDS and w not in _CONNECTIVES for w in folded)
+                or _asks_also(words, folded)
                 or bool(self.responder.asks.asked(self.responder.matcher.key(clause))))
 
     # ----------------------------------------------------------------- bookkeeping
@@ -820,11 +820,21 @@ _LIST_REQUEST = ("tell me about", "give me", "দুটোই", "দুটিই
                  "তিনটা নিয়ে", "দুইটার ব্যাপারে", "both", "all three", "each of", "duita niye",
                  "duitar bepare", "duitai", "tin ta niye", "tinta niye", "tintai", "dutoi")
 _CONNECTIVES = _phrases("আর|তো|তাহলে|তাই|আচ্ছা|and|so|then|really|ar|tahole")
+_ALSO = _phrases("also|too|as well|সাথে|সঙ্গে|পাশাপাশি|তাছাড়া|এছাড়া|o|sathe|shathe|pashapashi")
+_BENGALI_WORD = re.compile(r"[\u0980-\u09ff]+$")
 # A clause asking to be told ("মাল্টিমোডাল ফিচারের কথাও বলো", "reasoning er khobor dao") stands
 # as a question of its own.
 _REQUESTS = _phrases("বলো|বলুন|বলেন|বলবেন|বলবে|বলবি|বলিস|দাও|দিন|দেন|দিবেন|দেবেন|জানাও|জানান|"
                      "জানাবেন|জানাবে|শোনাও|শোনান|ব্যাখ্যা|tell|explain|describe|bolo|bolen|"
                      "bolben|dao|din|den|janao|janan|janaben")
+
+
+def _asks_also(words: list[str], folded: set[str]) -> bool:
+    """A request for one thing more: "মাল্টিমোডালের কথাও বলো", "deepseek er khobor o dao";
+    not one shaping the answer asked before ("company wise bolo")."""
+    return not folded.isdisjoint(_REQUESTS) and (
+        not folded.isdisjoint(_ALSO)
+        or any(len(w) > 3 and w.endswith("ও") and _BENGALI_WORD.match(w) for w in words))
 
 
 def _leads_by(ranked: tuple[Scored, ...], first: str, second: str) -> float:

@@ -79,7 +79,8 @@ upore niche vitore bhitore baire kache moto moton
 vai bhai vaiya bhaiya apu dada didi re go naki kichu sob shob sobai aro khub beshi besi kom onek
 ekta ekti ek ekhon ekhono ahon ehon aj abar shudhu sudhu matro asole sotti shotti mane bole tai tao
 kebol porjonto dhore somoy byapar bepar bishoy jinis jinish ghotona kotha khobor
-assalamu assalamualaikum alaikum walaikum salam hello hi hey jigai kahini kahinita jigesh jiggesh jiggasa jigges kori
+assalamu assalamualaikum alaikum walaikum salam hello hi hey jigai kahini kahinita jigesh
+jiggesh jiggasa jigges kori
 korchi kon kaw koiben koira diya kortase kortesi bujhtesi bujhtasi bujhlam bujhina theika thika
 khali parbo parben hoibo hoibe gese koilo koisilo janaben bolben dekhi mone
 laiga lagi niya kon koilen bolechen bolechhen boleche bollo bolsilo bolechilen bolechilo
