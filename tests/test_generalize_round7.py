@@ -174,3 +174,11 @@ def test_the_knowledge_bases_words_for_the_same_idea(
 def test_fillers_of_speech_weigh_nothing(real: Responder, question: str, fact: str) -> None:
     answer = real.ask(question, NOW)
     assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, fact)
+
+
+def test_must_i_pay_asks_whether_it_is_free(real: Responder) -> None:
+    """synonyms.yaml: "টাকা দিয়ে কিনতে হয়" is in the free group; a ticket's price is still no
+    fact of the article."""
+    answer = real.ask("লামা ব্যবহার করতে কি টাকা দিয়ে কিনতে হয়?", NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "ecosystem_strategy")
+    assert real.ask("লামাকনের টিকিট কি টাকা দিয়ে কিনতে হয়?", NOW).kind is not AnswerKind.FACT
