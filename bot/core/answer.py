@@ -269,7 +269,7 @@ class Responder:
         if answer.kind in (AnswerKind.FACT, AnswerKind.SMALLTALK):
             return answer
         if answer.kind in (AnswerKind.FALLBACK, AnswerKind.SUGGEST):
-            if (talk := self._small_talk_by_its_words(result.key)) is not None:
+            if (talk := self._small_talk_by_its_words(result)) is not None:
                 return self._smalltalk(question, talk, answer.score)
         # A long message: the story around the question must not veto it, but the subjects
         # it names still count ("my friend works at Google... so how much will they spend?").
@@ -707,10 +707,11 @@ class Responder:
         own[""] = frozenset().union(*(sounds[f] for f in self.knowledge.facts))
         self._talk_words = own
 
-    def _small_talk_by_its_words(self, key: Key) -> str | None:
+    def _small_talk_by_its_words(self, result: MatchResult) -> str | None:
         """"থ্যাংকু, এবার পরিষ্কার হলো", "bye bye, take care!": a short message with words of
         one small talk alone, and at most one word of the article's facts, is that small talk
         even in words its examples do not have."""
+        key = result.key
         if len(key.surface) > self.policy.max_small_talk_words:
             return None
         own = self._learned_talk_words()
@@ -718,6 +719,11 @@ class Responder:
         hits = {t: sum(w in words for w in heard) for t, words in own.items() if t}
         best = max(hits, key=lambda t: hits[t], default=None)
         if best is None or not hits[best] or sorted(hits.values())[-2:] == [hits[best]] * 2:
+            return None
+        # Half of the words known here at least: "ঢাকা মেট্রোরেল সকাল কয়টা থেকে চলে?"
+        # greets no one with its "সকাল".
+        known = sum(w not in result.unknown for w in heard)
+        if 2 * hits[best] < known:
             return None
         if sum(w in own[""] and w not in own[best] for w in heard) > 1:
             return None
