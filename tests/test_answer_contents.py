@@ -60,7 +60,7 @@ def test_an_answer_is_rendered_from_itself_alone() -> None:
 
 def test_did_you_mean_buttons_are_labelled_by_their_fact() -> None:
     responder = real_responder()
-    answer = responder.ask("download", FIXED_NOW)
+    answer = responder.ask("meta", FIXED_NOW)  # a word of several facts
     assert answer.kind is AnswerKind.SUGGEST and answer.choices
     facts = responder.knowledge.facts
     assert [(c.fact_id, c.label) for c in answer.choices] == [

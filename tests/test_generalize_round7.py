@@ -182,3 +182,11 @@ def test_must_i_pay_asks_whether_it_is_free(real: Responder) -> None:
     answer = real.ask("লামা ব্যবহার করতে কি টাকা দিয়ে কিনতে হয়?", NOW)
     assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "ecosystem_strategy")
     assert real.ask("লামাকনের টিকিট কি টাকা দিয়ে কিনতে হয়?", NOW).kind is not AnswerKind.FACT
+
+
+def test_how_much_an_open_model_saves_is_not_in_the_article(real: Responder) -> None:
+    """decline.yaml's open_source_details: why open models draw companies is a fact, what
+    they save in money is not."""
+    assert real.ask("ওপেন মডেল ব্যবহার করলে কোম্পানির কত খরচ বাঁচে?", NOW).kind is not AnswerKind.FACT
+    assert real.ask("ওপেন সোর্স মডেলের প্রতি কোম্পানিগুলোর আগ্রহ কেন?", NOW).fact_id == (
+        "open_source_interest")
