@@ -190,3 +190,15 @@ def test_how_much_an_open_model_saves_is_not_in_the_article(real: Responder) -> 
     assert real.ask("ওপেন মডেল ব্যবহার করলে কোম্পানির কত খরচ বাঁচে?", NOW).kind is not AnswerKind.FACT
     assert real.ask("ওপেন সোর্স মডেলের প্রতি কোম্পানিগুলোর আগ্রহ কেন?", NOW).fact_id == (
         "open_source_interest")
+
+
+@pytest.mark.parametrize(("plain", "with_filler"), [
+    ("মেটার সম্মেলনটা কবে?", "মেটার নিজেদের যে সম্মেলনটা হবে সেটা কবে?"),
+    ("কোন কোম্পানি লামা ব্যবহার করে?", "এমন কোন কোম্পানি আছে যারা লামা ব্যবহার করে?"),
+])
+def test_own_and_such_are_grammar(real: Responder, plain: str, with_filler: str) -> None:
+    """"নিজেদের" (their own), "এমন" (such) name nothing a fact must hold: the question is
+    as sure with them as without."""
+    sure, filled = real.ask(plain, NOW), real.ask(with_filler, NOW)
+    assert filled.fact_id == sure.fact_id
+    assert filled.score >= sure.score - 10

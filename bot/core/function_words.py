@@ -55,7 +55,7 @@ _BENGALI = """
 নামক জাতীয় যাঁরা তাঁদের উহা তাহা ইহা হইতে লইবার বলিয়া যাইতেছে করিয়াছিলেন সম্বন্ধে নিকট অধিকতর কতিপয়
 নিমিত্ত মাধ্যমে সম্প্রতি অদ্যাবধি বিষয়ক
 সহজ সহজভাবে সহজে সংক্ষেপে ভাষায় সোজা সোজাসুজি
-নাগাদ এসব ওসব সেসব
+নাগাদ এসব ওসব সেসব নিজেদের এমন এরকম ওরকম এইরকম ওইরকম
 অনুগ্রহ অনুগ্রহপূর্বক বুঝিয়ে বুঝাইয়া বলবেন জানাবেন বলবে জানাবে
 উনার উনাকে ওনাকে তাঁকে কুন কুনো লইয়া অইছে অইব অইবো অইলো কইছইন কইছন হেইন হেরা ইতা ইগুলা ইটা ওইগুলা ওইগুলো এইগুলা এইগুলো
 """
@@ -80,7 +80,7 @@ vai bhai vaiya bhaiya apu dada didi re go naki kichu sob shob sobai aro khub bes
 ekta ekti ek ekhon ekhono ahon ehon aj abar shudhu sudhu matro asole sotti shotti mane bole tai tao
 kebol porjonto dhore somoy byapar bepar bishoy jinis jinish ghotona kotha khobor
 assalamu assalamualaikum alaikum walaikum salam hello hi hey jigai kahini kahinita jigesh
-jiggesh jiggasa jigges kori
+jiggesh jiggasa jigges kori emon erokom orokom nijeder
 korchi kon kaw koiben koira diya kortase kortesi bujhtesi bujhtasi bujhlam bujhina theika thika
 khali parbo parben hoibo hoibe gese koilo koisilo janaben bolben dekhi mone
 laiga lagi niya kon koilen bolechen bolechhen boleche bollo bolsilo bolechilen bolechilo
