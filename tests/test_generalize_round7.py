@@ -202,3 +202,10 @@ def test_own_and_such_are_grammar(real: Responder, plain: str, with_filler: str)
     sure, filled = real.ask(plain, NOW), real.ask(with_filler, NOW)
     assert filled.fact_id == sure.fact_id
     assert filled.score >= sure.score - 10
+
+
+def test_a_word_for_on_its_own_beside_zuckerberg_asks_agentic(real: Responder) -> None:
+    """synonyms.yaml: "একা একা", "by itself" join the agentic group; what Zuckerberg hinted
+    about it is the agentic fact, not his outlook on the earnings call."""
+    answer = real.ask("জাকারবার্গ কি বলেছেন লামা একা একা কাজ করতে পারবে?", NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "agentic")
