@@ -724,11 +724,3 @@ def test_whose_in_romanized_and_sadhu_is_a_bare_question(
         conversation: Conversation, opening: str, follow_up: str, fact: str) -> None:
     *_, turn = play(conversation, opening, follow_up)
     assert facts(turn) == [fact]
-
-
-def test_a_part_about_the_matter_just_asked_is_no_new_question(
-        conversation: Conversation) -> None:
-    """"মেটা এই ব্যাপারে কী করছে?" after "what is agentic AI?" asks more of agentic AI, not
-    what Meta does in general (its investment)."""
-    turn = conversation.reply("এজেন্টিক এআই মানে কী? মেটা এই ব্যাপারে কী করছে?", Context(), NOW)
-    assert facts(turn) == ["agentic"]

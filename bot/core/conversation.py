@@ -653,8 +653,6 @@ class Conversation:
         borrowed: set[int] = set()  # parts read with the subject of an earlier part
         subject = question = ""
         for clause in clauses:
-            if _about_that(clause) and any(a.kind is AnswerKind.FACT for a in answers):
-                continue  # "...মানে কী? মেটা কী বানাচ্ছে ওই ব্যাপারে?": more of the same
             answer = self.responder.ask(clause, now)
             if answer.kind is not AnswerKind.FACT and subject:
                 if not (clause.endswith("?") or self._subject_of(clause)
@@ -822,11 +820,6 @@ _LIST_REQUEST = ("tell me about", "give me", "দুটোই", "দুটিই
                  "তিনটা নিয়ে", "দুইটার ব্যাপারে", "both", "all three", "each of", "duita niye",
                  "duitar bepare", "duitai", "tin ta niye", "tinta niye", "tintai", "dutoi")
 _CONNECTIVES = _phrases("আর|তো|তাহলে|তাই|আচ্ছা|and|so|then|really|ar|tahole")
-# Pointing back at the matter just asked about, not at a thing: "মেটা কী করছে ওই ব্যাপারে?"
-_ABOUT_THAT = tuple(clean(p) for p in (
-    "ওই ব্যাপারে", "এই ব্যাপারে", "এ ব্যাপারে", "সে ব্যাপারে", "ওই বিষয়ে", "এই বিষয়ে", "এ বিষয়ে",
-    "সে বিষয়ে", "এই নিয়ে", "এ নিয়ে", "ওই নিয়ে", "about that", "about this", "in that regard",
-    "on that front", "oi bepare", "ei bepare", "e bepare", "oi bishoye", "ei bishoye"))
 _ALSO = _phrases("also|too|as well|সাথে|সঙ্গে|পাশাপাশি|তাছাড়া|এছাড়া|o|sathe|shathe|pashapashi")
 _BENGALI_WORD = re.compile(r"[\u0980-\u09ff]+$")
 # A clause asking to be told ("মাল্টিমোডাল ফিচারের কথাও বলো", "reasoning er khobor dao") stands
@@ -834,11 +827,6 @@ _BENGALI_WORD = re.compile(r"[\u0980-\u09ff]+$")
 _REQUESTS = _phrases("বলো|বলুন|বলেন|বলবেন|বলবে|বলবি|বলিস|দাও|দিন|দেন|দিবেন|দেবেন|জানাও|জানান|"
                      "জানাবেন|জানাবে|শোনাও|শোনান|ব্যাখ্যা|tell|explain|describe|bolo|bolen|"
                      "bolben|dao|din|den|janao|janan|janaben")
-
-
-def _about_that(clause: str) -> bool:
-    words = f" {clean(clause)} "
-    return any(f" {p} " in words for p in _ABOUT_THAT)
 
 
 def _asks_also(words: list[str], folded: set[str]) -> bool:
