@@ -17,6 +17,7 @@ from bot.storage.contexts import (
     Remembered,
     decode,
     encode,
+    write_contexts,
 )
 from bot.storage.question_log import QuestionLog, Storage
 
@@ -257,6 +258,36 @@ def test_reads_started_as_messages_arrive_share_a_statement_and_are_never_stale(
     assert first == Remembered(CONTEXT, "llamacon")
     assert second.context == later  # read afresh, not the one started before the write
     assert third == Remembered(Context())
+
+
+def test_a_read_started_while_its_context_was_being_written_is_not_stale(
+    database_target: DatabaseTarget,
+) -> None:
+    """The writer has taken the context but not committed it when the conversation's next
+    message arrives: the read started then finds nothing. Once the writer is done, that
+    message must not take the empty read for the context (it lost "লামাকন কী?" under load
+    in a group, and "কবে?" became a "did you mean")."""
+
+    async def scenario() -> Remembered:
+        await (await Storage.open(database_target)).close()  # the schema
+        contexts = Contexts(database_target)  # its writer played by the test
+        await contexts.open()
+        contexts.keep(ContextRecord(PRIVATE, CONTEXT, NOW))
+        taken = contexts.pending()  # the writer thread takes the batch...
+        contexts.prefetch(PRIVATE, None, NOW)  # ...as the next message arrives
+        await asyncio.sleep(0.05)  # its read runs, before the commit: nothing there yet
+        db = connect(database_target)
+        try:
+            with db.transaction() as writing:
+                write_contexts(writing, taken)
+        finally:
+            db.close()
+        contexts.written(taken)
+        remembered = await contexts.read(PRIVATE, None, NOW)
+        await contexts.close()
+        return remembered
+
+    assert run(scenario()).context == CONTEXT
 
 
 def test_expired_contexts_are_deleted_when_nobody_writes(database_target: DatabaseTarget) -> None:

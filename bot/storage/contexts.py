@@ -33,6 +33,7 @@ from bot.storage.connection import Connection, DatabaseError, DatabaseTarget, Lo
 log = logging.getLogger(__name__)
 _REOPEN_EVERY = 5.0  # seconds between attempts to reconnect after a failure
 _MAX_PENDING = 10_000  # records waiting for the writer; past this the oldest is dropped
+_BATCHES_REMEMBERED = 64  # how long a conversation's last write is remembered, in batches
 # Rows written by one statement: a few to a statement spare round trips and the
 # interpreter lock's hand-overs, and at most 50 parameters keep psycopg's parse cached.
 _ROWS_PER_STATEMENT = 12
@@ -246,8 +247,14 @@ class Contexts:
         self._querying = False
         self._waiting: list[tuple[_Wanted, int, asyncio.Future[Found]]] = []
         self._serving: asyncio.Task[None] | None = None
-        # Reads started as messages arrived, by conversation and replied message.
-        self._prefetched: dict[ConversationKey, dict[int | None, asyncio.Future[Found]]] = {}
+        # Reads started as messages arrived, by conversation and replied message, with the
+        # writer's batch count when they started.
+        self._prefetched: dict[ConversationKey,
+                               dict[int | None, tuple[asyncio.Future[Found], int]]] = {}
+        # The batch count when each conversation's context was last written: a read started
+        # before that may have missed it (it ran while the writer held it, uncommitted).
+        self._batches = 0
+        self._written_in: dict[ConversationKey, int] = {}
         self._connecting: asyncio.Task[None] | None = None
         self._retry_at = 0.0
         self.error: str | None = None
@@ -280,6 +287,12 @@ class Contexts:
         """The writer is done with what `pending` gave (committed, or dropped)."""
         with self._lock:
             self._writing = _Waiting()
+            self._batches += 1
+            if len(self._written_in) > _MAX_PENDING:  # reads outlive a batch by milliseconds
+                recent = self._batches - _BATCHES_REMEMBERED
+                self._written_in = {k: n for k, n in self._written_in.items() if n > recent}
+            for record in records:
+                self._written_in[record.key] = self._batches
 
     def prefetch(self, key: ConversationKey, reply_to: int | None, now: datetime) -> None:
         """Start the read of a message that has just arrived; `read` takes it later.
@@ -292,7 +305,8 @@ class Contexts:
             return
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Found] = loop.create_future()
-        waiting[reply_to] = future
+        with self._lock:
+            waiting[reply_to] = future, self._batches
         self._waiting.append((_Wanted(key, True, reply_to), _seconds(now), future))
         if not self._querying:
             self._querying = True
@@ -311,10 +325,12 @@ class Contexts:
         """`key`'s context and the fact of the bot's message `reply_to`, as of `now`: one
         indexed read at most (shared with others), none when both are still waiting to be
         written."""
-        prefetched = self._prefetched.get(key, {}).get(reply_to)
+        started = self._prefetched.get(key, {}).get(reply_to)
         self.discard(key, reply_to)
         with self._lock:
             pending = self._next.context(key) or self._writing.context(key)
+            prefetched = (started[0] if started is not None
+                          and self._written_in.get(key, -1) <= started[1] else None)
             answered = (self._next.answer(key.chat_id, reply_to)
                         or self._writing.answer(key.chat_id, reply_to)) if reply_to else None
         fact = answered[0] if answered and answered[1] > _seconds(now) else None
