@@ -525,8 +525,11 @@ def test_there_is_the_place_of_the_last_answer(conversation: Conversation) -> No
     ("লামার বিরুদ্ধে কপিরাইট মামলা হয়েছে কেন?", "কী অভিযোগ?", "copyright_lawsuit"),
     # romanized "মানে?" (meaning?)
     ("lama ki multimodal hobe?", "mane?", "multimodal"),
+    # whose, in romanized and sadhu Bengali: a bare question word
+    ("লামার নতুন রিজনিং মডেল আসছে?", "kar moto?", "reasoning_models"),
+    ("ওয়ার রুম কেন বানানো হলো?", "কাহার নিকট হইতে?", "war_rooms"),
 ])
-def test_a_short_follow_up_unsure_alone_is_of_the_last_answer(
+def test_a_short_follow_up_is_of_the_last_answer(
         conversation: Conversation, opening: str, follow_up: str, fact: str) -> None:
     *_, turn = play(conversation, opening, follow_up)
     assert facts(turn) == [fact]
@@ -714,13 +717,3 @@ def test_a_part_unsure_of_one_fact_only_is_answered_beside_a_sure_one(
     turn = conversation.reply("What's a war room in this context and which Chinese model "
                               "pushed Meta to set one up?", Context(), NOW)
     assert set(facts(turn)) == {"war_rooms", "deepseek_r1"}
-
-
-@pytest.mark.parametrize(("opening", "follow_up", "fact"), [
-    ("লামার নতুন রিজনিং মডেল আসছে?", "kar moto?", "reasoning_models"),
-    ("ওয়ার রুম কেন বানানো হলো?", "কাহার নিকট হইতে?", "war_rooms"),
-])
-def test_whose_in_romanized_and_sadhu_is_a_bare_question(
-        conversation: Conversation, opening: str, follow_up: str, fact: str) -> None:
-    *_, turn = play(conversation, opening, follow_up)
-    assert facts(turn) == [fact]

@@ -188,8 +188,8 @@ _CLAUSE_BREAK = re.compile(
 # "1. llama ki", "- llamacon kobe", "• ...": the marker of a list item.
 _LIST_MARKER = re.compile(r"^\s*(?:\d+[.)]|[-•*])\s+", re.MULTILINE)
 MAX_CLAUSES = 4
-_ROMANIZED_AND = re.compile(r"\s+r\s+", re.IGNORECASE)
-_TEXTED_AND = re.compile(r"\s+[rn]\s+", re.IGNORECASE)
+# A romanized "r" or a texted "n" (and); captured, so that parts rejoin as written.
+_TEXTED_AND = re.compile(r"(\s+[rn]\s+)", re.IGNORECASE)
 
 
 @dataclass
@@ -715,7 +715,7 @@ class Conversation:
         if any(p in cleaned for p in _LIST_REQUEST) or " + " in text:
             # Every item of the list, also those joined by a romanized "r" ("reasoning r
             # multimodal duitar bepare bolo").
-            items = [i for c in clauses for i in _ROMANIZED_AND.split(c)]
+            items = [i for c in clauses for i in _TEXTED_AND.split(c)[::2]]
             # The request itself ("tinta niye short e bolo") is no item.
             return [i for i in items if self._beyond_request(i)]
         # "koto download hoise r kobe launch hoise?": a romanized "r" (or a texted "n")
@@ -742,15 +742,15 @@ class Conversation:
         return bool(matcher.content_positions(matcher.key(words)))
 
     def _split_on_and(self, clause: str) -> list[str]:
-        parts = _TEXTED_AND.split(clause)
+        parts = _TEXTED_AND.split(clause)  # part, "and", part, "and", part...
         out = parts[:1]
-        for part in parts[1:]:
+        for joint, part in zip(parts[1::2], parts[2::2], strict=True):
             # Each side by its own words: the message's "?" closes only the last part.
             if self._asks(out[-1].rstrip("?")) and self._asks(part.rstrip("?")):
                 out.append(part)
             else:
-                out[-1] = f"{out[-1]} r {part}"
-        return out if len(out) > 1 else [clause]
+                out[-1] += joint + part
+        return out
 
     def _subject_of(self, clause: str) -> str:
         """The words naming the subjects of a clause ("llama", "লামাকন")."""

@@ -172,43 +172,35 @@ def skeleton_word(word: str) -> str:
 
 # Sadhu bhasha's verb endings in the spoken (chalit) form everyone else writes, longest first:
 # করিয়াছে is করেছে, চালাইতেছে is চালাচ্ছে, হইবে is হবে. Verbs only: the endings are
-# those of finite verbs, so nouns (মিডিয়া, দলিল) keep their spelling.
-_SADHU_ENDINGS: tuple[tuple[str, str], ...] = tuple(
-    (sadhu + tail, chalit + tail)
-    for sadhu, chalit in (
-        ("াইয়াছ", "িয়েছ"),  # চালাইয়াছে, জানাইয়াছেন
-        ("ইয়াছ", "য়েছ"),  # হইয়াছে
-        ("িয়াছ", "েছ"),  # করিয়াছে, বলিয়াছিলেন
-        ("াইতেছ", "াচ্ছ"),  # চালাইতেছে
-        ("ইতেছ", "চ্ছ"),  # হইতেছে
-        ("িতেছ", "ছ"),  # করিতেছে
+# those of finite verbs, so nouns (মিডিয়া, দলিল) keep their spelling. Each ending with its
+# spoken form, and that form after a one-letter root, which keeps its vowel (দিয়াছে is
+# দিয়েছে, পাইয়াছে পেয়েছে; None: the word is spoken as it is, দিবে).
+_PERSON_TAILS = ("েন", "িলেন", "িল", "ে")
+_SADHU_ENDINGS: tuple[tuple[str, str, str | None], ...] = tuple(
+    (sadhu + tail, chalit + tail, None if short is None else short + tail)
+    for sadhu, chalit, short in (
+        ("াইয়াছ", "িয়েছ", "েয়েছ"),  # চালাইয়াছে, জানাইয়াছেন; পাইয়াছে
+        ("ইয়াছ", "য়েছ", "য়েছ"),  # হইয়াছে
+        ("িয়াছ", "েছ", "িয়েছ"),  # করিয়াছে, বলিয়াছিলেন; দিয়াছে
+        ("াইতেছ", "াচ্ছ", "াচ্ছ"),  # চালাইতেছে; পাইতেছে
+        ("ইতেছ", "চ্ছ", "চ্ছ"),  # হইতেছে
+        ("িতেছ", "ছ", "িচ্ছ"),  # করিতেছে; দিতেছে
     )
-    for tail in ("েন", "িলেন", "িল", "ে")
-) + (("াইবেন", "াবেন"), ("াইবে", "াবে"), ("ইবেন", "বেন"), ("ইবে", "বে"), ("িবেন", "বেন"),
-     ("িবে", "বে"))  # not -িবার: কোটিবার is "crore times"
+    for tail in _PERSON_TAILS
+) + (("াইবেন", "াবেন", "াবেন"), ("াইবে", "াবে", "াবে"), ("ইবেন", "বেন", "বেন"),
+     ("ইবে", "বে", "বে"), ("িবেন", "বেন", None), ("িবে", "বে", None))
+# (not -িবার: কোটিবার is "crore times")
 
 
 @lru_cache(maxsize=16384)
 def chalit_word(word: str) -> str:
-    """A sadhu verb form of one cleaned word in its spoken form; other words as they are.
-
-    A one-letter root keeps its vowel: দিয়াছে is দিয়েছে, দিতেছে দিচ্ছে, পাইয়াছে পেয়েছে;
-    দিবে stays দিবে.
-    """
-    for sadhu, chalit in _SADHU_ENDINGS:
-        if not word.endswith(sadhu):
-            continue
-        root, tail = word[: -len(sadhu)], chalit
-        if len(root) == 1:
-            if sadhu.startswith("িয়াছ"):
-                tail = "িয়েছ" + chalit[2:]
-            elif sadhu.startswith("িতেছ"):
-                tail = "িচ্ছ" + chalit[1:]
-            elif sadhu.startswith("াইয়াছ"):
-                tail = "েয়েছ" + chalit[5:]
-            elif sadhu.startswith("ি"):
-                return word
-        return root + tail
+    """A sadhu verb form of one cleaned word in its spoken form; other words as they are."""
+    for sadhu, chalit, after_one_letter in _SADHU_ENDINGS:
+        if word.endswith(sadhu):
+            root = word[: -len(sadhu)]
+            if len(root) > 1:
+                return root + chalit
+            return word if after_one_letter is None else root + after_one_letter
     return word
 
 
