@@ -220,7 +220,7 @@ class Asks:
             Asked.WHERE: asking(("কোথায়", "কই", "where", "kothay", "koi", "কোথাকার",
                                    "kothakar")),
             Asked.WHO: asking(("কে", "কারা", "কাদের", "কার", "who", "whom", "whose", "ke",
-                                 "kara", "kader", "kar")),
+                                 "kara", "kader", "kar", "কাহার", "কাহারা", "কাহাদের")),
             Asked.NAMES: asking(("নাম", "নামগুলো", "names", "nam", "namgulo", "called", "name")),
         }
         # Phrases by their first word: a question is read word by word, not phrase by phrase

@@ -154,6 +154,8 @@ _QUESTION_WORDS = _phrases(
 # Words that point back at what was just said: "এটা কি ফ্রি?", "এর লাইসেন্স?", "is it free?".
 _POINTERS = _phrases(
     "এটা|এটি|ওটা|ওটি|সেটা|সেটি|এর|ওর|এটার|ওটার|এদের|ওদের|এগুলো|ওগুলো|এই|ওই|সেই|তারা|এরা|ওরা|"
+    # sadhu and Dhaka speech: "ইহা কাহার নির্মিত?", "ওগো লাইসেন্সে...", "ওইটায় কী হইবো?"
+    "ইহা|উহা|ইহার|উহার|ইহাদের|উহাদের|ওগো|হেগো|তাগো|ওইটায়|এইটায়|ওটায়|এটায়|"
     "it|its|it's|this|that|they|them|their|these|those|eta|ota|seta|er|etar|otar|eder|oder|egula|"
     "ogula|ei|oi|oigula|oigulo|eigula|eigulo|ita|oita|eita|"
     # spoken forms: "ইতা কিতা বুঝবো?" (Sylheti), "ওইগুলা", "এইডা"
@@ -187,7 +189,7 @@ _CLAUSE_BREAK = re.compile(
 )
 # "1. llama ki", "- llamacon kobe", "• ...": the marker of a list item.
 _LIST_MARKER = re.compile(r"^\s*(?:\d+[.)]|[-•*])\s+", re.MULTILINE)
-MAX_CLAUSES = 4
+MAX_CLAUSES = 5
 # A romanized "r" or a texted "n" (and); captured, so that parts rejoin as written.
 _TEXTED_AND = re.compile(r"(\s+[rn]\s+)", re.IGNORECASE)
 
@@ -724,7 +726,10 @@ class Conversation:
         questions: list[str] = []
         pending = ""
         for clause in clauses:
-            if self._asks(clause):
+            if questions and not pending and clean(clause).startswith(_RESTATING):
+                # "..., মানে এটা বিনা পয়সায় দিচ্ছে কেন?": the same question in other words.
+                questions[-1] = f"{questions[-1]} {clause}"
+            elif self._asks(clause):
                 questions.append(f"{pending} {clause}".strip())
                 pending = ""
             else:
@@ -765,6 +770,7 @@ class Conversation:
         return (clause.endswith("?") or len(words) > 2 and words[0] in _AUXILIARIES
                 or any(w in _QUESTION_WORDS and w not in _CONNECTIVES for w in folded)
                 or _asks_also(words, folded)
+                or any(w in _ASKING_PARTICLES for w in words[-2:])
                 or bool(self.responder.asks.asked(self.responder.matcher.key(clause))))
 
     # ----------------------------------------------------------------- bookkeeping
@@ -781,7 +787,7 @@ class Conversation:
             shown = tuple(dict.fromkeys((*context.shown, *facts)))
             updated = Context(facts=(*context.facts, *facts)[-3:], shown=shown, choices=choices,
                               question=question, offered=offered, idle=0, at=now)
-        elif told is not None and context.fact is None:
+        elif told is not None and (context.fact is None or told.suggestions[0] in context.facts):
             # "who sued Meta?" to begin with: the article does not say, but the lawsuit is
             # what is talked about now; "কেন?" or "আরও বলো" go on from it (not shown yet:
             # "more" tells it). Later in a conversation, what was answered stays the subject.
@@ -818,9 +824,16 @@ _LIST_REQUEST = ("tell me about", "give me", "দুটোই", "দুটিই
                  "উভয়", "দুটো নিয়েই", "দুটি নিয়েই", "দুটো সম্পর্কে", "দুটি সম্পর্কে", "দুটি বিষয়",
                  "তিনটা নিয়েই বলো", "সবগুলো বলো", "সব কটা বলো", "দুইটা নিয়ে",
                  "তিনটা নিয়ে", "দুইটার ব্যাপারে", "both", "all three", "each of", "duita niye",
-                 "duitar bepare", "duitai", "tin ta niye", "tinta niye", "tintai", "dutoi")
+                 "duitar bepare", "duitai", "tin ta niye", "tinta niye", "tintai", "dutoi",
+                 # "দুইটার খবর কী", "তিনটিরই উত্তর দিন": the count, possessive
+                 "দুইটার", "দুটোর", "দুটির", "তিনটার", "তিনটির", "তিনটের", "duitar", "dutor",
+                 "tintar")
 _CONNECTIVES = _phrases("আর|তো|তাহলে|তাই|আচ্ছা|and|so|then|really|ar|tahole")
 _ALSO = _phrases("also|too|as well|সাথে|সঙ্গে|পাশাপাশি|তাছাড়া|এছাড়া|o|sathe|shathe|pashapashi")
+# "tool dey naki meta", "ফ্রি কিনা": a yes/no question closed by a particle, not a "?".
+_ASKING_PARTICLES = _phrases("নাকি|কিনা|naki|kina")
+# "..., মানে ...", "..., I mean ...": what follows says the last question again.
+_RESTATING = ("মানে ", "অর্থাৎ ", "mane ", "i mean ", "i e ", "that is ")
 _BENGALI_WORD = re.compile(r"[\u0980-\u09ff]+$")
 # A clause asking to be told ("মাল্টিমোডাল ফিচারের কথাও বলো", "reasoning er khobor dao") stands
 # as a question of its own.

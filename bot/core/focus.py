@@ -38,6 +38,13 @@ _ASKING = re.compile(
     r"kivabe|kemne)(?![\w\u0980-\u09FF])",
     re.IGNORECASE,
 )
+# Words that point at what the story told: "এরকম কিছু", "that kind of reasoning".
+_STORY_POINTER = re.compile(
+    r"(?<![\w\u0980-\u09FF])(?:এরকম|এমন|ওরকম|এইরকম|ওইরকম|এ ধরনের|এই ধরনের|ওই ধরনের|সেরকম|"
+    r"সেই ধরনের|such|that kind|this kind|those kinds?|like that|like this|erokom|emon|"
+    r"eirokom|oirokom|orokom)(?![\w\u0980-\u09FF])",
+    re.IGNORECASE,
+)
 # "so" followed by these is no lead-in.
 _NOT_AFTER_SO = frozenset({"far", "much", "many", "that", "long", "called", "on"})
 # A message this short is one question already.
@@ -72,7 +79,11 @@ def question_parts(message: str) -> list[str]:
             parts += [sentence, after] if len(sentence.split()) >= 2 and asks else [after]
     said = sentences(message)
     asking = [i for i in reversed(range(len(said))) if said[i].endswith("?")]
-    parts += [said[i] for i in asking]
+    for i in asking:
+        if i > 0 and _STORY_POINTER.search(said[i]):
+            # "...ছবি আর আওয়াজ বোঝে। মেটা কি লামায় এরকম কিছু আনছে?": "এরকম" is the story's.
+            parts.append(f"{said[i - 1]} {said[i]}")
+        parts.append(said[i])
     # Then sentences that ask without a question mark.
     parts += [said[i] for i in reversed(range(len(said)))
               if i not in asking and _ASKING.search(said[i])]

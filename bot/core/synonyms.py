@@ -19,6 +19,22 @@ def _form(word: str) -> str:
 
 
 STEM_CACHE = 16384
+# A verb's perfect and its past perfect say the same thing here: "বাজারে এসেছে" written in a
+# group is also "বাজারে এসেছিল", "বানিয়েছিলেন".
+_PERFECT = ("েছিলেন", "েছিলো", "েছিল", "েছেন", "েছে")
+
+
+def _tenses(words: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """`words`, and when its last word is a verb's perfect, that verb in the other forms."""
+    if not words:
+        return []
+    last = words[-1]
+    ending = next((e for e in _PERFECT if last.endswith(e) and len(last) > len(e) + 1), None)
+    if ending is None:
+        return [words]
+    base = last[: -len(ending)]
+    forms = dict.fromkeys([last, *(_form(base + e) for e in _PERFECT)])
+    return [(*words[:-1], form) for form in forms]
 
 
 class Synonyms:
@@ -30,9 +46,9 @@ class Synonyms:
         for group in groups:
             canonical = tuple(clean(group[0]).split())
             for member in group[1:]:
-                words = tuple(_form(w) for w in clean(member).split())
-                if words and words != tuple(_form(w) for w in canonical):
-                    self._phrases.setdefault(words[0], []).append((words, canonical))
+                for words in _tenses(tuple(_form(w) for w in clean(member).split())):
+                    if words and words != tuple(_form(w) for w in canonical):
+                        self._phrases.setdefault(words[0], []).append((words, canonical))
         for options in self._phrases.values():
             options.sort(key=lambda option: -len(option[0]))
         self._stem_cache: dict[str, tuple[str, ...] | None] = {}

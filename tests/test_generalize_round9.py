@@ -1,0 +1,138 @@
+"""Mechanisms learned from the ninth round's blind development sets (dev12, dialogues_dev10):
+a story's question that points at the story, a verb's past perfect in a synonym phrase,
+sadhu and spoken pointers, formal grammar words, and compound messages with a story, a
+yes/no particle, a counted list or a restatement. Each test fails without its mechanism."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.core.answer import AnswerKind, Responder
+from bot.core.conversation import Context, Conversation, Turn, TurnKind
+from bot.core.focus import question_parts
+from bot.core.normalize import clean
+from bot.core.synonyms import Synonyms
+
+TZ = ZoneInfo("Asia/Dhaka")
+NOW = datetime(2025, 4, 20, 12, 0, tzinfo=TZ)
+
+
+@pytest.fixture(scope="module")
+def conversation(real: Responder) -> Conversation:
+    return Conversation(real)
+
+
+def play(conversation: Conversation, *messages: str) -> list[Turn]:
+    context, turns = Context(), []
+    for number, message in enumerate(messages):
+        turn = conversation.reply(message, context, NOW + timedelta(seconds=number))
+        turns.append(turn)
+        context = turn.context
+    return turns
+
+
+def facts(turn: Turn) -> list[str | None]:
+    return [a.fact_id for a in turn.answers if a.kind is AnswerKind.FACT]
+
+
+# ----------------------------------------------------------------- single questions
+
+def test_a_question_pointing_at_the_story_is_read_with_the_sentence_before_it() -> None:
+    message = ("আমার ভাই ছবি আঁকে আর গান বানায়, কিন্তু লিখতে পারে না। শুনেছি এমন AI আছে যা "
+               "লেখার বাইরে ছবি আর শব্দও বোঝে। মেটা কি লামাতে এরকম কিছু আনবে?")
+    parts = question_parts(message)
+    question = "মেটা কি লামাতে এরকম কিছু আনবে?"
+    assert parts.index(f"শুনেছি এমন AI আছে যা লেখার বাইরে ছবি আর শব্দও বোঝে। {question}") \
+        < parts.index(question)
+
+
+def test_a_question_pointing_nowhere_is_still_read_alone_first() -> None:
+    message = "অফিসে আজ সবাই এআই নিয়ে কথা বলছিল, আমি চুপ ছিলাম। লামা কবে প্রথম এসেছিল?"
+    assert question_parts(message)[0] == "লামা কবে প্রথম এসেছিল?"
+
+
+def test_a_story_pointer_gets_the_storys_fact(real: Responder) -> None:
+    message = ("আমার ভাই ছবি আঁকে আর গান বানায়, কিন্তু লিখতে পারে না। শুনেছি এমন AI আছে যা "
+               "লেখার বাইরে ছবি আর শব্দও বোঝে। মেটা কি লামাতে এরকম কিছু আনবে?")
+    answer = real.ask(message, NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "multimodal")
+
+
+def test_a_perfect_in_a_synonym_phrase_is_also_its_past_perfect() -> None:
+    synonyms = Synonyms([["লঞ্চ", "বাজারে এসেছে", "released"]])
+    assert synonyms.rewrite(clean("লামা কবে বাজারে এসেছিল").split()) == ["লামা", "কবে", "লঞ্চ"]
+    assert synonyms.rewrite(clean("বাজারে এসেছিলেন").split()) == ["লঞ্চ"]
+    # Another tense is another thing: what will come out is no launch that happened.
+    assert synonyms.rewrite(clean("বাজারে আসবে").split()) == ["বাজারে", "আসবে"]
+
+
+def test_the_past_perfect_of_a_launch_phrase_answers_the_launch(real: Responder) -> None:
+    answer = real.ask("লামা প্রথম কবে বাজারে এসেছিল বলতে পারবেন?", NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "launch_2023")
+
+
+@pytest.mark.parametrize(("question", "fact"), [
+    ("লামা বস্তুটি আসলে কী, একটু বুঝাইয়া বলিবেন?", "what_is_llama"),
+    ("লামাকন নামক আয়োজনটি কী এবং ইহার উদ্দেশ্য কী?", "llamacon"),
+])
+def test_formal_grammar_words_weigh_nothing(real: Responder, question: str, fact: str) -> None:
+    answer = real.ask(question, NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, fact)
+
+
+# ----------------------------------------------------------------- follow-ups
+
+def test_a_sadhu_pointer_asks_of_the_last_answer(conversation: Conversation) -> None:
+    first, then = play(conversation, "লামা জিনিসটা কী?", "ইহা কাহার নির্মিত?")
+    assert facts(first) == ["what_is_llama"]
+    assert facts(then) == ["what_is_llama"]
+
+
+def test_a_detail_lacking_about_an_earlier_fact_brings_the_talk_back_to_it(
+        conversation: Conversation) -> None:
+    # The lawsuit, then Europe; then a detail of the lawsuit the article lacks: the talk is
+    # on the lawsuit again, and "more" goes on from it, not from Europe.
+    turns = play(conversation, "মেটার বিরুদ্ধে কপিরাইট মামলাটা কী নিয়ে?",
+                 "ইউরোপে লামা আটকে গেল কেন?", "কপিরাইট মামলার শুনানি কোন আদালতে?", "আরও বলো")
+    assert [facts(t) for t in turns[:2]] == [["copyright_lawsuit"], ["eu_privacy"]]
+    assert turns[2].answer.kind is AnswerKind.NOT_IN_ARTICLE
+    assert turns[2].context.fact == "copyright_lawsuit"
+    shown = {"copyright_lawsuit", "eu_privacy"}
+    following = next(f for f in conversation.responder.knowledge.neighbours("copyright_lawsuit")
+                     if f not in shown)
+    assert (turns[3].kind, facts(turns[3])) == (TurnKind.MORE, [following])
+
+
+# ----------------------------------------------------------------- several questions
+
+def test_a_story_before_three_listed_questions_does_not_hide_them(
+        conversation: Conversation) -> None:
+    turn = conversation.reply(
+        "আমি একটা রিপোর্ট লিখছি। লামার কপিরাইট মামলা, ইউরোপের প্রাইভেসি ঝামেলা, আর লাইসেন্সের "
+        "সমালোচনা, তিনটা নিয়েই ছোট করে বলো", Context(), NOW)
+    assert set(facts(turn)) == {"copyright_lawsuit", "eu_privacy", "license_criticism"}
+
+
+def test_a_yes_no_particle_makes_a_clause_a_question(conversation: Conversation) -> None:
+    turn = conversation.reply(
+        "meta llama customize korar tool dey naki, ar llama r license niye somalochona ki?",
+        Context(), NOW)
+    assert set(facts(turn)) == {"ecosystem_strategy", "license_criticism"}
+
+
+def test_a_counted_request_lists_its_items(conversation: Conversation) -> None:
+    turn = conversation.reply("লামাকন আর ওয়ার রুম, দুটোর খবর কী?", Context(), NOW)
+    assert set(facts(turn)) == {"llamacon", "war_rooms"}
+
+
+@pytest.mark.parametrize("message", [
+    "লামা ছেড়ে দেওয়ার পেছনে মেটার হিসাবটা কী, মানে মডেলগুলো ফ্রিতে দিচ্ছে কেন?",
+    "Why does Meta give Llama away, I mean what does it gain from free models?",
+])
+def test_a_restatement_is_the_same_question(conversation: Conversation, message: str) -> None:
+    turn = conversation.reply(message, Context(), NOW)
+    assert turn.kind is not TurnKind.COMPOUND
+    assert facts(turn) == ["ecosystem_strategy"]
