@@ -136,3 +136,29 @@ def test_a_restatement_is_the_same_question(conversation: Conversation, message:
     turn = conversation.reply(message, Context(), NOW)
     assert turn.kind is not TurnKind.COMPOUND
     assert facts(turn) == ["ecosystem_strategy"]
+
+
+def test_a_texted_are_opens_a_question(conversation: Conversation) -> None:
+    turn = conversation.reply(
+        "when did llama first come out and r big companies like spotify using it", Context(), NOW)
+    assert facts(turn) == ["launch_2023", "corporate_adopters"]
+
+
+def test_a_story_then_numbered_questions_gets_every_answer(conversation: Conversation) -> None:
+    turn = conversation.reply("আমার দুটো প্রশ্ন আছে, বন্ধুরা সবাই জানতে চায়। 1) মেটা এআই কিসের উপর "
+                              "চলে? 2) লামাকন কবে?", Context(), NOW)
+    assert facts(turn) == ["meta_ai_assistant", "llamacon"]
+
+
+def test_a_fragment_understood_as_nothing_is_no_part(conversation: Conversation) -> None:
+    turn = conversation.reply("why did meta set up war rooms? and r the new llamas going to see "
+                              "images and hear audio too?", Context(), NOW)
+    assert turn.kind is TurnKind.COMPOUND
+    assert [a.kind for a in turn.answers] == [AnswerKind.FACT, AnswerKind.FACT]
+
+
+def test_a_did_you_mean_offers_facts_about_the_subject_named(real: Responder) -> None:
+    # Facts about other subjects come first in words; the choices are the named subject's.
+    answer = real.ask("ডিপসিক প্রতিষ্ঠানটি কোন দেশের?", NOW)
+    assert answer.kind is AnswerKind.SUGGEST
+    assert answer.suggestions[0] == "deepseek_r1"

@@ -610,10 +610,10 @@ class Responder:
                 return self._not_in_article(question, score, (best.intent_id,), best.intent_id)
             return self._fact_answer(question, facts[best.intent_id], score, now)
         candidates = tuple(
-            s.intent_id for s in ranked[: self.policy.max_suggestions]
+            s.intent_id for s in ranked
             if s.intent_id in facts and s.score >= self.policy.suggest_at
             and self._agrees(named, s.intent_id)
-        )
+        )[: self.policy.max_suggestions]
         if candidates and result.known_share >= self.policy.min_known_share:
             return Answer(question, AnswerKind.SUGGEST, None, score, SUGGEST_TEXT, None,
                           self._choices(candidates), best.intent_id if best else None)

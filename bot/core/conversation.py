@@ -188,8 +188,9 @@ _CLAUSE_BREAK = re.compile(
     re.IGNORECASE,
 )
 # "1. llama ki", "- llamacon kobe", "• ...": the marker of a list item.
-_LIST_MARKER = re.compile(r"^\s*(?:\d+[.)]|[-•*])\s+", re.MULTILINE)
+_LIST_MARKER = re.compile(r"^\s*(?:\d+[.)]|[-•*])\s+|(?<![\w.])\d{1,2}\)\s+", re.MULTILINE)
 MAX_CLAUSES = 5
+STORY_WORDS = 5
 # A romanized "r" or a texted "n" (and); captured, so that parts rejoin as written.
 _TEXTED_AND = re.compile(r"(\s+[rn]\s+)", re.IGNORECASE)
 
@@ -691,7 +692,9 @@ class Conversation:
             # better than any part is answered alone (one of the parts' own facts would drop
             # the other parts).
             return None
-        parts = tuple(a for a in answers if a.kind is not AnswerKind.SMALLTALK)
+        # A fragment understood as nothing ("...and hear audio too?") is no part to answer.
+        parts = tuple(a for a in answers
+                      if a.kind not in (AnswerKind.SMALLTALK, AnswerKind.FALLBACK))
         return self._turn(TurnKind.COMPOUND, parts, context, now, question)
 
     def _surer(self, answer: Answer, answered: set[str | None], now: datetime) -> Answer:
@@ -730,7 +733,10 @@ class Conversation:
                 # "..., মানে এটা বিনা পয়সায় দিচ্ছে কেন?": the same question in other words.
                 questions[-1] = f"{questions[-1]} {clause}"
             elif self._asks(clause):
-                questions.append(f"{pending} {clause}".strip())
+                # A story before the question stays a sentence of its own: the question is
+                # then found in it as in any long message.
+                joint = "। " if len(pending.split()) >= STORY_WORDS else " "
+                questions.append(f"{pending}{joint}{clause}".strip())
                 pending = ""
             else:
                 pending = f"{pending} {clause}".strip()
@@ -817,7 +823,8 @@ def _clauses(text: str) -> list[str]:
 
 
 # Words that begin an English yes/no question ("is it free?", "does Meta ...").
-_AUXILIARIES = _phrases("is|are|was|were|do|does|did|can|could|will|would|has|have|should")
+_AUXILIARIES = _phrases("is|are|was|were|do|does|did|can|could|will|would|has|have|should|"
+                        "r")  # "r the new llamas gonna...": "are" as texted
 # A message asking for each item of a list: "Tell me about the war rooms, the investment and
 # DeepSeek", "দুটোই বলো".
 _LIST_REQUEST = ("tell me about", "give me", "দুটোই", "দুটিই", "দুইটাই", "তিনটাই", "তিনটিই",
