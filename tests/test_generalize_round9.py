@@ -13,6 +13,7 @@ import pytest
 from bot.core.answer import AnswerKind, Responder
 from bot.core.conversation import Context, Conversation, Turn, TurnKind
 from bot.core.focus import question_parts
+from bot.core.match import Matcher
 from bot.core.normalize import clean
 from bot.core.synonyms import Synonyms
 
@@ -162,3 +163,20 @@ def test_a_did_you_mean_offers_facts_about_the_subject_named(real: Responder) ->
     answer = real.ask("ডিপসিক প্রতিষ্ঠানটি কোন দেশের?", NOW)
     assert answer.kind is AnswerKind.SUGGEST
     assert answer.suggestions[0] == "deepseek_r1"
+
+
+def test_a_formal_compound_no_example_uses_is_read_as_its_two_words(real: Responder) -> None:
+    matcher = real.matcher
+    assert matcher._compound_parts("ডাউনলোডসংখ্যা") == ("ডাউনলোড", "সংখ্যা")
+    assert matcher._compound_parts("লাইসেন্সশর্ত") == ("লাইসেন্স", "শর্ত")
+    # A known word, a verb's ending and a cut no example spells out stay whole.
+    for word in ("লামাকন", "প্রতিষ্ঠান", "এসেছিল", "জনসাধারণের"):
+        assert matcher._compound_parts(word) == (word,)
+    answer = real.ask("লামার মোট ডাউনলোডসংখ্যা কত, জানাবেন?", NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "downloads_milestone")
+
+
+def test_examples_are_keyed_as_written() -> None:
+    # Only questions are split: an example's own compound is a word of the index.
+    matcher = Matcher([("a", "ডাউনলোডসংখ্যা কত"), ("b", "ডাউনলোড কবে"), ("c", "সংখ্যা কত")])
+    assert matcher.match("ডাউনলোডসংখ্যা কত").ranked[0].intent_id == "a"

@@ -787,7 +787,9 @@ _GENITIVE = frozenset({"এর", "er", "র", "r"})  # "o3-mini er moto": the en
 # Words that ask what a thing is: "লামা বলতে কী বোঝায়?", "what is meant by Llama?".
 _DEFINING = frozenset(make_key(w).surface[0] for w in (
     "বলতে", "বোঝায়", "বোঝানো", "মানে", "স্বরূপ", "পরিচিতি", "সংজ্ঞা", "mean", "meant",
-    "means", "meaning", "definition", "mane", "bolte", "bojhay"))
+    "means", "meaning", "definition", "mane", "bolte", "bojhay",
+    # sadhu and spoken: "লামা বলিতে কী বুঝায়?"
+    "বলিতে", "বুঝায়", "বুঝানো", "বোঝাইয়া", "bujhay", "define"))
 # "it" as the matcher's keys spell it.
 _IT = frozenset({*THING_POINTERS, *(surface_word(w) for w in THING_POINTERS)})
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import re
 from collections import OrderedDict, defaultdict, deque
 from collections.abc import Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from rapidfuzz import fuzz, process
 from bot.core.function_words import FUNCTION_WORDS
 from bot.core.normalize import (
     Key,
+    chalit_word,
     clean,
     make_key,
     phonetic_word,
@@ -71,6 +73,14 @@ MIN_COMMON_POSTINGS = 200
 PRUNE_SHARE = 0.5
 # Distinct cleaned questions whose ranking is kept (a few MB at most).
 MATCH_CACHE = 4096
+# Formal compounds: at least this many characters, each part at least this many.
+MIN_COMPOUND = 6
+MIN_COMPOUND_PART = 3
+COMPOUND_CACHE = 16384
+_BENGALI_LETTER = re.compile(r"[\u0980-\u09ff]")
+# Signs that belong to the letter before them: a word is never cut before one.
+_JOINS_BEFORE = re.compile(r"[\u0981-\u0983\u09bc\u09be-\u09cd\u09d7]")
+_VIRAMA = "\u09cd"
 
 
 @cache
@@ -208,10 +218,49 @@ class Matcher:
         # cycle, kept after a reload until a full garbage collection.
         self._recent: OrderedDict[str, MatchResult] = OrderedDict()
         self._keys_by_intent = {intent: tuple(keys) for intent, keys in keys_by_intent.items()}
+        self._compounds: dict[str, tuple[str, ...]] = {}  # a question's word -> its parts
 
     def key(self, text: str) -> Key:
-        """The matching key of `text` as this index sees it (synonyms applied)."""
-        return make_key(text, self._rewrite)
+        """The matching key of `text` as this index sees it (synonyms applied; once built,
+        a compound no example uses split into two words examples use)."""
+        if not hasattr(self, "_compounds"):  # still building: examples are keyed as written
+            return make_key(text, self._rewrite)
+        return make_key(text, self._rewrite, self._compound_parts)
+
+    def _compound_parts(self, word: str) -> tuple[str, ...]:
+        """A formal compound ("ডাউনলোডসংখ্যা", "প্রয়োগক্ষমতা") as the two known words it
+        joins, the longer first part first; the word itself when it is known or not two."""
+        if (len(word) < MIN_COMPOUND or not _BENGALI_LETTER.match(word)
+                or word.endswith(VERB_ENDINGS)):
+            return (word,)  # a verb's ending ("এসেছিল") is no second word
+        parts = self._compounds.get(word)
+        if parts is None:
+            parts = self._split(word)
+            if len(self._compounds) >= COMPOUND_CACHE:  # real questions reuse their words
+                self._compounds.clear()
+            self._compounds[word] = parts
+        return parts
+
+    def _split(self, word: str) -> tuple[str, ...]:
+        if self._knows(word):
+            return (word,)
+        for cut in range(len(word) - MIN_COMPOUND_PART, MIN_COMPOUND_PART - 1, -1):
+            left, right = word[:cut], word[cut:]
+            if (not _JOINS_BEFORE.match(right) and not left.endswith(_VIRAMA)
+                    and self._knows(left, content=True) and self._knows(right, content=True)):
+                return left, right
+        return (word,)
+
+    def _knows(self, word: str, content: bool = False) -> bool:
+        """Whether examples use `word` (or its stem), or it is grammar (not if `content`)."""
+        chalit = chalit_word(word)
+        if surface_word(chalit) in self._function_words:
+            return not content
+        forms = self._rewrite([chalit]) if self._rewrite else [chalit]
+        # Spelled out, vowels and all: skeletons alone would cut "জনসাধারণের" into "জনসা".
+        return any(phonetic_word(w) in self._phonetics.get(skeleton_word(w), ())
+                   for form in forms for w in (form, stem_word(form))
+                   if len(skeleton_word(w)) > SHORT_SKELETON)
 
     def _similar_words(self, word: _QueryWord) -> list[tuple[str, float]]:
         """Known words close to `word` or to its stem, with a similarity in 0..1."""

@@ -226,13 +226,18 @@ def surface_word(word: str) -> str:
     return fold_word(word) if _BENGALI.search(word) else word
 
 
-def make_key(text: str, rewrite: Callable[[list[str]], list[str]] | None = None) -> Key:
+def make_key(text: str, rewrite: Callable[[list[str]], list[str]] | None = None,
+             split: Callable[[str], tuple[str, ...]] | None = None) -> Key:
     """Compute every matching key of `text` in one pass.
 
-    `rewrite` maps the cleaned words first (the knowledge base's synonym groups).
+    `split` cuts a cleaned word into the words it joins (a matcher's formal compounds);
+    `rewrite` then maps the words (the knowledge base's synonym groups).
     """
     cleaned = clean(text)
-    words = [chalit_word(w) for w in cleaned.split()]
+    words = cleaned.split()
+    if split is not None:
+        words = [part for word in words for part in split(word)]
+    words = [chalit_word(w) for w in words]
     if rewrite is not None:
         words = rewrite(words)
     folded = " ".join(fold_word(w) for w in words)
