@@ -180,3 +180,16 @@ def test_examples_are_keyed_as_written() -> None:
     # Only questions are split: an example's own compound is a word of the index.
     matcher = Matcher([("a", "ডাউনলোডসংখ্যা কত"), ("b", "ডাউনলোড কবে"), ("c", "সংখ্যা কত")])
     assert matcher.match("ডাউনলোডসংখ্যা কত").ranked[0].intent_id == "a"
+
+
+def test_a_possessive_with_a_classifier_is_one_ending() -> None:
+    from bot.core.normalize import stem_word
+    assert stem_word("প্রাইভেসিরটা") == "প্রাইভেসি"
+    assert stem_word("মামলারটা") == "মামলা"
+    assert stem_word("lamarta") == "lama"
+
+
+def test_a_bare_question_with_a_postposition_stays_on_the_last_answer(
+        conversation: Conversation) -> None:
+    first, then = play(conversation, "llama er future kemon?", "kisher upor?")
+    assert facts(first) == facts(then) == ["future_outlook"]

@@ -31,7 +31,7 @@ _BENGALI = """
 যায় যাবে গেছে গেল গেলো যাচ্ছে পারে পারবে পারি পারেন পাওয়া পায় পাবো চাই চাচ্ছি লাগে লাগবে
 বলো বলুন বল বলেন বলতো বলো তো বলেছে বলেছেন বলছে বলছেন কইছে কয় জানাও জানান জানো জানেন জানি
 জানতে জানা বুঝি বুঝতে বোঝাও বুঝাও দাও দিন একটু প্লিজ দয়া করে
-সম্পর্কে বিষয়ে ব্যাপারে জন্য জন্যে থেকে হতে দিয়ে মধ্যে মাঝে সাথে সঙ্গে পরে আগে উপর উপরে নিচে
+সম্পর্কে বিষয়ে ব্যাপারে জন্য জন্যে থেকে হতে দিয়ে মধ্যে মাঝে সাথে সঙ্গে পরে আগে উপর উপরে ওপর ওপরে নিচে
 ভিতরে ভেতরে বাইরে কাছে কাছ মত মতো মতন দ্বারা প্রতি
 ভাই ভাইয়া আপু দাদা দিদি রে গো তো ত নাকি কিছু সব সবাই সবকিছু আরও আরো খুব বেশি কম অনেক একটা একটি
 এক এখন এখনও এখনো অহন এহন আজ আবার শুধু মাত্র আসলে সত্যি সত্যিই আসলেই আসলে মানে বলে নাকি তাই তাও কেবল
@@ -80,7 +80,7 @@ jay jabe geche gelo jacche pare parbe pari paren paoa pay pabo chai lage lagbe
 bolo bolun bol bolen bolto boleche bolse bolche koise janao janan jano janen jani jante jana
 bujhi bujhte bujhao dao din ektu plz pls please
 somporke shomporke bishoye bepare jonno jonne theke moddhe majhe sathe shathe songe pore age upor
-upore niche vitore bhitore baire kache moto moton
+opor opore upore niche vitore bhitore baire kache moto moton
 vai bhai vaiya bhaiya apu dada didi re go naki kichu sob shob sobai aro khub beshi besi kom onek
 ekta ekti ek ekhon ekhono ahon ehon aj abar shudhu sudhu matro asole sotti shotti mane bole tai tao
 kebol porjonto dhore somoy byapar bepar bishoy jinis jinish bostu ghotona kotha khobor

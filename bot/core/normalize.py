@@ -130,10 +130,12 @@ def phonetic_word(word: str) -> str:
 # Case endings and classifiers, longest first: লামার, মেটাকে, ডিপসিকের, lamar, metake.
 # The formal plural -সমূহ also as spelling folds it (-সমুহ).
 _BENGALI_SUFFIXES = ("সমূহের", "সমূহে", "সমূহ", "সমুহের", "সমুহে", "সমুহ", "গুলোর", "গুলোতে",
-                     "গুলিতে", "গুলির", "গুলো", "গুলি", "গুলা", "দের", "য়ের", "টার", "টির",
+                     "গুলিতে", "গুলির", "গুলো", "গুলি", "গুলা", "েরটা", "েরটি", "এরটা", "রটা",
+                     "রটি", "দের", "য়ের", "টার", "টির",
                      "কে", "তে", "ের", "এর", "টা", "টি", "রা", "র", "ে")
 _EMPHATIC = ("ই", "ও")
-_LATIN_SUFFIXES = ("gulor", "gulo", "guli", "gula", "der", "yer", "ke", "te", "er", "ta", "ti", "r")
+_LATIN_SUFFIXES = ("gulor", "gulo", "guli", "gula", "erta", "rta", "der", "yer", "ke", "te", "er",
+                   "ta", "ti", "r")
 
 
 @lru_cache(maxsize=16384)
