@@ -193,3 +193,10 @@ def test_a_bare_question_with_a_postposition_stays_on_the_last_answer(
         conversation: Conversation) -> None:
     first, then = play(conversation, "llama er future kemon?", "kisher upor?")
     assert facts(first) == facts(then) == ["future_outlook"]
+
+
+@pytest.mark.parametrize("then", ["eta theke ki bojha jay?", "এইটা দিয়া কী বোঝায়?",
+                                  "what does that show?"])
+def test_what_it_shows_is_asked_of_the_last_answer(conversation: Conversation, then: str) -> None:
+    first, second = play(conversation, "মেটা এ বছর এআই-তে কত খরচ করবে?", then)
+    assert facts(first) == facts(second) == ["ai_investment"]

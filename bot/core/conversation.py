@@ -410,6 +410,11 @@ class Conversation:
                                   context, now, clean(text), resolved=text)
             return turn
         fact = responder.knowledge.facts.get(context.fact or "")
+        if pointed and not new and fact is not None and self._asks_what_it_shows(key):
+            # "eta theke ki bojha jay?", "what does that show?": what the last answer means,
+            # which its answer says (every fact ends with what the report reads into it).
+            return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(fact.id, now),),
+                              context, now, context.question, resolved=context.question)
         if new and fact is not None and any(
                 e not in fact.about for e, _, _ in new):
             # "আর গুগল কত খরচ করছে?", "is it on Telegram too?": a question about a subject the
@@ -509,6 +514,11 @@ class Conversation:
                     exact=responder.asks.exact(key), own=rest)) is not None:
                 return turn
         return None
+
+    def _asks_what_it_shows(self, key: Key) -> bool:
+        """Whether a message's own words ask only what something shows or means."""
+        content = self.responder.matcher.content_positions(key)
+        return bool(content) and all(key.surface[i] in _SIGNIFYING for i in content)
 
     def _nearby_fact_of(self, named: list[tuple[str, int, int]], context: Context) -> str | None:
         """The first fact next to the context's (its related facts, then its topic) that is
@@ -839,6 +849,12 @@ _CONNECTIVES = _phrases("আর|তো|তাহলে|তাই|আচ্ছা
 _ALSO = _phrases("also|too|as well|সাথে|সঙ্গে|পাশাপাশি|তাছাড়া|এছাড়া|o|sathe|shathe|pashapashi")
 # "tool dey naki meta", "ফ্রি কিনা": a yes/no question closed by a particle, not a "?".
 _ASKING_PARTICLES = _phrases("নাকি|কিনা|naki|kina")
+# What something shows or means: "এটা কী বোঝায়?", "what does that indicate?"
+_SIGNIFYING = frozenset(surface_word(w) for w in (
+    "বোঝায়", "বোঝা", "বুঝায়", "বোঝাচ্ছে", "বুঝাচ্ছে", "দেখায়", "দেখাচ্ছে", "ইঙ্গিত", "তাৎপর্য",
+    "মানে", "অর্থ", "বোঝানো", "bojhay", "bojha", "bujhay", "bujha", "dekhay", "ingit", "mane",
+    "mean", "means", "indicate", "indicates", "show", "shows", "signify", "signifies",
+    "suggest", "suggests", "imply", "implies", "significance"))
 # "..., মানে ...", "..., I mean ...": what follows says the last question again.
 _RESTATING = ("মানে ", "অর্থাৎ ", "mane ", "i mean ", "i e ", "that is ")
 _BENGALI_WORD = re.compile(r"[\u0980-\u09ff]+$")
