@@ -200,3 +200,13 @@ def test_a_bare_question_with_a_postposition_stays_on_the_last_answer(
 def test_what_it_shows_is_asked_of_the_last_answer(conversation: Conversation, then: str) -> None:
     first, second = play(conversation, "মেটা এ বছর এআই-তে কত খরচ করবে?", then)
     assert facts(first) == facts(second) == ["ai_investment"]
+
+
+@pytest.mark.parametrize("message", [
+    "কপিরাইট মামলা, ওয়ার রুম আর লামাকন: একটু গুছিয়ে বলো",
+    "the copyright case, the war rooms, LlamaCon: explain briefly",
+])
+def test_topics_named_then_a_request_are_each_answered(
+        conversation: Conversation, message: str) -> None:
+    turn = conversation.reply(message, Context(), NOW)
+    assert set(facts(turn)) == {"copyright_lawsuit", "war_rooms", "llamacon"}

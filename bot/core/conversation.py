@@ -727,7 +727,8 @@ class Conversation:
             return clauses  # most messages: one clause, and no key to build for it
         clauses = [c for c in clauses if matcher.content_positions(matcher.key(c))]
         cleaned = clean(text)
-        if any(p in cleaned for p in _LIST_REQUEST) or " + " in text:
+        if (any(p in cleaned for p in _LIST_REQUEST) or " + " in text
+                or self._topics_then_request(clauses)):
             # Every item of the list, also those joined by a romanized "r" ("reasoning r
             # multimodal duitar bepare bolo").
             items = [i for c in clauses for i in _TEXTED_AND.split(c)[::2]]
@@ -753,6 +754,13 @@ class Conversation:
         if pending and questions:
             questions[-1] = f"{questions[-1]} {pending}"
         return questions
+
+    def _topics_then_request(self, clauses: list[str]) -> bool:
+        """Topics named one after another, then a request: "লাইসেন্স বিতর্ক, ইইউ বাধা আর
+        নৈতিক বিবেচনা: সংক্ষেপে বলুন", "the lawsuit, the EU: explain briefly"."""
+        if len(clauses) < 3 or not any(w in _REQUESTS for w in clean(clauses[-1]).split()):
+            return False
+        return not any(self._asks(c) for c in clauses[:-1])
 
     def _beyond_request(self, item: str) -> bool:
         """Whether a list's item names something besides asking for the list."""
