@@ -210,3 +210,16 @@ def test_topics_named_then_a_request_are_each_answered(
         conversation: Conversation, message: str) -> None:
     turn = conversation.reply(message, Context(), NOW)
     assert set(facts(turn)) == {"copyright_lawsuit", "war_rooms", "llamacon"}
+
+
+def test_a_dash_and_a_counted_subject_list_the_parts(conversation: Conversation) -> None:
+    turn = conversation.reply("ডিপসিকের উত্থান, মেটার ওয়ার রুম এবং এআই খাতে খরচ—এই তিনটি বিষয়ে "
+                              "সংক্ষেপে জানান।", Context(), NOW)
+    assert set(facts(turn)) == {"deepseek_r1", "war_rooms", "ai_investment"}
+
+
+def test_a_lead_in_before_a_colon_does_not_blur_the_question(
+        conversation: Conversation) -> None:
+    turn = conversation.reply("Two quickies: what is Llama, and when is LlamaCon?",
+                              Context(), NOW)
+    assert facts(turn) == ["what_is_llama", "llamacon"]

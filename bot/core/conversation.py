@@ -178,7 +178,7 @@ _DETERMINERS = _phrases("এই|ওই|ঐ|সেই|ei|oi|sei|this|that|these|t
 _THING_POINTERS = _phrases("|".join(THING_POINTERS))
 # Clause breaks of a message that asks several things.
 _CLAUSE_BREAK = re.compile(
-    r"[?।;\n!]+|,|\.(?=\s|$)|\s[+&]\s|\s[-–—]\s"
+    r"[?।;\n!]+|,|:(?=\s)|\.(?=\s|$)|\s[+&]\s|\s[-–]\s|—"
     r"|\s(?:আর|এবং|ও|আর তাছাড়া|তাছাড়া|and|also|plus|ar|ebong|abong)\s"
     # "সাথে" (also), but not after a possessive: "লামার সাথে" is "with Llama"
     r"|(?<!র\s)(?<=\s)(?:সাথে|সঙ্গে)\s"
@@ -665,8 +665,12 @@ class Conversation:
         answers: list[Answer] = []
         borrowed: set[int] = set()  # parts read with the subject of an earlier part
         subject = question = ""
-        for clause in clauses:
+        for clause, own in clauses:
             answer = self.responder.ask(clause, now)
+            if answer.kind is not AnswerKind.FACT and own != clause:
+                # "Quick ones: what is Llama": the words joined before it may only blur it.
+                alone = self.responder.ask(own, now)
+                answer = alone if alone.kind is AnswerKind.FACT else answer
             if answer.kind is not AnswerKind.FACT and subject:
                 if not (clause.endswith("?") or self._subject_of(clause)
                         or self.responder.asks.asked(self.responder.matcher.key(clause))):
@@ -717,42 +721,45 @@ class Conversation:
             return answer
         return self.responder.answer_fact(fresh[0], now)
 
-    def _questions_in(self, text: str) -> list[str]:
+    def _questions_in(self, text: str) -> list[tuple[str, str]]:
         """The questions a message asks: its clauses, a clause that asks nothing joined to the
         next ("লামা ও মেটা এআই কী?" is one question), every item when a list is asked for
-        ("Tell me about X, Y and Z", "দুটোই বলো")."""
+        ("Tell me about X, Y and Z", "দুটোই বলো"). Each with the words it asks in itself
+        (without what was joined before it)."""
         matcher = self.responder.matcher
         clauses = _clauses(text)
         if len(clauses) < 2 and not _TEXTED_AND.search(text):
-            return clauses  # most messages: one clause, and no key to build for it
+            return [(c, c) for c in clauses]  # most messages: one clause, no key to build
+        listed = self._topics_then_request(clauses)
         clauses = [c for c in clauses if matcher.content_positions(matcher.key(c))]
         cleaned = clean(text)
-        if (any(p in cleaned for p in _LIST_REQUEST) or " + " in text
-                or self._topics_then_request(clauses)):
+        if any(p in cleaned for p in _LIST_REQUEST) or " + " in text or listed:
             # Every item of the list, also those joined by a romanized "r" ("reasoning r
             # multimodal duitar bepare bolo").
             items = [i for c in clauses for i in _TEXTED_AND.split(c)[::2]]
             # The request itself ("tinta niye short e bolo") is no item.
-            return [i for i in items if self._beyond_request(i)]
+            return [(i, i) for i in items if self._beyond_request(i)]
         # "koto download hoise r kobe launch hoise?": a romanized "r" (or a texted "n")
         # between two parts that each ask; "meta r llama" (Meta's Llama) asks once.
         clauses = [part for c in clauses for part in self._split_on_and(c)]
-        questions: list[str] = []
+        questions: list[tuple[str, str]] = []
         pending = ""
         for clause in clauses:
             if questions and not pending and clean(clause).startswith(_RESTATING):
                 # "..., মানে এটা বিনা পয়সায় দিচ্ছে কেন?": the same question in other words.
-                questions[-1] = f"{questions[-1]} {clause}"
+                question, own = questions[-1]
+                questions[-1] = (f"{question} {clause}", f"{own} {clause}")
             elif self._asks(clause):
                 # A story before the question stays a sentence of its own: the question is
                 # then found in it as in any long message.
                 joint = "। " if len(pending.split()) >= STORY_WORDS else " "
-                questions.append(f"{pending}{joint}{clause}".strip())
+                questions.append((f"{pending}{joint}{clause}".strip(), clause))
                 pending = ""
             else:
                 pending = f"{pending} {clause}".strip()
         if pending and questions:
-            questions[-1] = f"{questions[-1]} {pending}"
+            question, own = questions[-1]
+            questions[-1] = (f"{question} {pending}", f"{own} {pending}")
         return questions
 
     def _topics_then_request(self, clauses: list[str]) -> bool:
@@ -852,7 +859,8 @@ _LIST_REQUEST = ("tell me about", "give me", "দুটোই", "দুটিই
                  "duitar bepare", "duitai", "tin ta niye", "tinta niye", "tintai", "dutoi",
                  # "দুইটার খবর কী", "তিনটিরই উত্তর দিন": the count, possessive
                  "দুইটার", "দুটোর", "দুটির", "তিনটার", "তিনটির", "তিনটের", "duitar", "dutor",
-                 "tintar")
+                 "tintar", "তিনটি বিষয়", "তিনটা বিষয়", "দুইটা বিষয়", "দুই বিষয়", "তিন বিষয়",
+                 "two things", "three things", "both things")
 _CONNECTIVES = _phrases("আর|তো|তাহলে|তাই|আচ্ছা|and|so|then|really|ar|tahole")
 _ALSO = _phrases("also|too|as well|সাথে|সঙ্গে|পাশাপাশি|তাছাড়া|এছাড়া|o|sathe|shathe|pashapashi")
 # "tool dey naki meta", "ফ্রি কিনা": a yes/no question closed by a particle, not a "?".
