@@ -223,3 +223,9 @@ def test_a_lead_in_before_a_colon_does_not_blur_the_question(
     turn = conversation.reply("Two quickies: what is Llama, and when is LlamaCon?",
                               Context(), NOW)
     assert facts(turn) == ["what_is_llama", "llamacon"]
+
+
+def test_he_in_a_storys_question_is_the_person_the_story_named(real: Responder) -> None:
+    answer = real.ask("আমার মামা ফেসবুকের শেয়ার কিনেছেন, তাই সব খবর রাখেন। মামা বললেন জাকারবার্গ "
+                      "লামা নিয়ে অনেক আশার কথা শুনিয়েছেন। কী বলেছেন উনি?", NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "zuckerberg_outlook")

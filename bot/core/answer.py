@@ -12,7 +12,7 @@ from bot.core.articles import article_views
 from bot.core.asks import Asked, Asks
 from bot.core.events import describe_event
 from bot.core.focus import question_parts, sentences
-from bot.core.function_words import THING_POINTERS
+from bot.core.function_words import PERSON_POINTERS, THING_POINTERS
 from bot.core.knowledge import Citation, Fact, Knowledge
 from bot.core.match import MATCH_CACHE, Matcher, MatchResult, Scored
 from bot.core.normalize import Key, clean, log_form, make_key, normalize_for_log, surface_word
@@ -294,6 +294,15 @@ class Responder:
                 # of a story is about what the story named.
                 names = " ".join(self.knowledge.entities[e].name for e in sorted(named)
                                  if e in self.knowledge.entities)
+                part_result = self.matcher.match(f"{names} {part}")
+                found = self._decide(question, part_result, now, part=True)
+            elif (found.kind is not AnswerKind.FACT and any(
+                    w in _HE for w in part_result.key.surface) and (people := [
+                    e for e in sorted(named - self.subjects.named(part_result.key))
+                    if getattr(self.knowledge.entities.get(e), "kind", "") == "person"])):
+                # "...I missed the earnings call. What did he say about Llama?": he is the
+                # person the story named.
+                names = " ".join(self.knowledge.entities[e].name for e in people)
                 part_result = self.matcher.match(f"{names} {part}")
                 found = self._decide(question, part_result, now, part=True)
             if found.kind is AnswerKind.FACT and found.fact_id is not None:
@@ -790,8 +799,9 @@ _DEFINING = frozenset(make_key(w).surface[0] for w in (
     "means", "meaning", "definition", "mane", "bolte", "bojhay",
     # sadhu and spoken: "লামা বলিতে কী বুঝায়?"
     "বলিতে", "বুঝায়", "বুঝানো", "বোঝাইয়া", "bujhay", "define"))
-# "it" as the matcher's keys spell it.
+# "it" and "he" as the matcher's keys spell them.
 _IT = frozenset({*THING_POINTERS, *(surface_word(w) for w in THING_POINTERS)})
+_HE = frozenset({*PERSON_POINTERS, *(surface_word(w) for w in PERSON_POINTERS)})
 
 
 def _run(steps: Iterable[None]) -> None:

@@ -19,7 +19,7 @@ from enum import StrEnum
 
 from bot.core.answer import Answer, AnswerKind, Responder
 from bot.core.asks import Asked
-from bot.core.function_words import THING_POINTERS
+from bot.core.function_words import PERSON_POINTERS, THING_POINTERS
 from bot.core.match import VERB_ENDINGS, Scored
 from bot.core.normalize import Key, clean, make_key, surface_word
 
@@ -168,8 +168,7 @@ _ADDRESSED = _phrases("তুমি|তোমাকে|তোমার|তোম
                       "yourself|bot|tumi|tomake|tomar|apni|apnake|apnar|tui|toke|tor|আছো|আছেন|আছিস|acho|achen|"
                       "achis|aso|asen")
 # Words that point at a person: "উনি কী বলেছেন?", "when did he say it?"; pointers too.
-_PERSON_POINTERS = _phrases("উনি|উনার|ওনার|ওঁর|ওঁকে|উনাকে|ওনাকে|তিনি|তাঁর|তাঁকে|he|his|him|uni|"
-                            "unar|onar|tini")
+_PERSON_POINTERS = _phrases("|".join(PERSON_POINTERS))
 # there: "ওইখানে কি পুরো বাতিল হইছে?", "okhane ki launch hobe?"
 _PLACE_POINTERS = _phrases("ওখানে|ওইখানে|সেখানে|ওইহানে|হেইখানে|okhane|oikhane|sekhane|shekhane")
 _POINTERS = _POINTERS | _PERSON_POINTERS | _PLACE_POINTERS
