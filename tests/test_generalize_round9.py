@@ -229,3 +229,11 @@ def test_he_in_a_storys_question_is_the_person_the_story_named(real: Responder) 
     answer = real.ask("আমার মামা ফেসবুকের শেয়ার কিনেছেন, তাই সব খবর রাখেন। মামা বললেন জাকারবার্গ "
                       "লামা নিয়ে অনেক আশার কথা শুনিয়েছেন। কী বলেছেন উনি?", NOW)
     assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "zuckerberg_outlook")
+
+
+@pytest.mark.parametrize("message", ["তাহলে কি লামা শুধু একটা কাজেই লাগে, নাকি নানা কাজে?",
+                                     "Is Llama limited to one use case, or does it do many jobs?"])
+def test_an_either_or_question_is_one_question(conversation: Conversation, message: str) -> None:
+    turn = conversation.reply(message, Context(), NOW)
+    assert turn.kind is not TurnKind.COMPOUND
+    assert facts(turn) == ["versatility"]

@@ -870,8 +870,10 @@ _SIGNIFYING = frozenset(surface_word(w) for w in (
     "মানে", "অর্থ", "বোঝানো", "bojhay", "bojha", "bujhay", "bujha", "dekhay", "ingit", "mane",
     "mean", "means", "indicate", "indicates", "show", "shows", "signify", "signifies",
     "suggest", "suggests", "imply", "implies", "significance"))
-# "..., মানে ...", "..., I mean ...": what follows says the last question again.
-_RESTATING = ("মানে ", "অর্থাৎ ", "mane ", "i mean ", "i e ", "that is ")
+# "..., মানে ...", "..., I mean ...": what follows says the last question again;
+_RESTATING = ("মানে ", "অর্থাৎ ", "mane ", "i mean ", "i e ", "that is ",
+              # "..., নাকি নানা কাজে?", "..., or many?": the other choice of the same question
+              "নাকি ", "naki ", "or ", "অথবা ", "না কি ")
 _BENGALI_WORD = re.compile(r"[\u0980-\u09ff]+$")
 # A clause asking to be told ("মাল্টিমোডাল ফিচারের কথাও বলো", "reasoning er khobor dao") stands
 # as a question of its own.
