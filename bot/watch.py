@@ -69,15 +69,21 @@ class KnowledgeWatcher:
         on_change: Callable[[], Awaitable[object]],
         interval: float = 0.5,
         settle: float = 0.3,
+        seen: Fingerprint | None = None,
     ) -> None:
+        """`seen`: the folder as the live knowledge was loaded from it (taken before the load);
+        an edit made since, even before `run` starts, is then a change."""
         self.directory = directory
         self.on_change = on_change
         self.interval = interval
         self.settle = settle
+        self.seen = seen
 
     async def run(self) -> None:
         """Watch until cancelled."""
-        seen = await asyncio.to_thread(fingerprint, self.directory)
+        seen = self.seen
+        if seen is None:
+            seen = await asyncio.to_thread(fingerprint, self.directory)
         while True:
             await asyncio.sleep(self.interval)
             current = await asyncio.to_thread(fingerprint, self.directory)

@@ -20,6 +20,7 @@ from bot.kbedit import (
     stage,
 )
 from bot.watch import KnowledgeWatcher
+from bot.watch import fingerprint as folder_state
 
 TZ = ZoneInfo("Asia/Dhaka")
 ROOT = Path(__file__).resolve().parent.parent
@@ -163,6 +164,27 @@ def test_watcher_calls_once_after_a_burst_settles(kb: Path) -> None:
 
     asyncio.run(scenario())
     assert len(calls) == 1
+
+
+def test_an_edit_made_before_the_watcher_starts_is_still_seen(kb: Path) -> None:
+    """The bot loads the folder, then starts (seconds of database and Telegram calls), then
+    watches: an edit in between must not become the watcher's starting point."""
+    calls: list[str] = []
+
+    async def scenario() -> None:
+        async def changed() -> None:
+            calls.append("reload")
+
+        loaded = folder_state(kb)  # as the bot loaded it
+        target = kb / "smalltalk.yaml"
+        target.write_text(target.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+        watcher = KnowledgeWatcher(kb, changed, interval=0.05, settle=0.1, seen=loaded)
+        task = asyncio.create_task(watcher.run())
+        await asyncio.sleep(0.6)
+        task.cancel()
+
+    asyncio.run(scenario())
+    assert calls == ["reload"]
 
 
 def test_apply_hands_over_the_folder_as_a_load_of_it_gives_it(kb: Path) -> None:

@@ -854,8 +854,8 @@ _AUXILIARIES = _phrases("is|are|was|were|do|does|did|can|could|will|would|has|ha
 _LIST_REQUEST = ("tell me about", "give me", "দুটোই", "দুটিই", "দুইটাই", "তিনটাই", "তিনটিই",
                  "উভয়", "দুটো নিয়েই", "দুটি নিয়েই", "দুটো সম্পর্কে", "দুটি সম্পর্কে", "দুটি বিষয়",
                  "তিনটা নিয়েই বলো", "সবগুলো বলো", "সব কটা বলো", "দুইটা নিয়ে",
-                 "তিনটা নিয়ে", "দুইটার ব্যাপারে", "both", "all three", "each of", "duita niye",
-                 "duitar bepare", "duitai", "tin ta niye", "tinta niye", "tintai", "dutoi",
+                 "তিনটা নিয়ে", "both", "all three", "each of", "duita niye",
+                 "duitai", "tin ta niye", "tinta niye", "tintai", "dutoi",
                  # "দুইটার খবর কী", "তিনটিরই উত্তর দিন": the count, possessive
                  "দুইটার", "দুটোর", "দুটির", "তিনটার", "তিনটির", "তিনটের", "duitar", "dutor",
                  "tintar", "তিনটি বিষয়", "তিনটা বিষয়", "দুইটা বিষয়", "দুই বিষয়", "তিন বিষয়",
@@ -870,9 +870,9 @@ _SIGNIFYING = frozenset(surface_word(w) for w in (
     "মানে", "অর্থ", "বোঝানো", "bojhay", "bojha", "bujhay", "bujha", "dekhay", "ingit", "mane",
     "mean", "means", "indicate", "indicates", "show", "shows", "signify", "signifies",
     "suggest", "suggests", "imply", "implies", "significance"))
-# "..., মানে ...", "..., I mean ...": what follows says the last question again;
+# What follows says the last question again ("..., মানে ...", "I mean ...") or gives its
+# other choice ("..., নাকি নানা কাজে?", "..., or many?").
 _RESTATING = ("মানে ", "অর্থাৎ ", "mane ", "i mean ", "i e ", "that is ",
-              # "..., নাকি নানা কাজে?", "..., or many?": the other choice of the same question
               "নাকি ", "naki ", "or ", "অথবা ", "না কি ")
 _BENGALI_WORD = re.compile(r"[\u0980-\u09ff]+$")
 # A clause asking to be told ("মাল্টিমোডাল ফিচারের কথাও বলো", "reasoning er khobor dao") stands

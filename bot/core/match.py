@@ -153,6 +153,7 @@ class Matcher:
         A running bot does that between replies, so a reload never stalls them.
         """
         self.cache_size = cache_size
+        self._compounds: dict[str, tuple[str, ...]] | None = None
         self._pending = list(examples)
         self._rewrite = synonyms.rewrite if synonyms else None
         if not deferred:
@@ -218,12 +219,12 @@ class Matcher:
         # cycle, kept after a reload until a full garbage collection.
         self._recent: OrderedDict[str, MatchResult] = OrderedDict()
         self._keys_by_intent = {intent: tuple(keys) for intent, keys in keys_by_intent.items()}
-        self._compounds: dict[str, tuple[str, ...]] = {}  # a question's word -> its parts
+        self._compounds = {}  # a question's word -> its parts: questions are split now
 
     def key(self, text: str) -> Key:
         """The matching key of `text` as this index sees it (synonyms applied; once built,
         a compound no example uses split into two words examples use)."""
-        if not hasattr(self, "_compounds"):  # still building: examples are keyed as written
+        if self._compounds is None:  # still building: examples are keyed as written
             return make_key(text, self._rewrite)
         return make_key(text, self._rewrite, self._compound_parts)
 
@@ -233,12 +234,14 @@ class Matcher:
         if (len(word) < MIN_COMPOUND or not _BENGALI_LETTER.match(word)
                 or word.endswith(VERB_ENDINGS)):
             return (word,)  # a verb's ending ("এসেছিল") is no second word
-        parts = self._compounds.get(word)
+        known = self._compounds
+        assert known is not None  # `key` splits only once the index is built
+        parts = known.get(word)
         if parts is None:
             parts = self._split(word)
-            if len(self._compounds) >= COMPOUND_CACHE:  # real questions reuse their words
-                self._compounds.clear()
-            self._compounds[word] = parts
+            if len(known) >= COMPOUND_CACHE:  # real questions reuse their words
+                known.clear()
+            known[word] = parts
         return parts
 
     def _split(self, word: str) -> tuple[str, ...]:

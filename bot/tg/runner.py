@@ -35,7 +35,7 @@ from bot.tg.flood import FloodGate
 from bot.tg.reloading import reload_and_tell_admins
 from bot.tg.services import Services
 from bot.tg.webhook import WebhookServer
-from bot.watch import KnowledgeWatcher
+from bot.watch import KnowledgeWatcher, fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +90,8 @@ class BotRuntime:
         elif settings.http_port is not None:
             log.warning("LLAMABOT_HTTP_PORT is ignored in webhook mode: /healthz and /metrics"
                         " are served on the webhook port")
+        # The folder as it is loaded: an edit made while the bot starts is reloaded then.
+        loaded = await asyncio.to_thread(fingerprint, settings.knowledge_dir)
         live = await asyncio.to_thread(LiveKnowledge.load, settings.knowledge_dir,
                                        settings.timezone)
         storage = await Storage.open(settings.database)
@@ -111,7 +113,7 @@ class BotRuntime:
         await self.app.start()
         if self.watch_interval > 0:
             watcher = KnowledgeWatcher(settings.knowledge_dir, self.files_changed,
-                                       interval=self.watch_interval)
+                                       interval=self.watch_interval, seen=loaded)
             self._watcher = asyncio.create_task(watcher.run(), name="knowledge-watcher")
         if settings.retention_days:
             self._purger = asyncio.create_task(
