@@ -237,3 +237,11 @@ def test_an_either_or_question_is_one_question(conversation: Conversation, messa
     turn = conversation.reply(message, Context(), NOW)
     assert turn.kind is not TurnKind.COMPOUND
     assert facts(turn) == ["versatility"]
+
+
+def test_besides_what_was_said_asks_for_another_fact_of_the_kind(
+        conversation: Conversation) -> None:
+    first, then = play(conversation, "মেটা এ বছর এআই-তে কত খরচ করবে?",
+                       "টাকা ঢালার বাইরে প্রতিযোগিতায় টিকতে মেটা আর কী করেছে?")
+    assert facts(first) == ["ai_investment"]
+    assert facts(then) == ["war_rooms"]

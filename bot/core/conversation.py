@@ -124,7 +124,8 @@ _AND = _phrases("আর|and|ar|r")
 # ("আর কোনো" is left out: it also asks for more of the same, "আর কোনো কোম্পানি?")
 _OTHER_THAN = ("এর বাইরে", "এর বাইরেও", "এ ছাড়া", "এছাড়া", "এটা ছাড়া", "অন্য কোনো", "অন্য কোন",
                "besides", "other than", "apart from", "any other", "onno kono", "er baire",
-               "eta chara")
+               "eta chara", "র বাইরে", "ছাড়াও", "ছাড়া আর", "chara ar", "chara aro", "aside from",
+               "beyond")
 # A genitive typed apart from a name: "deepseek er", "Meta এর", "google's" split.
 _ENDING_APART = {("er",), ("এর",), ("r",), ("s",)}
 _ORDINALS = (
