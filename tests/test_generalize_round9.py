@@ -245,3 +245,14 @@ def test_besides_what_was_said_asks_for_another_fact_of_the_kind(
                        "টাকা ঢালার বাইরে প্রতিযোগিতায় টিকতে মেটা আর কী করেছে?")
     assert facts(first) == ["ai_investment"]
     assert facts(then) == ["war_rooms"]
+
+
+def test_a_spoken_perfect_in_a_synonym_phrase_is_also_its_spoken_past_perfect() -> None:
+    synonyms = Synonyms([["লঞ্চ", "বের হইসে", "ber hoise"]])
+    assert synonyms.rewrite(clean("লামা কবে বের হইসিল").split()) == ["লামা", "কবে", "লঞ্চ"]
+    assert synonyms.rewrite(clean("llama kobe ber hoisilo").split()) == ["llama", "kobe", "লঞ্চ"]
+
+
+def test_this_time_is_grammar(real: Responder) -> None:
+    answer = real.ask("মেটা এবার এআই-তে কত ট্যাকা ঢালবো?", NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "ai_investment")

@@ -63,7 +63,7 @@ _BENGALI = """
 সবিশেষ আলোচিত প্রদত্ত বর্ণিত উল্লেখপূর্বক যথাক্রমে মতানুসারে ভাষ্যমতে অনুধাবন বোধগম্য সম্মুখীন
 লইবার বলিয়া যাইতেছে করিয়াছিলেন সম্বন্ধে নিকট অধিকতর কতিপয়
 নিমিত্ত মাধ্যমে সম্প্রতি অদ্যাবধি বিষয়ক
-সহজ সহজভাবে সহজে সংক্ষেপে ভাষায় সোজা সোজাসুজি ধারণা
+সহজ সহজভাবে সহজে সংক্ষেপে ভাষায় সোজা সোজাসুজি ধারণা এবার এইবার
 নাগাদ এসব ওসব সেসব নিজেদের এমন এরকম ওরকম এইরকম ওইরকম পুরো পুরা ব্যাপারটা ব্যাপারটি বিষয়টা বিষয়টি
 অনুগ্রহ অনুগ্রহপূর্বক বুঝিয়ে বুঝাইয়া বলবেন জানাবেন বলবে জানাবে
 উনার উনাকে ওনাকে তাঁকে কুন কুনো লইয়া অইছে অইব অইবো অইলো কইছইন কইছন হেইন হেরা ইতা ইগুলা ইটা ওইগুলা ওইগুলো এইগুলা এইগুলো
@@ -84,7 +84,7 @@ jay jabe geche gelo jacche pare parbe pari paren paoa pay pabo chai lage lagbe
 bolo bolun bol bolen bolto boleche bolse bolche koise janao janan jano janen jani jante jana
 bujhi bujhte bujhao dao din ektu plz pls please
 somporke shomporke bishoye bepare jonno jonne theke moddhe majhe sathe shathe songe pore age upor
-opor opore upore niche vitore bhitore baire kache moto moton
+opor opore upore niche vitore bhitore baire kache moto moton ebar eibar
 vai bhai vaiya bhaiya apu dada didi re go naki kichu sob shob sobai aro khub beshi besi kom onek
 ekta ekti ek ekhon ekhono ahon ehon aj abar shudhu sudhu matro asole sotti shotti mane bole tai tao
 kebol porjonto dhore somoy byapar bepar bishoy jinis jinish bostu ghotona kotha khobor

@@ -20,8 +20,14 @@ def _form(word: str) -> str:
 
 STEM_CACHE = 16384
 # A verb's perfect and its past perfect say the same thing here: "বাজারে এসেছে" written in a
-# group is also "বাজারে এসেছিল", "বানিয়েছিলেন".
-_PERFECT = ("েছিলেন", "েছিলো", "েছিল", "েছেন", "েছে")
+# group is also "বাজারে এসেছিল", "বানিয়েছিলেন"; in speech "বের হইসে" is also "বের হইসিল",
+# and in Latin letters "ber hoise" is "ber hoisilo".
+_PERFECTS = (
+    ("েছিলেন", "েছিলো", "েছিল", "েছেন", "েছে"),
+    ("ইছিলো", "ইছিল", "ইসিলো", "ইসিল", "ইছে", "ইসে"),
+    ("echilo", "echhilo", "echhe", "eche"),
+    ("ichilo", "isilo", "iche", "ise"),
+)
 
 
 def _tenses(words: tuple[str, ...]) -> list[tuple[str, ...]]:
@@ -29,12 +35,13 @@ def _tenses(words: tuple[str, ...]) -> list[tuple[str, ...]]:
     if not words:
         return []
     last = words[-1]
-    ending = next((e for e in _PERFECT if last.endswith(e) and len(last) > len(e) + 1), None)
-    if ending is None:
-        return [words]
-    base = last[: -len(ending)]
-    forms = dict.fromkeys([last, *(_form(base + e) for e in _PERFECT)])
-    return [(*words[:-1], form) for form in forms]
+    for endings in _PERFECTS:
+        ending = next((e for e in endings if last.endswith(e) and len(last) > len(e)), None)
+        if ending is not None:
+            base = last[: -len(ending)]
+            forms = dict.fromkeys([last, *(_form(base + e) for e in endings)])
+            return [(*words[:-1], form) for form in forms]
+    return [words]
 
 
 class Synonyms:
