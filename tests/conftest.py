@@ -9,7 +9,7 @@ import shutil
 import threading
 from collections.abc import Coroutine, Iterator
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -18,6 +18,7 @@ import pytest
 from fake_telegram import TOKEN, Call, FakeTelegram
 
 from bot.core.answer import Responder
+from bot.core.conversation import Context, Conversation, Turn
 from bot.core.loader import load_knowledge
 
 T = TypeVar("T")
@@ -142,6 +143,17 @@ def assert_valid_html(text: str) -> None:
     stripped = re.sub(r"</?[a-z]+[^>]*>", "", text)
     assert "<" not in stripped and ">" not in stripped
     assert not re.search(r"&(?!amp;|lt;|gt;|quot;)", stripped)
+
+
+def play(conversation: Conversation, *messages: str,
+         start: datetime = datetime(2025, 4, 20, 12, 0, tzinfo=DHAKA)) -> list[Turn]:
+    """The turns of `messages` said one after another (a second apart) in one conversation."""
+    context, turns = Context(), []
+    for number, message in enumerate(messages):
+        turn = conversation.reply(message, context, start + timedelta(seconds=number))
+        turns.append(turn)
+        context = turn.context
+    return turns
 
 
 def uncertain_question(responder: Any) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import uncertain_question
+from conftest import play, uncertain_question
 
 from bot.core.answer import AnswerKind, Responder
 from bot.core.conversation import EXPIRY, Context, Conversation, Turn, TurnKind
@@ -22,15 +22,6 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def conversation() -> Conversation:
     return Conversation(Responder(load_knowledge(ROOT / "knowledge", TZ)))
-
-
-def play(conversation: Conversation, *messages: str, start: datetime = NOW) -> list[Turn]:
-    context, turns = Context(), []
-    for number, message in enumerate(messages):
-        turn = conversation.reply(message, context, start + timedelta(seconds=number))
-        turns.append(turn)
-        context = turn.context
-    return turns
 
 
 def facts(turn: Turn) -> list[str | None]:

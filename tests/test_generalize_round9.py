@@ -5,10 +5,11 @@ yes/no particle, a counted list or a restatement. Each test fails without its me
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import play
 
 from bot.core.answer import AnswerKind, Responder
 from bot.core.conversation import Context, Conversation, Turn, TurnKind
@@ -24,15 +25,6 @@ NOW = datetime(2025, 4, 20, 12, 0, tzinfo=TZ)
 @pytest.fixture(scope="module")
 def conversation(real: Responder) -> Conversation:
     return Conversation(real)
-
-
-def play(conversation: Conversation, *messages: str) -> list[Turn]:
-    context, turns = Context(), []
-    for number, message in enumerate(messages):
-        turn = conversation.reply(message, context, NOW + timedelta(seconds=number))
-        turns.append(turn)
-        context = turn.context
-    return turns
 
 
 def facts(turn: Turn) -> list[str | None]:

@@ -287,22 +287,9 @@ class Responder:
         for part in parts:
             part_result = self.matcher.match(part)
             found = self._decide(question, part_result, now, part=True)
-            if (found.kind is not AnswerKind.FACT and named and part.rstrip().endswith("?")
-                    and any(w in _IT for w in part_result.key.surface)
-                    and not self.subjects.named(part_result.key)):
-                # "...a student mentioned Llama. Who makes it and what is it?": the question
-                # of a story is about what the story named.
-                names = " ".join(self.knowledge.entities[e].name for e in sorted(named)
-                                 if e in self.knowledge.entities)
-                part_result = self.matcher.match(f"{names} {part}")
-                found = self._decide(question, part_result, now, part=True)
-            elif (found.kind is not AnswerKind.FACT and any(
-                    w in _HE for w in part_result.key.surface) and (people := [
-                    e for e in sorted(named - self.subjects.named(part_result.key))
-                    if getattr(self.knowledge.entities.get(e), "kind", "") == "person"])):
-                # "...I missed the earnings call. What did he say about Llama?": he is the
-                # person the story named.
-                names = " ".join(self.knowledge.entities[e].name for e in people)
+            if found.kind is not AnswerKind.FACT and (
+                    pointed := self._pointed_at(part, part_result.key, named)):
+                names = " ".join(self.knowledge.entities[e].name for e in pointed)
                 part_result = self.matcher.match(f"{names} {part}")
                 found = self._decide(question, part_result, now, part=True)
             if found.kind is AnswerKind.FACT and found.fact_id is not None:
@@ -325,6 +312,19 @@ class Responder:
                   and part_result.known_share >= self.policy.min_part_known_share):
                 answer = found
         return declined or answer
+
+    def _pointed_at(self, part: str, key: Key, named: frozenset[str]) -> list[str]:
+        """The subjects of a long message that one of its questions points at: "...a student
+        mentioned Llama. Who makes it and what is it?" asks about what the story named; "...I
+        missed the earnings call. What did he say about Llama?" about the person it named."""
+        entities = self.knowledge.entities
+        own = self.subjects.named(key)
+        if part.rstrip().endswith("?") and not own and any(w in _IT for w in key.surface):
+            return [e for e in sorted(named) if e in entities]
+        if any(w in _HE for w in key.surface):
+            return [e for e in sorted(named - own)
+                    if getattr(entities.get(e), "kind", "") == "person"]
+        return []
 
     def _missing_in_questions(
         self, question: str, answer: Answer, parts: list[str], now: datetime

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 from itertools import zip_longest
 
 from bot.core.bot_texts import BotTexts, Voice
@@ -61,7 +62,7 @@ class Fact:
         """The question shown on buttons: the first example, written as formal Bengali."""
         return self.questions[0]
 
-    @property
+    @cached_property  # asked of every ranked fact, per message
     def about(self) -> frozenset[str]:
         """Every entity the fact names: those it is about and those it mentions."""
         return frozenset((*self.entities, *self.mentions))

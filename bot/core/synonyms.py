@@ -52,9 +52,10 @@ class Synonyms:
         self._phrases: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
         for group in groups:
             canonical = tuple(clean(group[0]).split())
+            itself = tuple(_form(w) for w in canonical)
             for member in group[1:]:
                 for words in _tenses(tuple(_form(w) for w in clean(member).split())):
-                    if words and words != tuple(_form(w) for w in canonical):
+                    if words and words != itself:
                         self._phrases.setdefault(words[0], []).append((words, canonical))
         for options in self._phrases.values():
             options.sort(key=lambda option: -len(option[0]))
