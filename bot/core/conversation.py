@@ -30,6 +30,8 @@ MAX_IDLE_TURNS = 5
 STAY_MARGIN = 12.0
 # A fact a follow-up is read into must hold this much of the message's own words.
 HOLDS_NONE = 0.2
+# A word weighing this much (its idf; grammar-like words weigh under 1) tells a fact apart.
+STRADDLE_WEIGHT = 1.5
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,15 @@ _OTHER_THAN = ("এর বাইরে", "এর বাইরেও", "এ ছ�
                "besides", "other than", "apart from", "any other", "onno kono", "er baire",
                "eta chara", "র বাইরে", "ছাড়াও", "ছাড়া আর", "chara ar", "chara aro", "aside from",
                "beyond")
+# "বাদ দাও, ...", "OK different question: ...": what follows is asked afresh, whatever the
+# talk was about (and "বাদ" must not be read as "বাধা").
+_SWITCH = re.compile(
+    r"^\s*(?:(?:আচ্ছা|ঠিক আছে|হুম|ok|okay|acha|accha|achha|hmm)[\s,]+)?"
+    r"(?:বাদ দাও|বাদ দেন|বাদ দিন|বাদ দে|যাক গে|যাকগে|অন্য প্রশ্ন|আরেকটা প্রশ্ন|নতুন প্রশ্ন|"
+    r"অন্য কথায় আসি|অন্য প্রসঙ্গে আসি|different question|another question|new question|"
+    r"change of topic|changing topics?|on another note|by the way|btw|bad dao|bad den|bad din|"
+    r"onno proshno|onno prosno|arekta proshno|arekta prosno|jak ge|jakge)"
+    r"(?:[\s,:;.!—-]+|$)", re.IGNORECASE)
 # A genitive typed apart from a name: "deepseek er", "Meta এর", "google's" split.
 _ENDING_APART = {("er",), ("এর",), ("r",), ("s",)}
 _ORDINALS = (
@@ -204,6 +215,10 @@ class Conversation:
     def reply(self, text: str, context: Context, now: datetime) -> Turn:
         """Answer `text` given `context`; the turn carries the context to keep."""
         context = self._current(context, now)
+        if (switched := _SWITCH.match(text)) is not None and text[switched.end():].strip():
+            # The talk moves on: answered as a first question, the facts shown still shown.
+            text = text[switched.end():]
+            context = replace(context, facts=(), choices=(), offered="")
         # Only a context makes the words matter before matching; a first message (most
         # of them) keeps the question as the matcher cleaned it.
         words = clean(text) if context.choices or context.fact is not None else ""
@@ -227,9 +242,46 @@ class Conversation:
             return self._more(about, now)
         if about.fact is not None and self._leans_on_context(answer, words):
             turn = self._follow_up(text, words, answer, about, now)
+            if turn is not None and len(turn.answers) == 1 and (
+                    unsure := self._straddling(turn.answer, text, words, about)) is not None:
+                return self._turn(TurnKind.FOLLOW_UP, (unsure,), about, now, clean(text),
+                                  resolved=turn.resolved)
             if turn is not None:
                 return turn
+        answer = self._straddling(answer, text, words, about) or answer
         return self._turn(TurnKind.ANSWER, (answer,), context, now, words or answer.normalized)
+
+    def _straddling(self, answer: Answer, text: str, words: str,
+                    context: Context) -> Answer | None:
+        """"The article does not say" for a fact answer that asks its own detail of the last
+        answer ("কোন কোন কোম্পানি আপত্তি করেছে?" after the licence's critics: the companies are
+        the adopters' word, the objecting the critics'; neither fact names them); else None."""
+        last, other = context.fact, answer.fact_id
+        if (answer.kind is not AnswerKind.FACT or last is None or other is None or other == last
+                or not self._straddles(words, last, other)):
+            return None
+        return self.responder.not_in_article(text, (last, other))
+
+    def _straddles(self, words: str, last: str, other: str) -> bool:
+        """Whether a message answered by `other` also holds a weighty word only the last
+        answer's examples use, naming no subject of `other`'s that `last` lacks: it asks
+        the other fact's detail of the last one ("which companies objected?")."""
+        matcher = self.responder.matcher
+        key = matcher.key(words)
+        facts = self.responder.knowledge.facts
+        named = self.responder.subjects.named(key)
+        if named & (facts[other].about - facts[last].about) or any(
+                p in words for p in _OTHER_THAN):
+            return False  # "besides the money, what else?" names the last fact to leave it
+        return any(self._held_by_one(matcher.key(key.surface[i]), last, other)
+                   for i in matcher.content_positions(key))
+
+    def _held_by_one(self, word: Key, one: str, other: str) -> bool:
+        """Whether a weighty `word` is in `one`'s examples and nowhere in `other`'s."""
+        matcher = self.responder.matcher
+        held_one, held_other = matcher.shares(word, [frozenset({one}), frozenset({other})])
+        return (held_one >= 0.9 and held_other == 0
+                and sum(matcher.content_words(word).values()) >= STRADDLE_WEIGHT)
 
     def choose(self, fact_id: str, context: Context, now: datetime) -> Turn:
         """Answer a fact chosen directly (a button, a numbered line); the context moves to it.

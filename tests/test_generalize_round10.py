@@ -1,0 +1,81 @@
+"""Mechanisms learned from the tenth round's blind development sets: a question that joins
+the last answer's word to another fact's ("which companies objected?" after the licence's
+critics) is a detail neither gives, and "বাদ দাও, ..." / "different question: ..." asks
+afresh. Each test fails without its mechanism."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from conftest import play
+
+from bot.core.answer import AnswerKind, Responder
+from bot.core.conversation import Conversation, Turn
+
+TZ = ZoneInfo("Asia/Dhaka")
+NOW = datetime(2025, 4, 20, 12, 0, tzinfo=TZ)
+
+
+@pytest.fixture(scope="module")
+def conversation(real: Responder) -> Conversation:
+    return Conversation(real)
+
+
+def facts(turn: Turn) -> list[str | None]:
+    return [a.fact_id for a in turn.answers if a.kind is AnswerKind.FACT]
+
+
+# ----------------------------------------------------------------- follow-ups
+
+@pytest.mark.parametrize(("opening", "last", "follow_up"), [
+    ("লামার লাইসেন্স নিয়ে সমালোচনা কী?", "license_criticism",
+     "kon kon company apotti korse? naam bolo"),
+    ("মেটা কেন ওয়ার রুম বানাল?", "war_rooms", "কোন কোন কোম্পানি ওয়ার রুম চালায়?"),
+])
+def test_a_detail_joining_the_last_fact_to_another_is_not_in_the_article(
+        conversation: Conversation, opening: str, last: str, follow_up: str) -> None:
+    first, second = play(conversation, opening, follow_up, start=NOW)
+    assert facts(first) == [last]
+    assert second.answer.kind is AnswerKind.NOT_IN_ARTICLE
+    assert last in second.answer.suggestions
+
+
+def test_another_subjects_question_with_the_last_facts_word_is_still_answered(
+        conversation: Conversation) -> None:
+    # DeepSeek is named and the war rooms are about it: no detail of the last fact.
+    turns = play(conversation, "মেটা এআই-তে কত টাকা খরচ করবে?",
+                 "ডিপসিক কোন মডেল দিয়ে লামাকে টপকেছে?", start=NOW)
+    assert facts(turns[1]) == ["deepseek_r1"]
+
+
+def test_besides_the_last_fact_asks_another_and_is_no_detail_of_it(
+        conversation: Conversation) -> None:
+    turns = play(conversation, "মেটা এআই-তে কত টাকা খরচ করবে?",
+                 "টাকা ঢালার বাইরে প্রতিযোগিতায় টিকতে মেটা আর কী করছে?", start=NOW)
+    assert turns[1].answer.kind is AnswerKind.FACT
+    assert facts(turns[1]) != ["ai_investment"]
+
+
+@pytest.mark.parametrize(("opening", "switch", "fact"), [
+    ("ডিপসিক কী", "বাদ দেন, মেটা এআই কী?", "meta_ai_assistant"),
+    ("ডিপসিক কী", "ok different question: who uses llama?", "corporate_adopters"),
+])
+def test_a_message_that_changes_the_subject_is_asked_afresh(
+        conversation: Conversation, opening: str, switch: str, fact: str) -> None:
+    turns = play(conversation, opening, switch, start=NOW)
+    assert facts(turns[1]) == [fact]
+    assert turns[1].context.fact == fact
+
+
+def test_changing_the_subject_keeps_what_was_shown(conversation: Conversation) -> None:
+    turns = play(conversation, "লামাকন কী?", "আচ্ছা বাদ দাও, লামা কী?", "আরও বলো", start=NOW)
+    assert facts(turns[1]) == ["what_is_llama"]
+    assert "llamacon" in turns[1].context.shown
+    assert facts(turns[2]) and facts(turns[2])[0] not in ("llamacon", "what_is_llama")
+
+
+def test_a_bare_switch_word_is_no_question_of_its_own(conversation: Conversation) -> None:
+    turns = play(conversation, "লামাকন কী?", "বাদ দাও", start=NOW)
+    assert turns[1].answer.kind is not AnswerKind.FACT
