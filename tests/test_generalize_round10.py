@@ -1,7 +1,7 @@
 """Mechanisms learned from the tenth round's blind development sets: a question that joins
 the last answer's word to another fact's ("which companies objected?" after the licence's
-critics) is a detail neither gives, and "বাদ দাও, ..." / "different question: ..." asks
-afresh. Each test fails without its mechanism."""
+critics) is a detail neither gives; "বাদ দাও, ..." / "different question: ..." asks afresh;
+a sadhu question with one candidate fact gets it. Each test fails without its mechanism."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from conftest import play
 
 from bot.core.answer import AnswerKind, Responder
 from bot.core.conversation import Conversation, Turn
+from bot.core.normalize import clean, in_sadhu, requests
 
 TZ = ZoneInfo("Asia/Dhaka")
 NOW = datetime(2025, 4, 20, 12, 0, tzinfo=TZ)
@@ -79,3 +80,24 @@ def test_changing_the_subject_keeps_what_was_shown(conversation: Conversation) -
 def test_a_bare_switch_word_is_no_question_of_its_own(conversation: Conversation) -> None:
     turns = play(conversation, "লামাকন কী?", "বাদ দাও", start=NOW)
     assert turns[1].answer.kind is not AnswerKind.FACT
+
+
+# ----------------------------------------------------------------- sadhu bhasha
+
+def test_sadhu_is_told_by_its_verbs_and_words() -> None:
+    assert in_sadhu(clean("মেটা কী পদক্ষেপ গ্রহণ করিয়াছে?"))
+    assert in_sadhu(clean("ইহার নির্মাতা কে?"))
+    assert not in_sadhu(clean("মেটা কী পদক্ষেপ নিয়েছে?"))
+    assert not in_sadhu(clean("মিডিয়াতে দলিল কী বলে?"))  # nouns with a verb-like ending
+    assert requests(clean("কারণ ব্যাখ্যা করিলে বাধিত হইব।"))
+    assert not requests(clean("কারণ ব্যাখ্যা করো।"))
+
+
+def test_a_sadhu_question_with_one_candidate_fact_gets_it(real: Responder) -> None:
+    answer = real.ask("মেটার যুদ্ধকক্ষ গঠনের কারণ ব্যাখ্যা করিলে উপকৃত হইব।", NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "war_rooms")
+
+
+def test_a_sadhu_question_about_another_company_is_still_declined(real: Responder) -> None:
+    answer = real.ask("গুগল কর্তৃক গঠিত যুদ্ধকক্ষের কারণ ব্যাখ্যা করিলে উপকৃত হইব।", NOW)
+    assert answer.kind is not AnswerKind.FACT

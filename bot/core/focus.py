@@ -51,6 +51,11 @@ _NOT_AFTER_SO = frozenset({"far", "much", "many", "that", "long", "called", "on"
 MIN_WORDS = 8
 
 
+def asks(text: str) -> bool:
+    """Whether `text` asks: a question mark or a question word ("জানতে চাই, লামা কী।")."""
+    return "?" in text or _ASKING.search(text) is not None
+
+
 def sentences(message: str) -> list[str]:
     """The sentences of `message`, each with the mark that ends it."""
     return [s.strip() for s in _SENTENCE_END.split(message) if s and s.strip()]
@@ -75,8 +80,8 @@ def question_parts(message: str) -> list[str]:
             # The lead-in's own sentence first: the story may go on after it.
             sentence = _SENTENCE_END.split(after, maxsplit=1)[0].strip()
             # ...when it asks: "লামার তো শুনছি শত কোটি ডাউনলোড।" is a "তো" of emphasis.
-            asks = sentence.endswith("?") or _ASKING.search(sentence)
-            parts += [sentence, after] if len(sentence.split()) >= 2 and asks else [after]
+            asking = sentence.endswith("?") or _ASKING.search(sentence)
+            parts += [sentence, after] if len(sentence.split()) >= 2 and asking else [after]
     said = sentences(message)
     asking = [i for i in reversed(range(len(said))) if said[i].endswith("?")]
     for i in asking:

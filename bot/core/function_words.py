@@ -13,7 +13,8 @@ from __future__ import annotations
 # Words that point at a thing just named: "it", "এটা", "oita" (Sylheti "ইতা").
 THING_POINTERS = ("এটা", "এটি", "ওটা", "ওটি", "সেটা", "সেটি", "এটার", "ওটার", "it", "its", "it's",
                   "eta", "ota", "seta", "etar", "otar", "ita", "oita", "eita", "ইতা", "ইটা",
-                  "হেইটা", "হেইডা", "এইডা", "ওইডা", "ইহা", "উহা", "তাহা")
+                  "হেইটা", "হেইডা", "এইডা", "ওইডা", "ইহা", "উহা", "তাহা", "ইহাতে", "উহাতে",
+                  "তাহাতে", "এতে", "ওতে")
 
 # Words that point at a person just named: "উনি কী বলেছেন?", "what did he say?".
 PERSON_POINTERS = ("উনি", "উনার", "ওনার", "ওঁর", "ওঁকে", "উনাকে", "ওনাকে", "তিনি", "তাঁর", "তাঁকে",

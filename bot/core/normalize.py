@@ -206,6 +206,28 @@ def chalit_word(word: str) -> str:
     return word
 
 
+# Words only sadhu bhasha uses, beside its verbs (told by their endings): pronouns and the
+# set phrases of a formal request ("জানাইলে বাধিত হইব").
+_SADHU_WORDS = frozenset(
+    "তাহা ইহা উহা যাহা কাহার তাহার ইহার উহার যাহার তাঁহার তাঁহাদের তাহাদের কাহারা কাহাকে ইহাদের "
+    "উহাদের হইতে হইলে হইব করিব থাকিব বলিয়া করিয়া হইয়া জানাইলে করিলে অনুগ্রহপূর্বক বাধিত "
+    "কৃতজ্ঞ কৃতার্থ নিমিত্ত নিমিত্তে সহিত".split())
+
+
+# A formal request says it will be grateful instead of asking: "জানাইলে বাধিত হইব।"
+_GRATEFUL = frozenset("বাধিত কৃতজ্ঞ কৃতার্থ উপকৃত অনুগ্রহপূর্বক".split())
+
+
+def requests(cleaned: str) -> bool:
+    """Whether a cleaned text makes a formal request ("...জানাইলে বাধিত হইব")."""
+    return not _GRATEFUL.isdisjoint(cleaned.split())
+
+
+def in_sadhu(cleaned: str) -> bool:
+    """Whether a cleaned text is written in sadhu bhasha (one of its verbs or words)."""
+    return any(w in _SADHU_WORDS or chalit_word(w) != w for w in cleaned.split())
+
+
 @dataclass(frozen=True)
 class Key:
     """The matching keys of one text."""
