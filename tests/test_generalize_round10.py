@@ -82,6 +82,26 @@ def test_a_bare_switch_word_is_no_question_of_its_own(conversation: Conversation
     assert turns[1].answer.kind is not AnswerKind.FACT
 
 
+def test_a_short_question_close_to_the_last_fact_stays_with_it(
+        conversation: Conversation) -> None:
+    # Alone, "which model?" is Llama's ("what kind of model is Llama?"); after DeepSeek's
+    # fact, whose words it is nearly as close to, it asks of DeepSeek's.
+    turns = play(conversation, "ডিপসিক কি লামাকে পেছনে ফেলেছে?", "কোন মডেল দিয়ে?", start=NOW)
+    assert facts(turns[1]) == ["deepseek_r1"]
+
+
+def test_a_short_question_far_from_the_last_fact_moves_on(conversation: Conversation) -> None:
+    turns = play(conversation, "ডিপসিক কি লামাকে পেছনে ফেলেছে?", "কত খরচ করবে?", start=NOW)
+    assert facts(turns[1]) == ["ai_investment"]
+
+
+def test_numbered_questions_inside_one_line_are_each_answered(
+        conversation: Conversation) -> None:
+    [turn] = play(conversation, "Two quick ones: 1) who makes Llama 2) when is LlamaCon?",
+                  start=NOW)
+    assert facts(turn) == ["what_is_llama", "llamacon"]
+
+
 # ----------------------------------------------------------------- sadhu bhasha
 
 def test_sadhu_is_told_by_its_verbs_and_words() -> None:

@@ -32,6 +32,8 @@ STAY_MARGIN = 12.0
 HOLDS_NONE = 0.2
 # A word weighing this much (its idf; grammar-like words weigh under 1) tells a fact apart.
 STRADDLE_WEIGHT = 1.5
+# A short question's own words (besides question words and grammar), at most.
+SHORT_OWN = 2
 
 
 @dataclass(frozen=True)
@@ -249,6 +251,12 @@ class Conversation:
             if turn is not None:
                 return turn
         answer = self._straddling(answer, text, words, about) or answer
+        if (about.fact is not None and answer.kind is AnswerKind.FACT
+                and answer.fact_id not in (None, about.fact)
+                and self._short_of_the_last(words, about.fact)):
+            # "কোন মডেল দিয়া?" after DeepSeek's fact: Llama's alone ("what kind of model is
+            # Llama?"), but hardly closer to it than to the last answer, which it asks of.
+            return self._bare_question(self.responder.matcher.key(words), about, now)
         return self._turn(TurnKind.ANSWER, (answer,), context, now, words or answer.normalized)
 
     def _straddling(self, answer: Answer, text: str, words: str,
@@ -261,6 +269,21 @@ class Conversation:
                 or not self._straddles(words, last, other)):
             return None
         return self.responder.not_in_article(text, (last, other))
+
+    def _short_of_the_last(self, words: str, last: str) -> bool:
+        """Whether a message is a question word and a word or two, naming no subject, that
+        its best fact leads the last answer's by less than `STAY_MARGIN`."""
+        matcher = self.responder.matcher
+        key = matcher.key(words)
+        if self.responder.subjects.named(key) or not any(
+                w in _QUESTION_WORDS and w not in _AND for w in key.surface):
+            return False
+        own = [key.surface[i] for i in matcher.content_positions(key)
+               if key.surface[i] not in _QUESTION_WORDS]
+        if not own or len(own) > SHORT_OWN:
+            return False
+        ranked = matcher.match(words).ranked
+        return bool(ranked) and _leads_by(ranked, ranked[0].intent_id, last) < STAY_MARGIN
 
     def _straddles(self, words: str, last: str, other: str) -> bool:
         """Whether a message answered by `other` also holds a weighty word only the last
@@ -887,7 +910,7 @@ class Conversation:
 
 def _clauses(text: str) -> list[str]:
     """The clauses of `text`, each with the "?" that closed it, if one did."""
-    text = _LIST_MARKER.sub("", text)
+    text = _LIST_MARKER.sub("\n", text)
     clauses, start = [], 0
     for found in _CLAUSE_BREAK.finditer(text):
         clause = text[start:found.start()].strip()
