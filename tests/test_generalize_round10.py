@@ -102,6 +102,14 @@ def test_numbered_questions_inside_one_line_are_each_answered(
     assert facts(turn) == ["what_is_llama", "llamacon"]
 
 
+def test_an_example_of_grammar_words_beats_what_its_subject_is(real: Responder) -> None:
+    # Only "লামা" is a word of substance: alone it would ask what Llama is. An admin taught
+    # this very question to another fact, and an example spelled out is what it asks.
+    answer = real.ask("লামা দিয়া কী কী করা যায়?", NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "versatility")
+    assert real.ask("লামা কী?", NOW).fact_id == "what_is_llama"
+
+
 # ----------------------------------------------------------------- sadhu bhasha
 
 def test_sadhu_is_told_by_its_verbs_and_words() -> None:

@@ -388,6 +388,10 @@ class Responder:
         # "Meta's Llama" is Llama; "ইউরোপে লামা ... কেন?" asks about something else.
         if fact is None or not {e for e, _, _ in spans} <= fact.about:
             return None
+        best = result.ranked[0].intent_id if result.ranked else fact.id
+        if best != fact.id and best in self.knowledge.facts and self.matcher.spells_example(
+                result.key, best):
+            return None  # "লামা দিয়া কী কী করা যায়?": grammar words, as another fact's example
         return fact.id
 
     def _decline_wins(self, decline: Scored, best: Scored | None, key: Key) -> bool:
