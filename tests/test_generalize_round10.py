@@ -12,7 +12,7 @@ import pytest
 from conftest import play
 
 from bot.core.answer import AnswerKind, Responder
-from bot.core.conversation import Conversation, Turn
+from bot.core.conversation import Conversation, Turn, TurnKind
 from bot.core.normalize import clean, in_sadhu, requests
 
 TZ = ZoneInfo("Asia/Dhaka")
@@ -108,6 +108,22 @@ def test_an_example_of_grammar_words_beats_what_its_subject_is(real: Responder) 
     answer = real.ask("লামা দিয়া কী কী করা যায়?", NOW)
     assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "versatility")
     assert real.ask("লামা কী?", NOW).fact_id == "what_is_llama"
+
+
+def test_a_case_ending_typed_apart_after_a_word_is_no_pointer(
+        conversation: Conversation) -> None:
+    # "download er" is "the download's", not "its download": a question of its own.
+    turns = play(conversation, "llamacon kobe?", "download er count koto?", start=NOW)
+    assert facts(turns[1]) == ["downloads_milestone"]
+    assert turns[1].kind is TurnKind.ANSWER
+
+
+@pytest.mark.parametrize("pointing", ["eta ke baniyeche?", "এটা কে বানিয়েছে?"])
+def test_it_after_a_question_naming_nothing_is_the_last_facts_subject(
+        conversation: Conversation, pointing: str) -> None:
+    turns = play(conversation, "ডাউনলোড এর সংখ্যা কত?", pointing, start=NOW)
+    assert facts(turns[0]) == ["downloads_milestone"]
+    assert facts(turns[1]) == ["what_is_llama"]
 
 
 # ----------------------------------------------------------------- sadhu bhasha

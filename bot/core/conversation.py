@@ -533,6 +533,9 @@ class Conversation:
             return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(context.fact, now),),
                               context, now, context.question, resolved=context.question)
         subject = _named_words(previous, before)
+        if not subject and fact is not None and len(fact.entities) == 1:
+            # "download er sonkha?" named nothing: the last answer's subject is its fact's.
+            subject = responder.knowledge.entities[fact.entities[0]].name
         rest = _without_pointers(words)
         readings = [f"{subject} {rest}", f"{context.question} {rest}"]
         referents = responder.knowledge.defined_by(fact.id) if fact is not None else ()
@@ -610,6 +613,7 @@ class Conversation:
         "Llama er", "Microsoft এর": a case ending written apart after a name is no "its".
         """
         endings = {end for _, _, end in self.responder.subjects.spans(key)}
+        endings |= {i + 1 for i in self.responder.matcher.content_positions(key)}
         return any(w in _POINTERS for i, w in enumerate(key.surface[:within])
                    if not (i in endings and (w,) in _ENDING_APART))
 
