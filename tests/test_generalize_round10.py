@@ -126,6 +126,16 @@ def test_it_after_a_question_naming_nothing_is_the_last_facts_subject(
     assert facts(turns[1]) == ["what_is_llama"]
 
 
+def test_a_compounds_first_question_is_not_pulled_to_its_storys_fact(
+        conversation: Conversation) -> None:
+    # Joined with the story, "koto download hoise" reads as the interest in open models the
+    # story talks about; asked by itself it is the download count, and surer.
+    [turn] = play(conversation, "amar teacher bollo open source model babohar korte. Llama naki "
+                  "khub popular. Koto download hoise ar customize korar tool ki meta dey?",
+                  start=NOW)
+    assert facts(turn) == ["downloads_milestone", "ecosystem_strategy"]
+
+
 # ----------------------------------------------------------------- sadhu bhasha
 
 def test_sadhu_is_told_by_its_verbs_and_words() -> None:

@@ -746,10 +746,14 @@ class Conversation:
         subject = question = ""
         for clause, own in clauses:
             answer = self.responder.ask(clause, now)
-            if answer.kind is not AnswerKind.FACT and own != clause:
-                # "Quick ones: what is Llama": the words joined before it may only blur it.
+            if own != clause:
+                # "Quick ones: what is Llama": the words joined before it may only blur it,
+                # or pull it to the story's fact ("...open source LLM is popular. Koto
+                # download hoise?").
                 alone = self.responder.ask(own, now)
-                answer = alone if alone.kind is AnswerKind.FACT else answer
+                if alone.kind is AnswerKind.FACT and (answer.kind is not AnswerKind.FACT
+                                                      or alone.score > answer.score):
+                    answer = alone
             if answer.kind is not AnswerKind.FACT and subject:
                 if not (clause.endswith("?") or self._subject_of(clause)
                         or self.responder.asks.asked(self.responder.matcher.key(clause))):
