@@ -155,3 +155,17 @@ def test_a_sadhu_question_with_one_candidate_fact_gets_it(real: Responder) -> No
 def test_a_sadhu_question_about_another_company_is_still_declined(real: Responder) -> None:
     answer = real.ask("গুগল কর্তৃক গঠিত যুদ্ধকক্ষের কারণ ব্যাখ্যা করিলে উপকৃত হইব।", NOW)
     assert answer.kind is not AnswerKind.FACT
+
+
+# ----------------------------------------------------------------- small talk
+
+@pytest.mark.parametrize("greeting", ["hello there!", "hey there"])
+def test_a_greeting_with_a_filler_is_still_a_greeting(real: Responder, greeting: str) -> None:
+    # "there" comes close to some fact's word and ranks it first; the greeting is the
+    # small talk the message spells out.
+    answer = real.ask(greeting, NOW)
+    assert (answer.kind, answer.intent_id) == (AnswerKind.SMALLTALK, "greeting")
+
+
+def test_grammar_words_that_spell_no_small_talk_still_fall_back(real: Responder) -> None:
+    assert real.ask("ঠিক আছে", NOW).kind is AnswerKind.FALLBACK

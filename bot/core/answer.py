@@ -588,9 +588,12 @@ class Responder:
         )
         if best is not None and not result.has_content:
             # Grammar and fillers alone ("ঠিক আছে", "why?") name no fact, and are small talk
-            # only in that small talk's own words.
-            if self._small_talk_in_its_words(result, best.intent_id, alone=True):
-                return self._smalltalk(question, best.intent_id, score)
+            # only in that small talk's own words: the closest one so said ("hi there" is a
+            # greeting, whatever "there" comes close to).
+            talk = next((s.intent_id for s in ranked if self._small_talk_in_its_words(
+                result, s.intent_id, alone=True)), None)
+            if talk is not None:
+                return self._smalltalk(question, talk, score)
             return self._fallback(question, score)
         # A subject's name and nothing else ("meta ai ta ki bolo to?") asks what it is, however
         # close a decline's words come.
