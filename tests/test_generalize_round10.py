@@ -136,6 +136,20 @@ def test_a_compounds_first_question_is_not_pulled_to_its_storys_fact(
     assert facts(turn) == ["downloads_milestone", "ecosystem_strategy"]
 
 
+def test_a_compounds_part_naming_its_own_subject_borrows_none(
+        conversation: Conversation) -> None:
+    # "...and what the report predicts for Llama's future": Llama's, not LlamaCon's future.
+    [turn] = play(conversation, "Tell me LlamaCon's date and what the report predicts for "
+                  "Llama's future overall", start=NOW)
+    assert facts(turn) == ["llamacon", "future_outlook"]
+
+
+def test_a_compounds_part_pointing_back_still_borrows(conversation: Conversation) -> None:
+    # "এর সম্পর্ক" (its relation) with Meta AI: "its" is Llama, named before.
+    [turn] = play(conversation, "লামা কী জিনিস, আর মেটা এআই এর সাথে এর সম্পর্ক কী?", start=NOW)
+    assert "llamacon" not in facts(turn)
+
+
 # ----------------------------------------------------------------- sadhu bhasha
 
 def test_sadhu_is_told_by_its_verbs_and_words() -> None:
@@ -169,3 +183,8 @@ def test_a_greeting_with_a_filler_is_still_a_greeting(real: Responder, greeting:
 
 def test_grammar_words_that_spell_no_small_talk_still_fall_back(real: Responder) -> None:
     assert real.ask("ঠিক আছে", NOW).kind is AnswerKind.FALLBACK
+
+
+def test_stalled_is_delayed(real: Responder) -> None:
+    answer = real.ask("Why was Llama's EU launch stalled?", NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "eu_privacy")

@@ -754,8 +754,10 @@ class Conversation:
                 if alone.kind is AnswerKind.FACT and (answer.kind is not AnswerKind.FACT
                                                       or alone.score > answer.score):
                     answer = alone
-            if answer.kind is not AnswerKind.FACT and subject:
-                if not (clause.endswith("?") or self._subject_of(clause)
+            if answer.kind is not AnswerKind.FACT and subject and (
+                    not self._subject_of(clause)
+                    or self._points(self.responder.matcher.key(clause))):
+                if not (clause.endswith("?")
                         or self.responder.asks.asked(self.responder.matcher.key(clause))):
                     continue  # ", ki lav": a tail of the last question, not one of its own
                 # "লামাকন কী আর কবে হবে?", "What is Llama and who uses it?": a clause without
