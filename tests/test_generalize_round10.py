@@ -188,3 +188,11 @@ def test_grammar_words_that_spell_no_small_talk_still_fall_back(real: Responder)
 def test_stalled_is_delayed(real: Responder) -> None:
     answer = real.ask("Why was Llama's EU launch stalled?", NOW)
     assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "eu_privacy")
+
+
+def test_a_sadhu_question_word_asks_as_its_spoken_form(real: Responder) -> None:
+    # "কাহারা" asks who as "কারা" does: the filers, a detail the article does not give.
+    spoken = real.ask("মামলাটি কারা দায়ের করেছেন?", NOW)
+    sadhu = real.ask("মোকদ্দমাটি কাহারা দায়ের করিয়াছেন?", NOW)
+    assert spoken.kind is AnswerKind.NOT_IN_ARTICLE
+    assert sadhu.kind is AnswerKind.NOT_IN_ARTICLE

@@ -194,9 +194,20 @@ _SADHU_ENDINGS: tuple[tuple[str, str, str | None], ...] = tuple(
 # (not -িবার: কোটিবার is "crore times")
 
 
+# Sadhu pronouns and question words in their spoken forms: "কাহারা" asks who as "কারা" does.
+_SADHU_PRONOUNS = {
+    "কাহারা": "কারা", "কাহার": "কার", "কাহাকে": "কাকে", "কাহাদের": "কাদের", "তাহারা": "তারা",
+    "তাহার": "তার", "তাহাকে": "তাকে", "তাহাদের": "তাদের", "যাহা": "যা", "যাহার": "যার",
+    "ইহার": "এর", "উহার": "ওর", "ইহাদের": "এদের", "উহাদের": "ওদের",
+}
+
+
 @lru_cache(maxsize=16384)
 def chalit_word(word: str) -> str:
-    """A sadhu verb form of one cleaned word in its spoken form; other words as they are."""
+    """A sadhu verb form or pronoun of one cleaned word in its spoken form; other words as
+    they are."""
+    if word in _SADHU_PRONOUNS:
+        return _SADHU_PRONOUNS[word]
     for sadhu, chalit, after_one_letter in _SADHU_ENDINGS:
         if word.endswith(sadhu):
             root = word[: -len(sadhu)]
@@ -206,11 +217,10 @@ def chalit_word(word: str) -> str:
     return word
 
 
-# Words only sadhu bhasha uses, beside its verbs (told by their endings): pronouns and the
-# set phrases of a formal request ("জানাইলে বাধিত হইব").
+# Words only sadhu bhasha uses, beside its verbs and the pronouns it has a spoken form for
+# (`chalit_word`): pronouns and the set phrases of a formal request ("জানাইলে বাধিত হইব").
 _SADHU_WORDS = frozenset(
-    "তাহা ইহা উহা যাহা কাহার তাহার ইহার উহার যাহার তাঁহার তাঁহাদের তাহাদের কাহারা কাহাকে ইহাদের "
-    "উহাদের হইতে হইলে হইব করিব থাকিব বলিয়া করিয়া হইয়া জানাইলে করিলে অনুগ্রহপূর্বক বাধিত "
+    "তাহা ইহা উহা তাঁহার তাঁহাদের হইতে হইলে হইব করিব থাকিব বলিয়া করিয়া হইয়া জানাইলে করিলে অনুগ্রহপূর্বক বাধিত "
     "কৃতজ্ঞ কৃতার্থ নিমিত্ত নিমিত্তে সহিত".split())
 
 
