@@ -158,7 +158,7 @@ def test_sadhu_is_told_by_its_verbs_and_words() -> None:
     assert not in_sadhu(clean("মেটা কী পদক্ষেপ নিয়েছে?"))
     assert not in_sadhu(clean("মিডিয়াতে দলিল কী বলে?"))  # nouns with a verb-like ending
     assert requests(clean("কারণ ব্যাখ্যা করিলে বাধিত হইব।"))
-    assert not requests(clean("কারণ ব্যাখ্যা করো।"))
+    assert not requests(clean("কারণটা কী ছিল।"))
 
 
 def test_a_sadhu_question_with_one_candidate_fact_gets_it(real: Responder) -> None:
@@ -196,3 +196,17 @@ def test_a_sadhu_question_word_asks_as_its_spoken_form(real: Responder) -> None:
     sadhu = real.ask("মোকদ্দমাটি কাহারা দায়ের করিয়াছেন?", NOW)
     assert spoken.kind is AnswerKind.NOT_IN_ARTICLE
     assert sadhu.kind is AnswerKind.NOT_IN_ARTICLE
+
+
+def test_formal_spoken_bengali_is_formal_too() -> None:
+    from bot.core.normalize import formal
+
+    assert formal(clean("লামার সংক্ষিপ্ত পরিচিতি দিন"))
+    assert formal(clean("মডেলসমূহ কবে এসেছে?"))
+    assert formal(clean("মেটা কী পদক্ষেপ গ্রহণ করিয়াছে?"))
+    assert not formal(clean("লামা কবে এসেছে?"))
+
+
+def test_a_formal_spoken_question_with_one_candidate_fact_gets_it(real: Responder) -> None:
+    answer = real.ask("মেটা কর্তৃক গঠিত সমর-কক্ষসমূহের উদ্দেশ্য সম্পর্কে আলোকপাত করুন", NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "war_rooms")

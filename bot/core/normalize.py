@@ -224,18 +224,34 @@ _SADHU_WORDS = frozenset(
     "কৃতজ্ঞ কৃতার্থ নিমিত্ত নিমিত্তে সহিত".split())
 
 
-# A formal request says it will be grateful instead of asking: "জানাইলে বাধিত হইব।"
-_GRATEFUL = frozenset("বাধিত কৃতজ্ঞ কৃতার্থ উপকৃত অনুগ্রহপূর্বক".split())
+# A formal request asks in the imperative or says it will be grateful: "আলোকপাত করুন",
+# "জানাইলে বাধিত হইব।"
+_REQUESTING = frozenset("বাধিত কৃতজ্ঞ কৃতার্থ উপকৃত অনুগ্রহপূর্বক করুন দিন বলুন জানান জানাবেন "
+                        "জানাইবেন বলিবেন করিবেন দিবেন".split())
 
 
 def requests(cleaned: str) -> bool:
-    """Whether a cleaned text makes a formal request ("...জানাইলে বাধিত হইব")."""
-    return not _GRATEFUL.isdisjoint(cleaned.split())
+    """Whether a cleaned text makes a formal request ("আলোকপাত করুন", "...বাধিত হইব")."""
+    return not _REQUESTING.isdisjoint(cleaned.split())
+
+
+# Words of the formal register in spoken (chalit) Bengali too: "আলোকপাত করুন", "অদ্যাবধি".
+_FORMAL_WORDS = frozenset(
+    "আলোকপাত অবহিত বিবৃত উল্লিখিত প্রদান পরিলক্ষিত প্রতীয়মান বস্তুত প্রকৃতপক্ষে প্রেক্ষাপটে "
+    "সংক্রান্ত উদ্দেশে কর্তৃক মর্মে সংক্ষিপ্ত অদ্যাবধি বিষয়ক অভিপ্রায় সম্পর্কিত উদ্ভূত "
+    "প্রসঙ্গে অনুমিত বিবেচ্য".split())
 
 
 def in_sadhu(cleaned: str) -> bool:
     """Whether a cleaned text is written in sadhu bhasha (one of its verbs or words)."""
     return any(w in _SADHU_WORDS or chalit_word(w) != w for w in cleaned.split())
+
+
+def formal(cleaned: str) -> bool:
+    """Whether a cleaned text is formal Bengali: sadhu, a word of the formal register, or a
+    formal plural ("মডেলসমূহ")."""
+    return in_sadhu(cleaned) or any(w in _FORMAL_WORDS or w.endswith(("সমূহ", "সমূহের"))
+                                    for w in cleaned.split())
 
 
 @dataclass(frozen=True)
