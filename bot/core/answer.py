@@ -174,9 +174,11 @@ class Responder:
         the entity index when a responder of the same entities has one."""
         self.knowledge = knowledge
         self.policy = policy or Policy()
+        synonyms = Synonyms(knowledge.synonyms)
         # Which subjects a question names; several articles share one index (same entities).
         self.subjects = subjects or Subjects(
-            (e.id, alias) for e in knowledge.entities.values() for alias in e.aliases
+            ((e.id, alias) for e in knowledge.entities.values() for alias in e.aliases),
+            synonyms.rewrite,
         )
         # Several articles: each one's own responder (bot.core.articles); none for one.
         self.articles = tuple(Responder(view, self.policy, cache_size, deferred=deferred,
@@ -191,7 +193,6 @@ class Responder:
             frozenset(a.knowledge.facts) | {i for i, d in a.knowledge.declines.items() if d.about}
             for a in self.articles
         ]
-        synonyms = Synonyms(knowledge.synonyms)
         self.matcher = Matcher(
             knowledge.examples(own_words=True), cache_size, deferred=deferred,
             synonyms=synonyms,

@@ -9,7 +9,7 @@ can refuse a fact about someone else.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -34,11 +34,13 @@ class _Alias:
 class Subjects:
     """An index of entity aliases; build once per knowledge base."""
 
-    def __init__(self, aliases: Iterable[tuple[str, str]]) -> None:
-        """Index `(entity id, alias)` pairs."""
+    def __init__(self, aliases: Iterable[tuple[str, str]],
+                 rewrite: Callable[[list[str]], list[str]] | None = None) -> None:
+        """Index `(entity id, alias)` pairs, keyed as questions are (`rewrite`: the knowledge
+        base's synonym groups, which make a question's "AI" "এআই": "Stability AI" too)."""
         self._by_skeleton: dict[str, list[_Alias]] = {}
         for entity, alias in aliases:
-            key = make_key(alias)
+            key = make_key(alias, rewrite)
             if key.skeleton:
                 entry = _Alias(entity, key.phonetic, key.surface)
                 self._by_skeleton.setdefault(key.skeleton[0], []).append(entry)
