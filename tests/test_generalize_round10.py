@@ -221,3 +221,13 @@ def test_an_alias_is_keyed_as_questions_are(real: Responder) -> None:
     assert "stability" in real.subjects.named(key)
     answer = real.ask("Stability AI এর বিরুদ্ধে শিল্পীদের মামলার অভিযোগ কী?", NOW)
     assert answer.kind is not AnswerKind.FACT
+
+
+# ----------------------------------------------------------------- details the article lacks
+
+def test_a_part_of_a_sum_is_a_detail_no_fact_gives(real: Responder) -> None:
+    part = real.ask("মেটার ৮০ বিলিয়ন ডলারের মধ্যে কত যাবে চিপ কেনায়?", NOW)
+    assert part.kind is AnswerKind.NOT_IN_ARTICLE
+    assert part.suggestions == ("ai_investment",)
+    whole = real.ask("মেটা এ বছর এআই খাতে কত খরচ করবে?", NOW)
+    assert (whole.kind, whole.fact_id) == (AnswerKind.FACT, "ai_investment")

@@ -44,6 +44,7 @@ class Asked(StrEnum):
     PERSON = "person"  # finer than WHO: a company is not its founder or its judge
     VERSION = "version"  # which version or release of a model
     WHICH = "which"  # which ones: a list of three or more, named or not
+    SHARE = "share"  # a part of a whole ("how much of the $80 billion"): no fact breaks one down
 
 
 _ASKING = {
@@ -130,6 +131,10 @@ _ASKING = {
                     "হেরেছে", "হারল", "হারবে", "verdict", "ruling", "settled", "settlement",
                     "damages", "ray", "jitse", "jitlo", "jorimana", "fined", "fine amount",
                     "any fine", "penalty", "penalties", "harse", "harlo"),
+    Asked.SHARE: ("এর মধ্যে কত", "মধ্যে কত", "মধ্যে কতটা", "মধ্যে কতগুলো", "কত অংশ", "কতটুকু অংশ",
+                  "কোন খাতে", "কোন কোন খাতে", "how much of", "what share", "what portion",
+                  "what part of", "breakdown", "broken down", "split between", "er moddhe koto",
+                  "moddhe koto", "koto ongsho", "kon khate"),
     Asked.DURATION: ("কত দিন", "কতদিন", "কয় দিন", "কয়দিন", "কত ঘণ্টা", "কত সময়", "কত মাস",
                      "কয় মাস", "how long", "how many days", "how many months", "koto din",
                      "kotodin", "koy din", "koydin", "koto mash", "koy mash"),
