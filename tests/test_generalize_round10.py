@@ -231,3 +231,16 @@ def test_a_part_of_a_sum_is_a_detail_no_fact_gives(real: Responder) -> None:
     assert part.suggestions == ("ai_investment",)
     whole = real.ask("মেটা এ বছর এআই খাতে কত খরচ করবে?", NOW)
     assert (whole.kind, whole.fact_id) == (AnswerKind.FACT, "ai_investment")
+
+
+def test_a_date_asked_in_romanized_words_is_a_day(real: Responder) -> None:
+    answer = real.ask("llama kon date e 100 koti download paar korlo?", NOW)
+    assert answer.kind is AnswerKind.NOT_IN_ARTICLE
+
+
+@pytest.mark.parametrize("question", ["জাকারবার্গ আয়-সংক্রান্ত সভায় কী বলেছিলেন?",
+                                      "আয়-বিষয়ক আলোচনায় জাকারবার্গ লামা নিয়ে কী বললেন?"])
+def test_an_earnings_meeting_is_an_occasion_not_a_sum(real: Responder, question: str) -> None:
+    answer = real.ask(question, NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "zuckerberg_outlook")
+    assert real.ask("মেটার আয় কত?", NOW).kind is not AnswerKind.FACT

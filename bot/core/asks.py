@@ -81,7 +81,7 @@ _ASKING = {
                   "kon mashe"),
     Asked.DAY: ("কোন তারিখে", "কোন তারিখ", "কত তারিখে", "কত তারিখ", "কোন দিন", "কোন দিনে",
                 "exact date", "what date", "which date", "which day", "what day", "koto tarikh",
-                "kon tarikh", "kon din", "kon dine"),
+                "kon tarikh", "kon tarikhe", "koto tarikhe", "kon date", "kon din", "kon dine"),
     Asked.PERCENT: ("শতাংশ", "শতকরা", "percent", "percentage", "parsent", "porsent",
                     "sotangsho", "shotangsho"),
     Asked.PERSON: ("প্রতিষ্ঠাতা", "প্রতিষ্ঠা করেছেন", "নেতৃত্বে", "নেতৃত্ব দিচ্ছেন", "নেতৃত্ব দেন",
@@ -397,13 +397,23 @@ def _at(surface: tuple[str, ...], i: int, phrase: tuple[str, ...]) -> bool:
 
 
 _EARNINGS = make_key("আয়").surface[0]
-_OCCASIONS = tuple(make_key(w).surface[0] for w in ("কল", "সভা", "বিবরণী", "ঘোষণা", "call"))
+_OCCASIONS = tuple(make_key(w).surface[0] for w in ("কল", "সভা", "বিবরণী", "ঘোষণা", "আলোচনা",
+                                                     "মিটিং", "call", "meeting"))
+# "আয়-সংক্রান্ত সভায়": words between the earnings and their occasion.
+_ABOUT = frozenset(make_key(w).surface[0] for w in ("সংক্রান্ত", "বিষয়ক", "সম্পর্কিত"))
 
 
 def _earnings_occasion(words: tuple[str, ...]) -> bool:
-    """Whether every "আয়" (earnings) names an occasion: "আয়ের কলে", "আয়-বিবরণী সভায়"."""
-    return all(i + 1 < len(words) and words[i + 1].startswith(_OCCASIONS)
-               for i, w in enumerate(words) if w == _EARNINGS or _EARNINGS in stems(w))
+    """Whether every "আয়" (earnings) names an occasion: "আয়ের কলে", "আয়-বিবরণী সভায়",
+    "আয়-সংক্রান্ত আলোচনায়"."""
+    def occasion_after(i: int) -> bool:
+        following = list(words[i + 1:i + 3])
+        if following and following[0] in _ABOUT:
+            following = following[1:]
+        return bool(following) and following[0].startswith(_OCCASIONS)
+
+    return all(occasion_after(i) for i, w in enumerate(words)
+               if w == _EARNINGS or _EARNINGS in stems(w))
 
 
 _PLURAL_ENDINGS = ("গুলো", "গুলা", "গুলি", "গুলোর", "গুলার", "গুলোতে", "gulo", "gula", "gulor")
