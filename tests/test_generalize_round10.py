@@ -244,3 +244,12 @@ def test_an_earnings_meeting_is_an_occasion_not_a_sum(real: Responder, question:
     answer = real.ask(question, NOW)
     assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "zuckerberg_outlook")
     assert real.ask("মেটার আয় কত?", NOW).kind is not AnswerKind.FACT
+
+
+def test_which_sectors_asks_no_breakdown(real: Responder) -> None:
+    from bot.core.asks import Asked
+
+    sectors = real.asks.asked(real.matcher.key("কোন কোন খাতে লামা ব্যবহার হচ্ছে?"))
+    part = real.asks.asked(real.matcher.key("how much of the budget goes to chips?"))
+    assert Asked.SHARE not in sectors
+    assert Asked.SHARE in part
