@@ -253,3 +253,10 @@ def test_which_sectors_asks_no_breakdown(real: Responder) -> None:
     part = real.asks.asked(real.matcher.key("how much of the budget goes to chips?"))
     assert Asked.SHARE not in sectors
     assert Asked.SHARE in part
+
+
+def test_a_benchmark_result_is_a_detail_the_article_lacks(real: Responder) -> None:
+    scored = real.ask("Will Llama's reasoning models outscore o3-mini on benchmarks?", NOW)
+    assert scored.kind is AnswerKind.NOT_IN_ARTICLE
+    plain = real.ask("নতুন লামা মডেলে কি o3-mini এর মতো রিজনিং থাকবে?", NOW)
+    assert (plain.kind, plain.fact_id) == (AnswerKind.FACT, "reasoning_models")
