@@ -260,3 +260,11 @@ def test_a_benchmark_result_is_a_detail_the_article_lacks(real: Responder) -> No
     assert scored.kind is AnswerKind.NOT_IN_ARTICLE
     plain = real.ask("নতুন লামা মডেলে কি o3-mini এর মতো রিজনিং থাকবে?", NOW)
     assert (plain.kind, plain.fact_id) == (AnswerKind.FACT, "reasoning_models")
+
+
+@pytest.mark.parametrize("aside", ["আর ইউরোপের দিকটা কী?", "ইউরোপের দিকটা?"])
+def test_the_side_of_another_subject_is_that_subjects_fact(
+        conversation: Conversation, aside: str) -> None:
+    # "দিকটা" (the side of it) asks nothing of its own: Europe's part of the story.
+    turns = play(conversation, "লামার কপিরাইট মামলাটা কী?", aside, start=NOW)
+    assert facts(turns[1]) == ["eu_privacy"]

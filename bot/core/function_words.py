@@ -65,6 +65,7 @@ _BENGALI = """
 লইবার বলিয়া যাইতেছে করিয়াছিলেন সম্বন্ধে নিকট অধিকতর কতিপয়
 নিমিত্ত মাধ্যমে সম্প্রতি অদ্যাবধি বিষয়ক
 সহজ সহজভাবে সহজে সংক্ষেপে ভাষায় সোজা সোজাসুজি ধারণা এবার এইবার
+দিকটা দিকটি দিকটার দিকটাও
 নাগাদ এসব ওসব সেসব নিজেদের এমন এরকম ওরকম এইরকম ওইরকম পুরো পুরা ব্যাপারটা ব্যাপারটি বিষয়টা বিষয়টি
 অনুগ্রহ অনুগ্রহপূর্বক বুঝিয়ে বুঝাইয়া বলবেন জানাবেন বলবে জানাবে
 উনার উনাকে ওনাকে তাঁকে কুন কুনো লইয়া অইছে অইব অইবো অইলো কইছইন কইছন হেইন হেরা ইতা ইগুলা ইটা ওইগুলা ওইগুলো এইগুলা এইগুলো
@@ -116,7 +117,7 @@ brief briefly mainly mostly such put able
 whats wats whens hows wheres whos whys fully completely totally btw anyway itself
 up down out over under off
 going goes happening happened happen between looking look looks like seems seem regarding
-concerning thing things stuff
+concerning thing things stuff side
 hi hello hey dear sir bro brother guys anyone wondering wonder curious question ask asking
 s t d ll ve re m
 """
