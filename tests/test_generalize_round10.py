@@ -268,3 +268,12 @@ def test_the_side_of_another_subject_is_that_subjects_fact(
     # "দিকটা" (the side of it) asks nothing of its own: Europe's part of the story.
     turns = play(conversation, "লামার কপিরাইট মামলাটা কী?", aside, start=NOW)
     assert facts(turns[1]) == ["eu_privacy"]
+
+
+def test_a_word_saying_what_is_asked_is_no_detail_of_the_last_fact(
+        conversation: Conversation) -> None:
+    # "নাম" (name) is the lawsuit's word in our examples, but asking a name is no sign the
+    # question is about the lawsuit: the conference's name is LlamaCon.
+    turns = play(conversation, "লামার কপিরাইট মামলাটা কী?",
+                 "মেটার প্রথম জেনারেটিভ এআই ডেভেলপার সম্মেলনের নাম কী?", start=NOW)
+    assert facts(turns[1]) == ["llamacon"]

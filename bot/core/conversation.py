@@ -300,11 +300,13 @@ class Conversation:
                    for i in matcher.content_positions(key))
 
     def _held_by_one(self, word: Key, one: str, other: str) -> bool:
-        """Whether a weighty `word` is in `one`'s examples and nowhere in `other`'s."""
+        """Whether a weighty `word` is in `one`'s examples and nowhere in `other`'s; a word
+        saying what is asked ("নাম", the name) tells no fact apart."""
         matcher = self.responder.matcher
         held_one, held_other = matcher.shares(word, [frozenset({one}), frozenset({other})])
         return (held_one >= 0.9 and held_other == 0
-                and sum(matcher.content_words(word).values()) >= STRADDLE_WEIGHT)
+                and sum(matcher.content_words(word).values()) >= STRADDLE_WEIGHT
+                and not self.responder.asks.asked(word))
 
     def choose(self, fact_id: str, context: Context, now: datetime) -> Turn:
         """Answer a fact chosen directly (a button, a numbered line); the context moves to it.
