@@ -277,3 +277,16 @@ def test_a_word_saying_what_is_asked_is_no_detail_of_the_last_fact(
     turns = play(conversation, "লামার কপিরাইট মামলাটা কী?",
                  "মেটার প্রথম জেনারেটিভ এআই ডেভেলপার সম্মেলনের নাম কী?", start=NOW)
     assert facts(turns[1]) == ["llamacon"]
+
+
+@pytest.mark.parametrize(("opening", "last", "spec"), [
+    ("What are the agentic features?", "agentic", "What parameter count will those models have?"),
+    ("লামার বহুমুখিতা কী?", "versatility", "এর প্যারামিটার সংখ্যা কত?"),
+])
+def test_a_technical_specification_is_a_detail_the_article_lacks(
+        conversation: Conversation, opening: str, last: str, spec: str) -> None:
+    # Read with the last question the words come close to its fact (or the download
+    # count's "how many"); no fact gives a parameter count, a GPU or running offline.
+    turns = play(conversation, opening, spec, start=NOW)
+    assert facts(turns[0]) == [last]
+    assert turns[1].answer.kind is AnswerKind.NOT_IN_ARTICLE

@@ -45,6 +45,7 @@ class Asked(StrEnum):
     VERSION = "version"  # which version or release of a model
     WHICH = "which"  # which ones: a list of three or more, named or not
     SHARE = "share"  # a part of a whole ("how much of the $80 billion"): no fact breaks one down
+    SPEC = "spec"  # a technical specification (parameters, GPUs, running offline): none given
 
 
 _ASKING = {
@@ -136,6 +137,9 @@ _ASKING = {
     Asked.SHARE: ("এর মধ্যে কত", "মধ্যে কত", "মধ্যে কতটা", "মধ্যে কতগুলো", "কত অংশ", "কতটুকু অংশ",
                   "how much of", "what share", "what portion", "breakdown", "broken down",
                   "split between", "er moddhe koto", "moddhe koto", "koto ongsho"),
+    Asked.SPEC: ("প্যারামিটার", "parameter", "parameters", "parameter count", "জিপিইউ", "gpu",
+                 "gpus", "ram", "র‍্যাম", "vram", "context window", "context length",
+                 "token limit", "হার্ডওয়্যার", "hardware", "অফলাইনে", "offline"),
     Asked.DURATION: ("কত দিন", "কতদিন", "কয় দিন", "কয়দিন", "কত ঘণ্টা", "কত সময়", "কত মাস",
                      "কয় মাস", "how long", "how many days", "how many months", "koto din",
                      "kotodin", "koy din", "koydin", "koto mash", "koy mash"),
