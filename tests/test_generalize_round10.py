@@ -290,3 +290,17 @@ def test_a_technical_specification_is_a_detail_the_article_lacks(
     turns = play(conversation, opening, spec, start=NOW)
     assert facts(turns[0]) == [last]
     assert turns[1].answer.kind is AnswerKind.NOT_IN_ARTICLE
+
+
+@pytest.mark.parametrize("cheaper", ["R1 কি লামার তুলনায় সস্তা?", "is R1 cheaper to run than Llama?"])
+def test_cheaper_asks_a_price(conversation: Conversation, cheaper: str) -> None:
+    turns = play(conversation, "ডিপসিকের R1 লামাকে কীভাবে টপকাল?", cheaper, start=NOW)
+    assert turns[1].answer.kind is AnswerKind.NOT_IN_ARTICLE
+
+
+def test_truth_is_not_cheap(real: Responder) -> None:
+    # "সত্যতা" (truth) and "সস্তা" (cheap) fold alike: only "চেয়ে/তুলনায় সস্তা" asks a price.
+    from bot.core.asks import Asked
+
+    key = real.matcher.key("লামা শতকোটিবার ডাউনলোড হয়েছে, এই দাবির সত্যতা কী?")
+    assert Asked.MONEY not in real.asks.asked(key)

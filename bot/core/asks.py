@@ -103,7 +103,10 @@ _ASKING = {
                   "টাকা লাগবে", "পয়সা লাগে", "paid", "paying", "pay for", "pay meta",
                   "taka dite hoy", "taka dite hobe", "taka lage", "taka lagbe",
                   # what a person earns or owns
-                  "বেতন", "সম্পদ", "salary", "net worth", "beton"),
+                  "বেতন", "সম্পদ", "salary", "net worth", "beton",
+                  # cheap or dear
+                  "চেয়ে সস্তা", "তুলনায় সস্তা", "দামি", "cheap", "cheaper", "expensive", "costly",
+                  "sosta", "dami"),
     Asked.RATE: ("প্রতিদিন", "দৈনিক", "প্রতি দিন", "প্রতি মাসে", "প্রতি সপ্তাহে", "per day",
                  "per month", "per week", "daily", "a day", "each day", "every day", "protidin",
                  "roj", "doinik"),
