@@ -304,3 +304,10 @@ def test_truth_is_not_cheap(real: Responder) -> None:
 
     key = real.matcher.key("লামা শতকোটিবার ডাউনলোড হয়েছে, এই দাবির সত্যতা কী?")
     assert Asked.MONEY not in real.asks.asked(key)
+
+
+def test_what_a_listed_company_does_with_it_is_not_in_the_article_after_the_list(
+        conversation: Conversation) -> None:
+    turns = play(conversation, "Which firms run Llama?", "what does AT&T use it for?", start=NOW)
+    assert facts(turns[0]) == ["corporate_adopters"]
+    assert turns[1].answer.kind is AnswerKind.NOT_IN_ARTICLE

@@ -713,6 +713,12 @@ class Conversation:
             # but the fact holds none of the words the message brings (online, watching).
             answer = self.responder.not_in_article(resolved, (answer.fact_id,))
         if (answer.kind is AnswerKind.FACT and answer.fact_id is not None
+                and self.responder.purpose_of_listed(
+                    self.responder.matcher.key(alone.question), answer.fact_id)):
+            # "what does spotify use it for?" after the adopters: read with the last question
+            # it is their fact, which names Spotify but not what it does with Llama.
+            answer = self.responder.not_in_article(resolved, (answer.fact_id,))
+        if (answer.kind is AnswerKind.FACT and answer.fact_id is not None
                 and alone.kind is not AnswerKind.FACT and self._unknown_words(alone.question)):
             # "will it handle video too?": the context names the fact, but this asks about
             # something no fact knows (video), so the article does not say.
