@@ -311,3 +311,12 @@ def test_what_a_listed_company_does_with_it_is_not_in_the_article_after_the_list
     turns = play(conversation, "Which firms run Llama?", "what does AT&T use it for?", start=NOW)
     assert facts(turns[0]) == ["corporate_adopters"]
     assert turns[1].answer.kind is AnswerKind.NOT_IN_ARTICLE
+
+
+def test_it_after_deepseeks_fact_is_deepseeks_model_in_every_reading(
+        conversation: Conversation) -> None:
+    # Alone, "is it open source?" is Llama's strategy; "it" is DeepSeek's model, and no
+    # reading of the message may bring Llama's fact back.
+    turns = play(conversation, "ডিপসিক কী?", "ওটা কি ওপেন সোর্স?", start=NOW)
+    assert facts(turns[0]) == ["deepseek_r1"]
+    assert turns[1].answer.kind is AnswerKind.NOT_IN_ARTICLE

@@ -541,6 +541,7 @@ class Conversation:
         rest = _without_pointers(words)
         readings = [f"{subject} {rest}", f"{context.question} {rest}"]
         referents = responder.knowledge.defined_by(fact.id) if fact is not None else ()
+        only_about: frozenset[str] = frozenset()  # what "it" is, when the message alone is not
         if (pointed or self._verbs_asked(words)) and not new and referents:
             # "it" is what the last answer was about: after DeepSeek's fact, "এটা কাদের
             # বানানো?" asks who made DeepSeek's model, whoever the last question named.
@@ -553,6 +554,9 @@ class Conversation:
                         for e in referents)):
                 # Alone, "oita kobe release hoisilo?" reads "it" as Llama and gets Llama's
                 # launch; "it" is DeepSeek's model, and that fact is not about it.
+                if {e.id for e in referents}.isdisjoint(
+                        responder.knowledge.facts[alone.fact_id].about):
+                    only_about = frozenset(e.id for e in referents)
                 alone = responder.not_in_article(text, (fact.id,))
         if (alone.kind is AnswerKind.FACT and alone.fact_id not in (None, context.fact)
                 and fact is not None and any(w in _PLACE_POINTERS for w in key.surface)):
@@ -592,7 +596,13 @@ class Conversation:
             if resolved.strip() != rest and (turn := self._read_as(
                     resolved, alone, context, now, asked=asked,
                     exact=responder.asks.exact(key), own=rest)) is not None:
+                if only_about and turn.answer.kind is AnswerKind.FACT and only_about.isdisjoint(
+                        responder.knowledge.facts[turn.answer.fact_id or ""].about):
+                    continue  # "ওটা কি ওপেন সোর্স?": R1's, not the Llama the last question named
                 return turn
+        if only_about:
+            return self._turn(TurnKind.FOLLOW_UP, (alone,), context, now, clean(text),
+                              resolved=text)
         return None
 
     def _asks_what_it_shows(self, key: Key) -> bool:
