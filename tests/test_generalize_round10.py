@@ -320,3 +320,8 @@ def test_it_after_deepseeks_fact_is_deepseeks_model_in_every_reading(
     turns = play(conversation, "ডিপসিক কী?", "ওটা কি ওপেন সোর্স?", start=NOW)
     assert facts(turns[0]) == ["deepseek_r1"]
     assert turns[1].answer.kind is AnswerKind.NOT_IN_ARTICLE
+
+
+def test_talk_raised_about_the_licence_is_its_criticism(real: Responder) -> None:
+    answer = real.ask("লামার লাইসেন্স নিয়ে কী কথা উঠেছে?", NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "license_criticism")
