@@ -325,3 +325,28 @@ def test_it_after_deepseeks_fact_is_deepseeks_model_in_every_reading(
 def test_talk_raised_about_the_licence_is_its_criticism(real: Responder) -> None:
     answer = real.ask("লামার লাইসেন্স নিয়ে কী কথা উঠেছে?", NOW)
     assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "license_criticism")
+
+
+# ----------------------------------------------------------------- concessions
+
+def test_what_a_question_concedes_is_taken_out() -> None:
+    from bot.core.focus import without_concession
+
+    assert without_concession("এত সমালোচনার পরও কোন কোম্পানি লামা চালায়?") == \
+        "কোন কোম্পানি লামা চালায়?"
+    assert without_concession("Despite the criticism, which firms use Llama?") == \
+        "which firms use Llama?"
+    assert without_concession("লামা কী?") is None
+
+
+@pytest.mark.parametrize("conceding", ["Despite all that criticism, which firms run Llama?"])
+def test_a_conceded_criticism_is_not_what_is_asked(real: Responder, conceding: str) -> None:
+    answer = real.ask(conceding, NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "corporate_adopters")
+
+
+def test_a_conceded_criticism_after_the_critics_asks_the_adopters(
+        conversation: Conversation) -> None:
+    turns = play(conversation, "লামার লাইসেন্স নিয়ে সমালোচনা কী?",
+                 "এত সমালোচনার পরও কোন কোন প্রতিষ্ঠান লামা চালাচ্ছে?", start=NOW)
+    assert facts(turns[1]) == ["corporate_adopters"]

@@ -11,7 +11,7 @@ from enum import StrEnum
 from bot.core.articles import article_views
 from bot.core.asks import Asked, Asks
 from bot.core.events import describe_event
-from bot.core.focus import asks, question_parts, sentences
+from bot.core.focus import asks, question_parts, sentences, without_concession
 from bot.core.function_words import PERSON_POINTERS, THING_POINTERS
 from bot.core.knowledge import Citation, Fact, Knowledge
 from bot.core.match import MATCH_CACHE, Matcher, MatchResult, Scored
@@ -281,6 +281,11 @@ class Responder:
         if answer.kind in (AnswerKind.FALLBACK, AnswerKind.SUGGEST):
             if (talk := self._small_talk_by_its_words(result)) is not None:
                 return self._smalltalk(question, talk, answer.score)
+        if (conceded := without_concession(question)) is not None:
+            # "এত সমালোচনার পরও কোন কোম্পানি লামা চালায়?": the criticism is what it concedes.
+            found = self._decide(question, self.matcher.match(conceded), now)
+            if found.kind is AnswerKind.FACT:
+                return found
         # A long message: the story around the question must not veto it, but the subjects
         # it names still count ("my friend works at Google... so how much will they spend?").
         # A part naming subjects of its own is read with those ("...my mom uses Instagram.

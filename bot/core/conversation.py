@@ -19,6 +19,7 @@ from enum import StrEnum
 
 from bot.core.answer import Answer, AnswerKind, Responder
 from bot.core.asks import Asked
+from bot.core.focus import without_concession
 from bot.core.function_words import PERSON_POINTERS, THING_POINTERS
 from bot.core.match import VERB_ENDINGS, Scored
 from bot.core.normalize import Key, clean, make_key, surface_word
@@ -290,7 +291,8 @@ class Conversation:
         answer's examples use, naming no subject of `other`'s that `last` lacks: it asks
         the other fact's detail of the last one ("which companies objected?")."""
         matcher = self.responder.matcher
-        key = matcher.key(words)
+        # "এত সমালোচনার পরও...": what a question concedes is no word it asks with.
+        key = matcher.key(without_concession(words) or words)
         facts = self.responder.knowledge.facts
         named = self.responder.subjects.named(key)
         if named & (facts[other].about - facts[last].about) or any(

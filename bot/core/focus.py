@@ -51,6 +51,22 @@ _NOT_AFTER_SO = frozenset({"far", "much", "many", "that", "long", "called", "on"
 MIN_WORDS = 8
 
 
+# "এত সমালোচনার পরও ...", "সমালোচনা সত্ত্বেও ...", "despite the criticism, ...": what the
+# question concedes is its background, not what it asks about.
+_CONCEDING = re.compile(
+    r"(?:^|(?<=[,।?!;]\s))(?:\S+\s+){0,3}?\S+\s+(?:পরও|পরেও|সত্ত্বেও|সত্বেও|মধ্যেও)[\s,]+"
+    r"|(?:^|(?<=[,.?!;]\s))(?:despite|in spite of|even with|notwithstanding)\s+[^,]{1,40},\s*",
+    re.IGNORECASE,
+)
+
+
+def without_concession(text: str) -> str | None:
+    """`text` without what it concedes before asking ("এত সমালোচনার পরও কারা লামা চালায়?" is
+    "কারা লামা চালায়?"); None when it concedes nothing."""
+    stripped = _CONCEDING.sub("", text, count=1).strip()
+    return stripped if stripped and stripped != text.strip() else None
+
+
 def asks(text: str) -> bool:
     """Whether `text` asks: a question mark or a question word ("জানতে চাই, লামা কী।")."""
     return "?" in text or _ASKING.search(text) is not None
