@@ -350,3 +350,10 @@ def test_a_conceded_criticism_after_the_critics_asks_the_adopters(
     turns = play(conversation, "লামার লাইসেন্স নিয়ে সমালোচনা কী?",
                  "এত সমালোচনার পরও কোন কোন প্রতিষ্ঠান লামা চালাচ্ছে?", start=NOW)
     assert facts(turns[1]) == ["corporate_adopters"]
+
+
+@pytest.mark.parametrize("question", ["So why is Meta giving Llama away free?",
+                                      "why's meta giving llama away free of charge"])
+def test_giving_is_give(real: Responder, question: str) -> None:
+    answer = real.ask(question, NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "ecosystem_strategy")
