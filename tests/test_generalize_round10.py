@@ -357,3 +357,9 @@ def test_a_conceded_criticism_after_the_critics_asks_the_adopters(
 def test_giving_is_give(real: Responder, question: str) -> None:
     answer = real.ask(question, NOW)
     assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "ecosystem_strategy")
+
+
+def test_a_romanized_light_verb_is_grammar(real: Responder) -> None:
+    # "dicche" (is giving) is as light a verb as "dise" and "dey".
+    answer = real.ask("meta keno llama free te dicche, tader uddeshsho ta ki", NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "ecosystem_strategy")

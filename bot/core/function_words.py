@@ -81,7 +81,8 @@ thik ok okay ta ti to tai gulo guli gula jon
 hoy hoye hoyeche hoyechhe hoise hoiche hoyese hoisilo hoyechilo hobe holo hole hocche hoche hoitese
 hoite hote hoto chilo silo chhilo ache ase achhe achi thake thakbe thakte
 kore kora koreche korche korse korbe korte koren koro kor korlo korle korteche kortese korchhe
-diye diyeche dise dey dilo dibe debe dite deya niye niyeche nise ney nilo nibe nebe nite neya
+diye diyeche dise dey dilo dibe debe dite deya dicche dicchen
+niye niyeche nise ney nilo nibe nebe nite neya
 jay jabe geche gelo jacche pare parbe pari paren paoa pay pabo chai lage lagbe
 bolo bolun bol bolen bolto boleche bolse bolche koise janao janan jano janen jani jante jana
 bujhi bujhte bujhao dao din ektu plz pls please
