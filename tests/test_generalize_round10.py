@@ -363,3 +363,8 @@ def test_a_romanized_light_verb_is_grammar(real: Responder) -> None:
     # "dicche" (is giving) is as light a verb as "dise" and "dey".
     answer = real.ask("meta keno llama free te dicche, tader uddeshsho ta ki", NOW)
     assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "ecosystem_strategy")
+
+
+def test_going_past_a_number_is_crossing_it(real: Responder) -> None:
+    answer = real.ask("লামা কি একশো কোটি ডাউনলোড পেরিয়ে গেছে?", NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "downloads_milestone")
