@@ -368,3 +368,8 @@ def test_a_romanized_light_verb_is_grammar(real: Responder) -> None:
 def test_going_past_a_number_is_crossing_it(real: Responder) -> None:
     answer = real.ask("লামা কি একশো কোটি ডাউনলোড পেরিয়ে গেছে?", NOW)
     assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "downloads_milestone")
+
+
+def test_romanized_ashole_is_a_filler(real: Responder) -> None:
+    answer = real.ask("war room ta ashole kisher?", NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "war_rooms")

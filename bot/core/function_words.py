@@ -89,7 +89,8 @@ bujhi bujhte bujhao dao din ektu plz pls please
 somporke shomporke bishoye bepare jonno jonne theke moddhe majhe sathe shathe songe pore age upor
 opor opore upore niche vitore bhitore baire kache moto moton ebar eibar
 vai bhai vaiya bhaiya apu dada didi re go naki kichu sob shob sobai aro khub beshi besi kom onek
-ekta ekti ek ekhon ekhono ahon ehon aj abar shudhu sudhu matro asole sotti shotti mane bole tai tao
+ekta ekti ek ekhon ekhono ahon ehon aj abar shudhu sudhu matro asole ashole asholei asolei sotti
+shotti mane bole tai tao
 kebol porjonto dhore somoy byapar bepar bishoy jinis jinish bostu ghotona kotha khobor
 assalamu assalamualaikum alaikum walaikum salam hello hi hey jigai kahini kahinita jigesh
 jiggesh jiggasa jigges kori emon erokom orokom nijeder
