@@ -145,6 +145,19 @@ def assert_valid_html(text: str) -> None:
     assert not re.search(r"&(?!amp;|lt;|gt;|quot;)", stripped)
 
 
+@pytest.fixture(scope="module")
+def conversation(real: Responder) -> Conversation:
+    """Conversations on the real knowledge base (a module may define its own)."""
+    return Conversation(real)
+
+
+def fact_answers(turn: Turn) -> list[str | None]:
+    """The facts a turn answered with, in order (small talk and refusals left out)."""
+    from bot.core.answer import AnswerKind
+
+    return [a.fact_id for a in turn.answers if a.kind is AnswerKind.FACT]
+
+
 def play(conversation: Conversation, *messages: str,
          start: datetime = datetime(2025, 4, 20, 12, 0, tzinfo=DHAKA)) -> list[Turn]:
     """The turns of `messages` said one after another (a second apart) in one conversation."""

@@ -1,7 +1,8 @@
 """Mechanisms learned from the tenth round's blind development sets: a question that joins
 the last answer's word to another fact's ("which companies objected?" after the licence's
-critics) is a detail neither gives; "বাদ দাও, ..." / "different question: ..." asks afresh;
-a sadhu question with one candidate fact gets it. Each test fails without its mechanism."""
+critics) is a detail neither gives; "বাদ দাও, ..." asks afresh; a formal question with one
+candidate fact gets it; details no fact gives (a breakdown, a benchmark, a specification);
+what a question concedes is background. Each test fails without its mechanism."""
 
 from __future__ import annotations
 
@@ -9,23 +10,15 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import fact_answers as facts
 from conftest import play
 
 from bot.core.answer import AnswerKind, Responder
-from bot.core.conversation import Conversation, Turn, TurnKind
-from bot.core.normalize import clean, in_sadhu, requests
+from bot.core.conversation import Conversation, TurnKind
+from bot.core.normalize import clean, formal, in_sadhu, requests
 
 TZ = ZoneInfo("Asia/Dhaka")
 NOW = datetime(2025, 4, 20, 12, 0, tzinfo=TZ)
-
-
-@pytest.fixture(scope="module")
-def conversation(real: Responder) -> Conversation:
-    return Conversation(real)
-
-
-def facts(turn: Turn) -> list[str | None]:
-    return [a.fact_id for a in turn.answers if a.kind is AnswerKind.FACT]
 
 
 # ----------------------------------------------------------------- follow-ups
@@ -161,14 +154,11 @@ def test_sadhu_is_told_by_its_verbs_and_words() -> None:
     assert not requests(clean("কারণটা কী ছিল।"))
 
 
-def test_a_sadhu_question_with_one_candidate_fact_gets_it(real: Responder) -> None:
-    answer = real.ask("মেটার যুদ্ধকক্ষ গঠনের কারণ ব্যাখ্যা করিলে উপকৃত হইব।", NOW)
-    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "war_rooms")
-
-
-def test_a_sadhu_question_about_another_company_is_still_declined(real: Responder) -> None:
-    answer = real.ask("গুগল কর্তৃক গঠিত যুদ্ধকক্ষের কারণ ব্যাখ্যা করিলে উপকৃত হইব।", NOW)
-    assert answer.kind is not AnswerKind.FACT
+def test_formal_spoken_bengali_is_formal_too() -> None:
+    assert formal(clean("লামার সংক্ষিপ্ত পরিচিতি দিন"))
+    assert formal(clean("মডেলসমূহ কবে এসেছে?"))
+    assert formal(clean("মেটা কী পদক্ষেপ গ্রহণ করিয়াছে?"))
+    assert not formal(clean("লামা কবে এসেছে?"))
 
 
 # ----------------------------------------------------------------- small talk
@@ -185,31 +175,51 @@ def test_grammar_words_that_spell_no_small_talk_still_fall_back(real: Responder)
     assert real.ask("ঠিক আছে", NOW).kind is AnswerKind.FALLBACK
 
 
-def test_stalled_is_delayed(real: Responder) -> None:
-    answer = real.ask("Why was Llama's EU launch stalled?", NOW)
-    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "eu_privacy")
+# ----------------------------------------------------------------- one question, one fact
+
+@pytest.mark.parametrize(("question", "fact"), [
+    # sadhu, and the formal register of spoken Bengali: a lone candidate is the answer
+    ("মেটার যুদ্ধকক্ষ গঠনের কারণ ব্যাখ্যা করিলে উপকৃত হইব।", "war_rooms"),
+    ("মেটা কর্তৃক গঠিত সমর-কক্ষসমূহের উদ্দেশ্য সম্পর্কে আলোকপাত করুন", "war_rooms"),
+    # synonyms: stalled is delayed; talk raised is criticism; giving is give; going past a
+    # number is crossing it
+    ("Why was Llama's EU launch stalled?", "eu_privacy"),
+    ("লামার লাইসেন্স নিয়ে কী কথা উঠেছে?", "license_criticism"),
+    ("So why is Meta giving Llama away free?", "ecosystem_strategy"),
+    ("why's meta giving llama away free of charge", "ecosystem_strategy"),
+    ("লামা কি একশো কোটি ডাউনলোড পেরিয়ে গেছে?", "downloads_milestone"),
+    # an earnings meeting is an occasion, not a sum asked
+    ("জাকারবার্গ আয়-সংক্রান্ত সভায় কী বলেছিলেন?", "zuckerberg_outlook"),
+    ("আয়-বিষয়ক আলোচনায় জাকারবার্গ লামা নিয়ে কী বললেন?", "zuckerberg_outlook"),
+    # a concession is background
+    ("Despite all that criticism, which firms run Llama?", "corporate_adopters"),
+    # romanized grammar: "dicche" (is giving), "ashole" (actually)
+    ("meta keno llama free te dicche, tader uddeshsho ta ki", "ecosystem_strategy"),
+    ("war room ta ashole kisher?", "war_rooms"),
+    # a comparison the fact makes is no benchmark asked
+    ("নতুন লামা মডেলে কি o3-mini এর মতো রিজনিং থাকবে?", "reasoning_models"),
+])
+def test_a_question_gets_its_fact(real: Responder, question: str, fact: str) -> None:
+    answer = real.ask(question, NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, fact)
 
 
-def test_a_sadhu_question_word_asks_as_its_spoken_form(real: Responder) -> None:
-    # "কাহারা" asks who as "কারা" does: the filers, a detail the article does not give.
-    spoken = real.ask("মামলাটি কারা দায়ের করেছেন?", NOW)
-    sadhu = real.ask("মোকদ্দমাটি কাহারা দায়ের করিয়াছেন?", NOW)
-    assert spoken.kind is AnswerKind.NOT_IN_ARTICLE
-    assert sadhu.kind is AnswerKind.NOT_IN_ARTICLE
+@pytest.mark.parametrize("question", [
+    # another company in sadhu: still declined
+    "গুগল কর্তৃক গঠিত যুদ্ধকক্ষের কারণ ব্যাখ্যা করিলে উপকৃত হইব।",
+    # "কাহারা" asks who as "কারা" does: the filers, a detail the article does not give
+    "মামলাটি কারা দায়ের করেছেন?",
+    "মোকদ্দমাটি কাহারা দায়ের করিয়াছেন?",
+    # a day asked in romanized words; a benchmark's result
+    "llama kon date e 100 koti download paar korlo?",
+    "Will Llama's reasoning models outscore o3-mini on benchmarks?",
+    # a sum asked of the earnings is still a sum
+    "মেটার আয় কত?",
+])
+def test_a_question_the_article_does_not_answer_gets_no_fact(
+        real: Responder, question: str) -> None:
+    assert real.ask(question, NOW).kind is not AnswerKind.FACT
 
-
-def test_formal_spoken_bengali_is_formal_too() -> None:
-    from bot.core.normalize import formal
-
-    assert formal(clean("লামার সংক্ষিপ্ত পরিচিতি দিন"))
-    assert formal(clean("মডেলসমূহ কবে এসেছে?"))
-    assert formal(clean("মেটা কী পদক্ষেপ গ্রহণ করিয়াছে?"))
-    assert not formal(clean("লামা কবে এসেছে?"))
-
-
-def test_a_formal_spoken_question_with_one_candidate_fact_gets_it(real: Responder) -> None:
-    answer = real.ask("মেটা কর্তৃক গঠিত সমর-কক্ষসমূহের উদ্দেশ্য সম্পর্কে আলোকপাত করুন", NOW)
-    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "war_rooms")
 
 
 # ----------------------------------------------------------------- subjects
@@ -233,19 +243,6 @@ def test_a_part_of_a_sum_is_a_detail_no_fact_gives(real: Responder) -> None:
     assert (whole.kind, whole.fact_id) == (AnswerKind.FACT, "ai_investment")
 
 
-def test_a_date_asked_in_romanized_words_is_a_day(real: Responder) -> None:
-    answer = real.ask("llama kon date e 100 koti download paar korlo?", NOW)
-    assert answer.kind is AnswerKind.NOT_IN_ARTICLE
-
-
-@pytest.mark.parametrize("question", ["জাকারবার্গ আয়-সংক্রান্ত সভায় কী বলেছিলেন?",
-                                      "আয়-বিষয়ক আলোচনায় জাকারবার্গ লামা নিয়ে কী বললেন?"])
-def test_an_earnings_meeting_is_an_occasion_not_a_sum(real: Responder, question: str) -> None:
-    answer = real.ask(question, NOW)
-    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "zuckerberg_outlook")
-    assert real.ask("মেটার আয় কত?", NOW).kind is not AnswerKind.FACT
-
-
 def test_which_sectors_asks_no_breakdown(real: Responder) -> None:
     from bot.core.asks import Asked
 
@@ -253,13 +250,6 @@ def test_which_sectors_asks_no_breakdown(real: Responder) -> None:
     part = real.asks.asked(real.matcher.key("how much of the budget goes to chips?"))
     assert Asked.SHARE not in sectors
     assert Asked.SHARE in part
-
-
-def test_a_benchmark_result_is_a_detail_the_article_lacks(real: Responder) -> None:
-    scored = real.ask("Will Llama's reasoning models outscore o3-mini on benchmarks?", NOW)
-    assert scored.kind is AnswerKind.NOT_IN_ARTICLE
-    plain = real.ask("নতুন লামা মডেলে কি o3-mini এর মতো রিজনিং থাকবে?", NOW)
-    assert (plain.kind, plain.fact_id) == (AnswerKind.FACT, "reasoning_models")
 
 
 @pytest.mark.parametrize("aside", ["আর ইউরোপের দিকটা কী?", "ইউরোপের দিকটা?"])
@@ -322,11 +312,6 @@ def test_it_after_deepseeks_fact_is_deepseeks_model_in_every_reading(
     assert turns[1].answer.kind is AnswerKind.NOT_IN_ARTICLE
 
 
-def test_talk_raised_about_the_licence_is_its_criticism(real: Responder) -> None:
-    answer = real.ask("লামার লাইসেন্স নিয়ে কী কথা উঠেছে?", NOW)
-    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "license_criticism")
-
-
 # ----------------------------------------------------------------- concessions
 
 def test_what_a_question_concedes_is_taken_out() -> None:
@@ -339,37 +324,8 @@ def test_what_a_question_concedes_is_taken_out() -> None:
     assert without_concession("লামা কী?") is None
 
 
-@pytest.mark.parametrize("conceding", ["Despite all that criticism, which firms run Llama?"])
-def test_a_conceded_criticism_is_not_what_is_asked(real: Responder, conceding: str) -> None:
-    answer = real.ask(conceding, NOW)
-    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "corporate_adopters")
-
-
 def test_a_conceded_criticism_after_the_critics_asks_the_adopters(
         conversation: Conversation) -> None:
     turns = play(conversation, "লামার লাইসেন্স নিয়ে সমালোচনা কী?",
                  "এত সমালোচনার পরও কোন কোন প্রতিষ্ঠান লামা চালাচ্ছে?", start=NOW)
     assert facts(turns[1]) == ["corporate_adopters"]
-
-
-@pytest.mark.parametrize("question", ["So why is Meta giving Llama away free?",
-                                      "why's meta giving llama away free of charge"])
-def test_giving_is_give(real: Responder, question: str) -> None:
-    answer = real.ask(question, NOW)
-    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "ecosystem_strategy")
-
-
-def test_a_romanized_light_verb_is_grammar(real: Responder) -> None:
-    # "dicche" (is giving) is as light a verb as "dise" and "dey".
-    answer = real.ask("meta keno llama free te dicche, tader uddeshsho ta ki", NOW)
-    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "ecosystem_strategy")
-
-
-def test_going_past_a_number_is_crossing_it(real: Responder) -> None:
-    answer = real.ask("লামা কি একশো কোটি ডাউনলোড পেরিয়ে গেছে?", NOW)
-    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "downloads_milestone")
-
-
-def test_romanized_ashole_is_a_filler(real: Responder) -> None:
-    answer = real.ask("war room ta ashole kisher?", NOW)
-    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "war_rooms")

@@ -9,10 +9,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import fact_answers as facts
 from conftest import play
 
 from bot.core.answer import AnswerKind, Responder
-from bot.core.conversation import Context, Conversation, Turn, TurnKind
+from bot.core.conversation import Context, Conversation, TurnKind
 from bot.core.focus import question_parts
 from bot.core.match import Matcher
 from bot.core.normalize import clean
@@ -20,15 +21,6 @@ from bot.core.synonyms import Synonyms
 
 TZ = ZoneInfo("Asia/Dhaka")
 NOW = datetime(2025, 4, 20, 12, 0, tzinfo=TZ)
-
-
-@pytest.fixture(scope="module")
-def conversation(real: Responder) -> Conversation:
-    return Conversation(real)
-
-
-def facts(turn: Turn) -> list[str | None]:
-    return [a.fact_id for a in turn.answers if a.kind is AnswerKind.FACT]
 
 
 # ----------------------------------------------------------------- single questions
