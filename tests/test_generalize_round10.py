@@ -329,3 +329,16 @@ def test_a_conceded_criticism_after_the_critics_asks_the_adopters(
     turns = play(conversation, "লামার লাইসেন্স নিয়ে সমালোচনা কী?",
                  "এত সমালোচনার পরও কোন কোন প্রতিষ্ঠান লামা চালাচ্ছে?", start=NOW)
     assert facts(turns[1]) == ["corporate_adopters"]
+
+
+# ----------------------------------------------------------------- topics heard of
+
+def test_a_topic_heard_of_then_another_question_asks_both(conversation: Conversation) -> None:
+    [turn] = play(conversation, "agentic feature er kotha shunlam, r deepseek r1 er ghotona ta ki?",
+                  start=NOW)
+    assert facts(turn) == ["agentic", "deepseek_r1"]
+
+
+def test_a_topic_heard_of_then_is_that_true_asks_once(conversation: Conversation) -> None:
+    [turn] = play(conversation, "Llama 1 billion download korse shunlam, eta ki sotti?", start=NOW)
+    assert facts(turn) == ["downloads_milestone"]

@@ -849,12 +849,14 @@ class Conversation:
         clauses = [part for c in clauses for part in self._split_on_and(c)]
         questions: list[tuple[str, str]] = []
         pending = ""
-        for clause in clauses:
+        for number, clause in enumerate(clauses):
+            following = clauses[number + 1] if number + 1 < len(clauses) else ""
             if questions and not pending and clean(clause).startswith(_RESTATING):
                 # "..., মানে এটা বিনা পয়সায় দিচ্ছে কেন?": the same question in other words.
                 question, own = questions[-1]
                 questions[-1] = (f"{question} {clause}", f"{own} {clause}")
-            elif self._asks(clause):
+            elif self._asks(clause) or (_heard_of(clause) and not pending and following
+                                        and not _points_back(following)):
                 # A story before the question stays a sentence of its own: the question is
                 # then found in it as in any long message.
                 joint = "। " if len(pending.split()) >= STORY_WORDS else " "
@@ -970,6 +972,25 @@ _CONNECTIVES = _phrases("আর|তো|তাহলে|তাই|আচ্ছা
 _ALSO = _phrases("also|too|as well|সাথে|সঙ্গে|পাশাপাশি|তাছাড়া|এছাড়া|o|sathe|shathe|pashapashi")
 # "tool dey naki meta", "ফ্রি কিনা": a yes/no question closed by a particle, not a "?".
 _ASKING_PARTICLES = _phrases("নাকি|কিনা|naki|kina")
+# "reasoning model er kotha sunlam, sathe ...": a topic heard of, asked about with the next;
+# unless the next asks about what was heard ("..., ata ki sotti?", "..., সেটা কী ব্যাপার?").
+_HEARD = _phrases("শুনলাম|শুনেছি|শুনছি|শুনতেছি|শুনতাছি|শুনলাম যে|sunlam|shunlam|shunchi|sunchi|"
+                  "shunechi|sunechi|heard")
+
+
+_BACK = _THING_POINTERS | _phrases("ata|sheta|এইটা|ওইটা|সত্যি|সত্য|সত্যিই|হাচা|sotti|shotti|true|"
+                                   "really")
+
+
+def _points_back(clause: str) -> bool:
+    """Whether a clause asks about the one before ("ata ki sotti?", "এটা কী বোঝায়?")."""
+    return any(w in _BACK for w in clean(clause).split())
+
+
+def _heard_of(clause: str) -> bool:
+    """Whether a clause ends saying its topic was heard of ("... er kotha sunlam")."""
+    words = clean(clause).split()
+    return len(words) >= 3 and words[-1] in _HEARD
 # What something shows or means: "এটা কী বোঝায়?", "what does that indicate?"
 _SIGNIFYING = frozenset(surface_word(w) for w in (
     "বোঝায়", "বোঝা", "বুঝায়", "বোঝাচ্ছে", "বুঝাচ্ছে", "দেখায়", "দেখাচ্ছে", "ইঙ্গিত", "তাৎপর্য",
