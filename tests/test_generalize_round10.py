@@ -342,3 +342,12 @@ def test_a_topic_heard_of_then_another_question_asks_both(conversation: Conversa
 def test_a_topic_heard_of_then_is_that_true_asks_once(conversation: Conversation) -> None:
     [turn] = play(conversation, "Llama 1 billion download korse shunlam, eta ki sotti?", start=NOW)
     assert facts(turn) == ["downloads_milestone"]
+
+
+def test_and_an_aspect_the_last_fact_lacks_is_the_neighbour_that_holds_it(
+        conversation: Conversation) -> None:
+    # After the lawsuit, "and the licence?" is the licence's story next to it (its critics),
+    # not the licence strategy the last question's words would pull in.
+    turns = play(conversation, "লামার কপিরাইট মামলা কী নিয়ে?", "মামলার বিচারক কে?",
+                 "ar license niye?", start=NOW)
+    assert facts(turns[2]) == ["license_criticism"]

@@ -518,6 +518,11 @@ class Conversation:
             if another is not None and scores[another] >= responder.policy.suggest_at:
                 return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(another, now),),
                                   context, now, clean(text), resolved=text)
+        if fact is not None and not new and (aside := self._aspect_elsewhere(key, fact.id)):
+            # "আর টাকাপয়সার দিকটা?" after the war rooms: the money, which that fact does not
+            # hold and the next one of its story does.
+            return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(aside, now),),
+                              context, now, clean(text), resolved=text)
         if self._bare(words) and context.fact is not None:
             return self._bare_question(key, context, now)
         asked = responder.asks.asked(key, bare=True)
@@ -606,6 +611,24 @@ class Conversation:
             return self._turn(TurnKind.FOLLOW_UP, (alone,), context, now, clean(text),
                               resolved=text)
         return None
+
+    def _aspect_elsewhere(self, key: Key, fact_id: str) -> str | None:
+        """For a message of a word or two and no question word but "and" ("and money-wise?",
+        "আর টাকাপয়সার দিকটা?"), that the last fact holds none of: the fact next to it (its
+        related facts, then its topic) that holds them, closest first; else None."""
+        matcher = self.responder.matcher
+        if any(w in _QUESTION_WORDS and w not in _AND or w in _POINTERS for w in key.surface):
+            return None
+        own = [key.surface[i] for i in matcher.content_positions(key)]
+        if not own or len(own) > SHORT_OWN:
+            return None
+        aspect = matcher.key(" ".join(own))
+        if matcher.shares(aspect, [frozenset({fact_id})])[0] >= HOLDS_NONE:
+            return None
+        neighbours = self.responder.knowledge.neighbours(fact_id)
+        held = [f for f, share in zip(neighbours, matcher.shares(
+            aspect, [frozenset({f}) for f in neighbours]), strict=True) if share >= 0.9]
+        return held[0] if held else None
 
     def _asks_what_it_shows(self, key: Key) -> bool:
         """Whether a message's own words ask only what something shows or means."""
