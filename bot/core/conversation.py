@@ -613,11 +613,12 @@ class Conversation:
         return None
 
     def _aspect_elsewhere(self, key: Key, fact_id: str) -> str | None:
-        """For a message of a word or two and no question word but "and" ("and money-wise?",
-        "আর টাকাপয়সার দিকটা?"), that the last fact holds none of: the fact next to it (its
-        related facts, then its topic) that holds them, closest first; else None."""
+        """For "and" and a word or two, with no question word ("and money-wise?", "আর
+        প্রাইভেসিরটা?"), that the last fact holds none of: the fact next to it (its related
+        facts, then its topic) that holds them, closest first; else None."""
         matcher = self.responder.matcher
-        if any(w in _QUESTION_WORDS and w not in _AND or w in _POINTERS for w in key.surface):
+        if not key.surface or key.surface[0] not in _AND or any(
+                w in _QUESTION_WORDS and w not in _AND or w in _POINTERS for w in key.surface):
             return None
         own = [key.surface[i] for i in matcher.content_positions(key)]
         if not own or len(own) > SHORT_OWN:
