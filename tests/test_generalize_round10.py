@@ -191,6 +191,9 @@ def test_grammar_words_that_spell_no_small_talk_still_fall_back(real: Responder)
     # an earnings meeting is an occasion, not a sum asked
     ("জাকারবার্গ আয়-সংক্রান্ত সভায় কী বলেছিলেন?", "zuckerberg_outlook"),
     ("আয়-বিষয়ক আলোচনায় জাকারবার্গ লামা নিয়ে কী বললেন?", "zuckerberg_outlook"),
+    ("আয়-বিষয়ক সম্মেলনে জাকারবার্গ লামার ভবিষ্যৎ নিয়ে কী মন্তব্য করেন?", "zuckerberg_outlook"),
+    # declared is announced
+    ("এআই খাতে মেটার ঘোষিত ব্যয় কত?", "ai_investment"),
     # a concession is background
     ("Despite all that criticism, which firms run Llama?", "corporate_adopters"),
     # romanized grammar: "dicche" (is giving), "ashole" (actually)

@@ -406,7 +406,8 @@ def _at(surface: tuple[str, ...], i: int, phrase: tuple[str, ...]) -> bool:
 
 _EARNINGS = make_key("আয়").surface[0]
 _OCCASIONS = tuple(make_key(w).surface[0] for w in ("কল", "সভা", "বিবরণী", "ঘোষণা", "আলোচনা",
-                                                     "মিটিং", "call", "meeting"))
+                                                     "মিটিং", "সম্মেলন", "কনফারেন্স", "call",
+                                                     "meeting", "conference"))
 # "আয়-সংক্রান্ত সভায়": words between the earnings and their occasion.
 _ABOUT = frozenset(make_key(w).surface[0] for w in ("সংক্রান্ত", "বিষয়ক", "সম্পর্কিত"))
 
