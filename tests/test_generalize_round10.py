@@ -15,7 +15,8 @@ from conftest import play
 
 from bot.core.answer import AnswerKind, Responder
 from bot.core.conversation import Conversation, TurnKind
-from bot.core.normalize import clean, formal, in_sadhu, requests
+from bot.core.focus import requests
+from bot.core.normalize import clean, formal, in_sadhu
 
 TZ = ZoneInfo("Asia/Dhaka")
 NOW = datetime(2025, 4, 20, 12, 0, tzinfo=TZ)

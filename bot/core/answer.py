@@ -11,7 +11,7 @@ from enum import StrEnum
 from bot.core.articles import article_views
 from bot.core.asks import Asked, Asks
 from bot.core.events import describe_event
-from bot.core.focus import asks, question_parts, sentences, without_concession
+from bot.core.focus import asks, question_parts, requests, sentences, without_concession
 from bot.core.function_words import PERSON_POINTERS, THING_POINTERS
 from bot.core.knowledge import Citation, Fact, Knowledge
 from bot.core.match import MATCH_CACHE, Matcher, MatchResult, Scored
@@ -22,7 +22,6 @@ from bot.core.normalize import (
     log_form,
     make_key,
     normalize_for_log,
-    requests,
     surface_word,
 )
 from bot.core.subjects import Subjects
@@ -627,6 +626,14 @@ class Responder:
             # Else at most a "did you mean" of facts about what it names ("EU privacy
             # issues?": Europe's fact, behind the ethics fact that names no place).
             confident = False
+        candidates = tuple(
+            s.intent_id for s in ranked
+            if s.intent_id in facts and s.score >= self.policy.suggest_at
+            and self._agrees(named, s.intent_id)
+        )[: self.policy.max_suggestions]
+        if (not confident and best is not None and candidates == (best.intent_id,)
+                and self._formal_and_lone(question, result)):
+            confident = True
         if confident and best is not None:
             if best.intent_id in self.knowledge.smalltalk:
                 if self._small_talk_in_its_words(result, best.intent_id, alone=False):
@@ -640,33 +647,23 @@ class Responder:
                 # no version: the article does not say.
                 return self._not_in_article(question, score, (best.intent_id,), best.intent_id)
             return self._fact_answer(question, facts[best.intent_id], score, now)
-        candidates = tuple(
-            s.intent_id for s in ranked
-            if s.intent_id in facts and s.score >= self.policy.suggest_at
-            and self._agrees(named, s.intent_id)
-        )[: self.policy.max_suggestions]
-        if (best is not None and candidates == (best.intent_id,)
-                and self._formal_and_lone(question, result, asked, named, best.intent_id)):
-            return self._fact_answer(question, facts[best.intent_id], score, now)
         if candidates and result.known_share >= self.policy.min_known_share:
             return Answer(question, AnswerKind.SUGGEST, None, score, SUGGEST_TEXT, None,
                           self._choices(candidates), best.intent_id if best else None)
         return self._fallback(question, score)
 
-    def _formal_and_lone(self, question: str, result: MatchResult, asked: frozenset[Asked],
-                         named: frozenset[str], fact_id: str) -> bool:
-        """Whether a formal question (sadhu, or the formal register) offered one fact alone
-        asks it. Formal words are not our examples' ("প্রদান করিবেন", "অভিপ্রায়", "আলোকপাত
-        করুন"): fewer of them are known, and on the blind development sets such a lone
-        candidate was the answer 20 times in 20. One unknown word at most, a question or a
-        formal request (not a story's sentence), and no "উহাতে" (in what?)."""
+    def _formal_and_lone(self, question: str, result: MatchResult) -> bool:
+        """Whether a formal question (sadhu, or the formal register) is sure of the one fact
+        it leaves as a candidate. Formal words are not our examples' ("প্রদান করিবেন",
+        "অভিপ্রায়", "আলোকপাত করুন"): fewer of them are known, and on the blind development
+        sets such a lone candidate was the answer 20 times in 20. One unknown word at most, a
+        question or a formal request (not a story's sentence), and no "উহাতে" (in what?).
+        What it asks is then checked as for any sure answer."""
         cleaned = result.key.cleaned
         return (len(result.unknown) <= 1 and formal(cleaned)
                 and (asks(question) or requests(cleaned))
                 and not any(w in _IT for w in result.key.surface)
-                and result.known_share >= self.policy.min_known_share
-                and asked <= self._gives[fact_id] and not self._elsewhere(named, fact_id)
-                and not self._unversioned(result.key, fact_id))
+                and result.known_share >= self.policy.min_known_share)
 
     def _declined_answer(
         self, question: str, score: float, decline: Scored, named: frozenset[str]

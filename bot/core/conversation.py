@@ -295,8 +295,7 @@ class Conversation:
         key = matcher.key(without_concession(words) or words)
         facts = self.responder.knowledge.facts
         named = self.responder.subjects.named(key)
-        if named & (facts[other].about - facts[last].about) or any(
-                p in words for p in _OTHER_THAN):
+        if named & (facts[other].about - facts[last].about) or _asks_another(words):
             return False  # "besides the money, what else?" names the last fact to leave it
         return any(self._held_by_one(matcher.key(key.surface[i]), last, other)
                    for i in matcher.content_positions(key))
@@ -508,7 +507,7 @@ class Conversation:
                 alone = responder.not_in_article(text, (fact.id,))
             return self._turn(TurnKind.FOLLOW_UP, (alone,), context, now, clean(text),
                               resolved=text)
-        if fact is not None and any(p in words for p in _OTHER_THAN):
+        if fact is not None and _asks_another(words):
             # "এর বাইরে আর কোনো আইনি ঝামেলা আছে?" after Europe's troubles: another fact of the
             # same kind, the one its words are closest to, not the last answer again.
             scores = {s.intent_id: s.score
@@ -1000,21 +999,8 @@ _ASKING_PARTICLES = _phrases("নাকি|কিনা|naki|kina")
 # unless the next asks about what was heard ("..., ata ki sotti?", "..., সেটা কী ব্যাপার?").
 _HEARD = _phrases("শুনলাম|শুনেছি|শুনছি|শুনতেছি|শুনতাছি|শুনলাম যে|sunlam|shunlam|shunchi|sunchi|"
                   "shunechi|sunechi|heard")
-
-
 _BACK = _THING_POINTERS | _phrases("ata|sheta|এইটা|ওইটা|সত্যি|সত্য|সত্যিই|হাচা|sotti|shotti|true|"
                                    "really")
-
-
-def _points_back(clause: str) -> bool:
-    """Whether a clause asks about the one before ("ata ki sotti?", "এটা কী বোঝায়?")."""
-    return any(w in _BACK for w in clean(clause).split())
-
-
-def _heard_of(clause: str) -> bool:
-    """Whether a clause ends saying its topic was heard of ("... er kotha sunlam")."""
-    words = clean(clause).split()
-    return len(words) >= 3 and words[-1] in _HEARD
 # What something shows or means: "এটা কী বোঝায়?", "what does that indicate?"
 _SIGNIFYING = frozenset(surface_word(w) for w in (
     "বোঝায়", "বোঝা", "বুঝায়", "বোঝাচ্ছে", "বুঝাচ্ছে", "দেখায়", "দেখাচ্ছে", "ইঙ্গিত", "তাৎপর্য",
@@ -1031,6 +1017,22 @@ _BENGALI_WORD = re.compile(r"[\u0980-\u09ff]+$")
 _REQUESTS = _phrases("বলো|বলুন|বলেন|বলবেন|বলবে|বলবি|বলিস|দাও|দিন|দেন|দিবেন|দেবেন|জানাও|জানান|"
                      "জানাবেন|জানাবে|শোনাও|শোনান|ব্যাখ্যা|tell|explain|describe|bolo|bolen|"
                      "bolben|dao|din|den|janao|janan|janaben")
+
+
+def _asks_another(words: str) -> bool:
+    """Whether a message asks for another fact than the last one ("এর বাইরে", "besides")."""
+    return any(p in words for p in _OTHER_THAN)
+
+
+def _points_back(clause: str) -> bool:
+    """Whether a clause asks about the one before ("ata ki sotti?", "এটা কী বোঝায়?")."""
+    return any(w in _BACK for w in clean(clause).split())
+
+
+def _heard_of(clause: str) -> bool:
+    """Whether a clause ends saying its topic was heard of ("... er kotha sunlam")."""
+    words = clean(clause).split()
+    return len(words) >= 3 and words[-1] in _HEARD
 
 
 def _asks_also(words: list[str], folded: set[str]) -> bool:

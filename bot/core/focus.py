@@ -72,6 +72,17 @@ def asks(text: str) -> bool:
     return "?" in text or _ASKING.search(text) is not None
 
 
+# A formal request asks in the imperative or says it will be grateful: "আলোকপাত করুন",
+# "জানাইলে বাধিত হইব।"
+_REQUESTING = frozenset("বাধিত কৃতজ্ঞ কৃতার্থ উপকৃত অনুগ্রহপূর্বক করুন দিন বলুন জানান জানাবেন "
+                        "জানাইবেন বলিবেন করিবেন দিবেন".split())
+
+
+def requests(cleaned: str) -> bool:
+    """Whether a cleaned text makes a formal request ("আলোকপাত করুন", "...বাধিত হইব")."""
+    return not _REQUESTING.isdisjoint(cleaned.split())
+
+
 def sentences(message: str) -> list[str]:
     """The sentences of `message`, each with the mark that ends it."""
     return [s.strip() for s in _SENTENCE_END.split(message) if s and s.strip()]

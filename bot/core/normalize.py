@@ -224,17 +224,6 @@ _SADHU_WORDS = frozenset(
     "কৃতজ্ঞ কৃতার্থ নিমিত্ত নিমিত্তে সহিত".split())
 
 
-# A formal request asks in the imperative or says it will be grateful: "আলোকপাত করুন",
-# "জানাইলে বাধিত হইব।"
-_REQUESTING = frozenset("বাধিত কৃতজ্ঞ কৃতার্থ উপকৃত অনুগ্রহপূর্বক করুন দিন বলুন জানান জানাবেন "
-                        "জানাইবেন বলিবেন করিবেন দিবেন".split())
-
-
-def requests(cleaned: str) -> bool:
-    """Whether a cleaned text makes a formal request ("আলোকপাত করুন", "...বাধিত হইব")."""
-    return not _REQUESTING.isdisjoint(cleaned.split())
-
-
 # Words of the formal register in spoken (chalit) Bengali too: "আলোকপাত করুন", "অদ্যাবধি".
 _FORMAL_WORDS = frozenset(
     "আলোকপাত অবহিত বিবৃত উল্লিখিত প্রদান পরিলক্ষিত প্রতীয়মান বস্তুত প্রকৃতপক্ষে প্রেক্ষাপটে "
