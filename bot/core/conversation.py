@@ -166,6 +166,16 @@ _QUESTION_WORDS = _phrases(
     # for whom, what kind, within what time, similar to what
     "কাদের|kader|kar|kake|কাহার|কাহাদের|কাহাকে|ধরনের|ধরণের|dhoroner|dhoroner|রকম|rokom|kind|type|সময়|সময়ে|somoy|somoye|"
     "somoyer|similar|like what")
+# Of those, the words that ask only in a follow-up of a word or two ("কোন বছর?", "mane?",
+# "আর?"): in a sentence they are its nouns and links ("গত কয়েক মাসে এসেছে", "first year e
+# pori"), and a story's sentence must not pass for a question of its own.
+_ASKING_ONLY_ALONE = _phrases(
+    "সত্যি|তাই|আচ্ছা|তাহলে|তো|আর|really|so|and|then|sotti|tahole|ar|বছর|বছরে|সালে|সাল|তারিখ|"
+    "তারিখে|দিন|শহরে|দেশে|year|date|day|month|মাস|মাসে|mash|mashe|city|country|bochor|sale|"
+    "tarikh|reason|কারণ|karon|compared|compare|তুলনায়|তুলনা|মানে|mane|mean|means|meaning|"
+    "অর্থাৎ|orthat|ortha|ধরনের|ধরণের|dhoroner|রকম|rokom|kind|type|সময়|সময়ে|somoy|somoye|"
+    "somoyer|similar")
+_INTERROGATIVES = _QUESTION_WORDS - _ASKING_ONLY_ALONE
 # Words that point back at what was just said: "এটা কি ফ্রি?", "এর লাইসেন্স?", "is it free?".
 _POINTERS = _phrases(
     "এটা|এটি|ওটা|ওটি|সেটা|সেটি|এর|ওর|এটার|ওটার|এদের|ওদের|এগুলো|ওগুলো|এই|ওই|সেই|তারা|এরা|ওরা|"
@@ -203,6 +213,7 @@ _CLAUSE_BREAK = re.compile(
 )
 # "1. llama ki", "- llamacon kobe", "• ...": the marker of a list item.
 _LIST_MARKER = re.compile(r"^\s*(?:\d+[.)]|[-•*])\s+|(?<![\w.])\d{1,2}\)\s+", re.MULTILINE)
+_SENTENCE = re.compile(r"([^?।\n!]*?)([?।\n!]|\.(?=\s|$))")
 MAX_CLAUSES = 5
 STORY_WORDS = 5
 # A romanized "r" or a texted "n" (and); captured, so that parts rejoin as written.
@@ -870,6 +881,7 @@ class Conversation:
         # "koto download hoise r kobe launch hoise?": a romanized "r" (or a texted "n")
         # between two parts that each ask; "meta r llama" (Meta's Llama) asks once.
         clauses = [part for c in clauses for part in self._split_on_and(c)]
+        told = _statements(text)
         questions: list[tuple[str, str]] = []
         pending = ""
         for number, clause in enumerate(clauses):
@@ -878,8 +890,9 @@ class Conversation:
                 # "..., মানে এটা বিনা পয়সায় দিচ্ছে কেন?": the same question in other words.
                 question, own = questions[-1]
                 questions[-1] = (f"{question} {clause}", f"{own} {clause}")
-            elif self._asks(clause) or (_heard_of(clause) and not pending and following
-                                        and not _points_back(following)):
+            elif (self._asks(clause) and (_requests(clause) or not any(clause in t for t in told))
+                  or _heard_of(clause) and not pending and following
+                  and not _points_back(following)):
                 # A story before the question stays a sentence of its own: the question is
                 # then found in it as in any long message.
                 joint = "। " if len(pending.split()) >= STORY_WORDS else " "
@@ -929,7 +942,9 @@ class Conversation:
         folded = {surface_word(w) for w in words} | set(words)
         # "is meta" (of "is meta also making...") is an opener cut short, not a question.
         return (clause.endswith("?") or len(words) > 2 and words[0] in _AUXILIARIES
-                or any(w in _QUESTION_WORDS and w not in _CONNECTIVES for w in folded)
+                or any(w in _INTERROGATIVES for w in folded)
+                # "lamacon er tarikh ta bolo", "tell me the date": a request for an aspect
+                or not folded.isdisjoint(_REQUESTS) and not folded.isdisjoint(_ASKING_ONLY_ALONE)
                 or _asks_also(words, folded)
                 or any(w in _ASKING_PARTICLES for w in words[-2:])
                 or bool(self.responder.asks.asked(self.responder.matcher.key(clause))))
@@ -1017,6 +1032,21 @@ _BENGALI_WORD = re.compile(r"[\u0980-\u09ff]+$")
 _REQUESTS = _phrases("বলো|বলুন|বলেন|বলবেন|বলবে|বলবি|বলিস|দাও|দিন|দেন|দিবেন|দেবেন|জানাও|জানান|"
                      "জানাবেন|জানাবে|শোনাও|শোনান|ব্যাখ্যা|tell|explain|describe|bolo|bolen|"
                      "bolben|dao|din|den|janao|janan|janaben")
+
+
+def _statements(text: str) -> list[str]:
+    """The sentences without a "?" before a message's last "?": its story ("ও বলছিল ওখানে
+    অনেক কিছু নাকি আসেইনি।", "ami jani na eta ki jinis."), unless they ask to be told. A
+    last question often goes without its "?", and a numbered list's items ask each."""
+    if "?" not in text or _LIST_MARKER.search(text):
+        return []
+    # Told with a full stop: a line of its own may be a question without its "?".
+    return [m.group(1).strip() for m in _SENTENCE.finditer(text[:text.rindex("?") + 1])
+            if m.group(2) != "?" and m.group(2) != "\n" and m.group(1).strip()]
+
+
+def _requests(clause: str) -> bool:
+    return not _REQUESTS.isdisjoint(clean(clause).split())
 
 
 def _asks_another(words: str) -> bool:

@@ -1,0 +1,60 @@
+"""Mechanisms learned in the eleventh round, where the questions were played as `llamabot ask`
+plays them (a conversation of one turn), not through the responder alone: a story told
+before a question is no question of its own; nouns that ask only in a follow-up ("কোন
+বছর?") make no sentence a question, though a request for one ("tell me the date") does.
+Each test fails without its mechanism."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from conftest import fact_answers as facts
+from conftest import play
+
+from bot.core.conversation import Conversation, TurnKind
+
+TZ = ZoneInfo("Asia/Dhaka")
+NOW = datetime(2025, 4, 20, 12, 0, tzinfo=TZ)
+
+
+@pytest.mark.parametrize(("message", "fact"), [
+    # hearsay "নাকি" near a story sentence's end, no "?": told, not asked
+    ("আমার মামা লন্ডনে থাকেন। উনি বললেন ওখানে মেটার এআই সুবিধা পৌঁছায় দেরিতে, অনেক কিছু"
+     " নাকি পৌঁছায়ইনি। ইউরোপে লামা নিয়ে গোলমালটা কী?", "eu_privacy"),
+    # "কীভাবে" inside a told sentence ("how they use it worries me.")
+    ("আমি একজন অনুবাদক, বই নিয়েই আমার রুটি-রুজি। কোম্পানিগুলো আমাদের বই কীভাবে কাজে লাগায় তা"
+     " নিয়ে ভাবনা হয়। মেটার বিরুদ্ধে কপিরাইট মামলাটা কী নিয়ে?", "copyright_lawsuit"),
+])
+def test_a_story_told_before_the_question_is_no_question_of_its_own(
+        conversation: Conversation, message: str, fact: str) -> None:
+    (turn,) = play(conversation, message, start=NOW)
+    assert facts(turn) == [fact]
+
+
+@pytest.mark.parametrize("message", [
+    "আমার ভাই বলে লামা গত কয়েক মাসে এসেছে. lama prothom kobe ashe?",
+    "ami last year e job e dhuklam, office e sobai llama niye kotha bole। lama ta ki jinis?",
+])
+def test_nouns_that_ask_only_in_a_follow_up_make_no_sentence_a_question(
+        conversation: Conversation, message: str) -> None:
+    (turn,) = play(conversation, message, start=NOW)
+    assert turn.kind is not TurnKind.COMPOUND
+    assert len(facts(turn)) == 1
+
+
+@pytest.mark.parametrize(("message", "expected"), [
+    # a question on a line of its own without its "?"
+    ("llama prothom kobe ashe\nmeta ai kothay pawa jay?", ["launch_2023", "meta_ai_assistant"]),
+    # a request for an aspect ("tell me the date") asks
+    ("lamacon er tarikh ta bolo, ar meta koto taka invest korbe?", ["llamacon", "ai_investment"]),
+    # a last question without its "?"
+    ("লামা কবে প্রথম এসেছিল? আর মেটা এআই কোন কোন অ্যাপে আছে", ["launch_2023",
+                                                            "meta_ai_assistant"]),
+])
+def test_questions_without_their_question_mark_still_ask(
+        conversation: Conversation, message: str, expected: list[str]) -> None:
+    (turn,) = play(conversation, message, start=NOW)
+    assert turn.kind is TurnKind.COMPOUND
+    assert sorted(facts(turn)) == sorted(expected)
