@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from bot.core.answer import AnswerKind, Responder
+from bot.core.conversation import Context, Conversation
 
 
 @dataclass(frozen=True)
@@ -120,9 +121,13 @@ def load_questions(path: Path) -> list[LabelledQuestion]:
 
 
 def evaluate(responder: Responder, questions: list[LabelledQuestion], now: datetime) -> Report:
+    """Each question played as the first message of a conversation, as users and `llamabot
+    ask` get it (a story's sentences and a second question are read as the conversation
+    reads them); of a message answered in parts, the first part counts."""
+    conversation = Conversation(responder)
     report = Report()
     for question in questions:
-        answer = responder.ask(question.text, now)
+        answer = conversation.reply(question.text, Context(), now).answer
         got = answer.intent_id if answer.kind in (AnswerKind.FACT, AnswerKind.SMALLTALK) else None
         report.outcomes.append(
             Outcome(question, got, answer.kind, answer.score, answer.suggestions)
