@@ -148,3 +148,17 @@ def test_every_refusal_is_one_line_exit_2_and_writes_nothing(
         assert files(out) == before
     elif case != "out is a file":
         assert not out.exists()
+
+
+@pytest.mark.parametrize("value", ["!!timestamp", "!!bool", "!!int", "2024-02-30"])
+def test_a_yaml_file_yaml_cannot_build_is_left_to_validate(tmp_path: Path, article: Path,
+                                                           value: str) -> None:
+    """The id check skips a file it cannot read (a traceback before, for an empty tagged
+    value): `kb validate` reports it with its line."""
+    out = tmp_path / "kb"
+    out.mkdir()
+    (out / "broken.yaml").write_text(f"version: 1\nfacts:\n  - id: {value}\n", encoding="utf-8")
+    result = run("kb", "import", str(article), "--id", "river-drone", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert (out / "sources" / "river-drone.bn.txt").exists()

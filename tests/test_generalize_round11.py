@@ -1,7 +1,8 @@
 """Mechanisms learned in the eleventh round, where the questions were played as `llamabot ask`
 plays them (a conversation of one turn), not through the responder alone: a story told
 before a question is no question of its own; nouns that ask only in a follow-up ("কোন
-বছর?") make no sentence a question, though a request for one ("tell me the date") does.
+বছর?") make no sentence a question, though a request for one ("tell me the date") does; small
+talk of grammar words alone is heard in any script.
 Each test fails without its mechanism."""
 
 from __future__ import annotations
@@ -58,3 +59,15 @@ def test_questions_without_their_question_mark_still_ask(
     (turn,) = play(conversation, message, start=NOW)
     assert turn.kind is TurnKind.COMPOUND
     assert sorted(facts(turn)) == sorted(expected)
+
+
+@pytest.mark.parametrize(("message", "talk"), [
+    # grammar words alone, in another script than the small talk's example ("এখানে ...")
+    ("ki jiggesh kora jay ekhane", "help"),
+    ("what questions can you answer?", "help"),
+    ("tumi kon kon proshner uttor dite paro?", "help"),
+])
+def test_questions_about_what_the_bot_answers_get_help(conversation: Conversation,
+                                                      message: str, talk: str) -> None:
+    (turn,) = play(conversation, message, start=NOW)
+    assert turn.answer.intent_id == talk

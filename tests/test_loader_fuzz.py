@@ -12,6 +12,7 @@ from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -174,6 +175,13 @@ def peak_megabytes(run: Callable[[], None]) -> float:
 @given(documents)
 def test_any_file_gives_knowledge_or_located_problems(content: bytes) -> None:
     load_one(content)
+
+
+@pytest.mark.parametrize("tag", ["!!timestamp", "!!timestamp ''", "!!int", "!!float ''",
+                                 "!!bool", "!!binary", "!!set", "!!omap"])
+def test_an_empty_tagged_version_is_a_located_problem(tag: str) -> None:
+    # PyYAML's constructors fail on these with AttributeError or TypeError, not YAMLError.
+    load_one(f"version: {tag}\n".encode())
 
 
 def test_the_valid_base_loads() -> None:

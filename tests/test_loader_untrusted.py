@@ -264,12 +264,16 @@ def test_kb_validate_reports_each_as_one_located_line(tmp_path: Path) -> None:
     [
         ("questions: " + "[" * 990 + "]" * 990 + "\n", "nested too deeply"),
         ("questions:\n  - {q: 2024-02-30}\n", "day is out of range for month"),
+        # PyYAML fails on an empty tagged value with AttributeError, KeyError, IndexError
+        ("questions:\n  - {q: !!timestamp , expect: null}\n", "a value YAML cannot build"),
+        ("questions:\n  - {q: !!bool , expect: null}\n", "a value YAML cannot build"),
+        ("questions:\n  - {q: !!int , expect: null}\n", "a value YAML cannot build"),
     ],
 )
 def test_kb_eval_refuses_a_question_file_it_cannot_read_in_one_line(
     tmp_path: Path, content: str, message: str
 ) -> None:
-    """Both were tracebacks (RecursionError, ValueError)."""
+    """All were tracebacks (RecursionError, ValueError, AttributeError, ...)."""
     questions = tmp_path / "questions.yaml"
     questions.write_text(content, encoding="utf-8")
     environment = {k: v for k, v in os.environ.items() if not k.startswith("LLAMABOT_")}

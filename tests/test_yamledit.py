@@ -117,3 +117,10 @@ def test_any_question_reads_back_as_written_or_is_refused(
     assert yaml.safe_load(after)["facts"][0]["questions"] == ["one", *questions]
     if not flow:
         assert all(line.startswith("+ ") for line in changes(before, after))
+
+
+@pytest.mark.parametrize("value", ["!!timestamp", "!!bool", "2024-02-30"])
+def test_a_value_yaml_cannot_build_is_refused_in_a_sentence(value: str) -> None:
+    text = f"version: 1\nnote: {value}\nfacts:\n  - id: a\n    questions:\n      - \"x\"\n"
+    with pytest.raises(YamlEditError, match="cannot build"):
+        append_questions(text, "facts", "a", ["y"])

@@ -727,9 +727,10 @@ class Responder:
         if self.matcher.spells_example(key, intent_id):
             return True
         if alone:
-            words = self.matcher.vocabulary(intent_id)
-            # Two words at least, not one said twice: "কী কী?" asks which, it greets no one.
-            return len(set(key.surface)) >= 2 and set(key.surface) <= words
+            # In any script ("ekhane" is "এখানে"); two words at least, not one said twice:
+            # "কী কী?" asks which, it greets no one.
+            words = self.matcher.vocabulary(intent_id, sounds=True)
+            return len(set(key.phonetic)) >= 2 and set(key.phonetic) <= words
         sounds = self.matcher.vocabulary(intent_id, sounds=True)
         return all(key.phonetic[i] in sounds for i in self.matcher.content_positions(key))
 

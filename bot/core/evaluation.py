@@ -95,6 +95,10 @@ def read_yaml(path: Path, what: str) -> object:
     except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError, OverflowError) as err:
         # ValueError, OverflowError: values YAML cannot construct, such as 2024-02-30
         raise QuestionFileError(f"{path}: cannot read {what}: {err}") from None
+    except (AttributeError, KeyError, IndexError, TypeError):
+        # PyYAML's own failure on an empty tagged value ("!!timestamp", "!!bool")
+        raise QuestionFileError(f"{path}: cannot read {what}: a value YAML cannot build"
+                                " (an empty value with a !!tag?)") from None
 
 
 def known_keys(path: Path, where: str, entry: dict[object, object], keys: set[str]) -> None:

@@ -30,19 +30,32 @@ def append_questions(text: str, section: str, intent_id: str, questions: Sequenc
     if not questions:
         return text
     node = _questions_node(text, section, intent_id)
-    before = _questions(yaml.safe_load(text), section, intent_id)
+    before = _questions(_load(text), section, intent_id)
     if node.flow_style:
         edited = _append_flow(text, node, questions)
     else:
         edited = _append_block(text, node, questions)
     try:
-        after = _questions(yaml.safe_load(edited), section, intent_id)
-    except yaml.YAMLError:
+        after = _questions(_load(edited), section, intent_id)
+    except YamlEditError:
         after = []
     if after != [*before, *questions]:  # never write what does not read back as meant
         raise YamlEditError(f"cannot add the questions to {intent_id!r} without changing"
                             " other lines: add them by hand")
     return edited
+
+
+def _load(text: str) -> object:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise YamlEditError(f"the file is not valid YAML: {err}") from None
+    # PyYAML's constructors fail on some values with plain Python errors ("2024-02-30",
+    # an empty "!!timestamp")
+    except (ValueError, OverflowError, AttributeError, KeyError, IndexError, TypeError,
+            RecursionError):
+        raise YamlEditError("the file holds a value YAML cannot build (a date that does not"
+                            " exist, an empty value with a !!tag?)") from None
 
 
 def _questions_node(text: str, section: str, intent_id: str) -> yaml.SequenceNode:

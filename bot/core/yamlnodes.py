@@ -299,7 +299,10 @@ def scalar(node: yaml.Node) -> Any:
         return None
     try:
         return yaml.constructor.SafeConstructor().construct_object(node)
-    except (ValueError, OverflowError, yaml.YAMLError):  # 2024-02-30, 5,000 digits, !!binary x
+    # PyYAML's constructors meet untrusted text with any error: ValueError (2024-02-30),
+    # OverflowError (5,000 digits), YAMLError (!!binary x), but also AttributeError,
+    # KeyError or IndexError for an empty "!!timestamp", "!!bool" or "!!int".
+    except Exception:
         return node.value  # as written, for the problem message
 
 
