@@ -71,3 +71,14 @@ def test_questions_about_what_the_bot_answers_get_help(conversation: Conversatio
                                                       message: str, talk: str) -> None:
     (turn,) = play(conversation, message, start=NOW)
     assert turn.answer.intent_id == talk
+
+
+def test_an_inflected_question_word_makes_a_clause_ask(conversation: Conversation) -> None:
+    # "কতটুকু" (how much) as "কত": the first clause is a question of its own.
+    (turn,) = play(conversation, "লামা কতটুকু বহুমুখী এবং লামাকন কবে হবে?", start=NOW)
+    assert sorted(facts(turn)) == ["llamacon", "versatility"]
+
+
+def test_distributing_is_giving(conversation: Conversation) -> None:
+    (turn,) = play(conversation, "মেটা কেন লামা মডেলগুলো সবার মধ্যে বিতরণ করছে?", start=NOW)
+    assert facts(turn) == ["ecosystem_strategy"]

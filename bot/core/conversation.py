@@ -161,6 +161,9 @@ _QUESTION_WORDS = _phrases(
     # "compared to what?", "মানে?": asking what the last answer meant.
     "compared|compare|তুলনায়|তুলনা|মানে|mane|mean|means|meaning|কিসের|কীসের|kiser|tulonay|"
     "অর্থাৎ|orthat|ortha|"
+    # inflected: how much, how many (people, times), which one
+    "কতটা|কতটুকু|কতখানি|কতগুলো|কতজন|কয়জন|কয়টি|কতবার|কয়বার|কোনটি|কোনগুলো|কীসে|কিসে|কেনো|"
+    "kotota|kototuku|kotojon|koyjon|kotobar|koybar|"
     # Sylheti and other speech: "কুনদিন?" (when), "কিতা?" (what); "কোথাকার?" (from where)
     "কুন|কুনদিন|কিতা|kun|kundin|kita|কোথাকার|kothakar|"
     # for whom, what kind, within what time, similar to what
