@@ -2,7 +2,8 @@
 plays them (a conversation of one turn), not through the responder alone: a story told
 before a question is no question of its own; nouns that ask only in a follow-up ("কোন
 বছর?") make no sentence a question, though a request for one ("tell me the date") does; small
-talk of grammar words alone is heard in any script.
+talk of grammar words alone is heard in any script; a question of grammar alone after a story
+asks about the story.
 Each test fails without its mechanism."""
 
 from __future__ import annotations
@@ -82,3 +83,23 @@ def test_an_inflected_question_word_makes_a_clause_ask(conversation: Conversatio
 def test_distributing_is_giving(conversation: Conversation) -> None:
     (turn,) = play(conversation, "মেটা কেন লামা মডেলগুলো সবার মধ্যে বিতরণ করছে?", start=NOW)
     assert facts(turn) == ["ecosystem_strategy"]
+
+
+@pytest.mark.parametrize(("second", "fact"), [
+    ("আর নতুন মডেলে ছবি বুঝার ক্ষমতা আসবো কি না সেইটাও কন।", "multimodal"),
+    ("আর মেটা এআই তে কত টাকা ঢালবো সেইটাও কন।", "ai_investment"),
+])
+def test_a_question_of_grammar_alone_after_a_story_asks_about_the_story(
+        conversation: Conversation, second: str, fact: str) -> None:
+    # "আসলে উনি কী কইছিল": what Zuckerberg said, as the story tells, beside the next question.
+    (turn,) = play(conversation, "আমার চাচাতো ভাই কাল রাতে কইতেছিল জাকারবার্গ নাকি কইছে এ বছর"
+                   " লামাই সবার সেরা হইবো। আমি বিশ্বাস করি নাই। আসলে উনি কী কইছিল, " + second,
+                   start=NOW)
+    assert sorted(facts(turn)) == sorted(["zuckerberg_outlook", fact])
+
+
+def test_is_it_true_after_a_story_is_no_question_of_its_own(conversation: Conversation) -> None:
+    (turn,) = play(conversation, "Ekta video dekhlam, okhane bolche Meta naki DeepSeek R1 er bhoye"
+                   " emergency room khuleche. Eta ki sotti? War room gulo asole ki kore?",
+                   start=NOW)
+    assert facts(turn) == ["war_rooms"]

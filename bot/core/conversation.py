@@ -873,7 +873,19 @@ class Conversation:
         if len(clauses) < 2 and not _TEXTED_AND.search(text):
             return [(c, c) for c in clauses]  # most messages: one clause, no key to build
         listed = self._topics_then_request(clauses)
-        clauses = [c for c in clauses if matcher.content_positions(matcher.key(c))]
+        # A clause of grammar alone asks nothing of its own, but after a story it asks about
+        # the story ("...জাকারবার্গ নাকি কইছে এ বছর লামাই সেরা। আসলে উনি কী কইছিল?"); "is it
+        # true?" only doubts it.
+        kept, told = [], False  # told: a sentence of story waits for its question
+        for clause in clauses:
+            asks = self._asks(clause)
+            if matcher.content_positions(matcher.key(clause)):
+                kept.append(clause)
+                told = not asks
+            elif told and asks and _TRUE.isdisjoint(clean(clause).split()):
+                kept.append(clause)
+                told = False
+        clauses = kept
         cleaned = clean(text)
         if any(p in cleaned for p in _LIST_REQUEST) or " + " in text or listed:
             # Every item of the list, also those joined by a romanized "r" ("reasoning r
@@ -1017,8 +1029,8 @@ _ASKING_PARTICLES = _phrases("নাকি|কিনা|naki|kina")
 # unless the next asks about what was heard ("..., ata ki sotti?", "..., সেটা কী ব্যাপার?").
 _HEARD = _phrases("শুনলাম|শুনেছি|শুনছি|শুনতেছি|শুনতাছি|শুনলাম যে|sunlam|shunlam|shunchi|sunchi|"
                   "shunechi|sunechi|heard")
-_BACK = _THING_POINTERS | _phrases("ata|sheta|এইটা|ওইটা|সত্যি|সত্য|সত্যিই|হাচা|sotti|shotti|true|"
-                                   "really")
+_TRUE = _phrases("সত্যি|সত্য|সত্যিই|হাচা|sotti|shotti|true|really")
+_BACK = _THING_POINTERS | _TRUE | _phrases("ata|sheta|এইটা|ওইটা")
 # What something shows or means: "এটা কী বোঝায়?", "what does that indicate?"
 _SIGNIFYING = frozenset(surface_word(w) for w in (
     "বোঝায়", "বোঝা", "বুঝায়", "বোঝাচ্ছে", "বুঝাচ্ছে", "দেখায়", "দেখাচ্ছে", "ইঙ্গিত", "তাৎপর্য",
