@@ -103,3 +103,12 @@ def test_is_it_true_after_a_story_is_no_question_of_its_own(conversation: Conver
                    " emergency room khuleche. Eta ki sotti? War room gulo asole ki kore?",
                    start=NOW)
     assert facts(turn) == ["war_rooms"]
+
+
+@pytest.mark.parametrize("follow_up", ["আর পয়সা?", "and spending-wise?"])
+def test_and_an_aspect_the_last_fact_lacks_is_the_neighbour_that_holds_it(
+        conversation: Conversation, follow_up: str) -> None:
+    # The war rooms' examples say "থেকে", whose skeleton is that of "টাকা": held by sound.
+    turns = play(conversation, "ডিপসিকের কারণে মেটা কী ওয়ার রুম খুলেছে?", follow_up, start=NOW)
+    assert facts(turns[0]) == ["war_rooms"]
+    assert facts(turns[1]) == ["ai_investment"]

@@ -636,13 +636,13 @@ class Conversation:
         own = [key.surface[i] for i in matcher.content_positions(key)]
         if not own or len(own) > SHORT_OWN:
             return None
-        aspect = matcher.key(" ".join(own))
-        if matcher.shares(aspect, [frozenset({fact_id})])[0] >= HOLDS_NONE:
+        # As the words sound, not by their skeletons: "টাকা" (money) and "থেকে" (from) are
+        # both "tk", and the war rooms' examples say "থেকে".
+        sounds = {key.phonetic[i] for i in matcher.content_positions(key)}
+        if sounds & matcher.content_sounds(fact_id):
             return None
         neighbours = self.responder.knowledge.neighbours(fact_id)
-        held = [f for f, share in zip(neighbours, matcher.shares(
-            aspect, [frozenset({f}) for f in neighbours]), strict=True) if share >= 0.9]
-        return held[0] if held else None
+        return next((f for f in neighbours if sounds <= matcher.content_sounds(f)), None)
 
     def _asks_what_it_shows(self, key: Key) -> bool:
         """Whether a message's own words ask only what something shows or means."""
@@ -876,15 +876,15 @@ class Conversation:
         # A clause of grammar alone asks nothing of its own, but after a story it asks about
         # the story ("...জাকারবার্গ নাকি কইছে এ বছর লামাই সেরা। আসলে উনি কী কইছিল?"); "is it
         # true?" only doubts it.
-        kept, told = [], False  # told: a sentence of story waits for its question
+        kept, story = [], False  # story: a sentence of story waits for its question
         for clause in clauses:
             asks = self._asks(clause)
             if matcher.content_positions(matcher.key(clause)):
                 kept.append(clause)
-                told = not asks
-            elif told and asks and _TRUE.isdisjoint(clean(clause).split()):
+                story = not asks
+            elif story and asks and _TRUE.isdisjoint(clean(clause).split()):
                 kept.append(clause)
-                told = False
+                story = False
         clauses = kept
         cleaned = clean(text)
         if any(p in cleaned for p in _LIST_REQUEST) or " + " in text or listed:

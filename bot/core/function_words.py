@@ -119,7 +119,7 @@ brief briefly mainly mostly such put able
 whats wats whens hows wheres whos whys fully completely totally btw anyway itself
 up down out over under off
 going goes happening happened happen between looking look looks like seems seem regarding
-concerning thing things stuff side
+concerning thing things stuff side wise
 hi hello hey dear sir bro brother guys anyone wondering wonder curious question ask asking
 s t d ll ve re m
 """
