@@ -112,3 +112,16 @@ def test_and_an_aspect_the_last_fact_lacks_is_the_neighbour_that_holds_it(
     turns = play(conversation, "ডিপসিকের কারণে মেটা কী ওয়ার রুম খুলেছে?", follow_up, start=NOW)
     assert facts(turns[0]) == ["war_rooms"]
     assert facts(turns[1]) == ["ai_investment"]
+
+
+@pytest.mark.parametrize(("message", "expected"), [
+    ("এই বট কী কাজ করে?", "identity"),  # not what Llama is: "কাজ" is not what is asked
+    ("what do you know about?", "help"),
+    ("tumi ki ai?", "identity"),
+    ("hello bot, kemon acho?", "greeting"),  # greets in so many words
+    ("can you explain the lawsuit?", "copyright_lawsuit"),  # asks of a fact, not the bot
+])
+def test_a_question_to_the_bot_about_itself_is_small_talk(
+        conversation: Conversation, message: str, expected: str) -> None:
+    (turn,) = play(conversation, message, start=NOW)
+    assert turn.answer.intent_id == expected

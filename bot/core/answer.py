@@ -12,7 +12,7 @@ from bot.core.articles import article_views
 from bot.core.asks import Asked, Asks
 from bot.core.events import describe_event
 from bot.core.focus import asks, question_parts, requests, sentences, without_concession
-from bot.core.function_words import PERSON_POINTERS, THING_POINTERS
+from bot.core.function_words import ADDRESSED, PERSON_POINTERS, THING_POINTERS
 from bot.core.knowledge import Citation, Fact, Knowledge
 from bot.core.match import MATCH_CACHE, Matcher, MatchResult, Scored
 from bot.core.normalize import (
@@ -129,6 +129,8 @@ class Policy:
     lead_margin: float = 12
     # A fact that tells what is asked ("when?") goes before one this close that cannot.
     asks_window: float = 8.0
+    # A question to the bot ("apnar kaj ki?") is small talk scoring this close to a fact.
+    bot_talk_window: float = 6.0
     max_suggestions: int = 3
     max_question_chars: int = 1000  # longer messages are matched on their start
 
@@ -200,6 +202,7 @@ class Responder:
         # What each fact's answer can tell: a date (its text, or an event), an amount.
         self._gives = {f.id: self._tells(f) for f in knowledge.facts.values()}
         self._quantities = tuple(make_key(w).surface[0] for w in _QUANTITIES)  # as folded
+        self._addressed = frozenset(make_key(w).surface[0] for w in ADDRESSED)
         # What each fact's example questions ask (who...), for `_asked_less`: learned by
         # `steps` (a `deferred` matcher has no index yet), else on first use.
         self._example_asks: dict[str, frozenset[Asked]] | None = None
@@ -591,6 +594,8 @@ class Responder:
             and result.known_share >= self.policy.min_known_share
             and best.coverage >= self.policy.min_coverage
         )
+        if not named and (talk := self._about_the_bot(result, ranked)) is not None:
+            return self._smalltalk(question, talk, score)
         if best is not None and not result.has_content:
             # Grammar and fillers alone ("ঠিক আছে", "why?") name no fact, and are small talk
             # only in that small talk's own words: the closest one so said ("hi there" is a
@@ -651,6 +656,19 @@ class Responder:
             return Answer(question, AnswerKind.SUGGEST, None, score, SUGGEST_TEXT, None,
                           self._choices(candidates), best.intent_id if best else None)
         return self._fallback(question, score)
+
+    def _about_the_bot(self, result: MatchResult, ranked: tuple[Scored, ...]) -> str | None:
+        """The small talk a question to the bot about itself gets ("এই বট কী কাজ করে?", "are
+        you human?"), naming no subject: the bot's own identity or help when it scores about
+        as high as the best fact, whose words ("কাজ") are not what is asked."""
+        if not self._addressed & set(result.key.surface) or not ranked or any(
+                self.matcher.spells_example(result.key, t) for t in self.knowledge.smalltalk):
+            return None  # "hello bot, kemon acho?" greets in so many words
+        talk = next((s for s in ranked if s.intent_id in self.knowledge.smalltalk), None)
+        if (talk is None or talk.score < self.policy.suggest_at
+                or talk.score < ranked[0].score - self.policy.bot_talk_window):
+            return None
+        return talk.intent_id
 
     def _formal_and_lone(self, question: str, result: MatchResult) -> bool:
         """Whether a formal question (sadhu, or the formal register) is sure of the one fact

@@ -20,7 +20,7 @@ from enum import StrEnum
 from bot.core.answer import Answer, AnswerKind, Responder
 from bot.core.asks import Asked
 from bot.core.focus import without_concession
-from bot.core.function_words import PERSON_POINTERS, THING_POINTERS
+from bot.core.function_words import ADDRESSED, PERSON_POINTERS, THING_POINTERS
 from bot.core.match import VERB_ENDINGS, Scored
 from bot.core.normalize import Key, clean, make_key, surface_word
 
@@ -192,9 +192,7 @@ _POINTERS = _phrases(
     # "এত টাকা কেন?", "keno eto taka?": so much, as just said.
     "এত|এতো|অত|অতো|এতগুলো|eto|oto|so much|that much|so many")
 # Words that address the bot: "তোমাকে কে বানাইছে?" asks who made the bot, not the last subject.
-_ADDRESSED = _phrases("তুমি|তোমাকে|তোমার|তোমায়|আপনি|আপনাকে|আপনার|তুই|তোকে|তোর|বট|বটটা|you|your|"
-                      "yourself|bot|tumi|tomake|tomar|apni|apnake|apnar|tui|toke|tor|আছো|আছেন|আছিস|acho|achen|"
-                      "achis|aso|asen")
+_ADDRESSED = _phrases("|".join(ADDRESSED) + "|আছো|আছেন|আছিস|acho|achen|achis|aso|asen")
 # Words that point at a person: "উনি কী বলেছেন?", "when did he say it?"; pointers too.
 _PERSON_POINTERS = _phrases("|".join(PERSON_POINTERS))
 # there: "ওইখানে কি পুরো বাতিল হইছে?", "okhane ki launch hobe?"

@@ -16,6 +16,11 @@ THING_POINTERS = ("এটা", "এটি", "ওটা", "ওটি", "সেট
                   "হেইটা", "হেইডা", "এইডা", "ওইডা", "ইহা", "উহা", "তাহা", "ইহাতে", "উহাতে",
                   "তাহাতে", "এতে", "ওতে")
 
+# Words that speak to the bot: "তুমি কে?", "apnar kaj ki?", "are you human?", "এই বট ...".
+ADDRESSED = ("তুমি", "তোমাকে", "তোমার", "তোমায়", "আপনি", "আপনাকে", "আপনার", "তুই", "তোকে", "তোর",
+             "বট", "বটটা", "you", "your", "yourself", "bot", "tumi", "tomake", "tomar", "apni",
+             "apnake", "apnar", "tui", "toke", "tor")
+
 # Words that point at a person just named: "উনি কী বলেছেন?", "what did he say?".
 PERSON_POINTERS = ("উনি", "উনার", "ওনার", "ওঁর", "ওঁকে", "উনাকে", "ওনাকে", "তিনি", "তাঁর", "তাঁকে",
                    "he", "his", "him", "uni", "unar", "onar", "tini")
