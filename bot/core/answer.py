@@ -129,7 +129,7 @@ class Policy:
     lead_margin: float = 12
     # A fact that tells what is asked ("when?") goes before one this close that cannot.
     asks_window: float = 8.0
-    # A question to the bot ("apnar kaj ki?") is small talk scoring this close to a fact.
+    # A question to the bot ("এই বট কী কাজ করে?") is small talk scoring this close to a fact.
     bot_talk_window: float = 6.0
     max_suggestions: int = 3
     max_question_chars: int = 1000  # longer messages are matched on their start

@@ -957,7 +957,7 @@ class Conversation:
         return (clause.endswith("?") or len(words) > 2 and words[0] in _AUXILIARIES
                 or any(w in _INTERROGATIVES for w in folded)
                 # "lamacon er tarikh ta bolo", "tell me the date": a request for an aspect
-                or not folded.isdisjoint(_REQUESTS) and not folded.isdisjoint(_ASKING_ONLY_ALONE)
+                or not folded.isdisjoint(_REQUESTS) and not folded.isdisjoint(_ASPECTS)
                 or _asks_also(words, folded)
                 or any(w in _ASKING_PARTICLES for w in words[-2:])
                 or bool(self.responder.asks.asked(self.responder.matcher.key(clause))))
@@ -1020,6 +1020,8 @@ _LIST_REQUEST = ("tell me about", "give me", "দুটোই", "দুটিই
                  "tintar", "তিনটি বিষয়", "তিনটা বিষয়", "দুইটা বিষয়", "দুই বিষয়", "তিন বিষয়",
                  "two things", "three things", "both things")
 _CONNECTIVES = _phrases("আর|তো|তাহলে|তাই|আচ্ছা|and|so|then|really|ar|tahole")
+# What a request may ask for ("tarikh ta bolo"): the nouns among the words asking alone.
+_ASPECTS = _ASKING_ONLY_ALONE - _CONNECTIVES - _phrases("সত্যি|sotti")
 _ALSO = _phrases("also|too|as well|সাথে|সঙ্গে|পাশাপাশি|তাছাড়া|এছাড়া|o|sathe|shathe|pashapashi")
 # "tool dey naki meta", "ফ্রি কিনা": a yes/no question closed by a particle, not a "?".
 _ASKING_PARTICLES = _phrases("নাকি|কিনা|naki|kina")
