@@ -125,3 +125,13 @@ def test_a_question_to_the_bot_about_itself_is_small_talk(
         conversation: Conversation, message: str, expected: str) -> None:
     (turn,) = play(conversation, message, start=NOW)
     assert turn.answer.intent_id == expected
+
+
+@pytest.mark.parametrize(("question", "fact"), [
+    ("মেটার যুদ্ধকক্ষগুলোতে কী হয়?", "war_rooms"),  # a war room in Bengali words
+    ("লামার বহুমুখী ব্যবহারযোগ্যতা কেমন?", "versatility"),  # usability is use
+])
+def test_synonym_groups_of_this_round(conversation: Conversation, question: str,
+                                      fact: str) -> None:
+    (turn,) = play(conversation, question, start=NOW)
+    assert facts(turn) == [fact]
