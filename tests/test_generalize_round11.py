@@ -135,3 +135,14 @@ def test_synonym_groups_of_this_round(conversation: Conversation, question: str,
                                       fact: str) -> None:
     (turn,) = play(conversation, question, start=NOW)
     assert facts(turn) == [fact]
+
+
+@pytest.mark.parametrize(("message", "expected"), [
+    ("apnar kaj ki?", "identity"),  # a job's word ("কাজ") is versatility's, not what is asked
+    ("তোমার কাজ কী?", "identity"),
+    ("তোমার মতে লামা কী?", "what_is_llama"),  # names a subject: asks of it
+])
+def test_a_short_message_to_the_bot_naming_nothing_asks_what_it_is(
+        conversation: Conversation, message: str, expected: str) -> None:
+    (turn,) = play(conversation, message, start=NOW)
+    assert turn.answer.intent_id == expected

@@ -135,6 +135,8 @@ class Policy:
     max_question_chars: int = 1000  # longer messages are matched on their start
 
 
+# A message to the bot of this many words at most, naming no subject, asks what it is.
+SHORT_TO_THE_BOT = 4
 SUGGEST_TEXT = "ঠিক বুঝতে পারিনি। আপনি কি নিচের কোনো প্রশ্ন জানতে চেয়েছিলেন?"
 NOT_IN_ARTICLE_TEXT = (
     "প্রতিবেদনে এই তথ্যটি দেওয়া নেই, তাই নিশ্চিত করে বলতে পারছি না। "
@@ -665,6 +667,9 @@ class Responder:
                 self.matcher.spells_example(result.key, t) for t in self.knowledge.smalltalk):
             return None  # "hello bot, kemon acho?" greets in so many words
         talk = next((s for s in ranked if s.intent_id in self.knowledge.smalltalk), None)
+        if talk is None and len(result.key.surface) <= SHORT_TO_THE_BOT and (
+                "identity" in self.knowledge.smalltalk):
+            return "identity"  # "apnar kaj ki?", "তুমি কি বাংলা বোঝো?": what the bot is
         if (talk is None or talk.score < self.policy.suggest_at
                 or talk.score < ranked[0].score - self.policy.bot_talk_window):
             return None
