@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from bot.core.article_import import ArticleError, Draft, Each, draft_article
+from bot.core.yamlnodes import CONSTRUCT_ERRORS
 
 MAX_ARTICLE_BYTES = 1024 * 1024  # an article, not a book: about 150,000 Bengali words
 _NAMED = ("sources", "topics", "facts", "smalltalk", "decline")
@@ -98,8 +99,7 @@ def _check_ids(folder: Path, draft: Draft) -> None:
     for path in paths:
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError, ValueError,
-                OverflowError, AttributeError, KeyError, IndexError, TypeError):
+        except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError, *CONSTRUCT_ERRORS):
             continue  # unreadable here: `kb validate` says why, with its line
         if not isinstance(data, dict):
             continue

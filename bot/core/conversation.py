@@ -19,7 +19,7 @@ from enum import StrEnum
 
 from bot.core.answer import Answer, AnswerKind, Responder
 from bot.core.asks import Asked
-from bot.core.focus import without_concession
+from bot.core.focus import sentences, without_concession
 from bot.core.function_words import ADDRESSED, PERSON_POINTERS, THING_POINTERS
 from bot.core.match import VERB_ENDINGS, Scored
 from bot.core.normalize import Key, clean, make_key, surface_word
@@ -214,7 +214,6 @@ _CLAUSE_BREAK = re.compile(
 )
 # "1. llama ki", "- llamacon kobe", "• ...": the marker of a list item.
 _LIST_MARKER = re.compile(r"^\s*(?:\d+[.)]|[-•*])\s+|(?<![\w.])\d{1,2}\)\s+", re.MULTILINE)
-_SENTENCE = re.compile(r"([^?।\n!]*?)([?।\n!]|\.(?=\s|$))")
 MAX_CLAUSES = 5
 STORY_WORDS = 5
 # A romanized "r" or a texted "n" (and); captured, so that parts rejoin as written.
@@ -1056,8 +1055,8 @@ def _statements(text: str) -> list[str]:
     if "?" not in text or _LIST_MARKER.search(text):
         return []
     # Told with a full stop: a line of its own may be a question without its "?".
-    return [m.group(1).strip() for m in _SENTENCE.finditer(text[:text.rindex("?") + 1])
-            if m.group(2) != "?" and m.group(2) != "\n" and m.group(1).strip()]
+    return [s.rstrip("।.!") for s in sentences(text[:text.rindex("?") + 1])
+            if s.endswith(("।", ".", "!"))]
 
 
 def _requests(clause: str) -> bool:

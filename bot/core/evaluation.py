@@ -11,6 +11,7 @@ import yaml
 
 from bot.core.answer import AnswerKind, Responder
 from bot.core.conversation import Context, Conversation
+from bot.core.yamlnodes import CONSTRUCT_ERRORS
 
 
 @dataclass(frozen=True)
@@ -95,8 +96,7 @@ def read_yaml(path: Path, what: str) -> object:
     except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError, OverflowError) as err:
         # ValueError, OverflowError: values YAML cannot construct, such as 2024-02-30
         raise QuestionFileError(f"{path}: cannot read {what}: {err}") from None
-    except (AttributeError, KeyError, IndexError, TypeError):
-        # PyYAML's own failure on an empty tagged value ("!!timestamp", "!!bool")
+    except CONSTRUCT_ERRORS:  # PyYAML's own failure on an empty "!!timestamp", "!!bool"
         raise QuestionFileError(f"{path}: cannot read {what}: a value YAML cannot build"
                                 " (an empty value with a !!tag?)") from None
 

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 
 import yaml
 
+from bot.core.yamlnodes import CONSTRUCT_ERRORS
+
 # What YAML refuses to read even inside quotes (its reader's NON_PRINTABLE): escaped.
 _NON_PRINTABLE = re.compile(
     "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -52,8 +54,7 @@ def _load(text: str) -> object:
         raise YamlEditError(f"the file is not valid YAML: {err}") from None
     # PyYAML's constructors fail on some values with plain Python errors ("2024-02-30",
     # an empty "!!timestamp")
-    except (ValueError, OverflowError, AttributeError, KeyError, IndexError, TypeError,
-            RecursionError):
+    except (*CONSTRUCT_ERRORS, RecursionError):
         raise YamlEditError("the file holds a value YAML cannot build (a date that does not"
                             " exist, an empty value with a !!tag?)") from None
 

@@ -293,16 +293,19 @@ class _Composer:
             )
 
 
+# What PyYAML's constructors raise on untrusted text besides YAMLError: ValueError
+# (2024-02-30), OverflowError (5,000 digits), and for an empty "!!timestamp", "!!bool" or
+# "!!int" AttributeError, KeyError or IndexError.
+CONSTRUCT_ERRORS = (ValueError, OverflowError, AttributeError, KeyError, IndexError, TypeError)
+
+
 def scalar(node: yaml.Node) -> Any:
     """The plain value of a scalar node (for `version:`)."""
     if not isinstance(node, yaml.ScalarNode):
         return None
     try:
         return yaml.constructor.SafeConstructor().construct_object(node)
-    # PyYAML's constructors meet untrusted text with any error: ValueError (2024-02-30),
-    # OverflowError (5,000 digits), YAMLError (!!binary x), but also AttributeError,
-    # KeyError or IndexError for an empty "!!timestamp", "!!bool" or "!!int".
-    except Exception:
+    except (yaml.YAMLError, *CONSTRUCT_ERRORS):  # !!binary x, 2024-02-30, !!timestamp
         return node.value  # as written, for the problem message
 
 
