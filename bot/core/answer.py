@@ -663,9 +663,15 @@ class Responder:
         """The small talk a question to the bot about itself gets ("এই বট কী কাজ করে?", "are
         you human?"), naming no subject: the bot's own identity or help when it scores about
         as high as the best fact, whose words ("কাজ") are not what is asked."""
-        if not self._addressed & set(result.key.surface) or not ranked or any(
-                self.matcher.spells_example(result.key, t) for t in self.knowledge.smalltalk):
-            return None  # "hello bot, kemon acho?" greets in so many words
+        if not self._addressed & set(result.key.surface) or not ranked:
+            return None
+        spelled = [t for t in self.knowledge.smalltalk
+                   if self.matcher.spells_example(result.key, t)]
+        if spelled:
+            # "hello bot, kemon acho?" greets in so many words; "what are you exactly, some
+            # kind of AI?" asks who the bot is in them, whatever a fact's words add.
+            return max(spelled, key=lambda t: next(
+                (s.score for s in ranked if s.intent_id == t), 0.0))
         talk = next((s for s in ranked if s.intent_id in self.knowledge.smalltalk), None)
         if talk is None and len(result.key.surface) <= SHORT_TO_THE_BOT and (
                 "identity" in self.knowledge.smalltalk):

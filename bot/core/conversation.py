@@ -831,13 +831,17 @@ class Conversation:
         # article lacks ("which companies complained? name them").
         surer = {i: s for i, a in enumerate(answers) if facts and i not in borrowed
                  and (s := self._surer(a, facts, now)) is not a}
-        if len(facts) + len(surer) < 2:
+        # A part unsure of another fact than those answered: its "did you mean" (or "the
+        # article does not say") beside the parts answered, not the whole message unsure.
+        unsure = [a for a in answers if a.kind is AnswerKind.SUGGEST and context.fact is None
+                  and not set(a.suggestions[:1]) <= facts and not self._bare(clean(a.question))]
+        if not facts or len(facts) + len(surer) < 2 and not unsure:
             return None  # one thing asked in several words, or a list inside one question
         whole = self.responder.ask(text, now)
         if surer and whole.kind is not AnswerKind.NOT_IN_ARTICLE:
             answers = [surer.get(i, a) for i, a in enumerate(answers)]
             facts = {a.fact_id for a in answers if a.kind is AnswerKind.FACT}
-        if len(facts) < 2:
+        if len(facts) < 2 and not (unsure and whole.kind is not AnswerKind.FACT):
             return None  # one thing asked in several words, or a list inside one question
         if (whole.kind is AnswerKind.FACT and whole.fact_id not in facts
                 and all(whole.score >= a.score for a in answers)):
@@ -874,6 +878,7 @@ class Conversation:
         # the story ("...জাকারবার্গ নাকি কইছে এ বছর লামাই সেরা। আসলে উনি কী কইছিল?"); "is it
         # true?" only doubts it.
         kept, story = [], False  # story: a sentence of story waits for its question
+        told = _statements(text)
         for clause in clauses:
             asks = self._asks(clause)
             if matcher.content_positions(matcher.key(clause)):
@@ -881,6 +886,11 @@ class Conversation:
                 story = not asks
             elif story and asks and _TRUE.isdisjoint(clean(clause).split()):
                 kept.append(clause)
+                story = False
+            elif story and asks and not any(kept[-1] in t for t in told):
+                # "Spotify নাকি Llama use করে, সত্যি?": the doubt makes the claim it closes
+                # a question; after a full stop it doubts a story told.
+                kept[-1] = f"{kept[-1]} {clause}"
                 story = False
         clauses = kept
         cleaned = clean(text)
@@ -893,7 +903,6 @@ class Conversation:
         # "koto download hoise r kobe launch hoise?": a romanized "r" (or a texted "n")
         # between two parts that each ask; "meta r llama" (Meta's Llama) asks once.
         clauses = [part for c in clauses for part in self._split_on_and(c)]
-        told = _statements(text)
         questions: list[tuple[str, str]] = []
         pending = ""
         for number, clause in enumerate(clauses):
@@ -922,7 +931,9 @@ class Conversation:
         নৈতিক বিবেচনা: সংক্ষেপে বলুন", "the lawsuit, the EU: explain briefly"."""
         if len(clauses) < 3 or not any(w in _REQUESTS for w in clean(clauses[-1]).split()):
             return False
-        return not any(self._asks(c) for c in clauses[:-1])
+        # A topic is named in a few words; a story's clauses ("বন্ধু বলল অফিসে লামা নিয়ে
+        # কাজ করছে, ... বুঝিয়ে বলো") say more.
+        return not any(self._asks(c) or len(c.split()) >= STORY_WORDS for c in clauses[:-1])
 
     def _beyond_request(self, item: str) -> bool:
         """Whether a list's item names something besides asking for the list."""
@@ -996,6 +1007,8 @@ def _clauses(text: str) -> list[str]:
     clauses, start = [], 0
     for found in _CLAUSE_BREAK.finditer(text):
         clause = text[start:found.start()].strip()
+        if _BETWEEN.search(clause) and found.group().strip().lower() in ("and", "&"):
+            continue  # "between Meta and European regulators": one thing, not two
         if clause:
             clauses.append(clause + ("?" if "?" in found.group() else ""))
         start = found.end()
@@ -1004,6 +1017,7 @@ def _clauses(text: str) -> list[str]:
     return clauses
 
 
+_BETWEEN = re.compile(r"\b(?:between|both)\s+\S+(?:\s+\S+)?$", re.IGNORECASE)
 # Words that begin an English yes/no question ("is it free?", "does Meta ...").
 _AUXILIARIES = _phrases("is|are|was|were|do|does|did|can|could|will|would|has|have|should|"
                         "r")  # "r the new llamas gonna...": "are" as texted

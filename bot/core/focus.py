@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 
 # Sentence ends: Bengali dari, question and exclamation marks, a full stop followed by a
-# space (not "1.5"), and line breaks.
-_SENTENCE_END = re.compile(r"(?<=[।?!॥])\s*|(?<=\.)\s+|\n+")
+# space (not "1.5"), line breaks, and an emoji (chat closes a sentence with one).
+_SENTENCE_END = re.compile(
+    r"(?<=[।?!॥])\s*|(?<=\.)\s+|\n+|(?<=[\u2600-\u27bf\U0001f300-\U0001faff])\s+")
 # Phrases after which the question itself follows. Longest first, so that "আমার প্রশ্ন
 # হলো" wins over "প্রশ্ন".
 _LEAD_INS = (

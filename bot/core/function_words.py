@@ -130,3 +130,4 @@ s t d ll ve re m
 """
 
 FUNCTION_WORDS: frozenset[str] = frozenset((_BENGALI + _BANGLISH + _ENGLISH).split())
+ENGLISH_FUNCTION_WORDS: frozenset[str] = frozenset(_ENGLISH.split())

@@ -1,0 +1,101 @@
+"""Mechanisms learned in the twelfth round: a doubt ("সত্যি?") closing a claim makes the claim
+a question; a Bengali word that spells an English grammar word's skeleton ("ডাঙা" and
+"doing" are both "dng") does not meet it; an emoji closes a chat sentence; a story's clauses
+before a request are no list of topics; a question to the bot that spells its small talk gets
+it; a part answered surely is kept beside a part that stays unsure; "between X and Y" is one
+clause.
+Each test fails without its mechanism."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from conftest import fact_answers as facts
+from conftest import play
+
+from bot.core.answer import AnswerKind, Responder
+from bot.core.conversation import Conversation, TurnKind, _clauses
+from bot.core.focus import sentences
+from bot.core.match import Matcher
+
+TZ = ZoneInfo("Asia/Dhaka")
+NOW = datetime(2025, 4, 20, 12, 0, tzinfo=TZ)
+
+
+def test_a_doubt_closing_a_claim_makes_the_claim_a_question(
+        conversation: Conversation) -> None:
+    (turn,) = play(conversation, "শুনলাম স্পটিফাই লামা দিয়ে কাজ করে, সত্যি? আর লামাকন কবে হবে?",
+                   start=NOW)
+    assert facts(turn) == ["corporate_adopters", "llamacon"]
+
+
+def test_a_doubt_after_a_full_stop_still_only_doubts_the_story(
+        conversation: Conversation) -> None:
+    (turn,) = play(conversation, "ভাই বলল লামা নাকি খুব পুরোনো। সত্যি? লামা কবে প্রথম এসেছিল?",
+                   start=NOW)
+    assert facts(turn) == ["launch_2023"]
+
+
+def test_a_bengali_word_spelling_english_grammar_does_not_meet_it() -> None:
+    matcher = Matcher([("war", "what is meta doing about deepseek"), ("other", "লামা কী")])
+    assert not matcher.match("ডাঙা").ranked  # "ডাঙা" is "dng", as "doing" is
+    # English grammar still meets English grammar, and Bengali words their own skeletons
+    assert matcher.match("doing deepseek").ranked[0].intent_id == "war"
+
+
+def test_a_bengali_word_spelling_english_grammar_gets_no_fact(real: Responder) -> None:
+    answer = real.ask("ডাঙা", NOW)
+    assert answer.kind is not AnswerKind.FACT
+
+
+def test_an_emoji_closes_a_chat_sentence() -> None:
+    assert sentences("আমি তো ভাবলাম জন্তু 😂 লামা কী?") == ["আমি তো ভাবলাম জন্তু 😂", "লামা কী?"]
+    assert sentences("লামা কী? 🙏") == ["লামা কী?", "🙏"]
+
+
+def test_the_question_after_an_emoji_is_found_in_a_long_message(
+        conversation: Conversation) -> None:
+    (turn,) = play(conversation, "আমার ছোট ভাই বলল সে কম্পিউটারে লামা বসিয়েছে। আমি তো ভাবলাম"
+                   " পাহাড়ের কোনো জন্তু 😂 আসলে লামা বলতে কী বোঝায়?", start=NOW)
+    assert facts(turn) == ["what_is_llama"]
+
+
+def test_a_story_before_a_request_is_no_list_of_topics(conversation: Conversation) -> None:
+    (turn,) = play(conversation, "বন্ধু বলল ও অফিসে লামা নিয়ে কাজ করছে, আমি তো ভাবলাম"
+                   " চিড়িয়াখানার জন্তু 🤣 লামা জিনিসটা আসলে কী বুঝিয়ে বলো?", start=NOW)
+    assert turn.kind is not TurnKind.COMPOUND
+    assert facts(turn) == ["what_is_llama"]
+
+
+@pytest.mark.parametrize(("message", "talk"), [
+    ("who are you really, a chatbot of some AI company?", "identity"),
+    ("তুমি কে? কোন কোন কাজে লাগো?", "identity"),
+])
+def test_a_question_to_the_bot_spelling_its_small_talk_gets_it(
+        real: Responder, message: str, talk: str) -> None:
+    answer = real.ask(message, NOW)
+    assert (answer.kind, answer.intent_id) == (AnswerKind.SMALLTALK, talk)
+
+
+def test_a_part_answered_surely_is_not_lost_for_a_part_that_stays_unsure(
+        conversation: Conversation) -> None:
+    (turn,) = play(conversation, "DeepSeek R1 কী, আর মেটা সামনে চিন্তা করতে পারা কী কী আনবে?",
+                   start=NOW)
+    assert turn.kind is TurnKind.COMPOUND
+    assert [(a.kind, a.intent_id) for a in turn.answers] == [
+        (AnswerKind.FACT, "deepseek_r1"), (AnswerKind.SUGGEST, "reasoning_models")]
+
+
+def test_a_follow_up_asking_a_missing_detail_is_not_cut_into_an_answered_part(
+        conversation: Conversation) -> None:
+    *_, turn = play(conversation, "লামার লাইসেন্স নিয়ে সমালোচনা কেন?",
+                    "ঠিক কোন শর্ত, যেমন ব্যবহারকারীর সীমা?", start=NOW)
+    assert AnswerKind.FACT not in {a.kind for a in turn.answers}
+
+
+def test_between_this_and_that_is_one_clause() -> None:
+    assert _clauses("What is happening between Meta and EU regulators about Llama?") == [
+        "What is happening between Meta and EU regulators about Llama?"]
+    assert len(_clauses("What is Llama and who makes it?")) == 2
