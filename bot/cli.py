@@ -15,6 +15,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
+from bot.cli_args import NOW_YEARS, count
 from bot.config import (
     DEFAULT_KNOWLEDGE_DIR,
     ConfigError,
@@ -71,6 +72,10 @@ def _now(args: argparse.Namespace, settings: Settings) -> datetime:
             moment = datetime.fromisoformat(args.now)
         except ValueError:
             raise CliError(f"--now {args.now!r} is not an ISO date or datetime") from None
+        if not NOW_YEARS[0] <= moment.year <= NOW_YEARS[1]:
+            # Ages and expiries are counted from it: year 1 or 9999 has no room for them.
+            raise CliError(f"--now {args.now!r} is out of range (years {NOW_YEARS[0]} to"
+                           f" {NOW_YEARS[1]})")
         return moment if moment.tzinfo else moment.replace(tzinfo=tz)
     return datetime.now(tz)
 
@@ -561,7 +566,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="example: llamabot kb gaps --limit 30",
         formatter_class=raw,
     )
-    gaps.add_argument("--limit", type=int, default=20, help="how many (most frequent first)")
+    gaps.add_argument("--limit", type=count, default=20, help="how many (most frequent first)")
     gaps.add_argument("--database", metavar="FILE", help="SQLite file (default $LLAMABOT_DATABASE)")
     gaps.add_argument("--format", choices=("text", "json", "csv"), default="text",
                       help="json or csv: the review's cards, one row per phrasing in csv")
@@ -613,6 +618,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
+    except OverflowError:  # a number or date past what a check above foresaw: a line, no trace
+        print("error: a number or date given is out of range", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -231,3 +231,32 @@ def test_ask_shows_the_corrected_section_title_and_keeps_the_heading() -> None:
     assert as_json["citation"]["heading"] == f"লামার {misprint}ৃত ইকোসিস্টেম এবং বাণিজ্যিক গ্রহণ"
     plain = run("ask", "লামা মানে কী?").stdout
     assert "লামার বিস্তৃত ইকোসিস্টেম" in plain and misprint not in plain
+
+
+@pytest.mark.parametrize("args", [
+    ("data", "purge", "--older-than", "90d", "--now", "0001-01-01"),
+    ("kb", "gaps", "--limit", "99999999999999999999"),
+    ("broadcast", "status", "--limit", "99999999999999999999"),
+    ("ask", "--now", "9999-12-31", "লামা কী?"),
+])
+def test_numbers_and_dates_out_of_range_get_one_line(tmp_path: Path, args: tuple[str, ...]) -> None:
+    database = tmp_path / "bot.db"
+    database.touch()
+    result = run(*args, env={"LLAMABOT_DATABASE": str(database)})
+    assert result.returncode == 2
+    assert "out of range" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("url", [
+    "postgresql://bot@127.0.0.1:1/db?password=Pr1vateWord",
+    "postgresql://bot:Pr1vate#Word@127.0.0.1:1/db",
+    "postgresql://bot:Pr1vateWord@[::1:1/db",
+])
+@pytest.mark.parametrize("args", [("broadcast", "status"), ("kb", "gaps"),
+                                  ("data", "purge", "--older-than", "90d")])
+def test_the_database_password_never_reaches_the_terminal(url: str, args: tuple[str, ...]) -> None:
+    result = run(*args, env={"LLAMABOT_DATABASE": url})
+    assert result.returncode != 0
+    assert "Pr1vate" not in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr and "Logging error" not in result.stderr

@@ -97,6 +97,32 @@ def test_database_is_a_file_or_a_postgresql_url(tmp_path: Path) -> None:
         load_settings({"LLAMABOT_DATABASE": "mysql://root@localhost/bot"}, env_file=None)
 
 
+def test_a_password_given_as_a_parameter_is_hidden_too() -> None:
+    url = "postgresql://bot@127.0.0.1:5432/db?sslmode=require&password=Sup3rSecret"
+    target = load_settings({"LLAMABOT_DATABASE": url}, env_file=None).database
+    assert target.password == "Sup3rSecret"  # what `llamabot run` redacts from its logs
+    assert str(target) == "postgresql://bot@127.0.0.1:5432/db?sslmode=require&password=***"
+    assert "Sup3rSecret" not in repr(target) + repr(DatabaseTarget(Engine.POSTGRESQL, url))
+
+
+@pytest.mark.parametrize("url", [
+    "postgresql://bot:Secret#Pass123@127.0.0.1:5432/db",  # '#' starts a fragment
+    "postgresql://bot:Secret99xyz@[::1:1/db",  # an unclosed IPv6 host
+    "postgresql://bot:Secret99xyz@127.0.0.1:99999/db",  # a port out of range
+    "postgresql://bot:1234/Secret@127.0.0.1/db",  # '/' in a password ends the host
+    "postgresql://bot:Secret99xyz@127.0.0.1/db#x",
+])
+def test_a_url_read_one_way_by_us_and_another_by_libpq_is_refused_without_echo(
+        url: str) -> None:
+    with pytest.raises(ConfigError, match="^LLAMABOT_DATABASE is malformed") as caught:
+        load_settings({"LLAMABOT_DATABASE": url}, env_file=None)
+    assert "Secret" not in str(caught.value)
+    # Built directly (not parsed), it still prints without raising or showing it.
+    shown = str(DatabaseTarget(Engine.POSTGRESQL, url)) + repr(DatabaseTarget(Engine.POSTGRESQL,
+                                                                              url))
+    assert "Secret" not in shown
+
+
 def test_conversations_can_be_turned_off() -> None:
     assert load_settings({}, env_file=None).conversation
     assert not load_settings({"LLAMABOT_CONVERSATION": "OFF"}, env_file=None).conversation

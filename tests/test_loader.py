@@ -285,3 +285,20 @@ def test_the_articles_misprinted_heading_is_shown_corrected() -> None:
     assert any(telugu.search(c.section) for c in cited)
     assert not any(telugu.search(c.shown_section) for c in cited)
     assert "লামার বিস্তৃত ইকোসিস্টেম এবং বাণিজ্যিক গ্রহণ" in {c.shown_section for c in cited}
+
+
+@pytest.mark.parametrize(("written", "message"), [
+    ('title: "' + "স" * 201 + '"', "the event title is 201 characters long; at most 200"),
+    ('url: "javascript:alert(1)//x"', "must be a web address"),
+    ('url: "https://example.org/a b"', "must be a web address"),
+    ('url: "https://example.org/' + "a" * 490 + '"', "at most 500"),
+])
+def test_event_titles_and_links_that_would_break_the_messages_are_refused(
+        tmp_path: Path, written: str, message: str) -> None:
+    """/llamacon and every reminder show the title and the link; a reminder past Telegram's
+    limit would fail for every subscriber."""
+    events = EVENTS.replace('    title: "সম্মেলন"', "    " + written if written.startswith(
+        "title") else '    title: "সম্মেলন"\n    ' + written)
+    found = problems(write_kb(tmp_path, events_yaml=events))
+    assert len(found) == 1 and message in found[0], found
+    assert found[0].startswith(f"{tmp_path / 'events.yaml'}:"), found

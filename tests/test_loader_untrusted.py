@@ -219,6 +219,8 @@ def test_deep_nesting_is_refused_with_one_located_line(tmp_path: Path, nested: s
         ("9" * 5000, "'" + "9" * 5000 + "'"),
         ("2024-02-30", "'2024-02-30'"),
         ("2024-01-01 25:00:00", "'2024-01-01 25:00:00'"),
+        ("1.0", "1.0"),  # equal to 1 in Python, and not what `version: 1` says
+        ("true", "True"),
     ],
 )
 def test_a_version_yaml_cannot_construct_is_a_located_problem(

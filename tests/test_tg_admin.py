@@ -19,9 +19,26 @@ def test_non_admins_are_refused_and_logged(
     [reply] = fake_telegram.ask(command, user_id=4242)
     assert "শুধু অ্যাডমিনদের" in reply.text
     assert f"refused admin command {command} for user 4242" in caplog.text
-    # The same command from an admin in a group (where others can see it) still works.
+    # The same command from an admin in a group (where others can see it) still works, or,
+    # for what shows users' questions, says to use it in private.
     [ok] = fake_telegram.ask(command, user_id=ADMIN_ID, chat_id=-5, chat_type="group")
     assert "শুধু অ্যাডমিনদের" not in ok.text
+    assert ("প্রাইভেট চ্যাটে" in ok.text) == (command == "/gaps")
+
+
+@pytest.mark.parametrize("command", ["/gaps", "/review"])
+def test_users_questions_are_not_shown_in_a_group(
+    bot: BotThread, fake_telegram: FakeTelegram, command: str
+) -> None:
+    fake_telegram.ask("আমার ফোন নম্বর ০১৭১১০০০০০০, আজ ঢাকার আবহাওয়া কেমন?", user_id=4001)
+    since = fake_telegram.mark()
+    [reply] = fake_telegram.ask(command, user_id=ADMIN_ID, chat_id=-7, chat_type="supergroup")
+    assert "প্রাইভেট চ্যাটে" in reply.text
+    sent = " ".join(c.text for c in fake_telegram.calls_to("sendMessage", since))
+    assert "আবহাওয়া" not in sent and "০১৭১১" not in sent
+    # In private, the same command shows them.
+    [*replies] = fake_telegram.ask(command, user_id=ADMIN_ID)
+    assert any("আবহাওয়া" in r.text for r in replies)
 
 
 def test_stats_counts_users_questions_and_top_facts(

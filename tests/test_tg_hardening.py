@@ -138,3 +138,36 @@ def test_a_slow_chat_delays_no_one_else_and_keeps_its_order(
     replies = fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == 60, count=3,
                                      since=since)
     assert "লামাকন" in replies[1].text and "লামাকন" not in replies[2].text  # in order
+
+
+def test_forged_buttons_past_what_we_send_are_answered_without_a_traceback(
+    bot: BotThread, fake_telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Found by the red-team run: a draft id past SQLite's integers raised OverflowError, and
+    a vote tap on an inline answer (no message) was never answered."""
+    caplog.set_level(logging.WARNING)
+    for data in ("bc:send:" + "9" * 26, "bc:cancel:" + "9" * 26):
+        [answer] = [c for c in fake_telegram.tap(data, user_id=ADMIN_ID)
+                    if c.method == "answerCallbackQuery"]
+        assert answer.params.get("text")  # said in words (the button is not ours)
+    since = fake_telegram.mark()
+    fake_telegram.push("callback_query", {"id": "cb-inline", "from": {"id": 5, "is_bot": False,
+                       "first_name": "U"}, "chat_instance": "ci", "data": "v:up",
+                       "inline_message_id": "AAAA"})
+    fake_telegram.wait_for("answerCallbackQuery", since=since)
+    assert "Traceback" not in caplog.text and "OverflowError" not in caplog.text
+
+
+def test_a_broadcast_of_invisible_characters_is_no_broadcast(
+    bot: BotThread, fake_telegram: FakeTelegram
+) -> None:
+    [reply] = fake_telegram.ask("/broadcast \u200b\u2060", user_id=ADMIN_ID)
+    assert "ব্যবহার: /broadcast" in reply.text  # the usage, not a preview of an empty draft
+
+
+def test_a_language_tag_is_kept_only_when_it_is_one() -> None:
+    from bot.tg.reply import _language_tag
+
+    assert [_language_tag(c) for c in ("bn", "en-US", "zh-Hant-TW", None, "bn\x00",
+                                       "x" * 40, "<b>")] == [
+        "bn", "en-US", "zh-Hant-TW", None, None, None, None]

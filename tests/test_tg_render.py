@@ -152,3 +152,22 @@ def test_source_view_lists_the_corrected_section_titles() -> None:
     text, _ = source_view(knowledge)
     assert "• লামার বিস্তৃত ইকোসিস্টেম এবং বাণিজ্যিক গ্রহণ" in text
     assert not any("\u0c00" <= c <= "\u0c7f" for c in text)  # no Telugu letter
+
+
+def test_events_view_fits_one_message_however_many_events() -> None:
+    from datetime import timedelta
+
+    from bot.core.events import bengali_number
+    from bot.core.knowledge import Event
+    from bot.core.message_length import MAX_MESSAGE, tg_len
+    from bot.tg.views import events_view
+
+    base = knowledge_with()
+    events = tuple(Event(f"e{i}", "লামা কমিউনিটি মিটআপ " + "ক" * 180, NOW + timedelta(days=i + 1),
+                         (), "f1", "https://example.org/" + "m" * 470) for i in range(60))
+    text, markup = events_view(Knowledge(base.sources, base.topics, base.facts, {}, events), NOW)
+    assert tg_len(text) <= MAX_MESSAGE
+    shown = text.count("• ")
+    assert 0 < shown < 60 and f"আরও {bengali_number(60 - shown)}টি অনুষ্ঠান" in text
+    assert markup is not None  # one button per fact, not one per event
+    assert len(markup.inline_keyboard) == 2

@@ -151,3 +151,64 @@ def test_recent_update_ids_are_bounded() -> None:
     assert recent.add(1)  # the oldest was forgotten to make room
     recent.discard(3)  # an update that could not be taken may come again
     assert recent.add(3) and not recent.add(1)
+
+
+def test_a_request_head_past_its_bound_is_refused_unstored(hooked: BotThread) -> None:
+    """Headers are read before the secret is checked: a stranger sending header after header
+    gets 431 once the head passes MAX_HEAD, instead of the server storing them all."""
+    import socket
+
+    from bot.tg.webhook import MAX_HEAD
+
+    with socket.create_connection(("127.0.0.1", hooked.runtime.port), timeout=5) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\n")
+        sent = 0
+        try:
+            while sent <= 4 * MAX_HEAD:
+                line = f"X-{sent}: {'b' * 1000}\r\n".encode()
+                sock.sendall(line)
+                sent += len(line)
+        except OSError:
+            pass  # the server answered and closed while we were still sending
+        assert sock.recv(100).split(b" ")[1] == b"431"
+    # One line longer than the whole head may be is refused too.
+    with socket.create_connection(("127.0.0.1", hooked.runtime.port), timeout=5) as sock:
+        try:
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nX-Long: " + b"a" * (2 * MAX_HEAD) + b"\r\n")
+        except OSError:
+            pass
+        assert sock.recv(100).split(b" ")[1] in (b"400", b"431")
+    assert request(hooked, "/healthz")[0] == 200
+
+
+def test_connections_past_the_bound_are_closed_unread(
+        hooked: BotThread, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+    import time
+
+    from bot.tg import webhook
+
+    monkeypatch.setattr(webhook, "MAX_CONNECTIONS", 3)
+    idle = [socket.create_connection(("127.0.0.1", hooked.runtime.port), timeout=5)
+            for _ in range(3)]
+    try:
+        with socket.create_connection(("127.0.0.1", hooked.runtime.port), timeout=5) as extra:
+            try:
+                extra.sendall(b"GET /healthz HTTP/1.1\r\n\r\n")
+                answer = extra.recv(100)
+            except ConnectionResetError:
+                answer = b""
+            assert answer == b""  # closed without an answer
+    finally:
+        for sock in idle:
+            sock.close()
+    for _ in range(50):  # the server sees the idle ones close as it reads them
+        status = None
+        try:
+            status = request(hooked, "/healthz")[0]
+        except (OSError, ValueError):
+            pass
+        if status == 200:
+            break
+        time.sleep(0.1)
+    assert status == 200

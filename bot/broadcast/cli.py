@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.cli_args import count
 from bot.config import Settings
 from bot.core.message_length import MAX_MESSAGE, tg_len
 from bot.storage.connection import DatabaseError, existing_target
@@ -45,7 +46,7 @@ def add_broadcast_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.set_defaults(handler=cmd_broadcast)
     sub = parser.add_subparsers(title="broadcast commands", metavar="status")
     status = sub.add_parser("status", help="sent / failed / remaining of recent broadcasts")
-    status.add_argument("--limit", type=int, default=10, help="how many (default 10)")
+    status.add_argument("--limit", type=count, default=10, help="how many (default 10)")
     status.add_argument("--database", metavar="DATABASE", default=argparse.SUPPRESS,
                         help="SQLite file or postgresql:// URL (default: $LLAMABOT_DATABASE)")
     status.set_defaults(handler=cmd_broadcast_status)

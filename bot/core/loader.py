@@ -64,7 +64,9 @@ class _Loader:
             fields = reader.mapping(root, "the file", ("version",), (*SECTIONS, BOT_SECTION))
             if fields is not None:
                 version = scalar(fields["version"]) if "version" in fields else None
-                if "version" in fields and version not in SUPPORTED_VERSIONS:
+                # 1.0 and true equal 1 in Python; neither is what `version: 1` means.
+                if "version" in fields and (type(version) is not int
+                                            or version not in SUPPORTED_VERSIONS):
                     reader.problem(
                         fields["version"], f"unsupported version {version!r}", "write `version: 1`"
                     )

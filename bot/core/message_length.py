@@ -1,4 +1,5 @@
-"""Telegram's message length limit, counted the way Telegram counts: UTF-16 code units.
+"""Telegram's message length limit, counted the way Telegram counts: UTF-16 code units;
+and whether a text shows anything at all.
 
 An emoji outside the Basic Multilingual Plane is one code point (`len` 1) but two units
 to Telegram: a check with `len` lets through a text that Telegram then refuses. Every
@@ -6,6 +7,8 @@ check against the limit goes through `tg_len`.
 """
 
 from __future__ import annotations
+
+import unicodedata
 
 MAX_MESSAGE = 4096  # Telegram's limit for one message, in UTF-16 code units
 
@@ -26,3 +29,9 @@ def shorten(text: str, limit: int, ellipsis: str = "…") -> str:
         if used > budget:
             return text[:index] + ellipsis
     return text  # not reached: the whole text did not fit
+
+
+def visible(text: str) -> bool:
+    """Whether `text` shows a character: not only spaces, controls and format characters
+    such as the zero-width space (a message of those reads as empty)."""
+    return any(not c.isspace() and unicodedata.category(c) not in ("Cc", "Cf") for c in text)

@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import tzinfo
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 import yaml
 from rapidfuzz import fuzz, process
@@ -32,6 +33,9 @@ from bot.core.sentences import split_sentences
 from bot.core.yamlnodes import Located, NodeReader, Problem
 
 MAX_ANSWER_CHARS = 3000  # leaves room in a 4096-character message for the citation and markup
+# An event's title and link go into /llamacon and every reminder, several events to a message.
+MAX_EVENT_TITLE = 200
+MAX_URL = 500
 DRAFT_ANSWER = "TODO"  # what `kb import` writes for the admin to replace
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 T = TypeVar("T")
@@ -371,6 +375,13 @@ class _Builder:
         title = reader.text(fields.get("title"), "the event title")
         fact_id = reader.text(fields.get("fact_id"), "the event fact_id")
         url = reader.text(fields.get("url"), "the event url") if "url" in fields else None
+        if title is not None and len(title) > MAX_EVENT_TITLE:
+            reader.problem(fields["title"], f"the event title is {len(title)} characters long;"
+                           f" at most {MAX_EVENT_TITLE}")
+            title = None
+        if url is not None and (problem := _url_problem(url)):
+            reader.problem(fields["url"], problem)
+            url = None
         starts_at = None
         raw = reader.text(fields.get("starts_at"), "starts_at")
         if raw is not None:
@@ -389,6 +400,17 @@ class _Builder:
         return Event(
             event_id, title, starts_at, tuple(sorted(set(offsets), reverse=True)), fact_id, url
         ), entry
+
+
+def _url_problem(url: str) -> str | None:
+    """Why an event's link cannot be shown as a link; None when it can."""
+    if len(url) > MAX_URL:
+        return f"the event url is {len(url)} characters long; at most {MAX_URL}"
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(
+            c.isspace() for c in url):
+        return "the event url must be a web address (https://...), without spaces"
+    return None
 
 
 def _check_lexicon(

@@ -19,7 +19,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qs, parse_qsl, urlsplit, urlunsplit
 
 
 class DatabaseError(Exception):
@@ -31,7 +31,7 @@ class Engine(StrEnum):
     POSTGRESQL = "postgresql"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)  # the generated repr would show the password
 class DatabaseTarget:
     """Where the data lives: a SQLite file, or a PostgreSQL URL."""
 
@@ -44,6 +44,7 @@ class DatabaseTarget:
             return cls(Engine.SQLITE, str(value))
         text = value.strip()
         if text.startswith(("postgresql://", "postgres://")):
+            _check_url(text)
             return cls(Engine.POSTGRESQL, text)
         if "://" in text:
             scheme = text.split("://", 1)[0]
@@ -61,21 +62,59 @@ class DatabaseTarget:
 
     @property
     def password(self) -> str | None:
-        """The PostgreSQL password in the URL, if any (for log redaction)."""
+        """The PostgreSQL password in the URL, if any (for log redaction): in the user part,
+        else a `password=` parameter, as libpq reads it."""
         if self.engine is Engine.SQLITE:
             return None
-        return urlsplit(self.location).password
+        try:
+            parts = urlsplit(self.location)
+        except ValueError:
+            return None
+        if parts.password is not None:
+            return parts.password
+        given = parse_qs(parts.query).get("password")
+        return given[-1] if given else None
 
     def __str__(self) -> str:
-        # Shown in logs and errors: never the password.
+        # Shown in logs and errors: never the password, and never an error of its own.
         if self.engine is Engine.SQLITE:
             return self.location
-        parts = urlsplit(self.location)
-        if parts.password is None:
+        try:
+            _check_url(self.location)  # a URL read two ways might hide its password badly
+            parts = urlsplit(self.location)
+            port = parts.port
+        except ValueError:
+            return f"{self.location.split('://', 1)[0]}://(a malformed URL)"
+        if parts.password is None and "password" not in parts.query.lower():
             return self.location
-        host = parts.hostname or ""
-        netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
-        return urlunsplit(parts._replace(netloc=netloc))
+        netloc = parts.netloc
+        if parts.password is not None:
+            netloc = f"{parts.username or ''}:***@{parts.hostname or ''}" + (
+                f":{port}" if port else "")
+        query = "&".join(f"{k}=***" if k.lower() == "password" else f"{k}={v}"
+                         for k, v in parse_qsl(parts.query, keep_blank_values=True))
+        return urlunsplit(parts._replace(netloc=netloc, query=query, fragment=""))
+
+    def __repr__(self) -> str:
+        return f"DatabaseTarget({self.engine.value}, {str(self)!r})"
+
+
+def _check_url(url: str) -> None:
+    """Refuse a PostgreSQL URL that libpq and our redaction would read differently; the
+    message never repeats the URL (it may hold a password)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - reading it is the check ("port out of range")
+    except ValueError:
+        # Not the parser's message: it quotes the "port", which may be part of a password.
+        raise ValueError("the postgresql:// URL cannot be read: a malformed host or port"
+                         " (percent-encode '#', '/', '@' and ':' in a password)") from None
+    if parts.fragment or "#" in url:
+        raise ValueError("the postgresql:// URL holds a '#': percent-encode it (%23) in a"
+                         " password")
+    if parts.password is None and "@" in parts.path:
+        raise ValueError("the postgresql:// URL holds an '@' or '/' in its user part:"
+                         " percent-encode them (%40, %2F) in a password")
 
 
 class Cursor(Protocol):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 
 from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message, ReplyParameters, User
 from telegram.error import BadRequest, RetryAfter
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 # `thread_of` is re-exported until bot.tg.handlers.subscriptions imports it from
 # bot.tg.addressed (it moved there so bot.tg.flood need not import this).
 MAX_RETRY_WAIT = 5.0  # seconds
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8}){0,3}")  # IETF, as Telegram sends
 
 
 async def send_chunks(bot: Bot, chat_id: int, chunks: list[str],
@@ -107,6 +109,12 @@ def record_tap(services: Services, query: CallbackQuery, fact_id: str) -> None:
                                               message.message_id, query.from_user.id, fact_id))
 
 
+def _language_tag(code: str | None) -> str | None:
+    """The user's language as Telegram gives it ("bn", "en-US"), if it is one: untrusted,
+    and a NUL in it would make PostgreSQL refuse the whole batch of questions."""
+    return code if code is not None and _LANGUAGE_TAG.fullmatch(code) else None
+
+
 def record(services: Services, user: User | None, answer: Answer | None, channel: str,
            buttons: tuple[int, int] | None = None) -> None:
     """Queue the user sighting and the normalized question; only ids and counts are kept.
@@ -116,7 +124,7 @@ def record(services: Services, user: User | None, answer: Answer | None, channel
     """
     now = services.now()
     # A user is someone who asked: /start (and perhaps /subscribe) alone is not counted.
-    seen = (UserSeen(user.id, now, user.language_code)
+    seen = (UserSeen(user.id, now, _language_tag(user.language_code))
             if user is not None and answer is not None else None)
     question = None
     if answer is not None:

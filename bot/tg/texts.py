@@ -16,6 +16,7 @@ BUTTON_SOURCE = "📰 সূত্র"
 BUTTON_REMINDERS = "🔔 রিমাইন্ডার"  # the subscribe button when bot.yaml names no event
 EVENTS_HEADER = "<b>📅 অনুষ্ঠান</b>"
 EVENTS_NONE = "এখন কোনো অনুষ্ঠানের তথ্য নেই।"
+EVENTS_MORE = "…আরও {count}টি অনুষ্ঠান আছে; সবচেয়ে কাছেরগুলো ওপরে দেখানো হলো।"
 SOURCE_HEADER = "<b>📰 সূত্র</b>\nআমার সব উত্তর এই প্রতিবেদন থেকে নেওয়া:"
 SOURCES_HEADER = "<b>📰 সূত্র</b>\nআমার সব উত্তর এই {count}টি প্রতিবেদন থেকে নেওয়া:"
 SOURCE_COVERS = "এতে যা আছে:"
@@ -30,6 +31,8 @@ INLINE_ASK_PRIVATELY = "{name}কে সরাসরি জিজ্ঞেস �
 
 # Admin texts.
 ADMIN_ONLY = "দুঃখিত, এই কমান্ডটি শুধু অ্যাডমিনদের জন্য।"
+ADMIN_PRIVATE_ONLY = ("🔒 এটি ব্যবহারকারীদের প্রশ্ন দেখায়, তাই গ্রুপে নয়: বটের সঙ্গে আপনার প্রাইভেট"
+                      " চ্যাটে ব্যবহার করুন।")
 STATS = (
     "<b>📊 পরিসংখ্যান</b>\n"
     "ব্যবহারকারী: {users}\n"

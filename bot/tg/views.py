@@ -7,8 +7,9 @@ from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.core.events import describe_event, upcoming_and_past
+from bot.core.events import bengali_number, describe_event, upcoming_and_past
 from bot.core.knowledge import Knowledge
+from bot.core.message_length import MAX_MESSAGE, tg_len
 from bot.tg import keyboards, texts
 from bot.tg.render import escape
 
@@ -43,14 +44,22 @@ def events_view(knowledge: Knowledge, now: datetime) -> View:
     lines = [texts.EVENTS_HEADER]
     buttons: list[list[InlineKeyboardButton]] = []
     # sorted() keeps the order of the others: the soonest ahead, then the latest held.
-    for event in [*sorted(ahead, key=lambda e: e.id != featured),
-                  *sorted(held, key=lambda e: e.id != featured)]:
+    events = [*sorted(ahead, key=lambda e: e.id != featured),
+              *sorted(held, key=lambda e: e.id != featured)]
+    # One message: the events that fit, then how many more (the note's own room kept).
+    room = MAX_MESSAGE - tg_len(texts.EVENTS_MORE.format(count=bengali_number(len(events)))) - 4
+    shown: set[str] = set()
+    for number, event in enumerate(events):
         line = "• " + escape(describe_event(event, now))
         if event.url:
             line += f'\n<a href="{html.escape(event.url, quote=True)}">{escape(event.url)}</a>'
+        if tg_len("\n\n".join([*lines, line])) > room:
+            lines.append(texts.EVENTS_MORE.format(count=bengali_number(len(events) - number)))
+            break
         lines.append(line)
         fact = knowledge.facts.get(event.fact_id)
-        if fact is not None:
+        if fact is not None and fact.id not in shown:
+            shown.add(fact.id)
             buttons.append([InlineKeyboardButton(keyboards.label(fact.canonical_question),
                                                  callback_data=keyboards.encode("f", fact.id))])
     buttons.append([keyboards.subscribe_button(knowledge)])

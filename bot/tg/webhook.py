@@ -27,10 +27,17 @@ from bot.metrics import CONTENT_TYPE
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1 << 20  # Telegram updates are a few KB; refuse anything absurd
+# The request line and headers, together: Telegram and probes send a few hundred bytes. Read
+# before any secret is checked, so a stranger must not make us hold more.
+MAX_HEAD = 16 << 10
+MAX_CONNECTIONS = 256  # open at once; more are closed unread (Telegram uses at most 100)
 RECENT_UPDATES = 10_000  # update ids remembered against redelivery (about 1 MB)
 _READ_TIMEOUT = 10.0
 _REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
-            405: "Method Not Allowed", 413: "Payload Too Large", 503: "Service Unavailable"}
+            405: "Method Not Allowed", 413: "Payload Too Large",
+            431: "Request Header Fields Too Large", 503: "Service Unavailable"}
+# The only headers read; the rest are skipped unstored.
+_WANTED = frozenset({"content-length", "x-telegram-bot-api-secret-token"})
 
 UpdateSink = Callable[[dict[str, Any]], Awaitable[None]]
 HealthProbe = Callable[[], Awaitable[tuple[bool, dict[str, Any]]]]
@@ -76,10 +83,12 @@ class WebhookServer:
         self._metrics = metrics
         self._recent = RecentIds()
         self._server: asyncio.Server | None = None
+        self._open = 0
 
     async def start(self, host: str, port: int) -> int:
         """Listen; returns the bound port (useful with port 0 in tests)."""
-        self._server = await asyncio.start_server(self._serve, host, port)
+        # A line longer than the whole head may be is refused as it is read.
+        self._server = await asyncio.start_server(self._serve, host, port, limit=MAX_HEAD)
         bound = int(self._server.sockets[0].getsockname()[1])
         routes = ["/healthz"] + (["/metrics"] if self._metrics else []) + (
             [self.path] if self.path else [])
@@ -93,6 +102,17 @@ class WebhookServer:
             self._server = None
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self._open >= MAX_CONNECTIONS:
+            writer.close()  # each open connection holds buffers until its read times out
+            return
+        self._open += 1
+        try:
+            await self._respond(reader, writer)
+        finally:
+            self._open -= 1
+
+    async def _respond(self, reader: asyncio.StreamReader,
+                       writer: asyncio.StreamWriter) -> None:
         request = _Request()
         try:
             status, payload = await asyncio.wait_for(self._handle(reader, request),
@@ -121,14 +141,21 @@ class WebhookServer:
 
     async def _handle(self, reader: asyncio.StreamReader,
                       request: _Request) -> tuple[int, dict[str, Any] | str]:
-        request_line = (await reader.readline()).decode("latin-1").split()
+        raw = await reader.readline()
+        request_line = raw.decode("latin-1").split()
         headers: dict[str, str] = {}
+        head = len(raw)
         while True:
-            line = (await reader.readline()).decode("latin-1")
+            raw = await reader.readline()
+            head += len(raw)
+            if head > MAX_HEAD:
+                return 431, {"ok": False}
+            line = raw.decode("latin-1")
             if line in ("\r\n", "\n", ""):
                 break
             name, _, value = line.partition(":")
-            headers[name.strip().lower()] = value.strip()
+            if (name := name.strip().lower()) in _WANTED:
+                headers[name] = value.strip()
         if len(request_line) < 2:
             return 400, {"ok": False}
         method, target = request_line[0], request_line[1].split("?", 1)[0]

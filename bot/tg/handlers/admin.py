@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from telegram import Bot, Update
+from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot import chart
@@ -30,15 +31,26 @@ CHART_DAYS = 14
 EVER = datetime(2000, 1, 1, tzinfo=UTC)  # before any question was logged
 
 
-async def admin_services(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Services | None:
+async def admin_services(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                         private: bool = False) -> Services | None:
     """The services if the sender is an admin; otherwise refuse politely and log it.
 
-    The one gate of every admin command, upload and admin button.
+    The one gate of every admin command, upload and admin button. `private`: the command
+    shows what users asked (/gaps, /review), which a group's members must not see.
     """
     services = services_of(context)
     user = update.effective_user
+    chat = update.effective_chat
     if user is not None and services.is_admin(user.id):
-        return services
+        if not private or chat is None or chat.type == ChatType.PRIVATE:
+            return services
+        log.warning("admin %s asked for users' questions in chat %s: refused there", user.id,
+                    chat.id)
+        if update.callback_query is not None:
+            await update.callback_query.answer(texts.ADMIN_PRIVATE_ONLY, show_alert=True)
+        elif update.effective_message is not None:
+            await update.effective_message.reply_html(texts.ADMIN_PRIVATE_ONLY)
+        return None
     query = update.callback_query
     message = update.effective_message
     if query is not None:  # its message is the bot's, the one with the button
@@ -46,7 +58,6 @@ async def admin_services(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     else:
         words = (message.text or "").split(maxsplit=1) if message is not None else []
         what = words[0] if words else ("a file upload" if message and message.document else "?")
-    chat = update.effective_chat
     log.warning("refused admin command %s for user %s in chat %s", what,
                 user.id if user else None, chat.id if chat else None)
     if query is not None:
@@ -145,7 +156,7 @@ async def send_chart(bot: Bot, chat_id: int, usage: Usage, knowledge: Knowledge)
 
 async def gaps(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The most frequent questions the bot could not answer (normalized, counted)."""
-    services = await admin_services(update, context)
+    services = await admin_services(update, context, private=True)
     if services is None or update.effective_message is None:
         return
     limit = gaps_limit(context.args or [])

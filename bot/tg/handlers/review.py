@@ -37,7 +37,7 @@ PATTERN = rf"^{PREFIX}:"
 
 async def on_review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Start a review: the first card of the queue (or that there is nothing to review)."""
-    services = await admin_services(update, context)
+    services = await admin_services(update, context, private=True)
     message, user = update.effective_message, update.effective_user
     if services is None or message is None or user is None:
         return
@@ -58,7 +58,7 @@ async def on_review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A card's button: only the admin whose review it is, only on the card shown."""
     query = update.callback_query
-    services = await admin_services(update, context)
+    services = await admin_services(update, context, private=True)
     if query is None or services is None:
         return
     tap = parse(query.data or "")

@@ -20,7 +20,7 @@ from telegram.ext import ContextTypes
 from bot.broadcast import texts
 from bot.broadcast.progress import progress_text
 from bot.core.knowledge import Knowledge
-from bot.core.message_length import MAX_MESSAGE, shorten, tg_len
+from bot.core.message_length import MAX_MESSAGE, shorten, tg_len, visible
 from bot.storage.connection import DatabaseError
 from bot.tg.handlers.admin import admin_services
 from bot.tg.reply import thread_of
@@ -29,7 +29,8 @@ from bot.tg.services import services_of
 log = logging.getLogger(__name__)
 LINK_PAYLOADS = ("subscribe", "remind", "reminder")  # t.me/<bot>?start=subscribe
 LINK = rf"^/start(@\w+)?\s+({'|'.join(LINK_PAYLOADS)})\s*$"  # a /start that subscribes
-BUTTONS = r"^(sub:(on|off)|m:subscribe|bc:(send|cancel):\d+)$"  # callback data handled here
+# Callback data handled here; a draft id is a database integer (at most 18 digits).
+BUTTONS = r"^(sub:(on|off)|m:subscribe|bc:(send|cancel):\d{1,18})$"
 _OUT = (ChatMember.BANNED, ChatMember.LEFT)  # "kicked" and "left" in a private chat
 
 
@@ -119,7 +120,7 @@ async def on_broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     parts = (message.text or "").split(maxsplit=1)
     text = parts[1].strip() if len(parts) > 1 else ""
-    if not text:
+    if not visible(text):  # "/broadcast" and a zero-width space would send an empty message
         await message.reply_text(texts.BROADCAST_USAGE, parse_mode=None)
         return
     if tg_len(text) > MAX_MESSAGE:

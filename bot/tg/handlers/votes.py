@@ -25,7 +25,10 @@ PATTERN = r"^v:"
 async def on_vote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Record a 👍, a 👎 or a 👎's reason from the buttons under an answer."""
     query = update.callback_query
-    if query is None or query.message is None:
+    if query is None:
+        return
+    if query.message is None:  # an inline answer's: ours carry no vote buttons, so forged
+        await query.answer(texts.VOTE_REFUSED)
         return
     data = query.data or ""
     reason = data.removeprefix(keyboards.WHY) if data.startswith(keyboards.WHY) else None

@@ -1,0 +1,20 @@
+"""Argument types the command-line tools share: numbers and dates kept within what the
+database and the calendar can hold, refused by argparse in one line (exit code 2)."""
+
+from __future__ import annotations
+
+import argparse
+
+MAX_COUNT = 1_000_000  # rows shown or read at once; SQLite's integers end near 9.2e18
+NOW_YEARS = (1970, 9000)  # --now: ages and expiries counted from it stay in the calendar
+
+
+def count(text: str) -> int:
+    """A non-negative whole number up to `MAX_COUNT` ("--limit 30")."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value <= MAX_COUNT:
+        raise argparse.ArgumentTypeError(f"{text!r} is out of range (0 to {MAX_COUNT:,})")
+    return value
