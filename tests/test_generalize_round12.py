@@ -19,6 +19,7 @@ from bot.core.answer import AnswerKind, Responder
 from bot.core.conversation import Conversation, TurnKind, _clauses
 from bot.core.focus import sentences
 from bot.core.match import Matcher
+from bot.core.normalize import clean
 
 TZ = ZoneInfo("Asia/Dhaka")
 NOW = datetime(2025, 4, 20, 12, 0, tzinfo=TZ)
@@ -99,3 +100,40 @@ def test_between_this_and_that_is_one_clause() -> None:
     assert _clauses("What is happening between Meta and EU regulators about Llama?") == [
         "What is happening between Meta and EU regulators about Llama?"]
     assert len(_clauses("What is Llama and who makes it?")) == 2
+
+
+def test_a_subject_the_last_answer_names_may_act_on_it(conversation: Conversation) -> None:
+    *_, turn = play(conversation, "DeepSeek R1 কী?", "so what did Meta do about it?", start=NOW)
+    assert facts(turn) == ["war_rooms"]
+
+
+def test_two_subjects_related_by_about_ask_no_definition(real: Responder) -> None:
+    answer = real.ask("What did Meta do about DeepSeek?", NOW)
+    assert (answer.kind, answer.intent_id) == (AnswerKind.FACT, "war_rooms")
+
+
+def test_a_different_q_starts_afresh(conversation: Conversation) -> None:
+    *_, turn = play(conversation, "who sued meta?", "ok different q: whats LlamaCon", start=NOW)
+    assert facts(turn) == ["llamacon"]
+
+
+def test_a_bengali_case_ending_on_a_latin_word_is_grammar() -> None:
+    assert clean("Meta-র AI-তে খরচ, Llamaকে কে বানাল?") == "meta ai খরচ llama কে বানাল"
+
+
+def test_a_question_in_mixed_script_with_a_case_ending_is_answered(real: Responder) -> None:
+    answer = real.ask("Meta-র AI investment এ বছর কত?", NOW)
+    assert (answer.kind, answer.intent_id) == (AnswerKind.FACT, "ai_investment")
+
+
+def test_chat_interjections_are_grammar(real: Responder) -> None:
+    answer = real.ask("yo whats meta ai lol", NOW)
+    assert (answer.kind, answer.intent_id) == (AnswerKind.FACT, "meta_ai_assistant")
+
+
+def test_what_exactly_something_is_about_is_its_fact_not_a_missing_detail(
+        real: Responder) -> None:
+    answer = real.ask("mamla ta exactly ki niye?", NOW)
+    assert (answer.kind, answer.intent_id) == (AnswerKind.FACT, "copyright_lawsuit")
+    assert real.ask("What exactly does Spotify use Llama for?", NOW).kind is (
+        AnswerKind.NOT_IN_ARTICLE)

@@ -392,6 +392,8 @@ class Responder:
         if any(i not in named and words[i] not in _DEFINING
                for i in self.matcher.content_positions(result.key)):
             return None
+        if len({e for e, _, _ in spans}) > 1 and not _RELATING.isdisjoint(words):
+            return None  # "what did Meta do about DeepSeek?" asks what passed between them
         entities = self.knowledge.entities
         defined = next((entities[e].fact for e, _, _ in reversed(spans) if entities[e].fact), None)
         fact = self.knowledge.facts.get(defined) if defined else None
@@ -411,8 +413,9 @@ class Responder:
             # A detail of a fact must outscore the fact itself: its words are the fact's too;
             # unless the question says it wants the detail ("What exactly does Spotify use
             # it for?") and the detail is as close as a tie.
+            # "What exactly is the lawsuit about?" insists on what the fact tells.
             return (best.intent_id in self.knowledge.declines[decline.intent_id].about
-                    and self.asks.exact(key)
+                    and self.asks.exact(key) and not _ABOUT_END.issuperset(key.surface[-1:])
                     and decline.score >= best.score - self.policy.decline_explains_tie)
         tie = self.policy.decline_tie
         if decline.coverage > best.coverage:
@@ -866,6 +869,11 @@ _DEFINING = frozenset(make_key(w).surface[0] for w in (
     "means", "meaning", "definition", "mane", "bolte", "bojhay",
     # sadhu and spoken: "লামা বলিতে কী বুঝায়?"
     "বলিতে", "বুঝায়", "বুঝানো", "বোঝাইয়া", "bujhay", "define"))
+# A question ending in these asks what something is about: "...ঠিক কী নিয়ে?", "exactly about?"
+_ABOUT_END = frozenset(make_key(w).surface[0] for w in ("about", "niye", "নিয়ে", "নিয়া", "niya"))
+# Words relating one subject to another: "Meta ... about DeepSeek", "ডিপসিক নিয়ে মেটা".
+_RELATING = frozenset(make_key(w).surface[0] for w in (
+    "about", "against", "versus", "vs", "নিয়ে", "বিরুদ্ধে", "niye", "biruddhe", "প্রতি"))
 # "it" and "he" as the matcher's keys spell them.
 _IT = frozenset({*THING_POINTERS, *(surface_word(w) for w in THING_POINTERS)})
 _HE = frozenset({*PERSON_POINTERS, *(surface_word(w) for w in PERSON_POINTERS)})

@@ -137,6 +137,7 @@ _SWITCH = re.compile(
     r"^\s*(?:(?:আচ্ছা|ঠিক আছে|হুম|ok|okay|acha|accha|achha|hmm)[\s,]+)?"
     r"(?:বাদ দাও|বাদ দেন|বাদ দিন|বাদ দে|যাক গে|যাকগে|অন্য প্রশ্ন|আরেকটা প্রশ্ন|নতুন প্রশ্ন|"
     r"অন্য কথায় আসি|অন্য প্রসঙ্গে আসি|different question|another question|new question|"
+    r"different q|another q|new q|one more q|another thing|different thing|one more thing|"
     r"change of topic|changing topics?|on another note|by the way|btw|bad dao|bad den|bad din|"
     r"onno proshno|onno prosno|arekta proshno|arekta prosno|jak ge|jakge)"
     r"(?:[\s,:;.!—-]+|$)", re.IGNORECASE)
@@ -559,7 +560,9 @@ class Conversation:
         readings = [f"{subject} {rest}", f"{context.question} {rest}"]
         referents = responder.knowledge.defined_by(fact.id) if fact is not None else ()
         only_about: frozenset[str] = frozenset()  # what "it" is, when the message alone is not
-        if (pointed or self._verbs_asked(words)) and not new and referents:
+        # A subject the last answer names may act on "it": "what did Meta do about it?"
+        acting = fact is not None and all(e in fact.about for e, _, _ in new)
+        if (pointed or self._verbs_asked(words)) and acting and referents:
             # "it" is what the last answer was about: after DeepSeek's fact, "এটা কাদের
             # বানানো?" asks who made DeepSeek's model, whoever the last question named.
             defined = " ".join(e.name for e in referents)

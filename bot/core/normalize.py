@@ -34,6 +34,9 @@ _TAG = re.compile(
     re.IGNORECASE,
 )
 _HASANTA = "\u09cd"
+# A Bengali case ending on a Latin word ("Meta-র", "AI-তে", "Llamaকে"): grammar, not a word.
+_LATIN_CASE_ENDING = re.compile(
+    r"(?<=[A-Za-z0-9])[-\u2010\u2011]?(?:এর|ের|র|এ|তে|কে|রা|য়|ও)(?![\u0980-\u09ff])")
 
 # Order matters: য় is protected before য→জ, and multi-letter rules come first.
 _FOLDS: tuple[tuple[str, str], ...] = (
@@ -85,7 +88,7 @@ def clean(text: str) -> str:
     text = html.unescape(_TAG.sub(" ", text))
     # Invisible characters go before NFC: the signs they separated must compose and sort.
     text = text.replace("ত্\u200d", "ৎ").translate(_INVISIBLE).translate(_BENGALI_DIGITS)
-    text = unicodedata.normalize("NFC", text)
+    text = _LATIN_CASE_ENDING.sub("", unicodedata.normalize("NFC", text))
     return " ".join(_NOT_WORD.sub(" ", text.lower()).split())
 
 
