@@ -362,6 +362,9 @@ def cmd_kb_review(args: argparse.Namespace, settings: Settings) -> int:
 
     responder = _responder(args, settings)
     eval_file = Path(args.eval_file) if args.eval_file else settings.eval_file
+    if args.eval_file and not eval_file.is_file():
+        # Named on purpose: a typo must not turn measuring off (the default may be absent).
+        raise CliError(f"--eval {args.eval_file!r}: no such file")
     log = open_log(args.database, settings, CliError)
     try:
         questions = load_eval(eval_file, CliError, sys.stdout)

@@ -73,7 +73,7 @@ class Change:
 
 @dataclass(frozen=True)
 class Applied:
-    kept: Path  # the history entry that undoes the apply
+    kept: Path | None  # the history entry that undoes the apply (None: nothing changed)
     knowledge: Knowledge  # the folder as written, validated: no need to load it again
     digest: str  # `bot.watch.digest` of the folder as written
 
@@ -131,6 +131,11 @@ def apply(directory: Path, name: str, content: bytes, base: str, tz: tzinfo,
                 f"{name} changed since its preview (edited by hand or by another upload)"
             )
         checked = _validate(directory, name, content, tz)
+        if target.is_file() and target.read_bytes() == content:
+            # The same bytes again: nothing to write, and no history entry, which would make
+            # the next /rollback restore what is already there.
+            return Applied(None, _moved(checked.knowledge, checked.copy, directory),
+                           checked.digest)
         sequence = 1 + max((entry.sequence for entry in _entries(history)), default=0)
         stamp = f"{sequence:06d}-{now.astimezone(UTC):%Y%m%dT%H%M%SZ}"
         if target.exists():

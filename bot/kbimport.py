@@ -63,14 +63,16 @@ def import_article(
 
 def _read(article: Path) -> str:
     try:
-        size = article.stat().st_size
         if article.is_dir():
             raise ImportFailed(f"{article} is a folder, not an article's text file")
-        if size > MAX_ARTICLE_BYTES:
+        # Read up to the bound, not by the size the file states: a pipe or a device
+        # ("<(iconv ...)", /dev/zero) states none and may never end.
+        with article.open("rb") as stream:
+            raw = stream.read(MAX_ARTICLE_BYTES + 1)
+        if len(raw) > MAX_ARTICLE_BYTES:
             raise ImportFailed(
-                f"{article} has {size:,} bytes, more than {MAX_ARTICLE_BYTES:,}: import one article"
+                f"{article} has more than {MAX_ARTICLE_BYTES:,} bytes: import one article"
             )
-        raw = article.read_bytes()
     except FileNotFoundError:
         raise ImportFailed(f"{article}: no such file") from None
     except OSError as err:

@@ -79,6 +79,18 @@ def test_sync_moves_edited_and_cancels_deleted() -> None:
     assert row(before, HOUR) in back.write
 
 
+def test_a_new_time_on_the_same_day_sends_no_reminder_twice() -> None:
+    """Found by the red-team run: fixing the start time by a few minutes sent the reminder
+    already sent to every subscriber again, with the same date."""
+    dhaka = timezone(timedelta(hours=6))
+    before = event(datetime(2025, 4, 29, 10, tzinfo=dhaka), 7 * DAY, HOUR)
+    rows = [row(before, 7 * DAY, "sent"), row(before, HOUR)]
+    later = event(datetime(2025, 4, 29, 10, 30, tzinfo=dhaka), 7 * DAY, HOUR)
+    assert plan_sync(rows, [later], NOW + 3 * DAY).write == (row(later, HOUR),)
+    next_day = event(datetime(2025, 4, 30, 10, tzinfo=dhaka), 7 * DAY, HOUR)
+    assert row(next_day, 7 * DAY) in plan_sync(rows, [next_day], NOW + 3 * DAY).write
+
+
 def test_fire_sends_only_the_latest_due_and_skips_begun_events() -> None:
     soon = event(NOW + 30 * timedelta(minutes=1), DAY, HOUR)
     begun = event(NOW - timedelta(minutes=5), HOUR, event_id="begun")

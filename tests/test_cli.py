@@ -260,3 +260,4 @@ def test_the_database_password_never_reaches_the_terminal(url: str, args: tuple[
     assert result.returncode != 0
     assert "Pr1vate" not in result.stdout + result.stderr
     assert "Traceback" not in result.stderr and "Logging error" not in result.stderr
+

@@ -113,6 +113,7 @@ def test_the_default_folder_is_the_knowledge_folder(tmp_path: Path, article: Pat
         ("file clash", "error: {out}/sources/river-drone.bn.txt already exists: choose another"
                        " --id, or remove it first"),
         ("out is a file", "error: {out} is not a folder"),
+        ("too big", "error: {article} has more than 1,048,576 bytes: import one article"),
     ],
 )
 def test_every_refusal_is_one_line_exit_2_and_writes_nothing(
@@ -134,6 +135,7 @@ def test_every_refusal_is_one_line_exit_2_and_writes_nothing(
         "empty": b"",
         "blank": "\n  \n।\n".encode(),
         "no headline": "ঢাকার একটি দল নদী পরিষ্কারের ড্রোন বানিয়েছে।\n\nড্রোনটি চলে।\n".encode(),
+        "too big": ARTICLE.encode() + b"x" * (1 << 20),
     }
     if case == "folder":
         article.mkdir()
@@ -162,3 +164,11 @@ def test_a_yaml_file_yaml_cannot_build_is_left_to_validate(tmp_path: Path, artic
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     assert (out / "sources" / "river-drone.bn.txt").exists()
+
+
+def test_a_device_or_pipe_is_read_only_up_to_the_bound(tmp_path: Path) -> None:
+    """/dev/zero states no size: it was read to the end (the process was killed)."""
+    result = run("kb", "import", "/dev/zero", "--id", "zero", "--out", str(tmp_path / "kb"))
+    assert result.returncode == 2
+    assert result.stderr == "error: /dev/zero has more than 1,048,576 bytes: import one article\n"
+    assert not (tmp_path / "kb").exists()

@@ -708,3 +708,16 @@ def test_a_part_unsure_of_one_fact_only_is_answered_beside_a_sure_one(
     turn = conversation.reply("What's a war room in this context and which Chinese model "
                               "pushed Meta to set one up?", Context(), NOW)
     assert set(facts(turn)) == {"war_rooms", "deepseek_r1"}
+
+
+def test_more_with_nothing_said_yet_offers_the_topics_not_a_fallback(
+        conversation: Conversation) -> None:
+    """Found by the red-team run: "আরও বলো" as a first message (or after a context expired)
+    was a fallback, logged as a gap for the admins to "teach"."""
+    from bot.core.answer import AnswerKind
+
+    for text in ("আরও বলো", "tell me more", "aro bolo"):
+        (turn,) = play(conversation, text, start=NOW)
+        assert turn.kind is TurnKind.NO_MORE
+        assert turn.answer.kind is AnswerKind.NO_MORE and turn.answer.suggestions
+        assert "কোন বিষয়ে আরও জানতে চান" in turn.answer.text

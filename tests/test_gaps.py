@@ -41,3 +41,10 @@ def test_report_names_the_choices_users_turned_down() -> None:
     [line] = format_report(explain(gaps, responder)).splitlines()
     assert line.endswith("users chose: ai_investment ×1;"
                          " turned down: zuckerberg_outlook ×2, what_is_llama ×1")
+
+
+def test_words_that_steer_a_conversation_are_no_gap() -> None:
+    responder = Responder(load_knowledge(ROOT / "knowledge", ZoneInfo("Asia/Dhaka")))
+    entries = explain([AskedGap("আরও বলো", 3), AskedGap("tell me more", 2),
+                       AskedGap("ajke brishti hobe", 2)], responder)
+    assert [e.text for e in entries] == ["ajke brishti hobe"]

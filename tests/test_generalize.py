@@ -214,7 +214,7 @@ def test_synonyms_and_entities_are_validated_with_their_place(tmp_path: Path) ->
     found = "\n".join(problems(directory))
     assert "alias 'Google' of entity 'alphabet' also names entity 'google'" in found
     assert "alias '!!' has no letters to match" in found
-    assert "synonym 'ব্যয়' is also in the group of 'খরচ'" in found
+    assert "synonym 'ব্যয়' of the group of 'বিনিয়োগ' is also in the group of 'খরচ'" in found
     assert "a synonym group needs at least two words" in found
     assert "fact 'downloads' names unknown entity 'nobody'" in found
     assert f"{tmp_path / 'lexicon.yaml'}:" in found

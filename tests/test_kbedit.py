@@ -65,6 +65,7 @@ def test_apply_and_rollback_round_trip(kb: Path) -> None:
     edited = original.replace(b"[7d, 1d, 1h]", b"[3d]")
     now = datetime(2025, 4, 1, tzinfo=TZ)
     kept = apply(kb, "events.yaml", edited, fingerprint(kb / "events.yaml"), TZ, now).kept
+    assert kept is not None
     assert kept.read_bytes() == original and (kb / "events.yaml").read_bytes() == edited
     new_file = (
         'version: 1\nsmalltalk:\n  - id: bye2\n    answer: "বি"\n    questions: ["tata"]\n'
@@ -76,6 +77,18 @@ def test_apply_and_rollback_round_trip(kb: Path) -> None:
     with pytest.raises(EditError, match="nothing to roll back"):
         rollback(kb)
     assert not list(kb.glob(".*.tmp"))
+
+
+def test_the_same_bytes_applied_again_leave_no_step_to_roll_back(kb: Path) -> None:
+    """Found by the red-team run: an upload identical to the file kept a history entry, so
+    the next /rollback "restored" what was there and a second one was needed."""
+    original = (kb / "events.yaml").read_bytes()
+    edited = original.replace(b"[7d, 1d, 1h]", b"[3d]")
+    now = datetime(2025, 4, 1, tzinfo=TZ)
+    apply(kb, "events.yaml", edited, fingerprint(kb / "events.yaml"), TZ, now)
+    again = apply(kb, "events.yaml", edited, fingerprint(kb / "events.yaml"), TZ, now)
+    assert again.kept is None and "llamacon" in {e.id for e in again.knowledge.events}
+    assert rollback(kb) == "events.yaml" and (kb / "events.yaml").read_bytes() == original
 
 
 def test_apply_refuses_a_file_changed_since_its_preview(kb: Path) -> None:

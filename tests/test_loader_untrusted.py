@@ -287,3 +287,13 @@ def test_kb_eval_refuses_a_question_file_it_cannot_read_in_one_line(
     assert "Traceback" not in result.stderr
     [line] = result.stderr.strip().splitlines()
     assert line.startswith(f"error: {questions}: cannot read question file") and message in line
+
+
+def test_a_tab_in_the_indentation_is_named(tmp_path: Path) -> None:
+    """PyYAML calls it "a character that cannot start any token"; admins who are not
+    programmers need to hear "tab"."""
+    knowledge = folder(tmp_path, quote="লামা এক বিলিয়ন বার ডাউনলোড হয়েছে।")
+    (knowledge / "tabbed.yaml").write_text("version: 1\nsynonyms:\n\t- [a, b]\n", encoding="utf-8")
+    found = problems(knowledge)
+    assert len(found) == 1 and found[0].startswith(f"{knowledge / 'tabbed.yaml'}:3:1: ")
+    assert found[0].endswith("(fix: a tab: indent with spaces, not tabs)")

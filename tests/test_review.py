@@ -102,3 +102,11 @@ def test_inflected_and_romanized_forms_are_the_same_words(responder: Responder) 
     assert words("মেটার শেয়ারের দাম").keys() == words("meta share dam").keys()
     assert words("lamar download").keys() == words("লামার ডাউনলোড").keys()
     assert "kt" not in words("কী") and words("কী") == {}
+
+
+def test_words_that_steer_a_conversation_are_no_card(responder: Responder) -> None:
+    """Found by the red-team run: "আরও বলো" logged before a context began became a card, and
+    adding it to a fact was reported as taught though the conversation never asks the
+    matcher about it."""
+    logged = asked("আরও বলো", 1, 2, 3) + asked("হ্যাঁ", 4) + asked("২", 5) + asked(RAIN[0], 6)
+    assert [list(c.texts) for c in review_queue(logged, responder)] == [[RAIN[0]]]

@@ -180,6 +180,7 @@ def test_a_broken_eval_file_is_one_line(tmp_path: Path, folder: Path) -> None:
     result = review(database, folder, "q\n", "--eval", str(broken))
     assert result.returncode == 2
     assert result.stderr.startswith(f"error: {broken}: cannot read question file")
+    # Named on purpose and missing: a typo, not a choice to measure nothing.
     missing = review(database, folder, "q\n", "--eval", str(tmp_path / "none.yaml"))
-    assert missing.returncode == 0
-    assert "edits will not be measured" in missing.stdout
+    assert missing.returncode == 2
+    assert missing.stderr == f"error: --eval '{tmp_path / 'none.yaml'}': no such file\n"

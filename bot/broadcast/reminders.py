@@ -4,8 +4,9 @@ Planning is pure (rows + events + now -> changes) so it tests without a clock; t
 scheduler applies it and sleeps until the next due time, woken early by a resync.
 Rules:
 - an event already begun schedules nothing (reminders not yet due are cancelled).
-- an edited start or offset moves the pending reminder (and schedules again one already
-  sent, since the date it gave is now wrong); a deleted event or offset cancels it.
+- an edited start or offset moves the pending reminder, and schedules again one already
+  sent when the day it gave is now wrong (a new time on the same day sends nothing twice);
+  a deleted event or offset cancels it.
 - when several reminders of one event are due at once (the bot was down, or the event
   was added late) only the latest is sent: one message with the current countdown.
 - a reminder that fell due while the bot was down goes out if the event has not begun,
@@ -70,10 +71,17 @@ def plan_sync(rows: Iterable[ReminderRow], events: Iterable[Event], now: datetim
             if old is not None and old.state == "scheduled" and old.due_at > now:
                 cancel.append(old)  # moved into the past; rows already due are skipped, logged
             continue
+        if old is not None and old.state == "sent" and _same_day(old.starts_at, row.starts_at):
+            continue  # the day it gave stands: sent again it would only be a duplicate
         if old is None or old.due_at != row.due_at or old.state == "cancelled":
             write.append(row)
     cancel.extend(r for key, r in existing.items() if key not in wanted and r.state == "scheduled")
     return SyncPlan(tuple(write), tuple(cancel), tuple(problems))
+
+
+def _same_day(before: datetime, after: datetime) -> bool:
+    """Whether a start moved within the day users are told (the new start's timezone)."""
+    return before.astimezone(after.tzinfo).date() == after.date()
 
 
 def _scheduled(event: Event, offset: timedelta) -> ReminderRow:

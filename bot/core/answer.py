@@ -150,6 +150,7 @@ NO_MORE_TEXT = (
     "এ বিষয়ে প্রতিবেদনে আর কিছু বলা নেই, যা ছিল সবই বলেছি। "
     "অন্য বিষয়ে জানতে চাইলে: {topics}।"
 )
+NOTHING_BEGUN_TEXT = "কোন বিষয়ে আরও জানতে চান? আমি বলতে পারি: {topics}।"
 MORE_PREFIX = "আরও একটি তথ্য: "
 # The fallback and the empty-message texts speak of the article: they are the knowledge
 # base's own (bot.yaml, see bot.core.bot_texts).
@@ -829,6 +830,10 @@ class Responder:
     def nothing_more_answer(self, question: str) -> Answer:
         """"Tell me more" when everything on the subject has been said."""
         return self._offer(question, AnswerKind.NO_MORE, NO_MORE_TEXT)
+
+    def nothing_begun_answer(self, question: str) -> Answer:
+        """"Tell me more" when nothing has been said yet: what the bot can tell."""
+        return self._offer(question, AnswerKind.NO_MORE, NOTHING_BEGUN_TEXT)
 
     def _offer(self, question: str, kind: AnswerKind, template: str) -> Answer:
         topics = ", ".join(t.title for t in self.knowledge.topics)

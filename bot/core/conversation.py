@@ -250,6 +250,11 @@ class Conversation:
             about = self._more_about(text, about)
         if more is _More.YES:
             return self._more(about, now)
+        if about.fact is None and clean(text) in _MORE:
+            # "আরও বলো" with nothing said yet (or a context expired, or its fact removed by a
+            # reload): what there is to tell, not "I don't know" (nor a gap for the admins).
+            answer = self.responder.nothing_begun_answer(clean(text))
+            return Turn(TurnKind.NO_MORE, (answer,), replace(context, at=now))
         if (turn := self._compound(text, context, now)) is not None:
             return turn
         answer = self.responder.ask(text, now)
@@ -1002,6 +1007,14 @@ class Conversation:
             updated = replace(context, choices=choices, offered=offered, idle=context.idle + 1,
                               at=now, question=context.question or question)
         return Turn(kind, answers, updated, resolved=resolved)
+
+
+def steers(text: str) -> bool:
+    """Whether `text` only steers a conversation ("আরও বলো", "হ্যাঁ", "২", "না") instead of
+    asking: no example question can teach the bot to answer it."""
+    words = clean(text)
+    return words in _MORE or words in _YES or words in _NO or any(
+        words in names for names in _ORDINALS)
 
 
 def _clauses(text: str) -> list[str]:

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.core.answer import Responder
+from bot.core.conversation import steers
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,12 @@ class GapEntry:
 
 
 def explain(gaps: Sequence[AskedGap], responder: Responder) -> list[GapEntry]:
+    """The gaps with their closest facts; not the words that steer a conversation ("আরও
+    বলো" logged before a context began): no example can teach those."""
     entries = []
     for gap in gaps:
+        if steers(gap.text):
+            continue
         ranked = [
             r
             for r in responder.matcher.match(gap.text).ranked

@@ -239,5 +239,11 @@ def card(found: Cluster, responder: Responder) -> Card:
 
 
 def review_queue(logged: Iterable[Logged], responder: Responder) -> list[Cluster]:
-    """The cards to review, the most users touched first (closest facts: `card`)."""
-    return cluster(logged, matcher_words(responder.matcher))
+    """The cards to review, the most users touched first (closest facts: `card`).
+
+    Not the words that steer a conversation ("আরও বলো", "হ্যাঁ"): no example can teach them,
+    and one added would be reported as taught."""
+    from bot.core.conversation import steers
+
+    return cluster((item for item in logged if not steers(item.text)),
+                   matcher_words(responder.matcher))

@@ -447,7 +447,9 @@ def _check_lexicon(
             if first != group[0]:
                 builder.reader(entry).problem(
                     entry.node,
-                    f"synonym {word!r} is also in the group of {first!r}",
+                    # Groups are named by their first word: both named, either way round.
+                    f"synonym {word!r} of the group of {group[0]!r} is also in the group of"
+                    f" {first!r}",
                     "put each word in one group; merge the groups if they mean the same",
                 )
 

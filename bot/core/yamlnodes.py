@@ -81,10 +81,13 @@ class NodeReader:
         except _Refused as refused:
             self.problem_at(refused.mark, refused.message, refused.hint)
         except yaml.MarkedYAMLError as err:
+            mark = err.problem_mark or err.context_mark
             self.problem_at(
-                err.problem_mark or err.context_mark,
+                mark,
                 f"YAML syntax error: {err.problem or err.context or 'invalid YAML'}",
-                "check indentation and quote text that contains ':' or '#'",
+                # PyYAML calls a tab only "a character that cannot start any token".
+                "a tab: indent with spaces, not tabs" if _tab_before(text, mark)
+                else "check indentation and quote text that contains ':' or '#'",
             )
         except yaml.YAMLError as err:
             self.problems.append(Problem(self.file, 1, 1, f"YAML error: {err}"))
@@ -315,3 +318,11 @@ class Located:
 
     file: str
     node: yaml.Node
+
+
+def _tab_before(text: str, mark: yaml.Mark | None) -> bool:
+    """Whether the line of a syntax error has a tab up to the error's column."""
+    if mark is None:
+        return False
+    lines = text.splitlines()
+    return mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]
