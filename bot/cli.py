@@ -23,7 +23,7 @@ from bot.config import (
     listen_address,
     load_settings,
 )
-from bot.core.answer import AnswerKind, Responder
+from bot.core.answer import AnswerKind, Choice, Responder
 from bot.core.conversation import Context, Conversation, Turn
 from bot.core.knowledge import Citation
 from bot.core.loader import KnowledgeError, load_knowledge
@@ -127,7 +127,7 @@ def turn_json(question: str, turn: Turn) -> str:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.console import render_turn
+    from bot.console import render_turn, suggestion_number, turn_choices
 
     from_stdin = args.question == ["-"]
     if args.chat and not from_stdin:
@@ -141,14 +141,20 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         lines = [" ".join(argument_text(word) for word in args.question)]
     now = _now(args, settings)
     context = Context()
+    offered: tuple[Choice, ...] = ()
     first = True
     for line in lines:
         if args.chat and not line.strip():
-            context = Context()  # an empty line starts a new conversation
+            context, offered = Context(), ()  # an empty line starts a new conversation
             continue
-        turn = conversation.reply(line, context, now)
+        # In a conversation a number picks what the last turn offered, as in the shell.
+        number = suggestion_number(line.strip(), len(offered)) if args.chat else None
+        if number is not None:
+            turn = conversation.choose(offered[number - 1].fact_id, context, now)
+        else:
+            turn = conversation.reply(line, context, now)
         if args.chat:
-            context = turn.context
+            context, offered = turn.context, turn_choices(turn)
         if args.json:
             print(turn_json(line, turn), flush=True)
         else:

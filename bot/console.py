@@ -12,9 +12,12 @@ from types import ModuleType
 
 from bot.core.answer import Answer, AnswerKind, Choice
 from bot.core.conversation import Context, Conversation, Turn
+from bot.core.events import describe_event, upcoming_and_past
+from bot.core.knowledge import Knowledge
 
 # Under the knowledge base's own banner (bot.yaml's console_banner).
-USAGE = "প্রস্তাবিত প্রশ্ন বেছে নিতে তার নম্বর লিখুন; বের হতে Ctrl-D বা 'exit'।"
+USAGE = ("প্রস্তাবিত প্রশ্ন বেছে নিতে তার নম্বর লিখুন; /topics বিষয়ের তালিকা, /source প্রতিবেদন,"
+         " /help সাহায্য; বের হতে Ctrl-D বা 'exit'।")
 
 
 def render_plain(answer: Answer) -> str:
@@ -67,6 +70,42 @@ def render_turn(turn: Turn) -> str:
         lines = [f"  {i}. {choice.label}" for i, choice in enumerate(choices, 1)]
         sections.append("\n".join(["আরও জানতে পারেন:", *lines]))
     return "\n\n".join(sections)
+
+
+UNKNOWN_COMMAND = "এই কমান্ডটি এখানে নেই: /topics, /source বা /help লিখুন, অথবা প্রশ্ন করুন।"
+
+
+def console_command(line: str, knowledge: Knowledge, now: datetime
+                    ) -> tuple[str, tuple[Choice, ...]] | None:
+    """What a command the answers mention shows on the console ("/topics", "/source",
+    "/help", the event's), and the questions it offers by number; None for any other line."""
+    command = line.strip().lower().lstrip("/").split("@")[0] if line.startswith("/") else ""
+    if command == "topics":
+        choices: list[Choice] = []
+        sections = ["বিষয় ধরে প্রশ্ন (নম্বর লিখে বেছে নিন):"]
+        for topic in knowledge.topics:
+            lines = [topic.title]
+            for fact in knowledge.facts_in_topic(topic.id):
+                choices.append(Choice(fact.id, fact.canonical_question))
+                lines.append(f"  {len(choices)}. {fact.canonical_question}")
+            sections.append("\n".join(lines))
+        return "\n\n".join(sections), tuple(choices)
+    if command == "source":
+        parts = []
+        for source in knowledge.sources.values():
+            headings = "\n".join(f"  • {source.section_title(s)}" for s in source.sections)
+            parts.append(f"{source.title}\n{headings}")
+        return "\n\n".join(["যে প্রতিবেদন থেকে উত্তর দিই:", *parts]), ()
+    if command in ("help", "start"):
+        examples = "\n".join(f"  • {e}" for e in knowledge.voice.examples)
+        return f"যেকোনো প্রশ্ন লিখুন, যেমন:\n{examples}\n\n{USAGE}", ()
+    event = knowledge.bot.event
+    if event is not None and command == event.command:
+        ahead, held = upcoming_and_past(knowledge.events, now)
+        return "\n".join(describe_event(e, now) for e in (*ahead, *held)), ()
+    if command and len(line.split()) == 1:
+        return UNKNOWN_COMMAND, ()
+    return None
 
 
 def suggestion_number(line: str, count: int) -> int | None:
@@ -125,6 +164,11 @@ def run_shell(
             if line.lower() in {"exit", "quit", "বিদায়"}:
                 write("বিদায়!")
                 return 0
+            shown = console_command(line, conversation.responder.knowledge, now())
+            if shown is not None:
+                text, offered = shown
+                write(f"\n{voice.name}> {text}")
+                continue
             number = suggestion_number(line, len(offered))
             if number is not None:
                 turn = conversation.choose(offered[number - 1].fact_id, context, now())

@@ -274,3 +274,24 @@ def test_kb_eval_refuses_a_bad_file_in_one_line(tmp_path: Path, content: str,
     path.write_text(content, encoding="utf-8")
     result = llamabot("kb", "eval", str(path))
     one_line_error(result, str(path), message)
+
+
+def test_the_shell_shows_the_commands_its_answers_mention(tmp_path: Path) -> None:
+    """The greeting says "/topics লিখুন": on the console it was read as a question (the help
+    text again, which says /topics again)."""
+    topics, picked, source, unknown = shell("/topics\n3\n/source\n/subscribe\nexit\n", tmp_path)
+    assert topics.startswith("বিষয় ধরে প্রশ্ন") and "লামাকন সম্মেলন" in topics
+    third = next(line for line in topics.splitlines() if line.startswith("  3. "))
+    assert picked.startswith(chat(third.removeprefix("  3. "))[0]["answer"])
+    assert source.startswith("যে প্রতিবেদন থেকে উত্তর দিই") and "সূত্র" not in source
+    assert unknown.startswith("এই কমান্ডটি এখানে নেই")
+    [event] = shell("/llamacon\nexit\n", tmp_path)
+    assert "লামাকন" in event and "তারিখে" in event
+
+
+def test_a_number_in_a_chat_picks_what_the_last_turn_offered() -> None:
+    """As in the shell: "2" after an answer picked nothing in `ask --chat` (a fallback)."""
+    first, picked = chat("লামাকন কী?", "2")
+    assert picked["fact_id"] == first["suggestions"][1]
+    [alone] = chat("2")  # nothing offered yet: a question like any other
+    assert alone["fact_id"] is None

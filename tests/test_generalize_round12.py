@@ -137,3 +137,13 @@ def test_what_exactly_something_is_about_is_its_fact_not_a_missing_detail(
     assert (answer.kind, answer.intent_id) == (AnswerKind.FACT, "copyright_lawsuit")
     assert real.ask("What exactly does Spotify use Llama for?", NOW).kind is (
         AnswerKind.NOT_IN_ARTICLE)
+
+
+def test_a_word_asking_for_a_view_tells_no_fact_apart(conversation: Conversation) -> None:
+    """"think" is in Zuckerberg's examples and not in open collaboration's: right after his
+    answer, a fresh question asking what people think was said to straddle both."""
+    *_, turn = play(conversation, "জাকারবার্গ লামা নিয়ে কী বলেছেন?",
+                    "According to the report, why do people think open collaboration speeds AI"
+                    " up?", start=NOW)
+    assert facts(turn) == ["open_collaboration"]
+

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import cached_property
 
 from bot.core.answer import Answer, AnswerKind, Responder
 from bot.core.asks import Asked
@@ -321,10 +322,17 @@ class Conversation:
         """Whether a weighty `word` is in `one`'s examples and nowhere in `other`'s; a word
         saying what is asked ("নাম", the name) tells no fact apart."""
         matcher = self.responder.matcher
+        if self._framing & set(word.surface):
+            return False  # "why does the article *think*...": how it asks, not what
         held_one, held_other = matcher.shares(word, [frozenset({one}), frozenset({other})])
         return (held_one >= 0.9 and held_other == 0
                 and sum(matcher.content_words(word).values()) >= STRADDLE_WEIGHT
                 and not self.responder.asks.asked(word))
+
+    @cached_property
+    def _framing(self) -> frozenset[str]:
+        """Words asking for a view ("think", "মনে করে"), as this knowledge base keys them."""
+        return frozenset(w for text in _FRAMING for w in self.responder.matcher.key(text).surface)
 
     def choose(self, fact_id: str, context: Context, now: datetime) -> Turn:
         """Answer a fact chosen directly (a button, a numbered line); the context moves to it.
@@ -1007,6 +1015,11 @@ class Conversation:
             updated = replace(context, choices=choices, offered=offered, idle=context.idle + 1,
                               at=now, question=context.question or question)
         return Turn(kind, answers, updated, resolved=resolved)
+
+
+# A question asks for a view in these; they say how it asks, not about what.
+_FRAMING = ("think", "thinks", "believe", "believes", "opinion", "view", "ভাবা", "ভাবে", "ভাবছে",
+            "মনে করে", "মনে করা", "মত", "মতামত", "bhabe", "mone kore")
 
 
 def steers(text: str) -> bool:

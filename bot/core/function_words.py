@@ -118,7 +118,7 @@ this that these those there here
 can could will would shall should may might must have has had having get got gets getting
 tell say said says explain know please pls plz thanks
 some any all each every more most much many very really actually exactly basically just also
-too again still ever even only quite rather please kindly
+too again still ever even only quite rather please kindly nonetheless nevertheless however though
 report article piece news story according overall honestly simply want wanted simple terms
 brief briefly mainly mostly such put able
 whats wats whens hows wheres whos whys fully completely totally btw anyway itself
