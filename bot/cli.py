@@ -9,6 +9,7 @@ import argparse
 import io
 import json
 import os
+import signal
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -615,6 +616,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     _utf8_streams()
     args = build_parser().parse_args(argv)
+    if args.handler is cmd_run and hasattr(signal, "SIGHUP"):
+        # A reload asked for while the bot still starts (systemd's reload right after a
+        # restart) would kill it: its default action ends the process. Ignored until the
+        # running bot takes it as "reload".
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
     try:
         return int(args.handler(args, _settings()))
     except KnowledgeError as err:

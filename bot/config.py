@@ -5,9 +5,11 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.storage.connection import DatabaseTarget, Engine
@@ -18,9 +20,12 @@ DEFAULT_EVAL_FILE = Path("tests/data/eval_questions.yaml")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _LOG_FORMATS = ("text", "json")
 # BotFather tokens look like "123456789:AAF...": a numeric bot id, a colon, a 30+ char secret.
-_TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+_TOKEN = re.compile(r"^[0-9]{3,}:[A-Za-z0-9_-]{20,}$")  # ASCII digits: \d takes any script
 # One label of a host name (RFC 1123): letters, digits and inner hyphens.
 _HOST_LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
+MIN_SECONDS = 0.05  # a watcher polling more often than this only burns a CPU core
+MIN_RATE = 0.1  # messages per second: a slower broadcast would take days
+MAX_ENV_FILE = 1 << 20  # a .env file is a few lines
 _ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$")
 
 
@@ -79,17 +84,24 @@ def read_env_file(path: Path) -> dict[str, str]:
     """Parse a `.env` file: KEY=VALUE lines, `#` comments, optional quotes; no interpolation."""
     values: dict[str, str] = {}
     try:
-        data = path.read_bytes()
+        if not stat.S_ISREG(path.stat().st_mode):  # a pipe or a device could never end
+            raise ConfigError(f"cannot read {path}: not a regular file")
+        with path.open("rb") as stream:
+            data = stream.read(MAX_ENV_FILE + 1)
     except FileNotFoundError:
         return values
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    if len(data) > MAX_ENV_FILE:
+        raise ConfigError(f"cannot read {path}: more than {MAX_ENV_FILE:,} bytes")
     try:
         text = data.decode("utf-8-sig")  # editors on Windows start UTF-8 files with a BOM
     except UnicodeDecodeError as err:
         where = data.count(b"\n", 0, err.start) + 1
         raise ConfigError(f"{path}:{where}: not UTF-8 text (save the file as UTF-8)") from None
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Lines end at "\n" (and "\r\n"), as for shells and compose; str.splitlines would also
+    # split at U+2028 and form feeds inside a value.
+    for number, line in enumerate(text.replace("\r\n", "\n").split("\n"), start=1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         match = _ENV_LINE.match(line)
@@ -159,10 +171,19 @@ def _database(value: str) -> DatabaseTarget:
 def _base_url(value: str | None) -> str:
     if value is None:
         return DEFAULT_BASE_URL
+    problem = f"TELEGRAM_BASE_URL is malformed: {value!r} (expected e.g. http://127.0.0.1:8081/bot"
     if not re.match(r"^https?://[^/\s]+", value):
-        raise ConfigError(
-            f"TELEGRAM_BASE_URL is malformed: {value!r} (expected e.g. http://127.0.0.1:8081/bot)"
-        )
+        raise ConfigError(problem + ")")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - reading it is the check
+    except ValueError:
+        # PTB appends the token to this URL: a host or port that cannot be read would come
+        # back in an error with the token in it.
+        raise ConfigError(problem + "; a host and port that can be read)") from None
+    if parts.username or parts.password:
+        raise ConfigError(f"TELEGRAM_BASE_URL holds a user name or password: give the server's"
+                          f" address only (host {parts.hostname!r})")
     return value
 
 
@@ -174,9 +195,11 @@ def _admin_ids(value: str | None) -> frozenset[int]:
         part = part.strip()
         if not part:
             continue
-        if not re.fullmatch(r"-?\d+", part):
+        # Telegram's ids fit in 52 bits; a longer number is a typo (and int() of thousands
+        # of digits refuses).
+        if not re.fullmatch(r"-?[0-9]{1,16}", part):
             raise ConfigError(
-                f"LLAMABOT_ADMIN_IDS is malformed: {part!r} is not a numeric Telegram user id"
+                f"LLAMABOT_ADMIN_IDS is malformed: {part[:40]!r} is not a numeric Telegram user id"
             )
         ids.add(int(part))
     return frozenset(ids)
@@ -196,9 +219,9 @@ def _seconds(name: str, value: str) -> float:
         seconds = float(value)
     except ValueError:
         seconds = -1.0
-    if not 0 <= seconds <= 3600:
-        raise ConfigError(
-            f"{name} is malformed: {value!r} (seconds from 0 to 3600; 0 turns it off)")
+    if not (seconds == 0 or MIN_SECONDS <= seconds <= 3600):
+        raise ConfigError(f"{name} is malformed: {value!r} (seconds from {MIN_SECONDS} to 3600;"
+                          " 0 turns it off)")
     return seconds
 
 
@@ -207,7 +230,7 @@ def _rate(name: str, value: str) -> float:
         rate = float(value)
     except ValueError:
         rate = 0.0
-    if not 0 < rate <= 1000:
+    if not MIN_RATE <= rate <= 1000:
         raise ConfigError(f"{name} is malformed: {value!r} (messages per second, e.g. 25;"
                           " Telegram allows about 30 without paid broadcasts)")
     return rate

@@ -259,12 +259,13 @@ def purge(log: QuestionLog, older_than: str, now: datetime, error: Errors) -> st
     except ValueError as err:
         raise error(f"--older-than {err}") from None
     before = now - timedelta(days=days)
-    purged = log.purge(before)
+    purged = log.purge(before, now)
     if purged is None:
         raise error(f"cannot purge {log.target}: {log.error}")
     return (f"deleted {purged.questions} question(s) and tap(s), {purged.votes} vote(s),"
             f" {purged.decisions} review decision(s) and {purged.users} user(s) last seen"
-            f" before {before.astimezone(UTC):%Y-%m-%d %H:%M} UTC")
+            f" before {before.astimezone(UTC):%Y-%m-%d %H:%M} UTC, and the conversation contexts"
+            " expired by now")
 
 
 def _measured(proposal: teach.Proposal) -> str:

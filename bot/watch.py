@@ -14,6 +14,8 @@ import os
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
+from bot.core.files import UnreadableFile, read_bounded
+
 log = logging.getLogger(__name__)
 
 Fingerprint = frozenset[tuple[str, int, int]]
@@ -52,8 +54,9 @@ def digest(directory: Path) -> str:
     hasher = hashlib.sha256()
     for relative, path in _visible_files(directory):
         try:
-            with open(path, "rb") as handle:
-                content = handle.read()
+            content = read_bounded(path)
+        except UnreadableFile as exc:  # a pipe or a link to /dev/zero: never read it
+            content = f"unreadable: {exc}".encode()
         except OSError as exc:  # a load would report it: the state still counts as seen
             content = f"unreadable: {exc.errno}".encode()
         hasher.update(f"{len(relative)}:{relative}:{len(content)}:".encode() + content)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -48,7 +49,16 @@ def test_env_file_and_environment_precedence(tmp_path: Path) -> None:
         ("TELEGRAM_BOT_TOKEN", "not-a-token", "TELEGRAM_BOT_TOKEN is malformed"),
         ("TELEGRAM_BOT_TOKEN", "123:short", "TELEGRAM_BOT_TOKEN is malformed"),
         ("TELEGRAM_BASE_URL", "ftp://x", "TELEGRAM_BASE_URL is malformed"),
+        # Found by the red-team run: PTB puts the token after this URL, and a port that
+        # cannot be read came back in a traceback with the token in it.
+        ("TELEGRAM_BASE_URL", "http://[::1", "TELEGRAM_BASE_URL is malformed"),
+        ("TELEGRAM_BASE_URL", "http://127.0.0.1:99999/bot", "TELEGRAM_BASE_URL is malformed"),
+        ("TELEGRAM_BASE_URL", "https://user:pw@127.0.0.1/bot", "TELEGRAM_BASE_URL holds a user"),
+        ("TELEGRAM_BOT_TOKEN", "１２３４５:" + "A" * 30, "TELEGRAM_BOT_TOKEN is malformed"),
         ("LLAMABOT_ADMIN_IDS", "1,bob", "LLAMABOT_ADMIN_IDS is malformed"),
+        ("LLAMABOT_ADMIN_IDS", "9" * 5000, "LLAMABOT_ADMIN_IDS is malformed"),
+        ("LLAMABOT_WATCH_SECONDS", "1e-300", "LLAMABOT_WATCH_SECONDS is malformed"),
+        ("LLAMABOT_BROADCAST_RATE", "1e-300", "LLAMABOT_BROADCAST_RATE is malformed"),
         ("LLAMABOT_TIMEZONE", "Asia/Nowhere", "LLAMABOT_TIMEZONE is not a known time zone"),
         ("LLAMABOT_LOG_LEVEL", "LOUD", "LLAMABOT_LOG_LEVEL is malformed"),
     ],
@@ -60,6 +70,16 @@ def test_bad_values_name_the_setting_in_one_line(
         load_settings({name: value}, env_file=None)
     text = str(caught.value)
     assert text.startswith(message) and "\n" not in text
+
+
+def test_an_env_file_is_read_by_its_newlines_only_and_never_from_a_pipe(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("LLAMABOT_TIMEZONE=UTC\u2028LLAMABOT_LOG_LEVEL=BAD\n", encoding="utf-8")
+    assert read_env_file(env_file) == {"LLAMABOT_TIMEZONE": "UTC\u2028LLAMABOT_LOG_LEVEL=BAD"}
+    fifo = tmp_path / "fifo.env"
+    os.mkfifo(fifo)
+    with pytest.raises(ConfigError, match="not a regular file"):
+        read_env_file(fifo)
 
 
 def test_token_required_only_when_asked() -> None:

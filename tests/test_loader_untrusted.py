@@ -297,3 +297,19 @@ def test_a_tab_in_the_indentation_is_named(tmp_path: Path) -> None:
     found = problems(knowledge)
     assert len(found) == 1 and found[0].startswith(f"{knowledge / 'tabbed.yaml'}:3:1: ")
     assert found[0].endswith("(fix: a tab: indent with spaces, not tabs)")
+
+
+def test_a_pipe_or_a_device_in_the_folder_is_never_read(tmp_path: Path) -> None:
+    """Found by the red-team run: a FIFO named *.yaml hung `kb validate` and the bot's start;
+    a link to /dev/zero grew the bot's memory by gigabytes in seconds."""
+    import os
+
+    from bot.watch import digest
+
+    knowledge = folder(tmp_path, quote="লামা এক বিলিয়ন বার ডাউনলোড হয়েছে।")
+    os.mkfifo(knowledge / "pipe.yaml")
+    (knowledge / "zero.bin").symlink_to("/dev/zero")
+    found = problems(knowledge)
+    assert found == [f"{knowledge / 'pipe.yaml'}:1:1: cannot read file: not a regular file"
+                     " (a pipe, a device or a folder) (fix: save it as UTF-8 text)"]
+    assert len(digest(knowledge)) == 64  # returns: neither waits for a writer nor reads zeros

@@ -184,6 +184,24 @@ def test_purge_deletes_what_is_older_and_keeps_what_is_not(
     log.close()
 
 
+def test_a_purge_deletes_the_conversations_expired_by_now(
+        database_target: DatabaseTarget) -> None:
+    """Found by the red-team run: a stopped bot's purge kept contexts (with the question
+    asked) and answered messages past their expiry."""
+    log = opened(database_target)
+    assert log.conn is not None
+    past, future = int(NOW.timestamp()) - 60, int(NOW.timestamp()) + 600
+    for chat, expires in ((-1007, past), (-1008, future)):
+        log.conn.execute("INSERT INTO contexts(chat_id, user_id, state, expires_at)"
+                         " VALUES (?, ?, ?, ?)", (chat, 75, '{"q": "ajke brishti hobe"}', expires))
+        log.conn.execute("INSERT INTO answer_messages(chat_id, message_id, fact_id, expires_at)"
+                         " VALUES (?, ?, ?, ?)", (chat, 1, "llamacon", expires))
+    assert log.purge(NOW - timedelta(days=90), NOW) is not None
+    for table in ("contexts", "answer_messages"):
+        assert [r[0] for r in log.conn.execute(f"SELECT chat_id FROM {table}")] == [-1008]
+    log.close()
+
+
 def test_migration_6_keeps_the_rows_logged_before_it(database_target: DatabaseTarget) -> None:
     conn = connect(database_target)
     migrate(conn, MIGRATIONS[:5])

@@ -171,3 +171,20 @@ def test_a_language_tag_is_kept_only_when_it_is_one() -> None:
     assert [_language_tag(c) for c in ("bn", "en-US", "zh-Hant-TW", None, "bn\x00",
                                        "x" * 40, "<b>")] == [
         "bn", "en-US", "zh-Hant-TW", None, None, None, None]
+
+
+def test_another_bots_commands_in_a_group_count_against_no_one(
+    bot_settings: Any, fake_telegram: FakeTelegram
+) -> None:
+    """Found by the red-team run: 25 "/roll@dicebot" in a group made this bot tell the group
+    to slow down, though nobody had addressed it."""
+    bot = start_bot(bot_settings, flood=FloodGate(limit=5, window=60))
+    try:
+        since = fake_telegram.mark()
+        for _ in range(10):
+            fake_telegram.message("/roll@dicebot", user_id=60, chat_id=-60, chat_type="supergroup")
+        [answer] = fake_telegram.ask("llamacon kobe", user_id=60)  # not slowed down
+        assert "লামাকন" in answer.text
+        assert not any(SLOW_DOWN in c.text for c in fake_telegram.calls_to("sendMessage", since))
+    finally:
+        bot.stop()

@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import tzinfo
 from pathlib import Path
 
+from bot.core.files import read_bounded
 from bot.core.knowledge import Knowledge
 from bot.core.validate import build_knowledge
 from bot.core.yamlnodes import Located, NodeReader, Problem, scalar
@@ -52,7 +53,7 @@ class _Loader:
         self.files.append(name)
         reader = NodeReader(name)
         try:
-            raw = path.read_bytes()
+            raw = read_bounded(path)
             text = raw.decode("utf-8")
         except (OSError, UnicodeDecodeError) as err:
             reader.problem(None, f"cannot read file: {err}", "save it as UTF-8 text")

@@ -16,6 +16,7 @@ from rapidfuzz import fuzz, process
 
 from bot.core.bot_section import with_bot_texts
 from bot.core.events import EventValueError, parse_duration, parse_starts_at
+from bot.core.files import read_bounded
 from bot.core.knowledge import (
     Citation,
     Decline,
@@ -108,7 +109,7 @@ class _Builder:
         if path is None:
             return None
         try:
-            text = path.read_text(encoding="utf-8")
+            text = read_bounded(path).decode("utf-8")
         except (OSError, UnicodeDecodeError) as err:
             reader.problem(
                 fields["file"],

@@ -314,9 +314,11 @@ class QuestionLog:
 
         return self._read(query)
 
-    def purge(self, before: datetime) -> Purged | None:
+    def purge(self, before: datetime, now: datetime | None = None) -> Purged | None:
         """Delete what is older than `before`: questions and taps, votes, users not seen
-        since, and decisions about questions no longer logged. One transaction."""
+        since, and decisions about questions no longer logged; with `now`, the conversation
+        contexts and answered messages expired by then too (a running bot deletes those as
+        it goes; a stopped one does not). One transaction."""
         cutoff = _iso(before)
 
         def query(conn: Connection) -> Purged:
@@ -330,6 +332,8 @@ class QuestionLog:
                     " AND NOT EXISTS (SELECT 1 FROM questions q"
                     " WHERE q.text = review_decisions.text)", (cutoff,))
                 users = db.execute("DELETE FROM users WHERE last_seen < ?", (cutoff,))
+                if now is not None:
+                    delete_expired(db, int(now.timestamp()))
                 return Purged(questions.rowcount, votes.rowcount, decisions.rowcount,
                               users.rowcount)
 

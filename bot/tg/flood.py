@@ -68,6 +68,14 @@ class FloodGate:
             self._warned.pop(user_id, None)
 
 
+def _our_command(text: str, username: str | None) -> bool:
+    """A command this bot takes: "/start", "/start@ourbot"; not "/roll@dicebot"."""
+    if not text.startswith("/"):
+        return False
+    _, at, bot = text.split(maxsplit=1)[0].partition("@")
+    return not at or bot.lower() == (username or "").lower()
+
+
 def flood_gate(gate: FloodGate, is_admin: Callable[[int | None], bool]) -> Handler:
     """The handler that stops handling past the per-user limit (admins have none)."""
 
@@ -78,8 +86,8 @@ def flood_gate(gate: FloodGate, is_admin: Callable[[int | None], bool]) -> Handl
         message = update.message or update.edited_message  # a corrected question is one too
         if message is not None and message.chat.type != ChatType.PRIVATE:
             text = message.text or ""
-            if not text.startswith("/") and addressed_text(message, context.bot.id,
-                                                            context.bot.username) is None:
+            if not _our_command(text, context.bot.username) and addressed_text(
+                    message, context.bot.id, context.bot.username) is None:
                 return  # group chatter not meant for the bot does not count against anyone
         if is_admin(user.id):
             return  # admins are trusted with bursts (uploads, /gaps, /stats while fixing things)

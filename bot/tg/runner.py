@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import urlparse, urlsplit
 
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
@@ -325,7 +325,7 @@ def run(settings: Settings, webhook: WebhookOptions | None = None,
         return fail("Telegram refused TELEGRAM_BOT_TOKEN (check it with @BotFather)")
     except NetworkError as err:
         # The message may quote the URL, and with it the token: print only the kind of error.
-        host = urlparse(settings.base_url).netloc
+        host = urlsplit(settings.base_url).hostname  # the settings checked it can be read
         return fail(f"cannot reach the Telegram Bot API at {host} ({type(err).__name__})")
     except TelegramError as err:  # e.g. setWebhook refused, in Telegram's own words
         return fail(f"Telegram refused to start the bot: {err}")
