@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import signal
+import subprocess
 from pathlib import Path
 
 from conftest import ADMIN_ID, KNOWLEDGE_DIR
@@ -45,8 +46,7 @@ def test_sighup_reloads_good_edits_and_refuses_broken_ones(tmp_path: Path) -> No
             [answer] = fake.ask("লামা কতবার ডাউনলোড হয়েছে?", user_id=77)
             assert "এক বিলিয়ন" in answer.text
         finally:
-            proc.send_signal(signal.SIGTERM)
-            proc.communicate(timeout=15)
+            _stop(proc)
         assert proc.returncode == 0
 
 
@@ -72,8 +72,7 @@ def test_a_sighup_while_the_bot_starts_does_not_kill_it(tmp_path: Path) -> None:
             [answer] = fake.ask("লামাকন কবে?", user_id=78)
             assert "লামাকন" in answer.text
         finally:
-            proc.send_signal(signal.SIGTERM)
-            proc.communicate(timeout=15)
+            _stop(proc)
         assert proc.returncode == 0
 
 
@@ -90,3 +89,8 @@ def _ignores_sighup(pid: int) -> bool:
 
 def _catches_sighup(pid: int) -> bool:
     return bool(_signal_mask(pid, "SigCgt") & (1 << (signal.SIGHUP - 1)))
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=15)
