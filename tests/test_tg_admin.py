@@ -223,3 +223,16 @@ def test_stats_counts_people_who_asked_not_everyone_who_pressed_start(
     [reply] = fake_telegram.ask("/stats", user_id=ADMIN_ID)
     assert "ব্যবহারকারী: 1\n" in reply.text and "প্রশ্ন: 1\n" in reply.text
     assert "সাবস্ক্রাইবার: 2 " in reply.text
+
+
+def test_admin_replies_stay_in_their_forum_topic(
+    bot: BotThread, fake_telegram: FakeTelegram
+) -> None:
+    """Found by the red-team run: /stats and /reload answered in the General topic."""
+    topic = {"chat_id": -431, "chat_type": "supergroup", "user_id": ADMIN_ID,
+             "message_thread_id": 9, "is_topic_message": True}
+    for command in ("/stats", "/reload"):
+        since = fake_telegram.mark()
+        fake_telegram.ask(command, **topic)
+        sent = [c for c in fake_telegram.calls_to("sendMessage", since) if c.chat_id == -431]
+        assert sent and all(c.params.get("message_thread_id") == 9 for c in sent), command

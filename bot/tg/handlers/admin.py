@@ -19,6 +19,7 @@ from bot.core.knowledge import Knowledge
 from bot.core.message_length import MAX_MESSAGE
 from bot.core.usage import Day, FactWeek, daily, fact_weeks, since_day, top_facts
 from bot.tg import texts
+from bot.tg.addressed import thread_of
 from bot.tg.reloading import reload_knowledge
 from bot.tg.render import escape, join_chunks, report_chunks, split_plain
 from bot.tg.reply import send_chunks
@@ -101,10 +102,11 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     drawable = chart.available()
     if not drawable:
         parts.append(f"\n<i>{texts.STATS_NO_CHART}</i>")
-    chat_id = update.effective_message.chat_id
-    await send_chunks(context.bot, chat_id, join_chunks(parts, MAX_MESSAGE, separator="\n"))
+    chat_id, thread = update.effective_message.chat_id, thread_of(update.effective_message)
+    await send_chunks(context.bot, chat_id, join_chunks(parts, MAX_MESSAGE, separator="\n"),
+                      thread=thread)
     if drawable and usage is not None:
-        await send_chart(context.bot, chat_id, usage, knowledge)
+        await send_chart(context.bot, chat_id, usage, knowledge, thread)
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,8 @@ def fact_lines(facts: list[FactWeek], knowledge: Knowledge) -> list[str]:
     return lines
 
 
-async def send_chart(bot: Bot, chat_id: int, usage: Usage, knowledge: Knowledge) -> None:
+async def send_chart(bot: Bot, chat_id: int, usage: Usage, knowledge: Knowledge,
+                     thread: int | None = None) -> None:
     """The PNG of the last 14 days; a chart that fails to draw is logged, not sent."""
     labels = chart.Labels(texts.CHART_TITLE, texts.CHART_ANSWERED, texts.CHART_SUGGESTED,
                           texts.CHART_FALLBACK, texts.CHART_TOP, texts.CHART_EMPTY)
@@ -151,7 +154,7 @@ async def send_chart(bot: Bot, chat_id: int, usage: Usage, knowledge: Knowledge)
     except Exception:  # a chart is a bonus: the numbers above were sent already
         log.exception("could not draw the /stats chart")
         return
-    await bot.send_photo(chat_id, png, caption=texts.CHART_TITLE)
+    await bot.send_photo(chat_id, png, caption=texts.CHART_TITLE, message_thread_id=thread)
 
 
 async def gaps(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -209,4 +212,4 @@ async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_html(texts.RELOAD_BUSY)
         return
     outcome = await reload_knowledge(services, "/reload")
-    await send_chunks(context.bot, message.chat_id, outcome.messages)
+    await send_chunks(context.bot, message.chat_id, outcome.messages, thread=thread_of(message))

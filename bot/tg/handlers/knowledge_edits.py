@@ -19,6 +19,7 @@ from bot import kbedit
 from bot.core.knowledge import Knowledge
 from bot.core.loader import KnowledgeError
 from bot.tg import texts
+from bot.tg.addressed import thread_of
 from bot.tg.handlers import messages
 from bot.tg.handlers.admin import admin_services
 from bot.tg.reloading import reload_knowledge, swapped
@@ -169,4 +170,5 @@ async def on_rollback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         context.bot,
         message.chat_id,
         [texts.ROLLBACK_DONE.format(name=escape(name)), *outcome.messages],
+        thread=thread_of(message),
     )
