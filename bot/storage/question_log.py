@@ -118,7 +118,6 @@ class QuestionLog:
         contexts = contexts or []
         votes = votes or []
         if not self.open():
-            self.dropped += len(contexts) + len(users) + len(questions) + len(taps) + len(votes)
             return False
         assert self.conn is not None
         try:
@@ -152,7 +151,6 @@ class QuestionLog:
                          _iso(v.voted_at)) for v in votes])
                 write_contexts(db, contexts)
         except DatabaseError as exc:
-            self.dropped += len(contexts) + len(users) + len(questions) + len(taps) + len(votes)
             self._fail(exc)
             return False
         self._recover()
@@ -417,6 +415,7 @@ class Storage:
         self._votes: deque[VoteRecord] = deque(maxlen=_MAX_PENDING)
         self._scheduled = False
         self._closed = False
+        self._retry: threading.Timer | None = None  # a failed batch's next attempt
 
     @classmethod
     async def open(cls, target: DatabaseTarget | Path) -> Storage:
@@ -469,9 +468,42 @@ class Storage:
             self._votes.clear()
             self._scheduled = False
         contexts = self.contexts.pending()
-        if users or questions or taps or votes or contexts:
-            self.question_log.write(users, questions, taps, votes, contexts=contexts)
-        self.contexts.written(contexts)
+        if (users or questions or taps or votes or contexts) and not self.question_log.write(
+                users, questions, taps, votes, contexts=contexts):
+            self._requeue(users, questions, taps, votes)
+        elif self._retry is not None:
+            with self._lock:  # written: nothing waits for the retry any more
+                if self._retry is not None:
+                    self._retry.cancel()
+                    self._retry = None
+        self.contexts.written(contexts)  # a context lives minutes: the next message writes it
+
+    def _requeue(self, users: list[UserSeen], questions: list[QuestionRecord],
+                 taps: list[TapRecord], votes: list[VoteRecord]) -> None:
+        """Put a batch the database refused (full disk, an outage) back before what came
+        since, and try again in a while: dropped only past `_MAX_PENDING`, oldest first."""
+        with self._lock:
+            for failed, pending in ((users, self._users), (questions, self._questions),
+                                    (taps, self._taps), (votes, self._votes)):
+                merged = [*failed, *pending]
+                kept = merged[-_MAX_PENDING:]
+                self.question_log.dropped += len(merged) - len(kept)
+                pending.clear()
+                pending.extend(kept)
+            if self._retry is None and not self._closed:
+                self._retry = threading.Timer(_REOPEN_EVERY, self._retry_now)
+                self._retry.daemon = True
+                self._retry.start()
+
+    def _retry_now(self) -> None:
+        with self._lock:
+            self._retry = None
+            if self._closed:
+                return
+        try:
+            self._executor.submit(self._drain)
+        except RuntimeError:  # shut down meanwhile
+            pass
 
     async def flush(self) -> None:
         await self._run(self._drain)
@@ -509,13 +541,30 @@ class Storage:
         return await self._run(lambda: self.question_log.expire_contexts(now))
 
     async def health(self) -> Health:
-        return await self._run(self.question_log.probe)
+        probed = await self._run(self.question_log.probe)
+        if probed.ok and self._retry is not None:
+            await self._run(self._drain)  # the database is back: the waiting records first
+        with self._lock:
+            waiting = self._retry is not None
+        if probed.ok and waiting:
+            # The probe's one-row write may fit where a batch does not (a nearly full disk).
+            return Health(False, "logged records wait for a write the database refused")
+        return probed
 
     async def close(self) -> None:
         if self._closed:
             return
         await self.flush()
-        self._closed = True
+        with self._lock:
+            self._closed = True
+            if self._retry is not None:
+                self._retry.cancel()
+            unwritten = len(self._users) + len(self._questions) + len(self._taps) + len(
+                self._votes)
+        if unwritten:  # the database still refuses them: said, not silently lost
+            self.question_log.dropped += unwritten
+            log.warning("%d logged record(s) not written: database %s unusable at shutdown",
+                        unwritten, self.question_log.target)
         await self.contexts.close()
         await self._run(self.question_log.close)
         self._executor.shutdown(wait=True)
