@@ -149,9 +149,7 @@ def test_postgres_connection_lost_degrades_and_reconnects(postgres_target: Datab
 
 def test_locked_database_degrades_and_recovers(tmp_path: Path) -> None:
     path = tmp_path / "locked.sqlite3"
-    locker = sqlite3.connect(path, isolation_level=None)
-    locker.execute("CREATE TABLE x (y)")
-    locker.execute("BEGIN EXCLUSIVE")  # holds the lock before the bot opens the file
+    locker = _held_lock(path)  # holds the lock before the bot opens the file
 
     async def scenario() -> None:
         storage = await Storage.open(path)
@@ -326,9 +324,7 @@ def test_a_refused_batch_is_written_when_the_database_comes_back(
 
     monkeypatch.setattr(module, "_REOPEN_EVERY", 0.2)
     path = tmp_path / "refusing.sqlite3"
-    locker = sqlite3.connect(path, isolation_level=None)
-    locker.execute("CREATE TABLE x (y)")
-    locker.execute("BEGIN EXCLUSIVE")
+    locker = _held_lock(path)
 
     async def scenario() -> None:
         storage = await Storage.open(path)
@@ -351,9 +347,7 @@ def test_a_refused_batch_is_written_when_the_database_comes_back(
 def test_records_still_refused_at_shutdown_are_counted_and_said(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     path = tmp_path / "locked.sqlite3"
-    locker = sqlite3.connect(path, isolation_level=None)
-    locker.execute("CREATE TABLE x (y)")
-    locker.execute("BEGIN EXCLUSIVE")
+    locker = _held_lock(path)
 
     async def scenario() -> None:
         storage = await Storage.open(path)
@@ -370,9 +364,7 @@ def test_health_writes_the_refused_records_before_it_says_ok(tmp_path: Path) -> 
     """The probe writes one row: on a nearly full disk it fits where a batch does not, and
     /healthz said ok while questions were being refused. It is ok once they are written."""
     path = tmp_path / "waiting.sqlite3"
-    locker = sqlite3.connect(path, isolation_level=None)
-    locker.execute("CREATE TABLE x (y)")
-    locker.execute("BEGIN EXCLUSIVE")
+    locker = _held_lock(path)
 
     async def scenario() -> None:
         storage = await Storage.open(path)
@@ -389,3 +381,12 @@ def test_health_writes_the_refused_records_before_it_says_ok(tmp_path: Path) -> 
 
     asyncio.run(scenario())
     locker.close()
+
+
+def _held_lock(path: Path) -> sqlite3.Connection:
+    """A connection holding an exclusive lock on a new SQLite file: the bot can neither
+    read nor write it until the lock is rolled back."""
+    locker = sqlite3.connect(path, isolation_level=None)
+    locker.execute("CREATE TABLE x (y)")
+    locker.execute("BEGIN EXCLUSIVE")
+    return locker
