@@ -5,13 +5,13 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.core.files import UnreadableFile, read_bounded
 from bot.storage.connection import DatabaseTarget, Engine
 
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
@@ -84,16 +84,13 @@ def read_env_file(path: Path) -> dict[str, str]:
     """Parse a `.env` file: KEY=VALUE lines, `#` comments, optional quotes; no interpolation."""
     values: dict[str, str] = {}
     try:
-        if not stat.S_ISREG(path.stat().st_mode):  # a pipe or a device could never end
-            raise ConfigError(f"cannot read {path}: not a regular file")
-        with path.open("rb") as stream:
-            data = stream.read(MAX_ENV_FILE + 1)
+        data = read_bounded(path, MAX_ENV_FILE)  # a pipe or a device could never end
     except FileNotFoundError:
         return values
+    except UnreadableFile as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from None
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
-    if len(data) > MAX_ENV_FILE:
-        raise ConfigError(f"cannot read {path}: more than {MAX_ENV_FILE:,} bytes")
     try:
         text = data.decode("utf-8-sig")  # editors on Windows start UTF-8 files with a BOM
     except UnicodeDecodeError as err:

@@ -416,7 +416,8 @@ class Responder:
             # it for?") and the detail is as close as a tie.
             # "What exactly is the lawsuit about?" insists on what the fact tells.
             return (best.intent_id in self.knowledge.declines[decline.intent_id].about
-                    and self.asks.exact(key) and not _ABOUT_END.issuperset(key.surface[-1:])
+                    and self.asks.exact(key) and bool(key.surface)
+                    and key.surface[-1] not in _ABOUT_END
                     and decline.score >= best.score - self.policy.decline_explains_tie)
         tie = self.policy.decline_tie
         if decline.coverage > best.coverage:

@@ -106,6 +106,7 @@ _MORE = _phrases("আরও বলো|আরো বলো|আরও বলুন
                  "go on|continue|aro bolo|aro|aro kichu|ar kichu|ar ki|bistarito|bistarito bolo|"
                  "aro bistarito|tarpor|tarpor ki|then|and then|then what|what then|what next|"
                  "next|so then")
+_MORE_CHARS = 2 * max(map(len, _MORE))  # a longer message is no bare "more" (spaces, signs)
 # "আরও কিছু জানান", "aro details dao plz", "tell me more about it": a word asking for more,
 # the rest grammar, words of telling, or the subject being talked about.
 _MORE_WORDS = _phrases("আরও|আরো|আরেকটু|আরেকটা|বিস্তারিত|বিস্তারিতভাবে|তারপর|বাকি|বাকিটা|চালিয়ে|"
@@ -251,7 +252,7 @@ class Conversation:
             about = self._more_about(text, about)
         if more is _More.YES:
             return self._more(about, now)
-        if about.fact is None and clean(text) in _MORE:
+        if about.fact is None and len(text) <= _MORE_CHARS and clean(text) in _MORE:
             # "আরও বলো" with nothing said yet (or a context expired, or its fact removed by a
             # reload): what there is to tell, not "I don't know" (nor a gap for the admins).
             answer = self.responder.nothing_begun_answer(clean(text))

@@ -48,12 +48,14 @@ def events_view(knowledge: Knowledge, now: datetime) -> View:
               *sorted(held, key=lambda e: e.id != featured)]
     # One message: the events that fit, then how many more (the note's own room kept).
     room = MAX_MESSAGE - tg_len(texts.EVENTS_MORE.format(count=bengali_number(len(events)))) - 4
+    used = tg_len(texts.EVENTS_HEADER)
     shown: set[str] = set()
     for number, event in enumerate(events):
         line = "• " + escape(describe_event(event, now))
         if event.url:
             line += f'\n<a href="{html.escape(event.url, quote=True)}">{escape(event.url)}</a>'
-        if tg_len("\n\n".join([*lines, line])) > room:
+        used += 2 + tg_len(line)  # the blank line before it
+        if used > room:
             lines.append(texts.EVENTS_MORE.format(count=bengali_number(len(events) - number)))
             break
         lines.append(line)
