@@ -169,3 +169,15 @@ def test_an_answer_of_another_length_reuses_edits_and_removes_messages(
     ids = asyncio.run(run((1, 2), ["same", "gone"]))
     [anew] = fake_telegram.calls_to("sendMessage", since)  # only the deleted one is resent
     assert ids == (1, anew.message_id) and anew.text == "gone"
+
+
+def test_an_update_the_bot_cannot_read_does_not_stop_polling(
+    bot: BotThread, fake_telegram: FakeTelegram
+) -> None:
+    # getUpdates returns a batch; one update PTB cannot read fails the whole call, and the
+    # same offset would be asked again forever, every chat waiting behind it.
+    since = fake_telegram.mark()
+    fake_telegram.push("message", {"message_id": 1, "chat": {"id": 303}})  # no date, no sender
+    fake_telegram.message(LLAMACON, user_id=304)
+    [reply] = fake_telegram.wait_for("sendMessage", since=since, timeout=10)
+    assert reply.chat_id == 304 and "লামাকন" in reply.text

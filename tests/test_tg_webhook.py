@@ -212,3 +212,20 @@ def test_connections_past_the_bound_are_closed_unread(
             break
         time.sleep(0.1)
     assert status == 200
+
+
+def test_an_update_the_bot_cannot_read_is_taken_and_logged_not_retried_forever(
+    hooked: BotThread, fake_telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Telegram redelivers what it did not get a 200 for, and holds the updates behind it:
+    # an update that can never be read must not block the chat's later messages.
+    since = fake_telegram.mark()
+    broken = {"update_id": 20_001, "message": {"message_id": 1, "chat": {"id": 302}}}
+    assert request(hooked, "/tg/hook", broken, secret=SECRET) == (200, {"ok": True})
+    [logged] = [r.getMessage() for r in caplog.records if "20001" in r.getMessage()]
+    assert "cannot be read" in logged and "302" not in logged  # its id, not what it held
+    later = {"update_id": 20_002, "message": fake_telegram.make_message("llamacon kobe", 302)}
+    assert request(hooked, "/tg/hook", later, secret=SECRET) == (200, {"ok": True})
+    [reply] = fake_telegram.wait_for("sendMessage", since=since)
+    assert reply.chat_id == 302
+    assert request(hooked, "/healthz")[0] == 200

@@ -42,6 +42,7 @@ from bot.tg.handlers import (
 from bot.tg.ordering import ChatOrderedProcessor
 from bot.tg.request import JSONHTTPXRequest
 from bot.tg.services import KEY, Services
+from bot.tg.updates import TolerantBot, UpdatesRequest
 
 log = logging.getLogger(__name__)
 
@@ -78,16 +79,15 @@ def build_application(services: Services, *, token: str, base_url: str,
     """
     defaults = Defaults(parse_mode=ParseMode.HTML,
                         link_preview_options=LinkPreviewOptions(is_disabled=True))
+    # JSON bodies: cheaper to encode than PTB's forms (see bot.tg.request). Pool sizes as
+    # PTB's defaults: many sends at once, one long poll.
+    bot = TolerantBot(token, base_url=base_url, base_file_url=file_url(base_url),
+                      defaults=defaults, request=JSONHTTPXRequest(connection_pool_size=256),
+                      updates=UpdatesRequest(connection_pool_size=1),
+                      unreadable=services.metrics.errors.inc)
     app = (
         Application.builder()
-        .token(token)
-        .base_url(base_url)
-        .base_file_url(file_url(base_url))
-        .defaults(defaults)
-        # JSON bodies: cheaper to encode than PTB's forms (see bot.tg.request). Pool sizes
-        # as PTB's defaults: many sends at once, one long poll.
-        .request(JSONHTTPXRequest(connection_pool_size=256))
-        .get_updates_request(JSONHTTPXRequest(connection_pool_size=1))
+        .bot(bot)
         # Chats run concurrently (a slow send for one user delays no one else), each
         # chat's own updates in order.
         .concurrent_updates(ChatOrderedProcessor(metrics=services.metrics,

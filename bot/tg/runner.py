@@ -34,6 +34,7 @@ from bot.tg.app import CommandMenus, Extension, build_application
 from bot.tg.flood import FloodGate
 from bot.tg.reloading import reload_and_tell_admins
 from bot.tg.services import Services
+from bot.tg.updates import read_update
 from bot.tg.webhook import WebhookServer
 from bot.watch import KnowledgeWatcher, fingerprint
 
@@ -136,7 +137,7 @@ class BotRuntime:
         app = self.app
 
         async def on_update(data: dict[str, Any]) -> None:
-            update = Update.de_json(data, app.bot)
+            update = read_update(data, app.bot, self.metrics.errors.inc)
             await app.update_queue.put(update)
 
         server = WebhookServer(urlparse(options.url).path or "/", self.secret_token,
