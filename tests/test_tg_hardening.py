@@ -188,3 +188,29 @@ def test_another_bots_commands_in_a_group_count_against_no_one(
         assert not any(SLOW_DOWN in c.text for c in fake_telegram.calls_to("sendMessage", since))
     finally:
         bot.stop()
+
+
+ANONYMOUS_ADMIN = 1087968824  # Telegram's GroupAnonymousBot: every group's anonymous admins
+
+
+def test_anonymous_admins_of_one_group_do_not_use_up_another_groups_turns(
+    bot_settings: Any, fake_telegram: FakeTelegram
+) -> None:
+    """Found by the red-team run: anonymous admins (and users speaking as a channel) all send
+    as one Telegram account, so one group over the limit silenced them in every group."""
+    bot = start_bot(bot_settings, flood=FloodGate(limit=5, window=60))
+    try:
+        since = fake_telegram.mark()
+        for i in range(8):
+            fake_telegram.message(f"@llama_test_bot লামাকন কবে? {i}", user_id=ANONYMOUS_ADMIN,
+                                  chat_id=-70,
+                                  chat_type="supergroup",
+                                  sender_chat={"id": -70, "type": "supergroup", "title": "A"})
+        fake_telegram.wait_for("sendMessage", lambda c: SLOW_DOWN in c.text, since=since)
+        [answer] = fake_telegram.ask("@llama_test_bot লামাকন কবে?", user_id=ANONYMOUS_ADMIN,
+                                     chat_id=-71,
+                                     chat_type="supergroup",
+                                     sender_chat={"id": -71, "type": "supergroup", "title": "B"})
+        assert answer.chat_id == -71 and SLOW_DOWN not in answer.text
+    finally:
+        bot.stop()

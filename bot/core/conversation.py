@@ -231,6 +231,8 @@ class Conversation:
 
     def reply(self, text: str, context: Context, now: datetime) -> Turn:
         """Answer `text` given `context`; the turn carries the context to keep."""
+        # The responder reads no further either; every reading below costs per character.
+        text = text[: self.responder.policy.max_question_chars]
         context = self._current(context, now)
         if (switched := _SWITCH.match(text)) is not None and text[switched.end():].strip():
             # The talk moves on: answered as a first question, the facts shown still shown.

@@ -46,6 +46,8 @@ _STORY_POINTER = re.compile(
     r"eirokom|oirokom|orokom)(?![\w\u0980-\u09FF])",
     re.IGNORECASE,
 )
+# What is no word at either end of what a lead-in introduces: spaces of any kind, marks.
+_EDGES = re.compile(r"^[\s,:;—-]+|[\s,:;—-]+$")
 # "so" followed by these is no lead-in.
 _NOT_AFTER_SO = frozenset({"far", "much", "many", "that", "long", "called", "on"})
 # A message this short is one question already.
@@ -100,7 +102,8 @@ def question_parts(message: str) -> list[str]:
         return []
     parts: list[str] = []
     for lead_in in reversed(list(_LEAD_IN.finditer(message))):
-        after = message[lead_in.end():].strip(" ,:;—-")
+        # Any space, not only " ": a no-break space or a tab is not a word either.
+        after = _EDGES.sub("", message[lead_in.end():])
         first = after.split(maxsplit=1)[0].lower() if after else ""
         if lead_in.group().strip(" ,।;:!?—-").lower() == "so" and first in _NOT_AFTER_SO:
             continue  # "so far", "so much": not "so, my question is"

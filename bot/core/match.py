@@ -77,6 +77,9 @@ PRUNE_SHARE = 0.5
 MATCH_CACHE = 4096
 # Formal compounds: at least this many characters, each part at least this many.
 MIN_COMPOUND = 6
+# ...and at most this many: each cut is tried, so the work grows with the square of the
+# length, and a word of thousands of letters is no compound but an attack.
+MAX_COMPOUND = 40
 MIN_COMPOUND_PART = 3
 COMPOUND_CACHE = 16384
 _BENGALI_LETTER = re.compile(r"[\u0980-\u09ff]")
@@ -241,7 +244,7 @@ class Matcher:
     def _compound_parts(self, word: str) -> tuple[str, ...]:
         """A formal compound ("ডাউনলোডসংখ্যা", "প্রয়োগক্ষমতা") as the two known words it
         joins, the longer first part first; the word itself when it is known or not two."""
-        if (len(word) < MIN_COMPOUND or not _BENGALI_LETTER.match(word)
+        if (not MIN_COMPOUND <= len(word) <= MAX_COMPOUND or not _BENGALI_LETTER.match(word)
                 or word.endswith(VERB_ENDINGS)):
             return (word,)  # a verb's ending ("এসেছিল") is no second word
         known = self._compounds

@@ -92,6 +92,8 @@ def clean(text: str) -> str:
     return " ".join(_NOT_WORD.sub(" ", text.lower()).split())
 
 
+# Letters of a word that matching reads: "Donaudampfschifffahrt" has 21; Bengali compounds fewer.
+MAX_WORD = 48
 # Per-word caches: real questions reuse a small vocabulary, and each word passes through
 # these a few times per question (bounded, so odd input cannot grow memory without limit).
 _YA_PHALA = _HASANTA + "য"
@@ -276,7 +278,9 @@ def make_key(text: str, rewrite: Callable[[list[str]], list[str]] | None = None,
     `rewrite` then maps the words (the knowledge base's synonym groups).
     """
     cleaned = clean(text)
-    words = cleaned.split()
+    # No word is longer: a "word" of thousands of letters is junk, and each form of it would
+    # sit in the per-word caches below.
+    words = [w[:MAX_WORD] for w in cleaned.split()]
     if split is not None:
         words = [part for word in words for part in split(word)]
     words = [chalit_word(w) for w in words]

@@ -30,7 +30,8 @@ class Verdict(Enum):
 
 
 class FloodGate:
-    """Sliding-window counter per user id; pure and clock-injected so it tests without sleeping."""
+    """Sliding-window counter per sender id (a user's, or the chat they speak as); pure and
+    clock-injected so it tests without sleeping."""
 
     def __init__(self, limit: int = 20, window: float = 60.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -91,11 +92,15 @@ def flood_gate(gate: FloodGate, is_admin: Callable[[int | None], bool]) -> Handl
                 return  # group chatter not meant for the bot does not count against anyone
         if is_admin(user.id):
             return  # admins are trusted with bursts (uploads, /gaps, /stats while fixing things)
-        verdict = gate.check(user.id)
+        # Anonymous admins and users speaking as a channel all send as one Telegram account:
+        # what they speak as is who they are (chat ids are negative, user ids positive).
+        speaker = message.sender_chat if message is not None else None
+        sender = speaker.id if speaker is not None else user.id
+        verdict = gate.check(sender)
         if verdict is Verdict.PASS:
             return
         if verdict is Verdict.WARN:
-            log.info("flood control: user %s is over the limit", user.id)
+            log.info("flood control: sender %s is over the limit", sender)
             if update.callback_query is not None:
                 await update.callback_query.answer(texts.SLOW_DOWN, show_alert=True)
             elif update.effective_chat is not None and update.effective_message is not None:
