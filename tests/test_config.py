@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 
 import pytest
 
 from bot.config import DEFAULT_BASE_URL, ConfigError, load_settings, read_env_file
-from bot.storage.connection import DatabaseTarget, Engine
+from bot.storage.connection import DatabaseError, DatabaseTarget, Engine, LoopReader, connect
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 
@@ -148,3 +149,37 @@ def test_conversations_can_be_turned_off() -> None:
     assert not load_settings({"LLAMABOT_CONVERSATION": "OFF"}, env_file=None).conversation
     with pytest.raises(ConfigError, match="^LLAMABOT_CONVERSATION is malformed: 'maybe'"):
         load_settings({"LLAMABOT_CONVERSATION": "maybe"}, env_file=None)
+
+
+@pytest.mark.parametrize("url", [
+    "postgresql://bot:Xk9%Qz!Secret@127.0.0.1:5432/db",  # '%' that starts no escape
+    "postgresql://bot@127.0.0.1:5432/db?password=x%zzSecret",
+    "postgresql://bot:pass Secret@127.0.0.1:5432/db",  # libpq quotes the spaced part
+])
+def test_a_url_libpq_would_quote_back_is_refused_without_echo(url: str) -> None:
+    """Found by the red-team run: libpq's "invalid percent-encoded token: \"...\"" quoted the
+    password, and /healthz (unauthenticated), /stats and the CLI showed it."""
+    with pytest.raises(ConfigError, match="^LLAMABOT_DATABASE is malformed") as caught:
+        load_settings({"LLAMABOT_DATABASE": url}, env_file=None)
+    assert "Secret" not in str(caught.value)
+
+
+@pytest.mark.parametrize("url", [
+    "postgresql://bot:Xk9%Qz!Secret@127.0.0.1:1/db",
+    "postgresql://bot@127.0.0.1:1/db?password=x%zzSecret",
+    "postgresql://bot:pass Secret@127.0.0.1:1/db",
+    "postgresql://bot:Pa%40Secret@127.0.0.1:1/db",
+])
+def test_a_connection_failure_never_quotes_the_url(url: str) -> None:
+    # Built directly, past the parse-time check, as a caller of the storage layer could.
+    target = DatabaseTarget(Engine.POSTGRESQL, url)
+    with pytest.raises(DatabaseError) as caught:
+        connect(target, 100)
+    assert "Secret" not in str(caught.value) and str(caught.value).startswith("cannot connect")
+    with pytest.raises(DatabaseError) as caught:
+        asyncio.run(_open_async(target))
+    assert "Secret" not in str(caught.value)
+
+
+async def _open_async(target: DatabaseTarget) -> None:
+    await LoopReader(target).open()

@@ -11,6 +11,7 @@ embedded SQLite default must not pay for it at start-up.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -19,7 +20,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import parse_qs, parse_qsl, urlsplit, urlunsplit
+from urllib.parse import parse_qs, parse_qsl, unquote, urlsplit, urlunsplit
 
 
 class DatabaseError(Exception):
@@ -75,6 +76,23 @@ class DatabaseTarget:
         given = parse_qs(parts.query).get("password")
         return given[-1] if given else None
 
+    def redact(self, text: str) -> str:
+        """`text` without the URL or its password, in any form it was given in."""
+        if self.engine is Engine.SQLITE:
+            return text
+        hidden = {self.location, self.password or ""}
+        userinfo = self.location.partition("://")[2].partition("/")[0].rpartition("@")[0]
+        hidden.add(userinfo.partition(":")[2])  # as typed: "p%40ss", not "p@ss"
+        query = self.location.partition("?")[2].partition("#")[0]
+        hidden.update(v for k, v in parse_qsl(query, keep_blank_values=True)
+                      if k.lower() == "password")
+        hidden.update(v for k, _, v in (p.partition("=") for p in query.split("&"))
+                      if k.lower() == "password")  # as typed, before parse_qsl decodes it
+        hidden |= {unquote(h) for h in hidden}
+        for secret in sorted(filter(None, hidden), key=len, reverse=True):
+            text = text.replace(secret, "***")
+        return text
+
     def __str__(self) -> str:
         # Shown in logs and errors: never the password, and never an error of its own.
         if self.engine is Engine.SQLITE:
@@ -99,6 +117,13 @@ class DatabaseTarget:
         return f"DatabaseTarget({self.engine.value}, {str(self)!r})"
 
 
+# A '%' that is not followed by two hex digits: libpq refuses it and quotes what follows.
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# libpq quotes what it cannot read ("invalid percent-encoded token: \"pa%ss\""): a piece
+# of the URL, perhaps of its password.
+_QUOTED = re.compile(r'"[^"]*"')
+
+
 def _check_url(url: str) -> None:
     """Refuse a PostgreSQL URL that libpq and our redaction would read differently; the
     message never repeats the URL (it may hold a password)."""
@@ -112,6 +137,11 @@ def _check_url(url: str) -> None:
     if parts.fragment or "#" in url:
         raise ValueError("the postgresql:// URL holds a '#': percent-encode it (%23) in a"
                          " password")
+    if _BAD_ESCAPE.search(url):
+        raise ValueError("the postgresql:// URL holds a '%' that starts no %XX escape:"
+                         " percent-encode it (%25) in a password")
+    if any(c.isspace() for c in url):
+        raise ValueError("the postgresql:// URL holds a space: percent-encode it (%20)")
     if parts.password is None and "@" in parts.path:
         raise ValueError("the postgresql:// URL holds an '@' or '/' in its user part:"
                          " percent-encode them (%40, %2F) in a password")
@@ -243,7 +273,7 @@ class LoopReader:
             self._postgres = await psycopg.AsyncConnection.connect(
                 self.target.location, autocommit=True, connect_timeout=5)
         except psycopg.Error as exc:
-            raise DatabaseError(f"cannot connect: {_pg_reason(exc)}") from None
+            raise DatabaseError(f"cannot connect: {_pg_reason(exc, self.target)}") from None
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         if not self.connected:
@@ -335,7 +365,7 @@ def _connect_postgresql(target: DatabaseTarget, busy_timeout_ms: int) -> Connect
             raw = psycopg.connect(target.location, autocommit=True, connect_timeout=5)
         except psycopg.Error as exc:
             # psycopg's message may repeat the URL, password included.
-            raise DatabaseError(f"cannot connect: {_pg_reason(exc)}") from None
+            raise DatabaseError(f"cannot connect: {_pg_reason(exc, target)}") from None
         # The same promise as SQLite's busy timeout: wait this long for a lock, then fail.
         raw.execute(f"SET lock_timeout = {int(busy_timeout_ms)}")
         return raw
@@ -355,6 +385,9 @@ def _one_line(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
-def _pg_reason(exc: BaseException) -> str:
-    # "connection failed: connection to server at ... failed: Connection refused" -> the end.
-    return _one_line(exc).rsplit(": ", 1)[-1].strip() or type(exc).__name__
+def _pg_reason(exc: BaseException, target: DatabaseTarget) -> str:
+    """libpq's reason, without anything of the URL: "connection failed: connection to server
+    at ... failed: Connection refused" is "Connection refused"."""
+    line = _QUOTED.sub("(…)", target.redact(_one_line(exc)))
+    reasons = [r.strip() for r in line.split(": ") if r.strip() and r.strip() != "(…)"]
+    return reasons[-1] if reasons else type(exc).__name__
