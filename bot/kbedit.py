@@ -144,16 +144,31 @@ def apply(directory: Path, name: str, content: bytes, base: str, tz: tzinfo,
         else:  # a new file: undoing it means removing it
             kept = history / f"{stamp}--{name}{_ABSENT}"
             kept.touch()
-        note = {"entry": kept.name, "at": now.astimezone(UTC).isoformat(timespec="seconds"),
-                "by": by, "what": what}
-        with open(history / _NOTES, "a", encoding="utf-8") as notes:
-            notes.write(json.dumps(note, ensure_ascii=False) + "\n")
-        _write_atomically(target, content)
+        try:
+            _write_atomically(target, content)
+        except OSError as err:
+            kept.unlink(missing_ok=True)  # nothing was applied: nothing to roll back
+            raise EditError(f"cannot write {name}: {err.strerror or err}") from None
+        _note(history, {"entry": kept.name, "at": _iso(now), "by": by, "what": what,
+                        "wrote": hashlib.sha256(content).hexdigest()})
     return Applied(kept, _moved(checked.knowledge, checked.copy, directory), checked.digest)
 
 
-def rollback(directory: Path) -> str:
-    """Undo the most recent `apply`; return the name of the file restored or removed."""
+@dataclass(frozen=True)
+class RolledBack:
+    name: str  # the file restored, or removed when the apply had created it
+    knowledge: Knowledge  # the folder as written, validated
+    digest: str  # `bot.watch.digest` of the folder as written
+
+
+def rollback(directory: Path, tz: tzinfo, now: datetime, *, by: str = "") -> RolledBack:
+    """Undo the most recent `apply`, if the file is still what that apply wrote and the
+    folder accepts the earlier version; record who did it.
+
+    Raises StaleEdit if the file changed since (a rollback would silently undo that
+    change too), KnowledgeError if the folder would not load after it (another file came
+    to rely on what the apply added), EditError if there is nothing to undo.
+    """
     if not (directory / HISTORY).is_dir():
         raise EditError("nothing to roll back: no earlier version is kept")
     with _locked(directory) as history:
@@ -161,14 +176,53 @@ def rollback(directory: Path) -> str:
         if not entries:
             raise EditError("nothing to roll back: no earlier version is kept")
         latest = entries[-1]
-        name = latest.name
-        if name.endswith(_ABSENT):
-            name = name.removesuffix(_ABSENT)
-            (directory / name).unlink(missing_ok=True)
-        else:
-            _write_atomically(directory / name, latest.path.read_bytes())
+        created = latest.name.endswith(_ABSENT)
+        name = latest.name.removesuffix(_ABSENT)
+        wrote = _notes(history).get(latest.path.name, {}).get("wrote")
+        if wrote is not None and fingerprint(directory / name) != wrote:
+            raise StaleEdit(f"{name} changed since that upload was applied (by hand or by"
+                            " another edit): rolling back would undo that change too; edit"
+                            f" {name} instead")
+        earlier = None if created else latest.path.read_bytes()
+        checked = _validate(directory, name, earlier, tz)
+        target = directory / name
+        try:
+            if earlier is None:
+                target.unlink(missing_ok=True)
+            else:
+                _write_atomically(target, earlier)
+        except OSError as err:
+            raise EditError(f"cannot write {name}: {err.strerror or err}") from None
         latest.path.unlink()
-    return name
+        _note(history, {"rolled_back": latest.path.name, "at": _iso(now), "by": by})
+    return RolledBack(name, _moved(checked.knowledge, checked.copy, directory), checked.digest)
+
+
+def _iso(now: datetime) -> str:
+    return now.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _note(history: Path, note: dict[str, str]) -> None:
+    """Append one line to the folder's record of applies and rollbacks."""
+    with open(history / _NOTES, "a", encoding="utf-8") as notes:
+        notes.write(json.dumps(note, ensure_ascii=False) + "\n")
+
+
+def _notes(history: Path) -> dict[str, dict[str, str]]:
+    """Each apply's note, by the name of its history entry."""
+    try:
+        lines = (history / _NOTES).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return {}
+    notes: dict[str, dict[str, str]] = {}
+    for line in lines:
+        try:
+            note = json.loads(line)
+        except ValueError:  # a line cut short by a crash: that entry's note is lost
+            continue
+        if isinstance(note, dict) and "entry" in note:
+            notes[str(note["entry"])] = {k: str(v) for k, v in note.items()}
+    return notes
 
 
 def history(directory: Path) -> list[Change]:
@@ -176,18 +230,7 @@ def history(directory: Path) -> list[Change]:
     folder = directory / HISTORY
     if not folder.is_dir():
         return []
-    notes: dict[str, dict[str, str]] = {}
-    try:
-        lines = (folder / _NOTES).read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        lines = []
-    for line in lines:
-        try:
-            note = json.loads(line)
-        except ValueError:  # a line cut short by a crash: that entry's note is lost
-            continue
-        if isinstance(note, dict):
-            notes[str(note.get("entry"))] = {k: str(v) for k, v in note.items()}
+    notes = _notes(folder)
     changes = []
     for entry in _entries(folder):
         note = notes.get(entry.path.name, {})
@@ -204,17 +247,20 @@ class _Checked:
     digest: str  # of the folder with the edit
 
 
-def _validate(directory: Path, name: str, content: bytes, tz: tzinfo) -> _Checked:
-    """The knowledge base with `name` replaced by `content`; the fingerprint of the file it
-    replaces and the digest of the result are taken from the same copy that was validated."""
-    check_upload(name, content)
+def _validate(directory: Path, name: str, content: bytes | None, tz: tzinfo) -> _Checked:
+    """The knowledge base with `name` replaced by `content` (None: removed); the fingerprint
+    of the file it replaces and the digest of the result are taken from the same copy that
+    was validated."""
+    if content is not None:
+        check_upload(name, content)
     with tempfile.TemporaryDirectory(prefix="llamabot-stage-") as scratch:
         copy = Path(scratch).resolve() / "knowledge"
         # Links stay links: copied as files, a link out of the folder would pass as inside it.
         shutil.copytree(directory, copy, symlinks=True, ignore=shutil.ignore_patterns(HISTORY))
         base = fingerprint(copy / name)
         (copy / name).unlink(missing_ok=True)  # if it is a link, never write through it
-        (copy / name).write_bytes(content)
+        if content is not None:
+            (copy / name).write_bytes(content)
         try:
             knowledge = load_knowledge(copy, tz)
         except KnowledgeError as err:
@@ -253,8 +299,12 @@ def _moved(knowledge: Knowledge, copy: Path, directory: Path) -> Knowledge:
 def _locked(directory: Path) -> Iterator[Path]:
     """Hold the folder's edit lock (one apply or rollback at a time); yield the history folder."""
     history = directory / HISTORY
-    history.mkdir(exist_ok=True)
-    fd = os.open(history / _LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        history.mkdir(exist_ok=True)
+        fd = os.open(history / _LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as err:  # a read-only folder, a file named .history
+        raise EditError(f"cannot edit the knowledge folder: {HISTORY}: "
+                        f"{err.strerror or err}") from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)  # freed when the descriptor closes
         yield history

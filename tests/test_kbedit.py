@@ -24,6 +24,12 @@ from bot.watch import fingerprint as folder_state
 
 TZ = ZoneInfo("Asia/Dhaka")
 ROOT = Path(__file__).resolve().parent.parent
+NOW = datetime(2025, 4, 2, tzinfo=TZ)
+
+
+def undo(kb: Path) -> str:
+    """/rollback: the name of the file restored."""
+    return rollback(kb, TZ, NOW, by="admin 1").name
 
 
 
@@ -72,10 +78,10 @@ def test_apply_and_rollback_round_trip(kb: Path) -> None:
     ).encode()
     apply(kb, "extra.yaml", new_file, ABSENT, TZ, now + timedelta(seconds=1))
     assert "bye2" in load_knowledge(kb, TZ).smalltalk
-    assert rollback(kb) == "extra.yaml" and not (kb / "extra.yaml").exists()
-    assert rollback(kb) == "events.yaml" and (kb / "events.yaml").read_bytes() == original
+    assert undo(kb) == "extra.yaml" and not (kb / "extra.yaml").exists()
+    assert undo(kb) == "events.yaml" and (kb / "events.yaml").read_bytes() == original
     with pytest.raises(EditError, match="nothing to roll back"):
-        rollback(kb)
+        undo(kb)
     assert not list(kb.glob(".*.tmp"))
 
 
@@ -88,7 +94,7 @@ def test_the_same_bytes_applied_again_leave_no_step_to_roll_back(kb: Path) -> No
     apply(kb, "events.yaml", edited, fingerprint(kb / "events.yaml"), TZ, now)
     again = apply(kb, "events.yaml", edited, fingerprint(kb / "events.yaml"), TZ, now)
     assert again.kept is None and "llamacon" in {e.id for e in again.knowledge.events}
-    assert rollback(kb) == "events.yaml" and (kb / "events.yaml").read_bytes() == original
+    assert undo(kb) == "events.yaml" and (kb / "events.yaml").read_bytes() == original
 
 
 def test_apply_refuses_a_file_changed_since_its_preview(kb: Path) -> None:
@@ -101,7 +107,7 @@ def test_apply_refuses_a_file_changed_since_its_preview(kb: Path) -> None:
         apply(kb, "events.yaml", staged.content, staged.base, TZ, datetime(2025, 4, 1, tzinfo=TZ))
     assert (kb / "events.yaml").read_bytes() == by_hand
     with pytest.raises(EditError, match="nothing to roll back"):
-        rollback(kb)
+        undo(kb)
 
 
 def test_rollback_follows_the_order_of_applies_not_of_local_clocks(kb: Path) -> None:
@@ -112,8 +118,8 @@ def test_rollback_follows_the_order_of_applies_not_of_local_clocks(kb: Path) -> 
           datetime(2025, 4, 1, 10, tzinfo=TZ))
     apply(kb, "events.yaml", second, fingerprint(kb / "events.yaml"), TZ,
           datetime(2025, 4, 1, 5, tzinfo=ZoneInfo("UTC")))
-    assert rollback(kb) == "events.yaml" and (kb / "events.yaml").read_bytes() == first
-    assert rollback(kb) == "events.yaml" and (kb / "events.yaml").read_bytes() == original
+    assert undo(kb) == "events.yaml" and (kb / "events.yaml").read_bytes() == first
+    assert undo(kb) == "events.yaml" and (kb / "events.yaml").read_bytes() == original
 
 
 def test_entries_kept_before_numbering_are_older_than_numbered_ones(kb: Path) -> None:
@@ -121,14 +127,15 @@ def test_entries_kept_before_numbering_are_older_than_numbered_ones(kb: Path) ->
     history = kb / ".history"
     history.mkdir()
     # Written by an earlier version of the bot, named by its local time.
-    (history / "20250401T100000000000--events.yaml").write_bytes(b"oldest")
+    oldest = original.replace(b"[7d, 1d, 1h]", b"[5d]")
+    (history / "20250401T100000000000--events.yaml").write_bytes(oldest)
     (history / "20250401T110000000000--events.yaml").write_bytes(original)
     edited = original.replace(b"[7d, 1d, 1h]", b"[3d]")
     apply(kb, "events.yaml", edited, fingerprint(kb / "events.yaml"), TZ,
           datetime(2025, 3, 1, tzinfo=TZ))  # a clock set back does not matter
-    assert rollback(kb) == "events.yaml" and (kb / "events.yaml").read_bytes() == original
-    assert rollback(kb) == "events.yaml" and (kb / "events.yaml").read_bytes() == original
-    assert rollback(kb) == "events.yaml" and (kb / "events.yaml").read_bytes() == b"oldest"
+    assert undo(kb) == "events.yaml" and (kb / "events.yaml").read_bytes() == original
+    assert undo(kb) == "events.yaml" and (kb / "events.yaml").read_bytes() == original
+    assert undo(kb) == "events.yaml" and (kb / "events.yaml").read_bytes() == oldest
 
 
 def test_problems_name_files_relative_to_the_folder(kb: Path) -> None:
@@ -211,3 +218,64 @@ def test_apply_hands_over_the_folder_as_a_load_of_it_gives_it(kb: Path) -> None:
     assert applied.knowledge == loaded  # file names and source paths included
     assert applied.knowledge.question_sites == loaded.question_sites
     assert applied.digest == digest(kb)
+
+
+def test_rollback_refuses_to_undo_a_change_made_after_the_apply(kb: Path) -> None:
+    """Found by the red-team run: /rollback after a hand edit restored the file from before
+    the upload, and the hand edit was gone for good."""
+    original = (kb / "events.yaml").read_bytes()
+    uploaded = original.replace(b"[7d, 1d, 1h]", b"[3d]")
+    apply(kb, "events.yaml", uploaded, fingerprint(kb / "events.yaml"), TZ, NOW)
+    by_hand = original.replace(b"[7d, 1d, 1h]", b"[2d]")
+    (kb / "events.yaml").write_bytes(by_hand)
+    with pytest.raises(StaleEdit, match="events.yaml changed since that upload was applied"):
+        undo(kb)
+    assert (kb / "events.yaml").read_bytes() == by_hand
+    (kb / "events.yaml").write_bytes(uploaded)  # the hand edit undone: rollback goes ahead
+    assert undo(kb) == "events.yaml" and (kb / "events.yaml").read_bytes() == original
+
+
+def test_rollback_refuses_what_would_leave_the_folder_invalid(kb: Path) -> None:
+    """Found by the red-team run: rolling back a file that added a topic another file came
+    to use deleted it, said "rolled back", and the next restart failed."""
+    topics = b"version: 1\ntopics:\n  - id: extra_topic\n    title: X\n"
+    apply(kb, "extra.yaml", topics, ABSENT, TZ, NOW)
+    facts = (kb / "facts.yaml").read_text(encoding="utf-8")
+    first_topic = facts.split("topic: ", 1)[1].split("\n", 1)[0]
+    (kb / "facts.yaml").write_text(facts.replace(f"topic: {first_topic}", "topic: extra_topic",
+                                                 1), encoding="utf-8")
+    load_knowledge(kb, TZ)  # valid as it is
+    with pytest.raises(KnowledgeError, match="extra_topic"):
+        undo(kb)
+    assert (kb / "extra.yaml").read_bytes() == topics
+    load_knowledge(kb, TZ)  # and still valid
+
+
+def test_a_write_that_fails_leaves_no_step_to_roll_back(
+    kb: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by the red-team run: with the folder unwritable, the history entry was kept
+    though nothing was written, and the next /rollback "restored" the file as it was."""
+    import bot.kbedit
+
+    original = (kb / "events.yaml").read_bytes()
+
+    def refused(target: Path, content: bytes) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(bot.kbedit, "_write_atomically", refused)
+    edited = original.replace(b"[7d, 1d, 1h]", b"[3d]")
+    with pytest.raises(EditError, match="^cannot write events.yaml: Permission denied$"):
+        apply(kb, "events.yaml", edited, fingerprint(kb / "events.yaml"), TZ, NOW)
+    monkeypatch.undo()
+    with pytest.raises(EditError, match="nothing to roll back"):
+        undo(kb)
+
+
+def test_a_folder_that_cannot_hold_its_history_is_one_clear_error(kb: Path) -> None:
+    (kb / ".history").write_text("not a folder")
+    original = (kb / "events.yaml").read_bytes()
+    with pytest.raises(EditError, match="cannot edit the knowledge folder: .history"):
+        apply(kb, "events.yaml", original.replace(b"[7d, 1d, 1h]", b"[3d]"),
+              fingerprint(kb / "events.yaml"), TZ, NOW)
+    assert (kb / "events.yaml").read_bytes() == original

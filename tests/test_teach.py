@@ -64,7 +64,7 @@ def test_declining_another_subject_adds_only_lines_and_rolls_back_byte_for_byte(
     assert (change.name, change.by) == ("decline.yaml", "admin 999")
     assert change.what == "2 question(s) declined as unrelated_chat"
     assert change.at == "2025-04-20T04:00:00+00:00"
-    assert kbedit.rollback(folder) == "decline.yaml"
+    assert kbedit.rollback(folder, TZ, NOW).name == "decline.yaml"
     assert (folder / "decline.yaml").read_bytes() == before
     assert kbedit.history(folder) == []
 
@@ -105,7 +105,7 @@ def test_an_edit_that_breaks_a_right_question_waits_for_confirmation(folder: Pat
     assert Responder(applied.knowledge).ask(RIGHT, NOW).fact_id is None
     [change] = kbedit.history(folder)
     assert change.what.startswith("1 question(s) added to launch_2023 (applied anyway: ")
-    kbedit.rollback(folder)
+    kbedit.rollback(folder, TZ, NOW)
     assert (folder / "facts.yaml").read_bytes() == before
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import itertools
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from conftest import ADMIN_ID, KNOWLEDGE_DIR, BotThread
+from conftest import ADMIN_ID, KNOWLEDGE_DIR, BotThread, start_bot
 from fake_telegram import FakeTelegram
 
 QUESTION = "লামা কতবার ডাউনলোড হয়েছে?"
@@ -153,3 +154,50 @@ def test_non_admins_cannot_upload_apply_or_roll_back(
     calls = fake_telegram.tap(preview.buttons[0]["callback_data"], user_id=4242)
     assert calls[-1].params.get("show_alert") in (True, "true")
     assert NEW_ANSWER not in answer_text(fake_telegram)
+
+
+OTHER_ADMIN = 998
+
+
+def test_every_other_admin_is_told_of_an_upload_applied_and_rolled_back(
+    bot_settings: Any, kb: Path, fake_telegram: FakeTelegram
+) -> None:
+    """Found by the red-team run: hand edits and /review edits reached every admin, uploads
+    and rollbacks only the admin who made them, so a stolen phone's edits went unseen."""
+    settings = replace(bot_settings, knowledge_dir=kb,
+                       admin_ids=frozenset({ADMIN_ID, OTHER_ADMIN}))
+    bot = start_bot(settings, watch_interval=0.1)
+    try:
+        since = fake_telegram.mark()
+        fake_telegram.document("facts.yaml", with_new_answer(kb), user_id=ADMIN_ID)
+        [preview] = fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == ADMIN_ID,
+                                           since=since)
+        fake_telegram.tap(preview.buttons[0]["callback_data"], user_id=ADMIN_ID)
+        [told] = fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == OTHER_ADMIN,
+                                        since=since)
+        assert f"admin {ADMIN_ID}" in told.text and "facts.yaml" in told.text
+        since = fake_telegram.mark()
+        fake_telegram.message("/rollback", user_id=ADMIN_ID)
+        [told] = fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == OTHER_ADMIN,
+                                        since=since)
+        assert "ফেরানো হয়েছে" in told.text and f"admin {ADMIN_ID}" in told.text
+    finally:
+        bot.stop()
+
+
+def test_a_rollback_that_would_undo_a_later_edit_is_refused(
+    watched_bot: tuple[BotThread, Path], fake_telegram: FakeTelegram
+) -> None:
+    bot, folder = watched_bot
+    since = fake_telegram.mark()
+    fake_telegram.document("facts.yaml", with_new_answer(folder), user_id=ADMIN_ID)
+    [preview] = fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == ADMIN_ID, since=since)
+    fake_telegram.tap(preview.buttons[0]["callback_data"], user_id=ADMIN_ID)
+    fake_telegram.wait_for("sendMessage", lambda c: "প্রয়োগ করা হয়েছে" in c.text, since=since)
+    by_hand = (folder / "facts.yaml").read_text(encoding="utf-8") + "\n# checked by hand\n"
+    (folder / "facts.yaml").write_text(by_hand, encoding="utf-8")
+    since = fake_telegram.mark()
+    fake_telegram.message("/rollback", user_id=ADMIN_ID)
+    [refused] = fake_telegram.wait_for("sendMessage", lambda c: "ফেরানো" in c.text, since=since)
+    assert "ফেরানো হয়নি" in refused.text and "changed since that upload" in refused.text
+    assert (folder / "facts.yaml").read_text(encoding="utf-8") == by_hand

@@ -82,8 +82,10 @@ async def reload_and_tell_admins(services: Services, bot: Bot, reason: str, *,
     return outcome
 
 
-async def tell_admins(services: Services, bot: Bot, chunks: list[str]) -> None:
-    for admin_id in sorted(services.settings.admin_ids):
+async def tell_admins(services: Services, bot: Bot, chunks: list[str],
+                      *, besides: int | None = None) -> None:
+    """Send `chunks` to every admin (but the one `besides`, who was told already)."""
+    for admin_id in sorted(services.settings.admin_ids - {besides}):
         try:
             await send_chunks(bot, admin_id, chunks)
         except TelegramError as exc:  # an admin who never opened the bot cannot be told

@@ -82,6 +82,13 @@ EDIT_APPLY = "✅ প্রয়োগ করুন"
 EDIT_DISCARD = "✖️ বাতিল"
 ROLLBACK_DONE = "↩️ <code>{name}</code> আগের সংস্করণে ফেরানো হয়েছে।"
 ROLLBACK_NONE = "ফেরানোর মতো কোনো আগের সংস্করণ নেই।"
+ROLLBACK_REFUSED = "⚠️ ফেরানো হয়নি, কিছুই বদলানো হয়নি: {reason}."
+ROLLBACK_INVALID = (
+    "❌ ফেরানো হয়নি: আগের সংস্করণে ফিরলে জ্ঞানভান্ডারে {count}টি সমস্যা হতো; কিছুই বদলানো হয়নি:"
+)
+# Told to every other admin when one applies an upload or rolls one back: a stolen phone's
+# edits must not go unnoticed.
+EDIT_BY_ANOTHER = "👤 admin {admin}:"
 
 # Votes under fact answers: short toasts (answerCallbackQuery), never a new message.
 VOTE_REASONS = {  # storage's reason -> the chip users see (bot.storage.records.VOTE_REASONS)

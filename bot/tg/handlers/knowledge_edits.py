@@ -18,12 +18,13 @@ from telegram.ext import ContextTypes
 from bot import kbedit
 from bot.core.knowledge import Knowledge
 from bot.core.loader import KnowledgeError
+from bot.core.message_length import MAX_MESSAGE
 from bot.tg import texts
 from bot.tg.addressed import thread_of
 from bot.tg.handlers import messages
 from bot.tg.handlers.admin import admin_services
-from bot.tg.reloading import reload_knowledge, swapped
-from bot.tg.render import escape, report_chunks
+from bot.tg.reloading import swapped, tell_admins
+from bot.tg.render import escape, join_chunks, report_chunks
 from bot.tg.reply import send_chunks
 from bot.tg.services import PendingEdit, Services, services_of
 
@@ -90,6 +91,12 @@ async def preview(context: ContextTypes.DEFAULT_TYPE, services: Services, chat_i
     await send_chunks(context.bot, chat_id, chunks, markup)
 
 
+def _by(admin_id: int | None, chunks: list[str]) -> list[str]:
+    """What an admin was told, for the other admins: who did it, first."""
+    return join_chunks([texts.EDIT_BY_ANOTHER.format(admin=admin_id), *chunks], MAX_MESSAGE,
+                       separator="\n")
+
+
 def _problems(name: str, err: KnowledgeError) -> list[str]:
     return report_chunks(
         texts.EDIT_INVALID.format(name=escape(name), count=len(err.problems)),
@@ -117,6 +124,9 @@ async def on_decision(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     else:
         try:
             chunks = await apply_edit(services, edit, query.from_user.id)
+        except KnowledgeError as err:  # another file changed since the upload was checked
+            await send_chunks(context.bot, chat_id, _problems(edit.name, err))
+            return
         except kbedit.StaleEdit as err:
             # Keep the upload: one tap shows it against the file as it is now.
             again = services.pending_edits.add(edit)
@@ -125,13 +135,19 @@ async def on_decision(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             stale = texts.EDIT_STALE.format(reason=escape(str(err)))
             await send_chunks(context.bot, chat_id, [stale], markup)
             return
+        except kbedit.EditError as err:  # the folder cannot be written (permissions, disk)
+            await send_chunks(context.bot, chat_id,
+                              [texts.EDIT_REFUSED.format(reason=escape(str(err)))])
+            return
         await send_chunks(context.bot, chat_id, chunks)
+        await tell_admins(services, context.bot, _by(query.from_user.id, chunks),
+                          besides=query.from_user.id)
 
 
 async def apply_edit(services: Services, edit: PendingEdit, admin_id: int) -> list[str]:
     """Write the upload if its file is unchanged since the preview and the folder as it is
-    now accepts it (raises kbedit.StaleEdit otherwise), and swap in the knowledge checked
-    on the way; HTML chunks to send."""
+    now accepts it (raises kbedit.StaleEdit or KnowledgeError otherwise), and swap in the
+    knowledge checked on the way; HTML chunks to send."""
     settings = services.settings
     now = services.now()
 
@@ -141,10 +157,7 @@ async def apply_edit(services: Services, edit: PendingEdit, admin_id: int) -> li
                                what=f"{edit.name} uploaded by admin {edit.admin_id}")
         return applied.knowledge, applied.digest
 
-    try:
-        swap = await services.live.replace(write)
-    except KnowledgeError as err:  # another file changed since the upload was checked
-        return _problems(edit.name, err)
+    swap = await services.live.replace(write)
     log.info("admin %s applied knowledge file %s (uploaded by admin %s)",
              admin_id, edit.name, edit.admin_id)
     outcome = swapped(swap, f"{edit.name} uploaded")
@@ -152,23 +165,36 @@ async def apply_edit(services: Services, edit: PendingEdit, admin_id: int) -> li
 
 
 async def on_rollback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Restore the file the last applied upload replaced, then reload."""
+    """Restore the file the last applied upload replaced, if nothing changed it since and
+    the folder accepts it; swap in the knowledge checked on the way; tell every admin."""
     services = await admin_services(update, context)
     message = update.effective_message
     if services is None or message is None:
         return
+    settings = services.settings
+    admin_id = message.from_user.id if message.from_user is not None else None
+    restored: list[str] = []
+
+    def write() -> tuple[Knowledge, str]:
+        done = kbedit.rollback(settings.knowledge_dir, settings.timezone, services.now(),
+                               by=f"admin {admin_id}")
+        restored.append(done.name)
+        return done.knowledge, done.digest
+
     try:
-        name = await asyncio.to_thread(kbedit.rollback, services.settings.knowledge_dir)
-    except kbedit.EditError:
-        await message.reply_html(texts.ROLLBACK_NONE)
-        return
-    log.info(
-        "admin %s rolled back knowledge file %s", message.from_user and message.from_user.id, name
-    )
-    outcome = await reload_knowledge(services, f"{name} rolled back")
-    await send_chunks(
-        context.bot,
-        message.chat_id,
-        [texts.ROLLBACK_DONE.format(name=escape(name)), *outcome.messages],
-        thread=thread_of(message),
-    )
+        swap = await services.live.replace(write)
+    except kbedit.StaleEdit as err:
+        chunks = [texts.ROLLBACK_REFUSED.format(reason=escape(str(err)))]
+    except kbedit.EditError as err:
+        chunks = [texts.ROLLBACK_NONE if str(err).startswith("nothing")
+                  else texts.ROLLBACK_REFUSED.format(reason=escape(str(err)))]
+    except KnowledgeError as err:  # another file came to rely on what the upload added
+        chunks = report_chunks(texts.ROLLBACK_INVALID.format(count=len(err.problems)),
+                               [f"• {p}" for p in err.problems])
+    else:
+        [name] = restored
+        log.info("admin %s rolled back knowledge file %s", admin_id, name)
+        chunks = [texts.ROLLBACK_DONE.format(name=escape(name)),
+                  *swapped(swap, f"{name} rolled back").messages]
+        await tell_admins(services, context.bot, _by(admin_id, chunks), besides=admin_id)
+    await send_chunks(context.bot, message.chat_id, chunks, thread=thread_of(message))
