@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from bot.cli_args import NOW_YEARS, count
+from bot.cli_args import NOW_YEARS, count, percent
 from bot.config import (
     DEFAULT_KNOWLEDGE_DIR,
     ConfigError,
@@ -544,21 +544,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     # None: not given, which a file of the other kind must be told apart from.
     evaluate.add_argument(
-        "--min-accuracy", type=float, help="questions: fail below this in-scope accuracy (%%)"
+        "--min-accuracy", type=percent, help="questions: fail below this in-scope accuracy (%%)"
     )
     evaluate.add_argument(
         "--min-rejection",
-        type=float,
+        type=percent,
         help="questions: fail below this out-of-scope rejection (%%)",
     )
     evaluate.add_argument(
         "--min-follow-up",
-        type=float,
+        type=percent,
         help="dialogues: fail below this share of follow-up turns answered right (%%)",
     )
     evaluate.add_argument(
         "--min-compound",
-        type=float,
+        type=percent,
         help="dialogues: fail below this share of compound messages with every part answered"
         " (%%)",
     )

@@ -18,3 +18,14 @@ def count(text: str) -> int:
     if not 0 <= value <= MAX_COUNT:
         raise argparse.ArgumentTypeError(f"{text!r} is out of range (0 to {MAX_COUNT:,})")
     return value
+
+
+def percent(text: str) -> float:
+    """A share from 0 to 100 ("--min-accuracy 95"); not nan, which every comparison fails."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= value <= 100:  # also false for nan
+        raise argparse.ArgumentTypeError(f"{text!r} is not a percentage (0 to 100)")
+    return value

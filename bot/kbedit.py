@@ -34,12 +34,15 @@ from bot.core.yamlnodes import Problem
 from bot.watch import digest
 
 MAX_UPLOAD_BYTES = 512 * 1024
+# Characters of a knowledge file's name: its history entry adds about 30 to it, and a name
+# must stay under the file system's 255 bytes.
+MAX_NAME = 100
 HISTORY = ".history"
 ABSENT = "absent"  # the fingerprint of a file that does not exist
 _LOCK = ".lock"  # inside HISTORY, where the folder watcher does not look
 _NOTES = "notes.jsonl"  # inside HISTORY: who made each entry's apply, when, and what it did
 _ABSENT = ".absent"  # history marker: the file did not exist before
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.ya?ml$")
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\.ya?ml")  # whole names: fullmatch
 # History entries: `<sequence>-<UTC time>--<file>`; before numbering, `<local time>--<file>`.
 _ENTRY = re.compile(r"^(?:(?P<seq>\d+)-\d{8}T\d{6}Z|(?P<stamp>\d{8}T\d{12}))--(?P<name>.+)$")
 
@@ -80,7 +83,7 @@ class Applied:
 
 def check_file(name: str, size: int) -> None:
     """Refuse what cannot be a knowledge file from its name and size alone."""
-    if not _NAME.match(name):
+    if not _NAME.fullmatch(name) or len(name) > MAX_NAME:
         raise EditError(
             f"{name!r} is not a knowledge file name: send a .yaml file such as facts.yaml"
         )
@@ -256,7 +259,13 @@ def _validate(directory: Path, name: str, content: bytes | None, tz: tzinfo) -> 
     with tempfile.TemporaryDirectory(prefix="llamabot-stage-") as scratch:
         copy = Path(scratch).resolve() / "knowledge"
         # Links stay links: copied as files, a link out of the folder would pass as inside it.
-        shutil.copytree(directory, copy, symlinks=True, ignore=shutil.ignore_patterns(HISTORY))
+        try:
+            shutil.copytree(directory, copy, symlinks=True,
+                            ignore=shutil.ignore_patterns(HISTORY))
+        except shutil.Error:
+            # A file that cannot be copied (unreadable, a pipe) is left out; the copy holds
+            # everything else, and the loader says so if it needed that file.
+            pass
         base = fingerprint(copy / name)
         (copy / name).unlink(missing_ok=True)  # if it is a link, never write through it
         if content is not None:

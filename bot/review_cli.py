@@ -175,7 +175,7 @@ class Review:
 
     def lesson(self, found: Card, choice: str) -> teach.Lesson | None:
         texts = found.cluster.texts
-        if choice.isdigit() and 1 <= int(choice) <= len(found.closest):
+        if choice.isdigit() and len(choice) < 4 and 1 <= int(choice) <= len(found.closest):
             return teach.Lesson(teach.Action.ADD, found.closest[int(choice) - 1], texts)
         if choice == "c":
             fact_id = self.choose_fact()
@@ -196,7 +196,7 @@ class Review:
         answer = self.ask("fact (number or id, empty to go back)> ")
         if not answer:
             return None
-        if answer.isdigit() and 1 <= int(answer) <= len(listed):
+        if answer.isdigit() and len(answer) < 4 and 1 <= int(answer) <= len(listed):
             return listed[int(answer) - 1]
         if answer in knowledge.facts:
             return answer

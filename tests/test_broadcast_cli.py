@@ -108,3 +108,15 @@ def test_unreachable_postgresql_is_one_line_without_the_password() -> None:
     assert result.stderr.startswith("error: cannot open database")
     assert result.stderr.count("\n") == 1, result.stderr
     assert "hunter2-secret" not in result.stderr and "***" in result.stderr
+
+
+def test_an_endless_stdin_is_read_only_as_far_as_a_message_can_go(
+    database_target: DatabaseTarget,
+) -> None:
+    """Found by the red-team run: "--text - < /dev/zero" read until killed."""
+    env = dict(os.environ, LLAMABOT_DATABASE=database_target.location)
+    with open("/dev/zero", "rb") as endless:
+        result = subprocess.run([sys.executable, "-c", ENTRY, "broadcast", "--text", "-"],
+                                cwd=ROOT, env=env, stdin=endless, capture_output=True,
+                                text=True, timeout=30)
+    assert result.returncode == 2 and "Telegram allows" in result.stderr, result.stderr

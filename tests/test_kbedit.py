@@ -57,6 +57,8 @@ def test_stage_refuses_an_invalid_edit_with_located_problems(kb: Path) -> None:
         ("notes.txt", b"x", "not a knowledge file name"),
         ("../facts.yaml", b"x", "not a knowledge file name"),
         (".hidden.yaml", b"x", "not a knowledge file name"),
+        ("facts.yaml\n", b"x", "not a knowledge file name"),  # "$" matched before the "\n"
+        ("f" * 220 + ".yaml", b"x", "not a knowledge file name"),  # history could not hold it
         ("facts.yaml", b"\xff\xfe", "not UTF-8"),
         ("facts.yaml", b"a" * (600 * 1024), "the limit is 512 KiB"),
     ],
@@ -279,3 +281,15 @@ def test_a_folder_that_cannot_hold_its_history_is_one_clear_error(kb: Path) -> N
         apply(kb, "events.yaml", original.replace(b"[7d, 1d, 1h]", b"[3d]"),
               fingerprint(kb / "events.yaml"), TZ, NOW)
     assert (kb / "events.yaml").read_bytes() == original
+
+
+def test_a_file_that_cannot_be_copied_does_not_block_every_upload(kb: Path) -> None:
+    """Found by the red-team run: one unreadable non-YAML file in the folder (a root-owned
+    draft) made every upload fail with a generic apology. A pipe cannot be copied either."""
+    import os
+
+    os.mkfifo(kb / "notes.pipe")
+    current = load_knowledge(kb, TZ)
+    original = (kb / "events.yaml").read_bytes()
+    staged = stage(kb, "events.yaml", original.replace(b"[7d, 1d, 1h]", b"[3d]"), current, TZ)
+    assert staged.diff.section("events").changed == ("llamacon",)

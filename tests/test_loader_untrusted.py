@@ -313,3 +313,23 @@ def test_a_pipe_or_a_device_in_the_folder_is_never_read(tmp_path: Path) -> None:
     assert found == [f"{knowledge / 'pipe.yaml'}:1:1: cannot read file: not a regular file"
                      " (a pipe, a device or a folder) (fix: save it as UTF-8 text)"]
     assert len(digest(knowledge)) == 64  # returns: neither waits for a writer nor reads zeros
+
+
+def test_hidden_yaml_files_are_no_knowledge(tmp_path: Path) -> None:
+    """Found by the red-team run: an editor's lock file (".#facts.yaml", a dangling link)
+    failed every reload, upload and restart while someone edited; a macOS "._facts.yaml"
+    copied along failed the folder too."""
+    knowledge = folder(tmp_path, quote="লামা এক বিলিয়ন বার ডাউনলোড হয়েছে।")
+    (knowledge / ".#facts.yaml").symlink_to("admin@host.1234:1700000000")
+    (knowledge / "._facts.yaml").write_bytes(b"\x00\x05\x16\x07 Mac OS X")
+    loaded = load_knowledge(knowledge, TZ)
+    assert [Path(f).name for f in loaded.files] == ["facts.yaml", "sources.yaml"]
+
+
+@pytest.mark.parametrize("file", ["article\\0.txt", "article\\n.txt", "article\\u200e.txt"])
+def test_a_source_path_with_a_control_character_is_a_problem_not_a_crash(
+        tmp_path: Path, file: str) -> None:
+    """Found by the red-team run: a NUL in `file:` raised ValueError out of every command."""
+    found = problems(folder(tmp_path, file=f'"{file}"'))
+    assert any("holds a control character" in p for p in found), found
+    assert found == stepwise_problems(tmp_path / "knowledge")

@@ -184,3 +184,12 @@ def test_a_broken_eval_file_is_one_line(tmp_path: Path, folder: Path) -> None:
     missing = review(database, folder, "q\n", "--eval", str(tmp_path / "none.yaml"))
     assert missing.returncode == 2
     assert missing.stderr == f"error: --eval '{tmp_path / 'none.yaml'}': no such file\n"
+
+
+def test_a_choice_of_thousands_of_digits_is_no_traceback(
+    database_target: DatabaseTarget, folder: Path
+) -> None:
+    """Found by the red-team run: Python refuses to read a number of over 4,300 digits."""
+    log_questions(database_target, {RAIN[0]: [1]})
+    result = review(database_target, folder, "9" * 5000 + "\n" + "c\n" + "9" * 5000 + "\n")
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr

@@ -122,7 +122,9 @@ def _text(value: str | None) -> str:
     if value is None:
         raise BroadcastCliError("give the announcement with --text TEXT"
                                 " (or see progress with: llamabot broadcast status)")
-    text = _utf8(sys.stdin.buffer.read() if value == "-" else os.fsencode(value)).strip()
+    # Past this many bytes no text fits a message: stdin (a pipe, /dev/zero) is read no further.
+    given = sys.stdin.buffer.read(4 * MAX_MESSAGE + 1) if value == "-" else os.fsencode(value)
+    text = _utf8(given).strip()
     if not text:
         raise BroadcastCliError("the announcement text is empty")
     if tg_len(text) > MAX_MESSAGE:

@@ -11,6 +11,7 @@ import yaml
 
 from bot.core.answer import AnswerKind, Responder
 from bot.core.conversation import Context, Conversation
+from bot.core.files import read_bounded
 from bot.core.yamlnodes import CONSTRUCT_ERRORS
 
 
@@ -82,7 +83,7 @@ class QuestionFileError(ValueError):
 def read_yaml(path: Path, what: str) -> object:
     """The YAML document in `path`; whatever stops reading it is one `QuestionFileError` line."""
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(read_bounded(path).decode("utf-8"))
     except RecursionError:  # PyYAML composes and constructs recursively
         raise QuestionFileError(f"{path}: cannot read {what}: nested too deeply") from None
     except yaml.MarkedYAMLError as err:

@@ -40,7 +40,10 @@ class _Loader:
         self.readers: dict[str, NodeReader] = {}
 
     def read_files(self) -> Generator[None, None, None]:
-        paths = sorted(self.directory.glob("*.yaml")) + sorted(self.directory.glob("*.yml"))
+        # Not hidden files: an editor's lock (".#facts.yaml", often a dangling link) or a
+        # macOS "._facts.yaml" is no knowledge, and the folder watcher ignores them too.
+        paths = [p for pattern in ("*.yaml", "*.yml") for p in sorted(self.directory.glob(pattern))
+                 if not p.name.startswith(".")]
         if not paths:
             self.problems.append(
                 Problem(str(self.directory), 1, 1, "no .yaml files found", "point at knowledge/")

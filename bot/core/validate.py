@@ -163,7 +163,9 @@ class _Builder:
         absolute path, '..' or a link, would be read and shown to whoever sent the file.
         """
         written = Path(file)
-        if written.is_absolute():
+        if any(c in file for c in "\0\n\r") or not file.isprintable():
+            reason = "holds a control character"  # the OS cannot open it (NUL), nor show it
+        elif written.is_absolute():
             reason = "is an absolute path"
         elif ".." in written.parts:
             reason = "leaves the knowledge folder with '..'"
