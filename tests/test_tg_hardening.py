@@ -214,3 +214,35 @@ def test_anonymous_admins_of_one_group_do_not_use_up_another_groups_turns(
         assert answer.chat_id == -71 and SLOW_DOWN not in answer.text
     finally:
         bot.stop()
+
+
+def test_chats_told_to_wait_do_not_hold_up_everyone_else(
+    bot: BotThread, fake_telegram: FakeTelegram
+) -> None:
+    """Found by the red-team run: four chats answered 429 each slept in one of the four
+    processing slots, and every other chat waited for them."""
+    waiting = range(70, 76)  # more chats told to wait than there are slots
+    for chat in waiting:
+        fake_telegram.fail("sendMessage", 429, chat_id=chat, retry_after=2)
+    since = fake_telegram.mark()
+    for chat in waiting:
+        fake_telegram.message("llamacon kobe", user_id=chat)
+    fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == 75, since=since)  # all asked
+    [other] = fake_telegram.ask("hello", user_id=77)
+    assert other.at - fake_telegram.calls[since].at < 1.5  # not after the 2 s waits
+    for chat in waiting:  # and each waiting chat still gets its answer
+        fake_telegram.wait_for("sendMessage", lambda c, chat=chat: c.chat_id == chat, count=2,
+                               since=since)
+
+
+def test_a_long_wait_gets_no_apology_into_the_same_chat(
+    bot: BotThread, fake_telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake_telegram.fail("sendMessage", 429, chat_id=78, retry_after=30)
+    since = fake_telegram.mark()
+    fake_telegram.message("llamacon kobe", user_id=78)
+    assert eventually(lambda: any("asks to wait 30 s" in r.getMessage() for r in caplog.records))
+    time.sleep(0.2)
+    to_chat = [c for c in fake_telegram.calls_to("sendMessage", since) if c.chat_id == 78]
+    assert len(to_chat) == 1 and ERROR not in to_chat[0].text  # the refused answer, no more
+    assert "Traceback" not in caplog.text

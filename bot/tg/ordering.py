@@ -11,12 +11,24 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 from bot.metrics import Metrics
+
+# How the update being handled waits: set by the processor for the task it runs it in.
+_WAIT: ContextVar[Callable[[float], Awaitable[None]] | None] = ContextVar("wait", default=None)
+
+
+async def pause(seconds: float) -> None:
+    """Wait `seconds` (a 429's retry_after) without holding one of the processor's slots:
+    four chats told to wait must not stall every other chat meanwhile. The chat's own
+    order is kept: its lock is still held."""
+    wait = _WAIT.get()
+    await (wait(seconds) if wait is not None else asyncio.sleep(seconds))
 
 
 def order_key(update: object) -> int | None:
@@ -77,20 +89,39 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
     async def _process(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = order_key(update)
         if key is None:
-            async with self._slots:
-                await coroutine
+            await self._in_a_slot(coroutine)
             return
         lock, users = self._locks.get(key, (asyncio.Lock(), 0))
         self._locks[key] = (lock, users + 1)
         try:
-            async with lock, self._slots:
-                await coroutine
+            async with lock:
+                await self._in_a_slot(coroutine)
         finally:
             lock, users = self._locks[key]
             if users <= 1:
                 del self._locks[key]
             else:
                 self._locks[key] = (lock, users - 1)
+
+    async def _in_a_slot(self, coroutine: Awaitable[Any]) -> None:
+        """Run `coroutine` holding a slot, which `pause` gives up while it waits."""
+        await self._slots.acquire()
+        held = [True]
+
+        async def wait(seconds: float) -> None:
+            self._slots.release()
+            held[0] = False
+            await asyncio.sleep(seconds)
+            await self._slots.acquire()
+            held[0] = True
+
+        token = _WAIT.set(wait)
+        try:
+            await coroutine
+        finally:
+            _WAIT.reset(token)
+            if held[0]:
+                self._slots.release()
 
     async def initialize(self) -> None:
         pass

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 
@@ -14,6 +13,7 @@ from bot.core.answer import Answer, AnswerKind
 from bot.storage.records import QuestionRecord, TapRecord, UserSeen
 from bot.tg.addressed import thread_of as thread_of  # moved; see below
 from bot.tg.keyboards import fact_buttons, with_votes
+from bot.tg.ordering import pause
 from bot.tg.render import render_answer
 from bot.tg.services import Services
 
@@ -47,7 +47,7 @@ async def send_chunks(bot: Bot, chat_id: int, chunks: list[str],
             seconds = retry_after_seconds(exc)
             if seconds > MAX_RETRY_WAIT:
                 raise
-            await asyncio.sleep(seconds)
+            await pause(seconds)
             sent.append(await bot.send_message(chat_id, chunk, reply_markup=markup_here,
                                                reply_parameters=reply,
                                                message_thread_id=thread))

@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import ContextTypes
 
+from bot.broadcast.sender import retry_after_seconds
 from bot.tg import flood, texts
 from bot.tg.addressed import thread_of
 from bot.tg.services import services_of
@@ -37,6 +38,12 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(error, (TimedOut, NetworkError, RetryAfter)) and update is None:
         # Polling hiccups: PTB retries by itself; a warning is enough.
         log.warning("network problem talking to Telegram: %s", error)
+        return
+    if isinstance(error, RetryAfter):
+        # Telegram told us to wait longer than a reply may: an apology into the same chat
+        # would only lengthen the wait, and a traceback says nothing the line does not.
+        log.warning("%s: not answered, Telegram asks to wait %.0f s", describe(update),
+                    retry_after_seconds(error))
         return
     log.error("%s failed", describe(update), exc_info=error)
     if not isinstance(update, Update):
