@@ -177,6 +177,9 @@ class FakeTelegram:
         chat = self._chats.get(chat_id, {"id": chat_id, "type": "private", "first_name": "U"})
         message = {"message_id": message_id, "date": int(time.time()), "chat": chat,
                    "from": self.bot_user, "text": "...", **message_extra}
+        # As Telegram does: the tapped message comes with its keyboard as it is now.
+        if "reply_markup" not in message_extra and (markup := self._markup(message_id)):
+            message["reply_markup"] = markup
         return self.push("callback_query", {
             "id": f"cb{next(self._update_ids)}", "from": _user(user_id), "chat_instance": "ci",
             "data": data, "message": message})
@@ -189,6 +192,17 @@ class FakeTelegram:
         return self.message(None, user_id, chat_id, chat_type, document={
             "file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": name,
             "mime_type": "application/x-yaml", "file_size": len(content)})
+
+    def _markup(self, message_id: int) -> Json | None:
+        """The keyboard the bot last gave its message `message_id` (sent or edited)."""
+        with self._cond:
+            for call in reversed(self.calls):
+                sent = call.method == "sendMessage" and call.message_id == message_id
+                edited = (call.method in ("editMessageText", "editMessageReplyMarkup")
+                          and call.params.get("message_id") == message_id)
+                if sent or edited:
+                    return call.params.get("reply_markup") or None
+        return None
 
     def inline(self, query: str, user_id: int = 111) -> int:
         return self.push("inline_query", {"id": f"iq{next(self._update_ids)}",

@@ -99,3 +99,16 @@ def test_taps_are_keyed_to_their_message_in_the_database(
     stats = db.stats()
     assert stats is not None and stats.questions == 5  # taps are not questions
     db.close()
+
+
+def test_a_choice_the_message_never_offered_is_not_counted(
+    bot: BotThread, fake_telegram: FakeTelegram
+) -> None:
+    """Found by the red-team run: a client can send any callback data, and a forged
+    "d:<fact>" tap was logged as a pick, steering what /gaps and /review suggest."""
+    (question, choices), = uncertain_questions(bot.services.responder, 1)
+    [reply] = fake_telegram.ask(question)
+    never = next(f for f in bot.services.knowledge.facts if f not in choices)
+    fake_telegram.tap(f"d:{never}", method="sendMessage", message_id=reply.message_id)
+    fake_telegram.tap(f"d:{choices[0]}", method="sendMessage", message_id=reply.message_id)
+    assert taps(bot, question) == {normalize_for_log(question): {choices[0]: 1}}

@@ -135,3 +135,11 @@ def subscribe_button(knowledge: Knowledge) -> InlineKeyboardButton:
     event = knowledge.bot.event
     label = event.subscribe_button if event is not None else texts.BUTTON_REMINDERS
     return InlineKeyboardButton(label, callback_data="m:subscribe")
+
+
+def offers(message: object, data: str) -> bool:
+    """Whether `message` (a tapped one, as Telegram sends it) carries a button with `data`."""
+    markup = getattr(message, "reply_markup", None)
+    if not isinstance(markup, InlineKeyboardMarkup):
+        return False
+    return any(button.callback_data == data for row in markup.inline_keyboard for button in row)

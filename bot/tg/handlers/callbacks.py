@@ -39,7 +39,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
     if prefix in ("f", "d") and ident is not None and ident in knowledge.facts:
         await query.answer()
-        if prefix == "d":
+        if prefix == "d" and keyboards.offers(message, data):
+            # Only a choice the message offered: a client can send any callback data, and
+            # taps decide which fact /gaps and /review put first.
             record_tap(services, query, ident)
         # The conversation moves to the fact tapped: "কবে?" next asks about it.
         now = services.now()
