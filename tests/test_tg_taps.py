@@ -109,6 +109,7 @@ def test_a_choice_the_message_never_offered_is_not_counted(
     (question, choices), = uncertain_questions(bot.services.responder, 1)
     [reply] = fake_telegram.ask(question)
     never = next(f for f in bot.services.knowledge.facts if f not in choices)
-    fake_telegram.tap(f"d:{never}", method="sendMessage", message_id=reply.message_id)
     fake_telegram.tap(f"d:{choices[0]}", method="sendMessage", message_id=reply.message_id)
+    # A user's later tap replaces their earlier one: a forged one must not.
+    fake_telegram.tap(f"d:{never}", method="sendMessage", message_id=reply.message_id)
     assert taps(bot, question) == {normalize_for_log(question): {choices[0]: 1}}
