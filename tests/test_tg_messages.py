@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import pytest
 from conftest import ADMIN_ID, FIXED_NOW, BotThread
 from fake_telegram import FakeTelegram, _entities
 
@@ -181,3 +182,22 @@ def test_an_update_the_bot_cannot_read_does_not_stop_polling(
     fake_telegram.message(LLAMACON, user_id=304)
     [reply] = fake_telegram.wait_for("sendMessage", since=since, timeout=10)
     assert reply.chat_id == 304 and "লামাকন" in reply.text
+
+
+@pytest.mark.parametrize("captioned", [0, 3, None])
+def test_an_album_gets_one_reply_not_one_per_photo(
+    bot: BotThread, fake_telegram: FakeTelegram, captioned: int | None
+) -> None:
+    """Found by the red-team run: an album of ten photos replying to the bot got the answer
+    and nine "I read text only" notes (Telegram sends an album as one message per photo)."""
+    since = fake_telegram.mark()
+    for index in range(10):
+        extra = caption(LLAMACON) if index == captioned else {}
+        fake_telegram.message(None, user_id=412, photo=PHOTO, media_group_id="album-1", **extra)
+    fake_telegram.message("hello", user_id=412)  # answered after the album: it is all handled
+    fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == 412 and "লামাকন" not in c.text
+                           and READS_TEXT not in c.text, since=since)
+    replies = [c.text for c in fake_telegram.calls_to("sendMessage", since) if c.chat_id == 412]
+    notes = sum(READS_TEXT in r for r in replies)
+    answers = sum("লামাকন" in r for r in replies)
+    assert (answers, notes) == ((0, 1) if captioned is None else (1, int(captioned > 0)))

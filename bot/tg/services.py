@@ -49,6 +49,25 @@ class RecentReplies:
         return self._replies.get((chat_id, message_id), ())
 
 
+@dataclass
+class SeenAlbums:
+    """The last `size` albums (media groups) a chat sent: Telegram delivers an album of ten
+    photos as ten messages, and "I read text only" is said once for all of them."""
+
+    size: int = MAX_REMEMBERED_REPLIES
+    _seen: OrderedDict[tuple[int, str], None] = field(default_factory=OrderedDict)
+
+    def first(self, chat_id: int, album: str) -> bool:
+        """Whether this is the first message of `album` seen (and remember it)."""
+        key = (chat_id, album)
+        if key in self._seen:
+            return False
+        self._seen[key] = None
+        while len(self._seen) > self.size:
+            self._seen.popitem(last=False)
+        return True
+
+
 @dataclass(frozen=True)
 class PendingEdit:
     """An uploaded knowledge file waiting for an admin to apply or discard it."""
@@ -86,6 +105,7 @@ class Services:
     flood: FloodGate = field(default_factory=FloodGate)
     metrics: Metrics = field(default_factory=Metrics)
     replies: RecentReplies = field(default_factory=RecentReplies)
+    albums: SeenAlbums = field(default_factory=SeenAlbums)
     pending_edits: PendingEdits = field(default_factory=PendingEdits)
     reviews: ReviewSessions = field(default_factory=ReviewSessions)  # admins' /review cards
 
