@@ -30,7 +30,6 @@ from pathlib import Path
 from bot.core.kbdiff import KnowledgeDiff, diff_knowledge
 from bot.core.knowledge import Knowledge, Site
 from bot.core.loader import KnowledgeError, load_knowledge
-from bot.core.yamlnodes import Problem
 from bot.watch import digest
 
 MAX_UPLOAD_BYTES = 512 * 1024
@@ -273,17 +272,8 @@ def _validate(directory: Path, name: str, content: bytes | None, tz: tzinfo) -> 
         try:
             knowledge = load_knowledge(copy, tz)
         except KnowledgeError as err:
-            raise KnowledgeError([_as_in_folder(p, copy) for p in err.problems]) from None
+            raise KnowledgeError([p.within(str(copy)) for p in err.problems]) from None
         return _Checked(knowledge, copy, base, digest(copy))
-
-
-def _as_in_folder(problem: Problem, copy: Path) -> Problem:
-    """Name files as the admin knows them (facts.yaml:12:5), never by the scratch copy."""
-    def local(text: str) -> str:
-        return text.replace(f"{copy}{os.sep}", "").replace(str(copy), "the knowledge folder")
-
-    return replace(problem, file=local(problem.file), message=local(problem.message),
-                   hint=local(problem.hint))
 
 
 def _moved(knowledge: Knowledge, copy: Path, directory: Path) -> Knowledge:

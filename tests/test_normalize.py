@@ -119,3 +119,9 @@ def test_sadhu_verbs_in_their_spoken_form(sadhu: str, chalit: str) -> None:
 def test_a_sadhu_question_keys_as_its_spoken_form() -> None:
     assert (make_key("মেটা কী পরিকল্পনা করিয়াছে এবং কবে ঘোষণা করিবে?").surface
             == make_key("মেটা কী পরিকল্পনা করেছে এবং কবে ঘোষণা করবে?").surface)
+
+
+@pytest.mark.parametrize("styled", ["ｌｌａｍａｃｏｎ ｋｏｂｅ", "𝐥𝐥𝐚𝐦𝐚𝐜𝐨𝐧 𝐤𝐨𝐛𝐞"])
+def test_full_width_and_styled_letters_are_the_letters_they_show(styled: str) -> None:
+    """Found by the red-team run: "ｌａｍａ" cleaned to nothing at all."""
+    assert clean(styled) == "llamacon kobe"

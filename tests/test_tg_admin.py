@@ -99,6 +99,8 @@ def test_reload_refuses_a_broken_knowledge_base_and_keeps_serving(
     [refusal] = fake_telegram.ask("/reload", user_id=ADMIN_ID)
     assert "সমস্যা" in refusal.text and old_version in refusal.text
     assert "facts.yaml" in refusal.text and "no_such_topic" in refusal.text
+    # The file as the admin knows it: a server path says where the bot runs (red-team run).
+    assert str(folder) not in refusal.text and "facts.yaml:" in refusal.text
     assert bot.services.knowledge.version == old_version
     [answer] = fake_telegram.ask("লামা কতবার ডাউনলোড হয়েছে?")
     assert "১ বিলিয়ন" in answer.text  # the old knowledge keeps answering

@@ -84,7 +84,7 @@ def test_blocked_user_is_logged_not_apologized_to(
     fake_telegram.message("hello", user_id=77)
     [other] = fake_telegram.ask("hello", user_id=78)
     assert other.chat_id == 78
-    assert eventually(lambda: "blocked the bot" in caplog.text)  # chats run concurrently
+    assert eventually(lambda: "blocked by the user" in caplog.text)  # chats run concurrently
     assert len([c for c in fake_telegram.calls_to("sendMessage", since) if c.chat_id == 77]) == 1
 
 

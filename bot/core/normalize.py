@@ -3,7 +3,7 @@
 Three layers, each computed once per knowledge-base example at load time and
 once per incoming question:
 
-* `clean`: NFC, invisible characters removed, digits to ASCII, punctuation to
+* `clean`: NFKC (NFC for Bengali), invisible characters removed, digits to ASCII, punctuation to
   spaces, lower case. Safe to show and to log.
 * `fold`: a Bengali spelling-fold key, so that common variant spellings
   (ী/ি, শ/ষ/স, ড়/র, doubled letters...) compare equal.
@@ -83,12 +83,14 @@ _SOFT_C = re.compile(r"c(?=[eiy])")  # English "face", "city": a soft c sounds l
 
 
 def clean(text: str) -> str:
-    """Return `text` in NFC, lower case, with only letters, digits and single spaces."""
+    """Return `text` in NFKC, lower case, with only letters, digits and single spaces."""
     # Pasted HTML: "<b>লামা</b> &amp; meta" asks about লামা and meta, not "b" or "amp".
     text = html.unescape(_TAG.sub(" ", text))
     # Invisible characters go before NFC: the signs they separated must compose and sort.
     text = text.replace("ত্\u200d", "ৎ").translate(_INVISIBLE).translate(_BENGALI_DIGITS)
-    text = _LATIN_CASE_ENDING.sub("", unicodedata.normalize("NFC", text))
+    # NFKC: full-width and styled letters ("ｌａｍａ", "𝐋𝐥𝐚𝐦𝐚") are the letters they show;
+    # for Bengali it is NFC.
+    text = _LATIN_CASE_ENDING.sub("", unicodedata.normalize("NFKC", text))
     return " ".join(_NOT_WORD.sub(" ", text.lower()).split())
 
 

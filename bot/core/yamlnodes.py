@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import yaml
@@ -35,6 +36,18 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}"
         return f"{where}: {self.message}" + (f" (fix: {self.hint})" if self.hint else "")
+
+    def within(self, *folders: str) -> Problem:
+        """Files named as the admin knows them (facts.yaml:12:5), not by a server path under
+        any of `folders` (the knowledge folder as given, its real path, a scratch copy)."""
+        def local(text: str) -> str:
+            for folder in sorted({f.rstrip(os.sep) for f in folders if f}, key=len,
+                                 reverse=True):
+                text = text.replace(folder + os.sep, "").replace(folder, "the knowledge folder")
+            return text
+
+        return replace(self, file=local(self.file), message=local(self.message),
+                       hint=local(self.hint))
 
 
 # Problems listed per file: past these, the file is broken throughout (an admin fixes the

@@ -4,6 +4,7 @@ upload or /rollback. A broken folder is refused and every admin is told why."""
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 
 from telegram import Bot
@@ -61,7 +62,9 @@ def refused(live: LiveKnowledge, reason: str, err: KnowledgeError) -> ReloadOutc
     header = texts.RELOAD_FAILED.format(
         count=len(err.problems), version=escape(live.knowledge.version)
     )
-    return ReloadOutcome(False, report_chunks(header, [f"• {p}" for p in err.problems]))
+    folder = str(live.directory)
+    problems = [p.within(folder, os.path.realpath(folder)) for p in err.problems]
+    return ReloadOutcome(False, report_chunks(header, [f"• {p}" for p in problems]))
 
 
 async def reload_and_tell_admins(services: Services, bot: Bot, reason: str, *,

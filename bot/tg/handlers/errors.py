@@ -33,7 +33,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update is not None:  # not a polling hiccup: handling an update failed
         services_of(context).metrics.errors.inc()
     if isinstance(error, Forbidden):
-        log.info("%s: the user blocked the bot or left: %s", describe(update), error)
+        log.info("%s: not allowed to send (blocked by the user, or removed from the group): %s",
+                 describe(update), error)
         return
     if isinstance(error, (TimedOut, NetworkError, RetryAfter)) and update is None:
         # Polling hiccups: PTB retries by itself; a warning is enough.
