@@ -20,7 +20,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from bot import kbedit
-from bot.core.answer import Responder
+from bot.core.answer import AnswerKind, Responder
 from bot.core.evaluation import LabelledQuestion, diff_reports, evaluate
 from bot.core.knowledge import Decline, Fact, Knowledge
 from bot.core.normalize import clean
@@ -129,7 +129,8 @@ def propose(directory: Path, lesson: Lesson, current: Responder,
         staged.knowledge, len(eval_questions),
         tuple(s for s, was_right, is_right in shifts if was_right and not is_right),
         tuple(s for s, was_right, is_right in shifts if is_right and not was_right),
-        _collisions(after, intent.id, added),
+        _collisions(after, intent.id, added)
+        + (_unanswered(after, intent.id, added, now) if lesson.action is Action.ADD else ()),
     )
 
 
@@ -167,6 +168,20 @@ def _collisions(after: Responder, intent_id: str, added: Sequence[str]) -> tuple
         if rival is not None and own - rival.score < after.policy.margin:
             found.append(f"{question!r} matches {rival.intent_id} as well"
                          f" ({rival.score:.0f} vs {own:.0f})")
+    return tuple(found)
+
+
+def _unanswered(after: Responder, fact_id: str, added: Sequence[str],
+                now: datetime) -> tuple[str, ...]:
+    """Added questions the bot would still not answer with the fact: matching is one step,
+    and a question naming a subject the fact is not about ("amazon ai te koto khoroch") is
+    declined after it. Teaching them would change nothing users see."""
+    found = []
+    for question in added:
+        answer = after.ask(question, now)
+        if answer.intent_id != fact_id or answer.kind is not AnswerKind.FACT:
+            found.append(f"{question!r} would still not be answered with {fact_id}"
+                         f" ({answer.kind}: it may name a subject {fact_id} is not about)")
     return tuple(found)
 
 

@@ -144,3 +144,18 @@ def test_questions_the_intent_has_already_are_not_added_twice(folder: Path) -> N
                           ("লামা কতবার ডাউনলোড হয়েছে", again, again))
     proposal = teach.propose(folder, lesson, responder(folder), [], TZ, NOW)
     assert proposal.added == ("lama ekhon koto download",)
+
+
+def test_teaching_a_fact_a_question_about_another_subject_asks_for_confirmation(
+    folder: Path,
+) -> None:
+    """Found by the red-team run: "amazon ai te koto khoroch korbe" added to Meta's
+    investment fact was applied as "nothing broke", and the bot declined it as before:
+    the question names Amazon, which the fact is not about."""
+    lesson = teach.Lesson(teach.Action.ADD, "ai_investment", ("amazon ai te koto khoroch korbe",))
+    proposal = teach.propose(folder, lesson, responder(folder), EVAL, TZ, NOW)
+    assert proposal.needs_confirmation
+    assert any("would still not be answered with ai_investment" in c
+               for c in proposal.collisions)
+    with pytest.raises(teach.Unconfirmed, match="would still not be answered"):
+        teach.apply(folder, proposal, TZ, NOW, by="admin 1")
