@@ -239,6 +239,10 @@ def cmd_kb_import(args: argparse.Namespace, settings: Settings) -> int:
     print(f"drafted {len(draft.facts)} facts under {len(draft.topics)} topics from "
           f"{len(draft.sections)} section headings: wrote {done.article} and {done.facts}")
     print(f"next: write each answer marked TODO (llamabot kb validate {folder} lists them)")
+    if not args.out:
+        print(f"warning: the draft is in {folder} itself: until every TODO is written, a bot"
+              " using it refuses reloads and cannot start; draft in a copy with --out DIR",
+              file=sys.stderr)
     return 0
 
 

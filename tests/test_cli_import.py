@@ -92,6 +92,8 @@ def test_the_default_folder_is_the_knowledge_folder(tmp_path: Path, article: Pat
     result = run("kb", "import", str(article), "--id", "river-drone", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (knowledge / "facts-river-drone.yaml").is_file()
+    # A careless admin is told at once what a draft in the live folder does (red-team run).
+    assert "cannot start" in result.stderr and "--out" in result.stderr
     # The Llama pack is untouched, and the folder is refused until the draft is finished.
     assert run("kb", "validate", str(knowledge)).stdout.count("answer is still TODO") == 3
 
