@@ -169,6 +169,9 @@ _QUESTION_WORDS = _phrases(
     "kotota|kototuku|kotojon|koyjon|kotobar|koybar|"
     # Sylheti and other speech: "কুনদিন?" (when), "কিতা?" (what); "কোথাকার?" (from where)
     "কুন|কুনদিন|কিতা|kun|kundin|kita|কোথাকার|kothakar|"
+    # why, what, how in Sylheti and Chittagonian: "কেনে আটকাইলো?", "কিয়র লাই?", "কিয়া অইয়ে?"
+    "কেনে|ক্যানে|কিয়র|কিল্লাই|কিল্লায়|কিয়া|কিয়ারে|কেন্নে|কেমতে|কিভা|কুনখানো|kene|"
+    "kiyor|killai|kiya|kenne|kemte|"
     # for whom, what kind, within what time, similar to what
     "কাদের|kader|kar|kake|কাহার|কাহাদের|কাহাকে|ধরনের|ধরণের|dhoroner|dhoroner|রকম|rokom|kind|type|সময়|সময়ে|somoy|somoye|"
     "somoyer|similar|like what")

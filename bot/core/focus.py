@@ -36,7 +36,8 @@ _LEAD_IN = re.compile(
 _ASKING = re.compile(
     r"(?<![\w\u0980-\u09FF])(?:কী|কি|কেন|ক্যান|কবে|কখন|কত|কতো|কয়|কোথায়|কই|কোন|কে|কারা|কাদের|"
     r"কীভাবে|কিভাবে|কেমনে|what|why|when|how|which|who|where|ki|keno|kobe|koto|kothay|kon|"
-    r"kivabe|kemne)(?![\w\u0980-\u09FF])",
+    r"kivabe|kemne|কেনে|ক্যানে|কিয়র|কিল্লাই|কিয়া|কিতা|কুন|কেন্নে|kene|killai|kiya|kita|kun)"
+    r"(?![\w\u0980-\u09FF])",
     re.IGNORECASE,
 )
 # Words that point at what the story told: "এরকম কিছু", "that kind of reasoning".

@@ -1,0 +1,37 @@
+"""Mechanisms learned in the thirteenth round: the question words of Sylheti and Chittagonian
+speech ("কেনে", "কিল্লাই", "কিয়র লাই": why) make a clause a question of its own, so a
+message asking two things in them gets both answered.
+Each test fails without its mechanism."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from conftest import fact_answers as facts
+from conftest import play
+
+from bot.core.conversation import Conversation
+from bot.core.focus import asks
+
+TZ = ZoneInfo("Asia/Dhaka")
+NOW = datetime(2025, 4, 20, 12, 0, tzinfo=TZ)
+
+
+@pytest.mark.parametrize(("message", "expected"), [
+    ("ইউরোপত লামা কিল্লাই আটকাই গেল, আর লামাকন কুনদিন অইবো?", ["eu_privacy", "llamacon"]),
+    ("লামার লাইসেন্স লইয়া মানুষ কিয়র লাই নাখোশ, আর লামা কতবার ডাউনলোড অইছে?",
+     ["license_criticism", "downloads_milestone"]),
+    ("ইউরোপে লামা কেনে দেরি অইলো, আর মেটা এআইত কত খরচ করের?", ["eu_privacy", "ai_investment"]),
+])
+def test_a_dialect_why_makes_its_clause_a_question_of_its_own(
+        conversation: Conversation, message: str, expected: list[str]) -> None:
+    (turn,) = play(conversation, message, start=NOW)
+    assert facts(turn) == expected
+
+
+@pytest.mark.parametrize("clause", ["ইউরোপত লামা কিল্লাই আটকাই গেল", "লামা কেনে ফ্রি দের",
+                                    "মামলা কিয়র লাই"])
+def test_a_dialect_question_word_asks(clause: str) -> None:
+    assert asks(clause)
