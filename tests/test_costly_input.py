@@ -16,7 +16,7 @@ import pytest
 
 from bot.core.answer import Responder
 from bot.core.conversation import Context, Conversation
-from bot.core.focus import question_parts
+from bot.core.focus import MAX_PARTS, question_parts
 from bot.core.loader import load_knowledge
 from bot.core.match import MAX_COMPOUND, Matcher
 from bot.core.normalize import MAX_WORD, make_key
@@ -78,3 +78,35 @@ def test_a_lead_in_followed_only_by_spaces_is_no_question(
     message = f"meta llama downloads are huge my friend says {lead_in}{space}"
     question_parts(message)  # raised IndexError
     assert conversation.reply(message, Context(), NOW).answers
+
+
+def _repeated(lead_in: str, count: int = 300) -> str:
+    rng = random.Random(4)
+    return " ".join(f"{lead_in} {chr(rng.randrange(0x61, 0x7B))}" for _ in range(count))[:1000]
+
+
+@pytest.mark.parametrize("message", [
+    _repeated("so so"), _repeated("so"), _repeated("তো"),
+    " ".join(f"{chr(0x61 + i % 26)} r" for i in range(400))[:1000],  # texted "and", 200 times
+    " ".join("লামা কবে?" for _ in range(120))[:1000],  # a hundred questions
+])
+def test_a_message_is_matched_a_bounded_number_of_times(
+    conversation: Conversation, monkeypatch: pytest.MonkeyPatch, message: str
+) -> None:
+    """Found by the second red-team run: every lead-in ("so so a so so b ...") made a part of
+    the rest of the message, each part matched (three times after an answer): 1,794 matches,
+    2 s of the event loop for one message; a texted "and" 200 times rebuilt a growing key."""
+    matcher = conversation.responder.matcher
+    context = conversation.reply("লামাকন কী?", Context(), NOW).context
+    calls: list[str] = []
+    match = matcher.match
+    monkeypatch.setattr(matcher, "match", lambda q, key=None: calls.append(q) or match(q, key))
+    for start in (Context(), context):
+        calls.clear()
+        assert conversation.reply(message, start, NOW).answers
+        assert len(calls) <= 60, len(calls)
+
+
+def test_a_long_message_has_a_bounded_number_of_parts() -> None:
+    parts = question_parts(_repeated("so so"))
+    assert 0 < len(parts) <= MAX_PARTS

@@ -36,6 +36,8 @@ HOLDS_NONE = 0.2
 STRADDLE_WEIGHT = 1.5
 # A short question's own words (besides question words and grammar), at most.
 SHORT_OWN = 2
+# Clauses of one message read as questions of their own, at most: each is matched.
+MAX_QUESTIONS = 12
 
 
 @dataclass(frozen=True)
@@ -895,6 +897,8 @@ class Conversation:
         clauses = _clauses(text)
         if len(clauses) < 2 and not _TEXTED_AND.search(text):
             return [(c, c) for c in clauses]  # most messages: one clause, no key to build
+        if len(clauses) > MAX_QUESTIONS:
+            return [(text, text)]  # no one asks a dozen things at once: read it whole
         listed = self._topics_then_request(clauses)
         # A clause of grammar alone asks nothing of its own, but after a story it asks about
         # the story ("...জাকারবার্গ নাকি কইছে এ বছর লামাই সেরা। আসলে উনি কী কইছিল?"); "is it
@@ -967,6 +971,8 @@ class Conversation:
 
     def _split_on_and(self, clause: str) -> list[str]:
         parts = _TEXTED_AND.split(clause)  # part, "and", part, "and", part...
+        if len(parts) > 2 * MAX_QUESTIONS:
+            return [clause]  # "x r y r z ...": no list of questions, and each join costs
         out = parts[:1]
         for joint, part in zip(parts[1::2], parts[2::2], strict=True):
             # Each side by its own words: the message's "?" closes only the last part.

@@ -53,6 +53,9 @@ _EDGES = re.compile(r"^[\s,:;—-]+|[\s,:;—-]+$")
 _NOT_AFTER_SO = frozenset({"far", "much", "many", "that", "long", "called", "on"})
 # A message this short is one question already.
 MIN_WORDS = 8
+# Each part is matched: at most this many, from the last this many lead-ins ("so", "তো").
+MAX_PARTS = 8
+MAX_LEAD_INS = 3
 
 
 # "এত সমালোচনার পরও ...", "সমালোচনা সত্ত্বেও ...", "despite the criticism, ...": what the
@@ -102,7 +105,9 @@ def question_parts(message: str) -> list[str]:
     if len(message.split()) < MIN_WORDS:
         return []
     parts: list[str] = []
-    for lead_in in reversed(list(_LEAD_IN.finditer(message))):
+    # The last few lead-ins only: each part is matched, and "so so a so so b ..." must not
+    # make a message cost hundreds of matches.
+    for lead_in in list(_LEAD_IN.finditer(message))[:-MAX_LEAD_INS - 1:-1]:
         # Any space, not only " ": a no-break space or a tab is not a word either.
         after = _EDGES.sub("", message[lead_in.end():])
         first = after.split(maxsplit=1)[0].lower() if after else ""
@@ -133,4 +138,4 @@ def question_parts(message: str) -> list[str]:
     for part in parts:
         if part not in unique and part != message.strip():
             unique.append(part)
-    return unique
+    return unique[:MAX_PARTS]
