@@ -71,6 +71,16 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class UpdateDumpFilter(logging.Filter):
+    """Drop PTB's dump of a getUpdates batch it could not read: the whole batch, other users'
+    messages and names included, at CRITICAL. `bot.tg.updates` reads the batch again one
+    update at a time and logs each unreadable one by its id."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.name.startswith("telegram")
+                    and str(record.msg).startswith("Error while parsing updates"))
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time (ISO 8601, UTC), level, logger, message, exception,
     stack and every `extra` field.
@@ -117,6 +127,7 @@ def setup_logging(
     handler.setFormatter(JsonFormatter(redactor.redact) if log_format == "json"
                          else logging.Formatter(_FORMAT))
     handler.addFilter(redactor)
+    handler.addFilter(UpdateDumpFilter())
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

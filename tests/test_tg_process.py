@@ -139,3 +139,26 @@ def test_missing_or_malformed_settings_stop_with_one_line(
     out, err = proc.communicate(timeout=15)
     assert proc.returncode == 1 and "refused TELEGRAM_BOT_TOKEN" in err
     assert "wrong-secret" not in out + err and time.monotonic() - started < 10
+
+
+def test_an_update_the_library_cannot_read_is_logged_by_its_id_only(
+    process_fake: FakeTelegram, tmp_path: Path
+) -> None:
+    """Found by the second red-team run: PTB logs the whole getUpdates batch it could not
+    read at CRITICAL, other users' messages included (at DEBUG, PTB logs every update whole:
+    the README says so)."""
+    fake = process_fake
+    proc = llamabot("run", env=bot_env(fake, tmp_path, LLAMABOT_LOG_LEVEL="INFO"), cwd=tmp_path)
+    try:
+        fake.wait_for("getUpdates", timeout=15)
+        fake.push("message", {"message_id": 1, "chat": {"id": 901, "type": "private"},
+                              "text": "my private words"})  # no date, no sender
+        fake.message("my other private words", user_id=902)
+        fake.ask("llamacon kobe", user_id=903)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    output = out + err
+    assert "cannot be read" in output and "private words" not in output, output[-2000:]
