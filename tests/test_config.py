@@ -183,3 +183,28 @@ def test_a_connection_failure_never_quotes_the_url(url: str) -> None:
 
 async def _open_async(target: DatabaseTarget) -> None:
     await LoopReader(target).open()
+
+
+@pytest.mark.parametrize("url", [
+    "postgresql://bot@127.0.0.1:5432/db?sslpassword=Hidden99x",  # the client key's password
+    "postgresql://bot@127.0.0.1:5432/db?%70assword=Hidden99x",  # libpq decodes the key
+])
+def test_every_password_parameter_is_hidden(url: str) -> None:
+    """Found by the second red-team run: "sslpassword" and a percent-encoded "password" key
+    reached the run log and the CLI's errors."""
+    target = load_settings({"LLAMABOT_DATABASE": url}, env_file=None).database
+    assert "Hidden99x" not in str(target) + repr(target)
+    assert target.password == "Hidden99x"  # what `llamabot run` redacts from its logs
+    assert "Hidden99x" not in target.redact(f"cannot connect to {url}: refused")
+
+
+@pytest.mark.parametrize("url", [
+    "postgresql:/bot:Hidden99x@db/x", "postgresql//bot:Hidden99x@db/x", "postgres:Hidden99x@db",
+    "postgresql://bot:%E2%82Hidden99x@127.0.0.1/db",  # %-escapes that are no UTF-8
+])
+def test_a_mistyped_or_undecodable_url_is_refused_without_echo(url: str) -> None:
+    """Found by the second red-team run: "postgresql:/..." was taken as a SQLite file of that
+    name (a bot no replica shares, /healthz ok), and bad %-escapes raised a traceback."""
+    with pytest.raises(ConfigError, match="^LLAMABOT_DATABASE") as caught:
+        load_settings({"LLAMABOT_DATABASE": url}, env_file=None)
+    assert "Hidden99x" not in str(caught.value)

@@ -20,7 +20,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import parse_qs, parse_qsl, unquote, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, unquote_to_bytes, urlsplit, urlunsplit
 
 
 class DatabaseError(Exception):
@@ -47,6 +47,11 @@ class DatabaseTarget:
         if text.startswith(("postgresql://", "postgres://")):
             _check_url(text)
             return cls(Engine.POSTGRESQL, text)
+        if _MISTYPED.match(text):
+            # "postgresql:/u:pw@db/x" would be a SQLite file of that name: a bot no replica
+            # shares, and a path holding a password. Not echoed.
+            raise ValueError("the database looks like a postgresql:// URL with a mistyped"
+                             " '://': write it as postgresql://user@host:port/dbname")
         if "://" in text:
             scheme = text.split("://", 1)[0]
             raise ValueError(f"unsupported database {scheme}://: use a SQLite file path or a"
@@ -73,7 +78,8 @@ class DatabaseTarget:
             return None
         if parts.password is not None:
             return parts.password
-        given = parse_qs(parts.query).get("password")
+        given = [v for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                 if _SECRET_KEY in k.lower()]
         return given[-1] if given else None
 
     def redact(self, text: str) -> str:
@@ -85,9 +91,9 @@ class DatabaseTarget:
         hidden.add(userinfo.partition(":")[2])  # as typed: "p%40ss", not "p@ss"
         query = self.location.partition("?")[2].partition("#")[0]
         hidden.update(v for k, v in parse_qsl(query, keep_blank_values=True)
-                      if k.lower() == "password")
+                      if _SECRET_KEY in k.lower())
         hidden.update(v for k, _, v in (p.partition("=") for p in query.split("&"))
-                      if k.lower() == "password")  # as typed, before parse_qsl decodes it
+                      if _SECRET_KEY in unquote(k).lower())  # as typed, before decoding
         hidden |= {unquote(h) for h in hidden}
         for secret in sorted(filter(None, hidden), key=len, reverse=True):
             text = text.replace(secret, "***")
@@ -103,20 +109,24 @@ class DatabaseTarget:
             port = parts.port
         except ValueError:
             return f"{self.location.split('://', 1)[0]}://(a malformed URL)"
-        if parts.password is None and "password" not in parts.query.lower():
+        pairs = parse_qsl(parts.query, keep_blank_values=True)  # keys decoded: "%70assword"
+        if parts.password is None and not any(_SECRET_KEY in k.lower() for k, _ in pairs):
             return self.location
         netloc = parts.netloc
         if parts.password is not None:
             netloc = f"{parts.username or ''}:***@{parts.hostname or ''}" + (
                 f":{port}" if port else "")
-        query = "&".join(f"{k}=***" if k.lower() == "password" else f"{k}={v}"
-                         for k, v in parse_qsl(parts.query, keep_blank_values=True))
+        query = "&".join(f"{k}=***" if _SECRET_KEY in k.lower() else f"{k}={v}"
+                         for k, v in pairs)
         return urlunsplit(parts._replace(netloc=netloc, query=query, fragment=""))
 
     def __repr__(self) -> str:
         return f"DatabaseTarget({self.engine.value}, {str(self)!r})"
 
 
+# A query key holding this is a secret: "password", "sslpassword".
+_SECRET_KEY = "password"
+_MISTYPED = re.compile(r"postgres(?:ql)?(?::/?(?!//)|//)", re.IGNORECASE)
 # A '%' that is not followed by two hex digits: libpq refuses it and quotes what follows.
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # libpq quotes what it cannot read ("invalid percent-encoded token: \"pa%ss\""): a piece
@@ -140,6 +150,10 @@ def _check_url(url: str) -> None:
     if _BAD_ESCAPE.search(url):
         raise ValueError("the postgresql:// URL holds a '%' that starts no %XX escape:"
                          " percent-encode it (%25) in a password")
+    try:
+        unquote_to_bytes(url).decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError("the postgresql:// URL holds %-escapes that are not UTF-8 text") from None
     if any(c.isspace() for c in url):
         raise ValueError("the postgresql:// URL holds a space: percent-encode it (%20)")
     if parts.password is None and "@" in parts.path:
