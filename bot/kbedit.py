@@ -42,6 +42,8 @@ _LOCK = ".lock"  # inside HISTORY, where the folder watcher does not look
 _NOTES = "notes.jsonl"  # inside HISTORY: who made each entry's apply, when, and what it did
 _ABSENT = ".absent"  # history marker: the file did not exist before
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\.ya?ml")  # whole names: fullmatch
+# A file written this many seconds after its apply was written by it (clocks, file systems).
+_CLOCK_SLACK = 2.0
 # History entries: `<sequence>-<UTC time>--<file>`; before numbering, `<local time>--<file>`.
 _ENTRY = re.compile(r"^(?:(?P<seq>\d+)-\d{8}T\d{6}Z|(?P<stamp>\d{8}T\d{12}))--(?P<name>.+)$")
 
@@ -117,10 +119,12 @@ def stage(directory: Path, name: str, content: bytes, current: Knowledge, tz: tz
 
 
 def apply(directory: Path, name: str, content: bytes, base: str, tz: tzinfo,
-          now: datetime, *, by: str = "", what: str = "") -> Applied:
+          now: datetime, *, by: str = "", what: str = "",
+          taught: tuple[str, ...] = ()) -> Applied:
     """Write `content` as `directory/name` if that file is still the one previewed (`base`)
     and the folder as it is now accepts it; return the history entry kept for undo and
-    the knowledge as written. `by` and `what` say who did it and what it did (`history`).
+    the knowledge as written. `by` and `what` say who did it and what it did (`history`);
+    `taught`, the reviewed questions it was made for (a rollback hands them back).
 
     Raises StaleEdit if the file changed since the preview, KnowledgeError if the rest
     of the folder changed so that the upload is no longer valid.
@@ -151,8 +155,11 @@ def apply(directory: Path, name: str, content: bytes, base: str, tz: tzinfo,
         except OSError as err:
             kept.unlink(missing_ok=True)  # nothing was applied: nothing to roll back
             raise EditError(f"cannot write {name}: {err.strerror or err}") from None
-        _note(history, {"entry": kept.name, "at": _iso(now), "by": by, "what": what,
-                        "wrote": hashlib.sha256(content).hexdigest()})
+        note: dict[str, object] = {"entry": kept.name, "at": _iso(now), "by": by, "what": what,
+                                   "wrote": hashlib.sha256(content).hexdigest()}
+        if taught:
+            note["taught"] = list(taught)
+        _note(history, note)
     return Applied(kept, _moved(checked.knowledge, checked.copy, directory), checked.digest)
 
 
@@ -161,6 +168,7 @@ class RolledBack:
     name: str  # the file restored, or removed when the apply had created it
     knowledge: Knowledge  # the folder as written, validated
     digest: str  # `bot.watch.digest` of the folder as written
+    taught: tuple[str, ...] = ()  # the reviewed questions the apply was made for
 
 
 def rollback(directory: Path, tz: tzinfo, now: datetime, *, by: str = "") -> RolledBack:
@@ -180,8 +188,10 @@ def rollback(directory: Path, tz: tzinfo, now: datetime, *, by: str = "") -> Rol
         latest = entries[-1]
         created = latest.name.endswith(_ABSENT)
         name = latest.name.removesuffix(_ABSENT)
-        wrote = _notes(history).get(latest.path.name, {}).get("wrote")
-        if wrote is not None and fingerprint(directory / name) != wrote:
+        note = _notes(history).get(latest.path.name, {})
+        wrote = note.get("wrote")
+        if wrote is not None and fingerprint(directory / name) != wrote or (
+                wrote is None and _changed_since(directory / name, note, latest)):
             raise StaleEdit(f"{name} changed since that upload was applied (by hand or by"
                             " another edit): rolling back would undo that change too; edit"
                             f" {name} instead")
@@ -197,33 +207,48 @@ def rollback(directory: Path, tz: tzinfo, now: datetime, *, by: str = "") -> Rol
             raise EditError(f"cannot write {name}: {err.strerror or err}") from None
         latest.path.unlink()
         _note(history, {"rolled_back": latest.path.name, "at": _iso(now), "by": by})
-    return RolledBack(name, _moved(checked.knowledge, checked.copy, directory), checked.digest)
+    taught = note.get("taught")
+    return RolledBack(name, _moved(checked.knowledge, checked.copy, directory), checked.digest,
+                      tuple(str(q) for q in taught) if isinstance(taught, list) else ())
+
+
+def _changed_since(target: Path, note: dict[str, object], entry: _Entry) -> bool:
+    """For an entry from before applies recorded what they wrote: whether `target` was
+    written after the apply (a hand edit since), by its time; unknown times are no change."""
+    at = note.get("at")
+    stamp = entry.path.name.partition("-")[2].partition("--")[0]  # "20250401T100000Z"
+    try:
+        applied = (datetime.fromisoformat(str(at)) if at
+                   else datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC))
+        return target.stat().st_mtime > applied.timestamp() + _CLOCK_SLACK
+    except (ValueError, OSError):
+        return False
 
 
 def _iso(now: datetime) -> str:
     return now.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def _note(history: Path, note: dict[str, str]) -> None:
+def _note(history: Path, note: dict[str, object]) -> None:
     """Append one line to the folder's record of applies and rollbacks."""
     with open(history / _NOTES, "a", encoding="utf-8") as notes:
         notes.write(json.dumps(note, ensure_ascii=False) + "\n")
 
 
-def _notes(history: Path) -> dict[str, dict[str, str]]:
+def _notes(history: Path) -> dict[str, dict[str, object]]:
     """Each apply's note, by the name of its history entry."""
     try:
         lines = (history / _NOTES).read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
         return {}
-    notes: dict[str, dict[str, str]] = {}
+    notes: dict[str, dict[str, object]] = {}
     for line in lines:
         try:
             note = json.loads(line)
         except ValueError:  # a line cut short by a crash: that entry's note is lost
             continue
         if isinstance(note, dict) and "entry" in note:
-            notes[str(note["entry"])] = {k: str(v) for k, v in note.items()}
+            notes[str(note["entry"])] = {str(k): v for k, v in note.items()}
     return notes
 
 
@@ -236,8 +261,8 @@ def history(directory: Path) -> list[Change]:
     changes = []
     for entry in _entries(folder):
         note = notes.get(entry.path.name, {})
-        changes.append(Change(entry.name.removesuffix(_ABSENT), note.get("at", entry.stamp),
-                              note.get("by", ""), note.get("what", "")))
+        changes.append(Change(entry.name.removesuffix(_ABSENT), str(note.get("at", entry.stamp)),
+                              str(note.get("by", "")), str(note.get("what", ""))))
     return changes
 
 

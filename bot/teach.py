@@ -147,7 +147,7 @@ def apply(directory: Path, proposal: Proposal, tz: tzinfo, now: datetime, *, by:
     if proposal.needs_confirmation:
         what += " (applied anyway: " + str(Unconfirmed(proposal)) + ")"
     return kbedit.apply(directory, proposal.name, proposal.content, proposal.base, tz, now,
-                        by=by, what=what)
+                        by=by, what=what, taught=lesson.questions)
 
 
 def _shifts(before: Responder, after: Responder, questions: Sequence[LabelledQuestion],

@@ -293,3 +293,27 @@ def test_a_file_that_cannot_be_copied_does_not_block_every_upload(kb: Path) -> N
     original = (kb / "events.yaml").read_bytes()
     staged = stage(kb, "events.yaml", original.replace(b"[7d, 1d, 1h]", b"[3d]"), current, TZ)
     assert staged.diff.section("events").changed == ("llamacon",)
+
+
+def test_an_entry_from_before_applies_recorded_their_bytes_is_checked_by_time(
+    kb: Path,
+) -> None:
+    """Found by the second red-team run: an entry kept by the previous release has no
+    record of what its apply wrote, so a hand edit made since was rolled back unseen."""
+    import json
+    import os
+
+    original = (kb / "events.yaml").read_bytes()
+    history = kb / ".history"
+    history.mkdir()
+    entry = history / "000001-20250401T100000Z--events.yaml"
+    entry.write_bytes(original.replace(b"[7d, 1d, 1h]", b"[5d]"))
+    (history / "notes.jsonl").write_text(json.dumps(
+        {"entry": entry.name, "at": "2025-04-01T10:00:00+00:00", "by": "admin 1",
+         "what": "events.yaml uploaded"}) + "\n", encoding="utf-8")
+    (kb / "events.yaml").write_bytes(original)  # written now: after the apply
+    with pytest.raises(StaleEdit, match="changed since that upload was applied"):
+        undo(kb)
+    applied = datetime(2025, 4, 1, 10, 0, 1, tzinfo=ZoneInfo("UTC")).timestamp()
+    os.utime(kb / "events.yaml", (applied, applied))  # as the apply left it
+    assert undo(kb) == "events.yaml"

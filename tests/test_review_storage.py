@@ -307,3 +307,19 @@ def test_a_malformed_retention_setting_is_named(value: str) -> None:
 
     with pytest.raises(ConfigError, match=f"^LLAMABOT_RETENTION_DAYS is malformed: '{value}'"):
         load_settings({"LLAMABOT_RETENTION_DAYS": value}, env_file=None)
+
+
+def test_questions_whose_edit_was_rolled_back_return_to_the_review(
+        database_target: DatabaseTarget) -> None:
+    """Found by the second red-team run: after /rollback of a /review edit, its questions
+    stayed decided and the review never showed them again."""
+    log = opened(database_target)
+    assert log.write([], [unanswered("lama namate koto taka lage", 1),
+                          unanswered("ajke brishti hobe", 2)])
+    assert log.decide(["lama namate koto taka lage"], "added", "ecosystem_strategy", "admin 9",
+                      NOW)
+    assert log.decide(["ajke brishti hobe"], "ignored", None, "admin 9", NOW)
+    assert log.review_items(6.0) == []
+    assert log.undecide(["lama namate koto taka lage", "ajke brishti hobe"])
+    assert [i.text for i in log.review_items(6.0)] == ["lama namate koto taka lage"]
+    log.close()

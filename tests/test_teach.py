@@ -159,3 +159,12 @@ def test_teaching_a_fact_a_question_about_another_subject_asks_for_confirmation(
                for c in proposal.collisions)
     with pytest.raises(teach.Unconfirmed, match="would still not be answered"):
         teach.apply(folder, proposal, TZ, NOW, by="admin 1")
+
+
+def test_a_rolled_back_lesson_hands_back_the_questions_it_taught(folder: Path) -> None:
+    """So that /rollback can put them back in the review (second red-team run)."""
+    rain = ("ajke brishti hobe", "ajke ki brishti hobe naki")
+    lesson = teach.Lesson(teach.Action.DECLINE, "unrelated_chat", rain)
+    proposal = teach.propose(folder, lesson, responder(folder), EVAL, TZ, NOW)
+    teach.apply(folder, proposal, TZ, NOW, by="admin 999")
+    assert kbedit.rollback(folder, TZ, NOW).taught == rain

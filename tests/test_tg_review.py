@@ -112,6 +112,12 @@ def test_an_edit_that_breaks_a_right_question_waits_for_apply_anyway(
     fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == ADMIN_ID and "↩️" in c.text
                            and "facts.yaml" in c.text, since=since)
     assert (folder / "facts.yaml").read_bytes() == before
+    # Rolled back, the questions are no longer decided: the review shows them again (they
+    # stayed hidden for good, found by the second red-team run).
+    since = fake_telegram.mark()
+    fake_telegram.message("/review", user_id=ADMIN_ID)
+    [again] = fake_telegram.wait_for("sendMessage", lambda c: "🗂" in c.text, since=since)
+    assert f"×2 {RIGHT}" in again.text
 
 
 def test_non_admins_open_none_of_the_review(

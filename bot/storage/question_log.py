@@ -272,6 +272,18 @@ class QuestionLog:
 
         return self._read(query) or False
 
+    def undecide(self, texts: list[str]) -> bool:
+        """Forget the decisions to add or decline these questions (their edit was rolled
+        back): the review shows them again. Ignoring stands."""
+        def query(conn: Connection) -> bool:
+            marks = ",".join("?" * len(texts))
+            with conn.transaction() as db:
+                db.execute(f"DELETE FROM review_decisions WHERE text IN ({marks})"
+                           " AND action <> 'ignored'", texts)
+            return True
+
+        return (self._read(query) or False) if texts else True
+
     def fact_feedback(self, since: datetime) -> list[FactFeedback] | None:
         """Per fact since `since`: times answered, 👍, 👎 and "did you mean" picks."""
         after = _iso(since)
@@ -527,6 +539,9 @@ class Storage:
     async def decide(self, texts: list[str], action: str, target: str | None, by: str,
                      at: datetime) -> bool:
         return await self._run(lambda: self.question_log.decide(texts, action, target, by, at))
+
+    async def undecide(self, texts: list[str]) -> bool:
+        return await self._run(lambda: self.question_log.undecide(texts))
 
     async def fact_feedback(self, since: datetime) -> list[FactFeedback] | None:
         return await self._run(lambda: self.question_log.fact_feedback(since))

@@ -173,12 +173,12 @@ async def on_rollback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     settings = services.settings
     admin_id = message.from_user.id if message.from_user is not None else None
-    restored: list[str] = []
+    restored: list[kbedit.RolledBack] = []
 
     def write() -> tuple[Knowledge, str]:
         done = kbedit.rollback(settings.knowledge_dir, settings.timezone, services.now(),
                                by=f"admin {admin_id}")
-        restored.append(done.name)
+        restored.append(done)
         return done.knowledge, done.digest
 
     try:
@@ -192,8 +192,12 @@ async def on_rollback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         chunks = report_chunks(texts.ROLLBACK_INVALID.format(count=len(err.problems)),
                                [f"• {p}" for p in err.problems])
     else:
-        [name] = restored
+        [done] = restored
+        name = done.name
         log.info("admin %s rolled back knowledge file %s", admin_id, name)
+        # A /review edit undone: its questions are no longer decided, so /review shows them.
+        if done.taught and not await services.storage.undecide(list(done.taught)):
+            log.warning("the review decisions of the rolled-back edit could not be removed")
         chunks = [texts.ROLLBACK_DONE.format(name=escape(name)),
                   *swapped(swap, f"{name} rolled back").messages]
         await tell_admins(services, context.bot, _by(admin_id, chunks), besides=admin_id)
