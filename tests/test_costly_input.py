@@ -9,26 +9,17 @@ from __future__ import annotations
 
 import random
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.core.answer import Responder
 from bot.core.conversation import Context, Conversation
 from bot.core.focus import MAX_PARTS, question_parts
-from bot.core.loader import load_knowledge
 from bot.core.match import MAX_COMPOUND, Matcher
 from bot.core.normalize import MAX_WORD, make_key
 
 TZ = ZoneInfo("Asia/Dhaka")
 NOW = datetime(2025, 4, 20, 12, 0, tzinfo=TZ)
-ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(scope="module")
-def conversation() -> Conversation:
-    return Conversation(Responder(load_knowledge(ROOT / "knowledge", TZ)))
 
 
 def junk(letters: int, seed: int = 1) -> str:

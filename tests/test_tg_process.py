@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,24 @@ def llamabot(*args: str, env: dict[str, str], cwd: Path) -> LoggedProcess:
     return LoggedProcess([sys.executable, "-m", "bot.cli", *args], env=env, cwd=cwd)
 
 
+@contextmanager
+def running(env: dict[str, str], cwd: Path) -> Iterator[LoggedProcess]:
+    """`llamabot run`, killed on the way out if a test failed before stopping it."""
+    proc = llamabot("run", env=env, cwd=cwd)
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def terminated(proc: LoggedProcess) -> str:
+    """Stop the bot as systemd does (SIGTERM) and return everything it printed."""
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=15)
+    return out + err
+
+
 @pytest.fixture
 def process_fake() -> Iterator[FakeTelegram]:
     with FakeTelegram(max_poll=0.3) as fake:
@@ -61,8 +80,7 @@ def test_debug_conversation_never_prints_the_token(
     process_fake: FakeTelegram, tmp_path: Path
 ) -> None:
     fake = process_fake
-    proc = llamabot("run", env=bot_env(fake, tmp_path), cwd=tmp_path)
-    try:
+    with running(bot_env(fake, tmp_path), tmp_path) as proc:
         fake.wait_for("getUpdates", timeout=15)
         fake.ask("/start")
         fake.ask("লামা কতবার ডাউনলোড হয়েছে?")
@@ -74,12 +92,7 @@ def test_debug_conversation_never_prints_the_token(
         fake.fail("sendMessage", 500, chat_id=111)  # an error with a traceback in the log
         fake.ask("hello", count=2)
         fake.ask("/reload", user_id=ADMIN_ID)
-        proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=15)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    output = out + err
+        output = terminated(proc)
     assert proc.returncode == 0, output[-2000:]
     assert " DEBUG " in output and "Traceback" in output  # the test saw real debug output
     secret = TOKEN.split(":", 1)[1]
@@ -148,17 +161,11 @@ def test_an_update_the_library_cannot_read_is_logged_by_its_id_only(
     read at CRITICAL, other users' messages included (at DEBUG, PTB logs every update whole:
     the README says so)."""
     fake = process_fake
-    proc = llamabot("run", env=bot_env(fake, tmp_path, LLAMABOT_LOG_LEVEL="INFO"), cwd=tmp_path)
-    try:
+    with running(bot_env(fake, tmp_path, LLAMABOT_LOG_LEVEL="INFO"), tmp_path) as proc:
         fake.wait_for("getUpdates", timeout=15)
         fake.push("message", {"message_id": 1, "chat": {"id": 901, "type": "private"},
                               "text": "my private words"})  # no date, no sender
         fake.message("my other private words", user_id=902)
         fake.ask("llamacon kobe", user_id=903)
-        proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=15)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    output = out + err
+        output = terminated(proc)
     assert "cannot be read" in output and "private words" not in output, output[-2000:]
