@@ -1,6 +1,7 @@
 """Mechanisms learned in the thirteenth round: the question words of Sylheti and Chittagonian
 speech ("কেনে", "কিল্লাই", "কিয়র লাই": why) make a clause a question of its own, so a
-message asking two things in them gets both answered.
+message asking two things in them gets both answered; "who is leading/heading X" asks for a
+person, which no fact names.
 Each test fails without its mechanism."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import pytest
 from conftest import fact_answers as facts
 from conftest import play
 
+from bot.core.answer import AnswerKind
 from bot.core.conversation import Conversation
 from bot.core.focus import asks
 
@@ -35,3 +37,11 @@ def test_a_dialect_why_makes_its_clause_a_question_of_its_own(
                                     "মামলা কিয়র লাই"])
 def test_a_dialect_question_word_asks(clause: str) -> None:
     assert asks(clause)
+
+
+@pytest.mark.parametrize("question", ["Who is heading the war rooms at Meta?",
+                                      "who is leading the deepseek response team at meta"])
+def test_who_is_leading_asks_for_a_person_no_fact_names(
+        conversation: Conversation, question: str) -> None:
+    (turn,) = play(conversation, question, start=NOW)
+    assert turn.answer.kind is AnswerKind.NOT_IN_ARTICLE

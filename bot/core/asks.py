@@ -89,6 +89,7 @@ _ASKING = {
                    "প্রধান কে", "প্রধান কারা", "who heads", "head of", "the head",
                    "প্রধান নির্বাহী", "সিইও", "বিচারক", "বিচারপতি", "আইনজীবী", "উকিল", "মুখপাত্র",
                    "founder", "founders", "founded", "ceo", "leads", "led by", "in charge",
+                   "who is leading", "who is heading", "headed by",
                    "judge", "lawyer", "lawyers", "attorney", "spokesperson", "protishthata",
                    "netritte", "bicharok", "ukil"),
     Asked.VERSION: ("কোন ভার্সন", "কোন ভার্সনের", "কোন সংস্করণ", "কোন সংস্করণের", "ভার্সন নম্বর",
