@@ -45,3 +45,10 @@ def test_who_is_leading_asks_for_a_person_no_fact_names(
         conversation: Conversation, question: str) -> None:
     (turn,) = play(conversation, question, start=NOW)
     assert turn.answer.kind is AnswerKind.NOT_IN_ARTICLE
+
+
+def test_sadhu_participles_are_grammar(conversation: Conversation) -> None:
+    """"হইয়া", "করিয়া" (having been, having done) are how a sadhu question is built: as
+    unknown words they made "লামা বলিতে কী বোঝানো হইয়া থাকে?" a fallback."""
+    (turn,) = play(conversation, "লামা বলিতে কী বোঝানো হইয়া থাকে?", start=NOW)
+    assert facts(turn) == ["what_is_llama"]
