@@ -52,3 +52,12 @@ def test_sadhu_participles_are_grammar(conversation: Conversation) -> None:
     unknown words they made "লামা বলিতে কী বোঝানো হইয়া থাকে?" a fallback."""
     (turn,) = play(conversation, "লামা বলিতে কী বোঝানো হইয়া থাকে?", start=NOW)
     assert facts(turn) == ["what_is_llama"]
+
+
+@pytest.mark.parametrize(("formal", "plain"), [("সংযোজিত", "ইন্টিগ্রেট"), ("পশ্চাতে", "পেছনে")])
+def test_formal_words_are_read_as_the_plain_ones(
+        conversation: Conversation, formal: str, plain: str) -> None:
+    """Data (knowledge/synonyms.yaml): "সংযোজিত হইবে" (will be added) and "ইহার পশ্চাতে"
+    (behind it) in formal questions of the development sets were unknown words."""
+    matcher = conversation.responder.matcher
+    assert matcher.key(formal).surface == matcher.key(plain).surface
