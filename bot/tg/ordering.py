@@ -106,21 +106,22 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
     async def _in_a_slot(self, coroutine: Awaitable[Any]) -> None:
         """Run `coroutine` holding a slot, which `pause` gives up while it waits."""
         await self._slots.acquire()
-        held = [True]
+        held = True
 
         async def wait(seconds: float) -> None:
+            nonlocal held
             self._slots.release()
-            held[0] = False
+            held = False
             await asyncio.sleep(seconds)
             await self._slots.acquire()
-            held[0] = True
+            held = True
 
         token = _WAIT.set(wait)
         try:
             await coroutine
         finally:
             _WAIT.reset(token)
-            if held[0]:
+            if held:
                 self._slots.release()
 
     async def initialize(self) -> None:

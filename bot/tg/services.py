@@ -20,6 +20,7 @@ from bot.metrics import Metrics
 from bot.storage.question_log import Storage
 from bot.tg.flood import FloodGate
 from bot.tg.review_session import ReviewSessions
+from bot.tg.webhook import RecentIds
 
 KEY = "services"
 MAX_REMEMBERED_REPLIES = 10_000  # answered messages whose edit edits the answer (~2 MB)
@@ -47,25 +48,6 @@ class RecentReplies:
 
     def get(self, chat_id: int, message_id: int) -> tuple[int, ...]:
         return self._replies.get((chat_id, message_id), ())
-
-
-@dataclass
-class SeenAlbums:
-    """The last `size` albums (media groups) a chat sent: Telegram delivers an album of ten
-    photos as ten messages, and "I read text only" is said once for all of them."""
-
-    size: int = MAX_REMEMBERED_REPLIES
-    _seen: OrderedDict[tuple[int, str], None] = field(default_factory=OrderedDict)
-
-    def first(self, chat_id: int, album: str) -> bool:
-        """Whether this is the first message of `album` seen (and remember it)."""
-        key = (chat_id, album)
-        if key in self._seen:
-            return False
-        self._seen[key] = None
-        while len(self._seen) > self.size:
-            self._seen.popitem(last=False)
-        return True
 
 
 @dataclass(frozen=True)
@@ -105,7 +87,9 @@ class Services:
     flood: FloodGate = field(default_factory=FloodGate)
     metrics: Metrics = field(default_factory=Metrics)
     replies: RecentReplies = field(default_factory=RecentReplies)
-    albums: SeenAlbums = field(default_factory=SeenAlbums)
+    # Albums (media groups) seen, by chat: Telegram sends an album of ten photos as ten
+    # messages, and "I read text only" is said once for all of them.
+    albums: RecentIds[tuple[int, str]] = field(default_factory=RecentIds)
     pending_edits: PendingEdits = field(default_factory=PendingEdits)
     reviews: ReviewSessions = field(default_factory=ReviewSessions)  # admins' /review cards
 

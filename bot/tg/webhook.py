@@ -19,13 +19,14 @@ import hmac
 import json
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from bot.metrics import CONTENT_TYPE
 
 log = logging.getLogger(__name__)
+K = TypeVar("K", bound=Hashable)
 MAX_BODY = 1 << 20  # Telegram updates are a few KB; refuse anything absurd
 # The request line and headers, together: Telegram and probes send a few hundred bytes. Read
 # before any secret is checked, so a stranger must not make us hold more.
@@ -44,14 +45,14 @@ HealthProbe = Callable[[], Awaitable[tuple[bool, dict[str, Any]]]]
 MetricsText = Callable[[], Awaitable[str]]  # the Prometheus exposition text
 
 
-class RecentIds:
-    """The last `size` update ids taken, oldest forgotten first."""
+class RecentIds(Generic[K]):
+    """The last `size` ids taken (update ids; albums a chat sent), oldest forgotten first."""
 
     def __init__(self, size: int = RECENT_UPDATES) -> None:
         self.size = size
-        self._ids: OrderedDict[int, None] = OrderedDict()
+        self._ids: OrderedDict[K, None] = OrderedDict()
 
-    def add(self, ident: int) -> bool:
+    def add(self, ident: K) -> bool:
         """Remember `ident`; False if it was already there (a redelivery)."""
         if ident in self._ids:
             return False
@@ -60,7 +61,7 @@ class RecentIds:
             self._ids.popitem(last=False)
         return True
 
-    def discard(self, ident: int) -> None:
+    def discard(self, ident: K) -> None:
         self._ids.pop(ident, None)
 
 
@@ -81,7 +82,7 @@ class WebhookServer:
         self._on_update = on_update
         self._health = health
         self._metrics = metrics
-        self._recent = RecentIds()
+        self._recent: RecentIds[int] = RecentIds()
         self._server: asyncio.Server | None = None
         self._open = 0
 

@@ -43,7 +43,7 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, *, edited:
         return  # group chatter, or an edit that no longer mentions the bot: leave it be
     services = services_of(context)
     if message.media_group_id is not None:  # an album's caption: its photos need no note
-        services.albums.first(message.chat.id, message.media_group_id)
+        services.albums.add((message.chat.id, message.media_group_id))
     chat_id, thread = message.chat_id, thread_of(message)
     group = message.chat.type != ChatType.PRIVATE
     now, user = services.now(), update.effective_user
@@ -88,6 +88,6 @@ async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message.chat.type != ChatType.PRIVATE and not replies_to(message, context.bot.id):
         return
     album = message.media_group_id
-    if album is not None and not services.albums.first(message.chat.id, album):
+    if album is not None and not services.albums.add((message.chat.id, album)):
         return  # the album's first message had the note (or its caption was answered)
     await message.reply_html(services.knowledge.voice.fill(texts.NON_TEXT, html_text=True))
