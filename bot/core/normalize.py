@@ -59,6 +59,9 @@ _DOUBLED = re.compile(r"(.)\1+")
 
 # Latin digraphs folded the same way for transliterated Bengali and typed Banglish/English.
 _DIGRAPHS: tuple[tuple[str, str], ...] = (
+    # "dicche", "korcchi": চ্ছ, one sound, not a k before it.
+    ("cchh", "C"),
+    ("cch", "C"),
     ("chh", "C"),
     ("ch", "C"),
     ("sh", "s"),

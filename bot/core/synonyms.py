@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from bot.core.normalize import clean, stems, surface_word
+from rapidfuzz import fuzz
+
+from bot.core.normalize import clean, phonetic_word, skeleton_word, stems, surface_word
 
 
 def _form(word: str) -> str:
@@ -19,6 +21,12 @@ def _form(word: str) -> str:
 
 
 STEM_CACHE = 16384
+# A word in Latin letters that no group lists meets a group's Bengali word when it sounds like
+# it: "banano" is বানানো, "biniyog" বিনিয়োগ. Same consonants, most of the vowels (not
+# "khoroch" for খরচ, which sounds "krc": reading the unwritten vowels in as well met the
+# wrong groups far more often than the right ones).
+MIN_SOUND_SKELETON = 3
+SOUND_SIMILARITY = 80.0
 # A verb's perfect and its past perfect say the same thing here: "বাজারে এসেছে" written in a
 # group is also "বাজারে এসেছিল", "বানিয়েছিলেন"; in speech "বের হইসে" is also "বের হইসিল",
 # and in Latin letters "ber hoise" is "ber hoisilo".
@@ -50,6 +58,8 @@ class Synonyms:
     def __init__(self, groups: Iterable[Sequence[str]] = ()) -> None:
         # first folded word -> [(folded phrase words, replacement words)], longest first
         self._phrases: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+        # skeleton -> [(how a group's Bengali word sounds, the group's first words)]
+        self._sounds: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
         for group in groups:
             canonical = tuple(clean(group[0]).split())
             itself = tuple(_form(w) for w in canonical)
@@ -57,6 +67,14 @@ class Synonyms:
                 for words in _tenses(tuple(_form(w) for w in clean(member).split())):
                     if words and words != itself:
                         self._phrases.setdefault(words[0], []).append((words, canonical))
+            # By how they sound: a group's Bengali words, read in Latin letters.
+            for member in group:
+                words = tuple(clean(member).split())
+                if len(words) == 1 and not words[0].isascii():
+                    form = _form(words[0])
+                    if len(skeleton := skeleton_word(form)) >= MIN_SOUND_SKELETON:
+                        self._sounds.setdefault(skeleton, []).append(
+                            (phonetic_word(form), canonical))
         for options in self._phrases.values():
             options.sort(key=lambda option: -len(option[0]))
         self._stem_cache: dict[str, tuple[str, ...] | None] = {}
@@ -89,10 +107,20 @@ class Synonyms:
         found = next((replacement for stem in stems(word)
                       for phrase, replacement in self._phrases.get(_form(stem), ())
                       if len(phrase) == 1), None)
+        if found is None and word.isascii():
+            found = next(filter(None, map(self._sounding, (word, *stems(word)))), None)
         if len(self._stem_cache) >= STEM_CACHE:  # real questions reuse a small vocabulary
             self._stem_cache.clear()
         self._stem_cache[word] = found
         return found
+
+    def _sounding(self, word: str) -> tuple[str, ...] | None:
+        """The group whose Bengali word `word` (in Latin letters) sounds like; None when none
+        does, or words of two groups do."""
+        sound = phonetic_word(word)
+        groups = {replacement for heard, replacement in self._sounds.get(skeleton_word(word), ())
+                  if fuzz.ratio(sound, heard) >= SOUND_SIMILARITY}
+        return groups.pop() if len(groups) == 1 else None
 
     def _replace_at(self, forms: list[str], i: int) -> tuple[int, tuple[str, ...]] | None:
         for phrase, replacement in self._phrases.get(forms[i], ()):

@@ -1,0 +1,55 @@
+"""Mechanisms learned in the fourteenth round: a word in Latin letters that no synonym group
+lists meets the group of the Bengali word it sounds like ("banano" is বানানো, so "kar banano"
+asks who made it), because the group rewrote every Bengali example to its first word and left
+the romanized one nothing to meet; and a doubled "cch" in Latin letters is চ্ছ ("dicche" is
+দিচ্ছে, giving). Each test fails without its mechanism."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.core.answer import AnswerKind, Responder
+from bot.core.normalize import phonetic_word, surface_word
+from bot.core.synonyms import Synonyms
+
+TZ = ZoneInfo("Asia/Dhaka")
+NOW = datetime(2025, 4, 20, 12, 0, tzinfo=TZ)
+
+
+@pytest.mark.parametrize(("words", "expected"), [
+    (["kar", "banano"], ["kar", "তৈরি"]),
+    (["biniyog", "koto"], ["খরচ", "koto"]),
+    (["biniyoger"], ["খরচ"]),  # through its stem, as a Bengali word with a case ending
+])
+def test_a_latin_word_meets_the_group_of_the_bengali_word_it_sounds_like(
+        words: list[str], expected: list[str]) -> None:
+    synonyms = Synonyms([["তৈরি", "বানানো"], ["খরচ", "বিনিয়োগ"]])
+    assert synonyms.rewrite(words) == expected
+
+
+def test_a_latin_word_sounding_like_words_of_two_groups_meets_neither() -> None:
+    synonyms = Synonyms([["তৈরি", "বানানো"], ["ফল", "বানানা"]])
+    assert synonyms.rewrite(["banano"]) == ["banano"]
+
+
+@pytest.mark.parametrize("word", ["bonus", "bnn", "বনানো"])
+def test_other_words_keep_their_spelling(word: str) -> None:
+    """Other consonants, a skeleton too short to tell, or Bengali letters (whose variant
+    spellings folding already meets) are left as written."""
+    assert Synonyms([["তৈরি", "বানানো"]]).rewrite([word]) == [word]
+
+
+def test_a_romanized_question_after_a_question_is_answered(real: Responder) -> None:
+    answer = real.ask("llama jinish ta ki asole? kar banano", NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "what_is_llama")
+
+
+@pytest.mark.parametrize(("latin", "bengali"), [
+    ("dicche", "দিচ্ছে"), ("icchhe", "ইচ্ছে"), ("pacche", "পাচ্ছে")])
+def test_a_doubled_ch_in_latin_letters_sounds_as_the_bengali_letter(latin: str,
+                                                                    bengali: str) -> None:
+    """"cch" is চ্ছ, one sound: read as "kch", a romanized "dicche" met no example's দিচ্ছে."""
+    assert phonetic_word(latin) == phonetic_word(surface_word(bengali))
