@@ -1,8 +1,9 @@
 """Mechanisms learned in the fourteenth round: a word in Latin letters that no synonym group
 lists meets the group of the Bengali word it sounds like ("banano" is বানানো, so "kar banano"
 asks who made it), because the group rewrote every Bengali example to its first word and left
-the romanized one nothing to meet; and a doubled "cch" in Latin letters is চ্ছ ("dicche" is
-দিচ্ছে, giving). Each test fails without its mechanism."""
+the romanized one nothing to meet; a doubled "cch" in Latin letters is চ্ছ ("dicche" is
+দিচ্ছে, giving); "what are they accused of" asks what, not which ones. Each test fails without
+its mechanism."""
 
 from __future__ import annotations
 
@@ -10,9 +11,13 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import fact_answers as facts
+from conftest import play
 
 from bot.core.answer import AnswerKind, Responder
-from bot.core.normalize import phonetic_word, surface_word
+from bot.core.asks import Asked, Asks
+from bot.core.conversation import Conversation
+from bot.core.normalize import make_key, phonetic_word, surface_word
 from bot.core.synonyms import Synonyms
 
 TZ = ZoneInfo("Asia/Dhaka")
@@ -53,3 +58,18 @@ def test_a_doubled_ch_in_latin_letters_sounds_as_the_bengali_letter(latin: str,
                                                                     bengali: str) -> None:
     """"cch" is চ্ছ, one sound: read as "kch", a romanized "dicche" met no example's দিচ্ছে."""
     assert phonetic_word(latin) == phonetic_word(surface_word(bengali))
+
+
+def test_what_they_are_accused_of_asks_of_the_lawsuit(conversation: Conversation) -> None:
+    """"what are they ... of" asks what something is, not for a list of three or more, which
+    the lawsuit's answer does not give."""
+    _, turn = play(conversation, "Is Meta facing any lawsuit over Llama?",
+                   "what are they accused of, exactly?", start=NOW)
+    assert facts(turn) == ["copyright_lawsuit"]
+
+
+@pytest.mark.parametrize(("question", "listed"), [
+    ("what are they accused of?", False), ("what are they used for", False),
+    ("what are they?", True), ("new models are coming, what are they", True)])
+def test_what_are_they_asks_which_only_at_its_end(question: str, listed: bool) -> None:
+    assert (Asked.WHICH in Asks().asked(make_key(question), bare=True)) is listed

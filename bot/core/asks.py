@@ -298,6 +298,9 @@ class Asks:
         if Asked.MONEY in found and _earnings_occasion(key.surface) and not _holds(
                 _without(key.surface, ((_EARNINGS,),)), self._asking[Asked.MONEY]):
             found.discard(Asked.MONEY)  # "আয়ের কলে কী বললেন?": the earnings call, no sum
+        if Asked.WHICH in found and _what_are_they_of(key.cleaned.split()) and not _holds(
+                _without(key.surface, (_WHAT_ARE_THEY,)), self._asking[Asked.WHICH]):
+            found.discard(Asked.WHICH)  # "what are they accused of?" asks no list
         if _which_of_several(key.cleaned.split()):
             found.add(Asked.WHICH)  # "which closed models?", "কোন বইগুলো?"
         if Asked.WHERE in found and _holds(key.surface, self._heading):
@@ -441,6 +444,17 @@ def _which_of_several(words: list[str]) -> bool:
         if w in ("কোন", "kon") and any(a.endswith(_PLURAL_ENDINGS) for a in words[i + 1:i + 5]):
             return True
     return False
+
+
+_WHAT_ARE_THEY = ("what", "are", "they")
+
+
+def _what_are_they_of(words: list[str]) -> bool:
+    """Whether "what are they" goes on with words of its own ("what are they accused of",
+    "what are they used for"): then it asks what something is, not which ones."""
+    n = len(_WHAT_ARE_THEY)
+    return any(tuple(words[i:i + n]) == _WHAT_ARE_THEY and i + n < len(words)
+               for i in range(len(words)))
 
 
 def _when_is_a_conjunction(cleaned: str) -> bool:
