@@ -389,7 +389,9 @@ def cmd_kb_review(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_data_purge(args: argparse.Namespace, settings: Settings) -> int:
     from bot.review_cli import open_log, purge
 
-    log = open_log(args.database, settings, CliError)
+    # Each of the purge's short transactions may wait this long for a running bot's write
+    # (a broadcast being queued) instead of failing at once.
+    log = open_log(args.database, settings, CliError, busy_timeout_ms=5000)
     try:
         print(purge(log, args.older_than, _now(args, settings), CliError))
     finally:
@@ -603,7 +605,8 @@ def build_parser() -> argparse.ArgumentParser:
     data_sub = data.add_subparsers(title="data commands", required=True)
     purge = data_sub.add_parser(
         "purge", parents=[common], formatter_class=raw,
-        help="delete logged questions, votes, taps and decisions older than an age",
+        help="delete logged questions, votes, taps and decisions, unsubscribed chats and"
+             " finished broadcast deliveries older than an age",
         epilog="example: llamabot data purge --older-than 90d")
     purge.add_argument("--older-than", required=True, metavar="AGE",
                        help="an age in days, e.g. 90d")

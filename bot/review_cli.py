@@ -32,13 +32,14 @@ SIGNAL_WORDS = {"unanswered": "unanswered", "disliked": "voted down",
                 "rejected": "\"none of these\"", "narrow": "answered narrowly"}
 
 
-def open_log(database: str | None, settings: Settings, error: Errors) -> QuestionLog:
+def open_log(database: str | None, settings: Settings, error: Errors,
+             busy_timeout_ms: int = 200) -> QuestionLog:
     """The question log named by --database, else by the settings; it must exist."""
     try:
         target = existing_target(database, settings.database, "questions are logged")
     except ValueError as err:
         raise error(str(err)) from None
-    log = QuestionLog(target)
+    log = QuestionLog(target, busy_timeout_ms)
     if not log.open():
         raise error(f"cannot open {target}: {log.error}")
     return log
@@ -261,11 +262,13 @@ def purge(log: QuestionLog, older_than: str, now: datetime, error: Errors) -> st
     before = now - timedelta(days=days)
     purged = log.purge(before, now)
     if purged is None:
-        raise error(f"cannot purge {log.target}: {log.error}")
+        # Each batch is committed on its own: what went before the failure stays deleted.
+        raise error(f"cannot purge {log.target}: {log.error} (run it again to finish)")
     return (f"deleted {purged.questions} question(s) and tap(s), {purged.votes} vote(s),"
             f" {purged.decisions} review decision(s) and {purged.users} user(s) last seen"
-            f" before {before.astimezone(UTC):%Y-%m-%d %H:%M} UTC, and the conversation contexts"
-            " expired by now")
+            f" before {before.astimezone(UTC):%Y-%m-%d %H:%M} UTC, {purged.subscribers}"
+            f" chat(s) unsubscribed and {purged.deliveries} broadcast delivery row(s)"
+            " finished before then, and the conversation contexts expired by now")
 
 
 def _measured(proposal: teach.Proposal) -> str:

@@ -212,6 +212,26 @@ MIGRATIONS: tuple[Migration, ...] = (
         );
         """,
     ),
+    Migration(
+        7,
+        "indexes for unfinished sends and logged texts; counts of purged sends",
+        """
+        -- Rows still to send: /metrics counts them, and a finished broadcast is found by
+        -- their absence; with every delivery of every broadcast kept, both scanned the
+        -- whole outbox.
+        CREATE INDEX IF NOT EXISTS outbox_unfinished ON outbox(broadcast_id)
+            WHERE state IN ('pending', 'sending');
+        -- A review decision is purged only when its question is no longer logged: a probe
+        -- per decision instead of a scan of the question log.
+        CREATE INDEX IF NOT EXISTS questions_text ON questions(text);
+        -- The purge deletes a finished broadcast's delivery rows (chat ids) once they are
+        -- older than the retention period, and keeps their counts here for its progress.
+        ALTER TABLE broadcasts ADD COLUMN purged_sent INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE broadcasts ADD COLUMN purged_failed INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE broadcasts ADD COLUMN purged_blocked INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE broadcasts ADD COLUMN purged_cancelled INTEGER NOT NULL DEFAULT 0;
+        """,
+    ),
 )
 
 

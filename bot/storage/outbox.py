@@ -23,6 +23,12 @@ from pathlib import Path
 from bot.storage.connection import Connection, DatabaseTarget, Engine, connect
 from bot.storage.migrations import migrate
 
+# Outbox rows that will not change again: the purge deletes them once old (chat ids).
+FINISHED = ("sent", "failed", "blocked", "cancelled")
+# Counted through the partial index outbox_unfinished (migration 7), not a scan of every
+# delivery ever made: /metrics asks at each scrape.
+REMAINING = "SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'sending')"
+
 
 @dataclass(frozen=True)
 class SubscriberCounts:
@@ -198,7 +204,8 @@ class Outbox:
     def progress(self, broadcast_id: int) -> Progress | None:
         row = self.conn.execute(
             "SELECT id, kind, state, created_at, text, total, progress_chat_id,"
-            " progress_message_id FROM broadcasts WHERE id = ?",
+            " progress_message_id, purged_sent, purged_failed, purged_blocked,"
+            " purged_cancelled FROM broadcasts WHERE id = ?",
             (broadcast_id,),
         ).fetchone()
         if row is None:
@@ -207,10 +214,13 @@ class Outbox:
             "SELECT state, COUNT(*) FROM outbox WHERE broadcast_id = ? GROUP BY state",
             (broadcast_id,),
         ).fetchall())
+        # Rows the retention purge deleted are counted in the broadcast's purged_* columns.
+        sent, failed, blocked, cancelled = (
+            counts.get(state, 0) + int(purged) for state, purged in zip(
+                FINISHED, row[8:12], strict=True))
         return Progress(
             int(row[0]), row[1], row[2], row[3], row[4], int(row[5]),
-            sent=counts.get("sent", 0), failed=counts.get("failed", 0),
-            blocked=counts.get("blocked", 0), cancelled=counts.get("cancelled", 0),
+            sent=sent, failed=failed, blocked=blocked, cancelled=cancelled,
             remaining=counts.get("pending", 0) + counts.get("sending", 0),
             progress_chat_id=row[6], progress_message_id=row[7],
         )
@@ -293,8 +303,7 @@ class Outbox:
 
     def remaining(self) -> int:
         """Rows of every broadcast still to send (pending or in flight)."""
-        row = self.conn.execute(
-            "SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'sending')").fetchone()
+        row = self.conn.execute(REMAINING).fetchone()
         return int(row[0])
 
 

@@ -32,6 +32,9 @@ from bot.storage.connection import (
 )
 from bot.storage.contexts import ContextRecord, Contexts, delete_expired, write_contexts
 from bot.storage.migrations import migrate
+from bot.storage.purge import PAUSE as PURGE_PAUSE
+from bot.storage.purge import ROWS as PURGE_ROWS
+from bot.storage.purge import PurgeJob
 from bot.storage.records import (
     GAP_KINDS,
     TAP_KIND,
@@ -324,30 +327,26 @@ class QuestionLog:
 
         return self._read(query)
 
-    def purge(self, before: datetime, now: datetime | None = None) -> Purged | None:
+    def purge(self, before: datetime, now: datetime | None = None, rows: int = PURGE_ROWS,
+              pause: Callable[[], None] = lambda: time.sleep(PURGE_PAUSE)) -> Purged | None:
         """Delete what is older than `before`: questions and taps, votes, users not seen
-        since, and decisions about questions no longer logged; with `now`, the conversation
-        contexts and answered messages expired by then too (a running bot deletes those as
-        it goes; a stopped one does not). One transaction."""
-        cutoff = _iso(before)
+        since, decisions about questions no longer logged, chats unsubscribed before it and
+        finished broadcast deliveries; with `now`, the conversation contexts and answered
+        messages expired by then too (a running bot deletes those as it goes; a stopped one
+        does not). In transactions of at most `rows` rows, calling `pause` between them so
+        other writers get in; None if one fails (those before it stay committed)."""
+        job = PurgeJob(before, now, rows)
+        while True:
+            done = self.purge_step(job)
+            if done is None:
+                return None
+            if done:
+                return job.purged
+            pause()
 
-        def query(conn: Connection) -> Purged:
-            with conn.transaction() as db:
-                questions = db.execute("DELETE FROM questions WHERE asked_at < ?", (cutoff,))
-                votes = db.execute("DELETE FROM votes WHERE voted_at < ?", (cutoff,))
-                # A decision outlives its date while the question is still logged: an
-                # ignored question must not come back because the decision aged first.
-                decisions = db.execute(
-                    "DELETE FROM review_decisions WHERE decided_at < ?"
-                    " AND NOT EXISTS (SELECT 1 FROM questions q"
-                    " WHERE q.text = review_decisions.text)", (cutoff,))
-                users = db.execute("DELETE FROM users WHERE last_seen < ?", (cutoff,))
-                if now is not None:
-                    delete_expired(db, int(now.timestamp()))
-                return Purged(questions.rowcount, votes.rowcount, decisions.rowcount,
-                              users.rowcount)
-
-        return self._read(query)
+    def purge_step(self, job: PurgeJob) -> bool | None:
+        """One transaction of `job`; True when it is complete, None on a failure."""
+        return self._read(job.step)
 
     def expire_contexts(self, now: datetime) -> bool:
         """Delete the conversation contexts expired at `now` (each batch of writes does too:
@@ -549,8 +548,18 @@ class Storage:
     async def activity(self, since: datetime) -> list[Activity] | None:
         return await self._run(lambda: self.question_log.activity(since))
 
-    async def purge(self, before: datetime) -> Purged | None:
-        return await self._run(lambda: self.question_log.purge(before))
+    async def purge(self, before: datetime, rows: int = PURGE_ROWS,
+                    pause: float = PURGE_PAUSE) -> Purged | None:
+        """`QuestionLog.purge`, one transaction per turn of the writer thread: the records
+        logged meanwhile are written between two, not after the whole purge."""
+        job = PurgeJob(before, rows=rows)
+        while True:
+            done = await self._run(lambda: self.question_log.purge_step(job))
+            if done is None:
+                return None
+            if done:
+                return job.purged
+            await asyncio.sleep(pause)
 
     async def expire_contexts(self, now: datetime) -> bool:
         return await self._run(lambda: self.question_log.expire_contexts(now))

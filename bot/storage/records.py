@@ -131,7 +131,10 @@ class Purged:
     votes: int
     decisions: int
     users: int
+    subscribers: int = 0  # chats unsubscribed before the cutoff
+    deliveries: int = 0  # finished outbox rows (who got which broadcast)
 
     @property
     def total(self) -> int:
-        return self.questions + self.votes + self.decisions + self.users
+        return (self.questions + self.votes + self.decisions + self.users + self.subscribers
+                + self.deliveries)

@@ -1,8 +1,9 @@
 """Delete logged personal data once it is older than the retention period, now and then.
 
-Questions (with who asked), votes, "did you mean" taps, review decisions and users not
-seen since: `QuestionLog.purge`. Replicas sharing a database may all run this: a purge
-deletes what is old, so running it twice deletes nothing more.
+Questions (with who asked), votes, "did you mean" taps, review decisions, users not seen
+since, chats unsubscribed since and finished broadcast deliveries: `Storage.purge`, in
+short transactions (`bot.storage.purge`). Replicas sharing a database may all run this: a
+purge deletes what is old, so running it twice deletes nothing more.
 """
 
 from __future__ import annotations
@@ -39,8 +40,9 @@ async def purge_every(storage: Storage, days: int, clock: Callable[[], datetime]
                         " unusable); trying again later", days)
         elif purged.total:
             log.info("purged data older than %d days: %d questions, %d votes, %d review"
-                     " decisions, %d users", days, purged.questions, purged.votes,
-                     purged.decisions, purged.users)
+                     " decisions, %d users, %d unsubscribed chats, %d broadcast deliveries",
+                     days, purged.questions, purged.votes, purged.decisions, purged.users,
+                     purged.subscribers, purged.deliveries)
         await asyncio.sleep(interval)
 
 
