@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from broadcast_support import LimitedTelegram, wait_until
@@ -24,6 +25,7 @@ from bot.broadcast.reminders import (
 )
 from bot.broadcast.sender import SenderConfig
 from bot.broadcast.service import BroadcastService
+from bot.core.events import reminder_due
 from bot.core.knowledge import Event, Knowledge
 from bot.storage.async_outbox import AsyncOutbox
 from bot.storage.outbox import Outbox
@@ -44,7 +46,8 @@ def knowledge(*events: Event) -> Knowledge:
 
 
 def row(e: Event, offset: timedelta, state: str = "scheduled") -> ReminderRow:
-    return ReminderRow(e.id, int(offset.total_seconds()), e.starts_at - offset, e.starts_at, state)
+    return ReminderRow(e.id, int(offset.total_seconds()), reminder_due(e, offset), e.starts_at,
+                       state)
 
 
 DAY, HOUR = timedelta(days=1), timedelta(hours=1)
@@ -123,6 +126,39 @@ def test_a_reminder_states_the_offset_it_was_scheduled_for(tmp_path: Path) -> No
     # Sent late (the bot was down): what is really left, not the offset.
     late = reminder_text(soon, soon.starts_at - HOUR, soon.starts_at - 20 * timedelta(minutes=1))
     assert "আর প্রায় ২০ মিনিট বাকি" in late, late
+
+
+BERLIN, DHAKA = ZoneInfo("Europe/Berlin"), ZoneInfo("Asia/Dhaka")
+MINUTE = timedelta(minutes=1)
+
+
+def _texts(outbox: Outbox) -> list[str]:
+    return [t for (t,) in outbox.conn.execute("SELECT text FROM broadcasts ORDER BY id")]
+
+
+@pytest.mark.parametrize(("starts_at", "hour_before"), [
+    # Spring forward: the event at 03:30 CEST (01:30 UTC); an hour before is 01:30 CET.
+    (datetime(2025, 3, 30, 3, 30, tzinfo=BERLIN), datetime(2025, 3, 30, 1, 30, tzinfo=BERLIN)),
+    # Fall back: the event at the second 02:30 (CET, 01:30 UTC); an hour before is the
+    # first 02:30 (CEST).
+    (datetime(2025, 10, 26, 2, 30, fold=1, tzinfo=BERLIN),
+     datetime(2025, 10, 26, 2, 30, tzinfo=BERLIN)),
+], ids=["spring-forward", "fall-back"])
+def test_a_reminder_across_dst_falls_due_its_offset_before_in_real_time(
+        tmp_path: Path, starts_at: datetime, hour_before: datetime) -> None:
+    """Found by the red-team run: with LLAMABOT_TIMEZONE=Europe/Berlin (the bot's clock in
+    that zone too), the 1 h reminder was computed on the wall clock: after a spring-forward
+    it fell due at the start and was skipped; before a fall-back it went out 2 hours early."""
+    con = event(starts_at, HOUR)
+    outbox = Outbox.open(tmp_path / "bot.sqlite3")
+    outbox.add_subscribers([1], "test", NOW)
+    sync(outbox, [con], hour_before - DAY)
+    early = fire_due(outbox, [con], hour_before - MINUTE)
+    on_time = fire_due(outbox, [con], hour_before + timedelta(milliseconds=3))
+    texts = _texts(outbox)
+    outbox.close()
+    assert early.queued == () and len(on_time.queued) == 1, (early, on_time)
+    assert "আর প্রায় ১ ঘণ্টা বাকি" in texts[0], texts[0]
 
 
 @pytest.fixture

@@ -21,11 +21,11 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from bot.broadcast import texts
 from bot.broadcast.sender import wait_event
-from bot.core.events import describe_event
+from bot.core.events import describe_event, instant, reminder_due
 from bot.core.knowledge import Event, Knowledge
 from bot.storage.async_outbox import AsyncOutbox
 from bot.storage.connection import DatabaseError
@@ -50,14 +50,15 @@ class FirePlan:
 
 
 def plan_sync(rows: Iterable[ReminderRow], events: Iterable[Event], now: datetime) -> SyncPlan:
+    now = instant(now)  # two times of one zone compare on the wall clock: wrong across DST
     existing = {(r.event_id, r.offset_s): r for r in rows}
-    wanted: dict[tuple[str, int], ReminderRow] = {}
+    wanted: dict[tuple[str, int], tuple[ReminderRow, Event]] = {}
     problems = []
     for event in events:
         for offset in sorted(event.remind_before, reverse=True):
             offset_s = int(offset.total_seconds())
             try:
-                wanted[(event.id, offset_s)] = _scheduled(event, offset)
+                wanted[(event.id, offset_s)] = _scheduled(event, offset), event
             except OverflowError:
                 problems.append(RowProblem(
                     event.id, offset_s,
@@ -65,13 +66,13 @@ def plan_sync(rows: Iterable[ReminderRow], events: Iterable[Event], now: datetim
                     " outside the dates the bot can store (years 1-9999 in UTC): fix"
                     " events.yaml"))
     write, cancel = [], []
-    for key, row in wanted.items():
+    for key, (row, event) in wanted.items():
         old = existing.get(key)
         if row.starts_at <= now:  # held: nothing left to remind of
             if old is not None and old.state == "scheduled" and old.due_at > now:
                 cancel.append(old)  # moved into the past; rows already due are skipped, logged
             continue
-        if old is not None and old.state == "sent" and _same_day(old.starts_at, row.starts_at):
+        if old is not None and old.state == "sent" and _same_day(old.starts_at, event):
             continue  # the day it gave stands: sent again it would only be a duplicate
         if old is None or old.due_at != row.due_at or old.state == "cancelled":
             write.append(row)
@@ -79,21 +80,20 @@ def plan_sync(rows: Iterable[ReminderRow], events: Iterable[Event], now: datetim
     return SyncPlan(tuple(write), tuple(cancel), tuple(problems))
 
 
-def _same_day(before: datetime, after: datetime) -> bool:
-    """Whether a start moved within the day users are told (the new start's timezone)."""
-    return before.astimezone(after.tzinfo).date() == after.date()
+def _same_day(before: datetime, event: Event) -> bool:
+    """Whether a start moved within the day users are told (the event's timezone)."""
+    return before.astimezone(event.starts_at.tzinfo).date() == event.starts_at.date()
 
 
 def _scheduled(event: Event, offset: timedelta) -> ReminderRow:
-    """The row for one reminder; OverflowError if its times cannot be stored."""
-    due_at = event.starts_at - offset
-    # Stored in UTC: 9999-12-31T23:00-05:00 exists, but not as a UTC time.
-    due_at.astimezone(UTC), event.starts_at.astimezone(UTC)
-    return ReminderRow(event.id, int(offset.total_seconds()), due_at, event.starts_at,
-                       "scheduled")
+    """The row for one reminder, in UTC; OverflowError if its times cannot be stored
+    (9999-12-31T23:00-05:00 exists, but not as a UTC time)."""
+    return ReminderRow(event.id, int(offset.total_seconds()), reminder_due(event, offset),
+                       instant(event.starts_at), "scheduled")
 
 
 def plan_fire(due: Iterable[ReminderRow], events: Iterable[Event], now: datetime) -> FirePlan:
+    now = instant(now)
     by_id = {e.id: e for e in events}
     groups: dict[str, list[ReminderRow]] = {}
     for row in due:
@@ -104,7 +104,7 @@ def plan_fire(due: Iterable[ReminderRow], events: Iterable[Event], now: datetime
         if event is None:
             cancel.extend(rows)
             continue
-        if now >= event.starts_at:
+        if now >= instant(event.starts_at):
             skip.extend(rows)
             continue
         latest = min(rows, key=lambda r: r.offset_s)  # the smallest offset falls due last
@@ -121,7 +121,7 @@ def reminder_text(event: Event, due_at: datetime, now: datetime) -> str:
     # Fired a few ms after it falls due, the 1 h reminder would say "about 59 minutes":
     # on time, it counts down from its due time, i.e. states the offset it was scheduled
     # for. A late one (the bot was down) says what is really left.
-    moment = due_at if timedelta(0) <= now - due_at < ON_TIME else now
+    moment = due_at if timedelta(0) <= instant(now) - instant(due_at) < ON_TIME else now
     parts = [texts.REMINDER.format(description=describe_event(event, moment))]
     if event.url:
         parts.append(texts.REMINDER_URL.format(url=event.url))
