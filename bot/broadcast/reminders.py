@@ -4,9 +4,13 @@ Planning is pure (rows + events + now -> changes) so it tests without a clock; t
 scheduler applies it and sleeps until the next due time, woken early by a resync.
 Rules:
 - an event already begun schedules nothing (reminders not yet due are cancelled).
-- an edited start or offset moves the pending reminder, and schedules again one already
-  sent when the day it gave is now wrong (a new time on the same day sends nothing twice);
-  a deleted event or offset cancels it.
+- an edited start or offset moves the pending reminder; a deleted event or offset cancels it.
+- a reminder already sent is scheduled again only when what it said is no longer true of
+  the new start (`_still_true`): when the event moved to another day, at once even if its
+  new time has passed (the users must hear of the new day); when it moved on the same day
+  (its "about 1 hour left" no longer holds), only if its new time is still ahead.
+  Otherwise (a new time on the same day that the "tomorrow" or "about 1 hour left" it
+  gave still fits) nothing is sent twice.
 - when several reminders of one event are due at once (the bot was down, or the event
   was added late) only the latest is sent: one message with the current countdown.
 - a reminder that fell due while the bot was down goes out if the event has not begun,
@@ -20,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.broadcast import texts
@@ -72,12 +76,29 @@ def plan_sync(rows: Iterable[ReminderRow], events: Iterable[Event], now: datetim
             if old is not None and old.state == "scheduled" and old.due_at > now:
                 cancel.append(old)  # moved into the past; rows already due are skipped, logged
             continue
-        if old is not None and old.state == "sent" and _same_day(old.starts_at, event):
-            continue  # the day it gave stands: sent again it would only be a duplicate
+        if old is not None and old.state == "sent":
+            if _still_true(old, event):
+                continue  # sent again it would only say the same thing
+            if _same_day(old.starts_at, event) and row.due_at <= now:
+                continue  # its moment has passed: the next, shorter reminder tells
+            write.append(row)
+            continue
         if old is None or old.due_at != row.due_at or old.state == "cancelled":
             write.append(row)
     cancel.extend(r for key, r in existing.items() if key not in wanted and r.state == "scheduled")
     return SyncPlan(tuple(write), tuple(cancel), tuple(problems))
+
+
+def _still_true(sent: ReminderRow, event: Event) -> bool:
+    """Whether the reminder `sent` for its start would say the same of `event`'s start.
+
+    Its text counted down from its due time (or, sent late, from a little later): the day
+    for `1d` or `7d`, the hours or minutes for `1h`. Both read at that time, the row's start
+    and the event's give the same sentence exactly when what it told the users still holds.
+    The row keyed (event, offset) keeps the start it was sent for, so this needs no history.
+    """
+    said_for = replace(event, starts_at=sent.starts_at.astimezone(event.starts_at.tzinfo))
+    return describe_event(said_for, sent.due_at) == describe_event(event, sent.due_at)
 
 
 def _same_day(before: datetime, event: Event) -> bool:
