@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.cli_args import NOW_YEARS, count, percent
+from bot.clock import StartedClock
 from bot.config import (
     DEFAULT_KNOWLEDGE_DIR,
     ConfigError,
@@ -26,6 +27,7 @@ from bot.config import (
 )
 from bot.core.answer import AnswerKind, Choice, Responder
 from bot.core.conversation import Context, Conversation, Turn
+from bot.core.events import wall_time
 from bot.core.knowledge import Citation
 from bot.core.loader import KnowledgeError, load_knowledge
 from bot.core.yamlnodes import Problem
@@ -77,7 +79,8 @@ def _now(args: argparse.Namespace, settings: Settings) -> datetime:
             # Ages and expiries are counted from it: year 1 or 9999 has no room for them.
             raise CliError(f"--now {args.now!r} is out of range (years {NOW_YEARS[0]} to"
                            f" {NOW_YEARS[1]})")
-        return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+        # Without an offset it is read on the bot's clock, by `wall_time`'s DST rule.
+        return moment if moment.tzinfo else wall_time(moment, tz)
     return datetime.now(tz)
 
 
@@ -414,7 +417,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     webhook = None
     if args.webhook:
         webhook = WebhookOptions(args.webhook, args.listen, args.port, args.secret_token)
-    return run(settings, webhook)
+    # --now: the whole bot (reminders, countdowns, the sender, retention) runs on a clock
+    # started at that time; read before the bot starts, so its first round already uses it.
+    clock = StartedClock(_now(args, settings)) if getattr(args, "now", None) else None
+    return run(settings, webhook, clock=clock)
 
 
 def cmd_default(args: argparse.Namespace, settings: Settings) -> int:
@@ -438,7 +444,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--now",
         metavar="ISO",
         default=argparse.SUPPRESS,
-        help="pretend it is this time (for event countdowns)",
+        help="pretend it is this time (event countdowns; with `run`, the bot's clock starts"
+        " there and runs on: reminders fall due by it)",
     )
     parser = argparse.ArgumentParser(
         prog="llamabot",

@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from broadcast_support import LimitedTelegram, wait_until
@@ -24,6 +25,7 @@ from bot.broadcast.reminders import (
 )
 from bot.broadcast.sender import SenderConfig
 from bot.broadcast.service import BroadcastService
+from bot.core.events import reminder_due
 from bot.core.knowledge import Event, Knowledge
 from bot.storage.async_outbox import AsyncOutbox
 from bot.storage.outbox import Outbox
@@ -44,7 +46,8 @@ def knowledge(*events: Event) -> Knowledge:
 
 
 def row(e: Event, offset: timedelta, state: str = "scheduled") -> ReminderRow:
-    return ReminderRow(e.id, int(offset.total_seconds()), e.starts_at - offset, e.starts_at, state)
+    return ReminderRow(e.id, int(offset.total_seconds()), reminder_due(e, offset), e.starts_at,
+                       state)
 
 
 DAY, HOUR = timedelta(days=1), timedelta(hours=1)
@@ -123,6 +126,80 @@ def test_a_reminder_states_the_offset_it_was_scheduled_for(tmp_path: Path) -> No
     # Sent late (the bot was down): what is really left, not the offset.
     late = reminder_text(soon, soon.starts_at - HOUR, soon.starts_at - 20 * timedelta(minutes=1))
     assert "আর প্রায় ২০ মিনিট বাকি" in late, late
+
+
+BERLIN, DHAKA = ZoneInfo("Europe/Berlin"), ZoneInfo("Asia/Dhaka")
+MINUTE = timedelta(minutes=1)
+
+
+def _texts(outbox: Outbox) -> list[str]:
+    return [t for (t,) in outbox.conn.execute("SELECT text FROM broadcasts ORDER BY id")]
+
+
+@pytest.mark.parametrize(("starts_at", "hour_before"), [
+    # Spring forward: the event at 03:30 CEST (01:30 UTC); an hour before is 01:30 CET.
+    (datetime(2025, 3, 30, 3, 30, tzinfo=BERLIN), datetime(2025, 3, 30, 1, 30, tzinfo=BERLIN)),
+    # Fall back: the event at the second 02:30 (CET, 01:30 UTC); an hour before is the
+    # first 02:30 (CEST).
+    (datetime(2025, 10, 26, 2, 30, fold=1, tzinfo=BERLIN),
+     datetime(2025, 10, 26, 2, 30, tzinfo=BERLIN)),
+], ids=["spring-forward", "fall-back"])
+def test_a_reminder_across_dst_falls_due_its_offset_before_in_real_time(
+        tmp_path: Path, starts_at: datetime, hour_before: datetime) -> None:
+    """Found by the red-team run: with LLAMABOT_TIMEZONE=Europe/Berlin (the bot's clock in
+    that zone too), the 1 h reminder was computed on the wall clock: after a spring-forward
+    it fell due at the start and was skipped; before a fall-back it went out 2 hours early."""
+    con = event(starts_at, HOUR)
+    outbox = Outbox.open(tmp_path / "bot.sqlite3")
+    outbox.add_subscribers([1], "test", NOW)
+    sync(outbox, [con], hour_before - DAY)
+    early = fire_due(outbox, [con], hour_before - MINUTE)
+    on_time = fire_due(outbox, [con], hour_before + timedelta(milliseconds=3))
+    texts = _texts(outbox)
+    outbox.close()
+    assert early.queued == () and len(on_time.queued) == 1, (early, on_time)
+    assert "আর প্রায় ১ ঘণ্টা বাকি" in texts[0], texts[0]
+
+
+def test_a_same_day_postponement_rearms_the_reminders_still_ahead() -> None:
+    """Found by the red-team run: moving an event from 18:00 to 20:00 after the 1 h reminder
+    went out at 17:00 kept that row "sent" (same day), so nobody heard at 19:00 that the
+    event was an hour away."""
+    six = event(datetime(2025, 4, 29, 18, tzinfo=DHAKA), DAY, HOUR, 15 * MINUTE)
+    rows = [row(six, DAY, "sent"), row(six, HOUR, "sent"), row(six, 15 * MINUTE)]
+    eight = event(datetime(2025, 4, 29, 20, tzinfo=DHAKA), DAY, HOUR, 15 * MINUTE)
+    ten_past_five = datetime(2025, 4, 29, 17, 10, tzinfo=DHAKA)
+    # "Tomorrow, 29 April" stays true; "about 1 hour left" at 17:00 does not.
+    assert set(plan_sync(rows, [eight], ten_past_five).write) == {
+        row(eight, HOUR), row(eight, 15 * MINUTE)}
+    # At 17:00, 18:15 is still "about 1 hour" away: that reminder would say the same again.
+    quarter_past = event(datetime(2025, 4, 29, 18, 15, tzinfo=DHAKA), DAY, HOUR, 15 * MINUTE)
+    assert plan_sync(rows, [quarter_past], ten_past_five).write == (
+        row(quarter_past, 15 * MINUTE),)
+    # Moved at 18:30 to 19:00: the new 1 h time has passed (not sent late), the 15 min is ahead.
+    sent = [row(six, DAY, "sent"), row(six, HOUR, "sent"), row(six, 15 * MINUTE, "sent")]
+    nine = event(datetime(2025, 4, 29, 19, tzinfo=DHAKA), DAY, HOUR, 15 * MINUTE)
+    assert plan_sync(sent, [nine], datetime(2025, 4, 29, 18, 30, tzinfo=DHAKA)).write == (
+        row(nine, 15 * MINUTE),)
+
+
+def test_a_postponed_event_gets_each_reminder_for_its_new_time_once(tmp_path: Path) -> None:
+    six = event(datetime(2025, 4, 29, 18, tzinfo=DHAKA), DAY, HOUR, 15 * MINUTE)
+    eight = event(datetime(2025, 4, 29, 20, tzinfo=DHAKA), DAY, HOUR, 15 * MINUTE)
+    outbox = Outbox.open(tmp_path / "bot.sqlite3")
+    outbox.add_subscribers([1], "test", NOW)
+    sync(outbox, [six], datetime(2025, 4, 27, tzinfo=DHAKA))
+    for moment in (six.starts_at - DAY, six.starts_at - HOUR):
+        assert len(fire_due(outbox, [six], moment + timedelta(milliseconds=3)).queued) == 1
+    sync(outbox, [eight], datetime(2025, 4, 29, 17, 10, tzinfo=DHAKA))  # the admin's edit
+    for moment in (eight.starts_at - HOUR, eight.starts_at - 15 * MINUTE):
+        assert sync(outbox, [eight], moment).write == ()  # re-armed once, not on every reload
+        assert len(fire_due(outbox, [eight], moment + timedelta(milliseconds=3)).queued) == 1
+    assert fire_due(outbox, [eight], eight.starts_at - MINUTE).queued == ()
+    texts = _texts(outbox)
+    outbox.close()
+    assert ["আগামীকাল" in texts[0], "১ ঘণ্টা" in texts[1], "১ ঘণ্টা" in texts[2],
+            "১৫ মিনিট" in texts[3], len(texts)] == [True, True, True, True, 4], texts
 
 
 @pytest.fixture

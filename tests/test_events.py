@@ -18,6 +18,7 @@ from bot.core.events import (
     parse_starts_at,
     reminders,
     upcoming_and_past,
+    wall_time,
 )
 from bot.core.knowledge import Event
 from bot.core.loader import load_knowledge
@@ -152,3 +153,65 @@ def test_llamacon_answer_states_date_and_status() -> None:
     after = responder.answer_fact("llamacon", datetime(2026, 11, 27, tzinfo=TZ)).text
     assert "২৯ এপ্রিল ২০২৫" in before and "৯ দিন বাকি" in before
     assert "অনুষ্ঠিত হয়ে গেছে" in after and "বাকি" not in after
+
+
+BERLIN = ZoneInfo("Europe/Berlin")
+UTC_ = ZoneInfo("UTC")
+HOUR, DAY = timedelta(hours=1), timedelta(days=1)
+# 2025 in Berlin: at 01:00 UTC on 30 March clocks jump from 02:00 to 03:00 (CET -> CEST); at
+# 01:00 UTC on 26 October they go back from 03:00 to 02:00, so 02:00-03:00 happens twice.
+
+
+def berlin_event(starts_at: str, *offsets: timedelta) -> Event:
+    return Event("con", "কন", parse_starts_at(starts_at, BERLIN),
+                 tuple(sorted(offsets, reverse=True)), "con")
+
+
+def test_reminders_across_a_spring_forward_are_exact_durations() -> None:
+    """Found by the red-team run: `starts_at - offset` in wall-clock time put the 1 h
+    reminder of an event at 03:30 CEST at 02:30, a time that does not exist there, read as
+    02:30 CET: the start itself, so it was never sent; the 1 d one came 23 hours before."""
+    spring = berlin_event("2025-03-30T03:30:00+02:00", DAY, HOUR)  # 01:30 UTC
+    due = {r.offset: r.due_at for r in reminders(spring)}
+    assert due[HOUR] == datetime(2025, 3, 30, 0, 30, tzinfo=UTC_)  # 01:30 CET
+    assert due[DAY] == datetime(2025, 3, 29, 1, 30, tzinfo=UTC_)  # 24 hours: 02:30 CET
+
+
+def test_reminders_across_a_fall_back_are_exact_durations() -> None:
+    """The second 02:30 of 26 October (CET): 1 h before it is the first 02:30 (CEST), not
+    01:30 CEST two hours before."""
+    autumn = berlin_event("2025-10-26T02:30:00+01:00", 2 * HOUR, HOUR)  # 01:30 UTC
+    due = {r.offset: r.due_at for r in reminders(autumn)}
+    assert due[HOUR] == datetime(2025, 10, 26, 0, 30, tzinfo=UTC_)
+    assert due[2 * HOUR] == datetime(2025, 10, 25, 23, 30, tzinfo=UTC_)
+
+
+def test_countdowns_across_dst_count_real_time() -> None:
+    """With `now` in the event's own zone (the bot's clock), Python subtracts and compares
+    wall-clock readings: across a change the countdown was an hour off, and in the repeated
+    hour an event 45 minutes ahead was said to be under way."""
+    spring = berlin_event("2025-03-30T03:30:00+02:00")
+    one_thirty_cet = datetime(2025, 3, 30, 1, 30, tzinfo=BERLIN)  # 1 hour before
+    assert describe_event(spring, one_thirty_cet).endswith("আর প্রায় ১ ঘণ্টা বাকি।")
+    autumn = berlin_event("2025-10-26T02:30:00+01:00")
+    first_02_45 = datetime(2025, 10, 26, 2, 45, tzinfo=BERLIN)  # CEST (fold=0): 00:45 UTC
+    assert describe_event(autumn, first_02_45).endswith("আর প্রায় ৪৫ মিনিট বাকি।")
+    assert upcoming_and_past((autumn,), first_02_45) == ((autumn,), ())
+    one_thirty_cest = datetime(2025, 10, 26, 1, 30, tzinfo=BERLIN)  # 2 hours before, not 1
+    assert describe_event(autumn, one_thirty_cest).endswith("আর প্রায় ২ ঘণ্টা বাকি।")
+
+
+def test_a_wall_time_skipped_or_repeated_by_dst_has_one_documented_reading() -> None:
+    """Skipped (spring forward): moved forward by the gap. Repeated (fall back): the first."""
+    skipped = wall_time(datetime(2025, 3, 30, 2, 30), BERLIN)
+    assert skipped == datetime(2025, 3, 30, 1, 30, tzinfo=UTC_)
+    assert (skipped.hour, skipped.minute, skipped.tzinfo) == (3, 30, BERLIN)  # 03:30 CEST
+    repeated = wall_time(datetime(2025, 10, 26, 2, 30), BERLIN)
+    # Compared in UTC: Python never finds a time of the repeated hour equal to another zone's.
+    assert repeated.astimezone(UTC_) == datetime(2025, 10, 26, 0, 30, tzinfo=UTC_)
+    # A date alone is the first moment of that day: in Havana, 00:00 on 9 March 2025 is
+    # skipped (clocks go from 00:00 to 01:00), so the day starts at 01:00 CDT.
+    havana = ZoneInfo("America/Havana")
+    day_start = parse_starts_at("2025-03-09", havana)
+    assert (day_start.date(), day_start.hour) == (date(2025, 3, 9), 1)
+    assert day_start == datetime(2025, 3, 9, 5, 0, tzinfo=UTC_)

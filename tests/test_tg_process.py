@@ -10,11 +10,14 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from conftest import ADMIN_ID, KNOWLEDGE_DIR
 from fake_telegram import TOKEN, FakeTelegram
+
+from bot.storage.outbox import Outbox
 
 
 def bot_env(fake: FakeTelegram, tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -53,9 +56,9 @@ def llamabot(*args: str, env: dict[str, str], cwd: Path) -> LoggedProcess:
 
 
 @contextmanager
-def running(env: dict[str, str], cwd: Path) -> Iterator[LoggedProcess]:
+def running(env: dict[str, str], cwd: Path, *args: str) -> Iterator[LoggedProcess]:
     """`llamabot run`, killed on the way out if a test failed before stopping it."""
-    proc = llamabot("run", env=env, cwd=cwd)
+    proc = llamabot("run", *args, env=env, cwd=cwd)
     try:
         yield proc
     finally:
@@ -169,3 +172,28 @@ def test_an_update_the_library_cannot_read_is_logged_by_its_id_only(
         fake.ask("llamacon kobe", user_id=903)
         output = terminated(proc)
     assert "cannot be read" in output and "private words" not in output, output[-2000:]
+
+
+def test_run_now_sets_the_clock_of_reminders_and_countdowns(
+    process_fake: FakeTelegram, tmp_path: Path
+) -> None:
+    """Found by the red-team run: `llamabot run --now` was accepted and ignored, so the
+    reminder scheduler (and /llamacon) ran on the real clock, for which LlamaCon (29 April
+    2025, Dhaka) is long past. Half an hour before it the 1 h reminder is due: it goes out
+    at once, the earlier ones are skipped."""
+    fake = process_fake
+    env = bot_env(fake, tmp_path, LLAMABOT_LOG_LEVEL="INFO")
+    outbox = Outbox.open(tmp_path / "db.sqlite3")
+    outbox.add_subscribers([4242], "test", datetime.now(UTC))
+    outbox.close()
+    with running(env, tmp_path, "--now", "2025-04-28T23:29:30+06:00") as proc:
+        [reminder] = fake.wait_for("sendMessage", lambda c: c.chat_id == 4242, timeout=15)
+        [countdown] = fake.ask("/llamacon", user_id=5)
+        output = terminated(proc)
+    assert proc.returncode == 0, output[-2000:]
+    assert "রিমাইন্ডার" in reminder.text and "আগামীকাল" in reminder.text, reminder.text
+    assert "আগামীকাল" in countdown.text, countdown.text
+    db = sqlite3.connect(tmp_path / "db.sqlite3")
+    states = dict(db.execute("SELECT offset_s, state FROM reminders"))
+    db.close()
+    assert states == {3600: "sent", 86400: "skipped", 7 * 86400: "skipped"}, states

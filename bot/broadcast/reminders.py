@@ -4,9 +4,13 @@ Planning is pure (rows + events + now -> changes) so it tests without a clock; t
 scheduler applies it and sleeps until the next due time, woken early by a resync.
 Rules:
 - an event already begun schedules nothing (reminders not yet due are cancelled).
-- an edited start or offset moves the pending reminder, and schedules again one already
-  sent when the day it gave is now wrong (a new time on the same day sends nothing twice);
-  a deleted event or offset cancels it.
+- an edited start or offset moves the pending reminder; a deleted event or offset cancels it.
+- a reminder already sent is scheduled again only when what it said is no longer true of
+  the new start (`_still_true`): when the event moved to another day, at once even if its
+  new time has passed (the users must hear of the new day); when it moved on the same day
+  (its "about 1 hour left" no longer holds), only if its new time is still ahead.
+  Otherwise (a new time on the same day that the "tomorrow" or "about 1 hour left" it
+  gave still fits) nothing is sent twice.
 - when several reminders of one event are due at once (the bot was down, or the event
   was added late) only the latest is sent: one message with the current countdown.
 - a reminder that fell due while the bot was down goes out if the event has not begun,
@@ -20,12 +24,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from bot.broadcast import texts
 from bot.broadcast.sender import wait_event
-from bot.core.events import describe_event
+from bot.core.events import describe_event, instant, reminder_due
 from bot.core.knowledge import Event, Knowledge
 from bot.storage.async_outbox import AsyncOutbox
 from bot.storage.connection import DatabaseError
@@ -50,14 +54,15 @@ class FirePlan:
 
 
 def plan_sync(rows: Iterable[ReminderRow], events: Iterable[Event], now: datetime) -> SyncPlan:
+    now = instant(now)  # two times of one zone compare on the wall clock: wrong across DST
     existing = {(r.event_id, r.offset_s): r for r in rows}
-    wanted: dict[tuple[str, int], ReminderRow] = {}
+    wanted: dict[tuple[str, int], tuple[ReminderRow, Event]] = {}
     problems = []
     for event in events:
         for offset in sorted(event.remind_before, reverse=True):
             offset_s = int(offset.total_seconds())
             try:
-                wanted[(event.id, offset_s)] = _scheduled(event, offset)
+                wanted[(event.id, offset_s)] = _scheduled(event, offset), event
             except OverflowError:
                 problems.append(RowProblem(
                     event.id, offset_s,
@@ -65,35 +70,51 @@ def plan_sync(rows: Iterable[ReminderRow], events: Iterable[Event], now: datetim
                     " outside the dates the bot can store (years 1-9999 in UTC): fix"
                     " events.yaml"))
     write, cancel = [], []
-    for key, row in wanted.items():
+    for key, (row, event) in wanted.items():
         old = existing.get(key)
         if row.starts_at <= now:  # held: nothing left to remind of
             if old is not None and old.state == "scheduled" and old.due_at > now:
                 cancel.append(old)  # moved into the past; rows already due are skipped, logged
             continue
-        if old is not None and old.state == "sent" and _same_day(old.starts_at, row.starts_at):
-            continue  # the day it gave stands: sent again it would only be a duplicate
+        if old is not None and old.state == "sent":
+            if _still_true(old, event):
+                continue  # sent again it would only say the same thing
+            if _same_day(old.starts_at, event) and row.due_at <= now:
+                continue  # its moment has passed: the next, shorter reminder tells
+            write.append(row)
+            continue
         if old is None or old.due_at != row.due_at or old.state == "cancelled":
             write.append(row)
     cancel.extend(r for key, r in existing.items() if key not in wanted and r.state == "scheduled")
     return SyncPlan(tuple(write), tuple(cancel), tuple(problems))
 
 
-def _same_day(before: datetime, after: datetime) -> bool:
-    """Whether a start moved within the day users are told (the new start's timezone)."""
-    return before.astimezone(after.tzinfo).date() == after.date()
+def _still_true(sent: ReminderRow, event: Event) -> bool:
+    """Whether the reminder `sent` for its start would say the same of `event`'s start.
+
+    Its text counted down from its due time (or, sent late, from a little later): the day
+    for `1d` or `7d`, the hours or minutes for `1h`. Both read at that time, the row's start
+    and the event's give the same sentence exactly when what it told the users still holds.
+    The row keyed (event, offset) keeps the start it was sent for, so this needs no history.
+    """
+    said_for = replace(event, starts_at=sent.starts_at.astimezone(event.starts_at.tzinfo))
+    return describe_event(said_for, sent.due_at) == describe_event(event, sent.due_at)
+
+
+def _same_day(before: datetime, event: Event) -> bool:
+    """Whether a start moved within the day users are told (the event's timezone)."""
+    return before.astimezone(event.starts_at.tzinfo).date() == event.starts_at.date()
 
 
 def _scheduled(event: Event, offset: timedelta) -> ReminderRow:
-    """The row for one reminder; OverflowError if its times cannot be stored."""
-    due_at = event.starts_at - offset
-    # Stored in UTC: 9999-12-31T23:00-05:00 exists, but not as a UTC time.
-    due_at.astimezone(UTC), event.starts_at.astimezone(UTC)
-    return ReminderRow(event.id, int(offset.total_seconds()), due_at, event.starts_at,
-                       "scheduled")
+    """The row for one reminder, in UTC; OverflowError if its times cannot be stored
+    (9999-12-31T23:00-05:00 exists, but not as a UTC time)."""
+    return ReminderRow(event.id, int(offset.total_seconds()), reminder_due(event, offset),
+                       instant(event.starts_at), "scheduled")
 
 
 def plan_fire(due: Iterable[ReminderRow], events: Iterable[Event], now: datetime) -> FirePlan:
+    now = instant(now)
     by_id = {e.id: e for e in events}
     groups: dict[str, list[ReminderRow]] = {}
     for row in due:
@@ -104,7 +125,7 @@ def plan_fire(due: Iterable[ReminderRow], events: Iterable[Event], now: datetime
         if event is None:
             cancel.extend(rows)
             continue
-        if now >= event.starts_at:
+        if now >= instant(event.starts_at):
             skip.extend(rows)
             continue
         latest = min(rows, key=lambda r: r.offset_s)  # the smallest offset falls due last
@@ -121,7 +142,7 @@ def reminder_text(event: Event, due_at: datetime, now: datetime) -> str:
     # Fired a few ms after it falls due, the 1 h reminder would say "about 59 minutes":
     # on time, it counts down from its due time, i.e. states the offset it was scheduled
     # for. A late one (the bot was down) says what is really left.
-    moment = due_at if timedelta(0) <= now - due_at < ON_TIME else now
+    moment = due_at if timedelta(0) <= instant(now) - instant(due_at) < ON_TIME else now
     parts = [texts.REMINDER.format(description=describe_event(event, moment))]
     if event.url:
         parts.append(texts.REMINDER_URL.format(url=event.url))

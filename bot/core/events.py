@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from bot.core.knowledge import Event
 
@@ -64,45 +64,80 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(seconds=seconds)
 
 
+def wall_time(wall: datetime, tz: tzinfo) -> datetime:
+    """The moment a clock in `tz` shows `wall` (naive), as an aware datetime in `tz`.
+
+    Daylight saving makes some readings name no moment and others two; the rule here:
+    - a reading skipped by a spring-forward is read with the offset in force before the
+      jump, i.e. moved forward by the gap (02:30 in Berlin on 30 March 2025 is 03:30 CEST);
+    - a reading repeated by a fall-back is the first of the two (02:30 in Berlin on
+      26 October 2025 is 02:30 CEST, not the later 02:30 CET).
+    That is PEP 495's fold=0, made explicit and normalized through UTC, so a skipped reading
+    never reaches arithmetic or display.
+    """
+    return wall.replace(tzinfo=tz, fold=0).astimezone(UTC).astimezone(tz)
+
+
 def parse_starts_at(text: str, tz: tzinfo) -> datetime:
     """A date alone is the start of that day in `tz`; a datetime needs its UTC offset.
 
     The result is in `tz` (the bot's LLAMABOT_TIMEZONE) whatever offset it was written
     with: its day, "today" and "tomorrow" are then those of the users, not of the place
-    the offset came from (22:00 at -07:00 on 29 April is 30 April in Dhaka).
+    the offset came from (22:00 at -07:00 on 29 April is 30 April in Dhaka). It is shown
+    in `tz`; every computation with it goes through `instant`.
     """
     text = text.strip()
+    day_only = len(text) == 10
     try:
-        if len(text) == 10:
-            moment = datetime.combine(date.fromisoformat(text), time(), tzinfo=tz)
+        if day_only:
+            moment = datetime.combine(date.fromisoformat(text), time())
         else:
             moment = datetime.fromisoformat(text)
     except ValueError:
         raise EventValueError(
             f"invalid date {text!r}: write 2025-04-29 or 2025-04-29T10:00:00+06:00"
         ) from None
-    if moment.tzinfo is None:
+    if moment.tzinfo is None and not day_only:
         raise EventValueError(f"datetime {text!r} has no UTC offset: add one, e.g. {text}+06:00")
     if not FIRST_YEAR <= moment.year <= LAST_YEAR:
         raise EventValueError(
             f"starts_at {text} is in {moment.year}: write a date in the years"
             f" {FIRST_YEAR} to {LAST_YEAR}"
         )
-    return moment.astimezone(tz)  # the years above keep this far from datetime's limits
+    # The years above keep these far from datetime's limits.
+    if day_only:  # the day's first moment, by `wall_time`'s rule
+        return wall_time(moment, tz)
+    return moment.astimezone(tz)
+
+
+def instant(moment: datetime) -> datetime:
+    """`moment` in UTC: the only form in which two times are subtracted or compared.
+
+    Python subtracts and compares two datetimes of the same zone on their wall clocks,
+    ignoring DST: 03:30 CEST minus 1 h is 02:30, a time Berlin skips, and a time of the
+    hour a fall-back repeats compares by its reading, not by when it happens.
+    """
+    return moment.astimezone(UTC)
 
 
 @dataclass(frozen=True)
 class Reminder:
-    """One reminder of one event, due at `due_at`."""
+    """One reminder of one event, due at `due_at` (UTC)."""
 
     event_id: str
     offset: timedelta
     due_at: datetime
 
 
+def reminder_due(event: Event, offset: timedelta) -> datetime:
+    """When the reminder `offset` before `event` falls due, in UTC: offsets are exact
+    durations (1d is 24 hours, even across a DST change). OverflowError past year 9999."""
+    return instant(event.starts_at) - offset
+
+
 def reminders(event: Event) -> tuple[Reminder, ...]:
     return tuple(
-        Reminder(event.id, offset, event.starts_at - offset)
+        Reminder(event.id, offset, reminder_due(event, offset))
         for offset in sorted(event.remind_before, reverse=True)
     )
 
@@ -116,13 +151,14 @@ def days_until(event: Event, now: datetime) -> int:
 def describe_event(event: Event, now: datetime) -> str:
     """One Bengali sentence with the date and whether the event is ahead or held."""
     when = bengali_date(event.starts_at.date())
-    if now >= event.starts_at:
+    now, starts = instant(now), instant(event.starts_at)
+    if now >= starts:
         if now.astimezone(event.starts_at.tzinfo).date() == event.starts_at.date():
             return f"{event.title} আজ, {when} তারিখে অনুষ্ঠিত হচ্ছে।"
         return f"{event.title} {when} তারিখে অনুষ্ঠিত হয়ে গেছে।"
     days = days_until(event, now)
     if days <= 0:
-        return f"{event.title} আজ, {when} তারিখে; শুরু হতে {_time_left(event.starts_at - now)}।"
+        return f"{event.title} আজ, {when} তারিখে; শুরু হতে {_time_left(starts - now)}।"
     if days == 1:
         return f"{event.title} আগামীকাল, {when} তারিখে।"
     return f"{event.title} {when} তারিখে; আর {bengali_number(days)} দিন বাকি।"
@@ -141,8 +177,11 @@ def upcoming_and_past(
     events: tuple[Event, ...], now: datetime
 ) -> tuple[tuple[Event, ...], tuple[Event, ...]]:
     """Split events into those still ahead (soonest first) and those held (latest first)."""
-    ahead = tuple(sorted((e for e in events if e.starts_at > now), key=lambda e: e.starts_at))
-    held = tuple(
-        sorted((e for e in events if e.starts_at <= now), key=lambda e: e.starts_at, reverse=True)
-    )
+    now = instant(now)
+
+    def start(event: Event) -> datetime:
+        return instant(event.starts_at)
+
+    ahead = tuple(sorted((e for e in events if start(e) > now), key=start))
+    held = tuple(sorted((e for e in events if start(e) <= now), key=start, reverse=True))
     return ahead, held

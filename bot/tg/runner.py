@@ -258,8 +258,9 @@ def collect_broadcast_metrics(metrics: Metrics, broadcasting: Broadcasting) -> N
 
 
 async def serve(settings: Settings, webhook: WebhookOptions | None = None,
-                extensions: Sequence[Extension] = ()) -> None:
-    """Run until SIGTERM or SIGINT."""
+                extensions: Sequence[Extension] = (),
+                clock: Callable[[], datetime] | None = None) -> None:
+    """Run until SIGTERM or SIGINT; on `clock` if given (`llamabot run --now`)."""
     # Database writes (question log, outbox) run in worker threads. With the default 5 ms GIL
     # switch interval each step of a reply could wait that long for one of them; 0.5 ms
     # keeps replies flowing at a negligible cost in switches.
@@ -268,7 +269,10 @@ async def serve(settings: Settings, webhook: WebhookOptions | None = None,
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    runtime = BotRuntime(settings, webhook, extensions=extensions)
+    if clock is not None:
+        log.warning("--now: the bot's clock reads %s (reminders, countdowns, the sender and"
+                    " retention follow it)", clock().isoformat())
+    runtime = BotRuntime(settings, webhook, clock=clock, extensions=extensions)
     reloads: set[asyncio.Task[None]] = set()
 
     def on_hangup() -> None:  # `systemctl reload` / `kill -HUP`: re-read the knowledge folder
@@ -299,10 +303,12 @@ def prepare_process() -> None:
 
 
 def run(settings: Settings, webhook: WebhookOptions | None = None,
-        extensions: Sequence[Extension] = ()) -> int:
+        extensions: Sequence[Extension] = (),
+        clock: Callable[[], datetime] | None = None) -> int:
     """The `llamabot run` entry point: returns the process exit code.
 
-    `extensions` add handlers before the built-in ones (see `bot.tg.app.build_application`).
+    `extensions` add handlers before the built-in ones (see `bot.tg.app.build_application`);
+    `clock` replaces the real one for the whole bot (`--now`).
     """
     prepare_process()
     # A database password shorter than 6 characters would blank out common words instead.
@@ -316,7 +322,7 @@ def run(settings: Settings, webhook: WebhookOptions | None = None,
         return code
 
     try:
-        asyncio.run(serve(settings, webhook, extensions))
+        asyncio.run(serve(settings, webhook, extensions, clock))
     except ConfigError as err:
         return fail(str(err), 2)
     except KnowledgeError as err:
