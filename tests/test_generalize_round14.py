@@ -73,3 +73,12 @@ def test_what_they_are_accused_of_asks_of_the_lawsuit(conversation: Conversation
     ("what are they?", True), ("new models are coming, what are they", True)])
 def test_what_are_they_asks_which_only_at_its_end(question: str, listed: bool) -> None:
     assert (Asked.WHICH in Asks().asked(make_key(question), bare=True)) is listed
+
+
+@pytest.mark.parametrize("follow_up", ["কেন পারেনি?", "keno pareni?"])
+def test_why_with_a_negated_verb_asks_of_the_last_answer(conversation: Conversation,
+                                                         follow_up: str) -> None:
+    """"পারেনি" (could not) is a verb, as "-েনি", "-য়নি" end the negated past; a question word
+    and verbs alone ask of the last answer, which tells why."""
+    _, turn = play(conversation, "মেটা কি ইউরোপে লামা চালু করতে পেরেছে?", follow_up, start=NOW)
+    assert facts(turn) == ["eu_privacy"]

@@ -567,7 +567,8 @@ class Conversation:
                               context, now, context.question, resolved=context.question)
         verbs_only = all(key.surface[i].endswith(VERB_ENDINGS)
                          for i in responder.matcher.content_positions(key))
-        if (context.fact is not None and not new and asked and verbs_only
+        if (context.fact is not None and not new and verbs_only
+                and (asked or (not pointed and self._verbs_asked(words)))
                 and asked <= responder.gives(context.fact)):
             # "কারা বানিয়েছে?" (who made it): a question word and a verb ask of the last
             # answer, which names who. A noun ("the speakers", "the tickets") asks of more.

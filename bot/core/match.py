@@ -47,9 +47,9 @@ UNKNOWN_WEIGHT = 2.0
 UNKNOWN_VERB_WEIGHT = 0.5
 VERB_ENDINGS = (
     "ছে", "ছেন", "ছি", "সে", "তেছে", "তেসে", "ইছে", "ইসে", "বে", "বো", "বেন", "লো", "লাম", "লেন",
-    "ছিল", "ছিলো", "ছিলেন", "চ্ছে", "চ্ছেন", "তাম", "তো",
+    "ছিল", "ছিলো", "ছিলেন", "চ্ছে", "চ্ছেন", "তাম", "তো", "েনি", "য়নি",
     "che", "chhe", "cche", "se", "tese", "teche", "ise", "ice", "iche", "be", "bo", "ben", "lo",
-    "lam", "len", "chilo", "silo", "tam", "to", "ing", "ed",
+    "lam", "len", "chilo", "silo", "tam", "to", "ing", "ed", "eni", "yni",
 )
 # Weight of a function word ("কি", "hoyeche", "the"): grammar decides little.
 FUNCTION_WEIGHT = 0.2
