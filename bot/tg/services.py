@@ -20,6 +20,7 @@ from bot.metrics import Metrics
 from bot.storage.question_log import Storage
 from bot.tg.flood import FloodGate
 from bot.tg.review_session import ReviewSessions
+from bot.tg.taps import RecentTaps
 from bot.tg.webhook import RecentIds
 
 KEY = "services"
@@ -90,6 +91,7 @@ class Services:
     # Albums (media groups) seen, by chat: Telegram sends an album of ten photos as ten
     # messages, and "I read text only" is said once for all of them.
     albums: RecentIds[tuple[int, str]] = field(default_factory=RecentIds)
+    taps: RecentTaps = field(default_factory=RecentTaps)  # answers' buttons tapped: once each
     pending_edits: PendingEdits = field(default_factory=PendingEdits)
     reviews: ReviewSessions = field(default_factory=ReviewSessions)  # admins' /review cards
 
