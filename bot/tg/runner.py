@@ -218,6 +218,8 @@ class BotRuntime:
             if app.running:
                 await app.stop()  # processes the updates already queued
             await self.broadcasting.stop()  # sends in flight finish through app.bot
+            if self.services is not None:
+                await self.services.albums.close()  # albums' notes not yet sent
             await app.shutdown()
         if self.services is not None:
             await self.services.storage.close()

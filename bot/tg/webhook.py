@@ -55,7 +55,7 @@ MetricsText = Callable[[], Awaitable[str]]  # the Prometheus exposition text
 
 
 class RecentIds(Generic[K]):
-    """The last `size` ids taken (update ids; albums a chat sent), oldest forgotten first."""
+    """The last `size` ids taken (update ids; albums answered or noted), oldest forgotten first."""
 
     def __init__(self, size: int = RECENT_UPDATES) -> None:
         self.size = size
@@ -72,6 +72,9 @@ class RecentIds(Generic[K]):
 
     def discard(self, ident: K) -> None:
         self._ids.pop(ident, None)
+
+    def __contains__(self, ident: object) -> bool:
+        return ident in self._ids
 
 
 @dataclass(frozen=True)
