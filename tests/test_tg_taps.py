@@ -45,9 +45,8 @@ def test_a_tap_counts_for_the_question_it_answers_once_per_user(
     [second_reply] = fake_telegram.ask(second)  # the chat's latest unclear question
     assert first_reply.message_id is not None and second_reply.message_id is not None
     chosen = first_choices[0]
-    for _ in range(2):  # the same user taps the same button twice
-        fake_telegram.tap(f"d:{chosen}", method="sendMessage",
-                          message_id=first_reply.message_id)
+    for method in ("sendMessage", "answerCallbackQuery"):  # the same user taps twice
+        fake_telegram.tap(f"d:{chosen}", method=method, message_id=first_reply.message_id)
     assert taps(bot, first, second) == {normalize_for_log(first): {chosen: 1}}
 
 
@@ -59,8 +58,9 @@ def test_group_taps_count_once_per_user_for_the_tapped_message(
     [first_reply] = fake_telegram.ask(f"@llama_test_bot {first}", user_id=21, **group)
     fake_telegram.ask(f"@llama_test_bot {second}", user_id=22, **group)  # someone else's
     chosen = first_choices[0]
-    for user in (21, 21, 23):  # the asker twice, then another member
-        fake_telegram.tap(f"d:{chosen}", method="sendMessage", user_id=user, chat_id=-300,
+    for user, method in ((21, "sendMessage"), (21, "answerCallbackQuery"), (23, "sendMessage")):
+        # The asker twice (the repeat only stops the spinner), then another member.
+        fake_telegram.tap(f"d:{chosen}", method=method, user_id=user, chat_id=-300,
                           message_id=first_reply.message_id)
     # A tap on a message the bot never sent with "did you mean" proves nothing.
     fake_telegram.tap(f"d:{chosen}", method="sendMessage", user_id=24, chat_id=-300,
@@ -113,3 +113,65 @@ def test_a_choice_the_message_never_offered_is_not_counted(
     # A user's later tap replaces their earlier one: a forged one must not.
     fake_telegram.tap(f"d:{never}", method="sendMessage", message_id=reply.message_id)
     assert taps(bot, question) == {normalize_for_log(question): {choices[0]: 1}}
+
+
+def test_the_same_tap_again_is_answered_and_logged_once(
+    bot: BotThread, fake_telegram: FakeTelegram, bot_settings: Any
+) -> None:
+    """Found by the red-team run: a "did you mean" choice tapped three times (an impatient
+    user, a client retrying) sent the answer three times and logged three questions."""
+    import sqlite3
+
+    (question, choices), = uncertain_questions(bot.services.responder, 1)
+    [reply] = fake_telegram.ask(question, user_id=131)
+    facts_before = bot.services.metrics.answers.counts["fact"]
+    since = fake_telegram.mark()
+    for _ in range(3):
+        fake_telegram.callback(f"d:{choices[0]}", user_id=131, message_id=reply.message_id)
+    # Another button of the same message is another choice: answered.
+    fake_telegram.callback(f"d:{choices[1]}", user_id=131, message_id=reply.message_id)
+    fake_telegram.wait_for("answerCallbackQuery", count=4, since=since)
+    from bot.tg.render import render_answer
+
+    # The chat's updates are handled in order: once "hello" is answered, the taps were.
+    [hello] = render_answer(bot.services.responder.ask("hello", FIXED_NOW))
+    fake_telegram.message("hello", user_id=131)
+    fake_telegram.wait_for("sendMessage", lambda c: c.text == hello, since=since)
+    sent = [c.text for c in fake_telegram.calls_to("sendMessage", since)]
+    assert len(sent) == 3, sent  # two choices answered, then "hello"
+    assert len(fake_telegram.calls_to("answerCallbackQuery", since)) == 4  # no spinner left
+    assert bot.services.metrics.answers.counts["fact"] - facts_before == 2
+    bot.call(bot.services.storage.flush())
+    with sqlite3.connect(bot_settings.database.path) as db:
+        [(logged,)] = db.execute("SELECT count(*) FROM questions"
+                                 " WHERE channel = 'button' AND kind = 'fact'")
+    assert logged == 2
+    assert taps(bot, question) == {normalize_for_log(question): {choices[1]: 1}}
+
+
+def test_a_tap_whose_answer_failed_is_answered_when_tapped_again(
+    bot: BotThread, fake_telegram: FakeTelegram
+) -> None:
+    (question, choices), = uncertain_questions(bot.services.responder, 1)
+    [reply] = fake_telegram.ask(question, user_id=132)
+    fake_telegram.fail("sendMessage", 500, chat_id=132)  # the answer is lost on its way
+    since = fake_telegram.mark()
+    fake_telegram.callback(f"d:{choices[0]}", user_id=132, message_id=reply.message_id)
+    fake_telegram.wait_for("sendMessage", since=since)  # the one that failed
+    fake_telegram.wait_for("answerCallbackQuery", count=2, since=since)  # then the apology
+    calls = fake_telegram.tap(f"d:{choices[0]}", method="sendMessage", user_id=132,
+                              message_id=reply.message_id)
+    assert [c.method for c in calls] == ["answerCallbackQuery", "sendMessage"]
+
+
+def test_recent_taps_are_bounded_and_forgotten_after_their_window() -> None:
+    from datetime import timedelta
+
+    from bot.tg.taps import RecentTaps, Tap
+
+    recent = RecentTaps(size=2, window=timedelta(minutes=10))
+    a, b, c = (Tap(5, 70, 5, f"d:{fact}") for fact in ("x", "y", "z"))
+    assert recent.first(a, NOW) and not recent.first(a, NOW + timedelta(minutes=9))
+    assert recent.first(a, NOW + timedelta(minutes=10))  # a new question by now
+    assert recent.first(b, NOW) and recent.first(c, NOW)
+    assert recent.first(a, NOW)  # the oldest was forgotten to make room

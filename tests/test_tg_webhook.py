@@ -13,6 +13,8 @@ import pytest
 from conftest import BotThread, start_bot
 from fake_telegram import TOKEN, FakeTelegram
 
+from bot.tg.webhook import HttpLimits
+
 SECRET = "s3cret-Token_for-tests"
 
 
@@ -22,6 +24,21 @@ def hooked(bot_settings: Any) -> Iterator[BotThread]:
 
     options = WebhookOptions("https://bot.example.org/tg/hook", "127.0.0.1", 0, SECRET)
     running = start_bot(bot_settings, webhook=options)
+    yield running
+    running.stop()
+
+
+# Small deadlines, so that a test sees them pass without long sleeps.
+STRICT = HttpLimits(max_connections=4, idle=0.3, head=0.8, body=0.3, write=1.0)
+HttpLimitsDefaults = HttpLimits()
+
+
+@pytest.fixture
+def strict(bot_settings: Any) -> Iterator[BotThread]:
+    from bot.tg.runner import WebhookOptions
+
+    options = WebhookOptions("https://bot.example.org/tg/hook", "127.0.0.1", 0, SECRET)
+    running = start_bot(bot_settings, webhook=options, http_limits=STRICT)
     yield running
     running.stop()
 
@@ -181,37 +198,76 @@ def test_a_request_head_past_its_bound_is_refused_unstored(hooked: BotThread) ->
     assert request(hooked, "/healthz")[0] == 200
 
 
-def test_connections_past_the_bound_are_closed_unread(
-        hooked: BotThread, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_past_the_bound_the_oldest_silent_connection_makes_room(
+        strict: BotThread, fake_telegram: FakeTelegram) -> None:
     import socket
-    import time
 
-    from bot.tg import webhook
-
-    monkeypatch.setattr(webhook, "MAX_CONNECTIONS", 3)
-    idle = [socket.create_connection(("127.0.0.1", hooked.runtime.port), timeout=5)
-            for _ in range(3)]
+    address = ("127.0.0.1", strict.runtime.port)
+    idle = [socket.create_connection(address, timeout=5) for _ in range(STRICT.max_connections)]
     try:
-        with socket.create_connection(("127.0.0.1", hooked.runtime.port), timeout=5) as extra:
-            try:
-                extra.sendall(b"GET /healthz HTTP/1.1\r\n\r\n")
-                answer = extra.recv(100)
-            except ConnectionResetError:
-                answer = b""
-            assert answer == b""  # closed without an answer
+        # Each request past the bound closes the oldest silent connection, and is answered.
+        for oldest in idle[:2]:
+            assert request(strict, "/healthz")[0] == 200
+            assert oldest.recv(100) == b""  # closed unanswered
+        assert request(strict, "/tg/hook", update(fake_telegram, "hello", 304),
+                       secret=SECRET) == (200, {"ok": True})
+        assert idle[2].recv(100) == b""
     finally:
         for sock in idle:
             sock.close()
-    for _ in range(50):  # the server sees the idle ones close as it reads them
-        status = None
-        try:
-            status = request(hooked, "/healthz")[0]
-        except (OSError, ValueError):
-            pass
-        if status == 200:
-            break
-        time.sleep(0.1)
-    assert status == 200
+
+
+def test_a_silent_connection_is_closed_after_its_deadline(strict: BotThread) -> None:
+    import socket
+    import time
+
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", strict.runtime.port), timeout=5) as sock:
+        assert sock.recv(100) == b""  # closed, nothing said: it asked nothing
+    assert time.monotonic() - started < HttpLimitsDefaults.idle  # well before the default
+
+
+def drip(bot: BotThread, start: bytes, raw: bytes,
+         pause: float = 0.05) -> tuple[bytes, float]:
+    """Send `start`, then `raw` a byte at a time until the server answers or closes; what it
+    said, and when."""
+    import socket
+    import time
+
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", bot.runtime.port), timeout=5) as sock:
+        sock.sendall(start)
+        sock.settimeout(pause)
+        for byte in raw:
+            try:
+                sock.sendall(bytes([byte]))
+                if answer := sock.recv(100):
+                    return answer, time.monotonic() - started
+            except TimeoutError:
+                continue  # nothing yet: the next byte
+            except OSError:
+                break
+        else:
+            raise AssertionError("the whole request was taken a byte at a time")
+        return b"", time.monotonic() - started
+
+
+def test_a_request_sent_a_byte_at_a_time_is_cut_off(
+        strict: BotThread, fake_telegram: FakeTelegram) -> None:
+    """Slowloris: a byte every 50 ms keeps no reader busy for longer than its deadline."""
+    answer, took = drip(strict, b"GET /healthz HTTP/1.1\r\n", b"X-Drip: " + b"a" * 400)
+    assert answer.startswith(b"HTTP/1.1 408 ") and took < HttpLimitsDefaults.head
+    # Not even the request line in time: closed, nothing said.
+    answer, took = drip(strict, b"", b"GET /healthz HTTP/1.1\r\n\r\n")
+    assert answer == b"" and took < HttpLimitsDefaults.idle
+    body = json.dumps(update(fake_telegram, "hello", 305)).encode()
+    slow_body = (f"POST /tg/hook HTTP/1.1\r\nContent-Length: {len(body)}\r\n"
+                 f"X-Telegram-Bot-Api-Secret-Token: {SECRET}\r\n\r\n").encode()
+    with __import__("socket").create_connection(("127.0.0.1", strict.runtime.port),
+                                                timeout=5) as sock:
+        sock.sendall(slow_body + body[:10])  # the head at once, then the body stalls
+        assert sock.recv(100).startswith(b"HTTP/1.1 408 ")
+    assert request(strict, "/healthz")[0] == 200
 
 
 def test_an_update_the_bot_cannot_read_is_taken_and_logged_not_retried_forever(
@@ -229,3 +285,68 @@ def test_an_update_the_bot_cannot_read_is_taken_and_logged_not_retried_forever(
     [reply] = fake_telegram.wait_for("sendMessage", since=since)
     assert reply.chat_id == 302
     assert request(hooked, "/healthz")[0] == 200
+
+
+def test_idle_connections_past_the_bound_do_not_shut_out_telegram(
+    hooked: BotThread, fake_telegram: FakeTelegram
+) -> None:
+    """Found by the red-team run (slowloris): connections opened and left silent filled every
+    slot, and Telegram's POSTs and the health probes were closed unread behind them."""
+    import socket
+
+    from bot.tg.webhook import MAX_CONNECTIONS
+
+    address = ("127.0.0.1", hooked.runtime.port)
+    idle = [socket.create_connection(address, timeout=5) for _ in range(MAX_CONNECTIONS + 8)]
+    try:
+        since = fake_telegram.mark()
+        body = update(fake_telegram, "llamacon kobe", user_id=303)
+        assert request(hooked, "/tg/hook", body, secret=SECRET) == (200, {"ok": True})
+        [reply] = fake_telegram.wait_for("sendMessage", since=since)
+        assert reply.chat_id == 303 and "লামাকন" in reply.text
+        assert request(hooked, "/healthz")[0] == 200
+    finally:
+        for sock in idle:
+            sock.close()
+
+
+def test_when_every_slot_is_answering_a_new_connection_is_refused() -> None:
+    """Only a connection still sending its request makes room: one being answered finishes."""
+    import asyncio
+
+    from bot.tg.webhook import WebhookServer
+
+    async def scenario() -> tuple[list[bytes], bytes]:
+        release = asyncio.Event()
+
+        async def health() -> tuple[bool, dict[str, Any]]:
+            await release.wait()  # a slow database: both probes are being answered meanwhile
+            return True, {"status": "ok"}
+
+        server = WebhookServer(None, "", None, health, limits=HttpLimits(max_connections=2))
+        port = await server.start("127.0.0.1", 0)
+        try:
+            probes = [await asyncio.open_connection("127.0.0.1", port) for _ in range(2)]
+            for _, writer in probes:
+                writer.write(b"GET /healthz HTTP/1.1\r\n\r\n")
+                await writer.drain()
+            while sum(not c.reading for c in server._connections) < 2:
+                await asyncio.sleep(0.01)  # both read and waiting on the probe
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(b"GET /healthz HTTP/1.1\r\n\r\n")
+            try:
+                refused = await reader.read()
+            except ConnectionResetError:  # closed with our request unread
+                refused = b""
+            writer.close()
+            release.set()
+            answered = [await r.read() for r, _ in probes]
+            for _, w in probes:
+                w.close()
+            return answered, refused
+        finally:
+            await server.stop()
+
+    answered, refused = asyncio.run(scenario())
+    assert refused == b""
+    assert all(a.startswith(b"HTTP/1.1 200 ") for a in answered)

@@ -35,7 +35,7 @@ from bot.tg.flood import FloodGate
 from bot.tg.reloading import reload_and_tell_admins
 from bot.tg.services import Services
 from bot.tg.updates import read_update
-from bot.tg.webhook import WebhookServer
+from bot.tg.webhook import HttpLimits, WebhookServer
 from bot.watch import KnowledgeWatcher, fingerprint
 
 log = logging.getLogger(__name__)
@@ -56,8 +56,10 @@ class BotRuntime:
     def __init__(self, settings: Settings, webhook: WebhookOptions | None = None, *,
                  clock: Callable[[], datetime] | None = None, flood: FloodGate | None = None,
                  poll_timeout: float = 10.0, extensions: Sequence[Extension] = (),
-                 watch_interval: float | None = None) -> None:
+                 watch_interval: float | None = None,
+                 http_limits: HttpLimits | None = None) -> None:
         self.settings = settings
+        self.http_limits = http_limits  # deadlines and connection cap of the HTTP server
         self.webhook = webhook
         self.secret_token = (webhook.secret_token if webhook and webhook.secret_token
                              else secrets.token_urlsafe(32))
@@ -141,7 +143,7 @@ class BotRuntime:
             await app.update_queue.put(update)
 
         server = WebhookServer(urlparse(options.url).path or "/", self.secret_token,
-                               on_update, self.health, self.metrics.render)
+                               on_update, self.health, self.metrics.render, self.http_limits)
         try:
             self.port = await server.start(options.listen, options.port)
         except OSError as exc:
@@ -157,7 +159,8 @@ class BotRuntime:
 
         Started first, so a busy port stops start-up at once; /healthz says 503 until ready.
         """
-        self.server = WebhookServer(None, "", None, self.health, self.metrics.render)
+        self.server = WebhookServer(None, "", None, self.health, self.metrics.render,
+                                    self.http_limits)
         try:
             self.http_port = await self.server.start(listen, port)
         except OSError as exc:
@@ -215,6 +218,8 @@ class BotRuntime:
             if app.running:
                 await app.stop()  # processes the updates already queued
             await self.broadcasting.stop()  # sends in flight finish through app.bot
+            if self.services is not None:
+                await self.services.albums.close()  # albums' notes not yet sent
             await app.shutdown()
         if self.services is not None:
             await self.services.storage.close()

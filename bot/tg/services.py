@@ -18,9 +18,10 @@ from bot.core.knowledge import Knowledge
 from bot.live import LiveKnowledge
 from bot.metrics import Metrics
 from bot.storage.question_log import Storage
+from bot.tg.albums import Albums
 from bot.tg.flood import FloodGate
 from bot.tg.review_session import ReviewSessions
-from bot.tg.webhook import RecentIds
+from bot.tg.taps import RecentTaps
 
 KEY = "services"
 MAX_REMEMBERED_REPLIES = 10_000  # answered messages whose edit edits the answer (~2 MB)
@@ -87,9 +88,10 @@ class Services:
     flood: FloodGate = field(default_factory=FloodGate)
     metrics: Metrics = field(default_factory=Metrics)
     replies: RecentReplies = field(default_factory=RecentReplies)
-    # Albums (media groups) seen, by chat: Telegram sends an album of ten photos as ten
-    # messages, and "I read text only" is said once for all of them.
-    albums: RecentIds[tuple[int, str]] = field(default_factory=RecentIds)
+    # Albums (media groups) by chat: Telegram sends an album of ten photos as ten messages;
+    # one reply for all of them, whichever carries the caption.
+    albums: Albums = field(default_factory=Albums)
+    taps: RecentTaps = field(default_factory=RecentTaps)  # answers' buttons tapped: once each
     pending_edits: PendingEdits = field(default_factory=PendingEdits)
     reviews: ReviewSessions = field(default_factory=ReviewSessions)  # admins' /review cards
 

@@ -27,6 +27,7 @@ UNKNOWN_COMMAND = "এই কমান্ডটি আমি চিনি না
 SLOW_DOWN = "একটু ধীরে! খুব দ্রুত অনেক বার্তা এসেছে; এক মিনিট পরে আবার লিখুন।"
 ERROR = "দুঃখিত, কিছু একটা সমস্যা হয়েছে। একটু পরে আবার চেষ্টা করুন।"
 EXPIRED_BUTTON = "এই বোতামটি পুরোনো হয়ে গেছে। /topics থেকে আবার বেছে নিন।"
+ALREADY_ANSWERED = "উত্তরটি ওপরে দেওয়া হয়েছে।"  # the same button tapped again
 INLINE_ASK_PRIVATELY = "{name}কে সরাসরি জিজ্ঞেস করুন"
 
 # Admin texts.

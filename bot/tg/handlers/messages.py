@@ -42,8 +42,10 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, *, edited:
     if question is None:
         return  # group chatter, or an edit that no longer mentions the bot: leave it be
     services = services_of(context)
-    if message.media_group_id is not None:  # an album's caption: its photos need no note
-        services.albums.add((message.chat.id, message.media_group_id))
+    if message.media_group_id is not None and not edited:
+        # An album's caption: answered once, and its items without one need no note.
+        if not services.albums.caption((message.chat.id, message.media_group_id)):
+            return  # another item's caption answered the album
     chat_id, thread = message.chat_id, thread_of(message)
     group = message.chat.type != ChatType.PRIVATE
     now, user = services.now(), update.effective_user
@@ -87,7 +89,10 @@ async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return  # an admin's file in a group: knowledge uploads are taken in private chats only
     if message.chat.type != ChatType.PRIVATE and not replies_to(message, context.bot.id):
         return
-    album = message.media_group_id
-    if album is not None and not services.albums.add((message.chat.id, album)):
-        return  # the album's first message had the note (or its caption was answered)
-    await message.reply_html(services.knowledge.voice.fill(texts.NON_TEXT, html_text=True))
+    note = services.knowledge.voice.fill(texts.NON_TEXT, html_text=True)
+    if message.media_group_id is not None:
+        # One note per album, and none if another of its items carries a caption.
+        services.albums.note_later((message.chat.id, message.media_group_id),
+                                   lambda: message.reply_html(note))
+        return
+    await message.reply_html(note)
