@@ -89,7 +89,9 @@ def test_kill_9_mid_broadcast_then_restart(tmp_path: Path, fake: LimitedTelegram
 def test_subscribe_then_reminders_at_their_offsets(tmp_path: Path,
                                                    fake: LimitedTelegram) -> None:
     knowledge = tmp_path / "knowledge"
-    starts_at = knowledge_with_event(knowledge, ROOT / "knowledge", 7, "[4s, 2s]")
+    # Due 6 s and 9 s from now: time for the bot to start and take the three subscriptions
+    # first, even on a busy machine.
+    starts_at = knowledge_with_event(knowledge, ROOT / "knowledge", 12, "[6s, 3s]")
     bot = start_bot(tmp_path, fake, knowledge)
     try:
         # Through the whole bot: these must reach the subscription handlers, not the
@@ -102,12 +104,13 @@ def test_subscribe_then_reminders_at_their_offsets(tmp_path: Path,
                                   count=6, timeout=15)
     finally:
         stop_bot(bot)
-    due = [starts_at - timedelta(seconds=4), starts_at - timedelta(seconds=2)]
+    due = [starts_at - timedelta(seconds=6), starts_at - timedelta(seconds=3)]
     offset = time.time() - time.monotonic()  # wall clock of the monotonic arrival times
     for group, due_at in ((reminders[:3], due[0]), (reminders[3:], due[1])):
         assert sorted(c.chat_id for c in group) == [5, 6, 7]
         late = group[0].at + offset - due_at.timestamp()
-        assert -0.05 <= late <= 0.75, late
+        # On time: not before it is due, and not later than a busy machine explains.
+        assert -0.05 <= late <= 2.0, late
 
 
 def test_replies_stay_fast_during_a_broadcast(tmp_path: Path, fake: LimitedTelegram) -> None:
@@ -127,4 +130,6 @@ def test_replies_stay_fast_during_a_broadcast(tmp_path: Path, fake: LimitedTeleg
     finally:
         stop_bot(bot)
     print("reply latencies during the broadcast (s):", [round(x, 3) for x in latencies])
-    assert max(latencies) < 0.5, latencies
+    # A reply queued behind the broadcast would wait for seconds (1,000 messages at 30/s);
+    # the bound leaves room for a busy machine, not for that.
+    assert max(latencies) < 2.0, latencies
