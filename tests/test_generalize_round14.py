@@ -18,6 +18,7 @@ from bot.core.answer import AnswerKind, Responder
 from bot.core.asks import Asked, Asks
 from bot.core.conversation import Conversation
 from bot.core.normalize import make_key, phonetic_word, surface_word
+from bot.core.subjects import Subjects
 from bot.core.synonyms import Synonyms
 
 TZ = ZoneInfo("Asia/Dhaka")
@@ -82,3 +83,19 @@ def test_why_with_a_negated_verb_asks_of_the_last_answer(conversation: Conversat
     and verbs alone ask of the last answer, which tells why."""
     _, turn = play(conversation, "মেটা কি ইউরোপে লামা চালু করতে পেরেছে?", follow_up, start=NOW)
     assert facts(turn) == ["eu_privacy"]
+
+
+@pytest.mark.parametrize("question", [
+    "Meta Connect কনফারেন্স কবে হবে?", "meta connect kobe hobe?",
+    "জাকারবার্গ মেটাভার্স নিয়ে আয়ের কলে কী বলেছেন?", "When is Google I/O this year?"])
+def test_another_event_or_product_of_meta_gets_no_fact(real: Responder, question: str) -> None:
+    """Meta's other events and products are subjects of their own: "Meta Connect" names
+    another conference, and not Meta, whose LlamaCon the article dates."""
+    assert real.ask(question, NOW).kind is not AnswerKind.FACT
+
+
+def test_a_foreign_name_hides_the_names_within_it() -> None:
+    subjects = Subjects([("meta", "meta"), ("meta_ai", "meta ai"), ("connect", "meta connect")],
+                        foreign=frozenset({"connect"}))
+    assert subjects.named(make_key("meta connect kobe")) == {"connect"}
+    assert subjects.named(make_key("meta ai kothay")) == {"meta", "meta_ai"}

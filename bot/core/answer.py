@@ -180,9 +180,11 @@ class Responder:
         self.policy = policy or Policy()
         synonyms = Synonyms(knowledge.synonyms)
         # Which subjects a question names; several articles share one index (same entities).
+        named = {e for f in knowledge.facts.values() for e in f.about}
         self.subjects = subjects or Subjects(
             ((e.id, alias) for e in knowledge.entities.values() for alias in e.aliases),
             synonyms.rewrite,
+            frozenset(knowledge.entities) - named,
         )
         # Several articles: each one's own responder (bot.core.articles); none for one.
         self.articles = tuple(Responder(view, self.policy, cache_size, deferred=deferred,

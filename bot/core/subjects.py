@@ -35,9 +35,15 @@ class Subjects:
     """An index of entity aliases; build once per knowledge base."""
 
     def __init__(self, aliases: Iterable[tuple[str, str]],
-                 rewrite: Callable[[list[str]], list[str]] | None = None) -> None:
+                 rewrite: Callable[[list[str]], list[str]] | None = None,
+                 foreign: frozenset[str] = frozenset()) -> None:
         """Index `(entity id, alias)` pairs, keyed as questions are (`rewrite`: the knowledge
-        base's synonym groups, which make a question's "AI" "এআই": "Stability AI" too)."""
+        base's synonym groups, which make a question's "AI" "এআই": "Stability AI" too).
+
+        `foreign`: the entities no fact names. Their name hides the names within it: "Meta
+        Connect" is another event, not Meta (where "Meta AI", which a fact is about, also names
+        Meta: "মেটা এআই-তে কত খরচ" asks what Meta spends on AI)."""
+        self._foreign = foreign
         self._by_skeleton: dict[str, list[_Alias]] = {}
         for entity, alias in aliases:
             key = make_key(alias, rewrite)
@@ -84,6 +90,10 @@ class Subjects:
                 span = (alias.entity, i, i + len(alias.phonetic))
                 if span not in found:
                     found.append(span)
+        if self._foreign:
+            found = [span for span in found if not any(
+                other[0] in self._foreign and other[1] <= span[1] and span[2] <= other[2]
+                and other[2] - other[1] > span[2] - span[1] for other in found)]
         return found
 
 
