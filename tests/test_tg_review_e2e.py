@@ -33,15 +33,18 @@ EVAL = ROOT / "tests" / "data" / "eval_questions.yaml"
 # they would be two cards (the matcher's words are what group them).
 BORN = ["llama er jonmo kobe", "llama kobe jonmo nilo", "llama jonmo hoise kobe",
         "lama er jonmo kobe", "llama jonmo kobe"]  # the bot does not know: fallback
-BANGLA = ["bangla bhashay llama kaj kore",  # answered with the wrong fact: 👎 with a reason
-          "bangla bhashay ki llama kaj kore",  # the wrong fact again: 👎
-          "llama ki bangla kaj kore", "bangla te llama kaj kore",  # "did you mean"
-          "llama bangla kaj kore"]  # "did you mean", turned down with "না"
+# What Meta gains by giving Llama away: no example asks it, and the benefits of open source
+# come closer in words.
+FREE = ["meta llama free dey keno labh ki",  # answered with the wrong fact: 👎 with a reason
+        "meta keno llama free dey labh ki",  # the wrong fact again: 👎
+        # "did you mean"
+        "metar llama free dey keno ki labh", "metar llama free dey keno er labh ki",
+        "metar llama free dey keno labh ki"]  # "did you mean", turned down with "না"
 COUNTRY = ["meta kon desher company", "meta company kon desher", "meta holo kon desher company",
            "meta company ta kon desher", "meta er company kon desher"]  # "the article does not say"
 LOGO = ["llama er logo ki", "llama logo kemon", "lama er logo ta ki", "llama logo te ki ache",
         "llama er logo kemon dekhte"]
-GROUPS = {"born": BORN, "bangla": BANGLA, "country": COUNTRY, "logo": LOGO}
+GROUPS = {"born": BORN, "free": FREE, "country": COUNTRY, "logo": LOGO}
 
 
 @dataclass
@@ -124,16 +127,16 @@ def test_users_teach_the_bot_through_an_admins_review(running: Running) -> None:
 
     # Users ask; the bot answers none of these right.
     replies = {q: ask(fake, q, user) for q, user in users.items()}
-    assert [kind_of(replies[q]) for q in BANGLA] == ["fact", "fact"] + ["suggest"] * 3
+    assert [kind_of(replies[q]) for q in FREE] == ["fact", "fact"] + ["suggest"] * 3
     assert all(kind_of(replies[q]) == "other" for q in BORN + COUNTRY + LOGO)
-    wrong = replies[BANGLA[0]]
+    wrong = replies[FREE[0]]
     since = fake.mark()
-    tap(fake, "v:down", wrong, users[BANGLA[0]], reply_markup=wrong.params["reply_markup"])
+    tap(fake, "v:down", wrong, users[FREE[0]], reply_markup=wrong.params["reply_markup"])
     [chips] = fake.wait_for("editMessageReplyMarkup", since=since, timeout=10)
-    tap(fake, "v:why:wrong", wrong, users[BANGLA[0]], reply_markup=chips.params["reply_markup"])
-    again = replies[BANGLA[1]]
-    tap(fake, "v:down", again, users[BANGLA[1]], reply_markup=again.params["reply_markup"])
-    ask(fake, "না", users[BANGLA[4]])  # none of the "did you mean" choices
+    tap(fake, "v:why:wrong", wrong, users[FREE[0]], reply_markup=chips.params["reply_markup"])
+    again = replies[FREE[1]]
+    tap(fake, "v:down", again, users[FREE[1]], reply_markup=again.params["reply_markup"])
+    ask(fake, "না", users[FREE[4]])  # none of the "did you mean" choices
     assert "শুধু অ্যাডমিনদের" in ask(fake, "/review", 4242).text  # not for users
 
     # The admin reviews: four cards, the most users touched first.
@@ -149,12 +152,12 @@ def test_users_teach_the_bot_through_an_admins_review(running: Running) -> None:
                     if f" {normalize_for_log(group[0])}\n" in card.text + "\n")
         seen[name] = card.text.split("\n", 1)[0]
         for question in GROUPS[name]:  # each phrasing with its count
-            count = 2 if question == BANGLA[-1] else 1  # asked, then "none of these"
+            count = 2 if question == FREE[-1] else 1  # asked, then "none of these"
             assert f"×{count} {normalize_for_log(question)}\n" in card.text + "\n"
         since = fake.mark()
         decide(fake, card, name, knowledge)
     assert seen == {
-        "bangla": "<b>🗂 পর্যালোচনা 1/4</b>: 5 জন ব্যবহারকারী, 6টি প্রশ্ন"
+        "free": "<b>🗂 পর্যালোচনা 1/4</b>: 5 জন ব্যবহারকারী, 6টি প্রশ্ন"
                   " (👎 2, “এগুলোর কোনোটি নয়” 1, উত্তর পায়নি 3)",
         "born": "<b>🗂 পর্যালোচনা 2/4</b>: 5 জন ব্যবহারকারী, 5টি প্রশ্ন (উত্তর পায়নি 5)",
         "logo": "<b>🗂 পর্যালোচনা 3/4</b>: 5 জন ব্যবহারকারী, 5টি প্রশ্ন (উত্তর পায়নি 5)",
@@ -165,13 +168,13 @@ def test_users_teach_the_bot_through_an_admins_review(running: Running) -> None:
     assert len(notices) == 3 and all("/review: admin 999" in c.text for c in notices)
 
     # Those users ask again (afresh: /start forgets the conversation).
-    for question in BORN + BANGLA + COUNTRY:
+    for question in BORN + FREE + COUNTRY:
         ask(fake, "/start", users[question])
         reply = ask(fake, question, users[question])
         if question in BORN:
             assert "<b>২০২৩ সালে প্রথম লঞ্চ</b>" in reply.text, (question, reply.text)
-        elif question in BANGLA:
-            assert "<b>লামার বহুমুখী ব্যবহার</b>" in reply.text, (question, reply.text)
+        elif question in FREE:
+            assert "<b>বিনামূল্যে লামা: মেটার কৌশল</b>" in reply.text, (question, reply.text)
         else:
             assert kind_of(reply) == "other"
             assert ask_json(folder, question)["kind"] == "fallback"  # declined (was not_in_article)
@@ -181,7 +184,7 @@ def test_users_teach_the_bot_through_an_admins_review(running: Running) -> None:
     now = {p.name: p.read_bytes() for p in folder.glob("*.yaml")}
     assert {n for n in now if now[n] != originals[n]} == {"facts.yaml", "decline.yaml"}
     added = only_added(originals["facts.yaml"], now["facts.yaml"])
-    assert sorted(added) == sorted(f'      - "{normalize_for_log(q)}"' for q in BORN + BANGLA)
+    assert sorted(added) == sorted(f'      - "{normalize_for_log(q)}"' for q in BORN + FREE)
     assert only_added(originals["decline.yaml"], now["decline.yaml"]) == [
         f'      - "{normalize_for_log(q)}"' for q in sorted(map(normalize_for_log, COUNTRY))]
     right, rejected = eval_counts(folder)
@@ -190,7 +193,7 @@ def test_users_teach_the_bot_through_an_admins_review(running: Running) -> None:
     assert [(c.name, c.by) for c in changes] == [
         ("facts.yaml", "admin 999 (/review)"), ("facts.yaml", "admin 999 (/review)"),
         ("decline.yaml", "admin 999 (/review)")]
-    assert changes[0].what == "5 question(s) added to versatility"
+    assert changes[0].what == "5 question(s) added to ecosystem_strategy"
 
     for _ in changes:  # the rollback, then the reload it caused; the folder watcher may
         # report the same edit too, in any order: the messages are found by what they say
@@ -216,12 +219,12 @@ def decide(fake: FakeTelegram, card: Call, name: str, knowledge: object) -> None
         return fake.wait_for("editMessageText", lambda c: c.params["message_id"]
                              == card.message_id, since=since, timeout=15)[-1]
 
-    if name == "bangla":  # any fact, picked by topic
-        versatility = knowledge.facts["versatility"]
+    if name == "free":  # any fact, picked by topic
+        strategy = knowledge.facts["ecosystem_strategy"]
         topics = press(buttons["📂 অন্য তথ্য…"])
-        topic = knowledge.topic_title(versatility.topic)
+        topic = knowledge.topic_title(strategy.topic)
         facts = press({b["text"]: b["callback_data"] for b in topics.buttons}[topic])
-        done = press({b["text"]: b["callback_data"] for b in facts.buttons}[versatility.title])
+        done = press({b["text"]: b["callback_data"] for b in facts.buttons}[strategy.title])
     elif name == "born":  # the closest fact
         done = press(buttons["➕ ২০২৩ সালে প্রথম লঞ্চ"])
     elif name == "country":

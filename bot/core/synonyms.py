@@ -26,7 +26,7 @@ STEM_CACHE = 16384
 # "khoroch" for খরচ, which sounds "krc": reading the unwritten vowels in as well met the
 # wrong groups far more often than the right ones).
 MIN_SOUND_SKELETON = 3
-SOUND_SIMILARITY = 80.0
+SOUND_SIMILARITY = 85.0
 # A verb's perfect and its past perfect say the same thing here: "বাজারে এসেছে" written in a
 # group is also "বাজারে এসেছিল", "বানিয়েছিলেন"; in speech "বের হইসে" is also "বের হইসিল",
 # and in Latin letters "ber hoise" is "ber hoisilo".
@@ -108,7 +108,7 @@ class Synonyms:
                       for phrase, replacement in self._phrases.get(_form(stem), ())
                       if len(phrase) == 1), None)
         if found is None and word.isascii():
-            found = next(filter(None, map(self._sounding, (word, *stems(word)))), None)
+            found = self._sounding(word)
         if len(self._stem_cache) >= STEM_CACHE:  # real questions reuse a small vocabulary
             self._stem_cache.clear()
         self._stem_cache[word] = found
