@@ -6,7 +6,7 @@ chat (short bursts pass) and about 30 a second overall; past them it answers 429
 the bot's rate limiter (PTB's hook that every request passes through): a reply waits for its
 chat's and the overall slot, and a chat told to wait is sent nothing until then. Requests
 made outside an update (the broadcast sender, which paces itself at its own rate) wait only
-for a 429 and are counted in their chat's window.
+for a 429 and are counted in a group's window.
 
 A message waits with `bot.tg.ordering.pause`: without a processor slot, so other chats go
 on, but with its chat's turn, so the chat's later updates queue behind it in order; the
@@ -55,7 +55,9 @@ class Window:
 @dataclass(frozen=True)
 class PaceLimits:
     group: Window = Window(20, 60.0)  # Telegram: 20 messages a minute in one group
-    private: Window = Window(3, 3.0)  # about one a second, with a burst for a split answer
+    # About one a second on average, with the short bursts Telegram lets through: a user's
+    # quick questions, a long answer in several messages.
+    private: Window = Window(10, 10.0)
     overall: float | None = 30.0  # messages a second to all chats together; None: no limit
     # Updates a chat may have waiting behind the one being answered; past it the oldest
     # waiting is dropped unanswered (a minute of a group's answers: later ones are stale).
@@ -198,10 +200,10 @@ class ChatPacer(BaseRateLimiter[None]):
         try:
             if not message or not in_update():
                 # An edit or a deletion: only a 429 holds it. A broadcast (no update): the
-                # sender paces itself, so only a 429 holds it too, and it is counted in its
-                # chat's window so that replies leave room for it.
+                # sender paces itself, so only a 429 holds it too; in a group it is counted
+                # in the window, so that replies leave room for it.
                 await self._until_ready(chat, message=False)
-                if message:
+                if message and self.windows.window(chat) is self.limits.group:
                     self.windows.took(chat, self._clock())
                 return
             async with state.lock:  # the chat's messages take their slots in order
