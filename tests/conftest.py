@@ -90,10 +90,15 @@ class BotThread:
 
 
 def start_bot(settings: Any, **options: Any) -> BotThread:
+    from bot.tg.pacing import ChatPacer, PaceLimits, Window
     from bot.tg.runner import BotRuntime
 
     options.setdefault("clock", lambda: FIXED_NOW)
     options.setdefault("poll_timeout", 1.0)
+    # Tests talk in one private chat far faster than a person: a second per message there
+    # would only slow the suite. Groups and the overall rate keep Telegram's limits, and
+    # tests/test_tg_pacing.py checks the pacing itself.
+    options.setdefault("pacer", ChatPacer(PaceLimits(private=Window(1_000, 1.0))))
     return BotThread(BotRuntime(settings, **options)).start()
 
 

@@ -4,7 +4,11 @@ It speaks real HTTP, so the real python-telegram-bot client (or a bot subprocess
 to it through `ApplicationBuilder().base_url(fake.base_url)`. Tests push updates
 (`message`, `callback`, `inline`, `my_chat_member`), then wait for the bot's requests
 (`wait_for`). Every call is recorded in `calls`. Failures are injected per method and
-chat with `fail` (403, 429 + retry_after, 500...), latency with `delays`.
+chat with `fail` (403, 429 + retry_after, 500...), latency with `delays`. Telegram's own
+refusals can be switched on: `group_limit` (messages a group may get per window, then 429s
+telling how long to wait, refused until then, as Telegram does), `flood_wait` (a chat told to
+wait) and `migrate_group` (a group upgraded to a supergroup: sends to its old id get 400 with
+`migrate_to_chat_id`), all on `clock`, which a test may replace to step time.
 
 Runs in a daemon thread (ThreadingHTTPServer), so it serves sync tests, asyncio tests
 and subprocess bots alike.
@@ -16,6 +20,7 @@ import email.parser
 import email.policy
 import itertools
 import json
+import math
 import threading
 import time
 import urllib.parse
@@ -77,6 +82,11 @@ class FakeTelegram:
     # method -> an event the reply to that call waits for: a test acts while the bot waits.
     holds: dict[str, threading.Event] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
+    # Telegram's limits, off by default: sendMessage per group (count, seconds).
+    group_limit: tuple[int, float] | None = None
+    clock: Callable[[], float] = time.monotonic  # the time `group_limit` and waits go by
+    flood_refused: int = 0  # 429s answered by `group_limit` or `flood_wait`
+    migrated: dict[int, int] = field(default_factory=dict)  # old group id -> supergroup id
 
     def __post_init__(self) -> None:
         self.bot_id = int(self.token.split(":")[0])
@@ -94,6 +104,8 @@ class FakeTelegram:
         self._stopped = False
         self._server: ThreadingHTTPServer | None = None
         self.files: dict[str, bytes] = {}  # file_id -> content, served under /file/bot<token>/
+        self._group_sends: dict[int, list[float]] = {}  # group -> sendMessage times (`clock`)
+        self._wait_until: dict[int, float] = {}  # chat -> when it may be sent to again
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -218,6 +230,21 @@ class FakeTelegram:
                                             "date": int(time.time()),
                                             "old_chat_member": old, "new_chat_member": new})
 
+    def migrate_group(self, old: int, new: int, announce: bool = True,
+                      user_id: int = 111) -> None:
+        """The group `old` becomes the supergroup `new`: sends to `old` are refused from now
+        on; `announce` pushes the service messages Telegram sends to both chats."""
+        with self._cond:
+            self.migrated[old] = new
+        if announce:
+            self.message(None, user_id, old, "group", migrate_to_chat_id=new)
+            self.message(None, user_id, new, "supergroup", migrate_from_chat_id=old)
+
+    def flood_wait(self, chat_id: int, seconds: float) -> None:
+        """Telegram asked the bot to wait `seconds` before sending to `chat_id` again."""
+        with self._cond:
+            self._wait_until[chat_id] = self.clock() + seconds
+
     # -- failures and waiting ----------------------------------------------------------
 
     def fail(self, method: str, status: int, *, chat_id: int | None = None,
@@ -276,10 +303,14 @@ class FakeTelegram:
     def handle(self, method: str, params: Json) -> tuple[int, Json]:
         with self._cond:
             # Known before the reply, so a test may tap a button of the message it waited for.
-            sent = next(self._message_ids) if method in ("sendMessage", "sendPhoto") else None
+            failure = self._take_failure(method, params)
+            refusal = self._refusal(method, params) if failure is None else None
+            sent = (next(self._message_ids) if method in ("sendMessage", "sendPhoto")
+                    and refusal is None else None)  # a refused message was never created
             self.calls.append(Call(method, params, time.monotonic(), sent))
             self._cond.notify_all()
-            failure = self._take_failure(method, params)
+        if refusal is not None:
+            return 429 if "retry_after" in refusal["parameters"] else 400, refusal
         if method in self.delays:
             time.sleep(self.delays[method])
         if method in self.holds:
@@ -302,6 +333,34 @@ class FakeTelegram:
                     self.failures.remove(failure)
             return failure
         return None
+
+    def _refusal(self, method: str, params: Json) -> Json | None:
+        """Telegram's own answer refusing a message (see `group_limit`), if it refuses it."""
+        if method != "sendMessage":
+            return None
+        chat_id = int(params["chat_id"])
+        if chat_id in self.migrated:
+            return {"ok": False, "error_code": 400,
+                    "description": "Bad Request: group chat was upgraded to a supergroup chat",
+                    "parameters": {"migrate_to_chat_id": self.migrated[chat_id]}}
+        now = self.clock()
+        wait = self._wait_until.get(chat_id, now) - now
+        if wait <= 0 and self.group_limit is not None and chat_id < 0:
+            count, window = self.group_limit
+            recent = [t for t in self._group_sends.get(chat_id, []) if t > now - window]
+            self._group_sends[chat_id] = recent
+            if len(recent) < count:
+                recent.append(now)
+                return None
+            wait = recent[0] + window - now
+            self._wait_until[chat_id] = now + wait
+        if wait <= 0:
+            return None
+        self.flood_refused += 1
+        seconds = max(1, math.ceil(wait))
+        return {"ok": False, "error_code": 429,
+                "description": f"Too Many Requests: retry after {seconds}",
+                "parameters": {"retry_after": seconds}}
 
     def _get_updates(self, params: Json) -> list[Json]:
         offset = int(params.get("offset") or 0)

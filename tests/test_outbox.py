@@ -158,3 +158,45 @@ def test_postgres_claim_skips_a_row_locked_elsewhere(postgres_target: DatabaseTa
     assert store.claim(first, NOW)  # free again once that transaction ended
     store.close()
     other.close()
+
+
+def _rows(outbox: Outbox) -> list[tuple[int, int, str]]:
+    return [(int(b), int(c), s) for b, c, s in outbox.conn.execute(
+        "SELECT broadcast_id, chat_id, state FROM outbox ORDER BY broadcast_id, chat_id")]
+
+
+def test_a_migrated_group_takes_its_subscription_and_queue_along(outbox: Outbox) -> None:
+    """A group upgraded to a supergroup gets a new id: what was kept under the old one moves
+    there, in one update that may run again (service message, then a send refused)."""
+    old, new = -4242, -1004242
+    outbox.add_subscribers([old, 7], "test", NOW)
+    first = outbox.create_draft("one", NOW)
+    outbox.enqueue(first, NOW)
+    item = next(i for i in outbox.pending_batch(10) if i.chat_id == 7)
+    assert outbox.claim(item, NOW)  # another chat's row in flight is left alone
+    moved = outbox.move_chat(old, new, NOW)
+    assert (moved.subscription, moved.queued) == (True, 1)
+    assert outbox.is_subscribed(new) and not outbox.is_subscribed(old)
+    assert _rows(outbox) == [(first, new, "pending"), (first, 7, "sending")]
+    again = outbox.move_chat(old, new, NOW)  # the second notice changes nothing
+    assert (again.subscription, again.queued) == (False, 0)
+    assert _rows(outbox) == [(first, new, "pending"), (first, 7, "sending")]
+    assert outbox.subscriber_counts().active == 2
+
+
+def test_a_migration_keeps_the_new_chats_own_rows(outbox: Outbox) -> None:
+    """The supergroup subscribed (and got a broadcast queued) before the old id was moved:
+    it keeps its own row, and the old id's duplicate is cancelled, not sent twice."""
+    old, new = -55, -10055
+    outbox.add_subscribers([old], "test", NOW)
+    outbox.subscribe(new, "command", NOW)
+    outbox.unsubscribe(new, "command", NOW)  # its own later choice wins
+    draft = outbox.create_draft("one", NOW)
+    outbox.subscribe(new, "command", NOW)
+    outbox.enqueue(draft, NOW)
+    moved = outbox.move_chat(old, new, NOW)
+    assert moved.queued == 0
+    assert _rows(outbox) == [(draft, new, "pending"), (draft, old, "cancelled")]
+    assert outbox.is_subscribed(new) and not outbox.is_subscribed(old)
+    counts = outbox.subscriber_counts()
+    assert (counts.active, counts.unsubscribed) == (1, 0)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pytest
+from telegram import Chat, Message, Update
 
 from bot.tg.ordering import ChatOrderedProcessor
 
@@ -43,3 +45,35 @@ def test_arrival_is_told_before_the_update_waits_and_handled_after_it_ran() -> N
 
     asyncio.run(scenario())
     assert events[3:] == [("handled", "a"), ("ran", "b"), ("handled", "b")]
+
+
+def group_update(update_id: int) -> Update:
+    chat = Chat(-100, "group")
+    return Update(update_id, message=Message(update_id, datetime.now(UTC), chat))
+
+
+def test_a_full_chat_queue_drops_its_oldest_waiting_update() -> None:
+    """A chat whose answers are held (a group past Telegram's limit) keeps at most
+    `chat_queue` updates waiting; the oldest waiting is dropped, never run, and counted."""
+    processor = ChatOrderedProcessor(chat_queue=2)
+    ran: list[int] = []
+
+    async def scenario() -> None:
+        release = asyncio.Event()
+
+        async def handle(number: int) -> None:
+            ran.append(number)
+            if number == 1:
+                await release.wait()
+
+        tasks = [asyncio.create_task(processor.do_process_update(group_update(n), handle(n)))
+                 for n in range(1, 6)]
+        for _ in range(5):
+            await asyncio.sleep(0)
+        assert ran == [1] and processor.dropped == 2  # 2 and 3: the oldest waiting
+        release.set()
+        await asyncio.gather(*tasks)
+        await processor.do_process_update(group_update(6), handle(6))  # the chat goes on
+
+    asyncio.run(scenario())
+    assert ran == [1, 4, 5, 6]

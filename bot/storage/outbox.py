@@ -38,6 +38,14 @@ class SubscriberCounts:
 
 
 @dataclass(frozen=True)
+class ChatMove:
+    """What `Outbox.move_chat` moved to a group's new id."""
+
+    subscription: bool  # the subscriber row (active or not) now has the new id
+    queued: int  # pending outbox rows now addressed to the new id
+
+
+@dataclass(frozen=True)
 class OutboxItem:
     broadcast_id: int
     chat_id: int
@@ -135,6 +143,32 @@ class Outbox:
                 " ON CONFLICT(chat_id) DO UPDATE SET active = 1",
                 ((c, reason, iso(now)) for c in chat_ids),
             )
+
+    def move_chat(self, old: int, new: int, now: datetime) -> ChatMove:
+        """A group became a supergroup (a new chat id): its subscription and its queued
+        messages move to the new id, in one transaction; running it again moves nothing.
+
+        Rows the new id already has win (it subscribed, or unsubscribed, on its own since):
+        the old id's subscription is then dropped and its duplicate rows cancelled. Rows in
+        flight stay with the sender that claimed them; sent rows stay as history.
+        """
+        with self.conn.transaction() as db:
+            cur = db.execute(
+                "UPDATE subscribers SET chat_id = ? WHERE chat_id = ? AND NOT EXISTS"
+                " (SELECT 1 FROM subscribers s WHERE s.chat_id = ?)", (new, old, new))
+            subscription = cur.rowcount > 0
+            db.execute("DELETE FROM subscribers WHERE chat_id = ?", (old,))
+            cur = db.execute(
+                "UPDATE outbox SET chat_id = ?, updated_at = ? WHERE chat_id = ?"
+                " AND state = 'pending' AND NOT EXISTS (SELECT 1 FROM outbox o"
+                " WHERE o.broadcast_id = outbox.broadcast_id AND o.chat_id = ?)",
+                (new, iso(now), old, new))
+            queued = cur.rowcount
+            db.execute(
+                "UPDATE outbox SET state = 'cancelled', updated_at = ?, error = ?"
+                " WHERE chat_id = ? AND state = 'pending'",
+                (iso(now), f"chat moved to {new}", old))
+            return ChatMove(subscription, queued)
 
     # -- broadcasts ----------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from telegram.ext import (
 from bot.core.bot_texts import EventCommand as EventCommandTexts
 from bot.core.knowledge import Knowledge
 from bot.live import LiveKnowledge
-from bot.tg import turns
+from bot.tg import migration, turns
 from bot.tg.event_command import EventCommand
 from bot.tg.handlers import (
     admin,
@@ -40,6 +40,7 @@ from bot.tg.handlers import (
     votes,
 )
 from bot.tg.ordering import ChatOrderedProcessor
+from bot.tg.pacing import ChatPacer
 from bot.tg.request import JSONHTTPXRequest
 from bot.tg.services import KEY, Services
 from bot.tg.updates import TolerantBot, UpdatesRequest
@@ -71,12 +72,16 @@ Extension = Callable[[Application], None]  # type: ignore[type-arg]
 
 
 def build_application(services: Services, *, token: str, base_url: str,
-                      extensions: Sequence[Extension] = ()) -> Application:  # type: ignore[type-arg]
+                      extensions: Sequence[Extension] = (),
+                      pacer: ChatPacer | None = None) -> Application:  # type: ignore[type-arg]
     """A configured but not yet initialized application; `services` lands in bot_data.
 
     `extensions` add their handlers first, so their commands and buttons win over this
-    module's (the built-in /subscribe included) and its catch-alls.
+    module's (the built-in /subscribe included) and its catch-alls. Every request goes
+    through `pacer` (Telegram's limits; a default one if not given).
     """
+    pacer = pacer or ChatPacer()
+    pacer.on_moved(lambda old, new: migration.move_chat(services, old, new))
     defaults = Defaults(parse_mode=ParseMode.HTML,
                         link_preview_options=LinkPreviewOptions(is_disabled=True))
     # JSON bodies: cheaper to encode than PTB's forms (see bot.tg.request). Pool sizes as
@@ -84,14 +89,16 @@ def build_application(services: Services, *, token: str, base_url: str,
     bot = TolerantBot(token, base_url=base_url, base_file_url=file_url(base_url),
                       defaults=defaults, request=JSONHTTPXRequest(connection_pool_size=256),
                       updates=UpdatesRequest(connection_pool_size=1),
-                      unreadable=services.metrics.errors.inc)
+                      unreadable=services.metrics.errors.inc, rate_limiter=pacer)
+    processor = ChatOrderedProcessor(metrics=services.metrics, arrival=turns.prefetcher(services),
+                                     chat_queue=pacer.limits.queue)
+    collect_pacing_metrics(services, pacer, processor)
     app = (
         Application.builder()
         .bot(bot)
         # Chats run concurrently (a slow send for one user delays no one else), each
         # chat's own updates in order.
-        .concurrent_updates(ChatOrderedProcessor(metrics=services.metrics,
-                                                 arrival=turns.prefetcher(services)))
+        .concurrent_updates(processor)
         # No persistence and no job queue: state that must survive lives in our database.
         .build()
     )
@@ -100,6 +107,25 @@ def build_application(services: Services, *, token: str, base_url: str,
         extend(app)
     add_handlers(app, services.live)
     return app
+
+
+def collect_pacing_metrics(services: Services, pacer: ChatPacer,
+                           processor: ChatOrderedProcessor) -> None:
+    """What Telegram's limits cost: updates dropped from a full chat queue, 429s."""
+
+    async def dropped() -> dict[str, float]:
+        return {"": processor.dropped}
+
+    async def throttled() -> dict[str, float]:
+        return {"": pacer.throttled}
+
+    services.metrics.collect(
+        "llamabot_updates_dropped_total", "counter",
+        "Updates dropped unanswered: their chat had too many waiting for its turn.", dropped)
+    services.metrics.collect(
+        "llamabot_throttled_total", "counter",
+        "429 answers to any request (that chat is then sent nothing until retry_after).",
+        throttled)
 
 
 def file_url(base_url: str) -> str:
@@ -142,6 +168,7 @@ def add_handlers(app: Application, live: LiveKnowledge) -> None:  # type: ignore
     app.add_handler(CallbackQueryHandler(callbacks.on_button))
     app.add_handler(InlineQueryHandler(inline.on_inline))
     app.add_handler(ChatMemberHandler(groups.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, migration.on_migrate))
     # A photo's or a file's caption is asked like a text (commands are only ever texts).
     text = (filters.TEXT | filters.CAPTION) & ~filters.COMMAND
     app.add_handler(MessageHandler(new_messages & text, messages.on_text))

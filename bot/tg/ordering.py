@@ -4,14 +4,23 @@ PTB processes updates one at a time by default, so one slow Bot API call (a 429 
 a slow network) holds up every other user. Fully concurrent processing fixes that but
 may answer a user's two quick questions out of order. This processor runs different
 chats concurrently and the updates of one chat strictly in arrival order.
+
+A chat's updates wait for their turn in a bounded queue: a group answered no faster than
+Telegram allows (bot.tg.pacing) while it asks faster would otherwise pile up without end.
+Past the bound the oldest update still waiting is dropped unanswered, logged and counted
+(`dropped`): in a busy group the latest questions are the ones still being read.
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
+import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Update
@@ -19,6 +28,7 @@ from telegram.ext import BaseUpdateProcessor
 
 from bot.metrics import Metrics
 
+log = logging.getLogger(__name__)
 # How the update being handled waits: set by the processor for the task it runs it in.
 _WAIT: ContextVar[Callable[[float], Awaitable[None]] | None] = ContextVar("wait", default=None)
 
@@ -29,6 +39,19 @@ async def pause(seconds: float) -> None:
     order is kept: its lock is still held."""
     wait = _WAIT.get()
     await (wait(seconds) if wait is not None else asyncio.sleep(seconds))
+
+
+@dataclass
+class _Lane:
+    """One chat's updates: the one running holds the lane; the others wait in order, each
+    told True (its turn) or False (dropped)."""
+
+    waiting: deque[asyncio.Future[bool]] = field(default_factory=deque)
+
+
+def in_update() -> bool:
+    """Whether the caller runs for an update (a reply), not in a background task."""
+    return _WAIT.get() is not None
 
 
 def order_key(update: object) -> int | None:
@@ -57,18 +80,24 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
     `arrival` is told of each update as it arrives, before it waits its turn, and may
     return what to call once it has been handled (the conversation context's read starts
     there, so that updates arriving together are read together).
+
+    At most `chat_queue` updates of one chat wait behind the one running; past that the
+    oldest waiting is dropped (see the module).
     """
 
     def __init__(self, max_running: int = 4, max_waiting: int = 1024,
                  metrics: Metrics | None = None,
-                 arrival: Callable[[object], Callable[[], None] | None] | None = None) -> None:
+                 arrival: Callable[[object], Callable[[], None] | None] | None = None,
+                 chat_queue: int = 20) -> None:
         super().__init__(max_waiting)
         self._metrics = metrics
         self._arrival = arrival
         self._slots = asyncio.Semaphore(max_running)
-        # key -> (lock, number of updates holding or waiting for it); dropped at zero so
-        # the map holds only chats with updates in flight.
-        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+        self._chat_queue = chat_queue
+        # Chats with an update running; removed when the last one ends, so the map holds
+        # only chats with updates in flight.
+        self._lanes: dict[int, _Lane] = {}
+        self.dropped = 0  # updates dropped unanswered from a full chat queue
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         handled = self._arrival(update) if self._arrival is not None else None
@@ -91,17 +120,44 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         if key is None:
             await self._in_a_slot(coroutine)
             return
-        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
-        self._locks[key] = (lock, users + 1)
+        if not await self._turn(key):
+            if inspect.iscoroutine(coroutine):
+                coroutine.close()  # never run: no "never awaited" warning
+            self.dropped += 1
+            log.warning("chat %s: more than %d updates waiting; update %s dropped unanswered",
+                        key, self._chat_queue, getattr(update, "update_id", None))
+            return
         try:
-            async with lock:
-                await self._in_a_slot(coroutine)
+            await self._in_a_slot(coroutine)
         finally:
-            lock, users = self._locks[key]
-            if users <= 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
+            self._pass_on(key)
+
+    async def _turn(self, key: int) -> bool:
+        """Wait for the chat's earlier updates; False if this one was dropped meanwhile."""
+        lane = self._lanes.get(key)
+        if lane is None:
+            self._lanes[key] = _Lane()
+            return True
+        if len(lane.waiting) >= self._chat_queue:
+            lane.waiting.popleft().set_result(False)
+        turn: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        lane.waiting.append(turn)
+        try:
+            return await turn
+        except asyncio.CancelledError:
+            if turn in lane.waiting:
+                lane.waiting.remove(turn)
+            elif turn.done() and not turn.cancelled() and turn.result():
+                self._pass_on(key)  # given the turn just as it was cancelled: hand it on
+            raise
+
+    def _pass_on(self, key: int) -> None:
+        """The running update of `key` ended: the next waiting one runs."""
+        lane = self._lanes[key]
+        if lane.waiting:
+            lane.waiting.popleft().set_result(True)
+        else:
+            del self._lanes[key]
 
     async def _in_a_slot(self, coroutine: Awaitable[Any]) -> None:
         """Run `coroutine` holding a slot, which `pause` gives up while it waits."""

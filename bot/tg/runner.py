@@ -32,6 +32,7 @@ from bot.storage.question_log import Storage
 from bot.storage.retention import expire_contexts_every, purge_every
 from bot.tg.app import CommandMenus, Extension, build_application
 from bot.tg.flood import FloodGate
+from bot.tg.pacing import ChatPacer
 from bot.tg.reloading import reload_and_tell_admins
 from bot.tg.services import Services
 from bot.tg.updates import read_update
@@ -57,7 +58,8 @@ class BotRuntime:
                  clock: Callable[[], datetime] | None = None, flood: FloodGate | None = None,
                  poll_timeout: float = 10.0, extensions: Sequence[Extension] = (),
                  watch_interval: float | None = None,
-                 http_limits: HttpLimits | None = None) -> None:
+                 http_limits: HttpLimits | None = None,
+                 pacer: ChatPacer | None = None) -> None:
         self.settings = settings
         self.http_limits = http_limits  # deadlines and connection cap of the HTTP server
         self.webhook = webhook
@@ -65,6 +67,7 @@ class BotRuntime:
                              else secrets.token_urlsafe(32))
         self.clock = clock or (lambda: datetime.now(settings.timezone))
         self.flood = flood or FloodGate()
+        self.pacer = pacer or ChatPacer()  # Telegram's limits, for every request the bot makes
         self.poll_timeout = poll_timeout
         self.broadcasting = Broadcasting(settings.database, self.clock,
                                          SenderConfig(rate=settings.broadcast_rate),
@@ -103,7 +106,7 @@ class BotRuntime:
         self.services = Services(settings, live, storage, self.broadcasting, self.clock,
                                  self.flood, self.metrics)
         self.app = build_application(self.services, token=token, base_url=settings.base_url,
-                                     extensions=self.extensions)
+                                     extensions=self.extensions, pacer=self.pacer)
         try:
             await self.app.initialize()  # getMe: fails fast on a wrong token or no network
         except BaseException:
@@ -215,6 +218,7 @@ class BotRuntime:
         if app is not None:
             if app.updater is not None and app.updater.running:
                 await app.updater.stop()
+            self.pacer.stop()  # answers held for a slot would hold up the stop
             if app.running:
                 await app.stop()  # processes the updates already queued
             await self.broadcasting.stop()  # sends in flight finish through app.bot

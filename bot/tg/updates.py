@@ -17,7 +17,7 @@ from typing import Any
 
 from telegram import Bot, Update
 from telegram.error import TelegramError
-from telegram.ext import Defaults, ExtBot
+from telegram.ext import BaseRateLimiter, Defaults, ExtBot
 from telegram.request import BaseRequest
 
 from bot.tg.request import JSONHTTPXRequest
@@ -62,9 +62,11 @@ class TolerantBot(ExtBot[Any]):
 
     def __init__(self, token: str, *, base_url: str, base_file_url: str, defaults: Defaults,
                  request: BaseRequest, updates: UpdatesRequest,
-                 unreadable: OnUnreadable) -> None:
+                 unreadable: OnUnreadable, rate_limiter: BaseRateLimiter[Any] | None = None,
+                 ) -> None:
         super().__init__(token, base_url=base_url, base_file_url=base_file_url,
-                         defaults=defaults, request=request, get_updates_request=updates)
+                         defaults=defaults, request=request, get_updates_request=updates,
+                         rate_limiter=rate_limiter)
         self._updates = updates
         self._unreadable = unreadable
 

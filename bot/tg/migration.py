@@ -1,0 +1,49 @@
+"""A group upgraded to a supergroup gets a new chat id: what is kept under the old one moves.
+
+Telegram says so twice: a service message in each chat (`migrate_to_chat_id`,
+`migrate_from_chat_id`), and a 400 with `migrate_to_chat_id` to a message sent to the old
+id (PTB's `ChatMigrated`, seen by `bot.tg.pacing`). Either moves the subscription and the
+queued broadcast messages in one storage update that may run again harmlessly.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.storage.connection import DatabaseError
+from bot.tg.services import Services, services_of
+
+log = logging.getLogger(__name__)
+
+
+async def move_chat(services: Services, old: int, new: int) -> None:
+    """Move the chat `old`'s subscription and queued messages to `new`."""
+    outbox = services.broadcasting.outbox
+    if outbox is None:  # the database is down: a later send to `old` will tell us again
+        log.warning("chat %s is now %s, but the database is unavailable: nothing moved",
+                    old, new)
+        return
+    now = services.now()
+    try:
+        moved = await outbox.call(lambda o: o.move_chat(old, new, now))
+    except DatabaseError as exc:
+        log.error("chat %s is now %s, but its subscription could not be moved: %s",
+                  old, new, exc)
+        return
+    if moved.subscription or moved.queued:
+        log.info("chat %s is now %s: subscription %s, %d queued message(s) moved", old, new,
+                 "moved" if moved.subscription else "not moved", moved.queued)
+
+
+async def on_migrate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The service message of a group's upgrade, in the old chat or in the new one."""
+    message = update.effective_message
+    if message is None:
+        return
+    if message.migrate_to_chat_id is not None:
+        await move_chat(services_of(context), message.chat.id, message.migrate_to_chat_id)
+    elif message.migrate_from_chat_id is not None:
+        await move_chat(services_of(context), message.migrate_from_chat_id, message.chat.id)
