@@ -99,8 +99,21 @@ def append_block(chunks: list[str], block: str, limit: int = MAX_MESSAGE) -> lis
     return [c for c in chunks if c] + [block]
 
 
-def report_chunks(header: str, lines: list[str], limit: int = MAX_MESSAGE) -> list[str]:
-    """An HTML header followed by plain-text lines (escaped here), packed into messages."""
+def report_chunks(header: str, lines: list[str], limit: int = MAX_MESSAGE,
+                  most: int | None = None) -> list[str]:
+    """An HTML header followed by plain-text lines (escaped here), packed into messages;
+    into at most `most` of them if given, the last saying how much was left out."""
+    chunks = _packed(header, lines, limit)
+    if most is None or len(chunks) <= most:
+        return chunks
+    # Packed again with room kept for the note, so the note fits after any cut.
+    note = "… (cut here: the rest would take {} more messages)"
+    room = tg_len(note) + 8
+    chunks = _packed(header, lines, limit - room)
+    return [*chunks[:most - 1], chunks[most - 1] + "\n" + note.format(len(chunks) - most)]
+
+
+def _packed(header: str, lines: list[str], limit: int) -> list[str]:
     parts = [header]
     for line in lines:
         parts.extend(split_plain(line, limit))
