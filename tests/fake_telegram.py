@@ -4,7 +4,9 @@ It speaks real HTTP, so the real python-telegram-bot client (or a bot subprocess
 to it through `ApplicationBuilder().base_url(fake.base_url)`. Tests push updates
 (`message`, `callback`, `inline`, `my_chat_member`), then wait for the bot's requests
 (`wait_for`). Every call is recorded in `calls`. Failures are injected per method and
-chat with `fail` (403, 429 + retry_after, 500...), latency with `delays`.
+chat with `fail` (403, 429 + retry_after, 500...), latency with `delays`. What Telegram
+refuses by itself is refused here too: a message past 4096 characters, an inline answer
+holding one, a callback query answered twice.
 
 Runs in a daemon thread (ThreadingHTTPServer), so it serves sync tests, asyncio tests
 and subprocess bots alike.
@@ -14,8 +16,10 @@ from __future__ import annotations
 
 import email.parser
 import email.policy
+import html
 import itertools
 import json
+import re
 import threading
 import time
 import urllib.parse
@@ -94,6 +98,7 @@ class FakeTelegram:
         self._stopped = False
         self._server: ThreadingHTTPServer | None = None
         self.files: dict[str, bytes] = {}  # file_id -> content, served under /file/bot<token>/
+        self.answered_queries: set[str] = set()  # callback queries answered (once each)
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -279,7 +284,7 @@ class FakeTelegram:
             sent = next(self._message_ids) if method in ("sendMessage", "sendPhoto") else None
             self.calls.append(Call(method, params, time.monotonic(), sent))
             self._cond.notify_all()
-            failure = self._take_failure(method, params)
+            failure = self._take_failure(method, params) or self._refusal(method, params)
         if method in self.delays:
             time.sleep(self.delays[method])
         if method in self.holds:
@@ -301,6 +306,29 @@ class FakeTelegram:
                 if failure.times <= 0:
                     self.failures.remove(failure)
             return failure
+        return None
+
+    def _refusal(self, method: str, params: Json) -> Failure | None:
+        """What Telegram itself refuses (400): a text past 4096 characters once its HTML is
+        parsed, in a message or in any inline result (the whole answer is refused), and a
+        callback query answered a second time. Called with the lock held."""
+        texts: list[tuple[Any, Any]] = []
+        if method in ("sendMessage", "editMessageText"):
+            texts.append((params.get("text", ""), params.get("parse_mode")))
+        if method == "answerInlineQuery":
+            for result in params.get("results") or []:
+                content = result.get("input_message_content") or {}
+                texts.append((content.get("message_text", ""), content.get("parse_mode")))
+        if any(_shown_length(str(text), mode) > 4096 for text, mode in texts):
+            description = ("Bad Request: MESSAGE_TOO_LONG" if method == "answerInlineQuery"
+                           else "Bad Request: message is too long")
+            return Failure(method, 400, description=description)
+        if method == "answerCallbackQuery":
+            query_id = str(params.get("callback_query_id"))
+            if query_id in self.answered_queries:
+                return Failure(method, 400, description="Bad Request: query is too old and"
+                               " response timeout expired or query ID is invalid")
+            self.answered_queries.add(query_id)
         return None
 
     def _get_updates(self, params: Json) -> list[Json]:
@@ -466,7 +494,14 @@ def _user(user_id: int) -> Json:
 
 
 def _utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def _shown_length(text: str, parse_mode: Any) -> int:
+    """A message's length as Telegram limits it: of the text shown, tags and entities parsed."""
+    if str(parse_mode).upper() == "HTML":
+        text = html.unescape(re.sub(r"<[^>]*>", "", text))
+    return _utf16_len(text)
 
 
 def _entities(text: str) -> list[Json]:
