@@ -273,9 +273,16 @@ def cmd_kb_eval(args: argparse.Namespace, settings: Settings) -> int:
         questions = load_questions(path)
     except QuestionFileError as err:
         raise CliError(str(err)) from None
+    facts = set(responder.knowledge.facts)
+    # A gate over nothing would pass whatever the bot does (0 of 0 reads as 100%).
+    if args.min_accuracy is not None and not any(q.expect in facts for q in questions):
+        raise CliError(f"{path} has no in-scope questions (`expect:` a fact id) for"
+                       " --min-accuracy")
+    if args.min_rejection is not None and not any(q.expect is None for q in questions):
+        raise CliError(f"{path} has no out-of-scope questions (`expect: null`) for"
+                       " --min-rejection")
     now = _now(args, settings)
     report = evaluate(responder, questions, now)
-    facts = set(responder.knowledge.facts)
     if args.against:
         other = Responder(load_knowledge(Path(args.against), settings.timezone))
         for line in diff_knowledge(responder.knowledge, other.knowledge).lines():

@@ -37,6 +37,9 @@ MAX_UPLOAD_BYTES = 512 * 1024
 # must stay under the file system's 255 bytes.
 MAX_NAME = 100
 HISTORY = ".history"
+# Applies of one file that /rollback can undo: each keeps a full copy of the file, and a
+# folder edited daily for years would otherwise fill its disk. Older entries are deleted.
+KEPT_PER_FILE = 20
 ABSENT = "absent"  # the fingerprint of a file that does not exist
 _LOCK = ".lock"  # inside HISTORY, where the folder watcher does not look
 _NOTES = "notes.jsonl"  # inside HISTORY: who made each entry's apply, when, and what it did
@@ -160,6 +163,7 @@ def apply(directory: Path, name: str, content: bytes, base: str, tz: tzinfo,
         if taught:
             note["taught"] = list(taught)
         _note(history, note)
+        _prune(history, name)
     return Applied(kept, _moved(checked.knowledge, checked.copy, directory), checked.digest)
 
 
@@ -353,6 +357,14 @@ def _entries(history: Path) -> list[_Entry]:
         if match := _ENTRY.match(path.name):
             found.append(_Entry(path, match["name"], int(match["seq"] or 0), match["stamp"] or ""))
     return sorted(found, key=lambda entry: (entry.sequence, entry.stamp))
+
+
+def _prune(history: Path, name: str) -> None:
+    """Delete all but the latest KEPT_PER_FILE history entries of the knowledge file `name`
+    (its notes stay in notes.jsonl: a line each, the record of who did what)."""
+    own = [e for e in _entries(history) if e.name.removesuffix(_ABSENT) == name]
+    for entry in own[:-KEPT_PER_FILE]:
+        entry.path.unlink(missing_ok=True)
 
 
 def _write_atomically(target: Path, content: bytes) -> None:

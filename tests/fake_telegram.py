@@ -9,6 +9,8 @@ refusals can be switched on: `group_limit` (messages a group may get per window,
 telling how long to wait, refused until then, as Telegram does), `flood_wait` (a chat told to
 wait) and `migrate_group` (a group upgraded to a supergroup: sends to its old id get 400 with
 `migrate_to_chat_id`), all on `clock`, which a test may replace to step time.
+What Telegram refuses by itself is refused here too: a message past 4096 characters, an
+inline answer holding one, a callback query answered twice.
 
 Runs in a daemon thread (ThreadingHTTPServer), so it serves sync tests, asyncio tests
 and subprocess bots alike.
@@ -18,9 +20,11 @@ from __future__ import annotations
 
 import email.parser
 import email.policy
+import html
 import itertools
 import json
 import math
+import re
 import threading
 import time
 import urllib.parse
@@ -106,6 +110,7 @@ class FakeTelegram:
         self.files: dict[str, bytes] = {}  # file_id -> content, served under /file/bot<token>/
         self._group_sends: dict[int, list[float]] = {}  # group -> sendMessage times (`clock`)
         self._wait_until: dict[int, float] = {}  # chat -> when it may be sent to again
+        self.answered_queries: set[str] = set()  # callback queries answered (once each)
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -304,9 +309,13 @@ class FakeTelegram:
         with self._cond:
             # Known before the reply, so a test may tap a button of the message it waited for.
             failure = self._take_failure(method, params)
-            refusal = self._refusal(method, params) if failure is None else None
+            invalid = self._invalid(method, params) if failure is None else None
+            refusal = (self._refusal(method, params) if failure is None and invalid is None
+                       else None)
             sent = (next(self._message_ids) if method in ("sendMessage", "sendPhoto")
-                    and refusal is None else None)  # a refused message was never created
+                    and refusal is None and invalid is None
+                    else None)  # a refused message was never created
+            failure = failure or invalid
             self.calls.append(Call(method, params, time.monotonic(), sent))
             self._cond.notify_all()
         if refusal is not None:
@@ -361,6 +370,29 @@ class FakeTelegram:
         return {"ok": False, "error_code": 429,
                 "description": f"Too Many Requests: retry after {seconds}",
                 "parameters": {"retry_after": seconds}}
+
+    def _invalid(self, method: str, params: Json) -> Failure | None:
+        """What Telegram itself refuses (400): a text past 4096 characters once its HTML is
+        parsed, in a message or in any inline result (the whole answer is refused), and a
+        callback query answered a second time. Called with the lock held."""
+        texts: list[tuple[Any, Any]] = []
+        if method in ("sendMessage", "editMessageText"):
+            texts.append((params.get("text", ""), params.get("parse_mode")))
+        if method == "answerInlineQuery":
+            for result in params.get("results") or []:
+                content = result.get("input_message_content") or {}
+                texts.append((content.get("message_text", ""), content.get("parse_mode")))
+        if any(_shown_length(str(text), mode) > 4096 for text, mode in texts):
+            description = ("Bad Request: MESSAGE_TOO_LONG" if method == "answerInlineQuery"
+                           else "Bad Request: message is too long")
+            return Failure(method, 400, description=description)
+        if method == "answerCallbackQuery":
+            query_id = str(params.get("callback_query_id"))
+            if query_id in self.answered_queries:
+                return Failure(method, 400, description="Bad Request: query is too old and"
+                               " response timeout expired or query ID is invalid")
+            self.answered_queries.add(query_id)
+        return None
 
     def _get_updates(self, params: Json) -> list[Json]:
         offset = int(params.get("offset") or 0)
@@ -525,7 +557,14 @@ def _user(user_id: int) -> Json:
 
 
 def _utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def _shown_length(text: str, parse_mode: Any) -> int:
+    """A message's length as Telegram limits it: of the text shown, tags and entities parsed."""
+    if str(parse_mode).upper() == "HTML":
+        text = html.unescape(re.sub(r"<[^>]*>", "", text))
+    return _utf16_len(text)
 
 
 def _entities(text: str) -> list[Json]:

@@ -275,3 +275,20 @@ def test_an_endless_question_file_is_refused_not_read_until_memory_runs_out() ->
     result = run("kb", "eval", "/dev/zero")
     assert result.returncode != 0 and "not a regular file" in result.stderr
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(("questions", "option", "missing"), [
+    ("[]", "--min-accuracy", "no in-scope questions"),
+    ('[{q: "bitcoin price?", expect: null}]', "--min-accuracy", "no in-scope questions"),
+    ("[]", "--min-rejection", "no out-of-scope questions"),
+    ('[{q: "লামাকন কবে?", expect: llamacon}]', "--min-rejection", "no out-of-scope questions"),
+])
+def test_a_threshold_over_no_questions_fails(
+        tmp_path: Path, questions: str, option: str, missing: str) -> None:
+    """Found by the red-team run: 0 of 0 read as 100%, so a gate over nothing passed."""
+    data = tmp_path / "questions.yaml"
+    data.write_text(f"version: 1\nquestions: {questions}\n", encoding="utf-8")
+    result = run("kb", "eval", str(data), option, "90")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr
+    assert missing in result.stderr and option in result.stderr, result.stderr

@@ -140,3 +140,13 @@ def test_entities_and_synonym_groups_are_in_the_summary(knowledge: Knowledge) ->
     assert "entities changed (1): google (aliases)" in lines
     assert "synonym groups added (1): ফ্রি" in lines
     assert "synonym groups changed (1): খরচ (words)" in lines
+
+
+def test_a_line_names_twenty_ids_and_counts_the_rest(knowledge: Knowledge) -> None:
+    """Found by the red-team run: 4,500 added entries were all named, in ~71 messages."""
+    topics = tuple(Topic(f"topic_{n:04d}", "বিষয়") for n in range(4500))
+    diff = diff_knowledge(knowledge, replace(knowledge, topics=knowledge.topics + topics))
+    [line] = diff.lines()
+    named = ", ".join(f"topic_{n:04d}" for n in range(20))
+    assert line == f"topics added (4,500): {named}, … and 4,480 more"
+    assert diff.section("topics").added == tuple(t.id for t in topics)  # all still known

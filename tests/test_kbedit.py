@@ -140,6 +140,29 @@ def test_entries_kept_before_numbering_are_older_than_numbered_ones(kb: Path) ->
     assert undo(kb) == "events.yaml" and (kb / "events.yaml").read_bytes() == oldest
 
 
+def test_history_keeps_the_latest_entries_of_each_file(kb: Path) -> None:
+    """Found by the red-team run: every apply kept a full copy of the file, never pruned."""
+    original = (kb / "events.yaml").read_bytes()
+    history = kb / ".history"
+    history.mkdir()
+    names = [f"{n:06d}-20250401T{n:06d}Z--events.yaml" for n in range(1, 26)]
+    names.insert(3, "000003-20250401T000003Z--smalltalk.yaml")  # another file's: kept
+    names.append("20250301T100000000000--events.yaml")  # from before numbering: the oldest
+    for name in names:
+        (history / name).write_bytes(original)
+    edited = original.replace(b"[7d, 1d, 1h]", b"[3d]")
+    kept = apply(kb, "events.yaml", edited, fingerprint(kb / "events.yaml"), TZ, NOW).kept
+    assert kept is not None
+    left = sorted(p.name for p in history.iterdir() if "--" in p.name)
+    events = [n for n in left if n.endswith("--events.yaml")]
+    assert len(events) == 20 and kept.name in events, left
+    assert "000003-20250401T000003Z--smalltalk.yaml" in left
+    assert "20250301T100000000000--events.yaml" not in left
+    assert "000006-20250401T000006Z--events.yaml" not in left  # the oldest numbered ones
+    assert "000007-20250401T000007Z--events.yaml" in left
+    assert undo(kb) == "events.yaml" and (kb / "events.yaml").read_bytes() == original
+
+
 def test_problems_name_files_relative_to_the_folder(kb: Path) -> None:
     current = load_knowledge(kb, TZ)
     extra = (b"version: 1\nsources:\n  - id: s2\n    title: t\n    file: none.txt\n"

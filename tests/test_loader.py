@@ -302,3 +302,37 @@ def test_event_titles_and_links_that_would_break_the_messages_are_refused(
     found = problems(write_kb(tmp_path, events_yaml=events))
     assert len(found) == 1 and message in found[0], found
     assert found[0].startswith(f"{tmp_path / 'events.yaml'}:"), found
+
+
+LONG = "ল" * 201
+
+
+@pytest.mark.parametrize(("file", "before", "after", "expected"), [
+    ("facts", '    title: "ডাউনলোড"', f'    title: "{LONG}"',
+     "facts.yaml:8:12: the title of fact 'downloads' is 201 characters long; at most 200"),
+    ("facts", '    title: "গ্রহণ"', f'    title: "{LONG}"',
+     "facts.yaml:4:12: the topic title is 201 characters long; at most 200"),
+    ("sources", '    title: "শিরোনাম"', f'    title: "{LONG}"',
+     "sources.yaml:4:12: the source title is 201 characters long; at most 200"),
+    ("sources", 'sections: ["প্রথম অংশ"]',
+     f'sections:\n      - heading: "প্রথম অংশ"\n        title: "{LONG}"',
+     "sources.yaml:8:16: the section title is 201 characters long; at most 200"),
+    ("sources", 'sections: ["প্রথম অংশ"]', f'sections: ["প্রথম অংশ", "{LONG}"]',
+     "sources.yaml:6:29: the section heading is 201 characters long; at most 200 (fix: add"
+     " `title:` with a shorter title shown to users)"),
+])
+def test_titles_longer_than_a_message_can_show_are_refused(
+        tmp_path: Path, file: str, before: str, after: str, expected: str) -> None:
+    """Found by the red-team run: a 4,200-letter fact title passed, then every answer of
+    the fact, its inline result and its button failed (Telegram refused the message)."""
+    written = {"facts": FACTS, "sources": SOURCES}[file]
+    assert written.count(before) == 1
+    directory = write_kb(tmp_path, **{f"{file}_yaml": written.replace(before, after)})
+    (directory / "article.txt").write_text(SOURCE + f"\n{LONG}\n", encoding="utf-8")
+    found = problems(directory)
+    assert len(found) == 1 and found[0].startswith(f"{tmp_path / expected}"), found
+    # 200 characters are fine.
+    fine = written.replace(before, after.replace(LONG, LONG[1:]))
+    directory = write_kb(tmp_path, **{f"{file}_yaml": fine})
+    (directory / "article.txt").write_text(SOURCE + f"\n{LONG[1:]}\n", encoding="utf-8")
+    assert load_knowledge(directory, TZ).facts

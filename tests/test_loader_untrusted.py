@@ -333,3 +333,35 @@ def test_a_source_path_with_a_control_character_is_a_problem_not_a_crash(
     found = problems(folder(tmp_path, file=f'"{file}"'))
     assert any("holds a control character" in p for p in found), found
     assert found == stepwise_problems(tmp_path / "knowledge")
+
+
+def test_a_yaml_link_out_of_the_folder_is_refused_and_never_echoed(tmp_path: Path) -> None:
+    """Found by the red-team run: `ln -s /etc/shadow knowledge/shadow.yaml` made `kb validate`
+    (and a refused reload, to every admin) print lines of the file as YAML problems."""
+    knowledge = folder(tmp_path, quote="লামা এক বিলিয়ন বার ডাউনলোড হয়েছে।")
+    shadow = tmp_path / "shadow"
+    # Problem reports quote what they refuse: here "unknown field 'never-show-this'".
+    shadow.write_text("never-show-this: 19000\n", encoding="utf-8")
+    (knowledge / "shadow.yaml").symlink_to(shadow)
+    (knowledge / "relative.yml").symlink_to("../shadow")
+    for found in (problems(knowledge), stepwise_problems(knowledge)):
+        assert found == [
+            f"{knowledge / name}:1:1: cannot read file: it is a link to a file outside the"
+            " knowledge folder (fix: put the file itself in the knowledge folder)"
+            for name in ("relative.yml", "shadow.yaml")], found
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("LLAMABOT_")}
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "llamabot"), "kb", "validate", str(knowledge)],
+        capture_output=True, text=True, env=environment, timeout=60,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "never-show-this" not in result.stdout + result.stderr
+    assert "shadow.yaml:1:1: cannot read file: it is a link" in result.stdout, result.stdout
+
+
+def test_a_yaml_link_inside_the_folder_is_read(tmp_path: Path) -> None:
+    knowledge = folder(tmp_path, quote="লামা এক বিলিয়ন বার ডাউনলোড হয়েছে।")
+    (knowledge / "kept").mkdir()
+    (knowledge / "facts.yaml").rename(knowledge / "kept" / "facts.yaml")
+    (knowledge / "facts.yaml").symlink_to("kept/facts.yaml")
+    assert set(load_knowledge(knowledge, TZ).facts) == {"downloads"}

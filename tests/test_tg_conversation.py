@@ -203,6 +203,21 @@ def test_groups_answer_only_when_addressed(bot: BotThread, fake_telegram: FakeTe
     assert len(fake_telegram.calls_to("sendMessage", since)) == 1
 
 
+def test_an_address_holding_the_bots_name_is_no_mention(
+        bot: BotThread, fake_telegram: FakeTelegram) -> None:
+    """Found by the red-team run: the name inside an e-mail address counted as a mention."""
+    group = {"chat_id": -101, "chat_type": "supergroup", "user_id": 6}
+    since = fake_telegram.mark()
+    for text in ("mail me x@llama_test_bot.com", "লামাকন কবে? me.@llama_test_bot",
+                 "see 1@llama_test_bot"):
+        fake_telegram.message(text, **group)
+    fake_telegram.message("(@llama_test_bot) লামা কতবার ডাউনলোড হয়েছে?", **group)
+    # A chat's messages are answered in order: when the last is answered, so were the others.
+    fake_telegram.wait_for("sendMessage", lambda c: "<b>১ বিলিয়ন ডাউনলোড</b>" in c.text,
+                           since=since)
+    assert len(fake_telegram.calls_to("sendMessage", since)) == 1  # the others got nothing
+
+
 def test_bot_added_to_group_says_hello(bot: BotThread, fake_telegram: FakeTelegram) -> None:
     since = fake_telegram.mark()
     fake_telegram.push("my_chat_member", {

@@ -158,6 +158,30 @@ def test_forged_buttons_past_what_we_send_are_answered_without_a_traceback(
     assert "Traceback" not in caplog.text and "OverflowError" not in caplog.text
 
 
+def test_a_tap_on_an_inline_answer_is_answered_and_nothing_is_sent(
+    bot: BotThread, fake_telegram: FakeTelegram
+) -> None:
+    """Found by the red-team run: our inline results carry no buttons, yet a forged tap
+    with `inline_message_id` made the bot write to the tapper's private chat."""
+    topic = bot.services.knowledge.topics[0].id
+    forged = ["f:llamacon", "d:llamacon", f"t:{topic}", "m:topics", "m:back", "m:source",
+              "f:no_such_fact", "m:subscribe", "sub:on"]
+    since = fake_telegram.mark()
+    for number, data in enumerate(forged):
+        fake_telegram.push("callback_query", {
+            "id": f"cb-inline-{number}", "from": {"id": 7, "is_bot": False, "first_name": "U"},
+            "chat_instance": "ci", "data": data, "inline_message_id": f"AAAA{number}"})
+    # One user's taps and private messages are handled in order: the reply comes last.
+    fake_telegram.message("/help", user_id=7)
+    [reply] = fake_telegram.wait_for("sendMessage", lambda c: "/topics" in c.text, since=since)
+    answers = fake_telegram.calls_to("answerCallbackQuery", since)
+    assert sorted(c.params["callback_query_id"] for c in answers) == sorted(
+        f"cb-inline-{n}" for n in range(len(forged)))
+    sent = [c for c in fake_telegram.calls[since:]
+            if c.method not in ("getUpdates", "answerCallbackQuery") and c is not reply]
+    assert sent == [], [(c.method, c.text[:40]) for c in sent]
+
+
 def test_a_broadcast_of_invisible_characters_is_no_broadcast(
     bot: BotThread, fake_telegram: FakeTelegram
 ) -> None:

@@ -188,3 +188,53 @@ def test_rollback_undoes_the_latest_apply_across_the_end_of_daylight_saving(
     fake_telegram.message("/rollback", user_id=ADMIN_ID)
     fake_telegram.wait_for("sendMessage", lambda c: "ফেরানো হয়েছে" in c.text, since=since)
     assert (folder / "facts.yaml").read_bytes() == first
+
+
+def test_a_big_upload_is_previewed_and_reported_in_a_few_messages(
+    two_admins: tuple[BotThread, Path], fake_telegram: FakeTelegram
+) -> None:
+    """Found by the red-team run: a valid 478 KB smalltalk.yaml adding 4,500 entries was
+    previewed in ~71 messages (Apply only under the last) and reported in as many to every
+    other admin."""
+    bot, folder = two_admins
+    added = "".join(f'  - {{id: chat_{n:04d}, answer: "উত্তর {n}", questions: ["প্রশ্ন {n}"]}}\n'
+                    for n in range(1200))
+    content = ((folder / "smalltalk.yaml").read_text(encoding="utf-8") + added).encode()
+    since = fake_telegram.mark()
+    fake_telegram.document("smalltalk.yaml", content, user_id=ADMIN_ID)
+    [shown] = fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == ADMIN_ID
+                                     and bool(c.buttons), since=since, timeout=60)
+    previews = [c for c in fake_telegram.calls_to("sendMessage", since) if c.chat_id == ADMIN_ID]
+    assert len(previews) <= 2 and previews[-1] is shown, [c.text[:80] for c in previews]
+    assert "small talk added (1,200): chat_0000 (1 question)" in shown.text or \
+        "small talk added (1,200): chat_0000 (1 question)" in previews[0].text
+    assert "and 1,180 more" in "".join(c.text for c in previews)
+    since = fake_telegram.mark()
+    fake_telegram.callback(apply_button(shown), user_id=ADMIN_ID)
+    fake_telegram.message("/help", user_id=ADMIN_ID)  # answered once the apply is reported
+    fake_telegram.wait_for("sendMessage", lambda c: "/topics" in c.text, since=since, timeout=60)
+    told = [c for c in fake_telegram.calls_to("sendMessage", since) if c.chat_id == OTHER_ADMIN]
+    applied = [c for c in fake_telegram.calls_to("sendMessage", since) if c.chat_id == ADMIN_ID]
+    assert 1 <= len(told) <= 2 and "and 1,180 more" in "".join(c.text for c in told)
+    assert len(applied) <= 3  # the report, perhaps in two parts, and /help
+    assert "chat_1199" in bot.services.knowledge.smalltalk
+
+
+def test_a_preview_is_at_most_three_messages_and_its_buttons_are_always_sent(
+    two_admins: tuple[BotThread, Path], fake_telegram: FakeTelegram
+) -> None:
+    """Ids have no length limit: 20 of 3,000 letters fill 15 messages. And a part of the
+    preview Telegram refused took the Apply button with it."""
+    bot, folder = two_admins
+    added = "".join(f'  - {{id: {"x" * 3000}_{n}, answer: "উত্তর", questions: ["প্রশ্ন {n}"]}}\n'
+                    for n in range(30))
+    content = ((folder / "smalltalk.yaml").read_text(encoding="utf-8") + added).encode()
+    fake_telegram.fail("sendMessage", 400, chat_id=ADMIN_ID)  # the preview's first part
+    since = fake_telegram.mark()
+    fake_telegram.document("smalltalk.yaml", content, user_id=ADMIN_ID)
+    [shown] = fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == ADMIN_ID
+                                     and bool(c.buttons), since=since, timeout=30)
+    previews = [c for c in fake_telegram.calls_to("sendMessage", since) if c.chat_id == ADMIN_ID]
+    assert 2 <= len(previews) <= 3 and previews[-1] is shown, [c.text[:80] for c in previews]
+    assert "cut here" in shown.text, shown.text
+    assert APPLIED in tap(fake_telegram, apply_button(shown)).text

@@ -171,3 +171,22 @@ def test_events_view_fits_one_message_however_many_events() -> None:
     assert 0 < shown < 60 and f"আরও {bengali_number(60 - shown)}টি অনুষ্ঠান" in text
     assert markup is not None  # one button per fact, not one per event
     assert len(markup.inline_keyboard) == 2
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ক া ্ & < a 😀".split(" ") + [" "]), max_size=6000),
+       st.text(alphabet=st.sampled_from("ক & < 😀".split(" ")), min_size=1, max_size=6000),
+       st.text(alphabet=st.sampled_from("ক & < 😀 ।".split(" ")), min_size=1, max_size=3000))
+def test_an_answer_fits_whatever_its_titles_and_quote_hold(
+        title: str, section: str, quote: str) -> None:
+    """Found by the red-team run: a 4,200-letter title made an answer Telegram refused."""
+    from bot.tg.render import escape_within
+
+    citation = Citation("src", section + "x", section, quote, section * 2)
+    answer = Answer("q", AnswerKind.FACT, "f1", 100.0, "উত্তর " * 900, citation,
+                    (Choice("f1", "প্রশ্ন?"),), "f1", title or "শিরোনাম")
+    chunks = render_answer(answer)
+    assert all(tg_len(c) <= MAX_MESSAGE for c in chunks), [tg_len(c) for c in chunks]
+    assert "<blockquote>" in chunks[-1] and chunks[-1].count("<blockquote>") == 1
+    shown = escape_within(title, 50)
+    assert tg_len(shown) <= 50 and title.startswith(html.unescape(shown.removesuffix("…")))

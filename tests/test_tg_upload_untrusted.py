@@ -81,3 +81,19 @@ def test_an_upload_that_expands_or_nests_too_far_is_refused(
     )
     assert "bomb.yaml:" in report.text and message in report.text, report.text
     assert not report.buttons
+
+
+def test_a_control_character_is_located_and_named_in_plain_words(
+    editable_bot: tuple[BotThread, Path], fake_telegram: FakeTelegram
+) -> None:
+    """Found by the red-team run: a NUL was reported at 1:1 in the YAML library's words
+    ("unacceptable character #x0000 ... position 10")."""
+    content = 'version: 1\nsmalltalk:\n  - {id: hello, answer: "নমস্কার\0", questions: [hi]}\n'
+    since = fake_telegram.mark()
+    fake_telegram.document("hello.yaml", content.encode(), user_id=ADMIN_ID)
+    [report] = fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == ADMIN_ID,
+                                      since=since)
+    column = content.splitlines()[2].index("\0") + 1
+    assert f"hello.yaml:3:{column}: a control character (U+0000, NUL)" in report.text, report.text
+    assert "position" not in report.text and "#x0000" not in report.text
+    assert not report.buttons

@@ -14,6 +14,9 @@ from bot.core.knowledge import Knowledge
 
 # Where a staged copy was read from, not what it says: it differs for every preview.
 _IGNORED_FIELDS = frozenset({"path"})
+# Ids named per line: an upload of 4,500 entries listed every one, in some 70 messages to
+# each admin, the Apply button under the last. The admin checks the kind and the count.
+MAX_LISTED = 20
 
 
 @dataclass(frozen=True)
@@ -31,14 +34,18 @@ class SectionDiff:
     def empty(self) -> bool:
         return not (self.added or self.changed or self.removed)
 
-    def lines(self) -> list[str]:
-        """One line per kind of change: `facts changed (1): llamacon (answer)`."""
+    def lines(self, listed: int = MAX_LISTED) -> list[str]:
+        """One line per kind of change: `facts changed (1): llamacon (answer)`; past
+        `listed` ids, how many more (`… and 4,480 more`)."""
         kinds = {"added": self.added, "changed": self.changed, "removed": self.removed}
         found = []
         for verb, ids in kinds.items():
             if ids:
-                described = (f"{i} ({self.notes[i]})" if self.notes.get(i) else i for i in ids)
-                found.append(f"{self.name} {verb} ({len(ids)}): {', '.join(described)}")
+                described = [f"{i} ({self.notes[i]})" if self.notes.get(i) else i
+                             for i in ids[:listed]]
+                if len(ids) > listed:
+                    described.append(f"… and {len(ids) - listed:,} more")
+                found.append(f"{self.name} {verb} ({len(ids):,}): {', '.join(described)}")
         return found
 
 

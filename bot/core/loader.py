@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Generator
 from dataclasses import replace
 from datetime import tzinfo
@@ -55,6 +56,15 @@ class _Loader:
         name = str(path)
         self.files.append(name)
         reader = NodeReader(name)
+        # Problems quote what they refuse: a link to /etc/shadow named shadow.yaml would show
+        # its lines to whoever reads the report (an admin chat, on a refused reload). As for
+        # sources (`validate`), realpath leaves a loop of links for reading to report.
+        folder = os.path.realpath(self.directory)
+        if not Path(os.path.realpath(path)).is_relative_to(folder):
+            reader.problem(None, "cannot read file: it is a link to a file outside the"
+                           " knowledge folder", "put the file itself in the knowledge folder")
+            self.problems.extend(reader.problems)
+            return
         try:
             raw = read_bounded(path)
             text = raw.decode("utf-8")

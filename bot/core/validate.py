@@ -37,6 +37,10 @@ MAX_ANSWER_CHARS = 3000  # leaves room in a 4096-character message for the citat
 # An event's title and link go into /llamacon and every reminder, several events to a message.
 MAX_EVENT_TITLE = 200
 MAX_URL = 500
+# A fact's, a topic's, an article's and a section's title: shown above answers, in every
+# citation (two titles each), on /source and inline results. A real one is a few words;
+# thousands of letters passed, and every answer citing them was then refused by Telegram.
+MAX_TITLE = 200
 DRAFT_ANSWER = "TODO"  # what `kb import` writes for the admin to replace
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 T = TypeVar("T")
@@ -101,6 +105,8 @@ class _Builder:
             return None
         source_id = self.entry_id(entry, fields, "source")
         title = reader.text(fields.get("title"), "the source title")
+        _check_title(reader, fields.get("title"), title, "the source title",
+                     "the article's headline, as users read it in every citation")
         file = reader.text(fields.get("file"), "the source file")
         sections = self.sections(reader, fields.get("sections"))
         if source_id is None or title is None or file is None:
@@ -142,10 +148,15 @@ class _Builder:
                 fields = reader.mapping(item, "a section", ("heading", "title")) or {}
                 heading = reader.text(fields.get("heading"), "the section heading")
                 shown = reader.text(fields.get("title"), "the section title")
+                _check_title(reader, fields.get("title"), shown, "the section title",
+                             "users read it in citations and /source: a few words")
                 if heading:  # kept without its title: one mistake, one problem
                     found.append((heading, shown, fields["heading"]))
             elif isinstance(item, yaml.ScalarNode):
                 if heading := reader.text(item, "a section heading"):
+                    # Shown as it stands when no `title:` corrects it.
+                    _check_title(reader, item, heading, "the section heading",
+                                 "add `title:` with a shorter title shown to users")
                     found.append((heading, None, item))
             else:
                 reader.problem(
@@ -192,6 +203,8 @@ class _Builder:
             return None
         topic_id = self.entry_id(entry, fields, "topic")
         title = reader.text(fields.get("title"), "the topic title")
+        _check_title(reader, fields.get("title"), title, "the topic title",
+                     "a few words, shown on its button and above its questions")
         return Topic(topic_id, title) if topic_id and title else None
 
     def questions(
@@ -291,6 +304,8 @@ class _Builder:
         what = f"fact {fact_id!r}" if fact_id else "a fact"
         topic = reader.text(fields.get("topic"), f"the topic of {what}")
         title = reader.text(fields.get("title"), f"the title of {what}")
+        _check_title(reader, fields.get("title"), title, f"the title of {what}",
+                     "a few words, shown above the answer")
         answer = self.answer_text(reader, fields, what)
         questions = self.questions(reader, fields, what, fact_id)
         related = tuple(r for r, _ in reader.text_list(fields.get("related"), f"related of {what}"))
@@ -403,6 +418,15 @@ class _Builder:
         return Event(
             event_id, title, starts_at, tuple(sorted(set(offsets), reverse=True)), fact_id, url
         ), entry
+
+
+def _check_title(reader: NodeReader, node: yaml.Node | None, title: str | None, what: str,
+                 hint: str) -> None:
+    """Report a title longer than MAX_TITLE characters (the value is kept: the folder is
+    refused all the same, and the entries citing it report nothing more)."""
+    if node is not None and title is not None and len(title) > MAX_TITLE:
+        reader.problem(node, f"{what} is {len(title)} characters long; at most {MAX_TITLE}",
+                       hint)
 
 
 def _url_problem(url: str) -> str | None:

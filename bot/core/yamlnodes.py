@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import unicodedata
 from collections.abc import Generator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -102,6 +103,8 @@ class NodeReader:
                 "a tab: indent with spaces, not tabs" if _tab_before(text, mark)
                 else "check indentation and quote text that contains ':' or '#'",
             )
+        except yaml.reader.ReaderError as err:
+            self.problem_at(_mark_of(text, err), *_unreadable(err.character))
         except yaml.YAMLError as err:
             self.problems.append(Problem(self.file, 1, 1, f"YAML error: {err}"))
         return None
@@ -331,6 +334,30 @@ class Located:
 
     file: str
     node: yaml.Node
+
+
+def _mark_of(text: str, err: yaml.reader.ReaderError) -> yaml.Mark:
+    """Where the character YAML refused stands. The reader stops at the first it cannot
+    take, so that is its first occurrence; libyaml's `position` counts UTF-8 bytes, not
+    characters, and would put a Bengali file's problem several columns too far."""
+    at = text.find(chr(err.character)) if isinstance(err.character, int) else -1
+    if at < 0:
+        at = min(err.position, len(text))
+    line = text.count("\n", 0, at)
+    column = at - (text.rfind("\n", 0, at) + 1)
+    return yaml.Mark("", at, line, column, None, 0)
+
+
+def _unreadable(character: object) -> tuple[str, str]:
+    """The problem and its fix for a character YAML does not allow, in plain words."""
+    code = character if isinstance(character, int) else ord(str(character)[:1] or "\0")
+    if unicodedata.category(chr(code)) == "Cc":
+        what = "a control character (U+0000, NUL)" if code == 0 else \
+            f"a control character (U+{code:04X})"
+    else:
+        what = f"the character U+{code:04X}"
+    return (f"{what} is not allowed in a YAML file",
+            "delete it and save the file as plain UTF-8 text")
 
 
 def _tab_before(text: str, mark: yaml.Mark | None) -> bool:

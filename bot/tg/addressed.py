@@ -21,7 +21,9 @@ def thread_of(message: object) -> int | None:
 
 
 def _mention(username: str) -> re.Pattern[str] | None:
-    return re.compile(rf"@{re.escape(username)}\b", re.IGNORECASE) if username else None
+    # At a word's start only: in "x@llamabot.com" the name is part of an e-mail address.
+    return (re.compile(rf"(?<![\w.])@{re.escape(username)}\b", re.IGNORECASE)
+            if username else None)
 
 
 def mentions(message: Message, username: str) -> bool:

@@ -19,6 +19,9 @@ from bot.tg.reply import send_chunks
 from bot.tg.services import Services
 
 log = logging.getLogger(__name__)
+# What an edit or a reload changed, to every admin: a few messages, however large the edit
+# (`SectionDiff.lines` names 20 ids a line; ids have no length limit).
+MAX_DIFF_MESSAGES = 3
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,8 @@ def swapped(swap: Swap, reason: str) -> ReloadOutcome:
         facts=len(swap.new.facts), old=escape(swap.old.version), new=escape(swap.new.version)
     )
     log.info("reload (%s): %s", reason, "; ".join(swap.diff.lines()))
-    return ReloadOutcome(True, report_chunks(header, swap.diff.lines()), swap.diff)
+    return ReloadOutcome(True, report_chunks(header, swap.diff.lines(), most=MAX_DIFF_MESSAGES),
+                         swap.diff)
 
 
 def refused(live: LiveKnowledge, reason: str, err: KnowledgeError) -> ReloadOutcome:

@@ -11,6 +11,11 @@ from bot.core.message_length import MAX_MESSAGE, tg_len
 from bot.tg import texts
 
 _MAX_QUOTE = 1000  # a citation longer than this is shortened, never split across messages
+# Units a title (a fact's, an article's, a section's, a topic's) may take once escaped.
+# Validation allows 200 characters; this holds whatever the knowledge holds, so that a
+# title with a citation (two titles and a quote of at most 2,000) fits one message.
+MAX_TITLE_SHOWN = 500
+_MAX_QUOTE_SHOWN = 2000  # units of the escaped quote ("&" takes 5)
 _BREAKS = ("\n\n", "\n", "। ", ". ", "? ", "! ", " ")
 
 
@@ -19,22 +24,37 @@ def escape(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+def escape_within(text: str, limit: int) -> str:
+    """`text` escaped for HTML, cut with "…" if its escaped form would take more than
+    `limit` units (never inside an entity, nor between a letter and its vowel sign)."""
+    escaped = escape(text)
+    if tg_len(escaped) <= limit:
+        return escaped
+    return escape(text[:_fitting(text, limit - 1)]) + "…"
+
+
+def title_html(title: str) -> str:
+    """A title as shown (escaped, at most MAX_TITLE_SHOWN units), without its markup."""
+    return escape_within(title, MAX_TITLE_SHOWN)
+
+
 def citation_html(citation: Citation) -> str:
+    """The source, the section and the quote: at most about 3,100 units, whatever they hold."""
     quote = citation.quote
     if len(quote) > _MAX_QUOTE:
         quote = quote[: _MAX_QUOTE - 1] + "…"
-    head = texts.CITATION.format(title=escape(citation.source_title),
-                                 section=escape(citation.shown_section))
+    head = texts.CITATION.format(title=title_html(citation.source_title),
+                                 section=title_html(citation.shown_section))
     if citation.section == citation.source_title:  # the headline itself is quoted
         head = head.split("\n", 1)[0]
-    return f"{head}\n<blockquote>{escape(quote)}</blockquote>"
+    return f"{head}\n<blockquote>{escape_within(quote, _MAX_QUOTE_SHOWN)}</blockquote>"
 
 
 def render_answer(answer: Answer) -> list[str]:
     """The answer as one or more HTML messages; buttons belong on the last one."""
     parts = split_plain(answer.text, MAX_MESSAGE)
     if answer.kind is AnswerKind.FACT and answer.title is not None:
-        parts.insert(0, f"<b>{escape(answer.title)}</b>")
+        parts.insert(0, f"<b>{title_html(answer.title)}</b>")
     chunks = join_chunks(parts, MAX_MESSAGE)
     if answer.citation is not None:
         chunks = append_block(chunks, citation_html(answer.citation))
@@ -62,7 +82,17 @@ def split_plain(text: str, limit: int) -> list[str]:
 
 
 def _cut_point(text: str, limit: int) -> int:
-    # The longest prefix whose escaped form fits (escaping grows & < > up to 5x).
+    fits = _longest_prefix(text, limit)
+    for separator in _BREAKS:
+        at = text.rfind(separator, 0, fits)
+        if at > fits // 2:  # only break early when it keeps chunks reasonably full
+            return at + len(separator)
+    return _unmarked(text, fits)
+
+
+def _longest_prefix(text: str, limit: int) -> int:
+    """The longest prefix whose escaped form fits (escaping grows & < > up to 5x); at
+    least 1 character, so that splitting always moves on."""
     low, high = 1, len(text)
     while low < high:
         mid = (low + high + 1) // 2
@@ -70,15 +100,22 @@ def _cut_point(text: str, limit: int) -> int:
             low = mid
         else:
             high = mid - 1
-    fits = low
-    for separator in _BREAKS:
-        at = text.rfind(separator, 0, fits)
-        if at > fits // 2:  # only break early when it keeps chunks reasonably full
-            return at + len(separator)
-    # Hard cut, but never between a Bengali letter and its vowel sign or hasanta.
+    return low
+
+
+def _unmarked(text: str, fits: int) -> int:
+    """A hard cut at `fits`, moved back off a Bengali vowel sign or hasanta (a mark never
+    stands without its letter)."""
     while 1 < fits < len(text) and unicodedata.category(text[fits]).startswith("M"):
         fits -= 1
     return fits
+
+
+def _fitting(text: str, limit: int) -> int:
+    """How many characters of `text` fit in `limit` units once escaped (0 if none)."""
+    if not text or tg_len(escape(text[:1])) > limit:
+        return 0
+    return _unmarked(text, _longest_prefix(text, limit))
 
 
 def join_chunks(parts: list[str], limit: int, separator: str = "\n\n") -> list[str]:
@@ -99,8 +136,21 @@ def append_block(chunks: list[str], block: str, limit: int = MAX_MESSAGE) -> lis
     return [c for c in chunks if c] + [block]
 
 
-def report_chunks(header: str, lines: list[str], limit: int = MAX_MESSAGE) -> list[str]:
-    """An HTML header followed by plain-text lines (escaped here), packed into messages."""
+def report_chunks(header: str, lines: list[str], limit: int = MAX_MESSAGE,
+                  most: int | None = None) -> list[str]:
+    """An HTML header followed by plain-text lines (escaped here), packed into messages;
+    into at most `most` of them if given, the last saying how much was left out."""
+    chunks = _packed(header, lines, limit)
+    if most is None or len(chunks) <= most:
+        return chunks
+    # Packed again with room kept for the note, so the note fits after any cut.
+    note = "… (cut here: the rest would take {} more messages)"
+    room = tg_len(note) + 8
+    chunks = _packed(header, lines, limit - room)
+    return [*chunks[:most - 1], chunks[most - 1] + "\n" + note.format(len(chunks) - most)]
+
+
+def _packed(header: str, lines: list[str], limit: int) -> list[str]:
     parts = [header]
     for line in lines:
         parts.extend(split_plain(line, limit))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -25,6 +26,9 @@ from bot.tg.request import JSONHTTPXRequest
 log = logging.getLogger(__name__)
 
 OnUnreadable = Callable[[], None]
+# Callback queries remembered as answered: a failing handler's error is handled within
+# seconds, while thousands of taps would come in meanwhile only under a flood.
+_ANSWERED_KEPT = 4096
 
 
 def read_update(data: dict[str, Any], bot: Bot, unreadable: OnUnreadable) -> Update:
@@ -56,7 +60,9 @@ class UpdatesRequest(JSONHTTPXRequest):
 
 
 class TolerantBot(ExtBot[Any]):
-    """An `ExtBot` whose `get_updates` survives an update it cannot read (see the module).
+    """An `ExtBot` whose `get_updates` survives an update it cannot read (see the module),
+    and that remembers the callback queries it answered (`answered`): Telegram takes one
+    answer per tap, so the error handler must not answer one a handler already did.
 
     `updates` must be the bot's `get_updates_request`."""
 
@@ -69,6 +75,19 @@ class TolerantBot(ExtBot[Any]):
                          rate_limiter=rate_limiter)
         self._updates = updates
         self._unreadable = unreadable
+        self._answered: OrderedDict[str, None] = OrderedDict()  # the latest, oldest first
+
+    async def answer_callback_query(self, callback_query_id: str, *args: Any,
+                                    **kwargs: Any) -> bool:
+        done = await super().answer_callback_query(callback_query_id, *args, **kwargs)
+        self._answered[callback_query_id] = None
+        if len(self._answered) > _ANSWERED_KEPT:
+            self._answered.popitem(last=False)
+        return done
+
+    def answered(self, callback_query_id: str) -> bool:
+        """Whether the bot answered this callback query (one of its latest few thousand)."""
+        return callback_query_id in self._answered
 
     async def get_updates(self, offset: int | None = None, limit: int | None = None,
                           timeout: Any = None, allowed_updates: Sequence[str] | None = None,

@@ -11,7 +11,7 @@ from bot.core.events import bengali_number, describe_event, upcoming_and_past
 from bot.core.knowledge import Knowledge
 from bot.core.message_length import MAX_MESSAGE, tg_len
 from bot.tg import keyboards, texts
-from bot.tg.render import escape
+from bot.tg.render import escape, title_html
 
 View = tuple[str, InlineKeyboardMarkup | None]
 
@@ -30,7 +30,7 @@ def topics_view(knowledge: Knowledge) -> View:
 
 
 def topic_view(knowledge: Knowledge, topic_id: str) -> View:
-    title = escape(knowledge.topic_title(topic_id))
+    title = title_html(knowledge.topic_title(topic_id))
     return (texts.TOPIC_QUESTIONS.format(title=title),
             keyboards.topic_questions_keyboard(topic_id, knowledge))
 
@@ -69,15 +69,29 @@ def events_view(knowledge: Knowledge, now: datetime) -> View:
 
 
 def source_view(knowledge: Knowledge) -> View:
-    """Every article the answers come from, with its sections and how many answers cite it."""
+    """Every article the answers come from, with its sections and how many answers cite it;
+    one message: the lines that fit, then "…"."""
     count = len(knowledge.sources)
-    parts = [texts.SOURCE_HEADER if count == 1 else texts.SOURCES_HEADER.format(count=count)]
+    lines = [texts.SOURCE_HEADER if count == 1 else texts.SOURCES_HEADER.format(count=count)]
     for source in knowledge.sources.values():
         cited = sum(1 for f in knowledge.facts.values() if f.citation.source_id == source.id)
-        sections = "\n".join(f"• {escape(source.section_title(s))}" for s in source.sections)
-        parts.append(f"<b>{escape(source.title)}</b>\n{texts.SOURCE_COVERS}\n{sections}\n"
-                     f"<i>({cited}টি উত্তর এই প্রতিবেদনের উদ্ধৃতি দেয়)</i>")
+        # Each line holds its own tags: cut between any two, the HTML stays whole.
+        lines += ["", f"<b>{title_html(source.title)}</b>", texts.SOURCE_COVERS,
+                  *(f"• {title_html(source.section_title(s))}" for s in source.sections),
+                  f"<i>({cited}টি উত্তর এই প্রতিবেদনের উদ্ধৃতি দেয়)</i>"]
     markup = InlineKeyboardMarkup(
         [[InlineKeyboardButton(texts.BUTTON_TOPICS, callback_data="m:topics")]]
     )
-    return "\n\n".join(parts), markup
+    return _fitted(lines), markup
+
+
+def _fitted(lines: list[str], more: str = "…") -> str:
+    """`lines` joined into one message: as many as fit, then `more` if some did not."""
+    shown: list[str] = []
+    used = tg_len(more) + 1
+    for line in lines:
+        used += tg_len(line) + 1
+        if used > MAX_MESSAGE:
+            return "\n".join([*shown, more])
+        shown.append(line)
+    return "\n".join(shown)

@@ -28,6 +28,11 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     if query is None:
         return
+    if query.inline_message_id is not None:
+        # Our inline results carry no buttons: such a tap is forged, and following it would
+        # write to the tapper's private chat. Answered, as every tap must be; nothing else.
+        await query.answer()
+        return
     services = services_of(context)
     conversation = services.conversation  # once: its knowledge decodes and answers the tap
     knowledge = conversation.responder.knowledge

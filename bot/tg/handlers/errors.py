@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import ContextTypes
 
@@ -12,6 +12,7 @@ from bot.broadcast.sender import retry_after_seconds
 from bot.tg import flood, texts
 from bot.tg.addressed import thread_of
 from bot.tg.services import services_of
+from bot.tg.updates import TolerantBot
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +50,18 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.error("%s failed", describe(update), exc_info=error)
     if not isinstance(update, Update):
         return
+    query = update.callback_query
+    bot = context.bot
+    # Telegram takes one answer per tap: a tap answered before the failure gets the
+    # apology in its chat instead (none for a tap without one: an inline message's).
+    answered = query is not None and isinstance(bot, TolerantBot) and bot.answered(query.id)
     try:
-        if update.callback_query is not None:
-            await update.callback_query.answer(texts.ERROR, show_alert=True)
+        if query is not None and not answered:
+            await query.answer(texts.ERROR, show_alert=True)
+        elif query is not None:
+            if isinstance(query.message, Message):
+                await bot.send_message(query.message.chat.id, texts.ERROR,
+                                       message_thread_id=thread_of(query.message))
         elif update.effective_chat is not None and update.inline_query is None:
             await context.bot.send_message(update.effective_chat.id, texts.ERROR,
                                            message_thread_id=thread_of(update.effective_message))

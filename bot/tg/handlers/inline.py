@@ -17,7 +17,7 @@ from telegram.ext import ContextTypes
 from bot.core.answer import AnswerKind, Responder
 from bot.core.message_length import MAX_MESSAGE, tg_len
 from bot.tg import keyboards, texts
-from bot.tg.render import append_block, citation_html, escape, split_plain
+from bot.tg.render import citation_html, split_plain, title_html
 from bot.tg.services import services_of
 
 MAX_RESULTS = 5
@@ -50,11 +50,13 @@ async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     results = []
     for fact_id in inline_fact_ids(responder, query.query, now):
         answer = responder.answer_fact(fact_id, now)  # asks the fact's canonical question
-        # One message only in inline mode: the body is cut to leave room for the citation.
-        cite = citation_html(answer.citation) if answer.citation is not None else ""
-        body = split_plain(answer.text, MAX_MESSAGE - tg_len(cite) - 300)[0]
-        head = f"<b>{escape(answer.title)}</b>\n\n" if answer.title is not None else ""
-        html = append_block([head + body], cite)[0] if cite else body
+        # One message only in inline mode (Telegram refuses all results if one is longer):
+        # the body is cut to leave room for the title and the citation, each bounded.
+        cite = f"\n\n{citation_html(answer.citation)}" if answer.citation is not None else ""
+        head = f"<b>{title_html(answer.title)}</b>\n\n" if answer.title is not None else ""
+        room = MAX_MESSAGE - tg_len(head) - tg_len(cite)
+        body = (split_plain(answer.text, room) or [""])[0]
+        html = head + body + cite
         results.append(InlineQueryResultArticle(
             # Result ids are limited to 64 bytes; a hash fits whatever the fact id is.
             id=hashlib.sha256(fact_id.encode()).hexdigest()[:32],

@@ -23,7 +23,7 @@ from bot.tg import texts
 from bot.tg.addressed import thread_of
 from bot.tg.handlers import messages
 from bot.tg.handlers.admin import admin_services
-from bot.tg.reloading import swapped, tell_admins
+from bot.tg.reloading import MAX_DIFF_MESSAGES, swapped, tell_admins
 from bot.tg.render import escape, join_chunks, report_chunks
 from bot.tg.reply import send_chunks
 from bot.tg.services import PendingEdit, Services, services_of
@@ -87,8 +87,13 @@ async def preview(context: ContextTypes.DEFAULT_TYPE, services: Services, chat_i
             ]
         ]
     )
-    chunks = report_chunks(texts.EDIT_SUMMARY.format(name=escape(name)), staged.diff.lines())
-    await send_chunks(context.bot, chat_id, chunks, markup)
+    *chunks, last = report_chunks(texts.EDIT_SUMMARY.format(name=escape(name)),
+                                  staged.diff.lines(), most=MAX_DIFF_MESSAGES)
+    try:
+        await send_chunks(context.bot, chat_id, chunks)
+    except TelegramError as exc:  # the buttons still go out: without them the edit is lost
+        log.warning("could not send the start of the preview of %s: %s", name, exc)
+    await send_chunks(context.bot, chat_id, [last], markup)
 
 
 def _by(admin_id: int | None, chunks: list[str]) -> list[str]:
