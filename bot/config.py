@@ -48,6 +48,9 @@ class Settings:
     http_port: int | None = None
     http_listen: str = "127.0.0.1"
     broadcast_rate: float = 25.0  # broadcast messages per second, overall
+    # Every message the bot sends, per second, overall: Telegram's limit (paid broadcasts
+    # raise it); broadcasts count towards it too.
+    send_rate: float = 30.0
     # Follow-ups read with the conversation's context, kept in the database for 15 minutes;
     # off: every message is answered on its own and no context is stored.
     conversation: bool = True
@@ -148,6 +151,7 @@ def load_settings(
         http_listen=listen_address("LLAMABOT_HTTP_LISTEN",
                                    get("LLAMABOT_HTTP_LISTEN") or "127.0.0.1"),
         broadcast_rate=_rate("LLAMABOT_BROADCAST_RATE", get("LLAMABOT_BROADCAST_RATE") or "25"),
+        send_rate=_rate("LLAMABOT_SEND_RATE", get("LLAMABOT_SEND_RATE") or "30"),
         conversation=_choice("LLAMABOT_CONVERSATION", get("LLAMABOT_CONVERSATION") or "on",
                              ("on", "off")) == "on",
         retention_days=_days("LLAMABOT_RETENTION_DAYS", get("LLAMABOT_RETENTION_DAYS")),

@@ -23,6 +23,7 @@ def test_defaults(tmp_path: Path) -> None:
     assert settings.knowledge_dir == Path("knowledge")
     assert settings.timezone.key == "Asia/Dhaka"
     assert settings.log_level == "INFO"
+    assert settings.send_rate == 30.0  # Telegram's limit without paid broadcasts
 
 
 def test_env_file_and_environment_precedence(tmp_path: Path) -> None:
@@ -60,6 +61,7 @@ def test_env_file_and_environment_precedence(tmp_path: Path) -> None:
         ("LLAMABOT_ADMIN_IDS", "9" * 5000, "LLAMABOT_ADMIN_IDS is malformed"),
         ("LLAMABOT_WATCH_SECONDS", "1e-300", "LLAMABOT_WATCH_SECONDS is malformed"),
         ("LLAMABOT_BROADCAST_RATE", "1e-300", "LLAMABOT_BROADCAST_RATE is malformed"),
+        ("LLAMABOT_SEND_RATE", "fast", "LLAMABOT_SEND_RATE is malformed"),
         ("LLAMABOT_TIMEZONE", "Asia/Nowhere", "LLAMABOT_TIMEZONE is not a known time zone"),
         ("LLAMABOT_LOG_LEVEL", "LOUD", "LLAMABOT_LOG_LEVEL is malformed"),
     ],
@@ -208,3 +210,13 @@ def test_a_mistyped_or_undecodable_url_is_refused_without_echo(url: str) -> None
     with pytest.raises(ConfigError, match="^LLAMABOT_DATABASE") as caught:
         load_settings({"LLAMABOT_DATABASE": url}, env_file=None)
     assert "Hidden99x" not in str(caught.value)
+
+
+def test_the_send_rate_paces_every_message_of_the_bot(tmp_path: Path) -> None:
+    from bot.tg.runner import BotRuntime
+
+    settings = load_settings({"LLAMABOT_SEND_RATE": "100", "TELEGRAM_BOT_TOKEN": TOKEN,
+                              "LLAMABOT_DATABASE": str(tmp_path / "bot.sqlite3")},
+                             env_file=None)
+    assert settings.send_rate == 100.0
+    assert BotRuntime(settings).pacer.limits.overall == 100.0

@@ -32,7 +32,7 @@ from bot.storage.question_log import Storage
 from bot.storage.retention import expire_contexts_every, purge_every
 from bot.tg.app import CommandMenus, Extension, build_application
 from bot.tg.flood import FloodGate
-from bot.tg.pacing import ChatPacer
+from bot.tg.pacing import ChatPacer, PaceLimits
 from bot.tg.reloading import reload_and_tell_admins
 from bot.tg.services import Services
 from bot.tg.updates import read_update
@@ -67,7 +67,8 @@ class BotRuntime:
                              else secrets.token_urlsafe(32))
         self.clock = clock or (lambda: datetime.now(settings.timezone))
         self.flood = flood or FloodGate()
-        self.pacer = pacer or ChatPacer()  # Telegram's limits, for every request the bot makes
+        # Telegram's limits, for every request the bot makes
+        self.pacer = pacer or ChatPacer(PaceLimits(overall=settings.send_rate))
         self.poll_timeout = poll_timeout
         self.broadcasting = Broadcasting(settings.database, self.clock,
                                          SenderConfig(rate=settings.broadcast_rate),
