@@ -24,7 +24,9 @@ from fake_telegram import TOKEN  # noqa: E402
 from telegram import Bot  # noqa: E402
 from telegram.request import HTTPXRequest  # noqa: E402
 
-from bot.broadcast.sender import Pacer, SenderConfig  # noqa: E402
+from bot.broadcast.lease import lease_for  # noqa: E402
+from bot.broadcast.pacing import Pacer  # noqa: E402
+from bot.broadcast.sender import SenderConfig  # noqa: E402
 from bot.broadcast.service import BroadcastService  # noqa: E402
 from bot.core.knowledge import Knowledge  # noqa: E402
 from bot.storage.async_outbox import AsyncOutbox  # noqa: E402
@@ -70,12 +72,15 @@ async def main(args: argparse.Namespace) -> dict[str, float]:
     if args.bare:
         return await bare(args)
     assert args.database, "--database is required"
-    db = await AsyncOutbox.open(DatabaseTarget.parse(args.database))
+    target = DatabaseTarget.parse(args.database)
+    db = await AsyncOutbox.open(target)
     config = SenderConfig(rate=args.rate, concurrency=args.concurrency, idle_poll=0.05)
     empty = Knowledge(sources={}, topics=(), facts={}, smalltalk={}, events=())
     request = HTTPXRequest(connection_pool_size=args.concurrency + 2)
     async with Bot(TOKEN, base_url=args.base_url, request=request) as bot:
-        service = BroadcastService(db, bot, empty, config=config, progress_every=1.0)
+        lease = lease_for(target, ttl=args.lease_ttl) if args.lease_ttl else None
+        service = BroadcastService(db, bot, empty, config=config, progress_every=1.0,
+                                   lease=lease)
         print("ready", flush=True)
         cpu, started = time.process_time(), time.monotonic()
         await service.start()
@@ -99,5 +104,6 @@ if __name__ == "__main__":
     parser.add_argument("--rate", type=float, default=25.0)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--until-done", action="store_true")
+    parser.add_argument("--lease-ttl", type=float, help="seconds the sender lease lasts")
     parser.add_argument("--bare", type=int, default=0, help="baseline: N plain PTB sends")
     print(json.dumps(asyncio.run(main(parser.parse_args()))), flush=True)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -12,9 +15,10 @@ from broadcast_support import LimitedTelegram, counts, max_in_window, wait_until
 from fake_telegram import TOKEN
 from telegram import Bot
 
-from bot.broadcast.sender import Pacer, Sender, SenderConfig
+from bot.broadcast.pacing import Pacer
+from bot.broadcast.sender import Sender, SenderConfig
 from bot.storage.async_outbox import AsyncOutbox
-from bot.storage.connection import DatabaseTarget
+from bot.storage.connection import DatabaseTarget, Engine, connect
 from bot.storage.outbox import Outbox
 
 T = TypeVar("T")
@@ -29,9 +33,9 @@ def fake() -> Iterator[LimitedTelegram]:
 
 
 def run(scenario: Callable[[AsyncOutbox, Bot], Awaitable[T]], target: DatabaseTarget,
-        fake: LimitedTelegram) -> T:
+        fake: LimitedTelegram, busy_timeout_ms: int = 5000) -> T:
     async def main() -> T:
-        db = await AsyncOutbox.open(target)
+        db = await AsyncOutbox.open(target, busy_timeout_ms)
         try:
             async with Bot(TOKEN, base_url=fake.base_url) as bot:
                 return await scenario(db, bot)
@@ -247,3 +251,109 @@ def test_catching_up_never_makes_a_second_busier_than_the_rate() -> None:
     on_time = Pacer(10, clock=lambda: 0.0)
     exact = [on_time.reserve(0.1 * i) for i in range(30)]
     assert all(abs(a - 0.1 * i) < 1e-3 for i, a in enumerate(exact))  # exact pacing untouched
+
+
+@contextmanager
+def outbox_writes_blocked(target: DatabaseTarget) -> Iterator[None]:
+    """Another connection holds what a write to the outbox needs, as a long transaction
+    elsewhere would: SQLite's write lock, or every outbox row on PostgreSQL."""
+    other = connect(target)
+    try:
+        with other.transaction() as db:
+            if target.engine is Engine.POSTGRESQL:
+                db.execute("SELECT 1 FROM outbox FOR UPDATE")
+            yield
+    finally:
+        other.close()
+
+
+async def row_states(db: AsyncOutbox, broadcast_id: int) -> dict[int, str]:
+    rows = await db.call(lambda o: o.conn.execute(
+        "SELECT chat_id, state FROM outbox WHERE broadcast_id = ?", (broadcast_id,)).fetchall())
+    return {int(chat): state for chat, state in rows}
+
+
+def test_a_result_that_cannot_be_written_is_retried_and_never_sent_twice(
+        database_target: DatabaseTarget, fake: LimitedTelegram) -> None:
+    """Before, a failed write of `sent` left the row in flight until the process restarted:
+    the broadcast stayed unfinished (1 of 2 remaining) and the next start sent it again."""
+    fake.holds["sendMessage"] = release_send = threading.Event()
+
+    async def scenario(db: AsyncOutbox, bot: Bot) -> None:
+        await db.call(lambda o: o.add_subscribers([1], "test", NOW))
+        broadcast_id, _ = await db.call(lambda o: o.announce("hi", NOW))
+        sender = Sender(db, bot, FAST)
+        task = asyncio.create_task(sender.run())
+        await wait_until(lambda: _true(len(fake.calls_to("sendMessage")) == 1))
+        with outbox_writes_blocked(db.target):  # the database is briefly unavailable
+            release_send.set()
+            await wait_until(lambda: _true(len(fake.sent_messages) == 1))
+            await asyncio.sleep(1.0)  # the write of `sent` fails (lock timeout 0.2 s)
+            assert sender.stats().unrecorded == 1  # shown in /healthz and /metrics
+            assert sender.stats().record_failures >= 1
+            # Elected again meanwhile (the loop restarts): what it knows was sent stays sent.
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        task = asyncio.create_task(sender.run())
+
+        async def finished() -> bool:
+            progress = await db.call(lambda o: o.progress(broadcast_id))
+            return progress is not None and progress.remaining == 0
+
+        await wait_until(finished, timeout=10)
+        await asyncio.sleep(0.3)  # a second send, if there were one, would be out by now
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        assert fake.delivered_to() == [1]
+        await sender.close()
+        assert await row_states(db, broadcast_id) == {1: "sent"}
+        assert sender.stats().unrecorded == 0 and sender.stats().sent == 1
+
+    run(scenario, database_target, fake, busy_timeout_ms=200)
+
+
+def test_a_result_never_written_is_sent_again_by_the_next_sender(
+        database_target: DatabaseTarget, fake: LimitedTelegram) -> None:
+    """The documented rule (at least once): a process that ends before it could write a
+    send's result leaves the row in flight, and the next sender sends it again."""
+    fake.holds["sendMessage"] = release_send = threading.Event()
+
+    async def scenario(db: AsyncOutbox, bot: Bot) -> None:
+        await db.call(lambda o: o.add_subscribers([1], "test", NOW))
+        broadcast_id, _ = await db.call(lambda o: o.announce("hi", NOW))
+        first = Sender(db, bot, FAST)
+        task = asyncio.create_task(first.run())
+        await wait_until(lambda: _true(len(fake.calls_to("sendMessage")) == 1))
+        with outbox_writes_blocked(db.target):
+            release_send.set()
+            await wait_until(lambda: _true(first.stats().unrecorded == 1))
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            await first.close()  # the process ends with the result still unwritten
+        assert await row_states(db, broadcast_id) == {1: "sending"}
+        second, _ = await send_all_queued(db, bot, broadcast_id)
+        assert second.stats().recovered == 1 and second.stats().sent == 1
+        assert await row_states(db, broadcast_id) == {1: "sent"}
+
+    run(scenario, database_target, fake, busy_timeout_ms=200)
+    assert fake.delivered_to() == [1, 1]
+
+
+async def send_all_queued(db: AsyncOutbox, bot: Bot, broadcast_id: int,
+                          config: SenderConfig = FAST) -> tuple[Sender, float]:
+    """Run a new sender until the broadcast is out; returns it and when it started."""
+    sender = Sender(db, bot, config)
+    started = time.monotonic()
+    task = asyncio.create_task(sender.run())
+
+    async def finished() -> bool:
+        progress = await db.call(lambda o: o.progress(broadcast_id))
+        return progress is not None and progress.remaining == 0
+
+    try:
+        await wait_until(finished, timeout=20)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    return sender, started
+

@@ -1,18 +1,39 @@
-"""The sender lease on both engines: one holder at a time, free again when the holder goes."""
+"""The sender lease on both engines: one holder at a time, free again when the holder goes,
+and taken from a holder that stops renewing it (a frozen process), which is then fenced."""
 
 from __future__ import annotations
 
 import asyncio
+import secrets
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.broadcast.lease import FileLease, lease_for
-from bot.storage.connection import DatabaseTarget, connect
+from bot.broadcast.lease import Lease, lease_for
+from bot.storage.connection import DatabaseTarget, Engine, connect
+from bot.storage.outbox import Outbox
+
+ROOT = Path(__file__).resolve().parent.parent
+NOW = datetime(2025, 4, 20, 12, 0, tzinfo=UTC)
+
+
+def migrated(target: DatabaseTarget) -> Outbox:
+    """The bot opens the outbox (and so migrates) before it elects a sender."""
+    return Outbox.open(target)
+
+
+async def take_within(lease: Lease, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not await lease.acquire():
+        assert time.monotonic() < deadline, "the lease was not freed"
+        await asyncio.sleep(0.05)
 
 
 def test_one_holder_at_a_time_then_the_next(database_target: DatabaseTarget) -> None:
+    migrated(database_target).close()
+
     async def scenario() -> None:
         first, second = lease_for(database_target), lease_for(database_target)
         assert await first.acquire()
@@ -21,42 +42,116 @@ def test_one_holder_at_a_time_then_the_next(database_target: DatabaseTarget) -> 
         assert await first.held() and not await second.held()
         await first.release()
         assert not await first.held()
-        assert await second.acquire()
+        assert await second.acquire()  # given back: taken at once, not after the ttl
         assert not await first.acquire()
+        assert second.token is not None and second.token > 0
         await second.release()
 
     asyncio.run(scenario())
 
 
-def test_a_dead_holder_frees_the_file_lease(tmp_path: Path) -> None:
-    path = tmp_path / "bot.sqlite3.sender.lock"
+def test_a_lease_not_renewed_expires_and_its_holder_is_fenced(
+        database_target: DatabaseTarget) -> None:
+    """Before, a frozen holder (SIGSTOP) kept the lease for ever: its lock and its
+    connection stay open while the process is stopped."""
+    outbox = migrated(database_target)
+    outbox.add_subscribers([1, 2], "test", NOW)
+    outbox.announce("x", NOW)
+    first_row, second_row = outbox.pending_batch(10)
+
+    async def scenario() -> None:
+        frozen = lease_for(database_target, ttl=0.5)
+        waiting, third = lease_for(database_target, ttl=0.5), lease_for(database_target)
+        assert await frozen.acquire()
+        old = frozen.token
+        assert not await waiting.acquire()
+        assert outbox.claim(first_row, NOW, old)
+        # The holder renews nothing from here on, and keeps its lock: it is frozen.
+        await take_within(waiting, 5)
+        assert waiting.token is not None and old is not None and waiting.token > old
+        # The old token claims nothing; the new holder's does.
+        assert not outbox.claim(second_row, NOW, old)
+        assert outbox.claim(second_row, NOW, waiting.token)
+        # Woken, the old holder learns it lost the lease before its next send.
+        assert not await frozen.may_send()
+        assert frozen.token is None and not await frozen.held()
+        # It let go of its lock: the new holder takes that too, and nobody else gets in.
+        assert await waiting.may_send()
+        deadline = time.monotonic() + 5  # the server frees a closed session's lock soon after
+        while outbox.conn.execute("SELECT locked FROM sender_lease").fetchone()[0] != 1:
+            assert time.monotonic() < deadline, "the new holder did not get the lock"
+            assert await waiting.held()
+            await asyncio.sleep(0.05)
+        assert not await third.acquire()
+        for lease in (frozen, waiting, third):
+            await lease.release()
+
+    asyncio.run(scenario())
+    outbox.close()
+
+
+def test_a_busy_database_does_not_end_a_fresh_lease(database_target: DatabaseTarget) -> None:
+    """A renewal that waits too long for a lock (a long write elsewhere) keeps the lease
+    while it is fresh: stepping down would only send again what is in flight."""
+    migrated(database_target).close()
+
+    async def scenario() -> None:
+        holder, other = lease_for(database_target), lease_for(database_target)
+        assert await holder.acquire()
+        blocker = connect(database_target)
+        with blocker.transaction() as db:
+            if database_target.engine is Engine.POSTGRESQL:
+                db.execute("SELECT 1 FROM sender_lease FOR UPDATE")
+            assert await holder.held()  # the renewal failed; the lease is still fresh
+            assert await holder.may_send()
+        blocker.close()
+        assert await holder.held() and not await other.acquire()
+        await holder.release()
+
+    asyncio.run(scenario())
+
+
+def test_a_dead_holder_frees_the_file_lease_at_once(tmp_path: Path) -> None:
+    target = DatabaseTarget.parse(tmp_path / "bot.sqlite3")
+    migrated(target).close()
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import fcntl, os, time\n"
-         f"fd = os.open({str(path)!r}, os.O_RDWR | os.O_CREAT)\n"
-         "fcntl.flock(fd, fcntl.LOCK_EX)\nprint('held', flush=True)\ntime.sleep(60)"],
+        [sys.executable, "-c", "import asyncio, sys, time\n"
+         f"sys.path.insert(0, {str(ROOT)!r})\n"
+         "from bot.broadcast.lease import lease_for\n"
+         "from bot.storage.connection import DatabaseTarget\n"
+         f"lease = lease_for(DatabaseTarget.parse({target.location!r}), ttl=60)\n"
+         "assert asyncio.run(lease.acquire())\nprint('held', flush=True)\ntime.sleep(60)"],
         stdout=subprocess.PIPE)
     assert holder.stdout is not None and holder.stdout.readline().strip() == b"held"
-    lease = FileLease(path)
+    lease = lease_for(target, ttl=60)
     assert not asyncio.run(lease.acquire())
     holder.kill()
     holder.wait(5)
-    assert asyncio.run(lease.acquire())  # the kernel dropped the dead process's lock
+    # The kernel dropped the dead process's flock: no need to wait for the row to expire.
+    assert asyncio.run(lease.acquire())
 
 
 def test_postgres_lease_is_lost_with_its_connection(postgres_target: DatabaseTarget) -> None:
+    migrated(postgres_target).close()
+    # Our own sessions carry a name of their own: the server is shared with other test
+    # runs, whose sessions (and advisory locks) this test must never touch.
+    name = f"llamabot_lease_test_{secrets.token_hex(6)}"
+    target = DatabaseTarget.parse(f"{postgres_target.location}&application_name={name}")
+
     async def scenario() -> None:
-        holder, waiter = lease_for(postgres_target), lease_for(postgres_target)
+        holder, waiter = lease_for(target, ttl=60), lease_for(target, ttl=60)
         assert await holder.acquire()
         assert not await waiter.acquire()
         # The server ends the holder's session (as when its host or process dies).
         admin = connect(postgres_target)
-        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_locks"
-                      " WHERE locktype = 'advisory' AND granted")
+        ended = admin.execute(
+            "SELECT pg_terminate_backend(a.pid) FROM pg_stat_activity a"
+            " JOIN pg_locks l ON l.pid = a.pid AND l.locktype = 'advisory' AND l.granted"
+            " WHERE a.application_name = ? AND a.datname = current_database()",
+            (name,)).fetchall()
         admin.close()
-        deadline = time.monotonic() + 5
-        while not await waiter.acquire():
-            assert time.monotonic() < deadline, "the lease was not freed"
-            await asyncio.sleep(0.05)
+        assert len(ended) == 1
+        await take_within(waiter, 5)  # at once, not after the 60 s ttl
         assert not await holder.held()  # the old holder notices and stops sending
         await waiter.release()
 

@@ -7,12 +7,14 @@ webhook mode); the exposition text is parsed strictly, line by line.
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 import os
 import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -29,6 +31,7 @@ from fake_telegram import TOKEN, FakeTelegram
 from bot.config import ConfigError, load_settings
 from bot.core.answer import AnswerKind
 from bot.metrics import CONTENT_TYPE, LATENCY_BUCKETS, Metrics
+from bot.storage.connection import DatabaseTarget, connect
 from bot.storage.outbox import Outbox
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -203,6 +206,45 @@ def test_broadcast_results_and_outbox_depth(
     assert value(samples, "llamabot_broadcast_messages_total", result="blocked") == 1
     assert value(samples, "llamabot_broadcast_throttled_total") == 0
     assert value(samples, "llamabot_outbox_depth") == 0
+
+
+def test_a_broadcast_result_the_database_refuses_shows_in_health_and_metrics(
+    bot_settings: Any, fake_telegram: FakeTelegram, postgres_target: DatabaseTarget
+) -> None:
+    """Before, a send whose result could not be written left /healthz saying ok while the
+    broadcast could not finish (and would be sent again at the next start)."""
+    running = start_bot(replace(bot_settings, http_port=0, database=postgres_target))
+    outbox = Outbox.open(postgres_target)
+    locker = connect(postgres_target)
+    try:
+        port = running.runtime.http_port
+        now = datetime.now(UTC)
+        outbox.add_subscribers([801], "test", now)
+        fake_telegram.holds["sendMessage"] = release = threading.Event()
+        broadcast_id, _ = outbox.announce("লামাকন আসছে", now)
+        fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == 801, timeout=10)
+        with locker.transaction() as db:  # a long transaction holds the row meanwhile
+            db.execute("SELECT 1 FROM outbox FOR UPDATE")
+            release.set()  # the message goes out; writing `sent` waits 5 s, then fails
+            samples = wait_metrics(port, "llamabot_broadcast_unrecorded", 1, timeout=15)
+            assert value(samples, "llamabot_broadcast_unrecorded") == 1
+            assert value(samples, "llamabot_broadcast_record_failures_total") >= 1
+            status, _, body = scrape(port, "/healthz")
+            assert status == 503, body
+            health = json.loads(body)
+            assert health["status"] == "degraded"
+            assert health["broadcasts"] == {"unrecorded_results": 1}
+        deadline = time.monotonic() + 15
+        while (progress := outbox.progress(broadcast_id)) is None or progress.sent != 1:
+            assert time.monotonic() < deadline, "the result was not written"
+            time.sleep(0.05)
+        assert value(metrics(port), "llamabot_broadcast_unrecorded") == 0
+        assert scrape(port, "/healthz")[0] == 200
+        assert len(fake_telegram.calls_to("sendMessage")) == 1
+    finally:
+        running.stop()
+        locker.close()
+        outbox.close()
 
 
 def test_webhook_server_serves_metrics(bot_settings: Any, fake_telegram: FakeTelegram) -> None:

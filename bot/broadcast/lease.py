@@ -1,16 +1,29 @@
-"""Who may send broadcasts: one process per database, elected, replaced when it dies.
+"""Who may send broadcasts: one process per database, elected, replaced when it dies or freezes.
 
 Telegram's limits are per bot, not per process, so replicas sharing a database must not
 all send. Each replica runs the broadcast service, but only the holder of the sender
 lease runs the sender, the reminder scheduler and the progress reporter.
 
-- PostgreSQL: a session-level advisory lock, held by a connection of its own. When the
-  holder dies its connection closes and the server frees the lock; a waiting replica
-  takes it at its next try (every second). Server-side keepalives bound how long a
-  vanished host (no TCP close) keeps it.
+The lease is a row in the database (`sender_lease`, one per schema) with an expiry time
+by the database's clock and an epoch, one more for each new holder. The holder renews it
+every second; a lease not renewed for `ttl` seconds (a frozen process: SIGSTOP, a paused
+VM, a stalled disk) may be taken by another replica. The epoch fences the old holder:
+every claim of an outbox row checks it in the same statement (`Outbox.claim`), and before
+each request the sender checks the lease is still fresh by its own monotonic clock (which
+runs on while a process is stopped), so a process that wakes after losing the lease sends
+nothing more.
+
+A lock beside the row frees the lease at once when its holder dies, instead of after
+`ttl`: the holder also takes
+- PostgreSQL: a session-level advisory lock, on the lease's own connection. When the
+  holder dies its connection closes and the server frees the lock. Server-side keepalives
+  bound how long a vanished host (no TCP close) keeps it.
 - SQLite: an exclusive `flock` on a file beside the database, freed by the kernel when
-  the process ends however it ends. It also keeps a second bot on the same file from
-  sending twice.
+  the process ends however it ends.
+The row records whether its holder had the lock; a process that gets the lock may take a
+row marked locked at once (its holder lost the lock, so it is gone), otherwise it waits
+for the row to expire. The lock alone is not enough: a frozen process keeps both its
+flock and its connection (the kernel answers keepalives for it).
 """
 
 from __future__ import annotations
@@ -20,44 +33,169 @@ import contextlib
 import fcntl
 import logging
 import os
+import secrets
+import socket
+import time
+from pathlib import Path
 from typing import Any, Protocol
 
-from bot.storage.connection import DatabaseTarget, Engine
+from bot.storage.connection import Connection, DatabaseError, DatabaseTarget, Engine, connect
+from bot.storage.outbox import db_now_sql
 
 log = logging.getLogger(__name__)
 # Two 32-bit keys: what is locked, and in which schema (two bots may share a database
 # in different schemas).
 _LOCK_SQL = "SELECT pg_try_advisory_lock(hashtext('llamabot.sender'), hashtext(current_schema()))"
+DEFAULT_TTL = 10.0  # seconds a lease lasts unless renewed (it is renewed every second)
+
+# Taken when it expired, or when we hold the lock and its holder had it too (so lost it).
+_TAKE = ("UPDATE sender_lease SET holder = ?, epoch = epoch + 1, expires_at = {now} + ?,"
+         " locked = ? WHERE name = 'sender' AND (expires_at <= {now} OR (? = 1 AND locked = 1))"
+         " RETURNING epoch")
+_RENEW = ("UPDATE sender_lease SET expires_at = {now} + ?, locked = ?"
+          " WHERE name = 'sender' AND holder = ? AND epoch = ? RETURNING epoch")
+_GIVE_UP = ("UPDATE sender_lease SET expires_at = 0, locked = 0"
+            " WHERE name = 'sender' AND holder = ? AND epoch = ? RETURNING epoch")
 
 
 class Lease(Protocol):
+    @property
+    def token(self) -> int | None:
+        """The fencing token (the lease's epoch) while held, else None."""
+
     async def acquire(self) -> bool:
         """Try once, without waiting; True when this process holds the lease now."""
 
     async def held(self) -> bool:
-        """Whether the lease is still ours (False once its connection is lost)."""
+        """Renew the lease; False (and released) once it is not ours any more."""
+
+    async def may_send(self) -> bool:
+        """Whether a message may go out now: the lease is fresh, or renewing it worked."""
 
     async def release(self) -> None: ...
 
 
-def lease_for(target: DatabaseTarget) -> Lease:
+def lease_for(target: DatabaseTarget, ttl: float = DEFAULT_TTL) -> Lease:
+    """The lease of `target`'s database, which must be migrated (the outbox opens it first)."""
     if target.engine is Engine.POSTGRESQL:
-        return PostgresLease(target)
-    return FileLease(target.path.with_name(target.path.name + ".sender.lock"))
+        return PostgresLease(target, ttl=ttl)
+    return FileLease(target, ttl=ttl)
 
 
-class FileLease:
-    def __init__(self, path: os.PathLike[str]) -> None:
-        self.path = path
-        self._fd: int | None = None
+class RowLease:
+    """The lease row; subclasses add the lock and run the SQL."""
+
+    def __init__(self, engine: Engine, ttl: float) -> None:
+        self.ttl = ttl
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        self._token: int | None = None
+        # Until then the lease is ours without asking: a quarter of the ttl before the
+        # database's expiry, measured from before the renewal was sent.
+        self._fresh_until = 0.0
+        self._guard = asyncio.Lock()  # one row statement at a time, renewals not repeated
+        now = db_now_sql(engine)
+        self._take, self._renew, self._give_up = (
+            sql.format(now=now) for sql in (_TAKE, _RENEW, _GIVE_UP))
+
+    @property
+    def token(self) -> int | None:
+        return self._token
 
     async def acquire(self) -> bool:
+        async with self._guard:
+            if self._token is not None:
+                return await self._renewed()
+            try:
+                locked = await self._lock()
+                started = time.monotonic()
+                rows = await self._run(self._take, (self.holder, self.ttl, int(locked),
+                                                    int(locked)))
+            except DatabaseError as exc:
+                log.warning("sender election failed: %s", exc)
+                return False  # the database is down: nobody can send anyway; try again later
+            if not rows:
+                return False
+            self._token = int(rows[0][0])
+            self._fresh_until = started + self.ttl * 0.75
+            return True
+
+    async def held(self) -> bool:
+        async with self._guard:
+            return await self._renewed()
+
+    async def may_send(self) -> bool:
+        if self._token is not None and time.monotonic() < self._fresh_until:
+            return True
+        async with self._guard:
+            if self._token is not None and time.monotonic() < self._fresh_until:
+                return True  # renewed while we waited for the guard
+            return await self._renewed()
+
+    async def release(self) -> None:
+        async with self._guard:
+            await self._release()
+
+    async def _renewed(self) -> bool:
+        if self._token is None:
+            return False
+        try:
+            locked = await self._lock()  # the holder that took an expired row gets it later
+            started = time.monotonic()
+            rows = await self._run(self._renew, (self.ttl, int(locked), self.holder,
+                                                 self._token))
+        except DatabaseError as exc:
+            log.warning("cannot renew the sender lease: %s", exc)
+            if self._lock_kept() and time.monotonic() < self._fresh_until:
+                # A busy database (a long write elsewhere): nobody can take the row before
+                # it expires, nor the lock while we hold it. Stepping down now would only
+                # send again what is in flight.
+                return True
+            rows = None  # not known to be ours: stop sending
+        if not rows:
+            await self._release()
+            return False
+        self._fresh_until = started + self.ttl * 0.75
+        return True
+
+    async def _release(self) -> None:
+        token, self._token = self._token, None
+        if token is not None:
+            with contextlib.suppress(DatabaseError):  # then it expires by itself
+                await self._run(self._give_up, (self.holder, token))
+        await self._unlock()
+
+    async def _lock(self) -> bool:
+        """Take the lock if free (kept once taken); whether this process holds it."""
+        raise NotImplementedError
+
+    def _lock_kept(self) -> bool:
+        """Whether this process still holds the lock (without asking anyone)."""
+        raise NotImplementedError
+
+    async def _unlock(self) -> None:
+        raise NotImplementedError
+
+    async def _run(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        """Run one statement (autocommit) and return its rows; raises `DatabaseError`."""
+        raise NotImplementedError
+
+
+class FileLease(RowLease):
+    def __init__(self, target: DatabaseTarget, lock_path: Path | None = None,
+                 ttl: float = DEFAULT_TTL) -> None:
+        super().__init__(Engine.SQLITE, ttl)
+        self.target = target
+        self.path = lock_path or target.path.with_name(target.path.name + ".sender.lock")
+        self._fd: int | None = None
+        self._conn: Connection | None = None
+
+    async def _lock(self) -> bool:
         if self._fd is not None:
             return True
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
-            log.warning("sender election failed: cannot open %s: %s", self.path, exc.strerror)
+            log.warning("sender election: cannot open %s: %s", self.path, exc.strerror)
             return False
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -67,61 +205,82 @@ class FileLease:
         self._fd = fd
         return True
 
-    async def held(self) -> bool:
+    def _lock_kept(self) -> bool:
         return self._fd is not None
 
-    async def release(self) -> None:
+    async def _unlock(self) -> None:
         if self._fd is not None:
             os.close(self._fd)  # closing the descriptor drops the flock
             self._fd = None
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            await asyncio.to_thread(conn.close)
+
+    async def _run(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        def run() -> list[Any]:
+            if self._conn is None:
+                self._conn = connect(self.target, busy_timeout_ms=1000)
+            return self._conn.execute(sql, params).fetchall()
+
+        # Off the event loop: another writer's lock may make it wait up to a second.
+        return await asyncio.to_thread(run)
 
 
-class PostgresLease:
-    def __init__(self, target: DatabaseTarget, keepalive_s: int = 5) -> None:
+class PostgresLease(RowLease):
+    def __init__(self, target: DatabaseTarget, keepalive_s: int = 5,
+                 ttl: float = DEFAULT_TTL) -> None:
+        super().__init__(Engine.POSTGRESQL, ttl)
         self.target = target
         self.keepalive_s = keepalive_s
-        self._conn: Any = None  # psycopg.AsyncConnection while held
+        self._conn: Any = None  # psycopg.AsyncConnection, holding the lock once taken
+        self._locked = False
 
-    async def acquire(self) -> bool:
-        if self._conn is not None:
-            return await self.held()
+    async def _connection(self) -> Any:
         import psycopg
 
+        if self._conn is not None and not (self._conn.closed or self._conn.broken):
+            return self._conn
+        await self._unlock()  # a broken connection took its lock with it
         try:
             conn = await psycopg.AsyncConnection.connect(
                 self.target.location, autocommit=True, connect_timeout=5)
-        except psycopg.Error:
-            return False  # the database is down: nobody can send anyway; try again later
-        try:
             # Let the server notice a vanished holder in ~3 x keepalive instead of hours.
             await conn.execute(f"SET tcp_keepalives_idle = {self.keepalive_s}")
             await conn.execute("SET tcp_keepalives_interval = 1")
             await conn.execute("SET tcp_keepalives_count = 3")
-            row = await (await conn.execute(_LOCK_SQL)).fetchone()
+            await conn.execute("SET lock_timeout = 2000")  # a renewal never hangs
         except psycopg.Error as exc:
-            log.warning("sender election failed: %s", exc)
-            row = None
-        if not (row and row[0]):
-            await conn.close()
-            return False
+            raise DatabaseError(f"cannot connect: {type(exc).__name__}") from None
         self._conn = conn
-        return True
+        return conn
 
-    async def held(self) -> bool:
-        if self._conn is None:
-            return False
-        import psycopg
+    async def _lock(self) -> bool:
+        await self._connection()  # a new session (the last one broke) holds no lock
+        if not self._locked:
+            row = await self._run(_LOCK_SQL, ())
+            self._locked = bool(row and row[0][0])
+        return self._locked
 
-        try:
-            await self._conn.execute("SELECT 1")
-        except psycopg.Error:
-            # The connection is gone, and with it the lock: another replica may hold it.
-            await self.release()
-            return False
-        return True
+    def _lock_kept(self) -> bool:
+        conn = self._conn
+        return self._locked and conn is not None and not (conn.closed or conn.broken)
 
-    async def release(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is not None:
+    async def _unlock(self) -> None:
+        conn, self._conn, self._locked = self._conn, None, False
+        if conn is not None:  # closing the session frees the advisory lock
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(conn.close(), 5)
+
+    async def _run(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        import psycopg
+
+        conn = await self._connection()
+        try:
+            cursor = await conn.execute(sql.replace("?", "%s"), params)
+            rows: list[Any] = await cursor.fetchall()
+        except psycopg.Error as exc:
+            if conn.closed or conn.broken:  # the session is gone, and with it the lock
+                await self._unlock()
+            raise DatabaseError(str(exc).strip().splitlines()[0] if str(exc).strip()
+                                else type(exc).__name__) from exc
+        return rows

@@ -24,6 +24,7 @@ from bot.storage.async_outbox import AsyncOutbox
 from bot.storage.connection import DatabaseError, DatabaseTarget
 
 log = logging.getLogger(__name__)
+DEPTH_TIMEOUT = 2.0  # seconds a /metrics scrape waits for the outbox depth
 
 
 class Broadcasting:
@@ -102,8 +103,22 @@ class Broadcasting:
             await self.outbox.close()
             self.outbox = None
 
+    def problem(self) -> dict[str, int] | None:
+        """What /healthz shows while broadcasting is unwell; None while it is fine.
+
+        Sent messages whose result the database refused: the broadcast cannot finish, and
+        if this process ended now the next sender would send them again.
+        """
+        if self.service is None:
+            return None
+        unrecorded = self.service.stats().unrecorded
+        return {"unrecorded_results": unrecorded} if unrecorded else None
+
     async def outbox_depth(self) -> int | None:
         """Outbox rows pending or in flight (read when /metrics is scraped); None before `start`."""
         if self.outbox is None:
             return None
-        return await self.outbox.call(lambda o: o.remaining())
+        # Bounded: while the database holds the outbox's writes (a lock, an outage) its
+        # thread is busy retrying them, and a scrape must not wait for that.
+        return await asyncio.wait_for(self.outbox.call(lambda o: o.remaining()),
+                                      DEPTH_TIMEOUT)

@@ -7,27 +7,35 @@ so a slow request does not stall the pace and the event loop stays free for repl
 Exactly-once as far as a crash allows: a row is committed as `sending` before its
 request goes out and as `sent` after the reply. After kill -9 only rows still marked
 `sending` (at most `concurrency`) are sent again at start-up.
+
+A result the database refuses (locked, unreachable) is kept in memory and written again
+with backoff for as long as the process lives; meanwhile no new row is claimed, so what a
+later crash can repeat stays bounded, and this process never sends that row again.
+Given the sender lease (`fence`), every claim and every request first checks it is
+still ours. A 429 pause is written to the database, so the next sender honours it too.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import time
 import warnings
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.broadcast import texts
+from bot.broadcast.pacing import Pacer
+from bot.broadcast.results import KeptResults
 from bot.storage.async_outbox import AsyncOutbox
 from bot.storage.connection import DatabaseError
-from bot.storage.outbox import OutboxItem
+from bot.storage.outbox import OutboxItem, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -53,55 +61,32 @@ class SenderStats:
     throttled: int  # 429 answers received
     retried: int  # 5xx/network errors retried
     recovered: int  # rows found in flight at start-up and sent again
+    unrecorded: int = 0  # results the database refused, kept and retried (now)
+    record_failures: int = 0  # writes of a result that failed
 
 
-class Pacer:
-    """Spaces sends `1/rate` apart on an absolute schedule, so sleep overshoot never drifts,
-    and never starts more than `rate` (rounded down) within any one second.
+class Fence(Protocol):
+    """The sender lease as the sender sees it (`bot.broadcast.lease.Lease`)."""
 
-    Every request goes through it, retries included: Telegram counts them all, per
-    second, and does not forgive a burst.
-    """
+    @property
+    def token(self) -> int | None: ...
 
-    def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.interval = 1.0 / rate
-        # A little credit after falling behind keeps the average rate at high rates; the
-        # window below keeps it from ever making a second busier than the rate.
-        self.slack = max(self.interval, 0.05)
-        self._clock = clock
-        self._next = clock()
-        self._recent: deque[float] = deque(maxlen=max(1, math.floor(rate)))  # last starts
+    async def may_send(self) -> bool: ...
 
-    def hold_until(self, moment: float) -> None:
-        """Start again at `moment` without a burst (after a 429 pause)."""
-        self._next = max(self._next, moment)
+    async def held(self) -> bool: ...
 
-    def reserve(self, now: float) -> float:
-        """The moment the next send may start (not before `now`), counted as taken."""
-        self._next = max(self._next, now - self.slack)
-        start = max(self._next, now)
-        if len(self._recent) == self._recent.maxlen:
-            # Strictly more than a second after the send `rate` sends ago: then no second,
-            # even one with both ends included, holds more than `rate` starts.
-            earliest = self._recent[0] + 1.0 + 1e-6
-            if earliest > start:
-                start = self._next = earliest  # and go on evenly from there
-        self._recent.append(start)
-        self._next += self.interval
-        return start
 
-    async def wait(self) -> None:
-        now = self._clock()
-        delay = self.reserve(now) - now
-        if delay > 0:
-            await asyncio.sleep(delay)
+class LeaseLost(Exception):
+    """Another process holds the sender lease now: send nothing more."""
 
 
 class Sender:
     def __init__(self, db: AsyncOutbox, bot: Bot, config: SenderConfig | None = None,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-                 tell_admins: Callable[[str], Awaitable[None]] | None = None) -> None:
+                 tell_admins: Callable[[str], Awaitable[None]] | None = None,
+                 fence: Fence | None = None) -> None:
         self.db = db
+        self.fence = fence  # None: the only sender (tests, tools)
         self.bot = bot
         self.config = config or SenderConfig()
         self.clock = clock
@@ -115,30 +100,46 @@ class Sender:
         self._tasks: set[asyncio.Task[None]] = set()
         self._counts = {k: 0 for k in ("sent", "failed", "blocked", "throttled", "retried",
                                        "recovered")}
+        # Outlive a lost lease and a restarted loop: this process never sends those again.
+        self._results = KeptResults(db, self.config.backoff)
 
     def wake(self) -> None:
         """New rows were queued: look now instead of at the next idle poll."""
         self._wake.set()
 
     def stats(self) -> SenderStats:
-        return SenderStats(**self._counts)
+        return SenderStats(**self._counts, unrecorded=len(self._results),
+                           record_failures=self._results.failures)
 
     async def run(self) -> None:
-        """Send until cancelled; on cancel, let the requests in flight finish and record them."""
+        """Send until cancelled or the lease is lost; on cancel, let the requests in flight
+        finish and record them."""
+        await self._results.flush()  # before taking rows back: those were sent
         self._counts["recovered"] = await self.db.call(lambda o: o.recover_in_flight())
         if self._counts["recovered"]:
             log.warning("%d message(s) were in flight at the last stop; sending them again",
                         self._counts["recovered"])
+        await self._resume_pause()
         queue: deque[OutboxItem] = deque()
         try:
             while True:
                 if not queue:
                     queue.extend(await self._fetch())
                     continue
+                # Claim nothing while results wait: if this process ends now, only those
+                # and the requests in flight are sent again.
+                await self._results.all_written()
                 item = queue.popleft()
                 await self._dispatch(item)
+        except LeaseLost:
+            log.error("the sender lease is lost (taken by another process, or not renewed in"
+                      " time): this process stops sending")
         finally:
             await self._drain_in_flight()
+
+    async def close(self) -> None:
+        """The process ends: a last try to write the results the database refused."""
+        await self._results.close()
 
     async def _fetch(self) -> list[OutboxItem]:
         """The next sendable rows; waits while there are none or all must cool down."""
@@ -161,7 +162,12 @@ class Sender:
             await asyncio.sleep(wait)
         await self._slots.acquire()
         try:
-            claimed = await self.db.call(lambda o: o.claim(item, self.clock()))
+            if not await self._may_send():
+                raise LeaseLost
+            token = None if self.fence is None else self.fence.token
+            claimed = await self.db.call(lambda o: o.claim(item, self.clock(), token))
+            if not claimed and self.fence is not None and not await self.fence.held():
+                raise LeaseLost  # refused for the lease, not for the row
             if claimed:
                 # Paced after the claim, not before: the database's varying latency (a
                 # PostgreSQL WAL flush) would otherwise bunch sends up at Telegram.
@@ -186,6 +192,10 @@ class Sender:
     async def _deliver(self, item: OutboxItem) -> None:
         try:
             await self._attempt(item)
+        except LeaseLost:
+            # Not sent: the row stays in flight, and the lease's new holder sends it.
+            log.warning("broadcast %s to chat %s not sent: no longer the sender",
+                        item.broadcast_id, item.chat_id)
         except DatabaseError:
             raise  # not this row's fault: it stays in flight and is sent again at start-up
         except Exception as exc:
@@ -212,15 +222,19 @@ class Sender:
             if retry or self._paused_until > time.monotonic():  # or a 429 came in meanwhile
                 await self._paced()
             retry = True
+            if not await self._may_send():  # frozen past the lease, or it was taken
+                raise LeaseLost
             try:
                 # parse_mode=None: texts are plain, whatever the application's defaults say.
                 await self.bot.send_message(item.chat_id, item.text, parse_mode=None)
             except RetryAfter as exc:
-                self._pause(retry_after_seconds(exc))
+                seconds = retry_after_seconds(exc)
+                self._pause(seconds)
+                await self._share_pause(seconds)
                 continue  # Telegram refused it, so resending cannot duplicate
             except Forbidden:
-                await self.db.call(lambda o: o.record_blocked(item, self.clock()))
                 self._counts["blocked"] += 1
+                await self._results.write(Outcome(item, "blocked", self.clock()))
                 log.info("chat %s blocked the bot: unsubscribed", item.chat_id)
                 return
             except BadRequest as exc:  # e.g. chat not found: retrying cannot help
@@ -237,22 +251,42 @@ class Sender:
             except TelegramError as exc:
                 await self._record_failed(item, str(exc))
                 return
-            await self.db.call(lambda o: o.record(item, "sent", self.clock()))
             self._counts["sent"] += 1
+            await self._results.write(Outcome(item, "sent", self.clock()))
             return
 
     async def _record_failed(self, item: OutboxItem, error: str) -> None:
-        await self.db.call(lambda o: o.record(item, "failed", self.clock(), error[:200]))
         self._counts["failed"] += 1
         log.warning("broadcast %s to chat %s failed: %s", item.broadcast_id, item.chat_id, error)
+        await self._results.write(Outcome(item, "failed", self.clock(), error[:200]))
+
+    async def _may_send(self) -> bool:
+        return self.fence is None or await self.fence.may_send()
+
+    # -- 429 pauses ----------------------------------------------------------------------
 
     def _pause(self, seconds: float) -> None:
         self._counts["throttled"] += 1
+        self._hold(seconds)
+
+    def _hold(self, seconds: float) -> None:
         until = time.monotonic() + seconds
         if until > self._paused_until:
             log.warning("Telegram asked to slow down: pausing broadcasts for %.0f s", seconds)
             self._paused_until = until
             self._pacer.hold_until(until)
+
+    async def _share_pause(self, seconds: float) -> None:
+        """Write the pause down, so the next sender (another replica) waits it out too."""
+        try:
+            await self.db.call(lambda o: o.pause_sending(seconds))
+        except DatabaseError as exc:  # this process still waits; a takeover might not
+            log.warning("the 429 pause could not be written to the database: %s", exc)
+
+    async def _resume_pause(self) -> None:
+        left = await self.db.call(lambda o: o.pause_left())
+        if left > 0:
+            self._hold(left)
 
     async def _paced(self) -> None:
         """Wait for a send slot outside any 429 pause: every request goes through here."""

@@ -39,12 +39,13 @@ class BroadcastService:
         self.db = db
         self.bot = bot
         self.admins = tuple(sorted(admins))  # told about reminders or sends that cannot go out
-        self.sender = Sender(db, bot, config, clock, tell_admins=self.tell_admins)
+        self.lease = lease or lease_for(db.target)
+        self.sender = Sender(db, bot, config, clock, tell_admins=self.tell_admins,
+                             fence=self.lease)
         self.scheduler = ReminderScheduler(db, knowledge, clock, self.sender.wake,
                                            tell_admins=self.tell_admins)
         self.progress = ProgressReporter(db, bot, clock)
         self.progress_every = progress_every  # edits per admin chat stay far below 1/s
-        self.lease = lease or lease_for(db.target)
         self.elect_every = elect_every  # how soon a replica notices the sender is gone
         self.leading = False
         self._task: asyncio.Task[None] | None = None
@@ -71,6 +72,7 @@ class BroadcastService:
         _, stuck = await asyncio.wait([task], timeout=20)
         if stuck:
             log.error("the broadcast service did not stop in time")
+        await self.sender.close()  # results the database refused: a last try
         await self.lease.release()
         log.info("broadcast service stopped")
 
@@ -96,7 +98,8 @@ class BroadcastService:
             try:
                 while await self.lease.held():
                     await asyncio.sleep(self.elect_every)
-                log.error("lost the sender lease (database connection gone): not sending")
+                log.error("lost the sender lease (not renewed in time, or its database"
+                          " connection is gone): not sending")
                 contested = True  # someone else may hold it by the time we get it back
             finally:
                 self.leading = False

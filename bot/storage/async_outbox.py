@@ -25,11 +25,14 @@ class AsyncOutbox:
         self.target = outbox.conn.target
 
     @classmethod
-    async def open(cls, target: DatabaseTarget | Path) -> AsyncOutbox:
+    async def open(cls, target: DatabaseTarget | Path,
+                   busy_timeout_ms: int = 5000) -> AsyncOutbox:
+        """Connect and migrate; a write waits `busy_timeout_ms` for a lock, then fails."""
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llamabot-outbox")
         loop = asyncio.get_running_loop()
         try:
-            outbox = await loop.run_in_executor(executor, Outbox.open, target)
+            outbox = await loop.run_in_executor(executor, Outbox.open, target,
+                                                busy_timeout_ms)
         except BaseException:
             executor.shutdown(wait=False)
             raise

@@ -232,6 +232,25 @@ MIGRATIONS: tuple[Migration, ...] = (
         ALTER TABLE broadcasts ADD COLUMN purged_cancelled INTEGER NOT NULL DEFAULT 0;
         """,
     ),
+    Migration(
+        8,
+        "the sender lease and the 429 pause, shared by replicas",
+        """
+        -- One row: which process may send broadcasts, until when, and until when Telegram
+        -- asked every sender of this bot to wait. Times are Unix seconds by the database's
+        -- clock, so replicas on hosts whose clocks differ agree on them.
+        CREATE TABLE sender_lease (
+            name        TEXT PRIMARY KEY,      -- always 'sender'
+            holder      TEXT NOT NULL,         -- host, pid and a random part; '' before anyone
+            epoch       {bigint} NOT NULL,     -- fencing token: one more for each new holder
+            expires_at  {float} NOT NULL,      -- the holder renews it; then anyone may take it
+            locked      INTEGER NOT NULL,      -- 1: the holder also holds the advisory lock/flock
+            paused_until {float} NOT NULL      -- no broadcast send before this (a 429)
+        );
+        INSERT INTO sender_lease(name, holder, epoch, expires_at, locked, paused_until)
+            VALUES ('sender', '', 0, 0, 0, 0);
+        """,
+    ),
 )
 
 

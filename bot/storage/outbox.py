@@ -10,7 +10,8 @@ sent twice.
 Reminder rows live beside it in `reminder_rows`, on the same connection.
 
 Outbox row states: pending -> sending (claimed, in flight) -> sent | failed | blocked;
-pending -> cancelled when the recipient unsubscribes first.
+pending -> cancelled when the recipient unsubscribes first; sending -> pending when a new
+sender takes over (`recover_in_flight`).
 """
 
 from __future__ import annotations
@@ -50,6 +51,16 @@ class OutboxItem:
     broadcast_id: int
     chat_id: int
     text: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one send, kept in memory until the database has it."""
+
+    item: OutboxItem
+    state: str  # sent, failed, blocked
+    at: datetime
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -284,16 +295,23 @@ class Outbox:
         ).fetchall()
         return [OutboxItem(int(b), int(c), t) for b, c, t in rows]
 
-    def claim(self, item: OutboxItem, now: datetime) -> bool:
-        """Mark a row in flight before sending; False if it was cancelled or taken meanwhile.
+    def claim(self, item: OutboxItem, now: datetime, fence: int | None = None) -> bool:
+        """Mark a row in flight before sending; False if it was cancelled or taken meanwhile,
+        or (given the sender lease's `fence` token) if that lease is no longer current.
 
         Committed before the request goes out, so after a crash only rows still in
         `sending` can have reached the user without being recorded as sent.
         """
         # One statement needs no explicit transaction (it is atomic on its own), and on
         # PostgreSQL BEGIN and COMMIT would be two more round trips per message.
-        cur = self.conn.execute(self._claim_sql, (iso(now), item.broadcast_id, item.chat_id))
-        return cur.rowcount > 0
+        params = (iso(now), item.broadcast_id, item.chat_id)
+        if fence is None:
+            return self.conn.execute(self._claim_sql, params).rowcount > 0
+        # The lease checked in the same statement: a sender that froze and woke after
+        # another took its lease claims nothing more.
+        sql = (f"{self._claim_sql} AND EXISTS (SELECT 1 FROM sender_lease WHERE name ="
+               f" 'sender' AND epoch = ? AND expires_at > {db_now_sql(self.conn.engine)})")
+        return self.conn.execute(sql, (*params, fence)).rowcount > 0
 
     @property
     def _claim_sql(self) -> str:
@@ -307,11 +325,16 @@ class Outbox:
         return ("UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?"
                 " WHERE broadcast_id = ? AND chat_id = ? AND state = 'pending'")
 
+    # A result is a fact about a claimed row. Written late (the database was unavailable
+    # when the reply came), the row may be `pending` again: a new sender took it back at
+    # takeover. Writing it then still spares that user a second copy.
+    _UNFINISHED = "state IN ('sending', 'pending')"
+
     def record(self, item: OutboxItem, state: str, now: datetime, error: str | None = None) -> None:
         """Record the outcome of a claimed row: sent or failed (one atomic statement)."""
         self.conn.execute(
             "UPDATE outbox SET state = ?, updated_at = ?, error = ?"
-            " WHERE broadcast_id = ? AND chat_id = ? AND state = 'sending'",
+            f" WHERE broadcast_id = ? AND chat_id = ? AND {self._UNFINISHED}",
             (state, iso(now), error, item.broadcast_id, item.chat_id),
         )
 
@@ -320,16 +343,41 @@ class Outbox:
         with self.conn.transaction() as db:
             db.execute(
                 "UPDATE outbox SET state = 'blocked', updated_at = ?"
-                " WHERE broadcast_id = ? AND chat_id = ? AND state = 'sending'",
+                f" WHERE broadcast_id = ? AND chat_id = ? AND {self._UNFINISHED}",
                 (iso(now), item.broadcast_id, item.chat_id),
             )
             self._unsubscribe(db, item.chat_id, "blocked", now)
 
-    def recover_in_flight(self) -> int:
-        """Rows left in flight by a sender that died go out again.
+    def record_outcome(self, outcome: Outcome) -> None:
+        if outcome.state == "blocked":
+            self.record_blocked(outcome.item, outcome.at)
+        else:
+            self.record(outcome.item, outcome.state, outcome.at, outcome.error)
 
-        Only the one sender may call this (at start-up, or on winning the sender lease):
-        rows in flight of a live sender would be sent twice.
+    # -- Telegram's 429 pause, shared by every sender of the bot ---------------------------
+
+    def pause_sending(self, seconds: float) -> None:
+        """No broadcast send, by any process, for `seconds` from now (or longer if set so)."""
+        now = db_now_sql(self.conn.engine)
+        later = "GREATEST" if self.conn.engine is Engine.POSTGRESQL else "MAX"
+        self.conn.execute(
+            f"UPDATE sender_lease SET paused_until = {later}(paused_until, {now} + ?)"
+            " WHERE name = 'sender'", (seconds,))
+
+    def pause_left(self) -> float:
+        """Seconds left of the last 429 pause (0 when there is none)."""
+        row = self.conn.execute(
+            f"SELECT paused_until - {db_now_sql(self.conn.engine)} FROM sender_lease"
+            " WHERE name = 'sender'").fetchone()
+        return max(0.0, float(row[0])) if row is not None else 0.0
+
+    def recover_in_flight(self) -> int:
+        """Rows left in flight by a sender that died, froze or lost its lease go out again.
+
+        At least once: such a row may have reached its user, whose result was never
+        written (the README's delivery guarantee). Only the one sender may call this (at
+        start-up, or on winning the sender lease): rows in flight of a live sender would
+        be sent twice.
         """
         with self.conn.transaction() as db:
             cur = db.execute("UPDATE outbox SET state = 'pending' WHERE state = 'sending'")
@@ -350,6 +398,13 @@ def insert_broadcast(db: Connection, kind: str, text: str, now: datetime,
         (kind, text, iso(now), created_by),
     ).fetchall()  # all rows: SQLite finishes the statement only when they are read
     return int(rows[0][0])
+
+
+def db_now_sql(engine: Engine) -> str:
+    """The database's clock in Unix seconds: replicas on several hosts read one clock."""
+    if engine is Engine.POSTGRESQL:
+        return "CAST(EXTRACT(EPOCH FROM clock_timestamp()) AS DOUBLE PRECISION)"
+    return "((julianday('now') - 2440587.5) * 86400.0)"
 
 
 def iso(moment: datetime) -> str:

@@ -31,7 +31,8 @@ from typing import Any
 from telegram.error import ChatMigrated, RetryAfter
 from telegram.ext import BaseRateLimiter
 
-from bot.broadcast.sender import Pacer, retry_after_seconds
+from bot.broadcast.pacing import Pacer
+from bot.broadcast.sender import retry_after_seconds
 from bot.tg.ordering import in_update, pause
 
 log = logging.getLogger(__name__)

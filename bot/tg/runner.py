@@ -199,13 +199,18 @@ class BotRuntime:
             return False, {"status": "starting"}
         db = await self.services.storage.health()
         knowledge = self.services.knowledge
-        return db.ok, {
-            "status": "ok" if db.ok else "degraded",
+        broadcasts = self.broadcasting.problem()
+        ok = db.ok and broadcasts is None
+        body: dict[str, Any] = {
+            "status": "ok" if ok else "degraded",
             "knowledge_version": knowledge.version,
             "facts": len(knowledge.facts),
             "database": db.detail,
             "uptime_s": round(time.monotonic() - self.started_at, 1),
         }
+        if broadcasts is not None:
+            body["broadcasts"] = broadcasts
+        return ok, body
 
     async def stop(self) -> None:
         """Stop taking updates, finish those in flight, then close the database."""
@@ -254,6 +259,14 @@ def collect_broadcast_metrics(metrics: Metrics, broadcasting: Broadcasting) -> N
         service = broadcasting.service
         return None if service is None else {"": service.stats().throttled}
 
+    async def unrecorded() -> dict[str, float] | None:
+        service = broadcasting.service
+        return None if service is None else {"": service.stats().unrecorded}
+
+    async def record_failures() -> dict[str, float] | None:
+        service = broadcasting.service
+        return None if service is None else {"": service.stats().record_failures}
+
     async def depth() -> dict[str, float] | None:
         remaining = await broadcasting.outbox_depth()
         return None if remaining is None else {"": remaining}
@@ -263,6 +276,11 @@ def collect_broadcast_metrics(metrics: Metrics, broadcasting: Broadcasting) -> N
                     messages, label="result")
     metrics.collect("llamabot_broadcast_throttled_total", "counter",
                     "429 answers to broadcast sends (sending paused for retry_after).", throttled)
+    metrics.collect("llamabot_broadcast_unrecorded", "gauge",
+                    "Broadcast messages sent whose result the database refused (retried).",
+                    unrecorded)
+    metrics.collect("llamabot_broadcast_record_failures_total", "counter",
+                    "Failed writes of a broadcast result (retries included).", record_failures)
     metrics.collect("llamabot_outbox_depth", "gauge",
                     "Broadcast messages still to send (outbox rows pending or in flight).", depth)
 
