@@ -100,3 +100,13 @@ def test_a_foreign_name_hides_the_names_within_it() -> None:
                         foreign=frozenset({"connect"}))
     assert subjects.named(make_key("meta connect kobe")) == {"connect"}
     assert subjects.named(make_key("meta ai kothay")) == {"meta", "meta_ai"}
+
+
+@pytest.mark.parametrize("question", ["কৃত্রিম বুদ্ধিমত্তার জনক কাকে বলা হয়?",
+                                      "কাকে এআই-এর জনক বলা হয়?"])
+def test_whom_and_the_father_of_something_ask_for_a_person(real: Responder,
+                                                           question: str) -> None:
+    """"কাকে" (whom) asks who, and "the father of AI" a person, whom no fact names: a fact
+    about AI's future is no answer."""
+    assert Asked.PERSON in Asks().asked(make_key(question))
+    assert real.ask(question, NOW).kind is not AnswerKind.FACT

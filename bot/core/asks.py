@@ -91,7 +91,8 @@ _ASKING = {
                    "founder", "founders", "founded", "ceo", "leads", "led by", "in charge",
                    "who is leading", "who is heading", "headed by",
                    "judge", "lawyer", "lawyers", "attorney", "spokesperson", "protishthata",
-                   "netritte", "bicharok", "ukil"),
+                   "netritte", "bicharok", "ukil", "জনক", "father of", "godfather", "inventor",
+                   "আবিষ্কারক", "উদ্ভাবক", "invented"),
     Asked.VERSION: ("কোন ভার্সন", "কোন ভার্সনের", "কোন সংস্করণ", "কোন সংস্করণের", "ভার্সন নম্বর",
                     "which version", "what version", "which versions", "version number",
                     "kon version", "kon varsion"),
@@ -174,7 +175,7 @@ _GIVING = {
     Asked.AMOUNT: ("বিলিয়ন", "মিলিয়ন", "কোটি", "লাখ", "হাজার", "শত",
                    "শতাংশ", "billion", "million", "thousand", "hundred", "percent"),
 }
-_WHO = frozenset({"who", "whom", "কারা", "kara"})
+_WHO = frozenset({"who", "whom", "কারা", "kara", "কাকে", "কাহাকে", "কাদেরকে"})
 # "mamla ta ke korse": after a classifier, romanized "ke" is "who".
 _CLASSIFIERS = frozenset({"ta", "ti", "gula", "gulo", "guli"})
 
