@@ -110,3 +110,10 @@ def test_whom_and_the_father_of_something_ask_for_a_person(real: Responder,
     about AI's future is no answer."""
     assert Asked.PERSON in Asks().asked(make_key(question))
     assert real.ask(question, NOW).kind is not AnswerKind.FACT
+
+
+def test_letters_without_a_vowel_are_no_fuzzy_word(real: Responder) -> None:
+    """"CV" sounds "kb": a Latin word without a vowel is an abbreviation, not কবে (when) with
+    its vowel lost, so a request to write a CV gets no fact about Llama's future models."""
+    answer = real.ask("amake ekta CV likhe dite parba?", NOW)
+    assert answer.kind is not AnswerKind.FACT

@@ -65,6 +65,7 @@ PREFIX_SIMILARITY = 0.6
 MAX_EXTENSIONS = 3
 # Two-letter skeletons ("kt", "bs") collide across unrelated words; their vowels must agree too.
 SHORT_SKELETON = 2
+_VOWEL_SOUND = re.compile(r"[aeiou]")
 MIN_SHORT_SIMILARITY = 0.7
 STEM_SIMILARITY = 0.95
 # A Bengali word spelling an English grammar word's skeleton this closely is a coincidence.
@@ -318,6 +319,9 @@ class Matcher:
         forms = self._phonetics.get(word.skeleton)
         if not forms:
             return []
+        if not word.bengali and not _VOWEL_SOUND.search(word.phonetic) and (
+                word.phonetic not in forms):
+            return []  # "cv", "tv": letters for a name, not কবে or টিভি's neighbours
         similarity = max(fuzz.ratio(word.phonetic, form) for form in forms) / 100.0
         if similarity < MIN_SHORT_SIMILARITY and not word.is_function:
             return []
