@@ -9,6 +9,7 @@ import argparse
 import io
 import json
 import os
+import re
 import signal
 import sys
 from collections.abc import Iterable, Sequence
@@ -409,11 +410,19 @@ def cmd_data_purge(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# Telegram's alphabet for a webhook secret; at least 16 of it (ours are 43).
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.tg.runner import WebhookOptions, run
 
     if args.webhook and not 1 <= args.port <= 65535:
         raise CliError(f"--port {args.port} is not a TCP port (1 to 65535)")
+    if args.secret_token is not None and not _WEBHOOK_SECRET.fullmatch(args.secret_token):
+        # Not echoed: it is a secret. Short, it is guessable, and every log line would show
+        # each of its letters redacted.
+        raise CliError("--secret-token must be 16 to 256 letters, digits, '_' or '-'")
     try:
         if args.webhook:
             listen_address("--listen", args.listen)
@@ -502,7 +511,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         help="run the Telegram bot (long polling or webhook)",
         epilog="examples:\n  llamabot run\n  llamabot run --webhook https://bot.example.org/tg "
-        "--port 8080 --secret-token S3CRET",
+        "--port 8080 --secret-token \"$(openssl rand -hex 24)\"",
         formatter_class=raw,
     )
     run.add_argument(

@@ -292,3 +292,13 @@ def test_a_threshold_over_no_questions_fails(
     assert result.returncode == 2, result.stdout + result.stderr
     assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr
     assert missing in result.stderr and option in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("secret", ["s", "short_secret", "has space in it ok", "ü" * 20, "x" * 257])
+def test_a_webhook_secret_telegram_would_refuse_or_one_easy_to_guess_is_refused(
+        secret: str) -> None:
+    result = run("run", "--webhook", "https://bot.example.org/tg", "--secret-token", secret,
+                 env={"TELEGRAM_BOT_TOKEN": "123456:" + "A" * 35})
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "error: --secret-token must be 16 to 256 letters, digits, '_' or '-'")  # not echoed
