@@ -25,8 +25,10 @@ def start_worker(path: Path | str, fake: LimitedTelegram, *extra: str) -> subpro
         [sys.executable, str(WORKER), "--database", str(path), "--base-url", fake.base_url,
          "--rate", "150", "--concurrency", "4", *extra],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert worker.stdout is not None
-    assert worker.stdout.readline().strip() == "ready"
+    assert worker.stdout is not None and worker.stderr is not None
+    if (line := worker.stdout.readline().strip()) != "ready":
+        worker.kill()
+        raise AssertionError(f"the worker did not start ({line!r}): {worker.stderr.read()}")
     return worker
 
 
