@@ -4,14 +4,20 @@ and taken from a holder that stops renewing it (a frozen process), which is then
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import logging
+import os
 import secrets
 import subprocess
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from bot.broadcast.lease import Lease, lease_for
+import pytest
+
+from bot.broadcast.lease import _LOCK_SQL, Lease, lease_for
 from bot.storage.connection import DatabaseTarget, Engine, connect
 from bot.storage.outbox import Outbox
 
@@ -156,3 +162,67 @@ def test_postgres_lease_is_lost_with_its_connection(postgres_target: DatabaseTar
         await waiter.release()
 
     asyncio.run(scenario())
+
+
+class OldReplica:
+    """A replica of the version before the lease row: it holds only the advisory lock (or
+    the flock) while it sends, and never writes `sender_lease`."""
+
+    def __init__(self, target: DatabaseTarget) -> None:
+        self.target = target
+        self._conn: Any = None
+        self._fd: int | None = None
+
+    def lock(self) -> None:
+        if self.target.engine is Engine.POSTGRESQL:
+            self._conn = connect(self.target)
+            row = self._conn.execute(_LOCK_SQL).fetchone()
+            assert row is not None and row[0]
+        else:
+            self._fd = os.open(self.target.path.with_name(
+                self.target.path.name + ".sender.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def unlock(self) -> None:
+        if self._conn is not None:
+            self._conn.close()  # the session ends, and its advisory lock with it
+            self._conn = None
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+def test_a_lock_held_by_an_old_replica_keeps_new_replicas_waiting(
+        database_target: DatabaseTarget, caplog: pytest.LogCaptureFixture) -> None:
+    """Before, during a rolling upgrade a new replica took the lease row nobody had held yet
+    (it looks expired) while an old replica, holding only the lock, was still sending: two
+    senders, and Telegram's 429s. Without the lock, only a row whose holder stopped renewing
+    (a frozen process) may be taken; so also after a new holder gave the lease up."""
+    migrated(database_target).close()
+    old = OldReplica(database_target)
+    old.lock()
+
+    async def scenario() -> None:
+        new, other = lease_for(database_target, ttl=0.2), lease_for(database_target, ttl=0.2)
+        with caplog.at_level(logging.INFO, logger="bot.broadcast.lease"):
+            for _ in range(3):  # however long it waits: the row never expires by itself
+                assert not await new.acquire()
+                await asyncio.sleep(0.25)
+        told = [r for r in caplog.records if "holds the sender lock" in r.getMessage()]
+        assert len(told) == 1 and told[0].levelno == logging.INFO
+        old.unlock()  # the old replica stops
+        await take_within(new, 5)
+        # The new holder hands over (it stops too) and an old replica gets the lock first:
+        # the released row is not taken without the lock either.
+        await new.release()
+        old.lock()
+        await asyncio.sleep(0.25)
+        assert not await other.acquire()
+        old.unlock()
+        await take_within(other, 5)
+        await other.release()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        old.unlock()

@@ -200,3 +200,16 @@ def test_a_migration_keeps_the_new_chats_own_rows(outbox: Outbox) -> None:
     assert outbox.is_subscribed(new) and not outbox.is_subscribed(old)
     counts = outbox.subscriber_counts()
     assert (counts.active, counts.unsubscribed) == (1, 0)
+
+
+def test_moving_a_chat_to_its_own_id_changes_nothing(outbox: Outbox) -> None:
+    """Before, a move to the same id deleted the chat's subscription and cancelled its queued
+    messages (the rows of the new id 'won' over themselves)."""
+    chat = -1000000004444
+    outbox.add_subscribers([chat, 7], "test", NOW)
+    draft = outbox.create_draft("one", NOW)
+    outbox.enqueue(draft, NOW)
+    moved = outbox.move_chat(chat, chat, NOW)
+    assert (moved.subscription, moved.queued) == (False, 0)
+    assert outbox.is_subscribed(chat)
+    assert _rows(outbox) == [(draft, chat, "pending"), (draft, 7, "pending")]

@@ -172,7 +172,7 @@ def subscribed(bot: BotThread, chat_id: int) -> bool:
 
 def test_an_upgraded_group_keeps_its_subscription(fake_telegram: FakeTelegram,
                                                   bot: BotThread) -> None:
-    old, new = -4242, -1004242
+    old, new = -4242, -1000000004242  # a supergroup's id: -100…
     outbox = bot.runtime.broadcasting.outbox
     bot.call(outbox.call(lambda o: o.add_subscribers([old], "command", time_now())))
     fake_telegram.migrate_group(old, new)  # the service messages in both chats

@@ -23,7 +23,10 @@ A lock beside the row frees the lease at once when its holder dies, instead of a
 The row records whether its holder had the lock; a process that gets the lock may take a
 row marked locked at once (its holder lost the lock, so it is gone), otherwise it waits
 for the row to expire. The lock alone is not enough: a frozen process keeps both its
-flock and its connection (the kernel answers keepalives for it).
+flock and its connection (the kernel answers keepalives for it). Without the lock, only a
+row that expired in a holder's hands may be taken, never one without a holder (never
+taken, or given up): a replica of the version before the row holds only the lock while it
+sends, so during a rolling upgrade the new replicas wait until it stops.
 """
 
 from __future__ import annotations
@@ -48,13 +51,19 @@ log = logging.getLogger(__name__)
 _LOCK_SQL = "SELECT pg_try_advisory_lock(hashtext('llamabot.sender'), hashtext(current_schema()))"
 DEFAULT_TTL = 10.0  # seconds a lease lasts unless renewed (it is renewed every second)
 
-# Taken when it expired, or when we hold the lock and its holder had it too (so lost it).
+# Taken when we hold the lock and the row expired or its holder had the lock too (so lost
+# it); without the lock, only when it expired in a holder's hands (a frozen process that
+# keeps the lock). A row nobody holds (holder '': never taken, or given up) goes only with
+# the lock: an older version's replica holds just the lock while it sends.
 _TAKE = ("UPDATE sender_lease SET holder = ?, epoch = epoch + 1, expires_at = {now} + ?,"
-         " locked = ? WHERE name = 'sender' AND (expires_at <= {now} OR (? = 1 AND locked = 1))"
+         " locked = ? WHERE name = 'sender' AND CASE WHEN ? = 1"
+         " THEN expires_at <= {now} OR locked = 1 ELSE expires_at <= {now} AND holder <> '' END"
          " RETURNING epoch")
+_HOLDER = "SELECT holder FROM sender_lease WHERE name = 'sender'"
 _RENEW = ("UPDATE sender_lease SET expires_at = {now} + ?, locked = ?"
           " WHERE name = 'sender' AND holder = ? AND epoch = ? RETURNING epoch")
-_GIVE_UP = ("UPDATE sender_lease SET expires_at = 0, locked = 0"
+# Given up, the row has no holder: the next one must get the lock first (see `_TAKE`).
+_GIVE_UP = ("UPDATE sender_lease SET holder = '', expires_at = 0, locked = 0"
             " WHERE name = 'sender' AND holder = ? AND epoch = ? RETURNING epoch")
 
 
@@ -93,6 +102,7 @@ class RowLease:
         # database's expiry, measured from before the renewal was sent.
         self._fresh_until = 0.0
         self._guard = asyncio.Lock()  # one row statement at a time, renewals not repeated
+        self._told_lock_held = False
         now = db_now_sql(engine)
         self._take, self._renew, self._give_up = (
             sql.format(now=now) for sql in (_TAKE, _RENEW, _GIVE_UP))
@@ -114,10 +124,24 @@ class RowLease:
                 log.warning("sender election failed: %s", exc)
                 return False  # the database is down: nobody can send anyway; try again later
             if not rows:
+                if not locked:
+                    await self._tell_lock_held()
                 return False
+            self._told_lock_held = False  # a later wait is told again
             self._token = int(rows[0][0])
             self._fresh_until = started + self.ttl * 0.75
             return True
+
+    async def _tell_lock_held(self) -> None:
+        """Say once why we wait when the row is free but another process has the lock."""
+        if self._told_lock_held:
+            return
+        with contextlib.suppress(DatabaseError):  # only a log line
+            rows = await self._run(_HOLDER, ())
+            if rows and rows[0][0] == "":
+                self._told_lock_held = True
+                log.info("another process holds the sender lock (a replica of an older"
+                         " version, or one taking the lease): waiting for it")
 
     async def held(self) -> bool:
         async with self._guard:

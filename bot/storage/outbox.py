@@ -161,8 +161,11 @@ class Outbox:
 
         Rows the new id already has win (it subscribed, or unsubscribed, on its own since):
         the old id's subscription is then dropped and its duplicate rows cancelled. Rows in
-        flight stay with the sender that claimed them; sent rows stay as history.
+        flight stay with the sender that claimed them; sent rows stay as history. A move to
+        the same id moves nothing (its own rows would "win" over themselves and be dropped).
         """
+        if old == new:
+            return ChatMove(False, 0)
         with self.conn.transaction() as db:
             cur = db.execute(
                 "UPDATE subscribers SET chat_id = ? WHERE chat_id = ? AND NOT EXISTS"

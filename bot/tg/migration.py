@@ -4,6 +4,11 @@ Telegram says so twice: a service message in each chat (`migrate_to_chat_id`,
 `migrate_from_chat_id`), and a 400 with `migrate_to_chat_id` to a message sent to the old
 id (PTB's `ChatMigrated`, seen by `bot.tg.pacing`). Either moves the subscription and the
 queued broadcast messages in one storage update that may run again harmlessly.
+
+Only a service message that can be real moves anything: `migrate_to_chat_id` in a basic
+group, `migrate_from_chat_id` in a supergroup, the new id a supergroup's (-100…). Anything
+else (a forged update in a private chat, one naming its own chat) would move or drop
+someone's subscription, so it is ignored.
 """
 
 from __future__ import annotations
@@ -11,12 +16,15 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot.storage.connection import DatabaseError
 from bot.tg.services import Services, services_of
 
 log = logging.getLogger(__name__)
+# Supergroup and channel ids are -100 followed by the chat's number: -1001234567890.
+SUPERGROUP_ID_MAX = -1_000_000_000_000
 
 
 async def move_chat(services: Services, old: int, new: int) -> None:
@@ -43,7 +51,17 @@ async def on_migrate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     message = update.effective_message
     if message is None:
         return
-    if message.migrate_to_chat_id is not None:
-        await move_chat(services_of(context), message.chat.id, message.migrate_to_chat_id)
-    elif message.migrate_from_chat_id is not None:
-        await move_chat(services_of(context), message.migrate_from_chat_id, message.chat.id)
+    chat = message.chat
+    if message.migrate_to_chat_id is not None and chat.type == ChatType.GROUP:
+        old, new = chat.id, message.migrate_to_chat_id
+    elif message.migrate_from_chat_id is not None and chat.type == ChatType.SUPERGROUP:
+        old, new = message.migrate_from_chat_id, chat.id
+    else:
+        log.info("a group upgrade told in a %s chat (%s) ignored: only a group moves, to a"
+                 " supergroup", chat.type, chat.id)
+        return
+    if new > SUPERGROUP_ID_MAX or old == new:
+        log.info("a group upgrade from %s to %s ignored: not to another chat's supergroup id",
+                 old, new)
+        return
+    await move_chat(services_of(context), old, new)

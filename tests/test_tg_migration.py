@@ -1,0 +1,61 @@
+"""A group's upgrade to a supergroup, told by service messages through the fake Bot API:
+only a real upgrade moves a subscription (from a group, to a supergroup's id); a service
+message anywhere else, or naming the chat itself, moves nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from conftest import BotThread
+from fake_telegram import FakeTelegram
+
+PRIVATE = 5
+GROUP = -4646  # a basic group
+SUPERGROUP = -1000000004646  # Telegram's supergroup ids are -100 followed by the id
+
+
+def subscribers(bot: BotThread) -> list[int]:
+    outbox = bot.runtime.broadcasting.outbox
+    rows = bot.call(outbox.call(lambda o: o.conn.execute(
+        "SELECT chat_id FROM subscribers WHERE active = 1 ORDER BY chat_id").fetchall()))
+    return [int(chat_id) for chat_id, in rows]
+
+
+def pending(bot: BotThread) -> list[int]:
+    outbox = bot.runtime.broadcasting.outbox
+    return sorted(item.chat_id for item in bot.call(outbox.call(lambda o: o.pending_batch(10))))
+
+
+def handled(fake: FakeTelegram, chat_id: int, chat_type: str) -> None:
+    """Updates of one chat are handled in order: once "@bot" there is answered, what came
+    before it in that chat was handled too."""
+    fake.ask(f"@{fake.username}" if chat_type != "private" else "hello", user_id=111,
+             chat_id=chat_id, chat_type=chat_type)
+
+
+def test_forged_or_self_naming_upgrades_move_nothing(fake_telegram: FakeTelegram,
+                                                    bot: BotThread) -> None:
+    """Before, a service message in a private chat moved that chat's subscription to any id
+    it named, or a group's subscription into the private chat; one naming its own chat
+    deleted the subscription and cancelled the queued messages."""
+    outbox = bot.runtime.broadcasting.outbox
+    now = datetime.now(UTC)
+    chats = [PRIVATE, GROUP, SUPERGROUP]
+    bot.call(outbox.call(lambda o: o.add_subscribers(chats, "command", now)))
+    bot.call(outbox.call(lambda o: o.pause_sending(600)))  # a 429: they stay queued
+    bot.call(outbox.call(lambda o: o.announce("x", now)))
+    # In a private chat: "this chat became a supergroup", "a group became this chat".
+    fake_telegram.message(None, 111, PRIVATE, "private", migrate_to_chat_id=-1000000009999)
+    fake_telegram.message(None, 111, PRIVATE, "private", migrate_from_chat_id=GROUP)
+    handled(fake_telegram, PRIVATE, "private")
+    # A basic group "moved" to an id no supergroup has, or to itself.
+    fake_telegram.message(None, 111, GROUP, "group", migrate_to_chat_id=-9999)
+    fake_telegram.message(None, 111, GROUP, "group", migrate_to_chat_id=GROUP)
+    handled(fake_telegram, GROUP, "group")
+    # A supergroup that "came from" itself, or that "moved on" (only groups move).
+    fake_telegram.message(None, 111, SUPERGROUP, "supergroup", migrate_from_chat_id=SUPERGROUP)
+    fake_telegram.message(None, 111, SUPERGROUP, "supergroup",
+                          migrate_to_chat_id=-1000000009999)
+    handled(fake_telegram, SUPERGROUP, "supergroup")
+    assert subscribers(bot) == sorted(chats)
+    assert pending(bot) == sorted(chats)
