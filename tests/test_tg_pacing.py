@@ -147,6 +147,67 @@ def test_a_full_queue_drops_the_oldest_questions_waiting(
         bot.stop()
 
 
+def test_a_flood_in_many_groups_holds_up_no_other_chat(
+        fake_telegram: FakeTelegram, bot_settings: Any, clock: SteppedClock) -> None:
+    """Sixty groups each ask far past their queue while their answers wait for Telegram's
+    window: over 1200 updates wait in their chats' queues. A private question asked after
+    them is answered at once, before any group's window reopens: a chat's waiting updates
+    take no place that another chat needs (PTB's own 1024-update limit included)."""
+    fake_telegram.group_limit, fake_telegram.clock = (1, 60.0), clock
+    bot = next(paced_bot(bot_settings, clock, group=Window(1, 60.0), private=Window(100, 1.0)))
+    try:
+        groups = [-(2000 + g) for g in range(60)]
+        for group in groups:  # each: one answered, one waiting for the window, 20 queued
+            for user in range(26):
+                mention(fake_telegram, 100 * -group + user, group)
+        until(lambda: fake_telegram.pending_updates() == 0, timeout=30)  # all taken in
+        fake_telegram.message("hello", user_id=7)
+        until(lambda: any(c.chat_id == 7 for c in fake_telegram.calls_to("sendMessage")),
+              timeout=30)
+        # The clock stood still: no group had a second answer, their queues are all there.
+        until(lambda: all(pacer_of(bot).waiting(group) == 1 for group in groups))
+        assert [len(answers(fake_telegram, group)) for group in groups] == [1] * len(groups)
+        processor = bot.runtime.app.update_processor
+        assert isinstance(processor, ChatOrderedProcessor)
+        assert processor.dropped >= 4 * len(groups)  # each group flooded past its bound
+        assert fake_telegram.flood_refused == 0
+    finally:
+        bot.stop()
+
+
+def test_the_overall_rate_caps_replies_and_broadcasts_together(
+        fake_telegram: FakeTelegram, bot_settings: Any, clock: SteppedClock) -> None:
+    """Eight subscribers get a broadcast (paced by the sender at 25 a second of its own)
+    while six users ask: with the clock standing still, no more than the overall rate of 5
+    messages go out, replies and broadcast together; the rest go as the clock moves."""
+    pacer = ChatPacer(PaceLimits(overall=5.0, private=Window(1_000, 1.0)), clock=clock,
+                      sleep=short_pause)
+    bot = start_bot(bot_settings, pacer=pacer)
+    try:
+        subscribers, askers = list(range(501, 509)), list(range(601, 607))
+        outbox = bot.runtime.broadcasting.outbox
+        bot.call(outbox.call(lambda o: o.add_subscribers(subscribers, "command", time_now())))
+        bot.call(outbox.call(lambda o: o.announce("নতুন খবর", time_now())))
+        bot.runtime.broadcasting.wake()
+        for user in askers:
+            fake_telegram.message("hello", user_id=user)
+        chats = subscribers + askers
+
+        def sent() -> int:
+            return sum(1 for c in fake_telegram.calls_to("sendMessage") if c.chat_id in chats)
+
+        # Every message is either sent or waiting in the pacer for its turn.
+        until(lambda: sent() + sum(pacer.waiting(chat) for chat in chats) == len(chats))
+        assert sent() <= 5
+        for _ in range(3):  # 14 messages at 5 a second
+            clock.advance(1.0)
+        until(lambda: sent() == len(chats))
+        assert sorted(c.chat_id for c in fake_telegram.calls_to("sendMessage")
+                      if c.chat_id in chats) == chats
+    finally:
+        bot.stop()
+
+
 def test_a_chat_told_to_wait_is_sent_nothing_until_then(
         fake_telegram: FakeTelegram, bot_settings: Any, clock: SteppedClock) -> None:
     fake_telegram.clock = clock

@@ -68,9 +68,11 @@ def order_key(update: object) -> int | None:
 class ChatOrderedProcessor(BaseUpdateProcessor):
     """At most `max_running` updates run at once, one per chat at a time.
 
-    PTB takes a slot of its own semaphore before calling `do_process_update`. If that
-    were the real limit, one flooding chat could park every slot on its own lock and stall
-    everybody else; so PTB's limit is set high and the real one is taken after the lock.
+    PTB's `process_update` takes a slot of its own semaphore before `do_process_update`,
+    so an update waiting in its chat's queue would hold one: fifty flooding groups (21
+    waiting each) would fill any fixed number and stall every other chat behind them. So
+    `process_update` is overridden without it, and the only limit is taken after the
+    chat's turn (the chat queues bound what waits).
     Four lanes measured best in tests/bench/bench_bot.py: more only add connection-pool
     and scheduling work on a CPU-bound bot, while four already keep a slow chat (a 429
     wait) from holding up the rest.
@@ -85,11 +87,12 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
     oldest waiting is dropped (see the module).
     """
 
-    def __init__(self, max_running: int = 4, max_waiting: int = 1024,
-                 metrics: Metrics | None = None,
+    def __init__(self, max_running: int = 4, metrics: Metrics | None = None,
                  arrival: Callable[[object], Callable[[], None] | None] | None = None,
                  chat_queue: int = 20) -> None:
-        super().__init__(max_waiting)
+        # PTB runs updates concurrently only when this is above one; its semaphore is
+        # never taken (see `process_update`).
+        super().__init__(max(2, max_running))
         self._metrics = metrics
         self._arrival = arrival
         self._slots = asyncio.Semaphore(max_running)
@@ -98,6 +101,12 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         # only chats with updates in flight.
         self._lanes: dict[int, _Lane] = {}
         self.dropped = 0  # updates dropped unanswered from a full chat queue
+
+    async def process_update(  # type: ignore[misc]  # PTB marks it final for typing only
+            self, update: object, coroutine: Awaitable[Any]) -> None:
+        """What PTB's Application calls for each update: as PTB's, but without its
+        semaphore, which an update waiting behind its own chat must not hold."""
+        await self.do_process_update(update, coroutine)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         handled = self._arrival(update) if self._arrival is not None else None

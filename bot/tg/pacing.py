@@ -5,8 +5,8 @@ chat (short bursts pass) and about 30 a second overall; past them it answers 429
 `retry_after`, and a chat sent to again before that time gets another 429. `ChatPacer` is
 the bot's rate limiter (PTB's hook that every request passes through): a reply waits for its
 chat's and the overall slot, and a chat told to wait is sent nothing until then. Requests
-made outside an update (the broadcast sender, which paces itself at its own rate) wait only
-for a 429 and are counted in a group's window.
+made outside an update (the broadcast sender, which paces itself at its own rate) wait for a
+429 and the overall slot, and are counted in a group's window.
 
 A message waits with `bot.tg.ordering.pause`: without a processor slot, so other chats go
 on, but with its chat's turn, so the chat's later updates queue behind it in order; the
@@ -199,23 +199,32 @@ class ChatPacer(BaseRateLimiter[None]):
         state = self.windows.of(chat)
         state.waiting += 1
         try:
-            if not message or not in_update():
-                # An edit or a deletion: only a 429 holds it. A broadcast (no update): the
-                # sender paces itself, so only a 429 holds it too; in a group it is counted
-                # in the window, so that replies leave room for it.
+            if not message:  # an edit or a deletion: only a 429 holds it
                 await self._until_ready(chat, message=False)
-                if message and self.windows.window(chat) is self.limits.group:
+                return
+            if not in_update():
+                # A broadcast (no update): the sender keeps each chat's pace itself, so
+                # only a 429 and the overall pace hold it (replies and broadcasts together
+                # stay within it); in a group it is counted in the window, so that replies
+                # leave room for it.
+                await self._until_ready(chat, message=False)
+                await self._overall_turn()
+                if self.windows.window(chat) is self.limits.group:
                     self.windows.took(chat, self._clock())
                 return
             async with state.lock:  # the chat's messages take their slots in order
                 await self._until_ready(chat, message)
-                if self._overall is not None:
-                    start = self._overall.reserve(self._clock())
-                    while (delay := start - self._clock()) > 0:
-                        await self._wait(delay)
+                await self._overall_turn()
                 self.windows.took(chat, self._clock())
         finally:
             state.waiting -= 1
+
+    async def _overall_turn(self) -> None:
+        """Wait for the message's slot in the overall pace (`PaceLimits.overall`)."""
+        if self._overall is not None:
+            start = self._overall.reserve(self._clock())
+            while (delay := start - self._clock()) > 0:
+                await self._wait(delay)
 
     async def _until_ready(self, chat: ChatKey, message: bool) -> None:
         # Asked again after each wait: a 429 may have come in meanwhile.
