@@ -8,7 +8,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 from broadcast_support import LimitedTelegram, counts, max_in_window, wait_until
@@ -196,18 +196,7 @@ def test_a_reply_that_cannot_be_read_fails_one_row_not_the_broadcast(
     async def scenario(db: AsyncOutbox, bot: Bot) -> None:
         await db.call(lambda o: o.add_subscribers(range(1, 6), "test", NOW))
         broadcast_id, _ = await db.call(lambda o: o.announce("hi", NOW))
-        sender = Sender(db, bot, FAST, tell_admins=tell)
-        task = asyncio.create_task(sender.run())
-
-        async def finished() -> bool:
-            progress = await db.call(lambda o: o.progress(broadcast_id))
-            return progress is not None and progress.remaining == 0
-
-        try:
-            await wait_until(finished, timeout=5)
-        finally:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+        sender, _ = await send_all_queued(db, bot, broadcast_id, tell_admins=tell)
         progress = await db.call(lambda o: o.progress(broadcast_id))
         assert progress is not None and (progress.sent, progress.failed) == (3, 2)
         assert sender.stats().failed == 2
@@ -340,9 +329,10 @@ def test_a_result_never_written_is_sent_again_by_the_next_sender(
 
 
 async def send_all_queued(db: AsyncOutbox, bot: Bot, broadcast_id: int,
-                          config: SenderConfig = FAST) -> tuple[Sender, float]:
-    """Run a new sender until the broadcast is out; returns it and when it started."""
-    sender = Sender(db, bot, config)
+                          config: SenderConfig = FAST, **options: Any) -> tuple[Sender, float]:
+    """Run a new sender (built with `options`) until the broadcast is out; returns it and
+    when it started."""
+    sender = Sender(db, bot, config, **options)
     started = time.monotonic()
     task = asyncio.create_task(sender.run())
 
