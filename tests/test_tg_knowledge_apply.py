@@ -238,3 +238,26 @@ def test_a_preview_is_at_most_three_messages_and_its_buttons_are_always_sent(
     assert 2 <= len(previews) <= 3 and previews[-1] is shown, [c.text[:80] for c in previews]
     assert "cut here" in shown.text, shown.text
     assert APPLIED in tap(fake_telegram, apply_button(shown)).text
+
+
+
+def test_a_refused_reload_is_reported_in_a_few_messages(
+    two_admins: tuple[BotThread, Path], fake_telegram: FakeTelegram
+) -> None:
+    """A folder broken in many files (edited on the server) listed up to 100 problems of
+    each to every admin: six files made 18 messages apiece. A few, then the rest is cut."""
+    _, folder = two_admins
+    broken = "".join(f'  - {{id: chat_{n}, questions: ["প্রশ্ন {n}"]}}\n' for n in range(120))
+    for number in range(6):  # each a small-talk file missing every answer
+        (folder / f"more_talk_{number}.yaml").write_text(
+            "version: 1\nsmalltalk:\n" + broken.replace("chat_", f"chat{number}_"),
+            encoding="utf-8")
+    since = fake_telegram.mark()
+    fake_telegram.message("/reload", user_id=ADMIN_ID)
+    fake_telegram.message("/help", user_id=ADMIN_ID)  # answered once the refusal is sent
+    fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == ADMIN_ID and "/topics" in c.text,
+                           since=since, timeout=60)
+    refusal = [c for c in fake_telegram.calls_to("sendMessage", since)
+               if c.chat_id == ADMIN_ID and "/topics" not in c.text]
+    assert 1 <= len(refusal) <= 3, [c.text[:80] for c in refusal]
+    assert "more_talk_0.yaml" in refusal[0].text

@@ -19,9 +19,10 @@ from bot.tg.reply import send_chunks
 from bot.tg.services import Services
 
 log = logging.getLogger(__name__)
-# What an edit or a reload changed, to every admin: a few messages, however large the edit
-# (`SectionDiff.lines` names 20 ids a line; ids have no length limit).
-MAX_DIFF_MESSAGES = 3
+# What an edit or a reload changed, or the problems that refused it, to every admin: a few
+# messages, however large the edit (`SectionDiff.lines` names 20 ids a line; ids have no
+# length limit; a folder lists up to 100 problems of each file).
+MAX_REPORT_MESSAGES = 3
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,8 @@ def swapped(swap: Swap, reason: str) -> ReloadOutcome:
         facts=len(swap.new.facts), old=escape(swap.old.version), new=escape(swap.new.version)
     )
     log.info("reload (%s): %s", reason, "; ".join(swap.diff.lines()))
-    return ReloadOutcome(True, report_chunks(header, swap.diff.lines(), most=MAX_DIFF_MESSAGES),
-                         swap.diff)
+    return ReloadOutcome(True, report_chunks(header, swap.diff.lines(),
+                                             most=MAX_REPORT_MESSAGES), swap.diff)
 
 
 def refused(live: LiveKnowledge, reason: str, err: KnowledgeError) -> ReloadOutcome:
@@ -68,7 +69,8 @@ def refused(live: LiveKnowledge, reason: str, err: KnowledgeError) -> ReloadOutc
     )
     folder = str(live.directory)
     problems = [p.within(folder, os.path.realpath(folder)) for p in err.problems]
-    return ReloadOutcome(False, report_chunks(header, [f"• {p}" for p in problems]))
+    return ReloadOutcome(False, report_chunks(header, [f"• {p}" for p in problems],
+                                              most=MAX_REPORT_MESSAGES))
 
 
 async def reload_and_tell_admins(services: Services, bot: Bot, reason: str, *,

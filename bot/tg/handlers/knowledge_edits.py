@@ -23,7 +23,7 @@ from bot.tg import texts
 from bot.tg.addressed import thread_of
 from bot.tg.handlers import messages
 from bot.tg.handlers.admin import admin_services
-from bot.tg.reloading import MAX_DIFF_MESSAGES, swapped, tell_admins
+from bot.tg.reloading import MAX_REPORT_MESSAGES, swapped, tell_admins
 from bot.tg.render import escape, join_chunks, report_chunks
 from bot.tg.reply import send_chunks
 from bot.tg.services import PendingEdit, Services, services_of
@@ -88,7 +88,7 @@ async def preview(context: ContextTypes.DEFAULT_TYPE, services: Services, chat_i
         ]
     )
     *chunks, last = report_chunks(texts.EDIT_SUMMARY.format(name=escape(name)),
-                                  staged.diff.lines(), most=MAX_DIFF_MESSAGES)
+                                  staged.diff.lines(), most=MAX_REPORT_MESSAGES)
     try:
         await send_chunks(context.bot, chat_id, chunks)
     except TelegramError as exc:  # the buttons still go out: without them the edit is lost
@@ -105,7 +105,7 @@ def _by(admin_id: int | None, chunks: list[str]) -> list[str]:
 def _problems(name: str, err: KnowledgeError) -> list[str]:
     return report_chunks(
         texts.EDIT_INVALID.format(name=escape(name), count=len(err.problems)),
-        [f"• {p}" for p in err.problems],
+        [f"• {p}" for p in err.problems], most=MAX_REPORT_MESSAGES,
     )
 
 
@@ -195,7 +195,7 @@ async def on_rollback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
                   else texts.ROLLBACK_REFUSED.format(reason=escape(str(err)))]
     except KnowledgeError as err:  # another file came to rely on what the upload added
         chunks = report_chunks(texts.ROLLBACK_INVALID.format(count=len(err.problems)),
-                               [f"• {p}" for p in err.problems])
+                               [f"• {p}" for p in err.problems], most=MAX_REPORT_MESSAGES)
     else:
         [done] = restored
         name = done.name
