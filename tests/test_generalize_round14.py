@@ -117,3 +117,12 @@ def test_letters_without_a_vowel_are_no_fuzzy_word(real: Responder) -> None:
     its vowel lost, so a request to write a CV gets no fact about Llama's future models."""
     answer = real.ask("amake ekta CV likhe dite parba?", NOW)
     assert answer.kind is not AnswerKind.FACT
+
+
+def test_another_of_the_same_asks_for_the_sibling_its_admin_listed_first(
+        conversation: Conversation) -> None:
+    """"Any other legal trouble?" after Europe's: the lawsuit, listed first among its related
+    facts, not the lesson drawn from both, whose words ("আইনি ঝামেলা") come closest."""
+    _, turn = play(conversation, "ইউরোপে লামা কেন আটকে গেছে?",
+                   "এর বাইরে আর কোনো আইনি ঝামেলা আছে?", start=NOW)
+    assert facts(turn) == ["copyright_lawsuit"]

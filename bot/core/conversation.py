@@ -545,9 +545,12 @@ class Conversation:
             # same kind, the one its words are closest to, not the last answer again.
             scores = {s.intent_id: s.score
                       for s in responder.matcher.match(_without_pointers(words)).ranked}
-            another = max((f for f in responder.knowledge.neighbours(fact.id) if f in scores),
-                          default=None, key=lambda f: scores[f])
-            if another is not None and scores[another] >= responder.policy.suggest_at:
+            # The first of the neighbours, in the order their admin listed them, that the
+            # words fit: the sibling (the lawsuit after Europe's troubles), not the summary
+            # of both, whose words are closest.
+            another = next((f for f in responder.knowledge.neighbours(fact.id)
+                            if scores.get(f, 0.0) >= responder.policy.suggest_at), None)
+            if another is not None:
                 return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(another, now),),
                                   context, now, clean(text), resolved=text)
         if fact is not None and not new and (aside := self._aspect_elsewhere(key, fact.id)):
