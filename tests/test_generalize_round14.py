@@ -126,3 +126,12 @@ def test_another_of_the_same_asks_for_the_sibling_its_admin_listed_first(
     _, turn = play(conversation, "ইউরোপে লামা কেন আটকে গেছে?",
                    "এর বাইরে আর কোনো আইনি ঝামেলা আছে?", start=NOW)
     assert facts(turn) == ["copyright_lawsuit"]
+
+
+@pytest.mark.parametrize("question", ["How many downloads did Llama have a year ago?",
+                                      "ওয়ার রুমের দায়িত্বে কে আছেন?"])
+def test_a_year_ago_and_who_is_in_charge_are_details_no_fact_gives(real: Responder,
+                                                                   question: str) -> None:
+    """"a year ago" asks of an earlier year than the fact's, "দায়িত্বে কে" (who is in charge)
+    for a person: the downloads and the war rooms' facts tell neither."""
+    assert real.ask(question, NOW).kind is AnswerKind.NOT_IN_ARTICLE
