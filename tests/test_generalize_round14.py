@@ -135,3 +135,10 @@ def test_a_year_ago_and_who_is_in_charge_are_details_no_fact_gives(real: Respond
     """"a year ago" asks of an earlier year than the fact's, "দায়িত্বে কে" (who is in charge)
     for a person: the downloads and the war rooms' facts tell neither."""
     assert real.ask(question, NOW).kind is AnswerKind.NOT_IN_ARTICLE
+
+
+@pytest.mark.parametrize("question", ["লামাকন কুনখানো অইবো?", "llamacon konkhane hobe?"])
+def test_which_place_in_regional_speech_asks_where(real: Responder, question: str) -> None:
+    """"কুনখানো" (Sylheti: at which place) asks where, which the LlamaCon fact does not say."""
+    assert Asked.WHERE in Asks().asked(make_key(question))
+    assert real.ask(question, NOW).kind is AnswerKind.NOT_IN_ARTICLE

@@ -62,6 +62,9 @@ _ASKING = {
                   "where is", "where will", "where was", "where can", "which city",
                   "which country", "venue", "kothay hobe", "kothay hocche", "kothay hoise",
                   "kothay pawa", "koi hobe", "kon shohore", "kon deshe", "kon city",
+                  # "which place", in Sylheti and Chittagonian speech too
+                  "কোনখানে", "কোন খানে", "কুনখানো", "কুনখানে", "কুনহানে", "konkhane",
+                  "kunkhane", "kunkhano",
                   "কোন আদালত", "কোন আদালতে", "কোন কোর্টে", "which court", "what court",
                   "kon adalot", "kon adalote", "kon court", "কোন কোন দেশ", "কোন কোন দেশে",
                   "কোন দেশ থেকে", "কোন দেশ", "kon desh theke",
