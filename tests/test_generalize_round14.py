@@ -149,3 +149,11 @@ def test_which_llama_model_asks_for_a_version(real: Responder) -> None:
     question = "ইউরোপে কোন লামা মডেলের লঞ্চ পুরোপুরি বাতিল করা হয়েছে?"
     assert Asked.VERSION in Asks().asked(make_key(question))
     assert real.ask(question, NOW).kind is AnswerKind.NOT_IN_ARTICLE
+
+
+def test_a_specific_date_asks_for_a_day(real: Responder) -> None:
+    """"কোন নির্দিষ্ট তারিখে" (on which specific date) asks for a day, which the reasoning
+    models' "in the coming months" does not give."""
+    question = "রিজনিং ক্ষমতাসম্পন্ন নতুন লামা মডেলটি কোন নির্দিষ্ট তারিখে উন্মোচিত হবে?"
+    assert Asked.DAY in Asks().asked(make_key(question))
+    assert real.ask(question, NOW).kind is AnswerKind.NOT_IN_ARTICLE
