@@ -144,13 +144,6 @@ def test_which_place_in_regional_speech_asks_where(real: Responder, question: st
     assert real.ask(question, NOW).kind is AnswerKind.NOT_IN_ARTICLE
 
 
-def test_which_llama_model_asks_for_a_version(real: Responder) -> None:
-    """"কোন লামা মডেলের" asks which model (a version); Europe's fact names none."""
-    question = "ইউরোপে কোন লামা মডেলের লঞ্চ পুরোপুরি বাতিল করা হয়েছে?"
-    assert Asked.VERSION in Asks().asked(make_key(question))
-    assert real.ask(question, NOW).kind is AnswerKind.NOT_IN_ARTICLE
-
-
 def test_a_specific_date_asks_for_a_day(real: Responder) -> None:
     """"কোন নির্দিষ্ট তারিখে" (on which specific date) asks for a day, which the reasoning
     models' "in the coming months" does not give."""
