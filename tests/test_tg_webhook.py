@@ -161,7 +161,7 @@ def test_head_requests_get_headers_without_a_body(hooked: BotThread) -> None:
 
 
 def test_recent_update_ids_are_bounded() -> None:
-    from bot.tg.webhook import RecentIds
+    from bot.tg.recent import RecentIds
 
     recent = RecentIds(size=2)
     assert [recent.add(i) for i in (1, 2, 2, 3)] == [True, True, False, True]

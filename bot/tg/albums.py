@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from telegram.error import TelegramError
 
-from bot.tg.webhook import RecentIds
+from bot.tg.recent import RecentIds
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ import signal
 import socket
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -255,17 +255,12 @@ def collect_broadcast_metrics(metrics: Metrics, broadcasting: Broadcasting) -> N
         stats = broadcasting.service.stats()
         return {"sent": stats.sent, "failed": stats.failed, "blocked": stats.blocked}
 
-    async def throttled() -> dict[str, float] | None:
-        service = broadcasting.service
-        return None if service is None else {"": service.stats().throttled}
-
-    async def unrecorded() -> dict[str, float] | None:
-        service = broadcasting.service
-        return None if service is None else {"": service.stats().unrecorded}
-
-    async def record_failures() -> dict[str, float] | None:
-        service = broadcasting.service
-        return None if service is None else {"": service.stats().record_failures}
+    def sender_count(name: str) -> Callable[[], Awaitable[dict[str, float] | None]]:
+        """One of the sender's counts (`SenderStats` field `name`), None before it runs."""
+        async def read() -> dict[str, float] | None:
+            service = broadcasting.service
+            return None if service is None else {"": getattr(service.stats(), name)}
+        return read
 
     async def depth() -> dict[str, float] | None:
         remaining = await broadcasting.outbox_depth()
@@ -275,12 +270,14 @@ def collect_broadcast_metrics(metrics: Metrics, broadcasting: Broadcasting) -> N
                     "Broadcast messages by result (blocked: the user blocked the bot).",
                     messages, label="result")
     metrics.collect("llamabot_broadcast_throttled_total", "counter",
-                    "429 answers to broadcast sends (sending paused for retry_after).", throttled)
+                    "429 answers to broadcast sends (sending paused for retry_after).",
+                    sender_count("throttled"))
     metrics.collect("llamabot_broadcast_unrecorded", "gauge",
                     "Broadcast messages sent whose result the database refused (retried).",
-                    unrecorded)
+                    sender_count("unrecorded"))
     metrics.collect("llamabot_broadcast_record_failures_total", "counter",
-                    "Failed writes of a broadcast result (retries included).", record_failures)
+                    "Failed writes of a broadcast result (retries included).",
+                    sender_count("record_failures"))
     metrics.collect("llamabot_outbox_depth", "gauge",
                     "Broadcast messages still to send (outbox rows pending or in flight).", depth)
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -21,6 +20,7 @@ from telegram.error import TelegramError
 from telegram.ext import BaseRateLimiter, Defaults, ExtBot
 from telegram.request import BaseRequest
 
+from bot.tg.recent import RecentIds
 from bot.tg.request import JSONHTTPXRequest
 
 log = logging.getLogger(__name__)
@@ -75,14 +75,12 @@ class TolerantBot(ExtBot[Any]):
                          rate_limiter=rate_limiter)
         self._updates = updates
         self._unreadable = unreadable
-        self._answered: OrderedDict[str, None] = OrderedDict()  # the latest, oldest first
+        self._answered: RecentIds[str] = RecentIds(_ANSWERED_KEPT)
 
     async def answer_callback_query(self, callback_query_id: str, *args: Any,
                                     **kwargs: Any) -> bool:
         done = await super().answer_callback_query(callback_query_id, *args, **kwargs)
-        self._answered[callback_query_id] = None
-        if len(self._answered) > _ANSWERED_KEPT:
-            self._answered.popitem(last=False)
+        self._answered.add(callback_query_id)
         return done
 
     def answered(self, callback_query_id: str) -> bool:

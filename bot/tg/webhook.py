@@ -26,22 +26,20 @@ import asyncio
 import hmac
 import json
 import logging
-from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from bot.metrics import CONTENT_TYPE
+from bot.tg.recent import RecentIds
 
 log = logging.getLogger(__name__)
-K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")
 MAX_BODY = 1 << 20  # Telegram updates are a few KB; refuse anything absurd
 # The request line and headers, together: Telegram and probes send a few hundred bytes. Read
 # before any secret is checked, so a stranger must not make us hold more.
 MAX_HEAD = 16 << 10
 MAX_CONNECTIONS = 256  # open at once (Telegram uses at most 100); see the module
-RECENT_UPDATES = 10_000  # update ids remembered against redelivery (about 1 MB)
 _HANDLE_TIMEOUT = 10.0  # a health probe or an update's hand-over taking longer gets 503
 _REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
             405: "Method Not Allowed", 408: "Request Timeout", 413: "Payload Too Large",
@@ -52,29 +50,6 @@ _WANTED = frozenset({"content-length", "x-telegram-bot-api-secret-token"})
 UpdateSink = Callable[[dict[str, Any]], Awaitable[None]]
 HealthProbe = Callable[[], Awaitable[tuple[bool, dict[str, Any]]]]
 MetricsText = Callable[[], Awaitable[str]]  # the Prometheus exposition text
-
-
-class RecentIds(Generic[K]):
-    """The last `size` ids taken (update ids; albums answered or noted), oldest forgotten first."""
-
-    def __init__(self, size: int = RECENT_UPDATES) -> None:
-        self.size = size
-        self._ids: OrderedDict[K, None] = OrderedDict()
-
-    def add(self, ident: K) -> bool:
-        """Remember `ident`; False if it was already there (a redelivery)."""
-        if ident in self._ids:
-            return False
-        self._ids[ident] = None
-        if len(self._ids) > self.size:
-            self._ids.popitem(last=False)
-        return True
-
-    def discard(self, ident: K) -> None:
-        self._ids.pop(ident, None)
-
-    def __contains__(self, ident: object) -> bool:
-        return ident in self._ids
 
 
 @dataclass(frozen=True)
