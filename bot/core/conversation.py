@@ -197,6 +197,8 @@ _POINTERS = _phrases(
     # spoken forms: "ইতা কিতা বুঝবো?" (Sylheti), "ওইগুলা", "এইডা"
     "ইতা|ইটা|হেইটা|হেইডা|এইডা|ওইডা|ওইগুলা|ওইগুলো|এইগুলা|এইগুলো|ঐগুলো|এইটা|ওইটা|ঐটা|সেইটা|"
     "এইটার|ওইটার|eitar|oitar|"
+    # these things: "এইসব থেকে কী শিখা যায়?"
+    "এসব|ওসব|সেসব|এইসব|ওইসব|ঐসব|esob|eisob|oisob|"
     # "এত টাকা কেন?", "keno eto taka?": so much, as just said.
     "এত|এতো|অত|অতো|এতগুলো|eto|oto|so much|that much|so many")
 # Words that address the bot: "তোমাকে কে বানাইছে?" asks who made the bot, not the last subject.

@@ -227,6 +227,27 @@ def chalit_word(word: str) -> str:
     return word
 
 
+# The progressive of Dhaka and rural speech in the spoken standard's form: দেখতেছে,
+# করতাছে, চলতেসে are দেখছে, করছে, চলছে; after a vowel sign the standard doubles চ
+# (বানাতেছে is বানাচ্ছে). Not a sadhu form: `in_sadhu` must not call these formal.
+_PROGRESSIVE = re.compile(r"(?:(?<=[\u0995-\u09b9\u09ce\u09dc-\u09df\u09be-\u09cc])|(?<=াই))"
+                          r"ত(?:েছ|াছ|েস|াস)(?=(?:ে|েন|ি|িস|ো|িলাম|িল|িলে|িলেন)$)")
+_VOWEL_SIGN = re.compile(r"[\u09be-\u09cc]$")
+
+
+@lru_cache(maxsize=16384)
+def spoken_word(word: str) -> str:
+    """One cleaned word with a dialect's progressive ending in the spoken standard's form;
+    other words as they are."""
+    found = _PROGRESSIVE.search(word)
+    if found is None or found.start() < 2:
+        return word
+    root = word[: found.start()]
+    if root.endswith("াই"):  # চালাইতাছে: the sadhu stem, spoken as চালাচ্ছে
+        root = root[:-1]
+    return root + ("চ্ছ" if _VOWEL_SIGN.search(root) else "ছ") + word[found.end():]
+
+
 # Words only sadhu bhasha uses, beside its verbs and the pronouns it has a spoken form for
 # (`chalit_word`): pronouns and the set phrases of a formal request ("জানাইলে বাধিত হইব").
 _SADHU_WORDS = frozenset(
@@ -288,7 +309,7 @@ def make_key(text: str, rewrite: Callable[[list[str]], list[str]] | None = None,
     words = [w[:MAX_WORD] for w in cleaned.split()]
     if split is not None:
         words = [part for word in words for part in split(word)]
-    words = [chalit_word(w) for w in words]
+    words = [spoken_word(chalit_word(w)) for w in words]
     if rewrite is not None:
         words = rewrite(words)
     folded = " ".join(fold_word(w) for w in words)

@@ -1,0 +1,57 @@
+"""Mechanisms learned in the fifteenth round: the progressive of Dhaka and rural speech
+("দেখতেছে", "করতাছে", "চলতেসে") is read as the spoken standard's ("দেখছে"), without
+calling the message formal; "এইসব", "এসব" (these things) point back at the last answer.
+Each test fails without its mechanism."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from conftest import fact_answers as facts
+from conftest import play
+
+from bot.core.answer import AnswerKind, Responder
+from bot.core.conversation import Conversation
+from bot.core.normalize import clean, formal, make_key, spoken_word
+
+TZ = ZoneInfo("Asia/Dhaka")
+NOW = datetime(2025, 4, 20, 12, 0, tzinfo=TZ)
+
+
+@pytest.mark.parametrize(("dialect", "standard"), [
+    ("দেখতেছে", "দেখছে"), ("করতাছে", "করছে"), ("চলতেসে", "চলছে"), ("লাগতাসে", "লাগছে"),
+    ("ঢালতেছেন", "ঢালছেন"), ("করতেছিলাম", "করছিলাম"), ("বানাতেছে", "বানাচ্ছে"),
+    ("দিতেছে", "দিচ্ছে"), ("চালাইতাছে", "চালাচ্ছে"),
+])
+def test_a_dialect_progressive_is_read_as_the_spoken_standard(dialect: str,
+                                                              standard: str) -> None:
+    assert spoken_word(dialect) == standard
+    assert make_key(f"লামা কী {dialect}").surface == make_key(f"লামা কী {standard}").surface
+
+
+@pytest.mark.parametrize("word", ["থেকে", "মেটা", "ফেরতছে", "তেছে", "সেতে"])
+def test_other_words_keep_their_spelling(word: str) -> None:
+    assert spoken_word(word) == word
+
+
+def test_a_dialect_progressive_is_not_formal() -> None:
+    """The formal register is judged on its own words: speech is not sadhu."""
+    assert not formal(clean("মেটা কত টাকা ঢালতেছে?"))
+
+
+def test_a_question_in_a_dialect_progressive_is_answered(real: Responder) -> None:
+    answer = real.ask("লামার ভবিষ্যৎ কেমন দেখতেছে?", NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "future_outlook")
+
+
+def test_these_things_point_at_the_last_answer(real: Responder) -> None:
+    turns = play(Conversation(real), "মেটার বিরুদ্ধে মামলা কী নিয়ে?", "এইসব থেকে কী শিখা যায়?")
+    assert facts(turns[1]) == ["ethics_legal"]
+
+
+def test_an_arrangement_for_developers_is_the_conference(real: Responder) -> None:
+    """"আয়োজন" (an event put on) is the knowledge base's event word: synonym data."""
+    turns = play(Conversation(real), "লামাকন কী?", "ওটা কি ডেভেলপারদের জন্য আয়োজন?")
+    assert facts(turns[1]) == ["llamacon"]
