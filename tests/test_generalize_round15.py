@@ -55,3 +55,12 @@ def test_an_arrangement_for_developers_is_the_conference(real: Responder) -> Non
     """"আয়োজন" (an event put on) is the knowledge base's event word: synonym data."""
     turns = play(Conversation(real), "লামাকন কী?", "ওটা কি ডেভেলপারদের জন্য আয়োজন?")
     assert facts(turns[1]) == ["llamacon"]
+
+
+def test_they_after_a_company_s_fact_are_that_company(real: Responder) -> None:
+    """"Their budget" after DeepSeek's fact is DeepSeek's, which the article does not give,
+    not Meta's spending; after Llama's fact "they" are still its makers."""
+    deepseek = play(Conversation(real), "ডিপসিক কী?", "ওদের বাজেট কত?")[1]
+    assert (deepseek.answer.kind, facts(deepseek)) == (AnswerKind.NOT_IN_ARTICLE, [])
+    llama = play(Conversation(real), "লামা কী?", "ওদের বাজেট কত?")[1]
+    assert facts(llama) == ["ai_investment"]

@@ -22,6 +22,7 @@ from bot.core.answer import Answer, AnswerKind, Responder
 from bot.core.asks import Asked
 from bot.core.focus import sentences, without_concession
 from bot.core.function_words import ADDRESSED, PERSON_POINTERS, THING_POINTERS
+from bot.core.knowledge import Entity
 from bot.core.match import VERB_ENDINGS, Scored
 from bot.core.normalize import Key, clean, make_key, surface_word
 
@@ -211,6 +212,9 @@ _POINTERS = _POINTERS | _PERSON_POINTERS | _PLACE_POINTERS
 _DETERMINERS = _phrases("এই|ওই|ঐ|সেই|ei|oi|sei|this|that|these|those")
 # "it", not "they": a thing, where "ওদের" after Llama's maker points at the maker.
 _THING_POINTERS = _phrases("|".join(THING_POINTERS))
+# "they": a company the last answer is the fact of ("ওদের বাজেট কত?" after DeepSeek's).
+_GROUP_POINTERS = _phrases("ওরা|ওদের|তারা|তাদের|এরা|এদের|ওগো|তাগো|হেগো|they|them|their|"
+                           "ora|oder|tara|tader|era|eder")
 # Clause breaks of a message that asks several things.
 _CLAUSE_BREAK = re.compile(
     r"[?।;\n!]+|,|:(?=\s)|\.(?=\s|$)|\s[+&]\s|\s[-–]\s|—"
@@ -595,7 +599,7 @@ class Conversation:
             defined = " ".join(e.name for e in referents)
             readings = [f"{defined} {rest}", f"{context.question} {rest}", f"{subject} {rest}"]
             if (alone.kind is AnswerKind.FACT and alone.fact_id is not None and fact is not None
-                    and alone.fact_id != fact.id and any(w in _THING_POINTERS for w in key.surface)
+                    and alone.fact_id != fact.id and self._points_at(key, referents)
                     and not any(
                         e.id in responder.knowledge.facts[alone.fact_id].entities
                         for e in referents)):
@@ -694,6 +698,12 @@ class Conversation:
         endings |= {i + 1 for i in self.responder.matcher.content_positions(key)}
         return any(w in _POINTERS for i, w in enumerate(key.surface[:within])
                    if not (i in endings and (w,) in _ENDING_APART))
+
+    def _points_at(self, key: Key, referents: tuple[Entity, ...]) -> bool:
+        """Whether a message points at the subjects an answer is the fact of: "it" at any,
+        "they" at companies only (after Llama's fact "they" are its makers)."""
+        return any(w in _THING_POINTERS or w in _GROUP_POINTERS and all(
+            e.kind == "company" for e in referents) for w in key.surface)
 
     def _determined(self, key: Key) -> bool:
         """Whether a pointer stands before a noun: "oi copyright case" names what it points
