@@ -64,3 +64,24 @@ def test_they_after_a_company_s_fact_are_that_company(real: Responder) -> None:
     assert (deepseek.answer.kind, facts(deepseek)) == (AnswerKind.NOT_IN_ARTICLE, [])
     llama = play(Conversation(real), "লামা কী?", "ওদের বাজেট কত?")[1]
     assert facts(llama) == ["ai_investment"]
+
+
+@pytest.mark.parametrize("word", ["লিখুন", "স্বরূপ", "তাৎপর্য", "পরিপ্রেক্ষিতে", "ব্যতিরেকে"])
+def test_words_of_an_exam_or_an_officer_are_the_formal_register(word: str) -> None:
+    assert formal(clean(f"লামার {word}"))
+    assert not formal(clean("লামার লাইসেন্স"))
+
+
+def test_a_formal_question_with_several_words_of_its_own_is_sure_of_its_lone_fact(
+        real: Responder) -> None:
+    """Exam Bengali brings words no example has ("মেধাস্বত্ব", "লঙ্ঘন", "বিরোধে"); its one
+    candidate is still what it asks, as for a formal question with one such word."""
+    answer = real.ask("মেধাস্বত্ব লঙ্ঘন-সংক্রান্ত যে আইনি বিরোধে লামা জড়িয়ে পড়েছে, "
+                      "তার স্বরূপ ব্যাখ্যা করুন।", NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "copyright_lawsuit")
+
+
+def test_an_exam_s_instruction_is_a_formal_request(real: Responder) -> None:
+    answer = real.ask("জানুয়ারিতে অনুষ্ঠিত আর্থিক ফলাফল-সংক্রান্ত সভায় প্রদত্ত জাকারবার্গের "
+                      "বক্তব্যের সারমর্ম লিখুন।", NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "zuckerberg_outlook")

@@ -135,6 +135,8 @@ class Policy:
     max_question_chars: int = 1000  # longer messages are matched on their start
 
 
+# A formal question sure of its lone candidate knows all but this many of its words.
+MAX_FORMAL_UNKNOWN = 3
 # A message to the bot of this many words at most, naming no subject, asks what it is.
 SHORT_TO_THE_BOT = 4
 SUGGEST_TEXT = "ঠিক বুঝতে পারিনি। আপনি কি নিচের কোনো প্রশ্ন জানতে চেয়েছিলেন?"
@@ -692,11 +694,12 @@ class Responder:
         """Whether a formal question (sadhu, or the formal register) is sure of the one fact
         it leaves as a candidate. Formal words are not our examples' ("প্রদান করিবেন",
         "অভিপ্রায়", "আলোকপাত করুন"): fewer of them are known, and on the blind development
-        sets such a lone candidate was the answer 20 times in 20. One unknown word at most, a
-        question or a formal request (not a story's sentence), and no "উহাতে" (in what?).
+        sets such a lone candidate was the answer 20 times in 20. A few unknown words at most
+        (an exam's "স্বরূপ নিরূপণ করুন" brings several), a question or a formal request (not a
+        story's sentence), and no "উহাতে" (in what?).
         What it asks is then checked as for any sure answer."""
         cleaned = result.key.cleaned
-        return (len(result.unknown) <= 1 and formal(cleaned)
+        return (len(result.unknown) <= MAX_FORMAL_UNKNOWN and formal(cleaned)
                 and (asks(question) or requests(cleaned))
                 and not any(w in _IT for w in result.key.surface)
                 and result.known_share >= self.policy.min_known_share)

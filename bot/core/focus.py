@@ -82,7 +82,7 @@ def asks(text: str) -> bool:
 # A formal request asks in the imperative or says it will be grateful: "আলোকপাত করুন",
 # "জানাইলে বাধিত হইব।"
 _REQUESTING = frozenset("বাধিত কৃতজ্ঞ কৃতার্থ উপকৃত অনুগ্রহপূর্বক করুন দিন বলুন জানান জানাবেন "
-                        "জানাইবেন বলিবেন করিবেন দিবেন".split())
+                        "জানাইবেন বলিবেন করিবেন দিবেন লিখুন ধরুন".split())
 
 
 def requests(cleaned: str) -> bool:
