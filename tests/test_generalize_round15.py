@@ -85,3 +85,11 @@ def test_an_exam_s_instruction_is_a_formal_request(real: Responder) -> None:
     answer = real.ask("জানুয়ারিতে অনুষ্ঠিত আর্থিক ফলাফল-সংক্রান্ত সভায় প্রদত্ত জাকারবার্গের "
                       "বক্তব্যের সারমর্ম লিখুন।", NOW)
     assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "zuckerberg_outlook")
+
+
+def test_a_fact_about_the_place_named_goes_first(real: Responder) -> None:
+    """The objections raised in the EU are Europe's privacy troubles, offered before the
+    license's critics, whose words come a little closer."""
+    answer = real.ask("ইইউ দেশগুলো লামার ব্যাপারে কী নিয়ে আপত্তি তুলেছিল?", NOW)
+    assert answer.kind is AnswerKind.SUGGEST
+    assert answer.suggestions[0] == "eu_privacy"

@@ -129,6 +129,8 @@ class Policy:
     lead_margin: float = 12
     # A fact that tells what is asked ("when?") goes before one this close that cannot.
     asks_window: float = 8.0
+    # A fact about the place a question names goes before one this close that is not.
+    place_window: float = 8.0
     # A question to the bot ("এই বট কী কাজ করে?") is small talk scoring this close to a fact.
     bot_talk_window: float = 6.0
     max_suggestions: int = 3
@@ -476,6 +478,21 @@ class Responder:
                        and asked <= self._gives[s.intent_id]), None)
         return ranked if giving is None else (giving, *(s for s in ranked if s is not giving))
 
+    def _placed_first(self, ranked: tuple[Scored, ...],
+                      named: frozenset[str]) -> tuple[Scored, ...] | None:
+        """`ranked` with the first fact about a place the question names moved to the front,
+        when the best fact is about none of them and that one scores within
+        `Policy.place_window` of it; else None."""
+        entities, facts = self.knowledge.entities, self.knowledge.facts
+        places = {e for e in named if e in entities and entities[e].kind == "place"}
+        if not places or not places.isdisjoint(facts[ranked[0].intent_id].about):
+            return None
+        placed = next((s for s in ranked[1:] if s.intent_id in facts
+                       and not places.isdisjoint(facts[s.intent_id].about)), None)
+        if placed is None or placed.score < ranked[0].score - self.policy.place_window:
+            return None
+        return (placed, *(s for s in ranked if s is not placed))
+
     def _agrees(self, named: frozenset[str], fact_id: str) -> bool:
         """Whether a question naming `named` can be about the fact `fact_id`.
 
@@ -576,6 +593,12 @@ class Responder:
         spans = self.subjects.spans(result.key)
         named = (frozenset(e for e, _, _ in spans)
                  - {e for e, start, end in spans if _compared(result.key, start, end)})
+        if best is not None and best.intent_id in facts and (
+                placed := self._placed_first(ranked, named)) is not None:
+            # "ইইউ দেশগুলো কী নিয়ে আপত্তি তুলেছিল?": the objections raised in Europe, not the
+            # license's critics, whose words are a little closer.
+            ranked = placed
+            best, score = ranked[0], ranked[0].score
         # A rival fact about another subject than the one named is no rival ("EU-তে কী
         # problem?": the license's troubles are not Europe's), nor, once a fact that tells
         # what is asked went first, one that cannot tell it.
