@@ -76,6 +76,7 @@ class Change:
     at: str  # ISO 8601 UTC
     by: str  # who applied it ("" if not recorded)
     what: str  # what it did ("" if not recorded)
+    key: str = ""  # names this apply for `rollback(expect=...)`: a digest of its entry
 
 
 @dataclass(frozen=True)
@@ -175,9 +176,12 @@ class RolledBack:
     taught: tuple[str, ...] = ()  # the reviewed questions the apply was made for
 
 
-def rollback(directory: Path, tz: tzinfo, now: datetime, *, by: str = "") -> RolledBack:
+def rollback(directory: Path, tz: tzinfo, now: datetime, *, by: str = "",
+             expect: str | None = None) -> RolledBack:
     """Undo the most recent `apply`, if the file is still what that apply wrote and the
-    folder accepts the earlier version; record who did it.
+    folder accepts the earlier version; record who did it. `expect`: the `Change.key` of
+    the apply an admin was shown; any other latest apply is refused (StaleEdit), so a
+    confirmation tapped twice, or after another apply, undoes nothing it did not name.
 
     Raises StaleEdit if the file changed since (a rollback would silently undo that
     change too), KnowledgeError if the folder would not load after it (another file came
@@ -190,6 +194,9 @@ def rollback(directory: Path, tz: tzinfo, now: datetime, *, by: str = "") -> Rol
         if not entries:
             raise EditError("nothing to roll back: no earlier version is kept")
         latest = entries[-1]
+        if expect is not None and _key(latest.path.name) != expect:
+            raise StaleEdit("the last apply is no longer the one shown (rolled back already,"
+                            " or another apply came since): send /rollback again")
         created = latest.name.endswith(_ABSENT)
         name = latest.name.removesuffix(_ABSENT)
         note = _notes(history).get(latest.path.name, {})
@@ -229,6 +236,11 @@ def _changed_since(target: Path, note: dict[str, object], entry: _Entry) -> bool
         return False
 
 
+def _key(entry: str) -> str:
+    """A history entry's name as a button may carry it (64 bytes hold a file name of 100)."""
+    return hashlib.sha256(entry.encode()).hexdigest()[:16]
+
+
 def _iso(now: datetime) -> str:
     return now.astimezone(UTC).isoformat(timespec="seconds")
 
@@ -266,7 +278,8 @@ def history(directory: Path) -> list[Change]:
     for entry in _entries(folder):
         note = notes.get(entry.path.name, {})
         changes.append(Change(entry.name.removesuffix(_ABSENT), str(note.get("at", entry.stamp)),
-                              str(note.get("by", "")), str(note.get("what", ""))))
+                              str(note.get("by", "")), str(note.get("what", "")),
+                              _key(entry.path.name)))
     return changes
 
 

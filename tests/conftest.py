@@ -134,6 +134,17 @@ def bot(bot_settings: Any) -> Iterator[BotThread]:
     running.stop()
 
 
+def roll_back(fake: FakeTelegram, user_id: int = ADMIN_ID) -> None:
+    """/rollback, then the button of its confirmation: how an admin undoes the last apply."""
+    since = fake.mark()
+    fake.message("/rollback", user_id=user_id)
+    [confirm] = fake.wait_for("sendMessage", lambda c: c.chat_id == user_id and any(
+        str(b.get("callback_data")).startswith("rb:yes:") for b in c.buttons), since=since,
+        timeout=10)
+    fake.callback(confirm.buttons[0]["callback_data"], user_id=user_id,
+                  message_id=confirm.message_id or 0)
+
+
 def plain(call: Call) -> str:
     """The message as the user sees it: tags removed, entities decoded."""
     return html.unescape(re.sub(r"<[^>]+>", "", call.text))

@@ -93,6 +93,22 @@ def test_cancelled_draft_is_never_sent(outbox: Outbox) -> None:
     assert outbox.pending_batch(5) == []
 
 
+def test_a_stopped_broadcast_sends_only_what_was_in_flight(outbox: Outbox) -> None:
+    outbox.add_subscribers(range(1, 6), "test", NOW)
+    draft = outbox.create_draft("phishing", NOW)
+    assert outbox.stop(draft, NOW, "stopped by admin 1") == 0  # a draft: nothing to stop
+    outbox.enqueue(draft, NOW)
+    items = outbox.pending_batch(10)
+    assert outbox.claim(items[0], NOW)  # in flight: it goes out
+    assert outbox.stop(draft, NOW, "stopped by admin 1") == 4
+    assert not any(outbox.claim(item, NOW) for item in items[1:])
+    outbox.record(items[0], "sent", NOW)
+    assert outbox.finish_completed(NOW) == [draft]
+    assert outbox.stop(draft, NOW, "stopped by admin 1") == 0  # stopped once
+    done = outbox.progress(draft)
+    assert done is not None and (done.sent, done.cancelled, done.remaining) == (1, 4, 0)
+
+
 def test_enqueue_reaches_every_active_subscriber_once(outbox: Outbox) -> None:
     # Speed is measured in tests/bench/bench_broadcast.py; this checks the bulk path.
     outbox.add_subscribers(range(20_000), "bench", NOW)

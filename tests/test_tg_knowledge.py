@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from conftest import ADMIN_ID, KNOWLEDGE_DIR, BotThread, start_bot
+from conftest import ADMIN_ID, KNOWLEDGE_DIR, BotThread, roll_back, start_bot
 from fake_telegram import FakeTelegram
 
 QUESTION = "লামা কতবার ডাউনলোড হয়েছে?"
@@ -102,7 +102,7 @@ def test_upload_preview_apply_and_rollback(
     assert [p.name.split("--", 1)[1] for p in (folder / ".history").glob("*--*")] == ["facts.yaml"]
 
     since = fake_telegram.mark()
-    fake_telegram.message("/rollback", user_id=ADMIN_ID)
+    roll_back(fake_telegram)
     fake_telegram.wait_for("sendMessage", lambda c: "ফেরানো হয়েছে" in c.text, since=since)
     assert (folder / "facts.yaml").read_bytes() == original
     assert NEW_ANSWER not in answer_text(fake_telegram)
@@ -177,7 +177,7 @@ def test_every_other_admin_is_told_of_an_upload_applied_and_rolled_back(
                                         since=since)
         assert f"admin {ADMIN_ID}" in told.text and "facts.yaml" in told.text
         since = fake_telegram.mark()
-        fake_telegram.message("/rollback", user_id=ADMIN_ID)
+        roll_back(fake_telegram)
         [told] = fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == OTHER_ADMIN,
                                         since=since)
         assert "ফেরানো হয়েছে" in told.text and f"admin {ADMIN_ID}" in told.text
@@ -197,7 +197,56 @@ def test_a_rollback_that_would_undo_a_later_edit_is_refused(
     by_hand = (folder / "facts.yaml").read_text(encoding="utf-8") + "\n# checked by hand\n"
     (folder / "facts.yaml").write_text(by_hand, encoding="utf-8")
     since = fake_telegram.mark()
-    fake_telegram.message("/rollback", user_id=ADMIN_ID)
+    roll_back(fake_telegram)
     [refused] = fake_telegram.wait_for("sendMessage", lambda c: "ফেরানো" in c.text, since=since)
     assert "ফেরানো হয়নি" in refused.text and "changed since that upload" in refused.text
     assert (folder / "facts.yaml").read_text(encoding="utf-8") == by_hand
+
+
+def test_rollback_sent_twice_undoes_one_apply_only(
+    bot_settings: Any, kb: Path, fake_telegram: FakeTelegram
+) -> None:
+    """Found by the seventh red-team run: /rollback acted at once, so a double tap on the
+    command menu (or a resend on a bad connection) undid the last two applies, the second
+    another admin's, whose version was kept nowhere. /rollback now names what it would undo,
+    and its button undoes that apply only."""
+    settings = replace(bot_settings, knowledge_dir=kb,
+                       admin_ids=frozenset({ADMIN_ID, OTHER_ADMIN}))
+    bot = start_bot(settings, watch_interval=0.1)
+    try:
+        theirs = with_new_answer(kb)
+        since = fake_telegram.mark()
+        fake_telegram.document("facts.yaml", theirs, user_id=OTHER_ADMIN)
+        [preview] = fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == OTHER_ADMIN,
+                                           since=since)
+        fake_telegram.tap(preview.buttons[0]["callback_data"], user_id=OTHER_ADMIN)
+        fake_telegram.wait_for("sendMessage", lambda c: "প্রয়োগ করা হয়েছে" in c.text,
+                               since=since)
+        events = (kb / "events.yaml").read_bytes()
+        since = fake_telegram.mark()
+        fake_telegram.document("events.yaml", events + b"# moved\n", user_id=ADMIN_ID)
+        [preview] = fake_telegram.wait_for(
+            "sendMessage", lambda c: c.chat_id == ADMIN_ID and bool(c.buttons), since=since)
+        fake_telegram.tap(preview.buttons[0]["callback_data"], user_id=ADMIN_ID)
+        fake_telegram.wait_for("sendMessage", lambda c: "প্রয়োগ করা হয়েছে" in c.text,
+                               since=since)
+
+        since = fake_telegram.mark()
+        fake_telegram.message("/rollback", user_id=ADMIN_ID)
+        fake_telegram.message("/rollback", user_id=ADMIN_ID)
+        asked = fake_telegram.wait_for(
+            "sendMessage", lambda c: c.chat_id == ADMIN_ID and bool(c.buttons), count=2,
+            since=since)
+        assert all("events.yaml" in c.text and f"admin {ADMIN_ID}" in c.text for c in asked)
+        assert (kb / "events.yaml").read_bytes() == events + b"# moved\n"  # nothing yet
+        since = fake_telegram.mark()
+        for confirm in asked:
+            fake_telegram.tap(confirm.buttons[0]["callback_data"], user_id=ADMIN_ID)
+        [done, refused] = fake_telegram.wait_for(
+            "sendMessage", lambda c: c.chat_id == ADMIN_ID and "ফেরানো হ" in c.text, count=2,
+            since=since)
+        assert "ফেরানো হয়েছে" in done.text and "ফেরানো হয়নি" in refused.text
+        assert (kb / "events.yaml").read_bytes() == events
+        assert (kb / "facts.yaml").read_bytes() == theirs  # the other admin's apply stands
+    finally:
+        bot.stop()

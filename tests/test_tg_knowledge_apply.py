@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import ADMIN_ID, FIXED_NOW, KNOWLEDGE_DIR, BotThread, start_bot
+from conftest import ADMIN_ID, FIXED_NOW, KNOWLEDGE_DIR, BotThread, roll_back, start_bot
 from fake_telegram import Call, FakeTelegram
 from test_tg_knowledge import with_new_answer
 
@@ -185,7 +185,7 @@ def test_rollback_undoes_the_latest_apply_across_the_end_of_daylight_saving(
         shown = preview(fake_telegram, "facts.yaml", content)
         assert APPLIED in tap(fake_telegram, apply_button(shown)).text
     since = fake_telegram.mark()
-    fake_telegram.message("/rollback", user_id=ADMIN_ID)
+    roll_back(fake_telegram)
     fake_telegram.wait_for("sendMessage", lambda c: "ফেরানো হয়েছে" in c.text, since=since)
     assert (folder / "facts.yaml").read_bytes() == first
 

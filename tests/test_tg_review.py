@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ADMIN_ID, FIXED_NOW, KNOWLEDGE_DIR, ROOT, BotThread, start_bot
+from conftest import ADMIN_ID, FIXED_NOW, KNOWLEDGE_DIR, ROOT, BotThread, roll_back, start_bot
 from fake_telegram import Call, FakeTelegram
 
 from bot.storage.records import QuestionRecord
@@ -108,7 +108,7 @@ def test_an_edit_that_breaks_a_right_question_waits_for_apply_anyway(
 
     # The apply's reload notice may still be on its way to the admin: wait for the rollback's.
     since = fake_telegram.mark()
-    fake_telegram.message("/rollback", user_id=ADMIN_ID)
+    roll_back(fake_telegram)
     fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == ADMIN_ID and "↩️" in c.text
                            and "facts.yaml" in c.text, since=since)
     assert (folder / "facts.yaml").read_bytes() == before

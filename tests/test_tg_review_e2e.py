@@ -20,7 +20,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import ADMIN_ID, KNOWLEDGE_DIR, ROOT
+from conftest import ADMIN_ID, KNOWLEDGE_DIR, ROOT, roll_back
 from fake_telegram import Call, FakeTelegram
 from test_tg_process import bot_env, llamabot
 
@@ -198,7 +198,7 @@ def test_users_teach_the_bot_through_an_admins_review(running: Running) -> None:
     for _ in changes:  # the rollback, then the reload it caused; the folder watcher may
         # report the same edit too, in any order: the messages are found by what they say
         since = fake.mark()
-        fake.message("/rollback", user_id=ADMIN_ID)
+        roll_back(fake)
         fake.wait_for("sendMessage", lambda c: c.chat_id == ADMIN_ID and "↩️" in c.text,
                       since=since, timeout=10)
         fake.wait_for("sendMessage", lambda c: c.chat_id == ADMIN_ID and "✅" in c.text,

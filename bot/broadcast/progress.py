@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from telegram import Bot
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, TelegramError
 
 from bot.broadcast import texts
@@ -18,11 +18,25 @@ log = logging.getLogger(__name__)
 
 def progress_text(progress: Progress) -> str:
     state = texts.STATE_DONE if progress.state == "done" else texts.STATE_SENDING
-    return texts.PROGRESS.format(
+    text = texts.PROGRESS.format(
         id=progress.broadcast_id, state=state, sent=progress.sent,
         failed=progress.failed + progress.blocked, blocked=progress.blocked,
         remaining=progress.remaining,
     )
+    if progress.cancelled:
+        text += texts.PROGRESS_CANCELLED.format(cancelled=progress.cancelled)
+    return text
+
+
+def stop_markup(broadcast_id: int) -> InlineKeyboardMarkup:
+    """The button that stops a broadcast being sent (any admin may tap it)."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(
+        texts.BUTTON_STOP, callback_data=f"bc:stop:{broadcast_id}")]])
+
+
+def progress_markup(progress: Progress) -> InlineKeyboardMarkup | None:
+    """Under the progress message: the stop button while there is something to stop."""
+    return stop_markup(progress.broadcast_id) if progress.state == "queued" else None
 
 
 def _collect(outbox: Outbox, now: datetime) -> list[Progress]:
@@ -52,7 +66,8 @@ class ProgressReporter:
             try:
                 await self.bot.edit_message_text(
                     text, chat_id=progress.progress_chat_id,
-                    message_id=progress.progress_message_id, parse_mode=None)
+                    message_id=progress.progress_message_id, parse_mode=None,
+                    reply_markup=progress_markup(progress))
             except BadRequest as exc:
                 if "not modified" not in str(exc).lower():
                     log.info("progress of broadcast %s not shown: %s",

@@ -31,6 +31,7 @@ BROADCAST_TOO_LONG = (
 BROADCAST_PREVIEW = "📣 প্রিভিউ ({count} জন সাবস্ক্রাইবার পাবেন):\n\n{text}\n\nপাঠাবো?"
 BUTTON_SEND = "✅ পাঠান"
 BUTTON_CANCEL = "❌ বাতিল"
+BUTTON_STOP = "⏹ থামান"
 BROADCAST_CANCELLED = "❌ সম্প্রচার বাতিল করা হয়েছে।"
 BROADCAST_GONE = "এই সম্প্রচারটি আগেই পাঠানো বা বাতিল করা হয়েছে।"
 BROADCAST_NOT_SAVED = "⚠️ ডেটাবেসে লেখা যাচ্ছে না, তাই সম্প্রচারটি তৈরি করা হয়নি: {reason}"
@@ -41,6 +42,13 @@ PROGRESS = (
     "ব্যর্থ: {failed} (এর মধ্যে ব্লক করেছেন: {blocked})\n"
     "বাকি: {remaining}"
 )
+PROGRESS_CANCELLED = "\nবাতিল, পাঠানো হয়নি: {cancelled}"
+# To the other admins: a broadcast they did not send may come from a stolen account.
+BROADCAST_BY_ANOTHER = (
+    "📣 admin {admin} সম্প্রচার #{id} পাঠাচ্ছেন, {count} জন সাবস্ক্রাইবারকে:\n\n{text}\n\n"
+    "আপনার জানা না থাকলে থামান।"
+)
+BROADCAST_STOPPED = "⏹ admin {admin} সম্প্রচার #{id} থামিয়েছেন: {count}টি বার্তা আর পাঠানো হবে না।"
 STATE_SENDING = "পাঠানো চলছে…"
 STATE_DONE = "সম্পন্ন ✅"
 

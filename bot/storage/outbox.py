@@ -10,7 +10,8 @@ sent twice.
 Reminder rows live beside it in `reminder_rows`, on the same connection.
 
 Outbox row states: pending -> sending (claimed, in flight) -> sent | failed | blocked;
-pending -> cancelled when the recipient unsubscribes first; sending -> pending when a new
+pending -> cancelled when the recipient unsubscribes first, or an admin stops the broadcast;
+sending -> pending when a new
 sender takes over (`recover_in_flight`).
 """
 
@@ -74,7 +75,7 @@ class Progress:
     sent: int
     failed: int
     blocked: int
-    cancelled: int  # recipients who unsubscribed before their turn
+    cancelled: int  # recipients who unsubscribed before their turn, or the broadcast stopped
     remaining: int  # pending plus in flight
     progress_chat_id: int | None = None
     progress_message_id: int | None = None
@@ -227,6 +228,18 @@ class Outbox:
                 (broadcast_id,),
             )
             return cur.rowcount > 0
+
+    def stop(self, broadcast_id: int, now: datetime, reason: str) -> int:
+        """Cancel the messages of a sending broadcast not sent yet (those in flight still
+        go out, and the sender's claim skips a cancelled row); how many were cancelled."""
+        with self.conn.transaction() as db:
+            cur = db.execute(
+                "UPDATE outbox SET state = 'cancelled', updated_at = ?, error = ?"
+                " WHERE broadcast_id = ? AND state = 'pending' AND broadcast_id IN"
+                " (SELECT id FROM broadcasts WHERE state = 'queued')",
+                (iso(now), reason, broadcast_id),
+            )
+            return int(cur.rowcount)
 
     def set_progress_message(self, broadcast_id: int, chat_id: int, message_id: int) -> None:
         with self.conn.transaction() as db:

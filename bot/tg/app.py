@@ -151,6 +151,8 @@ def add_handlers(app: Application, live: LiveKnowledge) -> None:  # type: ignore
         MessageHandler(new_messages & private & filters.Document.ALL, knowledge_edits.on_document),
         CallbackQueryHandler(knowledge_edits.on_decision, pattern=knowledge_edits.DECISIONS),
         CommandHandler("rollback", knowledge_edits.on_rollback, filters=new_messages),
+        CallbackQueryHandler(knowledge_edits.on_rollback_decision,
+                             pattern=knowledge_edits.ROLLBACK),
         CallbackQueryHandler(votes.on_vote, pattern=votes.PATTERN),
         CommandHandler("review", review.on_review, filters=new_messages),
         CallbackQueryHandler(review.on_button, pattern=review.PATTERN),

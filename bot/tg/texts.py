@@ -83,6 +83,12 @@ EDIT_APPLY = "✅ প্রয়োগ করুন"
 EDIT_DISCARD = "✖️ বাতিল"
 ROLLBACK_DONE = "↩️ <code>{name}</code> আগের সংস্করণে ফেরানো হয়েছে।"
 ROLLBACK_NONE = "ফেরানোর মতো কোনো আগের সংস্করণ নেই।"
+ROLLBACK_CONFIRM = (
+    "❓ <code>{name}</code> আগের সংস্করণে ফেরাবো? শেষ পরিবর্তন: {what} — {by}, {at}"
+)
+ROLLBACK_YES = "↩️ ফেরান"
+ROLLBACK_NO = "✖️ বাতিল"
+ROLLBACK_KEPT = "ফেরানো হয়নি; কিছুই বদলানো হয়নি।"
 ROLLBACK_REFUSED = "⚠️ ফেরানো হয়নি, কিছুই বদলানো হয়নি: {reason}."
 ROLLBACK_INVALID = (
     "❌ ফেরানো হয়নি: আগের সংস্করণে ফিরলে জ্ঞানভান্ডারে {count}টি সমস্যা হতো; কিছুই বদলানো হয়নি:"

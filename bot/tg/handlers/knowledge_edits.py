@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import TelegramError
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import kbedit
@@ -30,6 +30,7 @@ from bot.tg.services import PendingEdit, Services, services_of
 
 log = logging.getLogger(__name__)
 DECISIONS = r"^kb:(apply|discard|preview):"  # the buttons under a preview
+ROLLBACK = r"^rb:(yes:[0-9a-f]{16}|no)$"  # the buttons under /rollback's confirmation
 
 
 async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -170,40 +171,79 @@ async def apply_edit(services: Services, edit: PendingEdit, admin_id: int) -> li
 
 
 async def on_rollback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Restore the file the last applied upload replaced, if nothing changed it since and
-    the folder accepts it; swap in the knowledge checked on the way; tell every admin."""
+    """Name the apply /rollback would undo (file, who, when), with a button that undoes
+    that apply only: sent twice, or tapped twice, /rollback never undoes a second one."""
     services = await admin_services(update, context)
     message = update.effective_message
     if services is None or message is None:
         return
+    changes = await asyncio.to_thread(kbedit.history, services.settings.knowledge_dir)
+    if not changes:
+        await send_chunks(context.bot, message.chat_id, [texts.ROLLBACK_NONE],
+                          thread=thread_of(message))
+        return
+    last = changes[-1]
+    ask = texts.ROLLBACK_CONFIRM.format(name=escape(last.name), what=escape(last.what or "?"),
+                                        by=escape(last.by or "?"), at=escape(last.at))
+    markup = InlineKeyboardMarkup([[
+        InlineKeyboardButton(texts.ROLLBACK_YES, callback_data=f"rb:yes:{last.key}"),
+        InlineKeyboardButton(texts.ROLLBACK_NO, callback_data="rb:no"),
+    ]])
+    await send_chunks(context.bot, message.chat_id, [ask], markup, thread=thread_of(message))
+
+
+async def on_rollback_decision(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Undo the apply the confirmation named, if it is still the latest; or nothing."""
+    query = update.callback_query
+    services = await admin_services(update, context)
+    if query is None or services is None:
+        return
+    await query.answer()
+    message = query.message if isinstance(query.message, Message) else None
+    if message is not None:  # one decision per confirmation: its buttons go
+        try:
+            await message.edit_reply_markup(reply_markup=None)
+        except BadRequest as exc:
+            log.info("could not remove the rollback buttons: %s", exc)
+    chat_id = message.chat.id if message is not None else query.from_user.id
+    expect = (query.data or "").removeprefix("rb:yes:")
+    if expect == query.data or not expect:  # "rb:no"
+        await send_chunks(context.bot, chat_id, [texts.ROLLBACK_KEPT], thread=thread_of(message))
+        return
+    chunks = await _roll_back(context, services, query.from_user.id, expect)
+    await send_chunks(context.bot, chat_id, chunks, thread=thread_of(message))
+
+
+async def _roll_back(context: ContextTypes.DEFAULT_TYPE, services: Services, admin_id: int,
+                     expect: str) -> list[str]:
+    """Restore the file the apply `expect` replaced, if nothing changed it since and the
+    folder accepts it; swap in the knowledge checked on the way; tell every admin."""
     settings = services.settings
-    admin_id = message.from_user.id if message.from_user is not None else None
     restored: list[kbedit.RolledBack] = []
 
     def write() -> tuple[Knowledge, str]:
         done = kbedit.rollback(settings.knowledge_dir, settings.timezone, services.now(),
-                               by=f"admin {admin_id}")
+                               by=f"admin {admin_id}", expect=expect)
         restored.append(done)
         return done.knowledge, done.digest
 
     try:
         swap = await services.live.replace(write)
     except kbedit.StaleEdit as err:
-        chunks = [texts.ROLLBACK_REFUSED.format(reason=escape(str(err)))]
+        return [texts.ROLLBACK_REFUSED.format(reason=escape(str(err)))]
     except kbedit.EditError as err:
-        chunks = [texts.ROLLBACK_NONE if str(err).startswith("nothing")
-                  else texts.ROLLBACK_REFUSED.format(reason=escape(str(err)))]
+        return [texts.ROLLBACK_NONE if str(err).startswith("nothing")
+                else texts.ROLLBACK_REFUSED.format(reason=escape(str(err)))]
     except KnowledgeError as err:  # another file came to rely on what the upload added
-        chunks = report_chunks(texts.ROLLBACK_INVALID.format(count=len(err.problems)),
-                               [f"• {p}" for p in err.problems], most=MAX_REPORT_MESSAGES)
-    else:
-        [done] = restored
-        name = done.name
-        log.info("admin %s rolled back knowledge file %s", admin_id, name)
-        # A /review edit undone: its questions are no longer decided, so /review shows them.
-        if done.taught and not await services.storage.undecide(list(done.taught)):
-            log.warning("the review decisions of the rolled-back edit could not be removed")
-        chunks = [texts.ROLLBACK_DONE.format(name=escape(name)),
-                  *swapped(swap, f"{name} rolled back").messages]
-        await tell_admins(services, context.bot, _by(admin_id, chunks), besides=admin_id)
-    await send_chunks(context.bot, message.chat_id, chunks, thread=thread_of(message))
+        return report_chunks(texts.ROLLBACK_INVALID.format(count=len(err.problems)),
+                             [f"• {p}" for p in err.problems], most=MAX_REPORT_MESSAGES)
+    [done] = restored
+    name = done.name
+    log.info("admin %s rolled back knowledge file %s", admin_id, name)
+    # A /review edit undone: its questions are no longer decided, so /review shows them.
+    if done.taught and not await services.storage.undecide(list(done.taught)):
+        log.warning("the review decisions of the rolled-back edit could not be removed")
+    chunks = [texts.ROLLBACK_DONE.format(name=escape(name)),
+              *swapped(swap, f"{name} rolled back").messages]
+    await tell_admins(services, context.bot, _by(admin_id, chunks), besides=admin_id)
+    return chunks

@@ -14,23 +14,23 @@ from collections.abc import Awaitable
 
 from telegram import ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.broadcast import texts
-from bot.broadcast.progress import progress_text
+from bot.broadcast.progress import progress_markup, progress_text, stop_markup
 from bot.core.knowledge import Knowledge
 from bot.core.message_length import MAX_MESSAGE, shorten, tg_len, visible
 from bot.storage.connection import DatabaseError
 from bot.tg.handlers.admin import admin_services
 from bot.tg.reply import thread_of
-from bot.tg.services import services_of
+from bot.tg.services import Services, services_of
 
 log = logging.getLogger(__name__)
 LINK_PAYLOADS = ("subscribe", "remind", "reminder")  # t.me/<bot>?start=subscribe
 LINK = rf"^/start(@\w+)?\s+({'|'.join(LINK_PAYLOADS)})\s*$"  # a /start that subscribes
 # Callback data handled here; a draft id is a database integer (at most 18 digits).
-BUTTONS = r"^(sub:(on|off)|m:subscribe|bc:(send|cancel):\d{1,18})$"
+BUTTONS = r"^(sub:(on|off)|m:subscribe|bc:(send|cancel|stop):\d{1,18})$"
 _OUT = (ChatMember.BANNED, ChatMember.LEFT)  # "kicked" and "left" in a private chat
 
 
@@ -164,6 +164,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     _, action, ident = data.split(":")
     draft, now = int(ident), services.now()
+    if action == "stop":
+        await _stop(update, context, services, draft)
+        return
     try:
         if action == "cancel":
             done = await outbox.call(lambda o: o.cancel_draft(draft))
@@ -187,14 +190,58 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer(texts.BROADCAST_GONE, show_alert=True)
         return
     await query.answer()
-    log.info("admin %s queued broadcast %s for %d subscribers", query.from_user.id, draft, count)
+    admin_id = query.from_user.id
+    log.info("admin %s queued broadcast %s for %d subscribers", admin_id, draft, count)
     services.broadcasting.wake()
+    progress = await outbox.call(lambda o: o.progress(draft))
     if query.message is not None:
         chat_id, message_id = query.message.chat.id, query.message.message_id
         await outbox.call(lambda o: o.set_progress_message(draft, chat_id, message_id))
-        progress = await outbox.call(lambda o: o.progress(draft))
         if progress is not None:
-            await _edit(query.edit_message_text(progress_text(progress), parse_mode=None))
+            await _edit(query.edit_message_text(progress_text(progress), parse_mode=None,
+                                                reply_markup=progress_markup(progress)))
+    if progress is not None:
+        # A broadcast reaches everyone at once: if it came from a stolen account, the other
+        # admins see it, word for word, and can stop what is not sent yet.
+        head = texts.BROADCAST_BY_ANOTHER.format(admin=admin_id, id=draft, count=count, text="")
+        notice = texts.BROADCAST_BY_ANOTHER.format(
+            admin=admin_id, id=draft, count=count,
+            text=shorten(progress.text, MAX_MESSAGE - tg_len(head)))
+        await _tell_admins(context, services, notice, besides=admin_id,
+                           markup=stop_markup(draft))
+
+
+async def _stop(update: Update, context: ContextTypes.DEFAULT_TYPE, services: Services,
+                draft: int) -> None:
+    """Cancel what a sending broadcast has not sent yet; every other admin is told."""
+    query = update.callback_query
+    outbox = services.broadcasting.outbox
+    assert query is not None and outbox is not None
+    admin_id = query.from_user.id
+    try:
+        count = await outbox.call(
+            lambda o: o.stop(draft, services.now(), f"stopped by admin {admin_id}"))
+    except DatabaseError as exc:
+        log.warning("broadcast %s: stop by admin %s not saved: %s", draft, admin_id, exc)
+        alert = texts.BROADCAST_NOT_QUEUED.format(reason=exc)
+        await query.answer(alert if len(alert) <= 200 else alert[:199] + "…", show_alert=True)
+        return
+    if not count:  # finished, stopped already, or never sent
+        await query.answer(texts.BROADCAST_GONE, show_alert=True)
+        return
+    log.warning("admin %s stopped broadcast %s: %d messages not sent", admin_id, draft, count)
+    stopped = texts.BROADCAST_STOPPED.format(admin=admin_id, id=draft, count=count)
+    await query.answer(stopped[:200], show_alert=True)  # the progress message shows it too
+    await _tell_admins(context, services, stopped, besides=admin_id)
+
+
+async def _tell_admins(context: ContextTypes.DEFAULT_TYPE, services: Services, text: str, *,
+                       besides: int, markup: InlineKeyboardMarkup | None = None) -> None:
+    for admin_id in sorted(services.settings.admin_ids - {besides}):
+        try:
+            await context.bot.send_message(admin_id, text, parse_mode=None, reply_markup=markup)
+        except TelegramError as exc:  # an admin who never opened the bot cannot be told
+            log.info("could not tell admin %s of the broadcast: %s", admin_id, exc)
 
 
 async def _edit(edit: Awaitable[object]) -> None:
