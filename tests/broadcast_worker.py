@@ -6,6 +6,7 @@ nothing is left to send; then
 prints one JSON line: sent counts, wall time and the process's CPU time.
 
     python tests/broadcast_worker.py --database F --base-url URL [--rate R] [--until-done]
+        [--lease-ttl S] [--knowledge DIR]   # DIR's events are reminded of
     python tests/broadcast_worker.py --bare N --base-url URL [--rate R]   # PTB alone
 """
 
@@ -16,6 +17,7 @@ import asyncio
 import json
 import sys
 import time
+from datetime import UTC
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -29,6 +31,7 @@ from bot.broadcast.pacing import Pacer  # noqa: E402
 from bot.broadcast.sender import SenderConfig  # noqa: E402
 from bot.broadcast.service import BroadcastService  # noqa: E402
 from bot.core.knowledge import Knowledge  # noqa: E402
+from bot.core.loader import load_knowledge  # noqa: E402
 from bot.storage.async_outbox import AsyncOutbox  # noqa: E402
 from bot.storage.connection import DatabaseTarget  # noqa: E402
 
@@ -75,11 +78,12 @@ async def main(args: argparse.Namespace) -> dict[str, float]:
     target = DatabaseTarget.parse(args.database)
     db = await AsyncOutbox.open(target)
     config = SenderConfig(rate=args.rate, concurrency=args.concurrency, idle_poll=0.05)
-    empty = Knowledge(sources={}, topics=(), facts={}, smalltalk={}, events=())
+    knowledge = (load_knowledge(Path(args.knowledge), UTC) if args.knowledge else
+                 Knowledge(sources={}, topics=(), facts={}, smalltalk={}, events=()))
     request = HTTPXRequest(connection_pool_size=args.concurrency + 2)
     async with Bot(TOKEN, base_url=args.base_url, request=request) as bot:
         lease = lease_for(target, ttl=args.lease_ttl) if args.lease_ttl else None
-        service = BroadcastService(db, bot, empty, config=config, progress_every=1.0,
+        service = BroadcastService(db, bot, knowledge, config=config, progress_every=1.0,
                                    lease=lease)
         print("ready", flush=True)
         cpu, started = time.process_time(), time.monotonic()
@@ -105,5 +109,6 @@ if __name__ == "__main__":
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--until-done", action="store_true")
     parser.add_argument("--lease-ttl", type=float, help="seconds the sender lease lasts")
+    parser.add_argument("--knowledge", help="a knowledge folder: its events' reminders")
     parser.add_argument("--bare", type=int, default=0, help="baseline: N plain PTB sends")
     print(json.dumps(asyncio.run(main(parser.parse_args()))), flush=True)

@@ -20,6 +20,7 @@ from bot.storage.contexts import (
     write_contexts,
 )
 from bot.storage.question_log import QuestionLog, Storage
+from bot.storage.records import QuestionRecord, VoteRecord
 
 T = TypeVar("T")
 NOW = datetime(2025, 4, 20, 12, 0, tzinfo=UTC)
@@ -312,3 +313,55 @@ def test_expired_contexts_are_deleted_when_nobody_writes(database_target: Databa
         return before, after
 
     assert run(scenario()) == (2, 0)
+
+
+def test_a_group_upgraded_to_a_supergroup_keeps_its_conversations_and_votes(
+    database_target: DatabaseTarget,
+) -> None:
+    """Before, only the subscription moved: in the supergroup a follow-up ("কবে?") or a
+    reply to an answer given in the group found no context, and the group's votes stayed
+    under the old id. Everything moves, once; what the new chat already has stays its own."""
+    group, supergroup = -4646, -1000000004646
+    ana, bob = ConversationKey(group, 111), ConversationKey(group, 222)
+    newer = Context(facts=("copyright_lawsuit",), question="who sued meta", at=NOW)
+
+    async def scenario() -> None:
+        storage = await Storage.open(database_target)
+        storage.record(
+            question=QuestionRecord(NOW, "group", "লামাকন কী", "fact", "llamacon", 0.9,
+                                    chat_id=group, message_id=5001, asked_by=111),
+            vote=VoteRecord(NOW, group, 5001, 111, up=True),
+            context=ContextRecord(ana, CONTEXT, NOW, answers=((5001, "llamacon"),)))
+        storage.record(context=ContextRecord(bob, CONTEXT, NOW, answers=((7, "llamacon"),)))
+        # Since the upgrade: Bob wrote in the supergroup, and message 7 there is another.
+        storage.record(context=ContextRecord(ConversationKey(supergroup, 222), newer, NOW,
+                                             answers=((7, "copyright_lawsuit"),)))
+        # Not yet written when the upgrade is told: written first, then moved.
+        moved = await storage.move_chat(group, supergroup)
+        assert moved is not None
+        assert (moved.contexts, moved.answers, moved.questions, moved.votes) == (1, 1, 1, 1)
+        assert not await storage.move_chat(group, supergroup)  # again: nothing more
+        assert not await storage.move_chat(supergroup, supergroup)  # itself: nothing
+        feedback = await storage.fact_feedback(NOW - timedelta(days=1))
+        await storage.close()
+        assert feedback is not None
+        assert [(f.fact_id, f.answered, f.up) for f in feedback] == [("llamacon", 1, 1)]
+
+        ana_now = await read(database_target, ConversationKey(supergroup, 111), 5001)
+        assert ana_now == Remembered(CONTEXT, "llamacon")
+        bob_now = await read(database_target, ConversationKey(supergroup, 222), 7)
+        assert bob_now == Remembered(newer, "copyright_lawsuit")  # the new chat's own
+        assert await read(database_target, ana, 5001) == Remembered(Context(), None)
+
+    run(scenario())
+    conn = connect(database_target)
+    try:
+        votes = conn.execute("SELECT chat_id, message_id, user_id FROM votes").fetchall()
+        questions = conn.execute("SELECT chat_id, message_id FROM questions").fetchall()
+        group_answers = conn.execute("SELECT message_id FROM answer_messages WHERE chat_id = ?",
+                                     (group,)).fetchall()
+    finally:
+        conn.close()
+    assert [tuple(v) for v in votes] == [(supergroup, 5001, 111)]
+    assert [tuple(q) for q in questions] == [(supergroup, 5001)]
+    assert [m for (m,) in group_answers] == [7]  # the group's message 7, not the new chat's

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from conftest import BotThread
+from conftest import BotThread, plain
 from fake_telegram import FakeTelegram
 
 PRIVATE = 5
@@ -59,3 +59,21 @@ def test_forged_or_self_naming_upgrades_move_nothing(fake_telegram: FakeTelegram
     handled(fake_telegram, SUPERGROUP, "supergroup")
     assert subscribers(bot) == sorted(chats)
     assert pending(bot) == sorted(chats)
+
+
+def test_a_conversation_begun_in_the_group_goes_on_in_its_supergroup(
+        fake_telegram: FakeTelegram, bot: BotThread) -> None:
+    """Before, the upgrade moved the subscription only: in the supergroup the follow-up
+    "কবে?" (when?) found no context, and was not understood."""
+    mention = f"@{fake_telegram.username}"
+    [first] = fake_telegram.ask(f"{mention} লামাকন কী?", user_id=111, chat_id=GROUP,
+                                chat_type="group")
+    assert plain(first).startswith("লামাকন"), plain(first)
+    fake_telegram.migrate_group(GROUP, SUPERGROUP)
+    [when] = fake_telegram.ask(f"{mention} কবে?", user_id=111, chat_id=SUPERGROUP,
+                               chat_type="supergroup")
+    assert "২৯ এপ্রিল" in plain(when), plain(when)
+    # Another user's conversation is their own, in the supergroup as in the group.
+    [other] = fake_telegram.ask(f"{mention} কবে?", user_id=222, chat_id=SUPERGROUP,
+                                chat_type="supergroup")
+    assert "২৯ এপ্রিল" not in plain(other), plain(other)

@@ -8,10 +8,12 @@ The lease is a row in the database (`sender_lease`, one per schema) with an expi
 by the database's clock and an epoch, one more for each new holder. The holder renews it
 every second; a lease not renewed for `ttl` seconds (a frozen process: SIGSTOP, a paused
 VM, a stalled disk) may be taken by another replica. The epoch fences the old holder:
-every claim of an outbox row checks it in the same statement (`Outbox.claim`), and before
-each request the sender checks the lease is still fresh by its own monotonic clock (which
-runs on while a process is stopped), so a process that wakes after losing the lease sends
-nothing more.
+every claim of an outbox row checks it in the same statement (`Outbox.claim`), every other
+leader-only write (reminder rows, taking back rows in flight, finishing broadcasts) in its
+own transaction (`require_lease`), and before each request (a send, a progress edit) the
+process checks the lease is still fresh by its own monotonic clock (which runs on while a
+process is stopped), so a process that wakes after losing the lease sends, queues and
+edits nothing more.
 
 A lock beside the row frees the lease at once when its holder dies, instead of after
 `ttl`: the holder also takes

@@ -1,4 +1,10 @@
-"""The admin's progress message: edited with sent / failed / remaining while a broadcast runs."""
+"""The admin's progress message: edited with sent / failed / remaining while a broadcast runs.
+
+Only the sender lease's holder edits: given the lease (`fence`), each round marks the
+finished broadcasts done in a transaction that checks the lease's epoch, and each edit
+first checks the lease is still fresh (as each send does). A process that froze and woke
+after another took the lease edits nothing; the new holder shows the counts.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +16,9 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, TelegramError
 
 from bot.broadcast import texts
+from bot.broadcast.sender import Fence
 from bot.storage.async_outbox import AsyncOutbox
-from bot.storage.outbox import Outbox, Progress
+from bot.storage.outbox import NotSender, Outbox, Progress
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +46,8 @@ def progress_markup(progress: Progress) -> InlineKeyboardMarkup | None:
     return stop_markup(progress.broadcast_id) if progress.state == "queued" else None
 
 
-def _collect(outbox: Outbox, now: datetime) -> list[Progress]:
-    finished = outbox.finish_completed(now)
+def _collect(outbox: Outbox, now: datetime, fence: int | None) -> list[Progress]:
+    finished = outbox.finish_completed(now, fence)
     ids = sorted(set(outbox.watched()) | set(finished))
     found = [outbox.progress(i) for i in ids]
     return [p for p in found if p is not None and p.progress_message_id is not None]
@@ -49,18 +56,30 @@ def _collect(outbox: Outbox, now: datetime) -> list[Progress]:
 class ProgressReporter:
     """Edits each watched broadcast's message when its counts change (and once when done)."""
 
-    def __init__(self, db: AsyncOutbox, bot: Bot, clock: Callable[[], datetime]) -> None:
+    def __init__(self, db: AsyncOutbox, bot: Bot, clock: Callable[[], datetime],
+                 fence: Fence | None = None) -> None:
         self.db = db
         self.bot = bot
         self.clock = clock
+        self.fence = fence  # None: the only sender (tests, tools)
         self._shown: dict[int, str] = {}  # last text per broadcast: edit only on change
 
     async def update(self) -> None:
         now = self.clock()
-        for progress in await self.db.call(lambda o: _collect(o, now)):
+        fence = None if self.fence is None else self.fence.token
+        if self.fence is not None and fence is None:
+            return  # not the sender: its holder shows the progress
+        try:
+            found = await self.db.call(lambda o: _collect(o, now, fence))
+        except NotSender as exc:
+            log.info("progress not shown: %s", exc)
+            return
+        for progress in found:
             text = progress_text(progress)
             if self._shown.get(progress.broadcast_id) == text:
                 continue
+            if self.fence is not None and not await self.fence.may_send():
+                return  # frozen past the lease since the check above, or it was taken
             assert progress.progress_chat_id is not None
             assert progress.progress_message_id is not None
             try:

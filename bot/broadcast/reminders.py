@@ -17,6 +17,9 @@ Rules:
   else it is skipped and logged.
 - a reminder that cannot be scheduled (its time overflows) or read or sent is set aside,
   logged and reported to the admins once; it never stops the others.
+- only the sender lease's holder syncs or fires, each write checking the lease's epoch in
+  its transaction: a process that froze and woke after another took the lease writes
+  nothing (its knowledge, its due rows, read before it froze, may be out of date).
 """
 
 from __future__ import annotations
@@ -28,12 +31,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.broadcast import texts
-from bot.broadcast.sender import wait_event
+from bot.broadcast.sender import Fence, wait_event
 from bot.core.events import describe_event, instant, reminder_due
 from bot.core.knowledge import Event, Knowledge
 from bot.storage.async_outbox import AsyncOutbox
 from bot.storage.connection import DatabaseError
-from bot.storage.outbox import Outbox
+from bot.storage.outbox import NotSender, Outbox
 from bot.storage.reminder_rows import ReminderRow, ReminderRows, RowProblem, offset_text
 
 log = logging.getLogger(__name__)
@@ -150,9 +153,11 @@ def reminder_text(event: Event, due_at: datetime, now: datetime) -> str:
     return "\n\n".join(parts)
 
 
-def sync(outbox: Outbox, events: Iterable[Event], now: datetime) -> SyncPlan:
-    """Bring the reminder rows in line with `events` (runs on the outbox thread)."""
-    rows = ReminderRows(outbox)
+def sync(outbox: Outbox, events: Iterable[Event], now: datetime,
+         fence: int | None = None) -> SyncPlan:
+    """Bring the reminder rows in line with `events` (runs on the outbox thread); raises
+    `NotSender` unless `fence` is the sender lease's epoch (or None)."""
+    rows = ReminderRows(outbox, fence)
     plan = plan_sync(rows.all(), events, now)
     rows.save(plan.write, now)
     rows.set_state(plan.cancel, "cancelled", now)
@@ -171,22 +176,26 @@ class Fired:
     problems: tuple[RowProblem, ...] = ()  # due reminders that could not be queued
 
 
-def fire_due(outbox: Outbox, events: Iterable[Event], now: datetime) -> Fired:
-    """Queue a broadcast for each due reminder, each on its own: one that fails is skipped."""
-    rows = ReminderRows(outbox)
+def fire_due(outbox: Outbox, events: Iterable[Event], now: datetime,
+             fence: int | None = None) -> Fired:
+    """Queue a broadcast for each due reminder, each on its own: one that fails is skipped.
+
+    Raises `NotSender` (nothing more written) once `fence` is not the lease's epoch.
+    """
+    rows = ReminderRows(outbox, fence)
     plan = plan_fire(rows.due(now), events, now)
+    rows.set_state(plan.skip, "skipped", now)  # logged once written: the lease may refuse it
     for row in plan.skip:
         late = now - row.due_at
         log.warning("reminder %s -%ss skipped (due %s ago; event begun or a later one due)",
                     row.event_id, row.offset_s, late)
-    rows.set_state(plan.skip, "skipped", now)
     rows.set_state(plan.cancel, "cancelled", now)
     queued, problems = [], []
     for row, event in plan.send:
         try:
             broadcast_id = rows.fire(row, reminder_text(event, row.due_at, now), now)
-        except DatabaseError:
-            raise  # the database, not this row: the loop retries every row later
+        except (DatabaseError, NotSender):
+            raise  # the database or the lease, not this row: nothing is set aside
         except Exception as exc:
             log.exception("reminder %s -%ss could not be queued: skipped", row.event_id,
                           row.offset_s)
@@ -205,14 +214,17 @@ class ReminderScheduler:
     """Keeps reminder rows in sync with the current knowledge and fires them when due.
 
     The live knowledge tells it of each reload (`knowledge_changed`): the rows are synced
-    on the next round, which starts at once.
+    on the next round, which starts at once. Given the sender lease (`fence`), a round
+    while it is not ours (or no longer at the epoch it was) writes nothing.
     """
 
     def __init__(self, db: AsyncOutbox, knowledge: Knowledge,
                  clock: Callable[[], datetime], on_queued: Callable[[], None],
                  check_every: float = 5.0,
-                 tell_admins: Callable[[str], Awaitable[None]] | None = None) -> None:
+                 tell_admins: Callable[[str], Awaitable[None]] | None = None,
+                 fence: Fence | None = None) -> None:
         self.db = db
+        self.fence = fence  # None: the only scheduler (tests, tools)
         self.knowledge = knowledge
         self.clock = clock
         self.on_queued = on_queued
@@ -229,10 +241,17 @@ class ReminderScheduler:
         self._wake.set()
 
     async def resync(self) -> SyncPlan:
+        """Sync the rows with the knowledge now; nothing (an empty plan) while the lease is
+        not ours: its holder syncs them."""
         knowledge, now = self.knowledge, self.clock()
         self._stale = False  # before the wait: a reload meanwhile makes it stale again
         try:
-            plan = await self.db.call(lambda o: sync(o, knowledge.events, now))
+            fence = self._fence()
+            plan = await self.db.call(lambda o: sync(o, knowledge.events, now, fence))
+        except NotSender as exc:
+            self._stale = True  # synced when (if) this process leads again
+            log.info("reminders not synced: %s", exc)
+            return SyncPlan((), ())
         except BaseException:
             self._stale = True  # not synced: the next round tries again
             raise
@@ -241,14 +260,31 @@ class ReminderScheduler:
         return plan
 
     async def tick(self) -> list[int]:
+        """One round: sync if stale, queue what is due; nothing while the lease is not ours."""
         if self._stale:
             await self.resync()
         events, now = self.knowledge.events, self.clock()
-        fired = await self.db.call(lambda o: fire_due(o, events, now))
+        try:
+            fence = self._fence()
+            fired = await self.db.call(lambda o: fire_due(o, events, now, fence))
+        except NotSender as exc:
+            # Lost, or expired while this process was frozen: the lease's loop stops this
+            # one, or renews the lease and the next round fires.
+            log.info("due reminders not queued: %s", exc)
+            return []
         if fired.queued:
             self.on_queued()
         await self._report(fired.problems)
         return list(fired.queued)
+
+    def _fence(self) -> int | None:
+        """The lease's epoch to check each write against; `NotSender` when not held."""
+        if self.fence is None:
+            return None
+        token = self.fence.token
+        if token is None:
+            raise NotSender("the sender lease is not held")
+        return token
 
     async def _report(self, problems: Iterable[RowProblem]) -> None:
         new = [p for p in problems if p not in self._told]

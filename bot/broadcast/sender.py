@@ -25,6 +25,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Protocol
 
 from telegram import Bot
@@ -35,7 +36,7 @@ from bot.broadcast.pacing import Pacer
 from bot.broadcast.results import KeptResults
 from bot.storage.async_outbox import AsyncOutbox
 from bot.storage.connection import DatabaseError
-from bot.storage.outbox import OutboxItem, Outcome
+from bot.storage.outbox import NotSender, Outbox, OutboxItem, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -115,13 +116,13 @@ class Sender:
         """Send until cancelled or the lease is lost; on cancel, let the requests in flight
         finish and record them."""
         await self._results.flush()  # before taking rows back: those were sent
-        self._counts["recovered"] = await self.db.call(lambda o: o.recover_in_flight())
-        if self._counts["recovered"]:
-            log.warning("%d message(s) were in flight at the last stop; sending them again",
-                        self._counts["recovered"])
-        await self._resume_pause()
         queue: deque[OutboxItem] = deque()
         try:
+            self._counts["recovered"] = await self._recover()
+            if self._counts["recovered"]:
+                log.warning("%d message(s) were in flight at the last stop; sending them again",
+                            self._counts["recovered"])
+            await self._resume_pause()
             while True:
                 if not queue:
                     queue.extend(await self._fetch())
@@ -136,6 +137,22 @@ class Sender:
                       " time): this process stops sending")
         finally:
             await self._drain_in_flight()
+
+    async def _recover(self) -> int:
+        """Take back the rows left in flight, only while the lease is ours: a process that
+        lost it would take back the new sender's rows in flight, and they would go out
+        twice."""
+        while True:
+            fence = None if self.fence is None else self.fence.token
+            if self.fence is not None and fence is None:
+                raise LeaseLost
+            try:
+                return await self.db.call(partial(Outbox.recover_in_flight, fence=fence))
+            except NotSender:
+                assert self.fence is not None
+                if not await self.fence.held():
+                    raise LeaseLost from None
+                # Still ours, only expired unrenewed (this process was slow): renewed now.
 
     async def close(self) -> None:
         """The process ends: a last try to write the results the database refused."""

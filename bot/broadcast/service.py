@@ -42,9 +42,11 @@ class BroadcastService:
         self.lease = lease or lease_for(db.target)
         self.sender = Sender(db, bot, config, clock, tell_admins=self.tell_admins,
                              fence=self.lease)
+        # Every leader-only write and edit checks the lease's epoch: a process woken after
+        # another took the lease may run a round of any loop before it learns it lost it.
         self.scheduler = ReminderScheduler(db, knowledge, clock, self.sender.wake,
-                                           tell_admins=self.tell_admins)
-        self.progress = ProgressReporter(db, bot, clock)
+                                           tell_admins=self.tell_admins, fence=self.lease)
+        self.progress = ProgressReporter(db, bot, clock, fence=self.lease)
         self.progress_every = progress_every  # edits per admin chat stay far below 1/s
         self.elect_every = elect_every  # how soon a replica notices the sender is gone
         self.leading = False
@@ -112,7 +114,7 @@ class BroadcastService:
         for task in stuck:
             log.error("%s did not stop in time", task.get_name())
         with contextlib.suppress(Exception):  # a last progress edit is nice to have
-            await self.progress.update()
+            await self.progress.update()  # only while the lease is still ours (a stop)
 
     def knowledge_changed(self, knowledge: Knowledge) -> None:
         """A listener of the live knowledge: reminders follow the new events."""

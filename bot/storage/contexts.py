@@ -312,6 +312,11 @@ class Contexts:
             self._querying = True
             self._serving = loop.create_task(self._serve_waiting())
 
+    def moved(self, *chat_ids: int) -> None:
+        """Rows of these chats moved (a group's upgrade): reads started before are stale."""
+        for key in [k for k in self._prefetched if k.chat_id in chat_ids]:
+            del self._prefetched[key]
+
     def discard(self, key: ConversationKey, reply_to: int | None) -> None:
         """Drop the prefetched read of a message that was handled without it."""
         waiting = self._prefetched.get(key)

@@ -13,6 +13,12 @@ Outbox row states: pending -> sending (claimed, in flight) -> sent | failed | bl
 pending -> cancelled when the recipient unsubscribes first, or an admin stops the broadcast;
 sending -> pending when a new
 sender takes over (`recover_in_flight`).
+
+Writes only the sender lease's holder may make (claims, taking rows back, finishing
+broadcasts, reminder rows) take its `fence`, the lease's epoch, and check it in the same
+statement or transaction (`require_lease`): a process that froze and woke after another
+took the lease writes nothing. None means unfenced (tests and tools that are the only
+sender).
 """
 
 from __future__ import annotations
@@ -30,6 +36,11 @@ FINISHED = ("sent", "failed", "blocked", "cancelled")
 # Counted through the partial index outbox_unfinished (migration 7), not a scan of every
 # delivery ever made: /metrics asks at each scrape.
 REMAINING = "SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'sending')"
+
+
+class NotSender(Exception):
+    """A write only the sender lease's holder may make was refused: the epoch given is
+    not the lease's current one, or the lease expired without being renewed."""
 
 
 @dataclass(frozen=True)
@@ -248,12 +259,21 @@ class Outbox:
                 (chat_id, message_id, broadcast_id),
             )
 
-    def finish_completed(self, now: datetime) -> list[int]:
-        """Mark queued broadcasts with nothing left to send as done; return their ids."""
+    def finish_completed(self, now: datetime, fence: int | None = None) -> list[int]:
+        """Mark queued broadcasts with nothing left to send as done; return their ids.
+
+        Raises `NotSender` if `fence` is no longer the sender lease's epoch.
+        """
+        # Through the partial index of unfinished rows (migration 7). Without statistics
+        # (nothing runs ANALYZE) SQLite took the primary key instead, walking every row a
+        # broadcast had sent so far, every few seconds while it ran; INDEXED BY also makes
+        # the statement fail rather than quietly lose the index.
+        index = " INDEXED BY outbox_unfinished" if self.conn.engine is Engine.SQLITE else ""
         with self.conn.transaction() as db:
+            require_lease(db, fence)
             ids = [int(r[0]) for r in db.execute(
                 "SELECT b.id FROM broadcasts b WHERE b.state = 'queued' AND NOT EXISTS"
-                " (SELECT 1 FROM outbox o WHERE o.broadcast_id = b.id"
+                f" (SELECT 1 FROM outbox o{index} WHERE o.broadcast_id = b.id"
                 " AND o.state IN ('pending', 'sending'))"
             )]
             db.executemany(
@@ -325,8 +345,7 @@ class Outbox:
             return self.conn.execute(self._claim_sql, params).rowcount > 0
         # The lease checked in the same statement: a sender that froze and woke after
         # another took its lease claims nothing more.
-        sql = (f"{self._claim_sql} AND EXISTS (SELECT 1 FROM sender_lease WHERE name ="
-               f" 'sender' AND epoch = ? AND expires_at > {db_now_sql(self.conn.engine)})")
+        sql = f"{self._claim_sql} AND EXISTS ({_lease_current(self.conn.engine)})"
         return self.conn.execute(sql, (*params, fence)).rowcount > 0
 
     @property
@@ -387,15 +406,16 @@ class Outbox:
             " WHERE name = 'sender'").fetchone()
         return max(0.0, float(row[0])) if row is not None else 0.0
 
-    def recover_in_flight(self) -> int:
+    def recover_in_flight(self, fence: int | None = None) -> int:
         """Rows left in flight by a sender that died, froze or lost its lease go out again.
 
         At least once: such a row may have reached its user, whose result was never
         written (the README's delivery guarantee). Only the one sender may call this (at
         start-up, or on winning the sender lease): rows in flight of a live sender would
-        be sent twice.
+        be sent twice: given the lease's `fence`, raises `NotSender` unless it is current.
         """
         with self.conn.transaction() as db:
+            require_lease(db, fence)
             cur = db.execute("UPDATE outbox SET state = 'pending' WHERE state = 'sending'")
             return cur.rowcount
 
@@ -414,6 +434,38 @@ def insert_broadcast(db: Connection, kind: str, text: str, now: datetime,
         (kind, text, iso(now), created_by),
     ).fetchall()  # all rows: SQLite finishes the statement only when they are read
     return int(rows[0][0])
+
+
+# Seconds a fenced transaction may sit idle (its process frozen between two statements)
+# before the server ends its session: the row lock it holds must not keep the next sender
+# from taking the lease for longer than that.
+FENCED_IDLE_MS = 5000
+
+
+def require_lease(db: Connection, fence: int | None) -> None:
+    """Inside a write transaction: go on only while `fence` is the sender lease's current
+    epoch (and the lease is unexpired), else raise `NotSender`, which rolls it back.
+
+    The lease row stays locked until the transaction ends, so the next holder's takeover
+    (an UPDATE of that row) waits for this transaction's commit and never interleaves with
+    it: on SQLite the transaction's write lock (BEGIN IMMEDIATE) does that, on PostgreSQL
+    `FOR SHARE`. A process frozen inside the transaction would keep that PostgreSQL lock
+    for ever: the server ends such an idle session after `FENCED_IDLE_MS`.
+    """
+    if fence is None:
+        return
+    lock = ""
+    if db.engine is Engine.POSTGRESQL:
+        db.execute(f"SET LOCAL idle_in_transaction_session_timeout = {FENCED_IDLE_MS}")
+        lock = " FOR SHARE"
+    if db.execute(_lease_current(db.engine) + lock, (fence,)).fetchone() is None:
+        raise NotSender(f"the sender lease is no longer at epoch {fence}")
+
+
+def _lease_current(engine: Engine) -> str:
+    """A row exactly while the lease is at the epoch given (one `?`) and unexpired."""
+    return ("SELECT 1 FROM sender_lease WHERE name = 'sender' AND epoch = ?"
+            f" AND expires_at > {db_now_sql(engine)}")
 
 
 def db_now_sql(engine: Engine) -> str:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from bot.core.review import Logged, Signal
+from bot.storage.chat_move import HistoryMove, move_chat_rows
 from bot.storage.connection import (
     Connection,
     Cursor,
@@ -348,6 +349,15 @@ class QuestionLog:
         """One transaction of `job`; True when it is complete, None on a failure."""
         return self._read(job.step)
 
+    def move_chat(self, old: int, new: int) -> HistoryMove | None:
+        """A group became a supergroup: its conversations, questions and votes move to the
+        new id (`bot.storage.chat_move`); None if the database refused."""
+        def query(conn: Connection) -> HistoryMove:
+            with conn.transaction() as db:
+                return move_chat_rows(db, old, new)
+
+        return self._read(query)
+
     def expire_contexts(self, now: datetime) -> bool:
         """Delete the conversation contexts expired at `now` (each batch of writes does too:
         this is for a bot that nobody writes to)."""
@@ -560,6 +570,17 @@ class Storage:
             if done:
                 return job.purged
             await asyncio.sleep(pause)
+
+    async def move_chat(self, old: int, new: int) -> HistoryMove | None:
+        """`QuestionLog.move_chat`, after writing what was logged before it (under `old`)."""
+        def drain_then_move() -> HistoryMove | None:
+            self._drain()
+            return self.question_log.move_chat(old, new)
+
+        moved = await self._run(drain_then_move)
+        # The new chat's next message may have arrived (and its read started) meanwhile.
+        self.contexts.moved(old, new)
+        return moved
 
     async def expire_contexts(self, now: datetime) -> bool:
         return await self._run(lambda: self.question_log.expire_contexts(now))

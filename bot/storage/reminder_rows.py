@@ -3,7 +3,9 @@
 States: scheduled -> sent (became a broadcast) | skipped (late, or superseded by a later
 reminder of the same event) | cancelled (event or offset removed). They share the
 outbox's connection, so a due reminder becomes a queued broadcast in one transaction:
-a crash leaves either both or neither.
+a crash leaves either both or neither. Only the sender lease's holder writes them: given
+its `fence`, every write checks the lease in its own transaction (`require_lease`), so a
+process that lost the lease (frozen, then woken) neither fires nor reschedules anything.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.storage.outbox import Outbox, insert_broadcast, iso
+from bot.storage.outbox import Outbox, insert_broadcast, iso, require_lease
 
 
 @dataclass(frozen=True)
@@ -47,8 +49,12 @@ def offset_text(seconds: int) -> str:
 
 
 class ReminderRows:
-    def __init__(self, outbox: Outbox) -> None:
+    """The rows; each write raises `NotSender` (and writes nothing) unless `fence` is the
+    sender lease's current epoch, or None (unfenced: tests and tools)."""
+
+    def __init__(self, outbox: Outbox, fence: int | None = None) -> None:
         self.outbox = outbox
+        self.fence = fence
 
     def all(self) -> list[ReminderRow]:
         """Every row that can be read (the others: `unreadable`)."""
@@ -65,6 +71,7 @@ class ReminderRows:
     def save(self, rows: Iterable[ReminderRow], now: datetime) -> None:
         """Insert or overwrite (a moved event reschedules even a row already sent)."""
         with self.outbox.conn.transaction() as db:
+            require_lease(db, self.fence)
             db.executemany(
                 "INSERT INTO reminders(event_id, offset_s, due_at, starts_at, state, updated_at)"
                 " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(event_id, offset_s) DO UPDATE SET"
@@ -97,6 +104,7 @@ class ReminderRows:
     def fire(self, row: ReminderRow, text: str, now: datetime) -> int | None:
         """Turn a due reminder into a queued broadcast, exactly once; None if it changed."""
         with self.outbox.conn.transaction() as db:
+            require_lease(db, self.fence)
             cur = db.execute(
                 "UPDATE reminders SET state = 'sent', updated_at = ?"
                 " WHERE event_id = ? AND offset_s = ? AND due_at = ? AND state = 'scheduled'",
@@ -115,6 +123,7 @@ class ReminderRows:
     def set_state(self, rows: Iterable[ReminderRow], state: str, now: datetime) -> None:
         """Move scheduled rows to `state` (rows no longer scheduled are left alone)."""
         with self.outbox.conn.transaction() as db:
+            require_lease(db, self.fence)
             db.executemany(
                 "UPDATE reminders SET state = ?, updated_at = ?"
                 " WHERE event_id = ? AND offset_s = ? AND state = 'scheduled'",

@@ -3,7 +3,9 @@
 Telegram says so twice: a service message in each chat (`migrate_to_chat_id`,
 `migrate_from_chat_id`), and a 400 with `migrate_to_chat_id` to a message sent to the old
 id (PTB's `ChatMigrated`, seen by `bot.tg.pacing`). Either moves the subscription and the
-queued broadcast messages in one storage update that may run again harmlessly.
+queued broadcast messages (the outbox), and the conversations, questions and votes kept
+under the old id (the question log), each in one storage update that may run again
+harmlessly: a follow-up in the supergroup continues the conversation begun in the group.
 
 Only a service message that can be real moves anything: `migrate_to_chat_id` in a basic
 group, `migrate_from_chat_id` in a supergroup, the new id a supergroup's (-100…). Anything
@@ -28,7 +30,16 @@ SUPERGROUP_ID_MAX = -1_000_000_000_000
 
 
 async def move_chat(services: Services, old: int, new: int) -> None:
-    """Move the chat `old`'s subscription and queued messages to `new`."""
+    """Move the chat `old`'s subscription, queued messages, conversations and feedback to
+    `new`."""
+    history = await services.storage.move_chat(old, new)
+    if history is None:  # the database refused: logged by the storage
+        log.error("chat %s is now %s, but its conversations and votes could not be moved",
+                  old, new)
+    elif history:
+        log.info("chat %s is now %s: %d conversation(s), %d answer(s), %d question(s) and"
+                 " %d vote(s) moved", old, new, history.contexts, history.answers,
+                 history.questions, history.votes)
     outbox = services.broadcasting.outbox
     if outbox is None:  # the database is down: a later send to `old` will tell us again
         log.warning("chat %s is now %s, but the database is unavailable: nothing moved",
