@@ -123,7 +123,8 @@ REVIEW_SIGNALS = {
     "rejected": "“এগুলোর কোনোটি নয়”",
     "narrow": "অল্প ব্যবধানে উত্তর",
 }
-REVIEW_MORE = "… আরও {count}টি প্রশ্ন (সবগুলোই যোগ হবে)"
+# Only the phrasings a card shows are taught (bot.tg.review_view.shown_questions).
+REVIEW_MORE = "… {count} more wait for the next review"
 REVIEW_ANSWERED = "বট উত্তর দিয়েছিল:"
 REVIEW_OFFERED = "বট প্রস্তাব করেছিল:"
 REVIEW_CHOSEN = "ব্যবহারকারীরা বেছে নিয়েছেন:"
