@@ -57,41 +57,67 @@ def tap(fake: FakeTelegram, data: str, admin: int = ADMIN_ID) -> Call:
                          and not c.text.startswith("👤"), since=since)[0]
 
 
-def test_the_second_of_two_previews_of_one_file_is_refused(
+def superseded(fake: FakeTelegram, data: str, admin: int = ADMIN_ID) -> str:
+    """Tap a button expected to be refused with an alert; the alert's text."""
+    since = fake.mark()
+    fake.callback(data, user_id=admin)
+    [answer] = fake.wait_for("answerCallbackQuery", since=since)
+    return str(answer.params.get("text", ""))
+
+
+def test_an_older_preview_of_a_file_cannot_be_applied_over_a_newer_upload(
     two_admins: tuple[BotThread, Path], fake_telegram: FakeTelegram
 ) -> None:
+    """Red-team (eighth run): v1 and v2 of a file previewed against the same base, v1's
+    (older) Apply wrote v1 and v2's was then refused as stale. A newer upload of a file
+    supersedes every earlier preview of it: only the newest can be applied."""
     bot, folder = two_admins
-    first = with_new_answer(folder, "প্রথম অ্যাডমিনের উত্তর: লামা ডাউনলোড হয়েছে।")
-    second = with_new_answer(folder, "দ্বিতীয় অ্যাডমিনের উত্তর: লামা ডাউনলোড হয়েছে।")
-    first_preview = preview(fake_telegram, "facts.yaml", first, ADMIN_ID)
-    second_preview = preview(fake_telegram, "facts.yaml", second, OTHER_ADMIN)
+    before = (folder / "facts.yaml").read_bytes()
+    v1 = with_new_answer(folder, "প্রথম সংস্করণ: লামা ডাউনলোড হয়েছে।")
+    v2 = with_new_answer(folder, "দ্বিতীয় সংস্করণ: লামা ডাউনলোড হয়েছে।")
+    old = preview(fake_telegram, "facts.yaml", v1)
+    new = preview(fake_telegram, "facts.yaml", v2)
+    since = fake_telegram.mark()
+    alert = superseded(fake_telegram, apply_button(old))
+    assert "newer upload of facts.yaml superseded" in alert
+    assert (folder / "facts.yaml").read_bytes() == before  # nothing written
+    assert not [c for c in fake_telegram.calls[since:] if c.method == "sendMessage"]
+    assert APPLIED in tap(fake_telegram, apply_button(new)).text
+    assert (folder / "facts.yaml").read_bytes() == v2
+    assert "দ্বিতীয় সংস্করণ" in bot.services.knowledge.facts["downloads_milestone"].answer
 
-    assert APPLIED in tap(fake_telegram, apply_button(second_preview), OTHER_ADMIN).text
-    refused = tap(fake_telegram, apply_button(first_preview), ADMIN_ID)
-    assert APPLIED not in refused.text
-    assert "facts.yaml" in refused.text and "changed since" in refused.text
-    assert (folder / "facts.yaml").read_bytes() == second
-    assert "দ্বিতীয় অ্যাডমিনের" in bot.services.knowledge.facts["downloads_milestone"].answer
-
-    # The refusal offers a fresh preview of the same upload against the file as it is now.
-    fresh = tap(fake_telegram, str(refused.buttons[0]["callback_data"]), ADMIN_ID)
-    assert "downloads_milestone" in fresh.text
-    assert APPLIED in tap(fake_telegram, apply_button(fresh), ADMIN_ID).text
-    assert (folder / "facts.yaml").read_bytes() == first
+    # Another admin's newer upload of the file supersedes a preview too; another file's not.
+    mine = preview(fake_telegram, "facts.yaml", v1)
+    extra = 'version: 1\nsmalltalk:\n  - id: bye2\n    answer: "বিদায়"\n    questions: ["tata"]\n'
+    other_file = preview(fake_telegram, "extra.yaml", extra.encode(), OTHER_ADMIN)
+    theirs = preview(fake_telegram, "facts.yaml", before, OTHER_ADMIN)
+    assert "superseded" in superseded(fake_telegram, apply_button(mine))
+    since = fake_telegram.mark()
+    assert APPLIED in tap(fake_telegram, apply_button(other_file), OTHER_ADMIN).text
+    fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == OTHER_ADMIN
+                           and "bye2" in c.text, since=since)  # its reload report
+    assert APPLIED in tap(fake_telegram, apply_button(theirs), OTHER_ADMIN).text
+    assert (folder / "facts.yaml").read_bytes() == before
 
 
 def test_a_hand_edit_after_the_preview_is_not_overwritten(
     two_admins: tuple[BotThread, Path], fake_telegram: FakeTelegram
 ) -> None:
     bot, folder = two_admins
-    shown = preview(fake_telegram, "facts.yaml", with_new_answer(folder))
+    upload = with_new_answer(folder)
+    shown = preview(fake_telegram, "facts.yaml", upload)
     by_hand = with_new_answer(folder, "হাতে লেখা উত্তর: লামা ডাউনলোড হয়েছে।")
     (folder / "facts.yaml").write_bytes(by_hand)
     refused = tap(fake_telegram, apply_button(shown))
     assert APPLIED not in refused.text and "changed since" in refused.text
-    assert refused.buttons
     assert (folder / "facts.yaml").read_bytes() == by_hand
     assert not list((folder / ".history").glob("*--*"))
+
+    # The refusal offers a fresh preview of the same upload against the file as it is now.
+    fresh = tap(fake_telegram, str(refused.buttons[0]["callback_data"]))
+    assert "downloads_milestone" in fresh.text
+    assert APPLIED in tap(fake_telegram, apply_button(fresh)).text
+    assert (folder / "facts.yaml").read_bytes() == upload
 
 
 def test_a_new_file_created_after_its_preview_is_not_overwritten(

@@ -173,3 +173,51 @@ def test_forged_review_buttons_are_refused(
     since = fake_telegram.mark()
     press(fake_telegram, skip, card)
     assert "পরে দেখা হবে" in edited(fake_telegram, since).text
+
+
+def test_a_card_teaches_only_the_phrasings_it_shows(
+    review_bot: tuple[BotThread, Path], fake_telegram: FakeTelegram
+) -> None:
+    """Red-team (eighth run): a card too long for one message listed some phrasings and
+    said "… N more (all will be added)", and its buttons taught all of them: a phrasing
+    joins a card when it shares half its word weight, so a user could get words taught
+    that no admin saw. Only the phrasings shown are taught and decided; the rest wait."""
+    bot, folder = review_bot
+    seed = "ajke brishti hobe"
+    log_unanswered(bot, seed, 1, 2, 3)
+    # "naki" and the numbers weigh nothing to the matcher: all of these join the seed's
+    # card, and 30 of 200 characters do not fit in one message.
+    long = [(f"ajke brishti hobe {i} " + "naki " * 50)[:200].strip() for i in range(30)]
+    for user, text in enumerate(long, 10):
+        log_unanswered(bot, text, user)
+    before = (folder / "decline.yaml").read_text(encoding="utf-8")
+    [card] = fake_telegram.ask("/review", user_id=ADMIN_ID)
+    shown = [seed, *(text for text in long if f"×1 {text}\n" in card.text + "\n")]
+    waiting = [text for text in long if text not in shown]
+    assert 1 < len(shown) < len(long) and waiting
+    assert f"… {len(waiting)} more wait for the next review" in card.text
+
+    since = fake_telegram.mark()
+    press(fake_telegram, buttons(card)["🚫 অন্য বিষয়"], card)
+    # A full card and the list of what was added do not fit one message: the outcome follows.
+    assert "more wait" in edited(fake_telegram, since).text
+    [done] = fake_telegram.wait_for("sendMessage", lambda c: "যোগ হয়েছে" in c.text, since=since)
+    assert f"{len(shown)}টি প্রশ্ন যোগ হয়েছে" in done.text
+    after = (folder / "decline.yaml").read_text(encoding="utf-8")
+    added = set(after.splitlines()) - set(before.splitlines())
+    assert {line.strip().removeprefix("- ").strip('"') for line in added} == set(shown)
+    # Only the shown ones are decided: the rest are the next review's card.
+    items = bot.call(bot.services.storage.review_items(6.0))
+    assert items is not None and {i.text for i in items} == set(waiting)
+    fake_telegram.wait_for("sendMessage", lambda c: "পর্যালোচনা শেষ" in c.text, since=since)
+    since = fake_telegram.mark()
+    fake_telegram.message("/review", user_id=ADMIN_ID)
+    [again] = fake_telegram.wait_for("sendMessage", lambda c: "🗂" in c.text, since=since)
+    assert all(f"×1 {text}" in again.text for text in waiting)
+    assert "more wait" not in again.text
+
+    # Ignoring a card decides only what it shows, too.
+    since = fake_telegram.mark()
+    press(fake_telegram, buttons(again)["🙈 উপেক্ষা"], again)
+    edited(fake_telegram, since)
+    assert bot.call(bot.services.storage.review_items(6.0)) == []

@@ -27,22 +27,45 @@ def title(knowledge: Knowledge, intent_id: str) -> str:
     return fact.title if fact is not None else intent_id
 
 
-def card_text(session: ReviewSession, knowledge: Knowledge) -> str:
+def shown_questions(session: ReviewSession) -> tuple[str, ...]:
+    """The card's phrasings that fit on it, most asked first: the only ones its buttons
+    teach, ignore or decide. The rest wait for the next /review: a phrasing joins a card
+    when it shares half its word weight, so one an admin never saw must not be taught."""
+    return session.cluster.texts[: len(_phrasing_lines(session))] if session.cluster else ()
+
+
+def _phrasing_lines(session: ReviewSession) -> list[str]:
+    """The card's phrasing lines that fit in `_ROOM` under its head."""
+    cluster = session.cluster
+    assert cluster is not None
+    used = tg_len(_head(session))
+    lines: list[str] = []
+    for phrasing in cluster.phrasings:
+        line = f"×{phrasing.count} {escape(_cut(phrasing.text))}"
+        # The first always shows (a phrasing is cut to _QUESTION): a card teaches something.
+        if lines and used + tg_len(line) > _ROOM:
+            break
+        lines.append(line)
+        used += tg_len(line) + 1
+    return lines
+
+
+def _head(session: ReviewSession) -> str:
     cluster = session.cluster
     assert cluster is not None
     signals = ", ".join(f"{texts.REVIEW_SIGNALS.get(str(s), str(s))} {n}"
                         for s, n in sorted(cluster.signals.items()))
-    head = texts.REVIEW_CARD.format(number=session.position + 1, total=len(session.clusters),
+    return texts.REVIEW_CARD.format(number=session.position + 1, total=len(session.clusters),
                                     users=cluster.users, count=cluster.count, signals=signals)
-    lines = [head, ""]
-    used = tg_len(head)
-    for shown, phrasing in enumerate(cluster.phrasings):
-        line = f"×{phrasing.count} {escape(_cut(phrasing.text))}"
-        if used + tg_len(line) > _ROOM:
-            lines.append(texts.REVIEW_MORE.format(count=len(cluster.phrasings) - shown))
-            break
-        lines.append(line)
-        used += tg_len(line) + 1
+
+
+def card_text(session: ReviewSession, knowledge: Knowledge) -> str:
+    cluster = session.cluster
+    assert cluster is not None
+    shown = _phrasing_lines(session)
+    lines = [_head(session), "", *shown]
+    if len(shown) < len(cluster.phrasings):
+        lines.append(texts.REVIEW_MORE.format(count=len(cluster.phrasings) - len(shown)))
     for heading, counts in ((texts.REVIEW_ANSWERED, cluster.answered),
                             (texts.REVIEW_OFFERED, cluster.offered),
                             (texts.REVIEW_CHOSEN, cluster.chosen)):
@@ -52,6 +75,15 @@ def card_text(session: ReviewSession, knowledge: Knowledge) -> str:
         reasons = {texts.VOTE_REASONS.get(r, r): n for r, n in cluster.reasons.items()}
         lines.append(f"{texts.REVIEW_REASONS} {escape(_counts(reasons))}")
     return "\n".join(lines)
+
+
+def with_note(card: str, note: str) -> list[str]:
+    """The card and a note under it (an outcome, a confirmation): one message if they fit,
+    else two, since a full card and a long note together are too long for one."""
+    if not note:
+        return [card]
+    joined = f"{card}\n\n{note}"
+    return [joined] if tg_len(joined) <= MAX_MESSAGE else [card, note]
 
 
 def card_keyboard(session: ReviewSession, knowledge: Knowledge) -> InlineKeyboardMarkup:

@@ -59,12 +59,33 @@ class PendingEdit:
     name: str
     content: bytes
     base: str  # fingerprint of the file its preview replaced (see kbedit.apply)
+    upload: int = 0  # its number among previews (`PendingEdits.upload`)
 
 
 @dataclass
 class PendingEdits:
     items: dict[str, PendingEdit] = field(default_factory=dict)
     size: int = MAX_PENDING_EDITS
+    # File name -> the number of its newest preview. Previews of v1 and v2 of a file are
+    # against the same base: without this, v1's Apply (older) would write v1 and leave
+    # v2's refused as stale. Only the newest preview of a file can be applied.
+    newest: dict[str, int] = field(default_factory=dict)
+    uploads: int = 0
+
+    def upload(self, name: str) -> int:
+        """Number a new preview of file `name`; the earlier ones of it are superseded now
+        (not when it is ready: two previews of a file staged at once end newest first)."""
+        self.uploads += 1
+        self.newest[name] = self.uploads
+        # Bounded: forget files with nothing pending (their next upload is newest anyway).
+        if len(self.newest) > 4 * self.size:
+            waiting = {edit.name for edit in self.items.values()} | {name}
+            self.newest = {n: u for n, u in self.newest.items() if n in waiting}
+        return self.uploads
+
+    def superseded(self, edit: PendingEdit) -> bool:
+        """Whether a newer upload of `edit`'s file was previewed since `edit`'s preview."""
+        return self.newest.get(edit.name, edit.upload) != edit.upload
 
     def add(self, edit: PendingEdit) -> str:
         """Keep `edit`; return the token its buttons carry (the oldest goes past `size`)."""

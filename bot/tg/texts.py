@@ -78,6 +78,11 @@ EDIT_STALE = (
     "⚠️ প্রয়োগ করা হয়নি, কিছুই বদলানো হয়নি: {reason}.\n"
     "ফাইলটি এখন যেমন আছে তার সঙ্গে মিলিয়ে নতুন করে দেখতে নিচের বোতাম চাপুন।"
 )
+# An alert (plain text, at most 200 characters; a file name is at most 100).
+EDIT_SUPERSEDED = (
+    "A newer upload of {name} superseded this preview; nothing was written. "
+    "Apply the newest preview of the file."
+)
 EDIT_PREVIEW_AGAIN = "🔄 নতুন প্রিভিউ"
 EDIT_APPLY = "✅ প্রয়োগ করুন"
 EDIT_DISCARD = "✖️ বাতিল"
@@ -123,7 +128,8 @@ REVIEW_SIGNALS = {
     "rejected": "“এগুলোর কোনোটি নয়”",
     "narrow": "অল্প ব্যবধানে উত্তর",
 }
-REVIEW_MORE = "… আরও {count}টি প্রশ্ন (সবগুলোই যোগ হবে)"
+# Only the phrasings a card shows are taught (bot.tg.review_view.shown_questions).
+REVIEW_MORE = "… {count} more wait for the next review"
 REVIEW_ANSWERED = "বট উত্তর দিয়েছিল:"
 REVIEW_OFFERED = "বট প্রস্তাব করেছিল:"
 REVIEW_CHOSEN = "ব্যবহারকারীরা বেছে নিয়েছেন:"

@@ -62,7 +62,10 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 async def preview(context: ContextTypes.DEFAULT_TYPE, services: Services, chat_id: int,
                   admin_id: int, name: str, content: bytes) -> None:
     """Validate `content` as `name` with the folder as it is now; send what applying it
-    would change, with apply and discard buttons, or the problems."""
+    would change, with apply and discard buttons, or the problems. From now on, earlier
+    previews of `name` are superseded, even if this upload turns out invalid: an admin who
+    sent a newer version must not apply an older one by tapping its preview."""
+    upload = services.pending_edits.upload(name)
     try:
         staged = await asyncio.to_thread(
             kbedit.stage,
@@ -79,7 +82,8 @@ async def preview(context: ContextTypes.DEFAULT_TYPE, services: Services, chat_i
     except KnowledgeError as err:
         await send_chunks(context.bot, chat_id, _problems(name, err))
         return
-    token = services.pending_edits.add(PendingEdit(admin_id, name, content, staged.base))
+    token = services.pending_edits.add(PendingEdit(admin_id, name, content, staged.base,
+                                                      upload))
     markup = InlineKeyboardMarkup(
         [
             [
@@ -120,6 +124,9 @@ async def on_decision(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     edit = services.pending_edits.take(token)
     if edit is None:
         await query.answer(texts.EDIT_EXPIRED, show_alert=True)
+        return
+    if services.pending_edits.superseded(edit):  # nothing to apply, preview or discard
+        await query.answer(texts.EDIT_SUPERSEDED.format(name=edit.name), show_alert=True)
         return
     await query.answer()
     chat_id = query.message.chat.id if query.message is not None else query.from_user.id

@@ -82,7 +82,7 @@ async def _dispatch(context: ContextTypes.DEFAULT_TYPE, services: Services,
     knowledge = services.knowledge
     found = session.card
     assert found is not None and session.cluster is not None
-    asked = found.cluster.texts
+    asked = view.shown_questions(session)  # never a phrasing the admin did not see
     lesson: teach.Lesson | None = None
     if tap.verb == "a" and tap.index is not None and tap.index < len(found.closest):
         lesson = teach.Lesson(teach.Action.ADD, found.closest[tap.index], asked)
@@ -111,32 +111,32 @@ async def _navigate(context: ContextTypes.DEFAULT_TYPE, services: Services,
     text = view.card_text(session, knowledge)
     if tap.verb == "c":
         await query.answer()
-        await _show(context, query, f"{text}\n\n{texts.REVIEW_PICK_TOPIC}",
-                    view.topics_keyboard(session, knowledge))
+        await _show(context, query, text, view.topics_keyboard(session, knowledge),
+                    texts.REVIEW_PICK_TOPIC)
     elif tap.verb == "t":
         if tap.index is None or tap.index >= len(session.topics):
             await query.answer(texts.REVIEW_BAD_BUTTON, show_alert=True)
             return
         await query.answer()
-        await _show(context, query, f"{text}\n\n{texts.REVIEW_PICK_FACT}",
-                    view.facts_keyboard(session, knowledge, session.topics[tap.index]))
+        await _show(context, query, text,
+                    view.facts_keyboard(session, knowledge, session.topics[tap.index]),
+                    texts.REVIEW_PICK_FACT)
     elif tap.verb in ("b", "n"):
         await query.answer()
-        note = f"\n\n{texts.REVIEW_CANCELLED}" if session.proposal is not None else ""
+        note = texts.REVIEW_CANCELLED if session.proposal is not None else ""
         session.proposal = None
-        await _show(context, query, text + note, view.card_keyboard(session, knowledge))
+        await _show(context, query, text, view.card_keyboard(session, knowledge), note)
     elif tap.verb == "i":
-        cluster = session.cluster
-        assert cluster is not None
-        if not await services.storage.decide(list(cluster.texts), teach.Action.IGNORE.value,
+        if not await services.storage.decide(list(view.shown_questions(session)),
+                                             teach.Action.IGNORE.value,
                                              None, _by(query), services.now()):
             await query.answer(texts.REVIEW_FAILED.format(reason="database"), show_alert=True)
             return
         await query.answer()
-        await _next(context, services, query, session, f"{text}\n\n{texts.REVIEW_IGNORED}")
+        await _next(context, services, query, session, text, texts.REVIEW_IGNORED)
     else:  # "s": skipped for now; the next /review shows it again
         await query.answer()
-        await _next(context, services, query, session, f"{text}\n\n{texts.REVIEW_SKIPPED}")
+        await _next(context, services, query, session, text, texts.REVIEW_SKIPPED)
 
 
 async def _teach(context: ContextTypes.DEFAULT_TYPE, services: Services, query: CallbackQuery,
@@ -151,16 +151,17 @@ async def _teach(context: ContextTypes.DEFAULT_TYPE, services: Services, query: 
             teach.propose, settings.knowledge_dir, lesson, services.responder, questions,
             settings.timezone, services.now())
     except (teach.TeachError, QuestionFileError) as err:
-        await _show(context, query, _failed(text, str(err)), view.card_keyboard(session, knowledge))
+        await _show(context, query, text, view.card_keyboard(session, knowledge),
+                    _failed(str(err)))
         return
     except KnowledgeError as err:
-        await _show(context, query, _failed(text, "; ".join(str(p) for p in err.problems)),
-                    view.card_keyboard(session, knowledge))
+        await _show(context, query, text, view.card_keyboard(session, knowledge),
+                    _failed("; ".join(str(p) for p in err.problems)))
         return
     if proposal.needs_confirmation:
         session.proposal = proposal
-        await _show(context, query, f"{text}\n\n{view.confirm_text(proposal)}",
-                    view.confirm_keyboard(session))
+        await _show(context, query, text, view.confirm_keyboard(session),
+                    view.confirm_text(proposal))
         return
     await _apply(context, services, query, session, proposal, confirmed=False)
 
@@ -182,35 +183,35 @@ async def _apply(context: ContextTypes.DEFAULT_TYPE, services: Services, query: 
         swap = await services.live.replace(write)
     except kbedit.StaleEdit as err:  # edited meanwhile: the next tap proposes afresh
         stale = texts.REVIEW_STALE.format(reason=escape(str(err)))
-        await _show(context, query, f"{text}\n\n{stale}",
-                    view.card_keyboard(session, services.knowledge))
+        await _show(context, query, text, view.card_keyboard(session, services.knowledge),
+                    stale)
         return
     except (kbedit.EditError, teach.TeachError) as err:
-        await _show(context, query, _failed(text, str(err)),
-                    view.card_keyboard(session, services.knowledge))
+        await _show(context, query, text, view.card_keyboard(session, services.knowledge),
+                    _failed(str(err)))
         return
     except KnowledgeError as err:  # another file changed so that the folder no longer loads
-        await _show(context, query, _failed(text, "; ".join(str(p) for p in err.problems)),
-                    view.card_keyboard(session, services.knowledge))
+        await _show(context, query, text, view.card_keyboard(session, services.knowledge),
+                    _failed("; ".join(str(p) for p in err.problems)))
         return
     lesson = proposal.lesson
-    cluster = session.cluster
-    assert cluster is not None
     log.info("%s: %d question(s) %s %s", by, len(proposal.added), lesson.action.value,
              lesson.target)
     outcome = view.applied_text(proposal, swap.new)
-    if not await services.storage.decide(list(cluster.texts), lesson.action.value,
+    # The questions the card showed (and taught): the rest wait for the next /review.
+    if not await services.storage.decide(list(lesson.questions), lesson.action.value,
                                          lesson.target, by, services.now()):
         outcome += "\n" + texts.REVIEW_FAILED.format(reason="the decision was not saved")
     reason = texts.REVIEW_RELOAD.format(who=f"{by}, {lesson.target}")
     notice = [texts.RELOAD_REASON.format(reason=escape(reason)), *swapped(swap, reason).messages]
-    await _next(context, services, query, session, f"{text}\n\n{outcome}", notice)
+    await _next(context, services, query, session, text, outcome, notice)
 
 
 async def _next(context: ContextTypes.DEFAULT_TYPE, services: Services, query: CallbackQuery,
-                session: ReviewSession, outcome: str, notice: list[str] | None = None) -> None:
+                session: ReviewSession, text: str, outcome: str,
+                notice: list[str] | None = None) -> None:
     """Close the card shown with its outcome, tell the admins, then show the next card."""
-    await _show(context, query, outcome, None)
+    await _show(context, query, text, None, outcome)
     if notice:
         await tell_admins(services, context.bot, notice)
     session.advance()
@@ -233,17 +234,21 @@ async def _send_card(context: ContextTypes.DEFAULT_TYPE, services: Services,
 
 
 async def _show(context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, text: str,
-                markup: InlineKeyboardMarkup | None) -> None:
-    """Put `text` into the card's message (a new message if it cannot be edited)."""
+                markup: InlineKeyboardMarkup | None, note: str = "") -> None:
+    """Put the card `text` and `note` under it into the card's message (a new message if it
+    cannot be edited); a note that does not fit under a full card follows it, with `markup`."""
+    first, *rest = view.with_note(text, note)
     if isinstance(query.message, Message):
         try:
-            await query.message.edit_text(text, reply_markup=markup)
-            return
+            await query.message.edit_text(first, reply_markup=None if rest else markup)
         except BadRequest as exc:
-            if "not modified" in str(exc).lower():
-                return
-            log.info("could not edit the review card, sending it anew: %s", exc)
-    await send_chunks(context.bot, _chat_id(query), [text], markup)
+            if "not modified" not in str(exc).lower():
+                log.info("could not edit the review card, sending it anew: %s", exc)
+                rest = [first, *rest]
+    else:
+        rest = [first, *rest]
+    if rest:
+        await send_chunks(context.bot, _chat_id(query), rest, markup)
 
 
 def _chat_id(query: CallbackQuery) -> int:
@@ -254,8 +259,8 @@ def _by(query: CallbackQuery) -> str:
     return f"admin {query.from_user.id} (/review)"
 
 
-def _failed(text: str, reason: str) -> str:
-    return f"{text}\n\n{texts.REVIEW_FAILED.format(reason=escape(reason[:1000]))}"
+def _failed(reason: str) -> str:
+    return texts.REVIEW_FAILED.format(reason=escape(reason[:1000]))
 
 
 def _eval_questions(path: Path) -> list[LabelledQuestion]:
