@@ -93,3 +93,9 @@ def test_a_fact_about_the_place_named_goes_first(real: Responder) -> None:
     answer = real.ask("ইইউ দেশগুলো লামার ব্যাপারে কী নিয়ে আপত্তি তুলেছিল?", NOW)
     assert answer.kind is AnswerKind.SUGGEST
     assert answer.suggestions[0] == "eu_privacy"
+
+
+def test_completely_is_grammar(real: Responder) -> None:
+    """"একদম" (completely) weighs nothing: it had met the versatility fact's words."""
+    answer = real.ask("লামা একদম ফ্রি তো?", NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "ecosystem_strategy")
