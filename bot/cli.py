@@ -9,6 +9,7 @@ import argparse
 import contextlib
 import io
 import json
+import logging
 import os
 import re
 import signal
@@ -693,6 +694,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # restart) would kill it: its default action ends the process. Ignored until the
         # running bot takes it as "reload".
         signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    if args.handler not in (cmd_run, cmd_default):  # those may run the bot
+        # A command says in one line why the database failed; the storage layer's warnings
+        # are written for a running bot's log ("answering without logging").
+        logging.getLogger("bot.storage").setLevel(logging.ERROR)
     try:
         code = int(args.handler(args, _settings()))
         sys.stdout.flush()  # a full disk is reported here, not by the exit's flush
