@@ -22,7 +22,7 @@ from bot.cli_args import stdin_lines
 from bot.config import Settings
 from bot.core.answer import Responder
 from bot.core.evaluation import LabelledQuestion, QuestionFileError, load_questions
-from bot.core.loader import KnowledgeError
+from bot.core.loader import KnowledgeError, load_knowledge
 from bot.core.review import NARROW_MARGIN, Card, Cluster, card, review_queue
 from bot.storage.connection import existing_target
 from bot.storage.purge import PAUSE as PURGE_PAUSE
@@ -212,6 +212,14 @@ class Review:
     def apply_lesson(self, cluster: Cluster, lesson: teach.Lesson) -> bool:
         """Propose, show, confirm if needed, apply; True once the card is decided."""
         tz = self.settings.timezone
+        try:
+            # The folder as it is now: another review or an upload may have applied since
+            # this one loaded it, and the questions already added must not be added again.
+            self.responder = Responder(load_knowledge(self.directory, tz))
+        except KnowledgeError as err:
+            self.say(f"The knowledge folder does not load now ({len(err.problems)} problem(s),"
+                     " see llamabot kb validate): nothing was written.")
+            return False
         try:
             proposal = teach.propose(self.directory, lesson, self.responder, self.questions,
                                      tz, self.now())

@@ -237,3 +237,38 @@ def test_a_read_only_knowledge_folder_is_refused_in_one_line() -> None:
             if path.is_dir() and not path.is_symlink():
                 path.chmod(0o755)
         shutil.rmtree(base)
+
+
+def test_two_reviews_of_one_card_add_its_questions_once(tmp_path: Path, folder: Path) -> None:
+    """A review answers from the knowledge it loaded; another review (or an upload) applied
+    since: the same questions were added again, as many times as reviews decided the card."""
+    import os
+    import subprocess
+
+    from test_cli import LLAMABOT
+
+    database = DatabaseTarget.parse(str(tmp_path / "bot.sqlite3"))
+    log_questions(database, {RAIN[0]: [1, 2], RAIN[2]: [3]})
+    environment = {k: v for k, v in os.environ.items()
+                   if not k.startswith(("TELEGRAM_", "LLAMABOT_"))}
+    command = [LLAMABOT, "kb", "review", "--database", database.location, "--knowledge",
+               str(folder)]
+    first = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, cwd=tmp_path, env=environment)
+    try:
+        shown = b""
+        assert first.stdout is not None
+        while b"choice> " not in shown:  # the first review shows the card, and waits
+            chunk = os.read(first.stdout.fileno(), 65536)
+            assert chunk, shown.decode()
+            shown += chunk
+        second = run(*command[1:], stdin="d\nq\n", cwd=tmp_path)
+        assert "Applied to decline.yaml" in second.stdout, second.stdout + second.stderr
+        out, err = first.communicate(b"d\ni\nq\n", timeout=120)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert "Traceback" not in err.decode(), err.decode()
+    decline = (folder / "decline.yaml").read_text(encoding="utf-8")
+    assert decline.count(f'"{RAIN[0]}"') == 1 and decline.count(f'"{RAIN[2]}"') == 1
+    assert "has every one of these questions already" in out.decode()
