@@ -120,3 +120,19 @@ def test_an_endless_stdin_is_read_only_as_far_as_a_message_can_go(
                                 cwd=ROOT, env=env, stdin=endless, capture_output=True,
                                 text=True, timeout=30)
     assert result.returncode == 2 and "Telegram allows" in result.stderr, result.stderr
+
+
+def test_a_control_character_is_refused_on_both_engines(database_target: DatabaseTarget) -> None:
+    """A NUL byte was queued on SQLite for every subscriber, and refused on PostgreSQL by the
+    driver's own words; an escape sequence pasted from a terminal went out as it was."""
+    subscribed(database_target, 1)
+    for text in ("a\0b", "title\x1b[1m bold", "a\x7fb"):
+        result = llamabot(database_target, "broadcast", "--text", "-", stdin=text)
+        assert result.returncode == 2, result.stdout
+        assert result.stderr.startswith("error: the announcement holds a control character")
+        assert result.stderr.count("\n") == 1, result.stderr
+    outbox = Outbox.open(database_target)
+    assert outbox.recent() == []
+    outbox.close()
+    fits = llamabot(database_target, "broadcast", "--text", "-", stdin="line\n\tindented\r\n")
+    assert fits.returncode == 0, fits.stderr
