@@ -136,3 +136,28 @@ def test_a_control_character_is_refused_on_both_engines(database_target: Databas
     outbox.close()
     fits = llamabot(database_target, "broadcast", "--text", "-", stdin="line\n\tindented\r\n")
     assert fits.returncode == 0, fits.stderr
+
+
+def test_a_port_that_is_not_postgresql_is_said_in_words() -> None:
+    """A URL pointing at a web server's port: libpq's reason ends in the byte it got
+    ("...response to SSL negotiation: H"), and only the "H" was shown."""
+    import socket
+    import threading
+
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+
+    def answer_like_http() -> None:
+        with server:
+            connection, _ = server.accept()
+            with connection:
+                connection.recv(64)
+                connection.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n")
+
+    threading.Thread(target=answer_like_http, daemon=True).start()
+    target = DatabaseTarget.parse(f"postgresql://bot:hunter2-secret@127.0.0.1:{port}/llamabot")
+    result = llamabot(target, "broadcast", "status")
+    assert result.returncode == 2
+    assert result.stderr.rstrip().endswith(
+        "cannot connect: received invalid response to SSL negotiation: H"), result.stderr
+    assert "hunter2-secret" not in result.stderr

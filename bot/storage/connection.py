@@ -411,4 +411,8 @@ def _pg_reason(exc: BaseException, target: DatabaseTarget) -> str:
     at ... failed: Connection refused" is "Connection refused"."""
     line = _QUOTED.sub("(…)", target.redact(_one_line(exc)))
     reasons = [r.strip() for r in line.split(": ") if r.strip() and r.strip() != "(…)"]
+    if len(reasons) > 1 and len(reasons[-1]) < 3:
+        # A byte or two the server sent back ("...response to SSL negotiation: H"): the
+        # reason is the part before it.
+        return ": ".join(reasons[-2:])
     return reasons[-1] if reasons else type(exc).__name__
