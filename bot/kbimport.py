@@ -47,8 +47,12 @@ def import_article(
     _check_ids(folder, draft)
     copy, facts = folder / draft.file, folder / f"facts-{source_id}.yaml"
     for path in (copy, facts):
-        if path.exists():
+        if path.exists() or path.is_symlink():  # a dangling link too: nothing is replaced
             raise ImportFailed(f"{path} already exists: choose another --id, or remove it first")
+    # `sources/` may be a link: the copy must land in the folder, where the loader reads it.
+    if not Path(os.path.realpath(copy.parent)).is_relative_to(os.path.realpath(folder)):
+        raise ImportFailed(f"{copy.parent} is a link out of the knowledge folder: make it a"
+                           " folder of its own")
     try:
         copy.parent.mkdir(parents=True, exist_ok=True)
         _write(copy, draft.text)

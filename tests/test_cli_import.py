@@ -198,3 +198,25 @@ def test_the_id_check_reads_the_folder_as_the_loader_does(tmp_path: Path, articl
          "river-drone", "--out", str(out)], capture_output=True, text=True, timeout=30)
     assert result.returncode == 0, result.stderr
     assert (out / "facts-river-drone.yaml").exists()
+
+
+@pytest.mark.parametrize("link", ["sources", "copy"])
+def test_the_copy_is_written_inside_the_folder_or_not_at_all(tmp_path: Path, article: Path,
+                                                             link: str) -> None:
+    """`sources/` a link out of the folder: the copy was written there, outside (and the
+    folder then refused it); a dangling link named as the copy was replaced, though the
+    import writes "never over an existing file"."""
+    out, elsewhere = tmp_path / "kb", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (out / "sources").parent.mkdir()
+    if link == "sources":
+        (out / "sources").symlink_to(elsewhere)
+    else:
+        (out / "sources").mkdir()
+        (out / "sources" / "river-drone.bn.txt").symlink_to(elsewhere / "gone.txt")
+    before = files(out)
+    result = run("kb", "import", str(article), "--id", "river-drone", "--out", str(out))
+    assert result.returncode == 2, result.stdout
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+    assert str(out / "sources") in result.stderr
+    assert files(out) == before and list(elsewhere.iterdir()) == []
