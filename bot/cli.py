@@ -6,8 +6,10 @@ Telegram is imported only by `run`, so the console commands start fast.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
+import logging
 import os
 import re
 import signal
@@ -17,7 +19,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from bot.cli_args import NOW_YEARS, count, percent
+from bot.cli_args import NOW_YEARS, count, percent, stdin_lines
 from bot.clock import StartedClock
 from bot.config import (
     DEFAULT_KNOWLEDGE_DIR,
@@ -141,7 +143,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     conversation = Conversation(_responder(args, settings))
     if from_stdin:
         # Lazily: a program can write a turn and read its answer before writing the next.
-        lines: Iterable[str] = (line.rstrip("\r\n") for line in sys.stdin)
+        lines: Iterable[str] = stdin_lines(sys.stdin)
     else:
         lines = [" ".join(argument_text(word) for word in args.question)]
     now = _now(args, settings)
@@ -172,7 +174,18 @@ def cmd_shell(args: argparse.Namespace, settings: Settings) -> int:
     from bot.console import run_shell
 
     conversation = Conversation(_responder(args, settings))
-    return run_shell(conversation, lambda: _now(args, settings))
+    if sys.stdin.isatty():
+        return run_shell(conversation, lambda: _now(args, settings))
+    lines = stdin_lines(sys.stdin)  # a pipe or a file: lines bounded, as `ask -` reads them
+
+    def read(prompt: str) -> str:
+        print(prompt, end="", flush=True)
+        line = next(lines, None)
+        if line is None:
+            raise EOFError
+        return line
+
+    return run_shell(conversation, lambda: _now(args, settings), read)
 
 
 def argument_text(value: str) -> str:
@@ -196,6 +209,25 @@ def _utf8_streams() -> None:
     for stream, errors in streams:
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(encoding="utf-8", errors=errors)
+
+
+def _closed_streams() -> None:
+    """A stream the caller closed (`llamabot ask - <&-`) is None in Python: stdin then reads
+    as empty, and output goes nowhere, instead of a traceback where it is used."""
+    if sys.stdin is None:
+        sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115 - for the process
+    if sys.stdout is None:
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+
+
+def _output_lost() -> None:
+    """Point stdout at /dev/null after a write to it failed: the exit's own flush of what is
+    still buffered would fail again, with a Python warning and exit code 120."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def _print_problems(problems: Sequence[Problem], fmt: str, what: str) -> None:
@@ -403,8 +435,18 @@ def cmd_data_purge(args: argparse.Namespace, settings: Settings) -> int:
     # Each of the purge's short transactions may wait this long for a running bot's write
     # (a broadcast being queued) instead of failing at once.
     log = open_log(args.database, settings, CliError, busy_timeout_ms=5000)
+    # Ctrl-C and SIGTERM (`timeout`, systemd) stop it between two batches, never inside one:
+    # what it then says it deleted is exactly what is gone.
+    received: list[int] = []
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda signum, _frame: received.append(signum))
     try:
-        print(purge(log, args.older_than, _now(args, settings), CliError))
+        print(purge(log, args.older_than, _now(args, settings), CliError, lambda: bool(received)))
+    except CliError as err:
+        if not received:
+            raise
+        print(f"error: {err}", file=sys.stderr)
+        return 128 + received[0]
     finally:
         log.close()
     return 0
@@ -644,6 +686,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _closed_streams()
     _utf8_streams()
     args = build_parser().parse_args(argv)
     if args.handler is cmd_run and hasattr(signal, "SIGHUP"):
@@ -651,8 +694,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         # restart) would kill it: its default action ends the process. Ignored until the
         # running bot takes it as "reload".
         signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    if args.handler not in (cmd_run, cmd_default):  # those may run the bot
+        # A command says in one line why the database failed; the storage layer's warnings
+        # are written for a running bot's log ("answering without logging").
+        logging.getLogger("bot.storage").setLevel(logging.ERROR)
     try:
-        return int(args.handler(args, _settings()))
+        code = int(args.handler(args, _settings()))
+        sys.stdout.flush()  # a full disk is reported here, not by the exit's flush
+        return code
     except KnowledgeError as err:
         print(f"error: the knowledge base has {len(err.problems)} problem(s):", file=sys.stderr)
         for problem in err.problems:
@@ -663,6 +712,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
+    except KeyboardInterrupt:  # Ctrl-C
+        print("error: interrupted", file=sys.stderr)
+        return 128 + signal.SIGINT
+    except OSError as err:  # writing the output (a full disk), or a file gone mid-command
+        _output_lost()
+        where = f" ({err.filename})" if err.filename else ""
+        print(f"error: {err.strerror or err}{where}", file=sys.stderr)
+        return 2
     except OverflowError:  # a number or date past what a check above foresaw: a line, no trace
         print("error: a number or date given is out of range", file=sys.stderr)
         return 2

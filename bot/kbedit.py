@@ -307,6 +307,9 @@ def _validate(directory: Path, name: str, content: bytes | None, tz: tzinfo) -> 
             # A file that cannot be copied (unreadable, a pipe) is left out; the copy holds
             # everything else, and the loader says so if it needed that file.
             pass
+        # The copy took the folder's mode: a read-only folder (a deploy's) would refuse the
+        # edit here, in a scratch copy, instead of where it is applied, in words.
+        copy.chmod(0o700)
         base = fingerprint(copy / name)
         (copy / name).unlink(missing_ok=True)  # if it is a link, never write through it
         if content is not None:

@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from bot.core.article_import import ArticleError, Draft, Each, draft_article
+from bot.core.files import read_bounded
 from bot.core.yamlnodes import CONSTRUCT_ERRORS
 
 MAX_ARTICLE_BYTES = 1024 * 1024  # an article, not a book: about 150,000 Bengali words
@@ -46,8 +47,12 @@ def import_article(
     _check_ids(folder, draft)
     copy, facts = folder / draft.file, folder / f"facts-{source_id}.yaml"
     for path in (copy, facts):
-        if path.exists():
+        if path.exists() or path.is_symlink():  # a dangling link too: nothing is replaced
             raise ImportFailed(f"{path} already exists: choose another --id, or remove it first")
+    # `sources/` may be a link: the copy must land in the folder, where the loader reads it.
+    if not Path(os.path.realpath(copy.parent)).is_relative_to(os.path.realpath(folder)):
+        raise ImportFailed(f"{copy.parent} is a link out of the knowledge folder: make it a"
+                           " folder of its own")
     try:
         copy.parent.mkdir(parents=True, exist_ok=True)
         _write(copy, draft.text)
@@ -98,9 +103,15 @@ def _check_ids(folder: Path, draft: Draft) -> None:
         "fact": {f.id for f in draft.facts},
     }
     paths = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")) if folder.is_dir() else []
+    real = os.path.realpath(folder)
     for path in paths:
+        # The files the loader reads, as it reads them: not hidden, not a link out of the
+        # folder, a regular file within the bound (a pipe would wait forever for a writer,
+        # a link to /dev/zero fill the memory).
+        if path.name.startswith(".") or not Path(os.path.realpath(path)).is_relative_to(real):
+            continue
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = yaml.safe_load(read_bounded(path).decode("utf-8"))
         except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError, *CONSTRUCT_ERRORS):
             continue  # unreadable here: `kb validate` says why, with its line
         if not isinstance(data, dict):

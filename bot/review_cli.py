@@ -11,18 +11,22 @@ from __future__ import annotations
 import csv
 import getpass
 import json
+import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
 from bot import kbedit, teach
+from bot.cli_args import stdin_lines
 from bot.config import Settings
 from bot.core.answer import Responder
 from bot.core.evaluation import LabelledQuestion, QuestionFileError, load_questions
-from bot.core.loader import KnowledgeError
+from bot.core.loader import KnowledgeError, load_knowledge
 from bot.core.review import NARROW_MARGIN, Card, Cluster, card, review_queue
 from bot.storage.connection import existing_target
+from bot.storage.purge import PAUSE as PURGE_PAUSE
+from bot.storage.purge import PurgeJob
 from bot.storage.question_log import QuestionLog
 from bot.storage.retention import parse_age
 
@@ -111,7 +115,7 @@ class Review:
         self.questions = questions
         self.settings = settings
         self.now = now
-        self.stdin = stdin
+        self.answers = stdin_lines(stdin)
         self.out = out
         self.by = f"{_user()} (kb review)"
 
@@ -135,8 +139,8 @@ class Review:
         """One line of input, stripped; None at the end of input."""
         self.out.write(prompt)
         self.out.flush()
-        line = self.stdin.readline()
-        return None if not line else line.strip()
+        line = next(self.answers, None)
+        return None if line is None else line.strip()
 
     def show(self, found: Card, number: int, total: int) -> None:
         cluster = found.cluster
@@ -183,7 +187,8 @@ class Review:
             return teach.Lesson(teach.Action.ADD, fact_id, texts) if fact_id else None
         if choice == "d" and found.decline:
             return teach.Lesson(teach.Action.DECLINE, found.decline, texts)
-        self.say(f"? {choice!r}: type a number shown, c, d, i, s or q")
+        shown = choice if len(choice) <= 40 else choice[:40] + "…"  # a line may be long
+        self.say(f"? {shown!r}: type a number shown, c, d, i, s or q")
         return None
 
     def choose_fact(self) -> str | None:
@@ -207,6 +212,14 @@ class Review:
     def apply_lesson(self, cluster: Cluster, lesson: teach.Lesson) -> bool:
         """Propose, show, confirm if needed, apply; True once the card is decided."""
         tz = self.settings.timezone
+        try:
+            # The folder as it is now: another review or an upload may have applied since
+            # this one loaded it, and the questions already added must not be added again.
+            self.responder = Responder(load_knowledge(self.directory, tz))
+        except KnowledgeError as err:
+            self.say(f"The knowledge folder does not load now ({len(err.problems)} problem(s),"
+                     " see llamabot kb validate): nothing was written.")
+            return False
         try:
             proposal = teach.propose(self.directory, lesson, self.responder, self.questions,
                                      tz, self.now())
@@ -254,21 +267,34 @@ class Review:
                      f" {self.log.error}")
 
 
-def purge(log: QuestionLog, older_than: str, now: datetime, error: Errors) -> str:
+def purge(log: QuestionLog, older_than: str, now: datetime, error: Errors,
+          stopped: Callable[[], bool] = lambda: False) -> str:
     try:
         days = parse_age(older_than)
     except ValueError as err:
         raise error(f"--older-than {err}") from None
     before = now - timedelta(days=days)
-    purged = log.purge(before, now)
-    if purged is None:
-        # Each batch is committed on its own: what went before the failure stays deleted.
-        raise error(f"cannot purge {log.target}: {log.error} (run it again to finish)")
+    job = PurgeJob(before, now)
+    # Each batch is committed on its own: what went before a failure or a stop stays
+    # deleted, and is said, so nobody wonders whether anything happened.
+    while not (done := log.purge_step(job)):
+        if done is None:
+            raise error(f"cannot purge {log.target}: {log.error}; {_purged(job, before)}"
+                        " before that (run it again to finish)")
+        if stopped():  # asked between two batches (Ctrl-C)
+            raise error(f"interrupted: {_purged(job, before)}; run it again to finish")
+        time.sleep(PURGE_PAUSE)
+    return _purged(job, before)
+
+
+def _purged(job: PurgeJob, before: datetime) -> str:
+    purged = job.purged
     return (f"deleted {purged.questions} question(s) and tap(s), {purged.votes} vote(s),"
             f" {purged.decisions} review decision(s) and {purged.users} user(s) last seen"
             f" before {before.astimezone(UTC):%Y-%m-%d %H:%M} UTC, {purged.subscribers}"
             f" chat(s) unsubscribed and {purged.deliveries} broadcast delivery row(s)"
-            " finished before then, and the conversation contexts expired by now")
+            " finished before then"
+            + (", and the conversation contexts expired by now" if job.done else ""))
 
 
 def _measured(proposal: teach.Proposal) -> str:

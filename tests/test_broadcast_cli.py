@@ -120,3 +120,44 @@ def test_an_endless_stdin_is_read_only_as_far_as_a_message_can_go(
                                 cwd=ROOT, env=env, stdin=endless, capture_output=True,
                                 text=True, timeout=30)
     assert result.returncode == 2 and "Telegram allows" in result.stderr, result.stderr
+
+
+def test_a_control_character_is_refused_on_both_engines(database_target: DatabaseTarget) -> None:
+    """A NUL byte was queued on SQLite for every subscriber, and refused on PostgreSQL by the
+    driver's own words; an escape sequence pasted from a terminal went out as it was."""
+    subscribed(database_target, 1)
+    for text in ("a\0b", "title\x1b[1m bold", "a\x7fb"):
+        result = llamabot(database_target, "broadcast", "--text", "-", stdin=text)
+        assert result.returncode == 2, result.stdout
+        assert result.stderr.startswith("error: the announcement holds a control character")
+        assert result.stderr.count("\n") == 1, result.stderr
+    outbox = Outbox.open(database_target)
+    assert outbox.recent() == []
+    outbox.close()
+    fits = llamabot(database_target, "broadcast", "--text", "-", stdin="line\n\tindented\r\n")
+    assert fits.returncode == 0, fits.stderr
+
+
+def test_a_port_that_is_not_postgresql_is_said_in_words() -> None:
+    """A URL pointing at a web server's port: libpq's reason ends in the byte it got
+    ("...response to SSL negotiation: H"), and only the "H" was shown."""
+    import socket
+    import threading
+
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+
+    def answer_like_http() -> None:
+        with server:
+            connection, _ = server.accept()
+            with connection:
+                connection.recv(64)
+                connection.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n")
+
+    threading.Thread(target=answer_like_http, daemon=True).start()
+    target = DatabaseTarget.parse(f"postgresql://bot:hunter2-secret@127.0.0.1:{port}/llamabot")
+    result = llamabot(target, "broadcast", "status")
+    assert result.returncode == 2
+    assert result.stderr.rstrip().endswith(
+        "cannot connect: received invalid response to SSL negotiation: H"), result.stderr
+    assert "hunter2-secret" not in result.stderr

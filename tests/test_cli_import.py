@@ -174,3 +174,49 @@ def test_a_device_or_pipe_is_read_only_up_to_the_bound(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr == "error: /dev/zero has more than 1,048,576 bytes: import one article\n"
     assert not (tmp_path / "kb").exists()
+
+
+@pytest.mark.parametrize("kind", ["pipe", "device", "outside"])
+def test_the_id_check_reads_the_folder_as_the_loader_does(tmp_path: Path, article: Path,
+                                                          kind: str) -> None:
+    """The id check read every *.yaml of the folder whole: a pipe waited for a writer
+    forever, a link to /dev/zero filled the memory, a link out of the folder was read. It
+    skips them now, as files `kb validate` reports."""
+    out = tmp_path / "kb"
+    out.mkdir()
+    odd = out / "odd.yaml"
+    if kind == "pipe":
+        os.mkfifo(odd)
+    elif kind == "device":
+        odd.symlink_to("/dev/zero")
+    else:
+        (tmp_path / "elsewhere.yaml").write_text(
+            "version: 1\nsources:\n  - id: river-drone\n", encoding="utf-8")
+        odd.symlink_to(tmp_path / "elsewhere.yaml")
+    result = subprocess.run(
+        ["prlimit", f"--as={1200 << 20}", LLAMABOT, "kb", "import", str(article), "--id",
+         "river-drone", "--out", str(out)], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert (out / "facts-river-drone.yaml").exists()
+
+
+@pytest.mark.parametrize("link", ["sources", "copy"])
+def test_the_copy_is_written_inside_the_folder_or_not_at_all(tmp_path: Path, article: Path,
+                                                             link: str) -> None:
+    """`sources/` a link out of the folder: the copy was written there, outside (and the
+    folder then refused it); a dangling link named as the copy was replaced, though the
+    import writes "never over an existing file"."""
+    out, elsewhere = tmp_path / "kb", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (out / "sources").parent.mkdir()
+    if link == "sources":
+        (out / "sources").symlink_to(elsewhere)
+    else:
+        (out / "sources").mkdir()
+        (out / "sources" / "river-drone.bn.txt").symlink_to(elsewhere / "gone.txt")
+    before = files(out)
+    result = run("kb", "import", str(article), "--id", "river-drone", "--out", str(out))
+    assert result.returncode == 2, result.stdout
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+    assert str(out / "sources") in result.stderr
+    assert files(out) == before and list(elsewhere.iterdir()) == []

@@ -214,3 +214,18 @@ def test_without_the_setting_the_bundled_knowledge_is_used(tmp_path: Path) -> No
     result = llamabot("ask", "--json", "লামাকন কবে?", cwd=tmp_path)
     assert result.returncode == 0, result.stderr.decode("utf-8")
     assert json.loads(result.stdout.decode("utf-8"))["fact_id"] == "llamacon"
+
+
+@pytest.mark.parametrize("command", [
+    ["kb", "gaps"], ["kb", "gaps", "--format", "csv"], ["kb", "review"],
+    ["data", "purge", "--older-than", "90d"],
+])
+def test_a_database_that_cannot_be_opened_is_one_line(tmp_path: Path,
+                                                      command: list[str]) -> None:
+    # The question log's warning for a running bot's log ("answering without logging") came
+    # first, on a line of its own.
+    database = tmp_path / "bot.sqlite3"
+    database.write_bytes(b"not a database\n" * 100)
+    result = llamabot(*command, "--database", str(database), cwd=tmp_path,
+                      LLAMABOT_KNOWLEDGE_DIR=str(KNOWLEDGE_DIR))
+    one_line_error(result, str(database), "file is not a database")

@@ -203,6 +203,7 @@ def test_every_password_parameter_is_hidden(url: str) -> None:
 @pytest.mark.parametrize("url", [
     "postgresql:/bot:Hidden99x@db/x", "postgresql//bot:Hidden99x@db/x", "postgres:Hidden99x@db",
     "postgresql://bot:%E2%82Hidden99x@127.0.0.1/db",  # %-escapes that are no UTF-8
+    "bot:Hidden99x@127.0.0.1:5432/db", "//bot:Hidden99x@db/x",  # no scheme: a SQLite path
 ])
 def test_a_mistyped_or_undecodable_url_is_refused_without_echo(url: str) -> None:
     """Found by the second red-team run: "postgresql:/..." was taken as a SQLite file of that

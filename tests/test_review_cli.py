@@ -195,3 +195,80 @@ def test_a_choice_of_thousands_of_digits_is_no_traceback(
     log_questions(database_target, {RAIN[0]: [1]})
     result = review(database_target, folder, "9" * 5000 + "\n" + "c\n" + "9" * 5000 + "\n")
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+
+
+def test_a_read_only_knowledge_folder_is_refused_in_one_line() -> None:
+    """The scratch copy an edit is checked in kept the folder's mode: staging failed with a
+    PermissionError traceback (Telegram's uploads and /review stage the same way)."""
+    import os
+    import subprocess
+    import tempfile
+
+    from test_cli import LLAMABOT
+
+    base = Path(tempfile.mkdtemp(prefix="llamabot-ro-"))  # under /tmp: another user reaches it
+    try:
+        base.chmod(0o777)  # the SQLite file's journal is written beside it
+        folder = base / "knowledge"
+        shutil.copytree(ROOT / "knowledge", folder)
+        before = {p.name: p.read_bytes() for p in folder.glob("*.yaml")}
+        database = base / "bot.sqlite3"
+        log_questions(DatabaseTarget.parse(str(database)), {RAIN[0]: [1, 2]})
+        database.chmod(0o666)
+        folder.chmod(0o555)
+        # Root writes into a read-only folder anyway: run as nobody then.
+        as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        if os.geteuid() == 0 and not shutil.which("setpriv"):
+            pytest.skip("running as root, without setpriv to run as another user")
+        environment = {k: v for k, v in os.environ.items()
+                       if not k.startswith(("TELEGRAM_", "LLAMABOT_"))}
+        result = subprocess.run(
+            [*(as_nobody if os.geteuid() == 0 else []), LLAMABOT, "kb", "review", "--database",
+             str(database), "--knowledge", str(folder)],
+            input="d\nq\n", capture_output=True, text=True, cwd=base, env=environment,
+            timeout=120)
+        assert "Traceback" not in result.stderr, result.stderr
+        assert result.returncode == 0, result.stderr
+        assert "Not applied: cannot edit the knowledge folder: .history: Permission denied" in (
+            result.stdout), result.stdout
+        assert {p.name: p.read_bytes() for p in folder.glob("*.yaml")} == before
+    finally:
+        for path in (base, *base.rglob("*")):
+            if path.is_dir() and not path.is_symlink():
+                path.chmod(0o755)
+        shutil.rmtree(base)
+
+
+def test_two_reviews_of_one_card_add_its_questions_once(tmp_path: Path, folder: Path) -> None:
+    """A review answers from the knowledge it loaded; another review (or an upload) applied
+    since: the same questions were added again, as many times as reviews decided the card."""
+    import os
+    import subprocess
+
+    from test_cli import LLAMABOT
+
+    database = DatabaseTarget.parse(str(tmp_path / "bot.sqlite3"))
+    log_questions(database, {RAIN[0]: [1, 2], RAIN[2]: [3]})
+    environment = {k: v for k, v in os.environ.items()
+                   if not k.startswith(("TELEGRAM_", "LLAMABOT_"))}
+    command = [LLAMABOT, "kb", "review", "--database", database.location, "--knowledge",
+               str(folder)]
+    first = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, cwd=tmp_path, env=environment)
+    try:
+        shown = b""
+        assert first.stdout is not None
+        while b"choice> " not in shown:  # the first review shows the card, and waits
+            chunk = os.read(first.stdout.fileno(), 65536)
+            assert chunk, shown.decode()
+            shown += chunk
+        second = run(*command[1:], stdin="d\nq\n", cwd=tmp_path)
+        assert "Applied to decline.yaml" in second.stdout, second.stdout + second.stderr
+        out, err = first.communicate(b"d\ni\nq\n", timeout=120)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert "Traceback" not in err.decode(), err.decode()
+    decline = (folder / "decline.yaml").read_text(encoding="utf-8")
+    assert decline.count(f'"{RAIN[0]}"') == 1 and decline.count(f'"{RAIN[2]}"') == 1
+    assert "has every one of these questions already" in out.decode()

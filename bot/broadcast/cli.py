@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -130,6 +131,13 @@ def _text(value: str | None) -> str:
     if tg_len(text) > MAX_MESSAGE:
         raise BroadcastCliError(f"the announcement is {tg_len(text)} characters as Telegram"
                                 f" counts them (an emoji counts 2); Telegram allows {MAX_MESSAGE}")
+    # A paste accident (a NUL, a terminal's escape sequence): PostgreSQL refuses a NUL in
+    # its driver's words, SQLite would queue it for every subscriber.
+    stray = next((i for i, c in enumerate(text)
+                  if unicodedata.category(c) == "Cc" and c not in "\n\r\t"), None)
+    if stray is not None:
+        raise BroadcastCliError(f"the announcement holds a control character"
+                                f" (U+{ord(text[stray]):04X}, character {stray + 1})")
     return text
 
 

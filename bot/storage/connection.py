@@ -52,6 +52,11 @@ class DatabaseTarget:
             # shares, and a path holding a password. Not echoed.
             raise ValueError("the database looks like a postgresql:// URL with a mistyped"
                              " '://': write it as postgresql://user@host:port/dbname")
+        if _SCHEMELESS.match(text):
+            # "bot:pw@db:5432/x" would be a SQLite file named with the password, shown
+            # wherever the path is. Not echoed.
+            raise ValueError("the database looks like a postgresql:// URL without its scheme:"
+                             " write it as postgresql://user@host:port/dbname")
         if "://" in text:
             scheme = text.split("://", 1)[0]
             raise ValueError(f"unsupported database {scheme}://: use a SQLite file path or a"
@@ -127,6 +132,8 @@ class DatabaseTarget:
 # A query key holding this is a secret: "password", "sslpassword".
 _SECRET_KEY = "password"
 _MISTYPED = re.compile(r"postgres(?:ql)?(?::/?(?!//)|//)", re.IGNORECASE)
+# "user:password@host" before any folder of a path: a URL whose scheme was left out.
+_SCHEMELESS = re.compile(r"/*[^/:@]*:[^/@]*@[^/]")
 # A '%' that is not followed by two hex digits: libpq refuses it and quotes what follows.
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # libpq quotes what it cannot read ("invalid percent-encoded token: \"pa%ss\""): a piece
@@ -404,4 +411,8 @@ def _pg_reason(exc: BaseException, target: DatabaseTarget) -> str:
     at ... failed: Connection refused" is "Connection refused"."""
     line = _QUOTED.sub("(…)", target.redact(_one_line(exc)))
     reasons = [r.strip() for r in line.split(": ") if r.strip() and r.strip() != "(…)"]
+    if len(reasons) > 1 and len(reasons[-1]) < 3:
+        # A byte or two the server sent back ("...response to SSL negotiation: H"): the
+        # reason is the part before it.
+        return ": ".join(reasons[-2:])
     return reasons[-1] if reasons else type(exc).__name__
