@@ -99,3 +99,10 @@ def test_completely_is_grammar(real: Responder) -> None:
     """"একদম" (completely) weighs nothing: it had met the versatility fact's words."""
     answer = real.ask("লামা একদম ফ্রি তো?", NOW)
     assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "ecosystem_strategy")
+
+
+def test_a_follow_up_moves_to_the_related_fact_its_own_words_ask_of(real: Responder) -> None:
+    """"Any criticism of it?" after Llama's launch: the launch fact mentions the criticism,
+    which the related license fact tells; the follow-up's own words lead there."""
+    turns = play(Conversation(real), "When was Llama first released?", "any criticism of it?")
+    assert facts(turns[1]) == ["license_criticism"]

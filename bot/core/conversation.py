@@ -22,7 +22,7 @@ from bot.core.answer import Answer, AnswerKind, Responder
 from bot.core.asks import Asked
 from bot.core.focus import sentences, without_concession
 from bot.core.function_words import ADDRESSED, PERSON_POINTERS, THING_POINTERS
-from bot.core.knowledge import Entity
+from bot.core.knowledge import Entity, Fact
 from bot.core.match import VERB_ENDINGS, Scored
 from bot.core.normalize import Key, clean, make_key, surface_word
 
@@ -31,6 +31,8 @@ EXPIRY = timedelta(minutes=15)
 MAX_IDLE_TURNS = 5
 # A follow-up pointing at the last answer stays with it unless another fact leads by this much.
 STAY_MARGIN = 12.0
+# ...unless a related fact leads by this much on the follow-up's own words.
+NEXT_DOOR_LEAD = 6.0
 # A fact a follow-up is read into must hold this much of the message's own words.
 HOLDS_NONE = 0.2
 # A word weighing this much (its idf; grammar-like words weigh under 1) tells a fact apart.
@@ -633,7 +635,8 @@ class Conversation:
             if ranked and ranked[0].intent_id != fact.id and ranked[0].intent_id in (
                     responder.knowledge.facts) and all(
                     _leads_by(responder.matcher.match(text).ranked, ranked[0].intent_id, fact.id)
-                    < STAY_MARGIN for text in (readings[0], rest)):
+                    < STAY_MARGIN for text in (readings[0], rest)) and not self._told_next_door(
+                    rest, ranked[0].intent_id, fact):
                 # "it" points at the last answer; another fact only a little closer in words
                 # does not move the conversation ("ওরা কোন দেশের প্রতিষ্ঠান?" of DeepSeek).
                 return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(fact.id, now),),
@@ -655,6 +658,17 @@ class Conversation:
             return self._turn(TurnKind.FOLLOW_UP, (alone,), context, now, clean(text),
                               resolved=text)
         return None
+
+    def _told_next_door(self, rest: str, other: str, fact: Fact) -> bool:
+        """Whether `rest` (a follow-up's own words) asks what a fact related to the last one
+        is about, which the last answer only touched: "any criticism of it?" after Llama's
+        launch, which names the criticism the license fact tells."""
+        if other not in fact.related:
+            return False
+        ranked = self.responder.matcher.match(rest).ranked
+        return (bool(ranked) and ranked[0].intent_id == other
+                and ranked[0].score >= self.responder.policy.answer_at
+                and _leads_by(ranked, other, fact.id) >= NEXT_DOOR_LEAD)
 
     def _aspect_elsewhere(self, key: Key, fact_id: str) -> str | None:
         """For "and" and a word or two, with no question word ("and money-wise?", "আর
