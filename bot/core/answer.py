@@ -129,6 +129,8 @@ class Policy:
     lead_margin: float = 12
     # A fact that tells what is asked ("when?") goes before one this close that cannot.
     asks_window: float = 8.0
+    # A formal question is sure of its best candidate leading the next by this much.
+    formal_lead: float = 8.0
     # A fact about the place a question names goes before one this close that is not.
     place_window: float = 8.0
     # A question to the bot ("এই বট কী কাজ করে?") is small talk scoring this close to a fact.
@@ -670,7 +672,8 @@ class Responder:
             if s.intent_id in facts and s.score >= self.policy.suggest_at
             and self._agrees(named, s.intent_id)
         )[: self.policy.max_suggestions]
-        if (not confident and best is not None and candidates == (best.intent_id,)
+        if (not confident and best is not None and candidates[:1] == (best.intent_id,)
+                and self._leads_the_others(best, candidates, ranked)
                 and self._formal_and_lone(question, result)):
             confident = True
         if confident and best is not None:
@@ -713,11 +716,20 @@ class Responder:
             return None
         return talk.intent_id
 
+    def _leads_the_others(self, best: Scored, candidates: tuple[str, ...],
+                          ranked: tuple[Scored, ...]) -> bool:
+        """Whether `best` is the only candidate, or leads the next by `Policy.formal_lead`."""
+        if len(candidates) < 2:
+            return True
+        second = next((s.score for s in ranked if s.intent_id == candidates[1]), best.score)
+        return best.score - second >= self.policy.formal_lead
+
     def _formal_and_lone(self, question: str, result: MatchResult) -> bool:
         """Whether a formal question (sadhu, or the formal register) is sure of the one fact
-        it leaves as a candidate. Formal words are not our examples' ("প্রদান করিবেন",
-        "অভিপ্রায়", "আলোকপাত করুন"): fewer of them are known, and on the blind development
-        sets such a lone candidate was the answer 20 times in 20. A few unknown words at most
+        it leaves as a candidate (or that leads the others by `Policy.formal_lead`). Formal
+        words are not our examples' ("প্রদান করিবেন", "অভিপ্রায়", "আলোকপাত করুন"): fewer of
+        them are known, and on the blind development sets such a lone candidate was the
+        answer 20 times in 20. A few unknown words at most
         (an exam's "স্বরূপ নিরূপণ করুন" brings several), a question or a formal request (not a
         story's sentence), and no "উহাতে" (in what?).
         What it asks is then checked as for any sure answer."""
