@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.cli_args import NOW_YEARS, count, percent, stdin_lines
 from bot.clock import StartedClock
@@ -34,6 +35,9 @@ from bot.core.events import wall_time
 from bot.core.knowledge import Citation
 from bot.core.loader import KnowledgeError, load_knowledge
 from bot.core.yamlnodes import Problem
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 EPILOG_ASK = """examples:
   llamabot ask "মডেলটি কতবার ডাউনলোড হয়েছে?"
@@ -228,6 +232,17 @@ def _output_lost() -> None:
     with contextlib.suppress(OSError, ValueError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
+
+
+def _write_failed(err: OSError) -> int:
+    """The exit code, after one line on stderr, of an OSError ending a command: a reader
+    gone (`| head`) is no error; a full disk or a file gone mid-command is."""
+    if isinstance(err, BrokenPipeError):
+        return 0
+    _output_lost()
+    where = f" ({err.filename})" if err.filename else ""
+    print(f"error: {err.strerror or err}{where}", file=sys.stderr)
+    return 2
 
 
 def _print_problems(problems: Sequence[Problem], fmt: str, what: str) -> None:
@@ -489,8 +504,18 @@ def cmd_default(args: argparse.Namespace, settings: Settings) -> int:
     return cmd_shell(args, settings)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its help's write errors raised: argparse swallows them, so
+    `llamabot --help > /dev/full` exited 0 having written nothing. `main` reports them as
+    any command's output error. Subcommands' parsers are of this class too."""
+
+    def print_help(self, file: SupportsWrite[str] | None = None) -> None:
+        (sys.stdout if file is None else file).write(self.format_help())
+        sys.stdout.flush()  # the error is raised here: argparse exits right after
+
+
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     # SUPPRESS: a subcommand must not reset an option given before it.
     common.add_argument(
         "--knowledge",
@@ -505,7 +530,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="pretend it is this time (event countdowns; with `run`, the bot's clock starts"
         " there and runs on: reminders fall due by it)",
     )
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="llamabot",
         description="Bengali Q&A bot answering from the news articles of its knowledge folder."
         " Without a command: runs the Telegram bot if TELEGRAM_BOT_TOKEN is set, else a console"
@@ -688,7 +713,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     _closed_streams()
     _utf8_streams()
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except OSError as err:  # writing --help
+        return _write_failed(err)
     if args.handler is cmd_run and hasattr(signal, "SIGHUP"):
         # A reload asked for while the bot still starts (systemd's reload right after a
         # restart) would kill it: its default action ends the process. Ignored until the
@@ -710,16 +738,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    except BrokenPipeError:
-        return 0
     except KeyboardInterrupt:  # Ctrl-C
         print("error: interrupted", file=sys.stderr)
         return 128 + signal.SIGINT
     except OSError as err:  # writing the output (a full disk), or a file gone mid-command
-        _output_lost()
-        where = f" ({err.filename})" if err.filename else ""
-        print(f"error: {err.strerror or err}{where}", file=sys.stderr)
-        return 2
+        return _write_failed(err)
     except OverflowError:  # a number or date past what a check above foresaw: a line, no trace
         print("error: a number or date given is out of range", file=sys.stderr)
         return 2

@@ -103,6 +103,47 @@ def test_output_to_a_full_disk_is_one_line(tmp_path: Path, database: Path,
     assert result.returncode == 2 and err == "error: No space left on device\n", err
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full")
+@pytest.mark.parametrize("args", [
+    ["--help"],
+    ["-h"],
+    ["kb", "eval", "--help"],
+    ["data", "purge", "--help"],
+    ["broadcast", "status", "--help"],
+])
+def test_help_to_a_full_disk_is_one_line(tmp_path: Path, args: list[str]) -> None:
+    """argparse swallows a failed write of its help and exits 0: nobody learnt the help
+    was never written."""
+    with open("/dev/full", "wb") as full:
+        result = subprocess.run([LLAMABOT, *args], stdin=subprocess.DEVNULL, stdout=full,
+                                stderr=subprocess.PIPE, cwd=tmp_path, timeout=60,
+                                env=environment())
+    err = result.stderr.decode("utf-8", "replace")
+    assert "Traceback" not in err and "Exception ignored" not in err, err
+    assert result.returncode == 2 and err == "error: No space left on device\n", err
+
+
+@pytest.mark.parametrize("args", [["--help"], ["kb", "eval", "--help"]])
+def test_help_into_a_closed_pipe_is_quiet(tmp_path: Path, args: list[str]) -> None:
+    # `llamabot --help | head -1`: the reader went away, as for any other output.
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        result = subprocess.run([LLAMABOT, *args], stdin=subprocess.DEVNULL, stdout=write,
+                                stderr=subprocess.PIPE, cwd=tmp_path, timeout=60,
+                                env=environment())
+    finally:
+        os.close(write)
+    assert result.returncode == 0 and result.stderr == b"", result.stderr
+
+
+def test_help_is_still_written(tmp_path: Path) -> None:
+    result = subprocess.run([LLAMABOT, "data", "purge", "--help"], capture_output=True,
+                            cwd=tmp_path, timeout=60, env=environment())
+    assert result.returncode == 0 and result.stderr == b""
+    assert result.stdout.startswith(b"usage: llamabot data purge")
+
+
 def test_ask_stdin_lines_are_bounded(tmp_path: Path) -> None:
     # /dev/zero, or a stream that never sends a newline: a line is read up to a bound
     # (far past any message), answered, and the rest of it skipped, not kept in memory.
