@@ -26,8 +26,10 @@ from bot.config import (
     DEFAULT_KNOWLEDGE_DIR,
     ConfigError,
     Settings,
+    cut,
     listen_address,
     load_settings,
+    shown,
 )
 from bot.core.answer import AnswerKind, Choice, Responder
 from bot.core.conversation import Context, Conversation, Turn
@@ -65,11 +67,15 @@ def _knowledge_dir(args: argparse.Namespace, settings: Settings) -> Path:
     if given:
         return Path(given)
     configured = settings.knowledge_dir
-    if configured.is_dir():
+    try:
+        is_dir = configured.is_dir()
+    except OSError:  # a name too long for the file system is no folder either
+        is_dir = False
+    if is_dir:
         return configured
     if configured != DEFAULT_KNOWLEDGE_DIR:
         # Set in the environment or in .env: a typo must stop us, not serve other knowledge.
-        raise CliError(f"LLAMABOT_KNOWLEDGE_DIR {str(configured)!r} is not a folder"
+        raise CliError(f"LLAMABOT_KNOWLEDGE_DIR {shown(configured)} is not a folder"
                        " (or use --knowledge DIR)")
     # Run from outside a checkout: the knowledge folder that ships beside the package.
     return Path(__file__).resolve().parent.parent / "knowledge"
@@ -240,7 +246,7 @@ def _write_failed(err: OSError) -> int:
     if isinstance(err, BrokenPipeError):
         return 0
     _output_lost()
-    where = f" ({err.filename})" if err.filename else ""
+    where = f" ({cut(str(err.filename), 200)})" if err.filename else ""
     print(f"error: {err.strerror or err}{where}", file=sys.stderr)
     return 2
 

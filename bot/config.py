@@ -29,6 +29,20 @@ MAX_ENV_FILE = 1 << 20  # a .env file is a few lines
 _ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$")
 
 
+ECHOED = 60  # characters of a bad value an error repeats: enough to spot the typo
+
+
+def cut(text: str, limit: int = ECHOED) -> str:
+    """`text`'s first `limit` characters and "…" when longer: a 5,000-character value
+    echoed whole buried the error message it was in."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def shown(value: object) -> str:
+    """A bad setting's value, quoted and cut short, for its error message."""
+    return repr(cut(str(value)))
+
+
 class ConfigError(Exception):
     """A missing or malformed setting; `str()` is one line naming the setting."""
 
@@ -172,7 +186,9 @@ def _database(value: str) -> DatabaseTarget:
 def _base_url(value: str | None) -> str:
     if value is None:
         return DEFAULT_BASE_URL
-    problem = f"TELEGRAM_BASE_URL is malformed: {value!r} (expected e.g. http://127.0.0.1:8081/bot"
+    # Who and password before an "@" (refused below once readable) are never repeated.
+    echoed = shown(re.sub(r"^([^/]*//)[^/]*@", r"\1…@", value))
+    problem = f"TELEGRAM_BASE_URL is malformed: {echoed} (expected e.g. http://127.0.0.1:8081/bot"
     if not re.match(r"^https?://[^/\s]+", value):
         raise ConfigError(problem + ")")
     try:
@@ -184,7 +200,7 @@ def _base_url(value: str | None) -> str:
         raise ConfigError(problem + "; a host and port that can be read)") from None
     if parts.username or parts.password:
         raise ConfigError(f"TELEGRAM_BASE_URL holds a user name or password: give the server's"
-                          f" address only (host {parts.hostname!r})")
+                          f" address only (host {shown(parts.hostname)})")
     return value
 
 
@@ -200,7 +216,7 @@ def _admin_ids(value: str | None) -> frozenset[int]:
         # of digits refuses).
         if not re.fullmatch(r"-?[0-9]{1,16}", part):
             raise ConfigError(
-                f"LLAMABOT_ADMIN_IDS is malformed: {part[:40]!r} is not a numeric Telegram user id"
+                f"LLAMABOT_ADMIN_IDS is malformed: {shown(part)} is not a numeric Telegram user id"
             )
         ids.add(int(part))
     return frozenset(ids)
@@ -211,7 +227,7 @@ def _timezone(value: str) -> ZoneInfo:
         return ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(
-            f"LLAMABOT_TIMEZONE is not a known time zone: {value!r} (e.g. Asia/Dhaka)"
+            f"LLAMABOT_TIMEZONE is not a known time zone: {shown(value)} (e.g. Asia/Dhaka)"
         ) from None
 
 
@@ -221,8 +237,8 @@ def _seconds(name: str, value: str) -> float:
     except ValueError:
         seconds = -1.0
     if not (seconds == 0 or MIN_SECONDS <= seconds <= 3600):
-        raise ConfigError(f"{name} is malformed: {value!r} (seconds from {MIN_SECONDS} to 3600;"
-                          " 0 turns it off)")
+        raise ConfigError(f"{name} is malformed: {shown(value)} (seconds from {MIN_SECONDS}"
+                          " to 3600; 0 turns it off)")
     return seconds
 
 
@@ -232,7 +248,7 @@ def _rate(name: str, value: str) -> float:
     except ValueError:
         rate = 0.0
     if not MIN_RATE <= rate <= 1000:
-        raise ConfigError(f"{name} is malformed: {value!r} (messages per second, e.g. 25;"
+        raise ConfigError(f"{name} is malformed: {shown(value)} (messages per second, e.g. 25;"
                           " Telegram allows about 30 without paid broadcasts)")
     return rate
 
@@ -241,7 +257,7 @@ def _days(name: str, value: str | None) -> int | None:
     if value is None or value == "0":
         return None
     if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 36500:
-        raise ConfigError(f"{name} is malformed: {value!r} (whole days, e.g. 90; 0 or unset"
+        raise ConfigError(f"{name} is malformed: {shown(value)} (whole days, e.g. 90; 0 or unset"
                           " keeps everything)")
     return int(value)
 
@@ -250,14 +266,14 @@ def _log_level(value: str) -> str:
     level = value.upper()
     if level not in _LOG_LEVELS:
         raise ConfigError(
-            f"LLAMABOT_LOG_LEVEL is malformed: {value!r} (one of {', '.join(_LOG_LEVELS)})"
+            f"LLAMABOT_LOG_LEVEL is malformed: {shown(value)} (one of {', '.join(_LOG_LEVELS)})"
         )
     return level
 
 
 def _choice(name: str, value: str, choices: tuple[str, ...]) -> str:
     if value.lower() not in choices:
-        raise ConfigError(f"{name} is malformed: {value!r} (one of {', '.join(choices)})")
+        raise ConfigError(f"{name} is malformed: {shown(value)} (one of {', '.join(choices)})")
     return value.lower()
 
 
@@ -265,7 +281,7 @@ def _port(name: str, value: str | None) -> int | None:
     if value is None:
         return None
     if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 65535:
-        raise ConfigError(f"{name} is malformed: {value!r} (a TCP port from 1 to 65535)")
+        raise ConfigError(f"{name} is malformed: {shown(value)} (a TCP port from 1 to 65535)")
     return int(value)
 
 
@@ -285,5 +301,5 @@ def listen_address(name: str, value: str) -> str:
     if (len(value) <= 253 and all(_HOST_LABEL.match(label) for label in labels)
             and not labels[-1].isdigit()):
         return value
-    raise ConfigError(f"{name} is malformed: {value!r} (an IP address such as 127.0.0.1 or"
+    raise ConfigError(f"{name} is malformed: {shown(value)} (an IP address such as 127.0.0.1 or"
                       " 0.0.0.0, or a host name)")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ import pytest
 from bot.config import DEFAULT_BASE_URL, ConfigError, load_settings, read_env_file
 from bot.storage.connection import DatabaseError, DatabaseTarget, Engine, LoopReader, connect
 
+LLAMABOT = str(Path(sys.executable).parent / "llamabot")
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 
 
@@ -221,3 +224,63 @@ def test_the_send_rate_paces_every_message_of_the_bot(tmp_path: Path) -> None:
                              env_file=None)
     assert settings.send_rate == 100.0
     assert BotRuntime(settings).pacer.limits.overall == 100.0
+
+
+LONG = "x" * 5000  # the red-team's value: echoed whole, it buried the message
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("TELEGRAM_BASE_URL", "ftp://" + LONG),
+        ("TELEGRAM_BASE_URL", "http://127.0.0.1:99999/" + LONG),
+        ("LLAMABOT_ADMIN_IDS", "1," + LONG),
+        ("LLAMABOT_DATABASE", LONG + "://host/db"),
+        ("LLAMABOT_TIMEZONE", "Asia/" + LONG),
+        ("LLAMABOT_LOG_LEVEL", LONG),
+        ("LLAMABOT_WATCH_SECONDS", LONG),
+        ("LLAMABOT_LOG_FORMAT", LONG),
+        ("LLAMABOT_HTTP_PORT", LONG),
+        ("LLAMABOT_HTTP_LISTEN", LONG),
+        ("LLAMABOT_BROADCAST_RATE", LONG),
+        ("LLAMABOT_SEND_RATE", LONG),
+        ("LLAMABOT_CONVERSATION", LONG),
+        ("LLAMABOT_RETENTION_DAYS", LONG),
+    ],
+)
+def test_a_long_bad_value_is_echoed_only_in_part(name: str, value: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({name: value}, env_file=None)
+    text = str(caught.value)
+    assert text.startswith(name) and "\n" not in text
+    assert "x" * 61 not in text and len(text) < 300, text  # 60 characters at most
+
+
+def test_a_short_bad_value_is_echoed_whole() -> None:
+    with pytest.raises(ConfigError, match="'Asia/Dhakka'"):
+        load_settings({"LLAMABOT_TIMEZONE": "Asia/Dhakka"}, env_file=None)
+
+
+def test_a_value_cut_short_says_so() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"LLAMABOT_TIMEZONE": "Asia/" + LONG}, env_file=None)
+    assert "'Asia/" + "x" * 55 + "…'" in str(caught.value)
+
+
+@pytest.mark.parametrize("url", [
+    "http://bot:s3cretpass@127.0.0.1:99999/bot",  # a port that cannot be read
+    "http://bot:s3cretpass@[::1/bot",  # nor a host
+    "ftp://bot:s3cretpass@127.0.0.1/bot",
+])
+def test_a_base_url_password_is_never_echoed(url: str) -> None:
+    with pytest.raises(ConfigError, match="^TELEGRAM_BASE_URL") as caught:
+        load_settings({"TELEGRAM_BASE_URL": url}, env_file=None)
+    assert "s3cretpass" not in str(caught.value)
+
+
+def test_a_long_knowledge_dir_is_echoed_only_in_part(tmp_path: Path) -> None:
+    result = subprocess.run([LLAMABOT, "kb", "validate"], capture_output=True, cwd=tmp_path,
+                            timeout=60, env={**os.environ, "LLAMABOT_KNOWLEDGE_DIR": LONG})
+    err = result.stderr.decode()
+    assert result.returncode == 2 and err.startswith("error: LLAMABOT_KNOWLEDGE_DIR"), err
+    assert "x" * 61 not in err and len(err) < 300, err

@@ -59,6 +59,10 @@ class DatabaseTarget:
                              " write it as postgresql://user@host:port/dbname")
         if "://" in text:
             scheme = text.split("://", 1)[0]
+            # Named only when it is one (RFC 3986): anything else may be a long value or
+            # hold a password.
+            if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]{0,19}", scheme):
+                scheme = "URL"
             raise ValueError(f"unsupported database {scheme}://: use a SQLite file path or a"
                              " postgresql://user@host:port/dbname URL")
         if not text:
