@@ -267,6 +267,18 @@ def test_kb_eval_options_must_fit_the_file(tmp_path: Path, responder: Any) -> No
     # A YAML error is one line too, with where it is (it was PyYAML's several lines).
     ("dialogues:\n- turns: [{q: কবে?, expect: llamacon}]\n", "line 2, column 18"),
     ("questions:\n- {q: কবে?, expect: llamacon}\n", "line 2, column 10"),
+    # A kind that is no text was taken as its Python spelling ("[1]"), a group of its own.
+    ("questions:\n- {q: lamacon kobe, expect: llamacon, kind: [1]}\n",
+     "question #1: `kind:` must be text"),
+    ("questions:\n- {q: lamacon kobe, expect: llamacon, kind: 5}\n",
+     "question #1: `kind:` must be text"),
+    ("compound:\n- {q: lama ar lamacon, expect: [llamacon], kind: [1]}\n",
+     "compound #1: `kind:` must be text"),
+    ("dialogues:\n- turns: [{q: kobe, expect: llamacon, kind: {a: 1}}]\n",
+     "dialogue 1, 'kobe': `kind:` must be text"),
+    # As a dialogue's: one fact id or none (a list was compared whole, never right).
+    ("questions:\n- {q: lamacon kobe, expect: [llamacon]}\n",
+     "question #1: `expect:` must be one fact id or null"),
 ])
 def test_kb_eval_refuses_a_bad_file_in_one_line(tmp_path: Path, content: str,
                                                          message: str) -> None:

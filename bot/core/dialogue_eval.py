@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bot.core.answer import AnswerKind
 from bot.core.conversation import Context, Conversation, Turn
-from bot.core.evaluation import QuestionFileError, known_keys, read_yaml
+from bot.core.evaluation import QuestionFileError, known_keys, read_yaml, text_value
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,8 @@ def load_dialogues(path: Path) -> tuple[dict[str, list[DialogueTurn]], list[Comp
         if not expect:  # expecting nothing, it would be right whatever the bot answers
             raise QuestionFileError(f"{path}: compound #{number} needs `expect:`, the facts "
                                     "it asks about")
-        compounds.append(Compound(entry["q"], expect, str(entry.get("kind", ""))))
+        kind = text_value(path, f"compound #{number}", entry, "kind", "")
+        compounds.append(Compound(entry["q"], expect, kind))
     return dialogues, compounds
 
 
@@ -127,8 +128,8 @@ def _fact_ids(value: object) -> tuple[str, ...] | None:
 def _turn(path: Path, dialogue: str, entry: object) -> DialogueTurn:
     if not isinstance(entry, dict) or not isinstance(entry.get("q"), str):
         raise QuestionFileError(f"{path}: a turn of dialogue {dialogue} needs `q:` text")
-    known_keys(path, f"dialogue {dialogue}, {entry['q']!r}", entry,
-                {"q", "expect", "expect_any", "kind"})
+    where = f"dialogue {dialogue}, {entry['q']!r}"
+    known_keys(path, where, entry, {"q", "expect", "expect_any", "kind"})
     if "expect_any" in entry:
         ids = _fact_ids(entry["expect_any"] or [])
         if ids is None:
@@ -141,7 +142,7 @@ def _turn(path: Path, dialogue: str, entry: object) -> DialogueTurn:
             raise QuestionFileError(f"{path}: dialogue {dialogue}, {entry['q']!r}: `expect:` "
                                     "must be one fact id or null (several: `expect_any:`)")
         expect = frozenset([one])
-    return DialogueTurn(entry["q"], expect, str(entry.get("kind") or ""))
+    return DialogueTurn(entry["q"], expect, text_value(path, where, entry, "kind", ""))
 
 
 def answered(turn: Turn) -> tuple[str, ...]:

@@ -110,6 +110,18 @@ def known_keys(path: Path, where: str, entry: dict[object, object], keys: set[st
                                 f"{', '.join(sorted(keys))})")
 
 
+def text_value(path: Path, where: str, entry: dict[object, object], key: str,
+               default: str) -> str:
+    """`entry[key]`, text; `default` when it is missing or null. Anything else is refused:
+    `kind: [1]` was read as its Python spelling "[1]", a group of its own in the report."""
+    value = entry.get(key)
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        raise QuestionFileError(f"{path}: {where}: `{key}:` must be text")
+    return value
+
+
 def load_questions(path: Path) -> list[LabelledQuestion]:
     data = read_yaml(path, "question file")
     entries = data.get("questions") if isinstance(data, dict) else None
@@ -119,9 +131,13 @@ def load_questions(path: Path) -> list[LabelledQuestion]:
     for number, entry in enumerate(entries, 1):
         if not isinstance(entry, dict) or not isinstance(entry.get("q"), str):
             raise QuestionFileError(f"{path}: question #{number} needs `q:` text")
-        known_keys(path, f"question #{number}", entry, {"q", "expect", "kind"})
+        where = f"question #{number}"
+        known_keys(path, where, entry, {"q", "expect", "kind"})
         expect = entry.get("expect")
-        questions.append(LabelledQuestion(entry["q"], expect, str(entry.get("kind", "unknown"))))
+        if expect is not None and not isinstance(expect, str):  # a list was never right
+            raise QuestionFileError(f"{path}: {where}: `expect:` must be one fact id or null")
+        kind = text_value(path, where, entry, "kind", "unknown")
+        questions.append(LabelledQuestion(entry["q"], expect, kind))
     return questions
 
 
