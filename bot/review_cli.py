@@ -292,8 +292,8 @@ def _purged(job: PurgeJob, before: datetime) -> str:
     return (f"deleted {purged.questions} question(s) and tap(s), {purged.votes} vote(s),"
             f" {purged.decisions} review decision(s) and {purged.users} user(s) last seen"
             f" before {before.astimezone(UTC):%Y-%m-%d %H:%M} UTC, {purged.subscribers}"
-            f" chat(s) unsubscribed and {purged.deliveries} broadcast delivery row(s)"
-            " finished before then"
+            f" chat(s) unsubscribed, {purged.deliveries} broadcast delivery row(s) and"
+            f" {purged.broadcasts} broadcast(s) finished before then"
             + (", and the conversation contexts expired by now" if job.done else ""))
 
 

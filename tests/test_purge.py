@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.storage.connection import DatabaseTarget, Engine, connect
 from bot.storage.migrations import MIGRATIONS, migrate
-from bot.storage.outbox import REMAINING, Outbox, OutboxItem
+from bot.storage.outbox import REMAINING, Outbox, OutboxItem, iso
 from bot.storage.question_log import QuestionLog, Storage
 from bot.storage.records import QuestionRecord, UserSeen, VoteRecord
 
@@ -134,7 +134,8 @@ def test_unsubscribed_chats_and_finished_deliveries_go_once_old(
     outbox = Outbox.open(database_target)
     outbox.add_subscribers([1, 2, 3, 4], "command", LONG_AGO)
     old = sent_long_ago(outbox, [1, 2, 3, 4], "old news")
-    assert outbox.finish_completed(LONG_AGO) == [old]
+    # Finished lately (its rows long ago): it stays, and keeps the counts of its rows gone.
+    assert outbox.finish_completed(NOW - timedelta(days=3)) == [old]
     outbox.unsubscribe(1, "command", LONG_AGO)  # left long ago: forgotten
     outbox.unsubscribe(2, "blocked", NOW - timedelta(days=3))  # left lately: kept a while
     # A broadcast still going: none of its rows go, however old, so its progress holds.
@@ -159,6 +160,49 @@ def test_unsubscribed_chats_and_finished_deliveries_go_once_old(
     assert again is not None and again.total == 0
     # A chat forgotten may subscribe again, as a new one.
     assert outbox.subscribe(1, "command", NOW) and outbox.is_subscribed(1)
+    outbox.close()
+    log.close()
+
+
+def test_finished_broadcasts_go_once_old_and_their_deliveries_gone(
+        database_target: DatabaseTarget) -> None:
+    """Found by the red-team run: `broadcasts` was never purged, and its rows keep the
+    admin who sent each one and the chat of their progress message."""
+    log = opened(database_target)
+    outbox = Outbox.open(database_target)
+    outbox.add_subscribers([1, 2], "command", LONG_AGO)
+    old = sent_long_ago(outbox, [1, 2], "old news")
+    outbox.set_progress_message(old, 42, 7)
+    reminder = sent_long_ago(outbox, [1, 2], "old reminder")
+    # A reminder row keeps its event's schedule; it forgets which broadcast sent it.
+    outbox.conn.execute(
+        "INSERT INTO reminders(event_id, offset_s, due_at, starts_at, state, broadcast_id,"
+        " updated_at) VALUES ('llamacon', 3600, ?, ?, 'sent', ?, ?)",
+        (iso(LONG_AGO), iso(LONG_AGO), reminder, iso(LONG_AGO)))
+    late = sent_long_ago(outbox, [1, 2], "delivered lately")  # finished long ago, but...
+    outbox.conn.execute("UPDATE outbox SET updated_at = ? WHERE broadcast_id = ? AND"
+                        " chat_id = 2", (iso(NOW - timedelta(days=1)), late))
+    dropped = outbox.create_draft("never sent", LONG_AGO)
+    assert outbox.cancel_draft(dropped)
+    assert sorted(outbox.finish_completed(LONG_AGO)) == [old, reminder, late]
+    recent = sent_long_ago(outbox, [1, 2], "recent news")
+    assert outbox.finish_completed(NOW - timedelta(days=3)) == [recent]
+    running = outbox.create_draft("still sending", LONG_AGO)
+    assert outbox.enqueue(running, LONG_AGO) == 2
+
+    purged = log.purge(CUTOFF, NOW, rows=2, pause=lambda: None)
+    assert purged is not None
+    # The recent broadcast's rows are old (sent long ago), it finished lately: it stays.
+    assert (purged.deliveries, purged.broadcasts) == (2 + 2 + 1 + 2, 3)
+    left = [r[0] for r in outbox.conn.execute("SELECT id FROM broadcasts ORDER BY id")]
+    assert left == [late, recent, running]
+    assert outbox.conn.execute("SELECT event_id, state, broadcast_id FROM reminders"
+                               ).fetchall() == [("llamacon", "sent", None)]
+    assert [p.broadcast_id for p in outbox.recent()] == [running, recent, late]
+    progress = outbox.progress(late)
+    assert progress is not None and (progress.sent, progress.remaining) == (2, 0)
+    again = log.purge(CUTOFF, NOW, rows=2, pause=lambda: None)
+    assert again is not None and again.total == 0
     outbox.close()
     log.close()
 

@@ -152,8 +152,8 @@ def test_purge_deletes_rows_older_than_the_age_given(database_target: DatabaseTa
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("deleted 1 question(s) and tap(s), 0 vote(s),"
                                     " 0 review decision(s) and 1 user(s) last seen before ")
-    assert ("UTC, 0 chat(s) unsubscribed and 0 broadcast delivery row(s) finished before"
-            " then") in result.stdout
+    assert ("UTC, 0 chat(s) unsubscribed, 0 broadcast delivery row(s) and 0 broadcast(s)"
+            " finished before then") in result.stdout
     gaps = json.loads(run("kb", "gaps", "--format", "json",
                           "--database", database_target.location).stdout)
     assert [c["key"] for c in gaps] == ["new question"]

@@ -10,7 +10,8 @@ tap made anew) is kept.
 
 Two ways to find a step's rows: by the index on their age (questions, votes, contexts),
 which visits only the rows deleted; or, where no such index exists (users, review
-decisions, subscribers, outbox), walking the primary key `rows` keys at a time.
+decisions, subscribers, outbox, broadcasts), walking the primary key `rows` keys at a
+time.
 """
 
 from __future__ import annotations
@@ -111,6 +112,16 @@ class _Deliveries(_ByKey):
         return super().delete(db, where, params)
 
 
+class _Broadcasts(_ByKey):
+    """Broadcasts finished before the cutoff whose delivery rows are all gone: the reminder
+    that sent one (kept, to be sent once) forgets it first, as its foreign key requires."""
+
+    def delete(self, db: Connection, where: str, params: Sequence[Any]) -> int:
+        db.execute("UPDATE reminders SET broadcast_id = NULL WHERE broadcast_id IN"
+                   f" (SELECT id FROM broadcasts WHERE {where})", params)
+        return super().delete(db, where, params)
+
+
 _PURGED_COUNT = {state: f"purged_{state}" for state in FINISHED}
 _QUESTIONS = _ByAge("questions", "questions", "id", "asked_at < ?", "asked_at")
 _VOTES = _ByAge("votes", "votes", "chat_id, message_id, user_id", "voted_at < ?", "voted_at")
@@ -129,6 +140,12 @@ _FINISHED_SENDS = _Deliveries(
     "deliveries", "outbox", "broadcast_id, chat_id",
     f"state IN {FINISHED!r} AND updated_at < ? AND NOT EXISTS (SELECT 1 FROM broadcasts b"
     " WHERE b.id = outbox.broadcast_id AND b.state = 'queued')")
+# After the deliveries: a broadcast goes with its last row, so its progress never loses
+# counts. A draft cancelled has no finished_at: its creation counts.
+_FINISHED_BROADCASTS = _Broadcasts(
+    "broadcasts", "broadcasts", "id",
+    "state IN ('done', 'cancelled') AND COALESCE(finished_at, created_at) < ? AND NOT EXISTS"
+    " (SELECT 1 FROM outbox o WHERE o.broadcast_id = broadcasts.id)")
 
 
 class PurgeJob:
@@ -140,7 +157,7 @@ class PurgeJob:
             raise ValueError("a purge step deletes at least one row")
         self.rows = rows
         self.counts = dict.fromkeys(("questions", "votes", "decisions", "users",
-                                     "subscribers", "deliveries"), 0)
+                                     "subscribers", "deliveries", "broadcasts"), 0)
         self.transactions = 0
         # The question log's times are to the second, the outbox's to the microsecond:
         # each compared in its own format, so text order is time order.
@@ -148,7 +165,7 @@ class PurgeJob:
         self._by_age: list[tuple[_ByAge, Any]] = [(_QUESTIONS, seconds), (_VOTES, seconds)]
         self._by_key: list[tuple[_ByKey, Any]] = [
             (_DECISIONS, seconds), (_USERS, seconds), (_UNSUBSCRIBED, iso(before)),
-            (_FINISHED_SENDS, iso(before))]
+            (_FINISHED_SENDS, iso(before)), (_FINISHED_BROADCASTS, iso(before))]
         if now is not None:
             self._by_age += [(_CONTEXTS, int(now.timestamp())), (_ANSWERED, int(now.timestamp()))]
         self._after: Sequence[Any] | None = None

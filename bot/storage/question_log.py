@@ -331,11 +331,11 @@ class QuestionLog:
     def purge(self, before: datetime, now: datetime | None = None, rows: int = PURGE_ROWS,
               pause: Callable[[], None] = lambda: time.sleep(PURGE_PAUSE)) -> Purged | None:
         """Delete what is older than `before`: questions and taps, votes, users not seen
-        since, decisions about questions no longer logged, chats unsubscribed before it and
-        finished broadcast deliveries; with `now`, the conversation contexts and answered
-        messages expired by then too (a running bot deletes those as it goes; a stopped one
-        does not). In transactions of at most `rows` rows, calling `pause` between them so
-        other writers get in; None if one fails (those before it stay committed)."""
+        since, decisions about questions no longer logged, chats unsubscribed before it,
+        finished broadcast deliveries and broadcasts; with `now`, the conversation contexts
+        and answered messages expired by then too (a running bot deletes those as it goes; a
+        stopped one does not). In transactions of at most `rows` rows, calling `pause`
+        between them so other writers get in; None if one fails (those before it stay committed)."""
         job = PurgeJob(before, now, rows)
         while True:
             done = self.purge_step(job)

@@ -133,8 +133,9 @@ class Purged:
     users: int
     subscribers: int = 0  # chats unsubscribed before the cutoff
     deliveries: int = 0  # finished outbox rows (who got which broadcast)
+    broadcasts: int = 0  # finished broadcasts (their text, the admin who sent them)
 
     @property
     def total(self) -> int:
         return (self.questions + self.votes + self.decisions + self.users + self.subscribers
-                + self.deliveries)
+                + self.deliveries + self.broadcasts)

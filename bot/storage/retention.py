@@ -40,9 +40,9 @@ async def purge_every(storage: Storage, days: int, clock: Callable[[], datetime]
                         " unusable); trying again later", days)
         elif purged.total:
             log.info("purged data older than %d days: %d questions, %d votes, %d review"
-                     " decisions, %d users, %d unsubscribed chats, %d broadcast deliveries",
-                     days, purged.questions, purged.votes, purged.decisions, purged.users,
-                     purged.subscribers, purged.deliveries)
+                     " decisions, %d users, %d unsubscribed chats, %d broadcast deliveries,"
+                     " %d broadcasts", days, purged.questions, purged.votes, purged.decisions,
+                     purged.users, purged.subscribers, purged.deliveries, purged.broadcasts)
         await asyncio.sleep(interval)
 
 
