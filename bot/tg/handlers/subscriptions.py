@@ -203,11 +203,15 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if progress is not None:
         # A broadcast reaches everyone at once: if it came from a stolen account, the other
         # admins see it, word for word, and can stop what is not sent yet.
-        head = texts.BROADCAST_BY_ANOTHER.format(admin=admin_id, id=draft, count=count, text="")
-        notice = texts.BROADCAST_BY_ANOTHER.format(
-            admin=admin_id, id=draft, count=count,
-            text=shorten(progress.text, MAX_MESSAGE - tg_len(head)))
-        await _tell_admins(context, services, notice, besides=admin_id,
+        # Word for word: a text too long to go under the header follows it on its own, so a
+        # link in its last words is not cut off.
+        notice = texts.BROADCAST_BY_ANOTHER.format(admin=admin_id, id=draft, count=count,
+                                                   text=progress.text)
+        notices = [notice] if tg_len(notice) <= MAX_MESSAGE else [
+            texts.BROADCAST_BY_ANOTHER.format(admin=admin_id, id=draft, count=count,
+                                              text=texts.BROADCAST_TEXT_FOLLOWS),
+            progress.text]
+        await _tell_admins(context, services, notices, besides=admin_id,
                            markup=stop_markup(draft))
 
 
@@ -232,14 +236,19 @@ async def _stop(update: Update, context: ContextTypes.DEFAULT_TYPE, services: Se
     log.warning("admin %s stopped broadcast %s: %d messages not sent", admin_id, draft, count)
     stopped = texts.BROADCAST_STOPPED.format(admin=admin_id, id=draft, count=count)
     await query.answer(stopped[:200], show_alert=True)  # the progress message shows it too
-    await _tell_admins(context, services, stopped, besides=admin_id)
+    await _tell_admins(context, services, [stopped], besides=admin_id)
 
 
-async def _tell_admins(context: ContextTypes.DEFAULT_TYPE, services: Services, text: str, *,
-                       besides: int, markup: InlineKeyboardMarkup | None = None) -> None:
+async def _tell_admins(context: ContextTypes.DEFAULT_TYPE, services: Services,
+                       messages: list[str], *, besides: int,
+                       markup: InlineKeyboardMarkup | None = None) -> None:
+    """Send each other admin `messages` (plain text), `markup` under the last."""
     for admin_id in sorted(services.settings.admin_ids - {besides}):
         try:
-            await context.bot.send_message(admin_id, text, parse_mode=None, reply_markup=markup)
+            for index, text in enumerate(messages):
+                last = index == len(messages) - 1
+                await context.bot.send_message(admin_id, text, parse_mode=None,
+                                               reply_markup=markup if last else None)
         except TelegramError as exc:  # an admin who never opened the bot cannot be told
             log.info("could not tell admin %s of the broadcast: %s", admin_id, exc)
 
