@@ -28,6 +28,9 @@ BROADCAST_USAGE = "ব্যবহার: /broadcast বার্তার ল�
 BROADCAST_TOO_LONG = (
     "বার্তাটি খুব বড়: টেলিগ্রামের হিসাবে {length} অক্ষর (ইমোজি ২টি করে), সর্বোচ্চ {limit}।"
 )
+BROADCAST_CONTROL = (
+    "বার্তায় একটি নিয়ন্ত্রণ অক্ষর আছে (U+{code}, {position} নম্বর অক্ষর): সেটি মুছে আবার পাঠান।"
+)
 BROADCAST_PREVIEW = "📣 প্রিভিউ ({count} জন সাবস্ক্রাইবার পাবেন):\n\n{text}\n\nপাঠাবো?"
 BUTTON_SEND = "✅ পাঠান"
 BUTTON_CANCEL = "❌ বাতিল"

@@ -20,7 +20,13 @@ from telegram.ext import ContextTypes
 from bot.broadcast import texts
 from bot.broadcast.progress import progress_markup, progress_text, stop_markup
 from bot.core.knowledge import Knowledge
-from bot.core.message_length import MAX_MESSAGE, shorten, tg_len, visible
+from bot.core.message_length import (
+    MAX_MESSAGE,
+    control_character,
+    shorten,
+    tg_len,
+    visible,
+)
 from bot.storage.connection import DatabaseError
 from bot.tg.handlers.admin import admin_services
 from bot.tg.reply import thread_of
@@ -126,6 +132,11 @@ async def on_broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if tg_len(text) > MAX_MESSAGE:
         await message.reply_text(texts.BROADCAST_TOO_LONG.format(
             length=tg_len(text), limit=MAX_MESSAGE), parse_mode=None)
+        return
+    stray = control_character(text)
+    if stray is not None:  # a paste accident (a NUL, a terminal's escape): as the CLI says
+        await message.reply_text(texts.BROADCAST_CONTROL.format(
+            code=f"{ord(text[stray]):04X}", position=stray + 1), parse_mode=None)
         return
     now, admin_id = services.now(), user.id
     try:
