@@ -51,6 +51,11 @@ BROADCAST_BY_ANOTHER = (
     "📣 admin {admin} সম্প্রচার #{id} পাঠাচ্ছেন, {count} জন সাবস্ক্রাইবারকে:\n\n{text}\n\n"
     "আপনার জানা না থাকলে থামান।"
 )
+# To every admin: a reminder reaches every subscriber, with text and link from events.yaml.
+REMINDER_QUEUED = (
+    "📣 রিমাইন্ডার সম্প্রচার #{id} পাঠানো হচ্ছে, {count} জন সাবস্ক্রাইবারকে:\n\n{text}\n\n"
+    "আপনার জানা না থাকলে থামান।"
+)
 BROADCAST_TEXT_FOLLOWS = "(পুরো লেখাটি পরের বার্তায়)"
 BROADCAST_STOPPED = "⏹ admin {admin} সম্প্রচার #{id} থামিয়েছেন: {count}টি বার্তা আর পাঠানো হবে না।"
 STATE_SENDING = "পাঠানো চলছে…"

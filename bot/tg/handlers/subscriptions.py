@@ -18,7 +18,12 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.broadcast import texts
-from bot.broadcast.progress import progress_markup, progress_text, stop_markup
+from bot.broadcast.progress import (
+    notice_messages,
+    progress_markup,
+    progress_text,
+    stop_markup,
+)
 from bot.core.knowledge import Knowledge
 from bot.core.message_length import (
     MAX_MESSAGE,
@@ -214,14 +219,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if progress is not None:
         # A broadcast reaches everyone at once: if it came from a stolen account, the other
         # admins see it, word for word, and can stop what is not sent yet.
-        # Word for word: a text too long to go under the header follows it on its own, so a
-        # link in its last words is not cut off.
-        notice = texts.BROADCAST_BY_ANOTHER.format(admin=admin_id, id=draft, count=count,
-                                                   text=progress.text)
-        notices = [notice] if tg_len(notice) <= MAX_MESSAGE else [
-            texts.BROADCAST_BY_ANOTHER.format(admin=admin_id, id=draft, count=count,
-                                              text=texts.BROADCAST_TEXT_FOLLOWS),
-            progress.text]
+        notices = notice_messages(texts.BROADCAST_BY_ANOTHER, progress.text, admin=admin_id,
+                                  id=draft, count=count)
         await _tell_admins(context, services, notices, besides=admin_id,
                            markup=stop_markup(draft))
 
