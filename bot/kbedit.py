@@ -20,6 +20,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -199,6 +200,7 @@ def rollback(directory: Path, tz: tzinfo, now: datetime, *, by: str = "",
                             " or another apply came since): send /rollback again")
         created = latest.name.endswith(_ABSENT)
         name = latest.name.removesuffix(_ABSENT)
+        _check_entry(latest.path, name)
         note = _notes(history).get(latest.path.name, {})
         wrote = note.get("wrote")
         if wrote is not None and fingerprint(directory / name) != wrote or (
@@ -221,6 +223,15 @@ def rollback(directory: Path, tz: tzinfo, now: datetime, *, by: str = "",
     taught = note.get("taught")
     return RolledBack(name, _moved(checked.knowledge, checked.copy, directory), checked.digest,
                       tuple(str(q) for q in taught) if isinstance(taught, list) else ())
+
+
+def _check_entry(path: Path, name: str) -> None:
+    """Refuse a history entry no apply made (edited by hand, a link, a directory): one
+    naming another file would delete or overwrite it, a link would be read where it leads."""
+    if not _NAME.fullmatch(name) or len(name) > MAX_NAME or not stat.S_ISREG(
+            path.lstat().st_mode):
+        raise EditError(f"the last history entry, .history/{path.name}, was not written by an"
+                        " apply (a link, a folder, or not a knowledge file's name): remove it")
 
 
 def _changed_since(target: Path, note: dict[str, object], entry: _Entry) -> bool:

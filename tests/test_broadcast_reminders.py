@@ -384,7 +384,7 @@ def test_one_bad_event_stops_neither_the_other_reminders_nor_the_loop(
     reminders_sent = [c for c in fake.sent_messages if c.chat_id != ADMIN]
     assert sorted(c.chat_id or 0 for c in reminders_sent) == [1, 2, 3]
     assert all("রিমাইন্ডার" in c.text for c in reminders_sent)
-    notices = [c for c in fake.sent_messages if c.chat_id == ADMIN]
+    notices = [c for c in fake.sent_messages if c.chat_id == ADMIN and not c.buttons]
     assert len(notices) == 1, [c.text for c in notices]
     assert "far" in notices[0].text and "events.yaml" in notices[0].text
 
@@ -416,3 +416,34 @@ def test_an_unreadable_row_is_set_aside(tmp_path: Path) -> None:
     rows = asyncio.run(main())
     assert [(r.event_id, r.state) for r in rows] == [("llamacon", "scheduled")]
     assert len(told) == 1 and "old" in told[0]
+
+
+def test_admins_see_each_reminder_queued_with_a_stop_button(tmp_path: Path,
+                                                            fake: LimitedTelegram) -> None:
+    """Found by the ninth red-team run: a stolen admin account could skip /broadcast, which
+    tells the other admins and offers ⏹, by uploading events.yaml with its link as an
+    event's url and a reminder due at once: every subscriber got it, the admins only read
+    that events.yaml was applied, and a reminder had no ⏹ anywhere. Each reminder queued is
+    now shown to the admins, word for word, with the ⏹ that stops it."""
+    admin = 900
+    starts_at = datetime.now(UTC) + timedelta(seconds=1.5)
+    evil = event(starts_at, timedelta(seconds=1), url="http://evil.example")
+
+    async def main() -> None:
+        db = await AsyncOutbox.open(tmp_path / "bot.sqlite3")
+        await db.call(lambda o: o.add_subscribers(range(1, 4), "test", NOW))
+        async with Bot(TOKEN, base_url=fake.base_url) as bot:
+            service = BroadcastService(db, bot, knowledge(evil), config=FAST,
+                                       progress_every=0.2, admins=(admin,))
+            await service.start()
+            try:
+                await wait_until(lambda: _true(any(c.chat_id == admin and c.buttons
+                                                   for c in fake.sent_messages)))
+            finally:
+                await service.stop()
+        await db.close()
+
+    asyncio.run(main())
+    [notice] = [c for c in fake.sent_messages if c.chat_id == admin]
+    assert "http://evil.example" in notice.text and "3" in notice.text, notice.text
+    assert notice.buttons[0]["callback_data"].startswith("bc:stop:")

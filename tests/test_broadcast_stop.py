@@ -74,3 +74,25 @@ def test_other_admins_are_told_of_a_broadcast_and_any_admin_can_stop_it(
     again = fake.tap(stop, user_id=THIEF)  # stopped already: nothing left to stop
     assert again[-1].params.get("text") == texts.BROADCAST_GONE
     assert len([c for c in fake.sent_messages if c.text == PHISHING]) == len(sent)
+
+
+def test_the_other_admins_read_a_long_broadcast_to_its_last_word(
+    bot: BotThread, fake: LimitedTelegram
+) -> None:
+    """Found by the ninth red-team run: the notice cut a broadcast to fit under its header,
+    so a thief who put the link in the last hundred characters of a full-length text
+    showed the other admins its harmless start and "…". A text too long to go under the
+    header now follows it as a message of its own, word for word, with the ⏹ button."""
+    padding = "লামাকন ২৯ এপ্রিল। "
+    text = padding * ((4096 - len(PHISHING)) // len(padding)) + PHISHING
+    assert len(text) <= 4096
+    [preview] = fake.ask(f"/broadcast {text}", user_id=THIEF)
+    since = fake.mark()
+    fake.callback(preview.buttons[0]["callback_data"], user_id=THIEF, message_id=77)
+    told = fake.wait_for("sendMessage", lambda c: c.chat_id == OWNER and bool(c.buttons),
+                         since=since)
+    notices = [c for c in fake.calls_to("sendMessage", since) if c.chat_id == OWNER]
+    assert any(c.text == text for c in notices), [c.text[-80:] for c in notices]
+    assert all(len(c.text) <= 4096 for c in notices)
+    assert str(THIEF) in notices[0].text
+    assert told[-1].buttons[0]["callback_data"].startswith("bc:stop:")

@@ -138,3 +138,16 @@ def test_the_limit_is_counted_as_telegram_counts(bot: BroadcastBot, fake: Limite
     [preview] = fake.ask("/broadcast " + "😀" * 2040, user_id=ADMIN)  # fits; the header not
     assert len(preview.text.encode("utf-16-le")) // 2 <= 4096
     assert preview.text.endswith("…\n\nপাঠাবো?") and len(preview.buttons) == 2
+
+
+def test_a_control_character_is_refused_as_the_command_line_refuses_it(
+        bot: BroadcastBot, fake: LimitedTelegram) -> None:
+    """Found by the ninth red-team run: `llamabot broadcast` refuses a NUL or a terminal's
+    escape sequence (a paste accident), but /broadcast queued it for every subscriber on
+    SQLite, and on PostgreSQL a NUL was refused in the driver's words."""
+    fake.ask("/subscribe", user_id=41)
+    for stray, code in (("\x1b[2J", "001B"), ("\x00", "0000")):
+        [refused] = fake.ask(f"/broadcast লামাকন{stray} আসছে", user_id=ADMIN)
+        assert f"U+{code}" in refused.text and not refused.buttons, refused.text
+    [preview] = fake.ask("/broadcast লামাকন\n\tআসছে", user_id=ADMIN)  # lines and tabs are text
+    assert len(preview.buttons) == 2

@@ -340,3 +340,27 @@ def test_an_entry_from_before_applies_recorded_their_bytes_is_checked_by_time(
     applied = datetime(2025, 4, 1, 10, 0, 1, tzinfo=ZoneInfo("UTC")).timestamp()
     os.utime(kb / "events.yaml", (applied, applied))  # as the apply left it
     assert undo(kb) == "events.yaml"
+
+
+@pytest.mark.parametrize("entry", ["README.md.absent", "facts.yaml/", "facts.yaml@"])
+def test_a_history_entry_made_by_hand_is_refused_not_followed(kb: Path, tmp_path: Path,
+                                                             entry: str) -> None:
+    """Found by the ninth red-team run: /rollback believed whatever `.history` held. An
+    entry naming a file that is no knowledge file (README.md.absent) deleted that file; a
+    directory named as an entry was an IsADirectoryError traceback; a link was read
+    wherever it led. Such an entry is refused, and nothing changes."""
+    history = kb / ".history"
+    history.mkdir()
+    path = history / f"000001-20990101T000000Z--{entry.rstrip('/@')}"
+    if entry.endswith("/"):
+        path.mkdir()
+    elif entry.endswith("@"):
+        outside = tmp_path / "outside.yaml"
+        outside.write_bytes((kb / "facts.yaml").read_bytes() + b"# from outside\n")
+        path.symlink_to(outside)
+    else:
+        path.touch()
+    before = {p.name: p.read_bytes() for p in kb.iterdir() if p.is_file()}
+    with pytest.raises(EditError, match="history entry"):
+        undo(kb)
+    assert {p.name: p.read_bytes() for p in kb.iterdir() if p.is_file()} == before

@@ -250,3 +250,40 @@ def test_rollback_sent_twice_undoes_one_apply_only(
         assert (kb / "facts.yaml").read_bytes() == theirs  # the other admin's apply stands
     finally:
         bot.stop()
+
+
+def test_rollback_of_an_edit_applied_anyway_names_it_within_one_message_and_only_in_private(
+    editable_bot: tuple[BotThread, Path], fake_telegram: FakeTelegram
+) -> None:
+    """Found by the ninth red-team run: a /review edit applied anyway records what it broke,
+    users' phrasings (200 characters each) quoted in each warning, and /rollback's
+    confirmation quoted that record whole: past 4,096 characters Telegram refused it, so
+    the edit could not be undone from Telegram, and in a group its members read what users
+    had asked. The confirmation now cuts the record, and /rollback answers only in private."""
+    from datetime import UTC, datetime
+
+    from conftest import DHAKA
+
+    from bot import kbedit
+
+    bot, folder = editable_bot
+    asked = ["লামা " * 40 + str(n) for n in range(16)]  # 200 characters each, as logged
+    warnings = [f"{q!r} matches downloads_milestone as well (61 vs 58)" for q in asked] + [
+        f"{q!r} would still not be answered with llamacon_date (fallback: it may name a"
+        " subject llamacon_date is not about)" for q in asked]
+    what = ("16 question(s) added to llamacon_date (applied anyway: " + "; ".join(warnings)
+            + ")")
+    content = (folder / "facts.yaml").read_bytes() + b"# taught\n"
+    kbedit.apply(folder, "facts.yaml", content, kbedit.fingerprint(folder / "facts.yaml"),
+                 DHAKA, datetime.now(UTC), by=f"admin {ADMIN_ID} (/review)", what=what)
+    since = fake_telegram.mark()
+    fake_telegram.message("/rollback", user_id=ADMIN_ID, chat_id=-4646, chat_type="group")
+    [refused] = fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == -4646, since=since)
+    assert asked[0][:20] not in refused.text and not refused.buttons
+    since = fake_telegram.mark()
+    fake_telegram.message("/rollback", user_id=ADMIN_ID)
+    [confirm] = fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == ADMIN_ID,
+                                       since=since)
+    assert len(confirm.text) <= 1000 and "facts.yaml" in confirm.text, len(confirm.text)
+    fake_telegram.tap(confirm.buttons[0]["callback_data"], user_id=ADMIN_ID)
+    wait_until(lambda: (folder / "facts.yaml").read_bytes() != content, 5)

@@ -77,3 +77,19 @@ def test_a_conversation_begun_in_the_group_goes_on_in_its_supergroup(
     [other] = fake_telegram.ask(f"{mention} কবে?", user_id=222, chat_id=SUPERGROUP,
                                 chat_type="supergroup")
     assert "২৯ এপ্রিল" not in plain(other), plain(other)
+
+
+def test_a_supergroup_cannot_claim_to_come_from_a_private_chat_or_another_supergroup(
+        fake_telegram: FakeTelegram, bot: BotThread) -> None:
+    """Found by the ninth red-team run: `migrate_from_chat_id` was believed whatever chat it
+    named, so a forged service message in a supergroup took a private chat's (or another
+    supergroup's) subscription and conversation into it. Only a basic group upgrades."""
+    outbox = bot.runtime.broadcasting.outbox
+    now = datetime.now(UTC)
+    other = -1000000007777
+    chats = [PRIVATE, SUPERGROUP, other]
+    bot.call(outbox.call(lambda o: o.add_subscribers(chats, "command", now)))
+    for claimed in (PRIVATE, other):
+        fake_telegram.message(None, 111, SUPERGROUP, "supergroup", migrate_from_chat_id=claimed)
+    handled(fake_telegram, SUPERGROUP, "supergroup")
+    assert subscribers(bot) == sorted(chats)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -17,7 +16,7 @@ from typing import Any
 
 from bot.cli_args import count
 from bot.config import Settings
-from bot.core.message_length import MAX_MESSAGE, tg_len
+from bot.core.message_length import MAX_MESSAGE, control_character, tg_len
 from bot.storage.connection import DatabaseError, existing_target
 from bot.storage.outbox import Outbox, Progress
 
@@ -133,8 +132,7 @@ def _text(value: str | None) -> str:
                                 f" counts them (an emoji counts 2); Telegram allows {MAX_MESSAGE}")
     # A paste accident (a NUL, a terminal's escape sequence): PostgreSQL refuses a NUL in
     # its driver's words, SQLite would queue it for every subscriber.
-    stray = next((i for i, c in enumerate(text)
-                  if unicodedata.category(c) == "Cc" and c not in "\n\r\t"), None)
+    stray = control_character(text)
     if stray is not None:
         raise BroadcastCliError(f"the announcement holds a control character"
                                 f" (U+{ord(text[stray]):04X}, character {stray + 1})")

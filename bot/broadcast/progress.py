@@ -17,6 +17,7 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.broadcast import texts
 from bot.broadcast.sender import Fence
+from bot.core.message_length import MAX_MESSAGE, tg_len
 from bot.storage.async_outbox import AsyncOutbox
 from bot.storage.outbox import NotSender, Outbox, Progress
 
@@ -39,6 +40,16 @@ def stop_markup(broadcast_id: int) -> InlineKeyboardMarkup:
     """The button that stops a broadcast being sent (any admin may tap it)."""
     return InlineKeyboardMarkup([[InlineKeyboardButton(
         texts.BUTTON_STOP, callback_data=f"bc:stop:{broadcast_id}")]])
+
+
+def notice_messages(template: str, text: str, **fields: object) -> list[str]:
+    """The admins' notice of a broadcast (`template` with `text` and `fields`), its text word
+    for word: one too long to go under the notice follows it as a message of its own, so a
+    link in its last words is not cut off."""
+    notice = template.format(text=text, **fields)
+    if tg_len(notice) <= MAX_MESSAGE:
+        return [notice]
+    return [template.format(text=texts.BROADCAST_TEXT_FOLLOWS, **fields), text]
 
 
 def progress_markup(progress: Progress) -> InlineKeyboardMarkup | None:

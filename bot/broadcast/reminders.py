@@ -222,8 +222,10 @@ class ReminderScheduler:
                  clock: Callable[[], datetime], on_queued: Callable[[], None],
                  check_every: float = 5.0,
                  tell_admins: Callable[[str], Awaitable[None]] | None = None,
-                 fence: Fence | None = None) -> None:
+                 fence: Fence | None = None,
+                 on_fired: Callable[[list[int]], Awaitable[None]] | None = None) -> None:
         self.db = db
+        self.on_fired = on_fired  # told the broadcasts each round queued
         self.fence = fence  # None: the only scheduler (tests, tools)
         self.knowledge = knowledge
         self.clock = clock
@@ -274,6 +276,8 @@ class ReminderScheduler:
             return []
         if fired.queued:
             self.on_queued()
+            if self.on_fired is not None:
+                await self.on_fired(list(fired.queued))
         await self._report(fired.problems)
         return list(fired.queued)
 

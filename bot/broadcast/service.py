@@ -14,17 +14,20 @@ import contextlib
 import logging
 from collections.abc import Callable, Coroutine, Iterable
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
-from telegram import Bot
+from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import TelegramError
 
+from bot.broadcast import texts
 from bot.broadcast.lease import Lease, lease_for
-from bot.broadcast.progress import ProgressReporter
+from bot.broadcast.progress import ProgressReporter, notice_messages, stop_markup
 from bot.broadcast.reminders import ReminderScheduler, SyncPlan
 from bot.broadcast.sender import Sender, SenderConfig, SenderStats
 from bot.core.knowledge import Knowledge
 from bot.storage.async_outbox import AsyncOutbox
+from bot.storage.outbox import Outbox
 
 log = logging.getLogger(__name__)
 FREE_BULK_RATE = 30  # messages/s Telegram allows for bulk sends without paid broadcasts
@@ -45,7 +48,8 @@ class BroadcastService:
         # Every leader-only write and edit checks the lease's epoch: a process woken after
         # another took the lease may run a round of any loop before it learns it lost it.
         self.scheduler = ReminderScheduler(db, knowledge, clock, self.sender.wake,
-                                           tell_admins=self.tell_admins, fence=self.lease)
+                                           tell_admins=self.tell_admins, fence=self.lease,
+                                           on_fired=self._tell_reminders)
         self.progress = ProgressReporter(db, bot, clock, fence=self.lease)
         self.progress_every = progress_every  # edits per admin chat stay far below 1/s
         self.elect_every = elect_every  # how soon a replica notices the sender is gone
@@ -133,11 +137,29 @@ class BroadcastService:
 
     async def tell_admins(self, text: str) -> None:
         """Send `text` to every admin (plain text); one who cannot be reached is logged."""
+        await self._tell([text])
+
+    async def _tell(self, messages: list[str],
+                    markup: InlineKeyboardMarkup | None = None) -> None:
         for admin_id in self.admins:
             try:
-                await self.bot.send_message(admin_id, text, parse_mode=None)
+                for index, text in enumerate(messages):
+                    last = index == len(messages) - 1
+                    await self.bot.send_message(admin_id, text, parse_mode=None,
+                                                reply_markup=markup if last else None)
             except TelegramError as exc:  # an admin who never opened the bot cannot be told
                 log.info("could not notify admin %s: %s", admin_id, exc)
+
+    async def _tell_reminders(self, ids: list[int]) -> None:
+        """Each reminder queued, word for word, with ⏹: an event's text and link reach every
+        subscriber as a broadcast does, and an upload from a stolen account can set them."""
+        for broadcast_id in ids:
+            progress = await self.db.call(partial(Outbox.progress, broadcast_id=broadcast_id))
+            if progress is None:
+                continue
+            await self._tell(notice_messages(texts.REMINDER_QUEUED, progress.text,
+                                             id=broadcast_id, count=progress.total),
+                             stop_markup(broadcast_id))
 
     def _spawn(self, job: Callable[[], Coroutine[Any, Any, None]],
                name: str) -> asyncio.Task[None]:

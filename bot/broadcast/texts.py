@@ -28,6 +28,9 @@ BROADCAST_USAGE = "ব্যবহার: /broadcast বার্তার ল�
 BROADCAST_TOO_LONG = (
     "বার্তাটি খুব বড়: টেলিগ্রামের হিসাবে {length} অক্ষর (ইমোজি ২টি করে), সর্বোচ্চ {limit}।"
 )
+BROADCAST_CONTROL = (
+    "বার্তায় একটি নিয়ন্ত্রণ অক্ষর আছে (U+{code}, {position} নম্বর অক্ষর): সেটি মুছে আবার পাঠান।"
+)
 BROADCAST_PREVIEW = "📣 প্রিভিউ ({count} জন সাবস্ক্রাইবার পাবেন):\n\n{text}\n\nপাঠাবো?"
 BUTTON_SEND = "✅ পাঠান"
 BUTTON_CANCEL = "❌ বাতিল"
@@ -48,6 +51,12 @@ BROADCAST_BY_ANOTHER = (
     "📣 admin {admin} সম্প্রচার #{id} পাঠাচ্ছেন, {count} জন সাবস্ক্রাইবারকে:\n\n{text}\n\n"
     "আপনার জানা না থাকলে থামান।"
 )
+# To every admin: a reminder reaches every subscriber, with text and link from events.yaml.
+REMINDER_QUEUED = (
+    "📣 রিমাইন্ডার সম্প্রচার #{id} পাঠানো হচ্ছে, {count} জন সাবস্ক্রাইবারকে:\n\n{text}\n\n"
+    "আপনার জানা না থাকলে থামান।"
+)
+BROADCAST_TEXT_FOLLOWS = "(পুরো লেখাটি পরের বার্তায়)"
 BROADCAST_STOPPED = "⏹ admin {admin} সম্প্রচার #{id} থামিয়েছেন: {count}টি বার্তা আর পাঠানো হবে না।"
 STATE_SENDING = "পাঠানো চলছে…"
 STATE_DONE = "সম্পন্ন ✅"

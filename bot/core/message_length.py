@@ -35,3 +35,10 @@ def visible(text: str) -> bool:
     """Whether `text` shows a character: not only spaces, controls and format characters
     such as the zero-width space (a message of those reads as empty)."""
     return any(not c.isspace() and unicodedata.category(c) not in ("Cc", "Cf") for c in text)
+
+
+def control_character(text: str) -> int | None:
+    """The index of the first control character in `text` other than a line break or a
+    tab (a NUL, a terminal's escape), or None: no message should carry one."""
+    return next((i for i, c in enumerate(text)
+                 if unicodedata.category(c) == "Cc" and c not in "\n\r\t"), None)

@@ -8,9 +8,10 @@ under the old id (the question log), each in one storage update that may run aga
 harmlessly: a follow-up in the supergroup continues the conversation begun in the group.
 
 Only a service message that can be real moves anything: `migrate_to_chat_id` in a basic
-group, `migrate_from_chat_id` in a supergroup, the new id a supergroup's (-100…). Anything
-else (a forged update in a private chat, one naming its own chat) would move or drop
-someone's subscription, so it is ignored.
+group, `migrate_from_chat_id` in a supergroup, the old id a basic group's (negative, not
+-100…) and the new id a supergroup's (-100…). Anything else (a forged update in a private
+chat, one naming its own chat, a supergroup "coming from" a private chat or another
+supergroup) would move or drop someone's subscription, so it is ignored.
 """
 
 from __future__ import annotations
@@ -71,8 +72,8 @@ async def on_migrate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         log.info("a group upgrade told in a %s chat (%s) ignored: only a group moves, to a"
                  " supergroup", chat.type, chat.id)
         return
-    if new > SUPERGROUP_ID_MAX or old == new:
-        log.info("a group upgrade from %s to %s ignored: not to another chat's supergroup id",
+    if new > SUPERGROUP_ID_MAX or not SUPERGROUP_ID_MAX < old < 0:
+        log.info("a group upgrade from %s to %s ignored: not from a group to a supergroup id",
                  old, new)
         return
     await move_chat(services_of(context), old, new)

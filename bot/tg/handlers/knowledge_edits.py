@@ -18,7 +18,7 @@ from telegram.ext import ContextTypes
 from bot import kbedit
 from bot.core.knowledge import Knowledge
 from bot.core.loader import KnowledgeError
-from bot.core.message_length import MAX_MESSAGE
+from bot.core.message_length import MAX_MESSAGE, shorten
 from bot.tg import texts
 from bot.tg.addressed import thread_of
 from bot.tg.handlers import messages
@@ -31,6 +31,9 @@ from bot.tg.services import PendingEdit, Services, services_of
 log = logging.getLogger(__name__)
 DECISIONS = r"^kb:(apply|discard|preview):"  # the buttons under a preview
 ROLLBACK = r"^rb:(yes:[0-9a-f]{16}|no)$"  # the buttons under /rollback's confirmation
+# Characters of an apply's record that /rollback's confirmation shows: a /review edit
+# applied anyway records every warning, users' phrasings quoted, far past one message.
+MAX_WHAT = 300
 
 
 async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -179,8 +182,9 @@ async def apply_edit(services: Services, edit: PendingEdit, admin_id: int) -> li
 
 async def on_rollback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Name the apply /rollback would undo (file, who, when), with a button that undoes
-    that apply only: sent twice, or tapped twice, /rollback never undoes a second one."""
-    services = await admin_services(update, context)
+    that apply only: sent twice, or tapped twice, /rollback never undoes a second one.
+    Only in a private chat: a /review edit's record quotes what users asked."""
+    services = await admin_services(update, context, private=True)
     message = update.effective_message
     if services is None or message is None:
         return
@@ -190,7 +194,8 @@ async def on_rollback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
                           thread=thread_of(message))
         return
     last = changes[-1]
-    ask = texts.ROLLBACK_CONFIRM.format(name=escape(last.name), what=escape(last.what or "?"),
+    what = shorten(last.what or "?", MAX_WHAT)
+    ask = texts.ROLLBACK_CONFIRM.format(name=escape(last.name), what=escape(what),
                                         by=escape(last.by or "?"), at=escape(last.at))
     markup = InlineKeyboardMarkup([[
         InlineKeyboardButton(texts.ROLLBACK_YES, callback_data=f"rb:yes:{last.key}"),
@@ -202,7 +207,7 @@ async def on_rollback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 async def on_rollback_decision(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Undo the apply the confirmation named, if it is still the latest; or nothing."""
     query = update.callback_query
-    services = await admin_services(update, context)
+    services = await admin_services(update, context, private=True)
     if query is None or services is None:
         return
     await query.answer()

@@ -18,9 +18,20 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.broadcast import texts
-from bot.broadcast.progress import progress_markup, progress_text, stop_markup
+from bot.broadcast.progress import (
+    notice_messages,
+    progress_markup,
+    progress_text,
+    stop_markup,
+)
 from bot.core.knowledge import Knowledge
-from bot.core.message_length import MAX_MESSAGE, shorten, tg_len, visible
+from bot.core.message_length import (
+    MAX_MESSAGE,
+    control_character,
+    shorten,
+    tg_len,
+    visible,
+)
 from bot.storage.connection import DatabaseError
 from bot.tg.handlers.admin import admin_services
 from bot.tg.reply import thread_of
@@ -127,6 +138,11 @@ async def on_broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await message.reply_text(texts.BROADCAST_TOO_LONG.format(
             length=tg_len(text), limit=MAX_MESSAGE), parse_mode=None)
         return
+    stray = control_character(text)
+    if stray is not None:  # a paste accident (a NUL, a terminal's escape): as the CLI says
+        await message.reply_text(texts.BROADCAST_CONTROL.format(
+            code=f"{ord(text[stray]):04X}", position=stray + 1), parse_mode=None)
+        return
     now, admin_id = services.now(), user.id
     try:
         draft = await outbox.call(lambda o: o.create_draft(text, now, created_by=admin_id))
@@ -203,11 +219,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if progress is not None:
         # A broadcast reaches everyone at once: if it came from a stolen account, the other
         # admins see it, word for word, and can stop what is not sent yet.
-        head = texts.BROADCAST_BY_ANOTHER.format(admin=admin_id, id=draft, count=count, text="")
-        notice = texts.BROADCAST_BY_ANOTHER.format(
-            admin=admin_id, id=draft, count=count,
-            text=shorten(progress.text, MAX_MESSAGE - tg_len(head)))
-        await _tell_admins(context, services, notice, besides=admin_id,
+        notices = notice_messages(texts.BROADCAST_BY_ANOTHER, progress.text, admin=admin_id,
+                                  id=draft, count=count)
+        await _tell_admins(context, services, notices, besides=admin_id,
                            markup=stop_markup(draft))
 
 
@@ -232,14 +246,19 @@ async def _stop(update: Update, context: ContextTypes.DEFAULT_TYPE, services: Se
     log.warning("admin %s stopped broadcast %s: %d messages not sent", admin_id, draft, count)
     stopped = texts.BROADCAST_STOPPED.format(admin=admin_id, id=draft, count=count)
     await query.answer(stopped[:200], show_alert=True)  # the progress message shows it too
-    await _tell_admins(context, services, stopped, besides=admin_id)
+    await _tell_admins(context, services, [stopped], besides=admin_id)
 
 
-async def _tell_admins(context: ContextTypes.DEFAULT_TYPE, services: Services, text: str, *,
-                       besides: int, markup: InlineKeyboardMarkup | None = None) -> None:
+async def _tell_admins(context: ContextTypes.DEFAULT_TYPE, services: Services,
+                       messages: list[str], *, besides: int,
+                       markup: InlineKeyboardMarkup | None = None) -> None:
+    """Send each other admin `messages` (plain text), `markup` under the last."""
     for admin_id in sorted(services.settings.admin_ids - {besides}):
         try:
-            await context.bot.send_message(admin_id, text, parse_mode=None, reply_markup=markup)
+            for index, text in enumerate(messages):
+                last = index == len(messages) - 1
+                await context.bot.send_message(admin_id, text, parse_mode=None,
+                                               reply_markup=markup if last else None)
         except TelegramError as exc:  # an admin who never opened the bot cannot be told
             log.info("could not tell admin %s of the broadcast: %s", admin_id, exc)
 
