@@ -9,7 +9,7 @@ after another took the lease edits nothing; the new holder shows the counts.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
@@ -50,6 +50,20 @@ def notice_messages(template: str, text: str, **fields: object) -> list[str]:
     if tg_len(notice) <= MAX_MESSAGE:
         return [notice]
     return [template.format(text=texts.BROADCAST_TEXT_FOLLOWS, **fields), text]
+
+
+async def send_notices(bot: Bot, admin_ids: Iterable[int], messages: list[str],
+                       markup: InlineKeyboardMarkup | None = None) -> None:
+    """Send each admin `messages` (plain text), `markup` under the last; an admin who cannot
+    be reached (who never opened the bot) is logged, and the others are still told."""
+    for admin_id in admin_ids:
+        try:
+            for index, text in enumerate(messages):
+                last = index == len(messages) - 1
+                await bot.send_message(admin_id, text, parse_mode=None,
+                                       reply_markup=markup if last else None)
+        except TelegramError as exc:
+            log.info("could not notify admin %s: %s", admin_id, exc)
 
 
 def progress_markup(progress: Progress) -> InlineKeyboardMarkup | None:

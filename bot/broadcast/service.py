@@ -18,11 +18,15 @@ from functools import partial
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup
-from telegram.error import TelegramError
 
 from bot.broadcast import texts
 from bot.broadcast.lease import Lease, lease_for
-from bot.broadcast.progress import ProgressReporter, notice_messages, stop_markup
+from bot.broadcast.progress import (
+    ProgressReporter,
+    notice_messages,
+    send_notices,
+    stop_markup,
+)
 from bot.broadcast.reminders import ReminderScheduler, SyncPlan
 from bot.broadcast.sender import Sender, SenderConfig, SenderStats
 from bot.core.knowledge import Knowledge
@@ -141,14 +145,7 @@ class BroadcastService:
 
     async def _tell(self, messages: list[str],
                     markup: InlineKeyboardMarkup | None = None) -> None:
-        for admin_id in self.admins:
-            try:
-                for index, text in enumerate(messages):
-                    last = index == len(messages) - 1
-                    await self.bot.send_message(admin_id, text, parse_mode=None,
-                                                reply_markup=markup if last else None)
-            except TelegramError as exc:  # an admin who never opened the bot cannot be told
-                log.info("could not notify admin %s: %s", admin_id, exc)
+        await send_notices(self.bot, self.admins, messages, markup)
 
     async def _tell_reminders(self, ids: list[int]) -> None:
         """Each reminder queued, word for word, with ⏹: an event's text and link reach every

@@ -14,7 +14,7 @@ from collections.abc import Awaitable
 
 from telegram import ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.broadcast import texts
@@ -22,6 +22,7 @@ from bot.broadcast.progress import (
     notice_messages,
     progress_markup,
     progress_text,
+    send_notices,
     stop_markup,
 )
 from bot.core.knowledge import Knowledge
@@ -253,14 +254,8 @@ async def _tell_admins(context: ContextTypes.DEFAULT_TYPE, services: Services,
                        messages: list[str], *, besides: int,
                        markup: InlineKeyboardMarkup | None = None) -> None:
     """Send each other admin `messages` (plain text), `markup` under the last."""
-    for admin_id in sorted(services.settings.admin_ids - {besides}):
-        try:
-            for index, text in enumerate(messages):
-                last = index == len(messages) - 1
-                await context.bot.send_message(admin_id, text, parse_mode=None,
-                                               reply_markup=markup if last else None)
-        except TelegramError as exc:  # an admin who never opened the bot cannot be told
-            log.info("could not tell admin %s of the broadcast: %s", admin_id, exc)
+    await send_notices(context.bot, sorted(services.settings.admin_ids - {besides}), messages,
+                       markup)
 
 
 async def _edit(edit: Awaitable[object]) -> None:
