@@ -201,6 +201,7 @@ synonyms:
   - [খরচ, ব্যয়]
   - [বিনিয়োগ, ব্যয়]
   - [একা]
+  - [অডিও, গুগল]
 """
 
 
@@ -216,6 +217,7 @@ def test_synonyms_and_entities_are_validated_with_their_place(tmp_path: Path) ->
     assert "alias '!!' has no letters to match" in found
     assert "synonym 'ব্যয়' of the group of 'বিনিয়োগ' is also in the group of 'খরচ'" in found
     assert "a synonym group needs at least two words" in found
+    assert "synonym 'গুগল' of the group of 'অডিও' is an alias of entity 'google'" in found
     assert "fact 'downloads' names unknown entity 'nobody'" in found
     assert f"{tmp_path / 'lexicon.yaml'}:" in found
 

@@ -447,7 +447,8 @@ def _check_lexicon(
     facts: list[tuple[Fact, Located]],
     complete: bool,
 ) -> None:
-    """Entity ids on facts exist; no alias names two entities; no word is in two groups."""
+    """Entity ids on facts exist; no alias names two entities; no word is in two groups;
+    no alias is a synonym of another word (the group would rewrite the name)."""
     owner: dict[tuple[str, ...], str] = {}
     for entity, entry in entities:
         for alias in entity.aliases:
@@ -468,8 +469,10 @@ def _check_lexicon(
                     f"use one of: {', '.join(sorted(known)) or '(no entities defined)'}",
                 )
     group_of: dict[str, str] = {}
+    entry_of: dict[str, Located] = {}
     for group, entry in synonyms:
         for word in group:
+            entry_of.setdefault(make_key(word).folded, entry)
             first = group_of.setdefault(make_key(word).folded, group[0])
             if first != group[0]:
                 builder.reader(entry).problem(
@@ -478,6 +481,21 @@ def _check_lexicon(
                     f"synonym {word!r} of the group of {group[0]!r} is also in the group of"
                     f" {first!r}",
                     "put each word in one group; merge the groups if they mean the same",
+                )
+    # A group rewrites its words to its first: an alias in it ("শ্রুতি" among the words for
+    # audio) stops naming its entity, which then no longer tells its facts from lookalikes.
+    for entity, _ in entities:
+        names = {make_key(alias).folded for alias in entity.aliases}
+        for alias in entity.aliases:
+            head = group_of.get(make_key(alias).folded)
+            if head is not None and make_key(head).folded not in names:
+                entry = entry_of[make_key(alias).folded]
+                builder.reader(entry).problem(
+                    entry.node,
+                    f"synonym {alias!r} of the group of {head!r} is an alias of entity"
+                    f" {entity.id!r}",
+                    "take the name out of the group, or list the group's first word as an"
+                    " alias of the entity too",
                 )
 
 
