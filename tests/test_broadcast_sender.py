@@ -262,6 +262,23 @@ async def row_states(db: AsyncOutbox, broadcast_id: int) -> dict[int, str]:
     return {int(chat): state for chat, state in rows}
 
 
+async def first_send_held(db: AsyncOutbox, bot: Bot,
+                          fake: LimitedTelegram) -> tuple[int, Sender, asyncio.Task[None]]:
+    """One subscriber, one broadcast, and a sender running until its send reaches the fake
+    Bot API (which holds the reply): the broadcast, the sender and its task."""
+    await db.call(lambda o: o.add_subscribers([1], "test", NOW))
+    broadcast_id, _ = await db.call(lambda o: o.announce("hi", NOW))
+    sender = Sender(db, bot, FAST)
+    task = asyncio.create_task(sender.run())
+    await wait_until(lambda: _true(len(fake.calls_to("sendMessage")) == 1))
+    return broadcast_id, sender, task
+
+
+async def stop(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+
+
 def test_a_result_that_cannot_be_written_is_retried_and_never_sent_twice(
         database_target: DatabaseTarget, fake: LimitedTelegram) -> None:
     """Before, a failed write of `sent` left the row in flight until the process restarted:
@@ -269,11 +286,7 @@ def test_a_result_that_cannot_be_written_is_retried_and_never_sent_twice(
     fake.holds["sendMessage"] = release_send = threading.Event()
 
     async def scenario(db: AsyncOutbox, bot: Bot) -> None:
-        await db.call(lambda o: o.add_subscribers([1], "test", NOW))
-        broadcast_id, _ = await db.call(lambda o: o.announce("hi", NOW))
-        sender = Sender(db, bot, FAST)
-        task = asyncio.create_task(sender.run())
-        await wait_until(lambda: _true(len(fake.calls_to("sendMessage")) == 1))
+        broadcast_id, sender, task = await first_send_held(db, bot, fake)
         with outbox_writes_blocked(db.target):  # the database is briefly unavailable
             release_send.set()
             await wait_until(lambda: _true(len(fake.sent_messages) == 1))
@@ -281,8 +294,7 @@ def test_a_result_that_cannot_be_written_is_retried_and_never_sent_twice(
             assert sender.stats().unrecorded == 1  # shown in /healthz and /metrics
             assert sender.stats().record_failures >= 1
             # Elected again meanwhile (the loop restarts): what it knows was sent stays sent.
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+            await stop(task)
         task = asyncio.create_task(sender.run())
 
         async def finished() -> bool:
@@ -291,8 +303,7 @@ def test_a_result_that_cannot_be_written_is_retried_and_never_sent_twice(
 
         await wait_until(finished, timeout=10)
         await asyncio.sleep(0.3)  # a second send, if there were one, would be out by now
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        await stop(task)
         assert fake.delivered_to() == [1]
         await sender.close()
         assert await row_states(db, broadcast_id) == {1: "sent"}
@@ -308,16 +319,11 @@ def test_a_result_never_written_is_sent_again_by_the_next_sender(
     fake.holds["sendMessage"] = release_send = threading.Event()
 
     async def scenario(db: AsyncOutbox, bot: Bot) -> None:
-        await db.call(lambda o: o.add_subscribers([1], "test", NOW))
-        broadcast_id, _ = await db.call(lambda o: o.announce("hi", NOW))
-        first = Sender(db, bot, FAST)
-        task = asyncio.create_task(first.run())
-        await wait_until(lambda: _true(len(fake.calls_to("sendMessage")) == 1))
+        broadcast_id, first, task = await first_send_held(db, bot, fake)
         with outbox_writes_blocked(db.target):
             release_send.set()
             await wait_until(lambda: _true(first.stats().unrecorded == 1))
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+            await stop(task)
             await first.close()  # the process ends with the result still unwritten
         assert await row_states(db, broadcast_id) == {1: "sending"}
         second, _ = await send_all_queued(db, bot, broadcast_id)

@@ -468,12 +468,10 @@ def _check_lexicon(
                     f"fact {fact.id!r} names unknown entity {ref!r}",
                     f"use one of: {', '.join(sorted(known)) or '(no entities defined)'}",
                 )
-    group_of: dict[str, str] = {}
-    entry_of: dict[str, Located] = {}
+    group_of: dict[str, tuple[str, Located]] = {}  # a word's group (its first word) and entry
     for group, entry in synonyms:
         for word in group:
-            entry_of.setdefault(make_key(word).folded, entry)
-            first = group_of.setdefault(make_key(word).folded, group[0])
+            first, _ = group_of.setdefault(make_key(word).folded, (group[0], entry))
             if first != group[0]:
                 builder.reader(entry).problem(
                     entry.node,
@@ -487,9 +485,9 @@ def _check_lexicon(
     for entity, _ in entities:
         names = {make_key(alias).folded for alias in entity.aliases}
         for alias in entity.aliases:
-            head = group_of.get(make_key(alias).folded)
-            if head is not None and make_key(head).folded not in names:
-                entry = entry_of[make_key(alias).folded]
+            found = group_of.get(make_key(alias).folded)
+            if found is not None and make_key(found[0]).folded not in names:
+                head, entry = found
                 builder.reader(entry).problem(
                     entry.node,
                     f"synonym {alias!r} of the group of {head!r} is an alias of entity"
