@@ -132,6 +132,10 @@ _ELSE = _phrases("আর কী|আর কি|আর কোনো|আর কো�
                  "keep going|go on")
 # A message of this alone asks to go on: "আর?", "and?".
 _AND = _phrases("আর|and|ar|r")
+# "like which OpenAI model?": what the last answer compares its subject with, or which one.
+_LIKE_WHICH = _phrases("মতো|মত|মতোই|মতন|তুলনা|তুলনীয়|সমান|কোন|কোনটা|কোনটি|কার|কাদের|like|"
+                       "comparable|compared|similar|which|whose|moto|motoi|moton|tulona|kon|"
+                       "konta|kar|kader")
 # "besides this, any other ...?": another fact than the last answer.
 # ("আর কোনো" is left out: it also asks for more of the same, "আর কোনো কোম্পানি?")
 _OTHER_THAN = ("এর বাইরে", "এর বাইরেও", "এ ছাড়া", "এছাড়া", "এটা ছাড়া", "অন্য কোনো", "অন্য কোন",
@@ -346,6 +350,15 @@ class Conversation:
                 and not self.responder.asks.asked(word))
 
     @cached_property
+    def _named_in_answer(self) -> dict[str, frozenset[str]]:
+        """The subjects each fact's answer names in its own words (OpenAI in the new models'
+        answer), which a fact's `entities` and `mentions` need not list."""
+        responder = self.responder
+        return {f.id: frozenset(e for e, _, _ in responder.subjects.spans(
+                    responder.matcher.key(f.answer)))
+                for f in responder.knowledge.facts.values()}
+
+    @cached_property
     def _framing(self) -> frozenset[str]:
         """Words asking for a view ("think", "মনে করে"), as this knowledge base keys them."""
         return frozenset(w for text in _FRAMING for w in self.responder.matcher.key(text).surface)
@@ -541,6 +554,15 @@ class Conversation:
             # lent to it. Unanswered alone, the article does not say, unless another fact is
             # about that subject ("Why did some EU countries hold up Llama's rollout?": the
             # "did you mean" stands).
+            if (alone.kind is not AnswerKind.FACT
+                    and all(e in self._named_in_answer[fact.id] for e, _, _ in new)
+                    and any(w in _LIKE_WHICH for w in key.surface)
+                    and responder.asks.asked(key, bare=True) <= responder.gives(fact.id)):
+                # "like which OpenAI model?" after the new models' fact, whose answer names
+                # OpenAI's o3-mini: which one it is likened to is the last answer's, while
+                # "when did o3-mini come out?" asks of o3-mini itself.
+                return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(fact.id, now),),
+                                  context, now, context.question, resolved=context.question)
             others = [f for f in responder.knowledge.facts.values() if f.id != fact.id]
             told_elsewhere = alone.kind is AnswerKind.SUGGEST and all(
                 any(e in f.about for f in others) for e, _, _ in new)

@@ -1,0 +1,26 @@
+"""Mechanisms learned in the sixteenth round. Each test fails without its mechanism."""
+
+from __future__ import annotations
+
+from conftest import fact_answers as facts
+from conftest import play
+
+from bot.core.answer import AnswerKind, Responder
+from bot.core.conversation import Conversation
+
+
+def test_which_company_the_last_answer_likens_it_to_is_that_answer(real: Responder) -> None:
+    """The new models' answer names OpenAI's o3-mini, which the fact is not about: asking
+    which of OpenAI's models they resemble asks of that answer."""
+    turns = play(Conversation(real), "লামার নতুন মডেলগুলো কি যুক্তি দিয়ে ভাববে?",
+                 "ওপেনএআই-এর কোন মডেলের মতো?")
+    assert facts(turns[1]) == ["reasoning_models"]
+
+
+def test_a_question_of_the_company_it_is_likened_to_stays_its_own(real: Responder) -> None:
+    """...while asking of o3-mini itself is not answered from Llama's fact."""
+    conversation = Conversation(real)
+    for question in ("o3-mini কবে বের হয়েছে?", "OpenAI কত টাকা বিনিয়োগ করছে?"):
+        turns = play(conversation, "লামার নতুন মডেলগুলো কি যুক্তি দিয়ে ভাববে?", question)
+        assert facts(turns[1]) == []
+        assert turns[1].answer.kind is not AnswerKind.FACT
