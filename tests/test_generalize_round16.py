@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import fact_answers as facts
 from conftest import play
 
@@ -24,3 +25,22 @@ def test_a_question_of_the_company_it_is_likened_to_stays_its_own(real: Responde
         turns = play(conversation, "লামার নতুন মডেলগুলো কি যুক্তি দিয়ে ভাববে?", question)
         assert facts(turns[1]) == []
         assert turns[1].answer.kind is not AnswerKind.FACT
+
+
+@pytest.mark.parametrize(("first", "follow", "fact"), [
+    ("লামা কতবার ডাউনলোড হয়েছে?", "এটা কি টাকা ছাড়া ব্যবহার করা যায়?", "ecosystem_strategy"),
+    ("ইউরোপে লামা কেন আটকে গেল?", "এটা থেকে কী শিক্ষা পাওয়া যায়?", "ethics_legal"),
+])
+def test_a_pointed_follow_up_whose_own_words_ask_for_a_neighbour_gets_it(
+        real: Responder, first: str, follow: str, fact: str) -> None:
+    """"it" points at the last answer, but the follow-up's own words ask, far ahead of it,
+    for a fact next to it: that fact, not the last answer read with the last question."""
+    turns = play(Conversation(real), first, follow)
+    assert facts(turns[1]) == [fact]
+
+
+def test_a_pointed_follow_up_a_neighbour_only_edges_stays(real: Responder) -> None:
+    """"আর ওটার উদ্দেশ্য?" after LlamaCon: a purpose other facts' words also hold is
+    the conference's own."""
+    turns = play(Conversation(real), "লামাকন কী?", "আর ওটার উদ্দেশ্য?")
+    assert facts(turns[1]) == ["llamacon"]

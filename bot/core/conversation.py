@@ -653,6 +653,16 @@ class Conversation:
         if (pointed and person is None and not new and fact is not None
                 and asked <= responder.gives(fact.id) and not self._unknown_words(rest)
                 and not responder.purpose_of_listed(key, fact.id)):
+            own = responder.matcher.match(rest).ranked
+            if (own and own[0].intent_id != fact.id
+                    and self._told_next_door(rest, own[0].intent_id, fact)
+                    and _leads_by(own, own[0].intent_id, fact.id) >= STAY_MARGIN):
+                # "eta theke ki shikkha?" after DeepSeek's fact, "এটা কি বিনামূল্যে?" after
+                # the downloads: the neighbour its own words ask for, far ahead of the last
+                # answer, whatever the last question's words would add.
+                return self._turn(TurnKind.FOLLOW_UP,
+                                  (responder.answer_fact(own[0].intent_id, now),),
+                                  context, now, clean(rest), resolved=rest)
             ranked = responder.matcher.match(readings[0]).ranked
             if ranked and ranked[0].intent_id != fact.id and ranked[0].intent_id in (
                     responder.knowledge.facts) and all(
@@ -1228,3 +1238,4 @@ def _substitute(previous: Key, previous_spans: list[tuple[str, int, int]], key: 
             continue
         out.append(word)
     return " ".join(out)
+
