@@ -11,7 +11,6 @@ import io
 import json
 import logging
 import os
-import re
 import signal
 import sys
 from collections.abc import Iterable, Sequence
@@ -30,6 +29,7 @@ from bot.config import (
     listen_address,
     load_settings,
     shown,
+    webhook_secret,
 )
 from bot.core.answer import AnswerKind, Choice, Responder
 from bot.core.conversation import Context, Conversation, Turn
@@ -473,20 +473,13 @@ def cmd_data_purge(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-# Telegram's alphabet for a webhook secret; at least 16 of it (ours are 43).
-_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
-
-
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.tg.runner import WebhookOptions, run
 
     if args.webhook and not 1 <= args.port <= 65535:
         raise CliError(f"--port {args.port} is not a TCP port (1 to 65535)")
-    if args.secret_token is not None and not _WEBHOOK_SECRET.fullmatch(args.secret_token):
-        # Not echoed: it is a secret. Short, it is guessable, and every log line would show
-        # each of its letters redacted.
-        raise CliError("--secret-token must be 16 to 256 letters, digits, '_' or '-'")
     try:
+        secret = webhook_secret("--secret-token", args.secret_token) or settings.webhook_secret
         if args.webhook:
             listen_address("--listen", args.listen)
         settings.require_token()
@@ -495,7 +488,11 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     settings = replace(settings, knowledge_dir=_knowledge_dir(args, settings))
     webhook = None
     if args.webhook:
-        webhook = WebhookOptions(args.webhook, args.listen, args.port, args.secret_token)
+        if args.secret_token is not None:
+            print("warning: --secret-token can be read by every user of this machine (ps);"
+                  " set LLAMABOT_WEBHOOK_SECRET in the environment or .env instead",
+                  file=sys.stderr)
+        webhook = WebhookOptions(args.webhook, args.listen, args.port, secret)
     # --now: the whole bot (reminders, countdowns, the sender, retention) runs on a clock
     # started at that time; read before the bot starts, so its first round already uses it.
     clock = StartedClock(_now(args, settings)) if getattr(args, "now", None) else None
@@ -584,7 +581,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         help="run the Telegram bot (long polling or webhook)",
         epilog="examples:\n  llamabot run\n  llamabot run --webhook https://bot.example.org/tg "
-        "--port 8080 --secret-token \"$(openssl rand -hex 24)\"",
+        "--port 8080  # secret: LLAMABOT_WEBHOOK_SECRET",
         formatter_class=raw,
     )
     run.add_argument(
@@ -596,6 +593,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=8080, help="webhook server port (default 8080)")
     run.add_argument(
         "--secret-token", help="secret Telegram must send in X-Telegram-Bot-Api-Secret-Token"
+        " (better: LLAMABOT_WEBHOOK_SECRET, which other users cannot read in ps)"
     )
     run.set_defaults(handler=cmd_run)
 

@@ -21,6 +21,8 @@ _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _LOG_FORMATS = ("text", "json")
 # BotFather tokens look like "123456789:AAF...": a numeric bot id, a colon, a 30+ char secret.
 _TOKEN = re.compile(r"^[0-9]{3,}:[A-Za-z0-9_-]{20,}$")  # ASCII digits: \d takes any script
+# Telegram's alphabet for a webhook secret; at least 16 of it (ours are 43).
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
 # One label of a host name (RFC 1123): letters, digits and inner hyphens.
 _HOST_LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 MIN_SECONDS = 0.05  # a watcher polling more often than this only burns a CPU core
@@ -73,6 +75,9 @@ class Settings:
     retention_days: int | None = None
     # The labelled questions an edit from the review must not break (`bot.teach`).
     eval_file: Path = DEFAULT_EVAL_FILE
+    # The webhook's secret (`run --webhook`): from the environment, which only the bot's own
+    # user can read, unlike a process's arguments.
+    webhook_secret: str | None = None
 
     def __repr__(self) -> str:
         # Keep the token out of tracebacks and debug prints of the settings object.
@@ -170,6 +175,7 @@ def load_settings(
                              ("on", "off")) == "on",
         retention_days=_days("LLAMABOT_RETENTION_DAYS", get("LLAMABOT_RETENTION_DAYS")),
         eval_file=Path(get("LLAMABOT_EVAL_FILE") or DEFAULT_EVAL_FILE),
+        webhook_secret=webhook_secret("LLAMABOT_WEBHOOK_SECRET", get("LLAMABOT_WEBHOOK_SECRET")),
     )
     if require_token:
         settings.require_token()
@@ -283,6 +289,17 @@ def _port(name: str, value: str | None) -> int | None:
     if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 65535:
         raise ConfigError(f"{name} is malformed: {shown(value)} (a TCP port from 1 to 65535)")
     return int(value)
+
+
+def webhook_secret(name: str, value: str | None) -> str | None:
+    """`value` when Telegram would take it as a webhook secret and it is not easy to guess.
+
+    Never echoed: it is a secret. Short, it is guessable, and every log line would show each
+    of its letters redacted.
+    """
+    if value is not None and not _WEBHOOK_SECRET.fullmatch(value):
+        raise ConfigError(f"{name} must be 16 to 256 letters, digits, '_' or '-'")
+    return value
 
 
 def listen_address(name: str, value: str) -> str:

@@ -422,7 +422,10 @@ def test_compose_scale_profile() -> None:
         assert replica["environment"]["LLAMABOT_DATABASE"].startswith("postgresql://")
         assert replica["depends_on"]["postgres"]["condition"] == "service_healthy"
         command = replica["command"]
-        assert command[0] == "run" and "--webhook" in command and "--secret-token" in command
+        assert command[0] == "run" and "--webhook" in command
+        # The secret in the environment: a command line is readable by every user (ps).
+        assert "--secret-token" not in command
+        assert "LLAMABOT_WEBHOOK_SECRET" in replica["environment"]
         assert command[command.index("--listen") + 1] == "0.0.0.0"
         commands.append(command)
     assert commands[0] == commands[1], "replicas must share the webhook URL and secret"
@@ -528,6 +531,6 @@ def test_deploy_readme_covers_the_runbook() -> None:
     for needle in ("useradd", "python3.11 -m venv", "/etc/llamabot/llamabot.env",
                    "systemctl enable --now llamabot", "journalctl -u llamabot",
                    "docker compose -f deploy/compose.yaml up", "--profile scale",
-                   "Caddyfile", "--secret-token", "setWebhook", "/healthz", ".backup",
+                   "Caddyfile", "LLAMABOT_WEBHOOK_SECRET", "setWebhook", "/healthz", ".backup",
                    "VACUUM INTO", "pg_dump", "pg_restore", "migrations", "rollback"):
         assert needle.lower() in readme.lower(), f"deploy/README.md does not mention {needle!r}"

@@ -289,6 +289,32 @@ def test_kb_eval_refuses_a_question_file_it_cannot_read_in_one_line(
     assert line.startswith(f"error: {questions}: cannot read question file") and message in line
 
 
+def test_kb_eval_refuses_turns_reused_through_aliases(tmp_path: Path) -> None:
+    """Found by the tenth red-team run: a 15 KB dialogue file naming one list of 300 turns
+    in 300 dialogues (`turns: *t`) kept kb eval busy for 25 seconds, and one of a megabyte
+    for days: the knowledge loader bounds what aliases repeat, the eval files' reader did
+    not. Labelled questions and dialogues are written out; an alias is refused in one line."""
+    lines = ["dialogues:", "  - id: d0", "    turns: &t"]
+    lines += ["      - {q: 'lama ki'}"] * 2000
+    lines += [f"  - {{id: d{n}, turns: *t}}" for n in range(1, 2000)]
+    dialogues = tmp_path / "dialogues.yaml"
+    dialogues.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    questions = tmp_path / "questions.yaml"
+    questions.write_text("questions:\n  - &q {q: lama ki, expect: null}\n  - *q\n",
+                         encoding="utf-8")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("LLAMABOT_")}
+    for path, what, line, alias in ((dialogues, "dialogue file", 2004, "t"),
+                                    (questions, "question file", 3, "q")):
+        result = subprocess.run(
+            [str(Path(sys.executable).parent / "llamabot"), "kb", "eval", str(path)],
+            capture_output=True, text=True, env=environment, timeout=30,
+        )
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.strip().splitlines() == [
+            f"error: {path}: cannot read {what}: line {line}: an alias (*{alias}) repeats entries"
+            " written above: write each one out"]
+
+
 def test_a_tab_in_the_indentation_is_named(tmp_path: Path) -> None:
     """PyYAML calls it "a character that cannot start any token"; admins who are not
     programmers need to hear "tab"."""

@@ -139,6 +139,30 @@ def test_two_users_in_a_group_keep_their_own_context(running: Running) -> None:
     assert fact_of(ana.ask("আরও বলো")) not in (None, "llamacon", "copyright_lawsuit")
 
 
+CHANNEL_BOT = 136817688  # Telegram's Channel_Bot: the sender of every message sent as a channel
+
+
+def test_two_people_speaking_as_channels_keep_their_own_context(running: Running) -> None:
+    """Found by the tenth red-team run: people writing in a group as their channels all
+    send as one Telegram account (Channel_Bot), so they shared one conversation: one's
+    "কবে?" continued another's question, and one's "২" picked from another's "did you mean"
+    (logged as a choice for it). Who speaks is the channel, as the flood limit counts it."""
+    fake = running.fake
+
+    def ask(channel: int, text: str) -> Call:
+        since = fake.mark()
+        fake.message(f"@{fake.username} {text}", user_id=CHANNEL_BOT, chat_id=GROUP_ID - 1,
+                     chat_type="supergroup",
+                     sender_chat={"id": channel, "type": "channel", "title": f"C{channel}"})
+        [reply] = fake.wait_for("sendMessage", lambda c: c.chat_id == GROUP_ID - 1,
+                                since=since, timeout=10)
+        return reply
+
+    assert fact_of(ask(-1009001, "লামাকন কী?")) == "llamacon"
+    assert fact_of(ask(-1009002, "why is meta being sued?")) == "copyright_lawsuit"
+    assert fact_of(ask(-1009001, "কবে?")) == "llamacon"
+
+
 def test_a_reply_to_an_old_answer_continues_from_it(running: Running) -> None:
     user = person(running)
     llamacon = user.ask("লামাকন কী?")

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from conftest import ADMIN_ID, BotThread, start_bot
-from fake_telegram import TOKEN, FakeTelegram
+from fake_telegram import TOKEN, FakeTelegram, _user
 
 from bot.tg.flood import FloodGate, Verdict
 
@@ -270,3 +270,34 @@ def test_a_long_wait_gets_no_apology_into_the_same_chat(
     to_chat = [c for c in fake_telegram.calls_to("sendMessage", since) if c.chat_id == 78]
     assert len(to_chat) == 1 and ERROR not in to_chat[0].text  # the refused answer, no more
     assert "Traceback" not in caplog.text
+
+
+def test_reactions_and_other_updates_nobody_is_answered_for_count_against_no_one(
+    bot_settings: Any, fake_telegram: FakeTelegram
+) -> None:
+    """Found by the tenth red-team run: a member's reactions in a group where the bot is an
+    admin (and chosen inline results, membership changes, poll answers) counted as updates
+    of theirs: past the limit the warning went to one of them, which nothing can be said
+    to, and the member's next questions were dropped without a word."""
+    bot = start_bot(bot_settings, flood=FloodGate(limit=5, window=60))
+    group = {"id": -75, "type": "supergroup", "title": "G"}
+    try:
+        since = fake_telegram.mark()
+        for number in range(8):
+            fake_telegram.push("message_reaction", {
+                "chat": group, "message_id": 10 + number, "user": _user(75),
+                "date": int(time.time()), "old_reaction": [],
+                "new_reaction": [{"type": "emoji", "emoji": "👍"}]})
+            fake_telegram.push("chosen_inline_result", {
+                "result_id": f"r{number}", "from": _user(76), "query": "lama"})
+            fake_telegram.push("poll_answer", {
+                "poll_id": "p", "user": _user(76), "option_ids": [0],
+                "option_persistent_ids": ["a"]})
+        [answer] = fake_telegram.ask("@llama_test_bot লামাকন কবে?", user_id=75, chat_id=-75,
+                                     chat_type="supergroup")
+        assert "লামাকন" in answer.text and SLOW_DOWN not in answer.text
+        [answer] = fake_telegram.ask("llamacon kobe", user_id=76)
+        assert "লামাকন" in answer.text and SLOW_DOWN not in answer.text
+        assert not any(SLOW_DOWN in c.text for c in fake_telegram.calls_to("sendMessage", since))
+    finally:
+        bot.stop()

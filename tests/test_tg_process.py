@@ -197,3 +197,45 @@ def test_run_now_sets_the_clock_of_reminders_and_countdowns(
     states = dict(db.execute("SELECT offset_s, state FROM reminders"))
     db.close()
     assert states == {3600: "sent", 86400: "skipped", 7 * 86400: "skipped"}, states
+
+
+def test_the_webhook_secret_comes_from_the_environment_not_the_command_line(
+    process_fake: FakeTelegram, tmp_path: Path
+) -> None:
+    """Found by the tenth red-team run: the secret could only be given as --secret-token, and
+    every deploy example did so (`--secret-token ${LLAMABOT_WEBHOOK_SECRET}`): a process's
+    arguments are readable by every local user (ps, /proc/PID/cmdline), and whoever has the
+    secret can post updates as any user, an admin's /broadcast and its confirmation too.
+    LLAMABOT_WEBHOOK_SECRET (or .env) now gives it; on the command line it is warned about."""
+    import socket
+
+    fake = process_fake
+    secret = "s3cret-from-the-environment-0123456789"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"https://bot.example.org/hook{port}"
+    env = bot_env(fake, tmp_path, LLAMABOT_WEBHOOK_SECRET=secret)
+    with running(env, tmp_path, "--webhook", url, "--port", str(port)) as proc:
+        [call] = fake.wait_for("setWebhook", timeout=15)
+        assert call.params["secret_token"] == secret
+        arguments = Path(f"/proc/{proc.pid}/cmdline").read_bytes().decode()
+        assert secret not in arguments
+        output = terminated(proc)
+    assert proc.returncode == 0, output[-2000:]
+    assert secret not in output and "secret-token" not in output
+    # A malformed one stops start-up in one line, without echoing it.
+    env = bot_env(fake, tmp_path, LLAMABOT_WEBHOOK_SECRET="short!")
+    proc = llamabot("run", "--webhook", url, "--port", str(port), env=env, cwd=tmp_path)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 2 and "short!" not in out + err
+    assert err.strip().splitlines() == [
+        "error: LLAMABOT_WEBHOOK_SECRET must be 16 to 256 letters, digits, '_' or '-'"]
+    # Given on the command line, it still works, with a warning that others can read it.
+    with running(bot_env(fake, tmp_path), tmp_path, "--webhook", url, "--port", str(port),
+                 "--secret-token", secret) as proc:
+        since = len(fake.calls_to("setWebhook"))
+        fake.wait_for("setWebhook", since=0, count=since + 1, timeout=15)
+        output = terminated(proc)
+    assert "--secret-token" in output and "LLAMABOT_WEBHOOK_SECRET" in output
+    assert secret not in output

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import yaml
+
 from bot.core.answer import AnswerKind
 from bot.core.conversation import Context, Conversation, Turn
 from bot.core.evaluation import QuestionFileError, known_keys, read_yaml, text_value
@@ -76,9 +78,10 @@ def _rate(outcomes: list[TurnOutcome] | list[CompoundOutcome]) -> float:
 
 def is_dialogue_file(path: Path) -> bool:
     """Whether `path` holds dialogues (`dialogues:`, `compound:`) rather than `questions:`;
-    a file that cannot be read is not (the question loader then says why)."""
+    a file that cannot be read is not (the question loader then says why). Aliases are
+    read here (shared, not repeated): `load_dialogues` then refuses them by name."""
     try:
-        data = read_yaml(path, "dialogue file")
+        data = read_yaml(path, "dialogue file", yaml.SafeLoader)
     except QuestionFileError:
         return False
     return isinstance(data, dict) and bool({"dialogues", "compound"} & data.keys())

@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 import yaml
+from yaml.events import AliasEvent
 
 from bot.core.answer import AnswerKind, Responder
 from bot.core.conversation import Context, Conversation
@@ -80,10 +81,35 @@ class QuestionFileError(ValueError):
     """The labelled question file cannot be read; the message names the entry."""
 
 
-def read_yaml(path: Path, what: str) -> object:
-    """The YAML document in `path`; whatever stops reading it is one `QuestionFileError` line."""
+class _Aliased(Exception):
+    """An alias in a question or dialogue file (see `_WrittenOut`), at `line`."""
+
+    def __init__(self, anchor: str, line: int) -> None:
+        super().__init__(anchor)
+        self.anchor, self.line = anchor, line
+
+
+class _WrittenOut(yaml.SafeLoader):
+    """PyYAML's safe loader without aliases: a question or dialogue file is written out.
+    One list of turns named in every dialogue (`turns: *t`) is played once per name, so a
+    file of a few kilobytes kept `kb eval` busy for hours."""
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(AliasEvent):
+            event = self.get_event()  # type: ignore[no-untyped-call]
+            raise _Aliased(str(event.anchor), event.start_mark.line + 1 if event.start_mark else 0)
+        return super().compose_node(parent, index)
+
+
+def read_yaml(path: Path, what: str, loader: type[yaml.SafeLoader] = _WrittenOut) -> object:
+    """The YAML document in `path`; whatever stops reading it is one `QuestionFileError` line.
+    Aliases are refused (`_WrittenOut`) unless `loader` takes them."""
     try:
-        return yaml.safe_load(read_bounded(path).decode("utf-8"))
+        return yaml.load(read_bounded(path).decode("utf-8"), Loader=loader)  # noqa: S506
+    except _Aliased as alias:
+        raise QuestionFileError(
+            f"{path}: cannot read {what}: line {alias.line}: an alias (*{alias.anchor}) repeats"
+            " entries written above: write each one out") from None
     except RecursionError:  # PyYAML composes and constructs recursively
         raise QuestionFileError(f"{path}: cannot read {what}: nested too deeply") from None
     except yaml.MarkedYAMLError as err:

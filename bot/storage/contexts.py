@@ -62,7 +62,9 @@ class ConversationKey:
     """Whose context: a private chat's, or one user's in a group (two users never mix)."""
 
     chat_id: int
-    user_id: int  # 0 in a private chat: the chat is the conversation
+    # 0 in a private chat: the chat is the conversation; a channel's (negative) id for
+    # people writing in a group as that channel
+    user_id: int
 
     @classmethod
     def of(cls, chat_id: int, user_id: int | None, private: bool) -> ConversationKey:

@@ -82,9 +82,13 @@ def flood_gate(gate: FloodGate, is_admin: Callable[[int | None], bool]) -> Handl
 
     async def check(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         user = update.effective_user
-        if user is None or update.inline_query is not None or update.my_chat_member is not None:
-            return  # Telegram itself paces inline queries; membership changes are not chatter
         message = update.message or update.edited_message  # a corrected question is one too
+        if user is None or (message is None and update.callback_query is None):
+            # Only what the bot answers counts: a reaction, a chosen inline result, a
+            # membership change or a poll answer gets no reply, so neither could a warning
+            # (one spent on it left the user's next questions dropped without a word).
+            # Telegram itself paces inline queries.
+            return
         if message is not None and message.chat.type != ChatType.PRIVATE:
             text = message.text or ""
             if not _our_command(text, context.bot.username) and addressed_text(

@@ -53,8 +53,12 @@ class Sent:
 
 
 def conversation_key(message: Message, user: User | None) -> ConversationKey:
+    """Whose conversation `message` continues. People writing in a group as a channel (or
+    as an anonymous admin) all send as one Telegram account: the chat they speak as is who
+    they are, as for the flood limit."""
     private = message.chat.type == ChatType.PRIVATE
-    return ConversationKey.of(message.chat.id, user.id if user else None, private)
+    speaker = message.sender_chat.id if message.sender_chat is not None else None
+    return ConversationKey.of(message.chat.id, speaker or (user.id if user else None), private)
 
 
 def replied_answer(message: Message, bot_id: int) -> int | None:
