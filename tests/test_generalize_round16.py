@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from conftest import fact_answers as facts
 from conftest import play
 
 from bot.core.answer import AnswerKind, Responder
 from bot.core.conversation import Conversation
+
+NOW = datetime(2025, 4, 20, 12, 0, tzinfo=ZoneInfo("Asia/Dhaka"))
 
 
 def test_which_company_the_last_answer_likens_it_to_is_that_answer(real: Responder) -> None:
@@ -44,3 +49,18 @@ def test_a_pointed_follow_up_a_neighbour_only_edges_stays(real: Responder) -> No
     the conference's own."""
     turns = play(Conversation(real), "লামাকন কী?", "আর ওটার উদ্দেশ্য?")
     assert facts(turns[1]) == ["llamacon"]
+
+
+def test_a_formal_question_pointing_within_its_sentence_is_answered(real: Responder) -> None:
+    """"..., তাহা জানাইবেন" points at what the sentence just asked, not at a last answer."""
+    for question, fact in (
+            ("লামার লাইসেন্সিং-নীতি বিষয়ক আপত্তিসমূহের প্রকৃতি কী, তাহা অবহিত করিলে কৃতজ্ঞ থাকিব।",
+             "license_criticism"),
+            ("ইউরোপে মেটার অভিজ্ঞতা কীরূপ ছিল, সেটি সংক্ষেপে উপস্থাপন করুন।", "eu_privacy")):
+        answer = real.ask(question, NOW)
+        assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, fact)
+
+
+def test_a_formal_question_opening_with_it_is_not_sure_alone(real: Responder) -> None:
+    answer = real.ask("উহাতে লাইসেন্সসংক্রান্ত আপত্তিসমূহ কী কী?", NOW)
+    assert answer.kind is not AnswerKind.FACT

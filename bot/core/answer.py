@@ -141,6 +141,9 @@ class Policy:
 
 # A formal question sure of its lone candidate knows all but this many of its words.
 MAX_FORMAL_UNKNOWN = 3
+# ...and opens with no "it" ("উহাতে কী আছে?" asks of something said before); one later on
+# points within the sentence ("লাইসেন্সের আপত্তি কী, তাহা জানাইবেন").
+FORMAL_POINTER_WORDS = 2
 # A message to the bot of this many words at most, naming no subject, asks what it is.
 SHORT_TO_THE_BOT = 4
 SUGGEST_TEXT = "ঠিক বুঝতে পারিনি। আপনি কি নিচের কোনো প্রশ্ন জানতে চেয়েছিলেন?"
@@ -731,12 +734,12 @@ class Responder:
         them are known, and on the blind development sets such a lone candidate was the
         answer 20 times in 20. A few unknown words at most
         (an exam's "স্বরূপ নিরূপণ করুন" brings several), a question or a formal request (not a
-        story's sentence), and no "উহাতে" (in what?).
+        story's sentence), and no "উহাতে" (in what?) opening it.
         What it asks is then checked as for any sure answer."""
         cleaned = result.key.cleaned
         return (len(result.unknown) <= MAX_FORMAL_UNKNOWN and formal(cleaned)
                 and (asks(question) or requests(cleaned))
-                and not any(w in _IT for w in result.key.surface)
+                and not any(w in _IT for w in result.key.surface[:FORMAL_POINTER_WORDS])
                 and result.known_share >= self.policy.min_known_share)
 
     def _declined_answer(
