@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.storage.connection import Connection
-from bot.storage.outbox import FINISHED, iso
+from bot.storage.outbox import FINISHED, count_finished, finish_rows, iso
 from bot.storage.records import Purged
 
 # Rows per transaction: about 35 ms of write lock for 1,000 questions on SQLite (their five
@@ -92,14 +92,16 @@ class _Subscribers(_ByKey):
         gone = [int(r[0]) for r in db.execute(
             f"DELETE FROM subscribers WHERE {where} RETURNING chat_id", params).fetchall()]
         if gone:
-            db.execute("UPDATE outbox SET state = 'cancelled' WHERE state = 'pending'"
-                       f" AND chat_id IN ({_marks(gone)})", gone)
+            count_finished(db, finish_rows(
+                db, "cancelled", "", (),
+                f"state = 'pending' AND chat_id IN ({_marks(gone)})", tuple(gone)))
         return len(gone)
 
 
 class _Deliveries(_ByKey):
-    """Finished delivery rows (chat ids) of broadcasts no longer sending; their counts go
-    to the broadcast's `purged_*` columns first, so its progress still adds up."""
+    """Finished delivery rows (chat ids) of broadcasts no longer sending. The broadcast's
+    counts (`sent`...) already hold them; how many were deleted goes to its `purged_*`
+    columns, so its counts can be set again from the rows left (`RECOUNT`)."""
 
     def delete(self, db: Connection, where: str, params: Sequence[Any]) -> int:
         counts = db.execute(
