@@ -1,4 +1,5 @@
-"""The update processor: chats in parallel, each chat in order, arrivals announced early."""
+"""The update processor: chats in parallel, each chat in order, arrivals announced early;
+a group's queue shared fairly among its members."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from telegram import Chat, Message, Update
 
-from bot.tg.ordering import ChatOrderedProcessor
+from bot.tg.ordering import ChatOrderedProcessor, FairQueue
 
 
 def test_arrival_is_told_before_the_update_waits_and_handled_after_it_ran() -> None:
@@ -77,3 +78,38 @@ def test_a_full_chat_queue_drops_its_oldest_waiting_update() -> None:
 
     asyncio.run(scenario())
     assert ran == [1, 4, 5, 6]
+
+
+def test_a_chat_queue_takes_its_senders_in_turn() -> None:
+    """Each waiting sender's oldest update in turn: one sender asking three times before
+    another asks twice does not go three times first."""
+    queue: FairQueue[str] = FairQueue(bound=10)
+    for sender, item in [("a", "a1"), ("a", "a2"), ("a", "a3"), ("b", "b1"), ("b", "b2")]:
+        assert queue.push(sender, item) is None
+    assert queue.pop() == "a1"
+    queue.push("c", "c1")  # a newcomer waits for this round only
+    assert [queue.pop() for _ in range(5)] == ["b1", "c1", "a2", "b2", "a3"]
+    assert queue.pop() is None and len(queue) == 0
+
+
+def test_a_full_chat_queue_drops_from_the_sender_with_most_waiting() -> None:
+    """A member whose first question is being answered asks on and fills the queue: another
+    member's single question goes next and is never the one dropped."""
+    queue: FairQueue[str] = FairQueue(bound=4)
+    queue.ran("a")  # a1 is being answered
+    for item in ("a2", "a3", "a4"):
+        assert queue.push("a", item) is None
+    assert queue.push("b", "b1") is None
+    assert queue.push("a", "a5") == "a2"  # full: the oldest of the sender with most waiting
+    assert queue.push("c", "c1") == "a3"  # not b1, the oldest waiting
+    assert len(queue) == 4
+    assert [queue.pop() for _ in range(4)] == ["b1", "c1", "a4", "a5"]
+
+
+def test_a_private_chats_queue_is_first_come_first_served() -> None:
+    """One sender (a private chat): in arrival order, the oldest dropped past the bound."""
+    queue: FairQueue[int] = FairQueue(bound=2)
+    queue.ran("u")
+    assert [queue.push("u", n) for n in (2, 3, 4)] == [None, None, 2]
+    assert queue.remove(3) and not queue.remove(3)  # its update was cancelled while waiting
+    assert [queue.pop(), queue.pop()] == [4, None]

@@ -1,6 +1,7 @@
 """Telegram's limits against the fake Bot API enforcing them: a busy group is answered at
 20 messages a minute and nothing is refused; a chat told to wait (429) is sent nothing until
-then; a chat's queue is bounded; a group upgraded to a supergroup keeps its subscription.
+then; a chat's queue is bounded and shared fairly by a group's members; a group upgraded to
+a supergroup keeps its subscription.
 
 Time is a stepped clock shared by the bot's pacer and the fake server: no test waits for
 wall time to pass, and "held" is read from the pacer, not guessed from a pause.
@@ -143,6 +144,36 @@ def test_a_full_queue_drops_the_oldest_questions_waiting(
         assert fake_telegram.flood_refused == 0
         metrics = bot.call(bot.runtime.metrics.render())
         assert "llamabot_updates_dropped_total 2" in metrics
+    finally:
+        bot.stop()
+
+
+def test_one_member_flooding_a_group_leaves_the_others_their_turn(
+        fake_telegram: FakeTelegram, bot_settings: Any, clock: SteppedClock) -> None:
+    """A member asks on and on, within their own limit, while the group's answers wait for
+    Telegram's window: another member's single question is answered in the next window
+    and never dropped; the updates dropped are the flooding member's oldest."""
+    fake_telegram.group_limit, fake_telegram.clock = (2, 60.0), clock
+    bot = next(paced_bot(bot_settings, clock, group=Window(2, 60.0), queue=3))
+    flooder, other = 1, 2
+    try:
+        asked = [mention(fake_telegram, flooder) for _ in range(2)]
+        until(lambda: len(answers(fake_telegram)) == 2)  # the group's window is used up
+        asked.append(mention(fake_telegram, flooder))
+        until(lambda: pacer_of(bot).waiting(GROUP) == 1)  # the third waits for a slot
+        asked += [mention(fake_telegram, flooder) for _ in range(3)]  # the queue is full
+        question = mention(fake_telegram, other)
+        asked += [mention(fake_telegram, flooder) for _ in range(4)]
+        processor = bot.runtime.app.update_processor
+        assert isinstance(processor, ChatOrderedProcessor)
+        until(lambda: processor.dropped == 5)
+        clock.advance(60)
+        until(lambda: len(answers(fake_telegram)) == 4)
+        assert answers(fake_telegram)[2:] == [asked[2], question]
+        clock.advance(60)
+        until(lambda: len(answers(fake_telegram)) == 6)
+        assert answers(fake_telegram)[4:] == asked[-2:]  # the flooder's latest two
+        assert fake_telegram.flood_refused == 0
     finally:
         bot.stop()
 

@@ -10,7 +10,8 @@ made outside an update (the broadcast sender, which paces itself at its own rate
 
 A message waits with `bot.tg.ordering.pause`: without a processor slot, so other chats go
 on, but with its chat's turn, so the chat's later updates queue behind it in order; the
-processor bounds that queue (`PaceLimits.queue`) and drops the oldest past it.
+processor bounds that queue (`PaceLimits.queue`), shares it fairly among a group's members
+and past the bound drops the oldest update of whoever has most waiting.
 
 A group upgraded to a supergroup has a new id; a message to the old one is refused with
 `ChatMigrated`. It is sent once more to the new id, and the listeners (`on_moved`) move
@@ -61,7 +62,8 @@ class PaceLimits:
     private: Window = Window(10, 10.0)
     overall: float | None = 30.0  # messages a second to all chats together; None: no limit
     # Updates a chat may have waiting behind the one being answered; past it the oldest
-    # waiting is dropped unanswered (a minute of a group's answers: later ones are stale).
+    # waiting of the sender with most is dropped unanswered (a minute of a group's answers:
+    # later ones are stale).
     queue: int = 20
 
 
