@@ -64,3 +64,20 @@ def test_a_formal_question_pointing_within_its_sentence_is_answered(real: Respon
 def test_a_formal_question_opening_with_it_is_not_sure_alone(real: Responder) -> None:
     answer = real.ask("উহাতে লাইসেন্সসংক্রান্ত আপত্তিসমূহ কী কী?", NOW)
     assert answer.kind is not AnswerKind.FACT
+
+
+def test_a_complete_question_naming_its_fact_s_subject_is_not_a_detail_of_the_last(
+        real: Responder) -> None:
+    """A word only the last answer's examples hold ("samne" of the lawsuit's) makes a
+    short question ask that answer's detail; one naming what its own fact is about asks
+    that fact."""
+    turns = play(Conversation(real), "মেটার বিরুদ্ধে মামলাটা কী নিয়ে?",
+                 "llama ki samne step by step reasoning korte parbe?")
+    assert facts(turns[1]) == ["reasoning_models"]
+
+
+def test_a_detail_of_the_last_answer_naming_no_subject_is_still_not_told(
+        real: Responder) -> None:
+    turns = play(Conversation(real), "লামার লাইসেন্স নিয়ে কারা সমালোচনা করেছে?",
+                 "কোন কোন কোম্পানি আপত্তি করেছে, নাম বলো")
+    assert facts(turns[1]) == []

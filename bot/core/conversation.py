@@ -335,6 +335,10 @@ class Conversation:
         named = self.responder.subjects.named(key)
         if named & (facts[other].about - facts[last].about) or _asks_another(words):
             return False  # "besides the money, what else?" names the last fact to leave it
+        if named & set(facts[other].entities):
+            # "llama ki samne reasoning korte parbe?" after the lawsuit names what the new
+            # models' fact is about: a question of its own, not one of the lawsuit's details.
+            return False
         return any(self._held_by_one(matcher.key(key.surface[i]), last, other)
                    for i in matcher.content_positions(key))
 
