@@ -317,3 +317,18 @@ def test_a_preview_shows_the_questions_words_and_dates_an_upload_changes(
                     "2052-04-29\n    remind_before: [7d, 1d]")
     assert ("events changed (1): llamacon (starts_at 2025-04-29 00:00+06:00 -> "
             "2052-04-29 00:00+06:00, remind_before 7d, 1d, 1h -> 7d, 1d)") in dates
+
+
+def test_an_upload_named_yml_beside_its_yaml_is_refused_naming_the_file_it_meant(
+    editable_bot: tuple[BotThread, Path], fake_telegram: FakeTelegram
+) -> None:
+    """An edited facts.yaml saved by a phone app as facts.yml was previewed as a second file
+    beside facts.yaml: 27 'duplicate fact id' lines, none saying that the name was wrong."""
+    bot, folder = editable_bot
+    since = fake_telegram.mark()
+    fake_telegram.document("facts.yml", with_new_answer(folder), user_id=ADMIN_ID)
+    [reply] = fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == ADMIN_ID,
+                                     since=since)
+    assert "duplicate" not in reply.text and not reply.buttons
+    assert "send it named facts.yaml" in plain(reply), reply.text
+    assert not (folder / "facts.yml").exists()
