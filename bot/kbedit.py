@@ -118,6 +118,13 @@ def fingerprint(path: Path) -> str:
 
 def stage(directory: Path, name: str, content: bytes, current: Knowledge, tz: tzinfo) -> StagedEdit:
     """Validate `directory` with `name` replaced by `content`; raises KnowledgeError if invalid."""
+    # Both are read: an edited facts.yaml saved as facts.yml would sit beside it, every id
+    # a duplicate, instead of replacing it.
+    stem, _, extension = name.rpartition(".")
+    twin = directory / f"{stem}.{'yml' if extension == 'yaml' else 'yaml'}"
+    if not (directory / name).exists() and twin.is_file():
+        raise EditError(f"{name} would be a second file beside {twin.name}: to replace"
+                        f" {twin.name}, send it named {twin.name}")
     checked = _validate(directory, name, content, tz)
     return StagedEdit(name, content, checked.knowledge,
                       diff_knowledge(current, checked.knowledge), checked.base)

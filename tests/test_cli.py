@@ -302,3 +302,21 @@ def test_a_webhook_secret_telegram_would_refuse_or_one_easy_to_guess_is_refused(
     assert result.returncode == 2
     assert result.stderr.strip() == (
         "error: --secret-token must be 16 to 256 letters, digits, '_' or '-'")  # not echoed
+
+
+def test_kb_validate_names_curly_quotes_around_a_quote(tmp_path: Path) -> None:
+    """A quote typed on a phone or in a word processor came wrapped in “ ” and was refused
+    as not verbatim, its closest sentence the very sentence written: the admin compared
+    them and saw no difference. The message names the curly quotes."""
+    folder = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", folder)
+    facts = folder / "facts.yaml"
+    sentence = "আরও, লামার পারফরম্যান্সকে নতুন মডেল, যেমন চীনা AI ল্যাব ডিপসিকের R1 দ্বারা ছাড়িয়ে গেছে।"
+    text = facts.read_text(encoding="utf-8")
+    assert text.count(f'quote: "{sentence}"') == 1
+    facts.write_text(text.replace(f'quote: "{sentence}"', f"quote: “{sentence}”"),
+                     encoding="utf-8")
+    result = run("kb", "validate", str(folder))
+    assert result.returncode == 1
+    [line] = [x for x in result.stdout.splitlines() if "not found verbatim" in x]
+    assert "curly quotes" in line and 'write straight quotes "…"' in line, line

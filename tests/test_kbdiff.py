@@ -69,7 +69,7 @@ def test_facts_added_changed_and_removed_with_their_questions(knowledge: Knowled
     diff = diff_knowledge(knowledge, replace(knowledge, facts=facts))
     assert diff.lines() == [
         f"facts added (1): llamacon_two ({n} questions)",
-        f"facts changed (1): llamacon (answer, questions {n} -> {n + 1})",
+        f'facts changed (1): llamacon (answer, questions {n} -> {n + 1}: + "?")',
         f"facts removed (1): deepseek_r1 ({len(removed.questions)} questions)",
     ]
 
@@ -83,7 +83,9 @@ def test_small_talk_added_changed_and_removed(knowledge: Knowledge) -> None:
     diff = diff_knowledge(knowledge, replace(knowledge, smalltalk=talk))
     assert diff.lines() == [
         "small talk added (1): bye_bye (1 question)",
-        f"small talk changed (1): greeting (questions {len(hello.questions)} -> 1)",
+        f"small talk changed (1): greeting (questions {len(hello.questions)} -> 1: "
+        + ", ".join(f'- "{q}"' for q in hello.questions[1:4])
+        + (f", - {len(hello.questions) - 4} more" if len(hello.questions) > 4 else "") + ")",
         f"small talk removed (1): thanks ({len(thanks.questions)} questions)",
     ]
 
@@ -94,7 +96,8 @@ def test_declines_changed(knowledge: Knowledge) -> None:
     declines["other_ai_products"] = replace(other, questions=other.questions[1:])
     diff = diff_knowledge(knowledge, replace(knowledge, declines=declines))
     n = len(other.questions)
-    assert diff.lines() == [f"declines changed (1): other_ai_products (questions {n} -> {n - 1})"]
+    assert diff.lines() == [f"declines changed (1): other_ai_products (questions {n} -> {n - 1}: "
+                            f'- "{other.questions[0]}")']
 
 
 def test_topics_added_renamed_and_removed(knowledge: Knowledge) -> None:
@@ -123,9 +126,12 @@ def test_events_added_moved_and_removed(knowledge: Knowledge) -> None:
     moved = replace(con, starts_at=con.starts_at + timedelta(days=7))
     other = replace(con, id="launch", remind_before=(timedelta(hours=1),))
     diff = diff_knowledge(knowledge, replace(knowledge, events=(moved, other)))
-    assert diff.lines() == ["events added (1): launch", "events changed (1): llamacon (starts_at)"]
+    assert diff.lines() == [
+        "events added (1): launch (2025-04-29 00:00+06:00)",
+        "events changed (1): llamacon (starts_at 2025-04-29 00:00+06:00 -> 2025-05-06 00:00+06:00)",
+    ]
     assert diff_knowledge(knowledge, replace(knowledge, events=())).lines() == [
-        "events removed (1): llamacon"
+        "events removed (1): llamacon (2025-04-29 00:00+06:00)"
     ]
 
 
@@ -137,9 +143,9 @@ def test_entities_and_synonym_groups_are_in_the_summary(knowledge: Knowledge) ->
                   synonyms=(("খরচ", "ব্যয়", "invest"), ("ফ্রি", "free")))
     lines = diff_knowledge(old, new).lines()
     assert "entities added (1): amazon" in lines
-    assert "entities changed (1): google (aliases)" in lines
+    assert "entities changed (1): google (aliases: + google)" in lines
     assert "synonym groups added (1): ফ্রি" in lines
-    assert "synonym groups changed (1): খরচ (words)" in lines
+    assert "synonym groups changed (1): খরচ (words: + invest)" in lines
 
 
 def test_a_line_names_twenty_ids_and_counts_the_rest(knowledge: Knowledge) -> None:

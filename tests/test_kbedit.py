@@ -39,7 +39,8 @@ def test_stage_summarises_an_edit_without_touching_the_folder(kb: Path) -> None:
     moved = before.replace(b"2025-04-29", b"2025-05-06")
     staged = stage(kb, "events.yaml", moved, current, TZ)
     assert staged.diff.section("events").changed == ("llamacon",)
-    assert staged.diff.lines() == ["events changed (1): llamacon (starts_at)"]
+    assert staged.diff.lines() == [
+        "events changed (1): llamacon (starts_at 2025-04-29 00:00+06:00 -> 2025-05-06 00:00+06:00)"]
     assert (kb / "events.yaml").read_bytes() == before
 
 

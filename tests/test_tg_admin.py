@@ -252,3 +252,19 @@ def test_admin_replies_stay_in_their_forum_topic(
         fake_telegram.ask(command, **topic)
         sent = [c for c in fake_telegram.calls_to("sendMessage", since) if c.chat_id == -431]
         assert sent and all(c.params.get("message_thread_id") == 9 for c in sent), command
+
+
+def test_gaps_name_as_closest_the_fact_the_bot_offered(
+    bot: BotThread, fake_telegram: FakeTelegram
+) -> None:
+    """"ডিপসিক কোন দেশের কোম্পানি?" got "did you mean" DeepSeek's fact, but /gaps said
+    `closest: license_criticism (69)`, the matcher's raw first before the bot's own checks:
+    an admin teaching from the report put the question under the wrong fact."""
+    [offer] = fake_telegram.ask("ডিপসিক কোন দেশের কোম্পানি?", user_id=41)
+    assert [b["callback_data"] for b in offer.buttons] == ["d:deepseek_r1"]
+    for _ in range(20):  # the question is logged after the reply is sent
+        [reply] = fake_telegram.ask("/gaps", user_id=ADMIN_ID)
+        if "ডিপসিক" in reply.text:
+            break
+        time.sleep(0.1)
+    assert "“ডিপসিক কোন দেশের কোম্পানি” — closest: deepseek_r1 (" in reply.text, reply.text

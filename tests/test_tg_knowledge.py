@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from conftest import ADMIN_ID, KNOWLEDGE_DIR, BotThread, roll_back, start_bot
+from conftest import ADMIN_ID, KNOWLEDGE_DIR, BotThread, plain, roll_back, start_bot
 from fake_telegram import FakeTelegram
 
 QUESTION = "লামা কতবার ডাউনলোড হয়েছে?"
@@ -287,3 +287,48 @@ def test_rollback_of_an_edit_applied_anyway_names_it_within_one_message_and_only
     assert len(confirm.text) <= 1000 and "facts.yaml" in confirm.text, len(confirm.text)
     fake_telegram.tap(confirm.buttons[0]["callback_data"], user_id=ADMIN_ID)
     wait_until(lambda: (folder / "facts.yaml").read_bytes() != content, 5)
+
+
+def test_a_preview_shows_the_questions_words_and_dates_an_upload_changes(
+    editable_bot: tuple[BotThread, Path], fake_telegram: FakeTelegram
+) -> None:
+    """A reworded example question previewed as `questions 34 -> 34`, a removed synonym as
+    `খরচ (words)` and an event moved to a mistyped year as `llamacon (starts_at)`: from a
+    phone the admin could not tell what would change, and applied the wrong year."""
+    bot, folder = editable_bot
+
+    def preview(name: str, old: str, new: str) -> str:
+        content = (folder / name).read_text(encoding="utf-8").replace(old, new, 1)
+        since = fake_telegram.mark()
+        fake_telegram.document(name, content.encode(), user_id=ADMIN_ID)
+        [reply] = fake_telegram.wait_for(
+            "sendMessage", lambda c: c.chat_id == ADMIN_ID, since=since)
+        assert reply.buttons, reply.text
+        return plain(reply)
+
+    facts = preview("facts.yaml", '"Llama download count"', '"Llama total download count"')
+    assert ('downloads_milestone (questions 34 -> 34: + "Llama total download count",'
+            ' - "Llama download count")') in facts
+    words = preview("synonyms.yaml", " লগ্নি,", "")
+    assert "synonym groups changed (1): খরচ (words: - লগ্নি)" in words
+    events = (folder / "events.yaml").read_text(encoding="utf-8")
+    assert "starts_at: 2025-04-29\n    remind_before: [7d, 1d, 1h]" in events
+    dates = preview("events.yaml", "2025-04-29\n    remind_before: [7d, 1d, 1h]",
+                    "2052-04-29\n    remind_before: [7d, 1d]")
+    assert ("events changed (1): llamacon (starts_at 2025-04-29 00:00+06:00 -> "
+            "2052-04-29 00:00+06:00, remind_before 7d, 1d, 1h -> 7d, 1d)") in dates
+
+
+def test_an_upload_named_yml_beside_its_yaml_is_refused_naming_the_file_it_meant(
+    editable_bot: tuple[BotThread, Path], fake_telegram: FakeTelegram
+) -> None:
+    """An edited facts.yaml saved by a phone app as facts.yml was previewed as a second file
+    beside facts.yaml: 27 'duplicate fact id' lines, none saying that the name was wrong."""
+    bot, folder = editable_bot
+    since = fake_telegram.mark()
+    fake_telegram.document("facts.yml", with_new_answer(folder), user_id=ADMIN_ID)
+    [reply] = fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == ADMIN_ID,
+                                     since=since)
+    assert "duplicate" not in reply.text and not reply.buttons
+    assert "send it named facts.yaml" in plain(reply), reply.text
+    assert not (folder / "facts.yml").exists()

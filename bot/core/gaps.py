@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
-from bot.core.answer import Responder
+from bot.core.answer import AnswerKind, Responder
 from bot.core.conversation import steers
 
 
@@ -26,7 +27,8 @@ class AskedGap:
 class GapEntry:
     text: str
     count: int
-    closest: str | None  # the fact the matcher ranks first today, if any
+    # the fact the bot answers or offers first today; for a fallback, the matcher's first
+    closest: str | None
     score: float
     tapped: Mapping[str, int]
     refused: Mapping[str, int] = field(default_factory=dict)
@@ -52,12 +54,21 @@ def explain(gaps: Sequence[AskedGap], responder: Responder) -> list[GapEntry]:
             if r.intent_id in responder.knowledge.facts
         ]
         best = ranked[0] if ranked else None
+        closest, score = (best.intent_id, best.score) if best else (None, 0.0)
+        # The matcher's first may be one the bot's own checks set aside (another company
+        # named): the report names what users were offered, the fact to teach.
+        answer = responder.ask(gap.text, datetime.now(UTC))
+        if answer.kind in (AnswerKind.FACT, AnswerKind.SUGGEST, AnswerKind.NOT_IN_ARTICLE):
+            offered = answer.fact_id or next(iter(answer.suggestions), None)
+            if offered is not None and offered != closest:
+                closest = offered
+                score = next((r.score for r in ranked if r.intent_id == offered), answer.score)
         entries.append(
             GapEntry(
                 gap.text,
                 gap.count,
-                best.intent_id if best else None,
-                best.score if best else 0.0,
+                closest,
+                score,
                 dict(gap.tapped),
                 dict(gap.refused),
             )

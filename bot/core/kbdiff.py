@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.core.knowledge import Knowledge
@@ -17,6 +18,10 @@ _IGNORED_FIELDS = frozenset({"path"})
 # Ids named per line: an upload of 4,500 entries listed every one, in some 70 messages to
 # each admin, the Apply button under the last. The admin checks the kind and the count.
 MAX_LISTED = 20
+# Example questions, synonyms or aliases named per changed entry, added and removed each: a
+# reworded question read `questions 34 -> 34`, and nothing said which word left a group.
+MAX_DETAILED = 3
+_SHOWN = 80  # characters of one named question; longer ones are cut with "…"
 
 
 @dataclass(frozen=True)
@@ -116,7 +121,11 @@ def _diff(name: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> SectionD
 
 
 def _size(entry: Any) -> str:
-    """How many example questions an intent has (the matcher's weight); nothing otherwise."""
+    """How many example questions an intent has (the matcher's weight); when an event
+    starts (a mistyped year shows); nothing otherwise."""
+    starts_at = getattr(entry, "starts_at", None)
+    if isinstance(starts_at, datetime):
+        return _value(starts_at)
     questions = getattr(entry, "questions", None)
     if questions is None:
         return ""
@@ -124,14 +133,49 @@ def _size(entry: Any) -> str:
 
 
 def _changed_fields(old: Any, new: Any) -> str:
-    """The names of the fields that differ, with the count of example questions."""
+    """The names of the fields that differ, with the count of example questions and the
+    questions, words and aliases added and removed, and an event's old and new time."""
     found = []
     for f in fields(old):
         before, after = getattr(old, f.name), getattr(new, f.name)
         if f.name in _IGNORED_FIELDS or before == after:
             continue
         if f.name == "questions":
-            found.append(f"questions {len(before)} -> {len(after)}")
+            found.append(f"questions {len(before)} -> {len(after)}"
+                         + _added_and_removed(before, after, quoted=True))
+        elif f.name in ("words", "aliases"):
+            found.append(f.name + _added_and_removed(before, after))
+        elif f.name in ("starts_at", "remind_before"):
+            found.append(f"{f.name} {_value(before)} -> {_value(after)}")
         else:
             found.append(f.name)
     return ", ".join(found)
+
+
+def _added_and_removed(before: tuple[str, ...], after: tuple[str, ...], *,
+                       quoted: bool = False) -> str:
+    """`: + "new", - "old"`, at most MAX_DETAILED of each, then how many more."""
+    items = []
+    for sign, these, others in (("+", after, before), ("-", before, after)):
+        differ = [x for x in dict.fromkeys(these) if x not in set(others)]
+        for text in differ[:MAX_DETAILED]:
+            text = text if len(text) <= _SHOWN else text[:_SHOWN - 1] + "…"
+            items.append(f'{sign} "{text}"' if quoted else f"{sign} {text}")
+        if len(differ) > MAX_DETAILED:
+            items.append(f"{sign} {len(differ) - MAX_DETAILED:,} more")
+    return ": " + ", ".join(items) if items else ""
+
+
+def _value(value: Any) -> str:
+    """An event's time or reminder offsets as `events.yaml` writes them."""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="minutes")
+    return ", ".join(_duration(d) for d in value) or "none"
+
+
+def _duration(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"

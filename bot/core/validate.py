@@ -275,9 +275,14 @@ class _Builder:
             return None
         at = source.text.find(quote)
         if at < 0:
+            # Phones and word processors turn "…" into “…”: the sentence then looks verbatim.
+            curly = (quote[:1] in "“‘" and quote[-1:] in "”’" and len(quote) > 2
+                     and quote[1:-1] in source.text)
             reader.problem(
                 fields["quote"],
                 f"quote not found verbatim in source {source_id}",
+                'it is wrapped in curly quotes “…”: write straight quotes "…" around it'
+                if curly else
                 f"copy the exact sentence; closest is: {closest_sentence(quote, source.text)}",
             )
             return None
