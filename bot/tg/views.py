@@ -16,9 +16,13 @@ from bot.tg.render import escape, title_html
 View = tuple[str, InlineKeyboardMarkup | None]
 
 
-def start_view(knowledge: Knowledge) -> View:
+def start_view(knowledge: Knowledge, group_username: str | None = None) -> View:
+    """The welcome and its buttons; in a group (`group_username`: the bot's), the group
+    greeting instead, which says to mention the bot: there it hears nothing else."""
     samples = knowledge.sample_facts(3)
-    return knowledge.voice.render("welcome"), keyboards.start_keyboard(knowledge, samples)
+    text = (knowledge.voice.render("welcome") if group_username is None
+            else knowledge.voice.render("group_greeting", username=group_username))
+    return text, keyboards.start_keyboard(knowledge, samples)
 
 
 def help_view(knowledge: Knowledge, username: str) -> View:

@@ -1,0 +1,26 @@
+"""New users on a phone, end to end: the real bot against the fake Bot API, read as a product
+owner reads it (found by the QA run playing first-time users)."""
+
+from __future__ import annotations
+
+from conftest import BotThread, assert_valid_html, plain
+from fake_telegram import FakeTelegram
+
+
+def test_a_group_is_told_to_mention_the_bot_not_just_to_write(
+    bot: BotThread, fake_telegram: FakeTelegram
+) -> None:
+    """/start or a bare @mention in a group got the private welcome ("write a question, or
+    press a button below"); a member who then wrote a question got silence, since the bot
+    answers only mentions and replies there. In a group the greeting says how to ask there."""
+    group = {"chat_id": -470, "chat_type": "supergroup", "user_id": 47}
+    greeting = bot.services.knowledge.voice.render("group_greeting", username="llama_test_bot")
+    for text in ("/start", "/start@llama_test_bot", "@llama_test_bot"):
+        [reply] = fake_telegram.ask(text, **group)
+        assert reply.text == greeting, text
+        assert "@llama_test_bot" in plain(reply)
+        assert "m:topics" in [b["callback_data"] for b in reply.buttons]  # buttons still work
+        assert_valid_html(reply.text)
+    # A private chat keeps the welcome with its list of topics.
+    [reply] = fake_telegram.ask("/start", user_id=47)
+    assert reply.text == bot.services.knowledge.voice.render("welcome")
