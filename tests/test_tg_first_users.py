@@ -24,3 +24,17 @@ def test_a_group_is_told_to_mention_the_bot_not_just_to_write(
     # A private chat keeps the welcome with its list of topics.
     [reply] = fake_telegram.ask("/start", user_id=47)
     assert reply.text == bot.services.knowledge.voice.render("welcome")
+
+
+def test_source_counts_in_bengali_digits_like_every_other_number(
+    bot: BotThread, fake_telegram: FakeTelegram
+) -> None:
+    """/source said "(22টি উত্তর ...)" in Latin digits, beside "১ বিলিয়ন", "৯ দিন বাকি" and
+    every other number the bot writes in Bengali."""
+    from bot.core.events import bengali_number
+
+    [reply] = fake_telegram.ask("/source")
+    cited = len(bot.services.knowledge.facts)  # one article: every answer cites it
+    assert f"{bengali_number(cited)}টি উত্তর" in reply.text
+    assert not any(c.isascii() and c.isdigit() for c in plain(reply))
+

@@ -76,13 +76,14 @@ def source_view(knowledge: Knowledge) -> View:
     """Every article the answers come from, with its sections and how many answers cite it;
     one message: the lines that fit, then "…"."""
     count = len(knowledge.sources)
-    lines = [texts.SOURCE_HEADER if count == 1 else texts.SOURCES_HEADER.format(count=count)]
+    lines = [texts.SOURCE_HEADER if count == 1
+             else texts.SOURCES_HEADER.format(count=bengali_number(count))]
     for source in knowledge.sources.values():
         cited = sum(1 for f in knowledge.facts.values() if f.citation.source_id == source.id)
         # Each line holds its own tags: cut between any two, the HTML stays whole.
         lines += ["", f"<b>{title_html(source.title)}</b>", texts.SOURCE_COVERS,
                   *(f"• {title_html(source.section_title(s))}" for s in source.sections),
-                  f"<i>({cited}টি উত্তর এই প্রতিবেদনের উদ্ধৃতি দেয়)</i>"]
+                  texts.SOURCE_CITED.format(count=bengali_number(cited))]
     markup = InlineKeyboardMarkup(
         [[InlineKeyboardButton(texts.BUTTON_TOPICS, callback_data="m:topics")]]
     )
