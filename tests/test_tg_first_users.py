@@ -38,3 +38,11 @@ def test_source_counts_in_bengali_digits_like_every_other_number(
     assert f"{bengali_number(cited)}টি উত্তর" in reply.text
     assert not any(c.isascii() and c.isdigit() for c in plain(reply))
 
+
+def test_the_bot_calls_itself_by_its_name(bot: BotThread, fake_telegram: FakeTelegram) -> None:
+    """"tumi ke?" got "আমি llamabot 🤖": the package's English name, where the welcome, help
+    and group greeting all say লামাবট."""
+    name = bot.services.knowledge.voice.name
+    for question in ("tumi ke?", "তুমি কে?", "who are you?"):
+        [reply] = fake_telegram.ask(question)
+        assert name in reply.text and "llamabot" not in reply.text.lower(), question
