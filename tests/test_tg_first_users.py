@@ -46,3 +46,16 @@ def test_the_bot_calls_itself_by_its_name(bot: BotThread, fake_telegram: FakeTel
     for question in ("tumi ke?", "তুমি কে?", "who are you?"):
         [reply] = fake_telegram.ask(question)
         assert name in reply.text and "llamabot" not in reply.text.lower(), question
+
+
+def test_two_questions_one_the_article_lacks_both_get_their_part(
+    bot: BotThread, fake_telegram: FakeTelegram
+) -> None:
+    """"Who sued Meta, and what is the trouble in Europe?" got only "the article does not say"
+    with the lawsuit's button: the Europe half, which the article answers, was dropped."""
+    question = "মেটার বিরুদ্ধে মামলা কারা করেছে আর ইউরোপে কী সমস্যা?"
+    lacks, europe = fake_telegram.ask(question, user_id=48, count=2)
+    assert "প্রতিবেদনে এই তথ্যটি দেওয়া নেই" in lacks.text
+    assert [b["callback_data"] for b in lacks.buttons] == ["f:copyright_lawsuit"]
+    fact = bot.services.knowledge.facts["eu_privacy"]
+    assert fact.title in plain(europe) and "v:up" in [b["callback_data"] for b in europe.buttons]
