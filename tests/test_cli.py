@@ -302,3 +302,14 @@ def test_a_webhook_secret_telegram_would_refuse_or_one_easy_to_guess_is_refused(
     assert result.returncode == 2
     assert result.stderr.strip() == (
         "error: --secret-token must be 16 to 256 letters, digits, '_' or '-'")  # not echoed
+
+
+def test_the_console_tells_a_first_user_of_the_event_command(tmp_path: Path) -> None:
+    """`llamabot` without a token: the banner, /help and an unknown command listed /topics,
+    /source and /help but not /llamacon, which works there too (found by the QA run)."""
+    result = run(stdin="/help\n/foo\n/llamacon\n", env={"XDG_STATE_HOME": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    banner, help_text, unknown, event = result.stdout.split("লামাবট> ")[:4]
+    for shown in (banner, help_text, unknown):
+        assert "/llamacon" in shown and "/topics" in shown, shown
+    assert "লামাকন ২৯ এপ্রিল ২০২৫" in event
