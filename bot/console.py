@@ -16,8 +16,9 @@ from bot.core.events import describe_event, upcoming_and_past
 from bot.core.knowledge import Knowledge
 
 # Under the knowledge base's own banner (bot.yaml's console_banner).
-USAGE = ("প্রস্তাবিত প্রশ্ন বেছে নিতে তার নম্বর লিখুন; /topics বিষয়ের তালিকা, /source প্রতিবেদন,"
-         " /help সাহায্য; বের হতে Ctrl-D বা 'exit'।")
+# {event}: the event's command and what it shows (bot.yaml's `event:`), when there is one.
+USAGE = ("প্রস্তাবিত প্রশ্ন বেছে নিতে তার নম্বর লিখুন; /topics বিষয়ের তালিকা, {event}/source"
+         " প্রতিবেদন, /help সাহায্য; বের হতে Ctrl-D বা 'exit'।")
 
 
 def render_plain(answer: Answer) -> str:
@@ -72,7 +73,13 @@ def render_turn(turn: Turn) -> str:
     return "\n\n".join(sections)
 
 
-UNKNOWN_COMMAND = "এই কমান্ডটি এখানে নেই: /topics, /source বা /help লিখুন, অথবা প্রশ্ন করুন।"
+UNKNOWN_COMMAND = "এই কমান্ডটি এখানে নেই: /topics, {event}/source বা /help লিখুন, অথবা প্রশ্ন করুন।"
+
+
+def usage(knowledge: Knowledge) -> str:
+    """How to use the console, the event's command (/llamacon) among the others."""
+    event = knowledge.bot.event
+    return USAGE.format(event=f"/{event.command} {event.description}, " if event else "")
 
 
 def console_command(line: str, knowledge: Knowledge, now: datetime
@@ -98,13 +105,13 @@ def console_command(line: str, knowledge: Knowledge, now: datetime
         return "\n\n".join(["যে প্রতিবেদন থেকে উত্তর দিই:", *parts]), ()
     if command in ("help", "start"):
         examples = "\n".join(f"  • {e}" for e in knowledge.voice.examples)
-        return f"যেকোনো প্রশ্ন লিখুন, যেমন:\n{examples}\n\n{USAGE}", ()
+        return f"যেকোনো প্রশ্ন লিখুন, যেমন:\n{examples}\n\n{usage(knowledge)}", ()
     event = knowledge.bot.event
     if event is not None and command == event.command:
         ahead, held = upcoming_and_past(knowledge.events, now)
         return "\n".join(describe_event(e, now) for e in (*ahead, *held)), ()
     if command and len(line.split()) == 1:
-        return UNKNOWN_COMMAND, ()
+        return UNKNOWN_COMMAND.format(event=f"/{event.command}, " if event else ""), ()
     return None
 
 
@@ -147,8 +154,8 @@ def run_shell(
     suggestions."""
     history = _history_file()
     readline = _load_readline(history)
-    voice = conversation.responder.knowledge.voice  # the shell never reloads
-    write(voice.render("console_banner") + "\n" + USAGE)
+    knowledge = conversation.responder.knowledge  # the shell never reloads
+    write(knowledge.voice.render("console_banner") + "\n" + usage(knowledge))
     context = Context()
     offered: tuple[Choice, ...] = ()
     try:
@@ -167,7 +174,7 @@ def run_shell(
             shown = console_command(line, conversation.responder.knowledge, now())
             if shown is not None:
                 text, offered = shown
-                write(f"\n{voice.name}> {text}")
+                write(f"\n{knowledge.voice.name}> {text}")
                 continue
             number = suggestion_number(line, len(offered))
             if number is not None:
@@ -175,7 +182,7 @@ def run_shell(
             else:
                 turn = conversation.reply(line, context, now())
             context, offered = turn.context, turn_choices(turn)
-            write(f"\n{voice.name}> " + render_turn(turn))
+            write(f"\n{knowledge.voice.name}> " + render_turn(turn))
     finally:
         if readline is not None:
             with contextlib.suppress(OSError):

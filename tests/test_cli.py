@@ -320,3 +320,14 @@ def test_kb_validate_names_curly_quotes_around_a_quote(tmp_path: Path) -> None:
     assert result.returncode == 1
     [line] = [x for x in result.stdout.splitlines() if "not found verbatim" in x]
     assert "curly quotes" in line and 'write straight quotes "…"' in line, line
+
+
+def test_the_console_tells_a_first_user_of_the_event_command(tmp_path: Path) -> None:
+    """`llamabot` without a token: the banner, /help and an unknown command listed /topics,
+    /source and /help but not /llamacon, which works there too (found by the QA run)."""
+    result = run(stdin="/help\n/foo\n/llamacon\n", env={"XDG_STATE_HOME": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    banner, help_text, unknown, event = result.stdout.split("লামাবট> ")[:4]
+    for shown in (banner, help_text, unknown):
+        assert "/llamacon" in shown and "/topics" in shown, shown
+    assert "লামাকন ২৯ এপ্রিল ২০২৫" in event

@@ -73,7 +73,7 @@ def test_both_packs_together(both_bot: BotThread, fake_telegram: FakeTelegram) -
     [events] = fake_telegram.ask("/llamacon")
     assert "৯ দিন বাকি" in events.text
     [source] = fake_telegram.ask("/source")
-    assert "আমার সব উত্তর এই 2টি প্রতিবেদন থেকে নেওয়া:" in source.text
+    assert "আমার সব উত্তর এই ২টি প্রতিবেদন থেকে নেওয়া:" in source.text
     assert all(html.escape(t, quote=False) in source.text for t in (LLAMA_TITLE, SHRUTI_TITLE))
 
     [fallback] = fake_telegram.ask("How do I reset my Facebook password?")

@@ -923,7 +923,8 @@ class Conversation:
                  and (s := self._surer(a, facts, now)) is not a}
         # A part unsure of another fact than those answered: its "did you mean" (or "the
         # article does not say") beside the parts answered, not the whole message unsure.
-        unsure = [a for a in answers if a.kind is AnswerKind.SUGGEST and context.fact is None
+        unsure = [a for a in answers if context.fact is None
+                  and (a.kind is AnswerKind.SUGGEST or self._told_beside(a, facts))
                   and not set(a.suggestions[:1]) <= facts and not self._bare(clean(a.question))]
         if not facts or len(facts) + len(surer) < 2 and not unsure:
             return None  # one thing asked in several words, or a list inside one question
@@ -943,6 +944,15 @@ class Conversation:
         parts = tuple(a for a in answers
                       if a.kind not in (AnswerKind.SMALLTALK, AnswerKind.FALLBACK))
         return self._turn(TurnKind.COMPOUND, parts, context, now, question)
+
+    def _told_beside(self, answer: Answer, facts: set[str | None]) -> bool:
+        """Whether `answer` says the article lacks what its part asks of a fact next to one
+        answered ("মামলা কারা করেছে আর ইউরোপে কী সমস্যা?": who sued is not told, Europe is):
+        a part of its own, not a detail of the answered part ("..., গবেষকদের নাম কী?")."""
+        if answer.kind is not AnswerKind.NOT_IN_ARTICLE or not answer.suggestions:
+            return False
+        closest = self.responder.knowledge.facts.get(answer.suggestions[0])
+        return closest is not None and not facts.isdisjoint(closest.related)
 
     def _surer(self, answer: Answer, answered: set[str | None], now: datetime) -> Answer:
         if (answer.kind is not AnswerKind.SUGGEST

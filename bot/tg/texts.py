@@ -20,6 +20,7 @@ EVENTS_MORE = "…আরও {count}টি অনুষ্ঠান আছে; �
 SOURCE_HEADER = "<b>📰 সূত্র</b>\nআমার সব উত্তর এই প্রতিবেদন থেকে নেওয়া:"
 SOURCES_HEADER = "<b>📰 সূত্র</b>\nআমার সব উত্তর এই {count}টি প্রতিবেদন থেকে নেওয়া:"
 SOURCE_COVERS = "এতে যা আছে:"
+SOURCE_CITED = "<i>({count}টি উত্তর এই প্রতিবেদনের উদ্ধৃতি দেয়)</i>"
 CITATION = "📖 <b>সূত্র:</b> {title}\n<i>{section}</i>"
 RELATED = "আরও জানতে চাইলে:"
 NON_TEXT = "আমি শুধু লেখা পড়তে পারি। {subject} নিয়ে আপনার প্রশ্নটি লিখে পাঠান।"

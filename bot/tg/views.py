@@ -16,9 +16,13 @@ from bot.tg.render import escape, title_html
 View = tuple[str, InlineKeyboardMarkup | None]
 
 
-def start_view(knowledge: Knowledge) -> View:
+def start_view(knowledge: Knowledge, group_username: str | None = None) -> View:
+    """The welcome and its buttons; in a group (`group_username`: the bot's), the group
+    greeting instead, which says to mention the bot: there it hears nothing else."""
     samples = knowledge.sample_facts(3)
-    return knowledge.voice.render("welcome"), keyboards.start_keyboard(knowledge, samples)
+    text = (knowledge.voice.render("welcome") if group_username is None
+            else knowledge.voice.render("group_greeting", username=group_username))
+    return text, keyboards.start_keyboard(knowledge, samples)
 
 
 def help_view(knowledge: Knowledge, username: str) -> View:
@@ -72,13 +76,14 @@ def source_view(knowledge: Knowledge) -> View:
     """Every article the answers come from, with its sections and how many answers cite it;
     one message: the lines that fit, then "…"."""
     count = len(knowledge.sources)
-    lines = [texts.SOURCE_HEADER if count == 1 else texts.SOURCES_HEADER.format(count=count)]
+    lines = [texts.SOURCE_HEADER if count == 1
+             else texts.SOURCES_HEADER.format(count=bengali_number(count))]
     for source in knowledge.sources.values():
         cited = sum(1 for f in knowledge.facts.values() if f.citation.source_id == source.id)
         # Each line holds its own tags: cut between any two, the HTML stays whole.
         lines += ["", f"<b>{title_html(source.title)}</b>", texts.SOURCE_COVERS,
                   *(f"• {title_html(source.section_title(s))}" for s in source.sections),
-                  f"<i>({cited}টি উত্তর এই প্রতিবেদনের উদ্ধৃতি দেয়)</i>"]
+                  texts.SOURCE_CITED.format(count=bengali_number(cited))]
     markup = InlineKeyboardMarkup(
         [[InlineKeyboardButton(texts.BUTTON_TOPICS, callback_data="m:topics")]]
     )

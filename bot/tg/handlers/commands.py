@@ -4,6 +4,7 @@ command bot.yaml names (/llamacon for the Llama knowledge base)."""
 from __future__ import annotations
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot.core.conversation import Context
@@ -41,7 +42,9 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if services.settings.conversation:
         services.storage.record(context=ContextRecord(key, None, now))
-    text, markup = views.start_view(conversation.responder.knowledge)
+    group = message.chat.type != ChatType.PRIVATE
+    text, markup = views.start_view(conversation.responder.knowledge,
+                                    context.bot.username if group else None)
     await message.reply_html(text, reply_markup=markup)
 
 

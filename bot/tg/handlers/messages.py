@@ -52,7 +52,7 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, *, edited:
     turn, memory = None, None
     if mentions(message, bot.username) and not any(c.isalnum() for c in question):
         # "@llamabot" alone is a hello, not an empty question.
-        greeting, markup = views.start_view(services.knowledge)
+        greeting, markup = views.start_view(services.knowledge, bot.username if group else None)
         parts: tuple[Part, ...] = (Part(None, [greeting], markup),)
     else:
         turn, memory = await read_turn(services, message, user, question, bot.id, now)
