@@ -59,3 +59,16 @@ def test_two_questions_one_the_article_lacks_both_get_their_part(
     assert [b["callback_data"] for b in lacks.buttons] == ["f:copyright_lawsuit"]
     fact = bot.services.knowledge.facts["eu_privacy"]
     assert fact.title in plain(europe) and "v:up" in [b["callback_data"] for b in europe.buttons]
+
+
+def test_a_number_after_an_answer_picks_that_related_question(
+    bot: BotThread, fake_telegram: FakeTelegram
+) -> None:
+    """"২" after an answer with three related-question buttons got "the article does not
+    say" on Telegram, while the console (which numbers them) answered the second one."""
+    [answer] = fake_telegram.ask("লামাকন কী?", user_id=49)
+    second = [b["callback_data"] for b in answer.buttons if b["callback_data"].startswith("f:")][1]
+    [reply] = fake_telegram.ask("২", user_id=49)
+    fact = bot.services.knowledge.facts[second.removeprefix("f:")]
+    assert " ".join(fact.answer.split()[:6]) in " ".join(plain(reply).split())
+    assert "প্রতিবেদনে এই তথ্যটি দেওয়া নেই" not in reply.text

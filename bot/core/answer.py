@@ -889,10 +889,11 @@ class Responder:
         lines = [fact.answer]
         lines += [describe_event(e, now) for e in self.knowledge.events_for_fact(fact.id)]
         return Answer(question, AnswerKind.FACT, fact.id, score, "\n".join(lines), fact.citation,
-                      self._choices(self._related(fact)), fact.id, fact.title)
+                      self._choices(self.related(fact.id)), fact.id, fact.title)
 
-    def _related(self, fact: Fact) -> tuple[str, ...]:
-        return self.knowledge.neighbours(fact.id)[: self.policy.max_suggestions]
+    def related(self, fact_id: str) -> tuple[str, ...]:
+        """The related questions shown under `fact_id`'s answer, in order."""
+        return self.knowledge.neighbours(fact_id)[: self.policy.max_suggestions]
 
     def _fallback(self, question: str, score: float, intent_id: str | None = None) -> Answer:
         samples = self.knowledge.sample_facts(self.policy.max_suggestions)

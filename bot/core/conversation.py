@@ -260,6 +260,8 @@ class Conversation:
         words = clean(text) if context.choices or context.fact is not None else ""
         if context.choices and (turn := self._pick(words, context, now)) is not None:
             return turn
+        if not context.choices and (turn := self._pick_related(words, context, now)) is not None:
+            return turn
         # Unsure of a first question, then "who?", "who makes it?" or "more on this": the
         # first "did you mean" choice is what the talk is about.
         about = (replace(context, facts=context.choices[:1])
@@ -423,6 +425,16 @@ class Conversation:
             cleared = replace(context, choices=(), offered="", idle=context.idle + 1, at=now)
             return Turn(TurnKind.REJECT, (answer,), cleared, rejected=tuple(choices))
         return None
+
+    def _pick_related(self, words: str, context: Context, now: datetime) -> Turn | None:
+        """"২" after an answer: the second of the related questions under it, as a tap on
+        its button would (the console numbers them; on Telegram they are buttons)."""
+        if context.fact not in self.responder.knowledge.facts:
+            return None
+        related = self.responder.related(context.fact or "")
+        picked = next((related[i] for i, names in enumerate(_ORDINALS)
+                       if words in names and i < len(related)), None)
+        return self.choose(picked, context, now) if picked is not None else None
 
     # ----------------------------------------------------------------- "tell me more"
 
