@@ -51,3 +51,17 @@ def test_inline_queries_are_not_flood_limited_or_logged(
     assert "/topics" in reply.text
     stats = bot.call(bot.services.storage.stats())
     assert stats.questions == 0
+
+
+def test_a_result_s_description_ends_on_a_whole_word(
+        bot: BotThread, fake_telegram: FakeTelegram) -> None:
+    """Descriptions were the answer's first 100 characters, cut mid-word with no mark."""
+    for result in inline(fake_telegram, "llamacon kobe").params["results"]:
+        description = result["description"]
+        assert len(description) <= 100
+        if description.endswith("…"):
+            words = description[:-1].split()
+            assert words and all(w in result["input_message_content"]["message_text"]
+                                 for w in words)
+        else:
+            assert description.split()[-1] in result["input_message_content"]["message_text"]

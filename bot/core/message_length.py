@@ -31,6 +31,17 @@ def shorten(text: str, limit: int, ellipsis: str = "…") -> str:
     return text  # not reached: the whole text did not fit
 
 
+def shorten_words(text: str, limit: int) -> str:
+    """`text` if it fits in `limit` units, else cut after its last whole word that fits,
+    with "…": a preview that ends mid-word reads as a typo."""
+    cut = shorten(text, limit)
+    if cut == text:
+        return text
+    head = cut[:-1]
+    whole = head.rsplit(" ", 1)[0] if " " in head and not text[len(head)].isspace() else head
+    return whole.rstrip(" ,;:।") + "…"
+
+
 def visible(text: str) -> bool:
     """Whether `text` shows a character: not only spaces, controls and format characters
     such as the zero-width space (a message of those reads as empty)."""

@@ -15,7 +15,7 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot.core.answer import AnswerKind, Responder
-from bot.core.message_length import MAX_MESSAGE, tg_len
+from bot.core.message_length import MAX_MESSAGE, shorten_words, tg_len
 from bot.tg import keyboards, texts
 from bot.tg.render import citation_html, split_plain, title_html
 from bot.tg.services import services_of
@@ -61,7 +61,7 @@ async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             # Result ids are limited to 64 bytes; a hash fits whatever the fact id is.
             id=hashlib.sha256(fact_id.encode()).hexdigest()[:32],
             title=keyboards.label(answer.question),
-            description=" ".join(answer.text.split())[:_DESCRIPTION],
+            description=shorten_words(" ".join(answer.text.split()), _DESCRIPTION),
             input_message_content=InputTextMessageContent(html, parse_mode=ParseMode.HTML),
         ))
     await query.answer(
