@@ -252,6 +252,26 @@ def test_rollback_sent_twice_undoes_one_apply_only(
         bot.stop()
 
 
+def test_rollback_confirmation_names_the_admin_once(
+    watched_bot: tuple[BotThread, Path], fake_telegram: FakeTelegram
+) -> None:
+    """Found by a QA run: the confirmation of an upload its own admin applied read
+    "facts.yaml uploaded by admin 999 — admin 999 (upload)". The uploader is named only when
+    another admin applied it (as tests/test_tg_knowledge_apply.py checks)."""
+    bot, folder = watched_bot
+    since = fake_telegram.mark()
+    fake_telegram.document("facts.yaml", with_new_answer(folder), user_id=ADMIN_ID)
+    [preview] = fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == ADMIN_ID, since=since)
+    fake_telegram.tap(preview.buttons[0]["callback_data"], user_id=ADMIN_ID)
+    fake_telegram.wait_for("sendMessage", lambda c: "প্রয়োগ করা হয়েছে" in c.text, since=since)
+    since = fake_telegram.mark()
+    fake_telegram.message("/rollback", user_id=ADMIN_ID)
+    [confirm] = fake_telegram.wait_for(
+        "sendMessage", lambda c: c.chat_id == ADMIN_ID and bool(c.buttons), since=since)
+    assert "facts.yaml uploaded" in plain(confirm), plain(confirm)
+    assert plain(confirm).count(f"admin {ADMIN_ID}") == 1, plain(confirm)
+
+
 def test_rollback_of_an_edit_applied_anyway_names_it_within_one_message_and_only_in_private(
     editable_bot: tuple[BotThread, Path], fake_telegram: FakeTelegram
 ) -> None:

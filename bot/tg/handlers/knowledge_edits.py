@@ -167,10 +167,14 @@ async def apply_edit(services: Services, edit: PendingEdit, admin_id: int) -> li
     settings = services.settings
     now = services.now()
 
+    # `by` names who applied it; the uploader only when another admin (said once, in
+    # /rollback's "facts.yaml uploaded — admin 999 (upload)").
+    uploader = f" by admin {edit.admin_id}" if edit.admin_id != admin_id else ""
+
     def write() -> tuple[Knowledge, str]:
         applied = kbedit.apply(settings.knowledge_dir, edit.name, edit.content, edit.base,
                                settings.timezone, now, by=f"admin {admin_id} (upload)",
-                               what=f"{edit.name} uploaded by admin {edit.admin_id}")
+                               what=f"{edit.name} uploaded{uploader}")
         return applied.knowledge, applied.digest
 
     swap = await services.live.replace(write)
