@@ -320,3 +320,29 @@ def test_kb_validate_names_curly_quotes_around_a_quote(tmp_path: Path) -> None:
     assert result.returncode == 1
     [line] = [x for x in result.stdout.splitlines() if "not found verbatim" in x]
     assert "curly quotes" in line and 'write straight quotes "…"' in line, line
+
+
+def test_kb_validate_puts_an_unknown_related_id_on_its_own_line(tmp_path: Path) -> None:
+    """Found by a QA run: an unknown `related` id was reported at the fact's `id:` line,
+    fifty lines above the typo in a long fact. The item is named where it stands."""
+    folder = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", folder)
+    facts = folder / "facts.yaml"
+    text = facts.read_text(encoding="utf-8")
+    flow = "related: [open_source_interest, launch_2023, ecosystem_strategy]"
+    block = ("related:\n      - license_criticism\n      - open_sorce_interest\n"
+             "      - meta_ai_assistant")
+    assert text.count(flow) == 1
+    text = text.replace(flow, "related: [open_source_interest, lanch_2023, ecosystem_strategy]")
+    text = text.replace(
+        "related: [license_criticism, open_source_interest, meta_ai_assistant]", block, 1)
+    facts.write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+    flow_line = next(n for n, row in enumerate(lines, 1) if "lanch_2023" in row)
+    block_line = next(n for n, row in enumerate(lines, 1) if "open_sorce_interest" in row)
+    result = run("kb", "validate", str(folder))
+    assert result.returncode == 1
+    found = [x for x in result.stdout.splitlines() if "lists as related" in x]
+    assert len(found) == 2, result.stdout
+    assert found[0].startswith(f"{facts}:{flow_line}:") and "'lanch_2023'" in found[0]
+    assert found[1].startswith(f"{facts}:{block_line}:9:") and "'open_sorce_interest'" in found[1]

@@ -59,6 +59,8 @@ class _Builder:
         self.intent_kinds: dict[str, str] = {}  # intent id -> fact, small talk or decline
         self.question_sites: dict[tuple[str, str], Site] = {}
         self.shared_names: dict[str, str] = {}  # entity id -> its name
+        # A fact's related ids where they are written: an unknown one is reported there.
+        self.related_nodes: dict[str, list[tuple[str, yaml.Node]]] = {}
 
     def reader(self, entry: Located) -> NodeReader:
         return self.readers[entry.file]
@@ -313,7 +315,10 @@ class _Builder:
                      "a few words, shown above the answer")
         answer = self.answer_text(reader, fields, what)
         questions = self.questions(reader, fields, what, fact_id)
-        related = tuple(r for r, _ in reader.text_list(fields.get("related"), f"related of {what}"))
+        related_nodes = reader.text_list(fields.get("related"), f"related of {what}")
+        related = tuple(r for r, _ in related_nodes)
+        if fact_id:
+            self.related_nodes[fact_id] = related_nodes
         citation = self.citation(reader, fields.get("citation"), sources, what)
         entities, mentions = (
             tuple(e for e, _ in reader.text_list(fields.get(name), f"{name} of {what}"))
@@ -597,10 +602,10 @@ def build_knowledge(
                 f"fact {fact.id!r} has unknown topic {fact.topic!r}",
                 f"use one of: {', '.join(sorted(topic_ids)) or '(no topics defined)'}",
             )
-        for other in fact.related:
+        for other, node in builder.related_nodes[fact.id]:
             if wrong := not_a_fact(other):
                 reader.problem(
-                    entry.node,
+                    node,
                     f"fact {fact.id!r} lists as related {wrong}",
                     "use the id of an existing fact",
                 )
