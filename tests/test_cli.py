@@ -346,3 +346,34 @@ def test_kb_validate_puts_an_unknown_related_id_on_its_own_line(tmp_path: Path) 
     assert len(found) == 2, result.stdout
     assert found[0].startswith(f"{facts}:{flow_line}:") and "'lanch_2023'" in found[0]
     assert found[1].startswith(f"{facts}:{block_line}:9:") and "'open_sorce_interest'" in found[1]
+
+
+def test_kb_validate_gives_a_fix_for_every_event_date_and_duration(tmp_path: Path) -> None:
+    """Found by a QA run: every other problem ends with "(fix: …)", an event's date and
+    reminders only with words run on after a colon, so a script or an admin looking for
+    the fix found none."""
+    folder = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", folder)
+    events = folder / "events.yaml"
+    original = events.read_text(encoding="utf-8")
+    cases = [
+        ("starts_at: 2025-04-29", "starts_at: 2025-13-40",
+         "invalid date '2025-13-40' (fix: write 2025-04-29 or 2025-04-29T10:00:00+06:00)"),
+        ("starts_at: 2025-04-29", "starts_at: 2025-04-29T10:00:00",
+         "has no UTC offset (fix: add one, e.g. 2025-04-29T10:00:00+06:00)"),
+        ("starts_at: 2025-04-29", "starts_at: 2250-04-29",
+         "starts_at 2250-04-29 is in 2250 (fix: write a date in the years 2000 to 2100)"),
+        ("[7d, 1d, 1h]", "[7d, soon]",
+         "invalid duration 'soon' (fix: write a number and a unit: 7d, 1h, 30m or 45s)"),
+        ("[7d, 1d, 1h]", "[7d, 400d]",
+         "remind_before '400d' is a year or more (fix: keep each reminder under 365d)"),
+        ("[7d, 1d, 1h]", "[7d, 0h]", "remind_before '0h' is zero (fix: "),
+    ]
+    for old, new, expected in cases:
+        assert original.count(old) == 1
+        events.write_text(original.replace(old, new), encoding="utf-8")
+        result = run("kb", "validate", str(folder))
+        assert result.returncode == 1, new
+        [line] = [x for x in result.stdout.splitlines() if x.startswith(f"{events}:")]
+        assert expected in line, line
+        assert line.endswith(")"), line

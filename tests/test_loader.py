@@ -302,6 +302,7 @@ def test_event_titles_and_links_that_would_break_the_messages_are_refused(
     found = problems(write_kb(tmp_path, events_yaml=events))
     assert len(found) == 1 and message in found[0], found
     assert found[0].startswith(f"{tmp_path / 'events.yaml'}:"), found
+    assert "(fix: " in found[0], found  # as every other problem
 
 
 LONG = "ল" * 201

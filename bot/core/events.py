@@ -32,7 +32,12 @@ MAX_OFFSET = timedelta(days=365)  # exclusive
 
 
 class EventValueError(ValueError):
-    """A date or duration an admin wrote that we cannot read; the message says how to fix it."""
+    """A date or duration an admin wrote that we cannot read; `hint` says how to fix it."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
 
 
 def bengali_number(n: int) -> str:
@@ -48,19 +53,18 @@ def parse_duration(text: str) -> timedelta:
     """Read `7d`, `1h`, `30m` or `45s`: more than zero and less than a year."""
     found = _DURATION.match(text.strip().lower())
     if not found:
-        raise EventValueError(
-            f"invalid duration {text!r}: write a number and a unit: 7d, 1h, 30m or 45s"
-        )
+        raise EventValueError(f"invalid duration {text!r}",
+                              "write a number and a unit: 7d, 1h, 30m or 45s")
     digits, unit = found.group(1).lstrip("0") or "0", found.group(2)
     # Compared before converting: a long number overflows timedelta (and int(), past 4,300
     # digits).
     if len(digits) > 20 or int(digits) * _SECONDS[unit] >= MAX_OFFSET.total_seconds():
-        raise EventValueError(
-            f"remind_before {text!r} is a year or more: keep each reminder under {MAX_OFFSET.days}d"
-        )
+        raise EventValueError(f"remind_before {text!r} is a year or more",
+                              f"keep each reminder under {MAX_OFFSET.days}d")
     seconds = int(digits) * _SECONDS[unit]
     if seconds == 0:
-        raise EventValueError(f"invalid duration {text!r}: it must be more than zero")
+        raise EventValueError(f"remind_before {text!r} is zero",
+                              "write a time before the event, such as 1h, or delete it")
     return timedelta(seconds=seconds)
 
 
@@ -94,16 +98,14 @@ def parse_starts_at(text: str, tz: tzinfo) -> datetime:
         else:
             moment = datetime.fromisoformat(text)
     except ValueError:
-        raise EventValueError(
-            f"invalid date {text!r}: write 2025-04-29 or 2025-04-29T10:00:00+06:00"
-        ) from None
+        raise EventValueError(f"invalid date {text!r}",
+                              "write 2025-04-29 or 2025-04-29T10:00:00+06:00") from None
     if moment.tzinfo is None and not day_only:
-        raise EventValueError(f"datetime {text!r} has no UTC offset: add one, e.g. {text}+06:00")
+        raise EventValueError(f"datetime {text!r} has no UTC offset",
+                              f"add one, e.g. {text}+06:00")
     if not FIRST_YEAR <= moment.year <= LAST_YEAR:
-        raise EventValueError(
-            f"starts_at {text} is in {moment.year}: write a date in the years"
-            f" {FIRST_YEAR} to {LAST_YEAR}"
-        )
+        raise EventValueError(f"starts_at {text} is in {moment.year}",
+                              f"write a date in the years {FIRST_YEAR} to {LAST_YEAR}")
     # The years above keep these far from datetime's limits.
     if day_only:  # the day's first moment, by `wall_time`'s rule
         return wall_time(moment, tz)

@@ -405,10 +405,12 @@ class _Builder:
         url = reader.text(fields.get("url"), "the event url") if "url" in fields else None
         if title is not None and len(title) > MAX_EVENT_TITLE:
             reader.problem(fields["title"], f"the event title is {len(title)} characters long;"
-                           f" at most {MAX_EVENT_TITLE}")
+                           f" at most {MAX_EVENT_TITLE}",
+                           "a few words: it stands in the event's countdown and every reminder")
             title = None
         if url is not None and (problem := _url_problem(url)):
-            reader.problem(fields["url"], problem)
+            reader.problem(fields["url"], problem,
+                           "write the event's page, such as https://example.org/event")
             url = None
         starts_at = None
         raw = reader.text(fields.get("starts_at"), "starts_at")
@@ -416,13 +418,13 @@ class _Builder:
             try:
                 starts_at = parse_starts_at(raw, self.tz)
             except EventValueError as err:
-                reader.problem(fields["starts_at"], str(err))
+                reader.problem(fields["starts_at"], err.message, err.hint)
         offsets = []
         for text, node in reader.text_list(fields.get("remind_before"), "remind_before"):
             try:
                 offsets.append(parse_duration(text))
             except EventValueError as err:
-                reader.problem(node, str(err))
+                reader.problem(node, err.message, err.hint)
         if not (event_id and title and fact_id and starts_at):
             return None
         return Event(
