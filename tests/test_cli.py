@@ -377,3 +377,23 @@ def test_kb_validate_gives_a_fix_for_every_event_date_and_duration(tmp_path: Pat
         [line] = [x for x in result.stdout.splitlines() if x.startswith(f"{events}:")]
         assert expected in line, line
         assert line.endswith(")"), line
+
+
+def test_kb_validate_says_once_that_the_facts_line_is_missing(tmp_path: Path) -> None:
+    """Found by a QA run: with the `facts:` line of facts.yaml deleted, every fact read as a
+    topic, and validate printed 124 lines ("unknown field 'answer' in a topic", then every
+    decline, entity and event pointing at a fact it no longer found) and none said why."""
+    folder = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", folder)
+    facts = folder / "facts.yaml"
+    lines = facts.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = lines.index("facts:\n")
+    del lines[at]
+    facts.write_text("".join(lines), encoding="utf-8")
+    first = next(n for n, row in enumerate(lines, 1) if n > at and row.startswith("  - id:"))
+    result = run("kb", "validate", str(folder))
+    assert result.returncode == 1
+    [problem] = result.stdout.splitlines()
+    assert problem.startswith(f"{facts}:{first}:5: "), problem  # the first fact
+    assert "`facts:` line" in problem and "(fix: " in problem, problem
+    assert result.stderr.strip() == f"1 problem(s) found in {folder}"

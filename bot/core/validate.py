@@ -59,6 +59,8 @@ class _Builder:
         self.intent_kinds: dict[str, str] = {}  # intent id -> fact, small talk or decline
         self.question_sites: dict[tuple[str, str], Site] = {}
         self.shared_names: dict[str, str] = {}  # entity id -> its name
+        # Files whose `topics:` list runs on into facts (the `facts:` line deleted): told once.
+        self.facts_in_topics: set[str] = set()
         # A fact's related ids where they are written: an unknown one is reported there.
         self.related_nodes: dict[str, list[tuple[str, yaml.Node]]] = {}
 
@@ -200,6 +202,19 @@ class _Builder:
 
     def topic(self, entry: Located) -> Topic | None:
         reader = self.reader(entry)
+        if found := _fact_fields(entry.node):
+            # Without its `facts:` line, a file's facts are read as topics: each of their
+            # fields would be "unknown in a topic", and every reference to them unknown.
+            if entry.file not in self.facts_in_topics:
+                self.facts_in_topics.add(entry.file)
+                named = ", ".join(found[:3]) + (", …" if len(found) > 3 else "")
+                reader.problem(
+                    entry.node,
+                    f"this topic has a fact's fields ({named}): the `facts:` line seems to"
+                    " be missing above it",
+                    "write `facts:` on a line of its own, not indented, before the first fact",
+                )
+            return None
         fields = reader.mapping(entry.node, "a topic", ("id", "title"))
         if fields is None:
             return None
@@ -441,6 +456,17 @@ def _check_title(reader: NodeReader, node: yaml.Node | None, title: str | None, 
                        hint)
 
 
+def _fact_fields(node: yaml.Node) -> list[str]:
+    """The fields only a fact has, among those of a mapping `node`."""
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    keys = [key.value for key, _ in node.value if isinstance(key, yaml.ScalarNode)]
+    return [key for key in keys if key in _FACT_ONLY]
+
+
+_FACT_ONLY = ("topic", "answer", "questions", "citation", "related", "entities", "mentions")
+
+
 def _url_problem(url: str) -> str | None:
     """Why an event's link cannot be shown as a link; None when it can."""
     if len(url) > MAX_URL:
@@ -590,7 +616,7 @@ def build_knowledge(
     def not_a_fact(ref: str) -> str | None:
         """What `ref` names instead of a fact; None for a fact (or when it cannot be told)."""
         kind = kinds.get(ref)
-        if not complete or kind == "fact":
+        if not complete or kind == "fact" or builder.facts_in_topics:
             return None
         # Only a fact's answer shows related buttons and an event's countdown.
         return f"unknown fact {ref!r}" if kind is None else f"{kind} {ref!r}, not a fact"
