@@ -354,6 +354,8 @@ def _moved(knowledge: Knowledge, copy: Path, directory: Path) -> Knowledge:
         sources={i: replace(s, path=real(s.path)) for i, s in knowledge.sources.items()},
         question_sites={key: Site(named(site.file), site.line, site.column)
                         for key, site in knowledge.question_sites.items()},
+        event_sites={key: Site(named(site.file), site.line, site.column)
+                     for key, site in knowledge.event_sites.items()},
     )
 
 

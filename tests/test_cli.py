@@ -397,3 +397,28 @@ def test_kb_validate_says_once_that_the_facts_line_is_missing(tmp_path: Path) ->
     assert problem.startswith(f"{facts}:{first}:5: "), problem  # the first fact
     assert "`facts:` line" in problem and "(fix: " in problem, problem
     assert result.stderr.strip() == f"1 problem(s) found in {folder}"
+
+
+def test_kb_validate_warns_of_an_event_already_past(tmp_path: Path) -> None:
+    """Found by a QA run: a typo'd year (2020 for 2025) validated as OK without a word, and
+    the event was then shown as held, its reminders never sent. A past event may be history,
+    so it is a warning: the folder is still OK (exit 0), the line says where and what."""
+    folder = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", folder)
+    events = folder / "events.yaml"
+    ahead = run("kb", "validate", str(folder), "--now", "2025-04-20")
+    assert ahead.returncode == 0 and ahead.stdout.count("\n") == 1, ahead.stdout  # OK alone
+    events.write_text(events.read_text(encoding="utf-8").replace(
+        "starts_at: 2025-04-29", "starts_at: 2020-04-29"), encoding="utf-8")
+    line = next(n for n, row in enumerate(events.read_text(encoding="utf-8").splitlines(), 1)
+                if "2020-04-29" in row)
+    result = run("kb", "validate", str(folder), "--now", "2025-04-20")
+    assert result.returncode == 0, result.stdout + result.stderr
+    ok, warning = result.stdout.splitlines()
+    assert ok.startswith("OK: 22 facts"), ok
+    assert warning.startswith(f"{events}:{line}:16: warning: event 'llamacon' starts"
+                              " 2020-04-29 00:00+06:00, before now"), warning
+    assert "no reminders will be sent" in warning and "(fix: " in warning, warning
+    as_json = run("kb", "validate", str(folder), "--now", "2025-04-20", "--format", "json")
+    [found] = json.loads(as_json.stdout)
+    assert as_json.returncode == 0 and found["warning"] is True and found["line"] == line

@@ -339,6 +339,28 @@ def test_a_preview_shows_the_questions_words_and_dates_an_upload_changes(
             "2052-04-29 00:00+06:00, remind_before 7d, 1d, 1h -> 7d, 1d)") in dates
 
 
+def test_a_preview_warns_of_an_event_moved_into_the_past(
+    editable_bot: tuple[BotThread, Path], fake_telegram: FakeTelegram
+) -> None:
+    """Found by a QA run: an events.yaml with a typo'd year (2020) was previewed as a plain
+    change and applied: the event then showed as held and no reminder went out. A past event
+    may be history, so the preview still offers Apply, with the warning `kb validate` gives."""
+    bot, folder = editable_bot
+    content = (folder / "events.yaml").read_text(encoding="utf-8")
+    for new, warned in (("2020-04-29", True), ("2052-04-29", False)):
+        since = fake_telegram.mark()
+        fake_telegram.document("events.yaml", content.replace("2025-04-29", new).encode(),
+                               user_id=ADMIN_ID)
+        [reply] = fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == ADMIN_ID,
+                                         since=since)
+        assert reply.buttons and "events changed (1): llamacon" in plain(reply), reply.text
+        warning = ("events.yaml:5:16: warning: event 'llamacon' starts 2020-04-29"
+                   " 00:00+06:00, before now")
+        assert (warning in plain(reply)) is warned, plain(reply)
+        assert ("no reminders will be sent" in plain(reply)) is warned
+        assert str(folder) not in reply.text
+
+
 def test_an_upload_named_yml_beside_its_yaml_is_refused_naming_the_file_it_meant(
     editable_bot: tuple[BotThread, Path], fake_telegram: FakeTelegram
 ) -> None:

@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from bot.core.knowledge import Event
+from bot.core.knowledge import Event, Knowledge, Site
+from bot.core.yamlnodes import Problem
 
 _BENGALI_DIGITS = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
 _MONTHS = (
@@ -187,3 +188,26 @@ def upcoming_and_past(
     ahead = tuple(sorted((e for e in events if start(e) > now), key=start))
     held = tuple(sorted((e for e in events if start(e) <= now), key=start, reverse=True))
     return ahead, held
+
+
+def past_events(knowledge: Knowledge, now: datetime,
+                before: Knowledge | None = None) -> list[Problem]:
+    """A warning for each event that starts before `now`: shown as held, it schedules no
+    reminder. A past event may be history, or a mistyped year (2020 for 2025), so this is a
+    warning, not a problem. With `before`, only the events added or moved since it."""
+    earlier = {e.id: e.starts_at for e in before.events} if before is not None else {}
+    warnings = []
+    for event in knowledge.events:
+        if instant(event.starts_at) > instant(now) or (
+                before is not None and earlier.get(event.id) == event.starts_at):
+            continue
+        site = knowledge.event_sites.get(event.id, Site("?", 1, 1))
+        when = event.starts_at.isoformat(sep=" ", timespec="minutes")
+        warnings.append(Problem(
+            site.file, site.line, site.column,
+            f"event {event.id!r} starts {when}, before now: it is shown as held and no"
+            " reminders will be sent",
+            "if the date is mistyped, correct it; an event already held may stay as it is",
+            warning=True,
+        ))
+    return warnings

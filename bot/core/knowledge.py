@@ -134,6 +134,8 @@ class Knowledge:
     synonyms: tuple[tuple[str, ...], ...] = ()
     # (intent id, example question) -> where it was written; for admin reports only.
     question_sites: Mapping[tuple[str, str], Site] = field(default_factory=dict, compare=False)
+    # event id -> where its `starts_at` was written; for admin reports only.
+    event_sites: Mapping[str, Site] = field(default_factory=dict, compare=False)
     bot: BotTexts = field(default_factory=BotTexts)  # the bot's name and texts (bot.yaml)
 
     def examples(self, *, own_words: bool = False) -> list[tuple[str, str]]:

@@ -58,6 +58,7 @@ class _Builder:
         self.seen_ids: dict[tuple[str, str], tuple[str, int]] = {}
         self.intent_kinds: dict[str, str] = {}  # intent id -> fact, small talk or decline
         self.question_sites: dict[tuple[str, str], Site] = {}
+        self.event_sites: dict[str, Site] = {}
         self.shared_names: dict[str, str] = {}  # entity id -> its name
         # Files whose `topics:` list runs on into facts (the `facts:` line deleted): told once.
         self.facts_in_topics: set[str] = set()
@@ -432,6 +433,9 @@ class _Builder:
         if raw is not None:
             try:
                 starts_at = parse_starts_at(raw, self.tz)
+                if event_id:
+                    mark = fields["starts_at"].start_mark
+                    self.event_sites[event_id] = Site(reader.file, mark.line + 1, mark.column + 1)
             except EventValueError as err:
                 reader.problem(fields["starts_at"], err.message, err.hint)
         offsets = []
@@ -671,6 +675,7 @@ def build_knowledge(
         smalltalk=smalltalk,
         events=tuple(e for e, _ in events_located),
         question_sites=builder.question_sites,
+        event_sites=builder.event_sites,
         declines=declines,
         entities=entities,
         synonyms=synonyms,

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
+from pathlib import Path
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import kbedit
+from bot.core.events import past_events
 from bot.core.knowledge import Knowledge
 from bot.core.loader import KnowledgeError
 from bot.core.message_length import MAX_MESSAGE, shorten
@@ -95,8 +98,12 @@ async def preview(context: ContextTypes.DEFAULT_TYPE, services: Services, chat_i
             ]
         ]
     )
+    # As `kb validate` warns, for the events this upload adds or moves: named by file, as
+    # problems are (the staged copy's folder is no path the admin knows).
+    warnings = [str(replace(w, file=Path(w.file).name))
+                for w in past_events(staged.knowledge, services.now(), services.knowledge)]
     *chunks, last = report_chunks(texts.EDIT_SUMMARY.format(name=escape(name)),
-                                  staged.diff.lines(), most=MAX_REPORT_MESSAGES)
+                                  [*staged.diff.lines(), *warnings], most=MAX_REPORT_MESSAGES)
     try:
         await send_chunks(context.bot, chat_id, chunks)
     except TelegramError as exc:  # the buttons still go out: without them the edit is lost
