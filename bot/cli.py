@@ -282,7 +282,9 @@ def cmd_kb_validate(args: argparse.Namespace, settings: Settings) -> int:
         f"{len(knowledge.smalltalk)} small-talk intents, {len(knowledge.events)} events "
         f"(version {knowledge.version})"
     )
-    warnings = past_events(knowledge, now)  # OK all the same: the folder is served
+    # OK all the same: the folder is served.
+    warnings = sorted([*knowledge.warnings, *past_events(knowledge, now)],
+                      key=lambda w: (w.file, w.line, w.column))
     if args.format == "json":
         print(json.dumps([w.__dict__ for w in warnings], ensure_ascii=False, indent=1))
     else:

@@ -422,3 +422,27 @@ def test_kb_validate_warns_of_an_event_already_past(tmp_path: Path) -> None:
     as_json = run("kb", "validate", str(folder), "--now", "2025-04-20", "--format", "json")
     [found] = json.loads(as_json.stdout)
     assert as_json.returncode == 0 and found["warning"] is True and found["line"] == line
+
+
+def test_kb_validate_warns_of_a_title_or_answer_wrapped_in_curly_quotes(tmp_path: Path) -> None:
+    """Found by a QA run: `title: “১ বিলিয়ন ডাউনলোড”`, typed on a phone, is YAML text with
+    its curly quotes, and every button and answer heading showed them. A value wrapped whole
+    in curly quotes is a quoting mistake, warned of; quotes inside a text (small talk quoting
+    example questions) are Bengali punctuation, and pass silently."""
+    folder = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", folder)
+    facts = folder / "facts.yaml"
+    text = facts.read_text(encoding="utf-8")
+    assert text.count('title: "১ বিলিয়ন ডাউনলোড"') == 1
+    facts.write_text(text.replace('title: "১ বিলিয়ন ডাউনলোড"', "title: “১ বিলিয়ন ডাউনলোড”")
+                     .replace('title: "লামাকন সম্মেলন"', 'title: "“লামাকন” সম্মেলন"'),
+                     encoding="utf-8")
+    line = next(n for n, row in enumerate(facts.read_text(encoding="utf-8").splitlines(), 1)
+                if "“১ বিলিয়ন" in row)
+    result = run("kb", "validate", str(folder), "--now", "2025-04-20")
+    assert result.returncode == 0, result.stdout + result.stderr
+    ok, *warnings = result.stdout.splitlines()
+    assert ok.startswith("OK: 22 facts") and len(warnings) == 1, result.stdout
+    assert warnings[0].startswith(f"{facts}:{line}:12: warning: the title of fact"
+                                  " 'downloads_milestone' is wrapped in curly quotes"), warnings
+    assert '(fix: write straight quotes "…" around it' in warnings[0], warnings

@@ -361,6 +361,23 @@ def test_a_preview_warns_of_an_event_moved_into_the_past(
         assert str(folder) not in reply.text
 
 
+def test_a_preview_warns_of_a_title_wrapped_in_curly_quotes(
+    editable_bot: tuple[BotThread, Path], fake_telegram: FakeTelegram
+) -> None:
+    """A title typed on a phone as “১ বিলিয়ন ডাউনলোড” was previewed as a plain change, and
+    its buttons then showed the quotes: the preview warns, as `kb validate` does."""
+    bot, folder = editable_bot
+    content = (folder / "facts.yaml").read_text(encoding="utf-8").replace(
+        'title: "১ বিলিয়ন ডাউনলোড"', "title: “১ বিলিয়ন ডাউনলোড”")
+    line = next(n for n, row in enumerate(content.splitlines(), 1) if "“১ বিলিয়ন" in row)
+    since = fake_telegram.mark()
+    fake_telegram.document("facts.yaml", content.encode(), user_id=ADMIN_ID)
+    [reply] = fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == ADMIN_ID, since=since)
+    assert reply.buttons, reply.text
+    assert (f"facts.yaml:{line}:12: warning: the title of fact 'downloads_milestone' is"
+            " wrapped in curly quotes") in plain(reply), plain(reply)
+
+
 def test_an_upload_named_yml_beside_its_yaml_is_refused_naming_the_file_it_meant(
     editable_bot: tuple[BotThread, Path], fake_telegram: FakeTelegram
 ) -> None:

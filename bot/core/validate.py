@@ -59,6 +59,7 @@ class _Builder:
         self.intent_kinds: dict[str, str] = {}  # intent id -> fact, small talk or decline
         self.question_sites: dict[tuple[str, str], Site] = {}
         self.event_sites: dict[str, Site] = {}
+        self.warnings: list[Problem] = []
         self.shared_names: dict[str, str] = {}  # entity id -> its name
         # Files whose `topics:` list runs on into facts (the `facts:` line deleted): told once.
         self.facts_in_topics: set[str] = set()
@@ -67,6 +68,18 @@ class _Builder:
 
     def reader(self, entry: Located) -> NodeReader:
         return self.readers[entry.file]
+
+    def curly(self, reader: NodeReader, node: yaml.Node | None, value: str | None,
+              what: str) -> None:
+        """Warn of a value wrapped whole in curly quotes: “…” typed for YAML's "…" (phones and
+        word processors do it) is text to YAML, and users would read the quotes on every
+        button. Quotes inside a text are Bengali punctuation, and pass."""
+        if node is not None and value is not None and _wrapped_in_curly_quotes(value):
+            mark = node.start_mark
+            self.warnings.append(Problem(
+                reader.file, mark.line + 1, mark.column + 1,
+                f"{what} is wrapped in curly quotes “…”: users would see them",
+                'write straight quotes "…" around it, or none', warning=True))
 
     def entry_id(self, entry: Located, fields: dict[str, yaml.Node], kind: str,
                  shared_as: str | None = None) -> str | None:
@@ -223,6 +236,7 @@ class _Builder:
         title = reader.text(fields.get("title"), "the topic title")
         _check_title(reader, fields.get("title"), title, "the topic title",
                      "a few words, shown on its button and above its questions")
+        self.curly(reader, fields.get("title"), title, f"the title of topic {topic_id!r}")
         return Topic(topic_id, title) if topic_id and title else None
 
     def questions(
@@ -329,7 +343,9 @@ class _Builder:
         title = reader.text(fields.get("title"), f"the title of {what}")
         _check_title(reader, fields.get("title"), title, f"the title of {what}",
                      "a few words, shown above the answer")
+        self.curly(reader, fields.get("title"), title, f"the title of {what}")
         answer = self.answer_text(reader, fields, what)
+        self.curly(reader, fields.get("answer"), answer, f"the answer of {what}")
         questions = self.questions(reader, fields, what, fact_id)
         related_nodes = reader.text_list(fields.get("related"), f"related of {what}")
         related = tuple(r for r, _ in related_nodes)
@@ -458,6 +474,16 @@ def _check_title(reader: NodeReader, node: yaml.Node | None, title: str | None, 
     if node is not None and title is not None and len(title) > MAX_TITLE:
         reader.problem(node, f"{what} is {len(title)} characters long; at most {MAX_TITLE}",
                        hint)
+
+
+def _wrapped_in_curly_quotes(value: str) -> bool:
+    """“…” or ‘…’ around the whole value and nowhere inside it (“এক” ও “দুই” is two quotes)."""
+    for opening, closing in ("“”", "‘’"):
+        inner = value[1:-1]
+        if (len(value) > 2 and value[0] == opening and value[-1] == closing
+                and opening not in inner and closing not in inner):
+            return True
+    return False
 
 
 def _fact_fields(node: yaml.Node) -> list[str]:
@@ -676,6 +702,7 @@ def build_knowledge(
         events=tuple(e for e, _ in events_located),
         question_sites=builder.question_sites,
         event_sites=builder.event_sites,
+        warnings=tuple(builder.warnings),
         declines=declines,
         entities=entities,
         synonyms=synonyms,

@@ -98,10 +98,11 @@ async def preview(context: ContextTypes.DEFAULT_TYPE, services: Services, chat_i
             ]
         ]
     )
-    # As `kb validate` warns, for the events this upload adds or moves: named by file, as
-    # problems are (the staged copy's folder is no path the admin knows).
-    warnings = [str(replace(w, file=Path(w.file).name))
-                for w in past_events(staged.knowledge, services.now(), services.knowledge)]
+    # As `kb validate` warns, of the uploaded file and the events this upload adds or moves:
+    # named by file, as problems are (the staged copy's folder is no path the admin knows).
+    found = [w for w in staged.knowledge.warnings if Path(w.file).name == name]
+    found += past_events(staged.knowledge, services.now(), services.knowledge)
+    warnings = [str(replace(w, file=Path(w.file).name)) for w in found]
     *chunks, last = report_chunks(texts.EDIT_SUMMARY.format(name=escape(name)),
                                   [*staged.diff.lines(), *warnings], most=MAX_REPORT_MESSAGES)
     try:
