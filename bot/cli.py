@@ -268,9 +268,11 @@ def cmd_kb_validate(args: argparse.Namespace, settings: Settings) -> int:
         _print_problems(err.problems, args.format, f"problem(s) found in {directory}")
         return 1
     from bot.core.collisions import find_collisions, unanswered_examples
+    from bot.core.events import past_events
 
     responder = Responder(knowledge)
-    collisions = find_collisions(responder) + unanswered_examples(responder, _now(args, settings))
+    now = _now(args, settings)
+    collisions = find_collisions(responder) + unanswered_examples(responder, now)
     if collisions:
         _print_problems(collisions, args.format, "example question(s) collide between intents")
         return 1
@@ -280,7 +282,13 @@ def cmd_kb_validate(args: argparse.Namespace, settings: Settings) -> int:
         f"{len(knowledge.smalltalk)} small-talk intents, {len(knowledge.events)} events "
         f"(version {knowledge.version})"
     )
-    print("[]" if args.format == "json" else summary)
+    # OK all the same: the folder is served.
+    warnings = sorted([*knowledge.warnings, *past_events(knowledge, now)],
+                      key=lambda w: (w.file, w.line, w.column))
+    if args.format == "json":
+        print(json.dumps([w.__dict__ for w in warnings], ensure_ascii=False, indent=1))
+    else:
+        print("\n".join([summary, *map(str, warnings)]))
     return 0
 
 

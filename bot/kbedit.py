@@ -354,6 +354,9 @@ def _moved(knowledge: Knowledge, copy: Path, directory: Path) -> Knowledge:
         sources={i: replace(s, path=real(s.path)) for i, s in knowledge.sources.items()},
         question_sites={key: Site(named(site.file), site.line, site.column)
                         for key, site in knowledge.question_sites.items()},
+        event_sites={key: Site(named(site.file), site.line, site.column)
+                     for key, site in knowledge.event_sites.items()},
+        warnings=tuple(replace(w, file=named(w.file)) for w in knowledge.warnings),
     )
 
 

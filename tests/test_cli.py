@@ -331,3 +331,129 @@ def test_the_console_tells_a_first_user_of_the_event_command(tmp_path: Path) -> 
     for shown in (banner, help_text, unknown):
         assert "/llamacon" in shown and "/topics" in shown, shown
     assert "লামাকন ২৯ এপ্রিল ২০২৫" in event
+
+
+def test_kb_validate_puts_an_unknown_related_id_on_its_own_line(tmp_path: Path) -> None:
+    """Found by a QA run: an unknown `related` id was reported at the fact's `id:` line,
+    fifty lines above the typo in a long fact. The item is named where it stands."""
+    folder = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", folder)
+    facts = folder / "facts.yaml"
+    text = facts.read_text(encoding="utf-8")
+    flow = "related: [open_source_interest, launch_2023, ecosystem_strategy]"
+    block = ("related:\n      - license_criticism\n      - open_sorce_interest\n"
+             "      - meta_ai_assistant")
+    assert text.count(flow) == 1
+    text = text.replace(flow, "related: [open_source_interest, lanch_2023, ecosystem_strategy]")
+    text = text.replace(
+        "related: [license_criticism, open_source_interest, meta_ai_assistant]", block, 1)
+    facts.write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+    flow_line = next(n for n, row in enumerate(lines, 1) if "lanch_2023" in row)
+    block_line = next(n for n, row in enumerate(lines, 1) if "open_sorce_interest" in row)
+    result = run("kb", "validate", str(folder))
+    assert result.returncode == 1
+    found = [x for x in result.stdout.splitlines() if "lists as related" in x]
+    assert len(found) == 2, result.stdout
+    assert found[0].startswith(f"{facts}:{flow_line}:") and "'lanch_2023'" in found[0]
+    assert found[1].startswith(f"{facts}:{block_line}:9:") and "'open_sorce_interest'" in found[1]
+
+
+def test_kb_validate_gives_a_fix_for_every_event_date_and_duration(tmp_path: Path) -> None:
+    """Found by a QA run: every other problem ends with "(fix: …)", an event's date and
+    reminders only with words run on after a colon, so a script or an admin looking for
+    the fix found none."""
+    folder = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", folder)
+    events = folder / "events.yaml"
+    original = events.read_text(encoding="utf-8")
+    cases = [
+        ("starts_at: 2025-04-29", "starts_at: 2025-13-40",
+         "invalid date '2025-13-40' (fix: write 2025-04-29 or 2025-04-29T10:00:00+06:00)"),
+        ("starts_at: 2025-04-29", "starts_at: 2025-04-29T10:00:00",
+         "has no UTC offset (fix: add one, e.g. 2025-04-29T10:00:00+06:00)"),
+        ("starts_at: 2025-04-29", "starts_at: 2250-04-29",
+         "starts_at 2250-04-29 is in 2250 (fix: write a date in the years 2000 to 2100)"),
+        ("[7d, 1d, 1h]", "[7d, soon]",
+         "invalid duration 'soon' (fix: write a number and a unit: 7d, 1h, 30m or 45s)"),
+        ("[7d, 1d, 1h]", "[7d, 400d]",
+         "remind_before '400d' is a year or more (fix: keep each reminder under 365d)"),
+        ("[7d, 1d, 1h]", "[7d, 0h]", "remind_before '0h' is zero (fix: "),
+    ]
+    for old, new, expected in cases:
+        assert original.count(old) == 1
+        events.write_text(original.replace(old, new), encoding="utf-8")
+        result = run("kb", "validate", str(folder))
+        assert result.returncode == 1, new
+        [line] = [x for x in result.stdout.splitlines() if x.startswith(f"{events}:")]
+        assert expected in line, line
+        assert line.endswith(")"), line
+
+
+def test_kb_validate_says_once_that_the_facts_line_is_missing(tmp_path: Path) -> None:
+    """Found by a QA run: with the `facts:` line of facts.yaml deleted, every fact read as a
+    topic, and validate printed 124 lines ("unknown field 'answer' in a topic", then every
+    decline, entity and event pointing at a fact it no longer found) and none said why."""
+    folder = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", folder)
+    facts = folder / "facts.yaml"
+    lines = facts.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = lines.index("facts:\n")
+    del lines[at]
+    facts.write_text("".join(lines), encoding="utf-8")
+    first = next(n for n, row in enumerate(lines, 1) if n > at and row.startswith("  - id:"))
+    result = run("kb", "validate", str(folder))
+    assert result.returncode == 1
+    [problem] = result.stdout.splitlines()
+    assert problem.startswith(f"{facts}:{first}:5: "), problem  # the first fact
+    assert "`facts:` line" in problem and "(fix: " in problem, problem
+    assert result.stderr.strip() == f"1 problem(s) found in {folder}"
+
+
+def test_kb_validate_warns_of_an_event_already_past(tmp_path: Path) -> None:
+    """Found by a QA run: a typo'd year (2020 for 2025) validated as OK without a word, and
+    the event was then shown as held, its reminders never sent. A past event may be history,
+    so it is a warning: the folder is still OK (exit 0), the line says where and what."""
+    folder = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", folder)
+    events = folder / "events.yaml"
+    ahead = run("kb", "validate", str(folder), "--now", "2025-04-20")
+    assert ahead.returncode == 0 and ahead.stdout.count("\n") == 1, ahead.stdout  # OK alone
+    events.write_text(events.read_text(encoding="utf-8").replace(
+        "starts_at: 2025-04-29", "starts_at: 2020-04-29"), encoding="utf-8")
+    line = next(n for n, row in enumerate(events.read_text(encoding="utf-8").splitlines(), 1)
+                if "2020-04-29" in row)
+    result = run("kb", "validate", str(folder), "--now", "2025-04-20")
+    assert result.returncode == 0, result.stdout + result.stderr
+    ok, warning = result.stdout.splitlines()
+    assert ok.startswith("OK: 22 facts"), ok
+    assert warning.startswith(f"{events}:{line}:16: warning: event 'llamacon' starts"
+                              " 2020-04-29 00:00+06:00, before now"), warning
+    assert "no reminders will be sent" in warning and "(fix: " in warning, warning
+    as_json = run("kb", "validate", str(folder), "--now", "2025-04-20", "--format", "json")
+    [found] = json.loads(as_json.stdout)
+    assert as_json.returncode == 0 and found["warning"] is True and found["line"] == line
+
+
+def test_kb_validate_warns_of_a_title_or_answer_wrapped_in_curly_quotes(tmp_path: Path) -> None:
+    """Found by a QA run: `title: “১ বিলিয়ন ডাউনলোড”`, typed on a phone, is YAML text with
+    its curly quotes, and every button and answer heading showed them. A value wrapped whole
+    in curly quotes is a quoting mistake, warned of; quotes inside a text (small talk quoting
+    example questions) are Bengali punctuation, and pass silently."""
+    folder = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", folder)
+    facts = folder / "facts.yaml"
+    text = facts.read_text(encoding="utf-8")
+    assert text.count('title: "১ বিলিয়ন ডাউনলোড"') == 1
+    facts.write_text(text.replace('title: "১ বিলিয়ন ডাউনলোড"', "title: “১ বিলিয়ন ডাউনলোড”")
+                     .replace('title: "লামাকন সম্মেলন"', 'title: "“লামাকন” সম্মেলন"'),
+                     encoding="utf-8")
+    line = next(n for n, row in enumerate(facts.read_text(encoding="utf-8").splitlines(), 1)
+                if "“১ বিলিয়ন" in row)
+    result = run("kb", "validate", str(folder), "--now", "2025-04-20")
+    assert result.returncode == 0, result.stdout + result.stderr
+    ok, *warnings = result.stdout.splitlines()
+    assert ok.startswith("OK: 22 facts") and len(warnings) == 1, result.stdout
+    assert warnings[0].startswith(f"{facts}:{line}:12: warning: the title of fact"
+                                  " 'downloads_milestone' is wrapped in curly quotes"), warnings
+    assert '(fix: write straight quotes "…" around it' in warnings[0], warnings

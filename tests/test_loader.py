@@ -234,7 +234,7 @@ def test_related_naming_small_talk_is_refused(tmp_path: Path) -> None:
     facts = FACTS.replace("    citation:\n", "    related: [hello]\n    citation:\n")
     found = problems(write_kb(tmp_path, extra_yaml=extra, facts_yaml=facts))
     assert found == [
-        f"{tmp_path / 'facts.yaml'}:6:5: fact 'downloads' lists as related small talk 'hello', "
+        f"{tmp_path / 'facts.yaml'}:11:15: fact 'downloads' lists as related small talk 'hello', "
         "not a fact (fix: use the id of an existing fact)"
     ]
 
@@ -302,6 +302,7 @@ def test_event_titles_and_links_that_would_break_the_messages_are_refused(
     found = problems(write_kb(tmp_path, events_yaml=events))
     assert len(found) == 1 and message in found[0], found
     assert found[0].startswith(f"{tmp_path / 'events.yaml'}:"), found
+    assert "(fix: " in found[0], found  # as every other problem
 
 
 LONG = "ল" * 201

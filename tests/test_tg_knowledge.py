@@ -252,6 +252,26 @@ def test_rollback_sent_twice_undoes_one_apply_only(
         bot.stop()
 
 
+def test_rollback_confirmation_names_the_admin_once(
+    watched_bot: tuple[BotThread, Path], fake_telegram: FakeTelegram
+) -> None:
+    """Found by a QA run: the confirmation of an upload its own admin applied read
+    "facts.yaml uploaded by admin 999 — admin 999 (upload)". The uploader is named only when
+    another admin applied it (as tests/test_tg_knowledge_apply.py checks)."""
+    bot, folder = watched_bot
+    since = fake_telegram.mark()
+    fake_telegram.document("facts.yaml", with_new_answer(folder), user_id=ADMIN_ID)
+    [preview] = fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == ADMIN_ID, since=since)
+    fake_telegram.tap(preview.buttons[0]["callback_data"], user_id=ADMIN_ID)
+    fake_telegram.wait_for("sendMessage", lambda c: "প্রয়োগ করা হয়েছে" in c.text, since=since)
+    since = fake_telegram.mark()
+    fake_telegram.message("/rollback", user_id=ADMIN_ID)
+    [confirm] = fake_telegram.wait_for(
+        "sendMessage", lambda c: c.chat_id == ADMIN_ID and bool(c.buttons), since=since)
+    assert "facts.yaml uploaded" in plain(confirm), plain(confirm)
+    assert plain(confirm).count(f"admin {ADMIN_ID}") == 1, plain(confirm)
+
+
 def test_rollback_of_an_edit_applied_anyway_names_it_within_one_message_and_only_in_private(
     editable_bot: tuple[BotThread, Path], fake_telegram: FakeTelegram
 ) -> None:
@@ -317,6 +337,45 @@ def test_a_preview_shows_the_questions_words_and_dates_an_upload_changes(
                     "2052-04-29\n    remind_before: [7d, 1d]")
     assert ("events changed (1): llamacon (starts_at 2025-04-29 00:00+06:00 -> "
             "2052-04-29 00:00+06:00, remind_before 7d, 1d, 1h -> 7d, 1d)") in dates
+
+
+def test_a_preview_warns_of_an_event_moved_into_the_past(
+    editable_bot: tuple[BotThread, Path], fake_telegram: FakeTelegram
+) -> None:
+    """Found by a QA run: an events.yaml with a typo'd year (2020) was previewed as a plain
+    change and applied: the event then showed as held and no reminder went out. A past event
+    may be history, so the preview still offers Apply, with the warning `kb validate` gives."""
+    bot, folder = editable_bot
+    content = (folder / "events.yaml").read_text(encoding="utf-8")
+    for new, warned in (("2020-04-29", True), ("2052-04-29", False)):
+        since = fake_telegram.mark()
+        fake_telegram.document("events.yaml", content.replace("2025-04-29", new).encode(),
+                               user_id=ADMIN_ID)
+        [reply] = fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == ADMIN_ID,
+                                         since=since)
+        assert reply.buttons and "events changed (1): llamacon" in plain(reply), reply.text
+        warning = ("events.yaml:5:16: warning: event 'llamacon' starts 2020-04-29"
+                   " 00:00+06:00, before now")
+        assert (warning in plain(reply)) is warned, plain(reply)
+        assert ("no reminders will be sent" in plain(reply)) is warned
+        assert str(folder) not in reply.text
+
+
+def test_a_preview_warns_of_a_title_wrapped_in_curly_quotes(
+    editable_bot: tuple[BotThread, Path], fake_telegram: FakeTelegram
+) -> None:
+    """A title typed on a phone as “১ বিলিয়ন ডাউনলোড” was previewed as a plain change, and
+    its buttons then showed the quotes: the preview warns, as `kb validate` does."""
+    bot, folder = editable_bot
+    content = (folder / "facts.yaml").read_text(encoding="utf-8").replace(
+        'title: "১ বিলিয়ন ডাউনলোড"', "title: “১ বিলিয়ন ডাউনলোড”")
+    line = next(n for n, row in enumerate(content.splitlines(), 1) if "“১ বিলিয়ন" in row)
+    since = fake_telegram.mark()
+    fake_telegram.document("facts.yaml", content.encode(), user_id=ADMIN_ID)
+    [reply] = fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == ADMIN_ID, since=since)
+    assert reply.buttons, reply.text
+    assert (f"facts.yaml:{line}:12: warning: the title of fact 'downloads_milestone' is"
+            " wrapped in curly quotes") in plain(reply), plain(reply)
 
 
 def test_an_upload_named_yml_beside_its_yaml_is_refused_naming_the_file_it_meant(

@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from bot.core.knowledge import Event
+from bot.core.knowledge import Event, Knowledge, Site
+from bot.core.yamlnodes import Problem
 
 _BENGALI_DIGITS = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
 _MONTHS = (
@@ -32,7 +33,12 @@ MAX_OFFSET = timedelta(days=365)  # exclusive
 
 
 class EventValueError(ValueError):
-    """A date or duration an admin wrote that we cannot read; the message says how to fix it."""
+    """A date or duration an admin wrote that we cannot read; `hint` says how to fix it."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
 
 
 def bengali_number(n: int) -> str:
@@ -48,19 +54,18 @@ def parse_duration(text: str) -> timedelta:
     """Read `7d`, `1h`, `30m` or `45s`: more than zero and less than a year."""
     found = _DURATION.match(text.strip().lower())
     if not found:
-        raise EventValueError(
-            f"invalid duration {text!r}: write a number and a unit: 7d, 1h, 30m or 45s"
-        )
+        raise EventValueError(f"invalid duration {text!r}",
+                              "write a number and a unit: 7d, 1h, 30m or 45s")
     digits, unit = found.group(1).lstrip("0") or "0", found.group(2)
     # Compared before converting: a long number overflows timedelta (and int(), past 4,300
     # digits).
     if len(digits) > 20 or int(digits) * _SECONDS[unit] >= MAX_OFFSET.total_seconds():
-        raise EventValueError(
-            f"remind_before {text!r} is a year or more: keep each reminder under {MAX_OFFSET.days}d"
-        )
+        raise EventValueError(f"remind_before {text!r} is a year or more",
+                              f"keep each reminder under {MAX_OFFSET.days}d")
     seconds = int(digits) * _SECONDS[unit]
     if seconds == 0:
-        raise EventValueError(f"invalid duration {text!r}: it must be more than zero")
+        raise EventValueError(f"remind_before {text!r} is zero",
+                              "write a time before the event, such as 1h, or delete it")
     return timedelta(seconds=seconds)
 
 
@@ -94,16 +99,14 @@ def parse_starts_at(text: str, tz: tzinfo) -> datetime:
         else:
             moment = datetime.fromisoformat(text)
     except ValueError:
-        raise EventValueError(
-            f"invalid date {text!r}: write 2025-04-29 or 2025-04-29T10:00:00+06:00"
-        ) from None
+        raise EventValueError(f"invalid date {text!r}",
+                              "write 2025-04-29 or 2025-04-29T10:00:00+06:00") from None
     if moment.tzinfo is None and not day_only:
-        raise EventValueError(f"datetime {text!r} has no UTC offset: add one, e.g. {text}+06:00")
+        raise EventValueError(f"datetime {text!r} has no UTC offset",
+                              f"add one, e.g. {text}+06:00")
     if not FIRST_YEAR <= moment.year <= LAST_YEAR:
-        raise EventValueError(
-            f"starts_at {text} is in {moment.year}: write a date in the years"
-            f" {FIRST_YEAR} to {LAST_YEAR}"
-        )
+        raise EventValueError(f"starts_at {text} is in {moment.year}",
+                              f"write a date in the years {FIRST_YEAR} to {LAST_YEAR}")
     # The years above keep these far from datetime's limits.
     if day_only:  # the day's first moment, by `wall_time`'s rule
         return wall_time(moment, tz)
@@ -185,3 +188,26 @@ def upcoming_and_past(
     ahead = tuple(sorted((e for e in events if start(e) > now), key=start))
     held = tuple(sorted((e for e in events if start(e) <= now), key=start, reverse=True))
     return ahead, held
+
+
+def past_events(knowledge: Knowledge, now: datetime,
+                before: Knowledge | None = None) -> list[Problem]:
+    """A warning for each event that starts before `now`: shown as held, it schedules no
+    reminder. A past event may be history, or a mistyped year (2020 for 2025), so this is a
+    warning, not a problem. With `before`, only the events added or moved since it."""
+    earlier = {e.id: e.starts_at for e in before.events} if before is not None else {}
+    warnings = []
+    for event in knowledge.events:
+        if instant(event.starts_at) > instant(now) or (
+                before is not None and earlier.get(event.id) == event.starts_at):
+            continue
+        site = knowledge.event_sites.get(event.id, Site("?", 1, 1))
+        when = event.starts_at.isoformat(sep=" ", timespec="minutes")
+        warnings.append(Problem(
+            site.file, site.line, site.column,
+            f"event {event.id!r} starts {when}, before now: it is shown as held and no"
+            " reminders will be sent",
+            "if the date is mistyped, correct it; an event already held may stay as it is",
+            warning=True,
+        ))
+    return warnings

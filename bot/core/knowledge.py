@@ -10,6 +10,7 @@ from functools import cached_property
 from itertools import zip_longest
 
 from bot.core.bot_texts import BotTexts, Voice
+from bot.core.yamlnodes import Problem
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,10 @@ class Knowledge:
     synonyms: tuple[tuple[str, ...], ...] = ()
     # (intent id, example question) -> where it was written; for admin reports only.
     question_sites: Mapping[tuple[str, str], Site] = field(default_factory=dict, compare=False)
+    # event id -> where its `starts_at` was written; for admin reports only.
+    event_sites: Mapping[str, Site] = field(default_factory=dict, compare=False)
+    # What validation found worth a look that does not stop the folder (a title in “…”).
+    warnings: tuple[Problem, ...] = field(default=(), compare=False)
     bot: BotTexts = field(default_factory=BotTexts)  # the bot's name and texts (bot.yaml)
 
     def examples(self, *, own_words: bool = False) -> list[tuple[str, str]]:

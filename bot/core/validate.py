@@ -58,10 +58,28 @@ class _Builder:
         self.seen_ids: dict[tuple[str, str], tuple[str, int]] = {}
         self.intent_kinds: dict[str, str] = {}  # intent id -> fact, small talk or decline
         self.question_sites: dict[tuple[str, str], Site] = {}
+        self.event_sites: dict[str, Site] = {}
+        self.warnings: list[Problem] = []
         self.shared_names: dict[str, str] = {}  # entity id -> its name
+        # Files whose `topics:` list runs on into facts (the `facts:` line deleted): told once.
+        self.facts_in_topics: set[str] = set()
+        # A fact's related ids where they are written: an unknown one is reported there.
+        self.related_nodes: dict[str, list[tuple[str, yaml.Node]]] = {}
 
     def reader(self, entry: Located) -> NodeReader:
         return self.readers[entry.file]
+
+    def curly(self, reader: NodeReader, node: yaml.Node | None, value: str | None,
+              what: str) -> None:
+        """Warn of a value wrapped whole in curly quotes: “…” typed for YAML's "…" (phones and
+        word processors do it) is text to YAML, and users would read the quotes on every
+        button. Quotes inside a text are Bengali punctuation, and pass."""
+        if node is not None and value is not None and _wrapped_in_curly_quotes(value):
+            mark = node.start_mark
+            self.warnings.append(Problem(
+                reader.file, mark.line + 1, mark.column + 1,
+                f"{what} is wrapped in curly quotes “…”: users would see them",
+                'write straight quotes "…" around it, or none', warning=True))
 
     def entry_id(self, entry: Located, fields: dict[str, yaml.Node], kind: str,
                  shared_as: str | None = None) -> str | None:
@@ -198,6 +216,19 @@ class _Builder:
 
     def topic(self, entry: Located) -> Topic | None:
         reader = self.reader(entry)
+        if found := _fact_fields(entry.node):
+            # Without its `facts:` line, a file's facts are read as topics: each of their
+            # fields would be "unknown in a topic", and every reference to them unknown.
+            if entry.file not in self.facts_in_topics:
+                self.facts_in_topics.add(entry.file)
+                named = ", ".join(found[:3]) + (", …" if len(found) > 3 else "")
+                reader.problem(
+                    entry.node,
+                    f"this topic has a fact's fields ({named}): the `facts:` line seems to"
+                    " be missing above it",
+                    "write `facts:` on a line of its own, not indented, before the first fact",
+                )
+            return None
         fields = reader.mapping(entry.node, "a topic", ("id", "title"))
         if fields is None:
             return None
@@ -205,6 +236,7 @@ class _Builder:
         title = reader.text(fields.get("title"), "the topic title")
         _check_title(reader, fields.get("title"), title, "the topic title",
                      "a few words, shown on its button and above its questions")
+        self.curly(reader, fields.get("title"), title, f"the title of topic {topic_id!r}")
         return Topic(topic_id, title) if topic_id and title else None
 
     def questions(
@@ -311,9 +343,14 @@ class _Builder:
         title = reader.text(fields.get("title"), f"the title of {what}")
         _check_title(reader, fields.get("title"), title, f"the title of {what}",
                      "a few words, shown above the answer")
+        self.curly(reader, fields.get("title"), title, f"the title of {what}")
         answer = self.answer_text(reader, fields, what)
+        self.curly(reader, fields.get("answer"), answer, f"the answer of {what}")
         questions = self.questions(reader, fields, what, fact_id)
-        related = tuple(r for r, _ in reader.text_list(fields.get("related"), f"related of {what}"))
+        related_nodes = reader.text_list(fields.get("related"), f"related of {what}")
+        related = tuple(r for r, _ in related_nodes)
+        if fact_id:
+            self.related_nodes[fact_id] = related_nodes
         citation = self.citation(reader, fields.get("citation"), sources, what)
         entities, mentions = (
             tuple(e for e, _ in reader.text_list(fields.get(name), f"{name} of {what}"))
@@ -400,24 +437,29 @@ class _Builder:
         url = reader.text(fields.get("url"), "the event url") if "url" in fields else None
         if title is not None and len(title) > MAX_EVENT_TITLE:
             reader.problem(fields["title"], f"the event title is {len(title)} characters long;"
-                           f" at most {MAX_EVENT_TITLE}")
+                           f" at most {MAX_EVENT_TITLE}",
+                           "a few words: it stands in the event's countdown and every reminder")
             title = None
         if url is not None and (problem := _url_problem(url)):
-            reader.problem(fields["url"], problem)
+            reader.problem(fields["url"], problem,
+                           "write the event's page, such as https://example.org/event")
             url = None
         starts_at = None
         raw = reader.text(fields.get("starts_at"), "starts_at")
         if raw is not None:
             try:
                 starts_at = parse_starts_at(raw, self.tz)
+                if event_id:
+                    mark = fields["starts_at"].start_mark
+                    self.event_sites[event_id] = Site(reader.file, mark.line + 1, mark.column + 1)
             except EventValueError as err:
-                reader.problem(fields["starts_at"], str(err))
+                reader.problem(fields["starts_at"], err.message, err.hint)
         offsets = []
         for text, node in reader.text_list(fields.get("remind_before"), "remind_before"):
             try:
                 offsets.append(parse_duration(text))
             except EventValueError as err:
-                reader.problem(node, str(err))
+                reader.problem(node, err.message, err.hint)
         if not (event_id and title and fact_id and starts_at):
             return None
         return Event(
@@ -432,6 +474,27 @@ def _check_title(reader: NodeReader, node: yaml.Node | None, title: str | None, 
     if node is not None and title is not None and len(title) > MAX_TITLE:
         reader.problem(node, f"{what} is {len(title)} characters long; at most {MAX_TITLE}",
                        hint)
+
+
+def _wrapped_in_curly_quotes(value: str) -> bool:
+    """“…” or ‘…’ around the whole value and nowhere inside it (“এক” ও “দুই” is two quotes)."""
+    for opening, closing in ("“”", "‘’"):
+        inner = value[1:-1]
+        if (len(value) > 2 and value[0] == opening and value[-1] == closing
+                and opening not in inner and closing not in inner):
+            return True
+    return False
+
+
+def _fact_fields(node: yaml.Node) -> list[str]:
+    """The fields only a fact has, among those of a mapping `node`."""
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    keys = [key.value for key, _ in node.value if isinstance(key, yaml.ScalarNode)]
+    return [key for key in keys if key in _FACT_ONLY]
+
+
+_FACT_ONLY = ("topic", "answer", "questions", "citation", "related", "entities", "mentions")
 
 
 def _url_problem(url: str) -> str | None:
@@ -583,7 +646,7 @@ def build_knowledge(
     def not_a_fact(ref: str) -> str | None:
         """What `ref` names instead of a fact; None for a fact (or when it cannot be told)."""
         kind = kinds.get(ref)
-        if not complete or kind == "fact":
+        if not complete or kind == "fact" or builder.facts_in_topics:
             return None
         # Only a fact's answer shows related buttons and an event's countdown.
         return f"unknown fact {ref!r}" if kind is None else f"{kind} {ref!r}, not a fact"
@@ -597,10 +660,10 @@ def build_knowledge(
                 f"fact {fact.id!r} has unknown topic {fact.topic!r}",
                 f"use one of: {', '.join(sorted(topic_ids)) or '(no topics defined)'}",
             )
-        for other in fact.related:
+        for other, node in builder.related_nodes[fact.id]:
             if wrong := not_a_fact(other):
                 reader.problem(
-                    entry.node,
+                    node,
                     f"fact {fact.id!r} lists as related {wrong}",
                     "use the id of an existing fact",
                 )
@@ -638,6 +701,8 @@ def build_knowledge(
         smalltalk=smalltalk,
         events=tuple(e for e, _ in events_located),
         question_sites=builder.question_sites,
+        event_sites=builder.event_sites,
+        warnings=tuple(builder.warnings),
         declines=declines,
         entities=entities,
         synonyms=synonyms,

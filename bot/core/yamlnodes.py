@@ -33,9 +33,10 @@ class Problem:
     column: int  # 1-based
     message: str
     hint: str = ""
+    warning: bool = False  # worth a look, but the folder is served (an event in the past)
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}"
+        where = f"{self.file}:{self.line}:{self.column}" + (": warning" if self.warning else "")
         return f"{where}: {self.message}" + (f" (fix: {self.hint})" if self.hint else "")
 
     def within(self, *folders: str) -> Problem:

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
+from pathlib import Path
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import kbedit
+from bot.core.events import past_events
 from bot.core.knowledge import Knowledge
 from bot.core.loader import KnowledgeError
 from bot.core.message_length import MAX_MESSAGE, shorten
@@ -95,8 +98,13 @@ async def preview(context: ContextTypes.DEFAULT_TYPE, services: Services, chat_i
             ]
         ]
     )
+    # As `kb validate` warns, of the uploaded file and the events this upload adds or moves:
+    # named by file, as problems are (the staged copy's folder is no path the admin knows).
+    found = [w for w in staged.knowledge.warnings if Path(w.file).name == name]
+    found += past_events(staged.knowledge, services.now(), services.knowledge)
+    warnings = [str(replace(w, file=Path(w.file).name)) for w in found]
     *chunks, last = report_chunks(texts.EDIT_SUMMARY.format(name=escape(name)),
-                                  staged.diff.lines(), most=MAX_REPORT_MESSAGES)
+                                  [*staged.diff.lines(), *warnings], most=MAX_REPORT_MESSAGES)
     try:
         await send_chunks(context.bot, chat_id, chunks)
     except TelegramError as exc:  # the buttons still go out: without them the edit is lost
@@ -167,10 +175,14 @@ async def apply_edit(services: Services, edit: PendingEdit, admin_id: int) -> li
     settings = services.settings
     now = services.now()
 
+    # `by` names who applied it; the uploader only when another admin (said once, in
+    # /rollback's "facts.yaml uploaded — admin 999 (upload)").
+    uploader = f" by admin {edit.admin_id}" if edit.admin_id != admin_id else ""
+
     def write() -> tuple[Knowledge, str]:
         applied = kbedit.apply(settings.knowledge_dir, edit.name, edit.content, edit.base,
                                settings.timezone, now, by=f"admin {admin_id} (upload)",
-                               what=f"{edit.name} uploaded by admin {edit.admin_id}")
+                               what=f"{edit.name} uploaded{uploader}")
         return applied.knowledge, applied.digest
 
     swap = await services.live.replace(write)
