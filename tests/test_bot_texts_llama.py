@@ -57,8 +57,8 @@ SUBSCRIBED = (
 )
 CONSOLE_BANNER = (
     "লামাবট কনসোল। মেটার লামা নিয়ে প্রশ্ন করুন (বাংলা, Banglish বা English)।\n"
-    "প্রস্তাবিত প্রশ্ন বেছে নিতে তার নম্বর লিখুন; /topics বিষয়ের তালিকা, /source প্রতিবেদন,"
-    " /help সাহায্য; বের হতে Ctrl-D বা 'exit'।"
+    "প্রস্তাবিত প্রশ্ন বেছে নিতে তার নম্বর লিখুন; /topics বিষয়ের তালিকা, /llamacon লামাকনের"
+    " তারিখ ও বাকি দিন, /source প্রতিবেদন, /help সাহায্য; বের হতে Ctrl-D বা 'exit'।"
 )
 STICKER = {"file_id": "s", "file_unique_id": "su", "type": "regular", "width": 1, "height": 1,
            "is_animated": False, "is_video": False}
