@@ -7,7 +7,7 @@ import html
 import re
 import shutil
 import threading
-from collections.abc import Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -208,3 +208,21 @@ def postgres_target() -> Iterator[Any]:
 
     with postgres_schema() as target:
         yield target
+
+
+def sqlite_steps(conn: Any, action: Callable[[], object]) -> int:
+    """How many hundreds of SQLite virtual-machine instructions `action` runs on the
+    connection `conn` (a `bot.storage` connection): counted, not timed."""
+    steps = 0
+
+    def count() -> int:
+        nonlocal steps
+        steps += 1
+        return 0  # go on
+
+    conn._raw.set_progress_handler(count, 100)
+    try:
+        action()
+    finally:
+        conn._raw.set_progress_handler(None, 100)
+    return steps

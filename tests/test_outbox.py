@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import sqlite_steps
 
 from bot.storage.connection import DatabaseTarget, Engine
 from bot.storage.outbox import Outbox
@@ -239,15 +240,8 @@ def test_finding_finished_broadcasts_does_not_walk_their_deliveries(tmp_path: Pa
     outbox's one thread, which the sender waits on. Now through the partial index of
     unfinished rows: the same few steps however many rows are done."""
     outbox = Outbox.open(tmp_path / "bot.sqlite3")
-    steps = 0
-
-    def count() -> int:
-        nonlocal steps
-        steps += 1
-        return 0  # go on
 
     def finish_steps(recipients: int) -> int:
-        nonlocal steps
         first = (outbox.conn.execute("SELECT COALESCE(MAX(chat_id), 0) FROM subscribers")
                  .fetchone()[0]) + 1
         outbox.add_subscribers(range(first, recipients + 1), "test", NOW)
@@ -255,10 +249,9 @@ def test_finding_finished_broadcasts_does_not_walk_their_deliveries(tmp_path: Pa
         # Sent in chat order, as the sender does: the last one is still to send.
         outbox.conn.execute("UPDATE outbox SET state = 'sent' WHERE broadcast_id = ?"
                             " AND chat_id < ?", (broadcast_id, recipients))
-        outbox.conn._raw.set_progress_handler(count, 100)  # every 100 VM instructions
-        steps = 0
-        assert outbox.finish_completed(NOW) == []
-        outbox.conn._raw.set_progress_handler(None, 100)
+        found: list[int] = []
+        steps = sqlite_steps(outbox.conn, lambda: found.extend(outbox.finish_completed(NOW)))
+        assert found == []
         outbox.conn.execute("UPDATE outbox SET state = 'sent' WHERE broadcast_id = ?",
                             (broadcast_id,))
         assert outbox.finish_completed(NOW) == [broadcast_id]

@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from conftest import sqlite_steps
 
 from bot.broadcast.progress import _collect
 from bot.storage.connection import DatabaseTarget, connect
@@ -165,20 +167,11 @@ def test_a_progress_round_takes_the_same_few_steps_however_many_recipients(
     its recipients (~550 ms a round at 1,000,000). Now the same few steps at 2,000 and at
     40,000 (SQLite's virtual machine instructions, counted, not timed)."""
     outbox = Outbox.open(tmp_path / "bot.sqlite3")
-    steps = 0
-
-    def count() -> int:
-        nonlocal steps
-        steps += 1
-        return 0  # go on
 
     def round_steps(recipients: int) -> int:
-        nonlocal steps
         broadcast_id = half_sent(outbox, recipients)
-        outbox.conn._raw.set_progress_handler(count, 100)  # every 100 VM instructions
-        steps = 0
-        found = _collect(outbox, NOW, None)
-        outbox.conn._raw.set_progress_handler(None, 100)
+        found: list[Any] = []
+        steps = sqlite_steps(outbox.conn, lambda: found.extend(_collect(outbox, NOW, None)))
         assert [p.broadcast_id for p in found] == [broadcast_id]
         outbox.stop(broadcast_id, NOW, "next")
         assert outbox.finish_completed(NOW) == [broadcast_id]

@@ -28,6 +28,15 @@ def with_new_answer(folder: Path, answer: str = NEW_ANSWER) -> bytes:
 _askers = itertools.count(500)
 
 
+def upload_and_apply(fake: FakeTelegram, folder: Path) -> None:
+    """An admin uploads facts.yaml with a new answer and taps Apply on its preview."""
+    since = fake.mark()
+    fake.document("facts.yaml", with_new_answer(folder), user_id=ADMIN_ID)
+    [preview] = fake.wait_for("sendMessage", lambda c: c.chat_id == ADMIN_ID, since=since)
+    fake.tap(preview.buttons[0]["callback_data"], user_id=ADMIN_ID)
+    fake.wait_for("sendMessage", lambda c: "প্রয়োগ করা হয়েছে" in c.text, since=since)
+
+
 def answer_text(fake: FakeTelegram) -> str:
     # A new user each time: polling one user this often would trip the flood control.
     return fake.ask(QUESTION, user_id=next(_askers))[0].text
@@ -189,11 +198,7 @@ def test_a_rollback_that_would_undo_a_later_edit_is_refused(
     watched_bot: tuple[BotThread, Path], fake_telegram: FakeTelegram
 ) -> None:
     bot, folder = watched_bot
-    since = fake_telegram.mark()
-    fake_telegram.document("facts.yaml", with_new_answer(folder), user_id=ADMIN_ID)
-    [preview] = fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == ADMIN_ID, since=since)
-    fake_telegram.tap(preview.buttons[0]["callback_data"], user_id=ADMIN_ID)
-    fake_telegram.wait_for("sendMessage", lambda c: "প্রয়োগ করা হয়েছে" in c.text, since=since)
+    upload_and_apply(fake_telegram, folder)
     by_hand = (folder / "facts.yaml").read_text(encoding="utf-8") + "\n# checked by hand\n"
     (folder / "facts.yaml").write_text(by_hand, encoding="utf-8")
     since = fake_telegram.mark()
@@ -259,11 +264,7 @@ def test_rollback_confirmation_names_the_admin_once(
     "facts.yaml uploaded by admin 999 — admin 999 (upload)". The uploader is named only when
     another admin applied it (as tests/test_tg_knowledge_apply.py checks)."""
     bot, folder = watched_bot
-    since = fake_telegram.mark()
-    fake_telegram.document("facts.yaml", with_new_answer(folder), user_id=ADMIN_ID)
-    [preview] = fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == ADMIN_ID, since=since)
-    fake_telegram.tap(preview.buttons[0]["callback_data"], user_id=ADMIN_ID)
-    fake_telegram.wait_for("sendMessage", lambda c: "প্রয়োগ করা হয়েছে" in c.text, since=since)
+    upload_and_apply(fake_telegram, folder)
     since = fake_telegram.mark()
     fake_telegram.message("/rollback", user_id=ADMIN_ID)
     [confirm] = fake_telegram.wait_for(
