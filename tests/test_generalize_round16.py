@@ -81,3 +81,13 @@ def test_a_detail_of_the_last_answer_naming_no_subject_is_still_not_told(
     turns = play(Conversation(real), "লামার লাইসেন্স নিয়ে কারা সমালোচনা করেছে?",
                  "কোন কোন কোম্পানি আপত্তি করেছে, নাম বলো")
     assert facts(turns[1]) == []
+
+
+def test_two_questions_after_an_answer_each_get_their_part(real: Responder) -> None:
+    """After LlamaCon's answer, "who sued Meta, and what is the trouble in Europe?" was read
+    as a follow-up and got only "the article does not say": each clause names its own
+    subject, so each gets its part (who sued is not told; Europe's trouble is)."""
+    turns = play(Conversation(real), "লামাকন কী?",
+                 "মেটার বিরুদ্ধে কারা মামলা করেছে, আর ইউরোপে লামার কী সমস্যা হয়েছে?")
+    kinds = [a.kind for a in turns[1].answers]
+    assert AnswerKind.NOT_IN_ARTICLE in kinds and "eu_privacy" in facts(turns[1])

@@ -935,8 +935,10 @@ class Conversation:
                  and (s := self._surer(a, facts, now)) is not a}
         # A part unsure of another fact than those answered: its "did you mean" (or "the
         # article does not say") beside the parts answered, not the whole message unsure.
-        unsure = [a for a in answers if context.fact is None
-                  and (a.kind is AnswerKind.SUGGEST or self._told_beside(a, facts))
+        unsure = [a for a in answers
+                  if (context.fact is None and a.kind is AnswerKind.SUGGEST
+                      or self._told_beside(a, facts) and (
+                          context.fact is None or bool(self._subject_of(a.question))))
                   and not set(a.suggestions[:1]) <= facts and not self._bare(clean(a.question))]
         if not facts or len(facts) + len(surer) < 2 and not unsure:
             return None  # one thing asked in several words, or a list inside one question
