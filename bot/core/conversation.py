@@ -673,9 +673,9 @@ class Conversation:
             if (own and own[0].intent_id != fact.id
                     and self._told_next_door(rest, own[0].intent_id, fact)
                     and _leads_by(own, own[0].intent_id, fact.id) >= STAY_MARGIN):
-                # "eta theke ki shikkha?" after DeepSeek's fact, "এটা কি বিনামূল্যে?" after
-                # the downloads: the neighbour its own words ask for, far ahead of the last
-                # answer, whatever the last question's words would add.
+                # "এটা থেকে কী শিক্ষা পাওয়া যায়?" after Europe's troubles, "এটা কি
+                # বিনামূল্যে?" after the downloads: the neighbour its own words ask for, far
+                # ahead of the last answer, whatever the last question's words would add.
                 return self._turn(TurnKind.FOLLOW_UP,
                                   (responder.answer_fact(own[0].intent_id, now),),
                                   context, now, clean(rest), resolved=rest)
@@ -1266,4 +1266,3 @@ def _substitute(previous: Key, previous_spans: list[tuple[str, int, int]], key: 
             continue
         out.append(word)
     return " ".join(out)
-
