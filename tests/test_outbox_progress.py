@@ -243,3 +243,33 @@ def test_finishing_a_broadcast_sets_its_counts_from_its_rows(outbox: Outbox) -> 
     assert shown(outbox.progress(broadcast_id)) == (1, 0, 0, 0, 3)
     assert outbox.finish_completed(NOW) == [broadcast_id]
     assert shown(outbox.progress(broadcast_id)) == (3, 1, 0, 0, 0)
+
+
+def test_a_broadcast_an_older_replica_finished_shows_its_counts_from_its_rows(
+        database_target: DatabaseTarget) -> None:
+    """Found by the red team: an older replica (before migration 9) holding the sender lease
+    in a rolling upgrade also marks the broadcast done, without setting its counts: every
+    replica then showed it done with 3 of 4 messages remaining, and sent 1, for good (the
+    purge later kept the wrong figures). The first read of a done broadcast whose counts
+    do not add up sets them from its rows, as finishing it would have."""
+    outbox = Outbox.open(database_target)
+    log = QuestionLog(database_target)
+    assert log.open()
+    outbox.add_subscribers(range(1, 5), "test", LONG_AGO)
+    broadcast_id, _ = outbox.announce("x", LONG_AGO)
+    outbox.record(claimed(outbox, broadcast_id, 1), "sent", LONG_AGO)
+    # An older replica's writes: the rows only, then its finish_completed.
+    outbox.conn.execute("UPDATE outbox SET state = 'sent' WHERE chat_id IN (2, 3)")
+    outbox.conn.execute("UPDATE outbox SET state = 'failed' WHERE chat_id = 4")
+    outbox.conn.execute("UPDATE broadcasts SET state = 'done', finished_at = ? WHERE id = ?",
+                        (iso(NOW), broadcast_id))
+    progress = outbox.progress(broadcast_id)
+    assert progress is not None and progress.state == "done"
+    assert shown(progress) == (3, 1, 0, 0, 0)
+    assert [shown(p) for p in outbox.recent()] == [(3, 1, 0, 0, 0)]
+    # Set for good: the purge deleting its rows keeps the figures.
+    log.purge(CUTOFF, NOW, pause=lambda: None)
+    assert outbox.conn.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 0
+    assert shown(outbox.progress(broadcast_id)) == (3, 1, 0, 0, 0)
+    log.close()
+    outbox.close()

@@ -72,3 +72,28 @@ def test_a_number_after_an_answer_picks_that_related_question(
     fact = bot.services.knowledge.facts[second.removeprefix("f:")]
     assert " ".join(fact.answer.split()[:6]) in " ".join(plain(reply).split())
     assert "প্রতিবেদনে এই তথ্যটি দেওয়া নেই" not in reply.text
+
+
+def test_a_number_after_the_article_does_not_say_picks_no_hidden_question(
+    bot: BotThread, fake_telegram: FakeTelegram
+) -> None:
+    """"১" or "২" after "the article does not say" (one button: the lawsuit) answered the
+    first or second related question of the lawsuit's answer, which was never shown; after
+    an answer and then a fallback (other buttons on screen), "২" answered the earlier
+    answer's second related question. A number picks a related question only right after
+    the answer it sits under."""
+    knowledge = bot.services.knowledge
+    responder = bot.services.responder
+    [lacks] = fake_telegram.ask("মেটার বিরুদ্ধে মামলা কারা করেছে?", user_id=50)
+    assert [b["callback_data"] for b in lacks.buttons] == ["f:copyright_lawsuit"]
+    hidden = responder.related("copyright_lawsuit")
+    for number in ("১", "২"):
+        [reply] = fake_telegram.ask(number, user_id=50)
+        for fact_id in hidden:
+            assert " ".join(knowledge.facts[fact_id].answer.split()[:6]) not in " ".join(
+                plain(reply).split()), (number, fact_id)
+    [answer] = fake_telegram.ask("লামাকন কী?", user_id=51)
+    [fallback] = fake_telegram.ask("না", user_id=51)
+    [reply] = fake_telegram.ask("২", user_id=51)
+    second = knowledge.facts[responder.related("llamacon")[1]]
+    assert " ".join(second.answer.split()[:6]) not in " ".join(plain(reply).split())

@@ -428,8 +428,10 @@ class Conversation:
 
     def _pick_related(self, words: str, context: Context, now: datetime) -> Turn | None:
         """"২" after an answer: the second of the related questions under it, as a tap on
-        its button would (the console numbers them; on Telegram they are buttons)."""
-        if context.fact not in self.responder.knowledge.facts:
+        its button would (the console numbers them; on Telegram they are buttons). Only
+        right after that answer: after "the article does not say" or a fallback, the buttons
+        on screen are others, and a number must not answer a question no button shows."""
+        if context.idle or context.fact not in self.responder.knowledge.facts:
             return None
         related = self.responder.related(context.fact or "")
         picked = next((related[i] for i, names in enumerate(_ORDINALS)

@@ -40,6 +40,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from bot.storage.connection import Connection, DatabaseTarget, Engine, connect
 from bot.storage.migrations import migrate
@@ -315,22 +316,34 @@ class Outbox:
 
     def progress(self, broadcast_id: int) -> Progress | None:
         """One row read, however many recipients (the module's doc says how)."""
-        row = self.conn.execute(
-            "SELECT id, kind, state, created_at, text, total, progress_chat_id,"
-            " progress_message_id, sent, failed, blocked, cancelled"
-            " FROM broadcasts WHERE id = ?",
-            (broadcast_id,),
-        ).fetchone()
+        row = self._progress_row(broadcast_id)
         if row is None:
             return None
         total = int(row[5])
         sent, failed, blocked, cancelled = (int(n) for n in row[8:12])
+        if row[2] == "done" and sent + failed + blocked + cancelled != total:
+            # Finished by a replica of the version before the counts (a rolling upgrade),
+            # which did not set them: set from its rows now, once, as finishing does.
+            with self.conn.transaction() as db:
+                db.execute(f"{RECOUNT} WHERE id = ? AND state = 'done'", (broadcast_id,))
+            row = self._progress_row(broadcast_id)
+            if row is None:
+                return None
+            sent, failed, blocked, cancelled = (int(n) for n in row[8:12])
         return Progress(
             int(row[0]), row[1], row[2], row[3], row[4], total,
             sent=sent, failed=failed, blocked=blocked, cancelled=cancelled,
             remaining=total - sent - failed - blocked - cancelled,
             progress_chat_id=row[6], progress_message_id=row[7],
         )
+
+    def _progress_row(self, broadcast_id: int) -> Any:
+        return self.conn.execute(
+            "SELECT id, kind, state, created_at, text, total, progress_chat_id,"
+            " progress_message_id, sent, failed, blocked, cancelled"
+            " FROM broadcasts WHERE id = ?",
+            (broadcast_id,),
+        ).fetchone()
 
     def recent(self, limit: int = 10) -> list[Progress]:
         ids = [int(r[0]) for r in self.conn.execute(
