@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import getpass
 import json
-import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,13 +18,12 @@ from typing import Any, TextIO
 
 from bot import kbedit, teach
 from bot.cli_args import stdin_lines
-from bot.config import Settings
+from bot.config import Settings, cut
 from bot.core.answer import Responder
 from bot.core.evaluation import LabelledQuestion, QuestionFileError, load_questions
 from bot.core.loader import KnowledgeError, load_knowledge
 from bot.core.review import NARROW_MARGIN, Card, Cluster, card, review_queue
 from bot.storage.connection import existing_target
-from bot.storage.purge import PAUSE as PURGE_PAUSE
 from bot.storage.purge import PurgeJob
 from bot.storage.question_log import QuestionLog
 from bot.storage.retention import parse_age
@@ -187,8 +185,7 @@ class Review:
             return teach.Lesson(teach.Action.ADD, fact_id, texts) if fact_id else None
         if choice == "d" and found.decline:
             return teach.Lesson(teach.Action.DECLINE, found.decline, texts)
-        shown = choice if len(choice) <= 40 else choice[:40] + "…"  # a line may be long
-        self.say(f"? {shown!r}: type a number shown, c, d, i, s or q")
+        self.say(f"? {cut(choice, 40)!r}: type a number shown, c, d, i, s or q")
         return None
 
     def choose_fact(self) -> str | None:
@@ -277,13 +274,11 @@ def purge(log: QuestionLog, older_than: str, now: datetime, error: Errors,
     job = PurgeJob(before, now)
     # Each batch is committed on its own: what went before a failure or a stop stays
     # deleted, and is said, so nobody wonders whether anything happened.
-    while not (done := log.purge_step(job)):
-        if done is None:
-            raise error(f"cannot purge {log.target}: {log.error}; {_purged(job, before)}"
-                        " before that (run it again to finish)")
-        if stopped():  # asked between two batches (Ctrl-C)
+    if log.purge(before, now, job=job, stopped=stopped) is None:
+        if not job.done and log.error is None:  # asked between two batches (Ctrl-C)
             raise error(f"interrupted: {_purged(job, before)}; run it again to finish")
-        time.sleep(PURGE_PAUSE)
+        raise error(f"cannot purge {log.target}: {log.error}; {_purged(job, before)}"
+                    " before that (run it again to finish)")
     return _purged(job, before)
 
 

@@ -329,21 +329,22 @@ class QuestionLog:
         return self._read(query)
 
     def purge(self, before: datetime, now: datetime | None = None, rows: int = PURGE_ROWS,
-              pause: Callable[[], None] = lambda: time.sleep(PURGE_PAUSE)) -> Purged | None:
+              pause: Callable[[], None] = lambda: time.sleep(PURGE_PAUSE), *,
+              job: PurgeJob | None = None,
+              stopped: Callable[[], bool] = lambda: False) -> Purged | None:
         """Delete what is older than `before`: questions and taps, votes, users not seen
         since, decisions about questions no longer logged, chats unsubscribed before it,
         finished broadcast deliveries and broadcasts; with `now`, the conversation contexts
         and answered messages expired by then too (a running bot deletes those as it goes; a
         stopped one does not). In transactions of at most `rows` rows, calling `pause`
-        between them so other writers get in; None if one fails (those before it stay committed)."""
-        job = PurgeJob(before, now, rows)
-        while True:
-            done = self.purge_step(job)
-            if done is None:
+        between them so other writers get in; None if one fails or `stopped()` says so
+        between two (those before stay committed, counted in `job` when the caller gave it)."""
+        job = job or PurgeJob(before, now, rows)
+        while not (done := self.purge_step(job)):
+            if done is None or stopped():
                 return None
-            if done:
-                return job.purged
             pause()
+        return job.purged
 
     def purge_step(self, job: PurgeJob) -> bool | None:
         """One transaction of `job`; True when it is complete, None on a failure."""

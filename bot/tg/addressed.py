@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from telegram import Message
+from telegram import Message, User
 from telegram.constants import ChatType
 
 
@@ -18,6 +18,16 @@ def thread_of(message: object) -> int | None:
     if isinstance(message, Message) and message.is_topic_message:
         return message.message_thread_id
     return None
+
+
+def speaker(message: Message | None, user: User | None) -> int | None:
+    """Who sent `message`: the chat they speak as (people writing as a channel, or as an
+    anonymous admin, all send as one Telegram account), else the user. Chat ids are
+    negative, user ids positive: the two never meet. Shared by the flood limit, the
+    per-chat queue's turns and the conversation's key."""
+    if message is not None and message.sender_chat is not None:
+        return message.sender_chat.id
+    return user.id if user is not None else None
 
 
 def _mention(username: str) -> re.Pattern[str] | None:

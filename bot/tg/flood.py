@@ -17,7 +17,7 @@ from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.tg import texts
-from bot.tg.addressed import addressed_text, thread_of
+from bot.tg.addressed import addressed_text, speaker, thread_of
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
@@ -96,10 +96,7 @@ def flood_gate(gate: FloodGate, is_admin: Callable[[int | None], bool]) -> Handl
                 return  # group chatter not meant for the bot does not count against anyone
         if is_admin(user.id):
             return  # admins are trusted with bursts (uploads, /gaps, /stats while fixing things)
-        # Anonymous admins and users speaking as a channel all send as one Telegram account:
-        # what they speak as is who they are (chat ids are negative, user ids positive).
-        speaker = message.sender_chat if message is not None else None
-        sender = speaker.id if speaker is not None else user.id
+        sender = speaker(message, user) or user.id
         verdict = gate.check(sender)
         if verdict is Verdict.PASS:
             return

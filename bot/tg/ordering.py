@@ -31,6 +31,7 @@ from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 from bot.metrics import Metrics
+from bot.tg.addressed import speaker
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -131,14 +132,10 @@ def order_key(update: object) -> int | None:
 
 
 def sender_key(update: object) -> int | None:
-    """Who sent `update` within its chat: the chat they speak as (people writing as a
-    channel or as an anonymous admin all send as one account), else the user."""
+    """Who sent `update` within its chat (`addressed.speaker`)."""
     if not isinstance(update, Update):
         return None
-    message = update.effective_message
-    if message is not None and message.sender_chat is not None:
-        return message.sender_chat.id
-    return update.effective_user.id if update.effective_user is not None else None
+    return speaker(update.effective_message, update.effective_user)
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):

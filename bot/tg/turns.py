@@ -24,7 +24,7 @@ from bot.core.answer import Answer, AnswerKind
 from bot.core.conversation import Context, Conversation, Turn, TurnKind
 from bot.storage.contexts import ContextRecord, ConversationKey, Remembered
 from bot.storage.records import TapRecord
-from bot.tg.addressed import question_in, replies_to
+from bot.tg.addressed import question_in, replies_to, speaker
 from bot.tg.render import render_answer
 from bot.tg.reply import answer_markup, edit_chunks, record, send_chunks
 from bot.tg.services import Services
@@ -53,12 +53,9 @@ class Sent:
 
 
 def conversation_key(message: Message, user: User | None) -> ConversationKey:
-    """Whose conversation `message` continues. People writing in a group as a channel (or
-    as an anonymous admin) all send as one Telegram account: the chat they speak as is who
-    they are, as for the flood limit."""
+    """Whose conversation `message` continues: its speaker's (`addressed.speaker`)."""
     private = message.chat.type == ChatType.PRIVATE
-    speaker = message.sender_chat.id if message.sender_chat is not None else None
-    return ConversationKey.of(message.chat.id, speaker or (user.id if user else None), private)
+    return ConversationKey.of(message.chat.id, speaker(message, user), private)
 
 
 def replied_answer(message: Message, bot_id: int) -> int | None:
