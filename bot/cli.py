@@ -431,6 +431,7 @@ def cmd_kb_gaps(args: argparse.Namespace, settings: Settings) -> int:
         [AskedGap(g.text, g.count, taps.get(g.text, {}), refused.get(g.text, {}))
          for g in found],
         _responder(args, settings),
+        _now(args, settings),
     )
     print(format_report(entries))
     pasted = suggested_yaml(entries)

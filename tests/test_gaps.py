@@ -1,5 +1,6 @@
 """Gap reports: grouping is storage's job; here, closest facts and the YAML to paste."""
 
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -10,6 +11,7 @@ from bot.core.gaps import AskedGap, explain, format_report, suggested_yaml
 from bot.core.loader import load_knowledge
 
 ROOT = Path(__file__).resolve().parent.parent
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=ZoneInfo("Asia/Dhaka"))
 
 
 def test_report_names_closest_fact_and_user_choices() -> None:
@@ -18,7 +20,7 @@ def test_report_names_closest_fact_and_user_choices() -> None:
         AskedGap("llama er dam koto", 5, {"ecosystem_strategy": 3, "license_criticism": 1}),
         AskedGap("ajke brishti hobe", 2),
     ]
-    entries = explain(gaps, responder)
+    entries = explain(gaps, responder, NOW)
     report = format_report(entries)
     assert report.splitlines()[0].startswith("1. ×5 “llama er dam koto” — closest: ")
     assert "users chose: ecosystem_strategy ×3, license_criticism ×1" in report
@@ -38,7 +40,7 @@ def test_report_names_the_choices_users_turned_down() -> None:
     responder = Responder(load_knowledge(ROOT / "knowledge", ZoneInfo("Asia/Dhaka")))
     gaps = [AskedGap("meta", 3, {"ai_investment": 1},
                      refused={"zuckerberg_outlook": 2, "what_is_llama": 1})]
-    [line] = format_report(explain(gaps, responder)).splitlines()
+    [line] = format_report(explain(gaps, responder, NOW)).splitlines()
     assert line.endswith("users chose: ai_investment ×1;"
                          " turned down: zuckerberg_outlook ×2, what_is_llama ×1")
 
@@ -46,5 +48,5 @@ def test_report_names_the_choices_users_turned_down() -> None:
 def test_words_that_steer_a_conversation_are_no_gap() -> None:
     responder = Responder(load_knowledge(ROOT / "knowledge", ZoneInfo("Asia/Dhaka")))
     entries = explain([AskedGap("আরও বলো", 3), AskedGap("tell me more", 2),
-                       AskedGap("ajke brishti hobe", 2)], responder)
+                       AskedGap("ajke brishti hobe", 2)], responder, NOW)
     assert [e.text for e in entries] == ["ajke brishti hobe"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from bot.core.answer import AnswerKind, Responder
 from bot.core.conversation import steers
@@ -41,9 +41,9 @@ class GapEntry:
         return None
 
 
-def explain(gaps: Sequence[AskedGap], responder: Responder) -> list[GapEntry]:
-    """The gaps with their closest facts; not the words that steer a conversation ("আরও
-    বলো" logged before a context began): no example can teach those."""
+def explain(gaps: Sequence[AskedGap], responder: Responder, now: datetime) -> list[GapEntry]:
+    """The gaps with their closest facts as of `now`; not the words that steer a
+    conversation ("আরও বলো" logged before a context began): no example can teach those."""
     entries = []
     for gap in gaps:
         if steers(gap.text):
@@ -57,7 +57,7 @@ def explain(gaps: Sequence[AskedGap], responder: Responder) -> list[GapEntry]:
         closest, score = (best.intent_id, best.score) if best else (None, 0.0)
         # The matcher's first may be one the bot's own checks set aside (another company
         # named): the report names what users were offered, the fact to teach.
-        answer = responder.ask(gap.text, datetime.now(UTC))
+        answer = responder.ask(gap.text, now)
         if answer.kind in (AnswerKind.FACT, AnswerKind.SUGGEST, AnswerKind.NOT_IN_ARTICLE):
             offered = answer.fact_id or next(iter(answer.suggestions), None)
             if offered is not None and offered != closest:

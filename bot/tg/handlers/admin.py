@@ -181,7 +181,7 @@ async def gaps(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     refused = await services.storage.refusals(texts_found) or {}
     asked = [AskedGap(gap.text, gap.count, taps.get(gap.text, {}), refused.get(gap.text, {}))
              for gap in found]
-    entries = explain(asked, services.responder)
+    entries = explain(asked, services.responder, services.now())
     lines = format_report(entries).splitlines()
     pasted = suggested_yaml(entries)
     chunks = report_chunks(texts.GAPS_HEADER, lines)
