@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.core.knowledge import Knowledge
+from bot.core.message_length import shorten
 
 # Where a staged copy was read from, not what it says: it differs for every preview.
 _IGNORED_FIELDS = frozenset({"path"})
@@ -157,9 +158,10 @@ def _added_and_removed(before: tuple[str, ...], after: tuple[str, ...], *,
     """`: + "new", - "old"`, at most MAX_DETAILED of each, then how many more."""
     items = []
     for sign, these, others in (("+", after, before), ("-", before, after)):
-        differ = [x for x in dict.fromkeys(these) if x not in set(others)]
+        elsewhere = set(others)
+        differ = [x for x in dict.fromkeys(these) if x not in elsewhere]
         for text in differ[:MAX_DETAILED]:
-            text = text if len(text) <= _SHOWN else text[:_SHOWN - 1] + "…"
+            text = shorten(text, _SHOWN)
             items.append(f'{sign} "{text}"' if quoted else f"{sign} {text}")
         if len(differ) > MAX_DETAILED:
             items.append(f"{sign} {len(differ) - MAX_DETAILED:,} more")
