@@ -279,6 +279,12 @@ def test_kb_eval_options_must_fit_the_file(tmp_path: Path, responder: Any) -> No
     # As a dialogue's: one fact id or none (a list was compared whole, never right).
     ("questions:\n- {q: lamacon kobe, expect: [llamacon]}\n",
      "question #1: `expect:` must be one fact id or null"),
+    ("questions:\n- {q: lamacon kobe, expect_any: llamacon}\n",
+     "question #1: `expect_any:` must be a list of fact ids"),
+    ("questions:\n- {q: lamacon kobe, expect_any: []}\n",
+     "question #1: `expect_any:` must be a list of fact ids"),
+    ("questions:\n- {q: lamacon kobe, expect: llamacon, expect_any: [llamacon]}\n",
+     "question #1: give `expect:` or `expect_any:`, not both"),
 ])
 def test_kb_eval_refuses_a_bad_file_in_one_line(tmp_path: Path, content: str,
                                                          message: str) -> None:

@@ -30,3 +30,21 @@ def test_accuracy_and_rejection_reach_the_targets() -> None:
     summary = format_report(report, facts)
     assert report.accuracy(facts) >= 0.95, summary
     assert report.rejection() >= 0.90, summary
+
+
+def test_a_question_two_facts_answer_is_right_with_either(tmp_path: Path) -> None:
+    """`expect_any:` in a question file: "which companies use Llama?" is answered by the
+    adopters' fact and by the uses they show; either counts, anything else does not."""
+    path = tmp_path / "questions.yaml"
+    path.write_text(
+        "questions:\n"
+        "- {q: \"লামাকন কবে?\", expect_any: [reasoning_models, llamacon]}\n"
+        "- {q: \"লামাকন কবে?\", expect_any: [reasoning_models, future_outlook]}\n"
+        "- {q: \"লামাকন কবে?\", expect: llamacon}\n", encoding="utf-8")
+    questions = load_questions(path)
+    assert questions[0].expect == "reasoning_models"
+    responder = Responder(load_knowledge(ROOT / "knowledge", TZ))
+    report = evaluate(responder, questions, datetime(2025, 4, 20, tzinfo=TZ))
+    assert [o.correct for o in report.outcomes] == [True, False, True]
+    facts = set(responder.knowledge.facts)
+    assert report.accuracy(facts) == 2 / 3

@@ -862,6 +862,12 @@ class Conversation:
             # "online e dekha jabe?" after LlamaCon: read with the context it is LlamaCon's,
             # but the fact holds none of the words the message brings (online, watching).
             answer = self.responder.not_in_article(resolved, (answer.fact_id,))
+        if (answer.kind is AnswerKind.FACT and answer.fact_id not in (None, context.fact)
+                # "who filed it?" after the lawsuit: "who" of Llama is who made it, but
+                # filing belongs to the lawsuit; moving on needs a word of the new fact.
+                and own and self._holds_none(own, answer.fact_id or "")
+                and not self.responder.subjects.spans(self.responder.matcher.key(own))):
+            answer = self.responder.not_in_article(resolved, (answer.fact_id or "",))
         if (answer.kind is AnswerKind.FACT and answer.fact_id is not None
                 and self.responder.purpose_of_listed(
                     self.responder.matcher.key(alone.question), answer.fact_id)):

@@ -21,6 +21,7 @@ class LabelledQuestion:
     text: str
     expect: str | None  # a fact or small-talk id; None: must not be answered with a fact
     kind: str
+    also: tuple[str, ...] = ()  # other facts that answer it as well (`expect_any:`)
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class Outcome:
 
     @property
     def correct(self) -> bool:
-        return self.got == self.question.expect
+        return self.got == self.question.expect or self.got in self.question.also
 
 
 @dataclass
@@ -158,11 +159,25 @@ def load_questions(path: Path) -> list[LabelledQuestion]:
         if not isinstance(entry, dict) or not isinstance(entry.get("q"), str):
             raise QuestionFileError(f"{path}: question #{number} needs `q:` text")
         where = f"question #{number}"
-        known_keys(path, where, entry, {"q", "expect", "kind"})
+        known_keys(path, where, entry, {"q", "expect", "expect_any", "kind"})
+        kind = text_value(path, where, entry, "kind", "unknown")
+        if "expect_any" in entry:
+            # Two facts that both answer it (which companies use Llama: the adopters, or the
+            # uses they show): either is right, and the report counts it under the first.
+            if "expect" in entry:
+                raise QuestionFileError(f"{path}: {where}: give `expect:` or `expect_any:`, "
+                                        "not both")
+            ids = entry["expect_any"]
+            if (not isinstance(ids, list) or not ids
+                    or not all(isinstance(i, str) for i in ids)):
+                raise QuestionFileError(f"{path}: {where}: `expect_any:` must be a list of "
+                                        "fact ids")
+            questions.append(LabelledQuestion(entry["q"], ids[0], kind, tuple(ids[1:])))
+            continue
         expect = entry.get("expect")
         if expect is not None and not isinstance(expect, str):  # a list was never right
-            raise QuestionFileError(f"{path}: {where}: `expect:` must be one fact id or null")
-        kind = text_value(path, where, entry, "kind", "unknown")
+            raise QuestionFileError(f"{path}: {where}: `expect:` must be one fact id or null "
+                                    "(several that each answer it: `expect_any:`)")
         questions.append(LabelledQuestion(entry["q"], expect, kind))
     return questions
 

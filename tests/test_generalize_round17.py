@@ -1,0 +1,26 @@
+"""Mechanisms learned in the seventeenth round. Each test fails without its mechanism."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import fact_answers as facts
+from conftest import play
+
+from bot.core.answer import AnswerKind, Responder
+from bot.core.conversation import Conversation
+
+
+@pytest.mark.parametrize(("follow", "fact"), [
+    ("Who filed it?", None),
+    ("is that case still going on?", "copyright_lawsuit"),
+])
+def test_a_follow_up_moves_on_only_with_a_word_of_the_new_fact(
+        real: Responder, follow: str, fact: str | None) -> None:
+    """After the lawsuit, "who filed it?" read with Llama is "who made Llama?", and "that
+    case" alone is Llama's use cases: neither fact holds a word the message brings, so the
+    talk stays on the lawsuit (which does not say who filed it)."""
+    turns = play(Conversation(real), "What's the copyright lawsuit against Meta over Llama about?",
+                 follow)
+    assert facts(turns[1]) == ([fact] if fact else [])
+    if fact is None:
+        assert turns[1].answer.kind is AnswerKind.NOT_IN_ARTICLE
