@@ -24,3 +24,14 @@ def test_a_follow_up_moves_on_only_with_a_word_of_the_new_fact(
     assert facts(turns[1]) == ([fact] if fact else [])
     if fact is None:
         assert turns[1].answer.kind is AnswerKind.NOT_IN_ARTICLE
+
+
+@pytest.mark.parametrize("switch", ["Switching gears:", "Unrelated, but", "moving on,",
+                                    "প্রসঙ্গ পাল্টাই—", "যাই হোক,"])
+def test_a_new_topic_announced_is_answered_as_a_first_question(
+        real: Responder, switch: str) -> None:
+    """"Switching gears: what is Meta AI?" in the middle of a talk about the lawsuit: the
+    lead-in is no question, and its unknown words must not veto the one that follows."""
+    turns = play(Conversation(real), "মেটার বিরুদ্ধে কপিরাইট মামলা কী নিয়ে?",
+                 f"{switch} what is Meta AI?")
+    assert facts(turns[1]) == ["meta_ai_assistant"]

@@ -150,7 +150,11 @@ _SWITCH = re.compile(
     r"অন্য কথায় আসি|অন্য প্রসঙ্গে আসি|different question|another question|new question|"
     r"different q|another q|new q|one more q|another thing|different thing|one more thing|"
     r"change of topic|changing topics?|on another note|by the way|btw|bad dao|bad den|bad din|"
-    r"onno proshno|onno prosno|arekta proshno|arekta prosno|jak ge|jakge)"
+    r"onno proshno|onno prosno|arekta proshno|arekta prosno|jak ge|jakge|"
+    r"switching (?:gears|topics?|subjects?)|switching to something else|unrelated(?:,? but)?|"
+    r"moving on|on a different note|different topic|new topic|another topic|"
+    r"প্রসঙ্গ পাল্টাই|প্রসঙ্গ বদলাই|অন্য প্রসঙ্গ|অন্য বিষয়ে আসি|অন্য বিষয়|নতুন বিষয়|"
+    r"যাই হোক|যাহোক|onno topic|onno bishoy|onno prosongo|jai hok|jaihok)"
     r"(?:[\s,:;.!—-]+|$)", re.IGNORECASE)
 # A genitive typed apart from a name: "deepseek er", "Meta এর", "google's" split.
 _ENDING_APART = {("er",), ("এর",), ("r",), ("s",)}
