@@ -35,3 +35,18 @@ def test_a_new_topic_announced_is_answered_as_a_first_question(
     turns = play(Conversation(real), "মেটার বিরুদ্ধে কপিরাইট মামলা কী নিয়ে?",
                  f"{switch} what is Meta AI?")
     assert facts(turns[1]) == ["meta_ai_assistant"]
+
+
+@pytest.mark.parametrize(("message", "fact"), [
+    ("কাল বন্ধুর সাথে খুব তর্ক হলো! ও বলল মেটা নাকি ‘ওয়ার রুম’ বানিয়েছে। ওটা আসলে কী কাজে তৈরি?",
+     "war_rooms"),
+    ("I'm new to all this and my team keeps mentioning it in meetings. "
+     "What exactly is Llama and who makes it?", "what_is_llama"),
+])
+def test_a_question_opening_on_a_pointer_is_read_with_the_sentence_before(
+        real: Responder, message: str, fact: str) -> None:
+    """"ওটা" opening the last sentence of a story is what the sentence before named (the war
+    rooms), not whatever "what was it made for" alone is closest to; "it" later in a
+    question points within it."""
+    turns = play(Conversation(real), message)
+    assert facts(turns[0]) == [fact]

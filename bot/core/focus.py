@@ -47,6 +47,15 @@ _STORY_POINTER = re.compile(
     r"eirokom|oirokom|orokom)(?![\w\u0980-\u09FF])",
     re.IGNORECASE,
 )
+# Words that point at something the story named: "...মেটা নাকি ওয়ার রুম বানিয়েছে। ওটা কী
+# কাজে তৈরি?" asks of the war rooms, which only the sentence before names.
+_IT_POINTER = re.compile(
+    r"(?<![\w\u0980-\u09FF])(?:ওটা|ওইটা|এটা|এইটা|সেটা|সেইটা|ওটার|ওইটার|এটার|এইটার|সেটার|"
+    r"ওগুলো|এগুলো|সেগুলো|এর|ওর|তার|ওদের|এদের|তাদের|উহা|ইহা|উক্ত|it|its|that|this|they|"
+    r"them|their|those|these|eta|oita|ota|eita|seta|etar|oitar|otar|egulo|ogulo|oder|eder)"
+    r"(?![\w\u0980-\u09FF])",
+    re.IGNORECASE,
+)
 # What is no word at either end of what a lead-in introduces: spaces of any kind, marks.
 _EDGES = re.compile(r"^[\s,:;—-]+|[\s,:;—-]+$")
 # "so" followed by these is no lead-in.
@@ -56,6 +65,8 @@ MIN_WORDS = 8
 # Each part is matched: at most this many, from the last this many lead-ins ("so", "তো").
 MAX_PARTS = 8
 MAX_LEAD_INS = 3
+# A question opening on a pointer has it within its first this many words.
+POINTER_WORDS = 3
 
 
 # "এত সমালোচনার পরও ...", "সমালোচনা সত্ত্বেও ...", "despite the criticism, ...": what the
@@ -65,6 +76,12 @@ _CONCEDING = re.compile(
     r"|(?:^|(?<=[,.?!;]\s))(?:despite|in spite of|even with|notwithstanding)\s+[^,]{1,40},\s*",
     re.IGNORECASE,
 )
+
+
+def _opens_pointing(sentence: str) -> bool:
+    """Whether a sentence opens on a pointer ("ওটা আসলে কী কাজে?", "What is it for?"): one
+    further on points within it ("What is Llama and who makes it?")."""
+    return _IT_POINTER.search(" ".join(sentence.split()[:POINTER_WORDS])) is not None
 
 
 def without_concession(text: str) -> str | None:
@@ -122,7 +139,7 @@ def question_parts(message: str) -> list[str]:
     said = sentences(message)
     asking = [i for i in reversed(range(len(said))) if said[i].endswith("?")]
     for i in asking:
-        if i > 0 and _STORY_POINTER.search(said[i]):
+        if i > 0 and (_STORY_POINTER.search(said[i]) or _opens_pointing(said[i])):
             # "...ছবি আর আওয়াজ বোঝে। মেটা কি লামায় এরকম কিছু আনছে?": "এরকম" is the story's.
             parts.append(f"{said[i - 1]} {said[i]}")
         parts.append(said[i])
