@@ -50,3 +50,17 @@ def test_a_question_opening_on_a_pointer_is_read_with_the_sentence_before(
     question points within it."""
     turns = play(Conversation(real), message)
     assert facts(turns[0]) == [fact]
+
+
+@pytest.mark.parametrize(("first", "follow", "fact"), [
+    ("মেটার বিরুদ্ধে কপিরাইট মামলা কী নিয়ে?", "কোন বই?", None),
+    ("ইউরোপে লামা কেন আটকে গেল?", "kon desh?", None),
+    ("কোন চীনা মডেল লামাকে ছাড়িয়ে গেছে?", "kon desh?", "deepseek_r1"),
+    ("মেটা এআই-তে এ বছর কত খরচ করবে?", "kon bochor?", "ai_investment"),
+])
+def test_which_one_by_name_is_answered_only_by_a_fact_that_names_it(
+        real: Responder, first: str, follow: str, fact: str | None) -> None:
+    """"কোন বই?" after the lawsuit asks which books: "some e-books" names none, nor does
+    "several EU countries" name a country; DeepSeek's answer names China."""
+    turns = play(Conversation(real), first, follow)
+    assert facts(turns[1]) == ([fact] if fact else [])

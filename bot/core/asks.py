@@ -51,7 +51,9 @@ class Asked(StrEnum):
 _ASKING = {
     Asked.WHEN: ("কবে", "কখন", "কোন সালে", "কোন বছর", "কত সালে", "কত সাল", "কোন তারিখে",
                  "তারিখ কবে", "when", "what date", "which year", "kobe", "kokhon", "kon sale",
-                 "koto sal", "koto sale", "কুন বছর", "কুন সালে", "কুনদিন", "কুন দিন", "whens"),
+                 "koto sal", "koto sale", "কুন বছর", "কুন সালে", "কুনদিন", "কুন দিন", "whens",
+                 "kon bochor", "kon bochore", "kon bosor", "kon bosore", "কোন বছরে", "kon din",
+                 "কোন দিন", "কোন মাসে", "kon mashe", "which month", "which day"),
     Asked.AMOUNT: ("কত", "কতো", "কতজন", "কয়জন", "কতবার", "কয়বার", "কয়টা", "কয়টি", "কতগুলো",
                    "how much", "how many", "koto", "koyjon", "kotojon", "koyta", "koita",
                    "kotogulo"),
@@ -285,6 +287,10 @@ class Asks:
             self._recent.clear()
         if bare:
             answer = self.asked(key) | _kinds_in(key.surface, self._alone_at)
+            if not answer & _TIMES and _which_one(key.surface):
+                # "কোন বই?", "kon desh?" after the lawsuit or Europe's delay: which one by
+                # name, which an answer saying "some e-books", "several countries" does not tell.
+                answer |= {Asked.NAMES}
         else:
             answer = self._asked(key)
         self._recent[(key.surface, bare)] = answer
@@ -439,6 +445,15 @@ def _earnings_occasion(words: tuple[str, ...]) -> bool:
 _PLURAL_ENDINGS = ("গুলো", "গুলা", "গুলি", "গুলোর", "গুলার", "গুলোতে", "gulo", "gula", "gulor")
 _NOT_PLURAL = frozenset({"is", "was", "has", "does", "this", "its", "us", "yes", "as", "plus",
                          "news", "series", "analysis", "always", "perhaps"})
+
+
+_WHICH_WORDS = frozenset({"কোন", "কুন", "kon", "kun", "which"})
+_TIMES = frozenset({Asked.WHEN, Asked.MONTH, Asked.DAY, Asked.HOUR, Asked.AMOUNT})
+
+
+def _which_one(words: tuple[str, ...]) -> bool:
+    """A message that is "which" and one word ("kon boi?", "which clause?")."""
+    return len(words) == 2 and words[0] in _WHICH_WORDS
 
 
 def _which_of_several(words: list[str]) -> bool:
