@@ -295,8 +295,8 @@ def test_a_reload_in_a_group_does_not_show_the_users_questions_it_loads(
         assert in_group and "✅" in in_group[0]
         assert not any("01711" in t or "আবহাওয়া" in t for t in in_group), in_group
         # The admin who asked still reads what changed, in private.
-        told = [c.text for c in fake_telegram.calls_to("sendMessage", since)
-                if c.chat_id == ADMIN_ID]
+        told = [c.text for c in fake_telegram.wait_for(
+            "sendMessage", lambda c: c.chat_id == ADMIN_ID, since=since)]
         assert any("আবহাওয়া" in t for t in told), told
     finally:
         bot.stop()
