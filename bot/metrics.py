@@ -9,10 +9,13 @@ are not copied on every change: `collect` registers a reader that runs only when
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
+import time
 from bisect import bisect_left
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Generic, TypeVar
 
 from bot.core.answer import AnswerKind
 from bot.core.conversation import TurnKind
@@ -26,6 +29,7 @@ TURN_KINDS = tuple(kind.value for kind in TurnKind)
 
 # Reads label value -> sample value ("" for a metric without labels); None: no samples now.
 Reader = Callable[[], Awaitable[Mapping[str, float] | None]]
+T = TypeVar("T")
 
 
 class Counter:
@@ -85,6 +89,7 @@ class Metrics:
             "Time from taking an update to its handlers finishing (the reply sent), seconds.",
             LATENCY_BUCKETS)
         self._collected: list[tuple[str, str, str, str | None, Reader]] = []
+        self._failing: set[str] = set()  # metrics whose reader failed at the last scrape
 
     def collect(self, name: str, kind: str, help_text: str, read: Reader,
                 label: str | None = None) -> None:
@@ -101,11 +106,45 @@ class Metrics:
             try:
                 samples = await read()
             except Exception as exc:  # e.g. the database is locked: report the rest
-                log.warning("metric %s not collected: %s", name, exc)
+                # Once until it reads again: scrapes come from anyone who reaches the port.
+                if name not in self._failing:
+                    log.warning("metric %s not collected: %s", name,
+                                str(exc) or type(exc).__name__)
+                self._failing.add(name)
                 continue
+            if name in self._failing:
+                self._failing.discard(name)
+                log.info("metric %s collected again", name)
             if samples is not None:
                 lines += _family(name, kind, help_text, label, samples)
         return "\n".join(lines) + "\n"
+
+
+class SharedRead(Generic[T]):
+    """A costly read at scrape time (a count in the database), shared: one at a time, its
+    result (or failure) served to every scrape for `fresh` seconds from its start.
+
+    /metrics is served on the webhook's port, which anyone can reach: a flood of scrapes
+    must cost the database one read per `fresh` seconds, not one per request.
+    """
+
+    def __init__(self, read: Callable[[], Awaitable[T]], fresh: float,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._read = read
+        self.fresh = fresh
+        self._clock = clock
+        self._task: asyncio.Task[T] | None = None
+        self._started = 0.0
+
+    async def __call__(self) -> T:
+        task = self._task
+        if task is None or (task.done() and self._clock() - self._started >= self.fresh):
+            self._started = self._clock()
+            task = self._task = asyncio.ensure_future(self._read())
+            # Retrieved even if every scrape waiting for it gave up (no "never retrieved").
+            task.add_done_callback(lambda done: done.cancelled() or done.exception())
+        # Shielded: a scrape that gives up (its client left) cancels no one else's read.
+        return await asyncio.shield(task)
 
 
 def _family(name: str, kind: str, help_text: str, label: str | None,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import math
 import os
 import re
@@ -19,6 +20,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +35,7 @@ from bot.core.answer import AnswerKind
 from bot.metrics import CONTENT_TYPE, LATENCY_BUCKETS, Metrics
 from bot.storage.connection import DatabaseTarget, connect
 from bot.storage.outbox import Outbox
+from bot.tg.runner import DEPTH_FRESH
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 _NAME = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
@@ -208,6 +211,28 @@ def test_broadcast_results_and_outbox_depth(
     assert value(samples, "llamabot_outbox_depth") == 0
 
 
+def test_a_flood_of_scrapes_counts_the_outbox_once_a_second(
+    polling: BotThread, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by a red-team run: /metrics is public (on the webhook's port), and each scrape
+    counted the outbox's unsent rows on the broadcast sender's own database thread. 64
+    clients scraping on and on held a broadcast to 300,000 subscribers at 0.5 messages a
+    second (300 without them; a flood of 404s: 86), each timed-out scrape logging a line."""
+    reads: list[float] = []
+    remaining = Outbox.remaining
+    monkeypatch.setattr(Outbox, "remaining",
+                        lambda self: reads.append(time.monotonic()) or remaining(self))
+    port = polling.runtime.http_port
+    started = time.monotonic()
+    with ThreadPoolExecutor(16) as pool:
+        scraped = list(pool.map(lambda _: scrape(port), range(64)))
+    elapsed = time.monotonic() - started
+    assert all(status == 200 for status, _, _ in scraped)
+    assert all(value(parse_exposition(text), "llamabot_outbox_depth") == 0
+               for _, _, text in scraped)
+    assert 1 <= len(reads) <= 1 + elapsed / DEPTH_FRESH, (len(reads), elapsed)
+
+
 def test_a_broadcast_result_the_database_refuses_shows_in_health_and_metrics(
     bot_settings: Any, fake_telegram: FakeTelegram, postgres_target: DatabaseTarget
 ) -> None:
@@ -298,6 +323,30 @@ def test_render_escapes_labels_buckets_inclusively_and_skips_failing_readers() -
     assert value(samples, "llamabot_reply_latency_seconds_bucket", le="+Inf") == 3
     assert value(samples, "llamabot_reply_latency_seconds_sum") == pytest.approx(60.301)
     assert "llamabot_broken" not in text and value(samples, "llamabot_depth") == 7
+
+
+def test_a_failing_reader_is_logged_once_until_it_reads_again(
+    caplog: pytest.LogCaptureFixture
+) -> None:
+    """Each scrape that timed out logged a line (with no reason: a TimeoutError's text is
+    empty), so a flood of scrapes from anyone was a flood of warnings."""
+    m = Metrics()
+    failing = True
+
+    async def depth() -> dict[str, float]:
+        if failing:
+            raise TimeoutError
+        return {"": 1}
+
+    m.collect("llamabot_depth", "gauge", "Depth.", depth)
+    with caplog.at_level(logging.INFO, logger="bot.metrics"):
+        for _ in range(50):
+            asyncio.run(m.render())
+        failing = False
+        asyncio.run(m.render())
+    assert [r.getMessage() for r in caplog.records] == [
+        "metric llamabot_depth not collected: TimeoutError",
+        "metric llamabot_depth collected again"]
 
 
 def test_http_settings_are_validated(tmp_path: Path) -> None:

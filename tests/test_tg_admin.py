@@ -268,3 +268,35 @@ def test_gaps_name_as_closest_the_fact_the_bot_offered(
             break
         time.sleep(0.1)
     assert "“ডিপসিক কোন দেশের কোম্পানি” — closest: deepseek_r1 (" in reply.text, reply.text
+
+
+def test_a_reload_in_a_group_does_not_show_the_users_questions_it_loads(
+    bot_settings: Any, kb: Path, fake_telegram: FakeTelegram
+) -> None:
+    """Found by a red-team run: /gaps, /review and /rollback keep users' questions out of
+    groups, but /reload there listed what it loaded, and a `kb review` from the shell (or
+    another replica's /review) had taught a user's words: `+ "আমার ফোন নম্বর …"`."""
+    from dataclasses import replace
+
+    from test_cli import run
+
+    bot = start_bot(replace(bot_settings, knowledge_dir=kb), watch_interval=0)
+    try:
+        private = "আমার ফোন নম্বর ০১৭১১০০০০০০, আজ ঢাকার আবহাওয়া কেমন?"
+        fake_telegram.ask(private, user_id=4001)
+        until_logged(fake_telegram, 1)
+        taught = run("kb", "review", "--database", bot_settings.database.location,
+                     "--knowledge", str(kb), stdin="c\nllamacon\ny\nq\n")
+        assert taught.returncode == 0 and "Applied to " in taught.stdout, taught.stdout
+        since = fake_telegram.mark()
+        fake_telegram.ask("/reload", user_id=ADMIN_ID, chat_id=-7, chat_type="supergroup")
+        in_group = [c.text for c in fake_telegram.calls_to("sendMessage", since)
+                    if c.chat_id == -7]
+        assert in_group and "✅" in in_group[0]
+        assert not any("01711" in t or "আবহাওয়া" in t for t in in_group), in_group
+        # The admin who asked still reads what changed, in private.
+        told = [c.text for c in fake_telegram.wait_for(
+            "sendMessage", lambda c: c.chat_id == ADMIN_ID, since=since)]
+        assert any("আবহাওয়া" in t for t in told), told
+    finally:
+        bot.stop()

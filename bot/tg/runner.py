@@ -27,7 +27,7 @@ from bot.config import ConfigError, Settings
 from bot.core.loader import KnowledgeError
 from bot.live import LiveKnowledge
 from bot.logsetup import install_redaction, setup_logging
-from bot.metrics import Metrics
+from bot.metrics import Metrics, SharedRead
 from bot.storage.question_log import Storage
 from bot.storage.retention import expire_contexts_every, purge_every
 from bot.tg.app import CommandMenus, Extension, build_application
@@ -40,6 +40,9 @@ from bot.tg.webhook import HttpLimits, WebhookServer
 from bot.watch import KnowledgeWatcher, fingerprint
 
 log = logging.getLogger(__name__)
+# Seconds one read of the outbox depth serves /metrics scrapes (Prometheus scrapes every 15 s
+# or so; a flood of scrapes then costs one count a second).
+DEPTH_FRESH = 1.0
 
 
 @dataclass(frozen=True)
@@ -262,9 +265,13 @@ def collect_broadcast_metrics(metrics: Metrics, broadcasting: Broadcasting) -> N
             return None if service is None else {"": getattr(service.stats(), name)}
         return read
 
-    async def depth() -> dict[str, float] | None:
+    async def read_depth() -> dict[str, float] | None:
         remaining = await broadcasting.outbox_depth()
         return None if remaining is None else {"": remaining}
+
+    # A count of the outbox's rows, on the sender's own database thread: shared by the
+    # scrapes of a second (a flood of them held a large broadcast at 0.5 messages a second).
+    depth = SharedRead(read_depth, DEPTH_FRESH)
 
     metrics.collect("llamabot_broadcast_messages_total", "counter",
                     "Broadcast messages by result (blocked: the user blocked the bot).",

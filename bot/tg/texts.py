@@ -62,6 +62,8 @@ RELOAD_FAILED = (
     "❌ জ্ঞানভান্ডারে {count}টি সমস্যা, তাই পুরোনোটিই চালু থাকল (সংস্করণ <code>{version}</code>):"
 )
 RELOAD_BUSY = "আগের /reload এখনো চলছে।"
+# /reload in a group: what changed may quote users' questions (taught by a review).
+RELOAD_DETAILS_SENT = "🔒 কী বদলেছে তা আপনাকে আলাদা করে পাঠানো হলো: তাতে ব্যবহারকারীদের প্রশ্ন থাকতে পারে।"
 
 # Knowledge edits (admins). Problems and file names stay in English, as `kb validate` prints them.
 RELOAD_REASON = "🔄 জ্ঞানভান্ডার পুনরায় লোড ({reason}):"

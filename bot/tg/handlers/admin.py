@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from telegram import Bot, Update
 from telegram.constants import ChatType
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import chart
@@ -212,4 +213,18 @@ async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_html(texts.RELOAD_BUSY)
         return
     outcome = await reload_knowledge(services, "/reload")
-    await send_chunks(context.bot, message.chat_id, outcome.messages, thread=thread_of(message))
+    if message.chat.type == ChatType.PRIVATE or update.effective_user is None:
+        await send_chunks(context.bot, message.chat_id, outcome.messages,
+                          thread=thread_of(message))
+        return
+    # What changed names the questions added, and a /review (or `kb review`, or another
+    # replica's) teaches users' own words: a group reads only the outcome's first line,
+    # and the admin gets the whole report in private, as /gaps and /review show them.
+    headline = outcome.messages[0].split("\n", 1)[0]
+    await send_chunks(context.bot, message.chat_id, [f"{headline}\n{texts.RELOAD_DETAILS_SENT}"],
+                      thread=thread_of(message))
+    try:
+        await send_chunks(context.bot, update.effective_user.id, outcome.messages)
+    except TelegramError as exc:  # an admin who never opened the bot in private
+        log.info("could not send the /reload report to admin %s: %s",
+                 update.effective_user.id, exc)
