@@ -64,3 +64,11 @@ def test_which_one_by_name_is_answered_only_by_a_fact_that_names_it(
     "several EU countries" name a country; DeepSeek's answer names China."""
     turns = play(Conversation(real), first, follow)
     assert facts(turns[1]) == ([fact] if fact else [])
+
+
+def test_which_country_a_company_is_from_is_its_own_facts(real: Responder) -> None:
+    """DeepSeek's answer says it is a Chinese lab: asked which country's company it is,
+    by name or as "that company" after the war rooms that name it."""
+    assert facts(play(Conversation(real), "ডিপসিক কোন দেশের প্রতিষ্ঠান?")[0]) == ["deepseek_r1"]
+    turns = play(Conversation(real), "মেটা ওয়ার রুম কেন বানাল?", "ঐ প্রতিষ্ঠানটি কোন দেশের?")
+    assert facts(turns[1]) == ["deepseek_r1"]
