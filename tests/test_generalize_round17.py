@@ -8,6 +8,8 @@ from conftest import play
 
 from bot.core.answer import AnswerKind, Responder
 from bot.core.conversation import Conversation
+from bot.core.normalize import clean
+from bot.core.synonyms import Synonyms
 
 
 @pytest.mark.parametrize(("follow", "fact"), [
@@ -72,3 +74,16 @@ def test_which_country_a_company_is_from_is_its_own_facts(real: Responder) -> No
     assert facts(play(Conversation(real), "ডিপসিক কোন দেশের প্রতিষ্ঠান?")[0]) == ["deepseek_r1"]
     turns = play(Conversation(real), "মেটা ওয়ার রুম কেন বানাল?", "ঐ প্রতিষ্ঠানটি কোন দেশের?")
     assert facts(turns[1]) == ["deepseek_r1"]
+
+
+def test_a_phrase_with_a_case_ending_meets_its_group() -> None:
+    """"প্রধান নির্বাহীর" (the chief executive's) is the group's "প্রধান নির্বাহী" with a
+    genitive, as "খরচের" is "খরচ"; only the last word takes the ending."""
+    synonyms = Synonyms([["সিইও", "প্রধান নির্বাহী"]])
+    assert synonyms.rewrite(clean("প্রধান নির্বাহীর মতে").split()) == ["সিইও", "মতে"]
+    assert synonyms.rewrite(clean("প্রধানের নির্বাহী").split()) == clean("প্রধানের নির্বাহী").split()
+
+
+def test_the_chief_executives_goal_is_zuckerbergs(real: Responder) -> None:
+    turns = play(Conversation(real), "প্রধান নির্বাহীর ভাষ্যমতে এ বছর লামা নিয়ে মেটার লক্ষ্য কী?")
+    assert facts(turns[0]) == ["zuckerberg_outlook"]

@@ -90,7 +90,7 @@ class Synonyms:
         out: list[str] = []
         i = 0
         while i < len(words):
-            replaced = self._replace_at(forms, i)
+            replaced = self._replace_at(forms, i) or self._inflected_at(words, forms, i)
             if replaced is None:
                 out.extend(self._stemmed(words[i]) or (words[i],))
                 i += 1
@@ -125,5 +125,17 @@ class Synonyms:
     def _replace_at(self, forms: list[str], i: int) -> tuple[int, tuple[str, ...]] | None:
         for phrase, replacement in self._phrases.get(forms[i], ()):
             if tuple(forms[i : i + len(phrase)]) == phrase:
+                return len(phrase), replacement
+        return None
+
+    def _inflected_at(self, words: list[str], forms: list[str],
+                      i: int) -> tuple[int, tuple[str, ...]] | None:
+        """A phrase whose last word has a case ending ("প্রধান নির্বাহীর" for "প্রধান
+        নির্বাহী"), as a one-word member meets its group through its stem."""
+        for phrase, replacement in self._phrases.get(forms[i], ()):
+            end = i + len(phrase) - 1
+            if (len(phrase) > 1 and end < len(words)
+                    and tuple(forms[i:end]) == phrase[:-1]
+                    and any(_form(stem) == phrase[-1] for stem in stems(words[end]))):
                 return len(phrase), replacement
         return None
