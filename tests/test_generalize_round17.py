@@ -87,3 +87,12 @@ def test_a_phrase_with_a_case_ending_meets_its_group() -> None:
 def test_the_chief_executives_goal_is_zuckerbergs(real: Responder) -> None:
     turns = play(Conversation(real), "প্রধান নির্বাহীর ভাষ্যমতে এ বছর লামা নিয়ে মেটার লক্ষ্য কী?")
     assert facts(turns[0]) == ["zuckerberg_outlook"]
+
+
+@pytest.mark.parametrize(("text", "entity"), [
+    ("ওপেন এআইয়ের নতুন মডেল", "openai"), ("মেটা এআইয়ের কাজ কী?", "meta_ai")])
+def test_a_name_ending_in_a_vowel_takes_its_genitive(real: Responder, text: str,
+                                                     entity: str) -> None:
+    """"এআইয়ের": after a vowel the genitive is "-য়ের"; "মেটা এআইয়ের" is Meta AI, not only
+    Meta, and the subject check must know it."""
+    assert entity in real.subjects.named(real.matcher.key(text))

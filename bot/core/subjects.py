@@ -114,8 +114,9 @@ def _declined(alias: str, form: str) -> bool:
     return ending in _SHORT_ENDINGS or ending == "te" and alias.endswith(_VOWELS)
 
 
-# Case endings of a name, as they sound: of (-er, -r), in (-e), to (-ke), plural.
-_SHORT_ENDINGS = frozenset({"", "e", "er", "r", "re", "ke", "ra", "der"})
+# Case endings of a name, as they sound: of (-er, -r; -yer after a vowel: "এআইয়ের"), in
+# (-e, -ye), to (-ke), plural.
+_SHORT_ENDINGS = frozenset({"", "e", "er", "r", "re", "ke", "ra", "der", "yer", "ye"})
 _VOWELS = ("a", "e", "i", "o", "u")
 
 
