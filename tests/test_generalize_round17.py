@@ -96,3 +96,17 @@ def test_a_name_ending_in_a_vowel_takes_its_genitive(real: Responder, text: str,
     """"এআইয়ের": after a vowel the genitive is "-য়ের"; "মেটা এআইয়ের" is Meta AI, not only
     Meta, and the subject check must know it."""
     assert entity in real.subjects.named(real.matcher.key(text))
+
+
+@pytest.mark.parametrize("turns", [
+    ("Llama ki sotti 1 billion download cross korse?", "eta ki bojhay?",
+     "monthly koto download hoy?"),
+    ("লামাকন কী?", "কবে হবে?", "সম্মেলনে কারা বক্তব্য রাখবেন?"),
+])
+def test_a_figure_for_a_month_or_the_speakers_are_not_in_the_article(
+        real: Responder, turns: tuple[str, ...]) -> None:
+    """A total is not a month's figure, and an event's host is not its speakers: the article
+    says neither."""
+    played = play(Conversation(real), *turns)
+    assert facts(played[-2])
+    assert facts(played[-1]) == []

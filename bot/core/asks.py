@@ -100,7 +100,10 @@ _ASKING = {
                    "judge", "lawyer", "lawyers", "attorney", "spokesperson", "protishthata",
                    "netritte", "bicharok", "ukil", "জনক", "father of", "godfather", "inventor",
                    "আবিষ্কারক", "উদ্ভাবক", "invented", "দায়িত্বে কে", "দায়িত্বে কারা",
-                   "দায়িত্বে আছেন", "দায়িত্বপ্রাপ্ত", "দায়িত্বে কে আছেন", "dayitte ke"),
+                   "দায়িত্বে আছেন", "দায়িত্বপ্রাপ্ত", "দায়িত্বে কে আছেন", "dayitte ke",
+                   # who takes the stage: people, where an event's answer names only its host
+                   "বক্তা", "বক্তারা", "বক্তৃতা", "বক্তব্য রাখবেন", "বক্তব্য দেবেন", "অতিথি",
+                   "speaker", "speakers", "keynote", "guest", "guests", "bokta", "boktara"),
     Asked.VERSION: ("কোন ভার্সন", "কোন ভার্সনের", "কোন সংস্করণ", "কোন সংস্করণের", "ভার্সন নম্বর",
                     "which version", "what version", "which versions", "version number",
                     "kon version", "kon varsion"),
@@ -119,7 +122,10 @@ _ASKING = {
                   "sosta", "dami"),
     Asked.RATE: ("প্রতিদিন", "দৈনিক", "প্রতি দিন", "প্রতি মাসে", "প্রতি সপ্তাহে", "per day",
                  "per month", "per week", "daily", "a day", "each day", "every day", "protidin",
-                 "roj", "doinik"),
+                 "roj", "doinik",
+                 # a figure for one month or week, of a total the article gives once
+                 "মাসিক", "সাপ্তাহিক", "গত মাসে", "এই মাসে", "গত সপ্তাহে", "monthly",
+                 "weekly", "last month", "this month", "last week", "mashik", "goto mashe"),
     Asked.NAMES: ("নাম", "নামগুলো", "নামগুলা", "names", "the name", "its name", "their name",
                   "name of", "what name", "nam", "naam", "exactly which",
                   "ঠিক কোন", "thik kon", "which exactly", "which specific",
