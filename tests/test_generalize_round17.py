@@ -110,3 +110,13 @@ def test_a_figure_for_a_month_or_the_speakers_are_not_in_the_article(
     played = play(Conversation(real), *turns)
     assert facts(played[-2])
     assert facts(played[-1]) == []
+
+
+@pytest.mark.parametrize(("question", "fact"), [
+    ("ওয়ার রুম বানানোর পেছনে reason টা কী?", "war_rooms"),
+    ("can the new Llama models reason?", "reasoning_models"),
+])
+def test_the_reason_is_a_cause_and_to_reason_is_reasoning(
+        real: Responder, question: str, fact: str) -> None:
+    """"reason টা কী" asks why, not about the models that reason step by step."""
+    assert facts(play(Conversation(real), question)[0]) == [fact]
