@@ -120,3 +120,23 @@ def test_the_reason_is_a_cause_and_to_reason_is_reasoning(
         real: Responder, question: str, fact: str) -> None:
     """"reason টা কী" asks why, not about the models that reason step by step."""
     assert facts(play(Conversation(real), question)[0]) == [fact]
+
+
+@pytest.mark.parametrize("question", [
+    "মাল্টিমোডাল লামা কি ভিডিও বুঝতে পারবে?",
+    "মাল্টিমোডাল লামা কি বাংলা বুঝবে?",
+    "Will the multimodal Llama generate images too?",
+])
+def test_media_and_languages_the_article_does_not_name_are_not_in_it(
+        real: Responder, question: str) -> None:
+    """The multimodal fact names text, pictures and sound: video, Bengali or making
+    pictures is not what it says."""
+    answer = play(Conversation(real), question)[0].answer
+    assert answer.kind is AnswerKind.NOT_IN_ARTICLE
+    assert answer.suggestions[:1] == ("multimodal",)
+
+
+def test_which_model_gets_it_first_is_not_in_the_article(real: Responder) -> None:
+    turns = play(Conversation(real), "লামায় এজেন্টিক ফিচার আসবে?", "কোন মডেলে প্রথম আসবে?")
+    assert facts(turns[0]) == ["agentic"]
+    assert facts(turns[1]) == []
