@@ -457,3 +457,56 @@ def test_kb_validate_warns_of_a_title_or_answer_wrapped_in_curly_quotes(tmp_path
     assert warnings[0].startswith(f"{facts}:{line}:12: warning: the title of fact"
                                   " 'downloads_milestone' is wrapped in curly quotes"), warnings
     assert '(fix: write straight quotes "…" around it' in warnings[0], warnings
+
+
+def test_kb_validate_says_an_event_s_mistake_once_not_again_from_bot_yaml(
+    tmp_path: Path,
+) -> None:
+    """Found by QA: a date typed "2025-4-29" was reported, then bot.yaml's event command
+    was "unknown event 'llamacon' (fix: use one of: (no events defined))", which sent an
+    admin looking for an event that events.yaml plainly defines."""
+    folder = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", folder)
+    events = folder / "events.yaml"
+    original = events.read_text(encoding="utf-8")
+    for old, new in (("starts_at: 2025-04-29", "starts_at: 2025-4-29"),
+                     ("title: \"লামাকন\"", "title: \"\"")):
+        assert original.count(old) == 1
+        events.write_text(original.replace(old, new), encoding="utf-8")
+        result = run("kb", "validate", str(folder))
+        assert result.returncode == 1, new
+        [problem] = result.stdout.splitlines()  # the event's own mistake, once
+        assert problem.startswith(f"{events}:"), problem
+
+
+def test_kb_validate_counts_in_english_one_event_not_1_events() -> None:
+    """Found by QA: the real folder's one event printed "OK: ..., 1 events"."""
+    result = run("kb", "validate")
+    assert result.returncode == 0
+    assert ", 1 event (version " in result.stdout, result.stdout
+    assert "1 events" not in result.stdout
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ('    title: "কপিরাইট মামলা"\n', '    title: "কপিরাইট মামলা\n'),
+    ('      - "লামার বিরুদ্ধে কপিরাইট মামলা কী নিয়ে?"\n',
+     '      - "লামার বিরুদ্ধে কপিরাইট মামলা কী নিয়ে?\n'),
+])
+def test_kb_validate_names_the_line_of_a_quote_left_open(
+    tmp_path: Path, old: str, new: str,
+) -> None:
+    """Found by QA: a text whose closing quote was forgotten was reported lines further on,
+    where YAML gave up ("did not find expected key"), with a hint about ':' and '#', and
+    nothing pointed at the line to mend."""
+    folder = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", folder)
+    facts = folder / "facts.yaml"
+    original = facts.read_text(encoding="utf-8")
+    assert original.count(old) == 1
+    facts.write_text(original.replace(old, new), encoding="utf-8")
+    line = original[: original.index(old)].count("\n") + 1
+    result = run("kb", "validate", str(folder))
+    assert result.returncode == 1
+    [problem] = result.stdout.splitlines()
+    assert f"the quote opened on line {line} is not closed" in problem, problem
+    assert problem.endswith('")'), problem
