@@ -3,6 +3,7 @@
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -510,3 +511,14 @@ def test_kb_validate_names_the_line_of_a_quote_left_open(
     [problem] = result.stdout.splitlines()
     assert f"the quote opened on line {line} is not closed" in problem, problem
     assert problem.endswith('")'), problem
+
+
+@pytest.mark.parametrize("age", ["0d", "90h", "100000d"])
+def test_data_purge_says_which_ages_it_takes(tmp_path: Path, age: str) -> None:
+    """Found by QA: `--older-than 0d` was refused as "not an age in days such as 90d",
+    which it plainly is: the line did not say that an age runs from 1d to 36500d."""
+    sqlite3.connect(tmp_path / "db.sqlite3").close()  # a database there, so the age is read
+    result = run("data", "purge", "--older-than", age, "--database",
+                 str(tmp_path / "db.sqlite3"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "1d to 36500d" in result.stderr, result.stderr
