@@ -522,3 +522,18 @@ def test_data_purge_says_which_ages_it_takes(tmp_path: Path, age: str) -> None:
                  str(tmp_path / "db.sqlite3"), cwd=tmp_path)
     assert result.returncode == 2
     assert "1d to 36500d" in result.stderr, result.stderr
+
+
+def test_the_readme_s_resolved_example_is_what_ask_prints() -> None:
+    """Found by QA: the README's `resolved` row said that after "লামা কী?", "এটা কি ফ্রি?"
+    is read as "লামা কি ফ্রি"; `ask --json --chat` printed "কি ফ্রি" (its own words name
+    the neighbouring fact). The example is read from the README, so it stays true."""
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in readme.splitlines() if line.startswith("| `resolved` |"))
+    first, second, reading = re.search(
+        r'after "([^"]+)", "([^"]+)" is read as "([^"]+)"', row).groups()
+    result = run("ask", "--json", "--chat", "-", stdin=f"{first}\n{second}\n")
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert rows[1]["turn"] == "follow_up" and rows[1]["resolved"] == reading, rows[1]
