@@ -81,6 +81,11 @@ def _knowledge_dir(args: argparse.Namespace, settings: Settings) -> Path:
     return Path(__file__).resolve().parent.parent / "knowledge"
 
 
+def _many(count: int, noun: str) -> str:
+    """"1 event", "22 facts": the summary's counts in plain English."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def _now(args: argparse.Namespace, settings: Settings) -> datetime:
     tz = settings.timezone
     if getattr(args, "now", None):
@@ -278,9 +283,9 @@ def cmd_kb_validate(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     questions = sum(len(f.questions) for f in knowledge.facts.values())
     summary = (
-        f"OK: {len(knowledge.facts)} facts, {questions} example questions, "
-        f"{len(knowledge.smalltalk)} small-talk intents, {len(knowledge.events)} events "
-        f"(version {knowledge.version})"
+        f"OK: {_many(len(knowledge.facts), 'fact')}, {_many(questions, 'example question')}, "
+        f"{_many(len(knowledge.smalltalk), 'small-talk intent')}, "
+        f"{_many(len(knowledge.events), 'event')} (version {knowledge.version})"
     )
     # OK all the same: the folder is served.
     warnings = sorted([*knowledge.warnings, *past_events(knowledge, now)],

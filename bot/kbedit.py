@@ -116,6 +116,15 @@ def fingerprint(path: Path) -> str:
         return ABSENT
 
 
+def same_file(directory: Path, name: str, content: bytes) -> bool:
+    """Whether `directory/name` already holds exactly `content` (applying it writes nothing)."""
+    target = directory / name
+    try:
+        return target.is_file() and target.read_bytes() == content
+    except OSError:
+        return False
+
+
 def stage(directory: Path, name: str, content: bytes, current: Knowledge, tz: tzinfo) -> StagedEdit:
     """Validate `directory` with `name` replaced by `content`; raises KnowledgeError if invalid."""
     # Both are read: an edited facts.yaml saved as facts.yml would sit beside it, every id

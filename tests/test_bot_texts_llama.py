@@ -10,9 +10,11 @@ import html
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from conftest import KNOWLEDGE_DIR, ROOT, BotThread
+from conftest import DHAKA, KNOWLEDGE_DIR, ROOT, BotThread, start_bot
 from fake_telegram import FakeTelegram
 
 LLAMABOT = str(Path(sys.executable).parent / "llamabot")
@@ -125,3 +127,20 @@ def test_console_banner_and_prompt_read_as_before() -> None:
         timeout=60, check=True)
     assert result.stdout.startswith(CONSOLE_BANNER + "\n")
     assert f"\n{NAME}> {EMPTY}\n" in result.stdout
+
+
+def test_subscribing_after_the_event_promises_no_reminder_for_it(
+    bot_settings: Any, fake_telegram: FakeTelegram
+) -> None:
+    """Found by QA: after LlamaCon, /llamacon said it was held, and the 🔔 button under it
+    answered "I will tell you before events, LlamaCon among them"."""
+    after = datetime(2025, 5, 2, 10, 0, tzinfo=DHAKA)
+    running = start_bot(bot_settings, clock=lambda: after)
+    try:
+        [events] = fake_telegram.ask("/llamacon")
+        assert "অনুষ্ঠিত হয়ে গেছে" in events.text
+        [subscribed] = fake_telegram.ask("/subscribe")
+        assert "লামাকন" not in subscribed.text, subscribed.text
+        assert subscribed.text.startswith("🔔 আপনি রিমাইন্ডার চালু করেছেন।")
+    finally:
+        running.stop()

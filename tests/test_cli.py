@@ -3,6 +3,7 @@
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -457,3 +458,82 @@ def test_kb_validate_warns_of_a_title_or_answer_wrapped_in_curly_quotes(tmp_path
     assert warnings[0].startswith(f"{facts}:{line}:12: warning: the title of fact"
                                   " 'downloads_milestone' is wrapped in curly quotes"), warnings
     assert '(fix: write straight quotes "…" around it' in warnings[0], warnings
+
+
+def test_kb_validate_says_an_event_s_mistake_once_not_again_from_bot_yaml(
+    tmp_path: Path,
+) -> None:
+    """Found by QA: a date typed "2025-4-29" was reported, then bot.yaml's event command
+    was "unknown event 'llamacon' (fix: use one of: (no events defined))", which sent an
+    admin looking for an event that events.yaml plainly defines."""
+    folder = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", folder)
+    events = folder / "events.yaml"
+    original = events.read_text(encoding="utf-8")
+    for old, new in (("starts_at: 2025-04-29", "starts_at: 2025-4-29"),
+                     ("title: \"লামাকন\"", "title: \"\"")):
+        assert original.count(old) == 1
+        events.write_text(original.replace(old, new), encoding="utf-8")
+        result = run("kb", "validate", str(folder))
+        assert result.returncode == 1, new
+        [problem] = result.stdout.splitlines()  # the event's own mistake, once
+        assert problem.startswith(f"{events}:"), problem
+
+
+def test_kb_validate_counts_in_english_one_event_not_1_events() -> None:
+    """Found by QA: the real folder's one event printed "OK: ..., 1 events"."""
+    result = run("kb", "validate")
+    assert result.returncode == 0
+    assert ", 1 event (version " in result.stdout, result.stdout
+    assert "1 events" not in result.stdout
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ('    title: "কপিরাইট মামলা"\n', '    title: "কপিরাইট মামলা\n'),
+    ('      - "লামার বিরুদ্ধে কপিরাইট মামলা কী নিয়ে?"\n',
+     '      - "লামার বিরুদ্ধে কপিরাইট মামলা কী নিয়ে?\n'),
+])
+def test_kb_validate_names_the_line_of_a_quote_left_open(
+    tmp_path: Path, old: str, new: str,
+) -> None:
+    """Found by QA: a text whose closing quote was forgotten was reported lines further on,
+    where YAML gave up ("did not find expected key"), with a hint about ':' and '#', and
+    nothing pointed at the line to mend."""
+    folder = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", folder)
+    facts = folder / "facts.yaml"
+    original = facts.read_text(encoding="utf-8")
+    assert original.count(old) == 1
+    facts.write_text(original.replace(old, new), encoding="utf-8")
+    line = original[: original.index(old)].count("\n") + 1
+    result = run("kb", "validate", str(folder))
+    assert result.returncode == 1
+    [problem] = result.stdout.splitlines()
+    assert f"the quote opened on line {line} is not closed" in problem, problem
+    assert problem.endswith('")'), problem
+
+
+@pytest.mark.parametrize("age", ["0d", "90h", "100000d"])
+def test_data_purge_says_which_ages_it_takes(tmp_path: Path, age: str) -> None:
+    """Found by QA: `--older-than 0d` was refused as "not an age in days such as 90d",
+    which it plainly is: the line did not say that an age runs from 1d to 36500d."""
+    sqlite3.connect(tmp_path / "db.sqlite3").close()  # a database there, so the age is read
+    result = run("data", "purge", "--older-than", age, "--database",
+                 str(tmp_path / "db.sqlite3"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "1d to 36500d" in result.stderr, result.stderr
+
+
+def test_the_readme_s_resolved_example_is_what_ask_prints() -> None:
+    """Found by QA: the README's `resolved` row said that after "লামা কী?", "এটা কি ফ্রি?"
+    is read as "লামা কি ফ্রি"; `ask --json --chat` printed "কি ফ্রি" (its own words name
+    the neighbouring fact). The example is read from the README, so it stays true."""
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in readme.splitlines() if line.startswith("| `resolved` |"))
+    first, second, reading = re.search(
+        r'after "([^"]+)", "([^"]+)" is read as "([^"]+)"', row).groups()
+    result = run("ask", "--json", "--chat", "-", stdin=f"{first}\n{second}\n")
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert rows[1]["turn"] == "follow_up" and rows[1]["resolved"] == reading, rows[1]

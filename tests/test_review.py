@@ -110,3 +110,18 @@ def test_words_that_steer_a_conversation_are_no_card(responder: Responder) -> No
     matcher about it."""
     logged = asked("আরও বলো", 1, 2, 3) + asked("হ্যাঁ", 4) + asked("২", 5) + asked(RAIN[0], 6)
     assert [list(c.texts) for c in review_queue(logged, responder)] == [[RAIN[0]]]
+
+
+def test_a_card_offers_the_facts_users_were_offered_when_the_matcher_ranks_none(
+    responder: Responder,
+) -> None:
+    """Found by QA: "lama er dam koto" got "the report does not say" with two facts as
+    buttons, and /gaps named one of them as closest, but its /review card (and `kb review`,
+    and `kb gaps --format csv`) had no fact to add it to: the matcher ranks only declines
+    for it, and the card looked at nothing else."""
+    text = "lama er dam koto"
+    assert not [r for r in responder.matcher.match(text).ranked
+                if r.intent_id in responder.knowledge.facts]
+    offered = ("license_criticism", "ecosystem_strategy")
+    [found] = review_queue(asked(text, 1, 2, offered=offered), responder)
+    assert card(found, responder).closest == offered

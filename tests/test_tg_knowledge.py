@@ -392,3 +392,35 @@ def test_an_upload_named_yml_beside_its_yaml_is_refused_naming_the_file_it_meant
     assert "duplicate" not in reply.text and not reply.buttons
     assert "send it named facts.yaml" in plain(reply), reply.text
     assert not (folder / "facts.yml").exists()
+
+
+def test_an_upload_identical_to_its_file_offers_nothing_to_apply_or_roll_back(
+    editable_bot: tuple[BotThread, Path], fake_telegram: FakeTelegram
+) -> None:
+    """Found by QA: the folder's own facts.yaml sent back unchanged was previewed with an
+    Apply button, and applying it said "applied; the previous version is kept, /rollback"
+    (to every admin), while /rollback then said there was nothing to undo."""
+    bot, folder = editable_bot
+    since = fake_telegram.mark()
+    fake_telegram.document("facts.yaml", (folder / "facts.yaml").read_bytes(), user_id=ADMIN_ID)
+    [reply] = fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == ADMIN_ID, since=since)
+    assert "হুবহু এক" in reply.text and "facts.yaml" in reply.text
+    assert not reply.buttons  # nothing to apply
+    assert not (folder / ".history").exists() or not list((folder / ".history").glob("*--*"))
+    [none] = fake_telegram.ask("/rollback", user_id=ADMIN_ID)
+    assert "ফেরানোর মতো কোনো আগের সংস্করণ নেই" in none.text
+
+
+def test_a_reload_notice_is_one_message_with_its_reason_and_what_changed(
+    watched_bot: tuple[BotThread, Path], fake_telegram: FakeTelegram
+) -> None:
+    """Found by QA: every reload an admin was told of (a hand edit, a /review edit) came as
+    two messages, the first only "🔄 জ্ঞানভান্ডার পুনরায় লোড (facts.yaml changed):"."""
+    bot, folder = watched_bot
+    since = fake_telegram.mark()
+    (folder / "facts.yaml").write_bytes(with_new_answer(folder))
+    told = fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == ADMIN_ID, since=since)
+    time.sleep(0.5)  # a second message, if any, would be on its way
+    told = [c for c in fake_telegram.calls_to("sendMessage", since) if c.chat_id == ADMIN_ID]
+    assert len(told) == 1, [c.text for c in told]
+    assert "পুনরায় লোড" in told[0].text and "facts changed (1)" in told[0].text

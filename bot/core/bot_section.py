@@ -33,12 +33,14 @@ _EVENT_REQUIRED = ("id", "command", "description", "button", "subscribe_button")
 
 def with_bot_texts(
     knowledge: Knowledge, entries: list[Located], readers: Mapping[str, NodeReader],
-    complete: bool,
+    complete: bool, events_written: frozenset[str] = frozenset(),
 ) -> Knowledge:
     """`knowledge` with the bot's texts of the folder's `bot:` section (the generic ones
     without it); every problem goes to the reader of the file it is in.
 
     `complete` is False when some file could not be parsed: the event named may be in it.
+    `events_written`: the ids of every event as written, of those with a problem of their
+    own too (already reported where it is: the command naming one is no second mistake).
     """
     if not entries:
         return knowledge
@@ -71,7 +73,8 @@ def with_bot_texts(
                        "users read one or two: keep the best")
     if examples:
         values["examples"] = tuple(e for e, _ in examples)
-    event, command = _event(reader, fields.get("event"), knowledge, complete)
+    event, command = _event(reader, fields.get("event"), knowledge,
+                            complete, events_written)
     # The command as written, even when refused: a text naming it is not a second mistake.
     commands = RESERVED_COMMANDS | ({command} if command else set())
     for field in SPECS:
@@ -94,7 +97,8 @@ def _text(reader: NodeReader, fields: dict[str, yaml.Node], field: str) -> str |
 
 
 def _event(reader: NodeReader, node: yaml.Node | None, knowledge: Knowledge,
-           complete: bool) -> tuple[EventCommand | None, str | None]:
+           complete: bool, events_written: frozenset[str],
+           ) -> tuple[EventCommand | None, str | None]:
     """The event command, if it is right, and the command as written."""
     if node is None:
         return None, None
@@ -105,7 +109,8 @@ def _event(reader: NodeReader, node: yaml.Node | None, knowledge: Knowledge,
     event_id, command = found["id"], found["command"]
     written = command.lstrip("/") if command else None
     events = {e.id for e in knowledge.events}
-    if event_id is not None and complete and event_id not in events:
+    if (event_id is not None and complete and event_id not in events
+            and event_id not in events_written):
         reader.problem(fields["id"], f"unknown event {event_id!r}",
                        f"use one of: {', '.join(sorted(events)) or '(no events defined)'}")
     if command is not None:

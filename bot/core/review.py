@@ -230,7 +230,12 @@ def card(found: Cluster, responder: Responder) -> Card:
     picked = [f for f, _ in sorted(found.chosen.items(), key=lambda i: (-i[1], i[0]))
               if f in knowledge.facts]
     ranked = [f for f, _ in sorted(scores.items(), key=lambda i: (-i[1], i[0]))]
-    closest = tuple(dict.fromkeys(picked + ranked))[:CLOSEST]
+    # Then what the bot offered them (most often first, else in the order offered): a
+    # question the matcher ranks only declines for ("lama er dam koto") was still shown
+    # facts, which /gaps names as closest.
+    offered = [f for f, _ in sorted(found.offered.items(), key=lambda i: -i[1])
+               if f in knowledge.facts]
+    closest = tuple(dict.fromkeys(picked + ranked + offered))[:CLOSEST]
     # "Another subject" adds to a decline that sends the fallback (one without `about`):
     # the one the phrasings come closest to, else the first there is.
     others = [d.id for d in knowledge.declines.values() if not d.about]

@@ -707,7 +707,9 @@ def build_knowledge(
         entities=entities,
         synonyms=synonyms,
     )
-    knowledge = with_bot_texts(knowledge, list(entries.get("bot", ())), readers, complete)
+    written = frozenset(value for space, value in builder.seen_ids if space == "event")
+    knowledge = with_bot_texts(knowledge, list(entries.get("bot", ())), readers, complete,
+                               written)
     problems = [p for r in readers.values() for p in r.problems]
     return knowledge, problems
 

@@ -97,11 +97,16 @@ class NodeReader:
             self.problem_at(refused.mark, refused.message, refused.hint)
         except yaml.MarkedYAMLError as err:
             mark = err.problem_mark or err.context_mark
+            opened = _open_quote(text, err.context_mark, mark)
             self.problem_at(
                 mark,
                 f"YAML syntax error: {err.problem or err.context or 'invalid YAML'}",
                 # PyYAML calls a tab only "a character that cannot start any token".
                 "a tab: indent with spaces, not tabs" if _tab_before(text, mark)
+                # A forgotten closing quote runs the text on to the next quote, and YAML
+                # gives up lines further on: name the line to mend.
+                else f'the quote opened on line {opened} is not closed: end the text with "'
+                if opened is not None
                 else "check indentation and quote text that contains ':' or '#'",
             )
         except yaml.reader.ReaderError as err:
@@ -359,6 +364,21 @@ def _unreadable(character: object) -> tuple[str, str]:
         what = f"the character U+{code:04X}"
     return (f"{what} is not allowed in a YAML file",
             "delete it and save the file as plain UTF-8 text")
+
+
+def _open_quote(text: str, start: yaml.Mark | None, end: yaml.Mark | None) -> int | None:
+    """The first line (1-based) from `start` to just before `end`, the span a syntax error
+    names, that opens a double-quoted text and does not close it; None if there is none."""
+    if start is None or end is None or start.line >= end.line:
+        return None
+    lines = text.splitlines()
+    for number in range(start.line, min(end.line, len(lines))):
+        line = lines[number].replace('\\\\', "").replace('\\"', "")
+        if line.lstrip().startswith("#"):
+            continue
+        if line.count('"') % 2:
+            return number + 1
+    return None
 
 
 def _tab_before(text: str, mark: yaml.Mark | None) -> bool:

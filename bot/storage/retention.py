@@ -26,7 +26,7 @@ def parse_age(text: str) -> int:
     """Days in "90d" (or "90"); ValueError with the reason otherwise."""
     value = text.strip().lower().removesuffix("d")
     if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 36500:
-        raise ValueError(f"{text!r} is not an age in days such as 90d")
+        raise ValueError(f"{text!r} is not an age in days from 1d to 36500d, such as 90d")
     return int(value)
 
 

@@ -12,9 +12,10 @@ from telegram.error import TelegramError
 
 from bot.core.kbdiff import KnowledgeDiff
 from bot.core.loader import KnowledgeError
+from bot.core.message_length import MAX_MESSAGE
 from bot.live import LiveKnowledge, Swap
 from bot.tg import texts
-from bot.tg.render import escape, report_chunks
+from bot.tg.render import escape, join_chunks, report_chunks
 from bot.tg.reply import send_chunks
 from bot.tg.services import Services
 
@@ -86,9 +87,15 @@ async def reload_and_tell_admins(services: Services, bot: Bot, reason: str, *,
         return None
     if outcome.ok and (not tell_success or (outcome.diff is not None and outcome.diff.empty)):
         return outcome
-    note = texts.RELOAD_REASON.format(reason=escape(reason))
-    await tell_admins(services, bot, [note, *outcome.messages])
+    await tell_admins(services, bot, with_reason(reason, outcome.messages))
     return outcome
+
+
+def with_reason(reason: str, messages: list[str]) -> list[str]:
+    """A reload's report headed by why it ran, in the report's first message if it fits
+    (not a message of its own saying only "reloaded (reason):")."""
+    note = texts.RELOAD_REASON.format(reason=escape(reason))
+    return join_chunks([note, *messages], MAX_MESSAGE, separator="\n")
 
 
 async def tell_admins(services: Services, bot: Bot, chunks: list[str],

@@ -72,6 +72,10 @@ async def preview(context: ContextTypes.DEFAULT_TYPE, services: Services, chat_i
     previews of `name` are superseded, even if this upload turns out invalid: an admin who
     sent a newer version must not apply an older one by tapping its preview."""
     upload = services.pending_edits.upload(name)
+    if await asyncio.to_thread(kbedit.same_file, services.settings.knowledge_dir, name, content):
+        # Applying it would write nothing and keep no version for /rollback: say so.
+        await send_chunks(context.bot, chat_id, [texts.EDIT_SAME.format(name=escape(name))])
+        return
     try:
         staged = await asyncio.to_thread(
             kbedit.stage,

@@ -25,7 +25,7 @@ from bot.core.review import NARROW_MARGIN, card, review_queue
 from bot.tg import review_view as view
 from bot.tg import texts
 from bot.tg.handlers.admin import admin_services
-from bot.tg.reloading import swapped, tell_admins
+from bot.tg.reloading import swapped, tell_admins, with_reason
 from bot.tg.render import escape
 from bot.tg.reply import send_chunks
 from bot.tg.review_session import PREFIX, ReviewSession, Tap, parse
@@ -203,7 +203,7 @@ async def _apply(context: ContextTypes.DEFAULT_TYPE, services: Services, query: 
                                          lesson.target, by, services.now()):
         outcome += "\n" + texts.REVIEW_FAILED.format(reason="the decision was not saved")
     reason = texts.REVIEW_RELOAD.format(who=f"{by}, {lesson.target}")
-    notice = [texts.RELOAD_REASON.format(reason=escape(reason)), *swapped(swap, reason).messages]
+    notice = with_reason(reason, swapped(swap, reason).messages)
     await _next(context, services, query, session, text, outcome, notice)
 
 

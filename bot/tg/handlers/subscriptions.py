@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable
+from datetime import datetime
 
 from telegram import ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
@@ -78,18 +79,21 @@ async def set_subscription(update: Update, context: ContextTypes.DEFAULT_TYPE, o
         await context.bot.send_message(chat.id, texts.DATABASE_DOWN, parse_mode=None)
         return
     if on:
-        text = subscribed_text(services.knowledge) if changed else texts.ALREADY_SUBSCRIBED
+        text = subscribed_text(services.knowledge, now) if changed else texts.ALREADY_SUBSCRIBED
     else:
         text = texts.UNSUBSCRIBED if changed else texts.NOT_SUBSCRIBED
     await context.bot.send_message(chat.id, text, parse_mode=None,
                                    reply_markup=toggle_markup(on))
 
 
-def subscribed_text(knowledge: Knowledge) -> str:
-    """The confirmation, naming the event bot.yaml gives a command ("লামাকনসহ অনুষ্ঠানের আগে")."""
+def subscribed_text(knowledge: Knowledge, now: datetime) -> str:
+    """The confirmation, naming the event bot.yaml gives a command ("লামাকনসহ অনুষ্ঠানের আগে")
+    while it is still ahead: once held, no reminder of it will come."""
     featured = knowledge.bot.event
     event = next((e for e in knowledge.events if featured and e.id == featured.event_id), None)
-    return texts.SUBSCRIBED_EVENT.format(event=event.title) if event else texts.SUBSCRIBED
+    if event is None or event.starts_at <= now:
+        return texts.SUBSCRIBED
+    return texts.SUBSCRIBED_EVENT.format(event=event.title)
 
 
 async def on_subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
