@@ -140,3 +140,10 @@ def test_which_model_gets_it_first_is_not_in_the_article(real: Responder) -> Non
     turns = play(Conversation(real), "লামায় এজেন্টিক ফিচার আসবে?", "কোন মডেলে প্রথম আসবে?")
     assert facts(turns[0]) == ["agentic"]
     assert facts(turns[1]) == []
+
+
+def test_came_out_in_its_spoken_form_is_a_launch(real: Responder) -> None:
+    """"বেরিয়েছিল" is "বের হয়েছিল" said in one word: after "what is Llama?", "when did it
+    come out?" is its launch."""
+    turns = play(Conversation(real), "লামা কী?", "কবে বেরিয়েছিল?")
+    assert facts(turns[1]) == ["launch_2023"]
