@@ -156,3 +156,9 @@ def test_came_out_in_its_spoken_form_is_a_launch(real: Responder) -> None:
 def test_the_message_of_two_stories_is_their_lesson(real: Responder, message: str) -> None:
     """"কোন বড় বার্তা দেয়" asks the lesson the report draws, as "কী শিক্ষা" does."""
     assert facts(play(Conversation(real), message)[0])[:1] == ["ethics_legal"]
+
+
+@pytest.mark.parametrize("follow", ["এতে Meta কী react করলো?", "how's Meta responding?"])
+def test_metas_response_to_deepseek_is_the_war_rooms(real: Responder, follow: str) -> None:
+    turns = play(Conversation(real), "কোন চীনা মডেল লামাকে ছাড়িয়ে গেছে?", follow)
+    assert facts(turns[1]) == ["war_rooms"]
