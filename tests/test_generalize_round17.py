@@ -162,3 +162,13 @@ def test_the_message_of_two_stories_is_their_lesson(real: Responder, message: st
 def test_metas_response_to_deepseek_is_the_war_rooms(real: Responder, follow: str) -> None:
     turns = play(Conversation(real), "কোন চীনা মডেল লামাকে ছাড়িয়ে গেছে?", follow)
     assert facts(turns[1]) == ["war_rooms"]
+
+
+@pytest.mark.parametrize(("question", "fact"), [
+    ("why do developers choose open models when closed ones exist?", "open_source_interest"),
+    ("When is LlamaCon?", "llamacon"),
+])
+def test_when_after_another_question_word_joins_a_clause(
+        real: Responder, question: str, fact: str) -> None:
+    """"why ... when closed ones exist?" asks why, not when: its "when" joins a clause."""
+    assert facts(play(Conversation(real), question)[0]) == [fact]

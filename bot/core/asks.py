@@ -499,12 +499,28 @@ def _what_are_they_of(words: list[str]) -> bool:
                for i in range(len(words)))
 
 
+_OPENERS = frozenset({"why", "how", "what", "which", "who", "whom", "where", "is", "are",
+                      "was", "were", "do", "does", "did", "can", "could", "will", "would",
+                      "should", "has", "have"})
+_CLAUSE_JOINS = frozenset({"and", "also", "or", "plus"})
+
+
 def _when_is_a_conjunction(cleaned: str) -> bool:
-    """Whether every English "when" joins a clause ("when building it", "when it comes to")
-    rather than asks one. Read as written: a synonym group may have replaced "building"."""
+    """Whether every English "when" joins a clause ("when building it", "when it comes to",
+    "why pick open models when closed ones exist?") rather than asks one. Read as written: a
+    synonym group may have replaced "building"."""
     words = cleaned.split()
+    asked_before = [False] * len(words)  # another question opened this clause before it
+    opened = False
+    for i, w in enumerate(words):
+        asked_before[i] = opened
+        if w in _CLAUSE_JOINS:
+            opened = False
+        elif w in _OPENERS:
+            opened = True
     return all(i + 1 < len(words) and (words[i + 1].endswith("ing")
                                        or words[i + 1:i + 3] == ["it", "comes"])
+               or asked_before[i]
                for i, w in enumerate(words) if w == "when")
 
 
