@@ -172,3 +172,9 @@ def test_when_after_another_question_word_joins_a_clause(
         real: Responder, question: str, fact: str) -> None:
     """"why ... when closed ones exist?" asks why, not when: its "when" joins a clause."""
     assert facts(play(Conversation(real), question)[0]) == [fact]
+
+
+def test_genai_is_generative_ai(real: Responder) -> None:
+    """"জেনএআই" is the article's "জেনারেটিভ AI" shortened: unknown, it let a decline win."""
+    message = "শুনলাম মেটার নিজের একটা জেনএআই কনফারেন্স হবে। ওটার নাম কী আর কবে?"
+    assert facts(play(Conversation(real), message)[0])[:1] == ["llamacon"]
