@@ -178,3 +178,16 @@ def test_genai_is_generative_ai(real: Responder) -> None:
     """"জেনএআই" is the article's "জেনারেটিভ AI" shortened: unknown, it let a decline win."""
     message = "শুনলাম মেটার নিজের একটা জেনএআই কনফারেন্স হবে। ওটার নাম কী আর কবে?"
     assert facts(play(Conversation(real), message)[0])[:1] == ["llamacon"]
+
+
+@pytest.mark.parametrize(("first", "follow", "fact"), [
+    ("মেটা কি মাল্টিমোডাল লামা বানাচ্ছে?", "কবে রিলিজ হবে?", None),
+    ("লামাকন কী?", "কবে হবে?", "llamacon"),
+    ("লামায় কি রিজনিং আসবে?", "কবে আসবে?", "reasoning_models"),
+])
+def test_when_it_will_come_out_is_not_the_year_llama_first_did(
+        real: Responder, first: str, follow: str, fact: str | None) -> None:
+    """"কবে রিলিজ হবে?" asks a time still ahead: Llama's first launch in 2023 does not
+    tell it; LlamaCon's date and the new models' "coming months" do."""
+    turns = play(Conversation(real), first, follow)
+    assert facts(turns[1]) == ([fact] if fact else [])

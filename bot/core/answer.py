@@ -768,7 +768,8 @@ class Responder:
         entities = self.knowledge.entities
         person = any(entities[e].kind == "person" for e in named if e in entities)
         return (self.asks.given(fact.answer)
-                | ({Asked.WHEN, Asked.MONTH, Asked.DAY} if self.knowledge.events_for_fact(fact.id)
+                | ({Asked.WHEN, Asked.MONTH, Asked.DAY, Asked.UPCOMING}
+                   if self.knowledge.events_for_fact(fact.id)
                    else set())
                 | ({Asked.PERSON} if person else set())
                 | ({Asked.WHO} if others or self.asks.names_people(fact.answer) else set())

@@ -46,6 +46,7 @@ class Asked(StrEnum):
     WHICH = "which"  # which ones: a list of three or more, named or not
     SHARE = "share"  # a part of a whole ("how much of the $80 billion"): no fact breaks one down
     SPEC = "spec"  # a technical specification (parameters, GPUs, running offline): none given
+    UPCOMING = "upcoming"  # a time still ahead ("কবে রিলিজ হবে?"): a past year does not tell it
 
 
 _ASKING = {
@@ -185,6 +186,8 @@ _GIVING = {
     Asked.WHEN: (*_MONTHS, "সালে", "সাল", "মাসে", "বছর", "বছরে", "আগামী", "শিগগির", "year",
                  "month"),
     Asked.MONTH: _MONTHS,
+    Asked.UPCOMING: ("আগামী", "এ বছর", "থাকবে", "পারবে", "উঠবে", "হবে", "নির্ধারিত", "আসন্ন",
+                     "শিগগির", "upcoming", "coming"),
     Asked.PERCENT: ("শতাংশ", "শতকরা", "percent", "percentage"),
     Asked.VERSION: ("সংস্করণ", "ভার্সন", "version"),
     Asked.CITY: ("শহর", "শহরে", "city"),
@@ -248,6 +251,8 @@ class Asks:
                                 "নির্দিষ্ট করে", "exactly", "exact", "specifically", "precisely",
                                 "thik ki", "thik kon", "thik kothay", "thik kara"))
         self._heading = asking(("headed", "heading", "going", "jacche", "যাচ্ছে"))
+        self._future = asking(("হবে", "আসবে", "ছাড়বে", "করবে", "পাবে", "hobe", "ashbe", "asbe",
+                               "korbe", "will", "going to", "gonna"))
         # What something is used for, by whom: "স্পটিফাই লামা দিয়ে কী কাজ করে?"
         self._purpose = asking(("কী কাজে", "কোন কাজে", "কী কাজ করে", "কী কাজ করায়", "দিয়ে কী করে",
                                   "দিয়া কী করে", "দিয়ে কী কাজ", "দিয়া কী কাজ", "use case",
@@ -328,6 +333,8 @@ class Asks:
         if Asked.WHEN in found and _when_is_a_conjunction(key.cleaned) and not _holds(
                 tuple(w for w in key.surface if w != "when"), self._asking[Asked.WHEN]):
             found.discard(Asked.WHEN)  # "...considerations when building AI?" asks no time
+        if Asked.WHEN in found and _holds(key.surface, self._future):
+            found.add(Asked.UPCOMING)  # "কবে রিলিজ হবে?": not the year Llama first came out
         if Asked.MONEY in found and _earnings_occasion(key.surface) and not _holds(
                 _without(key.surface, ((_EARNINGS,),)), self._asking[Asked.MONEY]):
             found.discard(Asked.MONEY)  # "আয়ের কলে কী বললেন?": the earnings call, no sum
