@@ -510,6 +510,10 @@ _OPENERS = frozenset({"why", "how", "what", "which", "who", "whom", "where", "is
                       "was", "were", "do", "does", "did", "can", "could", "will", "would",
                       "should", "has", "have"})
 _CLAUSE_JOINS = frozenset({"and", "also", "or", "plus"})
+# "did Meta say when it would ship?": a "when" told or known asks the time, whatever precedes.
+_TELLING = frozenset({"say", "said", "says", "tell", "told", "me", "know", "knows", "ask",
+                      "asked", "announce", "announced", "mention", "mentioned", "reveal",
+                      "revealed", "explain", "confirm", "confirmed", "share", "shared"})
 
 
 def _when_is_a_conjunction(cleaned: str) -> bool:
@@ -527,7 +531,7 @@ def _when_is_a_conjunction(cleaned: str) -> bool:
             opened = True
     return all(i + 1 < len(words) and (words[i + 1].endswith("ing")
                                        or words[i + 1:i + 3] == ["it", "comes"])
-               or asked_before[i]
+               or asked_before[i] and not (i and words[i - 1] in _TELLING)
                for i, w in enumerate(words) if w == "when")
 
 
