@@ -191,3 +191,10 @@ def test_when_it_will_come_out_is_not_the_year_llama_first_did(
     tell it; LlamaCon's date and the new models' "coming months" do."""
     turns = play(Conversation(real), first, follow)
     assert facts(turns[1]) == ([fact] if fact else [])
+
+
+def test_another_of_the_same_kind_leans_on_the_last_answer(real: Responder) -> None:
+    """"আর অন্য কোনো আইনি ঝামেলা?" after Europe's trouble answers alone as the ethics fact;
+    "অন্য" asks for another legal trouble than Europe's: the lawsuit."""
+    turns = play(Conversation(real), "ইউরোপে লামা কেন আটকে গেল?", "আর অন্য কোনো আইনি ঝামেলা?")
+    assert facts(turns[1]) == ["copyright_lawsuit"]

@@ -522,6 +522,10 @@ class Conversation:
         key = self.responder.matcher.key(words)
         if self._points(key, within=None if len(tokens) <= 6 else 2):
             return True  # "eta ke banaise?", "who made it?": not who made the bot
+        if _asks_another(words) and not self.responder.subjects.spans(key):
+            # "any other legal trouble?": other than the last answer's ("other than Spotify"
+            # is other than what it names)
+            return True
         spans = self.responder.subjects.spans(key)
         words_of = {i for _, start, end in spans for i in range(start, end)}
         endings = {end for _, _, end in spans if key.surface[end:end + 1] in _ENDING_APART}
