@@ -198,3 +198,13 @@ def test_another_of_the_same_kind_leans_on_the_last_answer(real: Responder) -> N
     "অন্য" asks for another legal trouble than Europe's: the lawsuit."""
     turns = play(Conversation(real), "ইউরোপে লামা কেন আটকে গেল?", "আর অন্য কোনো আইনি ঝামেলা?")
     assert facts(turns[1]) == ["copyright_lawsuit"]
+
+
+@pytest.mark.parametrize(("question", "fact"), [
+    ("Why are companies and devs picking open models when closed ones are available?",
+     "open_source_interest"),
+    ("meta ai capex this year?", "ai_investment"),
+])
+def test_nouns_joined_by_and_do_not_end_the_clause_and_capex_is_spending(
+        real: Responder, question: str, fact: str) -> None:
+    assert facts(play(Conversation(real), question)[0]) == [fact]

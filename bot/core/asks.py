@@ -525,8 +525,9 @@ def _when_is_a_conjunction(cleaned: str) -> bool:
     opened = False
     for i, w in enumerate(words):
         asked_before[i] = opened
-        if w in _CLAUSE_JOINS:
-            opened = False
+        if w in _CLAUSE_JOINS and words[i + 1:i + 2] and (
+                words[i + 1] in _OPENERS or words[i + 1] == "when"):
+            opened = False  # "..., and when did it launch?" (not "companies and devs")
         elif w in _OPENERS:
             opened = True
     return all(i + 1 < len(words) and (words[i + 1].endswith("ing")
