@@ -287,3 +287,21 @@ def test_a_refused_reload_is_reported_in_a_few_messages(
                if c.chat_id == ADMIN_ID and "/topics" not in c.text]
     assert 1 <= len(refusal) <= 3, [c.text[:80] for c in refusal]
     assert "more_talk_0.yaml" in refusal[0].text
+
+
+def test_the_superseded_alert_fits_telegram_for_the_longest_file_name(
+    two_admins: tuple[BotThread, Path], fake_telegram: FakeTelegram
+) -> None:
+    """Red-team: "A newer upload of {name} superseded…" ran past an alert's 200 characters
+    for a name of 97 or more; Telegram refused it and the admin got a generic apology."""
+    bot, folder = two_admins
+    name = "s" * 95 + ".yaml"  # the longest name an upload may have (100)
+    extra = 'version: 1\nsmalltalk:\n  - id: bye2\n    answer: "বিদায়"\n    questions: ["tata"]\n'
+    old = preview(fake_telegram, name, extra.encode())
+    preview(fake_telegram, name, extra.replace("tata", "ta ta").encode())
+    since = fake_telegram.mark()
+    alert = superseded(fake_telegram, apply_button(old))
+    assert "superseded" in alert and len(alert) <= 200, alert
+    assert "nothing was written" in alert  # what the admin must know, not cut off
+    assert not fake_telegram.calls_to("sendMessage", since)  # no apology
+    assert not (folder / name).exists()
