@@ -571,18 +571,23 @@ def _shown_length(text: str, parse_mode: Any) -> int:
     return _utf16_len(text)
 
 
+_COMMAND = re.compile(r"/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?")
+
+
 def _entities(text: str) -> list[Json]:
     """bot_command and mention entities, with offsets in UTF-16 code units like Telegram."""
     entities: list[Json] = []
     position = 0
     for word in text.split(" "):
-        kind = None
-        if word.startswith("/") and position == 0 and len(word) > 1:
-            kind = "bot_command"
+        kind, marked = None, word
+        if position == 0 and (command := _COMMAND.match(word)):
+            # As Telegram does: a command is Latin letters, digits and "_" (and @bot); what
+            # follows in the same word ("/stats\x1b[2J") is text, not the command.
+            kind, marked = "bot_command", command.group()
         elif word.startswith("@") and len(word) > 1:
             kind = "mention"
         if kind:
             entities.append({"type": kind, "offset": _utf16_len(text[:position]),
-                             "length": _utf16_len(word)})
+                             "length": _utf16_len(marked)})
         position += len(word) + 1
     return entities
