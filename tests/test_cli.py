@@ -372,6 +372,17 @@ def test_kb_validate_gives_a_fix_for_every_event_date_and_duration(tmp_path: Pat
          "invalid date '2025-13-40' (fix: write 2025-04-29 or 2025-04-29T10:00:00+06:00)"),
         ("starts_at: 2025-04-29", "starts_at: 2025-04-29T10:00:00",
          "has no UTC offset (fix: add one, e.g. 2025-04-29T10:00:00+06:00)"),
+        # Red-team: a date without its dashes was read as a time without an offset, and
+        # the fix said to add one ("20250429+06:00"), where the date's form was wrong.
+        ("starts_at: 2025-04-29", "starts_at: 20250429",
+         "starts_at '20250429' is not a date written year-month-day (fix: write 2025-04-29,"
+         " or 2025-04-29T10:00:00+06:00 for a time)"),
+        ("starts_at: 2025-04-29", "starts_at: 20250429T1000",
+         "starts_at '20250429T1000' is not a date written year-month-day (fix: write"
+         " 2025-04-29T10:00:00+06:00"),
+        ("starts_at: 2025-04-29", "starts_at: 2025-W18-2",
+         "starts_at '2025-W18-2' is not a date written year-month-day (fix: write 2025-04-29,"
+         " or 2025-04-29T10:00:00+06:00 for a time)"),
         ("starts_at: 2025-04-29", "starts_at: 2250-04-29",
          "starts_at 2250-04-29 is in 2250 (fix: write a date in the years 2000 to 2100)"),
         ("[7d, 1d, 1h]", "[7d, soon]",
