@@ -106,7 +106,8 @@ async def preview(context: ContextTypes.DEFAULT_TYPE, services: Services, chat_i
     found += past_events(staged.knowledge, services.now(), services.knowledge)
     warnings = [str(replace(w, file=Path(w.file).name)) for w in found]
     *chunks, last = report_chunks(texts.EDIT_SUMMARY.format(name=escape(name)),
-                                  [*staged.diff.lines(), *warnings], most=MAX_REPORT_MESSAGES)
+                                  [*staged.diff.value_lines(), *staged.diff.lines(),
+                                   *warnings], most=MAX_REPORT_MESSAGES)
     try:
         await send_chunks(context.bot, chat_id, chunks)
     except TelegramError as exc:  # the buttons still go out: without them the edit is lost
