@@ -406,11 +406,65 @@ def _entries(history: Path) -> list[_Entry]:
 
 
 def _prune(history: Path, name: str) -> None:
-    """Delete all but the latest KEPT_PER_FILE history entries of the knowledge file `name`
-    (its notes stay in notes.jsonl: a line each, the record of who did what)."""
+    """Keep KEPT_PER_FILE history entries of the knowledge file `name`, and among them the
+    file as it was last deployed or edited by hand (its notes stay in notes.jsonl: a line
+    each, the record of who did what).
+
+    Deleting the oldest entries alone let a stolen admin account push that version out of
+    /rollback's reach with 21 uploads. So entries older than the last version no apply
+    wrote (the file from disk) go first; once it is the oldest, the entry after it is
+    folded into it instead: undoing it then undoes those applies at once."""
     own = [e for e in _entries(history) if e.name.removesuffix(_ABSENT) == name]
-    for entry in own[:-KEPT_PER_FILE]:
-        entry.path.unlink(missing_ok=True)
+    while len(own) > KEPT_PER_FILE:
+        notes = _notes(history)
+        if _from_disk(own, notes) > 0:
+            own.pop(0).path.unlink(missing_ok=True)
+        else:
+            _fold(history, own[0], own.pop(1), notes)
+
+
+def _from_disk(own: list[_Entry], notes: dict[str, dict[str, object]]) -> int:
+    """The index of the latest of `own` holding a version no apply wrote: not the bytes
+    the apply before it wrote (a hand edit, a deploy, a file deleted by hand). The oldest
+    counts as one: what came before it is not known."""
+    for index in range(len(own) - 1, 0, -1):
+        wrote = notes.get(own[index - 1].path.name, {}).get("wrote")
+        if own[index].name.endswith(_ABSENT) or wrote != fingerprint(own[index].path):
+            return index
+    return 0
+
+
+def _fold(history: Path, base: _Entry, later: _Entry,
+          notes: dict[str, dict[str, object]]) -> None:
+    """Make `base` undo the apply of `later` too, then delete `later`: `later` holds what
+    `base`'s apply wrote, so `base` restored over what `later`'s apply wrote is the same
+    step back, two applies at once. The note first: a crash between the two leaves a
+    rollback refused as stale, never a wrong version written."""
+    first, then = notes.get(base.path.name, {}), notes.get(later.path.name, {})
+    applies = _count(first.get("applies", 1)) + 1
+    since = first.get("since", first.get("at", base.stamp))
+    name = base.name.removesuffix(_ABSENT)
+    note: dict[str, object] = {
+        "entry": base.path.name, "at": then.get("at", later.stamp), "by": then.get("by", ""),
+        "applies": applies, "since": since,
+        "what": f"{applies} applies of {name} since {since}, undone at once (the versions"
+                f" between are not kept), back to {name} as it was before them; the latest:"
+                f" {then.get('what', '?')}"}
+    if "wrote" in then:
+        note["wrote"] = then["wrote"]
+    taught = [*_listed(first.get("taught")), *_listed(then.get("taught"))]
+    if taught:
+        note["taught"] = list(dict.fromkeys(taught))
+    _note(history, note)
+    later.path.unlink(missing_ok=True)
+
+
+def _count(value: object) -> int:
+    return value if isinstance(value, int) else 1
+
+
+def _listed(value: object) -> list[str]:
+    return [str(item) for item in value] if isinstance(value, list) else []
 
 
 def _write_atomically(target: Path, content: bytes) -> None:

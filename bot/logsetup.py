@@ -81,6 +81,19 @@ class UpdateDumpFilter(logging.Filter):
                     and str(record.msg).startswith("Error while parsing updates"))
 
 
+# Control characters but the line break and the tab, escaped as `\xNN`: a
+# terminal reading a text log must not run a user's "\x1b[2J" (JSON escapes them itself).
+_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0)) if chr(c) not in "\n\t"}
+
+
+class TextFormatter(logging.Formatter):
+    """Readable lines, with every control character escaped (see `_CONTROLS`): a call site
+    that forgets to quote what a user wrote still cannot write to the terminal through it."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return super().format(record).translate(_CONTROLS)
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time (ISO 8601, UTC), level, logger, message, exception,
     stack and every `extra` field.
@@ -125,7 +138,7 @@ def setup_logging(
     redactor = RedactingFilter(secrets)
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter(redactor.redact) if log_format == "json"
-                         else logging.Formatter(_FORMAT))
+                         else TextFormatter(_FORMAT))
     handler.addFilter(redactor)
     handler.addFilter(UpdateDumpFilter())
     root = logging.getLogger()

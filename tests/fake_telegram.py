@@ -10,7 +10,8 @@ telling how long to wait, refused until then, as Telegram does), `flood_wait` (a
 wait) and `migrate_group` (a group upgraded to a supergroup: sends to its old id get 400 with
 `migrate_to_chat_id`), all on `clock`, which a test may replace to step time.
 What Telegram refuses by itself is refused here too: a message past 4096 characters, an
-inline answer holding one, a callback query answered twice.
+inline answer holding one, a callback query's alert past 200 characters, a callback query
+answered twice.
 
 Runs in a daemon thread (ThreadingHTTPServer), so it serves sync tests, asyncio tests
 and subprocess bots alike.
@@ -373,8 +374,9 @@ class FakeTelegram:
 
     def _invalid(self, method: str, params: Json) -> Failure | None:
         """What Telegram itself refuses (400): a text past 4096 characters once its HTML is
-        parsed, in a message or in any inline result (the whole answer is refused), and a
-        callback query answered a second time. Called with the lock held."""
+        parsed, in a message or in any inline result (the whole answer is refused), a
+        callback query's alert past 200 characters, and a callback query answered a second
+        time. Called with the lock held."""
         texts: list[tuple[Any, Any]] = []
         if method in ("sendMessage", "editMessageText"):
             texts.append((params.get("text", ""), params.get("parse_mode")))
@@ -387,6 +389,8 @@ class FakeTelegram:
                            else "Bad Request: message is too long")
             return Failure(method, 400, description=description)
         if method == "answerCallbackQuery":
+            if _shown_length(str(params.get("text") or ""), None) > 200:
+                return Failure(method, 400, description="Bad Request: MESSAGE_TOO_LONG")
             query_id = str(params.get("callback_query_id"))
             if query_id in self.answered_queries:
                 return Failure(method, 400, description="Bad Request: query is too old and"
@@ -567,18 +571,23 @@ def _shown_length(text: str, parse_mode: Any) -> int:
     return _utf16_len(text)
 
 
+_COMMAND = re.compile(r"/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?")
+
+
 def _entities(text: str) -> list[Json]:
     """bot_command and mention entities, with offsets in UTF-16 code units like Telegram."""
     entities: list[Json] = []
     position = 0
     for word in text.split(" "):
-        kind = None
-        if word.startswith("/") and position == 0 and len(word) > 1:
-            kind = "bot_command"
+        kind, marked = None, word
+        if position == 0 and (command := _COMMAND.match(word)):
+            # As Telegram does: a command is Latin letters, digits and "_" (and @bot); what
+            # follows in the same word ("/stats\x1b[2J") is text, not the command.
+            kind, marked = "bot_command", command.group()
         elif word.startswith("@") and len(word) > 1:
             kind = "mention"
         if kind:
             entities.append({"type": kind, "offset": _utf16_len(text[:position]),
-                             "length": _utf16_len(word)})
+                             "length": _utf16_len(marked)})
         position += len(word) + 1
     return entities

@@ -373,6 +373,17 @@ def test_kb_validate_gives_a_fix_for_every_event_date_and_duration(tmp_path: Pat
          "invalid date '2025-13-40' (fix: write 2025-04-29 or 2025-04-29T10:00:00+06:00)"),
         ("starts_at: 2025-04-29", "starts_at: 2025-04-29T10:00:00",
          "has no UTC offset (fix: add one, e.g. 2025-04-29T10:00:00+06:00)"),
+        # Red-team: a date without its dashes was read as a time without an offset, and
+        # the fix said to add one ("20250429+06:00"), where the date's form was wrong.
+        ("starts_at: 2025-04-29", "starts_at: 20250429",
+         "starts_at '20250429' is not a date written year-month-day (fix: write 2025-04-29,"
+         " or 2025-04-29T10:00:00+06:00 for a time)"),
+        ("starts_at: 2025-04-29", "starts_at: 20250429T1000",
+         "starts_at '20250429T1000' is not a date written year-month-day (fix: write"
+         " 2025-04-29T10:00:00+06:00"),
+        ("starts_at: 2025-04-29", "starts_at: 2025-W18-2",
+         "starts_at '2025-W18-2' is not a date written year-month-day (fix: write 2025-04-29,"
+         " or 2025-04-29T10:00:00+06:00 for a time)"),
         ("starts_at: 2025-04-29", "starts_at: 2250-04-29",
          "starts_at 2250-04-29 is in 2250 (fix: write a date in the years 2000 to 2100)"),
         ("[7d, 1d, 1h]", "[7d, soon]",
@@ -389,6 +400,37 @@ def test_kb_validate_gives_a_fix_for_every_event_date_and_duration(tmp_path: Pat
         [line] = [x for x in result.stdout.splitlines() if x.startswith(f"{events}:")]
         assert expected in line, line
         assert line.endswith(")"), line
+
+
+def test_kb_validate_refuses_questions_and_synonyms_with_no_letters(tmp_path: Path) -> None:
+    """Red-team: an example question of punctuation alone ("!!!"), of a zero-width space, or
+    a synonym "৳" passed validation, though nothing a user writes can match them (and every
+    such synonym is the same empty word to the matcher). Each is refused where it stands."""
+    folder = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", folder)
+    facts, synonyms = folder / "facts.yaml", folder / "synonyms.yaml"
+    first = '      - "লামা কতবার ডাউনলোড হয়েছে?"\n'
+    text = facts.read_text(encoding="utf-8")
+    assert text.count(first) == 1
+    facts.write_text(text.replace(first, first + '      - "!!!"\n      - "\u200b"\n'),
+                     encoding="utf-8")
+    at = text[:text.index(first)].count("\n") + 2  # the line after the first question
+    group = "  - [টাকা, ট্যাকা, অর্থ, পয়সা, taka, money, টাকাপয়সা]"
+    words = synonyms.read_text(encoding="utf-8")
+    assert words.count(group) == 1
+    synonyms.write_text(words.replace(group, group[:-1] + ", ৳]"), encoding="utf-8")
+    group_at = words[:words.index(group)].count("\n") + 1
+    result = run("kb", "validate", str(folder))
+    assert result.returncode == 1
+    found = [x for x in result.stdout.splitlines() if "no letters" in x]
+    assert found == [
+        f"{facts}:{at}:9: example question '!!!' has no letters to match (fix: write the"
+        " question in words, as a user would ask it)",
+        f"{facts}:{at + 1}:9: example question '\\u200b' has no letters to match (fix: write"
+        " the question in words, as a user would ask it)",
+        f"{synonyms}:{group_at}:{len(group) + 2}: synonym '৳' has no letters to match (fix:"
+        " write the word in letters, or take it out of the group)",
+    ], result.stdout
 
 
 def test_kb_validate_says_once_that_the_facts_line_is_missing(tmp_path: Path) -> None:

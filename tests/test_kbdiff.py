@@ -156,3 +156,22 @@ def test_a_line_names_twenty_ids_and_counts_the_rest(knowledge: Knowledge) -> No
     named = ", ".join(f"topic_{n:04d}" for n in range(20))
     assert line == f"topics added (4,500): {named}, … and 4,480 more"
     assert diff.section("topics").added == tuple(t.id for t in topics)  # all still known
+
+
+def test_new_values_are_bounded_and_never_the_text_of_a_source(knowledge: Knowledge) -> None:
+    """Links and texts told to every admin fit one message ahead of the report, however
+    many an edit changes, and a source's file is never quoted (only its YAML is)."""
+    from bot.core.message_length import tg_len
+
+    facts = {i: replace(f, answer=f"{f.answer} https://evil.example/{i}/{'x' * 400}")
+             for i, f in knowledge.facts.items()}
+    source_id, source = next(iter(knowledge.sources.items()))
+    sources = {**knowledge.sources,
+               source_id: replace(source, text=source.text + "\nhttps://in-the-file.example")}
+    edited = replace(knowledge, facts=facts, sources=sources)
+    values = diff_knowledge(knowledge, edited).value_lines()
+    assert len(facts) > 10 and len(values) == 10 + 1 + 5 + 1, values
+    assert values[10] == f"… and {len(facts) - 10:,} more new links: see the file"
+    assert values[0].startswith("🔗 facts ") and ", new link → https://evil.example/" in values[0]
+    assert sum(tg_len(v) + 1 for v in values) < 3600  # with a header, one message
+    assert not any("in-the-file" in v for v in values)

@@ -1,6 +1,7 @@
 """Staging, applying and rolling back knowledge edits on real files; the folder watcher."""
 
 import asyncio
+import re
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,6 +17,7 @@ from bot.kbedit import (
     apply,
     check_upload,
     fingerprint,
+    history,
     rollback,
     stage,
 )
@@ -317,6 +319,58 @@ def test_a_file_that_cannot_be_copied_does_not_block_every_upload(kb: Path) -> N
     original = (kb / "events.yaml").read_bytes()
     staged = stage(kb, "events.yaml", original.replace(b"[7d, 1d, 1h]", b"[3d]"), current, TZ)
     assert staged.diff.section("events").changed == ("llamacon",)
+
+
+def uploads(kb: Path, count: int, start: datetime = NOW) -> list[bytes]:
+    """`count` uploads of events.yaml, each with other reminders; what each wrote."""
+    before = (kb / "events.yaml").read_bytes()
+    wrote = []
+    for n in range(count):
+        content = re.sub(rb"remind_before: \[.*\]", f"remind_before: [{n + 2}d]".encode(),
+                         before)
+        apply(kb, "events.yaml", content, fingerprint(kb / "events.yaml"), TZ,
+              start + timedelta(minutes=n), by="admin 666 (upload)",
+              what="events.yaml uploaded")
+        wrote.append(content)
+    return wrote
+
+
+def test_a_burst_of_uploads_cannot_push_the_file_as_deployed_out_of_reach(kb: Path) -> None:
+    """Red-team: .history kept the latest 20 entries of a file, so a stolen admin account
+    uploading a file 21 times deleted the copy of it as it was before them, and /rollback
+    could no longer bring it back. The oldest entry now stays: past 20, the next one is
+    folded into it, and undoing it restores the file as it was before all those uploads."""
+    original = (kb / "events.yaml").read_bytes()
+    wrote = uploads(kb, 25)
+    events = [p for p in (kb / ".history").iterdir() if p.name.endswith("--events.yaml")]
+    assert len(events) == 20  # still bounded
+    changes = history(kb)
+    assert [c.what for c in changes[1:]] == ["events.yaml uploaded"] * 19
+    assert changes[0].what.startswith("6 applies of events.yaml since 2025-04-01T18:00:00"), (
+        changes[0])
+    assert changes[0].by == "admin 666 (upload)"
+    for n in range(19):  # the latest 19, one at a time
+        undo(kb)
+        assert (kb / "events.yaml").read_bytes() == wrote[-2 - n]
+    undo(kb)  # the first six at once
+    assert (kb / "events.yaml").read_bytes() == original
+    with pytest.raises(EditError, match="nothing to roll back"):
+        undo(kb)
+
+
+def test_a_version_edited_by_hand_is_the_one_a_burst_cannot_push_out(kb: Path) -> None:
+    """The last version not written by an upload (a deploy, a hand edit) is the one kept:
+    older entries go as before."""
+    uploads(kb, 3)
+    by_hand = (kb / "events.yaml").read_bytes().replace(b"[4d]", b"[9d, 3h]")
+    assert by_hand != (kb / "events.yaml").read_bytes()
+    (kb / "events.yaml").write_bytes(by_hand)
+    uploads(kb, 22, NOW + timedelta(hours=1))
+    for _ in range(20):
+        undo(kb)
+    assert (kb / "events.yaml").read_bytes() == by_hand
+    with pytest.raises(EditError, match="nothing to roll back"):
+        undo(kb)
 
 
 def test_an_entry_from_before_applies_recorded_their_bytes_is_checked_by_time(

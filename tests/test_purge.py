@@ -5,13 +5,15 @@ outbox indexes of migration 7 on a database upgraded from migration 6."""
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 from bot.storage.connection import DatabaseTarget, Engine, connect
 from bot.storage.migrations import MIGRATIONS, migrate
 from bot.storage.outbox import REMAINING, Outbox, OutboxItem, iso
 from bot.storage.question_log import QuestionLog, Storage
-from bot.storage.records import QuestionRecord, UserSeen, VoteRecord
+from bot.storage.records import Purged, QuestionRecord, UserSeen, VoteRecord
 
 NOW = datetime(2025, 4, 20, 12, 0, tzinfo=UTC)
 LONG_AGO = NOW - timedelta(days=120)
@@ -205,6 +207,48 @@ def test_finished_broadcasts_go_once_old_and_their_deliveries_gone(
     assert again is not None and again.total == 0
     outbox.close()
     log.close()
+
+
+def test_two_purges_at_once_count_each_deleted_delivery_once(
+        database_target: DatabaseTarget) -> None:
+    """Red-team: a purge counted a step's delivery rows (SELECT … GROUP BY) into the
+    broadcast's `purged_*` columns, then deleted them. Two purges at once (two replicas, or
+    `llamabot data purge` beside the bot) on PostgreSQL both counted the same rows, one
+    deleted them, and `broadcast status` said twice as many were sent. Both run here while
+    a third transaction holds the broadcast's row (SQLite: its write lock), so that each
+    has read what to delete before either can write."""
+    outbox = Outbox.open(database_target)
+    outbox.add_subscribers([1, 2, 3, 4], "command", LONG_AGO)
+    news = sent_long_ago(outbox, [1, 2, 3, 4], "old news")
+    assert outbox.finish_completed(NOW - timedelta(days=1)) == [news]  # it stays, counted
+    purges = [QuestionLog(database_target, busy_timeout_ms=20_000) for _ in range(2)]
+    for log in purges:
+        assert log.open(), log.error
+    holder = connect(database_target)
+    results: list[object] = [None, None]
+
+    def purge(index: int) -> None:
+        results[index] = purges[index].purge(CUTOFF, NOW, pause=lambda: None)
+
+    with holder.transaction() as db:
+        db.execute("UPDATE broadcasts SET purged_sent = purged_sent WHERE id = ?", (news,))
+        threads = [threading.Thread(target=purge, args=(i,)) for i in range(2)]
+        for thread in threads:
+            thread.start()
+        time.sleep(1.5)  # both reach the broadcast's row (or the write lock) and wait
+    for thread in threads:
+        thread.join(30)
+    assert all(isinstance(r, Purged) for r in results), results
+    assert sum(r.deliveries for r in results if isinstance(r, Purged)) == 4
+    [(counted,)] = outbox.conn.execute("SELECT purged_sent FROM broadcasts WHERE id = ?",
+                                       (news,)).fetchall()
+    assert counted == 4
+    progress = outbox.progress(news)
+    assert progress is not None and (progress.sent, progress.remaining) == (4, 0)
+    holder.close()
+    for log in purges:
+        log.close()
+    outbox.close()
 
 
 def test_forgetting_a_chat_never_breaks_a_broadcast_in_flight(

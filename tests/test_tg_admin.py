@@ -19,7 +19,7 @@ def test_non_admins_are_refused_and_logged(
     caplog.set_level(logging.WARNING)
     [reply] = fake_telegram.ask(command, user_id=4242)
     assert "শুধু অ্যাডমিনদের" in reply.text
-    assert f"refused admin command {command} for user 4242" in caplog.text
+    assert f"refused admin command '{command}' for user 4242" in caplog.text
     # The same command from an admin in a group (where others can see it) still works, or,
     # for what shows users' questions, says to use it in private.
     [ok] = fake_telegram.ask(command, user_id=ADMIN_ID, chat_id=-5, chat_type="group")

@@ -287,3 +287,66 @@ def test_a_refused_reload_is_reported_in_a_few_messages(
                if c.chat_id == ADMIN_ID and "/topics" not in c.text]
     assert 1 <= len(refusal) <= 3, [c.text[:80] for c in refusal]
     assert "more_talk_0.yaml" in refusal[0].text
+
+
+def test_the_superseded_alert_fits_telegram_for_the_longest_file_name(
+    two_admins: tuple[BotThread, Path], fake_telegram: FakeTelegram
+) -> None:
+    """Red-team: "A newer upload of {name} superseded…" ran past an alert's 200 characters
+    for a name of 97 or more; Telegram refused it and the admin got a generic apology."""
+    bot, folder = two_admins
+    name = "s" * 95 + ".yaml"  # the longest name an upload may have (100)
+    extra = 'version: 1\nsmalltalk:\n  - id: bye2\n    answer: "বিদায়"\n    questions: ["tata"]\n'
+    old = preview(fake_telegram, name, extra.encode())
+    preview(fake_telegram, name, extra.replace("tata", "ta ta").encode())
+    since = fake_telegram.mark()
+    alert = superseded(fake_telegram, apply_button(old))
+    assert "superseded" in alert and len(alert) <= 200, alert
+    assert "nothing was written" in alert  # what the admin must know, not cut off
+    assert not fake_telegram.calls_to("sendMessage", since)  # no apology
+    assert not (folder / name).exists()
+
+
+def told_other_admin(fake: FakeTelegram, since: int, needle: str) -> str:
+    """Everything the other admin was told about an apply, once `needle` names it."""
+    fake.wait_for("sendMessage", lambda c: c.chat_id == OTHER_ADMIN and needle in c.text,
+                  since=since)
+    return "\n".join(c.text for c in fake.calls_to("sendMessage", since)
+                     if c.chat_id == OTHER_ADMIN)
+
+
+def test_other_admins_see_the_new_links_and_texts_an_apply_brings(
+    two_admins: tuple[BotThread, Path], fake_telegram: FakeTelegram
+) -> None:
+    """Red-team: the other admins were told only which fields an apply changed ("events
+    changed (1): llamacon (url)"), so a stolen admin account could swap in a phishing link
+    unseen. A changed link is now shown whole to every admin, a changed text by its start."""
+    bot, folder = two_admins
+    phish = "https://llamacon-tickets.example.net/login?next=/claim&ref=bot"
+    events = (folder / "events.yaml").read_bytes() + f'    url: "{phish}"\n'.encode()
+    since = fake_telegram.mark()
+    assert APPLIED in tap(fake_telegram, apply_button(
+        preview(fake_telegram, "events.yaml", events))).text
+    told = told_other_admin(fake_telegram, since, "events.yaml")
+    assert "events changed (1): llamacon (url)" in told
+    assert f"llamacon url → {phish}".replace("&", "&amp;") in told
+
+    # A link deep in a long text (past what is shown of it) and a renamed bot.
+    bot_yaml = (folder / "bot.yaml").read_text(encoding="utf-8")
+    link = "https://t.me/llama_support_desk_official"
+    padding = "লামা নিয়ে প্রশ্ন করুন। " * 40
+    edited = (bot_yaml.replace('name: "লামাবট"', 'name: "লামাবট সাপোর্ট"')
+              .replace("    আসসালামু আলাইকুম, নমস্কার!",
+                       f'    আসসালামু আলাইকুম, নমস্কার! {padding}<a href="{link}">সাপোর্ট</a>'))
+    assert edited.count("লামাবট সাপোর্ট") == 1 and link in edited
+    since = fake_telegram.mark()
+    assert APPLIED in tap(fake_telegram, apply_button(
+        preview(fake_telegram, "bot.yaml", edited.encode()))).text
+    told = told_other_admin(fake_telegram, since, "bot.yaml")
+    assert f"welcome, new link → {link}" in told
+    assert 'bot texts name → "লামাবট সাপোর্ট"' in told
+    assert padding not in told  # a text's start only
+    # The admin who applied it read the same in the preview.
+    [shown] = [c for c in fake_telegram.calls_to("sendMessage", since)
+               if c.chat_id == ADMIN_ID and c.text.startswith("📄")]
+    assert link in shown.text and "লামাবট সাপোর্ট" in shown.text

@@ -174,6 +174,25 @@ def test_an_update_the_library_cannot_read_is_logged_by_its_id_only(
     assert "cannot be read" in output and "private words" not in output, output[-2000:]
 
 
+def test_a_refused_command_reaches_the_text_log_without_control_characters(
+    process_fake: FakeTelegram, tmp_path: Path
+) -> None:
+    """Red-team: a non-admin's refused admin command was logged by its first word as
+    written; Telegram's command entity ends before "\\x1b[2J", so the whole word, escape
+    codes and all, reached a terminal reading the text log (clearing it, recolouring it)."""
+    fake = process_fake
+    env = bot_env(fake, tmp_path, LLAMABOT_LOG_LEVEL="INFO", LLAMABOT_LOG_FORMAT="text")
+    with running(env, tmp_path) as proc:
+        fake.wait_for("getUpdates", timeout=15)
+        [reply] = fake.ask("/stats\x1b[2J\x1b]0;pwned\x07\x9b31m\u202e", user_id=4242)
+        assert "শুধু অ্যাডমিনদের" in reply.text  # the command was read, and refused
+        output = terminated(proc)
+    [line] = [x for x in output.splitlines() if "refused admin command" in x]
+    assert "/stats" in line and "4242" in line
+    assert not any(c in line for c in "\x1b\x07\x9b\u202e"), repr(line)
+    assert "\\x1b[2J" in line  # escaped: still readable, as written
+
+
 def test_run_now_sets_the_clock_of_reminders_and_countdowns(
     process_fake: FakeTelegram, tmp_path: Path
 ) -> None:

@@ -100,6 +100,30 @@ def test_redacting_filter_covers_message_args_and_traceback() -> None:
     assert "HTTP Request" not in output  # httpx is raised to WARNING
 
 
+def test_text_logs_escape_control_characters_but_keep_lines() -> None:
+    """Whatever a call site logs, a terminal reading the text log runs no escape of it."""
+    stream = io.StringIO()
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level, logging.getLogger("httpx").level)
+    setup_logging("INFO", [TOKEN], stream=stream)
+    log = logging.getLogger("bot.example")
+    try:
+        log.warning("word %s", "/gaps\x1b[2J\x1b]0;title\x07\x9b31m\r")
+        try:
+            raise ValueError("\x1b[31mred")
+        except ValueError:
+            log.exception("two\tcolumns\nand lines")
+    finally:  # give pytest its handlers back
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+        logging.getLogger("httpx").setLevel(saved[2])
+        logging.captureWarnings(False)
+    output = stream.getvalue()
+    assert not any(c in output for c in "\x1b\x07\x9b\r"), repr(output)
+    assert "word /gaps\\x1b[2J\\x1b]0;title\\x07\\x9b31m\\x0d" in output
+    assert "two\tcolumns\nand lines" in output and "ValueError: \\x1b[31mred" in output
+
+
 def test_redacting_filter_handles_url_encoded_tokens() -> None:
     f = RedactingFilter([TOKEN])
     assert f.redact("x=123456789%3AAAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw") == f"x={REDACTED}"

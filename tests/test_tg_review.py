@@ -129,7 +129,7 @@ def test_non_admins_open_none_of_the_review(
     log_unanswered(bot, "ajke brishti hobe", 1)
     [refused] = fake_telegram.ask("/review", user_id=4242)
     assert "শুধু অ্যাডমিনদের" in refused.text
-    assert "refused admin command /review for user 4242" in caplog.text
+    assert "refused admin command '/review' for user 4242" in caplog.text
     [card] = fake_telegram.ask("/review", user_id=ADMIN_ID)
     before = (folder / "decline.yaml").read_bytes()
     for data in buttons(card).values():  # every button of a real card, tapped by a user

@@ -29,6 +29,11 @@ _SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 # Reminders are due at `starts_at - offset`, computed and converted across time zones at run
 # time: bounded values here keep that arithmetic far from datetime's limits (years 1-9999).
 FIRST_YEAR, LAST_YEAR = 2000, 2100
+# The one form of a date events.yaml takes: 2025-04-29, then maybe a time. Python also
+# reads ISO's other forms (20250429, 2025-W18-2), which an admin does not recognise in a
+# message: 20250429 read as a time without an offset, and the fix said to add one.
+_YEAR_MONTH_DAY = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]|$)")
+_EXAMPLE_OFFSET = "+06:00"
 MAX_OFFSET = timedelta(days=365)  # exclusive
 
 
@@ -92,6 +97,8 @@ def parse_starts_at(text: str, tz: tzinfo) -> datetime:
     in `tz`; every computation with it goes through `instant`.
     """
     text = text.strip()
+    if not _YEAR_MONTH_DAY.match(text) and (fix := _written_out(text)):
+        raise EventValueError(f"starts_at {text!r} is not a date written year-month-day", fix)
     day_only = len(text) == 10
     try:
         if day_only:
@@ -111,6 +118,20 @@ def parse_starts_at(text: str, tz: tzinfo) -> datetime:
     if day_only:  # the day's first moment, by `wall_time`'s rule
         return wall_time(moment, tz)
     return moment.astimezone(tz)
+
+
+def _written_out(text: str) -> str | None:
+    """The fix for a date in another of ISO's forms: the same moment as events.yaml writes
+    it; None for what is no date at all (that is an invalid date)."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if "T" not in text.upper() and " " not in text:  # a date alone
+        day = moment.date().isoformat()
+        return f"write {day}, or {day}T10:00:00{_EXAMPLE_OFFSET} for a time"
+    written = moment.isoformat(timespec="seconds")
+    return f"write {written}" + ("" if moment.tzinfo else _EXAMPLE_OFFSET)
 
 
 def instant(moment: datetime) -> datetime:

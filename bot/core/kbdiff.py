@@ -6,8 +6,9 @@ changes how the bot answers as surely as an edited fact, and must not read as "n
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,6 +24,20 @@ MAX_LISTED = 20
 # reworded question read `questions 34 -> 34`, and nothing said which word left a group.
 MAX_DETAILED = 3
 _SHOWN = 80  # characters of one named question; longer ones are cut with "…"
+# The new values of what users read, for every admin: a stolen admin account swapping in a
+# phishing link was told to the others as "llamacon (url)". A link is shown whole (up to
+# _LINK_SHOWN), a changed text by its start; so many that, with a report's header, they
+# fit its first message (4,096 units), ahead of anything a long report cuts.
+MAX_LINKS = 10
+MAX_TEXTS = 5
+_LINK_SHOWN = 220
+_TEXT_SHOWN = 120
+_ID_SHOWN = 60  # ids have no length limit
+# What users can follow: an address, a Telegram link, an @username.
+_LINK = re.compile(r"(?:https?://|tg://|www\.|t\.me/)[^\s\"'<>]+|(?<![\w@/])@[A-Za-z]\w{3,}",
+                   re.IGNORECASE)
+# Read from the files a source names, not written in the YAML: never echoed.
+_NOT_SHOWN = frozenset({"text"})
 
 
 @dataclass(frozen=True)
@@ -35,6 +50,9 @@ class SectionDiff:
     removed: tuple[str, ...] = ()
     # id -> what to say about it: its example questions, or the fields that changed
     notes: Mapping[str, str] = field(default_factory=dict)
+    # The new links (whole) and texts (their start) of the entries added or changed
+    links: tuple[str, ...] = ()
+    texts: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -72,6 +90,18 @@ class KnowledgeDiff:
         names = [s.name for s in self.sections]
         return found or [f"no change to {', '.join(names[:-1])} or {names[-1]}"]
 
+    def value_lines(self) -> list[str]:
+        """The new links, then the start of the new texts, an edit brings: a few lines, to
+        go before `lines` (so that no cut of a long report can hide a changed link)."""
+        links = [line for s in self.sections for line in s.links]
+        texts = [line for s in self.sections for line in s.texts]
+        return [*_capped(links, MAX_LINKS, "new links"), *_capped(texts, MAX_TEXTS, "new texts")]
+
+
+def _capped(lines: list[str], most: int, what: str) -> list[str]:
+    more = len(lines) - most
+    return lines[:most] + ([f"… and {more:,} more {what}: see the file"] if more > 0 else [])
+
 
 def diff_knowledge(old: Knowledge, new: Knowledge) -> KnowledgeDiff:
     return KnowledgeDiff(
@@ -85,7 +115,7 @@ def diff_knowledge(old: Knowledge, new: Knowledge) -> KnowledgeDiff:
             _diff("entities", old.entities, new.entities),
             _diff("synonym groups", _groups(old.synonyms), _groups(new.synonyms)),
             # One entry, the bot's texts (bot.yaml): which of them an edit changes.
-            _diff("bot texts", {"bot": old.bot}, {"bot": new.bot}),
+            _diff("bot texts", {"bot": old.bot}, {"bot": new.bot}, named=False),
         )
     )
 
@@ -104,21 +134,68 @@ def _by_id(entries: Iterable[Any]) -> dict[str, Any]:
     return {entry.id: entry for entry in entries}
 
 
-def _diff(name: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> SectionDiff:
+def _diff(name: str, old: Mapping[str, Any], new: Mapping[str, Any], *,
+          named: bool = True) -> SectionDiff:
+    """`named`: values are told with the entry's id (a section of one entry has none)."""
     notes = {i: _size(new[i]) for i in new.keys() - old.keys()}
     notes |= {i: _size(old[i]) for i in old.keys() - new.keys()}
     changed = []
-    for i in sorted(old.keys() & new.keys()):
-        if what := _changed_fields(old[i], new[i]):
+    links: list[str] = []
+    texts: list[str] = []
+    for i in sorted(new.keys()):
+        before = old.get(i)
+        if before is not None:
+            if not (what := _changed_fields(before, new[i])):
+                continue
             changed.append(i)
             notes[i] = what
+        where = f"{name} {shorten(i, _ID_SHOWN)}" if named else name
+        for is_link, line in _new_values(where, before, new[i]):
+            (links if is_link else texts).append(line)
     return SectionDiff(
         name,
         added=tuple(sorted(new.keys() - old.keys())),
         changed=tuple(changed),
         removed=tuple(sorted(old.keys() - new.keys())),
         notes=notes,
+        links=tuple(links),
+        texts=tuple(texts),
     )
+
+
+def _new_values(where: str, old: Any, new: Any) -> Iterator[tuple[bool, str]]:
+    """(whether it is a link, the line) for each text field of `new` that `old` (None: an
+    entry added) did not have, nested entries too (a fact's citation, the bot's event)."""
+    if not is_dataclass(new):
+        return
+    for f in fields(new):
+        if f.name in _IGNORED_FIELDS or f.name in _NOT_SHOWN:
+            continue
+        before = getattr(old, f.name, None) if old is not None else None
+        after = getattr(new, f.name)
+        if before == after:
+            continue
+        label = f"{where} {f.name}"
+        if is_dataclass(after):
+            yield from _new_values(label, before if is_dataclass(before) else None, after)
+        elif isinstance(after, str):
+            yield from _text_values(label, f.name, before if isinstance(before, str) else None,
+                                    after)
+
+
+def _text_values(label: str, name: str, before: str | None, after: str
+                 ) -> Iterator[tuple[bool, str]]:
+    """A url whole; a changed text by its start (an added entry's texts, by their links
+    only: the preview names the entry), then each link it did not have, whole."""
+    if name == "url":
+        yield True, f"🔗 {label} → {shorten(after, _LINK_SHOWN)}"
+        return
+    if before is not None:
+        yield False, f'✏️ {label} → "{shorten(" ".join(after.split()), _TEXT_SHOWN)}"'
+    had = set(_LINK.findall(before or ""))
+    for link in dict.fromkeys(_LINK.findall(after)):
+        if link not in had:
+            yield True, f"🔗 {label}, new link → {shorten(link, _LINK_SHOWN)}"
 
 
 def _size(entry: Any) -> str:

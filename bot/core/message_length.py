@@ -11,6 +11,9 @@ from __future__ import annotations
 import unicodedata
 
 MAX_MESSAGE = 4096  # Telegram's limit for one message, in UTF-16 code units
+# A callback query's answer (toast or alert): past it Telegram refuses the answer, and the
+# tap ends in a generic apology instead of what the bot meant to say.
+MAX_ALERT = 200
 
 
 def tg_len(text: str) -> int:

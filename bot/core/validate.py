@@ -249,13 +249,20 @@ class _Builder:
                 f"{what} has no example questions",
                 "add at least one question a user would ask",
             )
+        kept = []
         for question, node in items:
+            # Punctuation, a zero-width space: no user's words can ever match it.
+            if not make_key(question).skeleton:
+                reader.problem(node, f"example question {question!r} has no letters to match",
+                               "write the question in words, as a user would ask it")
+                continue
+            kept.append(question)
             if intent_id:
                 mark = node.start_mark
                 self.question_sites[(intent_id, question)] = Site(
                     reader.file, mark.line + 1, mark.column + 1
                 )
-        return tuple(q for q, _ in items)
+        return tuple(kept)
 
     def answer_text(
         self, reader: NodeReader, fields: dict[str, yaml.Node], what: str
@@ -395,7 +402,16 @@ class _Builder:
             reader.problem(entry.node, "a synonym group needs at least two words",
                            "write the words that mean the same, e.g. [খরচ, ব্যয়, spend]")
             return None
-        return tuple(w for w, _ in words), entry
+        kept = []
+        for word, node in words:
+            # "৳" is no word to the matcher: it would rewrite nothing, and every such
+            # synonym would be the same empty word, "in two groups".
+            if make_key(word).skeleton:
+                kept.append(word)
+            else:
+                reader.problem(node, f"synonym {word!r} has no letters to match",
+                               "write the word in letters, or take it out of the group")
+        return tuple(kept), entry
 
     def smalltalk(self, entry: Located) -> SmallTalk | None:
         reader = self.reader(entry)

@@ -16,6 +16,7 @@ time.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -104,14 +105,18 @@ class _Deliveries(_ByKey):
     columns, so its counts can be set again from the rows left (`RECOUNT`)."""
 
     def delete(self, db: Connection, where: str, params: Sequence[Any]) -> int:
-        counts = db.execute(
-            f"SELECT broadcast_id, state, COUNT(*) FROM outbox WHERE {where}"
-            " GROUP BY broadcast_id, state", params).fetchall()
-        for broadcast_id, state, count in counts:
+        # Counted from the rows this statement deleted, not read before it: on PostgreSQL
+        # a purge running at once (another replica, the CLI) reads the same rows, and one
+        # of the two deletes them; counting what was read counted them twice.
+        gone = db.execute(f"DELETE FROM outbox WHERE {where} RETURNING broadcast_id, state",
+                          params).fetchall()
+        counts = Counter((int(broadcast_id), str(state)) for broadcast_id, state in gone)
+        # In id order: two purges lock the broadcasts' rows in the same order, no deadlock.
+        for (broadcast_id, state), count in sorted(counts.items()):
             column = _PURGED_COUNT[state]  # a column name from our own table, never a value
             db.execute(f"UPDATE broadcasts SET {column} = {column} + ? WHERE id = ?",
-                       (int(count), int(broadcast_id)))
-        return super().delete(db, where, params)
+                       (count, broadcast_id))
+        return len(gone)
 
 
 class _Broadcasts(_ByKey):

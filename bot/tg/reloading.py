@@ -57,8 +57,10 @@ def swapped(swap: Swap, reason: str) -> ReloadOutcome:
         facts=len(swap.new.facts), old=escape(swap.old.version), new=escape(swap.new.version)
     )
     log.info("reload (%s): %s", reason, "; ".join(swap.diff.lines()))
-    return ReloadOutcome(True, report_chunks(header, swap.diff.lines(),
-                                             most=MAX_REPORT_MESSAGES), swap.diff)
+    # The new values first: a cut of a long report must never hide a changed link.
+    lines = [*swap.diff.value_lines(), *swap.diff.lines()]
+    return ReloadOutcome(True, report_chunks(header, lines, most=MAX_REPORT_MESSAGES),
+                         swap.diff)
 
 
 def refused(live: LiveKnowledge, reason: str, err: KnowledgeError) -> ReloadOutcome:

@@ -85,7 +85,7 @@ EDIT_STALE = (
     "⚠️ প্রয়োগ করা হয়নি, কিছুই বদলানো হয়নি: {reason}.\n"
     "ফাইলটি এখন যেমন আছে তার সঙ্গে মিলিয়ে নতুন করে দেখতে নিচের বোতাম চাপুন।"
 )
-# An alert (plain text, at most 200 characters; a file name is at most 100).
+# An alert (plain text, at most 200 characters; the name is cut at 60).
 EDIT_SUPERSEDED = (
     "A newer upload of {name} superseded this preview; nothing was written. "
     "Apply the newest preview of the file."

@@ -20,6 +20,7 @@ from telegram.error import TelegramError
 from telegram.ext import BaseRateLimiter, Defaults, ExtBot
 from telegram.request import BaseRequest
 
+from bot.core.message_length import MAX_ALERT, shorten
 from bot.tg.recent import RecentIds
 from bot.tg.request import JSONHTTPXRequest
 
@@ -61,8 +62,9 @@ class UpdatesRequest(JSONHTTPXRequest):
 
 class TolerantBot(ExtBot[Any]):
     """An `ExtBot` whose `get_updates` survives an update it cannot read (see the module),
-    and that remembers the callback queries it answered (`answered`): Telegram takes one
-    answer per tap, so the error handler must not answer one a handler already did.
+    that remembers the callback queries it answered (`answered`): Telegram takes one
+    answer per tap, so the error handler must not answer one a handler already did; and
+    whose answers to them never run past Telegram's 200 characters.
 
     `updates` must be the bot's `get_updates_request`."""
 
@@ -77,9 +79,13 @@ class TolerantBot(ExtBot[Any]):
         self._unreadable = unreadable
         self._answered: RecentIds[str] = RecentIds(_ANSWERED_KEPT)
 
-    async def answer_callback_query(self, callback_query_id: str, *args: Any,
-                                    **kwargs: Any) -> bool:
-        done = await super().answer_callback_query(callback_query_id, *args, **kwargs)
+    async def answer_callback_query(self, callback_query_id: str, text: str | None = None,
+                                    *args: Any, **kwargs: Any) -> bool:
+        # Every answer goes through here, so no alert, whatever it names (a file, a
+        # database error), can run past Telegram's limit and be refused whole.
+        if text is not None:
+            text = shorten(text, MAX_ALERT)
+        done = await super().answer_callback_query(callback_query_id, text, *args, **kwargs)
         self._answered.add(callback_query_id)
         return done
 

@@ -59,7 +59,10 @@ async def admin_services(update: Update, context: ContextTypes.DEFAULT_TYPE,
         what = f"button {':'.join((query.data or '').split(':')[:2])!r}"  # untrusted: quoted
     else:
         words = (message.text or "").split(maxsplit=1) if message is not None else []
-        what = words[0] if words else ("a file upload" if message and message.document else "?")
+        # Untrusted, as a button's data: quoted, so a control character or a terminal's
+        # escape after the command ("/stats\x1b[2J") reaches the log escaped, and bounded.
+        what = (repr(words[0][:64]) if words
+                else "a file upload" if message and message.document else "?")
     log.warning("refused admin command %s for user %s in chat %s", what,
                 user.id if user else None, chat.id if chat else None)
     if query is not None:

@@ -37,6 +37,8 @@ ROLLBACK = r"^rb:(yes:[0-9a-f]{16}|no)$"  # the buttons under /rollback's confir
 # Characters of an apply's record that /rollback's confirmation shows: a /review edit
 # applied anyway records every warning, users' phrasings quoted, far past one message.
 MAX_WHAT = 300
+# Characters of a file name in an alert (200 in all): a name may have 100.
+MAX_NAME_IN_ALERT = 60
 
 
 async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -108,7 +110,8 @@ async def preview(context: ContextTypes.DEFAULT_TYPE, services: Services, chat_i
     found += past_events(staged.knowledge, services.now(), services.knowledge)
     warnings = [str(replace(w, file=Path(w.file).name)) for w in found]
     *chunks, last = report_chunks(texts.EDIT_SUMMARY.format(name=escape(name)),
-                                  [*staged.diff.lines(), *warnings], most=MAX_REPORT_MESSAGES)
+                                  [*staged.diff.value_lines(), *staged.diff.lines(),
+                                   *warnings], most=MAX_REPORT_MESSAGES)
     try:
         await send_chunks(context.bot, chat_id, chunks)
     except TelegramError as exc:  # the buttons still go out: without them the edit is lost
@@ -141,7 +144,9 @@ async def on_decision(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await query.answer(texts.EDIT_EXPIRED, show_alert=True)
         return
     if services.pending_edits.superseded(edit):  # nothing to apply, preview or discard
-        await query.answer(texts.EDIT_SUPERSEDED.format(name=edit.name), show_alert=True)
+        # The name is cut, not the alert: what the admin must know comes after it.
+        name = shorten(edit.name, MAX_NAME_IN_ALERT)
+        await query.answer(texts.EDIT_SUPERSEDED.format(name=name), show_alert=True)
         return
     await query.answer()
     chat_id = query.message.chat.id if query.message is not None else query.from_user.id

@@ -196,9 +196,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except DatabaseError as exc:
         log.warning("broadcast %s: %s by admin %s not saved: %s",
                     draft, action, query.from_user.id, exc)
-        # An alert holds 200 characters: the reason is cut, the log has all of it.
-        alert = texts.BROADCAST_NOT_QUEUED.format(reason=exc)
-        await query.answer(alert if len(alert) <= 200 else alert[:199] + "…", show_alert=True)
+        # An alert holds 200 characters (the bot cuts it): the log has all of the reason.
+        await query.answer(texts.BROADCAST_NOT_QUEUED.format(reason=exc), show_alert=True)
         return
     if action == "cancel":
         if not done:
@@ -242,15 +241,14 @@ async def _stop(update: Update, context: ContextTypes.DEFAULT_TYPE, services: Se
             lambda o: o.stop(draft, services.now(), f"stopped by admin {admin_id}"))
     except DatabaseError as exc:
         log.warning("broadcast %s: stop by admin %s not saved: %s", draft, admin_id, exc)
-        alert = texts.BROADCAST_NOT_QUEUED.format(reason=exc)
-        await query.answer(alert if len(alert) <= 200 else alert[:199] + "…", show_alert=True)
+        await query.answer(texts.BROADCAST_NOT_QUEUED.format(reason=exc), show_alert=True)
         return
     if not count:  # finished, stopped already, or never sent
         await query.answer(texts.BROADCAST_GONE, show_alert=True)
         return
     log.warning("admin %s stopped broadcast %s: %d messages not sent", admin_id, draft, count)
     stopped = texts.BROADCAST_STOPPED.format(admin=admin_id, id=draft, count=count)
-    await query.answer(stopped[:200], show_alert=True)  # the progress message shows it too
+    await query.answer(stopped, show_alert=True)  # the progress message shows it too
     await _tell_admins(context, services, [stopped], besides=admin_id)
 
 
