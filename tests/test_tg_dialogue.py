@@ -125,6 +125,19 @@ def test_a_five_turn_dialogue_in_a_private_chat(running: Running) -> None:
     assert fact_of(user.ask("কেন?")) == "copyright_lawsuit"  # the new subject carries on
 
 
+def test_ok_after_an_answer_is_a_nod_and_a_number_still_picks(running: Running) -> None:
+    """"ok" after an answer got "I do not know the answer to this"; it is a nod with the
+    answer's related questions again, and "২" then picks the second of them."""
+    user = person(running)
+    assert fact_of(user.ask("লামা কী?")) == "what_is_llama"
+    nod = user.ask("ok")
+    assert fact_of(nod) is None and plain(nod).startswith("👍")
+    buttons = [button["text"] for button in nod.buttons]
+    second = KNOWLEDGE.facts[KNOWLEDGE.facts["what_is_llama"].related[1]]
+    assert buttons[1] == second.canonical_question
+    assert fact_of(user.ask("২")) == second.id
+
+
 def test_two_users_in_a_group_keep_their_own_context(running: Running) -> None:
     ana, bob = person(running, group=True), person(running, group=True)
     assert fact_of(ana.ask("লামাকন কী?")) == "llamacon"

@@ -160,6 +160,7 @@ NO_MORE_TEXT = (
     "অন্য বিষয়ে জানতে চাইলে: {topics}।"
 )
 NOTHING_BEGUN_TEXT = "কোন বিষয়ে আরও জানতে চান? আমি বলতে পারি: {topics}।"
+ACKNOWLEDGED_TEXT = "👍 আর কিছু জানতে চাইলে লিখুন, অথবা নিচের কোনো প্রশ্ন বেছে নিন।"
 MORE_PREFIX = "আরও একটি তথ্য: "
 # The fallback and the empty-message texts speak of the article: they are the knowledge
 # base's own (bot.yaml, see bot.core.bot_texts).
@@ -879,6 +880,14 @@ class Responder:
     def nothing_begun_answer(self, question: str) -> Answer:
         """"Tell me more" when nothing has been said yet: what the bot can tell."""
         return self._offer(question, AnswerKind.NO_MORE, NOTHING_BEGUN_TEXT)
+
+    def acknowledged_answer(self, question: str, offered: tuple[str, ...]) -> Answer:
+        """"ok", "বুঝলাম" with nothing asked: a nod and what to ask next (`offered`, else
+        a fact of each topic); small talk that names no intent, so it is no gap."""
+        samples = offered or self.knowledge.sample_facts(self.policy.max_suggestions)
+        return Answer(question, AnswerKind.SMALLTALK, None, 0.0, ACKNOWLEDGED_TEXT, None,
+                      self._choices(samples[: self.policy.max_suggestions]),
+                      normalized=normalize_for_log(question))
 
     def _offer(self, question: str, kind: AnswerKind, template: str) -> Answer:
         topics = ", ".join(t.title for t in self.knowledge.topics)

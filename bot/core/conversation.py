@@ -112,6 +112,12 @@ _MORE = _phrases("আরও বলো|আরো বলো|আরও বলুন
                  "aro bistarito|tarpor|tarpor ki|then|and then|then what|what then|what next|"
                  "next|so then")
 _MORE_CHARS = 2 * max(map(len, _MORE))  # a longer message is no bare "more" (spaces, signs)
+# "ok", "বুঝলাম" with nothing offered to choose from: a nod, not a question the bot failed.
+_ACKNOWLEDGED = _phrases("ok|okay|oky|okk|okey|k|ওকে|ওকে ভাই|অকে|হুম|হুমম|হুম্ম|hmm|hm|hmmm|আচ্ছা|"
+                         "ও আচ্ছা|আচ্ছা ঠিক আছে|ঠিক আছে|ঠিক আছে ভাই|বুঝলাম|বুঝছি|বুঝেছি|বুঝতে পেরেছি|"
+                         "বুঝসি|বুঝছি ভাই|হ্যাঁ|হ্যা|হুঁ|জি|জ্বি|yes|yeah|yep|ya|got it|i see|cool|nice|"
+                         "alright|all right|accha|acha|achha|o accha|thik ache|thik ase|bujhlam|"
+                         "bujhchi|bujhsi|bujhechi|ji|hu|hum|ok bhai|okay thanks|ok thanks|fine")
 # "আরও কিছু জানান", "aro details dao plz", "tell me more about it": a word asking for more,
 # the rest grammar, words of telling, or the subject being talked about.
 _MORE_WORDS = _phrases("আরও|আরো|আরেকটু|আরেকটা|বিস্তারিত|বিস্তারিতভাবে|তারপর|বাকি|বাকিটা|চালিয়ে|"
@@ -266,6 +272,8 @@ class Conversation:
             return turn
         if not context.choices and (turn := self._pick_related(words, context, now)) is not None:
             return turn
+        if not context.choices and clean(text) in _ACKNOWLEDGED:
+            return self._acknowledged(text, context, now)
         # Unsure of a first question, then "who?", "who makes it?" or "more on this": the
         # first "did you mean" choice is what the talk is about.
         about = (replace(context, facts=context.choices[:1])
@@ -499,6 +507,14 @@ class Conversation:
         about = next((f for f in reversed(context.facts) if about_it(f)),
                      knowledge.entities[subject].fact or "")
         return replace(context, facts=(*(f for f in context.facts if f != about), about)[-3:])
+
+    def _acknowledged(self, text: str, context: Context, now: datetime) -> Turn:
+        """A nod after an answer: its related questions again, the ones a number still picks
+        (the context is kept as it was)."""
+        known = context.fact in self.responder.knowledge.facts
+        offered = self.responder.related(context.fact or "") if known else ()
+        answer = self.responder.acknowledged_answer(clean(text), offered)
+        return Turn(TurnKind.ANSWER, (answer,), replace(context, at=now))
 
     def _more(self, context: Context, now: datetime) -> Turn:
         knowledge = self.responder.knowledge
