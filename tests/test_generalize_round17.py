@@ -68,27 +68,6 @@ def test_which_one_by_name_is_answered_only_by_a_fact_that_names_it(
     assert facts(turns[1]) == ([fact] if fact else [])
 
 
-def test_which_country_a_company_is_from_is_its_own_facts(real: Responder) -> None:
-    """DeepSeek's answer says it is a Chinese lab: asked which country's company it is,
-    by name or as "that company" after the war rooms that name it."""
-    assert facts(play(Conversation(real), "ডিপসিক কোন দেশের প্রতিষ্ঠান?")[0]) == ["deepseek_r1"]
-    turns = play(Conversation(real), "মেটা ওয়ার রুম কেন বানাল?", "ঐ প্রতিষ্ঠানটি কোন দেশের?")
-    assert facts(turns[1]) == ["deepseek_r1"]
-
-
-def test_a_phrase_with_a_case_ending_meets_its_group() -> None:
-    """"প্রধান নির্বাহীর" (the chief executive's) is the group's "প্রধান নির্বাহী" with a
-    genitive, as "খরচের" is "খরচ"; only the last word takes the ending."""
-    synonyms = Synonyms([["সিইও", "প্রধান নির্বাহী"]])
-    assert synonyms.rewrite(clean("প্রধান নির্বাহীর মতে").split()) == ["সিইও", "মতে"]
-    assert synonyms.rewrite(clean("প্রধানের নির্বাহী").split()) == clean("প্রধানের নির্বাহী").split()
-
-
-def test_the_chief_executives_goal_is_zuckerbergs(real: Responder) -> None:
-    turns = play(Conversation(real), "প্রধান নির্বাহীর ভাষ্যমতে এ বছর লামা নিয়ে মেটার লক্ষ্য কী?")
-    assert facts(turns[0]) == ["zuckerberg_outlook"]
-
-
 @pytest.mark.parametrize(("text", "entity"), [
     ("ওপেন এআইয়ের নতুন মডেল", "openai"), ("মেটা এআইয়ের কাজ কী?", "meta_ai")])
 def test_a_name_ending_in_a_vowel_takes_its_genitive(real: Responder, text: str,
@@ -208,3 +187,11 @@ def test_another_of_the_same_kind_leans_on_the_last_answer(real: Responder) -> N
 def test_nouns_joined_by_and_do_not_end_the_clause_and_capex_is_spending(
         real: Responder, question: str, fact: str) -> None:
     assert facts(play(Conversation(real), question)[0]) == [fact]
+
+
+def test_which_country_meta_is_from_is_not_deepseeks_china(real: Responder) -> None:
+    """Examples "ডিপসিক কোন দেশের কোম্পানি?" taught DeepSeek's fact to answer which country
+    a company is from; Meta, which that fact mentions, then got "a Chinese lab" (found by
+    the review end-to-end test). The examples were taken back."""
+    answer = play(Conversation(real), "মেটা কোন দেশের কোম্পানি?")[0].answer
+    assert answer.kind is not AnswerKind.FACT
