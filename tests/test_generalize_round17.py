@@ -29,7 +29,7 @@ def test_a_follow_up_moves_on_only_with_a_word_of_the_new_fact(
 
 
 @pytest.mark.parametrize("switch", ["Switching gears:", "Unrelated, but", "moving on,",
-                                    "প্রসঙ্গ পাল্টাই—", "যাই হোক,"])
+                                    "প্রসঙ্গ পাল্টাই—", "যাই হোক,", "separate q:", "switching:"])
 def test_a_new_topic_announced_is_answered_as_a_first_question(
         real: Responder, switch: str) -> None:
     """"Switching gears: what is Meta AI?" in the middle of a talk about the lawsuit: the
