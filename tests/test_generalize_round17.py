@@ -68,6 +68,19 @@ def test_which_one_by_name_is_answered_only_by_a_fact_that_names_it(
     assert facts(turns[1]) == ([fact] if fact else [])
 
 
+def test_a_phrase_with_a_case_ending_meets_its_group() -> None:
+    """"প্রধান নির্বাহীর" (the chief executive's) is the group's "প্রধান নির্বাহী" with a
+    genitive, as "খরচের" is "খরচ"; only the last word takes the ending."""
+    synonyms = Synonyms([["সিইও", "প্রধান নির্বাহী"]])
+    assert synonyms.rewrite(clean("প্রধান নির্বাহীর মতে").split()) == ["সিইও", "মতে"]
+    assert synonyms.rewrite(clean("প্রধানের নির্বাহী").split()) == clean("প্রধানের নির্বাহী").split()
+
+
+def test_the_chief_executives_goal_is_zuckerbergs(real: Responder) -> None:
+    turns = play(Conversation(real), "প্রধান নির্বাহীর ভাষ্যমতে এ বছর লামা নিয়ে মেটার লক্ষ্য কী?")
+    assert facts(turns[0]) == ["zuckerberg_outlook"]
+
+
 @pytest.mark.parametrize(("text", "entity"), [
     ("ওপেন এআইয়ের নতুন মডেল", "openai"), ("মেটা এআইয়ের কাজ কী?", "meta_ai")])
 def test_a_name_ending_in_a_vowel_takes_its_genitive(real: Responder, text: str,
@@ -195,3 +208,10 @@ def test_which_country_meta_is_from_is_not_deepseeks_china(real: Responder) -> N
     the review end-to-end test). The examples were taken back."""
     answer = play(Conversation(real), "মেটা কোন দেশের কোম্পানি?")[0].answer
     assert answer.kind is not AnswerKind.FACT
+
+
+def test_what_else_does_not_tell_the_same_fact_again(real: Responder) -> None:
+    turns = play(Conversation(real), "Will Llama get agents that act on their own?",
+                 "what else is coming?")
+    assert facts(turns[0]) == ["agentic"]
+    assert facts(turns[1]) not in ([], ["agentic"])

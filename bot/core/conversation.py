@@ -303,6 +303,8 @@ class Conversation:
                     unsure := self._straddling(turn.answer, text, words, about)) is not None:
                 return self._turn(TurnKind.FOLLOW_UP, (unsure,), about, now, clean(text),
                                   resolved=turn.resolved)
+            if turn is not None and more is _More.LOOSELY and self._told_again(turn, about):
+                return self._more(about, now)  # "what else is coming?": not the same again
             if turn is not None:
                 return turn
         answer = self._straddling(answer, text, words, about) or answer
@@ -313,6 +315,12 @@ class Conversation:
             # Llama?"), but hardly closer to it than to the last answer, which it asks of.
             return self._bare_question(self.responder.matcher.key(words), about, now)
         return self._turn(TurnKind.ANSWER, (answer,), context, now, words or answer.normalized)
+
+    @staticmethod
+    def _told_again(turn: Turn, context: Context) -> bool:
+        """Whether a turn's one answer is a fact this conversation has already shown."""
+        return (len(turn.answers) == 1 and turn.answer.kind is AnswerKind.FACT
+                and turn.answer.fact_id in context.shown)
 
     def _straddling(self, answer: Answer, text: str, words: str,
                     context: Context) -> Answer | None:
