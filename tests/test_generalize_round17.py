@@ -215,3 +215,9 @@ def test_what_else_does_not_tell_the_same_fact_again(real: Responder) -> None:
                  "what else is coming?")
     assert facts(turns[0]) == ["agentic"]
     assert facts(turns[1]) not in ([], ["agentic"])
+
+
+@pytest.mark.parametrize("follow", ["who complained about it?", "ওটা নিয়ে লোকজন এত crib করে কেন?"])
+def test_complaining_is_criticism(real: Responder, follow: str) -> None:
+    turns = play(Conversation(real), "মেটা কেন লামা ফ্রি দেয়?", follow)
+    assert facts(turns[1]) == ["license_criticism"]
