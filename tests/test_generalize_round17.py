@@ -221,3 +221,12 @@ def test_what_else_does_not_tell_the_same_fact_again(real: Responder) -> None:
 def test_complaining_is_criticism(real: Responder, follow: str) -> None:
     turns = play(Conversation(real), "মেটা কেন লামা ফ্রি দেয়?", follow)
     assert facts(turns[1]) == ["license_criticism"]
+
+
+@pytest.mark.parametrize(("first", "follow", "fact"), [
+    ("মেটা কি মাল্টিমোডাল লামা বানাচ্ছে?", "which data types?", "multimodal"),
+    ("লামা কী?", "the copyright suit is about what?", "copyright_lawsuit"),
+])
+def test_suit_is_a_lawsuit_and_types_are_kinds(real: Responder, first: str, follow: str,
+                                                fact: str) -> None:
+    assert facts(play(Conversation(real), first, follow)[1]) == [fact]
