@@ -16,6 +16,7 @@ from conftest import ADMIN_ID, FIXED_NOW, KNOWLEDGE_DIR, ROOT, BotThread, roll_b
 from fake_telegram import Call, FakeTelegram
 
 from bot.storage.records import QuestionRecord
+from bot.tg import texts
 
 RIGHT = "llama koto bar download hoyeche"  # an eval question the bot answers right today
 EVAL = ROOT / "tests" / "data" / "eval_questions.yaml"
@@ -173,6 +174,47 @@ def test_forged_review_buttons_are_refused(
     since = fake_telegram.mark()
     press(fake_telegram, skip, card)
     assert "পরে দেখা হবে" in edited(fake_telegram, since).text
+
+
+def test_questions_decided_in_review_leave_gaps_until_rolled_back(
+    review_bot: tuple[BotThread, Path], fake_telegram: FakeTelegram
+) -> None:
+    """QA: a question declined or ignored through /review stayed in /gaps, so admins took it
+    for one still open. A decided question leaves /gaps; rolling back its decline undoes
+    the decision, and the question is open again."""
+    bot, _ = review_bot
+    rain, ram = "ajke brishti hobe", "llama chalate koto ram lage"
+    log_unanswered(bot, rain, 1, 2)
+    log_unanswered(bot, ram, 3)
+
+    def gaps() -> str:
+        since = fake_telegram.mark()
+        fake_telegram.message("/gaps", user_id=ADMIN_ID)
+        [report] = fake_telegram.wait_for(
+            "sendMessage", lambda c: "🕳" in c.text or c.text == texts.GAPS_NONE, since=since,
+            timeout=10)
+        return report.text
+
+    assert f"“{rain}”" in gaps() and f"“{ram}”" in gaps()
+    [card] = fake_telegram.ask("/review", user_id=ADMIN_ID)
+    assert rain in card.text
+    since = fake_telegram.mark()
+    press(fake_telegram, buttons(card)["🙈 উপেক্ষা"], card)
+    [card] = fake_telegram.wait_for("sendMessage", lambda c: "🗂" in c.text, since=since,
+                                    timeout=10)
+    assert ram in card.text
+    since = fake_telegram.mark()
+    press(fake_telegram, buttons(card)["🚫 অন্য বিষয়"], card)
+    fake_telegram.wait_for("sendMessage", lambda c: "পর্যালোচনা শেষ" in c.text, since=since,
+                           timeout=10)
+    report = gaps()
+    assert rain not in report and ram not in report, report
+    since = fake_telegram.mark()
+    roll_back(fake_telegram)
+    fake_telegram.wait_for("sendMessage", lambda c: c.text.startswith("↩️"),
+                           since=since, timeout=10)
+    report = gaps()
+    assert f"“{ram}”" in report and rain not in report, report  # ignoring stands
 
 
 def test_a_card_teaches_only_the_phrasings_it_shows(
