@@ -137,7 +137,7 @@ def test_an_edit_that_breaks_a_right_question_is_not_applied_until_confirmed(
     confirmed = review(database_target, folder, "c\nlaunch_2023\ny\n")
     assert "Applied to facts.yaml" in confirmed.stdout, confirmed.stdout
     notes = (folder / ".history" / "notes.jsonl").read_text(encoding="utf-8")
-    assert "1 question(s) added to launch_2023 (applied anyway: " in notes
+    assert "1 question added to launch_2023 (applied anyway: " in notes
     assert "(kb review)" in json.loads(notes.splitlines()[-1])["by"]
 
 
