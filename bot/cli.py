@@ -149,7 +149,7 @@ def turn_json(question: str, turn: Turn) -> str:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.console import render_turn, suggestion_number, turn_choices
+    from bot.console import console_turn, render_turn, turn_choices
 
     from_stdin = args.question == ["-"]
     if args.chat and not from_stdin:
@@ -169,12 +169,9 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         if args.chat and not line.strip():
             context, offered = Context(), ()  # an empty line starts a new conversation
             continue
-        # In a conversation a number picks what the last turn offered, as in the shell.
-        number = suggestion_number(line.strip(), len(offered)) if args.chat else None
-        if number is not None:
-            turn = conversation.choose(offered[number - 1].fact_id, context, now)
-        else:
-            turn = conversation.reply(line, context, now)
+        # In a conversation a number picks what the last turn offered, as in the shell (without
+        # --chat nothing is ever offered: each line stands alone).
+        turn = console_turn(conversation, line, context, offered, now)
         if args.chat:
             context, offered = turn.context, turn_choices(turn)
         if args.json:

@@ -11,7 +11,7 @@ from pathlib import Path
 from types import ModuleType
 
 from bot.core.answer import Answer, AnswerKind, Choice
-from bot.core.conversation import Context, Conversation, Turn
+from bot.core.conversation import Context, Conversation, Turn, typed_number
 from bot.core.events import describe_event, upcoming_and_past
 from bot.core.knowledge import Knowledge
 
@@ -32,8 +32,8 @@ def render_plain(answer: Answer) -> str:
         parts.append(f"সূত্র: {where}\n“{c.quote}”")
     if answer.choices:
         heading = "আরও জানতে পারেন:" if answer.kind is AnswerKind.FACT else "যেমন:"
-        if answer.kind is AnswerKind.SUGGEST:
-            heading = ""
+        if answer.kind in (AnswerKind.SUGGEST, AnswerKind.OUT_OF_RANGE):
+            heading = ""  # the text above says what they are
         lines = [f"  {i}. {choice.label}" for i, choice in enumerate(answer.choices, 1)]
         parts.append("\n".join(filter(None, [heading, *lines])))
     return "\n\n".join(parts)
@@ -127,6 +127,20 @@ def suggestion_number(line: str, count: int) -> int | None:
     return number if 1 <= number <= count else None
 
 
+def console_turn(conversation: Conversation, line: str, context: Context,
+                 offered: tuple[Choice, ...], now: datetime) -> Turn:
+    """The turn a console line makes: a number picks what the last turn offered, as the
+    console numbered it (`/topics` numbers dozens), and one past those is told which numbers
+    there are; anything else is asked."""
+    number = suggestion_number(line.strip(), len(offered))
+    if number is not None:
+        return conversation.choose(offered[number - 1].fact_id, context, now)
+    typed = typed_number(line)
+    if offered and typed is not None and not 1 <= typed <= len(offered):
+        return conversation.out_of_range(line, tuple(c.fact_id for c in offered), context, now)
+    return conversation.reply(line, context, now)
+
+
 def _history_file() -> Path:
     base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
     return Path(base) / "llamabot" / "history"
@@ -176,11 +190,7 @@ def run_shell(
                 text, offered = shown
                 write(f"\n{knowledge.voice.name}> {text}")
                 continue
-            number = suggestion_number(line, len(offered))
-            if number is not None:
-                turn = conversation.choose(offered[number - 1].fact_id, context, now())
-            else:
-                turn = conversation.reply(line, context, now())
+            turn = console_turn(conversation, line, context, offered, now())
             context, offered = turn.context, turn_choices(turn)
             write(f"\n{knowledge.voice.name}> " + render_turn(turn))
     finally:

@@ -141,9 +141,10 @@ def apply(directory: Path, proposal: Proposal, tz: tzinfo, now: datetime, *, by:
     if proposal.needs_confirmation and not confirmed:
         raise Unconfirmed(proposal)
     lesson = proposal.lesson
-    what = (f"{len(proposal.added)} question(s) added to {lesson.target}"
-            if lesson.action is Action.ADD
-            else f"{len(proposal.added)} question(s) declined as {lesson.target}")
+    count = len(proposal.added)
+    questions = "1 question" if count == 1 else f"{count} questions"
+    what = (f"{questions} added to {lesson.target}" if lesson.action is Action.ADD
+            else f"{questions} declined as {lesson.target}")
     if proposal.needs_confirmation:
         what += " (applied anyway: " + str(Unconfirmed(proposal)) + ")"
     return kbedit.apply(directory, proposal.name, proposal.content, proposal.base, tz, now,

@@ -313,3 +313,37 @@ def test_a_number_in_a_chat_picks_what_the_last_turn_offered() -> None:
     assert picked["fact_id"] == first["suggestions"][1]
     [alone] = chat("2")  # nothing offered yet: a question like any other
     assert alone["fact_id"] is None
+
+
+def test_a_number_beyond_the_offer_says_which_numbers_can_be_chosen(
+        tmp_path: Path, responder: Any) -> None:
+    """QA: "৪" after three numbered questions (a "did you mean", or an answer's related
+    questions) got "the article does not say" or the fallback, and the offer was gone: the
+    "২" typed next picked nothing. It names the numbers to choose from and keeps the offer."""
+    question = uncertain_question(responder)
+    offered = list(responder.ask(question, FIXED_NOW).suggestions)
+    unsure, beyond, picked = chat(question, "৪", "২")
+    assert unsure["kind"] == "suggest" and len(offered) == 3
+    assert (beyond["turn"], beyond["kind"], beyond["fact_id"]) == (
+        "out_of_range", "out_of_range", None)
+    assert "১ থেকে ৩-এর মধ্যে একটি নম্বর লিখুন" in beyond["answer"]
+    assert beyond["suggestions"] == offered  # still on offer, as the shell numbers them
+    assert (picked["turn"], picked["fact_id"]) == ("pick", offered[1])
+    # The same after an answer's related questions, however the number is written.
+    for typed in ("4", "৪।", "চতুর্থটা", "0", "99"):
+        first, beyond, picked = chat("লামাকন কী?", typed, "2")
+        assert (beyond["turn"], beyond["kind"]) == ("out_of_range", "out_of_range"), typed
+        assert "১ থেকে ৩-এর মধ্যে" in beyond["answer"], typed
+        assert picked["fact_id"] == first["suggestions"][1], typed
+    [alone] = chat("4")  # nothing offered: a question like any other, as before
+    assert alone["turn"] == "answer" and alone["kind"] != "out_of_range"
+    # The shell: the numbers it shows (3 here, 30-odd after /topics), then a pick still works.
+    _, beyond, picked = shell(f"{question}\n4\n2\nexit\n", tmp_path)
+    assert beyond.startswith("এই নম্বরের কোনো প্রশ্ন নেই। ১ থেকে ৩-এর মধ্যে একটি নম্বর লিখুন।")
+    assert picked.startswith(responder.answer_fact(offered[1], FIXED_NOW).text)
+    topics, beyond, picked = shell("/topics\n999\n3\nexit\n", tmp_path)
+    count = sum(line.startswith("  ") and ". " in line for line in topics.splitlines())
+    assert f"১ থেকে {str(count).translate(str.maketrans('0123456789', '০১২৩৪৫৬৭৮৯'))}-এর মধ্যে" \
+        in beyond
+    third = next(line for line in topics.splitlines() if line.startswith("  3. "))
+    assert picked.startswith(chat(third.removeprefix("  3. "))[0]["answer"])

@@ -88,6 +88,37 @@ def test_a_review_ignores_declines_and_adds_and_shows_nothing_twice(
     assert "Nothing to review" in again.stdout
 
 
+def test_questions_decided_in_a_review_leave_the_gaps_report(
+    database_target: DatabaseTarget, folder: Path
+) -> None:
+    """QA: a question ignored or declined through `kb review` (or /review) stayed in `kb gaps`
+    and /gaps, so admins took it for one still open. Decided questions leave the report; the
+    log keeps them (the decision is kept beside it, as "What is stored" says)."""
+    log_questions(database_target, {RAIN[0]: [1, 2], RAIN[1]: [3], RAIN[2]: [4],
+                                    RAM[0]: [5, 6], RAM[1]: [7], ANNOUNCE[0]: [8]})
+
+    def gaps() -> str:
+        result = run("kb", "gaps", "--database", database_target.location, "--knowledge",
+                     str(folder))
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    before = gaps()
+    assert all(f"“{q}”" in before for q in RAIN + RAM + ANNOUNCE), before
+    # Card 1 (the rain): ignored; card 2 (the RAM): declined; card 3 (LlamaCon): skipped.
+    result = review(database_target, folder, "i\nd\ns\n")
+    assert result.returncode == 0, result.stderr
+    after = gaps()
+    assert not any(f"“{q}”" in after for q in RAIN + RAM), after
+    assert f"1. ×1 “{ANNOUNCE[0]}”" in after  # skipped: still open
+    log = QuestionLog(database_target)
+    try:
+        logged = log.stats()
+    finally:
+        log.close()
+    assert logged is not None and logged.by_kind == {"fallback": 8}  # the log keeps them
+
+
 def test_an_edit_that_breaks_a_right_question_is_not_applied_until_confirmed(
     database_target: DatabaseTarget, folder: Path
 ) -> None:
@@ -106,7 +137,7 @@ def test_an_edit_that_breaks_a_right_question_is_not_applied_until_confirmed(
     confirmed = review(database_target, folder, "c\nlaunch_2023\ny\n")
     assert "Applied to facts.yaml" in confirmed.stdout, confirmed.stdout
     notes = (folder / ".history" / "notes.jsonl").read_text(encoding="utf-8")
-    assert "1 question(s) added to launch_2023 (applied anyway: " in notes
+    assert "1 question added to launch_2023 (applied anyway: " in notes
     assert "(kb review)" in json.loads(notes.splitlines()[-1])["by"]
 
 

@@ -62,7 +62,7 @@ def test_declining_another_subject_adds_only_lines_and_rolls_back_byte_for_byte(
         assert (answer.kind, answer.intent_id) == (AnswerKind.FALLBACK, "unrelated_chat")
     [change] = kbedit.history(folder)
     assert (change.name, change.by) == ("decline.yaml", "admin 999")
-    assert change.what == "2 question(s) declined as unrelated_chat"
+    assert change.what == "2 questions declined as unrelated_chat"
     assert change.at == "2025-04-20T04:00:00+00:00"
     assert kbedit.rollback(folder, TZ, NOW).name == "decline.yaml"
     assert (folder / "decline.yaml").read_bytes() == before
@@ -104,7 +104,7 @@ def test_an_edit_that_breaks_a_right_question_waits_for_confirmation(folder: Pat
     applied = teach.apply(folder, proposal, TZ, NOW, by="admin 999", confirmed=True)
     assert Responder(applied.knowledge).ask(RIGHT, NOW).fact_id is None
     [change] = kbedit.history(folder)
-    assert change.what.startswith("1 question(s) added to launch_2023 (applied anyway: ")
+    assert change.what.startswith("1 question added to launch_2023 (applied anyway: ")
     kbedit.rollback(folder, TZ, NOW)
     assert (folder / "facts.yaml").read_bytes() == before
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Any
 
 from conftest import FIXED_NOW, BotThread, assert_valid_html, uncertain_question
 from fake_telegram import FakeTelegram
@@ -201,6 +202,33 @@ def test_groups_answer_only_when_addressed(bot: BotThread, fake_telegram: FakeTe
     fake_telegram.message("/help@other_bot", **group)  # a command for another bot
     fake_telegram.ask("/source", **group)
     assert len(fake_telegram.calls_to("sendMessage", since)) == 1
+
+
+def test_in_groups_the_bell_opens_the_private_chat(bot: BotThread,
+                                                  fake_telegram: FakeTelegram) -> None:
+    """QA: in a group, /start, a bare mention and the event's command showed the 🔔 button,
+    but only private chats subscribe, so a tap just posted "write /subscribe to me
+    privately" into the group. There it is a link to the bot's private chat that subscribes
+    there (`/start subscribe`); in a private chat it still subscribes with a tap."""
+    link = "https://t.me/llama_test_bot?start=subscribe"
+    group = {"chat_id": -102, "chat_type": "group", "user_id": 8}
+
+    def bells(reply: Any) -> list[dict[str, Any]]:
+        label = bot.services.knowledge.bot.event.subscribe_button
+        return [b for b in reply.buttons if b["text"] == label]
+
+    [start] = fake_telegram.ask("/start", **group)
+    [mention] = fake_telegram.ask("@llama_test_bot", **group)
+    [event] = fake_telegram.ask("/llamacon", **group)
+    calls = fake_telegram.tap("m:llamacon", method="sendMessage", user_id=8, chat_id=-102)
+    for reply in (start, mention, event, calls[-1]):
+        assert bells(reply) == [{"text": bells(reply)[0]["text"], "url": link}], reply.text
+        assert "m:subscribe" not in [b.get("callback_data") for b in reply.buttons]
+    for private in (fake_telegram.ask("/start")[0], fake_telegram.ask("/llamacon")[0]):
+        assert [b.get("callback_data") for b in bells(private)] == ["m:subscribe"]
+    # The link's /start in the private chat subscribes it.
+    [subscribed] = fake_telegram.ask("/start subscribe", user_id=8)
+    assert "রিমাইন্ডার" in subscribed.text
 
 
 def test_an_address_holding_the_bots_name_is_no_mention(

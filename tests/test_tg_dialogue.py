@@ -213,6 +213,28 @@ def test_yes_after_did_you_mean_picks_the_first_choice(running: Running) -> None
     assert "turned down: " + ", ".join(f"{f} ×1" for f in turned_down) in line, line
 
 
+def test_a_number_beyond_the_buttons_says_which_can_be_chosen(running: Running) -> None:
+    """QA: "৪" under three buttons (a "did you mean", or an answer's related questions) got
+    the fallback, and the offer was gone: "২" next answered nothing. It says in Bengali which
+    numbers can be chosen, adds no buttons (those above still work) and keeps the offer."""
+    question = uncertain_question(Responder(KNOWLEDGE))
+    user = person(running)
+    unsure = user.ask(question)
+    choices = [b["callback_data"][2:] for b in unsure.buttons]
+    beyond = user.ask("৪")
+    assert "১ থেকে ৩-এর মধ্যে একটি নম্বর লিখুন" in plain(beyond) and not beyond.buttons
+    assert fact_of(user.ask("২")) == choices[1]
+    # The pick is logged as a tap on the "did you mean" it answered, as a button's would be.
+    assert logged(running, "SELECT fact_id FROM questions WHERE kind = 'tap'"
+                  f" AND message_id = {unsure.message_id}") == [(choices[1],)]
+    other = person(running)
+    answered = other.ask("লামাকন কী?")
+    related = [b["callback_data"][2:] for b in answered.buttons
+               if b["callback_data"].startswith("f:")]
+    assert "১ থেকে ৩-এর মধ্যে" in plain(other.ask("4"))
+    assert fact_of(other.ask("2")) == related[1]
+
+
 def test_two_questions_in_one_message_get_one_message_each(running: Running) -> None:
     user = person(running)
     replies = user.say("লামা কী আর লামাকন কবে?", count=2)

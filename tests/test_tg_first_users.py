@@ -19,7 +19,7 @@ def test_a_group_is_told_to_mention_the_bot_not_just_to_write(
         [reply] = fake_telegram.ask(text, **group)
         assert reply.text == greeting, text
         assert "@llama_test_bot" in plain(reply)
-        assert "m:topics" in [b["callback_data"] for b in reply.buttons]  # buttons still work
+        assert "m:topics" in [b.get("callback_data") for b in reply.buttons]  # buttons still work
         assert_valid_html(reply.text)
     # A private chat keeps the welcome with its list of topics.
     [reply] = fake_telegram.ask("/start", user_id=47)

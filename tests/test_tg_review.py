@@ -12,10 +12,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ADMIN_ID, FIXED_NOW, KNOWLEDGE_DIR, ROOT, BotThread, roll_back, start_bot
+from conftest import (
+    ADMIN_ID,
+    FIXED_NOW,
+    KNOWLEDGE_DIR,
+    ROOT,
+    BotThread,
+    plain,
+    roll_back,
+    start_bot,
+)
 from fake_telegram import Call, FakeTelegram
 
 from bot.storage.records import QuestionRecord
+from bot.tg import texts
 
 RIGHT = "llama koto bar download hoyeche"  # an eval question the bot answers right today
 EVAL = ROOT / "tests" / "data" / "eval_questions.yaml"
@@ -101,7 +111,7 @@ def test_an_edit_that_breaks_a_right_question_waits_for_apply_anyway(
     notes = (folder / ".history" / "notes.jsonl").read_text(encoding="utf-8").splitlines()
     note = json.loads(notes[-1])
     assert note["by"] == f"admin {ADMIN_ID} (/review)"
-    assert note["what"].startswith("1 question(s) added to launch_2023 (applied anyway: ")
+    assert note["what"].startswith("1 question added to launch_2023 (applied anyway: ")
     fake_telegram.wait_for("sendMessage", lambda c: "পর্যালোচনা শেষ" in c.text, since=since)
     told = fake_telegram.wait_for("sendMessage", lambda c: "🔄" in c.text, since=since)
     assert "/review: admin 999 (/review), launch_2023" in told[0].text
@@ -173,6 +183,67 @@ def test_forged_review_buttons_are_refused(
     since = fake_telegram.mark()
     press(fake_telegram, skip, card)
     assert "পরে দেখা হবে" in edited(fake_telegram, since).text
+
+
+def test_questions_decided_in_review_leave_gaps_until_rolled_back(
+    review_bot: tuple[BotThread, Path], fake_telegram: FakeTelegram
+) -> None:
+    """QA: a question declined or ignored through /review stayed in /gaps, so admins took it
+    for one still open. A decided question leaves /gaps; rolling back its decline undoes
+    the decision, and the question is open again."""
+    bot, _ = review_bot
+    rain, ram = "ajke brishti hobe", "llama chalate koto ram lage"
+    log_unanswered(bot, rain, 1, 2)
+    log_unanswered(bot, ram, 3)
+
+    def gaps() -> str:
+        since = fake_telegram.mark()
+        fake_telegram.message("/gaps", user_id=ADMIN_ID)
+        [report] = fake_telegram.wait_for(
+            "sendMessage", lambda c: "🕳" in c.text or c.text == texts.GAPS_NONE, since=since,
+            timeout=10)
+        return report.text
+
+    assert f"“{rain}”" in gaps() and f"“{ram}”" in gaps()
+    [card] = fake_telegram.ask("/review", user_id=ADMIN_ID)
+    assert rain in card.text
+    since = fake_telegram.mark()
+    press(fake_telegram, buttons(card)["🙈 উপেক্ষা"], card)
+    [card] = fake_telegram.wait_for("sendMessage", lambda c: "🗂" in c.text, since=since,
+                                    timeout=10)
+    assert ram in card.text
+    since = fake_telegram.mark()
+    press(fake_telegram, buttons(card)["🚫 অন্য বিষয়"], card)
+    fake_telegram.wait_for("sendMessage", lambda c: "পর্যালোচনা শেষ" in c.text, since=since,
+                           timeout=10)
+    report = gaps()
+    assert rain not in report and ram not in report, report
+    since = fake_telegram.mark()
+    roll_back(fake_telegram)
+    fake_telegram.wait_for("sendMessage", lambda c: c.text.startswith("↩️"),
+                           since=since, timeout=10)
+    report = gaps()
+    assert f"“{ram}”" in report and rain not in report, report  # ignoring stands
+
+
+def test_the_rollback_confirmation_reads_in_the_bots_timezone_and_counts_properly(
+    review_bot: tuple[BotThread, Path], fake_telegram: FakeTelegram
+) -> None:
+    """QA: /rollback asked "… 1 question(s) declined as install_and_run — admin 999 (/review),
+    2025-04-20T04:00:02+00:00": an ISO time in UTC, for admins who live in the bot's
+    timezone, and a count left to the reader. The time is the bot's own (its clock reads
+    10:00 in Dhaka) and the count is plural only when it is more than one."""
+    bot, _ = review_bot
+    log_unanswered(bot, "llama chalate koto ram lage", 3)
+    [card] = fake_telegram.ask("/review", user_id=ADMIN_ID)
+    since = fake_telegram.mark()
+    press(fake_telegram, buttons(card)["🚫 অন্য বিষয়"], card)
+    fake_telegram.wait_for("sendMessage", lambda c: "পর্যালোচনা শেষ" in c.text, since=since,
+                           timeout=10)
+    [confirm] = fake_telegram.ask("/rollback", user_id=ADMIN_ID)
+    assert "1 question declined as install_and_run" in plain(confirm), plain(confirm)
+    assert plain(confirm).endswith(", 20 Apr 2025 10:00 (Asia/Dhaka)"), plain(confirm)
+    assert "(s)" not in plain(confirm) and "+00:00" not in plain(confirm)
 
 
 def test_a_card_teaches_only_the_phrasings_it_shows(

@@ -193,7 +193,7 @@ def test_users_teach_the_bot_through_an_admins_review(running: Running) -> None:
     assert [(c.name, c.by) for c in changes] == [
         ("facts.yaml", "admin 999 (/review)"), ("facts.yaml", "admin 999 (/review)"),
         ("decline.yaml", "admin 999 (/review)")]
-    assert changes[0].what == "5 question(s) added to ecosystem_strategy"
+    assert changes[0].what == "5 questions added to ecosystem_strategy"
 
     for _ in changes:  # the rollback, then the reload it caused; the folder watcher may
         # report the same edit too, in any order: the messages are found by what they say

@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from bot.core.articles import article_views
 from bot.core.asks import Asked, Asks
-from bot.core.events import describe_event
+from bot.core.events import bengali_number, describe_event
 from bot.core.focus import asks, question_parts, requests, sentences, without_concession
 from bot.core.function_words import ADDRESSED, PERSON_POINTERS, THING_POINTERS
 from bot.core.knowledge import Citation, Fact, Knowledge
@@ -54,6 +54,9 @@ class AnswerKind(StrEnum):
     # and "tell me more" with nothing left to tell. Both offer what else there is.
     REJECTED = "rejected"
     NO_MORE = "no_more"
+    # A number typed beyond the questions on offer ("৪" under three): which numbers can be
+    # chosen; `choices` are the questions still on offer.
+    OUT_OF_RANGE = "out_of_range"
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,8 @@ NO_MORE_TEXT = (
 )
 NOTHING_BEGUN_TEXT = "কোন বিষয়ে আরও জানতে চান? আমি বলতে পারি: {topics}।"
 ACKNOWLEDGED_TEXT = "👍 আর কিছু জানতে চাইলে লিখুন, অথবা নিচের কোনো প্রশ্ন বেছে নিন।"
+OUT_OF_RANGE_TEXT = "এই নম্বরের কোনো প্রশ্ন নেই। ১ থেকে {last}-এর মধ্যে একটি নম্বর লিখুন।"
+ONLY_ONE_TEXT = "এই নম্বরের কোনো প্রশ্ন নেই। প্রশ্ন একটিই, সেটি জানতে ১ লিখুন।"
 MORE_PREFIX = "আরও একটি তথ্য: "
 # The fallback and the empty-message texts speak of the article: they are the knowledge
 # base's own (bot.yaml, see bot.core.bot_texts).
@@ -888,6 +893,13 @@ class Responder:
         return Answer(question, AnswerKind.SMALLTALK, None, 0.0, ACKNOWLEDGED_TEXT, None,
                       self._choices(samples[: self.policy.max_suggestions]),
                       normalized=normalize_for_log(question))
+
+    def out_of_range_answer(self, question: str, offered: tuple[str, ...]) -> Answer:
+        """A number beyond the `offered` facts: which numbers can be chosen (offered again)."""
+        text = (OUT_OF_RANGE_TEXT.format(last=bengali_number(len(offered)))
+                if len(offered) > 1 else ONLY_ONE_TEXT)
+        return Answer(question, AnswerKind.OUT_OF_RANGE, None, 0.0, text, None,
+                      self._choices(offered), normalized=normalize_for_log(question))
 
     def _offer(self, question: str, kind: AnswerKind, template: str) -> Answer:
         topics = ", ".join(t.title for t in self.knowledge.topics)

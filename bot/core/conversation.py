@@ -79,6 +79,7 @@ class TurnKind(StrEnum):
     REJECT = "reject"  # none of the choices ("না", "none"): a gap to log
     MORE = "more"  # "আরও বলো": the next related fact not shown yet
     NO_MORE = "no_more"  # "আরও বলো" with nothing left to tell
+    OUT_OF_RANGE = "out_of_range"  # a number beyond the questions on offer: still on offer
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,21 @@ _ORDINALS = (
     _phrases("3|৩|তিন|তিনটা|তৃতীয়|তৃতীয়টা|তৃতীয়টি|তৃতীয় প্রশ্ন|third|third one|3rd|tritiyo|"
              "tritiyota|tin"),
 )
+# Positions past the three a fact or a "did you mean" offers: never one of their choices, but a
+# number all the same ("চতুর্থটা" is told which numbers there are, not asked as a question);
+# the console numbers longer lists (`/topics`).
+_FURTHER_ORDINALS = (
+    _phrases("চার|চারটা|চতুর্থ|চতুর্থটা|চতুর্থটি|four|fourth|4th|char|choturtho"),
+    _phrases("পাঁচ|পাঁচটা|পঞ্চম|পঞ্চমটা|পঞ্চমটি|five|fifth|5th|pach|ponchom"),
+    _phrases("ছয়|ছয়টা|ষষ্ঠ|ষষ্ঠটা|six|sixth|6th"),
+    _phrases("সাত|সাতটা|সপ্তম|সপ্তমটা|seven|seventh|7th"),
+    _phrases("আট|আটটা|অষ্টম|অষ্টমটা|eight|eighth|8th"),
+    _phrases("নবম|নবমটা|nine|ninth|9th"),  # "নয়" also says "not"
+    _phrases("দশ|দশটা|দশম|দশমটা|ten|tenth|10th"),
+)
+# A typed number this long is a choice (`/topics` offers dozens); a longer one is a year or a
+# figure, asked as a question.
+MAX_CHOICE_DIGITS = 3
 # Words that ask without saying about what: a message of these alone is a follow-up.
 _QUESTION_WORDS = _phrases(
     "কবে|কখন|কেন|কারা|কে|কাকে|কার|কত|কতো|কয়টা|কোথায়|কই|কীভাবে|কিভাবে|কেমনে|কী|কি|কোনটা|কোন|"
@@ -429,23 +445,19 @@ class Conversation:
     # ----------------------------------------------------------------- "did you mean" answers
 
     def _pick(self, words: str, context: Context, now: datetime) -> Turn | None:
-        choices = [c for c in context.choices if c in self.responder.knowledge.facts]
+        choices = tuple(c for c in context.choices if c in self.responder.knowledge.facts)
         if not choices:
             return None
-        picked: str | None = None
-        if words in _YES:
-            picked = choices[0]
-        else:
-            for index, names in enumerate(_ORDINALS):
-                if words in names and index < len(choices):
-                    picked = choices[index]
-        if picked is not None:
-            answer = self.responder.answer_fact(picked, now)
+        number = 1 if words in _YES else typed_number(words)
+        if number is not None and 1 <= number <= len(choices):
+            answer = self.responder.answer_fact(choices[number - 1], now)
             return self._turn(TurnKind.PICK, (answer,), context, now, context.question)
+        if number is not None:
+            return self.out_of_range(words, choices, context, now)
         if words in _NO:
             answer = self.responder.rejected_answer(context.offered or context.question)
             cleared = replace(context, choices=(), offered="", idle=context.idle + 1, at=now)
-            return Turn(TurnKind.REJECT, (answer,), cleared, rejected=tuple(choices))
+            return Turn(TurnKind.REJECT, (answer,), cleared, rejected=choices)
         return None
 
     def _pick_related(self, words: str, context: Context, now: datetime) -> Turn | None:
@@ -456,9 +468,19 @@ class Conversation:
         if context.idle or context.fact not in self.responder.knowledge.facts:
             return None
         related = self.responder.related(context.fact or "")
-        picked = next((related[i] for i, names in enumerate(_ORDINALS)
-                       if words in names and i < len(related)), None)
-        return self.choose(picked, context, now) if picked is not None else None
+        number = typed_number(words)
+        if number is None or not related:
+            return None
+        if 1 <= number <= len(related):
+            return self.choose(related[number - 1], context, now)
+        return self.out_of_range(words, related, context, now)
+
+    def out_of_range(self, text: str, offered: tuple[str, ...], context: Context,
+                     now: datetime) -> Turn:
+        """A number beyond the `offered` facts: which numbers there are. The context is kept
+        as it was, so the next number still picks from the same offer."""
+        answer = self.responder.out_of_range_answer(clean(text), offered)
+        return Turn(TurnKind.OUT_OF_RANGE, (answer,), replace(context, at=now))
 
     # ----------------------------------------------------------------- "tell me more"
 
@@ -1170,8 +1192,17 @@ def steers(text: str) -> bool:
     """Whether `text` only steers a conversation ("আরও বলো", "হ্যাঁ", "২", "না") instead of
     asking: no example question can teach the bot to answer it."""
     words = clean(text)
-    return words in _MORE or words in _YES or words in _NO or any(
-        words in names for names in _ORDINALS)
+    return words in _MORE or words in _YES or words in _NO or typed_number(words) is not None
+
+
+def typed_number(text: str) -> int | None:
+    """The position a message names by a number alone ("২", "4।", "তৃতীয়টা", "fifth"), 1 for
+    the first, whether or not anything stands there ("০", "99"); None for any other message."""
+    words = clean(text)
+    if words.isdecimal() and len(words) <= MAX_CHOICE_DIGITS:
+        return int(words)
+    return next((position for position, names in enumerate((*_ORDINALS, *_FURTHER_ORDINALS), 1)
+                 if words in names), None)
 
 
 def _clauses(text: str) -> list[str]:

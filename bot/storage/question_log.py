@@ -183,11 +183,13 @@ class QuestionLog:
         return self._read(query)
 
     def gaps(self, limit: int = 10) -> list[Gap] | None:
+        """The most asked questions not answered, but none an admin has decided on in the
+        review (added, declined, ignored): those are no longer open. The log keeps them."""
         def query(conn: Connection) -> list[Gap]:
             rows = conn.execute(
-                "SELECT text, COUNT(*) AS n, MAX(asked_at) FROM questions"
-                f" WHERE kind IN {GAP_KINDS!r} AND text != ''"
-                " GROUP BY text ORDER BY n DESC, MAX(asked_at) DESC LIMIT ?",
+                "SELECT q.text, COUNT(*) AS n, MAX(q.asked_at) FROM questions q"
+                f" WHERE q.kind IN {GAP_KINDS!r} AND q.text != '' AND {_UNDECIDED}"
+                " GROUP BY q.text ORDER BY n DESC, MAX(q.asked_at) DESC LIMIT ?",
                 (limit,),
             )
             return [Gap(text, int(n), last) for text, n, last in rows]

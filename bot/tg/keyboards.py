@@ -107,7 +107,8 @@ def topic_questions_keyboard(topic_id: str, knowledge: Knowledge) -> InlineKeybo
     return InlineKeyboardMarkup(rows)
 
 
-def start_keyboard(knowledge: Knowledge, samples: Iterable[str]) -> InlineKeyboardMarkup:
+def start_keyboard(knowledge: Knowledge, samples: Iterable[str],
+                   group_username: str | None = None) -> InlineKeyboardMarkup:
     rows = [
         [InlineKeyboardButton(label(knowledge.facts[f].canonical_question),
                               callback_data=encode("f", f))]
@@ -121,7 +122,7 @@ def start_keyboard(knowledge: Knowledge, samples: Iterable[str]) -> InlineKeyboa
         rows.append([topics, source])
     else:
         rows.append([topics, InlineKeyboardButton(event.button, callback_data=events_menu(event))])
-        rows.append([source, subscribe_button(knowledge)])
+        rows.append([source, subscribe_button(knowledge, group_username)])
     return InlineKeyboardMarkup(rows)
 
 
@@ -131,9 +132,15 @@ def events_menu(event: EventCommand) -> str:
     return f"m:{event.command}"
 
 
-def subscribe_button(knowledge: Knowledge) -> InlineKeyboardButton:
+def subscribe_button(knowledge: Knowledge, group_username: str | None = None
+                     ) -> InlineKeyboardButton:
+    """The 🔔 button. Only private chats subscribe (a group's members never chose its
+    reminders), so in a group (`group_username`: the bot's) it opens the bot's private chat
+    at `/start subscribe`, which subscribes there."""
     event = knowledge.bot.event
     label = event.subscribe_button if event is not None else texts.BUTTON_REMINDERS
+    if group_username is not None:
+        return InlineKeyboardButton(label, url=f"https://t.me/{group_username}?start=subscribe")
     return InlineKeyboardButton(label, callback_data="m:subscribe")
 
 

@@ -114,11 +114,16 @@ def starting_context(conversation: Conversation, memory: Remembered, now: dateti
 
 
 def parts_of(turn: Turn) -> tuple[Part, ...]:
-    """Each answer of `turn` rendered; related-question buttons only under the last one."""
+    """Each answer of `turn` rendered; related-question buttons only under the last one, and
+    none under a number past the buttons."""
     parts = []
     for index, answer in enumerate(turn.answers):
         shown = answer
         if answer.kind is AnswerKind.FACT and index < len(turn.answers) - 1:
+            shown = replace(answer, choices=())
+        if answer.kind is AnswerKind.OUT_OF_RANGE:
+            # The buttons on offer are just above, and only theirs are taps the log credits
+            # to the "did you mean" they answer.
             shown = replace(answer, choices=())
         parts.append(Part(answer, render_answer(shown), answer_markup(shown)))
     return tuple(parts)

@@ -22,7 +22,7 @@ def start_view(knowledge: Knowledge, group_username: str | None = None) -> View:
     samples = knowledge.sample_facts(3)
     text = (knowledge.voice.render("welcome") if group_username is None
             else knowledge.voice.render("group_greeting", username=group_username))
-    return text, keyboards.start_keyboard(knowledge, samples)
+    return text, keyboards.start_keyboard(knowledge, samples, group_username)
 
 
 def help_view(knowledge: Knowledge, username: str) -> View:
@@ -39,8 +39,9 @@ def topic_view(knowledge: Knowledge, topic_id: str) -> View:
             keyboards.topic_questions_keyboard(topic_id, knowledge))
 
 
-def events_view(knowledge: Knowledge, now: datetime) -> View:
-    """Every event with its countdown (the one with a command of its own first)."""
+def events_view(knowledge: Knowledge, now: datetime, group_username: str | None = None) -> View:
+    """Every event with its countdown (the one with a command of its own first); in a group
+    (`group_username`: the bot's), the 🔔 button links to the bot's private chat."""
     ahead, held = upcoming_and_past(knowledge.events, now)
     featured = knowledge.bot.event.event_id if knowledge.bot.event else None
     if not ahead and not held:
@@ -68,7 +69,7 @@ def events_view(knowledge: Knowledge, now: datetime) -> View:
             shown.add(fact.id)
             buttons.append([InlineKeyboardButton(keyboards.label(fact.canonical_question),
                                                  callback_data=keyboards.encode("f", fact.id))])
-    buttons.append([keyboards.subscribe_button(knowledge)])
+    buttons.append([keyboards.subscribe_button(knowledge, group_username)])
     return "\n\n".join(lines), InlineKeyboardMarkup(buttons)
 
 

@@ -64,7 +64,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _show(update, context, *views.topics_view(knowledge), edit=data == "m:back")
     elif knowledge.bot.event is not None and data == keyboards.events_menu(knowledge.bot.event):
         await query.answer()
-        await _show(update, context, *views.events_view(knowledge, services.now()))
+        group = query.message is not None and query.message.chat.type != ChatType.PRIVATE
+        await _show(update, context, *views.events_view(
+            knowledge, services.now(), context.bot.username if group else None))
     elif data == "m:source":
         await query.answer()
         await _show(update, context, *views.source_view(knowledge))

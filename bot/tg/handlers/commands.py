@@ -69,7 +69,9 @@ async def events(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.effective_message is None:
         return
     services = services_of(context)
-    text, markup = views.events_view(services.knowledge, services.now())
+    group = update.effective_message.chat.type != ChatType.PRIVATE
+    text, markup = views.events_view(services.knowledge, services.now(),
+                                     context.bot.username if group else None)
     await update.effective_message.reply_html(text, reply_markup=markup)
 
 

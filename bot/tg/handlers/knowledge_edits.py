@@ -22,6 +22,7 @@ from bot.core.events import past_events
 from bot.core.knowledge import Knowledge
 from bot.core.loader import KnowledgeError
 from bot.core.message_length import MAX_MESSAGE, shorten
+from bot.core.times import admin_time
 from bot.tg import texts
 from bot.tg.addressed import thread_of
 from bot.tg.handlers import messages
@@ -217,7 +218,8 @@ async def on_rollback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     last = changes[-1]
     what = shorten(last.what or "?", MAX_WHAT)
     ask = texts.ROLLBACK_CONFIRM.format(name=escape(last.name), what=escape(what),
-                                        by=escape(last.by or "?"), at=escape(last.at))
+                                        by=escape(last.by or "?"),
+                                        at=escape(admin_time(last.at, services.settings.timezone)))
     markup = InlineKeyboardMarkup([[
         InlineKeyboardButton(texts.ROLLBACK_YES, callback_data=f"rb:yes:{last.key}"),
         InlineKeyboardButton(texts.ROLLBACK_NO, callback_data="rb:no"),
