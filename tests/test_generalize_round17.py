@@ -230,3 +230,15 @@ def test_complaining_is_criticism(real: Responder, follow: str) -> None:
 def test_suit_is_a_lawsuit_and_types_are_kinds(real: Responder, first: str, follow: str,
                                                 fact: str) -> None:
     assert facts(play(Conversation(real), first, follow)[1]) == [fact]
+
+
+@pytest.mark.parametrize(("message", "expected"), [
+    ("On the January earnings call, what did Zuckerberg say about Llama and open source?",
+     ["zuckerberg_outlook"]),
+    ("What is Llama and LlamaCon?", ["what_is_llama", "llamacon"]),
+])
+def test_the_last_object_of_a_question_is_no_question_of_its_own(
+        real: Responder, message: str, expected: list[str]) -> None:
+    """"...about Llama and open source?": "open source?" closes the question's list of what
+    it asks about; "and LlamaCon?" names a subject of its own, asked about too."""
+    assert facts(play(Conversation(real), message)[0]) == expected

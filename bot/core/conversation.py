@@ -250,6 +250,9 @@ _THING_POINTERS = _phrases("|".join(THING_POINTERS))
 _GROUP_POINTERS = _phrases("ওরা|ওদের|তারা|তাদের|এরা|এদের|ওগো|তাগো|হেগো|they|them|their|"
                            "ora|oder|tara|tader|era|eder")
 # Clause breaks of a message that asks several things.
+# The words of a list's last item the question before it asks about ("and open source?").
+OBJECT_WORDS = 3
+_AND_BEFORE = re.compile(r"\s(?:and|আর|এবং|ও|ar|ebong)\s*$", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(
     r"[?।;\n!]+|,|:(?=\s)|\.(?=\s|$)|\s[+&]\s|\s[-–]\s|—"
     r"|\s(?:আর|এবং|ও|আর তাছাড়া|তাছাড়া|and|also|plus|ar|ebong|abong)\s"
@@ -1048,7 +1051,7 @@ class Conversation:
         ("Tell me about X, Y and Z", "দুটোই বলো"). Each with the words it asks in itself
         (without what was joined before it)."""
         matcher = self.responder.matcher
-        clauses = _clauses(text)
+        clauses = self._objects_joined(text, _clauses(text))
         if len(clauses) < 2 and not _TEXTED_AND.search(text):
             return [(c, c) for c in clauses]  # most messages: one clause, no key to build
         if len(clauses) > MAX_QUESTIONS:
@@ -1105,6 +1108,21 @@ class Conversation:
             question, own = questions[-1]
             questions[-1] = (f"{question} {pending}", f"{own} {pending}")
         return questions
+
+    def _objects_joined(self, text: str, clauses: list[str]) -> list[str]:
+        """"what did he say about Llama and open source?": a last clause of a few words joined
+        by "and", asking only by the message's "?" and naming no subject, is the object of the
+        question before it ("What is Llama and LlamaCon?" asks of two subjects)."""
+        if len(clauses) < 2:
+            return clauses
+        last, before = clauses[-1], clauses[-2]
+        bare = last.rstrip("?").strip()
+        if (last.endswith("?") and len(bare.split()) <= OBJECT_WORDS
+                and _AND_BEFORE.search(text[: len(text) - len(last)])
+                and not self._asks(bare) and not before.endswith("?") and self._asks(before)
+                and not self.responder.subjects.spans(self.responder.matcher.key(bare))):
+            return [*clauses[:-2], f"{before} and {last}"]
+        return clauses
 
     def _topics_then_request(self, clauses: list[str]) -> bool:
         """Topics named one after another, then a request: "লাইসেন্স বিতর্ক, ইইউ বাধা আর
