@@ -29,7 +29,8 @@ def test_a_follow_up_moves_on_only_with_a_word_of_the_new_fact(
 
 
 @pytest.mark.parametrize("switch", ["Switching gears:", "Unrelated, but", "moving on,",
-                                    "প্রসঙ্গ পাল্টাই—", "যাই হোক,", "separate q:", "switching:"])
+                                    "প্রসঙ্গ পাল্টাই—", "যাই হোক,", "separate q:", "switching:",
+                                    "ভিন্ন প্রসঙ্গ।"])
 def test_a_new_topic_announced_is_answered_as_a_first_question(
         real: Responder, switch: str) -> None:
     """"Switching gears: what is Meta AI?" in the middle of a talk about the lawsuit: the
@@ -242,3 +243,8 @@ def test_the_last_object_of_a_question_is_no_question_of_its_own(
     """"...about Llama and open source?": "open source?" closes the question's list of what
     it asks about; "and LlamaCon?" names a subject of its own, asked about too."""
     assert facts(play(Conversation(real), message)[0]) == expected
+
+
+def test_where_a_suit_stands_asks_its_course_not_a_place(real: Responder) -> None:
+    turns = play(Conversation(real), "লামাকন কী?", "where does the copyright suit stand?")
+    assert facts(turns[1]) == ["copyright_lawsuit"]

@@ -250,7 +250,9 @@ class Asks:
         self._exact = asking(("ঠিক কী", "ঠিক কি", "ঠিক কোন", "ঠিক কোথায়", "ঠিক কারা", "ঠিক কে",
                                 "নির্দিষ্ট করে", "exactly", "exact", "specifically", "precisely",
                                 "thik ki", "thik kon", "thik kothay", "thik kara"))
-        self._heading = asking(("headed", "heading", "going", "jacche", "যাচ্ছে"))
+        # "where is Llama headed?", "where does the suit stand?": its course, not a place
+        self._heading = asking(("headed", "heading", "going", "jacche", "যাচ্ছে", "stand",
+                                "stands", "standing"))
         self._future = asking(("হবে", "আসবে", "ছাড়বে", "করবে", "পাবে", "hobe", "ashbe", "asbe",
                                "korbe", "will", "going to", "gonna"))
         # What something is used for, by whom: "স্পটিফাই লামা দিয়ে কী কাজ করে?"

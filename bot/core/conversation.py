@@ -161,10 +161,11 @@ _SWITCH = re.compile(
     r"switching (?:gears|topics?|subjects?)|switching to something else|switching|"
     r"unrelated(?:,? but)?|separate q(?:uestion)?|side q(?:uestion)?|quick q(?:uestion)?|"
     r"unrelated q(?:uestion)?|আলাদা প্রশ্ন|অন্য একটা প্রশ্ন|alada proshno|onno ekta proshno|"
+    r"ভিন্ন প্রসঙ্গ|ভিন্ন প্রশ্ন|ভিন্ন কথা|"
     r"moving on|on a different note|different topic|new topic|another topic|"
     r"প্রসঙ্গ পাল্টাই|প্রসঙ্গ বদলাই|অন্য প্রসঙ্গ|অন্য বিষয়ে আসি|অন্য বিষয়|নতুন বিষয়|"
     r"যাই হোক|যাহোক|onno topic|onno bishoy|onno prosongo|jai hok|jaihok)"
-    r"(?:[\s,:;.!—-]+|$)", re.IGNORECASE)
+    r"(?:[\s,:;.!।—-]+|$)", re.IGNORECASE)
 # A genitive typed apart from a name: "deepseek er", "Meta এর", "google's" split.
 _ENDING_APART = {("er",), ("এর",), ("r",), ("s",)}
 _ORDINALS = (
