@@ -248,3 +248,14 @@ def test_the_last_object_of_a_question_is_no_question_of_its_own(
 def test_where_a_suit_stands_asks_its_course_not_a_place(real: Responder) -> None:
     turns = play(Conversation(real), "লামাকন কী?", "where does the copyright suit stand?")
     assert facts(turns[1]) == ["copyright_lawsuit"]
+
+
+@pytest.mark.parametrize(("first", "follow", "fact"), [
+    ("DeepSeek R1 কী?", "tara kun desher?", "deepseek_r1"),
+    ("meta ai ki?", "ita kun jinish diya chole?", "meta_ai_assistant"),
+])
+def test_sylheti_question_words_in_latin_letters_are_grammar(
+        real: Responder, first: str, follow: str, fact: str) -> None:
+    """"kun" (which), "kita" (what), "hokol" (all) were unknown words, and an unknown word
+    makes a follow-up "the article does not say"."""
+    assert facts(play(Conversation(real), first, follow)[1]) == [fact]

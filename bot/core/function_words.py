@@ -79,6 +79,7 @@ _BENGALI = """
 
 _BANGLISH = """
 ki ke kar kara kake kon kono konta keno kano kenu kivabe kibhabe kemne kemon kothay koi koy koyta
+kun kunta kita kitar kene kiyor kitae hokol hokolor
 ami amar amake amra amader tumi tomar tomake tomra apni apnar apnake apnara se tar take tara tader
 tini tar onar uni ora oder era eder
 ei oi sei eta ota seta eti oti egulo ogulo egula ogula segulo ekhane okhane sekhane er or r
