@@ -217,7 +217,8 @@ def rollback(directory: Path, tz: tzinfo, now: datetime, *, by: str = "",
         created = latest.name.endswith(_ABSENT)
         name = latest.name.removesuffix(_ABSENT)
         _check_entry(latest.path, name)
-        note = _notes(history).get(latest.path.name, {})
+        notes = _notes(history)
+        note = notes.get(latest.path.name, {})
         wrote = note.get("wrote")
         if wrote is not None and fingerprint(directory / name) != wrote or (
                 wrote is None and _changed_since(directory / name, note, latest)):
@@ -236,9 +237,8 @@ def rollback(directory: Path, tz: tzinfo, now: datetime, *, by: str = "",
             raise EditError(f"cannot write {name}: {err.strerror or err}") from None
         latest.path.unlink()
         _note(history, {"rolled_back": latest.path.name, "at": _iso(now), "by": by})
-    taught = note.get("taught")
     return RolledBack(name, _moved(checked.knowledge, checked.copy, directory), checked.digest,
-                      tuple(str(q) for q in taught) if isinstance(taught, list) else ())
+                      _taught(note, notes))
 
 
 def _check_entry(path: Path, name: str) -> None:
@@ -452,11 +452,27 @@ def _fold(history: Path, base: _Entry, later: _Entry,
                 f" {then.get('what', '?')}"}
     if "wrote" in then:
         note["wrote"] = then["wrote"]
-    taught = [*_listed(first.get("taught")), *_listed(then.get("taught"))]
-    if taught:
-        note["taught"] = list(dict.fromkeys(taught))
+    # The questions taught stay in their own apply's note: `base` keeps its own and links
+    # `later`'s, which links the one folded before it (`_taught` walks them). Copied into
+    # each fold, they made notes.jsonl grow with the square of the applies since a deploy.
+    if "taught" in first:
+        note["taught"] = first["taught"]
+    note["folded"] = later.path.name
+    if "folded" in first:
+        _note(history, {**then, "entry": later.path.name, "folded": first["folded"]})
     _note(history, note)
     later.path.unlink(missing_ok=True)
+
+
+def _taught(note: dict[str, object], notes: dict[str, dict[str, object]]) -> tuple[str, ...]:
+    """The questions an apply taught, and those of every apply folded into it, oldest
+    first."""
+    chain, seen = [note], set()
+    while isinstance(folded := chain[-1].get("folded"), str) and folded not in seen:
+        seen.add(folded)
+        chain.append(notes.get(folded, {}))
+    ordered = [note, *reversed(chain[1:])]
+    return tuple(dict.fromkeys(q for n in ordered for q in _listed(n.get("taught"))))
 
 
 def _count(value: object) -> int:

@@ -175,3 +175,25 @@ def test_new_values_are_bounded_and_never_the_text_of_a_source(knowledge: Knowle
     assert values[0].startswith("🔗 facts ") and ", new link → https://evil.example/" in values[0]
     assert sum(tg_len(v) + 1 for v in values) < 3600  # with a header, one message
     assert not any("in-the-file" in v for v in values)
+
+
+def test_a_new_link_in_a_list_of_texts_or_without_a_scheme_is_told(knowledge: Knowledge) -> None:
+    """The bot's examples are /help's text and a fact's questions fill it when there are
+    none (Telegram links them): a link added there was told only as "bot (examples)" or cut
+    from a quoted question; nor did a link written without https:// ("llama-free.com/get",
+    which Telegram links as well) show among the new links."""
+    f0 = next(iter(knowledge.facts.values()))
+    asked = f"লামা কী? {'ক' * 80} t.me/llama_support_desk"
+    facts = {**knowledge.facts, f0.id: replace(
+        f0, questions=(asked, *f0.questions),
+        answer=f"{f0.answer} বিস্তারিত: llama-free.com/get এবং ai.meta.com/llama")}
+    bot = replace(knowledge.bot, examples=(*knowledge.bot.examples,
+                                          "ফ্রি ডাউনলোড: https://evil.example/llama"))
+    before = replace(knowledge, facts={**knowledge.facts, f0.id: replace(
+        f0, answer=f"{f0.answer} বিস্তারিত: ai.meta.com/llama")})
+    values = diff_knowledge(before, replace(knowledge, facts=facts, bot=bot)).value_lines()
+    assert "🔗 bot texts examples, new link → https://evil.example/llama" in values, values
+    assert f"🔗 facts {f0.id} questions, new link → t.me/llama_support_desk" in values
+    assert f"🔗 facts {f0.id} answer, new link → llama-free.com/get" in values
+    assert not any("ai.meta.com" in v for v in values)  # the answer had it
+    assert not any(" 2.0" in v or "e.g" in v for v in values)

@@ -373,6 +373,29 @@ def test_a_version_edited_by_hand_is_the_one_a_burst_cannot_push_out(kb: Path) -
         undo(kb)
 
 
+def test_folded_applies_hand_back_every_question_they_taught_without_copying_them(
+        kb: Path) -> None:
+    """Each fold wrote the questions of every apply folded so far into a new note line, so
+    .history/notes.jsonl grew with the square of the /review applies since the last deploy
+    (read whole at every apply and /rollback), and one rollback handed back a list past
+    what one SQL statement takes. A fold now links the one before it; undoing the oldest
+    entry still hands back every question of the applies it undoes."""
+    before = (kb / "events.yaml").read_bytes()
+    asked = [f"প্রশ্ন {n}: " + "লামা কী? " * 60 for n in range(60)]
+    for n, question in enumerate(asked):
+        content = re.sub(rb"remind_before: \[.*\]", f"remind_before: [{n + 2}d]".encode(),
+                         before)
+        apply(kb, "events.yaml", content, fingerprint(kb / "events.yaml"), TZ,
+              NOW + timedelta(minutes=n), by="admin 1 (/review)", what="taught",
+              taught=(question,))
+    size = (kb / ".history" / "notes.jsonl").stat().st_size
+    assert size < 4 * 60 * len(asked[0].encode()), size  # each question a few times at most
+    handed = [rollback(kb, TZ, NOW, by="admin 1").taught for _ in range(20)]
+    assert [t for t in handed[:19]] == [(q,) for q in reversed(asked[-19:])]
+    assert sorted(handed[19]) == sorted(asked[:41])  # the first 41 at once
+    assert (kb / "events.yaml").read_bytes() == before
+
+
 def test_an_entry_from_before_applies_recorded_their_bytes_is_checked_by_time(
     kb: Path,
 ) -> None:

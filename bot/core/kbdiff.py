@@ -33,9 +33,11 @@ MAX_TEXTS = 5
 _LINK_SHOWN = 220
 _TEXT_SHOWN = 120
 _ID_SHOWN = 60  # ids have no length limit
-# What users can follow: an address, a Telegram link, an @username.
-_LINK = re.compile(r"(?:https?://|tg://|www\.|t\.me/)[^\s\"'<>]+|(?<![\w@/])@[A-Za-z]\w{3,}",
-                   re.IGNORECASE)
+# What users can follow: an address, a Telegram link, an @username, and a domain written
+# without https:// ("llama-free.com/get"), which Telegram links as well.
+_LINK = re.compile(r"(?:https?://|tg://|www\.|t\.me/)[^\s\"'<>]+|(?<![\w@/])@[A-Za-z]\w{3,}"
+                   r"|(?<![\w@./-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,24}(?![\w-])"
+                   r"(?:/[^\s\"'<>]*)?", re.IGNORECASE)
 # Read from the files a source names, not written in the YAML: never echoed.
 _NOT_SHOWN = frozenset({"text"})
 
@@ -181,6 +183,11 @@ def _new_values(where: str, old: Any, new: Any) -> Iterator[tuple[bool, str]]:
         elif isinstance(after, str):
             yield from _text_values(label, f.name, before if isinstance(before, str) else None,
                                     after)
+        elif isinstance(after, tuple) and all(isinstance(item, str) for item in after):
+            # The bot's examples, a fact's questions: /help shows them, Telegram links what
+            # they hold. Told by their new links only (the summary counts the questions).
+            had = before if isinstance(before, tuple) else ()
+            yield from _new_links(label, "\n".join(had), "\n".join(after))
 
 
 def _text_values(label: str, name: str, before: str | None, after: str
@@ -192,7 +199,12 @@ def _text_values(label: str, name: str, before: str | None, after: str
         return
     if before is not None:
         yield False, f'✏️ {label} → "{shorten(" ".join(after.split()), _TEXT_SHOWN)}"'
-    had = set(_LINK.findall(before or ""))
+    yield from _new_links(label, before or "", after)
+
+
+def _new_links(label: str, before: str, after: str) -> Iterator[tuple[bool, str]]:
+    """Each link of `after` that `before` did not have, whole."""
+    had = set(_LINK.findall(before))
     for link in dict.fromkeys(_LINK.findall(after)):
         if link not in had:
             yield True, f"🔗 {label}, new link → {shorten(link, _LINK_SHOWN)}"
