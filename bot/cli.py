@@ -355,7 +355,7 @@ def cmd_kb_eval(args: argparse.Namespace, settings: Settings) -> int:
         for before, after in changed:
             mark = "fixed" if after.correct else ("broken" if before.correct else "changed")
             print(
-                f"{mark}: {before.question.text!r} (expected {before.question.expect}): "
+                f"{mark}: {before.question.text!r} (expected {before.question.expected}): "
                 f"{before.got} -> {after.got}"
             )
         print(

@@ -48,3 +48,13 @@ def test_a_question_two_facts_answer_is_right_with_either(tmp_path: Path) -> Non
     assert [o.correct for o in report.outcomes] == [True, False, True]
     facts = set(responder.knowledge.facts)
     assert report.accuracy(facts) == 2 / 3
+
+
+def test_a_miss_of_a_question_two_facts_answer_names_both(tmp_path: Path) -> None:
+    path = tmp_path / "questions.yaml"
+    path.write_text("questions:\n- {q: \"লামাকন কবে?\", expect_any: [reasoning_models, "
+                    "future_outlook]}\n", encoding="utf-8")
+    responder = Responder(load_knowledge(ROOT / "knowledge", TZ))
+    report = evaluate(responder, load_questions(path), datetime(2025, 4, 20, tzinfo=TZ))
+    text = format_report(report, set(responder.knowledge.facts))
+    assert "expected reasoning_models or future_outlook, got llamacon" in text

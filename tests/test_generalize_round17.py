@@ -7,7 +7,7 @@ from conftest import fact_answers as facts
 from conftest import play
 
 from bot.core.answer import AnswerKind, Responder
-from bot.core.conversation import Conversation
+from bot.core.conversation import _SWITCH, Conversation
 from bot.core.normalize import clean
 from bot.core.synonyms import Synonyms
 
@@ -259,3 +259,9 @@ def test_sylheti_question_words_in_latin_letters_are_grammar(
     """"kun" (which), "kita" (what), "hokol" (all) were unknown words, and an unknown word
     makes a follow-up "the article does not say"."""
     assert facts(play(Conversation(real), first, follow)[1]) == [fact]
+
+
+def test_a_question_beginning_with_switching_is_no_lead_in() -> None:
+    """"Switching costs…?" asks about switching; only "switching:" announces a topic."""
+    assert _SWITCH.match("switching: what is Meta AI?") is not None
+    assert _SWITCH.match("Switching costs for Llama are high?") is None

@@ -158,7 +158,7 @@ _SWITCH = re.compile(
     r"different q|another q|new q|one more q|another thing|different thing|one more thing|"
     r"change of topic|changing topics?|on another note|by the way|btw|bad dao|bad den|bad din|"
     r"onno proshno|onno prosno|arekta proshno|arekta prosno|jak ge|jakge|"
-    r"switching (?:gears|topics?|subjects?)|switching to something else|switching|"
+    r"switching (?:gears|topics?|subjects?)|switching to something else|switching(?=\s*[:,—-])|"
     r"unrelated(?:,? but)?|separate q(?:uestion)?|side q(?:uestion)?|quick q(?:uestion)?|"
     r"unrelated q(?:uestion)?|আলাদা প্রশ্ন|অন্য একটা প্রশ্ন|alada proshno|onno ekta proshno|"
     r"ভিন্ন প্রসঙ্গ|ভিন্ন প্রশ্ন|ভিন্ন কথা|"

@@ -23,6 +23,11 @@ class LabelledQuestion:
     kind: str
     also: tuple[str, ...] = ()  # other facts that answer it as well (`expect_any:`)
 
+    @property
+    def expected(self) -> str:
+        """What counts as right, as a report names it: "a or b" for `expect_any:`."""
+        return " or ".join(map(str, (self.expect, *self.also)))
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -231,8 +236,8 @@ def format_report(report: Report, facts: set[str]) -> str:
         lines += [f"  {e} -> {g}: {n}" for (e, g), n in confusions.most_common()]
         lines += ["", "misses:"]
         lines += [
-            f"  [{o.question.kind}] {o.question.text!r}: expected {o.question.expect}, got {o.got} "
-            f"({o.answer_kind}, {o.score:.0f})"
+            f"  [{o.question.kind}] {o.question.text!r}: expected {o.question.expected}, "
+            f"got {o.got} ({o.answer_kind}, {o.score:.0f})"
             for o in report.outcomes
             if not o.correct
         ]
