@@ -400,7 +400,8 @@ def _entries(history: Path) -> list[_Entry]:
     entry."""
     found = []
     for path in history.iterdir():
-        if match := _ENTRY.match(path.name):
+        # Only files: a folder named like an entry, put there by hand, is no version to keep.
+        if (match := _ENTRY.match(path.name)) and path.is_file():
             found.append(_Entry(path, match["name"], int(match["seq"] or 0), match["stamp"] or ""))
     return sorted(found, key=lambda entry: (entry.sequence, entry.stamp))
 

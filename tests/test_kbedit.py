@@ -442,3 +442,13 @@ def test_a_history_entry_made_by_hand_is_refused_not_followed(kb: Path, tmp_path
     with pytest.raises(EditError, match="history entry"):
         undo(kb)
     assert {p.name: p.read_bytes() for p in kb.iterdir() if p.is_file()} == before
+
+
+def test_a_folder_in_the_history_made_by_hand_does_not_fail_every_apply(kb: Path) -> None:
+    """A directory named like a history entry, put there from a shell, was read as one once
+    a file had more than 20 entries: every apply then failed after writing the file, so the
+    admin was told it failed when it had applied."""
+    uploads(kb, 2)
+    (kb / ".history" / "1-20000101T000000Z--events.yaml").mkdir()
+    wrote = uploads(kb, 22)
+    assert (kb / "events.yaml").read_bytes() == wrote[-1]
