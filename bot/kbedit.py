@@ -400,8 +400,7 @@ def _entries(history: Path) -> list[_Entry]:
     entry."""
     found = []
     for path in history.iterdir():
-        # Only files: a folder named like an entry, put there by hand, is no version to keep.
-        if (match := _ENTRY.match(path.name)) and path.is_file():
+        if match := _ENTRY.match(path.name):
             found.append(_Entry(path, match["name"], int(match["seq"] or 0), match["stamp"] or ""))
     return sorted(found, key=lambda entry: (entry.sequence, entry.stamp))
 
@@ -415,7 +414,10 @@ def _prune(history: Path, name: str) -> None:
     /rollback's reach with 21 uploads. So entries older than the last version no apply
     wrote (the file from disk) go first; once it is the oldest, the entry after it is
     folded into it instead: undoing it then undoes those applies at once."""
-    own = [e for e in _entries(history) if e.name.removesuffix(_ABSENT) == name]
+    # Only files: a folder named like an entry, put there by hand, is no version to keep
+    # (rollback refuses it as an entry made by hand).
+    own = [e for e in _entries(history)
+           if e.name.removesuffix(_ABSENT) == name and e.path.is_file()]
     while len(own) > KEPT_PER_FILE:
         notes = _notes(history)
         if _from_disk(own, notes) > 0:
