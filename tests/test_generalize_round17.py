@@ -58,6 +58,7 @@ def test_a_question_opening_on_a_pointer_is_read_with_the_sentence_before(
 @pytest.mark.parametrize(("first", "follow", "fact"), [
     ("মেটার বিরুদ্ধে কপিরাইট মামলা কী নিয়ে?", "কোন বই?", None),
     ("ইউরোপে লামা কেন আটকে গেল?", "kon desh?", None),
+    ("ইউরোপে লামা কেন আটকে গেল?", "কুন কুন দেশ?", None),
     ("কোন চীনা মডেল লামাকে ছাড়িয়ে গেছে?", "kon desh?", "deepseek_r1"),
     ("মেটা এআই-তে এ বছর কত খরচ করবে?", "kon bochor?", "ai_investment"),
 ])

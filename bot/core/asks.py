@@ -137,6 +137,7 @@ _ASKING = {
                   "ঠিক কোন", "thik kon", "which exactly", "which specific",
                   # which of the things that have names: countries, books, authors, laws
                   "কোন কোন দেশ", "কোন দেশগুলো", "কোন কোন ইইউ দেশ", "কোন কোন বই", "কোন কোন ই বুক",
+                  "কুন কুন দেশ", "kun kun desh",
                   "কোন কোন লেখক", "কোন আইন", "কোন কোন আইন", "কোন ধারা", "which countries",
                   "which eu countries", "which european countries", "which books", "which authors",
                   "which law", "which laws", "which article", "kon kon desh", "kon kon boi",
@@ -147,6 +148,7 @@ _ASKING = {
                   "name any"),
     # Which ones, of anything: "কোন কোন ধরনের ডেটা?", "kon closed source model gulor?"
     Asked.WHICH: ("কোন কোন", "কোনগুলো", "কোনগুলা", "কোনগুলোর", "কোনগুলার", "kon kon",
+                  "কুন কুন", "kun kun",  # Sylheti
                   "kongulo", "kongula", "kon gulo", "kon gula", "kon gulor", "which ones",
                   "what are they", "list them", "কী কী", "কি কি", "ki ki", "what all"),
     # Which companies or apps: several named ones ("কোন কোন কোম্পানি লামা চালায়?").
