@@ -266,3 +266,16 @@ def test_a_question_beginning_with_switching_is_no_lead_in() -> None:
     """"Switching costs…?" asks about switching; only "switching:" announces a topic."""
     assert _SWITCH.match("switching: what is Meta AI?") is not None
     assert _SWITCH.match("Switching costs for Llama are high?") is None
+
+
+@pytest.mark.parametrize(("follow", "fact"), [
+    ("এইটা কি খালি লামার জন্য?", "ai_investment"),
+    ("is that only for Llama?", "ai_investment"),
+    ("এর কত অংশ শুধু লামার জন্য?", None),
+])
+def test_whether_the_last_answer_is_only_about_what_it_names_is_that_answer(
+        real: Responder, follow: str, fact: str | None) -> None:
+    """"is it only for Llama?" after Meta's AI spending asks how far that answer reaches
+    (AI projects), not what Llama is; "how much of it for Llama" is a share none tells."""
+    turns = play(Conversation(real), "মেটা এ বছর এআইতে কত খরচ করবে?", follow)
+    assert facts(turns[1]) == ([fact] if fact else [])

@@ -251,6 +251,8 @@ _THING_POINTERS = _phrases("|".join(THING_POINTERS))
 _GROUP_POINTERS = _phrases("ওরা|ওদের|তারা|তাদের|এরা|এদের|ওগো|তাগো|হেগো|they|them|their|"
                            "ora|oder|tara|tader|era|eder")
 # Clause breaks of a message that asks several things.
+# "is it only for Llama?": a question of how far the last answer reaches.
+_ONLY = _phrases("শুধু|খালি|কেবল|কেবলমাত্র|শুধুমাত্র|only|just|solely|sudhu|shudhu|khali|kebol")
 # The words of a list's last item the question before it asks about ("and open source?").
 OBJECT_WORDS = 3
 _AND_BEFORE = re.compile(r"\s(?:and|আর|এবং|ও|ar|ebong)\s*$", re.IGNORECASE)
@@ -623,6 +625,13 @@ class Conversation:
         if pointed and not new and fact is not None and self._asks_what_it_shows(key):
             # "eta theke ki bojha jay?", "what does that show?": what the last answer means,
             # which its answer says (every fact ends with what the report reads into it).
+            return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(fact.id, now),),
+                              context, now, context.question, resolved=context.question)
+        if (pointed and fact is not None and not _ONLY.isdisjoint(words.split())
+                and new and all(e in fact.about for e, _, _ in new)
+                and not responder.asks.asked(key, bare=True)):  # yes or no, not "how much"
+            # "এইটা কি খালি লামার জন্য?" after Meta's AI spending: whether the last answer is
+            # only about what it names, which that answer tells, not what Llama is.
             return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(fact.id, now),),
                               context, now, context.question, resolved=context.question)
         if new and fact is not None and any(
