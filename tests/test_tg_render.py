@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import io
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -74,13 +76,25 @@ def test_callback_data_fits_64_bytes_even_for_long_ids() -> None:
     assert markup.inline_keyboard[0][0].callback_data == data
 
 
-def test_redacting_filter_covers_message_args_and_traceback() -> None:
+@contextmanager
+def logged(level: str) -> Iterator[io.StringIO]:
+    """The bot's logging set up at `level` into a string, pytest's handlers given back after."""
     stream = io.StringIO()
     root = logging.getLogger()
     saved = (root.handlers[:], root.level, logging.getLogger("httpx").level)
-    setup_logging("DEBUG", [TOKEN], stream=stream)
-    log = logging.getLogger("some.library")
+    setup_logging(level, [TOKEN], stream=stream)
     try:
+        yield stream
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+        logging.getLogger("httpx").setLevel(saved[2])
+        logging.captureWarnings(False)
+
+
+def test_redacting_filter_covers_message_args_and_traceback() -> None:
+    with logged("DEBUG") as stream:
+        log = logging.getLogger("some.library")
         log.debug("url http://x/bot%s/getMe", TOKEN)
         log.info("secret part alone: %s", TOKEN.split(":")[1])
         try:
@@ -89,11 +103,6 @@ def test_redacting_filter_covers_message_args_and_traceback() -> None:
             log.exception("request failed")
         logging.getLogger("httpx").info("HTTP Request: POST http://x/bot%s", TOKEN)
         log.warning("bad %s format %d", "only-one")  # a broken call must not crash logging
-    finally:  # give pytest its handlers back
-        root.handlers[:] = saved[0]
-        root.setLevel(saved[1])
-        logging.getLogger("httpx").setLevel(saved[2])
-        logging.captureWarnings(False)
     output = stream.getvalue()
     assert TOKEN not in output and TOKEN.split(":")[1] not in output
     assert output.count(REDACTED) >= 3 and "RuntimeError" in output
@@ -102,22 +111,13 @@ def test_redacting_filter_covers_message_args_and_traceback() -> None:
 
 def test_text_logs_escape_control_characters_but_keep_lines() -> None:
     """Whatever a call site logs, a terminal reading the text log runs no escape of it."""
-    stream = io.StringIO()
-    root = logging.getLogger()
-    saved = (root.handlers[:], root.level, logging.getLogger("httpx").level)
-    setup_logging("INFO", [TOKEN], stream=stream)
-    log = logging.getLogger("bot.example")
-    try:
+    with logged("INFO") as stream:
+        log = logging.getLogger("bot.example")
         log.warning("word %s", "/gaps\x1b[2J\x1b]0;title\x07\x9b31m\r")
         try:
             raise ValueError("\x1b[31mred")
         except ValueError:
             log.exception("two\tcolumns\nand lines")
-    finally:  # give pytest its handlers back
-        root.handlers[:] = saved[0]
-        root.setLevel(saved[1])
-        logging.getLogger("httpx").setLevel(saved[2])
-        logging.captureWarnings(False)
     output = stream.getvalue()
     assert not any(c in output for c in "\x1b\x07\x9b\r"), repr(output)
     assert "word /gaps\\x1b[2J\\x1b]0;title\\x07\\x9b31m\\x0d" in output
