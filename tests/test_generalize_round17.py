@@ -279,3 +279,10 @@ def test_whether_the_last_answer_is_only_about_what_it_names_is_that_answer(
     (AI projects), not what Llama is; "how much of it for Llama" is a share none tells."""
     turns = play(Conversation(real), "মেটা এ বছর এআইতে কত খরচ করবে?", follow)
     assert facts(turns[1]) == ([fact] if fact else [])
+
+
+@pytest.mark.parametrize("more", ["aro kita ase kou", "elaborate a bit more",
+                                  "aro kichu kou ita lagi"])
+def test_asking_for_more_in_sylheti_or_with_a_bit_is_more(real: Responder, more: str) -> None:
+    turns = play(Conversation(real), "লামা কী?", more)
+    assert facts(turns[1]) not in ([], ["what_is_llama"])

@@ -130,7 +130,8 @@ _TELLING = _phrases("বলো|বল|বলেন|বলুন|কও|কন|�
                     "keep|on|ok|okay|please|plz|pls|about|anything|something|dao|din|den|bolo|"
                     "করো|করেন|করুন|koro|koren|korun|hmm|হুম|"
                     "bol|bolen|ko|koo|kon|koin|janao|janan|jante|jana|jay|chai|kichu|kisu|kicu|"
-                    "kita|tottho|totho|shuni")
+                    "kita|tottho|totho|shuni|kou|ase|আছে|ache|lagi|লাগি|ita|ইতা|"
+                    "bit|a|little|abit")
 # Verbs of telling in any form ("বলবি", "কইবা", "জানাবে", "জানো").
 _TELLING_STEMS = ("বল", "জান", "কই", "শোন", "শুন", "bol", "jan", "koi", "shon", "shun")
 # "আর কিছু?", "আর কী কী জানা যায়?", "what else?": "and what / and some" asks for more.
