@@ -286,3 +286,10 @@ def test_whether_the_last_answer_is_only_about_what_it_names_is_that_answer(
 def test_asking_for_more_in_sylheti_or_with_a_bit_is_more(real: Responder, more: str) -> None:
     turns = play(Conversation(real), "লামা কী?", more)
     assert facts(turns[1]) not in ([], ["what_is_llama"])
+
+
+def test_english_words_of_time_and_telling_are_grammar(real: Responder) -> None:
+    """"always", "now", "told" are no subject of a story: unknown, they outweighed it."""
+    message = ("Zuck is always hyping something, first the metaverse, now AI. I missed the "
+               "Q4 2024 earnings call. What did he say about Llama there?")
+    assert facts(play(Conversation(real), message)[0]) == ["zuckerberg_outlook"]

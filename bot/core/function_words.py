@@ -130,6 +130,7 @@ concerning thing things stuff side wise
 hi hello hey dear sir bro brother guys anyone wondering wonder curious question ask asking
 yo lol lmao haha hahaha bruh omg wow umm uh
 s t d ll ve re m
+now always told isn aren doesn didn wasn weren keeps currently
 """
 
 FUNCTION_WORDS: frozenset[str] = frozenset((_BENGALI + _BANGLISH + _ENGLISH).split())
