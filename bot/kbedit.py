@@ -158,7 +158,7 @@ def apply(directory: Path, name: str, content: bytes, base: str, tz: tzinfo,
                 f"{name} changed since its preview (edited by hand or by another upload)"
             )
         checked = _validate(directory, name, content, tz)
-        if target.is_file() and target.read_bytes() == content:
+        if same_file(directory, name, content):
             # The same bytes again: nothing to write, and no history entry, which would make
             # the next /rollback restore what is already there.
             return Applied(None, _moved(checked.knowledge, checked.copy, directory),

@@ -119,6 +119,7 @@ _ACKNOWLEDGED = _phrases("ok|okay|oky|okk|okey|k|ওকে|ওকে ভাই|�
                          "বুঝসি|বুঝছি ভাই|হ্যাঁ|হ্যা|হুঁ|জি|জ্বি|yes|yeah|yep|ya|got it|i see|cool|nice|"
                          "alright|all right|accha|acha|achha|o accha|thik ache|thik ase|bujhlam|"
                          "bujhchi|bujhsi|bujhechi|ji|hu|hum|ok bhai|okay thanks|ok thanks|fine")
+_ACKNOWLEDGED_CHARS = 2 * max(map(len, _ACKNOWLEDGED))  # a longer message is no bare nod
 # "আরও কিছু জানান", "aro details dao plz", "tell me more about it": a word asking for more,
 # the rest grammar, words of telling, or the subject being talked about.
 _MORE_WORDS = _phrases("আরও|আরো|আরেকটু|আরেকটা|বিস্তারিত|বিস্তারিতভাবে|তারপর|বাকি|বাকিটা|চালিয়ে|"
@@ -297,7 +298,8 @@ class Conversation:
             return turn
         if not context.choices and (turn := self._pick_related(words, context, now)) is not None:
             return turn
-        if not context.choices and clean(text) in _ACKNOWLEDGED:
+        if not context.choices and len(text) <= _ACKNOWLEDGED_CHARS and (
+                words or clean(text)) in _ACKNOWLEDGED:
             return self._acknowledged(text, context, now)
         # Unsure of a first question, then "who?", "who makes it?" or "more on this": the
         # first "did you mean" choice is what the talk is about.

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from bot.core.function_words import THING_POINTERS
+
 # Sentence ends: Bengali dari, question and exclamation marks, a full stop followed by a
 # space (not "1.5"), line breaks, and an emoji (chat closes a sentence with one).
 _SENTENCE_END = re.compile(
@@ -48,14 +50,12 @@ _STORY_POINTER = re.compile(
     re.IGNORECASE,
 )
 # Words that point at something the story named: "...মেটা নাকি ওয়ার রুম বানিয়েছে। ওটা কী
-# কাজে তৈরি?" asks of the war rooms, which only the sentence before names.
-_IT_POINTER = re.compile(
-    r"(?<![\w\u0980-\u09FF])(?:ওটা|ওইটা|এটা|এইটা|সেটা|সেইটা|ওটার|ওইটার|এটার|এইটার|সেটার|"
-    r"ওগুলো|এগুলো|সেগুলো|এর|ওর|তার|ওদের|এদের|তাদের|উহা|ইহা|উক্ত|it|its|that|this|they|"
-    r"them|their|those|these|eta|oita|ota|eita|seta|etar|oitar|otar|egulo|ogulo|oder|eder)"
-    r"(?![\w\u0980-\u09FF])",
-    re.IGNORECASE,
-)
+# কাজে তৈরি?" asks of the war rooms, which only the sentence before names: the shared
+# pointers, and those of several things or of something named before a noun.
+_OPENING_POINTERS = frozenset(w.lower() for w in (
+    *THING_POINTERS,
+    *"ওইটা এইটা সেইটা ওইটার এইটার সেটার ওগুলো এগুলো সেগুলো এর ওর তার ওদের এদের তাদের উক্ত "
+     "that this they them their those these oitar egulo ogulo oder eder".split()))
 # What is no word at either end of what a lead-in introduces: spaces of any kind, marks.
 _EDGES = re.compile(r"^[\s,:;—-]+|[\s,:;—-]+$")
 # "so" followed by these is no lead-in.
@@ -67,6 +67,7 @@ MAX_PARTS = 8
 MAX_LEAD_INS = 3
 # A question opening on a pointer has it within its first this many words.
 POINTER_WORDS = 3
+_MARKS = "?!,.;:।'\"‘’“”"
 
 
 # "এত সমালোচনার পরও ...", "সমালোচনা সত্ত্বেও ...", "despite the criticism, ...": what the
@@ -81,7 +82,8 @@ _CONCEDING = re.compile(
 def _opens_pointing(sentence: str) -> bool:
     """Whether a sentence opens on a pointer ("ওটা আসলে কী কাজে?", "What is it for?"): one
     further on points within it ("What is Llama and who makes it?")."""
-    return _IT_POINTER.search(" ".join(sentence.split()[:POINTER_WORDS])) is not None
+    return any(w.strip(_MARKS).lower() in _OPENING_POINTERS
+               for w in sentence.split()[:POINTER_WORDS])
 
 
 def without_concession(text: str) -> str | None:
