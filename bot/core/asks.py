@@ -337,6 +337,9 @@ class Asks:
         if Asked.WHEN in found and _when_is_a_conjunction(key.cleaned) and not _holds(
                 tuple(w for w in key.surface if w != "when"), self._asking[Asked.WHEN]):
             found.discard(Asked.WHEN)  # "...considerations when building AI?" asks no time
+        if Asked.MONTH in found and _names_the_year(key.cleaned):
+            # "ঠিক কোন বছরে?" is keyed "ঠিক কবে" (exactly when), but asks the year it names.
+            found.discard(Asked.MONTH)
         if Asked.WHEN in found and _holds(key.surface, self._future):
             found.add(Asked.UPCOMING)  # "কবে রিলিজ হবে?": not the year Llama first came out
         if Asked.MONEY in found and _earnings_occasion(key.surface) and not _holds(
@@ -425,6 +428,18 @@ def _by_first_word(groups: dict[Asked, tuple[tuple[str, ...], ...]]
         for phrase in phrases:
             index.setdefault(phrase[0], []).append((kind, phrase))
     return {word: tuple(entries) for word, entries in index.items()}
+
+
+_YEAR_WORDS = ("বছর", "সাল", "year", "bochor", "bochhor", "bosor")
+_YEAR_ROMANIZED = frozenset({"sal", "sale", "saal", "saale", "shal", "shale"})
+_MONTH_WORDS = ("মাস", "month", "mash", "mase")
+
+
+def _names_the_year(cleaned: str) -> bool:
+    """Whether a question, as written, names the year and not the month ("কোন বছরে")."""
+    words = cleaned.split()
+    return (any(w.startswith(_YEAR_WORDS) or w in _YEAR_ROMANIZED for w in words)
+            and not any(w.startswith(_MONTH_WORDS) for w in words))
 
 
 def _kinds_in(surface: tuple[str, ...],

@@ -1,0 +1,24 @@
+"""Mechanisms learned in the eighteenth round. Each test fails without its mechanism."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import fact_answers as facts
+from conftest import play
+
+from bot.core.answer import Responder
+from bot.core.asks import Asked
+from bot.core.conversation import Conversation
+
+
+@pytest.mark.parametrize("question", ["লামা ঠিক কোন বছরে প্রথম এসেছিল?",
+                                      "লামার প্রথম আত্মপ্রকাশ ঠিক কোন সালে ঘটেছিল?"])
+def test_exactly_which_year_asks_the_year_not_the_month(real: Responder, question: str) -> None:
+    """"ঠিক কবে" (exactly when) asks finer than a year, and "কোন বছরে" is keyed as "কবে": a
+    question naming the year asks the year, which the launch fact gives."""
+    assert Asked.MONTH not in real.asks.asked(real.matcher.key(question))
+    assert facts(play(Conversation(real), question)[0]) == ["launch_2023"]
+
+
+def test_exactly_when_still_asks_finer_than_a_year(real: Responder) -> None:
+    assert Asked.MONTH in real.asks.asked(real.matcher.key("লামা ঠিক কবে এসেছিল?"))
