@@ -22,3 +22,18 @@ def test_exactly_which_year_asks_the_year_not_the_month(real: Responder, questio
 
 def test_exactly_when_still_asks_finer_than_a_year(real: Responder) -> None:
     assert Asked.MONTH in real.asks.asked(real.matcher.key("লামা ঠিক কবে এসেছিল?"))
+
+
+@pytest.mark.parametrize(("message", "fact"), [
+    ("আইচ্ছা ভাইসাব, মেটা এআই-ত মেলা টেকা ঢালের, কত?", "ai_investment"),
+    ("আইচ্ছা, লামাকন বলি কিছু অইবো, কবে অইবো?", "llamacon"),
+])
+def test_chittagonian_grammar_words_weigh_little(real: Responder, message: str, fact: str) -> None:
+    """"আইচ্ছা" (আচ্ছা), "বলি" (they say), "অইবো" (হবে), "মেলা" (many), "টেকা" (টাকা): the
+    speech of Chittagong, unknown to the examples, must not veto the question."""
+    assert facts(play(Conversation(real), message)[0]) == [fact]
+
+
+def test_a_chittagonian_follow_up_asks_of_the_last_answer(real: Responder) -> None:
+    turns = play(Conversation(real), "ডিপসিক আর লামার মধ্যে কোনটা ভালো?", "মেটা অখন কিতা করের?")
+    assert facts(turns[1]) != []
