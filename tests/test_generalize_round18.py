@@ -37,3 +37,11 @@ def test_chittagonian_grammar_words_weigh_little(real: Responder, message: str, 
 def test_a_chittagonian_follow_up_asks_of_the_last_answer(real: Responder) -> None:
     turns = play(Conversation(real), "ডিপসিক আর লামার মধ্যে কোনটা ভালো?", "মেটা অখন কিতা করের?")
     assert facts(turns[1]) != []
+
+
+@pytest.mark.parametrize("question", ["ওয়ার রুম কথাটার মানে কী?", "war room kothatar mane ki?",
+                                      "What does the word 'war room' mean here?"])
+def test_the_word_asked_about_is_no_how_many(real: Responder, question: str) -> None:
+    """"কথাটার" (of the word) keys like "কত" (how many): it made "what does the phrase
+    war room mean?" a question of how many work in the war rooms, which the article lacks."""
+    assert facts(play(Conversation(real), question)[0]) == ["war_rooms"]
