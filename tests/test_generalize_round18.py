@@ -45,3 +45,10 @@ def test_the_word_asked_about_is_no_how_many(real: Responder, question: str) -> 
     """"কথাটার" (of the word) keys like "কত" (how many): it made "what does the phrase
     war room mean?" a question of how many work in the war rooms, which the article lacks."""
     assert facts(play(Conversation(real), question)[0]) == ["war_rooms"]
+
+
+@pytest.mark.parametrize("more", ["আরো হঅ", "আরো কওকছাইন", "more context please"])
+def test_more_in_chittagonian_and_asking_for_context(real: Responder, more: str) -> None:
+    """"আরো হঅ" (Chittagong: tell more), "more context please": asks for the next fact."""
+    turns = play(Conversation(real), "মেটা এই বছর এআই-তে কত টাকা খরচ করবে?", more)
+    assert facts(turns[1]) not in ([], ["ai_investment"])

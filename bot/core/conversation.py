@@ -132,7 +132,7 @@ _TELLING = _phrases("বলো|বল|বলেন|বলুন|কও|কন|�
                     "করো|করেন|করুন|koro|koren|korun|hmm|হুম|"
                     "bol|bolen|ko|koo|kon|koin|janao|janan|jante|jana|jay|chai|kichu|kisu|kicu|"
                     "kita|tottho|totho|shuni|kou|ase|আছে|ache|lagi|লাগি|ita|ইতা|"
-                    "bit|a|little|abit")
+                    "bit|a|little|abit|হঅ|কওকছাইন|কনচাইন|কইবা|কইবেন|context|background")
 # Verbs of telling in any form ("বলবি", "কইবা", "জানাবে", "জানো").
 _TELLING_STEMS = ("বল", "জান", "কই", "শোন", "শুন", "bol", "jan", "koi", "shon", "shun")
 # "আর কিছু?", "আর কী কী জানা যায়?", "what else?": "and what / and some" asks for more.
