@@ -52,3 +52,11 @@ def test_more_in_chittagonian_and_asking_for_context(real: Responder, more: str)
     """"আরো হঅ" (Chittagong: tell more), "more context please": asks for the next fact."""
     turns = play(Conversation(real), "মেটা এই বছর এআই-তে কত টাকা খরচ করবে?", more)
     assert facts(turns[1]) not in ([], ["ai_investment"])
+
+
+def test_own_is_no_word_of_acting_on_its_own(real: Responder) -> None:
+    """"নিজের" (own) in "is it Meta's own?" keyed close to "নিজে থেকে" (on its own, the
+    agentic models) and "নিজের মতো" (to one's liking, customising)."""
+    turns = play(Conversation(real), "লামা জিনিসটা আসলে কী?", "এইটা কি মেটার নিজের বানানো?")
+    assert facts(turns[1]) == ["what_is_llama"]
+    assert facts(play(Conversation(real), "লামা কি নিজে থেকে কাজ করবে?")[0]) == ["agentic"]
