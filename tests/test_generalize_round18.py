@@ -60,3 +60,10 @@ def test_own_is_no_word_of_acting_on_its_own(real: Responder) -> None:
     turns = play(Conversation(real), "লামা জিনিসটা আসলে কী?", "এইটা কি মেটার নিজের বানানো?")
     assert facts(turns[1]) == ["what_is_llama"]
     assert facts(play(Conversation(real), "লামা কি নিজে থেকে কাজ করবে?")[0]) == ["agentic"]
+
+
+@pytest.mark.parametrize("question", ["প্রযুক্তির জগতে লামা কী?", "In the tech world, what is Llama?"])
+def test_the_world_a_question_is_set_in_is_no_subject(real: Responder, question: str) -> None:
+    """"প্রযুক্তির জগতে" (in the world of technology) sets the scene; "জগতে" was a rare word
+    of the outlook fact's examples ("এআই জগতে লামার ভূমিকা") and outweighed "what is Llama"."""
+    assert facts(play(Conversation(real), question)[0]) == ["what_is_llama"]
