@@ -67,3 +67,9 @@ def test_the_world_a_question_is_set_in_is_no_subject(real: Responder, question:
     """"প্রযুক্তির জগতে" (in the world of technology) sets the scene; "জগতে" was a rare word
     of the outlook fact's examples ("এআই জগতে লামার ভূমিকা") and outweighed "what is Llama"."""
     assert facts(play(Conversation(real), question)[0]) == ["what_is_llama"]
+
+
+@pytest.mark.parametrize("question", ["কোন বড় ব্র্যান্ড লামা চালায়?", "which big brands run Llama?",
+                                      "Which enterprises use Llama?"])
+def test_brands_and_enterprises_are_companies(real: Responder, question: str) -> None:
+    assert facts(play(Conversation(real), question)[0]) == ["corporate_adopters"]
