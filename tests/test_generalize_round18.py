@@ -69,7 +69,7 @@ def test_the_world_a_question_is_set_in_is_no_subject(real: Responder, question:
     assert facts(play(Conversation(real), question)[0]) == ["what_is_llama"]
 
 
-@pytest.mark.parametrize("question", ["কোন বড় ব্র্যান্ড লামা চালায়?", "which big brands run Llama?",
+@pytest.mark.parametrize("question", ["কোন বড় ব্র্যান্ড লামা ব্যবহার করে?", "which big brands run Llama?",
                                       "Which enterprises use Llama?"])
 def test_brands_and_enterprises_are_companies(real: Responder, question: str) -> None:
     assert facts(play(Conversation(real), question)[0]) == ["corporate_adopters"]
