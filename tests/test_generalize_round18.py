@@ -73,3 +73,11 @@ def test_the_world_a_question_is_set_in_is_no_subject(real: Responder, question:
                                       "Which enterprises use Llama?"])
 def test_brands_and_enterprises_are_companies(real: Responder, question: str) -> None:
     assert facts(play(Conversation(real), question)[0]) == ["corporate_adopters"]
+
+
+def test_regulatory_is_the_articles_niyontrok_but_a_regulator_is_a_name(real: Responder) -> None:
+    """"regulatory hurdles" are the article's "নিয়ন্ত্রক বাধা"; "which regulator?" asks a
+    name the article does not give, and must stay unanswered."""
+    turns = play(Conversation(real), "What regulatory hurdles did Meta face in Europe?")
+    assert facts(turns[0]) == ["eu_privacy"]
+    assert facts(play(Conversation(real), "Which EU regulator stopped the Llama launch?")[0]) == []
