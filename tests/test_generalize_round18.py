@@ -81,3 +81,18 @@ def test_regulatory_is_the_articles_niyontrok_but_a_regulator_is_a_name(real: Re
     turns = play(Conversation(real), "What regulatory hurdles did Meta face in Europe?")
     assert facts(turns[0]) == ["eu_privacy"]
     assert facts(play(Conversation(real), "Which EU regulator stopped the Llama launch?")[0]) == []
+
+
+@pytest.mark.parametrize(("first", "follow", "fact"), [
+    ("লামার লাইসেন্স নিয়ে কেন সমালোচনা?", "তাইলে কি ওটা ফ্রি না?", "ecosystem_strategy"),
+    ("মেটা কেন লামা ফ্রি দিচ্ছে?", "oitar license ki pura open?", "ecosystem_strategy"),
+    ("Why do developers criticize Llama's license?", "and it still did well?", None),
+])
+def test_a_follow_ups_spoken_grammar_is_no_unknown_subject(
+        real: Responder, first: str, follow: str, fact: str | None) -> None:
+    """"তাইলে" (then), "oitar" (of that), "pura" (whole), "well": words no example uses made
+    a follow-up look like one about something the article lacks ("will it do video?")."""
+    turns = play(Conversation(real), first, follow)
+    assert facts(turns[1]) != []
+    if fact is not None:
+        assert facts(turns[1]) == [fact]
