@@ -96,3 +96,9 @@ def test_a_follow_ups_spoken_grammar_is_no_unknown_subject(
     assert facts(turns[1]) != []
     if fact is not None:
         assert facts(turns[1]) == [fact]
+
+
+def test_outdoing_is_no_money(real: Responder) -> None:
+    """"টেক্কা দেওয়া" (to outdo) keys like "টাকা": "did DeepSeek outdo Llama?" asked a sum."""
+    turns = play(Conversation(real), "চীনের ডিপসিক নাকি লামারে টেক্কা দিয়া দিছে?")
+    assert facts(turns[0]) == ["deepseek_r1"]
