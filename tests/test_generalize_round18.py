@@ -102,3 +102,15 @@ def test_outdoing_is_no_money(real: Responder) -> None:
     """"টেক্কা দেওয়া" (to outdo) keys like "টাকা": "did DeepSeek outdo Llama?" asked a sum."""
     turns = play(Conversation(real), "চীনের ডিপসিক নাকি লামারে টেক্কা দিয়া দিছে?")
     assert facts(turns[0]) == ["deepseek_r1"]
+
+
+@pytest.mark.parametrize(("question", "fact"), [
+    ("মেটার ওয়ার রুমগুলো ঠিক কী কাজ করে?", "war_rooms"),
+    ("What exactly does Spotify use Llama for?", None),
+])
+def test_exactly_what_something_does_is_its_own_facts(
+        real: Responder, question: str, fact: str | None) -> None:
+    """"What exactly do the war rooms do?" insists on what the war rooms' fact tells, though
+    "how many work in them?" is a detail it lacks; what a listed company does with Llama is
+    still a detail the adopters' fact does not give."""
+    assert facts(play(Conversation(real), question)[0]) == ([fact] if fact else [])

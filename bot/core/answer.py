@@ -432,8 +432,11 @@ class Responder:
             # unless the question says it wants the detail ("What exactly does Spotify use
             # it for?") and the detail is as close as a tie.
             # "What exactly is the lawsuit about?" insists on what the fact tells.
+            # What the fact's own subject is for ("what exactly do the war rooms do?") is
+            # what it tells; what a company it lists does with Llama is not.
             return (best.intent_id in self.knowledge.declines[decline.intent_id].about
                     and self.asks.exact(key) and bool(key.surface)
+                    and (not self.asks.purpose(key) or self.purpose_of_listed(key, best.intent_id))
                     and key.surface[-1] not in _ABOUT_END
                     and decline.score >= best.score - self.policy.decline_explains_tie)
         tie = self.policy.decline_tie
