@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
+import unicodedata
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import replace
 from datetime import tzinfo
@@ -322,7 +324,7 @@ class _Builder:
                 f"quote not found verbatim in source {source_id}",
                 'it is wrapped in curly quotes “…”: write straight quotes "…" around it'
                 if curly else
-                f"copy the exact sentence; closest is: {closest_sentence(quote, source.text)}",
+                _copy_hint(quote, closest_sentence(quote, source.text)),
             )
             return None
         under = _section_at(source, at)
@@ -728,6 +730,34 @@ def build_knowledge(
                                written)
     problems = [p for r in readers.values() for p in r.problems]
     return knowledge, problems
+
+
+def _copy_hint(quote: str, closest: str) -> str:
+    """Copy the closest sentence; when the quote misses it by a character or two (a straight
+    quote for a curly one, a no-break space from a web page), say where: the two look alike.
+    A word written differently shows itself, and is left to the closest sentence."""
+    hint = f"closest is: {closest}"
+    edits = [op for op in difflib.SequenceMatcher(None, quote, closest, autojunk=False)
+             .get_opcodes() if op[0] != "equal"]
+    if not closest or not 1 <= len(edits) <= 2 or any(
+            max(i2 - i1, j2 - j1) > 2 for _, i1, i2, j1, j2 in edits):
+        return f"copy the exact sentence; {hint}"
+    _, i1, i2, j1, j2 = edits[0]
+    before = quote[max(0, i1 - 20):i1]
+    if i1 > 20 and " " in before:
+        before = before[before.index(" ") + 1:]  # from a word's start
+    after = f', after "{before}"' if before else ""
+    wrote, has = _named(quote[i1:i2]), _named(closest[j1:j2])
+    differs = (f"the source has {has} where you wrote {wrote}" if wrote and has
+               else f"the source has {has} that you left out" if has
+               else f"you wrote {wrote}, which the source does not have")
+    again = " (and once more further on)" if len(edits) > 1 else ""
+    return f"copy the exact sentence: at character {i1 + 1}{after}: {differs}{again}; {hint}"
+
+
+def _named(text: str) -> str:
+    """Characters with their Unicode names: ' and ‘, or two spaces, look alike."""
+    return ", ".join(f"{c} ({unicodedata.name(c, hex(ord(c)))})" for c in text)
 
 
 def closest_sentence(quote: str, source_text: str) -> str:
