@@ -373,3 +373,27 @@ facts:
     [line] = [x for x in result.stdout.splitlines() if "quote not found" in x]
     assert line.startswith(f"{kb / 'extra.yaml'}:11:14: quote not found verbatim"), line
     assert f"(fix: copy the exact sentence: at {says}; closest is: {sentence})" in line, line
+
+
+def test_a_word_or_alias_listed_twice_names_both_places(kb: Path) -> None:
+    """An admin's new group or entity clashes with one of the shipped files: the problem
+    says where the other one is, and points at the alias itself."""
+    import subprocess
+    import sys
+
+    (kb / "extra.yaml").write_text(
+        'version: 1\nsynonyms:\n  - [ব্যয়, cost]\nentities:\n  - id: amazon_web\n'
+        '    name: "এডব্লিউএস"\n    aliases:\n      - "aws cloud"\n      - "meta"\n',
+        encoding="utf-8")
+    result = subprocess.run([str(Path(sys.executable).parent / "llamabot"), "kb", "validate",
+                             str(kb)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    synonyms, entities = kb / "synonyms.yaml", kb / "entities.yaml"
+    group_line = next(i for i, line in enumerate(synonyms.read_text("utf-8").splitlines(), 1)
+                      if line.startswith("  - [খরচ, ব্যয়"))
+    meta_line = next(i for i, line in enumerate(entities.read_text("utf-8").splitlines(), 1)
+                     if line == "  - id: meta")
+    assert (f"{synonyms}:{group_line}:5: synonym 'ব্যয়' of the group of 'খরচ' is also in the"
+            f" group of 'ব্যয়' ({kb / 'extra.yaml'}:3)") in result.stdout, result.stdout
+    assert (f"{kb / 'extra.yaml'}:9:9: alias 'meta' of entity 'amazon_web' also names entity"
+            f" 'meta' ({entities}:{meta_line})") in result.stdout, result.stdout

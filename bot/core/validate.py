@@ -535,14 +535,15 @@ def _check_lexicon(
 ) -> None:
     """Entity ids on facts exist; no alias names two entities; no word is in two groups;
     no alias is a synonym of another word (the group would rewrite the name)."""
-    owner: dict[tuple[str, ...], str] = {}
+    owner: dict[tuple[str, ...], tuple[str, Located]] = {}
     for entity, entry in entities:
         for alias in entity.aliases:
-            other = owner.setdefault(make_key(alias).phonetic, entity.id)
+            other, there = owner.setdefault(make_key(alias).phonetic, (entity.id, entry))
             if other != entity.id:
                 builder.reader(entry).problem(
-                    entry.node,
-                    f"alias {alias!r} of entity {entity.id!r} also names entity {other!r}",
+                    _alias_node(entry.node, alias),
+                    f"alias {alias!r} of entity {entity.id!r} also names entity {other!r}"
+                    f" ({_place(there)})",
                     "keep each spelling under one entity",
                 )
     known = {entity.id for entity, _ in entities}
@@ -557,13 +558,14 @@ def _check_lexicon(
     group_of: dict[str, tuple[str, Located]] = {}  # a word's group (its first word) and entry
     for group, entry in synonyms:
         for word in group:
-            first, _ = group_of.setdefault(make_key(word).folded, (group[0], entry))
+            first, there = group_of.setdefault(make_key(word).folded, (group[0], entry))
             if first != group[0]:
                 builder.reader(entry).problem(
                     entry.node,
-                    # Groups are named by their first word: both named, either way round.
+                    # Groups are named by their first word: both named, either way round,
+                    # and the other one's place (often a file the admin did not touch).
                     f"synonym {word!r} of the group of {group[0]!r} is also in the group of"
-                    f" {first!r}",
+                    f" {first!r} ({_place(there)})",
                     "put each word in one group; merge the groups if they mean the same",
                 )
     # A group rewrites its words to its first: an alias in it ("শ্রুতি" among the words for
@@ -581,6 +583,22 @@ def _check_lexicon(
                     "take the name out of the group, or list the group's first word as an"
                     " alias of the entity too",
                 )
+
+
+def _place(entry: Located) -> str:
+    """Where an entry is written, as `file:line`."""
+    return f"{entry.file}:{entry.node.start_mark.line + 1}"
+
+
+def _alias_node(node: yaml.Node, alias: str) -> yaml.Node:
+    """The item of an entity's `aliases:` that spells `alias` (else the entity itself)."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.value == "aliases" and isinstance(value, yaml.SequenceNode):
+                for item in value.value:
+                    if isinstance(item, yaml.ScalarNode) and item.value == alias:
+                        return item
+    return node
 
 
 def _merged_entities(
