@@ -192,6 +192,29 @@ def test_kb_gaps_reports_from_the_database(tmp_path: Path, database_target: Any)
     assert "Traceback" not in unknown.stderr
 
 
+def test_a_limit_of_zero_is_refused_not_read_as_an_empty_log(
+    tmp_path: Path, database_target: Any
+) -> None:
+    """`kb gaps --limit 0` said "No unanswered questions logged yet." over a log full of them
+    (and `broadcast status --limit 0` "no broadcasts yet"): a limit is 1 or more."""
+    from datetime import UTC, datetime
+
+    from bot.storage.question_log import QuestionLog
+    from bot.storage.records import QuestionRecord
+
+    database = QuestionLog(database_target)
+    assert database.write([], [QuestionRecord(datetime.now(UTC), "private", "ajke brishti hobe",
+                                              "fallback", None, 10.0)])
+    database.close()
+    for command in (["kb", "gaps"], ["broadcast", "status"]):
+        result = run(*command, "--limit", "0", "--database", database_target.location)
+        assert result.returncode == 2, result
+        assert "argument --limit: '0' is out of range (1 to 1,000,000)" in result.stderr
+        assert "No unanswered" not in result.stdout and "Traceback" not in result.stderr
+    assert "ajke brishti hobe" in run("kb", "gaps", "--limit", "1", "--database",
+                                      database_target.location).stdout
+
+
 def test_kb_validate_locates_an_event_offset_too_large_to_compute(tmp_path: Path) -> None:
     """`remind_before: [99999999999d]` was an OverflowError traceback with exit 0."""
     broken = tmp_path / "kb"
