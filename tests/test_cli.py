@@ -525,6 +525,29 @@ def test_kb_validate_warns_of_a_title_or_answer_wrapped_in_curly_quotes(tmp_path
     assert '(fix: write straight quotes "…" around it' in warnings[0], warnings
 
 
+def test_kb_validate_warns_of_a_first_question_wrapped_in_curly_quotes(tmp_path: Path) -> None:
+    """A fact's first example question is its button and its line in /topics: typed on a
+    phone as `- “লামা কতবার ডাউনলোড হয়েছে?”`, users saw the quotes, and nothing warned.
+    Its other questions are only matched, where quotes are punctuation: they pass."""
+    folder = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", folder)
+    facts = folder / "facts.yaml"
+    text = facts.read_text(encoding="utf-8")
+    first, other = '- "লামা কতবার ডাউনলোড হয়েছে?"', '- "লামার মোট ডাউনলোড সংখ্যা কত?"'
+    assert text.count(first) == 1 and text.count(other) == 1
+    facts.write_text(text.replace(first, "- “লামা কতবার ডাউনলোড হয়েছে?”")
+                     .replace(other, "- “লামার মোট ডাউনলোড সংখ্যা কত?”"), encoding="utf-8")
+    line = next(n for n, row in enumerate(facts.read_text(encoding="utf-8").splitlines(), 1)
+                if "“লামা কতবার" in row)
+    result = run("kb", "validate", str(folder), "--now", "2025-04-20")
+    assert result.returncode == 0, result.stdout + result.stderr
+    ok, *warnings = result.stdout.splitlines()
+    assert ok.startswith("OK: 22 facts") and len(warnings) == 1, result.stdout
+    assert warnings[0].startswith(
+        f"{facts}:{line}:9: warning: the first question of fact 'downloads_milestone' (its"
+        " button) is wrapped in curly quotes"), warnings
+
+
 def test_kb_validate_says_an_event_s_mistake_once_not_again_from_bot_yaml(
     tmp_path: Path,
 ) -> None:

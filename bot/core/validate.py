@@ -251,6 +251,10 @@ class _Builder:
                 f"{what} has no example questions",
                 "add at least one question a user would ask",
             )
+        if items and intent_id and what.startswith("fact"):
+            # The first is the fact's button and its line in /topics.
+            self.curly(reader, items[0][1], items[0][0],
+                       f"the first question of {what} (its button)")
         kept = []
         for question, node in items:
             # Punctuation, a zero-width space: no user's words can ever match it.
