@@ -548,6 +548,25 @@ def test_kb_validate_warns_of_a_first_question_wrapped_in_curly_quotes(tmp_path:
         " button) is wrapped in curly quotes"), warnings
 
 
+def test_kb_validate_of_a_file_or_a_missing_folder_says_so(tmp_path: Path) -> None:
+    """`llamabot kb validate knowledge/facts.yaml` (checking the file just edited) said
+    "knowledge/facts.yaml:1:1: no .yaml files found", of a .yaml file; a mistyped folder
+    said the same. Each now says what it is, and what to run instead."""
+    facts = run("kb", "validate", "knowledge/facts.yaml")
+    assert facts.returncode == 1
+    assert facts.stdout.startswith(
+        "knowledge/facts.yaml:1:1: this is a file, not a knowledge folder (fix: validate the"
+        " folder that holds it, with every file it refers to: llamabot kb validate"
+        " knowledge)"), facts.stdout
+    missing = run("kb", "validate", str(tmp_path / "knowlege"))
+    assert missing.returncode == 1
+    assert missing.stdout.startswith(
+        f"{tmp_path / 'knowlege'}:1:1: no such folder (fix: point at the knowledge folder,"
+        " e.g. knowledge/)"), missing.stdout
+    empty = run("kb", "validate", str(tmp_path))
+    assert empty.stdout.startswith(f"{tmp_path}:1:1: no .yaml files found"), empty.stdout
+
+
 def test_kb_validate_says_an_event_s_mistake_once_not_again_from_bot_yaml(
     tmp_path: Path,
 ) -> None:
