@@ -567,6 +567,27 @@ def test_kb_validate_of_a_file_or_a_missing_folder_says_so(tmp_path: Path) -> No
     assert empty.stdout.startswith(f"{tmp_path}:1:1: no .yaml files found"), empty.stdout
 
 
+def test_kb_validate_names_an_event_s_unknown_fact_beside_its_other_mistakes(
+    tmp_path: Path,
+) -> None:
+    """An event with a mistyped date and a mistyped fact_id was reported for the date only;
+    the fact_id came up on the next run. Both are said at once, the fact_id on its own line
+    with the fact it was likely meant to be."""
+    folder = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", folder)
+    (folder / "party.yaml").write_text(
+        'version: 1\nevents:\n  - id: launch_party\n    title: "লঞ্চ পার্টি"\n'
+        "    starts_at: 2027-02-30\n    remind_before: [1d]\n    fact_id: lamacon\n",
+        encoding="utf-8")
+    result = run("kb", "validate", str(folder))
+    assert result.returncode == 1
+    party = folder / "party.yaml"
+    assert f"{party}:5:16: invalid date '2027-02-30'" in result.stdout, result.stdout
+    assert (f"{party}:7:14: event 'launch_party' points at unknown fact 'lamacon' (fix: set"
+            " fact_id to the id of an existing fact: did you mean 'llamacon'?)"
+            ) in result.stdout, result.stdout
+
+
 def test_kb_validate_says_an_event_s_mistake_once_not_again_from_bot_yaml(
     tmp_path: Path,
 ) -> None:

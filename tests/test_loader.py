@@ -122,7 +122,7 @@ def test_event_pointing_at_unknown_fact(tmp_path: Path) -> None:
         write_kb(tmp_path, events_yaml=EVENTS.replace("fact_id: downloads", "fact_id: x"))
     )
     assert found == [
-        f"{tmp_path / 'events.yaml'}:3:5: event 'con' points at unknown fact 'x' "
+        f"{tmp_path / 'events.yaml'}:7:14: event 'con' points at unknown fact 'x' "
         "(fix: set fact_id to the id of an existing fact)"
     ]
 
@@ -223,7 +223,7 @@ def test_event_fact_id_naming_another_kind_of_intent_is_refused(
     events = EVENTS.replace("fact_id: downloads", "fact_id: hello")
     found = problems(write_kb(tmp_path, extra_yaml=extra, events_yaml=events))
     assert found == [
-        f"{tmp_path / 'events.yaml'}:3:5: event 'con' points at {kind} 'hello', not a fact "
+        f"{tmp_path / 'events.yaml'}:7:14: event 'con' points at {kind} 'hello', not a fact "
         "(fix: set fact_id to the id of an existing fact)"
     ]
 

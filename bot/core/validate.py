@@ -67,6 +67,9 @@ class _Builder:
         self.facts_in_topics: set[str] = set()
         # A fact's related ids where they are written: an unknown one is reported there.
         self.related_nodes: dict[str, list[tuple[str, yaml.Node]]] = {}
+        # Each event's fact_id where it is written (file, event, node, id), checked even
+        # when the event has another mistake: every problem is told at once.
+        self.event_facts: list[tuple[str, str | None, yaml.Node, str]] = []
 
     def reader(self, entry: Located) -> NodeReader:
         return self.readers[entry.file]
@@ -456,6 +459,8 @@ class _Builder:
         event_id = self.entry_id(entry, fields, "event")
         title = reader.text(fields.get("title"), "the event title")
         fact_id = reader.text(fields.get("fact_id"), "the event fact_id")
+        if fact_id is not None:
+            self.event_facts.append((entry.file, event_id, fields["fact_id"], fact_id))
         url = reader.text(fields.get("url"), "the event url") if "url" in fields else None
         if title is not None and len(title) > MAX_EVENT_TITLE:
             reader.problem(fields["title"], f"the event title is {len(title)} characters long;"
@@ -722,12 +727,15 @@ def build_knowledge(
                 f"entity {entity.id!r} points at {wrong}",
                 "set `fact` to the id of the fact that says what it is",
             )
-    for event, entry in events_located:
-        if wrong := not_a_fact(event.fact_id):
-            builder.reader(entry).problem(
-                entry.node,
-                f"event {event.id!r} points at {wrong}",
-                "set fact_id to the id of an existing fact",
+    for file, event_id, node, fact_id in builder.event_facts:
+        if wrong := not_a_fact(fact_id):
+            likely = difflib.get_close_matches(fact_id, [f for f, k in kinds.items()
+                                                         if k == "fact"], n=1)
+            builder.readers[file].problem(
+                node,
+                f"event {event_id or '(no id)'!r} points at {wrong}",
+                "set fact_id to the id of an existing fact"
+                + (f": did you mean {likely[0]!r}?" if likely else ""),
             )
     if not facts and complete and not any(r.problems for r in readers.values()):
         problem = Problem(
