@@ -15,13 +15,14 @@ MAX_LINE = 1 << 20
 
 
 def count(text: str) -> int:
-    """A non-negative whole number up to `MAX_COUNT` ("--limit 30")."""
+    """A whole number from 1 up to `MAX_COUNT` ("--limit 30"): showing none of the rows
+    would read as a log or an outbox with none in it."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 0 <= value <= MAX_COUNT:
-        raise argparse.ArgumentTypeError(f"{text!r} is out of range (0 to {MAX_COUNT:,})")
+    if not 1 <= value <= MAX_COUNT:
+        raise argparse.ArgumentTypeError(f"{text!r} is out of range (1 to {MAX_COUNT:,})")
     return value
 
 

@@ -68,6 +68,21 @@ def test_unknown_placeholders_are_refused_with_their_line(kb: Path) -> None:
                for p in found), found
 
 
+@pytest.mark.parametrize(("new", "says"), [
+    ("{subject নিয়ে একটি প্রশ্ন", "a '{' that opens no placeholder"),
+    ("{subject}} নিয়ে একটি প্রশ্ন", "a '}' that closes no placeholder"),
+])
+def test_a_mistyped_placeholder_brace_is_refused_not_sent(kb: Path, new: str, says: str) -> None:
+    """"{subject নিয়ে" (a brace forgotten) would reach users as written: refused, there."""
+    path = edit_bot(kb, "{subject} নিয়ে একটি প্রশ্ন", new)
+    result = subprocess.run([LLAMABOT, "kb", "validate", str(kb)], capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 1, result.stdout
+    [line] = [x for x in result.stdout.splitlines() if "placeholder" in x]
+    assert line.startswith(f"{path}:{line_of(path, 'empty:')}:"), line
+    assert f"empty has {says}" in line and "(fix: write placeholders as {name}" in line, line
+
+
 @pytest.mark.parametrize(("old", "new", "says"), [
     ("<b>{name}</b>", "<b>{name}", "<b> is never closed"),
     ("<b>{name}</b>", "<blink>{name}</blink>", "<blink> is not a tag Telegram knows"),

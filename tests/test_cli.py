@@ -192,6 +192,29 @@ def test_kb_gaps_reports_from_the_database(tmp_path: Path, database_target: Any)
     assert "Traceback" not in unknown.stderr
 
 
+def test_a_limit_of_zero_is_refused_not_read_as_an_empty_log(
+    tmp_path: Path, database_target: Any
+) -> None:
+    """`kb gaps --limit 0` said "No unanswered questions logged yet." over a log full of them
+    (and `broadcast status --limit 0` "no broadcasts yet"): a limit is 1 or more."""
+    from datetime import UTC, datetime
+
+    from bot.storage.question_log import QuestionLog
+    from bot.storage.records import QuestionRecord
+
+    database = QuestionLog(database_target)
+    assert database.write([], [QuestionRecord(datetime.now(UTC), "private", "ajke brishti hobe",
+                                              "fallback", None, 10.0)])
+    database.close()
+    for command in (["kb", "gaps"], ["broadcast", "status"]):
+        result = run(*command, "--limit", "0", "--database", database_target.location)
+        assert result.returncode == 2, result
+        assert "argument --limit: '0' is out of range (1 to 1,000,000)" in result.stderr
+        assert "No unanswered" not in result.stdout and "Traceback" not in result.stderr
+    assert "ajke brishti hobe" in run("kb", "gaps", "--limit", "1", "--database",
+                                      database_target.location).stdout
+
+
 def test_kb_validate_locates_an_event_offset_too_large_to_compute(tmp_path: Path) -> None:
     """`remind_before: [99999999999d]` was an OverflowError traceback with exit 0."""
     broken = tmp_path / "kb"
@@ -500,6 +523,69 @@ def test_kb_validate_warns_of_a_title_or_answer_wrapped_in_curly_quotes(tmp_path
     assert warnings[0].startswith(f"{facts}:{line}:12: warning: the title of fact"
                                   " 'downloads_milestone' is wrapped in curly quotes"), warnings
     assert '(fix: write straight quotes "…" around it' in warnings[0], warnings
+
+
+def test_kb_validate_warns_of_a_first_question_wrapped_in_curly_quotes(tmp_path: Path) -> None:
+    """A fact's first example question is its button and its line in /topics: typed on a
+    phone as `- “লামা কতবার ডাউনলোড হয়েছে?”`, users saw the quotes, and nothing warned.
+    Its other questions are only matched, where quotes are punctuation: they pass."""
+    folder = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", folder)
+    facts = folder / "facts.yaml"
+    text = facts.read_text(encoding="utf-8")
+    first, other = '- "লামা কতবার ডাউনলোড হয়েছে?"', '- "লামার মোট ডাউনলোড সংখ্যা কত?"'
+    assert text.count(first) == 1 and text.count(other) == 1
+    facts.write_text(text.replace(first, "- “লামা কতবার ডাউনলোড হয়েছে?”")
+                     .replace(other, "- “লামার মোট ডাউনলোড সংখ্যা কত?”"), encoding="utf-8")
+    line = next(n for n, row in enumerate(facts.read_text(encoding="utf-8").splitlines(), 1)
+                if "“লামা কতবার" in row)
+    result = run("kb", "validate", str(folder), "--now", "2025-04-20")
+    assert result.returncode == 0, result.stdout + result.stderr
+    ok, *warnings = result.stdout.splitlines()
+    assert ok.startswith("OK: 22 facts") and len(warnings) == 1, result.stdout
+    assert warnings[0].startswith(
+        f"{facts}:{line}:9: warning: the first question of fact 'downloads_milestone' (its"
+        " button) is wrapped in curly quotes"), warnings
+
+
+def test_kb_validate_of_a_file_or_a_missing_folder_says_so(tmp_path: Path) -> None:
+    """`llamabot kb validate knowledge/facts.yaml` (checking the file just edited) said
+    "knowledge/facts.yaml:1:1: no .yaml files found", of a .yaml file; a mistyped folder
+    said the same. Each now says what it is, and what to run instead."""
+    facts = run("kb", "validate", "knowledge/facts.yaml")
+    assert facts.returncode == 1
+    assert facts.stdout.startswith(
+        "knowledge/facts.yaml:1:1: this is a file, not a knowledge folder (fix: validate the"
+        " folder that holds it, with every file it refers to: llamabot kb validate"
+        " knowledge)"), facts.stdout
+    missing = run("kb", "validate", str(tmp_path / "knowlege"))
+    assert missing.returncode == 1
+    assert missing.stdout.startswith(
+        f"{tmp_path / 'knowlege'}:1:1: no such folder (fix: point at the knowledge folder,"
+        " e.g. knowledge/)"), missing.stdout
+    empty = run("kb", "validate", str(tmp_path))
+    assert empty.stdout.startswith(f"{tmp_path}:1:1: no .yaml files found"), empty.stdout
+
+
+def test_kb_validate_names_an_event_s_unknown_fact_beside_its_other_mistakes(
+    tmp_path: Path,
+) -> None:
+    """An event with a mistyped date and a mistyped fact_id was reported for the date only;
+    the fact_id came up on the next run. Both are said at once, the fact_id on its own line
+    with the fact it was likely meant to be."""
+    folder = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", folder)
+    (folder / "party.yaml").write_text(
+        'version: 1\nevents:\n  - id: launch_party\n    title: "লঞ্চ পার্টি"\n'
+        "    starts_at: 2027-02-30\n    remind_before: [1d]\n    fact_id: lamacon\n",
+        encoding="utf-8")
+    result = run("kb", "validate", str(folder))
+    assert result.returncode == 1
+    party = folder / "party.yaml"
+    assert f"{party}:5:16: invalid date '2027-02-30'" in result.stdout, result.stdout
+    assert (f"{party}:7:14: event 'launch_party' points at unknown fact 'lamacon' (fix: set"
+            " fact_id to the id of an existing fact: did you mean 'llamacon'?)"
+            ) in result.stdout, result.stdout
 
 
 def test_kb_validate_says_an_event_s_mistake_once_not_again_from_bot_yaml(

@@ -122,7 +122,7 @@ def test_event_pointing_at_unknown_fact(tmp_path: Path) -> None:
         write_kb(tmp_path, events_yaml=EVENTS.replace("fact_id: downloads", "fact_id: x"))
     )
     assert found == [
-        f"{tmp_path / 'events.yaml'}:3:5: event 'con' points at unknown fact 'x' "
+        f"{tmp_path / 'events.yaml'}:7:14: event 'con' points at unknown fact 'x' "
         "(fix: set fact_id to the id of an existing fact)"
     ]
 
@@ -223,7 +223,7 @@ def test_event_fact_id_naming_another_kind_of_intent_is_refused(
     events = EVENTS.replace("fact_id: downloads", "fact_id: hello")
     found = problems(write_kb(tmp_path, extra_yaml=extra, events_yaml=events))
     assert found == [
-        f"{tmp_path / 'events.yaml'}:3:5: event 'con' points at {kind} 'hello', not a fact "
+        f"{tmp_path / 'events.yaml'}:7:14: event 'con' points at {kind} 'hello', not a fact "
         "(fix: set fact_id to the id of an existing fact)"
     ]
 
@@ -337,3 +337,63 @@ def test_titles_longer_than_a_message_can_show_are_refused(
     directory = write_kb(tmp_path, **{f"{file}_yaml": fine})
     (directory / "article.txt").write_text(SOURCE + f"\n{LONG[1:]}\n", encoding="utf-8")
     assert load_knowledge(directory, TZ).facts
+
+
+@pytest.mark.parametrize(("typed", "says"), [
+    # A phone's straight quote for the article's curly one: the two sentences look alike.
+    ("'ওয়ার রুম'", "character 102, after \"করার জন্য \": the source has ‘ (LEFT SINGLE"
+                    " QUOTATION MARK) where you wrote ' (APOSTROPHE) (and once more further on)"),
+    # A space copied from a web page is not the source's.
+    ("‘ওয়ার\u00a0রুম’", "character 108, after \"করার জন্য ‘ওয়ার\": the source has   (SPACE)"
+                        " where you wrote \u00a0 (NO-BREAK SPACE)"),
+])
+def test_a_quote_off_by_a_character_says_which_one(kb: Path, typed: str, says: str) -> None:
+    """The closest sentence alone looks the same as the quote: the difference is named."""
+    import subprocess
+    import sys
+
+    sentence = ("রিপোর্ট অনুযায়ী, মেটা ডিপসিকের অগ্রগতি থেকে শিক্ষা নিয়ে দ্রুত লামার উন্নয়নে"
+                " অন্তর্ভুক্ত করার জন্য ‘ওয়ার রুম’ স্থাপন করেছে।")
+    assert sentence in (kb / "sources" / "llama-1b-downloads.bn.txt").read_text("utf-8")
+    (kb / "extra.yaml").write_text(f"""version: 1
+facts:
+  - id: war_room_where
+    topic: competition
+    title: "ওয়ার রুম"
+    answer: "ডিপসিকের পর মেটা ওয়ার রুম বানিয়েছে।"
+    questions: ["মেটার ওয়ার রুম কী কাজে?"]
+    citation:
+      source: llama-1b-downloads
+      section: "প্রতিযোগিতামূলক চাপের প্রতি মেটার প্রতিক্রিয়া এবং ভবিষ্যৎ পরিকল্পনা"
+      quote: "{sentence.replace("‘ওয়ার রুম’", typed)}"
+""", encoding="utf-8")
+    result = subprocess.run([str(Path(sys.executable).parent / "llamabot"), "kb", "validate",
+                             str(kb)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    [line] = [x for x in result.stdout.splitlines() if "quote not found" in x]
+    assert line.startswith(f"{kb / 'extra.yaml'}:11:14: quote not found verbatim"), line
+    assert f"(fix: copy the exact sentence: at {says}; closest is: {sentence})" in line, line
+
+
+def test_a_word_or_alias_listed_twice_names_both_places(kb: Path) -> None:
+    """An admin's new group or entity clashes with one of the shipped files: the problem
+    says where the other one is, and points at the alias itself."""
+    import subprocess
+    import sys
+
+    (kb / "extra.yaml").write_text(
+        'version: 1\nsynonyms:\n  - [ব্যয়, cost]\nentities:\n  - id: amazon_web\n'
+        '    name: "এডব্লিউএস"\n    aliases:\n      - "aws cloud"\n      - "meta"\n',
+        encoding="utf-8")
+    result = subprocess.run([str(Path(sys.executable).parent / "llamabot"), "kb", "validate",
+                             str(kb)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    synonyms, entities = kb / "synonyms.yaml", kb / "entities.yaml"
+    group_line = next(i for i, line in enumerate(synonyms.read_text("utf-8").splitlines(), 1)
+                      if line.startswith("  - [খরচ, ব্যয়"))
+    meta_line = next(i for i, line in enumerate(entities.read_text("utf-8").splitlines(), 1)
+                     if line == "  - id: meta")
+    assert (f"{synonyms}:{group_line}:5: synonym 'ব্যয়' of the group of 'খরচ' is also in the"
+            f" group of 'ব্যয়' ({kb / 'extra.yaml'}:3)") in result.stdout, result.stdout
+    assert (f"{kb / 'extra.yaml'}:9:9: alias 'meta' of entity 'amazon_web' also names entity"
+            f" 'meta' ({entities}:{meta_line})") in result.stdout, result.stdout

@@ -79,6 +79,10 @@ def test_gaps_groups_normalized_unanswered_questions(
     for text in ("আজ ঢাকার আবহাওয়া কেমন?", "আজ  ঢাকার আবহাওয়া কেমন", "Bitcoin <price> & more"):
         fake_telegram.ask(text, user_id=7)
     [reply] = fake_telegram.ask("/gaps", user_id=ADMIN_ID)
+    # Most frequent first, said in Bengali an admin reads ("সবচেয়ে বেশি আগে" read as
+    # "most earlier").
+    assert reply.text.startswith("<b>🕳 যেসব প্রশ্নের উত্তর দিতে পারিনি</b>"
+                                 " (যেগুলো বেশিবার এসেছে, সেগুলো আগে):\n"), reply.text
     assert "1. ×2 “আজ ঢাকার আবহাওয়া কেমন” — closest: " in reply.text
     assert "2. ×1 “bitcoin price more” — closest: " in reply.text  # normalized: no markup
 

@@ -164,6 +164,14 @@ def template_problems(
             allowed = ", ".join(f"{{{p}}}" for p in sorted(spec.placeholders))
             problems.append((f"unknown placeholder {found.group(0)} in {field}",
                              f"use {allowed}"))
+    # A brace left over once the placeholders are taken out ("{subject নিয়ে", "{name}}")
+    # is a placeholder mistyped: users would read it as written.
+    rest = _PLACEHOLDER.sub("", template)
+    for brace, does in (("{", "opens"), ("}", "closes")):
+        if brace in rest:
+            problems.append((f"{field} has a {brace!r} that {does} no placeholder",
+                             "write placeholders as {name}: one brace on each side, nothing"
+                             " else in them"))
     if spec.html and (problem := html_problem(template)):
         problems.append((f"{field} is not valid Telegram HTML: {problem}",
                          "Telegram's tags only (<b>, <i>, <code>, <a href=\"...\">), closed"))

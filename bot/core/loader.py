@@ -46,9 +46,14 @@ class _Loader:
         paths = [p for pattern in ("*.yaml", "*.yml") for p in sorted(self.directory.glob(pattern))
                  if not p.name.startswith(".")]
         if not paths:
-            self.problems.append(
-                Problem(str(self.directory), 1, 1, "no .yaml files found", "point at knowledge/")
-            )
+            # An admin checking the file just edited, or a folder's name mistyped.
+            problem, fix = (
+                ("this is a file, not a knowledge folder", "validate the folder that holds it,"
+                 f" with every file it refers to: llamabot kb validate {self.directory.parent}")
+                if self.directory.is_file() else
+                ("no .yaml files found", "point at knowledge/") if self.directory.is_dir() else
+                ("no such folder", "point at the knowledge folder, e.g. knowledge/"))
+            self.problems.append(Problem(str(self.directory), 1, 1, problem, fix))
         for path in paths:
             yield from self.read_file(path)
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
+import unicodedata
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import replace
 from datetime import tzinfo
@@ -65,6 +67,9 @@ class _Builder:
         self.facts_in_topics: set[str] = set()
         # A fact's related ids where they are written: an unknown one is reported there.
         self.related_nodes: dict[str, list[tuple[str, yaml.Node]]] = {}
+        # Each event's fact_id where it is written (file, event, node, id), checked even
+        # when the event has another mistake: every problem is told at once.
+        self.event_facts: list[tuple[str, str | None, yaml.Node, str]] = []
 
     def reader(self, entry: Located) -> NodeReader:
         return self.readers[entry.file]
@@ -249,6 +254,10 @@ class _Builder:
                 f"{what} has no example questions",
                 "add at least one question a user would ask",
             )
+        if items and intent_id and what.startswith("fact"):
+            # The first is the fact's button and its line in /topics.
+            self.curly(reader, items[0][1], items[0][0],
+                       f"the first question of {what} (its button)")
         kept = []
         for question, node in items:
             # Punctuation, a zero-width space: no user's words can ever match it.
@@ -322,7 +331,7 @@ class _Builder:
                 f"quote not found verbatim in source {source_id}",
                 'it is wrapped in curly quotes “…”: write straight quotes "…" around it'
                 if curly else
-                f"copy the exact sentence; closest is: {closest_sentence(quote, source.text)}",
+                _copy_hint(quote, closest_sentence(quote, source.text)),
             )
             return None
         under = _section_at(source, at)
@@ -450,6 +459,8 @@ class _Builder:
         event_id = self.entry_id(entry, fields, "event")
         title = reader.text(fields.get("title"), "the event title")
         fact_id = reader.text(fields.get("fact_id"), "the event fact_id")
+        if fact_id is not None:
+            self.event_facts.append((entry.file, event_id, fields["fact_id"], fact_id))
         url = reader.text(fields.get("url"), "the event url") if "url" in fields else None
         if title is not None and len(title) > MAX_EVENT_TITLE:
             reader.problem(fields["title"], f"the event title is {len(title)} characters long;"
@@ -533,14 +544,15 @@ def _check_lexicon(
 ) -> None:
     """Entity ids on facts exist; no alias names two entities; no word is in two groups;
     no alias is a synonym of another word (the group would rewrite the name)."""
-    owner: dict[tuple[str, ...], str] = {}
+    owner: dict[tuple[str, ...], tuple[str, Located]] = {}
     for entity, entry in entities:
         for alias in entity.aliases:
-            other = owner.setdefault(make_key(alias).phonetic, entity.id)
+            other, there = owner.setdefault(make_key(alias).phonetic, (entity.id, entry))
             if other != entity.id:
                 builder.reader(entry).problem(
-                    entry.node,
-                    f"alias {alias!r} of entity {entity.id!r} also names entity {other!r}",
+                    _alias_node(entry.node, alias),
+                    f"alias {alias!r} of entity {entity.id!r} also names entity {other!r}"
+                    f" ({_place(there)})",
                     "keep each spelling under one entity",
                 )
     known = {entity.id for entity, _ in entities}
@@ -555,13 +567,14 @@ def _check_lexicon(
     group_of: dict[str, tuple[str, Located]] = {}  # a word's group (its first word) and entry
     for group, entry in synonyms:
         for word in group:
-            first, _ = group_of.setdefault(make_key(word).folded, (group[0], entry))
+            first, there = group_of.setdefault(make_key(word).folded, (group[0], entry))
             if first != group[0]:
                 builder.reader(entry).problem(
                     entry.node,
-                    # Groups are named by their first word: both named, either way round.
+                    # Groups are named by their first word: both named, either way round,
+                    # and the other one's place (often a file the admin did not touch).
                     f"synonym {word!r} of the group of {group[0]!r} is also in the group of"
-                    f" {first!r}",
+                    f" {first!r} ({_place(there)})",
                     "put each word in one group; merge the groups if they mean the same",
                 )
     # A group rewrites its words to its first: an alias in it ("শ্রুতি" among the words for
@@ -579,6 +592,22 @@ def _check_lexicon(
                     "take the name out of the group, or list the group's first word as an"
                     " alias of the entity too",
                 )
+
+
+def _place(entry: Located) -> str:
+    """Where an entry is written, as `file:line`."""
+    return f"{entry.file}:{entry.node.start_mark.line + 1}"
+
+
+def _alias_node(node: yaml.Node, alias: str) -> yaml.Node:
+    """The item of an entity's `aliases:` that spells `alias` (else the entity itself)."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.value == "aliases" and isinstance(value, yaml.SequenceNode):
+                for item in value.value:
+                    if isinstance(item, yaml.ScalarNode) and item.value == alias:
+                        return item
+    return node
 
 
 def _merged_entities(
@@ -698,12 +727,15 @@ def build_knowledge(
                 f"entity {entity.id!r} points at {wrong}",
                 "set `fact` to the id of the fact that says what it is",
             )
-    for event, entry in events_located:
-        if wrong := not_a_fact(event.fact_id):
-            builder.reader(entry).problem(
-                entry.node,
-                f"event {event.id!r} points at {wrong}",
-                "set fact_id to the id of an existing fact",
+    for file, event_id, node, fact_id in builder.event_facts:
+        if wrong := not_a_fact(fact_id):
+            likely = difflib.get_close_matches(fact_id, [f for f, k in kinds.items()
+                                                         if k == "fact"], n=1)
+            builder.readers[file].problem(
+                node,
+                f"event {event_id or '(no id)'!r} points at {wrong}",
+                "set fact_id to the id of an existing fact"
+                + (f": did you mean {likely[0]!r}?" if likely else ""),
             )
     if not facts and complete and not any(r.problems for r in readers.values()):
         problem = Problem(
@@ -728,6 +760,34 @@ def build_knowledge(
                                written)
     problems = [p for r in readers.values() for p in r.problems]
     return knowledge, problems
+
+
+def _copy_hint(quote: str, closest: str) -> str:
+    """Copy the closest sentence; when the quote misses it by a character or two (a straight
+    quote for a curly one, a no-break space from a web page), say where: the two look alike.
+    A word written differently shows itself, and is left to the closest sentence."""
+    hint = f"closest is: {closest}"
+    edits = [op for op in difflib.SequenceMatcher(None, quote, closest, autojunk=False)
+             .get_opcodes() if op[0] != "equal"]
+    if not closest or not 1 <= len(edits) <= 2 or any(
+            max(i2 - i1, j2 - j1) > 2 for _, i1, i2, j1, j2 in edits):
+        return f"copy the exact sentence; {hint}"
+    _, i1, i2, j1, j2 = edits[0]
+    before = quote[max(0, i1 - 20):i1]
+    if i1 > 20 and " " in before:
+        before = before[before.index(" ") + 1:]  # from a word's start
+    after = f', after "{before}"' if before else ""
+    wrote, has = _named(quote[i1:i2]), _named(closest[j1:j2])
+    differs = (f"the source has {has} where you wrote {wrote}" if wrote and has
+               else f"the source has {has} that you left out" if has
+               else f"you wrote {wrote}, which the source does not have")
+    again = " (and once more further on)" if len(edits) > 1 else ""
+    return f"copy the exact sentence: at character {i1 + 1}{after}: {differs}{again}; {hint}"
+
+
+def _named(text: str) -> str:
+    """Characters with their Unicode names: ' and ‘, or two spaces, look alike."""
+    return ", ".join(f"{c} ({unicodedata.name(c, hex(ord(c)))})" for c in text)
 
 
 def closest_sentence(quote: str, source_text: str) -> str:
