@@ -165,12 +165,19 @@ def apply(directory: Path, name: str, content: bytes, base: str, tz: tzinfo,
                            checked.digest)
         sequence = 1 + max((entry.sequence for entry in _entries(history)), default=0)
         stamp = f"{sequence:06d}-{now.astimezone(UTC):%Y%m%dT%H%M%SZ}"
-        if target.exists():
-            kept = history / f"{stamp}--{name}"
-            shutil.copy2(target, kept)
-        else:  # a new file: undoing it means removing it
-            kept = history / f"{stamp}--{name}{_ABSENT}"
-            kept.touch()
+        # A new file: undoing it means removing it.
+        kept = history / (f"{stamp}--{name}" if target.exists() else f"{stamp}--{name}{_ABSENT}")
+        try:
+            if kept.name.endswith(_ABSENT):
+                kept.touch()
+            else:
+                shutil.copy2(target, kept)
+        except OSError as err:
+            # A full disk: the cut copy left behind would be the latest entry, the version
+            # /rollback offers to restore.
+            kept.unlink(missing_ok=True)
+            raise EditError(f"cannot keep the earlier version of {name} in {HISTORY}:"
+                            f" {err.strerror or err}") from None
         try:
             _write_atomically(target, content)
         except OSError as err:

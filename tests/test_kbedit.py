@@ -452,3 +452,49 @@ def test_a_folder_in_the_history_made_by_hand_does_not_fail_every_apply(kb: Path
     (kb / ".history" / "1-20000101T000000Z--events.yaml").mkdir()
     wrote = uploads(kb, 22)
     assert (kb / "events.yaml").read_bytes() == wrote[-1]
+
+
+APPLY_WITH_A_FULL_DISK = """
+import resource, signal, sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+from bot import kbedit
+folder, limit = Path(sys.argv[1]), int(sys.argv[2])
+content = (folder / "new-facts.bin").read_bytes()
+base = kbedit.fingerprint(folder / "facts.yaml")
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails, as on a full disk
+resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+try:
+    kbedit.apply(folder, "facts.yaml", content, base, ZoneInfo("Asia/Dhaka"),
+                 datetime(2025, 4, 2).astimezone(), by="admin 1", what="facts.yaml uploaded")
+except kbedit.EditError as err:
+    print("EditError:", err)
+"""
+
+
+def test_an_apply_that_cannot_keep_the_earlier_version_leaves_no_history_entry(kb: Path) -> None:
+    """Red-team: on a disk too full for the copy of the earlier version kept in .history,
+    the apply failed with a bare OSError (in Telegram, an apology that named no cause) and
+    left the cut copy behind as the latest entry: /rollback then offered to restore that
+    fragment ("by ?, at ?"), and refused every rollback behind it. The apply is refused in
+    words, and nothing is kept."""
+    import subprocess
+    import sys
+
+    old = (kb / "facts.yaml").read_bytes()
+    # A smaller facts.yaml: the scratch copy it is checked in fits, the earlier one does not.
+    smaller = b"".join(line for line in old.splitlines(keepends=True)
+                       if not re.fullmatch(rb'      - "[ -~]*"\n', line))
+    (kb / "new-facts.bin").write_bytes(smaller)
+    done = subprocess.run([sys.executable, "-c", APPLY_WITH_A_FULL_DISK, str(kb),
+                           str(len(smaller) + 1000)], capture_output=True, text=True,
+                          cwd=ROOT, timeout=60)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert done.stdout.startswith("EditError: cannot keep the earlier version of facts.yaml"), (
+        done.stdout)
+    assert (kb / "facts.yaml").read_bytes() == old
+    assert history(kb) == []
+    assert [p.name for p in (kb / ".history").iterdir()] == [".lock"]
+    with pytest.raises(EditError, match="nothing to roll back"):
+        undo(kb)
