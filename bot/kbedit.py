@@ -165,12 +165,19 @@ def apply(directory: Path, name: str, content: bytes, base: str, tz: tzinfo,
                            checked.digest)
         sequence = 1 + max((entry.sequence for entry in _entries(history)), default=0)
         stamp = f"{sequence:06d}-{now.astimezone(UTC):%Y%m%dT%H%M%SZ}"
-        if target.exists():
-            kept = history / f"{stamp}--{name}"
-            shutil.copy2(target, kept)
-        else:  # a new file: undoing it means removing it
-            kept = history / f"{stamp}--{name}{_ABSENT}"
-            kept.touch()
+        # A new file: undoing it means removing it.
+        kept = history / (f"{stamp}--{name}" if target.exists() else f"{stamp}--{name}{_ABSENT}")
+        try:
+            if kept.name.endswith(_ABSENT):
+                kept.touch()
+            else:
+                shutil.copy2(target, kept)
+        except OSError as err:
+            # A full disk: the cut copy left behind would be the latest entry, the version
+            # /rollback offers to restore.
+            kept.unlink(missing_ok=True)
+            raise EditError(f"cannot keep the earlier version of {name} in {HISTORY}:"
+                            f" {err.strerror or err}") from None
         try:
             _write_atomically(target, content)
         except OSError as err:
@@ -324,28 +331,54 @@ def _validate(directory: Path, name: str, content: bytes | None, tz: tzinfo) -> 
     was validated."""
     if content is not None:
         check_upload(name, content)
-    with tempfile.TemporaryDirectory(prefix="llamabot-stage-") as scratch:
-        copy = Path(scratch).resolve() / "knowledge"
-        # Links stay links: copied as files, a link out of the folder would pass as inside it.
+    with _scratch(name) as scratch:
+        copy = scratch / "knowledge"
         try:
-            shutil.copytree(directory, copy, symlinks=True,
-                            ignore=shutil.ignore_patterns(HISTORY))
-        except shutil.Error:
-            # A file that cannot be copied (unreadable, a pipe) is left out; the copy holds
-            # everything else, and the loader says so if it needed that file.
-            pass
-        # The copy took the folder's mode: a read-only folder (a deploy's) would refuse the
-        # edit here, in a scratch copy, instead of where it is applied, in words.
-        copy.chmod(0o700)
-        base = fingerprint(copy / name)
-        (copy / name).unlink(missing_ok=True)  # if it is a link, never write through it
-        if content is not None:
-            (copy / name).write_bytes(content)
+            _copy_folder(directory, copy)
+            # The copy took the folder's mode: a read-only folder (a deploy's) would refuse
+            # the edit here, in a scratch copy, instead of where it is applied, in words.
+            copy.chmod(0o700)
+            base = fingerprint(copy / name)
+            (copy / name).unlink(missing_ok=True)  # if it is a link, never write through it
+            if content is not None:
+                (copy / name).write_bytes(content)
+        except OSError as err:  # a full disk: checked whole, or not at all
+            raise EditError(f"cannot check {name}: the scratch copy of the knowledge folder"
+                            f" it is checked in cannot be written: {err.strerror or err}") from None
         try:
             knowledge = load_knowledge(copy, tz)
         except KnowledgeError as err:
             raise KnowledgeError([p.within(str(copy)) for p in err.problems]) from None
         return _Checked(knowledge, copy, base, digest(copy))
+
+
+@contextmanager
+def _scratch(name: str) -> Iterator[Path]:
+    """A temporary folder, deleted after; EditError if none can be made (a full disk)."""
+    try:
+        made = tempfile.TemporaryDirectory(prefix="llamabot-stage-")
+    except OSError as err:
+        raise EditError(f"cannot check {name}: no scratch folder to check it in:"
+                        f" {err.strerror or err}") from None
+    with made as scratch:
+        yield Path(scratch).resolve()
+
+
+def _copy_folder(directory: Path, copy: Path) -> None:
+    """Copy the knowledge folder to check an edit in. Links stay links: copied as files, a
+    link out of the folder would pass as inside it. A file that cannot be read (unreadable,
+    a pipe) is left out, and the loader says so if it needed it; one cut short where it was
+    written (a full disk) is an OSError: the loader would read the fragment and blame a
+    file the edit never touched."""
+    try:
+        shutil.copytree(directory, copy, symlinks=True, ignore=shutil.ignore_patterns(HISTORY))
+    except shutil.Error as err:
+        for _, written, why in err.args[0]:
+            if Path(written).is_file():  # opened for writing, then the write failed
+                # `why` names both paths: the server's folders are no business of an admin.
+                cause = str(why).partition(": ")[0]  # "[Errno 28] No space left on device"
+                raise OSError(f"{Path(written).relative_to(copy)} was copied only in part"
+                              f" ({cause})") from None
 
 
 def _moved(knowledge: Knowledge, copy: Path, directory: Path) -> Knowledge:

@@ -284,3 +284,14 @@ def test_a_long_knowledge_dir_is_echoed_only_in_part(tmp_path: Path) -> None:
     err = result.stderr.decode()
     assert result.returncode == 2 and err.startswith("error: LLAMABOT_KNOWLEDGE_DIR"), err
     assert "x" * 61 not in err and len(err) < 300, err
+
+
+def test_an_ipv6_database_host_is_shown_in_its_brackets() -> None:
+    """Red-team: the URL shown in place of a PostgreSQL URL with a password (every log line
+    and error naming the database) dropped an IPv6 host's brackets:
+    'postgresql://bot:***@::1:5432/db', which no one can read back or paste."""
+    for url, shown in (("postgresql://bot:pw@[::1]:5432/db", "postgresql://bot:***@[::1]:5432/db"),
+                       ("postgresql://bot:pw@[fe80::1%25eth0]/db?sslmode=require",
+                        "postgresql://bot:***@[fe80::1%25eth0]/db?sslmode=require")):
+        target = load_settings({"LLAMABOT_DATABASE": url}, env_file=None).database
+        assert str(target) == shown

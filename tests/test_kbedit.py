@@ -452,3 +452,98 @@ def test_a_folder_in_the_history_made_by_hand_does_not_fail_every_apply(kb: Path
     (kb / ".history" / "1-20000101T000000Z--events.yaml").mkdir()
     wrote = uploads(kb, 22)
     assert (kb / "events.yaml").read_bytes() == wrote[-1]
+
+
+APPLY_WITH_A_FULL_DISK = """
+import resource, signal, sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+from bot import kbedit
+folder, limit = Path(sys.argv[1]), int(sys.argv[2])
+content = (folder / "new-facts.bin").read_bytes()
+base = kbedit.fingerprint(folder / "facts.yaml")
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails, as on a full disk
+checked = kbedit._validate
+
+
+def validate_then_fill_the_disk(*args):  # the scratch copy is on another disk (/tmp)
+    done = checked(*args)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return done
+
+
+kbedit._validate = validate_then_fill_the_disk
+try:
+    kbedit.apply(folder, "facts.yaml", content, base, ZoneInfo("Asia/Dhaka"),
+                 datetime(2025, 4, 2).astimezone(), by="admin 1", what="facts.yaml uploaded")
+except kbedit.EditError as err:
+    print("EditError:", err)
+"""
+
+
+def test_an_apply_that_cannot_keep_the_earlier_version_leaves_no_history_entry(kb: Path) -> None:
+    """Red-team: on a disk too full for the copy of the earlier version kept in .history,
+    the apply failed with a bare OSError (in Telegram, an apology that named no cause) and
+    left the cut copy behind as the latest entry: /rollback then offered to restore that
+    fragment ("by ?, at ?"), and refused every rollback behind it. The apply is refused in
+    words, and nothing is kept."""
+    import subprocess
+    import sys
+
+    old = (kb / "facts.yaml").read_bytes()
+    # A smaller facts.yaml: it fits on the disk, the copy of the earlier one does not.
+    smaller = b"".join(line for line in old.splitlines(keepends=True)
+                       if not re.fullmatch(rb'      - "[ -~]*"\n', line))
+    (kb / "new-facts.bin").write_bytes(smaller)
+    done = subprocess.run([sys.executable, "-c", APPLY_WITH_A_FULL_DISK, str(kb),
+                           str(len(smaller) + 1000)], capture_output=True, text=True,
+                          cwd=ROOT, timeout=60)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert done.stdout.startswith("EditError: cannot keep the earlier version of facts.yaml"), (
+        done.stdout)
+    assert (kb / "facts.yaml").read_bytes() == old
+    assert history(kb) == []
+    assert [p.name for p in (kb / ".history").iterdir()] == [".lock"]
+    with pytest.raises(EditError, match="nothing to roll back"):
+        undo(kb)
+
+
+STAGE_WITH_A_FULL_SCRATCH_DISK = """
+import resource, signal, sys
+from pathlib import Path
+from zoneinfo import ZoneInfo
+from bot import kbedit
+from bot.core.loader import KnowledgeError, load_knowledge
+folder, limit = Path(sys.argv[1]), int(sys.argv[2])
+current = load_knowledge(folder, ZoneInfo("Asia/Dhaka"))
+content = (folder / "events.yaml").read_bytes().replace(b"[7d, 1d, 1h]", b"[3d]")
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails, as on a full disk
+resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+try:
+    kbedit.stage(folder, "events.yaml", content, current, ZoneInfo("Asia/Dhaka"))
+except (kbedit.EditError, KnowledgeError) as err:
+    print(type(err).__name__ + ":", err)
+"""
+
+
+def test_an_upload_checked_on_a_full_disk_is_refused_in_words_not_by_a_cut_copy(
+        kb: Path) -> None:
+    """Red-team: an upload is checked in a scratch copy of the folder; on a disk too full
+    for it, facts.yaml was copied in part and read as such, so an upload of events.yaml
+    was refused for 'facts.yaml:1050:5: a fact is missing required field answer' (or a
+    YAML syntax error at its cut), blaming a file the admin never sent."""
+    import subprocess
+    import sys
+
+    facts = (kb / "facts.yaml").stat().st_size
+    others = max(p.stat().st_size for p in kb.rglob("*") if p.is_file() and p.name != "facts.yaml")
+    assert others < facts - 4096
+    done = subprocess.run([sys.executable, "-c", STAGE_WITH_A_FULL_SCRATCH_DISK, str(kb),
+                           str(facts - 4096)], capture_output=True, text=True, cwd=ROOT,
+                          timeout=60)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert done.stdout.startswith("EditError: cannot check events.yaml: the scratch copy"), (
+        done.stdout)
+    assert "facts.yaml was copied only in part" in done.stdout
+    assert str(kb) not in done.stdout and "llamabot-stage" not in done.stdout

@@ -292,3 +292,31 @@ def test_a_card_teaches_only_the_phrasings_it_shows(
     press(fake_telegram, buttons(again)["🙈 উপেক্ষা"], again)
     edited(fake_telegram, since)
     assert bot.call(bot.services.storage.review_items(6.0)) == []
+
+
+def test_a_card_stays_one_message_whatever_the_bot_offered_its_phrasings(
+    review_bot: tuple[BotThread, Path], fake_telegram: FakeTelegram
+) -> None:
+    """Red-team: the lines under a card's phrasings (what the bot answered, offered, what
+    users chose) were not counted in its room: a card whose phrasings filled it, and whose
+    questions had been offered a dozen facts over the weeks, ran past 4,096 characters.
+    Telegram refused it, the admin got an apology, and every /review stopped at that card
+    (the first: it touches the most users), its buttons never shown."""
+    bot, _ = review_bot
+    facts = sorted(bot.services.knowledge.facts)
+    long = [(f"ajke brishti hobe {i} " + "naki " * 50)[:200].strip() for i in range(30)]
+    for user, text in enumerate(long, 10):
+        offered = tuple(facts[(user + k) % len(facts)] for k in range(3))
+        bot.services.storage.record(question=QuestionRecord(
+            FIXED_NOW, "private", text, "suggest", None, 40.0, asked_by=user,
+            offered=offered))
+        bot.services.storage.record(question=QuestionRecord(
+            FIXED_NOW, "private", text, "fact", facts[user % len(facts)], 70.0,
+            asked_by=user + 100, margin=1.0))
+    bot.call(bot.services.storage.flush())
+    since = fake_telegram.mark()
+    fake_telegram.message("/review", user_id=ADMIN_ID)
+    [card] = fake_telegram.wait_for("sendMessage", since=since, timeout=10)
+    assert "🗂" in card.text and buttons(card), card.text[:200]
+    assert len(plain(card).encode("utf-16-le")) // 2 <= 4096
+    assert "বট প্রস্তাব করেছিল:" in card.text and "বট উত্তর দিয়েছিল:" in card.text

@@ -6,6 +6,7 @@ changes how the bot answers as surely as an edited fact, and must not read as "n
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
@@ -203,9 +204,10 @@ def _text_values(label: str, name: str, before: str | None, after: str
 
 
 def _new_links(label: str, before: str, after: str) -> Iterator[tuple[bool, str]]:
-    """Each link of `after` that `before` did not have, whole."""
-    had = set(_LINK.findall(before))
-    for link in dict.fromkeys(_LINK.findall(after)):
+    """Each link of `after` that `before` did not have, whole. Read as Telegram reads the
+    HTML texts (welcome, help): `&#104;ttps://…` in an href is a link there."""
+    had = set(_LINK.findall(html.unescape(before)))
+    for link in dict.fromkeys(_LINK.findall(html.unescape(after))):
         if link not in had:
             yield True, f"🔗 {label}, new link → {shorten(link, _LINK_SHOWN)}"
 

@@ -115,7 +115,7 @@ class DatabaseTarget:
         try:
             _check_url(self.location)  # a URL read two ways might hide its password badly
             parts = urlsplit(self.location)
-            port = parts.port
+            parts.port  # noqa: B018 - reading it is the check
         except ValueError:
             return f"{self.location.split('://', 1)[0]}://(a malformed URL)"
         pairs = parse_qsl(parts.query, keep_blank_values=True)  # keys decoded: "%70assword"
@@ -123,8 +123,8 @@ class DatabaseTarget:
             return self.location
         netloc = parts.netloc
         if parts.password is not None:
-            netloc = f"{parts.username or ''}:***@{parts.hostname or ''}" + (
-                f":{port}" if port else "")
+            # The host and port as written: an IPv6 host keeps its brackets.
+            netloc = f"{parts.username or ''}:***@{netloc.rpartition('@')[2]}"
         query = "&".join(f"{k}=***" if _SECRET_KEY in k.lower() else f"{k}={v}"
                          for k, v in pairs)
         return urlunsplit(parts._replace(netloc=netloc, query=query, fragment=""))

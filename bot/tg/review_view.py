@@ -15,7 +15,7 @@ from bot.core.message_length import MAX_MESSAGE, tg_len
 from bot.teach import Action, Proposal
 from bot.tg import texts
 from bot.tg.keyboards import label
-from bot.tg.render import escape
+from bot.tg.render import escape, escape_within
 from bot.tg.review_session import ReviewSession
 
 _ROOM = MAX_MESSAGE - 600  # what a card's lists may take, leaving room for a note under it
@@ -66,14 +66,22 @@ def card_text(session: ReviewSession, knowledge: Knowledge) -> str:
     lines = [_head(session), "", *shown]
     if len(shown) < len(cluster.phrasings):
         lines.append(texts.REVIEW_MORE.format(count=len(cluster.phrasings) - len(shown)))
-    for heading, counts in ((texts.REVIEW_ANSWERED, cluster.answered),
-                            (texts.REVIEW_OFFERED, cluster.offered),
-                            (texts.REVIEW_CHOSEN, cluster.chosen)):
-        if counts:
-            lines.append(f"{heading} {escape(_counts(counts, knowledge))}")
+    counted = [(heading, _counts(counts, knowledge))
+               for heading, counts in ((texts.REVIEW_ANSWERED, cluster.answered),
+                                       (texts.REVIEW_OFFERED, cluster.offered),
+                                       (texts.REVIEW_CHOSEN, cluster.chosen)) if counts]
     if cluster.reasons:
         reasons = {texts.VOTE_REASONS.get(r, r): n for r, n in cluster.reasons.items()}
-        lines.append(f"{texts.REVIEW_REASONS} {escape(_counts(reasons))}")
+        counted.append((texts.REVIEW_REASONS, _counts(reasons)))
+    # The phrasings took their room; these lines share what is left of the message (a
+    # dozen facts offered over the weeks ran a full card past 4,096), the least counted
+    # cut first.
+    room = MAX_MESSAGE - tg_len("\n".join(lines))
+    for index, (heading, listed) in enumerate(counted):
+        share = room // (len(counted) - index) - tg_len(heading) - 2  # "\n" and " "
+        line = f"{heading} {escape_within(listed, max(share, 1))}"
+        lines.append(line)
+        room -= tg_len(line) + 1
     return "\n".join(lines)
 
 
