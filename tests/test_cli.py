@@ -665,3 +665,14 @@ def test_the_readme_s_resolved_example_is_what_ask_prints() -> None:
     result = run("ask", "--json", "--chat", "-", stdin=f"{first}\n{second}\n")
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert rows[1]["turn"] == "follow_up" and rows[1]["resolved"] == reading, rows[1]
+
+
+def test_days_left_until_an_event_is_its_countdown() -> None:
+    """QA: "কত দিন বাকি?" after "llamacon kobe?" got "the article does not say", though the
+    answer just before said "আর ৯ দিন বাকি"."""
+    result = run("ask", "--json", "--chat", "--now", "2025-04-20T10:00+06:00", "-",
+                 stdin="llamacon kobe?\nকত দিন বাকি?\n\nhow many days are left until llamacon?\n")
+    assert result.returncode == 0, result.stderr
+    replies = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["kind"] for r in replies] == ["fact", "fact", "fact"]
+    assert all("আর ৯ দিন বাকি" in r["answer"] for r in replies)

@@ -114,3 +114,18 @@ def test_exactly_what_something_does_is_its_own_facts(
     "how many work in them?" is a detail it lacks; what a listed company does with Llama is
     still a detail the adopters' fact does not give."""
     assert facts(play(Conversation(real), question)[0]) == ([fact] if fact else [])
+
+
+@pytest.mark.parametrize("question", ["লামাকনের আর কত দিন বাকি?", "how many days until llamacon"])
+def test_days_left_ask_when_not_how_long(real: Responder, question: str) -> None:
+    """"কত দিন বাকি?" (how many days left) was read as "how long does it last", which the
+    article does not say; it asks the date, whose countdown the event's answer gives."""
+    asked = real.asks.asked(real.matcher.key(question))
+    assert Asked.DURATION not in asked and Asked.WHEN in asked
+    assert Asked.DURATION in real.asks.asked(real.matcher.key("লামাকন কত দিন চলবে?"))
+
+
+def test_days_left_after_the_event_is_answered_with_its_countdown(
+        real: Responder) -> None:
+    turns = play(Conversation(real), "llamacon kobe?", "আর কয়দিন বাকি?")
+    assert facts(turns[1]) == ["llamacon"]

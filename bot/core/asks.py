@@ -253,6 +253,9 @@ class Asks:
                                 "নির্দিষ্ট করে", "exactly", "exact", "specifically", "precisely",
                                 "thik ki", "thik kon", "thik kothay", "thik kara"))
         # "where is Llama headed?", "where does the suit stand?": its course, not a place
+        # "how many days left", "কত দিন বাকি": the time until a date, not how long it lasts
+        self._until = asking(("বাকি", "বাকী", "baki", "left", "until", "till", "remaining",
+                              "away", "countdown"))
         self._heading = asking(("headed", "heading", "going", "jacche", "যাচ্ছে", "stand",
                                 "stands", "standing"))
         self._future = asking(("হবে", "আসবে", "ছাড়বে", "করবে", "পাবে", "hobe", "ashbe", "asbe",
@@ -337,6 +340,10 @@ class Asks:
         if Asked.WHEN in found and _when_is_a_conjunction(key.cleaned) and not _holds(
                 tuple(w for w in key.surface if w != "when"), self._asking[Asked.WHEN]):
             found.discard(Asked.WHEN)  # "...considerations when building AI?" asks no time
+        if Asked.DURATION in found and _holds(key.surface, self._until):
+            # "লামাকনের আর কত দিন বাকি?" asks when it is: a date tells the days left.
+            found -= {Asked.DURATION, Asked.AMOUNT}
+            found |= {Asked.WHEN, Asked.UPCOMING}
         if Asked.MONTH in found and _names_the_year(key.cleaned):
             # "ঠিক কোন বছরে?" is keyed "ঠিক কবে" (exactly when), but asks the year it names.
             found.discard(Asked.MONTH)
