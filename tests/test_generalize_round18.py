@@ -129,3 +129,26 @@ def test_days_left_after_the_event_is_answered_with_its_countdown(
         real: Responder) -> None:
     turns = play(Conversation(real), "llamacon kobe?", "আর কয়দিন বাকি?")
     assert facts(turns[1]) == ["llamacon"]
+
+
+def test_every_example_of_the_knowledge_base_is_answered_by_its_fact_but_a_few(
+        real: Responder) -> None:
+    """QA: an admin's own example question got "the article does not say" when it seemed to
+    ask something the answer lacks ("২৯ এপ্রিল মেটার কোন ইভেন্ট?" read as asking where), and
+    "is WhatsApp's chatbot Llama?" fell back: Llama has a fact of its own, but the assistant's
+    fact names WhatsApp and Llama's does not. Three examples of ours stay with another fact
+    (they duplicate its meaning)."""
+    conversation = Conversation(real)
+    missed = [(fact.id, question) for fact in real.knowledge.facts.values()
+              for question in fact.questions
+              if facts(play(conversation, question)[0]) != [fact.id]]
+    assert len(missed) <= 3, missed
+
+
+def test_an_example_asking_a_detail_its_answer_lacks_is_still_its_facts(
+        real: Responder) -> None:
+    assert facts(play(Conversation(real), "২৯ এপ্রিল মেটার কোন ইভেন্ট?")[0]) == ["llamacon"]
+    assert facts(play(Conversation(real), "হোয়াটসঅ্যাপের চ্যাটবটের পেছনে কি লামা?")[0]) == [
+        "meta_ai_assistant"]
+    # Not an example word for word: the detail the answer lacks is still not given.
+    assert facts(play(Conversation(real), "২৯ এপ্রিল মেটার ইভেন্টটা কোন শহরে?")[0]) == []

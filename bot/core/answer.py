@@ -519,8 +519,13 @@ class Responder:
         if named.isdisjoint(fact.entities):
             # "Meta AI কোন মডেলে চলে?": a subject with a fact of its own, and none of this
             # fact's subjects, asks about that subject (Llama's fact only mentions Meta AI).
-            entities = self.knowledge.entities
-            if any(entities[e].fact not in (None, fact_id) for e in named if e in entities):
+            # Unless it also names one this fact mentions and those facts do not ("is
+            # WhatsApp's chatbot Llama?": the assistant's fact names WhatsApp, Llama's not).
+            entities, facts = self.knowledge.entities, self.knowledge.facts
+            own = {entities[e].fact for e in named if e in entities} - {None, fact_id}
+            if own and not any(
+                    e in fact.mentions and all(e not in facts[o].about for o in own if o in facts)
+                    for e in named):
                 return False
         foreign = named - fact.about
         if not foreign:
@@ -693,7 +698,10 @@ class Responder:
                 if self._small_talk_in_its_words(result, best.intent_id, alone=False):
                     return self._smalltalk(question, best.intent_id, score)
                 return self._fallback(question, score)
-            if (not asked <= self._gives[best.intent_id] or self._elsewhere(named, best.intent_id)
+            # An admin's own example is answered by its fact, whatever it seems to ask.
+            if not self.matcher.is_example(result.key, best.intent_id) and (
+                    not asked <= self._gives[best.intent_id]
+                    or self._elsewhere(named, best.intent_id)
                     or self._unversioned(result.key, best.intent_id)
                     or self.purpose_of_listed(result.key, best.intent_id)):
                 # "When is the verdict?" of a fact that gives no date, "Is Meta AI available

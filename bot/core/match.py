@@ -497,6 +497,10 @@ class Matcher:
         words = set(key.surface)
         return any(words.issuperset(example.surface) for example in self._example_keys(intent_id))
 
+    def is_example(self, key: Key, intent_id: str) -> bool:
+        """Whether the question is one of `intent_id`'s examples, word for word."""
+        return any(example.surface == key.surface for example in self._example_keys(intent_id))
+
     def _example_keys(self, intent_id: str) -> tuple[Key, ...]:
         """The keys of `intent_id`'s examples, as the index was built with them."""
         return self._keys_by_intent.get(intent_id, ())
