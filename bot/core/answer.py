@@ -522,7 +522,8 @@ class Responder:
             # Unless it also names one this fact mentions and those facts do not ("is
             # WhatsApp's chatbot Llama?": the assistant's fact names WhatsApp, Llama's not).
             entities, facts = self.knowledge.entities, self.knowledge.facts
-            own = {entities[e].fact for e in named if e in entities} - {None, fact_id}
+            own = {f for e in named if e in entities
+                   and (f := entities[e].fact) is not None and f != fact_id}
             if own and not any(
                     e in fact.mentions and all(e not in facts[o].about for o in own if o in facts)
                     for e in named):
