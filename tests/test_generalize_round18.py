@@ -9,6 +9,7 @@ from conftest import play
 from bot.core.answer import Responder
 from bot.core.asks import Asked
 from bot.core.conversation import Conversation
+from bot.core.normalize import clean, formal
 
 
 @pytest.mark.parametrize("question", ["লামা ঠিক কোন বছরে প্রথম এসেছিল?",
@@ -152,3 +153,21 @@ def test_an_example_asking_a_detail_its_answer_lacks_is_still_its_facts(
         "meta_ai_assistant"]
     # Not an example word for word: the detail the answer lacks is still not given.
     assert facts(play(Conversation(real), "২৯ এপ্রিল মেটার ইভেন্টটা কোন শহরে?")[0]) == []
+
+
+@pytest.mark.parametrize(("text", "is_formal"), [
+    ("চলতি বছরে কৃত্রিম বুদ্ধিমত্তা খাতে সর্বাধিক কত অর্থ ব্যয়ের সিদ্ধান্ত নিয়েছে মেটা?", True),
+    ("ইউরোপীয় রাষ্ট্রসমূহে লামা উন্মোচনে কী বাধা?", True),
+    ("পরীক্ষামূলক প্রযুক্তি নয়, লামা কি বাণিজ্যেও কাজে লাগে?", True),
+    ("কলকাতা থেকে দার্জিলিং যাওয়ার কোন ট্রেনটা ভালো?", False),
+    ("লামা কবে বের হইছে?", False),
+])
+def test_learned_word_endings_mark_the_formal_register(text: str, is_formal: bool) -> None:
+    """"বুদ্ধিমত্তা", "-সমূহে", "-মূলক": the formal register in words no list names; a formal
+    question is then sure of the one fact it leaves (`Responder._formal_and_lone`)."""
+    assert formal(clean(text)) is is_formal
+
+
+def test_a_formal_question_in_learned_words_gets_its_lone_fact(real: Responder) -> None:
+    question = "চলতি বছরে কৃত্রিম বুদ্ধিমত্তা খাতে সর্বাধিক কত অর্থ ব্যয়ের সিদ্ধান্ত নিয়েছে মেটা?"
+    assert facts(play(Conversation(real), question)[0]) == ["ai_investment"]

@@ -264,6 +264,13 @@ _FORMAL_WORDS = frozenset(
     "নিরূপণ বিশ্লেষণ".split())
 
 
+# Learned (tatsama) word endings of the formal register: "-সমূহ" plurals, "গুরুত্ব",
+# "প্রক্রিয়াকরণ", "পরীক্ষামূলক", "বুদ্ধিমত্তা", "সক্ষমতা"; not "-তা" alone ("কলকাতা").
+_FORMAL_ENDINGS = ("সমূহ", "সমূহের", "সমূহে", "ত্ব", "ত্বের", "করণ", "মূলক", "শীল", "প্রসূত",
+                   "ভিত্তিক", "মত্তা", "মত্তার", "মত্তায়", "ক্ষমতা", "ক্ষমতার", "প্রবণতা")
+_FORMAL_ENDING_WORD = 6  # letters and signs: a short word ending so is an everyday one
+
+
 def in_sadhu(cleaned: str) -> bool:
     """Whether a cleaned text is written in sadhu bhasha (one of its verbs or words)."""
     return any(w in _SADHU_WORDS or chalit_word(w) != w for w in cleaned.split())
@@ -272,8 +279,9 @@ def in_sadhu(cleaned: str) -> bool:
 def formal(cleaned: str) -> bool:
     """Whether a cleaned text is formal Bengali: sadhu, a word of the formal register, or a
     formal plural ("মডেলসমূহ")."""
-    return in_sadhu(cleaned) or any(w in _FORMAL_WORDS or w.endswith(("সমূহ", "সমূহের"))
-                                    for w in cleaned.split())
+    return in_sadhu(cleaned) or any(
+        w in _FORMAL_WORDS or (len(w) >= _FORMAL_ENDING_WORD and w.endswith(_FORMAL_ENDINGS))
+        for w in cleaned.split())
 
 
 @dataclass(frozen=True)
