@@ -171,3 +171,22 @@ def test_learned_word_endings_mark_the_formal_register(text: str, is_formal: boo
 def test_a_formal_question_in_learned_words_gets_its_lone_fact(real: Responder) -> None:
     question = "চলতি বছরে কৃত্রিম বুদ্ধিমত্তা খাতে সর্বাধিক কত অর্থ ব্যয়ের সিদ্ধান্ত নিয়েছে মেটা?"
     assert facts(play(Conversation(real), question)[0]) == ["ai_investment"]
+
+
+@pytest.mark.parametrize(("question", "fact"), [
+    ("লামা কি একটা চ্যাটবট?", "what_is_llama"),
+    ("Is Llama an app or a language model?", "what_is_llama"),
+    ("lama ki kono software naki model?", "what_is_llama"),
+    ("Meta AI ki ekta app?", "meta_ai_assistant"),
+])
+def test_a_subject_taken_for_a_kind_of_thing_asks_what_it_is(
+        real: Responder, question: str, fact: str) -> None:
+    """"Is Llama a chatbot or a language model?": a subject and kinds of thing it may be
+    taken for ask what it is; the assistant's chatbot examples, or the install decline's
+    app, made it a fallback."""
+    assert facts(play(Conversation(real), question)[0]) == [fact]
+
+
+def test_a_kind_of_thing_with_a_question_of_its_own_is_not_a_definition(
+        real: Responder) -> None:
+    assert facts(play(Conversation(real), "Llama app ta kivabe namabo?")[0]) == []

@@ -407,7 +407,7 @@ class Responder:
             return None
         named = {i for _, start, end in spans for i in range(start, end)}
         words = result.key.surface
-        if any(i not in named and words[i] not in _DEFINING
+        if any(i not in named and words[i] not in _DEFINING and words[i] not in _THING_KINDS
                for i in self.matcher.content_positions(result.key)):
             return None
         if len({e for e, _, _ in spans}) > 1 and not _RELATING.isdisjoint(words):
@@ -953,6 +953,13 @@ _DEFINING = frozenset(make_key(w).surface[0] for w in (
     "means", "meaning", "definition", "mane", "bolte", "bojhay",
     # sadhu and spoken: "লামা বলিতে কী বুঝায়?"
     "বলিতে", "বুঝায়", "বুঝানো", "বোঝাইয়া", "bujhay", "define"))
+# Kinds of thing a subject may be taken for: "লামা কি একটা অ্যাপ?", "is Llama a chatbot or a
+# program?" asks what it is, which its defining fact tells.
+_THING_KINDS = frozenset(make_key(w).surface[0] for w in (
+    "অ্যাপ", "app", "apps", "application", "অ্যাপ্লিকেশন", "সফটওয়্যার", "সফটওয়ার", "software",
+    "প্রোগ্রাম", "program", "চ্যাটবট", "chatbot", "টুল", "tool", "ওয়েবসাইট", "website",
+    "সার্ভিস", "service", "প্রোডাক্ট", "product", "মডেল", "model", "ভাষা", "language", "llm",
+    "এলএলএম"))
 # A question ending in these asks what something is about: "...ঠিক কী নিয়ে?", "exactly about?"
 _ABOUT_END = frozenset(make_key(w).surface[0] for w in ("about", "niye", "নিয়ে", "নিয়া", "niya"))
 # Words relating one subject to another: "Meta ... about DeepSeek", "ডিপসিক নিয়ে মেটা".
