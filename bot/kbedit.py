@@ -34,6 +34,12 @@ from bot.core.loader import KnowledgeError, load_knowledge
 from bot.watch import digest
 
 MAX_UPLOAD_BYTES = 512 * 1024
+# The knowledge folder's own bounds, so that a stolen admin account cannot fill the disk
+# with new files (each with KEPT_PER_FILE history copies): knowledge files (*.yaml, *.yml)
+# in the folder, and their total size (.history and the articles under sources/ not counted).
+# The shipped folder holds 9 files of about 200 KiB in all.
+MAX_FILES = 32
+MAX_FOLDER_BYTES = 8 * 1024 * 1024
 # Characters of a knowledge file's name: its history entry adds about 30 to it, and a name
 # must stay under the file system's 255 bytes.
 MAX_NAME = 100
@@ -108,6 +114,38 @@ def check_upload(name: str, content: bytes) -> None:
         raise EditError(f"{name} is not UTF-8 text: save it as UTF-8 and send it again") from None
 
 
+def check_room(directory: Path, name: str, size: int) -> None:
+    """Refuse an upload of `size` bytes as `name` that would take the folder past MAX_FILES
+    knowledge files or MAX_FOLDER_BYTES of them. An upload that does not grow the folder
+    passes even past them (a folder deployed bigger): an admin can always make room."""
+    files = _knowledge_files(directory)
+    if name not in files and len(files) >= MAX_FILES:
+        raise EditError(f"{name} would be a new knowledge file, and the folder already holds"
+                        f" {len(files)} knowledge files: the limit is {MAX_FILES}. Send a"
+                        " file already there under its name to replace it, or have one"
+                        " removed on the server")
+    now = sum(files.values())
+    after = now - files.get(name, 0) + size
+    if after > MAX_FOLDER_BYTES and after > now:
+        raise EditError(f"with {name} the knowledge files would take {after // 1024} KiB;"
+                        f" the limit is {MAX_FOLDER_BYTES // 1024} KiB for all of them:"
+                        " make the files smaller first")
+
+
+def _knowledge_files(directory: Path) -> dict[str, int]:
+    """The knowledge files the loader reads (not hidden ones), by name, with their sizes: a
+    link's own (an upload replaces a link by a file) and a folder's or a pipe's as 0."""
+    files = {}
+    for path in directory.iterdir():
+        if path.suffix in (".yaml", ".yml") and not path.name.startswith("."):
+            try:
+                info = path.lstat()
+            except OSError:  # deleted meanwhile
+                continue
+            files[path.name] = info.st_size if stat.S_ISREG(info.st_mode) else 0
+    return files
+
+
 def fingerprint(path: Path) -> str:
     """A digest of the file's bytes, or ABSENT."""
     try:
@@ -134,6 +172,7 @@ def stage(directory: Path, name: str, content: bytes, current: Knowledge, tz: tz
     if not (directory / name).exists() and twin.is_file():
         raise EditError(f"{name} would be a second file beside {twin.name}: to replace"
                         f" {twin.name}, send it named {twin.name}")
+    check_room(directory, name, len(content))  # before a scratch copy is written
     checked = _validate(directory, name, content, tz)
     return StagedEdit(name, content, checked.knowledge,
                       diff_knowledge(current, checked.knowledge), checked.base)
@@ -157,6 +196,8 @@ def apply(directory: Path, name: str, content: bytes, base: str, tz: tzinfo,
             raise StaleEdit(
                 f"{name} changed since its preview (edited by hand or by another upload)"
             )
+        # Again, under the lock: files deployed or applied since the preview count too.
+        check_room(directory, name, len(content))
         checked = _validate(directory, name, content, tz)
         if same_file(directory, name, content):
             # The same bytes again: nothing to write, and no history entry, which would make

@@ -12,6 +12,8 @@ from bot.core.kbdiff import diff_knowledge
 from bot.core.loader import KnowledgeError, load_knowledge
 from bot.kbedit import (
     ABSENT,
+    MAX_FILES,
+    MAX_FOLDER_BYTES,
     EditError,
     StaleEdit,
     apply,
@@ -69,6 +71,75 @@ def test_stage_refuses_an_invalid_edit_with_located_problems(kb: Path) -> None:
 def test_uploads_that_cannot_be_knowledge_files(name: str, content: bytes, message: str) -> None:
     with pytest.raises(EditError, match=message):
         check_upload(name, content)
+
+
+SMALL = 'version: 1\nsmalltalk:\n  - id: bye2\n    answer: "বি"\n    questions: ["tata"]\n'
+
+
+def fill(kb: Path, files: int = 0, size: int = 0) -> None:
+    """Deploy files by hand: `files` more knowledge files in all, then one more padded with a
+    comment so that the folder's knowledge files take `size` bytes in all."""
+    for n in range(files):
+        (kb / f"deployed{n}.yaml").write_text("version: 1\n", encoding="utf-8")
+    if size:
+        taken = sum(p.stat().st_size for p in [*kb.glob("*.yaml"), *kb.glob("*.yml")])
+        (kb / "bulk.yaml").write_text("version: 1\n#" + "x" * (size - taken - 13) + "\n",
+                                      encoding="utf-8")
+        assert sum(p.stat().st_size for p in kb.glob("*.yaml")) == size
+
+
+def test_a_new_file_is_refused_when_the_folder_holds_as_many_as_it_may(kb: Path) -> None:
+    """Red-team: a stolen admin account could upload new files without end (each up to
+    512 KiB, with 20 history copies each) until the disk was full."""
+    fill(kb, files=MAX_FILES - len(list(kb.glob("*.yaml"))))
+    current = load_knowledge(kb, TZ)
+    with pytest.raises(EditError, match=f"already holds {MAX_FILES} knowledge files"):
+        stage(kb, "extra.yaml", SMALL.encode(), current, TZ)
+    with pytest.raises(EditError, match=f"the limit is {MAX_FILES}"):
+        apply(kb, "extra.yaml", SMALL.encode(), ABSENT, TZ, NOW)
+    assert not (kb / "extra.yaml").exists() and not list((kb / ".history").glob("*--*"))
+    # A file already there is replaced as before.
+    edited = (kb / "events.yaml").read_bytes().replace(b"[7d, 1d, 1h]", b"[3d]")
+    staged = stage(kb, "events.yaml", edited, current, TZ)
+    assert apply(kb, "events.yaml", edited, staged.base, TZ, NOW).kept is not None
+    assert (kb / "events.yaml").read_bytes() == edited
+
+
+def test_an_upload_is_refused_when_the_folder_would_grow_past_its_size(kb: Path) -> None:
+    fill(kb, size=MAX_FOLDER_BYTES - 10)
+    current = load_knowledge(kb, TZ)
+    with pytest.raises(EditError, match="the limit is 8192 KiB"):
+        stage(kb, "extra.yaml", SMALL.encode(), current, TZ)
+    events = (kb / "events.yaml").read_bytes()
+    grown = events + b"# " + b"x" * 20 + b"\n"
+    with pytest.raises(EditError, match="the limit is 8192 KiB"):
+        stage(kb, "events.yaml", grown, current, TZ)
+    # A replacement that keeps within the total still goes through; so does one that makes
+    # room (even in a folder deployed past the limit: the admin must be able to shrink it).
+    within = events.replace(b"[7d, 1d, 1h]", b"[3d, 1h]")  # 2 bytes fewer
+    assert apply(kb, "events.yaml", within, fingerprint(kb / "events.yaml"), TZ, NOW).kept
+    (kb / "bulk.yaml").write_bytes((kb / "bulk.yaml").read_bytes() + b"#" * 100 + b"\n")
+    with pytest.raises(EditError, match="the limit is 8192 KiB"):  # 2 bytes more: refused
+        apply(kb, "events.yaml", events, fingerprint(kb / "events.yaml"), TZ, NOW)
+    shrunk = events.replace(b"[7d, 1d, 1h]", b"[3d]")
+    assert apply(kb, "events.yaml", shrunk, fingerprint(kb / "events.yaml"), TZ, NOW).kept
+    assert not (kb / "extra.yaml").exists()
+
+
+def test_an_apply_checks_the_bounds_again_with_the_folder_as_it_is_then(kb: Path) -> None:
+    """A preview made while there was room: files deployed (or applied) since fill it."""
+    staged = stage(kb, "extra.yaml", SMALL.encode(), load_knowledge(kb, TZ), TZ)
+    fill(kb, size=MAX_FOLDER_BYTES - 10)
+    with pytest.raises(EditError, match="the limit is 8192 KiB"):
+        apply(kb, "extra.yaml", SMALL.encode(), staged.base, TZ, NOW)
+    assert not (kb / "extra.yaml").exists() and not list((kb / ".history").glob("*--*"))
+
+
+def test_the_folder_bounds_are_the_ones_the_readmes_give() -> None:
+    for readme in (ROOT / "README.md", ROOT / "knowledge" / "README.md"):
+        text = " ".join(readme.read_text(encoding="utf-8").split())
+        assert f"{MAX_FILES} knowledge files" in text, readme
+        assert f"{MAX_FOLDER_BYTES >> 20} MiB" in text, readme
 
 
 def test_apply_and_rollback_round_trip(kb: Path) -> None:

@@ -111,6 +111,39 @@ def test_a_stopped_broadcast_sends_only_what_was_in_flight(outbox: Outbox) -> No
     assert done is not None and (done.sent, done.cancelled, done.remaining) == (1, 4, 0)
 
 
+def test_stop_all_cancels_what_every_broadcast_and_reminder_has_not_sent(
+    outbox: Outbox,
+) -> None:
+    """/stopall: every queued broadcast, reminders too, and every preview not confirmed."""
+    outbox.add_subscribers(range(1, 6), "test", NOW)
+    done = outbox.create_draft("sent already", NOW)
+    outbox.enqueue(done, NOW)
+    for item in outbox.pending_batch(10):
+        outbox.claim(item, NOW)
+        outbox.record(item, "sent", NOW)
+    assert outbox.finish_completed(NOW) == [done]
+    announcement = outbox.create_draft("phishing", NOW, created_by=999)
+    outbox.enqueue(announcement, NOW)
+    in_flight = outbox.pending_batch(1)[0]
+    assert outbox.claim(in_flight, NOW)  # goes out whatever happens
+    reminder = outbox.create_draft("🔔 রিমাইন্ডার", NOW, kind="reminder")
+    outbox.enqueue(reminder, NOW)
+    draft = outbox.create_draft("not confirmed yet", NOW, created_by=999)
+
+    stopped = outbox.stop_all(NOW, "stopped by admin 998 (/stopall)")
+    assert (stopped.broadcasts, stopped.reminders, stopped.messages, stopped.drafts) == (
+        (announcement, reminder), 1, 9, 1)
+    assert outbox.pending_batch(10) == []
+    assert outbox.enqueue(draft, NOW) is None  # its Send button queues nothing
+    outbox.record(in_flight, "sent", NOW)
+    assert outbox.finish_completed(NOW) == [announcement, reminder]
+    progress = {b: outbox.progress(b) for b in (done, announcement, reminder)}
+    assert [(p.sent, p.cancelled, p.remaining) for p in progress.values() if p] == [
+        (5, 0, 0), (1, 4, 0), (0, 5, 0)]
+    again = outbox.stop_all(NOW, "stopped by admin 998 (/stopall)")
+    assert (again.broadcasts, again.messages, again.drafts) == ((), 0, 0)
+
+
 def test_enqueue_reaches_every_active_subscriber_once(outbox: Outbox) -> None:
     # Speed is measured in tests/bench/bench_broadcast.py; this checks the bulk path.
     outbox.add_subscribers(range(20_000), "bench", NOW)

@@ -10,6 +10,10 @@ from pathlib import Path
 import pytest
 from conftest import ADMIN_ID, BotThread
 from fake_telegram import FakeTelegram
+from test_tg_knowledge import with_new_answer
+from test_tg_knowledge_apply import APPLIED, apply_button, preview, tap
+
+from bot.kbedit import MAX_FILES, MAX_FOLDER_BYTES
 
 SECRET = "LLAMABOT_DATABASE=postgresql://bot:never-show-this@db/bot"
 LEAK = """version: 1
@@ -97,3 +101,40 @@ def test_a_control_character_is_located_and_named_in_plain_words(
     assert f"hello.yaml:3:{column}: a control character (U+0000, NUL)" in report.text, report.text
     assert "position" not in report.text and "#x0000" not in report.text
     assert not report.buttons
+
+
+def test_a_stolen_admin_account_cannot_fill_the_disk_with_new_knowledge_files(
+    editable_bot: tuple[BotThread, Path], fake_telegram: FakeTelegram
+) -> None:
+    """Red-team: an admin could upload any number of new .yaml files (each up to 512 KiB,
+    and 20 history copies of each) until the disk was full. Past MAX_FILES knowledge files,
+    or MAX_FOLDER_BYTES of them, an upload is refused before anything is written; a file
+    already there can still be replaced."""
+    bot, folder = editable_bot
+    for n in range(MAX_FILES - len(list(folder.glob("*.yaml")))):
+        (folder / f"deployed{n}.yaml").write_text("version: 1\n", encoding="utf-8")
+    extra = 'version: 1\nsmalltalk:\n  - id: bye2\n    answer: "বিদায়"\n    questions: ["tata"]\n'
+    refused = preview(fake_telegram, "one-more.yaml", extra.encode())
+    assert "one-more.yaml would be a new knowledge file" in refused.text, refused.text
+    assert f"already holds {MAX_FILES} knowledge files" in refused.text
+    assert not refused.buttons
+    assert not (folder / "one-more.yaml").exists()
+    assert not list((folder / ".history").glob("*--*"))
+
+    shown = preview(fake_telegram, "facts.yaml", with_new_answer(folder))
+    assert APPLIED in tap(fake_telegram, apply_button(shown)).text
+
+    # Size: files deployed by hand, each under the upload limit, take what the folder may.
+    for deployed in folder.glob("deployed*.yaml"):
+        deployed.unlink()
+    taken = sum(p.stat().st_size for p in folder.glob("*.yaml"))
+    (folder / "bulk.yaml").write_bytes(b"version: 1\n#" + b"x" * (MAX_FOLDER_BYTES - taken - 2000)
+                                       + b"\n")
+    refused = preview(fake_telegram, "one-more.yaml", extra.encode() + b"#" * 2000 + b"\n")
+    assert f"the limit is {MAX_FOLDER_BYTES // 1024} KiB" in refused.text, refused.text
+    assert not refused.buttons and not (folder / "one-more.yaml").exists()
+    assert len(list((folder / ".history").glob("*--*"))) == 1  # facts.yaml's apply alone
+    # A small new file still fits.
+    shown = preview(fake_telegram, "one-more.yaml", extra.encode())
+    assert APPLIED in tap(fake_telegram, apply_button(shown)).text
+    assert "bye2" in bot.services.knowledge.smalltalk

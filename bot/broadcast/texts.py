@@ -58,6 +58,25 @@ REMINDER_QUEUED = (
 )
 BROADCAST_TEXT_FOLLOWS = "(পুরো লেখাটি পরের বার্তায়)"
 BROADCAST_STOPPED = "⏹ admin {admin} সম্প্রচার #{id} থামিয়েছেন: {count}টি বার্তা আর পাঠানো হবে না।"
+# /stopall, to the admin who sent it and to every other admin (English, as the problems:
+# an emergency command's outcome must read unambiguously). Reminders not due yet are not
+# queued messages: what the knowledge says (events.yaml) decides those.
+STOP_ALL = (
+    "⏹ admin {admin} stopped everything being sent (/stopall):\n"
+    "broadcasts stopped: {broadcasts}{details}\n"
+    "messages that will not be sent: {messages} (those already in flight, at most 8,"
+    " still go out)\n"
+    "previews cancelled: {drafts}\n"
+    "{later}"
+)
+STOP_ALL_NOTHING = (
+    "⏹ admin {admin} sent /stopall: nothing was waiting to be sent, and no preview was"
+    " waiting for its Send.\n{later}"
+)
+STOP_ALL_LATER = (
+    "Reminders not due yet stay scheduled: to change them, edit events.yaml, or /rollback"
+    " its upload."
+)
 STATE_SENDING = "পাঠানো চলছে…"
 STATE_DONE = "সম্পন্ন ✅"
 

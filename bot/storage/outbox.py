@@ -10,7 +10,8 @@ sent twice.
 Reminder rows live beside it in `reminder_rows`, on the same connection.
 
 Outbox row states: pending -> sending (claimed, in flight) -> sent | failed | blocked;
-pending -> cancelled when the recipient unsubscribes first, or an admin stops the broadcast;
+pending -> cancelled when the recipient unsubscribes first, or an admin stops the broadcast
+(its ⏹, or /stopall: `stop_all`, which also cancels every draft);
 sending -> pending when a new
 sender takes over (`recover_in_flight`).
 
@@ -96,6 +97,16 @@ class Outcome:
     state: str  # sent, failed, blocked
     at: datetime
     error: str | None = None
+
+
+@dataclass(frozen=True)
+class StoppedAll:
+    """What `Outbox.stop_all` cancelled."""
+
+    broadcasts: tuple[int, ...]  # queued broadcasts that had messages not sent yet, by id
+    reminders: int  # how many of them were reminders
+    messages: int  # their messages cancelled
+    drafts: int  # previews nobody had confirmed (their Send button now queues nothing)
 
 
 @dataclass(frozen=True)
@@ -277,6 +288,33 @@ class Outbox:
             # One broadcast: its count from the row count (not a million ids returned).
             count_finished(db, Counter({(broadcast_id, "cancelled"): int(cur.rowcount)}))
             return int(cur.rowcount)
+
+    def stop_all(self, now: datetime, reason: str) -> StoppedAll:
+        """Stop every broadcast at once (/stopall): cancel the messages of every queued
+        broadcast, announcements and reminders alike, not sent yet (those in flight still go
+        out), and every draft. Reminders not due yet are rows of their own, left as they
+        are: the knowledge (events.yaml) decides those."""
+        with self.conn.transaction() as db:
+            # Drafts first: only their own preview's buttons touch them, never the sender.
+            drafts = db.execute("UPDATE broadcasts SET state = 'cancelled'"
+                                " WHERE state = 'draft'").rowcount
+            queued = db.execute("SELECT id, kind FROM broadcasts WHERE state = 'queued'"
+                                " ORDER BY id").fetchall()
+            # One broadcast at a time, as `stop` does: its count from the row count, never
+            # a million ids returned; the counts written at the end, in id order.
+            cancelled = Counter[tuple[int, str]]()
+            kinds: dict[int, str] = {}
+            for broadcast_id, kind in queued:
+                cur = db.execute(
+                    "UPDATE outbox SET state = 'cancelled', updated_at = ?, error = ?"
+                    " WHERE broadcast_id = ? AND state = 'pending'",
+                    (iso(now), reason, broadcast_id))
+                if cur.rowcount > 0:
+                    cancelled[(int(broadcast_id), "cancelled")] = int(cur.rowcount)
+                    kinds[int(broadcast_id)] = kind
+            count_finished(db, cancelled)
+        return StoppedAll(tuple(kinds), sum(k == "reminder" for k in kinds.values()),
+                          sum(cancelled.values()), max(int(drafts), 0))
 
     def set_progress_message(self, broadcast_id: int, chat_id: int, message_id: int) -> None:
         with self.conn.transaction() as db:

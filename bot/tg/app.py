@@ -65,6 +65,7 @@ ADMIN_COMMANDS = {
     "reload": ("Reload the knowledge base", "জ্ঞানভান্ডার আবার লোড"),
     "rollback": ("Undo the last uploaded knowledge file", "শেষ আপলোড করা ফাইল ফেরান"),
     "broadcast": ("Announce to all subscribers", "সব সাবস্ক্রাইবারকে ঘোষণা"),
+    "stopall": ("Stop every broadcast and reminder being sent", "সব সম্প্রচার ও রিমাইন্ডার থামান"),
 }
 
 
@@ -146,6 +147,7 @@ def add_handlers(app: Application, live: LiveKnowledge) -> None:  # type: ignore
         CommandHandler("start", subscriptions.on_subscribe_link,
                        filters=new_messages & filters.Regex(subscriptions.LINK)),
         CommandHandler("broadcast", subscriptions.on_broadcast, filters=new_messages),
+        CommandHandler("stopall", subscriptions.on_stop_all, filters=new_messages),
         CallbackQueryHandler(subscriptions.on_button, pattern=subscriptions.BUTTONS),
         # Files sent privately by anyone: users' go on to `messages.on_media`.
         MessageHandler(new_messages & private & filters.Document.ALL, knowledge_edits.on_document),

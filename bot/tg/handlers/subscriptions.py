@@ -1,4 +1,5 @@
-"""Subscriptions and admin broadcasts: /subscribe, /unsubscribe, buttons, /broadcast.
+"""Subscriptions and admin broadcasts: /subscribe, /unsubscribe, buttons, /broadcast,
+/stopall.
 
 Their handlers come before the application's catch-alls of the same group (unknown
 commands, the generic button handler, plain /start; see `bot.tg.app`), so that /subscribe,
@@ -35,6 +36,7 @@ from bot.core.message_length import (
     visible,
 )
 from bot.storage.connection import DatabaseError
+from bot.storage.outbox import StoppedAll
 from bot.tg.handlers.admin import admin_services
 from bot.tg.reply import thread_of
 from bot.tg.services import Services, services_of
@@ -45,6 +47,7 @@ LINK = rf"^/start(@\w+)?\s+({'|'.join(LINK_PAYLOADS)})\s*$"  # a /start that sub
 # Callback data handled here; a draft id is a database integer (at most 18 digits).
 BUTTONS = r"^(sub:(on|off)|m:subscribe|bc:(send|cancel|stop):\d{1,18})$"
 _OUT = (ChatMember.BANNED, ChatMember.LEFT)  # "kicked" and "left" in a private chat
+MAX_IDS_SHOWN = 20  # broadcast ids /stopall names; past them, its count says how many
 
 
 def toggle_markup(subscribed: bool) -> InlineKeyboardMarkup:
@@ -250,6 +253,52 @@ async def _stop(update: Update, context: ContextTypes.DEFAULT_TYPE, services: Se
     stopped = texts.BROADCAST_STOPPED.format(admin=admin_id, id=draft, count=count)
     await query.answer(stopped, show_alert=True)  # the progress message shows it too
     await _tell_admins(context, services, [stopped], besides=admin_id)
+
+
+async def on_stop_all(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Admins: `/stopall` stops every broadcast and reminder being sent at once, and every
+    preview not confirmed; the admin and every other admin are told what it stopped.
+
+    Each broadcast and each reminder has its own ⏹, under its own notice: with several going
+    out at once (a stolen account's announcements, a reminder whose text it uploaded), an
+    admin would hunt for each while they went out."""
+    message, user = update.effective_message, update.effective_user
+    services = await admin_services(update, context)
+    if services is None or message is None or user is None:
+        return
+    outbox = services.broadcasting.outbox
+    if outbox is None:
+        await message.reply_text(texts.DATABASE_DOWN, parse_mode=None)
+        return
+    admin_id, now = user.id, services.now()
+    try:
+        stopped = await outbox.call(
+            lambda o: o.stop_all(now, f"stopped by admin {admin_id} (/stopall)"))
+    except DatabaseError as exc:
+        log.warning("/stopall by admin %s not saved: %s", admin_id, exc)
+        await message.reply_text(texts.BROADCAST_NOT_QUEUED.format(reason=exc), parse_mode=None)
+        return
+    log.warning("admin %s stopped every broadcast: %s (%d messages not sent), %d drafts",
+                admin_id, list(stopped.broadcasts), stopped.messages, stopped.drafts)
+    told = stop_all_text(stopped, admin_id)
+    await message.reply_text(told, parse_mode=None)
+    await _tell_admins(context, services, [told], besides=admin_id)
+
+
+def stop_all_text(stopped: StoppedAll, admin_id: int) -> str:
+    """What /stopall stopped, for every admin (plain text)."""
+    if not stopped.broadcasts and not stopped.drafts:
+        return texts.STOP_ALL_NOTHING.format(admin=admin_id, later=texts.STOP_ALL_LATER)
+    reminders = stopped.reminders
+    kinds = ("" if not reminders else " (1 of them a reminder)" if reminders == 1
+             else f" ({reminders} of them reminders)")
+    # Their ids are the notices' "#N": which ones stopped, against what each admin was shown.
+    shown = ", ".join(f"#{b}" for b in stopped.broadcasts[:MAX_IDS_SHOWN])
+    more = "…" if len(stopped.broadcasts) > MAX_IDS_SHOWN else ""
+    return texts.STOP_ALL.format(
+        admin=admin_id, broadcasts=len(stopped.broadcasts),
+        details=f"{kinds}: {shown}{more}" if shown else "", messages=stopped.messages,
+        drafts=stopped.drafts, later=texts.STOP_ALL_LATER)
 
 
 async def _tell_admins(context: ContextTypes.DEFAULT_TYPE, services: Services,
