@@ -190,3 +190,17 @@ def test_a_subject_taken_for_a_kind_of_thing_asks_what_it_is(
 def test_a_kind_of_thing_with_a_question_of_its_own_is_not_a_definition(
         real: Responder) -> None:
     assert facts(play(Conversation(real), "Llama app ta kivabe namabo?")[0]) == []
+
+
+@pytest.mark.parametrize(("follow", "fact"), [
+    ("ওই ল্যাবটা কোন দেশের যেন?", "deepseek_r1"),
+    ("which country is that lab from?", "deepseek_r1"),
+    ("ওরা কোন দেশের প্রতিষ্ঠান?", "deepseek_r1"),
+    ("এগুলো কোথায় অবস্থিত?", None),  # these war rooms: the article names no place
+])
+def test_a_company_pointed_at_is_the_one_the_last_answer_names(
+        real: Responder, follow: str, fact: str | None) -> None:
+    """After the war rooms, "which country is that lab from?" asks of the rival they name
+    (DeepSeek, whose fact says Chinese), not of Meta's war rooms, whose fact names no place."""
+    turns = play(Conversation(real), "মেটা কেন ওয়ার রুম বানিয়েছে?", follow)
+    assert facts(turns[1]) == ([fact] if fact else [])

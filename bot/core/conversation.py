@@ -145,6 +145,11 @@ _AND = _phrases("আর|and|ar|r")
 _LIKE_WHICH = _phrases("মতো|মত|মতোই|মতন|তুলনা|তুলনীয়|সমান|কোন|কোনটা|কোনটি|কার|কাদের|like|"
                        "comparable|compared|similar|which|whose|moto|motoi|moton|tulona|kon|"
                        "konta|kar|kader")
+# Words for a company or the people of one: "ওরা", "ওই ল্যাবটা", "that firm".
+_THEM = _phrases("ওরা|ওদের|ওরাই|তারা|তাদের|হেরা|হেরার|উহারা|উহাদের|ora|oder|tara|tader|hera|"
+                 "they|them|their|কোম্পানি|কোম্পানিটা|কোম্পানিটি|প্রতিষ্ঠান|প্রতিষ্ঠানটি|"
+                 "প্রতিষ্ঠানটা|সংস্থা|সংস্থাটি|ল্যাব|ল্যাবটা|ল্যাবটি|company|firm|lab|startup|"
+                 "kompani")
 # "besides this, any other ...?": another fact than the last answer.
 # ("আর কোনো" is left out: it also asks for more of the same, "আর কোনো কোম্পানি?")
 _OTHER_THAN = ("এর বাইরে", "এর বাইরেও", "এ ছাড়া", "এছাড়া", "এটা ছাড়া", "অন্য কোনো", "অন্য কোন",
@@ -630,6 +635,12 @@ class Conversation:
             # which its answer says (every fact ends with what the report reads into it).
             return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(fact.id, now),),
                               context, now, context.question, resolved=context.question)
+        if pointed and not new and fact is not None and not _THEM.isdisjoint(key.surface) and (
+                told := self._told_by_a_mention(fact, responder.asks.asked(key, bare=True))):
+            # "ওই ল্যাবটা কোন দেশের?" after the war rooms: the rival they name, whose own fact
+            # tells where it is from; the war rooms' fact tells no place.
+            return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(told, now),),
+                              context, now, clean(text), resolved=text)
         if (pointed and fact is not None and not _ONLY.isdisjoint(words.split())
                 and new and all(e in fact.about for e, _, _ in new)
                 and not responder.asks.asked(key, bare=True)):  # yes or no, not "how much"
@@ -791,6 +802,18 @@ class Conversation:
         return (bool(ranked) and ranked[0].intent_id == other
                 and ranked[0].score >= self.responder.policy.answer_at
                 and _leads_by(ranked, other, fact.id) >= NEXT_DOOR_LEAD)
+
+    def _told_by_a_mention(self, fact: Fact, asked: frozenset[Asked]) -> str | None:
+        """The fact of the one subject `fact` only mentions that tells what is `asked`,
+        when `fact` itself cannot ("which country?" of the rival the war rooms name)."""
+        responder = self.responder
+        if not asked or asked <= responder.gives(fact.id):
+            return None
+        entities = responder.knowledge.entities
+        told = {f for e in fact.mentions if e in entities and entities[e].kind == "company"
+                and (f := entities[e].fact) is not None and f != fact.id
+                and f in responder.knowledge.facts and asked <= responder.gives(f)}
+        return told.pop() if len(told) == 1 else None
 
     def _aspect_elsewhere(self, key: Key, fact_id: str) -> str | None:
         """For "and" and a word or two, with no question word ("and money-wise?", "আর
