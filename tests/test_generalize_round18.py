@@ -204,3 +204,13 @@ def test_a_company_pointed_at_is_the_one_the_last_answer_names(
     (DeepSeek, whose fact says Chinese), not of Meta's war rooms, whose fact names no place."""
     turns = play(Conversation(real), "মেটা কেন ওয়ার রুম বানিয়েছে?", follow)
     assert facts(turns[1]) == ([fact] if fact else [])
+
+
+@pytest.mark.parametrize(("first", "follow", "fact"), [
+    ("Why did Meta have to hold back Llama in Europe?", "ethics angle?", "ethics_legal"),
+    ("লামা কি ছবি বুঝবে?", "gaan shunleo bujhbe?", "multimodal"),
+])
+def test_an_angle_and_songs(real: Responder, first: str, follow: str, fact: str) -> None:
+    """"angle" (aspect) is how a follow-up asks, not a subject the article lacks; songs are
+    sound, which the multimodal models are to understand."""
+    assert facts(play(Conversation(real), first, follow)[1]) == [fact]

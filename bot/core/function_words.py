@@ -138,7 +138,7 @@ hi hello hey dear sir bro brother guys anyone wondering wonder curious question 
 yo lol lmao haha hahaha bruh omg wow umm uh
 s t d ll ve re m
 now always told isn aren doesn didn wasn weren keeps currently
-word words phrase world well summarise summarize summary overview outline faced facing
+word words phrase world well angle aspect summarise summarize summary overview outline faced facing
 """
 
 FUNCTION_WORDS: frozenset[str] = frozenset((_BENGALI + _BANGLISH + _ENGLISH).split())
