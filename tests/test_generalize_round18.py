@@ -214,3 +214,14 @@ def test_an_angle_and_songs(real: Responder, first: str, follow: str, fact: str)
     """"angle" (aspect) is how a follow-up asks, not a subject the article lacks; songs are
     sound, which the multimodal models are to understand."""
     assert facts(play(Conversation(real), first, follow)[1]) == [fact]
+
+
+@pytest.mark.parametrize(("question", "fact"), [
+    ("লামা কোন দিকে এগোচ্ছে?", "future_outlook"),
+    ("মেটা কি এজেন্টিক বৈশিষ্ট্যের দিকে এগোচ্ছে?", "agentic"),
+])
+def test_which_way_llama_is_heading_is_its_future(
+        real: Responder, question: str, fact: str) -> None:
+    """"কোন দিকে এগোচ্ছে?" (which way is it heading) is the outlook's "গতিপথ"; the agentic
+    answer's "যোগ করার দিকে এগোচ্ছে" (moving towards adding) took it."""
+    assert facts(play(Conversation(real), question)[0]) == [fact]
