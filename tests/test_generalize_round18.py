@@ -225,3 +225,10 @@ def test_which_way_llama_is_heading_is_its_future(
     """"কোন দিকে এগোচ্ছে?" (which way is it heading) is the outlook's "গতিপথ"; the agentic
     answer's "যোগ করার দিকে এগোচ্ছে" (moving towards adding) took it."""
     assert facts(play(Conversation(real), question)[0]) == [fact]
+
+
+def test_sylheti_when_asks_a_time(real: Responder) -> None:
+    """"কুনসময়" (Sylheti: at what time, when) asks when, as "কুনদিন" does."""
+    assert Asked.WHEN in real.asks.asked(real.matcher.key("নয়া লামা মডেল কুনসময় আইবো?"))
+    turns = play(Conversation(real), "মেটা নয়া লামা মডেল কুনসময় আনবো, ইতাইন কিতা কিতা পারবো?")
+    assert facts(turns[0]) == ["reasoning_models"]
