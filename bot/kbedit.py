@@ -219,16 +219,18 @@ def apply(directory: Path, name: str, content: bytes, base: str, tz: tzinfo,
             kept.unlink(missing_ok=True)
             raise EditError(f"cannot keep the earlier version of {name} in {HISTORY}:"
                             f" {err.strerror or err}") from None
-        try:
-            _write_atomically(target, content)
-        except OSError as err:
-            kept.unlink(missing_ok=True)  # nothing was applied: nothing to roll back
-            raise EditError(f"cannot write {name}: {err.strerror or err}") from None
+        # The note before the file: a full disk refuses the apply before anything changed
+        # (the digest it records is what /rollback checks the file against).
         note: dict[str, object] = {"entry": kept.name, "at": _iso(now), "by": by, "what": what,
                                    "wrote": hashlib.sha256(content).hexdigest()}
         if taught:
             note["taught"] = list(taught)
-        _note(history, note)
+        try:
+            _note(history, note)
+            _write_atomically(target, content)
+        except OSError as err:
+            kept.unlink(missing_ok=True)  # nothing was applied: nothing to roll back
+            raise EditError(f"cannot write {name}: {err.strerror or err}") from None
         _prune(history, name)
     return Applied(kept, _moved(checked.knowledge, checked.copy, directory), checked.digest)
 
@@ -321,9 +323,18 @@ def _iso(now: datetime) -> str:
 
 
 def _note(history: Path, note: dict[str, object]) -> None:
-    """Append one line to the folder's record of applies and rollbacks."""
-    with open(history / _NOTES, "a", encoding="utf-8") as notes:
-        notes.write(json.dumps(note, ensure_ascii=False) + "\n")
+    """Append one line to the folder's record of applies and rollbacks. On a full disk,
+    the line cut short is taken back: left without its newline, it would swallow the next."""
+    line = (json.dumps(note, ensure_ascii=False) + "\n").encode("utf-8")
+    with open(history / _NOTES, "ab", buffering=0) as notes:  # no buffer to fail on close
+        size = notes.seek(0, os.SEEK_END)
+        try:
+            written = 0
+            while written < len(line):  # a short write, then the error
+                written += notes.write(line[written:])
+        except OSError:
+            notes.truncate(size)
+            raise
 
 
 def _notes(history: Path) -> dict[str, dict[str, object]]:

@@ -618,3 +618,32 @@ def test_an_upload_checked_on_a_full_disk_is_refused_in_words_not_by_a_cut_copy(
         done.stdout)
     assert "facts.yaml was copied only in part" in done.stdout
     assert str(kb) not in done.stdout and "llamabot-stage" not in done.stdout
+
+
+def test_an_apply_that_cannot_write_its_note_is_refused_and_leaves_the_record_whole(
+    kb: Path,
+) -> None:
+    """Red-team: on a disk that fills while the apply's note is appended to .history's
+    record (who applied what, and the digest /rollback checks the file against), the file
+    was already written: the apply failed with a bare OSError (an apology naming no cause,
+    the bot still serving the old knowledge while the disk held the new), and the note cut
+    short, without its newline, swallowed the next apply's note too. The note now comes
+    before the file, and a note that cannot be written leaves the record as it was."""
+    import subprocess
+    import sys
+
+    old = (kb / "facts.yaml").read_bytes()
+    smaller = b"".join(line for line in old.splitlines(keepends=True)
+                       if not re.fullmatch(rb'      - "[ -~]*"\n', line))
+    (kb / "new-facts.bin").write_bytes(smaller)
+    limit = len(old) + 1000  # the earlier version fits in .history; the record is full
+    (kb / ".history").mkdir(exist_ok=True)
+    record = kb / ".history" / "notes.jsonl"
+    record.write_bytes(b'{"rolled_back": "x", "at": "2025-04-01T00:00:00Z"}\n'.rjust(limit - 40))
+    done = subprocess.run([sys.executable, "-c", APPLY_WITH_A_FULL_DISK, str(kb), str(limit)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert done.stdout.startswith("EditError:"), done.stdout
+    assert (kb / "facts.yaml").read_bytes() == old
+    assert record.stat().st_size == limit - 40 and record.read_bytes().endswith(b"\n")
+    assert history(kb) == []

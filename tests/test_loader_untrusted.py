@@ -5,6 +5,8 @@ into more than it says or nest deep enough to break the reader."""
 from __future__ import annotations
 
 import os
+import random
+import string
 import subprocess
 import sys
 from pathlib import Path
@@ -391,3 +393,30 @@ def test_a_yaml_link_inside_the_folder_is_read(tmp_path: Path) -> None:
     (knowledge / "facts.yaml").rename(knowledge / "kept" / "facts.yaml")
     (knowledge / "facts.yaml").symlink_to("kept/facts.yaml")
     assert set(load_knowledge(knowledge, TZ).facts) == {"downloads"}
+
+
+def test_unknown_fact_ids_close_to_many_long_ids_are_checked_in_bounded_time(
+    tmp_path: Path,
+) -> None:
+    """Red-team: an unknown event fact_id is told with the fact it likely meant, found by
+    comparing it with every fact id, each comparison growing with the square of the ids'
+    length. One 430 KB file of a thousand facts and a thousand events, every id 199 random
+    letters, cost minutes of CPU (a stolen admin account's preview, sent again and again);
+    the report lists 100 problems a file anyway."""
+    knowledge = folder(tmp_path, quote="লামা এক বিলিয়ন বার ডাউনলোড হয়েছে।")
+    rng = random.Random(0)
+
+    def long_id() -> str:
+        return "f" + "".join(rng.choice(string.ascii_lowercase) for _ in range(198))
+
+    lines = ["version: 1", "facts:", *(f"  - id: {long_id()}" for _ in range(1000)), "events:"]
+    for number in range(1000):
+        lines += [f"  - id: e{number}", f"    fact_id: {long_id()}"]
+    (knowledge / "costly.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("LLAMABOT_")}
+    result = subprocess.run(  # a few seconds at most; minutes before
+        [str(Path(sys.executable).parent / "llamabot"), "kb", "validate", str(knowledge)],
+        capture_output=True, text=True, env=environment, timeout=60,
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "problem(s) found" in result.stderr

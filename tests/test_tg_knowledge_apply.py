@@ -371,3 +371,31 @@ def test_a_link_written_with_html_character_references_is_shown_to_the_other_adm
         preview(fake_telegram, "bot.yaml", edited.encode()))).text
     told = told_other_admin(fake_telegram, since, "bot.yaml")
     assert "welcome, new link → https://evil.example/login" in told, told
+
+
+@pytest.mark.parametrize(("hidden", "shown"), [
+    # Telegram opens tg: and ton: links written without "//" ("TG:_" is tg://_/).
+    ('<a href="tg:resolve?domain=llamabot_support_desk">সাপোর্ট</a>',
+     "tg:resolve?domain=llamabot_support_desk"),
+    ('<a href="ton://wallet-support.ton">ওয়ালেট</a>', "ton://wallet-support.ton"),
+    # A domain in letters other than a-z, written without its scheme.
+    ('<a href="মেটা-সাপোর্ট.com/login">লগইন</a>', "মেটা-সাপোর্ট.com/login"),
+    ('<a href="উদাহরণ.বাংলা">লগইন</a>', "উদাহরণ.বাংলা"),
+])
+def test_every_link_telegram_opens_is_shown_to_the_other_admins(
+    two_admins: tuple[BotThread, Path], fake_telegram: FakeTelegram, hidden: str, shown: str
+) -> None:
+    """Red-team: the other admins' notice of an apply looked for links in a text by their
+    look (http://, tg://, a-z domains), but whatever an <a href> holds is opened by Telegram
+    if it can be: tg:resolve without "//" opens a chat with any bot, ton:// a TON site, and
+    a domain in Bengali letters is one too. A stolen admin account could add them unseen."""
+    _, folder = two_admins
+    bot_yaml = (folder / "bot.yaml").read_text(encoding="utf-8")
+    last = "    বাংলা, Banglish বা English-এ প্রশ্ন লিখুন"  # the welcome's last line
+    edited = bot_yaml.replace(last, f"    নতুন সার্ভারে {hidden}।\n{last}", 1)
+    assert hidden in edited
+    since = fake_telegram.mark()
+    assert APPLIED in tap(fake_telegram, apply_button(
+        preview(fake_telegram, "bot.yaml", edited.encode()))).text
+    told = told_other_admin(fake_telegram, since, "bot.yaml")
+    assert f"welcome, new link → {shown}" in told, told

@@ -39,6 +39,11 @@ _ID_SHOWN = 60  # ids have no length limit
 _LINK = re.compile(r"(?:https?://|tg://|www\.|t\.me/)[^\s\"'<>]+|(?<![\w@/])@[A-Za-z]\w{3,}"
                    r"|(?<![\w@./-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,24}(?![\w-])"
                    r"(?:/[^\s\"'<>]*)?", re.IGNORECASE)
+# An <a href>'s target, whatever it looks like: Telegram opens what it can ("tg:resolve?…"
+# without "//", "ton://…", a domain in Bengali letters), link-shaped or not.
+# Never past the next "<" or ">": a text of unclosed "<a href=\"" stays one pass.
+_HREF = re.compile(r"""<a\s[^<>]*?\bhref\s*=\s*(?:"([^"<>]*)"|'([^'<>]*)'|([^\s"'<>]+))""",
+                   re.IGNORECASE)
 # Read from the files a source names, not written in the YAML: never echoed.
 _NOT_SHOWN = frozenset({"text"})
 
@@ -206,10 +211,17 @@ def _text_values(label: str, name: str, before: str | None, after: str
 def _new_links(label: str, before: str, after: str) -> Iterator[tuple[bool, str]]:
     """Each link of `after` that `before` did not have, whole. Read as Telegram reads the
     HTML texts (welcome, help): `&#104;ttps://…` in an href is a link there."""
-    had = set(_LINK.findall(html.unescape(before)))
-    for link in dict.fromkeys(_LINK.findall(html.unescape(after))):
+    had = set(_links(before))
+    for link in dict.fromkeys(_links(after)):
         if link not in had:
             yield True, f"🔗 {label}, new link → {shorten(link, _LINK_SHOWN)}"
+
+
+def _links(text: str) -> list[str]:
+    """The links of a text as Telegram reads it (character references decoded): each
+    <a href>'s target, then whatever reads as a link."""
+    targets = (html.unescape("".join(found.groups(""))).strip() for found in _HREF.finditer(text))
+    return [*filter(None, targets), *_LINK.findall(html.unescape(text))]
 
 
 def _size(entry: Any) -> str:

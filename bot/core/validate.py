@@ -33,7 +33,7 @@ from bot.core.knowledge import (
 )
 from bot.core.normalize import make_key
 from bot.core.sentences import split_sentences
-from bot.core.yamlnodes import Located, NodeReader, Problem
+from bot.core.yamlnodes import MAX_PROBLEMS, Located, NodeReader, Problem
 
 MAX_ANSWER_CHARS = 3000  # leaves room in a 4096-character message for the citation and markup
 # An event's title and link go into /llamacon and every reminder, several events to a message.
@@ -45,6 +45,9 @@ MAX_URL = 500
 MAX_TITLE = 200
 DRAFT_ANSWER = "TODO"  # what `kb import` writes for the admin to replace
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
+# Characters of an id a mistyped fact_id is compared with ("did you mean"): the
+# comparison grows with their square, and a typo is of an id of a typical length.
+_LIKELY_ID = 64
 T = TypeVar("T")
 
 
@@ -727,10 +730,17 @@ def build_knowledge(
                 f"entity {entity.id!r} points at {wrong}",
                 "set `fact` to the id of the fact that says what it is",
             )
+    # The fact each unknown fact_id likely meant: a typo of an id, so ids of a typo's
+    # length, and only as many as a report lists (each lookup compares with every fact).
+    fact_ids = [f for f, k in kinds.items() if k == "fact" and len(f) <= _LIKELY_ID]
+    guesses = MAX_PROBLEMS
     for file, event_id, node, fact_id in builder.event_facts:
         if wrong := not_a_fact(fact_id):
-            likely = difflib.get_close_matches(fact_id, [f for f, k in kinds.items()
-                                                         if k == "fact"], n=1)
+            likely = None
+            if guesses > 0 and len(fact_id) <= _LIKELY_ID:
+                guesses -= 1
+                likely = process.extractOne(fact_id, fact_ids, scorer=fuzz.ratio,
+                                            score_cutoff=60)
             builder.readers[file].problem(
                 node,
                 f"event {event_id or '(no id)'!r} points at {wrong}",
