@@ -226,10 +226,15 @@ def apply(directory: Path, name: str, content: bytes, base: str, tz: tzinfo,
         if taught:
             note["taught"] = list(taught)
         try:
-            _note(history, note)
-            _write_atomically(target, content)
+            noted = _note(history, note)
         except OSError as err:
             kept.unlink(missing_ok=True)  # nothing was applied: nothing to roll back
+            raise EditError(f"cannot write {name}: {err.strerror or err}") from None
+        try:
+            _write_atomically(target, content)
+        except OSError as err:
+            _take_back(history, noted)  # no note of an apply that did not happen
+            kept.unlink(missing_ok=True)
             raise EditError(f"cannot write {name}: {err.strerror or err}") from None
         _prune(history, name)
     return Applied(kept, _moved(checked.knowledge, checked.copy, directory), checked.digest)
@@ -278,15 +283,23 @@ def rollback(directory: Path, tz: tzinfo, now: datetime, *, by: str = "",
         earlier = None if created else latest.path.read_bytes()
         checked = _validate(directory, name, earlier, tz)
         target = directory / name
+        # The note before the file, as for an apply: a full disk refuses the rollback
+        # before anything changed, not after the file was restored.
+        try:
+            noted = _note(history, {"rolled_back": latest.path.name, "at": _iso(now),
+                                    "by": by})
+        except OSError as err:
+            raise EditError(f"cannot record the rollback in {HISTORY}:"
+                            f" {err.strerror or err}") from None
         try:
             if earlier is None:
                 target.unlink(missing_ok=True)
             else:
                 _write_atomically(target, earlier)
         except OSError as err:
+            _take_back(history, noted)  # nothing was rolled back
             raise EditError(f"cannot write {name}: {err.strerror or err}") from None
         latest.path.unlink()
-        _note(history, {"rolled_back": latest.path.name, "at": _iso(now), "by": by})
     return RolledBack(name, _moved(checked.knowledge, checked.copy, directory), checked.digest,
                       _taught(note, notes))
 
@@ -322,9 +335,10 @@ def _iso(now: datetime) -> str:
     return now.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def _note(history: Path, note: dict[str, object]) -> None:
-    """Append one line to the folder's record of applies and rollbacks. On a full disk,
-    the line cut short is taken back: left without its newline, it would swallow the next."""
+def _note(history: Path, note: dict[str, object]) -> int:
+    """Append one line to the folder's record of applies and rollbacks; return the
+    record's size before it (`_take_back`). On a full disk, the line cut short is taken
+    back: left without its newline, it would swallow the next."""
     line = (json.dumps(note, ensure_ascii=False) + "\n").encode("utf-8")
     with open(history / _NOTES, "ab", buffering=0) as notes:  # no buffer to fail on close
         size = notes.seek(0, os.SEEK_END)
@@ -335,6 +349,13 @@ def _note(history: Path, note: dict[str, object]) -> None:
         except OSError:
             notes.truncate(size)
             raise
+    return size
+
+
+def _take_back(history: Path, size: int) -> None:
+    """Remove the notes written since the record was `size` bytes long."""
+    with open(history / _NOTES, "r+b") as notes:
+        notes.truncate(size)
 
 
 def _notes(history: Path) -> dict[str, dict[str, object]]:

@@ -647,3 +647,55 @@ def test_an_apply_that_cannot_write_its_note_is_refused_and_leaves_the_record_wh
     assert (kb / "facts.yaml").read_bytes() == old
     assert record.stat().st_size == limit - 40 and record.read_bytes().endswith(b"\n")
     assert history(kb) == []
+
+
+ROLLBACK_WITH_A_FULL_DISK = """
+import resource, signal, sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+from bot import kbedit
+folder, limit = Path(sys.argv[1]), int(sys.argv[2])
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails, as on a full disk
+checked = kbedit._validate
+
+
+def validate_then_fill_the_disk(*args):  # the scratch copy is on another disk (/tmp)
+    done = checked(*args)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return done
+
+
+kbedit._validate = validate_then_fill_the_disk
+try:
+    kbedit.rollback(folder, ZoneInfo("Asia/Dhaka"), datetime(2025, 4, 3).astimezone(),
+                    by="admin 1")
+except kbedit.EditError as err:
+    print("EditError:", err)
+"""
+
+
+def test_a_rollback_that_cannot_write_its_note_is_refused_and_changes_nothing(
+    kb: Path,
+) -> None:
+    """Red-team leftover: /rollback restored the file and removed its history entry before
+    appending its note, so a disk that filled at the note failed with a bare OSError (an
+    apology naming no cause) after the rollback had happened. The note now comes first."""
+    import subprocess
+    import sys
+
+    old = (kb / "facts.yaml").read_bytes()
+    new = old.replace(b"version: 1", b"version: 1\n# edited", 1)
+    apply(kb, "facts.yaml", new, fingerprint(kb / "facts.yaml"), TZ, NOW)
+    [entry] = history(kb)
+    record = kb / ".history" / "notes.jsonl"
+    limit = len(old) + 1000  # the earlier version fits on the disk; the record is full
+    record.write_bytes(record.read_bytes().rjust(limit - 10))
+    before = record.read_bytes()
+    done = subprocess.run([sys.executable, "-c", ROLLBACK_WITH_A_FULL_DISK, str(kb), str(limit)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert done.stdout.startswith("EditError:"), done.stdout
+    assert (kb / "facts.yaml").read_bytes() == new
+    assert history(kb) == [entry]
+    assert record.read_bytes() == before
