@@ -67,5 +67,7 @@ def test_a_hand_edit_after_an_apply_is_still_loaded(
     (folder / "sources" / "note.txt").write_text("not part of any source yet\n", encoding="utf-8")
     (folder / "facts.yaml").write_bytes(with_new_answer(folder, "হাতে লেখা: লামা ডাউনলোড হয়েছে।"))
     bot.call(bot.runtime.files_changed())
-    assert len(folder_loads) == loads + 1
+    # Once, or twice when the folder watcher saw the first of the two writes on its own.
+    assert 1 <= len(folder_loads) - loads <= 2
+    assert folder_loads[loads:] == [folder] * (len(folder_loads) - loads)
     assert "হাতে লেখা" in bot.services.knowledge.facts["downloads_milestone"].answer
