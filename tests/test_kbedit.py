@@ -525,26 +525,31 @@ def test_a_folder_in_the_history_made_by_hand_does_not_fail_every_apply(kb: Path
     assert (kb / "events.yaml").read_bytes() == wrote[-1]
 
 
-APPLY_WITH_A_FULL_DISK = """
+# A process whose disk fills (no file may grow past `limit` bytes) once the edit was
+# checked: the scratch copy the check writes is on another disk (/tmp).
+FULL_DISK_AFTER_THE_CHECK = """
 import resource, signal, sys
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 from bot import kbedit
 folder, limit = Path(sys.argv[1]), int(sys.argv[2])
-content = (folder / "new-facts.bin").read_bytes()
-base = kbedit.fingerprint(folder / "facts.yaml")
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails, as on a full disk
 checked = kbedit._validate
 
 
-def validate_then_fill_the_disk(*args):  # the scratch copy is on another disk (/tmp)
+def validate_then_fill_the_disk(*args):
     done = checked(*args)
     resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
     return done
 
 
 kbedit._validate = validate_then_fill_the_disk
+"""
+
+APPLY_WITH_A_FULL_DISK = FULL_DISK_AFTER_THE_CHECK + """
+content = (folder / "new-facts.bin").read_bytes()
+base = kbedit.fingerprint(folder / "facts.yaml")
 try:
     kbedit.apply(folder, "facts.yaml", content, base, ZoneInfo("Asia/Dhaka"),
                  datetime(2025, 4, 2).astimezone(), by="admin 1", what="facts.yaml uploaded")
@@ -649,24 +654,7 @@ def test_an_apply_that_cannot_write_its_note_is_refused_and_leaves_the_record_wh
     assert history(kb) == []
 
 
-ROLLBACK_WITH_A_FULL_DISK = """
-import resource, signal, sys
-from datetime import datetime
-from pathlib import Path
-from zoneinfo import ZoneInfo
-from bot import kbedit
-folder, limit = Path(sys.argv[1]), int(sys.argv[2])
-signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails, as on a full disk
-checked = kbedit._validate
-
-
-def validate_then_fill_the_disk(*args):  # the scratch copy is on another disk (/tmp)
-    done = checked(*args)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-    return done
-
-
-kbedit._validate = validate_then_fill_the_disk
+ROLLBACK_WITH_A_FULL_DISK = FULL_DISK_AFTER_THE_CHECK + """
 try:
     kbedit.rollback(folder, ZoneInfo("Asia/Dhaka"), datetime(2025, 4, 3).astimezone(),
                     by="admin 1")

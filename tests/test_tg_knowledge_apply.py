@@ -352,28 +352,9 @@ def test_other_admins_see_the_new_links_and_texts_an_apply_brings(
     assert link in shown.text and "লামাবট সাপোর্ট" in shown.text
 
 
-def test_a_link_written_with_html_character_references_is_shown_to_the_other_admins(
-    two_admins: tuple[BotThread, Path], fake_telegram: FakeTelegram
-) -> None:
-    """Red-team: the bot's HTML texts (welcome, help, group greeting) go to Telegram, which
-    reads numeric character references: `<a href="&#104;ttps://evil.example/login">` links
-    to https://evil.example/login. The other admins' notice looked for links in the text as
-    written, where "&#104;ttps://" is none, so a stolen admin account could add a phishing
-    link past the start of /start's welcome unseen again."""
-    _, folder = two_admins
-    bot_yaml = (folder / "bot.yaml").read_text(encoding="utf-8")
-    hidden = '<a href="&#104;ttps://evil.example/login">লগইন করুন</a>'
-    last = "    বাংলা, Banglish বা English-এ প্রশ্ন লিখুন"  # the welcome's last line
-    edited = bot_yaml.replace(last, f"    নতুন সার্ভারে {hidden}।\n{last}", 1)
-    assert hidden in edited
-    since = fake_telegram.mark()
-    assert APPLIED in tap(fake_telegram, apply_button(
-        preview(fake_telegram, "bot.yaml", edited.encode()))).text
-    told = told_other_admin(fake_telegram, since, "bot.yaml")
-    assert "welcome, new link → https://evil.example/login" in told, told
-
-
 @pytest.mark.parametrize(("hidden", "shown"), [
+    # Telegram reads character references: this is a link to https://evil.example/login.
+    ('<a href="&#104;ttps://evil.example/login">লগইন করুন</a>', "https://evil.example/login"),
     # Telegram opens tg: and ton: links written without "//" ("TG:_" is tg://_/).
     ('<a href="tg:resolve?domain=llamabot_support_desk">সাপোর্ট</a>',
      "tg:resolve?domain=llamabot_support_desk"),
@@ -385,8 +366,9 @@ def test_a_link_written_with_html_character_references_is_shown_to_the_other_adm
 def test_every_link_telegram_opens_is_shown_to_the_other_admins(
     two_admins: tuple[BotThread, Path], fake_telegram: FakeTelegram, hidden: str, shown: str
 ) -> None:
-    """Red-team: the other admins' notice of an apply looked for links in a text by their
-    look (http://, tg://, a-z domains), but whatever an <a href> holds is opened by Telegram
+    """Red-team: the other admins' notice of an apply looked for links in the text as
+    written ("&#104;ttps://" is none, but Telegram reads it as https://) and by their look
+    (http://, tg://, a-z domains), but whatever an <a href> holds is opened by Telegram
     if it can be: tg:resolve without "//" opens a chat with any bot, ton:// a TON site, and
     a domain in Bengali letters is one too. A stolen admin account could add them unseen."""
     _, folder = two_admins

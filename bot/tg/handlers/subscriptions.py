@@ -14,7 +14,14 @@ import logging
 from collections.abc import Awaitable
 from datetime import datetime
 
-from telegram import ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import (
+    ChatMember,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+    User,
+)
 from telegram.constants import ChatType
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
@@ -35,6 +42,7 @@ from bot.core.message_length import (
     tg_len,
     visible,
 )
+from bot.storage.async_outbox import AsyncOutbox
 from bot.storage.connection import DatabaseError
 from bot.storage.outbox import StoppedAll
 from bot.tg.handlers.admin import admin_services
@@ -127,16 +135,27 @@ async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) 
             log.info("chat %s blocked the bot: unsubscribed", chat_id)
 
 
-async def on_broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Admins: `/broadcast TEXT` shows a preview with send and cancel buttons."""
+async def _admin_outbox(update: Update, context: ContextTypes.DEFAULT_TYPE
+                        ) -> tuple[Message, User, Services, AsyncOutbox] | None:
+    """An admin command's message, its admin, the services and the outbox; None when the
+    sender is no admin, or (having said so) while the database cannot be opened."""
     message, user = update.effective_message, update.effective_user
     services = await admin_services(update, context)
     if services is None or message is None or user is None:
-        return
+        return None
     outbox = services.broadcasting.outbox
     if outbox is None:
         await message.reply_text(texts.DATABASE_DOWN, parse_mode=None)
+        return None
+    return message, user, services, outbox
+
+
+async def on_broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Admins: `/broadcast TEXT` shows a preview with send and cancel buttons."""
+    found = await _admin_outbox(update, context)
+    if found is None:
         return
+    message, user, services, outbox = found
     parts = (message.text or "").split(maxsplit=1)
     text = parts[1].strip() if len(parts) > 1 else ""
     if not visible(text):  # "/broadcast" and a zero-width space would send an empty message
@@ -262,14 +281,10 @@ async def on_stop_all(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     Each broadcast and each reminder has its own ⏹, under its own notice: with several going
     out at once (a stolen account's announcements, a reminder whose text it uploaded), an
     admin would hunt for each while they went out."""
-    message, user = update.effective_message, update.effective_user
-    services = await admin_services(update, context)
-    if services is None or message is None or user is None:
+    found = await _admin_outbox(update, context)
+    if found is None:
         return
-    outbox = services.broadcasting.outbox
-    if outbox is None:
-        await message.reply_text(texts.DATABASE_DOWN, parse_mode=None)
-        return
+    message, user, services, outbox = found
     admin_id, now = user.id, services.now()
     try:
         stopped = await outbox.call(
