@@ -563,14 +563,22 @@ class Matcher:
     ) -> None:
         """Credit one known word to the examples using it (`examples`: index -> its weight)."""
         gain = weight * similarity
+        hits: Iterable[tuple[int, float]]
         if only_known:
             # A common word: walk whichever is smaller, its examples or the candidates.
             if len(covered) < len(examples):
                 hits = [(i, examples[i]) for i in covered if i in examples]
             else:
                 hits = [(i, w) for i, w in examples.items() if i in covered]
+        elif not covered:
+            # The first word credited (most questions' most selective one): every entry is
+            # 0.0 plus its share, which is the share itself, so the dicts are filled in C,
+            # in the same order as the loop below would.
+            covered.update(dict.fromkeys(examples, gain))
+            touched.update({i: w * similarity for i, w in examples.items()})
+            return
         else:
-            hits = list(examples.items())
+            hits = examples.items()
         for index, word_weight in hits:
             covered[index] += gain
             touched[index] += word_weight * similarity
@@ -592,7 +600,6 @@ class Matcher:
         matched: list[tuple[float, list[tuple[str, float]]]],
         query_weight: float,
     ) -> tuple[Scored, ...]:
-        best: dict[str, Scored] = {}
         if query_weight <= 0 or not covered:
             return ()
         # An example explaining less than half of what the best one explains cannot win.
@@ -601,6 +608,8 @@ class Matcher:
         # Per intent: how much of the question its examples explain together (0-1), worked
         # out only for intents with a candidate example: a large base has thousands.
         intent_cover: dict[str, float] = {}
+        # Per intent its best score and example so far; made `Scored` once, at the end.
+        best: dict[str, tuple[float, str]] = {}
         for index, weight in covered.items():
             if weight < floor:
                 continue
@@ -618,6 +627,8 @@ class Matcher:
                 + INTENT_SHARE * cover
             )
             current = best.get(intent)
-            if current is None or score > current.score:
-                best[intent] = Scored(intent, score, example.text, cover)
-        return tuple(sorted(best.values(), key=lambda s: -s.score))
+            if current is None or score > current[0]:
+                best[intent] = (score, example.text)
+        return tuple(sorted((Scored(intent, score, text, intent_cover[intent])
+                             for intent, (score, text) in best.items()),
+                            key=lambda s: -s.score))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import lru_cache
 
 from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message, ReplyParameters, User
 from telegram.error import BadRequest, RetryAfter
 
 from bot.broadcast.sender import retry_after_seconds
-from bot.core.answer import Answer, AnswerKind
+from bot.core.answer import Answer, AnswerKind, Choice
 from bot.storage.records import QuestionRecord, TapRecord, UserSeen
 from bot.tg.addressed import thread_of as thread_of  # moved; see below
 from bot.tg.keyboards import fact_buttons, with_votes
@@ -88,9 +89,17 @@ async def edit_chunks(bot: Bot, chat_id: int, earlier: tuple[int, ...], chunks: 
 def answer_markup(answer: Answer) -> InlineKeyboardMarkup | None:
     """Related-question buttons, or "did you mean" choices (`d:`, logged when tapped); a fact
     answer ends with its 👍 / 👎 row."""
-    markup = fact_buttons(answer.choices,
-                          prefix="d" if answer.kind is AnswerKind.SUGGEST else "f")
-    return with_votes(markup) if answer.kind is AnswerKind.FACT else markup
+    return _answer_markup(answer.choices, "d" if answer.kind is AnswerKind.SUGGEST else "f",
+                          answer.kind is AnswerKind.FACT)
+
+
+# Answers offer the same few buttons again and again, and a markup, like every PTB object,
+# cannot change once made: one is made per set of buttons, not per message (about 40 µs).
+@lru_cache(maxsize=1024)
+def _answer_markup(choices: tuple[Choice, ...], prefix: str,
+                   votes: bool) -> InlineKeyboardMarkup | None:
+    markup = fact_buttons(choices, prefix=prefix)
+    return with_votes(markup) if votes else markup
 
 
 async def send_answer(bot: Bot, services: Services, chat_id: int, answer: Answer,
