@@ -232,3 +232,11 @@ def test_sylheti_when_asks_a_time(real: Responder) -> None:
     assert Asked.WHEN in real.asks.asked(real.matcher.key("নয়া লামা মডেল কুনসময় আইবো?"))
     turns = play(Conversation(real), "মেটা নয়া লামা মডেল কুনসময় আনবো, ইতাইন কিতা কিতা পারবো?")
     assert facts(turns[0]) == ["reasoning_models"]
+
+
+def test_a_time_the_article_lacks_offers_the_date_it_gives(real: Responder) -> None:
+    """QA: "kobe hobe?" (when will it be?) after what Llama is got "the article does not
+    say" offering only what Llama is; Llama's first launch, a date, is offered too."""
+    turns = play(Conversation(real), "lama ki", "kobe hobe?")
+    assert facts(turns[1]) == []
+    assert "launch_2023" in turns[1].answer.suggestions

@@ -928,8 +928,13 @@ class Conversation:
             defines = responder.knowledge.defines(fact.id)
             same = [f for f in pool if defines and f in facts and asked <= responder.gives(f)
                     and set(fact.entities) <= set(facts[f].entities)]
+            # Else the honest note, offering with the last answer the facts of the same
+            # subject that tell part of it ("kobe hobe?" after what Llama is: its first launch,
+            # a past date, though what is ahead is not said).
+            partly = [f for f in pool if defines and f in facts and asked & responder.gives(f)
+                      and set(fact.entities) <= set(facts[f].entities)]
             answer = (responder.answer_fact(same[0], now) if same
-                      else responder.not_in_article(context.question, (fact.id,)))
+                      else responder.not_in_article(context.question, (fact.id, *partly[:2])))
         return self._turn(TurnKind.FOLLOW_UP, (answer,), context, now, context.question,
                           resolved=context.question)
 
