@@ -240,3 +240,17 @@ def test_a_time_the_article_lacks_offers_the_date_it_gives(real: Responder) -> N
     turns = play(Conversation(real), "lama ki", "kobe hobe?")
     assert facts(turns[1]) == []
     assert "launch_2023" in turns[1].answer.suggestions
+
+
+@pytest.mark.parametrize(("first", "follow", "fact"), [
+    ("মেটা কেন লামা ফ্রি দিচ্ছে?", "এর সঙ্গে কী কী সরঞ্জাম দেওয়া হয়?", "ecosystem_strategy"),
+    ("লামার নতুন মডেলে কি রিজনিং থাকবে?", "নতুনগুলো কী কী পারবে?", "reasoning_models"),
+    ("লামা কি নিজে থেকে কাজ করবে?", "ki ki kaj?", None),  # the tasks are not named
+])
+def test_what_all_is_told_by_description_but_tasks(
+        real: Responder, first: str, follow: str, fact: str | None) -> None:
+    """"কী কী" (what all) asked a list of names, which no fact's description of its tools
+    or new abilities gives, so the writers' "what tools come with it?" got "the article does
+    not say"; a list of tasks is still one the agentic fact does not give."""
+    turns = play(Conversation(real), first, follow)
+    assert facts(turns[1]) == ([fact] if fact else [])

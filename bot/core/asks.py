@@ -151,7 +151,10 @@ _ASKING = {
     Asked.WHICH: ("কোন কোন", "কোনগুলো", "কোনগুলা", "কোনগুলোর", "কোনগুলার", "kon kon",
                   "কুন কুন", "kun kun",  # Sylheti
                   "kongulo", "kongula", "kon gulo", "kon gula", "kon gulor", "which ones",
-                  "what are they", "list them", "কী কী", "কি কি", "ki ki", "what all"),
+                  "what are they", "list them",
+                  # "what all" asks a list only of tasks ("কী কী কাজ", which the agentic fact
+                  # does not name); "কী কী পারবে?", "কী কী সরঞ্জাম?" are told by description
+                  "কী কী কাজ", "কি কি কাজ", "ki ki kaj", "what tasks"),
     # Which companies or apps: several named ones ("কোন কোন কোম্পানি লামা চালায়?").
     Asked.LISTED: ("কোন কোন কোম্পানি", "কোন কোন প্রতিষ্ঠান", "কোন কোন সংস্থা", "কোন কোন অ্যাপ",
                    "which companies", "which firms", "which apps", "kon kon company",
