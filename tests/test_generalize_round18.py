@@ -254,3 +254,19 @@ def test_what_all_is_told_by_description_but_tasks(
     not say"; a list of tasks is still one the agentic fact does not give."""
     turns = play(Conversation(real), first, follow)
     assert facts(turns[1]) == ([fact] if fact else [])
+
+
+@pytest.mark.parametrize(("first", "follow", "fact"), [
+    ("Why did Meta have to hold back Llama in Europe?", "was it cancelled outright anywhere?",
+     "eu_privacy"),
+    ("Why did Meta have to hold back Llama in Europe?", "On what grounds?", "eu_privacy"),
+    ("মেটা এআই কী?", "and what powers it under the hood?", "meta_ai_assistant"),
+    ("জাকারবার্গ লামা নিয়ে কী বলেছেন?", "উনার কথাটা হুবহু কী ছিল?", "zuckerberg_outlook"),
+    ("লামাকন কবে?", "ওখান থেকে কী পাওয়া যাবে বলে আশা করা হচ্ছে?", "llamacon"),
+])
+def test_grammar_and_idioms_no_example_uses_are_no_unknown_subject(
+        real: Responder, first: str, follow: str, fact: str) -> None:
+    """"outright", "on what grounds", "under the hood", "হুবহু", "ওখান", Chittagonian "তুন",
+    "লাই": a follow-up's word no example uses made it one about something the article lacks
+    ("will it do video?"), though it asks of the last answer."""
+    assert facts(play(Conversation(real), first, follow)[1]) == [fact]

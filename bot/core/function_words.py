@@ -76,7 +76,8 @@ _BENGALI = """
 অনুগ্রহ অনুগ্রহপূর্বক বুঝিয়ে বুঝাইয়া বলবেন জানাবেন বলবে জানাবে
 উনার উনাকে ওনাকে তাঁকে কুন কুনো লইয়া অইছে অইব অইবো অইলো কইছইন কইছন হেইন হেরা ইতা ইগুলা ইটা ওইগুলা ওইগুলো এইগুলা এইগুলো
 আইচ্ছা ভাইসাব কুনু অখন বলি গরের গইরগে গইরলো গরিবো গইরবো গইরতো অইয়ে অইয়েদে অইবু হিয়ান হিয়ানে হিডা হিডায় হিতারা
-তাইলে তাহলে নিজের নিজস্ব জগৎ জগত জগতে জগতের দুনিয়া দুনিয়ায় দুনিয়াতে
+তাইলে তাহলে ফিরে টাইপ তুন পাওন লাই ওখান ওখানে চাইতে হুবহু নির্দেশ অই লয় হিনো গিয়া লগে লগর
+নিজের নিজস্ব জগৎ জগত জগতে জগতের দুনিয়া দুনিয়ায় দুনিয়াতে
 কথাটা কথাটার কথাটি কথাটির শব্দটা শব্দটার শব্দটি শব্দটির
 ইয়ান ইয়ানে ইতাইন হিতাইন কইন কওকছাইন কইবা দেহা দেহি দেহা যার চলের করের মেলা ক্যা কিল্লাই কিল্লায়
 """
@@ -114,7 +115,7 @@ asha ashte ashe ese valo bhalo kharap
 protibedon protibedone protibedoner riport riporte reporte article artikel onujayi anujayi mote
 hisabe hishabe sohoj sohojvabe songkhepe
 e te nagad esob oshob unar onake oigula oigulo eigula eigulo
-taile tahole pura puro oitar eitar oitay eitay
+taile tahole pura puro aca acha logor loge chup boshe bose oitar eitar oitay eitay
 nijer nijossho nijosso jogot jogote jogoter duniya duniyay
 kothata kothatar kothati shobdota shobdotar shobdoti
 """
@@ -138,7 +139,8 @@ hi hello hey dear sir bro brother guys anyone wondering wonder curious question 
 yo lol lmao haha hahaha bruh omg wow umm uh
 s t d ll ve re m
 now always told isn aren doesn didn wasn weren keeps currently
-word words phrase world well angle aspect summarise summarize summary overview outline faced facing
+word words phrase world well angle aspect outright hood view views grounds
+summarise summarize summary overview outline faced facing
 """
 
 FUNCTION_WORDS: frozenset[str] = frozenset((_BENGALI + _BANGLISH + _ENGLISH).split())
