@@ -270,3 +270,15 @@ def test_grammar_and_idioms_no_example_uses_are_no_unknown_subject(
     "লাই": a follow-up's word no example uses made it one about something the article lacks
     ("will it do video?"), though it asks of the last answer."""
     assert facts(play(Conversation(real), first, follow)[1]) == [fact]
+
+
+@pytest.mark.parametrize(("question", "amount"), [
+    ("AI model banate gele ethics ar legal dik ta koto important?", False),
+    ("ethics koto ta jaruri?", False),
+    ("R1 কত বড় মডেল?", True),  # a size
+    ("লামা কত ডাউনলোড হয়েছে?", True),
+])
+def test_how_much_so_is_no_number(real: Responder, question: str, amount: bool) -> None:
+    """"koto important?" (how important) asks a degree, which a fact's description tells; as
+    a number it was "the article does not say"."""
+    assert (Asked.AMOUNT in real.asks.asked(real.matcher.key(question))) is amount

@@ -348,6 +348,9 @@ class Asks:
             # "লামাকনের আর কত দিন বাকি?" asks when it is: a date tells the days left.
             found -= {Asked.DURATION, Asked.AMOUNT}
             found |= {Asked.WHEN, Asked.UPCOMING}
+        if Asked.AMOUNT in found and _asks_a_degree(key.cleaned.split()):
+            # "koto important?", "কত জরুরি?": how much so, not a number
+            found.discard(Asked.AMOUNT)
         if Asked.MONTH in found and _names_the_year(key.cleaned):
             # "ঠিক কোন বছরে?" is keyed "ঠিক কবে" (exactly when), but asks the year it names.
             found.discard(Asked.MONTH)
@@ -444,6 +447,25 @@ def _by_first_word(groups: dict[Asked, tuple[tuple[str, ...], ...]]
 _YEAR_WORDS = ("বছর", "সাল", "year", "bochor", "bochhor", "bosor")
 _YEAR_ROMANIZED = frozenset({"sal", "sale", "saal", "saale", "shal", "shale"})
 _MONTH_WORDS = ("মাস", "month", "mash", "mase")
+
+
+_HOW_MUCH = frozenset({"কত", "কতো", "koto", "kato", "kto"})
+_SO_MUCH = frozenset({"টা", "ta", "খানি", "khani"})
+# How much so: "koto important", "কত জরুরি", "koto ta strict" ask a degree, not a number.
+# (Not "big" or "good": "R1 কত বড় মডেল?", "koto % bhalo?" ask a size, a share.)
+_DEGREES = ("important", "গুরুত্বপূর্ণ", "জরুরি", "জরুরী", "jaruri", "joruri", "dorkari",
+            "দরকারি", "popular", "জনপ্রিয়", "jonopriyo", "strict", "কড়া", "safe", "নিরাপদ",
+            "useful", "কার্যকর", "effective", "serious", "গুরুতর")
+
+
+def _asks_a_degree(words: list[str]) -> bool:
+    """Whether "how much" in `words` (cleaned) asks how much so: an adjective after it."""
+    for i, word in enumerate(words):
+        if word in _HOW_MUCH:
+            rest = [w for w in words[i + 1 : i + 3] if w not in _SO_MUCH]
+            if rest and rest[0].startswith(_DEGREES):
+                return True
+    return False
 
 
 def _names_the_year(cleaned: str) -> bool:
