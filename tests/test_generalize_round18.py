@@ -282,3 +282,13 @@ def test_how_much_so_is_no_number(real: Responder, question: str, amount: bool) 
     """"koto important?" (how important) asks a degree, which a fact's description tells; as
     a number it was "the article does not say"."""
     assert (Asked.AMOUNT in real.asks.asked(real.matcher.key(question))) is amount
+
+
+@pytest.mark.parametrize("message", ["Llama install korbo kivabe? step by step bolo",
+                                     "লামা কীভাবে ইনস্টল করব? ধাপে ধাপে বলো।"])
+def test_how_to_answer_a_question_the_article_lacks_is_no_question(
+        real: Responder, message: str) -> None:
+    """"step by step bolo" after a question the article has no answer to (installing Llama)
+    says how to answer it; alone it is the new models' step-by-step reasoning, a confident
+    wrong fact."""
+    assert facts(play(Conversation(real), message)[0]) == []

@@ -330,6 +330,10 @@ class Responder:
                 part_result = self.matcher.match(f"{names} {part}")
                 found = self._decide(question, part_result, now, part=True)
             if found.kind is AnswerKind.FACT and found.fact_id is not None:
+                if self._declined(answer) and not asks(part) and any(asks(p) for p in parts):
+                    # "Llama install korbo kivabe? step by step bolo": how to answer a question
+                    # the article has no answer to, not a question of its own.
+                    continue
                 if found.fact_id in missing or not asked <= self._gives[found.fact_id]:
                     continue  # "Who sued? What are their names?": the names are still missing
                 fact = self.knowledge.facts[found.fact_id]
