@@ -40,6 +40,10 @@ MAX_UPLOAD_BYTES = 512 * 1024
 # The shipped folder holds 9 files of about 200 KiB in all.
 MAX_FILES = 32
 MAX_FOLDER_BYTES = 8 * 1024 * 1024
+# And its history's: KEPT_PER_FILE copies of MAX_FILES files of MAX_UPLOAD_BYTES would be
+# 320 MiB. Past this total of copies the oldest applies of any file go as past
+# KEPT_PER_FILE of one (`_bound_history`).
+MAX_HISTORY_BYTES = 64 * 1024 * 1024
 # Characters of a knowledge file's name: its history entry adds about 30 to it, and a name
 # must stay under the file system's 255 bytes.
 MAX_NAME = 100
@@ -237,6 +241,7 @@ def apply(directory: Path, name: str, content: bytes, base: str, tz: tzinfo,
             kept.unlink(missing_ok=True)
             raise EditError(f"cannot write {name}: {err.strerror or err}") from None
         _prune(history, name)
+        _bound_history(history)
     return Applied(kept, _moved(checked.knowledge, checked.copy, directory), checked.digest)
 
 
@@ -520,16 +525,68 @@ def _prune(history: Path, name: str) -> None:
     /rollback's reach with 21 uploads. So entries older than the last version no apply
     wrote (the file from disk) go first; once it is the oldest, the entry after it is
     folded into it instead: undoing it then undoes those applies at once."""
-    # Only files: a folder named like an entry, put there by hand, is no version to keep
-    # (rollback refuses it as an entry made by hand).
-    own = [e for e in _entries(history)
-           if e.name.removesuffix(_ABSENT) == name and e.path.is_file()]
+    own = _own(_entries(history), name)
     while len(own) > KEPT_PER_FILE:
         notes = _notes(history)
-        if _from_disk(own, notes) > 0:
-            own.pop(0).path.unlink(missing_ok=True)
-        else:
-            _fold(history, own[0], own.pop(1), notes)
+        _drop(history, own, _going(own, notes), notes)
+
+
+def _bound_history(history: Path) -> None:
+    """Keep the history copies of all files within MAX_HISTORY_BYTES: drop the oldest of
+    the entries `_prune` would drop next in each file, until they fit or each file keeps
+    only its version from disk. Never the latest entry: /rollback undoes the apply just
+    made, whatever its size."""
+    entries = [e for e in _entries(history) if e.path.is_file()]
+    sizes = {e.path: _size(e.path) for e in entries}
+    total = sum(sizes.values())
+    if total <= MAX_HISTORY_BYTES:
+        return
+    latest = entries[-1]
+    files = {name: _own(entries, name) for name in {e.name.removesuffix(_ABSENT) for e in entries}}
+    notes = _notes(history)
+    going = {name: _going(own, notes) for name, own in files.items()}
+    while total > MAX_HISTORY_BYTES:
+        ready = [(own[going[name]], name) for name, own in files.items()
+                 if len(own) > 1 and own[going[name]] is not latest]
+        if not ready:
+            return
+        _, name = min(ready, key=lambda pair: (pair[0].sequence, pair[0].stamp))
+        own = files[name]
+        total -= sizes[_drop(history, own, going[name], notes).path]
+        notes = _notes(history)  # a fold wrote one
+        going[name] = _going(own, notes)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.lstat().st_size
+    except OSError:  # deleted meanwhile, by hand
+        return 0
+
+
+def _own(entries: list[_Entry], name: str) -> list[_Entry]:
+    """The entries of the knowledge file `name`, oldest first. Only files: a folder named
+    like an entry, put there by hand, is no version to keep (rollback refuses it as an
+    entry made by hand)."""
+    return [e for e in entries if e.name.removesuffix(_ABSENT) == name and e.path.is_file()]
+
+
+def _going(own: list[_Entry], notes: dict[str, dict[str, object]]) -> int:
+    """Which of `own` (one file's entries, at least two) goes first: the oldest, if older
+    than the last version no apply wrote; else, that version being the oldest, the next."""
+    return 0 if _from_disk(own, notes) > 0 else 1
+
+
+def _drop(history: Path, own: list[_Entry], index: int,
+          notes: dict[str, dict[str, object]]) -> _Entry:
+    """Remove `own[index]` (`_going`) from `own` and from the history: delete the oldest,
+    or fold the next into the oldest. Return it."""
+    gone = own.pop(index)
+    if index == 0:
+        gone.path.unlink(missing_ok=True)
+    else:
+        _fold(history, own[0], gone, notes)
+    return gone
 
 
 def _from_disk(own: list[_Entry], notes: dict[str, dict[str, object]]) -> int:

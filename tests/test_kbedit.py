@@ -8,12 +8,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot import kbedit
 from bot.core.kbdiff import diff_knowledge
 from bot.core.loader import KnowledgeError, load_knowledge
 from bot.kbedit import (
     ABSENT,
     MAX_FILES,
     MAX_FOLDER_BYTES,
+    MAX_HISTORY_BYTES,
     EditError,
     StaleEdit,
     apply,
@@ -140,6 +142,7 @@ def test_the_folder_bounds_are_the_ones_the_readmes_give() -> None:
         text = " ".join(readme.read_text(encoding="utf-8").split())
         assert f"{MAX_FILES} knowledge files" in text, readme
         assert f"{MAX_FOLDER_BYTES >> 20} MiB" in text, readme
+        assert f"{MAX_HISTORY_BYTES >> 20} MiB" in text, readme
 
 
 def test_apply_and_rollback_round_trip(kb: Path) -> None:
@@ -427,6 +430,43 @@ def test_a_burst_of_uploads_cannot_push_the_file_as_deployed_out_of_reach(kb: Pa
     assert (kb / "events.yaml").read_bytes() == original
     with pytest.raises(EditError, match="nothing to roll back"):
         undo(kb)
+
+
+def copies(kb: Path) -> int:
+    """The bytes of the history copies in `kb`."""
+    return sum(p.stat().st_size for p in (kb / ".history").glob("*--*") if p.is_file())
+
+
+@pytest.mark.parametrize("bound", [40_000, 0])
+def test_the_history_copies_of_all_files_stay_within_their_total(
+        kb: Path, monkeypatch: pytest.MonkeyPatch, bound: int) -> None:
+    """Red-team: the folder was bounded, not its history: 20 copies of each of 32 files of
+    512 KiB, 320 MiB a stolen admin account could fill. Past MAX_HISTORY_BYTES the oldest
+    applies of any file are folded as past 20 of one file; the files as deployed stay, and
+    so does the latest entry, which undoes the apply just made."""
+    monkeypatch.setattr(kbedit, "MAX_HISTORY_BYTES", bound)
+    deployed = {name: (kb / name).read_bytes() for name in ("events.yaml", "smalltalk.yaml")}
+    wrote: dict[str, list[bytes]] = {name: [] for name in deployed}
+    for n in range(12):
+        name = ("events.yaml", "smalltalk.yaml")[n % 2]
+        content = deployed[name] + f"# upload {n}\n".encode() + b"#" * 3000 * (n % 3) + b"\n"
+        apply(kb, name, content, fingerprint(kb / name), TZ, NOW + timedelta(minutes=n),
+              by="admin 666 (upload)", what=f"{name} uploaded")
+        wrote[name].append(content)
+        # Never past the bound, but for the versions deployed and the latest copy.
+        least = sum(map(len, deployed.values())) + len((wrote[name][-2:-1] or [deployed[name]])[0])
+        assert copies(kb) <= max(bound, least), n
+    assert copies(kb) < sum(map(len, deployed.values())) + sum(
+        len(c) for w in wrote.values() for c in w[:-1])  # some were folded
+    assert undo(kb) == "smalltalk.yaml"  # the apply just made, undone alone
+    assert (kb / "smalltalk.yaml").read_bytes() == wrote["smalltalk.yaml"][-2]
+    while True:  # the rest, down to the files as deployed
+        try:
+            undo(kb)
+        except EditError as err:
+            assert "nothing to roll back" in str(err)
+            break
+    assert {name: (kb / name).read_bytes() for name in deployed} == deployed
 
 
 def test_a_version_edited_by_hand_is_the_one_a_burst_cannot_push_out(kb: Path) -> None:
