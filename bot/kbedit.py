@@ -526,8 +526,8 @@ def _prune(history: Path, name: str) -> None:
     wrote (the file from disk) go first; once it is the oldest, the entry after it is
     folded into it instead: undoing it then undoes those applies at once."""
     own = _own(_entries(history), name)
+    notes = _notes(history)  # read once: `_fold` keeps it current
     while len(own) > KEPT_PER_FILE:
-        notes = _notes(history)
         _drop(history, own, _going(own, notes), notes)
 
 
@@ -553,7 +553,6 @@ def _bound_history(history: Path) -> None:
         _, name = min(ready, key=lambda pair: (pair[0].sequence, pair[0].stamp))
         own = files[name]
         total -= sizes[_drop(history, own, going[name], notes).path]
-        notes = _notes(history)  # a fold wrote one
         going[name] = _going(own, notes)
 
 
@@ -605,7 +604,8 @@ def _fold(history: Path, base: _Entry, later: _Entry,
     """Make `base` undo the apply of `later` too, then delete `later`: `later` holds what
     `base`'s apply wrote, so `base` restored over what `later`'s apply wrote is the same
     step back, two applies at once. The note first: a crash between the two leaves a
-    rollback refused as stale, never a wrong version written."""
+    rollback refused as stale, never a wrong version written. `notes` is updated with
+    what is written."""
     first, then = notes.get(base.path.name, {}), notes.get(later.path.name, {})
     applies = _count(first.get("applies", 1)) + 1
     since = first.get("since", first.get("at", base.stamp))
@@ -625,8 +625,11 @@ def _fold(history: Path, base: _Entry, later: _Entry,
         note["taught"] = first["taught"]
     note["folded"] = later.path.name
     if "folded" in first:
-        _note(history, {**then, "entry": later.path.name, "folded": first["folded"]})
+        linked = {**then, "entry": later.path.name, "folded": first["folded"]}
+        _note(history, linked)
+        notes[later.path.name] = linked
     _note(history, note)
+    notes[base.path.name] = note  # as `_notes` would read it back: the last note wins
     later.path.unlink(missing_ok=True)
 
 
