@@ -1009,12 +1009,12 @@ class Conversation:
         borrowed: set[int] = set()  # parts read with the subject of an earlier part
         subject = question = ""
         for clause, own in clauses:
-            answer = self.responder.ask(clause, now)
+            answer = self.responder.ask(clause, now, clause=True)
             if own != clause:
                 # "Quick ones: what is Llama": the words joined before it may only blur it,
                 # or pull it to the story's fact ("...open source LLM is popular. Koto
                 # download hoise?").
-                alone = self.responder.ask(own, now)
+                alone = self.responder.ask(own, now, clause=True)
                 if alone.kind is AnswerKind.FACT and (answer.kind is not AnswerKind.FACT
                                                       or alone.score > answer.score):
                     answer = alone
@@ -1026,7 +1026,8 @@ class Conversation:
                     continue  # ", ki lav": a tail of the last question, not one of its own
                 # "লামাকন কী আর কবে হবে?", "What is Llama and who uses it?": a clause without
                 # a subject borrows the last one named.
-                answer = self.responder.ask(f"{subject} {_without_pointers(clean(clause))}", now)
+                answer = self.responder.ask(f"{subject} {_without_pointers(clean(clause))}", now,
+                                            clause=True)
                 borrowed.add(len(answers))
             if answer.kind is AnswerKind.FACT:
                 if answer.fact_id in {a.fact_id for a in answers}:

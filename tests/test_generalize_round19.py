@@ -1,0 +1,30 @@
+"""Mechanisms learned in the nineteenth round. Each test fails without its mechanism."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import fact_answers as facts
+from conftest import play
+
+from bot.core.answer import Responder
+from bot.core.conversation import Conversation
+
+
+@pytest.mark.parametrize(("message", "fact"), [
+    ("আমার চাচা খবরের চ্যানেল ছাড়া কিছু দেখেন না। সেদিন শুনলেন মেটা নাকি এআই-তে একটা ছোট"
+     " দেশের বাজেটের মতো টাকা ঢালছে। আসল অঙ্কটা কত?", "ai_investment"),
+    ("My boss scribbled 'war room' on the whiteboard after a rival launched something shiny."
+     " None of us knew the reference. What were Meta's war rooms meant to achieve?", "war_rooms"),
+])
+def test_a_story_then_a_question_with_one_candidate_is_answered(
+        real: Responder, message: str, fact: str) -> None:
+    """The story's words made the bot unsure; the question leaves one fact, which answers."""
+    assert facts(play(Conversation(real), message)[0]) == [fact]
+
+
+def test_a_clause_of_several_questions_is_not_settled_by_its_story(real: Responder) -> None:
+    """A clause of a compound message may hold the story and another clause the question:
+    the story's lone candidate would add a fact nobody asked about."""
+    message = ("আমার ধারণা ছিল লামা একদম নতুন, গত কয়েক মাসে এসেছে। কিন্তু বন্ধু বলছে এটা"
+               " অনেক পুরনো। কে ঠিক? লামা প্রথম কবে লঞ্চ হয়েছিল?")
+    assert facts(play(Conversation(real), message)[0]) == ["launch_2023"]
