@@ -322,3 +322,23 @@ def test_migration_7_indexes_unsent_rows_of_a_database_from_migration_6(
     progress = outbox.progress(1)
     assert progress is not None and (progress.sent, progress.remaining) == (1, 1)
     outbox.close()
+
+
+def test_a_preview_never_confirmed_goes_once_old(database_target: DatabaseTarget) -> None:
+    """Red team 14: a /broadcast preview nobody confirmed or cancelled stayed a draft for
+    good: no purge deleted its text and the admin who wrote it, and its Send button still
+    queued it for every subscriber months later (a stolen phone's chat history)."""
+    log = opened(database_target)
+    outbox = Outbox.open(database_target)
+    outbox.add_subscribers([1, 2], "command", LONG_AGO)
+    forgotten = outbox.create_draft("a preview left long ago", LONG_AGO, created_by=999)
+    recent = outbox.create_draft("a preview of today", NOW - timedelta(hours=1), created_by=999)
+
+    purged = log.purge(CUTOFF, NOW, rows=2, pause=lambda: None)
+    assert purged is not None and purged.broadcasts == 1
+    left = [r[0] for r in outbox.conn.execute("SELECT id FROM broadcasts ORDER BY id")]
+    assert left == [recent]
+    assert outbox.enqueue(forgotten, NOW) is None  # its Send queues nothing now
+    assert outbox.enqueue(recent, NOW) == 2
+    outbox.close()
+    log.close()

@@ -148,10 +148,12 @@ _FINISHED_SENDS = _Deliveries(
     f"state IN {FINISHED!r} AND updated_at < ? AND NOT EXISTS (SELECT 1 FROM broadcasts b"
     " WHERE b.id = outbox.broadcast_id AND b.state = 'queued')")
 # After the deliveries: a broadcast goes with its last row, so its progress never loses
-# counts. A draft cancelled has no finished_at: its creation counts.
+# counts. A draft cancelled has no finished_at: its creation counts. So does a draft never
+# confirmed nor cancelled (a preview left): kept, it held its text and admin for good.
 _FINISHED_BROADCASTS = _Broadcasts(
     "broadcasts", "broadcasts", "id",
-    "state IN ('done', 'cancelled') AND COALESCE(finished_at, created_at) < ? AND NOT EXISTS"
+    "state IN ('done', 'cancelled', 'draft') AND COALESCE(finished_at, created_at) < ?"
+    " AND NOT EXISTS"
     " (SELECT 1 FROM outbox o WHERE o.broadcast_id = broadcasts.id)")
 
 
