@@ -28,3 +28,9 @@ def test_a_clause_of_several_questions_is_not_settled_by_its_story(real: Respond
     message = ("আমার ধারণা ছিল লামা একদম নতুন, গত কয়েক মাসে এসেছে। কিন্তু বন্ধু বলছে এটা"
                " অনেক পুরনো। কে ঠিক? লামা প্রথম কবে লঞ্চ হয়েছিল?")
     assert facts(play(Conversation(real), message)[0]) == ["launch_2023"]
+
+
+def test_first_of_all_is_first(real: Responder) -> None:
+    """"সর্বপ্রথম" (first of all), formal for "প্রথম": unknown, it left the launch fact unsure."""
+    assert facts(play(Conversation(real), "লামা সর্বপ্রথম কোন বছর জনসমক্ষে এসেছিল?")[0]) == [
+        "launch_2023"]
