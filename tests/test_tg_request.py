@@ -163,6 +163,45 @@ def test_send_text_sends_what_send_message_sends(server: Server) -> None:
     assert json.loads(full.body)["reply_parameters"]["quote_parse_mode"] == "HTML"
 
 
+def test_a_connection_the_server_closed_while_idle_is_not_used_again() -> None:
+    """A server may drop a kept-alive connection between two calls (Telegram does, after a
+    while): the next call notices it (the idle socket turned readable) and connects anew."""
+    served: list[int] = []
+
+    class Hangup(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:  # noqa: N802
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            served.append(self.client_address[1])
+            data = json.dumps({"ok": True, "result": MESSAGE}).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            self.close_connection = True  # and hang up, though keep-alive was not refused
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Hangup)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+
+    async def run() -> None:
+        bot = Bot(TOKEN, base_url=f"http://127.0.0.1:{httpd.server_address[1]}/bot",
+                  request=JSONHTTPXRequest())
+        for text in ("one", "two", "three"):
+            await bot.send_message(7, text)
+            await asyncio.sleep(0.05)  # the hang-up arrives
+
+    try:
+        asyncio.run(run())
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert len(set(served)) == 3  # three connections, no call lost
+
+
 def test_connection_errors_are_telegram_network_errors() -> None:
     with socket.socket() as sock:  # a port nobody listens on
         sock.bind(("127.0.0.1", 0))

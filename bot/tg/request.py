@@ -20,6 +20,8 @@ used, so a PTB upgrade cannot break this module silently (tests/test_tg_request.
 from __future__ import annotations
 
 import json
+import select
+import socket
 import ssl
 from typing import Any
 
@@ -140,6 +142,7 @@ class _OneWrite(httpcore.AsyncNetworkStream):
 
     def __init__(self, stream: httpcore.AsyncNetworkStream) -> None:
         self._stream = stream
+        self._socket: socket.socket | None = stream.get_extra_info("socket")
         self._held: list[bytes] = []
         self._timeout: float | None = None
 
@@ -163,7 +166,22 @@ class _OneWrite(httpcore.AsyncNetworkStream):
         return _OneWrite(await self._stream.start_tls(ssl_context, server_hostname, timeout))
 
     def get_extra_info(self, info: str) -> Any:
+        if info == "is_readable":  # asked of every idle connection before each request
+            return _readable(self._socket)
         return self._stream.get_extra_info(info)
+
+
+def _readable(sock: socket.socket | None) -> bool:
+    """httpcore's check that an idle connection was closed by the server (it is readable),
+    on the socket found once: anyio builds a table of the stream's attributes to find it,
+    for each connection on each request (about 2% of a reply's CPU)."""
+    if sock is None or sock.fileno() == -1:
+        return True
+    if not hasattr(select, "poll"):
+        return bool(select.select([sock], [], [], 0)[0])
+    poller = select.poll()
+    poller.register(sock, select.POLLIN)
+    return bool(poller.poll(0))
 
 
 class _OneWriteBackend(httpcore.AsyncNetworkBackend):
