@@ -14,9 +14,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from telegram import Bot, InputFile
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    LinkPreviewOptions,
+    ReplyParameters,
+)
+from telegram.constants import ParseMode
 from telegram.error import NetworkError
+from telegram.ext import Defaults, ExtBot
 
+from bot.tg.reply import send_text
 from bot.tg.request import JSONHTTPXRequest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,6 +134,72 @@ def test_works_again_after_shutdown_and_initialize(server: Server) -> None:
     asyncio.run(run())
     texts = [json.loads(s.body).get("text") for s in server.seen if s.path.endswith("Message")]
     assert texts == ["one", "two"]
+
+
+def test_send_text_sends_what_send_message_sends(server: Server) -> None:
+    """`send_text` is `send_message` without reading the result back: byte for byte the
+    same request, with the bot's defaults (as the app sets them) filled in; a PTB upgrade
+    that changes `send_message`'s request shows here."""
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton("লামা কী?", callback_data="f:x")]])
+    reply = ReplyParameters(41, allow_sending_without_reply=True)
+
+    async def run() -> list[int]:
+        defaults = Defaults(parse_mode=ParseMode.HTML,
+                            link_preview_options=LinkPreviewOptions(is_disabled=True))
+        bot = ExtBot(TOKEN, base_url=f"{server.url}/bot", request=JSONHTTPXRequest(),
+                     defaults=defaults)
+        ids = []
+        for args in [(7, "<b>লামা</b>", None, None, None), (-5, "x", markup, reply, 3)]:
+            chat_id, text, keys, quoted, thread = args
+            await bot.send_message(chat_id, text, reply_markup=keys, reply_parameters=quoted,
+                                   message_thread_id=thread)
+            ids.append(await send_text(bot, chat_id, text, keys, quoted, thread))
+        return ids
+
+    assert asyncio.run(run()) == [MESSAGE["message_id"]] * 2
+    plain, plain_again, full, full_again = server.seen
+    assert plain.body == plain_again.body and full.body == full_again.body
+    assert plain.path == full_again.path and plain.path.endswith("/sendMessage")
+    assert json.loads(full.body)["reply_parameters"]["quote_parse_mode"] == "HTML"
+
+
+def test_a_connection_the_server_closed_while_idle_is_not_used_again() -> None:
+    """A server may drop a kept-alive connection between two calls (Telegram does, after a
+    while): the next call notices it (the idle socket turned readable) and connects anew."""
+    served: list[int] = []
+
+    class Hangup(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:  # noqa: N802
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            served.append(self.client_address[1])
+            data = json.dumps({"ok": True, "result": MESSAGE}).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            self.close_connection = True  # and hang up, though keep-alive was not refused
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Hangup)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+
+    async def run() -> None:
+        bot = Bot(TOKEN, base_url=f"http://127.0.0.1:{httpd.server_address[1]}/bot",
+                  request=JSONHTTPXRequest())
+        for text in ("one", "two", "three"):
+            await bot.send_message(7, text)
+            await asyncio.sleep(0.05)  # the hang-up arrives
+
+    try:
+        asyncio.run(run())
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert len(set(served)) == 3  # three connections, no call lost
 
 
 def test_connection_errors_are_telegram_network_errors() -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 import re
 from functools import lru_cache
+from typing import Any
 
-from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message, ReplyParameters, User
+from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, ReplyParameters, User
 from telegram.error import BadRequest, RetryAfter
+from telegram.request import BaseRequest
 
 from bot.broadcast.sender import retry_after_seconds
 from bot.core.answer import Answer, AnswerKind, Choice
@@ -23,13 +25,48 @@ log = logging.getLogger(__name__)
 # bot.tg.addressed (it moved there so bot.tg.flood need not import this).
 MAX_RETRY_WAIT = 5.0  # seconds
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8}){0,3}")  # IETF, as Telegram sends
+_UNSET = BaseRequest.DEFAULT_NONE  # PTB's "not given": the bot's `Defaults` fill it in
+_MARKUPS_KEPT = 1024
+# Each markup sent, as PTB serializes it (`to_dict`), under its id; the markup is kept with
+# it, so that the id stays its own. PTB serializes a markup on every call (0.1 ms for an
+# answer's buttons), while answers send the same few markups again and again
+# (`_answer_markup`), and a PTB object cannot change once made.
+_markup_dicts: dict[int, tuple[InlineKeyboardMarkup, dict[str, Any]]] = {}
+
+
+async def send_text(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None,
+                    reply: ReplyParameters | None, thread: int | None) -> int:
+    """`bot.send_message(chat_id, text, ...)`, the same request through the same steps (the
+    bot's defaults, its rate limiter, Telegram's errors as PTB raises them), returning only
+    the new message's id: PTB's `Message` read back from the result (sender, chat, every
+    button) cost about a tenth of a reply's CPU, and nothing here reads more than the id.
+    tests/test_tg_request.py checks the request against `send_message`'s."""
+    # Keys in `Bot.send_message`'s order, so that the JSON body is byte for byte its own.
+    data = {"chat_id": chat_id, "text": text, "disable_notification": _UNSET,
+            "link_preview_options": _UNSET, "message_thread_id": thread, "parse_mode": _UNSET,
+            "protect_content": _UNSET, "reply_markup": _markup_dict(markup),
+            "reply_parameters": reply}
+    result = await bot._post("sendMessage", data)  # `send_message` less its `Message.de_json`
+    return int(result["message_id"])
+
+
+def _markup_dict(markup: InlineKeyboardMarkup | None) -> dict[str, Any] | None:
+    """`markup` as PTB sends it, serialized once (see `_markup_dicts`)."""
+    if markup is None:
+        return None
+    kept = _markup_dicts.get(id(markup))
+    if kept is None:
+        if len(_markup_dicts) >= _MARKUPS_KEPT:
+            _markup_dicts.clear()
+        kept = _markup_dicts[id(markup)] = (markup, markup.to_dict())
+    return kept[1]
 
 
 async def send_chunks(bot: Bot, chat_id: int, chunks: list[str],
                       markup: InlineKeyboardMarkup | None = None,
-                      reply_to: int | None = None, thread: int | None = None) -> list[Message]:
+                      reply_to: int | None = None, thread: int | None = None) -> list[int]:
     """Send HTML messages in order (to forum topic `thread`, if any); the keyboard goes on
-    the last one. Returns them."""
+    the last one. Returns their ids."""
     sent = []
     for index, chunk in enumerate(chunks):
         last = index == len(chunks) - 1
@@ -39,9 +76,7 @@ async def send_chunks(bot: Bot, chat_id: int, chunks: list[str],
                  if reply_to is not None and index == 0 else None)
         markup_here = markup if last else None
         try:
-            sent.append(await bot.send_message(chat_id, chunk, reply_markup=markup_here,
-                                               reply_parameters=reply,
-                                               message_thread_id=thread))
+            sent.append(await send_text(bot, chat_id, chunk, markup_here, reply, thread))
         except RetryAfter as exc:
             # One short wait and retry keeps a reply alive through a brief 429; longer
             # waits go to the error handler instead of stalling the update queue.
@@ -49,9 +84,7 @@ async def send_chunks(bot: Bot, chat_id: int, chunks: list[str],
             if seconds > MAX_RETRY_WAIT:
                 raise
             await pause(seconds)
-            sent.append(await bot.send_message(chat_id, chunk, reply_markup=markup_here,
-                                               reply_parameters=reply,
-                                               message_thread_id=thread))
+            sent.append(await send_text(bot, chat_id, chunk, markup_here, reply, thread))
     return sent
 
 
@@ -66,7 +99,7 @@ async def edit_chunks(bot: Bot, chat_id: int, earlier: tuple[int, ...], chunks: 
         markup_here = markup if index == len(chunks) - 1 else None
         if index >= len(earlier):
             sent = await send_chunks(bot, chat_id, chunks[index:], markup, thread=thread)
-            return (*ids, *(m.message_id for m in sent))
+            return (*ids, *sent)
         try:
             await bot.edit_message_text(chunk, chat_id=chat_id, message_id=earlier[index],
                                         reply_markup=markup_here)
@@ -75,7 +108,7 @@ async def edit_chunks(bot: Bot, chat_id: int, earlier: tuple[int, ...], chunks: 
                 log.info("could not edit message %s, sending a new one: %s",
                          earlier[index], exc)
                 sent = await send_chunks(bot, chat_id, [chunk], markup_here, thread=thread)
-                ids.append(sent[0].message_id)
+                ids.append(sent[0])
                 continue
         ids.append(earlier[index])
     for message_id in earlier[len(chunks):]:
@@ -103,8 +136,8 @@ def _answer_markup(choices: tuple[Choice, ...], prefix: str,
 
 
 async def send_answer(bot: Bot, services: Services, chat_id: int, answer: Answer,
-                      reply_to: int | None = None, thread: int | None = None) -> list[Message]:
-    """Render and send `answer`; returns the messages sent (buttons on the last)."""
+                      reply_to: int | None = None, thread: int | None = None) -> list[int]:
+    """Render and send `answer`; returns the ids of the messages sent (buttons on the last)."""
     services.metrics.answers.inc(answer.kind.value)
     return await send_chunks(bot, chat_id, render_answer(answer), answer_markup(answer),
                              reply_to, thread)

@@ -145,7 +145,7 @@ async def send_parts(bot: Bot, chat_id: int, parts: Sequence[Part], *,
                                          thread))
         else:
             sent = await send_chunks(bot, chat_id, part.chunks, part.markup, reply_to, thread)
-            ids.append(tuple(m.message_id for m in sent))
+            ids.append(tuple(sent))
     return Sent(chat_id, tuple(parts), tuple(ids))
 
 
