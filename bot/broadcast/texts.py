@@ -37,6 +37,12 @@ BUTTON_CANCEL = "❌ বাতিল"
 BUTTON_STOP = "⏹ থামান"
 BROADCAST_CANCELLED = "❌ সম্প্রচার বাতিল করা হয়েছে।"
 BROADCAST_GONE = "এই সম্প্রচারটি আগেই পাঠানো বা বাতিল করা হয়েছে।"
+# A preview's Send tapped past bot.storage.outbox.DRAFT_MAX_AGE (English, as /stopall's
+# outcome: it must read unambiguously); an alert holds 200 characters.
+BROADCAST_EXPIRED = (
+    "This preview is more than {hours} hours old, so its Send no longer works: nothing was"
+    " sent. To send this text, run /broadcast again."
+)
 BROADCAST_NOT_SAVED = "⚠️ ডেটাবেসে লেখা যাচ্ছে না, তাই সম্প্রচারটি তৈরি করা হয়নি: {reason}"
 BROADCAST_NOT_QUEUED = "⚠️ ডেটাবেসে লেখা যাচ্ছে না, তাই কিছুই বদলায়নি: {reason}"
 PROGRESS = (
