@@ -270,7 +270,7 @@ def cmd_kb_validate(args: argparse.Namespace, settings: Settings) -> int:
         _print_problems(err.problems, args.format, f"problem(s) found in {directory}")
         return 1
     from bot.core.collisions import find_collisions, unanswered_examples
-    from bot.core.events import past_events
+    from bot.core.events import due_at_once, past_events
 
     responder = Responder(knowledge)
     now = _now(args, settings)
@@ -285,7 +285,8 @@ def cmd_kb_validate(args: argparse.Namespace, settings: Settings) -> int:
         f"{_many(len(knowledge.events), 'event')} (version {knowledge.version})"
     )
     # OK all the same: the folder is served.
-    warnings = sorted([*knowledge.warnings, *past_events(knowledge, now)],
+    warnings = sorted([*knowledge.warnings, *past_events(knowledge, now),
+                       *due_at_once(knowledge, now)],
                       key=lambda w: (w.file, w.line, w.column))
     if args.format == "json":
         print(json.dumps([w.__dict__ for w in warnings], ensure_ascii=False, indent=1))

@@ -25,9 +25,10 @@ from bot.broadcast.reminders import (
 )
 from bot.broadcast.sender import SenderConfig
 from bot.broadcast.service import BroadcastService
-from bot.core.events import reminder_due
+from bot.core.events import MAX_REMINDERS_AT_ONCE, reminder_due
 from bot.core.knowledge import Event, Knowledge
 from bot.storage.async_outbox import AsyncOutbox
+from bot.storage.connection import DatabaseTarget
 from bot.storage.outbox import Outbox
 from bot.storage.reminder_rows import ReminderRow, ReminderRows
 
@@ -447,3 +448,49 @@ def test_admins_see_each_reminder_queued_with_a_stop_button(tmp_path: Path,
     [notice] = [c for c in fake.sent_messages if c.chat_id == admin]
     assert "http://evil.example" in notice.text and "3" in notice.text, notice.text
     assert notice.buttons[0]["callback_data"].startswith("bc:stop:")
+
+
+def test_at_most_a_few_reminders_go_out_at_once_the_soonest_events_first() -> None:
+    """Red team 14: one events.yaml upload with many reminders already due queued one
+    broadcast per event to every subscriber. At most MAX_REMINDERS_AT_ONCE are queued in
+    one round, those of the events that begin soonest; the others are skipped."""
+    events = [event(NOW + timedelta(hours=10 - n), DAY, event_id=f"e{n}") for n in range(8)]
+    plan = plan_fire([row(e, DAY) for e in events], events, NOW)
+    assert [e.id for _, e in plan.send] == [f"e{7 - n}" for n in range(MAX_REMINDERS_AT_ONCE)]
+    assert {r.event_id for r in plan.over} == {f"e{n}" for n in range(8 - MAX_REMINDERS_AT_ONCE)}
+    assert plan.skip == () and plan.cancel == ()
+
+
+def test_a_flood_of_due_reminders_queues_a_few_and_skips_the_rest(
+        database_target: DatabaseTarget) -> None:
+    """The same on the database (SQLite and PostgreSQL): a few broadcasts, every other row
+    skipped for good (the next round sends none of them), the admins told once."""
+    events = [event(NOW + HOUR + timedelta(minutes=n), DAY, event_id=f"e{n:03d}")
+              for n in range(50)]
+    told: list[str] = []
+
+    async def tell(text: str) -> None:
+        told.append(text)
+
+    async def main() -> tuple[list[int], list[int], list[ReminderRow], int]:
+        db = await AsyncOutbox.open(database_target)
+        await db.call(lambda o: o.add_subscribers(range(1, 4), "test", NOW))
+        scheduler = ReminderScheduler(db, knowledge(*events), lambda: NOW,
+                                      on_queued=lambda: None, tell_admins=tell)
+        first, second = await scheduler.tick(), await scheduler.tick()
+        rows = await db.call(lambda o: ReminderRows(o).all())
+        messages = await db.call(lambda o: len(o.pending_batch(1000)))
+        await db.close()
+        return first, second, rows, messages
+
+    first, second, rows, messages = asyncio.run(main())
+    assert len(first) == MAX_REMINDERS_AT_ONCE and second == []
+    assert messages == 3 * MAX_REMINDERS_AT_ONCE
+    sent = sorted(r.event_id for r in rows if r.state == "sent")
+    assert sent == [f"e{n:03d}" for n in range(MAX_REMINDERS_AT_ONCE)]
+    assert sum(r.state == "skipped" for r in rows) == 50 - MAX_REMINDERS_AT_ONCE
+    [notice] = told
+    assert "50 reminders fell due at once" in notice
+    assert f"{50 - MAX_REMINDERS_AT_ONCE} were skipped" in notice
+    assert "and 27 more" in notice and len(notice) < 1000, notice
+

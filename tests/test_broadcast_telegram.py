@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from bot.broadcast import texts
 from bot.broadcast.sender import SenderConfig
 from bot.config import Settings
 from bot.storage.connection import DatabaseTarget
-from bot.storage.outbox import Outbox
+from bot.storage.outbox import DRAFT_MAX_AGE, Outbox
 from bot.tg.runner import BotRuntime
 
 ADMIN = 999
@@ -28,11 +29,12 @@ SUBSCRIBED = texts.SUBSCRIBED
 class BroadcastBot(BotThread):
     """The bot, sending broadcasts fast and reporting their progress often."""
 
-    def __init__(self, fake: LimitedTelegram, path: Path) -> None:
+    def __init__(self, fake: LimitedTelegram, path: Path,
+                 clock: Callable[[], datetime] | None = None) -> None:
         settings = Settings(token=TOKEN, base_url=fake.base_url, admin_ids=frozenset({ADMIN}),
                             database=DatabaseTarget.parse(path), knowledge_dir=KNOWLEDGE_DIR,
                             timezone=DHAKA)
-        runtime = BotRuntime(settings, poll_timeout=1.0, watch_interval=0)
+        runtime = BotRuntime(settings, poll_timeout=1.0, watch_interval=0, clock=clock)
         runtime.broadcasting.config = SenderConfig(rate=50, idle_poll=0.1)
         runtime.broadcasting.progress_every = 0.1
         super().__init__(runtime)
@@ -152,3 +154,40 @@ def test_a_control_character_is_refused_as_the_command_line_refuses_it(
         assert f"U+{code}" in refused.text and not refused.buttons, refused.text
     [preview] = fake.ask("/broadcast লামাকন\n\tআসছে", user_id=ADMIN)  # lines and tabs are text
     assert len(preview.buttons) == 2
+
+
+def test_a_preview_a_day_old_is_not_sent(fake: LimitedTelegram, tmp_path: Path) -> None:
+    """Red team 14: a preview's Send worked however old the preview was: someone holding a
+    stolen admin phone could scroll back months and send an old draft to every subscriber
+    with one tap. Past DRAFT_MAX_AGE it sends nothing and tells the admin, in English, to run
+    /broadcast again; its buttons go, and a new preview sends as usual."""
+    later = timedelta(0)
+    running = BroadcastBot(fake, tmp_path / "bot.sqlite3",
+                           clock=lambda: datetime.now(DHAKA) + later)
+    try:
+        fake.ask("/subscribe", user_id=61)
+        [old] = fake.ask("/broadcast an old draft", user_id=ADMIN)
+        [fresh] = fake.ask("/broadcast a draft of today", user_id=ADMIN)
+        later = DRAFT_MAX_AGE + timedelta(minutes=1)  # the phone is picked up the next day
+        [recent] = fake.ask("/broadcast written just now", user_id=ADMIN)
+        send = old.buttons[0]["callback_data"]
+        calls = fake.tap(send, user_id=ADMIN, message_id=old.message_id or 0,
+                         method="editMessageReplyMarkup")
+        [alert] = [c for c in calls if c.method == "answerCallbackQuery"]
+        assert alert.params.get("show_alert") is True
+        assert alert.text == texts.BROADCAST_EXPIRED.format(hours=24)
+        assert "24 hours" in alert.text and "/broadcast again" in alert.text
+        assert calls[-1].params.get("reply_markup") in (None, {}, {"inline_keyboard": []})
+        again = fake.tap(fresh.buttons[0]["callback_data"], user_id=ADMIN)  # as old by now
+        assert again[-1].text == texts.BROADCAST_EXPIRED.format(hours=24)
+        since = fake.mark()
+        fake.callback(recent.buttons[0]["callback_data"], user_id=ADMIN, message_id=78)
+        fake.wait_for("sendMessage", lambda c: c.text == "written just now", since=since)
+        time.sleep(0.5)  # the sender's next rounds: the old drafts must not follow
+        sent = [c.text for c in fake.sent_messages if c.chat_id == 61]
+        assert "an old draft" not in sent and "a draft of today" not in sent
+        assert running.outbox(lambda o: o.pending_batch(10)) == []
+        for broadcast in running.outbox(lambda o: o.recent(10)):
+            assert broadcast.total == (1 if broadcast.text == "written just now" else 0)
+    finally:
+        running.stop()

@@ -676,3 +676,23 @@ def test_days_left_until_an_event_is_its_countdown() -> None:
     replies = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["kind"] for r in replies] == ["fact", "fact", "fact"]
     assert all("আর ৯ দিন বাকি" in r["answer"] for r in replies)
+
+
+def test_kb_validate_says_how_many_reminders_fall_due_at_once(tmp_path: Path) -> None:
+    """Red team 14: `kb validate` shows what an upload's preview shows: how many reminders
+    loading the folder makes fall due at once (one per event not begun), and the cap."""
+    from bot.core.events import MAX_REMINDERS_AT_ONCE
+
+    folder = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", folder)
+    text = (folder / "events.yaml").read_text()
+    for n in range(5):
+        text += (f"  - id: extra_{n}\n    title: \"x\"\n    starts_at: 2025-04-21\n"
+                 "    remind_before: [1d, 1h]\n    fact_id: llamacon\n")
+    (folder / "events.yaml").write_text(text)
+    done = run("kb", "validate", str(folder), "--now", "2025-04-20T10:00+06:00")
+    assert done.returncode == 0, done.stderr
+    assert "5 reminders would fall due at once when a bot loads this folder" in done.stdout
+    assert f"at most {MAX_REMINDERS_AT_ONCE} are sent together" in done.stdout
+    quiet = run("kb", "validate", str(folder), "--now", "2025-04-19T10:00+06:00")
+    assert "fall due at once" not in quiet.stdout, quiet.stdout  # none due yet

@@ -13,7 +13,7 @@ import pytest
 from conftest import sqlite_steps
 
 from bot.storage.connection import DatabaseTarget, Engine
-from bot.storage.outbox import Outbox
+from bot.storage.outbox import DRAFT_MAX_AGE, Outbox, Unqueued
 from bot.storage.question_log import QuestionLog
 from bot.storage.reminder_rows import ReminderRow, ReminderRows
 
@@ -293,3 +293,23 @@ def test_finding_finished_broadcasts_does_not_walk_their_deliveries(tmp_path: Pa
     small, large = finish_steps(2_000), finish_steps(40_000)
     outbox.close()
     assert large <= small + 5 and large < 50, (small, large)
+
+
+def test_a_preview_older_than_its_bound_queues_nothing(outbox: Outbox) -> None:
+    """Red team 14: a /broadcast preview's Send worked however old the preview was, so a
+    stolen admin phone could scroll back months and send an old draft to every subscriber
+    with one tap. Past `DRAFT_MAX_AGE` it queues nothing (and says why); within it, it does."""
+    outbox.add_subscribers([1, 2], "test", NOW - timedelta(days=90))
+    old = outbox.create_draft("an old preview", NOW - DRAFT_MAX_AGE - timedelta(seconds=1))
+    fresh = outbox.create_draft("today's preview", NOW - DRAFT_MAX_AGE + timedelta(minutes=1))
+    assert outbox.send_draft(old, NOW) is Unqueued.EXPIRED
+    assert outbox.send_draft(old, NOW) is Unqueued.EXPIRED  # tapped again: the same
+    assert outbox.pending_batch(10) == []
+    progress = outbox.progress(old)
+    assert progress is not None and (progress.state, progress.total) == ("draft", 0)
+    assert outbox.send_draft(fresh, NOW) == 2
+    assert outbox.send_draft(fresh, NOW) is Unqueued.GONE  # confirming twice queues once
+    cancelled = outbox.create_draft("cancelled", NOW - timedelta(days=30))
+    assert outbox.cancel_draft(cancelled)
+    assert outbox.send_draft(cancelled, NOW) is Unqueued.GONE  # gone before it was old
+    assert [i.broadcast_id for i in outbox.pending_batch(10)] == [fresh, fresh]

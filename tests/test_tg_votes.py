@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from conftest import FIXED_NOW, BotThread
+from conftest import FIXED_NOW, BotThread, start_bot
 from fake_telegram import Call, FakeTelegram
+from test_tg_messages import edit
 
 from bot.core.review import NARROW_MARGIN, Signal
+from bot.storage.connection import DatabaseTarget
 from bot.storage.records import FactFeedback
 
 QUESTION = "লামা কতবার ডাউনলোড হয়েছে?"
@@ -108,3 +111,43 @@ def test_a_vote_on_an_answer_sent_from_a_button_finds_its_question(
     vote(fake_telegram, "v:down", answer)
     counted = feedback(bot)[FACT]
     assert (counted.answered, counted.down) == (1, 1)
+
+
+def test_a_vote_stays_with_the_fact_it_was_given_on_when_the_question_is_edited(
+    bot_settings: Any, fake_telegram: FakeTelegram, database_target: DatabaseTarget
+) -> None:
+    """Red team 14: an edited question edits its answer in place, and a 👍/👎 given on the
+    old answer then counted for the new fact (in /stats and the review). A vote counts for
+    the fact its message showed when it was given; a vote given after the edit, for the new."""
+    later = timedelta(0)
+    running = start_bot(replace(bot_settings, database=database_target),
+                        clock=lambda: FIXED_NOW + later)
+    try:
+        message = fake_telegram.make_message(QUESTION, user_id=111)
+        since = fake_telegram.mark()
+        fake_telegram.push("message", message)
+        [answer] = fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == 111,
+                                          since=since)
+        vote(fake_telegram, "v:down", answer)
+        chips = fake_telegram.wait_for("editMessageReplyMarkup", since=since)[-1]
+        vote(fake_telegram, "v:why:wrong", answer, chips.params["reply_markup"])
+        fake_telegram.wait_for("editMessageReplyMarkup", since=since, count=2)
+
+        later = timedelta(minutes=2)  # the user corrects the question afterwards
+        edit(fake_telegram, message, "লামাকন কবে?")
+        [edited] = fake_telegram.wait_for("editMessageText", since=since)
+        assert edited.params["message_id"] == answer.message_id
+        counted = feedback(running)
+        assert (counted[FACT].answered, counted[FACT].up, counted[FACT].down) == (1, 0, 1)
+        assert (counted["llamacon"].answered, counted["llamacon"].up,
+                counted["llamacon"].down) == (1, 0, 0)
+        items = running.call(running.services.storage.review_items(NARROW_MARGIN))
+        assert [(i.signal, i.reason, i.answered) for i in items
+                if i.signal is Signal.DISLIKED] == [(Signal.DISLIKED, "wrong", FACT)]
+
+        later = timedelta(minutes=3)  # someone votes on the new answer: it counts for it
+        vote(fake_telegram, "v:up", answer, edited.params["reply_markup"], user_id=222)
+        counted = feedback(running)
+        assert (counted["llamacon"].up, counted[FACT].up, counted[FACT].down) == (1, 0, 1)
+    finally:
+        running.stop()

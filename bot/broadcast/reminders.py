@@ -15,6 +15,10 @@ Rules:
   was added late) only the latest is sent: one message with the current countdown.
 - a reminder that fell due while the bot was down goes out if the event has not begun,
   else it is skipped and logged.
+- at most MAX_REMINDERS_AT_ONCE reminders (of as many events) are queued in one round,
+  those of the events that begin soonest: the others due with them are skipped, logged, and
+  the admins told in one message. Each is a message to every subscriber, and one upload of
+  events.yaml (a stolen admin account's) could make thousands fall due at once.
 - a reminder that cannot be scheduled (its time overflows) or read or sent is set aside,
   logged and reported to the admins once; it never stops the others.
 - only the sender lease's holder syncs or fires, each write checking the lease's epoch in
@@ -32,7 +36,7 @@ from datetime import datetime, timedelta
 
 from bot.broadcast import texts
 from bot.broadcast.sender import Fence, wait_event
-from bot.core.events import describe_event, instant, reminder_due
+from bot.core.events import MAX_REMINDERS_AT_ONCE, describe_event, instant, reminder_due
 from bot.core.knowledge import Event, Knowledge
 from bot.storage.async_outbox import AsyncOutbox
 from bot.storage.connection import DatabaseError
@@ -54,6 +58,7 @@ class FirePlan:
     send: tuple[tuple[ReminderRow, Event], ...]
     skip: tuple[ReminderRow, ...]  # superseded by a later one, or the event has begun
     cancel: tuple[ReminderRow, ...]  # the event is gone
+    over: tuple[ReminderRow, ...] = ()  # due with more than MAX_REMINDERS_AT_ONCE: skipped
 
 
 def plan_sync(rows: Iterable[ReminderRow], events: Iterable[Event], now: datetime) -> SyncPlan:
@@ -116,7 +121,8 @@ def _scheduled(event: Event, offset: timedelta) -> ReminderRow:
                        instant(event.starts_at), "scheduled")
 
 
-def plan_fire(due: Iterable[ReminderRow], events: Iterable[Event], now: datetime) -> FirePlan:
+def plan_fire(due: Iterable[ReminderRow], events: Iterable[Event], now: datetime,
+              most: int = MAX_REMINDERS_AT_ONCE) -> FirePlan:
     now = instant(now)
     by_id = {e.id: e for e in events}
     groups: dict[str, list[ReminderRow]] = {}
@@ -134,7 +140,9 @@ def plan_fire(due: Iterable[ReminderRow], events: Iterable[Event], now: datetime
         latest = min(rows, key=lambda r: r.offset_s)  # the smallest offset falls due last
         send.append((latest, event))
         skip.extend(r for r in rows if r is not latest)
-    return FirePlan(tuple(send), tuple(skip), tuple(cancel))
+    send.sort(key=lambda sent: (sent[0].starts_at, sent[0].due_at, sent[0].event_id))
+    over = tuple(row for row, _ in send[most:])  # the events that begin latest
+    return FirePlan(tuple(send[:most]), tuple(skip), tuple(cancel), over)
 
 
 ON_TIME = timedelta(minutes=1)  # fired this soon after its due time, a reminder is on time
@@ -174,6 +182,7 @@ def sync(outbox: Outbox, events: Iterable[Event], now: datetime,
 class Fired:
     queued: tuple[int, ...]  # new broadcast ids
     problems: tuple[RowProblem, ...] = ()  # due reminders that could not be queued
+    over: tuple[ReminderRow, ...] = ()  # skipped: due with more than MAX_REMINDERS_AT_ONCE
 
 
 def fire_due(outbox: Outbox, events: Iterable[Event], now: datetime,
@@ -190,6 +199,12 @@ def fire_due(outbox: Outbox, events: Iterable[Event], now: datetime,
         log.warning("reminder %s -%ss skipped (due %s ago; event begun or a later one due)",
                     row.event_id, row.offset_s, late)
     rows.set_state(plan.cancel, "cancelled", now)
+    # Before the others are queued: a crash in between loses none of them, sends no more.
+    rows.set_state(plan.over, "skipped", now)
+    if plan.over:
+        log.warning("%d reminders due at once: %d queued, %d skipped (at most %d at once): %s",
+                    len(plan.send) + len(plan.over), len(plan.send), len(plan.over),
+                    MAX_REMINDERS_AT_ONCE, over_text(plan.over))
     queued, problems = [], []
     for row, event in plan.send:
         try:
@@ -207,7 +222,24 @@ def fire_due(outbox: Outbox, events: Iterable[Event], now: datetime,
             log.info("reminder %s -%ss queued as broadcast %s", row.event_id, row.offset_s,
                      broadcast_id)
             queued.append(broadcast_id)
-    return Fired(tuple(queued), tuple(problems))
+    return Fired(tuple(queued), tuple(problems), plan.over)
+
+
+def over_text(rows: Iterable[ReminderRow]) -> str:
+    """The events of skipped reminders, the first MAX_EVENTS_NAMED by id, and how many more."""
+    events = sorted({r.event_id for r in rows})
+    more = len(events) - MAX_EVENTS_NAMED
+    return ", ".join(events[:MAX_EVENTS_NAMED]) + (f" and {more} more" if more > 0 else "")
+
+
+def over_notice(fired: Fired) -> str:
+    """For the admins: the reminders a round skipped, past MAX_REMINDERS_AT_ONCE."""
+    return texts.REMINDERS_OVER.format(
+        due=len(fired.queued) + len(fired.over), queued=len(fired.queued),
+        skipped=len(fired.over), most=MAX_REMINDERS_AT_ONCE, events=over_text(fired.over))
+
+
+MAX_EVENTS_NAMED = 20  # event ids one notice (or log line) of skipped reminders names
 
 
 class ReminderScheduler:
@@ -278,6 +310,8 @@ class ReminderScheduler:
             self.on_queued()
             if self.on_fired is not None:
                 await self.on_fired(list(fired.queued))
+        if fired.over and self.tell_admins is not None:
+            await self.tell_admins(over_notice(fired))
         await self._report(fired.problems)
         return list(fired.queued)
 

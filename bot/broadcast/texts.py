@@ -37,6 +37,12 @@ BUTTON_CANCEL = "❌ বাতিল"
 BUTTON_STOP = "⏹ থামান"
 BROADCAST_CANCELLED = "❌ সম্প্রচার বাতিল করা হয়েছে।"
 BROADCAST_GONE = "এই সম্প্রচারটি আগেই পাঠানো বা বাতিল করা হয়েছে।"
+# A preview's Send tapped past bot.storage.outbox.DRAFT_MAX_AGE (English, as /stopall's
+# outcome: it must read unambiguously); an alert holds 200 characters.
+BROADCAST_EXPIRED = (
+    "This preview is more than {hours} hours old, so its Send no longer works: nothing was"
+    " sent. To send this text, run /broadcast again."
+)
 BROADCAST_NOT_SAVED = "⚠️ ডেটাবেসে লেখা যাচ্ছে না, তাই সম্প্রচারটি তৈরি করা হয়নি: {reason}"
 BROADCAST_NOT_QUEUED = "⚠️ ডেটাবেসে লেখা যাচ্ছে না, তাই কিছুই বদলায়নি: {reason}"
 PROGRESS = (
@@ -55,6 +61,15 @@ BROADCAST_BY_ANOTHER = (
 REMINDER_QUEUED = (
     "📣 রিমাইন্ডার সম্প্রচার #{id} পাঠানো হচ্ছে, {count} জন সাবস্ক্রাইবারকে:\n\n{text}\n\n"
     "আপনার জানা না থাকলে থামান।"
+)
+# To every admin, once per round: more reminders fell due together than are sent at once
+# (bot.core.events.MAX_REMINDERS_AT_ONCE). English, as /stopall's outcome.
+REMINDERS_OVER = (
+    "⚠️ {due} reminders fell due at once: the {queued} of the events that begin soonest were"
+    " queued (each shown to you with its ⏹), and the other {skipped} were skipped and will"
+    " not be sent, so that subscribers do not get {due} messages at once (at most {most}"
+    " reminders go out together). Skipped, for events: {events}. If events.yaml was not"
+    " meant to add them, /rollback its upload; to announce them, use /broadcast."
 )
 BROADCAST_TEXT_FOLLOWS = "(পুরো লেখাটি পরের বার্তায়)"
 BROADCAST_STOPPED = "⏹ admin {admin} সম্প্রচার #{id} থামিয়েছেন: {count}টি বার্তা আর পাঠানো হবে না।"

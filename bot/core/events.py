@@ -232,3 +232,48 @@ def past_events(knowledge: Knowledge, now: datetime,
             warning=True,
         ))
     return warnings
+
+
+# Reminders that fall due together (the same round of the scheduler: an upload adding many
+# events about to begin, or a bot down for a while) queue at most this many broadcasts, those
+# of the events that begin soonest; the rest are skipped, and the admins told in one message.
+# Each is a message to every subscriber, and a stolen admin account could add thousands.
+MAX_REMINDERS_AT_ONCE = 3
+_EVENTS_NAMED = 10  # event ids a warning names; past them, "and N more"
+
+
+def due_at_once(knowledge: Knowledge, now: datetime,
+                before: Knowledge | None = None) -> list[Problem]:
+    """One warning when loading `knowledge` at `now` makes reminders fall due at once: each
+    event not begun with a reminder due by `now` sends one (only its latest). With `before`
+    (an upload's preview), only the events added, moved or given other offsets since it:
+    the others' were sent or skipped already. (One a move still fits is not sent again, so
+    the count may be one high for a moved event whose reminder went out.)"""
+    earlier = {e.id: (e.starts_at, e.remind_before) for e in before.events} if before else {}
+    moment = instant(now)
+    due = []
+    for event in knowledge.events:
+        if earlier.get(event.id) == (event.starts_at, event.remind_before):
+            continue
+        try:
+            if instant(event.starts_at) > moment and any(
+                    reminder_due(event, offset) <= moment for offset in event.remind_before):
+                due.append(event)
+        except OverflowError:  # the scheduler reports it; nothing falls due
+            continue
+    if not due:
+        return []
+    site = knowledge.event_sites.get(due[0].id, Site("?", 1, 1))
+    named = ", ".join(repr(e.id) for e in due[:_EVENTS_NAMED])
+    more = f" and {len(due) - _EVENTS_NAMED} more" if len(due) > _EVENTS_NAMED else ""
+    when = ("on Apply" if before is not None
+            else "when a bot loads this folder (those it has not sent yet)")
+    count = "1 reminder" if len(due) == 1 else f"{len(due)} reminders"
+    return [Problem(
+        site.file, site.line, site.column,
+        f"{count} would fall due at once {when}, each a message to every subscriber"
+        f" (events {named}{more}): at most {MAX_REMINDERS_AT_ONCE} are sent together, those of"
+        " the events that begin soonest; the rest are skipped and the admins told",
+        "if these events should not be announced now, give them shorter remind_before offsets",
+        warning=True,
+    )]

@@ -39,7 +39,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +98,17 @@ class Outcome:
     state: str  # sent, failed, blocked
     at: datetime
     error: str | None = None
+# A /broadcast preview's Send queues it only this long after the preview was made: an admin's
+# chat history holds every preview ever shown, and a stolen phone could otherwise send a
+# months-old draft to every subscriber with one tap (README, "Announcements").
+DRAFT_MAX_AGE = timedelta(hours=24)
+
+
+class Unqueued(Enum):
+    """Why `Outbox.send_draft` queued nothing."""
+
+    GONE = "gone"  # sent or cancelled already (a second tap, /stopall, a purge)
+    EXPIRED = "expired"  # still a draft, but made more than DRAFT_MAX_AGE ago
 
 
 @dataclass(frozen=True)
@@ -242,6 +254,19 @@ class Outbox:
         """Queue a draft for every current subscriber; None if it is not a draft (any more)."""
         with self.conn.transaction() as db:
             return self.enqueue_in(db, broadcast_id, now)
+
+    def send_draft(self, broadcast_id: int, now: datetime) -> int | Unqueued:
+        """A preview's Send: queue the draft for every current subscriber (how many), unless
+        it is no draft any more or was made more than DRAFT_MAX_AGE before `now`."""
+        with self.conn.transaction() as db:
+            row = db.execute("SELECT state, created_at FROM broadcasts WHERE id = ?",
+                             (broadcast_id,)).fetchone()
+            if row is None or row[0] != "draft":
+                return Unqueued.GONE
+            if row[1] < iso(now - DRAFT_MAX_AGE):
+                return Unqueued.EXPIRED  # left a draft: /stopall and the purge still see it
+            count = self.enqueue_in(db, broadcast_id, now)
+            return Unqueued.GONE if count is None else count
 
     def enqueue_in(self, db: Connection, broadcast_id: int, now: datetime) -> int | None:
         cur = db.execute(

@@ -75,11 +75,14 @@ _INSERT_VOTE = (
     " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id, message_id, user_id) DO UPDATE SET"
     " up = excluded.up, reason = excluded.reason, voted_at = excluded.voted_at"
 )
-# The fact answer a vote is about: the latest answer logged on its message (an edited
-# question reuses the message).
+# The fact answer a vote is about: the latest answer logged on its message by the time of
+# the vote. An edited question edits its answer in place, in the same message: a vote given
+# on the old answer stays with the old fact, one given since counts for the new (a second
+# tap replaces the first, and its time). Both times are logged to the second: a vote given
+# within the second of the edit counts for the new answer.
 _VOTED_ANSWER = (
     "JOIN questions q ON q.id = (SELECT MAX(a.id) FROM questions a WHERE a.kind = 'fact'"
-    " AND a.chat_id = v.chat_id AND a.message_id = v.message_id)"
+    " AND a.chat_id = v.chat_id AND a.message_id = v.message_id AND a.asked_at <= v.voted_at)"
 )
 _UNDECIDED = "NOT EXISTS (SELECT 1 FROM review_decisions d WHERE d.text = q.text)"
 

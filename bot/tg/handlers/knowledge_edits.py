@@ -18,7 +18,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import kbedit
-from bot.core.events import past_events
+from bot.core.events import due_at_once, past_events
 from bot.core.knowledge import Knowledge
 from bot.core.loader import KnowledgeError
 from bot.core.message_length import MAX_MESSAGE, shorten
@@ -108,7 +108,9 @@ async def preview(context: ContextTypes.DEFAULT_TYPE, services: Services, chat_i
     # As `kb validate` warns, of the uploaded file and the events this upload adds or moves:
     # named by file, as problems are (the staged copy's folder is no path the admin knows).
     found = [w for w in staged.knowledge.warnings if Path(w.file).name == name]
-    found += past_events(staged.knowledge, services.now(), services.knowledge)
+    now = services.now()
+    found += past_events(staged.knowledge, now, services.knowledge)
+    found += due_at_once(staged.knowledge, now, services.knowledge)
     warnings = [str(replace(w, file=Path(w.file).name)) for w in found]
     *chunks, last = report_chunks(texts.EDIT_SUMMARY.format(name=escape(name)),
                                   [*staged.diff.value_lines(), *staged.diff.lines(),

@@ -44,7 +44,7 @@ from bot.core.message_length import (
 )
 from bot.storage.async_outbox import AsyncOutbox
 from bot.storage.connection import DatabaseError
-from bot.storage.outbox import StoppedAll
+from bot.storage.outbox import DRAFT_MAX_AGE, StoppedAll, Unqueued
 from bot.tg.handlers.admin import admin_services
 from bot.tg.reply import thread_of
 from bot.tg.services import Services, services_of
@@ -214,7 +214,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if action == "cancel":
             done = await outbox.call(lambda o: o.cancel_draft(draft))
         else:
-            count = await outbox.call(lambda o: o.enqueue(draft, now))
+            count = await outbox.call(lambda o: o.send_draft(draft, now))
     except DatabaseError as exc:
         log.warning("broadcast %s: %s by admin %s not saved: %s",
                     draft, action, query.from_user.id, exc)
@@ -228,7 +228,14 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer()
         await _edit(query.edit_message_text(texts.BROADCAST_CANCELLED, parse_mode=None))
         return
-    if count is None:  # tapped twice, or already cancelled
+    if count is Unqueued.EXPIRED:  # an old preview in a (perhaps stolen) phone's history
+        hours = int(DRAFT_MAX_AGE.total_seconds() // 3600)
+        log.warning("admin %s tapped Send on broadcast preview %s, older than %d hours:"
+                    " not sent", query.from_user.id, draft, hours)
+        await query.answer(texts.BROADCAST_EXPIRED.format(hours=hours), show_alert=True)
+        await _edit(query.edit_message_reply_markup(None))  # no Send left to tap
+        return
+    if count is Unqueued.GONE:  # tapped twice, or already cancelled
         await query.answer(texts.BROADCAST_GONE, show_alert=True)
         return
     await query.answer()
