@@ -34,3 +34,11 @@ def test_first_of_all_is_first(real: Responder) -> None:
     """"সর্বপ্রথম" (first of all), formal for "প্রথম": unknown, it left the launch fact unsure."""
     assert facts(play(Conversation(real), "লামা সর্বপ্রথম কোন বছর জনসমক্ষে এসেছিল?")[0]) == [
         "launch_2023"]
+
+
+@pytest.mark.parametrize("question", ["মেটা এআই কোন মডেলের উপর চলে?",
+                                      "Which model is behind Meta AI?"])
+def test_the_model_meta_ai_runs_on_is_meta_ais_fact(real: Responder, question: str) -> None:
+    """Its examples asked what technology Meta AI runs on, not which model: "model" pulled
+    every fact about Llama's models ahead, and the "did you mean" offered the lawsuit."""
+    assert facts(play(Conversation(real), question)[0]) == ["meta_ai_assistant"]
