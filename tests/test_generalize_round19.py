@@ -7,6 +7,7 @@ from conftest import fact_answers as facts
 from conftest import play
 
 from bot.core.answer import Responder
+from bot.core.asks import Asked
 from bot.core.conversation import Conversation
 
 
@@ -42,3 +43,17 @@ def test_the_model_meta_ai_runs_on_is_meta_ais_fact(real: Responder, question: s
     """Its examples asked what technology Meta AI runs on, not which model: "model" pulled
     every fact about Llama's models ahead, and the "did you mean" offered the lawsuit."""
     assert facts(play(Conversation(real), question)[0]) == ["meta_ai_assistant"]
+
+
+@pytest.mark.parametrize("question", ["লামা দিয়ে কত রকম কাজ করা যায়?",
+                                      "llama koto dhoroner kaje lage?"])
+def test_how_many_kinds_asks_which_kinds_not_a_number(real: Responder, question: str) -> None:
+    """"কত রকম" (how many kinds) is answered by the kinds a fact lists: read as "how many",
+    it asked a number the versatility fact lacks, and the article "did not say"."""
+    key = real.matcher.key(question)
+    assert Asked.AMOUNT not in real.asks.asked(key)
+    assert facts(play(Conversation(real), question)[0]) == ["versatility"]
+
+
+def test_how_many_is_still_a_number(real: Responder) -> None:
+    assert Asked.AMOUNT in real.asks.asked(real.matcher.key("লামা কতবার ডাউনলোড হয়েছে?"))

@@ -351,6 +351,10 @@ class Asks:
         if Asked.AMOUNT in found and _asks_a_degree(key.cleaned.split()):
             # "koto important?", "কত জরুরি?": how much so, not a number
             found.discard(Asked.AMOUNT)
+        if Asked.AMOUNT in found and _asks_kinds(key.cleaned.split()):
+            # "কত রকম কাজে?", "in how many ways?": which kinds, which a list tells
+            found.discard(Asked.AMOUNT)
+            found.add(Asked.WHICH)
         if Asked.MONTH in found and _names_the_year(key.cleaned):
             # "ঠিক কোন বছরে?" is keyed "ঠিক কবে" (exactly when), but asks the year it names.
             found.discard(Asked.MONTH)
@@ -458,6 +462,11 @@ _DEGREES = ("important", "গুরুত্বপূর্ণ", "জরুর�
             "useful", "কার্যকর", "effective", "serious", "গুরুতর")
 
 
+# Kinds and ways: "কত রকম", "কত ধরনের", "koto rokomer", "how many kinds", "in how many ways".
+_KINDS = ("রকম", "ধরন", "প্রকার", "ভাবে", "rokom", "dhoron", "prokar", "bhabe", "kind", "type",
+          "way", "sort")
+
+
 def _asks_a_degree(words: list[str]) -> bool:
     """Whether "how much" in `words` (cleaned) asks how much so: an adjective after it."""
     for i, word in enumerate(words):
@@ -465,6 +474,19 @@ def _asks_a_degree(words: list[str]) -> bool:
             rest = [w for w in words[i + 1 : i + 3] if w not in _SO_MUCH]
             if rest and rest[0].startswith(_DEGREES):
                 return True
+    return False
+
+
+def _asks_kinds(words: list[str]) -> bool:
+    """Whether "how many" in `words` (cleaned) asks how many kinds or ways: a word of
+    kinds right after it ("কত রকম", "koto dhoroner", "how many ways")."""
+    for i, word in enumerate(words):
+        after = words[i + 1 : i + 2]
+        if word in _HOW_MUCH and after and after[0].startswith(_KINDS):
+            return True
+        if word == "how" and words[i + 1 : i + 2] == ["many"] and (
+                rest := words[i + 2 : i + 3]) and rest[0].startswith(_KINDS):
+            return True
     return False
 
 
