@@ -127,8 +127,8 @@ def test_a_sure_answer_from_the_first_article_asks_no_other(
     second = together.articles_for(together.matcher.key(clean("ওপেন সোর্স মডেলের চাহিদা কেন?")))[1]
     asked: list[str] = []
     real_ask = second.ask
-    monkeypatch.setattr(second, "ask", lambda q, now, key=None: asked.append(q) or real_ask(
-        q, now, key))
+    monkeypatch.setattr(second, "ask", lambda q, now, key=None, **kw: asked.append(q) or real_ask(
+        q, now, key, **kw))
     sure = together.ask("ডেভেলপাররা কি ওপেন সোর্স এলএলএম পছন্দ করতেছে?", NOW)
     assert (sure.kind, sure.fact_id) == (AnswerKind.FACT, "open_source_interest")
     assert sure.score >= together.policy.article_sure_at and asked == []
