@@ -347,3 +347,16 @@ def test_a_number_beyond_the_offer_says_which_numbers_can_be_chosen(
         in beyond
     third = next(line for line in topics.splitlines() if line.startswith("  3. "))
     assert picked.startswith(chat(third.removeprefix("  3. "))[0]["answer"])
+
+
+def test_a_number_in_words_picks_what_a_fallback_offered() -> None:
+    """QA 19: after the fallback's three numbered questions "৩" picked the third but
+    "তৃতীয়টা" (or "second") was asked as a question: "তৃতীয়টা" got the ethics fact, "second"
+    the fallback again. A number in words picks what the last turn offered, as digits do."""
+    for typed, position in (("তৃতীয়টা", 2), ("second", 1), ("প্রথমটা", 0)):
+        fallback, picked = chat("আবহাওয়া কেমন?", typed)
+        assert fallback["kind"] == "fallback" and len(fallback["suggestions"]) == 3
+        assert (picked["turn"], picked["kind"], picked["fact_id"]) == (
+            "pick", "fact", fallback["suggestions"][position]), typed
+    beyond = chat("আবহাওয়া কেমন?", "চতুর্থটা")[1]
+    assert (beyond["turn"], beyond["kind"]) == ("out_of_range", "out_of_range")
