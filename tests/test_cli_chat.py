@@ -311,8 +311,9 @@ def test_a_number_in_a_chat_picks_what_the_last_turn_offered() -> None:
     """As in the shell: "2" after an answer picked nothing in `ask --chat` (a fallback)."""
     first, picked = chat("লামাকন কী?", "2")
     assert picked["fact_id"] == first["suggestions"][1]
-    [alone] = chat("2")  # nothing offered yet: a question like any other
-    assert alone["fact_id"] is None
+    [alone] = chat("2")  # nothing offered yet: nothing to pick, and no question (QA 19)
+    assert (alone["turn"], alone["kind"], alone["fact_id"]) == ("out_of_range", "out_of_range",
+                                                                None)
 
 
 def test_a_number_beyond_the_offer_says_which_numbers_can_be_chosen(
@@ -335,8 +336,8 @@ def test_a_number_beyond_the_offer_says_which_numbers_can_be_chosen(
         assert (beyond["turn"], beyond["kind"]) == ("out_of_range", "out_of_range"), typed
         assert "১ থেকে ৩-এর মধ্যে" in beyond["answer"], typed
         assert picked["fact_id"] == first["suggestions"][1], typed
-    [alone] = chat("4")  # nothing offered: a question like any other, as before
-    assert alone["turn"] == "answer" and alone["kind"] != "out_of_range"
+    [alone] = chat("4")  # nothing offered: nothing to pick, says so (QA 19)
+    assert alone["turn"] == "out_of_range" and "নম্বর দিয়ে বেছে নেওয়ার মতো" in alone["answer"]
     # The shell: the numbers it shows (3 here, 30-odd after /topics), then a pick still works.
     _, beyond, picked = shell(f"{question}\n4\n2\nexit\n", tmp_path)
     assert beyond.startswith("এই নম্বরের কোনো প্রশ্ন নেই। ১ থেকে ৩-এর মধ্যে একটি নম্বর লিখুন।")

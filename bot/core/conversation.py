@@ -303,6 +303,11 @@ class Conversation:
             return turn
         if not context.choices and (turn := self._pick_related(words, context, now)) is not None:
             return turn
+        if typed_number(text) is not None:
+            # Nothing to pick by number (a first message, an expired context, buttons under a
+            # fallback or "the article does not say"): "1" asks no billion downloads.
+            answer = self.responder.nothing_to_pick_answer(clean(text))
+            return Turn(TurnKind.OUT_OF_RANGE, (answer,), replace(context, at=now))
         if not context.choices and len(text) <= _ACKNOWLEDGED_CHARS and (
                 words or clean(text)) in _ACKNOWLEDGED:
             return self._acknowledged(text, context, now)
