@@ -258,6 +258,25 @@ def test_a_number_with_nothing_numbered_to_pick_is_no_question(running: Running)
                   f" {user.user_id}", count=2) == [("out_of_range",)] * 2
 
 
+def test_no_with_nothing_offered_is_no_unknown_question(running: Running) -> None:
+    """QA 19: "না" after an answer (or as a reply to one, or to begin with) got the fallback,
+    "I do not know the answer to this question", and was logged as a gap for the admins. With
+    no "did you mean" to turn down it is taken as said: what to ask next, no gap."""
+    fallback = "দুঃখিত, এই প্রশ্নের উত্তর আমার জানা নেই"
+    user = person(running)
+    answer = user.ask("লামা কী?")
+    related = [b["callback_data"] for b in answer.buttons if b["callback_data"].startswith("f:")]
+    for said in ("না", "no"):
+        reply = user.ask(said)
+        assert fallback not in plain(reply) and fact_of(reply) is None, said
+        assert [b["callback_data"] for b in reply.buttons] == related, said
+    assert fallback not in plain(user.ask("না", replying_to=answer.message_id))
+    assert fallback not in plain(person(running).ask("না"))
+    assert fact_of(user.ask("২")) == related[1][2:]  # the offer still stands
+    assert logged(running, "SELECT kind FROM questions WHERE text IN ('না', 'no') AND asked_by ="
+                  f" {user.user_id}", count=3) == [("smalltalk",)] * 3
+
+
 def test_two_questions_in_one_message_get_one_message_each(running: Running) -> None:
     user = person(running)
     replies = user.say("লামা কী আর লামাকন কবে?", count=2)

@@ -164,6 +164,7 @@ NO_MORE_TEXT = (
 )
 NOTHING_BEGUN_TEXT = "কোন বিষয়ে আরও জানতে চান? আমি বলতে পারি: {topics}।"
 ACKNOWLEDGED_TEXT = "👍 আর কিছু জানতে চাইলে লিখুন, অথবা নিচের কোনো প্রশ্ন বেছে নিন।"
+NOTHING_REFUSED_TEXT = "ঠিক আছে। অন্য কিছু জানতে চাইলে প্রশ্নটি লিখুন, অথবা নিচের কোনো প্রশ্ন বেছে নিন।"
 OUT_OF_RANGE_TEXT = "এই নম্বরের কোনো প্রশ্ন নেই। ১ থেকে {last}-এর মধ্যে একটি নম্বর লিখুন।"
 ONLY_ONE_TEXT = "এই নম্বরের কোনো প্রশ্ন নেই। প্রশ্ন একটিই, সেটি জানতে ১ লিখুন।"
 NOTHING_TO_PICK_TEXT = ("এখন নম্বর দিয়ে বেছে নেওয়ার মতো কোনো প্রশ্ন নেই। প্রশ্নটি লিখে পাঠান;"
@@ -926,11 +927,13 @@ class Responder:
         """"Tell me more" when nothing has been said yet: what the bot can tell."""
         return self._offer(question, AnswerKind.NO_MORE, NOTHING_BEGUN_TEXT)
 
-    def acknowledged_answer(self, question: str, offered: tuple[str, ...]) -> Answer:
+    def acknowledged_answer(self, question: str, offered: tuple[str, ...],
+                            said: str = ACKNOWLEDGED_TEXT) -> Answer:
         """"ok", "বুঝলাম" with nothing asked: a nod and what to ask next (`offered`, else
-        a fact of each topic); small talk that names no intent, so it is no gap."""
+        a fact of each topic); small talk that names no intent, so it is no gap. `said`:
+        the words of the nod."""
         samples = offered or self.knowledge.sample_facts(self.policy.max_suggestions)
-        return Answer(question, AnswerKind.SMALLTALK, None, 0.0, ACKNOWLEDGED_TEXT, None,
+        return Answer(question, AnswerKind.SMALLTALK, None, 0.0, said, None,
                       self._choices(samples[: self.policy.max_suggestions]),
                       normalized=normalize_for_log(question))
 

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
 
-from bot.core.answer import Answer, AnswerKind, Responder
+from bot.core.answer import ACKNOWLEDGED_TEXT, NOTHING_REFUSED_TEXT, Answer, AnswerKind, Responder
 from bot.core.asks import Asked
 from bot.core.focus import sentences, without_concession
 from bot.core.function_words import ADDRESSED, PERSON_POINTERS, THING_POINTERS
@@ -311,6 +311,10 @@ class Conversation:
         if not context.choices and len(text) <= _ACKNOWLEDGED_CHARS and (
                 words or clean(text)) in _ACKNOWLEDGED:
             return self._acknowledged(text, context, now)
+        if not context.choices and len(text) <= _ACKNOWLEDGED_CHARS and (
+                words or clean(text)) in _NO:
+            # "না" with no "did you mean" to turn down: no question the bot cannot answer
+            return self._acknowledged(text, context, now, NOTHING_REFUSED_TEXT)
         # Unsure of a first question, then "who?", "who makes it?" or "more on this": the
         # first "did you mean" choice is what the talk is about.
         about = (replace(context, facts=context.choices[:1])
@@ -559,12 +563,13 @@ class Conversation:
                      knowledge.entities[subject].fact or "")
         return replace(context, facts=(*(f for f in context.facts if f != about), about)[-3:])
 
-    def _acknowledged(self, text: str, context: Context, now: datetime) -> Turn:
-        """A nod after an answer: its related questions again, the ones a number still picks
-        (the context is kept as it was)."""
+    def _acknowledged(self, text: str, context: Context, now: datetime,
+                      said: str = ACKNOWLEDGED_TEXT) -> Turn:
+        """A nod (or a "no" with nothing to turn down) after an answer: its related questions
+        again, the ones a number still picks (the context is kept as it was)."""
         known = context.fact in self.responder.knowledge.facts
         offered = self.responder.related(context.fact or "") if known else ()
-        answer = self.responder.acknowledged_answer(clean(text), offered)
+        answer = self.responder.acknowledged_answer(clean(text), offered, said)
         return Turn(TurnKind.ANSWER, (answer,), replace(context, at=now))
 
     def _more(self, context: Context, now: datetime) -> Turn:
