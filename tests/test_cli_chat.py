@@ -361,3 +361,19 @@ def test_a_number_in_words_picks_what_a_fallback_offered() -> None:
             "pick", "fact", fallback["suggestions"][position]), typed
     beyond = chat("আবহাওয়া কেমন?", "চতুর্থটা")[1]
     assert (beyond["turn"], beyond["kind"]) == ("out_of_range", "out_of_range")
+
+
+def test_a_number_said_with_its_word_picks_too(responder: Any) -> None:
+    """QA 19: "২ নম্বর", "নম্বর ২", "২য়টা", "2nd one" after an answer's three questions got
+    "the article does not say" of the answer's subject: the number was asked as a question.
+    They pick as "২" does, after a "did you mean" too; past the offer they say which there are."""
+    for typed in ("২ নম্বর", "২ নম্বরটা", "নম্বর ২", "২য়টা", "2nd one", "no. 2", "২ নং"):
+        first, picked = chat("লামাকন কী?", typed)
+        assert (picked["turn"], picked["fact_id"]) == ("pick", first["suggestions"][1]), typed
+    question = uncertain_question(responder)
+    unsure, picked = chat(question, "৩ নম্বর")
+    assert (picked["turn"], picked["fact_id"]) == ("pick", unsure["suggestions"][2])
+    beyond = chat("লামাকন কী?", "৪র্থটা")[1]
+    assert (beyond["turn"], beyond["kind"]) == ("out_of_range", "out_of_range")
+    # A question about a number is still a question.
+    assert chat("লামাকন কী?", "২০২৩ সালে কী হয়েছিল?")[1]["turn"] != "pick"

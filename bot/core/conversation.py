@@ -1265,12 +1265,23 @@ def steers(text: str) -> bool:
     return words in _MORE or words in _YES or words in _NO or typed_number(words) is not None
 
 
+# "২ নম্বর", "নম্বর ২", "২য়টা", "2nd one", "no. 2": a number said with its word.
+_NUMBER_WORD = r"(?:নম্বর|নাম্বার|নং|number|no|nombor|nombar)"
+_NUMBERED = re.compile(
+    rf"(?:{_NUMBER_WORD}\s*)?(\d{{1,{MAX_CHOICE_DIGITS}}})"
+    r"\s*(?:ম|\u09df|\u09af\u09bc|র্থ|ষ্ঠ|st|nd|rd|th)?"
+    rf"\s*(?:{_NUMBER_WORD})?\s*(?:টা|টি|টাই|টিই|one|প্রশ্ন|প্রশ্নটা|প্রশ্নটি)?", re.IGNORECASE)
+
+
 def typed_number(text: str) -> int | None:
-    """The position a message names by a number alone ("২", "4।", "তৃতীয়টা", "fifth"), 1 for
-    the first, whether or not anything stands there ("০", "99"); None for any other message."""
+    """The position a message names by a number alone ("২", "4।", "তৃতীয়টা", "fifth", "২
+    নম্বর"), 1 for the first, whether or not anything stands there ("০", "99"); None for any
+    other message."""
     words = clean(text)
     if words.isdecimal() and len(words) <= MAX_CHOICE_DIGITS:
         return int(words)
+    if (numbered := _NUMBERED.fullmatch(words)) is not None:
+        return int(numbered.group(1))
     return next((position for position, names in enumerate((*_ORDINALS, *_FURTHER_ORDINALS), 1)
                  if words in names), None)
 
