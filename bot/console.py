@@ -129,14 +129,18 @@ def suggestion_number(line: str, count: int) -> int | None:
 
 def console_turn(conversation: Conversation, line: str, context: Context,
                  offered: tuple[Choice, ...], now: datetime) -> Turn:
-    """The turn a console line makes: a number picks what the last turn offered, as the
-    console numbered it (`/topics` numbers dozens), and one past those is told which numbers
-    there are; anything else is asked."""
+    """The turn a console line makes: a number, in digits or words, picks what the last turn
+    offered, as the console numbered it (`/topics` numbers dozens), and one past those is
+    told which numbers there are; anything else is asked."""
     number = suggestion_number(line.strip(), len(offered))
     if number is not None:
         return conversation.choose(offered[number - 1].fact_id, context, now)
     typed = typed_number(line)
-    if offered and typed is not None and not 1 <= typed <= len(offered):
+    if offered and typed is not None and 1 <= typed <= len(offered):
+        # "তৃতীয়টা", "second": in words, as in digits (after a fallback too, whose
+        # questions the conversation itself does not number)
+        return conversation.choose(offered[typed - 1].fact_id, context, now)
+    if offered and typed is not None:
         return conversation.out_of_range(line, tuple(c.fact_id for c in offered), context, now)
     return conversation.reply(line, context, now)
 

@@ -185,7 +185,10 @@ class Review:
             return teach.Lesson(teach.Action.ADD, fact_id, texts) if fact_id else None
         if choice == "d" and found.decline:
             return teach.Lesson(teach.Action.DECLINE, found.decline, texts)
-        self.say(f"? {cut(choice, 40)!r}: type a number shown, c, d, i, s or q")
+        # Only the keys this card shows: a card no fact is close to has no number to type.
+        numbers = {0: [], 1: ["1"]}.get(len(found.closest), [f"1 to {len(found.closest)}"])
+        keys = [*numbers, "c", *(["d"] if found.decline else []), "i", "s"]
+        self.say(f"? {cut(choice, 40)!r}: type {', '.join(keys)} or q")
         return None
 
     def choose_fact(self) -> str | None:

@@ -311,8 +311,9 @@ def test_a_number_in_a_chat_picks_what_the_last_turn_offered() -> None:
     """As in the shell: "2" after an answer picked nothing in `ask --chat` (a fallback)."""
     first, picked = chat("লামাকন কী?", "2")
     assert picked["fact_id"] == first["suggestions"][1]
-    [alone] = chat("2")  # nothing offered yet: a question like any other
-    assert alone["fact_id"] is None
+    [alone] = chat("2")  # nothing offered yet: nothing to pick, and no question (QA 19)
+    assert (alone["turn"], alone["kind"], alone["fact_id"]) == ("out_of_range", "out_of_range",
+                                                                None)
 
 
 def test_a_number_beyond_the_offer_says_which_numbers_can_be_chosen(
@@ -335,8 +336,8 @@ def test_a_number_beyond_the_offer_says_which_numbers_can_be_chosen(
         assert (beyond["turn"], beyond["kind"]) == ("out_of_range", "out_of_range"), typed
         assert "১ থেকে ৩-এর মধ্যে" in beyond["answer"], typed
         assert picked["fact_id"] == first["suggestions"][1], typed
-    [alone] = chat("4")  # nothing offered: a question like any other, as before
-    assert alone["turn"] == "answer" and alone["kind"] != "out_of_range"
+    [alone] = chat("4")  # nothing offered: nothing to pick, says so (QA 19)
+    assert alone["turn"] == "out_of_range" and "নম্বর দিয়ে বেছে নেওয়ার মতো" in alone["answer"]
     # The shell: the numbers it shows (3 here, 30-odd after /topics), then a pick still works.
     _, beyond, picked = shell(f"{question}\n4\n2\nexit\n", tmp_path)
     assert beyond.startswith("এই নম্বরের কোনো প্রশ্ন নেই। ১ থেকে ৩-এর মধ্যে একটি নম্বর লিখুন।")
@@ -347,3 +348,32 @@ def test_a_number_beyond_the_offer_says_which_numbers_can_be_chosen(
         in beyond
     third = next(line for line in topics.splitlines() if line.startswith("  3. "))
     assert picked.startswith(chat(third.removeprefix("  3. "))[0]["answer"])
+
+
+def test_a_number_in_words_picks_what_a_fallback_offered() -> None:
+    """QA 19: after the fallback's three numbered questions "৩" picked the third but
+    "তৃতীয়টা" (or "second") was asked as a question: "তৃতীয়টা" got the ethics fact, "second"
+    the fallback again. A number in words picks what the last turn offered, as digits do."""
+    for typed, position in (("তৃতীয়টা", 2), ("second", 1), ("প্রথমটা", 0)):
+        fallback, picked = chat("আবহাওয়া কেমন?", typed)
+        assert fallback["kind"] == "fallback" and len(fallback["suggestions"]) == 3
+        assert (picked["turn"], picked["kind"], picked["fact_id"]) == (
+            "pick", "fact", fallback["suggestions"][position]), typed
+    beyond = chat("আবহাওয়া কেমন?", "চতুর্থটা")[1]
+    assert (beyond["turn"], beyond["kind"]) == ("out_of_range", "out_of_range")
+
+
+def test_a_number_said_with_its_word_picks_too(responder: Any) -> None:
+    """QA 19: "২ নম্বর", "নম্বর ২", "২য়টা", "2nd one" after an answer's three questions got
+    "the article does not say" of the answer's subject: the number was asked as a question.
+    They pick as "২" does, after a "did you mean" too; past the offer they say which there are."""
+    for typed in ("২ নম্বর", "২ নম্বরটা", "নম্বর ২", "২য়টা", "2nd one", "no. 2", "২ নং"):
+        first, picked = chat("লামাকন কী?", typed)
+        assert (picked["turn"], picked["fact_id"]) == ("pick", first["suggestions"][1]), typed
+    question = uncertain_question(responder)
+    unsure, picked = chat(question, "৩ নম্বর")
+    assert (picked["turn"], picked["fact_id"]) == ("pick", unsure["suggestions"][2])
+    beyond = chat("লামাকন কী?", "৪র্থটা")[1]
+    assert (beyond["turn"], beyond["kind"]) == ("out_of_range", "out_of_range")
+    # A question about a number is still a question.
+    assert chat("লামাকন কী?", "২০২৩ সালে কী হয়েছিল?")[1]["turn"] != "pick"

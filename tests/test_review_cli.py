@@ -66,7 +66,7 @@ def test_a_review_ignores_declines_and_adds_and_shows_nothing_twice(
     assert cards_shown(out) == ["Card 1 of 3", "Card 2 of 3", "Card 3 of 3"]
     assert "Card 1 of 3: 4 user(s), 4 question(s) (unanswered 4)" in out
     assert "  ×2 ajke brishti hobe" in out and "  ×1 আজকে বৃষ্টি হবে" in out
-    assert "? 'x': type a number shown" in out
+    assert "? 'x': type 1 to 3, c, d, i, s or q" in out
     assert "Ignored: these questions will not be shown again." in out
     assert "d  decline: another subject (adds to install_and_run)" in out
     assert 'decline.yaml: 2 line(s) added:\n  +       - "llama chalate koto ram lage"' in out
@@ -303,3 +303,16 @@ def test_two_reviews_of_one_card_add_its_questions_once(tmp_path: Path, folder: 
     decline = (folder / "decline.yaml").read_text(encoding="utf-8")
     assert decline.count(f'"{RAIN[0]}"') == 1 and decline.count(f'"{RAIN[2]}"') == 1
     assert "has every one of these questions already" in out.decode()
+
+
+def test_a_wrong_key_is_told_the_keys_the_card_shows(tmp_path: Path, folder: Path) -> None:
+    """QA 19: a card with no closest fact (nor a decline intent) answered a wrong key with
+    "type a number shown, c, d, i, s or q", though it showed no number (nor d)."""
+    target = DatabaseTarget.parse(tmp_path / "review.sqlite3")
+    log_questions(target, {"আবহাওয়া কেমন": [1, 2], RAIN[0]: [3]})
+    result = review(target, folder, "9\ns\nx\nq\n")
+    assert result.returncode == 0, result.stderr
+    first, second = result.stdout.split("\nCard 2")
+    assert "  1  add to" not in first and "  d  decline" in first
+    assert "? '9': type c, d, i, s or q" in first
+    assert "  3  add to" in second and "? 'x': type 1 to 3, c, d, i, s or q" in second

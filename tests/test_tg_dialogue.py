@@ -235,6 +235,48 @@ def test_a_number_beyond_the_buttons_says_which_can_be_chosen(running: Running) 
     assert fact_of(other.ask("2")) == related[1]
 
 
+def test_a_number_with_nothing_numbered_to_pick_is_no_question(running: Running) -> None:
+    """QA 19: a number with nothing to pick by number was asked as a question: "1" as the
+    first message got the billion downloads, "তৃতীয়টা" the ethics fact, "২" under the
+    fallback's buttons the fallback again ("I do not know the answer to this"), and "২" after
+    "the article does not say" another "does not say" with another button. It says there is
+    nothing to pick by number and what to ask; it is no gap for the admins."""
+    fallback = "দুঃখিত, এই প্রশ্নের উত্তর আমার জানা নেই"
+    for typed in ("1", "তৃতীয়টা", "প্রথমটা"):
+        reply = person(running).ask(typed)
+        assert fact_of(reply) is None and "নম্বর দিয়ে বেছে নেওয়ার মতো" in plain(reply), typed
+    user = person(running)
+    assert fallback in plain(user.ask("আবহাওয়া কেমন?"))
+    after_fallback = user.ask("২")
+    assert fallback not in plain(after_fallback)
+    assert "নম্বর দিয়ে বেছে নেওয়ার মতো" in plain(after_fallback)
+    assert "প্রতিবেদনে এই তথ্যটি দেওয়া নেই" in plain(user.ask("মামলার রায় কবে?"))
+    after_missing = user.ask("২")
+    assert "নম্বর দিয়ে বেছে নেওয়ার মতো" in plain(after_missing) and not after_missing.buttons
+    assert fact_of(user.ask("লামাকন কী?")) == "llamacon"  # the talk goes on as before
+    assert logged(running, "SELECT kind FROM questions WHERE text = '2' AND asked_by ="
+                  f" {user.user_id}", count=2) == [("out_of_range",)] * 2
+
+
+def test_no_with_nothing_offered_is_no_unknown_question(running: Running) -> None:
+    """QA 19: "না" after an answer (or as a reply to one, or to begin with) got the fallback,
+    "I do not know the answer to this question", and was logged as a gap for the admins. With
+    no "did you mean" to turn down it is taken as said: what to ask next, no gap."""
+    fallback = "দুঃখিত, এই প্রশ্নের উত্তর আমার জানা নেই"
+    user = person(running)
+    answer = user.ask("লামা কী?")
+    related = [b["callback_data"] for b in answer.buttons if b["callback_data"].startswith("f:")]
+    for said in ("না", "no"):
+        reply = user.ask(said)
+        assert fallback not in plain(reply) and fact_of(reply) is None, said
+        assert [b["callback_data"] for b in reply.buttons] == related, said
+    assert fallback not in plain(user.ask("না", replying_to=answer.message_id))
+    assert fallback not in plain(person(running).ask("না"))
+    assert fact_of(user.ask("২")) == related[1][2:]  # the offer still stands
+    assert logged(running, "SELECT kind FROM questions WHERE text IN ('না', 'no') AND asked_by ="
+                  f" {user.user_id}", count=3) == [("smalltalk",)] * 3
+
+
 def test_two_questions_in_one_message_get_one_message_each(running: Running) -> None:
     user = person(running)
     replies = user.say("লামা কী আর লামাকন কবে?", count=2)

@@ -93,7 +93,9 @@ def test_a_number_after_the_article_does_not_say_picks_no_hidden_question(
             assert " ".join(knowledge.facts[fact_id].answer.split()[:6]) not in " ".join(
                 plain(reply).split()), (number, fact_id)
     [answer] = fake_telegram.ask("লামাকন কী?", user_id=51)
-    [fallback] = fake_telegram.ask("না", user_id=51)
+    # (QA 19: "না" here is no longer a fallback but a nod with the answer's own buttons.)
+    [fallback] = fake_telegram.ask("ক্রিকেট খেলা কবে?", user_id=51)
+    assert "দুঃখিত, এই প্রশ্নের উত্তর আমার জানা নেই" in plain(fallback)
     [reply] = fake_telegram.ask("২", user_id=51)
     second = knowledge.facts[responder.related("llamacon")[1]]
     assert " ".join(second.answer.split()[:6]) not in " ".join(plain(reply).split())

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
 
-from bot.core.answer import Answer, AnswerKind, Responder
+from bot.core.answer import ACKNOWLEDGED_TEXT, NOTHING_REFUSED_TEXT, Answer, AnswerKind, Responder
 from bot.core.asks import Asked
 from bot.core.focus import sentences, without_concession
 from bot.core.function_words import ADDRESSED, PERSON_POINTERS, THING_POINTERS
@@ -303,9 +303,18 @@ class Conversation:
             return turn
         if not context.choices and (turn := self._pick_related(words, context, now)) is not None:
             return turn
+        if typed_number(text) is not None:
+            # Nothing to pick by number (a first message, an expired context, buttons under a
+            # fallback or "the article does not say"): "1" asks no billion downloads.
+            answer = self.responder.nothing_to_pick_answer(clean(text))
+            return Turn(TurnKind.OUT_OF_RANGE, (answer,), replace(context, at=now))
         if not context.choices and len(text) <= _ACKNOWLEDGED_CHARS and (
                 words or clean(text)) in _ACKNOWLEDGED:
             return self._acknowledged(text, context, now)
+        if not context.choices and len(text) <= _ACKNOWLEDGED_CHARS and (
+                words or clean(text)) in _NO:
+            # "না" with no "did you mean" to turn down: no question the bot cannot answer
+            return self._acknowledged(text, context, now, NOTHING_REFUSED_TEXT)
         # Unsure of a first question, then "who?", "who makes it?" or "more on this": the
         # first "did you mean" choice is what the talk is about.
         about = (replace(context, facts=context.choices[:1])
@@ -554,12 +563,13 @@ class Conversation:
                      knowledge.entities[subject].fact or "")
         return replace(context, facts=(*(f for f in context.facts if f != about), about)[-3:])
 
-    def _acknowledged(self, text: str, context: Context, now: datetime) -> Turn:
-        """A nod after an answer: its related questions again, the ones a number still picks
-        (the context is kept as it was)."""
+    def _acknowledged(self, text: str, context: Context, now: datetime,
+                      said: str = ACKNOWLEDGED_TEXT) -> Turn:
+        """A nod (or a "no" with nothing to turn down) after an answer: its related questions
+        again, the ones a number still picks (the context is kept as it was)."""
         known = context.fact in self.responder.knowledge.facts
         offered = self.responder.related(context.fact or "") if known else ()
-        answer = self.responder.acknowledged_answer(clean(text), offered)
+        answer = self.responder.acknowledged_answer(clean(text), offered, said)
         return Turn(TurnKind.ANSWER, (answer,), replace(context, at=now))
 
     def _more(self, context: Context, now: datetime) -> Turn:
@@ -1255,12 +1265,23 @@ def steers(text: str) -> bool:
     return words in _MORE or words in _YES or words in _NO or typed_number(words) is not None
 
 
+# "২ নম্বর", "নম্বর ২", "২য়টা", "2nd one", "no. 2": a number said with its word.
+_NUMBER_WORD = r"(?:নম্বর|নাম্বার|নং|number|no|nombor|nombar)"
+_NUMBERED = re.compile(
+    rf"(?:{_NUMBER_WORD}\s*)?(\d{{1,{MAX_CHOICE_DIGITS}}})"
+    r"\s*(?:ম|\u09df|\u09af\u09bc|র্থ|ষ্ঠ|st|nd|rd|th)?"
+    rf"\s*(?:{_NUMBER_WORD})?\s*(?:টা|টি|টাই|টিই|one|প্রশ্ন|প্রশ্নটা|প্রশ্নটি)?", re.IGNORECASE)
+
+
 def typed_number(text: str) -> int | None:
-    """The position a message names by a number alone ("২", "4।", "তৃতীয়টা", "fifth"), 1 for
-    the first, whether or not anything stands there ("০", "99"); None for any other message."""
+    """The position a message names by a number alone ("২", "4।", "তৃতীয়টা", "fifth", "২
+    নম্বর"), 1 for the first, whether or not anything stands there ("০", "99"); None for any
+    other message."""
     words = clean(text)
     if words.isdecimal() and len(words) <= MAX_CHOICE_DIGITS:
         return int(words)
+    if (numbered := _NUMBERED.fullmatch(words)) is not None:
+        return int(numbered.group(1))
     return next((position for position, names in enumerate((*_ORDINALS, *_FURTHER_ORDINALS), 1)
                  if words in names), None)
 
