@@ -57,3 +57,19 @@ def test_how_many_kinds_asks_which_kinds_not_a_number(real: Responder, question:
 
 def test_how_many_is_still_a_number(real: Responder) -> None:
     assert Asked.AMOUNT in real.asks.asked(real.matcher.key("লামা কতবার ডাউনলোড হয়েছে?"))
+
+
+@pytest.mark.parametrize("message", ["আবহাওয়া কেমন?", "আজকে ঢাকার আবহাওয়া কেমন থাকবে?"])
+def test_another_topic_after_an_answer_is_not_that_answer_again(
+        real: Responder, message: str) -> None:
+    """Declined alone as another topic, in words no fact holds, a message stands alone: read
+    with the last question's words ("লামাকন কী আবহাওয়া কেমন") it was LlamaCon's fact again."""
+    turns = play(Conversation(real), "লামাকন কী?", message)
+    assert facts(turns[1]) == []
+
+
+def test_a_short_follow_up_a_fact_can_tell_still_leans_on_the_last_answer(
+        real: Responder) -> None:
+    """"kon desher?" (which country?) is declined alone too, but in a fact's words."""
+    turns = play(Conversation(real), "ডিপসিক কী?", "kon desher?")
+    assert facts(turns[1]) == ["deepseek_r1"]

@@ -426,6 +426,10 @@ class Conversation:
                 for f in responder.knowledge.facts.values()}
 
     @cached_property
+    def _fact_ids(self) -> frozenset[str]:
+        return frozenset(self.responder.knowledge.facts)
+
+    @cached_property
     def _framing(self) -> frozenset[str]:
         """Words asking for a view ("think", "মনে করে"), as this knowledge base keys them."""
         return frozenset(w for text in _FRAMING for w in self.responder.matcher.key(text).surface)
@@ -614,7 +618,19 @@ class Conversation:
             return True  # "কার লাইগা বানাইলো?": a question word and a verb, of the last answer
         if not self.responder.matcher.content_positions(key):
             return False  # "না", "ok": grammar alone asks nothing of the last answer
+        if self._another_topic(answer, key):
+            return False  # "আবহাওয়া কেমন?" after LlamaCon: the weather, not LlamaCon's
         return answer.kind not in (AnswerKind.FACT, AnswerKind.SMALLTALK, AnswerKind.EMPTY)
+
+    def _another_topic(self, answer: Answer, key: Key) -> bool:
+        """Whether `answer` surely declines its message as another topic than the article's
+        (a decline of no fact's detail, as close as an answer needs), in words no fact's
+        examples hold ("kon desher?" is declined too, but a fact tells which country)."""
+        responder = self.responder
+        decline = responder.knowledge.declines.get(answer.intent_id or "")
+        return (answer.kind is AnswerKind.FALLBACK and decline is not None and not decline.about
+                and answer.score >= responder.policy.answer_at
+                and responder.matcher.shares(key, [self._fact_ids])[0] < HOLDS_NONE)
 
     def _follow_up(
         self, text: str, words: str, alone: Answer, context: Context, now: datetime
