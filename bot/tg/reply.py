@@ -26,12 +26,6 @@ log = logging.getLogger(__name__)
 MAX_RETRY_WAIT = 5.0  # seconds
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8}){0,3}")  # IETF, as Telegram sends
 _UNSET = BaseRequest.DEFAULT_NONE  # PTB's "not given": the bot's `Defaults` fill it in
-_MARKUPS_KEPT = 1024
-# Each markup sent, as PTB serializes it (`to_dict`), under its id; the markup is kept with
-# it, so that the id stays its own. PTB serializes a markup on every call (0.1 ms for an
-# answer's buttons), while answers send the same few markups again and again
-# (`_answer_markup`), and a PTB object cannot change once made.
-_markup_dicts: dict[int, tuple[InlineKeyboardMarkup, dict[str, Any]]] = {}
 
 
 async def send_text(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None,
@@ -51,15 +45,14 @@ async def send_text(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMar
 
 
 def _markup_dict(markup: InlineKeyboardMarkup | None) -> dict[str, Any] | None:
-    """`markup` as PTB sends it, serialized once (see `_markup_dicts`)."""
-    if markup is None:
-        return None
-    kept = _markup_dicts.get(id(markup))
-    if kept is None:
-        if len(_markup_dicts) >= _MARKUPS_KEPT:
-            _markup_dicts.clear()
-        kept = _markup_dicts[id(markup)] = (markup, markup.to_dict())
-    return kept[1]
+    """`markup` as PTB sends it (`to_dict`): PTB serializes a markup on every call, 0.1 ms
+    for an answer's buttons, while answers send the same few markups again and again."""
+    return None if markup is None else _serialized(markup)
+
+
+@lru_cache(maxsize=1024)
+def _serialized(markup: InlineKeyboardMarkup) -> dict[str, Any]:
+    return markup.to_dict()
 
 
 async def send_chunks(bot: Bot, chat_id: int, chunks: list[str],
