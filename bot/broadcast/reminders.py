@@ -36,7 +36,13 @@ from datetime import datetime, timedelta
 
 from bot.broadcast import texts
 from bot.broadcast.sender import Fence, wait_event
-from bot.core.events import MAX_REMINDERS_AT_ONCE, describe_event, instant, reminder_due
+from bot.core.events import (
+    MAX_REMINDERS_AT_ONCE,
+    describe_event,
+    instant,
+    reminder_due,
+    some_of,
+)
 from bot.core.knowledge import Event, Knowledge
 from bot.storage.async_outbox import AsyncOutbox
 from bot.storage.connection import DatabaseError
@@ -227,9 +233,7 @@ def fire_due(outbox: Outbox, events: Iterable[Event], now: datetime,
 
 def over_text(rows: Iterable[ReminderRow]) -> str:
     """The events of skipped reminders, the first MAX_EVENTS_NAMED by id, and how many more."""
-    events = sorted({r.event_id for r in rows})
-    more = len(events) - MAX_EVENTS_NAMED
-    return ", ".join(events[:MAX_EVENTS_NAMED]) + (f" and {more} more" if more > 0 else "")
+    return some_of(sorted({r.event_id for r in rows}), MAX_EVENTS_NAMED)
 
 
 def over_notice(fired: Fired) -> str:

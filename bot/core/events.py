@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
@@ -264,16 +265,21 @@ def due_at_once(knowledge: Knowledge, now: datetime,
     if not due:
         return []
     site = knowledge.event_sites.get(due[0].id, Site("?", 1, 1))
-    named = ", ".join(repr(e.id) for e in due[:_EVENTS_NAMED])
-    more = f" and {len(due) - _EVENTS_NAMED} more" if len(due) > _EVENTS_NAMED else ""
+    named = some_of([repr(e.id) for e in due], _EVENTS_NAMED)
     when = ("on Apply" if before is not None
             else "when a bot loads this folder (those it has not sent yet)")
     count = "1 reminder" if len(due) == 1 else f"{len(due)} reminders"
     return [Problem(
         site.file, site.line, site.column,
         f"{count} would fall due at once {when}, each a message to every subscriber"
-        f" (events {named}{more}): at most {MAX_REMINDERS_AT_ONCE} are sent together, those of"
+        f" (events {named}): at most {MAX_REMINDERS_AT_ONCE} are sent together, those of"
         " the events that begin soonest; the rest are skipped and the admins told",
         "if these events should not be announced now, give them shorter remind_before offsets",
         warning=True,
     )]
+
+
+def some_of(ids: Sequence[str], most: int) -> str:
+    """The first `most` of `ids`, and how many more: "a, b and 3 more"."""
+    more = len(ids) - most
+    return ", ".join(ids[:most]) + (f" and {more} more" if more > 0 else "")

@@ -98,6 +98,8 @@ class Outcome:
     state: str  # sent, failed, blocked
     at: datetime
     error: str | None = None
+
+
 # A /broadcast preview's Send queues it only this long after the preview was made: an admin's
 # chat history holds every preview ever shown, and a stolen phone could otherwise send a
 # months-old draft to every subscriber with one tap (README, "Announcements").
