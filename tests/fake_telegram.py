@@ -289,12 +289,15 @@ class FakeTelegram:
 
     def tap(self, data: str, *, method: str = "answerCallbackQuery", timeout: float = 5.0,
             **callback: Any) -> list[Call]:
-        """Push a button tap and wait for the bot's calls up to `method` (answer by default)."""
+        """Push a button tap and return the bot's calls up to the first `method` call (the
+        answer by default), so that `[-1]` is that call even while a broadcast goes on."""
         since = self.mark()
         self.callback(data, **callback)
-        self.wait_for(method, since=since, timeout=timeout)
+        first = self.wait_for(method, since=since, timeout=timeout)[0]
         with self._cond:
-            return [c for c in self.calls[since:] if c.method != "getUpdates"]
+            calls = self.calls[since:]
+            end = next(i for i, c in enumerate(calls) if c is first) + 1
+            return [c for c in calls[:end] if c.method != "getUpdates"]
 
     def calls_to(self, method: str, since: int = 0) -> list[Call]:
         with self._cond:
