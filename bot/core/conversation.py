@@ -29,6 +29,8 @@ from bot.core.normalize import Key, clean, make_key, surface_word
 # A context older than this, or this many turns without a fact, is forgotten.
 EXPIRY = timedelta(minutes=15)
 MAX_IDLE_TURNS = 5
+# How far into an English question its auxiliary may come: "how many times has".
+INVERSION_WORDS = 4
 # A follow-up pointing at the last answer stays with it unless another fact leads by this much.
 STAY_MARGIN = 12.0
 # ...unless a related fact leads by this much on the follow-up's own words.
@@ -1320,6 +1322,7 @@ def _clauses(text: str) -> list[str]:
 
 _BETWEEN = re.compile(r"\b(?:between|both)\s+\S+(?:\s+\S+)?$", re.IGNORECASE)
 # Words that begin an English yes/no question ("is it free?", "does Meta ...").
+_WH = _phrases("what|when|where|why|how|who|which|whose|whom")
 _AUXILIARIES = _phrases("is|are|was|were|do|does|did|can|could|will|would|has|have|should|"
                         "r")  # "r the new llamas gonna...": "are" as texted
 # A message asking for each item of a list: "Tell me about the war rooms, the investment and
@@ -1369,9 +1372,18 @@ def _statements(text: str) -> list[str]:
     last question often goes without its "?", and a numbered list's items ask each."""
     if "?" not in text or _LIST_MARKER.search(text):
         return []
-    # Told with a full stop: a line of its own may be a question without its "?".
+    # Told with a full stop: a line of its own may be a question without its "?"; and
+    # English says a question by its order, whatever the stop ("What did he say on the call.").
     return [s.rstrip("।.!") for s in sentences(text[:text.rindex("?") + 1])
-            if s.endswith(("।", ".", "!"))]
+            if s.endswith(("।", ".", "!")) and not _inverted(s)]
+
+
+def _inverted(sentence: str) -> bool:
+    """Whether a sentence opens as an English question: a wh-word, then soon an auxiliary
+    ("what did", "how many times has")."""
+    words = clean(sentence).split()
+    return len(words) > 2 and words[0] in _WH and not _AUXILIARIES.isdisjoint(
+        words[1:INVERSION_WORDS])
 
 
 def _requests(clause: str) -> bool:
