@@ -106,6 +106,18 @@ def test_did_you_mean_is_answered_in_words(conversation: Conversation) -> None:
     assert no.answer.kind is AnswerKind.REJECTED and not no.context.choices
 
 
+def test_the_last_choice_is_picked_by_saying_last(conversation: Conversation) -> None:
+    """"শেষেরটা" after a "did you mean" was asked as a question of its own (another fact,
+    "the article does not say" or the fallback); it picks the last choice, as "২" the
+    second."""
+    unsure = conversation.reply(uncertain_question(conversation.responder), Context(), NOW)
+    offered = unsure.answer.suggestions
+    assert len(offered) > 1
+    for said in ("শেষেরটা", "শেষটা", "last one", "shesher ta", "Last"):
+        last = conversation.reply(said, unsure.context, NOW)
+        assert (last.kind, facts(last)) == (TurnKind.PICK, [offered[-1]]), said
+
+
 def test_context_expires(conversation: Conversation) -> None:
     first = conversation.reply("লামাকন কী?", Context(), NOW)
     late = conversation.reply("কবে?", first.context, NOW + EXPIRY + timedelta(seconds=1))

@@ -195,6 +195,10 @@ _FURTHER_ORDINALS = (
     _phrases("নবম|নবমটা|nine|ninth|9th"),  # "নয়" also says "not"
     _phrases("দশ|দশটা|দশম|দশমটা|ten|tenth|10th"),
 )
+# The last of the choices on offer, however many there are.
+_LAST = _phrases("শেষেরটা|শেষেরটি|শেষেরটাই|শেষটা|শেষটি|শেষেরটা দিন|শেষের প্রশ্ন|শেষ প্রশ্ন|শেষের টা|"
+                 "শেষ টা|last|last one|the last one|the last|last question|shesher ta|"
+                 "shesherta|sheshta|shesh ta|sesher ta|seshta|sesh ta")
 # A typed number this long is a choice (`/topics` offers dozens); a longer one is a year or a
 # figure, asked as a question.
 MAX_CHOICE_DIGITS = 3
@@ -475,7 +479,7 @@ class Conversation:
         choices = tuple(c for c in context.choices if c in self.responder.knowledge.facts)
         if not choices:
             return None
-        number = 1 if words in _YES else typed_number(words)
+        number = 1 if words in _YES else _position(words, len(choices))
         if number is not None and 1 <= number <= len(choices):
             answer = self.responder.answer_fact(choices[number - 1], now)
             return self._turn(TurnKind.PICK, (answer,), context, now, context.question)
@@ -495,7 +499,7 @@ class Conversation:
         if context.idle or context.fact not in self.responder.knowledge.facts:
             return None
         related = self.responder.related(context.fact or "")
-        number = typed_number(words)
+        number = _position(words, len(related))
         if number is None or not related:
             return None
         if 1 <= number <= len(related):
@@ -1278,7 +1282,8 @@ def steers(text: str) -> bool:
     """Whether `text` only steers a conversation ("আরও বলো", "হ্যাঁ", "২", "না") instead of
     asking: no example question can teach the bot to answer it."""
     words = clean(text)
-    return words in _MORE or words in _YES or words in _NO or typed_number(words) is not None
+    return (words in _MORE or words in _YES or words in _NO or words in _LAST
+            or typed_number(words) is not None)
 
 
 # "২ নম্বর", "নম্বর ২", "২য়টা", "2nd one", "no. 2": a number said with its word.
@@ -1300,6 +1305,11 @@ def typed_number(text: str) -> int | None:
         return int(numbered.group(1))
     return next((position for position, names in enumerate((*_ORDINALS, *_FURTHER_ORDINALS), 1)
                  if words in names), None)
+
+
+def _position(words: str, offered: int) -> int | None:
+    """The position `words` pick among `offered` choices: a number, or "শেষেরটা" the last."""
+    return offered if words in _LAST else typed_number(words)
 
 
 def _clauses(text: str) -> list[str]:
