@@ -52,6 +52,9 @@ class Context:
     choices: tuple[str, ...] = ()  # the "did you mean" facts on offer
     question: str = ""  # the last question, as resolved ("লামাকন কী কবে")
     offered: str = ""  # the question `choices` were offered for, as logged (a gap if refused)
+    # The questions under the last reply when they are neither `choices` nor its fact's
+    # related ones (a fallback's, "the article does not say"'s): a number picks them too.
+    listed: tuple[str, ...] = ()
     idle: int = 0  # turns since the last fact
     at: datetime | None = None  # when it was last updated
 
@@ -293,23 +296,29 @@ class Conversation:
 
     def reply(self, text: str, context: Context, now: datetime) -> Turn:
         """Answer `text` given `context`; the turn carries the context to keep."""
+        turn = self._reply(text, context, now)
+        return replace(turn, context=replace(turn.context, listed=_listed(turn)))
+
+    def _reply(self, text: str, context: Context, now: datetime) -> Turn:
         # The responder reads no further either; every reading below costs per character.
         text = text[: self.responder.policy.max_question_chars]
         context = self._current(context, now)
         if (switched := _SWITCH.match(text)) is not None and text[switched.end():].strip():
             # The talk moves on: answered as a first question, the facts shown still shown.
             text = text[switched.end():]
-            context = replace(context, facts=(), choices=(), offered="")
+            context = replace(context, facts=(), choices=(), offered="", listed=())
         # Only a context makes the words matter before matching; a first message (most
         # of them) keeps the question as the matcher cleaned it.
         words = clean(text) if context.choices or context.fact is not None else ""
         if context.choices and (turn := self._pick(words, context, now)) is not None:
             return turn
+        if context.listed and (turn := self._pick_listed(text, context, now)) is not None:
+            return turn
         if not context.choices and (turn := self._pick_related(words, context, now)) is not None:
             return turn
         if typed_number(text) is not None:
-            # Nothing to pick by number (a first message, an expired context, buttons under a
-            # fallback or "the article does not say"): "1" asks no billion downloads.
+            # Nothing to pick by number (a first message, an expired context, a compound
+            # answer's buttons): "1" asks no billion downloads.
             answer = self.responder.nothing_to_pick_answer(clean(text))
             return Turn(TurnKind.OUT_OF_RANGE, (answer,), replace(context, at=now))
         if not context.choices and len(text) <= _ACKNOWLEDGED_CHARS and (
@@ -459,8 +468,8 @@ class Conversation:
         context = self._current(context, now)
         facts = (*(f for f in context.facts if f != fact_id), fact_id)[-3:]
         return replace(context, facts=facts, shown=tuple(dict.fromkeys((*context.shown, fact_id))),
-                       choices=(), offered="", question=clean(fact.canonical_question), idle=0,
-                       at=now)
+                       choices=(), offered="", listed=(), question=clean(fact.canonical_question),
+                       idle=0, at=now)
 
     def _current(self, context: Context, now: datetime) -> Context:
         """`context` if it is alive, without the facts a reload has removed since (a context
@@ -468,10 +477,11 @@ class Conversation:
         if not context.alive(now):
             return Context()
         facts = self.responder.knowledge.facts
-        if all(f in facts for f in (*context.facts, *context.choices)):
+        if all(f in facts for f in (*context.facts, *context.choices, *context.listed)):
             return context
         return replace(context, facts=tuple(f for f in context.facts if f in facts),
-                       choices=tuple(f for f in context.choices if f in facts))
+                       choices=tuple(f for f in context.choices if f in facts),
+                       listed=tuple(f for f in context.listed if f in facts))
 
     # ----------------------------------------------------------------- "did you mean" answers
 
@@ -505,6 +515,15 @@ class Conversation:
         if 1 <= number <= len(related):
             return self.choose(related[number - 1], context, now)
         return self.out_of_range(words, related, context, now)
+
+    def _pick_listed(self, text: str, context: Context, now: datetime) -> Turn | None:
+        """"২" under a fallback's questions: the second of them, as a tap on its button."""
+        number = _position(clean(text), len(context.listed))
+        if number is None:
+            return None
+        if 1 <= number <= len(context.listed):
+            return self.choose(context.listed[number - 1], context, now)
+        return self.out_of_range(text, context.listed, context, now)
 
     def out_of_range(self, text: str, offered: tuple[str, ...], context: Context,
                      now: datetime) -> Turn:
@@ -1305,6 +1324,16 @@ def typed_number(text: str) -> int | None:
         return int(numbered.group(1))
     return next((position for position, names in enumerate((*_ORDINALS, *_FURTHER_ORDINALS), 1)
                  if words in names), None)
+
+
+def _listed(turn: Turn) -> tuple[str, ...]:
+    """The questions a turn's one reply offers that a number picks besides "did you mean"
+    choices and a fact's related ones; a number past them keeps them on offer."""
+    if turn.kind is TurnKind.OUT_OF_RANGE:
+        return turn.context.listed
+    if len(turn.answers) != 1 or turn.answer.kind in (AnswerKind.FACT, AnswerKind.SUGGEST):
+        return ()
+    return turn.answer.suggestions
 
 
 def _position(words: str, offered: int) -> int | None:
