@@ -124,6 +124,23 @@ def test_context_expires(conversation: Conversation) -> None:
     assert late.answer.kind is not AnswerKind.FACT
 
 
+def test_yes_to_an_expired_did_you_mean_picks_nothing_and_says_so(
+        conversation: Conversation) -> None:
+    """"হ্যাঁ" to a "did you mean" more than 15 minutes old picked nothing (right: its
+    choices are forgotten) but got a 👍 "anything else?", as if the bot had said yes to
+    something. It says there is no offer open to say yes to, and what to ask."""
+    unsure = conversation.reply(uncertain_question(conversation.responder), Context(), NOW)
+    later = NOW + EXPIRY + timedelta(seconds=1)
+    for said in ("হ্যাঁ", "yes", "Yes!"):
+        late = conversation.reply(said, unsure.context, later)
+        assert late.kind is TurnKind.ANSWER and facts(late) == [None], said
+        assert not late.answer.text.startswith("👍"), said
+        assert "প্রস্তাব খোলা নেই" in late.answer.text and late.answer.choices, said
+    # With an answer to nod to, "হ্যাঁ" is still a nod.
+    *_, nod = play(conversation, "লামাকন কী?", "হ্যাঁ")
+    assert nod.answer.text.startswith("👍")
+
+
 def test_the_blind_dialogue_set_meets_its_floor(conversation: Conversation) -> None:
     """A regression floor on tests/data/dialogues_dev.yaml (figures in the README)."""
     dialogues, compounds = load_dialogues(ROOT / "tests" / "data" / "dialogues_dev.yaml")

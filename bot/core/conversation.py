@@ -18,7 +18,14 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
 
-from bot.core.answer import ACKNOWLEDGED_TEXT, NOTHING_REFUSED_TEXT, Answer, AnswerKind, Responder
+from bot.core.answer import (
+    ACKNOWLEDGED_TEXT,
+    NOTHING_ACCEPTED_TEXT,
+    NOTHING_REFUSED_TEXT,
+    Answer,
+    AnswerKind,
+    Responder,
+)
 from bot.core.asks import Asked
 from bot.core.focus import sentences, without_concession
 from bot.core.function_words import ADDRESSED, PERSON_POINTERS, THING_POINTERS
@@ -321,6 +328,11 @@ class Conversation:
             # answer's buttons): "1" asks no billion downloads.
             answer = self.responder.nothing_to_pick_answer(clean(text))
             return Turn(TurnKind.OUT_OF_RANGE, (answer,), replace(context, at=now))
+        if (context.fact is None and not context.choices and len(text) <= _ACKNOWLEDGED_CHARS
+                and clean(text) in _YES):
+            # "হ্যাঁ" with nothing said to nod to (most often a "did you mean" that expired):
+            # no 👍 as if a choice were taken, but that no offer is open.
+            return self._acknowledged(text, context, now, NOTHING_ACCEPTED_TEXT)
         if not context.choices and len(text) <= _ACKNOWLEDGED_CHARS and (
                 words or clean(text)) in _ACKNOWLEDGED:
             return self._acknowledged(text, context, now)
