@@ -106,10 +106,39 @@ def test_did_you_mean_is_answered_in_words(conversation: Conversation) -> None:
     assert no.answer.kind is AnswerKind.REJECTED and not no.context.choices
 
 
+def test_the_last_choice_is_picked_by_saying_last(conversation: Conversation) -> None:
+    """"শেষেরটা" after a "did you mean" was asked as a question of its own (another fact,
+    "the article does not say" or the fallback); it picks the last choice, as "২" the
+    second."""
+    unsure = conversation.reply(uncertain_question(conversation.responder), Context(), NOW)
+    offered = unsure.answer.suggestions
+    assert len(offered) > 1
+    for said in ("শেষেরটা", "শেষটা", "last one", "shesher ta", "Last"):
+        last = conversation.reply(said, unsure.context, NOW)
+        assert (last.kind, facts(last)) == (TurnKind.PICK, [offered[-1]]), said
+
+
 def test_context_expires(conversation: Conversation) -> None:
     first = conversation.reply("লামাকন কী?", Context(), NOW)
     late = conversation.reply("কবে?", first.context, NOW + EXPIRY + timedelta(seconds=1))
     assert late.answer.kind is not AnswerKind.FACT
+
+
+def test_yes_to_an_expired_did_you_mean_picks_nothing_and_says_so(
+        conversation: Conversation) -> None:
+    """"হ্যাঁ" to a "did you mean" more than 15 minutes old picked nothing (right: its
+    choices are forgotten) but got a 👍 "anything else?", as if the bot had said yes to
+    something. It says there is no offer open to say yes to, and what to ask."""
+    unsure = conversation.reply(uncertain_question(conversation.responder), Context(), NOW)
+    later = NOW + EXPIRY + timedelta(seconds=1)
+    for said in ("হ্যাঁ", "yes", "Yes!"):
+        late = conversation.reply(said, unsure.context, later)
+        assert late.kind is TurnKind.ANSWER and facts(late) == [None], said
+        assert not late.answer.text.startswith("👍"), said
+        assert "প্রস্তাব খোলা নেই" in late.answer.text and late.answer.choices, said
+    # With an answer to nod to, "হ্যাঁ" is still a nod.
+    *_, nod = play(conversation, "লামাকন কী?", "হ্যাঁ")
+    assert nod.answer.text.startswith("👍")
 
 
 def test_the_blind_dialogue_set_meets_its_floor(conversation: Conversation) -> None:

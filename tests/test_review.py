@@ -46,6 +46,8 @@ def test_cards_are_ordered_by_users_touched_and_counted(responder: Responder) ->
               + asked(GEMINI[0], 7, 8) + asked(GEMINI[1], 9)
               + asked(GEMINI[0], 10, signal=Signal.DISLIKED, answered="downloads_milestone",
                       reason="wrong")
+              # a "did you mean" asked, then refused: one question (the log holds both)
+              + asked(GEMINI[1], 11, offered=("downloads_milestone", "open_source_interest"))
               + asked(GEMINI[1], 11, signal=Signal.REJECTED,
                       offered=("downloads_milestone", "open_source_interest")))
     cards = review_queue(logged, responder)
@@ -53,10 +55,25 @@ def test_cards_are_ordered_by_users_touched_and_counted(responder: Responder) ->
         (GEMINI[0], 5, 5), (RAIN[0], 4, 5), (RAM[0], 1, 6)]
     gemini = cards[0]
     assert [(p.text, p.count) for p in gemini.phrasings] == [(GEMINI[0], 3), (GEMINI[1], 2)]
-    assert gemini.signals == {Signal.UNANSWERED: 3, Signal.DISLIKED: 1, Signal.REJECTED: 1}
+    assert gemini.signals == {Signal.UNANSWERED: 4, Signal.DISLIKED: 1, Signal.REJECTED: 1}
     assert gemini.answered == {"downloads_milestone": 1}
     assert gemini.offered == {"downloads_milestone": 1, "open_source_interest": 1}
     assert gemini.reasons == {"wrong": 1}
+
+
+def test_a_refused_did_you_mean_is_one_question_on_its_card(responder: Responder) -> None:
+    """A "did you mean" asked once and turned down once ("none of these", or "না") showed as
+    "×2" with each choice "offered ×2": the log holds the question (a gap) and the refusal
+    (a tap on no fact), and both were counted as questions, both as offers. The refusal says
+    what happened to the question: counted as a signal, not as a question or an offer."""
+    offered = ("downloads_milestone", "launch_2023")
+    logged = (asked("lama koto", 2, offered=offered)  # as the log reads them (review_items)
+              + asked("lama koto", 2, signal=Signal.REJECTED, offered=offered))
+    [found] = review_queue(logged, responder)
+    assert [(p.text, p.count) for p in found.phrasings] == [("lama koto", 1)]
+    assert (found.count, found.users) == (1, 1)
+    assert found.signals == {Signal.UNANSWERED: 1, Signal.REJECTED: 1}
+    assert found.offered == {"downloads_milestone": 1, "launch_2023": 1}
 
 
 def test_picks_say_which_fact_users_meant_but_make_no_card(responder: Responder) -> None:

@@ -102,6 +102,11 @@ def test_llamacon_after_the_event_says_held(
     try:
         [reply] = fake_telegram.ask("/llamacon")
         assert "অনুষ্ঠিত হয়ে গেছে" in reply.text and "বাকি" not in reply.text
+        # Nor elsewhere: /help only names the command; the deep link and the answer say held.
+        for asked in ("/help", "/start llamacon", "লামাকন কবে?"):
+            [reply] = fake_telegram.ask(asked)
+            assert not re.search(r"[-০-৯\d]+ দিন বাকি|আগামীকাল|-[০-৯\d]", reply.text), asked
+            assert asked == "/help" or "অনুষ্ঠিত হয়ে গেছে" in reply.text, asked
     finally:
         running.stop()
 

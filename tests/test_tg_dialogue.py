@@ -237,25 +237,41 @@ def test_a_number_beyond_the_buttons_says_which_can_be_chosen(running: Running) 
 
 def test_a_number_with_nothing_numbered_to_pick_is_no_question(running: Running) -> None:
     """QA 19: a number with nothing to pick by number was asked as a question: "1" as the
-    first message got the billion downloads, "তৃতীয়টা" the ethics fact, "২" under the
-    fallback's buttons the fallback again ("I do not know the answer to this"), and "২" after
-    "the article does not say" another "does not say" with another button. It says there is
-    nothing to pick by number and what to ask; it is no gap for the admins."""
-    fallback = "দুঃখিত, এই প্রশ্নের উত্তর আমার জানা নেই"
+    first message got the billion downloads, "তৃতীয়টা" the ethics fact. It says there is
+    nothing to pick by number and what to ask; it is no gap for the admins. (Under a
+    fallback's or "the article does not say"'s buttons a number picks one of them: below.)"""
     for typed in ("1", "তৃতীয়টা", "প্রথমটা"):
         reply = person(running).ask(typed)
         assert fact_of(reply) is None and "নম্বর দিয়ে বেছে নেওয়ার মতো" in plain(reply), typed
     user = person(running)
-    assert fallback in plain(user.ask("আবহাওয়া কেমন?"))
-    after_fallback = user.ask("২")
-    assert fallback not in plain(after_fallback)
-    assert "নম্বর দিয়ে বেছে নেওয়ার মতো" in plain(after_fallback)
-    assert "প্রতিবেদনে এই তথ্যটি দেওয়া নেই" in plain(user.ask("মামলার রায় কবে?"))
-    after_missing = user.ask("২")
-    assert "নম্বর দিয়ে বেছে নেওয়ার মতো" in plain(after_missing) and not after_missing.buttons
+    alone = user.ask("২")
+    assert "নম্বর দিয়ে বেছে নেওয়ার মতো" in plain(alone) and not alone.buttons
     assert fact_of(user.ask("লামাকন কী?")) == "llamacon"  # the talk goes on as before
     assert logged(running, "SELECT kind FROM questions WHERE text = '2' AND asked_by ="
-                  f" {user.user_id}", count=2) == [("out_of_range",)] * 2
+                  f" {user.user_id}") == [("out_of_range",)]
+
+
+def test_a_number_picks_the_buttons_of_a_fallback_or_of_does_not_say(running: Running) -> None:
+    """"২" under a fallback's buttons was told there was nothing to pick by number, where the
+    console picks the second of them: only "did you mean" choices and an answer's related
+    questions reached the conversation's context, not the buttons of a fallback, of "the
+    article does not say" or of "none of these". A number picks those too."""
+    user = person(running)
+    for typed, position in (("২", 1), ("2", 1), ("দ্বিতীয়টা", 1), ("শেষেরটা", -1)):
+        fallback = user.ask("আবহাওয়া কেমন?")
+        assert "দুঃখিত, এই প্রশ্নের উত্তর আমার জানা নেই" in plain(fallback)
+        offered = [b["callback_data"][2:] for b in fallback.buttons]
+        assert len(offered) > 1
+        assert fact_of(user.ask(typed)) == offered[position], typed
+    missing = user.ask("মামলার রায় কবে?")
+    assert "প্রতিবেদনে এই তথ্যটি দেওয়া নেই" in plain(missing)
+    [closest] = [b["callback_data"][2:] for b in missing.buttons]
+    assert "প্রশ্ন একটিই" in plain(user.ask("২"))  # one button: the offer stays open
+    assert fact_of(user.ask("১")) == closest
+    user.ask(uncertain_question(Responder(KNOWLEDGE)))
+    refused = user.ask("কোনোটাই না")
+    offered = [b["callback_data"][2:] for b in refused.buttons]
+    assert fact_of(user.ask("২")) == offered[1]
 
 
 def test_no_with_nothing_offered_is_no_unknown_question(running: Running) -> None:

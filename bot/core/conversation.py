@@ -18,7 +18,14 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
 
-from bot.core.answer import ACKNOWLEDGED_TEXT, NOTHING_REFUSED_TEXT, Answer, AnswerKind, Responder
+from bot.core.answer import (
+    ACKNOWLEDGED_TEXT,
+    NOTHING_ACCEPTED_TEXT,
+    NOTHING_REFUSED_TEXT,
+    Answer,
+    AnswerKind,
+    Responder,
+)
 from bot.core.asks import Asked
 from bot.core.focus import sentences, without_concession
 from bot.core.function_words import ADDRESSED, PERSON_POINTERS, THING_POINTERS
@@ -54,6 +61,9 @@ class Context:
     choices: tuple[str, ...] = ()  # the "did you mean" facts on offer
     question: str = ""  # the last question, as resolved ("লামাকন কী কবে")
     offered: str = ""  # the question `choices` were offered for, as logged (a gap if refused)
+    # The questions under the last reply when they are neither `choices` nor its fact's
+    # related ones (a fallback's, "the article does not say"'s): a number picks them too.
+    listed: tuple[str, ...] = ()
     idle: int = 0  # turns since the last fact
     at: datetime | None = None  # when it was last updated
 
@@ -197,6 +207,10 @@ _FURTHER_ORDINALS = (
     _phrases("নবম|নবমটা|nine|ninth|9th"),  # "নয়" also says "not"
     _phrases("দশ|দশটা|দশম|দশমটা|ten|tenth|10th"),
 )
+# The last of the choices on offer, however many there are.
+_LAST = _phrases("শেষেরটা|শেষেরটি|শেষেরটাই|শেষটা|শেষটি|শেষেরটা দিন|শেষের প্রশ্ন|শেষ প্রশ্ন|শেষের টা|"
+                 "শেষ টা|last|last one|the last one|the last|last question|shesher ta|"
+                 "shesherta|sheshta|shesh ta|sesher ta|seshta|sesh ta")
 # A typed number this long is a choice (`/topics` offers dozens); a longer one is a year or a
 # figure, asked as a question.
 MAX_CHOICE_DIGITS = 3
@@ -291,25 +305,36 @@ class Conversation:
 
     def reply(self, text: str, context: Context, now: datetime) -> Turn:
         """Answer `text` given `context`; the turn carries the context to keep."""
+        turn = self._reply(text, context, now)
+        return replace(turn, context=replace(turn.context, listed=_listed(turn)))
+
+    def _reply(self, text: str, context: Context, now: datetime) -> Turn:
         # The responder reads no further either; every reading below costs per character.
         text = text[: self.responder.policy.max_question_chars]
         context = self._current(context, now)
         if (switched := _SWITCH.match(text)) is not None and text[switched.end():].strip():
             # The talk moves on: answered as a first question, the facts shown still shown.
             text = text[switched.end():]
-            context = replace(context, facts=(), choices=(), offered="")
+            context = replace(context, facts=(), choices=(), offered="", listed=())
         # Only a context makes the words matter before matching; a first message (most
         # of them) keeps the question as the matcher cleaned it.
         words = clean(text) if context.choices or context.fact is not None else ""
         if context.choices and (turn := self._pick(words, context, now)) is not None:
             return turn
+        if context.listed and (turn := self._pick_listed(text, context, now)) is not None:
+            return turn
         if not context.choices and (turn := self._pick_related(words, context, now)) is not None:
             return turn
         if typed_number(text) is not None:
-            # Nothing to pick by number (a first message, an expired context, buttons under a
-            # fallback or "the article does not say"): "1" asks no billion downloads.
+            # Nothing to pick by number (a first message, an expired context, a compound
+            # answer's buttons): "1" asks no billion downloads.
             answer = self.responder.nothing_to_pick_answer(clean(text))
             return Turn(TurnKind.OUT_OF_RANGE, (answer,), replace(context, at=now))
+        if (context.fact is None and not context.choices and len(text) <= _ACKNOWLEDGED_CHARS
+                and clean(text) in _YES):
+            # "হ্যাঁ" with nothing said to nod to (most often a "did you mean" that expired):
+            # no 👍 as if a choice were taken, but that no offer is open.
+            return self._acknowledged(text, context, now, NOTHING_ACCEPTED_TEXT)
         if not context.choices and len(text) <= _ACKNOWLEDGED_CHARS and (
                 words or clean(text)) in _ACKNOWLEDGED:
             return self._acknowledged(text, context, now)
@@ -457,8 +482,8 @@ class Conversation:
         context = self._current(context, now)
         facts = (*(f for f in context.facts if f != fact_id), fact_id)[-3:]
         return replace(context, facts=facts, shown=tuple(dict.fromkeys((*context.shown, fact_id))),
-                       choices=(), offered="", question=clean(fact.canonical_question), idle=0,
-                       at=now)
+                       choices=(), offered="", listed=(), question=clean(fact.canonical_question),
+                       idle=0, at=now)
 
     def _current(self, context: Context, now: datetime) -> Context:
         """`context` if it is alive, without the facts a reload has removed since (a context
@@ -466,10 +491,11 @@ class Conversation:
         if not context.alive(now):
             return Context()
         facts = self.responder.knowledge.facts
-        if all(f in facts for f in (*context.facts, *context.choices)):
+        if all(f in facts for f in (*context.facts, *context.choices, *context.listed)):
             return context
         return replace(context, facts=tuple(f for f in context.facts if f in facts),
-                       choices=tuple(f for f in context.choices if f in facts))
+                       choices=tuple(f for f in context.choices if f in facts),
+                       listed=tuple(f for f in context.listed if f in facts))
 
     # ----------------------------------------------------------------- "did you mean" answers
 
@@ -477,7 +503,7 @@ class Conversation:
         choices = tuple(c for c in context.choices if c in self.responder.knowledge.facts)
         if not choices:
             return None
-        number = 1 if words in _YES else typed_number(words)
+        number = 1 if words in _YES else _position(words, len(choices))
         if number is not None and 1 <= number <= len(choices):
             answer = self.responder.answer_fact(choices[number - 1], now)
             return self._turn(TurnKind.PICK, (answer,), context, now, context.question)
@@ -497,12 +523,21 @@ class Conversation:
         if context.idle or context.fact not in self.responder.knowledge.facts:
             return None
         related = self.responder.related(context.fact or "")
-        number = typed_number(words)
+        number = _position(words, len(related))
         if number is None or not related:
             return None
         if 1 <= number <= len(related):
             return self.choose(related[number - 1], context, now)
         return self.out_of_range(words, related, context, now)
+
+    def _pick_listed(self, text: str, context: Context, now: datetime) -> Turn | None:
+        """"২" under a fallback's questions: the second of them, as a tap on its button."""
+        number = _position(clean(text), len(context.listed))
+        if number is None:
+            return None
+        if 1 <= number <= len(context.listed):
+            return self.choose(context.listed[number - 1], context, now)
+        return self.out_of_range(text, context.listed, context, now)
 
     def out_of_range(self, text: str, offered: tuple[str, ...], context: Context,
                      now: datetime) -> Turn:
@@ -1280,7 +1315,8 @@ def steers(text: str) -> bool:
     """Whether `text` only steers a conversation ("আরও বলো", "হ্যাঁ", "২", "না") instead of
     asking: no example question can teach the bot to answer it."""
     words = clean(text)
-    return words in _MORE or words in _YES or words in _NO or typed_number(words) is not None
+    return (words in _MORE or words in _YES or words in _NO or words in _LAST
+            or typed_number(words) is not None)
 
 
 # "২ নম্বর", "নম্বর ২", "২য়টা", "2nd one", "no. 2": a number said with its word.
@@ -1302,6 +1338,21 @@ def typed_number(text: str) -> int | None:
         return int(numbered.group(1))
     return next((position for position, names in enumerate((*_ORDINALS, *_FURTHER_ORDINALS), 1)
                  if words in names), None)
+
+
+def _listed(turn: Turn) -> tuple[str, ...]:
+    """The questions a turn's one reply offers that a number picks besides "did you mean"
+    choices and a fact's related ones; a number past them keeps them on offer."""
+    if turn.kind is TurnKind.OUT_OF_RANGE:
+        return turn.context.listed
+    if len(turn.answers) != 1 or turn.answer.kind in (AnswerKind.FACT, AnswerKind.SUGGEST):
+        return ()
+    return turn.answer.suggestions
+
+
+def _position(words: str, offered: int) -> int | None:
+    """The position `words` pick among `offered` choices: a number, or "শেষেরটা" the last."""
+    return offered if words in _LAST else typed_number(words)
 
 
 def _clauses(text: str) -> list[str]:

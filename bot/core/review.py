@@ -58,7 +58,7 @@ class Logged:
 @dataclass(frozen=True)
 class Phrasing:
     text: str
-    count: int  # events that make it a case for review (picks not counted)
+    count: int  # events that make it a case for review (picks and refusals not counted)
 
 
 @dataclass(frozen=True)
@@ -115,6 +115,11 @@ class _Text:
         if item.signal is Signal.PICKED:
             if item.chosen:
                 self.chosen[item.chosen] += 1
+            return
+        if item.signal is Signal.REJECTED:
+            # A refusal answers a "did you mean" the log holds as a question of its own
+            # (UNANSWERED, with its offer): it says what came of it, no second question.
+            self.signals[item.signal] += 1
             return
         self.count += 1
         self.signals[item.signal] += 1

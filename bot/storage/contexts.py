@@ -130,7 +130,8 @@ class Remembered:
 def encode(context: Context, offered_message: int | None = None) -> str:
     """`context` as compact JSON (empty fields left out)."""
     data: dict[str, Any] = {"f": context.facts, "s": context.shown, "c": context.choices,
-                            "q": context.question, "o": context.offered, "i": context.idle,
+                            "q": context.question, "o": context.offered, "l": context.listed,
+                            "i": context.idle,
                             "t": _seconds(context.at) if context.at is not None else None,
                             "m": offered_message}
     return json.dumps({k: v for k, v in data.items() if v}, ensure_ascii=False,
@@ -146,7 +147,7 @@ def decode(state: str) -> tuple[Context, int | None]:
             raise TypeError("idle, time and message are whole numbers")
         context = Context(facts=_ids(data.get("f")), shown=_ids(data.get("s")),
                           choices=_ids(data.get("c")), question=_text(data.get("q")),
-                          offered=_text(data.get("o")), idle=idle,
+                          offered=_text(data.get("o")), listed=_ids(data.get("l")), idle=idle,
                           at=None if at is None else datetime.fromtimestamp(at, UTC))
         return context, message
     except (ValueError, TypeError, AttributeError, OverflowError, OSError):
