@@ -39,3 +39,20 @@ def test_dialect_pointers_and_grammar_in_a_follow_up(
     """Chittagonian "ইবা" (this), "এন্ডা" (a), "আদৌ" were words no fact knows, and a
     follow-up with a word no fact knows is something the article does not say."""
     assert facts(play(Conversation(real), opening, follow_up)[1]) == [fact]
+
+
+def test_what_a_fact_shows_is_told_by_the_fact_that_reads_it(real: Responder) -> None:
+    """Zuckerberg's fact tells what he said, not what it shows; the open-collaboration fact
+    reads it ("his positive attitude shows..."). The hopes' own words came a little closer."""
+    assert real.readings["zuckerberg_outlook"] == "open_collaboration"
+    assert real.readings["downloads_milestone"] == "downloads_milestone"  # reads itself
+    message = "ওপেন সোর্স নিয়ে জাকারবার্গের এই মনোভাব কী ইঙ্গিত দেয়?"
+    assert facts(play(Conversation(real), message)[0]) == ["open_collaboration"]
+    assert facts(play(Conversation(real), "জাকারবার্গ লামা নিয়ে কী বলেছেন?",
+                      "এর থেকে ওপেন সোর্স নিয়ে কী বোঝা যায়?")[1]) == ["open_collaboration"]
+
+
+def test_what_he_said_is_still_his_own_fact(real: Responder) -> None:
+    """No word of meaning asked: his own fact, though another reads it."""
+    assert facts(play(Conversation(real), "জাকারবার্গ ওপেন সোর্স নিয়ে কী বলেছেন?")[0]) == [
+        "zuckerberg_outlook"]

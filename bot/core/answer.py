@@ -7,12 +7,13 @@ from collections.abc import Generator, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
+from functools import cached_property
 
 from bot.core.articles import article_views
 from bot.core.asks import Asked, Asks
 from bot.core.events import bengali_number, describe_event
 from bot.core.focus import asks, question_parts, requests, sentences, without_concession
-from bot.core.function_words import ADDRESSED, PERSON_POINTERS, THING_POINTERS
+from bot.core.function_words import ADDRESSED, PERSON_POINTERS, SIGNIFYING, THING_POINTERS
 from bot.core.knowledge import Citation, Fact, Knowledge
 from bot.core.match import MATCH_CACHE, Matcher, MatchResult, Scored
 from bot.core.normalize import (
@@ -125,6 +126,8 @@ class Policy:
     # The question found in a long message is short and to the point: it is answered from a
     # lower score when it leads by more.
     part_answer_at: float = 55.0
+    # A question of what a fact shows takes the fact that reads it within this of the best.
+    reading_window: float = 20.0
     part_margin: float = 8.0
     # Any question is answered from a lower score still when it leads by far: what it asks
     # is plain though its other words are its own ("llama r future kemon lagtese?").
@@ -305,6 +308,8 @@ class Responder:
             text = self._other_script_text if in_other_script(question) else self._empty_text
             return Answer(question, AnswerKind.EMPTY, None, 0.0, text, None, ())
         answer = self._decide(question, result, now)
+        if answer.kind is AnswerKind.FACT and (read := self._reading(result, answer)):
+            return self._fact_answer(question, self.knowledge.facts[read], answer.score, now)
         if answer.kind in (AnswerKind.FACT, AnswerKind.SMALLTALK):
             return answer
         if answer.kind in (AnswerKind.FALLBACK, AnswerKind.SUGGEST):
@@ -957,6 +962,36 @@ class Responder:
         return Answer(question, kind, None, 0.0, template.format(topics=topics), None,
                       self._choices(samples), normalized=normalize_for_log(question))
 
+    @cached_property
+    def readings(self) -> dict[str, str]:
+        """The fact that tells what each fact means: its own answer when that says what it
+        shows, else the first related fact that does and shares a subject of its own
+        (Zuckerberg's hopes are read in the open-collaboration fact: "his optimism shows...");
+        else itself."""
+        facts = self.knowledge.facts
+        abouts = [frozenset(f.about) for f in facts.values()]
+        everywhere = frozenset.intersection(*abouts) if abouts else frozenset()
+
+        def reads(fact_id: str) -> bool:
+            return not _SIGNIFYING.isdisjoint(self.matcher.key(facts[fact_id].answer).surface)
+
+        def reader(fact: Fact) -> str:
+            own = set(fact.about) - everywhere
+            return fact.id if reads(fact.id) else next(
+                (r for r in fact.related if r in facts and reads(r)
+                 and not own.isdisjoint(facts[r].about)), fact.id)
+
+        return {fact.id: reader(fact) for fact in facts.values()}
+
+    def _reading(self, result: MatchResult, answer: Answer) -> str | None:
+        """"জাকারবার্গের এই মনোভাব কী ইঙ্গিত দেয়?": what his hopes show is told by the fact
+        that reads them, when its words come nearly as close as those of the hopes' own."""
+        read = self.readings.get(answer.fact_id or "", answer.fact_id)
+        if read == answer.fact_id or _SIGNIFYING.isdisjoint(result.key.surface):
+            return None
+        score = next((s.score for s in result.ranked if s.intent_id == read), 0.0)
+        return read if answer.score - score <= self.policy.reading_window else None
+
     def _fact_answer(self, question: str, fact: Fact, score: float, now: datetime) -> Answer:
         lines = [fact.answer]
         lines += [describe_event(e, now) for e in self.knowledge.events_for_fact(fact.id)]
@@ -1005,6 +1040,7 @@ _RELATING = frozenset(make_key(w).surface[0] for w in (
     "about", "against", "versus", "vs", "নিয়ে", "বিরুদ্ধে", "niye", "biruddhe", "প্রতি"))
 # "it" and "he" as the matcher's keys spell them.
 _IT = frozenset({*THING_POINTERS, *(surface_word(w) for w in THING_POINTERS)})
+_SIGNIFYING = frozenset(surface_word(w) for w in SIGNIFYING)
 _HE = frozenset({*PERSON_POINTERS, *(surface_word(w) for w in PERSON_POINTERS)})
 
 

@@ -28,7 +28,7 @@ from bot.core.answer import (
 )
 from bot.core.asks import Asked
 from bot.core.focus import sentences, without_concession
-from bot.core.function_words import ADDRESSED, PERSON_POINTERS, THING_POINTERS
+from bot.core.function_words import ADDRESSED, PERSON_POINTERS, SIGNIFYING, THING_POINTERS
 from bot.core.knowledge import Entity, Fact
 from bot.core.match import VERB_ENDINGS, Scored
 from bot.core.normalize import Key, clean, make_key, surface_word
@@ -695,8 +695,9 @@ class Conversation:
         fact = responder.knowledge.facts.get(context.fact or "")
         if pointed and not new and fact is not None and self._asks_what_it_shows(key):
             # "eta theke ki bojha jay?", "what does that show?": what the last answer means,
-            # which its answer says (every fact ends with what the report reads into it).
-            return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(fact.id, now),),
+            # which its answer says, or the fact next to it that reads it.
+            reading = responder.readings[fact.id]
+            return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(reading, now),),
                               context, now, context.question, resolved=context.question)
         if pointed and not new and fact is not None and not _THEM.isdisjoint(key.surface) and (
                 told := self._told_by_a_mention(fact, responder.asks.asked(key, bare=True))):
@@ -1400,11 +1401,7 @@ _HEARD = _phrases("শুনলাম|শুনেছি|শুনছি|শু�
 _TRUE = _phrases("সত্যি|সত্য|সত্যিই|হাচা|sotti|shotti|true|really")
 _BACK = _THING_POINTERS | _TRUE | _phrases("ata|sheta|এইটা|ওইটা")
 # What something shows or means: "এটা কী বোঝায়?", "what does that indicate?"
-_SIGNIFYING = frozenset(surface_word(w) for w in (
-    "বোঝায়", "বোঝা", "বুঝায়", "বোঝাচ্ছে", "বুঝাচ্ছে", "দেখায়", "দেখাচ্ছে", "ইঙ্গিত", "তাৎপর্য",
-    "মানে", "অর্থ", "বোঝানো", "bojhay", "bojha", "bujhay", "bujha", "dekhay", "ingit", "mane",
-    "mean", "means", "indicate", "indicates", "show", "shows", "signify", "signifies",
-    "suggest", "suggests", "imply", "implies", "significance"))
+_SIGNIFYING = frozenset(surface_word(w) for w in SIGNIFYING)
 # What follows says the last question again ("..., মানে ...", "I mean ...") or gives its
 # other choice ("..., নাকি নানা কাজে?", "..., or many?").
 _RESTATING = ("মানে ", "অর্থাৎ ", "mane ", "i mean ", "i e ", "that is ",

@@ -21,6 +21,13 @@ ADDRESSED = ("তুমি", "তোমাকে", "তোমার", "তোম
              "বট", "বটটা", "you", "your", "yourself", "bot", "tumi", "tomake", "tomar", "apni",
              "apnake", "apnar", "tui", "toke", "tor")
 
+# Words asking what something shows or means: "এতে কী বোঝা যায়?", "what does it indicate?".
+SIGNIFYING = (
+    "বোঝায়", "বোঝা", "বুঝায়", "বোঝাচ্ছে", "বুঝাচ্ছে", "দেখায়", "দেখাচ্ছে", "ইঙ্গিত", "তাৎপর্য",
+    "মানে", "অর্থ", "বোঝানো", "bojhay", "bojha", "bujhay", "bujha", "dekhay", "ingit", "mane",
+    "mean", "means", "indicate", "indicates", "show", "shows", "signify", "signifies",
+    "suggest", "suggests", "imply", "implies", "significance")
+
 # Words that point at a person just named: "উনি কী বলেছেন?", "what did he say?".
 PERSON_POINTERS = ("উনি", "উনার", "ওনার", "ওঁর", "ওঁকে", "উনাকে", "ওনাকে", "তিনি", "তাঁর", "তাঁকে",
                    "he", "his", "him", "uni", "unar", "onar", "tini")
