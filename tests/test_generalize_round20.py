@@ -56,3 +56,11 @@ def test_what_he_said_is_still_his_own_fact(real: Responder) -> None:
     """No word of meaning asked: his own fact, though another reads it."""
     assert facts(play(Conversation(real), "জাকারবার্গ ওপেন সোর্স নিয়ে কী বলেছেন?")[0]) == [
         "zuckerberg_outlook"]
+
+
+@pytest.mark.parametrize("question", ["Does the Llama license have any drawbacks?",
+                                      "লামার লাইসেন্সের খারাপ দিক কী?"])
+def test_a_licenses_drawbacks_are_its_criticism(real: Responder, question: str) -> None:
+    """"drawbacks", "খারাপ দিক" are in the criticism synonym group: unknown, or read as the
+    license itself, they gave the license's terms (or a "did you mean")."""
+    assert facts(play(Conversation(real), question)[0]) == ["license_criticism"]
