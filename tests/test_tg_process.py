@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import ADMIN_ID, KNOWLEDGE_DIR
@@ -258,3 +263,67 @@ def test_the_webhook_secret_comes_from_the_environment_not_the_command_line(
         output = terminated(proc)
     assert "--secret-token" in output and "LLAMABOT_WEBHOOK_SECRET" in output
     assert secret not in output
+
+
+class _ForwardProxy(ThreadingHTTPServer):
+    """An HTTP proxy (absolute-form requests) that reaches one server whatever host a request
+    names: the only way to the Bot API on a host this machine cannot resolve."""
+
+    def __init__(self, port: int) -> None:
+        self.upstream, self.paths = port, list[str]()
+        super().__init__(("127.0.0.1", 0), _ProxyHandler)
+
+
+class _ProxyHandler(BaseHTTPRequestHandler):
+    server: _ForwardProxy
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server naming)
+        self._forward()
+
+    def do_GET(self) -> None:  # noqa: N802
+        self._forward()
+
+    def _forward(self) -> None:
+        path = urllib.parse.urlsplit(self.path).path
+        self.server.paths.append(path.rsplit("/", 1)[-1])
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        upstream = http.client.HTTPConnection("127.0.0.1", self.server.upstream, timeout=10)
+        headers = {k: v for k, v in self.headers.items()
+                   if k.lower() in ("content-type", "content-length")}
+        upstream.request(self.command, path, body=body, headers=headers)
+        answer = upstream.getresponse()
+        data = answer.read()
+        self.send_response(answer.status)
+        self.send_header("Content-Type", answer.getheader("Content-Type") or "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (quiet)
+        pass
+
+
+def test_the_bot_api_is_reached_through_the_proxy_the_environment_names(
+    process_fake: FakeTelegram, tmp_path: Path
+) -> None:
+    """PTB sends through HTTP_PROXY / HTTPS_PROXY / ALL_PROXY (httpx's trust_env), as its
+    documentation says; the bot's own pool for calls without files connected directly,
+    so where Telegram is reached only through a proxy the bot could neither poll nor reply."""
+    fake = process_fake
+    proxy = _ForwardProxy(fake.port)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        env = bot_env(fake, tmp_path, HTTP_PROXY=f"http://127.0.0.1:{proxy.server_port}",
+                      TELEGRAM_BASE_URL=f"http://api.telegram.invalid:{fake.port}/bot")
+        env.pop("NO_PROXY", None)
+        env.pop("no_proxy", None)
+        with running(env, tmp_path) as proc:
+            fake.wait_for("getUpdates", timeout=15)
+            [answer] = fake.ask("লামা কতবার ডাউনলোড হয়েছে?", timeout=15)
+            output = terminated(proc)
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+    assert "১ বিলিয়ন" in answer.text or "বিলিয়ন" in answer.text, answer.text
+    assert {"getMe", "getUpdates", "sendMessage"} <= set(proxy.paths), proxy.paths
+    assert proc.returncode == 0, output[-2000:]
