@@ -240,6 +240,9 @@ def past_events(knowledge: Knowledge, now: datetime,
 # of the events that begin soonest; the rest are skipped, and the admins told in one message.
 # Each is a message to every subscriber, and a stolen admin account could add thousands.
 MAX_REMINDERS_AT_ONCE = 3
+# ... and within this long, however they fall due: one round at a time, reminders a second
+# apart would each be the only one due, and all reach every subscriber.
+REMINDER_WINDOW = timedelta(hours=1)
 _EVENTS_NAMED = 10  # event ids a warning names; past them, "and N more"
 
 
