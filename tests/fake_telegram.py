@@ -11,7 +11,7 @@ wait) and `migrate_group` (a group upgraded to a supergroup: sends to its old id
 `migrate_to_chat_id`), all on `clock`, which a test may replace to step time.
 What Telegram refuses by itself is refused here too: a message past 4096 characters, an
 inline answer holding one, a callback query's alert past 200 characters, a callback query
-answered twice.
+answered twice, an inline keyboard of more than 100 buttons.
 
 Runs in a daemon thread (ThreadingHTTPServer), so it serves sync tests, asyncio tests
 and subprocess bots alike.
@@ -36,6 +36,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 TOKEN = "123456789:TEST-fake-token-AAAAAAAAAAAAAAAAAAAAAAAA"
+MAX_INLINE_BUTTONS = 100  # Telegram refuses an inline keyboard of more
 # Form fields PTB sends as plain strings; everything else arrives JSON-encoded.
 _STRING_FIELDS = frozenset(
     {"text", "caption", "parse_mode", "callback_query_id", "inline_query_id", "next_offset",
@@ -378,8 +379,8 @@ class FakeTelegram:
     def _invalid(self, method: str, params: Json) -> Failure | None:
         """What Telegram itself refuses (400): a text past 4096 characters once its HTML is
         parsed, in a message or in any inline result (the whole answer is refused), a
-        callback query's alert past 200 characters, and a callback query answered a second
-        time. Called with the lock held."""
+        callback query's alert past 200 characters, a callback query answered a second
+        time, and an inline keyboard of more than 100 buttons. Called with the lock held."""
         texts: list[tuple[Any, Any]] = []
         if method in ("sendMessage", "editMessageText"):
             texts.append((params.get("text", ""), params.get("parse_mode")))
@@ -391,6 +392,9 @@ class FakeTelegram:
             description = ("Bad Request: MESSAGE_TOO_LONG" if method == "answerInlineQuery"
                            else "Bad Request: message is too long")
             return Failure(method, 400, description=description)
+        keyboard = (params.get("reply_markup") or {}).get("inline_keyboard") or []
+        if sum(len(row) for row in keyboard) > MAX_INLINE_BUTTONS:
+            return Failure(method, 400, description="Bad Request: reply markup is too long")
         if method == "answerCallbackQuery":
             if _shown_length(str(params.get("text") or ""), None) > 200:
                 return Failure(method, 400, description="Bad Request: MESSAGE_TOO_LONG")

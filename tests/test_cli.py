@@ -696,3 +696,39 @@ def test_kb_validate_says_how_many_reminders_fall_due_at_once(tmp_path: Path) ->
     assert f"at most {MAX_REMINDERS_AT_ONCE} are sent together" in done.stdout
     quiet = run("kb", "validate", str(folder), "--now", "2025-04-19T10:00+06:00")
     assert "fall due at once" not in quiet.stdout, quiet.stdout  # none due yet
+
+
+def test_kb_validate_warns_of_reminders_skipped_for_falling_due_within_the_hour(
+        tmp_path: Path) -> None:
+    """Red team 15: at most MAX_REMINDERS_AT_ONCE reminders go out within REMINDER_WINDOW,
+    however far apart they fall due; validation says which the scheduler will skip, as it
+    says how many fall due at once, and not of reminders an hour apart."""
+    from bot.core.events import MAX_REMINDERS_AT_ONCE
+
+    folder = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", folder)
+    base = (folder / "events.yaml").read_text()
+
+    def sessions(apart: int) -> None:
+        text = base
+        for n in range(MAX_REMINDERS_AT_ONCE + 2):
+            text += (f"  - id: session_{n}\n    title: \"x\"\n"
+                     f"    starts_at: 2025-04-21T10:{n * apart:02d}:00+06:00\n"
+                     "    remind_before: [1h]\n    fact_id: llamacon\n")
+        (folder / "events.yaml").write_text(text)
+
+    sessions(apart=10)
+    done = run("kb", "validate", str(folder), "--now", "2025-04-20T10:00+06:00")
+    assert done.returncode == 0, done.stderr
+    assert ("2 reminders of events 'session_3', 'session_4' will be skipped when due: at most"
+            f" {MAX_REMINDERS_AT_ONCE} reminders go out within 1 hour(s)") in done.stdout, \
+        done.stdout
+    assert "fall due at once" not in done.stdout
+    sessions(apart=0)  # all at once, tomorrow: the scheduler skips these as well
+    assert "2 reminders of events" in run("kb", "validate", str(folder), "--now",
+                                          "2025-04-20T10:00+06:00").stdout
+    (folder / "events.yaml").write_text(base + "".join(
+        f"  - id: hourly_{n}\n    title: \"x\"\n    starts_at: 2025-04-21T{10 + n}:00:00+06:00\n"
+        "    remind_before: [1h]\n    fact_id: llamacon\n" for n in range(6)))
+    quiet = run("kb", "validate", str(folder), "--now", "2025-04-20T10:00+06:00")
+    assert "skipped" not in quiet.stdout, quiet.stdout

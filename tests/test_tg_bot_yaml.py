@@ -69,3 +69,27 @@ def test_an_uploaded_bot_yaml_is_previewed_and_a_broken_one_refused(
     assert f"bot.yaml:{line}:" in refused.text and "unknown placeholder {topic}" in refused.text
     assert (folder / "bot.yaml").read_text(encoding="utf-8") == text
     assert bot.services.knowledge.bot.name == "লামাবট"
+
+
+def test_an_upload_naming_any_of_the_bots_commands_as_the_event_command_is_refused(
+    watched_bot: tuple[BotThread, Path], fake_telegram: FakeTelegram
+) -> None:
+    """/stopall (an admin's: stop every broadcast) as bot.yaml's event command was accepted: the
+    menu offered every user a /stopall that told them 'admins only', and the admins' menu
+    listed /stopall twice. Every command the bot registers is one of its own."""
+    from bot.tg.app import ADMIN_COMMANDS, USER_COMMANDS
+
+    bot, folder = watched_bot
+    text = (folder / "bot.yaml").read_text(encoding="utf-8")
+    for command in [*USER_COMMANDS, *ADMIN_COMMANDS]:
+        since = fake_telegram.mark()
+        taken = (text.replace("command: llamacon ", f"command: {command} ")
+                 .replace("/llamacon — ", f"/{command} — "))
+        fake_telegram.document("bot.yaml", taken.encode(), user_id=ADMIN_ID)
+        [refused] = fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == ADMIN_ID,
+                                           since=since)
+        assert f"/{command} is one of the bot's own commands" in refused.text, refused.text
+        assert not refused.buttons, refused.buttons  # no Apply
+    assert (folder / "bot.yaml").read_text(encoding="utf-8") == text
+    assert bot.services.knowledge.bot.event is not None
+    assert bot.services.knowledge.bot.event.command == "llamacon"

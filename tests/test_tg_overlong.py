@@ -7,13 +7,15 @@ as a bug or a later format might, because a reply must never depend on that alon
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import KNOWLEDGE_DIR, BotThread, assert_valid_html, start_bot
-from fake_telegram import Call, FakeTelegram
+from fake_telegram import MAX_INLINE_BUTTONS, Call, FakeTelegram
 
 from bot.core.knowledge import Knowledge
 from bot.core.loader import load_knowledge
@@ -136,3 +138,43 @@ def test_an_error_after_a_tap_was_answered_does_not_answer_it_again(
                                        since=since)
     assert apology.chat_id == 111
     assert len(fake_telegram.calls_to("answerCallbackQuery", since)) == 1
+
+
+def many_facts(folder: Path, count: int, topic: str = "adoption") -> None:
+    """`count` more facts in `topic`, in a file of their own (each valid: a quote of the
+    article, questions of its own)."""
+    lines = ["version: 1", "facts:"]
+    for i in range(count):
+        word = "".join(chr(ord("a") + (i * 7 + k * 3) % 26) for k in range(6)) + f"x{i}"
+        lines += [f"  - id: extra_{i:03d}", f"    topic: {topic}",
+                  f'    title: "অতিরিক্ত {word}"',
+                  f'    answer: "{word} নিয়ে প্রতিবেদনে একটি কথা আছে।"',
+                  f'    questions: ["{word} কী?", "what is {word}?"]',
+                  "    citation:", "      source: llama-1b-downloads",
+                  '      section: "মেটার লামা মডেল ১ বিলিয়ন ডাউনলোড ছাড়িয়েছে"',
+                  '      quote: "মেটার লামা মডেল ১ বিলিয়ন ডাউনলোড ছাড়িয়েছে"']
+    (folder / "facts-extra.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_a_topic_of_more_facts_than_a_keyboard_holds_is_still_shown(
+    bot_settings: Any, kb: Path, fake_telegram: FakeTelegram
+) -> None:
+    """Telegram refuses an inline keyboard of more than 100 buttons ('reply markup is too
+    long'), and a topic's screen had a button per fact: a topic of 100 facts or more (kb
+    import --each sentence of a long article drafts them under one) answered every tap on
+    it with an apology. The screen shows the buttons that fit, the way back among them."""
+    many_facts(kb, 120)
+    running = start_bot(replace(bot_settings, knowledge_dir=kb))
+    try:
+        assert len(running.services.knowledge.facts_in_topic("adoption")) > 120
+        since = fake_telegram.mark()
+        fake_telegram.callback("t:adoption")
+        [shown] = fake_telegram.wait_for("editMessageText", since=since)
+        time.sleep(0.5)  # an apology would follow the refused edit at once
+        replies = sent(fake_telegram, since)
+    finally:
+        running.stop()
+    assert replies == [shown], [r.text for r in replies]
+    assert 0 < len(shown.buttons) <= MAX_INLINE_BUTTONS
+    assert shown.buttons[-1]["callback_data"] == "m:back"
+    assert shown.buttons[0]["callback_data"].startswith("f:")

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import http.client
 import os
+import select
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import ADMIN_ID, KNOWLEDGE_DIR
@@ -258,3 +265,136 @@ def test_the_webhook_secret_comes_from_the_environment_not_the_command_line(
         output = terminated(proc)
     assert "--secret-token" in output and "LLAMABOT_WEBHOOK_SECRET" in output
     assert secret not in output
+
+
+class _ForwardProxy(ThreadingHTTPServer):
+    """An HTTP proxy (absolute-form requests) that reaches one server whatever host a request
+    names: the only way to the Bot API on a host this machine cannot resolve."""
+
+    def __init__(self, port: int) -> None:
+        self.upstream, self.paths = port, list[str]()
+        super().__init__(("127.0.0.1", 0), _ProxyHandler)
+
+
+class _ProxyHandler(BaseHTTPRequestHandler):
+    server: _ForwardProxy
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server naming)
+        self._forward()
+
+    def do_GET(self) -> None:  # noqa: N802
+        self._forward()
+
+    def _forward(self) -> None:
+        path = urllib.parse.urlsplit(self.path).path
+        self.server.paths.append(path.rsplit("/", 1)[-1])
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        upstream = http.client.HTTPConnection("127.0.0.1", self.server.upstream, timeout=10)
+        headers = {k: v for k, v in self.headers.items()
+                   if k.lower() in ("content-type", "content-length")}
+        upstream.request(self.command, path, body=body, headers=headers)
+        answer = upstream.getresponse()
+        data = answer.read()
+        self.send_response(answer.status)
+        self.send_header("Content-Type", answer.getheader("Content-Type") or "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (quiet)
+        pass
+
+
+def test_the_bot_api_is_reached_through_the_proxy_the_environment_names(
+    process_fake: FakeTelegram, tmp_path: Path
+) -> None:
+    """PTB sends through HTTP_PROXY / HTTPS_PROXY / ALL_PROXY (httpx's trust_env), as its
+    documentation says; the bot's own pool for calls without files connected directly,
+    so where Telegram is reached only through a proxy the bot could neither poll nor reply."""
+    fake = process_fake
+    proxy = _ForwardProxy(fake.port)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        env = bot_env(fake, tmp_path, HTTP_PROXY=f"http://127.0.0.1:{proxy.server_port}",
+                      TELEGRAM_BASE_URL=f"http://api.telegram.invalid:{fake.port}/bot")
+        env.pop("NO_PROXY", None)
+        env.pop("no_proxy", None)
+        with running(env, tmp_path) as proc:
+            fake.wait_for("getUpdates", timeout=15)
+            [answer] = fake.ask("লামা কতবার ডাউনলোড হয়েছে?", timeout=15)
+            output = terminated(proc)
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+    assert "১ বিলিয়ন" in answer.text or "বিলিয়ন" in answer.text, answer.text
+    assert {"getMe", "getUpdates", "sendMessage"} <= set(proxy.paths), proxy.paths
+    assert proc.returncode == 0, output[-2000:]
+
+
+class _HangingProxy:
+    """A TCP proxy to PostgreSQL that can stop passing anything on while keeping every
+    connection open: a server (or pooler) that hangs, or packets lost on the way."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.upstream, self.hung = (host, port), False
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.port = self._server.getsockname()[1]
+        self._open: list[socket.socket] = [self._server]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._server.accept()
+                upstream = socket.create_connection(self.upstream)
+            except OSError:
+                return
+            self._open += [client, upstream]
+            threading.Thread(target=self._pump, args=(client, upstream), daemon=True).start()
+
+    def _pump(self, a: socket.socket, b: socket.socket) -> None:
+        try:
+            while True:
+                for ready in select.select([a, b], [], [], 0.2)[0]:
+                    data = ready.recv(65536)
+                    if not data:
+                        return
+                    if not self.hung:  # else swallowed: the other side never hears back
+                        (b if ready is a else a).sendall(data)
+        except OSError:
+            return
+
+    def close(self) -> None:
+        for sock in self._open:
+            sock.close()
+
+
+def test_a_database_that_stops_answering_does_not_stop_the_answers(
+    process_fake: FakeTelegram, tmp_path: Path, postgres_target: Any
+) -> None:
+    """A PostgreSQL that stopped answering (hung, or its packets lost: the connection stays
+    open) held every reply: a message's conversation context is read on the reply path, and
+    that read waited for as long as the server did, so no user got an answer. Unreadable,
+    a context is skipped ('answering without'), as when the database is down."""
+    fake = process_fake
+    url = urllib.parse.urlsplit(postgres_target.location)
+    proxy = _HangingProxy(url.hostname or "127.0.0.1", url.port or 5432)
+    through = url._replace(netloc=f"{url.username}@127.0.0.1:{proxy.port}").geturl()
+    try:
+        with running(bot_env(fake, tmp_path, LLAMABOT_DATABASE=through), tmp_path) as proc:
+            fake.wait_for("getUpdates", timeout=15)
+            fake.ask("লামা কতবার ডাউনলোড হয়েছে?", user_id=701, timeout=10)
+            proxy.hung = True
+            began = time.monotonic()
+            [answer] = fake.ask("লামা কতবার ডাউনলোড হয়েছে?", user_id=702, timeout=10)
+            waited = time.monotonic() - began
+            # What the server swallowed never comes back: the writers' connections wait on
+            # (their own timeouts are another matter); stopped the hard way.
+            proc.kill()
+            output = "".join(proc.communicate(timeout=15))
+    finally:
+        proxy.close()
+    assert "বিলিয়ন" in answer.text, answer.text
+    assert waited < 5, waited
+    assert "answering without" in output
+    assert postgres_target.location not in output  # redacted as ever (no password here)

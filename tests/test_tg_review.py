@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -22,7 +23,7 @@ from conftest import (
     roll_back,
     start_bot,
 )
-from fake_telegram import Call, FakeTelegram
+from fake_telegram import MAX_INLINE_BUTTONS, Call, FakeTelegram
 
 from bot.storage.records import QuestionRecord
 from bot.tg import texts
@@ -320,3 +321,36 @@ def test_a_card_stays_one_message_whatever_the_bot_offered_its_phrasings(
     assert "🗂" in card.text and buttons(card), card.text[:200]
     assert len(plain(card).encode("utf-16-le")) // 2 <= 4096
     assert "বট প্রস্তাব করেছিল:" in card.text and "বট উত্তর দিয়েছিল:" in card.text
+
+
+def test_a_topic_of_more_facts_than_a_keyboard_holds_can_be_chosen_from(
+    bot_settings: Any, kb: Path, fake_telegram: FakeTelegram
+) -> None:
+    """'📂 অন্য তথ্য…' listed a button per fact of the topic chosen: past Telegram's 100
+    buttons ('reply markup is too long') the admin got an apology and could teach no fact
+    of that topic. It lists those that fit, each button teaching the fact it names."""
+    from test_tg_overlong import many_facts
+
+    many_facts(kb, 120)
+    bot = start_bot(replace(bot_settings, knowledge_dir=kb))
+    try:
+        log_unanswered(bot, "zzqv কোথায় পাওয়া যায়", 1, 2)
+        [card] = fake_telegram.ask("/review", user_id=ADMIN_ID)
+        since = fake_telegram.mark()
+        press(fake_telegram, buttons(card)["📂 অন্য তথ্য…"], card)
+        topics = edited(fake_telegram, since)
+        since = fake_telegram.mark()
+        press(fake_telegram, buttons(topics)[bot.services.knowledge.topic_title("adoption")],
+              card)
+        facts = edited(fake_telegram, since)
+        time.sleep(0.5)  # an apology would follow the refused edit at once
+        sent = [c for c in fake_telegram.calls[since:] if c.method == "sendMessage"]
+        shown = [b["text"] for b in facts.buttons]
+        since = fake_telegram.mark()
+        press(fake_telegram, facts.buttons[-2]["callback_data"], card)  # the last fact shown
+        confirm = edited(fake_telegram, since)
+    finally:
+        bot.stop()
+    assert not sent, [c.text for c in sent]
+    assert 0 < len(facts.buttons) <= MAX_INLINE_BUTTONS
+    assert shown[-2] in confirm.text or "zzqv" in confirm.text, confirm.text

@@ -4,6 +4,8 @@ through it, nor stall the bot with a small file that expands to a huge one."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from test_tg_knowledge_apply import APPLIED, apply_button, preview, tap
 
 from bot.kbedit import MAX_FILES, MAX_FOLDER_BYTES
 
+LLAMABOT = str(Path(sys.executable).parent / "llamabot")
 SECRET = "LLAMABOT_DATABASE=postgresql://bot:never-show-this@db/bot"
 LEAK = """version: 1
 sources:
@@ -101,6 +104,37 @@ def test_a_control_character_is_located_and_named_in_plain_words(
     assert f"hello.yaml:3:{column}: a control character (U+0000, NUL)" in report.text, report.text
     assert "position" not in report.text and "#x0000" not in report.text
     assert not report.buttons
+
+
+@pytest.mark.parametrize("escape", [r"\e]0;pwned\a", r"\x1b[2J", r"\u009b31m", r"\0"])
+def test_a_control_character_written_as_an_escape_is_refused(
+    editable_bot: tuple[BotThread, Path], fake_telegram: FakeTelegram, tmp_path: Path,
+    escape: str
+) -> None:
+    """YAML refuses a raw control character but makes one of an escape in double quotes
+    ("\\e", "\\x1b", "\\u009b"): an upload (or a hand edit) that kb validate called OK put a
+    terminal's escape sequence into the questions `llamabot shell` lists and every answer
+    Telegram shows. Refused where it is written, as a raw one is."""
+    bot, folder = editable_bot
+    text = (folder / "facts.yaml").read_text(encoding="utf-8")
+    question = '      - "লামা কতবার ডাউনলোড হয়েছে?"'
+    content = text.replace(question, question[:-1] + escape + '"', 1)
+    line = content[: content.index(escape)].count("\n") + 1
+    since = fake_telegram.mark()
+    fake_telegram.document("facts.yaml", content.encode(), user_id=ADMIN_ID)
+    [report] = fake_telegram.wait_for("sendMessage", lambda c: c.chat_id == ADMIN_ID,
+                                      since=since)
+    assert f"facts.yaml:{line}:" in report.text and "control character (U+" in report.text, \
+        report.text
+    assert not report.buttons
+    assert (folder / "facts.yaml").read_text(encoding="utf-8") == text
+    # The same file in a folder, checked from the shell: one located line, no OK.
+    (folder / "facts.yaml").write_text(content, encoding="utf-8")
+    done = subprocess.run([LLAMABOT, "kb", "validate", str(folder)], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 1, done.stdout
+    assert f"facts.yaml:{line}:" in done.stdout and "control character" in done.stdout
+    assert "\x1b" not in done.stdout + done.stderr and "\x07" not in done.stdout
 
 
 def test_a_stolen_admin_account_cannot_fill_the_disk_with_new_knowledge_files(

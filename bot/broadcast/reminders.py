@@ -15,9 +15,10 @@ Rules:
   was added late) only the latest is sent: one message with the current countdown.
 - a reminder that fell due while the bot was down goes out if the event has not begun,
   else it is skipped and logged.
-- at most MAX_REMINDERS_AT_ONCE reminders (of as many events) are queued in one round,
-  those of the events that begin soonest: the others due with them are skipped, logged, and
-  the admins told in one message. Each is a message to every subscriber, and one upload of
+- at most MAX_REMINDERS_AT_ONCE reminders (of as many events) are queued in one round, and
+  within REMINDER_WINDOW (less those sent in the window before), those of the events that
+  begin soonest: the others due with them are skipped, logged, and the admins told in one
+  message. Each is a message to every subscriber, and one upload of
   events.yaml (a stolen admin account's) could make thousands fall due at once.
 - a reminder that cannot be scheduled (its time overflows) or read or sent is set aside,
   logged and reported to the admins once; it never stops the others.
@@ -38,6 +39,7 @@ from bot.broadcast import texts
 from bot.broadcast.sender import Fence, wait_event
 from bot.core.events import (
     MAX_REMINDERS_AT_ONCE,
+    REMINDER_WINDOW,
     describe_event,
     instant,
     reminder_due,
@@ -198,7 +200,8 @@ def fire_due(outbox: Outbox, events: Iterable[Event], now: datetime,
     Raises `NotSender` (nothing more written) once `fence` is not the lease's epoch.
     """
     rows = ReminderRows(outbox, fence)
-    plan = plan_fire(rows.due(now), events, now)
+    sent = rows.sent_since(now - REMINDER_WINDOW)
+    plan = plan_fire(rows.due(now), events, now, max(0, MAX_REMINDERS_AT_ONCE - sent))
     rows.set_state(plan.skip, "skipped", now)  # logged once written: the lease may refuse it
     for row in plan.skip:
         late = now - row.due_at
@@ -208,9 +211,10 @@ def fire_due(outbox: Outbox, events: Iterable[Event], now: datetime,
     # Before the others are queued: a crash in between loses none of them, sends no more.
     rows.set_state(plan.over, "skipped", now)
     if plan.over:
-        log.warning("%d reminders due at once: %d queued, %d skipped (at most %d at once): %s",
-                    len(plan.send) + len(plan.over), len(plan.send), len(plan.over),
-                    MAX_REMINDERS_AT_ONCE, over_text(plan.over))
+        log.warning("%d reminders due at once: %d queued, %d skipped (at most %d at once or"
+                    " within %s; %d sent): %s", len(plan.send) + len(plan.over),
+                    len(plan.send), len(plan.over), MAX_REMINDERS_AT_ONCE, REMINDER_WINDOW,
+                    sent, over_text(plan.over))
     queued, problems = [], []
     for row, event in plan.send:
         try:

@@ -62,13 +62,15 @@ REMINDER_QUEUED = (
     "📣 রিমাইন্ডার সম্প্রচার #{id} পাঠানো হচ্ছে, {count} জন সাবস্ক্রাইবারকে:\n\n{text}\n\n"
     "আপনার জানা না থাকলে থামান।"
 )
-# To every admin, once per round: more reminders fell due together than are sent at once
-# (bot.core.events.MAX_REMINDERS_AT_ONCE). English, as /stopall's outcome.
+# To every admin, once per round: more reminders fell due together (or within the hour)
+# than are sent (bot.core.events.MAX_REMINDERS_AT_ONCE, REMINDER_WINDOW). English, as
+# /stopall's outcome.
 REMINDERS_OVER = (
     "⚠️ {due} reminders fell due at once: the {queued} of the events that begin soonest were"
     " queued (each shown to you with its ⏹), and the other {skipped} were skipped and will"
     " not be sent, so that subscribers do not get {due} messages at once (at most {most}"
-    " reminders go out together). Skipped, for events: {events}. If events.yaml was not"
+    " reminders go out together or within an hour). Skipped, for events: {events}. If"
+    " events.yaml was not"
     " meant to add them, /rollback its upload; to announce them, use /broadcast."
 )
 BROADCAST_TEXT_FOLLOWS = "(পুরো লেখাটি পরের বার্তায়)"

@@ -26,7 +26,7 @@ COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")  # Telegram's rule for a command name
 # The bot's own commands, and `back`, a menu code like an event's (`m:<command>`).
 RESERVED_COMMANDS = frozenset({
     "start", "help", "topics", "source", "subscribe", "unsubscribe", "stats", "gaps",
-    "reload", "rollback", "broadcast", "review", "back",
+    "reload", "rollback", "broadcast", "review", "stopall", "back",
 })
 MAX_NAME = 64  # the bot's name and subject are short words, said inside sentences
 MAX_LABEL = 60  # a button label: Telegram shows about this much

@@ -240,6 +240,9 @@ def past_events(knowledge: Knowledge, now: datetime,
 # of the events that begin soonest; the rest are skipped, and the admins told in one message.
 # Each is a message to every subscriber, and a stolen admin account could add thousands.
 MAX_REMINDERS_AT_ONCE = 3
+# ... and within this long, however they fall due: one round at a time, reminders a second
+# apart would each be the only one due, and all reach every subscriber.
+REMINDER_WINDOW = timedelta(hours=1)
 _EVENTS_NAMED = 10  # event ids a warning names; past them, "and N more"
 
 
@@ -262,8 +265,9 @@ def due_at_once(knowledge: Knowledge, now: datetime,
                 due.append(event)
         except OverflowError:  # the scheduler reports it; nothing falls due
             continue
+    crowded = _crowded(knowledge, moment, earlier)
     if not due:
-        return []
+        return crowded
     site = knowledge.event_sites.get(due[0].id, Site("?", 1, 1))
     named = some_of([repr(e.id) for e in due], _EVENTS_NAMED)
     when = ("on Apply" if before is not None
@@ -275,6 +279,43 @@ def due_at_once(knowledge: Knowledge, now: datetime,
         f" (events {named}): at most {MAX_REMINDERS_AT_ONCE} are sent together, those of"
         " the events that begin soonest; the rest are skipped and the admins told",
         "if these events should not be announced now, give them shorter remind_before offsets",
+        warning=True,
+    ), *crowded]
+
+
+def _crowded(knowledge: Knowledge, moment: datetime,
+             earlier: dict[str, tuple[datetime, tuple[timedelta, ...]]]) -> list[Problem]:
+    """One warning when reminders still ahead will be skipped for falling due with more than
+    MAX_REMINDERS_AT_ONCE others within REMINDER_WINDOW (as the scheduler will skip them);
+    with `earlier` (a preview), only when the upload added or moved one of them."""
+    ahead = []
+    for event in knowledge.events:
+        try:
+            if instant(event.starts_at) > moment:
+                ahead += [(reminder_due(event, offset), event) for offset in event.remind_before
+                          if reminder_due(event, offset) > moment]
+        except OverflowError:  # the scheduler reports it; nothing falls due
+            continue
+    sent: list[datetime] = []
+    skipped: list[Event] = []
+    for due_at, event in sorted(ahead, key=lambda found: (found[0], found[1].id)):
+        if sum(1 for at in sent if at > due_at - REMINDER_WINDOW) < MAX_REMINDERS_AT_ONCE:
+            sent.append(due_at)
+        else:
+            skipped.append(event)
+    if not skipped or (earlier and all(
+            earlier.get(e.id) == (e.starts_at, e.remind_before) for e in skipped)):
+        return []
+    site = knowledge.event_sites.get(skipped[0].id, Site("?", 1, 1))
+    count = "1 reminder" if len(skipped) == 1 else f"{len(skipped)} reminders"
+    hours = int(REMINDER_WINDOW.total_seconds() // 3600)
+    return [Problem(
+        site.file, site.line, site.column,
+        f"{count} of events {some_of([repr(e.id) for e in skipped], _EVENTS_NAMED)} will be"
+        f" skipped when due: at most {MAX_REMINDERS_AT_ONCE} reminders go out within"
+        f" {hours} hour(s), each a message to every subscriber",
+        "move these events or their remind_before offsets apart, or announce them with"
+        " /broadcast",
         warning=True,
     )]
 

@@ -19,6 +19,8 @@ from yaml.events import (
     StreamEndEvent,
 )
 
+from bot.core.message_length import control_character
+
 # libyaml's parser when PyYAML was built with it (the wheels are): several times faster,
 # and it reports the same line and column marks.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -155,6 +157,13 @@ class NodeReader:
         value = str(node.value).strip()
         if not value:
             self.problem(node, f"{what} is empty", "write the text")
+            return None
+        # YAML refuses a raw one, but makes one of an escape in double quotes ("\e[2J",
+        # "\x1b", "\0"): a terminal's escape sequence in what the shell prints and Telegram
+        # shows.
+        if (at := control_character(value)) is not None:
+            self.problem(node, f"{what} holds a control character (U+{ord(value[at]):04X})",
+                         "delete it: in quotes, an escape such as \\e, \\x1b or \\u001b")
             return None
         return value
 

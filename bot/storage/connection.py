@@ -11,6 +11,7 @@ embedded SQLite default must not pay for it at start-up.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -267,14 +268,19 @@ class LoopReader:
     hop to a worker thread costs more than the query.
 
     `open()` connects; after a failure `fetchall` raises `DatabaseError` until `open()`
-    succeeds again (callers decide when to retry, so no reply waits for a connect).
+    succeeds again (callers decide when to retry, so no reply waits for a connect). A
+    PostgreSQL that does not answer within `read_timeout` seconds (hung, or its packets
+    lost: the connection stays open) is such a failure too, not a reply held for as long.
     """
 
-    def __init__(self, target: DatabaseTarget, busy_timeout_ms: int = 50) -> None:
+    def __init__(self, target: DatabaseTarget, busy_timeout_ms: int = 50,
+                 read_timeout: float = 2.0) -> None:
         self.target = target
         self.busy_timeout_ms = busy_timeout_ms
+        self.read_timeout = read_timeout
         self._sqlite: Connection | None = None
         self._postgres: Any = None  # psycopg.AsyncConnection
+        self._abandoned: set[asyncio.Task[list[Any]]] = set()  # reads given up, not done
 
     @property
     def connected(self) -> bool:
@@ -305,15 +311,34 @@ class LoopReader:
             raise DatabaseError("not connected")
         if self._sqlite is not None:
             return self._sqlite.execute(sql, params).fetchall()
+        query = asyncio.ensure_future(self._query(self._postgres, sql, params))
+        done, _ = await asyncio.wait({query}, timeout=self.read_timeout)
+        if not done:
+            # Not cancelled: psycopg would then try to cancel it in the server, for up to
+            # 10 s more. Its connection is closed, which ends it; the next read reconnects.
+            connection, self._postgres = self._postgres, None
+            self._abandoned.add(query)
+            query.add_done_callback(self._forget)
+            await connection.close()
+            raise DatabaseError(f"no answer within {self.read_timeout:g} s")
+        return query.result()
+
+    @staticmethod
+    async def _query(connection: Any, sql: str, params: Sequence[Any]) -> list[Any]:
         import psycopg
 
         try:
             # Binary results: a third less of psycopg's work on the event loop.
-            cursor = await self._postgres.execute(_postgres_sql(sql), params, binary=True)
+            cursor = await connection.execute(_postgres_sql(sql), params, binary=True)
             rows: list[Any] = await cursor.fetchall()
             return rows
         except psycopg.Error as exc:
             raise DatabaseError(_one_line(exc)) from exc
+
+    def _forget(self, query: asyncio.Task[list[Any]]) -> None:
+        self._abandoned.discard(query)
+        if not query.cancelled():
+            query.exception()  # retrieved: an abandoned read's failure is no news
 
     async def close(self) -> None:
         if self._sqlite is not None:

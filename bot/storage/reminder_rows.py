@@ -90,6 +90,14 @@ class ReminderRows:
         ))
         return [r for r in found if isinstance(r, ReminderRow)]
 
+    def sent_since(self, moment: datetime) -> int:
+        """How many reminders were queued (as broadcasts) after `moment`."""
+        (count,) = self.outbox.conn.execute(
+            "SELECT COUNT(*) FROM reminders WHERE state = 'sent' AND updated_at > ?",
+            (iso(moment),),
+        ).fetchone()
+        return int(count)
+
     def next_due(self) -> datetime | None:
         # Not MIN(due_at): an unreadable value may sort first, and must not hide the rest.
         for (raw,) in self.outbox.conn.execute(

@@ -21,6 +21,7 @@ from bot.tg import texts
 
 MAX_CALLBACK_BYTES = 64
 MAX_LABEL = 60  # longer button labels are cut; Telegram shows about this much anyway
+MAX_BUTTONS = 100  # in one inline keyboard: Telegram refuses more ("reply markup is too long")
 
 
 def encode(prefix: str, ident: str) -> str:
@@ -95,13 +96,15 @@ def topics_keyboard(knowledge: Knowledge) -> InlineKeyboardMarkup:
         for t in knowledge.topics
         if knowledge.facts_in_topic(t.id)
     ]
-    return InlineKeyboardMarkup(rows)
+    return InlineKeyboardMarkup(rows[:MAX_BUTTONS])
 
 
 def topic_questions_keyboard(topic_id: str, knowledge: Knowledge) -> InlineKeyboardMarkup:
+    """A button per fact of the topic, as many as fit with the way back (the others are
+    still answered when asked)."""
     rows = [
         [InlineKeyboardButton(label(f.canonical_question), callback_data=encode("f", f.id))]
-        for f in knowledge.facts_in_topic(topic_id)
+        for f in knowledge.facts_in_topic(topic_id)[: MAX_BUTTONS - 1]
     ]
     rows.append([InlineKeyboardButton(texts.BACK, callback_data="m:back")])
     return InlineKeyboardMarkup(rows)

@@ -11,7 +11,9 @@ client and transport layers (URL merging, cookie jar, auth and redirect flows, e
 its request and response models: none of which a Bot API call uses). Each call goes out in
 one write: httpcore writes a request's head and its body separately, two system calls and
 two packets where one does (`_OneWrite`). Calls with files and downloads go through PTB's
-own `HTTPXRequest`, exactly as PTB sends them.
+own `HTTPXRequest`, exactly as PTB sends them; so does every call to a Bot API the
+environment names a proxy for (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, less NO_PROXY), which
+PTB's httpx client honours and the pool here would not.
 
 Only `BaseRequest`, its documented `DEFAULT_NONE` and `HTTPXRequest`'s constructor are
 used, so a PTB upgrade cannot break this module silently (tests/test_tg_request.py).
@@ -23,6 +25,8 @@ import json
 import select
 import socket
 import ssl
+import urllib.parse
+import urllib.request
 from typing import Any
 
 import httpcore
@@ -67,8 +71,9 @@ class JSONHTTPXRequest(BaseRequest):
         # `initialize` (PTB initializes again after a shutdown): never a closed pool.
         self._pool: httpcore.AsyncConnectionPool | None = self._new_pool()
         # Each endpoint's URL parsed once, not per call (parsing cost about 2% of a reply's
-        # CPU): a bot calls a few endpoints over and over. Bounded all the same.
-        self._urls: dict[str, httpcore.URL] = {}
+        # CPU): a bot calls a few endpoints over and over. Bounded all the same. None: the
+        # environment names a proxy for it.
+        self._urls: dict[str, httpcore.URL | None] = {}
 
     def _new_pool(self) -> httpcore.AsyncConnectionPool:
         return httpcore.AsyncConnectionPool(
@@ -102,7 +107,8 @@ class JSONHTTPXRequest(BaseRequest):
         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        if request_data is None or request_data.contains_files:
+        if (request_data is None or request_data.contains_files
+                or (target := self._url(url)) is None):
             return await self._files.do_request(url, method, request_data, read_timeout,
                                                 write_timeout, connect_timeout, pool_timeout)
         if self._pool is None:
@@ -113,7 +119,7 @@ class JSONHTTPXRequest(BaseRequest):
                    "write": _seconds(write_timeout, defaults["write"]),
                    "pool": _seconds(pool_timeout, defaults["pool"])}
         try:
-            response = await self._pool.request(method, self._url(url), headers=_JSON_HEADERS,
+            response = await self._pool.request(method, target, headers=_JSON_HEADERS,
                                                 content=json_body(request_data),
                                                 extensions={"timeout": timeout})
         # The same error mapping as HTTPXRequest.do_request, so retries behave alike.
@@ -127,13 +133,24 @@ class JSONHTTPXRequest(BaseRequest):
             raise NetworkError(f"httpcore.{err.__class__.__name__}: {err}") from err
         return response.status, response.content
 
-    def _url(self, url: str) -> httpcore.URL:
-        parsed = self._urls.get(url)
-        if parsed is None:
-            if len(self._urls) >= _URLS_KEPT:
-                self._urls.clear()
-            parsed = self._urls[url] = httpcore.URL(url)
+    def _url(self, url: str) -> httpcore.URL | None:
+        """`url` parsed, or None when it is to go through a proxy (`proxied`)."""
+        if url in self._urls:
+            return self._urls[url]
+        if len(self._urls) >= _URLS_KEPT:
+            self._urls.clear()
+        parsed = self._urls[url] = None if proxied(url) else httpcore.URL(url)
         return parsed
+
+
+def proxied(url: str) -> bool:
+    """Whether the environment names a proxy for `url` (HTTPS_PROXY or HTTP_PROXY by its
+    scheme, else ALL_PROXY; none for a host NO_PROXY lists), as httpx reads them."""
+    proxies = urllib.request.getproxies_environment()
+    parts = urllib.parse.urlsplit(url)
+    if not (proxies.get(parts.scheme) or proxies.get("all")):
+        return False
+    return not urllib.request.proxy_bypass(parts.hostname or "")
 
 
 class _OneWrite(httpcore.AsyncNetworkStream):

@@ -14,7 +14,7 @@ from bot.core.knowledge import Knowledge
 from bot.core.message_length import MAX_MESSAGE, tg_len
 from bot.teach import Action, Proposal
 from bot.tg import texts
-from bot.tg.keyboards import label
+from bot.tg.keyboards import MAX_BUTTONS, label
 from bot.tg.render import escape, escape_within
 from bot.tg.review_session import ReviewSession
 
@@ -111,7 +111,8 @@ def card_keyboard(session: ReviewSession, knowledge: Knowledge) -> InlineKeyboar
 
 def topics_keyboard(session: ReviewSession, knowledge: Knowledge) -> InlineKeyboardMarkup:
     """The topics "choose…" lists (remembered in the session: buttons carry indexes)."""
-    session.topics = tuple(t.id for t in knowledge.topics if knowledge.facts_in_topic(t.id))
+    session.topics = tuple(t.id for t in knowledge.topics
+                           if knowledge.facts_in_topic(t.id))[: MAX_BUTTONS - 1]
     rows = [[InlineKeyboardButton(label(knowledge.topic_title(t)),
                                   callback_data=session.data("t", index))]
             for index, t in enumerate(session.topics)]
@@ -120,7 +121,8 @@ def topics_keyboard(session: ReviewSession, knowledge: Knowledge) -> InlineKeybo
 
 def facts_keyboard(session: ReviewSession, knowledge: Knowledge,
                    topic_id: str) -> InlineKeyboardMarkup:
-    session.facts = tuple(f.id for f in knowledge.facts_in_topic(topic_id))
+    # As many as fit with the way back: Telegram refuses a keyboard of more buttons.
+    session.facts = tuple(f.id for f in knowledge.facts_in_topic(topic_id))[: MAX_BUTTONS - 1]
     rows = [[InlineKeyboardButton(label(title(knowledge, f)),
                                   callback_data=session.data("f", index))]
             for index, f in enumerate(session.facts)]
