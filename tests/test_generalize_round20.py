@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from conftest import fact_answers as facts
 from conftest import play
 
-from bot.core.answer import Responder
+from bot.core.answer import AnswerKind, Responder
 from bot.core.conversation import Conversation
+
+NOW = datetime(2025, 4, 1, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(("message", "expected"), [
@@ -64,3 +68,18 @@ def test_a_licenses_drawbacks_are_its_criticism(real: Responder, question: str) 
     """"drawbacks", "খারাপ দিক" are in the criticism synonym group: unknown, or read as the
     license itself, they gave the license's terms (or a "did you mean")."""
     assert facts(play(Conversation(real), question)[0]) == ["license_criticism"]
+
+
+def test_chittagonian_and_noakhali_words_for_first_and_money(real: Responder) -> None:
+    """"পইলা" (first) and "টিয়া" (money) were no word any example uses: a "did you mean",
+    and a money question read as a bare amount."""
+    assert facts(play(Conversation(real), "লামা পইলা কবে বাইর অইছিল?")[0]) == ["launch_2023"]
+    answer = real.ask("মেটা এ বছর এআইত কত টিয়া খরচ গরিবো?", NOW)
+    assert answer.fact_id == "ai_investment" and not real.matcher.match(answer.question).unknown
+
+
+def test_only_in_noakhali_speech_is_grammar(real: Responder) -> None:
+    """"হুদা" (only) counted as a word no fact knows: the fallback."""
+    answer = real.ask("লামা কি হুদা চ্যাটবট বানাইতে কামে লাগে?", NOW)
+    assert answer.kind is not AnswerKind.FALLBACK and "versatility" in (
+        answer.fact_id, *answer.suggestions[:1])

@@ -275,7 +275,7 @@ _GROUP_POINTERS = _phrases("ওরা|ওদের|তারা|তাদের|
                            "ora|oder|tara|tader|era|eder")
 # Clause breaks of a message that asks several things.
 # "is it only for Llama?": a question of how far the last answer reaches.
-_ONLY = _phrases("শুধু|খালি|কেবল|কেবলমাত্র|শুধুমাত্র|only|just|solely|sudhu|shudhu|khali|kebol")
+_ONLY = _phrases("শুধু|খালি|হুদা|কেবল|কেবলমাত্র|শুধুমাত্র|only|just|solely|sudhu|shudhu|khali|kebol")
 # The words of a list's last item the question before it asks about ("and open source?").
 OBJECT_WORDS = 3
 _AND_BEFORE = re.compile(r"\s(?:and|আর|এবং|ও|ar|ebong)\s*$", re.IGNORECASE)
