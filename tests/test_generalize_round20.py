@@ -83,3 +83,10 @@ def test_only_in_noakhali_speech_is_grammar(real: Responder) -> None:
     answer = real.ask("লামা কি হুদা চ্যাটবট বানাইতে কামে লাগে?", NOW)
     assert answer.kind is not AnswerKind.FALLBACK and "versatility" in (
         answer.fact_id, *answer.suggestions[:1])
+
+
+def test_seita_and_a_formal_request_verb_are_grammar(real: Responder) -> None:
+    """"সেইটা" (that one) was no pointer of the grammar list, so "সেইটা কি ফ্রি?" alone was
+    unsure; "উপস্থাপন করুন" (present) was a word no fact knows in a formal request."""
+    assert real.ask("সেইটা কি ফ্রি?", NOW).fact_id == "ecosystem_strategy"
+    assert not real.matcher.match("জাকারবার্গের আশাবাদের মূল বক্তব্য উপস্থাপন করুন।").unknown

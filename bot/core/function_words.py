@@ -59,7 +59,7 @@ _BENGALI = """
 কইলো কইল কইছিল জানেন জানাবেন জানাইবেন বলবেন বলবে দেখি দেখছি মনে হয় হইলো
 লাইগা লাইগ্যা লাগি নিয়া নিয়্যা কন কইলেন কইতাছে কইতেছে কইতেসে দেখতাছেন দেখতেছেন বুঝাইয়া বুঝিয়ে
 বুঝায়ে বুঝাইয়ে বস্তু সবার সবাইকে সবারই হাচা হাছা হাছাই সত্য আসল আসলে শুনলাম শুনছি শুনেছি শুনলাম দেখলাম পড়লাম জানলাম
-একটু খানি এইটা ঐটা ওইটা এইটার ওইটার এটার ওটার সেটার এইডা হেইডা হেই কিতা কিতাছে কেনে ক্যানে উচিত উচিৎ
+একটু খানি এইটা ঐটা ওইটা সেইটা এইটার ওইটার সেইটার এটার ওটার সেটার এইডা হেইডা হেই কিতা কিতাছে কেনে ক্যানে উচিত উচিৎ
 দেখা দেখতে দেখাতে দেখানো দেখায় দেখে দেখছে দেখেছে দেখেছি খাওয়া খেতে খায় খাচ্ছে খাচ্ছি যাওয়া যেতে যাই গিয়ে
 আসা আসতে আসে এসে থাকি থাকলে চলে চলবে চলছে ভালো খারাপ ঠিকমতো
 প্রতিবেদন প্রতিবেদনে প্রতিবেদনের প্রতিবেদনটা প্রতিবেদনটি রিপোর্ট রিপোর্টে রিপোর্টের রিপোর্টটা রিপুর্টে
@@ -67,7 +67,7 @@ _BENGALI = """
 প্রবন্ধ প্রবন্ধে প্রবন্ধের প্রতিবেদক প্রতিবেদকের অভিমত মতামত
 উল্লেখ উল্লিখিত অবহিত বিবৃত আলোকপাত ব্যাখ্যা বিস্তারিত বিশদ বিবরণ পরিচয় পরিচিতি প্রদান জানাতে অনুরোধ
 পরিলক্ষিত চিহ্নিত প্রতীয়মান বস্তুত প্রকৃতপক্ষে প্রসঙ্গে আলোকে প্রেক্ষাপটে সংক্রান্ত উদ্দেশে কর্তৃক মর্মে
-সংক্ষিপ্ত সংক্ষিপ্তভাবে উত্থাপিত উত্থাপন রয়েছে বর্তমানে অনুগ্রহপূর্বক হইয়াছে হইয়াছিল করিয়াছে করিয়াছিল করিবে
+সংক্ষিপ্ত সংক্ষিপ্তভাবে উত্থাপিত উত্থাপন উপস্থাপন রয়েছে বর্তমানে অনুগ্রহপূর্বক হইয়াছে হইয়াছিল করিয়াছে করিয়াছিল করিবে
 হইবে হইল করিল কহিয়াছেন বলিয়াছেন জানাইবেন জানাইয়াছে হইয়া করিয়া
 নামক জাতীয় যাঁরা তাঁদের উহা তাহা ইহা ইহার ইহাকে ইহাদের উহার উহাকে উহাদের তাহার তাহাকে তাহাদের
 তাঁহার তাঁহাদের যাহা যাহার কাহার কাহারা কাহাদের কাহাকে বর্ণনা হইতে
@@ -118,7 +118,7 @@ korchi kon kaw koiben koira diya kortase kortesi bujhtesi bujhtasi bujhlam bujhi
 khali parbo parben hoibo hoibe gese koilo koisilo janaben bolben dekhi mone
 laiga lagi niya kon koilen bolechen bolechhen boleche bollo bolsilo bolechilen bolechilo
 koitase dekhtasen bujhaiya shunlam sunlam shunchi dekhlam porlam
-eita oita eida heida uchit dekha dekhte dekhay dekhe khawa khete khay jawa jete jai giye
+eita oita seita eida heida uchit dekha dekhte dekhay dekhe khawa khete khay jawa jete jai giye
 asha ashte ashe ese valo bhalo kharap
 protibedon protibedone protibedoner riport riporte reporte article artikel onujayi anujayi mote
 hisabe hishabe sohoj sohojvabe songkhepe
