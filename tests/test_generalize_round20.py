@@ -90,3 +90,10 @@ def test_seita_and_a_formal_request_verb_are_grammar(real: Responder) -> None:
     unsure; "উপস্থাপন করুন" (present) was a word no fact knows in a formal request."""
     assert real.ask("সেইটা কি ফ্রি?", NOW).fact_id == "ecosystem_strategy"
     assert not real.matcher.match("জাকারবার্গের আশাবাদের মূল বক্তব্য উপস্থাপন করুন।").unknown
+
+
+def test_a_spoken_request_for_one_thing_more_is_a_part_of_its_own(real: Responder) -> None:
+    """"কন", "কও" (say, spoken) were no request: "...ওয়ার রুমের কথাও কন" was read as the
+    tail of the question before it, and one of the two things asked went unanswered."""
+    message = "লামাকন কবে হইবো? আর ওয়ার রুমের কথাও একটু কন"
+    assert facts(play(Conversation(real), message)[0]) == ["llamacon", "war_rooms"]

@@ -1411,7 +1411,9 @@ _BENGALI_WORD = re.compile(r"[\u0980-\u09ff]+$")
 # as a question of its own.
 _REQUESTS = _phrases("বলো|বলুন|বলেন|বলবেন|বলবে|বলবি|বলিস|দাও|দিন|দেন|দিবেন|দেবেন|জানাও|জানান|"
                      "জানাবেন|জানাবে|শোনাও|শোনান|ব্যাখ্যা|tell|explain|describe|bolo|bolen|"
-                     "bolben|dao|din|den|janao|janan|janaben")
+                     "bolben|dao|din|den|janao|janan|janaben|"
+                     # spoken "say": "ওয়ার রুমের কথাও কন", "লগে ... কইয়ো"
+                     "কও|কন|কইও|কইয়ো|কইবা|কইবেন|কইন|কইয়েন|কয়ো|kou|koio|koiyo|koiben")
 
 
 def _statements(text: str) -> list[str]:
