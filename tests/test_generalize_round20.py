@@ -97,3 +97,12 @@ def test_a_spoken_request_for_one_thing_more_is_a_part_of_its_own(real: Responde
     tail of the question before it, and one of the two things asked went unanswered."""
     message = "লামাকন কবে হইবো? আর ওয়ার রুমের কথাও একটু কন"
     assert facts(play(Conversation(real), message)[0]) == ["llamacon", "war_rooms"]
+
+
+@pytest.mark.parametrize(("question", "fact"), [("মেটার ওয়ার রুমত কিতা অয়?", "war_rooms"),
+                                                ("লামা কোন সালত বাইর অইছিল?", "launch_2023")])
+def test_the_eastern_locative_is_a_case_ending(
+        real: Responder, question: str, fact: str) -> None:
+    """Chittagonian and Sylheti say "in" with -ত ("রুমত", "সালত"): the word was unknown."""
+    assert real.ask(question, NOW).fact_id == fact
+
