@@ -106,3 +106,11 @@ def test_the_eastern_locative_is_a_case_ending(
     """Chittagonian and Sylheti say "in" with -ত ("রুমত", "সালত"): the word was unknown."""
     assert real.ask(question, NOW).fact_id == fact
 
+
+@pytest.mark.parametrize("question", ["ভারতে মেটা এআই কবে আসবে?", "ভারতে লামা কতবার ডাউনলোড হইছে?"])
+def test_a_place_with_a_case_ending_read_either_way_is_named(
+        real: Responder, question: str) -> None:
+    """"ভারতে" is ভারত + -এ, though -তে comes off first (ভার + -তে): India went unnamed, and
+    "when will Meta AI come to India?" got the new models' launch."""
+    assert "india" in real.subjects.named(real.matcher.key(question))
+    assert real.ask(question, NOW).kind is not AnswerKind.FACT

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from bot.core.function_words import FUNCTION_WORDS
-from bot.core.normalize import Key, make_key, phonetic_word, stem_word
+from bot.core.normalize import Key, make_key, phonetic_word, skeleton_word, stem_word, stems
 
 # How alike an alias and a question word must sound ("জাকারবার্গ", "zuckerberg",
 # "জুকারবার্গ"): close enough for spelling variants, not for other names.
@@ -71,14 +71,17 @@ class Subjects:
         if not self._by_skeleton:
             return []
         found: list[tuple[str, int, int]] = []
+        # Every way of taking a case ending off: "ভারতে" is ভারত + -এ as well as ভার + -তে.
+        endings = [(stem_word(surface), *stems(surface)) for surface in key.surface]
         words = [
-            (phonetic, phonetic_word(stem_word(surface)))
-            for phonetic, surface in zip(key.phonetic, key.surface, strict=True)
+            (phonetic, tuple(dict.fromkeys(phonetic_word(s) for s in stripped)))
+            for phonetic, stripped in zip(key.phonetic, endings, strict=True)
         ]
         for i, (skeleton, stem) in enumerate(zip(key.skeleton, key.stems, strict=True)):
             candidates = self._by_skeleton.get(skeleton, [])
-            if stem != skeleton:
-                candidates = candidates + self._by_skeleton.get(stem, [])
+            for other in dict.fromkeys((stem, *(skeleton_word(s) for s in endings[i][1:]))):
+                if other != skeleton:
+                    candidates = candidates + self._by_skeleton.get(other, [])
             # Every alias starting here, shortest first: "meta ai" names Meta AI and Meta
             # ("মেটা এআই-তে কত খরচ" is Meta's spending on AI).
             # An alias of several words ends on grammar only as spelled: "লামা কোন" (which
@@ -97,11 +100,12 @@ class Subjects:
         return found
 
 
-def _spells(alias: tuple[str, ...], words: list[tuple[str, str]]) -> bool:
+def _spells(alias: tuple[str, ...], words: list[tuple[str, tuple[str, ...]]]) -> bool:
     if len(words) < len(alias):
         return False
-    return all(_same_word(part, form) or (_same_word(part, stem) and _declined(part, form))
-               for part, (form, stem) in zip(alias, words, strict=False))
+    return all(_same_word(part, form) or any(
+        _same_word(part, stem) and _declined(part, form) for stem in stems_of)
+        for part, (form, stems_of) in zip(alias, words, strict=False))
 
 
 def _declined(alias: str, form: str) -> bool:
