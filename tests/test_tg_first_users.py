@@ -81,17 +81,20 @@ def test_a_number_after_the_article_does_not_say_picks_no_hidden_question(
     first or second related question of the lawsuit's answer, which was never shown; after
     an answer and then a fallback (other buttons on screen), "২" answered the earlier
     answer's second related question. A number picks a related question only right after
-    the answer it sits under."""
+    the answer it sits under; under "the article does not say" it picks that reply's own
+    buttons (QA 20): "১" the lawsuit, "২" none (there is one)."""
     knowledge = bot.services.knowledge
     responder = bot.services.responder
-    [lacks] = fake_telegram.ask("মেটার বিরুদ্ধে মামলা কারা করেছে?", user_id=50)
-    assert [b["callback_data"] for b in lacks.buttons] == ["f:copyright_lawsuit"]
     hidden = responder.related("copyright_lawsuit")
-    for number in ("১", "২"):
-        [reply] = fake_telegram.ask(number, user_id=50)
+    for user, number in ((50, "১"), (52, "২")):
+        [lacks] = fake_telegram.ask("মেটার বিরুদ্ধে মামলা কারা করেছে?", user_id=user)
+        assert [b["callback_data"] for b in lacks.buttons] == ["f:copyright_lawsuit"]
+        [reply] = fake_telegram.ask(number, user_id=user)
         for fact_id in hidden:
             assert " ".join(knowledge.facts[fact_id].answer.split()[:6]) not in " ".join(
                 plain(reply).split()), (number, fact_id)
+        lawsuit = " ".join(knowledge.facts["copyright_lawsuit"].answer.split()[:6])
+        assert (lawsuit in " ".join(plain(reply).split())) is (number == "১")
     [answer] = fake_telegram.ask("লামাকন কী?", user_id=51)
     # (QA 19: "না" here is no longer a fallback but a nod with the answer's own buttons.)
     [fallback] = fake_telegram.ask("ক্রিকেট খেলা কবে?", user_id=51)

@@ -7,7 +7,6 @@ from collections.abc import Generator, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
-from functools import cached_property
 
 from bot.core.articles import article_views
 from bot.core.asks import Asked, Asks
@@ -234,6 +233,8 @@ class Responder:
         # What each fact's example questions ask (who...), for `_asked_less`: learned by
         # `steps` (a `deferred` matcher has no index yet), else on first use.
         self._example_asks: dict[str, frozenset[Asked]] | None = None
+        # Which fact tells what each fact means (`readings`): learned as `_example_asks` is.
+        self._readings: dict[str, str] | None = None
         # The versions each fact names ("R1", "o3-mini"), for `_unversioned`.
         self._versions = {f.id: self.versions(make_key(f.answer)) for f in knowledge.facts.values()}
         # The kinds each fact lists (two or more of one: companies, apps), for `_unlisted`.
@@ -250,6 +251,7 @@ class Responder:
         yield from self.matcher.steps()
         yield from self._learn_talk_words()
         yield from self._learn_example_asks()
+        yield from self._learn_readings()
         for article in self.articles:
             yield from article.steps()
 
@@ -962,32 +964,42 @@ class Responder:
         return Answer(question, kind, None, 0.0, template.format(topics=topics), None,
                       self._choices(samples), normalized=normalize_for_log(question))
 
-    @cached_property
+    @property
     def readings(self) -> dict[str, str]:
         """The fact that tells what each fact means: its own answer when that says what it
         shows, else the first related fact that does and shares a subject of its own
         (Zuckerberg's hopes are read in the open-collaboration fact: "his optimism shows...");
         else itself."""
+        if self._readings is None:  # a responder built at once, not by `steps`
+            _run(self._learn_readings())
+        assert self._readings is not None
+        return self._readings
+
+    def _learn_readings(self) -> Generator[None, None, None]:
+        """`readings`, a step per fact (each answer keyed as a question is)."""
         facts = self.knowledge.facts
+        reads = {}
+        for fact in facts.values():
+            reads[fact.id] = not _SIGNIFYING.isdisjoint(self.matcher.key(fact.answer).surface)
+            yield
         abouts = [frozenset(f.about) for f in facts.values()]
         everywhere = frozenset.intersection(*abouts) if abouts else frozenset()
 
-        def reads(fact_id: str) -> bool:
-            return not _SIGNIFYING.isdisjoint(self.matcher.key(facts[fact_id].answer).surface)
-
         def reader(fact: Fact) -> str:
             own = set(fact.about) - everywhere
-            return fact.id if reads(fact.id) else next(
-                (r for r in fact.related if r in facts and reads(r)
-                 and not own.isdisjoint(facts[r].about)), fact.id)
+            return fact.id if reads[fact.id] else next(
+                (r for r in fact.related if reads.get(r) and not own.isdisjoint(facts[r].about)),
+                fact.id)
 
-        return {fact.id: reader(fact) for fact in facts.values()}
+        self._readings = {fact.id: reader(fact) for fact in facts.values()}
 
     def _reading(self, result: MatchResult, answer: Answer) -> str | None:
         """"জাকারবার্গের এই মনোভাব কী ইঙ্গিত দেয়?": what his hopes show is told by the fact
         that reads them, when its words come nearly as close as those of the hopes' own."""
+        if _SIGNIFYING.isdisjoint(result.key.surface):
+            return None
         read = self.readings.get(answer.fact_id or "", answer.fact_id)
-        if read == answer.fact_id or _SIGNIFYING.isdisjoint(result.key.surface):
+        if read == answer.fact_id:
             return None
         score = next((s.score for s in result.ranked if s.intent_id == read), 0.0)
         return read if answer.score - score <= self.policy.reading_window else None
