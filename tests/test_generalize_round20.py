@@ -114,3 +114,10 @@ def test_a_place_with_a_case_ending_read_either_way_is_named(
     "when will Meta AI come to India?" got the new models' launch."""
     assert "india" in real.subjects.named(real.matcher.key(question))
     assert real.ask(question, NOW).kind is not AnswerKind.FACT
+
+
+def test_the_familiar_future_of_a_verb_is_how_something_is_asked(real: Responder) -> None:
+    """"জানাবা", "বলবা" (will you tell, familiar): an unknown word weighing as a noun would,
+    so the question fell under the share of known words the bot needs."""
+    assert real.ask("লামা কে বানাইছে, জানাবা?", NOW).fact_id == "what_is_llama"
+    assert not real.matcher.match("লামাকন জিনিসটা কী, একটু সহজ কইরা বলবা?").unknown

@@ -48,6 +48,7 @@ UNKNOWN_VERB_WEIGHT = 0.5
 VERB_ENDINGS = (
     "ছে", "ছেন", "ছি", "সে", "তেছে", "তেসে", "ইছে", "ইসে", "বে", "বো", "বেন", "লো", "লাম", "লেন",
     "ছিল", "ছিলো", "ছিলেন", "চ্ছে", "চ্ছেন", "তাম", "তো", "েনি", "য়নি",
+    "বা",  # the familiar future: "বলবা", "জানাবা" (will you tell)
     "che", "chhe", "cche", "se", "tese", "teche", "ise", "ice", "iche", "be", "bo", "ben", "lo",
     "lam", "len", "chilo", "silo", "tam", "to", "ing", "ed", "eni", "yni",
 )
