@@ -438,9 +438,9 @@ def test_kb_validate_refuses_questions_and_synonyms_with_no_letters(tmp_path: Pa
     facts.write_text(text.replace(first, first + '      - "!!!"\n      - "\u200b"\n'),
                      encoding="utf-8")
     at = text[:text.index(first)].count("\n") + 2  # the line after the first question
-    group = "  - [টাকা, ট্যাকা, টেকা, ট্যাহা, অর্থ, পয়সা, taka, money, টাকাপয়সা, teka]"
     words = synonyms.read_text(encoding="utf-8")
-    assert words.count(group) == 1
+    [group] = [line for line in words.splitlines()  # the money group, one line
+               if line.startswith("  - [টাকা, ") and line.endswith("]")]
     synonyms.write_text(words.replace(group, group[:-1] + ", ৳]"), encoding="utf-8")
     group_at = words[:words.index(group)].count("\n") + 1
     result = run("kb", "validate", str(folder))
