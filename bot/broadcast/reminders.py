@@ -200,8 +200,10 @@ def fire_due(outbox: Outbox, events: Iterable[Event], now: datetime,
     Raises `NotSender` (nothing more written) once `fence` is not the lease's epoch.
     """
     rows = ReminderRows(outbox, fence)
-    sent = rows.sent_since(now - REMINDER_WINDOW)
-    plan = plan_fire(rows.due(now), events, now, max(0, MAX_REMINDERS_AT_ONCE - sent))
+    due = rows.due(now)
+    # Counted only when something is due: most rounds find nothing, and pay no query for it.
+    sent = rows.sent_since(now - REMINDER_WINDOW) if due else 0
+    plan = plan_fire(due, events, now, max(0, MAX_REMINDERS_AT_ONCE - sent))
     rows.set_state(plan.skip, "skipped", now)  # logged once written: the lease may refuse it
     for row in plan.skip:
         late = now - row.due_at
