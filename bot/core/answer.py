@@ -980,7 +980,7 @@ class Responder:
         facts = self.knowledge.facts
         reads = {}
         for fact in facts.values():
-            reads[fact.id] = not _SIGNIFYING.isdisjoint(self.matcher.key(fact.answer).surface)
+            reads[fact.id] = not SIGNIFIES.isdisjoint(self.matcher.key(fact.answer).surface)
             yield
         abouts = [frozenset(f.about) for f in facts.values()]
         everywhere = frozenset.intersection(*abouts) if abouts else frozenset()
@@ -996,7 +996,7 @@ class Responder:
     def _reading(self, result: MatchResult, answer: Answer) -> str | None:
         """"জাকারবার্গের এই মনোভাব কী ইঙ্গিত দেয়?": what his hopes show is told by the fact
         that reads them, when its words come nearly as close as those of the hopes' own."""
-        if _SIGNIFYING.isdisjoint(result.key.surface):
+        if SIGNIFIES.isdisjoint(result.key.surface):
             return None
         read = self.readings.get(answer.fact_id or "", answer.fact_id)
         if read == answer.fact_id:
@@ -1052,7 +1052,8 @@ _RELATING = frozenset(make_key(w).surface[0] for w in (
     "about", "against", "versus", "vs", "নিয়ে", "বিরুদ্ধে", "niye", "biruddhe", "প্রতি"))
 # "it" and "he" as the matcher's keys spell them.
 _IT = frozenset({*THING_POINTERS, *(surface_word(w) for w in THING_POINTERS)})
-_SIGNIFYING = frozenset(surface_word(w) for w in SIGNIFYING)
+# The words of meaning as keys hold them, for the conversation's follow-ups too.
+SIGNIFIES = frozenset(surface_word(w) for w in SIGNIFYING)
 _HE = frozenset({*PERSON_POINTERS, *(surface_word(w) for w in PERSON_POINTERS)})
 
 

@@ -22,13 +22,14 @@ from bot.core.answer import (
     ACKNOWLEDGED_TEXT,
     NOTHING_ACCEPTED_TEXT,
     NOTHING_REFUSED_TEXT,
+    SIGNIFIES,
     Answer,
     AnswerKind,
     Responder,
 )
 from bot.core.asks import Asked
 from bot.core.focus import sentences, without_concession
-from bot.core.function_words import ADDRESSED, PERSON_POINTERS, SIGNIFYING, THING_POINTERS
+from bot.core.function_words import ADDRESSED, PERSON_POINTERS, THING_POINTERS
 from bot.core.knowledge import Entity, Fact
 from bot.core.match import VERB_ENDINGS, Scored
 from bot.core.normalize import Key, clean, make_key, surface_word
@@ -901,7 +902,7 @@ class Conversation:
     def _asks_what_it_shows(self, key: Key) -> bool:
         """Whether a message's own words ask only what something shows or means."""
         content = self.responder.matcher.content_positions(key)
-        return bool(content) and all(key.surface[i] in _SIGNIFYING for i in content)
+        return bool(content) and all(key.surface[i] in SIGNIFIES for i in content)
 
     def _nearby_fact_of(self, named: list[tuple[str, int, int]], context: Context) -> str | None:
         """The first fact next to the context's (its related facts, then its topic) that is
@@ -1400,8 +1401,6 @@ _HEARD = _phrases("শুনলাম|শুনেছি|শুনছি|শু�
                   "shunechi|sunechi|heard")
 _TRUE = _phrases("সত্যি|সত্য|সত্যিই|হাচা|sotti|shotti|true|really")
 _BACK = _THING_POINTERS | _TRUE | _phrases("ata|sheta|এইটা|ওইটা")
-# What something shows or means: "এটা কী বোঝায়?", "what does that indicate?"
-_SIGNIFYING = frozenset(surface_word(w) for w in SIGNIFYING)
 # What follows says the last question again ("..., মানে ...", "I mean ...") or gives its
 # other choice ("..., নাকি নানা কাজে?", "..., or many?").
 _RESTATING = ("মানে ", "অর্থাৎ ", "mane ", "i mean ", "i e ", "that is ",
