@@ -1052,9 +1052,9 @@ _RELATING = frozenset(make_key(w).surface[0] for w in (
     "about", "against", "versus", "vs", "নিয়ে", "বিরুদ্ধে", "niye", "biruddhe", "প্রতি"))
 # "it" and "he" as the matcher's keys spell them.
 _IT = frozenset({*THING_POINTERS, *(surface_word(w) for w in THING_POINTERS)})
+_HE = frozenset({*PERSON_POINTERS, *(surface_word(w) for w in PERSON_POINTERS)})
 # The words of meaning as keys hold them, for the conversation's follow-ups too.
 SIGNIFIES = frozenset(surface_word(w) for w in SIGNIFYING)
-_HE = frozenset({*PERSON_POINTERS, *(surface_word(w) for w in PERSON_POINTERS)})
 
 
 def _run(steps: Iterable[None]) -> None:
