@@ -365,3 +365,35 @@ def test_a_group_upgraded_to_a_supergroup_keeps_its_conversations_and_votes(
     assert [tuple(v) for v in votes] == [(supergroup, 5001, 111)]
     assert [tuple(q) for q in questions] == [(supergroup, 5001)]
     assert [m for (m,) in group_answers] == [7]  # the group's message 7, not the new chat's
+
+
+def test_a_conversation_kept_after_its_group_moved_goes_with_it(
+    database_target: DatabaseTarget,
+) -> None:
+    """A flaky CI failure: the supergroup's upgrade message can be handled before the
+    group's last answer keeps its context (the two chats run concurrently, and the context
+    is kept once the answer is sent). That context then stayed under the group's id and
+    the supergroup's "কবে?" found nothing. What is kept under a moved group's id goes to
+    the supergroup, whether it is kept after the move or was waiting while it ran."""
+    group, supergroup = -4647, -1000000004647
+    late, waiting = ConversationKey(group, 111), ConversationKey(group, 222)
+
+    async def scenario() -> tuple[Remembered, Remembered, Remembered]:
+        storage = await Storage.open(database_target)
+        assert await storage.move_chat(group, supergroup) is not None  # nothing to move yet
+        storage.record(context=ContextRecord(late, CONTEXT, NOW, answers=((5002, "llamacon"),)))
+        ana = await storage.contexts.read(ConversationKey(supergroup, 111), 5002, NOW)
+        # Kept while the move ran (after it had written what was waiting): told by `moved`.
+        other = Contexts(database_target)
+        await other.open()
+        other.keep(ContextRecord(waiting, CONTEXT, NOW))
+        other.moved(group, supergroup)
+        bob = await other.read(ConversationKey(supergroup, 222), None, NOW)
+        await other.close()
+        await storage.close()
+        return ana, bob, await read(database_target, ConversationKey(supergroup, 111), 5002)
+
+    ana, bob, stored = run(scenario())
+    assert ana == Remembered(CONTEXT, "llamacon")
+    assert bob.context == CONTEXT
+    assert stored == Remembered(CONTEXT, "llamacon")  # written under the supergroup's id

@@ -22,7 +22,7 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 _REOPEN_EVERY = 5.0  # seconds between attempts to reconnect after a failure
 _MAX_PENDING = 10_000  # records waiting for the writer; past this the oldest is dropped
 _BATCHES_REMEMBERED = 64  # how long a conversation's last write is remembered, in batches
+_MOVES_REMEMBERED = 1024  # upgraded groups whose late records still go to the supergroup
 # Rows written by one statement: a few to a statement spare round trips and the
 # interpreter lock's hand-overs, and at most 50 parameters keep psycopg's parse cached.
 _ROWS_PER_STATEMENT = 12
@@ -258,6 +259,9 @@ class Contexts:
         # before that may have missed it (it ran while the writer held it, uncommitted).
         self._batches = 0
         self._written_in: dict[ConversationKey, int] = {}
+        # Upgraded groups' new ids: a record kept under the old id after the move (its
+        # answer was being sent meanwhile) belongs to the supergroup.
+        self._became: dict[int, int] = {}
         self._connecting: asyncio.Task[None] | None = None
         self._retry_at = 0.0
         self.error: str | None = None
@@ -275,6 +279,7 @@ class Contexts:
         """Hold `record` for the writer; reads see it at once."""
         # A read started before this (the conversation's next message, arrived meanwhile)
         # would be stale once the record is written: that message reads afresh.
+        record = self._moved(record)
         self._prefetched.pop(record.key, None)
         with self._lock:
             if len(self._next.records) < _MAX_PENDING:  # else the writer is far behind
@@ -315,10 +320,24 @@ class Contexts:
             self._querying = True
             self._serving = loop.create_task(self._serve_waiting())
 
-    def moved(self, *chat_ids: int) -> None:
-        """Rows of these chats moved (a group's upgrade): reads started before are stale."""
-        for key in [k for k in self._prefetched if k.chat_id in chat_ids]:
+    def moved(self, old: int, new: int) -> None:
+        """The group `old`'s rows moved to the supergroup `new`: reads started before are
+        stale, and what waits to be written under `old`, or is kept later, goes to `new`."""
+        for key in [k for k in self._prefetched if k.chat_id in (old, new)]:
             del self._prefetched[key]
+        self._became[old] = new
+        while len(self._became) > _MOVES_REMEMBERED:
+            del self._became[next(iter(self._became))]
+        with self._lock:
+            waiting, self._next = self._next, _Waiting()
+            for record in waiting.records:
+                self._next.keep(self._moved(record))
+
+    def _moved(self, record: ContextRecord) -> ContextRecord:
+        new = self._became.get(record.key.chat_id)
+        if new is None:
+            return record
+        return replace(record, key=ConversationKey(new, record.key.user_id))
 
     def discard(self, key: ConversationKey, reply_to: int | None) -> None:
         """Drop the prefetched read of a message that was handled without it."""
