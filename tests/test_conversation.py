@@ -730,12 +730,12 @@ def test_the_request_for_a_list_is_not_one_of_its_items(conversation: Conversati
 
 def test_a_part_unsure_of_one_fact_only_is_answered_beside_a_sure_one(
         conversation: Conversation) -> None:
-    """Alone "which Chinese model pushed Meta to set one up?" is a "did you mean" of one
-    fact; beside a part answered surely, it is that fact."""
-    alone = conversation.reply("which Chinese model pushed Meta to set one up?", Context(), NOW)
+    """Alone "which Chinese model made Meta set them up?" is a "did you mean" of one fact;
+    beside a part answered surely, it is that fact."""
+    alone = conversation.reply("which Chinese model made Meta set them up?", Context(), NOW)
     assert alone.answer.kind is AnswerKind.SUGGEST
-    turn = conversation.reply("What's a war room in this context and which Chinese model "
-                              "pushed Meta to set one up?", Context(), NOW)
+    turn = conversation.reply("What's a war room and which Chinese model made Meta set them "
+                              "up?", Context(), NOW)
     assert set(facts(turn)) == {"war_rooms", "deepseek_r1"}
 
 

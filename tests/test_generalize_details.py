@@ -199,13 +199,13 @@ def test_a_fact_that_tells_what_is_asked_goes_before_a_close_one_that_cannot(
 def test_the_question_found_in_a_story_is_answered_from_a_lower_bar(real: Responder) -> None:
     """Found in a long message, the question is short and to the point: 55 points and a
     clear lead answer it (alone it would need 60)."""
-    question = "লামা উন্মুক্ত রাখার পেছনে মেটার কৌশল কী?"
+    question = "লামার ভবিষ্যৎ কেমন দেখছো? টিকবে তো শেষমেশ?"
     message = ("গত সপ্তাহে ভার্সিটির ক্যান্টিনে বন্ধুদের সাথে লম্বা আড্ডা হলো, সবাই নিজের মত "
                f"দিল। {question}")
     alone = real.ask(question, NOW)
     assert alone.kind is AnswerKind.SUGGEST and alone.score < real.policy.answer_at
     answer = real.ask(message, NOW)
-    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "ecosystem_strategy")
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "future_outlook")
 
 
 def test_so_far_is_no_lead_in() -> None:

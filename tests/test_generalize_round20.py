@@ -15,8 +15,8 @@ NOW = datetime(2025, 4, 1, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(("message", "expected"), [
-    ("What did Zuckerberg say about Llama on the earnings call. Also, how does the report see"
-     " Llama's long-term future?", ["zuckerberg_outlook", "future_outlook"]),
+    ("What did Zuckerberg say about Llama on the earnings call. Also, what does the report say"
+     " about Llama's long-term future?", ["zuckerberg_outlook", "future_outlook"]),
     ("How many times has Llama been downloaded. And when is LlamaCon?",
      ["downloads_milestone", "llamacon"]),
 ])

@@ -914,14 +914,17 @@ class Conversation:
                      if all(e in knowledge.facts[f].about for e, _, _ in named)), None)
 
     def _points(self, key: Key, within: int | None = None) -> bool:
-        """Whether a message points back ("eta", "its", "ওটার"), in its first `within` words.
+        """Whether a message points back ("eta", "its", "ওটার"), in its first `within` words
+        or its last ("so what did Meta do about it?": English ends on what it points at).
 
         "Llama er", "Microsoft এর": a case ending written apart after a name is no "its".
         """
         endings = {end for _, _, end in self.responder.subjects.spans(key)}
         endings |= {i + 1 for i in self.responder.matcher.content_positions(key)}
-        return any(w in _POINTERS for i, w in enumerate(key.surface[:within])
-                   if not (i in endings and (w,) in _ENDING_APART))
+        last = len(key.surface) - 1
+        return any(w in _POINTERS for i, w in enumerate(key.surface)
+                   if (within is None or i < within or i == last)
+                   and not (i in endings and (w,) in _ENDING_APART))
 
     def _points_at(self, key: Key, referents: tuple[Entity, ...]) -> bool:
         """Whether a message points at the subjects an answer is the fact of: "it" at any,

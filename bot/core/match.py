@@ -27,8 +27,9 @@ from functools import cache
 
 from rapidfuzz import fuzz, process
 
-from bot.core.function_words import ENGLISH_FUNCTION_WORDS, FUNCTION_WORDS
+from bot.core.function_words import FUNCTION_WORDS
 from bot.core.normalize import (
+    ENGLISH_MARK,
     Key,
     chalit_word,
     clean,
@@ -69,8 +70,6 @@ SHORT_SKELETON = 2
 _VOWEL_SOUND = re.compile(r"[aeiou]")
 MIN_SHORT_SIMILARITY = 0.7
 STEM_SIMILARITY = 0.95
-# A Bengali word spelling an English grammar word's skeleton this closely is a coincidence.
-SAME_WORD = 0.9
 # Words in more than max(this, 0.5% of all) examples do not nominate candidates
 # (see _cover_examples).
 MIN_COMMON_POSTINGS = 200
@@ -178,18 +177,11 @@ class Matcher:
             yield
         intents_by_word: dict[str, set[str]] = defaultdict(set)
         self._phonetics: dict[str, set[str]] = defaultdict(set)
-        as_content: set[str] = set()
         for intent, _, key in keyed:
-            for word, phonetic, surface in zip(key.skeleton, key.phonetic, key.surface,
-                                               strict=True):
+            for word, phonetic in zip(key.skeleton, key.phonetic, strict=True):
                 intents_by_word[word].add(intent)
                 self._phonetics[word].add(phonetic)
-                if surface not in ENGLISH_FUNCTION_WORDS:
-                    as_content.add(word)
             yield
-        # Skeletons only English grammar spells: "doing" is "dng", and so is "ডেঙ্গু", which
-        # means nothing of the kind.
-        self._latin_grammar = frozenset(intents_by_word.keys() - as_content)
         n_intents = len({intent for intent, _, _ in keyed}) or 1
         self._intents_by_word: dict[str, frozenset[str]] = {}
         self._weights: dict[str, float] = {}
@@ -282,10 +274,9 @@ class Matcher:
 
     def _similar_words(self, word: _QueryWord) -> list[tuple[str, float]]:
         """Known words close to `word` or to its stem, with a similarity in 0..1."""
+        if word.skeleton.startswith(ENGLISH_MARK):  # grammar is itself or nothing: not "who"
+            return [(word.skeleton, 1.0)] if word.skeleton in self._weights else []
         found = self._close_words(word)
-        if word.bengali and self._latin_grammar:
-            found = [(known, s) for known, s in found
-                     if s < SAME_WORD or known not in self._latin_grammar]
         if word.stem != word.skeleton and word.stem in self._weights:
             # লামার, metar, ফ্রিতে: the inflection may be new, or spell another word (ferot).
             stem = _QueryWord(word.stem, word.stem_phonetic, word.stem, "", word.is_function)

@@ -22,6 +22,8 @@ from functools import lru_cache
 
 from anyascii import anyascii
 
+from bot.core.function_words import ENGLISH_FUNCTION_WORDS
+
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _BENGALI_DIGITS = {ord("০") + i: str(i) for i in range(10)}
 # Python's `\w` does not cover Bengali vowel signs, so the word class is explicit.
@@ -300,6 +302,10 @@ class Key:
         return not self.cleaned
 
 
+# Begins the key of an English grammar word; no skeleton begins with it.
+ENGLISH_MARK = "="
+
+
 @lru_cache(maxsize=16384)
 def surface_word(word: str) -> str:
     """The spelling-folded form of one cleaned word, used to recognise function words."""
@@ -324,14 +330,24 @@ def make_key(text: str, rewrite: Callable[[list[str]], list[str]] | None = None,
         words = rewrite(words)
     folded = " ".join(fold_word(w) for w in words)
     kept = [w for w in words if skeleton_word(w)]
+    skeletons = tuple(_word_skeleton(w) for w in kept)
     return Key(
         cleaned=cleaned,
         folded=folded,
-        skeleton=tuple(skeleton_word(w) for w in kept),
+        skeleton=skeletons,
         surface=tuple(surface_word(w) for w in kept),
         phonetic=tuple(phonetic_word(w) for w in kept),
-        stems=tuple(skeleton_word(stem_word(w)) for w in kept),
+        stems=tuple(s if s.startswith(ENGLISH_MARK) else skeleton_word(stem_word(w))
+                    for s, w in zip(skeletons, kept, strict=True)),
     )
+
+
+def _word_skeleton(word: str) -> str:
+    """An English grammar word keyed as itself: its consonants spell Bengali words by
+    coincidence ("can" and কোন are both "kn", "does" and দেশ "ds")."""
+    if word in ENGLISH_FUNCTION_WORDS:
+        return ENGLISH_MARK + word
+    return skeleton_word(word)
 
 
 def normalize_for_log(text: str) -> str:
