@@ -52,3 +52,16 @@ def test_a_question_how_to_download_is_no_download_count(real: Responder) -> Non
     assert (answer.kind, answer.intent_id) == (AnswerKind.FALLBACK, "install_and_run")
     assert real.ask("How many times has Llama been downloaded?", NOW).fact_id == (
         "downloads_milestone")
+
+
+def test_a_dialect_what_is_grammar_not_an_unknown_word(real: Responder) -> None:
+    """Chittagonian "কিয়া" (what) was an unknown word: its weight vetoed the answer."""
+    answer = real.ask("লামা কিয়া, একটু বুঝাই কও", NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "what_is_llama")
+
+
+def test_a_dialect_they_points_at_the_last_answer(real: Responder) -> None:
+    """Sylheti "ইতারা" (they) is a pointer: which country "they" are from is the last
+    answer's (DeepSeek is a Chinese lab), not a detail the article lacks."""
+    *_, turn = play(Conversation(real), "ডিপসিক R1 কী?", "ইতারা কোন দেশর?", start=NOW)
+    assert facts(turn) == ["deepseek_r1"]

@@ -247,8 +247,11 @@ _ASKING_ONLY_ALONE = _phrases(
     "অর্থাৎ|orthat|ortha|ধরনের|ধরণের|dhoroner|রকম|rokom|kind|type|সময়|সময়ে|somoy|somoye|"
     "somoyer|similar")
 _INTERROGATIVES = _QUESTION_WORDS - _ASKING_ONLY_ALONE
+# they, their in Chittagonian, Sylheti, Barishal and Rangpur speech: "হিতারা কন্ডে?"
+_REGIONAL_THEY = ("হিতারা|হিতারার|হিতারারে|ইতারা|ইতারার|ইতারারে|হেরা|হেরার|হেগোর|ওগোর|ওগের|"
+                  "তাগোর|হেতারা|হেতারার")
 # Words that point back at what was just said: "এটা কি ফ্রি?", "এর লাইসেন্স?", "is it free?".
-_POINTERS = _phrases(
+_POINTERS = _phrases(_REGIONAL_THEY + "|" +
     "এটা|এটি|ওটা|ওটি|সেটা|সেটি|এর|ওর|এটার|ওটার|এদের|ওদের|এগুলো|ওগুলো|এই|ওই|সেই|তারা|এরা|ওরা|"
     # sadhu and Dhaka speech: "ইহা কাহার নির্মিত?", "ওগো লাইসেন্সে...", "ওইটায় কী হইবো?"
     "ইহা|উহা|ইহার|উহার|ইহাদের|উহাদের|ওগো|হেগো|তাগো|ওইটায়|এইটায়|ওটায়|এটায়|"
@@ -273,7 +276,7 @@ _DETERMINERS = _phrases("এই|ওই|ঐ|সেই|ei|oi|sei|this|that|these|t
 _THING_POINTERS = _phrases("|".join(THING_POINTERS))
 # "they": a company the last answer is the fact of ("ওদের বাজেট কত?" after DeepSeek's).
 _GROUP_POINTERS = _phrases("ওরা|ওদের|তারা|তাদের|এরা|এদের|ওগো|তাগো|হেগো|they|them|their|"
-                           "ora|oder|tara|tader|era|eder")
+                           "ora|oder|tara|tader|era|eder|" + _REGIONAL_THEY)
 # Clause breaks of a message that asks several things.
 # "is it only for Llama?": a question of how far the last answer reaches.
 _ONLY = _phrases("শুধু|খালি|হুদা|কেবল|কেবলমাত্র|শুধুমাত্র|only|just|solely|sudhu|shudhu|khali|kebol")

@@ -14,7 +14,9 @@ from __future__ import annotations
 THING_POINTERS = ("এটা", "এটি", "ওটা", "ওটি", "সেটা", "সেটি", "এটার", "ওটার", "it", "its", "it's",
                   "eta", "ota", "seta", "etar", "otar", "ita", "oita", "eita", "ইতা", "ইটা",
                   "হেইটা", "হেইডা", "এইডা", "ওইডা", "ইহা", "উহা", "তাহা", "ইহাতে", "উহাতে",
-                  "তাহাতে", "এতে", "ওতে")
+                  "তাহাতে", "এতে", "ওতে",
+                  # Chittagonian, Noakhali and Sylheti: "ইয়ার দাম কত?", "হেতেরে কে বানাইছে?"
+                  "ইয়ান", "ইয়ানে", "ইয়ার", "ইটারে", "ইটার", "হেতেরে", "হেইডারে", "এইডারে")
 
 # Words that speak to the bot: "তুমি কে?", "apnar kaj ki?", "are you human?", "এই বট ...".
 ADDRESSED = ("তুমি", "তোমাকে", "তোমার", "তোমায়", "আপনি", "আপনাকে", "আপনার", "তুই", "তোকে", "তোর",
@@ -88,11 +90,16 @@ _BENGALI = """
 কথাটা কথাটার কথাটি কথাটির শব্দটা শব্দটার শব্দটি শব্দটির
 ইয়ান ইয়ানে ইতাইন হিতাইন কইন কওকছাইন কইবা দেহা দেহি দেহা যার চলের করের মেলা ক্যা কিল্লাই কিল্লায়
 ইবা ইয়ার ইয়ারে ইটার ইটারে ইতারে এন্ডা আচ্চা আদৌ হুনলাম হুনছি হুইনছি হেতে হেতেরে হেতারা হ্যারা হ্যাগো হিতারার হুদা
+কেনো কিয়া কিয়র কিয়ারে কিভা কেমতে কুনখানো কোনটি কাহাদের
+ইতারা ইতারার ইতারারে হিতারারে এইটায় এটায় ওইটায় ওটায় ঐগুলো ওইডা ওগো ওগোর ওগের তাগো তাগোর
+হিতে হিতের হেইটা হেগোর হেতাইন হেতারা হেতারার হেতের হেয় হ্যায় হেরার
+ওইখানে ওইহানে হেইখানে
 """
 
 _BANGLISH = """
 ki ke kar kara kake kon kono konta keno kano kenu kivabe kibhabe kemne kemon kothay koi koy koyta
 kun kunta kita kitar kene kiyor kitae hokol hokolor
+kiya killai kemte kenne eisob oisob etar otar ita oikhane shekhane
 ami amar amake amra amader tumi tomar tomake tomra apni apnar apnake apnara se tar take tara tader
 tini tar onar uni ora oder era eder
 ei oi sei eta ota seta eti oti egulo ogulo egula ogula segulo ekhane okhane sekhane er or r
