@@ -267,15 +267,16 @@ def test_gaps_name_as_closest_the_fact_the_bot_offered(
 ) -> None:
     """"ডিপসিক কোন দেশের কোম্পানি?" got "did you mean" DeepSeek's fact, but /gaps said
     `closest: license_criticism (69)`, the matcher's raw first before the bot's own checks:
-    an admin teaching from the report put the question under the wrong fact."""
-    [offer] = fake_telegram.ask("ডিপসিক কোন দেশের কোম্পানি?", user_id=41)
+    an admin teaching from the report put the question under the wrong fact. (Asked here:
+    is DeepSeek open source? Its raw first is Meta's strategy of giving Llama away.)"""
+    [offer] = fake_telegram.ask("ডিপসিক কি ওপেন সোর্স?", user_id=41)
     assert [b["callback_data"] for b in offer.buttons] == ["d:deepseek_r1"]
     for _ in range(20):  # the question is logged after the reply is sent
         [reply] = fake_telegram.ask("/gaps", user_id=ADMIN_ID)
         if "ডিপসিক" in reply.text:
             break
         time.sleep(0.1)
-    assert "“ডিপসিক কোন দেশের কোম্পানি” — closest: deepseek_r1 (" in reply.text, reply.text
+    assert "“ডিপসিক কি ওপেন সোর্স” — closest: deepseek_r1 (" in reply.text, reply.text
 
 
 def test_a_reload_in_a_group_does_not_show_the_users_questions_it_loads(

@@ -35,11 +35,11 @@ BORN = ["llama er jonmo kobe", "llama kobe jonmo nilo", "llama jonmo hoise kobe"
         "lama er jonmo kobe", "llama jonmo kobe"]  # the bot does not know: fallback
 # What Meta gains by giving Llama away: no example asks it, and the benefits of open source
 # come closer in words.
-FREE = ["meta llama free dey keno labh ki",  # answered with the wrong fact: 👎 with a reason
-        "meta keno llama free dey labh ki",  # the wrong fact again: 👎
+FREE = ["meta free dey keno labh ki",  # answered with the wrong fact: 👎 with a reason
+        "meta free dey keno ki labh",  # the wrong fact again: 👎
         # "did you mean"
-        "metar llama free dey keno ki labh", "metar llama free dey keno er labh ki",
-        "metar llama free dey keno labh ki"]  # "did you mean", turned down with "না"
+        "meta llama free dey keno ki labh", "meta llama keno free dey labh ki",
+        "meta llama free dey keno labh ki"]  # "did you mean", turned down with "না"
 COUNTRY = ["meta kon desher company", "meta company kon desher", "meta holo kon desher company",
            "meta company ta kon desher", "meta er company kon desher"]  # "the article does not say"
 LOGO = ["llama er logo ki", "llama logo kemon", "lama er logo ta ki", "llama logo te ki ache",
