@@ -208,7 +208,7 @@ def apply(directory: Path, name: str, content: bytes, base: str, tz: tzinfo,
             # the next /rollback restore what is already there.
             return Applied(None, _moved(checked.knowledge, checked.copy, directory),
                            checked.digest)
-        sequence = 1 + max((entry.sequence for entry in _entries(history)), default=0)
+        sequence = _next_sequence(history)
         stamp = f"{sequence:06d}-{now.astimezone(UTC):%Y%m%dT%H%M%SZ}"
         # A new file: undoing it means removing it.
         kept = history / (f"{stamp}--{name}" if target.exists() else f"{stamp}--{name}{_ABSENT}")
@@ -514,6 +514,16 @@ def _entries(history: Path) -> list[_Entry]:
         if match := _ENTRY.match(path.name):
             found.append(_Entry(path, match["name"], int(match["seq"] or 0), match["stamp"] or ""))
     return sorted(found, key=lambda entry: (entry.sequence, entry.stamp))
+
+
+def _next_sequence(history: Path) -> int:
+    """The number of the next apply: past every entry kept and every apply ever noted. An
+    entry rolled back is deleted; its number given again (with the same second and file)
+    made the same name, so a confirmation of the undone apply, tapped again, undid the new
+    one."""
+    noted = (_ENTRY.match(name) for name in _notes(history))
+    return 1 + max([*(entry.sequence for entry in _entries(history)),
+                    *(int(m["seq"]) for m in noted if m is not None and m["seq"])], default=0)
 
 
 def _prune(history: Path, name: str) -> None:

@@ -216,6 +216,26 @@ def test_a_mistyped_or_undecodable_url_is_refused_without_echo(url: str) -> None
     assert "Hidden99x" not in str(caught.value)
 
 
+@pytest.mark.parametrize("dsn", [
+    "host=127.0.0.1 user=bot password=Hidden99x dbname=llama",  # libpq's keyword/value form
+    "dbname=llama password=Hidden99x", "password = Hidden99x",
+])
+def test_a_libpq_connection_string_is_refused_without_echo(dsn: str, tmp_path: Path) -> None:
+    """Found by the sixteenth red-team run: libpq's other form of a connection string was
+    taken as a SQLite file of that name: `llamabot run` created
+    "host=127.0.0.1 user=bot password=… dbname=llama" in its working folder (a bot no replica
+    shares, its password in a file name anyone may list) and the CLI echoed it."""
+    with pytest.raises(ConfigError, match="^LLAMABOT_DATABASE") as caught:
+        load_settings({"LLAMABOT_DATABASE": dsn}, env_file=None)
+    assert "Hidden99x" not in str(caught.value)
+    result = subprocess.run([LLAMABOT, "broadcast", "status", "--database", dsn],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert result.returncode == 2 and "Hidden99x" not in result.stdout + result.stderr
+    assert list(tmp_path.iterdir()) == []  # no SQLite file named with the password
+    # A SQLite path may still hold '=' ("run=1"): only libpq's keys make it a DSN.
+    assert DatabaseTarget.parse("data/run=1.sqlite3").engine is Engine.SQLITE
+
+
 def test_the_send_rate_paces_every_message_of_the_bot(tmp_path: Path) -> None:
     from bot.tg.runner import BotRuntime
 

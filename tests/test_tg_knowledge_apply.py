@@ -381,3 +381,34 @@ def test_every_link_telegram_opens_is_shown_to_the_other_admins(
         preview(fake_telegram, "bot.yaml", edited.encode()))).text
     told = told_other_admin(fake_telegram, since, "bot.yaml")
     assert f"welcome, new link → {shown}" in told, told
+
+
+def rollback_confirmation(fake: FakeTelegram, admin: int = ADMIN_ID) -> str:
+    """/rollback's confirmation: the data of its button that undoes the apply it names."""
+    since = fake.mark()
+    fake.message("/rollback", user_id=admin)
+    [shown] = fake.wait_for("sendMessage", lambda c: c.chat_id == admin and any(
+        str(b.get("callback_data")).startswith("rb:yes:") for b in c.buttons), since=since)
+    return str(shown.buttons[0]["callback_data"])
+
+
+def test_a_confirmation_of_an_apply_undone_never_undoes_the_next_apply(
+    two_admins: tuple[BotThread, Path], fake_telegram: FakeTelegram
+) -> None:
+    """Found by the sixteenth red-team run: a rolled-back apply's history entry is deleted,
+    and the next apply took its number again; in the same second (the tests' fixed clock)
+    it had the same name, so the same key: /rollback sent twice, its first confirmation
+    tapped, another admin's apply, then the second confirmation undid that apply."""
+    bot, folder = two_admins
+    first = with_new_answer(folder, "প্রথম আপলোড: লামা ডাউনলোড হয়েছে।")
+    assert APPLIED in tap(fake_telegram, apply_button(preview(fake_telegram, "facts.yaml",
+                                                              first))).text
+    confirmations = [rollback_confirmation(fake_telegram) for _ in range(2)]
+    assert confirmations[0] == confirmations[1]  # both name the same apply
+    tap(fake_telegram, confirmations[0])
+    assert (folder / "facts.yaml").read_bytes() != first
+    second = with_new_answer(folder, "দ্বিতীয় আপলোড: লামা ডাউনলোড হয়েছে।")
+    assert APPLIED in tap(fake_telegram, apply_button(preview(
+        fake_telegram, "facts.yaml", second, OTHER_ADMIN)), OTHER_ADMIN).text
+    refused = tap(fake_telegram, confirmations[1])
+    assert (folder / "facts.yaml").read_bytes() == second, refused.text

@@ -58,6 +58,12 @@ class DatabaseTarget:
             # wherever the path is. Not echoed.
             raise ValueError("the database looks like a postgresql:// URL without its scheme:"
                              " write it as postgresql://user@host:port/dbname")
+        if _KEYWORDS.match(text):
+            # libpq's other form, "host=db user=bot password=pw dbname=x", would be a SQLite
+            # file named with the password too. Not echoed.
+            raise ValueError("the database looks like a libpq connection string"
+                             " (host=... password=...): write it as a URL,"
+                             " postgresql://user:password@host:port/dbname")
         if "://" in text:
             scheme = text.split("://", 1)[0]
             # Named only when it is one (RFC 3986): anything else may be a long value or
@@ -139,6 +145,10 @@ _SECRET_KEY = "password"
 _MISTYPED = re.compile(r"postgres(?:ql)?(?::/?(?!//)|//)", re.IGNORECASE)
 # "user:password@host" before any folder of a path: a URL whose scheme was left out.
 _SCHEMELESS = re.compile(r"/*[^/:@]*:[^/@]*@[^/]")
+# libpq's keyword/value connection string, "host=db user=bot password=pw": key=value pairs,
+# one of them with a key of libpq's.
+_KEYWORDS = re.compile(r"\s*(?:\w+\s*=(?:.*\s)?)?(?:host|hostaddr|port|dbname|user|password"
+                       r"|passfile|sslmode|service)\s*=", re.IGNORECASE | re.DOTALL)
 # A '%' that is not followed by two hex digits: libpq refuses it and quotes what follows.
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # libpq quotes what it cannot read ("invalid percent-encoded token: \"pa%ss\""): a piece
