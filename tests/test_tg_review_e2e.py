@@ -133,7 +133,8 @@ def test_users_teach_the_bot_through_an_admins_review(running: Running) -> None:
     since = fake.mark()
     tap(fake, "v:down", wrong, users[FREE[0]], reply_markup=wrong.params["reply_markup"])
     [chips] = fake.wait_for("editMessageReplyMarkup", since=since, timeout=10)
-    tap(fake, "v:why:wrong", wrong, users[FREE[0]], reply_markup=chips.params["reply_markup"])
+    tap(fake, f"v:why:wrong:{users[FREE[0]]}", wrong, users[FREE[0]],
+        reply_markup=chips.params["reply_markup"])
     again = replies[FREE[1]]
     tap(fake, "v:down", again, users[FREE[1]], reply_markup=again.params["reply_markup"])
     ask(fake, "না", users[FREE[4]])  # none of the "did you mean" choices

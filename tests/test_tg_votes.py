@@ -18,7 +18,7 @@ from bot.storage.records import FactFeedback
 QUESTION = "লামা কতবার ডাউনলোড হয়েছে?"
 FACT = "downloads_milestone"
 VOTES = ["v:up", "v:down"]
-REASONS = ["v:why:wrong", "v:why:incomplete", "v:why:misunderstood"]
+REASONS = ["v:why:wrong:111", "v:why:incomplete:111", "v:why:misunderstood:111"]
 
 
 def rows(markup: dict[str, Any]) -> list[list[str]]:
@@ -74,7 +74,7 @@ def test_a_vote_is_a_toast_once_per_user_and_a_second_tap_changes_it(
     assert (counted.answered, counted.up, counted.down) == (1, 0, 1)
 
     # A reason replaces the 👎 without a reason, and the vote row comes back.
-    vote(fake_telegram, "v:why:incomplete", answer, chips.params["reply_markup"])
+    vote(fake_telegram, "v:why:incomplete:111", answer, chips.params["reply_markup"])
     restored = fake_telegram.wait_for("editMessageReplyMarkup", since=since, count=2)[-1]
     assert rows(restored.params["reply_markup"]) == rows(answer.params["reply_markup"])
     vote(fake_telegram, "v:up", answer, user_id=222)  # someone else, in the same chat
@@ -91,7 +91,7 @@ def test_forged_or_stale_vote_buttons_are_refused_and_record_nothing(
 ) -> None:
     [answer] = fake_telegram.ask(QUESTION)
     since = fake_telegram.mark()
-    for data in ("v:why:rude", "v:sideways", "v:up:" + "x" * 50, "v:"):
+    for data in ("v:why:rude", "v:sideways", "v:up:" + "x" * 50, "v:", "v:why:wrong:x1"):
         calls = vote(fake_telegram, data, answer)
         [toast] = [c for c in calls if c.method == "answerCallbackQuery"]
         assert toast.params["text"] == "এই বোতামটি চেনা গেল না।"
@@ -130,7 +130,7 @@ def test_a_vote_stays_with_the_fact_it_was_given_on_when_the_question_is_edited(
                                           since=since)
         vote(fake_telegram, "v:down", answer)
         chips = fake_telegram.wait_for("editMessageReplyMarkup", since=since)[-1]
-        vote(fake_telegram, "v:why:wrong", answer, chips.params["reply_markup"])
+        vote(fake_telegram, "v:why:wrong:111", answer, chips.params["reply_markup"])
         fake_telegram.wait_for("editMessageReplyMarkup", since=since, count=2)
 
         later = timedelta(minutes=2)  # the user corrects the question afterwards
@@ -151,3 +151,31 @@ def test_a_vote_stays_with_the_fact_it_was_given_on_when_the_question_is_edited(
         assert (counted["llamacon"].up, counted[FACT].up, counted[FACT].down) == (1, 0, 1)
     finally:
         running.stop()
+
+
+def test_in_a_group_only_who_voted_down_gives_the_reason(
+    bot: BotThread, fake_telegram: FakeTelegram
+) -> None:
+    """Found by the sixteenth red-team run: a 👎 shows its reason chips to the whole group,
+    and another member's tap on one was recorded as their own 👎 with a reason, though they
+    never voted (and took the chips away from who did)."""
+    group = -4242
+    mention = f"@{fake_telegram.username}"
+    [answer] = fake_telegram.ask(f"{mention} {QUESTION}", user_id=111, chat_id=group,
+                                 chat_type="group")
+    since = fake_telegram.mark()
+    vote(fake_telegram, "v:down", answer, user_id=111)
+    [chips] = fake_telegram.wait_for("editMessageReplyMarkup", since=since)
+    shown = chips.params["reply_markup"]
+    [wrong] = [b["callback_data"] for b in shown["inline_keyboard"][-1]
+               if b["text"] == "ভুল উত্তর"]
+    calls = vote(fake_telegram, wrong, answer, shown, user_id=222)
+    assert "👎" in calls[-1].params["text"]  # told whose chips these are
+    assert not fake_telegram.calls_to("editMessageReplyMarkup", since=since)[1:]
+    counted = feedback(bot)[FACT]
+    assert (counted.up, counted.down) == (0, 1)  # 222 did not vote
+    vote(fake_telegram, wrong, answer, shown, user_id=111)
+    fake_telegram.wait_for("editMessageReplyMarkup", since=since, count=2)
+    items = bot.call(bot.services.storage.review_items(NARROW_MARGIN))
+    assert [(i.signal, i.reason) for i in items if i.signal is Signal.DISLIKED] == [
+        (Signal.DISLIKED, "wrong")]

@@ -3,7 +3,8 @@
 Codes: `f:<fact_id>` shows a fact (`d:<fact_id>` too, chosen from "did you mean"),
 `t:<topic_id>` lists a topic's questions and `m:<menu>` opens a menu (topics, source,
 subscribe, and the events under bot.yaml's event command: `m:llamacon`); `v:up`, `v:down`
-and `v:why:<reason>` vote on the answer they are under. An id too long for 64 bytes is
+and `v:why:<reason>:<voter>` vote on the answer they are under (the reason chips name who
+voted 👎: in a group everyone sees them). An id too long for 64 bytes is
 sent as `#` plus a hash and looked up again when the button is tapped.
 """
 
@@ -67,9 +68,19 @@ def vote_row() -> list[InlineKeyboardButton]:
             InlineKeyboardButton("👎", callback_data=VOTE_DOWN)]
 
 
-def reason_row() -> list[InlineKeyboardButton]:
-    return [InlineKeyboardButton(text, callback_data=WHY + reason)
+def reason_row(voter: int) -> list[InlineKeyboardButton]:
+    return [InlineKeyboardButton(text, callback_data=f"{WHY}{reason}:{voter}")
             for reason, text in texts.VOTE_REASONS.items()]
+
+
+def reason_of(data: str) -> tuple[str, int | None] | None:
+    """A reason chip's reason and voter (None on chips sent before they named one)."""
+    if not data.startswith(WHY):
+        return None
+    reason, _, voter = data.removeprefix(WHY).partition(":")
+    if not voter:
+        return reason, None
+    return (reason, int(voter)) if voter.isascii() and voter.isdigit() else None
 
 
 def with_votes(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup:

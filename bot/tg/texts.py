@@ -119,6 +119,7 @@ VOTE_UP_THANKS = "ধন্যবাদ! 👍"
 VOTE_DOWN_ASK = "দুঃখিত! কী সমস্যা ছিল? নিচে একটি বেছে নিন।"
 VOTE_REASON_THANKS = "ধন্যবাদ! জানালেন বলে উত্তরটি ঠিক করা সহজ হবে।"
 VOTE_REFUSED = "এই বোতামটি চেনা গেল না।"
+VOTE_NOT_YOURS = "কারণটি জানাতে পারেন শুধু যিনি 👎 দিয়েছেন।"
 
 # /review (admins): one card at a time. Questions and fact ids stay as logged.
 REVIEW_NONE = (

@@ -31,7 +31,7 @@ async def on_vote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer(texts.VOTE_REFUSED)
         return
     data = query.data or ""
-    reason = data.removeprefix(keyboards.WHY) if data.startswith(keyboards.WHY) else None
+    reason, voter = keyboards.reason_of(data) or (None, None)
     known = data in (keyboards.VOTE_UP, keyboards.VOTE_DOWN) or reason in VOTE_REASONS
     message = query.message if isinstance(query.message, Message) else None
     # Untrusted: only our own codes, and only those the message really carries (a chip
@@ -40,6 +40,10 @@ async def on_vote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not known or (message is not None and not _offered(message.reply_markup, data)):
         log.info("refused vote button %r from user %s", data[:64], query.from_user.id)
         await query.answer(texts.VOTE_REFUSED)
+        return
+    if voter is not None and voter != query.from_user.id:
+        # In a group the chips of someone's 👎 are everyone's to see, not to tap.
+        await query.answer(texts.VOTE_NOT_YOURS)
         return
     services = services_of(context)
     services.storage.record(vote=VoteRecord(
@@ -50,7 +54,7 @@ async def on_vote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if data == keyboards.VOTE_DOWN:
         await query.answer(texts.VOTE_DOWN_ASK)
-        row = keyboards.reason_row()
+        row = keyboards.reason_row(query.from_user.id)
     else:
         await query.answer(texts.VOTE_REASON_THANKS)
         row = keyboards.vote_row()
