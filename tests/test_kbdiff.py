@@ -197,3 +197,15 @@ def test_a_new_link_in_a_list_of_texts_or_without_a_scheme_is_told(knowledge: Kn
     assert f"🔗 facts {f0.id} answer, new link → llama-free.com/get" in values
     assert not any("ai.meta.com" in v for v in values)  # the answer had it
     assert not any(" 2.0" in v or "e.g" in v for v in values)
+
+
+def test_a_new_link_in_other_letters_or_glued_to_bengali_is_told(knowledge: Knowledge) -> None:
+    """Found by the sixteenth red-team run: a domain in Cyrillic ("llama.рф"), one under a
+    punycode top-level domain ("evil.xn--p1ai") and one written right after a Bengali word
+    ("দেখুনllama-free.com") were left out of the new links a preview tells every admin."""
+    f0 = next(iter(knowledge.facts.values()))
+    answer = f"{f0.answer} দেখুন লামা.рф বা evil.xn--p1ai অথবা দেখুনllama-free.com/get"
+    facts = {**knowledge.facts, f0.id: replace(f0, answer=answer)}
+    values = diff_knowledge(knowledge, replace(knowledge, facts=facts)).value_lines()
+    for link in ("লামা.рф", "evil.xn--p1ai", "llama-free.com/get"):
+        assert f"🔗 facts {f0.id} answer, new link → {link}" in values, (link, values)

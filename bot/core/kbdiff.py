@@ -35,10 +35,17 @@ _LINK_SHOWN = 220
 _TEXT_SHOWN = 120
 _ID_SHOWN = 60  # ids have no length limit
 # What users can follow: an address, a Telegram link, an @username, and a domain written
-# without https:// ("llama-free.com/get"), which Telegram links as well.
+# without https:// ("llama-free.com/get"), which Telegram links as well: in any letters
+# ("লামা.рф", Bengali's vowel signs included) or under a punycode top-level domain
+# ("evil.xn--p1ai"). A domain starts a word (else every letter would start a search).
+_LETTER = r"(?:[^\W_]|[\u0981-\u0983\u09bc\u09be-\u09cd\u09d7])"
+_LABEL = rf"{_LETTER}(?:(?:{_LETTER}|-)*{_LETTER})?"
 _LINK = re.compile(r"(?:https?://|tg://|www\.|t\.me/)[^\s\"'<>]+|(?<![\w@/])@[A-Za-z]\w{3,}"
-                   r"|(?<![\w@./-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,24}(?![\w-])"
-                   r"(?:/[^\s\"'<>]*)?", re.IGNORECASE)
+                   rf"|(?<![\w@./\u0981-\u09d7-])(?:{_LABEL}\.)+"
+                   rf"(?:xn--[a-z0-9-]{{1,59}}|{_LETTER}{{2,24}})"
+                   r"(?![\w-])(?:/[^\s\"'<>]*)?", re.IGNORECASE)
+# Latin letters glued to a Bengali word ("দেখুনllama-free.com") start a word of their own.
+_GLUED = re.compile(r"(?<=[\u0980-\u09ff])(?=[A-Za-z0-9])")
 # An <a href>'s target, whatever it looks like: Telegram opens what it can ("tg:resolve?…"
 # without "//", "ton://…", a domain in Bengali letters), link-shaped or not.
 # Never past the next "<" or ">": a text of unclosed "<a href=\"" stays one pass.
@@ -221,7 +228,7 @@ def _links(text: str) -> list[str]:
     """The links of a text as Telegram reads it (character references decoded): each
     <a href>'s target, then whatever reads as a link."""
     targets = (html.unescape("".join(found.groups(""))).strip() for found in _HREF.finditer(text))
-    return [*filter(None, targets), *_LINK.findall(html.unescape(text))]
+    return [*filter(None, targets), *_LINK.findall(_GLUED.sub(" ", html.unescape(text)))]
 
 
 def _size(entry: Any) -> str:
