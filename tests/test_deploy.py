@@ -343,7 +343,12 @@ def test_webhook_mode_answers_and_passes_the_healthcheck(image: Image, fake: Fak
     try:
         fake.wait_for("setWebhook", timeout=30)
         assert fake.webhook["secret_token"] == secret
-        health = run_healthcheck(image, proc.pid)
+        # Ready once setWebhook has answered: until then /healthz says 503, as Docker's
+        # --start-period allows (a CI run failed here when the probe came first).
+        deadline = time.monotonic() + 20
+        while (health := run_healthcheck(image, proc.pid)).returncode and (
+                time.monotonic() < deadline):
+            time.sleep(0.2)
         assert health.returncode == 0, health.stdout + health.stderr
         update = {"update_id": 7, "message": {
             "message_id": 1, "date": int(time.time()), "text": "/start",
