@@ -204,8 +204,10 @@ def test_a_new_link_in_other_letters_or_glued_to_bengali_is_told(knowledge: Know
     punycode top-level domain ("evil.xn--p1ai") and one written right after a Bengali word
     ("দেখুনllama-free.com") were left out of the new links a preview tells every admin."""
     f0 = next(iter(knowledge.facts.values()))
-    answer = f"{f0.answer} দেখুন লামা.рф বা evil.xn--p1ai অথবা দেখুনllama-free.com/get"
+    answer = (f"{f0.answer} দেখুন লামা.рф বা evil.xn--p1ai অথবা দেখুনllama-free.com/get আর"
+              " Llama 3.10, ৮০.৫")
     facts = {**knowledge.facts, f0.id: replace(f0, answer=answer)}
     values = diff_knowledge(knowledge, replace(knowledge, facts=facts)).value_lines()
     for link in ("লামা.рф", "evil.xn--p1ai", "llama-free.com/get"):
         assert f"🔗 facts {f0.id} answer, new link → {link}" in values, (link, values)
+    assert not any("3.10" in v or "৮০" in v for v in values)  # numbers are no domains

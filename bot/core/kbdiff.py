@@ -38,11 +38,12 @@ _ID_SHOWN = 60  # ids have no length limit
 # without https:// ("llama-free.com/get"), which Telegram links as well: in any letters
 # ("লামা.рф", Bengali's vowel signs included) or under a punycode top-level domain
 # ("evil.xn--p1ai"). A domain starts a word (else every letter would start a search).
-_LETTER = r"(?:[^\W_]|[\u0981-\u0983\u09bc\u09be-\u09cd\u09d7])"
+_MARK = r"[\u0981-\u0983\u09bc\u09be-\u09cd\u09d7]"
+_LETTER = rf"(?:[^\W_]|{_MARK})"  # or digit
 _LABEL = rf"{_LETTER}(?:(?:{_LETTER}|-)*{_LETTER})?"
 _LINK = re.compile(r"(?:https?://|tg://|www\.|t\.me/)[^\s\"'<>]+|(?<![\w@/])@[A-Za-z]\w{3,}"
                    rf"|(?<![\w@./\u0981-\u09d7-])(?:{_LABEL}\.)+"
-                   rf"(?:xn--[a-z0-9-]{{1,59}}|{_LETTER}{{2,24}})"
+                   rf"(?:xn--[a-z0-9-]{{1,59}}|(?:[^\W\d_]|{_MARK}){{2,24}})"
                    r"(?![\w-])(?:/[^\s\"'<>]*)?", re.IGNORECASE)
 # Latin letters glued to a Bengali word ("দেখুনllama-free.com") start a word of their own.
 _GLUED = re.compile(r"(?<=[\u0980-\u09ff])(?=[A-Za-z0-9])")
