@@ -304,9 +304,8 @@ def migrate(conn: Connection, migrations: tuple[Migration, ...] = MIGRATIONS) ->
             if version == len(migrations):
                 return version
             migration = migrations[version]
-            with conn.patience(None):  # a table of millions of rows may take a while
-                for statement in migration.statements(conn.engine):
-                    conn.execute(statement)
+            for statement in migration.statements(conn.engine):
+                conn.execute(statement)
             conn.execute(
                 "INSERT INTO schema_version(version, name, applied_at) VALUES (?, ?, ?)",
                 (migration.version, migration.name, datetime.now(UTC).isoformat()),
