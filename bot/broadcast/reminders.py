@@ -46,7 +46,7 @@ from bot.core.events import (
     some_of,
 )
 from bot.core.knowledge import Event, Knowledge
-from bot.storage.async_outbox import AsyncOutbox
+from bot.storage.async_outbox import BULK_CALL_WAIT, AsyncOutbox
 from bot.storage.connection import DatabaseError
 from bot.storage.outbox import NotSender, Outbox
 from bot.storage.reminder_rows import ReminderRow, ReminderRows, RowProblem, offset_text
@@ -310,7 +310,8 @@ class ReminderScheduler:
         events, now = self.knowledge.events, self.clock()
         try:
             fence = self._fence()
-            fired = await self.db.call(lambda o: fire_due(o, events, now, fence))
+            fired = await self.db.call(lambda o: fire_due(o, events, now, fence),
+                                       BULK_CALL_WAIT)
         except NotSender as exc:
             # Lost, or expired while this process was frozen: the lease's loop stops this
             # one, or renews the lease and the next round fires.
