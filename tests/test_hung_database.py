@@ -10,13 +10,14 @@ from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 import pytest
-from conftest import BotThread
+from conftest import ADMIN_ID, BotThread
 from fake_telegram import FakeTelegram
 from hung_postgres import HangingProxy
 
 from bot.broadcast import texts
 from bot.broadcast.sender import SenderConfig
 from bot.storage.connection import DatabaseTarget, connect
+from bot.tg import texts as tg_texts
 from bot.tg.runner import BotRuntime
 
 T = TypeVar("T")
@@ -100,4 +101,30 @@ def test_subscribe_and_unsubscribe_answer_while_postgresql_hangs_and_save_nothin
           .startswith("🔔"), 30, every=1)
     assert fake.ask("/unsubscribe", user_id=801)[0].text == texts.UNSUBSCRIBED
     assert hung_bot.rows("SELECT chat_id FROM subscribers WHERE active = 1") == [(802,)]
+    no_secret(fake, caplog)
+
+
+def test_stats_and_gaps_answer_while_postgresql_hangs_and_the_log_catches_up(
+    hung_bot: HungBot, fake_telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    """/stats and /gaps read the question log on its writer's thread: they waited for the
+    hung statement and then for each of their own reads (/stats makes seven), tens of
+    seconds even once each statement had a bound. They now answer within a few seconds that
+    the database is unavailable, and the questions asked meanwhile are logged once it
+    answers again."""
+    fake = fake_telegram
+    unavailable = tg_texts.DB_UNAVAILABLE.split("<code>")[0]
+    assert "বিলিয়ন" in fake.ask("লামা কতবার ডাউনলোড হয়েছে?", user_id=811)[0].text
+    hung_bot.proxy.hung = True
+    assert "বিলিয়ন" in fake.ask("লামা কতবার ডাউনলোড হয়েছে?", user_id=812,
+                                 timeout=WAIT)[0].text
+    for command in ("/stats", "/gaps", "/stats"):
+        text, waited = timed_ask(fake, command, ADMIN_ID)
+        assert text.startswith(unavailable) and waited < WAIT, (command, text, waited)
+    hung_bot.proxy.hung = False
+    until(lambda: hung_bot.rows("SELECT COUNT(*) FROM questions")[0][0] == 2, 30)
+    stats = until(lambda: (text := fake.ask("/stats", user_id=ADMIN_ID,
+                                             timeout=WAIT + 30)[0].text)
+                  .startswith("<b>📊") and text, 30, every=1)
+    assert "প্রশ্ন: 2\n" in stats, stats
     no_secret(fake, caplog)

@@ -46,10 +46,11 @@ from bot.core.events import (
     some_of,
 )
 from bot.core.knowledge import Event, Knowledge
-from bot.storage.async_outbox import BULK_CALL_WAIT, AsyncOutbox
+from bot.storage.async_outbox import AsyncOutbox
 from bot.storage.connection import DatabaseError
 from bot.storage.outbox import NotSender, Outbox
 from bot.storage.reminder_rows import ReminderRow, ReminderRows, RowProblem, offset_text
+from bot.storage.worker import BULK_CALL_WAIT
 
 log = logging.getLogger(__name__)
 

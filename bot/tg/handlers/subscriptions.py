@@ -42,9 +42,10 @@ from bot.core.message_length import (
     tg_len,
     visible,
 )
-from bot.storage.async_outbox import BULK_CALL_WAIT, AsyncOutbox
+from bot.storage.async_outbox import AsyncOutbox
 from bot.storage.connection import DatabaseError
 from bot.storage.outbox import DRAFT_MAX_AGE, StoppedAll, Unqueued
+from bot.storage.worker import BULK_CALL_WAIT
 from bot.tg.handlers.admin import admin_services
 from bot.tg.reply import thread_of
 from bot.tg.services import Services, services_of
