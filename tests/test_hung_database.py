@@ -4,6 +4,7 @@ told is saved, and must be used again by itself once it answers."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -128,3 +129,19 @@ def test_stats_and_gaps_answer_while_postgresql_hangs_and_the_log_catches_up(
                   .startswith("<b>📊") and text, 30, every=1)
     assert "প্রশ্ন: 2\n" in stats, stats
     no_secret(fake, caplog)
+
+
+def test_a_closed_connection_leaves_no_watchdog_thread(postgres_target: DatabaseTarget) -> None:
+    """Each PostgreSQL connection times its own statements (no state shared by the
+    process): closing it ends its watchdog, so opening and closing many leaks no thread."""
+    def watchdogs() -> int:
+        return sum(t.name == "llamabot-db-watchdog" for t in threading.enumerate())
+
+    before = watchdogs()
+    conns = [connect(postgres_target) for _ in range(3)]
+    for conn in conns:
+        conn.execute("SELECT 1")
+    assert watchdogs() == before + 3
+    for conn in conns:
+        conn.close()
+    until(lambda: watchdogs() == before, 5)

@@ -213,7 +213,7 @@ class Connection:
     """
 
     def __init__(self, target: DatabaseTarget, raw: Any, errors: tuple[type[BaseException], ...],
-                 reconnect: Callable[[], Any]) -> None:
+                 reconnect: Callable[[], Any], watchdog: _Watchdog | None = None) -> None:
         self.target = target
         self.engine = target.engine
         self._raw = raw
@@ -221,6 +221,7 @@ class Connection:
         self._reconnect = reconnect
         self._in_transaction = False
         self.answer_timeout: float | None = ANSWER_TIMEOUT
+        self._watchdog = watchdog
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
         try:
@@ -254,10 +255,10 @@ class Connection:
 
     @contextmanager
     def _answered(self) -> Iterator[None]:
-        if self.engine is Engine.SQLITE or self.answer_timeout is None:
+        if self._watchdog is None or self.answer_timeout is None:
             yield  # a SQLite file answers, or its busy timeout says why not
             return
-        with _answered_within(self._raw, self.answer_timeout):
+        with self._watchdog.answered_within(self._raw, self.answer_timeout):
             yield
 
     @contextmanager
@@ -291,6 +292,9 @@ class Connection:
             self._raw.close()
         except self._errors:
             pass
+        finally:
+            if self._watchdog is not None:
+                self._watchdog.stop()
 
     def _ensure_open(self) -> None:
         # A PostgreSQL connection dies with a server restart or a network blip; open a new
@@ -317,7 +321,7 @@ class _Watch:
 
 
 class _Watchdog:
-    """One thread for the process that ends PostgreSQL statements not answered in time.
+    """A connection's thread that ends its PostgreSQL statements not answered in time.
 
     psycopg waits for an answer as long as the connection is open, and a hung server (or
     one whose packets are lost) keeps it open: the thread waiting would wait for ever, and
@@ -329,7 +333,8 @@ class _Watchdog:
         self._changed = threading.Condition()
         self._watches: set[_Watch] = set()
         self._wakes_at = math.inf
-        self._thread: threading.Thread | None = None
+        self._thread: threading.Thread | None = None  # started by the first statement
+        self._stopped = False
 
     def watch(self, raw: Any, seconds: float) -> _Watch:
         watch = _Watch(raw, time.monotonic() + seconds)
@@ -349,9 +354,30 @@ class _Watchdog:
         with self._changed:
             self._watches.discard(watch)
 
+    def stop(self) -> None:
+        with self._changed:
+            self._stopped = True
+            self._changed.notify()
+
+    @contextmanager
+    def answered_within(self, raw: Any, seconds: float) -> Iterator[None]:
+        """Statements of the psycopg connection `raw` made within: answered within
+        `seconds`, or `DatabaseError` ("no answer within ...") and `raw` is closed."""
+        watch = self.watch(raw, seconds)
+        try:
+            yield
+        except Exception as exc:
+            if not watch.fired:
+                raise
+            raise DatabaseError(f"no answer within {seconds:g} s") from exc
+        finally:
+            self.unwatch(watch)
+            if watch.fired:
+                raw.close()  # out of step with the server: never used again
+
     def _run(self) -> None:
         with self._changed:
-            while True:
+            while not self._stopped:
                 now = time.monotonic()
                 for watch in [w for w in self._watches if w.deadline <= now]:
                     self._watches.discard(watch)
@@ -360,26 +386,6 @@ class _Watchdog:
                 self._wakes_at = min((w.deadline for w in self._watches), default=math.inf)
                 self._changed.wait(None if self._wakes_at == math.inf
                                    else self._wakes_at - now)
-
-
-_WATCHDOG = _Watchdog()
-
-
-@contextmanager
-def _answered_within(raw: Any, seconds: float) -> Iterator[None]:
-    """Statements of the psycopg connection `raw` made within: answered within `seconds`,
-    or `DatabaseError` ("no answer within ...") and `raw` is closed."""
-    watch = _WATCHDOG.watch(raw, seconds)
-    try:
-        yield
-    except Exception as exc:
-        if not watch.fired:
-            raise
-        raise DatabaseError(f"no answer within {seconds:g} s") from exc
-    finally:
-        _WATCHDOG.unwatch(watch)
-        if watch.fired:
-            raw.close()  # out of step with the server: never used again
 
 
 def _hang_up(raw: Any) -> None:
@@ -552,7 +558,7 @@ def _connect_postgresql(target: DatabaseTarget, busy_timeout_ms: int) -> Connect
             # psycopg's message may repeat the URL, password included.
             raise DatabaseError(f"cannot connect: {_pg_reason(exc, target)}") from None
         try:
-            with _answered_within(raw, ANSWER_TIMEOUT):
+            with watchdog.answered_within(raw, ANSWER_TIMEOUT):
                 # The same promise as SQLite's busy timeout: wait this long for a lock.
                 raw.execute(f"SET lock_timeout = {int(busy_timeout_ms)}")
         except (psycopg.Error, DatabaseError) as exc:
@@ -560,7 +566,13 @@ def _connect_postgresql(target: DatabaseTarget, busy_timeout_ms: int) -> Connect
             raise DatabaseError(f"cannot connect: {_pg_reason(exc, target)}") from None
         return raw
 
-    return Connection(target, open_server(), (psycopg.Error,), open_server)
+    watchdog = _Watchdog()
+    try:
+        raw = open_server()
+    except BaseException:
+        watchdog.stop()
+        raise
+    return Connection(target, raw, (psycopg.Error,), open_server, watchdog)
 
 
 @lru_cache(maxsize=512)
