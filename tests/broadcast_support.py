@@ -9,7 +9,11 @@ messages that reached one chat less than a second apart.
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
+import signal
+import sqlite3
+import subprocess
 import threading
 import time
 from collections import deque
@@ -20,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from fake_telegram import Call, FakeTelegram, Json
+
+from bot.storage.connection import DatabaseTarget, Engine
 
 
 @dataclass
@@ -109,3 +115,29 @@ def knowledge_with_event(folder: Path, source: Path, in_seconds: int,
         f"    starts_at: {starts_at.isoformat()}\n    remind_before: {remind_before}\n"
         "    fact_id: llamacon\n", encoding="utf-8")
     return starts_at
+
+
+def freeze_between_transactions(worker: subprocess.Popen[str],
+                                target: DatabaseTarget) -> None:
+    """SIGSTOP `worker` at a moment it holds no write transaction. A SQLite file has one
+    write lock: a process stopped holding it stops every other writer until it is woken,
+    so the one taking over could not even open the file (its migration check writes)."""
+    for _ in range(100):
+        os.kill(worker.pid, signal.SIGSTOP)
+        if target.engine is not Engine.SQLITE or _sqlite_writable(target.path):
+            return
+        os.kill(worker.pid, signal.SIGCONT)
+        time.sleep(0.01)
+    raise AssertionError("the worker never let go of the write lock")
+
+
+def _sqlite_writable(path: Path) -> bool:
+    probe = sqlite3.connect(path, timeout=0.2, isolation_level=None)
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+        probe.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        probe.close()

@@ -13,7 +13,12 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from broadcast_support import LimitedTelegram, counts, knowledge_with_event
+from broadcast_support import (
+    LimitedTelegram,
+    counts,
+    freeze_between_transactions,
+    knowledge_with_event,
+)
 from conftest import KNOWLEDGE_DIR
 from fake_telegram import TOKEN
 from telegram import Bot
@@ -161,7 +166,7 @@ def test_two_processes_one_frozen_reminders_once_progress_by_the_holder(
                        and len(first_fake.sent_messages) >= 20):
                 assert time.monotonic() < deadline and first.poll() is None
                 time.sleep(0.01)
-            os.kill(first.pid, signal.SIGSTOP)
+            freeze_between_transactions(first, database_target)
             time.sleep(0.2)  # requests already on the wire arrive
             frozen_sends = len(first_fake.calls_to("sendMessage"))
             frozen_edits = len(first_fake.calls_to("editMessageText"))

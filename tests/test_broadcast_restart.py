@@ -11,7 +11,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from broadcast_support import LimitedTelegram, counts
+from broadcast_support import LimitedTelegram, counts, freeze_between_transactions
 
 from bot.storage.connection import DatabaseTarget
 from bot.storage.outbox import Outbox
@@ -117,7 +117,7 @@ def test_a_frozen_sender_loses_the_lease_and_sends_nothing_when_it_wakes(
             while len(first_fake.sent_messages) < SUBSCRIBERS // 5:
                 assert time.monotonic() < deadline and first.poll() is None
                 time.sleep(0.005)
-            os.kill(first.pid, signal.SIGSTOP)
+            freeze_between_transactions(first, database_target)
             time.sleep(0.2)  # requests already on the wire arrive
             frozen_at = len(first_fake.calls_to("sendMessage"))
             in_flight = {int(chat) for (chat,) in outbox.conn.execute(

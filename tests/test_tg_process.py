@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import http.client
 import os
-import select
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -23,6 +21,7 @@ from typing import Any
 import pytest
 from conftest import ADMIN_ID, KNOWLEDGE_DIR
 from fake_telegram import TOKEN, FakeTelegram
+from hung_postgres import HangingProxy
 
 from bot.storage.outbox import Outbox
 
@@ -331,44 +330,6 @@ def test_the_bot_api_is_reached_through_the_proxy_the_environment_names(
     assert proc.returncode == 0, output[-2000:]
 
 
-class _HangingProxy:
-    """A TCP proxy to PostgreSQL that can stop passing anything on while keeping every
-    connection open: a server (or pooler) that hangs, or packets lost on the way."""
-
-    def __init__(self, host: str, port: int) -> None:
-        self.upstream, self.hung = (host, port), False
-        self._server = socket.create_server(("127.0.0.1", 0))
-        self.port = self._server.getsockname()[1]
-        self._open: list[socket.socket] = [self._server]
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self._server.accept()
-                upstream = socket.create_connection(self.upstream)
-            except OSError:
-                return
-            self._open += [client, upstream]
-            threading.Thread(target=self._pump, args=(client, upstream), daemon=True).start()
-
-    def _pump(self, a: socket.socket, b: socket.socket) -> None:
-        try:
-            while True:
-                for ready in select.select([a, b], [], [], 0.2)[0]:
-                    data = ready.recv(65536)
-                    if not data:
-                        return
-                    if not self.hung:  # else swallowed: the other side never hears back
-                        (b if ready is a else a).sendall(data)
-        except OSError:
-            return
-
-    def close(self) -> None:
-        for sock in self._open:
-            sock.close()
-
-
 def test_a_database_that_stops_answering_does_not_stop_the_answers(
     process_fake: FakeTelegram, tmp_path: Path, postgres_target: Any
 ) -> None:
@@ -377,9 +338,8 @@ def test_a_database_that_stops_answering_does_not_stop_the_answers(
     that read waited for as long as the server did, so no user got an answer. Unreadable,
     a context is skipped ('answering without'), as when the database is down."""
     fake = process_fake
-    url = urllib.parse.urlsplit(postgres_target.location)
-    proxy = _HangingProxy(url.hostname or "127.0.0.1", url.port or 5432)
-    through = url._replace(netloc=f"{url.username}@127.0.0.1:{proxy.port}").geturl()
+    proxy = HangingProxy.to(postgres_target)
+    through = proxy.through(postgres_target).location
     try:
         with running(bot_env(fake, tmp_path, LLAMABOT_DATABASE=through), tmp_path) as proc:
             fake.wait_for("getUpdates", timeout=15)

@@ -50,6 +50,7 @@ from bot.storage.async_outbox import AsyncOutbox
 from bot.storage.connection import DatabaseError
 from bot.storage.outbox import NotSender, Outbox
 from bot.storage.reminder_rows import ReminderRow, ReminderRows, RowProblem, offset_text
+from bot.storage.worker import BULK_CALL_WAIT
 
 log = logging.getLogger(__name__)
 
@@ -310,7 +311,8 @@ class ReminderScheduler:
         events, now = self.knowledge.events, self.clock()
         try:
             fence = self._fence()
-            fired = await self.db.call(lambda o: fire_due(o, events, now, fence))
+            fired = await self.db.call(lambda o: fire_due(o, events, now, fence),
+                                       BULK_CALL_WAIT)
         except NotSender as exc:
             # Lost, or expired while this process was frozen: the lease's loop stops this
             # one, or renews the lease and the next round fires.

@@ -12,8 +12,13 @@ embedded SQLite default must not pay for it at start-up.
 from __future__ import annotations
 
 import asyncio
+import math
+import os
 import re
+import socket
 import sqlite3
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,6 +31,15 @@ from urllib.parse import parse_qsl, unquote, unquote_to_bytes, urlsplit, urlunsp
 
 class DatabaseError(Exception):
     """The database failed or is unreachable; `str()` says why in one line."""
+
+
+# Seconds PostgreSQL has to answer one statement. A server that hangs, or whose packets
+# are lost while the connection stays open, never answers: past this the connection is
+# given up on (see `_Watchdog`) and the statement fails as if the server had refused it.
+ANSWER_TIMEOUT = 5.0
+# For a statement that writes a row per subscriber (a broadcast queued or stopped):
+# 1,000,000 of them take a few seconds on PostgreSQL (README, benchmarks).
+BULK_ANSWER_TIMEOUT = 30.0
 
 
 class Engine(StrEnum):
@@ -192,21 +206,28 @@ class Cursor(Protocol):
 
 
 class Connection:
-    """A connection used from one thread at a time; autocommit unless in `transaction()`."""
+    """A connection used from one thread at a time; autocommit unless in `transaction()`.
+
+    On PostgreSQL every statement is answered within `answer_timeout` seconds (None: no
+    bound), or fails with `DatabaseError` and the connection is made anew for the next.
+    """
 
     def __init__(self, target: DatabaseTarget, raw: Any, errors: tuple[type[BaseException], ...],
-                 reconnect: Callable[[], Any]) -> None:
+                 reconnect: Callable[[], Any], watchdog: _Watchdog | None = None) -> None:
         self.target = target
         self.engine = target.engine
         self._raw = raw
         self._errors = errors
         self._reconnect = reconnect
         self._in_transaction = False
+        self.answer_timeout: float | None = ANSWER_TIMEOUT
+        self._watchdog = watchdog
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
         try:
             self._ensure_open()
-            cursor: Cursor = self._raw.execute(self._sql(sql), params)
+            with self._answered():
+                cursor: Cursor = self._raw.execute(self._sql(sql), params)
             return cursor
         except self._errors as exc:
             raise DatabaseError(_one_line(exc)) from exc
@@ -217,10 +238,28 @@ class Connection:
             if self.engine is Engine.SQLITE:
                 self._raw.executemany(sql, rows)
             else:
-                with self._raw.cursor() as cursor:
+                with self._raw.cursor() as cursor, self._answered():
                     cursor.executemany(self._sql(sql), rows)
         except self._errors as exc:
             raise DatabaseError(_one_line(exc)) from exc
+
+    @contextmanager
+    def patience(self, seconds: float | None) -> Iterator[None]:
+        """Give the statements made within this long to be answered (None: as long as they
+        take), for work known to take longer than a statement usually does."""
+        kept, self.answer_timeout = self.answer_timeout, seconds
+        try:
+            yield
+        finally:
+            self.answer_timeout = kept
+
+    @contextmanager
+    def _answered(self) -> Iterator[None]:
+        if self._watchdog is None or self.answer_timeout is None:
+            yield  # a SQLite file answers, or its busy timeout says why not
+            return
+        with self._watchdog.answered_within(self._raw, self.answer_timeout):
+            yield
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
@@ -253,6 +292,9 @@ class Connection:
             self._raw.close()
         except self._errors:
             pass
+        finally:
+            if self._watchdog is not None:
+                self._watchdog.stop()
 
     def _ensure_open(self) -> None:
         # A PostgreSQL connection dies with a server restart or a network blip; open a new
@@ -269,6 +311,95 @@ class Connection:
             self._raw.execute("ROLLBACK")
         except self._errors:
             pass  # the connection broke: the server rolled the transaction back itself
+
+
+class _Watch:
+    def __init__(self, raw: Any, deadline: float) -> None:
+        self.raw = raw
+        self.deadline = deadline
+        self.fired = False
+
+
+class _Watchdog:
+    """A connection's thread that ends its PostgreSQL statements not answered in time.
+
+    psycopg waits for an answer as long as the connection is open, and a hung server (or
+    one whose packets are lost) keeps it open: the thread waiting would wait for ever, and
+    every call queued behind it. Past its deadline the watchdog shuts the connection's
+    socket down, which ends the wait at once with an error, as a server hanging up would.
+    """
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._watches: set[_Watch] = set()
+        self._wakes_at = math.inf
+        self._thread: threading.Thread | None = None  # started by the first statement
+        self._stopped = False
+
+    def watch(self, raw: Any, seconds: float) -> _Watch:
+        watch = _Watch(raw, time.monotonic() + seconds)
+        with self._changed:
+            self._watches.add(watch)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, daemon=True,
+                                                name="llamabot-db-watchdog")
+                self._thread.start()
+            elif watch.deadline < self._wakes_at:
+                self._changed.notify()
+        return watch
+
+    def unwatch(self, watch: _Watch) -> None:
+        # Under the lock: once this returns, the socket is not shut down any more, and its
+        # owner may close it (a closed descriptor's number may be given to another socket).
+        with self._changed:
+            self._watches.discard(watch)
+
+    def stop(self) -> None:
+        with self._changed:
+            self._stopped = True
+            self._changed.notify()
+
+    @contextmanager
+    def answered_within(self, raw: Any, seconds: float) -> Iterator[None]:
+        """Statements of the psycopg connection `raw` made within: answered within
+        `seconds`, or `DatabaseError` ("no answer within ...") and `raw` is closed."""
+        watch = self.watch(raw, seconds)
+        try:
+            yield
+        except Exception as exc:
+            if not watch.fired:
+                raise
+            raise DatabaseError(f"no answer within {seconds:g} s") from exc
+        finally:
+            self.unwatch(watch)
+            if watch.fired:
+                raw.close()  # out of step with the server: never used again
+
+    def _run(self) -> None:
+        with self._changed:
+            while not self._stopped:
+                now = time.monotonic()
+                for watch in [w for w in self._watches if w.deadline <= now]:
+                    self._watches.discard(watch)
+                    watch.fired = True
+                    _hang_up(watch.raw)
+                self._wakes_at = min((w.deadline for w in self._watches), default=math.inf)
+                self._changed.wait(None if self._wakes_at == math.inf
+                                   else self._wakes_at - now)
+
+
+def _hang_up(raw: Any) -> None:
+    """Shut down the socket of the psycopg connection `raw`, from any thread: a statement
+    waiting for its answer fails at once, and the connection is broken."""
+    try:
+        duplicate = socket.socket(fileno=os.dup(raw.pgconn.socket))
+    except Exception:  # closed already
+        return
+    with duplicate:
+        try:
+            duplicate.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
 
 class LoopReader:
@@ -426,11 +557,22 @@ def _connect_postgresql(target: DatabaseTarget, busy_timeout_ms: int) -> Connect
         except psycopg.Error as exc:
             # psycopg's message may repeat the URL, password included.
             raise DatabaseError(f"cannot connect: {_pg_reason(exc, target)}") from None
-        # The same promise as SQLite's busy timeout: wait this long for a lock, then fail.
-        raw.execute(f"SET lock_timeout = {int(busy_timeout_ms)}")
+        try:
+            with watchdog.answered_within(raw, ANSWER_TIMEOUT):
+                # The same promise as SQLite's busy timeout: wait this long for a lock.
+                raw.execute(f"SET lock_timeout = {int(busy_timeout_ms)}")
+        except (psycopg.Error, DatabaseError) as exc:
+            raw.close()
+            raise DatabaseError(f"cannot connect: {_pg_reason(exc, target)}") from None
         return raw
 
-    return Connection(target, open_server(), (psycopg.Error,), open_server)
+    watchdog = _Watchdog()
+    try:
+        raw = open_server()
+    except BaseException:
+        watchdog.stop()
+        raise
+    return Connection(target, raw, (psycopg.Error,), open_server, watchdog)
 
 
 @lru_cache(maxsize=512)

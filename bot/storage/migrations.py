@@ -304,8 +304,9 @@ def migrate(conn: Connection, migrations: tuple[Migration, ...] = MIGRATIONS) ->
             if version == len(migrations):
                 return version
             migration = migrations[version]
-            for statement in migration.statements(conn.engine):
-                conn.execute(statement)
+            with conn.patience(None):  # a table of millions of rows may take a while
+                for statement in migration.statements(conn.engine):
+                    conn.execute(statement)
             conn.execute(
                 "INSERT INTO schema_version(version, name, applied_at) VALUES (?, ?, ?)",
                 (migration.version, migration.name, datetime.now(UTC).isoformat()),

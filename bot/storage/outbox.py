@@ -44,7 +44,13 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from bot.storage.connection import Connection, DatabaseTarget, Engine, connect
+from bot.storage.connection import (
+    BULK_ANSWER_TIMEOUT,
+    Connection,
+    DatabaseTarget,
+    Engine,
+    connect,
+)
 from bot.storage.migrations import migrate
 
 # Outbox rows that will not change again: the purge deletes them once old (chat ids).
@@ -210,7 +216,7 @@ class Outbox:
 
     def add_subscribers(self, chat_ids: Iterable[int], reason: str, now: datetime) -> None:
         """Bulk subscribe (imports, benchmarks and tests)."""
-        with self.conn.transaction() as db:
+        with self.conn.patience(BULK_ANSWER_TIMEOUT), self.conn.transaction() as db:
             db.executemany(
                 "INSERT INTO subscribers(chat_id, active, reason, changed_at) VALUES (?, 1, ?, ?)"
                 " ON CONFLICT(chat_id) DO UPDATE SET active = 1",
@@ -279,11 +285,12 @@ class Outbox:
             return None
         # One statement for all recipients: no Python loop, so 100,000 rows take well
         # under a second and the broadcast appears atomically.
-        cur = db.execute(
-            "INSERT INTO outbox(broadcast_id, chat_id, state, updated_at)"
-            " SELECT ?, chat_id, 'pending', ? FROM subscribers WHERE active = 1",
-            (broadcast_id, iso(now)),
-        )
+        with db.patience(BULK_ANSWER_TIMEOUT):
+            cur = db.execute(
+                "INSERT INTO outbox(broadcast_id, chat_id, state, updated_at)"
+                " SELECT ?, chat_id, 'pending', ? FROM subscribers WHERE active = 1",
+                (broadcast_id, iso(now)),
+            )
         total = cur.rowcount
         db.execute("UPDATE broadcasts SET total = ? WHERE id = ?", (total, broadcast_id))
         return total
@@ -305,7 +312,7 @@ class Outbox:
     def stop(self, broadcast_id: int, now: datetime, reason: str) -> int:
         """Cancel the messages of a sending broadcast not sent yet (those in flight still
         go out, and the sender's claim skips a cancelled row); how many were cancelled."""
-        with self.conn.transaction() as db:
+        with self.conn.patience(BULK_ANSWER_TIMEOUT), self.conn.transaction() as db:
             cur = db.execute(
                 "UPDATE outbox SET state = 'cancelled', updated_at = ?, error = ?"
                 " WHERE broadcast_id = ? AND state = 'pending' AND broadcast_id IN"
@@ -321,7 +328,7 @@ class Outbox:
         broadcast, announcements and reminders alike, not sent yet (those in flight still go
         out), and every draft. Reminders not due yet are rows of their own, left as they
         are: the knowledge (events.yaml) decides those."""
-        with self.conn.transaction() as db:
+        with self.conn.patience(BULK_ANSWER_TIMEOUT), self.conn.transaction() as db:
             # Drafts first: only their own preview's buttons touch them, never the sender.
             drafts = db.execute("UPDATE broadcasts SET state = 'cancelled'"
                                 " WHERE state = 'draft'").rowcount

@@ -5,7 +5,8 @@ On SQLite (the embedded default) or PostgreSQL, through `bot.storage.connection`
 `QuestionLog` is synchronous and owned by one worker thread. `Storage` is the asyncio
 facade: logging is fire-and-forget (queued, written in batches off the event loop, so
 a slow or locked disk never delays a reply) and reads run on the same thread, after
-every write queued before them.
+every write queued before them. A PostgreSQL that hangs holds a read no longer than
+`CALL_WAIT` (`bot.storage.worker`): it fails as when the database is down.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
@@ -50,6 +50,7 @@ from bot.storage.records import (
     UserSeen,
     VoteRecord,
 )
+from bot.storage.worker import DatabaseThread
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -412,9 +413,12 @@ class QuestionLog:
     def _fail(self, exc: BaseException) -> None:
         reason = str(exc) or type(exc).__name__
         if self.conn is not None and not self.conn.usable:
-            # The server went away: reconnect through `open`, which spaces its attempts.
+            # The server went away (or did not answer): reconnect through `open`, a while
+            # from now, so the reads that follow fail at once instead of each waiting for a
+            # connection to a server that may still not answer.
             self.conn.close()
             self.conn = None
+            self._next_open = time.monotonic() + _REOPEN_EVERY
         if reason != self.error:  # log state changes, not every failed write
             log.warning("database %s unusable, answering without logging: %s", self.target,
                         reason)
@@ -432,7 +436,7 @@ class Storage:
     def __init__(self, question_log: QuestionLog, batch_delay: float = 0.05) -> None:
         self.question_log = question_log
         self.batch_delay = batch_delay
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llamabot-db")
+        self._thread = DatabaseThread(question_log.target, "llamabot-db")
         self._lock = threading.Lock()
         self._users: deque[UserSeen] = deque(maxlen=_MAX_PENDING)
         self._questions: deque[QuestionRecord] = deque(maxlen=_MAX_PENDING)
@@ -447,7 +451,9 @@ class Storage:
     @classmethod
     async def open(cls, target: DatabaseTarget | Path) -> Storage:
         storage = cls(QuestionLog(target))
-        if await storage._run(storage.question_log.open):  # migrated: contexts can be read
+        # Unbounded: connecting has its own timeout, and a migration takes what it takes.
+        if await storage._thread.call(storage.question_log.open, wait=None):
+            # Migrated: contexts can be read.
             await storage.contexts.open()
         return storage
 
@@ -477,7 +483,7 @@ class Storage:
             if self._scheduled:
                 return
             self._scheduled = True
-        self._executor.submit(self._drain_later)
+        self._thread.submit(self._drain_later)
 
     def _drain_later(self) -> None:
         # Wait a moment so one transaction carries every record of a busy stretch: one
@@ -528,41 +534,43 @@ class Storage:
             if self._closed:
                 return
         try:
-            self._executor.submit(self._drain)
+            self._thread.submit(self._drain)
         except RuntimeError:  # shut down meanwhile
             pass
 
     async def flush(self) -> None:
-        await self._run(self._drain)
+        await self._run(self._drain, None)
 
     async def stats(self) -> Stats | None:
-        return await self._run(self.question_log.stats)
+        return await self._run(self.question_log.stats, None)
 
     async def gaps(self, limit: int = 10) -> list[Gap] | None:
-        return await self._run(lambda: self.question_log.gaps(limit))
+        return await self._run(lambda: self.question_log.gaps(limit), None)
 
     async def taps(self, texts: list[str]) -> dict[str, dict[str, int]] | None:
-        return await self._run(lambda: self.question_log.taps(texts))
+        return await self._run(lambda: self.question_log.taps(texts), None)
 
     async def refusals(self, texts: list[str]) -> dict[str, dict[str, int]] | None:
-        return await self._run(lambda: self.question_log.refusals(texts))
+        return await self._run(lambda: self.question_log.refusals(texts), None)
 
     async def review_items(self, narrow_margin: float,
                            since: datetime | None = None) -> list[Logged] | None:
-        return await self._run(lambda: self.question_log.review_items(narrow_margin, since))
+        return await self._run(lambda: self.question_log.review_items(narrow_margin, since),
+                               None)
 
     async def decide(self, texts: list[str], action: str, target: str | None, by: str,
                      at: datetime) -> bool:
-        return await self._run(lambda: self.question_log.decide(texts, action, target, by, at))
+        return await self._run(lambda: self.question_log.decide(texts, action, target, by, at),
+                               False)
 
     async def undecide(self, texts: list[str]) -> bool:
-        return await self._run(lambda: self.question_log.undecide(texts))
+        return await self._run(lambda: self.question_log.undecide(texts), False)
 
     async def fact_feedback(self, since: datetime) -> list[FactFeedback] | None:
-        return await self._run(lambda: self.question_log.fact_feedback(since))
+        return await self._run(lambda: self.question_log.fact_feedback(since), None)
 
     async def activity(self, since: datetime) -> list[Activity] | None:
-        return await self._run(lambda: self.question_log.activity(since))
+        return await self._run(lambda: self.question_log.activity(since), None)
 
     async def purge(self, before: datetime, rows: int = PURGE_ROWS,
                     pause: float = PURGE_PAUSE) -> Purged | None:
@@ -570,7 +578,7 @@ class Storage:
         logged meanwhile are written between two, not after the whole purge."""
         job = PurgeJob(before, rows=rows)
         while True:
-            done = await self._run(lambda: self.question_log.purge_step(job))
+            done = await self._run(lambda: self.question_log.purge_step(job), None)
             if done is None:
                 return None
             if done:
@@ -583,18 +591,22 @@ class Storage:
             self._drain()
             return self.question_log.move_chat(old, new)
 
-        moved = await self._run(drain_then_move)
+        moved = await self._run(drain_then_move, None)
         # The new chat's next message may have arrived (and its read started) meanwhile.
         self.contexts.moved(old, new)
         return moved
 
     async def expire_contexts(self, now: datetime) -> bool:
-        return await self._run(lambda: self.question_log.expire_contexts(now))
+        return await self._run(lambda: self.question_log.expire_contexts(now), False)
 
     async def health(self) -> Health:
-        probed = await self._run(self.question_log.probe)
+        try:
+            probed = await self._thread.call(self.question_log.probe)
+        except DatabaseError as exc:  # PostgreSQL did not answer in time
+            return Health(False, str(exc))
         if probed.ok and self._retry is not None:
-            await self._run(self._drain)  # the database is back: the waiting records first
+            # The database is back: the waiting records first.
+            await self._run(self._drain, None)
         with self._lock:
             waiting = self._retry is not None
         if probed.ok and waiting:
@@ -617,11 +629,15 @@ class Storage:
             log.warning("%d logged record(s) not written: database %s unusable at shutdown",
                         unwritten, self.question_log.target)
         await self.contexts.close()
-        await self._run(self.question_log.close)
-        self._executor.shutdown(wait=True)
+        await self._thread.finish(self.question_log.close)
 
-    async def _run(self, fn: Callable[[], T]) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, fn)
+    async def _run(self, fn: Callable[[], T], failed: T) -> T:
+        """`fn()` on the writer thread, after what was queued before it; `failed` when the
+        database does not answer in time (`DatabaseThread.call`)."""
+        try:
+            return await self._thread.call(fn)
+        except DatabaseError:  # the call, or the one still running, logs why
+            return failed
 
 
 class _RolledBack(Exception):

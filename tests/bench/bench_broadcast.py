@@ -75,12 +75,13 @@ def fill_subscribers(outbox: Outbox, count: int, now: datetime) -> None:
                " WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < ?)"
                " SELECT x, 1, 'bench', ? FROM n")
         params = (count, iso(now))
-    with outbox.conn.transaction() as db:
+    with outbox.conn.patience(None), outbox.conn.transaction() as db:  # a million rows
         db.execute(sql, params)
     if outbox.conn.engine is Engine.POSTGRESQL:
         # Hint bits and statistics, as autovacuum leaves a table that has been there a
         # while (this benchmark server runs with autovacuum off).
-        outbox.conn.execute("VACUUM ANALYZE subscribers")
+        with outbox.conn.patience(None):
+            outbox.conn.execute("VACUUM ANALYZE subscribers")
 
 
 # -- PostgreSQL server CPU -----------------------------------------------------------------

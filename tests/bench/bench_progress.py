@@ -79,13 +79,14 @@ def half_sent(outbox: Outbox, recipients: int, now: datetime) -> int:
     assert count == recipients
     outbox.set_progress_message(broadcast_id, 999, 42)
     half = recipients // 2
-    with outbox.conn.transaction() as db:
+    with outbox.conn.patience(None), outbox.conn.transaction() as db:  # half a million rows
         db.execute("UPDATE outbox SET state = 'sent', updated_at = ? WHERE broadcast_id = ?"
                    " AND chat_id <= ?", (iso(now), broadcast_id, half))
         db.execute("UPDATE broadcasts SET sent = ? WHERE id = ?", (half, broadcast_id))
     if outbox.conn.engine is Engine.POSTGRESQL:
-        outbox.conn.execute("VACUUM ANALYZE outbox")
-        outbox.conn.execute("VACUUM ANALYZE broadcasts")
+        with outbox.conn.patience(None):
+            outbox.conn.execute("VACUUM ANALYZE outbox")
+            outbox.conn.execute("VACUUM ANALYZE broadcasts")
     return broadcast_id
 
 

@@ -45,6 +45,7 @@ from bot.core.message_length import (
 from bot.storage.async_outbox import AsyncOutbox
 from bot.storage.connection import DatabaseError
 from bot.storage.outbox import DRAFT_MAX_AGE, StoppedAll, Unqueued
+from bot.storage.worker import BULK_CALL_WAIT
 from bot.tg.handlers.admin import admin_services
 from bot.tg.reply import thread_of
 from bot.tg.services import Services, services_of
@@ -131,7 +132,13 @@ async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     outbox = services.broadcasting.outbox
     if outbox is not None and change.new_chat_member.status in _OUT:
         chat_id, now = change.chat.id, services.now()
-        if await outbox.call(lambda o: o.unsubscribe(chat_id, "kicked", now)):
+        try:
+            left = await outbox.call(lambda o: o.unsubscribe(chat_id, "kicked", now))
+        except DatabaseError as exc:  # the next broadcast's 403 unsubscribes them
+            log.warning("chat %s blocked the bot, but could not be unsubscribed: %s",
+                        chat_id, exc)
+            return
+        if left:
             log.info("chat %s blocked the bot: unsubscribed", chat_id)
 
 
@@ -214,7 +221,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if action == "cancel":
             done = await outbox.call(lambda o: o.cancel_draft(draft))
         else:
-            count = await outbox.call(lambda o: o.send_draft(draft, now))
+            count = await outbox.call(lambda o: o.send_draft(draft, now), BULK_CALL_WAIT)
     except DatabaseError as exc:
         log.warning("broadcast %s: %s by admin %s not saved: %s",
                     draft, action, query.from_user.id, exc)
@@ -267,7 +274,8 @@ async def _stop(update: Update, context: ContextTypes.DEFAULT_TYPE, services: Se
     admin_id = query.from_user.id
     try:
         count = await outbox.call(
-            lambda o: o.stop(draft, services.now(), f"stopped by admin {admin_id}"))
+            lambda o: o.stop(draft, services.now(), f"stopped by admin {admin_id}"),
+            BULK_CALL_WAIT)
     except DatabaseError as exc:
         log.warning("broadcast %s: stop by admin %s not saved: %s", draft, admin_id, exc)
         await query.answer(texts.BROADCAST_NOT_QUEUED.format(reason=exc), show_alert=True)
@@ -295,7 +303,8 @@ async def on_stop_all(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     admin_id, now = user.id, services.now()
     try:
         stopped = await outbox.call(
-            lambda o: o.stop_all(now, f"stopped by admin {admin_id} (/stopall)"))
+            lambda o: o.stop_all(now, f"stopped by admin {admin_id} (/stopall)"),
+            BULK_CALL_WAIT)
     except DatabaseError as exc:
         log.warning("/stopall by admin %s not saved: %s", admin_id, exc)
         await message.reply_text(texts.BROADCAST_NOT_QUEUED.format(reason=exc), parse_mode=None)
