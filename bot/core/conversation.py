@@ -272,6 +272,10 @@ _PERSON_POINTERS = _phrases("|".join(PERSON_POINTERS))
 _PLACE_POINTERS = _phrases("ওখানে|ওইখানে|সেখানে|ওইহানে|হেইখানে|okhane|oikhane|sekhane|shekhane")
 _POINTERS = _POINTERS | _PERSON_POINTERS | _PLACE_POINTERS
 _DETERMINERS = _phrases("এই|ওই|ঐ|সেই|ei|oi|sei|this|that|these|those")
+# "these two", "both", "দুটো মিলিয়ে": the last two answers together, not the last one.
+_SEVERAL = _phrases("দুটো|দুটি|দুইটা|দুটোই|দুটিই|দুইটাই|দুটোর|দুটির|দুইটার|দুই|উভয়|উভয়ের|মিলিয়ে|"
+                    "মিলায়া|মিলাইয়া|both|two|together|combined|duto|duti|duita|duitai|dutoi|"
+                    "dui|milie|milaye|milaya")
 # "it", not "they": a thing, where "ওদের" after Llama's maker points at the maker.
 _THING_POINTERS = _phrases("|".join(THING_POINTERS))
 # "they": a company the last answer is the fact of ("ওদের বাজেট কত?" after DeepSeek's).
@@ -401,6 +405,8 @@ class Conversation:
         if (answer.kind is not AnswerKind.FACT or last is None or other is None or other == last
                 or not self._straddles(words, last, other)):
             return None
+        if self._told_together(self.responder.matcher.key(words), answer, context) == other:
+            return None  # "these two events together": it joins the last answer's words
         return self.responder.not_in_article(text, (last, other))
 
     def _short_of_the_last(self, words: str, last: str) -> bool:
@@ -697,6 +703,11 @@ class Conversation:
                                   context, now, clean(text), resolved=text)
             return turn
         fact = responder.knowledge.facts.get(context.fact or "")
+        if not new and (together := self._told_together(key, alone, context)) is not None:
+            # "এই দুটো থেকে কী শিক্ষা পাওয়া যায়?" after the lawsuit and Europe's troubles:
+            # the fact that reads both, not more of the last one.
+            return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(together, now),),
+                              context, now, clean(text), resolved=text)
         if pointed and not new and fact is not None and self._asks_what_it_shows(key):
             # "eta theke ki bojha jay?", "what does that show?": what the last answer means,
             # which its answer says, or the fact next to it that reads it.
@@ -859,6 +870,23 @@ class Conversation:
             return self._turn(TurnKind.FOLLOW_UP, (alone,), context, now, clean(text),
                               resolved=text)
         return None
+
+    def _told_together(self, key: Key, alone: Answer, context: Context) -> str | None:
+        """The one fact related to both of the last two answered, when a message points at
+        two ("these two", "both", "দুটো মিলিয়ে") and asks nothing that fact cannot tell."""
+        last = tuple(dict.fromkeys(reversed(context.facts)))[:2]
+        if len(last) < 2 or _SEVERAL.isdisjoint(key.surface):
+            return None
+        facts = self.responder.knowledge.facts
+        both = [f.id for f in facts.values()
+                if f.id not in last and all(id_ in f.related for id_ in last)]
+        if len(both) != 1:
+            return None
+        if alone.kind is AnswerKind.FACT and alone.fact_id not in (*last, *both):
+            return None  # its own words name another fact: "both" is not ours to read
+        if not self.responder.asks.asked(key, bare=True) <= self.responder.gives(both[0]):
+            return None  # "when did these two happen?" asks a date that fact has not
+        return both[0]
 
     def _told_next_door(self, rest: str, other: str, fact: Fact) -> bool:
         """Whether `rest` (a follow-up's own words) asks what a fact related to the last one

@@ -1,0 +1,37 @@
+"""Mechanisms learned in the twenty-second round. Each test fails without its mechanism."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from conftest import fact_answers as facts
+from conftest import play
+
+from bot.core.answer import Responder
+from bot.core.conversation import Conversation
+
+NOW = datetime(2025, 4, 1, tzinfo=UTC)
+
+
+def test_these_two_together_are_read_by_the_fact_related_to_both(real: Responder) -> None:
+    """"What do these two show together?" after the lawsuit and Europe's troubles asks what
+    the fact next to both tells (the ethics of building AI), not more of the last one; it
+    had no subject of its own and was answered "did you mean" or nothing."""
+    *_, turn = play(Conversation(real), "কপিরাইট মামলাটা কী নিয়ে?", "আর ইউরোপে কী হয়েছিল?",
+                    "এই দুই ঘটনা মিলিয়ে কী বোঝা যায়?", start=NOW)
+    assert facts(turn) == ["ethics_legal"]
+    *_, turn = play(Conversation(real), "What is the copyright case against Meta about?",
+                    "and the trouble in Europe?", "so what do both tell us?", start=NOW)
+    assert facts(turn) == ["ethics_legal"]
+    *_, turn = play(Conversation(real), "What is the copyright case against Meta about?",
+                    "and the trouble in Europe?", "when did these two happen?", start=NOW)
+    assert facts(turn) != ["ethics_legal"]  # a date, which that fact does not tell
+
+
+def test_these_without_two_still_point_at_the_last_answer(real: Responder) -> None:
+    """"এগুলো" (these) after the ethics fact is the points that fact makes: only "two",
+    "both" or "together" read the last two answers as one."""
+    *_, turn = play(Conversation(real), "ইউরোপে লামা আটকে গেল কেন?",
+                    "এআই বানানোয় নৈতিক আর আইনি দিক নিয়ে প্রতিবেদন কী বলে?",
+                    "সামনে এগুলো আরও জরুরি হবে কেন?", start=NOW)
+    assert facts(turn) == ["ethics_legal"]
