@@ -35,3 +35,11 @@ def test_these_without_two_still_point_at_the_last_answer(real: Responder) -> No
                     "এআই বানানোয় নৈতিক আর আইনি দিক নিয়ে প্রতিবেদন কী বলে?",
                     "সামনে এগুলো আরও জরুরি হবে কেন?", start=NOW)
     assert facts(turn) == ["ethics_legal"]
+
+
+def test_the_meeting_he_said_it_at_is_the_earnings_call(real: Responder) -> None:
+    """The only meeting the article names is the earnings call where Zuckerberg spoke:
+    "কোন মিটিংয়ে?" after his outlook was "the article does not say"."""
+    *_, turn = play(Conversation(real), "জাকারবার্গ এ বছর লামা নিয়ে কী আশা করেন?",
+                    "কোন মিটিংয়ে?", start=NOW)
+    assert facts(turn) == ["zuckerberg_outlook"]
