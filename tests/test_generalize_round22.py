@@ -43,3 +43,12 @@ def test_the_meeting_he_said_it_at_is_the_earnings_call(real: Responder) -> None
     *_, turn = play(Conversation(real), "জাকারবার্গ এ বছর লামা নিয়ে কী আশা করেন?",
                     "কোন মিটিংয়ে?", start=NOW)
     assert facts(turn) == ["zuckerberg_outlook"]
+
+
+def test_formal_the_said_points_back(real: Responder) -> None:
+    """"উক্ত" (the said) and the old spelling "ঐ" are pointers of written Bengali: "উক্ত
+    ল্যাবটি কোন দেশের?" after the war rooms asks of the rival they name."""
+    for pointer in ("উক্ত", "ঐ"):
+        *_, turn = play(Conversation(real), "মেটা ওয়ার রুম কেন খুলেছে?",
+                        f"{pointer} ল্যাবটি কোন দেশের?", start=NOW)
+        assert facts(turn) == ["deepseek_r1"], pointer

@@ -252,7 +252,9 @@ _REGIONAL_THEY = ("হিতারা|হিতারার|হিতারা�
                   "তাগোর|হেতারা|হেতারার")
 # Words that point back at what was just said: "এটা কি ফ্রি?", "এর লাইসেন্স?", "is it free?".
 _POINTERS = _phrases(_REGIONAL_THEY + "|" +
-    "এটা|এটি|ওটা|ওটি|সেটা|সেটি|এর|ওর|এটার|ওটার|এদের|ওদের|এগুলো|ওগুলো|এই|ওই|সেই|তারা|এরা|ওরা|"
+    "এটা|এটি|ওটা|ওটি|সেটা|সেটি|এর|ওর|এটার|ওটার|এদের|ওদের|এগুলো|ওগুলো|এই|ওই|ঐ|সেই|তারা|এরা|ওরা|"
+    # formal "the said": "উক্ত প্রতিষ্ঠানটি কোন দেশের?"
+    "উক্ত|উল্লিখিত|ukto|"
     # sadhu and Dhaka speech: "ইহা কাহার নির্মিত?", "ওগো লাইসেন্সে...", "ওইটায় কী হইবো?"
     "ইহা|উহা|ইহার|উহার|ইহাদের|উহাদের|ওগো|হেগো|তাগো|ওইটায়|এইটায়|ওটায়|এটায়|"
     "it|its|it's|this|that|they|them|their|these|those|eta|ota|seta|er|etar|otar|eder|oder|egula|"
@@ -271,7 +273,7 @@ _PERSON_POINTERS = _phrases("|".join(PERSON_POINTERS))
 # there: "ওইখানে কি পুরো বাতিল হইছে?", "okhane ki launch hobe?"
 _PLACE_POINTERS = _phrases("ওখানে|ওইখানে|সেখানে|ওইহানে|হেইখানে|okhane|oikhane|sekhane|shekhane")
 _POINTERS = _POINTERS | _PERSON_POINTERS | _PLACE_POINTERS
-_DETERMINERS = _phrases("এই|ওই|ঐ|সেই|ei|oi|sei|this|that|these|those")
+_DETERMINERS = _phrases("এই|ওই|ঐ|সেই|উক্ত|উল্লিখিত|ei|oi|sei|ukto|this|that|these|those")
 # "these two", "both", "দুটো মিলিয়ে": the last two answers together, not the last one.
 _SEVERAL = _phrases("দুটো|দুটি|দুইটা|দুটোই|দুটিই|দুইটাই|দুটোর|দুটির|দুইটার|দুই|উভয়|উভয়ের|মিলিয়ে|"
                     "মিলায়া|মিলাইয়া|both|two|together|combined|duto|duti|duita|duitai|dutoi|"
