@@ -98,7 +98,8 @@ async def main(args: argparse.Namespace) -> dict[str, float]:
     await db.close()
     peak = peak_rss_mb()
     return {"sent": stats.sent, "failed": stats.failed, "throttled": stats.throttled,
-            "recovered": stats.recovered, "elapsed": elapsed, "cpu": cpu, "peak_mb": peak}
+            "recovered": stats.recovered, "retried": stats.retried, "elapsed": elapsed,
+            "cpu": cpu, "peak_mb": peak}
 
 
 if __name__ == "__main__":

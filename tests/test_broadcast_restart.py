@@ -145,7 +145,12 @@ def test_a_frozen_sender_loses_the_lease_and_sends_nothing_when_it_wakes(
     assert set(received) == set(range(1, SUBSCRIBERS + 1))  # nobody skipped
     # Only requests in flight at the stop (at most the concurrency) may arrive twice.
     assert {chat for chat, n in received.items() if n > 1} <= in_flight
-    assert max(received.values()) <= 2
+    # (Seen once in CI on a loaded machine: a chat received three times. What each sender
+    # sent and retried tells which of them sent it again.)
+    thrice = {chat for chat, n in received.items() if n > 2}
+    by_first, by_second = counts(first_fake.delivered_to()), counts(second_fake.delivered_to())
+    assert not thrice, ({c: (by_first.get(c), by_second.get(c)) for c in thrice}, out,
+                        first_log[-3000:])
     progress = outbox.progress(broadcast_id)
     assert progress is not None and (progress.sent, progress.remaining) == (SUBSCRIBERS, 0)
     outbox.close()
