@@ -52,3 +52,13 @@ def test_formal_the_said_points_back(real: Responder) -> None:
         *_, turn = play(Conversation(real), "মেটা ওয়ার রুম কেন খুলেছে?",
                         f"{pointer} ল্যাবটি কোন দেশের?", start=NOW)
         assert facts(turn) == ["deepseek_r1"], pointer
+
+
+def test_what_it_is_after_a_fact_of_its_is_its_own_fact(real: Responder) -> None:
+    """"eta ki jinis?" (what is it?) after Llama's downloads asks what Llama is, which
+    that answer does not say: it was answered with the downloads again."""
+    for question in ("eta asole ki jinis?", "what is it actually?"):
+        *_, turn = play(Conversation(real), "লামার ডাউনলোড কত হলো?", question, start=NOW)
+        assert facts(turn) == ["what_is_llama"], question
+    *_, turn = play(Conversation(real), "ডিপসিক R1 কী?", "eta asole ki jinis?", start=NOW)
+    assert facts(turn) == ["deepseek_r1"]  # that answer is its subject's own

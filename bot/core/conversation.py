@@ -278,6 +278,10 @@ _DETERMINERS = _phrases("এই|ওই|ঐ|সেই|উক্ত|উল্ল�
 _SEVERAL = _phrases("দুটো|দুটি|দুইটা|দুটোই|দুটিই|দুইটাই|দুটোর|দুটির|দুইটার|দুই|উভয়|উভয়ের|মিলিয়ে|"
                     "মিলায়া|মিলাইয়া|both|two|together|combined|duto|duti|duita|duitai|dutoi|"
                     "dui|milie|milaye|milaya")
+# "এটা আসলে কী জিনিস?", "what is it exactly?": what the subject itself is, beside a pointer.
+_WHAT_IT_IS = _phrases("কী|কি|কিতা|কিয়া|ki|kii|kee|what|whats|what's|is|জিনিস|জিনিসটা|জিনিসটি|"
+                       "বস্তু|jinis|jinish|jinishta|jinista|thing|exactly|actually|really|"
+                       "basically|আসলে|মূলত|আসলেই|asole|ashole|mulot|তাহলে|তো|tahole|to|so")
 # "it", not "they": a thing, where "ওদের" after Llama's maker points at the maker.
 _THING_POINTERS = _phrases("|".join(THING_POINTERS))
 # "they": a company the last answer is the fact of ("ওদের বাজেট কত?" after DeepSeek's).
@@ -710,6 +714,12 @@ class Conversation:
             # the fact that reads both, not more of the last one.
             return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(together, now),),
                               context, now, clean(text), resolved=text)
+        if pointed and not new and fact is not None and (
+                defining := self._what_it_is(key, fact)) is not None:
+            # "eta ki jinis?" after Llama's downloads: what Llama is, which the downloads'
+            # answer does not say and Llama's own fact does.
+            return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(defining, now),),
+                              context, now, clean(text), resolved=text)
         if pointed and not new and fact is not None and self._asks_what_it_shows(key):
             # "eta theke ki bojha jay?", "what does that show?": what the last answer means,
             # which its answer says, or the fact next to it that reads it.
@@ -889,6 +899,18 @@ class Conversation:
         if not self.responder.asks.asked(key, bare=True) <= self.responder.gives(both[0]):
             return None  # "when did these two happen?" asks a date that fact has not
         return both[0]
+
+    def _what_it_is(self, key: Key, fact: Fact) -> str | None:
+        """The fact saying what the last answer's subject is, when a message asks only
+        what "it" is and the last answer is not that subject's own fact."""
+        knowledge = self.responder.knowledge
+        words = set(key.surface)
+        if (knowledge.defines(fact.id) or not words <= _WHAT_IT_IS | _POINTERS
+                or _WHAT_IT_IS.isdisjoint(words) or _POINTERS.isdisjoint(words)):
+            return None
+        defining = [e.fact for id_ in fact.entities if (e := knowledge.entities.get(id_))
+                    and e.fact in knowledge.facts]
+        return defining[0] if defining else None
 
     def _told_next_door(self, rest: str, other: str, fact: Fact) -> bool:
         """Whether `rest` (a follow-up's own words) asks what a fact related to the last one
