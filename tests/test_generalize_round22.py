@@ -62,3 +62,11 @@ def test_what_it_is_after_a_fact_of_its_is_its_own_fact(real: Responder) -> None
         assert facts(turn) == ["what_is_llama"], question
     *_, turn = play(Conversation(real), "ডিপসিক R1 কী?", "eta asole ki jinis?", start=NOW)
     assert facts(turn) == ["deepseek_r1"]  # that answer is its subject's own
+
+
+def test_as_a_result_leans_on_the_last_answer(real: Responder) -> None:
+    """"ফলে" (as a result) asks what followed from the last answer: "ফলে মেটা কী করছে?"
+    after DeepSeek's fact got Europe's troubles, whose examples ask what Meta is doing."""
+    *_, turn = play(Conversation(real), "ডিপসিক R1 কি লামার চেয়ে এগিয়ে?",
+                    "ফলে মেটা কী করছে?", start=NOW)
+    assert facts(turn) in (["deepseek_r1"], ["war_rooms"])

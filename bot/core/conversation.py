@@ -264,6 +264,8 @@ _POINTERS = _phrases(_REGIONAL_THEY + "|" +
     "এইটার|ওইটার|eitar|oitar|"
     # these things: "এইসব থেকে কী শিখা যায়?"
     "এসব|ওসব|সেসব|এইসব|ওইসব|ঐসব|esob|eisob|oisob|"
+    # what followed from it: "ফলে মেটা কী করছে?", "as a result, what did Meta do?"
+    "ফলে|ফলস্বরূপ|ফলশ্রুতিতে|তাতে|এতে|phole|tate|ete|as a result|"
     # "এত টাকা কেন?", "keno eto taka?": so much, as just said.
     "এত|এতো|অত|অতো|এতগুলো|eto|oto|so much|that much|so many")
 # Words that address the bot: "তোমাকে কে বানাইছে?" asks who made the bot, not the last subject.
