@@ -203,9 +203,13 @@ def test_grammar_alone_after_an_answer_does_not_repeat_it(conversation: Conversa
 
 
 def test_one_question_about_two_things_is_not_cut(conversation: Conversation) -> None:
-    for message in ("লামা ও মেটা এআই কী?", "লামার লাইসেন্স আর মামলা",
+    for message in ("লামার লাইসেন্স আর মামলা",
                     "কপিরাইট মামলা আর গোপনীয়তার উদ্বেগ এআই তৈরিতে কী শিক্ষা দেয়?"):
         assert conversation.reply(message, Context(), NOW).kind is not TurnKind.COMPOUND, message
+    # Cut only into parts that stand as questions: "লামা কী?" and "মেটা এআই কী?".
+    turn = conversation.reply("লামা ও মেটা এআই কী?", Context(), NOW)
+    assert [a.question for a in turn.answers] == ["লামা কী?", "মেটা এআই কী?"]
+    assert facts(turn) == ["what_is_llama", "meta_ai_assistant"]
 
 
 def test_a_list_asked_for_gets_every_item(conversation: Conversation) -> None:

@@ -8,7 +8,7 @@ from conftest import fact_answers as facts
 from conftest import play
 
 from bot.core.answer import Responder
-from bot.core.conversation import Conversation
+from bot.core.conversation import Context, Conversation
 
 NOW = datetime(2025, 4, 1, tzinfo=UTC)
 
@@ -70,3 +70,23 @@ def test_as_a_result_leans_on_the_last_answer(real: Responder) -> None:
     *_, turn = play(Conversation(real), "ডিপসিক R1 কি লামার চেয়ে এগিয়ে?",
                     "ফলে মেটা কী করছে?", start=NOW)
     assert facts(turn) in (["deepseek_r1"], ["war_rooms"])
+
+
+def test_things_named_before_a_shared_question_are_each_asked_it(real: Responder) -> None:
+    """"লামা ও মেটা এআই কী?" asks what each is; it was read as one question and only Meta AI
+    was told. A comparison, or words asking of both together, stays one question."""
+    turn = Conversation(real).reply("মেটা এআই আর লামা কী?", Context(), NOW)
+    assert facts(turn) == ["meta_ai_assistant", "what_is_llama"]
+    turn = Conversation(real).reply("agentic ar multimodal mane ki?", Context(), NOW)
+    assert facts(turn) == ["agentic", "multimodal"]
+    turn = Conversation(real).reply("ডিপসিক আর লামার মধ্যে কোনটা ভালো?", Context(), NOW)
+    assert facts(turn) == ["deepseek_r1"]
+    turn = Conversation(real).reply("দুইটা প্রশ্ন, লামা কবে লঞ্চ হয়েছিল?", Context(), NOW)
+    assert facts(turn) == ["launch_2023"]  # no thing named before: no part of its own
+
+
+def test_another_matter_switches_the_topic(real: Responder) -> None:
+    """"অন্য কথা, ..." (another thing) starts afresh, like "বাদ দাও, ..."."""
+    *_, turn = play(Conversation(real), "কপিরাইট মামলাটা কী নিয়ে?", "অন্য কথা, লামাকন কবে?",
+                    start=NOW)
+    assert facts(turn) == ["llamacon"]

@@ -174,7 +174,8 @@ _OTHER_THAN = ("এর বাইরে", "এর বাইরেও", "এ ছ�
 _SWITCH = re.compile(
     r"^\s*(?:(?:আচ্ছা|ঠিক আছে|হুম|ok|okay|acha|accha|achha|hmm)[\s,]+)?"
     r"(?:বাদ দাও|বাদ দেন|বাদ দিন|বাদ দে|যাক গে|যাকগে|অন্য প্রশ্ন|আরেকটা প্রশ্ন|নতুন প্রশ্ন|"
-    r"অন্য কথায় আসি|অন্য প্রসঙ্গে আসি|different question|another question|new question|"
+    r"অন্য কথায় আসি|অন্য প্রসঙ্গে আসি|অন্য কথা|onno kotha|"
+    r"different question|another question|new question|"
     r"different q|another q|new q|one more q|another thing|different thing|one more thing|"
     r"change of topic|changing topics?|on another note|by the way|btw|bad dao|bad den|bad din|"
     r"onno proshno|onno prosno|arekta proshno|arekta prosno|jak ge|jakge|"
@@ -264,8 +265,6 @@ _POINTERS = _phrases(_REGIONAL_THEY + "|" +
     "এইটার|ওইটার|eitar|oitar|"
     # these things: "এইসব থেকে কী শিখা যায়?"
     "এসব|ওসব|সেসব|এইসব|ওইসব|ঐসব|esob|eisob|oisob|"
-    # what followed from it: "ফলে মেটা কী করছে?", "as a result, what did Meta do?"
-    "ফলে|ফলস্বরূপ|ফলশ্রুতিতে|তাতে|এতে|phole|tate|ete|as a result|"
     # "এত টাকা কেন?", "keno eto taka?": so much, as just said.
     "এত|এতো|অত|অতো|এতগুলো|eto|oto|so much|that much|so many")
 # Words that address the bot: "তোমাকে কে বানাইছে?" asks who made the bot, not the last subject.
@@ -284,6 +283,9 @@ _SEVERAL = _phrases("দুটো|দুটি|দুইটা|দুটোই|�
 _WHAT_IT_IS = _phrases("কী|কি|কিতা|কিয়া|ki|kii|kee|what|whats|what's|is|জিনিস|জিনিসটা|জিনিসটি|"
                        "বস্তু|jinis|jinish|jinishta|jinista|thing|exactly|actually|really|"
                        "basically|আসলে|মূলত|আসলেই|asole|ashole|mulot|তাহলে|তো|tahole|to|so")
+# What followed from the last answer: "ফলে মেটা কী করছে?", "as a result, what did Meta do?".
+# Of a follow-up only: in one message "..., এতে ওদের লাভটা কী?" goes on asking the same.
+_FOLLOWING_FROM = _phrases("ফলে|ফলস্বরূপ|ফলশ্রুতিতে|তাতে|এতে|phole|tate|ete|as a result")
 # "it", not "they": a thing, where "ওদের" after Llama's maker points at the maker.
 _THING_POINTERS = _phrases("|".join(THING_POINTERS))
 # "they": a company the last answer is the fact of ("ওদের বাজেট কত?" after DeepSeek's).
@@ -651,7 +653,7 @@ class Conversation:
         if not tokens:
             return False
         key = self.responder.matcher.key(words)
-        if self._points(key, within=None if len(tokens) <= 6 else 2):
+        if self._points(key, within=None if len(tokens) <= 6 else 2, following=True):
             return True  # "eta ke banaise?", "who made it?": not who made the bot
         if _asks_another(words) and not self.responder.subjects.spans(key):
             # "any other legal trouble?": other than the last answer's ("other than Spotify"
@@ -697,7 +699,7 @@ class Conversation:
         known = {entity for entity, _, _ in before}
         new = [s for s in responder.subjects.spans(key) if s[0] not in known]
         named = frozenset(i for _, start, end in new for i in range(start, end))
-        pointed = self._points(key)
+        pointed = self._points(key, following=True)
         if new and not pointed and self._bare(text, named):
             # "আর ডিপসিকের?", "what about Google?": the last question about another subject.
             turn = self._read_as(_substitute(previous, before, key, new), alone, context, now,
@@ -970,16 +972,18 @@ class Conversation:
         return next((f for f in knowledge.neighbours(context.fact or "")
                      if all(e in knowledge.facts[f].about for e, _, _ in named)), None)
 
-    def _points(self, key: Key, within: int | None = None) -> bool:
-        """Whether a message points back ("eta", "its", "ওটার"), in its first `within` words
-        or its last ("so what did Meta do about it?": English ends on what it points at).
+    def _points(self, key: Key, within: int | None = None, following: bool = False) -> bool:
+        """Whether a message points back ("eta", "its", "ওটার"; with `following`, also "ফলে",
+        as a result), in its first `within` words or its last ("so what did Meta do about
+        it?": English ends on what it points at).
 
         "Llama er", "Microsoft এর": a case ending written apart after a name is no "its".
         """
         endings = {end for _, _, end in self.responder.subjects.spans(key)}
         endings |= {i + 1 for i in self.responder.matcher.content_positions(key)}
         last = len(key.surface) - 1
-        return any(w in _POINTERS for i, w in enumerate(key.surface)
+        pointers = _POINTERS | _FOLLOWING_FROM if following else _POINTERS
+        return any(w in pointers for i, w in enumerate(key.surface)
                    if (within is None or i < within or i == last)
                    and not (i in endings and (w,) in _ENDING_APART))
 
@@ -1125,16 +1129,26 @@ class Conversation:
 
     # ----------------------------------------------------------------- several questions
 
-    def _compound(self, text: str, context: Context, now: datetime) -> Turn | None:
+    def _compound(self, text: str, context: Context, now: datetime,
+                  share: bool = True) -> Turn | None:
         """One answer per clause, when each clause answers a different fact by itself."""
-        clauses = self._questions_in(text)
+        clauses = self._questions_in(text, share)
         if not 2 <= len(clauses) <= MAX_CLAUSES:
             return None
         answers: list[Answer] = []
         borrowed: set[int] = set()  # parts read with the subject of an earlier part
         subject = question = ""
-        for clause, own in clauses:
+        for clause, own, named in clauses:
             answer = self.responder.ask(clause, now, clause=True)
+            if named:
+                # A part made of a shared question ("লামা কী?") must be sure, of the fact its
+                # named thing alone points to; else "দুইটা প্রশ্ন—" was no thing named.
+                alone = self.responder.ask(named, now, clause=True)
+                pointed = (alone.fact_id if alone.kind is AnswerKind.FACT else
+                           alone.suggestions[0] if alone.kind is AnswerKind.SUGGEST else None)
+                if answer.kind is not AnswerKind.FACT or answer.fact_id != pointed:
+                    return self._compound(text, context, now, share=False) if share else None
+                borrowed.add(len(answers))
             if own != clause:
                 # "Quick ones: what is Llama": the words joined before it may only blur it,
                 # or pull it to the story's fact ("...open source LLM is popular. Koto
@@ -1212,17 +1226,18 @@ class Conversation:
             return answer
         return self.responder.answer_fact(fresh[0], now)
 
-    def _questions_in(self, text: str) -> list[tuple[str, str]]:
+    def _questions_in(self, text: str, share: bool = True) -> list[tuple[str, str, str]]:
         """The questions a message asks: its clauses, a clause that asks nothing joined to the
         next ("লামা ও মেটা এআই কী?" is one question), every item when a list is asked for
         ("Tell me about X, Y and Z", "দুটোই বলো"). Each with the words it asks in itself
-        (without what was joined before it)."""
+        (without what was joined before it), and the thing it names when it was made of the
+        next one's question ("লামা" of "লামা ও মেটা এআই কী?", with `share`)."""
         matcher = self.responder.matcher
         clauses = self._objects_joined(text, _clauses(text))
         if len(clauses) < 2 and not _TEXTED_AND.search(text):
-            return [(c, c) for c in clauses]  # most messages: one clause, no key to build
+            return [(c, c, "") for c in clauses]  # most messages: one clause, no key
         if len(clauses) > MAX_QUESTIONS:
-            return [(text, text)]  # no one asks a dozen things at once: read it whole
+            return [(text, text, "")]  # no one asks a dozen things at once: read it whole
         listed = self._topics_then_request(clauses)
         # A clause of grammar alone asks nothing of its own, but after a story it asks about
         # the story ("...জাকারবার্গ নাকি কইছে এ বছর লামাই সেরা। আসলে উনি কী কইছিল?"); "is it
@@ -1249,32 +1264,58 @@ class Conversation:
             # multimodal duitar bepare bolo").
             items = [i for c in clauses for i in _TEXTED_AND.split(c)[::2]]
             # The request itself ("tinta niye short e bolo") is no item.
-            return [(i, i) for i in items if self._beyond_request(i)]
+            return [(i, i, "") for i in items if self._beyond_request(i)]
         # "koto download hoise r kobe launch hoise?": a romanized "r" (or a texted "n")
         # between two parts that each ask; "meta r llama" (Meta's Llama) asks once.
         clauses = [part for c in clauses for part in self._split_on_and(c)]
-        questions: list[tuple[str, str]] = []
+        questions: list[tuple[str, str, str]] = []
         pending = ""
         for number, clause in enumerate(clauses):
             following = clauses[number + 1] if number + 1 < len(clauses) else ""
             if questions and not pending and clean(clause).startswith(_RESTATING):
                 # "..., মানে এটা বিনা পয়সায় দিচ্ছে কেন?": the same question in other words.
-                question, own = questions[-1]
-                questions[-1] = (f"{question} {clause}", f"{own} {clause}")
+                question, own, named = questions[-1]
+                questions[-1] = (f"{question} {clause}", f"{own} {clause}", named)
             elif (self._asks(clause) and (_requests(clause) or not any(clause in t for t in told))
                   or _heard_of(clause) and not pending and following
                   and not _points_back(following)):
+                if share and (asked := self._shared_by(pending, clause)) is not None:
+                    # "লামা ও মেটা এআই কী?": each named thing asked what the last one is asked;
+                    # answered in parts only when each part is sure of a fact of its own.
+                    questions += [(asked, asked, pending), (clause, clause, "")]
+                    pending = ""
+                    continue
                 # A story before the question stays a sentence of its own: the question is
                 # then found in it as in any long message.
                 joint = "। " if len(pending.split()) >= STORY_WORDS else " "
-                questions.append((f"{pending}{joint}{clause}".strip(), clause))
+                questions.append((f"{pending}{joint}{clause}".strip(), clause, ""))
                 pending = ""
             else:
                 pending = f"{pending} {clause}".strip()
         if pending and questions:
-            question, own = questions[-1]
-            questions[-1] = (f"{question} {pending}", f"{own} {pending}")
+            question, own, named = questions[-1]
+            questions[-1] = (f"{question} {pending}", f"{own} {pending}", named)
         return questions
+
+    def _shared_by(self, named: str, clause: str) -> str | None:
+        """`named` (a thing or two named before `clause`, "লামা" of "লামা ও মেটা এআই কী?")
+        asked what `clause` asks of its own first words with question words alone ("লামা
+        কী?"); None when `named` is no such thing or the clause compares ("ডিপসিক আর লামার
+        মধ্যে কোনটা ভালো?")."""
+        matcher = self.responder.matcher
+        if (not named or len(named.split()) > OBJECT_WORDS or self._asks(named)
+                or not matcher.content_positions(matcher.key(named))
+                or not _COMPARING.isdisjoint(clean(clause).split())):
+            return None
+        words = clause.split()
+        first = next((i for i, w in enumerate(words)
+                      if not matcher.content_positions(matcher.key(w))), len(words))
+        asked = " ".join(words[first:])
+        if first == 0 or not asked or matcher.content_positions(matcher.key(asked)):
+            # Nothing named first, nothing asked after it, or words of its own that ask of
+            # both together ("মামলা ও গোপনীয়তার উদ্বেগ কী মনে করিয়ে দেয়?").
+            return None
+        return f"{named} {asked}"
 
     def _objects_joined(self, text: str, clauses: list[str]) -> list[str]:
         """"what did he say about Llama and open source?": a last clause of a few words joined
@@ -1433,6 +1474,9 @@ def _clauses(text: str) -> list[str]:
     return clauses
 
 
+# Words of a comparison: "X আর Y এর মধ্যে কোনটা ভালো?" asks one thing of both.
+_COMPARING = _phrases("মধ্যে|মাঝে|চেয়ে|চাইতে|তুলনায়|তুলনা|বনাম|between|than|vs|versus|compare|"
+                      "compared|better|moddhe|majhe|cheye|chaite|tulonay|tulona")
 _BETWEEN = re.compile(r"\b(?:between|both)\s+\S+(?:\s+\S+)?$", re.IGNORECASE)
 # Words that begin an English yes/no question ("is it free?", "does Meta ...").
 _WH = _phrases("what|when|where|why|how|who|which|whose|whom")
