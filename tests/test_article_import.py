@@ -229,6 +229,13 @@ def test_what_cannot_be_drafted(article: str, source_id: str, message: str) -> N
         draft_article(article, source_id)
 
 
+def test_a_refused_id_of_any_length_is_told_back_short() -> None:
+    """Red team: a 300-character id came back whole in the error line."""
+    with pytest.raises(ArticleError, match="must be lowercase letters") as refused:
+        draft_article(ARTICLE, "X" * 300)
+    assert "X" * 70 + "…" in str(refused.value) and "X" * 71 not in str(refused.value)
+
+
 def test_the_draft_reads_back_exactly_whatever_the_title_holds(tmp_path: Path) -> None:
     title = 'একটি "উদ্ধৃতি" \\ আর\x7f অদ্ভুত\ufeffঅক্ষর'
     draft = draft_article(ARTICLE, "river-drone", title=title)

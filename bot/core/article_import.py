@@ -30,6 +30,7 @@ from bot.core.validate import DRAFT_ANSWER
 Each = Literal["paragraph", "sentence"]
 
 SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")  # it names files, so no '/' or '.'
+ID_SHOWN = 70  # characters of a refused id told back
 MAX_HEADING_WORDS = 12
 MAX_HEADING_CHARS = 100
 MAX_TITLE_CHARS = 30  # a fact's title is a button label
@@ -159,8 +160,10 @@ def draft_article(
 ) -> Draft:
     """Draft the source entry and one fact per paragraph (or claim sentence) of `raw`."""
     if not SOURCE_ID.match(source_id):
+        # Its start only: an id of any length is told back in one line.
+        shown = source_id if len(source_id) <= ID_SHOWN else f"{source_id[:ID_SHOWN]}…"
         raise ArticleError(
-            f"the source id {source_id!r} must be lowercase letters, digits, '-' and '_'"
+            f"the source id {shown!r} must be lowercase letters, digits, '-' and '_'"
             " (at most 60; it names the files)"
         )
     text = normalize_article(raw)
