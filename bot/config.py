@@ -121,6 +121,9 @@ def read_env_file(path: Path) -> dict[str, str]:
     # Lines end at "\n" (and "\r\n"), as for shells and compose; str.splitlines would also
     # split at U+2028 and form feeds inside a value.
     for number, line in enumerate(text.replace("\r\n", "\n").split("\n"), start=1):
+        if "\x00" in line:
+            # No environment variable can hold one: the value would be cut short there.
+            raise ConfigError(f"{path}:{number}: a NUL character (is the file text?)")
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         match = _ENV_LINE.match(line)

@@ -315,3 +315,11 @@ def test_an_ipv6_database_host_is_shown_in_its_brackets() -> None:
                         "postgresql://bot:***@[fe80::1%25eth0]/db?sslmode=require")):
         target = load_settings({"LLAMABOT_DATABASE": url}, env_file=None).database
         assert str(target) == shown
+
+
+def test_a_nul_in_an_env_file_is_refused_by_its_line(tmp_path: Path) -> None:
+    """Red team: "TELEGRAM_BOT_TOKEN=12\\0x" was read, and the token cut or refused later."""
+    env_file = tmp_path / ".env"
+    env_file.write_bytes(b"LLAMABOT_TIMEZONE=UTC\nTELEGRAM_BOT_TOKEN=12\x00x\n")
+    with pytest.raises(ConfigError, match=r":2: a NUL character"):
+        read_env_file(env_file)
