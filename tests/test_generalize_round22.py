@@ -90,3 +90,14 @@ def test_another_matter_switches_the_topic(real: Responder) -> None:
     *_, turn = play(Conversation(real), "কপিরাইট মামলাটা কী নিয়ে?", "অন্য কথা, লামাকন কবে?",
                     start=NOW)
     assert facts(turn) == ["llamacon"]
+
+
+def test_a_romanized_r_after_a_name_is_its_possessive(real: Responder) -> None:
+    """"meta r prothom event" is Meta's first event: it was cut at "r" into "eta ki meta"
+    (answered with Zuckerberg's words) and a second part. Before a name it still joins two
+    questions."""
+    *_, turn = play(Conversation(real), "LlamaCon ki?", "eta ki meta r prothom event naki?",
+                    start=NOW)
+    assert facts(turn) == ["llamacon"]
+    turn = Conversation(real).reply("llama kobe ashe r meta koto khoroch korbe?", Context(), NOW)
+    assert facts(turn) == ["launch_2023", "ai_investment"]

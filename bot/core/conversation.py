@@ -1355,12 +1355,19 @@ class Conversation:
             return [clause]  # "x r y r z ...": no list of questions, and each join costs
         out = parts[:1]
         for joint, part in zip(parts[1::2], parts[2::2], strict=True):
-            # Each side by its own words: the message's "?" closes only the last part.
-            if self._asks(out[-1].rstrip("?")) and self._asks(part.rstrip("?")):
+            # Each side by its own words: the message's "?" closes only the last part; "r"
+            # right after a name, before words naming nothing, is its possessive ("oita ki
+            # meta r prothom conference?").
+            if (self._asks(out[-1].rstrip("?")) and self._asks(part.rstrip("?"))
+                    and not (self._ends_on_a_name(out[-1]) and not self._subject_of(part))):
                 out.append(part)
             else:
                 out[-1] += joint + part
         return out
+
+    def _ends_on_a_name(self, words: str) -> bool:
+        key = self.responder.matcher.key(words)
+        return any(end == len(key.surface) for _, _, end in self.responder.subjects.spans(key))
 
     def _subject_of(self, clause: str) -> str:
         """The words naming the subjects of a clause ("llama", "লামাকন")."""
