@@ -101,3 +101,13 @@ def test_a_romanized_r_after_a_name_is_its_possessive(real: Responder) -> None:
     assert facts(turn) == ["llamacon"]
     turn = Conversation(real).reply("llama kobe ashe r meta koto khoroch korbe?", Context(), NOW)
     assert facts(turn) == ["launch_2023", "ai_investment"]
+
+
+def test_from_there_and_organised_for_whom_are_the_event_s(real: Responder) -> None:
+    """"okhan theke" (from there) was an unknown word, and "আয়োজিত" (organised) too: each
+    turned a question about LlamaCon into "the article does not say"."""
+    *_, turn = play(Conversation(real), "LlamaCon kobe?", "okhan theke ki dekhabe meta?",
+                    start=NOW)
+    assert facts(turn) == ["llamacon"]
+    *_, turn = play(Conversation(real), "লামাকন কী?", "এটা কাদের জন্য আয়োজিত?", start=NOW)
+    assert facts(turn) == ["llamacon"]

@@ -272,7 +272,8 @@ _ADDRESSED = _phrases("|".join(ADDRESSED) + "|আছো|আছেন|আছি�
 # Words that point at a person: "উনি কী বলেছেন?", "when did he say it?"; pointers too.
 _PERSON_POINTERS = _phrases("|".join(PERSON_POINTERS))
 # there: "ওইখানে কি পুরো বাতিল হইছে?", "okhane ki launch hobe?"
-_PLACE_POINTERS = _phrases("ওখানে|ওইখানে|সেখানে|ওইহানে|হেইখানে|okhane|oikhane|sekhane|shekhane")
+_PLACE_POINTERS = _phrases("ওখানে|ওইখানে|সেখানে|ওইহানে|হেইখানে|ওখান|ওইখান|সেখান|সেথায়|okhane|"
+                           "oikhane|sekhane|shekhane|okhan|oikhan|sekhan|shekhan|sethay")
 _POINTERS = _POINTERS | _PERSON_POINTERS | _PLACE_POINTERS
 _DETERMINERS = _phrases("এই|ওই|ঐ|সেই|উক্ত|উল্লিখিত|ei|oi|sei|ukto|this|that|these|those")
 # "these two", "both", "দুটো মিলিয়ে": the last two answers together, not the last one.
