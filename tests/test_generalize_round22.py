@@ -9,6 +9,7 @@ from conftest import play
 
 from bot.core.answer import Responder
 from bot.core.conversation import Context, Conversation
+from bot.core.normalize import clean
 
 NOW = datetime(2025, 4, 1, tzinfo=UTC)
 
@@ -111,3 +112,13 @@ def test_from_there_and_organised_for_whom_are_the_event_s(real: Responder) -> N
     assert facts(turn) == ["llamacon"]
     *_, turn = play(Conversation(real), "লামাকন কী?", "এটা কাদের জন্য আয়োজিত?", start=NOW)
     assert facts(turn) == ["llamacon"]
+
+
+def test_a_currency_sign_of_its_own_says_money(real: Responder) -> None:
+    """"how much $$?" was read as "how much": a sign alone is money, one before a figure is
+    the figure's."""
+    assert clean("how much $$?") == "how much money"
+    assert clean("$65 billion, ৳ 500") == "65 billion 500"
+    *_, turn = play(Conversation(real), "why did Meta set up war rooms?", "how much $$?",
+                    start=NOW)
+    assert facts(turn) == ["ai_investment"]

@@ -87,6 +87,9 @@ _VOWELS = frozenset("aeiouyw")
 _SOFT_C = re.compile(r"c(?=[eiy])")  # English "face", "city": a soft c sounds like s
 
 
+_CURRENCY_ALONE = re.compile(r"[$৳€£₹¥]+(?![$৳€£₹¥\s]*\d)")
+
+
 def clean(text: str) -> str:
     """Return `text` in NFKC, lower case, with only letters, digits and single spaces."""
     # Pasted HTML: "<b>লামা</b> &amp; meta" asks about লামা and meta, not "b" or "amp".
@@ -96,6 +99,9 @@ def clean(text: str) -> str:
     # NFKC: full-width and styled letters ("ｌａｍａ", "𝐋𝐥𝐚𝐦𝐚") are the letters they show;
     # for Bengali it is NFC.
     text = _LATIN_CASE_ENDING.sub("", unicodedata.normalize("NFKC", text))
+    # "how much $$?": a currency sign of its own says money; before a figure ("$65") the
+    # figure says it.
+    text = _CURRENCY_ALONE.sub(" money ", text)
     return " ".join(_NOT_WORD.sub(" ", text.lower()).split())
 
 
