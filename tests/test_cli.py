@@ -428,7 +428,8 @@ def test_kb_validate_gives_a_fix_for_every_event_date_and_duration(tmp_path: Pat
 def test_kb_validate_refuses_questions_and_synonyms_with_no_letters(tmp_path: Path) -> None:
     """Red-team: an example question of punctuation alone ("!!!"), of a zero-width space, or
     a synonym "৳" passed validation, though nothing a user writes can match them (and every
-    such synonym is the same empty word to the matcher). Each is refused where it stands."""
+    such synonym is the same empty word to the matcher). Each is refused where it stands.
+    ("৳" alone now reads as money, the word a currency sign says: "§" stands in for it.)"""
     folder = tmp_path / "knowledge"
     shutil.copytree(ROOT / "knowledge", folder)
     facts, synonyms = folder / "facts.yaml", folder / "synonyms.yaml"
@@ -441,7 +442,7 @@ def test_kb_validate_refuses_questions_and_synonyms_with_no_letters(tmp_path: Pa
     words = synonyms.read_text(encoding="utf-8")
     [group] = [line for line in words.splitlines()  # the money group, one line
                if line.startswith("  - [টাকা, ") and line.endswith("]")]
-    synonyms.write_text(words.replace(group, group[:-1] + ", ৳]"), encoding="utf-8")
+    synonyms.write_text(words.replace(group, group[:-1] + ", §]"), encoding="utf-8")
     group_at = words[:words.index(group)].count("\n") + 1
     result = run("kb", "validate", str(folder))
     assert result.returncode == 1
@@ -451,7 +452,7 @@ def test_kb_validate_refuses_questions_and_synonyms_with_no_letters(tmp_path: Pa
         " question in words, as a user would ask it)",
         f"{facts}:{at + 1}:9: example question '\\u200b' has no letters to match (fix: write"
         " the question in words, as a user would ask it)",
-        f"{synonyms}:{group_at}:{len(group) + 2}: synonym '৳' has no letters to match (fix:"
+        f"{synonyms}:{group_at}:{len(group) + 2}: synonym '§' has no letters to match (fix:"
         " write the word in letters, or take it out of the group)",
     ], result.stdout
 
