@@ -1145,9 +1145,9 @@ class Conversation:
                 # A part made of a shared question ("লামা কী?") must be sure, of the fact its
                 # named thing alone points to; else "দুইটা প্রশ্ন—" was no thing named.
                 alone = self.responder.ask(named, now, clause=True)
-                pointed = (alone.fact_id if alone.kind is AnswerKind.FACT else
-                           alone.suggestions[0] if alone.kind is AnswerKind.SUGGEST else None)
-                if answer.kind is not AnswerKind.FACT or answer.fact_id != pointed:
+                named_fact = (alone.fact_id if alone.kind is AnswerKind.FACT else
+                              alone.suggestions[0] if alone.kind is AnswerKind.SUGGEST else None)
+                if answer.kind is not AnswerKind.FACT or answer.fact_id != named_fact:
                     return self._compound(text, context, now, share=False) if share else None
                 borrowed.add(len(answers))
             if own != clause:
