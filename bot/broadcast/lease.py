@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 # Two 32-bit keys: what is locked, and in which schema (two bots may share a database
 # in different schemas).
 _LOCK_SQL = "SELECT pg_try_advisory_lock(hashtext('llamabot.sender'), hashtext(current_schema()))"
+_UNLOCK_SQL = "SELECT pg_advisory_unlock(hashtext('llamabot.sender'), hashtext(current_schema()))"
 DEFAULT_TTL = 10.0  # seconds a lease lasts unless renewed (it is renewed every second)
 
 # Taken when we hold the lock and the row expired or its holder had the lock too (so lost
@@ -292,10 +293,18 @@ class PostgresLease(RowLease):
         return self._locked and conn is not None and not (conn.closed or conn.broken)
 
     async def _unlock(self) -> None:
-        conn, self._conn, self._locked = self._conn, None, False
-        if conn is not None:  # closing the session frees the advisory lock
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(conn.close(), 5)
+        conn, locked = self._conn, self._locked
+        self._conn, self._locked = None, False
+        if conn is None:
+            return
+        with contextlib.suppress(Exception):
+            if locked and not (conn.closed or conn.broken):
+                # Closing the session frees the lock too, but only once the server's
+                # backend has ended, after close() returns: the next holder would find
+                # the lock still taken and the row given up, and wait.
+                await asyncio.wait_for(conn.execute(_UNLOCK_SQL), 5)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(conn.close(), 5)
 
     async def _run(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
         import psycopg
