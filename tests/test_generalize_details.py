@@ -199,7 +199,7 @@ def test_a_fact_that_tells_what_is_asked_goes_before_a_close_one_that_cannot(
 def test_the_question_found_in_a_story_is_answered_from_a_lower_bar(real: Responder) -> None:
     """Found in a long message, the question is short and to the point: 55 points and a
     clear lead answer it (alone it would need 60)."""
-    question = "লামার ভবিষ্যৎ কেমন দেখছো? টিকবে তো শেষমেশ?"
+    question = "লামার ভবিষ্যৎ কেমন বুঝতেছো? টিকবে তো শেষমেশ?"
     message = ("গত সপ্তাহে ভার্সিটির ক্যান্টিনে বন্ধুদের সাথে লম্বা আড্ডা হলো, সবাই নিজের মত "
                f"দিল। {question}")
     alone = real.ask(question, NOW)

@@ -819,15 +819,16 @@ class Conversation:
             # বানানো?" asks who made DeepSeek's model, whoever the last question named.
             defined = " ".join(e.name for e in referents)
             readings = [f"{defined} {rest}", f"{context.question} {rest}", f"{subject} {rest}"]
-            if (alone.kind is AnswerKind.FACT and alone.fact_id is not None and fact is not None
-                    and alone.fact_id != fact.id and self._points_at(key, referents)
-                    and not any(
-                        e.id in responder.knowledge.facts[alone.fact_id].entities
-                        for e in referents)):
-                # Alone, "oita kobe release hoisilo?" reads "it" as Llama and gets Llama's
-                # launch; "it" is DeepSeek's model, and that fact is not about it.
-                if {e.id for e in referents}.isdisjoint(
-                        responder.knowledge.facts[alone.fact_id].about):
+            # Alone, "oita kobe release hoisilo?" reads "it" as Llama and gets (or offers
+            # first) Llama's launch; "it" is DeepSeek's model, and that fact is not about it.
+            read = (alone.fact_id if alone.kind is AnswerKind.FACT
+                    else alone.suggestions[0] if alone.kind is AnswerKind.SUGGEST
+                    and alone.suggestions else None) or ""
+            if (read in responder.knowledge.facts and fact is not None
+                    and read != fact.id and self._points_at(key, referents)
+                    and not any(e.id in responder.knowledge.facts[read].entities
+                                for e in referents)):
+                if {e.id for e in referents}.isdisjoint(responder.knowledge.facts[read].about):
                     only_about = frozenset(e.id for e in referents)
                 alone = responder.not_in_article(text, (fact.id,))
         if (alone.kind is AnswerKind.FACT and alone.fact_id not in (None, context.fact)
