@@ -137,7 +137,8 @@ _ACKNOWLEDGED_CHARS = 2 * max(map(len, _ACKNOWLEDGED))  # a longer message is no
 # the rest grammar, words of telling, or the subject being talked about.
 _MORE_WORDS = _phrases("আরও|আরো|আরেকটু|আরেকটা|বিস্তারিত|বিস্তারিতভাবে|তারপর|বাকি|বাকিটা|চালিয়ে|"
                        "more|details|detail|continue|elaborate|expand|further|else|additional|"
-                       "moar|mor|aro|arektu|bistarito|tarpor|baki|chaliye|next|পরের|porer")
+                       "moar|mor|aro|arektu|bistarito|tarpor|baki|chaliye|next|পরের|porer|"
+                       "অধিকন্তু|উপরন্তু")
 _TELLING = _phrases("বলো|বল|বলেন|বলুন|কও|কন|ক|কইন|জানাও|জানান|জানতে|জানা|চাই|দিন|দাও|দেন|তথ্য|"
                     "কিছু|কিচু|কিসু|কিতা|কুনতা|শুনি|শোনাও|ব্যাখ্যা|খুলে|যান|যাও|যায়|যাবে|পারবেন|"
                     "পারবে|পারো|অনুগ্রহ|ইনফো|নি|গো|tell|tel|me|give|info|information|go|going|"
@@ -145,7 +146,9 @@ _TELLING = _phrases("বলো|বল|বলেন|বলুন|কও|কন|�
                     "করো|করেন|করুন|koro|koren|korun|hmm|হুম|"
                     "bol|bolen|ko|koo|kon|koin|janao|janan|jante|jana|jay|chai|kichu|kisu|kicu|"
                     "kita|tottho|totho|shuni|kou|ase|আছে|ache|lagi|লাগি|ita|ইতা|"
-                    "bit|a|little|abit|হঅ|কওকছাইন|কনচাইন|কইবা|কইবেন|context|background")
+                    "bit|a|little|abit|হঅ|কওকছাইন|কনচাইন|কইবা|কইবেন|context|background|"
+                    # formal "wish to know", spoken "open it up", Sylheti "say" ("আরো ক'ন")
+                    "ইচ্ছুক|আগ্রহী|খুইলা|খুলিয়া|খোলাসা|কহেন|কহো|ন|kohen|kichhu|kicchu|khuila")
 # Verbs of telling in any form ("বলবি", "কইবা", "জানাবে", "জানো").
 _TELLING_STEMS = ("বল", "জান", "কই", "শোন", "শুন", "bol", "jan", "koi", "shon", "shun")
 # "আর কিছু?", "আর কী কী জানা যায়?", "what else?": "and what / and some" asks for more.

@@ -1,0 +1,24 @@
+"""Mechanisms learned in the twenty-third round. Each test fails without its mechanism."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from conftest import fact_answers as facts
+from conftest import play
+
+from bot.core.answer import Responder
+from bot.core.conversation import Conversation, TurnKind
+
+NOW = datetime(2025, 4, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("more", ["আরও জানিতে ইচ্ছুক", "অধিকন্তু?", "আরেকটু খুইলা বলো",
+                                  "aro kicchu bolo", "আরো ক'ন চাই", "aro kohen"])
+def test_more_in_formal_and_regional_words_goes_on(real: Responder, more: str) -> None:
+    """Formal "wish to know more", "moreover", spoken "open it up" and Sylheti "say more"
+    ask for the next fact; they were read as questions of their own and got nothing."""
+    *_, turn = play(Conversation(real), "লামা কি ফ্রি?", more, start=NOW)
+    assert turn.kind is TurnKind.MORE, more
+    assert facts(turn) and facts(turn) != ["ecosystem_strategy"]
