@@ -22,3 +22,10 @@ def test_more_in_formal_and_regional_words_goes_on(real: Responder, more: str) -
     *_, turn = play(Conversation(real), "লামা কি ফ্রি?", more, start=NOW)
     assert turn.kind is TurnKind.MORE, more
     assert facts(turn) and facts(turn) != ["ecosystem_strategy"]
+
+
+def test_what_is_meant_by_agentic_is_the_agentic_fact(real: Responder) -> None:
+    """"X বলতে কী বোঝায়?" (what is meant by X) had become Llama's own fact for any X its
+    examples did not phrase that way: "এজেন্টিক বলতে কী বোঝায়?" was told what Llama is."""
+    answer = real.ask("এজেন্টিক বলতে কী বোঝায়?", NOW)
+    assert answer.fact_id == "agentic"
