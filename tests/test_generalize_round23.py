@@ -10,6 +10,7 @@ from conftest import play
 
 from bot.core.answer import Responder
 from bot.core.conversation import Conversation, TurnKind
+from bot.core.synonyms import Synonyms
 
 NOW = datetime(2025, 4, 1, tzinfo=UTC)
 
@@ -29,3 +30,12 @@ def test_what_is_meant_by_agentic_is_the_agentic_fact(real: Responder) -> None:
     examples did not phrase that way: "এজেন্টিক বলতে কী বোঝায়?" was told what Llama is."""
     answer = real.ask("এজেন্টিক বলতে কী বোঝায়?", NOW)
     assert answer.fact_id == "agentic"
+
+
+def test_a_synonym_with_an_emphatic_ending_meets_its_group() -> None:
+    """"ফিচারও" (the feature too) is "ফিচার" with an emphatic -ও: it kept its own spelling,
+    met "ফিউচার" (future) instead of its group, and "এজেন্টিক ফিচারও আসবে?" was unsure."""
+    synonyms = Synonyms([("বৈশিষ্ট্য", "ফিচার"), ("খরচ", "ব্যয়")])
+    assert synonyms.rewrite(["এজেন্টিক", "ফিচারও"]) == ["এজেন্টিক", "বৈশিষ্ট্য"]
+    assert synonyms.rewrite(["ব্যয়ই"]) == ["খরচ"]
+    assert synonyms.rewrite(["ব্যয়েরও"]) == ["খরচ"]  # an ending, then the emphatic

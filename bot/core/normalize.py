@@ -173,11 +173,15 @@ def stem_word(word: str) -> str:
 
 
 def stems(word: str) -> list[str]:
-    """Every way of stripping one inflection from `word`: ব্যয়ের is ব্যয় + ের, not ব্য + য়ের."""
+    """Every way of stripping one inflection from `word`: ব্যয়ের is ব্যয় + ের, not ব্য + য়ের;
+    an emphatic -ই/-ও alone is one too (ফিচারও is ফিচার)."""
+    emphatic = []
     if _BENGALI.search(word) and word.endswith(_EMPHATIC) and len(word) > 4:
         word = word[:-1]
+        emphatic = [word]
     suffixes = _BENGALI_SUFFIXES if _BENGALI.search(word) else _LATIN_SUFFIXES
-    return [word[: -len(s)] for s in suffixes if word.endswith(s) and len(word) - len(s) >= 3]
+    return emphatic + [word[: -len(s)] for s in suffixes
+                       if word.endswith(s) and len(word) - len(s) >= 3]
 
 
 @lru_cache(maxsize=16384)
