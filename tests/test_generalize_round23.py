@@ -39,3 +39,15 @@ def test_a_synonym_with_an_emphatic_ending_meets_its_group() -> None:
     assert synonyms.rewrite(["এজেন্টিক", "ফিচারও"]) == ["এজেন্টিক", "বৈশিষ্ট্য"]
     assert synonyms.rewrite(["ব্যয়ই"]) == ["খরচ"]
     assert synonyms.rewrite(["ব্যয়েরও"]) == ["খরচ"]  # an ending, then the emphatic
+
+
+@pytest.mark.parametrize(("first", "then", "fact"), [
+    ("Is Llama free to use?", "can we fine-tune it for our own product?", "ecosystem_strategy"),
+    ("এজেন্টিক ফিচার নিয়ে জাকারবার্গ কী বলেছেন?", "হেইটার মানে কী?", "agentic"),
+])
+def test_grammar_no_example_uses_does_not_make_a_follow_up_unknown(
+        real: Responder, first: str, then: str, fact: str) -> None:
+    """"own", "lately", the spoken pointer "হেইটার" (that one's), formal "যথাযথ" (proper) are
+    grammar: read as unknown subjects, they had the follow-up answered "not in the article"."""
+    *_, turn = play(Conversation(real), first, then, start=NOW)
+    assert facts(turn) == [fact]

@@ -265,7 +265,9 @@ _POINTERS = _phrases(_REGIONAL_THEY + "|" +
     "ogula|ei|oi|oigula|oigulo|eigula|eigulo|ita|oita|eita|"
     # spoken forms: "ইতা কিতা বুঝবো?" (Sylheti), "ওইগুলা", "এইডা"
     "ইতা|ইটা|হেইটা|হেইডা|এইডা|ওইডা|ওইগুলা|ওইগুলো|এইগুলা|এইগুলো|ঐগুলো|এইটা|ওইটা|ঐটা|সেইটা|"
-    "এইটার|ওইটার|eitar|oitar|"
+    "এইটার|ওইটার|eitar|oitar|হেইটার|"
+    # sadhu "in it": "উহাতে কি মেটা অনুমতি লইয়াছিল?"
+    "উহাতে|ইহাতে|তাহাতে|"
     # these things: "এইসব থেকে কী শিখা যায়?"
     "এসব|ওসব|সেসব|এইসব|ওইসব|ঐসব|esob|eisob|oisob|"
     # "এত টাকা কেন?", "keno eto taka?": so much, as just said.

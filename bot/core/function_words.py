@@ -77,7 +77,7 @@ _BENGALI = """
 নিমিত্তে সহিত অপেক্ষা নিকটে দিকে বিষয়টির প্রসঙ্গত উক্ত জ্ঞাত অবগত বাধিত উপকৃত কৃতজ্ঞ সবিস্তারে বিশদভাবে
 সবিশেষ আলোচিত প্রদত্ত বর্ণিত উল্লেখপূর্বক যথাক্রমে মতানুসারে ভাষ্যমতে অনুধাবন বোধগম্য সম্মুখীন
 লইবার বলিয়া যাইতেছে করিয়াছিলেন সম্বন্ধে নিকট অধিকতর কতিপয়
-নিমিত্ত মাধ্যমে সম্প্রতি অদ্যাবধি বিষয়ক
+নিমিত্ত মাধ্যমে সম্প্রতি অদ্যাবধি বিষয়ক যথাযথ তৎপরবর্তী তৎপরবর্তীতে
 সহজ সহজভাবে সহজে সংক্ষেপে ভাষায় সোজা সোজাসুজি ধারণা এবার এইবার
 দিকটা দিকটি দিকটার দিকটাও
 নাগাদ একদম একেবারে একেবারেই ekdom ekebare
@@ -128,7 +128,7 @@ koitase dekhtasen bujhaiya shunlam sunlam shunchi dekhlam porlam
 eita oita seita eida heida uchit dekha dekhte dekhay dekhe khawa khete khay jawa jete jai giye
 asha ashte ashe ese valo bhalo kharap
 protibedon protibedone protibedoner riport riporte reporte article artikel onujayi anujayi mote
-hisabe hishabe sohoj sohojvabe songkhepe
+hisabe hishabe sohoj sohojvabe songkhepe kou saira
 e te nagad esob oshob unar onake oigula oigulo eigula eigulo
 taile tahole pura puro aca acha logor loge chup boshe bose oitar eitar oitay eitay
 nijer nijossho nijosso jogot jogote jogoter duniya duniyay
@@ -155,7 +155,7 @@ yo lol lmao haha hahaha bruh omg wow umm uh
 s t d ll ve re m
 now always told isn aren doesn didn wasn weren keeps currently
 word words phrase world well angle aspect outright hood view views grounds
-summarise summarize summary overview outline faced facing
+summarise summarize summary overview outline faced facing own lately factor factors
 """
 
 FUNCTION_WORDS: frozenset[str] = frozenset((_BENGALI + _BANGLISH + _ENGLISH).split())
