@@ -8,7 +8,7 @@ import pytest
 from conftest import fact_answers as facts
 from conftest import play
 
-from bot.core.answer import Responder
+from bot.core.answer import AnswerKind, Responder
 from bot.core.conversation import Conversation, TurnKind
 from bot.core.synonyms import Synonyms
 
@@ -51,3 +51,23 @@ def test_grammar_no_example_uses_does_not_make_a_follow_up_unknown(
     grammar: read as unknown subjects, they had the follow-up answered "not in the article"."""
     *_, turn = play(Conversation(real), first, then, start=NOW)
     assert facts(turn) == [fact]
+
+
+@pytest.mark.parametrize(("spoken", "standard"), [
+    ("হন হন কোম্পানি লামা চালায়?", "কোন কোন কোম্পানি লামা চালায়?"),  # Chittagonian "which"
+    ("ইউরোপে লামা পিছোল কেন?", "ইউরোপে লামা পিছিয়ে কেন?"),  # spoken "was put off"
+    ("মেটা বিনি পয়সায় দেয়?", "মেটা ফ্রি দেয়?"),
+])
+def test_regional_and_spoken_words_meet_their_standard_words(
+        real: Responder, spoken: str, standard: str) -> None:
+    assert real.matcher.key(spoken).skeleton == real.matcher.key(standard).skeleton
+
+
+def test_grammar_of_comparison_and_finishing_is_no_unknown_subject(real: Responder) -> None:
+    """"উত্তম" (better, formal) and "সাইরা" (done, spoken) are how something is asked: as
+    unknown words they vetoed the follow-up."""
+    *_, turn = play(Conversation(real), "কোন প্রতিদ্বন্দ্বী লামাকে পেছনে ফেলেছে?",
+                    "ঐ চীনা প্রতিষ্ঠানের মডেলটি কি লামা অপেক্ষা উত্তম?", start=NOW)
+    assert facts(turn) == ["deepseek_r1"]
+    answer = real.ask("মেটার এআই কি নিজে নিজে কাম সাইরা ফেলবো?", NOW)
+    assert answer.kind is AnswerKind.FACT and answer.fact_id == "agentic"
