@@ -93,6 +93,15 @@ class Answer:
         """The fact ids of `choices`."""
         return tuple(c.fact_id for c in self.choices)
 
+    @property
+    def leading_fact(self) -> str | None:
+        """The fact answered, or the first one a "did you mean" offers; else None."""
+        if self.kind is AnswerKind.FACT:
+            return self.fact_id
+        if self.kind is AnswerKind.SUGGEST and self.choices:
+            return self.choices[0].fact_id
+        return None
+
 
 @dataclass(frozen=True)
 class Policy:

@@ -826,9 +826,7 @@ class Conversation:
             readings = [f"{defined} {rest}", f"{context.question} {rest}", f"{subject} {rest}"]
             # Alone, "oita kobe release hoisilo?" reads "it" as Llama and gets (or offers
             # first) Llama's launch; "it" is DeepSeek's model, and that fact is not about it.
-            read = (alone.fact_id if alone.kind is AnswerKind.FACT
-                    else alone.suggestions[0] if alone.kind is AnswerKind.SUGGEST
-                    and alone.suggestions else None) or ""
+            read = alone.leading_fact or ""
             if (read in responder.knowledge.facts and fact is not None
                     and read != fact.id and self._points_at(key, referents)
                     and not any(e.id in responder.knowledge.facts[read].entities
@@ -1151,9 +1149,7 @@ class Conversation:
                 # A part made of a shared question ("লামা কী?") must be sure, of the fact its
                 # named thing alone points to; else "দুইটা প্রশ্ন—" was no thing named.
                 alone = self.responder.ask(named, now, clause=True)
-                named_fact = (alone.fact_id if alone.kind is AnswerKind.FACT else
-                              alone.suggestions[0] if alone.kind is AnswerKind.SUGGEST else None)
-                if answer.kind is not AnswerKind.FACT or answer.fact_id != named_fact:
+                if answer.kind is not AnswerKind.FACT or answer.fact_id != alone.leading_fact:
                     return self._compound(text, context, now, share=False) if share else None
                 borrowed.add(len(answers))
             if own != clause:

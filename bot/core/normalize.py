@@ -162,10 +162,8 @@ def stem_word(word: str) -> str:
 
     A Bengali emphatic -ই/-ও goes first: কামেই is কাম, লামাও is লামা.
     """
-    bengali = _BENGALI.search(word)
-    if bengali and word.endswith(_EMPHATIC) and len(word) > 4:
-        word = word[:-1]
-    suffixes = _BENGALI_SUFFIXES if bengali else _LATIN_SUFFIXES
+    word = _without_emphatic(word)
+    suffixes = _BENGALI_SUFFIXES if _BENGALI.search(word) else _LATIN_SUFFIXES
     for suffix in suffixes:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             return word[: -len(suffix)]
@@ -175,13 +173,18 @@ def stem_word(word: str) -> str:
 def stems(word: str) -> list[str]:
     """Every way of stripping one inflection from `word`: ব্যয়ের is ব্যয় + ের, not ব্য + য়ের;
     an emphatic -ই/-ও alone is one too (ফিচারও is ফিচার)."""
-    emphatic = []
+    plain = _without_emphatic(word)
+    suffixes = _BENGALI_SUFFIXES if _BENGALI.search(plain) else _LATIN_SUFFIXES
+    emphatic = [plain] if plain != word else []
+    return emphatic + [plain[: -len(s)] for s in suffixes
+                       if plain.endswith(s) and len(plain) - len(s) >= 3]
+
+
+def _without_emphatic(word: str) -> str:
+    """A Bengali word without its emphatic -ই/-ও: কামেই is কামে, লামাও is লামা."""
     if _BENGALI.search(word) and word.endswith(_EMPHATIC) and len(word) > 4:
-        word = word[:-1]
-        emphatic = [word]
-    suffixes = _BENGALI_SUFFIXES if _BENGALI.search(word) else _LATIN_SUFFIXES
-    return emphatic + [word[: -len(s)] for s in suffixes
-                       if word.endswith(s) and len(word) - len(s) >= 3]
+        return word[:-1]
+    return word
 
 
 @lru_cache(maxsize=16384)
