@@ -37,6 +37,7 @@ from bot.core.events import wall_time
 from bot.core.knowledge import Citation
 from bot.core.loader import KnowledgeError, load_knowledge
 from bot.core.yamlnodes import Problem
+from bot.responder_cache import ResponderCache
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -106,7 +107,7 @@ def _responder(args: argparse.Namespace, settings: Settings) -> Responder:
     directory = _knowledge_dir(args, settings)
     if not directory.is_dir():
         raise CliError(f"knowledge folder {str(directory)!r} does not exist (use --knowledge DIR)")
-    return Responder(load_knowledge(directory, settings.timezone))
+    return ResponderCache(settings.cache_dir).responder(directory, settings.timezone)
 
 
 def _citation_json(citation: Citation | None) -> dict[str, str] | None:
@@ -349,7 +350,8 @@ def cmd_kb_eval(args: argparse.Namespace, settings: Settings) -> int:
     now = _now(args, settings)
     report = evaluate(responder, questions, now)
     if args.against:
-        other = Responder(load_knowledge(Path(args.against), settings.timezone))
+        other = ResponderCache(settings.cache_dir).responder(Path(args.against),
+                                                             settings.timezone)
         for line in diff_knowledge(responder.knowledge, other.knowledge).lines():
             print(line)
         changed = diff_reports(report, evaluate(other, questions, now))

@@ -78,6 +78,8 @@ class Settings:
     # The webhook's secret (`run --webhook`): from the environment, which only the bot's own
     # user can read, unlike a process's arguments.
     webhook_secret: str | None = None
+    # Where `ResponderCache` keeps built responders (None: every start builds its own).
+    cache_dir: Path | None = None
 
     def __repr__(self) -> str:
         # Keep the token out of tracebacks and debug prints of the settings object.
@@ -179,10 +181,25 @@ def load_settings(
         retention_days=_days("LLAMABOT_RETENTION_DAYS", get("LLAMABOT_RETENTION_DAYS")),
         eval_file=Path(get("LLAMABOT_EVAL_FILE") or DEFAULT_EVAL_FILE),
         webhook_secret=webhook_secret("LLAMABOT_WEBHOOK_SECRET", get("LLAMABOT_WEBHOOK_SECRET")),
+        cache_dir=_cache_dir(get("LLAMABOT_CACHE_DIR"), get("XDG_CACHE_HOME")),
     )
     if require_token:
         settings.require_token()
     return settings
+
+
+def _cache_dir(value: str | None, xdg_cache: str | None) -> Path | None:
+    if value == "off":
+        return None
+    if value:
+        return Path(value)
+    # The XDG base directory rule: a relative XDG_CACHE_HOME is invalid and ignored.
+    if xdg_cache and Path(xdg_cache).is_absolute():
+        return Path(xdg_cache) / "llamabot"
+    try:
+        return Path.home() / ".cache" / "llamabot"
+    except RuntimeError:  # no home directory (a container user without one)
+        return None
 
 
 def _database(value: str) -> DatabaseTarget:

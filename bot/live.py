@@ -21,7 +21,8 @@ from bot.core.answer import Responder
 from bot.core.conversation import Conversation
 from bot.core.kbdiff import KnowledgeDiff, diff_knowledge
 from bot.core.knowledge import Knowledge
-from bot.core.loader import load_knowledge, load_steps
+from bot.core.loader import load_steps
+from bot.responder_cache import ResponderCache
 from bot.watch import digest
 
 log = logging.getLogger(__name__)
@@ -64,11 +65,11 @@ class LiveKnowledge:
         self._lock = asyncio.Lock()
 
     @classmethod
-    def load(cls, directory: Path, tz: tzinfo) -> LiveKnowledge:
-        """Load `directory` at once (at start-up: no replies to give way to); raises
-        `KnowledgeError`."""
+    def load(cls, directory: Path, tz: tzinfo, cache: ResponderCache) -> LiveKnowledge:
+        """Load `directory` at once (at start-up: no replies to give way to), or take what
+        `cache` built from the same files; raises `KnowledgeError`."""
         folder_digest = digest(directory)  # before reading: an edit meanwhile counts as new
-        live = cls(directory, tz, Responder(load_knowledge(directory, tz)), folder_digest)
+        live = cls(directory, tz, cache.responder(directory, tz), folder_digest)
         gc.freeze()  # the index lives long: spare it from every GC pass
         return live
 

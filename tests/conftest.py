@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import os
 import re
 import shutil
 import threading
@@ -36,6 +37,13 @@ def process_as_llamabot_run() -> None:
     from bot.tg.runner import prepare_process
 
     prepare_process()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def private_cache_home(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """`llamabot` subprocesses keep their built responders in the run's own folder, not in
+    the home folder's cache."""
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
 
 
 @pytest.fixture(scope="session")

@@ -209,3 +209,42 @@ def test_a_short_name_takes_case_endings_not_any_letters(question: str, named: s
     knowledge = load_knowledge(KNOWLEDGE, TZ)
     subjects = Subjects((e.id, a) for e in knowledge.entities.values() for a in e.aliases)
     assert subjects.named(make_key(question)) == named
+
+
+def test_a_question_ranks_alike_after_others_shared_its_words() -> None:
+    """Each word's known neighbours are looked up once per index: what one question found
+    must serve the next one unchanged."""
+    knowledge = load_knowledge(KNOWLEDGE, TZ)
+    examples = list(knowledge.examples(own_words=True))
+    fresh, used = Matcher(examples, cache_size=0), Matcher(examples, cache_size=0)
+    questions = ["লামার লাইসেন্স কেন সমালোচিত", "lama koto bar download hoyeche",
+                 "লামাকন কবে হবে রে", "lama license niye somalochona keno",
+                 "download er songkhya koto lamar"]
+    for question in questions:
+        used.match(question)
+    for question in questions:
+        assert used.match(question).ranked == fresh.match(question).ranked, question
+        fresh = Matcher(examples, cache_size=0)
+
+
+def test_the_word_cache_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.core.match as match
+
+    monkeypatch.setattr(match, "WORD_CACHE", 8)
+    matcher = Matcher([("a", "lama koto download"), ("b", "lamacon kobe hobe")], cache_size=0)
+    for n in range(40):
+        matcher.match(f"lama kobe word{n}x zorp{n}q")
+        assert len(matcher._similar) <= 8
+    assert matcher.match("lamacon kobe").ranked[0].intent_id == "b"
+
+
+def test_a_responder_built_at_once_has_learned_everything() -> None:
+    """What answers read besides the index is made when the responder is: the first question
+    needing it does not wait, and a cached responder holds it."""
+    responder = Responder(load_knowledge(KNOWLEDGE, TZ))
+    assert responder._talk_words and responder._example_asks and responder._readings
+    deferred = Responder(load_knowledge(KNOWLEDGE, TZ), deferred=True)
+    assert deferred._example_asks is None
+    for _ in deferred.steps():
+        pass
+    assert deferred._example_asks == responder._example_asks

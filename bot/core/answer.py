@@ -240,7 +240,7 @@ class Responder:
         self._quantities = tuple(make_key(w).surface[0] for w in _QUANTITIES)  # as folded
         self._addressed = frozenset(make_key(w).surface[0] for w in ADDRESSED)
         # What each fact's example questions ask (who...), for `_asked_less`: learned by
-        # `steps` (a `deferred` matcher has no index yet), else on first use.
+        # `_learn` once the matcher has its index.
         self._example_asks: dict[str, frozenset[Asked]] | None = None
         # Which fact tells what each fact means (`readings`): learned as `_example_asks` is.
         self._readings: dict[str, str] | None = None
@@ -248,19 +248,20 @@ class Responder:
         self._versions = {f.id: self.versions(make_key(f.answer)) for f in knowledge.facts.values()}
         # The kinds each fact lists (two or more of one: companies, apps), for `_unlisted`.
         self._listed_kinds = {f.id: self._kinds_listed(f) for f in knowledge.facts.values()}
-        # Made by `steps` (a `deferred` matcher has no index yet), else on first use.
+        # Learned as `_example_asks` is.
         self._talk_words: dict[str, frozenset[str]] | None = None
         voice = knowledge.voice
         self._fallback_text = voice.render("fallback")
         self._empty_text = voice.render("empty")
         self._other_script_text = voice.fill(OTHER_SCRIPT_TEXT)
+        if not deferred:
+            # Now, not on first use: the first question needing them waited 50 ms.
+            _run(self._learn())
 
     def steps(self) -> Generator[None, None, None]:
         """Build the indexes of a `deferred` responder, pausing (yielding) between steps."""
         yield from self.matcher.steps()
-        yield from self._learn_talk_words()
-        yield from self._learn_example_asks()
-        yield from self._learn_readings()
+        yield from self._learn()
         for article in self.articles:
             yield from article.steps()
 
@@ -502,10 +503,14 @@ class Responder:
         return (asked <= self._gives[rival.intent_id] and asked <= example_asks[best.intent_id]
                 and not asked & example_asks[rival.intent_id])
 
+    def _learn(self) -> Generator[None, None, None]:
+        """What the answers need besides the matcher's index, made from it."""
+        yield from self._learn_talk_words()
+        yield from self._learn_example_asks()
+        yield from self._learn_readings()
+
     def _learned_example_asks(self) -> dict[str, frozenset[Asked]]:
-        if self._example_asks is None:  # a responder built at once, not by `steps`
-            _run(self._learn_example_asks())
-        assert self._example_asks is not None
+        assert self._example_asks is not None, "a deferred responder's steps are not done"
         return self._example_asks
 
     def _learn_example_asks(self) -> Generator[None, None, None]:
@@ -878,9 +883,7 @@ class Responder:
         return all(key.phonetic[i] in sounds for i in self.matcher.content_positions(key))
 
     def _learned_talk_words(self) -> dict[str, frozenset[str]]:
-        if self._talk_words is None:  # a responder built at once, not by `steps`
-            _run(self._learn_talk_words())
-        assert self._talk_words is not None
+        assert self._talk_words is not None, "a deferred responder's steps are not done"
         return self._talk_words
 
     def _learn_talk_words(self) -> Generator[None, None, None]:
@@ -979,9 +982,7 @@ class Responder:
         shows, else the first related fact that does and shares a subject of its own
         (Zuckerberg's hopes are read in the open-collaboration fact: "his optimism shows...");
         else itself."""
-        if self._readings is None:  # a responder built at once, not by `steps`
-            _run(self._learn_readings())
-        assert self._readings is not None
+        assert self._readings is not None, "a deferred responder's steps are not done"
         return self._readings
 
     def _learn_readings(self) -> Generator[None, None, None]:

@@ -83,6 +83,7 @@ MIN_COMPOUND = 6
 MAX_COMPOUND = 40
 MIN_COMPOUND_PART = 3
 COMPOUND_CACHE = 16384
+WORD_CACHE = 16384  # a question word's known neighbours, kept per index
 _BENGALI_LETTER = re.compile(r"[\u0980-\u09ff]")
 # Signs that belong to the letter before them: a word is never cut before one.
 _JOINS_BEFORE = re.compile(r"[\u0981-\u0983\u09bc\u09be-\u09cd\u09d7]")
@@ -128,6 +129,10 @@ class MatchResult:
     # False when every word is grammar or filler ("ঠিক আছে", "why?", "ভাই"): such a message
     # names no subject, so it can only be small talk spelled out in full.
     has_content: bool = True
+
+
+# Known words and their similarity (0-1) to one question word.
+Similar = tuple[tuple[str, float], ...]
 
 
 @dataclass(frozen=True)
@@ -227,6 +232,7 @@ class Matcher:
         self._recent: OrderedDict[str, MatchResult] = OrderedDict()
         self._keys_by_intent = {intent: tuple(keys) for intent, keys in keys_by_intent.items()}
         self._compounds = {}  # a question's word -> its parts: questions are split now
+        self._similar: dict[_QueryWord, Similar] = {}
 
     def key(self, text: str) -> Key:
         """The matching key of `text` as this index sees it (synonyms applied; once built,
@@ -272,8 +278,19 @@ class Matcher:
                    for form in forms for w in (form, stem_word(form))
                    if len(skeleton_word(w)) > SHORT_SKELETON)
 
-    def _similar_words(self, word: _QueryWord) -> list[tuple[str, float]]:
+    def _similar_words(self, word: _QueryWord) -> Similar:
         """Known words close to `word` or to its stem, with a similarity in 0..1."""
+        # Questions never asked before still reuse their words ("লামা", "কবে"): each word's
+        # fuzzy look-up is made once per index.
+        similar = self._similar.get(word)
+        if similar is None:
+            similar = tuple(self._find_similar(word))
+            if len(self._similar) >= WORD_CACHE:
+                self._similar.clear()
+            self._similar[word] = similar
+        return similar
+
+    def _find_similar(self, word: _QueryWord) -> list[tuple[str, float]]:
         if word.skeleton.startswith(ENGLISH_MARK):  # grammar is itself or nothing: not "who"
             return [(word.skeleton, 1.0)] if word.skeleton in self._weights else []
         found = self._close_words(word)
@@ -398,7 +415,7 @@ class Matcher:
         key = key or self.key(cleaned)
         query_weight = 0.0
         known_weight = 0.0
-        matched: list[tuple[float, list[tuple[str, float]]]] = []
+        matched: list[tuple[float, Similar]] = []
         unknown: list[str] = []
         seen: set[str] = set()
         has_content = False
@@ -498,7 +515,7 @@ class Matcher:
         return self._keys_by_intent.get(intent_id, ())
 
     def _cover_examples(
-        self, matched: list[tuple[float, list[tuple[str, float]]]]
+        self, matched: list[tuple[float, Similar]]
     ) -> tuple[dict[int, float], dict[int, float]]:
         """Question weight explained and example weight met, per candidate example.
 
@@ -521,7 +538,7 @@ class Matcher:
     def _add_word(
         self,
         weight: float,
-        similar: list[tuple[str, float]],
+        similar: Similar,
         covered: dict[int, float],
         touched: dict[int, float],
         only_known: bool,
@@ -576,7 +593,7 @@ class Matcher:
             touched[index] += word_weight * similarity
 
     def _intent_cover(
-        self, intent: str, matched: list[tuple[float, list[tuple[str, float]]]], query_weight: float
+        self, intent: str, matched: list[tuple[float, Similar]], query_weight: float
     ) -> float:
         """How much of the question the examples of `intent` explain together (0-1)."""
         explained = 0.0
@@ -589,7 +606,7 @@ class Matcher:
         self,
         covered: dict[int, float],
         touched: dict[int, float],
-        matched: list[tuple[float, list[tuple[str, float]]]],
+        matched: list[tuple[float, Similar]],
         query_weight: float,
     ) -> tuple[Scored, ...]:
         if query_weight <= 0 or not covered:

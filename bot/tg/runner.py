@@ -28,6 +28,7 @@ from bot.core.loader import KnowledgeError
 from bot.live import LiveKnowledge
 from bot.logsetup import install_redaction, setup_logging
 from bot.metrics import Metrics, SharedRead
+from bot.responder_cache import ResponderCache
 from bot.storage.question_log import Storage
 from bot.storage.retention import expire_contexts_every, purge_every
 from bot.tg.app import CommandMenus, Extension, build_application
@@ -103,7 +104,7 @@ class BotRuntime:
         # The folder as it is loaded: an edit made while the bot starts is reloaded then.
         loaded = await asyncio.to_thread(fingerprint, settings.knowledge_dir)
         live = await asyncio.to_thread(LiveKnowledge.load, settings.knowledge_dir,
-                                       settings.timezone)
+                                       settings.timezone, ResponderCache(settings.cache_dir))
         storage = await Storage.open(settings.database)
         if not storage.healthy:
             log.warning("starting without a usable database: questions will not be logged")

@@ -33,6 +33,7 @@ from fake_telegram import TOKEN, FakeTelegram  # noqa: E402
 
 from bot.core.loader import load_knowledge  # noqa: E402
 from bot.live import LiveKnowledge  # noqa: E402
+from bot.responder_cache import ResponderCache  # noqa: E402
 
 TZ = ZoneInfo("Asia/Dhaka")
 RELOAD_EVERY = 0.25  # seconds between SIGHUPs: the bot is reloading a good part of the time
@@ -42,7 +43,7 @@ BLOCKS = 8  # quiet and reloading blocks, alternated
 def reload_seconds(folder: Path, repeat: int) -> float:
     """The bot's own reload (`LiveKnowledge.reload`, in slices between replies) on an idle
     loop."""
-    live = LiveKnowledge.load(folder, TZ)
+    live = LiveKnowledge.load(folder, TZ, ResponderCache(None))
 
     async def timed() -> list[float]:
         times = []
