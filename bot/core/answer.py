@@ -846,6 +846,10 @@ class Responder:
                 | ({Asked.NAMES, Asked.WHICH} if len(listed) >= 2 or defines else set())
                 | ({Asked.LISTED} if len(listed) >= 3 else set()))
 
+    def example_asks(self, fact_id: str) -> frozenset[Asked]:
+        """What the fact's example questions ask (who, when...): what the fact is for."""
+        return self._learned_example_asks().get(fact_id, frozenset())
+
     def gives(self, fact_id: str) -> frozenset[Asked]:
         """What the fact's answer can tell: a date, an amount, a place."""
         return self._gives[fact_id]

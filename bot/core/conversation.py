@@ -798,7 +798,8 @@ class Conversation:
                 and asked <= responder.gives(context.fact)):
             # "কী অভিযোগ?" alone is unsure between the license's critics and the lawsuit;
             # right after the lawsuit, it is the lawsuit's.
-            return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(context.fact, now),),
+            told = self._dedicated(context.fact, asked) or context.fact
+            return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(told, now),),
                               context, now, context.question, resolved=context.question)
         verbs_only = all(key.surface[i].endswith(VERB_ENDINGS)
                          for i in responder.matcher.content_positions(key))
@@ -807,7 +808,8 @@ class Conversation:
                 and asked <= responder.gives(context.fact)):
             # "কারা বানিয়েছে?" (who made it): a question word and a verb ask of the last
             # answer, which names who. A noun ("the speakers", "the tickets") asks of more.
-            return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(context.fact, now),),
+            told = self._dedicated(context.fact, asked) or context.fact
+            return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(told, now),),
                               context, now, context.question, resolved=context.question)
         subject = _named_words(previous, before)
         if not subject and fact is not None and len(fact.entities) == 1:
@@ -1052,7 +1054,7 @@ class Conversation:
         fact = responder.knowledge.facts[context.fact] if context.fact else None
         assert fact is not None
         if asked <= responder.gives(fact.id):
-            answer = responder.answer_fact(fact.id, now)
+            answer = responder.answer_fact(self._dedicated(fact.id, asked) or fact.id, now)
         else:
             facts = responder.knowledge.facts
             pool = responder.knowledge.neighbours(fact.id)
@@ -1071,6 +1073,18 @@ class Conversation:
                       else responder.not_in_article(context.question, (fact.id, *partly[:2])))
         return self._turn(TurnKind.FOLLOW_UP, (answer,), context, now, context.question,
                           resolved=context.question)
+
+    def _dedicated(self, fact_id: str, asked: frozenset[Asked]) -> str | None:
+        """A related fact that is for the names `fact_id` lists only in passing: "কারা?" after
+        Llama's many uses, whose answer names Spotify, asks the companies' own fact."""
+        responder = self.responder
+        names = asked & _NAMING
+        if (not names or names & responder.example_asks(fact_id)
+                or Asked.LISTED not in responder.gives(fact_id)):
+            return None
+        return next((f for f in responder.knowledge.facts[fact_id].related
+                     if f in responder.knowledge.facts and asked <= responder.gives(f)
+                     and names | {Asked.LISTED} <= responder.example_asks(f)), None)
 
     def _read_as(self, resolved: str, alone: Answer, context: Context, now: datetime,
                  new_subject: bool = False, asked: frozenset[Asked] = frozenset(),
@@ -1515,6 +1529,8 @@ _HEARD = _phrases("শুনলাম|শুনেছি|শুনছি|শু�
                   "shunechi|sunechi|heard")
 _TRUE = _phrases("সত্যি|সত্য|সত্যিই|হাচা|sotti|shotti|true|really")
 _BACK = _THING_POINTERS | _TRUE | _phrases("ata|sheta|এইটা|ওইটা")
+# Questions for names: who, which ones.
+_NAMING = frozenset({Asked.WHO, Asked.NAMES, Asked.LISTED})
 # What follows says the last question again ("..., মানে ...", "I mean ...") or gives its
 # other choice ("..., নাকি নানা কাজে?", "..., or many?").
 _RESTATING = ("মানে ", "অর্থাৎ ", "mane ", "i mean ", "i e ", "that is ",
