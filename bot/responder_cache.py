@@ -76,13 +76,18 @@ class ResponderCache:
     def _write(self, path: Path, responder: Responder) -> None:
         try:
             data = pickle.dumps(responder, protocol=pickle.HIGHEST_PROTOCOL)
-            # A whole file or none: a reader never sees half of one.
-            with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{_PREFIX}",
-                                             delete=False) as out:
-                out.write(data)  # mode 0600: mkstemp's
-            os.replace(out.name, path)
-        except (OSError, pickle.PicklingError, RecursionError) as exc:
+        except (pickle.PicklingError, RecursionError) as exc:
             log.debug("responder not cached: %s", exc)
+            return
+        # A whole file or none: a reader never sees half of one, and a full disk leaves none.
+        fd, scratch = tempfile.mkstemp(dir=path.parent, prefix=f".{_PREFIX}")  # mode 0600
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.replace(scratch, path)
+        except OSError as exc:
+            log.debug("responder not cached: %s", exc.strerror)
+            Path(scratch).unlink(missing_ok=True)
             return
         _prune(path.parent)
 

@@ -188,3 +188,24 @@ def test_llamabot_ask_answers_alike_from_the_cache(tmp_path: Path) -> None:
     shutil.rmtree(tmp_path / "cache")
     assert ask() == built
     assert not (tmp_path / "cache").exists()
+
+
+FULL_DISK = """
+import resource, signal, sys
+from pathlib import Path
+from zoneinfo import ZoneInfo
+from bot.responder_cache import ResponderCache
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails, as on a full disk
+resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
+responder = ResponderCache(Path(sys.argv[2])).responder(Path(sys.argv[1]), ZoneInfo("Asia/Dhaka"))
+print(responder.knowledge.facts["llamacon"].title)
+"""
+
+
+def test_a_full_disk_caches_nothing_and_leaves_no_scrap(tmp_path: Path) -> None:
+    folder, cache = knowledge(tmp_path), tmp_path / "cache"
+    done = subprocess.run([sys.executable, "-c", FULL_DISK, str(folder), str(cache)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip()
+    assert list(cache.iterdir()) == []
