@@ -32,3 +32,27 @@ def test_names_a_fact_is_for_stay_with_it(real: Responder, opening: str, asked: 
     ask for them, answers again."""
     first, turn = play(Conversation(real), opening, asked, start=NOW)
     assert facts(first) == [fact] and facts(turn) == [fact]
+
+
+def test_a_list_announced_after_a_story_is_asked_item_by_item(real: Responder) -> None:
+    """"...আমার তিনটা জিনিস জানা দরকার: X, Y আর Z। একটু বলবেন?": the items follow the
+    announcement; the story before it was read as items too, and the message got nothing."""
+    turn, = play(Conversation(real),
+                 "অফিসে একটা প্রেজেন্টেশন বানাচ্ছি, বস কাল দেখবেন। তাই আমার তিনটা জিনিস জানা দরকার:"
+                 " লামা কবে প্রথম এসেছিল, মেটা এআই কোথায় পাওয়া যায়, আর লামাকন কবে। একটু বলবেন?",
+                 start=NOW)
+    assert facts(turn) == ["launch_2023", "meta_ai_assistant", "llamacon"]
+
+
+def test_these_two_matters_asks_both_told_before(real: Responder) -> None:
+    """"এই দুইটা ব্যাপার খুলে বলবেন?" asks both things the sentence before named."""
+    turn, = play(Conversation(real),
+                 "শুনলাম ডিপসিক নাকি লামাকে টেক্কা দিয়েছে, আবার মেটা নাকি ওয়ার রুমও বানিয়েছে।"
+                 " এই দুটো ব্যাপার একটু বুঝিয়ে বলবেন?", start=NOW)
+    assert set(facts(turn)) == {"deepseek_r1", "war_rooms"}
+
+
+def test_a_list_naming_its_first_item_keeps_it(real: Responder) -> None:
+    turn, = play(Conversation(real), "Tell me about the war rooms, the AI budget and LlamaCon",
+                 start=NOW)
+    assert facts(turn) == ["war_rooms", "ai_investment", "llamacon"]

@@ -1151,7 +1151,7 @@ class Conversation:
     def _compound(self, text: str, context: Context, now: datetime,
                   share: bool = True) -> Turn | None:
         """One answer per clause, when each clause answers a different fact by itself."""
-        clauses = self._questions_in(text, share)
+        clauses = self._questions_in(text, now, share)
         if not 2 <= len(clauses) <= MAX_CLAUSES:
             return None
         answers: list[Answer] = []
@@ -1243,7 +1243,8 @@ class Conversation:
             return answer
         return self.responder.answer_fact(fresh[0], now)
 
-    def _questions_in(self, text: str, share: bool = True) -> list[tuple[str, str, str]]:
+    def _questions_in(self, text: str, now: datetime,
+                      share: bool = True) -> list[tuple[str, str, str]]:
         """The questions a message asks: its clauses, a clause that asks nothing joined to the
         next ("লামা ও মেটা এআই কী?" is one question), every item when a list is asked for
         ("Tell me about X, Y and Z", "দুটোই বলো"). Each with the words it asks in itself
@@ -1277,6 +1278,14 @@ class Conversation:
         clauses = kept
         cleaned = clean(text)
         if any(p in cleaned for p in _LIST_REQUEST) or " + " in text or listed:
+            # "...নোটে তিনটা জিনিস রাখতে চাই: X, Y, আর Z।": a list announced is what follows
+            # the announcement, not the story before it.
+            # ("Tell me about the war rooms, ..." names its first item itself.)
+            announced = next((n for n, c in enumerate(clauses)
+                              if any(p in clean(c) for p in _LIST_REQUEST)), None)
+            if (announced is not None and len(clauses) - announced > 2
+                    and self.responder.ask(clauses[announced], now).kind is not AnswerKind.FACT):
+                clauses = clauses[announced + 1:]
             # Every item of the list, also those joined by a romanized "r" ("reasoning r
             # multimodal duitar bepare bolo").
             items = [i for c in clauses for i in _TEXTED_AND.split(c)[::2]]
@@ -1516,7 +1525,11 @@ _LIST_REQUEST = ("tell me about", "give me", "দুটোই", "দুটিই
                  # "দুইটার খবর কী", "তিনটিরই উত্তর দিন": the count, possessive
                  "দুইটার", "দুটোর", "দুটির", "তিনটার", "তিনটির", "তিনটের", "duitar", "dutor",
                  "tintar", "তিনটি বিষয়", "তিনটা বিষয়", "দুইটা বিষয়", "দুই বিষয়", "তিন বিষয়",
-                 "two things", "three things", "both things")
+                 "two things", "three things", "both things",
+                 # "তিনটা জিনিস জানতে চাই: ...", "এই দুইটা ব্যাপার খুলে বলবেন?"
+                 "দুইটা জিনিস", "দুটো জিনিস", "দুটি জিনিস", "তিনটা জিনিস", "তিনটি জিনিস",
+                 "দুইটা ব্যাপার", "দুটো ব্যাপার", "দুটি ব্যাপার", "তিনটা ব্যাপার", "তিনটি ব্যাপার",
+                 "duita jinish", "tinta jinish", "duita bepar", "tinta bepar")
 _CONNECTIVES = _phrases("আর|তো|তাহলে|তাই|আচ্ছা|and|so|then|really|ar|tahole")
 # What a request may ask for ("tarikh ta bolo"): the nouns among the words asking alone.
 _ASPECTS = _ASKING_ONLY_ALONE - _CONNECTIVES - _phrases("সত্যি|sotti")
