@@ -56,3 +56,15 @@ def test_a_list_naming_its_first_item_keeps_it(real: Responder) -> None:
     turn, = play(Conversation(real), "Tell me about the war rooms, the AI budget and LlamaCon",
                  start=NOW)
     assert facts(turn) == ["war_rooms", "ai_investment", "llamacon"]
+
+
+@pytest.mark.parametrize("message", [
+    "ই-বুক নিয়ে মামলাটা কীসের? ইউরোপে লামা আটকাল কেন? এসব থেকে কী বোঝা যায়?",
+    "lawsuit ta kisher? eu te keno atkay gelo? ar egula theke ki shikha?",
+])
+def test_a_last_part_pointing_at_the_parts_before_gets_what_they_tell_together(
+        real: Responder, message: str) -> None:
+    """"...? ...? আর এগুলো থেকে কী শিক্ষা?": "these" are the lawsuit and Europe's troubles,
+    and the fact related to both reads them; alone the last part was a "did you mean"."""
+    turn, = play(Conversation(real), message, start=NOW)
+    assert facts(turn) == ["copyright_lawsuit", "eu_privacy", "ethics_legal"]

@@ -900,13 +900,18 @@ class Conversation:
         last = tuple(dict.fromkeys(reversed(context.facts)))[:2]
         if len(last) < 2 or _SEVERAL.isdisjoint(key.surface):
             return None
-        facts = self.responder.knowledge.facts
-        both = [f.id for f in facts.values()
-                if f.id not in last and all(id_ in f.related for id_ in last)]
+        both = self._related_to_all(last, key)
+        if both is not None and alone.kind is AnswerKind.FACT and alone.fact_id not in (
+                *last, both):
+            return None  # its own words name another fact: "both" is not ours to read
+        return both
+
+    def _related_to_all(self, answered: tuple[str, ...], key: Key) -> str | None:
+        """The one fact related to every fact `answered` that tells what `key` asks."""
+        both = [f.id for f in self.responder.knowledge.facts.values()
+                if f.id not in answered and all(id_ in f.related for id_ in answered)]
         if len(both) != 1:
             return None
-        if alone.kind is AnswerKind.FACT and alone.fact_id not in (*last, *both):
-            return None  # its own words name another fact: "both" is not ours to read
         if not self.responder.asks.asked(key, bare=True) <= self.responder.gives(both[0]):
             return None  # "when did these two happen?" asks a date that fact has not
         return both[0]
@@ -1174,6 +1179,15 @@ class Conversation:
                 if alone.kind is AnswerKind.FACT and (answer.kind is not AnswerKind.FACT
                                                       or alone.score > answer.score):
                     answer = alone
+            answered = tuple(a.fact_id for a in answers
+                             if a.kind is AnswerKind.FACT and a.fact_id is not None)
+            key = self.responder.matcher.key(clause)
+            if ((answer.kind is not AnswerKind.FACT or self._asks_what_it_shows(key))
+                    and len(answered) >= 2 and self._points(key) and (
+                        together := self._related_to_all(answered, key)) is not None):
+                # "মামলা কী নিয়ে? ইউরোপে কী হলো? আর এগুলো থেকে কী শিক্ষা?": what the parts
+                # before it tell together, the one fact related to them all.
+                answer = self.responder.answer_fact(together, now)
             if answer.kind is not AnswerKind.FACT and subject and (
                     not self._subject_of(clause)
                     or self._points(self.responder.matcher.key(clause))):
