@@ -798,9 +798,7 @@ class Conversation:
                 and asked <= responder.gives(context.fact)):
             # "কী অভিযোগ?" alone is unsure between the license's critics and the lawsuit;
             # right after the lawsuit, it is the lawsuit's.
-            told = self._dedicated(context.fact, asked) or context.fact
-            return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(told, now),),
-                              context, now, context.question, resolved=context.question)
+            return self._the_last_again(context, asked, now)
         verbs_only = all(key.surface[i].endswith(VERB_ENDINGS)
                          for i in responder.matcher.content_positions(key))
         if (context.fact is not None and not new and verbs_only
@@ -808,9 +806,7 @@ class Conversation:
                 and asked <= responder.gives(context.fact)):
             # "কারা বানিয়েছে?" (who made it): a question word and a verb ask of the last
             # answer, which names who. A noun ("the speakers", "the tickets") asks of more.
-            told = self._dedicated(context.fact, asked) or context.fact
-            return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(told, now),),
-                              context, now, context.question, resolved=context.question)
+            return self._the_last_again(context, asked, now)
         subject = _named_words(previous, before)
         if not subject and fact is not None and len(fact.entities) == 1:
             # "download er sonkha?" named nothing: the last answer's subject is its fact's.
@@ -1079,6 +1075,14 @@ class Conversation:
         return self._turn(TurnKind.FOLLOW_UP, (answer,), context, now, context.question,
                           resolved=context.question)
 
+    def _the_last_again(self, context: Context, asked: frozenset[Asked], now: datetime) -> Turn:
+        """The last question's fact again, for what a follow-up asks of it (or the related
+        fact that is for the names it lists in passing)."""
+        assert context.fact is not None
+        told = self._dedicated(context.fact, asked) or context.fact
+        return self._turn(TurnKind.FOLLOW_UP, (self.responder.answer_fact(told, now),),
+                          context, now, context.question, resolved=context.question)
+
     def _dedicated(self, fact_id: str, asked: frozenset[Asked]) -> str | None:
         """A related fact that is for the names `fact_id` lists only in passing: "কারা?" after
         Llama's many uses, whose answer names Spotify, asks the companies' own fact."""
@@ -1189,10 +1193,8 @@ class Conversation:
                 # before it tell together, the one fact related to them all.
                 answer = self.responder.answer_fact(together, now)
             if answer.kind is not AnswerKind.FACT and subject and (
-                    not self._subject_of(clause)
-                    or self._points(self.responder.matcher.key(clause))):
-                if not (clause.endswith("?")
-                        or self.responder.asks.asked(self.responder.matcher.key(clause))):
+                    not self._subject_of(clause) or self._points(key)):
+                if not (clause.endswith("?") or self.responder.asks.asked(key)):
                     continue  # ", ki lav": a tail of the last question, not one of its own
                 # "লামাকন কী আর কবে হবে?", "What is Llama and who uses it?": a clause without
                 # a subject borrows the last one named.
