@@ -9,6 +9,7 @@ can write, and a file or folder that anyone else can write is never read.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -51,6 +52,8 @@ class ResponderCache:
         if path is not None:
             cached = _read(path)
             if cached is not None:
+                with contextlib.suppress(OSError):  # kept as recently used: pruned last
+                    os.utime(path)
                 return cached
         responder = Responder(load_knowledge(directory, tz))
         if path is not None:

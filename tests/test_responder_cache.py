@@ -96,6 +96,17 @@ def test_other_code_builds_again(tmp_path: Path) -> None:
     assert len(cached_files(cache)) == 2
 
 
+def test_a_file_read_back_counts_as_recently_used(tmp_path: Path) -> None:
+    folder, cache = knowledge(tmp_path), tmp_path / "cache"
+    ResponderCache(cache).responder(folder, DHAKA)
+    [used] = cached_files(cache)
+    for edit in range(KEPT - 1):
+        ResponderCache(cache).responder(reworded(knowledge(tmp_path, f"o{edit}"), "X"), DHAKA)
+    ResponderCache(cache).responder(folder, DHAKA)  # read back: used most recently
+    ResponderCache(cache).responder(reworded(knowledge(tmp_path, "last"), "Y"), DHAKA)
+    assert len(cached_files(cache)) == KEPT and used.exists()
+
+
 def test_only_the_newest_files_are_kept(tmp_path: Path) -> None:
     folder, cache = knowledge(tmp_path), tmp_path / "cache"
     for edit in range(KEPT + 2):
