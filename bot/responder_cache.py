@@ -30,7 +30,7 @@ from bot.watch import digest
 
 log = logging.getLogger(__name__)
 
-KEPT = 4  # newest files kept: a few folders (`kb eval --against`) and code versions in turn
+KEPT = 4  # files kept, most recently used: a few folders (`kb eval --against`), code versions
 _PREFIX = "responder-"
 _CODE = Path(__file__).resolve().parent
 
