@@ -68,3 +68,9 @@ def test_a_last_part_pointing_at_the_parts_before_gets_what_they_tell_together(
     and the fact related to both reads them; alone the last part was a "did you mean"."""
     turn, = play(Conversation(real), message, start=NOW)
     assert facts(turn) == ["copyright_lawsuit", "eu_privacy", "ethics_legal"]
+
+
+def test_held_up_is_delayed(real: Responder) -> None:
+    """"hold up" (delay) had read as holding an event: LlamaCon's logistics."""
+    answer = real.ask("How come Llama got held up in European countries?", NOW)
+    assert answer.fact_id == "eu_privacy"
