@@ -74,3 +74,11 @@ def test_held_up_is_delayed(real: Responder) -> None:
     """"hold up" (delay) had read as holding an event: LlamaCon's logistics."""
     answer = real.ask("How come Llama got held up in European countries?", NOW)
     assert answer.fact_id == "eu_privacy"
+
+
+@pytest.mark.parametrize("catch", ["what's the catch?", "any catch?", "প্যাঁচটা কী?"])
+def test_the_catch_is_a_drawback_not_a_limit_to_one_task(real: Responder, catch: str) -> None:
+    """"What's the catch?" after Llama's many uses asks its drawback (the license's
+    critics); grouped with "limited", it read as "is Llama limited to one task?"."""
+    *_, turn = play(Conversation(real), "লামা কী কী কাজে ব্যবহার করা যায়?", catch, start=NOW)
+    assert facts(turn) == ["license_criticism"]
