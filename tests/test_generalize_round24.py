@@ -82,3 +82,9 @@ def test_the_catch_is_a_drawback_not_a_limit_to_one_task(real: Responder, catch:
     critics); grouped with "limited", it read as "is Llama limited to one task?"."""
     *_, turn = play(Conversation(real), "লামা কী কী কাজে ব্যবহার করা যায়?", catch, start=NOW)
     assert facts(turn) == ["license_criticism"]
+
+
+def test_beating_is_outperforming(real: Responder) -> None:
+    """"beating" was not in the outperform group ("beat" was), so it met no known word."""
+    answer = real.ask("which lab has been beating Llama lately?", NOW)
+    assert answer.fact_id == "deepseek_r1"
