@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
+from bot.core.files import write_atomically
 from bot.core.kbdiff import KnowledgeDiff, diff_knowledge
 from bot.core.knowledge import Knowledge, Site
 from bot.core.loader import KnowledgeError, load_knowledge
@@ -235,7 +236,7 @@ def apply(directory: Path, name: str, content: bytes, base: str, tz: tzinfo,
             kept.unlink(missing_ok=True)  # nothing was applied: nothing to roll back
             raise EditError(f"cannot write {name}: {err.strerror or err}") from None
         try:
-            _write_atomically(target, content)
+            write_atomically(target, content)
         except OSError as err:
             _take_back(history, noted)  # no note of an apply that did not happen
             kept.unlink(missing_ok=True)
@@ -300,7 +301,7 @@ def rollback(directory: Path, tz: tzinfo, now: datetime, *, by: str = "",
             if earlier is None:
                 target.unlink(missing_ok=True)
             else:
-                _write_atomically(target, earlier)
+                write_atomically(target, earlier)
         except OSError as err:
             _take_back(history, noted)  # nothing was rolled back
             raise EditError(f"cannot write {name}: {err.strerror or err}") from None
@@ -662,14 +663,3 @@ def _listed(value: object) -> list[str]:
     return [str(item) for item in value] if isinstance(value, list) else []
 
 
-def _write_atomically(target: Path, content: bytes) -> None:
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

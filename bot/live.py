@@ -69,7 +69,7 @@ class LiveKnowledge:
         """Load `directory` at once (at start-up: no replies to give way to), or take what
         `cache` built from the same files; raises `KnowledgeError`."""
         folder_digest = digest(directory)  # before reading: an edit meanwhile counts as new
-        live = cls(directory, tz, cache.responder(directory, tz), folder_digest)
+        live = cls(directory, tz, cache.responder(directory, tz, folder_digest), folder_digest)
         gc.freeze()  # the index lives long: spare it from every GC pass
         return live
 

@@ -16,7 +16,6 @@ import os
 import pickle
 import stat
 import sys
-import tempfile
 from datetime import tzinfo
 from pathlib import Path
 
@@ -25,6 +24,7 @@ import rapidfuzz
 import yaml
 
 from bot.core.answer import Responder
+from bot.core.files import write_atomically
 from bot.core.loader import load_knowledge
 from bot.watch import digest
 
@@ -45,18 +45,24 @@ class ResponderCache:
         self.folder = folder
         self.code = code
 
-    def responder(self, directory: Path, tz: tzinfo) -> Responder:
-        """The responder of `directory`; raises `KnowledgeError` as `load_knowledge` does."""
+    def responder(self, directory: Path, tz: tzinfo, folder_digest: str | None = None) -> Responder:
+        """The responder of `directory`; raises `KnowledgeError` as `load_knowledge` does.
+
+        `folder_digest`: `watch.digest(directory)`, when the caller has taken it already.
+        """
         folder = self._folder()
-        path = None if folder is None else folder / _name(directory, tz, self.code)
-        if path is not None:
-            cached = _read(path)
-            if cached is not None:
-                with contextlib.suppress(OSError):  # kept as recently used: pruned last
-                    os.utime(path)
-                return cached
+        if folder is None:
+            return Responder(load_knowledge(directory, tz))
+        before = folder_digest or digest(directory)
+        path = folder / _name(directory, tz, self.code, before)
+        cached = _read(path)
+        if cached is not None:
+            with contextlib.suppress(OSError):  # kept as recently used: pruned last
+                os.utime(path)
+            return cached
         responder = Responder(load_knowledge(directory, tz))
-        if path is not None:
+        # Edited while it was read, the folder holds other files than the name says.
+        if digest(directory) == before:
             self._write(path, responder)
         return responder
 
@@ -82,25 +88,20 @@ class ResponderCache:
         except (pickle.PicklingError, RecursionError) as exc:
             log.debug("responder not cached: %s", exc)
             return
-        # A whole file or none: a reader never sees half of one, and a full disk leaves none.
-        fd, scratch = tempfile.mkstemp(dir=path.parent, prefix=f".{_PREFIX}")  # mode 0600
         try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-            os.replace(scratch, path)
+            write_atomically(path, data)  # a reader never sees half a file
         except OSError as exc:
             log.debug("responder not cached: %s", exc.strerror)
-            Path(scratch).unlink(missing_ok=True)
             return
         _prune(path.parent)
 
 
-def _name(directory: Path, tz: tzinfo, code: Path) -> str:
+def _name(directory: Path, tz: tzinfo, code: Path, folder_digest: str) -> str:
     """The file name of what `directory` builds into: a digest of everything it depends on."""
     hasher = hashlib.sha256()
     # The folder as given too: a loaded knowledge base names its files so.
     for part in (sys.version, str(directory), str(directory.resolve()), str(tz),
-                 digest(directory), _code_digest(code), *_libraries()):
+                 folder_digest, _code_digest(code), *_libraries()):
         hasher.update(f"{len(part)}:{part}".encode())
     return f"{_PREFIX}{hasher.hexdigest()[:32]}.pickle"
 

@@ -365,7 +365,7 @@ def test_a_write_that_fails_leaves_no_step_to_roll_back(
     def refused(target: Path, content: bytes) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(bot.kbedit, "_write_atomically", refused)
+    monkeypatch.setattr(bot.kbedit, "write_atomically", refused)
     edited = original.replace(b"[7d, 1d, 1h]", b"[3d]")
     with pytest.raises(EditError, match="^cannot write events.yaml: Permission denied$"):
         apply(kb, "events.yaml", edited, fingerprint(kb / "events.yaml"), TZ, NOW)

@@ -52,8 +52,11 @@ def cached_files(cache: Path) -> list[Path]:
     return sorted(cache.glob("responder-*.pickle"))
 
 
-def plant(cache_file: Path, responder: Responder) -> None:
-    cache_file.write_bytes(pickle.dumps(responder))
+def plant(cache_file: Path, tmp_path: Path, marker: str) -> None:
+    """Put in `cache_file` the responder of another folder, whose LlamaCon answer says
+    `marker`."""
+    other = Responder(load_knowledge(reworded(knowledge(tmp_path, "other"), marker), DHAKA))
+    cache_file.write_bytes(pickle.dumps(other))
     cache_file.chmod(0o600)
 
 
@@ -62,8 +65,7 @@ def test_a_second_build_reads_the_file_the_first_wrote(tmp_path: Path) -> None:
     first = ResponderCache(cache).responder(folder, DHAKA)
     [written] = cached_files(cache)
     # What the file holds is what the next build answers with: plant another responder there.
-    other = Responder(load_knowledge(reworded(knowledge(tmp_path, "other"), "PLANTED"), DHAKA))
-    plant(written, other)
+    plant(written, tmp_path, "PLANTED")
     second = ResponderCache(cache).responder(folder, DHAKA)
     assert "PLANTED" in answer(second) and "PLANTED" not in answer(first)
 
@@ -82,6 +84,28 @@ def test_an_edited_folder_is_built_again(tmp_path: Path) -> None:
     assert "EDITED" not in answer(ResponderCache(cache).responder(folder, DHAKA))
     assert "EDITED" in answer(ResponderCache(cache).responder(reworded(folder, "EDITED"), DHAKA))
     assert len(cached_files(cache)) == 2
+
+
+def test_a_folder_edited_while_it_is_built_is_not_cached_as_it_was(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An edit between the folder's digest and its reading: the responder holds the edit,
+    so filing it under the digest of the folder before would serve the edit once the folder
+    is back as it was (a /rollback)."""
+    import bot.responder_cache
+
+    folder, cache = knowledge(tmp_path), tmp_path / "cache"
+    facts = folder / "facts.yaml"
+    original = facts.read_bytes()
+
+    def edited_meanwhile(directory: Path, tz: ZoneInfo) -> object:
+        reworded(folder, "EDITED")
+        return load_knowledge(directory, tz)
+
+    monkeypatch.setattr(bot.responder_cache, "load_knowledge", edited_meanwhile)
+    assert "EDITED" in answer(ResponderCache(cache).responder(folder, DHAKA))
+    monkeypatch.undo()
+    facts.write_bytes(original)
+    assert "EDITED" not in answer(ResponderCache(cache).responder(folder, DHAKA))
 
 
 def test_other_code_builds_again(tmp_path: Path) -> None:
@@ -115,7 +139,7 @@ def test_only_the_newest_files_are_kept(tmp_path: Path) -> None:
     # The newest is among them: the same folder again is read, not built.
     [newest] = [p for p in cached_files(cache)
                 if p.stat().st_mtime_ns == max(q.stat().st_mtime_ns for q in cached_files(cache))]
-    plant(newest, Responder(load_knowledge(reworded(knowledge(tmp_path, "o"), "PLANTED"), DHAKA)))
+    plant(newest, tmp_path, "PLANTED")
     assert "PLANTED" in answer(ResponderCache(cache).responder(folder, DHAKA))
 
 
@@ -125,7 +149,7 @@ def test_a_cache_others_can_write_is_never_read(
     folder, cache = knowledge(tmp_path), tmp_path / "cache"
     ResponderCache(cache).responder(folder, DHAKA)
     [written] = cached_files(cache)
-    plant(written, Responder(load_knowledge(reworded(knowledge(tmp_path, "o"), "EVIL"), DHAKA)))
+    plant(written, tmp_path, "EVIL")
     (cache if writable == "folder" else written).chmod(0o777 if writable == "folder" else 0o666)
     with caplog.at_level(logging.WARNING, logger="bot.responder_cache"):
         responder = ResponderCache(cache).responder(folder, DHAKA)
@@ -139,7 +163,7 @@ def test_a_link_in_place_of_the_file_is_not_followed(tmp_path: Path) -> None:
     ResponderCache(cache).responder(folder, DHAKA)
     [written] = cached_files(cache)
     elsewhere = tmp_path / "elsewhere.pickle"
-    plant(elsewhere, Responder(load_knowledge(reworded(knowledge(tmp_path, "o"), "EVIL"), DHAKA)))
+    plant(elsewhere, tmp_path, "EVIL")
     written.unlink()
     written.symlink_to(elsewhere)
     assert "EVIL" not in answer(ResponderCache(cache).responder(folder, DHAKA))
