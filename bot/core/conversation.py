@@ -1441,8 +1441,11 @@ class Conversation:
                     None)
         if facts:
             shown = tuple(dict.fromkeys((*context.shown, *facts)))
-            updated = Context(facts=(*context.facts, *facts)[-3:], shown=shown, choices=choices,
-                              question=question, offered=offered, idle=0, at=now)
+            # A message's first question is what it is about; later ones are most often
+            # asides ("DeepSeek কী? লামার সাথে এর সম্পর্ক কী?"): "it" next is the first's.
+            updated = Context(facts=(*context.facts, *reversed(facts))[-3:], shown=shown,
+                              choices=choices, question=question, offered=offered, idle=0,
+                              at=now)
         elif told is not None and (context.fact is None or told.suggestions[0] in context.facts):
             # "who sued Meta?" to begin with: the article does not say, but the lawsuit is
             # what is talked about now; "কেন?" or "আরও বলো" go on from it (not shown yet:
