@@ -25,3 +25,16 @@ def test_it_after_two_answers_is_the_first_question_s(real: Responder, opening: 
     first, turn = play(Conversation(real), opening, asked, start=NOW)
     assert facts(first)[0] == fact and len(facts(first)) == 2
     assert facts(turn) == [fact]
+
+
+@pytest.mark.parametrize(("opening", "asked", "fact"), [
+    ("কপিরাইট মামলা আর গোপনীয়তার উদ্বেগ থেকে কী শিক্ষা পাওয়া যায়?", "সেগুলির গুরুত্ব সামনে কি বাড়বে?",
+     "ethics_legal"),
+    ("মেটা কি নতুন লামা মডেল আনছে?", "এগুলোর বিশেষত্ব কী?", "reasoning_models"),
+])
+def test_these_point_back_in_every_case(real: Responder, opening: str, asked: str,
+                                        fact: str) -> None:
+    """"এগুলোর", "সেগুলির" (of these) point back as "এগুলো" does; read alone, "সামনে" and
+    "গুরুত্ব" asked the outlook's fact, and "বিশেষত্ব" nothing."""
+    first, turn = play(Conversation(real), opening, asked, start=NOW)
+    assert facts(first) == [fact] and facts(turn) == [fact]

@@ -266,10 +266,14 @@ _POINTERS = _phrases(_REGIONAL_THEY + "|" +
     # spoken forms: "ইতা কিতা বুঝবো?" (Sylheti), "ওইগুলা", "এইডা"
     "ইতা|ইটা|হেইটা|হেইডা|এইডা|ওইডা|ওইগুলা|ওইগুলো|এইগুলা|এইগুলো|ঐগুলো|এইটা|ওইটা|ঐটা|সেইটা|"
     "এইটার|ওইটার|eitar|oitar|হেইটার|"
+    # these, in every case: "ভবিষ্যতে এইগুলির গুরুত্ব কী?", "egular daam koto?"
+    "এগুলোর|ওগুলোর|সেগুলো|সেগুলোর|এগুলি|ওগুলি|সেগুলি|এগুলির|ওগুলির|সেগুলির|এইগুলি|ওইগুলি|"
+    "এইগুলির|ওইগুলির|এইগুলোর|ওইগুলোর|এইগুলার|ওইগুলার|এগুলার|ওগুলার|এগুলোতে|ওগুলোতে|"
+    "সেগুলোতে|egulo|ogulo|segulo|egular|ogular|egulor|ogulor|eigular|oigular|"
     # sadhu "in it": "উহাতে কি মেটা অনুমতি লইয়াছিল?"
     "উহাতে|ইহাতে|তাহাতে|"
     # these things: "এইসব থেকে কী শিখা যায়?"
-    "এসব|ওসব|সেসব|এইসব|ওইসব|ঐসব|esob|eisob|oisob|"
+    "এসব|ওসব|সেসব|এইসব|ওইসব|ঐসব|এসবের|ওসবের|সেসবের|এইসবের|ওইসবের|esob|eisob|oisob|esober|"
     # "এত টাকা কেন?", "keno eto taka?": so much, as just said.
     "এত|এতো|অত|অতো|এতগুলো|eto|oto|so much|that much|so many")
 # Words that address the bot: "তোমাকে কে বানাইছে?" asks who made the bot, not the last subject.
