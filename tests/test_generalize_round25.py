@@ -9,7 +9,7 @@ from conftest import fact_answers as facts
 from conftest import play
 
 from bot.core.answer import Responder
-from bot.core.conversation import Conversation
+from bot.core.conversation import Conversation, TurnKind
 
 NOW = datetime(2025, 4, 1, tzinfo=UTC)
 
@@ -38,3 +38,12 @@ def test_these_point_back_in_every_case(real: Responder, opening: str, asked: st
     "গুরুত্ব" asked the outlook's fact, and "বিশেষত্ব" nothing."""
     first, turn = play(Conversation(real), opening, asked, start=NOW)
     assert facts(first) == [fact] and facts(turn) == [fact]
+
+
+@pytest.mark.parametrize("asked", ["আরও কন আপা", "আরেকটু লেখো মামা", "aro bolo mama"])
+def test_more_said_to_someone_asks_for_more(real: Responder, asked: str) -> None:
+    """"আপা", "মামা" address the reader as "ভাই" does, and "লেখো" (write) tells as "বলো":
+    "more" said so is still "more", not a question about an uncle."""
+    first, turn = play(Conversation(real), "লামা কী?", asked, start=NOW)
+    assert facts(first) == ["what_is_llama"]
+    assert turn.kind is TurnKind.MORE

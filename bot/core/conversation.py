@@ -140,6 +140,7 @@ _MORE_WORDS = _phrases("আরও|আরো|আরেকটু|আরেকট�
                        "moar|mor|aro|arektu|bistarito|tarpor|baki|chaliye|next|পরের|porer|"
                        "অধিকন্তু|উপরন্তু")
 _TELLING = _phrases("বলো|বল|বলেন|বলুন|কও|কন|ক|কইন|জানাও|জানান|জানতে|জানা|চাই|দিন|দাও|দেন|তথ্য|"
+                    "লিখো|লেখো|লিখুন|লিখেন|লেখেন|লিখ|likho|lekho|write|"
                     "কিছু|কিচু|কিসু|কিতা|কুনতা|শুনি|শোনাও|ব্যাখ্যা|খুলে|যান|যাও|যায়|যাবে|পারবেন|"
                     "পারবে|পারো|অনুগ্রহ|ইনফো|নি|গো|tell|tel|me|give|info|information|go|going|"
                     "keep|on|ok|okay|please|plz|pls|about|anything|something|dao|din|den|bolo|"
