@@ -47,3 +47,13 @@ def test_more_said_to_someone_asks_for_more(real: Responder, asked: str) -> None
     first, turn = play(Conversation(real), "লামা কী?", asked, start=NOW)
     assert facts(first) == ["what_is_llama"]
     assert turn.kind is TurnKind.MORE
+
+
+@pytest.mark.parametrize("asked", ["কবে?", "kobe nagad?", "when?"])
+def test_when_of_something_to_come_is_told_by_its_topic_s_timing(real: Responder,
+                                                                 asked: str) -> None:
+    """The multimodal models are still to come and their fact tells no date; the new
+    models' fact of the same topic tells when they come ("in the next few months")."""
+    first, turn = play(Conversation(real), "মাল্টিমোডাল লামা মডেল কী কী বুঝতে পারবে?", asked,
+                       start=NOW)
+    assert facts(first) == ["multimodal"] and facts(turn) == ["reasoning_models"]

@@ -1075,10 +1075,23 @@ class Conversation:
             # a past date, though what is ahead is not said).
             partly = [f for f in pool if defines and f in facts and asked & responder.gives(f)
                       and set(fact.entities) <= set(facts[f].entities)]
+            if not same and Asked.WHEN in asked:
+                same = self._coming_when(fact, asked)
             answer = (responder.answer_fact(same[0], now) if same
                       else responder.not_in_article(context.question, (fact.id, *partly[:2])))
         return self._turn(TurnKind.FOLLOW_UP, (answer,), context, now, context.question,
                           resolved=context.question)
+
+    def _coming_when(self, fact: Fact, asked: frozenset[Asked]) -> list[str]:
+        """"কবে?" after something still to come (the multimodal models, no one's words): the
+        related fact of its own topic that tells when what is coming comes."""
+        responder = self.responder
+        gives = responder.gives(fact.id)
+        if Asked.UPCOMING not in gives or Asked.PERSON in gives:
+            return []
+        facts = responder.knowledge.facts
+        return [f for f in fact.related if f in facts and facts[f].topic == fact.topic
+                and asked | {Asked.UPCOMING} <= responder.gives(f)]
 
     def _the_last_again(self, context: Context, asked: frozenset[Asked], now: datetime) -> Turn:
         """The last question's fact again, for what a follow-up asks of it (or the related
