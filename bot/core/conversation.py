@@ -1222,7 +1222,7 @@ class Conversation:
             if answer.kind is AnswerKind.FACT:
                 if answer.fact_id in {a.fact_id for a in answers}:
                     continue  # the same thing asked twice over
-                question = clean(clause)
+                question = question or clean(clause)  # the first is the main one
             subject = self._subject_of(clause) or subject
             answers.append(answer)
         facts = {a.fact_id for a in answers if a.kind is AnswerKind.FACT}
