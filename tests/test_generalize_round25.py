@@ -59,3 +59,10 @@ def test_when_of_something_to_come_is_told_by_its_topic_s_timing(real: Responder
     first, turn = play(Conversation(real), "মাল্টিমোডাল লামা মডেল কী কী বুঝতে পারবে?", asked,
                        start=NOW)
     assert facts(first) == ["multimodal"] and facts(turn) == ["reasoning_models"]
+
+
+def test_the_standard_spelling_of_will_get_is_grammar(real: Responder) -> None:
+    """"পাব" is how Kolkata spells "পাবো" (will get): grammar, as "পাবো" was, so "কোথায়
+    পাব?" is a bare "where?" of the last answer, not a question about installing."""
+    first, turn = play(Conversation(real), "মেটা এআই জিনিসটা কী?", "কোথায় পাব?", start=NOW)
+    assert facts(first) == ["meta_ai_assistant"] and facts(turn) == ["meta_ai_assistant"]
