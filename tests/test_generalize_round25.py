@@ -66,3 +66,11 @@ def test_the_standard_spelling_of_will_get_is_grammar(real: Responder) -> None:
     পাব?" is a bare "where?" of the last answer, not a question about installing."""
     first, turn = play(Conversation(real), "মেটা এআই জিনিসটা কী?", "কোথায় পাব?", start=NOW)
     assert facts(first) == ["meta_ai_assistant"] and facts(turn) == ["meta_ai_assistant"]
+
+
+def test_what_it_shows_asked_with_in_it(real: Responder) -> None:
+    """"এতে" (in it) points back, it does not ask about something: "এতে কী বোঝা যায়?" asks
+    only what the last answer shows, which the AI spending's own answer says."""
+    first, turn = play(Conversation(real), "মেটা এই বছর এআই-তে কত টাকা ঢালবে?",
+                       "এতে কী বোঝা যায়?", start=NOW)
+    assert facts(first) == ["ai_investment"] and facts(turn) == ["ai_investment"]

@@ -973,7 +973,8 @@ class Conversation:
 
     def _asks_what_it_shows(self, key: Key) -> bool:
         """Whether a message's own words ask only what something shows or means."""
-        content = self.responder.matcher.content_positions(key)
+        content = [i for i in self.responder.matcher.content_positions(key)
+                   if key.surface[i] not in _POINTERS | _FOLLOWING_FROM]  # "এতে কী বোঝা যায়?"
         return bool(content) and all(key.surface[i] in SIGNIFIES for i in content)
 
     def _nearby_fact_of(self, named: list[tuple[str, int, int]], context: Context) -> str | None:
