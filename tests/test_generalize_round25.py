@@ -74,3 +74,16 @@ def test_what_it_shows_asked_with_in_it(real: Responder) -> None:
     first, turn = play(Conversation(real), "মেটা এই বছর এআই-তে কত টাকা ঢালবে?",
                        "এতে কী বোঝা যায়?", start=NOW)
     assert facts(first) == ["ai_investment"] and facts(turn) == ["ai_investment"]
+
+
+@pytest.mark.parametrize(("opening", "fact", "told"), [
+    ("ইউরোপে লামা চালু হতে দেরি হলো কেন?", "eu_privacy", "license_criticism"),
+    ("লামা কি ফ্রি?", "ecosystem_strategy", "ecosystem_strategy"),
+])
+def test_a_thing_two_facts_tell_of_is_asked_on_the_talk_s_side(real: Responder, opening: str,
+                                                                fact: str, told: str) -> None:
+    """"আর লাইসেন্সের কী খবর?" alone is a little closer to Meta's licensing strategy; after
+    Europe's troubles (the legal side) it asks of the license's critics. After the strategy
+    itself, whose related facts include the critics, the leader stays."""
+    first, turn = play(Conversation(real), opening, "আর লাইসেন্সের কী খবর?", start=NOW)
+    assert facts(first) == [fact] and facts(turn) == [told]

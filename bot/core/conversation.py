@@ -403,6 +403,9 @@ class Conversation:
             if turn is not None:
                 return turn
         answer = self._straddling(answer, text, words, about) or answer
+        if about.fact is not None and (same := self._of_the_topic(answer, words, about)):
+            return self._turn(TurnKind.FOLLOW_UP, (self.responder.answer_fact(same, now),),
+                              about, now, words, resolved=text)
         if (about.fact is not None and answer.kind is AnswerKind.FACT
                 and answer.fact_id not in (None, about.fact)
                 and self._short_of_the_last(words, about.fact)):
@@ -410,6 +413,27 @@ class Conversation:
             # Llama?"), but hardly closer to it than to the last answer, which it asks of.
             return self._bare_question(self.responder.matcher.key(words), about, now)
         return self._turn(TurnKind.ANSWER, (answer,), context, now, words or answer.normalized)
+
+    def _of_the_topic(self, answer: Answer, words: str, context: Context) -> str | None:
+        """A short message about a thing two facts tell of, answered by the one outside the
+        talk's topic only a little ahead: "আর লাইসেন্স নিয়ে?" after Europe's troubles asks of
+        the license's critics (the legal side), not of Meta's licensing strategy."""
+        knowledge = self.responder.knowledge
+        last = knowledge.facts.get(context.fact or "")
+        if (last is None or answer.kind not in (AnswerKind.FACT, AnswerKind.SUGGEST)
+                or len(words.split()) > SHORT_OWN + 2):
+            return None
+        ranked = [s for s in self.responder.matcher.match(words).ranked
+                  if s.intent_id in knowledge.facts][:2]
+        if len(ranked) < 2 or ranked[0].intent_id != answer.leading_fact:
+            return None
+        first, second = (knowledge.facts[s.intent_id] for s in ranked)
+        if (second.topic == last.topic != first.topic and second.id not in context.facts
+                and first.id not in last.related
+                and ranked[0].score - ranked[1].score <= NEXT_DOOR_LEAD
+                and ranked[1].score >= self.responder.policy.answer_at):
+            return second.id
+        return None
 
     @staticmethod
     def _told_again(turn: Turn, context: Context) -> bool:
