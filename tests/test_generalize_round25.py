@@ -87,3 +87,12 @@ def test_a_thing_two_facts_tell_of_is_asked_on_the_talk_s_side(real: Responder, 
     itself, whose related facts include the critics, the leader stays."""
     first, turn = play(Conversation(real), opening, "আর লাইসেন্সের কী খবর?", start=NOW)
     assert facts(first) == [fact] and facts(turn) == [told]
+
+
+@pytest.mark.parametrize("asked", ["ই-বুকগুলো ঠিক কী?", "প্রশিক্ষণটা ঠিক কী?", "e-books exactly?"])
+def test_a_word_the_last_answer_used_asks_of_it(real: Responder, asked: str) -> None:
+    """The lawsuit's answer tells of e-books used in training without leave; a word of it
+    that few answers use, asked back, asks of that answer again."""
+    first, turn = play(Conversation(real), "লামা নিয়ে কপিরাইট মামলা হয়েছে কেন?", asked,
+                       start=NOW)
+    assert facts(first) == ["copyright_lawsuit"] and facts(turn) == ["copyright_lawsuit"]

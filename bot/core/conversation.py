@@ -508,6 +508,27 @@ class Conversation:
                 for f in responder.knowledge.facts.values()}
 
     @cached_property
+    def _answer_words(self) -> dict[str, frozenset[str]]:
+        matcher = self.responder.matcher
+        return {f.id: frozenset(matcher.key(f.answer).surface)
+                for f in self.responder.knowledge.facts.values()}
+
+    def _words_of_the_answer(self, key: Key, fact: Fact) -> bool:
+        """Whether a message's own words (one or two) are all words of `fact`'s answer, as
+        written or inflected ("উদ্দেশ্যে" of "উদ্দেশ্য")."""
+        own = [key.surface[i] for i in self.responder.matcher.content_positions(key)
+               if key.surface[i] not in _POINTERS]
+
+        def says(said: frozenset[str], w: str) -> bool:
+            return w in said or any(len(a) >= 4 and (w.startswith(a) or a.startswith(w)
+                                                     and len(w) >= 4) for a in said)
+
+        # A word many answers use ("open source", "use") tells no answer apart.
+        return 1 <= len(own) <= SHORT_OWN and all(
+            says(self._answer_words[fact.id], w)
+            and sum(says(said, w) for said in self._answer_words.values()) <= 2 for w in own)
+
+    @cached_property
     def _fact_ids(self) -> frozenset[str]:
         return frozenset(self.responder.knowledge.facts)
 
@@ -822,6 +843,12 @@ class Conversation:
         if self._bare(words) and context.fact is not None:
             return self._bare_question(key, context, now)
         asked = responder.asks.asked(key, bare=True)
+        if (fact is not None and not new and alone.kind is not AnswerKind.FACT
+                and len(key.surface) <= SHORT_OWN + 2 and asked <= responder.gives(fact.id)
+                and self._words_of_the_answer(key, fact)):
+            # "কী উদ্দেশ্যে?" after Meta's strategy, whose answer tells "এর উদ্দেশ্য হলো...":
+            # a word the last answer just used asks of it.
+            return self._the_last_again(context, asked, now)
         if (alone.kind is AnswerKind.SUGGEST and context.fact in alone.suggestions and not new
                 and len(words.split()) <= 3 and not self._unknown_words(text)
                 and asked <= responder.gives(context.fact)):
