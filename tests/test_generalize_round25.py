@@ -96,3 +96,13 @@ def test_a_word_the_last_answer_used_asks_of_it(real: Responder, asked: str) -> 
     first, turn = play(Conversation(real), "লামা নিয়ে কপিরাইট মামলা হয়েছে কেন?", asked,
                        start=NOW)
     assert facts(first) == ["copyright_lawsuit"] and facts(turn) == ["copyright_lawsuit"]
+
+
+def test_and_one_unsure_word_before_a_question_is_no_question_of_its_own(
+        real: Responder) -> None:
+    """"আর টাকা? এবার কত খরচ করবে?": "and the money?" leads into the question after it; alone
+    it was unsure between facts (its one word meets "থেকে" in an example) and was answered
+    as a part of its own, with the ethics fact."""
+    first, turn = play(Conversation(real), "মেটা ওয়ার রুম কেন বানাল?",
+                       "আর টাকা? এবার কত খরচ করবে?", start=NOW)
+    assert facts(first) == ["war_rooms"] and facts(turn) == ["ai_investment"]

@@ -1320,10 +1320,15 @@ class Conversation:
         return closest is not None and not facts.isdisjoint(closest.related)
 
     def _surer(self, answer: Answer, answered: set[str | None], now: datetime) -> Answer:
+        matcher = self.responder.matcher
         if (answer.kind is not AnswerKind.SUGGEST
                 or answer.score < self.responder.policy.part_answer_at
-                or self._bare(clean(answer.question))):
-            return answer  # "kobe?" alone says of what only with another part's subject
+                or self._bare(clean(answer.question))
+                or clean(answer.question).split()[:1] in ([w] for w in _AND)
+                and len(matcher.content_positions(matcher.key(answer.question))) < 2):
+            # "kobe?" alone says of what only with another part's subject; "আর টাকা?" (and
+            # the money?) one word of a thing, unsure, is no question of its own.
+            return answer
         fresh = [f for f in answer.suggestions if f not in answered]
         if not fresh or fresh[0] != answer.suggestions[0]:
             return answer
