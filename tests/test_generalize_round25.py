@@ -106,3 +106,17 @@ def test_and_one_unsure_word_before_a_question_is_no_question_of_its_own(
     first, turn = play(Conversation(real), "মেটা ওয়ার রুম কেন বানাল?",
                        "আর টাকা? এবার কত খরচ করবে?", start=NOW)
     assert facts(first) == ["war_rooms"] and facts(turn) == ["ai_investment"]
+
+
+@pytest.mark.parametrize(("asked", "fact"), [
+    ("ডিপসিক কোন দেশের কোম্পানি?", "deepseek_r1"),
+    ("Where is DeepSeek based?", "deepseek_r1"),
+    ("মেটা কোন দেশের কোম্পানি?", None),  # the article does not say
+    ("meta kon desher company", None),
+])
+def test_where_deepseek_is_from_is_its_fact_s(real: Responder, asked: str,
+                                              fact: str | None) -> None:
+    """DeepSeek's fact calls it a Chinese AI lab: it tells the country, and now its
+    examples ask it; Meta's country stays unsaid."""
+    turn, = play(Conversation(real), asked, start=NOW)
+    assert facts(turn) == ([fact] if fact else [])
