@@ -109,14 +109,13 @@ def test_and_one_unsure_word_before_a_question_is_no_question_of_its_own(
 
 
 @pytest.mark.parametrize(("asked", "fact"), [
-    ("ডিপসিক কোন দেশের কোম্পানি?", "deepseek_r1"),
-    ("Where is DeepSeek based?", "deepseek_r1"),
-    ("মেটা কোন দেশের কোম্পানি?", None),  # the article does not say
-    ("meta kon desher company", None),
+    ("কবে থেকে?", "launch_2023"), ("kobe theke?", "launch_2023"), ("কবে থিকা?", "launch_2023"),
+    ("কবে?", None),  # when the billion was passed: not said
 ])
-def test_where_deepseek_is_from_is_its_fact_s(real: Responder, asked: str,
-                                              fact: str | None) -> None:
-    """DeepSeek's fact calls it a Chinese AI lab: it tells the country, and now its
-    examples ask it; Meta's country stays unsaid."""
-    turn, = play(Conversation(real), asked, start=NOW)
-    assert facts(turn) == ([fact] if fact else [])
+def test_since_when_of_a_count_is_its_start(real: Responder, asked: str,
+                                            fact: str | None) -> None:
+    """A billion downloads "since when?" asks from when they were counted: Llama's first
+    launch, the related fact with a past date; a bare "when?" asks when the count was
+    reached, which the article does not say."""
+    first, turn = play(Conversation(real), "লামা কতবার ডাউনলোড হয়েছে?", asked, start=NOW)
+    assert facts(first) == ["downloads_milestone"] and facts(turn) == ([fact] if fact else [])

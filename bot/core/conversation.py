@@ -296,6 +296,8 @@ _WHAT_IT_IS = _phrases("কী|কি|কিতা|কিয়া|ki|kii|kee|wh
                        "basically|আসলে|মূলত|আসলেই|asole|ashole|mulot|তাহলে|তো|tahole|to|so")
 # What followed from the last answer: "ফলে মেটা কী করছে?", "as a result, what did Meta do?".
 # Of a follow-up only: in one message "..., এতে ওদের লাভটা কী?" goes on asking the same.
+# "since": "কবে থেকে?", "kobe theke?", "since when?" ask when something began.
+_SINCE = _phrases("থেকে|থিকা|থিকে|থেইকা|থাইকা|হইতে|theke|thika|thike|theika|thaika|hoite|since")
 _FOLLOWING_FROM = _phrases("ফলে|ফলস্বরূপ|ফলশ্রুতিতে|তাতে|এতে|phole|tate|ete|as a result")
 # "it", not "they": a thing, where "ওদের" after Llama's maker points at the maker.
 _THING_POINTERS = _phrases("|".join(THING_POINTERS))
@@ -1127,6 +1129,15 @@ class Conversation:
             # a past date, though what is ahead is not said).
             partly = [f for f in pool if defines and f in facts and asked & responder.gives(f)
                       and set(fact.entities) <= set(facts[f].entities)]
+            if (not same and Asked.WHEN in asked and not _SINCE.isdisjoint(key.surface)
+                    and Asked.AMOUNT in responder.gives(fact.id)):
+                # "কবে থেকে?" after the downloads: since when were they counted, from the
+                # start, which the related fact of the same subject with a past date (the
+                # launch) tells.
+                same = [f for f in fact.related if f in facts
+                        and Asked.WHEN in (told := responder.gives(f))
+                        and Asked.UPCOMING not in told
+                        and set(fact.entities) <= set(facts[f].entities)]
             if not same and Asked.WHEN in asked:
                 same = self._coming_when(fact, asked)
             answer = (responder.answer_fact(same[0], now) if same
