@@ -294,10 +294,10 @@ _SEVERAL = _phrases("দুটো|দুটি|দুইটা|দুটোই|�
 _WHAT_IT_IS = _phrases("কী|কি|কিতা|কিয়া|ki|kii|kee|what|whats|what's|is|জিনিস|জিনিসটা|জিনিসটি|"
                        "বস্তু|jinis|jinish|jinishta|jinista|thing|exactly|actually|really|"
                        "basically|আসলে|মূলত|আসলেই|asole|ashole|mulot|তাহলে|তো|tahole|to|so")
-# What followed from the last answer: "ফলে মেটা কী করছে?", "as a result, what did Meta do?".
-# Of a follow-up only: in one message "..., এতে ওদের লাভটা কী?" goes on asking the same.
 # "since": "কবে থেকে?", "kobe theke?", "since when?" ask when something began.
 _SINCE = _phrases("থেকে|থিকা|থিকে|থেইকা|থাইকা|হইতে|theke|thika|thike|theika|thaika|hoite|since")
+# What followed from the last answer: "ফলে মেটা কী করছে?", "as a result, what did Meta do?".
+# Of a follow-up only: in one message "..., এতে ওদের লাভটা কী?" goes on asking the same.
 _FOLLOWING_FROM = _phrases("ফলে|ফলস্বরূপ|ফলশ্রুতিতে|তাতে|এতে|phole|tate|ete|as a result")
 # "it", not "they": a thing, where "ওদের" after Llama's maker points at the maker.
 _THING_POINTERS = _phrases("|".join(THING_POINTERS))
@@ -1332,11 +1332,12 @@ class Conversation:
 
     def _surer(self, answer: Answer, answered: set[str | None], now: datetime) -> Answer:
         matcher = self.responder.matcher
+        words = clean(answer.question)
         if (answer.kind is not AnswerKind.SUGGEST
                 or answer.score < self.responder.policy.part_answer_at
-                or self._bare(clean(answer.question))
-                or clean(answer.question).split()[:1] in ([w] for w in _AND)
-                and len(matcher.content_positions(matcher.key(answer.question))) < 2):
+                or self._bare(words)
+                or words.split(" ", 1)[0] in _AND
+                and len(matcher.content_positions(matcher.key(words))) < 2):
             # "kobe?" alone says of what only with another part's subject; "আর টাকা?" (and
             # the money?) one word of a thing, unsure, is no question of its own.
             return answer
