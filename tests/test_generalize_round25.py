@@ -119,3 +119,10 @@ def test_since_when_of_a_count_is_its_start(real: Responder, asked: str,
     reached, which the article does not say."""
     first, turn = play(Conversation(real), "লামা কতবার ডাউনলোড হয়েছে?", asked, start=NOW)
     assert facts(first) == ["downloads_milestone"] and facts(turn) == ([fact] if fact else [])
+
+
+def test_anger_at_the_license_is_its_criticism(real: Responder) -> None:
+    """"খেপে আছে", "চটে আছে" (are angry) say what "সমালোচনা" says: asked alone, "why are
+    they angry at Llama's license?" got Meta's licensing strategy."""
+    turn, = play(Conversation(real), "llama r license niye sobai khepe ache keno?", start=NOW)
+    assert facts(turn) == ["license_criticism"]
