@@ -504,31 +504,29 @@ class Conversation:
     def _named_in_answer(self) -> dict[str, frozenset[str]]:
         """The subjects each fact's answer names in its own words (OpenAI in the new models'
         answer), which a fact's `entities` and `mentions` need not list."""
-        responder = self.responder
-        return {f.id: frozenset(e for e, _, _ in responder.subjects.spans(
-                    responder.matcher.key(f.answer)))
-                for f in responder.knowledge.facts.values()}
+        spans = self.responder.subjects.spans
+        return {f: frozenset(e for e, _, _ in spans(key)) for f, key in self._answer_keys.items()}
 
     @cached_property
-    def _answer_words(self) -> dict[str, frozenset[str]]:
+    def _answer_keys(self) -> dict[str, Key]:
+        """Each fact's answer, keyed as a question is."""
         matcher = self.responder.matcher
-        return {f.id: frozenset(matcher.key(f.answer).surface)
-                for f in self.responder.knowledge.facts.values()}
+        return {f.id: matcher.key(f.answer) for f in self.responder.knowledge.facts.values()}
 
     def _words_of_the_answer(self, key: Key, fact: Fact) -> bool:
         """Whether a message's own words (one or two) are all words of `fact`'s answer, as
-        written or inflected ("উদ্দেশ্যে" of "উদ্দেশ্য")."""
+        written or inflected ("উদ্দেশ্যে" of "উদ্দেশ্য"), and of at most one other answer: a
+        word many answers use ("open source", "use") tells no answer apart."""
         own = [key.surface[i] for i in self.responder.matcher.content_positions(key)
                if key.surface[i] not in _POINTERS]
 
-        def says(said: frozenset[str], w: str) -> bool:
-            return w in said or any(len(a) >= 4 and (w.startswith(a) or a.startswith(w)
-                                                     and len(w) >= 4) for a in said)
+        def saying(w: str) -> list[str]:
+            return [f for f, said in self._answer_keys.items()
+                    if any(a == w or len(a) >= 4 and (w.startswith(a) or a.startswith(w)
+                                                      and len(w) >= 4) for a in said.surface)]
 
-        # A word many answers use ("open source", "use") tells no answer apart.
         return 1 <= len(own) <= SHORT_OWN and all(
-            says(self._answer_words[fact.id], w)
-            and sum(says(said, w) for said in self._answer_words.values()) <= 2 for w in own)
+            fact.id in (told := saying(w)) and len(told) <= 2 for w in own)
 
     @cached_property
     def _fact_ids(self) -> frozenset[str]:
@@ -1129,31 +1127,28 @@ class Conversation:
             # a past date, though what is ahead is not said).
             partly = [f for f in pool if defines and f in facts and asked & responder.gives(f)
                       and set(fact.entities) <= set(facts[f].entities)]
-            if (not same and Asked.WHEN in asked and not _SINCE.isdisjoint(key.surface)
-                    and Asked.AMOUNT in responder.gives(fact.id)):
-                # "কবে থেকে?" after the downloads: since when were they counted, from the
-                # start, which the related fact of the same subject with a past date (the
-                # launch) tells.
-                same = [f for f in fact.related if f in facts
-                        and Asked.WHEN in (told := responder.gives(f))
-                        and Asked.UPCOMING not in told
-                        and set(fact.entities) <= set(facts[f].entities)]
             if not same and Asked.WHEN in asked:
-                same = self._coming_when(fact, asked)
+                same = self._when_told_beside(fact, asked, key)
             answer = (responder.answer_fact(same[0], now) if same
                       else responder.not_in_article(context.question, (fact.id, *partly[:2])))
         return self._turn(TurnKind.FOLLOW_UP, (answer,), context, now, context.question,
                           resolved=context.question)
 
-    def _coming_when(self, fact: Fact, asked: frozenset[Asked]) -> list[str]:
-        """"কবে?" after something still to come (the multimodal models, no one's words): the
-        related fact of its own topic that tells when what is coming comes."""
+    def _when_told_beside(self, fact: Fact, asked: frozenset[Asked], key: Key) -> list[str]:
+        """"When?" of a fact that tells no date, told by a related one: "কবে থেকে?" (since
+        when) after a count (the downloads) by the one of the same subject with a past date
+        (the launch); "কবে?" after something still to come (the multimodal models, no one's
+        words) by the one of its topic that tells when what is coming comes."""
         responder = self.responder
-        gives = responder.gives(fact.id)
-        if Asked.UPCOMING not in gives or Asked.PERSON in gives:
-            return []
         facts = responder.knowledge.facts
-        return [f for f in fact.related if f in facts and facts[f].topic == fact.topic
+        gives = responder.gives(fact.id)
+        related = [f for f in fact.related if f in facts]
+        since = [f for f in related if not _SINCE.isdisjoint(key.surface) and Asked.AMOUNT in gives
+                 and Asked.WHEN in (told := responder.gives(f)) and Asked.UPCOMING not in told
+                 and set(fact.entities) <= set(facts[f].entities)]
+        if since or Asked.UPCOMING not in gives or Asked.PERSON in gives:
+            return since
+        return [f for f in related if facts[f].topic == fact.topic
                 and asked | {Asked.UPCOMING} <= responder.gives(f)]
 
     def _the_last_again(self, context: Context, asked: frozenset[Asked], now: datetime) -> Turn:
