@@ -146,7 +146,7 @@ class Policy:
     # A formal question is sure of its best candidate leading the next by this much.
     formal_lead: float = 8.0
     # A fact about the place a question names goes before one this close that is not.
-    place_window: float = 8.0
+    place_window: float = 12.0
     # A question to the bot ("এই বট কী কাজ করে?") is small talk scoring this close to a fact.
     bot_talk_window: float = 6.0
     max_suggestions: int = 3

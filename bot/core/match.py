@@ -53,6 +53,9 @@ VERB_ENDINGS = (
     "che", "chhe", "cche", "se", "tese", "teche", "ise", "ice", "iche", "be", "bo", "ben", "lo",
     "lam", "len", "chilo", "silo", "tam", "to", "ing", "ed", "eni", "yni",
 )
+# The Bengali present of causatives ("লাগায়", "চালায়", "দেখায়"): a verb, as the endings
+# above.
+_CAUSATIVE_ENDING = "\u09be\u09af\u09bc"
 # Weight of a function word ("কি", "hoyeche", "the"): grammar decides little.
 FUNCTION_WEIGHT = 0.2
 # Floor so that words every intent uses still count a little.
@@ -367,12 +370,21 @@ class Matcher:
                     key.stems[i],
                     phonetic_word(stem_word(surface)),
                     surface in self._function_words,
-                    surface.endswith(VERB_ENDINGS),
+                    self._verb_at(key, i),
                     _BENGALI_LETTER.match(surface) is not None,
                 )
             )
             i += 1
         return words
+
+    def _verb_at(self, key: Key, i: int) -> bool:
+        """Whether the question's word `i` looks like a verb, by its ending."""
+        surface = key.surface[i]
+        if surface.endswith(VERB_ENDINGS):
+            return True
+        return (_BENGALI_LETTER.match(surface) is not None
+                and len(surface) > len(_CAUSATIVE_ENDING) + 1
+                and surface.endswith(_CAUSATIVE_ENDING))
 
     def _joined(self, key: Key, i: int) -> _QueryWord | None:
         """Words i and i+1 as one known word, if they spell one ("llama con" is "llamacon")."""
