@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from conftest import fact_answers as facts
+from conftest import play
 
 from bot.core.answer import AnswerKind, Responder
+from bot.core.conversation import Conversation
 
 NOW = datetime(2025, 4, 1, tzinfo=UTC)
 
@@ -28,3 +31,31 @@ def test_the_place_named_outweighs_a_filler_s_words(real: Responder, question: s
     answer = real.ask(question, NOW)
     assert answer.leading_fact == "eu_privacy"
     assert answer.kind is not AnswerKind.NOT_IN_ARTICLE
+
+
+def test_a_did_you_mean_led_by_a_neighbour_of_the_last_answer_is_that_one(
+        real: Responder) -> None:
+    """Alone, "শিক্ষাটা তাহলে কী?" (so what is the lesson?) is unsure between the ethics fact
+    and the war rooms (learning from DeepSeek); after Europe's troubles, the first choice
+    is a fact that answer relates to, and the one meant."""
+    first, why, lesson = play(Conversation(real), "ইউরোপে লামার কী হয়েছিল?", "কেন?",
+                              "শিক্ষাটা তাহলে কী?", start=NOW)
+    assert facts(first) == facts(why) == ["eu_privacy"]
+    assert facts(lesson) == ["ethics_legal"]
+    assert real.ask("শিক্ষাটা তাহলে কী?", NOW).kind is AnswerKind.SUGGEST
+
+
+def test_a_did_you_mean_led_by_no_neighbour_stays_one(real: Responder) -> None:
+    """Only the first choice counts: after Europe's troubles, "what's the big lesson here?"
+    offers the adopters first (ethics second), and stays a "did you mean"."""
+    _, lesson = play(Conversation(real), "Why did the EU hold up Llama?",
+                     "what's the big lesson here?", start=NOW)
+    assert lesson.answer.kind is AnswerKind.SUGGEST
+
+
+@pytest.mark.parametrize("asked", ["মেটা তখন কী করল?", "meta tokhon ki korlo?"])
+def test_then_is_grammar_not_a_token(real: Responder, asked: str) -> None:
+    """"তখন" (then) spells the consonants of "টোকেন" (token): read as a word, it asked the
+    price per token and got nothing; as grammar, what Meta did is its war rooms."""
+    _, turn = play(Conversation(real), "ডিপসিক কী?", asked, start=NOW)
+    assert facts(turn) == ["war_rooms"]

@@ -414,7 +414,26 @@ class Conversation:
             # "কোন মডেল দিয়া?" after DeepSeek's fact: Llama's alone ("what kind of model is
             # Llama?"), but hardly closer to it than to the last answer, which it asks of.
             return self._bare_question(self.responder.matcher.key(words), about, now)
+        if about.fact is not None and (next_door := self._offered_next_door(answer, words,
+                                                                             about)):
+            return self._turn(TurnKind.FOLLOW_UP, (self.responder.answer_fact(next_door, now),),
+                              about, now, words, resolved=text)
         return self._turn(TurnKind.ANSWER, (answer,), context, now, words or answer.normalized)
+
+    def _offered_next_door(self, answer: Answer, words: str, context: Context) -> str | None:
+        """The "did you mean" a message gets alone, when its first choice is a fact the last
+        answer relates to ("what's the bigger lesson from all this?" after Europe's
+        troubles: the ethics fact): in the conversation, that one is meant. Not for a
+        subject the last answer is not about, nor for what that fact cannot tell."""
+        responder = self.responder
+        fact = responder.knowledge.facts.get(context.fact or "")
+        if answer.kind is not AnswerKind.SUGGEST or fact is None or not answer.suggestions:
+            return None
+        first = answer.suggestions[0]
+        key = responder.matcher.key(words)
+        if first not in fact.related or responder.subjects.named(key) - fact.about:
+            return None
+        return first if responder.asks.asked(key, bare=True) <= responder.gives(first) else None
 
     def _of_the_topic(self, answer: Answer, words: str, context: Context) -> str | None:
         """A short message about a thing two facts tell of, answered by the one outside the
