@@ -9,7 +9,7 @@ from conftest import fact_answers as facts
 from conftest import play
 
 from bot.core.answer import AnswerKind, Responder
-from bot.core.conversation import Conversation
+from bot.core.conversation import Conversation, TurnKind
 
 NOW = datetime(2025, 4, 1, tzinfo=UTC)
 
@@ -59,3 +59,17 @@ def test_then_is_grammar_not_a_token(real: Responder, asked: str) -> None:
     price per token and got nothing; as grammar, what Meta did is its war rooms."""
     _, turn = play(Conversation(real), "ডিপসিক কী?", asked, start=NOW)
     assert facts(turn) == ["war_rooms"]
+
+
+@pytest.mark.parametrize(("message", "parts"), [
+    ("What is LlamaCon, and when did Zuckerberg say this would be a big year for Llama?",
+     ["llamacon", "zuckerberg_outlook"]),
+    ("lama ki, ar europe e eta keno chalu hote pareni?", ["what_is_llama", "eu_privacy"]),
+])
+def test_a_part_unsure_alone_and_with_the_subject_of_one_fact_is_that_fact(
+        real: Responder, message: str, parts: list[str]) -> None:
+    """A part that points back ("this", "eta") is read again with the subject named before
+    it; unsure both ways, but of the same first fact, the two readings agree."""
+    (turn,) = play(Conversation(real), message, start=NOW)
+    assert turn.kind is TurnKind.COMPOUND
+    assert facts(turn) == parts

@@ -1293,8 +1293,14 @@ class Conversation:
                     continue  # ", ki lav": a tail of the last question, not one of its own
                 # "লামাকন কী আর কবে হবে?", "What is Llama and who uses it?": a clause without
                 # a subject borrows the last one named.
+                unsure = answer
                 answer = self.responder.ask(f"{subject} {_without_pointers(clean(clause))}", now,
                                             clause=True)
+                if (answer.kind is AnswerKind.SUGGEST is unsure.kind
+                        and answer.suggestions[:1] == unsure.suggestions[:1]):
+                    # Unsure alone and unsure with the subject, of the same first fact: the
+                    # two readings agree ("লামা কী, আর ইউরোপে এটা কেন চালু হয়নি?").
+                    answer = self.responder.answer_fact(answer.suggestions[0], now)
                 borrowed.add(len(answers))
             if answer.kind is AnswerKind.FACT:
                 if answer.fact_id in {a.fact_id for a in answers}:
