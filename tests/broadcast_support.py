@@ -132,7 +132,10 @@ def freeze_between_transactions(worker: subprocess.Popen[str],
 
 
 def _sqlite_writable(path: Path) -> bool:
-    probe = sqlite3.connect(path, timeout=0.2, isolation_level=None)
+    # Not waiting for the lock: the worker is stopped while the probe runs, and stopped
+    # time adds up over the tries; past a request's read timeout, the worker would retry
+    # a send that arrived, before the freeze the test means (once in CI: a chat thrice).
+    probe = sqlite3.connect(path, timeout=0, isolation_level=None)
     try:
         probe.execute("BEGIN IMMEDIATE")
         probe.execute("ROLLBACK")
