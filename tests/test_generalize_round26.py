@@ -73,3 +73,31 @@ def test_a_part_unsure_alone_and_with_the_subject_of_one_fact_is_that_fact(
     (turn,) = play(Conversation(real), message, start=NOW)
     assert turn.kind is TurnKind.COMPOUND
     assert facts(turn) == parts
+
+
+@pytest.mark.parametrize("asked", ["কোনো বড় কোম্পানি কি এটা চালায়?",
+                                   "boro kono company eta chalay?"])
+def test_after_what_a_subject_is_it_is_the_subject(real: Responder, asked: str) -> None:
+    """After Llama's own fact, "it" is Llama: a question about it is answered as it would be
+    with Llama named (the adopters), not kept on the fact of what Llama is."""
+    first, turn = play(Conversation(real), "লামা কী?", asked, start=NOW)
+    assert facts(first) == ["what_is_llama"]
+    assert facts(turn) == ["corporate_adopters"]
+
+
+@pytest.mark.parametrize("question", ["ডিপসিক কোন দেশের প্রতিষ্ঠান?", "deepseek kon desher company?"])
+def test_where_a_subject_is_from_is_told_by_its_fact(real: Responder, question: str) -> None:
+    """DeepSeek's fact places it (a Chinese lab); the words "which country's company" are
+    closest to a decline about another company's country (ChatGPT's)."""
+    assert real.ask(question, NOW).fact_id == "deepseek_r1"
+
+
+@pytest.mark.parametrize("question", ["মেটা কোন দেশের কোম্পানি?", "which country is Meta from?"])
+def test_where_meta_is_from_is_not_in_the_article(real: Responder, question: str) -> None:
+    """Meta is every fact's subject, and none says where it is from: still declined."""
+    assert real.ask(question, NOW).kind is not AnswerKind.FACT
+
+
+def test_where_they_are_from_after_deepseek(real: Responder) -> None:
+    _, turn = play(Conversation(real), "ডিপসিক কী?", "ওরা কোন দেশের প্রতিষ্ঠান?", start=NOW)
+    assert facts(turn) == ["deepseek_r1"]

@@ -718,6 +718,9 @@ class Responder:
             if not asked <= self._gives[defined] or self._unversioned(result.key, defined):
                 return self._not_in_article(question, score, (defined,), defined)
             return self._fact_answer(question, facts[defined], score, now)
+        if (home := self._home_of(named, asked, result)) is not None:
+            return self._fact_answer(question, facts[home], max(score, self.policy.answer_at),
+                                     now)
         decline = next((s for s in ranked if s.intent_id in self.knowledge.declines), None)
         if decline is not None and self._decline_wins(decline, best, result.key):
             # Recognised as outside the article ("ChatGPT downloads", "the verdict's date").
@@ -766,6 +769,23 @@ class Responder:
             return Answer(question, AnswerKind.SUGGEST, None, score, SUGGEST_TEXT, None,
                           self._choices(candidates), best.intent_id if best else None)
         return self._fallback(question, score)
+
+    def _home_of(self, named: frozenset[str], asked: frozenset[Asked],
+                 result: MatchResult) -> str | None:
+        """The fact of the one subject of its own a question names (not Llama or Meta, which
+        every fact is about) when the question asks only where it is from and that fact
+        places it ("ডিপসিক কোন দেশের প্রতিষ্ঠান?": the Chinese lab), whatever other
+        company's country a decline's words ask."""
+        if asked != {Asked.WHERE} or result.unknown:
+            return None
+        entities, facts = self.knowledge.entities, self.knowledge.facts
+        own = [entities[e] for e in named
+               if e in entities and not all(e in f.about for f in facts.values())]
+        if len(own) != 1 or own[0].kind == "place" or own[0].fact not in facts:
+            return None
+        fact = facts[own[0].fact or ""]
+        places = any(getattr(entities.get(e), "kind", "") == "place" for e in fact.about)
+        return fact.id if places and self._agrees(named, fact.id) else None
 
     def _about_the_bot(self, result: MatchResult, ranked: tuple[Scored, ...]) -> str | None:
         """The small talk a question to the bot about itself gets ("এই বট কী কাজ করে?", "are

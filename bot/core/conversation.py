@@ -938,8 +938,14 @@ class Conversation:
                                   (responder.answer_fact(own[0].intent_id, now),),
                                   context, now, clean(rest), resolved=rest)
             ranked = responder.matcher.match(readings[0]).ranked
-            if ranked and ranked[0].intent_id != fact.id and ranked[0].intent_id in (
-                    responder.knowledge.facts) and all(
+            # After what a subject is (Llama's own fact), "it" is that subject, and its own
+            # fact no better an answer than any other about it ("does any big company run
+            # it?": the adopters).
+            of_a_subject = (responder.knowledge.defines(fact.id)
+                            and alone.kind is AnswerKind.FACT
+                            and alone.fact_id == (ranked[0].intent_id if ranked else None))
+            if ranked and not of_a_subject and ranked[0].intent_id != fact.id and (
+                    ranked[0].intent_id in responder.knowledge.facts) and all(
                     _leads_by(responder.matcher.match(text).ranked, ranked[0].intent_id, fact.id)
                     < STAY_MARGIN for text in (readings[0], rest)) and not self._told_next_door(
                     rest, ranked[0].intent_id, fact):
@@ -1293,11 +1299,11 @@ class Conversation:
                     continue  # ", ki lav": a tail of the last question, not one of its own
                 # "লামাকন কী আর কবে হবে?", "What is Llama and who uses it?": a clause without
                 # a subject borrows the last one named.
-                unsure = answer
+                by_itself = answer
                 answer = self.responder.ask(f"{subject} {_without_pointers(clean(clause))}", now,
                                             clause=True)
-                if (answer.kind is AnswerKind.SUGGEST is unsure.kind
-                        and answer.suggestions[:1] == unsure.suggestions[:1]):
+                if (answer.kind is AnswerKind.SUGGEST is by_itself.kind
+                        and answer.suggestions[:1] == by_itself.suggestions[:1]):
                     # Unsure alone and unsure with the subject, of the same first fact: the
                     # two readings agree ("লামা কী, আর ইউরোপে এটা কেন চালু হয়নি?").
                     answer = self.responder.answer_fact(answer.suggestions[0], now)
