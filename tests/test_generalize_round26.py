@@ -101,3 +101,12 @@ def test_where_meta_is_from_is_not_in_the_article(real: Responder, question: str
 def test_where_they_are_from_after_deepseek(real: Responder) -> None:
     _, turn = play(Conversation(real), "ডিপসিক কী?", "ওরা কোন দেশের প্রতিষ্ঠান?", start=NOW)
     assert facts(turn) == ["deepseek_r1"]
+
+
+@pytest.mark.parametrize("asked", ["and how old is he?", "how rich is he?"])
+def test_how_old_asks_a_number(real: Responder, asked: str) -> None:
+    """"how old", "how rich" ask a number, as "how many" does: his fact gives none."""
+    first, turn = play(Conversation(real), "What did Zuckerberg say about Llama?", asked,
+                       start=NOW)
+    assert facts(first) == ["zuckerberg_outlook"]
+    assert facts(turn) == []

@@ -58,7 +58,9 @@ _ASKING = {
                  "কুনসময়", "কুন সময়", "কুনসময়ে", "kon somoy", "kun somoy", "kunsomoy"),
     Asked.AMOUNT: ("কত", "কতো", "কতজন", "কয়জন", "কতবার", "কয়বার", "কয়টা", "কয়টি", "কতগুলো",
                    "how much", "how many", "koto", "koyjon", "kotojon", "koyta", "koita",
-                   "kotogulo"),
+                   "kotogulo",
+                   # "how old", "how big": a number too, as "কত বয়স", "কত বড়" are
+                   "how old", "how big", "how large", "how rich", "how tall", "how far"),
     # A place is asked with a verb of being held or found: "কোথায় পৌঁছেছে" (how far has it
     # got) is not a place. A bare "কোথায়?" is read by the conversation.
     Asked.WHERE: ("কোথায় হবে", "কোথায় হচ্ছে", "কোথায় হয়েছে", "কোথায় হয়েছিল", "কোথায় অনুষ্ঠিত",
