@@ -110,3 +110,12 @@ def test_how_old_asks_a_number(real: Responder, asked: str) -> None:
                        start=NOW)
     assert facts(first) == ["zuckerberg_outlook"]
     assert facts(turn) == []
+
+
+@pytest.mark.parametrize("asked", ["কবে এসেছে?", "কবে এলো?", "কবে আইছে?"])
+def test_when_did_it_come_after_what_it_is(real: Responder, asked: str) -> None:
+    """"এসেছে" (came) is an everyday verb, grammar as "আসে" and "এসে" are: no word the
+    launch's fact must hold before "when?" moves from what Llama is to when it came."""
+    first, turn = play(Conversation(real), "লামা কী?", asked, start=NOW)
+    assert facts(first) == ["what_is_llama"]
+    assert facts(turn) == ["launch_2023"]
