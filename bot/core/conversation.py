@@ -422,9 +422,9 @@ class Conversation:
 
     def _offered_next_door(self, answer: Answer, words: str, context: Context) -> str | None:
         """The "did you mean" a message gets alone, when its first choice is a fact the last
-        answer relates to ("what's the bigger lesson from all this?" after Europe's
-        troubles: the ethics fact): in the conversation, that one is meant. Not for a
-        subject the last answer is not about, nor for what that fact cannot tell."""
+        answer relates to ("শিক্ষাটা তাহলে কী?" after Europe's troubles: the ethics fact):
+        in the conversation, that one is meant. Not for a subject the last answer is not
+        about, nor for what that fact cannot tell."""
         responder = self.responder
         fact = responder.knowledge.facts.get(context.fact or "")
         if answer.kind is not AnswerKind.SUGGEST or fact is None or not answer.suggestions:

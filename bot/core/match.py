@@ -149,6 +149,13 @@ class _QueryWord:
     bengali: bool = False
 
 
+def _verb_like(surface: str) -> bool:
+    """Whether a question's word looks like a verb, by its ending."""
+    return surface.endswith(VERB_ENDINGS) or (
+        _BENGALI_LETTER.match(surface) is not None
+        and len(surface) > len(_CAUSATIVE_ENDING) + 1 and surface.endswith(_CAUSATIVE_ENDING))
+
+
 class Matcher:
     """An index over example questions; build once per knowledge base, then `match` often."""
 
@@ -370,21 +377,12 @@ class Matcher:
                     key.stems[i],
                     phonetic_word(stem_word(surface)),
                     surface in self._function_words,
-                    self._verb_at(key, i),
+                    _verb_like(surface),
                     _BENGALI_LETTER.match(surface) is not None,
                 )
             )
             i += 1
         return words
-
-    def _verb_at(self, key: Key, i: int) -> bool:
-        """Whether the question's word `i` looks like a verb, by its ending."""
-        surface = key.surface[i]
-        if surface.endswith(VERB_ENDINGS):
-            return True
-        return (_BENGALI_LETTER.match(surface) is not None
-                and len(surface) > len(_CAUSATIVE_ENDING) + 1
-                and surface.endswith(_CAUSATIVE_ENDING))
 
     def _joined(self, key: Key, i: int) -> _QueryWord | None:
         """Words i and i+1 as one known word, if they spell one ("llama con" is "llamacon")."""
