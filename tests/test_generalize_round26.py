@@ -119,3 +119,20 @@ def test_when_did_it_come_after_what_it_is(real: Responder, asked: str) -> None:
     first, turn = play(Conversation(real), "লামা কী?", asked, start=NOW)
     assert facts(first) == ["what_is_llama"]
     assert facts(turn) == ["launch_2023"]
+
+
+def test_a_subject_named_in_an_opening_not_understood_is_the_talk_s(real: Responder) -> None:
+    """"লামা জিনিসটা কি খেতে মজা?" is not understood, but it names Llama: "কারা বানিয়েছে?"
+    next asks who made Llama, and "আরও বলো" tells what Llama is."""
+    first, who = play(Conversation(real), "লামা জিনিসটা কি খেতে মজা?", "কারা বানিয়েছে?",
+                      start=NOW)
+    assert facts(first) == []
+    assert facts(who) == ["what_is_llama"]
+    _, more = play(Conversation(real), "লামা জিনিসটা কি খেতে মজা?", "আরও বলো", start=NOW)
+    assert facts(more) == ["what_is_llama"]
+
+
+def test_an_opening_naming_no_subject_of_ours_sets_no_subject(real: Responder) -> None:
+    """Gemini has no fact here: "কবে?" after a question about it stays unsure."""
+    _, when = play(Conversation(real), "গুগল জেমিনি কতবার ডাউনলোড হয়েছে?", "কবে?", start=NOW)
+    assert facts(when) == []

@@ -1568,10 +1568,24 @@ class Conversation:
                                               closest)[-3:],
                               choices=(), offered="", idle=context.idle + 1, at=now,
                               question=context.question or question)
+        elif (context.fact is None and not choices
+              and (subject := self._subject_fact(answers[0].question)) is not None):
+            # "এই লামা কি কোনো জন্তু?" to begin with, not understood: still, Llama is what
+            # is talked about now, and "কারা বানিয়েছে?" next asks of it.
+            updated = replace(context, facts=(subject,), choices=(), offered="",
+                              idle=context.idle + 1, at=now, question=context.question or question)
         else:
             updated = replace(context, choices=choices, offered=offered, idle=context.idle + 1,
                               at=now, question=context.question or question)
         return Turn(kind, answers, updated, resolved=resolved)
+
+    def _subject_fact(self, question: str) -> str | None:
+        """The fact of the one subject with a fact of its own that `question` names."""
+        knowledge = self.responder.knowledge
+        named = self.responder.subjects.named(self.responder.matcher.key(clean(question)))
+        own = {f for e in named if e in knowledge.entities
+               and (f := knowledge.entities[e].fact) in knowledge.facts}
+        return own.pop() if len(own) == 1 else None
 
 
 # A question asks for a view in these; they say how it asks, not about what.
