@@ -212,6 +212,9 @@ class Responder:
         synonyms = Synonyms(knowledge.synonyms)
         # Which subjects a question names; several articles share one index (same entities).
         named = {e for f in knowledge.facts.values() for e in f.about}
+        # The subjects every fact is about (Llama, Meta): none of them is a subject of its own.
+        self._general = frozenset(e for e in named
+                                  if all(e in f.about for f in knowledge.facts.values()))
         self.subjects = subjects or Subjects(
             ((e.id, alias) for e in knowledge.entities.values() for alias in e.aliases),
             synonyms.rewrite,
@@ -779,8 +782,7 @@ class Responder:
         if asked != {Asked.WHERE} or result.unknown:
             return None
         entities, facts = self.knowledge.entities, self.knowledge.facts
-        own = [entities[e] for e in named
-               if e in entities and not all(e in f.about for f in facts.values())]
+        own = [entities[e] for e in named - self._general if e in entities]
         if len(own) != 1 or own[0].kind == "place" or own[0].fact not in facts:
             return None
         fact = facts[own[0].fact or ""]

@@ -1168,7 +1168,8 @@ class Conversation:
         facts = responder.knowledge.facts
         gives = responder.gives(fact.id)
         related = [f for f in fact.related if f in facts]
-        since = [f for f in related if not _SINCE.isdisjoint(key.surface) and Asked.AMOUNT in gives
+        counted = Asked.AMOUNT in gives and not _SINCE.isdisjoint(key.surface)
+        since = [f for f in related if counted
                  and Asked.WHEN in (told := responder.gives(f)) and Asked.UPCOMING not in told
                  and set(fact.entities) <= set(facts[f].entities)]
         if since or Asked.UPCOMING not in gives or Asked.PERSON in gives:
@@ -1199,12 +1200,8 @@ class Conversation:
     def _read_as(self, resolved: str, alone: Answer, context: Context, now: datetime,
                  new_subject: bool = False, asked: frozenset[Asked] = frozenset(),
                  exact: bool = False, own: str = "") -> Turn | None:
-        answer = self.responder.ask(resolved, now)
-        if (answer.kind is AnswerKind.SUGGEST and alone.kind is AnswerKind.SUGGEST
-                and answer.suggestions[:1] == alone.suggestions[:1]):
-            # Unsure alone and unsure with the context, of the same first fact: two readings
-            # agree ("আর এটা প্রথম বাজারে এসেছিল কোন সালে?").
-            answer = self.responder.answer_fact(answer.suggestions[0], now)
+        # "আর এটা প্রথম বাজারে এসেছিল কোন সালে?"
+        answer = self._agreed(self.responder.ask(resolved, now), alone, now)
         if answer.kind is AnswerKind.FACT and answer.fact_id is not None and (
                 not asked <= self.responder.gives(answer.fact_id)
                 or answer.fact_id == context.fact and exact):
@@ -1242,6 +1239,14 @@ class Conversation:
             return self._turn(TurnKind.FOLLOW_UP, (answer,), context, now, clean(resolved),
                               resolved=resolved)
         return None
+
+    def _agreed(self, reading: Answer, alone: Answer, now: datetime) -> Answer:
+        """`reading` (a message read with the context's or an earlier part's subject), sure
+        when it and the message alone are unsure of the same first fact: two readings agree."""
+        if (reading.kind is AnswerKind.SUGGEST is alone.kind
+                and reading.suggestions[:1] == alone.suggestions[:1]):
+            return self.responder.answer_fact(reading.suggestions[0], now)
+        return reading
 
     def _holds_none(self, words: str, fact_id: str) -> bool:
         """Whether `fact_id`'s examples hold none of the content weight of `words`' own words
@@ -1299,14 +1304,10 @@ class Conversation:
                     continue  # ", ki lav": a tail of the last question, not one of its own
                 # "লামাকন কী আর কবে হবে?", "What is Llama and who uses it?": a clause without
                 # a subject borrows the last one named.
-                by_itself = answer
-                answer = self.responder.ask(f"{subject} {_without_pointers(clean(clause))}", now,
-                                            clause=True)
-                if (answer.kind is AnswerKind.SUGGEST is by_itself.kind
-                        and answer.suggestions[:1] == by_itself.suggestions[:1]):
-                    # Unsure alone and unsure with the subject, of the same first fact: the
-                    # two readings agree ("লামা কী, আর ইউরোপে এটা কেন চালু হয়নি?").
-                    answer = self.responder.answer_fact(answer.suggestions[0], now)
+                # "লামা কী, আর ইউরোপে এটা কেন চালু হয়নি?"
+                answer = self._agreed(self.responder.ask(
+                    f"{subject} {_without_pointers(clean(clause))}", now, clause=True),
+                    answer, now)
                 borrowed.add(len(answers))
             if answer.kind is AnswerKind.FACT:
                 if answer.fact_id in {a.fact_id for a in answers}:
