@@ -55,7 +55,9 @@ _ASKING = {
                  "koto sal", "koto sale", "কুন বছর", "কুন সালে", "কুনদিন", "কুন দিন", "whens",
                  "kon bochor", "kon bochore", "kon bosor", "kon bosore", "কোন বছরে", "kon din",
                  "কোন দিন", "কোন মাসে", "kon mashe", "which month", "which day", "কোন সময়",
-                 "কুনসময়", "কুন সময়", "কুনসময়ে", "kon somoy", "kun somoy", "kunsomoy"),
+                 "কুনসময়", "কুন সময়", "কুনসময়ে", "kon somoy", "kun somoy", "kunsomoy",
+                 # "release date?", "লঞ্চের তারিখ?": a date is a time, however it is asked
+                 "date", "dates", "tarikh"),
     Asked.AMOUNT: ("কত", "কতো", "কতজন", "কয়জন", "কতবার", "কয়বার", "কয়টা", "কয়টি", "কতগুলো",
                    "how much", "how many", "koto", "koyjon", "kotojon", "koyta", "koita",
                    "kotogulo",
@@ -89,7 +91,7 @@ _ASKING = {
                  "goto bochor", "ager bochor", "gelo bochor", "a year ago", "years ago",
                  "এক বছর আগে", "বছর আগে", "bochor age"),
     Asked.MONTH: ("কোন মাসে", "কোন মাস", "ঠিক কবে", "which month", "what month", "kon mase",
-                  "kon mashe"),
+                  "kon mashe", "kon mash", "kon mas", "kun mashe", "কুন মাসে"),
     Asked.DAY: ("কোন তারিখে", "কোন তারিখ", "কত তারিখে", "কত তারিখ", "কোন দিন", "কোন দিনে",
                 "exact date", "what date", "which date", "which day", "what day", "koto tarikh",
                 "kon tarikh", "kon tarikhe", "koto tarikhe", "kon date", "kon din", "kon dine",
@@ -283,6 +285,7 @@ class Asks:
             Asked.WHO: asking(("কে", "কারা", "কাদের", "কার", "who", "whom", "whose", "ke",
                                  "kara", "kader", "kar", "কাহার", "কাহারা", "কাহাদের")),
             Asked.NAMES: asking(("নাম", "নামগুলো", "names", "nam", "namgulo", "called", "name")),
+            Asked.MONTH: asking(("মাস", "মাসে", "month", "mash", "mashe", "mas")),
         }
         # Phrases by their first word: a question is read word by word, not phrase by phrase
         # (hundreds of phrases, a handful of words).
@@ -360,6 +363,8 @@ class Asks:
         if Asked.MONTH in found and _names_the_year(key.cleaned):
             # "ঠিক কোন বছরে?" is keyed "ঠিক কবে" (exactly when), but asks the year it names.
             found.discard(Asked.MONTH)
+        if Asked.WHEN in found and self.exact(key) and any(w in _DATE_WORDS for w in key.surface):
+            found.add(Asked.DAY)  # "the exact release date": a year does not tell it
         if Asked.WHEN in found and _holds(key.surface, self._future):
             found.add(Asked.UPCOMING)  # "কবে রিলিজ হবে?": not the year Llama first came out
         if Asked.MONEY in found and _earnings_occasion(key.surface) and not _holds(
@@ -453,6 +458,7 @@ def _by_first_word(groups: dict[Asked, tuple[tuple[str, ...], ...]]
 _YEAR_WORDS = ("বছর", "সাল", "year", "bochor", "bochhor", "bosor")
 _YEAR_ROMANIZED = frozenset({"sal", "sale", "saal", "saale", "shal", "shale"})
 _MONTH_WORDS = ("মাস", "month", "mash", "mase")
+_DATE_WORDS = frozenset({"date", "তারিখ", "তারিখটা", "tarikh"})
 
 
 _HOW_MUCH = frozenset({"কত", "কতো", "koto", "kato", "kto"})

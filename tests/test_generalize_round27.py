@@ -1,0 +1,46 @@
+"""Mechanisms learned in the twenty-seventh round. Each test fails without its mechanism."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from conftest import fact_answers as facts
+from conftest import play
+
+from bot.core.answer import AnswerKind, Responder
+from bot.core.conversation import Conversation
+
+NOW = datetime(2025, 4, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("asked", ["What is the exact release date of Llama?",
+                                   "llama er exact release date ki?"])
+def test_an_exact_date_is_not_told_by_a_year(real: Responder, asked: str) -> None:
+    """The article says only that Llama came out in 2023: the exact date it was released
+    is a detail it does not give, and the launch fact is offered, not told as the answer."""
+    answer = real.ask(asked, NOW)
+    assert answer.kind is AnswerKind.NOT_IN_ARTICLE
+    assert answer.suggestions == ("launch_2023",)
+
+
+@pytest.mark.parametrize("asked", ["release date?", "launch er date?"])
+def test_a_date_asks_when(real: Responder, asked: str) -> None:
+    """"release date?" after the launch asks when: the year the article gives."""
+    _, turn = play(Conversation(real), "When was Llama launched?", asked, start=NOW)
+    assert facts(turn) == ["launch_2023"]
+
+
+@pytest.mark.parametrize("asked", ["মাস?", "kon mash e?", "which month?"])
+def test_the_month_of_a_year_is_not_told(real: Responder, asked: str) -> None:
+    """After the year Llama came out, which month it was is what the article does not say;
+    a bare "মাস?" (month?) asks it as "কোন মাসে?" does."""
+    first, month = play(Conversation(real), "লামা কবে লঞ্চ হয়েছিল?", asked, start=NOW)
+    assert facts(first) == ["launch_2023"]
+    assert month.answer.kind is AnswerKind.NOT_IN_ARTICLE
+
+
+def test_the_month_of_a_dated_event_is_told(real: Responder) -> None:
+    """LlamaCon's answer gives its day and month: "kon mash e?" is answered by it."""
+    _, month = play(Conversation(real), "lamacon kobe?", "kon mash e?", start=NOW)
+    assert facts(month) == ["llamacon"]
