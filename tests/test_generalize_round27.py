@@ -44,3 +44,26 @@ def test_the_month_of_a_dated_event_is_told(real: Responder) -> None:
     """LlamaCon's answer gives its day and month: "kon mash e?" is answered by it."""
     _, month = play(Conversation(real), "lamacon kobe?", "kon mash e?", start=NOW)
     assert facts(month) == ["llamacon"]
+
+
+@pytest.mark.parametrize("asked", ["এ বিষয়ে জাকারবার্গ নিজে কিছু বলেছেন?",
+                                   "zuckerberg nije llama niye ki bole?"])
+def test_himself_after_a_person_stresses_who(real: Responder, asked: str) -> None:
+    """"নিজে" after Zuckerberg is "himself": what he said is his outlook. Alone, "নিজে" is
+    how the agentic models act ("by itself"), the fact these questions had got."""
+    assert real.ask(asked, NOW).leading_fact == "zuckerberg_outlook"
+
+
+def test_by_itself_after_llama_stays_agentic(real: Responder) -> None:
+    """Llama is no person or company: "লামা কি নিজে থেকে কাজ করতে পারবে?" asks whether it
+    acts on its own."""
+    assert real.ask("লামা কি নিজে থেকে কাজ করতে পারবে?", NOW).leading_fact == "agentic"
+
+
+def test_a_phrase_rewrite_is_not_met_by_its_sound() -> None:
+    """A phrase rewritten to a name ("AT&T নিজে" to "AT&T") must not make Latin words that
+    sound like the name ("being", like "বিং") that name."""
+    from bot.core.synonyms import Synonyms
+    synonyms = Synonyms([("ব্যবহার", "use")], [("বিং নিজে", "বিং")])
+    assert synonyms.rewrite(["being", "use"]) == ["being", "ব্যবহার"]
+    assert synonyms.rewrite(["বিং", "নিজে", "use"]) == ["বিং", "ব্যবহার"]

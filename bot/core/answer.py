@@ -34,6 +34,22 @@ _ATTACHED_VERSION = re.compile(r"[a-z]+\d{1,2}(?:\.\d)?[a-z]?")
 _WHO_KINDS = frozenset({Asked.WHO, Asked.NAMES, Asked.LISTED, Asked.WHICH})
 _VERSION_NUMBER = re.compile(r"\d{1,2}(?:\.\d)?")
 # Words that make a number after a name a count ("লামা ১ বিলিয়ন"), not a version.
+# "জাকারবার্গ নিজে কী বলেছেন?" (what did Zuckerberg himself say): after someone, "নিজে" stresses
+# who. Alone it is how an agentic model acts ("নিজে থেকে কাজ করবে"), and a person or a
+# company is not that model; after Llama it may still be ("লামা নিজে কাজ করবে?").
+_STRESSING = ("নিজে", "নিজেই", "nije", "nijei", "himself", "herself", "itself")
+_STRESSED_KINDS = ("person", "company")
+_STRESSED_PRONOUNS = ("উনি", "তিনি", "সে", "he", "she", "uni", "tini")
+
+
+def _stressed_names(knowledge: Knowledge) -> list[tuple[str, str]]:
+    """Phrases that read "X নিজে" as X, for each person's and company's name."""
+    names = [alias for e in knowledge.entities.values() if e.kind in _STRESSED_KINDS
+             for alias in e.aliases]
+    return [(f"{name} {word}", name) for name in (*names, *_STRESSED_PRONOUNS)
+            for word in _STRESSING]
+
+
 _QUANTITIES = ("বিলিয়ন", "billion", "কোটি", "koti", "মিলিয়ন", "million", "লাখ", "lakh", "হাজার",
                "thousand", "শতাংশ", "percent", "বার", "bar", "times", "জন", "jon", "ডলার",
                "dollar", "টাকা", "taka", "সাল", "বছর", "year", "মাস", "month", "দিন", "day",
@@ -209,7 +225,7 @@ class Responder:
         the entity index when a responder of the same entities has one."""
         self.knowledge = knowledge
         self.policy = policy or Policy()
-        synonyms = Synonyms(knowledge.synonyms)
+        synonyms = Synonyms(knowledge.synonyms, _stressed_names(knowledge))
         # Which subjects a question names; several articles share one index (same entities).
         named = {e for f in knowledge.facts.values() for e in f.about}
         # The subjects every fact is about (Llama, Meta): none of them is a subject of its own.

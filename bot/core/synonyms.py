@@ -55,7 +55,10 @@ def _tenses(words: tuple[str, ...]) -> list[tuple[str, ...]]:
 class Synonyms:
     """Rewrites the words of a cleaned text to their group's first word."""
 
-    def __init__(self, groups: Iterable[Sequence[str]] = ()) -> None:
+    def __init__(self, groups: Iterable[Sequence[str]] = (),
+                 phrases: Iterable[tuple[str, str]] = ()) -> None:
+        """`phrases`: (phrase, words) pairs that rewrite one phrase to the words as the groups
+        rewrite them; unlike a group's words, a phrase's are not met by their sound."""
         # first folded word -> [(folded phrase words, replacement words)], longest first
         self._phrases: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
         # skeleton -> [(how a group's Bengali word sounds, the group's first words)]
@@ -75,9 +78,17 @@ class Synonyms:
                     if len(skeleton := skeleton_word(form)) >= MIN_SOUND_SKELETON:
                         self._sounds.setdefault(skeleton, []).append(
                             (phonetic_word(form), canonical))
+        self._stem_cache: dict[str, tuple[str, ...] | None] = {}
         for options in self._phrases.values():
             options.sort(key=lambda option: -len(option[0]))
-        self._stem_cache: dict[str, tuple[str, ...] | None] = {}
+        rewritten = [(tuple(_form(w) for w in clean(phrase).split()),
+                      tuple(self.rewrite(clean(words).split()))) for phrase, words in phrases]
+        for words, replacement in rewritten:
+            if words:
+                self._phrases.setdefault(words[0], []).append((words, replacement))
+        for options in self._phrases.values():
+            options.sort(key=lambda option: -len(option[0]))
+        self._stem_cache.clear()
 
     def __bool__(self) -> bool:
         return bool(self._phrases)
