@@ -67,3 +67,25 @@ def test_a_phrase_rewrite_is_not_met_by_its_sound() -> None:
     synonyms = Synonyms([("ব্যবহার", "use")], [("বিং নিজে", "বিং")])
     assert synonyms.rewrite(["being", "use"]) == ["being", "ব্যবহার"]
     assert synonyms.rewrite(["বিং", "নিজে", "use"]) == ["বিং", "ব্যবহার"]
+
+
+@pytest.mark.parametrize("asked", [
+    "Those companies you listed - is it just one narrow use case for them?",
+    "does that mean it's good for lots of different tasks, or just one niche?"])
+def test_a_word_no_example_uses_does_not_hold_back_a_move_to_the_next_fact(
+        real: Responder, asked: str) -> None:
+    """After the adopters, whether Llama serves many tasks is its versatility, the fact next
+    to theirs: "narrow", "lots" are how it is asked, not a thing the article lacks."""
+    first, turn = play(Conversation(real), "Which companies use Llama?", asked, start=NOW)
+    assert facts(first) == ["corporate_adopters"]
+    assert facts(turn) == ["versatility"]
+
+
+@pytest.mark.parametrize("asked", ["ভিডিও বুঝবো?", "what about video?"])
+def test_a_word_no_fact_knows_about_the_last_answer_is_not_in_the_article(
+        real: Responder, asked: str) -> None:
+    """Read with the context the message stays on the models that see images; video, a
+    thing no fact knows, is what the article does not say."""
+    _, turn = play(Conversation(real), "will llama understand images?", asked, start=NOW)
+    assert turn.answer.kind is AnswerKind.NOT_IN_ARTICLE
+    assert turn.answer.suggestions == ("multimodal",)

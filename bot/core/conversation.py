@@ -1230,7 +1230,8 @@ class Conversation:
             # it is their fact, which names Spotify but not what it does with Llama.
             answer = self.responder.not_in_article(resolved, (answer.fact_id,))
         if (answer.kind is AnswerKind.FACT and answer.fact_id is not None
-                and alone.kind is not AnswerKind.FACT and self._unknown_words(alone.question)):
+                and alone.kind is not AnswerKind.FACT and not self._moved_on(answer, alone, context)
+                and self._unknown_words(alone.question)):
             # "will it handle video too?": the context names the fact, but this asks about
             # something no fact knows (video), so the article does not say.
             answer = self.responder.not_in_article(resolved, (answer.fact_id,))
@@ -1239,6 +1240,15 @@ class Conversation:
             return self._turn(TurnKind.FOLLOW_UP, (answer,), context, now, clean(resolved),
                               resolved=resolved)
         return None
+
+    def _moved_on(self, reading: Answer, alone: Answer, context: Context) -> bool:
+        """Whether a follow-up read with the context moves on from the last answer to a fact
+        next to it, or to the one the message alone leans to: its known words moved it, and a
+        word no example uses ("lots", "evidence") is how it is said, not what it asks."""
+        fact = self.responder.knowledge.facts.get(context.fact or "")
+        return reading.fact_id != context.fact and (
+            (fact is not None and reading.fact_id in fact.related)
+            or alone.suggestions[:1] == (reading.fact_id,))
 
     def _agreed(self, reading: Answer, alone: Answer, now: datetime) -> Answer:
         """`reading` (a message read with the context's or an earlier part's subject), sure
