@@ -89,3 +89,13 @@ def test_a_word_no_fact_knows_about_the_last_answer_is_not_in_the_article(
     _, turn = play(Conversation(real), "will llama understand images?", asked, start=NOW)
     assert turn.answer.kind is AnswerKind.NOT_IN_ARTICLE
     assert turn.answer.suggestions == ("multimodal",)
+
+
+def test_besides_opens_a_question_of_its_own(real: Responder) -> None:
+    """"এছাড়া" (besides) is grammar, and joins two questions as "আর" does: alone it had
+    made the question about Llama's future a fallback."""
+    assert real.ask("এছাড়া সামগ্রিকভাবে লামার ভবিষ্যৎ কেমন দেখা যাচ্ছে?", NOW
+                    ).leading_fact == "future_outlook"
+    (turn,) = play(Conversation(real), "লামার ডাউনলোড থেকে ওপেন সোর্সের প্রতি আগ্রহ সম্পর্কে কী "
+                   "বোঝা যায়? এছাড়া লামার ভবিষ্যৎ কেমন?", start=NOW)
+    assert facts(turn) == ["open_source_interest", "future_outlook"]

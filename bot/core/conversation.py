@@ -312,7 +312,7 @@ OBJECT_WORDS = 3
 _AND_BEFORE = re.compile(r"\s(?:and|আর|এবং|ও|ar|ebong)\s*$", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(
     r"[?।;\n!]+|,|:(?=\s)|\.(?=\s|$)|\s[+&]\s|\s[-–]\s|—"
-    r"|\s(?:আর|এবং|ও|আর তাছাড়া|তাছাড়া|and|also|plus|ar|ebong|abong)\s"
+    r"|\s(?:আর|এবং|ও|আর তাছাড়া|তাছাড়া|তাছাড়াও|এছাড়া|এছাড়াও|and|also|plus|ar|ebong|abong)\s"
     # "সাথে" (also), but not after a possessive: "লামার সাথে" is "with Llama"
     r"|(?<!র\s)(?<=\s)(?:সাথে|সঙ্গে)\s"
     # "kobe r meta...": a romanized "r" (and) after a question word, not "llama r" (Llama's)

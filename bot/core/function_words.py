@@ -84,6 +84,7 @@ _BENGALI = """
 সহজ সহজভাবে সহজে সংক্ষেপে ভাষায় সোজা সোজাসুজি ধারণা এবার এইবার
 দিকটা দিকটি দিকটার দিকটাও
 নাগাদ একদম একেবারে একেবারেই ekdom ekebare
+এছাড়া এছাড়াও তাছাড়া তাছাড়াও echara echarao tachara tacharao
 এসব ওসব সেসব এইসব ওইসব ঐসব নিজেদের এমন এরকম ওরকম এইরকম ওইরকম পুরো পুরা ব্যাপারটা ব্যাপারটি বিষয়টা বিষয়টি
 অনুগ্রহ অনুগ্রহপূর্বক বুঝিয়ে বুঝাইয়া বলবেন জানাবেন বলবে জানাবে
 উনার উনাকে ওনাকে তাঁকে কুন কুনো লইয়া অইছে অইব অইবো অইলো কইছইন কইছন হেইন হেরা ইতা ইগুলা ইটা ওইগুলা ওইগুলো এইগুলা এইগুলো
@@ -148,6 +149,7 @@ this that these those there here
 can could will would shall should may might must have has had having get got gets getting
 tell say said says explain know please pls plz thanks
 some any all each every more most much many very really actually exactly basically just also
+moreover additionally furthermore
 too again still ever even only quite rather please kindly nonetheless nevertheless however though
 report article piece news story according overall honestly simply want wanted simple terms
 brief briefly mainly mostly such put able
