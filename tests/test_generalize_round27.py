@@ -99,3 +99,30 @@ def test_besides_opens_a_question_of_its_own(real: Responder) -> None:
     (turn,) = play(Conversation(real), "লামার ডাউনলোড থেকে ওপেন সোর্সের প্রতি আগ্রহ সম্পর্কে কী "
                    "বোঝা যায়? এছাড়া লামার ভবিষ্যৎ কেমন?", start=NOW)
     assert facts(turn) == ["open_source_interest", "future_outlook"]
+
+
+def test_the_question_after_a_story_s_comma_is_read_alone(real: Responder) -> None:
+    """"ভাই আমার চ্যানেলের জন্য স্ক্রিপ্ট লিখতেছি, ...": the words before the comma tell why
+    the question is asked; read with them the bot was unsure, read alone the clause is Meta
+    AI's apps."""
+    (turn,) = play(Conversation(real), "ভাই আমার tech channel এর জন্য script লিখতেছি, Meta AI "
+                   "আসলে কোন কোন platform এ আছে?", start=NOW)
+    assert facts(turn) == ["meta_ai_assistant"]
+
+
+@pytest.mark.parametrize(("sentence", "clause"), [
+    ("ভাই আমি script লিখতেছি, Meta AI কোন কোন app এ আছে?", "Meta AI কোন কোন app এ আছে?"),
+    ("Will the multimodal Llama be able to generate images, or only understand them?", None),
+    ("Besides DeepSeek R1, which other new models have outperformed Llama?", None),
+    ("আঁর মোবাইলের চার্জ তাড়াতাড়ি শেষ অই যায়, কিয়া করুম?", None),
+    ("আমার নাতি বলছিল মেটার একটা AI আছে, ওটা কি জিনিস গো?", None),
+])
+def test_only_a_story_s_comma_cuts_a_question(sentence: str, clause: str | None) -> None:
+    """A clause is cut off only when nothing before the comma asks (an English question's
+    opening word asks), the question after it has words of its own and does not point back."""
+    from bot.core.focus import question_parts
+    parts = question_parts(sentence)
+    if clause is None:
+        assert all(p.startswith(sentence.split(",")[0]) for p in parts)
+    else:
+        assert clause in parts

@@ -68,6 +68,12 @@ MAX_LEAD_INS = 3
 # A question opening on a pointer has it within its first this many words.
 POINTER_WORDS = 3
 _MARKS = "?!,.;:।'\"‘’“”"
+# A question after a story's comma has at least this many words ("..., কিয়া করুম?" asks
+# what the story's teller should do).
+QUESTION_CLAUSE_WORDS = 3
+# An English sentence opening on these asks already ("Will it generate images, or...").
+_ENGLISH_OPENERS = frozenset("is are was were do does did can could will would should has have "
+                             "besides".split())
 
 
 # "এত সমালোচনার পরও ...", "সমালোচনা সত্ত্বেও ...", "despite the criticism, ...": what the
@@ -84,6 +90,19 @@ def _opens_pointing(sentence: str) -> bool:
     further on points within it ("What is Llama and who makes it?")."""
     return any(w.strip(_MARKS).lower() in _OPENING_POINTERS
                for w in sentence.split()[:POINTER_WORDS])
+
+
+def _after_a_story(sentence: str) -> str | None:
+    """The clause after a question's last comma when nothing before it asks: "ভাই আমার
+    চ্যানেলের জন্য স্ক্রিপ্ট লিখতেছি, মেটা এআই কোন কোন অ্যাপে আছে?" asks only its last
+    clause. A clause pointing back ("..., ওটা কী?") asks of the story: not alone."""
+    head, comma, tail = sentence.rpartition(",")
+    words = head.split()
+    if (not comma or not words or len(tail.split()) < QUESTION_CLAUSE_WORDS
+            or _ASKING.search(head) or words[0].lower() in _ENGLISH_OPENERS
+            or _opens_pointing(tail)):
+        return None
+    return tail.strip()
 
 
 def without_concession(text: str) -> str | None:
@@ -145,6 +164,8 @@ def question_parts(message: str) -> list[str]:
             # "...ছবি আর আওয়াজ বোঝে। মেটা কি লামায় এরকম কিছু আনছে?": "এরকম" is the story's.
             parts.append(f"{said[i - 1]} {said[i]}")
         parts.append(said[i])
+        if (clause := _after_a_story(said[i])) is not None:
+            parts.append(clause)
     # Then sentences that ask without a question mark.
     parts += [said[i] for i in reversed(range(len(said)))
               if i not in asking and _ASKING.search(said[i])]
