@@ -126,3 +126,26 @@ def test_only_a_story_s_comma_cuts_a_question(sentence: str, clause: str | None)
         assert all(p.startswith(sentence.split(",")[0]) for p in parts)
     else:
         assert clause in parts
+
+
+@pytest.mark.parametrize("asked", ["ডোরড্যাশ কিসের কোম্পানি?", "What is DoorDash?", "spotify ki?"])
+def test_what_a_company_named_in_passing_is_the_article_does_not_say(
+        real: Responder, asked: str) -> None:
+    """The article names DoorDash and Spotify among Llama's users and says nothing of what
+    they are: the honest note, offering the users' fact first."""
+    answer = real.ask(asked, NOW)
+    assert answer.kind is AnswerKind.NOT_IN_ARTICLE
+    assert answer.suggestions[0] == "corporate_adopters"
+
+
+@pytest.mark.parametrize("asked", ["ডোরড্যাশ কি লামা ব্যবহার করে?", "ডিপসিক কী?"])
+def test_a_company_with_a_fact_or_asked_with_llama_is_answered(
+        real: Responder, asked: str) -> None:
+    """Whether DoorDash uses Llama is the users' fact; DeepSeek has a fact of its own."""
+    assert real.ask(asked, NOW).kind is AnswerKind.FACT
+
+
+def test_and_the_company_after_its_fact_asks_the_last_question(real: Responder) -> None:
+    """"and DoorDash?" asks no "what": it asks the last question of DoorDash."""
+    _, turn = play(Conversation(real), "Who uses Llama?", "and DoorDash?", start=NOW)
+    assert facts(turn) == ["corporate_adopters"]

@@ -491,6 +491,30 @@ class Responder:
             return None  # "লামা দিয়া কী কী করা যায়?": grammar words, as another fact's example
         return fact.id
 
+    def _undefined(self, result: MatchResult, spans: list[tuple[str, int, int]]
+                   ) -> tuple[str, ...]:
+        """The facts that only mention what a question asks to be told of ("What is DoorDash?",
+        "ডোরড্যাশ কিসের কোম্পানি?"): subjects with no fact of their own, which no fact is
+        about. Empty when the question asks more than what they are."""
+        if not spans:
+            return ()
+        named = {i for _, start, end in spans for i in range(start, end)}
+        words = result.key.surface
+        if any(i not in named and words[i] not in _DEFINING and words[i] not in _KINDS_OF_THING
+               for i in self.matcher.content_positions(result.key)):
+            return ()
+        if _WHAT.isdisjoint(words):
+            return ()  # "আর ডোরড্যাশ?" asks the last question of DoorDash, not what it is
+        subjects = {e for e, _, _ in spans}
+        entities, facts = self.knowledge.entities, self.knowledge.facts.values()
+        if any(entities[e].kind != "company" or entities[e].fact
+               or any(e in f.entities for f in facts) for e in subjects):
+            return ()
+        mentioning = {f.id for f in facts if subjects & set(f.mentions)}
+        # The closest first: the users' own fact, not the launch's that names one in passing.
+        ranked = [s.intent_id for s in result.ranked if s.intent_id in mentioning]
+        return tuple(dict.fromkeys([*ranked, *sorted(mentioning)]))
+
     def _decline_wins(self, decline: Scored, best: Scored | None, key: Key) -> bool:
         if best is None or decline is best:
             return True
@@ -732,6 +756,11 @@ class Responder:
             return self._fallback(question, score)
         # A subject's name and nothing else ("meta ai ta ki bolo to?") asks what it is, however
         # close a decline's words come.
+        if mentioned := self._undefined(result, spans):
+            # "ডোরড্যাশ কিসের কোম্পানি?": the article names DoorDash among Llama's users and
+            # says nothing of what it is.
+            return self._not_in_article(question, max(score, self.policy.answer_at),
+                                        mentioned, mentioned[0])
         if (defined := self._definition(result, spans)) is not None:
             score = max(score, self.policy.answer_at)
             if not asked <= self._gives[defined] or self._unversioned(result.key, defined):
@@ -1097,6 +1126,11 @@ _THING_KINDS = frozenset(make_key(w).surface[0] for w in (
     "প্রোগ্রাম", "program", "চ্যাটবট", "chatbot", "টুল", "tool", "ওয়েবসাইট", "website",
     "সার্ভিস", "service", "প্রোডাক্ট", "product", "মডেল", "model", "ভাষা", "language", "llm",
     "এলএলএম"))
+# What a company or a product mentioned in passing may be asked to be: "ডোরড্যাশ কিসের কোম্পানি?"
+_KINDS_OF_THING = _THING_KINDS | frozenset(make_key(w).surface[0] for w in (
+    "কোম্পানি", "company", "প্রতিষ্ঠান", "firm", "business", "ব্যবসা", "জিনিস", "thing"))
+_WHAT = frozenset(make_key(w).surface[0] for w in (
+    "কী", "কি", "কিসের", "কীসের", "what", "what's", "whats", "ki", "kiser", "kisher", "কিতা"))
 # A question ending in these asks what something is about: "...ঠিক কী নিয়ে?", "exactly about?"
 _ABOUT_END = frozenset(make_key(w).surface[0] for w in ("about", "niye", "নিয়ে", "নিয়া", "niya"))
 # Words relating one subject to another: "Meta ... about DeepSeek", "ডিপসিক নিয়ে মেটা".
