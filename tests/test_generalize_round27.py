@@ -149,3 +149,13 @@ def test_and_the_company_after_its_fact_asks_the_last_question(real: Responder) 
     """"and DoorDash?" asks no "what": it asks the last question of DoorDash."""
     _, turn = play(Conversation(real), "Who uses Llama?", "and DoorDash?", start=NOW)
     assert facts(turn) == ["corporate_adopters"]
+
+
+@pytest.mark.parametrize("asked", ["এটিএন্ডটি কোন বিভাগে লামা ব্যবহার করে?",
+                                   "Which service does Spotify run Llama in?"])
+def test_where_in_a_listed_company_llama_runs_is_not_told(real: Responder, asked: str) -> None:
+    """Which department or service of AT&T or Spotify uses Llama asks what it is used for
+    there, which the users' fact, listing them, does not tell."""
+    answer = real.ask(asked, NOW)
+    assert answer.kind is AnswerKind.NOT_IN_ARTICLE
+    assert answer.suggestions[:1] == ("corporate_adopters",)

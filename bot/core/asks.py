@@ -274,7 +274,12 @@ class Asks:
                                   "use cases", "use it for", "uses it for", "using it for",
                                   "does with", "do with", "diye ki kore", "diye ki kaj",
                                   "ki kaje", "ki kaj e", "ki kaj kore", "kon kaj e",
-                                  "kon kaje", "what for"))
+                                  "kon kaje", "what for",
+                                  # what in it they use it for: "কোন সার্ভিসে লাগিয়েছে?"
+                                  "কোন সার্ভিসে", "কোন বিভাগে", "কোন খাতে", "কোন প্রোডাক্টে",
+                                  "which service", "which services", "which department",
+                                  "which product", "which products", "kon service e",
+                                  "kon bibhage"))
         self._relation = asking(("to do with",))
         self._particular = asking(("কীভাবে", "কিভাবে", "কেমনে", "কোন", "কোনটা", "কোনগুলো",
                                      "how to", "how do", "how can", "which", "kivabe", "kibhabe",
