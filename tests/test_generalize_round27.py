@@ -159,3 +159,19 @@ def test_where_in_a_listed_company_llama_runs_is_not_told(real: Responder, asked
     answer = real.ask(asked, NOW)
     assert answer.kind is AnswerKind.NOT_IN_ARTICLE
     assert answer.suggestions[:1] == ("corporate_adopters",)
+
+
+@pytest.mark.parametrize("asked", ["oi 80 billion er moddhe shudhu Llama er jonno koto?",
+                                   "ei takar kotota llama r pichone jabe?",
+                                   "তার মধ্যে লামার ভাগে কত?"])
+def test_how_much_of_a_whole_is_a_share_the_article_does_not_break_down(
+        real: Responder, asked: str) -> None:
+    """How much of the $80 billion goes to Llama, however the words fall between "of it"
+    and "how much": the article gives the whole only."""
+    _, turn = play(Conversation(real), "meta AI te koto taka dhalche?", asked, start=NOW)
+    assert turn.answer.kind is AnswerKind.NOT_IN_ARTICLE
+    assert turn.answer.suggestions == ("ai_investment",)
+
+
+def test_how_many_in_all_is_still_the_count(real: Responder) -> None:
+    assert real.ask("লামা মোট কতবার ডাউনলোড হয়েছে?", NOW).leading_fact == "downloads_milestone"

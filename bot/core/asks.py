@@ -171,7 +171,8 @@ _ASKING = {
                     "benchmark", "benchmarks", "বেঞ্চমার্ক", "বেঞ্চমার্কে", "benchmark e"),
     Asked.SHARE: ("এর মধ্যে কত", "মধ্যে কত", "মধ্যে কতটা", "মধ্যে কতগুলো", "কত অংশ", "কতটুকু অংশ",
                   "how much of", "what share", "what portion", "breakdown", "broken down",
-                  "split between", "er moddhe koto", "moddhe koto", "koto ongsho"),
+                  "split between", "er moddhe koto", "moddhe koto", "koto ongsho",
+                  "টাকার কতটা", "এর কতটা", "ভাগে কত", "takar kotota", "er kotota", "bhage koto"),
     Asked.SPEC: ("প্যারামিটার", "parameter", "parameters", "parameter count", "জিপিইউ", "gpu",
                  "gpus", "ram", "র‍্যাম", "vram", "context window", "context length",
                  "token limit", "হার্ডওয়্যার", "hardware", "অফলাইনে", "offline",
@@ -368,6 +369,8 @@ class Asks:
         if Asked.MONTH in found and _names_the_year(key.cleaned):
             # "ঠিক কোন বছরে?" is keyed "ঠিক কবে" (exactly when), but asks the year it names.
             found.discard(Asked.MONTH)
+        if Asked.AMOUNT in found and not _AMONG.isdisjoint(key.surface):
+            found.add(Asked.SHARE)  # "oi 80 billion er moddhe shudhu Llama er jonno koto?"
         if Asked.WHEN in found and self.exact(key) and any(w in _DATE_WORDS for w in key.surface):
             found.add(Asked.DAY)  # "the exact release date": a year does not tell it
         if Asked.WHEN in found and _holds(key.surface, self._future):
@@ -464,6 +467,7 @@ _YEAR_WORDS = ("বছর", "সাল", "year", "bochor", "bochhor", "bosor")
 _YEAR_ROMANIZED = frozenset({"sal", "sale", "saal", "saale", "shal", "shale"})
 _MONTH_WORDS = ("মাস", "month", "mash", "mase")
 _DATE_WORDS = frozenset({"date", "তারিখ", "তারিখটা", "tarikh"})
+_AMONG = frozenset(make_key(w).surface[0] for w in ("মধ্যে", "moddhe", "modhye", "মইধ্যে"))
 
 
 _HOW_MUCH = frozenset({"কত", "কতো", "koto", "kato", "kto"})
