@@ -175,3 +175,37 @@ def test_how_much_of_a_whole_is_a_share_the_article_does_not_break_down(
 
 def test_how_many_in_all_is_still_the_count(real: Responder) -> None:
     assert real.ask("লামা মোট কতবার ডাউনলোড হয়েছে?", NOW).leading_fact == "downloads_milestone"
+
+
+@pytest.mark.parametrize("asked", ["europe e Meta নিয়ে কী আইনি সমস্যা?",
+                                   "in the EU Meta নিয়ে কী আপত্তি?"])
+def test_the_one_fact_of_the_place_named_has_no_rival_about_no_place(
+        real: Responder, asked: str) -> None:
+    """The ethics fact's words (legal trouble, objections) come as close as Europe's; but the
+    question names Europe, and a fact about no place it names is no rival."""
+    answer = real.ask(asked, NOW)
+    assert answer.kind is AnswerKind.FACT
+    assert answer.fact_id == "eu_privacy"
+
+
+@pytest.mark.parametrize("asked", ["What challenges did Llama face in the EU?",
+                                   "EU te llama r ki challenge?"])
+def test_a_fact_of_no_place_yields_to_the_one_next_to_it_about_the_place(
+        real: Responder, asked: str) -> None:
+    """The challenges ahead (Llama's future) are nobody's in particular: in the EU, the fact
+    next to them about the EU tells what Llama met there; it was "the article does not
+    say"."""
+    answer = real.ask(asked, NOW)
+    assert answer.kind is AnswerKind.FACT
+    assert answer.fact_id == "eu_privacy"
+
+
+def test_a_place_no_fact_is_about_is_still_not_in_the_article(real: Responder) -> None:
+    assert real.ask("লামা বাংলাদেশে কতবার ডাউনলোড হয়েছে?", NOW).kind is not AnswerKind.FACT
+
+
+def test_a_place_named_does_not_make_an_unknown_detail_sure(real: Responder) -> None:
+    """The place makes Europe's fact the one meant, not a detail it lacks: which EU countries
+    objected is still what the article does not name."""
+    answer = real.ask("ইউরোপের ঠিক কোন কোন দেশে লামা বন্ধ আছে?", NOW)
+    assert answer.kind is not AnswerKind.FACT

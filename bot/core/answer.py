@@ -602,6 +602,28 @@ class Responder:
             return None
         return (placed, *(s for s in ranked if s is not placed))
 
+    def _next_door_there(self, named: frozenset[str], fact_id: str,
+                         asked: frozenset[Asked]) -> str | None:
+        """The one fact about the places a question names, when it and `fact_id` are related
+        and it tells what is asked."""
+        entities, facts = self.knowledge.entities, self.knowledge.facts
+        places = {e for e in named if e in entities and entities[e].kind == "place"}
+        there = [f for f in facts.values() if places and places <= set(f.about)]
+        if len(there) != 1:
+            return None
+        found = there[0]
+        related = fact_id in found.related or found.id in facts[fact_id].related
+        return (found.id if related and asked <= self._gives[found.id]
+                and self._agrees(named, found.id) else None)
+
+    def _places_of(self, named: frozenset[str], fact_id: str) -> frozenset[str]:
+        """The places a question names that the fact `fact_id` is about."""
+        entities, facts = self.knowledge.entities, self.knowledge.facts
+        if fact_id not in facts:
+            return frozenset()
+        return frozenset(e for e in named if e in entities and entities[e].kind == "place"
+                         and e in facts[fact_id].about)
+
     def _agrees(self, named: frozenset[str], fact_id: str) -> bool:
         """Whether a question naming `named` can be about the fact `fact_id`.
 
@@ -720,10 +742,15 @@ class Responder:
         # Nor is a detail of the best fact, for a question asking nothing particular ("mamla
         # ta ki niye?": what the lawsuit is about, not who filed it).
         plain = best is not None and not self.asks.asks_a_detail(result.key)
+        # A place named and the best fact about it: a fact about no place named is no rival
+        # ("What regulatory problems did Llama face in the EU?": not Llama's future).
+        places = self._places_of(named, best.intent_id) if best is not None else frozenset()
         # Nor, for a question asking who, a fact no example of which asks that,
         # behind one whose examples do ("Who uses Llama?": the adopters, not versatility).
         runner_up = next((s.score for s in ranked[1:]
                           if not (plain and self._detail_of(s.intent_id, best))
+                          and not (places and s.intent_id in facts
+                                   and places.isdisjoint(facts[s.intent_id].about))
                           and not self._asked_less(asked, best, s)
                           and (s.intent_id not in facts or (self._agrees(named, s.intent_id) and (
                               not promoted or asked <= self._gives[s.intent_id])))), 0.0)
@@ -802,6 +829,11 @@ class Responder:
                 if self._small_talk_in_its_words(result, best.intent_id, alone=False):
                     return self._smalltalk(question, best.intent_id, score)
                 return self._fallback(question, score)
+            if (self._elsewhere(named, best.intent_id)
+                    and (there := self._next_door_there(named, best.intent_id, asked))):
+                # "What challenges did Llama face in the EU?": the challenges ahead are no
+                # place's; the one fact next to them about the EU tells what happened there.
+                return self._fact_answer(question, facts[there], score, now)
             # An admin's own example is answered by its fact, whatever it seems to ask.
             if not self.matcher.is_example(result.key, best.intent_id) and (
                     not asked <= self._gives[best.intent_id]
