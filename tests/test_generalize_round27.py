@@ -209,3 +209,12 @@ def test_a_place_named_does_not_make_an_unknown_detail_sure(real: Responder) -> 
     objected is still what the article does not name."""
     answer = real.ask("ইউরোপের ঠিক কোন কোন দেশে লামা বন্ধ আছে?", NOW)
     assert answer.kind is not AnswerKind.FACT
+
+
+def test_then_after_that_is_grammar(real: Responder) -> None:
+    """"তারপর" (after that) is grammar: as a word it had pulled "মেটা তারপর কী করল?" to a
+    decline about people; beside DeepSeek's question it asks what Meta did next."""
+    assert real.ask("মেটা তারপর কী করল?", NOW).suggestions[:1] == ("war_rooms",)
+    (turn,) = play(Conversation(real), "ডিপসিক নাকি লামারে হারায় দিছে? মেটা তারপর কী করল?",
+                   start=NOW)
+    assert facts(turn) == ["deepseek_r1", "war_rooms"]
