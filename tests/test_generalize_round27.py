@@ -9,7 +9,7 @@ from conftest import fact_answers as facts
 from conftest import play
 
 from bot.core.answer import AnswerKind, Responder
-from bot.core.conversation import Conversation
+from bot.core.conversation import Conversation, TurnKind
 
 NOW = datetime(2025, 4, 1, tzinfo=UTC)
 
@@ -218,3 +218,11 @@ def test_then_after_that_is_grammar(real: Responder) -> None:
     (turn,) = play(Conversation(real), "ডিপসিক নাকি লামারে হারায় দিছে? মেটা তারপর কী করল?",
                    start=NOW)
     assert facts(turn) == ["deepseek_r1", "war_rooms"]
+
+
+@pytest.mark.parametrize("asked", ["আরও বলো মা", "আরও বলো বাবা"])
+def test_a_word_of_address_is_grammar(real: Responder, asked: str) -> None:
+    """"মা", "বাবা" said to the listener ("tell me more, dear") ask nothing of their own: the
+    message is "আরও বলো", more of the last answer."""
+    _, more = play(Conversation(real), "লামা প্রথম কবে বের হয়েছিল?", asked, start=NOW)
+    assert more.kind is TurnKind.MORE
