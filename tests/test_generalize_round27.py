@@ -226,3 +226,10 @@ def test_a_word_of_address_is_grammar(real: Responder, asked: str) -> None:
     message is "আরও বলো", more of the last answer."""
     _, more = play(Conversation(real), "লামা প্রথম কবে বের হয়েছিল?", asked, start=NOW)
     assert more.kind is TurnKind.MORE
+
+
+@pytest.mark.parametrize(("asked", "fact"), [("কেডা কেডা ইউজ করে?", "corporate_adopters"),
+                                             ("লামা কেডা বানাইছে?", "what_is_llama")])
+def test_the_spoken_who_is_who(real: Responder, asked: str, fact: str) -> None:
+    """"কেডা" is Dhaka speech's "কে" (who): unknown, it had made these a fallback."""
+    assert real.ask(asked, NOW).leading_fact == fact
