@@ -233,3 +233,16 @@ def test_a_word_of_address_is_grammar(real: Responder, asked: str) -> None:
 def test_the_spoken_who_is_who(real: Responder, asked: str, fact: str) -> None:
     """"কেডা" is Dhaka speech's "কে" (who): unknown, it had made these a fallback."""
     assert real.ask(asked, NOW).leading_fact == fact
+
+
+@pytest.mark.parametrize("message", [
+    "amar boss bollo Llama naki 1 billion download cross korse. Sotti? And Spotify-r moto "
+    "ar ki ki company use kore?",
+    "পার্টনার কইলো ডোরড্যাশও নাকি লামা চালায়। সত্যি নাকি? আর লামা কি খালি একটা কামেই ভালো "
+    "নাকি অনেক রকম কামে লাগে?"])
+def test_a_doubted_hearsay_after_a_full_stop_is_a_question(
+        real: Responder, message: str) -> None:
+    """"X নাকি ... . সত্যি?": what was heard ("নাকি", "শুনলাম") and then doubted is asked,
+    though a full stop closed it; the question after it is a second one."""
+    (turn,) = play(Conversation(real), message, start=NOW)
+    assert len(facts(turn)) == 2

@@ -1410,9 +1410,11 @@ class Conversation:
             elif story and asks and _TRUE.isdisjoint(clean(clause).split()):
                 kept.append(clause)
                 story = False
-            elif story and asks and not any(kept[-1] in t for t in told):
+            elif story and asks and (not any(kept[-1] in t for t in told)
+                                     or not _HEARSAY.isdisjoint(clean(kept[-1]).split())):
                 # "Spotify নাকি Llama use করে, সত্যি?": the doubt makes the claim it closes
-                # a question; after a full stop it doubts a story told.
+                # a question; after a full stop it doubts a story told, unless what it told
+                # was hearsay ("বস বলল লামা নাকি ১ বিলিয়ন ডাউনলোড পার করছে। সত্যি?").
                 kept[-1] = f"{kept[-1]} {clause}"
                 story = False
         clauses = kept
@@ -1697,6 +1699,8 @@ _ASKING_PARTICLES = _phrases("নাকি|কিনা|naki|kina")
 # unless the next asks about what was heard ("..., ata ki sotti?", "..., সেটা কী ব্যাপার?").
 _HEARD = _phrases("শুনলাম|শুনেছি|শুনছি|শুনতেছি|শুনতাছি|শুনলাম যে|sunlam|shunlam|shunchi|sunchi|"
                   "shunechi|sunechi|heard")
+# Words that tell a claim is heard, not known: "লামা নাকি ...", "shunlam ..."
+_HEARSAY = _ASKING_PARTICLES | _HEARD
 _TRUE = _phrases("সত্যি|সত্য|সত্যিই|হাচা|sotti|shotti|true|really")
 _BACK = _THING_POINTERS | _TRUE | _phrases("ata|sheta|এইটা|ওইটা")
 # Questions for names: who, which ones.
