@@ -246,3 +246,14 @@ def test_a_doubted_hearsay_after_a_full_stop_is_a_question(
     though a full stop closed it; the question after it is a second one."""
     (turn,) = play(Conversation(real), message, start=NOW)
     assert len(facts(turn)) == 2
+
+
+def test_a_crore_is_koti(real: Responder) -> None:
+    """"in crore?" after the downloads asks the count as "১০০ কোটি": crore is কোটি."""
+    _, turn = play(Conversation(real), "how many downloads does llama have now", "in crore?",
+                   start=NOW)
+    assert facts(turn) == ["downloads_milestone"]
+
+
+def test_ppl_are_people(real: Responder) -> None:
+    assert real.ask("how many ppl downloaded llama", NOW).leading_fact == "downloads_milestone"
