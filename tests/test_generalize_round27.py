@@ -256,4 +256,5 @@ def test_a_crore_is_koti(real: Responder) -> None:
 
 
 def test_ppl_are_people(real: Responder) -> None:
-    assert real.ask("how many ppl downloaded llama", NOW).leading_fact == "downloads_milestone"
+    """"ppl" was a word no example uses: the typed question was a fallback."""
+    assert real.ask("how many ppl downloded it", NOW).leading_fact == "downloads_milestone"
