@@ -258,3 +258,12 @@ def test_a_crore_is_koti(real: Responder) -> None:
 def test_ppl_are_people(real: Responder) -> None:
     """"ppl" was a word no example uses: the typed question was a fallback."""
     assert real.ask("how many ppl downloded it", NOW).leading_fact == "downloads_milestone"
+
+
+@pytest.mark.parametrize("asked", ["লামা কি প্রাণী?", "lama ki kono prani?"])
+def test_an_animal_is_not_how_old(real: Responder, asked: str) -> None:
+    """"প্রাণী" (animal) spells the consonants of "পুরনো" (old): read as a word of its own, "is
+    Llama an animal?" got the year Llama came out. Now it is the animal's decline."""
+    answer = real.ask(asked, NOW)
+    assert answer.kind is not AnswerKind.FACT
+    assert answer.intent_id == "llama_animal"
