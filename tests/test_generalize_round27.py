@@ -267,3 +267,18 @@ def test_an_animal_is_not_how_old(real: Responder, asked: str) -> None:
     answer = real.ask(asked, NOW)
     assert answer.kind is not AnswerKind.FACT
     assert answer.intent_id == "llama_animal"
+
+
+@pytest.mark.parametrize("asked", ["Zuck ki bole?", "zuck ki bolse?"])
+def test_chat_about_nothing_named_yields_to_the_fact_of_the_one_named(
+        real: Responder, asked: str) -> None:
+    """"Zuck ki bole?" sounds like "ekta joke bolo", chat the article has nothing to do
+    with; the question names Zuckerberg, whom that chat never names and his fact is about."""
+    answer = real.ask(asked, NOW)
+    assert (answer.kind, answer.fact_id) == (AnswerKind.FACT, "zuckerberg_outlook")
+
+
+@pytest.mark.parametrize("asked", ["ekta joke bolo", "জাকারবার্গের বয়স কত?"])
+def test_chat_and_declines_naming_the_subject_still_decline(real: Responder, asked: str) -> None:
+    """A joke names no one; Zuckerberg's age is a decline whose examples name him."""
+    assert real.ask(asked, NOW).kind is not AnswerKind.FACT

@@ -185,7 +185,7 @@ def test_small_talk_spelled_out_in_grammar_words_still_answers(
 
 @pytest.mark.parametrize(
     ("question", "decline"),
-    [("লামা প্রাণী কোথায় পাওয়া যায়?", "llama_animal"),
+    [("গুগলের জেমিনি মডেল কতবার ডাউনলোড হয়েছে?", "other_ai_products"),
      ("How can I download Llama?", "install_and_run")],
 )
 def test_a_decline_that_nearly_ties_a_fact_wins(

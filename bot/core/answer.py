@@ -265,6 +265,8 @@ class Responder:
         self._readings: dict[str, str] | None = None
         # The versions each fact names ("R1", "o3-mini"), for `_unversioned`.
         self._versions = {f.id: self.versions(make_key(f.answer)) for f in knowledge.facts.values()}
+        # The subjects each decline's examples name, for `_named_elsewhere`: learned on use.
+        self._decline_subjects: dict[str, frozenset[str]] = {}
         # The kinds each fact lists (two or more of one: companies, apps), for `_unlisted`.
         self._listed_kinds = {f.id: self._kinds_listed(f) for f in knowledge.facts.values()}
         # Learned as `_example_asks` is.
@@ -515,6 +517,35 @@ class Responder:
         ranked = [s.intent_id for s in result.ranked if s.intent_id in mentioning]
         return tuple(dict.fromkeys([*ranked, *sorted(mentioning)]))
 
+    def _chat_elsewhere(self, decline: Scored, best: Scored | None, ranked: tuple[Scored, ...],
+                        named: frozenset[str]) -> bool:
+        """Whether `decline` is chat about another subject with `best` the fact about the one
+        the question names (`_named_elsewhere`)."""
+        return (best is not None and best.intent_id in self.knowledge.facts
+                and decline.intent_id in self.knowledge.declines
+                and self._named_elsewhere(decline, ranked, named) is best)
+
+    def _named_elsewhere(self, decline: Scored, ranked: tuple[Scored, ...],
+                         named: frozenset[str]) -> Scored | None:
+        """The fact close behind a decline of another subject's chat (no facts of its own)
+        that is about a subject the question names by name and no example of the decline
+        names."""
+        if self.knowledge.declines[decline.intent_id].about:
+            return None
+        own = named - self._general
+        if not own:
+            return None
+        if decline.intent_id not in self._decline_subjects:
+            self._decline_subjects[decline.intent_id] = frozenset().union(*(
+                self.subjects.named(self.matcher.key(q))
+                for q in self.knowledge.declines[decline.intent_id].questions))
+        if not own.isdisjoint(self._decline_subjects[decline.intent_id]):
+            return None
+        facts = self.knowledge.facts
+        return next((s for s in ranked if s.intent_id in facts
+                     and decline.score - s.score <= self.policy.decline_explains_tie
+                     and not own.isdisjoint(facts[s.intent_id].about)), None)
+
     def _decline_wins(self, decline: Scored, best: Scored | None, key: Key) -> bool:
         if best is None or decline is best:
             return True
@@ -730,6 +761,12 @@ class Responder:
         spans = self.subjects.spans(result.key)
         named = (frozenset(e for e, _, _ in spans)
                  - {e for e, start, end in spans if _compared(result.key, start, end)})
+        if (best is not None and best.intent_id in self.knowledge.declines
+                and (named_fact := self._named_elsewhere(best, ranked, named)) is not None):
+            # "Zuck ki bole?" sounds like "ekta joke bolo": chat about nothing the question
+            # names yields to the fact about the one it names, close behind.
+            ranked = (named_fact, *(s for s in ranked if s is not named_fact and s is not best))
+            best, score = named_fact, named_fact.score
         if best is not None and best.intent_id in facts and (
                 placed := self._placed_first(ranked, named)) is not None:
             # "ইইউ দেশগুলো কী নিয়ে আপত্তি তুলেছিল?": the objections raised in Europe, not the
@@ -749,6 +786,7 @@ class Responder:
         # behind one whose examples do ("Who uses Llama?": the adopters, not versatility).
         runner_up = next((s.score for s in ranked[1:]
                           if not (plain and self._detail_of(s.intent_id, best))
+                          and not self._chat_elsewhere(s, best, ranked, named)
                           and not (places and s.intent_id in facts
                                    and places.isdisjoint(facts[s.intent_id].about))
                           and not self._asked_less(asked, best, s)
@@ -796,7 +834,9 @@ class Responder:
         if (home := self._home_of(named, asked, result)) is not None:
             return self._fact_answer(question, facts[home], max(score, self.policy.answer_at),
                                      now)
-        decline = next((s for s in ranked if s.intent_id in self.knowledge.declines), None)
+        # Chat about nothing the question names is no decline of a fact about what it names.
+        decline = next((s for s in ranked if s.intent_id in self.knowledge.declines
+                        and not self._chat_elsewhere(s, best, ranked, named)), None)
         if decline is not None and self._decline_wins(decline, best, result.key):
             # Recognised as outside the article ("ChatGPT downloads", "the verdict's date").
             return self._declined_answer(question, score, decline, named)
