@@ -282,3 +282,10 @@ def test_chat_about_nothing_named_yields_to_the_fact_of_the_one_named(
 def test_chat_and_declines_naming_the_subject_still_decline(real: Responder, asked: str) -> None:
     """A joke names no one; Zuckerberg's age is a decline whose examples name him."""
     assert real.ask(asked, NOW).kind is not AnswerKind.FACT
+
+
+def test_i_know_nothing_is_grammar(real: Responder) -> None:
+    """"ami to kisui janina" (I know nothing) says how little the asker knows; "janina" had
+    come close to "জানানোয়" in Europe's answer and pulled the question there."""
+    assert real.ask("accha llama ta ashole ki, ami to kisui janina", NOW
+                    ).leading_fact == "what_is_llama"

@@ -56,7 +56,7 @@ _BENGALI = """
 বাবা মা বাবু বাপু বাছা দাদু নানু সারাদিন
 দাদা দিদি রে গো তো ত নাকি কিছু সব সবাই সবকিছু আরও আরো খুব বেশি কম অনেক একটা একটি
 এক এখন এখনও এখনো অহন এহন আজ আবার শুধু মাত্র আসলে সত্যি সত্যিই আসলেই আসলে মানে বলে নাকি তাই তাও কেবল
-তখন তখনই তহন তারপর তারপরে তারপরও এরপর এরপরে
+তখন তখনই তহন তারপর তারপরে তারপরও এরপর এরপরে কিছুই কিচ্ছু জানিনা বুঝিনা জানতাম
 পর্যন্ত অবধি ধরে সময় ব্যাপার বিষয় জিনিস জিনিসটা জিনিসটি বস্তু বস্তুটি বস্তুটা ঘটনা কথা খবর
 আসসালামু আলাইকুম সালাম হ্যালো হাই নমস্কার শুনুন শুনেন শোনো শুনো জিগাই জিগাইতাম জিজ্ঞেস জিজ্ঞাসা কাহিনি কাহিনী কাহিনীটা কাহিনিটা
 করি করছি কন কও কইবেন কইরা কইরে দিয়া করতাছে করতাছি করতেছি করতেছে করতেসে বুঝতাছি বুঝতেছি
@@ -123,7 +123,7 @@ opor opore upore niche vitore bhitore baire kache moto moton ebar eibar
 vai bhai vaiya bhaiya apu apa mama chacha khala kaka kaku mashi dost vabi bhabi
 dada didi re go naki kichu sob shob sobai aro khub beshi besi kom onek
 ekta ekti ek ekhon ekhono ahon ehon aj abar shudhu sudhu matro asole ashole asholei asolei sotti
-tokhon tokhoni tarpor tarpore erpor erpore
+tokhon tokhoni tarpor tarpore erpor erpore kichui kisui kicchu janina bujhina jantam
 shotti mane bole tai tao
 kebol porjonto dhore somoy byapar bepar bishoy jinis jinish bostu ghotona kotha khobor
 assalamu assalamualaikum alaikum walaikum salam hello hi hey jigai kahini kahinita jigesh
