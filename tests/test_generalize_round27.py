@@ -289,3 +289,11 @@ def test_i_know_nothing_is_grammar(real: Responder) -> None:
     come close to "জানানোয়" in Europe's answer and pulled the question there."""
     assert real.ask("accha llama ta ashole ki, ami to kisui janina", NOW
                     ).leading_fact == "what_is_llama"
+
+
+def test_a_message_naming_its_subject_borrows_none(real: Responder) -> None:
+    """After Meta AI on Instagram, "লামা কি যে কেউ ব্যবহার করতে পারে?" names Llama itself:
+    read with "Instagram" lent to it, it had become the assistant's fact."""
+    *_, turn = play(Conversation(real), "ফেসবুকে যে মেটা এআই দেখি, ওটা কী দিয়ে তৈরি?",
+                    "ইনস্টাতেও আছে?", "লামা কি যে কেউ ব্যবহার করতে পারে?", start=NOW)
+    assert facts(turn) == ["ecosystem_strategy"]

@@ -883,6 +883,10 @@ class Conversation:
             # answer, which names who. A noun ("the speakers", "the tickets") asks of more.
             return self._the_last_again(context, asked, now)
         subject = _named_words(previous, before)
+        if new and not pointed:
+            # "লামা কি যে কেউ ব্যবহার করতে পারে?" after Instagram: the message names what
+            # it asks about; the last question's subject is not lent to it.
+            subject = ""
         if not subject and fact is not None and len(fact.entities) == 1:
             # "download er sonkha?" named nothing: the last answer's subject is its fact's.
             subject = responder.knowledge.entities[fact.entities[0]].name
