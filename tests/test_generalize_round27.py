@@ -297,3 +297,26 @@ def test_a_message_naming_its_subject_borrows_none(real: Responder) -> None:
     *_, turn = play(Conversation(real), "ফেসবুকে যে মেটা এআই দেখি, ওটা কী দিয়ে তৈরি?",
                     "ইনস্টাতেও আছে?", "লামা কি যে কেউ ব্যবহার করতে পারে?", start=NOW)
     assert facts(turn) == ["ecosystem_strategy"]
+
+
+@pytest.mark.parametrize("asked", [
+    "I read that R1 cost very little to train, what did Zuckerberg say about that?",
+    "DeepSeek's founder is in the news a lot, what did Zuckerberg say about him?"])
+def test_a_clause_after_a_story_does_not_answer_what_the_whole_lacks(
+        real: Responder, asked: str) -> None:
+    """The whole message asks a detail the article lacks (what R1 cost); the clause after
+    its comma, read alone, is only "what did Zuckerberg say?", which his fact answers."""
+    assert real.ask(asked, NOW).kind is not AnswerKind.FACT
+
+
+def test_an_event_named_is_no_subject_of_chat_elsewhere(real: Responder) -> None:
+    """LlamaCon's speakers are a detail the article lacks; an event is not a person, company
+    or place whose fact another subject's chat must yield to."""
+    assert real.ask("llamacon e ke ke speech dibe?", NOW).kind is not AnswerKind.FACT
+
+
+def test_a_detail_passed_over_leaves_no_far_lead_to_answer_from(real: Responder) -> None:
+    """"লামা নামটা কেন রাখা হলো?" (why the name Llama?) is closest to a decline of a detail
+    (what new models will be called), passed over as it asks no detail; the ethics fact, far
+    behind, is not answered for leading what remains."""
+    assert real.ask("লামা নামটা কেন রাখা হলো?", NOW).kind is not AnswerKind.FACT

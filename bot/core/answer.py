@@ -11,7 +11,14 @@ from enum import StrEnum
 from bot.core.articles import article_views
 from bot.core.asks import Asked, Asks
 from bot.core.events import bengali_number, describe_event
-from bot.core.focus import asks, question_parts, requests, sentences, without_concession
+from bot.core.focus import (
+    after_a_story,
+    asks,
+    question_parts,
+    requests,
+    sentences,
+    without_concession,
+)
 from bot.core.function_words import ADDRESSED, PERSON_POINTERS, SIGNIFYING, THING_POINTERS
 from bot.core.knowledge import Citation, Fact, Knowledge
 from bot.core.match import MATCH_CACHE, Matcher, MatchResult, Scored
@@ -360,6 +367,7 @@ class Responder:
         named = self.subjects.named(result.key)
         declined: Answer | None = None
         parts = question_parts(question)
+        tails = {t for s in sentences(question) if (t := after_a_story(s)) is not None}
         missing, asked = self._missing_in_questions(question, answer, parts, now)
         # The subjects a message of questions alone names ("messenger e ache? naki shudhu
         # whatsapp te?": Messenger, though the second question names only WhatsApp); a story
@@ -375,6 +383,10 @@ class Responder:
                 part_result = self.matcher.match(f"{names} {part}")
                 found = self._decide(question, part_result, now, part=True)
             if found.kind is AnswerKind.FACT and found.fact_id is not None:
+                if self._declined(answer) and part in tails:
+                    # "..., what did Zuckerberg say about its cost?": the clause after a
+                    # comma read alone loses the detail the whole message asks and lacks.
+                    continue
                 if self._declined(answer) and not asks(part) and any(asks(p) for p in parts):
                     # "Llama install korbo kivabe? step by step bolo": how to answer a question
                     # the article has no answer to, not a question of its own.
@@ -532,7 +544,10 @@ class Responder:
         names."""
         if self.knowledge.declines[decline.intent_id].about:
             return None
-        own = named - self._general
+        entities = self.knowledge.entities
+        # A person, company or place; not an event, whose details are declines of their own.
+        own = frozenset(e for e in named - self._general
+                        if getattr(entities.get(e), "kind", "") in _NAMED_KINDS)
         if not own:
             return None
         if decline.intent_id not in self._decline_subjects:
@@ -744,11 +759,13 @@ class Responder:
     def _decide(self, question: str, result: MatchResult, now: datetime,
                 part: bool = False) -> Answer:
         ranked = result.ranked
+        passed_over = False  # a decline of a detail, closest, that the question did not ask
         if ranked and (top := self.knowledge.declines.get(ranked[0].intent_id)) is not None and (
                 top.about and not self.asks.asks_a_detail(result.key)):
             # A detail the article lacks must be asked for: "মামলাটা ঠিক কী?" is what the
             # lawsuit is, though its words are those of "who filed the lawsuit?".
             ranked = ranked[1:]
+            passed_over = True
         facts = self.knowledge.facts
         asked = self.asks.asked(result.key)
         promoted = False
@@ -797,8 +814,8 @@ class Responder:
         if part:  # the question found in a long message: a lower bar with a wider lead
             clear = clear or (score >= self.policy.part_answer_at
                               and lead >= self.policy.part_margin)
-        if not clear and score >= self.policy.lead_answer_at and not asked and not (
-                result.unknown or self.asks.asks_a_detail(result.key)):
+        if not clear and not passed_over and score >= self.policy.lead_answer_at and not (
+                asked or result.unknown or self.asks.asks_a_detail(result.key)):
             # Ahead of every other intent by far, agreeing or not, and asking nothing particular.
             clear = score - max((s.score for s in ranked[1:]), default=0.0) >= (
                 self.policy.lead_margin)
@@ -1198,6 +1215,7 @@ _THING_KINDS = frozenset(make_key(w).surface[0] for w in (
     "প্রোগ্রাম", "program", "চ্যাটবট", "chatbot", "টুল", "tool", "ওয়েবসাইট", "website",
     "সার্ভিস", "service", "প্রোডাক্ট", "product", "মডেল", "model", "ভাষা", "language", "llm",
     "এলএলএম"))
+_NAMED_KINDS = frozenset({"person", "company", "place"})
 # What a company or a product mentioned in passing may be asked to be: "ডোরড্যাশ কিসের কোম্পানি?"
 _KINDS_OF_THING = _THING_KINDS | frozenset(make_key(w).surface[0] for w in (
     "কোম্পানি", "company", "প্রতিষ্ঠান", "firm", "business", "ব্যবসা", "জিনিস", "thing"))

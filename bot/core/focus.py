@@ -92,7 +92,7 @@ def _opens_pointing(sentence: str) -> bool:
                for w in sentence.split()[:POINTER_WORDS])
 
 
-def _after_a_story(sentence: str) -> str | None:
+def after_a_story(sentence: str) -> str | None:
     """The clause after a question's last comma when nothing before it asks: "ভাই আমার
     চ্যানেলের জন্য স্ক্রিপ্ট লিখতেছি, মেটা এআই কোন কোন অ্যাপে আছে?" asks only its last
     clause. A clause pointing back ("..., ওটা কী?") asks of the story: not alone."""
@@ -164,7 +164,7 @@ def question_parts(message: str) -> list[str]:
             # "...ছবি আর আওয়াজ বোঝে। মেটা কি লামায় এরকম কিছু আনছে?": "এরকম" is the story's.
             parts.append(f"{said[i - 1]} {said[i]}")
         parts.append(said[i])
-        if (clause := _after_a_story(said[i])) is not None:
+        if (clause := after_a_story(said[i])) is not None:
             parts.append(clause)
     # Then sentences that ask without a question mark.
     parts += [said[i] for i in reversed(range(len(said)))
