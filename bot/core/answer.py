@@ -40,7 +40,6 @@ _ATTACHED_VERSION = re.compile(r"[a-z]+\d{1,2}(?:\.\d)?[a-z]?")
 # Who, and which of them by name: what `_asked_less` weighs.
 _WHO_KINDS = frozenset({Asked.WHO, Asked.NAMES, Asked.LISTED, Asked.WHICH})
 _VERSION_NUMBER = re.compile(r"\d{1,2}(?:\.\d)?")
-# Words that make a number after a name a count ("লামা ১ বিলিয়ন"), not a version.
 # "জাকারবার্গ নিজে কী বলেছেন?" (what did Zuckerberg himself say): after someone, "নিজে" stresses
 # who. Alone it is how an agentic model acts ("নিজে থেকে কাজ করবে"), and a person or a
 # company is not that model; after Llama it may still be ("লামা নিজে কাজ করবে?").
@@ -57,6 +56,7 @@ def _stressed_names(knowledge: Knowledge) -> list[tuple[str, str]]:
             for word in _STRESSING]
 
 
+# Words that make a number after a name a count ("লামা ১ বিলিয়ন"), not a version.
 _QUANTITIES = ("বিলিয়ন", "billion", "কোটি", "koti", "মিলিয়ন", "million", "লাখ", "lakh", "হাজার",
                "thousand", "শতাংশ", "percent", "বার", "bar", "times", "জন", "jon", "ডলার",
                "dollar", "টাকা", "taka", "সাল", "বছর", "year", "মাস", "month", "দিন", "day",

@@ -56,7 +56,7 @@ _ASKING = {
                  "kon bochor", "kon bochore", "kon bosor", "kon bosore", "কোন বছরে", "kon din",
                  "কোন দিন", "কোন মাসে", "kon mashe", "which month", "which day", "কোন সময়",
                  "কুনসময়", "কুন সময়", "কুনসময়ে", "kon somoy", "kun somoy", "kunsomoy",
-                 # "release date?", "লঞ্চের তারিখ?": a date is a time, however it is asked
+                 # "release date?", "launch er tarikh?": a date is a time, however it is asked
                  "date", "dates", "tarikh"),
     Asked.AMOUNT: ("কত", "কতো", "কতজন", "কয়জন", "কতবার", "কয়বার", "কয়টা", "কয়টি", "কতগুলো",
                    "how much", "how many", "koto", "koyjon", "kotojon", "koyta", "koita",
@@ -466,7 +466,7 @@ def _by_first_word(groups: dict[Asked, tuple[tuple[str, ...], ...]]
 _YEAR_WORDS = ("বছর", "সাল", "year", "bochor", "bochhor", "bosor")
 _YEAR_ROMANIZED = frozenset({"sal", "sale", "saal", "saale", "shal", "shale"})
 _MONTH_WORDS = ("মাস", "month", "mash", "mase")
-_DATE_WORDS = frozenset({"date", "তারিখ", "তারিখটা", "tarikh"})
+_DATE_WORDS = frozenset(make_key(w).surface[0] for w in ("date", "তারিখ", "তারিখটা", "tarikh"))
 _AMONG = frozenset(make_key(w).surface[0] for w in ("মধ্যে", "moddhe", "modhye", "মইধ্যে"))
 
 
