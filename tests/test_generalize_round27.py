@@ -321,3 +321,20 @@ def test_a_detail_passed_over_leaves_no_far_lead_to_answer_from(real: Responder)
     (what new models will be called), passed over as it asks no detail; the ethics fact, far
     behind, is not answered for leading what remains."""
     assert real.ask("লামা নামটা কেন রাখা হলো?", NOW).kind is not AnswerKind.FACT
+
+
+@pytest.mark.parametrize("before", ["Zuck ki bole?", "জাকারবার্গ কী বলেছেন?"])
+def test_a_declined_subject_question_is_not_read_with_the_last_one(
+        real: Responder, before: str) -> None:
+    """After Zuckerberg's outlook, "লামা কি প্রাণী?" names Llama and the animal, which only
+    the animal's decline knows: read with the last question it had become his outlook again
+    (found trying the Quickstart)."""
+    _, turn = play(Conversation(real), before, "লামা কি প্রাণী?", start=NOW)
+    assert turn.answer.kind is not AnswerKind.FACT
+    assert turn.answer.intent_id == "llama_animal"
+
+
+def test_a_question_word_alone_still_asks_of_the_last_answer(real: Responder) -> None:
+    """"কোন দেশের?" after DeepSeek names nothing: it asks where DeepSeek is from."""
+    _, turn = play(Conversation(real), "ডিপসিক কী?", "কোন দেশের?", start=NOW)
+    assert facts(turn) == ["deepseek_r1"]

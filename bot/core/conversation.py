@@ -762,7 +762,25 @@ class Conversation:
         decline = responder.knowledge.declines.get(answer.intent_id or "")
         return (answer.kind is AnswerKind.FALLBACK and decline is not None and not decline.about
                 and answer.score >= responder.policy.answer_at
-                and responder.matcher.shares(key, [self._fact_ids])[0] < HOLDS_NONE)
+                and (responder.matcher.shares(key, [self._fact_ids])[0] < HOLDS_NONE
+                     or self._declines_own_word(decline.id, key)))
+
+    def _declines_own_word(self, decline_id: str, key: Key) -> bool:
+        """Whether a message naming a subject uses a word of the decline's examples that no
+        fact's examples use: "লামা কি প্রাণী?" names Llama, which every fact is about, and the
+        animal, which only the animal's decline knows."""
+        matcher = self.responder.matcher
+        if not self.responder.subjects.spans(key):
+            return False  # "কোন দেশের?" names nothing: it asks of the last answer
+        own = matcher.vocabulary(decline_id)
+        return any(key.surface[i] in own and key.surface[i] not in self._facts_vocabulary
+                   for i in matcher.content_positions(key))
+
+    @cached_property
+    def _facts_vocabulary(self) -> frozenset[str]:
+        """Every word of every fact's examples."""
+        matcher = self.responder.matcher
+        return frozenset().union(*(matcher.vocabulary(f) for f in self._fact_ids))
 
     def _follow_up(
         self, text: str, words: str, alone: Answer, context: Context, now: datetime
