@@ -338,3 +338,17 @@ def test_a_question_word_alone_still_asks_of_the_last_answer(real: Responder) ->
     """"কোন দেশের?" after DeepSeek names nothing: it asks where DeepSeek is from."""
     _, turn = play(Conversation(real), "ডিপসিক কী?", "কোন দেশের?", start=NOW)
     assert facts(turn) == ["deepseek_r1"]
+
+
+def test_how_many_people_in_its_short_form_asks_a_number(real: Responder) -> None:
+    """"কজন" is "কতজন" (how many people): how many work in the war rooms the article does
+    not say."""
+    _, turn = play(Conversation(real), "মেটার ওয়ার রুম কী?", "ওই ওয়ার রুমে কজন লোক কাজ করে?",
+                   start=NOW)
+    assert turn.answer.kind is AnswerKind.NOT_IN_ARTICLE
+
+
+def test_which_court_in_mixed_script_asks_a_place(real: Responder) -> None:
+    _, turn = play(Conversation(real), "কপিরাইট মামলা কী নিয়ে?", "case টা কোন court এ চলছে?",
+                   start=NOW)
+    assert turn.answer.kind is AnswerKind.NOT_IN_ARTICLE

@@ -58,7 +58,7 @@ _ASKING = {
                  "কুনসময়", "কুন সময়", "কুনসময়ে", "kon somoy", "kun somoy", "kunsomoy",
                  # "release date?", "launch er tarikh?": a date is a time, however it is asked
                  "date", "dates", "tarikh"),
-    Asked.AMOUNT: ("কত", "কতো", "কতজন", "কয়জন", "কতবার", "কয়বার", "কয়টা", "কয়টি", "কতগুলো",
+    Asked.AMOUNT: ("কত", "কতো", "কতজন", "কয়জন", "কজন", "কতবার", "কয়বার", "কয়টা", "কয়টি", "কতগুলো",
                    "how much", "how many", "koto", "koyjon", "kotojon", "koyta", "koita",
                    "kotogulo",
                    # "how old", "how big": a number too, as "কত বয়স", "কত বড়" are
@@ -74,7 +74,8 @@ _ASKING = {
                   "কোনখানে", "কোন খানে", "কুনখানো", "কুনখানে", "কুনহানে", "konkhane",
                   "kunkhane", "kunkhano",
                   "কোন আদালত", "কোন আদালতে", "কোন কোর্টে", "which court", "what court",
-                  "kon adalot", "kon adalote", "kon court", "কোন কোন দেশ", "কোন কোন দেশে",
+                  "kon adalot", "kon adalote", "kon court", "কোন court", "কোন কোর্ট",
+                  "কোন কোন দেশ", "কোন কোন দেশে",
                   "কোন দেশ থেকে", "কোন দেশ", "kon desh theke",
                   "which countries", "kon kon desh", "kon kon deshe", "where are", "where do",
                   "where does", "located", "location", "অবস্থিত", "কোথায় বানিয়েছে",
