@@ -272,8 +272,9 @@ class Responder:
         self._readings: dict[str, str] | None = None
         # The versions each fact names ("R1", "o3-mini"), for `_unversioned`.
         self._versions = {f.id: self.versions(make_key(f.answer)) for f in knowledge.facts.values()}
-        # The subjects each decline's examples name, for `_named_elsewhere`: learned on use.
-        self._decline_subjects: dict[str, frozenset[str]] = {}
+        # The subjects each decline's examples name, for `_named_elsewhere`: learned as
+        # `_example_asks` is.
+        self._decline_subjects: dict[str, frozenset[str]] | None = None
         # The kinds each fact lists (two or more of one: companies, apps), for `_unlisted`.
         self._listed_kinds = {f.id: self._kinds_listed(f) for f in knowledge.facts.values()}
         # Learned as `_example_asks` is.
@@ -367,7 +368,8 @@ class Responder:
         named = self.subjects.named(result.key)
         declined: Answer | None = None
         parts = question_parts(question)
-        tails = {t for s in sentences(question) if (t := after_a_story(s)) is not None}
+        tails = ({t for s in sentences(question) if (t := after_a_story(s)) is not None}
+                 if self._declined(answer) else set())
         missing, asked = self._missing_in_questions(question, answer, parts, now)
         # The subjects a message of questions alone names ("messenger e ache? naki shudhu
         # whatsapp te?": Messenger, though the second question names only WhatsApp); a story
@@ -484,13 +486,9 @@ class Responder:
         The fact is the one the entity points at; of several subjects, the last one named
         ("Meta's Llama", "মেটার লামা": the head comes last). `spans`: the subjects named.
         """
-        if not spans:
+        if not self._only_what_it_is(result, spans, _THING_KINDS):
             return None
-        named = {i for _, start, end in spans for i in range(start, end)}
         words = result.key.surface
-        if any(i not in named and words[i] not in _DEFINING and words[i] not in _THING_KINDS
-               for i in self.matcher.content_positions(result.key)):
-            return None
         if len({e for e, _, _ in spans}) > 1 and not _RELATING.isdisjoint(words):
             return None  # "what did Meta do about DeepSeek?" asks what passed between them
         entities = self.knowledge.entities
@@ -505,19 +503,25 @@ class Responder:
             return None  # "লামা দিয়া কী কী করা যায়?": grammar words, as another fact's example
         return fact.id
 
+    def _only_what_it_is(self, result: MatchResult, spans: list[tuple[str, int, int]],
+                         kinds: frozenset[str]) -> bool:
+        """Whether a question names subjects and otherwise only asks what they are: its
+        other content words define ("মানে") or are `kinds` of thing ("অ্যাপ", "কোম্পানি")."""
+        if not spans:
+            return False
+        named = {i for _, start, end in spans for i in range(start, end)}
+        words = result.key.surface
+        return not any(i not in named and words[i] not in _DEFINING and words[i] not in kinds
+                       for i in self.matcher.content_positions(result.key))
+
     def _undefined(self, result: MatchResult, spans: list[tuple[str, int, int]]
                    ) -> tuple[str, ...]:
         """The facts that only mention what a question asks to be told of ("What is DoorDash?",
         "ডোরড্যাশ কিসের কোম্পানি?"): subjects with no fact of their own, which no fact is
         about. Empty when the question asks more than what they are."""
-        if not spans:
+        if not self._only_what_it_is(result, spans, _KINDS_OF_THING):
             return ()
-        named = {i for _, start, end in spans for i in range(start, end)}
-        words = result.key.surface
-        if any(i not in named and words[i] not in _DEFINING and words[i] not in _KINDS_OF_THING
-               for i in self.matcher.content_positions(result.key)):
-            return ()
-        if _WHAT.isdisjoint(words):
+        if _WHAT.isdisjoint(result.key.surface):
             return ()  # "আর ডোরড্যাশ?" asks the last question of DoorDash, not what it is
         subjects = {e for e, _, _ in spans}
         entities, facts = self.knowledge.entities, self.knowledge.facts.values()
@@ -529,13 +533,15 @@ class Responder:
         ranked = [s.intent_id for s in result.ranked if s.intent_id in mentioning]
         return tuple(dict.fromkeys([*ranked, *sorted(mentioning)]))
 
-    def _chat_elsewhere(self, decline: Scored, best: Scored | None, ranked: tuple[Scored, ...],
-                        named: frozenset[str]) -> bool:
-        """Whether `decline` is chat about another subject with `best` the fact about the one
-        the question names (`_named_elsewhere`)."""
-        return (best is not None and best.intent_id in self.knowledge.facts
-                and decline.intent_id in self.knowledge.declines
-                and self._named_elsewhere(decline, ranked, named) is best)
+    def _chat_elsewhere(self, best: Scored | None, ranked: tuple[Scored, ...],
+                        named: frozenset[str]) -> frozenset[str]:
+        """The declines in `ranked` that are chat about another subject, with `best` the fact
+        about the one the question names (`_named_elsewhere`)."""
+        if best is None or best.intent_id not in self.knowledge.facts:
+            return frozenset()
+        declines = self.knowledge.declines
+        return frozenset(s.intent_id for s in ranked if s.intent_id in declines
+                         and self._named_elsewhere(s, ranked, named) is best)
 
     def _named_elsewhere(self, decline: Scored, ranked: tuple[Scored, ...],
                          named: frozenset[str]) -> Scored | None:
@@ -548,13 +554,8 @@ class Responder:
         # A person, company or place; not an event, whose details are declines of their own.
         own = frozenset(e for e in named - self._general
                         if getattr(entities.get(e), "kind", "") in _NAMED_KINDS)
-        if not own:
-            return None
-        if decline.intent_id not in self._decline_subjects:
-            self._decline_subjects[decline.intent_id] = frozenset().union(*(
-                self.subjects.named(self.matcher.key(q))
-                for q in self.knowledge.declines[decline.intent_id].questions))
-        if not own.isdisjoint(self._decline_subjects[decline.intent_id]):
+        assert self._decline_subjects is not None, "a deferred responder's steps are not done"
+        if not own or not own.isdisjoint(self._decline_subjects[decline.intent_id]):
             return None
         facts = self.knowledge.facts
         return next((s for s in ranked if s.intent_id in facts
@@ -597,6 +598,7 @@ class Responder:
         yield from self._learn_talk_words()
         yield from self._learn_example_asks()
         yield from self._learn_readings()
+        yield from self._learn_decline_subjects()
 
     def _learned_example_asks(self) -> dict[str, frozenset[Asked]]:
         assert self._example_asks is not None, "a deferred responder's steps are not done"
@@ -613,6 +615,15 @@ class Responder:
                 yield
             learned[fact.id] = frozenset(kinds)
         self._example_asks = learned
+
+    def _learn_decline_subjects(self) -> Generator[None, None, None]:
+        """The subjects each decline's examples name; a step per decline."""
+        learned = {}
+        for decline in self.knowledge.declines.values():
+            learned[decline.id] = frozenset().union(
+                *(self.subjects.named(self.matcher.key(q)) for q in decline.questions))
+            yield
+        self._decline_subjects = learned
 
     def _detail_of(self, intent_id: str, best: Scored | None) -> bool:
         """Whether `intent_id` declines a detail of the fact `best`."""
@@ -633,13 +644,18 @@ class Responder:
                        and asked <= self._gives[s.intent_id]), None)
         return ranked if giving is None else (giving, *(s for s in ranked if s is not giving))
 
+    def _places(self, named: frozenset[str]) -> set[str]:
+        """The places among the subjects a question names."""
+        entities = self.knowledge.entities
+        return {e for e in named if e in entities and entities[e].kind == "place"}
+
     def _placed_first(self, ranked: tuple[Scored, ...],
                       named: frozenset[str]) -> tuple[Scored, ...] | None:
         """`ranked` with the first fact about a place the question names moved to the front,
         when the best fact is about none of them and that one scores within
         `Policy.place_window` of it; else None."""
-        entities, facts = self.knowledge.entities, self.knowledge.facts
-        places = {e for e in named if e in entities and entities[e].kind == "place"}
+        facts = self.knowledge.facts
+        places = self._places(named)
         if not places or not places.isdisjoint(facts[ranked[0].intent_id].about):
             return None
         placed = next((s for s in ranked[1:] if s.intent_id in facts
@@ -652,8 +668,8 @@ class Responder:
                          asked: frozenset[Asked]) -> str | None:
         """The one fact about the places a question names, when it and `fact_id` are related
         and it tells what is asked."""
-        entities, facts = self.knowledge.entities, self.knowledge.facts
-        places = {e for e in named if e in entities and entities[e].kind == "place"}
+        facts = self.knowledge.facts
+        places = self._places(named)
         there = [f for f in facts.values() if places and places <= set(f.about)]
         if len(there) != 1:
             return None
@@ -664,11 +680,8 @@ class Responder:
 
     def _places_of(self, named: frozenset[str], fact_id: str) -> frozenset[str]:
         """The places a question names that the fact `fact_id` is about."""
-        entities, facts = self.knowledge.entities, self.knowledge.facts
-        if fact_id not in facts:
-            return frozenset()
-        return frozenset(e for e in named if e in entities and entities[e].kind == "place"
-                         and e in facts[fact_id].about)
+        fact = self.knowledge.facts.get(fact_id)
+        return frozenset() if fact is None else frozenset(self._places(named) & set(fact.about))
 
     def _agrees(self, named: frozenset[str], fact_id: str) -> bool:
         """Whether a question naming `named` can be about the fact `fact_id`.
@@ -702,8 +715,7 @@ class Responder:
         """Whether the question places its subject where the fact does not: a place that
         neither the fact nor a fact it relates to names ("বাংলাদেশ থেকে কতগুলো ডাউনলোড?";
         but Europe's privacy troubles are the "data privacy" of the ethics fact)."""
-        entities = self.knowledge.entities
-        places = {e for e in named if e in entities and entities[e].kind == "place"}
+        places = self._places(named)
         if not places:
             return False
         facts = self.knowledge.facts
@@ -799,11 +811,14 @@ class Responder:
         # A place named and the best fact about it: a fact about no place named is no rival
         # ("What regulatory problems did Llama face in the EU?": not Llama's future).
         places = self._places_of(named, best.intent_id) if best is not None else frozenset()
+        # Chat about nothing the question names is no rival, nor decline, of the fact about
+        # what it names.
+        chat = self._chat_elsewhere(best, ranked, named)
         # Nor, for a question asking who, a fact no example of which asks that,
         # behind one whose examples do ("Who uses Llama?": the adopters, not versatility).
         runner_up = next((s.score for s in ranked[1:]
                           if not (plain and self._detail_of(s.intent_id, best))
-                          and not self._chat_elsewhere(s, best, ranked, named)
+                          and s.intent_id not in chat
                           and not (places and s.intent_id in facts
                                    and places.isdisjoint(facts[s.intent_id].about))
                           and not self._asked_less(asked, best, s)
@@ -851,9 +866,8 @@ class Responder:
         if (home := self._home_of(named, asked, result)) is not None:
             return self._fact_answer(question, facts[home], max(score, self.policy.answer_at),
                                      now)
-        # Chat about nothing the question names is no decline of a fact about what it names.
         decline = next((s for s in ranked if s.intent_id in self.knowledge.declines
-                        and not self._chat_elsewhere(s, best, ranked, named)), None)
+                        and s.intent_id not in chat), None)
         if decline is not None and self._decline_wins(decline, best, result.key):
             # Recognised as outside the article ("ChatGPT downloads", "the verdict's date").
             return self._declined_answer(question, score, decline, named)
