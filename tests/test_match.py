@@ -238,6 +238,21 @@ def test_the_word_cache_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     assert matcher.match("lamacon kobe").ranked[0].intent_id == "b"
 
 
+def test_a_text_is_keyed_once_and_the_keys_kept_stay_bounded() -> None:
+    """A conversation keys a message's words several times over: the same key comes back,
+    equal to a fresh one, and no more texts are kept than rankings are."""
+    examples = [("a", "lama koto download"), ("b", "lamacon kobe hobe")]
+    matcher, fresh = Matcher(examples, cache_size=4), Matcher(examples, cache_size=0)
+    first = matcher.key("Lamacon KOBE?")
+    assert matcher.key("Lamacon KOBE?") is first
+    assert first == fresh.key("Lamacon KOBE?")
+    for n in range(20):
+        matcher.key(f"lama kobe word{n}")
+    assert len(matcher._keys) == 4
+    assert fresh.key("lama") is not fresh.key("lama")  # no cache, nothing kept
+    assert not fresh._keys
+
+
 def test_a_responder_built_at_once_has_learned_everything() -> None:
     """What answers read besides the index is made when the responder is: the first question
     needing it does not wait, and a cached responder holds it."""

@@ -363,12 +363,15 @@ def test_with_conversations_off_each_message_stands_alone(
     try:
         assert fact_of(fake_telegram.ask("লামাকন কী?")[0]) == "llamacon"
         assert fact_of(fake_telegram.ask("কবে?")[0]) is None
+        # Standing alone is not answering one part: each question of a message is answered.
+        both = fake_telegram.ask("লামা কী আর লামাকন কবে?", count=2)
+        assert [fact_of(m) for m in both] == ["what_is_llama", "llamacon"]
     finally:
         running.stop()  # finishes the updates in flight and writes what they logged
     conn = sqlite3.connect(bot_settings.database.path)
     try:
         assert conn.execute("SELECT COUNT(*) FROM contexts").fetchone()[0] == 0
-        assert conn.execute("SELECT COUNT(*) FROM questions").fetchone()[0] == 2
+        assert conn.execute("SELECT COUNT(*) FROM questions").fetchone()[0] == 4
     finally:
         conn.close()
 

@@ -337,7 +337,10 @@ class Conversation:
     def reply(self, text: str, context: Context, now: datetime) -> Turn:
         """Answer `text` given `context`; the turn carries the context to keep."""
         turn = self._reply(text, context, now)
-        return replace(turn, context=replace(turn.context, listed=_listed(turn)))
+        listed = _listed(turn)
+        if listed == turn.context.listed:
+            return turn
+        return replace(turn, context=replace(turn.context, listed=listed))
 
     def _reply(self, text: str, context: Context, now: datetime) -> Turn:
         # The responder reads no further either; every reading below costs per character.

@@ -240,6 +240,7 @@ class Matcher:
         # Not functools.lru_cache on a method: that would tie each Matcher into a reference
         # cycle, kept after a reload until a full garbage collection.
         self._recent: OrderedDict[str, MatchResult] = OrderedDict()
+        self._keys: OrderedDict[str, Key] = OrderedDict()
         self._keys_by_intent = {intent: tuple(keys) for intent, keys in keys_by_intent.items()}
         self._compounds = {}  # a question's word -> its parts: questions are split now
         self._similar: dict[_QueryWord, Similar] = {}
@@ -249,7 +250,19 @@ class Matcher:
         a compound no example uses split into two words examples use)."""
         if self._compounds is None:  # still building: examples are keyed as written
             return make_key(text, self._rewrite)
-        return make_key(text, self._rewrite, self._compound_parts)
+        # A conversation keys a message's words several times over (its clauses, what it
+        # points at, its subject): each text is keyed once, like `match` ranks it once.
+        keys = self._keys
+        key = keys.get(text)
+        if key is not None:
+            keys.move_to_end(text)
+            return key
+        key = make_key(text, self._rewrite, self._compound_parts)
+        if self.cache_size > 0:
+            keys[text] = key
+            if len(keys) > self.cache_size:
+                keys.popitem(last=False)
+        return key
 
     def _compound_parts(self, word: str) -> tuple[str, ...]:
         """A formal compound ("ডাউনলোডসংখ্যা", "প্রয়োগক্ষমতা") as the two known words it

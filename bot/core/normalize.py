@@ -90,8 +90,10 @@ _SOFT_C = re.compile(r"c(?=[eiy])")  # English "face", "city": a soft c sounds l
 _CURRENCY_ALONE = re.compile(r"[$৳€£₹¥]+(?![$৳€£₹¥\s]*\d)")
 
 
+@lru_cache(maxsize=1024)
 def clean(text: str) -> str:
     """Return `text` in NFKC, lower case, with only letters, digits and single spaces."""
+    # Cached: a message's text is cleaned by each reading of it (a number? a nod? its key).
     # Pasted HTML: "<b>লামা</b> &amp; meta" asks about লামা and meta, not "b" or "amp".
     text = html.unescape(_TAG.sub(" ", text))
     # Invisible characters go before NFC: the signs they separated must compose and sort.

@@ -98,12 +98,13 @@ async def recall(services: Services, key: ConversationKey, reply_to: int | None,
 
 async def read_turn(services: Services, message: Message, user: User | None, question: str,
                     bot_id: int, now: datetime) -> tuple[Turn, Remembered | None]:
-    """`question` read as the next turn of its conversation (on its own when turned off)."""
+    """`question` read as the next turn of its conversation (on its own when turned off:
+    as a first message, whose every question is still answered)."""
     memory = await recall(services, conversation_key(message, user),
                           replied_answer(message, bot_id), now)
     conversation = services.conversation  # once: a reload may land during the read
     if memory is None:
-        return Turn(TurnKind.ANSWER, (conversation.responder.ask(question, now),), Context()), None
+        return conversation.reply(question, Context(), now), None
     return conversation.reply(question, starting_context(conversation, memory, now), now), memory
 
 
