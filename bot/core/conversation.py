@@ -124,7 +124,8 @@ _MORE = _phrases("আরও বলো|আরো বলো|আরও বলুন
                  "তারপর|তারপর কী|more|tell me more|more please|anything else|what else|details|"
                  "go on|continue|aro bolo|aro|aro kichu|ar kichu|ar ki|bistarito|bistarito bolo|"
                  "aro bistarito|tarpor|tarpor ki|then|and then|then what|what then|what next|"
-                 "next|so then")
+                 "next|so then|অন্য কিছু|অন্য কিছু আছে|onno kichu|onno kisu|onno kicu|"
+                 "anything more")
 _MORE_CHARS = 2 * max(map(len, _MORE))  # a longer message is no bare "more" (spaces, signs)
 # "ok", "বুঝলাম" with nothing offered to choose from: a nod, not a question the bot failed.
 _ACKNOWLEDGED = _phrases("ok|okay|oky|okk|okey|k|ওকে|ওকে ভাই|অকে|হুম|হুমম|হুম্ম|hmm|hm|hmmm|আচ্ছা|"
@@ -191,6 +192,13 @@ _SWITCH = re.compile(
     r"প্রসঙ্গ পাল্টাই|প্রসঙ্গ বদলাই|অন্য প্রসঙ্গ|অন্য বিষয়ে আসি|অন্য বিষয়|নতুন বিষয়|"
     r"যাই হোক|যাহোক|onno topic|onno bishoy|onno prosongo|jai hok|jaihok)"
     r"(?:[\s,:;.!।—-]+|$)", re.IGNORECASE)
+# "ok last one: ...", "শেষ প্রশ্ন, ...": a preface, not a question; unlike a switch it keeps the
+# talk's subject ("last question: when is it?").
+_PREFACE = re.compile(
+    r"^\s*(?:(?:আচ্ছা|ঠিক আছে|ok|okay|acha|accha|achha|and|আর)[\s,]+)?"
+    r"(?:(?:one )?last (?:one|question|q|thing)|final (?:one|question|q)|শেষ প্রশ্ন|"
+    r"শেষ একটা প্রশ্ন|last proshno|shesh proshno|sesh proshno)"
+    r"[\s,:;.!।—-]+", re.IGNORECASE)
 # A genitive typed apart from a name: "deepseek er", "Meta এর", "google's" split.
 _ENDING_APART = {("er",), ("এর",), ("r",), ("s",)}
 _ORDINALS = (
@@ -350,6 +358,8 @@ class Conversation:
             # The talk moves on: answered as a first question, the facts shown still shown.
             text = text[switched.end():]
             context = replace(context, facts=(), choices=(), offered="", listed=())
+        elif (preface := _PREFACE.match(text)) is not None and text[preface.end():].strip():
+            text = text[preface.end():]
         # Only a context makes the words matter before matching; a first message (most
         # of them) keeps the question as the matcher cleaned it.
         words = clean(text) if context.choices or context.fact is not None else ""

@@ -1,0 +1,70 @@
+"""Mechanisms learned in the twenty-eighth round. Each mechanism has a test that fails
+without it; the other tests guard what it must leave as it was."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from conftest import fact_answers as facts
+from conftest import play
+
+from bot.core.answer import Responder
+from bot.core.conversation import Conversation, TurnKind
+
+NOW = datetime(2025, 4, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("asked", ["ok last question: lamacon kobe hobe?",
+                                   "শেষ প্রশ্ন, লামাকন কবে?", "Final one - when is LlamaCon?"])
+def test_a_last_question_preface_is_no_question(real: Responder, asked: str) -> None:
+    """"last question:" before a question says how it is asked, not what: after the
+    lawsuit, the question after it is read as if it stood alone."""
+    _, turn = play(Conversation(real), "who sued meta?", asked, start=NOW)
+    assert facts(turn) == ["llamacon"]
+
+
+def test_a_last_question_preface_keeps_the_subject(real: Responder) -> None:
+    """Unlike "অন্য প্রশ্ন" (another question), "শেষ প্রশ্ন" (last question) does not
+    change the subject: "কবে হবে?" after it still asks of LlamaCon."""
+    _, turn = play(Conversation(real), "লামাকন কী?", "শেষ প্রশ্ন, এটা কবে হবে?", start=NOW)
+    assert facts(turn) == ["llamacon"]
+
+
+@pytest.mark.parametrize("asked", ["onno kichu?", "অন্য কিছু আছে?", "anything more?"])
+def test_anything_else_asks_for_more(real: Responder, asked: str) -> None:
+    """"অন্য কিছু?" (something else?) after an answer asks for the next related fact."""
+    first, more = play(Conversation(real), "lamacon ki?", asked, start=NOW)
+    assert more.kind is TurnKind.MORE
+    assert facts(more) and facts(more) != facts(first)
+
+
+@pytest.mark.parametrize("asked", ["মেটা কি চুপ করে বসে আছে?",
+                                   "মেটা কি হাত গুটিয়ে বসে আছে নাকি?"])
+def test_sitting_idle_asks_for_a_response(real: Responder, asked: str) -> None:
+    """"Is Meta sitting on its hands?" after DeepSeek asks what Meta did in response: the
+    war rooms, not "the article does not say"."""
+    _, turn = play(Conversation(real), "ডিপসিক কী?", asked, start=NOW)
+    assert facts(turn) == ["war_rooms"]
+
+
+@pytest.mark.parametrize("asked", ["ডিপসিকের মোকাবিলায় মেটা কী করছে?",
+                                   "ডিপসিক সামলাতে মেটা কী করছে?"])
+def test_dealing_with_a_rival_is_responding(real: Responder, asked: str) -> None:
+    """"মোকাবিলা" and "সামলাতে" (to counter, to handle) say a response."""
+    [turn] = play(Conversation(real), asked, start=NOW)
+    assert facts(turn) == ["war_rooms"]
+
+
+def test_a_formal_word_for_investment(real: Responder) -> None:
+    """"অর্থলগ্নি" (investment of money) was one unknown word; it is investment."""
+    [turn] = play(Conversation(real), "মেটা এআই-তে কত অর্থলগ্নি করবে?", start=NOW)
+    assert facts(turn) == ["ai_investment"]
+
+
+def test_anything_about_a_place_asks_what_happened_there(real: Responder) -> None:
+    """"Does the report say anything about X?" asks about X: "anything" is a word of the
+    frame, like "something", not a content word that no example holds."""
+    [turn] = play(Conversation(real), "Does the report say anything about Llama in Europe?",
+                  start=NOW)
+    assert facts(turn) == ["eu_privacy"]
