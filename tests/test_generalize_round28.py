@@ -68,3 +68,12 @@ def test_anything_about_a_place_asks_what_happened_there(real: Responder) -> Non
     [turn] = play(Conversation(real), "Does the report say anything about Llama in Europe?",
                   start=NOW)
     assert facts(turn) == ["eu_privacy"]
+
+
+@pytest.mark.parametrize("asked", ["Is a Llama conference for developers coming up?",
+                                   "লামা সম্মেলন নিয়ে কী জানা যায়?"])
+def test_the_llama_conference_is_llamacon(real: Responder, asked: str) -> None:
+    """LlamaCon is the Llama conference: naming Llama with a conference is no other
+    subject than LlamaCon's, which used to make its fact a "did you mean"."""
+    [turn] = play(Conversation(real), asked, start=NOW)
+    assert facts(turn) == ["llamacon"]
