@@ -77,3 +77,11 @@ def test_the_llama_conference_is_llamacon(real: Responder, asked: str) -> None:
     subject than LlamaCon's, which used to make its fact a "did you mean"."""
     [turn] = play(Conversation(real), asked, start=NOW)
     assert facts(turn) == ["llamacon"]
+
+
+def test_already_is_grammar(real: Responder) -> None:
+    """"already" says when, not what: it weighed as a word no example uses, and after the
+    license's critics "who is using it already?" stayed with them."""
+    _, turn = play(Conversation(real), "Is Llama's license ok for commercial use?",
+                   "kara use kortese already?", start=NOW)
+    assert facts(turn) == ["corporate_adopters"]
