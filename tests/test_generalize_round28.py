@@ -85,3 +85,17 @@ def test_already_is_grammar(real: Responder) -> None:
     _, turn = play(Conversation(real), "Is Llama's license ok for commercial use?",
                    "kara use kortese already?", start=NOW)
     assert facts(turn) == ["corporate_adopters"]
+
+
+@pytest.mark.parametrize("asked", [
+    "দারুণ, আরও বলো তো", "wow nice, tell me more", "thik ache, r kichu?", "any other info?",
+    "ok and then?", "that's it? nothing more?", "aro ektu khule bolo", "অন্য কোনো তথ্য আছে?",
+    "এ বিষয়ে অতিরিক্ত কিছু জানাতে পারবেন?", "khub bhalo laglo, aro bolo",
+])
+def test_more_said_with_a_reaction_or_in_other_words(real: Responder, asked: str) -> None:
+    """A request for more with a compliment, a nod or thanks around it, or in words of its
+    own ("any other info?", "nothing more?"), is a request for more: it used to be read as
+    a question (the thanks, the last fact again, or "the article does not say")."""
+    first, more = play(Conversation(real), "lamacon ki?", asked, start=NOW)
+    assert more.kind is TurnKind.MORE
+    assert facts(more) and facts(more) != facts(first)

@@ -109,9 +109,9 @@ class Turn:
 
 
 def _phrases(text: str) -> frozenset[str]:
-    """Each phrase as cleaned, and (one word) as spelling-folded the way keys hold it."""
+    """Each phrase as cleaned, and as spelling-folded the way keys hold its words."""
     cleaned = {clean(p) for p in text.split("|")}
-    return frozenset(cleaned | {surface_word(p) for p in cleaned if " " not in p})
+    return frozenset(cleaned | {" ".join(map(surface_word, p.split())) for p in cleaned})
 
 
 _YES = _phrases("হ্যাঁ|হ্যা|হা|হুম|হু|জি|জ্বি|জী|ঠিক|ঠিক আছে|হ্যাঁ ভাই|হ্যাঁ এটাই|এটাই|ওটাই|yes|yeah|yep|"
@@ -139,7 +139,9 @@ _ACKNOWLEDGED_CHARS = 2 * max(map(len, _ACKNOWLEDGED))  # a longer message is no
 _MORE_WORDS = _phrases("আরও|আরো|আরেকটু|আরেকটা|বিস্তারিত|বিস্তারিতভাবে|তারপর|বাকি|বাকিটা|চালিয়ে|"
                        "more|details|detail|continue|elaborate|expand|further|else|additional|"
                        "moar|mor|aro|arektu|bistarito|tarpor|baki|chaliye|next|পরের|porer|"
-                       "অধিকন্তু|উপরন্তু")
+                       "অধিকন্তু|উপরন্তু|aroo|arro|aaro|extra|অতিরিক্ত|পরেরটা|পরবর্তী|porerta|"
+                       "deeper|গভীরে|বাকিটুকু|update|updates|আপডেট|হেরপর|তৎপরে|তারপরে|tarpore|"
+                       "contnue|contine|continu")
 _TELLING = _phrases("বলো|বল|বলেন|বলুন|কও|কন|ক|কইন|জানাও|জানান|জানতে|জানা|চাই|দিন|দাও|দেন|তথ্য|"
                     "লিখো|লেখো|লিখুন|লিখেন|লেখেন|লিখ|likho|lekho|write|"
                     "কিছু|কিচু|কিসু|কিতা|কুনতা|শুনি|শোনাও|ব্যাখ্যা|খুলে|যান|যাও|যায়|যাবে|পারবেন|"
@@ -150,13 +152,27 @@ _TELLING = _phrases("বলো|বল|বলেন|বলুন|কও|কন|�
                     "kita|tottho|totho|shuni|kou|ase|আছে|ache|lagi|লাগি|ita|ইতা|"
                     "bit|a|little|abit|হঅ|কওকছাইন|কনচাইন|কইবা|কইবেন|context|background|"
                     # formal "wish to know", spoken "open it up", Sylheti "say" ("আরো ক'ন")
-                    "ইচ্ছুক|আগ্রহী|খুইলা|খুলিয়া|খোলাসা|কহেন|কহো|ন|kohen|kichhu|kicchu|khuila")
+                    "ইচ্ছুক|আগ্রহী|খুইলা|খুলিয়া|খোলাসা|কহেন|কহো|ন|kohen|kichhu|kicchu|khuila|"
+                    # a compliment or thanks around the request ("দারুণ, আরও বলো", "wow, more")
+                    "wow|darun|দারুণ|অসাধারণ|চমৎকার|বেশ|ভালো|ভাল|valo|bhalo|laglo|লাগলো|লাগল|"
+                    "interesting|nice|great|cool|awesome|amazing|খুব|khub|thanks|thank|ধন্যবাদ|"
+                    "dhonnobad|gimme|can|u|you|could|would|mind|share|provide|jano|জানো|"
+                    # what the request is of: "this topic", "এ বিষয়ে", "that's all?"
+                    "topic|বিষয়|বিষয়টা|বিষয়টি|বিষয়ে|bishoy|bishoye|সম্পর্কে|sombondhe|"
+                    "nai|নাই|নেই|all|it|that|thats|this|এইটুকুই|এটুকুই|"
+                    # "তারপর কী হইল?" (then what happened?)
+                    "hoilo|hoise|হইছে|হইল|হইলো|হলো|হল|happened|থাকলে|থাকিলে|thakle|জানালে|"
+                    "জানাইবেন|koiben|koyen|কয়েন|আচ্ছা|accha|acha|achha|ঠিক|thik|kicho|ektu|"
+                    "একটু|jao|বাদ|পড়েছে|পড়ল|এতদ্বিষয়ে|জানিতে|ইচ্ছা|ইচ্ছে|করি|অংশ|অংশটা|অংশটি|"
+                    "part|uttor|উত্তর|appreciate|if|khule|আগ্রহ")
 # Verbs of telling in any form ("বলবি", "কইবা", "জানাবে", "জানো").
 _TELLING_STEMS = ("বল", "জান", "কই", "শোন", "শুন", "bol", "jan", "koi", "shon", "shun")
 # "আর কিছু?", "আর কী কী জানা যায়?", "what else?": "and what / and some" asks for more.
 _ELSE = _phrases("আর কী|আর কি|আর কোনো|আর কোন|আর কিছু|আর একটু|আর কিতা|আর কিসু|আর কিচু|ar ki|r ki|r kichu|"
                  "ar kono|ar kichu|ar kisu|ar kicu|ar kita|ar ektu|what else|anything else|"
-                 "keep going|go on")
+                 "keep going|go on|and then|wat else|wht else|anythng else|anyting else|"
+                 "r kono|r onno|অন্য কোনো|অন্য কিছু|onno kono|onno kichu|any other|that all|"
+                 "thats it|nothing more|after that|left off")
 # A message of this alone asks to go on: "আর?", "and?".
 _AND = _phrases("আর|and|ar|r")
 # "like which OpenAI model?": what the last answer compares its subject with, or which one.
