@@ -99,3 +99,54 @@ def test_more_said_with_a_reaction_or_in_other_words(real: Responder, asked: str
     first, more = play(Conversation(real), "lamacon ki?", asked, start=NOW)
     assert more.kind is TurnKind.MORE
     assert facts(more) and facts(more) != facts(first)
+
+
+@pytest.mark.parametrize("asked", ["moja pailam, aro bolo", "wow 🔥 aro bolo bhai",
+                                   "gimme the rest", "বাকিটা বলেন", "bah, baki ta bolo",
+                                   "next point please"])
+def test_more_in_words_no_fact_uses(real: Responder, asked: str) -> None:
+    """A word for more ("rest", "বাকিটা", "next point", "sob") with words no example uses
+    around it (a reaction, slang) asks for more: those words name nothing to ask about."""
+    first, more = play(Conversation(real), "lamacon ki?", asked, start=NOW)
+    assert more.kind is TurnKind.MORE
+    assert facts(more) and facts(more) != facts(first)
+
+
+def test_what_is_coming_next_is_a_question_not_more(real: Responder) -> None:
+    """With a question word the words around "next" ask something ("what's coming next
+    from them?"): the message is read as a question of its own."""
+    _, turn = play(Conversation(real), "Meta ki reasoning model anbe?",
+                   "what's coming next from them?", start=NOW)
+    assert turn.kind is not TurnKind.MORE
+
+
+UNSURE = "মেটার এআই নিয়ে বলো"  # a "did you mean" of three facts
+
+
+@pytest.mark.parametrize(("said", "position"), [
+    ("হ্যাঁ, প্রথমটা", 1), ("yes the first one", 1), ("1 no ta", 1), ("haa oitai", 1),
+    ("option 2 please", 2), ("জি, দ্বিতীয়টি", 2), ("3rd ta", 3), ("উপরেরটা", 1),
+])
+def test_a_choice_said_with_more_than_a_number(real: Responder, said: str,
+                                               position: int) -> None:
+    """"হ্যাঁ, প্রথমটা", "yes the first one", "option 2 please": a position with a nod and
+    words of picking around it takes that choice, as "১" does."""
+    conversation = Conversation(real)
+    unsure, picked = play(conversation, UNSURE, said, start=NOW)
+    assert unsure.context.choices
+    assert picked.kind is TurnKind.PICK
+    assert facts(picked) == [unsure.context.choices[position - 1]]
+
+
+@pytest.mark.parametrize("said", ["না, এগুলো না", "none of the above", "কোনোটাই মেলেনি",
+                                  "na bhai onno kichu", "not these"])
+def test_none_of_the_choices_in_other_words(real: Responder, said: str) -> None:
+    _, refused = play(Conversation(real), UNSURE, said, start=NOW)
+    assert refused.kind is TurnKind.REJECT
+
+
+@pytest.mark.parametrize("said", ["হ্যাঁ, লামার লাইসেন্সের কথা", "no, the lawsuit"])
+def test_a_choice_with_words_of_its_own_is_a_question(real: Responder, said: str) -> None:
+    """Words beyond picking ("the lawsuit") say what was meant: not a pick, nor a "no"."""
+    _, turn = play(Conversation(real), UNSURE, said, start=NOW)
+    assert turn.kind not in (TurnKind.PICK, TurnKind.REJECT)

@@ -141,7 +141,9 @@ _MORE_WORDS = _phrases("আরও|আরো|আরেকটু|আরেকট�
                        "moar|mor|aro|arektu|bistarito|tarpor|baki|chaliye|next|পরের|porer|"
                        "অধিকন্তু|উপরন্তু|aroo|arro|aaro|extra|অতিরিক্ত|পরেরটা|পরবর্তী|porerta|"
                        "deeper|গভীরে|বাকিটুকু|update|updates|আপডেট|হেরপর|তৎপরে|তারপরে|tarpore|"
-                       "contnue|contine|continu")
+                       "contnue|contine|continu|rest|remaining|বাকিগুলো|বাকিগুলা|bakita|bakigula|"
+                       "point|points|পয়েন্ট|everything|sob|সব|সবটা|sobta|erpor|erpore|এরপর|এরপরে|"
+                       "tarbade|তারবাদে|tarpr|mroe|moer|aru|aaru|আরু|expanding|elaborating")
 _TELLING = _phrases("বলো|বল|বলেন|বলুন|কও|কন|ক|কইন|জানাও|জানান|জানতে|জানা|চাই|দিন|দাও|দেন|তথ্য|"
                     "লিখো|লেখো|লিখুন|লিখেন|লেখেন|লিখ|likho|lekho|write|"
                     "কিছু|কিচু|কিসু|কিতা|কুনতা|শুনি|শোনাও|ব্যাখ্যা|খুলে|যান|যাও|যায়|যাবে|পারবেন|"
@@ -219,7 +221,7 @@ _PREFACE = re.compile(
 _ENDING_APART = {("er",), ("এর",), ("r",), ("s",)}
 _ORDINALS = (
     _phrases("1|১|এক|একটা|প্রথম|প্রথমটা|প্রথমটি|প্রথমটাই|প্রথম প্রশ্ন|first|first one|1st|prothom|"
-             "prothomta|ek"),
+             "prothomta|ek|পয়লা|পইলা|পইল্যা|প্রতম|প্রথোম|poyla|poila|poilla|frist|firts|frst"),
     _phrases("2|২|দুই|দুইটা|দ্বিতীয়|দ্বিতীয়টা|দ্বিতীয়টি|দ্বিতীয় প্রশ্ন|second|second one|2nd|ditiyo|"
              "ditiyota|dui"),
     _phrases("3|৩|তিন|তিনটা|তৃতীয়|তৃতীয়টা|তৃতীয়টি|তৃতীয় প্রশ্ন|third|third one|3rd|tritiyo|"
@@ -237,6 +239,68 @@ _FURTHER_ORDINALS = (
     _phrases("নবম|নবমটা|nine|ninth|9th"),  # "নয়" also says "not"
     _phrases("দশ|দশটা|দশম|দশমটা|ten|tenth|10th"),
 )
+# Words said around a choice ("হ্যাঁ, প্রথমটা", "yes the first one", "1 no ta", "haa oitai"):
+# a nod, a pointer at the one meant, and the words of picking.
+_NODS = _phrases("হ্যাঁ|হ্যা|হা|হ|হয়|অয়|হুম|জি|জ্বি|জী|yes|yeah|yep|yup|ya|ye|ha|haa|hae|hmm|hum|ji|"
+                 "oy|hoi|ho|sure")
+_THAT_ONE = _phrases("ওইটাই|ওইটা|ওইডাই|হেইডাই|সেটাই|সেটা|এটাই|ওটাই|oitai|oita|sheta|setai|etai|"
+                     "that|thats|it|this|one")
+_PICKING = _phrases("the|a|option|options|অপশন|অপশনটা|বিকল্প|বিকল্পটি|বিকল্পটা|number|nmbr|no|নং|নম্বর|"
+                    "নাম্বার|nombor|nombar|please|plz|pls|ঠিক|আছে|সঠিক|right|correct|is|দাও|দিন|বলো|"
+                    "dao|bolo|e|আমি|বোঝাতে|চেয়েছি|বলছিলাম|কথাই|কথা|i|meant|mean|ta|tai|ti|টা|টাই|টি|"
+                    "ache|thik|ভাই|bhai|top|উপরেরটা|উপরের|uporer|uporerta|সবার|s")
+# The top of the list is its first ("উপরেরটা", "the top one").
+_TOP = _phrases("উপরেরটা|উপরের|uporer|uporerta|top")
+# Saying no choice is right: "কোনোটাই মেলেনি", "none of the above", "না, অন্য কিছু".
+_NONE_OF_THEM = _phrases("কোনোটাই|কোনটাই|কোনোটা|কোনোটিই|কোনোডাই|কুনুটাই|কনোটাই|কোনটায়|একটাও|konotai|"
+                         "kunutai|kunotai|ektao|none|non|noen|neither")
+_REFUSING = _phrases("না|নাহ|নয়|নায়|ন|no|nope|nah|na|naa|not|noy|ভুল|wrong|অন্য|onno|something|else|"
+                     "other|নেই|nai|nei")
+_OF_THESE = _phrases("এগুলো|এগুলা|এগুলোর|এর|ইতা|হেইডা|এটা|eta|egula|egular|ita|these|them|this|above|"
+                     "it|of|the|মধ্যে|moddhe|নেই|nai|ta|tai|kono|কিছু|kichu|জিনিস|খুঁজছিলাম|match|"
+                     "মিলছে|মেলেনি|মিলেনি|সঠিক|right|is|ভাই|bhai|any|নয়|one|ইবা|iba")
+
+
+def _chosen(words: str) -> int | None:
+    """The position a few words choose with more than a number ("হ্যাঁ, প্রথমটা", "yes the
+    first one", "1 no ta"): one position and otherwise only nods and words of picking; a nod
+    alone, or with "that one", is the first."""
+    tokens = words.split()
+    if not 0 < len(tokens) <= MAX_CHOICE_WORDS:
+        return None
+    positions, rest, nodded = set(), [], False
+    for token in tokens:
+        position = typed_number(token) or typed_number(_without_article_suffix(token))
+        if position is not None:
+            positions.add(position)
+        elif token in _TOP:
+            positions.add(1)
+        elif token in _NODS or token in _THAT_ONE:
+            nodded = True
+        elif token not in _PICKING and _without_article_suffix(token) not in _PICKING:
+            rest.append(token)
+    if rest or len(positions) > 1:
+        return None
+    return positions.pop() if positions else (1 if nodded else None)
+
+
+def _refuses_all(words: str) -> bool:
+    """Whether a few words turn down every choice ("না, এগুলো না", "none of the above",
+    "কোনোটাই মেলেনি", "na bhai onno kichu")."""
+    tokens = words.split()
+    return (0 < len(tokens) <= MAX_CHOICE_WORDS
+            and any(t in _NONE_OF_THEM or t in _REFUSING for t in tokens)
+            and all(t in _NONE_OF_THEM or t in _REFUSING or t in _OF_THESE for t in tokens))
+
+
+def _without_article_suffix(token: str) -> str:
+    """"প্রথমটা", "poylata", "1st ta" → the ordinal without the article it carries."""
+    for suffix in ("টাই", "টিই", "টির", "টা", "টি", "ডাই", "ডা", "tai", "ta"):
+        if token.endswith(suffix) and len(token) > len(suffix):
+            return token[: -len(suffix)]
+    return token
+
+
 # The last of the choices on offer, however many there are.
 _LAST = _phrases("শেষেরটা|শেষেরটি|শেষেরটাই|শেষটা|শেষটি|শেষেরটা দিন|শেষের প্রশ্ন|শেষ প্রশ্ন|শেষের টা|"
                  "শেষ টা|last|last one|the last one|the last|last question|shesher ta|"
@@ -244,6 +308,10 @@ _LAST = _phrases("শেষেরটা|শেষেরটি|শেষেরট
 # A typed number this long is a choice (`/topics` offers dozens); a longer one is a year or a
 # figure, asked as a question.
 MAX_CHOICE_DIGITS = 3
+# Words at most around a choice in words ("হ্যাঁ ভাই, ১ নম্বরটাই ঠিক আছে").
+MAX_CHOICE_WORDS = 7
+# Words at most in a request for more that brings words of its own ("sheii, aro bolo bhai").
+MORE_WITH_WORDS = 8
 # Words that ask without saying about what: a message of these alone is a follow-up.
 _QUESTION_WORDS = _phrases(
     "কবে|কখন|কেন|কারা|কে|কাকে|কার|কত|কতো|কয়টা|কোথায়|কই|কীভাবে|কিভাবে|কেমনে|কী|কি|কোনটা|কোন|"
@@ -628,12 +696,14 @@ class Conversation:
         if not choices:
             return None
         number = 1 if words in _YES else _position(words, len(choices))
+        if number is None:
+            number = _chosen(words)
         if number is not None and 1 <= number <= len(choices):
             answer = self.responder.answer_fact(choices[number - 1], now)
             return self._turn(TurnKind.PICK, (answer,), context, now, context.question)
         if number is not None:
             return self.out_of_range(words, choices, context, now)
-        if words in _NO:
+        if words in _NO or _refuses_all(words):
             answer = self.responder.rejected_answer(context.offered or context.question)
             cleared = replace(context, choices=(), offered="", idle=context.idle + 1, at=now)
             return Turn(TurnKind.REJECT, (answer,), cleared, rejected=choices)
@@ -703,7 +773,18 @@ class Conversation:
         # "আরও জরুরি কেন?" (why more urgent) is no request: only "anything else" is loose.
         if pairs and len(other) <= 2 and not self.responder.subjects.named(key) - about:
             return _More.LOOSELY
+        if (len(words) <= MORE_WITH_WORDS and _INTERROGATIVES.isdisjoint(words)
+                and self._only_chat(key, other)):
+            return _More.YES  # "sheii 🔥 aro bolo", "bolte thako bhai": words of no fact
         return _More.NO
+
+    def _only_chat(self, key: Key, positions: list[int]) -> bool:
+        """Whether the words at `positions` are none of the knowledge base's: no example
+        uses them or one like them (a reaction, slang, a verb of asking), so they name
+        nothing a fact could be asked about."""
+        unknown = set(self.responder.matcher.match(key.cleaned, key).unknown)
+        return all(key.phonetic[i] in unknown or key.surface[i].endswith(VERB_ENDINGS)
+                   for i in positions)
 
     def _more_about(self, text: str, context: Context) -> Context:
         """"tell me more about llama" after DeepSeek's answer: more of the subject it names,
