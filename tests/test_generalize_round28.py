@@ -150,3 +150,28 @@ def test_a_choice_with_words_of_its_own_is_a_question(real: Responder, said: str
     """Words beyond picking ("the lawsuit") say what was meant: not a pick, nor a "no"."""
     _, turn = play(Conversation(real), UNSURE, said, start=NOW)
     assert turn.kind not in (TurnKind.PICK, TurnKind.REJECT)
+
+
+@pytest.mark.parametrize(("said", "position"), [
+    ("মাঝেরটা", 2), ("the middle one", 2), ("শেষেরটাই হবে", 3), ("last ta", 3),
+    ("দুই লম্বরগান", 2), ("teesra wala", 3), ("ha 3 no ta den", 3),
+])
+def test_a_choice_by_its_place_or_in_dialect(real: Responder, said: str,
+                                             position: int) -> None:
+    """The middle of three is the second, the last the third; "লম্বরগান" (number) and
+    "wala" are words of picking in Chittagonian and Hindi-tinged speech."""
+    unsure, picked = play(Conversation(real), UNSURE, said, start=NOW)
+    assert picked.kind is TurnKind.PICK
+    assert facts(picked) == [unsure.context.choices[position - 1]]
+
+
+@pytest.mark.parametrize("said", ["nah bro not that stuff", "egun n", "nope, different"])
+def test_no_with_words_that_name_nothing_turns_all_down(real: Responder, said: str) -> None:
+    """A short "no" whose other words no example uses names nothing meant instead."""
+    _, refused = play(Conversation(real), UNSURE, said, start=NOW)
+    assert refused.kind is TurnKind.REJECT
+
+
+def test_anything_else_after_a_did_you_mean_is_no_refusal(real: Responder) -> None:
+    _, turn = play(Conversation(real), UNSURE, "anything else?", start=NOW)
+    assert turn.kind is not TurnKind.REJECT

@@ -223,9 +223,9 @@ _ORDINALS = (
     _phrases("1|১|এক|একটা|প্রথম|প্রথমটা|প্রথমটি|প্রথমটাই|প্রথম প্রশ্ন|first|first one|1st|prothom|"
              "prothomta|ek|পয়লা|পইলা|পইল্যা|প্রতম|প্রথোম|poyla|poila|poilla|frist|firts|frst"),
     _phrases("2|২|দুই|দুইটা|দ্বিতীয়|দ্বিতীয়টা|দ্বিতীয়টি|দ্বিতীয় প্রশ্ন|second|second one|2nd|ditiyo|"
-             "ditiyota|dui"),
+             "ditiyota|dui|দু|doi|ditio|dusra|secnd|two|সেকেন্ড"),
     _phrases("3|৩|তিন|তিনটা|তৃতীয়|তৃতীয়টা|তৃতীয়টি|তৃতীয় প্রশ্ন|third|third one|3rd|tritiyo|"
-             "tritiyota|tin"),
+             "tritiyota|tin|teen|teesra|trtio|thrid|three|থার্ড"),
 )
 # Positions past the three a fact or a "did you mean" offers: never one of their choices, but a
 # number all the same ("চতুর্থটা" is told which numbers there are, not asked as a question);
@@ -248,20 +248,32 @@ _THAT_ONE = _phrases("ওইটাই|ওইটা|ওইডাই|হেইড�
 _PICKING = _phrases("the|a|option|options|অপশন|অপশনটা|বিকল্প|বিকল্পটি|বিকল্পটা|number|nmbr|no|নং|নম্বর|"
                     "নাম্বার|nombor|nombar|please|plz|pls|ঠিক|আছে|সঠিক|right|correct|is|দাও|দিন|বলো|"
                     "dao|bolo|e|আমি|বোঝাতে|চেয়েছি|বলছিলাম|কথাই|কথা|i|meant|mean|ta|tai|ti|টা|টাই|টি|"
-                    "ache|thik|ভাই|bhai|top|উপরেরটা|উপরের|uporer|uporerta|সবার|s")
-# The top of the list is its first ("উপরেরটা", "the top one").
+                    "ache|thik|ভাই|bhai|top|উপরেরটা|উপরের|uporer|uporerta|সবার|s|লম্বর|lombor|nong|"
+                    "wala|ওয়ালা|গান|gan|ga|চাই|নির্বাচন|করছি|দেন|তো|গো|দেইন|দন|হবে|প্লিজ|thanks|"
+                    "thank|you|একদম|den|hoy|one|ones")
+# The top of the list is its first ("উপরেরটা", "the top one"); its middle, of three, the second.
 _TOP = _phrases("উপরেরটা|উপরের|uporer|uporerta|top")
+_MIDDLE = _phrases("মাঝের|মাঝেরটা|মাঝখানের|মাঝখানেরটা|মাঝর|মাইঝের|মাঝখানর|মিডলের|মিডল|majher|"
+                   "majhkhaner|maijher|middle")
+_BOTTOM = _phrases("শেষের|শেষেরটা|শেষর|শেষ|হেষর|হেষের|হেষেরগা|sesher|shesher|hesher|last|লাস্ট|"
+                   "লাস্টের|লাস্টেরটা")
 # Saying no choice is right: "কোনোটাই মেলেনি", "none of the above", "না, অন্য কিছু".
 _NONE_OF_THEM = _phrases("কোনোটাই|কোনটাই|কোনোটা|কোনোটিই|কোনোডাই|কুনুটাই|কনোটাই|কোনটায়|একটাও|konotai|"
-                         "kunutai|kunotai|ektao|none|non|noen|neither")
-_REFUSING = _phrases("না|নাহ|নয়|নায়|ন|no|nope|nah|na|naa|not|noy|ভুল|wrong|অন্য|onno|something|else|"
-                     "other|নেই|nai|nei")
+                         "kunutai|kunotai|ektao|none|non|noen|neither|কোনোগানও|কোনোগাই|konogan|"
+                         "অপশনই")
+_REFUSING = _phrases("না|নাহ|নয়|নায়|ন|no|nope|nah|na|naa|not|noy|ভুল|wrong|অন্য|onno|নেই|nai|nei|"
+                     "nothing|অন্যকিছু|onnokichu|different|nun|nahi|n|কিছুই|kichui|কুনু")
 _OF_THESE = _phrases("এগুলো|এগুলা|এগুলোর|এর|ইতা|হেইডা|এটা|eta|egula|egular|ita|these|them|this|above|"
                      "it|of|the|মধ্যে|moddhe|নেই|nai|ta|tai|kono|কিছু|kichu|জিনিস|খুঁজছিলাম|match|"
-                     "মিলছে|মেলেনি|মিলেনি|সঠিক|right|is|ভাই|bhai|any|নয়|one|ইবা|iba")
+                     "মিলছে|মেলেনি|মিলেনি|সঠিক|right|is|ভাই|bhai|any|নয়|one|ইবা|iba|চাই|chai|"
+                     "খুঁজছি|দাও|dao|আমি|বোঝাতে|চেয়েছি|meant|i|what|ওগুলো|এইগুলার|এইগুলা|eigula|"
+                     "ইগুইন|এগুন|egun|হিয়ান|এগিন|হেগুন|গো|go|option|options|অপশন|অপশনই|its|here|"
+                     "listed|those|ones|pls|please|sorry|thanks|ও|o|i|kore|inme|se|koi|জিনিস|"
+                     "কোনোগানও|কোনোগাই|konogan|ekta|একটা|kono|কোনো|কোনটাই|ta|something|else|"
+                     "other")
 
 
-def _chosen(words: str) -> int | None:
+def _chosen(words: str, offered: int) -> int | None:
     """The position a few words choose with more than a number ("হ্যাঁ, প্রথমটা", "yes the
     first one", "1 no ta"): one position and otherwise only nods and words of picking; a nod
     alone, or with "that one", is the first."""
@@ -273,8 +285,12 @@ def _chosen(words: str) -> int | None:
         position = typed_number(token) or typed_number(_without_article_suffix(token))
         if position is not None:
             positions.add(position)
-        elif token in _TOP:
+        elif token in _TOP or _without_article_suffix(token) in _TOP:
             positions.add(1)
+        elif offered == 3 and (token in _MIDDLE or _without_article_suffix(token) in _MIDDLE):
+            positions.add(2)
+        elif token in _BOTTOM or _without_article_suffix(token) in _BOTTOM:
+            positions.add(offered)
         elif token in _NODS or token in _THAT_ONE:
             nodded = True
         elif token not in _PICKING and _without_article_suffix(token) not in _PICKING:
@@ -295,7 +311,7 @@ def _refuses_all(words: str) -> bool:
 
 def _without_article_suffix(token: str) -> str:
     """"প্রথমটা", "poylata", "1st ta" → the ordinal without the article it carries."""
-    for suffix in ("টাই", "টিই", "টির", "টা", "টি", "ডাই", "ডা", "tai", "ta"):
+    for suffix in ("টাই", "টিই", "টির", "টা", "টি", "ডাই", "ডা", "গান", "গা", "tai", "ta", "গো"):
         if token.endswith(suffix) and len(token) > len(suffix):
             return token[: -len(suffix)]
     return token
@@ -697,17 +713,30 @@ class Conversation:
             return None
         number = 1 if words in _YES else _position(words, len(choices))
         if number is None:
-            number = _chosen(words)
+            number = _chosen(words, len(choices))
         if number is not None and 1 <= number <= len(choices):
             answer = self.responder.answer_fact(choices[number - 1], now)
             return self._turn(TurnKind.PICK, (answer,), context, now, context.question)
         if number is not None:
             return self.out_of_range(words, choices, context, now)
-        if words in _NO or _refuses_all(words):
+        if words in _NO or _refuses_all(words) or self._turns_down(words):
             answer = self.responder.rejected_answer(context.offered or context.question)
             cleared = replace(context, choices=(), offered="", idle=context.idle + 1, at=now)
             return Turn(TurnKind.REJECT, (answer,), cleared, rejected=choices)
         return None
+
+    def _turns_down(self, words: str) -> bool:
+        """Whether a short message says no with only words no example uses besides ("nah
+        bro not that stuff"): it names nothing it might have meant instead."""
+        key = self.responder.matcher.key(words)
+        tokens = key.surface
+        if not 0 < len(tokens) <= MAX_CHOICE_WORDS or not any(
+                t in _NONE_OF_THEM or t in _REFUSING for t in tokens):
+            return False
+        rest = [i for i in self.responder.matcher.content_positions(key)
+                if tokens[i] not in _NONE_OF_THEM and tokens[i] not in _REFUSING
+                and tokens[i] not in _OF_THESE]
+        return self._only_chat(key, rest)
 
     def _pick_related(self, words: str, context: Context, now: datetime) -> Turn | None:
         """"২" after an answer: the second of the related questions under it, as a tap on
