@@ -175,3 +175,13 @@ def test_no_with_words_that_name_nothing_turns_all_down(real: Responder, said: s
 def test_anything_else_after_a_did_you_mean_is_no_refusal(real: Responder) -> None:
     _, turn = play(Conversation(real), UNSURE, "anything else?", start=NOW)
     assert turn.kind is not TurnKind.REJECT
+
+
+@pytest.mark.parametrize("asked", ["আচ্ছা বুঝলাম, এরপর কী?", "bolte thako bhai", "পুরোটা বলো",
+                                   "এর বেশি কিছু জানা নেই?", "tarpr ki hlo"])
+def test_then_what_and_keep_telling(real: Responder, asked: str) -> None:
+    """"এরপর কী?" (then what?) with a nod before it, "keep telling", "the whole of it",
+    "nothing beyond that?" ask to go on."""
+    first, more = play(Conversation(real), "lamacon ki?", asked, start=NOW)
+    assert more.kind is TurnKind.MORE
+    assert facts(more) and facts(more) != facts(first)

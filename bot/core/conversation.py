@@ -143,7 +143,8 @@ _MORE_WORDS = _phrases("আরও|আরো|আরেকটু|আরেকট�
                        "deeper|গভীরে|বাকিটুকু|update|updates|আপডেট|হেরপর|তৎপরে|তারপরে|tarpore|"
                        "contnue|contine|continu|rest|remaining|বাকিগুলো|বাকিগুলা|bakita|bakigula|"
                        "point|points|পয়েন্ট|everything|sob|সব|সবটা|sobta|erpor|erpore|এরপর|এরপরে|"
-                       "tarbade|তারবাদে|tarpr|mroe|moer|aru|aaru|আরু|expanding|elaborating")
+                       "tarbade|তারবাদে|tarpr|mroe|moer|aru|aaru|আরু|expanding|elaborating|অতঃপর|"
+                       "বাকিগিন|পুরোটা|পুরোটাই|purota|puro")
 _TELLING = _phrases("বলো|বল|বলেন|বলুন|কও|কন|ক|কইন|জানাও|জানান|জানতে|জানা|চাই|দিন|দাও|দেন|তথ্য|"
                     "লিখো|লেখো|লিখুন|লিখেন|লেখেন|লিখ|likho|lekho|write|"
                     "কিছু|কিচু|কিসু|কিতা|কুনতা|শুনি|শোনাও|ব্যাখ্যা|খুলে|যান|যাও|যায়|যাবে|পারবেন|"
@@ -166,7 +167,10 @@ _TELLING = _phrases("বলো|বল|বলেন|বলুন|কও|কন|�
                     "hoilo|hoise|হইছে|হইল|হইলো|হলো|হল|happened|থাকলে|থাকিলে|thakle|জানালে|"
                     "জানাইবেন|koiben|koyen|কয়েন|আচ্ছা|accha|acha|achha|ঠিক|thik|kicho|ektu|"
                     "একটু|jao|বাদ|পড়েছে|পড়ল|এতদ্বিষয়ে|জানিতে|ইচ্ছা|ইচ্ছে|করি|অংশ|অংশটা|অংশটি|"
-                    "part|uttor|উত্তর|appreciate|if|khule|আগ্রহ")
+                    "part|uttor|উত্তর|appreciate|if|khule|আগ্রহ|বুঝছি|বুঝলাম|বুঝসি|bujhlam|"
+                    "bujhchi|bujhsi|hlo|oilo|অইলো|ওইলো|হইলে|moja|মজা|eituku|এইটুকু|nei|ksiu|one|"
+                    "explanation|explain|করছেন|সুন্দর|sundor|গুলা|গুলো|অংশটুকু|বর্ণনা|করিয়া|যোগ|"
+                    "করার|চাইন|লিস্ট|লিস্টের|list|info|দিলে|dile|হয়|আপু|apu|শুনতে|shunte")
 # Verbs of telling in any form ("বলবি", "কইবা", "জানাবে", "জানো").
 _TELLING_STEMS = ("বল", "জান", "কই", "শোন", "শুন", "bol", "jan", "koi", "shon", "shun")
 # "আর কিছু?", "আর কী কী জানা যায়?", "what else?": "and what / and some" asks for more.
@@ -174,7 +178,8 @@ _ELSE = _phrases("আর কী|আর কি|আর কোনো|আর কো�
                  "ar kono|ar kichu|ar kisu|ar kicu|ar kita|ar ektu|what else|anything else|"
                  "keep going|go on|and then|wat else|wht else|anythng else|anyting else|"
                  "r kono|r onno|অন্য কোনো|অন্য কিছু|onno kono|onno kichu|any other|that all|"
-                 "thats it|nothing more|after that|left off")
+                 "thats it|nothing more|after that|left off|বলতে থাকুন|বলতে থাকো|bolte thako|"
+                 "বলে যান|bole jan|bole jao|থামবেন না|এর বেশি|er beshi|er besi")
 # A message of this alone asks to go on: "আর?", "and?".
 _AND = _phrases("আর|and|ar|r")
 # "like which OpenAI model?": what the last answer compares its subject with, or which one.
