@@ -185,3 +185,21 @@ def test_then_what_and_keep_telling(real: Responder, asked: str) -> None:
     first, more = play(Conversation(real), "lamacon ki?", asked, start=NOW)
     assert more.kind is TurnKind.MORE
     assert facts(more) and facts(more) != facts(first)
+
+
+@pytest.mark.parametrize("why", ["কেন?", "why?", "keno?"])
+def test_why_after_a_list_is_told_by_the_fact_that_names_it_and_says_why(
+        real: Responder, why: str) -> None:
+    """The adopters' answer names Spotify, AT&T and DoorDash and gives no reason; "why?"
+    (do they use it) is the fact next to it that names them and says what makes Llama
+    useful to them."""
+    _, turn = play(Conversation(real), "কোন কোন কোম্পানি লামা ব্যবহার করে?", why, start=NOW)
+    assert facts(turn) == ["versatility"]
+
+
+@pytest.mark.parametrize(("first", "fact"), [("ইউরোপে লামার কী সমস্যা?", "eu_privacy"),
+                                             ("meta war room keno banaise?", "war_rooms")])
+def test_why_after_a_fact_with_its_own_reason_stays(real: Responder, first: str,
+                                                    fact: str) -> None:
+    _, turn = play(Conversation(real), first, "keno?", start=NOW)
+    assert facts(turn) == [fact]

@@ -1020,6 +1020,11 @@ class Responder:
         """What the fact's example questions ask (who, when...): what the fact is for."""
         return self._learned_example_asks().get(fact_id, frozenset())
 
+    @property
+    def general(self) -> frozenset[str]:
+        """The subjects every fact is about (Llama, Meta): none is a subject of its own."""
+        return self._general
+
     def gives(self, fact_id: str) -> frozenset[Asked]:
         """What the fact's answer can tell: a date, an amount, a place."""
         return self._gives[fact_id]

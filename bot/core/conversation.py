@@ -329,6 +329,9 @@ _LAST = _phrases("শেষেরটা|শেষেরটি|শেষেরট
 # A typed number this long is a choice (`/topics` offers dozens); a longer one is a year or a
 # figure, asked as a question.
 MAX_CHOICE_DIGITS = 3
+# Asking why, and the words an answer gives a reason in ("কারণ", "উদ্দেশ্য", "so that").
+_WHY = _phrases("কেন|কেনো|ক্যান|ক্যানো|কিল্লাই|কিয়ল্লাই|কেনে|ক্যানে|কিয়র লাই|keno|kano|kno|ken|why|y|killai")
+_REASON = _phrases("কারণ|কারণে|কারণেই|কেননা|উদ্দেশ্য|উদ্দেশ্যে|লক্ষ্য|লক্ষ্যে|যাতে|ফলে|তাই|because|reason")
 # Words at most around a choice in words ("হ্যাঁ ভাই, ১ নম্বরটাই ঠিক আছে").
 MAX_CHOICE_WORDS = 7
 # Words at most in a request for more that brings words of its own ("sheii, aro bolo bhai").
@@ -1302,7 +1305,9 @@ class Conversation:
         asked = responder.asks.asked(key, bare=True)
         fact = responder.knowledge.facts[context.fact] if context.fact else None
         assert fact is not None
-        if asked <= responder.gives(fact.id):
+        if not asked and (reason := self._reason_told_beside(key, fact)) is not None:
+            answer = responder.answer_fact(reason, now)
+        elif asked <= responder.gives(fact.id):
             answer = responder.answer_fact(self._dedicated(fact.id, asked) or fact.id, now)
         else:
             facts = responder.knowledge.facts
@@ -1324,6 +1329,21 @@ class Conversation:
                       else responder.not_in_article(context.question, (fact.id, *partly[:2])))
         return self._turn(TurnKind.FOLLOW_UP, (answer,), context, now, context.question,
                           resolved=context.question)
+
+    def _reason_told_beside(self, key: Key, fact: Fact) -> str | None:
+        """"কেন?" after a fact that gives no reason, when a fact next to it tells why of the
+        very same names: after the companies that use Llama (Spotify, AT&T, DoorDash), why
+        they do is the fact that names them and says what makes Llama useful to them."""
+        if _WHY.isdisjoint(key.surface) or self._gives_reason(fact.id):
+            return None
+        named = self._named_in_answer[fact.id] - self.responder.general
+        if not named:
+            return None
+        return next((f for f in fact.related if f in self.responder.knowledge.facts
+                     and named <= self._named_in_answer[f] and self._gives_reason(f)), None)
+
+    def _gives_reason(self, fact_id: str) -> bool:
+        return not _REASON.isdisjoint(self._answer_keys[fact_id].surface)
 
     def _when_told_beside(self, fact: Fact, asked: frozenset[Asked], key: Key) -> list[str]:
         """"When?" of a fact that tells no date, told by a related one: "কবে থেকে?" (since
