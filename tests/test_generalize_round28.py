@@ -203,3 +203,26 @@ def test_why_after_a_fact_with_its_own_reason_stays(real: Responder, first: str,
                                                     fact: str) -> None:
     _, turn = play(Conversation(real), first, "keno?", start=NOW)
     assert facts(turn) == [fact]
+
+
+@pytest.mark.parametrize("opening", ["আপা, আরেকটা প্রশ্ন:", "ar ekta proshno chilo,",
+                                     "Separately,", "এইটা বাদ, অন্য কথা বলি -",
+                                     "ও দাদা, আরেকটা প্রশ্ন আছে,"])
+def test_another_question_announced_in_words_of_its_own(real: Responder, opening: str) -> None:
+    """An opening that announces another question or topic in words of talking ("আরেকটা
+    প্রশ্ন", "অন্য কথা", "Separately") switches the subject: the question after it is read as
+    it would be alone, not of Europe's troubles just answered."""
+    _, turn = play(Conversation(real), "ইউরোপে লামার কী সমস্যা?", f"{opening} লামাকন কবে?",
+                   start=NOW)
+    assert facts(turn) == ["llamacon"]
+
+
+def test_an_opening_of_address_alone_keeps_the_subject(real: Responder) -> None:
+    """"আপা," (sister) announces nothing: "আপা, এটা কবে হবে?" still asks of LlamaCon."""
+    _, turn = play(Conversation(real), "লামাকন কী?", "আপা, এটা কবে হবে?", start=NOW)
+    assert facts(turn) == ["llamacon"]
+
+
+def test_next_then_tell_asks_for_more(real: Responder) -> None:
+    _, turn = play(Conversation(real), "lamacon ki?", "next কী আছে? বলো", start=NOW)
+    assert turn.kind is TurnKind.MORE

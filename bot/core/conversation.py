@@ -222,6 +222,20 @@ _PREFACE = re.compile(
     r"(?:(?:one )?last (?:one|question|q|thing)|final (?:one|question|q)|শেষ প্রশ্ন|"
     r"শেষ একটা প্রশ্ন|last proshno|shesh proshno|sesh proshno)"
     r"[\s,:;.!।—-]+", re.IGNORECASE)
+# A message's opening words up to its first mark ("ও দাদা, আরেকটা প্রশ্ন আছে, ..."), at most
+# a few words, and what follows it.
+_OPENING = re.compile(r"^\s*([^,:;।.!?—–-]{1,60}?)\s*[,:;।.!?—–-]+\s+(?=\S)")
+# Words of talking about the talk: "another question", "অন্য প্রসঙ্গ", "off topic".
+_TALK = _phrases("প্রশ্ন|প্রশ্নটা|question|q|qs|proshno|prosno|প্রসঙ্গ|prosongo|বিষয়|বিষয়ে|bishoy|"
+                 "topic|subject|thing|কথা|kotha|জানার|জানতে|ছিল|ছিলো|chilo|করি|kori|করছি|korchi|"
+                 "আছে|ache|achhe|শুনুন|শোনেন|sunun|shunun|listen|মাফ|করবেন|sorry|ধন্যবাদ|thanks|"
+                 "thank|আচ্ছা|accha|achha|achaa|acha|ঠিক|thik|ok|okay|k|আপা|আপু|apu|দাদা|dada|ভাই|"
+                 "bhai|এবার|ebar|এখন|ekhon|বলি|boli|কই|koi|করি|forget|that|এইটা|এইডা|ওটা|oita|"
+                 "থাক|থাউক|thak|বাদ|bad|dao|দেন|den|সাহায্য|help|অনুগ্রহ|করুন|জিজ্ঞেস|jiggesh|"
+                 "জিজ্ঞাসা|change|changing|off|wait|hey|hi|so|and|oh|ও|অ")
+_ANOTHER = _phrases("অন্য|অন্যান্য|আরেকটা|আরেকটি|আরেকগান|আর একটা|ভিন্ন|আলাদা|নতুন|another|different|new|"
+                    "next|separately|unrelated|off|change|changing|forget|বাদ|থাক|থাউক|thak|onno|"
+                    "arekta|alada|notun|vinno|ar ekta")
 # A genitive typed apart from a name: "deepseek er", "Meta এর", "google's" split.
 _ENDING_APART = {("er",), ("এর",), ("r",), ("s",)}
 _ORDINALS = (
@@ -468,6 +482,10 @@ class Conversation:
             context = replace(context, facts=(), choices=(), offered="", listed=())
         elif (preface := _PREFACE.match(text)) is not None and text[preface.end():].strip():
             text = text[preface.end():]
+        elif context.fact is not None and (fresh := self._after_another(text)) is not None:
+            # "আপা, আরেকটা প্রশ্ন:", "ok forget that,": a switch said in words of its own.
+            text = fresh
+            context = replace(context, facts=(), choices=(), offered="", listed=())
         # Only a context makes the words matter before matching; a first message (most
         # of them) keeps the question as the matcher cleaned it.
         words = clean(text) if context.choices or context.fact is not None else ""
@@ -814,6 +832,30 @@ class Conversation:
                 and self._only_chat(key, other)):
             return _More.YES  # "sheii 🔥 aro bolo", "bolte thako bhai": words of no fact
         return _More.NO
+
+    def _after_another(self, text: str) -> str | None:
+        """What follows an opening that announces another question or topic ("ar ekta
+        proshno chilo, ...", "Separately, ...", "এইডা থাউক, অন্য কথা কই, ...") in words of
+        talking alone (or words no example uses), up to its last such mark."""
+        rest, announced = text, False
+        while (opening := _OPENING.match(rest)) is not None:
+            key = self.responder.matcher.key(opening.group(1))
+            content = self.responder.matcher.content_positions(key)
+            words = key.surface
+            pairs = {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}
+            talk = [i for i in content if words[i] in _TALK or words[i] in _ANOTHER]
+            if not self._only_chat(key, [i for i in content if i not in talk]):
+                break
+            announced = (announced or any(w in _ANOTHER for w in words)
+                         or not pairs.isdisjoint(_ANOTHER))
+            rest = rest[opening.end():]
+        if not announced or rest == text:
+            return None
+        # What follows must ask of something ("next কী আছে? বলো" asks for more, nothing new).
+        key = self.responder.matcher.key(rest)
+        named = [i for i in self.responder.matcher.content_positions(key)
+                 if key.surface[i] not in _TELLING and key.surface[i] not in _MORE_WORDS]
+        return rest if named and not self._only_chat(key, named) else None
 
     def _only_chat(self, key: Key, positions: list[int]) -> bool:
         """Whether the words at `positions` are none of the knowledge base's: no example

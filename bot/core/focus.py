@@ -28,6 +28,15 @@ _LEAD_INS = (
     "anyway", "anyways", "so", "amar proshno holo", "amar proshno hocche", "amar prosno holo",
     "proshno holo", "prosno holo", "jante chai", "jante chaitesi", "jai hok", "to bolo",
     "tahole bolo",
+    # a question announced: "ও দাদা, আরেকটা প্রশ্ন আছে, লামাকন কবে?"
+    "আরেকটা প্রশ্ন আছে", "আর একটা প্রশ্ন আছে", "একটা প্রশ্ন আছে", "একটি প্রশ্ন আছে",
+    "আরেকটা প্রশ্ন", "আর একটা প্রশ্ন", "অন্য একটা প্রশ্ন", "অন্য একটি প্রশ্ন", "একটা প্রশ্ন",
+    "একটি প্রশ্ন", "আরেকটি প্রশ্ন", "নতুন প্রশ্ন", "ভিন্ন প্রশ্ন", "আলাদা প্রশ্ন",
+    "i have another question", "i have a question", "another question", "one more question",
+    "a different question", "different question", "new question", "next question",
+    "quick question", "a question", "arekta proshno ache", "ar ekta proshno", "arekta proshno",
+    "ekta proshno ache", "ekta proshno", "onno ekta proshno", "notun proshno", "arekta prosno",
+    "ekta prosno",
 )
 _LEAD_IN = re.compile(
     r"(?:^|[\s,।;:!?—-])(?:" + "|".join(re.escape(p) for p in _LEAD_INS) + r")(?=[\s,:;—-])",
