@@ -226,3 +226,20 @@ def test_an_opening_of_address_alone_keeps_the_subject(real: Responder) -> None:
 def test_next_then_tell_asks_for_more(real: Responder) -> None:
     _, turn = play(Conversation(real), "lamacon ki?", "next কী আছে? বলো", start=NOW)
     assert turn.kind is TurnKind.MORE
+
+
+@pytest.mark.parametrize("asked", ["egulo theke ki bojha jay?", "এসব থেকে কী শিক্ষা পাওয়া যায়?"])
+def test_these_after_two_answers_reads_them_together(real: Responder, asked: str) -> None:
+    """"these" after the lawsuit and Europe's troubles points at both: the fact that reads
+    them together (the ethics fact), as "এই দুটো" does."""
+    _, _, turn = play(Conversation(real), "ইউরোপে লামার কী সমস্যা?", "আর কপিরাইট মামলা?",
+                      asked, start=NOW)
+    assert facts(turn) == ["ethics_legal"]
+
+
+def test_these_before_a_noun_points_at_it(real: Responder) -> None:
+    """"these war rooms" names what it points at: where they are is not in the article,
+    not the rival's country."""
+    _, _, turn = play(Conversation(real), "deepseek ki?", "meta ki korlo?",
+                      "where are these war rooms located?", start=NOW)
+    assert facts(turn) != ["deepseek_r1"]

@@ -420,6 +420,9 @@ _DETERMINERS = _phrases("এই|ওই|ঐ|সেই|উক্ত|উল্ল�
 _SEVERAL = _phrases("দুটো|দুটি|দুইটা|দুটোই|দুটিই|দুইটাই|দুটোর|দুটির|দুইটার|দুই|উভয়|উভয়ের|মিলিয়ে|"
                     "মিলায়া|মিলাইয়া|both|two|together|combined|duto|duti|duita|duitai|dutoi|"
                     "dui|milie|milaye|milaya")
+# "these" after two answers: "এগুলোর তাৎপর্য কী?", "what do these show?" (not "these war
+# rooms", a determiner before what it points at).
+_THESE = _phrases("এগুলো|এগুলোর|এগুলা|এগুলার|এসব|এসবের|egulo|egular|egula|eshob|esob|these")
 # "এটা আসলে কী জিনিস?", "what is it exactly?": what the subject itself is, beside a pointer.
 _WHAT_IT_IS = _phrases("কী|কি|কিতা|কিয়া|ki|kii|kee|what|whats|what's|is|জিনিস|জিনিসটা|জিনিসটি|"
                        "বস্তু|jinis|jinish|jinishta|jinista|thing|exactly|actually|really|"
@@ -1186,7 +1189,9 @@ class Conversation:
         """The one fact related to both of the last two answered, when a message points at
         two ("these two", "both", "দুটো মিলিয়ে") and asks nothing that fact cannot tell."""
         last = tuple(dict.fromkeys(reversed(context.facts)))[:2]
-        if len(last) < 2 or _SEVERAL.isdisjoint(key.surface):
+        content = set(self.responder.matcher.content_positions(key))
+        these = any(w in _THESE and i + 1 not in content for i, w in enumerate(key.surface))
+        if len(last) < 2 or _SEVERAL.isdisjoint(key.surface) and not these:
             return None
         both = self._related_to_all(last, key)
         if both is not None and alone.kind is AnswerKind.FACT and alone.fact_id not in (
