@@ -230,8 +230,9 @@ def test_next_then_tell_asks_for_more(real: Responder) -> None:
 
 @pytest.mark.parametrize("asked", ["egulo theke ki bojha jay?", "এসব থেকে কী শিক্ষা পাওয়া যায়?"])
 def test_these_after_two_answers_reads_them_together(real: Responder, asked: str) -> None:
-    """"these" after the lawsuit and Europe's troubles points at both: the fact that reads
-    them together (the ethics fact), as "এই দুটো" does."""
+    """"what do these show?" after the lawsuit and Europe's troubles asks of both: the fact
+    that reads them together (the ethics fact), as "এই দুটো" does. (Asking anything else,
+    "these" after the ethics fact is its own points: test_generalize_round22.)"""
     _, _, turn = play(Conversation(real), "ইউরোপে লামার কী সমস্যা?", "আর কপিরাইট মামলা?",
                       asked, start=NOW)
     assert facts(turn) == ["ethics_legal"]

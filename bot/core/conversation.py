@@ -1190,7 +1190,10 @@ class Conversation:
         two ("these two", "both", "দুটো মিলিয়ে") and asks nothing that fact cannot tell."""
         last = tuple(dict.fromkeys(reversed(context.facts)))[:2]
         content = set(self.responder.matcher.content_positions(key))
-        these = any(w in _THESE and i + 1 not in content for i, w in enumerate(key.surface))
+        # "these" alone reads two answers only asking what they show ("egulo theke ki bojha
+        # jay?"); "why will these matter more?" after the ethics fact is of its own points.
+        these = self._asks_what_it_shows(key) and any(
+            w in _THESE and i + 1 not in content for i, w in enumerate(key.surface))
         if len(last) < 2 or _SEVERAL.isdisjoint(key.surface) and not these:
             return None
         both = self._related_to_all(last, key)
