@@ -11,7 +11,8 @@ from pathlib import Path
 from types import ModuleType
 
 from bot.core.answer import Answer, AnswerKind, Choice
-from bot.core.conversation import Context, Conversation, Turn, typed_number
+from bot.core.choices import typed_number
+from bot.core.conversation import Context, Conversation, Turn
 from bot.core.events import describe_event, upcoming_and_past
 from bot.core.knowledge import Knowledge
 

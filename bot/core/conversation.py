@@ -28,11 +28,22 @@ from bot.core.answer import (
     Responder,
 )
 from bot.core.asks import Asked
+from bot.core.choices import (
+    LAST,
+    MAX_CHOICE_WORDS,
+    NONE_OF_THEM,
+    OF_THESE,
+    REFUSING,
+    chosen,
+    position,
+    refuses_all,
+    typed_number,
+)
 from bot.core.focus import sentences, without_concession
 from bot.core.function_words import ADDRESSED, PERSON_POINTERS, THING_POINTERS
 from bot.core.knowledge import Entity, Fact
 from bot.core.match import VERB_ENDINGS, Scored
-from bot.core.normalize import Key, clean, make_key, surface_word
+from bot.core.normalize import Key, clean, make_key, phrases, surface_word
 
 # A context older than this, or this many turns without a fact, is forgotten.
 EXPIRY = timedelta(minutes=15)
@@ -108,89 +119,83 @@ class Turn:
         return self.answers[0]
 
 
-def _phrases(text: str) -> frozenset[str]:
-    """Each phrase as cleaned, and as spelling-folded the way keys hold its words."""
-    cleaned = {clean(p) for p in text.split("|")}
-    return frozenset(cleaned | {" ".join(map(surface_word, p.split())) for p in cleaned})
-
-
-_YES = _phrases("হ্যাঁ|হ্যা|হা|হুম|হু|জি|জ্বি|জী|ঠিক|ঠিক আছে|হ্যাঁ ভাই|হ্যাঁ এটাই|এটাই|ওটাই|yes|yeah|yep|"
-                "yup|ya|ha|haa|hum|hmm|ji|sure|right|correct|thik|thik ache|eta|etai|yes please")
-_NO = _phrases("না|নাহ|নাহ্|না না|না ভাই|কোনোটাই না|কোনটাই না|কোনোটা না|কোনটা না|কোনোটাই নয়|এগুলোর "
-               "কোনোটাই না|এসব না|no|nope|nah|na|none|none of these|none of them|neither|"
-               "kono tai na|konotai na|kono ta na|eshob na")
-_MORE = _phrases("আরও বলো|আরো বলো|আরও বলুন|আরো বলুন|আরও|আরো|আর কিছু|আর কী|আর কি|আর কিছু বলো|"
-                 "আর কিছু আছে|বিস্তারিত|বিস্তারিত বলো|বিস্তারিত বলুন|আরও বিস্তারিত|আরও জানতে চাই|"
-                 "তারপর|তারপর কী|more|tell me more|more please|anything else|what else|details|"
-                 "go on|continue|aro bolo|aro|aro kichu|ar kichu|ar ki|bistarito|bistarito bolo|"
-                 "aro bistarito|tarpor|tarpor ki|then|and then|then what|what then|what next|"
-                 "next|so then|অন্য কিছু|অন্য কিছু আছে|onno kichu|onno kisu|onno kicu|"
-                 "anything more")
+_YES = phrases("হ্যাঁ|হ্যা|হা|হুম|হু|জি|জ্বি|জী|ঠিক|ঠিক আছে|হ্যাঁ ভাই|হ্যাঁ এটাই|এটাই|ওটাই|yes|yeah|yep|"
+               "yup|ya|ha|haa|hum|hmm|ji|sure|right|correct|thik|thik ache|eta|etai|yes please")
+_NO = phrases("না|নাহ|নাহ্|না না|না ভাই|কোনোটাই না|কোনটাই না|কোনোটা না|কোনটা না|কোনোটাই নয়|এগুলোর "
+              "কোনোটাই না|এসব না|no|nope|nah|na|none|none of these|none of them|neither|"
+              "kono tai na|konotai na|kono ta na|eshob na")
+_MORE = phrases("আরও বলো|আরো বলো|আরও বলুন|আরো বলুন|আরও|আরো|আর কিছু|আর কী|আর কি|আর কিছু বলো|"
+                "আর কিছু আছে|বিস্তারিত|বিস্তারিত বলো|বিস্তারিত বলুন|আরও বিস্তারিত|আরও জানতে চাই|"
+                "তারপর|তারপর কী|more|tell me more|more please|anything else|what else|details|"
+                "go on|continue|aro bolo|aro|aro kichu|ar kichu|ar ki|bistarito|bistarito bolo|"
+                "aro bistarito|tarpor|tarpor ki|then|and then|then what|what then|what next|"
+                "next|so then|অন্য কিছু|অন্য কিছু আছে|onno kichu|onno kisu|onno kicu|"
+                "anything more")
 _MORE_CHARS = 2 * max(map(len, _MORE))  # a longer message is no bare "more" (spaces, signs)
 # "ok", "বুঝলাম" with nothing offered to choose from: a nod, not a question the bot failed.
-_ACKNOWLEDGED = _phrases("ok|okay|oky|okk|okey|k|ওকে|ওকে ভাই|অকে|হুম|হুমম|হুম্ম|hmm|hm|hmmm|আচ্ছা|"
-                         "ও আচ্ছা|আচ্ছা ঠিক আছে|ঠিক আছে|ঠিক আছে ভাই|বুঝলাম|বুঝছি|বুঝেছি|বুঝতে পেরেছি|"
-                         "বুঝসি|বুঝছি ভাই|হ্যাঁ|হ্যা|হুঁ|জি|জ্বি|yes|yeah|yep|ya|got it|i see|cool|nice|"
-                         "alright|all right|accha|acha|achha|o accha|thik ache|thik ase|bujhlam|"
-                         "bujhchi|bujhsi|bujhechi|ji|hu|hum|ok bhai|okay thanks|ok thanks|fine")
+_ACKNOWLEDGED = phrases("ok|okay|oky|okk|okey|k|ওকে|ওকে ভাই|অকে|হুম|হুমম|হুম্ম|hmm|hm|hmmm|আচ্ছা|"
+                        "ও আচ্ছা|আচ্ছা ঠিক আছে|ঠিক আছে|ঠিক আছে ভাই|বুঝলাম|বুঝছি|বুঝেছি|বুঝতে পেরেছি|"
+                        "বুঝসি|বুঝছি ভাই|হ্যাঁ|হ্যা|হুঁ|জি|জ্বি|yes|yeah|yep|ya|got it|i see|cool|nice|"
+                        "alright|all right|accha|acha|achha|o accha|thik ache|thik ase|bujhlam|"
+                        "bujhchi|bujhsi|bujhechi|ji|hu|hum|ok bhai|okay thanks|ok thanks|fine")
 _ACKNOWLEDGED_CHARS = 2 * max(map(len, _ACKNOWLEDGED))  # a longer message is no bare nod
 # "আরও কিছু জানান", "aro details dao plz", "tell me more about it": a word asking for more,
 # the rest grammar, words of telling, or the subject being talked about.
-_MORE_WORDS = _phrases("আরও|আরো|আরেকটু|আরেকটা|বিস্তারিত|বিস্তারিতভাবে|তারপর|বাকি|বাকিটা|চালিয়ে|"
-                       "more|details|detail|continue|elaborate|expand|further|else|additional|"
-                       "moar|mor|aro|arektu|bistarito|tarpor|baki|chaliye|next|পরের|porer|"
-                       "অধিকন্তু|উপরন্তু|aroo|arro|aaro|extra|অতিরিক্ত|পরেরটা|পরবর্তী|porerta|"
-                       "deeper|গভীরে|বাকিটুকু|update|updates|আপডেট|হেরপর|তৎপরে|তারপরে|tarpore|"
-                       "contnue|contine|continu|rest|remaining|বাকিগুলো|বাকিগুলা|bakita|bakigula|"
-                       "point|points|পয়েন্ট|everything|sob|সব|সবটা|sobta|erpor|erpore|এরপর|এরপরে|"
-                       "tarbade|তারবাদে|tarpr|mroe|moer|aru|aaru|আরু|expanding|elaborating|অতঃপর|"
-                       "বাকিগিন|পুরোটা|পুরোটাই|purota|puro")
-_TELLING = _phrases("বলো|বল|বলেন|বলুন|কও|কন|ক|কইন|জানাও|জানান|জানতে|জানা|চাই|দিন|দাও|দেন|তথ্য|"
-                    "লিখো|লেখো|লিখুন|লিখেন|লেখেন|লিখ|likho|lekho|write|"
-                    "কিছু|কিচু|কিসু|কিতা|কুনতা|শুনি|শোনাও|ব্যাখ্যা|খুলে|যান|যাও|যায়|যাবে|পারবেন|"
-                    "পারবে|পারো|অনুগ্রহ|ইনফো|নি|গো|tell|tel|me|give|info|information|go|going|"
-                    "keep|on|ok|okay|please|plz|pls|about|anything|something|dao|din|den|bolo|"
-                    "করো|করেন|করুন|koro|koren|korun|hmm|হুম|"
-                    "bol|bolen|ko|koo|kon|koin|janao|janan|jante|jana|jay|chai|kichu|kisu|kicu|"
-                    "kita|tottho|totho|shuni|kou|ase|আছে|ache|lagi|লাগি|ita|ইতা|"
-                    "bit|a|little|abit|হঅ|কওকছাইন|কনচাইন|কইবা|কইবেন|context|background|"
-                    # formal "wish to know", spoken "open it up", Sylheti "say" ("আরো ক'ন")
-                    "ইচ্ছুক|আগ্রহী|খুইলা|খুলিয়া|খোলাসা|কহেন|কহো|ন|kohen|kichhu|kicchu|khuila|"
-                    # a compliment or thanks around the request ("দারুণ, আরও বলো", "wow, more")
-                    "wow|darun|দারুণ|অসাধারণ|চমৎকার|বেশ|ভালো|ভাল|valo|bhalo|laglo|লাগলো|লাগল|"
-                    "interesting|nice|great|cool|awesome|amazing|খুব|khub|thanks|thank|ধন্যবাদ|"
-                    "dhonnobad|gimme|can|u|you|could|would|mind|share|provide|jano|জানো|"
-                    # what the request is of: "this topic", "এ বিষয়ে", "that's all?"
-                    "topic|বিষয়|বিষয়টা|বিষয়টি|বিষয়ে|bishoy|bishoye|সম্পর্কে|sombondhe|"
-                    "nai|নাই|নেই|all|it|that|thats|this|এইটুকুই|এটুকুই|"
-                    # "তারপর কী হইল?" (then what happened?)
-                    "hoilo|hoise|হইছে|হইল|হইলো|হলো|হল|happened|থাকলে|থাকিলে|thakle|জানালে|"
-                    "জানাইবেন|koiben|koyen|কয়েন|আচ্ছা|accha|acha|achha|ঠিক|thik|kicho|ektu|"
-                    "একটু|jao|বাদ|পড়েছে|পড়ল|এতদ্বিষয়ে|জানিতে|ইচ্ছা|ইচ্ছে|করি|অংশ|অংশটা|অংশটি|"
-                    "part|uttor|উত্তর|appreciate|if|khule|আগ্রহ|বুঝছি|বুঝলাম|বুঝসি|bujhlam|"
-                    "bujhchi|bujhsi|hlo|oilo|অইলো|ওইলো|হইলে|moja|মজা|eituku|এইটুকু|nei|ksiu|one|"
-                    "explanation|explain|করছেন|সুন্দর|sundor|গুলা|গুলো|অংশটুকু|বর্ণনা|করিয়া|যোগ|"
-                    "করার|চাইন|লিস্ট|লিস্টের|list|info|দিলে|dile|হয়|আপু|apu|শুনতে|shunte")
+_MORE_WORDS = phrases("আরও|আরো|আরেকটু|আরেকটা|বিস্তারিত|বিস্তারিতভাবে|তারপর|বাকি|বাকিটা|চালিয়ে|"
+                      "more|details|detail|continue|elaborate|expand|further|else|additional|"
+                      "moar|mor|aro|arektu|bistarito|tarpor|baki|chaliye|next|পরের|porer|"
+                      "অধিকন্তু|উপরন্তু|aroo|arro|aaro|extra|অতিরিক্ত|পরেরটা|পরবর্তী|porerta|"
+                      "deeper|গভীরে|বাকিটুকু|update|updates|আপডেট|হেরপর|তৎপরে|তারপরে|tarpore|"
+                      "contnue|contine|continu|rest|remaining|বাকিগুলো|বাকিগুলা|bakita|bakigula|"
+                      "point|points|পয়েন্ট|everything|sob|সব|সবটা|sobta|erpor|erpore|এরপর|এরপরে|"
+                      "tarbade|তারবাদে|tarpr|mroe|moer|aru|aaru|আরু|expanding|elaborating|অতঃপর|"
+                      "বাকিগিন|পুরোটা|পুরোটাই|purota|puro")
+_TELLING = phrases("বলো|বল|বলেন|বলুন|কও|কন|ক|কইন|জানাও|জানান|জানতে|জানা|চাই|দিন|দাও|দেন|তথ্য|"
+                   "লিখো|লেখো|লিখুন|লিখেন|লেখেন|লিখ|likho|lekho|write|"
+                   "কিছু|কিচু|কিসু|কিতা|কুনতা|শুনি|শোনাও|ব্যাখ্যা|খুলে|যান|যাও|যায়|যাবে|পারবেন|"
+                   "পারবে|পারো|অনুগ্রহ|ইনফো|নি|গো|tell|tel|me|give|info|information|go|going|"
+                   "keep|on|ok|okay|please|plz|pls|about|anything|something|dao|din|den|bolo|"
+                   "করো|করেন|করুন|koro|koren|korun|hmm|হুম|"
+                   "bol|bolen|ko|koo|kon|koin|janao|janan|jante|jana|jay|chai|kichu|kisu|kicu|"
+                   "kita|tottho|totho|shuni|kou|ase|আছে|ache|lagi|লাগি|ita|ইতা|"
+                   "bit|a|little|abit|হঅ|কওকছাইন|কনচাইন|কইবা|কইবেন|context|background|"
+                   # formal "wish to know", spoken "open it up", Sylheti "say" ("আরো ক'ন")
+                   "ইচ্ছুক|আগ্রহী|খুইলা|খুলিয়া|খোলাসা|কহেন|কহো|ন|kohen|kichhu|kicchu|khuila|"
+                   # a compliment or thanks around the request ("দারুণ, আরও বলো", "wow, more")
+                   "wow|darun|দারুণ|অসাধারণ|চমৎকার|বেশ|ভালো|ভাল|valo|bhalo|laglo|লাগলো|লাগল|"
+                   "interesting|nice|great|cool|awesome|amazing|খুব|khub|thanks|thank|ধন্যবাদ|"
+                   "dhonnobad|gimme|can|u|you|could|would|mind|share|provide|jano|জানো|"
+                   # what the request is of: "this topic", "এ বিষয়ে", "that's all?"
+                   "topic|বিষয়|বিষয়টা|বিষয়টি|বিষয়ে|bishoy|bishoye|সম্পর্কে|sombondhe|"
+                   "nai|নাই|নেই|all|it|that|thats|this|এইটুকুই|এটুকুই|"
+                   # "তারপর কী হইল?" (then what happened?)
+                   "hoilo|hoise|হইছে|হইল|হইলো|হলো|হল|happened|থাকলে|থাকিলে|thakle|জানালে|"
+                   "জানাইবেন|koiben|koyen|কয়েন|আচ্ছা|accha|acha|achha|ঠিক|thik|kicho|ektu|"
+                   "একটু|jao|বাদ|পড়েছে|পড়ল|এতদ্বিষয়ে|জানিতে|ইচ্ছা|ইচ্ছে|করি|অংশ|অংশটা|অংশটি|"
+                   "part|uttor|উত্তর|appreciate|if|khule|আগ্রহ|বুঝছি|বুঝলাম|বুঝসি|bujhlam|"
+                   "bujhchi|bujhsi|hlo|oilo|অইলো|ওইলো|হইলে|moja|মজা|eituku|এইটুকু|nei|ksiu|one|"
+                   "explanation|explain|করছেন|সুন্দর|sundor|গুলা|গুলো|অংশটুকু|বর্ণনা|করিয়া|যোগ|"
+                   "করার|চাইন|লিস্ট|লিস্টের|list|info|দিলে|dile|হয়|আপু|apu|শুনতে|shunte")
 # Verbs of telling in any form ("বলবি", "কইবা", "জানাবে", "জানো").
 _TELLING_STEMS = ("বল", "জান", "কই", "শোন", "শুন", "bol", "jan", "koi", "shon", "shun")
 # "আর কিছু?", "আর কী কী জানা যায়?", "what else?": "and what / and some" asks for more.
-_ELSE = _phrases("আর কী|আর কি|আর কোনো|আর কোন|আর কিছু|আর একটু|আর কিতা|আর কিসু|আর কিচু|ar ki|r ki|r kichu|"
-                 "ar kono|ar kichu|ar kisu|ar kicu|ar kita|ar ektu|what else|anything else|"
-                 "keep going|go on|and then|wat else|wht else|anythng else|anyting else|"
-                 "r kono|r onno|অন্য কোনো|অন্য কিছু|onno kono|onno kichu|any other|that all|"
-                 "thats it|nothing more|after that|left off|বলতে থাকুন|বলতে থাকো|bolte thako|"
-                 "বলে যান|bole jan|bole jao|থামবেন না|এর বেশি|er beshi|er besi")
+_ELSE = phrases("আর কী|আর কি|আর কোনো|আর কোন|আর কিছু|আর একটু|আর কিতা|আর কিসু|আর কিচু|ar ki|r ki|r kichu|"
+                "ar kono|ar kichu|ar kisu|ar kicu|ar kita|ar ektu|what else|anything else|"
+                "keep going|go on|and then|wat else|wht else|anythng else|anyting else|"
+                "r kono|r onno|অন্য কোনো|অন্য কিছু|onno kono|onno kichu|any other|that all|"
+                "thats it|nothing more|after that|left off|বলতে থাকুন|বলতে থাকো|bolte thako|"
+                "বলে যান|bole jan|bole jao|থামবেন না|এর বেশি|er beshi|er besi")
 # A message of this alone asks to go on: "আর?", "and?".
-_AND = _phrases("আর|and|ar|r")
+_AND = phrases("আর|and|ar|r")
 # "like which OpenAI model?": what the last answer compares its subject with, or which one.
-_LIKE_WHICH = _phrases("মতো|মত|মতোই|মতন|তুলনা|তুলনীয়|সমান|কোন|কোনটা|কোনটি|কার|কাদের|like|"
-                       "comparable|compared|similar|which|whose|moto|motoi|moton|tulona|kon|"
-                       "konta|kar|kader")
+_LIKE_WHICH = phrases("মতো|মত|মতোই|মতন|তুলনা|তুলনীয়|সমান|কোন|কোনটা|কোনটি|কার|কাদের|like|"
+                      "comparable|compared|similar|which|whose|moto|motoi|moton|tulona|kon|"
+                      "konta|kar|kader")
 # Words for a company or the people of one: "ওরা", "ওই ল্যাবটা", "that firm".
-_THEM = _phrases("ওরা|ওদের|ওরাই|তারা|তাদের|হেরা|হেরার|উহারা|উহাদের|ora|oder|tara|tader|hera|"
-                 "they|them|their|কোম্পানি|কোম্পানিটা|কোম্পানিটি|প্রতিষ্ঠান|প্রতিষ্ঠানটি|"
-                 "প্রতিষ্ঠানটা|সংস্থা|সংস্থাটি|ল্যাব|ল্যাবটা|ল্যাবটি|company|firm|lab|startup|"
-                 "kompani")
+_THEM = phrases("ওরা|ওদের|ওরাই|তারা|তাদের|হেরা|হেরার|উহারা|উহাদের|ora|oder|tara|tader|hera|"
+                "they|them|their|কোম্পানি|কোম্পানিটা|কোম্পানিটি|প্রতিষ্ঠান|প্রতিষ্ঠানটি|"
+                "প্রতিষ্ঠানটা|সংস্থা|সংস্থাটি|ল্যাব|ল্যাবটা|ল্যাবটি|company|firm|lab|startup|"
+                "kompani")
 # "besides this, any other ...?": another fact than the last answer.
 # ("আর কোনো" is left out: it also asks for more of the same, "আর কোনো কোম্পানি?")
 _OTHER_THAN = ("এর বাইরে", "এর বাইরেও", "এ ছাড়া", "এছাড়া", "এটা ছাড়া", "অন্য কোনো", "অন্য কোন",
@@ -226,132 +231,25 @@ _PREFACE = re.compile(
 # a few words, and what follows it.
 _OPENING = re.compile(r"^\s*([^,:;।.!?—–-]{1,60}?)\s*[,:;।.!?—–-]+\s+(?=\S)")
 # Words of talking about the talk: "another question", "অন্য প্রসঙ্গ", "off topic".
-_TALK = _phrases("প্রশ্ন|প্রশ্নটা|question|q|qs|proshno|prosno|প্রসঙ্গ|prosongo|বিষয়|বিষয়ে|bishoy|"
-                 "topic|subject|thing|কথা|kotha|জানার|জানতে|ছিল|ছিলো|chilo|করি|kori|করছি|korchi|"
-                 "আছে|ache|achhe|শুনুন|শোনেন|sunun|shunun|listen|মাফ|করবেন|sorry|ধন্যবাদ|thanks|"
-                 "thank|আচ্ছা|accha|achha|achaa|acha|ঠিক|thik|ok|okay|k|আপা|আপু|apu|দাদা|dada|ভাই|"
-                 "bhai|এবার|ebar|এখন|ekhon|বলি|boli|কই|koi|করি|forget|that|এইটা|এইডা|ওটা|oita|"
-                 "থাক|থাউক|thak|বাদ|bad|dao|দেন|den|সাহায্য|help|অনুগ্রহ|করুন|জিজ্ঞেস|jiggesh|"
-                 "জিজ্ঞাসা|change|changing|off|wait|hey|hi|so|and|oh|ও|অ")
-_ANOTHER = _phrases("অন্য|অন্যান্য|আরেকটা|আরেকটি|আরেকগান|আর একটা|ভিন্ন|আলাদা|নতুন|another|different|new|"
-                    "next|separately|unrelated|off|change|changing|forget|বাদ|থাক|থাউক|thak|onno|"
-                    "arekta|alada|notun|vinno|ar ekta")
+_TALK = phrases("প্রশ্ন|প্রশ্নটা|question|q|qs|proshno|prosno|প্রসঙ্গ|prosongo|বিষয়|বিষয়ে|bishoy|"
+                "topic|subject|thing|কথা|kotha|জানার|জানতে|ছিল|ছিলো|chilo|করি|kori|করছি|korchi|"
+                "আছে|ache|achhe|শুনুন|শোনেন|sunun|shunun|listen|মাফ|করবেন|sorry|ধন্যবাদ|thanks|"
+                "thank|আচ্ছা|accha|achha|achaa|acha|ঠিক|thik|ok|okay|k|আপা|আপু|apu|দাদা|dada|ভাই|"
+                "bhai|এবার|ebar|এখন|ekhon|বলি|boli|কই|koi|করি|forget|that|এইটা|এইডা|ওটা|oita|"
+                "থাক|থাউক|thak|বাদ|bad|dao|দেন|den|সাহায্য|help|অনুগ্রহ|করুন|জিজ্ঞেস|jiggesh|"
+                "জিজ্ঞাসা|change|changing|off|wait|hey|hi|so|and|oh|ও|অ")
+_ANOTHER = phrases("অন্য|অন্যান্য|আরেকটা|আরেকটি|আরেকগান|আর একটা|ভিন্ন|আলাদা|নতুন|another|different|new|"
+                   "next|separately|unrelated|off|change|changing|forget|বাদ|থাক|থাউক|thak|onno|"
+                   "arekta|alada|notun|vinno|ar ekta")
+# Asking why, and the words an answer gives a reason in ("কারণ", "উদ্দেশ্য", "so that").
+_WHY = phrases("কেন|কেনো|ক্যান|ক্যানো|কিল্লাই|কিয়ল্লাই|কেনে|ক্যানে|কিয়র লাই|keno|kano|kno|ken|why|y|killai")
+_REASON = phrases("কারণ|কারণে|কারণেই|কেননা|উদ্দেশ্য|উদ্দেশ্যে|লক্ষ্য|লক্ষ্যে|যাতে|ফলে|তাই|because|reason")
 # A genitive typed apart from a name: "deepseek er", "Meta এর", "google's" split.
 _ENDING_APART = {("er",), ("এর",), ("r",), ("s",)}
-_ORDINALS = (
-    _phrases("1|১|এক|একটা|প্রথম|প্রথমটা|প্রথমটি|প্রথমটাই|প্রথম প্রশ্ন|first|first one|1st|prothom|"
-             "prothomta|ek|পয়লা|পইলা|পইল্যা|প্রতম|প্রথোম|poyla|poila|poilla|frist|firts|frst"),
-    _phrases("2|২|দুই|দুইটা|দ্বিতীয়|দ্বিতীয়টা|দ্বিতীয়টি|দ্বিতীয় প্রশ্ন|second|second one|2nd|ditiyo|"
-             "ditiyota|dui|দু|doi|ditio|dusra|secnd|two|সেকেন্ড"),
-    _phrases("3|৩|তিন|তিনটা|তৃতীয়|তৃতীয়টা|তৃতীয়টি|তৃতীয় প্রশ্ন|third|third one|3rd|tritiyo|"
-             "tritiyota|tin|teen|teesra|trtio|thrid|three|থার্ড"),
-)
-# Positions past the three a fact or a "did you mean" offers: never one of their choices, but a
-# number all the same ("চতুর্থটা" is told which numbers there are, not asked as a question);
-# the console numbers longer lists (`/topics`).
-_FURTHER_ORDINALS = (
-    _phrases("চার|চারটা|চতুর্থ|চতুর্থটা|চতুর্থটি|four|fourth|4th|char|choturtho"),
-    _phrases("পাঁচ|পাঁচটা|পঞ্চম|পঞ্চমটা|পঞ্চমটি|five|fifth|5th|pach|ponchom"),
-    _phrases("ছয়|ছয়টা|ষষ্ঠ|ষষ্ঠটা|six|sixth|6th"),
-    _phrases("সাত|সাতটা|সপ্তম|সপ্তমটা|seven|seventh|7th"),
-    _phrases("আট|আটটা|অষ্টম|অষ্টমটা|eight|eighth|8th"),
-    _phrases("নবম|নবমটা|nine|ninth|9th"),  # "নয়" also says "not"
-    _phrases("দশ|দশটা|দশম|দশমটা|ten|tenth|10th"),
-)
-# Words said around a choice ("হ্যাঁ, প্রথমটা", "yes the first one", "1 no ta", "haa oitai"):
-# a nod, a pointer at the one meant, and the words of picking.
-_NODS = _phrases("হ্যাঁ|হ্যা|হা|হ|হয়|অয়|হুম|জি|জ্বি|জী|yes|yeah|yep|yup|ya|ye|ha|haa|hae|hmm|hum|ji|"
-                 "oy|hoi|ho|sure")
-_THAT_ONE = _phrases("ওইটাই|ওইটা|ওইডাই|হেইডাই|সেটাই|সেটা|এটাই|ওটাই|oitai|oita|sheta|setai|etai|"
-                     "that|thats|it|this|one")
-_PICKING = _phrases("the|a|option|options|অপশন|অপশনটা|বিকল্প|বিকল্পটি|বিকল্পটা|number|nmbr|no|নং|নম্বর|"
-                    "নাম্বার|nombor|nombar|please|plz|pls|ঠিক|আছে|সঠিক|right|correct|is|দাও|দিন|বলো|"
-                    "dao|bolo|e|আমি|বোঝাতে|চেয়েছি|বলছিলাম|কথাই|কথা|i|meant|mean|ta|tai|ti|টা|টাই|টি|"
-                    "ache|thik|ভাই|bhai|top|উপরেরটা|উপরের|uporer|uporerta|সবার|s|লম্বর|lombor|nong|"
-                    "wala|ওয়ালা|গান|gan|ga|চাই|নির্বাচন|করছি|দেন|তো|গো|দেইন|দন|হবে|প্লিজ|thanks|"
-                    "thank|you|একদম|den|hoy|one|ones")
-# The top of the list is its first ("উপরেরটা", "the top one"); its middle, of three, the second.
-_TOP = _phrases("উপরেরটা|উপরের|uporer|uporerta|top")
-_MIDDLE = _phrases("মাঝের|মাঝেরটা|মাঝখানের|মাঝখানেরটা|মাঝর|মাইঝের|মাঝখানর|মিডলের|মিডল|majher|"
-                   "majhkhaner|maijher|middle")
-_BOTTOM = _phrases("শেষের|শেষেরটা|শেষর|শেষ|হেষর|হেষের|হেষেরগা|sesher|shesher|hesher|last|লাস্ট|"
-                   "লাস্টের|লাস্টেরটা")
-# Saying no choice is right: "কোনোটাই মেলেনি", "none of the above", "না, অন্য কিছু".
-_NONE_OF_THEM = _phrases("কোনোটাই|কোনটাই|কোনোটা|কোনোটিই|কোনোডাই|কুনুটাই|কনোটাই|কোনটায়|একটাও|konotai|"
-                         "kunutai|kunotai|ektao|none|non|noen|neither|কোনোগানও|কোনোগাই|konogan|"
-                         "অপশনই")
-_REFUSING = _phrases("না|নাহ|নয়|নায়|ন|no|nope|nah|na|naa|not|noy|ভুল|wrong|অন্য|onno|নেই|nai|nei|"
-                     "nothing|অন্যকিছু|onnokichu|different|nun|nahi|n|কিছুই|kichui|কুনু")
-_OF_THESE = _phrases("এগুলো|এগুলা|এগুলোর|এর|ইতা|হেইডা|এটা|eta|egula|egular|ita|these|them|this|above|"
-                     "it|of|the|মধ্যে|moddhe|নেই|nai|ta|tai|kono|কিছু|kichu|জিনিস|খুঁজছিলাম|match|"
-                     "মিলছে|মেলেনি|মিলেনি|সঠিক|right|is|ভাই|bhai|any|নয়|one|ইবা|iba|চাই|chai|"
-                     "খুঁজছি|দাও|dao|আমি|বোঝাতে|চেয়েছি|meant|i|what|ওগুলো|এইগুলার|এইগুলা|eigula|"
-                     "ইগুইন|এগুন|egun|হিয়ান|এগিন|হেগুন|গো|go|option|options|অপশন|অপশনই|its|here|"
-                     "listed|those|ones|pls|please|sorry|thanks|ও|o|i|kore|inme|se|koi|জিনিস|"
-                     "কোনোগানও|কোনোগাই|konogan|ekta|একটা|kono|কোনো|কোনটাই|ta|something|else|"
-                     "other")
-
-
-def _chosen(words: str, offered: int) -> int | None:
-    """The position a few words choose with more than a number ("হ্যাঁ, প্রথমটা", "yes the
-    first one", "1 no ta"): one position and otherwise only nods and words of picking; a nod
-    alone, or with "that one", is the first."""
-    tokens = words.split()
-    if not 0 < len(tokens) <= MAX_CHOICE_WORDS:
-        return None
-    positions, rest, nodded = set(), [], False
-    for token in tokens:
-        position = typed_number(token) or typed_number(_without_article_suffix(token))
-        if position is not None:
-            positions.add(position)
-        elif token in _TOP or _without_article_suffix(token) in _TOP:
-            positions.add(1)
-        elif offered == 3 and (token in _MIDDLE or _without_article_suffix(token) in _MIDDLE):
-            positions.add(2)
-        elif token in _BOTTOM or _without_article_suffix(token) in _BOTTOM:
-            positions.add(offered)
-        elif token in _NODS or token in _THAT_ONE:
-            nodded = True
-        elif token not in _PICKING and _without_article_suffix(token) not in _PICKING:
-            rest.append(token)
-    if rest or len(positions) > 1:
-        return None
-    return positions.pop() if positions else (1 if nodded else None)
-
-
-def _refuses_all(words: str) -> bool:
-    """Whether a few words turn down every choice ("না, এগুলো না", "none of the above",
-    "কোনোটাই মেলেনি", "na bhai onno kichu")."""
-    tokens = words.split()
-    return (0 < len(tokens) <= MAX_CHOICE_WORDS
-            and any(t in _NONE_OF_THEM or t in _REFUSING for t in tokens)
-            and all(t in _NONE_OF_THEM or t in _REFUSING or t in _OF_THESE for t in tokens))
-
-
-def _without_article_suffix(token: str) -> str:
-    """"প্রথমটা", "poylata", "1st ta" → the ordinal without the article it carries."""
-    for suffix in ("টাই", "টিই", "টির", "টা", "টি", "ডাই", "ডা", "গান", "গা", "tai", "ta", "গো"):
-        if token.endswith(suffix) and len(token) > len(suffix):
-            return token[: -len(suffix)]
-    return token
-
-
-# The last of the choices on offer, however many there are.
-_LAST = _phrases("শেষেরটা|শেষেরটি|শেষেরটাই|শেষটা|শেষটি|শেষেরটা দিন|শেষের প্রশ্ন|শেষ প্রশ্ন|শেষের টা|"
-                 "শেষ টা|last|last one|the last one|the last|last question|shesher ta|"
-                 "shesherta|sheshta|shesh ta|sesher ta|seshta|sesh ta")
-# A typed number this long is a choice (`/topics` offers dozens); a longer one is a year or a
-# figure, asked as a question.
-MAX_CHOICE_DIGITS = 3
-# Asking why, and the words an answer gives a reason in ("কারণ", "উদ্দেশ্য", "so that").
-_WHY = _phrases("কেন|কেনো|ক্যান|ক্যানো|কিল্লাই|কিয়ল্লাই|কেনে|ক্যানে|কিয়র লাই|keno|kano|kno|ken|why|y|killai")
-_REASON = _phrases("কারণ|কারণে|কারণেই|কেননা|উদ্দেশ্য|উদ্দেশ্যে|লক্ষ্য|লক্ষ্যে|যাতে|ফলে|তাই|because|reason")
-# Words at most around a choice in words ("হ্যাঁ ভাই, ১ নম্বরটাই ঠিক আছে").
-MAX_CHOICE_WORDS = 7
 # Words at most in a request for more that brings words of its own ("sheii, aro bolo bhai").
 MORE_WITH_WORDS = 8
 # Words that ask without saying about what: a message of these alone is a follow-up.
-_QUESTION_WORDS = _phrases(
+_QUESTION_WORDS = phrases(
     "কবে|কখন|কেন|কারা|কে|কাকে|কার|কত|কতো|কয়টা|কোথায়|কই|কীভাবে|কিভাবে|কেমনে|কী|কি|কোনটা|কোন|"
     "কেমন|সত্যি|তাই|আচ্ছা|তাহলে|তো|আর|when|why|who|whom|whose|how|how much|how many|where|"
     "what|which|really|so|and|then|whats|wats|whens|hows|wheres|whos|whys|"
@@ -375,7 +273,7 @@ _QUESTION_WORDS = _phrases(
 # Of those, the words that ask only in a follow-up of a word or two ("কোন বছর?", "mane?",
 # "আর?"): in a sentence they are its nouns and links ("গত কয়েক মাসে এসেছে", "first year e
 # pori"), and a story's sentence must not pass for a question of its own.
-_ASKING_ONLY_ALONE = _phrases(
+_ASKING_ONLY_ALONE = phrases(
     "সত্যি|তাই|আচ্ছা|তাহলে|তো|আর|really|so|and|then|sotti|tahole|ar|বছর|বছরে|সালে|সাল|তারিখ|"
     "তারিখে|দিন|শহরে|দেশে|year|date|day|month|মাস|মাসে|mash|mashe|city|country|bochor|sale|"
     "tarikh|reason|কারণ|karon|compared|compare|তুলনায়|তুলনা|মানে|mane|mean|means|meaning|"
@@ -386,60 +284,60 @@ _INTERROGATIVES = _QUESTION_WORDS - _ASKING_ONLY_ALONE
 _REGIONAL_THEY = ("হিতারা|হিতারার|হিতারারে|ইতারা|ইতারার|ইতারারে|হেরা|হেরার|হেগোর|ওগোর|ওগের|"
                   "তাগোর|হেতারা|হেতারার")
 # Words that point back at what was just said: "এটা কি ফ্রি?", "এর লাইসেন্স?", "is it free?".
-_POINTERS = _phrases(_REGIONAL_THEY + "|" +
-    "এটা|এটি|ওটা|ওটি|সেটা|সেটি|এর|ওর|এটার|ওটার|এদের|ওদের|এগুলো|ওগুলো|এই|ওই|ঐ|সেই|তারা|এরা|ওরা|"
-    # formal "the said": "উক্ত প্রতিষ্ঠানটি কোন দেশের?"
-    "উক্ত|উল্লিখিত|ukto|"
-    # sadhu and Dhaka speech: "ইহা কাহার নির্মিত?", "ওগো লাইসেন্সে...", "ওইটায় কী হইবো?"
-    "ইহা|উহা|ইহার|উহার|ইহাদের|উহাদের|ওগো|হেগো|তাগো|ওইটায়|এইটায়|ওটায়|এটায়|"
-    "it|its|it's|this|that|they|them|their|these|those|eta|ota|seta|er|etar|otar|eder|oder|egula|"
-    "ogula|ei|oi|oigula|oigulo|eigula|eigulo|ita|oita|eita|"
-    # spoken forms: "ইতা কিতা বুঝবো?" (Sylheti), "ওইগুলা", "এইডা"
-    "ইতা|ইটা|হেইটা|হেইডা|এইডা|ওইডা|ওইগুলা|ওইগুলো|এইগুলা|এইগুলো|ঐগুলো|এইটা|ওইটা|ঐটা|সেইটা|"
-    "এইটার|ওইটার|eitar|oitar|হেইটার|"
-    # these, in every case: "ভবিষ্যতে এইগুলির গুরুত্ব কী?", "egular daam koto?"
-    "এগুলোর|ওগুলোর|সেগুলো|সেগুলোর|এগুলি|ওগুলি|সেগুলি|এগুলির|ওগুলির|সেগুলির|এইগুলি|ওইগুলি|"
-    "এইগুলির|ওইগুলির|এইগুলোর|ওইগুলোর|এইগুলার|ওইগুলার|এগুলার|ওগুলার|এগুলোতে|ওগুলোতে|"
-    "সেগুলোতে|egulo|ogulo|segulo|egular|ogular|egulor|ogulor|eigular|oigular|"
-    # sadhu "in it": "উহাতে কি মেটা অনুমতি লইয়াছিল?"
-    "উহাতে|ইহাতে|তাহাতে|"
-    # these things: "এইসব থেকে কী শিখা যায়?"
-    "এসব|ওসব|সেসব|এইসব|ওইসব|ঐসব|এসবের|ওসবের|সেসবের|এইসবের|ওইসবের|esob|eisob|oisob|esober|"
-    # "এত টাকা কেন?", "keno eto taka?": so much, as just said.
-    "এত|এতো|অত|অতো|এতগুলো|eto|oto|so much|that much|so many")
+_POINTERS = phrases(_REGIONAL_THEY + "|" +
+                    "এটা|এটি|ওটা|ওটি|সেটা|সেটি|এর|ওর|এটার|ওটার|এদের|ওদের|এগুলো|ওগুলো|এই|ওই|ঐ|সেই|তারা|এরা|ওরা|"
+                    # formal "the said": "উক্ত প্রতিষ্ঠানটি কোন দেশের?"
+                    "উক্ত|উল্লিখিত|ukto|"
+                    # sadhu and Dhaka speech: "ইহা কাহার নির্মিত?", "ওগো লাইসেন্সে...", "ওইটায় কী হইবো?"
+                    "ইহা|উহা|ইহার|উহার|ইহাদের|উহাদের|ওগো|হেগো|তাগো|ওইটায়|এইটায়|ওটায়|এটায়|"
+                    "it|its|it's|this|that|they|them|their|these|those|eta|ota|seta|er|etar|otar|eder|oder|egula|"
+                    "ogula|ei|oi|oigula|oigulo|eigula|eigulo|ita|oita|eita|"
+                    # spoken forms: "ইতা কিতা বুঝবো?" (Sylheti), "ওইগুলা", "এইডা"
+                    "ইতা|ইটা|হেইটা|হেইডা|এইডা|ওইডা|ওইগুলা|ওইগুলো|এইগুলা|এইগুলো|ঐগুলো|এইটা|ওইটা|ঐটা|সেইটা|"
+                    "এইটার|ওইটার|eitar|oitar|হেইটার|"
+                    # these, in every case: "ভবিষ্যতে এইগুলির গুরুত্ব কী?", "egular daam koto?"
+                    "এগুলোর|ওগুলোর|সেগুলো|সেগুলোর|এগুলি|ওগুলি|সেগুলি|এগুলির|ওগুলির|সেগুলির|এইগুলি|ওইগুলি|"
+                    "এইগুলির|ওইগুলির|এইগুলোর|ওইগুলোর|এইগুলার|ওইগুলার|এগুলার|ওগুলার|এগুলোতে|ওগুলোতে|"
+                    "সেগুলোতে|egulo|ogulo|segulo|egular|ogular|egulor|ogulor|eigular|oigular|"
+                    # sadhu "in it": "উহাতে কি মেটা অনুমতি লইয়াছিল?"
+                    "উহাতে|ইহাতে|তাহাতে|"
+                    # these things: "এইসব থেকে কী শিখা যায়?"
+                    "এসব|ওসব|সেসব|এইসব|ওইসব|ঐসব|এসবের|ওসবের|সেসবের|এইসবের|ওইসবের|esob|eisob|oisob|esober|"
+                    # "এত টাকা কেন?", "keno eto taka?": so much, as just said.
+                    "এত|এতো|অত|অতো|এতগুলো|eto|oto|so much|that much|so many")
 # Words that address the bot: "তোমাকে কে বানাইছে?" asks who made the bot, not the last subject.
-_ADDRESSED = _phrases("|".join(ADDRESSED) + "|আছো|আছেন|আছিস|acho|achen|achis|aso|asen")
+_ADDRESSED = phrases("|".join(ADDRESSED) + "|আছো|আছেন|আছিস|acho|achen|achis|aso|asen")
 # Words that point at a person: "উনি কী বলেছেন?", "when did he say it?"; pointers too.
-_PERSON_POINTERS = _phrases("|".join(PERSON_POINTERS))
+_PERSON_POINTERS = phrases("|".join(PERSON_POINTERS))
 # there: "ওইখানে কি পুরো বাতিল হইছে?", "okhane ki launch hobe?"
-_PLACE_POINTERS = _phrases("ওখানে|ওইখানে|সেখানে|ওইহানে|হেইখানে|ওখান|ওইখান|সেখান|সেথায়|okhane|"
-                           "oikhane|sekhane|shekhane|okhan|oikhan|sekhan|shekhan|sethay")
+_PLACE_POINTERS = phrases("ওখানে|ওইখানে|সেখানে|ওইহানে|হেইখানে|ওখান|ওইখান|সেখান|সেথায়|okhane|"
+                          "oikhane|sekhane|shekhane|okhan|oikhan|sekhan|shekhan|sethay")
 _POINTERS = _POINTERS | _PERSON_POINTERS | _PLACE_POINTERS
-_DETERMINERS = _phrases("এই|ওই|ঐ|সেই|উক্ত|উল্লিখিত|ei|oi|sei|ukto|this|that|these|those")
+_DETERMINERS = phrases("এই|ওই|ঐ|সেই|উক্ত|উল্লিখিত|ei|oi|sei|ukto|this|that|these|those")
 # "these two", "both", "দুটো মিলিয়ে": the last two answers together, not the last one.
-_SEVERAL = _phrases("দুটো|দুটি|দুইটা|দুটোই|দুটিই|দুইটাই|দুটোর|দুটির|দুইটার|দুই|উভয়|উভয়ের|মিলিয়ে|"
-                    "মিলায়া|মিলাইয়া|both|two|together|combined|duto|duti|duita|duitai|dutoi|"
-                    "dui|milie|milaye|milaya")
+_SEVERAL = phrases("দুটো|দুটি|দুইটা|দুটোই|দুটিই|দুইটাই|দুটোর|দুটির|দুইটার|দুই|উভয়|উভয়ের|মিলিয়ে|"
+                   "মিলায়া|মিলাইয়া|both|two|together|combined|duto|duti|duita|duitai|dutoi|"
+                   "dui|milie|milaye|milaya")
 # "these" after two answers: "এগুলোর তাৎপর্য কী?", "what do these show?" (not "these war
 # rooms", a determiner before what it points at).
-_THESE = _phrases("এগুলো|এগুলোর|এগুলা|এগুলার|এসব|এসবের|egulo|egular|egula|eshob|esob|these")
+_THESE = phrases("এগুলো|এগুলোর|এগুলা|এগুলার|এসব|এসবের|egulo|egular|egula|eshob|esob|these")
 # "এটা আসলে কী জিনিস?", "what is it exactly?": what the subject itself is, beside a pointer.
-_WHAT_IT_IS = _phrases("কী|কি|কিতা|কিয়া|ki|kii|kee|what|whats|what's|is|জিনিস|জিনিসটা|জিনিসটি|"
-                       "বস্তু|jinis|jinish|jinishta|jinista|thing|exactly|actually|really|"
-                       "basically|আসলে|মূলত|আসলেই|asole|ashole|mulot|তাহলে|তো|tahole|to|so")
+_WHAT_IT_IS = phrases("কী|কি|কিতা|কিয়া|ki|kii|kee|what|whats|what's|is|জিনিস|জিনিসটা|জিনিসটি|"
+                      "বস্তু|jinis|jinish|jinishta|jinista|thing|exactly|actually|really|"
+                      "basically|আসলে|মূলত|আসলেই|asole|ashole|mulot|তাহলে|তো|tahole|to|so")
 # "since": "কবে থেকে?", "kobe theke?", "since when?" ask when something began.
-_SINCE = _phrases("থেকে|থিকা|থিকে|থেইকা|থাইকা|হইতে|theke|thika|thike|theika|thaika|hoite|since")
+_SINCE = phrases("থেকে|থিকা|থিকে|থেইকা|থাইকা|হইতে|theke|thika|thike|theika|thaika|hoite|since")
 # What followed from the last answer: "ফলে মেটা কী করছে?", "as a result, what did Meta do?".
 # Of a follow-up only: in one message "..., এতে ওদের লাভটা কী?" goes on asking the same.
-_FOLLOWING_FROM = _phrases("ফলে|ফলস্বরূপ|ফলশ্রুতিতে|তাতে|এতে|phole|tate|ete|as a result")
+_FOLLOWING_FROM = phrases("ফলে|ফলস্বরূপ|ফলশ্রুতিতে|তাতে|এতে|phole|tate|ete|as a result")
 # "it", not "they": a thing, where "ওদের" after Llama's maker points at the maker.
-_THING_POINTERS = _phrases("|".join(THING_POINTERS))
+_THING_POINTERS = phrases("|".join(THING_POINTERS))
 # "they": a company the last answer is the fact of ("ওদের বাজেট কত?" after DeepSeek's).
-_GROUP_POINTERS = _phrases("ওরা|ওদের|তারা|তাদের|এরা|এদের|ওগো|তাগো|হেগো|they|them|their|"
-                           "ora|oder|tara|tader|era|eder|" + _REGIONAL_THEY)
+_GROUP_POINTERS = phrases("ওরা|ওদের|তারা|তাদের|এরা|এদের|ওগো|তাগো|হেগো|they|them|their|"
+                          "ora|oder|tara|tader|era|eder|" + _REGIONAL_THEY)
 # Clause breaks of a message that asks several things.
 # "is it only for Llama?": a question of how far the last answer reaches.
-_ONLY = _phrases("শুধু|খালি|হুদা|কেবল|কেবলমাত্র|শুধুমাত্র|only|just|solely|sudhu|shudhu|khali|kebol")
+_ONLY = phrases("শুধু|খালি|হুদা|কেবল|কেবলমাত্র|শুধুমাত্র|only|just|solely|sudhu|shudhu|khali|kebol")
 # The words of a list's last item the question before it asks about ("and open source?").
 OBJECT_WORDS = 3
 _AND_BEFORE = re.compile(r"\s(?:and|আর|এবং|ও|ar|ebong)\s*$", re.IGNORECASE)
@@ -740,15 +638,15 @@ class Conversation:
         choices = tuple(c for c in context.choices if c in self.responder.knowledge.facts)
         if not choices:
             return None
-        number = 1 if words in _YES else _position(words, len(choices))
+        number = 1 if words in _YES else position(words, len(choices))
         if number is None:
-            number = _chosen(words, len(choices))
+            number = chosen(words, len(choices))
         if number is not None and 1 <= number <= len(choices):
             answer = self.responder.answer_fact(choices[number - 1], now)
             return self._turn(TurnKind.PICK, (answer,), context, now, context.question)
         if number is not None:
             return self.out_of_range(words, choices, context, now)
-        if words in _NO or _refuses_all(words) or self._turns_down(words):
+        if words in _NO or refuses_all(words) or self._turns_down(words):
             answer = self.responder.rejected_answer(context.offered or context.question)
             cleared = replace(context, choices=(), offered="", idle=context.idle + 1, at=now)
             return Turn(TurnKind.REJECT, (answer,), cleared, rejected=choices)
@@ -760,11 +658,11 @@ class Conversation:
         key = self.responder.matcher.key(words)
         tokens = key.surface
         if not 0 < len(tokens) <= MAX_CHOICE_WORDS or not any(
-                t in _NONE_OF_THEM or t in _REFUSING for t in tokens):
+                t in NONE_OF_THEM or t in REFUSING for t in tokens):
             return False
         rest = [i for i in self.responder.matcher.content_positions(key)
-                if tokens[i] not in _NONE_OF_THEM and tokens[i] not in _REFUSING
-                and tokens[i] not in _OF_THESE]
+                if tokens[i] not in NONE_OF_THEM and tokens[i] not in REFUSING
+                and tokens[i] not in OF_THESE]
         return self._only_chat(key, rest)
 
     def _pick_related(self, words: str, context: Context, now: datetime) -> Turn | None:
@@ -775,7 +673,7 @@ class Conversation:
         if context.idle or context.fact not in self.responder.knowledge.facts:
             return None
         related = self.responder.related(context.fact or "")
-        number = _position(words, len(related))
+        number = position(words, len(related))
         if number is None or not related:
             return None
         if 1 <= number <= len(related):
@@ -784,7 +682,7 @@ class Conversation:
 
     def _pick_listed(self, text: str, context: Context, now: datetime) -> Turn | None:
         """"২" under a fallback's questions: the second of them, as a tap on its button."""
-        number = _position(clean(text), len(context.listed))
+        number = position(clean(text), len(context.listed))
         if number is None:
             return None
         if 1 <= number <= len(context.listed):
@@ -1846,29 +1744,8 @@ def steers(text: str) -> bool:
     """Whether `text` only steers a conversation ("আরও বলো", "হ্যাঁ", "২", "না") instead of
     asking: no example question can teach the bot to answer it."""
     words = clean(text)
-    return (words in _MORE or words in _YES or words in _NO or words in _LAST
+    return (words in _MORE or words in _YES or words in _NO or words in LAST
             or typed_number(words) is not None)
-
-
-# "২ নম্বর", "নম্বর ২", "২য়টা", "2nd one", "no. 2": a number said with its word.
-_NUMBER_WORD = r"(?:নম্বর|নাম্বার|নং|number|no|nombor|nombar)"
-_NUMBERED = re.compile(
-    rf"(?:{_NUMBER_WORD}\s*)?(\d{{1,{MAX_CHOICE_DIGITS}}})"
-    r"\s*(?:ম|\u09df|\u09af\u09bc|র্থ|ষ্ঠ|st|nd|rd|th)?"
-    rf"\s*(?:{_NUMBER_WORD})?\s*(?:টা|টি|টাই|টিই|one|প্রশ্ন|প্রশ্নটা|প্রশ্নটি)?", re.IGNORECASE)
-
-
-def typed_number(text: str) -> int | None:
-    """The position a message names by a number alone ("২", "4।", "তৃতীয়টা", "fifth", "২
-    নম্বর"), 1 for the first, whether or not anything stands there ("০", "99"); None for any
-    other message."""
-    words = clean(text)
-    if words.isdecimal() and len(words) <= MAX_CHOICE_DIGITS:
-        return int(words)
-    if (numbered := _NUMBERED.fullmatch(words)) is not None:
-        return int(numbered.group(1))
-    return next((position for position, names in enumerate((*_ORDINALS, *_FURTHER_ORDINALS), 1)
-                 if words in names), None)
 
 
 def _listed(turn: Turn) -> tuple[str, ...]:
@@ -1879,11 +1756,6 @@ def _listed(turn: Turn) -> tuple[str, ...]:
     if len(turn.answers) != 1 or turn.answer.kind in (AnswerKind.FACT, AnswerKind.SUGGEST):
         return ()
     return turn.answer.suggestions
-
-
-def _position(words: str, offered: int) -> int | None:
-    """The position `words` pick among `offered` choices: a number, or "শেষেরটা" the last."""
-    return offered if words in _LAST else typed_number(words)
 
 
 def _clauses(text: str) -> list[str]:
@@ -1903,13 +1775,13 @@ def _clauses(text: str) -> list[str]:
 
 
 # Words of a comparison: "X আর Y এর মধ্যে কোনটা ভালো?" asks one thing of both.
-_COMPARING = _phrases("মধ্যে|মাঝে|চেয়ে|চাইতে|তুলনায়|তুলনা|বনাম|between|than|vs|versus|compare|"
-                      "compared|better|moddhe|majhe|cheye|chaite|tulonay|tulona")
+_COMPARING = phrases("মধ্যে|মাঝে|চেয়ে|চাইতে|তুলনায়|তুলনা|বনাম|between|than|vs|versus|compare|"
+                     "compared|better|moddhe|majhe|cheye|chaite|tulonay|tulona")
 _BETWEEN = re.compile(r"\b(?:between|both)\s+\S+(?:\s+\S+)?$", re.IGNORECASE)
 # Words that begin an English yes/no question ("is it free?", "does Meta ...").
-_WH = _phrases("what|when|where|why|how|who|which|whose|whom")
-_AUXILIARIES = _phrases("is|are|was|were|do|does|did|can|could|will|would|has|have|should|"
-                        "r")  # "r the new llamas gonna...": "are" as texted
+_WH = phrases("what|when|where|why|how|who|which|whose|whom")
+_AUXILIARIES = phrases("is|are|was|were|do|does|did|can|could|will|would|has|have|should|"
+                       "r")  # "r the new llamas gonna...": "are" as texted
 # A message asking for each item of a list: "Tell me about the war rooms, the investment and
 # DeepSeek", "দুটোই বলো".
 _LIST_REQUEST = ("tell me about", "give me", "দুটোই", "দুটিই", "দুইটাই", "তিনটাই", "তিনটিই",
@@ -1925,20 +1797,20 @@ _LIST_REQUEST = ("tell me about", "give me", "দুটোই", "দুটিই
                  "দুইটা জিনিস", "দুটো জিনিস", "দুটি জিনিস", "তিনটা জিনিস", "তিনটি জিনিস",
                  "দুইটা ব্যাপার", "দুটো ব্যাপার", "দুটি ব্যাপার", "তিনটা ব্যাপার", "তিনটি ব্যাপার",
                  "duita jinish", "tinta jinish", "duita bepar", "tinta bepar")
-_CONNECTIVES = _phrases("আর|তো|তাহলে|তাই|আচ্ছা|and|so|then|really|ar|tahole")
+_CONNECTIVES = phrases("আর|তো|তাহলে|তাই|আচ্ছা|and|so|then|really|ar|tahole")
 # What a request may ask for ("tarikh ta bolo"): the nouns among the words asking alone.
-_ASPECTS = _ASKING_ONLY_ALONE - _CONNECTIVES - _phrases("সত্যি|sotti")
-_ALSO = _phrases("also|too|as well|সাথে|সঙ্গে|পাশাপাশি|তাছাড়া|এছাড়া|o|sathe|shathe|pashapashi")
+_ASPECTS = _ASKING_ONLY_ALONE - _CONNECTIVES - phrases("সত্যি|sotti")
+_ALSO = phrases("also|too|as well|সাথে|সঙ্গে|পাশাপাশি|তাছাড়া|এছাড়া|o|sathe|shathe|pashapashi")
 # "tool dey naki meta", "ফ্রি কিনা": a yes/no question closed by a particle, not a "?".
-_ASKING_PARTICLES = _phrases("নাকি|কিনা|naki|kina")
+_ASKING_PARTICLES = phrases("নাকি|কিনা|naki|kina")
 # "reasoning model er kotha sunlam, sathe ...": a topic heard of, asked about with the next;
 # unless the next asks about what was heard ("..., ata ki sotti?", "..., সেটা কী ব্যাপার?").
-_HEARD = _phrases("শুনলাম|শুনেছি|শুনছি|শুনতেছি|শুনতাছি|শুনলাম যে|sunlam|shunlam|shunchi|sunchi|"
-                  "shunechi|sunechi|heard")
+_HEARD = phrases("শুনলাম|শুনেছি|শুনছি|শুনতেছি|শুনতাছি|শুনলাম যে|sunlam|shunlam|shunchi|sunchi|"
+                 "shunechi|sunechi|heard")
 # Words that tell a claim is heard, not known: "লামা নাকি ...", "shunlam ..."
 _HEARSAY = _ASKING_PARTICLES | _HEARD
-_TRUE = _phrases("সত্যি|সত্য|সত্যিই|হাচা|sotti|shotti|true|really")
-_BACK = _THING_POINTERS | _TRUE | _phrases("ata|sheta|এইটা|ওইটা")
+_TRUE = phrases("সত্যি|সত্য|সত্যিই|হাচা|sotti|shotti|true|really")
+_BACK = _THING_POINTERS | _TRUE | phrases("ata|sheta|এইটা|ওইটা")
 # Questions for names: who, which ones.
 _NAMING = frozenset({Asked.WHO, Asked.NAMES, Asked.LISTED})
 # What follows says the last question again ("..., মানে ...", "I mean ...") or gives its
@@ -1948,11 +1820,11 @@ _RESTATING = ("মানে ", "অর্থাৎ ", "mane ", "i mean ", "i e "
 _BENGALI_WORD = re.compile(r"[\u0980-\u09ff]+$")
 # A clause asking to be told ("মাল্টিমোডাল ফিচারের কথাও বলো", "reasoning er khobor dao") stands
 # as a question of its own.
-_REQUESTS = _phrases("বলো|বলুন|বলেন|বলবেন|বলবে|বলবি|বলিস|দাও|দিন|দেন|দিবেন|দেবেন|জানাও|জানান|"
-                     "জানাবেন|জানাবে|শোনাও|শোনান|ব্যাখ্যা|tell|explain|describe|bolo|bolen|"
-                     "bolben|dao|din|den|janao|janan|janaben|"
-                     # spoken "say": "ওয়ার রুমের কথাও কন", "লগে ... কইয়ো"
-                     "কও|কন|কইও|কইয়ো|কইবা|কইবেন|কইন|কইয়েন|কয়ো|kou|koio|koiyo|koiben")
+_REQUESTS = phrases("বলো|বলুন|বলেন|বলবেন|বলবে|বলবি|বলিস|দাও|দিন|দেন|দিবেন|দেবেন|জানাও|জানান|"
+                    "জানাবেন|জানাবে|শোনাও|শোনান|ব্যাখ্যা|tell|explain|describe|bolo|bolen|"
+                    "bolben|dao|din|den|janao|janan|janaben|"
+                    # spoken "say": "ওয়ার রুমের কথাও কন", "লগে ... কইয়ো"
+                    "কও|কন|কইও|কইয়ো|কইবা|কইবেন|কইন|কইয়েন|কয়ো|kou|koio|koiyo|koiben")
 
 
 def _statements(text: str) -> list[str]:

@@ -323,6 +323,13 @@ class Key:
 ENGLISH_MARK = "="
 
 
+def phrases(text: str) -> frozenset[str]:
+    """Each "|"-separated phrase as cleaned, and as spelling-folded the way keys hold its
+    words: a set a message's cleaned text, or a key's words, can be looked up in."""
+    cleaned = {clean(p) for p in text.split("|")}
+    return frozenset(cleaned | {" ".join(map(surface_word, p.split())) for p in cleaned})
+
+
 @lru_cache(maxsize=16384)
 def surface_word(word: str) -> str:
     """The spelling-folded form of one cleaned word, used to recognise function words."""
