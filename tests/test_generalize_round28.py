@@ -244,3 +244,21 @@ def test_these_before_a_noun_points_at_it(real: Responder) -> None:
     _, _, turn = play(Conversation(real), "deepseek ki?", "meta ki korlo?",
                       "where are these war rooms located?", start=NOW)
     assert facts(turn) != ["deepseek_r1"]
+
+
+@pytest.mark.parametrize("message", [
+    "লামাকন কবে হবে। আর মেটা এআই-তে কত টাকা খরচ করবে?",
+    "Llama koto bar download hoise. r kon kon company use kore?",
+])
+def test_a_question_closed_by_a_full_stop_before_and(real: Responder, message: str) -> None:
+    """A sentence with a question word closed by a dari or full stop, and the next one
+    opening with "আর" (and), asks two things: the first is no story to the second."""
+    [turn] = play(Conversation(real), message, start=NOW)
+    assert len(facts(turn)) == 2
+
+
+def test_a_story_closed_by_a_full_stop_stays_a_story(real: Responder) -> None:
+    """A told sentence without a question word is the story before the question."""
+    [turn] = play(Conversation(real), "বন্ধু বলল লামা অনেক ডাউনলোড হয়েছে। আর লামাকন কবে?",
+                  start=NOW)
+    assert facts(turn) == ["llamacon"]

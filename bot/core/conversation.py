@@ -244,6 +244,8 @@ _ANOTHER = phrases("অন্য|অন্যান্য|আরেকটা|আ
 # Asking why, and the words an answer gives a reason in ("কারণ", "উদ্দেশ্য", "so that").
 _WHY = phrases("কেন|কেনো|ক্যান|ক্যানো|কিল্লাই|কিয়ল্লাই|কেনে|ক্যানে|কিয়র লাই|keno|kano|kno|ken|why|y|killai")
 _REASON = phrases("কারণ|কারণে|কারণেই|কেননা|উদ্দেশ্য|উদ্দেশ্যে|লক্ষ্য|লক্ষ্যে|যাতে|ফলে|তাই|because|reason")
+# A sentence opening with these goes on to another question ("আর ...", "also ...").
+_AND_OPENERS = phrases("আর|এবং|আরও|আরো|and|also|ar|r|plus|তাছাড়া|এছাড়া|pashapashi|পাশাপাশি")
 # A genitive typed apart from a name: "deepseek er", "Meta এর", "google's" split.
 _ENDING_APART = {("er",), ("এর",), ("r",), ("s",)}
 # Words at most in a request for more that brings words of its own ("sheii, aro bolo bhai").
@@ -1835,8 +1837,19 @@ def _statements(text: str) -> list[str]:
         return []
     # Told with a full stop: a line of its own may be a question without its "?"; and
     # English says a question by its order, whatever the stop ("What did he say on the call.").
-    return [s.rstrip("।.!") for s in sentences(text[:text.rindex("?") + 1])
-            if s.endswith(("।", ".", "!")) and not _inverted(s)]
+    asked = text[:text.rindex("?") + 1]
+    return [s.rstrip("।.!") for s in sentences(asked)
+            if s.endswith(("।", ".", "!")) and not _inverted(s) and not _asked_before_and(s, asked)]
+
+
+def _asked_before_and(sentence: str, text: str) -> bool:
+    """Whether a sentence with a question word is followed by "আর", "and", "also" opening
+    the next: "ইউরোপে লামার কী সমস্যা হইছে। আর নৈতিক দিক নিয়া রিপোর্ট কী কয়?" asks twice,
+    its first question typed with a dari."""
+    after = text[text.index(sentence) + len(sentence):].split(maxsplit=1)
+    words = set(clean(sentence).split())
+    return (bool(after) and clean(after[0]) in _AND_OPENERS
+            and not words.isdisjoint(_INTERROGATIVES))
 
 
 def _inverted(sentence: str) -> bool:
