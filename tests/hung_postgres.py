@@ -63,7 +63,7 @@ class HangingProxy:
                         return
                     if not self.hung:  # else swallowed: the other side never hears back
                         (b if ready is a else a).sendall(data)
-        except OSError:
+        except (OSError, ValueError):  # ValueError: `close()` closed a socket mid-select
             return
         finally:  # one side hung up: so does the other (the server ends that session)
             a.close()
