@@ -120,7 +120,7 @@ def test_what_is_coming_next_is_a_question_not_more(real: Responder) -> None:
     assert turn.kind is not TurnKind.MORE
 
 
-UNSURE = "মেটার এআই নিয়ে বলো"  # a "did you mean" of three facts
+UNSURE = "মডেল নিয়ে বলো"  # a "did you mean" of three facts
 
 
 @pytest.mark.parametrize(("said", "position"), [
@@ -262,3 +262,12 @@ def test_a_story_closed_by_a_full_stop_stays_a_story(real: Responder) -> None:
     [turn] = play(Conversation(real), "বন্ধু বলল লামা অনেক ডাউনলোড হয়েছে। আর লামাকন কবে?",
                   start=NOW)
     assert facts(turn) == ["llamacon"]
+
+
+@pytest.mark.parametrize("asked", ["মেটার এআই নিয়ে বলো", "meta ai niye bolo"])
+def test_a_name_inside_another_is_no_second_subject(real: Responder, asked: str) -> None:
+    """"মেটা" inside "মেটার এআই" (Meta AI) is part of that name, not a second subject whose
+    relation to the first is asked: "tell me about Meta AI" is what Meta AI is (it had been
+    a "did you mean" of LlamaCon, or "meta ai niye bolo" an account-help fallback)."""
+    [turn] = play(Conversation(real), asked, start=NOW)
+    assert facts(turn) == ["meta_ai_assistant"]

@@ -489,7 +489,10 @@ class Responder:
         if not self._only_what_it_is(result, spans, _THING_KINDS):
             return None
         words = result.key.surface
-        if len({e for e, _, _ in spans}) > 1 and not _RELATING.isdisjoint(words):
+        # A name inside another ("মেটা" of "মেটার এআই") is no second subject.
+        outer = {e for e, start, end in spans if not any(
+            s <= start and end <= t and (s, t) != (start, end) for _, s, t in spans)}
+        if len(outer) > 1 and not _RELATING.isdisjoint(words):
             return None  # "what did Meta do about DeepSeek?" asks what passed between them
         entities = self.knowledge.entities
         defined = next((entities[e].fact for e, _, _ in reversed(spans) if entities[e].fact), None)
