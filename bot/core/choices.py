@@ -46,12 +46,12 @@ _NODS = phrases("হ্যাঁ|হ্যা|হা|হ|হয়|অয়|হ
                 "oy|hoi|ho|sure")
 _THAT_ONE = phrases("ওইটাই|ওইটা|ওইডাই|হেইডাই|সেটাই|সেটা|এটাই|ওটাই|oitai|oita|sheta|setai|etai|"
                     "that|thats|it|this|one")
-_PICKING = phrases("the|a|option|options|অপশন|অপশনটা|বিকল্প|বিকল্পটি|বিকল্পটা|number|nmbr|no|নং|নম্বর|"
-                   "নাম্বার|nombor|nombar|please|plz|pls|ঠিক|আছে|সঠিক|right|correct|is|দাও|দিন|বলো|"
-                   "dao|bolo|e|আমি|বোঝাতে|চেয়েছি|বলছিলাম|কথাই|কথা|i|meant|mean|ta|tai|ti|টা|টাই|টি|"
-                   "ache|thik|ভাই|bhai|top|উপরেরটা|উপরের|uporer|uporerta|সবার|s|লম্বর|lombor|nong|"
-                   "wala|ওয়ালা|গান|gan|ga|চাই|নির্বাচন|করছি|দেন|তো|গো|দেইন|দন|হবে|প্লিজ|thanks|"
-                   "thank|you|একদম|den|hoy|one|ones")
+_PICKING = phrases("the|a|option|options|অপশন|অপশনটা|বিকল্প|বিকল্পটি|বিকল্পটা|number|nmbr|no|নং|"
+                   "নম্বর|নাম্বার|nombor|nombar|please|plz|pls|ঠিক|আছে|সঠিক|right|correct|is|দাও|"
+                   "দিন|বলো|dao|bolo|e|আমি|বোঝাতে|চেয়েছি|বলছিলাম|কথাই|কথা|i|meant|mean|ta|tai|ti|"
+                   "টা|টাই|টি|ache|thik|ভাই|bhai|সবার|s|লম্বর|lombor|nong|wala|ওয়ালা|গান|gan|ga|"
+                   "চাই|নির্বাচন|করছি|দেন|তো|গো|দেইন|দন|হবে|প্লিজ|thanks|thank|you|একদম|den|hoy|"
+                   "ones")
 # The top of the list is its first ("উপরেরটা", "the top one"); its middle, of three, the second.
 _TOP = phrases("উপরেরটা|উপরের|uporer|uporerta|top")
 _MIDDLE = phrases("মাঝের|মাঝেরটা|মাঝখানের|মাঝখানেরটা|মাঝর|মাইঝের|মাঝখানর|মিডলের|মিডল|majher|"
@@ -64,14 +64,13 @@ NONE_OF_THEM = phrases("কোনোটাই|কোনটাই|কোনোট
                        "অপশনই")
 REFUSING = phrases("না|নাহ|নয়|নায়|ন|no|nope|nah|na|naa|not|noy|ভুল|wrong|অন্য|onno|নেই|nai|nei|"
                    "nothing|অন্যকিছু|onnokichu|different|nun|nahi|n|কিছুই|kichui|কুনু")
-OF_THESE = phrases("এগুলো|এগুলা|এগুলোর|এর|ইতা|হেইডা|এটা|eta|egula|egular|ita|these|them|this|above|"
-                   "it|of|the|মধ্যে|moddhe|নেই|nai|ta|tai|kono|কিছু|kichu|জিনিস|খুঁজছিলাম|match|"
-                   "মিলছে|মেলেনি|মিলেনি|সঠিক|right|is|ভাই|bhai|any|নয়|one|ইবা|iba|চাই|chai|"
+OF_THESE = phrases("এগুলো|এগুলা|এগুলোর|এর|ইতা|হেইডা|এটা|eta|egula|egular|ita|these|them|this|"
+                   "above|it|of|the|মধ্যে|moddhe|নেই|nai|ta|tai|kono|কিছু|kichu|জিনিস|খুঁজছিলাম|"
+                   "match|মিলছে|মেলেনি|মিলেনি|সঠিক|right|is|ভাই|bhai|any|নয়|one|ইবা|iba|চাই|chai|"
                    "খুঁজছি|দাও|dao|আমি|বোঝাতে|চেয়েছি|meant|i|what|ওগুলো|এইগুলার|এইগুলা|eigula|"
                    "ইগুইন|এগুন|egun|হিয়ান|এগিন|হেগুন|গো|go|option|options|অপশন|অপশনই|its|here|"
-                   "listed|those|ones|pls|please|sorry|thanks|ও|o|i|kore|inme|se|koi|জিনিস|"
-                   "কোনোগানও|কোনোগাই|konogan|ekta|একটা|kono|কোনো|কোনটাই|ta|something|else|"
-                   "other")
+                   "listed|those|ones|pls|please|sorry|thanks|ও|o|kore|inme|se|koi|কোনোগানও|"
+                   "কোনোগাই|konogan|ekta|একটা|কোনো|কোনটাই|something|else|other")
 
 
 def chosen(words: str, offered: int) -> int | None:
@@ -83,18 +82,19 @@ def chosen(words: str, offered: int) -> int | None:
         return None
     positions, rest, nodded = set(), [], False
     for token in tokens:
-        position = typed_number(token) or typed_number(_without_article_suffix(token))
+        forms = (token, _without_article_suffix(token))
+        position = typed_number(forms[0]) or typed_number(forms[1])
         if position is not None:
             positions.add(position)
-        elif token in _TOP or _without_article_suffix(token) in _TOP:
+        elif any(f in _TOP for f in forms):
             positions.add(1)
-        elif offered == 3 and (token in _MIDDLE or _without_article_suffix(token) in _MIDDLE):
+        elif offered == 3 and any(f in _MIDDLE for f in forms):
             positions.add(2)
-        elif token in _BOTTOM or _without_article_suffix(token) in _BOTTOM:
+        elif any(f in _BOTTOM for f in forms):
             positions.add(offered)
         elif token in _NODS or token in _THAT_ONE:
             nodded = True
-        elif token not in _PICKING and _without_article_suffix(token) not in _PICKING:
+        elif not any(f in _PICKING for f in forms):
             rest.append(token)
     if rest or len(positions) > 1:
         return None

@@ -187,6 +187,8 @@ _ELSE = phrases("আর কী|আর কি|আর কোনো|আর কো�
                 "বলে যান|bole jan|bole jao|থামবেন না|এর বেশি|er beshi|er besi")
 # A message of this alone asks to go on: "আর?", "and?".
 _AND = phrases("আর|and|ar|r")
+# A sentence opening with these goes on to another question ("আর ...", "also ...").
+_AND_OPENERS = _AND | phrases("এবং|আরও|আরো|also|plus|তাছাড়া|এছাড়া|pashapashi|পাশাপাশি")
 # "like which OpenAI model?": what the last answer compares its subject with, or which one.
 _LIKE_WHICH = phrases("মতো|মত|মতোই|মতন|তুলনা|তুলনীয়|সমান|কোন|কোনটা|কোনটি|কার|কাদের|like|"
                       "comparable|compared|similar|which|whose|moto|motoi|moton|tulona|kon|"
@@ -231,21 +233,19 @@ _PREFACE = re.compile(
 # a few words, and what follows it.
 _OPENING = re.compile(r"^\s*([^,:;।.!?—–-]{1,60}?)\s*[,:;।.!?—–-]+\s+(?=\S)")
 # Words of talking about the talk: "another question", "অন্য প্রসঙ্গ", "off topic".
-_TALK = phrases("প্রশ্ন|প্রশ্নটা|question|q|qs|proshno|prosno|প্রসঙ্গ|prosongo|বিষয়|বিষয়ে|bishoy|"
-                "topic|subject|thing|কথা|kotha|জানার|জানতে|ছিল|ছিলো|chilo|করি|kori|করছি|korchi|"
-                "আছে|ache|achhe|শুনুন|শোনেন|sunun|shunun|listen|মাফ|করবেন|sorry|ধন্যবাদ|thanks|"
-                "thank|আচ্ছা|accha|achha|achaa|acha|ঠিক|thik|ok|okay|k|আপা|আপু|apu|দাদা|dada|ভাই|"
-                "bhai|এবার|ebar|এখন|ekhon|বলি|boli|কই|koi|করি|forget|that|এইটা|এইডা|ওটা|oita|"
-                "থাক|থাউক|thak|বাদ|bad|dao|দেন|den|সাহায্য|help|অনুগ্রহ|করুন|জিজ্ঞেস|jiggesh|"
-                "জিজ্ঞাসা|change|changing|off|wait|hey|hi|so|and|oh|ও|অ")
+_TALK = phrases("প্রশ্ন|প্রশ্নটা|question|q|qs|proshno|prosno|প্রসঙ্গ|prosongo|বিষয়|বিষয়ে|"
+                "bishoy|topic|subject|thing|কথা|kotha|জানার|জানতে|ছিল|ছিলো|chilo|করি|kori|করছি|"
+                "korchi|আছে|ache|achhe|শুনুন|শোনেন|sunun|shunun|listen|মাফ|করবেন|sorry|ধন্যবাদ|"
+                "thanks|thank|আচ্ছা|accha|achha|achaa|acha|ঠিক|thik|ok|okay|k|আপা|আপু|apu|দাদা|"
+                "dada|ভাই|bhai|এবার|ebar|এখন|ekhon|বলি|boli|কই|koi|that|এইটা|এইডা|ওটা|oita|bad|"
+                "dao|দেন|den|সাহায্য|help|অনুগ্রহ|করুন|জিজ্ঞেস|jiggesh|জিজ্ঞাসা|wait|hey|hi|so|"
+                "and|oh|ও|অ")
 _ANOTHER = phrases("অন্য|অন্যান্য|আরেকটা|আরেকটি|আরেকগান|আর একটা|ভিন্ন|আলাদা|নতুন|another|different|new|"
                    "next|separately|unrelated|off|change|changing|forget|বাদ|থাক|থাউক|thak|onno|"
                    "arekta|alada|notun|vinno|ar ekta")
 # Asking why, and the words an answer gives a reason in ("কারণ", "উদ্দেশ্য", "so that").
 _WHY = phrases("কেন|কেনো|ক্যান|ক্যানো|কিল্লাই|কিয়ল্লাই|কেনে|ক্যানে|কিয়র লাই|keno|kano|kno|ken|why|y|killai")
 _REASON = phrases("কারণ|কারণে|কারণেই|কেননা|উদ্দেশ্য|উদ্দেশ্যে|লক্ষ্য|লক্ষ্যে|যাতে|ফলে|তাই|because|reason")
-# A sentence opening with these goes on to another question ("আর ...", "also ...").
-_AND_OPENERS = phrases("আর|এবং|আরও|আরো|and|also|ar|r|plus|তাছাড়া|এছাড়া|pashapashi|পাশাপাশি")
 # A genitive typed apart from a name: "deepseek er", "Meta এর", "google's" split.
 _ENDING_APART = {("er",), ("এর",), ("r",), ("s",)}
 # Words at most in a request for more that brings words of its own ("sheii, aro bolo bhai").
@@ -764,9 +764,11 @@ class Conversation:
         """Whether the words at `positions` are none of the knowledge base's: no example
         uses them or one like them (a reaction, slang, a verb of asking), so they name
         nothing a fact could be asked about."""
+        positions = [i for i in positions if not key.surface[i].endswith(VERB_ENDINGS)]
+        if not positions:
+            return True  # no ranking needed: an opening of address, a verb of asking
         unknown = set(self.responder.matcher.match(key.cleaned, key).unknown)
-        return all(key.phonetic[i] in unknown or key.surface[i].endswith(VERB_ENDINGS)
-                   for i in positions)
+        return all(key.phonetic[i] in unknown for i in positions)
 
     def _more_about(self, text: str, context: Context) -> Context:
         """"tell me more about llama" after DeepSeek's answer: more of the subject it names,
