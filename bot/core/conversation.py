@@ -250,6 +250,9 @@ _REASON = phrases("কারণ|কারণে|কারণেই|কেনন�
 _ENDING_APART = {("er",), ("এর",), ("r",), ("s",)}
 # Words at most in a request for more that brings words of its own ("sheii, aro bolo bhai").
 MORE_WITH_WORDS = 8
+# Openings at most read before a question ("ok, thanks. another question: ..."): a message
+# of many commas is no chain of openings, and each costs a key.
+MAX_OPENINGS = 4
 # Words that ask without saying about what: a message of these alone is a follow-up.
 _QUESTION_WORDS = phrases(
     "কবে|কখন|কেন|কারা|কে|কাকে|কার|কত|কতো|কয়টা|কোথায়|কই|কীভাবে|কিভাবে|কেমনে|কী|কি|কোনটা|কোন|"
@@ -741,7 +744,9 @@ class Conversation:
         proshno chilo, ...", "Separately, ...", "এইডা থাউক, অন্য কথা কই, ...") in words of
         talking alone (or words no example uses), up to its last such mark."""
         rest, announced = text, False
-        while (opening := _OPENING.match(rest)) is not None:
+        for _ in range(MAX_OPENINGS):  # "ঠিক আছে, ধন্যবাদ। এবার অন্য একটি প্রশ্ন: ..." has three
+            if (opening := _OPENING.match(rest)) is None:
+                break
             key = self.responder.matcher.key(opening.group(1))
             content = self.responder.matcher.content_positions(key)
             words = key.surface
