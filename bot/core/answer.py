@@ -18,6 +18,7 @@ from bot.core.focus import (
     requests,
     sentences,
     without_concession,
+    without_manner,
 )
 from bot.core.function_words import ADDRESSED, PERSON_POINTERS, SIGNIFYING, THING_POINTERS
 from bot.core.knowledge import Citation, Fact, Knowledge
@@ -299,7 +300,7 @@ class Responder:
         """Answer `question` as of `now` (which decides event countdowns); `key`: its matching
         key, when a responder with the same synonyms has made it (one of several articles);
         `clause`: one clause of a message asking several things, answered only when sure."""
-        question = question[: self.policy.max_question_chars]
+        question = without_manner(question[: self.policy.max_question_chars])
         if self.articles:
             return self._ask_articles(question, now, clause)
         result = self.matcher.match(question, key)
@@ -652,6 +653,18 @@ class Responder:
         entities = self.knowledge.entities
         return {e for e in named if e in entities and entities[e].kind == "place"}
 
+    def _the_place_fact(self, named: frozenset[str], fact_id: str, asked: frozenset[Asked],
+                        result: MatchResult) -> bool:
+        """Whether `fact_id`, the one candidate left, is the one fact about a place the
+        question names and can tell what it asks: "ইউরোপে কী ধরনের বাধা এসেছে?" (what
+        obstacles came up in Europe?) has only Europe's fact to be about."""
+        places = self._places(named)
+        if not places or result.unknown or self.asks.asks_a_detail(result.key):
+            return False
+        facts = self.knowledge.facts
+        there = [f for f in facts.values() if not places.isdisjoint(f.about)]
+        return [f.id for f in there] == [fact_id] and asked <= self._gives[fact_id]
+
     def _placed_first(self, ranked: tuple[Scored, ...],
                       named: frozenset[str]) -> tuple[Scored, ...] | None:
         """`ranked` with the first fact about a place the question names moved to the front,
@@ -897,6 +910,9 @@ class Responder:
         if (not confident and best is not None and candidates[:1] == (best.intent_id,)
                 and self._leads_the_others(best, candidates, ranked)
                 and self._formal_and_lone(question, result)):
+            confident = True
+        if (not confident and best is not None and candidates == (best.intent_id,)
+                and self._the_place_fact(named, best.intent_id, asked, result)):
             confident = True
         if confident and best is not None:
             if best.intent_id in self.knowledge.smalltalk:

@@ -39,7 +39,7 @@ from bot.core.choices import (
     refuses_all,
     typed_number,
 )
-from bot.core.focus import sentences, without_concession
+from bot.core.focus import sentences, without_concession, without_manner
 from bot.core.function_words import ADDRESSED, PERSON_POINTERS, THING_POINTERS
 from bot.core.knowledge import Entity, Fact
 from bot.core.match import VERB_ENDINGS, Scored
@@ -325,7 +325,9 @@ _SEVERAL = phrases("দুটো|দুটি|দুইটা|দুটোই|�
                    "dui|milie|milaye|milaya")
 # "these" after two answers: "এগুলোর তাৎপর্য কী?", "what do these show?" (not "these war
 # rooms", a determiner before what it points at).
-_THESE = phrases("এগুলো|এগুলোর|এগুলা|এগুলার|এসব|এসবের|egulo|egular|egula|eshob|esob|these")
+_THESE_PRONOUNS = phrases("এগুলো|এগুলোর|এগুলা|এগুলার|এগুলি|এগুলির|এইগুলো|এইগুলোর|এইগুলি|এইগুলির|"
+                          "এইগুলা|egulo|egular|egula|eigulo|eigula")
+_THESE = _THESE_PRONOUNS | phrases("এসব|এসবের|এইসব|এইসবের|eshob|esob|these")
 # "এটা আসলে কী জিনিস?", "what is it exactly?": what the subject itself is, beside a pointer.
 _WHAT_IT_IS = phrases("কী|কি|কিতা|কিয়া|ki|kii|kee|what|whats|what's|is|জিনিস|জিনিসটা|জিনিসটি|"
                       "বস্তু|jinis|jinish|jinishta|jinista|thing|exactly|actually|really|"
@@ -380,7 +382,7 @@ class Conversation:
 
     def _reply(self, text: str, context: Context, now: datetime) -> Turn:
         # The responder reads no further either; every reading below costs per character.
-        text = text[: self.responder.policy.max_question_chars]
+        text = without_manner(text[: self.responder.policy.max_question_chars])
         context = self._current(context, now)
         if (switched := _SWITCH.match(text)) is not None and text[switched.end():].strip():
             # The talk moves on: answered as a first question, the facts shown still shown.
@@ -591,6 +593,27 @@ class Conversation:
 
         return 1 <= len(own) <= SHORT_OWN and all(
             fact.id in (told := saying(w)) and len(told) <= 2 for w in own)
+
+    def _said_of_these(self, key: Key, fact: Fact) -> bool:
+        """Whether a message pointing at "these" says nothing but what `fact`'s answer says
+        of them: its words besides verbs (one or two) are all the answer's, as written or
+        inflected ("ভবিষ্যতে ... গুরুত্বপূর্ণ" of "এই প্রশ্নগুলো ভবিষ্যতে ততই গুরুত্বপূর্ণ")."""
+        if not self._these_alone(key):
+            return False
+        said = self._answer_keys[fact.id].surface
+        own = [key.surface[i] for i in self.responder.matcher.content_positions(key)
+               if key.surface[i] not in _POINTERS and not key.surface[i].endswith(VERB_ENDINGS)]
+        return 1 <= len(own) <= SHORT_OWN and all(
+            any(a == w or len(a) >= 4 and len(w) >= 4 and (w.startswith(a) or a.startswith(w))
+                for a in said) for w in own)
+
+    def _these_alone(self, key: Key) -> bool:
+        """Whether a message says "these" as a pronoun ("এগুলো কি জরুরি?", "এইগুলির গুরুত্ব"),
+        not before what it names ("এসব কোম্পানি", "these companies"): it points back at what
+        was just said."""
+        content = set(self.responder.matcher.content_positions(key))
+        return any(w in _THESE and (w in _THESE_PRONOUNS or i + 1 not in content)
+                   for i, w in enumerate(key.surface))
 
     @cached_property
     def _fact_ids(self) -> frozenset[str]:
@@ -829,6 +852,8 @@ class Conversation:
         key = self.responder.matcher.key(words)
         if self._points(key, within=None if len(tokens) <= 6 else 2, following=True):
             return True  # "eta ke banaise?", "who made it?": not who made the bot
+        if self._these_alone(key):
+            return True  # "ভবিষ্যতে কি এগুলো আরও গুরুত্বপূর্ণ হয়ে উঠবে?"
         if _asks_another(words) and not self.responder.subjects.spans(key):
             # "any other legal trouble?": other than the last answer's ("other than Spotify"
             # is other than what it names)
@@ -910,6 +935,13 @@ class Conversation:
             # the fact that reads both, not more of the last one.
             return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(together, now),),
                               context, now, clean(text), resolved=text)
+        if (fact is not None and not new and alone.fact_id != fact.id
+                and self._said_of_these(key, fact)
+                and responder.asks.asked(key, bare=True) <= responder.gives(fact.id)):
+            # "ভবিষ্যতে কি এগুলো আরও গুরুত্বপূর্ণ হবে?" after the lesson of the lawsuit and
+            # Europe: "these" are what the last answer spoke of, in its own words ("they will
+            # matter more"), not Llama's future, whose words are as close.
+            return self._the_last_again(context, responder.asks.asked(key, bare=True), now)
         if pointed and not new and fact is not None and (
                 defining := self._what_it_is(key, fact)) is not None:
             # "eta ki jinis?" after Llama's downloads: what Llama is, which the downloads'

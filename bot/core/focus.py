@@ -114,6 +114,38 @@ def after_a_story(sentence: str) -> str | None:
     return tail.strip()
 
 
+# The language or manner an answer is asked in: "in plain English", "সহজ বাংলায় বলো",
+# "banglay bujhiye bolo". Without a manner word ("plain") only before or after a word of
+# telling: "does Llama work in Bangla?" asks what Llama can do.
+_LANGUAGE = (r"(?:english|bangla|bengali|ইংরেজি|ইংলিশ|বাংলা|ingreji|inglish)")
+_MANNER = r"(?:plain|simple|simpler|easy|layman'?s|সহজ|সোজা|sohoj|shohoj|soja|shoja)"
+_TELLING_EN = r"(?:explain|tell|say|answer|reply|describe|write|put)"
+_TELLING_BN = (r"(?:বলো|বলুন|বলেন|বলবেন|বল|কও|কন|বোঝাও|বুঝাও|বুঝিয়ে|বুঝাইয়া|বুঝায়ে|লেখো|লিখুন|"
+               r"উত্তর|জানাও|জানান|bolo|bolun|bolen|bol|kao|koo|bujhao|bojhao|bujhiye|bujhaiya|"
+               r"bujhay|likho|uttor|janao|janan)")
+_IN_LANGUAGE = re.compile(
+    rf"\b(?:in|into)\s+(?:{_MANNER}\s+)(?:{_LANGUAGE}|words|terms)\b"
+    rf"|\b(?P<keep>{_TELLING_EN}(?:\s+(?!if\b|whether\b)\S+){{0,3}}?)\s+in\s+{_LANGUAGE}\b"
+    rf"|\bin\s+{_LANGUAGE}\b(?=[\s,]+(?:please\s+)?{_TELLING_EN}\b)"
+    rf"|(?:{_MANNER}\s+)?(?:বাংলায়|বাংলাতে|ইংরেজিতে|ইংলিশে|banglay|banglate|bangla\s+te|"
+    rf"english\s+e|englishe|ingrejite)(?=\s+{_TELLING_BN}(?!\S))"
+    # A name said unsure of itself: "ডিপসিক না কী যেন নাম", "deepseek or whatever it's called".
+    r"|(?:\s+না)?\s+(?:কী|কি)\s+(?:যেন|জানি)\s+নাম(?:টা|টি)?"
+    r"|(?:\s+na)?\s+ki\s+(?:jeno|jani)\s+nam(?:ta)?\b"
+    r"|,?\s+or\s+whatever\s+(?:it'?s|its|they'?re)\s+called\b"
+    r"|,?\s+(?:what'?s|whats)\s+(?:it|its|their)\s+name\b",
+    re.IGNORECASE)
+
+
+def without_manner(text: str) -> str:
+    """`text` without the language or manner it asks to be answered in ("Explain Llama in
+    plain English" is "Explain Llama"), or a name's hedge ("ডিপসিক না কী যেন নাম"): how
+    it is said, never what is asked."""
+    if not _IN_LANGUAGE.search(text):
+        return text
+    return _IN_LANGUAGE.sub(lambda m: m.group("keep") or "", text).strip() or text
+
+
 def without_concession(text: str) -> str | None:
     """`text` without what it concedes before asking ("এত সমালোচনার পরও কারা লামা চালায়?" is
     "কারা লামা চালায়?"); None when it concedes nothing."""

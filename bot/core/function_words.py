@@ -53,6 +53,7 @@ _BENGALI = """
 সম্পর্কে বিষয়ে ব্যাপারে জন্য জন্যে থেকে হতে দিয়ে মধ্যে মাঝে সাথে সঙ্গে পরে আগে উপর উপরে ওপর ওপরে নিচে
 ভিতরে ভেতরে বাইরে কাছে কাছ মত মতো মতন দ্বারা প্রতি
 ভাই ভাইয়া আপু আপা মামা চাচা খালা কাকা কাকু মাসি স্যার ম্যাডাম দোস্ত ভাবি
+সাহেব সাহেবের সাহেবকে সাব সাবে জনাব মিস্টার মশাই মশায় মহাশয় মহোদয় শ্রী শ্রীযুক্ত
 বাবা মা বাবু বাপু বাছা দাদু নানু সারাদিন
 দাদা দিদি রে গো তো ত নাকি কিছু সব সবাই সবকিছু আরও আরো খুব বেশি কম অনেক একটা একটি
 এক এখন এখনও এখনো অহন এহন আজ আবার শুধু মাত্র আসলে সত্যি সত্যিই আসলেই আসলে মানে বলে নাকি তাই তাও কেবল
@@ -121,6 +122,7 @@ bujhi bujhte bujhao dao din ektu plz pls please
 somporke shomporke bishoye bepare jonno jonne theke moddhe majhe sathe shathe songe pore age upor
 opor opore upore niche vitore bhitore baire kache moto moton ebar eibar
 vai bhai vaiya bhaiya apu apa mama chacha khala kaka kaku mashi dost vabi bhabi
+saheb shaheb sahab shahab saheber shaheber janab mister moshai mohashoy
 dada didi re go naki kichu sob shob sobai aro khub beshi besi kom onek
 ekta ekti ek ekhon ekhono ahon ehon aj abar shudhu sudhu matro asole ashole asholei asolei sotti
 tokhon tokhoni tarpor tarpore erpor erpore kichui kisui kicchu janina bujhina jantam
@@ -163,7 +165,7 @@ hi hello hey dear sir bro brother guys anyone wondering wonder curious question 
 yo lol lmao haha hahaha bruh omg wow umm uh
 s t d ll ve re m
 now always told isn aren doesn didn wasn weren keeps currently
-word words phrase world well angle aspect outright hood view views grounds
+word words phrase world well angle aspect outright hood view views grounds plain layman laymans
 summarise summarize summary overview outline faced facing own lately factor factors
 """
 

@@ -1,0 +1,102 @@
+"""Mechanisms learned in the twenty-ninth round. Each mechanism has a test that fails
+without it; the other tests guard what it must leave as it was."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from conftest import fact_answers as facts
+from conftest import play
+
+from bot.core.answer import Responder
+from bot.core.conversation import Conversation
+
+NOW = datetime(2025, 4, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("asked", ["What exactly is Llama from Meta, in plain words?",
+                                   "Explain Llama in plain English"])
+def test_in_plain_words_says_how_to_answer(real: Responder, asked: str) -> None:
+    """"in plain words" asks for a plain answer: "plain" is no "plan" (Meta's spending
+    plan), and the message is one question, not two."""
+    [turn] = play(Conversation(real), asked, start=NOW)
+    assert facts(turn) == ["what_is_llama"]
+
+
+@pytest.mark.parametrize("asked", ["আচ্ছা, জাকারবার্গ সাহেব লামা নিয়া কী কইছেন?",
+                                   "zuckerberg saheb llama niye ki bolse?",
+                                   "What did Mr Zuckerberg say about Llama?"])
+def test_a_title_before_a_name_is_courtesy(real: Responder, asked: str) -> None:
+    """"সাহেব", "জনাব", "Mr" are courtesy around a name, not a subject the bot lacks."""
+    [turn] = play(Conversation(real), asked, start=NOW)
+    assert facts(turn) == ["zuckerberg_outlook"]
+
+
+@pytest.mark.parametrize("asked", ["সহজ বাংলায় বলো লামা কী", "lama ki sohoj banglay bolo",
+                                   "Explain Llama in plain English",
+                                   "What is Llama? explain in english please"])
+def test_the_language_asked_in_is_how_to_answer(real: Responder, asked: str) -> None:
+    """"সহজ বাংলায় বলো" (say it in simple Bengali): the language or manner an answer is
+    asked in is no subject (it had been "other AI products", or small talk about English)."""
+    [turn] = play(Conversation(real), asked, start=NOW)
+    assert facts(turn) == ["what_is_llama"]
+
+
+@pytest.mark.parametrize("asked", ["does Llama work in Bangla?", "লামা কি বাংলায় কথা বলতে পারে?",
+                                   "can you tell me if llama works in bangla?"])
+def test_a_language_asked_about_stays_asked(real: Responder, asked: str) -> None:
+    """Whether Llama speaks Bengali is a question the article has no answer to."""
+    [turn] = play(Conversation(real), asked, start=NOW)
+    assert facts(turn) == []
+
+
+@pytest.mark.parametrize("asked", ["ইউরোপে কী ধরনের বাধা এসেছে?", "আর ইউরোপে কী ধরনের বাধা এসেছে?"])
+def test_the_one_fact_about_a_place_named(real: Responder, asked: str) -> None:
+    """Europe's fact is the only one about Europe: "what obstacles came up in Europe?" is
+    answered by it, not offered as the one "did you mean"."""
+    [turn] = play(Conversation(real), asked, start=NOW)
+    assert facts(turn) == ["eu_privacy"]
+
+
+def test_a_detail_of_the_place_fact_stays_missing(real: Responder) -> None:
+    [turn] = play(Conversation(real), "ইউরোপে লামার দাম কত?", start=NOW)
+    assert facts(turn) == []
+
+
+@pytest.mark.parametrize("asked", ["আর ওই চিনা কোম্পানিটা? ডিপসিক না কী যেন নাম",
+                                   "and that chinese lab, deepseek or whatever its called?"])
+def test_a_name_said_unsure_is_no_question_of_names(real: Responder, asked: str) -> None:
+    """"ডিপসিক না কী যেন নাম" (DeepSeek, or whatever its name is) asks of DeepSeek, not
+    of anyone's name (it had been the decline of people's personal details)."""
+    _, turn = play(Conversation(real), "মেটা এবছর এআই-তে কত টাকা ঢালবে?", asked, start=NOW)
+    assert facts(turn) == ["deepseek_r1"]
+
+
+@pytest.mark.parametrize("asked", ["ভবিষ্যতে কি এগুলো আরও গুরুত্বপূর্ণ হয়ে উঠবে?",
+                                   "ভবিষ্যতে এইগুলির গুরুত্ব কীরূপ হইবে?"])
+def test_these_said_in_the_last_answers_words_stay(real: Responder, asked: str) -> None:
+    """"Will these matter more in future?" after the lesson of the lawsuit and Europe: the
+    lesson's answer says they will; "these" are not Llama's future, whose words are as
+    close."""
+    first, turn = play(Conversation(real), "কপিরাইট মামলা ও গোপনীয়তার প্রশ্নগুলো থেকে কী শিক্ষা?",
+                       asked, start=NOW)
+    assert facts(first) == facts(turn) == ["ethics_legal"]
+
+
+def test_these_with_words_of_another_fact_move_on(real: Responder) -> None:
+    """"এগুলোর জন্য কত টাকা খরচ?" after the war rooms asks the money, which their answer
+    does not tell."""
+    _, turn = play(Conversation(real), "মেটা ওয়ার রুম কেন বানাল?", "এগুলোর জন্য কত টাকা খরচ?",
+                   start=NOW)
+    assert facts(turn) == ["ai_investment"]
+
+
+@pytest.mark.parametrize("asked", ["is Meta's chatbot running on Llama?",
+                                   "meta r chatbot ki llama diye chole?",
+                                   "মেটার চ্যাটবট কি লামায় চলে?"])
+def test_metas_chatbot_is_meta_ai(real: Responder, asked: str) -> None:
+    """"Meta's chatbot" names Meta AI (the article's "the company's AI assistant"); it had
+    named Meta and Llama only, and no fact about both was sure."""
+    [turn] = play(Conversation(real), asked, start=NOW)
+    assert facts(turn) == ["meta_ai_assistant"]
