@@ -11,6 +11,7 @@ from conftest import play
 
 from bot.core.answer import Responder
 from bot.core.conversation import Conversation
+from bot.core.normalize import clean
 
 NOW = datetime(2025, 4, 1, tzinfo=UTC)
 
@@ -100,3 +101,29 @@ def test_metas_chatbot_is_meta_ai(real: Responder, asked: str) -> None:
     named Meta and Llama only, and no fact about both was sure."""
     [turn] = play(Conversation(real), asked, start=NOW)
     assert facts(turn) == ["meta_ai_assistant"]
+
+
+@pytest.mark.parametrize(("written", "read"), [("$80bn", "80 billion"), ("$65B", "65 billion"),
+                                               ("80 bn", "80 billion"), ("$10m", "10 million")])
+def test_a_figures_short_scale_is_spelled_out(written: str, read: str) -> None:
+    assert clean(written) == read
+
+
+def test_a_models_size_stays_as_written() -> None:
+    """"70B" without a currency sign is a model's size in parameters, not a sum."""
+    assert clean("Llama 70B") == "llama 70b"
+
+
+def test_a_sum_written_short_is_the_spending(real: Responder) -> None:
+    """"the $80bn figure" is Meta's AI spending; "80bn" had been one unknown word and the
+    question was closest to the billion downloads."""
+    _, turn = play(Conversation(real), "What did Zuckerberg say about Llama?",
+                   "and the $80bn figure I keep seeing?", start=NOW)
+    assert facts(turn) == ["ai_investment"]
+
+
+def test_in_a_country_is_no_verb_of_asking(real: Responder) -> None:
+    """"সব দেশে?" (in every country?) after Europe's delay asks of it: "দেশে" ends as a
+    verb might ("-সে") but is a word of the answer, so the message is no request for more."""
+    first, turn = play(Conversation(real), "ইউরোপে লামা কেন আটকাল?", "সব দেশে?", start=NOW)
+    assert facts(first) == facts(turn) == ["eu_privacy"]

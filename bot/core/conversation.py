@@ -616,6 +616,11 @@ class Conversation:
                    for i, w in enumerate(key.surface))
 
     @cached_property
+    def _answer_words(self) -> frozenset[str]:
+        """Every word of every fact's answer, keyed as a question is."""
+        return frozenset(w for key in self._answer_keys.values() for w in key.surface)
+
+    @cached_property
     def _fact_ids(self) -> frozenset[str]:
         return frozenset(self.responder.knowledge.facts)
 
@@ -792,7 +797,8 @@ class Conversation:
         """Whether the words at `positions` are none of the knowledge base's: no example
         uses them or one like them (a reaction, slang, a verb of asking), so they name
         nothing a fact could be asked about."""
-        positions = [i for i in positions if not key.surface[i].endswith(VERB_ENDINGS)]
+        positions = [i for i in positions if not key.surface[i].endswith(VERB_ENDINGS)
+                     or key.surface[i][:-1] in self._answer_words]  # "দেশে": in a country
         if not positions:
             return True  # no ranking needed: an opening of address, a verb of asking
         unknown = set(self.responder.matcher.match(key.cleaned, key).unknown)

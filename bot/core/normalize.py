@@ -88,6 +88,21 @@ _SOFT_C = re.compile(r"c(?=[eiy])")  # English "face", "city": a soft c sounds l
 
 
 _CURRENCY_ALONE = re.compile(r"[$৳€£₹¥]+(?![$৳€£₹¥\s]*\d)")
+# A figure's scale written short: "80bn", "$65B", "$10m". A bare "70B" stays as written: a
+# model's size in parameters, not a sum.
+_SCALES = {"bn": "billion", "b": "billion", "mn": "million", "m": "million", "k": "thousand"}
+# After a currency sign, read before the sign goes; "bn" and "mn" after any figure, read on
+# the cleaned text (so cleaning twice changes nothing).
+_SCALED_SUM = re.compile(r"(?<=[$৳€£₹¥])(\s*\d+(?:[.,]\d+)?)\s*([bmk])\b", re.IGNORECASE)
+_SCALED = re.compile(r"(?<=\d) ?(bn|mn)\b")
+
+
+def _sum(match: re.Match[str]) -> str:
+    return f"{match.group(1)} {_SCALES[match.group(2).lower()]}"
+
+
+def _scaled(match: re.Match[str]) -> str:
+    return " " + _SCALES[match.group(1)]
 
 
 @lru_cache(maxsize=1024)
@@ -103,8 +118,8 @@ def clean(text: str) -> str:
     text = _LATIN_CASE_ENDING.sub("", unicodedata.normalize("NFKC", text))
     # "how much $$?": a currency sign of its own says money; before a figure ("$65") the
     # figure says it.
-    text = _CURRENCY_ALONE.sub(" money ", text)
-    return " ".join(_NOT_WORD.sub(" ", text.lower()).split())
+    text = _CURRENCY_ALONE.sub(" money ", _SCALED_SUM.sub(_sum, text))
+    return _SCALED.sub(_scaled, " ".join(_NOT_WORD.sub(" ", text.lower()).split()))
 
 
 # Letters of a word that matching reads: "Donaudampfschifffahrt" has 21; Bengali compounds fewer.
