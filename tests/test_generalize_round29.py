@@ -10,6 +10,7 @@ from conftest import fact_answers as facts
 from conftest import play
 
 from bot.core.answer import Responder
+from bot.core.asks import Asked
 from bot.core.conversation import Conversation
 from bot.core.normalize import clean
 
@@ -127,3 +128,28 @@ def test_in_a_country_is_no_verb_of_asking(real: Responder) -> None:
     verb might ("-সে") but is a word of the answer, so the message is no request for more."""
     first, turn = play(Conversation(real), "ইউরোপে লামা কেন আটকাল?", "সব দেশে?", start=NOW)
     assert facts(first) == facts(turn) == ["eu_privacy"]
+
+
+def test_exactly_what_kind_asks_a_kind_not_a_name(real: Responder) -> None:
+    """"ঠিক কোন ধরনের লাইসেন্সে?" (under exactly what kind of license?) is told by the
+    strategy's "a license of its own"; "ঠিক কোন" alone asks a name, which it had been."""
+    [turn] = play(Conversation(real), "মেটা ঠিক কোন ধরনের লাইসেন্সে লামা দিচ্ছে?", start=NOW)
+    assert facts(turn) == ["ecosystem_strategy"]
+
+
+def test_exactly_which_still_asks_a_name(real: Responder) -> None:
+    assert Asked.NAMES in real.asks.asked(real.matcher.key("ঠিক কোন ধরনের বইয়ের নাম?"))
+    assert Asked.NAMES in real.asks.asked(real.matcher.key("ঠিক কোন বই?"))
+
+
+
+@pytest.mark.parametrize("asked", [
+    "facebook AI was trained on stolen books?",
+    "my son says facebook AI was trained on stolen books?? is that true",
+])
+def test_facebook_ai_and_stolen_books(real: Responder, asked: str) -> None:
+    """"Facebook AI" is Meta (its old name), not the Facebook app, which the lawsuit's fact
+    does not name; "stolen" is "চুরি" (the examples' "boi churi kore"); "is that true" is
+    grammar, as "সত্যি" is."""
+    [turn] = play(Conversation(real), asked, start=NOW)
+    assert facts(turn) == ["copyright_lawsuit"]

@@ -253,6 +253,7 @@ class Asks:
             return _phrases(words, rewrite)
 
         self._asking = {kind: asking(words) for kind, words in _ASKING.items()}
+        self._exactly_which = asking(("ঠিক কোন", "thik kon", "exactly which", "which exactly"))
         self._giving = {kind: _phrases(words) for kind, words in _GIVING.items()}
         self._dated = tuple(p for kind in (Asked.WHEN, Asked.MONTH, Asked.DAY)
                             for p in self._asking[kind] if len(p) > 1)
@@ -382,6 +383,11 @@ class Asks:
         if Asked.WHICH in found and _what_are_they_of(key.cleaned.split()) and not _holds(
                 _without(key.surface, (_WHAT_ARE_THEY,)), self._asking[Asked.WHICH]):
             found.discard(Asked.WHICH)  # "what are they accused of?" asks no list
+        if Asked.NAMES in found and _exactly_what_kind(key.cleaned.split()) and not _holds(
+                _without(key.surface, self._exactly_which), self._asking[Asked.NAMES]):
+            # "ঠিক কোন ধরনের লাইসেন্সে?" (exactly what kind of license): a kind, which a
+            # description tells, not a name
+            found.discard(Asked.NAMES)
         if _which_of_several(key.cleaned.split()):
             found.add(Asked.WHICH)  # "which closed models?", "কোন বইগুলো?"
         if Asked.WHERE in found and _holds(key.surface, self._heading):
@@ -493,6 +499,17 @@ def _asks_a_degree(words: list[str]) -> bool:
             if rest and rest[0].startswith(_DEGREES):
                 return True
     return False
+
+
+_EXACTLY = frozenset({"ঠিক", "thik", "exactly"})
+
+
+def _exactly_what_kind(words: list[str]) -> bool:
+    """Whether `words` (cleaned) ask "exactly which kind": "ঠিক কোন ধরনের", "exactly which
+    type"."""
+    return any(w in _EXACTLY and words[i + 1 : i + 2] and words[i + 1] in _WHICH_WORDS
+               and (after := words[i + 2 : i + 3]) and after[0].startswith(_KINDS)
+               for i, w in enumerate(words))
 
 
 def _asks_kinds(words: list[str]) -> bool:

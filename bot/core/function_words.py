@@ -152,7 +152,7 @@ this that these those there here
 can could will would shall should may might must have has had having get got gets getting
 tell say said says explain know please pls plz thanks
 some any all each every more most much many very really actually exactly basically just also
-anything something already yet
+anything something already yet true
 moreover additionally furthermore
 too again still ever even only quite rather please kindly nonetheless nevertheless however though
 report article piece news story according overall honestly simply want wanted simple terms
