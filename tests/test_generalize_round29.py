@@ -153,3 +153,16 @@ def test_facebook_ai_and_stolen_books(real: Responder, asked: str) -> None:
     grammar, as "সত্যি" is."""
     [turn] = play(Conversation(real), asked, start=NOW)
     assert facts(turn) == ["copyright_lawsuit"]
+
+
+def test_whats_the_deal_with_asks_about_it(real: Responder) -> None:
+    """"what's the deal with DeepSeek?" asks what DeepSeek's story is: "deal" is the idiom's,
+    no deal the article lacks."""
+    [turn] = play(Conversation(real), "whats the deal with deepseek?", start=NOW)
+    assert facts(turn) == ["deepseek_r1"]
+
+
+def test_drama_is_controversy(real: Responder) -> None:
+    _, turn = play(Conversation(real), "Which big companies are running Llama?",
+                   "and the licensing drama?", start=NOW)
+    assert facts(turn) == ["license_criticism"]

@@ -166,6 +166,7 @@ yo lol lmao haha hahaha bruh omg wow umm uh
 s t d ll ve re m
 now always told isn aren doesn didn wasn weren keeps currently
 word words phrase world well angle aspect outright hood view views grounds plain layman laymans
+deal
 summarise summarize summary overview outline faced facing own lately factor factors
 """
 
