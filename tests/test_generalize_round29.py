@@ -166,3 +166,17 @@ def test_drama_is_controversy(real: Responder) -> None:
     _, turn = play(Conversation(real), "Which big companies are running Llama?",
                    "and the licensing drama?", start=NOW)
     assert facts(turn) == ["license_criticism"]
+
+
+def test_a_question_after_a_colon_is_asked(real: Responder) -> None:
+    """What comes before a colon announces the question after it ("Quick one, my manager
+    asked me this morning: ..."), as a comma's story does."""
+    [turn] = play(Conversation(real), "Quick unrelated one, my manager asked me this morning:"
+                  " what is Meta doing to respond to DeepSeek?", start=NOW)
+    assert facts(turn) == ["war_rooms"]
+
+
+def test_reading_the_paper_is_story(real: Responder) -> None:
+    [turn] = play(Conversation(real), "I read in the paper about privacy worries in Europe "
+                  "regarding Llama. What happened there?", start=NOW)
+    assert facts(turn) == ["eu_privacy"]

@@ -146,6 +146,15 @@ def without_manner(text: str) -> str:
     return _IN_LANGUAGE.sub(lambda m: m.group("keep") or "", text).strip() or text
 
 
+def _after_a_colon(sentence: str) -> str | None:
+    """The question after a sentence's last colon ("Quick one, my manager asked me this
+    morning: what is Meta doing about DeepSeek?"): what came before announced it."""
+    head, colon, tail = sentence.rpartition(":")
+    if not colon or not head.strip() or len(tail.split()) < QUESTION_CLAUSE_WORDS:
+        return None
+    return tail.strip()
+
+
 def without_concession(text: str) -> str | None:
     """`text` without what it concedes before asking ("এত সমালোচনার পরও কারা লামা চালায়?" is
     "কারা লামা চালায়?"); None when it concedes nothing."""
@@ -204,6 +213,8 @@ def question_parts(message: str) -> list[str]:
         if i > 0 and (_STORY_POINTER.search(said[i]) or _opens_pointing(said[i])):
             # "...ছবি আর আওয়াজ বোঝে। মেটা কি লামায় এরকম কিছু আনছে?": "এরকম" is the story's.
             parts.append(f"{said[i - 1]} {said[i]}")
+        if (announced := _after_a_colon(said[i])) is not None:
+            parts.append(announced)
         parts.append(said[i])
         if (clause := after_a_story(said[i])) is not None:
             parts.append(clause)

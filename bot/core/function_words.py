@@ -156,6 +156,7 @@ anything something already yet true
 moreover additionally furthermore
 too again still ever even only quite rather please kindly nonetheless nevertheless however though
 report article piece news story according overall honestly simply want wanted simple terms
+paper newspaper newspapers
 brief briefly mainly mostly such put able
 whats wats whens hows wheres whos whys fully completely totally btw anyway itself
 up down out over under off
