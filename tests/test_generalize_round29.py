@@ -180,3 +180,31 @@ def test_reading_the_paper_is_story(real: Responder) -> None:
     [turn] = play(Conversation(real), "I read in the paper about privacy worries in Europe "
                   "regarding Llama. What happened there?", start=NOW)
     assert facts(turn) == ["eu_privacy"]
+
+
+@pytest.mark.parametrize("asked", ["where is llama heading overall, big picture?",
+                                   "where is meta heading with llama?"])
+def test_where_it_is_heading_is_its_future(real: Responder, asked: str) -> None:
+    """"Where is Llama heading?" asks its future, not a place: "heading" is the future's
+    word, and read as written it still says the "where" is no place."""
+    [turn] = play(Conversation(real), asked, start=NOW)
+    assert facts(turn) == ["future_outlook"]
+
+
+def test_where_an_event_is_held_is_still_a_place(real: Responder) -> None:
+    [turn] = play(Conversation(real), "where is llamacon being held?", start=NOW)
+    assert facts(turn) == []
+
+
+@pytest.mark.parametrize("asked", ["ক্লোজড-সোর্স মডেলের তুলনায় এদের সুবিধাটা কোথায়?",
+                                   "where is the advantage?"])
+def test_where_the_advantage_lies_is_no_place(real: Responder, asked: str) -> None:
+    """"সুবিধাটা কোথায়?" (where does the advantage lie?) asks what it is: why open models
+    are chosen, or what openness brings, not a place the article does not give."""
+    _, turn = play(Conversation(real), "ওপেন-সোর্স ভাষা মডেলগুলোর জনপ্রিয়তা নিয়ে প্রতিবেদনটা কী বলছে?",
+                   asked, start=NOW)
+    assert facts(turn) in (["open_source_interest"], ["open_collaboration"])
+
+
+def test_where_it_is_held_asks_a_place(real: Responder) -> None:
+    assert Asked.WHERE in real.asks.asked(real.matcher.key("কোথায় হবে?"), bare=True)

@@ -254,6 +254,10 @@ class Asks:
 
         self._asking = {kind: asking(words) for kind, words in _ASKING.items()}
         self._exactly_which = asking(("ঠিক কোন", "thik kon", "exactly which", "which exactly"))
+        # Not a problem: "গোপনীয়তার সমস্যাটা কোথায়?" may ask where it arose.
+        self._points_made = asking(("সুবিধা", "সুবিধাটা", "সুবিধাগুলো", "পার্থক্য", "পার্থক্যটা",
+                                    "তফাত", "তফাৎ", "লাভ", "লাভটা", "বিশেষত্ব", "advantage",
+                                    "advantages", "benefit", "benefits", "difference", "point"))
         self._giving = {kind: _phrases(words) for kind, words in _GIVING.items()}
         self._dated = tuple(p for kind in (Asked.WHEN, Asked.MONTH, Asked.DAY)
                             for p in self._asking[kind] if len(p) > 1)
@@ -321,6 +325,11 @@ class Asks:
         return ((used_for or _holds(words, self._purpose))
                 and not _holds(words, self._relation))
 
+    def _where_of_a_point(self, words: tuple[str, ...]) -> bool:
+        """Whether "where" asks of a point made, not a place: "সুবিধাটা কোথায়?", "where's
+        the benefit?" (what the advantage, the difference is)."""
+        return _holds(words, self._points_made)
+
     def asks_a_detail(self, key: Key) -> bool:
         """Whether `key`'s question asks for something particular: one of the kinds above,
         or how, which ("লামাকনের টিকিট কীভাবে কিনব?"), not just what or why."""
@@ -336,6 +345,8 @@ class Asks:
             self._recent.clear()
         if bare:
             answer = self.asked(key) | _kinds_in(key.surface, self._alone_at)
+            if Asked.WHERE in answer and self._where_of_a_point(key.surface):
+                answer -= {Asked.WHERE}  # "সুবিধাটা কোথায়?": what the advantage is
             if not answer & _TIMES and _which_one(key.surface):
                 # "কোন বই?", "kon desh?" after the lawsuit or Europe's delay: which one by
                 # name, which an answer saying "some e-books", "several countries" does not tell.
@@ -390,7 +401,10 @@ class Asks:
             found.discard(Asked.NAMES)
         if _which_of_several(key.cleaned.split()):
             found.add(Asked.WHICH)  # "which closed models?", "কোন বইগুলো?"
-        if Asked.WHERE in found and _holds(key.surface, self._heading):
+        if Asked.WHERE in found and self._where_of_a_point(key.surface):
+            found.discard(Asked.WHERE)  # "where's the benefit?" asks what it is
+        if Asked.WHERE in found and (_holds(key.surface, self._heading) or _holds(
+                tuple(key.cleaned.split()), self._heading)):  # as written: a synonym hides it
             found.discard(Asked.WHERE)  # "where is Llama headed?" asks about its future
         return frozenset(found)
 
