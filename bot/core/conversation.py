@@ -587,9 +587,7 @@ class Conversation:
                if key.surface[i] not in _POINTERS]
 
         def saying(w: str) -> list[str]:
-            return [f for f, said in self._answer_keys.items()
-                    if any(a == w or len(a) >= 4 and (w.startswith(a) or a.startswith(w)
-                                                      and len(w) >= 4) for a in said.surface)]
+            return [f for f, said in self._answer_keys.items() if _holds_word(said.surface, w)]
 
         return 1 <= len(own) <= SHORT_OWN and all(
             fact.id in (told := saying(w)) and len(told) <= 2 for w in own)
@@ -603,9 +601,7 @@ class Conversation:
         said = self._answer_keys[fact.id].surface
         own = [key.surface[i] for i in self.responder.matcher.content_positions(key)
                if key.surface[i] not in _POINTERS and not key.surface[i].endswith(VERB_ENDINGS)]
-        return 1 <= len(own) <= SHORT_OWN and all(
-            any(a == w or len(a) >= 4 and len(w) >= 4 and (w.startswith(a) or a.startswith(w))
-                for a in said) for w in own)
+        return 1 <= len(own) <= SHORT_OWN and all(_holds_word(said, w) for w in own)
 
     def _these_alone(self, key: Key) -> bool:
         """Whether a message says "these" as a pronoun ("এগুলো কি জরুরি?", "এইগুলির গুরুত্ব"),
@@ -1967,3 +1963,10 @@ def _substitute(previous: Key, previous_spans: list[tuple[str, int, int]], key: 
             continue
         out.append(word)
     return " ".join(out)
+
+
+def _holds_word(words: tuple[str, ...], word: str) -> bool:
+    """Whether `words` (an answer's key) hold `word` as written or inflected: "উদ্দেশ্যে" of
+    "উদ্দেশ্য", "ভবিষ্যতে" of "ভবিষ্যৎ" (a stem of four letters or more, either way)."""
+    return any(a == word or len(a) >= 4 and (word.startswith(a) or a.startswith(word)
+                                             and len(word) >= 4) for a in words)
