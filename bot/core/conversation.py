@@ -362,6 +362,9 @@ _CLAUSE_BREAK = re.compile(
 _LIST_MARKER = re.compile(r"^\s*(?:\d+[.)]|[-•*])\s+|(?<![\w.])\d{1,2}\)\s+", re.MULTILINE)
 MAX_CLAUSES = 5
 STORY_WORDS = 5
+# Words after a question's "?" that may be an aside of the asker's ("নাম খালি শুনতেছি"); more
+# is a story of its own, which may change what is asked.
+ASIDE_WORDS = 4
 # A romanized "r" or a texted "n" (and); captured, so that parts rejoin as written.
 _TEXTED_AND = re.compile(r"(\s+[rn]\s+)", re.IGNORECASE)
 
@@ -439,6 +442,14 @@ class Conversation:
         if (turn := self._compound(text, context, now)) is not None:
             return turn
         answer = self.responder.ask(text, now)
+        if answer.kind is not AnswerKind.FACT and (asked := self._before_an_aside(text)):
+            # "ডিপসিক কী? নাম খালি শুনতেছি": what follows the question is said of the
+            # asker ("I've only heard the name"), not asked; it must not pull the question
+            # to another fact ("name") or none.
+            alone = self.responder.ask(asked, now)
+            if alone.kind is AnswerKind.FACT:
+                text, answer = asked, alone
+                words = clean(text) if words else ""
         if more is _More.LOOSELY and answer.kind is not AnswerKind.FACT:
             return self._more(about, now)
         if about.fact is not None and self._leans_on_context(answer, words):
@@ -466,6 +477,18 @@ class Conversation:
             return self._turn(TurnKind.FOLLOW_UP, (self.responder.answer_fact(next_door, now),),
                               about, now, words, resolved=text)
         return self._turn(TurnKind.ANSWER, (answer,), context, now, words or answer.normalized)
+
+    def _before_an_aside(self, text: str) -> str:
+        """The question of a message that goes on, after its last "?", with a few words that
+        ask nothing (no question word, no request) and name no subject: "" when there is no
+        such aside."""
+        end = text.rfind("?")
+        words = clean(text[end + 1:]).split() if end >= 0 else []
+        if (not words or len(words) > ASIDE_WORDS or not _INTERROGATIVES.isdisjoint(words)
+                or _requests(" ".join(words))
+                or self.responder.subjects.spans(self.responder.matcher.key(" ".join(words)))):
+            return ""  # a subject named ("my brother-in-law bought Google shares") is told
+        return text[:end + 1]
 
     def _offered_next_door(self, answer: Answer, words: str, context: Context) -> str | None:
         """The "did you mean" a message gets alone, when its first choice is a fact the last
@@ -1445,8 +1468,15 @@ class Conversation:
         return matcher.shares(key, [frozenset({fact_id})])[0] < HOLDS_NONE
 
     def _unknown_words(self, text: str) -> tuple[str, ...]:
-        """The words of `text` no example uses (not grammar, not verbs)."""
-        return self.responder.matcher.match(_without_pointers(clean(text))).unknown
+        """The words of `text` no example uses (not grammar, not verbs), but for a subject's
+        name: "metas" (Meta's, typed without its apostrophe) is an alias, not something new."""
+        result = self.responder.matcher.match(_without_pointers(clean(text)))
+        if not result.unknown:
+            return ()
+        key = result.key
+        named = {key.phonetic[i] for _, start, end in self.responder.subjects.spans(key)
+                 for i in range(start, end)}
+        return tuple(w for w in result.unknown if w not in named)
 
     # ----------------------------------------------------------------- several questions
 

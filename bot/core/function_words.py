@@ -59,6 +59,7 @@ _BENGALI = """
 এক এখন এখনও এখনো অহন এহন আজ আবার শুধু মাত্র আসলে সত্যি সত্যিই আসলেই আসলে মানে বলে নাকি তাই তাও কেবল
 তখন তখনই তহন তারপর তারপরে তারপরও এরপর এরপরে কিছুই কিচ্ছু জানিনা বুঝিনা জানতাম
 পর্যন্ত অবধি ধরে সময় ব্যাপার বিষয় জিনিস জিনিসটা জিনিসটি বস্তু বস্তুটি বস্তুটা ঘটনা কথা খবর
+অবস্থা হালচাল হাল
 আসসালামু আলাইকুম সালাম হ্যালো হাই নমস্কার শুনুন শুনেন শোনো শুনো জিগাই জিগাইতাম জিজ্ঞেস জিজ্ঞাসা কাহিনি কাহিনী কাহিনীটা কাহিনিটা
 করি করছি কন কও কইবেন কইরা কইরে দিয়া করতাছে করতাছি করতেছি করতেছে করতেসে বুঝতাছি বুঝতেছি
 বুঝতেসি বুঝলাম বুঝিনা থাইকা থিকা থেইকা খালি পারবো পারব পারবেন হইবো হইবে হইতাছে হইতেছে গেসে
@@ -128,6 +129,7 @@ ekta ekti ek ekhon ekhono ahon ehon aj abar shudhu sudhu matro asole ashole asho
 tokhon tokhoni tarpor tarpore erpor erpore kichui kisui kicchu janina bujhina jantam
 shotti mane bole tai tao
 kebol porjonto dhore somoy byapar bepar bishoy jinis jinish bostu ghotona kotha khobor
+obostha obosta halchal
 assalamu assalamualaikum alaikum walaikum salam hello hi hey jigai kahini kahinita jigesh
 jiggesh jiggasa jigges kori emon erokom orokom nijeder
 korchi kon kaw koiben koira diya kortase kortesi bujhtesi bujhtasi bujhlam bujhina theika thika
@@ -167,7 +169,7 @@ yo lol lmao haha hahaha bruh omg wow umm uh
 s t d ll ve re m
 now always told isn aren doesn didn wasn weren keeps currently
 word words phrase world well angle aspect outright hood view views grounds plain layman laymans
-deal
+deal situation status
 summarise summarize summary overview outline faced facing own lately factor factors
 """
 

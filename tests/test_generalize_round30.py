@@ -1,0 +1,56 @@
+"""Mechanisms learned in the thirtieth round. Each mechanism has a test that fails
+without it; the other tests guard what it must leave as it was."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from conftest import fact_answers as facts
+from conftest import play
+
+from bot.core.answer import Responder
+from bot.core.conversation import Conversation
+
+NOW = datetime(2025, 4, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("asked", ["is it metas first one?", "is it meta's first one?"])
+def test_a_possessive_typed_without_its_apostrophe_is_the_name(real: Responder,
+                                                              asked: str) -> None:
+    """"metas" is Meta's (an alias of Meta), not a word no fact knows, which had made the
+    question about LlamaCon "not in the article"."""
+    turns = play(Conversation(real), "wht is llamacon n when is it", asked, start=NOW)
+    assert [facts(t) for t in turns] == [["llamacon"], ["llamacon"]]
+
+
+@pytest.mark.parametrize(("first", "then", "fact"), [
+    ("Llama first launched in 2023, right?", "what about the EU situation?", "eu_privacy"),
+    ("লামা প্রথম কবে এসেছিল?", "তখন থেকে এর অবস্থা কেমন?", "launch_2023"),
+])
+def test_the_state_of_things_asks_of_the_subject(real: Responder, first: str, then: str,
+                                                 fact: str) -> None:
+    """"situation", "অবস্থা" ask how things stand with the subject named, not a subject of
+    their own: "what about the EU situation?" had been the fallback, and "এর অবস্থা" the
+    ethics fact."""
+    turns = play(Conversation(real), first, then, start=NOW)
+    assert facts(turns[1]) == [fact]
+
+
+@pytest.mark.parametrize("asked", ["আইচ্ছা, ডিপসিক কী? নাম খালি শুনতেছি",
+                                   "what is deepseek? only heard the name"])
+def test_an_aside_after_the_question_is_not_asked(real: Responder, asked: str) -> None:
+    """A few words after the question's "?" that ask nothing ("I've only heard the name")
+    are the asker's aside: "নাম" (name) had made it a question of someone's personal
+    details."""
+    [turn] = play(Conversation(real), asked, start=NOW)
+    assert facts(turn) == ["deepseek_r1"]
+
+
+def test_an_aside_does_not_make_another_subject_ours(real: Responder) -> None:
+    """Words after the question that name a subject are no aside: Google's spending stays
+    out of scope (read without them, it is Meta's)."""
+    asked = ("মেটার বিনিয়োগের কথা তো সবাই জানে। গুগল এই বছর এআইয়ের পিছে কত টাকা ঢালতাছে "
+             "কন তো? দুলাভাই গুগলের শেয়ার কিনছে")
+    [turn] = play(Conversation(real), asked, start=NOW)
+    assert facts(turn) == []
