@@ -54,3 +54,21 @@ def test_an_aside_does_not_make_another_subject_ours(real: Responder) -> None:
              "কন তো? দুলাভাই গুগলের শেয়ার কিনছে")
     [turn] = play(Conversation(real), asked, start=NOW)
     assert facts(turn) == []
+
+
+@pytest.mark.parametrize(("asked", "fact"), [
+    ("মাল্টিমোডাল মডেল বলতে ঠিক কী বোঝানো হচ্ছে?", "multimodal"),
+    ("what exactly is meant by agentic?", "agentic"),
+])
+def test_what_a_word_means_exactly_is_its_fact(real: Responder, asked: str, fact: str) -> None:
+    """"ঠিক কী" insists on a detail, but what a word means "exactly" is what the fact that
+    uses it tells, not a detail of a future release the article lacks."""
+    [turn] = play(Conversation(real), asked, start=NOW)
+    assert facts(turn) == [fact]
+
+
+def test_exactly_when_still_insists(real: Responder) -> None:
+    """"বলতে পারবে" is "can you tell": the exact release date stays not in the article."""
+    turns = play(Conversation(real), "লামার নতুন রিজনিং মডেল কবে আসবে?",
+                 "exact release date টা বলতে পারবে?", start=NOW)
+    assert facts(turns[1]) == []

@@ -267,6 +267,12 @@ class Asks:
         self._exact = asking(("ঠিক কী", "ঠিক কি", "ঠিক কোন", "ঠিক কোথায়", "ঠিক কারা", "ঠিক কে",
                                 "নির্দিষ্ট করে", "exactly", "exact", "specifically", "precisely",
                                 "thik ki", "thik kon", "thik kothay", "thik kara"))
+        # What a word means, which the fact that uses it tells: "মাল্টিমোডাল বলতে ঠিক কী
+        # বোঝানো হচ্ছে?", "what exactly is meant by agentic?"
+        # ("বলতে" alone is also "to tell": "বলতে পারবে?")
+        self._meaning = asking(("বোঝানো", "বোঝায়", "বুঝায়", "বোঝাচ্ছে", "বোঝাচ্ছেন", "অর্থ",
+                                "mean", "means", "meant", "meaning", "bojhay", "bujhay",
+                                "bojhano", "bujhano"))
         # "where is Llama headed?", "where does the suit stand?": its course, not a place
         # "how many days left", "কত দিন বাকি": the time until a date, not how long it lasts
         self._until = asking(("বাকি", "বাকী", "baki", "left", "until", "till", "remaining",
@@ -312,8 +318,9 @@ class Asks:
         return _holds(words, self._people) or _begins(words, self._people)
 
     def exact(self, key: Key) -> bool:
-        """Whether `key`'s question insists on the particular ("ঠিক কী", "what exactly")."""
-        return _holds(key.surface, self._exact)
+        """Whether `key`'s question insists on the particular ("ঠিক কী", "what exactly"),
+        not on what a word means."""
+        return _holds(key.surface, self._exact) and not _holds(key.surface, self._meaning)
 
     def purpose(self, key: Key) -> bool:
         """Whether `key`'s question asks what something is used for ("what has R1 got to do
