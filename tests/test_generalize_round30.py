@@ -72,3 +72,12 @@ def test_exactly_when_still_insists(real: Responder) -> None:
     turns = play(Conversation(real), "লামার নতুন রিজনিং মডেল কবে আসবে?",
                  "exact release date টা বলতে পারবে?", start=NOW)
     assert facts(turns[1]) == []
+
+
+def test_since_then_counts_from_the_last_answer(real: Responder) -> None:
+    """"since then" points at the launch's date: the downloads asked are not a detail of
+    the launch (only the launch's examples say "since"), which had been "not in the
+    article"."""
+    turns = play(Conversation(real), "Llama first launched in 2023, right?",
+                 "and since then how many downloads?", start=NOW)
+    assert [facts(t) for t in turns] == [["launch_2023"], ["downloads_milestone"]]

@@ -1810,7 +1810,10 @@ class Conversation:
 
 # A question asks for a view in these; they say how it asks, not about what.
 _FRAMING = ("think", "thinks", "believe", "believes", "opinion", "view", "ভাবা", "ভাবে", "ভাবছে",
-            "মনে করে", "মনে করা", "মত", "মতামত", "bhabe", "mone kore")
+            "মনে করে", "মনে করা", "মত", "মতামত", "bhabe", "mone kore",
+            # "and since then how many downloads?" after the launch: the time counted from
+            # is the last answer's, not the launch asked again
+            "since")
 
 
 def steers(text: str) -> bool:
