@@ -81,3 +81,12 @@ def test_since_then_counts_from_the_last_answer(real: Responder) -> None:
     turns = play(Conversation(real), "Llama first launched in 2023, right?",
                  "and since then how many downloads?", start=NOW)
     assert [facts(t) for t in turns] == [["launch_2023"], ["downloads_milestone"]]
+
+
+def test_what_these_mean_reads_the_last_two(real: Responder) -> None:
+    """"এগুলোর তাৎপর্য কী?" (what do these signify) after Europe's troubles and the lawsuit
+    is the fact that reads both, as "এগুলো থেকে কী বোঝা যায়?" is: the word of meaning right
+    after "these" had kept it on the lawsuit."""
+    turns = play(Conversation(real), "EU-তে Llama launch নিয়া কী ঝামেলা হইছে?",
+                 "আর copyright case টা?", "এগুলোর তাৎপর্য কী?", start=NOW)
+    assert [facts(t) for t in turns] == [["eu_privacy"], ["copyright_lawsuit"], ["ethics_legal"]]

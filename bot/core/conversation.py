@@ -1157,7 +1157,8 @@ class Conversation:
         # "these" alone reads two answers only asking what they show ("egulo theke ki bojha
         # jay?"); "why will these matter more?" after the ethics fact is of its own points.
         these = self._asks_what_it_shows(key) and any(
-            w in _THESE and i + 1 not in content for i, w in enumerate(key.surface))
+            w in _THESE and (i + 1 not in content or key.surface[i + 1] in SIGNIFIES)
+            for i, w in enumerate(key.surface))  # "এগুলোর তাৎপর্য কী?" (what these mean)
         if len(last) < 2 or _SEVERAL.isdisjoint(key.surface) and not these:
             return None
         both = self._related_to_all(last, key)
