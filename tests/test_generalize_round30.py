@@ -90,3 +90,19 @@ def test_what_these_mean_reads_the_last_two(real: Responder) -> None:
     turns = play(Conversation(real), "EU-তে Llama launch নিয়া কী ঝামেলা হইছে?",
                  "আর copyright case টা?", "এগুলোর তাৎপর্য কী?", start=NOW)
     assert [facts(t) for t in turns] == [["eu_privacy"], ["copyright_lawsuit"], ["ethics_legal"]]
+
+
+@pytest.mark.parametrize("asked", ["can people in the EU use Llama?",
+                                   "Switching gears: can people in the EU use Llama?"])
+def test_the_one_fact_about_a_place_answers_of_it(real: Responder, asked: str) -> None:
+    """All the article says of the EU is Europe's fact: using Llama there is what it tells
+    (the rollout held up), not what Llama can be used for, which is no place's and had
+    made the question "not in the article"."""
+    [turn] = play(Conversation(real), asked, start=NOW)
+    assert facts(turn) == ["eu_privacy"]
+
+
+def test_a_place_fact_does_not_answer_another_subject(real: Responder) -> None:
+    """A subject the place's fact is not about still rules it out."""
+    [turn] = play(Conversation(real), "Does Netflix use Llama in Europe?", start=NOW)
+    assert facts(turn) == []

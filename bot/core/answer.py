@@ -658,12 +658,8 @@ class Responder:
         """Whether `fact_id`, the one candidate left, is the one fact about a place the
         question names and can tell what it asks: "ইউরোপে কী ধরনের বাধা এসেছে?" (what
         obstacles came up in Europe?) has only Europe's fact to be about."""
-        places = self._places(named)
-        if not places or result.unknown or self.asks.asks_a_detail(result.key):
-            return False
-        facts = self.knowledge.facts
-        there = [f for f in facts.values() if not places.isdisjoint(f.about)]
-        return [f.id for f in there] == [fact_id] and asked <= self._gives[fact_id]
+        return (not result.unknown and not self.asks.asks_a_detail(result.key)
+                and self._fact_there(named, asked) == fact_id)
 
     def _placed_first(self, ranked: tuple[Scored, ...],
                       named: frozenset[str]) -> tuple[Scored, ...] | None:
@@ -680,18 +676,17 @@ class Responder:
             return None
         return (placed, *(s for s in ranked if s is not placed))
 
-    def _next_door_there(self, named: frozenset[str], fact_id: str,
-                         asked: frozenset[Asked]) -> str | None:
-        """The one fact about the places a question names, when it and `fact_id` are related
-        and it tells what is asked."""
+    def _fact_there(self, named: frozenset[str], asked: frozenset[Asked]) -> str | None:
+        """The one fact about the places a question names, when it tells what is asked: all
+        the article says of the place ("can people in the EU use Llama?": its hurdles there,
+        not what Llama can be used for, which is no place's)."""
         facts = self.knowledge.facts
         places = self._places(named)
         there = [f for f in facts.values() if places and places <= set(f.about)]
         if len(there) != 1:
             return None
         found = there[0]
-        related = fact_id in found.related or found.id in facts[fact_id].related
-        return (found.id if related and asked <= self._gives[found.id]
+        return (found.id if asked <= self._gives[found.id]
                 and self._agrees(named, found.id) else None)
 
     def _places_of(self, named: frozenset[str], fact_id: str) -> frozenset[str]:
@@ -920,9 +915,9 @@ class Responder:
                     return self._smalltalk(question, best.intent_id, score)
                 return self._fallback(question, score)
             if (self._elsewhere(named, best.intent_id)
-                    and (there := self._next_door_there(named, best.intent_id, asked))):
+                    and (there := self._fact_there(named, asked))):
                 # "What challenges did Llama face in the EU?": the challenges ahead are no
-                # place's; the one fact next to them about the EU tells what happened there.
+                # place's; the one fact about the EU tells what happened there.
                 return self._fact_answer(question, facts[there], score, now)
             # An admin's own example is answered by its fact, whatever it seems to ask.
             if not self.matcher.is_example(result.key, best.intent_id) and (
