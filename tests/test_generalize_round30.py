@@ -106,3 +106,14 @@ def test_a_place_fact_does_not_answer_another_subject(real: Responder) -> None:
     """A subject the place's fact is not about still rules it out."""
     [turn] = play(Conversation(real), "Does Netflix use Llama in Europe?", start=NOW)
     assert facts(turn) == []
+
+
+@pytest.mark.parametrize("then", ["open source niye onar view ta thik ki?",
+                                  "ওপেন সোর্স মডেল নিয়ে আসলে ওনার ধারণা কী?"])
+def test_his_view_is_the_person_s_answer(real: Responder, then: str) -> None:
+    """"onar" (his), late in a longer message, points at Zuckerberg as it does up front:
+    his view of open source, not Meta's open-source strategy, which the words alone read;
+    and what exactly he thinks is what his fact tells, not a detail it lacks."""
+    turns = play(Conversation(real), "zuckerberg earnings call e llama niye ki bolechilo?",
+                 then, start=NOW)
+    assert [facts(t) for t in turns] == [["zuckerberg_outlook"], ["zuckerberg_outlook"]]

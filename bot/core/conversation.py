@@ -452,7 +452,8 @@ class Conversation:
                 words = clean(text) if words else ""
         if more is _More.LOOSELY and answer.kind is not AnswerKind.FACT:
             return self._more(about, now)
-        if about.fact is not None and self._leans_on_context(answer, words):
+        if about.fact is not None and (self._leans_on_context(answer, words)
+                                       or self._points_at_a_person(words, about)):
             turn = self._follow_up(text, words, answer, about, now)
             if turn is not None and len(turn.answers) == 1 and (
                     unsure := self._straddling(turn.answer, text, words, about)) is not None:
@@ -1272,6 +1273,13 @@ class Conversation:
         at (something the last answer mentioned), where "ওরা" or "it" points at the answer."""
         content = set(self.responder.matcher.content_positions(key))
         return any(w in _DETERMINERS and i + 1 in content for i, w in enumerate(key.surface))
+
+    def _points_at_a_person(self, words: str, context: Context) -> bool:
+        """Whether "উনি", "his" anywhere in a message points at a person the last question
+        named or the last answer is about ("open source niye onar view ta thik ki?"), however
+        well the message reads alone (Meta's open-source strategy, not his view of it)."""
+        before = self.responder.subjects.spans(self.responder.matcher.key(context.question))
+        return self._person_pointed(words, context, before) is not None
 
     def _person_pointed(self, words: str, context: Context,
                         before: list[tuple[str, int, int]]) -> str | None:
