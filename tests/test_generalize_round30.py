@@ -125,3 +125,10 @@ def test_meta_s_gain_from_giving_it_away_is_its_strategy(real: Responder) -> Non
     turns = play(Conversation(real), "Meta কি Llama free তে দেয়?", "ওদের লাভটা কী?",
                  start=NOW)
     assert [facts(t) for t in turns] == [["ecosystem_strategy"], ["ecosystem_strategy"]]
+
+
+def test_chat_shorthand_for_a_conference(real: Responder) -> None:
+    """"dev conf" is a developer conference ("conf" had been a word no example uses)."""
+    turns = play(Conversation(real), "when is llamacon?",
+                 "is it meta's first dev conf or have they done this before", start=NOW)
+    assert [facts(t) for t in turns] == [["llamacon"], ["llamacon"]]
