@@ -132,3 +132,16 @@ def test_chat_shorthand_for_a_conference(real: Responder) -> None:
     turns = play(Conversation(real), "when is llamacon?",
                  "is it meta's first dev conf or have they done this before", start=NOW)
     assert [facts(t) for t in turns] == [["llamacon"], ["llamacon"]]
+
+
+@pytest.mark.parametrize(("asked", "fact"), [
+    ("লামা নিজে কি ফ্রি?", "ecosystem_strategy"),
+    ("লামা কি নিজে থেকে কাজ করতে পারবে?", "agentic"),
+    ("লামা কি নিজে থেইকা একশন নিতে পারবো কোনদিন?", "agentic"),
+])
+def test_itself_is_emphasis_on_its_own_is_agentic(real: Responder, asked: str,
+                                                  fact: str) -> None:
+    """"নিজে" after a name is "itself", emphasis ("is Llama itself free?" had been the agentic
+    features); "নিজে থেকে" (on its own), in the spoken forms too, is acting on its own."""
+    [turn] = play(Conversation(real), asked, start=NOW)
+    assert facts(turn) == [fact]

@@ -93,7 +93,7 @@ _BENGALI = """
 উনার উনাকে ওনাকে তাঁকে কুন কুনো লইয়া অইছে অইব অইবো অইলো কইছইন কইছন হেইন হেরা ইতা ইগুলা ইটা ওইগুলা ওইগুলো এইগুলা এইগুলো
 আইচ্ছা ভাইসাব কুনু অখন বলি গরের গইরগে গইরলো গরিবো গইরবো গইরতো অইয়ে অইয়েদে অইবু হিয়ান হিয়ানে হিডা হিডায় হিতারা
 তাইলে তাহলে ফিরে টাইপ তুন পাওন লাই ওখান ওখানে চাইতে হুবহু নির্দেশ অই লয় হিনো গিয়া লগে লগর
-নিজের নিজস্ব জগৎ জগত জগতে জগতের দুনিয়া দুনিয়ায় দুনিয়াতে
+নিজে নিজের নিজস্ব জগৎ জগত জগতে জগতের দুনিয়া দুনিয়ায় দুনিয়াতে
 কথাটা কথাটার কথাটি কথাটির শব্দটা শব্দটার শব্দটি শব্দটির
 ইয়ান ইয়ানে ইতাইন হিতাইন কইন কওকছাইন কইবা দেহা দেহি দেহা যার চলের করের মেলা ক্যা কিল্লাই কিল্লায়
 ইবা ইয়ার ইয়ারে ইটার ইটারে ইতারে এন্ডা আচ্চা আদৌ হুনলাম হুনছি হুইনছি হেতে হেতেরে হেতারা হ্যারা হ্যাগো হিতারার হুদা
@@ -142,7 +142,7 @@ protibedon protibedone protibedoner riport riporte reporte article artikel onuja
 hisabe hishabe sohoj sohojvabe songkhepe kou saira
 e te nagad esob oshob unar onake oigula oigulo eigula eigulo
 taile tahole pura puro aca acha logor loge chup boshe bose oitar eitar oitay eitay
-nijer nijossho nijosso jogot jogote jogoter duniya duniyay
+nije nijer nijossho nijosso jogot jogote jogoter duniya duniyay
 kothata kothatar kothati shobdota shobdotar shobdoti
 """
 
