@@ -145,3 +145,16 @@ def test_itself_is_emphasis_on_its_own_is_agentic(real: Responder, asked: str,
     features); "নিজে থেকে" (on its own), in the spoken forms too, is acting on its own."""
     [turn] = play(Conversation(real), asked, start=NOW)
     assert facts(turn) == [fact]
+
+
+def test_a_plural_typed_apart_is_still_the_noun(real: Responder) -> None:
+    """"company ra" (companies, the ending typed as a word) had joined into "কোম্পানির"
+    (whose company?), which asks what Llama is; it is the companies that use it."""
+    [turn] = play(Conversation(real), "ar boro company ra?", start=NOW)
+    assert facts(turn) == ["corporate_adopters"]
+
+
+def test_a_word_split_in_two_still_joins(real: Responder) -> None:
+    """Joining stays for a word typed in two ("llama con" is LlamaCon)."""
+    [turn] = play(Conversation(real), "llama con kobe", start=NOW)
+    assert facts(turn) == ["llamacon"]

@@ -138,6 +138,10 @@ class MatchResult:
 Similar = tuple[tuple[str, float], ...]
 
 
+# A plural or case ending typed as a word of its own: "company ra", "meta er".
+_CASE_APART = frozenset({"ra", "er", "r", "der", "ke", "te", "রা", "এর", "র", "দের", "কে", "তে"})
+
+
 @dataclass(frozen=True)
 class _QueryWord:
     skeleton: str
@@ -413,6 +417,10 @@ class Matcher:
         # skeleton.
         if max(fuzz.ratio(phonetic, form) for form in self._phonetics[skeleton]) < 80:
             return None
+        if key.surface[i + 1] in _CASE_APART:
+            # "company ra" (companies, its ending typed apart) is still a company: the stem
+            # is the first word's, not another word the two letters spell (কোম্পানির).
+            return _QueryWord(skeleton, phonetic, key.stems[i], key.phonetic[i], False)
         return _QueryWord(skeleton, phonetic, skeleton, phonetic, False)
 
     def match(self, question: str, key: Key | None = None) -> MatchResult:
