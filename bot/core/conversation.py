@@ -1278,6 +1278,8 @@ class Conversation:
         """Whether "উনি", "his" anywhere in a message points at a person the last question
         named or the last answer is about ("open source niye onar view ta thik ki?"), however
         well the message reads alone (Meta's open-source strategy, not his view of it)."""
+        if not any(w in _PERSON_POINTERS for w in words.split()):
+            return False  # most messages: no key of the last question to make
         before = self.responder.subjects.spans(self.responder.matcher.key(context.question))
         return self._person_pointed(words, context, before) is not None
 
