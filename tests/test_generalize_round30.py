@@ -158,3 +158,23 @@ def test_a_word_split_in_two_still_joins(real: Responder) -> None:
     """Joining stays for a word typed in two ("llama con" is LlamaCon)."""
     [turn] = play(Conversation(real), "llama con kobe", start=NOW)
     assert facts(turn) == ["llamacon"]
+
+
+@pytest.mark.parametrize(("first", "then", "fact"), [
+    ("স্পটিফাই কি লামা ব্যবহার করে?", "আর কোন কোম্পানি?", "corporate_adopters"),
+    ("meta ai kon kon app e ache?", "আর কোন কোন অ্যাপে?", "meta_ai_assistant"),
+])
+def test_any_other_of_the_answer_s_list_is_that_answer(real: Responder, first: str,
+                                                       then: str, fact: str) -> None:
+    """"আর কোন কোম্পানি?" (which other companies?) after the companies that use Llama asks
+    more of the answer's own list, which names all the article knows: not the next fact
+    (the many uses of Llama, or what Llama is), as "anything else" would."""
+    turns = play(Conversation(real), first, then, start=NOW)
+    assert [facts(t) for t in turns] == [[fact], [fact]]
+
+
+def test_any_other_of_something_else_moves_on(real: Responder) -> None:
+    """"any other legal trouble?" after Europe's troubles still asks another fact."""
+    turns = play(Conversation(real), "EU te llama niye ki jhamela?", "any other legal trouble?",
+                 start=NOW)
+    assert facts(turns[1]) not in ([], ["eu_privacy"])

@@ -365,6 +365,9 @@ STORY_WORDS = 5
 # Words after a question's "?" that may be an aside of the asker's ("নাম খালি শুনতেছি"); more
 # is a story of its own, which may change what is asked.
 ASIDE_WORDS = 4
+# The share of "any other ..."'s own words the last answer's examples must hold for it to ask
+# more of the answer's list.
+HELD_BY_THE_LIST = 0.9
 # A romanized "r" or a texted "n" (and); captured, so that parts rejoin as written.
 _TEXTED_AND = re.compile(r"(\s+[rn]\s+)", re.IGNORECASE)
 
@@ -451,6 +454,8 @@ class Conversation:
                 text, answer = asked, alone
                 words = clean(text) if words else ""
         if more is _More.LOOSELY and answer.kind is not AnswerKind.FACT:
+            if self._others_of_its_list(text, about):
+                return self._the_last_again(about, frozenset(), now)
             return self._more(about, now)
         if about.fact is not None and (self._leans_on_context(answer, words)
                                        or self._points_at_a_person(words, about)):
@@ -786,6 +791,20 @@ class Conversation:
                 and self._only_chat(key, other)):
             return _More.YES  # "sheii 🔥 aro bolo", "bolte thako bhai": words of no fact
         return _More.NO
+
+    def _others_of_its_list(self, text: str, context: Context) -> bool:
+        """Whether "any other" asks for more of what the last answer lists, in the words its
+        examples use ("আর কোন কোম্পানি?" after the companies that use Llama): the answer
+        names all the article knows of them, not another fact."""
+        responder = self.responder
+        fact = context.fact or ""
+        if Asked.LISTED not in responder.gives(fact):
+            return False
+        key = responder.matcher.key(clean(text))
+        own = [key.surface[i] for i in responder.matcher.content_positions(key)
+               if key.surface[i] not in _MORE_WORDS | _QUESTION_WORDS]
+        return bool(own) and responder.matcher.shares(
+            responder.matcher.key(" ".join(own)), [frozenset({fact})])[0] >= HELD_BY_THE_LIST
 
     def _after_another(self, text: str) -> str | None:
         """What follows an opening that announces another question or topic ("ar ekta
