@@ -163,6 +163,7 @@ def test_a_word_split_in_two_still_joins(real: Responder) -> None:
 @pytest.mark.parametrize(("first", "then", "fact"), [
     ("স্পটিফাই কি লামা ব্যবহার করে?", "আর কোন কোম্পানি?", "corporate_adopters"),
     ("meta ai kon kon app e ache?", "আর কোন কোন অ্যাপে?", "meta_ai_assistant"),
+    ("who uses llama?", "which other companies?", "corporate_adopters"),
 ])
 def test_any_other_of_the_answer_s_list_is_that_answer(real: Responder, first: str,
                                                        then: str, fact: str) -> None:

@@ -182,9 +182,11 @@ _TELLING_STEMS = ("বল", "জান", "কই", "শোন", "শুন", "bo
 _ELSE = phrases("আর কী|আর কি|আর কোনো|আর কোন|আর কিছু|আর একটু|আর কিতা|আর কিসু|আর কিচু|ar ki|r ki|r kichu|"
                 "ar kono|ar kichu|ar kisu|ar kicu|ar kita|ar ektu|what else|anything else|"
                 "keep going|go on|and then|wat else|wht else|anythng else|anyting else|"
-                "r kono|r onno|অন্য কোনো|অন্য কিছু|onno kono|onno kichu|any other|that all|"
-                "thats it|nothing more|after that|left off|বলতে থাকুন|বলতে থাকো|bolte thako|"
+                "r kono|r onno|অন্য কোনো|অন্য কিছু|onno kono|onno kichu|any other|which other|"
+                "what other|that all|thats it|nothing more|after that|left off|বলতে থাকুন|"
+                "বলতে থাকো|bolte thako|"
                 "বলে যান|bole jan|bole jao|থামবেন না|এর বেশি|er beshi|er besi")
+_ELSE_WORDS = frozenset(w for phrase in _ELSE for w in phrase.split())
 # A message of this alone asks to go on: "আর?", "and?".
 _AND = phrases("আর|and|ar|r")
 # A sentence opening with these goes on to another question ("আর ...", "also ...").
@@ -802,7 +804,7 @@ class Conversation:
             return False
         key = responder.matcher.key(clean(text))
         own = [key.surface[i] for i in responder.matcher.content_positions(key)
-               if key.surface[i] not in _MORE_WORDS | _QUESTION_WORDS]
+               if key.surface[i] not in _MORE_WORDS | _QUESTION_WORDS | _ELSE_WORDS]
         return bool(own) and responder.matcher.shares(
             responder.matcher.key(" ".join(own)), [frozenset({fact})])[0] >= HELD_BY_THE_LIST
 
