@@ -460,7 +460,9 @@ class Conversation:
                 return self._the_last_again(about, frozenset(), now)
             return self._more(about, now)
         if about.fact is not None and (self._leans_on_context(answer, words)
-                                       or self._points_at_a_person(words, about)):
+                                       or self._person_pointed(words, about) is not None):
+            # "open source niye onar view ta thik ki?": "his", however well the message
+            # reads alone (Meta's open-source strategy), is the last answer's person's
             turn = self._follow_up(text, words, answer, about, now)
             if turn is not None and len(turn.answers) == 1 and (
                     unsure := self._straddling(turn.answer, text, words, about)) is not None:
@@ -1295,21 +1297,15 @@ class Conversation:
         content = set(self.responder.matcher.content_positions(key))
         return any(w in _DETERMINERS and i + 1 in content for i, w in enumerate(key.surface))
 
-    def _points_at_a_person(self, words: str, context: Context) -> bool:
-        """Whether "উনি", "his" anywhere in a message points at a person the last question
-        named or the last answer is about ("open source niye onar view ta thik ki?"), however
-        well the message reads alone (Meta's open-source strategy, not his view of it)."""
-        if not any(w in _PERSON_POINTERS for w in words.split()):
-            return False  # most messages: no key of the last question to make
-        before = self.responder.subjects.spans(self.responder.matcher.key(context.question))
-        return self._person_pointed(words, context, before) is not None
-
     def _person_pointed(self, words: str, context: Context,
-                        before: list[tuple[str, int, int]]) -> str | None:
-        """The name of the person "উনি" / "he" points at: one the last question named, else
-        one the last answer's fact is about or mentions. None without such a word."""
+                        before: list[tuple[str, int, int]] | None = None) -> str | None:
+        """The name of the person "উনি" / "he" points at: one the last question named
+        (`before`: its subjects, found here when not given), else one the last answer's fact
+        is about or mentions. None without such a word."""
         if not any(w in _PERSON_POINTERS for w in words.split()):
-            return None
+            return None  # most messages: no key of the last question to make
+        if before is None:
+            before = self.responder.subjects.spans(self.responder.matcher.key(context.question))
         entities = self.responder.knowledge.entities
         fact = self.responder.knowledge.facts.get(context.fact or "")
         candidates = [e for e, _, _ in before]
@@ -1840,7 +1836,8 @@ class Conversation:
         return own.pop() if len(own) == 1 else None
 
 
-# A question asks for a view in these; they say how it asks, not about what.
+# How a question asks, not about what: a view asked for ("what does the report think"), or
+# the time it counts from ("since then").
 _FRAMING = ("think", "thinks", "believe", "believes", "opinion", "view", "ভাবা", "ভাবে", "ভাবছে",
             "মনে করে", "মনে করা", "মত", "মতামত", "bhabe", "mone kore",
             # "and since then how many downloads?" after the launch: the time counted from
