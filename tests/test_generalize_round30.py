@@ -119,14 +119,6 @@ def test_his_view_is_the_person_s_answer(real: Responder, then: str) -> None:
     assert [facts(t) for t in turns] == [["zuckerberg_outlook"], ["zuckerberg_outlook"]]
 
 
-def test_meta_s_gain_from_giving_it_away_is_its_strategy(real: Responder) -> None:
-    """"ওদের লাভটা কী?" (what do they gain?) after Meta's free Llama asks the aim of the
-    strategy; "লাভ" is a benefit, and had read as the benefits of working together."""
-    turns = play(Conversation(real), "Meta কি Llama free তে দেয়?", "ওদের লাভটা কী?",
-                 start=NOW)
-    assert [facts(t) for t in turns] == [["ecosystem_strategy"], ["ecosystem_strategy"]]
-
-
 def test_chat_shorthand_for_a_conference(real: Responder) -> None:
     """"dev conf" is a developer conference ("conf" had been a word no example uses)."""
     turns = play(Conversation(real), "when is llamacon?",
