@@ -57,6 +57,15 @@ def tap(fake: FakeTelegram, data: str, admin: int = ADMIN_ID) -> Call:
                          and not c.text.startswith("👤"), since=since)[0]
 
 
+def edit_by_hand(fake: FakeTelegram, path: Path, content: bytes) -> None:
+    """Write a file as an admin on the server would, and wait for the running bot's watcher
+    to take it: its reload notice must not be read as the reply to a later tap."""
+    since = fake.mark()
+    path.write_bytes(content)
+    fake.wait_for("sendMessage", lambda c: c.chat_id == ADMIN_ID and "files changed" in c.text,
+                  since=since)
+
+
 def superseded(fake: FakeTelegram, data: str, admin: int = ADMIN_ID) -> str:
     """Tap a button expected to be refused with an alert; the alert's text."""
     since = fake.mark()
@@ -107,7 +116,7 @@ def test_a_hand_edit_after_the_preview_is_not_overwritten(
     upload = with_new_answer(folder)
     shown = preview(fake_telegram, "facts.yaml", upload)
     by_hand = with_new_answer(folder, "হাতে লেখা উত্তর: লামা ডাউনলোড হয়েছে।")
-    (folder / "facts.yaml").write_bytes(by_hand)
+    edit_by_hand(fake_telegram, folder / "facts.yaml", by_hand)
     refused = tap(fake_telegram, apply_button(shown))
     assert APPLIED not in refused.text and "changed since" in refused.text
     assert (folder / "facts.yaml").read_bytes() == by_hand
@@ -127,7 +136,7 @@ def test_a_new_file_created_after_its_preview_is_not_overwritten(
     extra = 'version: 1\nsmalltalk:\n  - id: bye2\n    answer: "বিদায়"\n    questions: ["tata"]\n'
     shown = preview(fake_telegram, "extra.yaml", extra.encode())
     by_hand = extra.replace("বিদায়", "আবার দেখা হবে").encode()
-    (folder / "extra.yaml").write_bytes(by_hand)
+    edit_by_hand(fake_telegram, folder / "extra.yaml", by_hand)
     refused = tap(fake_telegram, apply_button(shown))
     assert "changed since" in refused.text
     assert (folder / "extra.yaml").read_bytes() == by_hand
