@@ -553,6 +553,9 @@ class Conversation:
             return None
         if self._told_together(self.responder.matcher.key(words), answer, context) == other:
             return None  # "these two events together": it joins the last answer's words
+        if (person := self._person_pointed(words, context)) is not None and (
+                person in self.responder.knowledge.facts[other].about):
+            return None  # "what was that agentic thing *he* said?": his words in both facts
         return self.responder.not_in_article(text, (last, other))
 
     def _short_of_the_last(self, words: str, last: str) -> bool:
@@ -1120,7 +1123,15 @@ class Conversation:
                 alone = responder.not_in_article(text, (fact.id,))
         if (person := self._person_pointed(words, context, before)) is not None:
             # "উনি আর কী বলেছেন?" after an answer that names Zuckerberg: what he said.
-            readings.insert(0, f"{person} {rest}")
+            said = f"{responder.knowledge.entities[person].name} {rest}"
+            lead = alone.leading_fact
+            if lead not in (None, context.fact) and person in responder.knowledge.facts[
+                    lead or ""].about and not self._unknown_words(text):
+                # "এজেন্টিক না কী একটা বলছিলেন উনি, সেটা কী?" after Zuckerberg's hopes: what
+                # the message alone leans to is another thing he said, not his hopes again.
+                return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(lead or "", now),),
+                                  context, now, clean(said), resolved=said)
+            readings.insert(0, said)
         if (pointed and fact is not None and alone.kind is AnswerKind.FACT
                 and alone.fact_id in fact.related and self._determined(key)):
             # "oi copyright case ta ki niye?" after the ethics fact: the lawsuit it mentioned,
@@ -1299,7 +1310,7 @@ class Conversation:
 
     def _person_pointed(self, words: str, context: Context,
                         before: list[tuple[str, int, int]] | None = None) -> str | None:
-        """The name of the person "উনি" / "he" points at: one the last question named
+        """The person (an entity id) "উনি" / "he" points at: one the last question named
         (`before`: its subjects, found here when not given), else one the last answer's fact
         is about or mentions. None without such a word."""
         if not any(w in _PERSON_POINTERS for w in words.split()):
@@ -1311,7 +1322,7 @@ class Conversation:
         candidates = [e for e, _, _ in before]
         if fact is not None:
             candidates += [*fact.entities, *fact.mentions]
-        return next((entities[e].name for e in candidates
+        return next((e for e in candidates
                      if e in entities and entities[e].kind == "person"), None)
 
     def _asked_with(self, key: Key) -> list[str]:
