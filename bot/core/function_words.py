@@ -48,6 +48,7 @@ _BENGALI = """
 করে করা করেছে করেছিল করবে করছে করতেছে করসে করছিল করতে করেন করো কর করল করলো করলে করুন
 দিয়ে দিয়েছে দিছে দেয় দিল দিলো দিবে দেবে দিতে দেওয়া নিয়ে নিয়েছে নিছে নেয় নিল নিলো নিবে নেবে নিতে
 যায় যাবে গেছে গেল গেলো যাচ্ছে পারে পারবে পারি পারেন পাওয়া পায় পাবো পাব চাই চাচ্ছি লাগে লাগবে
+চায় চাইছে চাচ্ছে চান চাইছেন চাচ্ছেন
 বলো বলুন বল বলেন বলতো বলো তো বলেছে বলেছেন বলছে বলছেন কইছে কয় জানাও জানান জানো জানেন জানি
 জানতে জানা বুঝি বুঝতে বোঝাও বুঝাও দাও দিন একটু প্লিজ দয়া করে
 সম্পর্কে বিষয়ে ব্যাপারে জন্য জন্যে থেকে হতে দিয়ে মধ্যে মাঝে সাথে সঙ্গে পরে আগে উপর উপরে ওপর ওপরে নিচে
@@ -118,11 +119,13 @@ kore kora koreche korche korse korbe korte koren koro kor korlo korle korteche k
 diye diyeche dise dey dilo dibe debe dite deya dicche dicchen
 niye niyeche nise ney nilo nibe nebe nite neya
 jay jabe geche gelo jacche pare parbe pari paren paoa pay pabo chai lage lagbe
+chay chaay chaiche chacche chaise chaitese
 bolo bolun bol bolen bolto boleche bolse bolche koise janao janan jano janen jani jante jana
 bujhi bujhte bujhao dao din ektu plz pls please
 somporke shomporke bishoye bepare jonno jonne theke moddhe majhe sathe shathe songe pore age upor
 opor opore upore niche vitore bhitore baire kache moto moton ebar eibar
 vai bhai vaiya bhaiya apu apa mama chacha khala kaka kaku mashi dost vabi bhabi
+baba abba abbu ammu amma
 saheb shaheb sahab shahab saheber shaheber janab mister moshai mohashoy
 dada didi re go naki kichu sob shob sobai aro khub beshi besi kom onek
 ekta ekti ek ekhon ekhono ahon ehon aj abar shudhu sudhu matro asole ashole asholei asolei sotti
