@@ -32,3 +32,63 @@ def test_he_said_another_thing_of_his_own(real: Responder) -> None:
 def test_he_still_points_at_what_he_said(real: Responder, then: str, fact: list[str]) -> None:
     turns = play(Conversation(real), "জাকারবার্গ আয়ের কলে কী বললেন?", then, start=NOW)
     assert facts(turns[1]) == fact
+
+
+@pytest.mark.parametrize(("asked", "expected"), [
+    ("My manager wants three bullets: how many downloads Llama has, who uses it, and what "
+     "DeepSeek did. Can you help?", ["downloads_milestone", "corporate_adopters", "deepseek_r1"]),
+    ("আমার ২টা প্রশ্ন: লামাকন কবে হবে আর ইউরোপে লামা কেন আটকে গেল।",
+     ["llamacon", "eu_privacy"]),
+])
+def test_a_count_before_a_colon_announces_the_questions(real: Responder, asked: str,
+                                                        expected: list[str]) -> None:
+    """"three bullets: X, Y and Z." asks each item, though the sentence ends with a full stop
+    as a story's does (it had been read whole, as one story, and answered nothing)."""
+    [turn] = play(Conversation(real), asked, start=NOW)
+    assert facts(turn) == expected
+
+
+def test_a_colon_without_a_count_announces_nothing(real: Responder) -> None:
+    [turn] = play(Conversation(real), "Q4 2024: what did Zuckerberg say about Llama?", start=NOW)
+    assert facts(turn) == ["zuckerberg_outlook"]
+
+
+@pytest.mark.parametrize("asked", ["o jante chay llama ki, ar llamacon kobe?",
+                                   "ও জানতে চায় লামা কী, আর লামাকন কবে?"])
+def test_wanting_is_grammar(real: Responder, asked: str) -> None:
+    """"চায়" (wants) is grammar as "চাই" is: spelled as "চেয়ে" (than) is folded, it had
+    pulled "what is Llama" to DeepSeek's fact ("better than Llama")."""
+    [turn] = play(Conversation(real), asked, start=NOW)
+    assert facts(turn) == ["what_is_llama", "llamacon"]
+
+
+def test_the_whole_message_settles_an_unsure_part(real: Responder) -> None:
+    """A part unsure of the fact the whole message answers surely is that fact, beside the
+    other part's: the whole alone had answered the ethics fact and dropped the lawsuit."""
+    [turn] = play(Conversation(real), "What's the story with the copyright lawsuit? and what "
+                  "bigger ethical lesson does the report draw?", start=NOW)
+    assert facts(turn) == ["copyright_lawsuit", "ethics_legal"]
+
+
+def test_a_last_clause_opening_as_a_question_is_one(real: Responder) -> None:
+    """"...and why is it so popular with them" has no "?", but opens as an English question:
+    a part of its own, not a tail of the first (only the popularity had been answered)."""
+    [turn] = play(Conversation(real), "which companies use llama and why is it so popular "
+                  "with them", start=NOW)
+    assert facts(turn) == ["corporate_adopters", "versatility"]
+
+
+@pytest.mark.parametrize("asked", ["আমার ছোট বোন জানতে চায় লামা কী",
+                                   "my little sister asked me what llama is",
+                                   "amar baba jante chay llama ki"])
+def test_who_asks_is_not_what_is_asked(real: Responder, asked: str) -> None:
+    """"my little sister wants to know": the words naming who asks ("ছোট বোন") are no fact's,
+    and had made the question the fallback."""
+    [turn] = play(Conversation(real), asked, start=NOW)
+    assert facts(turn) == ["what_is_llama"]
+
+
+def test_who_asks_does_not_make_another_company_ours(real: Responder) -> None:
+    [turn] = play(Conversation(real), "আমার বস জানতে চায় গুগল এআইতে কত টাকা খরচ করবে",
+                  start=NOW)
+    assert facts(turn) == []

@@ -360,6 +360,17 @@ _CLAUSE_BREAK = re.compile(
                                                  "ke", "kon")) + r")\s+r\s",
     re.IGNORECASE,
 )
+# Someone asking, before what they ask: "আমার বোন জানতে চায় লামা কী".
+_WANTS_TO_KNOW = re.compile(
+    r"(?<!\S)(?:জানতে (?:চায়|চাইছে|চাচ্ছে|চাইল|চাইলো|চেয়েছে|চাইছিল|চাই|চাচ্ছি)|"
+    r"জিজ্ঞেস করল|জিজ্ঞেস করলো|জিজ্ঞেস করছে|জিজ্ঞাসা করল|জিগাইল|জিগাইলো|জিগায়|"
+    r"jante (?:chay|chaay|chaiche|chacche|chailo|chai)|jiggesh korlo|jigaise|jigailo|"
+    r"wants to know|wanted to know|asked me|keeps asking|was asking)"
+    r"(?:\s+(?:যে|je|that))?[\s,:]+", re.IGNORECASE)
+# "three bullets:", "তিনটা পয়েন্ট:", "৩টা প্রশ্ন:": a count, a word or two, then a colon.
+_COUNT_ANNOUNCED = re.compile(
+    r"(?<!\S)((?:two|three|four|[234২৩৪]|দুই|দুটো|দুটি|তিন|চার|duita|duto|duti|tinta|tin|"
+    r"char|chari)(?:টা|টি|টে|টো|ta|ti|te)?(?:\s+\S+){0,2}?)\s*:(?=\s)", re.IGNORECASE)
 # "1. llama ki", "- llamacon kobe", "• ...": the marker of a list item.
 _LIST_MARKER = re.compile(r"^\s*(?:\d+[.)]|[-•*])\s+|(?<![\w.])\d{1,2}\)\s+", re.MULTILINE)
 MAX_CLAUSES = 5
@@ -447,10 +458,12 @@ class Conversation:
         if (turn := self._compound(text, context, now)) is not None:
             return turn
         answer = self.responder.ask(text, now)
-        if answer.kind is not AnswerKind.FACT and (asked := self._before_an_aside(text)):
+        if answer.kind is not AnswerKind.FACT and (asked := self._before_an_aside(text)
+                                                   or _after_who_asks(text)):
             # "ডিপসিক কী? নাম খালি শুনতেছি": what follows the question is said of the
             # asker ("I've only heard the name"), not asked; it must not pull the question
-            # to another fact ("name") or none.
+            # to another fact ("name") or none. "আমার ছোট বোন জানতে চায় লামা কী": who asks
+            # ("my little sister") is no part of what is asked.
             alone = self.responder.ask(asked, now)
             if alone.kind is AnswerKind.FACT:
                 text, answer = asked, alone
@@ -1556,7 +1569,8 @@ class Conversation:
                 answer = self.responder.answer_fact(together, now)
             if answer.kind is not AnswerKind.FACT and subject and (
                     not self._subject_of(clause) or self._points(key)):
-                if not (clause.endswith("?") or self.responder.asks.asked(key)):
+                if not (clause.endswith("?") or self.responder.asks.asked(key)
+                        or _inverted(clause)):  # "...and why is it so popular with them"
                     continue  # ", ki lav": a tail of the last question, not one of its own
                 # "লামাকন কী আর কবে হবে?", "What is Llama and who uses it?": a clause without
                 # a subject borrows the last one named.
@@ -1591,6 +1605,14 @@ class Conversation:
         if surer and whole.kind is not AnswerKind.NOT_IN_ARTICLE:
             answers = [surer.get(i, a) for i, a in enumerate(answers)]
             facts = {a.fact_id for a in answers if a.kind is AnswerKind.FACT}
+        if whole.kind is AnswerKind.FACT and whole.fact_id not in facts and (
+                agreeing := next((i for i, a in enumerate(answers)
+                                  if a.kind is AnswerKind.SUGGEST
+                                  and a.leading_fact == whole.fact_id), None)) is not None:
+            # "which companies use llama and why is it so popular with them": the part unsure
+            # of a fact and the whole message sure of it agree; the whole alone drops the rest.
+            answers[agreeing] = self.responder.answer_fact(whole.fact_id or "", now)
+            facts.add(whole.fact_id)
         if len(facts) < 2 and not (unsure and whole.kind is not AnswerKind.FACT):
             return None  # one thing asked in several words, or a list inside one question
         if (whole.kind is AnswerKind.FACT and whole.fact_id not in facts
@@ -1643,6 +1665,8 @@ class Conversation:
         if len(clauses) > MAX_QUESTIONS:
             return [(text, text, "")]  # no one asks a dozen things at once: read it whole
         listed = self._topics_then_request(clauses)
+        # "my manager wants three bullets: X, Y and Z": a count before a colon announces them.
+        counted = _COUNT_ANNOUNCED.search(text)
         # A clause of grammar alone asks nothing of its own, but after a story it asks about
         # the story ("...জাকারবার্গ নাকি কইছে এ বছর লামাই সেরা। আসলে উনি কী কইছিল?"); "is it
         # true?" only doubts it.
@@ -1665,12 +1689,13 @@ class Conversation:
                 story = False
         clauses = kept
         cleaned = clean(text)
-        if any(p in cleaned for p in _LIST_REQUEST) or " + " in text or listed:
+        if any(p in cleaned for p in _LIST_REQUEST) or " + " in text or listed or counted:
             # "...নোটে তিনটা জিনিস রাখতে চাই: X, Y, আর Z।": a list announced is what follows
             # the announcement, not the story before it.
             # ("Tell me about the war rooms, ..." names its first item itself.)
             announced = next((n for n, c in enumerate(clauses)
-                              if any(p in clean(c) for p in _LIST_REQUEST)), None)
+                              if any(p in clean(c) for p in _LIST_REQUEST)
+                              or counted and c.endswith(counted.group(1))), None)
             if (announced is not None and len(clauses) - announced > 2
                     and self.responder.ask(clauses[announced], now).kind is not AnswerKind.FACT):
                 clauses = clauses[announced + 1:]
@@ -1972,6 +1997,14 @@ def _inverted(sentence: str) -> bool:
     words = clean(sentence).split()
     return len(words) > 2 and words[0] in _WH and not _AUXILIARIES.isdisjoint(
         words[1:INVERSION_WORDS])
+
+
+def _after_who_asks(text: str) -> str:
+    """What a message says someone wants to know ("বোন জানতে চায় লামা কী": "লামা কী"), or
+    "" when it says no one asks, or nothing after the asking."""
+    # The last asking: "boss asked me, and I want to know: ..."
+    ends = [found.end() for found in _WANTS_TO_KNOW.finditer(text)]
+    return text[ends[-1]:].strip() if ends else ""
 
 
 def _requests(clause: str) -> bool:
