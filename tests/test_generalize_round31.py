@@ -92,3 +92,36 @@ def test_who_asks_does_not_make_another_company_ours(real: Responder) -> None:
     [turn] = play(Conversation(real), "আমার বস জানতে চায় গুগল এআইতে কত টাকা খরচ করবে",
                   start=NOW)
     assert facts(turn) == []
+
+
+@pytest.mark.parametrize(("first", "then"), [
+    ("deepseek r1 naki llama ke hariye dise?", "tahole meta ki kichu kortese eta niye?"),
+    ("মেটা কি ডিপসিকের কারণে চাপে আছে?", "তো মেটা এখন কী করছে?"),
+])
+def test_what_a_subject_does_about_the_last_answer(real: Responder, first: str,
+                                                   then: str) -> None:
+    """After DeepSeek's fact, "what is Meta doing?" (its name, a question word, "do") asks
+    the fact next to it that is Meta's own and about DeepSeek: the war rooms. It had been
+    DeepSeek's fact again, or Zuckerberg's hopes."""
+    turns = play(Conversation(real), first, then, start=NOW)
+    assert [facts(t) for t in turns] == [["deepseek_r1"], ["war_rooms"]]
+
+
+@pytest.mark.parametrize(("first", "then", "fact"), [
+    ("deepseek r1 naki llama ke hariye dise?", "ora ki metar cheye bhalo kortese?",
+     "deepseek_r1"),  # a comparison: DeepSeek doing better than Meta
+    ("কারা কারা লামা ব্যবহার করে?", "মেটা কী করবে?", "corporate_adopters"),  # no subject's fact
+    ("meta war room banaiche keno?", "so what is meta doing now?", "war_rooms"),  # Meta's own
+])
+def test_what_a_subject_does_stays_where_it_was(real: Responder, first: str, then: str,
+                                                fact: str) -> None:
+    turns = play(Conversation(real), first, then, start=NOW)
+    assert facts(turns[1]) == [fact]
+
+
+def test_against_is_grammar(real: Responder) -> None:
+    """"against" is a preposition, no word of a fact: spelled out, it had read as the
+    LlamaCon fact's "অনুষ্ঠিত" and answered it after the war rooms."""
+    turns = play(Conversation(real), "meta war room banaiche keno?", "who is it against?",
+                 start=NOW)
+    assert facts(turns[1]) == ["war_rooms"]

@@ -360,6 +360,8 @@ _CLAUSE_BREAK = re.compile(
                                                  "ke", "kon")) + r")\s+r\s",
     re.IGNORECASE,
 )
+# Doing: "কী করছে?", "ki korlo?", "what is Meta doing?".
+_DOING = re.compile(r"কর|kor|(?:do|does|did|doing|done)$", re.IGNORECASE)
 # Someone asking, before what they ask: "আমার বোন জানতে চায় লামা কী".
 _WANTS_TO_KNOW = re.compile(
     r"(?<!\S)(?:জানতে (?:চায়|চাইছে|চাচ্ছে|চাইল|চাইলো|চেয়েছে|চাইছিল|চাই|চাচ্ছি)|"
@@ -473,9 +475,12 @@ class Conversation:
                 return self._the_last_again(about, frozenset(), now)
             return self._more(about, now)
         if about.fact is not None and (self._leans_on_context(answer, words)
-                                       or self._person_pointed(words, about) is not None):
+                                       or self._person_pointed(words, about) is not None
+                                       or self._response_of(self.responder.matcher.key(words),
+                                                            about.fact) is not None):
             # "open source niye onar view ta thik ki?": "his", however well the message
-            # reads alone (Meta's open-source strategy), is the last answer's person's
+            # reads alone (Meta's open-source strategy), is the last answer's person's; "what
+            # is Meta doing about it?", however well it reads alone, is about the last answer
             turn = self._follow_up(text, words, answer, about, now)
             if turn is not None and len(turn.answers) == 1 and (
                     unsure := self._straddling(turn.answer, text, words, about)) is not None:
@@ -1000,6 +1005,11 @@ class Conversation:
             # the fact that reads both, not more of the last one.
             return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(together, now),),
                               context, now, clean(text), resolved=text)
+        if (doing := self._response_of(key, context.fact)) is not None:
+            # "ওরা মানে মেটা তাহলে এখন কী করছে?" after DeepSeek's rise: what Meta does
+            # about it is the fact next to it that is Meta's, and about DeepSeek.
+            return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(doing, now),),
+                              context, now, clean(text), resolved=text)
         if (fact is not None and not new and alone.fact_id != fact.id
                 and self._said_of_these(key, fact)
                 and responder.asks.asked(key, bare=True) <= responder.gives(fact.id)):
@@ -1337,6 +1347,28 @@ class Conversation:
             candidates += [*fact.entities, *fact.mentions]
         return next((e for e in candidates
                      if e in entities and entities[e].kind == "person"), None)
+
+    def _response_of(self, key: Key, last: str | None) -> str | None:
+        """The fact related to the last answer's that tells what a subject the message names
+        does (its name, a question word, "do" and grammar: "meta ki korlo er jonno?"): one
+        that is that subject's own and is about the subject the last answer is the fact of
+        (DeepSeek's: "what did Meta do about it?" is Meta's war rooms)."""
+        knowledge = self.responder.knowledge
+        if (fact := knowledge.facts.get(last or "")) is None:
+            return None
+        spans = self.responder.subjects.spans(key)
+        named = {e for e, _, _ in spans}
+        if not named or not named.isdisjoint(fact.entities):
+            return None  # after Meta's war rooms, "meta ki korse?" asks of them
+        positions = {i for _, start, end in spans for i in range(start, end)}
+        if (set(self.responder.matcher.content_positions(key)) - positions
+                or _QUESTION_WORDS.isdisjoint(key.surface)
+                or not any(_DOING.match(w) for w in key.surface)
+                or not _COMPARING.isdisjoint(key.surface)):  # "are they doing better than Meta?"
+            return None
+        of = {e.id for e in knowledge.defined_by(fact.id)}  # most facts are about Llama
+        return next((r for r in fact.related if named <= set(knowledge.facts[r].entities)
+                     and not of.isdisjoint(knowledge.facts[r].about)), None)
 
     def _asked_with(self, key: Key) -> list[str]:
         """The words besides question words and grammar of a message with a question word

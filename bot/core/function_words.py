@@ -151,7 +151,7 @@ kothata kothatar kothati shobdota shobdotar shobdoti
 
 _ENGLISH = """
 what who whom whose which where why how is are was were be been being am do does did done doing
-the a an of to in on at for from by with about into onto as and or but if then so not no yes
+the a an of to in on at for from by with about against into onto as and or but if then so not no yes
 i me my mine we us our ours you your yours he him his she her hers it its they them their theirs
 this that these those there here
 can could will would shall should may might must have has had having get got gets getting
