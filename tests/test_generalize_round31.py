@@ -125,3 +125,23 @@ def test_against_is_grammar(real: Responder) -> None:
     turns = play(Conversation(real), "meta war room banaiche keno?", "who is it against?",
                  start=NOW)
     assert facts(turns[1]) == ["war_rooms"]
+
+
+@pytest.mark.parametrize("then", ["ডোরড্যাশের মালিক কে?", "who owns spotify?"])
+def test_what_a_named_company_is_not_told(real: Responder, then: str) -> None:
+    """The adopters' fact names DoorDash and Spotify and tells nothing else of them: who
+    owns one is not in the article (it had been the adopters' fact again)."""
+    turns = play(Conversation(real), "কারা কারা লামা ব্যবহার করে?", then, start=NOW)
+    assert facts(turns[1]) == []
+
+
+@pytest.mark.parametrize("then", ["আর ডোরড্যাশ?", "ডোরড্যাশ কি এটা ব্যবহার করে?",
+                                  "স্পটিফাই ছাড়া আর কোন কোম্পানি?"])
+def test_a_named_company_asked_of_the_list_is_the_list(real: Responder, then: str) -> None:
+    turns = play(Conversation(real), "কারা কারা লামা ব্যবহার করে?", then, start=NOW)
+    assert facts(turns[1]) == ["corporate_adopters"]
+
+
+def test_meta_is_not_only_named(real: Responder) -> None:
+    turns = play(Conversation(real), "ডিপসিক আর১ কী?", "তো মেটা কী করল?", start=NOW)
+    assert facts(turns[1]) == ["war_rooms"]

@@ -360,6 +360,12 @@ _CLAUSE_BREAK = re.compile(
                                                  "ke", "kon")) + r")\s+r\s",
     re.IGNORECASE,
 )
+# What a company is called as one: "ডোরড্যাশ কিসের কোম্পানি?" names no more than DoorDash.
+_COMPANY = phrases("কোম্পানি|কোম্পানির|কোম্পানিটা|প্রতিষ্ঠান|company|companies|firm|kompani|"
+                   "company'r|companyr")
+# Asking of the list that names them, not of them: "is AT&T on the list?", "besides Spotify?"
+_OF_THE_LIST = phrases("তালিকা|তালিকায়|লিস্ট|লিস্টে|list|ছাড়া|ছাড়াও|বাদে|besides|except|other|"
+                       "others|among|chara|charao|bade|onno|অন্য")
 # Doing: "কী করছে?", "ki korlo?", "what is Meta doing?".
 _DOING = re.compile(r"কর|kor|(?:do|does|did|doing|done)$", re.IGNORECASE)
 # Someone asking, before what they ask: "আমার বোন জানতে চায় লামা কী".
@@ -470,6 +476,11 @@ class Conversation:
             if alone.kind is AnswerKind.FACT:
                 text, answer = asked, alone
                 words = clean(text) if words else ""
+        if answer.kind is AnswerKind.FACT and self._of_a_name_only(text, answer.fact_id or ""):
+            # "ডোরড্যাশের মালিক কে?": the adopters' fact names DoorDash, and tells nothing
+            # else of it (what it is, who owns it); nor does the last answer, if it is theirs.
+            answer = self.responder.not_in_article(text, (answer.fact_id or "",))
+            return self._turn(TurnKind.ANSWER, (answer,), context, now, clean(text))
         if more is _More.LOOSELY and answer.kind is not AnswerKind.FACT:
             if self._others_of_its_list(text, about):
                 return self._the_last_again(about, frozenset(), now)
@@ -482,6 +493,14 @@ class Conversation:
             # reads alone (Meta's open-source strategy), is the last answer's person's; "what
             # is Meta doing about it?", however well it reads alone, is about the last answer
             turn = self._follow_up(text, words, answer, about, now)
+            if (turn is not None and len(turn.answers) == 1
+                    and turn.answer.kind is AnswerKind.FACT
+                    and self._of_a_name_only(text, turn.answer.fact_id or "")):
+                # "ডোরড্যাশ কিসের কোম্পানি?" after the adopters: read as theirs, still nothing
+                # they tell of DoorDash
+                told = self.responder.not_in_article(text, (turn.answer.fact_id or "",))
+                return self._turn(TurnKind.FOLLOW_UP, (told,), about, now, clean(text),
+                                  resolved=turn.resolved)
             if turn is not None and len(turn.answers) == 1 and (
                     unsure := self._straddling(turn.answer, text, words, about)) is not None:
                 return self._turn(TurnKind.FOLLOW_UP, (unsure,), about, now, clean(text),
@@ -1347,6 +1366,30 @@ class Conversation:
             candidates += [*fact.entities, *fact.mentions]
         return next((e for e in candidates
                      if e in entities and entities[e].kind == "person"), None)
+
+    def _of_a_name_only(self, text: str, fact_id: str) -> bool:
+        """Whether a question asks of companies `fact_id` only names (no fact is theirs),
+        and of nothing else: besides their names, question words and grammar, only words
+        its examples lack ("who owns DoorDash?", "ডোরড্যাশের মালিক কে?")."""
+        responder = self.responder
+        key = responder.matcher.key(text)
+        spans = responder.subjects.spans(key)
+        fact = responder.knowledge.facts[fact_id]
+        entities = responder.knowledge.entities
+        if not spans or _INTERROGATIVES.isdisjoint(key.surface) or any(
+                e not in fact.mentions or entities[e].kind != "company"
+                or entities[e].fact is not None
+                or any(e in f.entities for f in responder.knowledge.facts.values())
+                for e, _, _ in spans):
+            return False  # Meta, whose facts tell what it does, is not only named
+        if any(w in _THING_POINTERS for w in key.surface):
+            return False  # "does DoorDash use it?": "it" is what the fact is about
+        named = {i for _, start, end in spans for i in range(start, end)}
+        if not _OF_THE_LIST.isdisjoint(key.surface):
+            return False
+        rest = " ".join(w for i, w in enumerate(key.surface)
+                        if i not in named and w not in _COMPANY and w not in _QUESTION_WORDS)
+        return self._holds_none(rest, fact_id)
 
     def _response_of(self, key: Key, last: str | None) -> str | None:
         """The fact related to the last answer's that tells what a subject the message names
