@@ -145,3 +145,18 @@ def test_a_named_company_asked_of_the_list_is_the_list(real: Responder, then: st
 def test_meta_is_not_only_named(real: Responder) -> None:
     turns = play(Conversation(real), "ডিপসিক আর১ কী?", "তো মেটা কী করল?", start=NOW)
     assert facts(turns[1]) == ["war_rooms"]
+
+
+@pytest.mark.parametrize("then", ["সেটা টাকায় কত হয়?", "amader takay koto hoy?",
+                                  "what's that in rupees?", "৮০ বিলিয়ন ডলার বাংলাদেশি টাকায় কত?"])
+def test_dollars_in_another_currency_are_not_told(real: Responder, then: str) -> None:
+    """The article gives Meta's spending in dollars only: the same in taka or rupees is
+    not in it (it had been the spending fact again)."""
+    turns = play(Conversation(real), "মেটা এআই-তে কত টাকা খরচ করবে?", then, start=NOW)
+    assert facts(turns[1]) == []
+
+
+@pytest.mark.parametrize("then", ["ডলারে না টাকায়?", "কেন এত টাকা?"])
+def test_which_currency_is_told(real: Responder, then: str) -> None:
+    turns = play(Conversation(real), "মেটা এআই-তে কত টাকা খরচ করবে?", then, start=NOW)
+    assert facts(turns[1]) == ["ai_investment"]

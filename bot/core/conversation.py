@@ -366,6 +366,13 @@ _COMPANY = phrases("কোম্পানি|কোম্পানির|কো�
 # Asking of the list that names them, not of them: "is AT&T on the list?", "besides Spotify?"
 _OF_THE_LIST = phrases("তালিকা|তালিকায়|লিস্ট|লিস্টে|list|ছাড়া|ছাড়াও|বাদে|besides|except|other|"
                        "others|among|chara|charao|bade|onno|অন্য")
+# Money in another currency than dollars: "আমাদের টাকায় কত?", "in rupees?".
+_CURRENCY_IN = re.compile(
+    r"টাকায়|টাকাতে|ট্যাকায়|টেকায়|টেহায়|রুপিতে|রুপিয়ায়|টাকার হিসাবে|টাকার হিসেবে|"
+    r"\b(?:taka ?te|takay|takai|taka hi?sh?abe|in (?:taka|bdt|rupees?|inr)|bdt|inr|rupees?)\b",
+    re.IGNORECASE)
+_DOLLARS = re.compile(r"ডলার|\$|dollar|usd", re.IGNORECASE)
+_EITHER = phrases("না|নাকি|কিংবা|বা|or|naki|na")
 # Doing: "কী করছে?", "ki korlo?", "what is Meta doing?".
 _DOING = re.compile(r"কর|kor|(?:do|does|did|doing|done)$", re.IGNORECASE)
 # Someone asking, before what they ask: "আমার বোন জানতে চায় লামা কী".
@@ -481,6 +488,11 @@ class Conversation:
             # else of it (what it is, who owns it); nor does the last answer, if it is theirs.
             answer = self.responder.not_in_article(text, (answer.fact_id or "",))
             return self._turn(TurnKind.ANSWER, (answer,), context, now, clean(text))
+        if about.fact is not None and self._converted(text, about.fact):
+            # "আমাদের টাকায় কত হয় সেটা?" after $80 billion: the article gives dollars only.
+            answer = self.responder.not_in_article(text, (about.fact,))
+            return self._turn(TurnKind.FOLLOW_UP, (answer,), about, now, clean(text),
+                              resolved=text)
         if more is _More.LOOSELY and answer.kind is not AnswerKind.FACT:
             if self._others_of_its_list(text, about):
                 return self._the_last_again(about, frozenset(), now)
@@ -1366,6 +1378,15 @@ class Conversation:
             candidates += [*fact.entities, *fact.mentions]
         return next((e for e in candidates
                      if e in entities and entities[e].kind == "person"), None)
+
+    def _converted(self, text: str, fact_id: str) -> bool:
+        """Whether a message asks the last answer's dollars in another currency, which no
+        answer gives ("taka te koto?", "in rupees?"); not which currency it was ("ডলারে না
+        টাকায়?"), which the answer tells."""
+        answer = self.responder.knowledge.facts[fact_id].answer
+        return (_DOLLARS.search(answer) is not None and "টাকা" not in answer
+                and _CURRENCY_IN.search(text) is not None
+                and not (_DOLLARS.search(text) and not _EITHER.isdisjoint(clean(text).split())))
 
     def _of_a_name_only(self, text: str, fact_id: str) -> bool:
         """Whether a question asks of companies `fact_id` only names (no fact is theirs),
