@@ -160,3 +160,14 @@ def test_dollars_in_another_currency_are_not_told(real: Responder, then: str) ->
 def test_which_currency_is_told(real: Responder, then: str) -> None:
     turns = play(Conversation(real), "মেটা এআই-তে কত টাকা খরচ করবে?", then, start=NOW)
     assert facts(turns[1]) == ["ai_investment"]
+
+
+@pytest.mark.parametrize("turns", [
+    ["মেটা এআই যেটার কথা বললেন, সেটা কোন কোন অ্যাপে আছে?"],
+    ["llama ki?", "meta ai jetar kotha bolle, seta kon kon app e ache?"],
+])
+def test_a_relative_pronoun_is_grammar(real: Responder, turns: list[str]) -> None:
+    """"যেটার" / "jetar" (which, whose) is grammar as "যার" is: it had made the question of
+    Meta AI's apps unsure, or Llama's launch."""
+    played = play(Conversation(real), *turns, start=NOW)
+    assert facts(played[-1]) == ["meta_ai_assistant"]

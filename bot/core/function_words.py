@@ -40,6 +40,7 @@ _BENGALI = """
 আমি আমার আমাকে আমরা আমাদের তুমি তোমার তোমাকে তোমরা আপনি আপনার আপনাকে আপনারা সে তার তাকে
 তারা তাদের তিনি তাঁর ওনার উনি ওরা ওদের এরা এদের
 এ এই ওই ঐ সেই এটা ওটা সেটা এটি ওটি সেটি এগুলো ওগুলো সেগুলো এখানে ওখানে সেখানে এর ওর
+যেটা যেটার যেটি যেটির যেগুলো যেগুলোর যেখানে যেইটা যেইটার
 ও আর এবং বা কিংবা অথবা কিন্তু তবে তবু তবুও যদি যদিও তাহলে তো যে যা যাকে যার না নি নয় নাই নেই
 হ্যাঁ হ্যা জি হুম আচ্ছা ঠিক আছে ওকে
 টা টি টো টাই গুলো গুলি খানা খানি জন
@@ -111,6 +112,7 @@ kiya killai kemte kenne eisob oisob etar otar ita oikhane shekhane
 ami amar amake amra amader tumi tomar tomake tomra apni apnar apnake apnara se tar take tara tader
 tini tar onar uni ora oder era eder
 ei oi sei eta ota seta eti oti egulo ogulo egula ogula segulo ekhane okhane sekhane er or r
+jeta jetar jeti jegulo jekhane
 o ar ebong ba kintu tobe tobu jodi jodio tahole to je ja na ni noy nai nei ha haa hya ji hum accha
 thik ok okay ta ti to tai gulo guli gula jon
 hoy hoye hoyeche hoyechhe hoise hoiche hoyese hoisilo hoyechilo hobe holo hole hocche hoche hoitese
