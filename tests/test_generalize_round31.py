@@ -171,3 +171,13 @@ def test_a_relative_pronoun_is_grammar(real: Responder, turns: list[str]) -> Non
     Meta AI's apps unsure, or Llama's launch."""
     played = play(Conversation(real), *turns, start=NOW)
     assert facts(played[-1]) == ["meta_ai_assistant"]
+
+
+def test_after_more_the_fact_told_is_asked_of(real: Responder) -> None:
+    """"আরও বলো" moves the talk to the fact it tells, as a button's tap does: "koto taka?"
+    next asks of the war rooms' story (Meta's spending), not of DeepSeek's fact before it
+    (it had been "not in the article" of DeepSeek)."""
+    turns = play(Conversation(real), "deepseek ki llama ke harai dise?", "aro bolo",
+                 "koto taka?", start=NOW)
+    assert [facts(t) for t in turns] == [["deepseek_r1"], ["war_rooms"], ["ai_investment"]]
+    assert "ওয়ার রুম" in turns[1].context.question

@@ -941,7 +941,8 @@ class Conversation:
             answer = self.responder.nothing_more_answer(context.question)
             return Turn(TurnKind.NO_MORE, (answer,), replace(context, at=now))
         answer = self.responder.answer_fact(following, now, continuation=True)
-        return self._turn(TurnKind.MORE, (answer,), context, now, context.question)
+        # As a button's tap: "koto taka?" next asks of the fact told, not of the one before.
+        return self._turn(TurnKind.MORE, (answer,), context, now, clean(answer.question))
 
     # ----------------------------------------------------------------- follow-ups
 
