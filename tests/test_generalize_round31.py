@@ -181,3 +181,13 @@ def test_after_more_the_fact_told_is_asked_of(real: Responder) -> None:
                  "koto taka?", start=NOW)
     assert [facts(t) for t in turns] == [["deepseek_r1"], ["war_rooms"], ["ai_investment"]]
     assert "ওয়ার রুম" in turns[1].context.question
+
+
+def test_a_list_announced_in_a_few_words_with_a_plea_after_it(real: Responder) -> None:
+    """"তিনটা পয়েন্ট রাখতে চাই: X, Y, আর Z। একটু help করো please?": three words between the
+    count and the colon still announce the list, and the plea after it is talk, no part
+    to offer as "did you mean help?" (it had been that alone)."""
+    [turn] = play(Conversation(real), "আমার স্লাইডে তিনটা পয়েন্ট রাখতে চাই: লামা কবে আসে, কারা "
+                  "ব্যবহার করে, আর লামাকন কবে। একটু help করো please?", start=NOW)
+    assert facts(turn) == ["launch_2023", "corporate_adopters", "llamacon"]
+    assert len(turn.answers) == 3

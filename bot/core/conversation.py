@@ -385,7 +385,7 @@ _WANTS_TO_KNOW = re.compile(
 # "three bullets:", "তিনটা পয়েন্ট:", "৩টা প্রশ্ন:": a count, a word or two, then a colon.
 _COUNT_ANNOUNCED = re.compile(
     r"(?<!\S)((?:two|three|four|[234২৩৪]|দুই|দুটো|দুটি|তিন|চার|duita|duto|duti|tinta|tin|"
-    r"char|chari)(?:টা|টি|টে|টো|ta|ti|te)?(?:\s+\S+){0,2}?)\s*:(?=\s)", re.IGNORECASE)
+    r"char|chari)(?:টা|টি|টে|টো|ta|ti|te)?(?:\s+\S+){0,3}?)\s*:(?=\s)", re.IGNORECASE)
 # "1. llama ki", "- llamacon kobe", "• ...": the marker of a list item.
 _LIST_MARKER = re.compile(r"^\s*(?:\d+[.)]|[-•*])\s+|(?<![\w.])\d{1,2}\)\s+", re.MULTILINE)
 MAX_CLAUSES = 5
@@ -1718,9 +1718,12 @@ class Conversation:
             # better than any part is answered alone (one of the parts' own facts would drop
             # the other parts).
             return None
-        # A fragment understood as nothing ("...and hear audio too?") is no part to answer.
+        # A fragment understood as nothing ("...and hear audio too?") is no part to answer,
+        # nor a plea that is only talk ("একটু help করো please?").
+        smalltalk = self.responder.knowledge.smalltalk
         parts = tuple(a for a in answers
-                      if a.kind not in (AnswerKind.SMALLTALK, AnswerKind.FALLBACK))
+                      if a.kind not in (AnswerKind.SMALLTALK, AnswerKind.FALLBACK)
+                      and not (a.kind is AnswerKind.SUGGEST and a.intent_id in smalltalk))
         return self._turn(TurnKind.COMPOUND, parts, context, now, question)
 
     def _told_beside(self, answer: Answer, facts: set[str | None]) -> bool:
