@@ -191,3 +191,16 @@ def test_a_list_announced_in_a_few_words_with_a_plea_after_it(real: Responder) -
                   "ব্যবহার করে, আর লামাকন কবে। একটু help করো please?", start=NOW)
     assert facts(turn) == ["launch_2023", "corporate_adopters", "llamacon"]
     assert len(turn.answers) == 3
+
+
+def test_apart_from_that_is_another_question(real: Responder) -> None:
+    """"eta chara" (apart from that) opens another question, answered as a first one: its
+    words had made Meta's spending unsure."""
+    turns = play(Conversation(real), "llamacon kobe hobe?",
+                 "accha eta chara meta AI te koto taka dhalche?", start=NOW)
+    assert facts(turns[1]) == ["ai_investment"]
+
+
+def test_apart_from_that_asking_nothing_new_asks_for_more(real: Responder) -> None:
+    turns = play(Conversation(real), "লামাকন কবে?", "ওটা ছাড়া আর কী?", start=NOW)
+    assert facts(turns[1]) and facts(turns[1]) != ["llamacon"]

@@ -224,6 +224,13 @@ _SWITCH = re.compile(
     r"প্রসঙ্গ পাল্টাই|প্রসঙ্গ বদলাই|অন্য প্রসঙ্গ|অন্য বিষয়ে আসি|অন্য বিষয়|নতুন বিষয়|"
     r"যাই হোক|যাহোক|onno topic|onno bishoy|onno prosongo|jai hok|jaihok)"
     r"(?:[\s,:;.!।—-]+|$)", re.IGNORECASE)
+# "ওটা ছাড়া, ...", "apart from that, ...": a switch when what follows asks of something.
+_APART = re.compile(
+    r"^\s*(?:(?:আচ্ছা|ঠিক আছে|ok|okay|acha|accha|achha)[\s,]+)?"
+    r"(?:(?:ওটা|ওইটা|ঐটা|এটা|এইটা|সেটা|সেইটা|oita|ota|eta|eita|seta|sheta)\s+"
+    r"(?:ছাড়া|বাদে|বাদ দিয়ে|chara|chhara|bade|bad diye)|"
+    r"apart from (?:that|this)|besides (?:that|this)|other than (?:that|this)|"
+    r"aside from (?:that|this))(?:[\s,:;.!।—-]+|$)", re.IGNORECASE)
 # "ok last one: ...", "শেষ প্রশ্ন, ...": a preface, not a question; unlike a switch it keeps the
 # talk's subject ("last question: when is it?").
 _PREFACE = re.compile(
@@ -424,6 +431,12 @@ class Conversation:
             context = replace(context, facts=(), choices=(), offered="", listed=())
         elif (preface := _PREFACE.match(text)) is not None and text[preface.end():].strip():
             text = text[preface.end():]
+        elif (context.fact is not None and (apart := _APART.match(text)) is not None
+              and self._asks_of_something(text[apart.end():])):
+            # "accha oita chara meta AI te koto taka invest korche?": apart from that, another
+            # question, answered as a first one.
+            text = text[apart.end():]
+            context = replace(context, facts=(), choices=(), offered="", listed=())
         elif context.fact is not None and (fresh := self._after_another(text)) is not None:
             # "আপা, আরেকটা প্রশ্ন:", "ok forget that,": a switch said in words of its own.
             text = fresh
@@ -882,11 +895,15 @@ class Conversation:
             rest = rest[opening.end():]
         if not announced or rest == text:
             return None
-        # What follows must ask of something ("next কী আছে? বলো" asks for more, nothing new).
+        return rest if self._asks_of_something(rest) else None
+
+    def _asks_of_something(self, rest: str) -> bool:
+        """Whether what follows a switch asks of something ("next কী আছে? বলো", "ওটা ছাড়া আর
+        কী?" ask for more, nothing new)."""
         key = self.responder.matcher.key(rest)
         named = [i for i in self.responder.matcher.content_positions(key)
                  if key.surface[i] not in _TELLING and key.surface[i] not in _MORE_WORDS]
-        return rest if named and not self._only_chat(key, named) else None
+        return bool(named) and not self._only_chat(key, named)
 
     def _only_chat(self, key: Key, positions: list[int]) -> bool:
         """Whether the words at `positions` are none of the knowledge base's: no example
