@@ -204,3 +204,10 @@ def test_apart_from_that_is_another_question(real: Responder) -> None:
 def test_apart_from_that_asking_nothing_new_asks_for_more(real: Responder) -> None:
     turns = play(Conversation(real), "লামাকন কবে?", "ওটা ছাড়া আর কী?", start=NOW)
     assert facts(turns[1]) and facts(turns[1]) != ["llamacon"]
+
+
+def test_an_objection_typed_in_latin_letters(real: Responder) -> None:
+    """Knowledge: "aponti" is "আপত্তি" (objection), typed in Latin letters: it had been a word
+    no example knew, and the question Llama's own fact."""
+    [turn] = play(Conversation(real), "license niye keu aponti koreche?", start=NOW)
+    assert facts(turn) == ["license_criticism"]
