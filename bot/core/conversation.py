@@ -512,8 +512,7 @@ class Conversation:
             return self._more(about, now)
         if about.fact is not None and (self._leans_on_context(answer, words)
                                        or self._person_pointed(words, about) is not None
-                                       or self._response_of(self.responder.matcher.key(words),
-                                                            about.fact) is not None):
+                                       or self._response_of(words, about.fact) is not None):
             # "open source niye onar view ta thik ki?": "his", however well the message
             # reads alone (Meta's open-source strategy), is the last answer's person's; "what
             # is Meta doing about it?", however well it reads alone, is about the last answer
@@ -663,6 +662,17 @@ class Conversation:
         return (held_one >= 0.9 and held_other == 0
                 and sum(matcher.content_words(word).values()) >= STRADDLE_WEIGHT
                 and not self.responder.asks.asked(word))
+
+    @cached_property
+    def _names_only(self) -> dict[str, frozenset[str]]:
+        """The companies each fact only names, that no fact is about as its own (DoorDash in
+        the adopters' fact; not Meta, whose facts tell what it does)."""
+        knowledge = self.responder.knowledge
+        owned = {e for f in knowledge.facts.values() for e in f.entities}
+        return {f.id: frozenset(e for e in f.mentions if e in knowledge.entities
+                                and knowledge.entities[e].kind == "company"
+                                and knowledge.entities[e].fact is None and e not in owned)
+                for f in knowledge.facts.values()}
 
     @cached_property
     def _named_in_answer(self) -> dict[str, frozenset[str]]:
@@ -1054,7 +1064,7 @@ class Conversation:
             # the fact that reads both, not more of the last one.
             return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(together, now),),
                               context, now, clean(text), resolved=text)
-        if (doing := self._response_of(key, context.fact)) is not None:
+        if (doing := self._response_of(words, context.fact)) is not None:
             # "ওরা মানে মেটা তাহলে এখন কী করছে?" after DeepSeek's rise: what Meta does
             # about it is the fact next to it that is Meta's, and about DeepSeek.
             return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(doing, now),),
@@ -1410,45 +1420,43 @@ class Conversation:
         """Whether a question asks of companies `fact_id` only names (no fact is theirs),
         and of nothing else: besides their names, question words and grammar, only words
         its examples lack ("who owns DoorDash?", "ডোরড্যাশের মালিক কে?")."""
+        named_only = self._names_only.get(fact_id)
+        if not named_only:
+            return False  # most facts: no key of the message to make
         responder = self.responder
         key = responder.matcher.key(text)
         spans = responder.subjects.spans(key)
-        fact = responder.knowledge.facts[fact_id]
-        entities = responder.knowledge.entities
-        if not spans or _INTERROGATIVES.isdisjoint(key.surface) or any(
-                e not in fact.mentions or entities[e].kind != "company"
-                or entities[e].fact is not None
-                or any(e in f.entities for f in responder.knowledge.facts.values())
-                for e, _, _ in spans):
-            return False  # Meta, whose facts tell what it does, is not only named
-        if any(w in _THING_POINTERS for w in key.surface):
-            return False  # "does DoorDash use it?": "it" is what the fact is about
-        named = {i for _, start, end in spans for i in range(start, end)}
-        if not _OF_THE_LIST.isdisjoint(key.surface):
+        if (not spans or _INTERROGATIVES.isdisjoint(key.surface)
+                or any(e not in named_only for e, _, _ in spans)):
             return False
+        if any(w in _THING_POINTERS for w in key.surface) or not _OF_THE_LIST.isdisjoint(
+                key.surface):
+            return False  # "does DoorDash use it?", "is AT&T on the list?": the fact's own
+        named = {i for _, start, end in spans for i in range(start, end)}
         rest = " ".join(w for i, w in enumerate(key.surface)
                         if i not in named and w not in _COMPANY and w not in _QUESTION_WORDS)
         return self._holds_none(rest, fact_id)
 
-    def _response_of(self, key: Key, last: str | None) -> str | None:
+    def _response_of(self, words: str, last: str | None) -> str | None:
         """The fact related to the last answer's that tells what a subject the message names
         does (its name, a question word, "do" and grammar: "meta ki korlo er jonno?"): one
         that is that subject's own and is about the subject the last answer is the fact of
         (DeepSeek's: "what did Meta do about it?" is Meta's war rooms)."""
         knowledge = self.responder.knowledge
-        if (fact := knowledge.facts.get(last or "")) is None:
-            return None
+        fact = knowledge.facts.get(last or "")
+        if fact is None or not any(_DOING.match(w) for w in words.split()):
+            return None  # most follow-ups: no key of the message to make
+        of = {e.id for e in knowledge.defined_by(fact.id)}  # most facts are about Llama
+        key = self.responder.matcher.key(words)
         spans = self.responder.subjects.spans(key)
         named = {e for e, _, _ in spans}
-        if not named or not named.isdisjoint(fact.entities):
+        if not of or not named or not named.isdisjoint(fact.entities):
             return None  # after Meta's war rooms, "meta ki korse?" asks of them
         positions = {i for _, start, end in spans for i in range(start, end)}
         if (set(self.responder.matcher.content_positions(key)) - positions
                 or _QUESTION_WORDS.isdisjoint(key.surface)
-                or not any(_DOING.match(w) for w in key.surface)
                 or not _COMPARING.isdisjoint(key.surface)):  # "are they doing better than Meta?"
             return None
-        of = {e.id for e in knowledge.defined_by(fact.id)}  # most facts are about Llama
         return next((r for r in fact.related if named <= set(knowledge.facts[r].entities)
                      and not of.isdisjoint(knowledge.facts[r].about)), None)
 
