@@ -211,3 +211,21 @@ def test_an_objection_typed_in_latin_letters(real: Responder) -> None:
     no example knew, and the question Llama's own fact."""
     [turn] = play(Conversation(real), "license niye keu aponti koreche?", start=NOW)
     assert facts(turn) == ["license_criticism"]
+
+
+@pytest.mark.parametrize(("first", "then"), [
+    ("what is llama exactly?", "is it the same one that's behind the AI chat in whatsapp?"),
+    ("লামা জিনিসটা আসলে কী?", "ফেসবুক আর হোয়াটসঅ্যাপের সাথে এর কী সম্পর্ক?"),
+])
+def test_an_app_next_door_is_the_fact_next_door(real: Responder, first: str,
+                                                then: str) -> None:
+    """After what Llama is, a question naming WhatsApp that alone is unsure of Meta AI's fact
+    (the last answer's next, about the apps) asks that fact; it had stayed "did you mean"."""
+    turns = play(Conversation(real), first, then, start=NOW)
+    assert facts(turns[1]) == ["meta_ai_assistant"]
+
+
+def test_a_person_next_door_is_not_the_fact_next_door(real: Responder) -> None:
+    turns = play(Conversation(real), "What exactly is Llama from Meta?",
+                 "Will Zuckerberg give the keynote?", start=NOW)
+    assert facts(turns[1]) == []

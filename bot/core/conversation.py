@@ -1117,6 +1117,16 @@ class Conversation:
                 # "when did o3-mini come out?" asks of o3-mini itself.
                 return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(fact.id, now),),
                                   context, now, context.question, resolved=context.question)
+            first = alone.suggestions[0] if alone.kind is AnswerKind.SUGGEST else ""
+            entities = responder.knowledge.entities
+            if (first in fact.related and all(
+                    e in responder.knowledge.facts[first].about and entities[e].kind == "product"
+                    for e, _, _ in new)
+                    and responder.asks.asked(key, bare=True) <= responder.gives(first)):
+                # "Is it the same thing that runs the assistant inside WhatsApp?" after what
+                # Llama is: unsure alone of Meta AI's fact, the last answer's next, of apps
+                return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(first, now),),
+                                  context, now, clean(text), resolved=text)
             others = [f for f in responder.knowledge.facts.values() if f.id != fact.id]
             told_elsewhere = alone.kind is AnswerKind.SUGGEST and all(
                 any(e in f.about for f in others) for e, _, _ in new)
