@@ -229,3 +229,14 @@ def test_a_person_next_door_is_not_the_fact_next_door(real: Responder) -> None:
     turns = play(Conversation(real), "What exactly is Llama from Meta?",
                  "Will Zuckerberg give the keynote?", start=NOW)
     assert facts(turns[1]) == []
+
+
+@pytest.mark.parametrize(("then", "fact"), [
+    ("ওদের আপত্তিটা ঠিক কী নিয়ে ছিল?", ["eu_privacy"]),  # what it is about: told
+    ("ঠিক কোন কোন দেশ আপত্তি করেছে?", []),  # which countries exactly: not told
+])
+def test_exactly_what_it_is_about_is_told(real: Responder, then: str, fact: list[str]) -> None:
+    """"ঠিক কী নিয়ে" (exactly what about) asks what the thing is about, which its fact tells
+    (privacy), as "ঠিক কী বোঝায়" asks what a word means: it had insisted on a detail."""
+    turns = play(Conversation(real), "ইউরোপে লামা আটকে গেল কেন?", then, start=NOW)
+    assert facts(turns[1]) == fact

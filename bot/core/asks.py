@@ -267,14 +267,17 @@ class Asks:
         self._exact = asking(("ঠিক কী", "ঠিক কি", "ঠিক কোন", "ঠিক কোথায়", "ঠিক কারা", "ঠিক কে",
                                 "নির্দিষ্ট করে", "exactly", "exact", "specifically", "precisely",
                                 "thik ki", "thik kon", "thik kothay", "thik kara"))
-        # What a word means, or what someone thinks, which the fact that uses the word or
-        # tells the view tells: "মাল্টিমোডাল বলতে ঠিক কী বোঝানো হচ্ছে?", "what exactly is
-        # meant by agentic?", "open source niye onar view ta thik ki?"
+        # What a word means, what someone thinks, or what a thing is about, which the fact
+        # that uses the word, tells the view or the thing tells: "মাল্টিমোডাল বলতে ঠিক কী
+        # বোঝানো হচ্ছে?", "what exactly is meant by agentic?", "open source niye onar view ta
+        # thik ki?"
         # ("বলতে" alone is also "to tell": "বলতে পারবে?")
         self._meaning = asking(("বোঝানো", "বোঝায়", "বুঝায়", "বোঝাচ্ছে", "বোঝাচ্ছেন", "অর্থ",
                                 "mean", "means", "meant", "meaning", "bojhay", "bujhay",
                                 "bojhano", "bujhano", "view", "views", "opinion", "মত",
-                                "মতামত", "অবস্থান", "motamot", "obosthan"))
+                                "মতামত", "অবস্থান", "motamot", "obosthan",
+                                # what it is about: "ওদের concern টা ঠিক কী নিয়ে?"
+                                "কী নিয়ে", "কি নিয়ে", "ki niye", "about what"))
         # "where is Llama headed?", "where does the suit stand?": its course, not a place
         # "how many days left", "কত দিন বাকি": the time until a date, not how long it lasts
         self._until = asking(("বাকি", "বাকী", "baki", "left", "until", "till", "remaining",
