@@ -389,7 +389,7 @@ _WANTS_TO_KNOW = re.compile(
     r"jante (?:chay|chaay|chaiche|chacche|chailo|chai)|jiggesh korlo|jigaise|jigailo|"
     r"wants to know|wanted to know|asked me|keeps asking|was asking)"
     r"(?:\s+(?:যে|je|that))?[\s,:]+", re.IGNORECASE)
-# "three bullets:", "তিনটা পয়েন্ট:", "৩টা প্রশ্ন:": a count, a word or two, then a colon.
+# "three bullets:", "তিনটা পয়েন্ট রাখতে চাই:", "৩টা প্রশ্ন:": a count, up to three words, a colon.
 _COUNT_ANNOUNCED = re.compile(
     r"(?<!\S)((?:two|three|four|[234২৩৪]|দুই|দুটো|দুটি|তিন|চার|duita|duto|duti|tinta|tin|"
     r"char|chari)(?:টা|টি|টে|টো|ta|ti|te)?(?:\s+\S+){0,3}?)\s*:(?=\s)", re.IGNORECASE)
