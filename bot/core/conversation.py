@@ -370,6 +370,11 @@ _CLAUSE_BREAK = re.compile(
 # What a company is called as one: "ডোরড্যাশ কিসের কোম্পানি?" names no more than DoorDash.
 _COMPANY = phrases("কোম্পানি|কোম্পানির|কোম্পানিটা|প্রতিষ্ঠান|company|companies|firm|kompani|"
                    "company'r|companyr")
+# Asking for an example of what was just said: "উদাহরণ?", "যেমন?", "examples?".
+_EXAMPLE = phrases("উদাহরণ|উদাহরণস্বরূপ|উদাহরণ হিসেবে|দৃষ্টান্ত|যেমন|নমুনা|udahoron|udaharan|"
+                   "udahoran|udahron|example|examples|eg|instance|instances|jemon|jemn")
+_NAMED = _COMPANY | phrases("নাম|naam|nam|name|names")
+_COMPANY_STEMS = frozenset(make_key(" ".join(_COMPANY)).stems)
 # Asking of the list that names them, not of them: "is AT&T on the list?", "besides Spotify?"
 _OF_THE_LIST = phrases("তালিকা|তালিকায়|লিস্ট|লিস্টে|list|ছাড়া|ছাড়াও|বাদে|besides|except|other|"
                        "others|among|chara|charao|bade|onno|অন্য")
@@ -481,6 +486,12 @@ class Conversation:
         if about.fact is None and len(text) <= _MORE_CHARS and clean(text) in _MORE:
             # "আরও বলো" with nothing said yet (or a context expired, or its fact removed by a
             # reload): what there is to tell, not "I don't know" (nor a gap for the admins).
+            answer = self.responder.nothing_begun_answer(clean(text))
+            return Turn(TurnKind.NO_MORE, (answer,), replace(context, at=now))
+        if (about.fact is None and not _EXAMPLE.isdisjoint(clean(text).split())
+                and self._asks_an_example(self.responder.matcher.key(text))):
+            # "উদাহরণ?" with nothing said yet: not the one answer that says "উদাহরণ" in
+            # passing (DeepSeek's), but what there is to tell.
             answer = self.responder.nothing_begun_answer(clean(text))
             return Turn(TurnKind.NO_MORE, (answer,), replace(context, at=now))
         if (turn := self._compound(text, context, now)) is not None:
@@ -983,6 +994,8 @@ class Conversation:
             return True  # "eta ke banaise?", "who made it?": not who made the bot
         if self._these_alone(key):
             return True  # "ভবিষ্যতে কি এগুলো আরও গুরুত্বপূর্ণ হয়ে উঠবে?"
+        if self._asks_an_example(key):
+            return True  # "udahoron?": not the one answer that says "উদাহরণ" in passing
         if _asks_another(words) and not self.responder.subjects.spans(key):
             # "any other legal trouble?": other than the last answer's ("other than Spotify"
             # is other than what it names)
@@ -1064,6 +1077,14 @@ class Conversation:
             # the fact that reads both, not more of the last one.
             return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(together, now),),
                               context, now, clean(text), resolved=text)
+        if fact is not None and not new and self._asks_an_example(key):
+            # "যেমন?" after Llama's many uses: the companies that show them; "example?"
+            # after the ethics lesson: the lawsuit it names. Else the article gives none.
+            example = self._example_of(fact)
+            answer = (responder.answer_fact(example, now) if example is not None
+                      else responder.not_in_article(context.question, (fact.id,)))
+            return self._turn(TurnKind.FOLLOW_UP, (answer,), context, now, context.question,
+                              resolved=context.question)
         if (doing := self._response_of(words, context.fact)) is not None:
             # "ওরা মানে মেটা তাহলে এখন কী করছে?" after DeepSeek's rise: what Meta does
             # about it is the fact next to it that is Meta's, and about DeepSeek.
@@ -1274,6 +1295,46 @@ class Conversation:
         if only_about:
             return self._turn(TurnKind.FOLLOW_UP, (alone,), context, now, clean(text),
                               resolved=text)
+        return None
+
+    def _asks_an_example(self, key: Key) -> bool:
+        """Whether a message asks only for an example: "উদাহরণ?", "এর উদাহরণ কী?", "example
+        dao" (and no more: "kon kon kaj korbe, example dao" asks what the tasks are)."""
+        if _EXAMPLE.isdisjoint(key.surface):
+            return False
+        allowed = _EXAMPLE | _POINTERS | _QUESTION_WORDS | _TELLING | _NAMED
+        # "এর উদাহরণ হিসেবে কোন প্রতিষ্ঠানগুলোর নাম এসেছে?": companies named as examples
+        # ("হিসেবে", as, after the example: keyed as a count, "হিসাব")
+        return all(key.surface[i] in allowed or key.stems[i] in _COMPANY_STEMS
+                   or key.surface[i].endswith(VERB_ENDINGS)
+                   or i > 0 and key.surface[i - 1] in _EXAMPLE
+                   for i in self.responder.matcher.content_positions(key))
+
+    def _example_of(self, fact: Fact) -> str | None:
+        """The fact that gives an example of what `fact` tells in general terms: after an
+        answer that speaks of companies, the fact of its topic that lists them (Spotify,
+        AT&T, DoorDash after Llama's many uses or the interest in open models); else a
+        related fact of its topic its answer names by that fact's title (the lawsuit after
+        the lesson of the lawsuit and the privacy worries)."""
+        facts = self.responder.knowledge.facts
+        said = self._answer_keys[fact.id].surface
+        if not _COMPANY.isdisjoint(said):
+            listing = next((f for f in facts.values() if f.id != fact.id
+                            and f.topic == fact.topic
+                            and {Asked.LISTED, Asked.NAMES} <= self.responder.example_asks(f.id)),
+                           None)
+            if listing is not None:
+                return listing.id
+        matcher = self.responder.matcher
+        for other in fact.related:
+            if other not in facts or facts[other].topic != fact.topic:
+                continue
+            title = matcher.key(facts[other].title)
+            general = {i for e, start, end in self.responder.subjects.spans(title)
+                       if e in self.responder.general for i in range(start, end)}
+            own = [title.surface[i] for i in matcher.content_positions(title) if i not in general]
+            if own and all(_holds_word(said, w) for w in own):
+                return other
         return None
 
     def _told_together(self, key: Key, alone: Answer, context: Context) -> str | None:

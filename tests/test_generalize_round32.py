@@ -1,0 +1,63 @@
+"""Mechanisms learned in the thirty-second round. Each mechanism has a test that fails
+without it; the other tests guard what it must leave as it was."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from conftest import fact_answers as facts
+from conftest import play
+
+from bot.core.answer import AnswerKind, Responder
+from bot.core.conversation import Conversation
+
+NOW = datetime(2025, 4, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("first", "then", "fact"), [
+    # Llama's many uses speak of companies: the companies that show them
+    ("লামা কত রকম কাজে লাগে?", "উদাহরণ দাও তো", ["corporate_adopters"]),
+    ("What does the report say about interest in open-source models?", "examples?",
+     ["corporate_adopters"]),
+    ("llama onek kaje lage keno?", "jemon kara?", ["corporate_adopters"]),
+    # the ethics lesson names the lawsuit by its title's words
+    ("AI বানানোর সময় কোন নৈতিক ও আইনি দিক মাথায় রাখতে হবে?", "এর উদাহরণ কী?",
+     ["copyright_lawsuit"]),
+])
+def test_an_example_is_the_fact_that_gives_one(real: Responder, first: str, then: str,
+                                               fact: list[str]) -> None:
+    """"উদাহরণ?" asks an example of what was just said: had been DeepSeek's fact, whose
+    answer says "উদাহরণ" in passing, or nothing."""
+    turns = play(Conversation(real), first, then, start=NOW)
+    assert facts(turns[1]) == fact
+
+
+def test_an_example_the_article_does_not_give(real: Responder) -> None:
+    turns = play(Conversation(real), "DeepSeek R1 কী?", "উদাহরণ?", start=NOW)
+    assert facts(turns[1]) == []
+    assert turns[1].answer.kind is AnswerKind.NOT_IN_ARTICLE
+    assert turns[1].answer.suggestions[0] == "deepseek_r1"
+
+
+@pytest.mark.parametrize("asked", ["উদাহরণ?", "example?", "যেমন?"])
+def test_an_example_of_nothing_said(real: Responder, asked: str) -> None:
+    """Asked first, "example?" is of nothing: what there is to tell, not DeepSeek's fact."""
+    [turn] = play(Conversation(real), asked, start=NOW)
+    assert facts(turn) == []
+    assert turn.answer.kind is AnswerKind.NO_MORE
+
+
+def test_an_example_asked_with_more_is_asked_as_it_is(real: Responder) -> None:
+    """"which tasks will it do, give an example" asks what the tasks are (not in the
+    article), not an example of the agentic features."""
+    turns = play(Conversation(real), "agentic feature ki?",
+                 "kon kon kaj nije nije korte parbe, example dao", start=NOW)
+    assert facts(turns[1]) == []
+
+
+@pytest.mark.parametrize("asked", ["লামাকে বহুমুখী বলে কেন?", "লামা কতটা বহুমুখী?"])
+def test_versatile_is_versatility(real: Responder, asked: str) -> None:
+    """"বহুমুখী" (versatile) is of the versatility group, as "বহুমুখিতা" was."""
+    [turn] = play(Conversation(real), asked, start=NOW)
+    assert facts(turn) == ["versatility"]
