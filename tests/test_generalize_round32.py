@@ -61,3 +61,19 @@ def test_versatile_is_versatility(real: Responder, asked: str) -> None:
     """"বহুমুখী" (versatile) is of the versatility group, as "বহুমুখিতা" was."""
     [turn] = play(Conversation(real), asked, start=NOW)
     assert facts(turn) == ["versatility"]
+
+
+@pytest.mark.parametrize("then", ["is the case over yet?", "মামলাটার কি নিষ্পত্তি হয়েছে?",
+                                  "ekhono choltese?", "রায় কি দিয়ে দিছে?"])
+def test_whether_the_lawsuit_is_over_is_told(real: Responder, then: str) -> None:
+    """Whether the lawsuit is over: its answer says it is ongoing (it had been "the
+    article does not say", as a verdict is not)."""
+    turns = play(Conversation(real), "লামার কপিরাইট মামলাটা কী নিয়ে?", then, start=NOW)
+    assert facts(turns[1]) == ["copyright_lawsuit"]
+
+
+@pytest.mark.parametrize("then", ["রায় কবে দেবে?", "meta ki jitse?", "কোন আদালতে চলছে?",
+                                  "who won?"])
+def test_when_or_how_it_ends_is_not_told(real: Responder, then: str) -> None:
+    turns = play(Conversation(real), "লামার কপিরাইট মামলাটা কী নিয়ে?", then, start=NOW)
+    assert facts(turns[1]) == []

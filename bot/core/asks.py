@@ -167,7 +167,8 @@ _ASKING = {
     Asked.OUTCOME: ("রায়", "নিষ্পত্তি", "জরিমানা", "ক্ষতিপূরণ", "জিতেছে", "জিতল", "জিতবে",
                     "হেরেছে", "হারল", "হারবে", "verdict", "ruling", "settled", "settlement",
                     "damages", "ray", "jitse", "jitlo", "jorimana", "fined", "fine amount",
-                    "any fine", "penalty", "penalties", "harse", "harlo",
+                    "any fine", "penalty", "penalties", "harse", "harlo", "who won",
+                    "who lost", "won the", "lost the", "win the", "lose the",
                     # a test's result: "beat o3-mini on benchmarks", "বেঞ্চমার্কে কত পেল"
                     "benchmark", "benchmarks", "বেঞ্চমার্ক", "বেঞ্চমার্কে", "benchmark e"),
     Asked.SHARE: ("এর মধ্যে কত", "মধ্যে কত", "মধ্যে কতটা", "মধ্যে কতগুলো", "কত অংশ", "কতটুকু অংশ",

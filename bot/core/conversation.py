@@ -375,6 +375,14 @@ _EXAMPLE = phrases("উদাহরণ|উদাহরণস্বরূপ|উ�
                    "udahoran|udahron|example|examples|eg|instance|instances|jemon|jemn")
 _NAMED = _COMPANY | phrases("নাম|naam|nam|name|names")
 _COMPANY_STEMS = frozenset(make_key(" ".join(_COMPANY)).stems)
+# Whether something is over: "settled?", "মামলাটা কি শেষ?", "রায় হইছে?", "still ongoing?".
+_OVER = phrases("শেষ|sesh|shesh|over|ended|finished|settled|settlement|নিষ্পত্তি|মীমাংসা|রায়|"
+                "ray|raay|verdict|ruling|decided|চলছে|চলমান|চলতেছে|চলতেসে|চলতাছে|cholche|"
+                "choltese|cholteche|choltase|ongoing|pending|মিটমাট|mitmat")
+# ...asked as more than yes or no: when, where, who won ("রায় কবে?", "kon court e pending?").
+_ASKING_MORE = phrases("কবে|কখন|কে|কারা|কাদের|কোন|কোথায়|কত|কীভাবে|কেন|কার|when|who|whom|which|"
+                       "where|how|why|kobe|kokhon|kara|kon|kothay|koto|keno|kar|kun|কুন")
+_WINNING = ("জিত", "হের", "হার", "jit", "har", "won", "win", "lost", "lose")
 # Asking of the list that names them, not of them: "is AT&T on the list?", "besides Spotify?"
 _OF_THE_LIST = phrases("তালিকা|তালিকায়|লিস্ট|লিস্টে|list|ছাড়া|ছাড়াও|বাদে|besides|except|other|"
                        "others|among|chara|charao|bade|onno|অন্য")
@@ -523,6 +531,7 @@ class Conversation:
             return self._more(about, now)
         if about.fact is not None and (self._leans_on_context(answer, words)
                                        or self._person_pointed(words, about) is not None
+                                       or self._asks_if_over_of(words, about.fact)
                                        or self._response_of(words, about.fact) is not None):
             # "open source niye onar view ta thik ki?": "his", however well the message
             # reads alone (Meta's open-source strategy), is the last answer's person's; "what
@@ -1085,6 +1094,9 @@ class Conversation:
                       else responder.not_in_article(context.question, (fact.id,)))
             return self._turn(TurnKind.FOLLOW_UP, (answer,), context, now, context.question,
                               resolved=context.question)
+        if not new and self._asks_if_over_of(words, context.fact):
+            # "is it settled yet?" after the lawsuit: its answer says it is ongoing.
+            return self._the_last_again(context, frozenset(), now)
         if (doing := self._response_of(words, context.fact)) is not None:
             # "ওরা মানে মেটা তাহলে এখন কী করছে?" after DeepSeek's rise: what Meta does
             # about it is the fact next to it that is Meta's, and about DeepSeek.
@@ -1309,6 +1321,30 @@ class Conversation:
                    or key.surface[i].endswith(VERB_ENDINGS)
                    or i > 0 and key.surface[i - 1] in _EXAMPLE
                    for i in self.responder.matcher.content_positions(key))
+
+    def _asks_if_over_of(self, words: str, fact_id: str | None) -> bool:
+        """Whether a message asks only whether the last answer's subject is over or still
+        going on ("রায় কি হয়ে গেছে?", "ekhono choltese?"), not when, where, or who won, and
+        that answer says it is still going on."""
+        if fact_id is None or ("going on" not in words and _OVER.isdisjoint(words.split())):
+            return False  # most messages: no key to make
+        surface = self.responder.matcher.key(words).surface
+        return ((not _OVER.isdisjoint(surface) or "going on" in words)
+                and _ASKING_MORE.isdisjoint(surface)
+                and not any(w.startswith(_WINNING) for w in surface)
+                and self._says_ongoing(fact_id))
+
+    def _says_ongoing(self, fact_id: str) -> bool:
+        """Whether a fact's answer says its own subject is still going on: "চলমান ... কপিরাইট
+        মামলা" (an ongoing lawsuit), not "চলমান বিনিয়োগ" in the downloads' answer."""
+        fact = self.responder.knowledge.facts.get(fact_id)
+        if fact is None:
+            return False
+        said = self._answer_keys[fact.id].surface
+        title = self.responder.matcher.key(fact.title).surface
+        return any(w in _OVER and any(_holds_word(said[i + 1:i + 4], t) for t in title
+                                      if len(t) >= 3)
+                   for i, w in enumerate(said))
 
     def _example_of(self, fact: Fact) -> str | None:
         """The fact that gives an example of what `fact` tells in general terms: after an
