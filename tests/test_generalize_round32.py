@@ -77,3 +77,22 @@ def test_whether_the_lawsuit_is_over_is_told(real: Responder, then: str) -> None
 def test_when_or_how_it_ends_is_not_told(real: Responder, then: str) -> None:
     turns = play(Conversation(real), "লামার কপিরাইট মামলাটা কী নিয়ে?", then, start=NOW)
     assert facts(turns[1]) == []
+
+
+@pytest.mark.parametrize("then", ["আর গোপনীয়তা?", "ar privacy?"])
+def test_and_an_aspect_is_the_fact_listed_first_that_holds_it(real: Responder,
+                                                               then: str) -> None:
+    """"and privacy?" after the lawsuit asks Europe's privacy hurdles, listed first next
+    to it, not the lesson of the lawsuit and privacy both, a little closer alone."""
+    turns = play(Conversation(real), "লামার কপিরাইট মামলাটা কী নিয়ে?", then, start=NOW)
+    assert facts(turns[1]) == ["eu_privacy"]
+
+
+@pytest.mark.parametrize(("then", "fact"), [
+    ("আর শিক্ষা?", ["ethics_legal"]),  # the lesson: that fact's own word
+    ("আর লাইসেন্স নিয়ে বিতর্ক?", ["license_criticism"]),
+])
+def test_and_an_aspect_of_one_fact_stays_its(real: Responder, then: str,
+                                             fact: list[str]) -> None:
+    turns = play(Conversation(real), "লামার কপিরাইট মামলাটা কী নিয়ে?", then, start=NOW)
+    assert facts(turns[1]) == fact

@@ -532,6 +532,7 @@ class Conversation:
         if about.fact is not None and (self._leans_on_context(answer, words)
                                        or self._person_pointed(words, about) is not None
                                        or self._asks_if_over_of(words, about.fact)
+                                       or self._and_an_aspect(words, answer, about.fact)
                                        or self._response_of(words, about.fact) is not None):
             # "open source niye onar view ta thik ki?": "his", however well the message
             # reads alone (Meta's open-source strategy), is the last answer's person's; "what
@@ -1454,6 +1455,24 @@ class Conversation:
             return None
         neighbours = self.responder.knowledge.neighbours(fact_id)
         return next((f for f in neighbours if sounds <= matcher.content_sounds(f)), None)
+
+    def _and_an_aspect(self, words: str, alone: Answer, fact_id: str) -> bool:
+        """Whether a message is "and" and a word or two, no name, that a fact next to the
+        last one holds and the last one does not ("আর প্রাইভেসি?" after the lawsuit), and
+        which reads alone, only a little ahead, as a fact listed after it next to the last
+        one (the lesson of the lawsuit and privacy both): it asks the fact listed first."""
+        first = words.split()[:1]
+        if not first or first[0] not in _AND or alone.kind is not AnswerKind.FACT:
+            return False
+        key = self.responder.matcher.key(words)
+        aspect = self._aspect_elsewhere(key, fact_id)
+        if aspect is None or aspect == alone.fact_id or self.responder.subjects.spans(key):
+            return False
+        neighbours = self.responder.knowledge.neighbours(fact_id)
+        ranked = self.responder.matcher.match(words).ranked
+        return (alone.fact_id in neighbours
+                and neighbours.index(aspect) < neighbours.index(alone.fact_id or "")
+                and _leads_by(ranked, alone.fact_id or "", aspect) <= NEXT_DOOR_LEAD)
 
     def _asks_what_it_shows(self, key: Key) -> bool:
         """Whether a message's own words ask only what something shows or means."""
