@@ -96,3 +96,11 @@ def test_and_an_aspect_of_one_fact_stays_its(real: Responder, then: str,
                                              fact: list[str]) -> None:
     turns = play(Conversation(real), "লামার কপিরাইট মামলাটা কী নিয়ে?", then, start=NOW)
     assert facts(turns[1]) == fact
+
+
+def test_the_company_in_a_part_is_the_one_named_before(real: Responder) -> None:
+    """"কোম্পানিটি" (the company) in a later part is Meta, named in the first: what Meta
+    did against DeepSeek (the war rooms), not DeepSeek's own fact."""
+    [turn] = play(Conversation(real), "মেটা এ বছর এআই-তে কত খরচ করছে, আর ডিপসিকের সাথে পাল্লা "
+                  "দিতে কোম্পানিটি কী ব্যবস্থা নিয়েছে?", start=NOW)
+    assert facts(turn) == ["ai_investment", "war_rooms"]

@@ -383,6 +383,10 @@ _OVER = phrases("শেষ|sesh|shesh|over|ended|finished|settled|settlement|ন
 _ASKING_MORE = phrases("কবে|কখন|কে|কারা|কাদের|কোন|কোথায়|কত|কীভাবে|কেন|কার|when|who|whom|which|"
                        "where|how|why|kobe|kokhon|kara|kon|kothay|koto|keno|kar|kun|কুন")
 _WINNING = ("জিত", "হের", "হার", "jit", "har", "won", "win", "lost", "lose")
+# "the company", the one just named: "...এবং প্রতিষ্ঠানটি কী ব্যবস্থা নিয়েছে?" (keyed as
+# "company", the word is no pointer to the matcher)
+_THE_COMPANY = phrases("প্রতিষ্ঠানটি|প্রতিষ্ঠানটা|কোম্পানিটি|কোম্পানিটা|সংস্থাটি|সংস্থাটা|kompanita|"
+                       "companyta")
 # Asking of the list that names them, not of them: "is AT&T on the list?", "besides Spotify?"
 _OF_THE_LIST = phrases("তালিকা|তালিকায়|লিস্ট|লিস্টে|list|ছাড়া|ছাড়াও|বাদে|besides|except|other|"
                        "others|among|chara|charao|bade|onno|অন্য")
@@ -1816,7 +1820,8 @@ class Conversation:
                 # before it tell together, the one fact related to them all.
                 answer = self.responder.answer_fact(together, now)
             if answer.kind is not AnswerKind.FACT and subject and (
-                    not self._subject_of(clause) or self._points(key)):
+                    not self._subject_of(clause) or self._points(key)
+                    or not _THE_COMPANY.isdisjoint(clean(clause).split())):
                 if not (clause.endswith("?") or self.responder.asks.asked(key)
                         or _inverted(clause)):  # "...and why is it so popular with them"
                     continue  # ", ki lav": a tail of the last question, not one of its own
