@@ -104,3 +104,27 @@ def test_the_company_in_a_part_is_the_one_named_before(real: Responder) -> None:
     [turn] = play(Conversation(real), "মেটা এ বছর এআই-তে কত খরচ করছে, আর ডিপসিকের সাথে পাল্লা "
                   "দিতে কোম্পানিটি কী ব্যবস্থা নিয়েছে?", start=NOW)
     assert facts(turn) == ["ai_investment", "war_rooms"]
+
+
+@pytest.mark.parametrize(("asked", "expected"), [
+    ("মেটার ওয়ার রুম আর ৮০ বিলিয়ন ডলারের বিনিয়োগ নিয়ে কী বলা হয়েছে?",
+     ["war_rooms", "ai_investment"]),
+    ("notun lamay reasoning ar multimodal ki thakbe?", ["reasoning_models", "multimodal"]),
+])
+def test_one_question_of_two_things_joined_by_and(real: Responder, asked: str,
+                                                  expected: list[str]) -> None:
+    """One question naming a thing of each of two facts, joined by "and": both answered
+    (it had been one of them, or a "did you mean")."""
+    [turn] = play(Conversation(real), asked, start=NOW)
+    assert facts(turn) == expected
+
+
+@pytest.mark.parametrize(("asked", "expected"), [
+    ("ডিপসিক আর লামার মধ্যে কোনটা ভালো?", ["deepseek_r1"]),  # a comparison: one fact
+    ("Llama কি ছবি আর অডিও বুঝবে?", ["multimodal"]),  # both things of one fact
+    ("spotify ar AT&T ki llama use kore?", ["corporate_adopters"]),
+])
+def test_two_things_of_one_fact_stay_one_answer(real: Responder, asked: str,
+                                                expected: list[str]) -> None:
+    [turn] = play(Conversation(real), asked, start=NOW)
+    assert facts(turn) == expected

@@ -1788,6 +1788,10 @@ class Conversation:
                   share: bool = True) -> Turn | None:
         """One answer per clause, when each clause answers a different fact by itself."""
         clauses = self._questions_in(text, now, share)
+        if len(clauses) == 1 and share and (pair := self._pair_asked(text)) is not None:
+            return self._turn(TurnKind.COMPOUND,
+                              tuple(self.responder.answer_fact(f, now) for f in pair),
+                              context, now, clean(text))
         if not 2 <= len(clauses) <= MAX_CLAUSES:
             return None
         answers: list[Answer] = []
@@ -1881,6 +1885,41 @@ class Conversation:
                       if a.kind not in (AnswerKind.SMALLTALK, AnswerKind.FALLBACK)
                       and not (a.kind is AnswerKind.SUGGEST and a.intent_id in smalltalk))
         return self._turn(TurnKind.COMPOUND, parts, context, now, question)
+
+    def _pair_asked(self, text: str) -> tuple[str, str] | None:
+        """The two facts one question asks at once, naming a thing of each joined by "and"
+        ("will llama get multimodal and agent features?", "‘মাল্টিমোডাল’ ও ‘এজেন্টিক’
+        বৈশিষ্ট্যের অর্থ কী?"): the two it is closest to, each holding a word the other
+        does not, on either side of the "and". None for most messages."""
+        words = clean(text).split()
+        if _PAIR_JOINS.isdisjoint(words) or not _COMPARING.isdisjoint(words):
+            return None
+        matcher = self.responder.matcher
+        key = matcher.key(text)
+        ranked = matcher.match(text, key).ranked[:2]
+        facts = self.responder.knowledge.facts
+        if (len(ranked) < 2 or any(s.intent_id not in facts for s in ranked)
+                or ranked[1].score < self.responder.policy.suggest_at
+                or ranked[0].score - ranked[1].score > STAY_MARGIN):
+            return None
+        one, other = ranked[0].intent_id, ranked[1].intent_id
+        content = set(matcher.content_positions(key))
+
+        def held(i: int) -> str | None:
+            if i not in content:
+                return None
+            word = matcher.key(key.surface[i])
+            return (one if self._held_by_one(word, one, other)
+                    else other if self._held_by_one(word, other, one) else None)
+
+        for j, w in enumerate(key.surface):
+            if w not in _PAIR_JOINS:
+                continue
+            before = {held(i) for i in range(max(j - 2, 0), j)} - {None}
+            after = {held(i) for i in range(j + 1, min(j + 3, len(key.surface)))} - {None}
+            if len(before) == 1 and len(after) == 1 and before != after:
+                return (before.pop() or "", after.pop() or "")
+        return None
 
     def _told_beside(self, answer: Answer, facts: set[str | None]) -> bool:
         """Whether `answer` says the article lacks what its part asks of a fact next to one
@@ -2172,6 +2211,8 @@ def _clauses(text: str) -> list[str]:
 
 
 # Words of a comparison: "X আর Y এর মধ্যে কোনটা ভালো?" asks one thing of both.
+# "and" between two things one question asks of ("multimodal and agent features")
+_PAIR_JOINS = phrases("ও|আর|এবং|and|&|ar|plus")
 _COMPARING = phrases("মধ্যে|মাঝে|চেয়ে|চাইতে|তুলনায়|তুলনা|বনাম|between|than|vs|versus|compare|"
                      "compared|better|moddhe|majhe|cheye|chaite|tulonay|tulona")
 _BETWEEN = re.compile(r"\b(?:between|both)\s+\S+(?:\s+\S+)?$", re.IGNORECASE)
