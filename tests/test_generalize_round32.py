@@ -128,3 +128,15 @@ def test_two_things_of_one_fact_stay_one_answer(real: Responder, asked: str,
                                                 expected: list[str]) -> None:
     [turn] = play(Conversation(real), asked, start=NOW)
     assert facts(turn) == expected
+
+
+def test_when_he_said_it_is_told_by_his_words(real: Responder) -> None:
+    """"kobe bolse?" after the agentic features Zuckerberg hinted at: when he said it, told
+    by the fact of his words (it had been "the article does not say")."""
+    turns = play(Conversation(real), "লামাতে এজেন্টিক ফিচার আসবে?", "kobe bolse?", start=NOW)
+    assert facts(turns[1]) == ["zuckerberg_outlook"]
+
+
+def test_when_it_comes_is_still_not_told(real: Responder) -> None:
+    turns = play(Conversation(real), "লামাতে এজেন্টিক ফিচার আসবে?", "কবে?", start=NOW)
+    assert facts(turns[1]) == []

@@ -177,6 +177,8 @@ _TELLING = phrases("বলো|বল|বলেন|বলুন|কও|কন|ক
                    "explanation|explain|করছেন|সুন্দর|sundor|গুলা|গুলো|অংশটুকু|বর্ণনা|করিয়া|যোগ|"
                    "করার|চাইন|লিস্ট|লিস্টের|list|info|দিলে|dile|হয়|আপু|apu|শুনতে|shunte")
 # Verbs of telling in any form ("বলবি", "কইবা", "জানাবে", "জানো").
+# Saying: "কবে কইছে?", "kobe bolse?", "when did he say it?".
+_SAYING = ("বল", "কই", "কয়", "bol", "koi", "koy", "say", "said", "told", "mention", "hint")
 _TELLING_STEMS = ("বল", "জান", "কই", "শোন", "শুন", "bol", "jan", "koi", "shon", "shun")
 # "আর কিছু?", "আর কী কী জানা যায়?", "what else?": "and what / and some" asks for more.
 _ELSE = phrases("আর কী|আর কি|আর কোনো|আর কোন|আর কিছু|আর একটু|আর কিতা|আর কিসু|আর কিচু|ar ki|r ki|r kichu|"
@@ -1676,6 +1678,12 @@ class Conversation:
         since = [f for f in related if counted
                  and Asked.WHEN in (told := responder.gives(f)) and Asked.UPCOMING not in told
                  and set(fact.entities) <= set(facts[f].entities)]
+        if Asked.PERSON in gives and not since and any(w.startswith(_SAYING)
+                                                       for w in key.surface):
+            # "কবে কইছে?" after what Zuckerberg hinted: when he said it, told by the fact of
+            # his words next to it.
+            return [f for f in related if Asked.PERSON in (told := responder.gives(f))
+                    and Asked.WHEN in told]
         if since or Asked.UPCOMING not in gives or Asked.PERSON in gives:
             return since
         return [f for f in related if facts[f].topic == fact.topic
