@@ -140,3 +140,16 @@ def test_when_he_said_it_is_told_by_his_words(real: Responder) -> None:
 def test_when_it_comes_is_still_not_told(real: Responder) -> None:
     turns = play(Conversation(real), "লামাতে এজেন্টিক ফিচার আসবে?", "কবে?", start=NOW)
     assert facts(turns[1]) == []
+
+
+def test_wht_is_what(real: Responder) -> None:
+    """"wht" (what, typed on a phone) is a question word: "wht are war rooms" is a part of
+    its own (it had joined the next part and the message answered nothing)."""
+    [turn] = play(Conversation(real), "wht are the war rooms and how much is meta spending on "
+                  "ai this year", start=NOW)
+    assert facts(turn) == ["war_rooms", "ai_investment"]
+
+
+def test_diff_q_switches_the_topic(real: Responder) -> None:
+    turns = play(Conversation(real), "llamacon kobe?", "ok diff q, who uses llama?", start=NOW)
+    assert facts(turns[1]) == ["corporate_adopters"]

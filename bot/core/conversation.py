@@ -216,6 +216,7 @@ _SWITCH = re.compile(
     r"অন্য কথায় আসি|অন্য প্রসঙ্গে আসি|অন্য কথা|onno kotha|"
     r"different question|another question|new question|"
     r"different q|another q|new q|one more q|another thing|different thing|one more thing|"
+    r"diff q|diff question|diff topic|"
     r"change of topic|changing topics?|on another note|by the way|btw|bad dao|bad den|bad din|"
     r"onno proshno|onno prosno|arekta proshno|arekta prosno|jak ge|jakge|"
     r"switching (?:gears|topics?|subjects?)|switching to something else|switching(?=\s*[:,—-])|"
@@ -268,7 +269,7 @@ MAX_OPENINGS = 4
 _QUESTION_WORDS = phrases(
     "কবে|কখন|কেন|কারা|কে|কাকে|কার|কত|কতো|কয়টা|কোথায়|কই|কীভাবে|কিভাবে|কেমনে|কী|কি|কোনটা|কোন|"
     "কেমন|সত্যি|তাই|আচ্ছা|তাহলে|তো|আর|when|why|who|whom|whose|how|how much|how many|where|"
-    "what|which|really|so|and|then|whats|wats|whens|hows|wheres|whos|whys|"
+    "what|which|really|so|and|then|whats|wats|wht|wut|whts|whens|hows|wheres|whos|whys|"
     "kobe|kokhon|keno|kano|kara|ke|koto|koyta|kothay|koi|kivabe|"
     "kibhabe|kemne|ki|konta|kon|kemon|sotti|tahole|ar|বছর|বছরে|সালে|সাল|তারিখ|তারিখে|দিন|শহরে|"
     "দেশে|year|date|day|month|মাস|মাসে|mash|mashe|city|country|bochor|sale|tarikh|reason|কারণ|karon|"

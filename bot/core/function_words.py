@@ -165,7 +165,7 @@ too again still ever even only quite rather please kindly nonetheless neverthele
 report article piece news story according overall honestly simply want wanted simple terms
 paper newspaper newspapers
 brief briefly mainly mostly such put able
-whats wats whens hows wheres whos whys fully completely totally btw anyway itself
+whats wats wht wut whts whens hows wheres whos whys fully completely totally btw anyway itself
 up down out over under off
 going goes happening happened happen between looking look looks like seems seem regarding
 concerning thing things stuff side wise
