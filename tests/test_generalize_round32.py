@@ -153,3 +153,14 @@ def test_wht_is_what(real: Responder) -> None:
 def test_diff_q_switches_the_topic(real: Responder) -> None:
     turns = play(Conversation(real), "llamacon kobe?", "ok diff q, who uses llama?", start=NOW)
     assert facts(turns[1]) == ["corporate_adopters"]
+
+
+@pytest.mark.parametrize(("then", "fact"), [
+    # the license's critics, related to Meta's strategy, not the adopters, a little closer
+    ("আর বাণিজ্যিক ব্যবহার?", ["license_criticism"]),
+    ("কোন লাইসেন্সে?", ["ecosystem_strategy"]),  # a question word asks of the last answer
+])
+def test_a_thing_two_facts_tell_of_is_the_related_ones(real: Responder, then: str,
+                                                       fact: list[str]) -> None:
+    turns = play(Conversation(real), "মেটা কেন লামা ফ্রি দেয়?", then, start=NOW)
+    assert facts(turns[1]) == fact

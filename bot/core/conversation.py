@@ -618,8 +618,11 @@ class Conversation:
         if len(ranked) < 2 or ranked[0].intent_id != answer.leading_fact:
             return None
         first, second = (knowledge.facts[s.intent_id] for s in ranked)
-        if (second.topic == last.topic != first.topic and second.id not in context.facts
-                and first.id not in last.related
+        # "ar commercial use?" after Meta's strategy: the license's critics, its related
+        # fact, not the adopters'; a question word ("কোন লাইসেন্সে?") asks of the last answer.
+        related = second.id in last.related and _INTERROGATIVES.isdisjoint(words.split())
+        if ((second.topic == last.topic != first.topic or related)
+                and second.id not in context.facts and first.id not in last.related
                 and ranked[0].score - ranked[1].score <= NEXT_DOOR_LEAD
                 and ranked[1].score >= self.responder.policy.answer_at):
             return second.id
