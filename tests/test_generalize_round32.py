@@ -164,3 +164,16 @@ def test_a_thing_two_facts_tell_of_is_the_related_ones(real: Responder, then: st
                                                        fact: list[str]) -> None:
     turns = play(Conversation(real), "মেটা কেন লামা ফ্রি দেয়?", then, start=NOW)
     assert facts(turns[1]) == fact
+
+
+@pytest.mark.parametrize("asked", ["what exactly happened in europe?", "ইউরোপে ঠিক কী হইছে?"])
+def test_what_exactly_happened_is_the_fact(real: Responder, asked: str) -> None:
+    """"What exactly happened" insists on the event the fact tells, not on a detail it
+    lacks (it had been "the article does not say" by the detail's decline)."""
+    [turn] = play(Conversation(real), asked, start=NOW)
+    assert facts(turn) == ["eu_privacy"]
+
+
+def test_what_exactly_a_listed_company_does_is_not_told(real: Responder) -> None:
+    [turn] = play(Conversation(real), "What exactly does Spotify use Llama for?", start=NOW)
+    assert facts(turn) == []

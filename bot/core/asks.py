@@ -278,7 +278,11 @@ class Asks:
                                 "bojhano", "bujhano", "view", "views", "opinion", "মত",
                                 "মতামত", "অবস্থান", "motamot", "obosthan",
                                 # what it is about: "ওদের concern টা ঠিক কী নিয়ে?"
-                                "কী নিয়ে", "কি নিয়ে", "ki niye", "about what"))
+                                "কী নিয়ে", "কি নিয়ে", "ki niye", "about what",
+                                # what happened: "ইউরোপে ঠিক কী হয়েছিল?" is the event told
+                                "কী হয়েছিল", "কী হয়েছে", "কী হলো", "কী হইছে", "কী হইসে",
+                                "ki hoyechilo", "ki hoyeche", "ki holo", "ki hoise",
+                                "ki hoilo", "happened"))
         # "where is Llama headed?", "where does the suit stand?": its course, not a place
         # "how many days left", "কত দিন বাকি": the time until a date, not how long it lasts
         self._until = asking(("বাকি", "বাকী", "baki", "left", "until", "till", "remaining",
