@@ -177,3 +177,13 @@ def test_what_exactly_happened_is_the_fact(real: Responder, asked: str) -> None:
 def test_what_exactly_a_listed_company_does_is_not_told(real: Responder) -> None:
     [turn] = play(Conversation(real), "What exactly does Spotify use Llama for?", start=NOW)
     assert facts(turn) == []
+
+
+def test_he_is_the_person_of_an_earlier_answer(real: Responder) -> None:
+    """"উনি আর কী বলেছেন?" after "more" told the new models, next to the agentic features
+    Zuckerberg hinted at: he is Zuckerberg, asked what else he said (it had been the new
+    models again, or more of them)."""
+    turns = play(Conversation(real), "জাকারবার্গ এজেন্টিক নিয়ে কী বলেছেন?", "আরও বলো",
+                 "উনি আর কী বলেছেন?", start=NOW)
+    assert [facts(t) for t in turns] == [["agentic"], ["reasoning_models"],
+                                         ["zuckerberg_outlook"]]

@@ -532,7 +532,8 @@ class Conversation:
             answer = self.responder.not_in_article(text, (about.fact,))
             return self._turn(TurnKind.FOLLOW_UP, (answer,), about, now, clean(text),
                               resolved=text)
-        if more is _More.LOOSELY and answer.kind is not AnswerKind.FACT:
+        if (more is _More.LOOSELY and answer.kind is not AnswerKind.FACT
+                and self._person_pointed(words, about) is None):
             if self._others_of_its_list(text, about):
                 return self._the_last_again(about, frozenset(), now)
             return self._more(about, now)
@@ -1196,7 +1197,9 @@ class Conversation:
             # hold and the next one of its story does.
             return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(aside, now),),
                               context, now, clean(text), resolved=text)
-        if self._bare(words) and context.fact is not None:
+        person = self._person_pointed(words, context, before)
+        if self._bare(words) and fact is not None and (person is None or person in fact.about):
+            # (a person no longer the last answer's: "উনি আর কী বলেছেন?" asks him, below)
             return self._bare_question(key, context, now)
         asked = responder.asks.asked(key, bare=True)
         if (fact is not None and not new and alone.kind is not AnswerKind.FACT
@@ -1257,7 +1260,7 @@ class Conversation:
                 # "সেখানে কবে চালু হবে?" after Europe's delay: there is Europe, and Llama's
                 # first launch is no answer for it.
                 alone = responder.not_in_article(text, (fact.id,))
-        if (person := self._person_pointed(words, context, before)) is not None:
+        if person is not None:
             # "উনি আর কী বলেছেন?" after an answer that names Zuckerberg: what he said.
             said = f"{responder.knowledge.entities[person].name} {rest}"
             lead = alone.leading_fact
@@ -1536,10 +1539,12 @@ class Conversation:
         if before is None:
             before = self.responder.subjects.spans(self.responder.matcher.key(context.question))
         entities = self.responder.knowledge.entities
-        fact = self.responder.knowledge.facts.get(context.fact or "")
         candidates = [e for e, _, _ in before]
-        if fact is not None:
-            candidates += [*fact.entities, *fact.mentions]
+        # the last answer's, else an earlier one's: "uni r ki bolse?" after "more" told the
+        # new models, next to the agentic features Zuckerberg hinted at
+        for told in reversed(context.facts):
+            if (fact := self.responder.knowledge.facts.get(told)) is not None:
+                candidates += [*fact.entities, *fact.mentions]
         return next((e for e in candidates
                      if e in entities and entities[e].kind == "person"), None)
 
