@@ -187,3 +187,22 @@ def test_he_is_the_person_of_an_earlier_answer(real: Responder) -> None:
                  "উনি আর কী বলেছেন?", start=NOW)
     assert [facts(t) for t in turns] == [["agentic"], ["reasoning_models"],
                                          ["zuckerberg_outlook"]]
+
+
+@pytest.mark.parametrize(("asked", "fact"), [
+    # the interest fact reads the downloads by its title's words ("এক বিলিয়ন ডাউনলোড ...
+    # আগ্রহের একটি ভালো লক্ষণ"), though the downloads' own answer says what they show
+    ("১০০ কোটি ডাউনলোড কিসের লক্ষণ?", ["open_source_interest"]),
+    ("spotify llama use kore, eta theke ki bojha jay?", ["versatility"]),
+])
+def test_what_a_fact_shows_is_read_by_the_fact_that_names_it(real: Responder, asked: str,
+                                                             fact: list[str]) -> None:
+    [turn] = play(Conversation(real), asked, start=NOW)
+    assert facts(turn) == fact
+
+
+def test_what_it_shows_asked_of_names_is_not_read(real: Responder) -> None:
+    """"which companies show that?" asks names: the adopters, not what their use shows."""
+    [turn] = play(Conversation(real), "which companies use llama, and which show that it is "
+                  "useful?", start=NOW)
+    assert facts(turn)[:1] == ["corporate_adopters"]

@@ -271,6 +271,8 @@ class Responder:
         self._example_asks: dict[str, frozenset[Asked]] | None = None
         # Which fact tells what each fact means (`readings`): learned as `_example_asks` is.
         self._readings: dict[str, str] | None = None
+        # ...and for a first question, the related fact that reads a fact by its title's words
+        self._read_by_title: dict[str, str] | None = None
         # The versions each fact names ("R1", "o3-mini"), for `_unversioned`.
         self._versions = {f.id: self.versions(make_key(f.answer)) for f in knowledge.facts.values()}
         # The subjects each decline's examples name, for `_named_elsewhere`: learned as
@@ -1181,12 +1183,20 @@ class Responder:
     def _learn_readings(self) -> Generator[None, None, None]:
         """`readings`, a step per fact (each answer keyed as a question is)."""
         facts = self.knowledge.facts
-        reads = {}
+        reads, answers = {}, {}
         for fact in facts.values():
-            reads[fact.id] = not SIGNIFIES.isdisjoint(self.matcher.key(fact.answer).surface)
+            answers[fact.id] = self.matcher.key(fact.answer).surface
+            reads[fact.id] = not SIGNIFIES.isdisjoint(answers[fact.id])
             yield
         abouts = [frozenset(f.about) for f in facts.values()]
         everywhere = frozenset.intersection(*abouts) if abouts else frozenset()
+
+        def title_words(fact: Fact) -> list[str]:
+            key = self.matcher.key(fact.title)
+            named = {i for e, start, end in self.subjects.spans(key) if e in everywhere
+                     for i in range(start, end)}
+            return [key.surface[i] for i in self.matcher.content_positions(key)
+                    if i not in named and not key.surface[i].isdigit()]
 
         def reader(fact: Fact) -> str:
             own = set(fact.about) - everywhere
@@ -1194,14 +1204,25 @@ class Responder:
                 (r for r in fact.related if reads.get(r) and not own.isdisjoint(facts[r].about)),
                 fact.id)
 
+        def by_title(fact: Fact) -> str:
+            # A related fact whose answer reads this one by its title's words ("এক বিলিয়ন
+            # ডাউনলোড ... আগ্রহের লক্ষণ" of the downloads) reads it, whatever its own says.
+            title = title_words(fact)
+            return next((r for r in fact.related if reads.get(r) and title and all(
+                holds_word(answers[r], w) for w in title)), reader(fact))
+
         self._readings = {fact.id: reader(fact) for fact in facts.values()}
+        self._read_by_title = {fact.id: by_title(fact) for fact in facts.values()}
 
     def _reading(self, result: MatchResult, answer: Answer) -> str | None:
         """"জাকারবার্গের এই মনোভাব কী ইঙ্গিত দেয়?": what his hopes show is told by the fact
         that reads them, when its words come nearly as close as those of the hopes' own."""
         if SIGNIFIES.isdisjoint(result.key.surface):
             return None
-        read = self.readings.get(answer.fact_id or "", answer.fact_id)
+        assert self._read_by_title is not None, "a deferred responder's steps are not done"
+        # What it shows, asked of nothing particular ("which companies show that?" asks names)
+        reads = self.readings if self.asks.asked(result.key, bare=True) else self._read_by_title
+        read = reads.get(answer.fact_id or "", answer.fact_id)
         if read == answer.fact_id:
             return None
         score = next((s.score for s in result.ranked if s.intent_id == read), 0.0)
@@ -1289,3 +1310,10 @@ def _margin(answer: Answer, result: MatchResult) -> float | None:
         return None
     rival = next((s.score for s in result.ranked if s.intent_id != answer.intent_id), 0.0)
     return own - rival
+
+
+def holds_word(words: tuple[str, ...], word: str) -> bool:
+    """Whether `words` (an answer's key) hold `word` as written or inflected: "উদ্দেশ্যে" of
+    "উদ্দেশ্য", "ভবিষ্যতে" of "ভবিষ্যৎ" (a stem of four letters or more, either way)."""
+    return any(a == word or len(a) >= 4 and (word.startswith(a) or a.startswith(word)
+                                             and len(word) >= 4) for a in words)

@@ -26,6 +26,7 @@ from bot.core.answer import (
     Answer,
     AnswerKind,
     Responder,
+    holds_word,
 )
 from bot.core.asks import Asked
 from bot.core.choices import (
@@ -727,7 +728,7 @@ class Conversation:
                if key.surface[i] not in _POINTERS]
 
         def saying(w: str) -> list[str]:
-            return [f for f, said in self._answer_keys.items() if _holds_word(said.surface, w)]
+            return [f for f, said in self._answer_keys.items() if holds_word(said.surface, w)]
 
         return 1 <= len(own) <= SHORT_OWN and all(
             fact.id in (told := saying(w)) and len(told) <= 2 for w in own)
@@ -741,7 +742,7 @@ class Conversation:
         said = self._answer_keys[fact.id].surface
         own = [key.surface[i] for i in self.responder.matcher.content_positions(key)
                if key.surface[i] not in _POINTERS and not key.surface[i].endswith(VERB_ENDINGS)]
-        return 1 <= len(own) <= SHORT_OWN and all(_holds_word(said, w) for w in own)
+        return 1 <= len(own) <= SHORT_OWN and all(holds_word(said, w) for w in own)
 
     def _these_alone(self, key: Key) -> bool:
         """Whether a message says "these" as a pronoun ("এগুলো কি জরুরি?", "এইগুলির গুরুত্ব"),
@@ -1356,7 +1357,7 @@ class Conversation:
             return False
         said = self._answer_keys[fact.id].surface
         title = self.responder.matcher.key(fact.title).surface
-        return any(w in _OVER and any(_holds_word(said[i + 1:i + 4], t) for t in title
+        return any(w in _OVER and any(holds_word(said[i + 1:i + 4], t) for t in title
                                       if len(t) >= 3)
                    for i, w in enumerate(said))
 
@@ -1383,7 +1384,7 @@ class Conversation:
             general = {i for e, start, end in self.responder.subjects.spans(title)
                        if e in self.responder.general for i in range(start, end)}
             own = [title.surface[i] for i in matcher.content_positions(title) if i not in general]
-            if own and all(_holds_word(said, w) for w in own):
+            if own and all(holds_word(said, w) for w in own):
                 return other
         return None
 
@@ -2383,10 +2384,3 @@ def _substitute(previous: Key, previous_spans: list[tuple[str, int, int]], key: 
             continue
         out.append(word)
     return " ".join(out)
-
-
-def _holds_word(words: tuple[str, ...], word: str) -> bool:
-    """Whether `words` (an answer's key) hold `word` as written or inflected: "উদ্দেশ্যে" of
-    "উদ্দেশ্য", "ভবিষ্যতে" of "ভবিষ্যৎ" (a stem of four letters or more, either way)."""
-    return any(a == word or len(a) >= 4 and (word.startswith(a) or a.startswith(word)
-                                             and len(word) >= 4) for a in words)

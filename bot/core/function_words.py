@@ -26,7 +26,7 @@ ADDRESSED = ("তুমি", "তোমাকে", "তোমার", "তোম
 # Words asking what something shows or means: "এতে কী বোঝা যায়?", "what does it indicate?".
 SIGNIFYING = (
     "বোঝায়", "বোঝা", "বুঝায়", "বোঝাচ্ছে", "বুঝাচ্ছে", "দেখায়", "দেখাচ্ছে", "ইঙ্গিত", "তাৎপর্য",
-    "মানে", "অর্থ", "বোঝানো", "bojhay", "bojha", "bujhay", "bujha", "dekhay", "ingit", "mane",
+    "মানে", "অর্থ", "বোঝানো", "লক্ষণ", "bojhay", "bojha", "bujhay", "bujha", "dekhay", "ingit", "mane",
     "mean", "means", "indicate", "indicates", "show", "shows", "signify", "signifies",
     "suggest", "suggests", "imply", "implies", "significance")
 
