@@ -206,3 +206,18 @@ def test_what_it_shows_asked_of_names_is_not_read(real: Responder) -> None:
     [turn] = play(Conversation(real), "which companies use llama, and which show that it is "
                   "useful?", start=NOW)
     assert facts(turn)[:1] == ["corporate_adopters"]
+
+
+@pytest.mark.parametrize("asked", ["লামা দিয়ে কী কী করা যায়?", "llama diye ki ki kora jay"])
+def test_grammar_of_another_fact_s_example_however_spelled(real: Responder, asked: str) -> None:
+    """A name and grammar words spelling another fact's example, as they sound ("দিয়ে" for
+    "দিয়া", "llama" for "lama"), asks that fact, not what the name is (it had been what
+    Llama is)."""
+    [turn] = play(Conversation(real), asked, start=NOW)
+    assert facts(turn) == ["versatility"]
+
+
+@pytest.mark.parametrize("asked", ["লামা কী বস্তু?", "লামা জিনিসটা কী?"])
+def test_a_name_and_grammar_still_ask_what_it_is(real: Responder, asked: str) -> None:
+    [turn] = play(Conversation(real), asked, start=NOW)
+    assert facts(turn) == ["what_is_llama"]

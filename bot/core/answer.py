@@ -505,8 +505,10 @@ class Responder:
             return None
         best = result.ranked[0].intent_id if result.ranked else fact.id
         if best != fact.id and best in self.knowledge.facts and self.matcher.spells_example(
-                result.key, best):
-            return None  # "লামা দিয়া কী কী করা যায়?": grammar words, as another fact's example
+                result.key, best, loosely=True):
+            # "লামা দিয়ে কী কী করা যায়?", "llama diye ki ki kora jay": grammar words, as
+            # another fact's example ("লামা দিয়া কী কী করা যায়?") however they are spelled
+            return None
         return fact.id
 
     def _only_what_it_is(self, result: MatchResult, spans: list[tuple[str, int, int]],

@@ -527,14 +527,23 @@ class Matcher:
         return frozenset(key.phonetic[i] for key in self._example_keys(intent_id)
                          for i in self.content_positions(key))
 
-    def spells_example(self, key: Key, intent_id: str) -> bool:
-        """Whether the question holds every word of one of `intent_id`'s examples, as spelled.
+    def spells_example(self, key: Key, intent_id: str, *, loosely: bool = False) -> bool:
+        """Whether the question holds every word of one of `intent_id`'s examples, as spelled
+        (`loosely`: as they sound, "llama" as "lama", and grammar words by their consonants,
+        "দিয়ে" as "দিয়া" or "diye").
 
         Fuzzy credit is right for content words but lets one grammar word stand for
         another ("ভাই" for "বাই", bye); a message of grammar words alone must spell an
         example out ("hi bhai" holds "hi").
         """
         words = set(key.surface)
+        if loosely:
+            consonants, sounds = set(key.skeleton), set(key.phonetic)
+            grammar = self._function_words
+            return any(all(c in consonants if w in grammar else s in sounds
+                           for w, c, s in zip(example.surface, example.skeleton,
+                                              example.phonetic, strict=True))
+                       for example in self._example_keys(intent_id))
         return any(words.issuperset(example.surface) for example in self._example_keys(intent_id))
 
     def is_example(self, key: Key, intent_id: str) -> bool:
