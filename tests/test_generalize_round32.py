@@ -221,3 +221,15 @@ def test_grammar_of_another_fact_s_example_however_spelled(real: Responder, aske
 def test_a_name_and_grammar_still_ask_what_it_is(real: Responder, asked: str) -> None:
     [turn] = play(Conversation(real), asked, start=NOW)
     assert facts(turn) == ["what_is_llama"]
+
+
+@pytest.mark.parametrize(("asked", "expected"), [
+    # an English request opening a sentence asks, as a question does
+    ("Describe the copyright lawsuit. Also when is LlamaCon?", ["copyright_lawsuit", "llamacon"]),
+    # "tao" (that too) asks one thing more, as "টাও" does
+    ("llamacon kobe hobe? war room er kotha tao ektu bolo", ["llamacon", "war_rooms"]),
+])
+def test_a_request_is_a_part_of_its_own(real: Responder, asked: str,
+                                        expected: list[str]) -> None:
+    [turn] = play(Conversation(real), asked, start=NOW)
+    assert facts(turn) == expected

@@ -2132,6 +2132,7 @@ class Conversation:
         folded = {surface_word(w) for w in words} | set(words)
         # "is meta" (of "is meta also making...") is an opener cut short, not a question.
         return (clause.endswith("?") or len(words) > 2 and words[0] in _AUXILIARIES
+                or len(words) > 1 and words[0] in _IMPERATIVES
                 or any(w in _INTERROGATIVES for w in folded)
                 # "lamacon er tarikh ta bolo", "tell me the date": a request for an aspect
                 or not folded.isdisjoint(_REQUESTS) and not folded.isdisjoint(_ASPECTS)
@@ -2256,7 +2257,10 @@ _LIST_REQUEST = ("tell me about", "give me", "দুটোই", "দুটিই
 _CONNECTIVES = phrases("আর|তো|তাহলে|তাই|আচ্ছা|and|so|then|really|ar|tahole")
 # What a request may ask for ("tarikh ta bolo"): the nouns among the words asking alone.
 _ASPECTS = _ASKING_ONLY_ALONE - _CONNECTIVES - phrases("সত্যি|sotti")
-_ALSO = phrases("also|too|as well|সাথে|সঙ্গে|পাশাপাশি|তাছাড়া|এছাড়া|o|sathe|shathe|pashapashi")
+_ALSO = phrases("also|too|as well|সাথে|সঙ্গে|পাশাপাশি|তাছাড়া|এছাড়া|o|sathe|shathe|pashapashi|"
+                "tao|teo")  # "copyright mamla tao ektu bolo" (that too)
+# An English request opening a clause: "Explain the agentic features."
+_IMPERATIVES = phrases("explain|describe|summarise|summarize|define|outline|elaborate|tell")
 # "tool dey naki meta", "ফ্রি কিনা": a yes/no question closed by a particle, not a "?".
 _ASKING_PARTICLES = phrases("নাকি|কিনা|naki|kina")
 # "reasoning model er kotha sunlam, sathe ...": a topic heard of, asked about with the next;
