@@ -233,3 +233,11 @@ def test_a_request_is_a_part_of_its_own(real: Responder, asked: str,
                                         expected: list[str]) -> None:
     [turn] = play(Conversation(real), asked, start=NOW)
     assert facts(turn) == expected
+
+
+def test_what_it_is_with_a_guess_after_it(real: Responder) -> None:
+    """"eta ki jinis? kono website naki?" after the downloads: what Llama is, the guess
+    after the question asking it again (it had been "not in the article")."""
+    turns = play(Conversation(real), "llama koto bar download hoise?",
+                 "eta ki jinis? kono website naki?", start=NOW)
+    assert facts(turns[1]) == ["what_is_llama"]

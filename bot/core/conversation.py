@@ -1123,9 +1123,12 @@ class Conversation:
             # matter more"), not Llama's future, whose words are as close.
             return self._the_last_again(context, responder.asks.asked(key, bare=True), now)
         if pointed and not new and fact is not None and (
-                defining := self._what_it_is(key, fact)) is not None:
+                (defining := self._what_it_is(key, fact)) is not None
+                or (defining := self._what_it_is(responder.matcher.key(
+                    _first_question(text)), fact)) is not None):
             # "eta ki jinis?" after Llama's downloads: what Llama is, which the downloads'
-            # answer does not say and Llama's own fact does.
+            # answer does not say and Llama's own fact does; so too "এটা আসলে কী জিনিস?
+            # কোনো অ্যাপ নাকি?", the guess after the question asking it again.
             return self._turn(TurnKind.FOLLOW_UP, (responder.answer_fact(defining, now),),
                               context, now, clean(text), resolved=text)
         if pointed and not new and fact is not None and self._asks_what_it_shows(key):
@@ -2344,6 +2347,12 @@ def _heard_of(clause: str) -> bool:
     """Whether a clause ends saying its topic was heard of ("... er kotha sunlam")."""
     words = clean(clause).split()
     return len(words) >= 3 and words[-1] in _HEARD
+
+
+def _first_question(text: str) -> str:
+    """A message's words up to its first "?" (all of it when it has none)."""
+    first, mark, _ = text.partition("?")
+    return first + mark
 
 
 def _asks_also(words: list[str], folded: set[str]) -> bool:
