@@ -241,3 +241,11 @@ def test_what_it_is_with_a_guess_after_it(real: Responder) -> None:
     turns = play(Conversation(real), "llama koto bar download hoise?",
                  "eta ki jinis? kono website naki?", start=NOW)
     assert facts(turns[1]) == ["what_is_llama"]
+
+
+def test_their_model_s_name_is_the_rival_s_fact(real: Responder) -> None:
+    """"oder model er naam ki?" after the war rooms asks a model's name, a release the war
+    rooms' answer does not name: the rival's own fact (it had been "not in the article")."""
+    turns = play(Conversation(real), "মেটা ওয়ার রুম কেন খুলেছে?", "oder model er naam ki?",
+                 start=NOW)
+    assert facts(turns[1]) == ["deepseek_r1"]

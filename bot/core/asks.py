@@ -118,7 +118,11 @@ _ASKING = {
                     "বিটা", "beta", "সর্বশেষ সংস্করণ", "সর্বশেষ ভার্সন", "লেটেস্ট ভার্সন",
                     "latest version", "কোন মডেলে প্রথম", "kon model e first",
                     "kon model e prothom", "which model will get", "which model gets",
-                    "which model first"),
+                    "which model first",
+                    # a model's name: "ওদের মডেলটার নাম কী?" names a release, not a company
+                    "মডেলের নাম", "মডেলটির নাম", "মডেলটার নাম", "model er nam", "model er naam",
+                    "model tar nam", "model tar naam", "model called", "model's name",
+                    "name of the model", "name of their model"),
     Asked.MONEY: ("কত টাকা", "কত ডলার", "দাম", "খরচ কত", "আয়", "রাজস্ব", "মুনাফা", "লাভ কত",
                   "ফি", "price", "cost", "costs", "fee", "fees", "subscription", "revenue",
                   "income", "profit", "how much money", "koto taka", "dam", "khoroch koto",
