@@ -249,3 +249,10 @@ def test_their_model_s_name_is_the_rival_s_fact(real: Responder) -> None:
     turns = play(Conversation(real), "মেটা ওয়ার রুম কেন খুলেছে?", "oder model er naam ki?",
                  start=NOW)
     assert facts(turns[1]) == ["deepseek_r1"]
+
+
+def test_doing_well_is_success(real: Responder) -> None:
+    """"ভালো করছে" (doing well) is of the success group: the launch's success, not what
+    Llama is (knowledge/synonyms.yaml)."""
+    [turn] = play(Conversation(real), "লামা কি ভালো করছে?", start=NOW)
+    assert facts(turn) == ["launch_2023"]
