@@ -256,3 +256,12 @@ def test_doing_well_is_success(real: Responder) -> None:
     Llama is (knowledge/synonyms.yaml)."""
     [turn] = play(Conversation(real), "লামা কি ভালো করছে?", start=NOW)
     assert facts(turn) == ["launch_2023"]
+
+
+def test_what_meta_gains_from_giving_it_free(real: Responder) -> None:
+    """What Meta gains by giving Llama free is its strategy's purpose (examples in the
+    strategy's fact); it had been the benefits of open collaboration."""
+    [turn] = play(Conversation(real), "লামা বিনা পয়সায় দিলে মেটার কী উপকার?", start=NOW)
+    assert facts(turn) == ["ecosystem_strategy"]
+    turns = play(Conversation(real), "মেটা কেন লামা ফ্রি দেয়?", "তাতে ওদের লাভ কী?", start=NOW)
+    assert facts(turns[1]) == ["ecosystem_strategy"]
