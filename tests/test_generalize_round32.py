@@ -15,6 +15,12 @@ from bot.core.conversation import Conversation
 NOW = datetime(2025, 4, 1, tzinfo=UTC)
 
 
+def first_facts(real: Responder, asked: str) -> list[str | None]:
+    """The facts a first message is answered with."""
+    [turn] = play(Conversation(real), asked, start=NOW)
+    return facts(turn)
+
+
 @pytest.mark.parametrize(("first", "then", "fact"), [
     # Llama's many uses speak of companies: the companies that show them
     ("লামা কত রকম কাজে লাগে?", "উদাহরণ দাও তো", ["corporate_adopters"]),
@@ -59,8 +65,7 @@ def test_an_example_asked_with_more_is_asked_as_it_is(real: Responder) -> None:
 @pytest.mark.parametrize("asked", ["লামাকে বহুমুখী বলে কেন?", "লামা কতটা বহুমুখী?"])
 def test_versatile_is_versatility(real: Responder, asked: str) -> None:
     """"বহুমুখী" (versatile) is of the versatility group, as "বহুমুখিতা" was."""
-    [turn] = play(Conversation(real), asked, start=NOW)
-    assert facts(turn) == ["versatility"]
+    assert first_facts(real, asked) == ["versatility"]
 
 
 @pytest.mark.parametrize("then", ["is the case over yet?", "মামলাটার কি নিষ্পত্তি হয়েছে?",
@@ -115,8 +120,7 @@ def test_one_question_of_two_things_joined_by_and(real: Responder, asked: str,
                                                   expected: list[str]) -> None:
     """One question naming a thing of each of two facts, joined by "and": both answered
     (it had been one of them, or a "did you mean")."""
-    [turn] = play(Conversation(real), asked, start=NOW)
-    assert facts(turn) == expected
+    assert first_facts(real, asked) == expected
 
 
 @pytest.mark.parametrize(("asked", "expected"), [
@@ -126,8 +130,7 @@ def test_one_question_of_two_things_joined_by_and(real: Responder, asked: str,
 ])
 def test_two_things_of_one_fact_stay_one_answer(real: Responder, asked: str,
                                                 expected: list[str]) -> None:
-    [turn] = play(Conversation(real), asked, start=NOW)
-    assert facts(turn) == expected
+    assert first_facts(real, asked) == expected
 
 
 def test_when_he_said_it_is_told_by_his_words(real: Responder) -> None:
@@ -170,8 +173,7 @@ def test_a_thing_two_facts_tell_of_is_the_related_ones(real: Responder, then: st
 def test_what_exactly_happened_is_the_fact(real: Responder, asked: str) -> None:
     """"What exactly happened" insists on the event the fact tells, not on a detail it
     lacks (it had been "the article does not say" by the detail's decline)."""
-    [turn] = play(Conversation(real), asked, start=NOW)
-    assert facts(turn) == ["eu_privacy"]
+    assert first_facts(real, asked) == ["eu_privacy"]
 
 
 def test_what_exactly_a_listed_company_does_is_not_told(real: Responder) -> None:
@@ -197,8 +199,7 @@ def test_he_is_the_person_of_an_earlier_answer(real: Responder) -> None:
 ])
 def test_what_a_fact_shows_is_read_by_the_fact_that_names_it(real: Responder, asked: str,
                                                              fact: list[str]) -> None:
-    [turn] = play(Conversation(real), asked, start=NOW)
-    assert facts(turn) == fact
+    assert first_facts(real, asked) == fact
 
 
 def test_what_it_shows_asked_of_names_is_not_read(real: Responder) -> None:
@@ -213,14 +214,12 @@ def test_grammar_of_another_fact_s_example_however_spelled(real: Responder, aske
     """A name and grammar words spelling another fact's example, as they sound ("দিয়ে" for
     "দিয়া", "llama" for "lama"), asks that fact, not what the name is (it had been what
     Llama is)."""
-    [turn] = play(Conversation(real), asked, start=NOW)
-    assert facts(turn) == ["versatility"]
+    assert first_facts(real, asked) == ["versatility"]
 
 
 @pytest.mark.parametrize("asked", ["লামা কী বস্তু?", "লামা জিনিসটা কী?"])
 def test_a_name_and_grammar_still_ask_what_it_is(real: Responder, asked: str) -> None:
-    [turn] = play(Conversation(real), asked, start=NOW)
-    assert facts(turn) == ["what_is_llama"]
+    assert first_facts(real, asked) == ["what_is_llama"]
 
 
 @pytest.mark.parametrize(("asked", "expected"), [
@@ -231,8 +230,7 @@ def test_a_name_and_grammar_still_ask_what_it_is(real: Responder, asked: str) ->
 ])
 def test_a_request_is_a_part_of_its_own(real: Responder, asked: str,
                                         expected: list[str]) -> None:
-    [turn] = play(Conversation(real), asked, start=NOW)
-    assert facts(turn) == expected
+    assert first_facts(real, asked) == expected
 
 
 def test_what_it_is_with_a_guess_after_it(real: Responder) -> None:

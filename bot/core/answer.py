@@ -273,6 +273,7 @@ class Responder:
         self._readings: dict[str, str] | None = None
         # ...and for a first question, the related fact that reads a fact by its title's words
         self._read_by_title: dict[str, str] | None = None
+        self._title_words: dict[str, tuple[str, ...]] | None = None  # see `title_words`
         # The versions each fact names ("R1", "o3-mini"), for `_unversioned`.
         self._versions = {f.id: self.versions(make_key(f.answer)) for f in knowledge.facts.values()}
         # The subjects each decline's examples name, for `_named_elsewhere`: learned as
@@ -1192,13 +1193,8 @@ class Responder:
             yield
         abouts = [frozenset(f.about) for f in facts.values()]
         everywhere = frozenset.intersection(*abouts) if abouts else frozenset()
-
-        def title_words(fact: Fact) -> list[str]:
-            key = self.matcher.key(fact.title)
-            named = {i for e, start, end in self.subjects.spans(key) if e in everywhere
-                     for i in range(start, end)}
-            return [key.surface[i] for i in self.matcher.content_positions(key)
-                    if i not in named and not key.surface[i].isdigit()]
+        titles = {fact.id: self._own_title_words(fact) for fact in facts.values()}
+        self._title_words = titles
 
         def reader(fact: Fact) -> str:
             own = set(fact.about) - everywhere
@@ -1209,12 +1205,26 @@ class Responder:
         def by_title(fact: Fact) -> str:
             # A related fact whose answer reads this one by its title's words ("এক বিলিয়ন
             # ডাউনলোড ... আগ্রহের লক্ষণ" of the downloads) reads it, whatever its own says.
-            title = title_words(fact)
+            title = titles[fact.id]
             return next((r for r in fact.related if reads.get(r) and title and all(
                 holds_word(answers[r], w) for w in title)), reader(fact))
 
         self._readings = {fact.id: reader(fact) for fact in facts.values()}
         self._read_by_title = {fact.id: by_title(fact) for fact in facts.values()}
+
+    def _own_title_words(self, fact: Fact) -> tuple[str, ...]:
+        key = self.matcher.key(fact.title)
+        named = {i for e, start, end in self.subjects.spans(key) if e in self._general
+                 for i in range(start, end)}
+        return tuple(key.surface[i] for i in self.matcher.content_positions(key)
+                     if i not in named and not key.surface[i].isdigit())
+
+    def title_words(self, fact_id: str) -> tuple[str, ...]:
+        """A fact's title's own words, keyed as a question's: not the subjects every fact is
+        about, nor numbers ("ডাউনলোড", "বিলিয়ন" of "১ বিলিয়ন ডাউনলোড"). Learned with
+        `readings`."""
+        assert self._title_words is not None, "a deferred responder's steps are not done"
+        return self._title_words.get(fact_id, ())
 
     def _reading(self, result: MatchResult, answer: Answer) -> str | None:
         """"জাকারবার্গের এই মনোভাব কী ইঙ্গিত দেয়?": what his hopes show is told by the fact

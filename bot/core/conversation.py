@@ -178,9 +178,9 @@ _TELLING = phrases("বলো|বল|বলেন|বলুন|কও|কন|ক
                    "explanation|explain|করছেন|সুন্দর|sundor|গুলা|গুলো|অংশটুকু|বর্ণনা|করিয়া|যোগ|"
                    "করার|চাইন|লিস্ট|লিস্টের|list|info|দিলে|dile|হয়|আপু|apu|শুনতে|shunte")
 # Verbs of telling in any form ("বলবি", "কইবা", "জানাবে", "জানো").
+_TELLING_STEMS = ("বল", "জান", "কই", "শোন", "শুন", "bol", "jan", "koi", "shon", "shun")
 # Saying: "কবে কইছে?", "kobe bolse?", "when did he say it?".
 _SAYING = ("বল", "কই", "কয়", "bol", "koi", "koy", "say", "said", "told", "mention", "hint")
-_TELLING_STEMS = ("বল", "জান", "কই", "শোন", "শুন", "bol", "jan", "koi", "shon", "shun")
 # "আর কিছু?", "আর কী কী জানা যায়?", "what else?": "and what / and some" asks for more.
 _ELSE = phrases("আর কী|আর কি|আর কোনো|আর কোন|আর কিছু|আর একটু|আর কিতা|আর কিসু|আর কিচু|ar ki|r ki|r kichu|"
                 "ar kono|ar kichu|ar kisu|ar kicu|ar kita|ar ektu|what else|anything else|"
@@ -533,13 +533,13 @@ class Conversation:
             answer = self.responder.not_in_article(text, (about.fact,))
             return self._turn(TurnKind.FOLLOW_UP, (answer,), about, now, clean(text),
                               resolved=text)
-        if (more is _More.LOOSELY and answer.kind is not AnswerKind.FACT
-                and self._person_pointed(words, about) is None):
+        person = self._person_pointed(words, about) if about.fact is not None else None
+        if more is _More.LOOSELY and answer.kind is not AnswerKind.FACT and person is None:
             if self._others_of_its_list(text, about):
                 return self._the_last_again(about, frozenset(), now)
             return self._more(about, now)
         if about.fact is not None and (self._leans_on_context(answer, words)
-                                       or self._person_pointed(words, about) is not None
+                                       or person is not None
                                        or self._asks_if_over_of(words, about.fact)
                                        or self._and_an_aspect(words, answer, about.fact)
                                        or self._response_of(words, about.fact) is not None):
@@ -1124,8 +1124,8 @@ class Conversation:
             return self._the_last_again(context, responder.asks.asked(key, bare=True), now)
         if pointed and not new and fact is not None and (
                 (defining := self._what_it_is(key, fact)) is not None
-                or (defining := self._what_it_is(responder.matcher.key(
-                    _first_question(text)), fact)) is not None):
+                or (first := _first_question(text)) != text and (defining := self._what_it_is(
+                    responder.matcher.key(first), fact)) is not None):
             # "eta ki jinis?" after Llama's downloads: what Llama is, which the downloads'
             # answer does not say and Llama's own fact does; so too "এটা আসলে কী জিনিস?
             # কোনো অ্যাপ নাকি?", the guess after the question asking it again.
@@ -1359,9 +1359,8 @@ class Conversation:
         if fact is None:
             return False
         said = self._answer_keys[fact.id].surface
-        title = self.responder.matcher.key(fact.title).surface
-        return any(w in _OVER and any(holds_word(said[i + 1:i + 4], t) for t in title
-                                      if len(t) >= 3)
+        title = self.responder.title_words(fact.id)
+        return any(w in _OVER and any(holds_word(said[i + 1:i + 4], t) for t in title)
                    for i, w in enumerate(said))
 
     def _example_of(self, fact: Fact) -> str | None:
@@ -1379,17 +1378,10 @@ class Conversation:
                            None)
             if listing is not None:
                 return listing.id
-        matcher = self.responder.matcher
-        for other in fact.related:
-            if other not in facts or facts[other].topic != fact.topic:
-                continue
-            title = matcher.key(facts[other].title)
-            general = {i for e, start, end in self.responder.subjects.spans(title)
-                       if e in self.responder.general for i in range(start, end)}
-            own = [title.surface[i] for i in matcher.content_positions(title) if i not in general]
-            if own and all(holds_word(said, w) for w in own):
-                return other
-        return None
+        return next((other for other in fact.related
+                     if other in facts and facts[other].topic == fact.topic
+                     and (own := self.responder.title_words(other))
+                     and all(holds_word(said, w) for w in own)), None)
 
     def _told_together(self, key: Key, alone: Answer, context: Context) -> str | None:
         """The one fact related to both of the last two answered, when a message points at
